@@ -1,0 +1,250 @@
+// Package conf defines xaproxy's YAML configuration: its schema, defaults,
+// strict parsing and validation.
+//
+// Parse and Load are the entry points. A key that is absent from the file
+// takes its default (see Default); a key that is present is taken as written
+// and validated, so an explicit "max_idle: 0" really means no idle
+// connections, while "max_open: 0" is reported instead of silently replaced.
+// Empty strings take the default too, because an empty address, prefix, log
+// level or server version is never meaningful.
+//
+// Parsing is strict: unknown keys, duplicate keys and values of the wrong
+// type are errors. Every problem found is reported at once in an *Error whose
+// Problems name the offending field by path, e.g.
+// "schemas[0].tables[1].algorithm".
+package conf
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Sharding algorithms accepted in Table.Algorithm.
+const (
+	AlgorithmHash  = "hash"  // shard = hash(key) mod len(shards)
+	AlgorithmMod   = "mod"   // shard = key mod len(shards), for integer keys
+	AlgorithmRange = "range" // shard chosen by Table.Ranges
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Listen      string      `yaml:"listen"`       // MySQL protocol address, default "127.0.0.1:3307"
+	AdminListen string      `yaml:"admin_listen"` // HTTP admin address (/healthz, later /metrics), default "127.0.0.1:9107"
+	Users       []User      `yaml:"users"`        // accounts clients log in with; at least one
+	Shards      []Shard     `yaml:"shards"`       // backend MySQL servers; at least one
+	Schemas     []Schema    `yaml:"schemas"`      // logical databases; at least one
+	Coordinator Coordinator `yaml:"coordinator"`
+	Backend     Backend     `yaml:"backend"`
+	Frontend    Frontend    `yaml:"frontend"`
+	Log         Log         `yaml:"log"`
+}
+
+// User is an account clients authenticate with against the proxy.
+type User struct {
+	Name     string `yaml:"name"`
+	Password string `yaml:"password"`
+}
+
+// Shard is one backend MySQL server.
+type Shard struct {
+	Name string `yaml:"name"` // [A-Za-z0-9_-]{1,64}
+	// DSN in go-sql-driver style: user[:password]@tcp(host:port)/[?params]
+	// or user[:password]@unix(/path/to/socket)/[?params]. It must not name
+	// a database: the proxy picks the database per schema.
+	DSN string `yaml:"dsn"`
+
+	// Parsed from DSN by Parse; not YAML keys.
+	Net      string            `yaml:"-"` // "tcp" or "unix"
+	Addr     string            `yaml:"-"` // host:port for tcp, socket path for unix
+	User     string            `yaml:"-"`
+	Password string            `yaml:"-"`
+	Params   map[string]string `yaml:"-"` // DSN query parameters, unescaped; nil if none
+}
+
+// Schema is a logical database. It has the same physical name on every shard.
+type Schema struct {
+	Name         string  `yaml:"name"`
+	DefaultShard string  `yaml:"default_shard"` // holds the tables not listed in Tables
+	Tables       []Table `yaml:"tables"`        // sharded and broadcast tables only
+}
+
+// Table describes how one table is spread over the shards. It is either
+// broadcast (a full copy on each of Shards) or sharded by ShardKey using
+// Algorithm.
+type Table struct {
+	Name      string   `yaml:"name"`
+	ShardKey  string   `yaml:"shard_key"` // column whose value picks the shard
+	Algorithm string   `yaml:"algorithm"` // AlgorithmHash, AlgorithmMod or AlgorithmRange
+	Broadcast bool     `yaml:"broadcast"`
+	Shards    []string `yaml:"shards"` // shards the table spans; default: all shards in config order
+	Ranges    []Range  `yaml:"ranges"` // only for AlgorithmRange
+}
+
+// Range sends rows with key < Below to Shard. Ranges are listed in
+// ascending order of Below; the first range covers everything below its
+// boundary and only the last may omit Below (nil = unbounded).
+type Range struct {
+	Shard string `yaml:"shard"`
+	Below *int64 `yaml:"below"`
+}
+
+// Coordinator configures distributed (XA) transaction bookkeeping.
+type Coordinator struct {
+	Etcd Etcd `yaml:"etcd"`
+	// InstanceID names this proxy in etcd. Empty (the default) lets the
+	// binary derive one, e.g. from the host name and listen port; if set it
+	// must be [A-Za-z0-9_.-]{1,64}.
+	InstanceID string `yaml:"instance_id"`
+	// AbandonAfter is the age after which recovery may abort a prepared
+	// branch whose transaction has no recorded decision. Default 30s.
+	AbandonAfter Duration `yaml:"abandon_after"`
+	RecoverEvery Duration `yaml:"recover_every"` // recovery scan interval, default 10s
+}
+
+// Etcd locates the etcd cluster holding transaction decisions. With no
+// endpoints the proxy runs without distributed transactions.
+type Etcd struct {
+	Endpoints   []string `yaml:"endpoints"`    // host:port, optionally prefixed by http:// or https://
+	Prefix      string   `yaml:"prefix"`       // key prefix, starts and ends with "/"; default "/xaproxy/"
+	DialTimeout Duration `yaml:"dial_timeout"` // default 3s
+}
+
+// Backend configures the per-shard connection pools.
+type Backend struct {
+	MaxOpen        int      `yaml:"max_open"`        // per shard, default 64
+	MaxIdle        int      `yaml:"max_idle"`        // per shard, 0..MaxOpen, default 16
+	ConnectTimeout Duration `yaml:"connect_timeout"` // default 5s
+	IdleTimeout    Duration `yaml:"idle_timeout"`    // idle pooled connections are closed after this, default 5m
+	WaitTimeout    Duration `yaml:"wait_timeout"`    // how long a session waits for a free connection, default 10s
+}
+
+// Frontend configures the client-facing MySQL protocol server.
+type Frontend struct {
+	MaxConnections  int      `yaml:"max_connections"`  // default 1000
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"` // how long SIGTERM waits for running statements, default 15s
+	// ServerVersion is announced in the handshake. It must start with a
+	// numeric x.y.z version because client libraries parse it to decide
+	// which features to use. Default "10.11.0-MariaDB-xaproxy".
+	ServerVersion string `yaml:"server_version"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn or error; default info
+	Format string `yaml:"format"` // text or json; default text
+}
+
+// Default returns a Config holding every default value; the lists (users,
+// shards, schemas, endpoints) are empty.
+func Default() *Config {
+	return &Config{
+		Listen:      "127.0.0.1:3307",
+		AdminListen: "127.0.0.1:9107",
+		Coordinator: Coordinator{
+			Etcd:         Etcd{Prefix: "/xaproxy/", DialTimeout: Duration{3 * time.Second}},
+			AbandonAfter: Duration{30 * time.Second},
+			RecoverEvery: Duration{10 * time.Second},
+		},
+		Backend: Backend{
+			MaxOpen:        64,
+			MaxIdle:        16,
+			ConnectTimeout: Duration{5 * time.Second},
+			IdleTimeout:    Duration{5 * time.Minute},
+			WaitTimeout:    Duration{10 * time.Second},
+		},
+		Frontend: Frontend{
+			MaxConnections:  1000,
+			ShutdownTimeout: Duration{15 * time.Second},
+			ServerVersion:   "10.11.0-MariaDB-xaproxy",
+		},
+		Log: Log{Level: "info", Format: "text"},
+	}
+}
+
+// applyDefaults fills what decoding over Default cannot: empty strings the
+// user wrote explicitly, and table shard lists, whose default depends on the
+// configured shards.
+func (c *Config) applyDefaults() {
+	d := Default()
+	setIfEmpty(&c.Listen, d.Listen)
+	setIfEmpty(&c.AdminListen, d.AdminListen)
+	setIfEmpty(&c.Coordinator.Etcd.Prefix, d.Coordinator.Etcd.Prefix)
+	setIfEmpty(&c.Frontend.ServerVersion, d.Frontend.ServerVersion)
+	setIfEmpty(&c.Log.Level, d.Log.Level)
+	setIfEmpty(&c.Log.Format, d.Log.Format)
+
+	all := c.shardNames()
+	for i := range c.Schemas {
+		for j := range c.Schemas[i].Tables {
+			if t := &c.Schemas[i].Tables[j]; len(t.Shards) == 0 {
+				// Each table gets its own copy so that callers mutating
+				// one table's list cannot affect another's.
+				t.Shards = slices.Clone(all)
+			}
+		}
+	}
+}
+
+func setIfEmpty(s *string, def string) {
+	if *s == "" {
+		*s = def
+	}
+}
+
+// shardNames returns the distinct non-empty shard names in config order.
+// Duplicates and empty names are validation errors reported on the shards
+// themselves, so they are left out here rather than repeated on every table.
+func (c *Config) shardNames() []string {
+	var names []string
+	for _, s := range c.Shards {
+		if s.Name != "" && !slices.Contains(names, s.Name) {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}
+
+// Schema returns the schema with the given name, compared
+// case-insensitively as MySQL does for database names, or nil.
+func (c *Config) Schema(name string) *Schema {
+	for i := range c.Schemas {
+		if strings.EqualFold(c.Schemas[i].Name, name) {
+			return &c.Schemas[i]
+		}
+	}
+	return nil
+}
+
+// Shard returns the shard with the given name (exact match), or nil.
+func (c *Config) Shard(name string) *Shard {
+	for i := range c.Shards {
+		if c.Shards[i].Name == name {
+			return &c.Shards[i]
+		}
+	}
+	return nil
+}
+
+// User returns the user with the given name, or nil. The match is exact
+// because MySQL user names are case-sensitive.
+func (c *Config) User(name string) *User {
+	for i := range c.Users {
+		if c.Users[i].Name == name {
+			return &c.Users[i]
+		}
+	}
+	return nil
+}
+
+// Table returns the listed table with the given name, compared
+// case-insensitively, or nil. A nil result means the table is unsharded and
+// lives on the schema's DefaultShard.
+func (s *Schema) Table(name string) *Table {
+	for i := range s.Tables {
+		if strings.EqualFold(s.Tables[i].Name, name) {
+			return &s.Tables[i]
+		}
+	}
+	return nil
+}
