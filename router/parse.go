@@ -1,0 +1,132 @@
+package router
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/pingcap/tidb/pkg/parser"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	// The parser needs a value-expression driver; test_driver is the
+	// dependency-free one.
+	_ "github.com/pingcap/tidb/pkg/parser/test_driver"
+)
+
+// Parser classifies statements. It is safe for concurrent use: the TiDB
+// parser is not, so instances are pooled.
+type Parser struct {
+	pool sync.Pool
+}
+
+// NewParser returns a ready Parser.
+func NewParser() *Parser {
+	return &Parser{pool: sync.Pool{New: func() any { return parser.New() }}}
+}
+
+// Parse classifies one statement. Errors are only for refusals (several
+// statements in one query); unparsable SQL is KindUnparsed.
+func (p *Parser) Parse(sql string) (*Statement, error) {
+	st := &Statement{SQL: sql}
+	head := skipCommentsAndSpace(sql)
+	if head == "" {
+		st.Kind = KindEmpty
+		return st, nil
+	}
+	// The TiDB parser cannot parse XA statements, and the proxy owns XA.
+	if isKeyword(head, "XA") {
+		st.Kind = KindXA
+		return st, nil
+	}
+	tp := p.pool.Get().(*parser.Parser)
+	nodes, _, err := tp.Parse(sql, "", "")
+	p.pool.Put(tp)
+	if err != nil {
+		st.Kind = KindUnparsed
+		st.ParseErr = err
+		return st, nil
+	}
+	if len(nodes) == 0 {
+		st.Kind = KindEmpty
+		return st, nil
+	}
+	if len(nodes) > 1 {
+		return nil, errMultiStatement()
+	}
+	classify(st, nodes[0])
+	return st, nil
+}
+
+func classify(st *Statement, n ast.StmtNode) {
+	st.Node = n
+	st.Tables = collectTables(n)
+	switch x := n.(type) {
+	case *ast.BeginStmt:
+		st.Kind = KindBegin
+	case *ast.CommitStmt:
+		st.Kind = KindCommit
+	case *ast.RollbackStmt:
+		if x.SavepointName != "" {
+			st.Kind = KindSavepoint
+		} else {
+			st.Kind = KindRollback
+		}
+	case *ast.SavepointStmt, *ast.ReleaseSavepointStmt:
+		st.Kind = KindSavepoint
+	case *ast.SetStmt:
+		st.Kind = KindSet
+	case *ast.UseStmt:
+		st.Kind = KindUse
+	case *ast.ShowStmt:
+		st.ReadOnly = true
+		if x.Tp == ast.ShowDatabases {
+			st.Kind = KindShowDatabases
+		}
+	case *ast.SelectStmt:
+		st.ReadOnly = x.LockInfo == nil && x.SelectIntoOpt == nil
+	case *ast.SetOprStmt:
+		st.ReadOnly = true
+	}
+	switch n.(type) {
+	case ast.DDLNode, *ast.LockTablesStmt, *ast.UnlockTablesStmt,
+		*ast.CreateUserStmt, *ast.DropUserStmt, *ast.AlterUserStmt, *ast.GrantStmt,
+		*ast.RevokeStmt, *ast.AnalyzeTableStmt:
+		st.ImplicitCommit = true
+	}
+}
+
+// skipCommentsAndSpace drops leading white space and comments, keeping
+// executable comments (/*! ... */), which MySQL runs.
+func skipCommentsAndSpace(s string) string {
+	for {
+		s = strings.TrimLeft(s, " \t\r\n;")
+		switch {
+		case strings.HasPrefix(s, "/*!"), strings.HasPrefix(s, "/*M!"):
+			return s
+		case strings.HasPrefix(s, "/*"):
+			end := strings.Index(s[2:], "*/")
+			if end < 0 {
+				return ""
+			}
+			s = s[end+4:]
+		case strings.HasPrefix(s, "-- "), strings.HasPrefix(s, "#"):
+			end := strings.IndexByte(s, '\n')
+			if end < 0 {
+				return ""
+			}
+			s = s[end+1:]
+		default:
+			return s
+		}
+	}
+}
+
+// isKeyword tells whether s starts with the keyword kw as a whole word.
+func isKeyword(s, kw string) bool {
+	if len(s) < len(kw) || !strings.EqualFold(s[:len(kw)], kw) {
+		return false
+	}
+	if len(s) == len(kw) {
+		return true
+	}
+	c := s[len(kw)]
+	return !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')
+}

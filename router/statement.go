@@ -1,0 +1,104 @@
+// Package router turns SQL text into a plan: it parses with the TiDB parser,
+// classifies the statement and decides which shards run it.
+package router
+
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// Kind is what the proxy must do with a statement.
+type Kind int
+
+// Statement kinds. Session-level kinds are executed by the proxy itself;
+// the others are sent to shards.
+const (
+	KindPassThrough Kind = iota // sent to the shard(s) the plan names
+	KindUnparsed                // the parser rejected it; sent to the default shard
+	KindBegin
+	KindCommit
+	KindRollback
+	KindSavepoint // SAVEPOINT, RELEASE SAVEPOINT, ROLLBACK TO: open branches only
+	KindSet
+	KindUse
+	KindShowDatabases
+	KindXA
+	KindEmpty
+)
+
+// TableRef is a table named in a statement.
+type TableRef struct {
+	Schema string // "" when unqualified
+	Name   string
+}
+
+// Statement is a parsed, classified statement.
+type Statement struct {
+	SQL  string
+	Kind Kind
+	Node ast.StmtNode // nil for KindUnparsed, KindXA, KindEmpty
+	// Tables referenced anywhere in the statement, in order of appearance.
+	Tables []TableRef
+	// ImplicitCommit: the server commits the open transaction before running
+	// it (DDL, LOCK TABLES, ...).
+	ImplicitCommit bool
+	// ReadOnly: a SELECT without locking clauses or a SHOW.
+	ReadOnly bool
+	// ParseErr is the parser's complaint for KindUnparsed.
+	ParseErr error
+}
+
+// schemasReferenced lists the distinct explicit schemas, lower-cased.
+func (s *Statement) schemasReferenced() []string {
+	var out []string
+	for _, t := range s.Tables {
+		if t.Schema == "" {
+			continue
+		}
+		l := strings.ToLower(t.Schema)
+		dup := false
+		for _, o := range out {
+			if o == l {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// tableCollector gathers every table name in a statement.
+type tableCollector struct {
+	tables []TableRef
+	ctes   map[string]bool
+}
+
+func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
+	switch x := n.(type) {
+	case *ast.WithClause:
+		for _, cte := range x.CTEs {
+			if c.ctes == nil {
+				c.ctes = map[string]bool{}
+			}
+			c.ctes[strings.ToLower(cte.Name.O)] = true
+		}
+	case *ast.TableName:
+		if x.Schema.O == "" && c.ctes[x.Name.L] {
+			break
+		}
+		c.tables = append(c.tables, TableRef{Schema: x.Schema.O, Name: x.Name.O})
+	}
+	return n, false
+}
+
+func (c *tableCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+func collectTables(n ast.Node) []TableRef {
+	var c tableCollector
+	n.Accept(&c)
+	return c.tables
+}
