@@ -1,0 +1,45 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// kill implements KILL [QUERY|CONNECTION] id for proxy connection ids: the
+// statement is cancelled on the shard that runs it, through a separate
+// connection, as the mysql CLI does on Ctrl-C.
+func (s *Session) kill(ctx context.Context, id uint32, queryOnly bool) error {
+	target := s.srv.session(id)
+	if target == nil {
+		return s.writeErr(mysql.NewError(mysql.ER_NO_SUCH_THREAD, fmt.Sprintf("Unknown thread id: %d", id)))
+	}
+	if target.user != s.user {
+		return s.writeErr(mysql.NewError(mysql.ER_KILL_DENIED_ERROR, fmt.Sprintf("You are not owner of thread %d", id)))
+	}
+	target.cancelMu.Lock()
+	running := target.running
+	target.cancelMu.Unlock()
+	if running != nil {
+		pool := s.srv.pools[running.Shard()]
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			return s.writeErr(errShardUnavailable(running.Shard(), err))
+		}
+		_, err = c.Exec(ctx, fmt.Sprintf("KILL QUERY %d", running.ThreadID()))
+		pool.Release(c)
+		if err != nil {
+			if me, ok := mysqlErr(err); !ok || me.Code != mysql.ER_NO_SUCH_THREAD {
+				return s.writeErr(err)
+			}
+		}
+	}
+	if !queryOnly {
+		target.shutdown()
+		if target == s {
+			return s.writeOK(0, 0, "")
+		}
+	}
+	return s.writeOK(0, 0, "")
+}

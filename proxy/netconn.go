@@ -1,0 +1,29 @@
+package proxy
+
+import (
+	"bufio"
+	"net"
+)
+
+// bufferedConn batches a response's packets into few writes: go-mysql's
+// packet writer issues one write per packet. Writes go straight through
+// until buffering is switched on after the handshake.
+type bufferedConn struct {
+	net.Conn
+	bw       *bufio.Writer
+	buffered bool
+}
+
+func newBufferedConn(c net.Conn) *bufferedConn {
+	return &bufferedConn{Conn: c, bw: bufio.NewWriterSize(c, 32*1024)}
+}
+
+func (b *bufferedConn) Write(p []byte) (int, error) {
+	if !b.buffered {
+		return b.Conn.Write(p)
+	}
+	return b.bw.Write(p)
+}
+
+// Flush sends what the current response buffered.
+func (b *bufferedConn) Flush() error { return b.bw.Flush() }

@@ -1,0 +1,295 @@
+package proxy
+
+import (
+	"context"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// handleQuery runs a COM_QUERY.
+func (s *Session) handleQuery(ctx context.Context, sql string) error {
+	st, err := s.srv.parser.Parse(sql)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	s.srv.metrics.statements.WithLabelValues(kindName(st.Kind)).Inc()
+	switch st.Kind {
+	case router.KindEmpty:
+		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))
+	case router.KindXA:
+		return s.writeErr(router.ErrXA())
+	case router.KindBegin:
+		return s.begin(ctx, st)
+	case router.KindCommit:
+		return s.finishTx(ctx, st, true)
+	case router.KindRollback:
+		return s.finishTx(ctx, st, false)
+	case router.KindUse:
+		if err := s.useDB(st.Node.(*ast.UseStmt).DBName); err != nil {
+			return s.writeErr(err)
+		}
+		return s.writeOK(0, 0, "")
+	case router.KindSet:
+		return s.set(ctx, st)
+	case router.KindShowDatabases:
+		return s.showDatabases(st.Node.(*ast.ShowStmt))
+	}
+	if k, ok := st.Node.(*ast.KillStmt); ok {
+		return s.kill(ctx, uint32(k.ConnectionID), k.Query)
+	}
+	if err := s.checkAllowed(st); err != nil {
+		return s.writeErr(err)
+	}
+	shard, err := s.target(st)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	return s.runOn(ctx, shard, st, func(c *backend.Conn) error {
+		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
+	})
+}
+
+// handleFieldList answers COM_FIELD_LIST (table\0wildcard) from the shard
+// holding the table.
+func (s *Session) handleFieldList(ctx context.Context, payload []byte) error {
+	table, _, _ := strings.Cut(string(payload), "\x00")
+	st := &router.Statement{Kind: router.KindPassThrough, ReadOnly: true, Tables: []router.TableRef{{Name: table}}}
+	shard, err := s.target(st)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	return s.runWith(ctx, shard, st, func(c *backend.Conn) error {
+		return c.Send(ctx, mysql.COM_FIELD_LIST, payload)
+	}, s.forwardFieldList)
+}
+
+// target picks the shard for a statement; an unparsed one goes to the
+// default shard (the shard reports its syntax errors itself).
+func (s *Session) target(st *router.Statement) (string, error) {
+	if st.Kind == router.KindUnparsed {
+		return s.srv.router.DefaultShard(s.db), nil
+	}
+	return s.srv.router.Target(st, s.user, s.db)
+}
+
+// checkAllowed refuses statements the proxy cannot run correctly.
+func (s *Session) checkAllowed(st *router.Statement) error {
+	switch n := st.Node.(type) {
+	case *ast.SetOprStmt, *ast.SelectStmt:
+		return nil
+	case *ast.FlushStmt, *ast.ShutdownStmt, *ast.RestartStmt:
+		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "Access denied: FLUSH, SHUTDOWN and RESTART act on a whole backend server and are not forwarded by xaproxy")
+	case *ast.CreateUserStmt, *ast.DropUserStmt, *ast.AlterUserStmt, *ast.GrantStmt, *ast.RevokeStmt, *ast.SetPwdStmt:
+		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "Access denied: xaproxy users live in its configuration; backend accounts are not managed through the proxy")
+	case *ast.CreateDatabaseStmt:
+		return s.srv.router.CheckSchema(s.user, n.Name.O)
+	case *ast.DropDatabaseStmt:
+		return s.srv.router.CheckSchema(s.user, n.Name.O)
+	}
+	return nil
+}
+
+// runOn runs one statement on a shard: on the session's transaction branch
+// when one is open, otherwise on a pooled connection returned right after.
+func (s *Session) runOn(ctx context.Context, shard string, st *router.Statement, send func(*backend.Conn) error) error {
+	return s.runWith(ctx, shard, st, send, s.forward)
+}
+
+// runWith is runOn with a chosen way of relaying the response.
+func (s *Session) runWith(ctx context.Context, shard string, st *router.Statement, send func(*backend.Conn) error, relay func(*backend.Conn) (outcome, error)) error {
+	c, pinned, err := s.connFor(ctx, shard)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	s.setRunning(c)
+	err = send(c)
+	var o outcome
+	if err == nil {
+		o, err = relay(c)
+	} else if me, ok := backend.ServerError(err); ok {
+		o.srvErr = me
+		err = s.writeErr(me)
+	} else if c.Broken() {
+		o.lost = err
+		err = s.writeErr(errShardUnavailable(shard, err))
+	} else {
+		err = s.writeErr(err)
+	}
+	s.setRunning(nil)
+	if !pinned {
+		s.srv.pools[shard].Release(c)
+		return err
+	}
+	s.afterBranchStatement(ctx, shard, c, st, o)
+	return err
+}
+
+func (s *Session) setRunning(c *backend.Conn) {
+	s.cancelMu.Lock()
+	s.running = c
+	s.cancelMu.Unlock()
+}
+
+// connFor returns the connection a statement on shard runs on, brought to
+// the session's database and variables.
+func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, pinned bool, err error) {
+	pool := s.srv.pools[shard]
+	if s.tx == nil && !s.autocommit {
+		s.tx = newTxn(false, "")
+	}
+	if s.tx != nil {
+		if err := s.checkTxUsable(); err != nil {
+			return nil, false, err
+		}
+		if c, ok := s.tx.branches[shard]; ok {
+			if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+				return nil, false, err
+			}
+			return c, true, nil
+		}
+		if len(s.tx.branches) > 0 {
+			return nil, false, errNotSupported("transaction already runs on shard %s and now needs shard %s: transactions spanning shards are not supported yet (single-shard transactions only)", s.tx.order[0], shard)
+		}
+	}
+	c, err = pool.Acquire(ctx)
+	if err != nil {
+		if _, ok := backend.ServerError(err); ok {
+			return nil, false, err
+		}
+		return nil, false, errShardUnavailable(shard, err)
+	}
+	if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+		pool.Release(c)
+		return nil, false, err
+	}
+	if s.tx == nil {
+		return c, false, nil
+	}
+	if _, err := c.Exec(ctx, s.tx.begin); err != nil {
+		pool.Release(c)
+		return nil, false, err
+	}
+	s.tx.add(shard, c)
+	return c, true, nil
+}
+
+// physicalDB is the database backend connections use: logical schemas keep
+// their name on every shard.
+func (s *Session) physicalDB() string { return s.db }
+
+// showDatabases lists the logical schemas, not the backends' databases.
+func (s *Session) showDatabases(n *ast.ShowStmt) error {
+	names := append([]string{"information_schema"}, s.srv.router.Rules().SchemaNames()...)
+	if n.Pattern != nil || n.Where != nil {
+		pat, ok := likePattern(n)
+		if !ok {
+			return s.writeErr(errNotSupported("SHOW DATABASES supports only a LIKE pattern"))
+		}
+		var kept []string
+		for _, name := range names {
+			if matchLike(pat, name) {
+				kept = append(kept, name)
+			}
+		}
+		names = kept
+	}
+	rows := make([][]any, len(names))
+	for i, n := range names {
+		rows[i] = []any{n}
+	}
+	return s.writeResultset([]string{"Database"}, rows)
+}
+
+// writeResultset sends a small text result the proxy made itself.
+func (s *Session) writeResultset(cols []string, rows [][]any) error {
+	rs, err := mysql.BuildSimpleTextResultset(cols, rows)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	// go-mysql writes the connection's status into the EOF packets.
+	s.conn.UnsetStatus(0xffff)
+	s.conn.SetStatus(s.status(0))
+	return s.conn.WriteValue(mysql.NewResult(rs))
+}
+
+func kindName(k router.Kind) string {
+	switch k {
+	case router.KindPassThrough:
+		return "pass_through"
+	case router.KindUnparsed:
+		return "unparsed"
+	case router.KindBegin:
+		return "begin"
+	case router.KindCommit:
+		return "commit"
+	case router.KindRollback:
+		return "rollback"
+	case router.KindSavepoint:
+		return "savepoint"
+	case router.KindSet:
+		return "set"
+	case router.KindUse:
+		return "use"
+	case router.KindShowDatabases:
+		return "show_databases"
+	case router.KindXA:
+		return "xa"
+	case router.KindEmpty:
+		return "empty"
+	}
+	return "other"
+}
+
+// likePattern extracts the pattern of SHOW ... LIKE 'x'.
+func likePattern(n *ast.ShowStmt) (string, bool) {
+	if n.Where != nil || n.Pattern == nil {
+		return "", false
+	}
+	v, ok := n.Pattern.Pattern.(ast.ValueExpr)
+	if !ok {
+		return "", false
+	}
+	str, ok := v.GetValue().(string)
+	return str, ok
+}
+
+// matchLike implements SQL LIKE with % and _ (case-insensitive, as for
+// identifiers), with backslash escapes.
+func matchLike(pat, s string) bool {
+	pat, s = strings.ToLower(pat), strings.ToLower(s)
+	var match func(p, t int) bool
+	match = func(p, t int) bool {
+		for p < len(pat) {
+			switch pat[p] {
+			case '%':
+				for k := t; k <= len(s); k++ {
+					if match(p+1, k) {
+						return true
+					}
+				}
+				return false
+			case '_':
+				if t >= len(s) {
+					return false
+				}
+			case '\\':
+				if p+1 < len(pat) {
+					p++
+				}
+				fallthrough
+			default:
+				if t >= len(s) || s[t] != pat[p] {
+					return false
+				}
+			}
+			p++
+			t++
+		}
+		return t == len(s)
+	}
+	return match(0, 0)
+}

@@ -1,0 +1,185 @@
+// Package proxy is the MySQL-protocol frontend: it accepts client
+// connections, authenticates them, keeps each session's state and runs its
+// commands against the shards.
+package proxy
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/server"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/conf"
+	"github.com/xaproxy/xaproxy/router"
+	"github.com/xaproxy/xaproxy/sharding"
+)
+
+// Server owns the listener, the sessions and the backend pools.
+type Server struct {
+	cfg    *conf.Config
+	log    *slog.Logger
+	mysql  *server.Server
+	pools  map[string]*backend.Pool
+	parser *router.Parser
+	router *router.Router
+
+	mu       sync.Mutex
+	sessions map[uint32]*Session
+	closing  bool
+	nextID   atomic.Uint32
+	wg       sync.WaitGroup
+	metrics  *Metrics
+}
+
+// New builds a server from a validated configuration. It does not connect
+// to the shards yet: pools dial on demand.
+func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics) (*Server, error) {
+	// caching_sha2_password needs an RSA key to receive passwords over a
+	// plain connection; a fresh one per process is enough since clients
+	// fetch it during the handshake.
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("generate RSA key: %w", err)
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      log,
+		mysql:    server.NewServer(cfg.Frontend.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, nil),
+		pools:    map[string]*backend.Pool{},
+		parser:   router.NewParser(),
+		router:   router.New(sharding.New(cfg)),
+		sessions: map[uint32]*Session{},
+		metrics:  metrics,
+	}
+	s.nextID.Store(0)
+	pc := backend.PoolConfig{
+		MaxOpen:        cfg.Backend.MaxOpen,
+		MaxIdle:        cfg.Backend.MaxIdle,
+		ConnectTimeout: cfg.Backend.ConnectTimeout.Duration,
+		IdleTimeout:    cfg.Backend.IdleTimeout.Duration,
+		WaitTimeout:    cfg.Backend.WaitTimeout.Duration,
+	}
+	for _, sh := range cfg.Shards {
+		s.pools[sh.Name] = backend.NewPool(backend.Target{
+			Shard: sh.Name, Addr: sh.Addr, Network: sh.Net, User: sh.User, Password: sh.Password,
+		}, pc)
+	}
+	return s, nil
+}
+
+// Serve accepts connections until the listener is closed.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closing := s.closing
+			s.mu.Unlock()
+			if closing || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		if tc, ok := nc.(*net.TCPConn); ok {
+			_ = tc.SetNoDelay(true)
+			_ = tc.SetKeepAlive(true)
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.serveConn(ctx, nc)
+		}()
+	}
+}
+
+func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		_ = nc.Close()
+		return
+	}
+	tooMany := len(s.sessions) >= s.cfg.Frontend.MaxConnections
+	s.mu.Unlock()
+	sess := newSession(s, nc)
+	if tooMany {
+		sess.refuse(mysql.NewError(mysql.ER_CON_COUNT_ERROR, fmt.Sprintf("Too many connections: xaproxy frontend.max_connections=%d reached", s.cfg.Frontend.MaxConnections)))
+		return
+	}
+	// A client that never finishes the handshake must not hold a goroutine.
+	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := sess.handshake(); err != nil {
+		s.log.Debug("handshake failed", "remote", nc.RemoteAddr().String(), "err", err)
+		s.metrics.handshakeFailures.Inc()
+		_ = nc.Close()
+		return
+	}
+	_ = nc.SetDeadline(time.Time{})
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		sess.close()
+		return
+	}
+	s.sessions[sess.id] = sess
+	s.mu.Unlock()
+	s.metrics.sessions.Inc()
+	defer func() {
+		s.mu.Lock()
+		delete(s.sessions, sess.id)
+		s.mu.Unlock()
+		s.metrics.sessions.Dec()
+	}()
+	sess.run(ctx)
+}
+
+// Shutdown stops accepting (the caller closes the listener), closes idle
+// sessions at once, lets running statements finish until ctx ends, then
+// closes what is left and the pools.
+func (s *Server) Shutdown(ctx context.Context) {
+	s.mu.Lock()
+	s.closing = true
+	for _, sess := range s.sessions {
+		sess.shutdown()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.mu.Lock()
+		for _, sess := range s.sessions {
+			sess.close()
+		}
+		s.mu.Unlock()
+		<-done
+	}
+	for _, p := range s.pools {
+		p.Close()
+	}
+}
+
+// session looks a session up by connection id (for KILL).
+func (s *Server) session(id uint32) *Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions[id]
+}
+
+// Pools exposes the shard pools (for health checks and metrics).
+func (s *Server) Pools() map[string]*backend.Pool { return s.pools }

@@ -1,0 +1,326 @@
+package proxy
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/server"
+	"github.com/pingcap/tidb/pkg/parser/charset"
+	"github.com/xaproxy/xaproxy/backend"
+)
+
+// Session is one client connection: its protocol state, its database,
+// variables, transaction and prepared statements.
+type Session struct {
+	srv  *Server
+	nc   *bufferedConn
+	conn *server.Conn
+	id   uint32
+	user string
+
+	db         string // current logical schema, "" when none
+	vars       backend.State
+	autocommit bool
+	tx         *txn
+	stmts      map[uint32]*prepared
+	nextStmtID uint32
+
+	buf []byte // scratch for forwarding packets, with 4 bytes of header room
+
+	mu       sync.Mutex // guards busy/closing against Shutdown
+	busy     bool
+	closing  bool
+	cancelMu sync.Mutex
+	running  *backend.Conn // backend connection running the current statement, for KILL QUERY
+}
+
+func newSession(s *Server, nc net.Conn) *Session {
+	return &Session{
+		srv:        s,
+		nc:         newBufferedConn(nc),
+		autocommit: true,
+		stmts:      map[uint32]*prepared{},
+		buf:        make([]byte, 4, 16*1024),
+	}
+}
+
+// refuse answers a connection we will not serve with an error and closes it.
+// MySQL sends such an error in place of the greeting; clients expect it.
+func (s *Session) refuse(err error) {
+	me := toMyError(err)
+	p := []byte{0, 0, 0, 0, mysql.ERR_HEADER, byte(me.Code), byte(me.Code >> 8), '#'}
+	p = append(p, me.State...)
+	p = append(p, me.Message...)
+	n := len(p) - 4
+	p[0], p[1], p[2] = byte(n), byte(n>>8), byte(n>>16)
+	_, _ = s.nc.Conn.Write(p)
+	_ = s.nc.Close()
+}
+
+// handshake authenticates the client with go-mysql's server.
+func (s *Session) handshake() error {
+	c, err := s.srv.mysql.NewCustomizedConn(s.nc, &authHandler{users: s.srv.cfg}, handshakeHandler{s})
+	if err != nil {
+		return err
+	}
+	s.conn = c
+	s.id = c.ConnectionID()
+	s.user = c.GetUser()
+	s.vars = initialVars(c.Charset())
+	s.nc.buffered = true
+	return nil
+}
+
+// initialVars turns the collation a client announced in its handshake into
+// the session's character set; utf8mb4 (what backend connections use) needs
+// nothing, and MySQL 8's utf8mb4_0900 collations are unknown to MariaDB.
+func initialVars(collationID uint8) backend.State {
+	col, err := charset.GetCollationByID(int(collationID))
+	if err != nil || col.CharsetName == "utf8mb4" || collationID == 255 {
+		return backend.State{}
+	}
+	return backend.State{}.With(backend.Var{Name: "NAMES", Value: col.CharsetName + " COLLATE " + col.Name})
+}
+
+// run reads and executes commands until the client leaves.
+func (s *Session) run(ctx context.Context) {
+	defer s.cleanup()
+	for {
+		s.conn.ResetSequence()
+		data, err := s.conn.ReadPacket()
+		if err != nil {
+			return
+		}
+		if len(data) == 0 {
+			_ = s.writeErr(errMalformed("empty command packet"))
+			continue
+		}
+		s.mu.Lock()
+		if s.closing {
+			s.mu.Unlock()
+			return
+		}
+		s.busy = true
+		s.mu.Unlock()
+
+		quit, err := s.dispatch(ctx, data)
+		if err == nil {
+			err = s.nc.Flush()
+		}
+
+		s.mu.Lock()
+		s.busy = false
+		closing := s.closing
+		s.mu.Unlock()
+		if quit || err != nil || closing {
+			if err != nil && !errors.Is(err, io.EOF) {
+				s.srv.log.Debug("session ends", "conn", s.id, "err", err)
+			}
+			return
+		}
+	}
+}
+
+// shutdown closes an idle session now, a busy one after its statement.
+func (s *Session) shutdown() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closing = true
+	if !s.busy {
+		_ = s.nc.Close()
+	}
+}
+
+func (s *Session) close() { _ = s.nc.Close() }
+
+// cleanup rolls back what the client left open and returns connections.
+func (s *Session) cleanup() {
+	if s.tx != nil {
+		s.endTx(context.Background(), false)
+	}
+	_ = s.nc.Close()
+}
+
+// dispatch runs one command. A returned error means the connection is
+// unusable; errors for the client are written as error packets.
+func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err error) {
+	cmd, payload := data[0], data[1:]
+	s.srv.metrics.commands.WithLabelValues(commandName(cmd)).Inc()
+	switch cmd {
+	case mysql.COM_QUIT:
+		return true, nil
+	case mysql.COM_PING:
+		return false, s.writeOK(0, 0, "")
+	case mysql.COM_QUERY:
+		return false, s.handleQuery(ctx, string(payload))
+	case mysql.COM_INIT_DB:
+		if err := s.useDB(string(payload)); err != nil {
+			return false, s.writeErr(err)
+		}
+		return false, s.writeOK(0, 0, "")
+	case mysql.COM_FIELD_LIST:
+		return false, s.handleFieldList(ctx, payload)
+	case mysql.COM_STMT_PREPARE:
+		return false, s.handleStmtPrepare(ctx, string(payload))
+	case mysql.COM_STMT_EXECUTE:
+		return false, s.handleStmtExecute(ctx, payload)
+	case mysql.COM_STMT_SEND_LONG_DATA:
+		s.handleStmtLongData(payload)
+		return false, nil
+	case mysql.COM_STMT_RESET:
+		return false, s.handleStmtReset(payload)
+	case mysql.COM_STMT_CLOSE:
+		if len(payload) >= 4 {
+			delete(s.stmts, binary.LittleEndian.Uint32(payload))
+		}
+		return false, nil
+	case mysql.COM_RESET_CONNECTION:
+		s.resetConnection(ctx)
+		return false, s.writeOK(0, 0, "")
+	case mysql.COM_SET_OPTION:
+		// Multi-statements stay off whatever the client asks: the answer to
+		// COM_SET_OPTION is an EOF packet.
+		return false, s.writeEOF()
+	case mysql.COM_PROCESS_KILL:
+		if len(payload) < 4 {
+			return false, s.writeErr(errMalformed("COM_PROCESS_KILL without an id"))
+		}
+		return false, s.kill(ctx, binary.LittleEndian.Uint32(payload), false)
+	default:
+		return false, s.writeErr(errUnknownCommand(cmd))
+	}
+}
+
+// useDB switches the current logical schema.
+func (s *Session) useDB(name string) error {
+	name = strings.TrimSpace(name)
+	if err := s.srv.router.CheckSchema(s.user, name); err != nil {
+		return err
+	}
+	s.db = name
+	return nil
+}
+
+// resetConnection implements COM_RESET_CONNECTION: roll back, forget
+// variables and prepared statements; the current database stays.
+func (s *Session) resetConnection(ctx context.Context) {
+	if s.tx != nil {
+		s.endTx(ctx, false)
+	}
+	s.vars = initialVars(s.conn.Charset())
+	s.autocommit = true
+	s.stmts = map[uint32]*prepared{}
+}
+
+// status is the server status the client should see.
+func (s *Session) status(backendStatus uint16) uint16 {
+	st := backendStatus &^ (mysql.SERVER_STATUS_AUTOCOMMIT | mysql.SERVER_STATUS_IN_TRANS | mysql.SERVER_STATUS_IN_TRANS_READONLY)
+	if s.autocommit {
+		st |= mysql.SERVER_STATUS_AUTOCOMMIT
+	}
+	if s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0) {
+		st |= mysql.SERVER_STATUS_IN_TRANS
+	}
+	return st
+}
+
+// writeOK sends an OK packet in the format the client negotiated.
+func (s *Session) writeOK(affected, insertID uint64, info string) error {
+	return s.writeOKStatus(affected, insertID, s.status(0), 0, info)
+}
+
+func (s *Session) writeOKStatus(affected, insertID uint64, status, warnings uint16, info string) error {
+	p := append(s.buf[:4], mysql.OK_HEADER)
+	p = mysql.AppendLengthEncodedInteger(p, affected)
+	p = mysql.AppendLengthEncodedInteger(p, insertID)
+	p = append(p, byte(status), byte(status>>8), byte(warnings), byte(warnings>>8))
+	if s.conn.HasCapability(mysql.CLIENT_SESSION_TRACK) {
+		if info != "" {
+			p = mysql.AppendLengthEncodedInteger(p, uint64(len(info)))
+			p = append(p, info...)
+		}
+	} else {
+		p = append(p, info...)
+	}
+	return s.conn.WritePacket(p)
+}
+
+func (s *Session) writeEOF() error {
+	st := s.status(0)
+	return s.conn.WritePacket(append(s.buf[:4], mysql.EOF_HEADER, 0, 0, byte(st), byte(st>>8)))
+}
+
+// writeErr sends an error packet; a non-MySQL error becomes 1105.
+func (s *Session) writeErr(err error) error {
+	s.srv.metrics.countError(err)
+	return s.conn.WriteValue(toMyError(err))
+}
+
+func toMyError(err error) *mysql.MyError {
+	if me, ok := backend.ServerError(err); ok {
+		return me
+	}
+	return mysql.NewError(mysql.ER_UNKNOWN_ERROR, err.Error())
+}
+
+// handshakeHandler lets go-mysql's handshake validate the database a client
+// names when it connects; commands are dispatched by Session.run itself
+// (go-mysql's dispatcher loses parameter types between executions).
+type handshakeHandler struct{ s *Session }
+
+func (h handshakeHandler) UseDB(db string) error { return h.s.useDB(db) }
+func (h handshakeHandler) HandleQuery(string) (*mysql.Result, error) {
+	return nil, errors.New("unreachable: commands are dispatched by Session")
+}
+func (h handshakeHandler) HandleFieldList(string, string) ([]*mysql.Field, error) {
+	return nil, errors.New("unreachable: commands are dispatched by Session")
+}
+func (h handshakeHandler) HandleStmtPrepare(string) (int, int, any, error) {
+	return 0, 0, nil, errors.New("unreachable: commands are dispatched by Session")
+}
+func (h handshakeHandler) HandleStmtExecute(any, string, []any) (*mysql.Result, error) {
+	return nil, errors.New("unreachable: commands are dispatched by Session")
+}
+func (h handshakeHandler) HandleStmtClose(any) error { return nil }
+func (h handshakeHandler) HandleOtherCommand(byte, []byte) error {
+	return errors.New("unreachable: commands are dispatched by Session")
+}
+
+func commandName(cmd byte) string {
+	switch cmd {
+	case mysql.COM_QUIT:
+		return "quit"
+	case mysql.COM_PING:
+		return "ping"
+	case mysql.COM_QUERY:
+		return "query"
+	case mysql.COM_INIT_DB:
+		return "init_db"
+	case mysql.COM_FIELD_LIST:
+		return "field_list"
+	case mysql.COM_STMT_PREPARE:
+		return "stmt_prepare"
+	case mysql.COM_STMT_EXECUTE:
+		return "stmt_execute"
+	case mysql.COM_STMT_SEND_LONG_DATA:
+		return "stmt_send_long_data"
+	case mysql.COM_STMT_RESET:
+		return "stmt_reset"
+	case mysql.COM_STMT_CLOSE:
+		return "stmt_close"
+	case mysql.COM_RESET_CONNECTION:
+		return "reset_connection"
+	case mysql.COM_SET_OPTION:
+		return "set_option"
+	case mysql.COM_PROCESS_KILL:
+		return "process_kill"
+	}
+	return fmt.Sprintf("other_0x%02x", cmd)
+}

@@ -1,0 +1,151 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/format"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// set runs a SET statement. The proxy keeps every session-scoped assignment
+// so that whichever pooled connection serves the session next gets it too;
+// autocommit is the proxy's own business and never reaches a shard.
+func (s *Session) set(ctx context.Context, st *router.Statement) error {
+	n := st.Node.(*ast.SetStmt)
+	var (
+		parts      []string
+		next       = s.vars
+		autocommit *bool
+	)
+	for _, a := range n.Variables {
+		if a.IsGlobal {
+			return s.writeErr(mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR,
+				fmt.Sprintf("SET GLOBAL %s is not forwarded: it would change every application's backend server; set it on the shards directly", a.Name)))
+		}
+		value, err := restore(a.Value)
+		if err != nil {
+			return s.writeErr(errNotSupported("cannot re-encode the value of %s: %v", a.Name, err))
+		}
+		switch {
+		case a.Name == ast.SetNames:
+			v := value
+			if a.ExtendValue != nil {
+				col, err := restore(a.ExtendValue)
+				if err != nil {
+					return s.writeErr(errNotSupported("cannot re-encode the collation: %v", err))
+				}
+				v += " COLLATE " + col
+			}
+			if strings.EqualFold(value, "DEFAULT") {
+				next = next.Without("NAMES")
+			} else {
+				next = next.With(backend.Var{Name: "NAMES", Value: v})
+			}
+			parts = append(parts, "NAMES "+v)
+		case a.Name == ast.SetCharset:
+			return s.writeErr(errNotSupported("SET CHARACTER SET is not supported by xaproxy: use SET NAMES"))
+		case a.Name == "tx_isolation_one_shot" || a.Name == "tx_read_only_one_shot":
+			return s.writeErr(errNotSupported("SET TRANSACTION (for the next transaction only) is not supported by xaproxy: use SET SESSION TRANSACTION ... or START TRANSACTION READ ONLY"))
+		case a.IsSystem && strings.EqualFold(a.Name, "autocommit"):
+			on, ok := parseBool(value)
+			if !ok {
+				return s.writeErr(mysql.NewError(mysql.ER_WRONG_VALUE_FOR_VAR, fmt.Sprintf("Variable 'autocommit' can't be set to the value of '%s'", value)))
+			}
+			autocommit = &on
+		case a.IsSystem:
+			name := "@@session." + strings.ToLower(a.Name)
+			if strings.EqualFold(value, "DEFAULT") {
+				next = next.Without(name)
+			} else {
+				next = next.With(backend.Var{Name: name, Value: value})
+			}
+			parts = append(parts, name+" = "+value)
+		default:
+			name := "@" + strings.ToLower(a.Name)
+			next = next.With(backend.Var{Name: name, Value: value})
+			parts = append(parts, name+" = "+value)
+		}
+	}
+	if len(parts) > 0 {
+		// Run the assignments once so that the shard validates them and the
+		// client gets the shard's error for a bad name or value.
+		if err := s.applySet(ctx, "SET "+strings.Join(parts, ", "), next); err != nil {
+			return s.writeErr(err)
+		}
+	}
+	if autocommit != nil {
+		if *autocommit && !s.autocommit && s.tx != nil {
+			// As in MySQL: switching autocommit on commits the open transaction.
+			if err := s.endTx(ctx, true); err != nil {
+				return s.writeErr(err)
+			}
+		}
+		s.autocommit = *autocommit
+	}
+	return s.writeOK(0, 0, "")
+}
+
+// applySet runs a SET on the session's connection to its default shard and
+// records the new state.
+func (s *Session) applySet(ctx context.Context, sql string, next backend.State) error {
+	shard := s.srv.router.DefaultShard(s.db)
+	if s.tx != nil && len(s.tx.order) > 0 {
+		shard = s.tx.order[0]
+	}
+	pinned := s.tx != nil && s.tx.branches[shard] != nil
+	var c *backend.Conn
+	if pinned {
+		c = s.tx.branches[shard]
+		if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+			return err
+		}
+	} else {
+		pool := s.srv.pools[shard]
+		var err error
+		c, err = pool.Acquire(ctx)
+		if err != nil {
+			return errShardUnavailable(shard, err)
+		}
+		defer pool.Release(c)
+		if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+			return err
+		}
+	}
+	if _, err := c.Exec(ctx, sql); err != nil {
+		if _, ok := backend.ServerError(err); ok {
+			// The statement failed as a whole; nothing was assigned.
+			return err
+		}
+		return errShardUnavailable(shard, err)
+	}
+	c.NoteState(next)
+	s.vars = next
+	return nil
+}
+
+// restore prints an expression back as SQL.
+func restore(n ast.Node) (string, error) {
+	if n == nil {
+		return "DEFAULT", nil
+	}
+	var b strings.Builder
+	if err := n.Restore(format.NewRestoreCtx(format.RestoreStringSingleQuotes|format.RestoreKeyWordUppercase|format.RestoreStringEscapeBackslash, &b)); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func parseBool(v string) (bool, bool) {
+	switch strings.ToUpper(strings.Trim(v, "'\"")) {
+	case "1", "ON", "TRUE":
+		return true, true
+	case "0", "OFF", "FALSE":
+		return false, true
+	}
+	return false, false
+}

@@ -1,0 +1,250 @@
+package proxy
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// maxLongData bounds what COM_STMT_SEND_LONG_DATA may buffer per statement.
+const maxLongData = 64 << 20
+
+// prepared is a client's prepared statement. It is prepared again, and
+// cached, on each backend connection that executes it.
+type prepared struct {
+	id        uint32
+	sql       string
+	st        *router.Statement
+	params    int
+	columns   int
+	rawParams [][]byte
+	rawCols   [][]byte
+	types     []byte // parameter types from the last execute that sent them
+	longData  map[uint16][]byte
+	longSize  int
+	// local statements (BEGIN, COMMIT, SET, USE) are run by the proxy.
+	local bool
+}
+
+func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
+	st, err := s.srv.parser.Parse(sql)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	p := &prepared{sql: sql, st: st}
+	switch st.Kind {
+	case router.KindEmpty:
+		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))
+	case router.KindXA:
+		return s.writeErr(router.ErrXA())
+	case router.KindShowDatabases:
+		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send SHOW DATABASES as a plain query"))
+	case router.KindBegin, router.KindCommit, router.KindRollback, router.KindUse, router.KindSet:
+		if hasParamMarkers(st.Node) {
+			return s.writeErr(errNotSupported("parameters in a prepared %s are not supported: send it as a plain query", kindName(st.Kind)))
+		}
+		p.local = true
+	default:
+		if err := s.checkAllowed(st); err != nil {
+			return s.writeErr(err)
+		}
+		shard, err := s.target(st)
+		if err != nil {
+			return s.writeErr(err)
+		}
+		bs, err := s.prepareOn(ctx, shard, sql)
+		if err != nil {
+			if _, ok := backend.ServerError(err); ok {
+				return s.writeErr(err)
+			}
+			return s.writeErr(errShardUnavailable(shard, err))
+		}
+		p.params, p.columns, p.rawParams, p.rawCols = bs.Params, bs.Columns, bs.RawParams, bs.RawCols
+	}
+	s.nextStmtID++
+	p.id = s.nextStmtID
+	s.stmts[p.id] = p
+	return s.writePrepareOK(p)
+}
+
+// prepareOn prepares sql on a connection to shard to learn its parameters
+// and columns; the statement stays cached on that connection.
+func (s *Session) prepareOn(ctx context.Context, shard, sql string) (*backend.Stmt, error) {
+	if s.tx != nil {
+		if c, ok := s.tx.branches[shard]; ok {
+			if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+				return nil, err
+			}
+			return c.Prepare(ctx, sql)
+		}
+	}
+	pool := s.srv.pools[shard]
+	c, err := pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer pool.Release(c)
+	if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+		return nil, err
+	}
+	return c.Prepare(ctx, sql)
+}
+
+func (s *Session) writePrepareOK(p *prepared) error {
+	b := append(s.buf[:4], mysql.OK_HEADER)
+	b = binary.LittleEndian.AppendUint32(b, p.id)
+	b = binary.LittleEndian.AppendUint16(b, uint16(p.columns))
+	b = binary.LittleEndian.AppendUint16(b, uint16(p.params))
+	b = append(b, 0, 0, 0)
+	if err := s.conn.WritePacket(b); err != nil {
+		return err
+	}
+	for _, defs := range [][][]byte{p.rawParams, p.rawCols} {
+		if len(defs) == 0 {
+			continue
+		}
+		for _, d := range defs {
+			if err := s.conn.WritePacket(append(s.buf[:4], d...)); err != nil {
+				return err
+			}
+		}
+		if err := s.writeEOF(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
+	if len(payload) < 9 {
+		return s.writeErr(errMalformed("COM_STMT_EXECUTE shorter than 9 bytes"))
+	}
+	id := binary.LittleEndian.Uint32(payload)
+	p, ok := s.stmts[id]
+	if !ok {
+		return s.writeErr(errUnknownStmt(id, "mysqld_stmt_execute"))
+	}
+	rest := payload[9:] // flags(1) and iteration count(4) are not forwarded
+	var nullBitmap, values []byte
+	if p.params > 0 {
+		nb := (p.params + 7) / 8
+		if len(rest) < nb+1 {
+			return s.writeErr(errMalformed("COM_STMT_EXECUTE without its NULL bitmap"))
+		}
+		nullBitmap, rest = rest[:nb], rest[nb:]
+		bound := rest[0]
+		rest = rest[1:]
+		if bound == 1 {
+			if len(rest) < 2*p.params {
+				return s.writeErr(errMalformed("COM_STMT_EXECUTE with truncated parameter types"))
+			}
+			p.types = append(p.types[:0], rest[:2*p.params]...)
+			rest = rest[2*p.params:]
+		} else if p.types == nil {
+			return s.writeErr(errMalformed("COM_STMT_EXECUTE: parameter types were never sent"))
+		}
+		values = rest
+	}
+	if p.local {
+		return s.handleQuery(ctx, p.sql)
+	}
+	defer func() { p.longData, p.longSize = nil, 0 }()
+	if p.longSize > maxLongData {
+		return s.writeErr(mysql.NewError(mysql.ER_NET_PACKET_TOO_LARGE, fmt.Sprintf("long data for statement %d exceeds %d bytes", id, maxLongData)))
+	}
+	if err := s.checkAllowed(p.st); err != nil {
+		return s.writeErr(err)
+	}
+	shard, err := s.target(p.st)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	return s.runOn(ctx, shard, p.st, func(c *backend.Conn) error {
+		bs, err := c.Prepare(ctx, p.sql)
+		if err != nil {
+			return err
+		}
+		if bs.Params != p.params {
+			return errNotSupported("statement changed on shard %s since it was prepared (%d parameters, now %d): prepare it again", shard, p.params, bs.Params)
+		}
+		for param, data := range p.longData {
+			msg := binary.LittleEndian.AppendUint32(nil, bs.ID)
+			msg = binary.LittleEndian.AppendUint16(msg, param)
+			if err := c.Send(ctx, mysql.COM_STMT_SEND_LONG_DATA, append(msg, data...)); err != nil {
+				return err
+			}
+		}
+		// Cursors are not opened on shards: the whole result is sent, which
+		// clients accept when the server announces no cursor.
+		msg := make([]byte, 0, 10+len(nullBitmap)+len(p.types)+len(values))
+		msg = binary.LittleEndian.AppendUint32(msg, bs.ID)
+		msg = append(msg, 0, 1, 0, 0, 0)
+		if p.params > 0 {
+			msg = append(msg, nullBitmap...)
+			msg = append(msg, 1)
+			msg = append(msg, p.types...)
+			msg = append(msg, values...)
+		}
+		return c.Send(ctx, mysql.COM_STMT_EXECUTE, msg)
+	})
+}
+
+func (s *Session) handleStmtLongData(payload []byte) {
+	// COM_STMT_SEND_LONG_DATA has no response, errors surface at execute.
+	if len(payload) < 6 {
+		return
+	}
+	p, ok := s.stmts[binary.LittleEndian.Uint32(payload)]
+	if !ok {
+		return
+	}
+	param := binary.LittleEndian.Uint16(payload[4:])
+	if int(param) >= p.params {
+		return
+	}
+	p.longSize += len(payload) - 6
+	if p.longSize > maxLongData {
+		return
+	}
+	if p.longData == nil {
+		p.longData = map[uint16][]byte{}
+	}
+	p.longData[param] = append(p.longData[param], payload[6:]...)
+}
+
+func (s *Session) handleStmtReset(payload []byte) error {
+	if len(payload) < 4 {
+		return s.writeErr(errMalformed("COM_STMT_RESET without a statement id"))
+	}
+	id := binary.LittleEndian.Uint32(payload)
+	p, ok := s.stmts[id]
+	if !ok {
+		return s.writeErr(errUnknownStmt(id, "mysqld_stmt_reset"))
+	}
+	p.longData, p.longSize = nil, 0
+	return s.writeOK(0, 0, "")
+}
+
+// hasParamMarkers tells whether a statement has ? placeholders.
+func hasParamMarkers(n ast.Node) bool {
+	v := &paramFinder{}
+	n.Accept(v)
+	return v.found
+}
+
+type paramFinder struct{ found bool }
+
+func (f *paramFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*driver.ParamMarkerExpr); ok {
+		f.found = true
+	}
+	return n, f.found
+}
+
+func (f *paramFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
