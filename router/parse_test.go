@@ -1,0 +1,83 @@
+package router
+
+import "testing"
+
+func TestParseClassifies(t *testing.T) {
+	p := NewParser()
+	tests := []struct {
+		sql            string
+		kind           Kind
+		implicitCommit bool
+		readOnly       bool
+		tables         int
+	}{
+		{"SELECT 1", KindPassThrough, false, true, 0},
+		{"select * from t where id = 1", KindPassThrough, false, true, 1},
+		{"SELECT * FROM t FOR UPDATE", KindPassThrough, false, false, 1},
+		{"insert into shop.orders values (1)", KindPassThrough, false, false, 1},
+		{"BEGIN", KindBegin, false, false, 0},
+		{"start transaction read only", KindBegin, false, false, 0},
+		{"COMMIT", KindCommit, false, false, 0},
+		{"rollback", KindRollback, false, false, 0},
+		{"ROLLBACK TO SAVEPOINT a", KindSavepoint, false, false, 0},
+		{"SAVEPOINT a", KindSavepoint, false, false, 0},
+		{"SET autocommit = 0", KindSet, false, false, 0},
+		{"SET NAMES utf8mb4", KindSet, false, false, 0},
+		{"use shop", KindUse, false, false, 0},
+		{"SHOW DATABASES", KindShowDatabases, false, true, 0},
+		{"show tables", KindPassThrough, false, true, 0},
+		{"CREATE TABLE t (id int)", KindPassThrough, true, false, 1},
+		{"TRUNCATE TABLE t", KindPassThrough, true, false, 1},
+		{"XA START 'x'", KindXA, false, false, 0},
+		{"  /* hint */ xa recover", KindXA, false, false, 0},
+		{"  ", KindEmpty, false, false, 0},
+		{"-- only a comment\n", KindEmpty, false, false, 0},
+		{"SELEC 1", KindUnparsed, false, false, 0},
+		{"WITH c AS (SELECT 1) SELECT * FROM c JOIN t", KindPassThrough, false, true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			st, err := p.Parse(tt.sql)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if st.Kind != tt.kind {
+				t.Errorf("kind = %v, want %v", st.Kind, tt.kind)
+			}
+			if st.ImplicitCommit != tt.implicitCommit {
+				t.Errorf("implicit commit = %v, want %v", st.ImplicitCommit, tt.implicitCommit)
+			}
+			if st.ReadOnly != tt.readOnly {
+				t.Errorf("read only = %v, want %v", st.ReadOnly, tt.readOnly)
+			}
+			if len(st.Tables) != tt.tables {
+				t.Errorf("tables = %v, want %d", st.Tables, tt.tables)
+			}
+		})
+	}
+}
+
+func TestParseRefusesMultiStatements(t *testing.T) {
+	_, err := NewParser().Parse("SELECT 1; SELECT 2")
+	if err == nil {
+		t.Fatal("multi-statement query was accepted")
+	}
+}
+
+func TestIsKeyword(t *testing.T) {
+	tests := []struct {
+		s, kw string
+		want  bool
+	}{
+		{"XA START", "XA", true},
+		{"xa", "XA", true},
+		{"XAVIER", "XA", false},
+		{"XA_x", "XA", false},
+		{"X", "XA", false},
+	}
+	for _, tt := range tests {
+		if got := isKeyword(tt.s, tt.kw); got != tt.want {
+			t.Errorf("isKeyword(%q, %q) = %v", tt.s, tt.kw, got)
+		}
+	}
+}
