@@ -44,7 +44,18 @@ type Config struct {
 type User struct {
 	Name     string `yaml:"name"`
 	Password string `yaml:"password"`
+	// AuthPlugin is how the password is checked at the handshake:
+	// mysql_native_password (default: every client library speaks it) or
+	// caching_sha2_password (MySQL 8's default; over a plain connection the
+	// client fetches the proxy's RSA key for the first login).
+	AuthPlugin string `yaml:"auth_plugin"`
 }
+
+// Authentication plugins a user may use.
+const (
+	AuthNativePassword      = "mysql_native_password"
+	AuthCachingSHA2Password = "caching_sha2_password"
+)
 
 // Shard is one backend MySQL server.
 type Shard struct {
@@ -174,6 +185,9 @@ func (c *Config) applyDefaults() {
 	setIfEmpty(&c.Log.Level, d.Log.Level)
 	setIfEmpty(&c.Log.Format, d.Log.Format)
 
+	for i := range c.Users {
+		setIfEmpty(&c.Users[i].AuthPlugin, AuthNativePassword)
+	}
 	all := c.shardNames()
 	for i := range c.Schemas {
 		for j := range c.Schemas[i].Tables {

@@ -230,6 +230,7 @@ func TestProblems(t *testing.T) {
 		{"empty users", map[string]string{"users": "[]"}, "users", "at least one user"},
 		{"user without name", map[string]string{"users": "[{password: x}]"}, "users[0].name", "required"},
 		{"duplicate user", map[string]string{"users": "[{name: a}, {name: b}, {name: a}]"}, "users[2].name", `duplicate user "a" (also users[0])`},
+		{"unknown auth plugin", map[string]string{"users": "[{name: a, auth_plugin: sha256_password}]"}, "users[0].auth_plugin", `unknown plugin "sha256_password"`},
 
 		// Shards.
 		{"no shards", map[string]string{"shards": ""}, "shards", "at least one shard"},

@@ -85,6 +85,9 @@ func (c *checker) users(users []User) {
 		} else if j, dup := names.seen(u.Name, i); dup {
 			c.addf(p, "duplicate user %q (also users[%d])", u.Name, j)
 		}
+		if u.AuthPlugin != AuthNativePassword && u.AuthPlugin != AuthCachingSHA2Password {
+			c.addf(fmt.Sprintf("users[%d].auth_plugin", i), "unknown plugin %q: supported are %s and %s", u.AuthPlugin, AuthNativePassword, AuthCachingSHA2Password)
+		}
 	}
 }
 

@@ -14,9 +14,8 @@ type authHandler struct {
 	users *conf.Config
 }
 
-// GetCredential returns the configured password. mysql_native_password is
-// announced first; clients that start with caching_sha2_password (MySQL 8
-// defaults) are switched to it by the handshake.
+// GetCredential returns the configured password and plugin; a client that
+// started with another plugin is switched to the user's by the handshake.
 func (a *authHandler) GetCredential(username string) (server.Credential, bool, error) {
 	u := a.users.User(username)
 	if u == nil {
@@ -24,7 +23,7 @@ func (a *authHandler) GetCredential(username string) (server.Credential, bool, e
 		// does, instead of telling which user names exist.
 		return server.Credential{Passwords: []string{unguessable()}, AuthPluginName: mysql.AUTH_NATIVE_PASSWORD}, true, nil
 	}
-	return server.Credential{Passwords: []string{u.Password}, AuthPluginName: mysql.AUTH_NATIVE_PASSWORD}, true, nil
+	return server.Credential{Passwords: []string{u.Password}, AuthPluginName: u.AuthPlugin}, true, nil
 }
 
 func (a *authHandler) OnAuthSuccess(*server.Conn) error { return nil }
