@@ -44,6 +44,14 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	if err := s.checkAllowed(st); err != nil {
 		return s.writeErr(err)
 	}
+	if s.db == "" {
+		// A pooled connection may still have another session's database
+		// selected, so DATABASE() is answered here.
+		if cols, ok := onlyCurrentDatabase(st.Node); ok {
+			row := make([]any, len(cols))
+			return s.writeResultset(cols, [][]any{row})
+		}
+	}
 	shard, err := s.target(st)
 	if err != nil {
 		return s.writeErr(err)
@@ -292,4 +300,29 @@ func matchLike(pat, s string) bool {
 		return t == len(s)
 	}
 	return match(0, 0)
+}
+
+// onlyCurrentDatabase recognises SELECT DATABASE() / SCHEMA() without FROM
+// and returns its column names.
+func onlyCurrentDatabase(n ast.StmtNode) ([]string, bool) {
+	sel, ok := n.(*ast.SelectStmt)
+	if !ok || sel.From != nil || sel.Fields == nil || len(sel.Fields.Fields) == 0 {
+		return nil, false
+	}
+	var cols []string
+	for _, f := range sel.Fields.Fields {
+		fn, ok := f.Expr.(*ast.FuncCallExpr)
+		if !ok || (fn.FnName.L != "database" && fn.FnName.L != "schema") {
+			return nil, false
+		}
+		name := f.AsName.O
+		if name == "" {
+			name = strings.ToUpper(fn.FnName.O) + "()"
+			if t := f.Text(); t != "" {
+				name = t
+			}
+		}
+		cols = append(cols, name)
+	}
+	return cols, true
 }

@@ -73,7 +73,11 @@ func (r *Router) Target(st *Statement, user, db string) (string, error) {
 			schema = db
 		}
 		if schema == "" {
-			return "", mysql.NewError(mysql.ER_NO_DB_ERROR, fmt.Sprintf("No database selected: USE one of %s, or qualify table %s", strings.Join(r.rules.SchemaNames(), ", "), t.Name))
+			what := "or qualify the table names"
+			if t.Name != "" {
+				what = "or qualify table " + t.Name
+			}
+			return "", mysql.NewError(mysql.ER_NO_DB_ERROR, fmt.Sprintf("No database selected: USE one of %s, %s", strings.Join(r.rules.SchemaNames(), ", "), what))
 		}
 		if isInformationSchema(schema) {
 			continue

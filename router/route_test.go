@@ -43,6 +43,12 @@ func TestTarget(t *testing.T) {
 		{"SELECT * FROM mysql.user", "shop", "", mysql.ER_DBACCESS_DENIED_ERROR},
 		{"SELECT * FROM nope.t", "shop", "", mysql.ER_BAD_DB_ERROR},
 		{"SELECT * FROM information_schema.tables", "", "s1", 0},
+		{"SHOW TABLES", "", "", mysql.ER_NO_DB_ERROR},
+		{"SHOW TABLES", "shop", "s0", 0},
+		{"SHOW TABLES FROM crm", "shop", "s1", 0},
+		{"SHOW TABLES FROM mysql", "shop", "", mysql.ER_DBACCESS_DENIED_ERROR},
+		{"SHOW COLUMNS FROM t", "", "", mysql.ER_NO_DB_ERROR},
+		{"SHOW VARIABLES", "", "s1", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql+"@"+tt.db, func(t *testing.T) {

@@ -86,6 +86,15 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 			}
 			c.ctes[strings.ToLower(cte.Name.O)] = true
 		}
+	case *ast.ShowStmt:
+		switch {
+		case x.DBName != "":
+			c.tables = append(c.tables, TableRef{Schema: x.DBName})
+		case x.Table == nil && dependsOnCurrentDB(x.Tp):
+			// SHOW TABLES and the like read the current database: an empty
+			// reference makes routing ask for one.
+			c.tables = append(c.tables, TableRef{})
+		}
 	case *ast.TableName:
 		if x.Schema.O == "" && c.ctes[x.Name.L] {
 			break
@@ -101,4 +110,12 @@ func collectTables(n ast.Node) []TableRef {
 	var c tableCollector
 	n.Accept(&c)
 	return c.tables
+}
+
+func dependsOnCurrentDB(tp ast.ShowStmtType) bool {
+	switch tp {
+	case ast.ShowTables, ast.ShowTableStatus, ast.ShowTriggers, ast.ShowEvents:
+		return true
+	}
+	return false
 }
