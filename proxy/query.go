@@ -52,36 +52,34 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 			return s.writeResultset(cols, [][]any{row})
 		}
 	}
-	shard, err := s.target(st)
+	if st.Kind == router.KindSavepoint && s.tx != nil && len(s.tx.branches) > 1 {
+		return s.writeErr(errNotSupported("SAVEPOINT in a transaction that spans shards is not supported yet"))
+	}
+	plan, err := s.srv.router.Plan(st, s.user, s.db)
 	if err != nil {
 		return s.writeErr(err)
 	}
-	return s.runOn(ctx, shard, st, func(c *backend.Conn) error {
+	ex, err := plan.Bind(nil)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	return s.execute(ctx, st, ex, func(c *backend.Conn) error {
 		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
-	})
+	}, false)
 }
 
 // handleFieldList answers COM_FIELD_LIST (table\0wildcard) from the shard
 // holding the table.
 func (s *Session) handleFieldList(ctx context.Context, payload []byte) error {
 	table, _, _ := strings.Cut(string(payload), "\x00")
-	st := &router.Statement{Kind: router.KindPassThrough, ReadOnly: true, Tables: []router.TableRef{{Name: table}}}
-	shard, err := s.target(st)
+	st := &router.Statement{Kind: router.KindPassThrough, ReadOnly: true}
+	shard, err := s.srv.router.TableShard(s.user, s.db, table)
 	if err != nil {
 		return s.writeErr(err)
 	}
 	return s.runWith(ctx, shard, st, func(c *backend.Conn) error {
 		return c.Send(ctx, mysql.COM_FIELD_LIST, payload)
 	}, s.forwardFieldList)
-}
-
-// target picks the shard for a statement; an unparsed one goes to the
-// default shard (the shard reports its syntax errors itself).
-func (s *Session) target(st *router.Statement) (string, error) {
-	if st.Kind == router.KindUnparsed {
-		return s.srv.router.DefaultShard(s.db), nil
-	}
-	return s.srv.router.Target(st, s.user, s.db)
 }
 
 // checkAllowed refuses statements the proxy cannot run correctly.
@@ -158,9 +156,6 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 				return nil, false, err
 			}
 			return c, true, nil
-		}
-		if len(s.tx.branches) > 0 {
-			return nil, false, errNotSupported("transaction already runs on shard %s and now needs shard %s: transactions spanning shards are not supported yet (single-shard transactions only)", s.tx.order[0], shard)
 		}
 	}
 	c, err = pool.Acquire(ctx)

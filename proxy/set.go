@@ -7,7 +7,6 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
-	"github.com/pingcap/tidb/pkg/parser/format"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
 )
@@ -27,7 +26,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			return s.writeErr(mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR,
 				fmt.Sprintf("SET GLOBAL %s is not forwarded: it would change every application's backend server; set it on the shards directly", a.Name)))
 		}
-		value, err := restore(a.Value)
+		value, err := router.Restore(a.Value)
 		if err != nil {
 			return s.writeErr(errNotSupported("cannot re-encode the value of %s: %v", a.Name, err))
 		}
@@ -35,7 +34,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		case a.Name == ast.SetNames:
 			v := value
 			if a.ExtendValue != nil {
-				col, err := restore(a.ExtendValue)
+				col, err := router.Restore(a.ExtendValue)
 				if err != nil {
 					return s.writeErr(errNotSupported("cannot re-encode the collation: %v", err))
 				}
@@ -126,18 +125,6 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State) 
 	c.NoteState(next)
 	s.vars = next
 	return nil
-}
-
-// restore prints an expression back as SQL.
-func restore(n ast.Node) (string, error) {
-	if n == nil {
-		return "DEFAULT", nil
-	}
-	var b strings.Builder
-	if err := n.Restore(format.NewRestoreCtx(format.RestoreStringSingleQuotes|format.RestoreKeyWordUppercase|format.RestoreStringEscapeBackslash, &b)); err != nil {
-		return "", err
-	}
-	return b.String(), nil
 }
 
 func parseBool(v string) (bool, bool) {

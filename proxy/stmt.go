@@ -26,6 +26,7 @@ type prepared struct {
 	rawParams [][]byte
 	rawCols   [][]byte
 	types     []byte // parameter types from the last execute that sent them
+	plan      *router.Plan
 	longData  map[uint16][]byte
 	longSize  int
 	// local statements (BEGIN, COMMIT, SET, USE) are run by the proxy.
@@ -54,10 +55,12 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 		if err := s.checkAllowed(st); err != nil {
 			return s.writeErr(err)
 		}
-		shard, err := s.target(st)
+		plan, err := s.srv.router.Plan(st, s.user, s.db)
 		if err != nil {
 			return s.writeErr(err)
 		}
+		p.plan = plan
+		shard := plan.PrepareShard()
 		bs, err := s.prepareOn(ctx, shard, sql)
 		if err != nil {
 			if _, ok := backend.ServerError(err); ok {
@@ -158,20 +161,32 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.longSize > maxLongData {
 		return s.writeErr(mysql.NewError(mysql.ER_NET_PACKET_TOO_LARGE, fmt.Sprintf("long data for statement %d exceeds %d bytes", id, maxLongData)))
 	}
-	if err := s.checkAllowed(p.st); err != nil {
-		return s.writeErr(err)
+	if p.plan.DB != s.db {
+		// Tables resolve against the current database, which changed.
+		plan, err := s.srv.router.Plan(p.st, s.user, s.db)
+		if err != nil {
+			return s.writeErr(err)
+		}
+		p.plan = plan
 	}
-	shard, err := s.target(p.st)
+	var params []router.Param
+	if p.plan.NeedsParams() && p.params > 0 {
+		var err error
+		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.longData); err != nil {
+			return s.writeErr(errMalformed("COM_STMT_EXECUTE: " + err.Error()))
+		}
+	}
+	ex, err := p.plan.Bind(params)
 	if err != nil {
 		return s.writeErr(err)
 	}
-	return s.runOn(ctx, shard, p.st, func(c *backend.Conn) error {
+	return s.execute(ctx, p.st, ex, func(c *backend.Conn) error {
 		bs, err := c.Prepare(ctx, p.sql)
 		if err != nil {
 			return err
 		}
 		if bs.Params != p.params {
-			return errNotSupported("statement changed on shard %s since it was prepared (%d parameters, now %d): prepare it again", shard, p.params, bs.Params)
+			return errNotSupported("statement changed on shard %s since it was prepared (%d parameters, now %d): prepare it again", c.Shard(), p.params, bs.Params)
 		}
 		for param, data := range p.longData {
 			msg := binary.LittleEndian.AppendUint32(nil, bs.ID)
@@ -192,7 +207,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 			msg = append(msg, values...)
 		}
 		return c.Send(ctx, mysql.COM_STMT_EXECUTE, msg)
-	})
+	}, true)
 }
 
 func (s *Session) handleStmtLongData(payload []byte) {

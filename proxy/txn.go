@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -100,18 +101,45 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 		s.rollbackBranches(ctx, tx)
 		return nil
 	}
+	// Until two-phase commit lands, a transaction over several shards
+	// commits shard by shard: a failure on the first shard rolls back the
+	// rest, a later failure leaves the earlier shards committed and says so.
+	var committed, failed []string
 	var firstErr error
 	for _, shard := range tx.order {
 		c := tx.branches[shard]
-		if _, err := c.Exec(ctx, "COMMIT"); err != nil && firstErr == nil {
-			firstErr = err
+		if firstErr != nil && len(committed) == 0 {
+			if _, err := c.Exec(ctx, "ROLLBACK"); err != nil {
+				c.MarkBroken()
+			}
+			s.srv.pools[shard].Release(c)
+			continue
+		}
+		if _, err := c.Exec(ctx, "COMMIT"); err != nil {
+			failed = append(failed, fmt.Sprintf("%s (%v)", shard, err))
+			if firstErr == nil {
+				firstErr = err
+			}
+		} else {
+			committed = append(committed, shard)
 		}
 		s.srv.pools[shard].Release(c)
 	}
-	if firstErr == nil {
-		s.srv.metrics.txCommitted.WithLabelValues("local").Inc()
+	switch {
+	case firstErr == nil:
+		kind := "local"
+		if len(tx.order) > 1 {
+			kind = "multi_shard"
+		}
+		s.srv.metrics.txCommitted.WithLabelValues(kind).Inc()
+		return nil
+	case len(committed) == 0:
+		return firstErr
+	default:
+		return mysql.NewError(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf(
+			"transaction partially committed: committed on %s, failed on %s (xaproxy does not yet use two-phase commit)",
+			strings.Join(committed, ", "), strings.Join(failed, ", ")))
 	}
-	return firstErr
 }
 
 func (s *Session) rollbackBranches(ctx context.Context, tx *txn) {

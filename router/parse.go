@@ -1,6 +1,7 @@
 package router
 
 import (
+	"sort"
 	"strings"
 	"sync"
 
@@ -8,7 +9,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	// The parser needs a value-expression driver; test_driver is the
 	// dependency-free one.
-	_ "github.com/pingcap/tidb/pkg/parser/test_driver"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
 // Parser classifies statements. It is safe for concurrent use: the TiDB
@@ -57,6 +58,7 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 
 func classify(st *Statement, n ast.StmtNode) {
 	st.Node = n
+	numberParams(n)
 	st.Tables = collectTables(n)
 	switch x := n.(type) {
 	case *ast.BeginStmt:
@@ -130,3 +132,25 @@ func isKeyword(s, kw string) bool {
 	c := s[len(kw)]
 	return !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')
 }
+
+// numberParams gives each ? marker its position among the statement's
+// parameters (the parser records only byte offsets).
+func numberParams(n ast.Node) {
+	f := &markerFinder{}
+	n.Accept(f)
+	sort.Slice(f.markers, func(i, j int) bool { return f.markers[i].Offset < f.markers[j].Offset })
+	for i, m := range f.markers {
+		m.SetOrder(i)
+	}
+}
+
+type markerFinder struct{ markers []*driver.ParamMarkerExpr }
+
+func (f *markerFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if m, ok := n.(*driver.ParamMarkerExpr); ok {
+		f.markers = append(f.markers, m)
+	}
+	return n, false
+}
+
+func (f *markerFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }

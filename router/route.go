@@ -61,39 +61,26 @@ func (r *Router) DefaultShard(db string) string {
 	return r.rules.Shards()[0]
 }
 
-// Target returns the shard that runs the statement for a session whose
-// current database is db. Until sharded routing lands every table lives on
-// its schema's default shard, so a statement naming schemas with different
-// default shards is refused rather than answered from one shard.
+// Target returns the one shard that runs a statement which cannot be
+// split: all its tables must live together there.
 func (r *Router) Target(st *Statement, user, db string) (string, error) {
-	shard := ""
-	for _, t := range st.Tables {
-		schema := t.Schema
-		if schema == "" {
-			schema = db
-		}
-		if schema == "" {
-			what := "or qualify the table names"
-			if t.Name != "" {
-				what = "or qualify table " + t.Name
-			}
-			return "", mysql.NewError(mysql.ER_NO_DB_ERROR, fmt.Sprintf("No database selected: USE one of %s, %s", strings.Join(r.rules.SchemaNames(), ", "), what))
-		}
-		if isInformationSchema(schema) {
-			continue
-		}
-		sc := r.rules.Schema(schema)
-		if sc == nil {
-			return "", r.CheckSchema(user, schema)
-		}
-		if shard != "" && shard != sc.DefaultShard {
-			return "", mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf(
-				"statement joins tables on shards %s and %s: statements spanning shards are not supported yet", shard, sc.DefaultShard))
-		}
-		shard = sc.DefaultShard
+	tables, err := r.resolveAll(st, user, db)
+	if err != nil {
+		return "", err
 	}
-	if shard == "" {
-		shard = r.DefaultShard(db)
+	pl := place(tables)
+	if len(pl.sharded) > 0 {
+		return "", errUnsupported("this kind of statement on sharded table %s cannot run correctly across shards; xaproxy splits SELECT, INSERT, UPDATE, DELETE and DDL", pl.sharded[0])
 	}
-	return shard, nil
+	if len(pl.broadcast) > 0 && !st.ReadOnly {
+		return "", errUnsupported("this kind of statement writing broadcast table %s is not supported: every copy must change alike (INSERT, UPDATE, DELETE are)", pl.broadcast[0])
+	}
+	p := &Plan{}
+	if err := r.planNonSharded(p, pl, db, ""); err != nil {
+		return "", err
+	}
+	if p.fixed != "" {
+		return p.fixed, nil
+	}
+	return p.anyOf[0], nil
 }

@@ -1,0 +1,491 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/engine"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// execute runs a bound plan. own sends the client's statement itself (a
+// text query or a binary execute) to a connection; binary says which row
+// format the client expects.
+func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error, binary bool) error {
+	if st.ImplicitCommit && s.tx != nil && len(s.tx.branches) > 0 {
+		// As on a direct connection: DDL commits the open transaction first.
+		if err := s.endTx(ctx, true); err != nil {
+			return s.writeErr(err)
+		}
+	}
+	switch {
+	case ex.Single():
+		shard := ex.Parts[0].Shard
+		if ex.AnyOf != nil && s.tx != nil {
+			for _, c := range ex.AnyOf {
+				if s.tx.branches[c] != nil {
+					shard = c
+					break
+				}
+			}
+		}
+		return s.runOn(ctx, shard, st, own)
+	case ex.DDL:
+		return s.runDDL(ctx, ex, own)
+	case ex.ShowTables != nil:
+		return s.runShowTables(ctx, ex, own, binary)
+	case ex.Merge != nil:
+		return s.runMerge(ctx, ex, binary)
+	case len(ex.Parts) == 1:
+		return s.runOn(ctx, ex.Parts[0].Shard, st, func(c *backend.Conn) error {
+			return c.Send(ctx, mysql.COM_QUERY, []byte(ex.Parts[0].SQL))
+		})
+	default:
+		return s.runWrite(ctx, ex, own)
+	}
+}
+
+// sendPart sends a part's statement: its own SQL, or the client's.
+func sendPart(ctx context.Context, c *backend.Conn, p router.Part, own func(*backend.Conn) error) error {
+	if p.SQL == "" {
+		return own(c)
+	}
+	return c.Send(ctx, mysql.COM_QUERY, []byte(p.SQL))
+}
+
+// okInfo is what an OK packet says.
+type okInfo struct {
+	affected, insertID uint64
+	status, warnings   uint16
+}
+
+// readOK reads a response that the client does not see directly: an OK,
+// an error, or a result set that is drained.
+func (s *Session) readOK(c *backend.Conn) (okInfo, *mysql.MyError, error) {
+	var ok okInfo
+	for {
+		p, err := s.readBackend(c)
+		if err != nil {
+			return ok, nil, err
+		}
+		switch p[4] {
+		case mysql.OK_HEADER:
+			b := p[5:]
+			a, _, n := mysql.LengthEncodedInt(b)
+			b = b[n:]
+			id, _, n := mysql.LengthEncodedInt(b)
+			b = b[n:]
+			ok.affected += a
+			if id != 0 {
+				ok.insertID = id
+			}
+			if len(b) >= 4 {
+				ok.status = uint16(b[0]) | uint16(b[1])<<8
+				ok.warnings += uint16(b[2]) | uint16(b[3])<<8
+			}
+			if ok.status&mysql.SERVER_MORE_RESULTS_EXISTS == 0 {
+				return ok, nil, nil
+			}
+		case mysql.ERR_HEADER:
+			return ok, parseErrPacket(p[4:]), nil
+		default:
+			rows, err := s.openRows(c, p)
+			if err != nil {
+				return ok, nil, err
+			}
+			rows.Close()
+			if rows.err != nil {
+				if me, isMy := backend.ServerError(rows.err); isMy {
+					return ok, me, nil
+				}
+				return ok, nil, rows.err
+			}
+			ok.status = rows.status
+			if ok.status&mysql.SERVER_MORE_RESULTS_EXISTS == 0 {
+				return ok, nil, nil
+			}
+		}
+	}
+}
+
+// runWrite runs a write on several shards inside the session's transaction,
+// or an implicit one in autocommit mode, so that a failure on one shard
+// rolls the others back.
+func (s *Session) runWrite(ctx context.Context, ex *router.Exec, own func(*backend.Conn) error) error {
+	implicit := s.tx == nil && s.autocommit
+	if implicit {
+		s.tx = newTxn(false, "")
+	}
+	var total okInfo
+	for _, part := range ex.Parts {
+		c, _, err := s.connFor(ctx, part.Shard)
+		if err == nil {
+			err = sendPart(ctx, c, part, own)
+		}
+		var ok okInfo
+		var srvErr *mysql.MyError
+		if err == nil {
+			s.setRunning(c)
+			ok, srvErr, err = s.readOK(c)
+			s.setRunning(nil)
+		}
+		if err != nil || srvErr != nil {
+			cause := error(srvErr)
+			if err != nil {
+				cause = errShardUnavailable(part.Shard, err)
+				if c != nil {
+					c.MarkBroken()
+				}
+			}
+			return s.abortMultiShard(ctx, implicit, part.Shard, cause)
+		}
+		total.affected += ok.affected
+		if ok.insertID != 0 {
+			total.insertID = ok.insertID
+		}
+		total.warnings += ok.warnings
+	}
+	if implicit {
+		if err := s.endTx(ctx, true); err != nil {
+			return s.writeErr(err)
+		}
+	}
+	return s.writeOKStatus(total.affected, total.insertID, s.status(0), total.warnings, "")
+}
+
+// abortMultiShard ends a multi-shard statement that failed on one shard.
+// Other shards may already have applied it, and a shard cannot undo one
+// statement alone, so the whole transaction is rolled back (in autocommit
+// mode that is just this statement).
+func (s *Session) abortMultiShard(ctx context.Context, implicit bool, shard string, cause error) error {
+	applied := s.tx != nil && (len(s.tx.branches) > 1 || (len(s.tx.branches) == 1 && s.tx.branches[shard] == nil))
+	s.endTx(ctx, false)
+	if !implicit && applied {
+		me := toMyError(cause)
+		return s.writeErr(&mysql.MyError{Code: me.Code, State: me.State,
+			Message: fmt.Sprintf("%s (on shard %s; the statement had already run on other shards, so the whole transaction was rolled back)", me.Message, shard)})
+	}
+	if !implicit && s.tx == nil && !s.autocommit {
+		s.tx = nil
+	}
+	return s.writeErr(cause)
+}
+
+// runDDL runs a schema change on each shard in turn and reports the shards
+// where it failed: DDL is not transactional, so nothing can be undone.
+func (s *Session) runDDL(ctx context.Context, ex *router.Exec, own func(*backend.Conn) error) error {
+	var applied, failed []string
+	var firstErr *mysql.MyError
+	var total okInfo
+	for _, part := range ex.Parts {
+		pool := s.srv.pools[part.Shard]
+		c, err := pool.Acquire(ctx)
+		if err == nil {
+			err = c.Sync(ctx, s.physicalDB(), s.vars)
+			if err == nil {
+				err = sendPart(ctx, c, part, own)
+			}
+		}
+		var ok okInfo
+		var srvErr *mysql.MyError
+		if err == nil {
+			ok, srvErr, err = s.readOK(c)
+		}
+		if c != nil {
+			pool.Release(c)
+		}
+		if err != nil {
+			srvErr = toMyError(errShardUnavailable(part.Shard, err))
+		}
+		if srvErr != nil {
+			failed = append(failed, fmt.Sprintf("%s (%d: %s)", part.Shard, srvErr.Code, srvErr.Message))
+			if firstErr == nil {
+				firstErr = srvErr
+			}
+			continue
+		}
+		applied = append(applied, part.Shard)
+		total.affected = ok.affected
+	}
+	if firstErr == nil {
+		return s.writeOK(total.affected, 0, "")
+	}
+	if len(applied) == 0 {
+		return s.writeErr(firstErr)
+	}
+	return s.writeErr(&mysql.MyError{Code: firstErr.Code, State: firstErr.State, Message: fmt.Sprintf(
+		"DDL failed on shard(s) %s; applied on %s: fix the failing shards and run it again (with IF [NOT] EXISTS)",
+		strings.Join(failed, ", "), strings.Join(applied, ", "))})
+}
+
+// mergeConns returns one connection per shard for a merged read: the
+// transaction's branches when there is a transaction (reads see its
+// writes), pooled connections otherwise.
+func (s *Session) mergeConns(ctx context.Context, parts []router.Part) ([]*backend.Conn, func(), error) {
+	conns := make([]*backend.Conn, 0, len(parts))
+	var pooled []*backend.Conn
+	release := func() {
+		for _, c := range pooled {
+			s.srv.pools[c.Shard()].Release(c)
+		}
+	}
+	for _, part := range parts {
+		c, pinned, err := s.connFor(ctx, part.Shard)
+		if err != nil {
+			release()
+			return nil, nil, err
+		}
+		if !pinned {
+			pooled = append(pooled, c)
+		}
+		conns = append(conns, c)
+	}
+	return conns, release, nil
+}
+
+// runMerge runs a SELECT on several shards and merges the rows.
+func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool) error {
+	conns, release, err := s.mergeConns(ctx, ex.Parts)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	defer release()
+	// Send every query first so that the shards work in parallel.
+	for i, part := range ex.Parts {
+		if err := conns[i].Send(ctx, mysql.COM_QUERY, []byte(part.SQL)); err != nil {
+			conns[i].MarkBroken()
+			return s.failMerge(ctx, conns, errShardUnavailable(part.Shard, err))
+		}
+	}
+	inputs := make([]engine.Rows, len(conns))
+	var firstErr error
+	for i, c := range conns {
+		r, err := s.openResult(c)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if r != nil {
+			inputs[i] = r
+		}
+	}
+	if firstErr != nil {
+		for _, in := range inputs {
+			if in != nil {
+				in.Close()
+			}
+		}
+		return s.failMerge(ctx, conns, firstErr)
+	}
+	rows, err := ex.Merge.Pipeline(inputs)
+	if err != nil {
+		for _, in := range inputs {
+			in.Close()
+		}
+		return s.writeErr(err)
+	}
+	err = s.writeRows(rows, binary)
+	rows.Close()
+	for _, in := range inputs {
+		in.Close()
+	}
+	s.afterMergeRead(ctx, conns)
+	return err
+}
+
+// failMerge reports a failed merged read; a lost branch aborts the
+// transaction as for any statement.
+func (s *Session) failMerge(ctx context.Context, conns []*backend.Conn, err error) error {
+	s.afterMergeRead(ctx, conns)
+	return s.writeErr(err)
+}
+
+// afterMergeRead handles branches whose connection broke during a read.
+func (s *Session) afterMergeRead(ctx context.Context, conns []*backend.Conn) {
+	if s.tx == nil {
+		return
+	}
+	for _, c := range conns {
+		if c.Broken() && s.tx.branches[c.Shard()] == c {
+			s.afterBranchStatement(ctx, c.Shard(), c, nil, outcome{lost: fmt.Errorf("connection lost during a read")})
+		}
+	}
+}
+
+// openResult reads the start of a shard's answer to a query: a result set
+// header, or the error that replaced it.
+func (s *Session) openResult(c *backend.Conn) (*shardRows, error) {
+	p, err := s.readBackend(c)
+	if err != nil {
+		return nil, errShardUnavailable(c.Shard(), err)
+	}
+	switch p[4] {
+	case mysql.ERR_HEADER:
+		return nil, parseErrPacket(p[4:])
+	case mysql.OK_HEADER:
+		return &shardRows{s: s, c: c, done: true}, nil
+	}
+	return s.openRows(c, p)
+}
+
+// shardRows reads a result set from a shard as engine rows.
+type shardRows struct {
+	s      *Session
+	c      *backend.Conn
+	cols   []*mysql.Field
+	done   bool
+	err    error
+	status uint16
+}
+
+// openRows reads the column definitions that follow a column-count packet.
+func (s *Session) openRows(c *backend.Conn, first []byte) (*shardRows, error) {
+	n, _, _ := mysql.LengthEncodedInt(first[4:])
+	r := &shardRows{s: s, c: c, cols: make([]*mysql.Field, 0, n)}
+	for i := uint64(0); i < n; i++ {
+		p, err := s.readBackend(c)
+		if err != nil {
+			return nil, errShardUnavailable(c.Shard(), err)
+		}
+		f := &mysql.Field{}
+		if err := f.Parse(append([]byte(nil), p[4:]...)); err != nil {
+			c.MarkBroken()
+			return nil, errMalformed("column definition from shard " + c.Shard())
+		}
+		r.cols = append(r.cols, f)
+	}
+	if _, err := s.readBackend(c); err != nil { // EOF after the definitions
+		return nil, errShardUnavailable(c.Shard(), err)
+	}
+	return r, nil
+}
+
+func (r *shardRows) Columns() []*mysql.Field { return r.cols }
+
+func (r *shardRows) Next() (engine.Row, error) {
+	if r.done {
+		if r.err != nil {
+			return nil, r.err
+		}
+		return nil, io.EOF
+	}
+	p, err := r.s.readBackend(r.c)
+	if err != nil {
+		r.done, r.err = true, errShardUnavailable(r.c.Shard(), err)
+		return nil, r.err
+	}
+	switch {
+	case isEOF(p[4:]):
+		r.done, r.status = true, eofStatus(p)
+		return nil, io.EOF
+	case p[4] == mysql.ERR_HEADER:
+		r.done, r.err = true, parseErrPacket(p[4:])
+		return nil, r.err
+	}
+	row, err := engine.DecodeTextRow(p[4:], len(r.cols))
+	if err != nil {
+		r.c.MarkBroken()
+		r.done, r.err = true, errMalformed("row from shard "+r.c.Shard())
+		return nil, r.err
+	}
+	return row, nil
+}
+
+// Close reads what is left so that the connection can serve again.
+func (r *shardRows) Close() {
+	for !r.done {
+		if _, err := r.Next(); err != nil {
+			break
+		}
+	}
+}
+
+// writeRows sends a merged result set in the client's protocol.
+func (s *Session) writeRows(rows engine.Rows, binary bool) error {
+	cols := rows.Columns()
+	p := mysql.AppendLengthEncodedInteger(s.buf[:4], uint64(len(cols)))
+	if err := s.conn.WritePacket(p); err != nil {
+		return err
+	}
+	for _, f := range cols {
+		if err := s.conn.WritePacket(append(s.buf[:4], f.Dump()...)); err != nil {
+			return err
+		}
+	}
+	if err := s.writeEOF(); err != nil {
+		return err
+	}
+	for {
+		row, err := rows.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return s.writeErr(err)
+		}
+		var out []byte
+		if binary {
+			out, err = engine.EncodeBinaryRow(s.buf[:4], cols, row)
+			if err != nil {
+				return s.writeErr(err)
+			}
+		} else {
+			out = engine.EncodeTextRow(s.buf[:4], row)
+		}
+		if err := s.conn.WritePacket(out); err != nil {
+			return err
+		}
+		if cap(out) <= 1<<20 {
+			s.buf = out[:4]
+		}
+	}
+	return s.writeEOF()
+}
+
+// runShowTables lists the logical tables: each sharded or broadcast table
+// once, unsharded tables from their default shard.
+func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*backend.Conn) error, binary bool) error {
+	var cols []*mysql.Field
+	var all []engine.Row
+	for _, part := range ex.Parts {
+		pool := s.srv.pools[part.Shard]
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			return s.writeErr(errShardUnavailable(part.Shard, err))
+		}
+		rows, err := func() (*shardRows, error) {
+			if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+				return nil, err
+			}
+			if err := sendPart(ctx, c, part, own); err != nil {
+				return nil, errShardUnavailable(part.Shard, err)
+			}
+			return s.openResult(c)
+		}()
+		if err != nil {
+			pool.Release(c)
+			return s.writeErr(err)
+		}
+		cols = rows.cols
+		for {
+			row, err := rows.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				pool.Release(c)
+				return s.writeErr(err)
+			}
+			if len(row) > 0 && ex.ShowTables.Keep(part.Shard, string(row[0])) {
+				all = append(all, row)
+			}
+		}
+		pool.Release(c)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return string(all[i][0]) < string(all[j][0]) })
+	return s.writeRows(engine.FromSlice(cols, all), binary)
+}

@@ -1,0 +1,333 @@
+package router
+
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/xaproxy/xaproxy/sharding"
+)
+
+// valSrc is a shard key value: a literal, or a parameter bound at execute.
+type valSrc struct {
+	lit   sharding.Value
+	param int // >= 0: index of the parameter
+}
+
+func (v valSrc) value(params []Param) sharding.Value {
+	if v.param >= 0 {
+		if v.param < len(params) {
+			return params[v.param].Key
+		}
+		return sharding.NullValue()
+	}
+	return v.lit
+}
+
+// keyCond is one restriction on the shard key: the key equals one of eq, or
+// lies in a range.
+type keyCond struct {
+	eq     []valSrc
+	in     *ast.PatternInExpr // the IN list eq came from, for per-shard splitting
+	rng    bool
+	lo, hi *valSrc
+	loIncl bool
+	hiIncl bool
+}
+
+// literal turns a constant expression into a value source.
+func literal(e ast.ExprNode) (valSrc, bool) {
+	switch x := e.(type) {
+	case *driver.ParamMarkerExpr:
+		return valSrc{param: x.Order}, true
+	case *driver.ValueExpr:
+		return valSrc{lit: datumValue(x), param: -1}, true
+	case *ast.ParenthesesExpr:
+		return literal(x.Expr)
+	case *ast.UnaryOperationExpr:
+		if x.Op != opcode.Minus {
+			return valSrc{}, false
+		}
+		v, ok := x.V.(*driver.ValueExpr)
+		if !ok {
+			return valSrc{}, false
+		}
+		switch n := v.GetValue().(type) {
+		case int64:
+			if n == -n && n != 0 { // MinInt64 has no positive counterpart
+				return valSrc{}, false
+			}
+			return valSrc{lit: sharding.IntValue(-n), param: -1}, true
+		case uint64:
+			return valSrc{lit: sharding.NumberValue("-" + itoaU(n)), param: -1}, true
+		case *driver.MyDecimal:
+			return valSrc{lit: sharding.NumberValue("-" + n.String()), param: -1}, true
+		case float64:
+			return valSrc{lit: sharding.FloatValue(-n), param: -1}, true
+		}
+	}
+	return valSrc{}, false
+}
+
+func itoaU(u uint64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + u%10)
+		u /= 10
+		if u == 0 {
+			break
+		}
+	}
+	return string(b[i:])
+}
+
+func datumValue(v *driver.ValueExpr) sharding.Value {
+	switch x := v.GetValue().(type) {
+	case nil:
+		return sharding.NullValue()
+	case int64:
+		return sharding.IntValue(x)
+	case uint64:
+		return sharding.UintValue(x)
+	case float64:
+		return sharding.FloatValue(x)
+	case float32:
+		return sharding.FloatValue(float64(x))
+	case string:
+		return sharding.StringValue(x)
+	case []byte:
+		return sharding.BytesValue(x)
+	case *driver.MyDecimal:
+		return sharding.NumberValue(x.String())
+	}
+	// Anything else (bit and hex literals, dates) routes nowhere: the
+	// caller treats an unknown value as "any shard".
+	return sharding.Value{}
+}
+
+// keyTarget tells whether a column reference names the shard key of one of
+// the statement's sharded tables.
+type keyTarget struct {
+	tables []tableInfo // sharded tables, all co-located
+	single bool        // the statement has one table: unqualified names are its own
+}
+
+func (k keyTarget) isKey(e ast.ExprNode) bool {
+	c, ok := e.(*ast.ColumnNameExpr)
+	if !ok {
+		if p, ok := e.(*ast.ParenthesesExpr); ok {
+			return k.isKey(p.Expr)
+		}
+		return false
+	}
+	name := c.Name
+	for _, t := range k.tables {
+		if !strings.EqualFold(name.Name.O, t.table.ShardKey) {
+			continue
+		}
+		if name.Table.O == "" {
+			if k.single {
+				return true
+			}
+			continue
+		}
+		if name.Table.L == t.alias && (name.Schema.O == "" || strings.EqualFold(name.Schema.O, t.schema)) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitAnd flattens the top-level AND conjuncts of a condition.
+func splitAnd(e ast.ExprNode, out []ast.ExprNode) []ast.ExprNode {
+	switch x := e.(type) {
+	case nil:
+		return out
+	case *ast.ParenthesesExpr:
+		return splitAnd(x.Expr, out)
+	case *ast.BinaryOperationExpr:
+		if x.Op == opcode.LogicAnd {
+			return splitAnd(x.R, splitAnd(x.L, out))
+		}
+	}
+	return append(out, e)
+}
+
+// keyConds extracts the restrictions WHERE puts on the shard key. Only
+// conditions that certainly restrict it are returned; anything else means
+// "any shard", which is always correct.
+func (k keyTarget) keyConds(where ast.ExprNode) []keyCond {
+	var out []keyCond
+	for _, c := range splitAnd(where, nil) {
+		if kc, ok := k.cond(c); ok {
+			out = append(out, kc)
+		}
+	}
+	return out
+}
+
+func (k keyTarget) cond(e ast.ExprNode) (keyCond, bool) {
+	switch x := e.(type) {
+	case *ast.ParenthesesExpr:
+		return k.cond(x.Expr)
+	case *ast.BinaryOperationExpr:
+		switch x.Op {
+		case opcode.EQ, opcode.NullEQ:
+			if k.isKey(x.L) {
+				if v, ok := literal(x.R); ok {
+					return keyCond{eq: []valSrc{v}}, true
+				}
+			}
+			if k.isKey(x.R) {
+				if v, ok := literal(x.L); ok {
+					return keyCond{eq: []valSrc{v}}, true
+				}
+			}
+		case opcode.LogicOr:
+			l, ok1 := k.cond(x.L)
+			r, ok2 := k.cond(x.R)
+			if ok1 && ok2 && !l.rng && !r.rng {
+				return keyCond{eq: append(append([]valSrc(nil), l.eq...), r.eq...)}, true
+			}
+		case opcode.LT, opcode.LE, opcode.GT, opcode.GE:
+			op := x.Op
+			col, val := x.L, x.R
+			if !k.isKey(col) {
+				col, val = x.R, x.L
+				op = flip(op)
+			}
+			if !k.isKey(col) {
+				return keyCond{}, false
+			}
+			v, ok := literal(val)
+			if !ok {
+				return keyCond{}, false
+			}
+			kc := keyCond{rng: true}
+			switch op {
+			case opcode.LT, opcode.LE:
+				kc.hi, kc.hiIncl = &v, op == opcode.LE
+			default:
+				kc.lo, kc.loIncl = &v, op == opcode.GE
+			}
+			return kc, true
+		}
+	case *ast.PatternInExpr:
+		if x.Not || x.Sel != nil || !k.isKey(x.Expr) {
+			return keyCond{}, false
+		}
+		vals := make([]valSrc, 0, len(x.List))
+		for _, item := range x.List {
+			v, ok := literal(item)
+			if !ok {
+				return keyCond{}, false
+			}
+			vals = append(vals, v)
+		}
+		return keyCond{eq: vals, in: x}, true
+	case *ast.BetweenExpr:
+		if x.Not || !k.isKey(x.Expr) {
+			return keyCond{}, false
+		}
+		lo, ok1 := literal(x.Left)
+		hi, ok2 := literal(x.Right)
+		if !ok1 || !ok2 {
+			return keyCond{}, false
+		}
+		return keyCond{rng: true, lo: &lo, hi: &hi, loIncl: true, hiIncl: true}, true
+	}
+	return keyCond{}, false
+}
+
+func flip(op opcode.Op) opcode.Op {
+	switch op {
+	case opcode.LT:
+		return opcode.GT
+	case opcode.LE:
+		return opcode.GE
+	case opcode.GT:
+		return opcode.LT
+	case opcode.GE:
+		return opcode.LE
+	}
+	return op
+}
+
+// shardsFor returns the shards the conditions allow (nil conds: all), and
+// for an IN list that alone restricts the key, which of its items each
+// shard holds.
+func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []string, split map[string][]int) {
+	shards = t.AllShards()
+	for _, c := range conds {
+		var allowed []string
+		var items map[string][]int
+		if c.rng {
+			var lo, hi *sharding.Key
+			if c.lo != nil {
+				k, err := t.Normalize(c.lo.value(params))
+				if err != nil {
+					continue
+				}
+				lo = &k
+			}
+			if c.hi != nil {
+				k, err := t.Normalize(c.hi.value(params))
+				if err != nil {
+					continue
+				}
+				hi = &k
+			}
+			s, err := t.LocateRange(lo, hi, c.loIncl, c.hiIncl)
+			if err != nil {
+				continue
+			}
+			allowed = s
+		} else {
+			vals := make([]sharding.Value, 0, len(c.eq))
+			nulls := 0
+			for _, v := range c.eq {
+				val := v.value(params)
+				if val.IsNull() {
+					// key = NULL matches nothing; NULL in an IN list adds nothing.
+					nulls++
+					continue
+				}
+				vals = append(vals, val)
+			}
+			if len(vals) == 0 && nulls > 0 {
+				allowed = nil
+				shards = intersect(shards, allowed)
+				continue
+			}
+			m, err := t.LocateValues(vals)
+			if err != nil {
+				continue
+			}
+			for s := range m {
+				allowed = append(allowed, s)
+			}
+			if c.in != nil && nulls == 0 {
+				items = m
+			}
+		}
+		shards = intersect(shards, allowed)
+		if items != nil && len(conds) == 1 {
+			split = items
+		}
+	}
+	return shards, split
+}
+
+// intersect keeps the elements of a that are in b, in a's order.
+func intersect(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

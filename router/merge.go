@@ -1,0 +1,797 @@
+package router
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/xaproxy/xaproxy/engine"
+)
+
+// selectMerge is a SELECT over several shards: the per-shard query and how
+// the proxy merges the answers.
+type selectMerge struct {
+	sel   *ast.SelectStmt
+	head  string // SELECT ... FROM ...
+	tail  string // GROUP BY / ORDER BY
+	lock  string
+	count limitSrc
+	off   limitSrc
+	// perShardLimit: shards return at most offset+count rows each.
+	perShardLimit bool
+	merge         Merge
+}
+
+// Merge says how rows from several shards become the answer.
+type Merge struct {
+	// Hidden trailing columns of each shard row (sort keys) that the client
+	// does not see; only for merges without aggregation.
+	Hidden int
+	// OrderBy: for plain merges, indexes among the hidden columns; the
+	// shards return rows sorted by them.
+	OrderBy  []OrderKey
+	Distinct bool
+	Offset   int64
+	Count    int64 // < 0: no limit
+	Agg      *AggMerge
+}
+
+// OrderKey is one sort key.
+type OrderKey struct {
+	Col  int
+	Desc bool
+}
+
+// AggMerge merges partial aggregates computed by each shard.
+type AggMerge struct {
+	Groups  int          // leading group-by columns of each shard row
+	Aggs    []engine.Agg // partial aggregates to combine
+	Having  engine.Expr  // over the aggregate output; nil if none
+	Outputs []engine.Expr
+	Names   []string
+	Visible int        // leading outputs the client sees; the rest are sort keys
+	Sort    []OrderKey // over Outputs
+}
+
+// Pipeline builds the operators that merge the shards' rows.
+func (m *Merge) Pipeline(inputs []engine.Rows) (engine.Rows, error) {
+	if m.Agg != nil {
+		return m.aggPipeline(inputs)
+	}
+	ncols := len(inputs[0].Columns())
+	visible := ncols - m.Hidden
+	var rows engine.Rows
+	if len(m.OrderBy) > 0 {
+		keys := make([]engine.SortKey, len(m.OrderBy))
+		for i, k := range m.OrderBy {
+			keys[i] = engine.SortKey{Col: visible + k.Col, Desc: k.Desc}
+		}
+		rows = engine.MergeSort(inputs, keys)
+	} else {
+		rows = engine.Concat(inputs)
+	}
+	if m.Distinct {
+		rows = engine.Distinct(rows, seq(visible))
+	}
+	if m.Offset > 0 || m.Count >= 0 {
+		rows = engine.Limit(rows, m.Offset, m.Count)
+	}
+	if m.Hidden > 0 {
+		rows = engine.Project(rows, seq(visible))
+	}
+	return rows, nil
+}
+
+func (m *Merge) aggPipeline(inputs []engine.Rows) (engine.Rows, error) {
+	a := m.Agg
+	rows := engine.Aggregate(engine.Concat(inputs), seq(a.Groups), a.Aggs)
+	if a.Having != nil {
+		rows = engine.Filter(rows, a.Having)
+	}
+	rows = engine.Compute(rows, a.Outputs, a.Names)
+	if m.Distinct {
+		rows = engine.Distinct(rows, seq(a.Visible))
+	}
+	if len(a.Sort) > 0 {
+		keys := make([]engine.SortKey, len(a.Sort))
+		for i, k := range a.Sort {
+			keys[i] = engine.SortKey{Col: k.Col, Desc: k.Desc}
+		}
+		rows = engine.Sort(rows, keys)
+	}
+	if m.Offset > 0 || m.Count >= 0 {
+		rows = engine.Limit(rows, m.Offset, m.Count)
+	}
+	if a.Visible < len(a.Outputs) {
+		rows = engine.Project(rows, seq(a.Visible))
+	}
+	return rows, nil
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// newSelectMerge plans the per-shard query and the merge of a SELECT.
+func newSelectMerge(sel *ast.SelectStmt) (*selectMerge, error) {
+	if sel.Fields == nil {
+		return nil, errUnsupported("SELECT without a select list")
+	}
+	if hasParams(sel.Fields) || (sel.GroupBy != nil && hasParams(sel.GroupBy)) || (sel.Having != nil && hasParams(sel.Having)) || (sel.OrderBy != nil && hasParams(sel.OrderBy)) {
+		return nil, errUnsupported("parameters outside WHERE and LIMIT are not supported in a query over several shards")
+	}
+	m := &selectMerge{sel: sel, merge: Merge{Count: -1}}
+	var err error
+	if sel.Limit != nil {
+		if m.count, err = limitValue(sel.Limit.Count); err != nil {
+			return nil, err
+		}
+		if m.off, err = limitValue(sel.Limit.Offset); err != nil {
+			return nil, err
+		}
+	} else {
+		m.count, m.off = limitSrc{n: -1, param: -1}, limitSrc{n: 0, param: -1}
+	}
+	if sel.Limit != nil && sel.Limit.Offset == nil {
+		m.off = limitSrc{n: 0, param: -1}
+	}
+	m.lock = lockClause(sel.LockInfo)
+	from := ""
+	if sel.From != nil {
+		t, err := restore(sel.From.TableRefs)
+		if err != nil {
+			return nil, err
+		}
+		from = " FROM " + t
+	}
+	if isAggregate(sel) {
+		err = m.planAggregate(from)
+	} else {
+		err = m.planPlain(from)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// planPlain: rows pass through; sorted streams are merged, DISTINCT and
+// LIMIT applied after the merge.
+func (m *selectMerge) planPlain(from string) error {
+	sel := m.sel
+	if sel.Having != nil {
+		return errUnsupported("HAVING without GROUP BY or aggregates over several shards is not supported")
+	}
+	fields, hasWildcard, err := fieldList(sel.Fields.Fields)
+	if err != nil {
+		return err
+	}
+	var hidden, order []string
+	if sel.OrderBy != nil {
+		for i, item := range sel.OrderBy.Items {
+			e, err := resolveByItem(item.Expr, sel.Fields.Fields, hasWildcard)
+			if err != nil {
+				return err
+			}
+			if sel.Distinct && !inFields(e, sel.Fields.Fields) {
+				return errUnsupported("ORDER BY %s with DISTINCT must name a selected column when the query spans shards", textOf(item.Expr))
+			}
+			txt, err := restore(e)
+			if err != nil {
+				return err
+			}
+			name := hiddenOrderPrefix + strconv.Itoa(i)
+			hidden = append(hidden, txt+" AS "+quoteName(name))
+			dir := ""
+			if item.Desc {
+				dir = " DESC"
+			}
+			order = append(order, quoteName(name)+dir)
+			m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i, Desc: item.Desc})
+		}
+	}
+	m.merge.Hidden = len(hidden)
+	m.merge.Distinct = sel.Distinct
+	distinct := ""
+	if sel.Distinct {
+		distinct = "DISTINCT "
+	}
+	m.head = "SELECT " + distinct + strings.Join(append(fields, hidden...), ", ") + from
+	if len(order) > 0 {
+		m.tail = " ORDER BY " + strings.Join(order, ", ")
+	}
+	m.perShardLimit = true
+	return nil
+}
+
+// planAggregate: shards compute partial aggregates per group; the proxy
+// combines them, then applies HAVING, the select-list expressions,
+// DISTINCT, ORDER BY and LIMIT.
+func (m *selectMerge) planAggregate(from string) error {
+	sel := m.sel
+	a := &aggBuilder{fields: sel.Fields.Fields}
+	if sel.GroupBy != nil {
+		if sel.GroupBy.Rollup {
+			return errUnsupported("GROUP BY ... WITH ROLLUP over several shards is not supported")
+		}
+		for _, item := range sel.GroupBy.Items {
+			e, err := resolveByItem(item.Expr, sel.Fields.Fields, false)
+			if err != nil {
+				return err
+			}
+			a.groups = append(a.groups, e)
+		}
+	}
+	for _, f := range sel.Fields.Fields {
+		if f.WildCard != nil {
+			return errUnsupported("SELECT * with aggregates over several shards is not supported: name the columns")
+		}
+		if err := a.collect(f.Expr); err != nil {
+			return err
+		}
+	}
+	if sel.Having != nil {
+		if err := a.collect(sel.Having.Expr); err != nil {
+			return err
+		}
+	}
+	if sel.OrderBy != nil {
+		for _, item := range sel.OrderBy.Items {
+			e, err := resolveByItem(item.Expr, sel.Fields.Fields, false)
+			if err != nil {
+				return err
+			}
+			if err := a.collect(e); err != nil {
+				return err
+			}
+		}
+	}
+	// Per-shard select list: groups, the COUNT(DISTINCT) argument, partials.
+	var cols, groupBy []string
+	for i, g := range a.groups {
+		txt, err := restore(g)
+		if err != nil {
+			return err
+		}
+		cols = append(cols, txt+" AS "+quoteName(hiddenGroupPrefix+strconv.Itoa(i)))
+		groupBy = append(groupBy, txt)
+	}
+	shardCol := len(cols)
+	distinctCol := -1
+	if a.distinctArg != nil {
+		txt, err := restore(a.distinctArg)
+		if err != nil {
+			return err
+		}
+		distinctCol = shardCol
+		cols = append(cols, txt+" AS "+quoteName(hiddenDistinct))
+		groupBy = append(groupBy, txt)
+		shardCol++
+	}
+	am := &AggMerge{Groups: len(a.groups)}
+	for i, f := range a.aggs {
+		name := "__xa_a" + strconv.Itoa(i)
+		switch f.F {
+		case ast.AggFuncCount:
+			if f.Distinct {
+				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggCountDistinct, Col: distinctCol, Name: name})
+				continue
+			}
+			arg, err := aggArg(f)
+			if err != nil {
+				return err
+			}
+			cols = append(cols, "COUNT("+arg+")")
+			am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggCount, Col: shardCol, Name: name})
+			shardCol++
+		case ast.AggFuncSum, ast.AggFuncMin, ast.AggFuncMax:
+			arg, err := aggArg(f)
+			if err != nil {
+				return err
+			}
+			fn := map[string]engine.AggFn{ast.AggFuncSum: engine.AggSum, ast.AggFuncMin: engine.AggMin, ast.AggFuncMax: engine.AggMax}[f.F]
+			cols = append(cols, strings.ToUpper(f.F)+"("+arg+")")
+			am.Aggs = append(am.Aggs, engine.Agg{Fn: fn, Col: shardCol, Name: name})
+			shardCol++
+		case ast.AggFuncAvg:
+			arg, err := aggArg(f)
+			if err != nil {
+				return err
+			}
+			cols = append(cols, "SUM("+arg+")", "COUNT("+arg+")")
+			am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAvg, Col: shardCol, CountCol: shardCol + 1, Name: name})
+			shardCol += 2
+		}
+	}
+	// Everything the client sees is computed over [groups..., aggs...].
+	for _, f := range sel.Fields.Fields {
+		e, err := a.expr(f.Expr)
+		if err != nil {
+			return err
+		}
+		am.Outputs = append(am.Outputs, e)
+		am.Names = append(am.Names, fieldName(f))
+	}
+	am.Visible = len(am.Outputs)
+	if sel.Having != nil {
+		e, err := a.expr(sel.Having.Expr)
+		if err != nil {
+			return err
+		}
+		am.Having = e
+	}
+	if sel.OrderBy != nil {
+		for _, item := range sel.OrderBy.Items {
+			e, err := resolveByItem(item.Expr, sel.Fields.Fields, false)
+			if err != nil {
+				return err
+			}
+			x, err := a.expr(e)
+			if err != nil {
+				return err
+			}
+			am.Sort = append(am.Sort, OrderKey{Col: len(am.Outputs), Desc: item.Desc})
+			am.Outputs = append(am.Outputs, x)
+			am.Names = append(am.Names, hiddenOrderPrefix+strconv.Itoa(len(am.Sort)-1))
+		}
+	}
+	m.merge.Agg = am
+	m.merge.Distinct = sel.Distinct
+	m.head = "SELECT " + strings.Join(cols, ", ") + from
+	if len(groupBy) > 0 {
+		m.tail = " GROUP BY " + strings.Join(groupBy, ", ")
+	}
+	return nil
+}
+
+// bind writes the per-shard queries for the chosen shards.
+func (m *selectMerge) bind(shards []string, split map[string][]int, params []Param) (*Exec, error) {
+	count, err := m.count.value(params)
+	if err != nil {
+		return nil, err
+	}
+	off, err := m.off.value(params)
+	if err != nil {
+		return nil, err
+	}
+	merge := m.merge
+	merge.Count, merge.Offset = count, off
+	limit := ""
+	if m.perShardLimit && count >= 0 {
+		limit = " LIMIT " + strconv.FormatInt(off+count, 10)
+	}
+	e := &Exec{Merge: &merge}
+	for _, s := range shards {
+		where, err := m.whereFor(s, split, params)
+		if err != nil {
+			return nil, err
+		}
+		e.Parts = append(e.Parts, Part{Shard: s, SQL: m.head + where + m.tail + limit + m.lock})
+	}
+	return e, nil
+}
+
+// whereFor restores WHERE for one shard: the IN list that alone picks the
+// shards keeps only that shard's items, and parameters become literals.
+func (m *selectMerge) whereFor(shard string, split map[string][]int, params []Param) (string, error) {
+	return boundWhere(m.sel.Where, shard, split, params)
+}
+
+// boundWhere is shared by every rewritten statement with a WHERE clause.
+func boundWhere(where ast.ExprNode, shard string, split map[string][]int, params []Param) (string, error) {
+	if where == nil {
+		return "", nil
+	}
+	var in *ast.PatternInExpr
+	var saved []ast.ExprNode
+	if split != nil {
+		in = findSplitIn(where)
+		if in != nil {
+			saved = in.List
+			items := split[shard]
+			list := make([]ast.ExprNode, len(items))
+			for i, idx := range items {
+				list[i] = saved[idx]
+			}
+			in.List = list
+			defer func() { in.List = saved }()
+		}
+	}
+	txt, err := restore(where)
+	if err != nil {
+		return "", err
+	}
+	orders := paramOrders(where)
+	if len(orders) > 0 {
+		bound := make([]Param, len(orders))
+		for i, o := range orders {
+			if o >= len(params) {
+				return "", fmt.Errorf("parameter %d not bound", o+1)
+			}
+			bound[i] = params[o]
+		}
+		if txt, err = BindParams(txt, bound); err != nil {
+			return "", err
+		}
+	}
+	return " WHERE " + txt, nil
+}
+
+// findSplitIn finds the IN list on the shard key among the top-level
+// conjuncts (the one keyConds found).
+func findSplitIn(where ast.ExprNode) *ast.PatternInExpr {
+	for _, c := range splitAnd(where, nil) {
+		for {
+			p, ok := c.(*ast.ParenthesesExpr)
+			if !ok {
+				break
+			}
+			c = p.Expr
+		}
+		if in, ok := c.(*ast.PatternInExpr); ok && in.Sel == nil && !in.Not {
+			return in
+		}
+	}
+	return nil
+}
+
+// paramOrders lists the parameters of a subtree in the order Restore
+// writes their markers.
+func paramOrders(n ast.Node) []int {
+	c := &paramCollector{}
+	n.Accept(c)
+	return c.orders
+}
+
+type paramCollector struct{ orders []int }
+
+func (c *paramCollector) Enter(n ast.Node) (ast.Node, bool) {
+	if p, ok := n.(*driver.ParamMarkerExpr); ok {
+		c.orders = append(c.orders, p.Order)
+	}
+	return n, false
+}
+
+func (c *paramCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+func hasParams(n ast.Node) bool { return len(paramOrders(n)) > 0 }
+
+func isAggregate(sel *ast.SelectStmt) bool {
+	if sel.GroupBy != nil {
+		return true
+	}
+	f := &aggFinder{}
+	sel.Fields.Accept(f)
+	if sel.Having != nil {
+		sel.Having.Accept(f)
+	}
+	if sel.OrderBy != nil {
+		sel.OrderBy.Accept(f)
+	}
+	return f.found
+}
+
+type aggFinder struct{ found bool }
+
+func (f *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.AggregateFuncExpr); ok {
+		f.found = true
+	}
+	return n, f.found
+}
+
+func (f *aggFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// fieldList restores the select list with the names a direct query would
+// give its columns.
+func fieldList(fields []*ast.SelectField) ([]string, bool, error) {
+	out := make([]string, 0, len(fields))
+	wildcard := false
+	for _, f := range fields {
+		if f.WildCard != nil {
+			wildcard = true
+			txt, err := restore(f.WildCard)
+			if err != nil {
+				return nil, false, err
+			}
+			out = append(out, txt)
+			continue
+		}
+		txt, err := restore(f.Expr)
+		if err != nil {
+			return nil, false, err
+		}
+		if _, isCol := f.Expr.(*ast.ColumnNameExpr); !isCol || f.AsName.O != "" {
+			txt += " AS " + quoteName(fieldName(f))
+		}
+		out = append(out, txt)
+	}
+	return out, wildcard, nil
+}
+
+// fieldName is the column name MySQL gives a select field: its alias, or
+// the expression as the client wrote it.
+func fieldName(f *ast.SelectField) string {
+	if f.AsName.O != "" {
+		return f.AsName.O
+	}
+	if c, ok := f.Expr.(*ast.ColumnNameExpr); ok {
+		return c.Name.Name.O
+	}
+	return textOf(f.Expr)
+}
+
+func textOf(e ast.Node) string {
+	if t := strings.TrimSpace(e.Text()); t != "" {
+		return t
+	}
+	if t, err := restore(e); err == nil {
+		return t
+	}
+	return "?"
+}
+
+func quoteName(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
+// resolveByItem turns ORDER BY / GROUP BY positions and aliases into the
+// select-list expressions they name.
+func resolveByItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool) (ast.ExprNode, error) {
+	switch x := e.(type) {
+	case *ast.PositionExpr:
+		if x.P != nil {
+			return nil, errUnsupported("ORDER BY/GROUP BY position parameters are not supported across shards")
+		}
+		if hasWildcard {
+			return nil, errUnsupported("ORDER BY/GROUP BY position with SELECT * is not supported across shards: name the column")
+		}
+		if x.N < 1 || x.N > len(fields) {
+			return nil, errUnsupported("ORDER BY/GROUP BY position %d is out of range", x.N)
+		}
+		return fields[x.N-1].Expr, nil
+	case *ast.ColumnNameExpr:
+		if x.Name.Table.O == "" {
+			for _, f := range fields {
+				if f.AsName.O != "" && strings.EqualFold(f.AsName.O, x.Name.Name.O) {
+					return f.Expr, nil
+				}
+			}
+		}
+	}
+	return e, nil
+}
+
+func inFields(e ast.ExprNode, fields []*ast.SelectField) bool {
+	for _, f := range fields {
+		if f.WildCard != nil {
+			return true
+		}
+		if sameExpr(f.Expr, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameExpr compares expressions by their SQL text; column references match
+// by name when one of them is unqualified.
+func sameExpr(a, b ast.ExprNode) bool {
+	ca, ok1 := a.(*ast.ColumnNameExpr)
+	cb, ok2 := b.(*ast.ColumnNameExpr)
+	if ok1 && ok2 {
+		if ca.Name.Name.L != cb.Name.Name.L {
+			return false
+		}
+		return ca.Name.Table.L == "" || cb.Name.Table.L == "" || ca.Name.Table.L == cb.Name.Table.L
+	}
+	ta, err1 := restore(a)
+	tb, err2 := restore(b)
+	return err1 == nil && err2 == nil && ta == tb
+}
+
+func lockClause(l *ast.SelectLockInfo) string {
+	if l == nil {
+		return ""
+	}
+	switch l.LockType {
+	case ast.SelectLockForUpdate:
+		return " FOR UPDATE"
+	case ast.SelectLockForUpdateNoWait:
+		return " FOR UPDATE NOWAIT"
+	case ast.SelectLockForUpdateWaitN:
+		return " FOR UPDATE WAIT " + strconv.FormatUint(l.WaitSec, 10)
+	case ast.SelectLockForUpdateSkipLocked:
+		return " FOR UPDATE SKIP LOCKED"
+	case ast.SelectLockForShare:
+		return " LOCK IN SHARE MODE"
+	case ast.SelectLockForShareNoWait:
+		return " LOCK IN SHARE MODE NOWAIT"
+	case ast.SelectLockForShareSkipLocked:
+		return " LOCK IN SHARE MODE SKIP LOCKED"
+	}
+	return ""
+}
+
+// aggBuilder maps aggregate queries onto partial aggregates and turns the
+// select list, HAVING and ORDER BY into expressions over the merged groups.
+type aggBuilder struct {
+	fields      []*ast.SelectField
+	groups      []ast.ExprNode
+	aggs        []*ast.AggregateFuncExpr
+	distinctArg ast.ExprNode
+}
+
+func aggArg(f *ast.AggregateFuncExpr) (string, error) {
+	if len(f.Args) != 1 {
+		return "", errUnsupported("%s with %d arguments is not supported across shards", strings.ToUpper(f.F), len(f.Args))
+	}
+	return restore(f.Args[0])
+}
+
+// collect registers the aggregates an expression uses.
+func (a *aggBuilder) collect(e ast.ExprNode) error {
+	c := &aggCollector{b: a}
+	e.Accept(c)
+	return c.err
+}
+
+type aggCollector struct {
+	b   *aggBuilder
+	err error
+}
+
+func (c *aggCollector) Enter(n ast.Node) (ast.Node, bool) {
+	f, ok := n.(*ast.AggregateFuncExpr)
+	if !ok || c.err != nil {
+		return n, c.err != nil
+	}
+	f.F = strings.ToLower(f.F)
+	switch f.F {
+	case ast.AggFuncCount, ast.AggFuncSum, ast.AggFuncMin, ast.AggFuncMax, ast.AggFuncAvg:
+	default:
+		c.err = errUnsupported("aggregate %s over several shards is not supported (COUNT, SUM, MIN, MAX, AVG and COUNT(DISTINCT x) are)", strings.ToUpper(f.F))
+		return n, true
+	}
+	if f.Distinct {
+		if f.F != ast.AggFuncCount && f.F != ast.AggFuncMin && f.F != ast.AggFuncMax {
+			c.err = errUnsupported("%s(DISTINCT ...) over several shards is not supported (COUNT(DISTINCT x) is)", strings.ToUpper(f.F))
+			return n, true
+		}
+		if len(f.Args) != 1 {
+			c.err = errUnsupported("COUNT(DISTINCT) with several arguments over several shards is not supported")
+			return n, true
+		}
+		if f.F == ast.AggFuncCount {
+			if c.b.distinctArg != nil && !sameExpr(c.b.distinctArg, f.Args[0]) {
+				c.err = errUnsupported("COUNT(DISTINCT) over two different expressions across shards is not supported")
+				return n, true
+			}
+			c.b.distinctArg = f.Args[0]
+		}
+	}
+	if c.b.aggIndex(f) < 0 {
+		c.b.aggs = append(c.b.aggs, f)
+	}
+	return n, true
+}
+
+func (c *aggCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+func (a *aggBuilder) aggIndex(f *ast.AggregateFuncExpr) int {
+	key := aggKey(f)
+	for i, g := range a.aggs {
+		if aggKey(g) == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func aggKey(f *ast.AggregateFuncExpr) string {
+	txt, _ := restore(f)
+	// MIN/MAX(DISTINCT x) equal MIN/MAX(x).
+	if f.F == ast.AggFuncMin || f.F == ast.AggFuncMax {
+		txt = strings.Replace(txt, "DISTINCT ", "", 1)
+	}
+	return txt
+}
+
+// expr converts an expression over groups and aggregates.
+func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
+	for i, g := range a.groups {
+		if sameExpr(g, e) {
+			return engine.Col(i), nil
+		}
+	}
+	switch x := e.(type) {
+	case *ast.AggregateFuncExpr:
+		i := a.aggIndex(x)
+		if i < 0 {
+			return nil, fmt.Errorf("router: aggregate %s not collected", textOf(x))
+		}
+		return engine.Col(len(a.groups) + i), nil
+	case *ast.ParenthesesExpr:
+		return a.expr(x.Expr)
+	case *driver.ValueExpr:
+		return literalExpr(x)
+	case *ast.ColumnNameExpr:
+		if x.Name.Table.O == "" {
+			for _, f := range a.fields {
+				if f.AsName.O != "" && strings.EqualFold(f.AsName.O, x.Name.Name.O) {
+					if _, self := f.Expr.(*ast.ColumnNameExpr); !self {
+						return a.expr(f.Expr)
+					}
+				}
+			}
+		}
+		return nil, errUnsupported("column %s is neither in GROUP BY nor inside an aggregate: over several shards its value would be arbitrary", textOf(x))
+	case *ast.BinaryOperationExpr:
+		op, ok := binaryOps[x.Op]
+		if !ok {
+			break
+		}
+		l, err := a.expr(x.L)
+		if err != nil {
+			return nil, err
+		}
+		r, err := a.expr(x.R)
+		if err != nil {
+			return nil, err
+		}
+		return engine.Binary(op, l, r)
+	case *ast.UnaryOperationExpr:
+		switch x.Op {
+		case opcode.Plus:
+			return a.expr(x.V)
+		case opcode.Minus, opcode.Not, opcode.Not2:
+			v, err := a.expr(x.V)
+			if err != nil {
+				return nil, err
+			}
+			op := "-"
+			if x.Op != opcode.Minus {
+				op = "NOT"
+			}
+			return engine.Unary(op, v)
+		}
+	case *ast.IsNullExpr:
+		v, err := a.expr(x.Expr)
+		if err != nil {
+			return nil, err
+		}
+		return engine.IsNull(v, x.Not), nil
+	}
+	return nil, errUnsupported("expression %s over aggregates is not supported across shards (arithmetic, comparisons, AND/OR/NOT and IS NULL are)", textOf(e))
+}
+
+var binaryOps = map[opcode.Op]string{
+	opcode.Plus: "+", opcode.Minus: "-", opcode.Mul: "*", opcode.Div: "/", opcode.IntDiv: "DIV", opcode.Mod: "%",
+	opcode.EQ: "=", opcode.NE: "!=", opcode.LT: "<", opcode.LE: "<=", opcode.GT: ">", opcode.GE: ">=", opcode.NullEQ: "<=>",
+	opcode.LogicAnd: "AND", opcode.LogicOr: "OR", opcode.LogicXor: "XOR",
+}
+
+func literalExpr(v *driver.ValueExpr) (engine.Expr, error) {
+	switch x := v.GetValue().(type) {
+	case nil:
+		return engine.Lit("", engine.LitNull), nil
+	case int64:
+		return engine.Lit(strconv.FormatInt(x, 10), engine.LitInt), nil
+	case uint64:
+		return engine.Lit(strconv.FormatUint(x, 10), engine.LitInt), nil
+	case *driver.MyDecimal:
+		return engine.Lit(x.String(), engine.LitDecimal), nil
+	case float64:
+		return engine.Lit(strconv.FormatFloat(x, 'g', -1, 64), engine.LitFloat), nil
+	case string:
+		return engine.Lit(x, engine.LitString), nil
+	case []byte:
+		return engine.Lit(string(x), engine.LitString), nil
+	}
+	return nil, errUnsupported("literal %s in an expression over aggregates is not supported across shards", textOf(v))
+}

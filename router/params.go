@@ -1,0 +1,334 @@
+package router
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/sharding"
+)
+
+// Param is one bound prepared-statement parameter, decoded from the binary
+// protocol so that it can route (as a shard key) and be written back into
+// SQL text when a statement is rewritten for several shards.
+type Param struct {
+	Null bool
+	Type byte // MYSQL_TYPE_* as sent by the client
+	// Literal is the value as SQL text ('it''s', 42, _binary'..', '2024-01-02 03:04:05').
+	Literal string
+	// Key is the value for shard routing.
+	Key sharding.Value
+}
+
+// DecodeParams decodes COM_STMT_EXECUTE parameter values. types holds two
+// bytes per parameter (type, flags); longData holds what
+// COM_STMT_SEND_LONG_DATA sent, which is absent from values.
+func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][]byte) ([]Param, error) {
+	out := make([]Param, n)
+	pos := 0
+	for i := 0; i < n; i++ {
+		if nullBitmap[i/8]&(1<<(uint(i)%8)) != 0 {
+			out[i] = Param{Null: true, Literal: "NULL", Key: sharding.NullValue()}
+			continue
+		}
+		tp, unsigned := types[2*i], types[2*i+1]&0x80 != 0
+		if data, ok := longData[uint16(i)]; ok {
+			out[i] = bytesParam(tp, data)
+			continue
+		}
+		need := func(k int) error {
+			if len(values) < pos+k {
+				return fmt.Errorf("parameter %d: value truncated", i+1)
+			}
+			return nil
+		}
+		var p Param
+		switch tp {
+		case mysql.MYSQL_TYPE_NULL:
+			p = Param{Null: true, Literal: "NULL", Key: sharding.NullValue()}
+		case mysql.MYSQL_TYPE_TINY:
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			if unsigned {
+				p = uintParam(uint64(values[pos]))
+			} else {
+				p = intParam(int64(int8(values[pos])))
+			}
+			pos++
+		case mysql.MYSQL_TYPE_SHORT, mysql.MYSQL_TYPE_YEAR:
+			if err := need(2); err != nil {
+				return nil, err
+			}
+			v := binary.LittleEndian.Uint16(values[pos:])
+			if unsigned {
+				p = uintParam(uint64(v))
+			} else {
+				p = intParam(int64(int16(v)))
+			}
+			pos += 2
+		case mysql.MYSQL_TYPE_INT24, mysql.MYSQL_TYPE_LONG:
+			if err := need(4); err != nil {
+				return nil, err
+			}
+			v := binary.LittleEndian.Uint32(values[pos:])
+			if unsigned {
+				p = uintParam(uint64(v))
+			} else {
+				p = intParam(int64(int32(v)))
+			}
+			pos += 4
+		case mysql.MYSQL_TYPE_LONGLONG:
+			if err := need(8); err != nil {
+				return nil, err
+			}
+			v := binary.LittleEndian.Uint64(values[pos:])
+			if unsigned {
+				p = uintParam(v)
+			} else {
+				p = intParam(int64(v))
+			}
+			pos += 8
+		case mysql.MYSQL_TYPE_FLOAT:
+			if err := need(4); err != nil {
+				return nil, err
+			}
+			p = floatParam(float64(math.Float32frombits(binary.LittleEndian.Uint32(values[pos:]))), 32)
+			pos += 4
+		case mysql.MYSQL_TYPE_DOUBLE:
+			if err := need(8); err != nil {
+				return nil, err
+			}
+			p = floatParam(math.Float64frombits(binary.LittleEndian.Uint64(values[pos:])), 64)
+			pos += 8
+		case mysql.MYSQL_TYPE_DATE, mysql.MYSQL_TYPE_DATETIME, mysql.MYSQL_TYPE_TIMESTAMP, mysql.MYSQL_TYPE_NEWDATE:
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			l := int(values[pos])
+			if err := need(1 + l); err != nil {
+				return nil, err
+			}
+			s, err := binaryDatetime(values[pos+1:pos+1+l], tp)
+			if err != nil {
+				return nil, fmt.Errorf("parameter %d: %w", i+1, err)
+			}
+			p = Param{Type: tp, Literal: quoteString(s), Key: sharding.StringValue(s)}
+			pos += 1 + l
+		case mysql.MYSQL_TYPE_TIME:
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			l := int(values[pos])
+			if err := need(1 + l); err != nil {
+				return nil, err
+			}
+			s, err := binaryTime(values[pos+1 : pos+1+l])
+			if err != nil {
+				return nil, fmt.Errorf("parameter %d: %w", i+1, err)
+			}
+			p = Param{Type: tp, Literal: quoteString(s), Key: sharding.StringValue(s)}
+			pos += 1 + l
+		default:
+			// Strings, blobs, DECIMAL, JSON, BIT...: length-encoded bytes.
+			v, isNull, n, err := mysql.LengthEncodedString(values[pos:])
+			if err != nil {
+				return nil, fmt.Errorf("parameter %d: %w", i+1, err)
+			}
+			pos += n
+			if isNull {
+				p = Param{Null: true, Literal: "NULL", Key: sharding.NullValue()}
+			} else {
+				p = bytesParam(tp, v)
+			}
+		}
+		p.Type = tp
+		out[i] = p
+	}
+	return out, nil
+}
+
+func intParam(v int64) Param {
+	return Param{Literal: strconv.FormatInt(v, 10), Key: sharding.IntValue(v)}
+}
+
+func uintParam(v uint64) Param {
+	return Param{Literal: strconv.FormatUint(v, 10), Key: sharding.UintValue(v)}
+}
+
+func floatParam(f float64, bits int) Param {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		// MySQL has no literal for them; NULL is what it stores.
+		return Param{Null: true, Literal: "NULL", Key: sharding.NullValue()}
+	}
+	// A double literal (with exponent) keeps the parameter's float type.
+	return Param{Literal: strconv.FormatFloat(f, 'e', -1, bits), Key: sharding.FloatValue(f)}
+}
+
+func bytesParam(tp byte, b []byte) Param {
+	p := Param{Type: tp, Key: sharding.BytesValue(b)}
+	switch tp {
+	case mysql.MYSQL_TYPE_NEWDECIMAL, mysql.MYSQL_TYPE_DECIMAL:
+		if isDecimalText(b) {
+			p.Literal = string(b)
+			p.Key = sharding.NumberValue(string(b))
+			return p
+		}
+		p.Literal = quoteString(string(b))
+	case mysql.MYSQL_TYPE_BLOB, mysql.MYSQL_TYPE_TINY_BLOB, mysql.MYSQL_TYPE_MEDIUM_BLOB, mysql.MYSQL_TYPE_LONG_BLOB, mysql.MYSQL_TYPE_GEOMETRY:
+		// Binary data must not be read in the connection character set.
+		p.Literal = "_binary" + quoteString(string(b))
+	default:
+		p.Literal = quoteString(string(b))
+	}
+	return p
+}
+
+func isDecimalText(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	digits, dot := 0, false
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		case (c == '-' || c == '+') && i == 0:
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// quoteString writes s as a single-quoted SQL string literal with MySQL's
+// backslash escapes (the default sql_mode; NO_BACKSLASH_ESCAPES is not
+// supported for rewritten statements).
+func quoteString(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('\'')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\'':
+			b.WriteString("''")
+		case '\\':
+			b.WriteString("\\\\")
+		case 0:
+			b.WriteString("\\0")
+		case '\n':
+			b.WriteString("\\n")
+		case '\r':
+			b.WriteString("\\r")
+		case 0x1a:
+			b.WriteString("\\Z")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+func binaryDatetime(b []byte, tp byte) (string, error) {
+	switch len(b) {
+	case 0:
+		if tp == mysql.MYSQL_TYPE_DATE {
+			return "0000-00-00", nil
+		}
+		return "0000-00-00 00:00:00", nil
+	case 4, 7, 11:
+	default:
+		return "", fmt.Errorf("bad datetime length %d", len(b))
+	}
+	y, mo, d := binary.LittleEndian.Uint16(b), b[2], b[3]
+	s := fmt.Sprintf("%04d-%02d-%02d", y, mo, d)
+	if len(b) == 4 {
+		if tp == mysql.MYSQL_TYPE_DATE {
+			return s, nil
+		}
+		return s + " 00:00:00", nil
+	}
+	s += fmt.Sprintf(" %02d:%02d:%02d", b[4], b[5], b[6])
+	if len(b) == 11 {
+		if us := binary.LittleEndian.Uint32(b[7:]); us != 0 {
+			s += fmt.Sprintf(".%06d", us)
+		}
+	}
+	return s, nil
+}
+
+func binaryTime(b []byte) (string, error) {
+	switch len(b) {
+	case 0:
+		return "00:00:00", nil
+	case 8, 12:
+	default:
+		return "", fmt.Errorf("bad time length %d", len(b))
+	}
+	sign := ""
+	if b[0] == 1 {
+		sign = "-"
+	}
+	days := binary.LittleEndian.Uint32(b[1:])
+	h := uint32(b[5]) + days*24
+	s := fmt.Sprintf("%s%02d:%02d:%02d", sign, h, b[6], b[7])
+	if len(b) == 12 {
+		if us := binary.LittleEndian.Uint32(b[8:]); us != 0 {
+			s += fmt.Sprintf(".%06d", us)
+		}
+	}
+	return s, nil
+}
+
+// BindParams writes parameter literals in place of the ? markers of SQL
+// text restored from the AST (strings are single-quoted, identifiers
+// backquoted, so a ? outside those is a marker).
+func BindParams(sql string, params []Param) (string, error) {
+	var b strings.Builder
+	b.Grow(len(sql) + 16*len(params))
+	n := 0
+	for i := 0; i < len(sql); i++ {
+		c := sql[i]
+		switch c {
+		case '\'', '"', '`':
+			j := i + 1
+			for j < len(sql) {
+				if sql[j] == '\\' && c != '`' {
+					j += 2
+					continue
+				}
+				if sql[j] == c {
+					if j+1 < len(sql) && sql[j+1] == c {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			if j >= len(sql) {
+				j = len(sql) - 1
+			}
+			b.WriteString(sql[i : j+1])
+			i = j
+		case '?':
+			if n >= len(params) {
+				return "", fmt.Errorf("statement has more markers than the %d parameters bound", len(params))
+			}
+			b.WriteString(params[n].Literal)
+			n++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if n != len(params) {
+		return "", fmt.Errorf("statement has %d markers, %d parameters bound", n, len(params))
+	}
+	return b.String(), nil
+}

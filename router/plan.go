@@ -1,0 +1,196 @@
+package router
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/sharding"
+)
+
+// Plan is how one statement runs. It is built once (at PREPARE for
+// prepared statements) and bound to parameter values at each execution.
+type Plan struct {
+	Stmt *Statement
+	DB   string // the session database the plan was built for
+
+	// Exactly one of the following describes the statement.
+	fixed  string      // runs unchanged on this shard
+	anyOf  []string    // runs unchanged on any one of these (broadcast reads)
+	keyed  *keyedPlan  // sharded table: shards from the key conditions
+	fanout []string    // runs unchanged on every one of these (broadcast writes, DDL)
+	insert *insertPlan // INSERT into a sharded table: rows split per shard
+	tables *showTables // logical SHOW TABLES
+
+	write bool
+	ddl   bool
+
+	// mu serialises the temporary AST edits made while rewriting per shard.
+	mu sync.Mutex
+}
+
+// keyedPlan routes by the shard key.
+type keyedPlan struct {
+	table *sharding.Table
+	conds []keyCond
+	merge *selectMerge // SELECT over several shards; nil for writes
+	// requireSingle, when set, names why the statement must not span shards.
+	requireSingle string
+}
+
+// Part is the work for one shard.
+type Part struct {
+	Shard string
+	// SQL is the text to run; empty means the client's own statement, as it
+	// came (text query, or binary execute of the prepared statement).
+	SQL string
+}
+
+// Exec is a plan bound to parameter values: what to run where, and how to
+// combine the answers.
+type Exec struct {
+	Parts []Part
+	// AnyOf, when set, lists the shards that could each run the single part
+	// (broadcast reads): the executor may prefer one already in the transaction.
+	AnyOf []string
+	Merge *Merge // several parts of a SELECT: how to merge rows
+	Write bool   // several parts: sum the OK packets
+	DDL   bool   // several parts run one after another; failures are reported per shard
+	// ShowTables: merge SHOW TABLES answers into the logical list.
+	ShowTables *showTables
+}
+
+// Single reports whether the exec is one shard running the client's own
+// statement: its answer can be relayed untouched.
+func (e *Exec) Single() bool { return len(e.Parts) == 1 && e.Parts[0].SQL == "" && e.Merge == nil && e.ShowTables == nil }
+
+// Plan builds the plan for a statement in a session whose current database
+// is db.
+func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
+	p := &Plan{Stmt: st, DB: db}
+	if st.Kind == KindUnparsed {
+		p.fixed = r.DefaultShard(db)
+		return p, nil
+	}
+	var err error
+	switch n := st.Node.(type) {
+	case *ast.SelectStmt:
+		err = r.planSelect(p, n, user, db)
+	case *ast.SetOprStmt:
+		err = r.planAllOnOneShard(p, user, db, "UNION")
+	case *ast.InsertStmt:
+		err = r.planInsert(p, n, user, db)
+	case *ast.UpdateStmt:
+		err = r.planUpdateDelete(p, n.TableRefs, n.Where, n.Order != nil || n.Limit != nil, n.List, user, db)
+	case *ast.DeleteStmt:
+		err = r.planUpdateDelete(p, n.TableRefs, n.Where, n.Order != nil || n.Limit != nil, nil, user, db)
+	case *ast.ShowStmt:
+		err = r.planShow(p, n, user, db)
+	default:
+		if st.ImplicitCommit {
+			err = r.planDDL(p, n, user, db)
+		} else {
+			err = r.planAllOnOneShard(p, user, db, "")
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Bind picks the shards for the given parameters (nil for text queries)
+// and writes the per-shard statements.
+func (p *Plan) Bind(params []Param) (*Exec, error) {
+	switch {
+	case p.fixed != "":
+		return &Exec{Parts: []Part{{Shard: p.fixed}}}, nil
+	case p.anyOf != nil:
+		return &Exec{Parts: []Part{{Shard: p.anyOf[0]}}, AnyOf: p.anyOf}, nil
+	case len(p.fanout) == 1:
+		return &Exec{Parts: []Part{{Shard: p.fanout[0]}}}, nil
+	case p.fanout != nil:
+		e := &Exec{Write: p.write, DDL: p.ddl}
+		for _, s := range p.fanout {
+			e.Parts = append(e.Parts, Part{Shard: s})
+		}
+		return e, nil
+	case p.tables != nil:
+		e := &Exec{ShowTables: p.tables}
+		for _, s := range p.tables.shards {
+			e.Parts = append(e.Parts, Part{Shard: s})
+		}
+		return e, nil
+	case p.insert != nil:
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.insert.bind(p, params)
+	case p.keyed != nil:
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.keyed.bind(p, params)
+	}
+	return nil, fmt.Errorf("router: empty plan for %q", p.Stmt.SQL)
+}
+
+func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
+	shards, split := shardsFor(k.table, k.conds, params)
+	if len(shards) == 0 {
+		// The conditions match no row anywhere: any one shard gives the
+		// right (empty) answer with the right columns.
+		shards = k.table.Shards[:1]
+		split = nil
+	}
+	if k.requireSingle != "" && len(shards) > 1 {
+		return nil, errUnsupported("%s on sharded table %s must target one shard (restrict %s to one value); it would touch shards %s", k.requireSingle, k.table.Name, k.table.ShardKey, strings.Join(shards, ", "))
+	}
+	if k.merge == nil {
+		e := &Exec{Write: p.write}
+		for _, s := range shards {
+			e.Parts = append(e.Parts, Part{Shard: s})
+		}
+		return e, nil
+	}
+	if len(shards) == 1 {
+		return &Exec{Parts: []Part{{Shard: shards[0]}}}, nil
+	}
+	return k.merge.bind(shards, split, params)
+}
+
+// planAllOnOneShard handles statements that can only run where all their
+// tables are on one shard.
+func (r *Router) planAllOnOneShard(p *Plan, user, db, what string) error {
+	shard, err := r.Target(p.Stmt, user, db)
+	if err != nil {
+		return err
+	}
+	p.fixed = shard
+	return nil
+}
+
+// PrepareShard is a shard where the statement can be prepared to learn its
+// parameters and result columns.
+func (p *Plan) PrepareShard() string {
+	switch {
+	case p.fixed != "":
+		return p.fixed
+	case p.anyOf != nil:
+		return p.anyOf[0]
+	case p.fanout != nil:
+		return p.fanout[0]
+	case p.tables != nil:
+		return p.tables.shards[0]
+	case p.insert != nil:
+		return p.insert.table.Shards[0]
+	case p.keyed != nil:
+		return p.keyed.table.Shards[0]
+	}
+	return ""
+}
+
+// NeedsParams tells whether binding depends on parameter values.
+func (p *Plan) NeedsParams() bool { return p.insert != nil || p.keyed != nil }
+
+// Write tells whether the statement changes rows.
+func (p *Plan) Write() bool { return p.write }

@@ -1,0 +1,238 @@
+package router
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/conf"
+	"github.com/xaproxy/xaproxy/sharding"
+)
+
+func shardedRouter(t *testing.T) *Router {
+	t.Helper()
+	cfg, err := conf.Parse([]byte(`
+users: [{name: app, password: x}]
+shards:
+  - {name: s0, dsn: "root@tcp(127.0.0.1:3310)/"}
+  - {name: s1, dsn: "root@tcp(127.0.0.1:3311)/"}
+  - {name: s2, dsn: "root@tcp(127.0.0.1:3312)/"}
+schemas:
+  - name: shop
+    default_shard: s0
+    tables:
+      - {name: orders, shard_key: user_id, algorithm: hash}
+      - {name: users, shard_key: user_id, algorithm: hash}
+      - {name: items, shard_key: id, algorithm: mod}
+      - {name: countries, broadcast: true}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(sharding.New(cfg))
+}
+
+func planFor(t *testing.T, r *Router, sql string) (*Plan, error) {
+	t.Helper()
+	st, err := NewParser().Parse(sql)
+	if err != nil {
+		t.Fatalf("parse %q: %v", sql, err)
+	}
+	return r.Plan(st, "app", "shop")
+}
+
+func shardsOf(e *Exec) []string {
+	var out []string
+	for _, p := range e.Parts {
+		out = append(out, p.Shard)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestPlanRoutes(t *testing.T) {
+	r := shardedRouter(t)
+	// Where key 5 lives, to check single-shard routing.
+	tbl := r.rules.Schema("shop").Table("orders")
+	k5, _ := tbl.Normalize(sharding.IntValue(5))
+	home5, _ := tbl.Locate(k5)
+	tests := []struct {
+		sql     string
+		parts   int  // -1: don't check
+		single  bool // relayed untouched
+		shards  []string
+		merge   bool
+		write   bool
+		ddl     bool
+	}{
+		{sql: "SELECT * FROM orders WHERE user_id = 5", parts: 1, single: true, shards: []string{home5}},
+		{sql: "SELECT * FROM orders WHERE user_id = '5'", parts: 1, single: true, shards: []string{home5}},
+		{sql: "SELECT * FROM orders WHERE 5 = user_id AND total > 3", parts: 1, single: true, shards: []string{home5}},
+		{sql: "SELECT * FROM orders", parts: 3, merge: true},
+		{sql: "SELECT * FROM orders WHERE user_id = 5 OR total > 3", parts: 3, merge: true},
+		{sql: "SELECT * FROM orders o JOIN users u ON o.user_id = u.user_id WHERE o.user_id = 5", parts: 1, single: true, shards: []string{home5}},
+		{sql: "SELECT * FROM orders o JOIN countries c ON o.country = c.code", parts: 3, merge: true},
+		{sql: "SELECT * FROM items WHERE id IN (1, 2, 4)", parts: 2, merge: true, shards: []string{"s1", "s2"}},
+		{sql: "SELECT * FROM items WHERE id BETWEEN 3 AND 4", parts: 2, merge: true, shards: []string{"s0", "s1"}},
+		{sql: "SELECT * FROM items WHERE id = 1 AND id = 2", parts: 1, merge: false, single: true},
+		{sql: "SELECT COUNT(*) FROM orders", parts: 3, merge: true},
+		{sql: "SELECT * FROM countries", parts: 1, single: true, shards: []string{"s0"}},
+		{sql: "SELECT * FROM notes", parts: 1, single: true, shards: []string{"s0"}},
+		{sql: "INSERT INTO orders (user_id, total) VALUES (5, 1)", parts: 1, single: true, shards: []string{home5}, write: true},
+		{sql: "INSERT INTO items (id, v) VALUES (1, 'a'), (2, 'b'), (4, 'c')", parts: 2, shards: []string{"s1", "s2"}, write: true},
+		{sql: "INSERT INTO countries (code) VALUES ('fr')", parts: 3, write: true},
+		{sql: "UPDATE orders SET total = 1 WHERE user_id = 5", parts: 1, single: true, shards: []string{home5}, write: true},
+		{sql: "DELETE FROM orders WHERE total > 1", parts: 3, write: true},
+		{sql: "UPDATE countries SET name = 'x' WHERE code = 'fr'", parts: 3, write: true},
+		{sql: "CREATE TABLE orders (user_id BIGINT PRIMARY KEY)", parts: 3, ddl: true},
+		{sql: "CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY)", parts: 1, single: true, shards: []string{"s0"}},
+		{sql: "DROP TABLE IF EXISTS orders, notes", parts: 3, ddl: true},
+		{sql: "SHOW CREATE TABLE orders", parts: 1, single: true, shards: []string{"s0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			p, err := planFor(t, r, tt.sql)
+			if err != nil {
+				t.Fatalf("Plan: %v", err)
+			}
+			e, err := p.Bind(nil)
+			if err != nil {
+				t.Fatalf("Bind: %v", err)
+			}
+			if len(e.Parts) != tt.parts {
+				t.Fatalf("parts = %v, want %d", e.Parts, tt.parts)
+			}
+			if e.Single() != tt.single {
+				t.Errorf("single = %v, want %v", e.Single(), tt.single)
+			}
+			if (e.Merge != nil) != tt.merge {
+				t.Errorf("merge = %v, want %v", e.Merge != nil, tt.merge)
+			}
+			if len(e.Parts) > 1 && e.Write != tt.write {
+				t.Errorf("write = %v, want %v", e.Write, tt.write)
+			}
+			if e.DDL != tt.ddl {
+				t.Errorf("ddl = %v, want %v", e.DDL, tt.ddl)
+			}
+			if tt.shards != nil {
+				if got := shardsOf(e); strings.Join(got, ",") != strings.Join(tt.shards, ",") {
+					t.Errorf("shards = %v, want %v", got, tt.shards)
+				}
+			}
+		})
+	}
+}
+
+func TestPlanSplitsInListPerShard(t *testing.T) {
+	r := shardedRouter(t)
+	p, err := planFor(t, r, "SELECT * FROM items WHERE id IN (1, 2, 4, 7) ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := p.Bind(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"s1": "IN (1,4,7)", "s2": "IN (2)"}
+	for _, part := range e.Parts {
+		if !strings.Contains(part.SQL, want[part.Shard]) {
+			t.Errorf("%s: %s does not contain %s", part.Shard, part.SQL, want[part.Shard])
+		}
+	}
+}
+
+func TestPlanBindsParameters(t *testing.T) {
+	r := shardedRouter(t)
+	p, err := planFor(t, r, "SELECT * FROM items WHERE id IN (?, ?) AND v = ? ORDER BY id LIMIT ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := []Param{intParam(1), intParam(2), bytesParam(mysql.MYSQL_TYPE_VAR_STRING, []byte("it's")), intParam(10)}
+	e, err := p.Bind(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Parts) != 2 {
+		t.Fatalf("parts = %v", e.Parts)
+	}
+	for _, part := range e.Parts {
+		if strings.Contains(part.SQL, "?") {
+			t.Errorf("unbound marker in %s", part.SQL)
+		}
+		if !strings.Contains(part.SQL, `'it\'s'`) && !strings.Contains(part.SQL, `'it''s'`) {
+			t.Errorf("string parameter not bound in %s", part.SQL)
+		}
+		if !strings.HasSuffix(part.SQL, "LIMIT 10") {
+			t.Errorf("per-shard limit missing in %s", part.SQL)
+		}
+	}
+	if e.Merge.Count != 10 {
+		t.Errorf("merge count = %d", e.Merge.Count)
+	}
+}
+
+func TestPlanRefuses(t *testing.T) {
+	r := shardedRouter(t)
+	tests := []struct{ sql, want string }{
+		{"SELECT * FROM orders o JOIN users u ON o.total = u.user_id", "not on their shard keys"},
+		{"SELECT * FROM orders o JOIN items i ON o.user_id = i.id", "not sharded alike"},
+		{"SELECT * FROM orders o JOIN notes n ON o.user_id = n.user_id", "unsharded"},
+		{"SELECT * FROM orders WHERE user_id IN (SELECT user_id FROM users)", "subquery"},
+		{"SELECT user_id FROM orders UNION SELECT user_id FROM users", "cannot run correctly across shards"},
+		{"SELECT total, COUNT(*) FROM orders", "neither in GROUP BY"},
+		{"SELECT GROUP_CONCAT(total) FROM orders", "GROUP_CONCAT"},
+		{"SELECT ROW_NUMBER() OVER () FROM orders", "window function"},
+		{"INSERT INTO orders (total) VALUES (1)", "without its shard key"},
+		{"INSERT INTO orders VALUES (1, 2)", "needs a column list"},
+		{"INSERT INTO orders (user_id) VALUES (1 + 1)", "must be a literal"},
+		{"UPDATE orders SET user_id = 3 WHERE user_id = 5", "UPDATE of shard key"},
+		{"INSERT INTO orders (user_id) SELECT user_id FROM users", "INSERT ... SELECT"},
+		{"CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, user_id INT)", "AUTO_INCREMENT"},
+		{"RENAME TABLE orders TO o2", "RENAME"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			p, err := planFor(t, r, tt.sql)
+			if err == nil {
+				_, err = p.Bind(nil)
+			}
+			me, ok := backend.ServerError(err)
+			if !ok || me.Code != mysql.ER_NOT_SUPPORTED_YET {
+				t.Fatalf("err = %v, want 1235", err)
+			}
+			if !strings.Contains(me.Message, tt.want) {
+				t.Errorf("message %q does not mention %q", me.Message, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlanAggregateRewrite(t *testing.T) {
+	r := shardedRouter(t)
+	p, err := planFor(t, r, "SELECT country, COUNT(*), AVG(total), COUNT(DISTINCT user_id) FROM orders GROUP BY country HAVING COUNT(*) > 1 ORDER BY 2 DESC LIMIT 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := p.Bind(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := e.Parts[0].SQL
+	for _, want := range []string{"GROUP BY `country`, `user_id`", "SUM(`total`)", "COUNT(`total`)", "COUNT(1)"} {
+		if !strings.Contains(sql, want) {
+			t.Errorf("per-shard SQL %q lacks %q", sql, want)
+		}
+	}
+	if strings.Contains(sql, "LIMIT") || strings.Contains(sql, "HAVING") {
+		t.Errorf("per-shard SQL %q must not limit or filter groups", sql)
+	}
+	a := e.Merge.Agg
+	if a == nil || a.Groups != 1 || len(a.Aggs) != 3 || a.Having == nil || a.Visible != 4 || len(a.Sort) != 1 {
+		t.Fatalf("agg merge = %+v", a)
+	}
+	if e.Merge.Count != 3 {
+		t.Errorf("limit = %d", e.Merge.Count)
+	}
+}

@@ -1,0 +1,336 @@
+package router
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/xaproxy/xaproxy/sharding"
+)
+
+// Names of the helper columns added to per-shard queries; they are
+// stripped before rows reach the client.
+const (
+	hiddenOrderPrefix = "__xa_o"
+	hiddenGroupPrefix = "__xa_g"
+	hiddenDistinct    = "__xa_d"
+)
+
+func (r *Router) planSelect(p *Plan, sel *ast.SelectStmt, user, db string) error {
+	tables, err := r.resolveAll(p.Stmt, user, db)
+	if err != nil {
+		return err
+	}
+	pl := place(tables)
+	if len(pl.sharded) == 0 {
+		return r.planNonSharded(p, pl, db, "")
+	}
+	if what := complexPart(sel); what != "" {
+		return errUnsupported("%s over sharded table %s is not supported: xaproxy cannot run it correctly across shards (co-located joins and single-table queries are)", what, pl.sharded[0])
+	}
+	from, _, err := r.fromTables(sel.From, user, db)
+	if err != nil {
+		return err
+	}
+	if err := r.checkJoin(from, sel.From, sel.Where); err != nil {
+		return err
+	}
+	kt := keyTarget{single: len(from) == 1}
+	for _, t := range from {
+		if t.kind == sharding.Sharded {
+			kt.tables = append(kt.tables, t)
+		}
+	}
+	k := &keyedPlan{table: kt.tables[0].table, conds: kt.keyConds(sel.Where)}
+	m, err := newSelectMerge(sel)
+	if err != nil {
+		return err
+	}
+	k.merge = m
+	p.keyed = k
+	return nil
+}
+
+// resolveAll resolves every table a statement names.
+func (r *Router) resolveAll(st *Statement, user, db string) ([]tableInfo, error) {
+	out := make([]tableInfo, 0, len(st.Tables))
+	for _, t := range st.Tables {
+		ti, err := r.resolve(t.Schema, t.Name, user, db)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ti)
+	}
+	return out, nil
+}
+
+// planNonSharded places a statement whose tables are all unsharded or
+// broadcast: one shard holds everything it reads.
+func (r *Router) planNonSharded(p *Plan, pl placement, db, what string) error {
+	switch {
+	case len(pl.homes) > 1:
+		return errUnsupported("statement reads unsharded tables on shards %s and %s: statements spanning shards are not supported for unsharded tables", pl.homes[0], pl.homes[1])
+	case len(pl.homes) == 1:
+		if len(pl.broadcast) > 0 && !contains(pl.broadcastShards(r.rules.Shards()), pl.homes[0]) {
+			return errUnsupported("broadcast table %s has no copy on shard %s, where the unsharded tables of this statement live", pl.broadcast[0], pl.homes[0])
+		}
+		p.fixed = pl.homes[0]
+	case len(pl.broadcast) > 0:
+		candidates := pl.broadcastShards(r.rules.Shards())
+		if len(candidates) == 0 {
+			return errUnsupported("broadcast tables %s and %s share no shard", pl.broadcast[0], pl.broadcast[len(pl.broadcast)-1])
+		}
+		// The session's default shard first: it is the likeliest to be in
+		// the session's transaction already.
+		home := r.DefaultShard(db)
+		if contains(candidates, home) {
+			candidates = append([]string{home}, without(candidates, home)...)
+		}
+		p.anyOf = candidates
+	default:
+		p.fixed = r.DefaultShard(db)
+	}
+	return nil
+}
+
+func without(list []string, s string) []string {
+	var out []string
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// complexPart names the first construct that a sharded query may not use.
+func complexPart(n ast.Node) string {
+	f := &complexFinder{}
+	n.Accept(f)
+	return f.what
+}
+
+type complexFinder struct {
+	what  string
+	depth int
+}
+
+func (f *complexFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if f.what != "" {
+		return n, true
+	}
+	switch x := n.(type) {
+	case *ast.SelectStmt:
+		f.depth++
+		if f.depth > 1 {
+			f.what = "a subquery"
+		}
+		if x.With != nil {
+			f.what = "a WITH clause"
+		}
+	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr, *ast.CompareSubqueryExpr:
+		f.what = "a subquery"
+	case *ast.SetOprStmt:
+		f.what = "UNION/INTERSECT/EXCEPT"
+	case *ast.WindowFuncExpr:
+		f.what = "a window function"
+	case *ast.TableSource:
+		if _, ok := x.Source.(*ast.TableName); !ok {
+			f.what = "a derived table"
+		}
+	case *ast.SelectIntoOption:
+		f.what = "SELECT ... INTO"
+	}
+	return n, f.what != ""
+}
+
+func (f *complexFinder) Leave(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.SelectStmt); ok {
+		f.depth--
+	}
+	return n, true
+}
+
+// checkJoin accepts joins that each shard can answer alone: sharded tables
+// co-located and joined on their shard keys, broadcast tables present on
+// every shard involved, no unsharded tables.
+func (r *Router) checkJoin(from []tableInfo, refs *ast.TableRefsClause, where ast.ExprNode) error {
+	var sharded []tableInfo
+	for _, t := range from {
+		switch t.kind {
+		case sharding.Unsharded:
+			return errUnsupported("join of unsharded table %s with a sharded table is not supported: their rows live on different shards", t)
+		case sharding.Sharded:
+			sharded = append(sharded, t)
+		}
+	}
+	for _, t := range from {
+		if t.kind != sharding.Broadcast {
+			continue
+		}
+		for _, s := range sharded[0].table.Shards {
+			if !contains(t.table.Shards, s) {
+				return errUnsupported("broadcast table %s has no copy on shard %s, which holds rows of %s", t, s, sharded[0])
+			}
+		}
+	}
+	if len(sharded) == 1 {
+		return nil
+	}
+	for _, t := range sharded[1:] {
+		if !r.rules.Colocated(sharded[0].table, t.table) {
+			return errUnsupported("join of %s and %s is not supported: they are not sharded alike (same algorithm and shards), so matching rows may live on different shards", sharded[0], t)
+		}
+	}
+	// Union-find over key equalities from ON and WHERE conjuncts.
+	parent := make([]int, len(sharded))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			i = parent[i]
+		}
+		return i
+	}
+	keyOf := func(e ast.ExprNode) int {
+		c, ok := e.(*ast.ColumnNameExpr)
+		if !ok {
+			return -1
+		}
+		for i, t := range sharded {
+			if strings.EqualFold(c.Name.Name.O, t.table.ShardKey) && c.Name.Table.L == t.alias {
+				return i
+			}
+		}
+		return -1
+	}
+	var conds []ast.ExprNode
+	collectOn(refs.TableRefs, &conds)
+	conds = append(conds, splitAnd(where, nil)...)
+	for _, c := range conds {
+		b, ok := c.(*ast.BinaryOperationExpr)
+		if !ok || b.Op != opcode.EQ {
+			continue
+		}
+		i, j := keyOf(b.L), keyOf(b.R)
+		if i >= 0 && j >= 0 {
+			parent[find(i)] = find(j)
+		}
+	}
+	usingJoins(refs.TableRefs, sharded, func(i, j int) { parent[find(i)] = find(j) })
+	for i := range sharded {
+		if find(i) != find(0) {
+			return errUnsupported("join of %s and %s is not on their shard keys (%s.%s = %s.%s): matching rows may live on different shards",
+				sharded[0], sharded[i], sharded[0].alias, sharded[0].table.ShardKey, sharded[i].alias, sharded[i].table.ShardKey)
+		}
+	}
+	return nil
+}
+
+func collectOn(n ast.ResultSetNode, out *[]ast.ExprNode) {
+	j, ok := n.(*ast.Join)
+	if !ok {
+		return
+	}
+	if j.Left != nil {
+		collectOn(j.Left, out)
+	}
+	if j.Right != nil {
+		collectOn(j.Right, out)
+	}
+	if j.On != nil {
+		*out = splitAnd(j.On.Expr, *out)
+	}
+}
+
+// usingJoins links tables joined with USING (key) on their shard key.
+func usingJoins(n ast.ResultSetNode, sharded []tableInfo, link func(i, j int)) {
+	j, ok := n.(*ast.Join)
+	if !ok || j.Right == nil {
+		return
+	}
+	usingJoins(j.Left, sharded, link)
+	usingJoins(j.Right, sharded, link)
+	if len(j.Using) == 0 {
+		return
+	}
+	left, right := sourceAliases(j.Left), sourceAliases(j.Right)
+	for _, col := range j.Using {
+		for li, t := range sharded {
+			if !left[t.alias] || !strings.EqualFold(col.Name.O, t.table.ShardKey) {
+				continue
+			}
+			for ri, u := range sharded {
+				if right[u.alias] && strings.EqualFold(col.Name.O, u.table.ShardKey) {
+					link(li, ri)
+				}
+			}
+		}
+	}
+}
+
+func sourceAliases(n ast.ResultSetNode) map[string]bool {
+	out := map[string]bool{}
+	var walk func(ast.ResultSetNode)
+	walk = func(n ast.ResultSetNode) {
+		switch x := n.(type) {
+		case *ast.Join:
+			if x.Left != nil {
+				walk(x.Left)
+			}
+			if x.Right != nil {
+				walk(x.Right)
+			}
+		case *ast.TableSource:
+			if x.AsName.O != "" {
+				out[x.AsName.L] = true
+			} else if tn, ok := x.Source.(*ast.TableName); ok {
+				out[tn.Name.L] = true
+			}
+		}
+	}
+	walk(n)
+	return out
+}
+
+// limitSrc is a LIMIT count or offset: a literal or a parameter.
+type limitSrc struct {
+	n     int64
+	param int // >= 0: parameter index
+}
+
+func limitValue(e ast.ExprNode) (limitSrc, error) {
+	switch x := e.(type) {
+	case nil:
+		return limitSrc{n: -1, param: -1}, nil
+	case *driver.ParamMarkerExpr:
+		return limitSrc{param: x.Order}, nil
+	case *driver.ValueExpr:
+		switch v := x.GetValue().(type) {
+		case int64:
+			return limitSrc{n: v, param: -1}, nil
+		case uint64:
+			return limitSrc{n: int64(v), param: -1}, nil
+		}
+	}
+	return limitSrc{}, errUnsupported("LIMIT takes integer literals or parameters")
+}
+
+func (l limitSrc) value(params []Param) (int64, error) {
+	if l.param < 0 {
+		return l.n, nil
+	}
+	if l.param >= len(params) {
+		return 0, fmt.Errorf("LIMIT parameter %d not bound", l.param+1)
+	}
+	n, err := strconv.ParseInt(params[l.param].Literal, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errUnsupported("LIMIT parameter must be a non-negative integer, got %s", params[l.param].Literal)
+	}
+	return n, nil
+}

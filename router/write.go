@@ -1,0 +1,190 @@
+package router
+
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/sharding"
+)
+
+// insertPlan splits the rows of an INSERT into a sharded table by shard.
+type insertPlan struct {
+	ins   *ast.InsertStmt
+	table *sharding.Table
+	keys  []valSrc // shard key of each row
+}
+
+func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error {
+	p.write = true
+	tables, err := r.resolveAll(p.Stmt, user, db)
+	if err != nil {
+		return err
+	}
+	target, _, err := r.fromTables(ins.Table, user, db)
+	if err != nil {
+		return err
+	}
+	if len(target) != 1 {
+		return errUnsupported("INSERT into %d tables", len(target))
+	}
+	t := target[0]
+	pl := place(tables)
+	if ins.Select != nil {
+		if len(pl.sharded) > 0 || len(pl.broadcast) > 0 {
+			return errUnsupported("INSERT ... SELECT with sharded or broadcast tables is not supported: rows would have to move between shards")
+		}
+		return r.planNonSharded(p, pl, db, "")
+	}
+	switch t.kind {
+	case sharding.Unsharded:
+		if len(pl.sharded) > 0 {
+			return errUnsupported("statement writes unsharded table %s and reads sharded table %s", t, pl.sharded[0])
+		}
+		p.fixed = t.home
+		return nil
+	case sharding.Broadcast:
+		if len(pl.sharded) > 0 {
+			return errUnsupported("statement writes broadcast table %s and reads sharded table %s", t, pl.sharded[0])
+		}
+		// Every copy gets the same rows.
+		p.fanout = t.table.AllShards()
+		return nil
+	}
+	key := t.table.ShardKey
+	for _, a := range ins.OnDuplicate {
+		if strings.EqualFold(a.Column.Name.O, key) {
+			return errUnsupported("ON DUPLICATE KEY UPDATE of shard key %s.%s is not supported: it would move the row to another shard", t.name, key)
+		}
+	}
+	if len(pl.sharded) > 1 || len(pl.broadcast) > 0 || len(pl.homes) > 0 {
+		return errUnsupported("INSERT into sharded table %s may not read other tables", t)
+	}
+	pos := -1
+	for i, c := range ins.Columns {
+		if strings.EqualFold(c.Name.O, key) {
+			pos = i
+		}
+	}
+	if pos < 0 {
+		if len(ins.Columns) == 0 {
+			return errUnsupported("INSERT into sharded table %s needs a column list naming its shard key %s", t.name, key)
+		}
+		return errUnsupported("INSERT into sharded table %s without its shard key column %s: every row needs a key value to find its shard", t.name, key)
+	}
+	ip := &insertPlan{ins: ins, table: t.table}
+	for i, row := range ins.Lists {
+		if pos >= len(row) {
+			return errUnsupported("INSERT row %d has no value for shard key %s.%s", i+1, t.name, key)
+		}
+		v, ok := literal(row[pos])
+		if !ok {
+			return errUnsupported("INSERT into %s: the shard key %s must be a literal or a parameter, not %s", t.name, key, textOf(row[pos]))
+		}
+		ip.keys = append(ip.keys, v)
+	}
+	p.insert = ip
+	return nil
+}
+
+func (ip *insertPlan) bind(p *Plan, params []Param) (*Exec, error) {
+	vals := make([]sharding.Value, len(ip.keys))
+	for i, k := range ip.keys {
+		vals[i] = k.value(params)
+		if vals[i].IsNull() {
+			return nil, errUnsupported("INSERT into %s: row %d has a NULL shard key %s, which no shard holds", ip.table.Name, i+1, ip.table.ShardKey)
+		}
+	}
+	byShard, err := ip.table.LocateValues(vals)
+	if err != nil {
+		return nil, errUnsupported("INSERT into %s: %v", ip.table.Name, err)
+	}
+	e := &Exec{Write: true}
+	if len(byShard) == 1 {
+		for s := range byShard {
+			e.Parts = []Part{{Shard: s}}
+		}
+		return e, nil
+	}
+	saved := ip.ins.Lists
+	defer func() { ip.ins.Lists = saved }()
+	for _, s := range ip.table.Shards {
+		rows, ok := byShard[s]
+		if !ok {
+			continue
+		}
+		lists := make([][]ast.ExprNode, len(rows))
+		for i, r := range rows {
+			lists[i] = saved[r]
+		}
+		ip.ins.Lists = lists
+		txt, err := restore(ip.ins)
+		if err != nil {
+			return nil, err
+		}
+		if orders := paramOrders(ip.ins); len(orders) > 0 {
+			bound := make([]Param, len(orders))
+			for i, o := range orders {
+				bound[i] = params[o]
+			}
+			if txt, err = BindParams(txt, bound); err != nil {
+				return nil, err
+			}
+		}
+		e.Parts = append(e.Parts, Part{Shard: s, SQL: txt})
+	}
+	return e, nil
+}
+
+// planUpdateDelete routes UPDATE and DELETE like SELECT; every targeted
+// shard runs the statement unchanged.
+func (r *Router) planUpdateDelete(p *Plan, refs *ast.TableRefsClause, where ast.ExprNode, orderOrLimit bool, set []*ast.Assignment, user, db string) error {
+	p.write = true
+	tables, err := r.resolveAll(p.Stmt, user, db)
+	if err != nil {
+		return err
+	}
+	pl := place(tables)
+	if len(pl.sharded) == 0 {
+		if len(pl.broadcast) > 0 && len(pl.homes) == 0 {
+			targets, _, err := r.fromTables(refs, user, db)
+			if err != nil {
+				return err
+			}
+			for _, t := range targets {
+				if t.kind == sharding.Broadcast && len(targets) == 1 {
+					p.fanout = t.table.AllShards()
+					return nil
+				}
+			}
+			return errUnsupported("multi-table UPDATE/DELETE of broadcast tables is not supported")
+		}
+		if len(pl.broadcast) > 0 {
+			return errUnsupported("UPDATE/DELETE mixing unsharded and broadcast tables is not supported: the broadcast copies would diverge")
+		}
+		return r.planNonSharded(p, pl, db, "")
+	}
+	if what := complexPart(p.Stmt.Node); what != "" {
+		return errUnsupported("%s in an UPDATE/DELETE of sharded table %s is not supported", what, pl.sharded[0])
+	}
+	from, _, err := r.fromTables(refs, user, db)
+	if err != nil {
+		return err
+	}
+	if len(from) != 1 {
+		return errUnsupported("multi-table UPDATE/DELETE with sharded table %s is not supported", pl.sharded[0])
+	}
+	t := from[0]
+	for _, a := range set {
+		if strings.EqualFold(a.Column.Name.O, t.table.ShardKey) {
+			return errUnsupported("UPDATE of shard key %s.%s is not supported: it would move the row to another shard (DELETE and INSERT it instead)", t.name, t.table.ShardKey)
+		}
+	}
+	kt := keyTarget{tables: []tableInfo{t}, single: true}
+	k := &keyedPlan{table: t.table, conds: kt.keyConds(where)}
+	if orderOrLimit {
+		// ORDER BY/LIMIT must see all rows at once: only one shard may run it.
+		k.requireSingle = "UPDATE/DELETE with ORDER BY or LIMIT"
+	}
+	p.keyed = k
+	return nil
+}
