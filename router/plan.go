@@ -63,7 +63,9 @@ type Exec struct {
 
 // Single reports whether the exec is one shard running the client's own
 // statement: its answer can be relayed untouched.
-func (e *Exec) Single() bool { return len(e.Parts) == 1 && e.Parts[0].SQL == "" && e.Merge == nil && e.ShowTables == nil }
+func (e *Exec) Single() bool {
+	return len(e.Parts) == 1 && e.Parts[0].SQL == "" && e.Merge == nil && e.ShowTables == nil
+}
 
 // Plan builds the plan for a statement in a session whose current database
 // is db.

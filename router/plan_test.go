@@ -59,13 +59,13 @@ func TestPlanRoutes(t *testing.T) {
 	k5, _ := tbl.Normalize(sharding.IntValue(5))
 	home5, _ := tbl.Locate(k5)
 	tests := []struct {
-		sql     string
-		parts   int  // -1: don't check
-		single  bool // relayed untouched
-		shards  []string
-		merge   bool
-		write   bool
-		ddl     bool
+		sql    string
+		parts  int  // -1: don't check
+		single bool // relayed untouched
+		shards []string
+		merge  bool
+		write  bool
+		ddl    bool
 	}{
 		{sql: "SELECT * FROM orders WHERE user_id = 5", parts: 1, single: true, shards: []string{home5}},
 		{sql: "SELECT * FROM orders WHERE user_id = '5'", parts: 1, single: true, shards: []string{home5}},

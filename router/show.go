@@ -76,7 +76,9 @@ func (r *Router) tableHome(t tableInfo, db string) string {
 }
 
 // showTablesColumn reports whether a SHOW TABLES column holds table names.
-func showTablesColumn(name string) bool { return strings.HasPrefix(strings.ToLower(name), "tables_in_") }
+func showTablesColumn(name string) bool {
+	return strings.HasPrefix(strings.ToLower(name), "tables_in_")
+}
 
 // TableShard is the shard that answers questions about a table's
 // definition (COM_FIELD_LIST, SHOW COLUMNS).

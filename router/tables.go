@@ -11,12 +11,12 @@ import (
 
 // tableInfo is a table named by a statement, resolved against the rules.
 type tableInfo struct {
-	schema string // logical schema name as written or the session's
-	name   string
-	alias  string // how the statement refers to it (alias or name), lower-cased
-	kind   sharding.TableKind
-	table  *sharding.Table // sharded and broadcast tables
-	home   string          // unsharded tables: the schema's default shard
+	schema     string // logical schema name as written or the session's
+	name       string
+	alias      string // how the statement refers to it (alias or name), lower-cased
+	kind       sharding.TableKind
+	table      *sharding.Table // sharded and broadcast tables
+	home       string          // unsharded tables: the schema's default shard
 	infoSchema bool
 }
 
