@@ -88,7 +88,8 @@
 //
 // # Algorithms
 //
-// "hash": FNV-1a 64 of the Key's canonical encoding (see Key.Hash), mapped to
+// "hash": FNV-1a 64 of the Key's canonical encoding, finished with
+// MurmurHash3's fmix64 so that consecutive keys spread (see Key.Hash), mapped to
 // a shard by jump consistent hash (Lamping & Veach, 2014) computed in exact
 // integer arithmetic. Jump hash is used instead of hash mod n because when a
 // table's shard list grows from n to n+1 shards (appended at the end) only
