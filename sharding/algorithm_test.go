@@ -299,7 +299,7 @@ func TestLocateRange(t *testing.T) {
 		{"range empty", rngU, bounds{keyp(IntKey(50)), keyp(IntKey(10)), true, true}, []int{}},
 		{"hash any type", hashAny, bounds{keyp(IntKey(5)), keyp(IntKey(5)), true, true}, all4},
 		{"hash int point", hashInt, bounds{keyp(IntKey(5)), keyp(IntKey(5)), true, true}, []int{1}},
-		{"hash int 0..1", hashInt, bounds{keyp(IntKey(0)), keyp(IntKey(1)), true, true}, []int{1, 2}},
+		{"hash int 0..1", hashInt, bounds{keyp(IntKey(0)), keyp(IntKey(1)), true, true}, []int{0, 1}},
 		{"hash int string bound", hashInt, bounds{keyp(strKey("a")), nil, true, true}, all4},
 		{"hash int wide", hashInt, bounds{keyp(IntKey(0)), keyp(IntKey(1000)), true, true}, all4},
 		{"hash int empty", hashInt, bounds{keyp(IntKey(1)), keyp(IntKey(0)), true, true}, []int{}},
