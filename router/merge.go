@@ -525,6 +525,9 @@ func fieldName(f *ast.SelectField) string {
 	if c, ok := f.Expr.(*ast.ColumnNameExpr); ok {
 		return c.Name.Name.O
 	}
+	if t := strings.TrimSpace(f.Text()); t != "" {
+		return t
+	}
 	return textOf(f.Expr)
 }
 

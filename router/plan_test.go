@@ -11,7 +11,7 @@ import (
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
-func shardedRouter(t *testing.T) *Router {
+func shardedRouter(t testing.TB) *Router {
 	t.Helper()
 	cfg, err := conf.Parse([]byte(`
 users: [{name: app, password: x}]
