@@ -43,6 +43,7 @@ type Conn struct {
 	stmtLRU  []string
 	lastUsed time.Time
 	broken   bool
+	lostIO   bool // broken by an I/O error, not by choice
 	scratch  []byte
 }
 
@@ -138,7 +139,7 @@ func (b *Conn) Exec(ctx context.Context, query string) (*mysql.Result, error) {
 // after which the protocol state is still clean.
 func (b *Conn) noteErr(err error) {
 	if !IsServerError(err) {
-		b.broken = true
+		b.broken, b.lostIO = true, true
 	}
 }
 
@@ -153,7 +154,7 @@ func IsServerError(err error) bool {
 func (b *Conn) Ping(ctx context.Context) error {
 	defer b.watch(ctx)()
 	if err := b.c.Ping(); err != nil {
-		b.broken = true
+		b.broken, b.lostIO = true, true
 		return err
 	}
 	return nil
@@ -173,11 +174,22 @@ func (b *Conn) UseDB(ctx context.Context, db string) error {
 	return nil
 }
 
+// stmtKey identifies a prepared statement on this connection: the server
+// resolves unqualified tables with the current database and parses with the
+// current sql_mode and character set at PREPARE time, so the same text
+// prepared under another database or mode is another statement.
+func (b *Conn) stmtKey(query string) string {
+	mode, _ := b.vars.Get("@@session.sql_mode")
+	names, _ := b.vars.Get("NAMES")
+	return b.db + "\x00" + mode + "\x00" + names + "\x00" + query
+}
+
 // Prepare returns the statement prepared on this connection, preparing it on
 // first use. Statements are cached per connection because server-side
 // prepared statements live in the server session.
 func (b *Conn) Prepare(ctx context.Context, query string) (*Stmt, error) {
-	if s, ok := b.stmts[query]; ok {
+	key := b.stmtKey(query)
+	if s, ok := b.stmts[key]; ok {
 		return s, nil
 	}
 	defer b.watch(ctx)()
@@ -197,13 +209,10 @@ func (b *Conn) Prepare(ctx context.Context, query string) (*Stmt, error) {
 			}
 		}
 	}
-	b.stmts[query] = s
-	b.stmtLRU = append(b.stmtLRU, query)
+	b.stmts[key] = s
+	b.stmtLRU = append(b.stmtLRU, key)
 	return s, nil
 }
-
-// ForgetStmt drops a cached statement after the server reported it unknown.
-func (b *Conn) ForgetStmt(query string) { delete(b.stmts, query) }
 
 func le32(v uint32) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)} }
 
@@ -213,7 +222,7 @@ func (b *Conn) writeCommand(cmd byte, payload []byte) error {
 	buf := append(b.scratch[:4], cmd)
 	buf = append(buf, payload...)
 	if err := b.c.WritePacket(buf); err != nil {
-		b.broken = true
+		b.broken, b.lostIO = true, true
 		return fmt.Errorf("shard %s: %w", b.shard, err)
 	}
 	if cap(buf) <= 1<<20 {
@@ -233,7 +242,7 @@ func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) error {
 func (b *Conn) ReadPacket(dst []byte) ([]byte, error) {
 	p, err := b.c.ReadPacketReuseMem(dst)
 	if err != nil {
-		b.broken = true
+		b.broken, b.lostIO = true, true
 		return nil, fmt.Errorf("shard %s: lost connection: %w", b.shard, err)
 	}
 	return p, nil

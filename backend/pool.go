@@ -75,7 +75,16 @@ func (p *Pool) Shard() string { return p.target.Shard }
 func (p *Pool) Target() Target { return p.target }
 
 // Acquire returns a connection for exclusive use until Release.
-func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
+func (p *Pool) Acquire(ctx context.Context) (*Conn, error) { return p.acquire(ctx, false) }
+
+// AcquireDB returns a connection that can be brought to database db. For a
+// session without a database that must be a connection that never selected
+// one: MySQL has no way to deselect a database.
+func (p *Pool) AcquireDB(ctx context.Context, db string) (*Conn, error) {
+	return p.acquire(ctx, db == "")
+}
+
+func (p *Pool) acquire(ctx context.Context, noDB bool) (*Conn, error) {
 	for {
 		select {
 		case <-p.done:
@@ -85,6 +94,10 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 		// Warm idle connections first, then a new one, then wait.
 		select {
 		case c := <-p.idle:
+			if noDB && c.db != "" {
+				p.discard(c)
+				continue
+			}
 			if c = p.check(ctx, c); c != nil {
 				return c, nil
 			}
@@ -95,6 +108,10 @@ func (p *Pool) Acquire(ctx context.Context) (*Conn, error) {
 		select {
 		case c := <-p.idle:
 			timer.Stop()
+			if noDB && c.db != "" {
+				p.discard(c)
+				continue
+			}
 			if c = p.check(ctx, c); c != nil {
 				return c, nil
 			}
@@ -134,6 +151,26 @@ func (p *Pool) check(ctx context.Context, c *Conn) *Conn {
 	return c
 }
 
+// Suspect makes every idle connection be pinged before its next use: one
+// connection failed, so the shard may have restarted and the others may be
+// dead too.
+func (p *Pool) Suspect() {
+	n := len(p.idle)
+	for i := 0; i < n; i++ {
+		select {
+		case c := <-p.idle:
+			c.lastUsed = time.Time{}
+			select {
+			case p.idle <- c:
+			default:
+				p.discard(c)
+			}
+		default:
+			return
+		}
+	}
+}
+
 // Release returns a connection; broken ones are closed.
 func (p *Pool) Release(c *Conn) {
 	if c == nil {
@@ -141,6 +178,9 @@ func (p *Pool) Release(c *Conn) {
 	}
 	if c.broken {
 		p.discard(c)
+		if c.lostIO {
+			p.Suspect()
+		}
 		return
 	}
 	c.lastUsed = time.Now()

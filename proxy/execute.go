@@ -183,24 +183,20 @@ func (s *Session) runDDL(ctx context.Context, ex *router.Exec, own func(*backend
 	var firstErr *mysql.MyError
 	var total okInfo
 	for _, part := range ex.Parts {
-		pool := s.srv.pools[part.Shard]
-		c, err := pool.Acquire(ctx)
-		if err == nil {
-			err = c.Sync(ctx, s.physicalDB(), s.vars)
-			if err == nil {
-				err = sendPart(ctx, c, part, own)
-			}
-		}
+		c, err := s.acquire(ctx, part.Shard)
 		var ok okInfo
 		var srvErr *mysql.MyError
 		if err == nil {
-			ok, srvErr, err = s.readOK(c)
-		}
-		if c != nil {
-			pool.Release(c)
+			if err = sendPart(ctx, c, part, own); err == nil {
+				ok, srvErr, err = s.readOK(c)
+			}
+			s.release(c)
+			if err != nil {
+				err = errShardUnavailable(part.Shard, err)
+			}
 		}
 		if err != nil {
-			srvErr = toMyError(errShardUnavailable(part.Shard, err))
+			srvErr = toMyError(err)
 		}
 		if srvErr != nil {
 			failed = append(failed, fmt.Sprintf("%s (%d: %s)", part.Shard, srvErr.Code, srvErr.Message))
@@ -452,15 +448,12 @@ func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*
 	var cols []*mysql.Field
 	var all []engine.Row
 	for _, part := range ex.Parts {
-		pool := s.srv.pools[part.Shard]
-		c, err := pool.Acquire(ctx)
+		c, err := s.acquire(ctx, part.Shard)
 		if err != nil {
-			return s.writeErr(errShardUnavailable(part.Shard, err))
+			return s.writeErr(err)
 		}
+		pool := s.srv.pools[part.Shard]
 		rows, err := func() (*shardRows, error) {
-			if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
-				return nil, err
-			}
 			if err := sendPart(ctx, c, part, own); err != nil {
 				return nil, errShardUnavailable(part.Shard, err)
 			}

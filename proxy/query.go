@@ -44,14 +44,6 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	if err := s.checkAllowed(st); err != nil {
 		return s.writeErr(err)
 	}
-	if s.db == "" {
-		// A pooled connection may still have another session's database
-		// selected, so DATABASE() is answered here.
-		if cols, ok := onlyCurrentDatabase(st.Node); ok {
-			row := make([]any, len(cols))
-			return s.writeResultset(cols, [][]any{row})
-		}
-	}
 	if st.Kind == router.KindSavepoint && s.tx != nil && len(s.tx.branches) > 1 {
 		return s.writeErr(errNotSupported("SAVEPOINT in a transaction that spans shards is not supported yet"))
 	}
@@ -153,20 +145,13 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		}
 		if c, ok := s.tx.branches[shard]; ok {
 			if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
-				return nil, false, err
+				return nil, false, shardErr(shard, err)
 			}
 			return c, true, nil
 		}
 	}
-	c, err = pool.Acquire(ctx)
+	c, err = s.acquire(ctx, shard)
 	if err != nil {
-		if _, ok := backend.ServerError(err); ok {
-			return nil, false, err
-		}
-		return nil, false, errShardUnavailable(shard, err)
-	}
-	if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
-		pool.Release(c)
 		return nil, false, err
 	}
 	if s.tx == nil {
@@ -178,6 +163,42 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 	}
 	s.tx.add(shard, c)
 	return c, true, nil
+}
+
+// acquire takes a pooled connection to shard, brought to the session's
+// database and variables; the caller releases it. A connection that fails
+// while being brought there has run nothing of the client's yet, so another
+// one is tried: after a shard restart the pool holds dead connections.
+func (s *Session) acquire(ctx context.Context, shard string) (*backend.Conn, error) {
+	pool := s.srv.pools[shard]
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		c, err := pool.AcquireDB(ctx, s.physicalDB())
+		if err != nil {
+			return nil, shardErr(shard, err)
+		}
+		err = c.Sync(ctx, s.physicalDB(), s.vars)
+		if err == nil {
+			return c, nil
+		}
+		pool.Release(c)
+		if _, ok := backend.ServerError(err); ok {
+			return nil, err
+		}
+		lastErr = err
+	}
+	return nil, shardErr(shard, lastErr)
+}
+
+// release returns a connection taken with acquire.
+func (s *Session) release(c *backend.Conn) { s.srv.pools[c.Shard()].Release(c) }
+
+// shardErr keeps a shard's own error packets and names the shard in the rest.
+func shardErr(shard string, err error) error {
+	if _, ok := backend.ServerError(err); ok {
+		return err
+	}
+	return errShardUnavailable(shard, err)
 }
 
 // physicalDB is the database backend connections use: logical schemas keep
@@ -295,29 +316,4 @@ func matchLike(pat, s string) bool {
 		return t == len(s)
 	}
 	return match(0, 0)
-}
-
-// onlyCurrentDatabase recognises SELECT DATABASE() / SCHEMA() without FROM
-// and returns its column names.
-func onlyCurrentDatabase(n ast.StmtNode) ([]string, bool) {
-	sel, ok := n.(*ast.SelectStmt)
-	if !ok || sel.From != nil || sel.Fields == nil || len(sel.Fields.Fields) == 0 {
-		return nil, false
-	}
-	var cols []string
-	for _, f := range sel.Fields.Fields {
-		fn, ok := f.Expr.(*ast.FuncCallExpr)
-		if !ok || (fn.FnName.L != "database" && fn.FnName.L != "schema") {
-			return nil, false
-		}
-		name := f.AsName.O
-		if name == "" {
-			name = strings.ToUpper(fn.FnName.O) + "()"
-			if t := f.Text(); t != "" {
-				name = t
-			}
-		}
-		cols = append(cols, name)
-	}
-	return cols, true
 }

@@ -35,7 +35,9 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[uint32]*Session
 	closing  bool
-	nextID   atomic.Uint32
+	// conns counts client connections from accept to close, handshakes
+	// included, so that concurrent logins cannot exceed the limit.
+	conns    atomic.Int64
 	wg       sync.WaitGroup
 	metrics  *Metrics
 }
@@ -60,7 +62,6 @@ func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics) (*Server, error) 
 		sessions: map[uint32]*Session{},
 		metrics:  metrics,
 	}
-	s.nextID.Store(0)
 	pc := backend.PoolConfig{
 		MaxOpen:        cfg.Backend.MaxOpen,
 		MaxIdle:        cfg.Backend.MaxIdle,
@@ -99,8 +100,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			_ = tc.SetKeepAlive(true)
 		}
 		s.wg.Add(1)
+		s.conns.Add(1)
 		go func() {
 			defer s.wg.Done()
+			defer s.conns.Add(-1)
+			defer func() {
+				// go-mysql's handshake parser panics on some malformed
+				// packets; one client must not take the proxy down.
+				if r := recover(); r != nil {
+					s.log.Warn("panic while serving a connection; connection closed", "remote", nc.RemoteAddr().String(), "panic", r)
+					_ = nc.Close()
+				}
+			}()
 			s.serveConn(ctx, nc)
 		}()
 	}
@@ -113,8 +124,8 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		_ = nc.Close()
 		return
 	}
-	tooMany := len(s.sessions) >= s.cfg.Frontend.MaxConnections
 	s.mu.Unlock()
+	tooMany := s.conns.Load() > int64(s.cfg.Frontend.MaxConnections)
 	sess := newSession(s, nc)
 	if tooMany {
 		sess.refuse(mysql.NewError(mysql.ER_CON_COUNT_ERROR, fmt.Sprintf("Too many connections: xaproxy frontend.max_connections=%d reached", s.cfg.Frontend.MaxConnections)))

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"runtime/debug"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -99,7 +100,9 @@ func (s *Session) run(ctx context.Context) {
 			return
 		}
 		if len(data) == 0 {
-			_ = s.writeErr(errMalformed("empty command packet"))
+			if s.writeErr(errMalformed("empty command packet")) != nil || s.nc.Flush() != nil {
+				return
+			}
 			continue
 		}
 		s.mu.Lock()
@@ -110,7 +113,7 @@ func (s *Session) run(ctx context.Context) {
 		s.busy = true
 		s.mu.Unlock()
 
-		quit, err := s.dispatch(ctx, data)
+		quit, err := s.dispatchSafely(ctx, data)
 		if err == nil {
 			err = s.nc.Flush()
 		}
@@ -146,6 +149,20 @@ func (s *Session) cleanup() {
 		s.endTx(context.Background(), false)
 	}
 	_ = s.nc.Close()
+}
+
+// dispatchSafely runs one command; a bug that panics ends this session
+// with an error packet, never the proxy.
+func (s *Session) dispatchSafely(ctx context.Context, data []byte) (quit bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.srv.log.Error("panic while running a command; closing the session", "conn", s.id, "panic", r, "stack", string(debug.Stack()))
+			_ = s.writeErr(fmt.Errorf("internal error in xaproxy (the session is closed): %v", r))
+			_ = s.nc.Flush()
+			quit, err = true, nil
+		}
+	}()
+	return s.dispatch(ctx, data)
 }
 
 // dispatch runs one command. A returned error means the connection is

@@ -85,6 +85,14 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			}
 		}
 		s.autocommit = *autocommit
+		// Shards see the session's autocommit too, so that SELECT
+		// @@autocommit answers what the client set; the proxy still opens
+		// every transaction branch with an explicit BEGIN.
+		if s.autocommit {
+			s.vars = s.vars.Without("@@session.autocommit")
+		} else {
+			s.vars = s.vars.With(backend.Var{Name: "@@session.autocommit", Value: "0"})
+		}
 	}
 	return s.writeOK(0, 0, "")
 }
@@ -101,19 +109,14 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State) 
 	if pinned {
 		c = s.tx.branches[shard]
 		if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
-			return err
+			return shardErr(shard, err)
 		}
 	} else {
-		pool := s.srv.pools[shard]
 		var err error
-		c, err = pool.Acquire(ctx)
-		if err != nil {
-			return errShardUnavailable(shard, err)
-		}
-		defer pool.Release(c)
-		if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+		if c, err = s.acquire(ctx, shard); err != nil {
 			return err
 		}
+		defer s.release(c)
 	}
 	if _, err := c.Exec(ctx, sql); err != nil {
 		if _, ok := backend.ServerError(err); ok {

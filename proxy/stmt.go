@@ -87,15 +87,11 @@ func (s *Session) prepareOn(ctx context.Context, shard, sql string) (*backend.St
 			return c.Prepare(ctx, sql)
 		}
 	}
-	pool := s.srv.pools[shard]
-	c, err := pool.Acquire(ctx)
+	c, err := s.acquire(ctx, shard)
 	if err != nil {
 		return nil, err
 	}
-	defer pool.Release(c)
-	if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
-		return nil, err
-	}
+	defer s.release(c)
 	return c.Prepare(ctx, sql)
 }
 
