@@ -352,6 +352,9 @@ func (s *Session) openRows(c *backend.Conn, first []byte) (*shardRows, error) {
 			c.MarkBroken()
 			return nil, errMalformed("column definition from shard " + c.Shard())
 		}
+		// Merges rename and retype columns: Dump must encode the fields,
+		// not replay the shard's packet.
+		f.Data = nil
 		r.cols = append(r.cols, f)
 	}
 	if _, err := s.readBackend(c); err != nil { // EOF after the definitions
