@@ -9,7 +9,7 @@ INTEGRATION_TIMEOUT ?= 20m
 # Extra flags for go test in the integration target, e.g. -run TestXA.
 INTEGRATION_FLAGS ?=
 
-.PHONY: all deps deps-bench build unit integration test fmt-check vet demo demo-stop clean
+.PHONY: all deps deps-bench build unit integration differential test fmt-check vet demo demo-stop clean
 
 all: build
 
@@ -36,6 +36,11 @@ unit:
 ## integration: real MariaDB/etcd/xaproxy processes (needs `make deps`)
 integration:
 	$(GO) test -count=1 -p 1 -timeout $(INTEGRATION_TIMEOUT) -v $(INTEGRATION_FLAGS) ./integration/...
+
+## differential: xaproxy over 3 shards vs one MariaDB holding all rows, 800 generated queries
+## (XAPROXY_DIFF_SEED=N: another seed, XAPROXY_DIFF_VERBOSE=1: every statement). Also part of `integration`.
+differential:
+	$(GO) test -count=1 -timeout 5m -v -run 'TestDifferential' ./integration/
 
 ## fmt-check: fail if gofmt would change a file
 fmt-check:

@@ -122,7 +122,7 @@ func (s *Session) runWrite(ctx context.Context, ex *router.Exec, own func(*backe
 		s.tx = newTxn(false, "")
 	}
 	var total okInfo
-	for _, part := range ex.Parts {
+	for i, part := range ex.Parts {
 		c, _, err := s.connFor(ctx, part.Shard)
 		if err == nil {
 			err = sendPart(ctx, c, part, own)
@@ -143,6 +143,10 @@ func (s *Session) runWrite(ctx context.Context, ex *router.Exec, own func(*backe
 				}
 			}
 			return s.abortMultiShard(ctx, implicit, part.Shard, cause)
+		}
+		if ex.Copies && i > 0 {
+			// Another copy of the same rows: the client counts them once.
+			continue
 		}
 		total.affected += ok.affected
 		if ok.insertID != 0 {

@@ -257,9 +257,9 @@ func flip(op opcode.Op) opcode.Op {
 }
 
 // shardsFor returns the shards the conditions allow (nil conds: all), and
-// for an IN list that alone restricts the key, which of its items each
-// shard holds.
-func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []string, split map[string][]int) {
+// for an IN list that alone restricts the key, that list and which of its
+// items each shard holds.
+func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []string, split *inSplit) {
 	shards = t.AllShards()
 	for _, c := range conds {
 		var allowed []string
@@ -315,10 +315,16 @@ func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []str
 		}
 		shards = intersect(shards, allowed)
 		if items != nil && len(conds) == 1 {
-			split = items
+			split = &inSplit{in: c.in, items: items}
 		}
 	}
 	return shards, split
+}
+
+// inSplit is an IN list on the shard key and the items each shard holds.
+type inSplit struct {
+	in    *ast.PatternInExpr
+	items map[string][]int
 }
 
 // intersect keeps the elements of a that are in b, in a's order.

@@ -352,7 +352,7 @@ func (m *selectMerge) planAggregate(from string) error {
 }
 
 // bind writes the per-shard queries for the chosen shards.
-func (m *selectMerge) bind(shards []string, split map[string][]int, params []Param) (*Exec, error) {
+func (m *selectMerge) bind(shards []string, split *inSplit, params []Param) (*Exec, error) {
 	count, err := m.count.value(params)
 	if err != nil {
 		return nil, err
@@ -380,29 +380,25 @@ func (m *selectMerge) bind(shards []string, split map[string][]int, params []Par
 
 // whereFor restores WHERE for one shard: the IN list that alone picks the
 // shards keeps only that shard's items, and parameters become literals.
-func (m *selectMerge) whereFor(shard string, split map[string][]int, params []Param) (string, error) {
+func (m *selectMerge) whereFor(shard string, split *inSplit, params []Param) (string, error) {
 	return boundWhere(m.sel.Where, shard, split, params)
 }
 
 // boundWhere is shared by every rewritten statement with a WHERE clause.
-func boundWhere(where ast.ExprNode, shard string, split map[string][]int, params []Param) (string, error) {
+func boundWhere(where ast.ExprNode, shard string, split *inSplit, params []Param) (string, error) {
 	if where == nil {
 		return "", nil
 	}
-	var in *ast.PatternInExpr
-	var saved []ast.ExprNode
 	if split != nil {
-		in = findSplitIn(where)
-		if in != nil {
-			saved = in.List
-			items := split[shard]
-			list := make([]ast.ExprNode, len(items))
-			for i, idx := range items {
-				list[i] = saved[idx]
-			}
-			in.List = list
-			defer func() { in.List = saved }()
+		in := split.in
+		saved := in.List
+		items := split.items[shard]
+		list := make([]ast.ExprNode, len(items))
+		for i, idx := range items {
+			list[i] = saved[idx]
 		}
+		in.List = list
+		defer func() { in.List = saved }()
 	}
 	txt, err := restore(where)
 	if err != nil {
@@ -422,24 +418,6 @@ func boundWhere(where ast.ExprNode, shard string, split map[string][]int, params
 		}
 	}
 	return " WHERE " + txt, nil
-}
-
-// findSplitIn finds the IN list on the shard key among the top-level
-// conjuncts (the one keyConds found).
-func findSplitIn(where ast.ExprNode) *ast.PatternInExpr {
-	for _, c := range splitAnd(where, nil) {
-		for {
-			p, ok := c.(*ast.ParenthesesExpr)
-			if !ok {
-				break
-			}
-			c = p.Expr
-		}
-		if in, ok := c.(*ast.PatternInExpr); ok && in.Sel == nil && !in.Not {
-			return in
-		}
-	}
-	return nil
 }
 
 // paramOrders lists the parameters of a subtree in the order Restore
@@ -726,11 +704,20 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 	case *ast.ColumnNameExpr:
 		if x.Name.Table.O == "" {
 			for _, f := range a.fields {
-				if f.AsName.O != "" && strings.EqualFold(f.AsName.O, x.Name.Name.O) {
-					if _, self := f.Expr.(*ast.ColumnNameExpr); !self {
-						return a.expr(f.Expr)
-					}
+				if f.AsName.O == "" || !strings.EqualFold(f.AsName.O, x.Name.Name.O) {
+					continue
 				}
+				if col, isCol := f.Expr.(*ast.ColumnNameExpr); isCol {
+					// An alias of a plain column: it must be a group key
+					// (recursing would loop on "a AS a").
+					for i, g := range a.groups {
+						if sameExpr(g, col) {
+							return engine.Col(i), nil
+						}
+					}
+					continue
+				}
+				return a.expr(f.Expr)
 			}
 		}
 		return nil, errUnsupported("column %s is neither in GROUP BY nor inside an aggregate: over several shards its value would be arbitrary", textOf(x))

@@ -20,6 +20,7 @@ type Plan struct {
 	anyOf  []string    // runs unchanged on any one of these (broadcast reads)
 	keyed  *keyedPlan  // sharded table: shards from the key conditions
 	fanout []string    // runs unchanged on every one of these (broadcast writes, DDL)
+	copies bool        // fanout writes copies of the same rows (broadcast tables)
 	insert *insertPlan // INSERT into a sharded table: rows split per shard
 	tables *showTables // logical SHOW TABLES
 
@@ -57,6 +58,9 @@ type Exec struct {
 	Merge *Merge // several parts of a SELECT: how to merge rows
 	Write bool   // several parts: sum the OK packets
 	DDL   bool   // several parts run one after another; failures are reported per shard
+	// Copies: the parts write the same rows to every copy of a broadcast
+	// table; the client is told the affected rows of one copy.
+	Copies bool
 	// ShowTables: merge SHOW TABLES answers into the logical list.
 	ShowTables *showTables
 }
@@ -113,7 +117,7 @@ func (p *Plan) Bind(params []Param) (*Exec, error) {
 	case len(p.fanout) == 1:
 		return &Exec{Parts: []Part{{Shard: p.fanout[0]}}}, nil
 	case p.fanout != nil:
-		e := &Exec{Write: p.write, DDL: p.ddl}
+		e := &Exec{Write: p.write, DDL: p.ddl, Copies: p.copies}
 		for _, s := range p.fanout {
 			e.Parts = append(e.Parts, Part{Shard: s})
 		}

@@ -143,6 +143,25 @@ func TestPlanSplitsInListPerShard(t *testing.T) {
 	}
 }
 
+func TestPlanSplitsTheKeyInListNotAnother(t *testing.T) {
+	r := shardedRouter(t)
+	// Another IN list comes first: only the shard key's list is split.
+	p, err := planFor(t, r, "SELECT * FROM items WHERE v IN ('a', 'b', 'c', 'd', 'e') AND id IN (1, 2, 4, 7)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := p.Bind(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"s1": "`id` IN (1,4,7)", "s2": "`id` IN (2)"}
+	for _, part := range e.Parts {
+		if !strings.Contains(part.SQL, want[part.Shard]) || !strings.Contains(part.SQL, "IN ('a','b','c','d','e')") {
+			t.Errorf("%s: %s", part.Shard, part.SQL)
+		}
+	}
+}
+
 func TestPlanBindsParameters(t *testing.T) {
 	r := shardedRouter(t)
 	p, err := planFor(t, r, "SELECT * FROM items WHERE id IN (?, ?) AND v = ? ORDER BY id LIMIT ?")

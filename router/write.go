@@ -47,7 +47,7 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 			return errUnsupported("statement writes broadcast table %s and reads sharded table %s", t, pl.sharded[0])
 		}
 		// Every copy gets the same rows.
-		p.fanout = t.table.AllShards()
+		p.fanout, p.copies = t.table.AllShards(), true
 		return nil
 	}
 	key := t.table.ShardKey
@@ -152,7 +152,7 @@ func (r *Router) planUpdateDelete(p *Plan, refs *ast.TableRefsClause, where ast.
 			}
 			for _, t := range targets {
 				if t.kind == sharding.Broadcast && len(targets) == 1 {
-					p.fanout = t.table.AllShards()
+					p.fanout, p.copies = t.table.AllShards(), true
 					return nil
 				}
 			}
