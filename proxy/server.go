@@ -37,9 +37,9 @@ type Server struct {
 	closing  bool
 	// conns counts client connections from accept to close, handshakes
 	// included, so that concurrent logins cannot exceed the limit.
-	conns    atomic.Int64
-	wg       sync.WaitGroup
-	metrics  *Metrics
+	conns   atomic.Int64
+	wg      sync.WaitGroup
+	metrics *Metrics
 }
 
 // New builds a server from a validated configuration. It does not connect

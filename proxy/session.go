@@ -2,12 +2,12 @@ package proxy
 
 import (
 	"context"
-	"runtime/debug"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"runtime/debug"
 	"strings"
 	"sync"
 
