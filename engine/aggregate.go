@@ -1,0 +1,408 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"strconv"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// AggFn is a final aggregate computed from the shards' partial aggregates.
+type AggFn int
+
+const (
+	// AggCount sums partial counts (COUNT(*), COUNT(x)).
+	AggCount AggFn = iota
+	// AggSum sums partial sums; NULL if every partial sum is NULL.
+	AggSum
+	// AggMin is the smallest partial minimum under the comparison rules.
+	AggMin
+	// AggMax is the largest partial maximum under the comparison rules.
+	AggMax
+	// AggAvg is sum(partial sums) / sum(partial counts), Col holding the
+	// partial SUM and CountCol the partial COUNT.
+	AggAvg
+	// AggCountDistinct counts the distinct non-NULL values of Col within the
+	// group; the input holds one row per (group, value) pair.
+	AggCountDistinct
+)
+
+func (f AggFn) String() string {
+	switch f {
+	case AggCount:
+		return "COUNT"
+	case AggSum:
+		return "SUM"
+	case AggMin:
+		return "MIN"
+	case AggMax:
+		return "MAX"
+	case AggAvg:
+		return "AVG"
+	case AggCountDistinct:
+		return "COUNT(DISTINCT)"
+	}
+	return fmt.Sprintf("AggFn(%d)", int(f))
+}
+
+// Agg is one output aggregate column.
+type Agg struct {
+	Fn       AggFn
+	Col      int    // input column (partial count / sum / min / max, or the value for COUNT(DISTINCT))
+	CountCol int    // AggAvg: input column holding the partial COUNT
+	Name     string // output column name
+}
+
+// Aggregate groups its input by the groupBy columns (under the comparison
+// rules: 'a' and 'A' share a group for a case-insensitive column) and merges
+// partial aggregates. Each output row is the group-by values (the text of the
+// group's first row) followed by one column per Agg; groups come out in order
+// of first appearance. Without groupBy an empty input still yields one row
+// (COUNT 0, other aggregates NULL). The input is consumed (and closed) on the
+// first call to Next.
+func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
+	inCols := in.Columns()
+	a := &aggRows{in: in, groupBy: append([]int(nil), groupBy...), groups: map[string]int{}}
+	fail := func(err error) Rows { return &closingErrRows{errRows{cols: inCols, err: err}, in} }
+	check := func(what string, c int) error {
+		if c < 0 || c >= len(inCols) {
+			return fmt.Errorf("engine: aggregate %s column %d out of range (%d columns)", what, c, len(inCols))
+		}
+		return nil
+	}
+	for _, c := range groupBy {
+		if err := check("group-by", c); err != nil {
+			return fail(err)
+		}
+		a.gkinds = append(a.gkinds, fieldKind(inCols[c]))
+		a.fields = append(a.fields, inCols[c])
+	}
+	for _, g := range aggs {
+		if err := check(g.Fn.String(), g.Col); err != nil {
+			return fail(err)
+		}
+		if g.Fn == AggAvg {
+			if err := check("AVG count", g.CountCol); err != nil {
+				return fail(err)
+			}
+		}
+		if g.Fn < AggCount || g.Fn > AggCountDistinct {
+			return fail(fmt.Errorf("engine: unknown aggregate function %d", int(g.Fn)))
+		}
+		sp := newAggSpec(g, inCols[g.Col])
+		a.specs = append(a.specs, sp)
+		a.fields = append(a.fields, sp.out)
+	}
+	return a
+}
+
+// sumMode is how partial sums add up.
+type sumMode uint8
+
+const (
+	sumExact  sumMode = iota // DECIMAL and integer partial sums: exact
+	sumDouble                // FLOAT/DOUBLE (and anything else): float64
+)
+
+type aggSpec struct {
+	Agg
+	kind    cmpKind // MIN/MAX, COUNT(DISTINCT) comparisons
+	mode    sumMode
+	in      stype // input column type
+	outDec  int   // SUM/AVG: output scale or double decimals
+	isFloat bool  // input is FLOAT: parse as float32
+	out     *mysql.Field
+}
+
+func newAggSpec(g Agg, in *mysql.Field) *aggSpec {
+	sp := &aggSpec{Agg: g, kind: fieldKind(in), in: colType(in)}
+	if in != nil && in.Type == mysql.MYSQL_TYPE_FLOAT {
+		sp.isFloat = true
+	}
+	name := []byte(g.Name)
+	switch g.Fn {
+	case AggCount, AggCountDistinct:
+		sp.out = &mysql.Field{Name: name, Type: mysql.MYSQL_TYPE_LONGLONG, Charset: binaryCharset,
+			ColumnLength: 21, Flag: mysql.NOT_NULL_FLAG | mysql.BINARY_FLAG}
+	case AggMin, AggMax:
+		f := copyField(in)
+		f.Name = name
+		// What MariaDB sends for MIN/MAX whatever the shard's plan sent: a
+		// numeric or temporal is BINARY (a YEAR loses ZEROFILL), a string
+		// has 39 decimals.
+		if sp.in.cls != tStr {
+			f.Flag |= mysql.BINARY_FLAG
+		} else {
+			f.Decimal = 39
+		}
+		if f.Type == mysql.MYSQL_TYPE_YEAR {
+			f.Flag &^= mysql.ZEROFILL_FLAG
+		}
+		sp.out = f
+	case AggSum, AggAvg:
+		f := copyField(in)
+		f.Name = name
+		switch sp.in.cls {
+		case tDec, tInt:
+			sp.mode = sumExact
+			sp.outDec = 0
+			if sp.in.cls == tDec {
+				sp.outDec = sp.in.scale
+			}
+			if g.Fn == AggAvg {
+				sp.outDec = divScale(sp.outDec)
+				f.Type, f.Decimal = mysql.MYSQL_TYPE_NEWDECIMAL, uint8(sp.outDec)
+				f.ColumnLength += divPrecIncr
+				f.Flag &^= mysql.UNSIGNED_FLAG | mysql.ZEROFILL_FLAG
+			}
+		default:
+			sp.mode = sumDouble
+			sp.outDec = notFixedDec
+			if sp.in.cls == tDouble {
+				sp.outDec = sp.in.scale
+			}
+			if g.Fn == AggAvg && sp.outDec < notFixedDec {
+				sp.outDec = min(sp.outDec+divPrecIncr, notFixedDec)
+			}
+			if sp.in.cls != tDouble {
+				f.Charset, f.ColumnLength = binaryCharset, 23
+				f.Flag = mysql.BINARY_FLAG
+			}
+			f.Type, f.Decimal = mysql.MYSQL_TYPE_DOUBLE, uint8(sp.outDec)
+		}
+		f.Flag |= mysql.BINARY_FLAG
+		sp.out = f
+	}
+	return sp
+}
+
+func copyField(f *mysql.Field) *mysql.Field {
+	if f == nil {
+		return &mysql.Field{Type: mysql.MYSQL_TYPE_NULL, Charset: binaryCharset}
+	}
+	c := *f
+	return &c
+}
+
+// aggAcc accumulates one aggregate of one group.
+type aggAcc struct {
+	count int64
+	has   bool
+	exact decimal // sumExact
+	fsum  float64 // sumDouble
+	best  []byte  // MIN/MAX
+	seen  map[string]struct{}
+}
+
+type aggGroup struct {
+	key  Row
+	accs []aggAcc
+}
+
+type aggRows struct {
+	in      Rows
+	groupBy []int
+	gkinds  []cmpKind
+	specs   []*aggSpec
+	fields  []*mysql.Field
+	groups  map[string]int
+	list    []*aggGroup
+	loaded  bool
+	i       int
+	err     error
+}
+
+func (a *aggRows) Columns() []*mysql.Field { return a.fields }
+
+func (a *aggRows) Close() { a.in.Close() }
+
+func (a *aggRows) Next() (Row, error) {
+	if a.err != nil {
+		return nil, a.err
+	}
+	if !a.loaded {
+		if err := a.load(); err != nil {
+			a.err = err
+			return nil, err
+		}
+		a.loaded = true
+		if len(a.list) == 0 && len(a.groupBy) == 0 {
+			a.list = append(a.list, &aggGroup{accs: make([]aggAcc, len(a.specs))})
+		}
+	}
+	if a.i >= len(a.list) {
+		a.list = nil
+		return nil, io.EOF
+	}
+	g := a.list[a.i]
+	a.list[a.i] = nil
+	a.i++
+	out := make(Row, 0, len(a.fields))
+	out = append(out, g.key...)
+	for j, sp := range a.specs {
+		out = append(out, sp.result(&g.accs[j]))
+	}
+	return out, nil
+}
+
+func (a *aggRows) load() error {
+	defer a.in.Close()
+	var key []byte
+	for {
+		r, err := a.in.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		key, err = appendRowKey(key[:0], r, a.groupBy, a.gkinds)
+		if err != nil {
+			return err
+		}
+		gi, ok := a.groups[string(key)]
+		if !ok {
+			g := &aggGroup{key: make(Row, len(a.groupBy)), accs: make([]aggAcc, len(a.specs))}
+			for j, c := range a.groupBy {
+				g.key[j] = r[c]
+			}
+			gi = len(a.list)
+			a.groups[string(key)] = gi
+			a.list = append(a.list, g)
+		}
+		g := a.list[gi]
+		for j, sp := range a.specs {
+			if err := sp.add(&g.accs[j], r); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func cell(r Row, c int) ([]byte, error) {
+	if c >= len(r) {
+		return nil, fmt.Errorf("engine: aggregate column %d out of range (row has %d values)", c, len(r))
+	}
+	return r[c], nil
+}
+
+func parseCount(b []byte) (int64, error) {
+	if b == nil {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("engine: bad partial count %q", b)
+	}
+	return n, nil
+}
+
+func (sp *aggSpec) add(acc *aggAcc, r Row) error {
+	v, err := cell(r, sp.Col)
+	if err != nil {
+		return err
+	}
+	switch sp.Fn {
+	case AggCount:
+		n, err := parseCount(v)
+		if err != nil {
+			return err
+		}
+		acc.count += n
+	case AggCountDistinct:
+		if v == nil {
+			return nil
+		}
+		if acc.seen == nil {
+			acc.seen = map[string]struct{}{}
+		}
+		acc.seen[string(appendKey(nil, sp.kind, v))] = struct{}{}
+	case AggMin, AggMax:
+		if v == nil {
+			return nil
+		}
+		if !acc.has {
+			acc.best, acc.has = v, true
+			return nil
+		}
+		c := compareValues(sp.kind, v, acc.best)
+		if (sp.Fn == AggMin && c < 0) || (sp.Fn == AggMax && c > 0) {
+			acc.best = v
+		}
+	case AggSum, AggAvg:
+		if sp.Fn == AggAvg {
+			cb, err := cell(r, sp.CountCol)
+			if err != nil {
+				return err
+			}
+			n, err := parseCount(cb)
+			if err != nil {
+				return err
+			}
+			acc.count += n
+		}
+		if v == nil {
+			return nil
+		}
+		if sp.mode == sumExact {
+			d := toDec(colValue(v, sp.in))
+			if !acc.has {
+				acc.exact = decimal{v: new(big.Int), scale: d.scale}
+			}
+			acc.exact = decAdd(acc.exact, d)
+		} else {
+			acc.fsum += toDouble(toNumeric(colValue(v, sp.in), sp.in))
+		}
+		acc.has = true
+	}
+	return nil
+}
+
+func (sp *aggSpec) result(acc *aggAcc) []byte {
+	switch sp.Fn {
+	case AggCount:
+		return strconv.AppendInt(nil, acc.count, 10)
+	case AggCountDistinct:
+		return strconv.AppendInt(nil, int64(len(acc.seen)), 10)
+	case AggMin, AggMax:
+		if !acc.has {
+			return nil
+		}
+		return acc.best
+	case AggSum:
+		if !acc.has {
+			return nil
+		}
+		if sp.mode == sumExact {
+			return []byte(acc.exact.format(sp.outDec))
+		}
+		if math.IsInf(acc.fsum, 0) {
+			// MariaDB would fail with "DOUBLE value is out of range"; print the
+			// largest double instead of "+Inf".
+			acc.fsum = math.Copysign(math.MaxFloat64, acc.fsum)
+		}
+		return []byte(formatDouble(acc.fsum, sp.outDec))
+	case AggAvg:
+		if !acc.has || acc.count == 0 {
+			return nil
+		}
+		if sp.mode == sumExact {
+			sum := acc.exact
+			if sp.in.cls == tDec {
+				sum = sum.rescale(sp.in.scale)
+			} else {
+				sum = sum.rescale(0)
+			}
+			q, ok := decDiv(sum, decFromInt64(acc.count))
+			if !ok {
+				return nil
+			}
+			return []byte(q.format(sp.outDec))
+		}
+		return []byte(formatDouble(acc.fsum/float64(acc.count), sp.outDec))
+	}
+	return nil
+}

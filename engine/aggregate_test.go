@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+func TestAggregateMergesPartials(t *testing.T) {
+	// Shard partials of: SELECT g, COUNT(*), SUM(d), MIN(d), MAX(d), AVG(d) FROM t GROUP BY g
+	// with d DECIMAL(10,2); each shard sends g, COUNT(*), SUM(d), MIN(d), MAX(d), COUNT(d).
+	cols := []*mysql.Field{strField("g"), countField("COUNT(*)"), decField("SUM(d)", 2), decField("MIN(d)", 2), decField("MAX(d)", 2), countField("COUNT(d)")}
+	shard0 := FromSlice(cols, rowsOf(
+		[]string{"a", "2", "3.00", "1.00", "2.00", "2"},
+		[]string{"b", "1", "NULL", "NULL", "NULL", "0"},
+	))
+	shard1 := FromSlice(cols, rowsOf(
+		[]string{"A", "1", "2.00", "2.00", "2.00", "1"},
+		[]string{"NULL", "3", "-1.25", "-1.25", "-1.25", "1"},
+	))
+	aggs := []Agg{
+		{Fn: AggCount, Col: 1, Name: "COUNT(*)"},
+		{Fn: AggSum, Col: 2, Name: "SUM(d)"},
+		{Fn: AggMin, Col: 3, Name: "MIN(d)"},
+		{Fn: AggMax, Col: 4, Name: "MAX(d)"},
+		{Fn: AggAvg, Col: 2, CountCol: 5, Name: "AVG(d)"},
+	}
+	a := Aggregate(Concat([]Rows{shard0, shard1}), []int{0}, aggs)
+	got := mustCollect(t, a)
+	// 'a' and 'A' are one group (first text kept); AVG = 5.00/3 = 1.666666 -> 1.666667.
+	want := []string{"a|3|5.00|1.00|2.00|1.666667", "b|1|NULL|NULL|NULL|NULL", "NULL|3|-1.25|-1.25|-1.25|-1.250000"}
+	if !equalStrings(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	f := a.Columns()
+	if len(f) != 6 || string(f[0].Name) != "g" {
+		t.Fatalf("columns %d", len(f))
+	}
+	// MariaDB 10.11: COUNT(*) is LONGLONG, flags NOT_NULL|BINARY, charset 63, length 21.
+	if f[1].Type != mysql.MYSQL_TYPE_LONGLONG || f[1].Flag != mysql.NOT_NULL_FLAG|mysql.BINARY_FLAG || f[1].Charset != 63 || f[1].ColumnLength != 21 || string(f[1].Name) != "COUNT(*)" {
+		t.Errorf("COUNT field %+v", f[1])
+	}
+	if f[2].Type != mysql.MYSQL_TYPE_NEWDECIMAL || f[2].Decimal != 2 || string(f[2].Name) != "SUM(d)" {
+		t.Errorf("SUM field %+v", f[2])
+	}
+	if f[3].Type != mysql.MYSQL_TYPE_NEWDECIMAL || f[3].Decimal != 2 || string(f[3].Name) != "MIN(d)" {
+		t.Errorf("MIN field %+v", f[3])
+	}
+	// MariaDB 10.11: AVG of DECIMAL(10,2) is NEWDECIMAL with 6 decimals (2 + div_precision_increment).
+	if f[5].Type != mysql.MYSQL_TYPE_NEWDECIMAL || f[5].Decimal != 6 {
+		t.Errorf("AVG field %+v", f[5])
+	}
+}
+
+func TestAggregateAvg(t *testing.T) {
+	cases := []struct {
+		name      string
+		sumField  *mysql.Field
+		parts     [][]string // partial sum, partial count
+		want      string
+		wantType  byte
+		wantScale uint8
+	}{
+		// MariaDB 10.11: SELECT AVG(x) FROM (1),(2) -> 1.5000 (INT column: SUM is DECIMAL(,0)).
+		{"int", decField("SUM(x)", 0), [][]string{{"1", "1"}, {"2", "1"}}, "1.5000", mysql.MYSQL_TYPE_NEWDECIMAL, 4},
+		// AVG over 1,2,2 -> 1.6667 (rounded half up).
+		{"int thirds", decField("SUM(x)", 0), [][]string{{"1", "1"}, {"4", "2"}}, "1.6667", mysql.MYSQL_TYPE_NEWDECIMAL, 4},
+		// AVG(-x) over 1,2,2 -> -1.6667.
+		{"negative", decField("SUM(x)", 0), [][]string{{"-5", "3"}}, "-1.6667", mysql.MYSQL_TYPE_NEWDECIMAL, 4},
+		// DECIMAL(10,5) 0.00001,0.00001,0: 5+4 = 9 digits, MariaDB truncates -> 0.000006666.
+		{"decimal truncation", decField("SUM(x)", 5), [][]string{{"0.00001", "2"}, {"0.00001", "1"}}, "0.000006666", mysql.MYSQL_TYPE_NEWDECIMAL, 9},
+		// DECIMAL(30,25) 1.1234567890123456789012345, 2, 3 -> 2.04115226300411522630041150000.
+		{"decimal 29", decField("SUM(x)", 25), [][]string{{"3.1234567890123456789012345", "2"}, {"3.0000000000000000000000000", "1"}}, "2.04115226300411522630041150000", mysql.MYSQL_TYPE_NEWDECIMAL, 29},
+		// DECIMAL(38,36): scale 36+4 capped at 38 -> 0.20833333333333333333333333333333333333.
+		{"decimal cap 38", decField("SUM(x)", 36), [][]string{{"0.625000000000000000000000000000000000", "3"}}, "0.20833333333333333333333333333333333333", mysql.MYSQL_TYPE_NEWDECIMAL, 38},
+		// DOUBLE: AVG(g) -> 1.3 for 0.1 and 2.5 (Decimals 31).
+		{"double", doubleField("SUM(g)", 31), [][]string{{"2.6", "2"}}, "1.3", mysql.MYSQL_TYPE_DOUBLE, 31},
+		// DOUBLE(10,2) 1.25, 2.5 -> AVG 1.875000 (Decimals 6); FLOAT(7,3) -> 7 decimals.
+		{"double fixed", doubleField("SUM(g)", 2), [][]string{{"1.25", "1"}, {"2.50", "1"}}, "1.875000", mysql.MYSQL_TYPE_DOUBLE, 6},
+		{"float fixed", doubleField("SUM(h)", 3), [][]string{{"3.625", "2"}}, "1.8125000", mysql.MYSQL_TYPE_DOUBLE, 7},
+		{"all null", decField("SUM(x)", 2), [][]string{{"NULL", "0"}, {"NULL", "0"}}, "NULL", mysql.MYSQL_TYPE_NEWDECIMAL, 6},
+	}
+	for _, c := range cases {
+		cols := []*mysql.Field{c.sumField, countField("COUNT(x)")}
+		var data []Row
+		for _, p := range c.parts {
+			data = append(data, row(p...))
+		}
+		a := Aggregate(FromSlice(cols, data), nil, []Agg{{Fn: AggAvg, Col: 0, CountCol: 1, Name: "AVG(x)"}})
+		got := mustCollect(t, a)
+		if len(got) != 1 || got[0] != c.want {
+			t.Errorf("%s: got %v, want %s", c.name, got, c.want)
+		}
+		if f := a.Columns()[0]; f.Type != c.wantType || f.Decimal != c.wantScale || string(f.Name) != "AVG(x)" {
+			t.Errorf("%s: field type %d decimals %d", c.name, f.Type, f.Decimal)
+		}
+	}
+}
+
+func TestAggregateSumAndMinMax(t *testing.T) {
+	// SUM of DOUBLE partials (MariaDB: SUM(double) is DOUBLE, Decimals 31).
+	cols := []*mysql.Field{doubleField("SUM(g)", 31), strField("MIN(s)"), strField("MAX(s)"), temporalField("MAX(t)", mysql.MYSQL_TYPE_TIME, 0), bigintField("SUM(c)", false)}
+	data := rowsOf(
+		[]string{"0.1", "b", "b", "-838:59:59", "9223372036854775807"},
+		[]string{"0.2", "ABC", "zz", "12:00:00", "9223372036854775807"},
+		[]string{"NULL", "abc", "ZZ", "100:00:00", "1"},
+		[]string{"1e20", "é", "a\t", "-00:00:01", "NULL"},
+	)
+	got := mustCollect(t, Aggregate(FromSlice(cols, data), nil, []Agg{
+		{Fn: AggSum, Col: 0, Name: "s"}, {Fn: AggMin, Col: 1, Name: "mn"}, {Fn: AggMax, Col: 2, Name: "mx"},
+		{Fn: AggMax, Col: 3, Name: "mt"}, {Fn: AggSum, Col: 4, Name: "si"},
+	}))
+	// 0.1+0.2 = 0.30000000000000004, +1e20 -> 1e20; MIN keeps the first of ABC/abc;
+	// integer partial sums add exactly beyond BIGINT.
+	want := []string{"1e20|ABC|zz|100:00:00|18446744073709551615"}
+	if !equalStrings(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	got = mustCollect(t, Aggregate(FromSlice(cols, data[:2]), nil, []Agg{{Fn: AggSum, Col: 0, Name: "s"}}))
+	if got[0] != "0.30000000000000004" {
+		t.Fatalf("double sum %v", got)
+	}
+}
+
+func TestAggregateEmptyAndCountDistinct(t *testing.T) {
+	cols := []*mysql.Field{intField("g"), countField("COUNT(*)"), decField("SUM(x)", 0), strField("x")}
+	aggs := []Agg{{Fn: AggCount, Col: 1, Name: "c"}, {Fn: AggSum, Col: 2, Name: "s"}, {Fn: AggMin, Col: 3, Name: "m"}, {Fn: AggCountDistinct, Col: 3, Name: "cd"}}
+	// MariaDB 10.11: SELECT COUNT(*), SUM(x), MIN(x), COUNT(DISTINCT x) FROM empty -> 0, NULL, NULL, 0.
+	got := mustCollect(t, Aggregate(FromSlice(cols, nil), nil, aggs))
+	if !equalStrings(got, []string{"0|NULL|NULL|0"}) {
+		t.Fatalf("empty, no group by: %v", got)
+	}
+	// With GROUP BY an empty input has no rows.
+	if got := mustCollect(t, Aggregate(FromSlice(cols, nil), []int{0}, aggs)); len(got) != 0 {
+		t.Fatalf("empty with group by: %v", got)
+	}
+	// COUNT(DISTINCT x): one input row per (group, value) per shard; values equal
+	// under utf8mb4_general_ci count once, NULL never.
+	dcols := []*mysql.Field{intField("g"), strField("x")}
+	s0 := FromSlice(dcols, rowsOf([]string{"1", "a"}, []string{"1", "b"}, []string{"2", "NULL"}))
+	s1 := FromSlice(dcols, rowsOf([]string{"1", "A"}, []string{"1", "c "}, []string{"2", "x"}, []string{"1", "c"}))
+	got = mustCollect(t, Aggregate(Concat([]Rows{s0, s1}), []int{0}, []Agg{{Fn: AggCountDistinct, Col: 1, Name: "COUNT(DISTINCT x)"}}))
+	if !equalStrings(got, []string{"1|3", "2|1"}) {
+		t.Fatalf("count distinct: %v", got)
+	}
+	// Bad columns are reported.
+	if _, err := Aggregate(FromSlice(cols, nil), []int{9}, aggs).Next(); err == nil {
+		t.Fatal("bad group-by column accepted")
+	}
+	if _, err := Aggregate(FromSlice(cols, nil), nil, []Agg{{Fn: AggAvg, Col: 2, CountCol: 9}}).Next(); err == nil {
+		t.Fatal("bad AVG count column accepted")
+	}
+}
+
+func TestAggregateGroupsNumerically(t *testing.T) {
+	cols := []*mysql.Field{decField("d", 2), doubleField("x", 31), countField("c")}
+	data := rowsOf([]string{"1.50", "1e2", "1"}, []string{"1.5", "100", "2"}, []string{"-0.00", "0.1", "3"}, []string{"0.00", "0.10", "4"})
+	got := mustCollect(t, Aggregate(FromSlice(cols, data), []int{0, 1}, []Agg{{Fn: AggCount, Col: 2, Name: "c"}}))
+	if !equalStrings(got, []string{"1.50|1e2|3", "-0.00|0.1|7"}) {
+		t.Fatalf("got %v", got)
+	}
+}
