@@ -1,0 +1,296 @@
+package xa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	perrors "github.com/pingcap/errors"
+)
+
+// Branch is one shard's part of a global transaction, as the coordinator
+// drives it: a connection in the XA state ACTIVE after XA START.
+type Branch interface {
+	Shard() string
+	// ExecAll sends the statements in one round trip and returns the first
+	// server error (every answer is read).
+	ExecAll(ctx context.Context, stmts ...string) error
+}
+
+// Step names a point in the commit protocol where a test can stop the
+// process (fault injection).
+type Step string
+
+// Steps of the two-phase commit, in order.
+const (
+	StepAfterPrepare     Step = "after-prepare"      // every branch prepared, no decision yet
+	StepAfterDecision    Step = "after-decision"     // COMMIT stored, no branch committed
+	StepAfterFirstCommit Step = "after-first-commit" // one branch committed, the others prepared
+)
+
+// Coordinator commits and rolls back global transactions: one branch with
+// XA COMMIT ONE PHASE, several with XA PREPARE, a create-if-absent COMMIT
+// decision in the Log, then XA COMMIT (xa-protocol.md).
+type Coordinator struct {
+	log      Log
+	instance string
+	logger   *slog.Logger
+	metrics  *Metrics
+	// Fault, when set, is called at each Step (tests only).
+	Fault func(Step)
+	// PhaseTwoAttempts bounds the XA COMMIT retries of one branch before
+	// it is left to recovery.
+	PhaseTwoAttempts int
+
+	gc sync.WaitGroup
+}
+
+// NewCoordinator returns a coordinator writing decisions to log.
+func NewCoordinator(log Log, instance string, logger *slog.Logger, metrics *Metrics) *Coordinator {
+	return &Coordinator{log: log, instance: instance, logger: logger, metrics: metrics, PhaseTwoAttempts: 3}
+}
+
+// Wait waits for background decision deletions (at shutdown).
+func (c *Coordinator) Wait() { c.gc.Wait() }
+
+// Errors the client sees.
+var (
+	// ErrAbortedByRecovery: recovery aborted the transaction first.
+	errAbortedByRecovery = "transaction rolled back: recovery on another xaproxy instance aborted it while it was being committed (the coordinator was too slow); retry it"
+)
+
+func myErr(code uint16, msg string) *mysql.MyError { return mysql.NewError(code, msg) }
+
+// Commit commits a global transaction whose branches are all ACTIVE.
+// On error every branch is rolled back, unless the error says the outcome
+// is unknown (then recovery finishes the branches).
+func (c *Coordinator) Commit(ctx context.Context, gtrid string, branches []Branch) error {
+	if len(branches) == 1 {
+		return c.commitOnePhase(ctx, gtrid, branches[0])
+	}
+	start := time.Now()
+	// Phase one: XA END + XA PREPARE in one round trip per branch, all
+	// branches in parallel.
+	errs := c.parallel(ctx, branches, func(ctx context.Context, b Branch) error {
+		x := NewXID(gtrid, b.Shard()).SQL()
+		return b.ExecAll(ctx, "XA END "+x, "XA PREPARE "+x)
+	})
+	if err := firstErr(errs); err != nil {
+		c.metrics.aborted("prepare_failed")
+		c.rollbackAll(ctx, gtrid, branches)
+		return prepareError(err)
+	}
+	c.fault(StepAfterPrepare)
+	// The commit point.
+	participants := make([]string, len(branches))
+	for i, b := range branches {
+		participants[i] = b.Shard()
+	}
+	dstart := time.Now()
+	stored, err := c.log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: Commit, Participants: participants, Instance: c.instance})
+	c.metrics.decisionLatency.Observe(time.Since(dstart).Seconds())
+	switch {
+	case errors.Is(err, ErrUnknown):
+		// The COMMIT may be stored: rolling back could break atomicity.
+		c.metrics.aborted("decision_unknown")
+		c.logger.Warn("decision write outcome unknown; branches left prepared for recovery", "gtrid", gtrid, "err", err)
+		return myErr(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf(
+			"commit outcome unknown: the decision log (etcd) did not answer (%v); the transaction is prepared on every shard and recovery will commit or roll it back; do not assume either", err))
+	case err != nil:
+		c.metrics.aborted("decision_failed")
+		c.rollbackAll(ctx, gtrid, branches)
+		return myErr(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf(
+			"transaction rolled back, nothing was committed: the decision log (etcd) is unavailable (%v); single-shard transactions still work", err))
+	case stored.Outcome != Commit:
+		c.metrics.aborted("aborted_by_recovery")
+		c.rollbackAll(ctx, gtrid, branches)
+		c.forget(gtrid)
+		return myErr(mysql.ER_XA_RBROLLBACK, errAbortedByRecovery)
+	}
+	c.fault(StepAfterDecision)
+	// Phase two: the decision is durable, so the client gets OK whatever
+	// happens to a branch now; a branch that cannot be committed is left
+	// to recovery.
+	first := branches
+	rest := []Branch(nil)
+	if c.Fault != nil {
+		// Commit one branch alone so that a test can stop in between.
+		first, rest = branches[:1], branches[1:]
+	}
+	done := c.commitPrepared(ctx, gtrid, first)
+	if rest != nil {
+		c.fault(StepAfterFirstCommit)
+		done = c.commitPrepared(ctx, gtrid, rest) && done
+	}
+	c.metrics.committed("two_phase", time.Since(start))
+	if done {
+		c.forget(gtrid)
+	}
+	return nil
+}
+
+// commitOnePhase ends a single-branch transaction: no decision record.
+func (c *Coordinator) commitOnePhase(ctx context.Context, gtrid string, b Branch) error {
+	start := time.Now()
+	x := NewXID(gtrid, b.Shard()).SQL()
+	if err := b.ExecAll(ctx, "XA END "+x, "XA COMMIT "+x+" ONE PHASE"); err != nil {
+		c.metrics.aborted("commit_failed")
+		// A branch that failed to commit in one phase is rolled back by
+		// the server (or still active): make sure it is gone.
+		_ = b.ExecAll(ctx, "XA ROLLBACK "+x)
+		return prepareError(err)
+	}
+	c.metrics.committed("one_phase", time.Since(start))
+	return nil
+}
+
+// commitPrepared sends XA COMMIT to prepared branches, retrying; it
+// reports whether every branch is known committed.
+func (c *Coordinator) commitPrepared(ctx context.Context, gtrid string, branches []Branch) bool {
+	errs := c.parallel(ctx, branches, func(ctx context.Context, b Branch) error {
+		x := NewXID(gtrid, b.Shard()).SQL()
+		var err error
+		for attempt := 0; attempt < c.PhaseTwoAttempts; attempt++ {
+			if err = b.ExecAll(ctx, "XA COMMIT "+x); err == nil {
+				return nil
+			}
+			if isServer(err) {
+				// The branch is still there and refused (it is ours and
+				// prepared, so this is unexpected): recovery will retry.
+				break
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
+		}
+		return err
+	})
+	ok := true
+	for i, err := range errs {
+		if err != nil {
+			ok = false
+			c.logger.Warn("branch not committed; recovery will finish it", "gtrid", gtrid, "shard", branches[i].Shard(), "err", err)
+		}
+	}
+	return ok
+}
+
+// Rollback rolls back every branch of a transaction (ACTIVE, IDLE or
+// rollback-only).
+func (c *Coordinator) Rollback(ctx context.Context, gtrid string, branches []Branch) {
+	c.rollbackAll(ctx, gtrid, branches)
+}
+
+func (c *Coordinator) rollbackAll(ctx context.Context, gtrid string, branches []Branch) {
+	errs := c.parallel(ctx, branches, func(ctx context.Context, b Branch) error {
+		x := NewXID(gtrid, b.Shard()).SQL()
+		// XA END fails harmlessly when the branch is already IDLE or
+		// PREPARED; XA ROLLBACK is what counts.
+		err := b.ExecAll(ctx, "XA END "+x, "XA ROLLBACK "+x)
+		if me, ok := serverErr(err); ok && isEndStateError(me.Code) {
+			err = b.ExecAll(ctx, "XA ROLLBACK "+x)
+		}
+		if me, ok := serverErr(err); ok && me.Code == mysql.ER_XAER_NOTA {
+			return nil // the server already rolled it back
+		}
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			c.logger.Warn("branch rollback failed; recovery will finish it", "gtrid", gtrid, "shard", branches[i].Shard(), "err", err)
+		}
+	}
+}
+
+// forget deletes a decision off the client's critical path; a crash
+// before it leaves a record that recovery deletes.
+func (c *Coordinator) forget(gtrid string) {
+	c.gc.Add(1)
+	go func() {
+		defer c.gc.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := c.log.Delete(ctx, gtrid); err != nil {
+			c.logger.Debug("decision not deleted; recovery will", "gtrid", gtrid, "err", err)
+		}
+	}()
+}
+
+func (c *Coordinator) fault(s Step) {
+	if c.Fault != nil {
+		c.Fault(s)
+	}
+}
+
+// parallel runs f on every branch at once.
+func (c *Coordinator) parallel(ctx context.Context, branches []Branch, f func(context.Context, Branch) error) []error {
+	errs := make([]error, len(branches))
+	var wg sync.WaitGroup
+	for i, b := range branches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(ctx, b)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+func firstErr(errs []error) error {
+	// A server's own error (its code tells the client what happened) wins
+	// over a lost connection.
+	for _, err := range errs {
+		if isServer(err) {
+			return err
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepareError is what the client sees when phase one fails: the shard's
+// own error (1213, 1614, ...) so that retry logic works, else 1105.
+func prepareError(err error) error {
+	if me, ok := serverErr(err); ok {
+		switch me.Code {
+		case mysql.ER_XA_RBDEADLOCK:
+			return myErr(mysql.ER_LOCK_DEADLOCK, "Deadlock found when trying to get lock; try restarting transaction (a shard rolled its branch back)")
+		case mysql.ER_XA_RBTIMEOUT:
+			return myErr(mysql.ER_LOCK_WAIT_TIMEOUT, "Lock wait timeout exceeded; try restarting transaction (a shard rolled its branch back)")
+		}
+		return me
+	}
+	return myErr(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf("transaction rolled back, nothing was committed: %v", err))
+}
+
+func serverErr(err error) (*mysql.MyError, bool) {
+	if err == nil {
+		return nil, false
+	}
+	var me *mysql.MyError
+	if errors.As(err, &me) {
+		return me, true
+	}
+	if me, ok := perrors.Cause(err).(*mysql.MyError); ok {
+		return me, true
+	}
+	return nil, false
+}
+
+func isServer(err error) bool { _, ok := serverErr(err); return ok }
+
+// isEndStateError: XA END refused because the branch is not ACTIVE.
+func isEndStateError(code uint16) bool {
+	return code == mysql.ER_XAER_RMFAIL || code == mysql.ER_XA_RBDEADLOCK ||
+		code == mysql.ER_XA_RBTIMEOUT || code == mysql.ER_XA_RBROLLBACK
+}

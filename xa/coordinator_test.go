@@ -1,0 +1,162 @@
+package xa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// fakeBranch records the statements a coordinator sends and fails those
+// matching failOn.
+type fakeBranch struct {
+	shard  string
+	failOn string // substring of a statement that gets fail
+	fail   error
+	mu     sync.Mutex
+	sent   []string
+}
+
+func (b *fakeBranch) Shard() string { return b.shard }
+
+func (b *fakeBranch) ExecAll(ctx context.Context, stmts ...string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, s := range stmts {
+		b.sent = append(b.sent, strings.SplitN(s, " X'", 2)[0])
+		if b.failOn != "" && strings.HasPrefix(s, b.failOn) {
+			return b.fail
+		}
+	}
+	return nil
+}
+
+func (b *fakeBranch) log() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Join(b.sent, ",")
+}
+
+func TestCoordinatorCommit(t *testing.T) {
+	deadlock := mysql.NewError(mysql.ER_XA_RBDEADLOCK, "rolled back")
+	tests := []struct {
+		name     string
+		branches []*fakeBranch
+		fault    FaultFunc
+		wantCode uint16 // 0: success
+		want     []string
+		decision Outcome // stored after the call ("" none)
+	}{
+		{
+			name:     "one branch commits in one phase",
+			branches: []*fakeBranch{{shard: "s0"}},
+			want:     []string{"XA END,XA COMMIT"},
+		},
+		{
+			name:     "two branches: prepare, decide, commit",
+			branches: []*fakeBranch{{shard: "s0"}, {shard: "s1"}},
+			want:     []string{"XA END,XA PREPARE,XA COMMIT", "XA END,XA PREPARE,XA COMMIT"},
+		},
+		{
+			name:     "a NO vote rolls every branch back and reports the shard's code",
+			branches: []*fakeBranch{{shard: "s0"}, {shard: "s1", failOn: "XA PREPARE", fail: deadlock}},
+			wantCode: mysql.ER_LOCK_DEADLOCK,
+			want:     []string{"XA END,XA PREPARE,XA END", "XA END,XA PREPARE,XA END"},
+		},
+		{
+			name:     "decision log down: rollback, nothing in doubt",
+			branches: []*fakeBranch{{shard: "s0"}, {shard: "s1"}},
+			fault: func(op, key string) (bool, error) {
+				if op == "decide" {
+					return false, errors.New("etcd unavailable")
+				}
+				return false, nil
+			},
+			wantCode: mysql.ER_ERROR_DURING_COMMIT,
+			want:     []string{"XA END,XA PREPARE,XA END", "XA END,XA PREPARE,XA END"},
+		},
+		{
+			name:     "unknown decision: branches left prepared for recovery",
+			branches: []*fakeBranch{{shard: "s0"}, {shard: "s1"}},
+			fault: func(op, key string) (bool, error) {
+				if op == "decide" {
+					return true, fmt.Errorf("lost answer: %w", ErrUnknown)
+				}
+				return false, nil
+			},
+			wantCode: mysql.ER_ERROR_DURING_COMMIT,
+			want:     []string{"XA END,XA PREPARE", "XA END,XA PREPARE"},
+			decision: Commit,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []MemOption
+			if tt.fault != nil {
+				opts = append(opts, WithFault(tt.fault))
+			}
+			log := NewMemLog(opts...)
+			c := NewCoordinator(log, "p1", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
+			gen, _ := NewGenerator("p1", time.Now())
+			gtrid := gen.Next()
+			bs := make([]Branch, len(tt.branches))
+			for i, b := range tt.branches {
+				bs[i] = b
+			}
+			err := c.Commit(context.Background(), gtrid, bs)
+			c.Wait()
+			if tt.wantCode == 0 && err != nil {
+				t.Fatalf("Commit: %v", err)
+			}
+			if tt.wantCode != 0 {
+				me, ok := serverErr(err)
+				if !ok || me.Code != tt.wantCode {
+					t.Fatalf("Commit error %v, want code %d", err, tt.wantCode)
+				}
+			}
+			for i, b := range tt.branches {
+				if got := b.log(); !strings.HasPrefix(got, tt.want[i]) {
+					t.Errorf("branch %s got %q, want prefix %q", b.shard, got, tt.want[i])
+				}
+			}
+			// Two-phase commits delete their decision once done; an unknown
+			// outcome keeps it for recovery.
+			d, found, _ := log.Open().Get(context.Background(), gtrid)
+			if tt.decision == "" && found {
+				t.Errorf("decision %v left behind", d)
+			}
+			if tt.decision != "" && (!found || d.Outcome != tt.decision) {
+				t.Errorf("decision = %v (found %v), want %s", d, found, tt.decision)
+			}
+		})
+	}
+}
+
+func TestCoordinatorFindsAbortFromRecovery(t *testing.T) {
+	log := NewMemLog()
+	c := NewCoordinator(log, "p1", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
+	gen, _ := NewGenerator("p1", time.Now())
+	gtrid := gen.Next()
+	// Recovery on another instance got there first.
+	if _, err := log.Decide(context.Background(), Decision{Gtrid: gtrid, Outcome: Abort, Instance: "p2"}); err != nil {
+		t.Fatal(err)
+	}
+	b0, b1 := &fakeBranch{shard: "s0"}, &fakeBranch{shard: "s1"}
+	err := c.Commit(context.Background(), gtrid, []Branch{b0, b1})
+	me, ok := serverErr(err)
+	if !ok || me.Code != mysql.ER_XA_RBROLLBACK {
+		t.Fatalf("err = %v, want 1402", err)
+	}
+	for _, b := range []*fakeBranch{b0, b1} {
+		if strings.Contains(b.log(), "XA COMMIT") || !strings.Contains(b.log(), "XA ROLLBACK") {
+			t.Errorf("branch %s: %s", b.shard, b.log())
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package xa
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the coordinator's and recovery's Prometheus metrics.
+type Metrics struct {
+	commits         *prometheus.CounterVec
+	commitLatency   *prometheus.HistogramVec
+	aborts          *prometheus.CounterVec
+	decisionLatency prometheus.Histogram
+	inDoubt         prometheus.Gauge
+	recoveryActions *prometheus.CounterVec
+}
+
+// NewMetrics creates the metrics and registers them on reg (nil: not
+// registered, for tests).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		commits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_xa_commits_total", Help: "Transactions committed by the coordinator, by kind (one_phase: one shard; two_phase: XA PREPARE + decision + XA COMMIT)."}, []string{"kind"}),
+		commitLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "xaproxy_xa_commit_seconds", Help: "Time to commit a transaction, by kind.", Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14)}, []string{"kind"}),
+		aborts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_xa_aborts_total", Help: "Transactions rolled back by the coordinator, by cause."}, []string{"cause"}),
+		decisionLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "xaproxy_xa_decision_write_seconds", Help: "Latency of the create-if-absent decision write to etcd.", Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14)}),
+		inDoubt: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "xaproxy_xa_in_doubt_branches", Help: "Prepared branches of this proxy's format found by the last recovery scan."}),
+		recoveryActions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_xa_recovery_actions_total", Help: "What recovery did, by action (commit, rollback, abort_decided, decision_deleted, owner_busy)."}, []string{"action"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.commits, m.commitLatency, m.aborts, m.decisionLatency, m.inDoubt, m.recoveryActions)
+	}
+	return m
+}
+
+func (m *Metrics) committed(kind string, d time.Duration) {
+	m.commits.WithLabelValues(kind).Inc()
+	m.commitLatency.WithLabelValues(kind).Observe(d.Seconds())
+}
+
+func (m *Metrics) aborted(cause string) { m.aborts.WithLabelValues(cause).Inc() }
+
+// Aborted counts a transaction the session rolled back (deadlock, lost
+// branch, client ROLLBACK is not counted).
+func (m *Metrics) Aborted(cause string) { m.aborted(cause) }
+
+func (m *Metrics) recovered(action string) { m.recoveryActions.WithLabelValues(action).Inc() }
