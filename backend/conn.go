@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
@@ -42,9 +43,14 @@ type Conn struct {
 	stmts    map[string]*Stmt
 	stmtLRU  []string
 	lastUsed time.Time
-	broken   bool
-	lostIO   bool // broken by an I/O error, not by choice
-	scratch  []byte
+	// prefix is a statement to run before the next command (StartWith);
+	// inlinePrefix: it was sent inside the last query and its answer comes
+	// first.
+	prefix       string
+	inlinePrefix bool
+	broken       bool
+	lostIO       bool // broken by an I/O error, not by choice
+	scratch      []byte
 }
 
 // maxCachedStmts bounds the prepared statements kept open per connection;
@@ -126,6 +132,11 @@ func (b *Conn) watch(ctx context.Context) (stop func() bool) {
 
 // Exec runs an internal statement and reads its whole result (small results only).
 func (b *Conn) Exec(ctx context.Context, query string) (*mysql.Result, error) {
+	if b.prefix != "" {
+		if err := b.sendPrefix(ctx); err != nil {
+			return nil, err
+		}
+	}
 	defer b.watch(ctx)()
 	r, err := b.c.Execute(query)
 	if err != nil {
@@ -231,9 +242,20 @@ func (b *Conn) writeCommand(cmd byte, payload []byte) error {
 	return nil
 }
 
-// Send writes a command and leaves its response to be read with ReadPacket.
+// Send writes a command and leaves its response to be read with ReadPacket
+// (after Settle, when StartWith was used).
 func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) error {
-	_ = ctx
+	if b.prefix != "" {
+		if cmd != mysql.COM_QUERY {
+			if err := b.sendPrefix(ctx); err != nil {
+				return err
+			}
+		} else {
+			q := make([]byte, 0, len(b.prefix)+2+len(payload))
+			q = append(append(append(q, b.prefix...), "; "...), payload...)
+			payload, b.prefix, b.inlinePrefix = q, "", true
+		}
+	}
 	return b.writeCommand(cmd, payload)
 }
 
@@ -250,3 +272,86 @@ func (b *Conn) ReadPacket(dst []byte) ([]byte, error) {
 
 // Deadline support for statement timeouts and cancellation.
 func (b *Conn) Watch(ctx context.Context) (stop func() bool) { return b.watch(ctx) }
+
+// StartWith makes the next command on the connection run statement first,
+// without a round trip of its own: a COM_QUERY becomes one multi-statement
+// query "statement; query", which the server stops at the first error, so
+// the client's statement never runs outside the transaction XA START
+// opens. Other commands wait for its answer first. Settle reads its answer.
+func (b *Conn) StartWith(statement string) { b.prefix = statement }
+
+// sendPrefix handles a pending StartWith for a command that cannot carry it.
+func (b *Conn) sendPrefix(ctx context.Context) error {
+	q := b.prefix
+	b.prefix = ""
+	_, err := b.Exec(ctx, q)
+	return err
+}
+
+// Settle reads the answer of a StartWith statement sent inline with the
+// last query. A server error means the query itself did not run and has
+// no answer.
+func (b *Conn) Settle(ctx context.Context) error {
+	if !b.inlinePrefix {
+		return nil
+	}
+	b.inlinePrefix = false
+	p, err := b.ReadPacket(nil)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(p) > 0 && p[0] == mysql.OK_HEADER:
+		return nil
+	case len(p) > 0 && p[0] == mysql.ERR_HEADER:
+		return b.c.HandleErrorPacket(p)
+	}
+	b.broken = true
+	return fmt.Errorf("shard %s: unexpected answer to a transaction start", b.shard)
+}
+
+// ExecAll runs statements as one multi-statement query (one round trip);
+// the server stops at the first error, which is returned.
+func (b *Conn) ExecAll(ctx context.Context, stmts ...string) error {
+	if err := b.Settle(ctx); err != nil {
+		return err
+	}
+	defer b.watch(ctx)()
+	if err := b.writeCommand(mysql.COM_QUERY, []byte(strings.Join(stmts, "; "))); err != nil {
+		return err
+	}
+	for {
+		p, err := b.ReadPacket(nil)
+		if err != nil {
+			return err
+		}
+		if len(p) == 0 {
+			b.broken = true
+			return fmt.Errorf("shard %s: empty answer", b.shard)
+		}
+		switch p[0] {
+		case mysql.ERR_HEADER:
+			return b.c.HandleErrorPacket(p)
+		case mysql.OK_HEADER:
+			if okStatus(p)&mysql.SERVER_MORE_RESULTS_EXISTS == 0 {
+				return nil
+			}
+		default:
+			b.broken = true
+			return fmt.Errorf("shard %s: unexpected result set from %q", b.shard, stmts)
+		}
+	}
+}
+
+// okStatus reads the status flags of an OK packet.
+func okStatus(p []byte) uint16 {
+	b := p[1:]
+	_, _, n := mysql.LengthEncodedInt(b)
+	b = b[n:]
+	_, _, n = mysql.LengthEncodedInt(b)
+	b = b[n:]
+	if len(b) < 2 {
+		return 0
+	}
+	return uint16(b[0]) | uint16(b[1])<<8
+}

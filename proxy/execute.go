@@ -119,7 +119,7 @@ func (s *Session) readOK(c *backend.Conn) (okInfo, *mysql.MyError, error) {
 func (s *Session) runWrite(ctx context.Context, ex *router.Exec, own func(*backend.Conn) error) error {
 	implicit := s.tx == nil && s.autocommit
 	if implicit {
-		s.tx = newTxn(false, "")
+		s.tx = newTxn(false)
 	}
 	var total okInfo
 	for i, part := range ex.Parts {
@@ -127,9 +127,14 @@ func (s *Session) runWrite(ctx context.Context, ex *router.Exec, own func(*backe
 		if err == nil {
 			err = sendPart(ctx, c, part, own)
 		}
+		if err == nil {
+			err = c.Settle(ctx)
+		}
 		var ok okInfo
 		var srvErr *mysql.MyError
-		if err == nil {
+		if me, isMy := backend.ServerError(err); isMy {
+			srvErr, err = me, nil
+		} else if err == nil {
 			s.setRunning(c)
 			ok, srvErr, err = s.readOK(c)
 			s.setRunning(nil)
@@ -265,6 +270,12 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool) er
 	inputs := make([]engine.Rows, len(conns))
 	var firstErr error
 	for i, c := range conns {
+		if err := c.Settle(ctx); err != nil {
+			if firstErr == nil {
+				firstErr = shardErr(c.Shard(), err)
+			}
+			continue
+		}
 		r, err := s.openResult(c)
 		if err != nil && firstErr == nil {
 			firstErr = err

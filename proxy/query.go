@@ -8,6 +8,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
+	"github.com/xaproxy/xaproxy/xa"
 )
 
 // handleQuery runs a COM_QUERY.
@@ -49,6 +50,9 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	}
 	plan, err := s.srv.router.Plan(st, s.user, s.db)
 	if err != nil {
+		return s.writeErr(err)
+	}
+	if err := s.checkReadOnly(st, plan); err != nil {
 		return s.writeErr(err)
 	}
 	ex, err := plan.Bind(nil)
@@ -105,6 +109,11 @@ func (s *Session) runWith(ctx context.Context, shard string, st *router.Statemen
 	}
 	s.setRunning(c)
 	err = send(c)
+	if err == nil {
+		// A transaction start sent with the statement answers first; if it
+		// failed, the statement did not run.
+		err = c.Settle(ctx)
+	}
 	var o outcome
 	if err == nil {
 		o, err = relay(c)
@@ -135,9 +144,8 @@ func (s *Session) setRunning(c *backend.Conn) {
 // connFor returns the connection a statement on shard runs on, brought to
 // the session's database and variables.
 func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, pinned bool, err error) {
-	pool := s.srv.pools[shard]
 	if s.tx == nil && !s.autocommit {
-		s.tx = newTxn(false, "")
+		s.tx = newTxn(false)
 	}
 	if s.tx != nil {
 		if err := s.checkTxUsable(); err != nil {
@@ -157,10 +165,12 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 	if s.tx == nil {
 		return c, false, nil
 	}
-	if _, err := c.Exec(ctx, s.tx.begin); err != nil {
-		pool.Release(c)
-		return nil, false, err
+	if s.tx.gtrid == "" {
+		s.tx.gtrid = s.srv.gen.Next()
 	}
+	// XA START travels with the statement: its answer is read before the
+	// statement's (Settle).
+	c.StartWith("XA START " + xa.NewXID(s.tx.gtrid, shard).SQL())
 	s.tx.add(shard, c)
 	return c, true, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/router"
 	"github.com/xaproxy/xaproxy/sharding"
+	"github.com/xaproxy/xaproxy/xa"
 )
 
 // Server owns the listener, the sessions and the backend pools.
@@ -40,11 +41,26 @@ type Server struct {
 	conns   atomic.Int64
 	wg      sync.WaitGroup
 	metrics *Metrics
+
+	// Distributed transactions.
+	gen       *xa.Generator
+	coord     *xa.Coordinator
+	recoverer *xa.Recoverer
+	xaMetrics *xa.Metrics
+}
+
+// XA is what the server needs for distributed transactions.
+type XA struct {
+	Log       xa.Log
+	Generator *xa.Generator
+	Metrics   *xa.Metrics
+	// Fault, when set, stops the process at a commit step (tests only).
+	Fault func(xa.Step)
 }
 
 // New builds a server from a validated configuration. It does not connect
 // to the shards yet: pools dial on demand.
-func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics) (*Server, error) {
+func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA) (*Server, error) {
 	// caching_sha2_password needs an RSA key to receive passwords over a
 	// plain connection; a fresh one per process is enough since clients
 	// fetch it during the handshake.
@@ -53,14 +69,16 @@ func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics) (*Server, error) 
 		return nil, fmt.Errorf("generate RSA key: %w", err)
 	}
 	s := &Server{
-		cfg:      cfg,
-		log:      log,
-		mysql:    server.NewServer(cfg.Frontend.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, nil),
-		pools:    map[string]*backend.Pool{},
-		parser:   router.NewParser(),
-		router:   router.New(sharding.New(cfg)),
-		sessions: map[uint32]*Session{},
-		metrics:  metrics,
+		cfg:       cfg,
+		log:       log,
+		mysql:     server.NewServer(cfg.Frontend.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, nil),
+		pools:     map[string]*backend.Pool{},
+		parser:    router.NewParser(),
+		router:    router.New(sharding.New(cfg)),
+		sessions:  map[uint32]*Session{},
+		metrics:   metrics,
+		gen:       x.Generator,
+		xaMetrics: x.Metrics,
 	}
 	pc := backend.PoolConfig{
 		MaxOpen:        cfg.Backend.MaxOpen,
@@ -69,13 +87,24 @@ func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics) (*Server, error) 
 		IdleTimeout:    cfg.Backend.IdleTimeout.Duration,
 		WaitTimeout:    cfg.Backend.WaitTimeout.Duration,
 	}
+	var names []string
 	for _, sh := range cfg.Shards {
 		s.pools[sh.Name] = backend.NewPool(backend.Target{
 			Shard: sh.Name, Addr: sh.Addr, Network: sh.Net, User: sh.User, Password: sh.Password,
 		}, pc)
+		names = append(names, sh.Name)
 	}
+	instance := x.Generator.Instance()
+	s.coord = xa.NewCoordinator(x.Log, instance, log, x.Metrics)
+	s.coord.Fault = x.Fault
+	s.recoverer = xa.NewRecoverer(x.Log, recoveryShards{names: names, pools: s.pools}, instance,
+		cfg.Coordinator.AbandonAfter.Duration, log, x.Metrics)
 	return s, nil
 }
+
+// Recoverer finishes in-doubt branches; the caller runs it at start-up and
+// periodically.
+func (s *Server) Recoverer() *xa.Recoverer { return s.recoverer }
 
 // Serve accepts connections until the listener is closed.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
@@ -100,10 +129,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			_ = tc.SetKeepAlive(true)
 		}
 		s.wg.Add(1)
-		s.conns.Add(1)
 		go func() {
 			defer s.wg.Done()
-			defer s.conns.Add(-1)
 			defer func() {
 				// go-mysql's handshake parser panics on some malformed
 				// packets; one client must not take the proxy down.
@@ -125,7 +152,10 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		return
 	}
 	s.mu.Unlock()
-	tooMany := s.conns.Load() > int64(s.cfg.Frontend.MaxConnections)
+	// The slot is taken before the handshake, so that concurrent logins
+	// cannot all pass the check.
+	tooMany := s.conns.Add(1) > int64(s.cfg.Frontend.MaxConnections)
+	defer s.conns.Add(-1)
 	sess := newSession(s, nc)
 	if tooMany {
 		sess.refuse(mysql.NewError(mysql.ER_CON_COUNT_ERROR, fmt.Sprintf("Too many connections: xaproxy frontend.max_connections=%d reached", s.cfg.Frontend.MaxConnections)))
@@ -180,6 +210,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 		s.mu.Unlock()
 		<-done
 	}
+	s.coord.Wait()
 	for _, p := range s.pools {
 		p.Close()
 	}

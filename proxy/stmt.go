@@ -172,6 +172,9 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 			return s.writeErr(errMalformed("COM_STMT_EXECUTE: " + err.Error()))
 		}
 	}
+	if err := s.checkReadOnly(p.st, p.plan); err != nil {
+		return s.writeErr(err)
+	}
 	ex, err := p.plan.Bind(params)
 	if err != nil {
 		return s.writeErr(err)

@@ -3,19 +3,22 @@ package proxy
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
+	"github.com/xaproxy/xaproxy/xa"
 )
 
 // txn is a session's open transaction. Branches are opened lazily: a shard
-// joins the transaction with the first statement that runs on it.
+// joins the transaction with the first statement that runs on it, as an
+// XA branch from the start (XA START travels with that statement), so a
+// transaction that grows to a second shard needs no conversion.
 type txn struct {
 	explicit bool   // BEGIN/START TRANSACTION; false: autocommit=0
-	begin    string // statement that opens a branch
+	readOnly bool   // START TRANSACTION READ ONLY: XA START has no such mode, the proxy enforces it
+	gtrid    string // assigned when the first branch opens
 	branches map[string]*backend.Conn
 	order    []string
 	// aborted says why the transaction can no longer commit (a branch's
@@ -23,11 +26,8 @@ type txn struct {
 	aborted string
 }
 
-func newTxn(explicit bool, begin string) *txn {
-	if begin == "" {
-		begin = "BEGIN"
-	}
-	return &txn{explicit: explicit, begin: begin, branches: map[string]*backend.Conn{}}
+func newTxn(explicit bool) *txn {
+	return &txn{explicit: explicit, branches: map[string]*backend.Conn{}}
 }
 
 func (t *txn) add(shard string, c *backend.Conn) {
@@ -53,7 +53,10 @@ func (s *Session) begin(ctx context.Context, st *router.Statement) error {
 			return s.writeErr(err)
 		}
 	}
-	s.tx = newTxn(true, st.SQL)
+	s.tx = newTxn(true)
+	if b, ok := st.Node.(*ast.BeginStmt); ok {
+		s.tx.readOnly = b.ReadOnly
+	}
 	return s.writeOK(0, 0, "")
 }
 
@@ -71,7 +74,7 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 		err = s.endTx(ctx, commit)
 	}
 	if completion == ast.CompletionTypeChain {
-		s.tx = newTxn(true, "")
+		s.tx = newTxn(true)
 	}
 	if err != nil {
 		return s.writeErr(err)
@@ -88,102 +91,64 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 }
 
 // endTx commits or rolls back every branch and returns their connections.
+// A transaction that lost a branch can only roll back: COMMIT reports it.
 func (s *Session) endTx(ctx context.Context, commit bool) error {
 	tx := s.tx
 	s.tx = nil
+	var err error
 	if tx.aborted != "" && commit {
+		s.srv.xaMetrics.Aborted("branch_lost")
+		err = mysql.NewError(mysql.ER_ERROR_DURING_COMMIT, "transaction rolled back, nothing was committed: "+tx.aborted)
 		commit = false
-		defer s.srv.metrics.txAborted.Inc()
-		s.rollbackBranches(ctx, tx)
-		return mysql.NewError(mysql.ER_UNKNOWN_ERROR, fmt.Sprintf("transaction rolled back, nothing was committed: %s", tx.aborted))
 	}
-	if !commit {
-		s.rollbackBranches(ctx, tx)
-		return nil
+	if len(tx.order) == 0 {
+		return err
 	}
-	// Until two-phase commit lands, a transaction over several shards
-	// commits shard by shard: a failure on the first shard rolls back the
-	// rest, a later failure leaves the earlier shards committed and says so.
-	var committed, failed []string
-	var firstErr error
+	branches := make([]xa.Branch, len(tx.order))
+	for i, shard := range tx.order {
+		branches[i] = tx.branches[shard]
+	}
+	if commit {
+		err = s.srv.coord.Commit(ctx, tx.gtrid, branches)
+	} else {
+		s.srv.coord.Rollback(ctx, tx.gtrid, branches)
+	}
 	for _, shard := range tx.order {
 		c := tx.branches[shard]
-		if firstErr != nil && len(committed) == 0 {
-			if _, err := c.Exec(ctx, "ROLLBACK"); err != nil {
-				c.MarkBroken()
-			}
-			s.srv.pools[shard].Release(c)
-			continue
-		}
-		if _, err := c.Exec(ctx, "COMMIT"); err != nil {
-			failed = append(failed, fmt.Sprintf("%s (%v)", shard, err))
-			if firstErr == nil {
-				firstErr = err
-			}
-		} else {
-			committed = append(committed, shard)
+		if err != nil {
+			// A branch may still be prepared, attached to this connection:
+			// closing it detaches the branch so that recovery can finish it.
+			c.MarkBroken()
 		}
 		s.srv.pools[shard].Release(c)
 	}
-	switch {
-	case firstErr == nil:
-		kind := "local"
-		if len(tx.order) > 1 {
-			kind = "multi_shard"
-		}
-		s.srv.metrics.txCommitted.WithLabelValues(kind).Inc()
-		return nil
-	case len(committed) == 0:
-		return firstErr
-	default:
-		return mysql.NewError(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf(
-			"transaction partially committed: committed on %s, failed on %s (xaproxy does not yet use two-phase commit)",
-			strings.Join(committed, ", "), strings.Join(failed, ", ")))
-	}
-}
-
-func (s *Session) rollbackBranches(ctx context.Context, tx *txn) {
-	for _, shard := range tx.order {
-		c := tx.branches[shard]
-		if !c.Broken() {
-			if _, err := c.Exec(ctx, "ROLLBACK"); err != nil {
-				c.MarkBroken()
-			}
-		}
-		s.srv.pools[shard].Release(c)
-	}
+	return err
 }
 
 // afterBranchStatement keeps the transaction in step with the shard: a lost
-// connection aborts it; a deadlock, or an implicit commit (DDL), ends the
-// shard's transaction, as it would on a direct connection.
+// connection aborts it; a deadlock or a lock-wait rollback on any branch
+// rolls back every branch, as a direct connection's transaction would be,
+// and the client has the shard's error code to retry on.
 func (s *Session) afterBranchStatement(ctx context.Context, shard string, c *backend.Conn, st *router.Statement, o outcome) {
 	tx := s.tx
 	if tx == nil {
 		return
 	}
-	ended := false
 	switch {
 	case o.lost != nil || c.Broken():
 		tx.remove(shard)
 		s.srv.pools[shard].Release(c)
 		tx.aborted = fmt.Sprintf("the connection to shard %s was lost mid-transaction (%v); issue ROLLBACK", shard, o.lost)
-		return
 	case o.srvErr != nil:
 		switch o.srvErr.Code {
 		case mysql.ER_LOCK_DEADLOCK, mysql.ER_XA_RBDEADLOCK, mysql.ER_XA_RBTIMEOUT, mysql.ER_XA_RBROLLBACK:
-			ended = true
+			s.srv.xaMetrics.Aborted("deadlock")
+			_ = s.endTx(ctx, false)
+			if tx.explicit {
+				return
+			}
+			// autocommit=0: the next statement starts a new transaction.
 		}
-	case o.wroteOK:
-		ended = o.status&mysql.SERVER_STATUS_IN_TRANS == 0
-	}
-	if !ended {
-		return
-	}
-	tx.remove(shard)
-	s.srv.pools[shard].Release(c)
-	if tx.explicit && len(tx.branches) == 0 {
-		s.tx = nil
 	}
 }
 
@@ -193,4 +158,13 @@ func (s *Session) checkTxUsable() error {
 		return mysql.NewError(mysql.ER_UNKNOWN_ERROR, "transaction must be rolled back: "+s.tx.aborted)
 	}
 	return nil
+}
+
+// checkReadOnly refuses writes in a READ ONLY transaction, as the server
+// would: its branches are XA branches, which have no read-only mode.
+func (s *Session) checkReadOnly(st *router.Statement, p *router.Plan) error {
+	if s.tx == nil || !s.tx.readOnly || (!p.Write() && !st.ImplicitCommit) {
+		return nil
+	}
+	return mysql.NewError(mysql.ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, "Cannot execute statement in a READ ONLY transaction")
 }

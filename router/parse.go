@@ -1,6 +1,7 @@
 package router
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +24,23 @@ func NewParser() *Parser {
 	return &Parser{pool: sync.Pool{New: func() any { return parser.New() }}}
 }
 
+// parse runs the TiDB parser. Its value driver panics on some literals (a
+// decimal of hundreds of digits): that is a statement it cannot read, not
+// a reason to drop the session.
+func (p *Parser) parse(sql string) (nodes []ast.StmtNode, err error) {
+	tp := p.pool.Get().(*parser.Parser)
+	defer func() {
+		if r := recover(); r != nil {
+			// The parser's state is unknown: do not reuse it.
+			nodes, err = nil, fmt.Errorf("the SQL parser failed on this statement: %v", r)
+			return
+		}
+		p.pool.Put(tp)
+	}()
+	nodes, _, err = tp.Parse(sql, "", "")
+	return nodes, err
+}
+
 // Parse classifies one statement. Errors are only for refusals (several
 // statements in one query); unparsable SQL is KindUnparsed.
 func (p *Parser) Parse(sql string) (*Statement, error) {
@@ -37,9 +55,7 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 		st.Kind = KindXA
 		return st, nil
 	}
-	tp := p.pool.Get().(*parser.Parser)
-	nodes, _, err := tp.Parse(sql, "", "")
-	p.pool.Put(tp)
+	nodes, err := p.parse(sql)
 	if err != nil {
 		st.Kind = KindUnparsed
 		st.ParseErr = err

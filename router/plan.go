@@ -2,6 +2,8 @@ package router
 
 import (
 	"fmt"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
 	"strings"
 	"sync"
 
@@ -76,6 +78,12 @@ func (e *Exec) Single() bool {
 func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	p := &Plan{Stmt: st, DB: db}
 	if st.Kind == KindUnparsed {
+		// Without a parse the tables it touches are unknown: it may only go
+		// to the default shard when no table is sharded or broadcast.
+		if r.rules.HasDistributedTables() {
+			return nil, mysql.NewError(mysql.ER_PARSE_ERROR, fmt.Sprintf(
+				"xaproxy cannot parse this statement, so it cannot tell which shards it touches (%v); with sharded or broadcast tables configured, statements must be understood to be routed", st.ParseErr))
+		}
 		p.fixed = r.DefaultShard(db)
 		return p, nil
 	}

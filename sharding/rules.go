@@ -299,3 +299,14 @@ func (t *Table) LocateRange(lo, hi *Key, loIncl, hiIncl bool) ([]string, error) 
 	}
 	return out, nil
 }
+
+// HasDistributedTables tells whether any schema has a sharded or broadcast
+// table.
+func (r *Rules) HasDistributedTables() bool {
+	for _, s := range r.schemas {
+		if len(s.Tables) > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,6 +1,7 @@
 // Command xaproxy is the sharded XA transaction proxy.
 //
 //	xaproxy serve --config FILE         run the proxy
+//	xaproxy recover --config FILE       one recovery pass over every shard: print what it found and did
 //	xaproxy check-config --config FILE  validate a configuration, print every problem
 //	xaproxy version                     print the version
 package main
@@ -24,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/proxy"
+	"github.com/xaproxy/xaproxy/xa"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -38,6 +40,7 @@ func usage(w io.Writer) {
 
 commands:
   serve --config FILE          run the proxy
+  recover --config FILE        one recovery pass: finish in-doubt XA branches on every shard, print the report
   check-config --config FILE   validate a configuration and print every problem
   version                      print the version`)
 }
@@ -66,6 +69,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
 		if err := serve(ctx, cfg, stderr); err != nil {
+			fmt.Fprintf(stderr, "xaproxy: %v\n", err)
+			return 1
+		}
+		return 0
+	case "recover":
+		cfg, code := loadConfig(args[1:], stderr)
+		if cfg == nil {
+			return code
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		if err := recoverOnce(ctx, cfg, stdout, stderr); err != nil {
 			fmt.Fprintf(stderr, "xaproxy: %v\n", err)
 			return 1
 		}
@@ -114,11 +129,27 @@ func serve(ctx context.Context, cfg *conf.Config, logw io.Writer) error {
 	log := newLogger(cfg.Log, logw)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := proxy.New(cfg, log, proxy.NewMetrics(reg))
+	x, closeXA, err := openXA(ctx, cfg, log, reg, "")
+	if err != nil {
+		return err
+	}
+	defer closeXA()
+	if f := os.Getenv("XAPROXY_TEST_FAULT"); f != "" {
+		x.Fault = faultHook(f, log)
+	}
+	srv, err := proxy.New(cfg, log, proxy.NewMetrics(reg), x)
 	if err != nil {
 		return err
 	}
 	srv.RegisterPoolMetrics(reg)
+	// Finish what an earlier run (of any instance) left in doubt before
+	// taking new transactions, then keep doing it.
+	if rep, err := srv.Recoverer().RunOnce(ctx); err != nil {
+		log.Warn("start-up recovery incomplete; it is retried periodically", "err", err)
+	} else {
+		log.Info("start-up recovery done", "in_doubt", len(rep.InDoubt), "actions", len(rep.Actions))
+	}
+	go srv.Recoverer().Loop(ctx, cfg.Coordinator.RecoverEvery.Duration)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -155,4 +186,120 @@ func serve(ctx context.Context, cfg *conf.Config, logw io.Writer) error {
 	_ = admin.Shutdown(sctx)
 	log.Info("stopped")
 	return nil
+}
+
+// openXA builds what distributed transactions need: the decision log (etcd,
+// or memory when no endpoints are configured), this run's gtrid generator
+// and its registration.
+func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometheus.Registerer, suffix string) (proxy.XA, func(), error) {
+	instance := cfg.Coordinator.InstanceID
+	if instance == "" {
+		instance = defaultInstance(cfg.Listen)
+	}
+	instance += suffix
+	gen, err := xa.NewGenerator(instance, time.Now())
+	if err != nil {
+		return proxy.XA{}, nil, fmt.Errorf("coordinator.instance_id: %w", err)
+	}
+	var dlog xa.Log
+	if len(cfg.Coordinator.Etcd.Endpoints) == 0 {
+		log.Warn("no coordinator.etcd.endpoints: decisions of multi-shard transactions are kept in memory; " +
+			"a proxy crash during a commit can then leave a transaction half-applied. Configure etcd for crash-safe commits")
+		dlog = xa.NewMemLog()
+	} else {
+		el, err := xa.NewEtcdLog(ctx, xa.EtcdConfig{
+			Endpoints:   cfg.Coordinator.Etcd.Endpoints,
+			Prefix:      cfg.Coordinator.Etcd.Prefix,
+			DialTimeout: cfg.Coordinator.Etcd.DialTimeout.Duration,
+			Logger:      log,
+		})
+		if err != nil {
+			return proxy.XA{}, nil, fmt.Errorf("decision log: %w", err)
+		}
+		dlog = el
+	}
+	if suffix == "" {
+		// Others see this run alive while the lease lasts.
+		if err := dlog.Register(ctx, xa.Incarnation(gen.Instance(), gen.Epoch())); err != nil {
+			_ = dlog.Close()
+			return proxy.XA{}, nil, fmt.Errorf("register instance %s: %w", instance, err)
+		}
+	}
+	return proxy.XA{Log: dlog, Generator: gen, Metrics: xa.NewMetrics(reg)}, func() { _ = dlog.Close() }, nil
+}
+
+// defaultInstance names this proxy after the host and its listen port, so
+// that two proxies on one host differ.
+func defaultInstance(listen string) string {
+	host, _ := os.Hostname()
+	_, port, _ := net.SplitHostPort(listen)
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, host)
+	if len(name) > 24 {
+		name = name[:24]
+	}
+	if name == "" {
+		name = "xaproxy"
+	}
+	return name + "-" + port
+}
+
+// faultHook stops the process at a commit step: XAPROXY_TEST_FAULT is
+// "STEP" (SIGKILL itself) or "STEP:stop" (SIGSTOP itself), for crash tests.
+func faultHook(spec string, log *slog.Logger) func(xa.Step) {
+	step, action, _ := strings.Cut(spec, ":")
+	log.Warn("test fault injection armed", "step", step, "action", action)
+	return func(s xa.Step) {
+		if string(s) != step {
+			return
+		}
+		sig := syscall.SIGKILL
+		if action == "stop" {
+			sig = syscall.SIGSTOP
+		}
+		log.Warn("test fault injection: stopping the process", "step", step, "signal", sig.String())
+		_ = syscall.Kill(os.Getpid(), sig)
+	}
+}
+
+// recoverOnce runs one recovery pass and prints its report.
+func recoverOnce(ctx context.Context, cfg *conf.Config, stdout, logw io.Writer) error {
+	log := newLogger(cfg.Log, logw)
+	x, closeXA, err := openXA(ctx, cfg, log, prometheus.NewRegistry(), "-recover")
+	if err != nil {
+		return err
+	}
+	defer closeXA()
+	srv, err := proxy.New(cfg, log, proxy.NewMetrics(prometheus.NewRegistry()), x)
+	if err != nil {
+		return err
+	}
+	defer srv.Shutdown(context.Background())
+	rep, err := srv.Recoverer().RunOnce(ctx)
+	fmt.Fprintf(stdout, "recovery pass at %s: %d in-doubt branch(es), %d action(s)\n", rep.At.Format(time.RFC3339), len(rep.InDoubt), len(rep.Actions))
+	for _, d := range rep.InDoubt {
+		dec := string(d.Decision)
+		if dec == "" {
+			dec = "none"
+		}
+		fmt.Fprintf(stdout, "  in doubt: shard %-10s gtrid %s decision %-6s owner %s\n", d.Shard, d.XID.Gtrid, dec, d.Owner)
+	}
+	for _, a := range rep.Actions {
+		line := fmt.Sprintf("  action:   %-16s gtrid %s", a.What, a.Gtrid)
+		if a.Shard != "" {
+			line += " shard " + a.Shard
+		}
+		if a.Err != "" {
+			line += " error: " + a.Err
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(stdout, "  error:    %s\n", e)
+	}
+	return err
 }
