@@ -111,6 +111,10 @@ type Coordinator struct {
 	// branch whose transaction has no recorded decision. Default 30s.
 	AbandonAfter Duration `yaml:"abandon_after"`
 	RecoverEvery Duration `yaml:"recover_every"` // recovery scan interval, default 10s
+	// LockingReads makes SELECTs inside transactions LOCK IN SHARE MODE
+	// (sessions can change it with SET xaproxy_locking_reads = ON|OFF), so
+	// that they never see half of a distributed commit. Default false.
+	LockingReads bool `yaml:"locking_reads"`
 }
 
 // Etcd locates the etcd cluster holding transaction decisions. With no

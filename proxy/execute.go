@@ -18,6 +18,9 @@ import (
 // format the client expects.
 func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error, binary bool) error {
 	if st.ImplicitCommit && s.tx != nil && len(s.tx.branches) > 0 {
+		if len(s.tx.branches) > 1 {
+			return s.writeErr(errNotSupported("%s inside a transaction that spans shards is refused: it would commit each shard on its own, outside the two-phase commit; COMMIT or ROLLBACK first", strings.ToUpper(strings.Fields(st.SQL)[0])))
+		}
 		// As on a direct connection: DDL commits the open transaction first.
 		if err := s.endTx(ctx, true); err != nil {
 			return s.writeErr(err)
@@ -41,6 +44,10 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		return s.runShowTables(ctx, ex, own, binary)
 	case ex.Merge != nil:
 		return s.runMerge(ctx, ex, binary)
+	case len(ex.Parts) == 1 && binary && !ex.Write:
+		// A rewritten statement answers in the text protocol; a binary
+		// client gets its rows re-encoded.
+		return s.runMerge(ctx, &router.Exec{Parts: ex.Parts, Merge: &router.Merge{Count: -1}}, binary)
 	case len(ex.Parts) == 1:
 		return s.runOn(ctx, ex.Parts[0].Shard, st, func(c *backend.Conn) error {
 			return c.Send(ctx, mysql.COM_QUERY, []byte(ex.Parts[0].SQL))

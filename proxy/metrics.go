@@ -15,8 +15,6 @@ type Metrics struct {
 	commands          *prometheus.CounterVec
 	statements        *prometheus.CounterVec
 	errors            *prometheus.CounterVec
-	txCommitted       *prometheus.CounterVec
-	txAborted         prometheus.Counter
 }
 
 // NewMetrics creates and registers the metrics.
@@ -32,12 +30,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_statements_total", Help: "SQL statements received as queries, by kind."}, []string{"kind"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_errors_total", Help: "Error packets sent to clients, by MySQL error code."}, []string{"code"}),
-		txCommitted: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "xaproxy_transactions_committed_total", Help: "Transactions committed, by kind (local: one shard)."}, []string{"kind"}),
-		txAborted: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "xaproxy_transactions_aborted_total", Help: "Transactions the proxy had to roll back because a shard connection was lost."}),
 	}
-	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors, m.txCommitted, m.txAborted)
+	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors)
 	return m
 }
 

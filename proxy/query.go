@@ -23,6 +23,8 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))
 	case router.KindXA:
 		return s.writeErr(router.ErrXA())
+	case router.KindShowXAStatus:
+		return s.showXAStatus()
 	case router.KindBegin:
 		return s.begin(ctx, st)
 	case router.KindCommit:
@@ -55,7 +57,7 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	if err := s.checkReadOnly(st, plan); err != nil {
 		return s.writeErr(err)
 	}
-	ex, err := plan.Bind(nil)
+	ex, err := plan.BindWith(nil, s.bindOptions())
 	if err != nil {
 		return s.writeErr(err)
 	}
@@ -252,6 +254,8 @@ func (s *Session) writeResultset(cols []string, rows [][]any) error {
 
 func kindName(k router.Kind) string {
 	switch k {
+	case router.KindShowXAStatus:
+		return "show_xa_status"
 	case router.KindPassThrough:
 		return "pass_through"
 	case router.KindUnparsed:
@@ -326,4 +330,20 @@ func matchLike(pat, s string) bool {
 		return t == len(s)
 	}
 	return match(0, 0)
+}
+
+// showXAStatus lists the prepared branches of xaproxy transactions found by
+// the latest recovery scan (every coordinator.recover_every), with their
+// decision, owner and age.
+func (s *Session) showXAStatus() error {
+	rep := s.srv.recoverer.Last()
+	rows := make([][]any, 0, len(rep.InDoubt))
+	for _, d := range rep.InDoubt {
+		dec := string(d.Decision)
+		if dec == "" {
+			dec = "none"
+		}
+		rows = append(rows, []any{d.XID.Gtrid, d.Shard, dec, d.Owner, int64(d.Age.Seconds()), rep.At.UTC().Format("2006-01-02 15:04:05")})
+	}
+	return s.writeResultset([]string{"gtrid", "shard", "decision", "owner", "age_seconds", "scanned_at"}, rows)
 }

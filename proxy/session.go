@@ -15,6 +15,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/server"
 	"github.com/pingcap/tidb/pkg/parser/charset"
 	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
 )
 
 // Session is one client connection: its protocol state, its database,
@@ -29,6 +30,7 @@ type Session struct {
 	db         string // current logical schema, "" when none
 	vars       backend.State
 	autocommit bool
+	lockReads  bool // SELECTs in transactions become locking reads
 	tx         *txn
 	stmts      map[uint32]*prepared
 	nextStmtID uint32
@@ -47,6 +49,7 @@ func newSession(s *Server, nc net.Conn) *Session {
 		srv:        s,
 		nc:         newBufferedConn(nc),
 		autocommit: true,
+		lockReads:  s.cfg.Coordinator.LockingReads,
 		stmts:      map[uint32]*prepared{},
 		buf:        make([]byte, 4, 16*1024),
 	}
@@ -233,6 +236,7 @@ func (s *Session) resetConnection(ctx context.Context) {
 	}
 	s.vars = initialVars(s.conn.Charset())
 	s.autocommit = true
+	s.lockReads = s.srv.cfg.Coordinator.LockingReads
 	s.stmts = map[uint32]*prepared{}
 }
 
@@ -340,4 +344,9 @@ func commandName(cmd byte) string {
 		return "process_kill"
 	}
 	return fmt.Sprintf("other_0x%02x", cmd)
+}
+
+// bindOptions are the per-execution plan options of the session.
+func (s *Session) bindOptions() router.BindOptions {
+	return router.BindOptions{LockReads: s.lockReads && (s.tx != nil || !s.autocommit)}
 }

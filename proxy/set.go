@@ -50,6 +50,12 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			return s.writeErr(errNotSupported("SET CHARACTER SET is not supported by xaproxy: use SET NAMES"))
 		case a.Name == "tx_isolation_one_shot" || a.Name == "tx_read_only_one_shot":
 			return s.writeErr(errNotSupported("SET TRANSACTION (for the next transaction only) is not supported by xaproxy: use SET SESSION TRANSACTION ... or START TRANSACTION READ ONLY"))
+		case strings.EqualFold(a.Name, "xaproxy_locking_reads"):
+			on, ok := parseBool(value)
+			if !ok {
+				return s.writeErr(mysql.NewError(mysql.ER_WRONG_VALUE_FOR_VAR, fmt.Sprintf("Variable 'xaproxy_locking_reads' can't be set to the value of '%s' (ON or OFF)", value)))
+			}
+			s.lockReads = on
 		case a.IsSystem && strings.EqualFold(a.Name, "autocommit"):
 			on, ok := parseBool(value)
 			if !ok {

@@ -175,7 +175,14 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if err := s.checkReadOnly(p.st, p.plan); err != nil {
 		return s.writeErr(err)
 	}
-	ex, err := p.plan.Bind(params)
+	if p.plan.NeedsParams() == false && s.bindOptions().LockReads && p.params > 0 {
+		// Rewriting the statement as a locking read needs its parameters.
+		var err error
+		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.longData); err != nil {
+			return s.writeErr(errMalformed("COM_STMT_EXECUTE: " + err.Error()))
+		}
+	}
+	ex, err := p.plan.BindWith(params, s.bindOptions())
 	if err != nil {
 		return s.writeErr(err)
 	}

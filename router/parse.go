@@ -50,6 +50,10 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 		st.Kind = KindEmpty
 		return st, nil
 	}
+	if isShowXAStatus(head) {
+		st.Kind = KindShowXAStatus
+		return st, nil
+	}
 	// The TiDB parser cannot parse XA statements, and the proxy owns XA.
 	if isKeyword(head, "XA") {
 		st.Kind = KindXA
@@ -170,3 +174,9 @@ func (f *markerFinder) Enter(n ast.Node) (ast.Node, bool) {
 }
 
 func (f *markerFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// isShowXAStatus recognises the proxy's own SHOW XA STATUS.
+func isShowXAStatus(s string) bool {
+	f := strings.Fields(strings.TrimRight(strings.TrimSpace(s), ";"))
+	return len(f) == 3 && strings.EqualFold(f[0], "SHOW") && strings.EqualFold(f[1], "XA") && strings.EqualFold(f[2], "STATUS")
+}

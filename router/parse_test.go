@@ -29,6 +29,7 @@ func TestParseClassifies(t *testing.T) {
 		{"CREATE TABLE t (id int)", KindPassThrough, true, false, 1},
 		{"TRUNCATE TABLE t", KindPassThrough, true, false, 1},
 		{"XA START 'x'", KindXA, false, false, 0},
+		{"show  xa status;", KindShowXAStatus, false, false, 0},
 		{"  /* hint */ xa recover", KindXA, false, false, 0},
 		{"  ", KindEmpty, false, false, 0},
 		{"-- only a comment\n", KindEmpty, false, false, 0},

@@ -114,9 +114,65 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	return p, nil
 }
 
+// BindOptions change how a plan is bound for one execution.
+type BindOptions struct {
+	// LockReads turns a SELECT without a locking clause into LOCK IN SHARE
+	// MODE, so that it waits for the X-locks of prepared branches instead of
+	// seeing one shard before and another after a distributed commit.
+	LockReads bool
+}
+
 // Bind picks the shards for the given parameters (nil for text queries)
 // and writes the per-shard statements.
-func (p *Plan) Bind(params []Param) (*Exec, error) {
+func (p *Plan) Bind(params []Param) (*Exec, error) { return p.BindWith(params, BindOptions{}) }
+
+// BindWith is Bind with options.
+func (p *Plan) BindWith(params []Param, opts BindOptions) (*Exec, error) {
+	e, err := p.bind(params)
+	if err != nil || !opts.LockReads {
+		return e, err
+	}
+	return p.lockReads(e, params)
+}
+
+// lockReads rewrites the reads of a bound plan as locking reads.
+func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
+	sel, ok := p.Stmt.Node.(*ast.SelectStmt)
+	if !ok || sel.LockInfo != nil || sel.SelectIntoOpt != nil || len(p.Stmt.Tables) == 0 {
+		return e, nil
+	}
+	const lock = " LOCK IN SHARE MODE"
+	if !e.Single() {
+		for i := range e.Parts {
+			if e.Parts[i].SQL != "" && !strings.HasSuffix(e.Parts[i].SQL, lock) {
+				e.Parts[i].SQL += lock
+			}
+		}
+		return e, nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	txt, err := restore(sel)
+	if err != nil {
+		return nil, err
+	}
+	if orders := paramOrders(sel); len(orders) > 0 {
+		bound := make([]Param, len(orders))
+		for i, o := range orders {
+			if o >= len(params) {
+				return nil, fmt.Errorf("parameter %d not bound", o+1)
+			}
+			bound[i] = params[o]
+		}
+		if txt, err = BindParams(txt, bound); err != nil {
+			return nil, err
+		}
+	}
+	e.Parts[0].SQL = txt + lock
+	return e, nil
+}
+
+func (p *Plan) bind(params []Param) (*Exec, error) {
 	switch {
 	case p.fixed != "":
 		return &Exec{Parts: []Part{{Shard: p.fixed}}}, nil

@@ -25,6 +25,7 @@ const (
 	KindShowDatabases
 	KindXA
 	KindEmpty
+	KindShowXAStatus // SHOW XA STATUS: the proxy's in-doubt transactions
 )
 
 // TableRef is a table named in a statement.
