@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
-	"github.com/pingcap/tidb/pkg/parser/ast"
-	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
 )
@@ -47,7 +45,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	case router.KindShowDatabases:
 		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send SHOW DATABASES as a plain query"))
 	case router.KindBegin, router.KindCommit, router.KindRollback, router.KindUse, router.KindSet:
-		if hasParamMarkers(st.Node) {
+		if router.HasParams(st.Node) {
 			return s.writeErr(errNotSupported("parameters in a prepared %s are not supported: send it as a plain query", kindName(st.Kind)))
 		}
 		p.local = true
@@ -251,21 +249,3 @@ func (s *Session) handleStmtReset(payload []byte) error {
 	p.longData, p.longSize = nil, 0
 	return s.writeOK(0, 0, "")
 }
-
-// hasParamMarkers tells whether a statement has ? placeholders.
-func hasParamMarkers(n ast.Node) bool {
-	v := &paramFinder{}
-	n.Accept(v)
-	return v.found
-}
-
-type paramFinder struct{ found bool }
-
-func (f *paramFinder) Enter(n ast.Node) (ast.Node, bool) {
-	if _, ok := n.(*driver.ParamMarkerExpr); ok {
-		f.found = true
-	}
-	return n, f.found
-}
-
-func (f *paramFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }

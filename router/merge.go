@@ -124,7 +124,7 @@ func newSelectMerge(sel *ast.SelectStmt) (*selectMerge, error) {
 	if sel.Fields == nil {
 		return nil, errUnsupported("SELECT without a select list")
 	}
-	if hasParams(sel.Fields) || (sel.GroupBy != nil && hasParams(sel.GroupBy)) || (sel.Having != nil && hasParams(sel.Having)) || (sel.OrderBy != nil && hasParams(sel.OrderBy)) {
+	if HasParams(sel.Fields) || (sel.GroupBy != nil && HasParams(sel.GroupBy)) || (sel.Having != nil && HasParams(sel.Having)) || (sel.OrderBy != nil && HasParams(sel.OrderBy)) {
 		return nil, errUnsupported("parameters outside WHERE and LIMIT are not supported in a query over several shards")
 	}
 	m := &selectMerge{sel: sel, merge: Merge{Count: -1}}
@@ -400,24 +400,32 @@ func boundWhere(where ast.ExprNode, shard string, split *inSplit, params []Param
 		in.List = list
 		defer func() { in.List = saved }()
 	}
-	txt, err := restore(where)
+	txt, err := restoreBound(where, params)
 	if err != nil {
 		return "", err
 	}
-	orders := paramOrders(where)
-	if len(orders) > 0 {
-		bound := make([]Param, len(orders))
-		for i, o := range orders {
-			if o >= len(params) {
-				return "", fmt.Errorf("parameter %d not bound", o+1)
-			}
-			bound[i] = params[o]
-		}
-		if txt, err = BindParams(txt, bound); err != nil {
-			return "", err
-		}
-	}
 	return " WHERE " + txt, nil
+}
+
+// restoreBound prints a node as SQL with its parameters' values in place of
+// its ? markers.
+func restoreBound(n ast.Node, params []Param) (string, error) {
+	txt, err := restore(n)
+	if err != nil {
+		return "", err
+	}
+	orders := paramOrders(n)
+	if len(orders) == 0 {
+		return txt, nil
+	}
+	bound := make([]Param, len(orders))
+	for i, o := range orders {
+		if o >= len(params) {
+			return "", fmt.Errorf("parameter %d not bound", o+1)
+		}
+		bound[i] = params[o]
+	}
+	return BindParams(txt, bound)
 }
 
 // paramOrders lists the parameters of a subtree in the order Restore
@@ -439,7 +447,9 @@ func (c *paramCollector) Enter(n ast.Node) (ast.Node, bool) {
 
 func (c *paramCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
-func hasParams(n ast.Node) bool { return len(paramOrders(n)) > 0 }
+// HasParams tells whether a statement has ? markers.
+func HasParams(n ast.Node) bool { return len(paramOrders(n)) > 0 }
+
 
 func isAggregate(sel *ast.SelectStmt) bool {
 	if sel.GroupBy != nil {

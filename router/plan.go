@@ -152,21 +152,9 @@ func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	txt, err := restore(sel)
+	txt, err := restoreBound(sel, params)
 	if err != nil {
 		return nil, err
-	}
-	if orders := paramOrders(sel); len(orders) > 0 {
-		bound := make([]Param, len(orders))
-		for i, o := range orders {
-			if o >= len(params) {
-				return nil, fmt.Errorf("parameter %d not bound", o+1)
-			}
-			bound[i] = params[o]
-		}
-		if txt, err = BindParams(txt, bound); err != nil {
-			return nil, err
-		}
 	}
 	e.Parts[0].SQL = txt + lock
 	return e, nil

@@ -117,18 +117,9 @@ func (ip *insertPlan) bind(p *Plan, params []Param) (*Exec, error) {
 			lists[i] = saved[r]
 		}
 		ip.ins.Lists = lists
-		txt, err := restore(ip.ins)
+		txt, err := restoreBound(ip.ins, params)
 		if err != nil {
 			return nil, err
-		}
-		if orders := paramOrders(ip.ins); len(orders) > 0 {
-			bound := make([]Param, len(orders))
-			for i, o := range orders {
-				bound[i] = params[o]
-			}
-			if txt, err = BindParams(txt, bound); err != nil {
-				return nil, err
-			}
 		}
 		e.Parts = append(e.Parts, Part{Shard: s, SQL: txt})
 	}
