@@ -450,7 +450,6 @@ func (c *paramCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 // HasParams tells whether a statement has ? markers.
 func HasParams(n ast.Node) bool { return len(paramOrders(n)) > 0 }
 
-
 func isAggregate(sel *ast.SelectStmt) bool {
 	if sel.GroupBy != nil {
 		return true

@@ -242,7 +242,11 @@ func TestRenderProxyConfig(t *testing.T) {
 			    - {name: orders, shard_key: user_id, algorithm: hash}
 		`,
 		EtcdEndpoints: []string{"127.0.0.1:2379"},
-		Extra:         "  log_level: debug\n",
+		Coordinator: `
+			instance_id: p1
+			abandon_after: 3s
+		`,
+		Extra: "  log_level: debug\n",
 	}, "127.0.0.1:3307", "127.0.0.1:9107")
 	if err != nil {
 		t.Fatal(err)
@@ -261,6 +265,8 @@ schemas:
       - {name: orders, shard_key: user_id, algorithm: hash}
 coordinator:
   etcd: {endpoints: ["127.0.0.1:2379"], prefix: "/xaproxy/"}
+  instance_id: p1
+  abandon_after: 3s
 log_level: debug
 `
 	if got != want {

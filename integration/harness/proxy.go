@@ -49,6 +49,16 @@ type ProxyConfig struct {
 	EtcdEndpoints []string
 	// EtcdPrefix defaults to "/xaproxy/".
 	EtcdPrefix string
+	// Coordinator is raw YAML merged into the `coordinator:` block (after
+	// its etcd line), dedented like Schemas, e.g.
+	//
+	//	instance_id: p1
+	//	abandon_after: 3s
+	//	recover_every: 1s
+	//
+	// A coordinator block is written when EtcdEndpoints or Coordinator is
+	// non-empty.
+	Coordinator string
 	// Extra is raw YAML appended at the top level (dedented like Schemas).
 	Extra string
 	// Users maps user name to password. nil means {"app": "app-secret"};
@@ -292,6 +302,13 @@ func RenderProxyConfig(cfg ProxyConfig, listen, admin string) (string, error) {
 		b.WriteString("schemas:\n" + indent(schemas, "  ") + "\n")
 	}
 
+	coord, err := dedent(cfg.Coordinator)
+	if err != nil {
+		return "", fmt.Errorf("Coordinator: %v", err)
+	}
+	if len(cfg.EtcdEndpoints) > 0 || coord != "" {
+		b.WriteString("coordinator:\n")
+	}
 	if len(cfg.EtcdEndpoints) > 0 {
 		prefix := cfg.EtcdPrefix
 		if prefix == "" {
@@ -301,7 +318,10 @@ func RenderProxyConfig(cfg ProxyConfig, listen, admin string) (string, error) {
 		for i, ep := range cfg.EtcdEndpoints {
 			eps[i] = yamlString(ep)
 		}
-		fmt.Fprintf(&b, "coordinator:\n  etcd: {endpoints: [%s], prefix: %s}\n", strings.Join(eps, ", "), yamlString(prefix))
+		fmt.Fprintf(&b, "  etcd: {endpoints: [%s], prefix: %s}\n", strings.Join(eps, ", "), yamlString(prefix))
+	}
+	if coord != "" {
+		b.WriteString(indent(coord, "  ") + "\n")
 	}
 
 	extra, err := dedent(cfg.Extra)
@@ -488,6 +508,16 @@ func (p *Proxy) Stop(t testing.TB) {
 	if st := p.proc.lastState(); st != nil && !st.Success() {
 		t.Logf("harness: xaproxy exited after SIGTERM with %s", st)
 	}
+}
+
+// SetEnv replaces the extra environment variables ("K=V", see
+// ProxyConfig.Env) of the next Start; the running process is unaffected.
+// E.g. restart a proxy that was started with a fault injection without it.
+func (p *Proxy) SetEnv(env []string) {
+	p.proc.mu.Lock()
+	p.proc.env = append([]string(nil), env...)
+	p.proc.mu.Unlock()
+	p.cfg.Env = p.proc.env
 }
 
 // Start starts the proxy again (after Kill, Stop or an exit) with the same
