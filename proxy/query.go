@@ -169,6 +169,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 	}
 	if s.tx.gtrid == "" {
 		s.tx.gtrid = s.srv.gen.Next()
+		s.tx.fence = s.srv.coord.Fence()
 	}
 	// XA START travels with the statement: its answer is read before the
 	// statement's (Settle).

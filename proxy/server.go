@@ -95,7 +95,7 @@ func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA) (*Server, e
 		names = append(names, sh.Name)
 	}
 	instance := x.Generator.Instance()
-	s.coord = xa.NewCoordinator(x.Log, instance, log, x.Metrics)
+	s.coord = xa.NewCoordinator(x.Log, instance, xa.Incarnation(instance, x.Generator.Epoch()), log, x.Metrics)
 	s.coord.Fault = x.Fault
 	s.recoverer = xa.NewRecoverer(x.Log, recoveryShards{names: names, pools: s.pools}, instance,
 		cfg.Coordinator.AbandonAfter.Duration, log, x.Metrics)

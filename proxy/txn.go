@@ -16,9 +16,10 @@ import (
 // XA branch from the start (XA START travels with that statement), so a
 // transaction that grows to a second shard needs no conversion.
 type txn struct {
-	explicit bool   // BEGIN/START TRANSACTION; false: autocommit=0
-	readOnly bool   // START TRANSACTION READ ONLY: XA START has no such mode, the proxy enforces it
-	gtrid    string // assigned when the first branch opens
+	explicit bool     // BEGIN/START TRANSACTION; false: autocommit=0
+	readOnly bool     // START TRANSACTION READ ONLY: XA START has no such mode, the proxy enforces it
+	gtrid    string   // assigned when the first branch opens
+	fence    xa.Fence // this proxy's registration when the first branch opened
 	branches map[string]*backend.Conn
 	order    []string
 	// aborted says why the transaction can no longer commit (a branch's
@@ -109,7 +110,7 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 		branches[i] = tx.branches[shard]
 	}
 	if commit {
-		err = s.srv.coord.Commit(ctx, tx.gtrid, branches)
+		err = s.srv.coord.Commit(ctx, tx.gtrid, tx.fence, branches)
 	} else {
 		s.srv.coord.Rollback(ctx, tx.gtrid, branches)
 	}

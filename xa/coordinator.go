@@ -36,10 +36,11 @@ const (
 // XA COMMIT ONE PHASE, several with XA PREPARE, a create-if-absent COMMIT
 // decision in the Log, then XA COMMIT (xa-protocol.md).
 type Coordinator struct {
-	log      Log
-	instance string
-	logger   *slog.Logger
-	metrics  *Metrics
+	log          Log
+	instance     string
+	registration string // this run's registration in the log (Incarnation)
+	logger       *slog.Logger
+	metrics      *Metrics
 	// Fault, when set, is called at each Step (tests only).
 	Fault func(Step)
 	// PhaseTwoAttempts bounds the XA COMMIT retries of one branch before
@@ -49,9 +50,19 @@ type Coordinator struct {
 	gc sync.WaitGroup
 }
 
-// NewCoordinator returns a coordinator writing decisions to log.
-func NewCoordinator(log Log, instance string, logger *slog.Logger, metrics *Metrics) *Coordinator {
-	return &Coordinator{log: log, instance: instance, logger: logger, metrics: metrics, PhaseTwoAttempts: 3}
+// NewCoordinator returns a coordinator writing decisions to log for this
+// run of instance, registered as registration.
+func NewCoordinator(log Log, instance, registration string, logger *slog.Logger, metrics *Metrics) *Coordinator {
+	return &Coordinator{log: log, instance: instance, registration: registration, logger: logger, metrics: metrics, PhaseTwoAttempts: 3}
+}
+
+// Fence is the token a transaction starting now commits under: if this
+// run's registration is lost before the decision (a pause longer than the
+// lease, a partition from etcd), others may have presumed it dead, and the
+// decision is refused.
+func (c *Coordinator) Fence() Fence {
+	f, _ := c.log.Fence(c.registration)
+	return f
 }
 
 // Wait waits for background decision deletions (at shutdown).
@@ -68,9 +79,19 @@ func myErr(code uint16, msg string) *mysql.MyError { return mysql.NewError(code,
 // Commit commits a global transaction whose branches are all ACTIVE.
 // On error every branch is rolled back, unless the error says the outcome
 // is unknown (then recovery finishes the branches).
-func (c *Coordinator) Commit(ctx context.Context, gtrid string, branches []Branch) error {
+func (c *Coordinator) Commit(ctx context.Context, gtrid string, fence Fence, branches []Branch) error {
 	if len(branches) == 1 {
 		return c.commitOnePhase(ctx, gtrid, branches[0])
+	}
+	if r, ok := c.log.(interface{ Reachable() bool }); ok && !r.Reachable() {
+		c.metrics.aborted("decision_log_down")
+		c.rollbackAll(ctx, gtrid, branches)
+		return myErr(mysql.ER_ERROR_DURING_COMMIT, "transaction rolled back, nothing was committed: the decision log (etcd) is unreachable, so transactions spanning shards cannot commit now; single-shard transactions still work")
+	}
+	if fence.Registration == "" {
+		c.metrics.aborted("not_registered")
+		c.rollbackAll(ctx, gtrid, branches)
+		return myErr(mysql.ER_ERROR_DURING_COMMIT, "transaction rolled back, nothing was committed: this proxy was not registered in the decision log (etcd) when the transaction began, so it cannot commit across shards; single-shard transactions still work")
 	}
 	start := time.Now()
 	// Phase one: XA END + XA PREPARE in one round trip per branch, all
@@ -91,7 +112,7 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, branches []Branc
 		participants[i] = b.Shard()
 	}
 	dstart := time.Now()
-	stored, err := c.log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: Commit, Participants: participants, Instance: c.instance})
+	stored, err := c.log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: Commit, Participants: participants, Instance: c.instance, Fence: fence})
 	c.metrics.decisionLatency.Observe(time.Since(dstart).Seconds())
 	switch {
 	case errors.Is(err, ErrUnknown):
@@ -100,6 +121,10 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, branches []Branc
 		c.logger.Warn("decision write outcome unknown; branches left prepared for recovery", "gtrid", gtrid, "err", err)
 		return myErr(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf(
 			"commit outcome unknown: the decision log (etcd) did not answer (%v); the transaction is prepared on every shard and recovery will commit or roll it back; do not assume either", err))
+	case errors.Is(err, ErrFenced):
+		c.metrics.aborted("fenced")
+		c.rollbackAll(ctx, gtrid, branches)
+		return myErr(mysql.ER_XA_RBROLLBACK, "transaction rolled back: this proxy lost its registration in etcd while committing (paused or cut off longer than its lease), so others may have presumed it dead; retry it")
 	case err != nil:
 		c.metrics.aborted("decision_failed")
 		c.rollbackAll(ctx, gtrid, branches)

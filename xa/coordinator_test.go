@@ -103,14 +103,17 @@ func TestCoordinatorCommit(t *testing.T) {
 				opts = append(opts, WithFault(tt.fault))
 			}
 			log := NewMemLog(opts...)
-			c := NewCoordinator(log, "p1", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
+			if err := log.Register(context.Background(), "p1.x"); err != nil {
+				t.Fatal(err)
+			}
+			c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
 			gen, _ := NewGenerator("p1", time.Now())
 			gtrid := gen.Next()
 			bs := make([]Branch, len(tt.branches))
 			for i, b := range tt.branches {
 				bs[i] = b
 			}
-			err := c.Commit(context.Background(), gtrid, bs)
+			err := c.Commit(context.Background(), gtrid, c.Fence(), bs)
 			c.Wait()
 			if tt.wantCode == 0 && err != nil {
 				t.Fatalf("Commit: %v", err)
@@ -141,7 +144,10 @@ func TestCoordinatorCommit(t *testing.T) {
 
 func TestCoordinatorFindsAbortFromRecovery(t *testing.T) {
 	log := NewMemLog()
-	c := NewCoordinator(log, "p1", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
+	if err := log.Register(context.Background(), "p1.x"); err != nil {
+		t.Fatal(err)
+	}
+	c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
 	gen, _ := NewGenerator("p1", time.Now())
 	gtrid := gen.Next()
 	// Recovery on another instance got there first.
@@ -149,7 +155,7 @@ func TestCoordinatorFindsAbortFromRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	b0, b1 := &fakeBranch{shard: "s0"}, &fakeBranch{shard: "s1"}
-	err := c.Commit(context.Background(), gtrid, []Branch{b0, b1})
+	err := c.Commit(context.Background(), gtrid, c.Fence(), []Branch{b0, b1})
 	me, ok := serverErr(err)
 	if !ok || me.Code != mysql.ER_XA_RBROLLBACK {
 		t.Fatalf("err = %v, want 1402", err)
@@ -158,5 +164,31 @@ func TestCoordinatorFindsAbortFromRecovery(t *testing.T) {
 		if strings.Contains(b.log(), "XA COMMIT") || !strings.Contains(b.log(), "XA ROLLBACK") {
 			t.Errorf("branch %s: %s", b.shard, b.log())
 		}
+	}
+}
+
+func TestCoordinatorFencedAfterRegistrationLoss(t *testing.T) {
+	log := NewMemLog()
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := log.Register(ctx, "p1.x"); err != nil {
+		t.Fatal(err)
+	}
+	c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
+	fence := c.Fence()
+	// The registration is lost (a pause longer than the lease) and made
+	// again: a transaction begun under the old one must not commit.
+	cancel()
+	time.Sleep(10 * time.Millisecond)
+	if err := log.Register(context.Background(), "p1.x"); err != nil {
+		t.Fatal(err)
+	}
+	gen, _ := NewGenerator("p1", time.Now())
+	b0, b1 := &fakeBranch{shard: "s0"}, &fakeBranch{shard: "s1"}
+	err := c.Commit(context.Background(), gen.Next(), fence, []Branch{b0, b1})
+	if me, ok := serverErr(err); !ok || me.Code != mysql.ER_XA_RBROLLBACK {
+		t.Fatalf("err = %v, want 1402", err)
+	}
+	if strings.Contains(b0.log(), "XA COMMIT") {
+		t.Fatalf("fenced transaction committed: %s", b0.log())
 	}
 }

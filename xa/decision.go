@@ -42,6 +42,18 @@ type Decision struct {
 	Participants []string  // shard names; required for Commit
 	Instance     string    // the instance that wrote the record
 	At           time.Time // when it was written (filled in by Decide if zero)
+	// Fence, when set, makes Decide store the decision only while that
+	// registration still holds the token (ErrFenced otherwise): a
+	// coordinator paused past its lease cannot commit after recovery
+	// presumed it dead. Not stored.
+	Fence Fence
+}
+
+// Fence is a registration and the token it held when a transaction began
+// (the etcd lease bound to its key).
+type Fence struct {
+	Registration string
+	Token        int64
 }
 
 // Same reports whether d and o are the same record (all fields equal).
@@ -121,6 +133,9 @@ type Log interface {
 	Alive(ctx context.Context, instance string) (bool, error)
 	// Instances lists the registered instances, sorted.
 	Instances(ctx context.Context) ([]string, error)
+	// Fence returns the current token of a registration this Log keeps
+	// alive (no request: the keep-alive loop knows it).
+	Fence(registration string) (Fence, bool)
 	// Close revokes this Log's registrations and releases its resources.
 	Close() error
 }
@@ -135,6 +150,9 @@ var (
 	ErrCorrupt = errors.New("xa: corrupt decision record")
 	// ErrClosed: the Log was closed.
 	ErrClosed = errors.New("xa: decision log closed")
+	// ErrFenced: Decide refused because the decision's fence no longer
+	// holds (the registration was lost); nothing was stored.
+	ErrFenced = errors.New("xa: registration lost since the transaction began; decision refused")
 	// ErrAlreadyRegistered: Register of an instance this Log keeps alive.
 	ErrAlreadyRegistered = errors.New("xa: instance already registered")
 )

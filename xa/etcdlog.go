@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -18,6 +19,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/status"
 )
 
@@ -202,8 +204,14 @@ func (l *EtcdLog) Decide(ctx context.Context, d Decision) (Decision, error) {
 			return Decision{}, l.unsettled(d.Gtrid, open, err)
 		}
 		tctx, cancel := l.reqCtx(ctx)
+		conds := []clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(key), "=", 0)}
+		if f := d.Fence; f.Registration != "" {
+			// Only while the coordinator's registration still holds the
+			// lease it had when the transaction began.
+			conds = append(conds, clientv3.Compare(clientv3.LeaseValue(l.instKey(f.Registration)), "=", f.Token))
+		}
 		resp, err := l.kv.Txn(tctx).
-			If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
+			If(conds...).
 			Then(clientv3.OpPut(key, string(val))).
 			Else(clientv3.OpGet(key)).
 			Commit()
@@ -262,6 +270,11 @@ func (l *EtcdLog) unsettled(gtrid string, open, err error) error {
 func (l *EtcdLog) txnResult(d Decision, resp *clientv3.TxnResponse) (Decision, error) {
 	if resp.Succeeded {
 		return d, nil
+	}
+	if d.Fence.Registration != "" && len(resp.Responses) == 1 && resp.Responses[0].GetResponseRange() != nil &&
+		len(resp.Responses[0].GetResponseRange().Kvs) == 0 {
+		// No decision stored: the fence failed.
+		return Decision{}, fmt.Errorf("gtrid %s: %w", d.Gtrid, ErrFenced)
 	}
 	if len(resp.Responses) != 1 || resp.Responses[0].GetResponseRange() == nil || len(resp.Responses[0].GetResponseRange().Kvs) != 1 {
 		// The key existed at the comparison; a Get in the same transaction
@@ -418,6 +431,7 @@ func (l *EtcdLog) Instances(ctx context.Context) ([]string, error) {
 
 // etcdReg is one registration kept alive by a goroutine.
 type etcdReg struct {
+	lease    atomic.Int64 // the lease the key is bound to now (the fence token)
 	instance string
 	stop     chan struct{} // closed by stopKeepAlive: exit without revoking
 	done     chan struct{} // closed when the goroutine has exited
@@ -467,6 +481,7 @@ func (l *EtcdLog) Register(ctx context.Context, instance string) error {
 		l.wg.Done()
 		return err
 	}
+	r.lease.Store(int64(lease))
 	l.log.Info("instance registered", "instance", instance, "lease", leaseHex(lease), "ttl", l.ttl)
 	go l.keepAlive(ctx, r, lease)
 	return nil
@@ -617,6 +632,7 @@ func (l *EtcdLog) keepAlive(ctx context.Context, r *etcdReg, lease clientv3.Leas
 		// restarts); no key is bound to it any more, but do not leave it.
 		l.revoke(loopCtx, r.instance, lease)
 		lease, lastOK, failing, lost = newLease, time.Now(), false, ""
+		r.lease.Store(int64(lease))
 		timer.Reset(jitter(interval))
 	}
 }
@@ -661,4 +677,32 @@ func (l *EtcdLog) Close() error {
 		return fmt.Errorf("xa: close etcd client: %w", err)
 	}
 	return nil
+}
+
+// Fence implements Log: the lease currently bound to a registration this
+// log keeps alive.
+func (l *EtcdLog) Fence(registration string) (Fence, bool) {
+	l.mu.Lock()
+	r := l.regs[registration]
+	l.mu.Unlock()
+	if r == nil {
+		return Fence{}, false
+	}
+	lease := r.lease.Load()
+	if lease == 0 {
+		return Fence{}, false
+	}
+	return Fence{Registration: registration, Token: lease}, true
+}
+
+// Reachable reports whether the client's connection to etcd is up, without
+// a request: the coordinator refuses a multi-shard commit before preparing
+// it when etcd is known to be down, instead of preparing branches whose
+// decision write would end with an unknown outcome.
+func (l *EtcdLog) Reachable() bool {
+	switch l.cli.ActiveConnection().GetState() {
+	case connectivity.TransientFailure, connectivity.Shutdown:
+		return false
+	}
+	return true
 }

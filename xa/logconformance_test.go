@@ -290,6 +290,43 @@ func testLogConformance(t *testing.T, newTarget func(t *testing.T) logTarget) {
 		}
 	})
 
+	t.Run("FencedDecideAfterRegistrationLoss", func(t *testing.T) {
+		tg := newTarget(t)
+		l := tg.open(t)
+		rctx, cancel := context.WithCancel(ctx)
+		if err := l.Register(rctx, "pf.1"); err != nil {
+			t.Fatal(err)
+		}
+		fence, ok := l.Fence("pf.1")
+		if !ok || fence.Token == 0 {
+			t.Fatalf("Fence = %v, %v", fence, ok)
+		}
+		gen, _ := NewGenerator("pf", time.Now())
+		// While the registration holds, a fenced decision is stored.
+		g1 := gen.Next()
+		if d, err := l.Decide(ctx, Decision{Gtrid: g1, Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "pf", Fence: fence}); err != nil || d.Outcome != Commit {
+			t.Fatalf("fenced Decide while registered = %v, %v", d, err)
+		}
+		// The registration is lost and made again: the old token no longer holds.
+		cancel()
+		waitAlive(t, l, "pf.1", false, 5*time.Second)
+		if err := l.Register(ctx, "pf.1"); err != nil {
+			t.Fatal(err)
+		}
+		g2 := gen.Next()
+		_, err := l.Decide(ctx, Decision{Gtrid: g2, Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "pf", Fence: fence})
+		if !errors.Is(err, ErrFenced) {
+			t.Fatalf("Decide under a lost registration: %v, want ErrFenced", err)
+		}
+		if _, found, err := l.Get(ctx, g2); err != nil || found {
+			t.Fatalf("a fenced decision was stored: %v, %v", found, err)
+		}
+		// A fence on an existing decision returns it, as any Decide does.
+		if d, err := l.Decide(ctx, Decision{Gtrid: g1, Outcome: Abort, Instance: "other", Fence: fence}); err != nil || d.Outcome != Commit {
+			t.Fatalf("Decide of an existing decision = %v, %v; want the stored commit", d, err)
+		}
+	})
+
 	t.Run("RestartTakesOverLiveKey", func(t *testing.T) {
 		tg := newTarget(t)
 		crashed, restarted, observer := tg.open(t), tg.open(t), tg.open(t)

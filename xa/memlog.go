@@ -29,12 +29,14 @@ type memStore struct {
 	mu        sync.Mutex
 	decisions map[string]Decision
 	regs      map[string]*memReg
+	tokens    int64
 }
 
 // memReg is one registration, like an instance key bound to a lease. While
 // keepAlive is true it never expires; after StopKeepAlive it expires at
 // expires, like the lease of a crashed process.
 type memReg struct {
+	token     int64 // changes with every registration, like a lease ID
 	owner     *MemLog
 	keepAlive bool
 	expires   time.Time
@@ -120,6 +122,13 @@ func (m *MemLog) Decide(ctx context.Context, d Decision) (Decision, error) {
 	m.s.mu.Lock()
 	stored, ok := m.s.decisions[d.Gtrid]
 	if !ok {
+		if f := d.Fence; f.Registration != "" {
+			r, held := m.s.regs[f.Registration]
+			if !held || r.token != f.Token || (!r.keepAlive && !m.s.now().Before(r.expires)) {
+				m.s.mu.Unlock()
+				return Decision{}, fmt.Errorf("gtrid %s: %w", d.Gtrid, ErrFenced)
+			}
+		}
 		m.s.decisions[d.Gtrid] = d.clone()
 		stored = d
 	}
@@ -193,7 +202,8 @@ func (m *MemLog) Register(ctx context.Context, instance string) error {
 	if old, ok := s.regs[instance]; ok && old.owner == m && old.keepAlive {
 		return fmt.Errorf("%w: %s", ErrAlreadyRegistered, instance)
 	}
-	r := &memReg{owner: m, keepAlive: true}
+	s.tokens++
+	r := &memReg{owner: m, keepAlive: true, token: s.tokens}
 	r.stop = context.AfterFunc(ctx, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -281,4 +291,15 @@ func (m *MemLog) Close() error {
 		}
 	}
 	return nil
+}
+
+// Fence implements Log.
+func (m *MemLog) Fence(registration string) (Fence, bool) {
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	r, ok := m.s.regs[registration]
+	if !ok || r.owner != m {
+		return Fence{}, false
+	}
+	return Fence{Registration: registration, Token: r.token}, true
 }
