@@ -47,7 +47,16 @@ type Coordinator struct {
 	// it is left to recovery.
 	PhaseTwoAttempts int
 
-	gc sync.WaitGroup
+	gc       sync.WaitGroup
+	inflight sync.Map // gtrid -> struct{}: two-phase commits under way
+}
+
+// Busy tells whether this coordinator is committing gtrid right now. Once
+// Commit has returned it never writes a decision for that gtrid again, so
+// recovery on this run need not wait before aborting an undecided one.
+func (c *Coordinator) Busy(gtrid string) bool {
+	_, ok := c.inflight.Load(gtrid)
+	return ok
 }
 
 // NewCoordinator returns a coordinator writing decisions to log for this
@@ -83,6 +92,8 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, fence Fence, bra
 	if len(branches) == 1 {
 		return c.commitOnePhase(ctx, gtrid, branches[0])
 	}
+	c.inflight.Store(gtrid, struct{}{})
+	defer c.inflight.Delete(gtrid)
 	if r, ok := c.log.(interface{ Reachable() bool }); ok && !r.Reachable() {
 		c.metrics.aborted("decision_log_down")
 		c.rollbackAll(ctx, gtrid, branches)

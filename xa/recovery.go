@@ -45,9 +45,27 @@ type Recoverer struct {
 	metrics      *Metrics
 	now          func() time.Time
 
+	// self is this run's registration and busy tells which of its gtrids
+	// its coordinator is committing: the others are finished for good.
+	self string
+	busy func(gtrid string) bool
+
 	mu        sync.Mutex
 	firstSeen map[string]time.Time // gtrid -> when a scan first saw it prepared
 	last      Report
+}
+
+// SetLocal tells recovery which coordinator runs in this process, so that
+// this run's own undecided branches are aborted at once when that
+// coordinator is not committing them (it gave up: outcome unknown), and its
+// ABORT records deleted once no branch is left.
+func (r *Recoverer) SetLocal(registration string, busy func(gtrid string) bool) {
+	r.self, r.busy = registration, busy
+}
+
+// finishedHere: gtrid belongs to this run and its coordinator is done with it.
+func (r *Recoverer) finishedHere(gtrid string) bool {
+	return r.busy != nil && ownerIncarnation(gtrid) == r.self && !r.busy(gtrid)
 }
 
 // NewRecoverer returns a recoverer. abandonAfter is how long a prepared
@@ -152,7 +170,7 @@ func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
 				rep.Errors = append(rep.Errors, fmt.Sprintf("gtrid %s: owner liveness: %v", g, err))
 				continue
 			}
-			if ownerAlive && age < r.abandonAfter {
+			if ownerAlive && age < r.abandonAfter && !r.finishedHere(g) {
 				rep.Actions = append(rep.Actions, r.act(g, "", "wait", nil))
 				continue
 			}
@@ -197,7 +215,7 @@ func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
 			if len(listed[d.Gtrid]) > 0 {
 				continue
 			}
-			if d.Outcome == Abort {
+			if d.Outcome == Abort && !r.finishedHere(d.Gtrid) {
 				a, err := isAlive(ownerIncarnation(d.Gtrid))
 				if err != nil || a {
 					continue
@@ -272,8 +290,7 @@ func (r *Recoverer) trackAges(listed map[string][]string) {
 }
 
 // age is how long a gtrid has been prepared, as far as this recoverer
-// knows: since its first sighting, or since its coordinator's run began if
-// that run is older than the abandon bound... whichever is shorter.
+// knows: since it first saw it.
 func (r *Recoverer) age(gtrid string) time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
