@@ -9,7 +9,7 @@ INTEGRATION_TIMEOUT ?= 20m
 # Extra flags for go test in the integration target, e.g. -run TestXA.
 INTEGRATION_FLAGS ?=
 
-.PHONY: all deps deps-bench build unit integration differential test fmt-check vet demo demo-stop clean
+.PHONY: all deps deps-bench build unit integration differential chaos chaos-short test fmt-check vet demo demo-stop clean
 
 all: build
 
@@ -41,6 +41,16 @@ integration:
 ## (XAPROXY_DIFF_SEED=N: another seed, XAPROXY_DIFF_VERBOSE=1: every statement). Also part of `integration`.
 differential:
 	$(GO) test -count=1 -timeout 5m -v -run 'TestDifferential' ./integration/
+
+CHAOS_DURATION ?= 30m
+## chaos: the bank test under random faults for CHAOS_DURATION (CHAOS_SEED=N replays a schedule,
+## CHAOS_PROXIES=1..3, CHAOS_VERBOSE=1). make integration (so make test) runs its 90 s form.
+chaos:
+	CHAOS_DURATION=$(CHAOS_DURATION) $(GO) test -count=1 -timeout 60m -v -run '^TestChaos$$' ./integration/
+
+## chaos-short: the chaos test for 90 s
+chaos-short:
+	CHAOS_DURATION=90s $(GO) test -count=1 -timeout 10m -v -run '^TestChaos$$' ./integration/
 
 ## fmt-check: fail if gofmt would change a file
 fmt-check:

@@ -355,3 +355,11 @@ func okStatus(p []byte) uint16 {
 	}
 	return uint16(b[0]) | uint16(b[1])<<8
 }
+
+// Unstarted tells whether the statement queued by StartWith was never sent
+// (the transaction branch it opens does not exist on the server).
+func (b *Conn) Unstarted() bool { return b.prefix != "" }
+
+// Dirty tells whether the connection has a statement queued by StartWith
+// that was never sent, or an answer not yet read: it must not be reused.
+func (b *Conn) Dirty() bool { return b.prefix != "" || b.inlinePrefix }

@@ -176,7 +176,7 @@ func (p *Pool) Release(c *Conn) {
 	if c == nil {
 		return
 	}
-	if c.broken {
+	if c.broken || c.Dirty() {
 		p.discard(c)
 		if c.lostIO {
 			p.Suspect()

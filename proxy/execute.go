@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/backend"
@@ -270,7 +271,11 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool) er
 	// Send every query first so that the shards work in parallel.
 	for i, part := range ex.Parts {
 		if err := conns[i].Send(ctx, mysql.COM_QUERY, []byte(part.SQL)); err != nil {
-			conns[i].MarkBroken()
+			// The parts already sent have answers nobody will read: those
+			// connections cannot serve again.
+			for _, c := range conns[:i+1] {
+				c.MarkBroken()
+			}
 			return s.failMerge(ctx, conns, errShardUnavailable(part.Shard, err))
 		}
 	}
@@ -306,7 +311,15 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool) er
 		}
 		return s.writeErr(err)
 	}
-	err = s.writeRows(rows, binary)
+	var verify func() error
+	if ex.Locking && s.tx != nil && len(conns) > 1 {
+		// The rows of a locking read are consistent only if every branch
+		// still held its locks when the last part was read: a branch whose
+		// connection died released them early, and a writer may have
+		// committed in between. Check before the result is complete.
+		verify = func() error { return s.branchesAlive(ctx, conns) }
+	}
+	err = s.writeRowsVerified(rows, binary, verify)
 	rows.Close()
 	for _, in := range inputs {
 		in.Close()
@@ -425,8 +438,36 @@ func (r *shardRows) Close() {
 	}
 }
 
+// branchesAlive pings the transaction branches a read used, in parallel.
+func (s *Session) branchesAlive(ctx context.Context, conns []*backend.Conn) error {
+	errs := make([]error, len(conns))
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = c.Ping(ctx)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return mysql.NewError(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf(
+				"locking read failed: the transaction's connection to shard %s was lost while the read ran, so its locks were released and the rows read may not be consistent (%v); the transaction must be rolled back", conns[i].Shard(), err))
+		}
+	}
+	return nil
+}
+
 // writeRows sends a merged result set in the client's protocol.
 func (s *Session) writeRows(rows engine.Rows, binary bool) error {
+	return s.writeRowsVerified(rows, binary, nil)
+}
+
+// writeRowsVerified is writeRows with a last check: if verify fails, the
+// result set ends with its error instead of EOF, so the client does not
+// take the rows for a complete answer.
+func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, verify func() error) error {
 	cols := rows.Columns()
 	p := mysql.AppendLengthEncodedInteger(s.buf[:4], uint64(len(cols)))
 	if err := s.conn.WritePacket(p); err != nil {
@@ -462,6 +503,11 @@ func (s *Session) writeRows(rows engine.Rows, binary bool) error {
 		}
 		if cap(out) <= 1<<20 {
 			s.buf = out[:4]
+		}
+	}
+	if verify != nil {
+		if err := verify(); err != nil {
+			return s.writeErr(err)
 		}
 	}
 	return s.writeEOF()

@@ -102,6 +102,14 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 		err = mysql.NewError(mysql.ER_ERROR_DURING_COMMIT, "transaction rolled back, nothing was committed: "+tx.aborted)
 		commit = false
 	}
+	// A branch whose XA START never left (its statement was not sent) does
+	// not exist on its shard: nothing to end there.
+	for _, shard := range append([]string(nil), tx.order...) {
+		if c := tx.branches[shard]; c.Unstarted() {
+			tx.remove(shard)
+			s.srv.pools[shard].Release(c)
+		}
+	}
 	if len(tx.order) == 0 {
 		return err
 	}

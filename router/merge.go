@@ -367,7 +367,7 @@ func (m *selectMerge) bind(shards []string, split *inSplit, params []Param) (*Ex
 	if m.perShardLimit && count >= 0 {
 		limit = " LIMIT " + strconv.FormatInt(off+count, 10)
 	}
-	e := &Exec{Merge: &merge}
+	e := &Exec{Merge: &merge, Locking: m.lock != ""}
 	for _, s := range shards {
 		where, err := m.whereFor(s, split, params)
 		if err != nil {

@@ -60,6 +60,8 @@ type Exec struct {
 	Merge *Merge // several parts of a SELECT: how to merge rows
 	Write bool   // several parts: sum the OK packets
 	DDL   bool   // several parts run one after another; failures are reported per shard
+	// Locking: the parts are locking reads (FOR UPDATE, LOCK IN SHARE MODE).
+	Locking bool
 	// Copies: the parts write the same rows to every copy of a broadcast
 	// table; the client is told the affected rows of one copy.
 	Copies bool
@@ -148,6 +150,7 @@ func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
 				e.Parts[i].SQL += lock
 			}
 		}
+		e.Locking = true
 		return e, nil
 	}
 	p.mu.Lock()
@@ -157,6 +160,7 @@ func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
 		return nil, err
 	}
 	e.Parts[0].SQL = txt + lock
+	e.Locking = true
 	return e, nil
 }
 
