@@ -142,7 +142,7 @@ func TestRegressionLockingReadFailsWhenABranchDies(t *testing.T) {
 		done <- r
 	}()
 	time.Sleep(500 * time.Millisecond) // the s1 part has run; the s0 part waits for a's lock
-	l1.Reset()                          // the s1 branch dies and releases its locks
+	l1.Reset()                         // the s1 branch dies and releases its locks
 	time.Sleep(200 * time.Millisecond)
 	if _, err := d1.Exec("UPDATE t SET v = v + 100 WHERE id = ?", b); err != nil {
 		t.Fatal(err)

@@ -99,7 +99,7 @@ func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA) (*Server, e
 	s.coord.Fault = x.Fault
 	s.recoverer = xa.NewRecoverer(x.Log, recoveryShards{names: names, pools: s.pools}, instance,
 		cfg.Coordinator.AbandonAfter.Duration, log, x.Metrics)
-	s.recoverer.SetLocal(xa.Incarnation(instance, x.Generator.Epoch()), s.coord.Busy)
+	s.recoverer.SetLocal(xa.Incarnation(instance, x.Generator.Epoch()), s.coord.Busy, s.coord.Abandoned, s.coord.Resolved)
 	return s, nil
 }
 

@@ -47,13 +47,23 @@ type Coordinator struct {
 	// it is left to recovery.
 	PhaseTwoAttempts int
 
-	gc       sync.WaitGroup
-	inflight sync.Map // gtrid -> struct{}: two-phase commits under way
+	gc        sync.WaitGroup
+	inflight  sync.Map // gtrid -> struct{}: two-phase commits under way
+	abandoned sync.Map // gtrid -> struct{}: commits that ended with an unknown outcome
 }
 
-// Busy tells whether this coordinator is committing gtrid right now. Once
-// Commit has returned it never writes a decision for that gtrid again, so
-// recovery on this run need not wait before aborting an undecided one.
+// Abandoned tells whether this coordinator gave up on gtrid with an unknown
+// outcome: it will never decide it, so recovery on this run may abort it
+// (create-if-absent: a COMMIT that did land wins) without waiting.
+func (c *Coordinator) Abandoned(gtrid string) bool {
+	_, ok := c.abandoned.Load(gtrid)
+	return ok
+}
+
+// Resolved forgets an abandoned gtrid once recovery finished it.
+func (c *Coordinator) Resolved(gtrid string) { c.abandoned.Delete(gtrid) }
+
+// Busy tells whether this coordinator is committing gtrid right now.
 func (c *Coordinator) Busy(gtrid string) bool {
 	_, ok := c.inflight.Load(gtrid)
 	return ok
@@ -128,6 +138,7 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, fence Fence, bra
 	switch {
 	case errors.Is(err, ErrUnknown):
 		// The COMMIT may be stored: rolling back could break atomicity.
+		c.abandoned.Store(gtrid, struct{}{})
 		c.metrics.aborted("decision_unknown")
 		c.logger.Warn("decision write outcome unknown; branches left prepared for recovery", "gtrid", gtrid, "err", err)
 		return myErr(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf(

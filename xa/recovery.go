@@ -45,28 +45,36 @@ type Recoverer struct {
 	metrics      *Metrics
 	now          func() time.Time
 
-	// self is this run's registration and busy tells which of its gtrids
-	// its coordinator is committing: the others are finished for good.
-	self string
-	busy func(gtrid string) bool
+	// self is this run's registration; busy tells which of its gtrids its
+	// coordinator is committing, abandoned which ones it gave up on with an
+	// unknown outcome.
+	self      string
+	busy      func(gtrid string) bool
+	abandoned func(gtrid string) bool
+	resolved  func(gtrid string)
 
 	mu        sync.Mutex
 	firstSeen map[string]time.Time // gtrid -> when a scan first saw it prepared
 	last      Report
 }
 
-// SetLocal tells recovery which coordinator runs in this process, so that
-// this run's own undecided branches are aborted at once when that
-// coordinator is not committing them (it gave up: outcome unknown), and its
-// ABORT records deleted once no branch is left.
-func (r *Recoverer) SetLocal(registration string, busy func(gtrid string) bool) {
-	r.self, r.busy = registration, busy
+// SetLocal tells recovery which coordinator runs in this process: this
+// run's undecided branches that its coordinator abandoned (outcome unknown)
+// are aborted at once instead of after abandon_after, and this run's ABORT
+// records are deleted once no branch is left and its coordinator is not
+// committing that gtrid.
+func (r *Recoverer) SetLocal(registration string, busy, abandoned func(gtrid string) bool, resolved func(gtrid string)) {
+	r.self, r.busy, r.abandoned, r.resolved = registration, busy, abandoned, resolved
 }
 
-// finishedHere: gtrid belongs to this run and its coordinator is done with it.
-func (r *Recoverer) finishedHere(gtrid string) bool {
-	return r.busy != nil && ownerIncarnation(gtrid) == r.self && !r.busy(gtrid)
-}
+func (r *Recoverer) own(gtrid string) bool { return r.busy != nil && ownerIncarnation(gtrid) == r.self }
+
+// abandonedHere: this run's coordinator gave up on gtrid.
+func (r *Recoverer) abandonedHere(gtrid string) bool { return r.own(gtrid) && r.abandoned(gtrid) }
+
+// idleHere: gtrid is this run's and its coordinator is not committing it,
+// so it will never look its decision up again.
+func (r *Recoverer) idleHere(gtrid string) bool { return r.own(gtrid) && !r.busy(gtrid) }
 
 // NewRecoverer returns a recoverer. abandonAfter is how long a prepared
 // branch without a decision may wait for its live coordinator before
@@ -170,7 +178,7 @@ func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
 				rep.Errors = append(rep.Errors, fmt.Sprintf("gtrid %s: owner liveness: %v", g, err))
 				continue
 			}
-			if ownerAlive && age < r.abandonAfter && !r.finishedHere(g) {
+			if ownerAlive && age < r.abandonAfter && !r.abandonedHere(g) {
 				rep.Actions = append(rep.Actions, r.act(g, "", "wait", nil))
 				continue
 			}
@@ -215,7 +223,7 @@ func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
 			if len(listed[d.Gtrid]) > 0 {
 				continue
 			}
-			if d.Outcome == Abort && !r.finishedHere(d.Gtrid) {
+			if d.Outcome == Abort && !r.idleHere(d.Gtrid) {
 				a, err := isAlive(ownerIncarnation(d.Gtrid))
 				if err != nil || a {
 					continue
@@ -224,6 +232,9 @@ func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
 			if err := r.log.Delete(ctx, d.Gtrid); err != nil {
 				rep.Errors = append(rep.Errors, fmt.Sprintf("gtrid %s: delete decision: %v", d.Gtrid, err))
 				continue
+			}
+			if r.resolved != nil {
+				r.resolved(d.Gtrid)
 			}
 			rep.Actions = append(rep.Actions, r.act(d.Gtrid, "", "decision_deleted", nil))
 		}

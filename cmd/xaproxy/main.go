@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -262,7 +263,10 @@ func faultHook(spec string, log *slog.Logger) func(xa.Step) {
 			sig = syscall.SIGSTOP
 		}
 		log.Warn("test fault injection: stopping the process", "step", step, "signal", sig.String())
-		_ = syscall.Kill(os.Getpid(), sig)
+		// Signal this very thread: a signal sent to the process may be
+		// taken by another thread while this goroutine runs on (SIGSTOP).
+		runtime.LockOSThread()
+		_ = syscall.Tgkill(os.Getpid(), syscall.Gettid(), sig)
 	}
 }
 
