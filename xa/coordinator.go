@@ -104,7 +104,7 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, fence Fence, bra
 	}
 	c.inflight.Store(gtrid, struct{}{})
 	defer c.inflight.Delete(gtrid)
-	if r, ok := c.log.(interface{ Reachable() bool }); ok && !r.Reachable() {
+	if r, ok := c.log.(interface{ Reachable(context.Context) bool }); ok && !r.Reachable(ctx) {
 		c.metrics.aborted("decision_log_down")
 		c.rollbackAll(ctx, gtrid, branches)
 		return myErr(mysql.ER_ERROR_DURING_COMMIT, "transaction rolled back, nothing was committed: the decision log (etcd) is unreachable, so transactions spanning shards cannot commit now; single-shard transactions still work")

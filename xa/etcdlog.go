@@ -695,14 +695,27 @@ func (l *EtcdLog) Fence(registration string) (Fence, bool) {
 	return Fence{Registration: registration, Token: lease}, true
 }
 
-// Reachable reports whether the client's connection to etcd is up, without
-// a request: the coordinator refuses a multi-shard commit before preparing
-// it when etcd is known to be down, instead of preparing branches whose
-// decision write would end with an unknown outcome.
-func (l *EtcdLog) Reachable() bool {
-	switch l.cli.ActiveConnection().GetState() {
-	case connectivity.TransientFailure, connectivity.Shutdown:
-		return false
+// Reachable reports whether the client's connection to etcd is up: the
+// coordinator refuses a multi-shard commit before preparing it when etcd is
+// known to be down, instead of preparing branches whose decision write
+// would end with an unknown outcome. A connection that is not ready is
+// asked to reconnect and given a moment, so that commits resume as soon as
+// etcd is back rather than after the client's own reconnect backoff.
+func (l *EtcdLog) Reachable(ctx context.Context) bool {
+	conn := l.cli.ActiveConnection()
+	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	for {
+		switch st := conn.GetState(); st {
+		case connectivity.Ready, connectivity.Idle:
+			return true
+		case connectivity.Shutdown:
+			return false
+		default:
+			conn.Connect()
+			if !conn.WaitForStateChange(ctx, st) {
+				return false
+			}
+		}
 	}
-	return true
 }
