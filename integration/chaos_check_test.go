@@ -74,30 +74,6 @@ func chaosReadState(ctx context.Context, names []string, direct map[string]*sql.
 	return st, nil
 }
 
-// chaosXARecover lists every prepared branch of a shard as
-// "formatID/gtrid/bqual".
-func chaosXARecover(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, "XA RECOVER")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var fid, gl, bl int64
-		var data []byte
-		if err := rows.Scan(&fid, &gl, &bl, &data); err != nil {
-			return nil, err
-		}
-		if gl >= 0 && bl >= 0 && int(gl+bl) <= len(data) {
-			out = append(out, fmt.Sprintf("%d/%s/%s", fid, data[:gl], data[gl:gl+bl]))
-		} else {
-			out = append(out, fmt.Sprintf("%d/%x", fid, data))
-		}
-	}
-	return out, rows.Err()
-}
-
 // chaosOpenTrx lists the transactions open on a shard other than the
 // caller's (information_schema.innodb_trx): once the clients are done and
 // recovery has finished, none should be left. One that stays open on an
@@ -130,7 +106,7 @@ func chaosLeftovers(tb chaosTB, names []string, direct map[string]*sql.DB, etcd 
 	open := map[string][]string{}
 	for _, n := range names {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		x, err := chaosXARecover(ctx, direct[n])
+		x, err := xaRecover(ctx, direct[n])
 		if err == nil && len(x) > 0 {
 			prepared[n] = x
 		}

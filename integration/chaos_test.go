@@ -182,7 +182,7 @@ func TestChaos(t *testing.T) {
 	for i := range proxies {
 		var got int64
 		var lastErr error
-		ok := chaosWaitFor(30*time.Second, func() bool {
+		ok := waitFor(30*time.Second, func() bool {
 			got, lastErr = chaosLockedTotal(dbs[i][0])
 			return lastErr == nil
 		})
@@ -198,7 +198,7 @@ func TestChaos(t *testing.T) {
 	}
 
 	var st *chaosState
-	if !chaosWaitFor(30*time.Second, func() bool {
+	if !waitFor(30*time.Second, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		st, err = chaosReadState(ctx, names, direct)
@@ -565,18 +565,4 @@ func chaosLabel(sample, label string) string {
 		return rest[:j]
 	}
 	return rest
-}
-
-// chaosWaitFor polls cond every 200 ms until it holds or timeout passes.
-func chaosWaitFor(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }

@@ -244,7 +244,7 @@ func xaRecover(ctx context.Context, db *sql.DB) ([]string, error) {
 		if err := rows.Scan(&fid, &gl, &bl, &data); err != nil {
 			return nil, err
 		}
-		if int(gl+bl) <= len(data) {
+		if gl >= 0 && bl >= 0 && int(gl+bl) <= len(data) {
 			out = append(out, fmt.Sprintf("%d/%s/%s", fid, data[:gl], data[gl:gl+bl]))
 		} else {
 			out = append(out, fmt.Sprintf("%d/%x", fid, data))
