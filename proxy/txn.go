@@ -135,9 +135,9 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 }
 
 // afterBranchStatement keeps the transaction in step with the shard: a lost
-// connection aborts it; a deadlock or a lock-wait rollback on any branch
-// rolls back every branch, as a direct connection's transaction would be,
-// and the client has the shard's error code to retry on.
+// connection aborts it; a deadlock or a lock wait timeout on any branch
+// rolls back every branch, and the client has the shard's error code (1213,
+// 1205) to retry on.
 func (s *Session) afterBranchStatement(ctx context.Context, shard string, c *backend.Conn, st *router.Statement, o outcome) {
 	tx := s.tx
 	if tx == nil {
@@ -150,8 +150,12 @@ func (s *Session) afterBranchStatement(ctx context.Context, shard string, c *bac
 		tx.aborted = fmt.Sprintf("the connection to shard %s was lost mid-transaction (%v); issue ROLLBACK", shard, o.lost)
 	case o.srvErr != nil:
 		switch o.srvErr.Code {
-		case mysql.ER_LOCK_DEADLOCK, mysql.ER_XA_RBDEADLOCK, mysql.ER_XA_RBTIMEOUT, mysql.ER_XA_RBROLLBACK:
-			s.srv.xaMetrics.Aborted("deadlock")
+		case mysql.ER_LOCK_DEADLOCK, mysql.ER_LOCK_WAIT_TIMEOUT, mysql.ER_XA_RBDEADLOCK, mysql.ER_XA_RBTIMEOUT, mysql.ER_XA_RBROLLBACK:
+			// A lock wait timeout rolls back only the statement on a direct
+			// connection; across shards the whole transaction is rolled back
+			// so that the client's retry starts from a clean state (and the
+			// locks it holds elsewhere, which may be why it waited, go).
+			s.srv.xaMetrics.Aborted("deadlock_or_lock_wait")
 			_ = s.endTx(ctx, false)
 			if tx.explicit {
 				return
