@@ -36,10 +36,8 @@ func (s *Session) kill(ctx context.Context, id uint32, queryOnly bool) error {
 		}
 	}
 	if !queryOnly {
+		// A session killing itself is closed after this OK.
 		target.shutdown()
-		if target == s {
-			return s.writeOK(0, 0, "")
-		}
 	}
 	return s.writeOK(0, 0, "")
 }
