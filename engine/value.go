@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
@@ -157,15 +158,16 @@ func colValue(b []byte, t stype) value {
 	return value{k: vBytes, b: b}
 }
 
-// strToDouble converts a string to a double the way MySQL does in numeric
-// context: the longest numeric prefix after leading spaces ("12abc" -> 12,
-// "abc" -> 0), out-of-range values clamped to +-DBL_MAX.
-func strToDouble(b []byte) float64 {
+// numericPrefix finds the longest number at the start of b after leading
+// characters from spaces: sign, digits, fraction, and an exponent that
+// ends fewer than maxExp bytes after its 'e' (-1: no bound). ok is false
+// when it has no digit.
+func numericPrefix(b []byte, spaces string, maxExp int) (start, end int, ok bool) {
 	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == '\f' || b[i] == '\v') {
+	for i < len(b) && strings.IndexByte(spaces, b[i]) >= 0 {
 		i++
 	}
-	start := i
+	start = i
 	if i < len(b) && (b[i] == '-' || b[i] == '+') {
 		i++
 	}
@@ -182,19 +184,31 @@ func strToDouble(b []byte) float64 {
 		}
 	}
 	if digits == 0 {
-		return 0
+		return 0, 0, false
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		e := i
 		j := i + 1
 		if j < len(b) && (b[j] == '-' || b[j] == '+') {
 			j++
 		}
 		if j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			for j < len(b) && b[j] >= '0' && b[j] <= '9' && (maxExp < 0 || j-e < maxExp) {
 				j++
 			}
 			i = j
 		}
+	}
+	return start, i, true
+}
+
+// strToDouble converts a string to a double the way MySQL does in numeric
+// context: the longest numeric prefix after leading spaces ("12abc" -> 12,
+// "abc" -> 0), out-of-range values clamped to +-DBL_MAX.
+func strToDouble(b []byte) float64 {
+	start, i, ok := numericPrefix(b, "\t\n\v\f\r ", -1)
+	if !ok {
+		return 0
 	}
 	f, _ := strconv.ParseFloat(string(b[start:i]), 64)
 	if math.IsInf(f, 1) {
@@ -212,40 +226,9 @@ func strToDouble(b []byte) float64 {
 // digits.
 func strToDec(b []byte) decimal {
 	zero := decimal{v: new(big.Int)}
-	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	start := i
-	if i < len(b) && (b[i] == '-' || b[i] == '+') {
-		i++
-	}
-	digits := 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-		digits++
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
+	start, i, ok := numericPrefix(b, "\t\n\r ", 6)
+	if !ok {
 		return zero
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		j := i + 1
-		if j < len(b) && (b[j] == '-' || b[j] == '+') {
-			j++
-		}
-		if j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			for j < len(b) && b[j] >= '0' && b[j] <= '9' && j-i < 6 {
-				j++
-			}
-			i = j
-		}
 	}
 	d, ok := parseDecimal(string(b[start:i]))
 	if !ok {
