@@ -4,6 +4,7 @@ package backend
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
@@ -20,6 +21,7 @@ type Target struct {
 	Network  string // "tcp" or "unix"
 	User     string
 	Password string
+	TLS      *tls.Config // nil: no TLS (see ClientTLSConfig)
 }
 
 // Stmt is a statement prepared on one backend connection.
@@ -86,7 +88,7 @@ func dial(ctx context.Context, t Target, timeout time.Duration) (*Conn, error) {
 			_ = nc.SetDeadline(time.Now().Add(timeout))
 		}
 		return nc, err
-	}, opts)
+	}, opts, withTLS(t.TLS))
 	if err != nil {
 		return nil, fmt.Errorf("connect to shard %s (%s): %w", t.Shard, t.Addr, err)
 	}
