@@ -15,6 +15,7 @@
 package conf
 
 import (
+	"crypto/tls"
 	"slices"
 	"strings"
 	"time"
@@ -42,13 +43,42 @@ type Config struct {
 
 // User is an account clients authenticate with against the proxy.
 type User struct {
-	Name     string `yaml:"name"`
+	Name string `yaml:"name"`
+	// Exactly one of Password, PasswordEnv and PasswordFile is given.
+	// Password is the password itself ("" for an empty password); after
+	// Parse it holds the password whichever way it was given.
 	Password string `yaml:"password"`
+	// PasswordEnv names an environment variable holding the password,
+	// read when the file is loaded (and again at each reload).
+	PasswordEnv string `yaml:"password_env"`
+	// PasswordFile is a file holding the password, trailing newlines
+	// trimmed; a relative path is relative to the configuration file.
+	PasswordFile string `yaml:"password_file"`
 	// AuthPlugin is how the password is checked at the handshake:
 	// mysql_native_password (default: every client library speaks it) or
 	// caching_sha2_password (MySQL 8's default; over a plain connection the
 	// client fetches the proxy's RSA key for the first login).
 	AuthPlugin string `yaml:"auth_plugin"`
+	// Schemas are the logical schemas the user may see and use; empty (the
+	// default) means all of them.
+	Schemas []string `yaml:"schemas"`
+	// MaxConnections bounds the user's concurrent sessions; 0 (the
+	// default) means only frontend.max_connections applies.
+	MaxConnections int `yaml:"max_connections"`
+}
+
+// CanUse reports whether the user may use the logical schema name
+// (case-insensitive, as MySQL compares database names).
+func (u *User) CanUse(name string) bool {
+	if len(u.Schemas) == 0 {
+		return true
+	}
+	for _, s := range u.Schemas {
+		if strings.EqualFold(s, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // Authentication plugins a user may use.
@@ -142,12 +172,47 @@ type Frontend struct {
 	// numeric x.y.z version because client libraries parse it to decide
 	// which features to use. Default "10.11.0-MariaDB-xaproxy".
 	ServerVersion string `yaml:"server_version"`
+	TLS           TLS    `yaml:"tls"`
+	// RequireTLS is an alias of TLS.Require.
+	RequireTLS bool `yaml:"require_tls"`
+	// IdleTimeout closes a session that sends no command for this long,
+	// like MySQL's wait_timeout; 0 never closes one. Default 8h.
+	IdleTimeout Duration `yaml:"idle_timeout"`
+	// QueryTimeout interrupts a statement running longer (KILL QUERY on
+	// its shards; the client gets 3024); 0, the default, means no limit.
+	QueryTimeout Duration `yaml:"query_timeout"`
+	// MaxPacketSize refuses a client packet (a query, a prepared statement
+	// execution) larger than this with 1153, like max_allowed_packet.
+	// Default 64MiB.
+	MaxPacketSize Size `yaml:"max_packet_size"`
 }
+
+// TLS configures TLS on the MySQL port.
+type TLS struct {
+	// CertFile and KeyFile are PEM files (relative paths are relative to
+	// the configuration file). With both, clients may switch to TLS.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// Require refuses clients that do not switch to TLS (error 3159).
+	Require bool `yaml:"require"`
+
+	// Certificate is loaded from CertFile and KeyFile by Parse; not a key.
+	Certificate *tls.Certificate `yaml:"-"`
+}
+
+// Enabled tells whether clients may use TLS.
+func (t *TLS) Enabled() bool { return t.Certificate != nil }
+
+// TLSRequired tells whether clients must use TLS.
+func (f *Frontend) TLSRequired() bool { return f.TLS.Require || f.RequireTLS }
 
 // Log configures logging.
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn or error; default info
 	Format string `yaml:"format"` // text or json; default text
+	// SlowQuery logs every statement that runs at least this long, with
+	// its user, database and shards; 0 (the default) logs none.
+	SlowQuery Duration `yaml:"slow_query"`
 }
 
 // Default returns a Config holding every default value; the lists (users,
@@ -172,6 +237,8 @@ func Default() *Config {
 			MaxConnections:  1000,
 			ShutdownTimeout: Duration{15 * time.Second},
 			ServerVersion:   "10.11.0-MariaDB-xaproxy",
+			IdleTimeout:     Duration{8 * time.Hour},
+			MaxPacketSize:   64 << 20,
 		},
 		Log: Log{Level: "info", Format: "text"},
 	}

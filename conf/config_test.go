@@ -323,7 +323,7 @@ func TestProblems(t *testing.T) {
 func TestSeveralProblemsAtOnce(t *testing.T) {
 	src := configWith(map[string]string{
 		"listen":  "nowhere",
-		"users":   "[{name: a}, {name: a}]",
+		"users":   "[{name: a, password: x}, {name: a, password: y}]",
 		"schemas": `[{name: shop, default_shard: s9, tables: [{name: t, shard_key: id, algorithm: crc}]}]`,
 		"log":     "{level: loud}",
 	})
@@ -440,7 +440,7 @@ func TestEmptyInputReportsRequiredSections(t *testing.T) {
 func TestYAMLFeatures(t *testing.T) {
 	// Anchors, aliases and merge keys are plain YAML and must keep working
 	// under the strict key check.
-	src := `users: [{name: app}]
+	src := `users: [{name: app, password: ""}]
 shards:
   - &s0 {name: s0, dsn: "root@tcp(h:1)/"}
   - {<<: *s0, name: s1}

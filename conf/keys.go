@@ -30,6 +30,12 @@ func (w *walker) add(path string, line int, format string, args ...any) {
 	w.problems = append(w.problems, Problem{Path: path, Msg: fmt.Sprintf(format, args...), Line: line})
 }
 
+// present reports whether the file has the key path (even if null).
+func (w *walker) present(path string) bool {
+	_, ok := w.lines[path]
+	return ok
+}
+
 // lineOf returns the line of path, or of its nearest ancestor present in
 // the file (a missing key is reported at the mapping that lacks it).
 func (w *walker) lineOf(path string) int {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conf: reading config: %w", err)
 	}
-	cfg, err := Parse(data)
+	cfg, err := parse(data, filepath.Dir(path))
 	if err != nil {
 		var cerr *Error
 		if errors.As(err, &cerr) {
@@ -39,7 +40,12 @@ func Load(path string) (*Config, error) {
 // the wrong type) are reported on their own: validating a half-decoded
 // configuration would add follow-on complaints that point away from the
 // real mistake.
-func Parse(data []byte) (*Config, error) {
+//
+// Relative password_file, cert_file and key_file paths are relative to the
+// working directory (Load makes them relative to the file's directory).
+func Parse(data []byte) (*Config, error) { return parse(data, "") }
+
+func parse(data []byte, baseDir string) (*Config, error) {
 	root, p := parseDocument(data)
 	if p != nil {
 		return nil, &Error{Problems: []Problem{*p}}
@@ -60,7 +66,7 @@ func Parse(data []byte) (*Config, error) {
 		return nil, &Error{Problems: []Problem{{Msg: err.Error()}}}
 	}
 	cfg.applyDefaults()
-	if problems := cfg.validate(); len(problems) > 0 {
+	if problems := cfg.validate(files{baseDir: baseDir, present: w.present}); len(problems) > 0 {
 		for i := range problems {
 			problems[i].Line = w.lineOf(problems[i].Path)
 		}

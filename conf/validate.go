@@ -1,8 +1,11 @@
 package conf
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +14,7 @@ import (
 // checker collects problems; validation never stops at the first one.
 type checker struct {
 	problems []Problem
+	files    files
 }
 
 func (c *checker) addf(path, format string, args ...any) {
@@ -30,13 +34,29 @@ func (f firstIndex) seen(key string, i int) (first int, dup bool) {
 	return 0, false
 }
 
+// files is what validation needs beyond the decoded values: where relative
+// paths start, and which keys the file has.
+type files struct {
+	baseDir string
+	present func(path string) bool
+}
+
+// path resolves a file name from the configuration.
+func (f files) path(name string) string {
+	if filepath.IsAbs(name) || f.baseDir == "" {
+		return name
+	}
+	return filepath.Join(f.baseDir, name)
+}
+
 // validate checks the decoded, defaulted configuration. It also fills the
-// Shard fields parsed from each DSN.
-func (cfg *Config) validate() []Problem {
-	var c checker
+// Shard fields parsed from each DSN, the users' passwords given by
+// environment variable or file, and the frontend's TLS certificate.
+func (cfg *Config) validate(f files) []Problem {
+	c := checker{files: f}
 	c.listenAddr("listen", cfg.Listen)
 	c.listenAddr("admin_listen", cfg.AdminListen)
-	c.users(cfg.Users)
+	c.users(cfg.Users, cfg.Schemas)
 	c.shards(cfg.Shards)
 	c.schemas(cfg.Schemas, cfg.shardNames())
 	c.coordinator(&cfg.Coordinator)
@@ -73,20 +93,92 @@ func checkHostPort(addr string, requireHost, allowZeroPort bool) error {
 	return nil
 }
 
-func (c *checker) users(users []User) {
+func (c *checker) users(users []User, schemas []Schema) {
 	if len(users) == 0 {
 		c.addf("users", "at least one user is required: clients log in to the proxy with these")
 	}
 	names := firstIndex{}
-	for i, u := range users {
-		p := fmt.Sprintf("users[%d].name", i)
+	for i := range users {
+		u := &users[i]
+		p := fmt.Sprintf("users[%d]", i)
 		if u.Name == "" {
-			c.addf(p, "required: the name clients log in with")
+			c.addf(p+".name", "required: the name clients log in with")
 		} else if j, dup := names.seen(u.Name, i); dup {
-			c.addf(p, "duplicate user %q (also users[%d])", u.Name, j)
+			c.addf(p+".name", "duplicate user %q (also users[%d])", u.Name, j)
 		}
 		if u.AuthPlugin != AuthNativePassword && u.AuthPlugin != AuthCachingSHA2Password {
-			c.addf(fmt.Sprintf("users[%d].auth_plugin", i), "unknown plugin %q: supported are %s and %s", u.AuthPlugin, AuthNativePassword, AuthCachingSHA2Password)
+			c.addf(p+".auth_plugin", "unknown plugin %q: supported are %s and %s", u.AuthPlugin, AuthNativePassword, AuthCachingSHA2Password)
+		}
+		c.password(p, u)
+		c.userSchemas(p, u.Schemas, schemas)
+		if u.MaxConnections < 0 {
+			c.addf(p+".max_connections", "must be 0 (no per-user limit) or more, got %d", u.MaxConnections)
+		}
+	}
+}
+
+// password checks that exactly one way of giving the password is used and
+// reads the password from the environment or a file.
+func (c *checker) password(p string, u *User) {
+	var given []string
+	for _, k := range []string{"password", "password_env", "password_file"} {
+		if c.files.present(p + "." + k) {
+			given = append(given, k)
+		}
+	}
+	switch {
+	case len(given) == 0:
+		c.addf(p+".password", "required: give exactly one of password (password: \"\" for none), password_env or password_file")
+		return
+	case len(given) > 1:
+		c.addf(p+"."+given[1], "give exactly one of password, password_env or password_file, not %s", strings.Join(given, " and "))
+		return
+	}
+	switch given[0] {
+	case "password_env":
+		v, ok := os.LookupEnv(u.PasswordEnv)
+		switch {
+		case u.PasswordEnv == "":
+			c.addf(p+".password_env", "empty: name the environment variable holding the password")
+		case !ok:
+			c.addf(p+".password_env", "environment variable %q is not set", u.PasswordEnv)
+		case v == "":
+			c.addf(p+".password_env", "environment variable %q is empty; write password: \"\" for a user without password", u.PasswordEnv)
+		default:
+			u.Password = v
+		}
+	case "password_file":
+		if u.PasswordFile == "" {
+			c.addf(p+".password_file", "empty: name the file holding the password")
+			return
+		}
+		data, err := os.ReadFile(c.files.path(u.PasswordFile))
+		if err != nil {
+			c.addf(p+".password_file", "cannot read the password: %v", err)
+			return
+		}
+		v := strings.TrimRight(string(data), "\r\n")
+		if v == "" {
+			c.addf(p+".password_file", "%s is empty; write password: \"\" for a user without password", u.PasswordFile)
+			return
+		}
+		u.Password = v
+	}
+}
+
+func (c *checker) userSchemas(p string, names []string, schemas []Schema) {
+	var known []string
+	for _, s := range schemas {
+		known = append(known, s.Name)
+	}
+	seen := firstIndex{}
+	for j, name := range names {
+		q := fmt.Sprintf("%s.schemas[%d]", p, j)
+		found := slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, name) })
+		if !found {
+			c.addf(q, "%q is not a configured schema; configured schemas: %s", name, shardSet(known))
+		} else if k, dup := seen.seen(strings.ToLower(name), j); dup {
+			c.addf(q, "duplicate schema %q (also schemas[%d])", name, k)
 		}
 	}
 }
@@ -120,7 +212,17 @@ func (c *checker) dsn(path string, s *Shard) {
 		return
 	}
 	s.Net, s.Addr, s.User, s.Password, s.Params = d.net, d.addr, d.user, d.password, d.params
+	if v, ok := s.Params["tls"]; ok && !oneOf(v, ShardTLSOff, ShardTLSVerify, ShardTLSSkipVerify) {
+		c.addf(path, "tls=%s is not supported: use tls=true (verify the shard's certificate against the system roots), tls=skip-verify (encrypt without verifying) or tls=false", v)
+	}
 }
+
+// Values of the tls parameter of a shard DSN.
+const (
+	ShardTLSOff        = "false"
+	ShardTLSVerify     = "true"
+	ShardTLSSkipVerify = "skip-verify"
+)
 
 func (c *checker) schemas(schemas []Schema, shards []string) {
 	if len(schemas) == 0 {
@@ -275,6 +377,12 @@ func (c *checker) backend(b *Backend) {
 	c.positive("backend.wait_timeout", b.WaitTimeout)
 }
 
+// Bounds of frontend.max_packet_size: MySQL's max_allowed_packet range.
+const (
+	minPacketSize Size = 1 << 10
+	maxPacketSize Size = 1 << 30
+)
+
 func (c *checker) frontend(f *Frontend) {
 	if f.MaxConnections < 1 {
 		c.addf("frontend.max_connections", "must be at least 1, got %d", f.MaxConnections)
@@ -283,6 +391,37 @@ func (c *checker) frontend(f *Frontend) {
 	if !hasVersionPrefix(f.ServerVersion) {
 		c.addf("frontend.server_version", "%q must start with a numeric version such as \"8.0.36\": client libraries parse it to choose features", f.ServerVersion)
 	}
+	c.tls(&f.TLS, f.RequireTLS)
+	c.nonNegative("frontend.idle_timeout", f.IdleTimeout, "0 keeps idle sessions open forever")
+	c.nonNegative("frontend.query_timeout", f.QueryTimeout, "0 means no limit")
+	if f.MaxPacketSize < minPacketSize || f.MaxPacketSize > maxPacketSize {
+		c.addf("frontend.max_packet_size", "must be from %s to %s, got %d bytes", minPacketSize, maxPacketSize, int64(f.MaxPacketSize))
+	}
+}
+
+// tls loads the frontend's certificate.
+func (c *checker) tls(t *TLS, requireAlias bool) {
+	switch {
+	case t.CertFile == "" && t.KeyFile == "":
+		if t.Require {
+			c.addf("frontend.tls.require", "needs cert_file and key_file: clients cannot switch to TLS without a certificate")
+		} else if requireAlias {
+			c.addf("frontend.require_tls", "needs frontend.tls.cert_file and key_file: clients cannot switch to TLS without a certificate")
+		}
+		return
+	case t.CertFile == "":
+		c.addf("frontend.tls.cert_file", "required with key_file: the PEM certificate (chain) presented to clients")
+		return
+	case t.KeyFile == "":
+		c.addf("frontend.tls.key_file", "required with cert_file: the PEM private key of the certificate")
+		return
+	}
+	cert, err := tls.LoadX509KeyPair(c.files.path(t.CertFile), c.files.path(t.KeyFile))
+	if err != nil {
+		c.addf("frontend.tls.cert_file", "cannot load the certificate and key: %v", err)
+		return
+	}
+	t.Certificate = &cert
 }
 
 func (c *checker) log(l *Log) {
@@ -292,11 +431,18 @@ func (c *checker) log(l *Log) {
 	if !oneOf(l.Format, "text", "json") {
 		c.addf("log.format", "unknown format %q; supported: text, json", l.Format)
 	}
+	c.nonNegative("log.slow_query", l.SlowQuery, "0 logs no statement")
 }
 
 func (c *checker) positive(path string, d Duration) {
 	if d.Duration <= 0 {
 		c.addf(path, "must be a positive duration such as \"5s\", got %q", d.String())
+	}
+}
+
+func (c *checker) nonNegative(path string, d Duration, zero string) {
+	if d.Duration < 0 {
+		c.addf(path, "must be a duration such as \"5s\" (%s), got %q", zero, d.String())
 	}
 }
 

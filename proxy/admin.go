@@ -1,25 +1,304 @@
 package proxy
 
 import (
+	"context"
+	"errors"
+	"html/template"
 	"net/http"
+	"sort"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/xaproxy/xaproxy/xa"
 )
 
-// AdminHandler serves /healthz and /metrics.
+// AdminHandler serves the admin port: /healthz (liveness), /readyz
+// (readiness), /metrics (Prometheus) and / (an HTML status page).
 func (s *Server) AdminHandler(gather prometheus.Gatherer) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		closing := s.closing
-		s.mu.Unlock()
-		if closing {
+		if s.isClosing() {
 			http.Error(w, "shutting down", http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		if ok, why := s.Ready(r.Context()); !ok {
+			http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
 	mux.Handle("/metrics", promhttp.HandlerFor(gather, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/{$}", s.statusPage)
 	return mux
+}
+
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+// Ready tells whether the proxy should receive traffic: a recovery pass
+// (the start-up one, or a later one if it failed) completed, the proxy is
+// not shutting down, and the decision log, when it is etcd, is reachable.
+// Otherwise it says why not.
+func (s *Server) Ready(ctx context.Context) (bool, string) {
+	switch {
+	case s.isClosing():
+		return false, "shutting down"
+	case !s.ready.Load():
+		return false, "start-up recovery has not completed"
+	}
+	if r, ok := s.dlog.(interface{ Reachable(context.Context) bool }); ok && !r.Reachable(ctx) {
+		return false, "the decision log (etcd) is unreachable"
+	}
+	return true, ""
+}
+
+// maxRecentActions bounds the recovery actions the status page keeps.
+const maxRecentActions = 50
+
+// RecoverOnce runs one recovery pass, remembers its actions for the status
+// page and, if it completed, marks the proxy ready.
+func (s *Server) RecoverOnce(ctx context.Context) (xa.Report, error) {
+	rep, err := s.recoverer.RunOnce(ctx)
+	s.opsMu.Lock()
+	for _, a := range rep.Actions {
+		if a.What == "wait" { // every pass while a transaction commits: noise
+			continue
+		}
+		s.recent = append(s.recent, a)
+	}
+	if n := len(s.recent) - maxRecentActions; n > 0 {
+		s.recent = append(s.recent[:0:0], s.recent[n:]...)
+	}
+	s.opsMu.Unlock()
+	if err == nil {
+		s.ready.Store(true)
+	}
+	return rep, err
+}
+
+// RecoveryLoop runs a recovery pass every interval until ctx ends.
+func (s *Server) RecoveryLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, every+30*time.Second)
+		if _, err := s.RecoverOnce(pctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Warn("recovery pass failed", "err", err)
+		}
+		cancel()
+	}
+}
+
+// pingResult is the outcome of the last ping of a shard.
+type pingResult struct {
+	at  time.Time
+	rtt time.Duration
+	err string
+}
+
+// PingShards pings every shard through its pool every interval until ctx
+// ends, for the status page and xaproxy_backend_ping_ok. It borrows any
+// idle pooled connection (whatever its database), so it opens one only
+// when none is idle.
+func (s *Server) PingShards(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for name, pool := range s.pools {
+			pctx, cancel := context.WithTimeout(ctx, s.cfg.Backend.ConnectTimeout.Duration)
+			start := time.Now()
+			c, err := pool.Acquire(pctx)
+			if err == nil {
+				err = c.Ping(pctx)
+				pool.Release(c)
+			}
+			cancel()
+			if ctx.Err() != nil {
+				return
+			}
+			r := pingResult{at: time.Now(), rtt: time.Since(start)}
+			if err != nil {
+				r.err = err.Error()
+			}
+			s.opsMu.Lock()
+			s.pings[name] = r
+			s.opsMu.Unlock()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Server) pingResults() map[string]pingResult {
+	s.opsMu.Lock()
+	defer s.opsMu.Unlock()
+	out := make(map[string]pingResult, len(s.pings))
+	for k, v := range s.pings {
+		out[k] = v
+	}
+	return out
+}
+
+// Status page.
+
+type statusShard struct {
+	Name, Address string
+	Open, Idle    int
+	Ping          string // "ok 0.3ms, 2s ago", "error: ..., 2s ago", "not yet"
+	PingOK        bool
+}
+
+type statusSession struct {
+	ID                 uint32
+	User, Remote, DB   string
+	InTx               bool
+	Connected          string
+	Statement, StmtAge string
+}
+
+type statusInDoubt struct {
+	Gtrid, Shard, Decision, Owner, Age string
+}
+
+type statusAction struct {
+	At, Gtrid, Shard, What, Err string
+}
+
+type statusData struct {
+	Now       string
+	Uptime    string
+	Ready     bool
+	NotReady  string
+	Shards    []statusShard
+	Sessions  []statusSession
+	ScannedAt string
+	InDoubt   []statusInDoubt
+	Actions   []statusAction
+	Errors    []string
+}
+
+var statusTemplate = template.Must(template.New("status").Parse(`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
+<title>xaproxy status</title>
+<style>
+body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin-bottom:1.5em}
+th,td{border:1px solid #ccc;padding:.2em .6em;text-align:left;vertical-align:top}th{background:#eee}
+.ok{color:#070}.bad{color:#b00}code{white-space:pre-wrap;word-break:break-all}
+</style></head><body>
+<h1>xaproxy</h1>
+<p>{{.Now}} &middot; up {{.Uptime}} &middot; {{if .Ready}}<span class="ok">ready</span>{{else}}<span class="bad">not ready: {{.NotReady}}</span>{{end}} &middot; refreshes every 5 s</p>
+<h2>Shards</h2>
+<table><tr><th>name</th><th>address</th><th>open</th><th>idle</th><th>last ping</th></tr>
+{{range .Shards}}<tr><td>{{.Name}}</td><td>{{.Address}}</td><td>{{.Open}}</td><td>{{.Idle}}</td><td class="{{if .PingOK}}ok{{else}}bad{{end}}">{{.Ping}}</td></tr>
+{{end}}</table>
+<h2>Sessions ({{len .Sessions}})</h2>
+<table><tr><th>id</th><th>user</th><th>client</th><th>db</th><th>in transaction</th><th>connected</th><th>statement</th><th>running for</th></tr>
+{{range .Sessions}}<tr><td>{{.ID}}</td><td>{{.User}}</td><td>{{.Remote}}</td><td>{{.DB}}</td><td>{{if .InTx}}yes{{else}}no{{end}}</td><td>{{.Connected}}</td><td><code>{{.Statement}}</code></td><td>{{.StmtAge}}</td></tr>
+{{end}}</table>
+<h2>In-doubt transactions ({{len .InDoubt}})</h2>
+<p>From the latest recovery scan{{if .ScannedAt}}, at {{.ScannedAt}}{{end}}.</p>
+<table><tr><th>gtrid</th><th>shard</th><th>decision</th><th>owner</th><th>age</th></tr>
+{{range .InDoubt}}<tr><td>{{.Gtrid}}</td><td>{{.Shard}}</td><td>{{.Decision}}</td><td>{{.Owner}}</td><td>{{.Age}}</td></tr>
+{{end}}</table>
+{{if .Errors}}<p class="bad">Recovery errors:</p><ul>{{range .Errors}}<li>{{.}}</li>{{end}}</ul>{{end}}
+<h2>Recent recovery actions</h2>
+<table><tr><th>at</th><th>gtrid</th><th>shard</th><th>action</th><th>error</th></tr>
+{{range .Actions}}<tr><td>{{.At}}</td><td>{{.Gtrid}}</td><td>{{.Shard}}</td><td>{{.What}}</td><td class="bad">{{.Err}}</td></tr>
+{{end}}</table>
+</body></html>
+`))
+
+const timeFormat = "2006-01-02 15:04:05 UTC"
+
+func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	ready, why := s.Ready(r.Context())
+	d := statusData{Now: now.UTC().Format(timeFormat), Uptime: roundAge(now.Sub(s.started)), Ready: ready, NotReady: why}
+
+	pings := s.pingResults()
+	for _, sh := range s.cfg.Shards {
+		row := statusShard{Name: sh.Name, Address: sh.Addr, Ping: "not yet"}
+		if p := s.pools[sh.Name]; p != nil {
+			row.Open, row.Idle = p.Stats()
+		}
+		if pr, ok := pings[sh.Name]; ok {
+			row.PingOK = pr.err == ""
+			if row.PingOK {
+				row.Ping = "ok " + pr.rtt.Round(10*time.Microsecond).String() + ", " + roundAge(now.Sub(pr.at)) + " ago"
+			} else {
+				row.Ping = "error: " + pr.err + ", " + roundAge(now.Sub(pr.at)) + " ago"
+			}
+		}
+		d.Shards = append(d.Shards, row)
+	}
+
+	s.mu.Lock()
+	sessions := make([]*Session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		sessions = append(sessions, sess)
+	}
+	s.mu.Unlock()
+	sort.Slice(sessions, func(i, j int) bool { return sessions[i].id < sessions[j].id })
+	for _, sess := range sessions {
+		sess.mu.Lock()
+		v := sess.view
+		sess.mu.Unlock()
+		row := statusSession{ID: sess.id, User: sess.user, Remote: sess.remote, DB: v.db, InTx: v.inTx,
+			Connected: roundAge(now.Sub(sess.since)) + " ago", Statement: v.stmt}
+		if v.stmt != "" {
+			row.StmtAge = roundAge(now.Sub(v.stmtAt))
+		}
+		d.Sessions = append(d.Sessions, row)
+	}
+
+	rep := s.recoverer.Last()
+	if !rep.At.IsZero() {
+		d.ScannedAt = rep.At.UTC().Format(timeFormat)
+	}
+	for _, x := range rep.InDoubt {
+		dec := string(x.Decision)
+		if dec == "" {
+			dec = "none"
+		}
+		d.InDoubt = append(d.InDoubt, statusInDoubt{Gtrid: x.XID.Gtrid, Shard: x.Shard, Decision: dec, Owner: x.Owner, Age: roundAge(x.Age)})
+	}
+	d.Errors = rep.Errors
+	s.opsMu.Lock()
+	for i := len(s.recent) - 1; i >= 0; i-- { // newest first
+		a := s.recent[i]
+		d.Actions = append(d.Actions, statusAction{At: a.At.UTC().Format(timeFormat), Gtrid: a.Gtrid, Shard: a.Shard, What: a.What, Err: a.Err})
+	}
+	s.opsMu.Unlock()
+
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := statusTemplate.Execute(w, d); err != nil {
+		s.log.Debug("status page", "err", err)
+	}
+}
+
+// roundAge prints a duration to a useful precision.
+func roundAge(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }

@@ -27,6 +27,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 			return s.writeErr(err)
 		}
 	}
+	s.cur.route = routeName(ex)
 	switch {
 	case ex.Single():
 		shard := ex.Parts[0].Shard
@@ -133,19 +134,21 @@ func (s *Session) runWrite(ctx context.Context, ex *router.Exec, own func(*backe
 	for i, part := range ex.Parts {
 		c, _, err := s.connFor(ctx, part.Shard)
 		if err == nil {
+			s.track(c)
 			err = sendPart(ctx, c, part, own)
-		}
-		if err == nil {
-			err = c.Settle(ctx)
+			if err == nil {
+				err = c.Settle(ctx)
+			}
 		}
 		var ok okInfo
 		var srvErr *mysql.MyError
 		if me, isMy := backend.ServerError(err); isMy {
 			srvErr, err = me, nil
 		} else if err == nil {
-			s.setRunning(c)
 			ok, srvErr, err = s.readOK(c)
-			s.setRunning(nil)
+		}
+		if c != nil {
+			s.untrack(c)
 		}
 		if err != nil || srvErr != nil {
 			cause := error(srvErr)
@@ -204,9 +207,11 @@ func (s *Session) runDDL(ctx context.Context, ex *router.Exec, own func(*backend
 		var ok okInfo
 		var srvErr *mysql.MyError
 		if err == nil {
+			s.track(c)
 			if err = sendPart(ctx, c, part, own); err == nil {
 				ok, srvErr, err = s.readOK(c)
 			}
+			s.untrack(c)
 			s.release(c)
 			if err != nil {
 				err = errShardUnavailable(part.Shard, err)
@@ -268,6 +273,14 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool) er
 		return s.writeErr(err)
 	}
 	defer release()
+	for _, c := range conns {
+		s.track(c)
+	}
+	defer func() {
+		for _, c := range conns {
+			s.untrack(c)
+		}
+	}()
 	// Send every query first so that the shards work in parallel.
 	for i, part := range ex.Parts {
 		if err := conns[i].Send(ctx, mysql.COM_QUERY, []byte(part.SQL)); err != nil {
@@ -510,6 +523,11 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, verify func()
 			return s.writeErr(err)
 		}
 	}
+	if s.timedOut.Load() {
+		// The statement was interrupted: rows cut short must not look like
+		// a complete result.
+		return s.writeErr(s.errQueryTimeout())
+	}
 	return s.writeEOF()
 }
 
@@ -524,6 +542,7 @@ func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*
 			return s.writeErr(err)
 		}
 		pool := s.srv.pools[part.Shard]
+		s.track(c)
 		rows, err := func() (*shardRows, error) {
 			if err := sendPart(ctx, c, part, own); err != nil {
 				return nil, errShardUnavailable(part.Shard, err)
@@ -531,6 +550,7 @@ func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*
 			return s.openResult(c)
 		}()
 		if err != nil {
+			s.untrack(c)
 			pool.Release(c)
 			return s.writeErr(err)
 		}
@@ -541,6 +561,7 @@ func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*
 				break
 			}
 			if err != nil {
+				s.untrack(c)
 				pool.Release(c)
 				return s.writeErr(err)
 			}
@@ -548,8 +569,25 @@ func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*
 				all = append(all, row)
 			}
 		}
+		s.untrack(c)
 		pool.Release(c)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return string(all[i][0]) < string(all[j][0]) })
 	return s.writeRows(engine.FromSlice(cols, all), binary)
+}
+
+// routeName is the route label of the query metrics: how an executed plan
+// runs.
+func routeName(ex *router.Exec) string {
+	switch {
+	case ex.Single(), len(ex.Parts) == 1 && ex.Merge == nil && ex.ShowTables == nil:
+		return "single"
+	case ex.DDL:
+		return "ddl"
+	case ex.ShowTables != nil, ex.Merge != nil:
+		return "merge"
+	case ex.Copies:
+		return "broadcast_write"
+	}
+	return "scatter"
 }

@@ -36,9 +36,7 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 			}
 			continue
 		case mysql.ERR_HEADER:
-			o.srvErr = parseErrPacket(p[4:])
-			s.srv.metrics.countError(o.srvErr)
-			return o, s.conn.WritePacket(p)
+			return o, s.relayErr(p, &o)
 		case mysql.LocalInFile_HEADER:
 			// Backend connections never announce CLIENT_LOCAL_FILES.
 			c.MarkBroken()
@@ -75,8 +73,15 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 			}
 			if isEOF(p[4:]) {
 				o.status = eofStatus(p)
-				o.wroteOK = true
 				more = o.status&mysql.SERVER_MORE_RESULTS_EXISTS != 0
+				if s.timedOut.Load() && !more {
+					// Interrupted by frontend.query_timeout: rows cut short
+					// (or a SLEEP that returned early) must not look like a
+					// complete result.
+					o.srvErr = s.errQueryTimeout()
+					return o, s.writeErr(o.srvErr)
+				}
+				o.wroteOK = true
 				if err := s.relayEOF(p); err != nil {
 					c.MarkBroken()
 					return o, err
@@ -84,9 +89,7 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 				break
 			}
 			if p[4] == mysql.ERR_HEADER {
-				o.srvErr = parseErrPacket(p[4:])
-				s.srv.metrics.countError(o.srvErr)
-				return o, s.conn.WritePacket(p)
+				return o, s.relayErr(p, &o)
 			}
 			if err := s.conn.WritePacket(p); err != nil {
 				c.MarkBroken()
@@ -114,6 +117,18 @@ func (s *Session) readBackend(c *backend.Conn) ([]byte, error) {
 		s.buf = p[:4]
 	}
 	return p, nil
+}
+
+// relayErr relays a shard's error packet, or 3024 in its place when the
+// proxy interrupted the statement for frontend.query_timeout.
+func (s *Session) relayErr(p []byte, o *outcome) error {
+	o.srvErr = parseErrPacket(p[4:])
+	if me := s.timeoutError(o.srvErr); me != o.srvErr {
+		o.srvErr = me
+		return s.writeErr(me)
+	}
+	s.srv.metrics.countError(o.srvErr)
+	return s.conn.WritePacket(p)
 }
 
 func (s *Session) relayRaw(c *backend.Conn, o *outcome) error {

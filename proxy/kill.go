@@ -18,21 +18,9 @@ func (s *Session) kill(ctx context.Context, id uint32, queryOnly bool) error {
 	if target.user != s.user {
 		return s.writeErr(mysql.NewError(mysql.ER_KILL_DENIED_ERROR, fmt.Sprintf("You are not owner of thread %d", id)))
 	}
-	target.cancelMu.Lock()
-	running := target.running
-	target.cancelMu.Unlock()
-	if running != nil {
-		pool := s.srv.pools[running.Shard()]
-		c, err := pool.Acquire(ctx)
-		if err != nil {
-			return s.writeErr(errShardUnavailable(running.Shard(), err))
-		}
-		_, err = c.Exec(ctx, fmt.Sprintf("KILL QUERY %d", running.ThreadID()))
-		pool.Release(c)
-		if err != nil {
-			if me, ok := mysqlErr(err); !ok || me.Code != mysql.ER_NO_SUCH_THREAD {
-				return s.writeErr(err)
-			}
+	if target != s {
+		if _, err := target.interrupt(ctx, 0, false); err != nil {
+			return s.writeErr(err)
 		}
 	}
 	if !queryOnly {

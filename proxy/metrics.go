@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +16,13 @@ type Metrics struct {
 	commands          *prometheus.CounterVec
 	statements        *prometheus.CounterVec
 	errors            *prometheus.CounterVec
+	queries           *prometheus.CounterVec
+	queryDuration     *prometheus.HistogramVec
+	timeouts          prometheus.Counter
+	slowQueries       prometheus.Counter
+	refused           *prometheus.CounterVec
+	closed            *prometheus.CounterVec
+	reloads           *prometheus.CounterVec
 }
 
 // NewMetrics creates and registers the metrics.
@@ -30,8 +38,29 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_statements_total", Help: "SQL statements received as queries, by kind."}, []string{"kind"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_errors_total", Help: "Error packets sent to clients, by MySQL error code."}, []string{"code"}),
+		queries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_queries_total",
+			Help: "Statements run (COM_QUERY and COM_STMT_EXECUTE), by statement type and route (local, single, merge, scatter, broadcast_write, ddl)."},
+			[]string{"type", "route"}),
+		queryDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "xaproxy_query_duration_seconds",
+			Help:    "Time from receiving a statement to the end of its answer, by statement type and route.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14)}, // 100µs .. ~15s
+			[]string{"type", "route"}),
+		timeouts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "xaproxy_query_timeouts_total", Help: "Statements interrupted because they ran longer than frontend.query_timeout."}),
+		slowQueries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "xaproxy_slow_queries_total", Help: "Statements that ran at least log.slow_query."}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_connections_refused_total",
+			Help: "Client connections refused after authentication or for the connection limits, by reason."}, []string{"reason"}),
+		closed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_sessions_closed_total", Help: "Sessions closed by the proxy, by reason (idle_timeout, packet_too_large)."}, []string{"reason"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_config_reloads_total", Help: "Configuration reloads (SIGHUP), by result (ok, error)."}, []string{"result"}),
 	}
-	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors)
+	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors,
+		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.refused, m.closed, m.reloads)
 	return m
 }
 
@@ -43,23 +72,34 @@ func (m *Metrics) countError(err error) {
 	m.errors.WithLabelValues(code).Inc()
 }
 
-// poolCollector reports backend pool use at scrape time.
+// poolCollector reports backend pool use, shard pings and readiness at
+// scrape time.
 type poolCollector struct {
-	srv  *Server
-	open *prometheus.Desc
-	idle *prometheus.Desc
+	srv    *Server
+	open   *prometheus.Desc
+	idle   *prometheus.Desc
+	pingOK *prometheus.Desc
+	ready  *prometheus.Desc
 }
 
-// RegisterPoolMetrics exposes the backend pools' connection counts.
+// RegisterPoolMetrics exposes the backend pools' connection counts, the
+// result of the last ping of each shard and the proxy's readiness.
 func (s *Server) RegisterPoolMetrics(reg prometheus.Registerer) {
 	reg.MustRegister(&poolCollector{
-		srv:  s,
-		open: prometheus.NewDesc("xaproxy_backend_connections_open", "Open connections to a shard (in use and idle).", []string{"shard"}, nil),
-		idle: prometheus.NewDesc("xaproxy_backend_connections_idle", "Idle pooled connections to a shard.", []string{"shard"}, nil),
+		srv:    s,
+		open:   prometheus.NewDesc("xaproxy_backend_connections_open", "Open connections to a shard (in use and idle).", []string{"shard"}, nil),
+		idle:   prometheus.NewDesc("xaproxy_backend_connections_idle", "Idle pooled connections to a shard.", []string{"shard"}, nil),
+		pingOK: prometheus.NewDesc("xaproxy_backend_ping_ok", "1 if the last ping of a shard succeeded, 0 if it failed (absent before the first).", []string{"shard"}, nil),
+		ready:  prometheus.NewDesc("xaproxy_ready", "1 when /readyz answers 200.", nil, nil),
 	})
 }
 
-func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.open; ch <- c.idle }
+func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.open
+	ch <- c.idle
+	ch <- c.pingOK
+	ch <- c.ready
+}
 
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	for name, p := range c.srv.pools {
@@ -67,4 +107,16 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(open), name)
 		ch <- prometheus.MustNewConstMetric(c.idle, prometheus.GaugeValue, float64(idle), name)
 	}
+	for name, r := range c.srv.pingResults() {
+		ok := 0.0
+		if r.err == "" {
+			ok = 1
+		}
+		ch <- prometheus.MustNewConstMetric(c.pingOK, prometheus.GaugeValue, ok, name)
+	}
+	ready := 0.0
+	if ok, _ := c.srv.Ready(context.Background()); ok {
+		ready = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.ready, prometheus.GaugeValue, ready)
 }

@@ -13,10 +13,16 @@ import (
 
 // handleQuery runs a COM_QUERY.
 func (s *Session) handleQuery(ctx context.Context, sql string) error {
+	if a, ok := parseAdmin(sql); ok {
+		s.cur.typ = "admin"
+		s.srv.metrics.statements.WithLabelValues("admin").Inc()
+		return s.runAdmin(a)
+	}
 	st, err := s.srv.parser.Parse(sql)
 	if err != nil {
 		return s.writeErr(err)
 	}
+	s.cur.typ = stmtType(st)
 	s.srv.metrics.statements.WithLabelValues(kindName(st.Kind)).Inc()
 	switch st.Kind {
 	case router.KindEmpty:
@@ -82,6 +88,9 @@ func (s *Session) handleFieldList(ctx context.Context, payload []byte) error {
 
 // checkAllowed refuses statements the proxy cannot run correctly.
 func (s *Session) checkAllowed(st *router.Statement) error {
+	if err := s.checkTables(st); err != nil {
+		return err
+	}
 	switch n := st.Node.(type) {
 	case *ast.SetOprStmt, *ast.SelectStmt:
 		return nil
@@ -90,9 +99,9 @@ func (s *Session) checkAllowed(st *router.Statement) error {
 	case *ast.CreateUserStmt, *ast.DropUserStmt, *ast.AlterUserStmt, *ast.GrantStmt, *ast.RevokeStmt, *ast.SetPwdStmt:
 		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "Access denied: xaproxy users live in its configuration; backend accounts are not managed through the proxy")
 	case *ast.CreateDatabaseStmt:
-		return s.srv.router.CheckSchema(s.user, n.Name.O)
+		return s.checkSchema(n.Name.O)
 	case *ast.DropDatabaseStmt:
-		return s.srv.router.CheckSchema(s.user, n.Name.O)
+		return s.checkSchema(n.Name.O)
 	}
 	return nil
 }
@@ -109,7 +118,7 @@ func (s *Session) runWith(ctx context.Context, shard string, st *router.Statemen
 	if err != nil {
 		return s.writeErr(err)
 	}
-	s.setRunning(c)
+	s.track(c)
 	err = send(c)
 	if err == nil {
 		// A transaction start sent with the statement answers first; if it
@@ -128,19 +137,13 @@ func (s *Session) runWith(ctx context.Context, shard string, st *router.Statemen
 	} else {
 		err = s.writeErr(err)
 	}
-	s.setRunning(nil)
+	s.untrack(c)
 	if !pinned {
 		s.srv.pools[shard].Release(c)
 		return err
 	}
 	s.afterBranchStatement(ctx, shard, c, st, o)
 	return err
-}
-
-func (s *Session) setRunning(c *backend.Conn) {
-	s.cancelMu.Lock()
-	s.running = c
-	s.cancelMu.Unlock()
 }
 
 // connFor returns the connection a statement on shard runs on, brought to
@@ -220,7 +223,7 @@ func (s *Session) physicalDB() string { return s.db }
 
 // showDatabases lists the logical schemas, not the backends' databases.
 func (s *Session) showDatabases(n *ast.ShowStmt) error {
-	names := append([]string{"information_schema"}, s.srv.router.Rules().SchemaNames()...)
+	names := append([]string{"information_schema"}, s.visibleSchemas()...)
 	if n.Pattern != nil || n.Where != nil {
 		pat, ok := likePattern(n)
 		if !ok {

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
-	"github.com/go-mysql-org/go-mysql/server"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/router"
@@ -26,16 +25,21 @@ import (
 
 // Server owns the listener, the sessions and the backend pools.
 type Server struct {
+	// cfg is the configuration the server started with: shards, schemas,
+	// pools and coordinator, which only a restart changes. What a reload
+	// changes is in live.
 	cfg    *conf.Config
+	live   atomic.Pointer[settings]
+	key    *rsa.PrivateKey
 	log    *slog.Logger
-	mysql  *server.Server
 	pools  map[string]*backend.Pool
 	parser *router.Parser
 	router *router.Router
 
-	mu       sync.Mutex
-	sessions map[uint32]*Session
-	closing  bool
+	mu        sync.Mutex
+	sessions  map[uint32]*Session
+	userConns map[string]int // logged-in sessions per user, for users[].max_connections
+	closing   bool
 	// conns counts client connections from accept to close, handshakes
 	// included, so that concurrent logins cannot exceed the limit.
 	conns   atomic.Int64
@@ -47,6 +51,14 @@ type Server struct {
 	coord     *xa.Coordinator
 	recoverer *xa.Recoverer
 	xaMetrics *xa.Metrics
+	dlog      xa.Log
+
+	// Operations: readiness, recent recovery actions, shard pings.
+	ready   atomic.Bool // a recovery pass completed
+	opsMu   sync.Mutex
+	recent  []xa.Action // the latest recovery actions, oldest first
+	pings   map[string]pingResult
+	started time.Time
 }
 
 // XA is what the server needs for distributed transactions.
@@ -70,16 +82,21 @@ func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA) (*Server, e
 	}
 	s := &Server{
 		cfg:       cfg,
+		key:       key,
 		log:       log,
-		mysql:     server.NewServer(cfg.Frontend.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, nil),
 		pools:     map[string]*backend.Pool{},
 		parser:    router.NewParser(),
 		router:    router.New(sharding.New(cfg)),
 		sessions:  map[uint32]*Session{},
+		userConns: map[string]int{},
 		metrics:   metrics,
 		gen:       x.Generator,
 		xaMetrics: x.Metrics,
+		dlog:      x.Log,
+		pings:     map[string]pingResult{},
+		started:   time.Now(),
 	}
+	s.live.Store(newSettings(cfg, key))
 	pc := backend.PoolConfig{
 		MaxOpen:        cfg.Backend.MaxOpen,
 		MaxIdle:        cfg.Backend.MaxIdle,
@@ -89,8 +106,12 @@ func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA) (*Server, e
 	}
 	var names []string
 	for _, sh := range cfg.Shards {
+		tc, err := backend.ClientTLSConfig(sh.Params["tls"], sh.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("shard %s: %w", sh.Name, err)
+		}
 		s.pools[sh.Name] = backend.NewPool(backend.Target{
-			Shard: sh.Name, Addr: sh.Addr, Network: sh.Net, User: sh.User, Password: sh.Password,
+			Shard: sh.Name, Addr: sh.Addr, Network: sh.Net, User: sh.User, Password: sh.Password, TLS: tc,
 		}, pc)
 		names = append(names, sh.Name)
 	}
@@ -155,22 +176,26 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	s.mu.Unlock()
 	// The slot is taken before the handshake, so that concurrent logins
 	// cannot all pass the check.
-	tooMany := s.conns.Add(1) > int64(s.cfg.Frontend.MaxConnections)
+	live := s.live.Load()
+	tooMany := s.conns.Add(1) > int64(live.maxConns)
 	defer s.conns.Add(-1)
 	sess := newSession(s, nc)
 	if tooMany {
-		sess.refuse(mysql.NewError(mysql.ER_CON_COUNT_ERROR, fmt.Sprintf("Too many connections: xaproxy frontend.max_connections=%d reached", s.cfg.Frontend.MaxConnections)))
+		s.metrics.refused.WithLabelValues("max_connections").Inc()
+		sess.refuse(mysql.NewError(mysql.ER_CON_COUNT_ERROR, fmt.Sprintf("Too many connections: xaproxy frontend.max_connections=%d reached", live.maxConns)))
 		return
 	}
+	defer sess.releaseUserSlot()
 	// A client that never finishes the handshake must not hold a goroutine.
 	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
-	if err := sess.handshake(); err != nil {
+	if err := sess.handshake(live); err != nil {
 		s.log.Debug("handshake failed", "remote", nc.RemoteAddr().String(), "err", err)
 		s.metrics.handshakeFailures.Inc()
 		_ = nc.Close()
 		return
 	}
 	_ = nc.SetDeadline(time.Time{})
+	sess.setView(false)
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()

@@ -10,11 +10,14 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/server"
 	"github.com/pingcap/tidb/pkg/parser/charset"
 	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/router"
 )
 
@@ -26,6 +29,17 @@ type Session struct {
 	conn *server.Conn
 	id   uint32
 	user string
+	// grant is the user's entry when the session logged in (its schemas
+	// and limits); nil during the handshake.
+	grant *conf.User
+	// pendingDB is the database named in the handshake, checked once the
+	// user is authenticated.
+	pendingDB string
+	// userSlot names the user whose per-user connection slot the session
+	// holds ("" when none).
+	userSlot string
+	remote   string
+	since    time.Time
 
 	db         string // current logical schema, "" when none
 	vars       backend.State
@@ -36,18 +50,33 @@ type Session struct {
 	nextStmtID uint32
 
 	buf []byte // scratch for forwarding packets, with 4 bytes of header room
+	pkt []byte // the last command packet read from the client
 
-	mu       sync.Mutex // guards busy/closing against Shutdown
-	busy     bool
-	closing  bool
+	cur stmtRun // the statement being run (session goroutine only)
+
+	mu      sync.Mutex // guards busy/closing against Shutdown, and view
+	busy    bool
+	closing bool
+	view    sessionView // what the status page shows
+
+	// cancelMu guards running and stmtSeq, read by KILL QUERY and by the
+	// query timeout from other goroutines.
 	cancelMu sync.Mutex
-	running  *backend.Conn // backend connection running the current statement, for KILL QUERY
+	running  []*backend.Conn // backend connections running the current statement
+	stmtSeq  uint64          // counts statements, so a late timer cannot hit the next one
+	// killMu is held while KILL QUERY is sent for running connections:
+	// untrack waits for it, so a connection is not returned to the pool
+	// (and given to another session) while a KILL aimed at it is on its way.
+	killMu   sync.Mutex
+	timedOut atomic.Bool // the current statement ran past frontend.query_timeout
 }
 
 func newSession(s *Server, nc net.Conn) *Session {
 	return &Session{
 		srv:        s,
 		nc:         newBufferedConn(nc),
+		remote:     nc.RemoteAddr().String(),
+		since:      time.Now(),
 		autocommit: true,
 		lockReads:  s.cfg.Coordinator.LockingReads,
 		stmts:      map[uint32]*prepared{},
@@ -68,9 +97,10 @@ func (s *Session) refuse(err error) {
 	_ = s.nc.Close()
 }
 
-// handshake authenticates the client with go-mysql's server.
-func (s *Session) handshake() error {
-	c, err := s.srv.mysql.NewCustomizedConn(s.nc, &authHandler{users: s.srv.cfg}, handshakeHandler{s})
+// handshake authenticates the client with go-mysql's server, under the
+// settings current when it connected.
+func (s *Session) handshake(live *settings) error {
+	c, err := live.handshake.NewCustomizedConn(s.nc, &authHandler{sess: s, live: live}, handshakeHandler{s})
 	if err != nil {
 		return err
 	}
@@ -97,9 +127,12 @@ func initialVars(collationID uint8) backend.State {
 func (s *Session) run(ctx context.Context) {
 	defer s.cleanup()
 	for {
-		s.conn.ResetSequence()
-		data, err := s.conn.ReadPacket()
+		data, err := s.readCommand(s.srv.live.Load())
 		if err != nil {
+			if errors.Is(err, errIdle) {
+				s.srv.log.Debug("idle session closed", "conn", s.id, "user", s.user, "idle_timeout", s.srv.live.Load().idleTimeout)
+				s.srv.metrics.closed.WithLabelValues("idle_timeout").Inc()
+			}
 			return
 		}
 		if len(data) == 0 {
@@ -179,7 +212,8 @@ func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err err
 	case mysql.COM_PING:
 		return false, s.writeOK(0, 0, "")
 	case mysql.COM_QUERY:
-		return false, s.handleQuery(ctx, string(payload))
+		sql := string(payload)
+		return false, s.statement(sql, func() error { return s.handleQuery(ctx, sql) })
 	case mysql.COM_INIT_DB:
 		if err := s.useDB(string(payload)); err != nil {
 			return false, s.writeErr(err)
@@ -190,7 +224,7 @@ func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err err
 	case mysql.COM_STMT_PREPARE:
 		return false, s.handleStmtPrepare(ctx, string(payload))
 	case mysql.COM_STMT_EXECUTE:
-		return false, s.handleStmtExecute(ctx, payload)
+		return false, s.statement(s.preparedSQL(payload), func() error { return s.handleStmtExecute(ctx, payload) })
 	case mysql.COM_STMT_SEND_LONG_DATA:
 		s.handleStmtLongData(payload)
 		return false, nil
@@ -221,7 +255,7 @@ func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err err
 // useDB switches the current logical schema.
 func (s *Session) useDB(name string) error {
 	name = strings.TrimSpace(name)
-	if err := s.srv.router.CheckSchema(s.user, name); err != nil {
+	if err := s.checkSchema(name); err != nil {
 		return err
 	}
 	s.db = name
@@ -278,10 +312,13 @@ func (s *Session) writeEOF() error {
 	return s.conn.WritePacket(append(s.buf[:4], mysql.EOF_HEADER, 0, 0, byte(st), byte(st>>8)))
 }
 
-// writeErr sends an error packet; a non-MySQL error becomes 1105.
+// writeErr sends an error packet; a non-MySQL error becomes 1105. A
+// statement interrupted because it ran past frontend.query_timeout is
+// reported as such (3024).
 func (s *Session) writeErr(err error) error {
-	s.srv.metrics.countError(err)
-	return s.conn.WriteValue(toMyError(err))
+	me := s.timeoutError(toMyError(err))
+	s.srv.metrics.countError(me)
+	return s.conn.WriteValue(me)
 }
 
 func toMyError(err error) *mysql.MyError {
@@ -291,12 +328,16 @@ func toMyError(err error) *mysql.MyError {
 	return mysql.NewError(mysql.ER_UNKNOWN_ERROR, err.Error())
 }
 
-// handshakeHandler lets go-mysql's handshake validate the database a client
-// names when it connects; commands are dispatched by Session.run itself
-// (go-mysql's dispatcher loses parameter types between executions).
+// handshakeHandler receives the database a client names when it connects,
+// which is checked once the client is authenticated (admit); commands are
+// dispatched by Session.run itself (go-mysql's dispatcher loses parameter
+// types between executions).
 type handshakeHandler struct{ s *Session }
 
-func (h handshakeHandler) UseDB(db string) error { return h.s.useDB(db) }
+func (h handshakeHandler) UseDB(db string) error {
+	h.s.pendingDB = db
+	return nil
+}
 func (h handshakeHandler) HandleQuery(string) (*mysql.Result, error) {
 	return nil, errors.New("unreachable: commands are dispatched by Session")
 }

@@ -32,6 +32,9 @@ type prepared struct {
 }
 
 func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
+	if _, ok := parseAdmin(sql); ok {
+		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send SHOW SHARD ... as a plain query"))
+	}
 	st, err := s.srv.parser.Parse(sql)
 	if err != nil {
 		return s.writeErr(err)
@@ -151,6 +154,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.local {
 		return s.handleQuery(ctx, p.sql)
 	}
+	s.cur.typ = stmtType(p.st)
 	defer func() { p.longData, p.longSize = nil, 0 }()
 	if p.longSize > maxLongData {
 		return s.writeErr(mysql.NewError(mysql.ER_NET_PACKET_TOO_LARGE, fmt.Sprintf("long data for statement %d exceeds %d bytes", id, maxLongData)))

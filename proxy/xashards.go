@@ -21,7 +21,9 @@ func (r recoveryShards) Conn(ctx context.Context, shard string) (xa.ShardConn, f
 	if !ok {
 		return nil, nil, fmt.Errorf("unknown shard %s", shard)
 	}
-	c, err := pool.AcquireDB(ctx, "")
+	// XA statements name their branch: any connection will do, whatever
+	// database it has selected (AcquireDB("") would discard those).
+	c, err := pool.Acquire(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/proxy"
 	"github.com/xaproxy/xaproxy/xa"
@@ -31,6 +32,10 @@ import (
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
+
+// shardPingEvery is how often each shard is pinged for the status page and
+// xaproxy_backend_ping_ok.
+const shardPingEvery = 5 * time.Second
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -56,26 +61,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "xaproxy %s\n", version)
 		return 0
 	case "check-config":
-		cfg, code := loadConfig(args[1:], stderr)
+		cfg, _, code := loadConfig(args[1:], stderr)
 		if cfg == nil {
 			return code
 		}
 		fmt.Fprintf(stdout, "configuration OK: %d shards, %d schemas, %d users\n", len(cfg.Shards), len(cfg.Schemas), len(cfg.Users))
 		return 0
 	case "serve":
-		cfg, code := loadConfig(args[1:], stderr)
+		// SIGHUP's default action ends the process: take it over first.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		cfg, path, code := loadConfig(args[1:], stderr)
 		if cfg == nil {
 			return code
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
-		if err := serve(ctx, cfg, stderr); err != nil {
+		if err := serve(ctx, cfg, path, hup, stderr); err != nil {
 			fmt.Fprintf(stderr, "xaproxy: %v\n", err)
 			return 1
 		}
 		return 0
 	case "recover":
-		cfg, code := loadConfig(args[1:], stderr)
+		cfg, _, code := loadConfig(args[1:], stderr)
 		if cfg == nil {
 			return code
 		}
@@ -97,37 +106,73 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // loadConfig parses --config and loads the file; on failure it prints every
 // problem and returns the exit code.
-func loadConfig(args []string, stderr io.Writer) (*conf.Config, int) {
+func loadConfig(args []string, stderr io.Writer) (*conf.Config, string, int) {
 	fs := flag.NewFlagSet("xaproxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "configuration file (YAML)")
 	if err := fs.Parse(args); err != nil {
-		return nil, 2
+		return nil, "", 2
 	}
 	if *path == "" {
 		fmt.Fprintln(stderr, "xaproxy: --config FILE is required")
-		return nil, 2
+		return nil, "", 2
 	}
 	cfg, err := conf.Load(*path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return nil, 1
+		return nil, "", 1
 	}
-	return cfg, 0
+	return cfg, *path, 0
 }
 
-func newLogger(cfg conf.Log, w io.Writer) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(strings.ToUpper(cfg.Level)))
+// newLogger builds the logger; its level can be changed later through the
+// returned LevelVar (log.level is reloadable, log.format is not).
+func newLogger(cfg conf.Log, w io.Writer) (*slog.Logger, *slog.LevelVar) {
+	level := new(slog.LevelVar)
+	level.Set(parseLevel(cfg.Level))
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(slog.NewJSONHandler(w, opts)), level
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(slog.NewTextHandler(w, opts)), level
 }
 
-func serve(ctx context.Context, cfg *conf.Config, logw io.Writer) error {
-	log := newLogger(cfg.Log, logw)
+func parseLevel(s string) slog.Level {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(strings.ToUpper(s)))
+	return level
+}
+
+// reloadOnHUP re-reads the configuration file on each SIGHUP and applies
+// what can change while running; a file with problems changes nothing.
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, srv *proxy.Server, level *slog.LevelVar, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		cfg, err := conf.Load(path)
+		if err != nil {
+			srv.ReloadFailed()
+			log.Error("configuration reload failed; nothing changed", "file", path, "err", err)
+			continue
+		}
+		ch := srv.Reload(cfg)
+		level.Set(parseLevel(cfg.Log.Level))
+		applied, restart := "nothing", "nothing"
+		if len(ch.Live) > 0 {
+			applied = strings.Join(ch.Live, "; ")
+		}
+		if len(ch.Restart) > 0 {
+			restart = strings.Join(ch.Restart, ", ")
+		}
+		log.Info("configuration reloaded", "file", path, "applied", applied, "needs_restart", restart)
+	}
+}
+
+func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Signal, logw io.Writer) error {
+	log, level := newLogger(cfg.Log, logw)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	x, closeXA, err := openXA(ctx, cfg, log, reg, "")
@@ -143,22 +188,12 @@ func serve(ctx context.Context, cfg *conf.Config, logw io.Writer) error {
 		return err
 	}
 	srv.RegisterPoolMetrics(reg)
-	// Finish what an earlier run (of any instance) left in doubt before
-	// taking new transactions, then keep doing it.
-	if rep, err := srv.Recoverer().RunOnce(ctx); err != nil {
-		log.Warn("start-up recovery incomplete; it is retried periodically", "err", err)
-	} else {
-		log.Info("start-up recovery done", "in_doubt", len(rep.InDoubt), "actions", len(rep.Actions))
-	}
-	go srv.Recoverer().Loop(ctx, cfg.Coordinator.RecoverEvery.Duration)
+	go reloadOnHUP(ctx, hup, path, srv, level, log)
 
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
-	}
+	// The admin port answers during start-up recovery: /healthz says the
+	// process lives, /readyz says 503 until recovery completed.
 	adminLn, err := net.Listen("tcp", cfg.AdminListen)
 	if err != nil {
-		_ = ln.Close()
 		return fmt.Errorf("admin listen on %s: %w", cfg.AdminListen, err)
 	}
 	admin := &http.Server{Handler: srv.AdminHandler(reg), ReadHeaderTimeout: 5 * time.Second}
@@ -167,6 +202,26 @@ func serve(ctx context.Context, cfg *conf.Config, logw io.Writer) error {
 			log.Error("admin server stopped", "err", err)
 		}
 	}()
+	defer admin.Close()
+
+	// Warn about shard settings that weaken two-phase commit (backend/check.go).
+	for _, w := range backend.CheckShards(ctx, srv.Pools(), cfg.Backend.ConnectTimeout.Duration) {
+		log.Warn("shard settings: "+w.Message, "shard", w.Shard)
+	}
+	// Finish what an earlier run (of any instance) left in doubt before
+	// taking new transactions, then keep doing it.
+	if rep, err := srv.RecoverOnce(ctx); err != nil {
+		log.Warn("start-up recovery incomplete; it is retried periodically", "err", err)
+	} else {
+		log.Info("start-up recovery done", "in_doubt", len(rep.InDoubt), "actions", len(rep.Actions))
+	}
+	go srv.RecoveryLoop(ctx, cfg.Coordinator.RecoverEvery.Duration)
+	go srv.PingShards(ctx, shardPingEvery)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
 	log.Info("xaproxy serving", "version", version, "listen", ln.Addr().String(), "admin", adminLn.Addr().String(),
 		"shards", len(cfg.Shards), "schemas", len(cfg.Schemas))
 
@@ -179,9 +234,10 @@ func serve(ctx context.Context, cfg *conf.Config, logw io.Writer) error {
 		}
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: no new connections; waiting for running statements", "timeout", cfg.Frontend.ShutdownTimeout.Duration)
+	timeout := srv.ShutdownTimeout()
+	log.Info("shutting down: no new connections; waiting for running statements", "timeout", timeout)
 	_ = ln.Close()
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.Frontend.ShutdownTimeout.Duration)
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	srv.Shutdown(sctx)
 	_ = admin.Shutdown(sctx)
@@ -272,7 +328,7 @@ func faultHook(spec string, log *slog.Logger) func(xa.Step) {
 
 // recoverOnce runs one recovery pass and prints its report.
 func recoverOnce(ctx context.Context, cfg *conf.Config, stdout, logw io.Writer) error {
-	log := newLogger(cfg.Log, logw)
+	log, _ := newLogger(cfg.Log, logw)
 	x, closeXA, err := openXA(ctx, cfg, log, prometheus.NewRegistry(), "-recover")
 	if err != nil {
 		return err

@@ -1,0 +1,69 @@
+package proxy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// Schema access: users[].schemas restricts the logical schemas a user
+// sees (SHOW DATABASES) and uses (handshake database, USE, COM_INIT_DB,
+// qualified table names, CREATE/DROP DATABASE). A session keeps the grant
+// it logged in with; a reload changes it for new logins.
+
+// restricted tells whether the session's user may use only some schemas.
+func (s *Session) restricted() bool { return s.grant != nil && len(s.grant.Schemas) > 0 }
+
+// canUse tells whether the session's user may use database name.
+// information_schema stays readable, as in MySQL, for client libraries.
+func (s *Session) canUse(name string) bool {
+	return !s.restricted() || strings.EqualFold(name, "information_schema") || s.grant.CanUse(name)
+}
+
+// errDBAccess is MySQL's answer for a database the user has no grant on,
+// whether or not it exists (so that names are not revealed).
+func (s *Session) errDBAccess(name string) error {
+	return mysql.NewError(mysql.ER_DBACCESS_DENIED_ERROR, fmt.Sprintf(
+		"Access denied for user '%s' to database '%s': xaproxy users[].schemas grants %s", s.user, name, strings.Join(s.grant.Schemas, ", ")))
+}
+
+// checkSchema validates a database the client wants to use.
+func (s *Session) checkSchema(name string) error {
+	if !s.canUse(name) {
+		return s.errDBAccess(name)
+	}
+	return s.srv.router.CheckSchema(s.user, name)
+}
+
+// checkTables refuses statements naming a schema the user may not use.
+// Unqualified tables are in the current database, which was checked when
+// it was chosen.
+func (s *Session) checkTables(st *router.Statement) error {
+	if !s.restricted() {
+		return nil
+	}
+	if st.Kind == router.KindUnparsed {
+		return mysql.NewError(mysql.ER_PARSE_ERROR, fmt.Sprintf(
+			"xaproxy cannot parse this statement, so it cannot check which databases it uses, and user '%s' may use only %s (%v)",
+			s.user, strings.Join(s.grant.Schemas, ", "), st.ParseErr))
+	}
+	for _, t := range st.Tables {
+		if t.Schema != "" && !s.canUse(t.Schema) {
+			return s.errDBAccess(t.Schema)
+		}
+	}
+	return nil
+}
+
+// visibleSchemas lists the logical schemas the user sees.
+func (s *Session) visibleSchemas() []string {
+	var out []string
+	for _, name := range s.srv.router.Rules().SchemaNames() {
+		if s.canUse(name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}

@@ -1,0 +1,99 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// errIdle: the client sent no command within frontend.idle_timeout.
+var errIdle = errors.New("idle timeout")
+
+// maxKeptPacket bounds the command buffer a session keeps between
+// commands; a larger packet's buffer is dropped after use.
+const maxKeptPacket = 1 << 20
+
+// limitedPacket collects one client packet (all its 16 MB chunks) and
+// refuses to grow past max. go-mysql reads a packet into an io.Writer in
+// 16 KiB pieces without allocating its announced length up front when the
+// writer is not a bytes.Buffer (it does not expose the header, so the
+// length cannot be checked before the payload is read), so a client
+// announcing a huge packet costs at most max bytes of buffer (1.5 max while
+// the buffer grows) before it is refused.
+type limitedPacket struct {
+	b    []byte
+	max  int64
+	over bool
+}
+
+var errPacketTooLarge = errors.New("packet too large")
+
+func (p *limitedPacket) Write(d []byte) (int, error) {
+	n := int64(len(p.b)) + int64(len(d))
+	if n > p.max {
+		p.over = true
+		return 0, errPacketTooLarge
+	}
+	if n > int64(cap(p.b)) {
+		// Grow by doubling, but never past the limit: the buffer holds at
+		// most max bytes (and, while growing, the previous half-size one).
+		grown := make([]byte, len(p.b), min(p.max, max(n, 2*int64(cap(p.b)), 4096)))
+		copy(grown, p.b)
+		p.b = grown
+	}
+	p.b = append(p.b, d...)
+	return len(d), nil
+}
+
+// readCommand reads the next command packet, waiting at most
+// frontend.idle_timeout for it. A packet larger than
+// frontend.max_packet_size is refused with 1153 and the connection is
+// closed, as MySQL does with max_allowed_packet: the rest of the packet is
+// never buffered.
+func (s *Session) readCommand(live *settings) ([]byte, error) {
+	var deadline time.Time
+	if live.idleTimeout > 0 {
+		deadline = time.Now().Add(live.idleTimeout)
+	}
+	_ = s.nc.Conn.SetReadDeadline(deadline)
+	s.conn.ResetSequence()
+	p := limitedPacket{b: s.pkt[:0], max: live.maxPacket}
+	err := s.conn.ReadPacketTo(&p)
+	if cap(p.b) <= maxKeptPacket {
+		s.pkt = p.b[:0]
+	} else {
+		s.pkt = nil
+	}
+	switch {
+	case p.over:
+		s.refusePacket(live.maxPacket)
+		return nil, errPacketTooLarge
+	case err != nil && !deadline.IsZero() && !time.Now().Before(deadline):
+		return nil, errIdle
+	case err != nil:
+		return nil, err
+	}
+	return p.b, nil
+}
+
+// refusePacket answers an oversized packet with 1153 and ends the
+// connection. The client may still be sending the packet: the proxy stops
+// its own side, then reads and discards (without keeping anything) until
+// the client closes or a few seconds pass, so that the client reads the
+// error instead of a connection reset.
+func (s *Session) refusePacket(limit int64) {
+	s.srv.metrics.closed.WithLabelValues("packet_too_large").Inc()
+	s.srv.log.Info("client packet too large; connection closed", "conn", s.id, "user", s.user, "max_packet_size", limit)
+	_ = s.writeErr(mysql.NewError(mysql.ER_NET_PACKET_TOO_LARGE, fmt.Sprintf(
+		"Got a packet bigger than 'max_allowed_packet' bytes: xaproxy frontend.max_packet_size is %d bytes", limit)))
+	_ = s.nc.Flush()
+	if tc, ok := s.nc.Conn.(*net.TCPConn); ok {
+		_ = tc.CloseWrite()
+	}
+	_ = s.nc.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _ = io.Copy(io.Discard, io.LimitReader(s.nc.Conn, 1<<30))
+}

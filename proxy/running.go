@@ -1,0 +1,255 @@
+package proxy
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// stmtRun is what the proxy records about the statement a session runs:
+// for metrics, the slow query log and the status page.
+type stmtRun struct {
+	sql    string
+	typ    string   // statement type label: select, insert, ddl, ...
+	route  string   // how it ran: local, single, merge, scatter, broadcast_write, ddl
+	shards []string // shards it ran on, in order of first use
+	start  time.Time
+}
+
+// sessionView is the part of a session the status page shows; the session
+// goroutine updates it under Session.mu.
+type sessionView struct {
+	db     string
+	inTx   bool
+	stmt   string // "" between statements
+	stmtAt time.Time
+}
+
+// maxLoggedSQL bounds the statement text in the slow query log and on the
+// status page.
+const maxLoggedSQL = 1024
+
+// statement runs one COM_QUERY or COM_STMT_EXECUTE: it arms
+// frontend.query_timeout, and afterwards counts the statement by type and
+// route, observes its latency and logs it if it was slow.
+func (s *Session) statement(sql string, run func() error) error {
+	live := s.srv.live.Load()
+	s.cur = stmtRun{sql: sql, typ: "other", route: "local", start: time.Now()}
+	s.setView(true)
+	stop := s.armTimeout(live)
+	err := run()
+	stop()
+	d := time.Since(s.cur.start)
+	s.srv.metrics.queries.WithLabelValues(s.cur.typ, s.cur.route).Inc()
+	s.srv.metrics.queryDuration.WithLabelValues(s.cur.typ, s.cur.route).Observe(d.Seconds())
+	if s.timedOut.Load() {
+		s.srv.metrics.timeouts.Inc()
+	}
+	if live.slowQuery > 0 && d >= live.slowQuery {
+		s.srv.metrics.slowQueries.Inc()
+		s.srv.log.Warn("slow query", "conn", s.id, "user", s.user, "db", s.db,
+			"duration", d, "route", s.cur.route, "shards", strings.Join(s.cur.shards, ","),
+			"statement", truncateSQL(sql, maxLoggedSQL))
+	}
+	s.cur = stmtRun{}
+	s.setView(false)
+	return err
+}
+
+// setView publishes the session's state for the status page.
+func (s *Session) setView(running bool) {
+	v := sessionView{db: s.db, inTx: s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0)}
+	if running {
+		v.stmt, v.stmtAt = truncateSQL(s.cur.sql, maxLoggedSQL), s.cur.start
+	}
+	s.mu.Lock()
+	s.view = v
+	s.mu.Unlock()
+}
+
+// preparedSQL is the text of the prepared statement a COM_STMT_EXECUTE
+// names, for the logs ("" if unknown: the execute reports that itself).
+func (s *Session) preparedSQL(payload []byte) string {
+	if len(payload) < 4 {
+		return ""
+	}
+	if p, ok := s.stmts[binary.LittleEndian.Uint32(payload)]; ok {
+		return p.sql
+	}
+	return ""
+}
+
+// truncateSQL cuts s to at most n bytes on a character boundary.
+func truncateSQL(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
+// track records that c runs the current statement, for KILL QUERY, the
+// query timeout and the slow query log.
+func (s *Session) track(c *backend.Conn) {
+	s.cancelMu.Lock()
+	s.running = append(s.running, c)
+	s.cancelMu.Unlock()
+	if !slices.Contains(s.cur.shards, c.Shard()) {
+		s.cur.shards = append(s.cur.shards, c.Shard())
+	}
+}
+
+// untrack ends track; it waits for a KILL QUERY aimed at c that is under
+// way, so that c is not reused before the KILL reached its shard.
+func (s *Session) untrack(c *backend.Conn) {
+	s.cancelMu.Lock()
+	if i := slices.Index(s.running, c); i >= 0 {
+		s.running = slices.Delete(s.running, i, i+1)
+	}
+	s.cancelMu.Unlock()
+	// An empty critical section: waiting for the KILL is the point.
+	s.killMu.Lock()
+	s.killMu.Unlock()
+}
+
+// armTimeout starts frontend.query_timeout for a new statement; the
+// returned function stops it.
+func (s *Session) armTimeout(live *settings) (stop func()) {
+	s.cancelMu.Lock()
+	s.stmtSeq++
+	seq := s.stmtSeq
+	s.cancelMu.Unlock()
+	s.timedOut.Store(false)
+	if live.queryTimeout <= 0 {
+		return func() {}
+	}
+	t := time.AfterFunc(live.queryTimeout, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.Backend.ConnectTimeout.Duration+time.Second)
+		defer cancel()
+		if n, err := s.interrupt(ctx, seq, true); err != nil {
+			s.srv.log.Warn("query timeout: KILL QUERY failed", "conn", s.id, "err", err)
+		} else if n > 0 {
+			s.srv.log.Info("query timeout: statement interrupted", "conn", s.id, "user", s.user,
+				"query_timeout", live.queryTimeout, "statement", truncateSQL(s.curSQL(), 200))
+		}
+	})
+	return func() { t.Stop() }
+}
+
+// curSQL reads the running statement for a log line from another goroutine.
+func (s *Session) curSQL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.view.stmt
+}
+
+// interrupt sends KILL QUERY to the shards running the session's current
+// statement, through other pooled connections. seq, when non-zero, must
+// still be the current statement (a timer may fire late). timeout marks
+// the statement as timed out, so that the client gets 3024. It returns how
+// many shard statements it interrupted.
+func (s *Session) interrupt(ctx context.Context, seq uint64, timeout bool) (int, error) {
+	s.cancelMu.Lock()
+	if seq != 0 && seq != s.stmtSeq {
+		s.cancelMu.Unlock()
+		return 0, nil
+	}
+	conns := slices.Clone(s.running)
+	if timeout {
+		s.timedOut.Store(true)
+	}
+	s.killMu.Lock()
+	s.cancelMu.Unlock()
+	defer s.killMu.Unlock()
+	var firstErr error
+	for _, c := range conns {
+		if err := s.srv.killQuery(ctx, c); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return len(conns), firstErr
+}
+
+// killQuery runs KILL QUERY for c's thread on its shard.
+func (srv *Server) killQuery(ctx context.Context, c *backend.Conn) error {
+	pool := srv.pools[c.Shard()]
+	kc, err := pool.Acquire(ctx)
+	if err != nil {
+		return errShardUnavailable(c.Shard(), err)
+	}
+	_, err = kc.Exec(ctx, fmt.Sprintf("KILL QUERY %d", c.ThreadID()))
+	pool.Release(kc)
+	if me, ok := mysqlErr(err); ok && me.Code == mysql.ER_NO_SUCH_THREAD {
+		return nil
+	}
+	return err
+}
+
+// timeoutError turns the shard's "interrupted" error into 3024 when the
+// proxy interrupted the statement for frontend.query_timeout.
+func (s *Session) timeoutError(me *mysql.MyError) *mysql.MyError {
+	if !s.timedOut.Load() {
+		return me
+	}
+	switch me.Code {
+	case mysql.ER_QUERY_INTERRUPTED, erStatementTimeout, erQueryTimeout:
+		return s.errQueryTimeout()
+	}
+	return me
+}
+
+func (s *Session) errQueryTimeout() *mysql.MyError {
+	return mysql.NewError(erQueryTimeout, fmt.Sprintf(
+		"Query execution was interrupted, maximum statement execution time exceeded (xaproxy frontend.query_timeout=%s)", s.srv.live.Load().queryTimeout))
+}
+
+// stmtType is the statement type label of the query metrics.
+func stmtType(st *router.Statement) string {
+	switch st.Kind {
+	case router.KindUnparsed:
+		return "unparsed"
+	case router.KindBegin, router.KindCommit, router.KindRollback, router.KindSavepoint:
+		return "transaction"
+	case router.KindSet:
+		return "set"
+	case router.KindUse:
+		return "use"
+	case router.KindShowDatabases:
+		return "show"
+	case router.KindShowXAStatus:
+		return "admin"
+	case router.KindEmpty, router.KindXA:
+		return "other"
+	}
+	switch n := st.Node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		return "select"
+	case *ast.InsertStmt:
+		if n.IsReplace {
+			return "replace"
+		}
+		return "insert"
+	case *ast.UpdateStmt:
+		return "update"
+	case *ast.DeleteStmt:
+		return "delete"
+	case *ast.ShowStmt, *ast.ExplainStmt:
+		return "show"
+	}
+	if st.ImplicitCommit {
+		return "ddl"
+	}
+	return "other"
+}

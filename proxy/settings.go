@@ -1,0 +1,87 @@
+package proxy
+
+import (
+	"crypto/rsa"
+	"crypto/tls"
+	"slices"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/server"
+	"github.com/xaproxy/xaproxy/conf"
+)
+
+// settings are the parts of the configuration that a reload (SIGHUP)
+// changes while the proxy runs: users and the frontend's limits, timeouts
+// and TLS. A value is never modified once published; Reload swaps in a
+// new one, and each session reads the one current at each step.
+type settings struct {
+	cfg   *conf.Config          // where they come from (users, frontend, log)
+	users map[string]*conf.User // by name (case-sensitive, as MySQL)
+	// handshake is go-mysql's server: greeting, authentication and TLS.
+	handshake    *server.Server
+	requireTLS   bool
+	maxConns     int
+	idleTimeout  time.Duration
+	queryTimeout time.Duration
+	maxPacket    int64
+	slowQuery    time.Duration
+	shutdown     time.Duration
+}
+
+// newSettings builds the live settings of a validated configuration. key
+// receives caching_sha2_password passwords over plain connections; it is
+// the same for the whole process, since clients may have cached it.
+func newSettings(cfg *conf.Config, key *rsa.PrivateKey) *settings {
+	users := make(map[string]*conf.User, len(cfg.Users))
+	for i := range cfg.Users {
+		u := cfg.Users[i]
+		u.Schemas = slices.Clone(u.Schemas)
+		users[u.Name] = &u
+	}
+	var tlsConfig *tls.Config
+	if t := cfg.Frontend.TLS; t.Enabled() {
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{*t.Certificate}, MinVersion: tls.VersionTLS12}
+	}
+	f := cfg.Frontend
+	return &settings{
+		cfg:          cfg,
+		users:        users,
+		handshake:    server.NewServer(f.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, tlsConfig),
+		requireTLS:   f.TLSRequired(),
+		maxConns:     f.MaxConnections,
+		idleTimeout:  f.IdleTimeout.Duration,
+		queryTimeout: f.QueryTimeout.Duration,
+		maxPacket:    int64(f.MaxPacketSize),
+		slowQuery:    cfg.Log.SlowQuery.Duration,
+		shutdown:     f.ShutdownTimeout.Duration,
+	}
+}
+
+// Reload applies what can change while the proxy runs from a new,
+// validated configuration: users (added, removed, passwords, schemas,
+// limits) for new logins, the frontend's connection limit, timeouts,
+// packet size and TLS, and the slow query threshold. Sessions already open
+// keep running, with the schemas they logged in with. The result lists
+// what was applied (compared with the previous reload) and what differs
+// from the running configuration but needs a restart (addresses, shards,
+// schemas, coordinator, backend pools).
+func (s *Server) Reload(cfg *conf.Config) conf.Changes {
+	prev := s.live.Load()
+	// The new server.Server also starts with an empty cache of
+	// caching_sha2_password logins, so a changed or removed password
+	// cannot be used from the cache.
+	s.live.Store(newSettings(cfg, s.key))
+	s.metrics.reloads.WithLabelValues("ok").Inc()
+	return conf.Changes{
+		Live:    conf.Compare(prev.cfg, cfg).Live,
+		Restart: conf.Compare(s.cfg, cfg).Restart,
+	}
+}
+
+// ReloadFailed counts a reload whose file could not be loaded.
+func (s *Server) ReloadFailed() { s.metrics.reloads.WithLabelValues("error").Inc() }
+
+// ShutdownTimeout is how long Shutdown lets running statements finish,
+// from the current configuration.
+func (s *Server) ShutdownTimeout() time.Duration { return s.live.Load().shutdown }
