@@ -97,7 +97,7 @@ docker-test:
 	XAPROXY_VERSION="$$(git describe --tags --always --dirty 2>/dev/null || echo dev)" \
 		$(DOCKER_COMPOSE) up -d --build --wait || status=$$?; \
 	if [[ $$status -eq 0 ]]; then \
-		XAPROXY_DOCKER=1 $(GO) test -count=1 -timeout 10m -v -run '^TestDockerStack$$' ./integration/ || status=$$?; \
+		XAPROXY_DOCKER=1 $(GO) test -tags docker -count=1 -timeout 10m -v -run '^TestDockerStack$$' ./integration/ || status=$$?; \
 	fi; \
 	if [[ $$status -ne 0 ]]; then \
 		$(DOCKER_COMPOSE) ps -a; \

@@ -1,3 +1,5 @@
+//go:build docker
+
 package integration
 
 import (
@@ -17,15 +19,15 @@ import (
 // (docker/compose.yaml: MySQL 8.0 shards s0 and s1, MariaDB 10.11 shard s2,
 // etcd, and two proxies). It does not start anything itself: `make
 // docker-test` brings the stack up, runs this test with XAPROXY_DOCKER=1
-// and tears the stack down. Without XAPROXY_DOCKER=1 it is skipped, so it
-// is not part of what `make test` checks.
+// and tears the stack down. It is built only with -tags docker, so it is
+// not part of what `make test` runs (nor reported as skipped there).
 //
 // Addresses (defaults are the ports docker/compose.yaml publishes):
 // XAPROXY_DOCKER_PROXY1=127.0.0.1:3307, XAPROXY_DOCKER_ADMIN1=127.0.0.1:9107,
 // XAPROXY_DOCKER_PROXY2=127.0.0.1:3308, XAPROXY_DOCKER_ADMIN2=127.0.0.1:9108.
 func TestDockerStack(t *testing.T) {
 	if os.Getenv("XAPROXY_DOCKER") != "1" {
-		t.Skip("XAPROXY_DOCKER is not 1: this test runs only under `make docker-test`, against the stack of docker/compose.yaml")
+		t.Fatal("XAPROXY_DOCKER is not 1: run this test with `make docker-test`, which brings up docker/compose.yaml first")
 	}
 	proxy1 := dockerEnv("XAPROXY_DOCKER_PROXY1", "127.0.0.1:3307")
 	admin1 := dockerEnv("XAPROXY_DOCKER_ADMIN1", "127.0.0.1:9107")
