@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"fmt"
+	"github.com/xaproxy/xaproxy/router"
 	"math/big"
 	"sort"
 	"strconv"
@@ -39,7 +40,7 @@ const adminUsage = "SHOW SHARD RULES, or SHOW SHARD FOR [schema.]table value (va
 
 // parseAdmin recognises SHOW SHARD ...; ok is false for any other SQL.
 func parseAdmin(sql string) (adminStmt, bool) {
-	rest := skipComments(sql)
+	rest := router.SkipComments(sql)
 	var ok bool
 	if rest, ok = cutWord(rest, "SHOW"); !ok {
 		return adminStmt{}, false
@@ -68,32 +69,6 @@ func parseAdmin(sql string) (adminStmt, bool) {
 		return adminStmt{kind: adminBad, err: err.Error()}, true
 	}
 	return a, true
-}
-
-// skipComments drops leading white space and /* */, -- and # comments
-// (not executable /*! */ comments, which the parser handles).
-func skipComments(s string) string {
-	for {
-		s = strings.TrimLeft(s, " \t\r\n")
-		switch {
-		case strings.HasPrefix(s, "/*!"), strings.HasPrefix(s, "/*M!"):
-			return s
-		case strings.HasPrefix(s, "/*"):
-			end := strings.Index(s[2:], "*/")
-			if end < 0 {
-				return ""
-			}
-			s = s[end+4:]
-		case strings.HasPrefix(s, "-- "), strings.HasPrefix(s, "#"):
-			end := strings.IndexByte(s, '\n')
-			if end < 0 {
-				return ""
-			}
-			s = s[end+1:]
-		default:
-			return s
-		}
-	}
 }
 
 // cutWord removes the keyword kw (case-insensitive, whole word) from the

@@ -115,8 +115,10 @@ func classify(st *Statement, n ast.StmtNode) {
 	}
 }
 
-// skipCommentsAndSpace drops leading white space and comments, keeping
+// SkipComments drops leading white space, semicolons and comments, keeping
 // executable comments (/*! ... */), which MySQL runs.
+func SkipComments(s string) string { return skipCommentsAndSpace(s) }
+
 func skipCommentsAndSpace(s string) string {
 	for {
 		s = strings.TrimLeft(s, " \t\r\n;")
