@@ -2,7 +2,6 @@ package xa
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -319,22 +318,4 @@ func ownerIncarnation(gtrid string) string {
 func isNota(err error) bool {
 	me, ok := serverErr(err)
 	return ok && me.Code == mysql.ER_XAER_NOTA
-}
-
-// Loop runs a pass every interval until ctx ends.
-func (r *Recoverer) Loop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		pctx, cancel := context.WithTimeout(ctx, every+30*time.Second)
-		if _, err := r.RunOnce(pctx); err != nil && !errors.Is(err, context.Canceled) {
-			r.logger.Warn("recovery pass failed", "err", err)
-		}
-		cancel()
-	}
 }
