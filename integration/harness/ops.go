@@ -2,12 +2,9 @@ package harness
 
 import (
 	"fmt"
-	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // OpsProxyConfig is a ProxyConfig whose `users:` list is raw YAML, for
@@ -46,72 +43,9 @@ func RenderOpsProxyConfig(cfg OpsProxyConfig, listen, admin string) (string, err
 // file, starts `xaproxy serve` and waits until it is ready.
 func (e *Env) StartOpsProxy(t testing.TB, cfg OpsProxyConfig) *Proxy {
 	t.Helper()
-	bin := e.BuildProxy(t)
-	dir := shortTempDir(t, "xa-proxy-")
-	p := &Proxy{
-		bin:        bin,
-		cfg:        cfg.ProxyConfig,
-		dir:        dir,
-		configPath: filepath.Join(dir, "xaproxy.yaml"),
-		logPath:    filepath.Join(dir, "xaproxy.log"),
-		http:       &http.Client{Timeout: 2 * time.Second},
-	}
-	p.proc = &process{
-		name:    "xaproxy",
-		path:    bin,
-		args:    append([]string{"serve", "--config", p.configPath}, cfg.Args...),
-		env:     cfg.Env,
-		dir:     dir,
-		logPath: p.logPath,
-	}
-	t.Cleanup(func() {
-		killErr := p.proc.kill(killTimeout)
-		if t.Failed() {
-			if tail, ok := p.proc.tailIfNew("xaproxy output", 60); ok {
-				t.Logf("harness: xaproxy (%s) at end of failed test:\n%s", p.Addr(), tail)
-			}
-		} else if !cfg.AllowCrashOutput {
-			if bad := crashLines(p.logPath); bad != "" {
-				t.Errorf("harness: xaproxy output contains a crash report:\n%s\n%s", bad, p.proc.tail("xaproxy output", 60))
-			}
-		}
-		if killErr != nil {
-			t.Errorf("harness: %v", killErr)
-		}
+	return startProxy(t, e.BuildProxy(t), cfg.ProxyConfig, func(listen, admin string) (string, error) {
+		return RenderOpsProxyConfig(cfg, listen, admin)
 	})
-	for attempt := 1; ; attempt++ {
-		p.port = freePort(t)
-		p.adminPort = freePort(t)
-		for p.adminPort == p.port {
-			p.adminPort = freePort(t)
-		}
-		y, err := RenderOpsProxyConfig(cfg, p.Addr(), p.AdminAddr())
-		if err != nil {
-			t.Fatalf("harness: proxy config: %v", err)
-		}
-		if err := os.WriteFile(p.configPath, []byte(y), 0o644); err != nil {
-			t.Fatalf("harness: %v", err)
-		}
-		off := fileSize(p.logPath)
-		if err := p.proc.start(); err != nil {
-			t.Fatalf("harness: %v", err)
-		}
-		if cfg.NoWait {
-			return p
-		}
-		err = p.waitReady(proxyReadyTimeout)
-		if err == nil {
-			break
-		}
-		if !p.proc.running() && portInUse(logSince(p.logPath, off)) && attempt < portAttempts {
-			t.Logf("harness: xaproxy: port %d or %d was taken, retrying on other ports", p.port, p.adminPort)
-			continue
-		}
-		_ = p.proc.kill(killTimeout)
-		t.Fatalf("harness: xaproxy did not become ready: %v\nconfig %s:\n%s\n%s", err, p.configPath, y, p.proc.tail("xaproxy output", 60))
-	}
-	t.Logf("harness: xaproxy ready on %s (admin %s), pid %d", p.Addr(), p.AdminAddr(), p.PID())
-	return p
 }
 
 // RewriteOpsConfig writes the proxy's config file again from cfg, on the

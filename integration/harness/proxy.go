@@ -107,6 +107,14 @@ func (e *Env) StartProxy(t testing.TB, cfg ProxyConfig) *Proxy {
 // cleanup; if the test failed, the tail of its output is logged then.
 func StartProxy(t testing.TB, bin string, cfg ProxyConfig) *Proxy {
 	t.Helper()
+	return startProxy(t, bin, cfg, func(listen, admin string) (string, error) {
+		return RenderProxyConfig(cfg, listen, admin)
+	})
+}
+
+// startProxy is StartProxy with the config file rendered by render.
+func startProxy(t testing.TB, bin string, cfg ProxyConfig, render func(listen, admin string) (string, error)) *Proxy {
+	t.Helper()
 	dir := shortTempDir(t, "xa-proxy-")
 	p := &Proxy{
 		bin:        bin,
@@ -146,7 +154,7 @@ func StartProxy(t testing.TB, bin string, cfg ProxyConfig) *Proxy {
 		for p.adminPort == p.port {
 			p.adminPort = freePort(t)
 		}
-		y, err := RenderProxyConfig(cfg, p.Addr(), p.AdminAddr())
+		y, err := render(p.Addr(), p.AdminAddr())
 		if err != nil {
 			t.Fatalf("harness: proxy config: %v", err)
 		}
