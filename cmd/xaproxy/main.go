@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -45,7 +46,8 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage: xaproxy <command> [flags]
 
 commands:
-  serve --config FILE          run the proxy
+  serve --config FILE [--pprof]
+                               run the proxy (--pprof: Go profiles at /debug/pprof/ on the admin port)
   recover --config FILE        one recovery pass: finish in-doubt XA branches on every shard, print the report
   check-config --config FILE   validate a configuration and print every problem
   version                      print the version`)
@@ -72,13 +74,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
-		cfg, path, code := loadConfig(args[1:], stderr)
+		var profiling bool
+		cfg, path, code := loadConfig(args[1:], stderr, func(fs *flag.FlagSet) {
+			fs.BoolVar(&profiling, "pprof", false, "serve Go profiles (net/http/pprof) at /debug/pprof/ on the admin port")
+		})
 		if cfg == nil {
 			return code
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
-		if err := serve(ctx, cfg, path, hup, stderr); err != nil {
+		if err := serve(ctx, cfg, path, hup, stderr, profiling); err != nil {
 			fmt.Fprintf(stderr, "xaproxy: %v\n", err)
 			return 1
 		}
@@ -106,10 +111,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // loadConfig parses --config and loads the file; on failure it prints every
 // problem and returns the exit code.
-func loadConfig(args []string, stderr io.Writer) (*conf.Config, string, int) {
+func loadConfig(args []string, stderr io.Writer, extra ...func(*flag.FlagSet)) (*conf.Config, string, int) {
 	fs := flag.NewFlagSet("xaproxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "configuration file (YAML)")
+	for _, add := range extra {
+		add(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, "", 2
 	}
@@ -171,7 +179,7 @@ func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, srv *pr
 	}
 }
 
-func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Signal, logw io.Writer) error {
+func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Signal, logw io.Writer, profiling bool) error {
 	log, level := newLogger(cfg.Log, logw)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -196,7 +204,13 @@ func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Sig
 	if err != nil {
 		return fmt.Errorf("admin listen on %s: %w", cfg.AdminListen, err)
 	}
-	admin := &http.Server{Handler: srv.AdminHandler(reg), ReadHeaderTimeout: 5 * time.Second}
+	handler := srv.AdminHandler(reg)
+	if profiling {
+		// Off by default: profiles expose internals and cost CPU while taken.
+		handler = withPprof(handler)
+		log.Info("profiling enabled", "url", "http://"+adminLn.Addr().String()+"/debug/pprof/")
+	}
+	admin := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := admin.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("admin server stopped", "err", err)
@@ -362,4 +376,17 @@ func recoverOnce(ctx context.Context, cfg *conf.Config, stdout, logw io.Writer) 
 		fmt.Fprintf(stdout, "  error:    %s\n", e)
 	}
 	return err
+}
+
+// withPprof adds net/http/pprof's handlers under /debug/pprof/ without
+// touching http.DefaultServeMux.
+func withPprof(next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/", next)
+	return mux
 }
