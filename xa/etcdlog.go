@@ -59,6 +59,9 @@ type EtcdConfig struct {
 	// Logger receives this package's logs and, at Debug (etcd client
 	// errors at Warn), the etcd client's. Default slog.Default().
 	Logger *slog.Logger
+	// BatchSizes, when set, observes how many writes each group-commit
+	// transaction carried (etcdbatch.go).
+	BatchSizes func(int)
 }
 
 // EtcdLog is the etcd implementation of Log. Safe for concurrent use.
@@ -72,6 +75,10 @@ type EtcdLog struct {
 	instPrefix string
 	closing    chan struct{} // closed by Close: registrations revoke and stop
 	wg         sync.WaitGroup
+
+	// Group commit of fenced decisions and of decision deletes.
+	decisions *batcher[decideReq, *clientv3.TxnResponse]
+	deletes   *batcher[string, struct{}]
 
 	mu     sync.Mutex
 	regs   map[string]*etcdReg
@@ -151,6 +158,8 @@ func NewEtcdLog(ctx context.Context, cfg EtcdConfig) (*EtcdLog, error) {
 		_ = cli.Close()
 		return nil, fmt.Errorf("xa: etcd at %v does not answer within %s: %w", cfg.Endpoints, cfg.DialTimeout, err)
 	}
+	l.decisions = newBatcher(l.closing, l.flushDecisions, cfg.BatchSizes)
+	l.deletes = newBatcher(l.closing, l.flushDeletes, cfg.BatchSizes)
 	return l, nil
 }
 
@@ -185,6 +194,10 @@ func (l *EtcdLog) isClosed() bool {
 // is stored the transaction is sent again, because the first one may still
 // be applied later; a later transaction that returns is a definite answer
 // either way. If neither settles it, the error wraps ErrUnknown.
+//
+// A fenced decision's first transaction is group-committed: concurrent
+// decisions travel as nested transactions of one etcd transaction
+// (etcdbatch.go), each still exactly the create-if-absent above.
 func (l *EtcdLog) Decide(ctx context.Context, d Decision) (Decision, error) {
 	if err := d.Validate(); err != nil {
 		return Decision{}, err
@@ -203,19 +216,27 @@ func (l *EtcdLog) Decide(ctx context.Context, d Decision) (Decision, error) {
 		if err := ctx.Err(); err != nil { // nothing sent by this attempt
 			return Decision{}, l.unsettled(d.Gtrid, open, err)
 		}
-		tctx, cancel := l.reqCtx(ctx)
-		conds := []clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(key), "=", 0)}
-		if f := d.Fence; f.Registration != "" {
-			// Only while the coordinator's registration still holds the
-			// lease it had when the transaction began.
-			conds = append(conds, clientv3.Compare(clientv3.LeaseValue(l.instKey(f.Registration)), "=", f.Token))
+		var resp *clientv3.TxnResponse
+		var err error
+		if attempt == 1 && d.Fence.Registration != "" {
+			// A coordinator's commit: group-committed with concurrent ones
+			// (the same create-if-absent, nested in one transaction).
+			resp, err = l.decisions.do(ctx, decideReq{gtrid: d.Gtrid, fence: d.Fence, val: val})
+		} else {
+			tctx, cancel := l.reqCtx(ctx)
+			conds := []clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(key), "=", 0)}
+			if f := d.Fence; f.Registration != "" {
+				// Only while the coordinator's registration still holds the
+				// lease it had when the transaction began.
+				conds = append(conds, clientv3.Compare(clientv3.LeaseValue(l.instKey(f.Registration)), "=", f.Token))
+			}
+			resp, err = l.kv.Txn(tctx).
+				If(conds...).
+				Then(clientv3.OpPut(key, string(val))).
+				Else(clientv3.OpGet(key)).
+				Commit()
+			cancel()
 		}
-		resp, err := l.kv.Txn(tctx).
-			If(conds...).
-			Then(clientv3.OpPut(key, string(val))).
-			Else(clientv3.OpGet(key)).
-			Commit()
-		cancel()
 		if err == nil {
 			stored, err := l.txnResult(d, resp)
 			if err != nil {
@@ -228,7 +249,7 @@ func (l *EtcdLog) Decide(ctx context.Context, d Decision) (Decision, error) {
 			}
 			return stored, nil
 		}
-		if definiteFailure(err) {
+		if definiteFailure(err) || errors.Is(err, errNotSent) {
 			return Decision{}, l.unsettled(d.Gtrid, open, fmt.Errorf("etcd txn: %w", err))
 		}
 		if open == nil {
@@ -342,9 +363,7 @@ func (l *EtcdLog) Delete(ctx context.Context, gtrid string) error {
 	if l.isClosed() {
 		return ErrClosed
 	}
-	dctx, cancel := l.reqCtx(ctx)
-	defer cancel()
-	if _, err := l.kv.Delete(dctx, l.decKey(gtrid)); err != nil {
+	if _, err := l.deletes.do(ctx, gtrid); err != nil {
 		return fmt.Errorf("xa: delete decision %s: %w", gtrid, err)
 	}
 	return nil

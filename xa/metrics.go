@@ -12,6 +12,7 @@ type Metrics struct {
 	commitLatency   *prometheus.HistogramVec
 	aborts          *prometheus.CounterVec
 	decisionLatency prometheus.Histogram
+	batchSize       prometheus.Histogram
 	inDoubt         prometheus.Gauge
 	recoveryActions *prometheus.CounterVec
 }
@@ -28,13 +29,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_xa_aborts_total", Help: "Transactions rolled back by the coordinator, by cause."}, []string{"cause"}),
 		decisionLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "xaproxy_xa_decision_write_seconds", Help: "Latency of the create-if-absent decision write to etcd.", Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14)}),
+		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "xaproxy_xa_etcd_batch_size", Help: "Decision writes or deletes carried by one etcd transaction (group commit).", Buckets: []float64{1, 2, 4, 8, 16, 32, 64}}),
 		inDoubt: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "xaproxy_xa_in_doubt_branches", Help: "Prepared branches of this proxy's format found by the last recovery scan."}),
 		recoveryActions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_xa_recovery_actions_total", Help: "What recovery did, by action (commit, rollback, abort_decided, decision_deleted, owner_busy)."}, []string{"action"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.commits, m.commitLatency, m.aborts, m.decisionLatency, m.inDoubt, m.recoveryActions)
+		reg.MustRegister(m.commits, m.commitLatency, m.aborts, m.decisionLatency, m.batchSize, m.inDoubt, m.recoveryActions)
 	}
 	return m
 }
@@ -43,6 +46,10 @@ func (m *Metrics) committed(kind string, d time.Duration) {
 	m.commits.WithLabelValues(kind).Inc()
 	m.commitLatency.WithLabelValues(kind).Observe(d.Seconds())
 }
+
+// BatchSize observes the size of a group-commit transaction
+// (EtcdConfig.BatchSizes).
+func (m *Metrics) BatchSize(n int) { m.batchSize.Observe(float64(n)) }
 
 func (m *Metrics) aborted(cause string) { m.aborts.WithLabelValues(cause).Inc() }
 

@@ -272,6 +272,7 @@ func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometh
 	if err != nil {
 		return proxy.XA{}, nil, fmt.Errorf("coordinator.instance_id: %w", err)
 	}
+	metrics := xa.NewMetrics(reg)
 	var dlog xa.Log
 	if len(cfg.Coordinator.Etcd.Endpoints) == 0 {
 		log.Warn("no coordinator.etcd.endpoints: decisions of multi-shard transactions are kept in memory; " +
@@ -283,6 +284,7 @@ func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometh
 			Prefix:      cfg.Coordinator.Etcd.Prefix,
 			DialTimeout: cfg.Coordinator.Etcd.DialTimeout.Duration,
 			Logger:      log,
+			BatchSizes:  metrics.BatchSize,
 		})
 		if err != nil {
 			return proxy.XA{}, nil, fmt.Errorf("decision log: %w", err)
@@ -296,7 +298,7 @@ func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometh
 			return proxy.XA{}, nil, fmt.Errorf("register instance %s: %w", instance, err)
 		}
 	}
-	return proxy.XA{Log: dlog, Generator: gen, Metrics: xa.NewMetrics(reg)}, func() { _ = dlog.Close() }, nil
+	return proxy.XA{Log: dlog, Generator: gen, Metrics: metrics}, func() { _ = dlog.Close() }, nil
 }
 
 // defaultInstance names this proxy after the host and its listen port, so
