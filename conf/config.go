@@ -16,6 +16,7 @@ package conf
 
 import (
 	"crypto/tls"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -158,7 +159,7 @@ type Etcd struct {
 // Backend configures the per-shard connection pools.
 type Backend struct {
 	MaxOpen        int      `yaml:"max_open"`        // per shard, default 64
-	MaxIdle        int      `yaml:"max_idle"`        // per shard, 0..MaxOpen, default 16
+	MaxIdle        int      `yaml:"max_idle"`        // per shard, 0..MaxOpen, default MaxOpen
 	ConnectTimeout Duration `yaml:"connect_timeout"` // default 5s
 	IdleTimeout    Duration `yaml:"idle_timeout"`    // idle pooled connections are closed after this, default 5m
 	WaitTimeout    Duration `yaml:"wait_timeout"`    // how long a session waits for a free connection, default 10s
@@ -215,6 +216,9 @@ type Log struct {
 	SlowQuery Duration `yaml:"slow_query"`
 }
 
+// idleAsOpen is the default of backend.max_idle: the same as max_open.
+const idleAsOpen = math.MinInt32 // not a value anyone writes: -1 stays an error
+
 // Default returns a Config holding every default value; the lists (users,
 // shards, schemas, endpoints) are empty.
 func Default() *Config {
@@ -227,8 +231,11 @@ func Default() *Config {
 			RecoverEvery: Duration{10 * time.Second},
 		},
 		Backend: Backend{
-			MaxOpen:        64,
-			MaxIdle:        16,
+			MaxOpen: 64,
+			// Resolved to MaxOpen by applyDefaults: fewer idle slots than
+			// open connections make a busy pool close and redial
+			// connections (and re-prepare statements) on every burst.
+			MaxIdle:        idleAsOpen,
 			ConnectTimeout: Duration{5 * time.Second},
 			IdleTimeout:    Duration{5 * time.Minute},
 			WaitTimeout:    Duration{10 * time.Second},
@@ -249,6 +256,9 @@ func Default() *Config {
 // configured shards.
 func (c *Config) applyDefaults() {
 	d := Default()
+	if c.Backend.MaxIdle == idleAsOpen {
+		c.Backend.MaxIdle = c.Backend.MaxOpen
+	}
 	setIfEmpty(&c.Listen, d.Listen)
 	setIfEmpty(&c.AdminListen, d.AdminListen)
 	setIfEmpty(&c.Coordinator.Etcd.Prefix, d.Coordinator.Etcd.Prefix)

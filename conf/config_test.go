@@ -136,7 +136,7 @@ func TestLoadExample(t *testing.T) {
 	if co.InstanceID != "" {
 		t.Errorf("instance_id = %q, want empty", co.InstanceID)
 	}
-	if cfg.Backend.MaxOpen != 64 || cfg.Backend.MaxIdle != 16 {
+	if cfg.Backend.MaxOpen != 64 || cfg.Backend.MaxIdle != 64 {
 		t.Errorf("backend = %+v", cfg.Backend)
 	}
 	if cfg.Frontend.MaxConnections != 1000 || cfg.Frontend.ServerVersion != "10.11.0-MariaDB-xaproxy" {
@@ -144,6 +144,25 @@ func TestLoadExample(t *testing.T) {
 	}
 	if cfg.Log != (Log{Level: "info", Format: "text"}) {
 		t.Errorf("log = %+v", cfg.Log)
+	}
+}
+
+func TestMaxIdleDefaultsToMaxOpen(t *testing.T) {
+	for _, tc := range []struct {
+		backend  string
+		wantIdle int
+	}{
+		{`{}`, 64},
+		{`{max_open: 8}`, 8},
+		{`{max_open: 8, max_idle: 3}`, 3},
+	} {
+		cfg, err := Parse([]byte(configWith(map[string]string{"backend": tc.backend})))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.backend, err)
+		}
+		if cfg.Backend.MaxIdle != tc.wantIdle {
+			t.Errorf("backend %s: max_idle = %d, want %d", tc.backend, cfg.Backend.MaxIdle, tc.wantIdle)
+		}
 	}
 }
 
