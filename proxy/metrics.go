@@ -20,6 +20,7 @@ type Metrics struct {
 	queryDuration     *prometheus.HistogramVec
 	timeouts          prometheus.Counter
 	slowQueries       prometheus.Counter
+	planCache         *prometheus.CounterVec
 	refused           *prometheus.CounterVec
 	closed            *prometheus.CounterVec
 	reloads           *prometheus.CounterVec
@@ -49,6 +50,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			[]string{"type", "route"}),
 		timeouts: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "xaproxy_query_timeouts_total", Help: "Statements interrupted because they ran longer than frontend.query_timeout."}),
+		planCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_plan_cache_total", Help: "Text queries planned from the cache of statement shapes (hit) or parsed and planned (miss)."}, []string{"result"}),
 		slowQueries: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "xaproxy_slow_queries_total", Help: "Statements that ran at least log.slow_query."}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -60,7 +63,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_config_reloads_total", Help: "Configuration reloads (SIGHUP), by result (ok, error)."}, []string{"result"}),
 	}
 	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors,
-		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.refused, m.closed, m.reloads)
+		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads)
 	return m
 }
 

@@ -18,6 +18,11 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 		s.srv.metrics.statements.WithLabelValues("admin").Inc()
 		return s.runAdmin(a)
 	}
+	if st, plan, params, ok := s.srv.router.CachedPlan(sql, s.user, s.db); ok {
+		s.srv.metrics.planCache.WithLabelValues("hit").Inc()
+		return s.runPlanned(ctx, sql, st, plan, params)
+	}
+	s.srv.metrics.planCache.WithLabelValues("miss").Inc()
 	st, err := s.srv.parser.Parse(sql)
 	if err != nil {
 		return s.writeErr(err)
@@ -60,10 +65,25 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
+	s.srv.router.RememberPlan(s.srv.parser, sql, st, s.user, s.db)
+	return s.runPlanned(ctx, sql, st, plan, nil)
+}
+
+// runPlanned runs a planned text query; params are its literals when the
+// plan is that of its shape (router.CachedPlan). The client's text is what
+// a single shard runs.
+func (s *Session) runPlanned(ctx context.Context, sql string, st *router.Statement, plan *router.Plan, params []router.Param) error {
+	if params != nil {
+		s.cur.typ = stmtType(st)
+		s.srv.metrics.statements.WithLabelValues(kindName(st.Kind)).Inc()
+		if err := s.checkAllowed(st); err != nil {
+			return s.writeErr(err)
+		}
+	}
 	if err := s.checkReadOnly(st, plan); err != nil {
 		return s.writeErr(err)
 	}
-	ex, err := plan.BindWith(nil, s.bindOptions())
+	ex, err := plan.BindWith(params, s.bindOptions())
 	if err != nil {
 		return s.writeErr(err)
 	}

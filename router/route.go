@@ -10,11 +10,12 @@ import (
 
 // Router decides where statements run.
 type Router struct {
-	rules *sharding.Rules
+	rules  *sharding.Rules
+	shapes *shapeCache // text-query plans by shape (shape.go)
 }
 
 // New returns a Router over the given rules.
-func New(rules *sharding.Rules) *Router { return &Router{rules: rules} }
+func New(rules *sharding.Rules) *Router { return &Router{rules: rules, shapes: newShapeCache()} }
 
 // Rules returns the shard rules the router uses.
 func (r *Router) Rules() *sharding.Rules { return r.rules }

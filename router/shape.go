@@ -1,0 +1,370 @@
+package router
+
+import (
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/xaproxy/xaproxy/sharding"
+)
+
+// The text-query plan cache. Parsing and planning a statement costs more
+// CPU than relaying it, and applications send the same few statement
+// shapes with different literals. A statement's shape is its text with
+// number and string literals replaced by ? markers; the shape is parsed
+// and planned once, like a prepared statement, and each query binds its
+// own literals as parameters.
+//
+// A shape is only trusted after checking, on a query that has it, that
+// the parse of the shape has the same tree as the parse of the query, with
+// parameter markers exactly where the query has literals (ORDER BY 1 is a
+// column position, not a value: such shapes are never cached). The key
+// holds each literal's class (integer, decimal, double, string), because a
+// different class at the same place can parse differently.
+
+// maxShapes bounds the cache; beyond it an arbitrary entry is dropped.
+const maxShapes = 4096
+
+// maxShapeSQL: longer statements (bulk inserts) are not cached.
+const maxShapeSQL = 4096
+
+// shape is a statement with its literals taken out.
+type shape struct {
+	sql    string  // with ? markers
+	key    string  // sql and the literal classes
+	params []Param // the literals, in order
+}
+
+// normalize extracts the literals of sql. ok is false for text it does
+// not handle (then the statement is planned the ordinary way): ? markers,
+// double-quoted strings (identifiers under ANSI_QUOTES), strings with
+// escapes, hex/bit/typed/introduced literals, executable comments.
+func normalize(sql string) (sh shape, ok bool) {
+	if len(sql) > maxShapeSQL {
+		return shape{}, false
+	}
+	var b strings.Builder
+	b.Grow(len(sql))
+	var classes []byte
+	prevWord := "" // the identifier or keyword just before, when adjacent tokens matter
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == '?' || c == '"':
+			return shape{}, false
+		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
+			end := strings.Index(sql[i+2:], "*/")
+			if end < 0 || (i+2 < len(sql) && (sql[i+2] == '!' || sql[i+2] == 'M')) {
+				return shape{}, false
+			}
+			b.WriteString(sql[i : i+2+end+2])
+			i += 2 + end + 2
+			continue
+		case c == '#' || (c == '-' && strings.HasPrefix(sql[i:], "-- ")):
+			end := strings.IndexByte(sql[i:], '\n')
+			if end < 0 {
+				end = len(sql) - i
+			}
+			b.WriteString(sql[i : i+end])
+			i += end
+			continue
+		case c == '`':
+			end := strings.IndexByte(sql[i+1:], '`')
+			if end < 0 {
+				return shape{}, false
+			}
+			b.WriteString(sql[i : i+1+end+1])
+			i += 1 + end + 1
+			prevWord = ""
+			continue
+		case c == '\'':
+			end := strings.IndexByte(sql[i+1:], '\'')
+			if end < 0 {
+				return shape{}, false
+			}
+			s := sql[i+1 : i+1+end]
+			if strings.IndexByte(s, '\\') >= 0 || (i+1+end+1 < len(sql) && sql[i+1+end+1] == '\'') {
+				return shape{}, false // escapes and doubled quotes: left to the parser
+			}
+			if prevWord != "" && i > 0 && isWordByte(sql[i-1]) {
+				return shape{}, false // _utf8'x', N'x', X'..', B'..'
+			}
+			switch strings.ToUpper(prevWord) {
+			case "DATE", "TIME", "TIMESTAMP", "INTERVAL":
+				return shape{}, false
+			}
+			sh.params = append(sh.params, Param{Type: mysql.MYSQL_TYPE_VAR_STRING, Literal: "'" + s + "'", Key: sharding.StringValue(s)})
+			classes = append(classes, 's')
+			b.WriteByte('?')
+			i += 1 + end + 1
+			prevWord = ""
+			continue
+		case isWordByte(c):
+			j := i
+			for j < len(sql) && isWordByte(sql[j]) {
+				j++
+			}
+			word := sql[i:j]
+			if c >= '0' && c <= '9' && (i == 0 || !isWordByte(sql[i-1])) {
+				p, class, n, ok := number(sql[i:])
+				if !ok {
+					return shape{}, false
+				}
+				if n < len(sql)-i && (isWordByte(sql[i+n]) || sql[i+n] == '.') {
+					return shape{}, false // 1abc is an identifier
+				}
+				if i > 0 && sql[i-1] == '.' {
+					return shape{}, false // t.1 or .5
+				}
+				sh.params = append(sh.params, p)
+				classes = append(classes, class)
+				b.WriteByte('?')
+				i += n
+				prevWord = ""
+				continue
+			}
+			b.WriteString(word)
+			prevWord = word
+			i = j
+			continue
+		case c == '@':
+			// @var and @@var are names, whatever follows.
+			j := i
+			for j < len(sql) && (sql[j] == '@' || isWordByte(sql[j]) || sql[j] == '.') {
+				j++
+			}
+			b.WriteString(sql[i:j])
+			i = j
+			prevWord = ""
+			continue
+		}
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			prevWord = ""
+		}
+		b.WriteByte(c)
+		i++
+	}
+	if len(sh.params) == 0 {
+		return shape{}, false // nothing to gain over an exact-text statement
+	}
+	sh.sql = b.String()
+	sh.key = string(classes) + "\x00" + sh.sql
+	return sh, true
+}
+
+// isWordByte: bytes of unquoted identifiers, keywords and numbers.
+func isWordByte(c byte) bool {
+	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+// number reads an unsigned number literal at the start of s: its
+// parameter, class ('i' integer, 'd' decimal, 'f' double) and length.
+func number(s string) (Param, byte, int, bool) {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n < len(s) && (s[n] == 'x' || s[n] == 'X' || s[n] == 'b' || s[n] == 'B') && s[:n] == "0" {
+		return Param{}, 0, 0, false // 0x1F, 0b101
+	}
+	class := byte('i')
+	if n < len(s) && s[n] == '.' {
+		class = 'd'
+		n++
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+	}
+	if n < len(s) && (s[n] == 'e' || s[n] == 'E') {
+		m := n + 1
+		if m < len(s) && (s[m] == '+' || s[m] == '-') {
+			m++
+		}
+		if m >= len(s) || s[m] < '0' || s[m] > '9' {
+			return Param{}, 0, 0, false
+		}
+		for m < len(s) && s[m] >= '0' && s[m] <= '9' {
+			m++
+		}
+		class, n = 'f', m
+	}
+	text := s[:n]
+	if class != 'i' && (text[n-1] == '.' || (len(text) > 1 && text[0] == '0' && text[1] != '.')) {
+		// 1. and 01.5: the parser writes them back as 1 and 1.5; keep the
+		// statement's own text unless it is already in that form.
+		return Param{}, 0, 0, false
+	}
+	switch class {
+	case 'i':
+		if v, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return intParam(v), class, n, true
+		}
+		if v, err := strconv.ParseUint(text, 10, 64); err == nil {
+			return uintParam(v), 'u', n, true
+		}
+		// Beyond 64 bits the parser reads a decimal.
+		return Param{Type: mysql.MYSQL_TYPE_NEWDECIMAL, Literal: text, Key: sharding.NumberValue(text)}, 'd', n, true
+	case 'd':
+		return Param{Type: mysql.MYSQL_TYPE_NEWDECIMAL, Literal: text, Key: sharding.NumberValue(text)}, class, n, true
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsInf(f, 0) {
+		return Param{}, 0, 0, false
+	}
+	return Param{Type: mysql.MYSQL_TYPE_DOUBLE, Literal: text, Key: sharding.FloatValue(f)}, class, n, true
+}
+
+// cachedPlan is a planned shape. nil plan: the shape was checked and is
+// not cacheable.
+type cachedPlan struct {
+	st   *Statement
+	plan *Plan
+}
+
+// shapeCache maps user, database and shape to a plan. Plans are shared
+// between sessions: binding only reads them (temporary rewrites are
+// serialised by Plan.mu).
+type shapeCache struct {
+	mu      sync.RWMutex
+	entries map[string]*cachedPlan
+	seen    map[string]struct{} // shapes met once: planned on the second sighting
+}
+
+func newShapeCache() *shapeCache {
+	return &shapeCache{entries: map[string]*cachedPlan{}, seen: map[string]struct{}{}}
+}
+
+func cacheKey(user, db string, sh shape) string {
+	return user + "\x00" + db + "\x00" + sh.key
+}
+
+// CachedPlan returns the statement and plan cached for the shape of sql
+// in a session of user whose database is db, with sql's literals as the
+// plan's parameters.
+func (r *Router) CachedPlan(sql, user, db string) (*Statement, *Plan, []Param, bool) {
+	sh, ok := normalize(sql)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	r.shapes.mu.RLock()
+	e := r.shapes.entries[cacheKey(user, db, sh)]
+	r.shapes.mu.RUnlock()
+	if e == nil || e.plan == nil {
+		return nil, nil, nil, false
+	}
+	return e.st, e.plan, sh.params, true
+}
+
+// RememberPlan offers the cache a text statement that was just parsed and
+// planned the ordinary way (st, plan). Its shape is planned and checked on
+// the second time it is offered, so that one-off statements cost one
+// normalization only.
+func (r *Router) RememberPlan(p *Parser, sql string, st *Statement, user, db string) {
+	if !cacheable(st) {
+		return
+	}
+	sh, ok := normalize(sql)
+	if !ok {
+		return
+	}
+	key := cacheKey(user, db, sh)
+	c := r.shapes
+	c.mu.Lock()
+	if _, done := c.entries[key]; done {
+		c.mu.Unlock()
+		return
+	}
+	if _, again := c.seen[key]; !again {
+		if len(c.seen) >= maxShapes {
+			clear(c.seen)
+		}
+		c.seen[key] = struct{}{}
+		c.mu.Unlock()
+		return
+	}
+	delete(c.seen, key)
+	c.mu.Unlock()
+
+	e := &cachedPlan{}
+	if shSt, err := p.Parse(sh.sql); err == nil && shSt.Kind == st.Kind && sameShape(st.Node, shSt.Node, len(sh.params)) {
+		if plan, err := r.Plan(shSt, user, db); err == nil {
+			e.st, e.plan = shSt, plan
+		}
+	}
+	c.mu.Lock()
+	if len(c.entries) >= maxShapes {
+		for k := range c.entries {
+			delete(c.entries, k)
+			break
+		}
+	}
+	c.entries[key] = e
+	c.mu.Unlock()
+}
+
+// cacheable: plain reads and writes. Everything else is rare, cheap to
+// parse, or changes session or schema state.
+func cacheable(st *Statement) bool {
+	if st.Kind != KindPassThrough || st.ImplicitCommit {
+		return false
+	}
+	switch st.Node.(type) {
+	case *ast.SelectStmt, *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt:
+		return true
+	}
+	return false
+}
+
+// sameShape tells whether the parse of a shape (with n markers) is the
+// parse of the query with its n literals, and nothing else, turned into
+// markers.
+func sameShape(query, shaped ast.Node, n int) bool {
+	a, b := &nodeLister{}, &nodeLister{}
+	query.Accept(a)
+	shaped.Accept(b)
+	if len(a.nodes) != len(b.nodes) {
+		return false
+	}
+	markers := 0
+	for i := range a.nodes {
+		_, isMarker := b.nodes[i].(*driver.ParamMarkerExpr)
+		_, isValue := a.nodes[i].(*driver.ValueExpr)
+		switch {
+		case isMarker && isValue:
+			if u, ok := b.nodes[i-1].(*ast.UnaryOperationExpr); ok && u.Op == opcode.Minus {
+				// -5 is a constant the router routes by; -? is an
+				// expression it cannot.
+				return false
+			}
+			markers++
+		case isMarker || isValue:
+			return false
+		case sameType(a.nodes[i], b.nodes[i]):
+		default:
+			return false
+		}
+	}
+	return markers == n
+}
+
+func sameType(x, y ast.Node) bool {
+	if _, ok := x.(*ast.PositionExpr); ok {
+		return false // ORDER BY 1: a position, never a parameter
+	}
+	return reflect.TypeOf(x) == reflect.TypeOf(y)
+}
+
+type nodeLister struct{ nodes []ast.Node }
+
+func (l *nodeLister) Enter(n ast.Node) (ast.Node, bool) {
+	l.nodes = append(l.nodes, n)
+	return n, false
+}
+
+func (l *nodeLister) Leave(n ast.Node) (ast.Node, bool) { return n, true }
