@@ -50,9 +50,12 @@ type Conn struct {
 	// first.
 	prefix       string
 	inlinePrefix bool
-	broken       bool
-	lostIO       bool // broken by an I/O error, not by choice
-	scratch      []byte
+	// pipelined: the prefix went as its own command right before the last
+	// one (SendReadOnly); if it failed, that command's answer is drained.
+	pipelined bool
+	broken    bool
+	lostIO    bool // broken by an I/O error, not by choice
+	scratch   []byte
 }
 
 // maxCachedStmts bounds the prepared statements kept open per connection;
@@ -261,6 +264,26 @@ func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) error {
 	return b.writeCommand(cmd, payload)
 }
 
+// SendReadOnly is Send for a statement that changes nothing (a plain
+// SELECT). A pending StartWith statement is sent as its own command
+// immediately before it, without waiting for its answer: one round trip
+// instead of two for a binary execute that opens a branch. Should the
+// start fail, the statement will have run outside the branch, which is
+// harmless for a read; Settle then discards its answer. Writes must use
+// Send, which waits for the start to succeed.
+func (b *Conn) SendReadOnly(ctx context.Context, cmd byte, payload []byte) error {
+	if b.prefix == "" || cmd == mysql.COM_QUERY {
+		return b.Send(ctx, cmd, payload)
+	}
+	q := b.prefix
+	b.prefix = ""
+	if err := b.writeCommand(mysql.COM_QUERY, []byte(q)); err != nil {
+		return err
+	}
+	b.inlinePrefix, b.pipelined = true, true
+	return b.writeCommand(cmd, payload)
+}
+
 // ReadPacket reads the next response packet, appending it to dst (which may
 // hold reserved header room), so forwarding needs no copy per row.
 func (b *Conn) ReadPacket(dst []byte) ([]byte, error) {
@@ -297,16 +320,28 @@ func (b *Conn) Settle(ctx context.Context) error {
 	if !b.inlinePrefix {
 		return nil
 	}
-	b.inlinePrefix = false
+	pipelined := b.pipelined
+	b.inlinePrefix, b.pipelined = false, false
 	p, err := b.ReadPacket(nil)
 	if err != nil {
 		return err
+	}
+	if pipelined {
+		// The next command's answer numbers its packets from 1 again.
+		b.c.Sequence = 1
 	}
 	switch {
 	case len(p) > 0 && p[0] == mysql.OK_HEADER:
 		return nil
 	case len(p) > 0 && p[0] == mysql.ERR_HEADER:
-		return b.c.HandleErrorPacket(p)
+		startErr := b.c.HandleErrorPacket(p)
+		if pipelined {
+			// The next command ran anyway: its answer is not the client's.
+			if err := b.drainResponse(); err != nil {
+				return err
+			}
+		}
+		return startErr
 	}
 	b.broken = true
 	return fmt.Errorf("shard %s: unexpected answer to a transaction start", b.shard)
@@ -365,3 +400,50 @@ func (b *Conn) Unstarted() bool { return b.prefix != "" }
 // Dirty tells whether the connection has a statement queued by StartWith
 // that was never sent, or an answer not yet read: it must not be reused.
 func (b *Conn) Dirty() bool { return b.prefix != "" || b.inlinePrefix }
+
+// drainResponse reads and drops one command's whole answer: OK, error, or
+// result sets (classic protocol: column definitions and rows each end in
+// an EOF packet).
+func (b *Conn) drainResponse() error {
+	for {
+		p, err := b.ReadPacket(nil)
+		if err != nil {
+			return err
+		}
+		if len(p) == 0 {
+			b.broken = true
+			return fmt.Errorf("shard %s: empty packet", b.shard)
+		}
+		var status uint16
+		switch p[0] {
+		case mysql.ERR_HEADER:
+			return nil
+		case mysql.OK_HEADER:
+			status = okStatus(p)
+		default:
+			// Column definitions up to their EOF, then rows up to theirs.
+			for eofs := 0; eofs < 2; {
+				p, err = b.ReadPacket(nil)
+				if err != nil {
+					return err
+				}
+				if len(p) == 0 {
+					b.broken = true
+					return fmt.Errorf("shard %s: empty packet", b.shard)
+				}
+				switch {
+				case p[0] == mysql.ERR_HEADER:
+					return nil
+				case p[0] == mysql.EOF_HEADER && len(p) < 9:
+					eofs++
+					if len(p) >= 5 {
+						status = uint16(p[3]) | uint16(p[4])<<8
+					}
+				}
+			}
+		}
+		if status&mysql.SERVER_MORE_RESULTS_EXISTS == 0 {
+			return nil
+		}
+	}
+}

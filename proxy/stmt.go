@@ -214,6 +214,10 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 			msg = append(msg, p.types...)
 			msg = append(msg, values...)
 		}
+		if p.st.ReadOnly {
+			// Opening a branch costs no extra round trip for a read.
+			return c.SendReadOnly(ctx, mysql.COM_STMT_EXECUTE, msg)
+		}
 		return c.Send(ctx, mysql.COM_STMT_EXECUTE, msg)
 	}, true)
 }

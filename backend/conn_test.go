@@ -1,0 +1,100 @@
+package backend
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/integration/harness"
+)
+
+// TestSendReadOnlyPipelinesTheStart runs a binary execute that opens an XA
+// branch against a real MariaDB: the start travels right before it, and
+// when the start fails the execute's rows are drained, not taken for the
+// answer to the next command.
+func TestSendReadOnlyPipelinesTheStart(t *testing.T) {
+	m := harness.StartMariaDB(t, "pipeline")
+	m.Exec(t, "CREATE DATABASE p", "CREATE TABLE p.t (id INT PRIMARY KEY, v VARCHAR(10))", "INSERT INTO p.t VALUES (1, 'a'), (2, 'b'), (3, 'c')")
+	ctx := context.Background()
+	pool := NewPool(Target{Shard: "s0", Addr: m.Addr(), User: "root"}, PoolConfig{MaxOpen: 4, MaxIdle: 4})
+	t.Cleanup(pool.Close)
+
+	c, err := pool.AcquireDB(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Release(c)
+	if err := c.UseDB(ctx, "p"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Prepare(ctx, "SELECT v FROM t WHERE id >= ? ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	execute := func(from int64) []byte {
+		msg := binary.LittleEndian.AppendUint32(nil, st.ID)
+		msg = append(msg, 0, 1, 0, 0, 0, 0, 1, mysql.MYSQL_TYPE_LONGLONG, 0)
+		return binary.LittleEndian.AppendUint64(msg, uint64(from))
+	}
+	// rows reads a binary result set and counts its rows.
+	rows := func() int {
+		t.Helper()
+		n := 0
+		eofs := 0
+		for eofs < 2 {
+			p, err := c.ReadPacket(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case p[0] == mysql.ERR_HEADER:
+				t.Fatalf("error packet %q", p)
+			case p[0] == mysql.EOF_HEADER && len(p) < 9:
+				eofs++
+			case eofs == 1:
+				n++
+			}
+		}
+		return n
+	}
+
+	// The start succeeds: one round trip, and the rows are the answer.
+	c.StartWith("XA START 'pipe-ok'")
+	if err := c.SendReadOnly(ctx, mysql.COM_STMT_EXECUTE, execute(2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Settle(ctx); err != nil {
+		t.Fatalf("Settle: %v", err)
+	}
+	if n := rows(); n != 2 {
+		t.Fatalf("%d rows, want 2", n)
+	}
+	if err := c.ExecAll(ctx, "XA END 'pipe-ok'", "XA ROLLBACK 'pipe-ok'"); err != nil {
+		t.Fatalf("the branch was not open: %v", err)
+	}
+
+	// The start fails (the xid is taken by a prepared branch elsewhere).
+	m.Exec(t, "XA START 'pipe-dup'", "XA END 'pipe-dup'", "XA PREPARE 'pipe-dup'")
+	t.Cleanup(func() { _, _ = m.DB(t, "").Exec("XA ROLLBACK 'pipe-dup'") })
+	c.StartWith("XA START 'pipe-dup'")
+	if err := c.SendReadOnly(ctx, mysql.COM_STMT_EXECUTE, execute(1)); err != nil {
+		t.Fatal(err)
+	}
+	err = c.Settle(ctx)
+	var me *mysql.MyError
+	if !errors.As(err, &me) || me.Code != mysql.ER_XAER_DUPID {
+		t.Fatalf("Settle = %v, want 1440 XAER_DUPID", err)
+	}
+	if c.Broken() || c.Dirty() {
+		t.Fatalf("connection broken=%v dirty=%v after a refused start", c.Broken(), c.Dirty())
+	}
+	// The drained rows do not answer the next command.
+	if err := c.Send(ctx, mysql.COM_STMT_EXECUTE, execute(3)); err != nil {
+		t.Fatal(err)
+	}
+	if n := rows(); n != 1 {
+		t.Fatalf("next execute: %d rows, want 1", n)
+	}
+}
