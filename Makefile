@@ -9,7 +9,7 @@ INTEGRATION_TIMEOUT ?= 20m
 # Extra flags for go test in the integration target, e.g. -run TestXA.
 INTEGRATION_FLAGS ?=
 
-.PHONY: all deps deps-bench build unit integration differential chaos chaos-short test fmt-check vet demo demo-stop clean docker-build docker-test
+.PHONY: all deps deps-bench bench build unit integration differential chaos chaos-short test fmt-check vet demo demo-stop clean docker-build docker-test
 
 all: build
 
@@ -20,6 +20,12 @@ deps:
 ## deps-bench: deps plus sysbench and haproxy
 deps-bench:
 	@scripts/install-deps.sh --bench
+
+## bench: xaproxy vs HAProxy, direct MariaDB and a direct XA client (sysbench + Go workloads),
+## one Markdown table of ratios, also in bench/results/latest.{md,json}
+## (BENCH_DURATION=10s per run, BENCH_REPEAT=N: median of N, BENCH_PROFILE=1: proxy CPU profiles)
+bench: deps-bench
+	$(GO) test -tags bench -count=1 -timeout 40m -v -run '^TestBench$$' ./bench/
 
 ## build: bin/xaproxy
 build:
@@ -61,6 +67,7 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags bench ./bench/
 
 ## test: everything CI checks
 test: deps fmt-check vet unit integration

@@ -1,0 +1,349 @@
+//go:build bench
+
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xaproxy/xaproxy/integration/harness"
+)
+
+// benchRun runs the workloads and collects the rows of the report.
+type benchRun struct {
+	t    *testing.T
+	ctx  context.Context
+	s    settings
+	top  *topology
+	bk   *bank
+	xa   *directXA
+	pdb  *sql.DB // the sharded proxy's bank database, for the transfer clients
+	rep  *report
+	prof *profiler
+}
+
+// sysbenchIgnore are the errors sysbench may meet in oltp_read_write and
+// retries: deadlocks, lock wait timeouts (a deadlock across shards ends as
+// one), and a failed distributed COMMIT or XA branch rolled back.
+const sysbenchIgnore = "--mysql-ignore-errors=1213,1205,1180,1402"
+
+// prepareSysbench creates the sysbench tables: sbtest on m0 directly (read
+// by all three sides), sbshard directly on m0 and through the sharded
+// proxy (client-generated ids: the proxy refuses AUTO_INCREMENT in sharded
+// tables).
+func (b *benchRun) prepareSysbench() {
+	t := b.t
+	start := time.Now()
+	preps := []struct {
+		e    endpoint
+		spec sysbenchSpec
+	}{
+		{b.top.directM0(), sysbenchSpec{Test: "oltp_read_write", DB: dbSB, Threads: sbTables}},
+		{b.top.directM0(), sysbenchSpec{Test: "oltp_read_write", DB: dbSharded, Threads: sbTables, Extra: []string{"--auto_inc=off"}}},
+		{b.top.viaSharded(), sysbenchSpec{Test: "oltp_read_write", DB: dbSharded, Threads: sbTables, Extra: []string{"--auto_inc=off"}}},
+	}
+	for _, p := range preps {
+		if _, err := runSysbench(b.ctx, p.e, p.spec, "prepare", 0); err != nil {
+			t.Fatalf("sysbench prepare: %v", err)
+		}
+	}
+	b.checkSharded()
+	t.Logf("sysbench tables prepared in %s", time.Since(start).Round(time.Millisecond))
+}
+
+// checkSharded makes sure the proxy spread the sysbench rows over both
+// shards: otherwise workload 3 would measure one shard and no 2PC.
+func (b *benchRun) checkSharded() {
+	t := b.t
+	shards := []*harness.MariaDB{b.top.s0, b.top.s1}
+	dbs := []*sql.DB{b.top.s0.DB(t, dbSharded), b.top.s1.DB(t, dbSharded)}
+	for i := 1; i <= sbTables; i++ {
+		var counts []int64
+		for j, m := range shards {
+			var n int64
+			q := fmt.Sprintf("SELECT COUNT(*) FROM sbtest%d", i)
+			if err := dbs[j].QueryRowContext(b.ctx, q).Scan(&n); err != nil {
+				t.Fatalf("%s on %s: %v", q, m.Name(), err)
+			}
+			counts = append(counts, n)
+		}
+		if counts[0]+counts[1] != sbTableSize || counts[0] < sbTableSize/4 || counts[1] < sbTableSize/4 {
+			t.Fatalf("%s.sbtest%d holds %d rows on s0 and %d on s1; want %d spread over both", dbSharded, i, counts[0], counts[1], sbTableSize)
+		}
+	}
+}
+
+// sysbenchWorkload runs spec against each endpoint, back to back per
+// repetition so that drift hits every side alike, and returns the sides
+// by name. Each side warms up before its first measured run.
+func (b *benchRun) sysbenchWorkload(name string, spec sysbenchSpec, eps []endpoint, profile string) map[string]*side {
+	sides := map[string]*side{}
+	for rep := 0; rep < b.s.Repeat; rep++ {
+		for _, e := range eps {
+			if sides[e.Side] == nil {
+				sides[e.Side] = &side{Name: e.Side}
+				if b.s.Warmup > 0 {
+					if _, err := runSysbench(b.ctx, e, spec, "run", b.s.Warmup); err != nil {
+						b.t.Fatalf("%s warm-up: %v", name, err)
+					}
+				}
+			}
+			prof := ""
+			if rep == 0 && e.Side == "proxy" {
+				prof = profile
+			}
+			sides[e.Side].Runs = append(sides[e.Side].Runs, b.sysbenchRun(name, spec, e, rep, prof))
+		}
+	}
+	return sides
+}
+
+// sysbenchRun is one measured sysbench run, with the CPU of the proxy or
+// HAProxy in between (and a CPU profile of the proxy if profile is set).
+func (b *benchRun) sysbenchRun(name string, spec sysbenchSpec, e endpoint, rep int, profile string) sample {
+	t := b.t
+	stopProf := func() {}
+	if profile != "" {
+		stopProf = b.prof.start(b.adminURL(e), profile, b.s.Duration)
+	}
+	meter := startCPU(b.top.pidOf(e))
+	out, err := runSysbench(b.ctx, e, spec, "run", b.s.Duration)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	res, err := parseSysbench(out)
+	if err != nil {
+		t.Fatalf("%s against %s: %v", name, e.Side, err)
+	}
+	cpu, err := meter.perQuery(res.Queries)
+	if err != nil {
+		t.Fatalf("%s: CPU of %s: %v", name, e.Side, err)
+	}
+	stopProf()
+	detail := map[string]int64{}
+	for code, n := range res.ErrorCodes {
+		detail[fmt.Sprint(code)] = n
+	}
+	t.Logf("%s %-7s run %d: %.0f qps, %.1f tps, p95 %.2f ms, ignored errors %d %s, reconnects %d, cpu %s µs/q",
+		name, e.Side, rep+1, res.QPS, res.TPS, res.LatencyP95Ms, res.IgnoredErrors, formatCodes(res.ErrorCodes), res.Reconnects, formatCPU(cpu))
+	return sample{
+		Metrics: map[string]float64{"qps": res.QPS, "tps": res.TPS, "p95_ms": res.LatencyP95Ms},
+		CPU:     cpu,
+		Errors:  res.IgnoredErrors,
+		Detail:  detail,
+	}
+}
+
+func (b *benchRun) adminURL(e endpoint) string {
+	if e.Addr == b.top.sharded.Addr() {
+		return b.top.sharded.AdminURL()
+	}
+	return b.top.single.AdminURL()
+}
+
+// pointSelect is workload 1 at one thread count.
+func (b *benchRun) pointSelect(threads int) {
+	name := fmt.Sprintf("oltp_point_select %d thr", threads)
+	profile := ""
+	if threads == 64 {
+		profile = "point_select_64"
+	}
+	sides := b.sysbenchWorkload(name, sysbenchSpec{Test: "oltp_point_select", DB: dbSB, Threads: threads},
+		[]endpoint{b.top.directM0(), b.top.viaHAProxy(), b.top.viaSingle()}, profile)
+	b.add(compare(name, "qps", "q/s", sides["proxy"], sides["haproxy"], atLeast(0.85)))
+	b.add(compare(name, "qps", "q/s", sides["proxy"], sides["direct"], nil))
+}
+
+// readWrite is workload 2.
+func (b *benchRun) readWrite() {
+	name := "oltp_read_write 8 thr"
+	sides := b.sysbenchWorkload(name, sysbenchSpec{Test: "oltp_read_write", DB: dbSB, Threads: 8, Extra: []string{sysbenchIgnore}},
+		[]endpoint{b.top.directM0(), b.top.viaHAProxy(), b.top.viaSingle()}, "")
+	b.add(compare(name, "tps", "tx/s", sides["proxy"], sides["haproxy"], atLeast(0.9)))
+	b.add(compare(name, "tps", "tx/s", sides["proxy"], sides["direct"], nil))
+	b.noteErrors(name, sides)
+}
+
+// shardedReadWrite is workload 3: the same transactions over two shards
+// (XA 2PC whenever they span both) against one MariaDB.
+func (b *benchRun) shardedReadWrite() {
+	name := "oltp_read_write 8 thr, 2 shards"
+	spec := sysbenchSpec{Test: "oltp_read_write", DB: dbSharded, Threads: 8, Extra: []string{"--auto_inc=off", sysbenchIgnore}}
+	sides := b.sysbenchWorkload(name, spec, []endpoint{b.top.directM0(), b.top.viaSharded()}, "")
+	b.add(compare(name, "tps", "tx/s", sides["proxy"], sides["direct"], nil))
+	b.noteErrors(name, sides)
+}
+
+// transfers is workload 4 at one client count.
+func (b *benchRun) transfers(clients int) {
+	t := b.t
+	name := fmt.Sprintf("2-shard transfer, %d client(s)", clients)
+	profile := ""
+	if clients == 32 {
+		profile = "transfer_32"
+	}
+	direct, proxy := &side{Name: "direct-xa"}, &side{Name: "proxy"}
+	for rep := 0; rep < b.s.Repeat; rep++ {
+		b.runTransfers(name, direct, rep, b.xa.clients(b.ctx, t, b.bk, clients), 0, "")
+		b.runTransfers(name, proxy, rep, proxyTransferClients(b.ctx, t, b.pdb, b.bk, clients), b.top.sharded.PID(), profile)
+	}
+	// Latency targets apply at both client counts; the throughput target
+	// is about scaling, so only at 32.
+	b.add(compare(name, "p50", "ms", proxy, direct, atMost(1.2)))
+	b.add(compare(name, "p99", "ms", proxy, direct, nil))
+	var g *target
+	if clients >= 32 {
+		g = atLeast(1.0)
+	}
+	b.add(compare(name, "throughput", "tx/s", proxy, direct, g))
+	b.noteErrors(name, map[string]*side{"proxy": proxy, "direct-xa": direct})
+}
+
+// runTransfers measures one run of one side (warming up first on its
+// first repetition) and closes the clients.
+func (b *benchRun) runTransfers(name string, sd *side, rep int, clients []txClient, pid int, profile string) {
+	t := b.t
+	defer closeAll(clients)
+	if rep == 0 && b.s.Warmup > 0 {
+		b.checkLoad(name+" warm-up", sd.Name, runLoad(b.ctx, clients, b.s.Warmup, 0))
+	}
+	var stopProf func()
+	if rep == 0 && profile != "" {
+		stopProf = b.prof.start(b.top.sharded.AdminURL(), profile, b.s.Duration)
+	}
+	meter := startCPU(pid)
+	res := runLoad(b.ctx, clients, b.s.Duration, 0)
+	cpu, err := meter.perQuery(res.Committed * proxyTransferStatements)
+	if err != nil {
+		t.Fatalf("%s: proxy CPU: %v", name, err)
+	}
+	if stopProf != nil {
+		stopProf()
+	}
+	b.checkLoad(name, sd.Name, res)
+	sd.Runs = append(sd.Runs, loadSample(res, cpu))
+	t.Logf("%s %-9s run %d: %d tx, %.1f tx/s, p50 %.3f ms, p99 %.3f ms, retried %d, errors %d %v, cpu %s µs/q",
+		name, sd.Name, rep+1, res.Committed, res.TPS(), ms(res.P50()), ms(res.P99()), res.Retries, res.ErrorCount(), res.Errors, formatCPU(cpu))
+}
+
+// checkLoad fails the benchmark on a correctness violation or when a side
+// committed nothing at all.
+func (b *benchRun) checkLoad(name, sideName string, res loadResult) {
+	b.t.Helper()
+	for msg := range res.Errors {
+		if strings.Contains(msg, "CORRECTNESS") {
+			b.t.Fatalf("%s (%s): %s", name, sideName, msg)
+		}
+	}
+	if res.Committed == 0 {
+		b.t.Fatalf("%s (%s): no transaction committed; errors: %v", name, sideName, res.Errors)
+	}
+}
+
+func loadSample(res loadResult, cpu *float64) sample {
+	return sample{
+		Metrics: map[string]float64{
+			"p50":        ms(res.P50()),
+			"p99":        ms(res.P99()),
+			"throughput": res.TPS(),
+		},
+		CPU:     cpu,
+		Errors:  res.ErrorCount(),
+		Retries: res.Retries,
+		Detail:  res.Errors,
+	}
+}
+
+// singleShard is workload 5: one client, a fixed number of transactions
+// per side, run in alternating blocks so that drift hits both sides.
+func (b *benchRun) singleShard() {
+	t := b.t
+	name := "1-shard transaction, 1 client"
+	const block = 500
+	proxyDSN := b.top.single.DSN(appUser, appPass, dbSB, "interpolateParams=true&timeout=5s&readTimeout=30s")
+	directDSN := b.top.m0.DSN(dbSB) + "?interpolateParams=true&timeout=5s&readTimeout=30s"
+	pc, dc := singleClient(b.ctx, t, proxyDSN), singleClient(b.ctx, t, directDSN)
+	defer pc.Close()
+	defer dc.Close()
+	proxy, direct := &side{Name: "proxy"}, &side{Name: "direct"}
+	if b.s.Warmup > 0 {
+		b.checkLoad(name+" warm-up", "direct", runLoad(b.ctx, []txClient{dc}, 0, block))
+		b.checkLoad(name+" warm-up", "proxy", runLoad(b.ctx, []txClient{pc}, 0, block))
+	}
+	for rep := 0; rep < b.s.Repeat; rep++ {
+		var dres, pres loadResult
+		var cpuUsed time.Duration
+		for done := 0; done < b.s.SingleTx; done += block {
+			n := min(block, b.s.SingleTx-done)
+			dres = mergeLoad(dres, runLoad(b.ctx, []txClient{dc}, 0, n))
+			meter := startCPU(b.top.single.PID())
+			pres = mergeLoad(pres, runLoad(b.ctx, []txClient{pc}, 0, n))
+			used, err := meter.used()
+			if err != nil {
+				t.Fatalf("%s: proxy CPU: %v", name, err)
+			}
+			cpuUsed += used
+		}
+		b.checkLoad(name, "direct", dres)
+		b.checkLoad(name, "proxy", pres)
+		direct.Runs = append(direct.Runs, loadSample(dres, nil))
+		proxy.Runs = append(proxy.Runs, loadSample(pres, cpuPerQuery(cpuUsed, pres.Committed*singleStatements)))
+		for _, x := range []struct {
+			n string
+			r loadResult
+		}{{"direct", dres}, {"proxy", pres}} {
+			t.Logf("%s %-6s run %d: %d tx, p50 %.3f ms, p99 %.3f ms, errors %d %v", name, x.n, rep+1, x.r.Committed, ms(x.r.P50()), ms(x.r.P99()), x.r.ErrorCount(), x.r.Errors)
+		}
+	}
+	b.add(compare(name, "p50", "ms", proxy, direct, atMost(1.15)))
+	b.add(compare(name, "p99", "ms", proxy, direct, nil))
+	b.noteErrors(name, map[string]*side{"proxy": proxy, "direct": direct})
+}
+
+// mergeLoad adds the results of b to a (latencies kept sorted).
+func mergeLoad(a, b loadResult) loadResult {
+	out := loadResult{
+		Committed: a.Committed + b.Committed,
+		Latencies: append(append([]time.Duration(nil), a.Latencies...), b.Latencies...),
+		Elapsed:   a.Elapsed + b.Elapsed,
+		Retries:   a.Retries + b.Retries,
+		Errors:    map[string]int64{},
+	}
+	for _, m := range []map[string]int64{a.Errors, b.Errors} {
+		for k, v := range m {
+			out.Errors[k] += v
+		}
+	}
+	slices.Sort(out.Latencies)
+	return out
+}
+
+func (b *benchRun) add(r row) { b.rep.Rows = append(b.rep.Rows, r) }
+
+// noteErrors records, per side, the errors met and their codes.
+func (b *benchRun) noteErrors(name string, sides map[string]*side) {
+	for _, n := range []string{"proxy", "haproxy", "direct", "direct-xa"} {
+		sd := sides[n]
+		if sd == nil {
+			continue
+		}
+		errs, retries, detail := sd.errors()
+		if errs == 0 && retries == 0 {
+			continue
+		}
+		var parts []string
+		for k, v := range detail {
+			parts = append(parts, fmt.Sprintf("%s ×%d", k, v))
+		}
+		slices.Sort(parts)
+		b.rep.Notes = append(b.rep.Notes, fmt.Sprintf("%s, %s: %d errors, %d retried transactions; by code: %s",
+			name, n, errs, retries, dash(strings.Join(parts, "; "))))
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
