@@ -31,5 +31,6 @@
 //	BENCH_REPEAT=1      measured runs per workload and side; the median is kept
 //	BENCH_SINGLE_TX=3000 transactions per side of the single-shard workload
 //	BENCH_PROFILE=1     start the proxies with --pprof and save CPU profiles
+//	BENCH_ONLY=regexp   run only the workloads whose name matches (e.g. 'transfer')
 //	XAPROXY_BIN=path    use a prebuilt proxy instead of building ./cmd/xaproxy
 package bench

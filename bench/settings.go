@@ -5,6 +5,7 @@ package bench
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"time"
 )
@@ -16,6 +17,7 @@ type settings struct {
 	Repeat   int           // measured runs per workload and side (median kept)
 	SingleTx int           // transactions per side of the single-shard workload
 	Profile  bool          // --pprof on the proxies, CPU profiles saved
+	Only     *regexp.Regexp // workloads to run (by name); nil: all
 }
 
 func loadSettings() (settings, error) {
@@ -41,6 +43,11 @@ func loadSettings() (settings, error) {
 		return s, err
 	}
 	s.Profile = os.Getenv("BENCH_PROFILE") == "1"
+	if v := os.Getenv("BENCH_ONLY"); v != "" {
+		if s.Only, err = regexp.Compile(v); err != nil {
+			return s, fmt.Errorf("BENCH_ONLY=%q: %v", v, err)
+		}
+	}
 	return s, nil
 }
 
@@ -72,3 +79,6 @@ func envInt(name string, def, min int) (int, error) {
 func seconds(d time.Duration) string {
 	return strconv.Itoa(int(d / time.Second))
 }
+
+// wants tells whether the workload named name is to run.
+func (s settings) wants(name string) bool { return s.Only == nil || s.Only.MatchString(name) }

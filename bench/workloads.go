@@ -149,6 +149,9 @@ func (b *benchRun) adminURL(e endpoint) string {
 // pointSelect is workload 1 at one thread count.
 func (b *benchRun) pointSelect(threads int) {
 	name := fmt.Sprintf("oltp_point_select %d thr", threads)
+	if !b.s.wants(name) {
+		return
+	}
 	profile := ""
 	if threads == 64 {
 		profile = "point_select_64"
@@ -162,6 +165,9 @@ func (b *benchRun) pointSelect(threads int) {
 // readWrite is workload 2.
 func (b *benchRun) readWrite() {
 	name := "oltp_read_write 8 thr"
+	if !b.s.wants(name) {
+		return
+	}
 	sides := b.sysbenchWorkload(name, sysbenchSpec{Test: "oltp_read_write", DB: dbSB, Threads: 8, Extra: []string{sysbenchIgnore}},
 		[]endpoint{b.top.directM0(), b.top.viaHAProxy(), b.top.viaSingle()}, "")
 	b.add(compare(name, "tps", "tx/s", sides["proxy"], sides["haproxy"], atLeast(0.9)))
@@ -173,6 +179,9 @@ func (b *benchRun) readWrite() {
 // (XA 2PC whenever they span both) against one MariaDB.
 func (b *benchRun) shardedReadWrite() {
 	name := "oltp_read_write 8 thr, 2 shards"
+	if !b.s.wants(name) {
+		return
+	}
 	spec := sysbenchSpec{Test: "oltp_read_write", DB: dbSharded, Threads: 8, Extra: []string{"--auto_inc=off", sysbenchIgnore}}
 	sides := b.sysbenchWorkload(name, spec, []endpoint{b.top.directM0(), b.top.viaSharded()}, "")
 	b.add(compare(name, "tps", "tx/s", sides["proxy"], sides["direct"], nil))
@@ -183,6 +192,9 @@ func (b *benchRun) shardedReadWrite() {
 func (b *benchRun) transfers(clients int) {
 	t := b.t
 	name := fmt.Sprintf("2-shard transfer, %d client(s)", clients)
+	if !b.s.wants(name) {
+		return
+	}
 	profile := ""
 	if clients == 32 {
 		profile = "transfer_32"
@@ -260,49 +272,68 @@ func loadSample(res loadResult, cpu *float64) sample {
 }
 
 // singleShard is workload 5: one client, a fixed number of transactions
-// per side, run in alternating blocks so that drift hits both sides.
+// per side, run in alternating blocks so that drift hits every side. HAProxy
+// is measured too: it shows what any extra network hop costs here.
 func (b *benchRun) singleShard() {
 	t := b.t
 	name := "1-shard transaction, 1 client"
+	if !b.s.wants(name) {
+		return
+	}
 	const block = 500
-	proxyDSN := b.top.single.DSN(appUser, appPass, dbSB, "interpolateParams=true&timeout=5s&readTimeout=30s")
-	directDSN := b.top.m0.DSN(dbSB) + "?interpolateParams=true&timeout=5s&readTimeout=30s"
-	pc, dc := singleClient(b.ctx, t, proxyDSN), singleClient(b.ctx, t, directDSN)
-	defer pc.Close()
-	defer dc.Close()
-	proxy, direct := &side{Name: "proxy"}, &side{Name: "direct"}
-	if b.s.Warmup > 0 {
-		b.checkLoad(name+" warm-up", "direct", runLoad(b.ctx, []txClient{dc}, 0, block))
-		b.checkLoad(name+" warm-up", "proxy", runLoad(b.ctx, []txClient{pc}, 0, block))
+	const params = "interpolateParams=true&timeout=5s&readTimeout=30s"
+	hap := b.top.viaHAProxy()
+	clients := []struct {
+		side *side
+		c    txClient
+		pid  int
+	}{
+		{&side{Name: "direct"}, singleClient(b.ctx, t, b.top.m0.DSN(dbSB)+"?"+params), 0},
+		{&side{Name: "haproxy"}, singleClient(b.ctx, t, fmt.Sprintf("%s@tcp(%s)/%s?%s", hap.User, hap.Addr, dbSB, params)), 0},
+		{&side{Name: "proxy"}, singleClient(b.ctx, t, b.top.single.DSN(appUser, appPass, dbSB, params)), b.top.single.PID()},
+	}
+	for _, c := range clients {
+		defer c.c.Close()
+		if b.s.Warmup > 0 {
+			b.checkLoad(name+" warm-up", c.side.Name, runLoad(b.ctx, []txClient{c.c}, 0, block))
+		}
 	}
 	for rep := 0; rep < b.s.Repeat; rep++ {
-		var dres, pres loadResult
+		res := make([]loadResult, len(clients))
 		var cpuUsed time.Duration
 		for done := 0; done < b.s.SingleTx; done += block {
 			n := min(block, b.s.SingleTx-done)
-			dres = mergeLoad(dres, runLoad(b.ctx, []txClient{dc}, 0, n))
-			meter := startCPU(b.top.single.PID())
-			pres = mergeLoad(pres, runLoad(b.ctx, []txClient{pc}, 0, n))
-			used, err := meter.used()
-			if err != nil {
-				t.Fatalf("%s: proxy CPU: %v", name, err)
+			for i, c := range clients {
+				meter := startCPU(c.pid)
+				res[i] = mergeLoad(res[i], runLoad(b.ctx, []txClient{c.c}, 0, n))
+				if c.pid != 0 {
+					used, err := meter.used()
+					if err != nil {
+						t.Fatalf("%s: proxy CPU: %v", name, err)
+					}
+					cpuUsed += used
+				}
 			}
-			cpuUsed += used
 		}
-		b.checkLoad(name, "direct", dres)
-		b.checkLoad(name, "proxy", pres)
-		direct.Runs = append(direct.Runs, loadSample(dres, nil))
-		proxy.Runs = append(proxy.Runs, loadSample(pres, cpuPerQuery(cpuUsed, pres.Committed*singleStatements)))
-		for _, x := range []struct {
-			n string
-			r loadResult
-		}{{"direct", dres}, {"proxy", pres}} {
-			t.Logf("%s %-6s run %d: %d tx, p50 %.3f ms, p99 %.3f ms, errors %d %v", name, x.n, rep+1, x.r.Committed, ms(x.r.P50()), ms(x.r.P99()), x.r.ErrorCount(), x.r.Errors)
+		for i, c := range clients {
+			b.checkLoad(name, c.side.Name, res[i])
+			var cpu *float64
+			if c.pid != 0 {
+				cpu = cpuPerQuery(cpuUsed, res[i].Committed*singleStatements)
+			}
+			c.side.Runs = append(c.side.Runs, loadSample(res[i], cpu))
+			t.Logf("%s %-7s run %d: %d tx, p50 %.3f ms, p99 %.3f ms, errors %d %v", name, c.side.Name, rep+1, res[i].Committed, ms(res[i].P50()), ms(res[i].P99()), res[i].ErrorCount(), res[i].Errors)
 		}
 	}
+	direct, haproxy, proxy := clients[0].side, clients[1].side, clients[2].side
 	b.add(compare(name, "p50", "ms", proxy, direct, atMost(1.15)))
 	b.add(compare(name, "p99", "ms", proxy, direct, nil))
-	b.noteErrors(name, map[string]*side{"proxy": proxy, "direct": direct})
+	b.add(compare(name, "p50", "ms", proxy, haproxy, nil))
+	if d := direct.metric("p50"); d > 0 {
+		h := haproxy.metric("p50")
+		b.rep.Notes = append(b.rep.Notes, fmt.Sprintf("%s: HAProxy alone costs %.2f× direct at p50 (%.3f vs %.3f ms), the price of one extra hop per statement on this machine", name, h/d, h, d))
+	}
+	b.noteErrors(name, map[string]*side{"proxy": proxy, "direct": direct, "haproxy": haproxy})
 }
 
 // mergeLoad adds the results of b to a (latencies kept sorted).
