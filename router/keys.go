@@ -12,15 +12,19 @@ import (
 // valSrc is a shard key value: a literal, or a parameter bound at execute.
 type valSrc struct {
 	lit   sharding.Value
-	param int // >= 0: index of the parameter
+	param int  // >= 0: index of the parameter
+	neg   bool // -?: the parameter negated
 }
 
 func (v valSrc) value(params []Param) sharding.Value {
 	if v.param >= 0 {
-		if v.param < len(params) {
-			return params[v.param].Key
+		if v.param >= len(params) {
+			return sharding.NullValue()
 		}
-		return sharding.NullValue()
+		if v.neg {
+			return negated(params[v.param])
+		}
+		return params[v.param].Key
 	}
 	return v.lit
 }
@@ -48,6 +52,9 @@ func literal(e ast.ExprNode) (valSrc, bool) {
 	case *ast.UnaryOperationExpr:
 		if x.Op != opcode.Minus {
 			return valSrc{}, false
+		}
+		if m, ok := x.V.(*driver.ParamMarkerExpr); ok {
+			return valSrc{param: m.Order, neg: true}, true
 		}
 		v, ok := x.V.(*driver.ValueExpr)
 		if !ok {
@@ -336,4 +343,21 @@ func intersect(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// negated is the value of -p: for a number, the same number with its sign
+// flipped, written as numeric text (-5 routes as -5 does). Anything else
+// (a string, NULL) has no literal form here: NULL, as MySQL's -NULL.
+func negated(p Param) sharding.Value {
+	if p.Null {
+		return sharding.NullValue()
+	}
+	lit := p.Literal
+	if lit == "" || !(lit[0] >= '0' && lit[0] <= '9' || lit[0] == '-' || lit[0] == '.') {
+		return sharding.Value{}
+	}
+	if strings.HasPrefix(lit, "-") {
+		return sharding.NumberValue(lit[1:])
+	}
+	return sharding.NumberValue("-" + lit)
 }

@@ -292,7 +292,7 @@ func (r *Router) RememberPlan(p *Parser, sql string, st *Statement, user, db str
 	c.mu.Unlock()
 
 	e := &cachedPlan{}
-	if shSt, err := p.Parse(sh.sql); err == nil && shSt.Kind == st.Kind && sameShape(st.Node, shSt.Node, len(sh.params)) {
+	if shSt, err := p.Parse(sh.sql); err == nil && shSt.Kind == st.Kind && sameShape(st.Node, shSt.Node, sh.params) {
 		if plan, err := r.Plan(shSt, user, db); err == nil {
 			e.st, e.plan = shSt, plan
 		}
@@ -321,10 +321,9 @@ func cacheable(st *Statement) bool {
 	return false
 }
 
-// sameShape tells whether the parse of a shape (with n markers) is the
-// parse of the query with its n literals, and nothing else, turned into
-// markers.
-func sameShape(query, shaped ast.Node, n int) bool {
+// sameShape tells whether the parse of a shape is the parse of the query
+// with its literals (params), and nothing else, turned into markers.
+func sameShape(query, shaped ast.Node, params []Param) bool {
 	a, b := &nodeLister{}, &nodeLister{}
 	query.Accept(a)
 	shaped.Accept(b)
@@ -337,9 +336,11 @@ func sameShape(query, shaped ast.Node, n int) bool {
 		_, isValue := a.nodes[i].(*driver.ValueExpr)
 		switch {
 		case isMarker && isValue:
-			if u, ok := b.nodes[i-1].(*ast.UnaryOperationExpr); ok && u.Op == opcode.Minus {
-				// -5 is a constant the router routes by; -? is an
-				// expression it cannot.
+			m := b.nodes[i].(*driver.ParamMarkerExpr)
+			if u, ok := b.nodes[i-1].(*ast.UnaryOperationExpr); ok && u.Op == opcode.Minus &&
+				(m.Order >= len(params) || params[m.Order].Type == mysql.MYSQL_TYPE_VAR_STRING) {
+				// -'5' is a number: -? of a string parameter is not a
+				// value the router can route by.
 				return false
 			}
 			markers++
@@ -350,7 +351,7 @@ func sameShape(query, shaped ast.Node, n int) bool {
 			return false
 		}
 	}
-	return markers == n
+	return markers == len(params)
 }
 
 func sameType(x, y ast.Node) bool {
