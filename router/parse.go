@@ -59,6 +59,11 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 		st.Kind = KindXA
 		return st, nil
 	}
+	if k, n := plainTxStatement(head); n != nil {
+		// BEGIN and COMMIT arrive with every transaction: no parser run.
+		st.Kind, st.Node = k, n
+		return st, nil
+	}
 	nodes, err := p.parse(sql)
 	if err != nil {
 		st.Kind = KindUnparsed
@@ -181,4 +186,20 @@ func (f *markerFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 func isShowXAStatus(s string) bool {
 	f := strings.Fields(strings.TrimRight(strings.TrimSpace(s), ";"))
 	return len(f) == 3 && strings.EqualFold(f[0], "SHOW") && strings.EqualFold(f[1], "XA") && strings.EqualFold(f[2], "STATUS")
+}
+
+// plainTxStatement recognises the bare transaction statements (BEGIN,
+// START TRANSACTION, COMMIT, ROLLBACK, with an optional semicolon), which
+// carry no options; anything longer goes to the parser.
+func plainTxStatement(s string) (Kind, ast.StmtNode) {
+	s = strings.TrimRight(s, " \t\r\n;")
+	switch {
+	case strings.EqualFold(s, "BEGIN"), strings.EqualFold(s, "START TRANSACTION"), strings.EqualFold(s, "BEGIN WORK"):
+		return KindBegin, &ast.BeginStmt{}
+	case strings.EqualFold(s, "COMMIT"), strings.EqualFold(s, "COMMIT WORK"):
+		return KindCommit, &ast.CommitStmt{}
+	case strings.EqualFold(s, "ROLLBACK"), strings.EqualFold(s, "ROLLBACK WORK"):
+		return KindRollback, &ast.RollbackStmt{}
+	}
+	return 0, nil
 }

@@ -1,6 +1,9 @@
 package router
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestParseClassifies(t *testing.T) {
 	p := NewParser()
@@ -79,6 +82,33 @@ func TestIsKeyword(t *testing.T) {
 	for _, tt := range tests {
 		if got := isKeyword(tt.s, tt.kw); got != tt.want {
 			t.Errorf("isKeyword(%q, %q) = %v", tt.s, tt.kw, got)
+		}
+	}
+}
+
+// TestPlainTxStatementsMatchTheParser: the shortcut for bare BEGIN/COMMIT/
+// ROLLBACK gives what the parser gives.
+func TestPlainTxStatementsMatchTheParser(t *testing.T) {
+	p := NewParser()
+	for _, sql := range []string{"BEGIN", "begin;", " START TRANSACTION ", "COMMIT", "commit work;", "ROLLBACK", "rollback work"} {
+		fast, err := p.Parse(sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes, err := p.parse(sql)
+		if err != nil || len(nodes) != 1 {
+			t.Fatalf("parser on %q: %v", sql, err)
+		}
+		slow := &Statement{SQL: sql}
+		classify(slow, nodes[0])
+		if fast.Kind != slow.Kind || fmt.Sprintf("%T", fast.Node) != fmt.Sprintf("%T", slow.Node) || fast.ReadOnly != slow.ReadOnly || fast.ImplicitCommit != slow.ImplicitCommit {
+			t.Errorf("%q: shortcut %v %T, parser %v %T", sql, fast.Kind, fast.Node, slow.Kind, slow.Node)
+		}
+	}
+	// Options go to the parser.
+	for _, sql := range []string{"START TRANSACTION READ ONLY", "COMMIT AND CHAIN", "ROLLBACK TO SAVEPOINT a"} {
+		if k, n := plainTxStatement(sql); n != nil {
+			t.Errorf("%q taken by the shortcut as %v", sql, k)
 		}
 	}
 }
