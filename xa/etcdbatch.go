@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -41,76 +42,114 @@ type batchRes[R any] struct {
 }
 
 // batcher gathers concurrent requests into batches handed to flush, which
-// must answer every request of its batch exactly once.
+// must answer every request of its batch exactly once. A caller that finds
+// a free slot flushes its batch itself (no goroutine hand-off at low load);
+// requests arriving while every slot is busy wait and leave together when
+// a slot frees.
 type batcher[Q, R any] struct {
-	reqs    chan *batchReq[Q, R] // unbuffered: a closed batcher strands nothing
-	slots   chan struct{}
-	closing <-chan struct{}
-	flush   func(batch []*batchReq[Q, R])
+	flush func(batch []*batchReq[Q, R])
 	// sizes, when set, observes the size of each batch.
 	sizes func(int)
+
+	mu       sync.Mutex
+	pending  []*batchReq[Q, R]
+	inflight int
+	closed   bool
 }
 
 func newBatcher[Q, R any](closing <-chan struct{}, flush func([]*batchReq[Q, R]), sizes func(int)) *batcher[Q, R] {
-	b := &batcher[Q, R]{
-		reqs:    make(chan *batchReq[Q, R]),
-		slots:   make(chan struct{}, batchesInFlight),
-		closing: closing,
-		flush:   flush,
-		sizes:   sizes,
-	}
-	go b.loop()
+	b := &batcher[Q, R]{flush: flush, sizes: sizes}
+	go func() {
+		<-closing
+		b.mu.Lock()
+		b.closed = true
+		stranded := b.pending
+		b.pending = nil
+		b.mu.Unlock()
+		for _, r := range stranded {
+			r.done <- batchRes[R]{err: fmt.Errorf("%w: %w", errNotSent, ErrClosed)}
+		}
+	}()
 	return b
 }
 
 // do submits q and waits for its answer. If ctx ends or the log closes
-// before the request is taken, nothing was sent.
+// before the request is sent, nothing was sent.
 func (b *batcher[Q, R]) do(ctx context.Context, q Q) (R, error) {
 	r := &batchReq[Q, R]{q: q, done: make(chan batchRes[R], 1)}
-	select {
-	case b.reqs <- r:
-	case <-ctx.Done():
-		var zero R
-		return zero, fmt.Errorf("%w: %w", errNotSent, ctx.Err())
-	case <-b.closing:
+	b.mu.Lock()
+	switch {
+	case b.closed:
+		b.mu.Unlock()
 		var zero R
 		return zero, fmt.Errorf("%w: %w", errNotSent, ErrClosed)
+	case b.inflight < batchesInFlight:
+		b.inflight++
+		batch := append(b.take(), r)
+		b.mu.Unlock()
+		b.run(batch)
+	default:
+		b.pending = append(b.pending, r)
+		b.mu.Unlock()
+		select {
+		case res := <-r.done:
+			return res.r, res.err
+		case <-ctx.Done():
+			if b.withdraw(r) {
+				var zero R
+				return zero, fmt.Errorf("%w: %w", errNotSent, ctx.Err())
+			}
+		}
 	}
-	// Once taken the request may be applied: wait for the answer, which
+	// Once sent the request may be applied: wait for the answer, which
 	// flush bounds with its own request deadline.
 	res := <-r.done
 	return res.r, res.err
 }
 
-func (b *batcher[Q, R]) loop() {
-	for {
-		var first *batchReq[Q, R]
-		select {
-		case first = <-b.reqs:
-		case <-b.closing:
-			return
+// take removes up to maxBatch-1 waiting requests (room for the caller's).
+func (b *batcher[Q, R]) take() []*batchReq[Q, R] {
+	n := min(len(b.pending), maxBatch-1)
+	batch := make([]*batchReq[Q, R], n, n+1)
+	copy(batch, b.pending)
+	b.pending = append(b.pending[:0], b.pending[n:]...)
+	return batch
+}
+
+// withdraw removes a waiting request; false if it was already taken.
+func (b *batcher[Q, R]) withdraw(r *batchReq[Q, R]) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, p := range b.pending {
+		if p == r {
+			b.pending = append(b.pending[:i], b.pending[i+1:]...)
+			return true
 		}
-		// Wait for a free slot first: requests arriving meanwhile queue up
-		// and join this batch.
-		b.slots <- struct{}{}
-		batch := []*batchReq[Q, R]{first}
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-b.reqs:
-				batch = append(batch, r)
-			default:
-				break gather
-			}
-		}
-		if b.sizes != nil {
-			b.sizes(len(batch))
-		}
-		go func() {
-			defer func() { <-b.slots }()
-			b.flush(batch)
-		}()
 	}
+	return false
+}
+
+// run flushes a batch in the caller's slot, then hands the slot to the
+// requests that queued meanwhile, in a goroutine so that the caller gets
+// its answer now.
+func (b *batcher[Q, R]) run(batch []*batchReq[Q, R]) {
+	if b.sizes != nil {
+		b.sizes(len(batch))
+	}
+	b.flush(batch)
+	b.mu.Lock()
+	if len(b.pending) == 0 || b.closed {
+		b.inflight--
+		b.mu.Unlock()
+		return
+	}
+	next := b.take()
+	if len(b.pending) > 0 {
+		next = append(next, b.pending[0])
+		b.pending = b.pending[1:]
+	}
+	b.mu.Unlock()
+	go b.run(next)
 }
 
 // decideReq is a fenced create-if-absent decision write.

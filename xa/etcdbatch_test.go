@@ -24,8 +24,9 @@ func TestEtcdLogGroupCommit(t *testing.T) {
 	ctx := context.Background()
 	var n atomic.Int64
 
-	// setup opens a registered log whose first transaction waits until
-	// release is closed, so that the writes started meanwhile batch up.
+	// setup opens a registered log whose first transactions (one per
+	// in-flight slot) wait until release is closed, so that the writes
+	// started meanwhile batch up.
 	setup := func(t *testing.T) (l *EtcdLog, other *EtcdLog, fence Fence, gen *Generator, sizes *sizeLog, release chan struct{}) {
 		prefix := fmt.Sprintf("/xaproxy-batch/%d/", n.Add(1))
 		sizes = &sizeLog{}
@@ -41,7 +42,7 @@ func TestEtcdLogGroupCommit(t *testing.T) {
 		release = make(chan struct{})
 		f := &faultKV{KV: l.kv}
 		f.txn = func(n int, real func() (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error) {
-			if n == 1 {
+			if n <= batchesInFlight {
 				<-release
 			}
 			return real()
@@ -51,8 +52,8 @@ func TestEtcdLogGroupCommit(t *testing.T) {
 		return l, other, fence, gen, sizes, release
 	}
 
-	// decideAll runs Decide for each gtrid concurrently; the first one is
-	// started alone so that it is the transaction held back.
+	// decideAll runs Decide for each gtrid concurrently; the first ones
+	// are started alone so that they are the transactions held back.
 	decideAll := func(l *EtcdLog, fence Fence, gtrids []string, release chan struct{}) ([]Decision, []error) {
 		got := make([]Decision, len(gtrids))
 		errs := make([]error, len(gtrids))
@@ -63,7 +64,7 @@ func TestEtcdLogGroupCommit(t *testing.T) {
 				defer wg.Done()
 				got[i], errs[i] = l.Decide(ctx, Decision{Gtrid: g, Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "pb", Fence: fence})
 			}()
-			if i == 0 {
+			if i < batchesInFlight {
 				time.Sleep(50 * time.Millisecond)
 			}
 		}
@@ -155,11 +156,11 @@ func TestEtcdLogGroupCommit(t *testing.T) {
 		// The batch is applied but its answer lost: every decision of it
 		// settles by re-reading its own key.
 		f.txn = func(n int, real func() (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error) {
-			if n == 1 {
+			if n <= batchesInFlight {
 				<-release
 			}
 			resp, err := real()
-			if n == 2 && err == nil {
+			if n == batchesInFlight+1 && err == nil {
 				return nil, errTimeout
 			}
 			return resp, err
@@ -196,14 +197,13 @@ func TestEtcdLogGroupCommit(t *testing.T) {
 			_, err := l.Decide(ctx, Decision{Gtrid: gen.Next(), Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "pb", Fence: fence})
 			return err
 		}
-		// Fill every in-flight slot with a held-back batch, plus one
-		// request taken by the batcher that waits for a slot (it may still
-		// be sent, so it is not definite).
-		for i := 0; i < batchesInFlight+1; i++ {
+		// Fill every in-flight slot with a held-back batch.
+		for i := 0; i < batchesInFlight; i++ {
 			go func() { _ = decide(ctx) }()
 			time.Sleep(50 * time.Millisecond)
 		}
-		// The next one is never taken: giving up is a definite failure.
+		// The next one waits for a slot: giving up then is a definite
+		// failure.
 		cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 		defer cancel()
 		err := decide(cctx)
