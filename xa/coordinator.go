@@ -274,16 +274,20 @@ func (c *Coordinator) fault(s Step) {
 	}
 }
 
-// parallel runs f on every branch at once.
+// parallel runs f on every branch at once, the first one in the calling
+// goroutine (one goroutine hand-off fewer per phase).
 func (c *Coordinator) parallel(ctx context.Context, branches []Branch, f func(context.Context, Branch) error) []error {
 	errs := make([]error, len(branches))
 	var wg sync.WaitGroup
-	for i, b := range branches {
+	for i, b := range branches[1:] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = f(ctx, b)
+			errs[i+1] = f(ctx, b)
 		}()
+	}
+	if len(branches) > 0 {
+		errs[0] = f(ctx, branches[0])
 	}
 	wg.Wait()
 	return errs
