@@ -9,7 +9,7 @@ INTEGRATION_TIMEOUT ?= 20m
 # Extra flags for go test in the integration target, e.g. -run TestXA.
 INTEGRATION_FLAGS ?=
 
-.PHONY: all deps deps-bench bench build unit integration differential chaos chaos-short test fmt-check vet demo demo-stop clean docker-build docker-test
+.PHONY: all deps deps-bench bench compose-check build unit integration differential chaos chaos-short test fmt-check vet demo demo-stop clean docker-build docker-test
 
 all: build
 
@@ -69,8 +69,13 @@ vet:
 	$(GO) vet ./...
 	$(GO) vet -tags bench ./bench/
 
+## compose-check: docker/compose.yaml validated by Docker Compose v2 (`config`, no engine needed;
+## builds Compose from the Go module proxy into bin/tools/ when it is not installed)
+compose-check:
+	@scripts/compose-check.sh
+
 ## test: everything CI checks
-test: deps fmt-check vet unit integration
+test: deps fmt-check vet compose-check unit integration
 
 ## demo: two MariaDB shards + etcd + xaproxy (conf/example.yaml) in the foreground
 demo:

@@ -602,3 +602,18 @@ func TestProblemFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadDockerConfigs loads the configurations docker/compose.yaml mounts
+// into its two proxies: the image's users get them as they are.
+func TestLoadDockerConfigs(t *testing.T) {
+	for _, f := range []string{"../docker/xaproxy-1.yaml", "../docker/xaproxy-2.yaml"} {
+		cfg, err := Load(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if len(cfg.Shards) != 3 || len(cfg.Coordinator.Etcd.Endpoints) == 0 || cfg.Coordinator.InstanceID == "" {
+			t.Errorf("%s: %d shards, etcd %v, instance %q; want the 3 shards of the compose file, etcd and an instance id", f, len(cfg.Shards), cfg.Coordinator.Etcd.Endpoints, cfg.Coordinator.InstanceID)
+		}
+	}
+}
