@@ -3,10 +3,13 @@
 package backend
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +59,12 @@ type Conn struct {
 	broken    bool
 	lostIO    bool // broken by an I/O error, not by choice
 	scratch   []byte
+	// rd reads responses to forwarded commands. go-mysql's own reader
+	// copies each packet three times; go-mysql still reads the answers of
+	// the commands it sends itself (Exec, Prepare, Ping, UseDB), which is
+	// safe because neither reader can hold bytes of the other's response:
+	// the server sends nothing it was not asked for.
+	rd *bufio.Reader
 }
 
 // maxCachedStmts bounds the prepared statements kept open per connection;
@@ -103,6 +112,7 @@ func dial(ctx context.Context, t Target, timeout time.Duration) (*Conn, error) {
 		stmts:    make(map[string]*Stmt),
 		lastUsed: time.Now(),
 		scratch:  make([]byte, 4, 16*1024),
+		rd:       bufio.NewReaderSize(c.Conn, 64<<10),
 	}, nil
 }
 
@@ -285,14 +295,69 @@ func (b *Conn) SendReadOnly(ctx context.Context, cmd byte, payload []byte) error
 }
 
 // ReadPacket reads the next response packet, appending it to dst (which may
-// hold reserved header room), so forwarding needs no copy per row.
+// hold reserved header room), so forwarding needs no copy per row. A
+// payload of 16 MiB or more, which the protocol splits, is returned whole.
 func (b *Conn) ReadPacket(dst []byte) ([]byte, error) {
-	p, err := b.c.ReadPacketReuseMem(dst)
-	if err != nil {
-		b.broken, b.lostIO = true, true
-		return nil, fmt.Errorf("shard %s: lost connection: %w", b.shard, err)
+	for {
+		var hdr [4]byte
+		if _, err := io.ReadFull(b.rd, hdr[:]); err != nil {
+			return nil, b.lost(err)
+		}
+		n := int(hdr[0]) | int(hdr[1])<<8 | int(hdr[2])<<16
+		if hdr[3] != b.c.Sequence {
+			return nil, b.lost(fmt.Errorf("packet sequence %d, want %d", hdr[3], b.c.Sequence))
+		}
+		b.c.Sequence++
+		start := len(dst)
+		dst = slices.Grow(dst, n)[:start+n]
+		if _, err := io.ReadFull(b.rd, dst[start:]); err != nil {
+			return nil, b.lost(err)
+		}
+		if n < mysql.MaxPayloadLen {
+			return dst, nil
+		}
 	}
-	return p, nil
+}
+
+func (b *Conn) lost(err error) error {
+	b.broken, b.lostIO = true, true
+	return fmt.Errorf("shard %s: lost connection: %w", b.shard, err)
+}
+
+// RelayRows copies the row packets already received, unchanged but for
+// their sequence numbers (renumbered from *seq, the client's counter), to w
+// in one write. It stops before an EOF or error packet, a packet not yet
+// fully received, or one of 16 MiB or more; 0 means: read the next packet
+// with ReadPacket. An error is w's.
+func (b *Conn) RelayRows(w io.Writer, seq *uint8) (int, error) {
+	buf, _ := b.rd.Peek(b.rd.Buffered())
+	off, n := 0, 0
+	want, out := b.c.Sequence, *seq
+	for len(buf)-off >= 5 {
+		l := int(buf[off]) | int(buf[off+1])<<8 | int(buf[off+2])<<16
+		if l == 0 || l >= mysql.MaxPayloadLen || buf[off+3] != want || len(buf)-off < 4+l {
+			break
+		}
+		if h := buf[off+4]; h == mysql.ERR_HEADER || (h == mysql.EOF_HEADER && l < 9) {
+			break
+		}
+		// The bytes are bufio's, about to be discarded: renumbering in
+		// place spares a copy.
+		buf[off+3] = out
+		off += 4 + l
+		n++
+		want++
+		out++
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if _, err := w.Write(buf[:off]); err != nil {
+		return 0, err
+	}
+	_, _ = b.rd.Discard(off)
+	b.c.Sequence, *seq = want, out
+	return n, nil
 }
 
 // Deadline support for statement timeouts and cancellation.
