@@ -12,11 +12,11 @@ import (
 
 // settings are the knobs read from the environment (see the package doc).
 type settings struct {
-	Duration time.Duration // each measured run
-	Warmup   time.Duration // unmeasured run before each side's first measured run
-	Repeat   int           // measured runs per workload and side (median kept)
-	SingleTx int           // transactions per side of the single-shard workload
-	Profile  bool          // --pprof on the proxies, CPU profiles saved
+	Duration time.Duration  // each measured run
+	Warmup   time.Duration  // unmeasured run before each side's first measured run
+	Repeat   int            // measured runs per workload and side (median kept)
+	SingleTx int            // transactions per side of the single-shard workload
+	Profile  bool           // --pprof on the proxies, CPU profiles saved
 	Only     *regexp.Regexp // workloads to run (by name); nil: all
 }
 

@@ -200,6 +200,17 @@ func (b *benchRun) transfers(clients int) {
 		profile = "transfer_32"
 	}
 	direct, proxy := &side{Name: "direct-xa"}, &side{Name: "proxy"}
+	before, err := scrape(b.ctx, b.top.sharded.AdminURL(), batchCounters...)
+	if err != nil {
+		t.Fatalf("%s: proxy metrics: %v", name, err)
+	}
+	defer func() {
+		after, err := scrape(b.ctx, b.top.sharded.AdminURL(), batchCounters...)
+		if err != nil {
+			t.Fatalf("%s: proxy metrics: %v", name, err)
+		}
+		b.rep.Notes = append(b.rep.Notes, groupCommitNote(name, before, after))
+	}()
 	for rep := 0; rep < b.s.Repeat; rep++ {
 		b.runTransfers(name, direct, rep, b.xa.clients(b.ctx, t, b.bk, clients), 0, "")
 		b.runTransfers(name, proxy, rep, proxyTransferClients(b.ctx, t, b.pdb, b.bk, clients), b.top.sharded.PID(), profile)

@@ -1,0 +1,65 @@
+//go:build bench
+
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// scrape reads the named counters and histogram sums/counts (full sample
+// names, labels included) from a proxy's /metrics.
+func scrape(ctx context.Context, adminURL string, names ...string) (map[string]float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, adminURL+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s/metrics: %s", adminURL, resp.Status)
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, val, ok := strings.Cut(sc.Text(), " ")
+		if !ok || !want[name] {
+			continue
+		}
+		if v, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+			out[name] = v
+		}
+	}
+	return out, sc.Err()
+}
+
+// batchCounters are the group-commit figures of the sharded proxy.
+var batchCounters = []string{
+	"xaproxy_xa_etcd_batch_size_sum",
+	"xaproxy_xa_etcd_batch_size_count",
+	`xaproxy_xa_commits_total{kind="two_phase"}`,
+}
+
+// groupCommitNote describes the etcd batching between two scrapes.
+func groupCommitNote(name string, before, after map[string]float64) string {
+	writes := after["xaproxy_xa_etcd_batch_size_sum"] - before["xaproxy_xa_etcd_batch_size_sum"]
+	txns := after["xaproxy_xa_etcd_batch_size_count"] - before["xaproxy_xa_etcd_batch_size_count"]
+	commits := after[`xaproxy_xa_commits_total{kind="two_phase"}`] - before[`xaproxy_xa_commits_total{kind="two_phase"}`]
+	if txns <= 0 {
+		return fmt.Sprintf("%s: no etcd transaction recorded by the proxy", name)
+	}
+	return fmt.Sprintf("%s: group commit: %.0f two-phase commits; %.0f decision writes and deletes in %.0f etcd transactions (%.1f per transaction)",
+		name, commits, writes, txns, writes/txns)
+}
