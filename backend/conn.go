@@ -423,13 +423,9 @@ func (b *Conn) ExecAll(ctx context.Context, stmts ...string) error {
 		return err
 	}
 	for {
-		p, err := b.ReadPacket(nil)
+		p, err := b.readAnswer()
 		if err != nil {
 			return err
-		}
-		if len(p) == 0 {
-			b.broken = true
-			return fmt.Errorf("shard %s: empty answer", b.shard)
 		}
 		switch p[0] {
 		case mysql.ERR_HEADER:
@@ -466,18 +462,25 @@ func (b *Conn) Unstarted() bool { return b.prefix != "" }
 // that was never sent, or an answer not yet read: it must not be reused.
 func (b *Conn) Dirty() bool { return b.prefix != "" || b.inlinePrefix }
 
+// readAnswer reads a packet of an internal command's answer, which is
+// never empty.
+func (b *Conn) readAnswer() ([]byte, error) {
+	p, err := b.ReadPacket(nil)
+	if err == nil && len(p) == 0 {
+		b.broken = true
+		err = fmt.Errorf("shard %s: empty packet", b.shard)
+	}
+	return p, err
+}
+
 // drainResponse reads and drops one command's whole answer: OK, error, or
 // result sets (classic protocol: column definitions and rows each end in
 // an EOF packet).
 func (b *Conn) drainResponse() error {
 	for {
-		p, err := b.ReadPacket(nil)
+		p, err := b.readAnswer()
 		if err != nil {
 			return err
-		}
-		if len(p) == 0 {
-			b.broken = true
-			return fmt.Errorf("shard %s: empty packet", b.shard)
 		}
 		var status uint16
 		switch p[0] {
@@ -488,13 +491,8 @@ func (b *Conn) drainResponse() error {
 		default:
 			// Column definitions up to their EOF, then rows up to theirs.
 			for eofs := 0; eofs < 2; {
-				p, err = b.ReadPacket(nil)
-				if err != nil {
+				if p, err = b.readAnswer(); err != nil {
 					return err
-				}
-				if len(p) == 0 {
-					b.broken = true
-					return fmt.Errorf("shard %s: empty packet", b.shard)
 				}
 				switch {
 				case p[0] == mysql.ERR_HEADER:

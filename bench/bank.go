@@ -140,20 +140,35 @@ func (c *proxyTransfer) Do(ctx context.Context) error {
 	if delta[0] > 0 {
 		first, second = 1, 0
 	}
+	const update = "UPDATE accounts SET bal = bal + ? WHERE id = ?"
+	return inTransaction(ctx, c.conn,
+		stmt{update, []any{delta[first], ids[first]}},
+		stmt{update, []any{delta[second], ids[second]}})
+}
+
+// stmt is a statement and its arguments.
+type stmt struct {
+	sql  string
+	args []any
+}
+
+// inTransaction runs BEGIN, the statements and COMMIT on conn, one round
+// trip each; on an error it rolls back.
+func inTransaction(ctx context.Context, conn *sql.Conn, stmts ...stmt) error {
 	err := func() error {
-		if _, err := c.conn.ExecContext(ctx, "BEGIN"); err != nil {
+		if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
 			return err
 		}
-		for _, s := range []int{first, second} {
-			if _, err := c.conn.ExecContext(ctx, "UPDATE accounts SET bal = bal + ? WHERE id = ?", delta[s], ids[s]); err != nil {
+		for _, st := range stmts {
+			if _, err := conn.ExecContext(ctx, st.sql, st.args...); err != nil {
 				return err
 			}
 		}
-		_, err := c.conn.ExecContext(ctx, "COMMIT")
+		_, err := conn.ExecContext(ctx, "COMMIT")
 		return err
 	}()
 	if err != nil {
-		_, _ = c.conn.ExecContext(ctx, "ROLLBACK")
+		_, _ = conn.ExecContext(ctx, "ROLLBACK")
 	}
 	return err
 }

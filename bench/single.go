@@ -40,20 +40,7 @@ type singleTx struct {
 
 func (c *singleTx) Do(ctx context.Context) error {
 	id := 1 + c.rng.IntN(singleRows)
-	err := func() error {
-		if _, err := c.conn.ExecContext(ctx, "BEGIN"); err != nil {
-			return err
-		}
-		if _, err := c.conn.ExecContext(ctx, "UPDATE single_kv SET n = n + 1 WHERE id = ?", id); err != nil {
-			return err
-		}
-		_, err := c.conn.ExecContext(ctx, "COMMIT")
-		return err
-	}()
-	if err != nil {
-		_, _ = c.conn.ExecContext(ctx, "ROLLBACK")
-	}
-	return err
+	return inTransaction(ctx, c.conn, stmt{"UPDATE single_kv SET n = n + 1 WHERE id = ?", []any{id}})
 }
 
 func (c *singleTx) Close() { c.conn.Close() }

@@ -148,35 +148,12 @@ func (top *topology) checkNoPreparedBranches(ctx context.Context, t *testing.T) 
 	t.Logf("XA RECOVER is empty on m0, s0 and s1")
 }
 
-// xaRecover lists a server's prepared branches as "formatID/gtrid/bqual".
-func xaRecover(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, "XA RECOVER")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var fid, gl, bl int64
-		var data []byte
-		if err := rows.Scan(&fid, &gl, &bl, &data); err != nil {
-			return nil, err
-		}
-		if gl >= 0 && bl >= 0 && int(gl+bl) <= len(data) {
-			out = append(out, fmt.Sprintf("%d/%s/%s", fid, data[:gl], data[gl:gl+bl]))
-		} else {
-			out = append(out, fmt.Sprintf("%d/%x", fid, data))
-		}
-	}
-	return out, rows.Err()
-}
-
 // waitXARecoverEmpty polls XA RECOVER for up to 15 s: a proxy may still be
 // finishing the second phase of the last commits in the background.
 func waitXARecoverEmpty(ctx context.Context, db *sql.DB) ([]string, error) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		left, err := xaRecover(ctx, db)
+		left, err := harness.XARecover(ctx, db)
 		if err != nil || len(left) == 0 || time.Now().After(deadline) {
 			return left, err
 		}

@@ -106,7 +106,7 @@ func chaosLeftovers(tb chaosTB, names []string, direct map[string]*sql.DB, etcd 
 	open := map[string][]string{}
 	for _, n := range names {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		x, err := xaRecover(ctx, direct[n])
+		x, err := harness.XARecover(ctx, direct[n])
 		if err == nil && len(x) > 0 {
 			prepared[n] = x
 		}

@@ -229,37 +229,13 @@ func (b *bank) wantBalances(t *testing.T, what string, want map[int64]int64) {
 	}
 }
 
-// xaRecover lists the prepared XA branches of a shard (any formatID) as
-// "formatID/gtrid/bqual" (gtrid and bqual printable for the proxy's xids).
-func xaRecover(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, "XA RECOVER")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var fid, gl, bl int64
-		var data []byte
-		if err := rows.Scan(&fid, &gl, &bl, &data); err != nil {
-			return nil, err
-		}
-		if gl >= 0 && bl >= 0 && int(gl+bl) <= len(data) {
-			out = append(out, fmt.Sprintf("%d/%s/%s", fid, data[:gl], data[gl:gl+bl]))
-		} else {
-			out = append(out, fmt.Sprintf("%d/%x", fid, data))
-		}
-	}
-	return out, rows.Err()
-}
-
 // prepared returns, per shard, the prepared branches XA RECOVER lists.
 func (b *bank) prepared(t *testing.T) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	for _, n := range b.names {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		x, err := xaRecover(ctx, b.direct[n])
+		x, err := harness.XARecover(ctx, b.direct[n])
 		cancel()
 		if err != nil {
 			t.Fatalf("XA RECOVER on %s: %v", n, err)

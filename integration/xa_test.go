@@ -429,7 +429,7 @@ func TestXAShardCrashWhilePrepared(t *testing.T) {
 	victim.Start(t)
 	restarted := time.Now()
 	ctx2, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	after, err := xaRecover(ctx2, b.direct[victimName])
+	after, err := harness.XARecover(ctx2, b.direct[victimName])
 	cancel()
 	caught := false
 	for _, x := range after {
