@@ -48,6 +48,9 @@ type Coordinator struct {
 	PhaseTwoAttempts int
 
 	gc        sync.WaitGroup
+	gcMu      sync.Mutex
+	gcPending []string // committed gtrids whose decisions are deleted soon
+	gcArmed   bool     // a deletion pass is scheduled
 	inflight  sync.Map // gtrid -> struct{}: two-phase commits under way
 	abandoned sync.Map // gtrid -> struct{}: commits that ended with an unknown outcome
 }
@@ -254,18 +257,50 @@ func (c *Coordinator) rollbackAll(ctx context.Context, gtrid string, branches []
 	}
 }
 
-// forget deletes a decision off the client's critical path; a crash
-// before it leaves a record that recovery deletes.
+// gcDelay gathers the decision deletes of concurrent commits into one
+// etcd transaction; deleting later costs nothing but the record's life.
+const gcDelay = 10 * time.Millisecond
+
+// forget deletes a decision off the client's critical path, with those of
+// other commits finishing within gcDelay; a crash before it leaves a
+// record that recovery deletes.
 func (c *Coordinator) forget(gtrid string) {
+	c.gcMu.Lock()
+	defer c.gcMu.Unlock()
+	c.gcPending = append(c.gcPending, gtrid)
+	if c.gcArmed {
+		return
+	}
+	c.gcArmed = true
 	c.gc.Add(1)
-	go func() {
+	time.AfterFunc(gcDelay, func() {
 		defer c.gc.Done()
+		c.gcMu.Lock()
+		batch := c.gcPending
+		c.gcPending, c.gcArmed = nil, false
+		c.gcMu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := c.log.Delete(ctx, gtrid); err != nil {
-			c.logger.Debug("decision not deleted; recovery will", "gtrid", gtrid, "err", err)
+		if err := deleteAll(ctx, c.log, batch); err != nil {
+			c.logger.Debug("decisions not deleted; recovery will", "count", len(batch), "err", err)
 		}
-	}()
+	})
+}
+
+// deleteAll deletes decisions, in one request where the log can.
+func deleteAll(ctx context.Context, log Log, gtrids []string) error {
+	if l, ok := log.(interface {
+		DeleteAll(context.Context, []string) error
+	}); ok {
+		return l.DeleteAll(ctx, gtrids)
+	}
+	var errs []error
+	for _, g := range gtrids {
+		if err := log.Delete(ctx, g); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (c *Coordinator) fault(s Step) {

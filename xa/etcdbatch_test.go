@@ -119,6 +119,27 @@ func TestEtcdLogGroupCommit(t *testing.T) {
 		}
 	})
 
+	t.Run("DeleteAllChunks", func(t *testing.T) {
+		l, other, _, gen, sizes, release := setup(t)
+		close(release)
+		gtrids := make([]string, maxBatch+6)
+		for i := range gtrids {
+			gtrids[i] = gen.Next()
+			if _, err := other.Decide(ctx, Decision{Gtrid: gtrids[i], Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "pb"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.DeleteAll(ctx, gtrids); err != nil {
+			t.Fatal(err)
+		}
+		if left, err := other.List(ctx); err != nil || len(left) != 0 {
+			t.Errorf("after DeleteAll: %d decisions left, %v", len(left), err)
+		}
+		if got := sizes.all(); len(got) != 2 || got[0] != maxBatch || got[1] != 6 {
+			t.Errorf("delete transactions carried %v, want [%d 6]", got, maxBatch)
+		}
+	})
+
 	t.Run("LostFenceRefusesTheBatch", func(t *testing.T) {
 		l, other, fence, gen, sizes, release := setup(t)
 		stale := Fence{Registration: fence.Registration, Token: fence.Token + 1}

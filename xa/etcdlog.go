@@ -77,8 +77,9 @@ type EtcdLog struct {
 	wg         sync.WaitGroup
 
 	// Group commit of fenced decisions and of decision deletes.
-	decisions *batcher[decideReq, *clientv3.TxnResponse]
-	deletes   *batcher[string, struct{}]
+	decisions  *batcher[decideReq, *clientv3.TxnResponse]
+	deletes    *batcher[string, struct{}]
+	batchSizes func(int)
 
 	mu     sync.Mutex
 	regs   map[string]*etcdReg
@@ -158,6 +159,7 @@ func NewEtcdLog(ctx context.Context, cfg EtcdConfig) (*EtcdLog, error) {
 		_ = cli.Close()
 		return nil, fmt.Errorf("xa: etcd at %v does not answer within %s: %w", cfg.Endpoints, cfg.DialTimeout, err)
 	}
+	l.batchSizes = cfg.BatchSizes
 	l.decisions = newBatcher(l.closing, l.flushDecisions, cfg.BatchSizes)
 	l.deletes = newBatcher(l.closing, l.flushDeletes, cfg.BatchSizes)
 	return l, nil
@@ -353,6 +355,44 @@ func (l *EtcdLog) Get(ctx context.Context, gtrid string) (Decision, bool, error)
 		return Decision{}, false, fmt.Errorf("xa: get decision %s: %w", gtrid, err)
 	}
 	return d, ok, nil
+}
+
+// DeleteAll deletes many decisions with one transaction per maxBatch
+// (etcd's limit on operations per transaction).
+func (l *EtcdLog) DeleteAll(ctx context.Context, gtrids []string) error {
+	if l.isClosed() {
+		return ErrClosed
+	}
+	var errs []error
+	for len(gtrids) > 0 {
+		chunk := gtrids[:min(len(gtrids), maxBatch)]
+		gtrids = gtrids[len(chunk):]
+		ops := make([]clientv3.Op, 0, len(chunk))
+		seen := map[string]bool{}
+		for _, g := range chunk {
+			if err := ValidateGtrid(g); err != nil {
+				errs = append(errs, fmt.Errorf("%w: %w", ErrInvalid, err))
+				continue
+			}
+			if !seen[g] {
+				seen[g] = true
+				ops = append(ops, clientv3.OpDelete(l.decKey(g)))
+			}
+		}
+		if len(ops) == 0 {
+			continue
+		}
+		dctx, cancel := l.reqCtx(ctx)
+		_, err := l.kv.Txn(dctx).Then(ops...).Commit()
+		cancel()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("xa: delete %d decisions: %w", len(ops), err))
+		}
+		if l.batchSizes != nil {
+			l.batchSizes(len(ops))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Delete implements Log.
