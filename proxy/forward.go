@@ -68,12 +68,15 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 		for {
 			// Rows already received go out in bulk, untouched but for
 			// their sequence numbers; written through the client's packet
-			// connection (TLS when the client uses it).
-			if n, err := c.RelayRows(s.conn.Conn.Conn, &s.conn.Sequence); err != nil {
-				c.MarkBroken()
-				return o, err
-			} else if n > 0 {
-				continue
+			// connection (TLS when the client uses it). The frontend never
+			// offers compression; were it on, rows go packet by packet.
+			if s.conn.Compression == mysql.MYSQL_COMPRESS_NONE {
+				if n, err := c.RelayRows(s.conn.Conn.Conn, &s.conn.Sequence); err != nil {
+					c.MarkBroken()
+					return o, err
+				} else if n > 0 {
+					continue
+				}
 			}
 			p, err = s.readBackend(c)
 			if err != nil {
