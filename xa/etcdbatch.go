@@ -10,12 +10,13 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// Group commit. Every two-phase commit writes a decision and later deletes
-// it; one etcd transaction per write makes etcd's request handling, not
-// its disk, the limit once many sessions commit at once. Writes that
-// arrive while earlier ones are in flight are sent together as one
-// transaction. A lone write goes out at once: batching never waits for
-// company, so it adds no latency at low load.
+// Group commit. Every two-phase commit writes a decision; one etcd
+// transaction per write makes etcd's request handling, not its disk, the
+// limit once many sessions commit at once. Decisions that arrive while
+// earlier ones are in flight are sent together as one transaction. A lone
+// decision goes out at once: batching never waits for company, so it adds
+// no latency at low load. (Deletes are gathered by the coordinator and
+// sent with DeleteAll.)
 
 const (
 	// maxBatch bounds the writes of one transaction: etcd refuses a
@@ -30,35 +31,37 @@ const (
 // errNotSent: the request never left the batcher, so it changed nothing.
 var errNotSent = errors.New("not sent")
 
-// batchReq is one caller's write waiting for its batch.
-type batchReq[Q, R any] struct {
-	q    Q
-	done chan batchRes[R]
+// decideCall is one caller's decision waiting for its batch.
+type decideCall struct {
+	q    decideReq
+	done chan decideAnswer
 }
 
-type batchRes[R any] struct {
-	r   R
-	err error
+// decideAnswer is what the caller's own create-if-absent would have
+// returned.
+type decideAnswer struct {
+	resp *clientv3.TxnResponse
+	err  error
 }
 
-// batcher gathers concurrent requests into batches handed to flush, which
-// must answer every request of its batch exactly once. A caller that finds
+// batcher gathers concurrent decisions into batches handed to flush,
+// which must answer every call of its batch exactly once. A caller that finds
 // a free slot flushes its batch itself (no goroutine hand-off at low load);
 // requests arriving while every slot is busy wait and leave together when
 // a slot frees.
-type batcher[Q, R any] struct {
-	flush func(batch []*batchReq[Q, R])
+type batcher struct {
+	flush func(batch []*decideCall)
 	// sizes, when set, observes the size of each batch.
 	sizes func(int)
 
 	mu       sync.Mutex
-	pending  []*batchReq[Q, R]
+	pending  []*decideCall
 	inflight int
 	closed   bool
 }
 
-func newBatcher[Q, R any](closing <-chan struct{}, flush func([]*batchReq[Q, R]), sizes func(int)) *batcher[Q, R] {
-	b := &batcher[Q, R]{flush: flush, sizes: sizes}
+func newBatcher(closing <-chan struct{}, flush func([]*decideCall), sizes func(int)) *batcher {
+	b := &batcher{flush: flush, sizes: sizes}
 	go func() {
 		<-closing
 		b.mu.Lock()
@@ -67,7 +70,7 @@ func newBatcher[Q, R any](closing <-chan struct{}, flush func([]*batchReq[Q, R])
 		b.pending = nil
 		b.mu.Unlock()
 		for _, r := range stranded {
-			r.done <- batchRes[R]{err: fmt.Errorf("%w: %w", errNotSent, ErrClosed)}
+			r.done <- decideAnswer{err: fmt.Errorf("%w: %w", errNotSent, ErrClosed)}
 		}
 	}()
 	return b
@@ -75,14 +78,13 @@ func newBatcher[Q, R any](closing <-chan struct{}, flush func([]*batchReq[Q, R])
 
 // do submits q and waits for its answer. If ctx ends or the log closes
 // before the request is sent, nothing was sent.
-func (b *batcher[Q, R]) do(ctx context.Context, q Q) (R, error) {
-	r := &batchReq[Q, R]{q: q, done: make(chan batchRes[R], 1)}
+func (b *batcher) do(ctx context.Context, q decideReq) (*clientv3.TxnResponse, error) {
+	r := &decideCall{q: q, done: make(chan decideAnswer, 1)}
 	b.mu.Lock()
 	switch {
 	case b.closed:
 		b.mu.Unlock()
-		var zero R
-		return zero, fmt.Errorf("%w: %w", errNotSent, ErrClosed)
+		return nil, fmt.Errorf("%w: %w", errNotSent, ErrClosed)
 	case b.inflight < batchesInFlight:
 		b.inflight++
 		batch := append(b.take(), r)
@@ -93,31 +95,30 @@ func (b *batcher[Q, R]) do(ctx context.Context, q Q) (R, error) {
 		b.mu.Unlock()
 		select {
 		case res := <-r.done:
-			return res.r, res.err
+			return res.resp, res.err
 		case <-ctx.Done():
 			if b.withdraw(r) {
-				var zero R
-				return zero, fmt.Errorf("%w: %w", errNotSent, ctx.Err())
+				return nil, fmt.Errorf("%w: %w", errNotSent, ctx.Err())
 			}
 		}
 	}
 	// Once sent the request may be applied: wait for the answer, which
 	// flush bounds with its own request deadline.
 	res := <-r.done
-	return res.r, res.err
+	return res.resp, res.err
 }
 
 // take removes up to maxBatch-1 waiting requests (room for the caller's).
-func (b *batcher[Q, R]) take() []*batchReq[Q, R] {
+func (b *batcher) take() []*decideCall {
 	n := min(len(b.pending), maxBatch-1)
-	batch := make([]*batchReq[Q, R], n, n+1)
+	batch := make([]*decideCall, n, n+1)
 	copy(batch, b.pending)
 	b.pending = append(b.pending[:0], b.pending[n:]...)
 	return batch
 }
 
 // withdraw removes a waiting request; false if it was already taken.
-func (b *batcher[Q, R]) withdraw(r *batchReq[Q, R]) bool {
+func (b *batcher) withdraw(r *decideCall) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for i, p := range b.pending {
@@ -132,7 +133,7 @@ func (b *batcher[Q, R]) withdraw(r *batchReq[Q, R]) bool {
 // run flushes a batch in the caller's slot, then hands the slot to the
 // requests that queued meanwhile, in a goroutine so that the caller gets
 // its answer now.
-func (b *batcher[Q, R]) run(batch []*batchReq[Q, R]) {
+func (b *batcher) run(batch []*decideCall) {
 	if b.sizes != nil {
 		b.sizes(len(batch))
 	}
@@ -171,10 +172,10 @@ type decideReq struct {
 // Each caller gets the response its own flat transaction would have had,
 // so Decide reads it the same way (txnResult). An error applies to every
 // decision of the transaction alike.
-func (l *EtcdLog) flushDecisions(batch []*batchReq[decideReq, *clientv3.TxnResponse]) {
-	groups := map[Fence][]*batchReq[decideReq, *clientv3.TxnResponse]{}
+func (l *EtcdLog) flushDecisions(batch []*decideCall) {
+	groups := map[Fence][]*decideCall{}
 	var order []Fence
-	var alone []*batchReq[decideReq, *clientv3.TxnResponse]
+	var alone []*decideCall
 	seen := map[string]bool{}
 	for _, r := range batch {
 		// etcd refuses a transaction writing one key twice.
@@ -192,24 +193,18 @@ func (l *EtcdLog) flushDecisions(batch []*batchReq[decideReq, *clientv3.TxnRespo
 		l.decideGroup(f, groups[f])
 	}
 	for _, r := range alone {
-		l.decideGroup(r.q.fence, []*batchReq[decideReq, *clientv3.TxnResponse]{r})
+		l.decideGroup(r.q.fence, []*decideCall{r})
 	}
 }
 
-func (l *EtcdLog) decideGroup(f Fence, reqs []*batchReq[decideReq, *clientv3.TxnResponse]) {
+func (l *EtcdLog) decideGroup(f Fence, reqs []*decideCall) {
 	ctx, cancel := context.WithTimeout(context.Background(), l.reqTimeout)
 	defer cancel()
-	fence := clientv3.Compare(clientv3.LeaseValue(l.instKey(f.Registration)), "=", f.Token)
 	if len(reqs) == 1 {
 		// The plain form of Decide, readable by any etcd 3.x.
 		r := reqs[0]
-		key := l.decKey(r.q.gtrid)
-		resp, err := l.kv.Txn(ctx).
-			If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0), fence).
-			Then(clientv3.OpPut(key, string(r.q.val))).
-			Else(clientv3.OpGet(key)).
-			Commit()
-		r.done <- batchRes[*clientv3.TxnResponse]{resp, err}
+		resp, err := l.createIfAbsent(ctx, r.q.gtrid, r.q.val, f)
+		r.done <- decideAnswer{resp, err}
 		return
 	}
 	then := make([]clientv3.Op, len(reqs))
@@ -222,16 +217,16 @@ func (l *EtcdLog) decideGroup(f Fence, reqs []*batchReq[decideReq, *clientv3.Txn
 			[]clientv3.Op{clientv3.OpGet(key)})
 		els[i] = clientv3.OpGet(key)
 	}
-	resp, err := l.kv.Txn(ctx).If(fence).Then(then...).Else(els...).Commit()
+	resp, err := l.kv.Txn(ctx).If(l.fenceCmp(f)).Then(then...).Else(els...).Commit()
 	if err == nil && len(resp.Responses) != len(reqs) {
 		err = errors.New("etcd answered a batched decision transaction with the wrong number of responses")
 	}
 	for i, r := range reqs {
 		if err != nil {
-			r.done <- batchRes[*clientv3.TxnResponse]{nil, err}
+			r.done <- decideAnswer{nil, err}
 			continue
 		}
-		r.done <- batchRes[*clientv3.TxnResponse]{splitDecision(resp, i), nil}
+		r.done <- decideAnswer{splitDecision(resp, i), nil}
 	}
 }
 
@@ -248,22 +243,4 @@ func splitDecision(resp *clientv3.TxnResponse, i int) *clientv3.TxnResponse {
 		return &clientv3.TxnResponse{Responses: []*pb.ResponseOp{op}}
 	}
 	return &clientv3.TxnResponse{Succeeded: false, Responses: []*pb.ResponseOp{op}}
-}
-
-// flushDeletes removes a batch of decision keys in one transaction.
-func (l *EtcdLog) flushDeletes(batch []*batchReq[string, struct{}]) {
-	ctx, cancel := context.WithTimeout(context.Background(), l.reqTimeout)
-	defer cancel()
-	seen := map[string]bool{}
-	ops := make([]clientv3.Op, 0, len(batch))
-	for _, r := range batch {
-		if !seen[r.q] {
-			seen[r.q] = true
-			ops = append(ops, clientv3.OpDelete(l.decKey(r.q)))
-		}
-	}
-	_, err := l.kv.Txn(ctx).Then(ops...).Commit()
-	for _, r := range batch {
-		r.done <- batchRes[struct{}]{struct{}{}, err}
-	}
 }

@@ -76,9 +76,7 @@ type EtcdLog struct {
 	closing    chan struct{} // closed by Close: registrations revoke and stop
 	wg         sync.WaitGroup
 
-	// Group commit of fenced decisions and of decision deletes.
-	decisions  *batcher[decideReq, *clientv3.TxnResponse]
-	deletes    *batcher[string, struct{}]
+	decisions  *batcher // group commit of fenced decisions
 	batchSizes func(int)
 
 	mu     sync.Mutex
@@ -161,7 +159,6 @@ func NewEtcdLog(ctx context.Context, cfg EtcdConfig) (*EtcdLog, error) {
 	}
 	l.batchSizes = cfg.BatchSizes
 	l.decisions = newBatcher(l.closing, l.flushDecisions, cfg.BatchSizes)
-	l.deletes = newBatcher(l.closing, l.flushDeletes, cfg.BatchSizes)
 	return l, nil
 }
 
@@ -212,7 +209,6 @@ func (l *EtcdLog) Decide(ctx context.Context, d Decision) (Decision, error) {
 	if err != nil {
 		return Decision{}, fmt.Errorf("xa: decide %s: %w", d.Gtrid, err)
 	}
-	key := l.decKey(d.Gtrid)
 	var open error // the first error that left a transaction's outcome open
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil { // nothing sent by this attempt
@@ -226,17 +222,7 @@ func (l *EtcdLog) Decide(ctx context.Context, d Decision) (Decision, error) {
 			resp, err = l.decisions.do(ctx, decideReq{gtrid: d.Gtrid, fence: d.Fence, val: val})
 		} else {
 			tctx, cancel := l.reqCtx(ctx)
-			conds := []clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(key), "=", 0)}
-			if f := d.Fence; f.Registration != "" {
-				// Only while the coordinator's registration still holds the
-				// lease it had when the transaction began.
-				conds = append(conds, clientv3.Compare(clientv3.LeaseValue(l.instKey(f.Registration)), "=", f.Token))
-			}
-			resp, err = l.kv.Txn(tctx).
-				If(conds...).
-				Then(clientv3.OpPut(key, string(val))).
-				Else(clientv3.OpGet(key)).
-				Commit()
+			resp, err = l.createIfAbsent(tctx, d.Gtrid, val, d.Fence)
 			cancel()
 		}
 		if err == nil {
@@ -277,6 +263,28 @@ func (l *EtcdLog) Decide(ctx context.Context, d Decision) (Decision, error) {
 		case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
 		}
 	}
+}
+
+// createIfAbsent is Decide's transaction for one decision: store it if no
+// decision exists (and, with a fence, only while the coordinator's
+// registration still holds the lease it had when the transaction began),
+// else read what is stored.
+func (l *EtcdLog) createIfAbsent(ctx context.Context, gtrid string, val []byte, f Fence) (*clientv3.TxnResponse, error) {
+	key := l.decKey(gtrid)
+	conds := []clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(key), "=", 0)}
+	if f.Registration != "" {
+		conds = append(conds, l.fenceCmp(f))
+	}
+	return l.kv.Txn(ctx).
+		If(conds...).
+		Then(clientv3.OpPut(key, string(val))).
+		Else(clientv3.OpGet(key)).
+		Commit()
+}
+
+// fenceCmp holds while registration f still has the lease f.Token.
+func (l *EtcdLog) fenceCmp(f Fence) clientv3.Cmp {
+	return clientv3.Compare(clientv3.LeaseValue(l.instKey(f.Registration)), "=", f.Token)
 }
 
 // unsettled is the error of a Decide that stops without a definite answer:
@@ -400,13 +408,7 @@ func (l *EtcdLog) Delete(ctx context.Context, gtrid string) error {
 	if err := ValidateGtrid(gtrid); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	if l.isClosed() {
-		return ErrClosed
-	}
-	if _, err := l.deletes.do(ctx, gtrid); err != nil {
-		return fmt.Errorf("xa: delete decision %s: %w", gtrid, err)
-	}
-	return nil
+	return l.DeleteAll(ctx, []string{gtrid})
 }
 
 // List implements Log. It reads pages of listPageSize keys, each with its
