@@ -51,7 +51,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		timeouts: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "xaproxy_query_timeouts_total", Help: "Statements interrupted because they ran longer than frontend.query_timeout."}),
 		planCache: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "xaproxy_plan_cache_total", Help: "Text queries planned from the cache of statement shapes (hit) or parsed and planned (miss)."}, []string{"result"}),
+			Name: "xaproxy_plan_cache_total", Help: "Text queries planned from the cache of statement shapes (hit) or not (miss: first sightings, statements without literals such as BEGIN, and shapes that cannot be cached)."}, []string{"result"}),
 		slowQueries: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "xaproxy_slow_queries_total", Help: "Statements that ran at least log.slow_query."}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
