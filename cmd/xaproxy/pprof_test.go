@@ -14,7 +14,7 @@ func TestWithPprof(t *testing.T) {
 		path, want string
 	}{
 		{"/debug/pprof/", "goroutine"},
-		{"/debug/pprof/cmdline", ""},
+		{"/debug/pprof/cmdline", "xaproxy"}, // the test binary, xaproxy.test
 		{"/metrics", "admin"},
 		{"/", "admin"},
 	} {
