@@ -138,6 +138,15 @@ type Coordinator struct {
 	// binary derive one, e.g. from the host name and listen port; if set it
 	// must be [A-Za-z0-9_.-]{1,64}.
 	InstanceID string `yaml:"instance_id"`
+	// Deployment names the set of proxies that share one decision log.
+	// Its hash (xa.DeploymentTag) is part of every XA gtrid, and recovery
+	// touches only branches carrying its own: two deployments on the same
+	// shards never finish each other's transactions. Empty (the default)
+	// means the etcd prefix, which is unique per deployment on one etcd
+	// cluster; deployments on separate etcd clusters that share shards must
+	// differ in prefix or in this name. Every proxy of a deployment must
+	// have the same value (checked in etcd at start).
+	Deployment string `yaml:"deployment"`
 	// AbandonAfter is the age after which recovery may abort a prepared
 	// branch whose transaction has no recorded decision. Default 30s.
 	AbandonAfter Duration `yaml:"abandon_after"`
@@ -146,6 +155,18 @@ type Coordinator struct {
 	// (sessions can change it with SET xaproxy_locking_reads = ON|OFF), so
 	// that they never see half of a distributed commit. Default false.
 	LockingReads bool `yaml:"locking_reads"`
+}
+
+// DeploymentName is the deployment's name (see Coordinator.Deployment):
+// the configured one, else the etcd prefix; "" without etcd.
+func (co Coordinator) DeploymentName() string {
+	switch {
+	case co.Deployment != "":
+		return co.Deployment
+	case len(co.Etcd.Endpoints) > 0:
+		return co.Etcd.Prefix
+	}
+	return ""
 }
 
 // Etcd locates the etcd cluster holding transaction decisions. With no

@@ -358,8 +358,13 @@ func (c *checker) coordinator(co *Coordinator) {
 		c.addf("coordinator.etcd.prefix", "%q must start and end with \"/\", e.g. \"/xaproxy/\"", p)
 	}
 	c.positive("coordinator.etcd.dial_timeout", co.Etcd.DialTimeout)
-	if co.InstanceID != "" && !validName(co.InstanceID, 64, "_.-") {
-		c.addf("coordinator.instance_id", "%q is not a valid instance id: use 1 to 64 of A-Z a-z 0-9 _ . - (it is part of etcd keys), or leave it empty to derive one", co.InstanceID)
+	// 27: the room an XA gtrid (64 bytes) leaves the name next to the
+	// deployment tag, the start time and the counter (xa.MaxInstanceLen).
+	if co.InstanceID != "" && !validName(co.InstanceID, 27, "_.-") {
+		c.addf("coordinator.instance_id", "%q is not a valid instance id: use 1 to 27 of A-Z a-z 0-9 _ . - (it is part of every XA gtrid and of etcd keys), or leave it empty to derive one", co.InstanceID)
+	}
+	if co.Deployment != "" && !validName(co.Deployment, 64, "_.-/:") {
+		c.addf("coordinator.deployment", "%q is not a valid deployment name: use 1 to 64 of A-Z a-z 0-9 _ . - / :, or leave it empty to use the etcd prefix", co.Deployment)
 	}
 	c.positive("coordinator.abandon_after", co.AbandonAfter)
 	c.positive("coordinator.recover_every", co.RecoverEvery)

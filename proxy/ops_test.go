@@ -275,7 +275,7 @@ frontend: ` + frontend + "\n"
 func startOps(t *testing.T, cfg *conf.Config) (*Server, string) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	gen, err := xa.NewGenerator("test", time.Now())
+	gen, err := xa.NewGenerator(xa.DeploymentTag("test"), "test", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -196,7 +196,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 	}
 	// XA START travels with the statement: its answer is read before the
 	// statement's (Settle).
-	c.StartWith("XA START " + xa.NewXID(s.tx.gtrid, shard).SQL())
+	c.StartWith("XA START " + xa.BranchXID(s.tx.gtrid, shard, c.ThreadID()).SQL())
 	s.tx.add(shard, c)
 	return c, true, nil
 }
@@ -358,7 +358,10 @@ func matchLike(pat, s string) bool {
 
 // showXAStatus lists the prepared branches of xaproxy transactions found by
 // the latest recovery scan (every coordinator.recover_every), with their
-// decision, owner and age.
+// decision, owner and age, and whose they are: own (this deployment's,
+// recovery finishes them), foreign (another deployment's, never touched) or
+// legacy (no deployment tag: finished only by a decision under this
+// deployment's prefix).
 func (s *Session) showXAStatus() error {
 	rep := s.srv.recoverer.Last()
 	rows := make([][]any, 0, len(rep.InDoubt))
@@ -367,7 +370,7 @@ func (s *Session) showXAStatus() error {
 		if dec == "" {
 			dec = "none"
 		}
-		rows = append(rows, []any{d.XID.Gtrid, d.Shard, dec, d.Owner, int64(d.Age.Seconds()), rep.At.UTC().Format("2006-01-02 15:04:05")})
+		rows = append(rows, []any{d.XID.Gtrid, d.Shard, dec, d.Owner, int64(d.Age.Seconds()), rep.At.UTC().Format("2006-01-02 15:04:05"), string(d.Scope), d.XID.Bqual})
 	}
-	return s.writeResultset([]string{"gtrid", "shard", "decision", "owner", "age_seconds", "scanned_at"}, rows)
+	return s.writeResultset([]string{"gtrid", "shard", "decision", "owner", "age_seconds", "scanned_at", "deployment", "bqual"}, rows)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/go-mysql-org/go-mysql/mysql"
+
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/xa"
 )
@@ -32,7 +34,8 @@ func (r recoveryShards) Conn(ctx context.Context, shard string) (xa.ShardConn, f
 
 type recoveryConn struct{ *backend.Conn }
 
-// Recover lists the prepared branches of xaproxy's format on the shard.
+// Recover lists the prepared branches of xaproxy's format on the shard, of
+// every deployment (recovery tells its own apart by the gtrid).
 func (c recoveryConn) Recover(ctx context.Context) ([]xa.XID, error) {
 	r, err := c.Exec(ctx, "XA RECOVER")
 	if err != nil {
@@ -49,4 +52,23 @@ func (c recoveryConn) Recover(ctx context.Context) ([]xa.XID, error) {
 		}
 	}
 	return out, nil
+}
+
+// Kill ends the backend connection thread if it belongs to the shard account
+// this proxy uses: after a shard restart connection ids start again from 1,
+// and another account's connection is never one of ours. A thread that is
+// already gone is no error.
+func (c recoveryConn) Kill(ctx context.Context, thread uint32) error {
+	r, err := c.Exec(ctx, fmt.Sprintf("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %d AND USER = SUBSTRING_INDEX(CURRENT_USER(), '@', 1)", thread))
+	if err != nil {
+		return err
+	}
+	if n, _ := r.GetInt(0, 0); n == 0 {
+		return nil
+	}
+	_, err = c.Exec(ctx, fmt.Sprintf("KILL CONNECTION %d", thread))
+	if me, ok := backend.ServerError(err); ok && me.Code == mysql.ER_NO_SUCH_THREAD {
+		return nil
+	}
+	return err
 }

@@ -16,6 +16,9 @@ import (
 // drives it: a connection in the XA state ACTIVE after XA START.
 type Branch interface {
 	Shard() string
+	// ThreadID is the backend connection id: part of the branch's xid
+	// (BranchXID), so that recovery can free a branch stuck on it.
+	ThreadID() uint32
 	// ExecAll sends the statements in one round trip and returns the first
 	// server error (every answer is read).
 	ExecAll(ctx context.Context, stmts ...string) error
@@ -121,7 +124,7 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, fence Fence, bra
 	// Phase one: XA END + XA PREPARE in one round trip per branch, all
 	// branches in parallel.
 	errs := c.parallel(ctx, branches, func(ctx context.Context, b Branch) error {
-		x := NewXID(gtrid, b.Shard()).SQL()
+		x := branchXID(gtrid, b).SQL()
 		return b.ExecAll(ctx, "XA END "+x, "XA PREPARE "+x)
 	})
 	if err := firstErr(errs); err != nil {
@@ -186,7 +189,7 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, fence Fence, bra
 // commitOnePhase ends a single-branch transaction: no decision record.
 func (c *Coordinator) commitOnePhase(ctx context.Context, gtrid string, b Branch) error {
 	start := time.Now()
-	x := NewXID(gtrid, b.Shard()).SQL()
+	x := branchXID(gtrid, b).SQL()
 	if err := b.ExecAll(ctx, "XA END "+x, "XA COMMIT "+x+" ONE PHASE"); err != nil {
 		c.metrics.aborted("commit_failed")
 		// A branch that failed to commit in one phase is rolled back by
@@ -202,7 +205,7 @@ func (c *Coordinator) commitOnePhase(ctx context.Context, gtrid string, b Branch
 // reports whether every branch is known committed.
 func (c *Coordinator) commitPrepared(ctx context.Context, gtrid string, branches []Branch) bool {
 	errs := c.parallel(ctx, branches, func(ctx context.Context, b Branch) error {
-		x := NewXID(gtrid, b.Shard()).SQL()
+		x := branchXID(gtrid, b).SQL()
 		var err error
 		for attempt := 0; attempt < c.PhaseTwoAttempts; attempt++ {
 			if err = b.ExecAll(ctx, "XA COMMIT "+x); err == nil {
@@ -238,7 +241,7 @@ func (c *Coordinator) Rollback(ctx context.Context, gtrid string, branches []Bra
 
 func (c *Coordinator) rollbackAll(ctx context.Context, gtrid string, branches []Branch) {
 	errs := c.parallel(ctx, branches, func(ctx context.Context, b Branch) error {
-		x := NewXID(gtrid, b.Shard()).SQL()
+		x := branchXID(gtrid, b).SQL()
 		// XA END fails harmlessly when the branch is already IDLE or
 		// PREPARED; XA ROLLBACK is what counts.
 		err := b.ExecAll(ctx, "XA END "+x, "XA ROLLBACK "+x)
@@ -380,3 +383,7 @@ func isEndStateError(code uint16) bool {
 	return code == mysql.ER_XAER_RMFAIL || code == mysql.ER_XA_RBDEADLOCK ||
 		code == mysql.ER_XA_RBTIMEOUT || code == mysql.ER_XA_RBROLLBACK
 }
+
+// branchXID is the xid of b's branch of gtrid, as the session's XA START
+// named it.
+func branchXID(gtrid string, b Branch) XID { return BranchXID(gtrid, b.Shard(), b.ThreadID()) }

@@ -2,10 +2,12 @@ package xa
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -26,10 +28,21 @@ type fakeBranch struct {
 
 func (b *fakeBranch) Shard() string { return b.shard }
 
+// fakeThread is the backend connection id of every fake branch.
+const fakeThread = 7
+
+func (b *fakeBranch) ThreadID() uint32 { return fakeThread }
+
 func (b *fakeBranch) ExecAll(ctx context.Context, stmts ...string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	// Every XA statement names the branch as XA START did: the bqual
+	// carries the owner connection (BranchXID).
+	bqual := "X'" + strings.ToUpper(hex.EncodeToString([]byte(b.shard+"."+strconv.Itoa(fakeThread)))) + "'"
 	for _, s := range stmts {
+		if !strings.Contains(s, bqual) {
+			b.sent = append(b.sent, "XID-WITHOUT-OWNER:"+s)
+		}
 		b.sent = append(b.sent, strings.SplitN(s, " X'", 2)[0])
 		if b.failOn != "" && strings.HasPrefix(s, b.failOn) {
 			return b.fail
@@ -107,7 +120,7 @@ func TestCoordinatorCommit(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
-			gen, _ := NewGenerator("p1", time.Now())
+			gen, _ := NewGenerator(testTag, "p1", time.Now())
 			gtrid := gen.Next()
 			bs := make([]Branch, len(tt.branches))
 			for i, b := range tt.branches {
@@ -148,7 +161,7 @@ func TestCoordinatorFindsAbortFromRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
-	gen, _ := NewGenerator("p1", time.Now())
+	gen, _ := NewGenerator(testTag, "p1", time.Now())
 	gtrid := gen.Next()
 	// Recovery on another instance got there first.
 	if _, err := log.Decide(context.Background(), Decision{Gtrid: gtrid, Outcome: Abort, Instance: "p2"}); err != nil {
@@ -182,7 +195,7 @@ func TestCoordinatorFencedAfterRegistrationLoss(t *testing.T) {
 	if err := log.Register(context.Background(), "p1.x"); err != nil {
 		t.Fatal(err)
 	}
-	gen, _ := NewGenerator("p1", time.Now())
+	gen, _ := NewGenerator(testTag, "p1", time.Now())
 	b0, b1 := &fakeBranch{shard: "s0"}, &fakeBranch{shard: "s1"}
 	err := c.Commit(context.Background(), gen.Next(), fence, []Branch{b0, b1})
 	if me, ok := serverErr(err); !ok || me.Code != mysql.ER_XA_RBROLLBACK {

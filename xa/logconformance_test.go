@@ -301,7 +301,7 @@ func testLogConformance(t *testing.T, newTarget func(t *testing.T) logTarget) {
 		if !ok || fence.Token == 0 {
 			t.Fatalf("Fence = %v, %v", fence, ok)
 		}
-		gen, _ := NewGenerator("pf", time.Now())
+		gen, _ := NewGenerator(testTag, "pf", time.Now())
 		// While the registration holds, a fenced decision is stored.
 		g1 := gen.Next()
 		if d, err := l.Decide(ctx, Decision{Gtrid: g1, Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "pf", Fence: fence}); err != nil || d.Outcome != Commit {

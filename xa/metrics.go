@@ -14,6 +14,7 @@ type Metrics struct {
 	decisionLatency prometheus.Histogram
 	batchSize       prometheus.Histogram
 	inDoubt         prometheus.Gauge
+	otherBranches   *prometheus.GaugeVec
 	recoveryActions *prometheus.CounterVec
 }
 
@@ -32,12 +33,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "xaproxy_xa_etcd_batch_size", Help: "Decision writes or deletes carried by one etcd transaction (group commit).", Buckets: []float64{1, 2, 4, 8, 16, 32, 64}}),
 		inDoubt: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "xaproxy_xa_in_doubt_branches", Help: "Prepared branches of this proxy's format found by the last recovery scan."}),
+			Name: "xaproxy_xa_in_doubt_branches", Help: "Prepared branches of this deployment found by the last recovery scan."}),
+		otherBranches: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "xaproxy_xa_other_branches", Help: "Prepared branches with xaproxy's formatID that are not this deployment's, found by the last recovery scan: foreign (another deployment's tag, never touched) and legacy (no tag: finished only by a decision under this deployment's prefix)."}, []string{"scope"}),
 		recoveryActions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "xaproxy_xa_recovery_actions_total", Help: "What recovery did, by action (commit, rollback, abort_decided, decision_deleted, owner_busy)."}, []string{"action"}),
+			Name: "xaproxy_xa_recovery_actions_total", Help: "What recovery did, by action (commit, rollback, abort_decided, decision_deleted, owner_busy, owner_killed; with _failed when it failed)."}, []string{"action"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.commits, m.commitLatency, m.aborts, m.decisionLatency, m.batchSize, m.inDoubt, m.recoveryActions)
+		reg.MustRegister(m.commits, m.commitLatency, m.aborts, m.decisionLatency, m.batchSize, m.inDoubt, m.otherBranches, m.recoveryActions)
 	}
 	return m
 }
@@ -58,3 +61,10 @@ func (m *Metrics) aborted(cause string) { m.aborts.WithLabelValues(cause).Inc() 
 func (m *Metrics) Aborted(cause string) { m.aborted(cause) }
 
 func (m *Metrics) recovered(action string) { m.recoveryActions.WithLabelValues(action).Inc() }
+
+// setInDoubt publishes a scan's branch counts by scope.
+func (m *Metrics) setInDoubt(counts map[Scope]int) {
+	m.inDoubt.Set(float64(counts[ScopeOwn]))
+	m.otherBranches.WithLabelValues(string(ScopeForeign)).Set(float64(counts[ScopeForeign]))
+	m.otherBranches.WithLabelValues(string(ScopeLegacy)).Set(float64(counts[ScopeLegacy]))
+}

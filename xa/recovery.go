@@ -14,9 +14,14 @@ import (
 
 // ShardConn is a connection recovery uses on one shard.
 type ShardConn interface {
-	// Recover lists the prepared branches (XA RECOVER) of xaproxy's format.
+	// Recover lists the prepared branches (XA RECOVER) of xaproxy's
+	// FormatID, of every deployment.
 	Recover(ctx context.Context) ([]XID, error)
 	ExecAll(ctx context.Context, stmts ...string) error
+	// Kill ends the backend connection thread (KILL CONNECTION) if it is
+	// a connection of the proxy's own shard account; a thread that is gone
+	// already is no error.
+	Kill(ctx context.Context, thread uint32) error
 }
 
 // Shards gives recovery a connection per shard.
@@ -34,15 +39,23 @@ func Incarnation(instance string, epoch int64) string {
 }
 
 // Recoverer finishes in-doubt branches: on any instance, at start-up and
-// periodically (xa-protocol.md, rule 6).
+// periodically (xa-protocol.md, rule 6). It touches only the branches of its
+// own deployment (the tag in their gtrid): other deployments' branches on
+// the same shards are listed as foreign and left alone, and branches of the
+// untagged legacy format only when this deployment's log holds their
+// decision.
 type Recoverer struct {
 	log          Log
 	shards       Shards
+	deployment   string // this deployment's tag (DeploymentTag)
 	instance     string
 	abandonAfter time.Duration
 	logger       *slog.Logger
 	metrics      *Metrics
 	now          func() time.Time
+	// killRetry is how long to wait for a killed owner connection to let
+	// go of its branch, per attempt (killAttempts of them).
+	killRetry time.Duration
 
 	// self is this run's registration; busy tells which of its gtrids its
 	// coordinator is committing, abandoned which ones it gave up on with an
@@ -75,20 +88,50 @@ func (r *Recoverer) abandonedHere(gtrid string) bool { return r.own(gtrid) && r.
 // so it will never look its decision up again.
 func (r *Recoverer) idleHere(gtrid string) bool { return r.own(gtrid) && !r.busy(gtrid) }
 
-// NewRecoverer returns a recoverer. abandonAfter is how long a prepared
-// branch without a decision may wait for its live coordinator before
-// recovery aborts it.
-func NewRecoverer(log Log, shards Shards, instance string, abandonAfter time.Duration, logger *slog.Logger, metrics *Metrics) *Recoverer {
-	return &Recoverer{log: log, shards: shards, instance: instance, abandonAfter: abandonAfter,
-		logger: logger, metrics: metrics, now: time.Now, firstSeen: map[string]time.Time{}}
+// NewRecoverer returns the recoverer of the deployment tagged deployment
+// (DeploymentTag). abandonAfter is how long a prepared branch without a
+// decision may wait for its live coordinator before recovery aborts it, and
+// how long any branch of this deployment may stay attached to its owner's
+// connection before recovery kills that connection.
+func NewRecoverer(log Log, shards Shards, deployment, instance string, abandonAfter time.Duration, logger *slog.Logger, metrics *Metrics) *Recoverer {
+	return &Recoverer{log: log, shards: shards, deployment: deployment, instance: instance, abandonAfter: abandonAfter,
+		logger: logger, metrics: metrics, now: time.Now, killRetry: 100 * time.Millisecond, firstSeen: map[string]time.Time{}}
+}
+
+// Scope says whose a prepared branch is, as far as recovery is concerned.
+type Scope string
+
+const (
+	// ScopeOwn: this deployment's branch; recovery finishes it.
+	ScopeOwn Scope = "own"
+	// ScopeForeign: another deployment's branch (another tag): listed,
+	// never touched.
+	ScopeForeign Scope = "foreign"
+	// ScopeLegacy: a branch without a deployment tag (made before tags
+	// existed): finished only by a decision stored in this deployment's
+	// log, else left alone, since it may be another deployment's.
+	ScopeLegacy Scope = "legacy"
+)
+
+// scope classifies gtrid for this deployment.
+func (r *Recoverer) scope(gtrid string) Scope {
+	p, ok := ParseGtrid(gtrid)
+	switch {
+	case ok && p.Deployment == r.deployment:
+		return ScopeOwn
+	case ok && p.Deployment != "":
+		return ScopeForeign
+	}
+	return ScopeLegacy
 }
 
 // InDoubt is a prepared branch found by a scan.
 type InDoubt struct {
 	XID      XID
 	Shard    string
-	Decision Outcome // "" when none is stored
-	Owner    string  // incarnation of the coordinator that started it
+	Scope    Scope
+	Decision Outcome // "" when none is stored (always "" for foreign branches)
+	Owner    string  // incarnation of the coordinator that started it ("" if unknown)
 	Age      time.Duration
 }
 
@@ -97,8 +140,11 @@ type Action struct {
 	At    time.Time
 	Gtrid string
 	Shard string // "" for decision records
-	What  string // commit, rollback, abort_decided, decision_deleted, owner_busy, wait
-	Err   string
+	// What: commit, rollback, abort_decided, decision_deleted, owner_busy,
+	// owner_killed, wait, or left_alone (a foreign or undecided legacy
+	// branch, reported once per gtrid).
+	What string
+	Err  string
 }
 
 // Report is the result of one pass.
@@ -116,130 +162,224 @@ func (r *Recoverer) Last() Report {
 	return r.last
 }
 
+// branch is a listed branch: its xid and the shard that listed it.
+type branch struct {
+	shard string
+	xid   XID
+}
+
+// pass is the state of one RunOnce.
+type pass struct {
+	rep     Report
+	byGtrid map[string]Decision
+	listed  map[string][]branch // gtrid -> its prepared branches
+	scanned int                 // shards scanned without error
+	alive   map[string]bool     // owner incarnation -> registered (cache)
+	isNew   map[string]bool     // gtrids this recoverer had not seen prepared before
+}
+
 // RunOnce scans every shard and finishes what it can. Decisions are listed
 // before the shards are scanned: a decision whose gtrid no shard lists in
 // the later scan has no branch left and can be deleted.
 func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
-	rep := Report{At: r.now()}
+	p := &pass{rep: Report{At: r.now()}, byGtrid: map[string]Decision{}, listed: map[string][]branch{}, alive: map[string]bool{}}
 	decisions, err := r.log.List(ctx)
 	if err != nil {
-		rep.Errors = append(rep.Errors, fmt.Sprintf("decision log: %v", err))
-		r.setLast(rep)
-		return rep, fmt.Errorf("recovery: list decisions: %w", err)
+		p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("decision log: %v", err))
+		r.setLast(p.rep)
+		return p.rep, fmt.Errorf("recovery: list decisions: %w", err)
 	}
-	byGtrid := map[string]Decision{}
 	for _, d := range decisions {
-		byGtrid[d.Gtrid] = d
+		p.byGtrid[d.Gtrid] = d
 	}
-	listed := map[string][]string{} // gtrid -> shards
-	scanned := map[string]bool{}
-	for _, shard := range r.shards.Names() {
-		xids, err := r.recoverShard(ctx, shard)
-		if err != nil {
-			rep.Errors = append(rep.Errors, fmt.Sprintf("shard %s: %v", shard, err))
-			continue
-		}
-		scanned[shard] = true
-		for _, x := range xids {
-			listed[x.Gtrid] = append(listed[x.Gtrid], shard)
-		}
-	}
-	r.trackAges(listed)
-	alive := map[string]bool{}
-	isAlive := func(owner string) (bool, error) {
-		if a, ok := alive[owner]; ok {
-			return a, nil
-		}
-		a, err := r.log.Alive(ctx, owner)
-		if err == nil {
-			alive[owner] = a
-		}
-		return a, err
-	}
-	gtrids := make([]string, 0, len(listed))
-	for g := range listed {
+	r.scan(ctx, p)
+	p.isNew = r.trackAges(p.listed)
+	gtrids := make([]string, 0, len(p.listed))
+	for g := range p.listed {
 		gtrids = append(gtrids, g)
 	}
 	sort.Strings(gtrids)
-	inDoubt := 0
+	counts := map[Scope]int{}
 	for _, g := range gtrids {
-		shards := listed[g]
-		inDoubt += len(shards)
-		d, decided := byGtrid[g]
-		owner := ownerIncarnation(g)
-		age := r.age(g)
-		for _, s := range shards {
-			rep.InDoubt = append(rep.InDoubt, InDoubt{XID: NewXID(g, s), Shard: s, Decision: d.Outcome, Owner: owner, Age: age})
-		}
-		if !decided {
-			ownerAlive, err := isAlive(owner)
-			if err != nil {
-				rep.Errors = append(rep.Errors, fmt.Sprintf("gtrid %s: owner liveness: %v", g, err))
-				continue
-			}
-			if ownerAlive && age < r.abandonAfter && !r.abandonedHere(g) {
-				rep.Actions = append(rep.Actions, r.act(g, "", "wait", nil))
-				continue
-			}
-			// Presumed abort made explicit: create-if-absent decides the race
-			// with a slow coordinator, which will find ABORT and roll back.
-			d, err = r.log.Decide(ctx, Decision{Gtrid: g, Outcome: Abort, Instance: r.instance})
-			if err != nil {
-				rep.Errors = append(rep.Errors, fmt.Sprintf("gtrid %s: write abort: %v", g, err))
-				continue
-			}
-			if d.Outcome == Abort {
-				rep.Actions = append(rep.Actions, r.act(g, "", "abort_decided", nil))
-			}
-		}
-		verb := "XA COMMIT "
-		what := "commit"
-		if d.Outcome == Abort {
-			verb, what = "XA ROLLBACK ", "rollback"
-		}
-		for _, s := range shards {
-			err := r.finish(ctx, s, verb+NewXID(g, s).SQL())
-			switch {
-			case err == nil:
-				rep.Actions = append(rep.Actions, r.act(g, s, what, nil))
-			case isNota(err):
-				// Listed, yet unknown to this session: the coordinator's
-				// session still holds it (MariaDB keeps a prepared branch
-				// attached to its connection). Nothing can be concluded;
-				// it is retried on the next pass.
-				rep.Actions = append(rep.Actions, r.act(g, s, "owner_busy", nil))
-			default:
-				rep.Actions = append(rep.Actions, r.act(g, s, what, err))
-			}
-		}
+		scope := r.scope(g)
+		counts[scope] += len(p.listed[g])
+		r.resolve(ctx, p, g, scope)
 	}
-	r.metrics.inDoubt.Set(float64(inDoubt))
+	r.metrics.setInDoubt(counts)
 	// Garbage: decisions no shard lists a branch of. Only when every shard
-	// was scanned; an ABORT only once its coordinator's run is over, since
-	// a live coordinator may still be about to look it up.
-	if len(scanned) == len(r.shards.Names()) {
-		for _, d := range decisions {
-			if len(listed[d.Gtrid]) > 0 {
-				continue
-			}
-			if d.Outcome == Abort && !r.idleHere(d.Gtrid) {
-				a, err := isAlive(ownerIncarnation(d.Gtrid))
-				if err != nil || a {
-					continue
-				}
-			}
-			if err := r.log.Delete(ctx, d.Gtrid); err != nil {
-				rep.Errors = append(rep.Errors, fmt.Sprintf("gtrid %s: delete decision: %v", d.Gtrid, err))
-				continue
-			}
-			if r.resolved != nil {
-				r.resolved(d.Gtrid)
-			}
-			rep.Actions = append(rep.Actions, r.act(d.Gtrid, "", "decision_deleted", nil))
+	// was scanned.
+	if p.scanned == len(r.shards.Names()) {
+		r.collect(ctx, p, decisions)
+	}
+	r.setLast(p.rep)
+	return p.rep, nil
+}
+
+// scan lists the prepared branches of xaproxy's format on every shard.
+func (r *Recoverer) scan(ctx context.Context, p *pass) {
+	for _, shard := range r.shards.Names() {
+		xids, err := r.recoverShard(ctx, shard)
+		if err != nil {
+			p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("shard %s: %v", shard, err))
+			continue
+		}
+		p.scanned++
+		for _, x := range xids {
+			p.listed[x.Gtrid] = append(p.listed[x.Gtrid], branch{shard: shard, xid: x})
 		}
 	}
-	r.setLast(rep)
-	return rep, nil
+}
+
+// ownerAlive tells whether the incarnation that started gtrid is registered.
+func (r *Recoverer) ownerAlive(ctx context.Context, p *pass, gtrid string) (bool, error) {
+	owner := ownerIncarnation(gtrid)
+	if a, ok := p.alive[owner]; ok {
+		return a, nil
+	}
+	a, err := r.log.Alive(ctx, owner)
+	if err == nil {
+		p.alive[owner] = a
+	}
+	return a, err
+}
+
+// resolve handles the branches of one gtrid.
+func (r *Recoverer) resolve(ctx context.Context, p *pass, g string, scope Scope) {
+	d, decided := p.byGtrid[g]
+	if scope == ScopeForeign {
+		d, decided = Decision{}, false // never ours, whatever a misconfigured log holds
+	}
+	owner, age := ownerIncarnation(g), r.age(g)
+	for _, b := range p.listed[g] {
+		p.rep.InDoubt = append(p.rep.InDoubt, InDoubt{XID: b.xid, Shard: b.shard, Scope: scope, Decision: d.Outcome, Owner: owner, Age: age})
+	}
+	if scope == ScopeForeign || (scope == ScopeLegacy && !decided) {
+		// Another deployment's, or possibly so: its decision, if any, is
+		// in a log this proxy does not read. Said once, then only listed.
+		if p.isNew[g] {
+			p.rep.Actions = append(p.rep.Actions, Action{At: r.now(), Gtrid: g, What: "left_alone"})
+			r.logger.Info("recovery: prepared branches of another deployment left alone", "gtrid", g, "scope", scope,
+				"deployment", r.deployment, "decision", "none under this prefix", "branches", len(p.listed[g]))
+		}
+		return
+	}
+	if !decided {
+		ownerAlive, err := r.ownerAlive(ctx, p, g)
+		if err != nil {
+			p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("gtrid %s: owner liveness: %v", g, err))
+			return
+		}
+		if ownerAlive && age < r.abandonAfter && !r.abandonedHere(g) {
+			p.rep.Actions = append(p.rep.Actions, r.act(g, "", "wait", nil))
+			return
+		}
+		// Presumed abort made explicit: create-if-absent decides the race
+		// with a slow coordinator, which will find ABORT and roll back.
+		d, err = r.log.Decide(ctx, Decision{Gtrid: g, Outcome: Abort, Instance: r.instance})
+		if err != nil {
+			p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("gtrid %s: write abort: %v", g, err))
+			return
+		}
+		if d.Outcome == Abort {
+			p.rep.Actions = append(p.rep.Actions, r.act(g, "", "abort_decided", nil))
+		}
+	}
+	verb, what := "XA COMMIT ", "commit"
+	if d.Outcome == Abort {
+		verb, what = "XA ROLLBACK ", "rollback"
+	}
+	for _, b := range p.listed[g] {
+		err := r.finish(ctx, b.shard, verb+b.xid.SQL())
+		if isNota(err) && r.mayKill(ctx, p, g, age) {
+			err = r.killAndFinish(ctx, p, g, b, verb)
+		}
+		switch {
+		case err == nil:
+			p.rep.Actions = append(p.rep.Actions, r.act(g, b.shard, what, nil))
+		case isNota(err):
+			// Listed, yet unknown to this session: the coordinator's
+			// session still holds it (MariaDB keeps a prepared branch
+			// attached to its connection). Nothing can be concluded;
+			// it is retried on the next pass.
+			p.rep.Actions = append(p.rep.Actions, r.act(g, b.shard, "owner_busy", nil))
+		default:
+			p.rep.Actions = append(p.rep.Actions, r.act(g, b.shard, what, err))
+		}
+	}
+}
+
+// mayKill: a branch of gtrid still attached to its owner's connection may
+// be freed by killing that connection once the owner's registration is gone
+// or the branch is older than abandon_after (a paused or partitioned
+// coordinator), or this run's coordinator gave up on it. The decision is
+// stored by then, so the owner cannot commit against it: its own decision
+// write is fenced or finds what is stored, and its connection is dead.
+func (r *Recoverer) mayKill(ctx context.Context, p *pass, g string, age time.Duration) bool {
+	if age >= r.abandonAfter || r.abandonedHere(g) {
+		return true
+	}
+	alive, err := r.ownerAlive(ctx, p, g)
+	return err == nil && !alive
+}
+
+// killAttempts bounds the finishing attempts after an owner kill.
+const killAttempts = 10
+
+// killAndFinish kills the connection that holds branch b (named in its
+// bqual) and finishes the branch once the server has let go of it. It
+// returns the last finishing error (1397 if the branch stayed attached).
+func (r *Recoverer) killAndFinish(ctx context.Context, p *pass, g string, b branch, verb string) error {
+	_, thread := b.xid.Owner()
+	if thread == 0 {
+		return mysql.NewError(mysql.ER_XAER_NOTA, "owner connection unknown (bqual without a connection id)")
+	}
+	c, release, err := r.shards.Conn(ctx, b.shard)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := c.Kill(ctx, thread); err != nil {
+		p.rep.Actions = append(p.rep.Actions, r.act(g, b.shard, "owner_killed", err))
+		return mysql.NewError(mysql.ER_XAER_NOTA, "owner connection not killed: "+err.Error())
+	}
+	p.rep.Actions = append(p.rep.Actions, r.act(g, b.shard, "owner_killed", nil))
+	for attempt := 1; ; attempt++ {
+		err = c.ExecAll(ctx, verb+b.xid.SQL())
+		if !isNota(err) || attempt == killAttempts {
+			return err
+		}
+		// KILL returns before the killed thread has detached its branch.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(r.killRetry):
+		}
+	}
+}
+
+// collect deletes the decisions no shard lists a branch of; an ABORT only
+// once its coordinator's run is over, since a live coordinator may still be
+// about to look it up.
+func (r *Recoverer) collect(ctx context.Context, p *pass, decisions []Decision) {
+	for _, d := range decisions {
+		if len(p.listed[d.Gtrid]) > 0 {
+			continue
+		}
+		if d.Outcome == Abort && !r.idleHere(d.Gtrid) {
+			a, err := r.ownerAlive(ctx, p, d.Gtrid)
+			if err != nil || a {
+				continue
+			}
+		}
+		if err := r.log.Delete(ctx, d.Gtrid); err != nil {
+			p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("gtrid %s: delete decision: %v", d.Gtrid, err))
+			continue
+		}
+		if r.resolved != nil {
+			r.resolved(d.Gtrid)
+		}
+		p.rep.Actions = append(p.rep.Actions, r.act(d.Gtrid, "", "decision_deleted", nil))
+	}
 }
 
 func (r *Recoverer) act(gtrid, shard, what string, err error) Action {
@@ -282,14 +422,16 @@ func (r *Recoverer) finish(ctx context.Context, shard, stmt string) error {
 }
 
 // trackAges remembers when each gtrid was first seen prepared and forgets
-// those no longer listed.
-func (r *Recoverer) trackAges(listed map[string][]string) {
+// those no longer listed; it returns the gtrids seen for the first time.
+func (r *Recoverer) trackAges(listed map[string][]branch) map[string]bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.now()
+	isNew := map[string]bool{}
 	for g := range listed {
 		if _, ok := r.firstSeen[g]; !ok {
 			r.firstSeen[g] = now
+			isNew[g] = true
 		}
 	}
 	for g := range r.firstSeen {
@@ -297,6 +439,7 @@ func (r *Recoverer) trackAges(listed map[string][]string) {
 			delete(r.firstSeen, g)
 		}
 	}
+	return isNew
 }
 
 // age is how long a gtrid has been prepared, as far as this recoverer

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,8 +18,9 @@ import (
 // and finish.
 type fakeShards struct {
 	mu       sync.Mutex
-	prepared map[string]map[string]bool // shard -> gtrid -> prepared
-	attached map[string]bool            // gtrid -> still held by its coordinator's session (1397)
+	prepared map[string]map[XID]bool // shard -> prepared branch xids
+	attached map[uint32]bool         // owner connections still open: their branches answer 1397
+	killed   []uint32
 	log      []string
 }
 
@@ -37,8 +39,8 @@ func (c fakeShardConn) Recover(ctx context.Context) ([]XID, error) {
 	c.f.mu.Lock()
 	defer c.f.mu.Unlock()
 	var out []XID
-	for g := range c.f.prepared[c.shard] {
-		out = append(out, NewXID(g, c.shard))
+	for x := range c.f.prepared[c.shard] {
+		out = append(out, x)
 	}
 	return out, nil
 }
@@ -48,33 +50,57 @@ func (c fakeShardConn) ExecAll(ctx context.Context, stmts ...string) error {
 	defer c.f.mu.Unlock()
 	for _, s := range stmts {
 		verb := strings.SplitN(s, " X'", 2)[0]
-		for g := range c.f.prepared[c.shard] {
-			if !strings.Contains(s, NewXID(g, c.shard).SQL()) {
+		for x := range c.f.prepared[c.shard] {
+			if !strings.HasSuffix(s, " "+x.SQL()) {
 				continue
 			}
-			if c.f.attached[g] {
+			if _, thread := x.Owner(); c.f.attached[thread] || (thread == 0 && c.f.attached[0]) {
 				return mysql.NewError(mysql.ER_XAER_NOTA, "XAER_NOTA")
 			}
-			delete(c.f.prepared[c.shard], g)
+			delete(c.f.prepared[c.shard], x)
 			c.f.log = append(c.f.log, c.shard+":"+verb)
 		}
 	}
 	return nil
 }
 
+// Kill closes an owner connection: its branches stay prepared, detached.
+func (c fakeShardConn) Kill(ctx context.Context, thread uint32) error {
+	c.f.mu.Lock()
+	defer c.f.mu.Unlock()
+	c.f.killed = append(c.f.killed, thread)
+	delete(c.f.attached, thread)
+	return nil
+}
+
+// branchPair is a gtrid's branches on s0 and s1, started by the backend
+// connections 100 and 101 (or, legacy, with bare shard names).
+func branchPair(gtrid string, legacy bool) map[string]map[XID]bool {
+	if legacy {
+		return map[string]map[XID]bool{"s0": {NewXID(gtrid, "s0"): true}, "s1": {NewXID(gtrid, "s1"): true}}
+	}
+	return map[string]map[XID]bool{"s0": {BranchXID(gtrid, "s0", 100): true}, "s1": {BranchXID(gtrid, "s1", 101): true}}
+}
+
 func TestRecoveryFinishesBranches(t *testing.T) {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dead, _ := NewGenerator("dead", time.Unix(100, 0))
-	alive, _ := NewGenerator("alive", time.Unix(200, 0))
+	dead, _ := NewGenerator(testTag, "dead", time.Unix(100, 0))
+	alive, _ := NewGenerator(testTag, "alive", time.Unix(200, 0))
+	foreign, _ := NewGenerator(DeploymentTag("other deployment"), "dead", time.Unix(100, 0))
+	legacy := func(seq int) string { return "dead-2s-" + strconv.Itoa(seq) } // what versions before tags made
 	tests := []struct {
 		name     string
 		gtrid    string
-		decision Outcome // stored before the pass ("" none)
-		attached bool
+		legacy   bool     // bqual without the owner connection
+		decision Outcome  // stored before the pass ("" none)
+		attached bool     // the owner connections are still open
+		age      bool     // the branches are older than abandon_after
 		want     string   // shard actions, sorted by shard
 		stored   Outcome  // decision after the pass ("" none)
 		actions  []string // actions the report must contain
+		killed   int      // owner connections killed
+		scope    Scope
 	}{
 		{name: "commit decision: commit every branch, then delete the record on the next pass",
 			gtrid: dead.Next(), decision: Commit, want: "s0:XA COMMIT,s1:XA COMMIT", stored: Commit, actions: []string{"commit"}},
@@ -84,8 +110,24 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 			gtrid: dead.Next(), want: "s0:XA ROLLBACK,s1:XA ROLLBACK", stored: Abort, actions: []string{"abort_decided", "rollback"}},
 		{name: "no decision, owner alive and young: wait",
 			gtrid: alive.Next(), want: "", stored: "", actions: []string{"wait"}},
-		{name: "listed but held by its coordinator's session (1397): nothing concluded",
-			gtrid: dead.Next(), decision: Commit, attached: true, want: "", stored: Commit, actions: []string{"owner_busy"}},
+		{name: "held by a dead owner's open connection (1397): kill it, then commit",
+			gtrid: dead.Next(), decision: Commit, attached: true, want: "s0:XA COMMIT,s1:XA COMMIT", stored: Commit,
+			actions: []string{"owner_killed", "commit"}, killed: 2},
+		{name: "held by a live owner's connection, young: nothing concluded, nothing killed",
+			gtrid: alive.Next(), decision: Commit, attached: true, want: "", stored: Commit, actions: []string{"owner_busy"}},
+		{name: "held by a live owner past abandon_after, no decision: ABORT, kill, roll back",
+			gtrid: alive.Next(), attached: true, age: true, want: "s0:XA ROLLBACK,s1:XA ROLLBACK", stored: Abort,
+			actions: []string{"abort_decided", "owner_killed", "rollback"}, killed: 2},
+		{name: "held, legacy bqual names no connection: nothing killed",
+			gtrid: legacy(1), legacy: true, decision: Commit, attached: true, want: "", stored: Commit, actions: []string{"owner_busy"}, scope: ScopeLegacy},
+		{name: "another deployment's branches, owner dead: left alone, no decision written",
+			gtrid: foreign.Next(), want: "", stored: "", actions: []string{"left_alone"}, scope: ScopeForeign},
+		{name: "another deployment's, even with a decision under this prefix: left alone",
+			gtrid: foreign.Next(), decision: Commit, want: "", stored: Commit, actions: []string{"left_alone"}, scope: ScopeForeign},
+		{name: "legacy gtrid without a decision here: left alone, never aborted",
+			gtrid: legacy(2), legacy: true, want: "", stored: "", actions: []string{"left_alone"}, scope: ScopeLegacy},
+		{name: "legacy gtrid with its decision here: finished by it",
+			gtrid: legacy(3), legacy: true, decision: Commit, want: "s0:XA COMMIT,s1:XA COMMIT", stored: Commit, actions: []string{"commit"}, scope: ScopeLegacy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,11 +140,18 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			shards := &fakeShards{
-				prepared: map[string]map[string]bool{"s0": {tt.gtrid: true}, "s1": {tt.gtrid: true}},
-				attached: map[string]bool{tt.gtrid: tt.attached},
+			shards := &fakeShards{prepared: branchPair(tt.gtrid, tt.legacy), attached: map[uint32]bool{}}
+			if tt.attached {
+				shards.attached = map[uint32]bool{0: true, 100: true, 101: true}
 			}
-			r := NewRecoverer(log.Open(), shards, "rec", time.Hour, quiet, NewMetrics(nil))
+			r := NewRecoverer(log.Open(), shards, testTag, "rec", time.Hour, quiet, NewMetrics(nil))
+			r.killRetry = time.Millisecond
+			if tt.age {
+				start := time.Now()
+				r.now = func() time.Time { return start }
+				r.trackAges(map[string][]branch{tt.gtrid: nil}) // first seen now...
+				r.now = func() time.Time { return start.Add(2 * time.Hour) }
+			}
 			rep, err := r.RunOnce(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -113,24 +162,43 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 			for _, a := range tt.actions {
 				found := false
 				for _, got := range rep.Actions {
-					found = found || got.What == a
+					found = found || got.What == a && got.Err == ""
 				}
 				if !found {
 					t.Errorf("report lacks action %s: %+v", a, rep.Actions)
 				}
+			}
+			if len(shards.killed) != tt.killed {
+				t.Errorf("killed owner connections %v, want %d", shards.killed, tt.killed)
+			}
+			wantScope := tt.scope
+			if wantScope == "" {
+				wantScope = ScopeOwn
+			}
+			if len(rep.InDoubt) != 2 || rep.InDoubt[0].Scope != wantScope || rep.InDoubt[1].Scope != wantScope {
+				t.Errorf("in doubt %+v, want 2 branches of scope %s", rep.InDoubt, wantScope)
 			}
 			d, found, _ := log.Get(ctx, tt.gtrid)
 			if (tt.stored == "") == found || (found && d.Outcome != tt.stored) {
 				t.Errorf("stored decision %v (found %v), want %q", d.Outcome, found, tt.stored)
 			}
 			// A second pass deletes a decision whose branches are all finished
-			// (an ABORT only because its owner run is gone).
+			// (an ABORT only because its owner run is gone or presumed so),
+			// and reports a left-alone gtrid only once.
+			rep2, err := r.RunOnce(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if tt.want != "" {
-				if _, err := r.RunOnce(ctx); err != nil {
-					t.Fatal(err)
+				_, found, _ := log.Get(ctx, tt.gtrid)
+				keep := tt.stored == Abort && strings.Contains(tt.gtrid, ":alive-") // its live coordinator may still look it up
+				if found != keep {
+					t.Errorf("after the second pass the decision is stored=%v", found)
 				}
-				if _, found, _ := log.Get(ctx, tt.gtrid); found {
-					t.Errorf("decision for a finished gtrid not deleted")
+			}
+			for _, a := range rep2.Actions {
+				if a.What == "left_alone" {
+					t.Errorf("second pass reported %s again", a.What)
 				}
 			}
 		})

@@ -1,6 +1,7 @@
 package xa
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,10 +22,39 @@ const FormatID uint32 = 0x78617078
 // MaxXIDPartLen is the longest gtrid or bqual MySQL and MariaDB accept.
 const MaxXIDPartLen = 64
 
-// MaxInstanceLen is the longest instance name: "<instance>-<epoch>-<seq>"
-// with a 13-character base-36 epoch and a 13-character base-36 sequence
-// number (the widest any int64/uint64 can be) must fit in MaxXIDPartLen.
-const MaxInstanceLen = MaxXIDPartLen - 2*maxBase36Len - 2
+// MaxInstanceLen is the longest instance name: "<tag>:<instance>-<epoch>-<seq>"
+// with an 8-character deployment tag, a 13-character base-36 epoch and a
+// 13-character base-36 sequence number (the widest any int64/uint64 can be)
+// must fit in MaxXIDPartLen.
+const MaxInstanceLen = MaxXIDPartLen - DeploymentTagLen - 1 - 2*maxBase36Len - 2
+
+// DeploymentTagLen is the length of a deployment tag: 8 lower-case hex
+// digits (32 bits of a SHA-256).
+const DeploymentTagLen = 8
+
+// DeploymentTag is the tag of the deployment named name, as it appears in
+// every gtrid the deployment makes: the first 8 hex digits of SHA-256(name).
+// A deployment is every proxy that shares one decision log (one etcd
+// prefix); recovery touches only branches whose gtrid carries its own tag,
+// so two deployments on the same shards never finish each other's
+// branches. Two names collide with probability 2^-32.
+func DeploymentTag(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:])[:DeploymentTagLen]
+}
+
+// validTag: exactly DeploymentTagLen lower-case hex digits.
+func validTag(tag string) bool {
+	if len(tag) != DeploymentTagLen {
+		return false
+	}
+	for i := 0; i < len(tag); i++ {
+		if c := tag[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // maxBase36Len is len(strconv.FormatUint(math.MaxUint64, 36)).
 const maxBase36Len = 13
@@ -70,7 +100,7 @@ func ValidateRegistrationName(name string) error {
 }
 
 // ValidateGtrid reports whether gtrid can be stored in the decision log:
-// 1 to MaxXIDPartLen bytes of [A-Za-z0-9._-]. Every gtrid a Generator makes
+// 1 to MaxXIDPartLen bytes of [A-Za-z0-9._:-]. Every gtrid a Generator makes
 // passes.
 func ValidateGtrid(gtrid string) error {
 	if gtrid == "" {
@@ -80,7 +110,7 @@ func ValidateGtrid(gtrid string) error {
 		return fmt.Errorf("xa: gtrid %q is %d bytes, at most %d allowed", gtrid, len(gtrid), MaxXIDPartLen)
 	}
 	for i := 0; i < len(gtrid); i++ {
-		if !isIDByte(gtrid[i]) {
+		if !isIDByte(gtrid[i]) && gtrid[i] != ':' {
 			return fmt.Errorf("xa: gtrid %q: byte %q at offset %d is not allowed", gtrid, gtrid[i], i)
 		}
 	}
@@ -92,23 +122,30 @@ func isIDByte(c byte) bool {
 }
 
 // Generator hands out the gtrids of one run of one proxy instance:
-// "<instance>-<epoch>-<seq>", epoch being the start time in Unix
-// nanoseconds and seq a counter from 1, both in base 36. The epoch makes the
-// gtrids of two runs of the same instance differ, so a gtrid is never reused
-// across restarts (which matters: XAER_NOTA is only unambiguous if gtrids are
-// never reused). Safe for concurrent use.
+// "<tag>:<instance>-<epoch>-<seq>", tag being the deployment's (see
+// DeploymentTag), epoch the start time in Unix nanoseconds and seq a counter
+// from 1, both in base 36. The tag tells recovery which deployment a branch
+// belongs to. The epoch makes the gtrids of two runs of the same instance
+// differ, so a gtrid is never reused across restarts (which matters:
+// XAER_NOTA is only unambiguous if gtrids are never reused). Safe for
+// concurrent use.
 type Generator struct {
+	tag      string
 	instance string
 	epoch    int64
-	prefix   string // "<instance>-<epoch>-"
+	prefix   string // "<tag>:<instance>-<epoch>-"
 	seq      atomic.Uint64
 }
 
-// NewGenerator returns the generator of a run of instance that started at
-// now (pass time.Now(); two runs of one instance must not start in the same
-// nanosecond). It fails if the instance name is invalid (see
-// ValidateInstance) or now is before 1970.
-func NewGenerator(instance string, now time.Time) (*Generator, error) {
+// NewGenerator returns the generator of a run of instance of the deployment
+// tagged tag (DeploymentTag) that started at now (pass time.Now(); two runs
+// of one instance must not start in the same nanosecond). It fails if the
+// tag or the instance name is invalid (see ValidateInstance) or now is
+// before 1970.
+func NewGenerator(tag, instance string, now time.Time) (*Generator, error) {
+	if !validTag(tag) {
+		return nil, fmt.Errorf("xa: deployment tag %q is not %d lower-case hex digits (use DeploymentTag)", tag, DeploymentTagLen)
+	}
 	if err := ValidateInstance(instance); err != nil {
 		return nil, err
 	}
@@ -117,11 +154,15 @@ func NewGenerator(instance string, now time.Time) (*Generator, error) {
 		return nil, fmt.Errorf("xa: generator start time %s is not after 1970", now)
 	}
 	return &Generator{
+		tag:      tag,
 		instance: instance,
 		epoch:    epoch,
-		prefix:   instance + "-" + strconv.FormatInt(epoch, 36) + "-",
+		prefix:   tag + ":" + instance + "-" + strconv.FormatInt(epoch, 36) + "-",
 	}, nil
 }
+
+// Deployment is the deployment tag the generator puts in every gtrid.
+func (g *Generator) Deployment() string { return g.tag }
 
 // Next returns a gtrid never returned before by any generator of any run
 // of any instance.
@@ -144,17 +185,34 @@ func (g *Generator) Owns(gtrid string) bool {
 
 // GtridParts are the fields of a gtrid made by a Generator.
 type GtridParts struct {
-	Instance string
+	// Deployment is the deployment tag; "" for a gtrid of the legacy format
+	// "<instance>-<epoch>-<seq>" that versions before deployment tags made.
+	Deployment string
+	Instance   string
 	Epoch    int64  // start of the instance's run, Unix nanoseconds
 	Seq      uint64 // counter within the run, from 1
 }
 
-// ParseGtrid splits a gtrid made by a Generator into its fields. ok is
-// false for anything a Generator cannot have produced.
+// ParseGtrid splits a gtrid made by a Generator (or by a version before
+// deployment tags: Deployment "") into its fields. ok is false for anything
+// a Generator cannot have produced.
 func ParseGtrid(gtrid string) (p GtridParts, ok bool) {
 	if len(gtrid) > MaxXIDPartLen {
 		return GtridParts{}, false
 	}
+	tag, rest, tagged := strings.Cut(gtrid, ":")
+	if !tagged {
+		tag, rest = "", gtrid
+	} else if !validTag(tag) {
+		return GtridParts{}, false
+	}
+	p, ok = parseUntagged(rest)
+	p.Deployment = tag
+	return p, ok
+}
+
+// parseUntagged parses "<instance>-<epoch>-<seq>".
+func parseUntagged(gtrid string) (p GtridParts, ok bool) {
 	j := strings.LastIndexByte(gtrid, '-')
 	if j < 0 {
 		return GtridParts{}, false
@@ -208,9 +266,39 @@ type XID struct {
 	FormatID uint32
 }
 
-// NewXID is the xid of the branch of gtrid on shard, with xaproxy's FormatID.
+// NewXID is the xid of the branch of gtrid on shard, with xaproxy's FormatID
+// and no owner connection in the bqual (see BranchXID).
 func NewXID(gtrid, shard string) XID {
 	return XID{Gtrid: gtrid, Bqual: shard, FormatID: FormatID}
+}
+
+// BranchXID is the xid of the branch of gtrid that the backend connection
+// thread starts on shard: bqual "<shard>.<thread>". The connection id in
+// the xid lets recovery on any instance free a branch whose owner
+// connection is stuck (MariaDB keeps a prepared branch attached to it and
+// answers 1397 to everyone else) with KILL CONNECTION. Shard names have no
+// '.', so the bqual parses back (XID.Owner). Thread 0 (unknown), or a shard
+// name too long to leave room for the id, gives the bare shard name.
+func BranchXID(gtrid, shard string, thread uint32) XID {
+	x := NewXID(gtrid, shard)
+	if b := shard + "." + strconv.FormatUint(uint64(thread), 10); thread != 0 && len(b) <= MaxXIDPartLen {
+		x.Bqual = b
+	}
+	return x
+}
+
+// Owner splits the bqual of a branch xid into its shard and the backend
+// connection id that started it; thread is 0 when the bqual names none.
+func (x XID) Owner() (shard string, thread uint32) {
+	shard, id, ok := strings.Cut(x.Bqual, ".")
+	if !ok {
+		return x.Bqual, 0
+	}
+	n, err := strconv.ParseUint(id, 10, 32)
+	if err != nil || n == 0 || strconv.FormatUint(n, 10) != id {
+		return x.Bqual, 0
+	}
+	return shard, uint32(n)
 }
 
 // Validate checks the lengths MySQL and MariaDB enforce: a gtrid of 1 to

@@ -11,9 +11,12 @@ import (
 	"time"
 )
 
+// testTag is the deployment tag of the tests' generators.
+const testTag = "5eed0001"
+
 func mustGenerator(t *testing.T, instance string, now time.Time) *Generator {
 	t.Helper()
-	g, err := NewGenerator(instance, now)
+	g, err := NewGenerator(testTag, instance, now)
 	if err != nil {
 		t.Fatalf("NewGenerator(%q): %v", instance, err)
 	}
@@ -39,13 +42,13 @@ func TestValidateInstance(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("ValidateInstance(%q) = %v, want ok=%v", tc.name, err, tc.ok)
 		}
-		_, gerr := NewGenerator(tc.name, time.Now())
+		_, gerr := NewGenerator(testTag, tc.name, time.Now())
 		if (gerr == nil) != tc.ok {
 			t.Errorf("NewGenerator(%q) = %v, want ok=%v", tc.name, gerr, tc.ok)
 		}
 	}
-	if MaxInstanceLen != 36 {
-		t.Errorf("MaxInstanceLen = %d, want 36", MaxInstanceLen)
+	if MaxInstanceLen != 27 {
+		t.Errorf("MaxInstanceLen = %d, want 27", MaxInstanceLen)
 	}
 	if got := len(strconv.FormatUint(math.MaxUint64, 36)); got != maxBase36Len {
 		t.Errorf("maxBase36Len = %d, want %d", maxBase36Len, got)
@@ -53,15 +56,20 @@ func TestValidateInstance(t *testing.T) {
 	if got := len(strconv.FormatInt(math.MaxInt64, 36)); got > maxBase36Len {
 		t.Errorf("int64 in base 36 is %d long, more than %d", got, maxBase36Len)
 	}
-	if _, err := NewGenerator("px1", time.Unix(0, 0)); err == nil {
+	if _, err := NewGenerator(testTag, "px1", time.Unix(0, 0)); err == nil {
 		t.Error("NewGenerator at the Unix epoch: no error")
+	}
+	for _, tag := range []string{"", "5eed000", "5eed00011", "5EED0001", "5eed000g"} {
+		if _, err := NewGenerator(tag, "px1", time.Now()); err == nil {
+			t.Errorf("NewGenerator with tag %q: no error", tag)
+		}
 	}
 }
 
 func TestGeneratorFormatAndLength(t *testing.T) {
 	now := time.Date(2026, 5, 4, 10, 0, 0, 123456789, time.UTC)
 	g := mustGenerator(t, "px1", now)
-	want := "px1-" + strconv.FormatInt(now.UnixNano(), 36) + "-"
+	want := testTag + ":px1-" + strconv.FormatInt(now.UnixNano(), 36) + "-"
 	for i := uint64(1); i <= 3; i++ {
 		if got := g.Next(); got != want+strconv.FormatUint(i, 36) {
 			t.Errorf("Next() #%d = %q, want %q", i, got, want+strconv.FormatUint(i, 36))
@@ -81,8 +89,11 @@ func TestGeneratorFormatAndLength(t *testing.T) {
 	if owner, ok := OwnerOf(gtrid); !ok || owner != long.Instance() {
 		t.Errorf("OwnerOf(longest) = %q, %v", owner, ok)
 	}
-	if !regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`).MatchString(g.Next()) {
-		t.Error("gtrid has bytes outside [A-Za-z0-9._-]")
+	if !regexp.MustCompile(`^[0-9a-f]{8}:[A-Za-z0-9._-]{1,55}$`).MatchString(g.Next()) {
+		t.Error("gtrid is not <tag>:<bytes of [A-Za-z0-9._-]>")
+	}
+	if g.Deployment() != testTag {
+		t.Errorf("Deployment() = %q, want %q", g.Deployment(), testTag)
 	}
 }
 
@@ -147,7 +158,13 @@ func TestParseGtridAndOwnerOf(t *testing.T) {
 		ok    bool
 	}{
 		{first, "px-eu-1", true},
-		{"px1-" + strconv.FormatInt(now.UnixNano(), 36) + "-1", "px1", true},
+		{"px1-" + strconv.FormatInt(now.UnixNano(), 36) + "-1", "px1", true}, // legacy: no tag
+		{"0badcafe:px1-1-1", "px1", true},
+		{"0BADCAFE:px1-1-1", "", false},  // tag not lower-case hex
+		{"0badcaf:px1-1-1", "", false},   // tag too short
+		{"0badcafe:px1:1-1", "", false},  // second ':'
+		{":px1-1-1", "", false},          // empty tag
+		{"0badcafe:", "", false},         // nothing after the tag
 		{"a-1-1", "a", true},
 		{"a-b-c-1-1", "a-b-c", true},
 		{"px1-1", "", false},                // one field missing
@@ -173,8 +190,54 @@ func TestParseGtridAndOwnerOf(t *testing.T) {
 		}
 	}
 	p, ok := ParseGtrid(first)
-	if !ok || p != (GtridParts{Instance: "px-eu-1", Epoch: now.UnixNano(), Seq: 1}) {
+	if !ok || p != (GtridParts{Deployment: testTag, Instance: "px-eu-1", Epoch: now.UnixNano(), Seq: 1}) {
 		t.Errorf("ParseGtrid(%q) = %+v, %v", first, p, ok)
+	}
+	if p, ok := ParseGtrid("px1-1-1"); !ok || p.Deployment != "" {
+		t.Errorf("ParseGtrid(legacy) = %+v, %v; want no deployment", p, ok)
+	}
+}
+
+func TestDeploymentTag(t *testing.T) {
+	a, b := DeploymentTag("/xaproxy/"), DeploymentTag("/staging/")
+	if !validTag(a) || !validTag(b) || a == b {
+		t.Errorf("DeploymentTag: %q and %q, want two different 8-hex-digit tags", a, b)
+	}
+	if a != DeploymentTag("/xaproxy/") {
+		t.Error("DeploymentTag is not deterministic")
+	}
+	// Pinned: every proxy of a deployment, whatever its version, must
+	// compute the same tag from the same name.
+	if a != "2246094a" {
+		t.Errorf(`DeploymentTag("/xaproxy/") = %q, want "2246094a"`, a)
+	}
+}
+
+func TestBranchXIDOwner(t *testing.T) {
+	for _, tc := range []struct {
+		shard  string
+		thread uint32
+		bqual  string
+		owner  uint32
+	}{
+		{"s0", 42, "s0.42", 42},
+		{"s0", math.MaxUint32, "s0.4294967295", math.MaxUint32},
+		{"s0", 0, "s0", 0}, // unknown connection id
+		{strings.Repeat("s", 53), 1234567890, strings.Repeat("s", 53) + ".1234567890", 1234567890},
+		{strings.Repeat("s", 54), 1234567890, strings.Repeat("s", 54), 0}, // no room left for the id
+	} {
+		x := BranchXID("g", tc.shard, tc.thread)
+		if x.Bqual != tc.bqual || x.FormatID != FormatID || x.Validate() != nil {
+			t.Errorf("BranchXID(%q, %d) = %+v, want bqual %q", tc.shard, tc.thread, x, tc.bqual)
+		}
+		if shard, thread := x.Owner(); shard != tc.shard || thread != tc.owner {
+			t.Errorf("Owner(%q) = %q, %d; want %q, %d", x.Bqual, shard, thread, tc.shard, tc.owner)
+		}
+	}
+	for _, bqual := range []string{"s0.", "s0.0", "s0.01", "s0.-1", "s0.4294967296", "s0.x"} {
+		if shard, thread := (XID{Gtrid: "g", Bqual: bqual}).Owner(); shard != bqual || thread != 0 {
+			t.Errorf("Owner(%q) = %q, %d; want the bqual and no thread", bqual, shard, thread)
+		}
 	}
 }
 

@@ -268,7 +268,7 @@ func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometh
 		instance = defaultInstance(cfg.Listen)
 	}
 	instance += suffix
-	gen, err := xa.NewGenerator(instance, time.Now())
+	gen, err := xa.NewGenerator(xa.DeploymentTag(deploymentName(cfg.Coordinator, instance)), instance, time.Now())
 	if err != nil {
 		return proxy.XA{}, nil, fmt.Errorf("coordinator.instance_id: %w", err)
 	}
@@ -312,8 +312,8 @@ func defaultInstance(listen string) string {
 		}
 		return '_'
 	}, host)
-	if len(name) > 24 {
-		name = name[:24]
+	if len(name) > 21 {
+		name = name[:21]
 	}
 	if name == "" {
 		name = "xaproxy"
@@ -362,7 +362,7 @@ func recoverOnce(ctx context.Context, cfg *conf.Config, stdout, logw io.Writer) 
 		if dec == "" {
 			dec = "none"
 		}
-		fmt.Fprintf(stdout, "  in doubt: shard %-10s gtrid %s decision %-6s owner %s\n", d.Shard, d.XID.Gtrid, dec, d.Owner)
+		fmt.Fprintf(stdout, "  in doubt: shard %-10s gtrid %s decision %-6s owner %s scope %s\n", d.Shard, d.XID.Gtrid, dec, d.Owner, d.Scope)
 	}
 	for _, a := range rep.Actions {
 		line := fmt.Sprintf("  action:   %-16s gtrid %s", a.What, a.Gtrid)
@@ -391,4 +391,14 @@ func withPprof(next http.Handler) http.Handler {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("/", next)
 	return mux
+}
+
+// deploymentName is what identifies this proxy's deployment in XA gtrids:
+// coordinator.deployment, else the etcd prefix; without etcd the decisions
+// live in this process only, so it is a deployment of its own.
+func deploymentName(co conf.Coordinator, instance string) string {
+	if name := co.DeploymentName(); name != "" {
+		return name
+	}
+	return "memory:" + instance
 }

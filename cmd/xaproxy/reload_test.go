@@ -60,7 +60,7 @@ func TestReloadOnHUP(t *testing.T) {
 	var out syncBuffer
 	log, level := newLogger(cfg.Log, &out)
 	reg := prometheus.NewRegistry()
-	gen, err := xa.NewGenerator("test", time.Now())
+	gen, err := xa.NewGenerator(xa.DeploymentTag("test"), "test", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
