@@ -458,30 +458,57 @@ func TestXAShardCrashWhilePrepared(t *testing.T) {
 	_ = p2
 }
 
-// TestXACoordinatorPausedBeyondAbandonBound: p1 freezes (SIGSTOP) after
-// preparing; p2 gives up on it after abandon_after and stores ABORT; when p1
-// resumes it must find ABORT, roll back and tell the client.
-func TestXACoordinatorPausedBeyondAbandonBound(t *testing.T) {
+// TestXACoordinatorPaused: p1 freezes (SIGSTOP) in the middle of a commit,
+// its sessions still holding the prepared branches (MariaDB answers 1397 to
+// anyone else). p2 frees them by killing p1's backend connections (their
+// ids are in the branches' xids) once the branches are older than
+// abandon_after, or once p1's registration has expired, and finishes them
+// by the decision: ABORT written by p2 if p1 had stored none, else p1's
+// COMMIT. When p1 resumes, its client never gets OK for a transaction p2
+// rolled back, and the balances are whole either way.
+func TestXACoordinatorPaused(t *testing.T) {
 	b := startBank(t)
-	p2 := b.startProxy(t, "p2", "")
-	p1 := b.startProxy(t, "p1", "after-prepare:stop")
+	for _, tc := range []struct {
+		name         string
+		fault        string
+		abandonAfter string // p2's coordinator.abandon_after
+		committed    bool
+	}{
+		{"before the decision, older than abandon_after", "after-prepare:stop", "3s", false},
+		{"before the decision, registration expired", "after-prepare:stop", "10m", false},
+		{"after the COMMIT decision, registration expired", "after-decision:stop", "10m", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			testCoordinatorPaused(t, b, tc.fault, tc.abandonAfter, tc.committed)
+		})
+	}
+}
+
+func testCoordinatorPaused(t *testing.T, b *bank, fault, abandonAfter string, committed bool) {
+	cfg2 := b.proxyConfig("p2", nil)
+	cfg2.Coordinator = strings.Replace(cfg2.Coordinator, "abandon_after: 3s", "abandon_after: "+abandonAfter, 1)
+	p2 := env.StartProxy(t, cfg2)
+	defer p2.Stop(t)
+	p1 := b.startProxy(t, "p1", fault)
 	t.Cleanup(func() { _ = syscall.Kill(p1.PID(), syscall.SIGCONT) }) // so that cleanup's SIGKILL is not held up
+	defer p1.Stop(t)
 	db := bankDB(t, p1)
 	src, dst := b.takeCross(t)
+	tid := "paused-" + strings.SplitN(fault, ":", 2)[0] + "-" + abandonAfter
 	res := make(chan error, 1)
 	start := time.Now()
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 		defer cancel()
-		res <- transfer(ctx, db, src, dst, 100, "paused")
+		res <- transfer(ctx, db, src, dst, 100, tid)
 	}()
 	if !waitFor(10*time.Second, func() bool { return processState(p1.PID()) == "T" }) {
 		select {
 		case err := <-res:
-			t.Fatalf("p1 did not stop itself after prepare; the transfer returned %v", err)
+			t.Fatalf("p1 did not stop itself at %s; the transfer returned %v", fault, err)
 		default:
 		}
-		t.Fatalf("p1 (pid %d) did not stop itself after prepare (state %q)", p1.PID(), processState(p1.PID()))
+		t.Fatalf("p1 (pid %d) did not stop itself at %s (state %q)", p1.PID(), fault, processState(p1.PID()))
 	}
 	stopped := time.Now()
 	prep := b.prepared(t)
@@ -490,35 +517,39 @@ func TestXACoordinatorPausedBeyondAbandonBound(t *testing.T) {
 		t.Fatalf("want the transfer prepared on two shards while p1 is stopped, got %v", prep)
 	}
 	gtrid := gtrids[0]
-	if v, ok := b.decisions(t)[gtrid]; ok {
-		// XAPROXY_TEST_FAULT=after-prepare:stop sends SIGSTOP to the whole
-		// process (kill(getpid())): the kernel may hand it to another
-		// thread, and the committing goroutine runs on until that thread
-		// stops the group, long enough to write its decision.
-		t.Fatalf("fault injection slipped: p1 stored %s for %s after logging its after-prepare SIGSTOP; the test cannot check the abandon bound (cmd/xaproxy/main.go faultHook: process-directed SIGSTOP does not stop the calling thread at once)", v, gtrid)
+	if v, ok := b.decisions(t)[gtrid]; ok != committed {
+		t.Fatalf("p1 stopped at %s; etcd holds %q for %s (present %v, want %v)", fault, v, gtrid, ok, committed)
 	}
-	var dec string
-	if !waitFor(20*time.Second, func() bool {
-		v, ok := b.decisions(t)[gtrid]
-		dec = v
-		return ok
+	// p2 frees and finishes both branches while p1 is still stopped.
+	want := map[int64]int64{src: bankInitialBal, dst: bankInitialBal}
+	if committed {
+		want = map[int64]int64{src: bankInitialBal - 100, dst: bankInitialBal + 100}
+	}
+	if !waitFor(40*time.Second, func() bool {
+		return len(b.prepared(t)) == 0 && b.balance(t, src) == want[src] && b.balance(t, dst) == want[dst]
 	}) {
-		t.Fatalf("p2 wrote no decision for %s within 20 s of p1's stop (abandon_after 3s)", gtrid)
+		t.Fatalf("p2 did not finish %s within 40 s of p1's stop: prepared %v, decisions %v", gtrid, b.prepared(t), b.decisions(t))
 	}
-	decided := time.Since(stopped)
-	if !strings.Contains(dec, `"abort"`) || !strings.Contains(dec, `"instance":"p2"`) {
-		t.Fatalf("etcd holds %s for %s, want an ABORT written by p2", dec, gtrid)
+	finished := time.Since(stopped)
+	if processState(p1.PID()) != "T" {
+		t.Fatalf("p1 is no longer stopped (state %q): the branches were not freed by p2 alone", processState(p1.PID()))
 	}
-	t.Logf("p2 stored ABORT for %s %s after p1 stopped (prepared branches then: %v)", gtrid, decided.Round(time.Millisecond), b.prepared(t))
+	if n := metric(t, p2, `xaproxy_xa_recovery_actions_total{action="owner_killed"}`); n < 2 {
+		t.Errorf("p2 killed %v owner connections, want both of p1's branch connections", n)
+	}
+	dec := b.decisions(t)[gtrid]
+	switch {
+	case committed && dec != "" && !strings.Contains(dec, `"commit"`):
+		t.Errorf("decision for %s is %q, want p1's COMMIT (until p2 deletes it)", gtrid, dec)
+	case !committed && dec != "" && !(strings.Contains(dec, `"abort"`) && strings.Contains(dec, `"instance":"p2"`)):
+		t.Errorf("decision for %s is %q, want an ABORT written by p2", gtrid, dec)
+	}
+	t.Logf("p2 finished %s (%s) %s after p1 stopped at %s", gtrid, map[bool]string{true: "committed", false: "rolled back"}[committed],
+		finished.Round(time.Millisecond), fault)
 	select {
 	case err := <-res:
 		t.Fatalf("the client got an answer while p1 is stopped: %v", err)
 	default:
-	}
-	// p2 could not roll the branches back: MariaDB keeps them attached to
-	// the stopped p1's still open sessions (1397 XAER_NOTA: owner busy).
-	if n := metric(t, p2, `xaproxy_xa_recovery_actions_total{action="owner_busy"}`); n < 1 {
-		t.Errorf("p2's recovery reports no owner_busy action (%v) although p1's sessions still hold the branches", n)
 	}
 	p1.Signal(t, syscall.SIGCONT)
 	var err error
@@ -527,31 +558,37 @@ func TestXACoordinatorPausedBeyondAbandonBound(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no answer to COMMIT 30 s after p1 resumed")
 	}
-	t.Logf("client answer %s after COMMIT was sent: %v", time.Since(start).Round(time.Millisecond), err)
-	if err == nil {
-		t.Fatal("p1 committed a transaction that recovery had aborted")
+	t.Logf("client answer %s after the transfer began: %v", time.Since(start).Round(time.Millisecond), err)
+	if committed {
+		if err != nil {
+			t.Errorf("p1 had stored COMMIT before it stopped; the client got %v, want OK (the decision is durable)", err)
+		}
+	} else {
+		if err == nil {
+			t.Fatal("p1 answered OK for a transaction that recovery rolled back")
+		}
+		if stageOf(err) != "commit" {
+			t.Fatalf("got %v, want the COMMIT to fail", err)
+		}
+		wantMySQLError(t, err, 1402, "") // ER_XA_RBROLLBACK
 	}
-	if stageOf(err) != "commit" {
-		t.Fatalf("got %v, want the COMMIT to fail", err)
-	}
-	wantMySQLError(t, err, 1402, "") // ER_XA_RBROLLBACK
 	if !p1.Running() {
 		t.Error("p1 exited after resuming")
 	}
 	b.assertClean(t)
-	b.wantBalances(t, "after the abort", map[int64]int64{src: bankInitialBal, dst: bankInitialBal})
-	if b.hasTransfer(t, "paused", src) {
-		t.Error("transfers row of the aborted transfer exists")
+	b.wantBalances(t, "after p1 resumed", want)
+	if got := b.hasTransfer(t, tid, src); got != committed {
+		t.Errorf("transfers row %s present=%v, want %v", tid, got, committed)
 	}
 	// p1 still serves (a single-shard transfer: its fault hook stays armed
 	// for every two-phase commit), and so does p2.
 	shard := b.names[0]
 	s2, d2 := b.takeOn(t, shard), b.takeOn(t, shard)
-	if err := transfer(testCtx(t, 15*time.Second), db, s2, d2, 1, "after-resume-p1"); err != nil {
+	if err := transfer(testCtx(t, 15*time.Second), db, s2, d2, 1, tid+"-p1"); err != nil {
 		t.Errorf("single-shard transfer through p1 after it resumed: %v", err)
 	}
 	s3, d3 := b.takeCross(t)
-	if err := transfer(testCtx(t, 15*time.Second), bankDB(t, p2), s3, d3, 1, "after-resume-p2"); err != nil {
+	if err := transfer(testCtx(t, 15*time.Second), bankDB(t, p2), s3, d3, 1, tid+"-p2"); err != nil {
 		t.Errorf("cross-shard transfer through p2: %v", err)
 	}
 	b.wantBalances(t, "after the transfers that followed", map[int64]int64{s2: bankInitialBal - 1, d2: bankInitialBal + 1, s3: bankInitialBal - 1, d3: bankInitialBal + 1})
