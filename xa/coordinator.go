@@ -37,7 +37,7 @@ const (
 
 // Coordinator commits and rolls back global transactions: one branch with
 // XA COMMIT ONE PHASE, several with XA PREPARE, a create-if-absent COMMIT
-// decision in the Log, then XA COMMIT (xa-protocol.md).
+// decision in the Log, then XA COMMIT (docs/xa-protocol.md).
 type Coordinator struct {
 	log          Log
 	instance     string

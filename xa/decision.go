@@ -2,7 +2,7 @@
 // log: the durable record of the COMMIT (or recovery's ABORT) decision of
 // each global transaction that spans shards, and the registrations that tell
 // which proxy instances are alive. It serves the protocol of the design
-// notes (xa-protocol.md): presumed abort, the decision is
+// notes (docs/xa-protocol.md): presumed abort, the decision is
 // written with one create-if-absent etcd transaction before any XA COMMIT
 // is sent, and any instance can finish the in-doubt branches of a dead one.
 //

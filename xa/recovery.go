@@ -39,7 +39,7 @@ func Incarnation(instance string, epoch int64) string {
 }
 
 // Recoverer finishes in-doubt branches: on any instance, at start-up and
-// periodically (xa-protocol.md, rule 6). It touches only the branches of its
+// periodically (docs/xa-protocol.md, rule 6). It touches only the branches of its
 // own deployment (the tag in their gtrid): other deployments' branches on
 // the same shards are listed as foreign and left alone, and branches of the
 // untagged legacy format only when this deployment's log holds their
