@@ -100,8 +100,10 @@ func chaosOpenTrx(ctx context.Context, db *sql.DB) ([]string, error) {
 }
 
 // chaosLeftovers returns the prepared branches and the open transactions
-// per shard and the decision records in etcd (key -> value).
-func chaosLeftovers(tb chaosTB, names []string, direct map[string]*sql.DB, etcd *harness.Etcd, decPrefix string) (map[string][]string, map[string][]string, map[string]string, error) {
+// per shard (of every deployment: XA RECOVER and innodb_trx are
+// server-wide) and the decision records in etcd under any of decPrefixes
+// (full key -> value).
+func chaosLeftovers(tb chaosTB, names []string, direct map[string]*sql.DB, etcd *harness.Etcd, decPrefixes []string) (map[string][]string, map[string][]string, map[string]string, error) {
 	prepared := map[string][]string{}
 	open := map[string][]string{}
 	for _, n := range names {
@@ -122,9 +124,15 @@ func chaosLeftovers(tb chaosTB, names []string, direct map[string]*sql.DB, etcd 
 			open[n] = o
 		}
 	}
-	var dec map[string]string
-	if err := chaosTry(func() { dec = etcd.GetPrefix(tb, decPrefix) }); err != nil {
-		return nil, nil, nil, err
+	dec := map[string]string{}
+	for _, prefix := range decPrefixes {
+		var kvs map[string]string
+		if err := chaosTry(func() { kvs = etcd.GetPrefix(tb, prefix) }); err != nil {
+			return nil, nil, nil, err
+		}
+		for k, v := range kvs {
+			dec[k] = v
+		}
 	}
 	return prepared, open, dec, nil
 }
@@ -286,8 +294,8 @@ func chaosCheck(w *chaosWorkload, st *chaosState, initial map[int64]int64, initi
 		if r.ok && r.total != initialTotal {
 			v.lockingBad++
 			if v.lockingBad <= 10 {
-				v.fail("locking read of the total (%s) through p%d at +%s..+%s saw %d, initial total %d (difference %+d; its COMMIT %s)%s",
-					r.query, r.proxy+1, r.start.Round(time.Millisecond), r.end.Round(time.Millisecond), r.total, initialTotal, r.total-initialTotal,
+				v.fail("locking read of the total (%s) through %s at +%s..+%s saw %d, initial total %d (difference %+d; its COMMIT %s)%s",
+					r.query, w.proxyName(r.proxy), r.start.Round(time.Millisecond), r.end.Round(time.Millisecond), r.total, initialTotal, r.total-initialTotal,
 					map[bool]string{true: "returned OK", false: "failed: " + r.err}[r.commitOK], v.concurrent(w, st, r, r.total-initialTotal))
 				if near := chaosFaultsAround(faults, r.start, r.end); near != "" {
 					v.violations[len(v.violations)-1] += "\n      faults around it: " + near
@@ -416,8 +424,8 @@ func (v *chaosVerdict) plainReads(w *chaosWorkload, initialTotal int64) {
 		if diff > bound {
 			bad++
 			if bad <= 10 {
-				v.fail("plain read of the total through p%d at +%s..+%s saw %d (off by %d), more than all transfers in flight around it could explain (%d): an answer that was not its own?",
-					r.proxy+1, r.start.Round(time.Millisecond), r.end.Round(time.Millisecond), r.total, r.total-initialTotal, bound)
+				v.fail("plain read of the total through %s at +%s..+%s saw %d (off by %d), more than all transfers in flight around it could explain (%d): an answer that was not its own?",
+					w.proxyName(r.proxy), r.start.Round(time.Millisecond), r.end.Round(time.Millisecond), r.total, r.total-initialTotal, bound)
 			}
 		}
 	}
@@ -478,12 +486,14 @@ func (v *chaosVerdict) suspects(w *chaosWorkload, st *chaosState, id, diff int64
 	return "; transfers of that amount touching it: " + strings.Join(out, ", ")
 }
 
-// describeTransfer renders an offending transfer with the faults around it.
-func chaosDescribeTransfer(x *chaosTransfer, st *chaosState, faults []*chaosFault, accShard map[int64]string) string {
+// chaosDescribeTransfer renders an offending transfer of w with the faults
+// around it.
+func chaosDescribeTransfer(w *chaosWorkload, x *chaosTransfer, st *chaosState, faults []*chaosFault) string {
 	r, present := st.rows[x.tid]
+	accShard := st.accShard
 	var b strings.Builder
-	fmt.Fprintf(&b, "transfer %s: %d (%s) -> %d (%s), amount %d, via p%d (%s), +%s..+%s: %s",
-		x.tid, x.src, accShard[x.src], x.dst, accShard[x.dst], x.amount, x.proxy+1,
+	fmt.Fprintf(&b, "transfer %s: %d (%s) -> %d (%s), amount %d, via %s (%s), +%s..+%s: %s",
+		x.tid, x.src, accShard[x.src], x.dst, accShard[x.dst], x.amount, w.proxyName(x.proxy),
 		map[bool]string{true: "prepared statements", false: "interpolated"}[x.prepared],
 		x.start.Round(time.Millisecond), x.end.Round(time.Millisecond), x.outcome)
 	if x.stage != "" {

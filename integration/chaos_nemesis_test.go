@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -19,11 +20,13 @@ import (
 // The nemesis injects the faults of the chaos test on a seeded random
 // schedule. It runs in the test goroutine (the harness fails with t.Fatalf,
 // which only works there): one loop injects a fault every 0.5-2 s and
-// applies the heals that fall due.
+// applies the heals that fall due. Its proxies are those of every
+// deployment: a proxy fault or a link fault may hit either deployment,
+// and etcd and the shards are shared by both.
 
 // Fault kinds, in the order of the first round-robin pass.
 var chaosFaultKinds = []string{
-	"proxy-kill",     // SIGKILL a proxy, restart it 0.5-3 s later
+	"proxy-kill",     // SIGKILL a proxy (of either deployment), restart it 0.5-3 s later
 	"link-latency",   // 50-300 ms on one proxy->shard link for 1-5 s
 	"mariadb-kill",   // SIGKILL a mariadbd, restart it 0.5-3 s later
 	"link-cut",       // close a link's connections, refuse new ones, 0.5-3 s
@@ -81,49 +84,63 @@ type chaosHeal struct {
 	fn    func() bool // false: not possible yet, try again a little later
 }
 
+// chaosTarget is a proxy as the nemesis sees it.
+type chaosTarget struct {
+	name  string // instance id, e.g. a1
+	dep   int    // index of its deployment
+	p     *harness.Proxy
+	links []*harness.Link // [shard]
+	avail *atomic.Bool    // its workload's hint that it is running
+}
+
 type chaosNemesis struct {
 	t       *testing.T
 	tb      chaosTB
 	rng     *rand.Rand
-	w       *chaosWorkload
+	began   time.Time // the workloads' clock
 	verbose bool
 
-	proxies []*harness.Proxy
+	proxies []chaosTarget // of every deployment
 	shards  []*harness.MariaDB
 	etcd    *harness.Etcd
-	links   [][]*harness.Link // [proxy][shard]
 
 	proxyState []string // up, killed, paused
 	mdbDown    int      // index of the mariadbd that is down, -1 if none
 	etcdDown   bool
-	linkBusy   [][]bool
+	linkBusy   [][]bool // [proxy][shard]
 
 	heals    []*chaosHeal
 	timeline []*chaosFault
 	counts   map[string]int
-	done     map[string]bool // kinds injected at least once
-	rr       int             // next kind of the round-robin pass
-	problems []string        // processes that did not come back when asked
-	metrics  map[string]float64
+	done     map[string]bool      // kinds injected at least once
+	rr       int                  // next kind of the round-robin pass
+	problems []string             // processes that did not come back when asked
+	metrics  []map[string]float64 // per deployment
 }
 
-func newChaosNemesis(t *testing.T, seed uint64, w *chaosWorkload, proxies []*harness.Proxy, shards []*harness.MariaDB,
-	etcd *harness.Etcd, links [][]*harness.Link, verbose bool) *chaosNemesis {
+func newChaosNemesis(t *testing.T, seed uint64, began time.Time, deps []*chaosDeployment, shards []*harness.MariaDB,
+	etcd *harness.Etcd, verbose bool) *chaosNemesis {
 	n := &chaosNemesis{
-		t: t, tb: chaosTB{t}, rng: rand.New(rand.NewPCG(seed, 0x6e656d)), w: w, verbose: verbose,
-		proxies: proxies, shards: shards, etcd: etcd, links: links,
-		proxyState: make([]string, len(proxies)), mdbDown: -1,
-		counts: map[string]int{}, done: map[string]bool{}, metrics: map[string]float64{},
+		t: t, tb: chaosTB{t}, rng: rand.New(rand.NewPCG(seed, 0x6e656d)), began: began, verbose: verbose,
+		shards: shards, etcd: etcd, mdbDown: -1,
+		counts: map[string]int{}, done: map[string]bool{}, metrics: make([]map[string]float64, len(deps)),
 	}
-	for i := range n.proxyState {
+	for k, d := range deps {
+		n.metrics[k] = map[string]float64{}
+		for i, p := range d.proxies {
+			n.proxies = append(n.proxies, chaosTarget{name: d.names[i], dep: k, p: p, links: d.links[i], avail: &d.w.avail[i]})
+		}
+	}
+	n.proxyState = make([]string, len(n.proxies))
+	n.linkBusy = make([][]bool, len(n.proxies))
+	for i := range n.proxies {
 		n.proxyState[i] = "up"
-	}
-	n.linkBusy = make([][]bool, len(proxies))
-	for i := range n.linkBusy {
 		n.linkBusy[i] = make([]bool, len(shards))
 	}
 	return n
 }
+
+func (n *chaosNemesis) since() time.Duration { return time.Since(n.began) }
 
 func (n *chaosNemesis) between(lo, hi time.Duration) time.Duration {
 	return lo + time.Duration(n.rng.Int64N(int64(hi-lo)+1))
@@ -131,7 +148,7 @@ func (n *chaosNemesis) between(lo, hi time.Duration) time.Duration {
 
 func (n *chaosNemesis) logf(format string, args ...any) {
 	if n.verbose {
-		n.t.Logf("chaos: +%s "+format, append([]any{n.w.since().Round(100 * time.Millisecond)}, args...)...)
+		n.t.Logf("chaos: +%s "+format, append([]any{n.since().Round(100 * time.Millisecond)}, args...)...)
 	}
 }
 
@@ -175,7 +192,7 @@ func (n *chaosNemesis) applyDue(now time.Time, force bool) {
 		}
 		if h.fn() {
 			if h.fault != nil {
-				h.fault.healed = n.w.since()
+				h.fault.healed = n.since()
 			}
 			n.logf("healed: %s", h.desc)
 			continue
@@ -210,7 +227,7 @@ func (n *chaosNemesis) healAll(timeout time.Duration) {
 		for _, h := range n.heals {
 			if h.fn() {
 				if h.fault != nil {
-					h.fault.healed = n.w.since()
+					h.fault.healed = n.since()
 				}
 				n.logf("healed: %s", h.desc)
 			} else {
@@ -231,20 +248,21 @@ func (n *chaosNemesis) healAll(timeout time.Duration) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	// Belt and braces: every link healed.
-	for i := range n.links {
-		for j := range n.links[i] {
-			n.links[i][j].Heal()
+	for i, tg := range n.proxies {
+		for j, l := range tg.links {
+			l.Heal()
 			n.linkBusy[i][j] = false
 		}
 	}
 }
 
 // feasible reports whether kind can be injected now without breaking the
-// rules: at least one proxy serving, at most one mariadbd down.
+// rules: at least one proxy serving in each deployment, at most one
+// mariadbd down.
 func (n *chaosNemesis) feasible(kind string) bool {
 	switch kind {
 	case "proxy-kill", "proxy-pause":
-		return len(n.upProxies()) >= 2
+		return len(n.stoppableProxies()) > 0
 	case "mariadb-kill":
 		return n.mdbDown < 0
 	case "etcd-kill":
@@ -255,14 +273,22 @@ func (n *chaosNemesis) feasible(kind string) bool {
 	return false
 }
 
-func (n *chaosNemesis) upProxies() []int {
-	var up []int
+// stoppableProxies lists the proxies that are up and whose deployment
+// has another one up: a deployment always keeps one serving.
+func (n *chaosNemesis) stoppableProxies() []int {
+	up := map[int]int{} // deployment -> proxies up
 	for i, s := range n.proxyState {
 		if s == "up" {
-			up = append(up, i)
+			up[n.proxies[i].dep]++
 		}
 	}
-	return up
+	var out []int
+	for i, s := range n.proxyState {
+		if s == "up" && up[n.proxies[i].dep] >= 2 {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func (n *chaosNemesis) freeLinks() [][2]int {
@@ -311,7 +337,7 @@ func (n *chaosNemesis) pick() string {
 }
 
 func (n *chaosNemesis) record(kind, target string, dur time.Duration) *chaosFault {
-	f := &chaosFault{at: n.w.since(), kind: kind, target: target, dur: dur}
+	f := &chaosFault{at: n.since(), kind: kind, target: target, dur: dur}
 	n.timeline = append(n.timeline, f)
 	n.counts[kind]++
 	n.done[kind] = true
@@ -328,7 +354,7 @@ func (n *chaosNemesis) schedule(after time.Duration, f *chaosFault, desc string,
 }
 
 func (n *chaosNemesis) problem(format string, args ...any) {
-	msg := fmt.Sprintf("+%s ", n.w.since().Round(100*time.Millisecond)) + fmt.Sprintf(format, args...)
+	msg := fmt.Sprintf("+%s ", n.since().Round(100*time.Millisecond)) + fmt.Sprintf(format, args...)
 	n.problems = append(n.problems, msg)
 	n.t.Logf("chaos: %s", msg)
 }
@@ -337,47 +363,47 @@ func (n *chaosNemesis) inject() {
 	kind := n.pick()
 	switch kind {
 	case "proxy-kill":
-		up := n.upProxies()
-		i := up[n.rng.IntN(len(up))]
-		p := n.proxies[i]
+		cands := n.stoppableProxies()
+		i := cands[n.rng.IntN(len(cands))]
+		tg := n.proxies[i]
 		d := n.between(500*time.Millisecond, 3*time.Second)
-		n.scrapeMetrics(p) // counters die with the process
-		n.w.avail[i].Store(false)
-		if err := chaosTry(func() { p.Kill(n.tb) }); err != nil {
-			n.problem("SIGKILL of p%d: %v", i+1, err)
+		n.scrapeMetrics(tg) // counters die with the process
+		tg.avail.Store(false)
+		if err := chaosTry(func() { tg.p.Kill(n.tb) }); err != nil {
+			n.problem("SIGKILL of %s: %v", tg.name, err)
 		}
 		n.proxyState[i] = "killed"
-		f := n.record(kind, fmt.Sprintf("p%d", i+1), d)
-		n.schedule(d, f, fmt.Sprintf("start proxy p%d", i+1), func() bool {
+		f := n.record(kind, tg.name, d)
+		n.schedule(d, f, "start proxy "+tg.name, func() bool {
 			if n.etcdDown {
 				return false // a proxy cannot register without etcd
 			}
-			if err := chaosTry(func() { p.Start(n.tb) }); err != nil {
-				n.problem("p%d did not restart: %v", i+1, firstLine(err.Error()))
+			if err := chaosTry(func() { tg.p.Start(n.tb) }); err != nil {
+				n.problem("%s did not restart: %v", tg.name, firstLine(err.Error()))
 				return false
 			}
 			n.proxyState[i] = "up"
-			n.w.avail[i].Store(true)
+			tg.avail.Store(true)
 			return true
 		})
 	case "proxy-pause":
-		up := n.upProxies()
-		i := up[n.rng.IntN(len(up))]
-		p := n.proxies[i]
+		cands := n.stoppableProxies()
+		i := cands[n.rng.IntN(len(cands))]
+		tg := n.proxies[i]
 		d := n.between(6*time.Second, 10*time.Second)
-		n.w.avail[i].Store(false)
-		if err := chaosTry(func() { p.Signal(n.tb, syscall.SIGSTOP) }); err != nil {
-			n.problem("SIGSTOP of p%d: %v", i+1, err)
+		tg.avail.Store(false)
+		if err := chaosTry(func() { tg.p.Signal(n.tb, syscall.SIGSTOP) }); err != nil {
+			n.problem("SIGSTOP of %s: %v", tg.name, err)
 			return
 		}
 		n.proxyState[i] = "paused"
-		f := n.record(kind, fmt.Sprintf("p%d", i+1), d)
-		n.schedule(d, f, fmt.Sprintf("SIGCONT proxy p%d", i+1), func() bool {
-			if err := chaosTry(func() { p.Signal(n.tb, syscall.SIGCONT) }); err != nil {
-				n.problem("SIGCONT of p%d: %v", i+1, err)
+		f := n.record(kind, tg.name, d)
+		n.schedule(d, f, "SIGCONT proxy "+tg.name, func() bool {
+			if err := chaosTry(func() { tg.p.Signal(n.tb, syscall.SIGCONT) }); err != nil {
+				n.problem("SIGCONT of %s: %v", tg.name, err)
 			}
 			n.proxyState[i] = "up"
-			n.w.avail[i].Store(true)
+			tg.avail.Store(true)
 			return true
 		})
 	case "mariadb-kill":
@@ -416,8 +442,8 @@ func (n *chaosNemesis) inject() {
 		free := n.freeLinks()
 		pj := free[n.rng.IntN(len(free))]
 		i, j := pj[0], pj[1]
-		l := n.links[i][j]
-		target := fmt.Sprintf("p%d->%s", i+1, n.shards[j].Name())
+		l := n.proxies[i].links[j]
+		target := n.proxies[i].name + "->" + n.shards[j].Name()
 		var d time.Duration
 		switch kind {
 		case "link-latency":
@@ -446,16 +472,16 @@ func (n *chaosNemesis) inject() {
 	}
 }
 
-// scrapeMetrics adds the proxy's xaproxy_xa_* counters to n.metrics
-// (before a SIGKILL, which loses them, and at the end).
-func (n *chaosNemesis) scrapeMetrics(p *harness.Proxy) {
-	m, err := chaosScrape(p)
+// scrapeMetrics adds the proxy's xaproxy_xa_* counters to the metrics of
+// its deployment (before a SIGKILL, which loses them, and at the end).
+func (n *chaosNemesis) scrapeMetrics(tg chaosTarget) {
+	m, err := chaosScrape(tg.p)
 	if err != nil {
-		n.logf("scrape %s: %v", p.AdminAddr(), err)
+		n.logf("scrape %s (%s): %v", tg.name, tg.p.AdminAddr(), err)
 		return
 	}
 	for k, v := range m {
-		n.metrics[k] += v
+		n.metrics[tg.dep][k] += v
 	}
 }
 

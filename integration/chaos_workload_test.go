@@ -20,7 +20,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 )
 
-// The chaos workload: clients of the bank, through every proxy at once.
+// The chaos workload: clients of one deployment's bank, through every
+// proxy of that deployment at once.
 // Nothing is retried by the workload: an error ends the attempt and is
 // recorded with its code (database/sql itself re-dials a pooled connection
 // that turns out dead before anything was sent on it; that is not a retry
@@ -87,6 +88,7 @@ type chaosWorkload struct {
 	// dbs[proxy][0] uses interpolated statements, dbs[proxy][1] server-side
 	// prepared statements.
 	dbs          [][2]*sql.DB
+	proxyNames   []string      // instance id of each proxy, for messages
 	avail        []atomic.Bool // nemesis hint: the proxy is running (not killed or stopped)
 	began        time.Time
 	seed         uint64
@@ -105,14 +107,15 @@ type chaosWorkload struct {
 	errSample map[string]string // code -> first message seen
 }
 
-func newChaosWorkload(dbs [][2]*sql.DB, seed uint64, shardNames []string, shardOf map[int64]string) *chaosWorkload {
+func newChaosWorkload(dbs [][2]*sql.DB, proxyNames []string, seed uint64, shardNames []string, shardOf map[int64]string) *chaosWorkload {
 	w := &chaosWorkload{
-		dbs:       dbs,
-		avail:     make([]atomic.Bool, len(dbs)),
-		seed:      seed,
-		shardIDs:  shardNames,
-		accounts:  map[int64]*chaosAccount{},
-		errSample: map[string]string{},
+		dbs:        dbs,
+		proxyNames: proxyNames,
+		avail:      make([]atomic.Bool, len(dbs)),
+		seed:       seed,
+		shardIDs:   shardNames,
+		accounts:   map[int64]*chaosAccount{},
+		errSample:  map[string]string{},
 	}
 	for i := range w.avail {
 		w.avail[i].Store(true)
@@ -126,11 +129,16 @@ func newChaosWorkload(dbs [][2]*sql.DB, seed uint64, shardNames []string, shardO
 
 func (w *chaosWorkload) since() time.Duration { return time.Since(w.began) }
 
+// proxyName names proxy i of this workload (its instance id).
+func (w *chaosWorkload) proxyName(i int) string { return w.proxyNames[i] }
+
 // run starts the client goroutines: transfer workers, one locking reader,
 // one plain reader, one account creator/deleter. They stop when stop is
-// set; the returned WaitGroup waits for them.
-func (w *chaosWorkload) run(transferWorkers int) *sync.WaitGroup {
-	w.began = time.Now()
+// set; the returned WaitGroup waits for them. began is the clock of the
+// whole run (shared with the nemesis and the other deployment's clients,
+// so that every +time in a report means the same instant).
+func (w *chaosWorkload) run(began time.Time, transferWorkers int) *sync.WaitGroup {
+	w.began = began
 	var wg sync.WaitGroup
 	for i := 0; i < transferWorkers; i++ {
 		wg.Add(1)
