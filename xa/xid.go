@@ -189,8 +189,8 @@ type GtridParts struct {
 	// "<instance>-<epoch>-<seq>" that versions before deployment tags made.
 	Deployment string
 	Instance   string
-	Epoch    int64  // start of the instance's run, Unix nanoseconds
-	Seq      uint64 // counter within the run, from 1
+	Epoch      int64  // start of the instance's run, Unix nanoseconds
+	Seq        uint64 // counter within the run, from 1
 }
 
 // ParseGtrid splits a gtrid made by a Generator (or by a version before

@@ -160,11 +160,11 @@ func TestParseGtridAndOwnerOf(t *testing.T) {
 		{first, "px-eu-1", true},
 		{"px1-" + strconv.FormatInt(now.UnixNano(), 36) + "-1", "px1", true}, // legacy: no tag
 		{"0badcafe:px1-1-1", "px1", true},
-		{"0BADCAFE:px1-1-1", "", false},  // tag not lower-case hex
-		{"0badcaf:px1-1-1", "", false},   // tag too short
-		{"0badcafe:px1:1-1", "", false},  // second ':'
-		{":px1-1-1", "", false},          // empty tag
-		{"0badcafe:", "", false},         // nothing after the tag
+		{"0BADCAFE:px1-1-1", "", false}, // tag not lower-case hex
+		{"0badcaf:px1-1-1", "", false},  // tag too short
+		{"0badcafe:px1:1-1", "", false}, // second ':'
+		{":px1-1-1", "", false},         // empty tag
+		{"0badcafe:", "", false},        // nothing after the tag
 		{"a-1-1", "a", true},
 		{"a-b-c-1-1", "a-b-c", true},
 		{"px1-1", "", false},                // one field missing
