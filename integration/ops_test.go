@@ -345,8 +345,9 @@ func TestOpsReload(t *testing.T) {
 	}
 }
 
-// /readyz is 200 once start-up recovery is done and etcd reachable, 503
-// while etcd is down; /healthz stays 200; / is the status page.
+// /readyz is 200 while the proxy serves: "ready" once start-up recovery is
+// done and etcd reachable, "ready, degraded: ..." while etcd is down, when
+// /readyz?full=1 is 503; /healthz stays 200; / is the status page.
 func TestOpsReadyAndStatus(t *testing.T) {
 	t.Parallel()
 	etcd := harness.StartEtcd(t)
@@ -360,8 +361,11 @@ func TestOpsReadyAndStatus(t *testing.T) {
 		},
 		UsersYAML: `- {name: app, password: app-secret}`,
 	})
-	if code, body := adminGet(t, p, "/readyz"); code != 200 {
+	if code, body := adminGet(t, p, "/readyz"); code != 200 || body != "ready\n" {
 		t.Fatalf("/readyz after start = %d %q", code, body)
+	}
+	if code, body := adminGet(t, p, "/readyz?full=1"); code != 200 || body != "ready\n" {
+		t.Fatalf("/readyz?full=1 after start = %d %q", code, body)
 	}
 	ctx := testCtx(t, time.Minute)
 	db := p.DB(t, appUser, appPass, "shop", "")
@@ -387,18 +391,30 @@ func TestOpsReadyAndStatus(t *testing.T) {
 	}
 
 	etcd.Kill(t)
-	waitUntil(t, 15*time.Second, "/readyz 503 with etcd down", func() bool {
-		code, _ := adminGet(t, p, "/readyz")
+	waitUntil(t, 15*time.Second, "/readyz?full=1 503 with etcd down", func() bool {
+		code, _ := adminGet(t, p, "/readyz?full=1")
 		return code == 503
 	})
+	// It still serves: plain /readyz is 200 and says what does not work.
+	if code, body := adminGet(t, p, "/readyz"); code != 200 || !strings.HasPrefix(body, "ready, degraded: ") ||
+		!strings.Contains(body, "multi-shard commits are refused (1180) while the decision log (etcd) is unreachable") {
+		t.Errorf("/readyz with etcd down = %d %q, want 200 ready, degraded", code, body)
+	}
+	if _, body := adminGet(t, p, "/metrics"); !strings.Contains(body, `xaproxy_degraded{reason="decision_log_unreachable"} 1`) ||
+		!strings.Contains(body, "xaproxy_ready 1") {
+		t.Errorf("/metrics with etcd down lacks xaproxy_degraded{reason=\"decision_log_unreachable\"} 1 or xaproxy_ready 1")
+	}
 	if code, _ := adminGet(t, p, "/healthz"); code != 200 {
 		t.Errorf("/healthz with etcd down = %d, want 200 (liveness only)", code)
 	}
 	etcd.Start(t)
-	waitUntil(t, 30*time.Second, "/readyz 200 with etcd back", func() bool {
-		code, _ := adminGet(t, p, "/readyz")
+	waitUntil(t, 30*time.Second, "/readyz?full=1 200 with etcd back", func() bool {
+		code, _ := adminGet(t, p, "/readyz?full=1")
 		return code == 200
 	})
+	if code, body := adminGet(t, p, "/readyz"); code != 200 || body != "ready\n" {
+		t.Errorf("/readyz with etcd back = %d %q, want 200 \"ready\"", code, body)
+	}
 }
 
 // SHOW SHARD FOR names the shard a direct SELECT finds the row on, and

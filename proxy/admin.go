@@ -5,7 +5,9 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,7 +16,8 @@ import (
 )
 
 // AdminHandler serves the admin port: /healthz (liveness), /readyz
-// (readiness), /metrics (Prometheus) and / (an HTML status page).
+// (readiness; ?full=1 for full service), /metrics (Prometheus) and / (an
+// HTML status page).
 func (s *Server) AdminHandler(gather prometheus.Gatherer) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -24,16 +27,33 @@ func (s *Server) AdminHandler(gather prometheus.Gatherer) http.Handler {
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
-		if ok, why := s.Ready(r.Context()); !ok {
-			http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = w.Write([]byte("ready\n"))
-	})
+	mux.HandleFunc("/readyz", s.readyz)
 	mux.Handle("/metrics", promhttp.HandlerFor(gather, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/{$}", s.statusPage)
 	return mux
+}
+
+// readyz answers 200 while the proxy serves clients, degraded or not (the
+// body says which), and 503 when it cannot serve. With ?full=1 a degraded
+// proxy answers 503 too: for load balancers that should prefer proxies
+// that can also commit across shards.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	rd := s.Readiness(r.Context())
+	full := false
+	if v, ok := r.URL.Query()["full"]; ok {
+		full = v[0] == "" || v[0] == "1" || v[0] == "true"
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	switch {
+	case !rd.Serving:
+		http.Error(w, "not ready: "+rd.NotServing, http.StatusServiceUnavailable)
+	case len(rd.Degraded) == 0:
+		_, _ = w.Write([]byte("ready\n"))
+	case full:
+		http.Error(w, "degraded: "+rd.Summary(), http.StatusServiceUnavailable)
+	default:
+		_, _ = w.Write([]byte("ready, degraded: " + rd.Summary() + "\n"))
+	}
 }
 
 func (s *Server) isClosing() bool {
@@ -42,21 +62,79 @@ func (s *Server) isClosing() bool {
 	return s.closing
 }
 
-// Ready tells whether the proxy should receive traffic: a recovery pass
-// (the start-up one, or a later one if it failed) completed, the proxy is
-// not shutting down, and the decision log, when it is etcd, is reachable.
-// Otherwise it says why not.
-func (s *Server) Ready(ctx context.Context) (bool, string) {
+// Reasons a serving proxy is degraded (the reason label of xaproxy_degraded).
+const (
+	DegradedDecisionLogUnreachable = "decision_log_unreachable"
+	DegradedNotRegistered          = "not_registered"
+	DegradedRecoveryIncomplete     = "recovery_incomplete"
+)
+
+// Degradation is one thing that does not work while the proxy serves.
+type Degradation struct {
+	Reason string // one of the Degraded* constants
+	Text   string // for people: what fails and why
+}
+
+// Readiness is what /readyz reports.
+type Readiness struct {
+	// Serving: the proxy serves clients (reads, autocommit writes,
+	// single-shard transactions). False before the start-up recovery pass
+	// has run (the MySQL port opens after it) and while shutting down.
+	Serving    bool
+	NotServing string // why not, when !Serving
+	// Degraded lists what fails although the proxy serves.
+	Degraded []Degradation
+}
+
+// Summary joins the degradations' texts.
+func (r Readiness) Summary() string {
+	texts := make([]string, len(r.Degraded))
+	for i, d := range r.Degraded {
+		texts[i] = d.Text
+	}
+	return strings.Join(texts, "; ")
+}
+
+// Has reports whether the proxy is degraded for reason.
+func (r Readiness) Has(reason string) bool {
+	return slices.ContainsFunc(r.Degraded, func(d Degradation) bool { return d.Reason == reason })
+}
+
+// Readiness tells whether the proxy serves clients and what, if anything,
+// does not work: while the decision log (etcd) is unreachable, or this run
+// is not registered in it yet, multi-shard commits get 1180; while no
+// recovery pass has completed, branches left in doubt by earlier runs stay
+// unresolved (and may hold row locks).
+func (s *Server) Readiness(ctx context.Context) Readiness {
+	last := s.recoverer.Last()
 	switch {
 	case s.isClosing():
-		return false, "shutting down"
-	case !s.ready.Load():
-		return false, "start-up recovery has not completed"
+		return Readiness{NotServing: "shutting down"}
+	case !s.ready.Load() && last.At.IsZero():
+		return Readiness{NotServing: "starting: the start-up recovery pass has not run yet"}
 	}
-	if r, ok := s.dlog.(interface{ Reachable(context.Context) bool }); ok && !r.Reachable(ctx) {
-		return false, "the decision log (etcd) is unreachable"
+	rd := Readiness{Serving: true}
+	reachable := true
+	if r, ok := s.dlog.(interface{ Reachable(context.Context) bool }); ok {
+		reachable = r.Reachable(ctx)
 	}
-	return true, ""
+	if !reachable {
+		rd.Degraded = append(rd.Degraded, Degradation{DegradedDecisionLogUnreachable,
+			"multi-shard commits are refused (1180) while the decision log (etcd) is unreachable"})
+	}
+	if s.coord.Fence().Registration == "" {
+		rd.Degraded = append(rd.Degraded, Degradation{DegradedNotRegistered,
+			"multi-shard commits are refused (1180) until this proxy is registered in the decision log (etcd)"})
+	}
+	if !s.ready.Load() {
+		why := "etcd unreachable"
+		if reachable && len(last.Errors) > 0 {
+			why = last.Errors[0]
+		}
+		rd.Degraded = append(rd.Degraded, Degradation{DegradedRecoveryIncomplete,
+			"start-up recovery has not completed: " + why})
+	}
+	return rd
 }
 
 // maxRecentActions bounds the recovery actions the status page keeps.
@@ -83,8 +161,10 @@ func (s *Server) RecoverOnce(ctx context.Context) (xa.Report, error) {
 	return rep, err
 }
 
-// RecoveryLoop runs a recovery pass every interval until ctx ends.
-func (s *Server) RecoveryLoop(ctx context.Context, every time.Duration) {
+// RecoveryLoop runs a recovery pass every interval until ctx ends, and one
+// at once after each receive from now (e.g. when this run's registration
+// succeeds after etcd came back; nil: none).
+func (s *Server) RecoveryLoop(ctx context.Context, every time.Duration, now <-chan struct{}) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -92,6 +172,8 @@ func (s *Server) RecoveryLoop(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-now:
+			t.Reset(every)
 		}
 		pctx, cancel := context.WithTimeout(ctx, every+30*time.Second)
 		if _, err := s.RecoverOnce(pctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -184,6 +266,7 @@ type statusData struct {
 	Uptime    string
 	Ready     bool
 	NotReady  string
+	Degraded  string // what fails although the proxy serves ("" if nothing)
 	Shards    []statusShard
 	Sessions  []statusSession
 	ScannedAt string
@@ -201,7 +284,7 @@ th,td{border:1px solid #ccc;padding:.2em .6em;text-align:left;vertical-align:top
 .ok{color:#070}.bad{color:#b00}code{white-space:pre-wrap;word-break:break-all}
 </style></head><body>
 <h1>xaproxy</h1>
-<p>{{.Now}} &middot; up {{.Uptime}} &middot; {{if .Ready}}<span class="ok">ready</span>{{else}}<span class="bad">not ready: {{.NotReady}}</span>{{end}} &middot; refreshes every 5 s</p>
+<p>{{.Now}} &middot; up {{.Uptime}} &middot; {{if and .Ready .Degraded}}<span class="bad">ready, degraded: {{.Degraded}}</span>{{else if .Ready}}<span class="ok">ready</span>{{else}}<span class="bad">not ready: {{.NotReady}}</span>{{end}} &middot; refreshes every 5 s</p>
 <h2>Shards</h2>
 <table><tr><th>name</th><th>address</th><th>open</th><th>idle</th><th>last ping</th></tr>
 {{range .Shards}}<tr><td>{{.Name}}</td><td>{{.Address}}</td><td>{{.Open}}</td><td>{{.Idle}}</td><td class="{{if .PingOK}}ok{{else}}bad{{end}}">{{.Ping}}</td></tr>
@@ -227,8 +310,9 @@ const timeFormat = "2006-01-02 15:04:05 UTC"
 
 func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
-	ready, why := s.Ready(r.Context())
-	d := statusData{Now: now.UTC().Format(timeFormat), Uptime: roundAge(now.Sub(s.started)), Ready: ready, NotReady: why}
+	rd := s.Readiness(r.Context())
+	d := statusData{Now: now.UTC().Format(timeFormat), Uptime: roundAge(now.Sub(s.started)), Ready: rd.Serving,
+		NotReady: rd.NotServing, Degraded: rd.Summary()}
 
 	pings := s.pingResults()
 	for _, sh := range s.cfg.Shards {

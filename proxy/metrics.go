@@ -78,11 +78,12 @@ func (m *Metrics) countError(err error) {
 // poolCollector reports backend pool use, shard pings and readiness at
 // scrape time.
 type poolCollector struct {
-	srv    *Server
-	open   *prometheus.Desc
-	idle   *prometheus.Desc
-	pingOK *prometheus.Desc
-	ready  *prometheus.Desc
+	srv      *Server
+	open     *prometheus.Desc
+	idle     *prometheus.Desc
+	pingOK   *prometheus.Desc
+	ready    *prometheus.Desc
+	degraded *prometheus.Desc
 }
 
 // RegisterPoolMetrics exposes the backend pools' connection counts, the
@@ -93,7 +94,10 @@ func (s *Server) RegisterPoolMetrics(reg prometheus.Registerer) {
 		open:   prometheus.NewDesc("xaproxy_backend_connections_open", "Open connections to a shard (in use and idle).", []string{"shard"}, nil),
 		idle:   prometheus.NewDesc("xaproxy_backend_connections_idle", "Idle pooled connections to a shard.", []string{"shard"}, nil),
 		pingOK: prometheus.NewDesc("xaproxy_backend_ping_ok", "1 if the last ping of a shard succeeded, 0 if it failed (absent before the first).", []string{"shard"}, nil),
-		ready:  prometheus.NewDesc("xaproxy_ready", "1 when /readyz answers 200.", nil, nil),
+		ready:  prometheus.NewDesc("xaproxy_ready", "1 when /readyz answers 200 (the proxy serves clients, perhaps degraded).", nil, nil),
+		degraded: prometheus.NewDesc("xaproxy_degraded",
+			"1 while the proxy serves but is degraded for reason: decision_log_unreachable and not_registered (multi-shard commits get 1180), "+
+				"recovery_incomplete (no recovery pass completed yet); /readyz?full=1 answers 503 while any is 1.", []string{"reason"}, nil),
 	})
 }
 
@@ -102,6 +106,7 @@ func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.idle
 	ch <- c.pingOK
 	ch <- c.ready
+	ch <- c.degraded
 }
 
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
@@ -117,9 +122,17 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(c.pingOK, prometheus.GaugeValue, ok, name)
 	}
-	ready := 0.0
-	if ok, _ := c.srv.Ready(context.Background()); ok {
-		ready = 1
+	rd := c.srv.Readiness(context.Background())
+	ch <- prometheus.MustNewConstMetric(c.ready, prometheus.GaugeValue, gauge(rd.Serving))
+	for _, reason := range [...]string{DegradedDecisionLogUnreachable, DegradedNotRegistered, DegradedRecoveryIncomplete} {
+		// Every reason, 0 or 1, so that an alert sees the series at once.
+		ch <- prometheus.MustNewConstMetric(c.degraded, prometheus.GaugeValue, gauge(rd.Has(reason)), reason)
 	}
-	ch <- prometheus.MustNewConstMetric(c.ready, prometheus.GaugeValue, ready)
+}
+
+func gauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

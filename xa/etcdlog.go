@@ -39,6 +39,10 @@ const (
 	listPageSize = 500
 	// keepAliveRetry is the pause between failed keep-alive attempts.
 	keepAliveRetry = 500 * time.Millisecond
+	// registerRetryMin and registerRetryMax bound the pause between the
+	// attempts of RegisterInBackground (doubling from min to max).
+	registerRetryMin = 250 * time.Millisecond
+	registerRetryMax = time.Second
 )
 
 // EtcdConfig configures NewEtcdLog.
@@ -49,6 +53,11 @@ type EtcdConfig struct {
 	Prefix string
 	// DialTimeout bounds the connectivity check of NewEtcdLog (default 5s).
 	DialTimeout time.Duration
+	// AllowUnreachable skips that check: NewEtcdLog returns at once even
+	// if etcd is down, and every call fails within its deadline until etcd
+	// answers. For a proxy that must start (and serve what needs no
+	// decision) during an etcd outage; see RegisterInBackground.
+	AllowUnreachable bool
 	// RequestTimeout bounds every single etcd request (default 2s); the
 	// caller's context may end it sooner. A Decide whose first transaction
 	// times out spends up to another RequestTimeout re-reading the key.
@@ -87,8 +96,9 @@ type EtcdLog struct {
 var _ Log = (*EtcdLog)(nil)
 
 // NewEtcdLog connects to etcd and checks, within DialTimeout (and ctx),
-// that it answers a linearizable read. Later outages are survived: calls
-// fail within their deadline and work again once etcd is back.
+// that it answers a linearizable read (unless AllowUnreachable). Later
+// outages are survived: calls fail within their deadline and work again
+// once etcd is back.
 func NewEtcdLog(ctx context.Context, cfg EtcdConfig) (*EtcdLog, error) {
 	if len(cfg.Endpoints) == 0 {
 		return nil, fmt.Errorf("%w: etcd: no endpoints", ErrInvalid)
@@ -151,11 +161,13 @@ func NewEtcdLog(ctx context.Context, cfg EtcdConfig) (*EtcdLog, error) {
 		closing:    make(chan struct{}),
 		regs:       make(map[string]*etcdReg),
 	}
-	cctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
-	defer cancel()
-	if _, err := l.kv.Get(cctx, l.decPrefix, clientv3.WithCountOnly()); err != nil {
-		_ = cli.Close()
-		return nil, fmt.Errorf("xa: etcd at %v does not answer within %s: %w", cfg.Endpoints, cfg.DialTimeout, err)
+	if !cfg.AllowUnreachable {
+		cctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+		defer cancel()
+		if _, err := l.kv.Get(cctx, l.decPrefix, clientv3.WithCountOnly()); err != nil {
+			_ = cli.Close()
+			return nil, fmt.Errorf("xa: etcd at %v does not answer within %s: %w", cfg.Endpoints, cfg.DialTimeout, err)
+		}
 	}
 	l.batchSizes = cfg.BatchSizes
 	l.decisions = newBatcher(l.closing, l.flushDecisions, cfg.BatchSizes)
@@ -546,6 +558,76 @@ func (l *EtcdLog) Register(ctx context.Context, instance string) error {
 	l.log.Info("instance registered", "instance", instance, "lease", leaseHex(lease), "ttl", l.ttl)
 	go l.keepAlive(ctx, r, lease)
 	return nil
+}
+
+// RegisterInBackground is Register for a process that must start while
+// etcd may be down. It makes one attempt before returning, so that with etcd
+// up the instance is registered on return, as after Register. If that
+// attempt fails for want of etcd, it logs that once and retries in the
+// background, pausing registerRetryMin doubling up to registerRetryMax
+// between attempts (each bounded by the request timeout, and ended as soon
+// as etcd answers), until one succeeds (logged once; then registered, if
+// not nil, is called from the retrying goroutine), ctx ends or the log is
+// closed. Until then Fence(instance) reports none. The error is only
+// Register's for an invalid name, a closed log, an instance already
+// registered or an ended ctx.
+func (l *EtcdLog) RegisterInBackground(ctx context.Context, instance string, registered func()) error {
+	err := l.Register(ctx, instance)
+	if err == nil || ctx.Err() != nil || errors.Is(err, ErrInvalid) || errors.Is(err, ErrClosed) || errors.Is(err, ErrAlreadyRegistered) {
+		return err
+	}
+	l.log.Warn("cannot register in the decision log (etcd); retrying in the background: multi-shard commits are refused (1180) until it succeeds",
+		"instance", instance, "retry_every", registerRetryMax, "err", err)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return ErrClosed
+	}
+	l.wg.Add(1) // under mu, so that Close waits for the retries
+	go l.registerLoop(ctx, instance, registered)
+	return nil
+}
+
+// registerLoop is RegisterInBackground's retrying goroutine.
+func (l *EtcdLog) registerLoop(ctx context.Context, instance string, registered func()) {
+	defer l.wg.Done()
+	// Close ends an attempt in flight rather than waiting for its deadline.
+	// The registration keeps this context: Close revokes it either way.
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-l.closing:
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
+	log := l.log.With("instance", instance)
+	start := time.Now()
+	pause := registerRetryMin
+	for attempt := 2; ; attempt++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(jitter(pause)):
+		}
+		pause = min(2*pause, registerRetryMax)
+		err := l.Register(ctx, instance)
+		switch {
+		case err == nil:
+			log.Info("decision log (etcd) answers: registered after failed attempts; multi-shard commits work now",
+				"attempts", attempt, "waited", time.Since(start).Round(time.Millisecond))
+			if registered != nil {
+				registered()
+			}
+			return
+		case ctx.Err() != nil || errors.Is(err, ErrClosed):
+			return
+		case errors.Is(err, ErrAlreadyRegistered):
+			log.Error("registration retries stopped: this log already holds the registration", "err", err)
+			return
+		}
+		log.Debug("registration attempt failed; retrying", "attempt", attempt, "err", err)
+	}
 }
 
 func leaseHex(id clientv3.LeaseID) string { return fmt.Sprintf("%x", int64(id)) }

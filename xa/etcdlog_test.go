@@ -305,6 +305,138 @@ func TestEtcdLogNewFailsFastWhenEtcdDown(t *testing.T) {
 	}
 }
 
+// With AllowUnreachable, NewEtcdLog returns at once with etcd down;
+// RegisterInBackground returns after one failed attempt and retries until
+// etcd answers, logging the failure and the success once each, and the
+// same log then works, fenced, with no restart.
+func TestEtcdLogStartsWhileEtcdDown(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	etcd := harness.StartEtcd(t)
+	etcd.Stop(t)
+	logger, logs := testLogger(t)
+	start := time.Now()
+	l := openEtcdLog(t, EtcdConfig{Endpoints: []string{etcd.Endpoint()}, DialTimeout: 5 * time.Second,
+		RequestTimeout: time.Second, AllowUnreachable: true, Logger: logger})
+	if d := time.Since(start); d >= time.Second {
+		t.Errorf("NewEtcdLog with AllowUnreachable took %s with etcd down, want no wait", d)
+	}
+	if l.Reachable(ctx) {
+		t.Error("Reachable with etcd down")
+	}
+	if err := l.RegisterInBackground(ctx, "bad name!", nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("RegisterInBackground(invalid name) = %v, want ErrInvalid", err)
+	}
+	registered := make(chan struct{})
+	start = time.Now()
+	if err := l.RegisterInBackground(ctx, "px1", func() { close(registered) }); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d >= 5*time.Second {
+		t.Errorf("RegisterInBackground took %s with etcd down and a 1s request timeout", d)
+	}
+	// Several attempts fail (requests of 1s, pauses of at most 1s).
+	time.Sleep(4 * time.Second)
+	select {
+	case <-registered:
+		t.Fatal("registered with etcd down")
+	default:
+	}
+	if f, ok := l.Fence("px1"); ok {
+		t.Errorf("Fence with etcd down = %v, want none", f)
+	}
+	if n := logs.count("cannot register in the decision log"); n != 1 {
+		t.Errorf("%d log lines about the failing registration, want 1", n)
+	}
+
+	etcd.Start(t)
+	up := time.Now()
+	select {
+	case <-registered:
+		t.Logf("registered %s after etcd answered", time.Since(up).Round(time.Millisecond))
+	case <-time.After(20 * time.Second):
+		t.Fatal("not registered 20s after etcd came back")
+	}
+	fence, ok := l.Fence("px1")
+	if !ok || fence.Token == 0 {
+		t.Fatalf("Fence after the registration = %v, %v", fence, ok)
+	}
+	if got := leaseOf(t, l, "px1"); int64(got) != fence.Token {
+		t.Errorf("instance key bound to lease %x, fence token %x", got, fence.Token)
+	}
+	if n := logs.count("registered after failed attempts"); n != 1 {
+		t.Errorf("%d log lines about the late registration, want 1", n)
+	}
+	gen := mustGenerator(t, "px1", time.Now())
+	d := Decision{Gtrid: gen.Next(), Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "px1", Fence: fence}
+	if got, err := l.Decide(ctx, d); err != nil || got.Outcome != Commit || got.Instance != "px1" {
+		t.Errorf("fenced Decide after the late registration = %+v, %v", got, err)
+	}
+	if err := l.Register(ctx, "px1"); !errors.Is(err, ErrAlreadyRegistered) {
+		t.Errorf("Register(px1) again = %v, want ErrAlreadyRegistered", err)
+	}
+}
+
+// Close ends RegisterInBackground's retries at once, even in the middle of
+// an attempt; a cancelled context ends them too, without registering. With
+// etcd up it registers before returning and never calls back.
+func TestEtcdLogRegisterInBackgroundStops(t *testing.T) {
+	t.Parallel()
+	etcd := harness.StartEtcd(t)
+	called := make(chan struct{}, 3)
+	callback := func() { called <- struct{}{} }
+	up := openEtcdLog(t, EtcdConfig{Endpoints: []string{etcd.Endpoint()}, AllowUnreachable: true})
+	if err := up.RegisterInBackground(context.Background(), "px0", callback); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := up.Fence("px0"); !ok {
+		t.Error("RegisterInBackground with etcd up returned before registering")
+	}
+
+	etcd.Stop(t)
+	logger, _ := testLogger(t)
+	const reqTimeout = 5 * time.Second
+	cfg := EtcdConfig{Endpoints: []string{etcd.Endpoint()}, RequestTimeout: reqTimeout, AllowUnreachable: true, Logger: logger}
+
+	l, err := NewEtcdLog(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.RegisterInBackground(context.Background(), "px1", callback); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // past the first pause: a retry is waiting for etcd now
+	start := time.Now()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d >= reqTimeout-time.Second {
+		t.Errorf("Close took %s during a registration attempt (request timeout %s)", d, reqTimeout)
+	}
+	if err := l.RegisterInBackground(context.Background(), "px2", nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("RegisterInBackground after Close = %v, want ErrClosed", err)
+	}
+
+	l2 := openEtcdLog(t, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := l2.RegisterInBackground(ctx, "px3", callback); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	etcd.Start(t)
+	time.Sleep(2 * time.Second)
+	if _, ok := l2.Fence("px3"); ok {
+		t.Error("registered after its context ended")
+	}
+	if alive, err := l2.Alive(context.Background(), "px3"); err != nil || alive {
+		t.Errorf("Alive(px3) = %v, %v after its context ended, want false", alive, err)
+	}
+	if len(called) != 0 {
+		t.Error("registered callback called without a registration")
+	}
+}
+
 // A registration survives an etcd outage shorter than its TTL: the same
 // lease, kept alive afterwards.
 func TestEtcdLogRegistrationSurvivesShortOutage(t *testing.T) {

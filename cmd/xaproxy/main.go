@@ -183,7 +183,16 @@ func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Sig
 	log, level := newLogger(cfg.Log, logw)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	x, closeXA, err := openXA(ctx, cfg, log, reg, "")
+	// registered receives when this run's registration is created late
+	// (etcd was down at start): a recovery pass then runs at once instead
+	// of after up to recover_every.
+	registered := make(chan struct{}, 1)
+	x, closeXA, err := openXA(ctx, cfg, log, reg, "", func() {
+		select {
+		case registered <- struct{}{}:
+		default:
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -199,7 +208,7 @@ func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Sig
 	go reloadOnHUP(ctx, hup, path, srv, level, log)
 
 	// The admin port answers during start-up recovery: /healthz says the
-	// process lives, /readyz says 503 until recovery completed.
+	// process lives, /readyz says 503 until the start-up pass has run.
 	adminLn, err := net.Listen("tcp", cfg.AdminListen)
 	if err != nil {
 		return fmt.Errorf("admin listen on %s: %w", cfg.AdminListen, err)
@@ -223,13 +232,16 @@ func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Sig
 		log.Warn("shard settings: "+w.Message, "shard", w.Shard)
 	}
 	// Finish what an earlier run (of any instance) left in doubt before
-	// taking new transactions, then keep doing it.
+	// taking new transactions, then keep doing it. With etcd down the pass
+	// fails within a request timeout and the proxy serves anyway (degraded:
+	// /readyz says so); the pass is retried every recover_every and at once
+	// when the registration succeeds.
 	if rep, err := srv.RecoverOnce(ctx); err != nil {
-		log.Warn("start-up recovery incomplete; it is retried periodically", "err", err)
+		log.Warn("start-up recovery incomplete; serving anyway, it is retried periodically and as soon as etcd answers", "err", err)
 	} else {
 		log.Info("start-up recovery done", "in_doubt", len(rep.InDoubt), "actions", len(rep.Actions))
 	}
-	go srv.RecoveryLoop(ctx, cfg.Coordinator.RecoverEvery.Duration)
+	go srv.RecoveryLoop(ctx, cfg.Coordinator.RecoverEvery.Duration, registered)
 	go srv.PingShards(ctx, shardPingEvery)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -261,8 +273,13 @@ func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Sig
 
 // openXA builds what distributed transactions need: the decision log (etcd,
 // or memory when no endpoints are configured), this run's gtrid generator
-// and its registration.
-func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometheus.Registerer, suffix string) (proxy.XA, func(), error) {
+// and its registration. The proxy (suffix "") starts even if etcd is down:
+// if etcd does not answer, it registers in the background, and registered
+// (if not nil) is called once that succeeded; until then multi-shard
+// commits get 1180. The
+// recover command (another suffix) needs etcd at once.
+func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometheus.Registerer, suffix string, registered func()) (proxy.XA, func(), error) {
+	serving := suffix == ""
 	instance := cfg.Coordinator.InstanceID
 	if instance == "" {
 		instance = defaultInstance(cfg.Listen)
@@ -285,15 +302,25 @@ func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometh
 			DialTimeout: cfg.Coordinator.Etcd.DialTimeout.Duration,
 			Logger:      log,
 			BatchSizes:  metrics.BatchSize,
+			// Serving what needs no decision beats refusing to start.
+			AllowUnreachable: serving,
 		})
 		if err != nil {
 			return proxy.XA{}, nil, fmt.Errorf("decision log: %w", err)
 		}
 		dlog = el
 	}
-	if suffix == "" {
-		// Others see this run alive while the lease lasts.
-		if err := dlog.Register(ctx, xa.Incarnation(gen.Instance(), gen.Epoch())); err != nil {
+	if serving {
+		// Others see this run alive while the lease lasts. If etcd does not
+		// answer now, it is created in the background: an etcd outage must
+		// not keep the proxy from starting.
+		name := xa.Incarnation(gen.Instance(), gen.Epoch())
+		if el, ok := dlog.(*xa.EtcdLog); ok {
+			err = el.RegisterInBackground(ctx, name, registered)
+		} else {
+			err = dlog.Register(ctx, name)
+		}
+		if err != nil {
 			_ = dlog.Close()
 			return proxy.XA{}, nil, fmt.Errorf("register instance %s: %w", instance, err)
 		}
@@ -345,7 +372,7 @@ func faultHook(spec string, log *slog.Logger) func(xa.Step) {
 // recoverOnce runs one recovery pass and prints its report.
 func recoverOnce(ctx context.Context, cfg *conf.Config, stdout, logw io.Writer) error {
 	log, _ := newLogger(cfg.Log, logw)
-	x, closeXA, err := openXA(ctx, cfg, log, prometheus.NewRegistry(), "-recover")
+	x, closeXA, err := openXA(ctx, cfg, log, prometheus.NewRegistry(), "-recover", nil)
 	if err != nil {
 		return err
 	}
