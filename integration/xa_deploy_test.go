@@ -117,6 +117,18 @@ func TestXATwoDeploymentsShareShards(t *testing.T) {
 		t.Errorf("B's log does not report A's branches as foreign")
 	}
 
+	// A third deployment copied B's name (coordinator.deployment "/b/") but
+	// has its own prefix: it would take B's branches for its own. It must
+	// not start while B runs.
+	cfgC := b.deploymentConfig("pc", "/c/", nil)
+	cfgC.Coordinator += "deployment: /b/\n"
+	cfgC.NoWait = true
+	pc := env.StartProxy(t, cfgC)
+	if st := pc.WaitExit(t, 30*time.Second); st.ExitCode() != 1 ||
+		!strings.Contains(pc.Output(), "deployment identity conflict") || !strings.Contains(pc.Output(), `with etcd prefix "/b/"`) {
+		t.Errorf("a proxy reusing B's deployment name with prefix /c/: exit %v, output:\n%s", st, pc.Output())
+	}
+
 	// A recovers its own transaction: the whole transfer is applied.
 	report, _ = runRecover(t, b.deploymentConfig("pa", "/a/", nil))
 	t.Logf("xaproxy recover with A's configuration:\n%s", report)

@@ -133,6 +133,15 @@ type Log interface {
 	Alive(ctx context.Context, instance string) (bool, error)
 	// Instances lists the registered instances, sorted.
 	Instances(ctx context.Context) ([]string, error)
+	// Runs lists every name ever registered in this log (a record without
+	// a lease, written with the registration) that ForgetRun has not
+	// removed, sorted. Recovery presumes dead, and so aborts, only the
+	// undecided branches of runs it knows: a branch whose owner this log
+	// never saw belongs to another deployment with the same identity (or
+	// to a log that lost its data), whose decision it cannot read.
+	Runs(ctx context.Context) ([]string, error)
+	// ForgetRun removes the record of a run unless it is registered now.
+	ForgetRun(ctx context.Context, registration string) error
 	// Fence returns the current token of a registration this Log keeps
 	// alive (no request: the keep-alive loop knows it).
 	Fence(registration string) (Fence, bool)

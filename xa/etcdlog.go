@@ -71,6 +71,13 @@ type EtcdConfig struct {
 	// BatchSizes, when set, observes how many writes each group-commit
 	// transaction carried (etcdbatch.go).
 	BatchSizes func(int)
+	// Deployment, when its Tag is set, is this deployment's identity (Tag
+	// and Name; Prefix and Registration are filled in): the first
+	// registration announces it (ClaimDeployment) and fails with
+	// ErrDeploymentConflict if a running proxy of another deployment uses
+	// the same tag or prefix; until it is checked, DeploymentChecked keeps
+	// recovery from acting.
+	Deployment DeploymentClaim
 }
 
 // EtcdLog is the etcd implementation of Log. Safe for concurrent use.
@@ -82,6 +89,7 @@ type EtcdLog struct {
 	ttl        time.Duration
 	decPrefix  string
 	instPrefix string
+	runsPrefix string
 	closing    chan struct{} // closed by Close: registrations revoke and stop
 	wg         sync.WaitGroup
 
@@ -91,6 +99,8 @@ type EtcdLog struct {
 	mu     sync.Mutex
 	regs   map[string]*etcdReg
 	closed bool
+
+	deploy *deploymentCheck
 }
 
 var _ Log = (*EtcdLog)(nil)
@@ -158,6 +168,8 @@ func NewEtcdLog(ctx context.Context, cfg EtcdConfig) (*EtcdLog, error) {
 		ttl:        cfg.LeaseTTL,
 		decPrefix:  cfg.Prefix + "dec/",
 		instPrefix: cfg.Prefix + "inst/",
+		runsPrefix: cfg.Prefix + "runs/",
+		deploy:     newDeploymentCheck(cfg.Deployment, cfg.Prefix),
 		closing:    make(chan struct{}),
 		regs:       make(map[string]*etcdReg),
 	}
@@ -176,6 +188,7 @@ func NewEtcdLog(ctx context.Context, cfg EtcdConfig) (*EtcdLog, error) {
 
 func (l *EtcdLog) decKey(gtrid string) string     { return l.decPrefix + gtrid }
 func (l *EtcdLog) instKey(instance string) string { return l.instPrefix + instance }
+func (l *EtcdLog) runKey(instance string) string  { return l.runsPrefix + instance }
 
 // reqCtx is ctx bounded by the request timeout.
 func (l *EtcdLog) reqCtx(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -500,6 +513,46 @@ func (l *EtcdLog) Instances(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
+// Runs implements Log.
+func (l *EtcdLog) Runs(ctx context.Context) ([]string, error) {
+	if l.isClosed() {
+		return nil, ErrClosed
+	}
+	gctx, cancel := l.reqCtx(ctx)
+	defer cancel()
+	resp, err := l.kv.Get(gctx, l.runsPrefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+	if err != nil {
+		return nil, fmt.Errorf("xa: list runs: %w", err)
+	}
+	out := make([]string, 0, len(resp.Kvs))
+	for _, kv := range resp.Kvs {
+		out = append(out, strings.TrimPrefix(string(kv.Key), l.runsPrefix))
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// ForgetRun implements Log with one transaction that deletes the run's
+// record only while its registration key is absent.
+func (l *EtcdLog) ForgetRun(ctx context.Context, registration string) error {
+	if err := ValidateRegistrationName(registration); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if l.isClosed() {
+		return ErrClosed
+	}
+	gctx, cancel := l.reqCtx(ctx)
+	defer cancel()
+	_, err := l.kv.Txn(gctx).
+		If(clientv3.Compare(clientv3.CreateRevision(l.instKey(registration)), "=", 0)).
+		Then(clientv3.OpDelete(l.runKey(registration))).
+		Commit()
+	if err != nil {
+		return fmt.Errorf("xa: forget run %s: %w", registration, err)
+	}
+	return nil
+}
+
 // --- registrations ---
 
 // etcdReg is one registration kept alive by a goroutine.
@@ -545,7 +598,11 @@ func (l *EtcdLog) Register(ctx context.Context, instance string) error {
 	l.wg.Add(1)          // under mu, so that Close waits for this registration
 	l.mu.Unlock()
 
-	lease, err := l.grantAndPut(ctx, instance, 0)
+	err := l.claimDeployment(ctx, instance)
+	var lease clientv3.LeaseID
+	if err == nil {
+		lease, err = l.grantAndPut(ctx, instance, 0)
+	}
 	if err != nil {
 		l.mu.Lock()
 		delete(l.regs, instance)
@@ -573,7 +630,8 @@ func (l *EtcdLog) Register(ctx context.Context, instance string) error {
 // registered or an ended ctx.
 func (l *EtcdLog) RegisterInBackground(ctx context.Context, instance string, registered func()) error {
 	err := l.Register(ctx, instance)
-	if err == nil || ctx.Err() != nil || errors.Is(err, ErrInvalid) || errors.Is(err, ErrClosed) || errors.Is(err, ErrAlreadyRegistered) {
+	if err == nil || ctx.Err() != nil || errors.Is(err, ErrInvalid) || errors.Is(err, ErrClosed) || errors.Is(err, ErrAlreadyRegistered) ||
+		errors.Is(err, ErrDeploymentConflict) {
 		return err
 	}
 	l.log.Warn("cannot register in the decision log (etcd); retrying in the background: multi-shard commits are refused (1180) until it succeeds",
@@ -625,6 +683,9 @@ func (l *EtcdLog) registerLoop(ctx context.Context, instance string, registered 
 		case errors.Is(err, ErrAlreadyRegistered):
 			log.Error("registration retries stopped: this log already holds the registration", "err", err)
 			return
+		case errors.Is(err, ErrDeploymentConflict):
+			log.Error("registration refused: multi-shard commits and recovery stay off until the configuration is fixed and the proxy restarted", "err", err)
+			return
 		}
 		log.Debug("registration attempt failed; retrying", "attempt", attempt, "err", err)
 	}
@@ -649,16 +710,21 @@ func (l *EtcdLog) grantAndPut(ctx context.Context, instance string, prev clientv
 	if err != nil {
 		return 0, fmt.Errorf("xa: register %s: %w", instance, err)
 	}
+	// The run's record (no lease) goes with the registration: recovery only
+	// presumes dead the runs it knows (Log.Runs).
 	pctx, cancel := l.reqCtx(ctx)
-	resp, err := l.kv.Put(pctx, l.instKey(instance), string(val), clientv3.WithLease(g.ID), clientv3.WithPrevKV())
+	resp, err := l.kv.Txn(pctx).Then(
+		clientv3.OpPut(l.instKey(instance), string(val), clientv3.WithLease(g.ID), clientv3.WithPrevKV()),
+		clientv3.OpPut(l.runKey(instance), string(val)),
+	).Commit()
 	cancel()
 	if err != nil {
 		l.revoke(ctx, instance, g.ID)
 		return 0, fmt.Errorf("xa: register %s: put %s: %w", instance, l.instKey(instance), err)
 	}
-	if resp.PrevKv != nil && clientv3.LeaseID(resp.PrevKv.Lease) != prev {
+	if put := resp.Responses[0].GetResponsePut(); put != nil && put.PrevKv != nil && clientv3.LeaseID(put.PrevKv.Lease) != prev {
 		l.log.Warn("instance key was held by someone else's lease: a crashed earlier run, or another live process with the same instance name",
-			"instance", instance, "previous", string(resp.PrevKv.Value))
+			"instance", instance, "previous", string(put.PrevKv.Value))
 	}
 	return g.ID, nil
 }

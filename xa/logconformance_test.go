@@ -268,6 +268,35 @@ func testLogConformance(t *testing.T, newTarget func(t *testing.T) logTarget) {
 		waitAlive(t, other, "px-a", true, 3*time.Second)
 	})
 
+	t.Run("RunsOutliveRegistrations", func(t *testing.T) {
+		tg := newTarget(t)
+		l, other := tg.open(t), tg.open(t)
+		gone, cancel := context.WithCancel(ctx)
+		if err := l.Register(gone, "px-gone.1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Register(ctx, "px-live.1"); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		waitAlive(t, other, "px-gone.1", false, 3*time.Second)
+		if got, err := other.Runs(ctx); err != nil || !slices.Equal(got, []string{"px-gone.1", "px-live.1"}) {
+			t.Errorf("Runs = %v, %v; want both runs, the revoked one too", got, err)
+		}
+		// A run registered now is never forgotten; one that is over is.
+		for _, run := range []string{"px-live.1", "px-gone.1", "px-never.1"} {
+			if err := other.ForgetRun(ctx, run); err != nil {
+				t.Errorf("ForgetRun(%s): %v", run, err)
+			}
+		}
+		if got, err := other.Runs(ctx); err != nil || !slices.Equal(got, []string{"px-live.1"}) {
+			t.Errorf("Runs after ForgetRun = %v, %v; want only the registered run", got, err)
+		}
+		if err := other.ForgetRun(ctx, "bad/name"); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ForgetRun(bad/name) = %v, want ErrInvalid", err)
+		}
+	})
+
 	t.Run("RegistrationExpiresWithoutKeepAlive", func(t *testing.T) {
 		tg := newTarget(t)
 		l, other := tg.open(t), tg.open(t)

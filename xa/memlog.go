@@ -29,6 +29,7 @@ type memStore struct {
 	mu        sync.Mutex
 	decisions map[string]Decision
 	regs      map[string]*memReg
+	runs      map[string]bool // every name registered, until ForgetRun
 	tokens    int64
 }
 
@@ -45,8 +46,9 @@ type memReg struct {
 
 // FaultFunc injects failures into a MemLog (see WithFault). It is called
 // at the start of every operation with the operation's name ("decide",
-// "get", "delete", "list", "register", "alive", "instances") and its key
-// (gtrid or instance; "" for list and instances). A nil error lets the
+// "get", "delete", "list", "register", "alive", "instances", "runs",
+// "forget_run") and its key (gtrid or instance; "" for list, instances and
+// runs). A nil error lets the
 // operation run normally. A non-nil error is returned by the operation —
 // after the operation took effect if apply is true (a write whose answer
 // was lost), without effect otherwise. The error is returned as is: wrap
@@ -75,6 +77,7 @@ func NewMemLog(opts ...MemOption) *MemLog {
 		now:       time.Now,
 		decisions: make(map[string]Decision),
 		regs:      make(map[string]*memReg),
+		runs:      make(map[string]bool),
 	}
 	for _, o := range opts {
 		o(s)
@@ -212,6 +215,42 @@ func (m *MemLog) Register(ctx context.Context, instance string) error {
 		}
 	})
 	s.regs[instance] = r
+	s.runs[instance] = true
+	return err
+}
+
+// Runs implements Log.
+func (m *MemLog) Runs(ctx context.Context) ([]string, error) {
+	if _, err := m.begin(ctx, "runs", ""); err != nil {
+		return nil, err
+	}
+	s := m.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.runs))
+	for name := range s.runs {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// ForgetRun implements Log.
+func (m *MemLog) ForgetRun(ctx context.Context, registration string) error {
+	if err := ValidateRegistrationName(registration); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	apply, err := m.begin(ctx, "forget_run", registration)
+	if !apply {
+		return err
+	}
+	s := m.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.regs[registration]; ok && s.aliveLocked(r) {
+		return err
+	}
+	delete(s.runs, registration)
 	return err
 }
 

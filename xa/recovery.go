@@ -111,6 +111,12 @@ const (
 	// existed): finished only by a decision stored in this deployment's
 	// log, else left alone, since it may be another deployment's.
 	ScopeLegacy Scope = "legacy"
+	// ScopeUnknownOwner: this deployment's tag, no decision, and an owner
+	// run this log never registered: another deployment with the same
+	// identity (same name on a separate etcd cluster) or a log that lost
+	// its data. Presuming abort could undo a commit stored elsewhere, so it
+	// is left alone and reported.
+	ScopeUnknownOwner Scope = "unknown_owner"
 )
 
 // scope classifies gtrid for this deployment.
@@ -175,6 +181,7 @@ type pass struct {
 	listed  map[string][]branch // gtrid -> its prepared branches
 	scanned int                 // shards scanned without error
 	alive   map[string]bool     // owner incarnation -> registered (cache)
+	runs    map[string]bool     // Log.Runs, read once a pass needs it
 	isNew   map[string]bool     // gtrids this recoverer had not seen prepared before
 }
 
@@ -183,6 +190,15 @@ type pass struct {
 // the later scan has no branch left and can be deleted.
 func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
 	p := &pass{rep: Report{At: r.now()}, byGtrid: map[string]Decision{}, listed: map[string][]branch{}, alive: map[string]bool{}}
+	if g, ok := r.log.(interface{ DeploymentChecked() error }); ok {
+		// Acting under an identity another deployment also uses would
+		// finish its branches by the wrong log.
+		if err := g.DeploymentChecked(); err != nil {
+			p.rep.Errors = append(p.rep.Errors, err.Error())
+			r.setLast(p.rep)
+			return p.rep, fmt.Errorf("recovery: %w", err)
+		}
+	}
 	decisions, err := r.log.List(ctx)
 	if err != nil {
 		p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("decision log: %v", err))
@@ -243,6 +259,21 @@ func (r *Recoverer) ownerAlive(ctx context.Context, p *pass, gtrid string) (bool
 	return a, err
 }
 
+// knownRun tells whether run was ever registered in this log (Log.Runs).
+func (r *Recoverer) knownRun(ctx context.Context, p *pass, run string) (bool, error) {
+	if p.runs == nil {
+		runs, err := r.log.Runs(ctx)
+		if err != nil {
+			return false, err
+		}
+		p.runs = make(map[string]bool, len(runs))
+		for _, name := range runs {
+			p.runs[name] = true
+		}
+	}
+	return p.runs[run], nil
+}
+
 // resolve handles the branches of one gtrid.
 func (r *Recoverer) resolve(ctx context.Context, p *pass, g string, scope Scope) {
 	d, decided := p.byGtrid[g]
@@ -250,10 +281,25 @@ func (r *Recoverer) resolve(ctx context.Context, p *pass, g string, scope Scope)
 		d, decided = Decision{}, false // never ours, whatever a misconfigured log holds
 	}
 	owner, age := ownerIncarnation(g), r.age(g)
+	var ownerAlive bool
+	if scope == ScopeOwn && !decided {
+		var err error
+		if ownerAlive, err = r.ownerAlive(ctx, p, g); err == nil && !ownerAlive && !r.own(g) {
+			var known bool
+			known, err = r.knownRun(ctx, p, owner)
+			if !known {
+				scope = ScopeUnknownOwner
+			}
+		}
+		if err != nil {
+			p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("gtrid %s: owner liveness: %v", g, err))
+			return
+		}
+	}
 	for _, b := range p.listed[g] {
 		p.rep.InDoubt = append(p.rep.InDoubt, InDoubt{XID: b.xid, Shard: b.shard, Scope: scope, Decision: d.Outcome, Owner: owner, Age: age})
 	}
-	if scope == ScopeForeign || (scope == ScopeLegacy && !decided) {
+	if scope == ScopeForeign || scope == ScopeUnknownOwner || (scope == ScopeLegacy && !decided) {
 		// Another deployment's, or possibly so: its decision, if any, is
 		// in a log this proxy does not read. Said once, then only listed.
 		if p.isNew[g] {
@@ -264,17 +310,13 @@ func (r *Recoverer) resolve(ctx context.Context, p *pass, g string, scope Scope)
 		return
 	}
 	if !decided {
-		ownerAlive, err := r.ownerAlive(ctx, p, g)
-		if err != nil {
-			p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("gtrid %s: owner liveness: %v", g, err))
-			return
-		}
 		if ownerAlive && age < r.abandonAfter && !r.abandonedHere(g) {
 			p.rep.Actions = append(p.rep.Actions, r.act(g, "", "wait", nil))
 			return
 		}
 		// Presumed abort made explicit: create-if-absent decides the race
 		// with a slow coordinator, which will find ABORT and roll back.
+		var err error
 		d, err = r.log.Decide(ctx, Decision{Gtrid: g, Outcome: Abort, Instance: r.instance})
 		if err != nil {
 			p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("gtrid %s: write abort: %v", g, err))
@@ -379,6 +421,42 @@ func (r *Recoverer) collect(ctx context.Context, p *pass, decisions []Decision) 
 			r.resolved(d.Gtrid)
 		}
 		p.rep.Actions = append(p.rep.Actions, r.act(d.Gtrid, "", "decision_deleted", nil))
+	}
+	r.forgetRuns(ctx, p, decisions)
+}
+
+// forgetRuns removes the records of runs that are over and own nothing: no
+// listed branch and no decision names them. (A run that registers again,
+// e.g. after a pause, writes its record again; ForgetRun keeps a run that
+// is registered now.)
+func (r *Recoverer) forgetRuns(ctx context.Context, p *pass, decisions []Decision) {
+	runs, err := r.log.Runs(ctx)
+	if err != nil {
+		p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("list runs: %v", err))
+		return
+	}
+	live, err := r.log.Instances(ctx)
+	if err != nil {
+		p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("list instances: %v", err))
+		return
+	}
+	keep := map[string]bool{r.self: true}
+	for _, name := range live {
+		keep[name] = true
+	}
+	for g := range p.listed {
+		keep[ownerIncarnation(g)] = true
+	}
+	for _, d := range decisions {
+		keep[ownerIncarnation(d.Gtrid)] = true
+	}
+	for _, run := range runs {
+		if keep[run] {
+			continue
+		}
+		if err := r.log.ForgetRun(ctx, run); err != nil {
+			p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("forget run %s: %v", run, err))
+		}
 	}
 }
 

@@ -88,6 +88,7 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 	dead, _ := NewGenerator(testTag, "dead", time.Unix(100, 0))
 	alive, _ := NewGenerator(testTag, "alive", time.Unix(200, 0))
 	foreign, _ := NewGenerator(DeploymentTag("other deployment"), "dead", time.Unix(100, 0))
+	stranger, _ := NewGenerator(testTag, "stranger", time.Unix(300, 0))      // never registered in this log
 	legacy := func(seq int) string { return "dead-2s-" + strconv.Itoa(seq) } // what versions before tags made
 	tests := []struct {
 		name     string
@@ -124,6 +125,8 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 			gtrid: foreign.Next(), want: "", stored: "", actions: []string{"left_alone"}, scope: ScopeForeign},
 		{name: "another deployment's, even with a decision under this prefix: left alone",
 			gtrid: foreign.Next(), decision: Commit, want: "", stored: Commit, actions: []string{"left_alone"}, scope: ScopeForeign},
+		{name: "no decision, owner never registered in this log (same tag, another etcd): left alone",
+			gtrid: stranger.Next(), want: "", stored: "", actions: []string{"left_alone"}, scope: ScopeUnknownOwner},
 		{name: "legacy gtrid without a decision here: left alone, never aborted",
 			gtrid: legacy(2), legacy: true, want: "", stored: "", actions: []string{"left_alone"}, scope: ScopeLegacy},
 		{name: "legacy gtrid with its decision here: finished by it",
@@ -131,10 +134,16 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			log := NewMemLog()
+			log := NewMemLog(WithLeaseTTL(0))
 			if err := log.Register(ctx, Incarnation("alive", alive.Epoch())); err != nil {
 				t.Fatal(err)
 			}
+			// The dead run registered once; its registration is gone (a
+			// crash: expired at once with this log's lease TTL of 0).
+			if err := log.Register(ctx, Incarnation("dead", dead.Epoch())); err != nil {
+				t.Fatal(err)
+			}
+			log.StopKeepAlive(Incarnation("dead", dead.Epoch()))
 			if tt.decision != "" {
 				if _, err := log.Decide(ctx, Decision{Gtrid: tt.gtrid, Outcome: tt.decision, Participants: []string{"s0", "s1"}, Instance: "x"}); err != nil {
 					t.Fatal(err)
@@ -209,4 +218,52 @@ func sortedCopy(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)
 	return out
+}
+
+// TestRecoveryForgetsFinishedRuns: the record of a run that is over and
+// owns no listed branch and no decision is removed; a live run's, this
+// run's and those still owning something are kept.
+func TestRecoveryForgetsFinishedRuns(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := NewMemLog(WithLeaseTTL(0))
+	gens := map[string]*Generator{}
+	for i, name := range []string{"live", "self", "done", "branch", "decided"} {
+		gens[name], _ = NewGenerator(testTag, name, time.Unix(int64(100+i), 0))
+		reg := Incarnation(name, gens[name].Epoch())
+		if err := log.Register(ctx, reg); err != nil {
+			t.Fatal(err)
+		}
+		if name != "live" && name != "self" {
+			log.StopKeepAlive(reg) // crashed
+		}
+	}
+	branchGtrid := gens["branch"].Next()
+	if _, err := log.Decide(ctx, Decision{Gtrid: gens["decided"].Next(), Outcome: Commit, Participants: []string{"s2"}}); err != nil {
+		t.Fatal(err)
+	}
+	// The dead run's branch is listed by this pass (which rolls it back).
+	shards := &fakeShards{prepared: branchPair(branchGtrid, false), attached: map[uint32]bool{}}
+	r := NewRecoverer(log.Open(), shards, testTag, "rec", time.Hour, quiet, NewMetrics(nil))
+	self := Incarnation("self", gens["self"].Epoch())
+	r.SetLocal(self, func(string) bool { return false }, func(string) bool { return false }, nil)
+	log.StopKeepAlive(self) // even without its registration, this run keeps its record
+	if _, err := r.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := log.Runs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, name := range []string{"branch", "live", "self"} {
+		want = append(want, Incarnation(name, gens[name].Epoch()))
+	}
+	// "decided": its decision is deleted by this pass (no branch listed), so
+	// its record goes on the next pass.
+	want = append(want, Incarnation("decided", gens["decided"].Epoch()))
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("runs after a pass %v, want %v", got, want)
+	}
 }

@@ -284,8 +284,11 @@ func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometh
 	if instance == "" {
 		instance = defaultInstance(cfg.Listen)
 	}
-	instance += suffix
-	gen, err := xa.NewGenerator(xa.DeploymentTag(deploymentName(cfg.Coordinator, instance)), instance, time.Now())
+	// The recover command's run is another incarnation; its name must leave
+	// the suffix room in a gtrid.
+	instance = instance[:min(len(instance), xa.MaxInstanceLen-len(suffix))] + suffix
+	deployment := deploymentName(cfg.Coordinator, instance)
+	gen, err := xa.NewGenerator(xa.DeploymentTag(deployment), instance, time.Now())
 	if err != nil {
 		return proxy.XA{}, nil, fmt.Errorf("coordinator.instance_id: %w", err)
 	}
@@ -302,6 +305,9 @@ func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometh
 			DialTimeout: cfg.Coordinator.Etcd.DialTimeout.Duration,
 			Logger:      log,
 			BatchSizes:  metrics.BatchSize,
+			// Checked in etcd before the first registration: refused if a
+			// running proxy of another deployment has the same tag or prefix.
+			Deployment: xa.DeploymentClaim{Tag: gen.Deployment(), Name: deployment},
 			// Serving what needs no decision beats refusing to start.
 			AllowUnreachable: serving,
 		})
@@ -377,6 +383,11 @@ func recoverOnce(ctx context.Context, cfg *conf.Config, stdout, logw io.Writer) 
 		return err
 	}
 	defer closeXA()
+	if el, ok := x.Log.(*xa.EtcdLog); ok {
+		if err := el.VerifyDeployment(ctx); err != nil {
+			return err
+		}
+	}
 	srv, err := proxy.New(cfg, log, proxy.NewMetrics(prometheus.NewRegistry()), x)
 	if err != nil {
 		return err
