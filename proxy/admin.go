@@ -255,6 +255,7 @@ type statusSession struct {
 
 type statusInDoubt struct {
 	Gtrid, Shard, Decision, Owner, Age string
+	Scope                              string // own, foreign, legacy, unknown_owner (xa.Scope)
 }
 
 type statusAction struct {
@@ -295,8 +296,8 @@ th,td{border:1px solid #ccc;padding:.2em .6em;text-align:left;vertical-align:top
 {{end}}</table>
 <h2>In-doubt transactions ({{len .InDoubt}})</h2>
 <p>From the latest recovery scan{{if .ScannedAt}}, at {{.ScannedAt}}{{end}}.</p>
-<table><tr><th>gtrid</th><th>shard</th><th>decision</th><th>owner</th><th>age</th></tr>
-{{range .InDoubt}}<tr><td>{{.Gtrid}}</td><td>{{.Shard}}</td><td>{{.Decision}}</td><td>{{.Owner}}</td><td>{{.Age}}</td></tr>
+<table><tr><th>gtrid</th><th>shard</th><th>decision</th><th>owner</th><th>age</th><th>deployment</th></tr>
+{{range .InDoubt}}<tr><td>{{.Gtrid}}</td><td>{{.Shard}}</td><td>{{.Decision}}</td><td>{{.Owner}}</td><td>{{.Age}}</td><td{{if ne .Scope "own"}} class="bad"{{end}}>{{.Scope}}</td></tr>
 {{end}}</table>
 {{if .Errors}}<p class="bad">Recovery errors:</p><ul>{{range .Errors}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Recent recovery actions</h2>
@@ -359,7 +360,7 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 		if dec == "" {
 			dec = "none"
 		}
-		d.InDoubt = append(d.InDoubt, statusInDoubt{Gtrid: x.XID.Gtrid, Shard: x.Shard, Decision: dec, Owner: x.Owner, Age: roundAge(x.Age)})
+		d.InDoubt = append(d.InDoubt, statusInDoubt{Gtrid: x.XID.Gtrid, Shard: x.Shard, Decision: dec, Owner: x.Owner, Age: roundAge(x.Age), Scope: string(x.Scope)})
 	}
 	d.Errors = rep.Errors
 	s.opsMu.Lock()
