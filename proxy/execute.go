@@ -27,6 +27,15 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 			return s.writeErr(err)
 		}
 	}
+	if st.ConnState == router.ConnStateLockTables {
+		// LOCK TABLES first releases the table locks the session holds.
+		if _, err := s.unlockTables(ctx); err != nil {
+			return s.writeErr(err)
+		}
+	}
+	if st.ConnState.UserLocks() {
+		return s.runUserLock(ctx, st, own)
+	}
 	s.cur.route = routeName(ex)
 	switch {
 	case ex.Single():
@@ -41,7 +50,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		}
 		return s.runOn(ctx, shard, st, own)
 	case ex.DDL:
-		return s.runDDL(ctx, ex, own)
+		return s.runDDL(ctx, st, ex, own)
 	case ex.ShowTables != nil:
 		return s.runShowTables(ctx, ex, own, binary)
 	case ex.Merge != nil:
@@ -196,23 +205,56 @@ func (s *Session) abortMultiShard(ctx context.Context, implicit bool, shard stri
 	return s.writeErr(cause)
 }
 
+// ddlConn is the connection DDL runs on: where the session keeps state on
+// the shard (a temporary table of that name shadows the base table), and
+// for temporary tables, which MariaDB creates inside an open transaction,
+// the transaction's; else a pooled one.
+func (s *Session) ddlConn(ctx context.Context, st *router.Statement, shard string) (*backend.Conn, error) {
+	if s.pinned(shard) != nil || st.ConnState == router.ConnStateTempCreate || (st.ConnState == router.ConnStateTempDrop && !st.ImplicitCommit) {
+		c, _, err := s.connFor(ctx, shard)
+		return c, err
+	}
+	return s.acquire(ctx, shard)
+}
+
+// runUserLock runs a statement calling user-level lock functions on the
+// first configured shard, the same for every session, so that sessions
+// contend for the same lock names; the connection is kept while the
+// session may hold locks.
+func (s *Session) runUserLock(ctx context.Context, st *router.Statement, own func(*backend.Conn) error) error {
+	if len(st.Tables) > 0 {
+		return s.writeErr(errNotSupported("user-level lock functions (GET_LOCK, RELEASE_LOCK, ...) in a statement that also reads tables are not supported: call them in a statement of their own"))
+	}
+	s.cur.route = "single"
+	return s.runOn(ctx, s.srv.cfg.Shards[0].Name, st, own)
+}
+
 // runDDL runs a schema change on each shard in turn and reports the shards
 // where it failed: DDL is not transactional, so nothing can be undone.
-func (s *Session) runDDL(ctx context.Context, ex *router.Exec, own func(*backend.Conn) error) error {
+func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error) error {
 	var applied, failed []string
 	var firstErr *mysql.MyError
 	var total okInfo
 	for _, part := range ex.Parts {
-		c, err := s.acquire(ctx, part.Shard)
+		c, err := s.ddlConn(ctx, st, part.Shard)
 		var ok okInfo
 		var srvErr *mysql.MyError
 		if err == nil {
+			s.pinFor(st, c)
 			s.track(c)
 			if err = sendPart(ctx, c, part, own); err == nil {
+				err = c.Settle(ctx)
+			}
+			if err == nil {
 				ok, srvErr, err = s.readOK(c)
+			} else if me, isMy := backend.ServerError(err); isMy {
+				srvErr, err = me, nil
 			}
 			s.untrack(c)
-			s.release(c)
+			if err != nil {
+				c.MarkBroken()
+			}
+			s.afterStatementOn(ctx, part.Shard, c, st, outcome{srvErr: srvErr, lost: err})
 			if err != nil {
 				err = errShardUnavailable(part.Shard, err)
 			}

@@ -58,6 +58,9 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	if err := s.checkAllowed(st); err != nil {
 		return s.writeErr(err)
 	}
+	if st.ConnState == router.ConnStateUnlockTables {
+		return s.unlockTablesStmt(ctx)
+	}
 	if st.Kind == router.KindSavepoint && s.tx != nil && len(s.tx.branches) > 1 {
 		return s.writeErr(errNotSupported("SAVEPOINT in a transaction that spans shards is not supported yet"))
 	}
@@ -134,10 +137,11 @@ func (s *Session) runOn(ctx context.Context, shard string, st *router.Statement,
 
 // runWith is runOn with a chosen way of relaying the response.
 func (s *Session) runWith(ctx context.Context, shard string, st *router.Statement, send func(*backend.Conn) error, relay func(*backend.Conn) (outcome, error)) error {
-	c, pinned, err := s.connFor(ctx, shard)
+	c, _, err := s.connFor(ctx, shard)
 	if err != nil {
 		return s.writeErr(err)
 	}
+	s.pinFor(st, c)
 	s.track(c)
 	err = send(c)
 	if err == nil {
@@ -158,12 +162,28 @@ func (s *Session) runWith(ctx context.Context, shard string, st *router.Statemen
 		err = s.writeErr(err)
 	}
 	s.untrack(c)
-	if !pinned {
-		s.srv.pools[shard].Release(c)
-		return err
-	}
-	s.afterBranchStatement(ctx, shard, c, st, o)
+	s.afterStatementOn(ctx, shard, c, st, o)
 	return err
+}
+
+// afterStatementOn keeps c if it is a pin or a transaction branch, after
+// recording what the statement did to the pin's state, and otherwise
+// returns it to the pool.
+func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend.Conn, st *router.Statement, o outcome) {
+	if s.holdsState(c) {
+		if c.Broken() || o.lost != nil {
+			delete(s.pins, shard) // its state died with the connection
+		} else {
+			s.notePinState(st, shard, o.srvErr == nil)
+		}
+	}
+	if s.tx != nil && s.tx.branches[shard] == c {
+		s.afterBranchStatement(ctx, shard, c, st, o)
+		return
+	}
+	if !s.holdsState(c) {
+		s.srv.pools[shard].Release(c)
+	}
 }
 
 // connFor returns the connection a statement on shard runs on, brought to
@@ -183,11 +203,19 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 			return c, true, nil
 		}
 	}
-	c, err = s.acquire(ctx, shard)
-	if err != nil {
+	if p := s.pinned(shard); p != nil {
+		// The session's state on this shard lives in this connection: in a
+		// transaction it becomes the branch.
+		c = p.c
+		if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+			return nil, false, shardErr(shard, err)
+		}
+		if s.tx == nil {
+			return c, true, nil
+		}
+	} else if c, err = s.acquire(ctx, shard); err != nil {
 		return nil, false, err
-	}
-	if s.tx == nil {
+	} else if s.tx == nil {
 		return c, false, nil
 	}
 	if s.tx.gtrid == "" {

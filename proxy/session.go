@@ -46,6 +46,7 @@ type Session struct {
 	autocommit bool
 	lockReads  bool // SELECTs in transactions become locking reads
 	tx         *txn
+	pins       map[string]*pin // by shard: connections holding session state (pin.go)
 	stmts      map[uint32]*prepared
 	nextStmtID uint32
 
@@ -80,6 +81,7 @@ func newSession(s *Server, nc net.Conn) *Session {
 		autocommit: true,
 		lockReads:  s.cfg.Coordinator.LockingReads,
 		stmts:      map[uint32]*prepared{},
+		pins:       map[string]*pin{},
 		buf:        make([]byte, 4, 16*1024),
 	}
 }
@@ -184,6 +186,7 @@ func (s *Session) cleanup() {
 	if s.tx != nil {
 		s.endTx(context.Background(), false)
 	}
+	s.dropPins()
 	_ = s.nc.Close()
 }
 
@@ -268,6 +271,7 @@ func (s *Session) resetConnection(ctx context.Context) {
 	if s.tx != nil {
 		s.endTx(ctx, false)
 	}
+	s.dropPins() // temporary tables and locks end with a reset
 	s.vars = initialVars(s.conn.Charset())
 	s.autocommit = true
 	s.lockReads = s.srv.cfg.Coordinator.LockingReads

@@ -54,6 +54,10 @@ func (s *Session) begin(ctx context.Context, st *router.Statement) error {
 			return s.writeErr(err)
 		}
 	}
+	// START TRANSACTION releases the table locks of LOCK TABLES.
+	if _, err := s.unlockTables(ctx); err != nil {
+		return s.writeErr(err)
+	}
 	s.tx = newTxn(true)
 	if b, ok := st.Node.(*ast.BeginStmt); ok {
 		s.tx.readOnly = b.ReadOnly
@@ -107,7 +111,7 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 	for _, shard := range append([]string(nil), tx.order...) {
 		if c := tx.branches[shard]; c.Unstarted() {
 			tx.remove(shard)
-			s.srv.pools[shard].Release(c)
+			s.releaseUnlessPinned(c)
 		}
 	}
 	if len(tx.order) == 0 {
@@ -129,9 +133,22 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 			// closing it detaches the branch so that recovery can finish it.
 			c.MarkBroken()
 		}
-		s.srv.pools[shard].Release(c)
+		s.releaseUnlessPinned(c)
 	}
 	return err
+}
+
+// releaseUnlessPinned returns a branch's connection to the pool when the
+// transaction ends, unless session state keeps it (a broken one loses its
+// state and goes).
+func (s *Session) releaseUnlessPinned(c *backend.Conn) {
+	if s.holdsState(c) {
+		if !c.Broken() {
+			return
+		}
+		delete(s.pins, c.Shard())
+	}
+	s.srv.pools[c.Shard()].Release(c)
 }
 
 // afterBranchStatement keeps the transaction in step with the shard: a lost
@@ -146,7 +163,7 @@ func (s *Session) afterBranchStatement(ctx context.Context, shard string, c *bac
 	switch {
 	case o.lost != nil || c.Broken():
 		tx.remove(shard)
-		s.srv.pools[shard].Release(c)
+		s.releaseUnlessPinned(c)
 		tx.aborted = fmt.Sprintf("the connection to shard %s was lost mid-transaction (%v); issue ROLLBACK", shard, o.lost)
 	case o.srvErr != nil:
 		switch o.srvErr.Code {

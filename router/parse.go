@@ -84,7 +84,9 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 func classify(st *Statement, n ast.StmtNode) {
 	st.Node = n
 	numberParams(n)
-	st.Tables = collectTables(n)
+	var lockFuncs map[string]bool
+	st.Tables, lockFuncs = collectTables(n)
+	st.ConnState = connState(n, lockFuncs)
 	switch x := n.(type) {
 	case *ast.BeginStmt:
 		st.Kind = KindBegin
@@ -113,11 +115,54 @@ func classify(st *Statement, n ast.StmtNode) {
 		st.ReadOnly = true
 	}
 	switch n.(type) {
-	case ast.DDLNode, *ast.LockTablesStmt, *ast.UnlockTablesStmt,
+	case ast.DDLNode, *ast.LockTablesStmt,
 		*ast.CreateUserStmt, *ast.DropUserStmt, *ast.AlterUserStmt, *ast.GrantStmt,
 		*ast.RevokeStmt, *ast.AnalyzeTableStmt:
-		st.ImplicitCommit = true
+		// Temporary tables are the exception: MariaDB commits nothing for
+		// them. UNLOCK TABLES commits only while tables are locked: the
+		// session decides.
+		_, unlock := n.(*ast.UnlockTablesStmt)
+		st.ImplicitCommit = !temporary(n) && !unlock
 	}
+}
+
+// temporary: CREATE or DROP of a TEMPORARY table.
+func temporary(n ast.StmtNode) bool {
+	switch x := n.(type) {
+	case *ast.CreateTableStmt:
+		return x.TemporaryKeyword != ast.TemporaryNone
+	case *ast.DropTableStmt:
+		return x.TemporaryKeyword != ast.TemporaryNone
+	}
+	return false
+}
+
+// connState classifies what n does to state living in its connection;
+// lockFuncs are the user-level lock functions it calls.
+func connState(n ast.StmtNode, lockFuncs map[string]bool) ConnState {
+	switch x := n.(type) {
+	case *ast.CreateTableStmt:
+		if x.TemporaryKeyword != ast.TemporaryNone {
+			return ConnStateTempCreate
+		}
+	case *ast.DropTableStmt:
+		if !x.IsView {
+			return ConnStateTempDrop
+		}
+	case *ast.LockTablesStmt:
+		return ConnStateLockTables
+	case *ast.UnlockTablesStmt:
+		return ConnStateUnlockTables
+	}
+	switch {
+	case lockFuncs["get_lock"]:
+		return ConnStateUserLock
+	case lockFuncs["release_all_locks"]:
+		return ConnStateUserLockRelease
+	case len(lockFuncs) > 0:
+		return ConnStateUserLockQuery
+	}
+	return ConnStateNone
 }
 
 // SkipComments drops leading white space, semicolons and comments, keeping

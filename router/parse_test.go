@@ -118,3 +118,40 @@ func TestPlainTxStatementsMatchTheParser(t *testing.T) {
 		}
 	}
 }
+
+// TestParseConnState: statements whose state lives in the backend
+// connection are recognised, and temporary tables commit nothing.
+func TestParseConnState(t *testing.T) {
+	p := NewParser()
+	for _, tc := range []struct {
+		sql      string
+		want     ConnState
+		implicit bool
+	}{
+		{"CREATE TEMPORARY TABLE t (id INT)", ConnStateTempCreate, false},
+		{"CREATE TABLE t (id INT)", ConnStateNone, true},
+		{"DROP TEMPORARY TABLE IF EXISTS t", ConnStateTempDrop, false},
+		{"DROP TABLE t", ConnStateTempDrop, true}, // drops a temporary t first, and commits
+		{"DROP VIEW v", ConnStateNone, true},
+		{"LOCK TABLES t WRITE, u READ", ConnStateLockTables, true},
+		{"UNLOCK TABLES", ConnStateUnlockTables, false},
+		{"SELECT GET_LOCK('a', 10)", ConnStateUserLock, false},
+		{"SELECT RELEASE_LOCK('a'), GET_LOCK('b', 1)", ConnStateUserLock, false},
+		{"SELECT RELEASE_ALL_LOCKS()", ConnStateUserLockRelease, false},
+		{"SELECT IS_USED_LOCK('a')", ConnStateUserLockQuery, false},
+		{"SELECT release_lock('a')", ConnStateUserLockQuery, false},
+		{"SELECT 'get_lock(x)' FROM t", ConnStateNone, false}, // a string is no call
+		{"SELECT * FROM t WHERE id = 1", ConnStateNone, false},
+	} {
+		st, err := p.Parse(tc.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		if st.ConnState != tc.want || st.ImplicitCommit != tc.implicit {
+			t.Errorf("%s: ConnState %d, ImplicitCommit %v; want %d, %v", tc.sql, st.ConnState, st.ImplicitCommit, tc.want, tc.implicit)
+		}
+		if cacheable(st) && tc.want != ConnStateNone {
+			t.Errorf("%s: cacheable by shape although it changes connection state", tc.sql)
+		}
+	}
+}

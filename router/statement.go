@@ -46,8 +46,45 @@ type Statement struct {
 	ImplicitCommit bool
 	// ReadOnly: a SELECT without locking clauses or a SHOW.
 	ReadOnly bool
+	// ConnState is the state the statement creates or ends on the backend
+	// connection that runs it: the session must keep that connection
+	// (docs/session-state.md, treatment 3).
+	ConnState ConnState
 	// ParseErr is the parser's complaint for KindUnparsed.
 	ParseErr error
+}
+
+// ConnState says what a statement does to state that lives in its backend
+// connection.
+type ConnState int
+
+const (
+	// ConnStateNone: nothing the next statement would miss on another
+	// connection.
+	ConnStateNone ConnState = iota
+	// ConnStateTempCreate: CREATE TEMPORARY TABLE.
+	ConnStateTempCreate
+	// ConnStateTempDrop: DROP [TEMPORARY] TABLE, which drops a temporary
+	// table of that name first.
+	ConnStateTempDrop
+	// ConnStateLockTables: LOCK TABLES.
+	ConnStateLockTables
+	// ConnStateUnlockTables: UNLOCK TABLES.
+	ConnStateUnlockTables
+	// ConnStateUserLock: calls GET_LOCK (and maybe other user-level lock
+	// functions).
+	ConnStateUserLock
+	// ConnStateUserLockRelease: calls RELEASE_ALL_LOCKS and not GET_LOCK.
+	ConnStateUserLockRelease
+	// ConnStateUserLockQuery: calls RELEASE_LOCK, IS_USED_LOCK or
+	// IS_FREE_LOCK only; it must run where the session's locks live.
+	ConnStateUserLockQuery
+)
+
+// UserLocks tells whether the statement calls user-level lock functions,
+// which must all run in one place, the same for every session.
+func (c ConnState) UserLocks() bool {
+	return c == ConnStateUserLock || c == ConnStateUserLockRelease || c == ConnStateUserLockQuery
 }
 
 // schemasReferenced lists the distinct explicit schemas, lower-cased.
@@ -72,11 +109,16 @@ func (s *Statement) schemasReferenced() []string {
 	return out
 }
 
-// tableCollector gathers every table name in a statement.
+// tableCollector gathers every table name in a statement, and the
+// user-level lock functions it calls.
 type tableCollector struct {
-	tables []TableRef
-	ctes   map[string]bool
+	tables    []TableRef
+	ctes      map[string]bool
+	lockFuncs map[string]bool
 }
+
+// userLockFuncs are the functions whose locks live in the connection.
+var userLockFuncs = map[string]bool{"get_lock": true, "release_lock": true, "release_all_locks": true, "is_used_lock": true, "is_free_lock": true}
 
 func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 	switch x := n.(type) {
@@ -96,6 +138,13 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 			// reference makes routing ask for one.
 			c.tables = append(c.tables, TableRef{})
 		}
+	case *ast.FuncCallExpr:
+		if userLockFuncs[x.FnName.L] {
+			if c.lockFuncs == nil {
+				c.lockFuncs = map[string]bool{}
+			}
+			c.lockFuncs[x.FnName.L] = true
+		}
 	case *ast.TableName:
 		if x.Schema.O == "" && c.ctes[x.Name.L] {
 			break
@@ -107,10 +156,10 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 
 func (c *tableCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
-func collectTables(n ast.Node) []TableRef {
+func collectTables(n ast.Node) (tables []TableRef, lockFuncs map[string]bool) {
 	var c tableCollector
 	n.Accept(&c)
-	return c.tables
+	return c.tables, c.lockFuncs
 }
 
 func dependsOnCurrentDB(tp ast.ShowStmtType) bool {

@@ -1,0 +1,158 @@
+package proxy
+
+import (
+	"context"
+	"strings"
+
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// pin is a backend connection a session keeps because state lives in it
+// (docs/session-state.md, treatment 3): temporary tables, table locks,
+// user-level locks. While a session has a pin on a shard, every statement
+// it runs there uses that connection, in a transaction too (the pin is the
+// branch). A pin whose state has ended goes back to the pool; one that
+// still holds state when the session ends is closed, never reused.
+type pin struct {
+	c         *backend.Conn
+	temps     map[string]bool // temporary tables created on it, "db.table" lower-cased
+	locked    bool            // LOCK TABLES holds table locks on it
+	userLocks bool            // GET_LOCK ran on it: locks may be held until RELEASE_ALL_LOCKS
+}
+
+// idle: no state left in the connection.
+func (p *pin) idle() bool { return len(p.temps) == 0 && !p.locked && !p.userLocks }
+
+// pinned returns the session's pin on shard, nil if none.
+func (s *Session) pinned(shard string) *pin { return s.pins[shard] }
+
+// holdsState tells whether c is one of the session's pins (so that it is
+// not returned to the pool while its state lasts).
+func (s *Session) holdsState(c *backend.Conn) bool {
+	p := s.pins[c.Shard()]
+	return p != nil && p.c == c
+}
+
+// pinFor keeps c, the connection a statement that creates connection state
+// runs on, as the session's pin on its shard.
+func (s *Session) pinFor(st *router.Statement, c *backend.Conn) {
+	if st == nil || c == nil {
+		return
+	}
+	switch st.ConnState {
+	case router.ConnStateTempCreate, router.ConnStateLockTables, router.ConnStateUserLock:
+	default:
+		return
+	}
+	if s.pins[c.Shard()] == nil {
+		s.pins[c.Shard()] = &pin{c: c, temps: map[string]bool{}}
+	}
+}
+
+// notePinState records what a statement that ran on shard did to the state
+// of its connection (ok: it succeeded), and lets the pin go if no state is
+// left.
+func (s *Session) notePinState(st *router.Statement, shard string, ok bool) {
+	p := s.pins[shard]
+	if p == nil || st == nil {
+		return
+	}
+	if ok {
+		switch st.ConnState {
+		case router.ConnStateTempCreate:
+			for _, t := range st.Tables[:min(1, len(st.Tables))] {
+				p.temps[s.tableKey(t)] = true
+			}
+		case router.ConnStateTempDrop:
+			for _, t := range st.Tables {
+				delete(p.temps, s.tableKey(t))
+			}
+		case router.ConnStateLockTables:
+			p.locked = true
+		case router.ConnStateUnlockTables:
+			p.locked = false
+		case router.ConnStateUserLock:
+			p.userLocks = true
+		case router.ConnStateUserLockRelease:
+			p.userLocks = false
+		}
+	}
+	if p.idle() {
+		delete(s.pins, shard) // the caller returns the connection
+	}
+}
+
+// unpinIfIdle lets a pin whose state has ended go: back to the pool, unless
+// it is also the open transaction's branch (endTx returns it).
+func (s *Session) unpinIfIdle(shard string) {
+	p := s.pins[shard]
+	if p == nil || !p.idle() {
+		return
+	}
+	delete(s.pins, shard)
+	if s.tx != nil && s.tx.branches[shard] == p.c {
+		return
+	}
+	s.srv.pools[shard].Release(p.c)
+}
+
+// tableKey names a table the way MariaDB resolves it for this session.
+func (s *Session) tableKey(t router.TableRef) string {
+	db := t.Schema
+	if db == "" {
+		db = s.db
+	}
+	return strings.ToLower(db + "." + t.Name)
+}
+
+// unlockTables runs UNLOCK TABLES where the session locked tables; it
+// reports whether any were locked (MariaDB then commits an open
+// transaction first).
+func (s *Session) unlockTables(ctx context.Context) (bool, error) {
+	any := false
+	var firstErr error
+	for shard, p := range s.pins {
+		if !p.locked {
+			continue
+		}
+		any = true
+		if err := p.c.ExecAll(ctx, "UNLOCK TABLES"); err != nil && firstErr == nil {
+			firstErr = shardErr(shard, err)
+			p.c.MarkBroken() // its locks are in an unknown state: never reuse it
+		}
+		p.locked = false
+		s.unpinIfIdle(shard)
+	}
+	return any, firstErr
+}
+
+// dropPins ends the session's pins, after its transaction ended: their
+// state dies with their connection, which is closed rather than handed to
+// another session.
+func (s *Session) dropPins() {
+	for shard, p := range s.pins {
+		delete(s.pins, shard)
+		p.c.MarkBroken()
+		s.srv.pools[shard].Release(p.c)
+	}
+}
+
+// unlockTablesStmt answers UNLOCK TABLES: while tables are locked it
+// commits the open transaction, as MariaDB does, then releases the locks;
+// otherwise it does nothing.
+func (s *Session) unlockTablesStmt(ctx context.Context) error {
+	locked := false
+	for _, p := range s.pins {
+		locked = locked || p.locked
+	}
+	if locked && s.tx != nil {
+		if err := s.endTx(ctx, true); err != nil {
+			return s.writeErr(err)
+		}
+	}
+	if _, err := s.unlockTables(ctx); err != nil {
+		return s.writeErr(err)
+	}
+	return s.writeOK(0, 0, "")
+}
