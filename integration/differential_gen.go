@@ -529,16 +529,26 @@ func andRest(ps []string) string {
 func (g *diffGen) limit(b *qb) string {
 	n := int64(g.r.IntN(25) + 1)
 	if g.r.IntN(3) == 0 {
-		return " LIMIT " + b.v(n)
+		return " LIMIT " + g.limitArg(b, n)
 	}
 	off := int64(g.r.IntN(6))
 	if chance(g.r, 0.25) {
 		off = int64(g.r.IntN(40))
 	}
 	if chance(g.r, 0.3) {
-		return " LIMIT " + b.v(off) + ", " + b.v(n)
+		return " LIMIT " + g.limitArg(b, off) + ", " + g.limitArg(b, n)
 	}
-	return " LIMIT " + b.v(n) + " OFFSET " + b.v(off)
+	return " LIMIT " + g.limitArg(b, n) + " OFFSET " + g.limitArg(b, off)
+}
+
+// limitArg is a LIMIT count or offset; as a parameter it is sometimes a
+// DOUBLE, as mysql2 sends every JavaScript number.
+func (g *diffGen) limitArg(b *qb, n int64) string {
+	if chance(g.r, 0.15) {
+		b.args = append(b.args, float64(n))
+		return "?"
+	}
+	return b.v(n)
 }
 
 func dir(r *rand.Rand) string {

@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -365,7 +366,7 @@ func (m *selectMerge) bind(shards []string, split *inSplit, params []Param) (*Ex
 	merge.Count, merge.Offset = count, off
 	limit := ""
 	if m.perShardLimit && count >= 0 {
-		limit = " LIMIT " + strconv.FormatInt(off+count, 10)
+		limit = " LIMIT " + strconv.FormatInt(min(count, math.MaxInt64-off)+off, 10)
 	}
 	e := &Exec{Merge: &merge, Locking: m.lock != ""}
 	for _, s := range shards {

@@ -2,7 +2,7 @@ package router
 
 import (
 	"fmt"
-	"strconv"
+	"math"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -321,6 +321,9 @@ func limitValue(e ast.ExprNode) (limitSrc, error) {
 	return limitSrc{}, errUnsupported("LIMIT takes integer literals or parameters")
 }
 
+// value is the LIMIT count or offset; a parameter converts as MariaDB
+// converts it (sharding.Value.AsUnsigned), capped at math.MaxInt64 (no
+// limit).
 func (l limitSrc) value(params []Param) (int64, error) {
 	if l.param < 0 {
 		return l.n, nil
@@ -328,9 +331,5 @@ func (l limitSrc) value(params []Param) (int64, error) {
 	if l.param >= len(params) {
 		return 0, fmt.Errorf("LIMIT parameter %d not bound", l.param+1)
 	}
-	n, err := strconv.ParseInt(params[l.param].Literal, 10, 64)
-	if err != nil || n < 0 {
-		return 0, errUnsupported("LIMIT parameter must be a non-negative integer, got %s", params[l.param].Literal)
-	}
-	return n, nil
+	return int64(min(params[l.param].Key.AsUnsigned(), math.MaxInt64)), nil
 }

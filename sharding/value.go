@@ -575,3 +575,78 @@ func clip(s string) string {
 	}
 	return s[:cut] + "..."
 }
+
+// AsUnsigned is v converted to an unsigned integer the way MariaDB converts
+// a LIMIT parameter: NULL and text without a leading number are 0, a
+// fraction is cut off, a negative number wraps around (so LIMIT -1 means no
+// limit), and what exceeds the range is the largest value. Clients send
+// LIMIT ? as a DOUBLE (mysql2) or a string as well as an integer.
+func (v Value) AsUnsigned() uint64 {
+	switch v.kind {
+	case vInt:
+		return uint64(v.i)
+	case vUint:
+		return v.u
+	case vFloat:
+		return floatToUnsigned(v.f)
+	case vNumber, vString:
+		return floatToUnsigned(leadingNumber(v.s))
+	}
+	return 0
+}
+
+func floatToUnsigned(f float64) uint64 {
+	switch {
+	case f != f: // NaN
+		return 0
+	case f >= 18446744073709551615:
+		return math.MaxUint64
+	case f >= 0:
+		return uint64(f)
+	case f <= -9223372036854775808:
+		return 1 << 63
+	}
+	return uint64(int64(f))
+}
+
+// leadingNumber reads the number at the start of s as MariaDB does when it
+// converts a string to a number: leading spaces skipped, the longest prefix
+// that reads as a decimal number, 0 when there is none.
+func leadingNumber(s string) float64 {
+	s = strings.TrimLeft(s, " \t\n\r")
+	end := 0
+	digits := func() {
+		for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+			end++
+		}
+	}
+	if end < len(s) && (s[end] == '+' || s[end] == '-') {
+		end++
+	}
+	digits()
+	if end < len(s) && s[end] == '.' {
+		end++
+		digits()
+	}
+	if end < len(s) && (s[end] == 'e' || s[end] == 'E') {
+		exp := end
+		end++
+		if end < len(s) && (s[end] == '+' || s[end] == '-') {
+			end++
+		}
+		start := end
+		digits()
+		if end == start {
+			end = exp
+		}
+	}
+	f, err := strconv.ParseFloat(s[:end], 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return f
+		}
+		return 0
+	}
+	return f
+}

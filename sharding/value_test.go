@@ -304,3 +304,40 @@ func TestValueOf(t *testing.T) {
 		t.Error("ValueOf(struct{}{}) succeeded")
 	}
 }
+
+// TestAsUnsigned: what MariaDB 10.11 makes of a LIMIT parameter, as seen
+// through go-sql-driver with interpolateParams=false on 5 rows: DOUBLE 2.5
+// and 2.4 -> 2 rows, -1 -> all, '3.7' -> 3, ' 2' and '2x' -> 2, 'abc' and
+// NULL -> none, 1e20 -> all.
+func TestAsUnsigned(t *testing.T) {
+	for _, tc := range []struct {
+		v    Value
+		want uint64
+	}{
+		{IntValue(3), 3},
+		{IntValue(-1), math.MaxUint64},
+		{IntValue(-2), math.MaxUint64 - 1},
+		{UintValue(math.MaxUint64), math.MaxUint64},
+		{FloatValue(2), 2},
+		{FloatValue(2.5), 2},
+		{FloatValue(2.4), 2},
+		{FloatValue(-1), math.MaxUint64},
+		{FloatValue(1e20), math.MaxUint64},
+		{FloatValue(math.NaN()), 0},
+		{StringValue("3"), 3},
+		{StringValue("3.7"), 3},
+		{StringValue(" 2"), 2},
+		{StringValue("2x"), 2},
+		{StringValue("abc"), 0},
+		{StringValue(""), 0},
+		{StringValue("1e3"), 1000},
+		{StringValue("1e"), 1},
+		{StringValue("-1"), math.MaxUint64},
+		{NumberValue("10"), 10},
+		{NullValue(), 0},
+	} {
+		if got := tc.v.AsUnsigned(); got != tc.want {
+			t.Errorf("%s.AsUnsigned() = %d, want %d", tc.v, got, tc.want)
+		}
+	}
+}
