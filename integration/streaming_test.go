@@ -394,3 +394,76 @@ func TestShardRestart(t *testing.T) {
 	}
 	f.assertAlive(t)
 }
+
+// SIGTERM with a statement blocked on a shard (waiting for a row lock held
+// by another client of the shard) past frontend.shutdown_timeout: the proxy
+// kills the statement on the shard, the client gets an error, the
+// session's transaction is rolled back, and the proxy exits within
+// shutdown_timeout + 5 s.
+func TestShutdownInterruptsBlockedStatement(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "frontend: {shutdown_timeout: 2s}"})
+	ctx := testCtx(t, time.Minute)
+	db := f.db(t, "shop", "")
+	mustExec(t, db, "CREATE TABLE blocked (id INT PRIMARY KEY, v INT)")
+	mustExec(t, db, "INSERT INTO blocked VALUES (1, 0), (2, 0)")
+	shard := f.shard(t, "shop")
+	holder, err := shard.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	mustExec(t, holder, "BEGIN")
+	mustExec(t, holder, "SELECT * FROM blocked WHERE id = 1 FOR UPDATE")
+
+	client, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	mustExec(t, client, "BEGIN")
+	mustExec(t, client, "UPDATE blocked SET v = 2 WHERE id = 2")
+	res := make(chan error, 1)
+	go func() {
+		_, err := client.ExecContext(ctx, "UPDATE blocked SET v = 1 WHERE id = 1") // waits for holder (innodb_lock_wait_timeout 50 s)
+		res <- err
+	}()
+	blockedUpdates := func() int64 {
+		return queryInt(t, shard, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE blocked SET v = 1%'")
+	}
+	if !waitFor(10*time.Second, func() bool { return blockedUpdates() == 1 }) {
+		t.Fatal("the UPDATE through the proxy is not waiting on the shard")
+	}
+	f.p.Signal(t, syscall.SIGTERM)
+	signalled := time.Now()
+	st := f.p.WaitExit(t, 20*time.Second)
+	exited := time.Since(signalled)
+	if exited > 2*time.Second+5*time.Second {
+		t.Errorf("proxy exited %s after SIGTERM, want within shutdown_timeout (2s) + 5s", exited.Round(time.Millisecond))
+	}
+	if !st.Success() {
+		t.Errorf("proxy exit after SIGTERM: %v\n%s", st, f.p.Output())
+	}
+	select {
+	case err := <-res:
+		if err == nil {
+			t.Error("the blocked UPDATE succeeded although the proxy shut down under it")
+		}
+		t.Logf("client of the blocked statement got: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client of the blocked statement got no answer")
+	}
+	if n := blockedUpdates(); n != 0 {
+		t.Errorf("%d UPDATE(s) from the proxy still waiting on the shard after it exited", n)
+	}
+	mustExec(t, holder, "COMMIT")
+	// The session's transaction was rolled back: row 2 is unchanged and
+	// unlocked.
+	if !waitFor(10*time.Second, func() bool { return queryInt(t, shard, "SELECT COUNT(*) FROM information_schema.INNODB_TRX") == 0 }) {
+		t.Error("a transaction of the proxy's session is still open on the shard")
+	}
+	if v := queryInt(t, shard, "SELECT v FROM blocked WHERE id = 2"); v != 0 {
+		t.Errorf("row 2 has v = %d, want 0 (the session's transaction rolled back)", v)
+	}
+	t.Logf("proxy exited %s after SIGTERM (shutdown_timeout 2s)", exited.Round(time.Millisecond))
+}

@@ -214,9 +214,17 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	sess.run(ctx)
 }
 
+// shutdownGrace bounds what Shutdown does after its deadline: the KILL
+// QUERY of statements still running, and the wait for their sessions to end.
+const shutdownGrace = 5 * time.Second
+
 // Shutdown stops accepting (the caller closes the listener), closes idle
-// sessions at once, lets running statements finish until ctx ends, then
-// closes what is left and the pools.
+// sessions at once and lets running statements finish until ctx ends. Then
+// it interrupts what still runs (KILL QUERY on the shards: a statement
+// waiting for a lock would otherwise run on, and its session would never
+// end), closes the client connections, so that their transactions roll
+// back, and closes the pools. It returns within shutdownGrace of ctx's end
+// even if a shard does not answer.
 func (s *Server) Shutdown(ctx context.Context) {
 	s.mu.Lock()
 	s.closing = true
@@ -229,17 +237,46 @@ func (s *Server) Shutdown(ctx context.Context) {
 	select {
 	case <-done:
 	case <-ctx.Done():
-		s.mu.Lock()
-		for _, sess := range s.sessions {
-			sess.close()
+		s.interruptAll()
+		select {
+		case <-done:
+		case <-time.After(shutdownGrace):
+			s.log.Warn("shutdown: sessions still waiting for their shards after KILL QUERY; exiting without them", "grace", shutdownGrace)
+			return
 		}
-		s.mu.Unlock()
-		<-done
 	}
 	s.coord.Wait()
 	for _, p := range s.pools {
 		p.Close()
 	}
+}
+
+// interruptAll ends every session still running at the shutdown deadline:
+// its statements are killed on their shards and its client connection is
+// closed.
+func (s *Server) interruptAll() {
+	s.mu.Lock()
+	sessions := make([]*Session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		sessions = append(sessions, sess)
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, sess := range sessions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if n, err := sess.interrupt(ctx, 0, false); err != nil {
+				s.log.Warn("shutdown: KILL QUERY failed", "conn", sess.id, "err", err)
+			} else if n > 0 {
+				s.log.Info("shutdown: statement interrupted", "conn", sess.id, "user", sess.user, "statement", truncateSQL(sess.curSQL(), 200))
+			}
+			sess.close()
+		}()
+	}
+	wg.Wait()
 }
 
 // session looks a session up by connection id (for KILL).
