@@ -91,7 +91,11 @@ func dial(ctx context.Context, t Target, timeout time.Duration) (*Conn, error) {
 		_ = c.SetCapability(mysql.CLIENT_PS_MULTI_RESULTS)
 		_ = c.SetCapability(mysql.CLIENT_MULTI_STATEMENTS)
 		c.SetAttributes(map[string]string{"program_name": "xaproxy"})
-		return nil
+		// go-mysql's default, 255 (utf8mb4_0900_ai_ci), is unknown to
+		// MariaDB, which then gives the server default (often latin1).
+		// Sync sets the session's character set anyway; this only makes
+		// the handshake's own state sane.
+		return c.SetCollation("utf8mb4_general_ci")
 	}
 	// The handshake itself has no context; a deadline on the socket bounds it.
 	c, err := client.ConnectWithDialer(ctx, network, t.Addr, t.User, t.Password, "", func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -109,6 +113,7 @@ func dial(ctx context.Context, t Target, timeout time.Duration) (*Conn, error) {
 		c:        c,
 		shard:    t.Shard,
 		threadID: c.GetConnectionID(),
+		vars:     unsyncedCharset(),
 		stmts:    make(map[string]*Stmt),
 		lastUsed: time.Now(),
 		scratch:  make([]byte, 4, 16*1024),
@@ -206,8 +211,9 @@ func (b *Conn) UseDB(ctx context.Context, db string) error {
 // prepared under another database or mode is another statement.
 func (b *Conn) stmtKey(query string) string {
 	mode, _ := b.vars.Get("@@session.sql_mode")
-	names, _ := b.vars.Get("NAMES")
-	return b.db + "\x00" + mode + "\x00" + names + "\x00" + query
+	client, _ := b.vars.Get(VarCharsetClient)
+	coll, _ := b.vars.Get(VarCollation)
+	return b.db + "\x00" + mode + "\x00" + client + "\x00" + coll + "\x00" + query
 }
 
 // Prepare returns the statement prepared on this connection, preparing it on

@@ -98,3 +98,57 @@ func TestSendReadOnlyPipelinesTheStart(t *testing.T) {
 		t.Fatalf("next execute: %d rows, want 1", n)
 	}
 }
+
+// TestSyncCharset: on a server whose default character set is latin1, a
+// backend connection fresh from its handshake and one reused after another
+// state both carry exactly the session's character set, and ReadCharset
+// records values (NULL included) that replay to the same state.
+func TestSyncCharset(t *testing.T) {
+	m := harness.StartMariaDB(t, "charset", "--character-set-server=latin1", "--collation-server=latin1_swedish_ci")
+	ctx := context.Background()
+	pool := NewPool(Target{Shard: "s0", Addr: m.Addr(), User: "root"}, PoolConfig{MaxOpen: 1, MaxIdle: 1})
+	t.Cleanup(pool.Close)
+
+	utf8 := State{}.With(CharsetVars("utf8mb4", "224")...)
+	latin1 := State{}.With(CharsetVars("latin1", "8")...).With(Var{"@@session.sql_mode", "'ANSI'"})
+	noResults := utf8.With(Var{VarCharsetResults, "NULL"})
+	steps := []struct {
+		name string
+		st   State
+		want [3]string // client, results, collation_connection as read back
+	}{
+		{"fresh connection, utf8mb4", utf8, [3]string{"'utf8mb4'", "'utf8mb4'", "'utf8mb4_unicode_ci'"}},
+		{"reused, latin1", latin1, [3]string{"'latin1'", "'latin1'", "'latin1_swedish_ci'"}},
+		{"reused, results NULL", noResults, [3]string{"'utf8mb4'", "NULL", "'utf8mb4_unicode_ci'"}},
+		{"reused, server defaults", State{}, [3]string{"'latin1'", "'latin1'", "'latin1_swedish_ci'"}},
+		{"reused, binary", State{}.With(CharsetVars("binary", "63")...), [3]string{"'binary'", "'binary'", "'binary'"}},
+	}
+	for _, s := range steps {
+		c, err := pool.AcquireDB(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Sync(ctx, "", s.st); err != nil {
+			t.Fatalf("%s: Sync: %v", s.name, err)
+		}
+		vs, err := c.ReadCharset(ctx)
+		if err != nil {
+			t.Fatalf("%s: ReadCharset: %v", s.name, err)
+		}
+		got := [3]string{}
+		for _, v := range vs {
+			switch v.Name {
+			case VarCharsetClient:
+				got[0] = v.Value
+			case VarCharsetResults:
+				got[1] = v.Value
+			case VarCollation:
+				got[2] = v.Value
+			}
+		}
+		if got != s.want {
+			t.Errorf("%s: character set %q, want %q", s.name, got, s.want)
+		}
+		pool.Release(c)
+	}
+}

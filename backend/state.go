@@ -2,13 +2,16 @@ package backend
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 )
 
 // Var is one session-scoped assignment as the client wrote it, kept so that
 // any pooled connection can be brought to the session's state.
-// Name is canonical: "NAMES", "@@session.<name>" or "@<user var>".
+// Name is canonical: "@@session.<name>" or "@<user var>"; the character
+// set is the three variables named by VarCharsetClient, VarCharsetResults
+// and VarCollation.
 type Var struct {
 	Name  string
 	Value string // SQL text of the value
@@ -75,66 +78,132 @@ func newState(m map[string]string) State {
 	return State{vars: vars, key: b.String()}
 }
 
-// defaultCharset is what every backend connection starts with.
-const defaultCharset = "utf8mb4"
+// The connection character set is three independent session variables,
+// always carried explicitly: a backend connection never keeps what its
+// handshake or the server default gave it. character_set_connection is not
+// one of them: MariaDB derives it from collation_connection, and setting it
+// separately would reset the collation.
+const (
+	VarCharsetClient  = "@@session.character_set_client"
+	VarCharsetResults = "@@session.character_set_results"
+	VarCollation      = "@@session.collation_connection"
+)
 
-// resetValue is how an assignment is undone on a connection that another
-// session used; resetting avoids COM_RESET_CONNECTION, which would also drop
-// the connection's cached prepared statements.
-func resetValue(name string) string {
-	switch {
-	case name == "NAMES":
-		return defaultCharset
-	case strings.HasPrefix(name, "@@"):
-		return "DEFAULT"
-	default:
-		return "NULL"
+var charsetVarNames = [...]string{VarCharsetClient, VarCharsetResults, VarCollation}
+
+func isCharsetVar(name string) bool {
+	return name == VarCharsetClient || name == VarCharsetResults || name == VarCollation
+}
+
+// CharsetVars is the character set a client gets from its handshake
+// collation: charset for client and results, the collation (a name or an
+// id, which MariaDB accepts for collation_connection) for the connection.
+func CharsetVars(charset, collation string) []Var {
+	return []Var{
+		{Name: VarCharsetClient, Value: Quote(charset)},
+		{Name: VarCharsetResults, Value: Quote(charset)},
+		{Name: VarCollation, Value: collation},
 	}
 }
 
-// SetStatement returns the single SET statement that turns state from into
-// state to, or "" when they are equal.
-func SetStatement(from, to State) string {
+// Quote makes s a SQL string literal.
+func Quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(s) + "'"
+}
+
+// unsyncedCharset is the state of a connection fresh from its handshake:
+// its character set is taken as unknown (a value no state holds), so that
+// the first Sync always sets it.
+func unsyncedCharset() State {
+	m := make(map[string]string, len(charsetVarNames))
+	for _, n := range charsetVarNames {
+		m[n] = ""
+	}
+	return newState(m)
+}
+
+// resetValue is how an assignment is undone on a connection that another
+// session used; resetting avoids COM_RESET_CONNECTION, which would also drop
+// the connection's cached prepared statements. A session without the
+// character set variables (a handshake collation MariaDB does not know)
+// gets the server's defaults, as MariaDB gives such a client.
+func resetValue(name string) string {
+	if strings.HasPrefix(name, "@@") {
+		return "DEFAULT"
+	}
+	return "NULL"
+}
+
+// SetStatements returns the statements that turn state from into state to
+// (none when they are equal). The character set comes first, as a
+// statement of its own: the server parses a statement in the character set
+// in force before it runs, so string values in the other assignments must
+// wait for it.
+func SetStatements(from, to State) []string {
 	if from.key == to.key {
-		return ""
+		return nil
 	}
-	var parts []string
-	add := func(name, value string) {
-		if name == "NAMES" {
-			parts = append(parts, "NAMES "+value)
-			return
-		}
-		parts = append(parts, name+" = "+value)
-	}
-	// NAMES first: it resets character_set_* and collation_connection, which
-	// explicit assignments after it may override again.
-	if v, ok := to.Get("NAMES"); ok {
-		if old, had := from.Get("NAMES"); !had || old != v {
-			add("NAMES", v)
-		}
-	} else if _, had := from.Get("NAMES"); had {
-		add("NAMES", resetValue("NAMES"))
-	}
+	var cs, rest []string
 	for _, v := range from.vars {
-		if v.Name == "NAMES" {
-			continue
-		}
 		if _, ok := to.Get(v.Name); !ok {
-			add(v.Name, resetValue(v.Name))
+			if isCharsetVar(v.Name) {
+				cs = append(cs, v.Name+" = "+resetValue(v.Name))
+			} else {
+				rest = append(rest, v.Name+" = "+resetValue(v.Name))
+			}
 		}
 	}
 	for _, v := range to.vars {
-		if v.Name == "NAMES" {
+		if old, ok := from.Get(v.Name); !ok || old != v.Value {
+			if isCharsetVar(v.Name) {
+				cs = append(cs, v.Name+" = "+v.Value)
+			} else {
+				rest = append(rest, v.Name+" = "+v.Value)
+			}
+		}
+	}
+	var out []string
+	if len(cs) > 0 {
+		out = append(out, "SET "+strings.Join(cs, ", "))
+	}
+	if len(rest) > 0 {
+		out = append(out, "SET "+strings.Join(rest, ", "))
+	}
+	return out
+}
+
+// charsetQuery reads the character set back by value; the casts keep the
+// names out of character_set_results, which may be one (ucs2) that would
+// re-encode them.
+const charsetQuery = "SELECT CAST(@@session.character_set_client AS BINARY), CAST(@@session.character_set_results AS BINARY), CAST(@@session.collation_connection AS BINARY)"
+
+// ReadCharset reads the connection's character set variables, to record
+// them by value after a statement that changed them (SET NAMES, SET
+// CHARACTER SET, SET character_set_*), whatever order or defaults the
+// statement involved.
+func (b *Conn) ReadCharset(ctx context.Context) ([]Var, error) {
+	r, err := b.Exec(ctx, charsetQuery)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil || r.Resultset == nil || r.RowNumber() != 1 || r.ColumnNumber() != len(charsetVarNames) {
+		b.broken = true
+		return nil, fmt.Errorf("shard %s: unexpected answer reading the character set", b.shard)
+	}
+	vs := make([]Var, len(charsetVarNames))
+	for i, n := range charsetVarNames {
+		vs[i].Name = n
+		if null, _ := r.IsNull(0, i); null {
+			vs[i].Value = "NULL" // character_set_results = NULL: no conversion
 			continue
 		}
-		if old, ok := from.Get(v.Name); !ok || old != v.Value {
-			add(v.Name, v.Value)
+		s, err := r.GetString(0, i)
+		if err != nil {
+			return nil, fmt.Errorf("shard %s: reading the character set: %w", b.shard, err)
 		}
+		vs[i].Value = Quote(s)
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "SET " + strings.Join(parts, ", ")
+	return vs, nil
 }
 
 // Sync brings the connection to the session's database and variables.
@@ -144,8 +213,20 @@ func (b *Conn) Sync(ctx context.Context, db string, st State) error {
 			return err
 		}
 	}
-	if q := SetStatement(b.vars, st); q != "" {
-		if _, err := b.Exec(ctx, q); err != nil {
+	if qs := SetStatements(b.vars, st); len(qs) > 0 {
+		var err error
+		if len(qs) == 1 {
+			_, err = b.Exec(ctx, qs[0])
+		} else {
+			// One round trip: the server runs (and parses) them in order.
+			if b.prefix != "" {
+				err = b.sendPrefix(ctx)
+			}
+			if err == nil {
+				err = b.ExecAll(ctx, qs...)
+			}
+		}
+		if err != nil {
 			// The connection may now hold part of the assignments.
 			b.broken = true
 			return err

@@ -52,6 +52,13 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	case router.KindShowDatabases:
 		return s.showDatabases(st.Node.(*ast.ShowStmt))
 	}
+	if st.Kind == router.KindUnparsed {
+		// A character set the parser does not know (SET NAMES cp1251)
+		// must still reach every backend connection of the session.
+		if handled, err := s.setCharsetUnparsed(ctx, sql); handled {
+			return err
+		}
+	}
 	if k, ok := st.Node.(*ast.KillStmt); ok {
 		return s.kill(ctx, uint32(k.ConnectionID), k.Query)
 	}

@@ -25,24 +25,6 @@ func TestMatchLike(t *testing.T) {
 	}
 }
 
-func TestInitialVars(t *testing.T) {
-	tests := []struct {
-		id   uint8
-		want string
-	}{
-		{45, ""},  // utf8mb4_general_ci: what backend connections use
-		{255, ""}, // utf8mb4_0900_ai_ci (MySQL 8 clients): unknown to MariaDB
-		{8, "latin1 COLLATE latin1_swedish_ci"},
-		{33, "utf8 COLLATE utf8_general_ci"},
-	}
-	for _, tt := range tests {
-		got, _ := initialVars(tt.id).Get("NAMES")
-		if got != tt.want {
-			t.Errorf("collation %d: NAMES = %q, want %q", tt.id, got, tt.want)
-		}
-	}
-}
-
 func TestParseBool(t *testing.T) {
 	for _, v := range []string{"1", "ON", "true", "'on'"} {
 		if b, ok := parseBool(v); !ok || !b {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -115,14 +116,34 @@ func (s *Session) handshake(live *settings) error {
 }
 
 // initialVars turns the collation a client announced in its handshake into
-// the session's character set; utf8mb4 (what backend connections use) needs
-// nothing, and MySQL 8's utf8mb4_0900 collations are unknown to MariaDB.
+// the session's character set, which every backend connection serving the
+// session is given explicitly: a fresh connection and a pooled one that
+// served another character set behave the same. The collation goes by id
+// (MariaDB accepts one for collation_connection), so that MariaDB names it
+// as it would for a direct client. A collation MariaDB does not know gets
+// what MariaDB gives such a client, the server's defaults (no character set
+// variables in the state: they are replayed as DEFAULT); for MySQL 8
+// clients' utf8mb4_0900_ai_ci (255) that is utf8mb4_general_ci on a shard
+// configured with utf8mb4, its closest MariaDB collation.
 func initialVars(collationID uint8) backend.State {
 	col, err := charset.GetCollationByID(int(collationID))
-	if err != nil || col.CharsetName == "utf8mb4" || collationID == 255 {
+	if err != nil || !knownToMariaDB(collationID) {
 		return backend.State{}
 	}
-	return backend.State{}.With(backend.Var{Name: "NAMES", Value: col.CharsetName + " COLLATE " + col.Name})
+	return backend.State{}.With(backend.CharsetVars(col.CharsetName, strconv.Itoa(int(collationID)))...)
+}
+
+// knownToMariaDB tells whether MariaDB 10.11 has a collation with this
+// handshake id; these are MySQL 8's alone (checked against
+// information_schema.COLLATIONS).
+func knownToMariaDB(id uint8) bool {
+	switch id {
+	case 76, // utf8mb3_tolower_ci
+		248, 249, 250, // gb18030
+		255: // utf8mb4_0900_ai_ci
+		return false
+	}
+	return true
 }
 
 // run reads and executes commands until the client leaves.

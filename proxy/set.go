@@ -20,6 +20,11 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		parts      []string
 		next       = s.vars
 		autocommit *bool
+		// charsetSet: the statement changes the character set, which is
+		// recorded by reading it back after the statement ran, so that the
+		// record holds values (whatever defaults, aliases or order of
+		// assignments gave them) and is replayed in one independent piece.
+		charsetSet bool
 	)
 	for _, a := range n.Variables {
 		if a.IsGlobal {
@@ -40,14 +45,16 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 				}
 				v += " COLLATE " + col
 			}
-			if strings.EqualFold(value, "DEFAULT") {
-				next = next.Without("NAMES")
-			} else {
-				next = next.With(backend.Var{Name: "NAMES", Value: v})
-			}
 			parts = append(parts, "NAMES "+v)
+			charsetSet = true
 		case a.Name == ast.SetCharset:
-			return s.writeErr(errNotSupported("SET CHARACTER SET is not supported by xaproxy: use SET NAMES"))
+			// MariaDB: client and results become the charset, the
+			// connection gets @@character_set_database; read back below.
+			parts = append(parts, "CHARACTER SET "+value)
+			charsetSet = true
+		case a.IsSystem && isCharsetVar(a.Name):
+			parts = append(parts, "@@session."+strings.ToLower(a.Name)+" = "+value)
+			charsetSet = true
 		case a.Name == "tx_isolation_one_shot" || a.Name == "tx_read_only_one_shot":
 			return s.writeErr(errNotSupported("SET TRANSACTION (for the next transaction only) is not supported by xaproxy: use SET SESSION TRANSACTION ... or START TRANSACTION READ ONLY"))
 		case strings.EqualFold(a.Name, "xaproxy_locking_reads"):
@@ -79,7 +86,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 	if len(parts) > 0 {
 		// Run the assignments once so that the shard validates them and the
 		// client gets the shard's error for a bad name or value.
-		if err := s.applySet(ctx, "SET "+strings.Join(parts, ", "), next); err != nil {
+		if err := s.applySet(ctx, "SET "+strings.Join(parts, ", "), next, charsetSet); err != nil {
 			return s.writeErr(err)
 		}
 	}
@@ -104,8 +111,8 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 }
 
 // applySet runs a SET on the session's connection to its default shard and
-// records the new state.
-func (s *Session) applySet(ctx context.Context, sql string, next backend.State) error {
+// records the new state, with the character set read back when readCharset.
+func (s *Session) applySet(ctx context.Context, sql string, next backend.State, readCharset bool) error {
 	shard := s.srv.router.DefaultShard(s.db)
 	if s.tx != nil && len(s.tx.order) > 0 {
 		shard = s.tx.order[0]
@@ -131,9 +138,69 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State) 
 		}
 		return errShardUnavailable(shard, err)
 	}
+	if readCharset {
+		vs, err := c.ReadCharset(ctx)
+		if err != nil {
+			// The SET ran but its result is unknown: the connection must
+			// not serve anyone with a wrong record.
+			c.MarkBroken()
+			if _, ok := backend.ServerError(err); ok {
+				return err
+			}
+			return errShardUnavailable(shard, err)
+		}
+		next = next.With(vs...)
+	}
 	c.NoteState(next)
 	s.vars = next
 	return nil
+}
+
+// setCharsetUnparsed runs a SET NAMES or SET CHARACTER SET that the
+// parser rejected because it names a character set MariaDB has and the
+// parser does not (cp1251, koi8r, ...). Sent to a shard unrecorded, it
+// would change the character set of a pooled connection behind the
+// session state's back; here it runs as any SET and the character set it
+// gave is read back. handled is false for any other statement, which the
+// caller treats as before; when true, the client has its answer.
+func (s *Session) setCharsetUnparsed(ctx context.Context, sql string) (handled bool, err error) {
+	if !isCharsetSetText(sql) {
+		return false, nil
+	}
+	if err := s.applySet(ctx, sql, s.vars, true); err != nil {
+		return true, s.writeErr(err)
+	}
+	return true, s.writeOK(0, 0, "")
+}
+
+// isCharsetSetText tells a lone SET NAMES / SET CHARACTER SET / SET
+// CHARSET, with nothing else assigned (no comma) and no second statement.
+func isCharsetSetText(sql string) bool {
+	if strings.ContainsAny(sql, ",;") {
+		return false
+	}
+	f := strings.Fields(strings.ToUpper(sql))
+	if len(f) < 3 || f[0] != "SET" {
+		return false
+	}
+	switch f[1] {
+	case "NAMES", "CHARSET":
+		return true
+	case "CHARACTER":
+		return f[2] == "SET" && len(f) >= 4
+	}
+	return false
+}
+
+// isCharsetVar tells the session variables that make up the connection
+// character set (character_set_connection is derived from, and resets,
+// collation_connection).
+func isCharsetVar(name string) bool {
+	switch strings.ToLower(name) {
+	case "character_set_client", "character_set_connection", "character_set_results", "collation_connection":
+		return true
+	}
+	return false
 }
 
 func parseBool(v string) (bool, bool) {
