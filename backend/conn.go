@@ -41,6 +41,10 @@ type Conn struct {
 	c        *client.Conn
 	shard    string
 	threadID uint32
+	// lastInsertID is the connection's @@last_insert_id as far as the
+	// proxy knows it (lastIDKnown false: it may have changed since).
+	lastInsertID uint64
+	lastIDKnown  bool
 	// db and vars describe the session state last applied on this connection,
 	// so that a session only pays for a replay when the state differs.
 	db       string
@@ -113,11 +117,13 @@ func dial(ctx context.Context, t Target, timeout time.Duration) (*Conn, error) {
 		c:        c,
 		shard:    t.Shard,
 		threadID: c.GetConnectionID(),
-		vars:     unsyncedCharset(),
-		stmts:    make(map[string]*Stmt),
-		lastUsed: time.Now(),
-		scratch:  make([]byte, 4, 16*1024),
-		rd:       bufio.NewReaderSize(c.Conn, 64<<10),
+		// A new MariaDB session's LAST_INSERT_ID() is 0.
+		lastIDKnown: true,
+		vars:        unsyncedCharset(),
+		stmts:       make(map[string]*Stmt),
+		lastUsed:    time.Now(),
+		scratch:     make([]byte, 4, 16*1024),
+		rd:          bufio.NewReaderSize(c.Conn, 64<<10),
 	}, nil
 }
 

@@ -64,7 +64,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 			return c.Send(ctx, mysql.COM_QUERY, []byte(ex.Parts[0].SQL))
 		})
 	default:
-		return s.runWrite(ctx, ex, own)
+		return s.runWrite(ctx, st, ex, own)
 	}
 }
 
@@ -134,7 +134,7 @@ func (s *Session) readOK(c *backend.Conn) (okInfo, *mysql.MyError, error) {
 // runWrite runs a write on several shards inside the session's transaction,
 // or an implicit one in autocommit mode, so that a failure on one shard
 // rolls the others back.
-func (s *Session) runWrite(ctx context.Context, ex *router.Exec, own func(*backend.Conn) error) error {
+func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error) error {
 	implicit := s.tx == nil && s.autocommit
 	if implicit {
 		s.tx = newTxn(false)
@@ -142,6 +142,10 @@ func (s *Session) runWrite(ctx context.Context, ex *router.Exec, own func(*backe
 	var total okInfo
 	for i, part := range ex.Parts {
 		c, _, err := s.connFor(ctx, part.Shard)
+		var prior uint64
+		if err == nil {
+			prior, err = s.prepareLastID(ctx, c, st)
+		}
 		if err == nil {
 			s.track(c)
 			err = sendPart(ctx, c, part, own)
@@ -177,6 +181,7 @@ func (s *Session) runWrite(ctx context.Context, ex *router.Exec, own func(*backe
 		if ok.insertID != 0 {
 			total.insertID = ok.insertID
 		}
+		s.afterLastID(ctx, c, st, ok.insertID, prior, true) // a branch: read when needed
 		total.warnings += ok.warnings
 	}
 	if implicit {
@@ -254,7 +259,7 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 			if err != nil {
 				c.MarkBroken()
 			}
-			s.afterStatementOn(ctx, part.Shard, c, st, outcome{srvErr: srvErr, lost: err})
+			s.afterStatementOn(ctx, part.Shard, c, st, outcome{srvErr: srvErr, lost: err}, 0)
 			if err != nil {
 				err = errShardUnavailable(part.Shard, err)
 			}

@@ -13,6 +13,9 @@ type outcome struct {
 	srvErr  *mysql.MyError // the server's error packet, if the statement failed
 	lost    error          // the backend connection failed mid-response
 	wroteOK bool           // the response ended in OK/EOF
+	// insertID is the last OK packet's insert id: non-zero when the
+	// statement may have changed LAST_INSERT_ID() (lastinsert.go).
+	insertID uint64
 }
 
 // forward relays one command's response from a shard to the client: row
@@ -172,6 +175,9 @@ func (s *Session) relayOK(p []byte, o *outcome) (bool, error) {
 	}
 	o.status = status
 	o.wroteOK = true
+	if insertID != 0 {
+		o.insertID = insertID
+	}
 	info := string(b)
 	return status&mysql.SERVER_MORE_RESULTS_EXISTS != 0,
 		s.writeOKStatus(affected, insertID, s.status(status), warnings, info)

@@ -94,6 +94,7 @@ func (s *Session) unpinIfIdle(shard string) {
 	if s.tx != nil && s.tx.branches[shard] == p.c {
 		return
 	}
+	s.settleLastIDOf(context.Background(), p.c)
 	s.srv.pools[shard].Release(p.c)
 }
 

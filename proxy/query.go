@@ -150,7 +150,10 @@ func (s *Session) runWith(ctx context.Context, shard string, st *router.Statemen
 	}
 	s.pinFor(st, c)
 	s.track(c)
-	err = send(c)
+	prior, err := s.prepareLastID(ctx, c, st)
+	if err == nil {
+		err = send(c)
+	}
 	if err == nil {
 		// A transaction start sent with the statement answers first; if it
 		// failed, the statement did not run.
@@ -169,14 +172,15 @@ func (s *Session) runWith(ctx context.Context, shard string, st *router.Statemen
 		err = s.writeErr(err)
 	}
 	s.untrack(c)
-	s.afterStatementOn(ctx, shard, c, st, o)
+	s.afterStatementOn(ctx, shard, c, st, o, prior)
 	return err
 }
 
 // afterStatementOn keeps c if it is a pin or a transaction branch, after
-// recording what the statement did to the pin's state, and otherwise
-// returns it to the pool.
-func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend.Conn, st *router.Statement, o outcome) {
+// recording what the statement did to the pin's state and to its
+// @@last_insert_id (which held prior before), and otherwise returns it to
+// the pool.
+func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend.Conn, st *router.Statement, o outcome, prior uint64) {
 	if s.holdsState(c) {
 		if c.Broken() || o.lost != nil {
 			delete(s.pins, shard) // its state died with the connection
@@ -184,7 +188,11 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 			s.notePinState(st, shard, o.srvErr == nil)
 		}
 	}
-	if s.tx != nil && s.tx.branches[shard] == c {
+	branch := s.tx != nil && s.tx.branches[shard] == c
+	if o.lost == nil {
+		s.afterLastID(ctx, c, st, o.insertID, prior, branch || s.holdsState(c))
+	}
+	if branch {
 		s.afterBranchStatement(ctx, shard, c, st, o)
 		return
 	}

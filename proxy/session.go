@@ -42,14 +42,17 @@ type Session struct {
 	remote   string
 	since    time.Time
 
-	db         string // current logical schema, "" when none
-	vars       backend.State
-	autocommit bool
-	lockReads  bool // SELECTs in transactions become locking reads
-	tx         *txn
-	pins       map[string]*pin // by shard: connections holding session state (pin.go)
-	stmts      map[uint32]*prepared
-	nextStmtID uint32
+	db          string // current logical schema, "" when none
+	vars        backend.State
+	autocommit  bool
+	lockReads   bool // SELECTs in transactions become locking reads
+	tx          *txn
+	pins        map[string]*pin // by shard: connections holding session state (pin.go)
+	lastID      uint64          // the session's LAST_INSERT_ID() (lastinsert.go)
+	lastIDOn    *backend.Conn   // the session's connection holding a newer one, if any
+	lastIDPrior uint64          // what lastIDOn held before
+	stmts       map[uint32]*prepared
+	nextStmtID  uint32
 
 	buf []byte // scratch for forwarding packets, with 4 bytes of header room
 	pkt []byte // the last command packet read from the client
@@ -293,6 +296,7 @@ func (s *Session) resetConnection(ctx context.Context) {
 		s.endTx(ctx, false)
 	}
 	s.dropPins() // temporary tables and locks end with a reset
+	s.lastID, s.lastIDOn = 0, nil
 	s.vars = initialVars(s.conn.Charset())
 	s.autocommit = true
 	s.lockReads = s.srv.cfg.Coordinator.LockingReads

@@ -148,6 +148,7 @@ func (s *Session) releaseUnlessPinned(c *backend.Conn) {
 		}
 		delete(s.pins, c.Shard())
 	}
+	s.settleLastIDOf(context.Background(), c)
 	s.srv.pools[c.Shard()].Release(c)
 }
 

@@ -85,7 +85,7 @@ func classify(st *Statement, n ast.StmtNode) {
 	st.Node = n
 	numberParams(n)
 	var lockFuncs map[string]bool
-	st.Tables, lockFuncs = collectTables(n)
+	st.Tables, lockFuncs, st.LastInsertID = collectTables(n)
 	st.ConnState = connState(n, lockFuncs)
 	switch x := n.(type) {
 	case *ast.BeginStmt:

@@ -155,3 +155,31 @@ func TestParseConnState(t *testing.T) {
 		}
 	}
 }
+
+func TestParseLastInsertID(t *testing.T) {
+	p := NewParser()
+	for _, tc := range []struct {
+		sql  string
+		want LastIDUse
+	}{
+		{"SELECT LAST_INSERT_ID()", LastIDReads},
+		{"SELECT @@identity", LastIDReads},
+		{"SELECT @@session.last_insert_id + 1", LastIDReads},
+		{"UPDATE t SET id = LAST_INSERT_ID(id + 1) WHERE id = 2", LastIDSets},
+		{"INSERT INTO t (p) VALUES (LAST_INSERT_ID())", LastIDReads},
+		{"SELECT LAST_INSERT_ID(5), LAST_INSERT_ID()", LastIDReads | LastIDSets},
+		{"SELECT @last_insert_id", LastIDNone}, // a user variable
+		{"INSERT INTO t (v) VALUES (1)", LastIDNone},
+	} {
+		st, err := p.Parse(tc.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		if st.LastInsertID != tc.want {
+			t.Errorf("%s: LastInsertID %d, want %d", tc.sql, st.LastInsertID, tc.want)
+		}
+		if cacheable(st) && tc.want != LastIDNone {
+			t.Errorf("%s: cacheable by shape although it changes connection state", tc.sql)
+		}
+	}
+}

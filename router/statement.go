@@ -50,6 +50,10 @@ type Statement struct {
 	// connection that runs it: the session must keep that connection
 	// (docs/session-state.md, treatment 3).
 	ConnState ConnState
+	// LastInsertID says how the statement involves the session's
+	// LAST_INSERT_ID() value, which the proxy keeps per session
+	// (docs/session-state.md, treatment 2).
+	LastInsertID LastIDUse
 	// ParseErr is the parser's complaint for KindUnparsed.
 	ParseErr error
 }
@@ -79,6 +83,20 @@ const (
 	// ConnStateUserLockQuery: calls RELEASE_LOCK, IS_USED_LOCK or
 	// IS_FREE_LOCK only; it must run where the session's locks live.
 	ConnStateUserLockQuery
+)
+
+// LastIDUse is how a statement involves LAST_INSERT_ID().
+type LastIDUse int
+
+const (
+	// LastIDNone: not at all (but an INSERT may still change it: the OK
+	// packet's insert id says so).
+	LastIDNone LastIDUse = 0
+	// LastIDReads: reads it (LAST_INSERT_ID(), @@identity,
+	// @@last_insert_id): the connection must hold the session's value.
+	LastIDReads LastIDUse = 1
+	// LastIDSets: sets it (LAST_INSERT_ID(expr)).
+	LastIDSets LastIDUse = 2
 )
 
 // UserLocks tells whether the statement calls user-level lock functions,
@@ -115,6 +133,7 @@ type tableCollector struct {
 	tables    []TableRef
 	ctes      map[string]bool
 	lockFuncs map[string]bool
+	lastID    LastIDUse
 }
 
 // userLockFuncs are the functions whose locks live in the connection.
@@ -138,7 +157,18 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 			// reference makes routing ask for one.
 			c.tables = append(c.tables, TableRef{})
 		}
+	case *ast.VariableExpr:
+		if x.IsSystem && (strings.EqualFold(x.Name, "identity") || strings.EqualFold(x.Name, "last_insert_id")) {
+			c.lastID |= LastIDReads
+		}
 	case *ast.FuncCallExpr:
+		if x.FnName.L == "last_insert_id" {
+			if len(x.Args) == 0 {
+				c.lastID |= LastIDReads
+			} else {
+				c.lastID |= LastIDSets
+			}
+		}
 		if userLockFuncs[x.FnName.L] {
 			if c.lockFuncs == nil {
 				c.lockFuncs = map[string]bool{}
@@ -156,10 +186,10 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 
 func (c *tableCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
-func collectTables(n ast.Node) (tables []TableRef, lockFuncs map[string]bool) {
+func collectTables(n ast.Node) (tables []TableRef, lockFuncs map[string]bool, lastID LastIDUse) {
 	var c tableCollector
 	n.Accept(&c)
-	return c.tables, c.lockFuncs
+	return c.tables, c.lockFuncs, c.lastID
 }
 
 func dependsOnCurrentDB(tp ast.ShowStmtType) bool {

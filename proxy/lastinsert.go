@@ -1,0 +1,123 @@
+package proxy
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// LAST_INSERT_ID() belongs to the session (docs/session-state.md, treatment
+// 2), but MariaDB keeps it in the connection that ran the INSERT, which the
+// pool then hands to others. The session keeps the value (lastID) and gives
+// it to the connection of any statement that reads it. After a statement
+// that may have changed a connection's @@last_insert_id (its OK packet
+// names an insert id, or it calls LAST_INSERT_ID(expr)) the connection's
+// value is read back and compared with the one it had before: the OK
+// packet's insert id is not the value (an explicit id shows in the OK
+// packet and leaves LAST_INSERT_ID() alone). A connection that stays with
+// the session (a branch, a pin) is read only when the value is needed or
+// the connection leaves the session (lastIDOn, lastIDPrior).
+
+// prepareLastID brings c to where a statement's effect on
+// @@last_insert_id can be told, before st runs on it, and returns the
+// value c holds then.
+func (s *Session) prepareLastID(ctx context.Context, c *backend.Conn, st *router.Statement) (uint64, error) {
+	v, known := c.KnownLastInsertID()
+	if st == nil {
+		return v, nil
+	}
+	_, insert := st.Node.(*ast.InsertStmt)
+	switch {
+	case st.LastInsertID != router.LastIDNone:
+		// It reads the value, or sets it where it may not (LAST_INSERT_ID(x)
+		// in a WHERE that matches nothing): the connection must hold the
+		// session's.
+		if err := s.giveLastID(ctx, c); err != nil {
+			return 0, err
+		}
+		return s.lastID, nil
+	case insert && !known && s.lastIDOn != c:
+		if err := s.giveLastID(ctx, c); err != nil {
+			return 0, err
+		}
+		return s.lastID, nil
+	}
+	return v, nil
+}
+
+// afterLastID records what a statement that ran on c did to its
+// @@last_insert_id; prior is what c held before (prepareLastID), owned
+// whether c stays with the session.
+func (s *Session) afterLastID(ctx context.Context, c *backend.Conn, st *router.Statement, insertID, prior uint64, owned bool) {
+	if insertID == 0 && (st == nil || st.LastInsertID&router.LastIDSets == 0) {
+		return
+	}
+	if owned {
+		if s.lastIDOn != c {
+			s.settleLastID(ctx)
+			s.lastIDOn, s.lastIDPrior = c, prior
+		}
+		c.ForgetLastInsertID()
+		return
+	}
+	s.adoptLastID(ctx, c, prior)
+}
+
+// adoptLastID reads c's value and makes it the session's if it changed
+// from prior.
+func (s *Session) adoptLastID(ctx context.Context, c *backend.Conn, prior uint64) {
+	c.ForgetLastInsertID()
+	r, err := c.Exec(ctx, "SELECT @@last_insert_id")
+	if err != nil {
+		return // the connection failed: its value is lost with it
+	}
+	v, err := r.GetUint(0, 0)
+	if err != nil {
+		return
+	}
+	c.SetKnownLastInsertID(v)
+	if v != prior {
+		s.lastID = v
+	}
+}
+
+// settleLastID reads the pending value of the session's connection that
+// holds a newer one, before that connection leaves the session or another
+// one needs the value.
+func (s *Session) settleLastID(ctx context.Context) {
+	c := s.lastIDOn
+	if c == nil {
+		return
+	}
+	s.lastIDOn = nil
+	if !c.Broken() {
+		s.adoptLastID(ctx, c, s.lastIDPrior)
+	}
+}
+
+// settleLastIDOf is settleLastID when c is the connection that holds it.
+func (s *Session) settleLastIDOf(ctx context.Context, c *backend.Conn) {
+	if s.lastIDOn == c {
+		s.settleLastID(ctx)
+	}
+}
+
+// giveLastID makes c answer LAST_INSERT_ID() with the session's value.
+func (s *Session) giveLastID(ctx context.Context, c *backend.Conn) error {
+	if s.lastIDOn == c {
+		return nil
+	}
+	s.settleLastID(ctx)
+	if v, known := c.KnownLastInsertID(); known && v == s.lastID {
+		return nil
+	}
+	c.ForgetLastInsertID()
+	if err := c.ExecAll(ctx, "SET last_insert_id = "+strconv.FormatUint(s.lastID, 10)); err != nil {
+		return err
+	}
+	c.SetKnownLastInsertID(s.lastID)
+	return nil
+}
