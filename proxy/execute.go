@@ -18,6 +18,12 @@ import (
 // text query or a binary execute) to a connection; binary says which row
 // format the client expects.
 func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error, binary bool) error {
+	iso, err := s.autocommitTxChars(st)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	s.stmtIso = iso
+	defer func() { s.stmtIso = "" }()
 	if st.ImplicitCommit && s.tx != nil && len(s.tx.branches) > 0 {
 		if len(s.tx.branches) > 1 {
 			return s.writeErr(errNotSupported("%s inside a transaction that spans shards is refused: it would commit each shard on its own, outside the two-phase commit; COMMIT or ROLLBACK first", strings.ToUpper(strings.Fields(st.SQL)[0])))

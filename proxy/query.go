@@ -206,6 +206,7 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, pinned bool, err error) {
 	if s.tx == nil && !s.autocommit {
 		s.tx = newTxn(false)
+		s.takeTxChars(s.tx)
 	}
 	if s.tx != nil {
 		if err := s.checkTxUsable(); err != nil {
@@ -231,7 +232,17 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 	} else if c, err = s.acquire(ctx, shard); err != nil {
 		return nil, false, err
 	} else if s.tx == nil {
+		if err := applyIsolation(ctx, c, s.stmtIso); err != nil {
+			s.release(c)
+			return nil, false, shardErr(shard, err)
+		}
 		return c, false, nil
+	}
+	if err := applyIsolation(ctx, c, s.tx.isolation); err != nil {
+		if !s.holdsState(c) {
+			s.release(c)
+		}
+		return nil, false, shardErr(shard, err)
 	}
 	if s.tx.gtrid == "" {
 		s.tx.gtrid = s.srv.gen.Next()

@@ -51,6 +51,8 @@ type Session struct {
 	lastID      uint64          // the session's LAST_INSERT_ID() (lastinsert.go)
 	lastIDOn    *backend.Conn   // the session's connection holding a newer one, if any
 	lastIDPrior uint64          // what lastIDOn held before
+	nextTx      txChars         // SET TRANSACTION's characteristics for the next transaction
+	stmtIso     string          // the isolation level of the autocommit statement running now
 	stmts       map[uint32]*prepared
 	nextStmtID  uint32
 

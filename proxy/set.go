@@ -25,6 +25,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		// record holds values (whatever defaults, aliases or order of
 		// assignments gave them) and is replayed in one independent piece.
 		charsetSet bool
+		nextTx     = s.nextTx
 	)
 	for _, a := range n.Variables {
 		if a.IsGlobal {
@@ -55,8 +56,22 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		case a.IsSystem && isCharsetVar(a.Name):
 			parts = append(parts, "@@session."+strings.ToLower(a.Name)+" = "+value)
 			charsetSet = true
-		case a.Name == "tx_isolation_one_shot" || a.Name == "tx_read_only_one_shot":
-			return s.writeErr(errNotSupported("SET TRANSACTION (for the next transaction only) is not supported by xaproxy: use SET SESSION TRANSACTION ... or START TRANSACTION READ ONLY"))
+		case a.Name == "tx_isolation_one_shot" || (a.Name == "tx_read_only" && oneShotTransaction(st.SQL)):
+			// For the next transaction only: the proxy applies it.
+			if s.inTransaction() {
+				return s.writeErr(errTxInProgress())
+			}
+			if a.Name == "tx_isolation_one_shot" {
+				nextTx.isolation = isolationLevel(value)
+			} else {
+				ro := value == "1" || value == "'1'"
+				nextTx.readOnly = &ro
+			}
+		case a.IsSystem && a.Name == "tx_read_only":
+			// The parser renders READ ONLY as '1', which MariaDB refuses
+			// for a boolean variable.
+			next = next.With(backend.Var{Name: "@@session.tx_read_only", Value: strings.Trim(value, "'")})
+			parts = append(parts, "@@session.tx_read_only = "+strings.Trim(value, "'"))
 		case strings.EqualFold(a.Name, "xaproxy_locking_reads"):
 			on, ok := parseBool(value)
 			if !ok {
@@ -90,6 +105,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			return s.writeErr(err)
 		}
 	}
+	s.nextTx = nextTx
 	if autocommit != nil {
 		if *autocommit && !s.autocommit && s.tx != nil {
 			// As in MySQL: switching autocommit on commits the open transaction.

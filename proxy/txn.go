@@ -16,12 +16,16 @@ import (
 // XA branch from the start (XA START travels with that statement), so a
 // transaction that grows to a second shard needs no conversion.
 type txn struct {
-	explicit bool     // BEGIN/START TRANSACTION; false: autocommit=0
-	readOnly bool     // START TRANSACTION READ ONLY: XA START has no such mode, the proxy enforces it
-	gtrid    string   // assigned when the first branch opens
-	fence    xa.Fence // this proxy's registration when the first branch opened
-	branches map[string]*backend.Conn
-	order    []string
+	explicit bool // BEGIN/START TRANSACTION; false: autocommit=0
+	readOnly bool // START TRANSACTION READ ONLY: XA START has no such mode, the proxy enforces it
+	// isolation is set on every branch before its XA START (SET
+	// TRANSACTION ISOLATION LEVEL before the transaction); "" for the
+	// session's own level.
+	isolation string
+	gtrid     string   // assigned when the first branch opens
+	fence     xa.Fence // this proxy's registration when the first branch opened
+	branches  map[string]*backend.Conn
+	order     []string
 	// aborted says why the transaction can no longer commit (a branch's
 	// connection was lost): every statement is refused until ROLLBACK.
 	aborted string
@@ -59,8 +63,9 @@ func (s *Session) begin(ctx context.Context, st *router.Statement) error {
 		return s.writeErr(err)
 	}
 	s.tx = newTxn(true)
-	if b, ok := st.Node.(*ast.BeginStmt); ok {
-		s.tx.readOnly = b.ReadOnly
+	s.takeTxChars(s.tx)
+	if b, ok := st.Node.(*ast.BeginStmt); ok && b.ReadOnly {
+		s.tx.readOnly = true
 	}
 	return s.writeOK(0, 0, "")
 }

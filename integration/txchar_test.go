@@ -1,0 +1,103 @@
+package integration
+
+import (
+	"database/sql"
+	"testing"
+	"time"
+)
+
+// TestTransactionCharacteristics: SET TRANSACTION (the next transaction
+// only) and SET SESSION TRANSACTION, isolation level and access mode, as on
+// one MariaDB: the same interleaved script through the proxy and directly
+// on the shard, every answer compared. Go's BeginTx with an isolation level
+// sends SET TRANSACTION ISOLATION LEVEL before START TRANSACTION.
+func TestTransactionCharacteristics(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
+	ctx := testCtx(t, 2*time.Minute)
+	f.s0.CreateDatabase(t, "direct_tx")
+	setup := []string{"CREATE TABLE iso (id INT PRIMARY KEY, v INT)", "INSERT INTO iso VALUES (1, 0)"}
+	for _, q := range setup {
+		mustExec(t, f.db(t, "shop", ""), q)
+		mustExec(t, f.shard(t, "direct_tx"), q)
+	}
+	steps := []scriptStep{
+		{0, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", nil},
+		{0, "START TRANSACTION", nil},
+		{0, "SELECT v FROM iso WHERE id = 1", nil},
+		{1, "UPDATE iso SET v = 1 WHERE id = 1", nil},
+		{0, "SELECT v FROM iso WHERE id = 1", nil}, // READ COMMITTED: sees the new value
+		{0, "COMMIT", nil},
+		{0, "START TRANSACTION", nil}, // the session's level again: REPEATABLE READ
+		{0, "SELECT v FROM iso WHERE id = 1", nil},
+		{1, "UPDATE iso SET v = 2 WHERE id = 1", nil},
+		{0, "SELECT v FROM iso WHERE id = 1", nil}, // its snapshot: still 1
+		{0, "COMMIT", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "INSERT INTO iso VALUES (5, 0)", nil}, // autocommit: the next transaction
+		{0, "INSERT INTO iso VALUES (5, 0)", nil},
+		{0, "BEGIN", nil},
+		{0, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", nil}, // 1568 inside a transaction
+		{0, "ROLLBACK", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "START TRANSACTION", nil},
+		{0, "INSERT INTO iso VALUES (7, 0)", nil},
+		{0, "ROLLBACK", nil},
+		{0, "INSERT INTO iso VALUES (7, 0)", nil},
+		{0, "SET SESSION TRANSACTION READ ONLY", nil},
+		{0, "SELECT @@tx_read_only", nil},
+		{0, "INSERT INTO iso VALUES (6, 0)", nil},
+		{1, "INSERT INTO iso VALUES (6, 0)", nil},
+		{0, "SET SESSION TRANSACTION READ WRITE", nil},
+		{0, "INSERT INTO iso VALUES (8, 0)", nil},
+		{0, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", nil},
+		{0, "SELECT @@tx_isolation", nil},
+		{1, "SELECT @@tx_isolation", nil},
+		{0, "SELECT COUNT(*) FROM iso", nil},
+	}
+	open := func(db *sql.DB) []*sql.Conn {
+		var out []*sql.Conn
+		for i := 0; i < 2; i++ {
+			c, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			out = append(out, c)
+		}
+		return out
+	}
+	got := runScript(ctx, t, open(f.db(t, "shop", "")), steps)
+	want := runScript(ctx, t, open(f.shard(t, "direct_tx")), steps)
+	for i := range steps {
+		if got[i] != want[i] {
+			t.Errorf("step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].session, steps[i].sql, got[i], want[i])
+		}
+	}
+
+	// database/sql's BeginTx with an isolation level and read-only.
+	db := f.db(t, "shop", "")
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		t.Fatalf("BeginTx(ReadCommitted): %v", err)
+	}
+	before := queryInt(t, tx, "SELECT v FROM iso WHERE id = 1")
+	mustExec(t, db, "UPDATE iso SET v = v + 10 WHERE id = 1")
+	if after := queryInt(t, tx, "SELECT v FROM iso WHERE id = 1"); after != before+10 {
+		t.Errorf("READ COMMITTED transaction read %d then %d, want the committed change (+10)", before, after)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelSerializable})
+	if err != nil {
+		t.Fatalf("BeginTx(ReadOnly, Serializable): %v", err)
+	}
+	if _, err := ro.ExecContext(ctx, "INSERT INTO iso VALUES (9, 0)"); mysqlErrNumber(err) != 1792 {
+		t.Errorf("INSERT in a read-only BeginTx: %v, want 1792", err)
+	}
+	_ = ro.Rollback()
+	if !t.Failed() {
+		t.Logf("%d statements of 2 interleaved sessions equal to MariaDB's; BeginTx with isolation and read-only work", len(steps))
+	}
+}
