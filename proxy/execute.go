@@ -104,14 +104,16 @@ func (s *Session) readOK(c *backend.Conn) (okInfo, *mysql.MyError, error) {
 			b = b[n:]
 			id, _, n := mysql.LengthEncodedInt(b)
 			b = b[n:]
-			ok.affected += a
 			if id != 0 {
 				ok.insertID = id
 			}
+			info := ""
 			if len(b) >= 4 {
 				ok.status = uint16(b[0]) | uint16(b[1])<<8
 				ok.warnings += uint16(b[2]) | uint16(b[3])<<8
+				info = backend.OKInfo(b[4:])
 			}
+			ok.affected += s.affectedForClient(a, info)
 			if ok.status&mysql.SERVER_MORE_RESULTS_EXISTS == 0 {
 				return ok, nil, nil
 			}

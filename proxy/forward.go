@@ -33,7 +33,7 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 		}
 		switch p[4] {
 		case mysql.OK_HEADER:
-			more, err := s.relayOK(p, &o)
+			more, err := s.relayOK(c, p, &o)
 			if err != nil || !more {
 				return o, err
 			}
@@ -161,7 +161,7 @@ func (s *Session) relayRaw(c *backend.Conn, o *outcome) error {
 
 // relayOK re-encodes an OK packet with the session's status; it reports
 // whether more results follow.
-func (s *Session) relayOK(p []byte, o *outcome) (bool, error) {
+func (s *Session) relayOK(c *backend.Conn, p []byte, o *outcome) (bool, error) {
 	b := p[5:]
 	affected, _, n := mysql.LengthEncodedInt(b)
 	b = b[n:]
@@ -178,9 +178,9 @@ func (s *Session) relayOK(p []byte, o *outcome) (bool, error) {
 	if insertID != 0 {
 		o.insertID = insertID
 	}
-	info := string(b)
+	info := backend.OKInfo(b)
 	return status&mysql.SERVER_MORE_RESULTS_EXISTS != 0,
-		s.writeOKStatus(affected, insertID, s.status(status), warnings, info)
+		s.writeOKStatus(s.affectedForClient(affected, info), insertID, s.status(status), warnings, info)
 }
 
 func (s *Session) relayEOF(p []byte) error {

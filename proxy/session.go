@@ -327,12 +327,10 @@ func (s *Session) writeOKStatus(affected, insertID uint64, status, warnings uint
 	p = mysql.AppendLengthEncodedInteger(p, affected)
 	p = mysql.AppendLengthEncodedInteger(p, insertID)
 	p = append(p, byte(status), byte(status>>8), byte(warnings), byte(warnings>>8))
-	if s.conn.HasCapability(mysql.CLIENT_SESSION_TRACK) {
-		if info != "" {
-			p = mysql.AppendLengthEncodedInteger(p, uint64(len(info)))
-			p = append(p, info...)
-		}
-	} else {
+	// The info as MariaDB writes it, length-encoded with or without
+	// CLIENT_SESSION_TRACK (libmariadb reads it so).
+	if info != "" {
+		p = mysql.AppendLengthEncodedInteger(p, uint64(len(info)))
 		p = append(p, info...)
 	}
 	return s.conn.WritePacket(p)
