@@ -902,3 +902,33 @@ func errorKind(err error) string {
 	}
 	return stageOf(err) + ": " + err.Error()
 }
+
+// TestXADDLCommitsMultiShardTransaction: DDL inside a transaction that
+// spans shards commits it first, with the two-phase commit, as MariaDB
+// commits an open transaction before DDL (knex and other migration tools
+// rely on it); the ROLLBACK after it has nothing left to undo.
+func TestXADDLCommitsMultiShardTransaction(t *testing.T) {
+	b := startBank(t)
+	p := b.startProxy(t, "ddl", "")
+	ctx := testCtx(t, time.Minute)
+	conn, err := bankDB(t, p).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	src, dst := b.takeCross(t)
+	mustExec(t, conn, "BEGIN")
+	mustExec(t, conn, "UPDATE accounts SET bal = bal - 7 WHERE id = ?", src)
+	mustExec(t, conn, "UPDATE accounts SET bal = bal + 7 WHERE id = ?", dst)
+	mustExec(t, conn, "CREATE TABLE migrations (id INT PRIMARY KEY)")
+	mustExec(t, conn, "INSERT INTO migrations VALUES (1)") // autocommit again after the implicit commit
+	mustExec(t, conn, "ROLLBACK")
+	b.wantBalances(t, "after DDL inside the transfer, then ROLLBACK", map[int64]int64{src: bankInitialBal - 7, dst: bankInitialBal + 7})
+	if n := queryInt(t, conn, "SELECT COUNT(*) FROM migrations"); n != 1 {
+		t.Errorf("migrations has %d rows, want 1: the INSERT after the DDL ran in autocommit mode", n)
+	}
+	if n := metric(t, p, `xaproxy_xa_commits_total{kind="two_phase"}`); n != 1 {
+		t.Errorf("two-phase commits %v, want 1 (the implicit commit)", n)
+	}
+	b.assertClean(t)
+}

@@ -24,11 +24,10 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	}
 	s.stmtIso = iso
 	defer func() { s.stmtIso = "" }()
-	if st.ImplicitCommit && s.tx != nil && len(s.tx.branches) > 0 {
-		if len(s.tx.branches) > 1 {
-			return s.writeErr(errNotSupported("%s inside a transaction that spans shards is refused: it would commit each shard on its own, outside the two-phase commit; COMMIT or ROLLBACK first", strings.ToUpper(strings.Fields(st.SQL)[0])))
-		}
-		// As on a direct connection: DDL commits the open transaction first.
+	if st.ImplicitCommit && s.tx != nil {
+		// As on a direct connection: DDL commits the open transaction first
+		// (migration tools rely on it), across shards with the two-phase
+		// commit of any COMMIT; if that fails the statement does not run.
 		if err := s.endTx(ctx, true); err != nil {
 			return s.writeErr(err)
 		}
