@@ -32,6 +32,8 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	switch st.Kind {
 	case router.KindEmpty:
 		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))
+	case router.KindComment:
+		return s.writeOK(0, 0, "")
 	case router.KindXA:
 		return s.writeErr(router.ErrXA())
 	case router.KindShowXAStatus:
@@ -354,7 +356,7 @@ func kindName(k router.Kind) string {
 		return "show_databases"
 	case router.KindXA:
 		return "xa"
-	case router.KindEmpty:
+	case router.KindEmpty, router.KindComment:
 		return "empty"
 	}
 	return "other"

@@ -43,6 +43,7 @@ const maxLoggedSQL = 1024
 // route, observes its latency and logs it if it was slow.
 func (s *Session) statement(sql string, run func() error) error {
 	live := s.srv.live.Load()
+	s.srv.questions.Add(1)
 	s.cur = stmtRun{sql: sql, typ: "other", route: "local", start: time.Now()}
 	s.setView(true)
 	stop := s.armTimeout(live)
@@ -56,6 +57,7 @@ func (s *Session) statement(sql string, run func() error) error {
 	}
 	if live.slowQuery > 0 && d >= live.slowQuery {
 		s.srv.metrics.slowQueries.Inc()
+		s.srv.slowQueries.Add(1)
 		s.srv.log.Warn("slow query", "conn", s.id, "user", s.user, "db", s.db,
 			"duration", d, "route", s.cur.route, "shards", strings.Join(s.cur.shards, ","),
 			"statement", truncateSQL(sql, maxLoggedSQL))
@@ -230,7 +232,7 @@ func stmtType(st *router.Statement) string {
 		return "show"
 	case router.KindShowXAStatus:
 		return "admin"
-	case router.KindEmpty, router.KindXA:
+	case router.KindEmpty, router.KindComment, router.KindXA:
 		return "other"
 	}
 	switch n := st.Node.(type) {

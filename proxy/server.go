@@ -59,6 +59,8 @@ type Server struct {
 	recent  []xa.Action // the latest recovery actions, oldest first
 	pings   map[string]pingResult
 	started time.Time
+	// questions and slowQueries count statements for COM_STATISTICS.
+	questions, slowQueries atomic.Uint64
 }
 
 // XA is what the server needs for distributed transactions.

@@ -271,6 +271,8 @@ func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err err
 		// Multi-statements stay off whatever the client asks: the answer to
 		// COM_SET_OPTION is an EOF packet.
 		return false, s.writeEOF()
+	case mysql.COM_STATISTICS:
+		return false, s.writeStatistics()
 	case mysql.COM_PROCESS_KILL:
 		if len(payload) < 4 {
 			return false, s.writeErr(errMalformed("COM_PROCESS_KILL without an id"))

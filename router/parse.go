@@ -48,6 +48,9 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 	head := skipCommentsAndSpace(sql)
 	if head == "" {
 		st.Kind = KindEmpty
+		if strings.Trim(sql, " \t\r\n;") != "" {
+			st.Kind = KindComment
+		}
 		return st, nil
 	}
 	if isShowXAStatus(head) {

@@ -35,7 +35,9 @@ func TestParseClassifies(t *testing.T) {
 		{"show  xa status;", KindShowXAStatus, false, false, 0},
 		{"  /* hint */ xa recover", KindXA, false, false, 0},
 		{"  ", KindEmpty, false, false, 0},
-		{"-- only a comment\n", KindEmpty, false, false, 0},
+		{"-- only a comment\n", KindComment, false, false, 0},
+		{"/* c */ ;", KindComment, false, false, 0},
+		{" ;; ", KindEmpty, false, false, 0},
 		{"SELEC 1", KindUnparsed, false, false, 0},
 		{"WITH c AS (SELECT 1) SELECT * FROM c JOIN t", KindPassThrough, false, true, 1},
 	}

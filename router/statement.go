@@ -24,7 +24,8 @@ const (
 	KindUse
 	KindShowDatabases
 	KindXA
-	KindEmpty
+	KindEmpty   // nothing but white space and semicolons: 1065
+	KindComment // nothing but comments: MariaDB answers OK
 	KindShowXAStatus // SHOW XA STATUS: the proxy's in-doubt transactions
 )
 
