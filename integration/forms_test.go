@@ -3,6 +3,7 @@ package integration
 import (
 	"database/sql"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,5 +69,60 @@ func TestComStatistics(t *testing.T) {
 	}
 	if _, err := c.Execute("SELECT 2"); err != nil {
 		t.Errorf("the session after COM_STATISTICS: %v", err)
+	}
+}
+
+// TestWarningsPerSession: SHOW WARNINGS, SHOW ERRORS, SHOW COUNT(*)
+// WARNINGS, @@warning_count and @@error_count answer each session's own
+// last statement, as on one MariaDB, although the sessions share the
+// proxy's two backend connections.
+func TestWarningsPerSession(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 3, max_idle: 3}"})
+	ctx := testCtx(t, time.Minute)
+	f.s0.CreateDatabase(t, "direct_warn")
+	for _, db := range []*sql.DB{f.db(t, "shop", ""), f.shard(t, "direct_warn")} {
+		mustExec(t, db, "CREATE TABLE w (id INT PRIMARY KEY, s VARCHAR(3), n TINYINT)")
+	}
+	steps := []scriptStep{
+		{0, "INSERT IGNORE INTO w VALUES (1, 'abcdef', 1000)", nil}, // 2 warnings: truncated, out of range
+		{1, "INSERT INTO w VALUES (2, 'ok', 1)", nil},
+		{1, "SHOW WARNINGS", nil},
+		{0, "SHOW WARNINGS", nil},
+		{0, "SELECT @@warning_count, @@error_count", nil},
+		{0, "SHOW COUNT(*) WARNINGS", nil},
+		{1, "SELECT * FROM nosuch", nil}, // 1146
+		{0, "SHOW WARNINGS", nil}, // still the INSERT's: reads do not reset them
+		{1, "SHOW ERRORS", nil},
+		{1, "SELECT @@error_count", nil},
+		{0, "SELECT COUNT(*) FROM w", nil},
+		{0, "SHOW WARNINGS", nil}, // empty now
+		{1, "SHOW WARNINGS", nil},
+		{2, "SHOW WARNINGS", nil},
+		{0, "SELECT CAST('12x' AS INT)", nil}, // a warning from a SELECT
+		{2, "SELECT COUNT(*) FROM w", nil},
+		{0, "SHOW WARNINGS", nil},
+	}
+	conns := func(db *sql.DB) []*sql.Conn {
+		var out []*sql.Conn
+		for i := 0; i < 3; i++ {
+			c, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			out = append(out, c)
+		}
+		return out
+	}
+	got := runScript(ctx, t, conns(f.db(t, "shop", "")), steps)
+	want := runScript(ctx, t, conns(f.shard(t, "direct_warn")), steps)
+	for i := range want {
+		want[i] = strings.ReplaceAll(want[i], "direct_warn.", "shop.") // the only difference: the database's name
+	}
+	for i := range steps {
+		if got[i] != want[i] {
+			t.Errorf("step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].session, steps[i].sql, got[i], want[i])
+		}
 	}
 }

@@ -25,7 +25,7 @@ func runScript(ctx context.Context, t *testing.T, sessions []*sql.Conn, steps []
 	for i, st := range steps {
 		c := sessions[st.session]
 		head := strings.ToUpper(strings.Fields(st.sql)[0])
-		if head == "SELECT" {
+		if head == "SELECT" || head == "SHOW" {
 			rows, err := c.QueryContext(ctx, st.sql, st.args...)
 			if err != nil {
 				out[i] = fmt.Sprintf("error %d", mysqlErrNumber(err))

@@ -16,6 +16,8 @@ type outcome struct {
 	// insertID is the last OK packet's insert id: non-zero when the
 	// statement may have changed LAST_INSERT_ID() (lastinsert.go).
 	insertID uint64
+	// warnings is the last OK or EOF packet's warning count.
+	warnings uint16
 }
 
 // forward relays one command's response from a shard to the client: row
@@ -88,6 +90,7 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 			}
 			if isEOF(p[4:]) {
 				o.status = eofStatus(p)
+				o.warnings = eofWarnings(p)
 				more = o.status&mysql.SERVER_MORE_RESULTS_EXISTS != 0
 				if s.timedOut.Load() && !more {
 					// Interrupted by frontend.query_timeout: rows cut short
@@ -174,6 +177,7 @@ func (s *Session) relayOK(c *backend.Conn, p []byte, o *outcome) (bool, error) {
 		b = b[4:]
 	}
 	o.status = status
+	o.warnings = warnings
 	o.wroteOK = true
 	if insertID != 0 {
 		o.insertID = insertID
@@ -228,6 +232,7 @@ func (s *Session) forwardFieldList(c *backend.Conn) (outcome, error) {
 			return o, s.conn.WritePacket(p)
 		case isEOF(p[4:]):
 			o.status = eofStatus(p)
+			o.warnings = eofWarnings(p)
 			o.wroteOK = true
 			return o, s.relayEOF(p)
 		}
@@ -239,6 +244,14 @@ func (s *Session) forwardFieldList(c *backend.Conn) (outcome, error) {
 }
 
 // eofStatus reads the status flags of an EOF packet (with header room).
+// eofWarnings is an EOF packet's warning count (header at p[:4]).
+func eofWarnings(p []byte) uint16 {
+	if len(p) < 9 {
+		return 0
+	}
+	return binary.LittleEndian.Uint16(p[5:])
+}
+
 func eofStatus(p []byte) uint16 {
 	if len(p) < 9 {
 		return 0

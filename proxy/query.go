@@ -14,16 +14,19 @@ import (
 // handleQuery runs a COM_QUERY.
 func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	if a, ok := parseAdmin(sql); ok {
+		s.startStatement(nil)
 		s.cur.typ = "admin"
 		s.srv.metrics.statements.WithLabelValues("admin").Inc()
 		return s.runAdmin(a)
 	}
 	if st, plan, params, ok := s.srv.router.CachedPlan(sql, s.user, s.db); ok {
+		s.startStatement(st)
 		s.srv.metrics.planCache.WithLabelValues("hit").Inc()
 		return s.runPlanned(ctx, sql, st, plan, params)
 	}
 	s.srv.metrics.planCache.WithLabelValues("miss").Inc()
 	st, err := s.srv.parser.Parse(sql)
+	s.startStatement(st)
 	if err != nil {
 		return s.writeErr(err)
 	}
@@ -146,9 +149,16 @@ func (s *Session) runOn(ctx context.Context, shard string, st *router.Statement,
 
 // runWith is runOn with a chosen way of relaying the response.
 func (s *Session) runWith(ctx context.Context, shard string, st *router.Statement, send func(*backend.Conn) error, relay func(*backend.Conn) (outcome, error)) error {
-	c, _, err := s.connFor(ctx, shard)
-	if err != nil {
-		return s.writeErr(err)
+	c := s.diagConn(st)
+	var err error
+	if c == nil {
+		if c, _, err = s.connFor(ctx, shard); err != nil {
+			return s.writeErr(err)
+		}
+		if err := cleanDiag(ctx, c, st); err != nil {
+			s.afterStatementOn(ctx, shard, c, st, outcome{lost: err}, 0)
+			return s.writeErr(shardErr(shard, err))
+		}
 	}
 	s.pinFor(st, c)
 	s.track(c)
@@ -191,14 +201,15 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 		}
 	}
 	branch := s.tx != nil && s.tx.branches[shard] == c
+	kept := s.keepDiag(c, st, o)
 	if o.lost == nil {
-		s.afterLastID(ctx, c, st, o.insertID, prior, branch || s.holdsState(c))
+		s.afterLastID(ctx, c, st, o.insertID, prior, branch || s.holdsState(c) || kept)
 	}
 	if branch {
 		s.afterBranchStatement(ctx, shard, c, st, o)
 		return
 	}
-	if !s.holdsState(c) {
+	if !s.holdsState(c) && !kept {
 		s.srv.pools[shard].Release(c)
 	}
 }

@@ -53,6 +53,7 @@ type Session struct {
 	lastIDPrior uint64          // what lastIDOn held before
 	nextTx      txChars         // SET TRANSACTION's characteristics for the next transaction
 	stmtIso     string          // the isolation level of the autocommit statement running now
+	diag        *backend.Conn // holds the last statement's warnings or error (diag.go)
 	stmts       map[uint32]*prepared
 	nextStmtID  uint32
 
@@ -212,6 +213,7 @@ func (s *Session) cleanup() {
 	if s.tx != nil {
 		s.endTx(context.Background(), false)
 	}
+	s.releaseDiag()
 	s.dropPins()
 	_ = s.nc.Close()
 }
@@ -299,6 +301,7 @@ func (s *Session) resetConnection(ctx context.Context) {
 	if s.tx != nil {
 		s.endTx(ctx, false)
 	}
+	s.releaseDiag()
 	s.dropPins() // temporary tables and locks end with a reset
 	s.lastID, s.lastIDOn = 0, nil
 	s.vars = initialVars(s.conn.Charset())

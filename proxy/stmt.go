@@ -154,6 +154,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.local {
 		return s.handleQuery(ctx, p.sql)
 	}
+	s.startStatement(p.st)
 	s.cur.typ = stmtType(p.st)
 	defer func() { p.longData, p.longSize = nil, 0 }()
 	if p.longSize > maxLongData {

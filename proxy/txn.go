@@ -147,6 +147,12 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 // transaction ends, unless session state keeps it (a broken one loses its
 // state and goes).
 func (s *Session) releaseUnlessPinned(c *backend.Conn) {
+	if c == s.diag && !c.Broken() {
+		return // it holds the last statement's diagnostics: releaseDiag
+	}
+	if c == s.diag {
+		s.diag = nil
+	}
 	if s.holdsState(c) {
 		if !c.Broken() {
 			return

@@ -88,7 +88,10 @@ func classify(st *Statement, n ast.StmtNode) {
 	st.Node = n
 	numberParams(n)
 	var lockFuncs map[string]bool
-	st.Tables, lockFuncs, st.LastInsertID = collectTables(n)
+	st.Tables, lockFuncs, st.LastInsertID, st.DiagRead = collectTables(n)
+	if sh, ok := n.(*ast.ShowStmt); ok && (sh.Tp == ast.ShowWarnings || sh.Tp == ast.ShowErrors) {
+		st.DiagRead = true
+	}
 	st.ConnState = connState(n, lockFuncs)
 	switch x := n.(type) {
 	case *ast.BeginStmt:

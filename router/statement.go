@@ -55,6 +55,10 @@ type Statement struct {
 	// LAST_INSERT_ID() value, which the proxy keeps per session
 	// (docs/session-state.md, treatment 2).
 	LastInsertID LastIDUse
+	// DiagRead: the statement reads the previous statement's diagnostics
+	// (SHOW WARNINGS, SHOW ERRORS, @@warning_count, @@error_count), which
+	// it does not reset.
+	DiagRead bool
 	// ParseErr is the parser's complaint for KindUnparsed.
 	ParseErr error
 }
@@ -135,6 +139,7 @@ type tableCollector struct {
 	ctes      map[string]bool
 	lockFuncs map[string]bool
 	lastID    LastIDUse
+	diag      bool // reads @@warning_count or @@error_count
 }
 
 // userLockFuncs are the functions whose locks live in the connection.
@@ -162,6 +167,9 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 		if x.IsSystem && (strings.EqualFold(x.Name, "identity") || strings.EqualFold(x.Name, "last_insert_id")) {
 			c.lastID |= LastIDReads
 		}
+		if x.IsSystem && (strings.EqualFold(x.Name, "warning_count") || strings.EqualFold(x.Name, "error_count")) {
+			c.diag = true
+		}
 	case *ast.FuncCallExpr:
 		if x.FnName.L == "last_insert_id" {
 			if len(x.Args) == 0 {
@@ -187,10 +195,10 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 
 func (c *tableCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
-func collectTables(n ast.Node) (tables []TableRef, lockFuncs map[string]bool, lastID LastIDUse) {
+func collectTables(n ast.Node) (tables []TableRef, lockFuncs map[string]bool, lastID LastIDUse, diag bool) {
 	var c tableCollector
 	n.Accept(&c)
-	return c.tables, c.lockFuncs, c.lastID
+	return c.tables, c.lockFuncs, c.lastID, c.diag
 }
 
 func dependsOnCurrentDB(tp ast.ShowStmtType) bool {

@@ -1,0 +1,78 @@
+package proxy
+
+import (
+	"context"
+
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// The diagnostics of a statement (SHOW WARNINGS, SHOW ERRORS,
+// @@warning_count, @@error_count) live in the backend connection that ran
+// it, until that connection's next statement (docs/session-state.md). A
+// statement that left warnings or an error keeps its connection as the
+// session's diag connection until the session's next statement that is not
+// a diagnostics read, so that SHOW WARNINGS runs where the warnings are and
+// answers exactly what MariaDB would; another session never gets that
+// connection meanwhile. Without a diag connection a diagnostics read runs
+// after a statement that clears its connection's diagnostics, which may be
+// another session's (MariaDB 10.11 keeps them across statements that use no
+// table: DO 0, SET, SELECT 1 leave them; a statement reading a table
+// clears them). Not exact: after a statement that uses no table and leaves
+// no warning, MariaDB still shows the warnings before it; the proxy shows
+// none.
+
+// startStatement ends the previous statement's diagnostics unless st reads
+// them.
+func (s *Session) startStatement(st *router.Statement) {
+	if st == nil || !st.DiagRead {
+		s.releaseDiag()
+	}
+}
+
+// keepDiag makes c the session's diag connection when the statement that
+// just ran on it left warnings or an error. It reports whether c is kept
+// (the caller must not return it to the pool).
+func (s *Session) keepDiag(c *backend.Conn, st *router.Statement, o outcome) bool {
+	if st != nil && st.DiagRead {
+		return s.diag == c
+	}
+	if o.lost != nil || c.Broken() || (o.warnings == 0 && o.srvErr == nil) {
+		return false
+	}
+	s.diag = c
+	return true
+}
+
+// releaseDiag lets the diag connection go: back to the pool unless the
+// session holds it anyway (a transaction branch, a pin).
+func (s *Session) releaseDiag() {
+	c := s.diag
+	if c == nil {
+		return
+	}
+	s.diag = nil
+	if s.holdsState(c) || (s.tx != nil && s.tx.branches[c.Shard()] == c) {
+		return
+	}
+	s.settleLastIDOf(context.Background(), c)
+	s.srv.pools[c.Shard()].Release(c)
+}
+
+// diagConn is the connection a diagnostics read runs on: the diag
+// connection if there is one (nil otherwise).
+func (s *Session) diagConn(st *router.Statement) *backend.Conn {
+	if st == nil || !st.DiagRead {
+		return nil
+	}
+	return s.diag
+}
+
+// cleanDiag clears the diagnostics c holds from an earlier statement,
+// before a diagnostics read of a session whose last statement left none.
+func cleanDiag(ctx context.Context, c *backend.Conn, st *router.Statement) error {
+	if st == nil || !st.DiagRead {
+		return nil
+	}
+	return c.ExecAll(ctx, "DO (SELECT 1 FROM information_schema.COLLATIONS LIMIT 1)")
+}
