@@ -92,7 +92,7 @@ func TestWarningsPerSession(t *testing.T) {
 		{0, "SELECT @@warning_count, @@error_count", nil},
 		{0, "SHOW COUNT(*) WARNINGS", nil},
 		{1, "SELECT * FROM nosuch", nil}, // 1146
-		{0, "SHOW WARNINGS", nil}, // still the INSERT's: reads do not reset them
+		{0, "SHOW WARNINGS", nil},        // still the INSERT's: reads do not reset them
 		{1, "SHOW ERRORS", nil},
 		{1, "SELECT @@error_count", nil},
 		{0, "SELECT COUNT(*) FROM w", nil},

@@ -53,7 +53,7 @@ type Session struct {
 	lastIDPrior uint64          // what lastIDOn held before
 	nextTx      txChars         // SET TRANSACTION's characteristics for the next transaction
 	stmtIso     string          // the isolation level of the autocommit statement running now
-	diag        *backend.Conn // holds the last statement's warnings or error (diag.go)
+	diag        *backend.Conn   // holds the last statement's warnings or error (diag.go)
 	stmts       map[uint32]*prepared
 	nextStmtID  uint32
 

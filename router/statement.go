@@ -24,8 +24,8 @@ const (
 	KindUse
 	KindShowDatabases
 	KindXA
-	KindEmpty   // nothing but white space and semicolons: 1065
-	KindComment // nothing but comments: MariaDB answers OK
+	KindEmpty        // nothing but white space and semicolons: 1065
+	KindComment      // nothing but comments: MariaDB answers OK
 	KindShowXAStatus // SHOW XA STATUS: the proxy's in-doubt transactions
 )
 
