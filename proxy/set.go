@@ -26,6 +26,9 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		// assignments gave them) and is replayed in one independent piece.
 		charsetSet bool
 		nextTx     = s.nextTx
+		// readBack: the variables assigned, read back after the SET and
+		// recorded by value (varvalue.go).
+		readBack []string
 	)
 	for _, a := range n.Variables {
 		if a.IsGlobal {
@@ -90,18 +93,20 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 				next = next.Without(name)
 			} else {
 				next = next.With(backend.Var{Name: name, Value: value})
+				readBack = appendName(readBack, name)
 			}
 			parts = append(parts, name+" = "+value)
 		default:
 			name := "@" + strings.ToLower(a.Name)
 			next = next.With(backend.Var{Name: name, Value: value})
+			readBack = appendName(readBack, name)
 			parts = append(parts, name+" = "+value)
 		}
 	}
 	if len(parts) > 0 {
 		// Run the assignments once so that the shard validates them and the
 		// client gets the shard's error for a bad name or value.
-		if err := s.applySet(ctx, "SET "+strings.Join(parts, ", "), next, charsetSet); err != nil {
+		if err := s.applySet(ctx, "SET "+strings.Join(parts, ", "), next, charsetSet, readBack); err != nil {
 			return s.writeErr(err)
 		}
 	}
@@ -127,8 +132,9 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 }
 
 // applySet runs a SET on the session's connection to its default shard and
-// records the new state, with the character set read back when readCharset.
-func (s *Session) applySet(ctx context.Context, sql string, next backend.State, readCharset bool) error {
+// records the new state, with the character set read back when readCharset
+// and the values of the variables in readBack.
+func (s *Session) applySet(ctx context.Context, sql string, next backend.State, readCharset bool, readBack []string) error {
 	shard := s.srv.router.DefaultShard(s.db)
 	if s.tx != nil && len(s.tx.order) > 0 {
 		shard = s.tx.order[0]
@@ -154,6 +160,13 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State, 
 		}
 		return errShardUnavailable(shard, err)
 	}
+	vals, err := readVars(ctx, c, readBack)
+	if err != nil {
+		// The SET ran but what it gave is unknown.
+		c.MarkBroken()
+		return shardErr(shard, err)
+	}
+	next = next.With(vals...)
 	if readCharset {
 		vs, err := c.ReadCharset(ctx)
 		if err != nil {
@@ -183,7 +196,7 @@ func (s *Session) setCharsetUnparsed(ctx context.Context, sql string) (handled b
 	if !isCharsetSetText(sql) {
 		return false, nil
 	}
-	if err := s.applySet(ctx, sql, s.vars, true); err != nil {
+	if err := s.applySet(ctx, sql, s.vars, true, nil); err != nil {
 		return true, s.writeErr(err)
 	}
 	return true, s.writeOK(0, 0, "")

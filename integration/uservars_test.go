@@ -1,0 +1,61 @@
+package integration
+
+import (
+	"database/sql"
+	"testing"
+	"time"
+)
+
+// TestVariablesByValue: SET records the values it gave, not the
+// expressions, so a later statement on another pooled connection sees what
+// MariaDB would: `SET @x = 5; SET @y = @x * 2; SET @x = 0` leaves @y = 10,
+// also for routing `WHERE id = @y`; user variables keep their type and a
+// string its character set and collation.
+func TestVariablesByValue(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
+	ctx := testCtx(t, time.Minute)
+	f.s0.CreateDatabase(t, "direct_vars")
+	for _, db := range []*sql.DB{f.db(t, "shop", ""), f.shard(t, "direct_vars")} {
+		mustExec(t, db, "CREATE TABLE uv (id INT PRIMARY KEY)")
+		mustExec(t, db, "INSERT INTO uv VALUES (0), (5), (10)")
+	}
+	steps := []scriptStep{
+		{0, "SET @x = 5", nil},
+		{0, "SET @y = @x * 2", nil},
+		{0, "SET @x = 0", nil},
+		{1, "SET @x = 100", nil},
+		{0, "SELECT @x, @y", nil},
+		{0, "SELECT id FROM uv WHERE id = @y", nil},
+		{0, "SET @s = 'é', @d = 1.50, @f = 1e0 / 3, @n = NULL, @b = _binary 'ab', @l = _latin1 'abc' COLLATE latin1_bin", nil},
+		{1, "SELECT @x, @y", nil},
+		{0, "SELECT @s, HEX(@s), COLLATION(@s), @d, @d * 2, @f, @n IS NULL, HEX(@b), COLLATION(@b), COLLATION(@l)", nil},
+		{0, "SET @i = @i + 1", nil}, // NULL + 1
+		{0, "SET @c = 0", nil},
+		{0, "SET @c = @c + 1", nil},
+		{0, "SET @c = @c + 1", nil},
+		{0, "SELECT @i, @c", nil},
+		{0, "SET @@session.div_precision_increment = @@session.div_precision_increment + 2", nil},
+		{0, "SELECT @@div_precision_increment, 1 / 3", nil},
+		{1, "SELECT @@div_precision_increment, 1 / 3", nil},
+	}
+	conns := func(db *sql.DB) []*sql.Conn {
+		var out []*sql.Conn
+		for i := 0; i < 2; i++ {
+			c, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			out = append(out, c)
+		}
+		return out
+	}
+	got := runScript(ctx, t, conns(f.db(t, "shop", "")), steps)
+	want := runScript(ctx, t, conns(f.shard(t, "direct_vars")), steps)
+	for i := range steps {
+		if got[i] != want[i] {
+			t.Errorf("step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].session, steps[i].sql, got[i], want[i])
+		}
+	}
+}

@@ -1,0 +1,118 @@
+package proxy
+
+import (
+	"context"
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/backend"
+)
+
+// Variables are replayed by value (docs/session-state.md, treatment 1):
+// `SET @y = @x * 2` must be recorded as the value it gave where it ran,
+// not as the expression, which a later replay would evaluate against other
+// values (or in another order). After a SET (or a statement assigning with
+// :=) the assigned variables are read back from the connection and
+// recorded as literals of their type.
+
+// readVars reads the current values of names ("@x" user variables,
+// "@@session.x" system variables) from c as SQL literals.
+func readVars(ctx context.Context, c *backend.Conn, names []string) ([]backend.Var, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	var cols []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "@@") {
+			cols = append(cols, n)
+		} else {
+			// The value, and for a string its bytes and collation, which
+			// the result's conversion to character_set_results would hide.
+			cols = append(cols, n, "HEX("+n+")", "COLLATION("+n+")")
+		}
+	}
+	r, err := c.Exec(ctx, "SELECT "+strings.Join(cols, ", "))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]backend.Var, 0, len(names))
+	col := 0
+	for _, n := range names {
+		f := r.Fields[col]
+		isNull, _ := r.IsNull(0, col)
+		raw, _ := r.GetString(0, col)
+		if strings.HasPrefix(n, "@@") {
+			out = append(out, backend.Var{Name: n, Value: sysVarLiteral(f, raw, isNull)})
+			col++
+			continue
+		}
+		hexBytes, _ := r.GetString(0, col+1)
+		coll, _ := r.GetString(0, col+2)
+		out = append(out, backend.Var{Name: n, Value: userVarLiteral(f, raw, hexBytes, coll, isNull)})
+		col += 3
+	}
+	return out, nil
+}
+
+// numeric tells the result types whose text is a number literal.
+func numeric(tp byte) (integer, decimal, float bool) {
+	switch tp {
+	case mysql.MYSQL_TYPE_TINY, mysql.MYSQL_TYPE_SHORT, mysql.MYSQL_TYPE_INT24, mysql.MYSQL_TYPE_LONG, mysql.MYSQL_TYPE_LONGLONG:
+		return true, false, false
+	case mysql.MYSQL_TYPE_NEWDECIMAL, mysql.MYSQL_TYPE_DECIMAL:
+		return false, true, false
+	case mysql.MYSQL_TYPE_DOUBLE, mysql.MYSQL_TYPE_FLOAT:
+		return false, false, true
+	}
+	return false, false, false
+}
+
+// userVarLiteral renders a user variable's value so that assigning it
+// gives the same type: an integer, a DECIMAL (digits as read), a DOUBLE (an
+// exponent makes the literal one), a string in its own character set and
+// collation, or NULL.
+func userVarLiteral(f *mysql.Field, raw, hexBytes, collation string, isNull bool) string {
+	if isNull {
+		return "NULL"
+	}
+	switch integer, decimal, float := numeric(f.Type); {
+	case integer, decimal:
+		return raw
+	case float:
+		v, err := strconv.ParseFloat(raw, 64)
+		if err == nil {
+			return strconv.FormatFloat(v, 'e', -1, 64)
+		}
+	}
+	cs, _, _ := strings.Cut(collation, "_")
+	if collation == "binary" || cs == "" {
+		return "_binary X'" + strings.ToUpper(hexBytes) + "'"
+	}
+	if _, err := hex.DecodeString(hexBytes); err != nil {
+		return "_binary X''"
+	}
+	return "_" + cs + " X'" + strings.ToUpper(hexBytes) + "' COLLATE " + collation
+}
+
+// sysVarLiteral renders a system variable's value for SET.
+func sysVarLiteral(f *mysql.Field, raw string, isNull bool) string {
+	if isNull {
+		return "NULL"
+	}
+	if integer, decimal, float := numeric(f.Type); integer || decimal || float {
+		return raw
+	}
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(raw) + "'"
+}
+
+// appendName adds name unless it is there already.
+func appendName(names []string, name string) []string {
+	for _, n := range names {
+		if n == name {
+			return names
+		}
+	}
+	return append(names, name)
+}
