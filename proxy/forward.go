@@ -140,6 +140,7 @@ func (s *Session) readBackend(c *backend.Conn) ([]byte, error) {
 // relayErr relays a shard's error packet, or 3024 in its place when the
 // proxy interrupted the statement for frontend.query_timeout.
 func (s *Session) relayErr(p []byte, o *outcome) error {
+	s.errsWritten++
 	o.srvErr = parseErrPacket(p[4:])
 	if me := s.timeoutError(o.srvErr); me != o.srvErr {
 		o.srvErr = me

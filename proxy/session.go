@@ -54,6 +54,9 @@ type Session struct {
 	nextTx      txChars         // SET TRANSACTION's characteristics for the next transaction
 	stmtIso     string          // the isolation level of the autocommit statement running now
 	diag        *backend.Conn   // holds the last statement's warnings or error (diag.go)
+	moreResults bool            // a multi-statement query has statements after this one (multi.go)
+	multiOpt    *bool           // COM_SET_OPTION's multi-statements setting; nil: the handshake's
+	errsWritten int             // error packets sent to the client, to stop a multi-statement query
 	stmts       map[uint32]*prepared
 	nextStmtID  uint32
 
@@ -244,7 +247,7 @@ func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err err
 		return false, s.writeOK(0, 0, "")
 	case mysql.COM_QUERY:
 		sql := string(payload)
-		return false, s.statement(sql, func() error { return s.handleQuery(ctx, sql) })
+		return false, s.statement(sql, func() error { return s.handleQueryText(ctx, sql) })
 	case mysql.COM_INIT_DB:
 		if err := s.useDB(string(payload)); err != nil {
 			return false, s.writeErr(err)
@@ -270,9 +273,7 @@ func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err err
 		s.resetConnection(ctx)
 		return false, s.writeOK(0, 0, "")
 	case mysql.COM_SET_OPTION:
-		// Multi-statements stay off whatever the client asks: the answer to
-		// COM_SET_OPTION is an EOF packet.
-		return false, s.writeEOF()
+		return false, s.setOption(payload)
 	case mysql.COM_STATISTICS:
 		return false, s.writeStatistics()
 	case mysql.COM_PROCESS_KILL:
@@ -319,6 +320,9 @@ func (s *Session) status(backendStatus uint16) uint16 {
 	if s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0) {
 		st |= mysql.SERVER_STATUS_IN_TRANS
 	}
+	if s.moreResults {
+		st |= mysql.SERVER_MORE_RESULTS_EXISTS
+	}
 	return st
 }
 
@@ -350,6 +354,7 @@ func (s *Session) writeEOF() error {
 // statement interrupted because it ran past frontend.query_timeout is
 // reported as such (3024).
 func (s *Session) writeErr(err error) error {
+	s.errsWritten++
 	me := s.timeoutError(toMyError(err))
 	s.srv.metrics.countError(me)
 	return s.conn.WriteValue(me)

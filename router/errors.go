@@ -7,8 +7,10 @@ import (
 // Errors returned to clients carry a real MySQL code and SQLSTATE.
 
 func errMultiStatement() error {
-	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET,
-		"xaproxy runs one statement per query: send the statements one at a time (multi-statement queries are not supported)")
+	// What MariaDB answers for several statements where one is expected
+	// (a prepared statement; a query without CLIENT_MULTI_STATEMENTS).
+	return mysql.NewError(mysql.ER_PARSE_ERROR,
+		"You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use: several statements where one is expected")
 }
 
 // ErrXA is the answer to a client's own XA statement.

@@ -1,0 +1,58 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// A query of several statements (CLIENT_MULTI_STATEMENTS, or COM_SET_OPTION
+// turning it on) runs statement by statement, as on MariaDB: each answer but
+// the last carries SERVER_MORE_RESULTS_EXISTS, and the first error ends the
+// query (the statements after it do not run).
+
+// handleQueryText runs a COM_QUERY of one or several statements.
+func (s *Session) handleQueryText(ctx context.Context, sql string) error {
+	stmts := router.SplitStatements(sql)
+	if len(stmts) == 1 {
+		return s.handleQuery(ctx, sql)
+	}
+	if !s.multiStatementsOn() {
+		return s.writeErr(mysql.NewError(mysql.ER_PARSE_ERROR, fmt.Sprintf(
+			"You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near '%s' at line 1 (this client did not enable multi-statements)",
+			truncateSQL(strings.TrimSpace(stmts[1]), 80))))
+	}
+	defer func() { s.moreResults = false }()
+	for i, st := range stmts {
+		s.moreResults = i < len(stmts)-1
+		failed := s.errsWritten
+		if err := s.handleQuery(ctx, st); err != nil {
+			return err
+		}
+		if s.errsWritten != failed {
+			return nil // MariaDB stops at the first error
+		}
+	}
+	return nil
+}
+
+// multiStatementsOn: the client may send several statements in a query.
+func (s *Session) multiStatementsOn() bool {
+	if s.multiOpt != nil {
+		return *s.multiOpt
+	}
+	return s.conn.Capability()&mysql.CLIENT_MULTI_STATEMENTS != 0
+}
+
+// setOption answers COM_SET_OPTION: multi-statements on (0) or off (1).
+func (s *Session) setOption(payload []byte) error {
+	if len(payload) < 2 || payload[1] != 0 || payload[0] > 1 {
+		return s.writeErr(mysql.NewError(mysql.ER_UNKNOWN_COM_ERROR, "Unknown command"))
+	}
+	on := payload[0] == 0
+	s.multiOpt = &on
+	return s.writeEOF()
+}

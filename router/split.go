@@ -1,0 +1,58 @@
+package router
+
+import "strings"
+
+// SplitStatements cuts a multi-statement query into its statements at the
+// semicolons outside string literals, quoted identifiers and comments, as
+// the server does. Pieces that hold nothing but white space and comments
+// after the last semicolon are dropped; a query without a semicolon is one
+// statement. Executable comments (/*! ... */) stay inside their statement.
+func SplitStatements(sql string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(sql); i++ {
+		switch c := sql[i]; {
+		case c == '\'' || c == '"' || c == '`':
+			i = skipQuoted(sql, i)
+		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
+			if end := strings.Index(sql[i+2:], "*/"); end >= 0 {
+				i += end + 3
+			} else {
+				i = len(sql)
+			}
+		case c == '#' || (c == '-' && strings.HasPrefix(sql[i:], "-- ")) || (c == '-' && i+2 == len(sql) && sql[i+1] == '-'):
+			if end := strings.IndexByte(sql[i:], '\n'); end >= 0 {
+				i += end
+			} else {
+				i = len(sql)
+			}
+		case c == ';':
+			out = append(out, sql[start:i+1])
+			start = i + 1
+		}
+	}
+	if rest := sql[start:]; len(out) == 0 || skipCommentsAndSpace(rest) != "" {
+		out = append(out, rest)
+	}
+	return out
+}
+
+// skipQuoted returns the index of the quote that closes the literal or
+// identifier opening at i (a doubled quote or, outside backticks, a
+// backslash escapes), or the end of sql.
+func skipQuoted(sql string, i int) int {
+	q := sql[i]
+	for j := i + 1; j < len(sql); j++ {
+		switch {
+		case sql[j] == '\\' && q != '`':
+			j++
+		case sql[j] == q:
+			if j+1 < len(sql) && sql[j+1] == q {
+				j++
+				continue
+			}
+			return j
+		}
+	}
+	return len(sql)
+}

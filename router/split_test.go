@@ -1,0 +1,31 @@
+package router
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestSplitStatements(t *testing.T) {
+	for _, tc := range []struct {
+		sql  string
+		want []string
+	}{
+		{"SELECT 1", []string{"SELECT 1"}},
+		{"SELECT 1;", []string{"SELECT 1;"}},
+		{"SELECT 1; SELECT 2", []string{"SELECT 1;", " SELECT 2"}},
+		{"SELECT 1; SELECT 2;  ", []string{"SELECT 1;", " SELECT 2;"}},
+		{"SELECT 'a;b'; SELECT \"c;d\"; SELECT `e;f`", []string{"SELECT 'a;b';", " SELECT \"c;d\";", " SELECT `e;f`"}},
+		{"SELECT 'it''s;'; SELECT 'x\\';y'", []string{"SELECT 'it''s;';", " SELECT 'x\\';y'"}},
+		{"SELECT 1 /* ; */; SELECT 2 -- ;\n; SELECT 3 # ;\n", []string{"SELECT 1 /* ; */;", " SELECT 2 -- ;\n;", " SELECT 3 # ;\n"}},
+		{"SELECT 1; /* only a comment */", []string{"SELECT 1;"}},
+		{"/*!40101 SET NAMES utf8 */; SELECT 2", []string{"/*!40101 SET NAMES utf8 */;", " SELECT 2"}},
+		{"SELECT 1-- 2; SELECT 3", []string{"SELECT 1-- 2; SELECT 3"}},
+		{"SELECT 1--2; SELECT 3", []string{"SELECT 1--2;", " SELECT 3"}},
+		{"", []string{""}},
+		{"SELECT 'unterminated; SELECT 2", []string{"SELECT 'unterminated; SELECT 2"}},
+	} {
+		if got := SplitStatements(tc.sql); !slices.Equal(got, tc.want) {
+			t.Errorf("SplitStatements(%q) = %q, want %q", tc.sql, got, tc.want)
+		}
+	}
+}
