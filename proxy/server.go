@@ -184,7 +184,9 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	sess := newSession(s, nc)
 	if tooMany {
 		s.metrics.refused.WithLabelValues("max_connections").Inc()
-		sess.refuse(mysql.NewError(mysql.ER_CON_COUNT_ERROR, fmt.Sprintf("Too many connections: xaproxy frontend.max_connections=%d reached", live.maxConns)))
+		// MariaDB's exact text: drivers compare it. The log says which limit.
+		s.log.Warn("connection refused: frontend.max_connections reached", "remote", nc.RemoteAddr().String(), "max_connections", live.maxConns)
+		sess.refuse(mysql.NewError(mysql.ER_CON_COUNT_ERROR, "Too many connections"))
 		return
 	}
 	defer sess.releaseUserSlot()

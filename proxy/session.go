@@ -97,11 +97,12 @@ func newSession(s *Server, nc net.Conn) *Session {
 }
 
 // refuse answers a connection we will not serve with an error and closes it.
-// MySQL sends such an error in place of the greeting; clients expect it.
+// MariaDB sends such an error in place of the greeting, without SQLSTATE:
+// the client has not said yet that it speaks protocol 4.1, and drivers
+// compare the text ("Error 1040: Too many connections").
 func (s *Session) refuse(err error) {
 	me := toMyError(err)
-	p := []byte{0, 0, 0, 0, mysql.ERR_HEADER, byte(me.Code), byte(me.Code >> 8), '#'}
-	p = append(p, me.State...)
+	p := []byte{0, 0, 0, 0, mysql.ERR_HEADER, byte(me.Code), byte(me.Code >> 8)}
 	p = append(p, me.Message...)
 	n := len(p) - 4
 	p[0], p[1], p[2] = byte(n), byte(n>>8), byte(n>>16)

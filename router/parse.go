@@ -187,7 +187,7 @@ func skipCommentsAndSpace(s string) string {
 				return ""
 			}
 			s = s[end+4:]
-		case strings.HasPrefix(s, "-- "), strings.HasPrefix(s, "#"):
+		case isDashComment(s), strings.HasPrefix(s, "#"):
 			end := strings.IndexByte(s, '\n')
 			if end < 0 {
 				return ""

@@ -1,12 +1,17 @@
 package router
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // SplitStatements cuts a multi-statement query into its statements at the
 // semicolons outside string literals, quoted identifiers and comments, as
 // the server does. Pieces that hold nothing but white space and comments
 // after the last semicolon are dropped; a query without a semicolon is one
 // statement. Executable comments (/*! ... */) stay inside their statement.
+// A stored program's definition (CREATE PROCEDURE ... BEGIN ...; ...; END)
+// has semicolons of its own: it runs to the end of the query.
 func SplitStatements(sql string) []string {
 	var out []string
 	start := 0
@@ -20,13 +25,16 @@ func SplitStatements(sql string) []string {
 			} else {
 				i = len(sql)
 			}
-		case c == '#' || (c == '-' && strings.HasPrefix(sql[i:], "-- ")) || (c == '-' && i+2 == len(sql) && sql[i+1] == '-'):
+		case c == '#' || (c == '-' && isDashComment(sql[i:])):
 			if end := strings.IndexByte(sql[i:], '\n'); end >= 0 {
 				i += end
 			} else {
 				i = len(sql)
 			}
 		case c == ';':
+			if compoundStart.MatchString(skipCommentsAndSpace(sql[start:i])) {
+				return append(out, sql[start:])
+			}
 			out = append(out, sql[start:i+1])
 			start = i + 1
 		}
@@ -56,3 +64,13 @@ func skipQuoted(sql string, i int) int {
 	}
 	return len(sql)
 }
+
+// isDashComment: "--" starts a comment when white space or the end of the
+// text follows it (MariaDB's rule; "1--2" is arithmetic).
+func isDashComment(s string) bool {
+	return strings.HasPrefix(s, "--") && (len(s) == 2 || s[2] == ' ' || s[2] == '\t' || s[2] == '\n' || s[2] == '\r')
+}
+
+// compoundStart matches the start of a statement with a body of
+// statements: a stored program's definition or an anonymous block.
+var compoundStart = regexp.MustCompile(`(?is)^(CREATE\b[^;(]*?\b(PROCEDURE|FUNCTION|TRIGGER|EVENT|PACKAGE)\b|BEGIN\s+NOT\s+ATOMIC\b)`)

@@ -22,6 +22,14 @@ func TestSplitStatements(t *testing.T) {
 		{"SELECT 1-- 2; SELECT 3", []string{"SELECT 1-- 2; SELECT 3"}},
 		{"SELECT 1--2; SELECT 3", []string{"SELECT 1--2;", " SELECT 3"}},
 		{"", []string{""}},
+		{"--", []string{"--"}},
+		{"DROP PROCEDURE IF EXISTS p; CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END",
+			[]string{"DROP PROCEDURE IF EXISTS p;", " CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END"}},
+		{"CREATE DEFINER=`a`@`%` FUNCTION f() RETURNS INT BEGIN RETURN 1; END; SELECT f()",
+			[]string{"CREATE DEFINER=`a`@`%` FUNCTION f() RETURNS INT BEGIN RETURN 1; END; SELECT f()"}},
+		{"CREATE TABLE proc (id INT); SELECT 1", []string{"CREATE TABLE proc (id INT);", " SELECT 1"}},
+		{"BEGIN NOT ATOMIC SELECT 1; END", []string{"BEGIN NOT ATOMIC SELECT 1; END"}},
+		{"BEGIN; SELECT 1", []string{"BEGIN;", " SELECT 1"}},
 		{"SELECT 'unterminated; SELECT 2", []string{"SELECT 'unterminated; SELECT 2"}},
 	} {
 		if got := SplitStatements(tc.sql); !slices.Equal(got, tc.want) {
