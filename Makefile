@@ -9,7 +9,7 @@ INTEGRATION_TIMEOUT ?= 20m
 # Extra flags for go test in the integration target, e.g. -run TestXA.
 INTEGRATION_FLAGS ?=
 
-.PHONY: all deps deps-bench bench docker-check build unit integration differential driver-suite chaos chaos-short test fmt-check vet demo demo-stop clean docker-build docker-test
+.PHONY: all deps deps-bench bench docker-check build unit integration differential driver-suite session-diff chaos chaos-short test fmt-check vet demo demo-stop clean docker-build docker-test
 
 all: build
 
@@ -53,6 +53,12 @@ differential:
 ## `make test` while it fails: see docs/driver-suite.md). DRIVER_SUITE_RUN=REGEXP: only those driver tests
 driver-suite:
 	@scripts/driver-suite.sh
+
+## session-diff: seeded scripts of 8 interleaved sessions over the connection-state catalogue, through the proxy
+## (unsharded and sharded schemas) and on one MariaDB, every answer and the stored rows compared
+## (XAPROXY_SESSDIFF_SEED=N replays, XAPROXY_SESSDIFF_SCRIPTS=N per schema); not part of `make test` yet
+session-diff:
+	$(GO) test -tags sessiondiff -count=1 -timeout 15m -v -run '^TestSessionDifferential$$' ./integration/
 
 CHAOS_DURATION ?= 30m
 ## chaos: the bank test under random faults for CHAOS_DURATION (CHAOS_SEED=N replays a schedule,

@@ -28,7 +28,7 @@ func runScript(ctx context.Context, t *testing.T, sessions []*sql.Conn, steps []
 		if head == "SELECT" || head == "SHOW" {
 			rows, err := c.QueryContext(ctx, st.sql, st.args...)
 			if err != nil {
-				out[i] = fmt.Sprintf("error %d", mysqlErrNumber(err))
+				out[i] = errLine(err)
 				continue
 			}
 			var lines []string
@@ -54,7 +54,7 @@ func runScript(ctx context.Context, t *testing.T, sessions []*sql.Conn, steps []
 		}
 		r, err := c.ExecContext(ctx, st.sql, st.args...)
 		if err != nil {
-			out[i] = fmt.Sprintf("error %d", mysqlErrNumber(err))
+			out[i] = errLine(err)
 			continue
 		}
 		n, _ := r.RowsAffected()
@@ -134,4 +134,13 @@ func TestLastInsertIDPerSession(t *testing.T) {
 	if !t.Failed() {
 		t.Logf("%d statements of 3 interleaved sessions: every answer equal to MariaDB's", len(steps))
 	}
+}
+
+// errLine is a script step's error: the server's code, or the client-side
+// error itself (a lost connection must not pass for a server error).
+func errLine(err error) string {
+	if n := mysqlErrNumber(err); n != 0 {
+		return fmt.Sprintf("error %d", n)
+	}
+	return "client error: " + err.Error()
 }

@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
@@ -22,10 +24,12 @@ import (
 // no warning, MariaDB still shows the warnings before it; the proxy shows
 // none.
 
-// startStatement ends the previous statement's diagnostics unless st reads
-// them.
+// startStatement ends the previous statement's diagnostics when st will
+// replace them: MariaDB 10.11 keeps them across statements that use no
+// table (SET, DO, BEGIN, SELECT 1) unless those raise conditions of their
+// own (keepDiag then replaces them).
 func (s *Session) startStatement(st *router.Statement) {
-	if st == nil || !st.DiagRead {
+	if st != nil && !st.DiagRead && len(st.Tables) > 0 {
 		s.releaseDiag()
 	}
 }
@@ -38,7 +42,10 @@ func (s *Session) keepDiag(c *backend.Conn, st *router.Statement, o outcome) boo
 		return s.diag == c
 	}
 	if o.lost != nil || c.Broken() || (o.warnings == 0 && o.srvErr == nil) {
-		return false
+		return s.diag == c
+	}
+	if s.diag != c {
+		s.releaseDiag()
 	}
 	s.diag = c
 	return true
@@ -75,4 +82,25 @@ func cleanDiag(ctx context.Context, c *backend.Conn, st *router.Statement) error
 		return nil
 	}
 	return c.ExecAll(ctx, "DO (SELECT 1 FROM information_schema.COLLATIONS LIMIT 1)")
+}
+
+// writeEmulatedErr answers with an error the proxy raises in MariaDB's
+// place (a write in a READ ONLY transaction, which XA branches cannot
+// enforce). It is raised on a shard connection too, with SIGNAL, which then
+// holds it as the session's diagnostics: SHOW WARNINGS and @@error_count
+// show it as MariaDB would.
+func (s *Session) writeEmulatedErr(ctx context.Context, err error) error {
+	me := toMyError(err)
+	shard := s.srv.router.DefaultShard(s.db)
+	if c, aerr := s.acquire(ctx, shard); aerr == nil {
+		_, serr := c.Exec(ctx, fmt.Sprintf("SIGNAL SQLSTATE '%s' SET MYSQL_ERRNO = %d, MESSAGE_TEXT = '%s'",
+			me.State, me.Code, strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(me.Message)))
+		if se, ok := mysqlErr(serr); ok && se.Code == me.Code {
+			s.releaseDiag()
+			s.diag = c
+		} else {
+			s.release(c)
+		}
+	}
+	return s.writeErr(me)
 }

@@ -20,10 +20,19 @@ import (
 func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error, binary bool) error {
 	iso, err := s.autocommitTxChars(st)
 	if err != nil {
-		return s.writeErr(err)
+		return s.writeEmulatedErr(ctx, err)
 	}
 	s.stmtIso = iso
-	defer func() { s.stmtIso = "" }()
+	errs := s.errsWritten
+	defer func() {
+		s.stmtIso = ""
+		s.consumeTxChars(st, s.errsWritten != errs)
+	}()
+	if st.ImplicitCommit {
+		// Its implicit commit is the next transaction that SET TRANSACTION
+		// was for (MariaDB 10.11: a write after DDL is no longer READ ONLY).
+		s.nextTx = txChars{}
+	}
 	if st.ImplicitCommit && s.tx != nil {
 		// As on a direct connection: DDL commits the open transaction first
 		// (migration tools rely on it), across shards with the two-phase
@@ -266,7 +275,7 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 			if err != nil {
 				c.MarkBroken()
 			}
-			s.afterStatementOn(ctx, part.Shard, c, st, outcome{srvErr: srvErr, lost: err}, 0)
+			s.afterStatementOn(ctx, part.Shard, c, st, outcome{srvErr: srvErr, lost: err, warnings: ok.warnings}, 0)
 			if err != nil {
 				err = errShardUnavailable(part.Shard, err)
 			}

@@ -96,7 +96,7 @@ func (s *Session) runPlanned(ctx context.Context, sql string, st *router.Stateme
 		}
 	}
 	if err := s.checkReadOnly(st, plan); err != nil {
-		return s.writeErr(err)
+		return s.writeEmulatedErr(ctx, err)
 	}
 	ex, err := plan.BindWith(params, s.bindOptions())
 	if err != nil {

@@ -26,6 +26,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		// assignments gave them) and is replayed in one independent piece.
 		charsetSet bool
 		nextTx     = s.nextTx
+		oneShot    bool // the statement is a SET TRANSACTION
 		// readBack: the variables assigned, read back after the SET and
 		// recorded by value (varvalue.go).
 		readBack []string
@@ -63,6 +64,11 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			// For the next transaction only: the proxy applies it.
 			if s.inTransaction() {
 				return s.writeErr(errTxInProgress())
+			}
+			if !oneShot {
+				// Each SET TRANSACTION replaces both characteristics: what
+				// it does not name reverts to the session's (as MariaDB).
+				oneShot, nextTx = true, txChars{}
 			}
 			if a.Name == "tx_isolation_one_shot" {
 				nextTx.isolation = isolationLevel(value)

@@ -13,10 +13,11 @@ import (
 // txChars are the characteristics `SET TRANSACTION ...` (without SESSION)
 // gives the next transaction only (docs/session-state.md: next-transaction
 // characteristics): applied to every branch it opens, then cleared. The
-// next transaction is the next START TRANSACTION or the implicit one of
-// autocommit=0. Until then MariaDB 10.11 applies them to every autocommit
-// statement too, without clearing them (checked: after SET TRANSACTION
-// READ ONLY two autocommit INSERTs get 1792).
+// next transaction is the next START TRANSACTION, the implicit one of
+// autocommit=0, a statement that commits implicitly, or an autocommit
+// statement that reads tables; a write refused as READ ONLY is not one
+// (checked: after SET TRANSACTION READ ONLY two autocommit INSERTs get
+// 1792).
 type txChars struct {
 	isolation string // "READ COMMITTED", ...; "" unset
 	readOnly  *bool
@@ -78,14 +79,26 @@ func applyIsolation(ctx context.Context, c *backend.Conn, level string) error {
 
 // autocommitTxChars applies the pending characteristics to a statement
 // that is a transaction of its own (autocommit, no transaction open): a
-// write in a READ ONLY one is refused as by the server.
+// write in a READ ONLY one is refused as by the server. A statement that
+// runs and reads tables is that transaction and clears them; one that
+// reads none, or is refused, leaves them (MariaDB 10.11, checked by
+// TestSessionDifferential).
 func (s *Session) autocommitTxChars(st *router.Statement) (isolation string, err error) {
 	if s.tx != nil || !s.autocommit || !s.nextTx.set() {
 		return "", nil
 	}
 	next := s.nextTx
-	if next.readOnly != nil && *next.readOnly && (writesRows(st) || st.ImplicitCommit) {
+	if next.readOnly != nil && *next.readOnly && writesRows(st) {
 		return "", mysql.NewError(mysql.ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, "Cannot execute statement in a READ ONLY transaction")
 	}
 	return next.isolation, nil
+}
+
+// consumeTxChars clears the pending characteristics after an autocommit
+// statement that ran without error and read tables: it was their
+// transaction.
+func (s *Session) consumeTxChars(st *router.Statement, failed bool) {
+	if s.tx == nil && s.autocommit && !failed && len(st.Tables) > 0 {
+		s.nextTx = txChars{}
+	}
 }

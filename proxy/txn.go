@@ -204,8 +204,13 @@ func (s *Session) checkTxUsable() error {
 
 // checkReadOnly refuses writes in a READ ONLY transaction, as the server
 // would: its branches are XA branches, which have no read-only mode.
+// A statement that commits implicitly ends the transaction before it runs,
+// so it is not refused (MariaDB runs DDL after a READ ONLY transaction).
 func (s *Session) checkReadOnly(st *router.Statement, p *router.Plan) error {
-	if s.tx == nil || !s.tx.readOnly || (!p.Write() && !st.ImplicitCommit) {
+	// MariaDB refuses CREATE and DROP TEMPORARY TABLE in a READ ONLY
+	// transaction too.
+	temp := st.ConnState == router.ConnStateTempCreate || (st.ConnState == router.ConnStateTempDrop && !st.ImplicitCommit)
+	if s.tx == nil || !s.tx.readOnly || (!p.Write() && !temp) || st.ImplicitCommit {
 		return nil
 	}
 	return mysql.NewError(mysql.ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, "Cannot execute statement in a READ ONLY transaction")

@@ -1,0 +1,274 @@
+//go:build sessiondiff
+
+package integration
+
+import (
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xaproxy/xaproxy/integration/harness"
+)
+
+// The session differential test: seeded scripts of 8 sessions interleaved,
+// drawn from a catalogue of statement forms that touch what a MariaDB
+// connection remembers (docs/session-state.md), run through the proxy and
+// on one MariaDB holding all the rows; every answer (rows, affected rows,
+// insert ids, error codes) and the rows stored at the end are compared.
+// Sessions write only rows of their own (no statement waits for another
+// session's lock), but share the proxy's few backend connections, user-level
+// lock names and the AUTO_INCREMENT counter.
+//
+//	XAPROXY_SESSDIFF_SEED=N     replay a seed
+//	XAPROXY_SESSDIFF_SCRIPTS=N  scripts per schema (default 4)
+//
+// Behind the build tag sessiondiff (make session-diff), not in make test:
+// it still finds differences (docs/session-state.md lists them), and a
+// sharded script once stalled for minutes through the proxy (a backend pool
+// wait or a lock the reference does not take; not found yet).
+
+const (
+	sessDiffSessions = 8
+	sessDiffSteps    = 120 // statements per script
+)
+
+// sessDiffForms is the catalogue: each form writes one statement for
+// session k (rows of its own: sess = k).
+var sessDiffForms = []struct {
+	name string
+	gen  func(r *rand.Rand, k int) string
+}{
+	{"insert row", func(r *rand.Rand, k int) string {
+		return fmt.Sprintf("INSERT INTO sd (sess, id, v) VALUES (%d, %d, %s)", k, r.IntN(40), sdText(r))
+	}},
+	{"update row", func(r *rand.Rand, k int) string {
+		return fmt.Sprintf("UPDATE sd SET v = %s WHERE sess = %d AND id = %d", sdText(r), k, r.IntN(40))
+	}},
+	{"read own rows", func(r *rand.Rand, k int) string {
+		return fmt.Sprintf("SELECT id, v, HEX(v) FROM sd WHERE sess = %d ORDER BY id", k)
+	}},
+	{"delete row", func(r *rand.Rand, k int) string {
+		return fmt.Sprintf("DELETE FROM sd WHERE sess = %d AND id = %d", k, r.IntN(40))
+	}},
+	{"auto-increment insert", func(r *rand.Rand, k int) string {
+		if r.IntN(3) == 0 {
+			return fmt.Sprintf("INSERT INTO ai (sess, v) VALUES (%d, 1), (%d, 2)", k, k)
+		}
+		return fmt.Sprintf("INSERT INTO ai (sess, v) VALUES (%d, %d)", k, r.IntN(100))
+	}},
+	{"explicit id insert", func(r *rand.Rand, k int) string {
+		return fmt.Sprintf("INSERT IGNORE INTO ai (id, sess, v) VALUES (%d, %d, 0)", 100000+k*1000+1+r.IntN(998), k)
+	}},
+	{"last insert id", func(r *rand.Rand, k int) string { return "SELECT LAST_INSERT_ID(), @@identity" }},
+	{"warnings", func(r *rand.Rand, k int) string {
+		return fmt.Sprintf("INSERT IGNORE INTO sd (sess, id, v) VALUES (%d, %d, 'longer than ten chars')", k, 40+r.IntN(10))
+	}},
+	{"show warnings", func(r *rand.Rand, k int) string { return "SHOW WARNINGS" }},
+	{"warning count", func(r *rand.Rand, k int) string { return "SELECT @@warning_count, @@error_count" }},
+	{"error", func(r *rand.Rand, k int) string { return "SELECT * FROM no_such_table" }},
+	{"user variable", func(r *rand.Rand, k int) string {
+		return fmt.Sprintf("SET @v = %d, @w = @v * 2, @s = %s", r.IntN(40), sdText(r))
+	}},
+	{"read user variables", func(r *rand.Rand, k int) string { return "SELECT @v, @w, @s, HEX(@s)" }},
+	{"route by user variable", func(r *rand.Rand, k int) string {
+		return fmt.Sprintf("SELECT id, v FROM sd WHERE sess = %d AND id = @v", k)
+	}},
+	{"temporary table", func(r *rand.Rand, k int) string {
+		return []string{"CREATE TEMPORARY TABLE tmp (x INT)", "INSERT INTO tmp VALUES (" + strconv.Itoa(k) + ")",
+			"SELECT SUM(x), COUNT(*) FROM tmp", "DROP TEMPORARY TABLE tmp"}[r.IntN(4)]
+	}},
+	{"transaction", func(r *rand.Rand, k int) string {
+		return []string{"BEGIN", "COMMIT", "ROLLBACK", "START TRANSACTION READ ONLY"}[r.IntN(4)]
+	}},
+	{"transaction characteristics", func(r *rand.Rand, k int) string {
+		return []string{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET TRANSACTION READ ONLY",
+			"SET TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ WRITE"}[r.IntN(4)]
+	}},
+	{"character set", func(r *rand.Rand, k int) string {
+		return []string{"SET NAMES utf8mb4", "SET NAMES latin1", "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
+			"SET CHARACTER SET utf8mb4", "SELECT @@character_set_client, @@collation_connection"}[r.IntN(5)]
+	}},
+	{"user-level lock", func(r *rand.Rand, k int) string {
+		return []string{"SELECT GET_LOCK('sessdiff', 0)", "SELECT RELEASE_LOCK('sessdiff')",
+			"SELECT IS_FREE_LOCK('sessdiff')", "SELECT RELEASE_ALL_LOCKS()"}[r.IntN(4)]
+	}},
+	{"implicit commit", func(r *rand.Rand, k int) string {
+		return fmt.Sprintf("CREATE TABLE IF NOT EXISTS ddl_%d (id INT)", k)
+	}},
+	{"comment only", func(r *rand.Rand, k int) string { return "/* nothing */" }},
+}
+
+// sdText is a string literal, sometimes with characters beyond ASCII.
+func sdText(r *rand.Rand) string {
+	return "'" + []string{"a", "é", "zoë", "€5", "ß", "x"}[r.IntN(6)] + "'"
+}
+
+// genSessionScript draws a seeded script.
+func genSessionScript(r *rand.Rand) []scriptStep {
+	steps := make([]scriptStep, sessDiffSteps)
+	for i := range steps {
+		k := r.IntN(sessDiffSessions)
+		f := sessDiffForms[r.IntN(len(sessDiffForms))]
+		steps[i] = scriptStep{session: k, sql: f.gen(r, k)}
+	}
+	// Every session ends its transaction, so that the stored rows compare.
+	for k := 0; k < sessDiffSessions; k++ {
+		steps = append(steps, scriptStep{session: k, sql: "COMMIT"})
+	}
+	return steps
+}
+
+const sessDiffDDL = `CREATE TABLE sd (sess INT NOT NULL, id INT NOT NULL, v VARCHAR(10), PRIMARY KEY (sess, id));
+CREATE TABLE ai (id BIGINT AUTO_INCREMENT PRIMARY KEY, sess INT, v INT)`
+
+func TestSessionDifferential(t *testing.T) {
+	t.Parallel()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("XAPROXY_SESSDIFF_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("XAPROXY_SESSDIFF_SEED=%q: %v", s, err)
+		}
+		seed = n
+	}
+	scripts := 4
+	if s := os.Getenv("XAPROXY_SESSDIFF_SCRIPTS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("XAPROXY_SESSDIFF_SCRIPTS=%q: want a positive number", s)
+		}
+		scripts = n
+	}
+	t.Logf("session differential: seed %d (replay with XAPROXY_SESSDIFF_SEED=%d), %d scripts per schema", seed, seed, scripts)
+
+	ref := env.StartMariaDB(t, "ref")
+	var shards []*harness.MariaDB
+	var specs []harness.ShardSpec
+	for _, n := range []string{"s0", "s1", "s2"} {
+		m := env.StartMariaDB(t, n)
+		shards = append(shards, m)
+		specs = append(specs, harness.ShardSpec{Name: n, DSN: m.DSN("")})
+	}
+	schemas := []struct {
+		name, yaml string
+	}{
+		{"unsharded", "\n  - name: u\n    default_shard: s0\n"},
+		{"sharded", "\n  - name: sh\n    default_shard: s0\n    tables:\n      - {name: sd, shard_key: id, algorithm: hash}\n"},
+	}
+	p := env.StartProxy(t, harness.ProxyConfig{
+		Shards:  specs,
+		Schemas: schemas[0].yaml + strings.TrimPrefix(schemas[1].yaml, "\n"),
+		Users:   map[string]string{appUser: appPass},
+		// Fewer backend connections than sessions: sessions keep taking
+		// each other's; enough for the ones that hold state (transactions,
+		// temporary tables, locks, diagnostics) at once.
+		Extra: "backend: {max_open: 12, max_idle: 12, wait_timeout: 30s}",
+	})
+	r := rand.New(rand.NewPCG(seed, seed^0x5e55))
+	total, statements, mismatches := 0, 0, 0
+	for _, sc := range schemas {
+		db := []string{"u", "sh"}[slices.IndexFunc(schemas, func(x struct{ name, yaml string }) bool { return x.name == sc.name })]
+		for i := 0; i < scripts; i++ {
+			refDB := fmt.Sprintf("%s_%d", db, i)
+			ref.CreateDatabase(t, refDB)
+			for _, m := range shards {
+				m.CreateDatabase(t, db)
+			}
+			steps := genSessionScript(r)
+			n := runSessionDiff(t, p, db, ref.DSN(refDB), refDB, steps)
+			mismatches += n
+			total++
+			statements += len(steps)
+			// A fresh schema for the next script: drop through the proxy.
+			mustExec(t, p.DB(t, appUser, appPass, db, ""), "DROP TABLE IF EXISTS sd, ai, ddl_0, ddl_1, ddl_2, ddl_3, ddl_4, ddl_5, ddl_6, ddl_7")
+		}
+	}
+	t.Logf("session differential: %d scripts (%d statements, %d sessions each, unsharded and sharded schemas), %d mismatches",
+		total, statements, sessDiffSessions, mismatches)
+}
+
+// runSessionDiff runs one script through the proxy (schema db) and on the
+// reference (database refDB) and reports how many answers differ.
+func runSessionDiff(t *testing.T, p *harness.Proxy, db, refDSN, refDB string, steps []scriptStep) int {
+	t.Helper()
+	ctx := testCtx(t, 5*time.Minute)
+	proxyDB := p.DB(t, appUser, appPass, db, "")
+	refPool, err := sql.Open("mysql", refDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer refPool.Close()
+	for _, q := range strings.Split(sessDiffDDL, ";\n") {
+		mustExec(t, proxyDB, q)
+		mustExec(t, refPool, q)
+	}
+	// Rows that bound each session's keys, so that the gap locks a session
+	// takes in a transaction never reach another session's keys: no
+	// statement waits for another session.
+	for k := 0; k < sessDiffSessions; k++ {
+		for _, q := range []string{
+			fmt.Sprintf("INSERT INTO sd (sess, id, v) VALUES (%d, -1, 'lo'), (%d, 1000, 'hi')", k, k),
+			fmt.Sprintf("INSERT INTO ai (id, sess, v) VALUES (%d, %d, -1), (%d, %d, -1)", 100000+k*1000, k, 100000+k*1000+999, k),
+		} {
+			mustExec(t, proxyDB, q)
+			mustExec(t, refPool, q)
+		}
+	}
+	open := func(pool *sql.DB) []*sql.Conn {
+		out := make([]*sql.Conn, sessDiffSessions)
+		for i := range out {
+			c, err := pool.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[i] = c
+		}
+		return out
+	}
+	pc, rc := open(proxyDB), open(refPool)
+	// Should a statement wait for a lock all the same, it fails fast on both.
+	for k := range pc {
+		mustExec(t, pc[k], "SET SESSION innodb_lock_wait_timeout = 2")
+		mustExec(t, rc[k], "SET SESSION innodb_lock_wait_timeout = 2")
+	}
+	defer func() {
+		for _, c := range append(pc, rc...) {
+			c.Close()
+		}
+	}()
+	start := time.Now()
+	got := runScript(ctx, t, pc, steps)
+	mid := time.Now()
+	want := runScript(ctx, t, rc, steps)
+	t.Logf("%s: script of %d statements: proxy %s, MariaDB %s; lock wait timeouts (1205): %d", db, len(steps),
+		mid.Sub(start).Round(time.Millisecond), time.Since(mid).Round(time.Millisecond), strings.Count(strings.Join(want, "\n"), "error 1205"))
+	n := 0
+	for i := range steps {
+		if got[i] != strings.ReplaceAll(want[i], refDB+".", db+".") {
+			n++
+			var before []string // what the session ran before, for the reader
+			for j := i - 1; j >= 0 && len(before) < 6; j-- {
+				if steps[j].session == steps[i].session {
+					before = append(before, fmt.Sprintf("    %d: %s -> %s", j, steps[j].sql, want[j]))
+				}
+			}
+			slices.Reverse(before)
+			t.Errorf("%s step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s\n  the session before:\n%s", db, i, steps[i].session, steps[i].sql, got[i], want[i], strings.Join(before, "\n"))
+		}
+	}
+	// The bytes stored.
+	for _, q := range []string{"SELECT sess, id, HEX(v) FROM sd ORDER BY sess, id", "SELECT id, sess, v FROM ai ORDER BY id"} {
+		g, w := runScript(ctx, t, pc[:1], []scriptStep{{0, q, nil}}), runScript(ctx, t, rc[:1], []scriptStep{{0, q, nil}})
+		if g[0] != w[0] {
+			n++
+			t.Errorf("%s: stored rows differ (%s):\n  proxy:   %s\n  MariaDB: %s", db, q, g[0], w[0])
+		}
+	}
+	return n
+}
