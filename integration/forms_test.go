@@ -26,21 +26,9 @@ func TestStatementForms(t *testing.T) {
 		{0, "  ;  ", nil},
 		{0, "SELECT 1 /* trailing */", nil},
 	}
-	conns := func(db *sql.DB) []*sql.Conn {
-		c, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return []*sql.Conn{c}
-	}
-	got := runScript(ctx, t, conns(f.db(t, "shop", "")), steps)
-	want := runScript(ctx, t, conns(f.shard(t, "direct_forms")), steps)
-	for i := range steps {
-		if got[i] != want[i] {
-			t.Errorf("step %d, %q:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].sql, got[i], want[i])
-		}
-	}
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 1), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_forms"), 1), steps)
+	compareScript(t, steps, got, want)
 }
 
 // TestComStatistics: COM_STATISTICS (mysqladmin status) gets the proxy's
@@ -103,26 +91,10 @@ func TestWarningsPerSession(t *testing.T) {
 		{2, "SELECT COUNT(*) FROM w", nil},
 		{0, "SHOW WARNINGS", nil},
 	}
-	conns := func(db *sql.DB) []*sql.Conn {
-		var out []*sql.Conn
-		for i := 0; i < 3; i++ {
-			c, err := db.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { c.Close() })
-			out = append(out, c)
-		}
-		return out
-	}
-	got := runScript(ctx, t, conns(f.db(t, "shop", "")), steps)
-	want := runScript(ctx, t, conns(f.shard(t, "direct_warn")), steps)
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 3), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_warn"), 3), steps)
 	for i := range want {
 		want[i] = strings.ReplaceAll(want[i], "direct_warn.", "shop.") // the only difference: the database's name
 	}
-	for i := range steps {
-		if got[i] != want[i] {
-			t.Errorf("step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].session, steps[i].sql, got[i], want[i])
-		}
-	}
+	compareScript(t, steps, got, want)
 }

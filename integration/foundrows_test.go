@@ -56,11 +56,7 @@ func TestClientFoundRows(t *testing.T) {
 	}
 	t.Cleanup(func() { found.Close() })
 	want := runScript(ctx, t, sessions(plain, found), steps)
-	for i := range steps {
-		if got[i] != want[i] {
-			t.Errorf("step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].session, steps[i].sql, got[i], want[i])
-		}
-	}
+	compareScript(t, steps, got, want)
 	if got[0] != "affected 2 insert_id 0" || got[1] != "affected 0 insert_id 0" {
 		t.Errorf("found-rows session %q, plain session %q: the two counts were not told apart", got[0], got[1])
 	}

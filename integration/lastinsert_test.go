@@ -74,18 +74,6 @@ func TestLastInsertIDPerSession(t *testing.T) {
 	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
 	ctx := testCtx(t, 2*time.Minute)
 	f.s0.CreateDatabase(t, "direct_lid")
-	open := func(db *sql.DB, n int) []*sql.Conn {
-		var out []*sql.Conn
-		for i := 0; i < n; i++ {
-			c, err := db.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { c.Close() })
-			out = append(out, c)
-		}
-		return out
-	}
 	setup := "CREATE TABLE ai (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)"
 	mustExec(t, f.db(t, "shop", ""), setup)
 	mustExec(t, f.shard(t, "direct_lid"), setup)
@@ -124,13 +112,9 @@ func TestLastInsertIDPerSession(t *testing.T) {
 		{2, "UPDATE ai SET v = LAST_INSERT_ID(?) WHERE id = 1", []any{555}},
 		{2, "SELECT @@identity + ?", []any{0}},
 	}
-	got := runScript(ctx, t, open(f.db(t, "shop", ""), 3), steps)
-	want := runScript(ctx, t, open(f.shard(t, "direct_lid"), 3), steps)
-	for i := range steps {
-		if got[i] != want[i] {
-			t.Errorf("step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].session, steps[i].sql, got[i], want[i])
-		}
-	}
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 3), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_lid"), 3), steps)
+	compareScript(t, steps, got, want)
 	if !t.Failed() {
 		t.Logf("%d statements of 3 interleaved sessions: every answer equal to MariaDB's", len(steps))
 	}
@@ -143,4 +127,31 @@ func errLine(err error) string {
 		return fmt.Sprintf("error %d", n)
 	}
 	return "client error: " + err.Error()
+}
+
+// openSessions opens n client sessions (connections) from db, closed at
+// the end of the test.
+func openSessions(ctx context.Context, t *testing.T, db *sql.DB, n int) []*sql.Conn {
+	t.Helper()
+	out := make([]*sql.Conn, n)
+	for i := range out {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		out[i] = c
+	}
+	return out
+}
+
+// compareScript reports every step whose answer through the proxy (got)
+// differs from MariaDB's (want).
+func compareScript(t *testing.T, steps []scriptStep, got, want []string) {
+	t.Helper()
+	for i := range steps {
+		if got[i] != want[i] {
+			t.Errorf("step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].session, steps[i].sql, got[i], want[i])
+		}
+	}
 }

@@ -54,11 +54,7 @@ func TestMultiStatements(t *testing.T) {
 		return db
 	}
 	want := runScript(ctx, t, conns(direct("?multiStatements=true"), direct("")), steps)
-	for i := range steps {
-		if got[i] != want[i] {
-			t.Errorf("step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].session, steps[i].sql, got[i], want[i])
-		}
-	}
+	compareScript(t, steps, got, want)
 
 	// Every result of a multi-result answer, as go-mysql's client reads
 	// them: three results, then the error that ends the query.

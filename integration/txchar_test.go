@@ -55,25 +55,9 @@ func TestTransactionCharacteristics(t *testing.T) {
 		{1, "SELECT @@tx_isolation", nil},
 		{0, "SELECT COUNT(*) FROM iso", nil},
 	}
-	open := func(db *sql.DB) []*sql.Conn {
-		var out []*sql.Conn
-		for i := 0; i < 2; i++ {
-			c, err := db.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { c.Close() })
-			out = append(out, c)
-		}
-		return out
-	}
-	got := runScript(ctx, t, open(f.db(t, "shop", "")), steps)
-	want := runScript(ctx, t, open(f.shard(t, "direct_tx")), steps)
-	for i := range steps {
-		if got[i] != want[i] {
-			t.Errorf("step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].session, steps[i].sql, got[i], want[i])
-		}
-	}
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_tx"), 2), steps)
+	compareScript(t, steps, got, want)
 
 	// database/sql's BeginTx with an isolation level and read-only.
 	db := f.db(t, "shop", "")

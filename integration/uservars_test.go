@@ -39,23 +39,7 @@ func TestVariablesByValue(t *testing.T) {
 		{0, "SELECT @@div_precision_increment, 1 / 3", nil},
 		{1, "SELECT @@div_precision_increment, 1 / 3", nil},
 	}
-	conns := func(db *sql.DB) []*sql.Conn {
-		var out []*sql.Conn
-		for i := 0; i < 2; i++ {
-			c, err := db.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { c.Close() })
-			out = append(out, c)
-		}
-		return out
-	}
-	got := runScript(ctx, t, conns(f.db(t, "shop", "")), steps)
-	want := runScript(ctx, t, conns(f.shard(t, "direct_vars")), steps)
-	for i := range steps {
-		if got[i] != want[i] {
-			t.Errorf("step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, steps[i].session, steps[i].sql, got[i], want[i])
-		}
-	}
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_vars"), 2), steps)
+	compareScript(t, steps, got, want)
 }

@@ -41,7 +41,17 @@ func (s *Session) keepDiag(c *backend.Conn, st *router.Statement, o outcome) boo
 	if st != nil && st.DiagRead {
 		return s.diag == c
 	}
-	if o.lost != nil || c.Broken() || (o.warnings == 0 && o.srvErr == nil) {
+	taken := s.diagTaken == c
+	s.diagTaken = nil
+	if o.lost != nil || c.Broken() {
+		return s.diag == c
+	}
+	if o.warnings == 0 && o.srvErr == nil {
+		if taken && (st == nil || len(st.Tables) == 0) {
+			// It ran on the diag connection and used no table: MariaDB
+			// still holds the earlier diagnostics there.
+			s.diag = c
+		}
 		return s.diag == c
 	}
 	if s.diag != c {
@@ -64,6 +74,19 @@ func (s *Session) releaseDiag() {
 	}
 	s.settleLastIDOf(context.Background(), c)
 	s.srv.pools[c.Shard()].Release(c)
+}
+
+// takeDiag hands the diag connection to the session's next statement on
+// its shard: a session never holds two connections to a shard for
+// diagnostics (small pools), and a statement that uses no table then leaves
+// the diagnostics as MariaDB does, on the same connection.
+func (s *Session) takeDiag(shard string) *backend.Conn {
+	c := s.diag
+	if c == nil || c.Shard() != shard || s.holdsState(c) || (s.tx != nil && s.tx.branches[shard] == c) {
+		return nil
+	}
+	s.diag, s.diagTaken = nil, c
+	return c
 }
 
 // diagConn is the connection a diagnostics read runs on: the diag

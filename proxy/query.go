@@ -273,6 +273,12 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 // while being brought there has run nothing of the client's yet, so another
 // one is tried: after a shard restart the pool holds dead connections.
 func (s *Session) acquire(ctx context.Context, shard string) (*backend.Conn, error) {
+	if c := s.takeDiag(shard); c != nil {
+		if err := c.Sync(ctx, s.physicalDB(), s.vars); err == nil {
+			return c, nil
+		}
+		s.srv.pools[shard].Release(c)
+	}
 	pool := s.srv.pools[shard]
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {

@@ -54,6 +54,7 @@ type Session struct {
 	nextTx      txChars         // SET TRANSACTION's characteristics for the next transaction
 	stmtIso     string          // the isolation level of the autocommit statement running now
 	diag        *backend.Conn   // holds the last statement's warnings or error (diag.go)
+	diagTaken   *backend.Conn   // the diag connection lent to the running statement (diag.go)
 	moreResults bool            // a multi-statement query has statements after this one (multi.go)
 	multiOpt    *bool           // COM_SET_OPTION's multi-statements setting; nil: the handshake's
 	errsWritten int             // error packets sent to the client, to stop a multi-statement query
