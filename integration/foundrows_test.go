@@ -29,21 +29,9 @@ func TestClientFoundRows(t *testing.T) {
 		{0, "UPDATE fr SET v = 9 WHERE id = 99", nil},
 		{0, "DELETE FROM fr WHERE id = 99", nil},
 	}
-	sessions := func(dsnDB *sql.DB, found *sql.DB) []*sql.Conn {
-		var out []*sql.Conn
-		for _, db := range []*sql.DB{found, dsnDB} {
-			c, err := db.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { c.Close() })
-			out = append(out, c)
-		}
-		return out
-	}
 	// Session 0 asks for found rows, session 1 does not; both share the
 	// proxy's two backend connections.
-	got := runScript(ctx, t, sessions(f.db(t, "shop", ""), f.db(t, "shop", "clientFoundRows=true")), steps)
+	got := runScript(ctx, t, openEach(ctx, t, f.db(t, "shop", "clientFoundRows=true"), f.db(t, "shop", "")), steps)
 	direct := f.s0.DSN("direct_fr")
 	plain, err := sql.Open("mysql", direct)
 	if err != nil {
@@ -55,7 +43,7 @@ func TestClientFoundRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { found.Close() })
-	want := runScript(ctx, t, sessions(plain, found), steps)
+	want := runScript(ctx, t, openEach(ctx, t, found, plain), steps)
 	compareScript(t, steps, got, want)
 	if got[0] != "affected 2 insert_id 0" || got[1] != "affected 0 insert_id 0" {
 		t.Errorf("found-rows session %q, plain session %q: the two counts were not told apart", got[0], got[1])

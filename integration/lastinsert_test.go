@@ -145,6 +145,17 @@ func openSessions(ctx context.Context, t *testing.T, db *sql.DB, n int) []*sql.C
 	return out
 }
 
+// openEach opens one session from each pool, in order (sessions that
+// connected with different options), closed at the end of the test.
+func openEach(ctx context.Context, t *testing.T, pools ...*sql.DB) []*sql.Conn {
+	t.Helper()
+	var out []*sql.Conn
+	for _, db := range pools {
+		out = append(out, openSessions(ctx, t, db, 1)...)
+	}
+	return out
+}
+
 // compareScript reports every step whose answer through the proxy (got)
 // differs from MariaDB's (want).
 func compareScript(t *testing.T, steps []scriptStep, got, want []string) {

@@ -32,19 +32,7 @@ func TestMultiStatements(t *testing.T) {
 		{0, "BEGIN; INSERT INTO ms VALUES (5, 'tx'); ROLLBACK", nil},
 		{0, "SELECT COUNT(*) FROM ms", nil},
 	}
-	conns := func(multi, plain *sql.DB) []*sql.Conn {
-		var out []*sql.Conn
-		for _, db := range []*sql.DB{multi, plain} {
-			c, err := db.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { c.Close() })
-			out = append(out, c)
-		}
-		return out
-	}
-	got := runScript(ctx, t, conns(f.db(t, "shop", "multiStatements=true"), f.db(t, "shop", "")), steps)
+	got := runScript(ctx, t, openEach(ctx, t, f.db(t, "shop", "multiStatements=true"), f.db(t, "shop", "")), steps)
 	direct := func(params string) *sql.DB {
 		db, err := sql.Open("mysql", f.s0.DSN("direct_multi")+params)
 		if err != nil {
@@ -53,7 +41,7 @@ func TestMultiStatements(t *testing.T) {
 		t.Cleanup(func() { db.Close() })
 		return db
 	}
-	want := runScript(ctx, t, conns(direct("?multiStatements=true"), direct("")), steps)
+	want := runScript(ctx, t, openEach(ctx, t, direct("?multiStatements=true"), direct("")), steps)
 	compareScript(t, steps, got, want)
 
 	// Every result of a multi-result answer, as go-mysql's client reads
