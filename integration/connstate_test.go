@@ -76,6 +76,22 @@ func TestConnectionStatePinned(t *testing.T) {
 		}
 	})
 
+	// DDL under autocommit=0 on the shard where the session keeps a
+	// temporary table commits the transaction and runs on that
+	// connection, not inside a new XA branch (MariaDB refuses DDL there).
+	t.Run("DDL beside a temporary table, autocommit off", func(t *testing.T) {
+		a := session(t)
+		mustExec(t, a, "SET autocommit = 0")
+		mustExec(t, a, "CREATE TEMPORARY TABLE tmp_ac (x INT)")
+		mustExec(t, a, "INSERT INTO tmp_ac VALUES (1)")
+		mustExec(t, a, "CREATE TABLE ddl_beside_tmp (id INT)")
+		if n := queryInt(t, a, "SELECT COUNT(*) FROM tmp_ac"); n != 1 {
+			t.Errorf("temporary table after the DDL has %d rows, want 1", n)
+		}
+		mustExec(t, a, "ROLLBACK")
+		a.Close()
+	})
+
 	t.Run("LOCK TABLES", func(t *testing.T) {
 		mustExec(t, db, "CREATE TABLE locked_t (id INT PRIMARY KEY)")
 		a, b := session(t), session(t)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
@@ -107,6 +108,10 @@ func cleanDiag(ctx context.Context, c *backend.Conn, st *router.Statement) error
 	return c.ExecAll(ctx, "DO (SELECT 1 FROM information_schema.COLLATIONS LIMIT 1)")
 }
 
+// emulatedErrWait bounds the wait for a connection to raise an emulated
+// error on.
+const emulatedErrWait = 100 * time.Millisecond
+
 // writeEmulatedErr answers with an error the proxy raises in MariaDB's
 // place (a write in a READ ONLY transaction, which XA branches cannot
 // enforce). It is raised on a shard connection too, with SIGNAL, which then
@@ -115,7 +120,11 @@ func cleanDiag(ctx context.Context, c *backend.Conn, st *router.Statement) error
 func (s *Session) writeEmulatedErr(ctx context.Context, err error) error {
 	me := toMyError(err)
 	shard := s.srv.router.DefaultShard(s.db)
-	if c, aerr := s.acquire(ctx, shard); aerr == nil {
+	// Never keep the client waiting for a free connection for this: with
+	// none at hand the error is answered without its diagnostics.
+	actx, cancel := context.WithTimeout(ctx, emulatedErrWait)
+	defer cancel()
+	if c, aerr := s.acquire(actx, shard); aerr == nil {
 		_, serr := c.Exec(ctx, fmt.Sprintf("SIGNAL SQLSTATE '%s' SET MYSQL_ERRNO = %d, MESSAGE_TEXT = '%s'",
 			me.State, me.Code, strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(me.Message)))
 		if se, ok := mysqlErr(serr); ok && se.Code == me.Code {

@@ -41,6 +41,13 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 			return s.writeErr(err)
 		}
 	}
+	if st.ImplicitCommit {
+		// It runs outside any transaction, also with autocommit=0 (inside
+		// an XA branch MariaDB would refuse it with 1399); the next
+		// statement starts one.
+		s.outsideTx = true
+		defer func() { s.outsideTx = false }()
+	}
 	if st.ConnState == router.ConnStateLockTables {
 		// LOCK TABLES first releases the table locks the session holds.
 		if _, err := s.unlockTables(ctx); err != nil {

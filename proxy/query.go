@@ -217,7 +217,7 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 // connFor returns the connection a statement on shard runs on, brought to
 // the session's database and variables.
 func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, pinned bool, err error) {
-	if s.tx == nil && !s.autocommit {
+	if s.tx == nil && !s.autocommit && !s.outsideTx {
 		s.tx = newTxn(false)
 		s.takeTxChars(s.tx)
 	}

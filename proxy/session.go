@@ -55,6 +55,7 @@ type Session struct {
 	stmtIso     string          // the isolation level of the autocommit statement running now
 	diag        *backend.Conn   // holds the last statement's warnings or error (diag.go)
 	diagTaken   *backend.Conn   // the diag connection lent to the running statement (diag.go)
+	outsideTx   bool            // the running statement commits implicitly: it opens no transaction
 	moreResults bool            // a multi-statement query has statements after this one (multi.go)
 	multiOpt    *bool           // COM_SET_OPTION's multi-statements setting; nil: the handshake's
 	errsWritten int             // error packets sent to the client, to stop a multi-statement query
