@@ -54,6 +54,38 @@ func TestTransactionCharacteristics(t *testing.T) {
 		{0, "SELECT @@tx_isolation", nil},
 		{1, "SELECT @@tx_isolation", nil},
 		{0, "SELECT COUNT(*) FROM iso", nil},
+		// Each characteristic is pending on its own; COMMIT, ROLLBACK and
+		// the session's value end a pending one.
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", nil},
+		{0, "INSERT INTO iso VALUES (9, 0)", nil}, // still READ ONLY
+		{0, "COMMIT", nil},
+		{0, "INSERT INTO iso VALUES (9, 0)", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "ROLLBACK", nil},
+		{0, "INSERT INTO iso VALUES (10, 0)", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", nil},
+		{0, "INSERT INTO iso VALUES (11, 0)", nil}, // still READ ONLY
+		{0, "SET SESSION TRANSACTION READ WRITE", nil},
+		{0, "INSERT INTO iso VALUES (11, 0)", nil},
+		// Temporary tables: written in a READ ONLY transaction, never
+		// created or dropped there.
+		{0, "CREATE TEMPORARY TABLE tmp_ro (x INT)", nil},
+		{0, "START TRANSACTION READ ONLY", nil},
+		{0, "INSERT INTO tmp_ro VALUES (1)", nil},
+		{0, "UPDATE tmp_ro SET x = 2", nil},
+		{0, "CREATE TEMPORARY TABLE tmp_ro2 (x INT)", nil},
+		{0, "DROP TEMPORARY TABLE IF EXISTS tmp_ro", nil},
+		{0, "COMMIT", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "CREATE TEMPORARY TABLE tmp_ro3 (x INT)", nil},
+		{0, "DROP TEMPORARY TABLE tmp_ro", nil},
+		{0, "INSERT INTO tmp_ro VALUES (3)", nil}, // a statement on a table: the pending transaction
+		{0, "INSERT INTO iso VALUES (12, 0)", nil},
+		{0, "SELECT SUM(x), COUNT(*) FROM tmp_ro", nil},
+		{0, "DROP TEMPORARY TABLE tmp_ro", nil},
+		{0, "SELECT COUNT(*) FROM iso", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_tx"), 2), steps)

@@ -26,7 +26,6 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		// assignments gave them) and is replayed in one independent piece.
 		charsetSet bool
 		nextTx     = s.nextTx
-		oneShot    bool // the statement is a SET TRANSACTION
 		// readBack: the variables assigned, read back after the SET and
 		// recorded by value (varvalue.go).
 		readBack []string
@@ -65,11 +64,8 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			if s.inTransaction() {
 				return s.writeErr(errTxInProgress())
 			}
-			if !oneShot {
-				// Each SET TRANSACTION replaces both characteristics: what
-				// it does not name reverts to the session's (as MariaDB).
-				oneShot, nextTx = true, txChars{}
-			}
+			// Each characteristic is pending on its own: SET TRANSACTION
+			// ISOLATION LEVEL leaves a pending READ ONLY (MariaDB 10.11).
 			if a.Name == "tx_isolation_one_shot" {
 				nextTx.isolation = isolationLevel(value)
 			} else {
@@ -79,6 +75,8 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		case a.IsSystem && a.Name == "tx_read_only":
 			// The parser renders READ ONLY as '1', which MariaDB refuses
 			// for a boolean variable.
+			// The session's value is also the next transaction's.
+			nextTx.readOnly = nil
 			next = next.With(backend.Var{Name: "@@session.tx_read_only", Value: strings.Trim(value, "'")})
 			parts = append(parts, "@@session.tx_read_only = "+strings.Trim(value, "'"))
 		case strings.EqualFold(a.Name, "xaproxy_locking_reads"):
@@ -94,6 +92,9 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			}
 			autocommit = &on
 		case a.IsSystem:
+			if isIsolationVar(a.Name) {
+				nextTx.isolation = "" // the session's level is the next transaction's too
+			}
 			name := "@@session." + strings.ToLower(a.Name)
 			if strings.EqualFold(value, "DEFAULT") {
 				next = next.Without(name)

@@ -83,6 +83,7 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 	if s.tx != nil {
 		err = s.endTx(ctx, commit)
 	}
+	s.nextTx = txChars{} // COMMIT and ROLLBACK end the pending characteristics too
 	if completion == ast.CompletionTypeChain {
 		s.tx = newTxn(true)
 	}
@@ -147,12 +148,6 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 // transaction ends, unless session state keeps it (a broken one loses its
 // state and goes).
 func (s *Session) releaseUnlessPinned(c *backend.Conn) {
-	if c == s.diag && !c.Broken() {
-		return // it holds the last statement's diagnostics: releaseDiag
-	}
-	if c == s.diag {
-		s.diag = nil
-	}
 	if s.holdsState(c) {
 		if !c.Broken() {
 			return
@@ -207,11 +202,46 @@ func (s *Session) checkTxUsable() error {
 // A statement that commits implicitly ends the transaction before it runs,
 // so it is not refused (MariaDB runs DDL after a READ ONLY transaction).
 func (s *Session) checkReadOnly(st *router.Statement, p *router.Plan) error {
-	// MariaDB refuses CREATE and DROP TEMPORARY TABLE in a READ ONLY
-	// transaction too.
-	temp := st.ConnState == router.ConnStateTempCreate || (st.ConnState == router.ConnStateTempDrop && !st.ImplicitCommit)
-	if s.tx == nil || !s.tx.readOnly || (!p.Write() && !temp) || st.ImplicitCommit {
+	if s.tx == nil || !s.tx.readOnly || st.ImplicitCommit || !s.refusedReadOnly(st, p.Write()) {
 		return nil
 	}
+	return errReadOnlyTx()
+}
+
+// refusedReadOnly: what a READ ONLY transaction (START TRANSACTION READ
+// ONLY, or the next one after SET TRANSACTION READ ONLY) refuses on MariaDB
+// 10.11: writes to tables other than the session's temporary tables, and
+// CREATE or DROP TEMPORARY TABLE (checked: INSERT and UPDATE of a
+// temporary table run, DROP TEMPORARY TABLE IF EXISTS of none is refused).
+func (s *Session) refusedReadOnly(st *router.Statement, write bool) bool {
+	switch {
+	case st.ConnState == router.ConnStateTempCreate:
+		return true
+	case st.ConnState == router.ConnStateTempDrop && !st.ImplicitCommit:
+		return true
+	case !write:
+		return false
+	}
+	return len(st.Tables) == 0 || !s.allTemporary(st.Tables)
+}
+
+// allTemporary: every table is one of the session's temporary tables.
+func (s *Session) allTemporary(tables []router.TableRef) bool {
+	for _, t := range tables {
+		found := false
+		for _, p := range s.pins {
+			if p.temps[s.tableKey(t)] {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func errReadOnlyTx() error {
 	return mysql.NewError(mysql.ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, "Cannot execute statement in a READ ONLY transaction")
 }
