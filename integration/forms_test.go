@@ -2,6 +2,7 @@ package integration
 
 import (
 	"database/sql"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -90,11 +91,69 @@ func TestWarningsPerSession(t *testing.T) {
 		{0, "SELECT CAST('12x' AS INT)", nil}, // a warning from a SELECT
 		{2, "SELECT COUNT(*) FROM w", nil},
 		{0, "SHOW WARNINGS", nil},
+		// Statements that use no table and raise nothing leave them.
+		{1, "INSERT IGNORE INTO w VALUES (3, 'abcdef', 1000), (3, 'x', 1)", nil},
+		{1, "SET @a = 1", nil},
+		{1, "SELECT 1", nil},
+		{1, "BEGIN", nil},
+		{1, "COMMIT", nil},
+		{1, "SELECT GET_LOCK('warn', 0), RELEASE_LOCK('warn')", nil},
+		{1, "SET TRANSACTION READ ONLY", nil},
+		{1, "SHOW WARNINGS", nil},
+		{1, "SHOW WARNINGS LIMIT 1", nil},
+		{1, "SHOW WARNINGS LIMIT 1, 5", nil},
+		{1, "SHOW COUNT(*) ERRORS", nil},
+		{1, "INSERT INTO w VALUES (4, 'ro', 1)", nil}, // 1792, raised by the proxy
+		{1, "SHOW WARNINGS", nil},
+		{1, "SELECT @@warning_count, @@error_count", nil},
+		{1, "COMMIT", nil},
+		{2, "CREATE TABLE IF NOT EXISTS w (id INT)", nil}, // a Note
+		{2, "SHOW WARNINGS", nil},
+		{2, "SELECT 1/0", nil}, // a statement that raises replaces them
+		{2, "SHOW WARNINGS", nil},
+		{2, "SHOW ERRORS", nil},
+		// A fourth session runs while the three others hold diagnostics
+		// (and the proxy has three backend connections).
+		{0, "INSERT IGNORE INTO w VALUES (5, 'abcdef', 1)", nil},
+		{3, "SELECT COUNT(*) FROM w", nil},
+		{0, "SHOW WARNINGS", nil},
 	}
-	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 3), steps)
-	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_warn"), 3), steps)
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 4), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_warn"), 4), steps)
 	for i := range want {
 		want[i] = strings.ReplaceAll(want[i], "direct_warn.", "shop.") // the only difference: the database's name
 	}
 	compareScript(t, steps, got, want)
+
+	// The column definitions are MariaDB's.
+	for _, q := range []string{"SHOW WARNINGS", "SHOW COUNT(*) WARNINGS", "SELECT @@warning_count, @@session.error_count"} {
+		if g, w := columnTypes(t, f.db(t, "shop", ""), q), columnTypes(t, f.shard(t, "direct_warn"), q); g != w {
+			t.Errorf("%s: columns through the proxy %s, direct %s", q, g, w)
+		}
+	}
+	// A counter inside an expression is refused, not answered wrongly.
+	_, err := f.db(t, "shop", "").Exec("SELECT @@warning_count + 1")
+	wantMySQLError(t, err, 1235, "42000")
+}
+
+// columnTypes describes a query's result columns: name, type, length,
+// nullability.
+func columnTypes(t *testing.T, db *sql.DB, q string) string {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, ct := range cts {
+		l, _ := ct.Length()
+		n, _ := ct.Nullable()
+		out = append(out, fmt.Sprintf("%s %s(%d) null=%v", ct.Name(), ct.DatabaseTypeName(), l, n))
+	}
+	return strings.Join(out, ", ")
 }

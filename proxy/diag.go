@@ -2,137 +2,246 @@ package proxy
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"strings"
-	"time"
 
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/engine"
 	"github.com/xaproxy/xaproxy/router"
 )
 
 // The diagnostics of a statement (SHOW WARNINGS, SHOW ERRORS,
-// @@warning_count, @@error_count) live in the backend connection that ran
-// it, until that connection's next statement (docs/session-state.md). A
-// statement that left warnings or an error keeps its connection as the
-// session's diag connection until the session's next statement that is not
-// a diagnostics read, so that SHOW WARNINGS runs where the warnings are and
-// answers exactly what MariaDB would; another session never gets that
-// connection meanwhile. Without a diag connection a diagnostics read runs
-// after a statement that clears its connection's diagnostics, which may be
-// another session's (MariaDB 10.11 keeps them across statements that use no
-// table: DO 0, SET, SELECT 1 leave them; a statement reading a table
-// clears them). Not exact: after a statement that uses no table and leaves
-// no warning, MariaDB still shows the warnings before it; the proxy shows
-// none.
+// @@warning_count, @@error_count) are the session's own
+// (docs/session-state.md, treatment 2: answered in the proxy). A shard
+// statement that reports warnings has them read right after (SHOW WARNINGS
+// on the same connection, one round trip only then), an error is recorded
+// from its packet, and the connection goes back to the pool: no backend
+// connection is held for diagnostics however long the session idles.
+//
+// What replaces them follows MariaDB 10.11 (checked): a statement that uses
+// a table, or that raises conditions of its own; a statement that uses no
+// table and raises nothing (SET, DO, BEGIN, SELECT 1, GET_LOCK) leaves them.
 
-// startStatement ends the previous statement's diagnostics when st will
-// replace them: MariaDB 10.11 keeps them across statements that use no
-// table (SET, DO, BEGIN, SELECT 1) unless those raise conditions of their
-// own (keepDiag then replaces them).
+// diagnostics is the last statement's conditions as SHOW WARNINGS lists
+// them (Level, Code, Message, as text) and the two counters.
+type diagnostics struct {
+	warnings, errors uint64
+	rows             []engine.Row
+	stmt             uint64 // the statement that raised them (diagSeq)
+}
+
+// startStatement numbers the statement and clears the diagnostics when st
+// uses a table (a diagnostics read never clears them).
 func (s *Session) startStatement(st *router.Statement) {
+	s.diagSeq++
 	if st != nil && !st.DiagRead && len(st.Tables) > 0 {
-		s.releaseDiag()
+		s.diag = diagnostics{}
 	}
 }
 
-// keepDiag makes c the session's diag connection when the statement that
-// just ran on it left warnings or an error. It reports whether c is kept
-// (the caller must not return it to the pool).
-func (s *Session) keepDiag(c *backend.Conn, st *router.Statement, o outcome) bool {
-	if st != nil && st.DiagRead {
-		return s.diag == c
+// addConditions records conditions the running statement raised: the
+// first ones of a statement replace the earlier statement's, later ones (a
+// statement on several shards) are added.
+func (s *Session) addConditions(warnings, errors uint64, rows []engine.Row) {
+	if s.diag.stmt != s.diagSeq {
+		s.diag = diagnostics{stmt: s.diagSeq}
 	}
-	taken := s.diagTaken == c
-	s.diagTaken = nil
-	if o.lost != nil || c.Broken() {
-		return s.diag == c
+	s.diag.warnings += warnings
+	s.diag.errors += errors
+	s.diag.rows = append(s.diag.rows, rows...)
+}
+
+// noteError records the error the client is answered with.
+func (s *Session) noteError(me *mysql.MyError) {
+	s.addConditions(1, 1, []engine.Row{{[]byte("Error"), []byte(strconv.Itoa(int(me.Code))), []byte(me.Message)}})
+}
+
+// noteWarnings reads the n warnings the statement that just ran on c left
+// there, before anything else runs on c. If they cannot be read, the
+// counters still say how many there were.
+func (s *Session) noteWarnings(ctx context.Context, c *backend.Conn, n uint16) {
+	if n == 0 {
+		return
 	}
-	if o.warnings == 0 && o.srvErr == nil {
-		if taken && (st == nil || len(st.Tables) == 0) {
-			// It ran on the diag connection and used no table: MariaDB
-			// still holds the earlier diagnostics there.
-			s.diag = c
+	var rows []engine.Row
+	var errors uint64
+	if res, err := c.Exec(ctx, "SHOW WARNINGS"); err == nil && res.Resultset != nil {
+		for _, r := range res.Values {
+			row := make(engine.Row, len(r))
+			for i, v := range r {
+				row[i] = textValue(v)
+			}
+			if len(row) > 0 && string(row[0]) == "Error" {
+				errors++
+			}
+			rows = append(rows, row)
 		}
-		return s.diag == c
 	}
-	if s.diag != c {
-		s.releaseDiag()
-	}
-	s.diag = c
-	return true
+	s.addConditions(uint64(n), errors, rows)
 }
 
-// releaseDiag lets the diag connection go: back to the pool unless the
-// session holds it anyway (a transaction branch, a pin).
-func (s *Session) releaseDiag() {
-	c := s.diag
-	if c == nil {
-		return
-	}
-	s.diag = nil
-	if s.holdsState(c) || (s.tx != nil && s.tx.branches[c.Shard()] == c) {
-		return
-	}
-	s.settleLastIDOf(context.Background(), c)
-	s.srv.pools[c.Shard()].Release(c)
-}
-
-// takeDiag hands the diag connection to the session's next statement on
-// its shard: a session never holds two connections to a shard for
-// diagnostics (small pools), and a statement that uses no table then leaves
-// the diagnostics as MariaDB does, on the same connection.
-func (s *Session) takeDiag(shard string) *backend.Conn {
-	c := s.diag
-	if c == nil || c.Shard() != shard || s.holdsState(c) || (s.tx != nil && s.tx.branches[shard] == c) {
+// textValue is a result value as text (nil for NULL).
+func textValue(v mysql.FieldValue) []byte {
+	switch v.Type {
+	case mysql.FieldValueTypeNull:
 		return nil
+	case mysql.FieldValueTypeUnsigned:
+		return []byte(strconv.FormatUint(v.AsUint64(), 10))
+	case mysql.FieldValueTypeSigned:
+		return []byte(strconv.FormatInt(v.AsInt64(), 10))
+	case mysql.FieldValueTypeFloat:
+		return []byte(strconv.FormatFloat(v.AsFloat64(), 'g', -1, 64))
 	}
-	s.diag, s.diagTaken = nil, c
-	return c
+	return append([]byte(nil), v.AsString()...)
 }
 
-// diagConn is the connection a diagnostics read runs on: the diag
-// connection if there is one (nil otherwise).
-func (s *Session) diagConn(st *router.Statement) *backend.Conn {
-	if st == nil || !st.DiagRead {
-		return nil
+// answerDiag answers a diagnostics read from the session's diagnostics.
+// The statement runs on a pooled connection all the same, for the column
+// definitions MariaDB gives its answer; its rows are the session's.
+func (s *Session) answerDiag(ctx context.Context, st *router.Statement, own func(*backend.Conn) error, binary bool) error {
+	values, err := s.diagValues(st.Node)
+	if err != nil {
+		return s.writeErr(err)
 	}
-	return s.diag
-}
-
-// cleanDiag clears the diagnostics c holds from an earlier statement,
-// before a diagnostics read of a session whose last statement left none.
-func cleanDiag(ctx context.Context, c *backend.Conn, st *router.Statement) error {
-	if st == nil || !st.DiagRead {
-		return nil
-	}
-	return c.ExecAll(ctx, "DO (SELECT 1 FROM information_schema.COLLATIONS LIMIT 1)")
-}
-
-// emulatedErrWait bounds the wait for a connection to raise an emulated
-// error on.
-const emulatedErrWait = 100 * time.Millisecond
-
-// writeEmulatedErr answers with an error the proxy raises in MariaDB's
-// place (a write in a READ ONLY transaction, which XA branches cannot
-// enforce). It is raised on a shard connection too, with SIGNAL, which then
-// holds it as the session's diagnostics: SHOW WARNINGS and @@error_count
-// show it as MariaDB would.
-func (s *Session) writeEmulatedErr(ctx context.Context, err error) error {
-	me := toMyError(err)
 	shard := s.srv.router.DefaultShard(s.db)
-	// Never keep the client waiting for a free connection for this: with
-	// none at hand the error is answered without its diagnostics.
-	actx, cancel := context.WithTimeout(ctx, emulatedErrWait)
-	defer cancel()
-	if c, aerr := s.acquire(actx, shard); aerr == nil {
-		_, serr := c.Exec(ctx, fmt.Sprintf("SIGNAL SQLSTATE '%s' SET MYSQL_ERRNO = %d, MESSAGE_TEXT = '%s'",
-			me.State, me.Code, strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(me.Message)))
-		if se, ok := mysqlErr(serr); ok && se.Code == me.Code {
-			s.releaseDiag()
-			s.diag = c
-		} else {
-			s.release(c)
+	c, err := s.acquire(ctx, shard)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	cols, err := s.columnsOf(ctx, c, own)
+	s.release(c)
+	if err != nil {
+		return s.writeErr(shardErr(shard, err))
+	}
+	rows := values
+	if rows == nil {
+		rows = s.diagRows(st.Node.(*ast.ShowStmt))
+	}
+	return s.writeRows(engine.FromSlice(cols, rows), binary)
+}
+
+// columnsOf runs a statement on c and returns its result's columns,
+// draining its rows.
+func (s *Session) columnsOf(ctx context.Context, c *backend.Conn, own func(*backend.Conn) error) ([]*mysql.Field, error) {
+	if err := own(c); err != nil {
+		return nil, err
+	}
+	if err := c.Settle(ctx); err != nil {
+		return nil, err
+	}
+	r, err := s.openResult(c)
+	if err != nil {
+		return nil, err
+	}
+	// Rows are skipped undecoded: a prepared statement's are binary.
+	for !r.done {
+		p, err := s.readBackend(c)
+		switch {
+		case err != nil:
+			return nil, err
+		case isEOF(p[4:]):
+			r.done = true
+		case p[4] == mysql.ERR_HEADER:
+			return nil, parseErrPacket(p[4:])
 		}
 	}
-	return s.writeErr(me)
+	return r.cols, nil
+}
+
+// diagValues is the one row a diagnostics read other than SHOW WARNINGS or
+// SHOW ERRORS answers (SHOW COUNT(*) WARNINGS, SELECT @@warning_count, ...);
+// nil for those two. A statement that uses the counters any other way is
+// refused: the proxy cannot evaluate it with the session's values.
+func (s *Session) diagValues(n ast.StmtNode) ([]engine.Row, error) {
+	switch x := n.(type) {
+	case *ast.ShowStmt:
+		if !x.CountWarningsOrErrors {
+			return nil, nil
+		}
+		if x.Tp == ast.ShowErrors {
+			return []engine.Row{{[]byte(strconv.FormatUint(s.diag.errors, 10))}}, nil
+		}
+		return []engine.Row{{[]byte(strconv.FormatUint(s.diag.warnings, 10))}}, nil
+	case *ast.SelectStmt:
+		if x.From == nil && x.Where == nil && x.Fields != nil && x.GroupBy == nil && x.Having == nil && x.Limit == nil {
+			row := make(engine.Row, 0, len(x.Fields.Fields))
+			for _, f := range x.Fields.Fields {
+				v, ok := f.Expr.(*ast.VariableExpr)
+				if !ok || !v.IsSystem || v.IsGlobal {
+					row = nil
+					break
+				}
+				switch strings.ToLower(v.Name) {
+				case "warning_count":
+					row = append(row, []byte(strconv.FormatUint(s.diag.warnings, 10)))
+				case "error_count":
+					row = append(row, []byte(strconv.FormatUint(s.diag.errors, 10)))
+				}
+			}
+			if len(row) == len(x.Fields.Fields) {
+				return []engine.Row{row}, nil
+			}
+		}
+	}
+	return nil, errNotSupported("@@warning_count and @@error_count are answered only as the plain items of a SELECT without FROM (SELECT @@warning_count, @@error_count), or by SHOW WARNINGS, SHOW ERRORS and SHOW COUNT(*) WARNINGS")
+}
+
+// diagRows lists the conditions for SHOW WARNINGS or SHOW ERRORS [LIMIT].
+func (s *Session) diagRows(sh *ast.ShowStmt) []engine.Row {
+	rows := s.diag.rows
+	if sh.Tp == ast.ShowErrors {
+		rows = nil
+		for _, r := range s.diag.rows {
+			if string(r[0]) == "Error" {
+				rows = append(rows, r)
+			}
+		}
+	}
+	if sh.Limit != nil {
+		offset, count := limitValue(sh.Limit.Offset), limitValue(sh.Limit.Count)
+		if offset >= uint64(len(rows)) {
+			return nil
+		}
+		rows = rows[offset:]
+		if count < uint64(len(rows)) {
+			rows = rows[:count]
+		}
+	}
+	return rows
+}
+
+// limitValue is a LIMIT literal (SHOW WARNINGS takes no parameters).
+func limitValue(e ast.ExprNode) uint64 {
+	if e == nil {
+		return 0
+	}
+	v, err := router.Restore(e)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.ParseUint(v, 10, 64)
+	return n
+}
+
+// A GET_LOCK that times out clears the diagnostics on MariaDB 10.11 (its
+// lock wait raises and clears a condition); one that gets the lock leaves
+// them. Which one happened is read from the connection: a warning planted
+// before the statement is gone after it only if it cleared them. Two round
+// trips, for GET_LOCK only.
+
+// plantDiagMarker leaves one warning in c's diagnostics.
+func plantDiagMarker(ctx context.Context, c *backend.Conn) error {
+	return c.ExecAll(ctx, "DO CAST('xaproxy-marker' AS INT)")
+}
+
+// diagCleared tells whether the marker is gone.
+func diagCleared(ctx context.Context, c *backend.Conn) bool {
+	r, err := c.Exec(ctx, "SELECT @@warning_count")
+	if err != nil {
+		return false
+	}
+	n, err := r.GetUint(0, 0)
+	return err == nil && n == 0
 }

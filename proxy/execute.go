@@ -18,9 +18,12 @@ import (
 // text query or a binary execute) to a connection; binary says which row
 // format the client expects.
 func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error, binary bool) error {
+	if st.DiagRead {
+		return s.answerDiag(ctx, st, own, binary)
+	}
 	iso, err := s.autocommitTxChars(st)
 	if err != nil {
-		return s.writeEmulatedErr(ctx, err)
+		return s.writeErr(err)
 	}
 	s.stmtIso = iso
 	errs := s.errsWritten
@@ -254,7 +257,21 @@ func (s *Session) runUserLock(ctx context.Context, st *router.Statement, own fun
 		return s.writeErr(errNotSupported("user-level lock functions (GET_LOCK, RELEASE_LOCK, ...) in a statement that also reads tables are not supported: call them in a statement of their own"))
 	}
 	s.cur.route = "single"
-	return s.runOn(ctx, s.srv.cfg.Shards[0].Name, st, own)
+	if st.ConnState != router.ConnStateUserLock {
+		return s.runOn(ctx, s.srv.cfg.Shards[0].Name, st, own)
+	}
+	return s.runWith(ctx, s.srv.cfg.Shards[0].Name, st, func(c *backend.Conn) error {
+		if err := plantDiagMarker(ctx, c); err != nil {
+			return err
+		}
+		return own(c)
+	}, func(c *backend.Conn) (outcome, error) {
+		o, err := s.forward(c)
+		if err == nil && o.srvErr == nil && o.lost == nil && o.warnings == 0 && diagCleared(ctx, c) {
+			s.diag = diagnostics{}
+		}
+		return o, err
+	})
 }
 
 // runDDL runs a schema change on each shard in turn and reports the shards
@@ -404,8 +421,11 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool) er
 	}
 	err = s.writeRowsVerified(rows, binary, verify)
 	rows.Close()
-	for _, in := range inputs {
+	for i, in := range inputs {
 		in.Close()
+		if r, ok := in.(*shardRows); ok && !conns[i].Broken() {
+			s.noteWarnings(ctx, conns[i], r.warnings)
+		}
 	}
 	s.afterMergeRead(ctx, conns)
 	return err
@@ -454,6 +474,8 @@ type shardRows struct {
 	done   bool
 	err    error
 	status uint16
+	// warnings is the final EOF's warning count.
+	warnings uint16
 }
 
 // openRows reads the column definitions that follow a column-count packet.
@@ -497,7 +519,7 @@ func (r *shardRows) Next() (engine.Row, error) {
 	}
 	switch {
 	case isEOF(p[4:]):
-		r.done, r.status = true, eofStatus(p)
+		r.done, r.status, r.warnings = true, eofStatus(p), eofWarnings(p)
 		return nil, io.EOF
 	case p[4] == mysql.ERR_HEADER:
 		r.done, r.err = true, parseErrPacket(p[4:])

@@ -146,6 +146,7 @@ func (s *Session) relayErr(p []byte, o *outcome) error {
 		o.srvErr = me
 		return s.writeErr(me)
 	}
+	s.noteError(o.srvErr)
 	s.srv.metrics.countError(o.srvErr)
 	return s.conn.WritePacket(p)
 }

@@ -96,7 +96,7 @@ func (s *Session) runPlanned(ctx context.Context, sql string, st *router.Stateme
 		}
 	}
 	if err := s.checkReadOnly(st, plan); err != nil {
-		return s.writeEmulatedErr(ctx, err)
+		return s.writeErr(err)
 	}
 	ex, err := plan.BindWith(params, s.bindOptions())
 	if err != nil {
@@ -149,16 +149,9 @@ func (s *Session) runOn(ctx context.Context, shard string, st *router.Statement,
 
 // runWith is runOn with a chosen way of relaying the response.
 func (s *Session) runWith(ctx context.Context, shard string, st *router.Statement, send func(*backend.Conn) error, relay func(*backend.Conn) (outcome, error)) error {
-	c := s.diagConn(st)
-	var err error
-	if c == nil {
-		if c, _, err = s.connFor(ctx, shard); err != nil {
-			return s.writeErr(err)
-		}
-		if err := cleanDiag(ctx, c, st); err != nil {
-			s.afterStatementOn(ctx, shard, c, st, outcome{lost: err}, 0)
-			return s.writeErr(shardErr(shard, err))
-		}
+	c, _, err := s.connFor(ctx, shard)
+	if err != nil {
+		return s.writeErr(err)
 	}
 	s.pinFor(st, c)
 	s.track(c)
@@ -201,15 +194,21 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 		}
 	}
 	branch := s.tx != nil && s.tx.branches[shard] == c
-	kept := s.keepDiag(c, st, o)
+	if o.lost == nil && o.srvErr == nil && !c.Broken() {
+		// Read before anything else runs on c.
+		s.noteWarnings(ctx, c, o.warnings)
+	}
 	if o.lost == nil {
-		s.afterLastID(ctx, c, st, o.insertID, prior, branch || s.holdsState(c) || kept)
+		s.afterLastID(ctx, c, st, o.insertID, prior, branch || s.holdsState(c))
 	}
 	if branch {
 		s.afterBranchStatement(ctx, shard, c, st, o)
 		return
 	}
-	if !s.holdsState(c) && !kept {
+	if !s.holdsState(c) {
+		// A pin whose state just ended may hold the session's newest
+		// LAST_INSERT_ID().
+		s.settleLastIDOf(ctx, c)
 		s.srv.pools[shard].Release(c)
 	}
 }
@@ -273,12 +272,6 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 // while being brought there has run nothing of the client's yet, so another
 // one is tried: after a shard restart the pool holds dead connections.
 func (s *Session) acquire(ctx context.Context, shard string) (*backend.Conn, error) {
-	if c := s.takeDiag(shard); c != nil {
-		if err := c.Sync(ctx, s.physicalDB(), s.vars); err == nil {
-			return c, nil
-		}
-		s.srv.pools[shard].Release(c)
-	}
 	pool := s.srv.pools[shard]
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {

@@ -53,8 +53,8 @@ type Session struct {
 	lastIDPrior uint64          // what lastIDOn held before
 	nextTx      txChars         // SET TRANSACTION's characteristics for the next transaction
 	stmtIso     string          // the isolation level of the autocommit statement running now
-	diag        *backend.Conn   // holds the last statement's warnings or error (diag.go)
-	diagTaken   *backend.Conn   // the diag connection lent to the running statement (diag.go)
+	diag        diagnostics     // the last statement's warnings or error (diag.go)
+	diagSeq     uint64          // numbers the session's statements (diag.go)
 	outsideTx   bool            // the running statement commits implicitly: it opens no transaction
 	moreResults bool            // a multi-statement query has statements after this one (multi.go)
 	multiOpt    *bool           // COM_SET_OPTION's multi-statements setting; nil: the handshake's
@@ -219,7 +219,6 @@ func (s *Session) cleanup() {
 	if s.tx != nil {
 		s.endTx(context.Background(), false)
 	}
-	s.releaseDiag()
 	s.dropPins()
 	_ = s.nc.Close()
 }
@@ -305,7 +304,7 @@ func (s *Session) resetConnection(ctx context.Context) {
 	if s.tx != nil {
 		s.endTx(ctx, false)
 	}
-	s.releaseDiag()
+	s.diag = diagnostics{}
 	s.dropPins() // temporary tables and locks end with a reset
 	s.lastID, s.lastIDOn = 0, nil
 	s.vars = initialVars(s.conn.Charset())
@@ -359,6 +358,7 @@ func (s *Session) writeEOF() error {
 func (s *Session) writeErr(err error) error {
 	s.errsWritten++
 	me := s.timeoutError(toMyError(err))
+	s.noteError(me)
 	s.srv.metrics.countError(me)
 	return s.conn.WriteValue(me)
 }

@@ -176,7 +176,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		}
 	}
 	if err := s.checkReadOnly(p.st, p.plan); err != nil {
-		return s.writeEmulatedErr(ctx, err)
+		return s.writeErr(err)
 	}
 	if p.plan.NeedsParams() == false && s.bindOptions().LockReads && p.params > 0 {
 		// Rewriting the statement as a locking read needs its parameters.
