@@ -34,6 +34,7 @@ import (
 // wait or a lock the reference does not take; not found yet).
 
 const (
+	sdBounds         = 12 // rows below and above each session's ids in sd
 	sessDiffSessions = 8
 	sessDiffSteps    = 120 // statements per script
 )
@@ -170,6 +171,7 @@ func TestSessionDifferential(t *testing.T) {
 		// temporary tables, locks, diagnostics) at once.
 		Extra: "backend: {max_open: 12, max_idle: 12, wait_timeout: 30s}",
 	})
+	checkBoundsSpread(t, p, shards)
 	r := rand.New(rand.NewPCG(seed, seed^0x5e55))
 	total, statements, mismatches := 0, 0, 0
 	for _, sc := range schemas {
@@ -198,7 +200,13 @@ func TestSessionDifferential(t *testing.T) {
 func runSessionDiff(t *testing.T, p *harness.Proxy, db, refDSN, refDB string, steps []scriptStep) int {
 	t.Helper()
 	ctx := testCtx(t, 5*time.Minute)
-	proxyDB := p.DB(t, appUser, appPass, db, "")
+	// Pools of the script's own, closed at its end: the sessions end with
+	// it and their state (temporary tables, locks) with them.
+	proxyDB, err := sql.Open("mysql", p.DSN(appUser, appPass, db, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxyDB.Close()
 	refPool, err := sql.Open("mysql", refDSN)
 	if err != nil {
 		t.Fatal(err)
@@ -211,9 +219,15 @@ func runSessionDiff(t *testing.T, p *harness.Proxy, db, refDSN, refDB string, st
 	// Rows that bound each session's keys, so that the gap locks a session
 	// takes in a transaction never reach another session's keys: no
 	// statement waits for another session.
+	// On a sharded sd, every shard needs bounds of its own: sdBounds ids
+	// on each side (checkBoundsSpread checks that each shard gets some).
 	for k := 0; k < sessDiffSessions; k++ {
+		var bounds []string
+		for i := 1; i <= sdBounds; i++ {
+			bounds = append(bounds, fmt.Sprintf("(%d, %d, 'lo'), (%d, %d, 'hi')", k, -i, k, 999+i))
+		}
 		for _, q := range []string{
-			fmt.Sprintf("INSERT INTO sd (sess, id, v) VALUES (%d, -1, 'lo'), (%d, 1000, 'hi')", k, k),
+			"INSERT INTO sd (sess, id, v) VALUES " + strings.Join(bounds, ", "),
 			fmt.Sprintf("INSERT INTO ai (id, sess, v) VALUES (%d, %d, -1), (%d, %d, -1)", 100000+k*1000, k, 100000+k*1000+999, k),
 		} {
 			mustExec(t, proxyDB, q)
@@ -271,4 +285,27 @@ func runSessionDiff(t *testing.T, p *harness.Proxy, db, refDSN, refDB string, st
 		}
 	}
 	return n
+}
+
+// checkBoundsSpread: the bounding rows of sd reach every shard of the
+// sharded schema on both sides, or sessions would wait on each other's gap
+// locks there where they do not on one MariaDB.
+func checkBoundsSpread(t *testing.T, p *harness.Proxy, shards []*harness.MariaDB) {
+	t.Helper()
+	for _, m := range shards {
+		m.CreateDatabase(t, "sh")
+	}
+	db := p.DB(t, appUser, appPass, "sh", "")
+	mustExec(t, db, strings.Split(sessDiffDDL, ";\n")[0])
+	var vals []string
+	for i := 1; i <= sdBounds; i++ {
+		vals = append(vals, fmt.Sprintf("(0, %d, 'lo'), (0, %d, 'hi')", -i, 999+i))
+	}
+	mustExec(t, db, "INSERT INTO sd (sess, id, v) VALUES "+strings.Join(vals, ", "))
+	for _, m := range shards {
+		if lo, hi := queryInt(t, m.DB(t, "sh"), "SELECT COUNT(*) FROM sd WHERE id < 0"), queryInt(t, m.DB(t, "sh"), "SELECT COUNT(*) FROM sd WHERE id >= 1000"); lo == 0 || hi == 0 {
+			t.Fatalf("shard %s holds %d low and %d high bounding rows of sd: raise sdBounds", m.Name(), lo, hi)
+		}
+	}
+	mustExec(t, db, "DROP TABLE sd")
 }

@@ -39,7 +39,11 @@ func (s *Session) prepareLastID(ctx context.Context, c *backend.Conn, st *router
 			return 0, err
 		}
 		return s.lastID, nil
-	case insert && !known && s.lastIDOn != c:
+	case insert && (!known || v != s.lastID) && s.lastIDOn != c:
+		// What c holds after the INSERT tells a generated id only if it
+		// held the session's value before: a pooled connection's own may
+		// equal the id generated now (the same AUTO_INCREMENT value after a
+		// table was recreated). One round trip, on such connections only.
 		if err := s.giveLastID(ctx, c); err != nil {
 			return 0, err
 		}
