@@ -44,7 +44,7 @@ type sqlLog struct {
 	stmt []string
 }
 
-func (l *sqlLog) LogMode(logger.LogLevel) logger.Interface       { return l }
+func (l *sqlLog) LogMode(logger.LogLevel) logger.Interface      { return l }
 func (l *sqlLog) Info(context.Context, string, ...interface{})  {}
 func (l *sqlLog) Warn(context.Context, string, ...interface{})  {}
 func (l *sqlLog) Error(context.Context, string, ...interface{}) {}
