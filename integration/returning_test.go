@@ -140,6 +140,8 @@ func returningScript(m mode) []retStep {
 		r("REPLACE INTO NOTES (id, body) VALUES (1, ?) RETURNING id, body", "replaced"),
 		r("INSERT INTO NOTES (body) VALUES (?) RETURNING id, ? AS extra", "p", 42),
 		r("INSERT INTO NOTES (body) VALUES ('x') RETURNING nope"),
+		r("INSERT INTO NOTES (body) VALUES (?) RETURNING id, (SELECT COUNT(*) FROM NOTES) AS n", "sq"),
+		r("DELETE FROM NOTES WHERE body = ? RETURNING id, (SELECT COUNT(*) FROM NOTES) AS n", "sq"),
 		r("INSERT INTO NOTES (body) SELECT CONCAT(body, '2') FROM NOTES WHERE id < ? RETURNING id, body", 3),
 		r("DELETE FROM NOTES WHERE id = ? RETURNING id, body", 2),
 		r("DELETE FROM NOTES WHERE id > ? ORDER BY id DESC LIMIT 2 RETURNING id", 0),
@@ -240,6 +242,8 @@ func returningRefusals(ctx context.Context, t *testing.T, proxy *sql.DB, m mode)
 		// An ignored row returns nothing: the rows of two shards cannot be
 		// put in VALUES order.
 		{"INSERT IGNORE INTO " + it + " (k, v) VALUES (60, 'a'), (61, 'b') RETURNING k", nil, "INSERT IGNORE ... RETURNING"},
+		// Each shard's subquery would count its own rows only.
+		{"DELETE FROM " + it + " WHERE k = 1 RETURNING k, (SELECT COUNT(*) FROM " + it + ") AS n", nil, "subqueries in the RETURNING list"},
 	}
 	if m.params == "" {
 		// A parameter in the list of a statement rewritten per shard.

@@ -111,11 +111,15 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	case *ast.SetOprStmt:
 		err = r.planAllOnOneShard(p, user, db, "UNION")
 	case *ast.InsertStmt:
-		err = r.planInsert(p, n, user, db)
+		if err = r.planInsert(p, n, user, db); err == nil {
+			err = checkReturning(p)
+		}
 	case *ast.UpdateStmt:
 		err = r.planUpdateDelete(p, n.TableRefs, n.Where, n.Order != nil || n.Limit != nil, n.List, user, db)
 	case *ast.DeleteStmt:
-		err = r.planUpdateDelete(p, n.TableRefs, n.Where, n.Order != nil || n.Limit != nil, nil, user, db)
+		if err = r.planUpdateDelete(p, n.TableRefs, n.Where, n.Order != nil || n.Limit != nil, nil, user, db); err == nil {
+			err = checkReturning(p)
+		}
 	case *ast.ShowStmt:
 		err = r.planShow(p, n, user, db)
 	default:

@@ -21,6 +21,18 @@ type Returning struct {
 	List string
 	// HasParams: the list holds ? markers.
 	HasParams bool
+	// ReadsTables: the list has subqueries that read tables.
+	ReadsTables bool
+}
+
+// checkReturning refuses a RETURNING list that reads tables in a write
+// that is not wholly on one shard: each shard's subquery would see only
+// its own rows.
+func checkReturning(p *Plan) error {
+	if r := p.Stmt.Returning; r != nil && r.ReadsTables && p.fixed == "" {
+		return errUnsupported("subqueries in the RETURNING list of a write to a sharded or broadcast table are not supported: each shard would see only its own rows")
+	}
+	return nil
 }
 
 // splitReturning finds the RETURNING clause of an INSERT, REPLACE or
@@ -122,7 +134,7 @@ func (p *Parser) parseReturning(st *Statement, base, list string) (*Statement, e
 		}
 		st.ConnState = connState(n, all)
 	}
-	st.Returning = &Returning{List: list, HasParams: HasParams(sel)}
+	st.Returning = &Returning{List: list, HasParams: HasParams(sel), ReadsTables: len(tables) > 0}
 	return st, nil
 }
 
