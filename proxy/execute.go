@@ -73,6 +73,8 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 			}
 		}
 		return s.runOn(ctx, shard, st, own)
+	case ex.Returning != nil:
+		return s.runWriteReturning(ctx, st, ex, own, binary)
 	case ex.DDL:
 		return s.runDDL(ctx, st, ex, own)
 	case ex.ShowTables != nil:

@@ -56,7 +56,9 @@ func (s *Session) prepareLastID(ctx context.Context, c *backend.Conn, st *router
 // @@last_insert_id; prior is what c held before (prepareLastID), owned
 // whether c stays with the session.
 func (s *Session) afterLastID(ctx context.Context, c *backend.Conn, st *router.Statement, insertID, prior uint64, owned bool) {
-	if insertID == 0 && (st == nil || st.LastInsertID&router.LastIDSets == 0) {
+	// INSERT ... RETURNING changes the value as any INSERT, but answers
+	// with rows: no OK packet names an insert id.
+	if insertID == 0 && (st == nil || st.LastInsertID&router.LastIDSets == 0 && !st.InsertReturning()) {
 		return
 	}
 	if owned {

@@ -67,6 +67,9 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 		st.Kind, st.Node = k, n
 		return st, nil
 	}
+	if base, list, ok := splitReturning(sql); ok {
+		return p.parseReturning(st, base, list)
+	}
 	nodes, err := p.parse(sql)
 	if err != nil {
 		st.Kind = KindUnparsed
@@ -213,12 +216,15 @@ func isKeyword(s, kw string) bool {
 
 // numberParams gives each ? marker its position among the statement's
 // parameters (the parser records only byte offsets).
-func numberParams(n ast.Node) {
+func numberParams(n ast.Node) { numberParamsFrom(n, 0) }
+
+// numberParamsFrom numbers the markers of n from first on.
+func numberParamsFrom(n ast.Node, first int) {
 	f := &markerFinder{}
 	n.Accept(f)
 	sort.Slice(f.markers, func(i, j int) bool { return f.markers[i].Offset < f.markers[j].Offset })
 	for i, m := range f.markers {
-		m.SetOrder(i)
+		m.SetOrder(first + i)
 	}
 }
 

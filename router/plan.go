@@ -67,6 +67,21 @@ type Exec struct {
 	Copies bool
 	// ShowTables: merge SHOW TABLES answers into the logical list.
 	ShowTables *showTables
+	// Returning: the parts are a write with RETURNING whose result sets
+	// make one answer.
+	Returning *ReturningMerge
+}
+
+// ReturningMerge says how the result sets of the parts of a write with
+// RETURNING become the answer.
+type ReturningMerge struct {
+	// Rows lists, for each part of an INSERT, the 0-based VALUES rows it
+	// inserts, in the order it inserts them: each part answers one row per
+	// VALUES row, and the answer has them in VALUES order, as MariaDB's.
+	// nil: the parts' rows are concatenated (DELETE, which has no order
+	// without ORDER BY, and copies of broadcast rows, of which only the
+	// first part's are the answer).
+	Rows [][]int
 }
 
 // Single reports whether the exec is one shard running the client's own
@@ -96,11 +111,15 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	case *ast.SetOprStmt:
 		err = r.planAllOnOneShard(p, user, db, "UNION")
 	case *ast.InsertStmt:
-		err = r.planInsert(p, n, user, db)
+		if err = r.planInsert(p, n, user, db); err == nil {
+			err = checkReturning(p)
+		}
 	case *ast.UpdateStmt:
 		err = r.planUpdateDelete(p, n.TableRefs, n.Where, n.Order != nil || n.Limit != nil, n.List, user, db)
 	case *ast.DeleteStmt:
-		err = r.planUpdateDelete(p, n.TableRefs, n.Where, n.Order != nil || n.Limit != nil, nil, user, db)
+		if err = r.planUpdateDelete(p, n.TableRefs, n.Where, n.Order != nil || n.Limit != nil, nil, user, db); err == nil {
+			err = checkReturning(p)
+		}
 	case *ast.ShowStmt:
 		err = r.planShow(p, n, user, db)
 	default:
@@ -177,6 +196,9 @@ func (p *Plan) bind(params []Param) (*Exec, error) {
 		for _, s := range p.fanout {
 			e.Parts = append(e.Parts, Part{Shard: s})
 		}
+		if p.Stmt.Returning != nil {
+			e.Returning = &ReturningMerge{}
+		}
 		return e, nil
 	case p.tables != nil:
 		e := &Exec{ShowTables: p.tables}
@@ -211,6 +233,9 @@ func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
 		e := &Exec{Write: p.write}
 		for _, s := range shards {
 			e.Parts = append(e.Parts, Part{Shard: s})
+		}
+		if p.Stmt.Returning != nil && len(shards) > 1 {
+			e.Returning = &ReturningMerge{}
 		}
 		return e, nil
 	}

@@ -61,6 +61,16 @@ type Statement struct {
 	DiagRead bool
 	// ParseErr is the parser's complaint for KindUnparsed.
 	ParseErr error
+	// Returning is the RETURNING clause of an INSERT, REPLACE or DELETE
+	// (then Node is the statement without it); nil when there is none.
+	Returning *Returning
+}
+
+// InsertReturning: an INSERT or REPLACE with RETURNING. It answers with a
+// result set, so no OK packet tells whether it changed LAST_INSERT_ID().
+func (s *Statement) InsertReturning() bool {
+	_, ins := s.Node.(*ast.InsertStmt)
+	return ins && s.Returning != nil
 }
 
 // ConnState says what a statement does to state that lives in its backend

@@ -105,6 +105,15 @@ func (ip *insertPlan) bind(p *Plan, params []Param) (*Exec, error) {
 		}
 		return e, nil
 	}
+	ret := p.Stmt.Returning
+	if ret != nil {
+		if ip.ins.IgnoreErr {
+			// A shard answers nothing for an ignored row: its rows could
+			// not be put back in VALUES order.
+			return nil, errUnsupported("INSERT IGNORE ... RETURNING into sharded table %s must target one shard: the rows go to shards %s", ip.table.Name, strings.Join(sortedShards(ip.table, byShard), ", "))
+		}
+		e.Returning = &ReturningMerge{}
+	}
 	saved := ip.ins.Lists
 	defer func() { ip.ins.Lists = saved }()
 	for _, s := range ip.table.Shards {
@@ -118,6 +127,10 @@ func (ip *insertPlan) bind(p *Plan, params []Param) (*Exec, error) {
 		}
 		ip.ins.Lists = lists
 		txt, err := restoreBound(ip.ins, params)
+		if err == nil && ret != nil {
+			txt, err = p.Stmt.returningText(txt)
+			e.Returning.Rows = append(e.Returning.Rows, rows)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -178,4 +191,15 @@ func (r *Router) planUpdateDelete(p *Plan, refs *ast.TableRefsClause, where ast.
 	}
 	p.keyed = k
 	return nil
+}
+
+// sortedShards lists the shards of byShard in the table's shard order.
+func sortedShards(t *sharding.Table, byShard map[string][]int) []string {
+	var out []string
+	for _, s := range t.Shards {
+		if _, ok := byShard[s]; ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
