@@ -52,6 +52,7 @@ func TestSQLPrepare(t *testing.T) {
 	setup := []string{
 		"CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20), qty INT)",
 		"CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(40))",
+		"CREATE TABLE seq (id INT AUTO_INCREMENT PRIMARY KEY, v INT)",
 		"INSERT INTO items (id, name, qty) VALUES (1,'a',1),(2,'b',2),(3,'c',3),(4,'d',4),(5,'e',5),(6,'f',6),(7,'g',7),(8,'h',8),(9,'i',9),(10,'j',10)",
 		"INSERT INTO notes VALUES (1,'one'),(2,'two')",
 	}
@@ -94,6 +95,22 @@ func TestSQLPrepare(t *testing.T) {
 		"PREPARE upd FROM 'UPDATE items SET qty = qty + ? WHERE id <= ?'",
 		"EXECUTE upd USING 100, 4",
 		"SELECT id, qty FROM items ORDER BY id",
+		// autocommit=0 opens a transaction that EXECUTE's statements join.
+		"SET autocommit = 0",
+		"EXECUTE ins USING 13, 'm', 1",
+		"EXECUTE cnt",
+		"ROLLBACK",
+		"EXECUTE cnt",
+		"SET autocommit = 1",
+		// Over all shards with a parameter in the condition.
+		"PREPARE m FROM 'SELECT COUNT(*), SUM(qty), MIN(name) FROM items WHERE qty > ?'",
+		"EXECUTE m USING 3",
+		"EXECUTE m USING @q",
+		// LAST_INSERT_ID of an EXECUTEd INSERT.
+		"PREPARE ai FROM 'INSERT INTO seq (v) VALUES (?)'",
+		"EXECUTE ai USING 5",
+		"EXECUTE ai USING 6",
+		"SELECT LAST_INSERT_ID()",
 		// Re-PREPARE replaces; DEALLOCATE forgets.
 		"PREPARE byid FROM 'SELECT id, name FROM items WHERE id IN (?, ?) ORDER BY id'",
 		"EXECUTE byid USING 1, 2",
@@ -140,6 +157,25 @@ func TestSQLPrepare(t *testing.T) {
 		got := sqlPrepAnswer(viaProxy, q)
 		if got != want {
 			t.Errorf("step %d, %s:\n  proxy:   %s\n  MariaDB: %s", i, q, got, want)
+		}
+	}
+	// A parameter in the select list of a statement over several shards
+	// is refused at PREPARE, as for COM_STMT_PREPARE.
+	if got := sqlPrepAnswer(viaProxy, "PREPARE m FROM 'SELECT ?, COUNT(*) FROM items'"); !strings.HasPrefix(got, "error 1235 42000: parameters outside WHERE and LIMIT") {
+		t.Errorf("PREPARE with a parameter in a merged select list: %s, want error 1235", got)
+	}
+	// COM_RESET_CONNECTION forgets the session's prepared statements.
+	for _, c := range []*gomysql.Conn{viaProxy, direct} {
+		if _, err := c.Execute("PREPARE kept FROM 'SELECT 1'"); err != nil {
+			t.Fatal(err)
+		}
+		r := rawSession{t, c}
+		r.send([]byte{0x1f}) // COM_RESET_CONNECTION
+		if p := r.read(); p[0] != 0x00 {
+			t.Fatalf("COM_RESET_CONNECTION answered %x %q", p[0], p)
+		}
+		if got := sqlPrepAnswer(c, "EXECUTE kept"); got != "error 1243 HY000: Unknown prepared statement handler (kept) given to EXECUTE" {
+			t.Errorf("EXECUTE after COM_RESET_CONNECTION: %s", got)
 		}
 	}
 }
