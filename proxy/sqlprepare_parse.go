@@ -89,6 +89,12 @@ func parseSQLPrepare(sql string) (cmd sqlPrepCmd, ok bool) {
 	if cmd.op == opPrepare || cmd.op == opImmediate {
 		src, ok := sc.source()
 		if !ok {
+			if sc.rest() != "" && !strings.HasPrefix(sc.rest(), "'") && !strings.HasPrefix(sc.rest(), "\"") {
+				// MariaDB takes any expression here.
+				cmd.err = errNotSupported("%s takes a string literal or a user variable through xaproxy, not %s: assign it to a user variable first",
+					map[sqlPrepOp]string{opPrepare: "PREPARE ... FROM", opImmediate: "EXECUTE IMMEDIATE"}[cmd.op], truncateSQL(sc.rest(), 80))
+				return cmd, true
+			}
 			return syntaxErr(cmd, sc.rest()), true
 		}
 		cmd.src = src

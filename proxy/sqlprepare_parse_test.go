@@ -2,7 +2,10 @@ package proxy
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
 func TestParseSQLPrepare(t *testing.T) {
@@ -22,6 +25,7 @@ func TestParseSQLPrepare(t *testing.T) {
 		{sql: "PREPARE s FROM @q", ok: true, want: sqlPrepCmd{op: opPrepare, name: "s", src: "@q"}},
 		{sql: "PREPARE s FROM @`my q`", ok: true, want: sqlPrepCmd{op: opPrepare, name: "s", src: "@`my q`"}},
 		{sql: "PREPARE s FROM CONCAT('a', 'b')", ok: true, errSub: true},
+		{sql: "EXECUTE IMMEDIATE CONCAT('SELECT ', 1)", ok: true, errSub: true},
 		{sql: "PREPARE s 'x'", ok: true, errSub: true},
 		{sql: "PREPARE s FROM 'x", ok: true, errSub: true},
 		{sql: "PREPARE s FROM 'x' junk", ok: true, errSub: true},
@@ -86,6 +90,18 @@ func TestSubstituteMarkers(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("%q: got %q, want %q", c.sql, got, c.want)
+		}
+	}
+}
+
+// An expression as the statement text is refused as unsupported (1235),
+// not reported as a syntax error: MariaDB accepts it.
+func TestParseSQLPrepareExpressionSource(t *testing.T) {
+	for _, sql := range []string{"PREPARE s FROM CONCAT('a', 'b')", "EXECUTE IMMEDIATE CONCAT('SELECT ', 1)"} {
+		cmd, ok := parseSQLPrepare(sql)
+		me, isMy := cmd.err.(*mysql.MyError)
+		if !ok || !isMy || me.Code != mysql.ER_NOT_SUPPORTED_YET || !strings.Contains(me.Message, "user variable") {
+			t.Errorf("%s: %v", sql, cmd.err)
 		}
 	}
 }
