@@ -19,6 +19,9 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 		s.srv.metrics.statements.WithLabelValues("admin").Inc()
 		return s.runAdmin(a)
 	}
+	if cmd, ok := parseSQLPrepare(sql); ok {
+		return s.runSQLPrepare(ctx, cmd)
+	}
 	if st, plan, params, ok := s.srv.router.CachedPlan(sql, s.user, s.db); ok {
 		s.startStatement(st)
 		s.srv.metrics.planCache.WithLabelValues("hit").Inc()

@@ -61,6 +61,7 @@ type Session struct {
 	errsWritten int             // error packets sent to the client, to stop a multi-statement query
 	stmts       map[uint32]*prepared
 	nextStmtID  uint32
+	sqlStmts    map[string]*sqlPrepared // SQL PREPARE's statements, by lower-case name (sqlprepare.go)
 
 	buf []byte // scratch for forwarding packets, with 4 bytes of header room
 	pkt []byte // the last command packet read from the client
@@ -311,6 +312,7 @@ func (s *Session) resetConnection(ctx context.Context) {
 	s.autocommit = true
 	s.lockReads = s.srv.cfg.Coordinator.LockingReads
 	s.stmts = map[uint32]*prepared{}
+	s.sqlStmts = nil
 }
 
 // status is the server status the client should see.

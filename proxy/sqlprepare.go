@@ -1,0 +1,323 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// SQL prepared statements (PREPARE name FROM ..., EXECUTE name USING ...,
+// DEALLOCATE PREPARE, EXECUTE IMMEDIATE) are the session's, kept by the
+// proxy: a shard's connection would hold them only while the session
+// happens to use it, and EXECUTE must be routed and checked like the
+// statement it runs (a COUNT(*) over a sharded table merges every shard's,
+// in a transaction too).
+//
+// EXECUTE binds the USING values as parameters of the statement's plan,
+// as COM_STMT_EXECUTE does. Where the plan sends the statement itself to a
+// shard, that shard runs EXECUTE IMMEDIATE with the client's own text and
+// USING values (user variables are on every connection of the session), so
+// that it types the parameters, names the columns and raises warnings
+// exactly as MariaDB does. Statements the proxy answers itself (BEGIN,
+// SET, USE...) run with the values written in place of their markers.
+
+// sqlPrepared is a statement prepared with SQL PREPARE.
+type sqlPrepared struct {
+	text string // the statement
+	// src is a SQL expression whose value is text: the client's string
+	// literal, or the value the user variable held at PREPARE.
+	src    string
+	params int
+	st     *router.Statement
+	plan   *router.Plan // nil: the proxy runs it through handleQuery
+}
+
+// runSQLPrepare runs one SQL prepared-statement command.
+func (s *Session) runSQLPrepare(ctx context.Context, cmd sqlPrepCmd) error {
+	if cmd.err != nil {
+		s.startStatement(nil)
+		return s.writeErr(cmd.err)
+	}
+	key := strings.ToLower(cmd.name)
+	switch cmd.op {
+	case opPrepare:
+		s.startStatement(nil)
+		// As MariaDB: the old statement of that name goes first, so that a
+		// PREPARE that fails leaves none.
+		delete(s.sqlStmts, key)
+		p, err := s.sqlPrepare(ctx, cmd.src)
+		if err != nil {
+			return s.writeErr(err)
+		}
+		if s.sqlStmts == nil {
+			s.sqlStmts = map[string]*sqlPrepared{}
+		}
+		s.sqlStmts[key] = p
+		return s.writeOK(0, 0, "Statement prepared")
+	case opDeallocate:
+		s.startStatement(nil)
+		if _, ok := s.sqlStmts[key]; !ok {
+			return s.writeErr(errUnknownSQLStmt(cmd.name, "DEALLOCATE PREPARE"))
+		}
+		delete(s.sqlStmts, key)
+		return s.writeOK(0, 0, "")
+	case opExecute:
+		p, ok := s.sqlStmts[key]
+		if !ok {
+			s.startStatement(nil)
+			return s.writeErr(errUnknownSQLStmt(cmd.name, "EXECUTE"))
+		}
+		return s.sqlExecute(ctx, p, cmd.using)
+	default: // opImmediate
+		p, err := s.sqlPrepare(ctx, cmd.src)
+		if err != nil {
+			s.startStatement(nil)
+			return s.writeErr(err)
+		}
+		return s.sqlExecute(ctx, p, cmd.using)
+	}
+}
+
+// errUnknownSQLStmt is MariaDB's 1243 for a name no PREPARE made.
+func errUnknownSQLStmt(name, where string) error {
+	return mysql.NewError(mysql.ER_UNKNOWN_STMT_HANDLER, fmt.Sprintf("Unknown prepared statement handler (%s) given to %s", name, where))
+}
+
+// errUnsupportedPS is MariaDB's answer to preparing a statement it cannot
+// prepare (PREPARE, EXECUTE, DEALLOCATE).
+func errUnsupportedPS(hint string) error {
+	return mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet"+hint)
+}
+
+// sqlPrepare prepares the statement src holds: it checks it as MariaDB's
+// PREPARE would (syntax, tables, on the shard the plan names) and learns
+// its parameter count.
+func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, error) {
+	text, src, err := s.prepareSource(src)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := parseSQLPrepare(text); ok {
+		return nil, errUnsupportedPS("")
+	}
+	if _, ok := parseAdmin(text); ok {
+		return nil, errUnsupportedPS(": send SHOW SHARD ... as a plain query")
+	}
+	st, err := s.srv.parser.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	p := &sqlPrepared{text: text, src: src, st: st}
+	switch st.Kind {
+	case router.KindEmpty, router.KindComment:
+		return nil, mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty")
+	case router.KindXA:
+		return nil, router.ErrXA()
+	case router.KindBegin, router.KindCommit, router.KindRollback, router.KindUse, router.KindSet,
+		router.KindShowDatabases, router.KindShowXAStatus:
+		p.params = len(markerOffsets(text))
+		return p, nil
+	}
+	if _, ok := st.Node.(*ast.KillStmt); ok {
+		p.params = len(markerOffsets(text))
+		return p, nil
+	}
+	if err := s.checkAllowed(st); err != nil {
+		return nil, err
+	}
+	plan, err := s.srv.router.Plan(st, s.user, s.db)
+	if err != nil {
+		if st.Kind == router.KindUnparsed {
+			if perr := s.shardParseErr(ctx, text); perr != nil {
+				return nil, perr
+			}
+		}
+		return nil, err
+	}
+	shard := plan.PrepareShard()
+	bs, err := s.prepareOn(ctx, shard, text)
+	if err != nil {
+		return nil, shardErr(shard, err)
+	}
+	p.params = bs.Params
+	if st.Kind == router.KindUnparsed || st.Kind == router.KindSavepoint || st.ConnState == router.ConnStateUnlockTables {
+		// The session's own handling of these (handleQuery) runs them.
+		if n := len(markerOffsets(text)); n != p.params {
+			return nil, errNotSupported("cannot find the %d parameter markers of this statement (found %d): send it with its values written in", p.params, n)
+		}
+		return p, nil
+	}
+	p.plan = plan
+	return p, nil
+}
+
+// shardParseErr is MariaDB's own complaint about text the proxy cannot
+// parse (a syntax error, at PREPARE as on MariaDB), from a shard of the
+// session's schema; nil if that shard accepts it.
+func (s *Session) shardParseErr(ctx context.Context, text string) error {
+	probe, err := s.srv.parser.Parse("SELECT 1")
+	if err != nil {
+		return nil
+	}
+	plan, err := s.srv.router.Plan(probe, s.user, s.db)
+	if err != nil {
+		return nil
+	}
+	if _, err := s.prepareOn(ctx, plan.PrepareShard(), text); err != nil {
+		if me, ok := backend.ServerError(err); ok {
+			return me
+		}
+	}
+	return nil
+}
+
+// prepareSource returns the statement text src stands for, and the SQL
+// expression that gives it on a shard. A user variable that holds no
+// string gives its value as text, which MariaDB then fails to parse (the
+// shard reports that, as it would for PREPARE s FROM @number).
+func (s *Session) prepareSource(src string) (text, expr string, err error) {
+	expr = src
+	if strings.HasPrefix(src, "@") {
+		name := "@" + strings.ToLower(unquoteName(src[1:]))
+		v, ok := s.vars.Get(name)
+		if !ok {
+			v = "NULL"
+		}
+		expr = v
+	}
+	st, err := s.srv.parser.Parse("SELECT " + expr)
+	if err != nil || st.Node == nil {
+		return "", "", errNotSupported("cannot read the statement text %s", truncateSQL(src, 80))
+	}
+	sel, ok := st.Node.(*ast.SelectStmt)
+	if !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
+		return "", "", errNotSupported("cannot read the statement text %s", truncateSQL(src, 80))
+	}
+	e := sel.Fields.Fields[0].Expr
+	if str, ok := router.LiteralString(e); ok {
+		return str, expr, nil
+	}
+	if prm, ok := router.LiteralParam(e); ok {
+		// NULL, a number: MariaDB parses its text (and fails).
+		return prm.Literal, expr, nil
+	}
+	return "", "", errNotSupported("cannot read the statement text %s", truncateSQL(src, 80))
+}
+
+// unquoteName strips the quotes of a quoted user variable name.
+func unquoteName(n string) string {
+	if len(n) >= 2 && (n[0] == '`' || n[0] == '\'' || n[0] == '"') && n[len(n)-1] == n[0] {
+		q := string(n[0])
+		return strings.ReplaceAll(n[1:len(n)-1], q+q, q)
+	}
+	return n
+}
+
+// sqlExecute runs a prepared statement with the USING values.
+func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string) error {
+	if len(using) != p.params {
+		s.startStatement(nil)
+		return s.writeErr(mysql.NewError(mysql.ER_WRONG_ARGUMENTS, "Incorrect arguments to EXECUTE"))
+	}
+	params, err := s.usingParams(using)
+	if err != nil {
+		s.startStatement(nil)
+		return s.writeErr(err)
+	}
+	if p.plan == nil {
+		lits := make([]string, len(params))
+		for i, prm := range params {
+			lits[i] = prm.Literal
+		}
+		text, err := substituteMarkers(p.text, lits)
+		if err != nil {
+			s.startStatement(nil)
+			return s.writeErr(errNotSupported("%v", err))
+		}
+		return s.handleQuery(ctx, text)
+	}
+	s.startStatement(p.st)
+	s.cur.typ = stmtType(p.st)
+	s.srv.metrics.statements.WithLabelValues(kindName(p.st.Kind)).Inc()
+	if err := s.checkAllowed(p.st); err != nil {
+		return s.writeErr(err)
+	}
+	if p.plan.DB != s.db {
+		// Tables resolve against the current database, which changed.
+		plan, err := s.srv.router.Plan(p.st, s.user, s.db)
+		if err != nil {
+			return s.writeErr(err)
+		}
+		p.plan = plan
+	}
+	if err := s.checkReadOnly(p.st, p.plan); err != nil {
+		return s.writeEmulatedErr(ctx, err)
+	}
+	ex, err := p.plan.BindWith(params, s.bindOptions())
+	if err != nil {
+		return s.writeErr(err)
+	}
+	own := "EXECUTE IMMEDIATE " + p.src
+	if len(using) > 0 {
+		own += " USING " + strings.Join(using, ", ")
+	}
+	return s.execute(ctx, p.st, ex, func(c *backend.Conn) error {
+		return c.Send(ctx, mysql.COM_QUERY, []byte(own))
+	}, false)
+}
+
+// usingParams reads the USING values: literals and user variables (whose
+// values the session records). Other expressions are refused: the proxy
+// would have to evaluate them to route the statement.
+func (s *Session) usingParams(using []string) ([]router.Param, error) {
+	if len(using) == 0 {
+		return nil, nil
+	}
+	st, err := s.srv.parser.Parse("SELECT " + strings.Join(using, ", "))
+	var fields []*ast.SelectField
+	if err == nil && st.Node != nil {
+		if sel, ok := st.Node.(*ast.SelectStmt); ok && sel.Fields != nil {
+			fields = sel.Fields.Fields
+		}
+	}
+	if len(fields) != len(using) {
+		return nil, syntaxErr(sqlPrepCmd{}, strings.Join(using, ", ")).err
+	}
+	out := make([]router.Param, len(using))
+	for i, f := range fields {
+		p, err := s.usingParam(f.Expr, using[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// usingParam is one USING value as a parameter.
+func (s *Session) usingParam(e ast.ExprNode, text string) (router.Param, error) {
+	if v, ok := e.(*ast.VariableExpr); ok && !v.IsSystem {
+		lit, ok := s.vars.Get("@" + strings.ToLower(v.Name))
+		if !ok {
+			lit = "NULL"
+		}
+		st, err := s.srv.parser.Parse("SELECT " + lit)
+		if err == nil && st.Node != nil {
+			if sel, ok := st.Node.(*ast.SelectStmt); ok && sel.Fields != nil && len(sel.Fields.Fields) == 1 {
+				if p, ok := router.LiteralParam(sel.Fields.Fields[0].Expr); ok {
+					return p, nil
+				}
+			}
+		}
+		return router.Param{}, errNotSupported("cannot read the value of user variable @%s for EXECUTE", v.Name)
+	}
+	if p, ok := router.LiteralParam(e); ok {
+		return p, nil
+	}
+	return router.Param{}, errNotSupported("EXECUTE ... USING takes literals and user variables through xaproxy, not %s: assign it to a user variable first", truncateSQL(text, 80))
+}
