@@ -62,6 +62,9 @@ type Conn struct {
 	pipelined bool
 	broken    bool
 	lostIO    bool // broken by an I/O error, not by choice
+	// maxPacket is the shard's max_allowed_packet for this connection, 0
+	// until a large command needed it (packet.go).
+	maxPacket int
 	scratch   []byte
 	// rd reads responses to forwarded commands. go-mysql's own reader
 	// copies each packet three times; go-mysql still reads the answers of
@@ -94,6 +97,11 @@ func dial(ctx context.Context, t Target, timeout time.Duration) (*Conn, error) {
 		_ = c.SetCapability(mysql.CLIENT_MULTI_RESULTS)
 		_ = c.SetCapability(mysql.CLIENT_PS_MULTI_RESULTS)
 		_ = c.SetCapability(mysql.CLIENT_MULTI_STATEMENTS)
+		// LOAD DATA LOCAL INFILE: the shard asks for the file, which the
+		// proxy relays from its client (localinfile.go in proxy/). The
+		// proxy sends such statements only for clients that announced the
+		// capability themselves.
+		_ = c.SetCapability(mysql.CLIENT_LOCAL_FILES)
 		c.SetAttributes(map[string]string{"program_name": "xaproxy"})
 		// go-mysql's default, 255 (utf8mb4_0900_ai_ci), is unknown to
 		// MariaDB, which then gives the server default (often latin1).
@@ -272,6 +280,10 @@ func (b *Conn) writeCommand(cmd byte, payload []byte) error {
 // Send writes a command and leaves its response to be read with ReadPacket
 // (after Settle, when StartWith was used).
 func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) error {
+	// Before the prefix is consumed: a refused command leaves it pending.
+	if err := b.checkPacketSize(ctx, b.commandSize(cmd, payload)); err != nil {
+		return err
+	}
 	if b.prefix != "" {
 		if cmd != mysql.COM_QUERY {
 			if err := b.sendPrefix(ctx); err != nil {
@@ -296,6 +308,9 @@ func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) error {
 func (b *Conn) SendReadOnly(ctx context.Context, cmd byte, payload []byte) error {
 	if b.prefix == "" || cmd == mysql.COM_QUERY {
 		return b.Send(ctx, cmd, payload)
+	}
+	if err := b.checkPacketSize(ctx, 1+len(payload)); err != nil {
+		return err
 	}
 	q := b.prefix
 	b.prefix = ""

@@ -43,10 +43,11 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 		case mysql.ERR_HEADER:
 			return o, s.relayErr(p, &o)
 		case mysql.LocalInFile_HEADER:
-			// Backend connections never announce CLIENT_LOCAL_FILES.
-			c.MarkBroken()
-			o.lost = errMalformed("unexpected LOCAL INFILE request from shard")
-			return o, s.writeErr(o.lost)
+			// LOAD DATA LOCAL INFILE: the shard asks for the client's file.
+			if err := s.relayLocalInfile(c, p, &o); err != nil || o.lost != nil || o.srvErr != nil {
+				return o, err
+			}
+			continue // the shard's answer to the statement
 		}
 		// A result set: column count, column definitions, EOF, rows, EOF.
 		n, _, _ := mysql.LengthEncodedInt(p[4:])

@@ -176,6 +176,9 @@ func TestLimitedPacket(t *testing.T) {
 		{"far over", 200 << 10, 64 << 10, false},
 		{"several 16 MB chunks", 16<<20 + 10, 32 << 20, true},
 		{"several chunks, over", 16<<20 + 10, 16 << 20, false},
+		// A payload of a multiple of 0xffffff ends with an empty chunk.
+		{"exactly 0xffffff", mysql.MaxPayloadLen, 32 << 20, true},
+		{"exactly twice 0xffffff", 2 * mysql.MaxPayloadLen, 64 << 20, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,6 +198,10 @@ func TestLimitedPacket(t *testing.T) {
 			if tt.wantOK {
 				if err != nil || !bytes.Equal(p.b, payload) {
 					t.Fatalf("err %v, got %d bytes, want %d", err, len(p.b), tt.size)
+				}
+				// The answer's numbering continues after the last chunk.
+				if want := tt.size/mysql.MaxPayloadLen + 1; int(r.Sequence) != want {
+					t.Fatalf("sequence %d after the packet, want %d", r.Sequence, want)
 				}
 				return
 			}

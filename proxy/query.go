@@ -129,6 +129,9 @@ func (s *Session) checkAllowed(st *router.Statement) error {
 	if err := s.checkTables(st); err != nil {
 		return err
 	}
+	if err := s.checkLoad(st); err != nil {
+		return err
+	}
 	switch n := st.Node.(type) {
 	case *ast.SetOprStmt, *ast.SelectStmt:
 		return nil

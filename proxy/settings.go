@@ -44,10 +44,13 @@ func newSettings(cfg *conf.Config, key *rsa.PrivateKey) *settings {
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{*t.Certificate}, MinVersion: tls.VersionTLS12}
 	}
 	f := cfg.Frontend
+	handshake := server.NewServer(f.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, tlsConfig)
+	// LOAD DATA LOCAL INFILE is relayed to the shards (localinfile.go).
+	_ = handshake.SetCapability(mysql.CLIENT_LOCAL_FILES)
 	return &settings{
 		cfg:          cfg,
 		users:        users,
-		handshake:    server.NewServer(f.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, tlsConfig),
+		handshake:    handshake,
 		requireTLS:   f.TLSRequired(),
 		maxConns:     f.MaxConnections,
 		idleTimeout:  f.IdleTimeout.Duration,

@@ -25,8 +25,10 @@ type prepared struct {
 	rawCols   [][]byte
 	types     []byte // parameter types from the last execute that sent them
 	plan      *router.Plan
-	longData  map[uint16][]byte
-	longSize  int
+	// longData is what COM_STMT_SEND_LONG_DATA sent since the last
+	// execute, chunk by chunk as the client sent it (longdata.go).
+	longData []longChunk
+	longSize int
 	// local statements (BEGIN, COMMIT, SET, USE) are run by the proxy.
 	local bool
 }
@@ -156,7 +158,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	}
 	s.startStatement(p.st)
 	s.cur.typ = stmtType(p.st)
-	defer func() { p.longData, p.longSize = nil, 0 }()
+	defer p.clearLongData()
 	if p.longSize > maxLongData {
 		return s.writeErr(mysql.NewError(mysql.ER_NET_PACKET_TOO_LARGE, fmt.Sprintf("long data for statement %d exceeds %d bytes", id, maxLongData)))
 	}
@@ -171,7 +173,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	var params []router.Param
 	if p.plan.NeedsParams() && p.params > 0 {
 		var err error
-		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.longData); err != nil {
+		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.joinedLongData()); err != nil {
 			return s.writeErr(errMalformed("COM_STMT_EXECUTE: " + err.Error()))
 		}
 	}
@@ -181,7 +183,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.plan.NeedsParams() == false && s.bindOptions().LockReads && p.params > 0 {
 		// Rewriting the statement as a locking read needs its parameters.
 		var err error
-		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.longData); err != nil {
+		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.joinedLongData()); err != nil {
 			return s.writeErr(errMalformed("COM_STMT_EXECUTE: " + err.Error()))
 		}
 	}
@@ -197,12 +199,8 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		if bs.Params != p.params {
 			return errNotSupported("statement changed on shard %s since it was prepared (%d parameters, now %d): prepare it again", c.Shard(), p.params, bs.Params)
 		}
-		for param, data := range p.longData {
-			msg := binary.LittleEndian.AppendUint32(nil, bs.ID)
-			msg = binary.LittleEndian.AppendUint16(msg, param)
-			if err := c.Send(ctx, mysql.COM_STMT_SEND_LONG_DATA, append(msg, data...)); err != nil {
-				return err
-			}
+		if err := sendLongData(ctx, c, bs.ID, p.longData); err != nil {
+			return err
 		}
 		// Cursors are not opened on shards: the whole result is sent, which
 		// clients accept when the server announces no cursor.
@@ -223,29 +221,6 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	}, true)
 }
 
-func (s *Session) handleStmtLongData(payload []byte) {
-	// COM_STMT_SEND_LONG_DATA has no response, errors surface at execute.
-	if len(payload) < 6 {
-		return
-	}
-	p, ok := s.stmts[binary.LittleEndian.Uint32(payload)]
-	if !ok {
-		return
-	}
-	param := binary.LittleEndian.Uint16(payload[4:])
-	if int(param) >= p.params {
-		return
-	}
-	p.longSize += len(payload) - 6
-	if p.longSize > maxLongData {
-		return
-	}
-	if p.longData == nil {
-		p.longData = map[uint16][]byte{}
-	}
-	p.longData[param] = append(p.longData[param], payload[6:]...)
-}
-
 func (s *Session) handleStmtReset(payload []byte) error {
 	if len(payload) < 4 {
 		return s.writeErr(errMalformed("COM_STMT_RESET without a statement id"))
@@ -255,6 +230,6 @@ func (s *Session) handleStmtReset(payload []byte) error {
 	if !ok {
 		return s.writeErr(errUnknownStmt(id, "mysqld_stmt_reset"))
 	}
-	p.longData, p.longSize = nil, 0
+	p.clearLongData()
 	return s.writeOK(0, 0, "")
 }

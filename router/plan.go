@@ -122,6 +122,8 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 		}
 	case *ast.ShowStmt:
 		err = r.planShow(p, n, user, db)
+	case *ast.LoadDataStmt:
+		err = r.planLoadData(p, n, user, db)
 	default:
 		if st.ImplicitCommit {
 			err = r.planDDL(p, n, user, db)
