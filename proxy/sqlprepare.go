@@ -256,7 +256,7 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 		p.plan = plan
 	}
 	if err := s.checkReadOnly(p.st, p.plan); err != nil {
-		return s.writeEmulatedErr(ctx, err)
+		return s.writeErr(err)
 	}
 	ex, err := p.plan.BindWith(params, s.bindOptions())
 	if err != nil {

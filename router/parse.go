@@ -67,6 +67,9 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 		st.Kind, st.Node = k, n
 		return st, nil
 	}
+	if st, ok := p.parseShowDiagLimit(st, head); ok {
+		return st, nil
+	}
 	if base, list, ok := splitReturning(sql); ok {
 		return p.parseReturning(st, base, list)
 	}
