@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -34,6 +35,8 @@ type Pool struct {
 	done   chan struct{}
 	once   sync.Once
 	wg     sync.WaitGroup
+
+	versionID atomic.Int64 // ServerVersionID
 }
 
 // NewPool creates an empty pool; connections are dialled on demand.
@@ -123,6 +126,7 @@ func (p *Pool) acquire(ctx context.Context, noDB bool) (*Conn, error) {
 				<-p.sem
 				return nil, err
 			}
+			p.noteVersion(c)
 			return c, nil
 		case <-ctx.Done():
 			timer.Stop()

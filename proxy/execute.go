@@ -90,6 +90,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 			return c.Send(ctx, mysql.COM_QUERY, []byte(ex.Parts[0].SQL))
 		})
 	default:
+		if err := s.checkLockedWrite(ex); err != nil {
+			return s.writeErr(err)
+		}
 		return s.runWrite(ctx, st, ex, own)
 	}
 }

@@ -16,6 +16,14 @@ import (
 
 // handleQueryText runs a COM_QUERY of one or several statements.
 func (s *Session) handleQueryText(ctx context.Context, sql string) error {
+	expanded, err := s.expandComments(sql)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	if onlyComments(sql, expanded) {
+		return s.writeOK(0, 0, "")
+	}
+	sql = expanded
 	stmts := router.SplitStatements(sql)
 	if len(stmts) == 1 {
 		return s.handleQuery(ctx, sql)

@@ -37,6 +37,10 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	if _, ok := parseAdmin(sql); ok {
 		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send SHOW SHARD ... as a plain query"))
 	}
+	sql, err := s.expandComments(sql)
+	if err != nil {
+		return s.writeErr(err)
+	}
 	st, err := s.srv.parser.Parse(sql)
 	if err != nil {
 		return s.writeErr(err)

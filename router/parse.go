@@ -37,7 +37,7 @@ func (p *Parser) parse(sql string) (nodes []ast.StmtNode, err error) {
 		}
 		p.pool.Put(tp)
 	}()
-	nodes, _, err = tp.Parse(sql, "", "")
+	nodes, _, err = tp.Parse(hideTiDBComments(sql), "", "")
 	return nodes, err
 }
 
