@@ -58,7 +58,7 @@ driver-suite:
 ## (unsharded and sharded schemas) and on one MariaDB, every answer and the stored rows compared
 ## (XAPROXY_SESSDIFF_SEED=N replays, XAPROXY_SESSDIFF_SCRIPTS=N per schema); not part of `make test` yet
 session-diff:
-	$(GO) test -tags sessiondiff -count=1 -timeout 15m -v -run '^TestSessionDifferential$$' ./integration/
+	$(GO) test -count=1 -timeout 15m -v -run '^TestSessionDifferential$$' ./integration/
 
 CHAOS_DURATION ?= 30m
 ## chaos: the bank test under random faults for CHAOS_DURATION (CHAOS_SEED=N replays a schedule,

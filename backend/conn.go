@@ -230,6 +230,26 @@ func (b *Conn) stmtKey(query string) string {
 	return b.db + "\x00" + mode + "\x00" + client + "\x00" + coll + "\x00" + query
 }
 
+// Reprepare prepares query again even if it is cached, so that the server
+// checks it as it is now (LOCK TABLES refuses tables it did not lock at
+// PREPARE time; a cached statement would hide that).
+func (b *Conn) Reprepare(ctx context.Context, query string) (*Stmt, error) {
+	key := b.stmtKey(query)
+	if old, ok := b.stmts[key]; ok {
+		delete(b.stmts, key)
+		for i, k := range b.stmtLRU {
+			if k == key {
+				b.stmtLRU = append(b.stmtLRU[:i], b.stmtLRU[i+1:]...)
+				break
+			}
+		}
+		if err := b.writeCommand(mysql.COM_STMT_CLOSE, le32(old.ID)); err != nil {
+			return nil, err
+		}
+	}
+	return b.Prepare(ctx, query)
+}
+
 // Prepare returns the statement prepared on this connection, preparing it on
 // first use. Statements are cached per connection because server-side
 // prepared statements live in the server session.

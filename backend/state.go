@@ -123,7 +123,7 @@ func unsyncedCharset() State {
 }
 
 // resetValue is how an assignment is undone on a connection that another
-// session used; resetting avoids COM_RESET_CONNECTION, which would also drop
+// session used (checked on MariaDB 10.11); resetting avoids COM_RESET_CONNECTION, which would also drop
 // the connection's cached prepared statements. A session without the
 // character set variables (a handshake collation MariaDB does not know)
 // gets the server's defaults, as MariaDB gives such a client.
@@ -131,7 +131,9 @@ func resetValue(name string) string {
 	if strings.HasPrefix(name, "@@") {
 		return "DEFAULT"
 	}
-	return "NULL"
+	// A user variable set to NULL keeps its type (SELECT @v says BIGINT);
+	// a binary NULL gives it the type of one never set (LONGBLOB).
+	return "CAST(NULL AS BINARY)"
 }
 
 // SetStatements returns the statements that turn state from into state to

@@ -18,7 +18,7 @@ func TestSetStatements(t *testing.T) {
 	}{
 		{"equal", a, a, nil},
 		{"from empty", empty, a, []string{"SET @@session.sql_mode = 'ANSI', @x = 1"}},
-		{"to empty resets", a, empty, []string{"SET @@session.sql_mode = DEFAULT, @x = NULL"}},
+		{"to empty resets", a, empty, []string{"SET @@session.sql_mode = DEFAULT, @x = CAST(NULL AS BINARY)"}},
 		{"charset own statement, first", a, latin1, []string{
 			"SET @@session.character_set_client = 'latin1', @@session.character_set_results = 'latin1', @@session.collation_connection = 8",
 			"SET @@session.sql_mode = DEFAULT, @x = '\xe9'",
@@ -36,7 +36,7 @@ func TestSetStatements(t *testing.T) {
 		}},
 		{"reused connection, unknown handshake collation: server defaults", latin1, empty, []string{
 			"SET @@session.character_set_client = DEFAULT, @@session.character_set_results = DEFAULT, @@session.collation_connection = DEFAULT",
-			"SET @x = NULL",
+			"SET @x = CAST(NULL AS BINARY)",
 		}},
 	}
 	for _, tt := range tests {

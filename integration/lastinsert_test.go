@@ -17,15 +17,16 @@ type scriptStep struct {
 }
 
 // runScript runs steps on sessions (one client connection each) and
-// returns one line per step: the rows of a query, or the affected rows and
-// insert id of a statement, or the error code.
+// returns one line per step: the column names, types and nullability and
+// the rows of a query, or the affected rows and insert id of a statement,
+// or the error code.
 func runScript(ctx context.Context, t *testing.T, sessions []*sql.Conn, steps []scriptStep) []string {
 	t.Helper()
 	out := make([]string, len(steps))
 	for i, st := range steps {
 		c := sessions[st.session]
 		head := strings.ToUpper(strings.Fields(st.sql)[0])
-		if head == "SELECT" || head == "SHOW" {
+		if head == "SELECT" || head == "SHOW" || head == "EXECUTE" || strings.Contains(strings.ToUpper(st.sql), " RETURNING ") {
 			rows, err := c.QueryContext(ctx, st.sql, st.args...)
 			if err != nil {
 				out[i] = errLine(err)
@@ -33,6 +34,15 @@ func runScript(ctx context.Context, t *testing.T, sessions []*sql.Conn, steps []
 			}
 			var lines []string
 			cols, _ := rows.Columns()
+			if cts, err := rows.ColumnTypes(); err == nil {
+				// Column metadata as the driver reads it: type, nullability.
+				var ds []string
+				for _, ct := range cts {
+					n, _ := ct.Nullable()
+					ds = append(ds, fmt.Sprintf("%s %s null=%v", ct.Name(), ct.DatabaseTypeName(), n))
+				}
+				lines = append(lines, "["+strings.Join(ds, ", ")+"]")
+			}
 			for rows.Next() {
 				vals := make([]sql.NullString, len(cols))
 				ptrs := make([]any, len(cols))

@@ -1,6 +1,12 @@
 package proxy
 
-import "github.com/xaproxy/xaproxy/router"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/router"
+)
 
 // checkLockedWrite refuses a write that spans shards while the session
 // holds LOCK TABLES: the proxy makes such a write atomic with XA, and
@@ -23,4 +29,36 @@ func (s *Session) checkLockedWrite(ex *router.Exec) error {
 		}
 	}
 	return nil
+}
+
+// checkLockedTables answers 1100 for a table LOCK TABLES did not lock, as
+// MariaDB does, when the session holds table locks: the statement may be
+// routed to a shard where the session locked nothing (a sharded table),
+// which would run it. Temporary tables and information_schema need no
+// lock; DDL is left to the shard.
+func (s *Session) checkLockedTables(st *router.Statement) error {
+	switch {
+	case s.lockedTables == nil || st.ImplicitCommit:
+		return nil
+	case st.ConnState == router.ConnStateLockTables, st.ConnState == router.ConnStateUnlockTables, st.ConnState == router.ConnStateTempCreate:
+		// CREATE TEMPORARY TABLE runs under LOCK TABLES (MariaDB 10.11).
+		return nil
+	}
+	for _, t := range st.Tables {
+		key := s.tableKey(t)
+		if s.lockedTables[key] || strings.EqualFold(t.Schema, "information_schema") || s.allTemporary([]router.TableRef{t}) {
+			continue
+		}
+		return mysql.NewError(mysql.ER_TABLE_NOT_LOCKED, fmt.Sprintf("Table '%s' was not locked with LOCK TABLES", t.Name))
+	}
+	return nil
+}
+
+// noteLockedTables records the tables a LOCK TABLES that succeeded locked
+// (nil: none, after UNLOCK TABLES or a statement that released them).
+func (s *Session) noteLockedTables(st *router.Statement) {
+	s.lockedTables = map[string]bool{}
+	for _, t := range st.Tables {
+		s.lockedTables[s.tableKey(t)] = true
+	}
 }

@@ -70,8 +70,10 @@ func (s *Session) notePinState(st *router.Statement, shard string, ok bool) {
 			}
 		case router.ConnStateLockTables:
 			p.locked = true
+			s.noteLockedTables(st)
 		case router.ConnStateUnlockTables:
 			p.locked = false
+			s.lockedTables = nil
 		case router.ConnStateUserLock:
 			p.userLocks = true
 		case router.ConnStateUserLockRelease:
@@ -125,6 +127,7 @@ func (s *Session) unlockTables(ctx context.Context) (bool, error) {
 		p.locked = false
 		s.unpinIfIdle(shard)
 	}
+	s.lockedTables = nil
 	return any, firstErr
 }
 
@@ -132,6 +135,7 @@ func (s *Session) unlockTables(ctx context.Context) (bool, error) {
 // state dies with their connection, which is closed rather than handed to
 // another session.
 func (s *Session) dropPins() {
+	s.lockedTables = nil
 	for shard, p := range s.pins {
 		delete(s.pins, shard)
 		p.c.MarkBroken()

@@ -54,14 +54,17 @@ type Session struct {
 	nextTx      txChars         // SET TRANSACTION's characteristics for the next transaction
 	stmtIso     string          // the isolation level of the autocommit statement running now
 	diag        diagnostics     // the last statement's warnings or error (diag.go)
-	diagSeq     uint64          // numbers the session's statements (diag.go)
-	outsideTx   bool            // the running statement commits implicitly: it opens no transaction
-	moreResults bool            // a multi-statement query has statements after this one (multi.go)
-	multiOpt    *bool           // COM_SET_OPTION's multi-statements setting; nil: the handshake's
-	errsWritten int             // error packets sent to the client, to stop a multi-statement query
-	stmts       map[uint32]*prepared
-	nextStmtID  uint32
-	sqlStmts    map[string]*sqlPrepared // SQL PREPARE's statements, by lower-case name (sqlprepare.go)
+	// lockedTables are the tables LOCK TABLES locked ("db.table"
+	// lower-cased), nil when none (locked.go).
+	lockedTables map[string]bool
+	diagSeq      uint64 // numbers the session's statements (diag.go)
+	outsideTx    bool   // the running statement commits implicitly: it opens no transaction
+	moreResults  bool   // a multi-statement query has statements after this one (multi.go)
+	multiOpt     *bool  // COM_SET_OPTION's multi-statements setting; nil: the handshake's
+	errsWritten  int    // error packets sent to the client, to stop a multi-statement query
+	stmts        map[uint32]*prepared
+	nextStmtID   uint32
+	sqlStmts     map[string]*sqlPrepared // SQL PREPARE's statements, by lower-case name (sqlprepare.go)
 
 	buf []byte // scratch for forwarding packets, with 4 bytes of header room
 	pkt []byte // the last command packet read from the client

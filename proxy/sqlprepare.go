@@ -54,6 +54,11 @@ func (s *Session) runSQLPrepare(ctx context.Context, cmd sqlPrepCmd) error {
 		if err != nil {
 			return s.writeErr(err)
 		}
+		if len(p.st.Tables) > 0 {
+			// Preparing a statement that uses a table clears the
+			// diagnostics, as running it does (MariaDB 10.11).
+			s.diag = diagnostics{}
+		}
 		if s.sqlStmts == nil {
 			s.sqlStmts = map[string]*sqlPrepared{}
 		}

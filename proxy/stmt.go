@@ -94,6 +94,16 @@ func (s *Session) prepareOn(ctx context.Context, shard, sql string) (*backend.St
 			return c.Prepare(ctx, sql)
 		}
 	}
+	if p := s.pinned(shard); p != nil {
+		// Its temporary tables and table locks decide what prepares.
+		if err := p.c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+			return nil, err
+		}
+		if p.locked {
+			return p.c.Reprepare(ctx, sql)
+		}
+		return p.c.Prepare(ctx, sql)
+	}
 	c, err := s.acquire(ctx, shard)
 	if err != nil {
 		return nil, err

@@ -75,7 +75,7 @@ func numeric(tp byte) (integer, decimal, float bool) {
 // collation, or NULL.
 func userVarLiteral(f *mysql.Field, raw, hexBytes, collation string, isNull bool) string {
 	if isNull {
-		return "NULL"
+		return typedNull(f, collation)
 	}
 	switch integer, decimal, float := numeric(f.Type); {
 	case integer, decimal:
@@ -94,6 +94,27 @@ func userVarLiteral(f *mysql.Field, raw, hexBytes, collation string, isNull bool
 		return "_binary X''"
 	}
 	return "_" + cs + " X'" + strings.ToUpper(hexBytes) + "' COLLATE " + collation
+}
+
+// typedNull is a NULL of the variable's type: a user variable keeps the
+// type of the NULL assigned to it (SELECT @v says BIGINT, DOUBLE, LONGTEXT
+// or, never set, LONGBLOB; checked on MariaDB 10.11).
+func typedNull(f *mysql.Field, collation string) string {
+	switch integer, decimal, float := numeric(f.Type); {
+	case integer && f.Flag&mysql.UNSIGNED_FLAG != 0:
+		return "CAST(NULL AS UNSIGNED)"
+	case integer:
+		return "CAST(NULL AS SIGNED)"
+	case decimal:
+		return "CAST(NULL AS DECIMAL(65,30))"
+	case float:
+		return "CAST(NULL AS DOUBLE)"
+	}
+	cs, _, _ := strings.Cut(collation, "_")
+	if collation == "binary" || cs == "" {
+		return "CAST(NULL AS BINARY)"
+	}
+	return "CAST(NULL AS CHAR CHARACTER SET " + cs + ") COLLATE " + collation
 }
 
 // sysVarLiteral renders a system variable's value for SET.
