@@ -58,6 +58,14 @@ func runScript(ctx context.Context, t *testing.T, sessions []*sql.Conn, steps []
 				}
 				lines = append(lines, strings.Join(parts, ","))
 			}
+			if err := rows.Err(); err != nil {
+				// An error after the result began (INSERT ... RETURNING
+				// hitting a duplicate): to the client, the statement's
+				// error, whether or not column definitions came first.
+				rows.Close()
+				out[i] = errLine(err)
+				continue
+			}
 			rows.Close()
 			out[i] = "rows " + strings.Join(lines, ";")
 			continue

@@ -40,8 +40,10 @@ func (s *Session) checkLockedTables(st *router.Statement) error {
 	switch {
 	case s.lockedTables == nil || st.ImplicitCommit:
 		return nil
-	case st.ConnState == router.ConnStateLockTables, st.ConnState == router.ConnStateUnlockTables, st.ConnState == router.ConnStateTempCreate:
-		// CREATE TEMPORARY TABLE runs under LOCK TABLES (MariaDB 10.11).
+	case st.ConnState == router.ConnStateLockTables, st.ConnState == router.ConnStateUnlockTables, st.ConnState == router.ConnStateTempCreate,
+		st.ConnState == router.ConnStateTempDrop:
+		// CREATE and DROP TEMPORARY TABLE run under LOCK TABLES (MariaDB
+		// 10.11: dropping one that does not exist is 1051, not 1100).
 		return nil
 	}
 	for _, t := range st.Tables {

@@ -156,6 +156,10 @@ func (s *Session) unlockTablesStmt(ctx context.Context) error {
 			return s.writeErr(err)
 		}
 	}
+	if locked {
+		// Its implicit commit ends the pending characteristics too.
+		s.nextTx = txChars{}
+	}
 	if _, err := s.unlockTables(ctx); err != nil {
 		return s.writeErr(err)
 	}

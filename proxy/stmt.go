@@ -42,6 +42,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 		return s.writeErr(err)
 	}
 	st, err := s.srv.parser.Parse(sql)
+	s.startStatement(st) // a prepare's own error replaces the diagnostics
 	if err != nil {
 		return s.writeErr(err)
 	}
@@ -60,6 +61,9 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 		p.local = true
 	default:
 		if err := s.checkAllowed(st); err != nil {
+			return s.writeErr(err)
+		}
+		if err := s.checkLockedTables(st); err != nil {
 			return s.writeErr(err)
 		}
 		plan, err := s.srv.router.Plan(st, s.user, s.db)
