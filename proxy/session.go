@@ -55,6 +55,8 @@ type Session struct {
 	stmtIso     string          // the isolation level of the autocommit statement running now
 	diag        diagnostics     // the last statement's warnings or error (diag.go)
 	diagSeq     uint64          // numbers the session's statements (diag.go)
+	last        lastResult      // the session's FOUND_ROWS() and ROW_COUNT() (lastresult.go)
+	resRun      *resultRun      // what the running statement told the client (lastresult.go)
 	outsideTx   bool            // the running statement commits implicitly: it opens no transaction
 	moreResults bool            // a multi-statement query has statements after this one (multi.go)
 	multiOpt    *bool           // COM_SET_OPTION's multi-statements setting; nil: the handshake's
@@ -336,6 +338,7 @@ func (s *Session) writeOK(affected, insertID uint64, info string) error {
 }
 
 func (s *Session) writeOKStatus(affected, insertID uint64, status, warnings uint16, info string) error {
+	s.noteOKSent(affected)
 	p := append(s.buf[:4], mysql.OK_HEADER)
 	p = mysql.AppendLengthEncodedInteger(p, affected)
 	p = mysql.AppendLengthEncodedInteger(p, insertID)
@@ -359,6 +362,7 @@ func (s *Session) writeEOF() error {
 // reported as such (3024).
 func (s *Session) writeErr(err error) error {
 	s.errsWritten++
+	s.noteFailed()
 	me := s.timeoutError(toMyError(err))
 	s.noteError(me)
 	s.srv.metrics.countError(me)
