@@ -35,6 +35,7 @@ type diagnostics struct {
 // startStatement numbers the statement and clears the diagnostics when st
 // uses a table (a diagnostics read never clears them).
 func (s *Session) startStatement(st *router.Statement) {
+	s.beginResultRun(st)
 	s.diagSeq++
 	if st != nil && !st.DiagRead && len(st.Tables) > 0 {
 		s.diag = diagnostics{}
@@ -168,24 +169,44 @@ func (s *Session) diagValues(n ast.StmtNode) ([]engine.Row, error) {
 		if x.From == nil && x.Where == nil && x.Fields != nil && x.GroupBy == nil && x.Having == nil && x.Limit == nil {
 			row := make(engine.Row, 0, len(x.Fields.Fields))
 			for _, f := range x.Fields.Fields {
-				v, ok := f.Expr.(*ast.VariableExpr)
-				if !ok || !v.IsSystem || v.IsGlobal {
-					row = nil
+				v, err := s.sessionItem(f.Expr)
+				if err != nil {
+					return nil, err
+				}
+				if v == nil {
 					break
 				}
-				switch strings.ToLower(v.Name) {
-				case "warning_count":
-					row = append(row, []byte(strconv.FormatUint(s.diag.warnings, 10)))
-				case "error_count":
-					row = append(row, []byte(strconv.FormatUint(s.diag.errors, 10)))
-				}
+				row = append(row, v)
 			}
 			if len(row) == len(x.Fields.Fields) {
 				return []engine.Row{row}, nil
 			}
 		}
 	}
-	return nil, errNotSupported("@@warning_count and @@error_count are answered only as the plain items of a SELECT without FROM (SELECT @@warning_count, @@error_count), or by SHOW WARNINGS, SHOW ERRORS and SHOW COUNT(*) WARNINGS")
+	return nil, errNotSupported("@@warning_count, @@error_count, FOUND_ROWS() and ROW_COUNT() are answered only as the plain items of a SELECT without FROM (SELECT FOUND_ROWS() AS n, @@warning_count), or by SHOW WARNINGS, SHOW ERRORS and SHOW COUNT(*) WARNINGS")
+}
+
+// sessionItem is the value of a select item the session answers
+// (@@warning_count, @@error_count, FOUND_ROWS(), ROW_COUNT()); nil for
+// any other item.
+func (s *Session) sessionItem(e ast.ExprNode) ([]byte, error) {
+	switch x := e.(type) {
+	case *ast.VariableExpr:
+		if !x.IsSystem || x.IsGlobal {
+			return nil, nil
+		}
+		switch strings.ToLower(x.Name) {
+		case "warning_count":
+			return []byte(strconv.FormatUint(s.diag.warnings, 10)), nil
+		case "error_count":
+			return []byte(strconv.FormatUint(s.diag.errors, 10)), nil
+		}
+	case *ast.FuncCallExpr:
+		if len(x.Args) == 0 && (x.FnName.L == "found_rows" || x.FnName.L == "row_count") {
+			return s.lastResultValue(x.FnName.L)
+		}
+	}
+	return nil, nil
 }
 
 // diagRows lists the conditions for SHOW WARNINGS or SHOW ERRORS [LIMIT].

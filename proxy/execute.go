@@ -18,7 +18,7 @@ import (
 // text query or a binary execute) to a connection; binary says which row
 // format the client expects.
 func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error, binary bool) error {
-	if st.DiagRead {
+	if st.DiagRead || st.LastResult != 0 {
 		return s.answerDiag(ctx, st, own, binary)
 	}
 	iso, err := s.autocommitTxChars(st)
@@ -83,11 +83,11 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	case ex.ShowTables != nil:
 		return s.runShowTables(ctx, ex, own, binary)
 	case ex.Merge != nil:
-		return s.runMerge(ctx, ex, binary)
+		return s.runMergeCounted(ctx, st, ex, binary)
 	case len(ex.Parts) == 1 && binary && !ex.Write:
 		// A rewritten statement answers in the text protocol; a binary
 		// client gets its rows re-encoded.
-		return s.runMerge(ctx, &router.Exec{Parts: ex.Parts, Merge: &router.Merge{Count: -1}}, binary)
+		return s.runOnePartBinary(ctx, st, ex)
 	case len(ex.Parts) == 1:
 		return s.runOn(ctx, ex.Parts[0].Shard, st, func(c *backend.Conn) error {
 			return c.Send(ctx, mysql.COM_QUERY, []byte(ex.Parts[0].SQL))
@@ -361,8 +361,10 @@ func (s *Session) mergeConns(ctx context.Context, parts []router.Part) ([]*backe
 	return conns, release, nil
 }
 
-// runMerge runs a SELECT on several shards and merges the rows.
-func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool) error {
+// runMerge runs a SELECT on several shards and merges the rows; after,
+// if set, is called with the connections once the rows are sent, before
+// anything else runs on them.
+func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, after func([]*backend.Conn)) error {
 	conns, release, err := s.mergeConns(ctx, ex.Parts)
 	if err != nil {
 		return s.writeErr(err)
@@ -429,6 +431,9 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool) er
 	}
 	err = s.writeRowsVerified(rows, binary, verify)
 	rows.Close()
+	if after != nil && err == nil && s.resRun != nil && !s.resRun.failed {
+		after(conns)
+	}
 	for i, in := range inputs {
 		in.Close()
 		if r, ok := in.(*shardRows); ok && !conns[i].Broken() {
@@ -582,6 +587,7 @@ func (s *Session) writeRows(rows engine.Rows, binary bool) error {
 // take the rows for a complete answer.
 func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, verify func() error) error {
 	cols := rows.Columns()
+	s.noteResultSet()
 	p := mysql.AppendLengthEncodedInteger(s.buf[:4], uint64(len(cols)))
 	if err := s.conn.WritePacket(p); err != nil {
 		return err
@@ -611,6 +617,7 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, verify func()
 		} else {
 			out = engine.EncodeTextRow(s.buf[:4], row)
 		}
+		s.noteRowsSent(1)
 		if err := s.conn.WritePacket(out); err != nil {
 			return err
 		}

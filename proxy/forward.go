@@ -51,6 +51,7 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 		}
 		// A result set: column count, column definitions, EOF, rows, EOF.
 		n, _, _ := mysql.LengthEncodedInt(p[4:])
+		s.noteResultSet()
 		if err := s.conn.WritePacket(p); err != nil {
 			c.MarkBroken()
 			return o, err
@@ -81,6 +82,7 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 					c.MarkBroken()
 					return o, err
 				} else if n > 0 {
+					s.noteRowsSent(n)
 					continue
 				}
 			}
@@ -110,6 +112,7 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 			if p[4] == mysql.ERR_HEADER {
 				return o, s.relayErr(p, &o)
 			}
+			s.noteRowsSent(1)
 			if err := s.conn.WritePacket(p); err != nil {
 				c.MarkBroken()
 				return o, err
@@ -142,6 +145,7 @@ func (s *Session) readBackend(c *backend.Conn) ([]byte, error) {
 // proxy interrupted the statement for frontend.query_timeout.
 func (s *Session) relayErr(p []byte, o *outcome) error {
 	s.errsWritten++
+	s.noteFailed()
 	o.srvErr = parseErrPacket(p[4:])
 	if me := s.timeoutError(o.srvErr); me != o.srvErr {
 		o.srvErr = me

@@ -202,6 +202,7 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 	branch := s.tx != nil && s.tx.branches[shard] == c
 	if o.lost == nil && o.srvErr == nil && !c.Broken() {
 		// Read before anything else runs on c.
+		s.readFoundRows(ctx, c, st)
 		s.noteWarnings(ctx, c, o.warnings)
 	}
 	if o.lost == nil {
@@ -342,6 +343,8 @@ func (s *Session) writeResultset(cols []string, rows [][]any) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
+	s.noteResultSet()
+	s.noteRowsSent(len(rows))
 	// go-mysql writes the connection's status into the EOF packets.
 	s.conn.UnsetStatus(0xffff)
 	s.conn.SetStatus(s.status(0))

@@ -49,6 +49,7 @@ func (s *Session) statement(sql string, run func() error) error {
 	stop := s.armTimeout(live)
 	err := run()
 	stop()
+	s.endResultRun()
 	d := time.Since(s.cur.start)
 	s.srv.metrics.queries.WithLabelValues(s.cur.typ, s.cur.route).Inc()
 	s.srv.metrics.queryDuration.WithLabelValues(s.cur.typ, s.cur.route).Observe(d.Seconds())

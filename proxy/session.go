@@ -57,11 +57,13 @@ type Session struct {
 	// lockedTables are the tables LOCK TABLES locked ("db.table"
 	// lower-cased), nil when none (locked.go).
 	lockedTables map[string]bool
-	diagSeq      uint64 // numbers the session's statements (diag.go)
-	outsideTx    bool   // the running statement commits implicitly: it opens no transaction
-	moreResults  bool   // a multi-statement query has statements after this one (multi.go)
-	multiOpt     *bool  // COM_SET_OPTION's multi-statements setting; nil: the handshake's
-	errsWritten  int    // error packets sent to the client, to stop a multi-statement query
+	diagSeq      uint64     // numbers the session's statements (diag.go)
+	last         lastResult // the session's FOUND_ROWS() and ROW_COUNT() (lastresult.go)
+	resRun       *resultRun // what the running statement told the client (lastresult.go)
+	outsideTx    bool       // the running statement commits implicitly: it opens no transaction
+	moreResults  bool       // a multi-statement query has statements after this one (multi.go)
+	multiOpt     *bool      // COM_SET_OPTION's multi-statements setting; nil: the handshake's
+	errsWritten  int        // error packets sent to the client, to stop a multi-statement query
 	stmts        map[uint32]*prepared
 	nextStmtID   uint32
 	sqlStmts     map[string]*sqlPrepared // SQL PREPARE's statements, by lower-case name (sqlprepare.go)
@@ -339,6 +341,7 @@ func (s *Session) writeOK(affected, insertID uint64, info string) error {
 }
 
 func (s *Session) writeOKStatus(affected, insertID uint64, status, warnings uint16, info string) error {
+	s.noteOKSent(affected)
 	p := append(s.buf[:4], mysql.OK_HEADER)
 	p = mysql.AppendLengthEncodedInteger(p, affected)
 	p = mysql.AppendLengthEncodedInteger(p, insertID)
@@ -362,6 +365,7 @@ func (s *Session) writeEOF() error {
 // reported as such (3024).
 func (s *Session) writeErr(err error) error {
 	s.errsWritten++
+	s.noteFailed()
 	me := s.timeoutError(toMyError(err))
 	s.noteError(me)
 	s.srv.metrics.countError(me)

@@ -77,6 +77,7 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 	if err != nil {
 		st.Kind = KindUnparsed
 		st.ParseErr = err
+		st.LastResult, st.FoundRows = unparsedLastResult(head)
 		return st, nil
 	}
 	if len(nodes) == 0 {
@@ -99,6 +100,7 @@ func classify(st *Statement, n ast.StmtNode) {
 		st.DiagRead = true
 	}
 	st.ConnState = connState(n, lockFuncs)
+	st.LastResult, st.FoundRows = lastResultUse(n), foundRowsEffect(n)
 	switch x := n.(type) {
 	case *ast.BeginStmt:
 		st.Kind = KindBegin

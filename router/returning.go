@@ -124,6 +124,7 @@ func (p *Parser) parseReturning(st *Statement, base, list string) (*Statement, e
 	st.Tables = append(st.Tables, tables...)
 	st.LastInsertID |= lastID
 	st.DiagRead = st.DiagRead || diag
+	st.LastResult |= lastResultUse(sel)
 	if len(lockFuncs) > 0 {
 		_, all, _, _ := collectTables(n)
 		if all == nil {

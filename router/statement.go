@@ -59,6 +59,11 @@ type Statement struct {
 	// (SHOW WARNINGS, SHOW ERRORS, @@warning_count, @@error_count), which
 	// it does not reset.
 	DiagRead bool
+	// LastResult says whether the statement calls FOUND_ROWS() or
+	// ROW_COUNT(), the session's own last statement's counts
+	// (lastresult.go); FoundRows is what it does to FOUND_ROWS().
+	LastResult LastResultUse
+	FoundRows  FoundRowsEffect
 	// ParseErr is the parser's complaint for KindUnparsed.
 	ParseErr error
 	// Returning is the RETURNING clause of an INSERT, REPLACE or DELETE
