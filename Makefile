@@ -13,9 +13,11 @@ INTEGRATION_FLAGS ?=
 
 all: build
 
-## deps: install mariadb-server/-client, etcd-server/-client, gcc (no-op when present)
+## deps: install mariadb-server/-client, etcd-server/-client, gcc, nodejs/npm (no-op when present),
+## then the Node client tests' packages (npm ci in integration/node, no-op when installed)
 deps:
 	@scripts/install-deps.sh
+	@scripts/node-deps.sh
 
 ## deps-bench: deps plus sysbench and haproxy
 deps-bench:

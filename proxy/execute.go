@@ -112,6 +112,7 @@ func sendPart(ctx context.Context, c *backend.Conn, p router.Part, own func(*bac
 type okInfo struct {
 	affected, insertID uint64
 	status, warnings   uint16
+	info               string // the last OK's info text ("Rows matched: ...")
 }
 
 // readOK reads a response that the client does not see directly: an OK,
@@ -139,6 +140,7 @@ func (s *Session) readOK(c *backend.Conn) (okInfo, *mysql.MyError, error) {
 				ok.warnings += uint16(b[2]) | uint16(b[3])<<8
 				info = backend.OKInfo(b[4:])
 			}
+			ok.info = info
 			ok.affected += s.affectedForClient(a, info)
 			if ok.status&mysql.SERVER_MORE_RESULTS_EXISTS == 0 {
 				return ok, nil, nil
@@ -211,6 +213,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			// Another copy of the same rows: the client counts them once.
 			continue
 		}
+		total.info = mergeOKInfo(total.info, ok.info, i == 0)
 		total.affected += ok.affected
 		if ok.insertID != 0 {
 			total.insertID = ok.insertID
@@ -223,7 +226,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			return s.writeErr(err)
 		}
 	}
-	return s.writeOKStatus(total.affected, total.insertID, s.status(0), total.warnings, "")
+	return s.writeOKStatus(total.affected, total.insertID, s.status(0), total.warnings, total.info)
 }
 
 // abortMultiShard ends a multi-shard statement that failed on one shard.
@@ -323,10 +326,13 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 			continue
 		}
 		applied = append(applied, part.Shard)
-		total.affected = ok.affected
+		// Every shard ran the same DDL: its answer, notes included
+		// (DROP TABLE IF EXISTS of a missing table: Note 1051), is one
+		// server's answer.
+		total.affected, total.warnings = ok.affected, ok.warnings
 	}
 	if firstErr == nil {
-		return s.writeOK(total.affected, 0, "")
+		return s.writeOKStatus(total.affected, 0, s.status(0), total.warnings, "")
 	}
 	if len(applied) == 0 {
 		return s.writeErr(firstErr)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the external programs the integration tests and the demo need
-# (Debian/Ubuntu): MariaDB server+client, etcd server+client, and gcc for
-# `go test -race`. With --bench also sysbench and haproxy.
+# (Debian/Ubuntu): MariaDB server+client, etcd server+client, gcc for
+# `go test -race`, and Node.js with npm for the Node client tests
+# (integration/node; scripts/node-deps.sh installs their packages). With
+# --bench also sysbench and haproxy.
 #
 # Idempotent: when everything is there it only checks and exits.
 # Package postinst scripts must not leave services running (nothing may
@@ -31,8 +33,8 @@ done
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 # command -> Debian package providing it
-cmds=(mariadbd mariadb-install-db mariadb etcd etcdctl gcc)
-pkgs=(mariadb-server mariadb-server mariadb-client etcd-server etcd-client gcc)
+cmds=(mariadbd mariadb-install-db mariadb etcd etcdctl gcc node npm)
+pkgs=(mariadb-server mariadb-server mariadb-client etcd-server etcd-client gcc nodejs npm)
 if [[ $bench == 1 ]]; then
 	cmds+=(sysbench haproxy)
 	pkgs+=(sysbench haproxy)
@@ -59,7 +61,7 @@ if ! command -v go >/dev/null 2>&1 && [[ ! -x /usr/local/go/bin/go ]]; then
 fi
 
 if [[ ${#missing_pkgs[@]} -eq 0 ]]; then
-	echo "deps: all present (mariadbd, mariadb-install-db, mariadb, etcd, etcdctl, gcc$([[ $bench == 1 ]] && echo ', sysbench, haproxy'))"
+	echo "deps: all present (mariadbd, mariadb-install-db, mariadb, etcd, etcdctl, gcc, node, npm$([[ $bench == 1 ]] && echo ', sysbench, haproxy'))"
 	exit 0
 fi
 

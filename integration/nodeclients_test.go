@@ -1,0 +1,253 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xaproxy/xaproxy/integration/harness"
+)
+
+// nodeScripts are the Node.js client scripts in integration/node, each run
+// through the proxy and directly on MariaDB.
+var nodeScripts = []string{"mysql2.js", "knex.js", "sequelize.js"}
+
+// nodeTables are the tables the scripts create that the proxy shards
+// (by a key the scripts give explicitly: sharded tables have no
+// AUTO_INCREMENT); every other table lives on the default shard.
+var nodeTables = []string{
+	"- {name: n_shard, shard_key: id, algorithm: mod}",
+	"- {name: kx_orders, shard_key: id, algorithm: mod}",
+	"- {name: sq_shard, shard_key: id, algorithm: mod}",
+}
+
+// nodeTranscript is what a script prints: one entry per step, the result
+// or the error the client library handed the application.
+type nodeTranscript struct {
+	Client string           `json:"client"`
+	Steps  []map[string]any `json:"steps"`
+}
+
+// runNodeScript runs one script against host:port and decodes its
+// transcript; a script that crashes fails the test.
+func runNodeScript(ctx context.Context, dir, node, script, addr, user, pass, db string) (nodeTranscript, error) {
+	host, port, _ := strings.Cut(addr, ":")
+	cmd := exec.CommandContext(ctx, node, filepath.Join(dir, script), host, port, user, pass, db)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var tr nodeTranscript
+	if err != nil {
+		return tr, fmt.Errorf("node %s on %s: %v\n%s", script, addr, err, tailString(stderr.String()+stdout.String(), 4000))
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &tr); err != nil {
+		return tr, fmt.Errorf("node %s on %s printed no transcript: %v\n%s", script, addr, err, tailString(stdout.String(), 2000))
+	}
+	return tr, nil
+}
+
+func tailString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
+
+// canonical is a step as compact JSON with sorted keys.
+func canonical(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("<%v>", err)
+	}
+	return string(b)
+}
+
+// nodeRefused are steps the proxy refuses by design, with 1235
+// (ER_NOT_SUPPORTED_YET) and a message saying what is not supported, where
+// MariaDB answers: the rule allows a clear refusal, not another answer.
+var nodeRefused = map[string]string{
+	// kx_users is unsharded (default shard s0), kx_orders sharded over
+	// s0 and s1: their rows cannot be joined on one shard.
+	"knex.js/orders join users": "join of unsharded table",
+}
+
+// nodeGaps are steps whose proxy answer differs from MariaDB's today for
+// a reason recorded here; they are logged, not failed. Each is a proxy
+// gap to close, not a difference that must be: XAPROXY_NODE_STRICT=1 fails
+// them too, and a gap entry whose step matches fails (remove the entry).
+var nodeGaps = map[string]string{
+	// A 2-row INSERT that the proxy splits into one single-row INSERT per
+	// shard: MariaDB writes no info for a single-row INSERT, so there is no
+	// "Records: 2  Duplicates: 0  Warnings: 0" to add up (mergeOKInfo adds
+	// up the shards' texts when they have them).
+	"mysql2.js/tx insert n_shard (two shards)":  "no OK info for a multi-row INSERT split into single-row parts",
+	"mysql2.js/tx2 insert n_shard (two shards)": "no OK info for a multi-row INSERT split into single-row parts",
+	// AVG(price) over a sharded DECIMAL(12,2): same value ("25.625000")
+	// and decimals (6), but the merged column's length is 40 where
+	// MariaDB says 18 (precision 12 + 4, sign and point).
+	"mysql2.js/n_shard aggregates": "column length of a merged AVG(DECIMAL)",
+}
+
+// nodeStrict turns the field-level gap allowances of nodeAllow off.
+func nodeStrict() bool { return os.Getenv("XAPROXY_NODE_STRICT") != "" }
+
+// compareTranscripts reports every step whose proxy answer differs from
+// MariaDB's, after the allowances of nodeAllow.
+func compareTranscripts(t *testing.T, script string, proxy, direct nodeTranscript) {
+	t.Helper()
+	n := max(len(proxy.Steps), len(direct.Steps))
+	bad, gaps := 0, 0
+	for i := range n {
+		var p, d map[string]any
+		if i < len(proxy.Steps) {
+			p = nodeAllow(proxy.Steps[i])
+		}
+		if i < len(direct.Steps) {
+			d = nodeAllow(direct.Steps[i])
+		}
+		key := fmt.Sprintf("%s/%v", script, d["step"])
+		cp, cd := canonical(p), canonical(d)
+		if want, ok := nodeRefused[key]; ok {
+			if e, _ := p["error"].(map[string]any); e == nil || e["errno"] != float64(1235) || !strings.Contains(fmt.Sprint(e["message"]), want) {
+				t.Errorf("%s step %d: want the proxy to refuse it with 1235 (%q...), got %s", script, i, want, cp)
+			}
+			continue
+		}
+		gap, isGap := nodeGaps[key]
+		switch {
+		case cp == cd && isGap:
+			t.Errorf("%s step %d %v matches MariaDB now: remove its nodeGaps entry (%s)", script, i, d["step"], gap)
+		case cp == cd:
+		case isGap && !nodeStrict():
+			gaps++
+			t.Logf("KNOWN GAP (%s) %s step %d %v:\n  proxy:   %s\n  MariaDB: %s", gap, script, i, d["step"], tailString(cp, 600), tailString(cd, 600))
+		default:
+			bad++
+			t.Errorf("%s step %d %v:\n  proxy:   %s\n  MariaDB: %s", script, i, d["step"], tailString(cp, 1500), tailString(cd, 1500))
+		}
+	}
+	t.Logf("%s: %d steps, %d differ, %d known gaps", script, n, bad, gaps)
+}
+
+// nodeAllow rewrites, in a step of either side, what differs today for a
+// known proxy gap that touches every result (not one step); with
+// XAPROXY_NODE_STRICT=1 it changes nothing. Nothing else is allowed to
+// differ: both sides use the database name shop, the same script and the
+// same data.
+func nodeAllow(step map[string]any) map[string]any {
+	if step == nil || nodeStrict() {
+		return step
+	}
+	out, _ := nodeAllowValue(step).(map[string]any)
+	return out
+}
+
+func nodeAllowValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = nodeAllowValue(e)
+		}
+		if _, isField := out["columnType"]; isField {
+			// GAP (collation): mysql2 announces utf8mb4_unicode_ci (224)
+			// in its handshake; MariaDB then labels every text column
+			// with 224 (character_set_results is that collation), while
+			// the proxy's backend connections get SET
+			// character_set_results = 'utf8mb4', whose default collation
+			// is 45, and MariaDB 10.11 refuses a collation or a
+			// non-primary id there, so 45 comes back.
+			if out["characterSet"] == float64(224) {
+				out["characterSet"] = float64(45)
+			}
+			// GAP (extended metadata): the proxy does not offer
+			// MARIADB_CLIENT_EXTENDED_METADATA yet, so mysql2 gets no
+			// "format=json" for JSON columns (another change adds it).
+			delete(out, "extendedFormat")
+			delete(out, "extendedTypeName")
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = nodeAllowValue(e)
+		}
+		return out
+	case string:
+		// GAP (extended metadata), continued: without format=json mysql2
+		// hands the application a JSON column's text, not the parsed
+		// value; a text that is a JSON object or array is compared
+		// parsed.
+		if t := strings.TrimSpace(x); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+			var parsed any
+			if json.Unmarshal([]byte(t), &parsed) == nil {
+				return nodeAllowValue(parsed)
+			}
+		}
+		return x
+	}
+	return v
+}
+
+// TestNodeClients runs real Node.js client libraries (mysql2, knex,
+// sequelize: integration/node, versions pinned in its package-lock.json)
+// through the proxy and directly on a MariaDB holding everything, and
+// compares what each library handed the application at every step:
+// rows with their JavaScript types, column definitions (type, flags,
+// length, decimals), affected rows, insert ids, warnings, and errors with
+// code, errno and SQLSTATE. The proxy has two shards and shards some of
+// the tables (nodeTables); the reference server has the same database
+// name, so names in metadata and messages match.
+func TestNodeClients(t *testing.T) {
+	t.Parallel()
+	dir, node := nodeClients(t)
+	s0 := env.StartMariaDB(t, "s0")
+	s1 := env.StartMariaDB(t, "s1")
+	ref := env.StartMariaDB(t, "ref")
+	for _, m := range []*harness.MariaDB{s0, s1, ref} {
+		m.CreateDatabase(t, "shop")
+	}
+	p := env.StartProxy(t, harness.ProxyConfig{
+		Shards: []harness.ShardSpec{{Name: "s0", DSN: s0.DSN("")}, {Name: "s1", DSN: s1.DSN("")}},
+		Users:  map[string]string{appUser: appPass},
+		Schemas: `
+			- name: shop
+			  default_shard: s0
+			  tables:
+			    ` + strings.Join(nodeTables, "\n\t\t\t    ") + `
+		`,
+	})
+	ctx := testCtx(t, 2*time.Minute)
+	for _, script := range nodeScripts {
+		var wg sync.WaitGroup
+		var proxy, direct nodeTranscript
+		var perr, derr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			proxy, perr = runNodeScript(ctx, dir, node, script, p.Addr(), appUser, appPass, "shop")
+		}()
+		go func() {
+			defer wg.Done()
+			direct, derr = runNodeScript(ctx, dir, node, script, ref.Addr(), "root", "", "shop")
+		}()
+		wg.Wait()
+		if derr != nil {
+			t.Fatalf("directly on MariaDB: %v", derr)
+		}
+		if perr != nil {
+			t.Errorf("through the proxy: %v", perr)
+			continue
+		}
+		compareTranscripts(t, script, proxy, direct)
+	}
+}
