@@ -21,6 +21,13 @@ func LiteralParam(e ast.ExprNode) (p Param, ok bool) {
 		return LiteralParam(x.Expr)
 	case *ast.ParenthesesExpr:
 		return LiteralParam(x.Expr)
+	case *ast.FuncCastExpr:
+		// A typed NULL (CAST(NULL AS SIGNED)), how a user variable holding
+		// NULL is kept: NULL as a parameter.
+		if v, ok := x.Expr.(*driver.ValueExpr); ok && v.Kind() == driver.KindNull {
+			return Param{Null: true, Type: mysql.MYSQL_TYPE_NULL, Literal: "NULL", Key: sharding.NullValue()}, true
+		}
+		return Param{}, false
 	case *ast.UnaryOperationExpr:
 		if x.Op != opcode.Minus && x.Op != opcode.Plus {
 			return Param{}, false
