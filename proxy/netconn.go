@@ -12,6 +12,9 @@ type bufferedConn struct {
 	net.Conn
 	bw       *bufio.Writer
 	buffered bool
+	// greeting is the first packet written, the server's initial
+	// handshake, whose scramble COM_CHANGE_USER needs again.
+	greeting []byte
 }
 
 func newBufferedConn(c net.Conn) *bufferedConn {
@@ -20,6 +23,9 @@ func newBufferedConn(c net.Conn) *bufferedConn {
 
 func (b *bufferedConn) Write(p []byte) (int, error) {
 	if !b.buffered {
+		if b.greeting == nil {
+			b.greeting = append([]byte{}, p...)
+		}
 		return b.Conn.Write(p)
 	}
 	return b.bw.Write(p)
