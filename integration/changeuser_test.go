@@ -81,6 +81,13 @@ func TestChangeUser(t *testing.T) {
 		}
 	}
 
+	// A login that went through an auth switch (go-mysql draws a new
+	// scramble for it): COM_CHANGE_USER answers the switch's scramble.
+	switched := dialWirePlugin(t, f.p.Addr(), appUser, appPass, "shop", 0, "client_ed25519")
+	if r := switched.changeUser("other", "other-secret", "crm", "mysql_native_password", 45); r.errCode != 0 {
+		t.Errorf("change user after a login with an auth switch: %d %s", r.errCode, r.errMsg)
+	}
+
 	// The proxy's user is the one it checks grants for: shopper may use
 	// shop only, after a change user as after a login.
 	shop := dialWire(t, f.p.Addr(), appUser, appPass, "crm", 0)

@@ -79,7 +79,16 @@ func (s *Session) authChangeUser(req changeUserReq) (refused, err error) {
 			return nil, err
 		}
 	}
-	if u != nil && nativePasswordOK(auth, u.Password, s.salt) {
+	ok := u != nil && nativePasswordOK(auth, u.Password, s.salt)
+	if !ok && u != nil && s.saltUncertain && (req.plugin == "" || req.plugin == plugin) {
+		// The client may answer a scramble the proxy cannot know (see
+		// handshakeSalt): ask again with the one it knows.
+		if auth, err = s.authSwitch(plugin); err != nil {
+			return nil, err
+		}
+		ok = nativePasswordOK(auth, u.Password, s.salt)
+	}
+	if ok {
 		return nil, nil
 	}
 	using := "YES"

@@ -90,3 +90,34 @@ func greetingSalt(pkt []byte) ([]byte, bool) {
 	p = p[4+8+1+2+1+2+2+1+10:]
 	return append(salt, p[:12]...), true
 }
+
+// handshakeSalt is the scramble a client holds after login: the greeting's,
+// or that of the last auth switch among the handshake's later writes
+// (go-mysql draws a new scramble for one). Under TLS those writes are
+// encrypted below the point where the proxy sees them, so the scramble is
+// uncertain.
+func handshakeSalt(greeting []byte, later [][]byte, tls bool) (salt []byte, uncertain bool) {
+	salt, _ = greetingSalt(greeting)
+	if tls {
+		return salt, true
+	}
+	for _, p := range later {
+		if s, ok := switchSalt(p); ok {
+			salt = s
+		}
+	}
+	return salt, false
+}
+
+// switchSalt returns the scramble of an auth switch request packet (with
+// its header): 0xFE, plugin name, NUL, 20 bytes, NUL.
+func switchSalt(pkt []byte) ([]byte, bool) {
+	if len(pkt) < 5 || pkt[4] != mysql.EOF_HEADER {
+		return nil, false
+	}
+	_, p, ok := cutNUL(pkt[5:])
+	if !ok || len(p) != 21 || p[20] != 0 {
+		return nil, false
+	}
+	return bytes.Clone(p[:20]), true
+}

@@ -101,3 +101,36 @@ func TestNativePasswordOK(t *testing.T) {
 		}
 	}
 }
+
+func TestHandshakeSalt(t *testing.T) {
+	salt := []byte("ABCDEFGHIJKLMNOPQRST")
+	fresh := []byte("abcdefghijklmnopqrst")
+	g := []byte{0, 0, 0, 0, 10}
+	g = append(g, "10.11.9-xaproxy\x00"...)
+	g = append(g, 1, 0, 0, 0)
+	g = append(g, salt[:8]...)
+	g = append(g, 0, 0xff, 0xf7, 45, 2, 0, 0xff, 0x81, 21)
+	g = append(g, make([]byte, 10)...)
+	g = append(g, salt[8:]...)
+	g = append(g, "\x00mysql_native_password\x00"...)
+	sw := append(append([]byte{0, 0, 0, 2, 0xfe}, "mysql_native_password\x00"...), fresh...)
+	sw = append(sw, 0)
+	ok := []byte{0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0}
+	tests := []struct {
+		name          string
+		later         [][]byte
+		tls           bool
+		want          []byte
+		wantUncertain bool
+	}{
+		{"no switch", [][]byte{ok}, false, salt, false},
+		{"auth switch", [][]byte{sw, ok}, false, fresh, false},
+		{"TLS", [][]byte{sw, ok}, true, salt, true},
+	}
+	for _, tt := range tests {
+		got, unc := handshakeSalt(g, tt.later, tt.tls)
+		if !bytes.Equal(got, tt.want) || unc != tt.wantUncertain {
+			t.Errorf("%s: salt %q uncertain %v, want %q %v", tt.name, got, unc, tt.want, tt.wantUncertain)
+		}
+	}
+}

@@ -44,6 +44,7 @@ type Session struct {
 	// salt is the scramble of the initial handshake, which COM_CHANGE_USER
 	// answers again (changeuser.go); failedChangeUser counts refused ones.
 	salt             []byte
+	saltUncertain    bool // a TLS login may have switched scrambles unseen
 	failedChangeUser int
 	// collation is the client's collation id from the handshake or the
 	// last COM_CHANGE_USER, which COM_RESET_CONNECTION returns to.
@@ -132,8 +133,9 @@ func (s *Session) handshake(live *settings) error {
 	s.user = c.GetUser()
 	s.collation = uint16(c.Charset())
 	s.vars = initialVars(s.collation)
-	s.salt, _ = greetingSalt(s.nc.greeting)
+	s.salt, s.saltUncertain = handshakeSalt(s.nc.greeting, s.nc.later, isTLS(c))
 	s.nc.buffered = true
+	s.nc.greeting, s.nc.later = nil, nil
 	return nil
 }
 
