@@ -12,7 +12,7 @@ import (
 // what MariaDB gives such a client.
 func TestInitialCharset(t *testing.T) {
 	tests := []struct {
-		id                         uint8
+		id                         uint16
 		client, results, collation string // "" : not in the state
 	}{
 		{45, "'utf8mb4'", "'utf8mb4'", "45"},   // utf8mb4_general_ci

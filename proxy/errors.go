@@ -19,7 +19,7 @@ func errShardUnavailable(shard string, err error) error {
 }
 
 func errUnknownCommand(cmd byte) error {
-	return mysql.NewError(mysql.ER_UNKNOWN_COM_ERROR, fmt.Sprintf("Unknown command 0x%02x: xaproxy supports COM_QUERY, COM_INIT_DB, COM_PING, COM_QUIT, COM_FIELD_LIST, COM_STMT_*, COM_RESET_CONNECTION, COM_SET_OPTION", cmd))
+	return mysql.NewError(mysql.ER_UNKNOWN_COM_ERROR, fmt.Sprintf("Unknown command 0x%02x: xaproxy supports COM_QUERY, COM_INIT_DB, COM_PING, COM_QUIT, COM_FIELD_LIST, COM_STMT_*, COM_RESET_CONNECTION, COM_CHANGE_USER, COM_SET_OPTION, COM_STATISTICS, COM_PROCESS_KILL", cmd))
 }
 
 func errMalformed(what string) error {

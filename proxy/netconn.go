@@ -12,6 +12,12 @@ type bufferedConn struct {
 	net.Conn
 	bw       *bufio.Writer
 	buffered bool
+	// greeting is the first packet written, the server's initial
+	// handshake, and later the handshake's other writes (an auth switch,
+	// when go-mysql sent one, carries a new scramble): the scramble
+	// COM_CHANGE_USER needs again (changeuser.go).
+	greeting []byte
+	later    [][]byte
 }
 
 func newBufferedConn(c net.Conn) *bufferedConn {
@@ -20,6 +26,11 @@ func newBufferedConn(c net.Conn) *bufferedConn {
 
 func (b *bufferedConn) Write(p []byte) (int, error) {
 	if !b.buffered {
+		if b.greeting == nil {
+			b.greeting = append([]byte{}, p...)
+		} else {
+			b.later = append(b.later, append([]byte{}, p...))
+		}
 		return b.Conn.Write(p)
 	}
 	return b.bw.Write(p)

@@ -41,6 +41,14 @@ type Session struct {
 	userSlot string
 	remote   string
 	since    time.Time
+	// salt is the scramble of the initial handshake, which COM_CHANGE_USER
+	// answers again (changeuser.go); failedChangeUser counts refused ones.
+	salt             []byte
+	saltUncertain    bool // a TLS login may have switched scrambles unseen
+	failedChangeUser int
+	// collation is the client's collation id from the handshake or the
+	// last COM_CHANGE_USER, which COM_RESET_CONNECTION returns to.
+	collation uint16
 
 	db          string // current logical schema, "" when none
 	vars        backend.State
@@ -128,8 +136,11 @@ func (s *Session) handshake(live *settings) error {
 	s.conn = c
 	s.id = c.ConnectionID()
 	s.user = c.GetUser()
-	s.vars = initialVars(c.Charset())
+	s.collation = uint16(c.Charset())
+	s.vars = initialVars(s.collation)
+	s.salt, s.saltUncertain = handshakeSalt(s.nc.greeting, s.nc.later, isTLS(c))
 	s.nc.buffered = true
+	s.nc.greeting, s.nc.later = nil, nil
 	return nil
 }
 
@@ -143,7 +154,7 @@ func (s *Session) handshake(live *settings) error {
 // variables in the state: they are replayed as DEFAULT); for MySQL 8
 // clients' utf8mb4_0900_ai_ci (255) that is utf8mb4_general_ci on a shard
 // configured with utf8mb4, its closest MariaDB collation.
-func initialVars(collationID uint8) backend.State {
+func initialVars(collationID uint16) backend.State {
 	col, err := charset.GetCollationByID(int(collationID))
 	if err != nil || !knownToMariaDB(collationID) {
 		return backend.State{}
@@ -153,8 +164,12 @@ func initialVars(collationID uint8) backend.State {
 
 // knownToMariaDB tells whether MariaDB 10.11 has a collation with this
 // handshake id; these are MySQL 8's alone (checked against
-// information_schema.COLLATIONS).
-func knownToMariaDB(id uint8) bool {
+// information_schema.COLLATIONS), as are the ids above 255 the parser
+// knows (COM_CHANGE_USER carries two bytes).
+func knownToMariaDB(id uint16) bool {
+	if id > 255 {
+		return false
+	}
 	switch id {
 	case 76, // utf8mb3_tolower_ci
 		248, 249, 250, // gb18030
@@ -280,6 +295,8 @@ func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err err
 	case mysql.COM_RESET_CONNECTION:
 		s.resetConnection(ctx)
 		return false, s.writeOK(0, 0, "")
+	case mysql.COM_CHANGE_USER:
+		return false, s.changeUser(ctx, payload)
 	case mysql.COM_SET_OPTION:
 		return false, s.setOption(payload)
 	case mysql.COM_STATISTICS:
@@ -313,7 +330,7 @@ func (s *Session) resetConnection(ctx context.Context) {
 	s.diag = diagnostics{}
 	s.dropPins() // temporary tables and locks end with a reset
 	s.lastID, s.lastIDOn = 0, nil
-	s.vars = initialVars(s.conn.Charset())
+	s.vars = initialVars(s.collation)
 	s.autocommit = true
 	s.lockReads = s.srv.cfg.Coordinator.LockingReads
 	s.stmts = map[uint32]*prepared{}
@@ -430,6 +447,8 @@ func commandName(cmd byte) string {
 		return "stmt_close"
 	case mysql.COM_RESET_CONNECTION:
 		return "reset_connection"
+	case mysql.COM_CHANGE_USER:
+		return "change_user"
 	case mysql.COM_SET_OPTION:
 		return "set_option"
 	case mysql.COM_PROCESS_KILL:
