@@ -155,7 +155,7 @@ func newAggSpec(g Agg, in *mysql.Field) *aggSpec {
 			if g.Fn == AggAvg {
 				sp.outDec = divScale(sp.outDec)
 				f.Type, f.Decimal = mysql.MYSQL_TYPE_NEWDECIMAL, uint8(sp.outDec)
-				f.ColumnLength += divPrecIncr
+				f.ColumnLength = avgLength(f.ColumnLength, sp.in.scale)
 				f.Flag &^= mysql.UNSIGNED_FLAG | mysql.ZEROFILL_FLAG
 			}
 		default:
@@ -177,6 +177,24 @@ func newAggSpec(g Agg, in *mysql.Field) *aggSpec {
 		sp.out = f
 	}
 	return sp
+}
+
+// avgLength is the display length MariaDB gives AVG(x), from the length of
+// the SUM(x) the shards answered: SUM adds DECIMAL_LONGLONG_DIGITS (22) to
+// x's (signed) length, AVG adds div_precision_increment and, for an x
+// without decimals, the decimal point (checked on MariaDB 10.11: AVG of
+// DECIMAL(12,2) 18, of INT 16, of INT UNSIGNED 16, of TINYINT 9). A SUM at
+// the longest decimal (67) hides x's length: AVG is then given the same.
+func avgLength(sumLength uint32, sumScale int) uint32 {
+	const longlongDigits, maxDecimalLength = 22, 67
+	if sumLength >= maxDecimalLength || sumLength < longlongDigits {
+		return min(sumLength, maxDecimalLength)
+	}
+	l := sumLength - longlongDigits + divPrecIncr
+	if sumScale == 0 {
+		l++
+	}
+	return l
 }
 
 func copyField(f *mysql.Field) *mysql.Field {

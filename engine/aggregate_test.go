@@ -160,3 +160,25 @@ func TestAggregateGroupsNumerically(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 }
+
+func TestAvgLength(t *testing.T) {
+	// SUM and AVG lengths as MariaDB 10.11 answers them.
+	tests := []struct {
+		arg      string
+		sumLen   uint32
+		sumScale int
+		want     uint32
+	}{
+		{"DECIMAL(12,2)", 36, 2, 18},
+		{"INT", 33, 0, 16},
+		{"INT UNSIGNED", 33, 0, 16},
+		{"BIGINT", 42, 0, 25},
+		{"TINYINT", 26, 0, 9},
+		{"DECIMAL(60,10): SUM at the longest decimal", 67, 10, 67},
+	}
+	for _, tc := range tests {
+		if got := avgLength(tc.sumLen, tc.sumScale); got != tc.want {
+			t.Errorf("AVG(%s): length %d, want %d", tc.arg, got, tc.want)
+		}
+	}
+}

@@ -84,18 +84,7 @@ var nodeRefused = map[string]string{
 // a reason recorded here; they are logged, not failed. Each is a proxy
 // gap to close, not a difference that must be: XAPROXY_NODE_STRICT=1 fails
 // them too, and a gap entry whose step matches fails (remove the entry).
-var nodeGaps = map[string]string{
-	// A 2-row INSERT that the proxy splits into one single-row INSERT per
-	// shard: MariaDB writes no info for a single-row INSERT, so there is no
-	// "Records: 2  Duplicates: 0  Warnings: 0" to add up (mergeOKInfo adds
-	// up the shards' texts when they have them).
-	"mysql2.js/tx insert n_shard (two shards)":  "no OK info for a multi-row INSERT split into single-row parts",
-	"mysql2.js/tx2 insert n_shard (two shards)": "no OK info for a multi-row INSERT split into single-row parts",
-	// AVG(price) over a sharded DECIMAL(12,2): same value ("25.625000")
-	// and decimals (6), but the merged column's length is 40 where
-	// MariaDB says 18 (precision 12 + 4, sign and point).
-	"mysql2.js/n_shard aggregates": "column length of a merged AVG(DECIMAL)",
-}
+var nodeGaps = map[string]string{}
 
 // nodeStrict turns the field-level gap allowances of nodeAllow off.
 func nodeStrict() bool { return os.Getenv("XAPROXY_NODE_STRICT") != "" }

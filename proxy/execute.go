@@ -213,6 +213,12 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			// Another copy of the same rows: the client counts them once.
 			continue
 		}
+		s.noteWarnings(ctx, c, ok.warnings)
+		if ok.info == "" && part.Rows == 1 {
+			// A row of a multi-row INSERT: MariaDB writes no info for one
+			// row, the statement's info counts it all the same.
+			ok.info = singleRowInsertInfo(st, ok.affected, ok.warnings)
+		}
 		total.info = mergeOKInfo(total.info, ok.info, i == 0)
 		total.affected += ok.affected
 		if ok.insertID != 0 {

@@ -1,8 +1,12 @@
 package proxy
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/router"
 )
 
 // mergeOKInfo adds up the info texts of the OK packets of one statement's
@@ -55,4 +59,27 @@ func parseOKInfo(s string) ([]okInfoCount, bool) {
 		out = append(out, okInfoCount{label: label, n: n})
 	}
 	return out, true
+}
+
+// singleRowInsertInfo is the info MariaDB would count for one row of a
+// multi-row INSERT, from the affected rows of that row alone: a duplicate
+// is a row IGNORE skipped (0 affected), REPLACE deleted first, or ON
+// DUPLICATE KEY UPDATE changed (2 affected). "" for other statements.
+func singleRowInsertInfo(st *router.Statement, affected uint64, warnings uint16) string {
+	ins, ok := st.Node.(*ast.InsertStmt)
+	if !ok {
+		return ""
+	}
+	var dup uint64
+	switch {
+	case ins.OnDuplicate != nil || ins.IsReplace:
+		if affected == 2 {
+			dup = 1
+		}
+	case ins.IgnoreErr:
+		if affected == 0 {
+			dup = 1
+		}
+	}
+	return fmt.Sprintf("Records: 1  Duplicates: %d  Warnings: %d", dup, warnings)
 }

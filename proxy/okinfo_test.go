@@ -1,6 +1,10 @@
 package proxy
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/xaproxy/xaproxy/router"
+)
 
 func TestMergeOKInfo(t *testing.T) {
 	tests := []struct {
@@ -21,5 +25,32 @@ func TestMergeOKInfo(t *testing.T) {
 				t.Errorf("mergeOKInfo(%q, %q, %v) = %q, want %q", tc.acc, tc.next, tc.first, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSingleRowInsertInfo(t *testing.T) {
+	// What MariaDB 10.11 counts for one row of a multi-row INSERT.
+	tests := []struct {
+		sql      string
+		affected uint64
+		warnings uint16
+		want     string
+	}{
+		{"INSERT INTO t VALUES (1)", 1, 0, "Records: 1  Duplicates: 0  Warnings: 0"},
+		{"INSERT IGNORE INTO t VALUES (1)", 0, 1, "Records: 1  Duplicates: 1  Warnings: 1"},
+		{"INSERT IGNORE INTO t VALUES (1)", 1, 0, "Records: 1  Duplicates: 0  Warnings: 0"},
+		{"REPLACE INTO t VALUES (1)", 2, 0, "Records: 1  Duplicates: 1  Warnings: 0"},
+		{"INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE v = 2", 2, 0, "Records: 1  Duplicates: 1  Warnings: 0"},
+		{"INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE v = 2", 0, 0, "Records: 1  Duplicates: 0  Warnings: 0"},
+		{"UPDATE t SET v = 1", 1, 0, ""},
+	}
+	for _, tc := range tests {
+		st, err := router.NewParser().Parse(tc.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := singleRowInsertInfo(st, tc.affected, tc.warnings); got != tc.want {
+			t.Errorf("%s (affected %d): %q, want %q", tc.sql, tc.affected, got, tc.want)
+		}
 	}
 }

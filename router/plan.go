@@ -48,6 +48,9 @@ type Part struct {
 	// SQL is the text to run; empty means the client's own statement, as it
 	// came (text query, or binary execute of the prepared statement).
 	SQL string
+	// Rows is, for an INSERT split by shard, how many of its VALUES rows
+	// the part holds (0 otherwise).
+	Rows int
 }
 
 // Exec is a plan bound to parameter values: what to run where, and how to

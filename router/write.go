@@ -134,7 +134,7 @@ func (ip *insertPlan) bind(p *Plan, params []Param) (*Exec, error) {
 		if err != nil {
 			return nil, err
 		}
-		e.Parts = append(e.Parts, Part{Shard: s, SQL: txt})
+		e.Parts = append(e.Parts, Part{Shard: s, SQL: txt, Rows: len(rows)})
 	}
 	return e, nil
 }
