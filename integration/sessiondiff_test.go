@@ -128,6 +128,13 @@ var sessDiffForms = []struct {
 		return []string{fmt.Sprintf("LOCK TABLES ddl_%d WRITE", k), "UNLOCK TABLES"}[r.IntN(2)]
 	}},
 	{"show warnings limit", func(r *rand.Rand, k int) string { return "SHOW WARNINGS LIMIT 1" }},
+	{"variable assigned in a statement", func(r *rand.Rand, k int) string {
+		return []string{
+			"SELECT @v := @v + 1, @w := 'é'",
+			fmt.Sprintf("SELECT v INTO @s FROM sd WHERE sess = %d AND id = %d", k, r.IntN(40)),
+			fmt.Sprintf("SELECT id, v FROM sd WHERE sess = %d AND id = %d AND (@w := v) IS NOT NULL", k, r.IntN(40)),
+		}[r.IntN(3)]
+	}},
 }
 
 // sessDiffArgForms are forms with parameters (the binary protocol).

@@ -43,3 +43,38 @@ func TestVariablesByValue(t *testing.T) {
 	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_vars"), 2), steps)
 	compareScript(t, steps, got, want)
 }
+
+// TestVariablesAssignedInStatements: user variables assigned by `@x :=`
+// and `SELECT ... INTO @x` are the session's afterwards, on whatever
+// connection its next statement gets, as on one MariaDB; a statement that
+// would assign them on several shards is refused.
+func TestVariablesAssignedInStatements(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
+	ctx := testCtx(t, time.Minute)
+	f.s0.CreateDatabase(t, "direct_assign")
+	for _, db := range []*sql.DB{f.db(t, "shop", ""), f.shard(t, "direct_assign")} {
+		mustExec(t, db, "CREATE TABLE av (id INT PRIMARY KEY, v VARCHAR(10))")
+		mustExec(t, db, "INSERT INTO av VALUES (1, 'a'), (2, 'b'), (3, 'é')")
+	}
+	steps := []scriptStep{
+		{0, "SELECT @x := 5", nil},
+		{1, "SELECT @x := 100, @y := 'other'", nil},
+		{0, "SELECT @x, @y", nil},
+		{0, "SET @rn = 0", nil},
+		{0, "SELECT @rn := @rn + 1 AS n, id FROM av ORDER BY id", nil},
+		{1, "SELECT @rn", nil},
+		{0, "SELECT @rn", nil},
+		{0, "SELECT v INTO @v FROM av WHERE id = 3", nil},
+		{1, "SELECT v INTO @v FROM av WHERE id = 1", nil},
+		{0, "SELECT @v, HEX(@v), COLLATION(@v)", nil},
+		{0, "UPDATE av SET v = (@old := v) WHERE id = 2", nil},
+		{0, "SELECT @old", nil},
+		{0, "SELECT id, v INTO @a, @b FROM av WHERE id = 99", nil}, // no row: a warning, variables kept
+		{0, "SELECT @a, @b", nil},
+		{1, "SELECT @x, @y, @v, @old", nil},
+	}
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_assign"), 2), steps)
+	compareScript(t, steps, got, want)
+}

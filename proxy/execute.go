@@ -64,6 +64,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		return s.runUserLock(ctx, st, own)
 	}
 	s.cur.route = routeName(ex)
+	if len(st.AssignsVars) > 0 && !ex.Single() && (st.SelectInto || !(len(ex.Parts) == 1 && ex.Merge == nil && !binary)) {
+		return s.writeErr(errAssignsAcrossShards())
+	}
 	switch {
 	case ex.Single():
 		shard := ex.Parts[0].Shard

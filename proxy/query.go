@@ -206,6 +206,7 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 		s.noteWarnings(ctx, c, o.warnings)
 	}
 	if o.lost == nil {
+		s.recordAssigned(ctx, c, st)
 		s.afterLastID(ctx, c, st, o.insertID, prior, branch || s.holdsState(c))
 	}
 	if branch {

@@ -73,6 +73,19 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 	if base, list, ok := splitReturning(sql); ok {
 		return p.parseReturning(st, base, list)
 	}
+	if base, vars, ok := splitIntoVars(sql); ok {
+		if nodes, err := p.parse(base); err == nil && len(nodes) == 1 {
+			classify(st, nodes[0])
+			for _, v := range vars {
+				st.AssignsVars = appendVarName(st.AssignsVars, v)
+			}
+			st.SelectInto = true
+			if st.FoundRows != FoundCalc {
+				st.FoundRows = FoundReadBack // no rows sent: the rows matched
+			}
+			return st, nil
+		}
+	}
 	nodes, err := p.parse(sql)
 	if err != nil {
 		st.Kind = KindUnparsed
@@ -96,6 +109,9 @@ func classify(st *Statement, n ast.StmtNode) {
 	numberParams(n)
 	var lockFuncs map[string]bool
 	st.Tables, lockFuncs, st.LastInsertID, st.DiagRead = collectTables(n)
+	if _, set := n.(*ast.SetStmt); !set {
+		st.AssignsVars = assignedVars(n)
+	}
 	if sh, ok := n.(*ast.ShowStmt); ok && (sh.Tp == ast.ShowWarnings || sh.Tp == ast.ShowErrors) {
 		st.DiagRead = true
 	}

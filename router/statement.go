@@ -59,6 +59,14 @@ type Statement struct {
 	// (SHOW WARNINGS, SHOW ERRORS, @@warning_count, @@error_count), which
 	// it does not reset.
 	DiagRead bool
+	// AssignsVars lists the user variables ("@x", lower-cased) the
+	// statement assigns other than by SET: `@x := expr`, `INTO @x`
+	// (assignvars.go).
+	AssignsVars []string
+	// SelectInto: a SELECT ... INTO @x, planned without its INTO clause
+	// (the parser does not know it): only the client's own text, on one
+	// shard, may run it.
+	SelectInto bool
 	// LastResult says whether the statement calls FOUND_ROWS() or
 	// ROW_COUNT(), the session's own last statement's counts
 	// (lastresult.go); FoundRows is what it does to FOUND_ROWS().
