@@ -154,3 +154,43 @@ func TestConnectionStatePinned(t *testing.T) {
 		a.Close()
 	})
 }
+
+// TestLockTablesAutocommitOff: SET autocommit = 0, LOCK TABLES, then
+// statements (MariaDB's documented way to combine them): the transaction
+// runs on the locked connection as a plain one, since MariaDB refuses XA
+// there (before: 1400 XAER_OUTSIDE on the first INSERT), commits with
+// COMMIT or UNLOCK TABLES and rolls back with ROLLBACK, as on one MariaDB.
+func TestLockTablesAutocommitOff(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
+	ctx := testCtx(t, time.Minute)
+	f.s0.CreateDatabase(t, "direct_lt")
+	for _, db := range []*sql.DB{f.db(t, "shop", ""), f.shard(t, "direct_lt")} {
+		mustExec(t, db, "CREATE TABLE lt (id INT PRIMARY KEY, v INT)")
+	}
+	steps := []scriptStep{
+		{0, "SET autocommit = 0", nil},
+		{0, "LOCK TABLES lt WRITE", nil},
+		{0, "INSERT INTO lt VALUES (1, 1)", nil},
+		{0, "UPDATE lt SET v = 2 WHERE id = 1", nil},
+		{0, "SELECT * FROM lt", nil},
+		{0, "COMMIT", nil},
+		{0, "INSERT INTO lt VALUES (2, 1)", nil},
+		{0, "ROLLBACK", nil},
+		{0, "SELECT * FROM lt", nil},
+		{0, "INSERT INTO lt VALUES (3, 1)", nil},
+		{0, "UNLOCK TABLES", nil}, // commits
+		{1, "SELECT * FROM lt", nil},
+		{0, "LOCK TABLES lt READ", nil},
+		{0, "SELECT COUNT(*) FROM lt", nil},
+		{0, "INSERT INTO lt VALUES (4, 1)", nil}, // 1099: locked for reading
+		{0, "UNLOCK TABLES", nil},
+		{0, "INSERT INTO lt VALUES (4, 1)", nil}, // an XA transaction again
+		{0, "COMMIT", nil},
+		{1, "SELECT * FROM lt", nil},
+		{0, "SELECT @@autocommit", nil},
+	}
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_lt"), 2), steps)
+	compareScript(t, steps, got, want)
+}

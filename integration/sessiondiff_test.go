@@ -84,6 +84,9 @@ var sessDiffForms = []struct {
 	{"transaction", func(r *rand.Rand, k int) string {
 		return []string{"BEGIN", "COMMIT", "ROLLBACK", "START TRANSACTION READ ONLY"}[r.IntN(4)]
 	}},
+	{"autocommit", func(r *rand.Rand, k int) string {
+		return []string{"SET autocommit = 0", "SET autocommit = 1", "SELECT @@autocommit"}[r.IntN(3)]
+	}},
 	{"transaction characteristics", func(r *rand.Rand, k int) string {
 		return []string{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET TRANSACTION READ ONLY",
 			"SET TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ WRITE"}[r.IntN(4)]
@@ -169,7 +172,8 @@ func genSessionScript(r *rand.Rand) []scriptStep {
 	// Every session ends its transaction and table locks, so that the
 	// stored rows compare.
 	for k := 0; k < sessDiffSessions; k++ {
-		steps = append(steps, scriptStep{session: k, sql: "COMMIT"}, scriptStep{session: k, sql: "UNLOCK TABLES"})
+		steps = append(steps, scriptStep{session: k, sql: "COMMIT"}, scriptStep{session: k, sql: "UNLOCK TABLES"},
+			scriptStep{session: k, sql: "SET autocommit = 1"})
 	}
 	return steps
 }

@@ -86,6 +86,18 @@ func TestTransactionCharacteristics(t *testing.T) {
 		{0, "SELECT SUM(x), COUNT(*) FROM tmp_ro", nil},
 		{0, "DROP TEMPORARY TABLE tmp_ro", nil},
 		{0, "SELECT COUNT(*) FROM iso", nil},
+		// autocommit=0: a transaction starts with a statement that uses a
+		// table; SET autocommit = 1 commits it but keeps the
+		// characteristics for the next one (MariaDB 10.11).
+		{0, "SET autocommit = 0", nil},
+		{0, "SELECT 1", nil},
+		{0, "SET TRANSACTION READ ONLY", nil}, // no transaction yet
+		{0, "SELECT COUNT(*) FROM iso", nil},
+		{0, "INSERT INTO iso VALUES (13, 0)", nil}, // READ ONLY
+		{0, "SET autocommit = 1", nil},
+		{0, "INSERT INTO iso VALUES (13, 0)", nil}, // still READ ONLY
+		{0, "SELECT COUNT(*) FROM iso", nil},
+		{0, "INSERT INTO iso VALUES (13, 0)", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_tx"), 2), steps)

@@ -54,6 +54,17 @@ func (s *Session) addConditions(warnings, errors uint64, rows []engine.Row) {
 	s.diag.rows = append(s.diag.rows, rows...)
 }
 
+// lastErrorCode is the code of the last error recorded (0: none).
+func (d diagnostics) lastErrorCode() uint16 {
+	for i := len(d.rows) - 1; i >= 0; i-- {
+		if r := d.rows[i]; len(r) > 1 && string(r[0]) == "Error" {
+			n, _ := strconv.ParseUint(string(r[1]), 10, 16)
+			return uint16(n)
+		}
+	}
+	return 0
+}
+
 // noteError records the error the client is answered with.
 func (s *Session) noteError(me *mysql.MyError) {
 	s.addConditions(1, 1, []engine.Row{{[]byte("Error"), []byte(strconv.Itoa(int(me.Code))), []byte(me.Message)}})

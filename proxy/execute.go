@@ -33,6 +33,11 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	defer func() {
 		s.stmtIso = ""
 		s.consumeTxChars(st, s.errsWritten != errs)
+		var code uint16
+		if s.errsWritten != errs {
+			code = s.diag.lastErrorCode()
+		}
+		s.noteStarted(st, code)
 	}()
 	if st.ImplicitCommit {
 		// Its implicit commit is the next transaction that SET TRANSACTION

@@ -1,10 +1,12 @@
 package proxy
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
 )
 
@@ -59,8 +61,63 @@ func (s *Session) checkLockedTables(st *router.Statement) error {
 // noteLockedTables records the tables a LOCK TABLES that succeeded locked
 // (nil: none, after UNLOCK TABLES or a statement that released them).
 func (s *Session) noteLockedTables(st *router.Statement) {
+	if !s.autocommit && s.tx == nil {
+		// With autocommit=0, LOCK TABLES starts a transaction on MariaDB
+		// (InnoDB registers it as it locks): SET TRANSACTION is then 1568.
+		s.tx = newTxn(false)
+		s.takeTxChars(s.tx)
+		s.tx.started = true
+	}
 	s.lockedTables = map[string]bool{}
 	for _, t := range st.Tables {
 		s.lockedTables[s.tableKey(t)] = true
 	}
+}
+
+// A transaction under LOCK TABLES (autocommit=0, then LOCK TABLES, then
+// statements: MariaDB's documented way to use both) cannot be an XA branch:
+// MariaDB refuses XA START while the connection holds table locks (1400).
+// It runs as MariaDB runs it, a plain transaction on the locked connection
+// (autocommit=0 there for its length), committed or rolled back one-phase;
+// it may not spread to another shard.
+
+// localBranch makes c, the session's locked pin on shard, the transaction's
+// plain branch.
+func (s *Session) localBranch(ctx context.Context, shard string, c *backend.Conn) (*backend.Conn, bool, error) {
+	if len(s.tx.order) > 0 {
+		return nil, false, errLockedTxSpreads(s.tx.order[0], shard)
+	}
+	if err := applyIsolation(ctx, c, s.tx.isolation); err != nil {
+		return nil, false, shardErr(shard, err)
+	}
+	// The transaction starts with the statement, as on MariaDB.
+	c.StartWith("SET autocommit = 0")
+	s.tx.local = shard
+	s.tx.add(shard, c)
+	return c, true, nil
+}
+
+// endLocalBranch ends the plain branch and puts its connection back in
+// autocommit mode.
+func (s *Session) endLocalBranch(ctx context.Context, tx *txn, commit bool, err error) error {
+	c := tx.branches[tx.local]
+	tx.remove(tx.local)
+	end := "ROLLBACK"
+	if commit {
+		end = "COMMIT"
+	}
+	if e := c.ExecAll(ctx, end, "SET autocommit = 1"); e != nil {
+		c.MarkBroken() // autocommit unknown: never reuse it
+		if err == nil {
+			err = shardErr(c.Shard(), e)
+		}
+	}
+	s.releaseUnlessPinned(c)
+	return err
+}
+
+// errLockedTxSpreads refuses a transaction under LOCK TABLES that would
+// reach a second shard.
+func errLockedTxSpreads(locked, other string) error {
+	return errNotSupported("a transaction under LOCK TABLES runs on the shard holding the locks (%s), where MariaDB refuses XA: it cannot also write or read on shard %s; commit it and UNLOCK TABLES first", locked, other)
 }

@@ -249,6 +249,9 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		if s.tx == nil {
 			return c, true, nil
 		}
+		if p.locked {
+			return s.localBranch(ctx, shard, c)
+		}
 	} else if c, err = s.acquire(ctx, shard); err != nil {
 		return nil, false, err
 	} else if s.tx == nil {
@@ -263,6 +266,10 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 			s.release(c)
 		}
 		return nil, false, shardErr(shard, err)
+	}
+	if s.tx.local != "" {
+		s.releaseUnlessPinned(c)
+		return nil, false, errLockedTxSpreads(s.tx.local, shard)
 	}
 	if s.tx.gtrid == "" {
 		s.tx.gtrid = s.srv.gen.Next()

@@ -343,7 +343,7 @@ func (s *Session) status(backendStatus uint16) uint16 {
 	if s.autocommit {
 		st |= mysql.SERVER_STATUS_AUTOCOMMIT
 	}
-	if s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0) {
+	if s.inTransaction() {
 		st |= mysql.SERVER_STATUS_IN_TRANS
 	}
 	if s.moreResults {

@@ -16,6 +16,9 @@ import (
 // autocommit is the proxy's own business and never reaches a shard.
 func (s *Session) set(ctx context.Context, st *router.Statement) error {
 	n := st.Node.(*ast.SetStmt)
+	if err := s.endUnstartedTx(ctx, n, st.SQL); err != nil {
+		return s.writeErr(err)
+	}
 	var (
 		parts      []string
 		next       = s.vars
@@ -120,9 +123,16 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 	s.nextTx = nextTx
 	if autocommit != nil {
 		if *autocommit && !s.autocommit && s.tx != nil {
-			// As in MySQL: switching autocommit on commits the open transaction.
+			// As in MySQL: switching autocommit on commits the open
+			// transaction. MariaDB 10.11 does not end SET TRANSACTION's
+			// characteristics there (checked): the next transaction has
+			// them again.
+			took := s.tx.took
 			if err := s.endTx(ctx, true); err != nil {
 				return s.writeErr(err)
+			}
+			if took.set() {
+				s.nextTx = took
 			}
 		}
 		s.autocommit = *autocommit

@@ -135,6 +135,9 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	if err := s.checkAllowed(st); err != nil {
 		return nil, err
 	}
+	if err := s.checkLockedTables(st); err != nil {
+		return nil, err
+	}
 	plan, err := s.srv.router.Plan(st, s.user, s.db)
 	if err != nil {
 		if st.Kind == router.KindUnparsed {

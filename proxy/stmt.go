@@ -95,6 +95,9 @@ func (s *Session) prepareOn(ctx context.Context, shard, sql string) (*backend.St
 			if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
 				return nil, err
 			}
+			if p := s.pinned(shard); p != nil && p.c == c && p.locked {
+				return c.Reprepare(ctx, sql)
+			}
 			return c.Prepare(ctx, sql)
 		}
 	}

@@ -55,7 +55,52 @@ func errTxInProgress() error {
 // inTransaction: a transaction has started (explicitly, or by a statement
 // under autocommit=0).
 func (s *Session) inTransaction() bool {
-	return s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0)
+	return s.tx != nil && (s.tx.explicit || s.tx.started)
+}
+
+// endUnstartedTx ends, before a SET TRANSACTION, the transaction
+// autocommit=0 opened for statements that used no table (MariaDB has none
+// then): nothing in it to keep, and the characteristics it took are pending
+// again, for the transaction the next statement starts.
+func (s *Session) endUnstartedTx(ctx context.Context, n *ast.SetStmt, sql string) error {
+	if s.tx == nil || s.inTransaction() {
+		return nil
+	}
+	oneShot := false
+	for _, a := range n.Variables {
+		oneShot = oneShot || a.Name == "tx_isolation_one_shot" || (a.Name == "tx_read_only" && oneShotTransaction(sql))
+	}
+	if !oneShot {
+		return nil
+	}
+	took := s.tx.took
+	if err := s.endTx(ctx, true); err != nil {
+		return err
+	}
+	s.nextTx = took
+	return nil
+}
+
+// noteStarted marks the implicit transaction of autocommit=0 as started
+// once a statement has used a table in it: MariaDB starts one only then (a
+// SELECT 1, or a statement refused before its tables were opened, leaves
+// none: SET TRANSACTION still works after them). failedCode is the error
+// the statement ended with (0: none).
+func (s *Session) noteStarted(st *router.Statement, failedCode uint16) {
+	if s.tx == nil || s.tx.started || len(st.Tables) == 0 {
+		return
+	}
+	switch st.ConnState {
+	case router.ConnStateTempCreate, router.ConnStateTempDrop, router.ConnStateLockTables, router.ConnStateUnlockTables:
+		return // no transaction on MariaDB either
+	}
+	switch failedCode {
+	case mysql.ER_NO_SUCH_TABLE, mysql.ER_PARSE_ERROR, mysql.ER_BAD_DB_ERROR, mysql.ER_DBACCESS_DENIED_ERROR,
+		mysql.ER_TABLEACCESS_DENIED_ERROR, mysql.ER_BAD_TABLE_ERROR, mysql.ER_UNKNOWN_TABLE, mysql.ER_NOT_SUPPORTED_YET,
+		mysql.ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, mysql.ER_TABLE_NOT_LOCKED:
+		return // refused before its tables were opened
+	}
+	s.tx.started = true
 }
 
 // writesRows: a statement that writes rows (a READ ONLY transaction
@@ -74,6 +119,7 @@ func (s *Session) takeTxChars(tx *txn) {
 		tx.readOnly = *s.nextTx.readOnly
 	}
 	tx.isolation = s.nextTx.isolation
+	tx.took = s.nextTx
 	s.nextTx = txChars{}
 }
 

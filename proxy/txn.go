@@ -29,6 +29,16 @@ type txn struct {
 	// aborted says why the transaction can no longer commit (a branch's
 	// connection was lost): every statement is refused until ROLLBACK.
 	aborted string
+	// local is the shard of a branch that is a plain transaction, not an
+	// XA one: the connection holds LOCK TABLES, under which MariaDB
+	// refuses XA (locked.go). The transaction stays on that shard.
+	local string
+	// started: a statement used a table in it (autocommit=0 only: an
+	// explicit transaction is started by BEGIN); see noteStarted.
+	started bool
+	// took are the pending characteristics the transaction took when it
+	// started (SET autocommit = 1 gives them back: txchar.go).
+	took txChars
 }
 
 func newTxn(explicit bool) *txn {
@@ -117,8 +127,12 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 	for _, shard := range append([]string(nil), tx.order...) {
 		if c := tx.branches[shard]; c.Unstarted() {
 			tx.remove(shard)
+			c.StartWith("") // a pin keeps serving: nothing may run ahead of its next statement
 			s.releaseUnlessPinned(c)
 		}
+	}
+	if tx.local != "" && tx.branches[tx.local] != nil {
+		return s.endLocalBranch(ctx, tx, commit, err)
 	}
 	if len(tx.order) == 0 {
 		return err
@@ -202,7 +216,13 @@ func (s *Session) checkTxUsable() error {
 // A statement that commits implicitly ends the transaction before it runs,
 // so it is not refused (MariaDB runs DDL after a READ ONLY transaction).
 func (s *Session) checkReadOnly(st *router.Statement, p *router.Plan) error {
-	if s.tx == nil || !s.tx.readOnly || st.ImplicitCommit || !s.refusedReadOnly(st, p.Write()) {
+	readOnly := s.tx != nil && s.tx.readOnly
+	if s.tx == nil && !s.autocommit && s.nextTx.readOnly != nil {
+		// autocommit=0: the statement starts the transaction SET
+		// TRANSACTION READ ONLY was for.
+		readOnly = *s.nextTx.readOnly
+	}
+	if !readOnly || st.ImplicitCommit || !s.refusedReadOnly(st, p.Write()) {
 		return nil
 	}
 	return errReadOnlyTx()
