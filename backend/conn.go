@@ -222,12 +222,15 @@ func (b *Conn) UseDB(ctx context.Context, db string) error {
 // stmtKey identifies a prepared statement on this connection: the server
 // resolves unqualified tables with the current database and parses with the
 // current sql_mode and character set at PREPARE time, so the same text
-// prepared under another database or mode is another statement.
+// prepared under another database or mode is another statement. The
+// column definitions PREPARE answers carry character_set_results (or, when
+// it is NULL, the columns' own collations), so it is part of the key too.
 func (b *Conn) stmtKey(query string) string {
 	mode, _ := b.vars.Get("@@session.sql_mode")
 	client, _ := b.vars.Get(VarCharsetClient)
+	results, _ := b.vars.Get(VarCharsetResults)
 	coll, _ := b.vars.Get(VarCollation)
-	return b.db + "\x00" + mode + "\x00" + client + "\x00" + coll + "\x00" + query
+	return b.db + "\x00" + mode + "\x00" + client + "\x00" + results + "\x00" + coll + "\x00" + query
 }
 
 // Reprepare prepares query again even if it is cached, so that the server

@@ -102,7 +102,9 @@ func TestSendReadOnlyPipelinesTheStart(t *testing.T) {
 // TestSyncCharset: on a server whose default character set is latin1, a
 // backend connection fresh from its handshake and one reused after another
 // state both carry exactly the session's character set, and ReadCharset
-// records values (NULL included) that replay to the same state.
+// records values (NULL included) that replay to the same state, and the
+// number the connection labels text columns with (SET NAMES ... COLLATE
+// gives the collation itself, any assignment by name its default).
 func TestSyncCharset(t *testing.T) {
 	m := harness.StartMariaDB(t, "charset", "--character-set-server=latin1", "--collation-server=latin1_swedish_ci")
 	ctx := context.Background()
@@ -113,15 +115,18 @@ func TestSyncCharset(t *testing.T) {
 	latin1 := State{}.With(CharsetVars("latin1", "8")...).With(Var{"@@session.sql_mode", "'ANSI'"})
 	noResults := utf8.With(Var{VarCharsetResults, "NULL"})
 	steps := []struct {
-		name string
-		st   State
-		want [3]string // client, results, collation_connection as read back
+		name  string
+		st    State
+		exec  string    // run after Sync, before reading back
+		want  [3]string // client, results, collation_connection as read back
+		label uint16    // the number text columns carry
 	}{
-		{"fresh connection, utf8mb4", utf8, [3]string{"'utf8mb4'", "'utf8mb4'", "'utf8mb4_unicode_ci'"}},
-		{"reused, latin1", latin1, [3]string{"'latin1'", "'latin1'", "'latin1_swedish_ci'"}},
-		{"reused, results NULL", noResults, [3]string{"'utf8mb4'", "NULL", "'utf8mb4_unicode_ci'"}},
-		{"reused, server defaults", State{}, [3]string{"'latin1'", "'latin1'", "'latin1_swedish_ci'"}},
-		{"reused, binary", State{}.With(CharsetVars("binary", "63")...), [3]string{"'binary'", "'binary'", "'binary'"}},
+		{"fresh connection, utf8mb4", utf8, "", [3]string{"'utf8mb4'", "'utf8mb4'", "'utf8mb4_unicode_ci'"}, 45},
+		{"reused, latin1", latin1, "", [3]string{"'latin1'", "'latin1'", "'latin1_swedish_ci'"}, 8},
+		{"reused, results NULL", noResults, "", [3]string{"'utf8mb4'", "NULL", "'utf8mb4_unicode_ci'"}, 0},
+		{"reused, server defaults", State{}, "", [3]string{"'latin1'", "'latin1'", "'latin1_swedish_ci'"}, 8},
+		{"reused, binary", State{}.With(CharsetVars("binary", "63")...), "", [3]string{"'binary'", "'binary'", "'binary'"}, 63},
+		{"SET NAMES COLLATE", State{}, "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", [3]string{"'utf8mb4'", "'utf8mb4'", "'utf8mb4_unicode_ci'"}, 224},
 	}
 	for _, s := range steps {
 		c, err := pool.AcquireDB(ctx, "")
@@ -131,9 +136,17 @@ func TestSyncCharset(t *testing.T) {
 		if err := c.Sync(ctx, "", s.st); err != nil {
 			t.Fatalf("%s: Sync: %v", s.name, err)
 		}
-		vs, err := c.ReadCharset(ctx)
+		if s.exec != "" {
+			if _, err := c.Exec(ctx, s.exec); err != nil {
+				t.Fatalf("%s: %v", s.name, err)
+			}
+		}
+		vs, label, err := c.ReadCharset(ctx)
 		if err != nil {
 			t.Fatalf("%s: ReadCharset: %v", s.name, err)
+		}
+		if label != s.label {
+			t.Errorf("%s: label %d, want %d", s.name, label, s.label)
 		}
 		got := [3]string{}
 		for _, v := range vs {

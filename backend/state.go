@@ -176,23 +176,28 @@ func SetStatements(from, to State) []string {
 
 // charsetQuery reads the character set back by value; the casts keep the
 // names out of character_set_results, which may be one (ucs2) that would
-// re-encode them.
-const charsetQuery = "SELECT CAST(@@session.character_set_client AS BINARY), CAST(@@session.character_set_results AS BINARY), CAST(@@session.collation_connection AS BINARY)"
+// re-encode them. The empty string is a non-binary column: its definition
+// carries the number of character_set_results' collation.
+const charsetQuery = "SELECT CAST(@@session.character_set_client AS BINARY), CAST(@@session.character_set_results AS BINARY), CAST(@@session.collation_connection AS BINARY), ''"
 
 // ReadCharset reads the connection's character set variables, to record
 // them by value after a statement that changed them (SET NAMES, SET
 // CHARACTER SET, SET character_set_*), whatever order or defaults the
-// statement involved.
-func (b *Conn) ReadCharset(ctx context.Context) ([]Var, error) {
+// statement involved. label is the character set number the connection
+// now puts in non-binary column definitions: x's default collation after
+// SET character_set_results = x, but y after SET NAMES x COLLATE y, which
+// no assignment can give another connection; 0 when character_set_results
+// is NULL (columns keep their own collations).
+func (b *Conn) ReadCharset(ctx context.Context) (vs []Var, label uint16, err error) {
 	r, err := b.Exec(ctx, charsetQuery)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if r == nil || r.Resultset == nil || r.RowNumber() != 1 || r.ColumnNumber() != len(charsetVarNames) {
+	if r == nil || r.Resultset == nil || r.RowNumber() != 1 || r.ColumnNumber() != len(charsetVarNames)+1 {
 		b.broken = true
-		return nil, fmt.Errorf("shard %s: unexpected answer reading the character set", b.shard)
+		return nil, 0, fmt.Errorf("shard %s: unexpected answer reading the character set", b.shard)
 	}
-	vs := make([]Var, len(charsetVarNames))
+	vs = make([]Var, len(charsetVarNames))
 	for i, n := range charsetVarNames {
 		vs[i].Name = n
 		if null, _ := r.IsNull(0, i); null {
@@ -201,11 +206,14 @@ func (b *Conn) ReadCharset(ctx context.Context) ([]Var, error) {
 		}
 		s, err := r.GetString(0, i)
 		if err != nil {
-			return nil, fmt.Errorf("shard %s: reading the character set: %w", b.shard, err)
+			return nil, 0, fmt.Errorf("shard %s: reading the character set: %w", b.shard, err)
 		}
 		vs[i].Value = Quote(s)
 	}
-	return vs, nil
+	if vs[1].Value != "NULL" {
+		label = r.Fields[len(charsetVarNames)].Charset
+	}
+	return vs, label, nil
 }
 
 // Sync brings the connection to the session's database and variables.

@@ -148,16 +148,6 @@ func nodeAllowValue(v any) any {
 			out[k] = nodeAllowValue(e)
 		}
 		if _, isField := out["columnType"]; isField {
-			// GAP (collation): mysql2 announces utf8mb4_unicode_ci (224)
-			// in its handshake; MariaDB then labels every text column
-			// with 224 (character_set_results is that collation), while
-			// the proxy's backend connections get SET
-			// character_set_results = 'utf8mb4', whose default collation
-			// is 45, and MariaDB 10.11 refuses a collation or a
-			// non-primary id there, so 45 comes back.
-			if out["characterSet"] == float64(224) {
-				out["characterSet"] = float64(45)
-			}
 			// GAP (extended metadata): the proxy does not offer
 			// MARIADB_CLIENT_EXTENDED_METADATA yet, so mysql2 gets no
 			// "format=json" for JSON columns (another change adds it).

@@ -51,10 +51,10 @@ func (s *Session) changeUser(ctx context.Context, payload []byte) error {
 		}
 		// MariaDB leaves the server's character set defaults, yet a later
 		// COM_RESET_CONNECTION gives the packet's collation.
-		s.vars = backend.State{}
+		s.vars, s.colLabel = backend.State{}, 0
 		return s.writeErr(refused)
 	}
-	s.vars = initialVars(req.collation)
+	s.takeCollation(req.collation)
 	return s.writeOK(0, 0, "")
 }
 

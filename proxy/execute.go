@@ -613,7 +613,7 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, verify func()
 		return err
 	}
 	for _, f := range cols {
-		if err := s.conn.WritePacket(append(s.buf[:4], f.Dump()...)); err != nil {
+		if err := s.writeColumnDef(append(s.buf[:4], f.Dump()...)); err != nil {
 			return err
 		}
 	}

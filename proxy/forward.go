@@ -156,13 +156,14 @@ func (s *Session) relayErr(p []byte, o *outcome) error {
 	return s.conn.WritePacket(p)
 }
 
+// relayRaw relays one column definition.
 func (s *Session) relayRaw(c *backend.Conn, o *outcome) error {
 	p, err := s.readBackend(c)
 	if err != nil {
 		o.lost = err
 		return s.writeErr(errShardUnavailable(c.Shard(), err))
 	}
-	if err := s.conn.WritePacket(p); err != nil {
+	if err := s.writeColumnDef(p); err != nil {
 		c.MarkBroken()
 		return err
 	}
@@ -243,7 +244,7 @@ func (s *Session) forwardFieldList(c *backend.Conn) (outcome, error) {
 			o.wroteOK = true
 			return o, s.relayEOF(p)
 		}
-		if err := s.conn.WritePacket(p); err != nil {
+		if err := s.writeColumnDef(p); err != nil {
 			c.MarkBroken()
 			return o, err
 		}

@@ -225,7 +225,7 @@ func (s *Session) writeReturned(cols [][]byte, rows []*returnedRow, binary bool,
 		return err
 	}
 	for _, d := range cols {
-		if err := s.conn.WritePacket(append(s.buf[:4], d...)); err != nil {
+		if err := s.writeColumnDef(append(s.buf[:4], d...)); err != nil {
 			return err
 		}
 	}

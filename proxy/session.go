@@ -49,6 +49,11 @@ type Session struct {
 	// collation is the client's collation id from the handshake or the
 	// last COM_CHANGE_USER, which COM_RESET_CONNECTION returns to.
 	collation uint16
+	// colLabel is the character set number MariaDB would put in the
+	// session's non-binary column definitions, where the backend
+	// connections cannot be made to put it there (coldef.go); 0 when
+	// theirs is right.
+	colLabel uint16
 
 	db          string // current logical schema, "" when none
 	vars        backend.State
@@ -137,7 +142,7 @@ func (s *Session) handshake(live *settings) error {
 	s.id = c.ConnectionID()
 	s.user = c.GetUser()
 	s.collation = uint16(c.Charset())
-	s.vars = initialVars(s.collation)
+	s.takeCollation(s.collation)
 	s.salt, s.saltUncertain = handshakeSalt(s.nc.greeting, s.nc.later, isTLS(c))
 	s.nc.buffered = true
 	s.nc.greeting, s.nc.later = nil, nil
@@ -160,6 +165,18 @@ func initialVars(collationID uint16) backend.State {
 		return backend.State{}
 	}
 	return backend.State{}.With(backend.CharsetVars(col.CharsetName, strconv.Itoa(int(collationID)))...)
+}
+
+// takeCollation gives the session the character set of a handshake
+// collation (also COM_CHANGE_USER's and COM_RESET_CONNECTION's), replacing
+// every variable. MariaDB labels result columns with that collation
+// itself, which a backend connection cannot be given (coldef.go).
+func (s *Session) takeCollation(id uint16) {
+	s.vars = initialVars(id)
+	s.colLabel = 0
+	if _, ok := s.vars.Get(backend.VarCollation); ok {
+		s.colLabel = id
+	}
 }
 
 // knownToMariaDB tells whether MariaDB 10.11 has a collation with this
@@ -330,7 +347,7 @@ func (s *Session) resetConnection(ctx context.Context) {
 	s.diag = diagnostics{}
 	s.dropPins() // temporary tables and locks end with a reset
 	s.lastID, s.lastIDOn = 0, nil
-	s.vars = initialVars(s.collation)
+	s.takeCollation(s.collation)
 	s.autocommit = true
 	s.lockReads = s.srv.cfg.Coordinator.LockingReads
 	s.stmts = map[uint32]*prepared{}

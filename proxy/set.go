@@ -27,7 +27,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		// recorded by reading it back after the statement ran, so that the
 		// record holds values (whatever defaults, aliases or order of
 		// assignments gave them) and is replayed in one independent piece.
-		charsetSet bool
+		charsetSet charsetChange
 		nextTx     = s.nextTx
 		// readBack: the variables assigned, read back after the SET and
 		// recorded by value (varvalue.go).
@@ -53,15 +53,19 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 				v += " COLLATE " + col
 			}
 			parts = append(parts, "NAMES "+v)
-			charsetSet = true
+			charsetSet = resultsChanged
 		case a.Name == ast.SetCharset:
 			// MariaDB: client and results become the charset, the
 			// connection gets @@character_set_database; read back below.
 			parts = append(parts, "CHARACTER SET "+value)
-			charsetSet = true
+			charsetSet = resultsChanged
 		case a.IsSystem && isCharsetVar(a.Name):
 			parts = append(parts, "@@session."+strings.ToLower(a.Name)+" = "+value)
-			charsetSet = true
+			if strings.EqualFold(a.Name, "character_set_results") {
+				charsetSet = resultsChanged
+			} else {
+				charsetSet = max(charsetSet, charsetChanged)
+			}
 		case a.Name == "tx_isolation_one_shot" || (a.Name == "tx_read_only" && oneShotTransaction(st.SQL)):
 			// For the next transaction only: the proxy applies it.
 			if s.inTransaction() {
@@ -148,10 +152,21 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 	return s.writeOK(0, 0, "")
 }
 
+// charsetChange is what a SET does to the session's character set.
+type charsetChange int
+
+const (
+	charsetKept    charsetChange = iota
+	charsetChanged               // client or connection: read back
+	// resultsChanged: character_set_results too, which also gives the
+	// number of the session's column definitions (coldef.go).
+	resultsChanged
+)
+
 // applySet runs a SET on the session's connection to its default shard and
-// records the new state, with the character set read back when readCharset
-// and the values of the variables in readBack.
-func (s *Session) applySet(ctx context.Context, sql string, next backend.State, readCharset bool, readBack []string) error {
+// records the new state, with the character set read back when cs says it
+// changed and the values of the variables in readBack.
+func (s *Session) applySet(ctx context.Context, sql string, next backend.State, cs charsetChange, readBack []string) error {
 	shard := s.srv.router.DefaultShard(s.db)
 	if s.tx != nil && len(s.tx.order) > 0 {
 		shard = s.tx.order[0]
@@ -184,8 +199,9 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State, 
 		return shardErr(shard, err)
 	}
 	next = next.With(vals...)
-	if readCharset {
-		vs, err := c.ReadCharset(ctx)
+	label := s.colLabel
+	if cs != charsetKept {
+		vs, l, err := c.ReadCharset(ctx)
 		if err != nil {
 			// The SET ran but its result is unknown: the connection must
 			// not serve anyone with a wrong record.
@@ -196,9 +212,12 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State, 
 			return errShardUnavailable(shard, err)
 		}
 		next = next.With(vs...)
+		if cs == resultsChanged {
+			label = l
+		}
 	}
 	c.NoteState(next)
-	s.vars = next
+	s.vars, s.colLabel = next, label
 	return nil
 }
 
@@ -213,7 +232,7 @@ func (s *Session) setCharsetUnparsed(ctx context.Context, sql string) (handled b
 	if !isCharsetSetText(sql) {
 		return false, nil
 	}
-	if err := s.applySet(ctx, sql, s.vars, true, nil); err != nil {
+	if err := s.applySet(ctx, sql, s.vars, resultsChanged, nil); err != nil {
 		return true, s.writeErr(err)
 	}
 	return true, s.writeOK(0, 0, "")

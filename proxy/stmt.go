@@ -133,7 +133,7 @@ func (s *Session) writePrepareOK(p *prepared) error {
 			continue
 		}
 		for _, d := range defs {
-			if err := s.conn.WritePacket(append(s.buf[:4], d...)); err != nil {
+			if err := s.writeColumnDef(append(s.buf[:4], d...)); err != nil {
 				return err
 			}
 		}

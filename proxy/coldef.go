@@ -1,0 +1,96 @@
+package proxy
+
+import "encoding/binary"
+
+// Every column definition the proxy sends goes through writeColumnDef, which
+// gives it the character set number MariaDB would give the client.
+//
+// MariaDB labels each non-binary result column with the number of
+// character_set_results' CHARSET_INFO (Protocol::send_result_set_metadata;
+// binary columns keep 63, and with character_set_results NULL columns keep
+// their own collation). The handshake sets that CHARSET_INFO to the
+// handshake collation itself (utf8mb4_unicode_ci, 224, for mysql2), and so
+// does SET NAMES x COLLATE y (y); SET NAMES x, SET CHARACTER SET x and SET
+// character_set_results = x give x's default collation (checked on 10.11).
+// A backend connection can only be given a character set by name (SET
+// character_set_results = 224 fails), so its columns say 45 where the
+// client's MariaDB would say 224: Session.colLabel holds the number the
+// client must see, and every non-binary column definition is relabelled
+// with it.
+
+// binaryCollation is the character set number of binary columns.
+const binaryCollation = 63
+
+// columnDefCharsetAt is the offset of the 2-byte character set number in a
+// protocol 4.1 column definition (payload, no packet header): after the
+// length-encoded catalog, schema, table, org_table, name and org_name (and,
+// when extended, MariaDB's length-encoded extended metadata block) comes
+// 0x0c, the length of the fixed fields: charset(2), length(4), type(1),
+// flags(2), decimals(1), filler(2). ok is false when def is not such a
+// definition.
+func columnDefCharsetAt(def []byte, extended bool) (at int, ok bool) {
+	strs := 6
+	if extended {
+		strs = 7
+	}
+	for range strs {
+		n, size, ok := lenencInt(def[at:])
+		if !ok || uint64(len(def)-at-size) < n {
+			return 0, false
+		}
+		at += size + int(n)
+	}
+	if len(def) < at+13 || def[at] != 0x0c {
+		return 0, false
+	}
+	return at + 1, true
+}
+
+// lenencInt reads a length-encoded integer, which go-mysql's
+// LengthEncodedInt does without bounds checks; NULL (0xfb) and 0xff are no
+// length.
+func lenencInt(b []byte) (n uint64, size int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, false
+	}
+	switch b[0] {
+	case 0xfb, 0xff:
+		return 0, 0, false
+	case 0xfc:
+		size = 3
+	case 0xfd:
+		size = 4
+	case 0xfe:
+		size = 9
+	default:
+		return uint64(b[0]), 1, true
+	}
+	if len(b) < size {
+		return 0, 0, false
+	}
+	for i := size - 1; i >= 1; i-- {
+		n = n<<8 | uint64(b[i])
+	}
+	return n, size, true
+}
+
+// relabelColumnDef sets the character set number of a non-binary column
+// definition to label; label 0, a binary column or a malformed definition
+// leave def as it is.
+func relabelColumnDef(def []byte, label uint16, extended bool) {
+	if label == 0 {
+		return
+	}
+	at, ok := columnDefCharsetAt(def, extended)
+	if !ok || binary.LittleEndian.Uint16(def[at:]) == binaryCollation {
+		return
+	}
+	binary.LittleEndian.PutUint16(def[at:], label)
+}
+
+// writeColumnDef sends a column definition (p with 4 bytes of header room
+// in front), relabelled in place for the session's character set.
+func (s *Session) writeColumnDef(p []byte) error {
+	relabelColumnDef(p[4:], s.colLabel, false)
+	return s.conn.WritePacket(p)
+}
