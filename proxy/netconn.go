@@ -18,6 +18,20 @@ type bufferedConn struct {
 	// COM_CHANGE_USER needs again (changeuser.go).
 	greeting []byte
 	later    [][]byte
+	// received is what the client sent during the handshake (its first
+	// bytes, up to maxReceived): its handshake response lists its
+	// connection attributes in order, which go-mysql keeps only as a map.
+	received []byte
+}
+
+const maxReceived = 64 << 10
+
+func (b *bufferedConn) Read(p []byte) (int, error) {
+	n, err := b.Conn.Read(p)
+	if !b.buffered && len(b.received) < maxReceived {
+		b.received = append(b.received, p[:n]...)
+	}
+	return n, err
 }
 
 func newBufferedConn(c net.Conn) *bufferedConn {

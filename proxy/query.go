@@ -35,6 +35,15 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	}
 	s.cur.typ = stmtType(st)
 	s.srv.metrics.statements.WithLabelValues(kindName(st.Kind)).Inc()
+	if query, ok := killSelf(st); ok {
+		return s.kill(ctx, s.id, query)
+	}
+	if st.Identity&router.UsesConnectAttrs != 0 {
+		return s.answerConnectAttrs(ctx, st, sql)
+	}
+	if sql, err = s.rewriteIdentity(st, sql); err != nil {
+		return s.writeErr(err)
+	}
 	switch st.Kind {
 	case router.KindEmpty:
 		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))

@@ -40,6 +40,7 @@ type Session struct {
 	// holds ("" when none).
 	userSlot string
 	remote   string
+	attrs    []router.ConnectAttr // the client's connection attributes, in its order (connattrs.go)
 	since    time.Time
 	// salt is the scramble of the initial handshake, which COM_CHANGE_USER
 	// answers again (changeuser.go); failedChangeUser counts refused ones.
@@ -144,8 +145,9 @@ func (s *Session) handshake(live *settings) error {
 	s.collation = uint16(c.Charset())
 	s.takeCollation(s.collation)
 	s.salt, s.saltUncertain = handshakeSalt(s.nc.greeting, s.nc.later, isTLS(c))
+	s.attrs = orderedAttrs(s.nc.received, c.Attributes())
 	s.nc.buffered = true
-	s.nc.greeting, s.nc.later = nil, nil
+	s.nc.greeting, s.nc.later, s.nc.received = nil, nil, nil
 	return nil
 }
 

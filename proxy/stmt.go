@@ -46,6 +46,12 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
+	if st.Identity&router.UsesConnectAttrs != 0 {
+		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send queries over performance_schema.session_connect_attrs as plain queries"))
+	}
+	if sql, err = s.rewriteIdentity(st, sql); err != nil {
+		return s.writeErr(err)
+	}
 	p := &prepared{sql: sql, st: st}
 	switch st.Kind {
 	case router.KindEmpty:

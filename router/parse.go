@@ -91,6 +91,7 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 		st.Kind = KindUnparsed
 		st.ParseErr = err
 		st.LastResult, st.FoundRows = unparsedLastResult(head)
+		st.Identity = unparsedIdentity(head)
 		return st, nil
 	}
 	if len(nodes) == 0 {
@@ -117,6 +118,7 @@ func classify(st *Statement, n ast.StmtNode) {
 	}
 	st.ConnState = connState(n, lockFuncs)
 	st.LastResult, st.FoundRows = lastResultUse(n), foundRowsEffect(n)
+	st.Identity = identityUse(n)
 	switch x := n.(type) {
 	case *ast.BeginStmt:
 		st.Kind = KindBegin

@@ -125,6 +125,7 @@ func (p *Parser) parseReturning(st *Statement, base, list string) (*Statement, e
 	st.LastInsertID |= lastID
 	st.DiagRead = st.DiagRead || diag
 	st.LastResult |= lastResultUse(sel)
+	st.Identity |= identityUse(sel)
 	if len(lockFuncs) > 0 {
 		_, all, _, _ := collectTables(n)
 		if all == nil {

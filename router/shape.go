@@ -311,7 +311,7 @@ func (r *Router) RememberPlan(p *Parser, sql string, st *Statement, user, db str
 // cacheable: plain reads and writes. Everything else is rare, cheap to
 // parse, or changes session or schema state.
 func cacheable(st *Statement) bool {
-	if st.Kind != KindPassThrough || st.ImplicitCommit || st.ConnState != ConnStateNone || st.LastInsertID != LastIDNone || st.DiagRead || st.LastResult != 0 || st.Returning != nil {
+	if st.Kind != KindPassThrough || st.ImplicitCommit || st.ConnState != ConnStateNone || st.LastInsertID != LastIDNone || st.DiagRead || st.LastResult != 0 || st.Identity != 0 || st.Returning != nil {
 		return false
 	}
 	switch st.Node.(type) {

@@ -72,6 +72,10 @@ type Statement struct {
 	// (lastresult.go); FoundRows is what it does to FOUND_ROWS().
 	LastResult LastResultUse
 	FoundRows  FoundRowsEffect
+	// Identity says whether the statement calls CONNECTION_ID(), USER(),
+	// CURRENT_USER() or reads the connect-attribute tables: the session's
+	// own, which the proxy answers (identity.go).
+	Identity IdentityUse
 	// ParseErr is the parser's complaint for KindUnparsed.
 	ParseErr error
 	// Returning is the RETURNING clause of an INSERT, REPLACE or DELETE

@@ -1,0 +1,107 @@
+package proxy
+
+import (
+	"context"
+	"net"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/engine"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// The session's identity is the proxy's (docs/session-state.md): its id,
+// its user, its client's connection attributes. router/identity.go says how
+// statements calling the identity functions are rewritten; here the
+// session supplies the values.
+//
+// USER() is user@client-address as MariaDB gives it with
+// skip_name_resolve (no DNS lookups: the address as text). CURRENT_USER()
+// is user@%: a proxy user is defined by name alone, like a MariaDB account
+// created as 'app'@'%'.
+
+// identity is what the identity functions answer for the session.
+func (s *Session) identity() router.Identity {
+	host := s.remote
+	if h, _, err := net.SplitHostPort(s.remote); err == nil {
+		host = h
+	}
+	return router.Identity{
+		ConnID:      s.id,
+		User:        s.user + "@" + host,
+		CurrentUser: s.user + "@%",
+		Attrs:       s.attrs,
+	}
+}
+
+// killSelf recognises KILL [CONNECTION | QUERY] CONNECTION_ID().
+func killSelf(st *router.Statement) (query, ok bool) {
+	if k, isKill := st.Node.(*ast.KillStmt); isKill && k.Expr != nil {
+		f, isFunc := k.Expr.(*ast.FuncCallExpr)
+		return k.Query, isFunc && f.FnName.L == "connection_id" && len(f.Args) == 0
+	}
+	if st.Kind == router.KindUnparsed {
+		return router.KillSelf(st.SQL)
+	}
+	return false, false
+}
+
+// rewriteIdentity gives st's identity calls the session's values and
+// returns the text to run; the client's text when it calls none.
+func (s *Session) rewriteIdentity(st *router.Statement, sql string) (string, error) {
+	if st.Identity == 0 {
+		return sql, nil
+	}
+	if st.Kind == router.KindUnparsed {
+		return "", errNotSupported("xaproxy cannot parse this statement (%v), and it mentions CONNECTION_ID(), USER(), CURRENT_USER() or the connect-attribute tables, whose values are the proxy session's, not a shard connection's", st.ParseErr)
+	}
+	text, err := router.RewriteIdentity(st, s.identity())
+	if err != nil {
+		return "", err
+	}
+	st.SQL = text
+	return text, nil
+}
+
+// answerConnectAttrs answers a query over the connect-attribute tables
+// (router/connattrs.go): column definitions from the client's text run on
+// a shard, rows from the same query over the session's attributes.
+func (s *Session) answerConnectAttrs(ctx context.Context, st *router.Statement, sql string) error {
+	if st.Kind == router.KindUnparsed {
+		_, err := s.rewriteIdentity(st, sql)
+		return s.writeErr(err)
+	}
+	text, err := router.RewriteConnectAttrs(st, s.identity())
+	if err != nil {
+		return s.writeErr(err)
+	}
+	shard := s.srv.router.DefaultShard(s.db)
+	c, err := s.acquire(ctx, shard)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	defer s.release(c)
+	cols, err := s.columnsOf(ctx, c, func(c *backend.Conn) error {
+		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
+	})
+	if err != nil {
+		return s.writeErr(shardErr(shard, err))
+	}
+	res, err := c.Exec(ctx, text)
+	if err != nil {
+		return s.writeErr(shardErr(shard, err))
+	}
+	s.noteWarnings(ctx, c, res.Warnings)
+	var rows []engine.Row
+	if res.Resultset != nil {
+		for _, r := range res.Values {
+			row := make(engine.Row, len(r))
+			for i, v := range r {
+				row[i] = textValue(v)
+			}
+			rows = append(rows, row)
+		}
+	}
+	return s.writeRows(engine.FromSlice(cols, rows), false)
+}

@@ -1,0 +1,77 @@
+package router
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRewriteIdentity(t *testing.T) {
+	id := Identity{ConnID: 42, User: "app@10.0.0.1", CurrentUser: "app@%"}
+	p := NewParser()
+	for _, tc := range []struct{ sql, want string }{
+		{"SELECT CONNECTION_ID()", "SELECT CAST(0000000042 AS UNSIGNED) AS `CONNECTION_ID()`"},
+		{"SELECT user() AS u", "SELECT IF(0, USER(), _utf8mb3 X'6170704031302e302e302e31') AS `u`"},
+		{"SELECT CURRENT_USER", "SELECT IF(0, USER(), _utf8mb3 X'6170704025') AS `CURRENT_USER`"},
+		{"SELECT a FROM t WHERE b = CONNECTION_ID()", "WHERE `b`=CAST(0000000042 AS UNSIGNED)"},
+		{"INSERT INTO t VALUES (SESSION_USER())", "VALUES (IF(0, USER(), _utf8mb3 X'"},
+	} {
+		st, err := p.Parse(tc.sql)
+		if err != nil || st.Identity == 0 {
+			t.Fatalf("%s: %v %v", tc.sql, err, st.Identity)
+		}
+		got, err := RewriteIdentity(st, id)
+		if err != nil || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: got %q (%v), want it to contain %q", tc.sql, got, err, tc.want)
+		}
+	}
+	for _, sql := range []string{"CREATE TABLE t (a VARCHAR(400) DEFAULT (USER()))", "CREATE VIEW v AS SELECT CURRENT_USER()"} {
+		st, _ := p.Parse(sql)
+		if _, err := RewriteIdentity(st, id); err == nil {
+			t.Errorf("%s: rewritten, want a refusal", sql)
+		}
+	}
+}
+
+func TestIdentityDetection(t *testing.T) {
+	for _, tc := range []struct {
+		head string
+		want IdentityUse
+	}{
+		{"SELECT user FROM users", 0},
+		{"SELECT USER ()", UsesUser},
+		{"SELECT x.user(", 0},
+		{"FOO CONNECTION_ID()", UsesConnectionID},
+		{"foo current_user", UsesCurrentUser},
+		{"x performance_schema.session_connect_attrs", UsesConnectAttrs},
+	} {
+		if got := unparsedIdentity(tc.head); got != tc.want {
+			t.Errorf("%q: %v, want %v", tc.head, got, tc.want)
+		}
+	}
+}
+
+func TestKillSelf(t *testing.T) {
+	for _, tc := range []struct {
+		sql       string
+		query, ok bool
+	}{
+		{"KILL QUERY CONNECTION_ID()", true, true},
+		{"kill connection connection_id( )", false, true},
+		{"KILL CONNECTION_ID();", false, true},
+		{"KILL QUERY 12", false, false},
+		{"KILL QUERY CONNECTION_ID() + 1", false, false},
+	} {
+		q, ok := KillSelf(tc.sql)
+		if q != tc.query || ok != tc.ok {
+			t.Errorf("%q: %v %v, want %v %v", tc.sql, q, ok, tc.query, tc.ok)
+		}
+	}
+}
+
+func TestKeptAttrs(t *testing.T) {
+	long := strings.Repeat("é", 40)
+	got := KeptAttrs([]ConnectAttr{{long, "v"}, {"a", strings.Repeat("x", 300)}, {"b", strings.Repeat("y", 300)}})
+	if len(got) != 2 || got[0].Name != strings.Repeat("é", 32) || len(got[1].Value) != 300 {
+		t.Errorf("kept %d attributes: %+v", len(got), got)
+	}
+}
