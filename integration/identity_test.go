@@ -11,10 +11,10 @@ import (
 	"github.com/go-sql-driver/mysql"
 )
 
-// rawFields is a result's column definitions as sent (name, type, length,
+// describeResult is a result's column definitions as sent (name, type, length,
 // flags, charset) and its rows, read with go-mysql's client.
 // A value equal to the session's connection id reads <id>.
-func rawFields(t *testing.T, c *gomysql.Conn, q string) string {
+func describeResult(t *testing.T, c *gomysql.Conn, q string) string {
 	t.Helper()
 	r, err := c.Execute(q)
 	if err != nil {
@@ -85,8 +85,8 @@ func TestIdentityFunctions(t *testing.T) {
 			if k >= len(queries) && i > 0 {
 				break
 			}
-			got := rawFields(t, pc, q)
-			want := rawFields(t, direct, q)
+			got := describeResult(t, pc, q)
+			want := describeResult(t, direct, q)
 			if got != want {
 				t.Errorf("session %d: %s:\n  proxy:   %s\n  MariaDB: %s", i, q, got, want)
 			}
