@@ -71,6 +71,8 @@ func TestIdentityFunctions(t *testing.T) {
 		"SELECT CONNECTION_ID() + 1 - CONNECTION_ID(), CONCAT(USER(), '!'), USER() = 'app@127.0.0.1', COERCIBILITY(USER()), IF(1, 7, CONNECTION_ID())",
 		"SELECT * FROM (SELECT CURRENT_USER(), CONNECTION_ID()) d",
 		"SELECT CONNECTION_ID() = CONNECTION_ID(), 'x' WHERE USER() LIKE 'app@%'",
+		"PREPARE pid FROM 'SELECT CONNECTION_ID(), USER(), CURRENT_USER() AS cu'",
+		"EXECUTE pid",
 	}
 	// The table is shared through the proxy: one session writes it.
 	writes := []string{

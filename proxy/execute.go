@@ -30,7 +30,10 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	}
 	s.stmtIso = iso
 	errs := s.errsWritten
+	// Its answer says IN_TRANS if it starts autocommit=0's transaction.
+	s.curStartsTx = startsTransaction(st)
 	defer func() {
+		s.curStartsTx = false
 		s.stmtIso = ""
 		s.consumeTxChars(st, s.errsWritten != errs)
 		var code uint16

@@ -72,6 +72,7 @@ type Session struct {
 	// lower-cased), nil when none (locked.go).
 	lockedTables map[string]bool
 	diagSeq      uint64     // numbers the session's statements (diag.go)
+	curStartsTx  bool       // the running statement starts autocommit=0's transaction (txchar.go)
 	last         lastResult // the session's FOUND_ROWS() and ROW_COUNT() (lastresult.go)
 	resRun       *resultRun // what the running statement told the client (lastresult.go)
 	outsideTx    bool       // the running statement commits implicitly: it opens no transaction
@@ -362,7 +363,7 @@ func (s *Session) status(backendStatus uint16) uint16 {
 	if s.autocommit {
 		st |= mysql.SERVER_STATUS_AUTOCOMMIT
 	}
-	if s.inTransaction() {
+	if s.inTransaction() || (s.curStartsTx && s.tx != nil && len(s.tx.branches) > 0) {
 		st |= mysql.SERVER_STATUS_IN_TRANS
 	}
 	if s.moreResults {

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -116,6 +117,17 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	st, err := s.srv.parser.Parse(text)
 	if err != nil {
 		return nil, err
+	}
+	if st.Identity&router.UsesConnectAttrs != 0 {
+		return nil, errUnsupportedPS(": query the connect-attribute tables as a plain query")
+	}
+	// CONNECTION_ID(), USER() ... are the session's, as in a plain query;
+	// the shard then runs the rewritten text (its bytes as a hex literal,
+	// which EXECUTE IMMEDIATE takes as the statement).
+	if rewritten, err := s.rewriteIdentity(st, text); err != nil {
+		return nil, err
+	} else if rewritten != text {
+		text, src = rewritten, "X'"+hex.EncodeToString([]byte(rewritten))+"'"
 	}
 	p := &sqlPrepared{text: text, src: src, st: st}
 	switch st.Kind {

@@ -58,6 +58,17 @@ func (s *Session) inTransaction() bool {
 	return s.tx != nil && (s.tx.explicit || s.tx.started)
 }
 
+// startsTransaction: under autocommit=0, st starts MariaDB's transaction
+// if it runs (it uses a table; CREATE/DROP TEMPORARY TABLE and LOCK TABLES
+// start none of their own).
+func startsTransaction(st *router.Statement) bool {
+	switch st.ConnState {
+	case router.ConnStateTempCreate, router.ConnStateTempDrop, router.ConnStateLockTables, router.ConnStateUnlockTables:
+		return false
+	}
+	return len(st.Tables) > 0
+}
+
 // endUnstartedTx ends, before a SET TRANSACTION, the transaction
 // autocommit=0 opened for statements that used no table (MariaDB has none
 // then): nothing in it to keep, and the characteristics it took are pending
@@ -87,12 +98,8 @@ func (s *Session) endUnstartedTx(ctx context.Context, n *ast.SetStmt, sql string
 // none: SET TRANSACTION still works after them). failedCode is the error
 // the statement ended with (0: none).
 func (s *Session) noteStarted(st *router.Statement, failedCode uint16) {
-	if s.tx == nil || s.tx.started || len(st.Tables) == 0 {
+	if s.tx == nil || s.tx.started || !startsTransaction(st) {
 		return
-	}
-	switch st.ConnState {
-	case router.ConnStateTempCreate, router.ConnStateTempDrop, router.ConnStateLockTables, router.ConnStateUnlockTables:
-		return // no transaction on MariaDB either
 	}
 	switch failedCode {
 	case mysql.ER_NO_SUCH_TABLE, mysql.ER_PARSE_ERROR, mysql.ER_BAD_DB_ERROR, mysql.ER_DBACCESS_DENIED_ERROR,
