@@ -80,10 +80,10 @@ const maxCachedStmts = 256
 
 // dial opens a connection in the classic protocol (EOF packets, no query
 // attributes) so that result packets can be forwarded to clients untouched.
-func dial(ctx context.Context, t Target, timeout time.Duration) (*Conn, error) {
-	dialer := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		d := net.Dialer{Timeout: timeout}
-		return d.DialContext(ctx, network, addr)
+// d opens the stream; the handshake (and TLS) is ours over it.
+func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn, error) {
+	if d == nil {
+		d = NetDialer{Timeout: timeout}
 	}
 	network := t.Network
 	if network == "" {
@@ -110,8 +110,8 @@ func dial(ctx context.Context, t Target, timeout time.Duration) (*Conn, error) {
 		return c.SetCollation("utf8mb4_general_ci")
 	}
 	// The handshake itself has no context; a deadline on the socket bounds it.
-	c, err := client.ConnectWithDialer(ctx, network, t.Addr, t.User, t.Password, "", func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nc, err := dialer(ctx, network, addr)
+	c, err := client.ConnectWithDialer(ctx, network, t.Addr, t.User, t.Password, "", func(ctx context.Context, _, _ string) (net.Conn, error) {
+		nc, err := d.Dial(ctx, t)
 		if err == nil {
 			_ = nc.SetDeadline(time.Now().Add(timeout))
 		}
