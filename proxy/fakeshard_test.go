@@ -144,5 +144,3 @@ func clientQueries(qs []string) []string {
 	}
 	return out
 }
-
-func fakeshardOK(affected uint64) fakeshard.Answer { return fakeshard.Answer{Affected: affected} }

@@ -335,7 +335,7 @@ func (s *Shard) answer(c *conn, st string) Answer {
 	if h != nil {
 		a = h(c.id, st)
 	} else {
-		a, diagRead = s.builtin(c, lower)
+		a, diagRead = s.builtin(c, st, lower)
 	}
 	if !diagRead {
 		// A statement's conditions replace the previous statement's (the
@@ -356,7 +356,7 @@ const charsetReadBack = "select cast(@@session.character_set_client as binary)"
 
 // builtin answers what the proxy sends by itself; diagRead says that the
 // statement reads the diagnostics and leaves them.
-func (s *Shard) builtin(c *conn, lower string) (a Answer, diagRead bool) {
+func (s *Shard) builtin(c *conn, st, lower string) (a Answer, diagRead bool) {
 	switch {
 	case strings.HasPrefix(lower, "set last_insert_id = "):
 		n, err := strconv.ParseUint(strings.TrimPrefix(lower, "set last_insert_id = "), 10, 64)
@@ -382,7 +382,7 @@ func (s *Shard) builtin(c *conn, lower string) (a Answer, diagRead bool) {
 			return OK(), false
 		}
 	}
-	return Error(mysql.ER_UNKNOWN_ERROR, fmt.Sprintf("fakeshard %s: no answer scripted for %q", s.name, lower)), false
+	return Error(mysql.ER_UNKNOWN_ERROR, fmt.Sprintf("fakeshard %s: no answer scripted for %q", s.name, st)), false
 }
 
 // status is what every answer's status flags say besides MORE_RESULTS.
