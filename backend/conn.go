@@ -298,7 +298,8 @@ func (b *Conn) writeCommand(cmd byte, payload []byte) error {
 }
 
 // Send writes a command and leaves its response to be read with ReadPacket
-// (after Settle, when StartWith was used).
+// (after Settle, when StartWith was used: ReadPacket refuses to read
+// before it, so a forgotten Settle fails instead of misreading).
 func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) error {
 	// Before the prefix is consumed: a refused command leaves it pending.
 	if err := b.checkPacketSize(ctx, b.commandSize(cmd, payload)); err != nil {
@@ -345,6 +346,9 @@ func (b *Conn) SendReadOnly(ctx context.Context, cmd byte, payload []byte) error
 // hold reserved header room), so forwarding needs no copy per row. A
 // payload of 16 MiB or more, which the protocol splits, is returned whole.
 func (b *Conn) ReadPacket(dst []byte) ([]byte, error) {
+	if b.inlinePrefix {
+		return nil, b.unsettled()
+	}
 	for {
 		var hdr [4]byte
 		if _, err := io.ReadFull(b.rd, hdr[:]); err != nil {
@@ -366,6 +370,16 @@ func (b *Conn) ReadPacket(dst []byte) ([]byte, error) {
 	}
 }
 
+// unsettled refuses to read a command's answer while the answer of the
+// StartWith statement sent ahead of it is unread: only Settle may read
+// that one. Reading on would hand the caller XA START's OK as its
+// statement's answer and leave the real one to the next command; instead
+// the forgotten Settle fails loudly and the connection is dropped.
+func (b *Conn) unsettled() error {
+	b.broken = true
+	return fmt.Errorf("shard %s: a response was read before Settle: the transaction start sent with the command is unanswered (a bug in xaproxy)", b.shard)
+}
+
 func (b *Conn) lost(err error) error {
 	b.broken, b.lostIO = true, true
 	return fmt.Errorf("shard %s: lost connection: %w", b.shard, err)
@@ -377,6 +391,9 @@ func (b *Conn) lost(err error) error {
 // fully received, or one of 16 MiB or more; 0 means: read the next packet
 // with ReadPacket. An error is w's.
 func (b *Conn) RelayRows(w io.Writer, seq *uint8) (int, error) {
+	if b.inlinePrefix {
+		return 0, nil // ReadPacket reports the missing Settle
+	}
 	buf, _ := b.rd.Peek(b.rd.Buffered())
 	off, n := 0, 0
 	want, out := b.c.Sequence, *seq

@@ -223,21 +223,24 @@ type conn struct {
 }
 
 func (s *Shard) serve(nc net.Conn) {
-	pc, err := s.conf.NewCustomizedConn(nc, s.auth, server.EmptyHandler{})
+	c := &conn{}
+	// The connection is registered before the handshake's OK goes out, so
+	// that a test sees it as soon as the client is connected.
+	pc, err := s.conf.NewCustomizedConn(nc, authHook{s.auth, func(pc *server.Conn) error {
+		c.id, c.pc = pc.ConnectionID(), pc
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.down {
+			return fmt.Errorf("fakeshard %s: closed", s.name)
+		}
+		s.conns[c.id] = c
+		s.order = append(s.order, c.id)
+		return nil
+	}}, server.EmptyHandler{})
 	if err != nil {
 		_ = nc.Close()
 		return
 	}
-	c := &conn{id: pc.ConnectionID(), pc: pc}
-	s.mu.Lock()
-	if s.down {
-		s.mu.Unlock()
-		_ = nc.Close()
-		return
-	}
-	s.conns[c.id] = c
-	s.order = append(s.order, c.id)
-	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		c.closed = true
@@ -256,6 +259,16 @@ func (s *Shard) serve(nc net.Conn) {
 		}
 	}
 }
+
+// authHook is the fake's account check with a hook run once the client
+// is authenticated, before it is told so.
+type authHook struct {
+	*server.InMemoryAuthenticationHandler
+	ok func(*server.Conn) error
+}
+
+// OnAuthSuccess runs the hook.
+func (h authHook) OnAuthSuccess(c *server.Conn) error { return h.ok(c) }
 
 // command answers one command; quit ends the connection.
 func (s *Shard) command(c *conn, cmd byte, payload []byte) (quit bool, err error) {
