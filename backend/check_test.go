@@ -341,7 +341,7 @@ func TestCheckServer(t *testing.T) {
 			f := startFakeServer(t, tt.f)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			c, err := dial(ctx, Target{Shard: "s0", Addr: f.addr, User: "xaproxy", Password: "secret"}, 5*time.Second)
+			c, err := dial(ctx, Target{Shard: "s0", Addr: f.addr, User: "xaproxy", Password: "secret"}, 5*time.Second, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -80,10 +80,10 @@ const maxCachedStmts = 256
 
 // dial opens a connection in the classic protocol (EOF packets, no query
 // attributes) so that result packets can be forwarded to clients untouched.
-func dial(ctx context.Context, t Target, timeout time.Duration) (*Conn, error) {
-	dialer := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		d := net.Dialer{Timeout: timeout}
-		return d.DialContext(ctx, network, addr)
+// d opens the stream; the handshake (and TLS) is ours over it.
+func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn, error) {
+	if d == nil {
+		d = NetDialer{Timeout: timeout}
 	}
 	network := t.Network
 	if network == "" {
@@ -110,8 +110,8 @@ func dial(ctx context.Context, t Target, timeout time.Duration) (*Conn, error) {
 		return c.SetCollation("utf8mb4_general_ci")
 	}
 	// The handshake itself has no context; a deadline on the socket bounds it.
-	c, err := client.ConnectWithDialer(ctx, network, t.Addr, t.User, t.Password, "", func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nc, err := dialer(ctx, network, addr)
+	c, err := client.ConnectWithDialer(ctx, network, t.Addr, t.User, t.Password, "", func(ctx context.Context, _, _ string) (net.Conn, error) {
+		nc, err := d.Dial(ctx, t)
 		if err == nil {
 			_ = nc.SetDeadline(time.Now().Add(timeout))
 		}
@@ -301,7 +301,8 @@ func (b *Conn) writeCommand(cmd byte, payload []byte) error {
 }
 
 // Send writes a command and leaves its response to be read with ReadPacket
-// (after Settle, when StartWith was used).
+// (after Settle, when StartWith was used: ReadPacket refuses to read
+// before it, so a forgotten Settle fails instead of misreading).
 func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) error {
 	// Before the prefix is consumed: a refused command leaves it pending.
 	if err := b.checkPacketSize(ctx, b.commandSize(cmd, payload)); err != nil {
@@ -348,6 +349,9 @@ func (b *Conn) SendReadOnly(ctx context.Context, cmd byte, payload []byte) error
 // hold reserved header room), so forwarding needs no copy per row. A
 // payload of 16 MiB or more, which the protocol splits, is returned whole.
 func (b *Conn) ReadPacket(dst []byte) ([]byte, error) {
+	if b.inlinePrefix {
+		return nil, b.unsettled()
+	}
 	for {
 		var hdr [4]byte
 		if _, err := io.ReadFull(b.rd, hdr[:]); err != nil {
@@ -369,6 +373,16 @@ func (b *Conn) ReadPacket(dst []byte) ([]byte, error) {
 	}
 }
 
+// unsettled refuses to read a command's answer while the answer of the
+// StartWith statement sent ahead of it is unread: only Settle may read
+// that one. Reading on would hand the caller XA START's OK as its
+// statement's answer and leave the real one to the next command; instead
+// the forgotten Settle fails loudly and the connection is dropped.
+func (b *Conn) unsettled() error {
+	b.broken = true
+	return fmt.Errorf("shard %s: a response was read before Settle: the transaction start sent with the command is unanswered (a bug in xaproxy)", b.shard)
+}
+
 func (b *Conn) lost(err error) error {
 	b.broken, b.lostIO = true, true
 	return fmt.Errorf("shard %s: lost connection: %w", b.shard, err)
@@ -380,6 +394,9 @@ func (b *Conn) lost(err error) error {
 // fully received, or one of 16 MiB or more; 0 means: read the next packet
 // with ReadPacket. An error is w's.
 func (b *Conn) RelayRows(w io.Writer, seq *uint8) (int, error) {
+	if b.inlinePrefix {
+		return 0, nil // ReadPacket reports the missing Settle
+	}
 	buf, _ := b.rd.Peek(b.rd.Buffered())
 	off, n := 0, 0
 	want, out := b.c.Sequence, *seq

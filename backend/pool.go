@@ -21,6 +21,9 @@ type PoolConfig struct {
 	// PingAfter: an idle connection unused for longer is pinged before use,
 	// so that a restarted shard's dead connections are dropped, not handed out.
 	PingAfter time.Duration
+	// Dialer opens connections to the shard; nil: NetDialer (TCP or a
+	// unix socket, as the Target says).
+	Dialer Dialer
 }
 
 // ErrPoolClosed is returned after Close.
@@ -121,7 +124,7 @@ func (p *Pool) acquire(ctx context.Context, noDB bool) (*Conn, error) {
 			continue
 		case p.sem <- struct{}{}:
 			timer.Stop()
-			c, err := dial(ctx, p.target, p.cfg.ConnectTimeout)
+			c, err := dial(ctx, p.target, p.cfg.ConnectTimeout, p.cfg.Dialer)
 			if err != nil {
 				<-p.sem
 				return nil, err

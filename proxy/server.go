@@ -75,6 +75,13 @@ type XA struct {
 // New builds a server from a validated configuration. It does not connect
 // to the shards yet: pools dial on demand.
 func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA) (*Server, error) {
+	return newServer(cfg, log, metrics, x, nil)
+}
+
+// newServer is New with the Dialer the pools open shard connections with
+// (nil: TCP or unix sockets, as configured); unit tests pass fake shards
+// (internal/fakeshard).
+func newServer(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA, dialer backend.Dialer) (*Server, error) {
 	// caching_sha2_password needs an RSA key to receive passwords over a
 	// plain connection; a fresh one per process is enough since clients
 	// fetch it during the handshake.
@@ -105,6 +112,7 @@ func New(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA) (*Server, e
 		ConnectTimeout: cfg.Backend.ConnectTimeout.Duration,
 		IdleTimeout:    cfg.Backend.IdleTimeout.Duration,
 		WaitTimeout:    cfg.Backend.WaitTimeout.Duration,
+		Dialer:         dialer,
 	}
 	var names []string
 	for _, sh := range cfg.Shards {
