@@ -133,6 +133,14 @@ func TestShowStatements(t *testing.T) {
 			}
 		})
 	}
+	t.Run("column definitions", func(t *testing.T) {
+		// MariaDB's own: "Database (sh%)" with LIKE, its type and length.
+		for _, q := range []string{"SHOW DATABASES", "SHOW DATABASES LIKE 'sh%'"} {
+			if g, w := columnTypes(t, db, q), columnTypes(t, f.shard(t, "shop"), q); g != w {
+				t.Errorf("%s: columns through the proxy %s, direct %s", q, g, w)
+			}
+		}
+	})
 	t.Run("version", func(t *testing.T) {
 		v := queryString(t, db, "SELECT @@version")
 		if !v.Valid || strings.TrimSpace(v.String) == "" {

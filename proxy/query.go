@@ -7,6 +7,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/engine"
 	"github.com/xaproxy/xaproxy/router"
 	"github.com/xaproxy/xaproxy/xa"
 )
@@ -67,7 +68,7 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	case router.KindSet:
 		return s.set(ctx, st)
 	case router.KindShowDatabases:
-		return s.showDatabases(st.Node.(*ast.ShowStmt))
+		return s.showDatabases(ctx, st)
 	}
 	if st.Kind == router.KindUnparsed {
 		// A character set the parser does not know (SET NAMES cp1251)
@@ -332,7 +333,8 @@ func shardErr(shard string, err error) error {
 func (s *Session) physicalDB() string { return s.db }
 
 // showDatabases lists the logical schemas, not the backends' databases.
-func (s *Session) showDatabases(n *ast.ShowStmt) error {
+func (s *Session) showDatabases(ctx context.Context, st *router.Statement) error {
+	n := st.Node.(*ast.ShowStmt)
 	names := append([]string{"information_schema"}, s.visibleSchemas()...)
 	if n.Pattern != nil || n.Where != nil {
 		pat, ok := likePattern(n)
@@ -347,11 +349,26 @@ func (s *Session) showDatabases(n *ast.ShowStmt) error {
 		}
 		names = kept
 	}
-	rows := make([][]any, len(names))
-	for i, n := range names {
-		rows[i] = []any{n}
+	// The column definition is MariaDB's for this statement (its name is
+	// "Database (pattern)" with LIKE): the statement runs on a shard for
+	// it; the rows are the schemas the proxy serves this user.
+	shard := s.srv.router.DefaultShard(s.db)
+	c, err := s.acquire(ctx, shard)
+	if err != nil {
+		return s.writeErr(err)
 	}
-	return s.writeResultset([]string{"Database"}, rows)
+	cols, err := s.columnsOf(ctx, c, func(c *backend.Conn) error {
+		return c.Send(ctx, mysql.COM_QUERY, []byte(st.SQL))
+	})
+	s.release(c)
+	if err != nil {
+		return s.writeErr(shardErr(shard, err))
+	}
+	rows := make([]engine.Row, len(names))
+	for i, n := range names {
+		rows[i] = engine.Row{[]byte(n)}
+	}
+	return s.writeRows(engine.FromSlice(cols, rows), false)
 }
 
 // writeResultset sends a small text result the proxy made itself.
