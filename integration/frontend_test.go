@@ -187,7 +187,7 @@ func TestUseDatabase(t *testing.T) {
 		if s := queryString(t, conn, "SELECT v FROM whereami"); s.String != "shop" {
 			t.Fatalf("whereami before USE = %v, want shop", s)
 		}
-		shopBackends[queryInt(t, conn, "SELECT CONNECTION_ID()")] = true
+		shopBackends[queryInt(t, conn, "SELECT @@pseudo_thread_id")] = true
 		mustExec(t, conn, "USE crm")
 		if s := queryString(t, conn, "SELECT DATABASE()"); s.String != "crm" {
 			t.Fatalf("DATABASE() after USE crm = %v", s)
@@ -254,7 +254,7 @@ func TestUseDatabase(t *testing.T) {
 		// Keep both backend connections busy with shop for a while, so that
 		// whichever one the next session gets has shop selected.
 		for i := 0; i < 10; i++ {
-			shopBackends[queryInt(t, shopDB, "SELECT CONNECTION_ID() FROM whereami")] = true
+			shopBackends[queryInt(t, shopDB, "SELECT @@pseudo_thread_id FROM whereami")] = true
 		}
 		nodb := f.db(t, "", "")
 		conn, err := nodb.Conn(ctx)
@@ -262,7 +262,7 @@ func TestUseDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		backend := queryInt(t, conn, "SELECT CONNECTION_ID()")
+		backend := queryInt(t, conn, "SELECT @@pseudo_thread_id")
 		if !shopBackends[backend] {
 			t.Logf("note: the no-database session ran on backend %d, not one of the shop sessions' %v", backend, shopBackends)
 		}

@@ -106,8 +106,11 @@ func TestIdentityFunctions(t *testing.T) {
 	if id != uint64(c.GetConnectionID()) {
 		t.Fatalf("CONNECTION_ID() %d, handshake id %d", id, c.GetConnectionID())
 	}
-	if _, err := c.Execute("KILL QUERY CONNECTION_ID()"); err != nil {
-		t.Fatalf("KILL QUERY CONNECTION_ID(): %v", err)
+	// As on MariaDB 10.11: 1317 for the statement that interrupts itself,
+	// 1927 for the connection, which then ends.
+	_, err = c.Execute("KILL QUERY CONNECTION_ID()")
+	if goMySQLErrCode(err) != 1317 {
+		t.Fatalf("KILL QUERY CONNECTION_ID(): %v, want 1317 (Query execution was interrupted)", err)
 	}
 	if _, err := other.Execute("SELECT 1"); err != nil {
 		t.Fatalf("another session after KILL QUERY CONNECTION_ID(): %v", err)
@@ -115,7 +118,9 @@ func TestIdentityFunctions(t *testing.T) {
 	if _, err := c.Execute("SELECT 1"); err != nil {
 		t.Fatalf("the session after its KILL QUERY CONNECTION_ID(): %v", err)
 	}
-	_, _ = c.Execute("KILL CONNECTION_ID()")
+	if _, err := c.Execute("KILL CONNECTION_ID()"); goMySQLErrCode(err) != 1927 {
+		t.Fatalf("KILL CONNECTION_ID(): %v, want 1927 (Connection was killed)", err)
+	}
 	if _, err := c.Execute("SELECT 1"); err == nil {
 		t.Fatal("the session still answers after KILL CONNECTION_ID()")
 	}

@@ -528,7 +528,7 @@ func TestSessionStateReplay(t *testing.T) {
 			probe := func(conn *sql.Conn, i int) seen {
 				t.Helper()
 				var s seen
-				err := conn.QueryRowContext(ctx, "SELECT @v, @@sql_mode, CONNECTION_ID(), ?", i).Scan(&s.v, &s.mode, &s.backend, &s.arg)
+				err := conn.QueryRowContext(ctx, "SELECT @v, @@sql_mode, @@pseudo_thread_id, ?", i).Scan(&s.v, &s.mode, &s.backend, &s.arg)
 				if err != nil {
 					t.Fatalf("probe %d: %v", i, err)
 				}
@@ -692,10 +692,8 @@ func TestKillQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	backendID, _ := r.GetInt(0, 0)
-	if uint64(proxyID) != uint64(backendID) {
-		t.Logf("FINDING: SELECT CONNECTION_ID() through the proxy returns %d (the pooled backend connection's id on the shard), "+
-			"not the session's id %d from the handshake, which is what KILL takes", backendID, proxyID)
+	if id, _ := r.GetInt(0, 0); uint64(proxyID) != uint64(id) {
+		t.Fatalf("SELECT CONNECTION_ID() through the proxy returns %d, not the session's id %d from the handshake, which is what KILL takes", id, proxyID)
 	}
 
 	runSleep := func(query string) (chan error, chan int64) {
@@ -818,7 +816,7 @@ func TestPreparedStatements(t *testing.T) {
 
 			t.Run("same statement 50 times on 2 backend connections", func(t *testing.T) {
 				db.SetMaxOpenConns(5)
-				stmt, err := db.PrepareContext(ctx, "SELECT ? + 1, CONCAT('k', ?), CONNECTION_ID(), SLEEP(0.005)")
+				stmt, err := db.PrepareContext(ctx, "SELECT ? + 1, CONCAT('k', ?), @@pseudo_thread_id, SLEEP(0.005)")
 				if err != nil {
 					t.Fatal(err)
 				}

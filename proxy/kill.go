@@ -23,9 +23,20 @@ func (s *Session) kill(ctx context.Context, id uint32, queryOnly bool) error {
 			return s.writeErr(err)
 		}
 	}
+	if target == s {
+		// MariaDB 10.11: a session's KILL QUERY of itself interrupts that
+		// very statement (1317); its KILL CONNECTION ends it with 1927.
+		if queryOnly {
+			return s.writeErr(mysql.NewError(mysql.ER_QUERY_INTERRUPTED, "Query execution was interrupted"))
+		}
+		s.shutdown()
+		return s.writeErr(&mysql.MyError{Code: errConnectionKilled, State: "70100", Message: "Connection was killed"})
+	}
 	if !queryOnly {
-		// A session killing itself is closed after this OK.
 		target.shutdown()
 	}
 	return s.writeOK(0, 0, "")
 }
+
+// errConnectionKilled is MariaDB's ER_CONNECTION_KILLED (SQLSTATE 70100).
+const errConnectionKilled = 1927
