@@ -32,7 +32,9 @@ func (s *Session) changeUser(ctx context.Context, payload []byte) error {
 	}
 	req, err := parseChangeUser(payload, s.conn.Capability())
 	if err != nil {
-		return s.writeErr(err)
+		// MariaDB 10.11 answers a packet it cannot read with 1047 (08S01),
+		// and the session stays as it was; the message says what was wrong.
+		return s.writeErr(&mysql.MyError{Code: mysql.ER_UNKNOWN_COM_ERROR, State: "08S01", Message: "Unknown command: " + toMyError(err).Message})
 	}
 	s.resetConnection(ctx)
 	s.collation = req.collation
