@@ -351,11 +351,17 @@ func (s *Session) showDatabases(ctx context.Context, st *router.Statement) error
 	}
 	// The column definition is MariaDB's for this statement (its name is
 	// "Database (pattern)" with LIKE): the statement runs on a shard for
-	// it; the rows are the schemas the proxy serves this user.
+	// it; the rows are the schemas the proxy serves this user. With every
+	// shard down the list is still answered, under a plain definition.
 	shard := s.srv.router.DefaultShard(s.db)
 	c, err := s.acquire(ctx, shard)
 	if err != nil {
-		return s.writeErr(err)
+		// No shard to ask: the list all the same, with a plain definition.
+		rows := make([][]any, len(names))
+		for i, n := range names {
+			rows[i] = []any{n}
+		}
+		return s.writeResultset([]string{"Database"}, rows)
 	}
 	cols, err := s.columnsOf(ctx, c, func(c *backend.Conn) error {
 		return c.Send(ctx, mysql.COM_QUERY, []byte(st.SQL))
