@@ -102,7 +102,8 @@ func TestSendReadOnlyPipelinesTheStart(t *testing.T) {
 // TestSyncCharset: on a server whose default character set is latin1, a
 // backend connection fresh from its handshake and one reused after another
 // state both carry exactly the session's character set, and ReadCharset
-// records values (NULL included) that replay to the same state, and the
+// records values (NULL included, collations of client and results too)
+// that replay to the same state, and the
 // number the connection labels text columns with (SET NAMES ... COLLATE
 // gives the collation itself, any assignment by name its default).
 func TestSyncCharset(t *testing.T) {
@@ -111,9 +112,15 @@ func TestSyncCharset(t *testing.T) {
 	pool := NewPool(Target{Shard: "s0", Addr: m.Addr(), User: "root"}, PoolConfig{MaxOpen: 1, MaxIdle: 1})
 	t.Cleanup(pool.Close)
 
-	utf8 := State{}.With(CharsetVars("utf8mb4", "224")...)
-	latin1 := State{}.With(CharsetVars("latin1", "8")...).With(Var{"@@session.sql_mode", "'ANSI'"})
+	const (
+		u224 = "'utf8mb4' COLLATE 'utf8mb4_unicode_ci'"
+		c224 = "'utf8mb4_unicode_ci'"
+	)
+	utf8 := State{}.With(CharsetVars("utf8mb4", "utf8mb4_unicode_ci", false)...)
+	latin1 := State{}.With(CharsetVars("latin1", "latin1_swedish_ci", true)...).With(Var{"@@session.sql_mode", "'ANSI'"})
 	noResults := utf8.With(Var{VarCharsetResults, "NULL"})
+	clientDefault := utf8.With(Var{VarCharsetClient, "'utf8mb4'"})
+	latin1Conn := utf8.With(Var{VarCollation, "'latin1_swedish_ci'"})
 	steps := []struct {
 		name  string
 		st    State
@@ -121,12 +128,19 @@ func TestSyncCharset(t *testing.T) {
 		want  [3]string // client, results, collation_connection as read back
 		label uint16    // the number text columns carry
 	}{
-		{"fresh connection, utf8mb4", utf8, "", [3]string{"'utf8mb4'", "'utf8mb4'", "'utf8mb4_unicode_ci'"}, 45},
+		{"fresh connection, utf8mb4_unicode_ci", utf8, "", [3]string{u224, u224, c224}, 224},
 		{"reused, latin1", latin1, "", [3]string{"'latin1'", "'latin1'", "'latin1_swedish_ci'"}, 8},
-		{"reused, results NULL", noResults, "", [3]string{"'utf8mb4'", "NULL", "'utf8mb4_unicode_ci'"}, 0},
+		{"reused, results NULL", noResults, "", [3]string{u224, "NULL", c224}, 0},
 		{"reused, server defaults", State{}, "", [3]string{"'latin1'", "'latin1'", "'latin1_swedish_ci'"}, 8},
-		{"reused, binary", State{}.With(CharsetVars("binary", "63")...), "", [3]string{"'binary'", "'binary'", "'binary'"}, 63},
-		{"SET NAMES COLLATE", State{}, "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", [3]string{"'utf8mb4'", "'utf8mb4'", "'utf8mb4_unicode_ci'"}, 224},
+		{"reused, binary", State{}.With(CharsetVars("binary", "binary", true)...), "", [3]string{"'binary'", "'binary'", "'binary'"}, 63},
+		{"SET NAMES COLLATE", State{}, "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", [3]string{u224, u224, c224}, 224},
+		{"SET character_set_client after 224", utf8, "SET character_set_client = utf8mb4", [3]string{"'utf8mb4'", u224, c224}, 224},
+		{"replayed: client default, results 224", clientDefault, "", [3]string{"'utf8mb4'", u224, c224}, 224},
+		// The client's collation shows only under a connection of its
+		// character set: ReadCharset switches and restores.
+		{"SET collation_connection to another charset after 224", utf8, "SET collation_connection = latin1_swedish_ci", [3]string{u224, u224, "'latin1_swedish_ci'"}, 224},
+		{"replayed: client 224, connection latin1", latin1Conn, "", [3]string{u224, u224, "'latin1_swedish_ci'"}, 224},
+		{"SET CHARACTER SET", utf8, "SET CHARACTER SET utf8mb4", [3]string{"'utf8mb4'", "'utf8mb4'", "'latin1_swedish_ci'"}, 45},
 	}
 	for _, s := range steps {
 		c, err := pool.AcquireDB(ctx, "")

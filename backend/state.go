@@ -2,7 +2,6 @@ package backend
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 )
@@ -78,39 +77,6 @@ func newState(m map[string]string) State {
 	return State{vars: vars, key: b.String()}
 }
 
-// The connection character set is three independent session variables,
-// always carried explicitly: a backend connection never keeps what its
-// handshake or the server default gave it. character_set_connection is not
-// one of them: MariaDB derives it from collation_connection, and setting it
-// separately would reset the collation.
-const (
-	VarCharsetClient  = "@@session.character_set_client"
-	VarCharsetResults = "@@session.character_set_results"
-	VarCollation      = "@@session.collation_connection"
-)
-
-var charsetVarNames = [...]string{VarCharsetClient, VarCharsetResults, VarCollation}
-
-func isCharsetVar(name string) bool {
-	return name == VarCharsetClient || name == VarCharsetResults || name == VarCollation
-}
-
-// CharsetVars is the character set a client gets from its handshake
-// collation: charset for client and results, the collation (a name or an
-// id, which MariaDB accepts for collation_connection) for the connection.
-func CharsetVars(charset, collation string) []Var {
-	return []Var{
-		{Name: VarCharsetClient, Value: Quote(charset)},
-		{Name: VarCharsetResults, Value: Quote(charset)},
-		{Name: VarCollation, Value: collation},
-	}
-}
-
-// Quote makes s a SQL string literal.
-func Quote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(s) + "'"
-}
-
 // unsyncedCharset is the state of a connection fresh from its handshake:
 // its character set is taken as unknown (a value no state holds), so that
 // the first Sync always sets it.
@@ -145,75 +111,25 @@ func SetStatements(from, to State) []string {
 	if from.key == to.key {
 		return nil
 	}
-	var cs, rest []string
+	var rest []string
 	for _, v := range from.vars {
-		if _, ok := to.Get(v.Name); !ok {
-			if isCharsetVar(v.Name) {
-				cs = append(cs, v.Name+" = "+resetValue(v.Name))
-			} else {
-				rest = append(rest, v.Name+" = "+resetValue(v.Name))
-			}
+		if _, ok := to.Get(v.Name); !ok && !isCharsetVar(v.Name) {
+			rest = append(rest, v.Name+" = "+resetValue(v.Name))
 		}
 	}
 	for _, v := range to.vars {
-		if old, ok := from.Get(v.Name); !ok || old != v.Value {
-			if isCharsetVar(v.Name) {
-				cs = append(cs, v.Name+" = "+v.Value)
-			} else {
-				rest = append(rest, v.Name+" = "+v.Value)
-			}
+		if old, ok := from.Get(v.Name); (!ok || old != v.Value) && !isCharsetVar(v.Name) {
+			rest = append(rest, v.Name+" = "+v.Value)
 		}
 	}
 	var out []string
-	if len(cs) > 0 {
+	if cs := charsetAssignments(from, to); len(cs) > 0 {
 		out = append(out, "SET "+strings.Join(cs, ", "))
 	}
 	if len(rest) > 0 {
 		out = append(out, "SET "+strings.Join(rest, ", "))
 	}
 	return out
-}
-
-// charsetQuery reads the character set back by value; the casts keep the
-// names out of character_set_results, which may be one (ucs2) that would
-// re-encode them. The empty string is a non-binary column: its definition
-// carries the number of character_set_results' collation.
-const charsetQuery = "SELECT CAST(@@session.character_set_client AS BINARY), CAST(@@session.character_set_results AS BINARY), CAST(@@session.collation_connection AS BINARY), ''"
-
-// ReadCharset reads the connection's character set variables, to record
-// them by value after a statement that changed them (SET NAMES, SET
-// CHARACTER SET, SET character_set_*), whatever order or defaults the
-// statement involved. label is the character set number the connection
-// now puts in non-binary column definitions: x's default collation after
-// SET character_set_results = x, but y after SET NAMES x COLLATE y, which
-// no assignment can give another connection; 0 when character_set_results
-// is NULL (columns keep their own collations).
-func (b *Conn) ReadCharset(ctx context.Context) (vs []Var, label uint16, err error) {
-	r, err := b.Exec(ctx, charsetQuery)
-	if err != nil {
-		return nil, 0, err
-	}
-	if r == nil || r.Resultset == nil || r.RowNumber() != 1 || r.ColumnNumber() != len(charsetVarNames)+1 {
-		b.broken = true
-		return nil, 0, fmt.Errorf("shard %s: unexpected answer reading the character set", b.shard)
-	}
-	vs = make([]Var, len(charsetVarNames))
-	for i, n := range charsetVarNames {
-		vs[i].Name = n
-		if null, _ := r.IsNull(0, i); null {
-			vs[i].Value = "NULL" // character_set_results = NULL: no conversion
-			continue
-		}
-		s, err := r.GetString(0, i)
-		if err != nil {
-			return nil, 0, fmt.Errorf("shard %s: reading the character set: %w", b.shard, err)
-		}
-		vs[i].Value = Quote(s)
-	}
-	if vs[1].Value != "NULL" {
-		label = r.Fields[len(charsetVarNames)].Charset
-	}
-	return vs, label, nil
 }
 
 // Sync brings the connection to the session's database and variables.

@@ -8,8 +8,14 @@ import (
 func TestSetStatements(t *testing.T) {
 	empty := State{}
 	a := empty.With(Var{"@@session.sql_mode", "'ANSI'"}, Var{"@x", "1"})
-	utf8 := empty.With(CharsetVars("utf8mb4", "45")...)
-	latin1 := empty.With(CharsetVars("latin1", "8")...).With(Var{"@x", "'\xe9'"})
+	utf8 := empty.With(CharsetVars("utf8mb4", "utf8mb4_general_ci", true)...)
+	latin1 := empty.With(CharsetVars("latin1", "latin1_swedish_ci", true)...).With(Var{"@x", "'\xe9'"})
+	unicode := empty.With(CharsetVars("utf8mb4", "utf8mb4_unicode_ci", false)...)
+	unicodeConn45 := unicode.With(Var{VarCollation, "'utf8mb4_general_ci'"})
+	// Handshake 224, then SET character_set_client = utf8mb4: results
+	// keep 224, client gets the default.
+	unicodeResults := unicode.With(Var{VarCharsetClient, "'utf8mb4'"})
+	unicodeClientNull := unicode.With(Var{VarCharsetResults, "NULL"})
 	noResults := utf8.With(Var{VarCharsetResults, "NULL"})
 	tests := []struct {
 		name     string
@@ -20,19 +26,40 @@ func TestSetStatements(t *testing.T) {
 		{"from empty", empty, a, []string{"SET @@session.sql_mode = 'ANSI', @x = 1"}},
 		{"to empty resets", a, empty, []string{"SET @@session.sql_mode = DEFAULT, @x = CAST(NULL AS BINARY)"}},
 		{"charset own statement, first", a, latin1, []string{
-			"SET @@session.character_set_client = 'latin1', @@session.character_set_results = 'latin1', @@session.collation_connection = 8",
+			"SET @@session.character_set_client = 'latin1', @@session.character_set_results = 'latin1', @@session.collation_connection = 'latin1_swedish_ci'",
 			"SET @@session.sql_mode = DEFAULT, @x = '\xe9'",
 		}},
 		{"charset alone", latin1.Without("@x"), utf8, []string{
-			"SET @@session.character_set_client = 'utf8mb4', @@session.character_set_results = 'utf8mb4', @@session.collation_connection = 45",
+			"SET @@session.character_set_client = 'utf8mb4', @@session.character_set_results = 'utf8mb4', @@session.collation_connection = 'utf8mb4_general_ci'",
 		}},
 		{"one charset variable", utf8, noResults, []string{"SET @@session.character_set_results = NULL"}},
 		{"fresh connection gets the session's charset", unsyncedCharset(), utf8, []string{
-			"SET @@session.character_set_client = 'utf8mb4', @@session.character_set_results = 'utf8mb4', @@session.collation_connection = 45",
+			"SET @@session.character_set_client = 'utf8mb4', @@session.character_set_results = 'utf8mb4', @@session.collation_connection = 'utf8mb4_general_ci'",
 		}},
 		{"fresh connection, unknown handshake collation: server defaults", unsyncedCharset(), a, []string{
 			"SET @@session.character_set_client = DEFAULT, @@session.character_set_results = DEFAULT, @@session.collation_connection = DEFAULT",
 			"SET @@session.sql_mode = 'ANSI', @x = 1",
+		}},
+		{"non-default collation: SET NAMES", utf8, unicode, []string{
+			"SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_ci'",
+		}},
+		{"fresh connection, non-default collation", unsyncedCharset(), unicode, []string{
+			"SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_ci'",
+		}},
+		{"non-default client and results, another connection collation", latin1.Without("@x"), unicodeConn45, []string{
+			"SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_ci', @@session.collation_connection = 'utf8mb4_general_ci'",
+		}},
+		{"non-default results only", utf8, unicodeResults, []string{
+			"SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_ci', @@session.character_set_client = 'utf8mb4'",
+		}},
+		{"non-default client, results NULL", latin1.Without("@x"), unicodeClientNull, []string{
+			"SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_ci', @@session.character_set_results = NULL",
+		}},
+		{"back to defaults: assignments by name", unicode, utf8, []string{
+			"SET @@session.character_set_client = 'utf8mb4', @@session.character_set_results = 'utf8mb4', @@session.collation_connection = 'utf8mb4_general_ci'",
+		}},
+		{"non-default to unknown handshake collation: server defaults", unicode, empty, []string{
+			"SET @@session.character_set_client = DEFAULT, @@session.character_set_results = DEFAULT, @@session.collation_connection = DEFAULT",
 		}},
 		{"reused connection, unknown handshake collation: server defaults", latin1, empty, []string{
 			"SET @@session.character_set_client = DEFAULT, @@session.character_set_results = DEFAULT, @@session.collation_connection = DEFAULT",
@@ -50,7 +77,7 @@ func TestSetStatements(t *testing.T) {
 
 func TestFreshConnectionNeverMatches(t *testing.T) {
 	// Whatever a session holds, a fresh connection's charset is set.
-	for _, st := range []State{{}, State{}.With(CharsetVars("utf8mb4", "45")...), State{}.With(CharsetVars("binary", "63")...)} {
+	for _, st := range []State{{}, State{}.With(CharsetVars("utf8mb4", "utf8mb4_general_ci", true)...), State{}.With(CharsetVars("utf8mb4", "utf8mb4_unicode_ci", false)...), State{}.With(CharsetVars("binary", "binary", true)...)} {
 		qs := SetStatements(unsyncedCharset(), st)
 		if len(qs) == 0 {
 			t.Errorf("state %q: no SET on a fresh connection", st.Key())

@@ -7,23 +7,26 @@ import (
 )
 
 // TestInitialCharset: the handshake collation becomes explicit character
-// set variables (collation by id, as MariaDB resolves it); one MariaDB does
-// not know leaves them out, which replays DEFAULT: the server's defaults,
-// what MariaDB gives such a client.
+// set variables holding that collation, by MariaDB's name for the number
+// (213 is not MySQL's utf8_croatian_ci); one MariaDB does not know leaves
+// them out, which replays DEFAULT: the server's defaults, what MariaDB
+// gives such a client.
 func TestInitialCharset(t *testing.T) {
 	tests := []struct {
 		id                         uint16
 		client, results, collation string // "" : not in the state
 	}{
-		{45, "'utf8mb4'", "'utf8mb4'", "45"},   // utf8mb4_general_ci
-		{224, "'utf8mb4'", "'utf8mb4'", "224"}, // utf8mb4_unicode_ci
-		{8, "'latin1'", "'latin1'", "8"},       // latin1_swedish_ci
-		{63, "'binary'", "'binary'", "63"},     // binary
-		{33, "'utf8'", "'utf8'", "33"},         // utf8mb3_general_ci
-		{255, "", "", ""},                      // utf8mb4_0900_ai_ci: MySQL 8 only
-		{248, "", "", ""},                      // gb18030_chinese_ci: MySQL 8 only
-		{76, "", "", ""},                       // utf8mb3_tolower_ci: MySQL 8 only
-		{0, "", "", ""},                        // no such collation
+		{45, "'utf8mb4'", "'utf8mb4'", "'utf8mb4_general_ci'"},
+		{224, "'utf8mb4' COLLATE 'utf8mb4_unicode_ci'", "'utf8mb4' COLLATE 'utf8mb4_unicode_ci'", "'utf8mb4_unicode_ci'"},
+		{46, "'utf8mb4' COLLATE 'utf8mb4_bin'", "'utf8mb4' COLLATE 'utf8mb4_bin'", "'utf8mb4_bin'"},
+		{8, "'latin1'", "'latin1'", "'latin1_swedish_ci'"},
+		{63, "'binary'", "'binary'", "'binary'"},
+		{33, "'utf8mb3'", "'utf8mb3'", "'utf8mb3_general_ci'"},
+		{213, "'utf8mb3' COLLATE 'utf8mb3_croatian_mysql561_ci'", "'utf8mb3' COLLATE 'utf8mb3_croatian_mysql561_ci'", "'utf8mb3_croatian_mysql561_ci'"},
+		{255, "", "", ""}, // utf8mb4_0900_ai_ci: MySQL 8 only
+		{248, "", "", ""}, // gb18030_chinese_ci: MySQL 8 only
+		{76, "", "", ""},  // utf8mb3_tolower_ci: MySQL 8 only
+		{0, "", "", ""},   // no such collation
 	}
 	for _, tt := range tests {
 		st := initialVars(tt.id)

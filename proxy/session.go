@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/server"
-	"github.com/pingcap/tidb/pkg/parser/charset"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/router"
@@ -155,19 +153,20 @@ func (s *Session) handshake(live *settings) error {
 // initialVars turns the collation a client announced in its handshake into
 // the session's character set, which every backend connection serving the
 // session is given explicitly: a fresh connection and a pooled one that
-// served another character set behave the same. The collation goes by id
-// (MariaDB accepts one for collation_connection), so that MariaDB names it
-// as it would for a direct client. A collation MariaDB does not know gets
-// what MariaDB gives such a client, the server's defaults (no character set
-// variables in the state: they are replayed as DEFAULT); for MySQL 8
-// clients' utf8mb4_0900_ai_ci (255) that is utf8mb4_general_ci on a shard
-// configured with utf8mb4, its closest MariaDB collation.
+// served another character set behave the same. MariaDB gives client,
+// results and connection the collation itself (not its character set's
+// default), which the state records by MariaDB's names for the number. A
+// collation MariaDB does not know gets what MariaDB gives such a client,
+// the server's defaults (no character set variables in the state: they are
+// replayed as DEFAULT); for MySQL 8 clients' utf8mb4_0900_ai_ci (255) that
+// is utf8mb4_general_ci on a shard configured with utf8mb4, its closest
+// MariaDB collation.
 func initialVars(collationID uint16) backend.State {
-	col, err := charset.GetCollationByID(int(collationID))
-	if err != nil || !knownToMariaDB(collationID) {
+	col, ok := mariadbCollations[collationID]
+	if !ok {
 		return backend.State{}
 	}
-	return backend.State{}.With(backend.CharsetVars(col.CharsetName, strconv.Itoa(int(collationID)))...)
+	return backend.State{}.With(backend.CharsetVars(col.charset, col.name, col.isDefault)...)
 }
 
 // takeCollation gives the session the character set of a handshake
@@ -177,26 +176,9 @@ func initialVars(collationID uint16) backend.State {
 func (s *Session) takeCollation(id uint16) {
 	s.vars = initialVars(id)
 	s.colLabel = 0
-	if _, ok := s.vars.Get(backend.VarCollation); ok {
+	if _, ok := mariadbCollations[id]; ok {
 		s.colLabel = id
 	}
-}
-
-// knownToMariaDB tells whether MariaDB 10.11 has a collation with this
-// handshake id; these are MySQL 8's alone (checked against
-// information_schema.COLLATIONS), as are the ids above 255 the parser
-// knows (COM_CHANGE_USER carries two bytes).
-func knownToMariaDB(id uint16) bool {
-	if id > 255 {
-		return false
-	}
-	switch id {
-	case 76, // utf8mb3_tolower_ci
-		248, 249, 250, // gb18030
-		255: // utf8mb4_0900_ai_ci
-		return false
-	}
-	return true
 }
 
 // run reads and executes commands until the client leaves.
