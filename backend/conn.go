@@ -34,6 +34,8 @@ type Stmt struct {
 	Columns   int
 	RawParams [][]byte
 	RawCols   [][]byte
+	// Extended: the definitions carry MariaDB's extended metadata block.
+	Extended bool
 }
 
 // Conn is one connection to a shard. It is owned by one session at a time.
@@ -72,6 +74,10 @@ type Conn struct {
 	// safe because neither reader can hold bytes of the other's response:
 	// the server sends nothing it was not asked for.
 	rd *bufio.Reader
+	// extMeta: the connection negotiated MariaDB's extended metadata, so
+	// every column definition it sends carries the block. Not negotiated
+	// yet: go-mysql's own result parsing (Exec) does not know the block.
+	extMeta bool
 }
 
 // maxCachedStmts bounds the prepared statements kept open per connection;
@@ -134,6 +140,10 @@ func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn
 		rd:          bufio.NewReaderSize(c.Conn, 64<<10),
 	}, nil
 }
+
+// ExtendedMetadata tells whether the connection's column definitions carry
+// MariaDB's extended metadata block.
+func (b *Conn) ExtendedMetadata() bool { return b.extMeta }
 
 // Shard names the shard this connection belongs to.
 func (b *Conn) Shard() string { return b.shard }
@@ -267,7 +277,7 @@ func (b *Conn) Prepare(ctx context.Context, query string) (*Stmt, error) {
 		b.noteErr(err)
 		return nil, err
 	}
-	s := &Stmt{ID: cs.ID, Params: cs.Params, Columns: cs.Columns, RawParams: cs.RawParamFields, RawCols: cs.RawColumnFields}
+	s := &Stmt{ID: cs.ID, Params: cs.Params, Columns: cs.Columns, RawParams: cs.RawParamFields, RawCols: cs.RawColumnFields, Extended: b.extMeta}
 	if len(b.stmtLRU) >= maxCachedStmts {
 		old := b.stmtLRU[0]
 		b.stmtLRU = b.stmtLRU[1:]

@@ -1,6 +1,10 @@
 package proxy
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
 
 // Every column definition the proxy sends goes through writeColumnDef, which
 // gives it the character set number MariaDB would give the client.
@@ -89,8 +93,17 @@ func relabelColumnDef(def []byte, label uint16, extended bool) {
 }
 
 // writeColumnDef sends a column definition (p with 4 bytes of header room
-// in front), relabelled in place for the session's character set.
-func (s *Session) writeColumnDef(p []byte) error {
-	relabelColumnDef(p[4:], s.colLabel, false)
+// in front; extended: it carries MariaDB's extended metadata block),
+// relabelled in place for the session's character set, with the block
+// when the client negotiated it and without it otherwise (extmeta.go).
+func (s *Session) writeColumnDef(p []byte, extended bool) error {
+	p = convertExtMeta(p, extended, s.extMeta)
+	relabelColumnDef(p[4:], s.colLabel, s.extMeta)
 	return s.conn.WritePacket(p)
+}
+
+// writeField sends a column definition the engine holds (see
+// parseColumnDef).
+func (s *Session) writeField(f *mysql.Field) error {
+	return s.writeColumnDef(append(s.buf[:4], dumpField(f, s.extMeta)...), s.extMeta)
 }

@@ -523,14 +523,11 @@ func (s *Session) openRows(c *backend.Conn, first []byte) (*shardRows, error) {
 		if err != nil {
 			return nil, errShardUnavailable(c.Shard(), err)
 		}
-		f := &mysql.Field{}
-		if err := f.Parse(append([]byte(nil), p[4:]...)); err != nil {
+		f, ok := parseColumnDef(p[4:], c.ExtendedMetadata())
+		if !ok {
 			c.MarkBroken()
 			return nil, errMalformed("column definition from shard " + c.Shard())
 		}
-		// Merges rename and retype columns: Dump must encode the fields,
-		// not replay the shard's packet.
-		f.Data = nil
 		r.cols = append(r.cols, f)
 	}
 	if _, err := s.readBackend(c); err != nil { // EOF after the definitions
@@ -616,7 +613,7 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, verify func()
 		return err
 	}
 	for _, f := range cols {
-		if err := s.writeColumnDef(append(s.buf[:4], f.Dump()...)); err != nil {
+		if err := s.writeField(f); err != nil {
 			return err
 		}
 	}

@@ -163,7 +163,7 @@ func (s *Session) relayRaw(c *backend.Conn, o *outcome) error {
 		o.lost = err
 		return s.writeErr(errShardUnavailable(c.Shard(), err))
 	}
-	if err := s.writeColumnDef(p); err != nil {
+	if err := s.writeColumnDef(p, c.ExtendedMetadata()); err != nil {
 		c.MarkBroken()
 		return err
 	}
@@ -244,7 +244,7 @@ func (s *Session) forwardFieldList(c *backend.Conn) (outcome, error) {
 			o.wroteOK = true
 			return o, s.relayEOF(p)
 		}
-		if err := s.writeColumnDef(p); err != nil {
+		if err := s.writeColumnDef(p, c.ExtendedMetadata()); err != nil {
 			c.MarkBroken()
 			return o, err
 		}

@@ -22,6 +22,7 @@ import (
 // returned is one shard's result set, packets without their headers.
 type returned struct {
 	cols     [][]byte
+	ext      bool // cols carry MariaDB's extended metadata block
 	rows     [][]byte
 	text     bool // rows in the text protocol (a COM_QUERY answer)
 	warnings uint16
@@ -86,7 +87,7 @@ func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, e
 	if ex.Copies {
 		warnings = answers[0].warnings
 	}
-	return s.writeReturned(answers[0].cols, rows, binary, warnings)
+	return s.writeReturned(answers[0].cols, answers[0].ext, rows, binary, warnings)
 }
 
 // readReturned reads a shard's answer to a write with RETURNING: its
@@ -106,7 +107,7 @@ func (s *Session) readReturned(c *backend.Conn) (r *returned, srvErr *mysql.MyEr
 		return nil, nil, errMalformed("shard answered a write with RETURNING without a result set")
 	}
 	n, _, _ := mysql.LengthEncodedInt(p[4:])
-	r = &returned{}
+	r = &returned{ext: c.ExtendedMetadata()}
 	for i := uint64(0); i <= n; i++ { // the definitions, then EOF
 		if p, err = s.readBackend(c); err != nil {
 			return nil, nil, err
@@ -210,12 +211,12 @@ func sameRows(a, b [][]byte) bool {
 
 // writeReturned sends the merged result set: the shards' column
 // definitions and rows, text rows re-encoded for a binary client.
-func (s *Session) writeReturned(cols [][]byte, rows []*returnedRow, binary bool, warnings uint16) error {
+func (s *Session) writeReturned(cols [][]byte, ext bool, rows []*returnedRow, binary bool, warnings uint16) error {
 	var fields []*mysql.Field
 	if binary {
 		for _, d := range cols {
-			f := &mysql.Field{}
-			if err := f.Parse(append([]byte(nil), d...)); err != nil {
+			f, ok := parseColumnDef(d, ext)
+			if !ok {
 				return s.writeErr(errMalformed("column definition from shard"))
 			}
 			fields = append(fields, f)
@@ -225,7 +226,7 @@ func (s *Session) writeReturned(cols [][]byte, rows []*returnedRow, binary bool,
 		return err
 	}
 	for _, d := range cols {
-		if err := s.writeColumnDef(append(s.buf[:4], d...)); err != nil {
+		if err := s.writeColumnDef(append(s.buf[:4], d...), ext); err != nil {
 			return err
 		}
 	}

@@ -53,6 +53,10 @@ type Session struct {
 	// connections cannot be made to put it there (coldef.go); 0 when
 	// theirs is right.
 	colLabel uint16
+	// extMeta: the client negotiated MariaDB's extended metadata, so its
+	// column definitions carry the block (extmeta.go). The proxy does not
+	// announce the capability yet, so no client has it.
+	extMeta bool
 
 	db          string // current logical schema, "" when none
 	vars        backend.State

@@ -23,6 +23,7 @@ type prepared struct {
 	columns   int
 	rawParams [][]byte
 	rawCols   [][]byte
+	rawExt    bool   // rawParams and rawCols carry the extended metadata block
 	types     []byte // parameter types from the last execute that sent them
 	plan      *router.Plan
 	// longData is what COM_STMT_SEND_LONG_DATA sent since the last
@@ -85,7 +86,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 			}
 			return s.writeErr(errShardUnavailable(shard, err))
 		}
-		p.params, p.columns, p.rawParams, p.rawCols = bs.Params, bs.Columns, bs.RawParams, bs.RawCols
+		p.params, p.columns, p.rawParams, p.rawCols, p.rawExt = bs.Params, bs.Columns, bs.RawParams, bs.RawCols, bs.Extended
 	}
 	s.nextStmtID++
 	p.id = s.nextStmtID
@@ -139,7 +140,7 @@ func (s *Session) writePrepareOK(p *prepared) error {
 			continue
 		}
 		for _, d := range defs {
-			if err := s.writeColumnDef(append(s.buf[:4], d...)); err != nil {
+			if err := s.writeColumnDef(append(s.buf[:4], d...), p.rawExt); err != nil {
 				return err
 			}
 		}
