@@ -98,6 +98,12 @@ func TestTransactionCharacteristics(t *testing.T) {
 		{0, "INSERT INTO iso VALUES (13, 0)", nil}, // still READ ONLY
 		{0, "SELECT COUNT(*) FROM iso", nil},
 		{0, "INSERT INTO iso VALUES (13, 0)", nil},
+		{0, "SET autocommit = 0", nil},
+		{0, "START TRANSACTION READ ONLY", nil},
+		{0, "SET autocommit = 1", nil},             // commits
+		{0, "INSERT INTO iso VALUES (14, 0)", nil}, // READ ONLY all the same
+		{0, "COMMIT", nil},
+		{0, "INSERT INTO iso VALUES (14, 0)", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_tx"), 2), steps)

@@ -83,13 +83,13 @@ func (s *Session) noteLockedTables(st *router.Statement) {
 
 // localBranch makes c, the session's locked pin on shard, the transaction's
 // plain branch.
-func (s *Session) localBranch(ctx context.Context, shard string, c *backend.Conn) (*backend.Conn, bool, error) {
+func (s *Session) localBranch(shard string, c *backend.Conn) (*backend.Conn, bool, error) {
 	if len(s.tx.order) > 0 {
 		return nil, false, errLockedTxSpreads(s.tx.order[0], shard)
 	}
-	if err := applyIsolation(ctx, c, s.tx.isolation); err != nil {
-		return nil, false, shardErr(shard, err)
-	}
+	// Its isolation level is not set: MariaDB refuses SET TRANSACTION on
+	// a connection under LOCK TABLES (1568), and the table locks keep
+	// other sessions' changes out whatever the level.
 	// The transaction starts with the statement, as on MariaDB.
 	c.StartWith("SET autocommit = 0")
 	s.tx.local = shard

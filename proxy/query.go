@@ -260,7 +260,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 			return c, true, nil
 		}
 		if p.locked {
-			return s.localBranch(ctx, shard, c)
+			return s.localBranch(shard, c)
 		}
 	} else if c, err = s.acquire(ctx, shard); err != nil {
 		return nil, false, err

@@ -75,7 +75,11 @@ func (s *Session) begin(ctx context.Context, st *router.Statement) error {
 	s.tx = newTxn(true)
 	s.takeTxChars(s.tx)
 	if b, ok := st.Node.(*ast.BeginStmt); ok && b.ReadOnly {
+		// Also what SET autocommit = 1's commit leaves for the next
+		// transaction (MariaDB 10.11: the READ ONLY outlives it).
 		s.tx.readOnly = true
+		ro := true
+		s.tx.took.readOnly = &ro
 	}
 	return s.writeOK(0, 0, "")
 }
