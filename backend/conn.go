@@ -310,18 +310,18 @@ func (b *Conn) writeCommand(cmd byte, payload []byte) error {
 	return nil
 }
 
-// Send writes a command and leaves its response to be read with ReadPacket
-// (after Settle, when StartWith was used: ReadPacket refuses to read
-// before it, so a forgotten Settle fails instead of misreading).
-func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) error {
+// Send writes a command; its answer is read through the Pending it
+// returns, whose Settle first reads the answer of a statement StartWith
+// queued, when that travelled with the command.
+func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) (Pending, error) {
 	// Before the prefix is consumed: a refused command leaves it pending.
 	if err := b.checkPacketSize(ctx, b.commandSize(cmd, payload)); err != nil {
-		return err
+		return Pending{}, err
 	}
 	if b.prefix != "" {
 		if cmd != mysql.COM_QUERY {
 			if err := b.sendPrefix(ctx); err != nil {
-				return err
+				return Pending{}, err
 			}
 		} else {
 			q := make([]byte, 0, len(b.prefix)+2+len(payload))
@@ -329,7 +329,17 @@ func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) error {
 			payload, b.prefix, b.inlinePrefix = q, "", true
 		}
 	}
-	return b.writeCommand(cmd, payload)
+	if err := b.writeCommand(cmd, payload); err != nil {
+		return Pending{}, err
+	}
+	return Pending{b}, nil
+}
+
+// SendLongData sends a COM_STMT_SEND_LONG_DATA, which has no answer: a
+// statement StartWith queued runs first, answered.
+func (b *Conn) SendLongData(ctx context.Context, payload []byte) error {
+	_, err := b.Send(ctx, mysql.COM_STMT_SEND_LONG_DATA, payload)
+	return err
 }
 
 // SendReadOnly is Send for a statement that changes nothing (a plain
@@ -339,26 +349,29 @@ func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) error {
 // start fail, the statement will have run outside the branch, which is
 // harmless for a read; Settle then discards its answer. Writes must use
 // Send, which waits for the start to succeed.
-func (b *Conn) SendReadOnly(ctx context.Context, cmd byte, payload []byte) error {
+func (b *Conn) SendReadOnly(ctx context.Context, cmd byte, payload []byte) (Pending, error) {
 	if b.prefix == "" || cmd == mysql.COM_QUERY {
 		return b.Send(ctx, cmd, payload)
 	}
 	if err := b.checkPacketSize(ctx, 1+len(payload)); err != nil {
-		return err
+		return Pending{}, err
 	}
 	q := b.prefix
 	b.prefix = ""
 	if err := b.writeCommand(mysql.COM_QUERY, []byte(q)); err != nil {
-		return err
+		return Pending{}, err
 	}
 	b.inlinePrefix, b.pipelined = true, true
-	return b.writeCommand(cmd, payload)
+	if err := b.writeCommand(cmd, payload); err != nil {
+		return Pending{}, err
+	}
+	return Pending{b}, nil
 }
 
-// ReadPacket reads the next response packet, appending it to dst (which may
+// readPacket reads the next response packet, appending it to dst (which may
 // hold reserved header room), so forwarding needs no copy per row. A
 // payload of 16 MiB or more, which the protocol splits, is returned whole.
-func (b *Conn) ReadPacket(dst []byte) ([]byte, error) {
+func (b *Conn) readPacket(dst []byte) ([]byte, error) {
 	if b.inlinePrefix {
 		return nil, b.unsettled()
 	}
@@ -383,29 +396,19 @@ func (b *Conn) ReadPacket(dst []byte) ([]byte, error) {
 	}
 }
 
-// unsettled refuses to read a command's answer while the answer of the
-// StartWith statement sent ahead of it is unread: only Settle may read
-// that one. Reading on would hand the caller XA START's OK as its
-// statement's answer and leave the real one to the next command; instead
-// the forgotten Settle fails loudly and the connection is dropped.
-func (b *Conn) unsettled() error {
-	b.broken = true
-	return fmt.Errorf("shard %s: a response was read before Settle: the transaction start sent with the command is unanswered (a bug in xaproxy)", b.shard)
-}
-
 func (b *Conn) lost(err error) error {
 	b.broken, b.lostIO = true, true
 	return fmt.Errorf("shard %s: lost connection: %w", b.shard, err)
 }
 
-// RelayRows copies the row packets already received, unchanged but for
+// relayRows copies the row packets already received, unchanged but for
 // their sequence numbers (renumbered from *seq, the client's counter), to w
 // in one write. It stops before an EOF or error packet, a packet not yet
 // fully received, or one of 16 MiB or more; 0 means: read the next packet
-// with ReadPacket. An error is w's.
-func (b *Conn) RelayRows(w io.Writer, seq *uint8) (int, error) {
+// with readPacket. An error is w's.
+func (b *Conn) relayRows(w io.Writer, seq *uint8) (int, error) {
 	if b.inlinePrefix {
-		return 0, nil // ReadPacket reports the missing Settle
+		return 0, nil // readPacket reports the unsettled start
 	}
 	buf, _ := b.rd.Peek(b.rd.Buffered())
 	off, n := 0, 0
@@ -440,60 +443,12 @@ func (b *Conn) RelayRows(w io.Writer, seq *uint8) (int, error) {
 // Deadline support for statement timeouts and cancellation.
 func (b *Conn) Watch(ctx context.Context) (stop func() bool) { return b.watch(ctx) }
 
-// StartWith makes the next command on the connection run statement first,
-// without a round trip of its own: a COM_QUERY becomes one multi-statement
-// query "statement; query", which the server stops at the first error, so
-// the client's statement never runs outside the transaction XA START
-// opens. Other commands wait for its answer first. Settle reads its answer.
-func (b *Conn) StartWith(statement string) { b.prefix = statement }
-
-// sendPrefix handles a pending StartWith for a command that cannot carry it.
-func (b *Conn) sendPrefix(ctx context.Context) error {
-	q := b.prefix
-	b.prefix = ""
-	_, err := b.Exec(ctx, q)
-	return err
-}
-
-// Settle reads the answer of a StartWith statement sent inline with the
-// last query. A server error means the query itself did not run and has
-// no answer.
-func (b *Conn) Settle(ctx context.Context) error {
-	if !b.inlinePrefix {
-		return nil
-	}
-	pipelined := b.pipelined
-	b.inlinePrefix, b.pipelined = false, false
-	p, err := b.ReadPacket(nil)
-	if err != nil {
-		return err
-	}
-	if pipelined {
-		// The next command's answer numbers its packets from 1 again.
-		b.c.Sequence = 1
-	}
-	switch {
-	case len(p) > 0 && p[0] == mysql.OK_HEADER:
-		return nil
-	case len(p) > 0 && p[0] == mysql.ERR_HEADER:
-		startErr := b.c.HandleErrorPacket(p)
-		if pipelined {
-			// The next command ran anyway: its answer is not the client's.
-			if err := b.drainResponse(); err != nil {
-				return err
-			}
-		}
-		return startErr
-	}
-	b.broken = true
-	return fmt.Errorf("shard %s: unexpected answer to a transaction start", b.shard)
-}
-
 // ExecAll runs statements as one multi-statement query (one round trip);
 // the server stops at the first error, which is returned.
 func (b *Conn) ExecAll(ctx context.Context, stmts ...string) error {
-	if err := b.Settle(ctx); err != nil {
-		return err
+	if b.inlinePrefix {
+		// The last command's answer is unread: this one's would be misread.
+		return b.unsettled()
 	}
 	defer b.watch(ctx)()
 	if err := b.writeCommand(mysql.COM_QUERY, []byte(strings.Join(stmts, "; "))); err != nil {
@@ -542,7 +497,7 @@ func (b *Conn) Dirty() bool { return b.prefix != "" || b.inlinePrefix }
 // readAnswer reads a packet of an internal command's answer, which is
 // never empty.
 func (b *Conn) readAnswer() ([]byte, error) {
-	p, err := b.ReadPacket(nil)
+	p, err := b.readPacket(nil)
 	if err == nil && len(p) == 0 {
 		b.broken = true
 		err = fmt.Errorf("shard %s: empty packet", b.shard)

@@ -39,12 +39,12 @@ func TestSendReadOnlyPipelinesTheStart(t *testing.T) {
 		return binary.LittleEndian.AppendUint64(msg, uint64(from))
 	}
 	// rows reads a binary result set and counts its rows.
-	rows := func() int {
+	rows := func(r Reply) int {
 		t.Helper()
 		n := 0
 		eofs := 0
 		for eofs < 2 {
-			p, err := c.ReadPacket(nil)
+			p, err := r.ReadPacket(nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,13 +62,15 @@ func TestSendReadOnlyPipelinesTheStart(t *testing.T) {
 
 	// The start succeeds: one round trip, and the rows are the answer.
 	c.StartWith("XA START 'pipe-ok'")
-	if err := c.SendReadOnly(ctx, mysql.COM_STMT_EXECUTE, execute(2)); err != nil {
+	sent, err := c.SendReadOnly(ctx, mysql.COM_STMT_EXECUTE, execute(2))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Settle(ctx); err != nil {
+	r, err := sent.Settle(ctx)
+	if err != nil {
 		t.Fatalf("Settle: %v", err)
 	}
-	if n := rows(); n != 2 {
+	if n := rows(r); n != 2 {
 		t.Fatalf("%d rows, want 2", n)
 	}
 	if err := c.ExecAll(ctx, "XA END 'pipe-ok'", "XA ROLLBACK 'pipe-ok'"); err != nil {
@@ -79,10 +81,10 @@ func TestSendReadOnlyPipelinesTheStart(t *testing.T) {
 	m.Exec(t, "XA START 'pipe-dup'", "XA END 'pipe-dup'", "XA PREPARE 'pipe-dup'")
 	t.Cleanup(func() { _, _ = m.DB(t, "").Exec("XA ROLLBACK 'pipe-dup'") })
 	c.StartWith("XA START 'pipe-dup'")
-	if err := c.SendReadOnly(ctx, mysql.COM_STMT_EXECUTE, execute(1)); err != nil {
+	if sent, err = c.SendReadOnly(ctx, mysql.COM_STMT_EXECUTE, execute(1)); err != nil {
 		t.Fatal(err)
 	}
-	err = c.Settle(ctx)
+	_, err = sent.Settle(ctx)
 	var me *mysql.MyError
 	if !errors.As(err, &me) || me.Code != mysql.ER_XAER_DUPID {
 		t.Fatalf("Settle = %v, want 1440 XAER_DUPID", err)
@@ -91,10 +93,13 @@ func TestSendReadOnlyPipelinesTheStart(t *testing.T) {
 		t.Fatalf("connection broken=%v dirty=%v after a refused start", c.Broken(), c.Dirty())
 	}
 	// The drained rows do not answer the next command.
-	if err := c.Send(ctx, mysql.COM_STMT_EXECUTE, execute(3)); err != nil {
+	if sent, err = c.Send(ctx, mysql.COM_STMT_EXECUTE, execute(3)); err != nil {
 		t.Fatal(err)
 	}
-	if n := rows(); n != 1 {
+	if r, err = sent.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := rows(r); n != 1 {
 		t.Fatalf("next execute: %d rows, want 1", n)
 	}
 }

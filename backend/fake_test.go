@@ -70,28 +70,39 @@ func TestPoolDialer(t *testing.T) {
 }
 
 // TestStartWithSettle: a statement queued by StartWith travels with the
-// next command, and its answer must be read by Settle before the
-// command's own. A read that skips Settle fails and drops the connection
-// instead of handing the caller the start's answer.
+// next command, and the command's answer is reached only through the
+// Pending's Settle, which reads the start's answer first. A refused start
+// leaves nothing of the command to read. A Pending dropped unsettled, or a
+// Reply read after a later command, cannot misread: the connection refuses
+// and is dropped.
 func TestStartWithSettle(t *testing.T) {
 	const start = "XA START 'g','s0.1',1"
 	tests := []struct {
-		name     string
-		readOnly bool // SendReadOnly with a COM_PING: the start goes as its own command
+		name  string
+		start string // queued by StartWith; "" none
+		// send: "query" (Send a COM_QUERY, the start inline), "ping" (Send
+		// a COM_PING: the start runs first, answered), "pipelined"
+		// (SendReadOnly a COM_PING: the start goes as its own command).
+		send     string
 		startErr bool // the shard refuses the start
-		settle   bool
-		// want: the command's answer is read (an OK packet), else wantErr
-		// (a server error from Settle, or the missing Settle).
-		wantErrCode uint16
+		// misuse: "" settle and read; "drop" drop the Pending and run an
+		// internal command; "stale" read the Reply of an earlier command
+		// after sending this one unsettled.
+		misuse      string
+		wantErrCode uint16 // a server error, from Send or Settle
 		wantBroken  bool
 		wantLog     []string
 	}{
-		{name: "settled", settle: true, wantLog: []string{start + "; DO 1"}},
-		{name: "start refused", settle: true, startErr: true, wantErrCode: mysql.ER_XAER_DUPID, wantLog: []string{start + "; DO 1"}},
-		{name: "read without settle", wantBroken: true, wantLog: []string{start + "; DO 1"}},
-		{name: "pipelined, settled", readOnly: true, settle: true, wantLog: []string{start}},
-		{name: "pipelined, start refused", readOnly: true, settle: true, startErr: true, wantErrCode: mysql.ER_XAER_DUPID, wantLog: []string{start}},
-		{name: "pipelined, read without settle", readOnly: true, wantBroken: true, wantLog: []string{start}},
+		{name: "no start", send: "query", wantLog: []string{"DO 1"}},
+		{name: "inline, settled", start: start, send: "query", wantLog: []string{start + "; DO 1"}},
+		{name: "inline, start refused", start: start, send: "query", startErr: true, wantErrCode: mysql.ER_XAER_DUPID, wantLog: []string{start + "; DO 1"}},
+		{name: "inline, dropped unsettled", start: start, send: "query", misuse: "drop", wantBroken: true, wantLog: []string{start + "; DO 1"}},
+		{name: "inline, stale reply", start: start, send: "query", misuse: "stale", wantBroken: true, wantLog: []string{"DO 0", start + "; DO 1"}},
+		{name: "own round trip, settled", start: start, send: "ping", wantLog: []string{start}},
+		{name: "own round trip, start refused", start: start, send: "ping", startErr: true, wantErrCode: mysql.ER_XAER_DUPID, wantLog: []string{start}},
+		{name: "pipelined, settled", start: start, send: "pipelined", wantLog: []string{start}},
+		{name: "pipelined, start refused", start: start, send: "pipelined", startErr: true, wantErrCode: mysql.ER_XAER_DUPID, wantLog: []string{start}},
+		{name: "pipelined, dropped unsettled", start: start, send: "pipelined", misuse: "drop", wantBroken: true, wantLog: []string{start}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,23 +117,44 @@ func TestStartWithSettle(t *testing.T) {
 			}
 			id := f.Conns()[0]
 			before := len(f.Queries(id))
-			c.StartWith(start)
-			if tt.readOnly {
-				err = c.SendReadOnly(ctx, mysql.COM_PING, nil)
-			} else {
-				err = c.Send(ctx, mysql.COM_QUERY, []byte("DO 1"))
+			var stale backend.Reply
+			if tt.misuse == "stale" {
+				sent, err := c.Send(ctx, mysql.COM_QUERY, []byte("DO 0"))
+				if err == nil {
+					stale, err = sent.Settle(ctx)
+				}
+				if err == nil {
+					_, err = stale.ReadPacket(nil) // DO 0's OK: stale from now on
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.settle {
-				err = c.Settle(ctx)
+			c.StartWith(tt.start)
+			var sent backend.Pending
+			switch tt.send {
+			case "query":
+				sent, err = c.Send(ctx, mysql.COM_QUERY, []byte("DO 1"))
+			case "ping":
+				sent, err = c.Send(ctx, mysql.COM_PING, nil)
+			case "pipelined":
+				sent, err = c.SendReadOnly(ctx, mysql.COM_PING, nil)
 			}
 			if err == nil {
-				var pk []byte
-				pk, err = c.ReadPacket(nil)
-				if err == nil && (len(pk) == 0 || pk[0] != mysql.OK_HEADER) {
-					t.Fatalf("answer %x, want an OK packet", pk)
+				switch tt.misuse {
+				case "":
+					var r backend.Reply
+					if r, err = sent.Settle(ctx); err == nil {
+						var pk []byte
+						pk, err = r.ReadPacket(nil)
+						if err == nil && (len(pk) == 0 || pk[0] != mysql.OK_HEADER) {
+							t.Fatalf("answer %x, want an OK packet", pk)
+						}
+					}
+				case "drop":
+					err = c.ExecAll(ctx, "DO 2")
+				case "stale":
+					_, err = stale.ReadPacket(nil)
 				}
 			}
 			switch me, _ := backend.ServerError(err); {
@@ -132,7 +164,7 @@ func TestStartWithSettle(t *testing.T) {
 				}
 			case tt.wantBroken:
 				if err == nil || me != nil {
-					t.Fatalf("error %v, want the missing Settle reported", err)
+					t.Fatalf("error %v, want the unsettled start reported", err)
 				}
 			case err != nil:
 				t.Fatal(err)
@@ -140,8 +172,8 @@ func TestStartWithSettle(t *testing.T) {
 			if c.Broken() != tt.wantBroken {
 				t.Errorf("Broken() = %v, want %v", c.Broken(), tt.wantBroken)
 			}
-			// A read refused before Settle does not wait for the shard,
-			// which may still be taking the query in.
+			// A refused read does not wait for the shard, which may still
+			// be taking the query in.
 			deadline := time.Now().Add(5 * time.Second)
 			for len(f.Queries(id)) < before+len(tt.wantLog) && time.Now().Before(deadline) {
 				time.Sleep(time.Millisecond)
@@ -150,6 +182,9 @@ func TestStartWithSettle(t *testing.T) {
 				t.Errorf("shard received %q, want %q", got, tt.wantLog)
 			}
 			if !tt.wantBroken {
+				if c.Dirty() {
+					t.Error("Dirty() after the answer was read")
+				}
 				// In step: the next command gets its own answer.
 				if err := c.Ping(ctx); err != nil {
 					t.Fatalf("ping after: %v", err)
@@ -157,5 +192,13 @@ func TestStartWithSettle(t *testing.T) {
 			}
 			p.Release(c)
 		})
+	}
+}
+
+// TestSettleNothingSent: the zero Pending, which a failed Send returns with
+// its error, settles to an error instead of a reader of nothing.
+func TestSettleNothingSent(t *testing.T) {
+	if _, err := (backend.Pending{}).Settle(context.Background()); err == nil {
+		t.Fatal("Settle of the zero Pending: no error")
 	}
 }

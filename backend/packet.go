@@ -10,7 +10,7 @@ import (
 // Packets of 16 MiB or more travel split in chunks of 0xffffff bytes with
 // increasing sequence numbers, and a payload that is an exact multiple of
 // 0xffffff ends with an empty chunk. go-mysql's packet writer does the
-// splitting (writeCommand, WriteData) and ReadPacket joins the chunks; the
+// splitting (writeCommand, WriteData) and readPacket joins the chunks; the
 // sequence counter of the connection (b.c.Sequence) follows both
 // directions, so the answer to a split command is read at the right number.
 

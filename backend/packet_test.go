@@ -101,7 +101,7 @@ func TestSendSplitsLargeCommands(t *testing.T) {
 			b := fakeBackend(nc)
 			b.maxPacket = 1 << 30
 			payload := bytes.Repeat([]byte("x"), tt.payload)
-			if err := b.Send(context.Background(), mysql.COM_QUERY, payload); err != nil {
+			if _, err := b.Send(context.Background(), mysql.COM_QUERY, payload); err != nil {
 				t.Fatal(err)
 			}
 			hs, joined := headers(t, nc.out.Bytes())
@@ -135,7 +135,7 @@ func TestReadPacketJoinsLargeAnswers(t *testing.T) {
 			stream = append(stream, wire(next, []byte{mysql.EOF_HEADER, 0, 0, 2, 0})...)
 			b := fakeBackend(newFake(stream))
 			b.c.Sequence = 2
-			got, err := b.ReadPacket(make([]byte, 4))
+			got, err := b.readPacket(make([]byte, 4))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +145,7 @@ func TestReadPacketJoinsLargeAnswers(t *testing.T) {
 			if b.c.Sequence != next {
 				t.Fatalf("sequence %d after the packet, want %d", b.c.Sequence, next)
 			}
-			if p, err := b.ReadPacket(nil); err != nil || p[0] != mysql.EOF_HEADER {
+			if p, err := b.readPacket(nil); err != nil || p[0] != mysql.EOF_HEADER {
 				t.Fatalf("next packet %q, %v", p, err)
 			}
 		})
@@ -159,7 +159,7 @@ func TestReadPacketRefusesSequenceGaps(t *testing.T) {
 	stream[4+mysql.MaxPayloadLen+3] = 3
 	b := fakeBackend(newFake(stream))
 	b.c.Sequence = 1
-	if _, err := b.ReadPacket(nil); err == nil || !b.Broken() {
+	if _, err := b.readPacket(nil); err == nil || !b.Broken() {
 		t.Fatalf("ReadPacket: %v, broken %v; want an error and a broken connection", err, b.Broken())
 	}
 }
@@ -178,13 +178,13 @@ func TestRelayRowsLeavesLargeRowsToReadPacket(t *testing.T) {
 	_, _ = b.rd.Peek(1)
 	var out bytes.Buffer
 	clientSeq := byte(10)
-	if n, err := b.RelayRows(&out, &clientSeq); err != nil || n != 1 {
+	if n, err := b.relayRows(&out, &clientSeq); err != nil || n != 1 {
 		t.Fatalf("RelayRows relayed %d, %v; want the small row", n, err)
 	}
-	if n, _ := b.RelayRows(&out, &clientSeq); n != 0 {
+	if n, _ := b.relayRows(&out, &clientSeq); n != 0 {
 		t.Fatalf("RelayRows relayed %d packets of the large row; want them left to ReadPacket", n)
 	}
-	p, err := b.ReadPacket(nil)
+	p, err := b.readPacket(nil)
 	if err != nil || !bytes.Equal(p, big) {
 		t.Fatalf("ReadPacket: %d bytes, %v; want the large row whole", len(p), err)
 	}
@@ -214,7 +214,7 @@ func TestSendRefusesWhatTheShardWouldRefuse(t *testing.T) {
 			b := fakeBackend(nc)
 			b.maxPacket = limit
 			b.StartWith(tt.prefix)
-			err := b.Send(context.Background(), tt.cmd, make([]byte, tt.payload))
+			_, err := b.Send(context.Background(), tt.cmd, make([]byte, tt.payload))
 			if !tt.refused {
 				if err != nil {
 					t.Fatal(err)
@@ -242,7 +242,7 @@ func TestSendAsksTheShardItsLimitOnce(t *testing.T) {
 	answer = append(answer, wire(5, []byte{mysql.EOF_HEADER, 0, 0, 2, 0})...)
 	nc := newFake(answer)
 	b := fakeBackend(nc)
-	err := b.Send(context.Background(), mysql.COM_QUERY, make([]byte, 2<<20))
+	_, err := b.Send(context.Background(), mysql.COM_QUERY, make([]byte, 2<<20))
 	if me, ok := ServerError(err); !ok || me.Code != mysql.ER_NET_PACKET_TOO_LARGE {
 		t.Fatalf("Send: %v; want 1153", err)
 	}
@@ -255,7 +255,7 @@ func TestSendAsksTheShardItsLimitOnce(t *testing.T) {
 	}
 	// Known now: no second question.
 	nc.out.Reset()
-	if err := b.Send(context.Background(), mysql.COM_QUERY, make([]byte, 2<<20)); err == nil || nc.out.Len() != 0 {
+	if _, err := b.Send(context.Background(), mysql.COM_QUERY, make([]byte, 2<<20)); err == nil || nc.out.Len() != 0 {
 		t.Fatalf("second Send: %v, %d bytes written", err, nc.out.Len())
 	}
 }

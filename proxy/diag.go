@@ -112,7 +112,7 @@ func textValue(v mysql.FieldValue) []byte {
 // answerDiag answers a diagnostics read from the session's diagnostics.
 // The statement runs on a pooled connection all the same, for the column
 // definitions MariaDB gives its answer; its rows are the session's.
-func (s *Session) answerDiag(ctx context.Context, st *router.Statement, own func(*backend.Conn) error, binary bool) error {
+func (s *Session) answerDiag(ctx context.Context, st *router.Statement, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
 	values, err := s.diagValues(st.Node)
 	if err != nil {
 		return s.writeErr(err)
@@ -136,20 +136,22 @@ func (s *Session) answerDiag(ctx context.Context, st *router.Statement, own func
 
 // columnsOf runs a statement on c and returns its result's columns,
 // draining its rows.
-func (s *Session) columnsOf(ctx context.Context, c *backend.Conn, own func(*backend.Conn) error) ([]*mysql.Field, error) {
-	if err := own(c); err != nil {
+func (s *Session) columnsOf(ctx context.Context, c *backend.Conn, own func(*backend.Conn) (backend.Pending, error)) ([]*mysql.Field, error) {
+	sent, err := own(c)
+	if err != nil {
 		return nil, err
 	}
-	if err := c.Settle(ctx); err != nil {
+	reply, err := sent.Settle(ctx)
+	if err != nil {
 		return nil, err
 	}
-	r, err := s.openResult(c)
+	r, err := s.openResult(reply)
 	if err != nil {
 		return nil, err
 	}
 	// Rows are skipped undecoded: a prepared statement's are binary.
 	for !r.done {
-		p, err := s.readBackend(c)
+		p, err := s.readBackend(reply)
 		switch {
 		case err != nil:
 			return nil, err

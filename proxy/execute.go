@@ -17,7 +17,7 @@ import (
 // execute runs a bound plan. own sends the client's statement itself (a
 // text query or a binary execute) to a connection; binary says which row
 // format the client expects.
-func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error, binary bool) error {
+func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
 	if st.DiagRead || st.LastResult != 0 {
 		return s.answerDiag(ctx, st, own, binary)
 	}
@@ -100,7 +100,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		// client gets its rows re-encoded.
 		return s.runOnePartBinary(ctx, st, ex)
 	case len(ex.Parts) == 1:
-		return s.runOn(ctx, ex.Parts[0].Shard, st, func(c *backend.Conn) error {
+		return s.runOn(ctx, ex.Parts[0].Shard, st, func(c *backend.Conn) (backend.Pending, error) {
 			return c.Send(ctx, mysql.COM_QUERY, []byte(ex.Parts[0].SQL))
 		})
 	default:
@@ -111,12 +111,21 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	}
 }
 
-// sendPart sends a part's statement: its own SQL, or the client's.
-func sendPart(ctx context.Context, c *backend.Conn, p router.Part, own func(*backend.Conn) error) error {
+// sendPart sends a part's statement, its own SQL or the client's, and
+// settles it: a transaction start sent with it answers first, and if it
+// failed the statement did not run.
+func sendPart(ctx context.Context, c *backend.Conn, p router.Part, own func(*backend.Conn) (backend.Pending, error)) (backend.Reply, error) {
+	var sent backend.Pending
+	var err error
 	if p.SQL == "" {
-		return own(c)
+		sent, err = own(c)
+	} else {
+		sent, err = c.Send(ctx, mysql.COM_QUERY, []byte(p.SQL))
 	}
-	return c.Send(ctx, mysql.COM_QUERY, []byte(p.SQL))
+	if err != nil {
+		return backend.Reply{}, err
+	}
+	return sent.Settle(ctx)
 }
 
 // okInfo is what an OK packet says.
@@ -128,7 +137,7 @@ type okInfo struct {
 
 // readOK reads a response that the client does not see directly: an OK,
 // an error, or a result set that is drained.
-func (s *Session) readOK(c *backend.Conn) (okInfo, *mysql.MyError, error) {
+func (s *Session) readOK(c backend.Reply) (okInfo, *mysql.MyError, error) {
 	var ok okInfo
 	for {
 		p, err := s.readBackend(c)
@@ -181,7 +190,7 @@ func (s *Session) readOK(c *backend.Conn) (okInfo, *mysql.MyError, error) {
 // runWrite runs a write on several shards inside the session's transaction,
 // or an implicit one in autocommit mode, so that a failure on one shard
 // rolls the others back.
-func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error) error {
+func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error)) error {
 	implicit := s.tx == nil && s.autocommit
 	if implicit {
 		s.tx = newTxn(false)
@@ -193,19 +202,17 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		if err == nil {
 			prior, err = s.prepareLastID(ctx, c, st)
 		}
+		var reply backend.Reply
 		if err == nil {
 			s.track(c)
-			err = sendPart(ctx, c, part, own)
-			if err == nil {
-				err = c.Settle(ctx)
-			}
+			reply, err = sendPart(ctx, c, part, own)
 		}
 		var ok okInfo
 		var srvErr *mysql.MyError
 		if me, isMy := backend.ServerError(err); isMy {
 			srvErr, err = me, nil
 		} else if err == nil {
-			ok, srvErr, err = s.readOK(c)
+			ok, srvErr, err = s.readOK(reply)
 		}
 		if c != nil {
 			s.untrack(c)
@@ -280,7 +287,7 @@ func (s *Session) ddlConn(ctx context.Context, st *router.Statement, shard strin
 // first configured shard, the same for every session, so that sessions
 // contend for the same lock names; the connection is kept while the
 // session may hold locks.
-func (s *Session) runUserLock(ctx context.Context, st *router.Statement, own func(*backend.Conn) error) error {
+func (s *Session) runUserLock(ctx context.Context, st *router.Statement, own func(*backend.Conn) (backend.Pending, error)) error {
 	if len(st.Tables) > 0 {
 		return s.writeErr(errNotSupported("user-level lock functions (GET_LOCK, RELEASE_LOCK, ...) in a statement that also reads tables are not supported: call them in a statement of their own"))
 	}
@@ -288,14 +295,14 @@ func (s *Session) runUserLock(ctx context.Context, st *router.Statement, own fun
 	if st.ConnState != router.ConnStateUserLock {
 		return s.runOn(ctx, s.srv.cfg.Shards[0].Name, st, own)
 	}
-	return s.runWith(ctx, s.srv.cfg.Shards[0].Name, st, func(c *backend.Conn) error {
+	return s.runWith(ctx, s.srv.cfg.Shards[0].Name, st, func(c *backend.Conn) (backend.Pending, error) {
 		if err := plantDiagMarker(ctx, c); err != nil {
-			return err
+			return backend.Pending{}, err
 		}
 		return own(c)
-	}, func(c *backend.Conn) (outcome, error) {
+	}, func(c backend.Reply) (outcome, error) {
 		o, err := s.forward(c)
-		if err == nil && o.srvErr == nil && o.lost == nil && o.warnings == 0 && diagCleared(ctx, c) {
+		if err == nil && o.srvErr == nil && o.lost == nil && o.warnings == 0 && diagCleared(ctx, c.Conn()) {
 			s.diag = diagnostics{}
 		}
 		return o, err
@@ -304,7 +311,7 @@ func (s *Session) runUserLock(ctx context.Context, st *router.Statement, own fun
 
 // runDDL runs a schema change on each shard in turn and reports the shards
 // where it failed: DDL is not transactional, so nothing can be undone.
-func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error) error {
+func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error)) error {
 	var applied, failed []string
 	var firstErr *mysql.MyError
 	var total okInfo
@@ -315,11 +322,9 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		if err == nil {
 			s.pinFor(st, c)
 			s.track(c)
-			if err = sendPart(ctx, c, part, own); err == nil {
-				err = c.Settle(ctx)
-			}
-			if err == nil {
-				ok, srvErr, err = s.readOK(c)
+			var reply backend.Reply
+			if reply, err = sendPart(ctx, c, part, own); err == nil {
+				ok, srvErr, err = s.readOK(reply)
 			} else if me, isMy := backend.ServerError(err); isMy {
 				srvErr, err = me, nil
 			}
@@ -402,8 +407,9 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		}
 	}()
 	// Send every query first so that the shards work in parallel.
+	sent := make([]backend.Pending, len(conns))
 	for i, part := range ex.Parts {
-		if err := conns[i].Send(ctx, mysql.COM_QUERY, []byte(part.SQL)); err != nil {
+		if sent[i], err = conns[i].Send(ctx, mysql.COM_QUERY, []byte(part.SQL)); err != nil {
 			// The parts already sent have answers nobody will read: those
 			// connections cannot serve again.
 			for _, c := range conns[:i+1] {
@@ -415,13 +421,14 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 	inputs := make([]engine.Rows, len(conns))
 	var firstErr error
 	for i, c := range conns {
-		if err := c.Settle(ctx); err != nil {
+		reply, err := sent[i].Settle(ctx)
+		if err != nil {
 			if firstErr == nil {
 				firstErr = shardErr(c.Shard(), err)
 			}
 			continue
 		}
-		r, err := s.openResult(c)
+		r, err := s.openResult(reply)
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
@@ -488,7 +495,7 @@ func (s *Session) afterMergeRead(ctx context.Context, conns []*backend.Conn) {
 
 // openResult reads the start of a shard's answer to a query: a result set
 // header, or the error that replaced it.
-func (s *Session) openResult(c *backend.Conn) (*shardRows, error) {
+func (s *Session) openResult(c backend.Reply) (*shardRows, error) {
 	p, err := s.readBackend(c)
 	if err != nil {
 		return nil, errShardUnavailable(c.Shard(), err)
@@ -505,7 +512,7 @@ func (s *Session) openResult(c *backend.Conn) (*shardRows, error) {
 // shardRows reads a result set from a shard as engine rows.
 type shardRows struct {
 	s      *Session
-	c      *backend.Conn
+	c      backend.Reply
 	cols   []*mysql.Field
 	done   bool
 	err    error
@@ -515,7 +522,7 @@ type shardRows struct {
 }
 
 // openRows reads the column definitions that follow a column-count packet.
-func (s *Session) openRows(c *backend.Conn, first []byte) (*shardRows, error) {
+func (s *Session) openRows(c backend.Reply, first []byte) (*shardRows, error) {
 	n, _, _ := mysql.LengthEncodedInt(first[4:])
 	r := &shardRows{s: s, c: c, cols: make([]*mysql.Field, 0, n)}
 	for i := uint64(0); i < n; i++ {
@@ -660,7 +667,7 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, verify func()
 
 // runShowTables lists the logical tables: each sharded or broadcast table
 // once, unsharded tables from their default shard.
-func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*backend.Conn) error, binary bool) error {
+func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
 	var cols []*mysql.Field
 	var all []engine.Row
 	for _, part := range ex.Parts {
@@ -671,10 +678,11 @@ func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*
 		pool := s.srv.pools[part.Shard]
 		s.track(c)
 		rows, err := func() (*shardRows, error) {
-			if err := sendPart(ctx, c, part, own); err != nil {
+			reply, err := sendPart(ctx, c, part, own)
+			if err != nil {
 				return nil, errShardUnavailable(part.Shard, err)
 			}
-			return s.openResult(c)
+			return s.openResult(reply)
 		}()
 		if err != nil {
 			s.untrack(c)

@@ -25,7 +25,7 @@ type outcome struct {
 // whatever the result size), OK and EOF packets rewritten so that their
 // status flags describe the client's session, not the pooled connection.
 // A non-nil error means the client connection failed.
-func (s *Session) forward(c *backend.Conn) (outcome, error) {
+func (s *Session) forward(c backend.Reply) (outcome, error) {
 	var o outcome
 	for {
 		p, err := s.readBackend(c)
@@ -126,7 +126,7 @@ func (s *Session) forward(c *backend.Conn) (outcome, error) {
 
 // readBackend reads a packet into the session's scratch buffer, leaving
 // four bytes in front for the client-side header.
-func (s *Session) readBackend(c *backend.Conn) ([]byte, error) {
+func (s *Session) readBackend(c backend.Reply) ([]byte, error) {
 	p, err := c.ReadPacket(s.buf[:4])
 	if err != nil {
 		return nil, err
@@ -157,7 +157,7 @@ func (s *Session) relayErr(p []byte, o *outcome) error {
 }
 
 // relayRaw relays one column definition.
-func (s *Session) relayRaw(c *backend.Conn, o *outcome) error {
+func (s *Session) relayRaw(c backend.Reply, o *outcome) error {
 	p, err := s.readBackend(c)
 	if err != nil {
 		o.lost = err
@@ -172,7 +172,7 @@ func (s *Session) relayRaw(c *backend.Conn, o *outcome) error {
 
 // relayOK re-encodes an OK packet with the session's status; it reports
 // whether more results follow.
-func (s *Session) relayOK(c *backend.Conn, p []byte, o *outcome) (bool, error) {
+func (s *Session) relayOK(c backend.Reply, p []byte, o *outcome) (bool, error) {
 	b := p[5:]
 	affected, _, n := mysql.LengthEncodedInt(b)
 	b = b[n:]
@@ -226,7 +226,7 @@ func parseErrPacket(b []byte) *mysql.MyError {
 
 // forwardFieldList relays a COM_FIELD_LIST response: column definitions
 // ending in EOF, or an error.
-func (s *Session) forwardFieldList(c *backend.Conn) (outcome, error) {
+func (s *Session) forwardFieldList(c backend.Reply) (outcome, error) {
 	var o outcome
 	for {
 		p, err := s.readBackend(c)

@@ -82,7 +82,7 @@ func (s *Session) answerConnectAttrs(ctx context.Context, st *router.Statement, 
 		return s.writeErr(err)
 	}
 	defer s.release(c)
-	cols, err := s.columnsOf(ctx, c, func(c *backend.Conn) error {
+	cols, err := s.columnsOf(ctx, c, func(c *backend.Conn) (backend.Pending, error) {
 		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
 	})
 	if err != nil {

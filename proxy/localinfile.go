@@ -60,7 +60,7 @@ func (s *Session) checkLoad(st *router.Statement) error {
 // header room) by streaming the client's file to it. The shard's answer
 // to the statement is read next, as usual. A non-nil error means the
 // client connection failed; o.lost is set when the shard's did.
-func (s *Session) relayLocalInfile(c *backend.Conn, req []byte, o *outcome) error {
+func (s *Session) relayLocalInfile(c backend.Reply, req []byte, o *outcome) error {
 	if !s.localFiles() {
 		// Parsed statements were refused before (checkLoad): only a shard
 		// asking for no reason gets here. An empty file ends its load.
@@ -124,7 +124,7 @@ func (s *Session) readFilePacket(live *settings) ([]byte, error) {
 // refuseLocalInfile sends the shard an empty file, reads its answer and
 // gives the client MariaDB's error for a client without
 // CLIENT_LOCAL_FILES.
-func (s *Session) refuseLocalInfile(c *backend.Conn, o *outcome) error {
+func (s *Session) refuseLocalInfile(c backend.Reply, o *outcome) error {
 	if err := c.WriteData(make([]byte, 4)); err != nil {
 		o.lost = err
 		return s.writeErr(errShardUnavailable(c.Shard(), err))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 
-	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/backend"
 )
 
@@ -62,7 +61,7 @@ func sendLongData(ctx context.Context, c *backend.Conn, stmtID uint32, chunks []
 	for _, ch := range chunks {
 		// The statement's id on this connection, not the client's.
 		binary.LittleEndian.PutUint32(ch.msg, stmtID)
-		if err := c.Send(ctx, mysql.COM_STMT_SEND_LONG_DATA, ch.msg); err != nil {
+		if err := c.SendLongData(ctx, ch.msg); err != nil {
 			return err
 		}
 	}

@@ -115,7 +115,7 @@ func (s *Session) runPlanned(ctx context.Context, sql string, st *router.Stateme
 	if err != nil {
 		return s.writeErr(err)
 	}
-	return s.execute(ctx, st, ex, func(c *backend.Conn) error {
+	return s.execute(ctx, st, ex, func(c *backend.Conn) (backend.Pending, error) {
 		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
 	}, false)
 }
@@ -129,7 +129,7 @@ func (s *Session) handleFieldList(ctx context.Context, payload []byte) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
-	return s.runWith(ctx, shard, st, func(c *backend.Conn) error {
+	return s.runWith(ctx, shard, st, func(c *backend.Conn) (backend.Pending, error) {
 		return c.Send(ctx, mysql.COM_FIELD_LIST, payload)
 	}, s.forwardFieldList)
 }
@@ -159,12 +159,12 @@ func (s *Session) checkAllowed(st *router.Statement) error {
 
 // runOn runs one statement on a shard: on the session's transaction branch
 // when one is open, otherwise on a pooled connection returned right after.
-func (s *Session) runOn(ctx context.Context, shard string, st *router.Statement, send func(*backend.Conn) error) error {
+func (s *Session) runOn(ctx context.Context, shard string, st *router.Statement, send func(*backend.Conn) (backend.Pending, error)) error {
 	return s.runWith(ctx, shard, st, send, s.forward)
 }
 
 // runWith is runOn with a chosen way of relaying the response.
-func (s *Session) runWith(ctx context.Context, shard string, st *router.Statement, send func(*backend.Conn) error, relay func(*backend.Conn) (outcome, error)) error {
+func (s *Session) runWith(ctx context.Context, shard string, st *router.Statement, send func(*backend.Conn) (backend.Pending, error), relay func(backend.Reply) (outcome, error)) error {
 	c, _, err := s.connFor(ctx, shard)
 	if err != nil {
 		return s.writeErr(err)
@@ -172,17 +172,19 @@ func (s *Session) runWith(ctx context.Context, shard string, st *router.Statemen
 	s.pinFor(st, c)
 	s.track(c)
 	prior, err := s.prepareLastID(ctx, c, st)
+	var sent backend.Pending
 	if err == nil {
-		err = send(c)
+		sent, err = send(c)
 	}
+	var reply backend.Reply
 	if err == nil {
 		// A transaction start sent with the statement answers first; if it
 		// failed, the statement did not run.
-		err = c.Settle(ctx)
+		reply, err = sent.Settle(ctx)
 	}
 	var o outcome
 	if err == nil {
-		o, err = relay(c)
+		o, err = relay(reply)
 	} else if me, ok := backend.ServerError(err); ok {
 		o.srvErr = me
 		err = s.writeErr(me)
@@ -285,8 +287,8 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		s.tx.gtrid = s.srv.gen.Next()
 		s.tx.fence = s.srv.coord.Fence()
 	}
-	// XA START travels with the statement: its answer is read before the
-	// statement's (Settle).
+	// XA START travels with the statement: the Pending its Send returns
+	// reads XA START's answer before the statement's (Settle).
 	c.StartWith("XA START " + xa.BranchXID(s.tx.gtrid, shard, c.ThreadID()).SQL())
 	s.tx.add(shard, c)
 	return c, true, nil
@@ -363,7 +365,7 @@ func (s *Session) showDatabases(ctx context.Context, st *router.Statement) error
 		}
 		return s.writeResultset([]string{"Database"}, rows)
 	}
-	cols, err := s.columnsOf(ctx, c, func(c *backend.Conn) error {
+	cols, err := s.columnsOf(ctx, c, func(c *backend.Conn) (backend.Pending, error) {
 		return c.Send(ctx, mysql.COM_QUERY, []byte(st.SQL))
 	})
 	s.release(c)

@@ -29,7 +29,7 @@ type returned struct {
 }
 
 // runWriteReturning runs a write with RETURNING on several shards.
-func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) error, binary bool) error {
+func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
 	implicit := s.tx == nil && s.autocommit
 	if implicit {
 		s.tx = newTxn(false)
@@ -45,12 +45,9 @@ func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, e
 		var srvErr *mysql.MyError
 		if err == nil {
 			s.track(c)
-			err = sendPart(ctx, c, part, own)
-			if err == nil {
-				err = c.Settle(ctx)
-			}
-			if err == nil {
-				r, srvErr, err = s.readReturned(c)
+			var reply backend.Reply
+			if reply, err = sendPart(ctx, c, part, own); err == nil {
+				r, srvErr, err = s.readReturned(reply)
 			}
 			s.untrack(c)
 		}
@@ -93,7 +90,7 @@ func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, e
 // readReturned reads a shard's answer to a write with RETURNING: its
 // result set, or the error that replaced it (srvErr). err is a failed
 // connection.
-func (s *Session) readReturned(c *backend.Conn) (r *returned, srvErr *mysql.MyError, err error) {
+func (s *Session) readReturned(c backend.Reply) (r *returned, srvErr *mysql.MyError, err error) {
 	p, err := s.readBackend(c)
 	if err != nil {
 		return nil, nil, err

@@ -286,7 +286,7 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 	if len(using) > 0 {
 		own += " USING " + strings.Join(using, ", ")
 	}
-	return s.execute(ctx, p.st, ex, func(c *backend.Conn) error {
+	return s.execute(ctx, p.st, ex, func(c *backend.Conn) (backend.Pending, error) {
 		return c.Send(ctx, mysql.COM_QUERY, []byte(own))
 	}, false)
 }

@@ -219,16 +219,16 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
-	return s.execute(ctx, p.st, ex, func(c *backend.Conn) error {
+	return s.execute(ctx, p.st, ex, func(c *backend.Conn) (backend.Pending, error) {
 		bs, err := c.Prepare(ctx, p.sql)
 		if err != nil {
-			return err
+			return backend.Pending{}, err
 		}
 		if bs.Params != p.params {
-			return errNotSupported("statement changed on shard %s since it was prepared (%d parameters, now %d): prepare it again", c.Shard(), p.params, bs.Params)
+			return backend.Pending{}, errNotSupported("statement changed on shard %s since it was prepared (%d parameters, now %d): prepare it again", c.Shard(), p.params, bs.Params)
 		}
 		if err := sendLongData(ctx, c, bs.ID, p.longData); err != nil {
-			return err
+			return backend.Pending{}, err
 		}
 		// Cursors are not opened on shards: the whole result is sent, which
 		// clients accept when the server announces no cursor.
