@@ -271,7 +271,12 @@ func (b *Conn) execProbe(ctx context.Context, query string) (*mysql.Result, erro
 		b.noteErr(err)
 		return nil, err
 	}
-	r, err := st.Execute("a", "a")
+	var r *mysql.Result
+	if b.extMeta {
+		r, err = b.executeExtended(st, "a", "a")
+	} else {
+		r, err = st.Execute("a", "a")
+	}
 	if err != nil {
 		b.noteErr(err)
 		_ = st.Close()

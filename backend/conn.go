@@ -75,8 +75,8 @@ type Conn struct {
 	// the server sends nothing it was not asked for.
 	rd *bufio.Reader
 	// extMeta: the connection negotiated MariaDB's extended metadata, so
-	// every column definition it sends carries the block. Not negotiated
-	// yet: go-mysql's own result parsing (Exec) does not know the block.
+	// every column definition it sends carries the block (extmeta.go);
+	// Exec then reads results itself (extmeta_exec.go).
 	extMeta bool
 }
 
@@ -116,12 +116,18 @@ func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn
 		return c.SetCollation("utf8mb4_general_ci")
 	}
 	// The handshake itself has no context; a deadline on the socket bounds it.
+	var em *extMetaConn
 	c, err := client.ConnectWithDialer(ctx, network, t.Addr, t.User, t.Password, "", func(ctx context.Context, _, _ string) (net.Conn, error) {
 		nc, err := d.Dial(ctx, t)
-		if err == nil {
-			_ = nc.SetDeadline(time.Now().Add(timeout))
+		if err != nil {
+			return nil, err
 		}
-		return nc, err
+		_ = nc.SetDeadline(time.Now().Add(timeout))
+		if t.TLS == nil {
+			em = &extMetaConn{Conn: nc}
+			return em, nil
+		}
+		return nc, nil
 	}, opts, withTLS(t.TLS))
 	if err != nil {
 		return nil, fmt.Errorf("connect to shard %s (%s): %w", t.Shard, t.Addr, err)
@@ -138,6 +144,7 @@ func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn
 		lastUsed:    time.Now(),
 		scratch:     make([]byte, 4, 16*1024),
 		rd:          bufio.NewReaderSize(c.Conn, 64<<10),
+		extMeta:     em != nil && em.asked,
 	}, nil
 }
 
@@ -181,13 +188,7 @@ func (b *Conn) Exec(ctx context.Context, query string) (*mysql.Result, error) {
 			return nil, err
 		}
 	}
-	defer b.watch(ctx)()
-	r, err := b.c.Execute(query)
-	if err != nil {
-		b.noteErr(err)
-		return nil, err
-	}
-	return r, nil
+	return b.execute(ctx, query)
 }
 
 // noteErr marks the connection broken unless err is a server error packet,

@@ -39,11 +39,9 @@ func (b *Conn) checkPacketSize(ctx context.Context, size int) error {
 		return nil
 	}
 	if b.maxPacket == 0 {
-		stop := b.watch(ctx)
-		r, err := b.c.Execute("SELECT @@max_allowed_packet")
-		stop()
+		// Not Exec: a pending StartWith statement stays pending.
+		r, err := b.execute(ctx, "SELECT @@max_allowed_packet")
 		if err != nil {
-			b.noteErr(err)
 			return err
 		}
 		v, err := r.GetInt(0, 0)

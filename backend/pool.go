@@ -40,6 +40,7 @@ type Pool struct {
 	wg     sync.WaitGroup
 
 	versionID atomic.Int64 // ServerVersionID
+	extMeta   atomic.Int32 // ExtendedMetadata: 0 unknown, 1 yes, 2 no
 }
 
 // NewPool creates an empty pool; connections are dialled on demand.
@@ -130,6 +131,7 @@ func (p *Pool) acquire(ctx context.Context, noDB bool) (*Conn, error) {
 				return nil, err
 			}
 			p.noteVersion(c)
+			p.noteExtMeta(c)
 			return c, nil
 		case <-ctx.Done():
 			timer.Stop()

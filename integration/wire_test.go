@@ -259,6 +259,51 @@ func (c *wireConn) query(q string) wireResult {
 	}
 }
 
+// prepareExecute prepares q, executes it with string parameters args (no
+// cursor) and returns the packets of both answers after their first:
+// PREPARE's parameter and column definitions, EXECUTE's column
+// definitions and binary rows (EOF packets included).
+func (c *wireConn) prepareExecute(q string, args ...string) (prep, exec [][]byte) {
+	c.t.Helper()
+	ok := c.command(0x16, []byte(q))
+	if ok[0] != 0 {
+		c.t.Fatalf("PREPARE %s: %q", q, ok)
+	}
+	id := ok[1:5]
+	cols, params := binary.LittleEndian.Uint16(ok[5:]), binary.LittleEndian.Uint16(ok[7:])
+	for _, n := range []uint16{params, cols} {
+		if n == 0 {
+			continue
+		}
+		for range n + 1 {
+			prep = append(prep, c.read())
+		}
+	}
+	p := append(append([]byte{}, id...), 0, 1, 0, 0, 0)
+	p = append(p, make([]byte, (len(args)+7)/8)...)
+	p = append(p, 1)
+	for range args {
+		p = append(p, 0xfe, 0)
+	}
+	for _, a := range args {
+		p = append(append(p, byte(len(a))), a...)
+	}
+	r := c.command(0x17, p)
+	if r[0] == 0xff || r[0] == 0 {
+		c.t.Fatalf("EXECUTE %s: %q", q, r)
+	}
+	for n := int(r[0]); n >= 0; n-- {
+		exec = append(exec, c.read())
+	}
+	for {
+		d := c.read()
+		exec = append(exec, d)
+		if d[0] == 0xff || d[0] == 0xfe && len(d) < 9 {
+			return prep, exec
+		}
+	}
+}
+
 // wireLenenc reads a length-encoded integer: its value and size.
 func wireLenenc(b []byte) (uint64, int) {
 	switch b[0] {

@@ -10,7 +10,20 @@ import (
 // MySQL) in its greeting and putting them in the last 4 of the greeting's
 // 10 reserved bytes; a client that wants some clears CLIENT_MYSQL in its
 // handshake response too and lists them in bytes 28-31 (the last 4 of the 23
-// reserved bytes). Not wired yet: the proxy does not announce any.
+// reserved bytes).
+//
+// The proxy offers extended metadata (the only extended capability it
+// offers) in a client's greeting while every shard's pool says its last
+// new connection negotiated it (backend.Pool.ExtendedMetadata): shard
+// definitions then carry the block the client must see (a JSON column's
+// format), which the proxy cannot make up. The pools dial at start-up
+// (backend.CheckShards runs before the listener opens); a shard that could
+// not be reached, runs TLS or is not MariaDB withholds the offer until a
+// connection to it negotiates. Whether a session has it is decided at its
+// handshake and kept for its life: COM_CHANGE_USER and
+// COM_RESET_CONNECTION keep the capabilities, as MariaDB does. Should a
+// shard connection dialled later not negotiate, its definitions reach such
+// a client with the empty block.
 
 const (
 	clientMySQL = 1 << 0
@@ -64,4 +77,34 @@ func clientExtCaps(p []byte) uint32 {
 		return 0
 	}
 	return binary.LittleEndian.Uint32(p[28:])
+}
+
+// extCapsOffered is what a new client's greeting offers: extended metadata
+// when every shard's connections negotiated it, nothing otherwise.
+func (s *Server) extCapsOffered() uint32 {
+	if len(s.pools) == 0 {
+		return 0
+	}
+	for _, p := range s.pools {
+		if yes, _ := p.ExtendedMetadata(); !yes {
+			return 0
+		}
+	}
+	return extMetadata
+}
+
+// firstPayload is the payload of the first packet in raw (the bytes a
+// client sent during its handshake): its handshake response, or under TLS
+// its SSL request, which carries the same capabilities in the clear
+// (MariaDB's clients build both from one buffer). nil when raw does not
+// hold a whole packet.
+func firstPayload(raw []byte) []byte {
+	if len(raw) < 4 {
+		return nil
+	}
+	n := int(raw[0]) | int(raw[1])<<8 | int(raw[2])<<16
+	if len(raw) < 4+n {
+		return nil
+	}
+	return raw[4 : 4+n]
 }

@@ -22,6 +22,9 @@ type bufferedConn struct {
 	// bytes, up to maxReceived): its handshake response lists its
 	// connection attributes in order, which go-mysql keeps only as a map.
 	received []byte
+	// extCaps are the MariaDB extended capabilities the greeting offers
+	// (extmeta_handshake.go).
+	extCaps uint32
 }
 
 const maxReceived = 64 << 10
@@ -34,14 +37,18 @@ func (b *bufferedConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func newBufferedConn(c net.Conn) *bufferedConn {
-	return &bufferedConn{Conn: c, bw: bufio.NewWriterSize(c, 32*1024)}
+func newBufferedConn(c net.Conn, extCaps uint32) *bufferedConn {
+	return &bufferedConn{Conn: c, bw: bufio.NewWriterSize(c, 32*1024), extCaps: extCaps}
 }
 
 func (b *bufferedConn) Write(p []byte) (int, error) {
 	if !b.buffered {
 		if b.greeting == nil {
 			b.greeting = append([]byte{}, p...)
+			if b.extCaps != 0 && len(p) > 4 && announceExtCaps(b.greeting[4:], b.extCaps) {
+				n, err := b.Conn.Write(b.greeting)
+				return min(n, len(p)), err
+			}
 		} else {
 			b.later = append(b.later, append([]byte{}, p...))
 		}

@@ -385,12 +385,39 @@ func (s *Session) writeResultset(cols []string, rows [][]any) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
+	if s.extMeta {
+		// go-mysql's writer knows no extended metadata: writeRows gives
+		// each column the empty block.
+		return s.writeRows(engine.FromSlice(rs.Fields, textRows(rs)), false)
+	}
 	s.noteResultSet()
 	s.noteRowsSent(len(rows))
 	// go-mysql writes the connection's status into the EOF packets.
 	s.conn.UnsetStatus(0xffff)
 	s.conn.SetStatus(s.status(0))
 	return s.conn.WriteValue(mysql.NewResult(rs))
+}
+
+// textRows are the values of a text result set the proxy built, as its
+// row packets hold them (nil for NULL).
+func textRows(rs *mysql.Resultset) []engine.Row {
+	rows := make([]engine.Row, len(rs.RowDatas))
+	for i, d := range rs.RowDatas {
+		row := make(engine.Row, 0, len(rs.Fields))
+		for len(d) > 0 && len(row) < len(rs.Fields) {
+			if d[0] == 0xfb {
+				row, d = append(row, nil), d[1:]
+				continue
+			}
+			n, size, ok := lenencInt(d)
+			if !ok || uint64(len(d)-size) < n {
+				break
+			}
+			row, d = append(row, d[size:size+int(n)]), d[size+int(n):]
+		}
+		rows[i] = row
+	}
+	return rows
 }
 
 func kindName(k router.Kind) string {

@@ -110,7 +110,7 @@ type Session struct {
 func newSession(s *Server, nc net.Conn) *Session {
 	return &Session{
 		srv:        s,
-		nc:         newBufferedConn(nc),
+		nc:         newBufferedConn(nc, s.extCapsOffered()),
 		remote:     nc.RemoteAddr().String(),
 		since:      time.Now(),
 		autocommit: true,
@@ -149,6 +149,7 @@ func (s *Session) handshake(live *settings) error {
 	s.takeCollation(s.collation)
 	s.salt, s.saltUncertain = handshakeSalt(s.nc.greeting, s.nc.later, isTLS(c))
 	s.attrs = orderedAttrs(s.nc.received, c.Attributes())
+	s.extMeta = s.nc.extCaps&clientExtCaps(firstPayload(s.nc.received))&extMetadata != 0
 	s.nc.buffered = true
 	s.nc.greeting, s.nc.later, s.nc.received = nil, nil, nil
 	return nil
