@@ -71,7 +71,7 @@ func (b *Conn) executeExtended(st *client.Stmt, args ...string) (*mysql.Result, 
 // readResultExtended reads one response: an OK, an error or a result set
 // whose definitions carry the block.
 func (b *Conn) readResultExtended(binaryRows bool) (*mysql.Result, error) {
-	p, err := b.ReadPacket(nil)
+	p, err := b.readPacket(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (b *Conn) readResultExtended(binaryRows bool) (*mysql.Result, error) {
 		return nil, err
 	}
 	for {
-		p, err := b.ReadPacket(nil)
+		p, err := b.readPacket(nil)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +122,7 @@ func (b *Conn) readResultExtended(binaryRows bool) (*mysql.Result, error) {
 // readFieldExtended reads a column definition and parses it without its
 // block.
 func (b *Conn) readFieldExtended() (*mysql.Field, error) {
-	p, err := b.ReadPacket(nil)
+	p, err := b.readPacket(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (b *Conn) readFieldExtended() (*mysql.Field, error) {
 
 // readEOF reads the EOF after the column definitions.
 func (b *Conn) readEOF(r *mysql.Result) (bool, error) {
-	p, err := b.ReadPacket(nil)
+	p, err := b.readPacket(nil)
 	if err != nil {
 		return false, err
 	}
