@@ -132,10 +132,21 @@ func newAggSpec(g Agg, in *mysql.Field) *aggSpec {
 		f.Name = name
 		// What MariaDB sends for MIN/MAX whatever the shard's plan sent: a
 		// numeric or temporal is BINARY (a YEAR loses ZEROFILL), a string
-		// has 39 decimals.
-		if sp.in.cls != tStr {
+		// has 39 decimals, an ENUM or SET is a VARCHAR, a UUID or INET6
+		// keeps 0 decimals.
+		switch {
+		case sp.in.cls != tStr:
 			f.Flag |= mysql.BINARY_FLAG
-		} else {
+		case f.Flag&(mysql.ENUM_FLAG|mysql.SET_FLAG) != 0:
+			// ENUM and SET become a VARCHAR of their values.
+			f.Type, f.Decimal = mysql.MYSQL_TYPE_VAR_STRING, 0
+			f.Flag &^= mysql.ENUM_FLAG | mysql.SET_FLAG
+		case f.Flag&mysql.UNSIGNED_FLAG != 0:
+			// UUID and INET6 (a string type marked UNSIGNED) keep 0
+			// decimals and lose BINARY (checked on MariaDB 10.11).
+			f.Decimal = 0
+			f.Flag &^= mysql.BINARY_FLAG
+		default:
 			f.Decimal = 39
 		}
 		if f.Type == mysql.MYSQL_TYPE_YEAR {

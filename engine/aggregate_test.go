@@ -182,3 +182,32 @@ func TestAvgLength(t *testing.T) {
 		}
 	}
 }
+
+func TestMinMaxFieldOfStringKinds(t *testing.T) {
+	// MIN/MAX without GROUP BY on MariaDB 10.11 (checked): a string has 39
+	// decimals; an ENUM becomes a VARCHAR with 0; a UUID or INET6 (a string
+	// type marked UNSIGNED|BINARY) keeps 0 decimals and loses BINARY.
+	enum := strField("e")
+	enum.Flag |= mysql.ENUM_FLAG
+	enum.Type = mysql.MYSQL_TYPE_STRING
+	uuid := strField("u")
+	uuid.Type, uuid.Flag = mysql.MYSQL_TYPE_STRING, mysql.UNSIGNED_FLAG|mysql.BINARY_FLAG
+	tests := []struct {
+		name      string
+		in        *mysql.Field
+		wantType  byte
+		wantDec   uint8
+		wantFlags uint16
+	}{
+		{"varchar", strField("s"), strField("s").Type, 39, strField("s").Flag},
+		{"enum", enum, mysql.MYSQL_TYPE_VAR_STRING, 0, enum.Flag &^ mysql.ENUM_FLAG},
+		{"uuid", uuid, mysql.MYSQL_TYPE_STRING, 0, mysql.UNSIGNED_FLAG},
+	}
+	for _, tc := range tests {
+		in := FromSlice([]*mysql.Field{tc.in}, rowsOf([]string{"x"}))
+		f := Aggregate(in, nil, []Agg{{Fn: AggMin, Col: 0, Name: "MIN(x)"}}).Columns()[0]
+		if f.Type != tc.wantType || f.Decimal != tc.wantDec || f.Flag != tc.wantFlags {
+			t.Errorf("%s: MIN field type %d decimals %d flags %#x, want %d %d %#x", tc.name, f.Type, f.Decimal, f.Flag, tc.wantType, tc.wantDec, tc.wantFlags)
+		}
+	}
+}
