@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
 // TestDifferential compares xaproxy over three MariaDB shards with one
@@ -58,23 +57,7 @@ func TestDifferential(t *testing.T) {
 	})
 
 	// Three shards, a reference server, the proxy.
-	names := []string{"s0", "s1", "s2"}
-	var shardSrv []*harness.MariaDB
-	for _, n := range names {
-		shardSrv = append(shardSrv, env.StartMariaDB(t, n))
-	}
-	ref := env.StartMariaDB(t, "ref")
-	for _, m := range append(slices.Clone(shardSrv), ref) {
-		m.CreateDatabase(t, "shop")
-	}
-	var specs []harness.ShardSpec
-	for i, m := range shardSrv {
-		specs = append(specs, harness.ShardSpec{Name: names[i], DSN: m.DSN("")})
-	}
-	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards: specs,
-		Users:  map[string]string{appUser: appPass},
-		Schemas: `
+	shardSrv, ref, p := startThreeShards(t, `
 			- name: shop
 			  default_shard: s0
 			  tables:
@@ -86,8 +69,7 @@ func TestDifferential(t *testing.T) {
 			      algorithm: range
 			      ranges: [{shard: s0, below: 100}, {shard: s1, below: 200}, {shard: s2}]
 			    - {name: regions, broadcast: true}
-		`,
-	})
+		`)
 	t.Logf("differential: servers up in %s", time.Since(start).Round(time.Millisecond))
 
 	dbs := diffDBs{

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
 // TestExecutableComments: MariaDB runs the text of /*!NNNNN ... */ and
@@ -21,23 +19,8 @@ import (
 // it) belongs to.
 func TestExecutableComments(t *testing.T) {
 	t.Parallel()
-	names := []string{"s0", "s1", "s2"}
-	var shardSrv []*harness.MariaDB
-	for _, n := range names {
-		shardSrv = append(shardSrv, env.StartMariaDB(t, n))
-	}
-	ref := env.StartMariaDB(t, "ref")
-	for _, m := range append(slices.Clone(shardSrv), ref) {
-		m.CreateDatabase(t, "shop")
-	}
-	var specs []harness.ShardSpec
-	for i, m := range shardSrv {
-		specs = append(specs, harness.ShardSpec{Name: names[i], DSN: m.DSN("")})
-	}
-	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards: specs,
-		Users:  map[string]string{appUser: appPass},
-		Schemas: `
+	names := shardNames
+	shardSrv, ref, p := startThreeShards(t, `
 			- name: shop
 			  default_shard: s0
 			  tables:
@@ -45,8 +28,7 @@ func TestExecutableComments(t *testing.T) {
 			      shard_key: id
 			      algorithm: range
 			      ranges: [{shard: s0, below: 100}, {shard: s1, below: 200}, {shard: s2}]
-		`,
-	})
+		`)
 	ctx := testCtx(t, 2*time.Minute)
 	proxy := p.DB(t, appUser, appPass, "shop", "")
 	direct := ref.DB(t, "shop")

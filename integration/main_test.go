@@ -263,3 +263,28 @@ func goMySQLErrCode(err error) uint16 {
 	}
 	return 0
 }
+
+// shardNames are the shards of startThreeShards.
+var shardNames = []string{"s0", "s1", "s2"}
+
+// startThreeShards starts three shards (s0, s1, s2) and a reference
+// MariaDB that will hold all the rows, each with the database shop, and a
+// proxy serving shop over the shards with the given schemas YAML.
+func startThreeShards(t *testing.T, schemas string) (shards []*harness.MariaDB, ref *harness.MariaDB, p *harness.Proxy) {
+	t.Helper()
+	var specs []harness.ShardSpec
+	for _, n := range shardNames {
+		m := env.StartMariaDB(t, n)
+		m.CreateDatabase(t, "shop")
+		shards = append(shards, m)
+		specs = append(specs, harness.ShardSpec{Name: n, DSN: m.DSN("")})
+	}
+	ref = env.StartMariaDB(t, "ref")
+	ref.CreateDatabase(t, "shop")
+	p = env.StartProxy(t, harness.ProxyConfig{
+		Shards:  specs,
+		Users:   map[string]string{appUser: appPass},
+		Schemas: schemas,
+	})
+	return shards, ref, p
+}

@@ -9,7 +9,6 @@ import (
 
 	gomysql "github.com/go-mysql-org/go-mysql/client"
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
-	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
 // TestSQLPrepare: SQL PREPARE / EXECUTE / DEALLOCATE PREPARE / EXECUTE
@@ -20,25 +19,12 @@ import (
 // server holding all the rows.
 func TestSQLPrepare(t *testing.T) {
 	t.Parallel()
-	names := []string{"s0", "s1", "s2"}
-	var specs []harness.ShardSpec
-	for _, n := range names {
-		m := env.StartMariaDB(t, n)
-		m.CreateDatabase(t, "shop")
-		specs = append(specs, harness.ShardSpec{Name: n, DSN: m.DSN("")})
-	}
-	ref := env.StartMariaDB(t, "ref")
-	ref.CreateDatabase(t, "shop")
-	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards: specs,
-		Users:  map[string]string{appUser: appPass},
-		Schemas: `
+	_, ref, p := startThreeShards(t, `
 			- name: shop
 			  default_shard: s0
 			  tables:
 			    - {name: items, shard_key: id, algorithm: mod}
-		`,
-	})
+		`)
 	connect := func(addr, user, pass string) *gomysql.Conn {
 		c, err := gomysql.ConnectWithTimeout(addr, user, pass, "shop", 5*time.Second)
 		if err != nil {

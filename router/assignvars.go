@@ -40,36 +40,15 @@ func splitIntoVars(sql string) (base string, vars []string, ok bool) {
 	if !isKeyword(head, "SELECT") && !isKeyword(head, "WITH") && !strings.HasPrefix(head, "(") {
 		return "", nil, false
 	}
-	depth := 0
-	for i := 0; i < len(sql); i++ {
-		switch c := sql[i]; {
-		case c == '\'' || c == '"' || c == '`':
-			i = skipQuoted(sql, i)
-		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
-			end := indexFrom(sql, i+2, "*/")
-			if end < 0 {
-				return "", nil, false
-			}
-			i = end + 1
-		case c == '#' || (c == '-' && isDashComment(sql[i:])):
-			end := indexFrom(sql, i, "\n")
-			if end < 0 {
-				return "", nil, false
-			}
-			i = end
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case depth == 0 && (c == 'i' || c == 'I') && (i == 0 || !isWordByte(sql[i-1])) && isKeyword(sql[i:], "INTO"):
-			end, names := intoVarList(sql, i+len("INTO"))
-			if names == nil {
-				return "", nil, false
-			}
-			return sql[:i] + strings.Repeat(" ", end-i) + sql[end:], names, true
-		}
+	i := topLevelKeyword(sql, "INTO")
+	if i < 0 {
+		return "", nil, false
 	}
-	return "", nil, false
+	end, names := intoVarList(sql, i+len("INTO"))
+	if names == nil {
+		return "", nil, false
+	}
+	return sql[:i] + strings.Repeat(" ", end-i) + sql[end:], names, true
 }
 
 // intoVarList reads `@a, @`b c“ from sql[i:]; end is where it stops.

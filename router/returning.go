@@ -44,6 +44,17 @@ func splitReturning(sql string) (base, list string, ok bool) {
 	if !isKeyword(head, "INSERT") && !isKeyword(head, "REPLACE") && !isKeyword(head, "DELETE") {
 		return "", "", false
 	}
+	i := topLevelKeyword(sql, "RETURNING")
+	if i < 0 {
+		return "", "", false
+	}
+	return sql[:i], sql[i+len("RETURNING"):], true
+}
+
+// topLevelKeyword is the index of the first keyword kw (upper case) in sql
+// outside string literals, quoted names, comments and parentheses; -1 if
+// there is none, or the text ends inside a comment.
+func topLevelKeyword(sql, kw string) int {
 	depth := 0
 	for i := 0; i < len(sql); i++ {
 		switch c := sql[i]; {
@@ -52,24 +63,24 @@ func splitReturning(sql string) (base, list string, ok bool) {
 		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
 			end := indexFrom(sql, i+2, "*/")
 			if end < 0 {
-				return "", "", false
+				return -1
 			}
 			i = end + 1
 		case c == '#' || (c == '-' && isDashComment(sql[i:])):
 			end := indexFrom(sql, i, "\n")
 			if end < 0 {
-				return "", "", false
+				return -1
 			}
 			i = end
 		case c == '(':
 			depth++
 		case c == ')':
 			depth--
-		case depth == 0 && (c == 'r' || c == 'R') && (i == 0 || !isWordByte(sql[i-1])) && isKeyword(sql[i:], "RETURNING"):
-			return sql[:i], sql[i+len("RETURNING"):], true
+		case depth == 0 && (c == kw[0] || c == kw[0]+'a'-'A') && (i == 0 || !isWordByte(sql[i-1])) && isKeyword(sql[i:], kw):
+			return i
 		}
 	}
-	return "", "", false
+	return -1
 }
 
 // indexFrom is strings.Index of sub in s[from:], as an index of s.
