@@ -67,20 +67,13 @@ func TestMariaDBDump(t *testing.T) {
 func TestMariaDBDumpSharded(t *testing.T) {
 	bins := dumpBins(t)
 	t.Parallel()
-	s0 := env.StartMariaDB(t, "s0")
-	s1 := env.StartMariaDB(t, "s1")
-	s0.CreateDatabase(t, "shop")
-	s1.CreateDatabase(t, "shop")
-	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards: []harness.ShardSpec{{Name: "s0", DSN: s0.DSN("")}, {Name: "s1", DSN: s1.DSN("")}},
-		Users:  map[string]string{appUser: appPass},
-		Schemas: `
+	srv, p := startShards(t, 2, `
 			- name: shop
 			  default_shard: s0
 			  tables:
 			    - {name: dump_a, shard_key: id, algorithm: mod}
-		`,
-	})
+		`)
+	s0, s1 := srv[0], srv[1]
 	shards := []*sql.DB{s0.DB(t, "shop"), s1.DB(t, "shop")}
 	db := p.DB(t, appUser, appPass, "shop", "")
 	fillDumpTables(t, db)

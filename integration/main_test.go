@@ -264,27 +264,35 @@ func goMySQLErrCode(err error) uint16 {
 	return 0
 }
 
-// shardNames are the shards of startThreeShards.
+// shardNames are the shards of startShards, in order.
 var shardNames = []string{"s0", "s1", "s2"}
 
-// startThreeShards starts three shards (s0, s1, s2) and a reference
-// MariaDB that will hold all the rows, each with the database shop, and a
-// proxy serving shop over the shards with the given schemas YAML.
-func startThreeShards(t *testing.T, schemas string) (shards []*harness.MariaDB, ref *harness.MariaDB, p *harness.Proxy) {
+// startShards starts n shards (s0, s1, ...), each with the database shop,
+// and a proxy serving shop over them with the given schemas YAML.
+func startShards(t *testing.T, n int, schemas string) ([]*harness.MariaDB, *harness.Proxy) {
 	t.Helper()
+	var shards []*harness.MariaDB
 	var specs []harness.ShardSpec
-	for _, n := range shardNames {
-		m := env.StartMariaDB(t, n)
+	for _, name := range shardNames[:n] {
+		m := env.StartMariaDB(t, name)
 		m.CreateDatabase(t, "shop")
 		shards = append(shards, m)
-		specs = append(specs, harness.ShardSpec{Name: n, DSN: m.DSN("")})
+		specs = append(specs, harness.ShardSpec{Name: name, DSN: m.DSN("")})
 	}
-	ref = env.StartMariaDB(t, "ref")
-	ref.CreateDatabase(t, "shop")
-	p = env.StartProxy(t, harness.ProxyConfig{
+	p := env.StartProxy(t, harness.ProxyConfig{
 		Shards:  specs,
 		Users:   map[string]string{appUser: appPass},
 		Schemas: schemas,
 	})
+	return shards, p
+}
+
+// startThreeShards is startShards with three shards and a reference
+// MariaDB, with the database shop, that holds all the rows.
+func startThreeShards(t *testing.T, schemas string) (shards []*harness.MariaDB, ref *harness.MariaDB, p *harness.Proxy) {
+	t.Helper()
+	ref = env.StartMariaDB(t, "ref")
+	ref.CreateDatabase(t, "shop")
+	shards, p = startShards(t, 3, schemas)
 	return shards, ref, p
 }

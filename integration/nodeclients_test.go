@@ -12,8 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
 // nodeScripts are the Node.js client scripts in integration/node, each run
@@ -139,22 +137,14 @@ func compareTranscripts(t *testing.T, script string, proxy, direct nodeTranscrip
 func TestNodeClients(t *testing.T) {
 	t.Parallel()
 	dir, node := nodeClients(t)
-	s0 := env.StartMariaDB(t, "s0")
-	s1 := env.StartMariaDB(t, "s1")
 	ref := env.StartMariaDB(t, "ref")
-	for _, m := range []*harness.MariaDB{s0, s1, ref} {
-		m.CreateDatabase(t, "shop")
-	}
-	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards: []harness.ShardSpec{{Name: "s0", DSN: s0.DSN("")}, {Name: "s1", DSN: s1.DSN("")}},
-		Users:  map[string]string{appUser: appPass},
-		Schemas: `
+	ref.CreateDatabase(t, "shop")
+	_, p := startShards(t, 2, `
 			- name: shop
 			  default_shard: s0
 			  tables:
-			    ` + strings.Join(nodeTables, "\n\t\t\t    ") + `
-		`,
-	})
+			    `+strings.Join(nodeTables, "\n\t\t\t    ")+`
+		`)
 	ctx := testCtx(t, 2*time.Minute)
 	for _, script := range nodeScripts {
 		var wg sync.WaitGroup
