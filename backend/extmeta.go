@@ -134,11 +134,23 @@ func skipLenenc(b []byte, at int) (int, bool) {
 	if at >= len(b) {
 		return 0, false
 	}
-	var n uint64
-	size := 1
-	switch b[at] {
-	case 0xfb, 0xff:
+	n, size, ok := LenencInt(b[at:])
+	if !ok || uint64(len(b)-at-size) < n {
 		return 0, false
+	}
+	return at + size + int(n), true
+}
+
+// LenencInt reads a length-encoded integer, which go-mysql's
+// LengthEncodedInt does without bounds checks; NULL (0xfb) and 0xff are no
+// length.
+func LenencInt(b []byte) (n uint64, size int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, false
+	}
+	switch b[0] {
+	case 0xfb, 0xff:
+		return 0, 0, false
 	case 0xfc:
 		size = 3
 	case 0xfd:
@@ -146,18 +158,15 @@ func skipLenenc(b []byte, at int) (int, bool) {
 	case 0xfe:
 		size = 9
 	default:
-		n = uint64(b[at])
+		return uint64(b[0]), 1, true
 	}
-	if len(b)-at < size {
-		return 0, false
+	if len(b) < size {
+		return 0, 0, false
 	}
 	for i := size - 1; i >= 1; i-- {
-		n = n<<8 | uint64(b[at+i])
+		n = n<<8 | uint64(b[i])
 	}
-	if uint64(len(b)-at-size) < n {
-		return 0, false
-	}
-	return at + size + int(n), true
+	return n, size, true
 }
 
 // ExtendedMetadata tells whether the connection dialled last to this

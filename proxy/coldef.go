@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/backend"
 )
 
 // Every column definition the proxy sends goes through writeColumnDef, which
@@ -38,7 +39,7 @@ func columnDefCharsetAt(def []byte, extended bool) (at int, ok bool) {
 		strs = 7
 	}
 	for range strs {
-		n, size, ok := lenencInt(def[at:])
+		n, size, ok := backend.LenencInt(def[at:])
 		if !ok || uint64(len(def)-at-size) < n {
 			return 0, false
 		}
@@ -48,34 +49,6 @@ func columnDefCharsetAt(def []byte, extended bool) (at int, ok bool) {
 		return 0, false
 	}
 	return at + 1, true
-}
-
-// lenencInt reads a length-encoded integer, which go-mysql's
-// LengthEncodedInt does without bounds checks; NULL (0xfb) and 0xff are no
-// length.
-func lenencInt(b []byte) (n uint64, size int, ok bool) {
-	if len(b) == 0 {
-		return 0, 0, false
-	}
-	switch b[0] {
-	case 0xfb, 0xff:
-		return 0, 0, false
-	case 0xfc:
-		size = 3
-	case 0xfd:
-		size = 4
-	case 0xfe:
-		size = 9
-	default:
-		return uint64(b[0]), 1, true
-	}
-	if len(b) < size {
-		return 0, 0, false
-	}
-	for i := size - 1; i >= 1; i-- {
-		n = n<<8 | uint64(b[i])
-	}
-	return n, size, true
 }
 
 // relabelColumnDef sets the character set number of a non-binary column

@@ -1,6 +1,9 @@
 package proxy
 
-import "github.com/go-mysql-org/go-mysql/mysql"
+import (
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/backend"
+)
 
 // MariaDB's extended metadata (MARIADB_CLIENT_EXTENDED_METADATA): a client
 // that negotiated it gets, in every column definition, a length-encoded
@@ -21,13 +24,13 @@ var emptyExtMeta = []byte{0}
 // length. ok is false when def is not such a definition.
 func extMetaSpan(def []byte) (at, end int, ok bool) {
 	for range 6 {
-		n, size, ok := lenencInt(def[at:])
+		n, size, ok := backend.LenencInt(def[at:])
 		if !ok || uint64(len(def)-at-size) < n {
 			return 0, 0, false
 		}
 		at += size + int(n)
 	}
-	n, size, ok := lenencInt(def[at:])
+	n, size, ok := backend.LenencInt(def[at:])
 	if !ok || uint64(len(def)-at-size) < n {
 		return 0, 0, false
 	}

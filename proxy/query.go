@@ -409,7 +409,7 @@ func textRows(rs *mysql.Resultset) []engine.Row {
 				row, d = append(row, nil), d[1:]
 				continue
 			}
-			n, size, ok := lenencInt(d)
+			n, size, ok := backend.LenencInt(d)
 			if !ok || uint64(len(d)-size) < n {
 				break
 			}
