@@ -72,11 +72,11 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		return s.runUserLock(ctx, st, own)
 	}
 	s.cur.route = routeName(ex)
-	if len(st.AssignsVars) > 0 && !ex.Single() && (st.SelectInto || !(len(ex.Parts) == 1 && ex.Merge == nil && !binary)) {
+	if len(st.AssignsVars) > 0 && ex.Op != router.ExecSingle && (st.SelectInto || !(ex.Op == router.ExecRewritten && !binary)) {
 		return s.writeErr(errAssignsAcrossShards())
 	}
-	switch {
-	case ex.Single():
+	switch ex.Op {
+	case router.ExecSingle:
 		shard := ex.Parts[0].Shard
 		if ex.AnyOf != nil && s.tx != nil {
 			for _, c := range ex.AnyOf {
@@ -87,23 +87,24 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 			}
 		}
 		return s.runOn(ctx, shard, st, own)
-	case ex.Returning != nil:
+	case router.ExecReturning:
 		return s.runWriteReturning(ctx, st, ex, own, binary)
-	case ex.DDL:
+	case router.ExecDDL:
 		return s.runDDL(ctx, st, ex, own)
-	case ex.ShowTables != nil:
+	case router.ExecShowTables:
 		return s.runShowTables(ctx, ex, own, binary)
-	case ex.Merge != nil:
+	case router.ExecMerge:
 		return s.runMergeCounted(ctx, st, ex, binary)
-	case len(ex.Parts) == 1 && binary && !ex.Write:
-		// A rewritten statement answers in the text protocol; a binary
-		// client gets its rows re-encoded.
-		return s.runOnePartBinary(ctx, st, ex)
-	case len(ex.Parts) == 1:
+	case router.ExecRewritten:
+		if binary && !ex.Write {
+			// A rewritten statement answers in the text protocol; a binary
+			// client gets its rows re-encoded.
+			return s.runOnePartBinary(ctx, st, ex)
+		}
 		return s.runOn(ctx, ex.Parts[0].Shard, st, func(c *backend.Conn) (backend.Pending, error) {
 			return c.Send(ctx, mysql.COM_QUERY, []byte(ex.Parts[0].SQL))
 		})
-	default:
+	default: // ExecWrite, ExecCopies
 		if err := s.checkLockedWrite(ex); err != nil {
 			return s.writeErr(err)
 		}
@@ -714,15 +715,19 @@ func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*
 // routeName is the route label of the query metrics: how an executed plan
 // runs.
 func routeName(ex *router.Exec) string {
-	switch {
-	case ex.Single(), len(ex.Parts) == 1 && ex.Merge == nil && ex.ShowTables == nil:
+	switch ex.Op {
+	case router.ExecSingle, router.ExecRewritten:
 		return "single"
-	case ex.DDL:
+	case router.ExecDDL:
 		return "ddl"
-	case ex.ShowTables != nil, ex.Merge != nil:
+	case router.ExecShowTables, router.ExecMerge:
 		return "merge"
-	case ex.Copies:
+	case router.ExecCopies:
 		return "broadcast_write"
+	case router.ExecReturning:
+		if ex.Copies {
+			return "broadcast_write"
+		}
 	}
 	return "scatter"
 }

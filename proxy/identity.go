@@ -5,7 +5,6 @@ import (
 	"net"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
-	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/engine"
 	"github.com/xaproxy/xaproxy/router"
@@ -33,18 +32,6 @@ func (s *Session) identity() router.Identity {
 		CurrentUser: s.user + "@%",
 		Attrs:       s.attrs,
 	}
-}
-
-// killSelf recognises KILL [CONNECTION | QUERY] CONNECTION_ID().
-func killSelf(st *router.Statement) (query, ok bool) {
-	if k, isKill := st.Node.(*ast.KillStmt); isKill && k.Expr != nil {
-		f, isFunc := k.Expr.(*ast.FuncCallExpr)
-		return k.Query, isFunc && f.FnName.L == "connection_id" && len(f.Args) == 0
-	}
-	if st.Kind == router.KindUnparsed {
-		return router.KillSelf(st.SQL)
-	}
-	return false, false
 }
 
 // rewriteIdentity gives st's identity calls the session's values and

@@ -169,7 +169,7 @@ func (s *Session) runMergeCounted(ctx context.Context, st *router.Statement, ex 
 // the rows are re-encoded. The rewritten text keeps its LIMIT, so the
 // shard's FOUND_ROWS() is the statement's.
 func (s *Session) runOnePartBinary(ctx context.Context, st *router.Statement, ex *router.Exec) error {
-	return s.runMerge(ctx, &router.Exec{Parts: ex.Parts, Merge: &router.Merge{Count: -1}}, true, func(conns []*backend.Conn) {
+	return s.runMerge(ctx, &router.Exec{Op: router.ExecMerge, Parts: ex.Parts, Merge: &router.Merge{Count: -1}}, true, func(conns []*backend.Conn) {
 		if len(conns) == 1 && !conns[0].Broken() {
 			s.readFoundRows(ctx, conns[0], st)
 		}

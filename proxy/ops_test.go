@@ -117,12 +117,15 @@ func TestRouteName(t *testing.T) {
 		ex   router.Exec
 		want string
 	}{
-		{router.Exec{Parts: []router.Part{{Shard: "s0"}}}, "single"},
-		{router.Exec{Parts: []router.Part{{Shard: "s0", SQL: "SELECT 1"}}}, "single"},
-		{router.Exec{Parts: []router.Part{{Shard: "s0"}, {Shard: "s1"}}, Merge: &router.Merge{}}, "merge"},
-		{router.Exec{Parts: []router.Part{{Shard: "s0"}, {Shard: "s1"}}, Write: true}, "scatter"},
-		{router.Exec{Parts: []router.Part{{Shard: "s0"}, {Shard: "s1"}}, Write: true, Copies: true}, "broadcast_write"},
-		{router.Exec{Parts: []router.Part{{Shard: "s0"}, {Shard: "s1"}}, DDL: true}, "ddl"},
+		{router.Exec{Op: router.ExecSingle}, "single"},
+		{router.Exec{Op: router.ExecRewritten}, "single"},
+		{router.Exec{Op: router.ExecMerge}, "merge"},
+		{router.Exec{Op: router.ExecShowTables}, "merge"},
+		{router.Exec{Op: router.ExecWrite}, "scatter"},
+		{router.Exec{Op: router.ExecReturning}, "scatter"},
+		{router.Exec{Op: router.ExecReturning, Copies: true}, "broadcast_write"},
+		{router.Exec{Op: router.ExecCopies, Copies: true}, "broadcast_write"},
+		{router.Exec{Op: router.ExecDDL}, "ddl"},
 	}
 	for _, tt := range tests {
 		if got := routeName(&tt.ex); got != tt.want {

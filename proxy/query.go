@@ -12,7 +12,9 @@ import (
 	"github.com/xaproxy/xaproxy/xa"
 )
 
-// handleQuery runs a COM_QUERY.
+// handleQuery runs a COM_QUERY: the proxy's own text commands (SHOW SHARD
+// ..., SQL PREPARE/EXECUTE/DEALLOCATE), or else the statement's plan run by
+// the executor.
 func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	if a, ok := parseAdmin(sql); ok {
 		s.startStatement(nil)
@@ -23,52 +25,110 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	if cmd, ok := parseSQLPrepare(sql); ok {
 		return s.runSQLPrepare(ctx, cmd)
 	}
+	return s.runText(ctx, sql)
+}
+
+// runText plans a text statement and runs the plan.
+func (s *Session) runText(ctx context.Context, sql string) error {
+	q, err := s.planText(sql)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	return s.runPlan(ctx, q)
+}
+
+// textPlan is a text statement made ready for the executor: what runs it
+// (op) and, when its shape was cached, the routing plan and its literals.
+type textPlan struct {
+	sql string // what a single shard runs: the client's text, identity calls rewritten
+	st  *router.Statement
+	op  router.Op
+	// cached: plan is that of the statement's shape (router.CachedPlan)
+	// and params are its literals. Otherwise OpRoute plans after the
+	// session's checks (run), which answer first.
+	cached bool
+	plan   *router.Plan
+	params []router.Param
+}
+
+// planText returns the plan of a text statement, from the plan cache or
+// parsed; the error is the client's answer.
+func (s *Session) planText(sql string) (*textPlan, error) {
 	if st, plan, params, ok := s.srv.router.CachedPlan(sql, s.user, s.db); ok {
 		s.startStatement(st)
 		s.srv.metrics.planCache.WithLabelValues("hit").Inc()
-		return s.runPlanned(ctx, sql, st, plan, params)
+		return &textPlan{sql: sql, st: st, op: router.OpRoute, cached: true, plan: plan, params: params}, nil
 	}
 	s.srv.metrics.planCache.WithLabelValues("miss").Inc()
 	st, err := s.srv.parser.Parse(sql)
 	s.startStatement(st)
 	if err != nil {
-		return s.writeErr(err)
+		return nil, err
 	}
 	s.cur.typ = stmtType(st)
 	s.srv.metrics.statements.WithLabelValues(kindName(st.Kind)).Inc()
-	if query, ok := killSelf(st); ok {
+	q := &textPlan{sql: sql, st: st, op: router.OpOf(st)}
+	if q.op == router.OpKillSelf || q.op == router.OpConnectAttrs {
+		// Decided on the client's text: its identity calls are the answer.
+		return q, nil
+	}
+	if q.sql, err = s.rewriteIdentity(st, sql); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// runPlan is the executor of text plans: one branch per op.
+func (s *Session) runPlan(ctx context.Context, q *textPlan) error {
+	st, sql := q.st, q.sql
+	switch q.op {
+	case router.OpKillSelf:
+		query, _ := router.KillsSelf(st)
 		return s.kill(ctx, s.id, query)
-	}
-	if st.Identity&router.UsesConnectAttrs != 0 {
+	case router.OpConnectAttrs:
 		return s.answerConnectAttrs(ctx, st, sql)
-	}
-	if sql, err = s.rewriteIdentity(st, sql); err != nil {
-		return s.writeErr(err)
-	}
-	switch st.Kind {
-	case router.KindEmpty:
+	case router.OpEmpty:
 		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))
-	case router.KindComment:
+	case router.OpComment:
 		return s.writeOK(0, 0, "")
-	case router.KindXA:
+	case router.OpXA:
 		return s.writeErr(router.ErrXA())
-	case router.KindShowXAStatus:
+	case router.OpShowXAStatus:
 		return s.showXAStatus()
-	case router.KindBegin:
+	case router.OpBegin:
 		return s.begin(ctx, st)
-	case router.KindCommit:
+	case router.OpCommit:
 		return s.finishTx(ctx, st, true)
-	case router.KindRollback:
+	case router.OpRollback:
 		return s.finishTx(ctx, st, false)
-	case router.KindUse:
+	case router.OpUse:
 		if err := s.useDB(st.Node.(*ast.UseStmt).DBName); err != nil {
 			return s.writeErr(err)
 		}
 		return s.writeOK(0, 0, "")
-	case router.KindSet:
+	case router.OpSet:
 		return s.set(ctx, st)
-	case router.KindShowDatabases:
+	case router.OpShowDatabases:
 		return s.showDatabases(ctx, st)
+	case router.OpKill:
+		k := st.Node.(*ast.KillStmt)
+		return s.kill(ctx, uint32(k.ConnectionID), k.Query)
+	case router.OpUnlockTables:
+		if err := s.checkAllowed(st); err != nil {
+			return s.writeErr(err)
+		}
+		return s.unlockTablesStmt(ctx)
+	case router.OpSavepoint:
+		if err := s.checkAllowed(st); err != nil {
+			return s.writeErr(err)
+		}
+		if s.tx != nil && len(s.tx.branches) > 1 {
+			return s.writeErr(errNotSupported("SAVEPOINT in a transaction that spans shards is not supported yet"))
+		}
+		return s.route(ctx, q)
+	}
+	if q.cached {
+		return s.runPlanned(ctx, sql, st, q.plan, q.params)
 	}
 	if st.Kind == router.KindUnparsed {
 		// A character set the parser does not know (SET NAMES cp1251)
@@ -77,24 +137,21 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 			return err
 		}
 	}
-	if k, ok := st.Node.(*ast.KillStmt); ok {
-		return s.kill(ctx, uint32(k.ConnectionID), k.Query)
-	}
 	if err := s.checkAllowed(st); err != nil {
 		return s.writeErr(err)
 	}
-	if st.ConnState == router.ConnStateUnlockTables {
-		return s.unlockTablesStmt(ctx)
-	}
-	if st.Kind == router.KindSavepoint && s.tx != nil && len(s.tx.branches) > 1 {
-		return s.writeErr(errNotSupported("SAVEPOINT in a transaction that spans shards is not supported yet"))
-	}
-	plan, err := s.srv.router.Plan(st, s.user, s.db)
+	return s.route(ctx, q)
+}
+
+// route plans a statement that was parsed for this execution, offers the
+// plan to the cache and runs it on the shards.
+func (s *Session) route(ctx context.Context, q *textPlan) error {
+	plan, err := s.srv.router.Plan(q.st, s.user, s.db)
 	if err != nil {
 		return s.writeErr(err)
 	}
-	s.srv.router.RememberPlan(s.srv.parser, sql, st, s.user, s.db)
-	return s.runPlanned(ctx, sql, st, plan, nil)
+	s.srv.router.RememberPlan(s.srv.parser, q.sql, q.st, s.user, s.db)
+	return s.runPlanned(ctx, q.sql, q.st, plan, nil)
 }
 
 // runPlanned runs a planned text query; params are its literals when the
@@ -108,6 +165,14 @@ func (s *Session) runPlanned(ctx context.Context, sql string, st *router.Stateme
 			return s.writeErr(err)
 		}
 	}
+	return s.runRouted(ctx, st, plan, params, func(c *backend.Conn) (backend.Pending, error) {
+		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
+	})
+}
+
+// runRouted runs a routing plan for a text statement (a text query, or SQL
+// EXECUTE whose own text is own): bound to params, run by execute.
+func (s *Session) runRouted(ctx context.Context, st *router.Statement, plan *router.Plan, params []router.Param, own func(*backend.Conn) (backend.Pending, error)) error {
 	if err := s.checkReadOnly(st, plan); err != nil {
 		return s.writeErr(err)
 	}
@@ -115,9 +180,7 @@ func (s *Session) runPlanned(ctx context.Context, sql string, st *router.Stateme
 	if err != nil {
 		return s.writeErr(err)
 	}
-	return s.execute(ctx, st, ex, func(c *backend.Conn) (backend.Pending, error) {
-		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
-	}, false)
+	return s.execute(ctx, st, ex, own, false)
 }
 
 // handleFieldList answers COM_FIELD_LIST (table\0wildcard) from the shard

@@ -35,7 +35,7 @@ type sqlPrepared struct {
 	src    string
 	params int
 	st     *router.Statement
-	plan   *router.Plan // nil: the proxy runs it through handleQuery
+	plan   *router.Plan // nil: the executor of text plans runs it (runText)
 }
 
 // runSQLPrepare runs one SQL prepared-statement command.
@@ -166,7 +166,7 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	}
 	p.params = bs.Params
 	if st.Kind == router.KindUnparsed || st.Kind == router.KindSavepoint || st.ConnState == router.ConnStateUnlockTables {
-		// The session's own handling of these (handleQuery) runs them.
+		// The executor of text plans (runText) runs them.
 		if n := len(markerOffsets(text)); n != p.params {
 			return nil, errNotSupported("cannot find the %d parameter markers of this statement (found %d): send it with its values written in", p.params, n)
 		}
@@ -259,7 +259,9 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 			s.startStatement(nil)
 			return s.writeErr(errNotSupported("%v", err))
 		}
-		return s.handleQuery(ctx, text)
+		// Not an admin or SQL PREPARE form (refused at PREPARE): the
+		// executor of text plans runs it.
+		return s.runText(ctx, text)
 	}
 	s.startStatement(p.st)
 	s.cur.typ = stmtType(p.st)
@@ -275,20 +277,13 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 		}
 		p.plan = plan
 	}
-	if err := s.checkReadOnly(p.st, p.plan); err != nil {
-		return s.writeErr(err)
-	}
-	ex, err := p.plan.BindWith(params, s.bindOptions())
-	if err != nil {
-		return s.writeErr(err)
-	}
 	own := "EXECUTE IMMEDIATE " + p.src
 	if len(using) > 0 {
 		own += " USING " + strings.Join(using, ", ")
 	}
-	return s.execute(ctx, p.st, ex, func(c *backend.Conn) (backend.Pending, error) {
+	return s.runRouted(ctx, p.st, p.plan, params, func(c *backend.Conn) (backend.Pending, error) {
 		return c.Send(ctx, mysql.COM_QUERY, []byte(own))
-	}, false)
+	})
 }
 
 // usingParams reads the USING values: literals and user variables (whose

@@ -182,7 +182,8 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		values = rest
 	}
 	if p.local {
-		return s.handleQuery(ctx, p.sql)
+		// BEGIN, COMMIT, SET, USE: the executor of text plans runs them.
+		return s.runText(ctx, p.sql)
 	}
 	s.startStatement(p.st)
 	s.cur.typ = stmtType(p.st)

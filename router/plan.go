@@ -56,6 +56,8 @@ type Part struct {
 // Exec is a plan bound to parameter values: what to run where, and how to
 // combine the answers.
 type Exec struct {
+	// Op is how the executor runs it, set when the plan is bound.
+	Op    ExecOp
 	Parts []Part
 	// AnyOf, when set, lists the shards that could each run the single part
 	// (broadcast reads): the executor may prefer one already in the transaction.
@@ -155,10 +157,15 @@ func (p *Plan) Bind(params []Param) (*Exec, error) { return p.BindWith(params, B
 // BindWith is Bind with options.
 func (p *Plan) BindWith(params []Param, opts BindOptions) (*Exec, error) {
 	e, err := p.bind(params)
-	if err != nil || !opts.LockReads {
-		return e, err
+	if err == nil && opts.LockReads {
+		e, err = p.lockReads(e, params)
 	}
-	return p.lockReads(e, params)
+	if err != nil {
+		return nil, err
+	}
+	// After lockReads: a single part it rewrote runs the router's SQL.
+	e.Op = e.classify()
+	return e, nil
 }
 
 // lockReads rewrites the reads of a bound plan as locking reads.

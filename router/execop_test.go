@@ -1,0 +1,70 @@
+package router
+
+import "testing"
+
+// TestBindSetsExecOp checks the operation the router gives each kind of
+// bound plan: the proxy's executor switches on it alone.
+func TestBindSetsExecOp(t *testing.T) {
+	r := shardedRouter(t)
+	tests := []struct {
+		sql  string
+		lock bool // BindOptions.LockReads
+		want ExecOp
+	}{
+		{sql: "SELECT * FROM orders WHERE user_id = 5", want: ExecSingle},
+		{sql: "SELECT * FROM countries", want: ExecSingle},
+		{sql: "SELECT * FROM orders WHERE user_id = 5", lock: true, want: ExecRewritten},
+		{sql: "SELECT * FROM orders", want: ExecMerge},
+		{sql: "SELECT * FROM orders", lock: true, want: ExecMerge},
+		{sql: "SHOW TABLES", want: ExecShowTables},
+		{sql: "INSERT INTO orders (user_id, total) VALUES (5, 1)", want: ExecSingle},
+		{sql: "INSERT INTO items (id, v) VALUES (1, 'a'), (2, 'b'), (4, 'c')", want: ExecWrite},
+		{sql: "DELETE FROM orders WHERE total > 1", want: ExecWrite},
+		{sql: "INSERT INTO countries (code) VALUES ('fr')", want: ExecCopies},
+		{sql: "UPDATE countries SET name = 'x' WHERE code = 'fr'", want: ExecCopies},
+		{sql: "CREATE TABLE orders (user_id BIGINT PRIMARY KEY)", want: ExecDDL},
+		{sql: "CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY)", want: ExecSingle},
+		{sql: "DELETE FROM orders WHERE total > 1 RETURNING user_id", want: ExecReturning},
+		{sql: "DELETE FROM countries RETURNING code", want: ExecReturning},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			p, err := planFor(t, r, tt.sql)
+			if err != nil {
+				t.Fatalf("Plan: %v", err)
+			}
+			e, err := p.BindWith(nil, BindOptions{LockReads: tt.lock})
+			if err != nil {
+				t.Fatalf("Bind: %v", err)
+			}
+			if e.Op != tt.want {
+				t.Errorf("op = %v, want %v (parts %+v)", e.Op, tt.want, e.Parts)
+			}
+		})
+	}
+}
+
+// TestClassifyPrecedence pins which field decides when several are set.
+func TestClassifyPrecedence(t *testing.T) {
+	two := []Part{{Shard: "s0"}, {Shard: "s1"}}
+	tests := []struct {
+		name string
+		e    Exec
+		want ExecOp
+	}{
+		{"own statement", Exec{Parts: []Part{{Shard: "s0"}}}, ExecSingle},
+		{"router's SQL", Exec{Parts: []Part{{Shard: "s0", SQL: "SELECT 1"}}}, ExecRewritten},
+		{"rewritten write", Exec{Parts: []Part{{Shard: "s0", SQL: "INSERT ..."}}, Write: true}, ExecRewritten},
+		{"one-shard SHOW TABLES", Exec{Parts: []Part{{Shard: "s0"}}, ShowTables: &showTables{}}, ExecShowTables},
+		{"returning copies", Exec{Parts: two, Write: true, Copies: true, Returning: &ReturningMerge{}}, ExecReturning},
+		{"ddl", Exec{Parts: two, DDL: true}, ExecDDL},
+		{"merge", Exec{Parts: two, Merge: &Merge{}}, ExecMerge},
+		{"copies", Exec{Parts: two, Write: true, Copies: true}, ExecCopies},
+		{"write", Exec{Parts: two, Write: true}, ExecWrite},
+	}
+	for _, tt := range tests {
+		if got := tt.e.classify(); got != tt.want {
+			t.Errorf("%s: op = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
