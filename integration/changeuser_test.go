@@ -104,3 +104,62 @@ func TestChangeUser(t *testing.T) {
 		t.Errorf("SELECT 1 after the checks: %v %s", r, r.errMsg)
 	}
 }
+
+// TestResetConnectionState: COM_RESET_CONNECTION gives the session a new
+// connection's state, as MariaDB 10.11 does: a pending SET TRANSACTION READ
+// ONLY, user variables, autocommit=0, SQL prepared statements, temporary
+// tables and LAST_INSERT_ID() end; FOUND_ROWS() is kept, ROW_COUNT() is
+// 0. Compared step by step with a direct connection (the proxy's app user
+// has the same name on the shard).
+func TestResetConnectionState(t *testing.T) {
+	t.Parallel()
+	f := startOpsFixture(t, `
+		- {name: app, password: app-secret}
+	`, "")
+	root := f.s0.DB(t, "")
+	for _, q := range []string{
+		"CREATE USER app@'%' IDENTIFIED BY 'app-secret'", "GRANT ALL ON shop.* TO app@'%'",
+		"CREATE TABLE shop.r (id INT AUTO_INCREMENT PRIMARY KEY, v INT)",
+		"INSERT INTO shop.r (v) VALUES (1), (2), (3), (4), (5)",
+	} {
+		mustExec(t, root, q)
+	}
+	steps := []string{
+		"SET @v = 5",
+		"SET autocommit = 0",
+		"PREPARE ps FROM 'SELECT 1'",
+		"CREATE TEMPORARY TABLE tmp (a INT)",
+		"INSERT INTO r (v) VALUES (6)",
+		"COMMIT",
+		"SELECT SQL_CALC_FOUND_ROWS id FROM r ORDER BY id LIMIT 2",
+		"SET TRANSACTION READ ONLY",
+		"reset",
+		"SELECT FOUND_ROWS(), ROW_COUNT()",
+		"SET TRANSACTION READ ONLY",
+		"SELECT SQL_CALC_FOUND_ROWS id FROM r ORDER BY id LIMIT 3",
+		"reset", // no transaction open this time
+		"SELECT FOUND_ROWS(), ROW_COUNT()",
+		"SET TRANSACTION READ ONLY",
+		"reset", // characteristics pending
+		"SELECT FOUND_ROWS(), ROW_COUNT()",
+		"SELECT @v, @@autocommit, LAST_INSERT_ID()",
+		"EXECUTE ps",
+		"SELECT COUNT(*) FROM tmp",
+		"INSERT INTO r (v) VALUES (7)", // no longer READ ONLY
+		"DELETE FROM r WHERE v >= 6",
+	}
+	proxy := dialWire(t, f.p.Addr(), appUser, appPass, "shop", 0)
+	direct := dialWire(t, f.s0.Addr(), appUser, appPass, "shop", 0)
+	run := func(c *wireConn, q string) string {
+		if q == "reset" {
+			return fmt.Sprint(c.command(0x1f, nil)[0])
+		}
+		r := c.query(q)
+		return fmt.Sprintf("%v %s", r, r.errMsg)
+	}
+	for _, q := range steps {
+		if got, want := run(proxy, q), run(direct, q); got != want {
+			t.Errorf("%s: proxy %s, MariaDB %s", q, got, want)
+		}
+	}
+}

@@ -58,32 +58,18 @@ type Session struct {
 	// announce the capability yet, so no client has it.
 	extMeta bool
 
-	db          string // current logical schema, "" when none
-	vars        backend.State
-	autocommit  bool
-	lockReads   bool // SELECTs in transactions become locking reads
-	tx          *txn
-	pins        map[string]*pin // by shard: connections holding session state (pin.go)
-	lastID      uint64          // the session's LAST_INSERT_ID() (lastinsert.go)
-	lastIDOn    *backend.Conn   // the session's connection holding a newer one, if any
-	lastIDPrior uint64          // what lastIDOn held before
-	nextTx      txChars         // SET TRANSACTION's characteristics for the next transaction
-	stmtIso     string          // the isolation level of the autocommit statement running now
-	diag        diagnostics     // the last statement's warnings or error (diag.go)
-	// lockedTables are the tables LOCK TABLES locked ("db.table"
-	// lower-cased), nil when none (locked.go).
-	lockedTables map[string]bool
-	diagSeq      uint64     // numbers the session's statements (diag.go)
-	curStartsTx  bool       // the running statement starts autocommit=0's transaction (txchar.go)
-	last         lastResult // the session's FOUND_ROWS() and ROW_COUNT() (lastresult.go)
-	resRun       *resultRun // what the running statement told the client (lastresult.go)
-	outsideTx    bool       // the running statement commits implicitly: it opens no transaction
-	moreResults  bool       // a multi-statement query has statements after this one (multi.go)
-	multiOpt     *bool      // COM_SET_OPTION's multi-statements setting; nil: the handshake's
-	errsWritten  int        // error packets sent to the client, to stop a multi-statement query
-	stmts        map[uint32]*prepared
-	nextStmtID   uint32
-	sqlStmts     map[string]*sqlPrepared // SQL PREPARE's statements, by lower-case name (sqlprepare.go)
+	db string // current logical schema, "" when none
+	// connState is what a MariaDB connection remembers between
+	// statements, kept for the session (connstate.go).
+	connState
+	stmtIso     string     // the isolation level of the autocommit statement running now
+	diagSeq     uint64     // numbers the session's statements (diag.go)
+	curStartsTx bool       // the running statement starts autocommit=0's transaction (txchar.go)
+	resRun      *resultRun // what the running statement told the client (lastresult.go)
+	outsideTx   bool       // the running statement commits implicitly: it opens no transaction
+	moreResults bool       // a multi-statement query has statements after this one (multi.go)
+	multiOpt    *bool      // COM_SET_OPTION's multi-statements setting; nil: the handshake's
+	errsWritten int        // error packets sent to the client, to stop a multi-statement query
 
 	buf []byte // scratch for forwarding packets, with 4 bytes of header room
 	pkt []byte // the last command packet read from the client
@@ -109,15 +95,12 @@ type Session struct {
 
 func newSession(s *Server, nc net.Conn) *Session {
 	return &Session{
-		srv:        s,
-		nc:         newBufferedConn(nc, s.extCapsOffered()),
-		remote:     nc.RemoteAddr().String(),
-		since:      time.Now(),
-		autocommit: true,
-		lockReads:  s.cfg.Coordinator.LockingReads,
-		stmts:      map[uint32]*prepared{},
-		pins:       map[string]*pin{},
-		buf:        make([]byte, 4, 16*1024),
+		srv:       s,
+		nc:        newBufferedConn(nc, s.extCapsOffered()),
+		remote:    nc.RemoteAddr().String(),
+		since:     time.Now(),
+		connState: newConnState(s.cfg.Coordinator.LockingReads),
+		buf:       make([]byte, 4, 16*1024),
 	}
 }
 
@@ -334,14 +317,9 @@ func (s *Session) resetConnection(ctx context.Context) {
 	if s.tx != nil {
 		s.endTx(ctx, false)
 	}
-	s.diag = diagnostics{}
 	s.dropPins() // temporary tables and locks end with a reset
-	s.lastID, s.lastIDOn = 0, nil
+	s.connState = s.connState.reset(s.srv.cfg.Coordinator.LockingReads)
 	s.takeCollation(s.collation)
-	s.autocommit = true
-	s.lockReads = s.srv.cfg.Coordinator.LockingReads
-	s.stmts = map[uint32]*prepared{}
-	s.sqlStmts = nil
 }
 
 // status is the server status the client should see.
