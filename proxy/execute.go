@@ -18,7 +18,7 @@ import (
 // text query or a binary execute) to a connection; binary says which row
 // format the client expects.
 func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
-	if st.DiagRead || st.LastResult != 0 {
+	if ex.Op == router.ExecAnswer {
 		return s.answerDiag(ctx, st, own, binary)
 	}
 	iso, err := s.autocommitTxChars(st)
@@ -68,7 +68,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 			return s.writeErr(err)
 		}
 	}
-	if st.ConnState.UserLocks() {
+	if ex.Op == router.ExecUserLock {
 		return s.runUserLock(ctx, st, own)
 	}
 	s.cur.route = routeName(ex)
@@ -716,7 +716,7 @@ func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*
 // runs.
 func routeName(ex *router.Exec) string {
 	switch ex.Op {
-	case router.ExecSingle, router.ExecRewritten:
+	case router.ExecSingle, router.ExecRewritten, router.ExecAnswer, router.ExecUserLock:
 		return "single"
 	case router.ExecDDL:
 		return "ddl"

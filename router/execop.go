@@ -28,15 +28,36 @@ const (
 	// ExecReturning: a write with RETURNING on several shards whose result
 	// sets make one answer.
 	ExecReturning
+	// ExecAnswer: a read of the session's own last statement (its
+	// diagnostics, FOUND_ROWS(), ROW_COUNT()), answered by the proxy with
+	// the column definitions a shard gives the same text.
+	ExecAnswer
+	// ExecUserLock: user-level lock functions, run in the one place every
+	// session shares (the first shard).
+	ExecUserLock
 )
 
-var execOpNames = [...]string{"single", "rewritten", "merge", "show_tables", "write", "copies", "ddl", "returning"}
+var execOpNames = [...]string{"single", "rewritten", "merge", "show_tables", "write", "copies", "ddl", "returning", "answer", "user_lock"}
 
 func (o ExecOp) String() string {
 	if int(o) < len(execOpNames) {
 		return execOpNames[o]
 	}
 	return "unknown"
+}
+
+// execOp is the operation that runs e: what the statement itself needs
+// first (a read the session answers, user-level locks), then how e's parts
+// combine.
+func (p *Plan) execOp(e *Exec) ExecOp {
+	switch st := p.Stmt; {
+	case st == nil:
+	case st.DiagRead || st.LastResult != 0:
+		return ExecAnswer
+	case st.ConnState.UserLocks():
+		return ExecUserLock
+	}
+	return e.classify()
 }
 
 // classify is the operation of a bound exec. The order of the cases is the

@@ -26,6 +26,11 @@ func TestBindSetsExecOp(t *testing.T) {
 		{sql: "CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY)", want: ExecSingle},
 		{sql: "DELETE FROM orders WHERE total > 1 RETURNING user_id", want: ExecReturning},
 		{sql: "DELETE FROM countries RETURNING code", want: ExecReturning},
+		{sql: "SHOW WARNINGS", want: ExecAnswer},
+		{sql: "SELECT @@warning_count, @@error_count", want: ExecAnswer},
+		{sql: "SELECT FOUND_ROWS()", want: ExecAnswer},
+		{sql: "SELECT GET_LOCK('a', 0)", want: ExecUserLock},
+		{sql: "SELECT RELEASE_ALL_LOCKS()", want: ExecUserLock},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {

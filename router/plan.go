@@ -164,7 +164,7 @@ func (p *Plan) BindWith(params []Param, opts BindOptions) (*Exec, error) {
 		return nil, err
 	}
 	// After lockReads: a single part it rewrote runs the router's SQL.
-	e.Op = e.classify()
+	e.Op = p.execOp(e)
 	return e, nil
 }
 
