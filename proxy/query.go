@@ -44,11 +44,14 @@ type textPlan struct {
 	st  *router.Statement
 	op  router.Op
 	// cached: plan is that of the statement's shape (router.CachedPlan)
-	// and params are its literals. Otherwise OpRoute plans after the
-	// session's checks (run), which answer first.
-	cached bool
-	plan   *router.Plan
-	params []router.Param
+	// and params are its literals. Otherwise plan is the statement's own,
+	// and planErr why the router refused it: answered only where the
+	// executor reaches the routing, after the session's checks, which
+	// answer first.
+	cached  bool
+	plan    *router.Plan
+	planErr error
+	params  []router.Param
 }
 
 // planText returns the plan of a text statement, from the plan cache or
@@ -74,6 +77,9 @@ func (s *Session) planText(sql string) (*textPlan, error) {
 	}
 	if q.sql, err = s.rewriteIdentity(st, sql); err != nil {
 		return nil, err
+	}
+	if q.op == router.OpRoute || q.op == router.OpSavepoint {
+		q.plan, q.planErr = s.srv.router.Plan(st, s.user, s.db)
 	}
 	return q, nil
 }
@@ -143,15 +149,14 @@ func (s *Session) runPlan(ctx context.Context, q *textPlan) error {
 	return s.route(ctx, q)
 }
 
-// route plans a statement that was parsed for this execution, offers the
-// plan to the cache and runs it on the shards.
+// route runs the routing plan of a statement that was parsed for this
+// execution on the shards, after offering it to the cache.
 func (s *Session) route(ctx context.Context, q *textPlan) error {
-	plan, err := s.srv.router.Plan(q.st, s.user, s.db)
-	if err != nil {
-		return s.writeErr(err)
+	if q.planErr != nil {
+		return s.writeErr(q.planErr)
 	}
 	s.srv.router.RememberPlan(s.srv.parser, q.sql, q.st, s.user, s.db)
-	return s.runPlanned(ctx, q.sql, q.st, plan, nil)
+	return s.runPlanned(ctx, q.sql, q.st, q.plan, nil)
 }
 
 // runPlanned runs a planned text query; params are its literals when the
