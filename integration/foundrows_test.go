@@ -106,7 +106,8 @@ func TestFoundRowsPerSession(t *testing.T) {
 
 // TestFoundRowsSharded: the same over a table sharded on two shards,
 // against a reference server holding all rows. A multi-shard
-// SQL_CALC_FOUND_ROWS is refused (1235), as is FOUND_ROWS() after a merged
+// SQL_CALC_FOUND_ROWS adds up the shards' counts; with DISTINCT or
+// aggregates it is refused (1235), as is FOUND_ROWS() after a merged
 // read whose count only one server holding all rows would know.
 func TestFoundRowsSharded(t *testing.T) {
 	t.Parallel()
@@ -148,13 +149,25 @@ func TestFoundRowsSharded(t *testing.T) {
 		{0, "SELECT FOUND_ROWS()", nil},
 		{1, "SELECT COUNT(*) FROM sh", nil},
 		{1, "SELECT FOUND_ROWS()", nil},
+		// Across shards: each shard's count adds up.
+		{2, "SELECT SQL_CALC_FOUND_ROWS id FROM sh ORDER BY id LIMIT 1", nil},
+		{2, "SELECT FOUND_ROWS()", nil},
+		{0, "SELECT SQL_CALC_FOUND_ROWS id, v FROM sh WHERE v > 5 ORDER BY v DESC LIMIT 1, 2", nil},
+		{1, "SELECT SQL_CALC_FOUND_ROWS * FROM sh WHERE id > 100 LIMIT 5", nil},
+		{0, "SELECT FOUND_ROWS(), ROW_COUNT()", nil},
+		{1, "SELECT FOUND_ROWS()", nil},
+		{2, "SELECT SQL_CALC_FOUND_ROWS id FROM sh ORDER BY id LIMIT ?", []any{float64(2)}},
+		{2, "SELECT FOUND_ROWS()", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, proxy, 3), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, direct, 3), steps)
 	compareScript(t, steps, got, want)
 
+	// With DISTINCT or aggregates the shards' counts do not add up.
 	c := openSessions(ctx, t, proxy, 1)[0]
-	_, err := c.ExecContext(ctx, "SELECT SQL_CALC_FOUND_ROWS * FROM sh ORDER BY id LIMIT 1")
+	_, err := c.ExecContext(ctx, "SELECT SQL_CALC_FOUND_ROWS DISTINCT v FROM sh ORDER BY v LIMIT 1")
+	wantMySQLError(t, err, 1235, "42000")
+	_, err = c.ExecContext(ctx, "SELECT SQL_CALC_FOUND_ROWS v, COUNT(*) FROM sh GROUP BY v LIMIT 1")
 	wantMySQLError(t, err, 1235, "42000")
 	if _, err := c.ExecContext(ctx, "SELECT * FROM sh ORDER BY id LIMIT 2 OFFSET 50"); err != nil {
 		t.Fatal(err)

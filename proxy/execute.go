@@ -462,11 +462,13 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 	}
 	err = s.writeRowsVerified(rows, binary, verify)
 	rows.Close()
+	for _, in := range inputs {
+		in.Close() // every shard's answer read to its end
+	}
 	if after != nil && err == nil && s.resRun != nil && !s.resRun.failed {
 		after(conns)
 	}
 	for i, in := range inputs {
-		in.Close()
 		if r, ok := in.(*shardRows); ok && !conns[i].Broken() {
 			s.noteWarnings(ctx, conns[i], r.warnings)
 		}

@@ -140,7 +140,7 @@ func (s *Session) mergedFoundRows(st *router.Statement, offset int64) {
 // errCalcFoundRowsShards refuses SQL_CALC_FOUND_ROWS where it would need
 // the counts of several shards.
 func errCalcFoundRowsShards() error {
-	return errNotSupported("SQL_CALC_FOUND_ROWS is supported only in a SELECT that runs on one shard (one unsharded table, or a sharded table with its sharding key fixed); run SELECT COUNT(*) for the total instead")
+	return errNotSupported("SQL_CALC_FOUND_ROWS across shards is supported only in a SELECT without aggregates, GROUP BY or DISTINCT (each shard's count adds up there); run SELECT COUNT(*) for the total instead")
 }
 
 // lastResultValue is the value of FOUND_ROWS() or ROW_COUNT() as text.
@@ -157,11 +157,41 @@ func (s *Session) lastResultValue(fn string) ([]byte, error) {
 // runMergeCounted is runMerge for st, settling its FOUND_ROWS().
 func (s *Session) runMergeCounted(ctx context.Context, st *router.Statement, ex *router.Exec, binary bool) error {
 	if st.FoundRows == router.FoundCalc {
-		return s.writeErr(errCalcFoundRowsShards())
+		if !ex.Merge.CalcFoundRows {
+			return s.writeErr(errCalcFoundRowsShards())
+		}
+		return s.runMerge(ctx, ex, binary, func(conns []*backend.Conn) { s.sumFoundRows(ctx, st, conns) })
 	}
 	err := s.runMerge(ctx, ex, binary, nil)
 	s.mergedFoundRows(st, ex.Merge.Offset)
 	return err
+}
+
+// sumFoundRows settles FOUND_ROWS() of a SELECT SQL_CALC_FOUND_ROWS that
+// each shard ran with it: the sum of theirs, read on each connection.
+func (s *Session) sumFoundRows(ctx context.Context, st *router.Statement, conns []*backend.Conn) {
+	if s.resRun == nil || s.resRun.st != st {
+		return
+	}
+	var sum uint64
+	for _, c := range conns {
+		if c.Broken() {
+			s.resRun.unknown = "FOUND_ROWS() of the last statement could not be read from shard " + c.Shard()
+			return
+		}
+		r, err := c.Exec(ctx, "SELECT FOUND_ROWS()")
+		if err != nil {
+			s.resRun.unknown = "FOUND_ROWS() of the last statement could not be read from shard " + c.Shard() + ": " + err.Error()
+			return
+		}
+		v, err := r.GetUint(0, 0)
+		if err != nil {
+			s.resRun.unknown = "FOUND_ROWS() of the last statement could not be read from shard " + c.Shard() + ": " + err.Error()
+			return
+		}
+		sum += v
+	}
+	s.resRun.readBack = &sum
 }
 
 // runOnePartBinary runs a statement the router rewrote for its one shard

@@ -1,6 +1,9 @@
 package router
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestBindSetsExecOp checks the operation the router gives each kind of
 // bound plan: the proxy's executor switches on it alone.
@@ -70,6 +73,38 @@ func TestClassifyPrecedence(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.e.classify(); got != tt.want {
 			t.Errorf("%s: op = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestCalcFoundRowsAcrossShards: a plain merge keeps SQL_CALC_FOUND_ROWS in
+// each shard's statement (their counts add up); DISTINCT does not.
+func TestCalcFoundRowsAcrossShards(t *testing.T) {
+	r := shardedRouter(t)
+	tests := []struct {
+		sql  string
+		calc bool
+	}{
+		{"SELECT SQL_CALC_FOUND_ROWS * FROM orders ORDER BY total LIMIT 1", true},
+		{"SELECT SQL_CALC_FOUND_ROWS DISTINCT total FROM orders LIMIT 1", false},
+		{"SELECT * FROM orders LIMIT 1", false},
+	}
+	for _, tt := range tests {
+		p, err := planFor(t, r, tt.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.sql, err)
+		}
+		e, err := p.BindWith(nil, BindOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.sql, err)
+		}
+		if e.Merge == nil || e.Merge.CalcFoundRows != tt.calc {
+			t.Fatalf("%s: merge %+v, want CalcFoundRows %v", tt.sql, e.Merge, tt.calc)
+		}
+		for _, part := range e.Parts {
+			if got := strings.Contains(part.SQL, "SQL_CALC_FOUND_ROWS"); got != tt.calc {
+				t.Errorf("%s: shard %s runs %q", tt.sql, part.Shard, part.SQL)
+			}
 		}
 	}
 }

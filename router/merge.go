@@ -38,6 +38,9 @@ type Merge struct {
 	Offset   int64
 	Count    int64 // < 0: no limit
 	Agg      *AggMerge
+	// CalcFoundRows: a plain merge of a SELECT SQL_CALC_FOUND_ROWS, which
+	// each shard runs with it: FOUND_ROWS() is the sum of the shards'.
+	CalcFoundRows bool
 }
 
 // OrderKey is one sort key.
@@ -203,6 +206,13 @@ func (m *selectMerge) planPlain(from string) error {
 	distinct := ""
 	if sel.Distinct {
 		distinct = "DISTINCT "
+	}
+	if sel.SelectStmtOpts != nil && sel.SelectStmtOpts.CalcFoundRows && !sel.Distinct {
+		// Each shard counts its matching rows whatever the LIMIT; they
+		// add up to the statement's (not with DISTINCT: rows on several
+		// shards would count more than once).
+		m.merge.CalcFoundRows = true
+		distinct = "SQL_CALC_FOUND_ROWS "
 	}
 	m.head = "SELECT " + distinct + strings.Join(append(fields, hidden...), ", ") + from
 	if len(order) > 0 {
