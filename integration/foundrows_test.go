@@ -158,6 +158,9 @@ func TestFoundRowsSharded(t *testing.T) {
 		{1, "SELECT FOUND_ROWS()", nil},
 		{2, "SELECT SQL_CALC_FOUND_ROWS id FROM sh ORDER BY id LIMIT ?", []any{float64(2)}},
 		{2, "SELECT FOUND_ROWS()", nil},
+		// A result set merged from several shards' RETURNING: ROW_COUNT() -1.
+		{1, "INSERT INTO sh (id, v) VALUES (20, 1), (21, 1), (22, 1) RETURNING id", nil},
+		{1, "SELECT FOUND_ROWS(), ROW_COUNT()", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, proxy, 3), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, direct, 3), steps)

@@ -17,8 +17,10 @@ import (
 // The session differential test: seeded scripts of 8 sessions interleaved,
 // drawn from a catalogue of statement forms that touch what a MariaDB
 // connection remembers (docs/session-state.md), run through the proxy and
-// on one MariaDB holding all the rows; every answer (rows, affected rows,
-// insert ids, error codes) and the rows stored at the end are compared.
+// on one MariaDB holding all the rows; every answer (column names, types
+// and nullability, rows, affected rows, insert ids, error codes) and the
+// rows stored at the end, through the proxy and on the shards themselves,
+// are compared.
 // Sessions write only rows of their own (no statement waits for another
 // session's lock), but share the proxy's few backend connections, user-level
 // lock names and the AUTO_INCREMENT counter.
@@ -108,7 +110,9 @@ var sessDiffForms = []struct {
 		return []string{
 			fmt.Sprintf("INSERT INTO ai (sess, v) VALUES (%d, %d) RETURNING id, sess, v", k, r.IntN(100)),
 			fmt.Sprintf("INSERT INTO sd (sess, id, v) VALUES (%d, %d, %s), (%d, %d, %s) RETURNING id, v, HEX(v)", k, id, sdText(r), k, id+1, sdText(r)),
-			fmt.Sprintf("DELETE FROM sd WHERE sess = %d AND id BETWEEN %d AND %d RETURNING id, v", k, id, id+3),
+			// One row: over several shards the order of DELETE ... RETURNING
+			// is the concatenation of theirs (SQL leaves it undefined).
+			fmt.Sprintf("DELETE FROM sd WHERE sess = %d AND id = %d RETURNING id, v", k, id),
 		}[r.IntN(3)]
 	}},
 	{"sql prepared statement", func(r *rand.Rand, k int) string {
@@ -131,6 +135,21 @@ var sessDiffForms = []struct {
 		return []string{fmt.Sprintf("LOCK TABLES ddl_%d WRITE", k), "UNLOCK TABLES"}[r.IntN(2)]
 	}},
 	{"show warnings limit", func(r *rand.Rand, k int) string { return "SHOW WARNINGS LIMIT 1" }},
+	{"multi-statement query", func(r *rand.Rand, k int) string {
+		id := r.IntN(40)
+		return []string{
+			fmt.Sprintf("INSERT INTO sd (sess, id, v) VALUES (%d, %d, 'm1'); UPDATE sd SET v = 'm2' WHERE sess = %d AND id = %d", k, id, k, id),
+			fmt.Sprintf("DELETE FROM sd WHERE sess = %d AND id = %d; SELECT * FROM no_such_table; SET @v = 99", k, id),
+			"SET @w = 'multi'; DO 1",
+		}[r.IntN(3)]
+	}},
+	{"found rows", func(r *rand.Rand, k int) string {
+		return []string{
+			fmt.Sprintf("SELECT SQL_CALC_FOUND_ROWS id FROM sd WHERE sess = %d ORDER BY id LIMIT 2", k),
+			fmt.Sprintf("SELECT id FROM sd WHERE sess = %d ORDER BY id LIMIT 3 OFFSET 1", k),
+			"SELECT FOUND_ROWS(), ROW_COUNT()",
+		}[r.IntN(3)]
+	}},
 	{"variable assigned in a statement", func(r *rand.Rand, k int) string {
 		return []string{
 			"SELECT @v := @v + 1, @w := 'é'",
@@ -236,7 +255,7 @@ func TestSessionDifferential(t *testing.T) {
 				m.CreateDatabase(t, db)
 			}
 			steps := genSessionScript(r)
-			n := runSessionDiff(t, p, db, ref.DSN(refDB), refDB, steps)
+			n := runSessionDiff(t, p, shards, db, ref.DSN(refDB), refDB, steps)
 			mismatches += n
 			total++
 			statements += len(steps)
@@ -250,17 +269,18 @@ func TestSessionDifferential(t *testing.T) {
 
 // runSessionDiff runs one script through the proxy (schema db) and on the
 // reference (database refDB) and reports how many answers differ.
-func runSessionDiff(t *testing.T, p *harness.Proxy, db, refDSN, refDB string, steps []scriptStep) int {
+func runSessionDiff(t *testing.T, p *harness.Proxy, shards []*harness.MariaDB, db, refDSN, refDB string, steps []scriptStep) int {
 	t.Helper()
 	ctx := testCtx(t, 5*time.Minute)
 	// Pools of the script's own, closed at its end: the sessions end with
 	// it and their state (temporary tables, locks) with them.
-	proxyDB, err := sql.Open("mysql", p.DSN(appUser, appPass, db, ""))
+	// Sessions may send several statements in one query (CLIENT_MULTI_STATEMENTS).
+	proxyDB, err := sql.Open("mysql", p.DSN(appUser, appPass, db, "multiStatements=true"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer proxyDB.Close()
-	refPool, err := sql.Open("mysql", refDSN)
+	refPool, err := sql.Open("mysql", refDSN+"?multiStatements=true")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,9 +320,13 @@ func runSessionDiff(t *testing.T, p *harness.Proxy, db, refDSN, refDB string, st
 	}
 	pc, rc := open(proxyDB), open(refPool)
 	// Should a statement wait for a lock all the same, it fails fast on both.
+	// SELECT 1 gives FOUND_ROWS() a value: MariaDB's thread cache hands a
+	// new connection the one its server thread had before (checked).
 	for k := range pc {
-		mustExec(t, pc[k], "SET SESSION innodb_lock_wait_timeout = 2")
-		mustExec(t, rc[k], "SET SESSION innodb_lock_wait_timeout = 2")
+		for _, q := range []string{"SET SESSION innodb_lock_wait_timeout = 2", "SELECT 1"} {
+			mustExec(t, pc[k], q)
+			mustExec(t, rc[k], q)
+		}
 	}
 	defer func() {
 		for _, c := range append(pc, rc...) {
@@ -329,12 +353,20 @@ func runSessionDiff(t *testing.T, p *harness.Proxy, db, refDSN, refDB string, st
 			t.Errorf("%s step %d, session %d, %s:\n  proxy:   %s\n  MariaDB: %s\n  the session before:\n%s", db, i, steps[i].session, steps[i].sql, got[i], want[i], strings.Join(before, "\n"))
 		}
 	}
-	// The bytes stored.
+	// The bytes stored, read through the proxy and on the shards
+	// themselves (every shard's rows together).
 	for _, q := range []string{"SELECT sess, id, HEX(v) FROM sd ORDER BY sess, id", "SELECT id, sess, v FROM ai ORDER BY id"} {
 		g, w := runScript(ctx, t, pc[:1], []scriptStep{{0, q, nil}}), runScript(ctx, t, rc[:1], []scriptStep{{0, q, nil}})
 		if g[0] != w[0] {
 			n++
 			t.Errorf("%s: stored rows differ (%s):\n  proxy:   %s\n  MariaDB: %s", db, q, g[0], w[0])
+		}
+		onShards := shardLines(t, shards, db, q)
+		direct := queryStrings(t, refPool, oneColumn(q))
+		slices.Sort(direct)
+		if !slices.Equal(onShards, direct) {
+			n++
+			t.Errorf("%s: rows on the shards differ from MariaDB's (%s):\n  shards:  %v\n  MariaDB: %v", db, q, onShards, direct)
 		}
 	}
 	return n
@@ -361,4 +393,28 @@ func checkBoundsSpread(t *testing.T, p *harness.Proxy, shards []*harness.MariaDB
 		}
 	}
 	mustExec(t, db, "DROP TABLE sd")
+}
+
+// oneColumn turns "SELECT a, b FROM ..." into one text column per row.
+func oneColumn(q string) string {
+	cols, rest, _ := strings.Cut(strings.TrimPrefix(q, "SELECT "), " FROM ")
+	return "SELECT CONCAT_WS(',', " + cols + ") FROM " + rest
+}
+
+// shardLines runs q (see oneColumn) on every shard holding its table, in
+// database db, and returns all their rows, sorted.
+func shardLines(t *testing.T, shards []*harness.MariaDB, db, q string) []string {
+	t.Helper()
+	_, rest, _ := strings.Cut(q, " FROM ")
+	table := strings.Fields(rest)[0]
+	var out []string
+	for _, m := range shards {
+		conn := m.DB(t, db)
+		if queryInt(t, conn, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", db, table) == 0 {
+			continue
+		}
+		out = append(out, queryStrings(t, conn, oneColumn(q))...)
+	}
+	slices.Sort(out)
+	return out
 }

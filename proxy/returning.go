@@ -219,6 +219,8 @@ func (s *Session) writeReturned(cols [][]byte, ext bool, rows []*returnedRow, bi
 			fields = append(fields, f)
 		}
 	}
+	s.noteResultSet() // ROW_COUNT() -1, as after any result set
+	s.noteRowsSent(len(rows))
 	if err := s.conn.WritePacket(mysql.AppendLengthEncodedInteger(s.buf[:4], uint64(len(cols)))); err != nil {
 		return err
 	}
