@@ -202,3 +202,50 @@ func openWith(t *testing.T, dsn string) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// TestPreparedKillUsesProxyIDs: a KILL prepared through the binary protocol
+// names the proxy's session ids, as a KILL query does; a KILL with a
+// parameter is refused. Neither reaches a shard, where the number would be
+// some pooled backend connection's thread (another session's).
+func TestPreparedKillUsesProxyIDs(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
+	ctx := testCtx(t, time.Minute)
+	db := f.db(t, "shop", "")
+	victim, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer victim.Close()
+	backendThread := queryInt(t, victim, "SELECT @@pseudo_thread_id")
+	killer, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer killer.Close()
+	stmt, err := killer.PrepareContext(ctx, fmt.Sprintf("KILL %d", backendThread))
+	if err != nil {
+		t.Fatalf("prepare KILL %d: %v", backendThread, err)
+	}
+	_, err = stmt.ExecContext(ctx)
+	stmt.Close()
+	wantMySQLError(t, err, 1094, "HY000") // no proxy session has that id
+	_, err = killer.ExecContext(ctx, "KILL ?", backendThread)
+	wantMySQLError(t, err, 1235, "42000")
+	if n := queryInt(t, victim, "SELECT 1"); n != 1 {
+		t.Fatalf("the other session after the KILLs: SELECT 1 = %d", n)
+	}
+	// The proxy id works prepared too.
+	victimID := queryInt(t, victim, "SELECT CONNECTION_ID()")
+	stmt, err = killer.PrepareContext(ctx, fmt.Sprintf("KILL %d", victimID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stmt.Close()
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		t.Fatalf("prepared KILL of the proxy session %d: %v", victimID, err)
+	}
+	if _, err := victim.ExecContext(ctx, "SELECT 1"); err == nil {
+		t.Fatal("the killed session still answers")
+	}
+}

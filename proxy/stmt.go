@@ -50,20 +50,27 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	if st.Identity&router.UsesConnectAttrs != 0 {
 		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send queries over performance_schema.session_connect_attrs as plain queries"))
 	}
+	op := router.OpOf(st) // decided on the client's text, as for a query
+	orig := sql
 	if sql, err = s.rewriteIdentity(st, sql); err != nil {
 		return s.writeErr(err)
 	}
 	p := &prepared{sql: sql, st: st}
-	switch st.Kind {
-	case router.KindEmpty:
+	switch op {
+	case router.OpEmpty:
 		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))
-	case router.KindXA:
+	case router.OpXA:
 		return s.writeErr(router.ErrXA())
-	case router.KindShowDatabases:
+	case router.OpShowDatabases:
 		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send SHOW DATABASES as a plain query"))
-	case router.KindBegin, router.KindCommit, router.KindRollback, router.KindUse, router.KindSet:
+	case router.OpBegin, router.OpCommit, router.OpRollback, router.OpUse, router.OpSet, router.OpKill, router.OpKillSelf:
+		// The proxy runs these itself at execute, as the text query they
+		// are: a KILL names the proxy's session ids, never a shard's.
 		if router.HasParams(st.Node) {
-			return s.writeErr(errNotSupported("parameters in a prepared %s are not supported: send it as a plain query", kindName(st.Kind)))
+			return s.writeErr(errNotSupported("parameters in a prepared %s are not supported: send it as a plain query", op))
+		}
+		if op == router.OpKill || op == router.OpKillSelf {
+			p.sql = orig
 		}
 		p.local = true
 	default:

@@ -97,3 +97,10 @@ func KillsSelf(st *Statement) (query, ok bool) {
 	}
 	return false, false
 }
+
+// UnreadKill: a KILL the parser could not read (KILL ?, a parameter of a
+// prepared statement): it must never reach a shard, whose thread ids are
+// not the session's.
+func UnreadKill(st *Statement) bool {
+	return st.Kind == KindUnparsed && isKeyword(skipCommentsAndSpace(st.SQL), "KILL")
+}
