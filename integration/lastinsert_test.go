@@ -26,7 +26,8 @@ func runScript(ctx context.Context, t *testing.T, sessions []*sql.Conn, steps []
 	for i, st := range steps {
 		c := sessions[st.session]
 		head := strings.ToUpper(strings.Fields(st.sql)[0])
-		if head == "SELECT" || head == "SHOW" || head == "EXECUTE" || strings.Contains(strings.ToUpper(st.sql), " RETURNING ") {
+		upper := strings.ToUpper(st.sql)
+		if head == "SELECT" || head == "SHOW" || head == "EXECUTE" || strings.Contains(upper, " RETURNING ") || (head == "HANDLER" && strings.Contains(upper, " READ ")) {
 			rows, err := c.QueryContext(ctx, st.sql, st.args...)
 			if err != nil {
 				out[i] = errLine(err)

@@ -71,6 +71,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if ex.Op == router.ExecUserLock {
 		return s.runUserLock(ctx, st, own)
 	}
+	if st.ConnState == router.ConnStateHandlerUse || st.ConnState == router.ConnStateHandlerClose {
+		return s.runHandlerUse(ctx, st, own)
+	}
 	s.cur.route = routeName(ex)
 	if len(st.AssignsVars) > 0 && ex.Op != router.ExecSingle && (st.SelectInto || !(ex.Op == router.ExecRewritten && !binary)) {
 		return s.writeErr(errAssignsAcrossShards())

@@ -19,10 +19,13 @@ type pin struct {
 	temps     map[string]bool // temporary tables created on it, "db.table" lower-cased
 	locked    bool            // LOCK TABLES holds table locks on it
 	userLocks bool            // GET_LOCK ran on it: locks may be held until RELEASE_ALL_LOCKS
+	handlers  map[string]bool // HANDLER names open on it, lower-cased (handler.go)
 }
 
 // idle: no state left in the connection.
-func (p *pin) idle() bool { return len(p.temps) == 0 && !p.locked && !p.userLocks }
+func (p *pin) idle() bool {
+	return len(p.temps) == 0 && !p.locked && !p.userLocks && len(p.handlers) == 0
+}
 
 // pinned returns the session's pin on shard, nil if none.
 func (s *Session) pinned(shard string) *pin { return s.pins[shard] }
@@ -41,12 +44,12 @@ func (s *Session) pinFor(st *router.Statement, c *backend.Conn) {
 		return
 	}
 	switch st.ConnState {
-	case router.ConnStateTempCreate, router.ConnStateLockTables, router.ConnStateUserLock:
+	case router.ConnStateTempCreate, router.ConnStateLockTables, router.ConnStateUserLock, router.ConnStateHandlerOpen:
 	default:
 		return
 	}
 	if s.pins[c.Shard()] == nil {
-		s.pins[c.Shard()] = &pin{c: c, temps: map[string]bool{}}
+		s.pins[c.Shard()] = &pin{c: c, temps: map[string]bool{}, handlers: map[string]bool{}}
 	}
 }
 
@@ -78,6 +81,10 @@ func (s *Session) notePinState(st *router.Statement, shard string, ok bool) {
 			p.userLocks = true
 		case router.ConnStateUserLockRelease:
 			p.userLocks = false
+		case router.ConnStateHandlerOpen:
+			p.handlers[st.Handler] = true
+		case router.ConnStateHandlerClose:
+			delete(p.handlers, st.Handler)
 		}
 	}
 	if p.idle() {

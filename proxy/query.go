@@ -204,6 +204,9 @@ func (s *Session) handleFieldList(ctx context.Context, payload []byte) error {
 
 // checkAllowed refuses statements the proxy cannot run correctly.
 func (s *Session) checkAllowed(st *router.Statement) error {
+	if router.ReadsSequenceLast(st) {
+		return errNotSupported("LASTVAL() and PREVIOUS VALUE FOR a sequence read the connection's last NEXTVAL, which through xaproxy ran on a pooled connection; keep the value NEXTVAL returned instead")
+	}
 	if router.UnreadKill(st) {
 		return errNotSupported("KILL takes the proxy's connection ids, written in the statement (KILL [QUERY] <id>); a KILL with a parameter (KILL ?) is not supported: send it as a plain query")
 	}

@@ -86,6 +86,10 @@ func (p *Parser) Parse(sql string) (*Statement, error) {
 			return st, nil
 		}
 	}
+	if isKeyword(head, "HANDLER") && classifyHandler(st, head) {
+		st.Kind = KindUnparsed // the parser does not know HANDLER
+		return st, nil
+	}
 	nodes, err := p.parse(sql)
 	if err != nil {
 		st.Kind = KindUnparsed

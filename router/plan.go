@@ -99,6 +99,9 @@ func (e *Exec) Single() bool {
 // is db.
 func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	p := &Plan{Stmt: st, DB: db}
+	if st.Handler != "" {
+		return p, r.planHandler(p, st, user, db)
+	}
 	if st.Kind == KindUnparsed {
 		// Without a parse the tables it touches are unknown: it may only go
 		// to the default shard when no table is sharded or broadcast.

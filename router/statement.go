@@ -63,6 +63,9 @@ type Statement struct {
 	// statement assigns other than by SET: `@x := expr`, `INTO @x`
 	// (assignvars.go).
 	AssignsVars []string
+	// Handler is the name a HANDLER statement opens, reads or closes
+	// (lower-cased: the alias, or the table), "" for other statements.
+	Handler string
 	// SelectInto: a SELECT ... INTO @x, planned without its INTO clause
 	// (the parser does not know it): only the client's own text, on one
 	// shard, may run it.
@@ -115,6 +118,12 @@ const (
 	// ConnStateUserLockQuery: calls RELEASE_LOCK, IS_USED_LOCK or
 	// IS_FREE_LOCK only; it must run where the session's locks live.
 	ConnStateUserLockQuery
+	// ConnStateHandlerOpen: HANDLER t OPEN [AS name] (handler.go).
+	ConnStateHandlerOpen
+	// ConnStateHandlerUse: HANDLER name READ ...: runs where it was opened.
+	ConnStateHandlerUse
+	// ConnStateHandlerClose: HANDLER name CLOSE.
+	ConnStateHandlerClose
 )
 
 // LastIDUse is how a statement involves LAST_INSERT_ID().
