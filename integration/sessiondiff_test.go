@@ -134,6 +134,9 @@ var sessDiffForms = []struct {
 	{"table lock", func(r *rand.Rand, k int) string {
 		return []string{fmt.Sprintf("LOCK TABLES ddl_%d WRITE", k), "UNLOCK TABLES"}[r.IntN(2)]
 	}},
+	{"handler", func(r *rand.Rand, k int) string {
+		return []string{"HANDLER ai OPEN", "HANDLER ai READ `PRIMARY` FIRST", "HANDLER ai CLOSE"}[r.IntN(3)]
+	}},
 	{"show warnings limit", func(r *rand.Rand, k int) string { return "SHOW WARNINGS LIMIT 1" }},
 	{"multi-statement query", func(r *rand.Rand, k int) string {
 		id := r.IntN(40)

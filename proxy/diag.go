@@ -37,8 +37,8 @@ type diagnostics struct {
 func (s *Session) startStatement(st *router.Statement) {
 	s.beginResultRun(st)
 	s.diagSeq++
-	if st != nil && !st.DiagRead && len(st.Tables) > 0 {
-		s.diag = diagnostics{}
+	if st != nil && !st.DiagRead && (len(st.Tables) > 0 || st.Handler != "") {
+		s.diag = diagnostics{} // a HANDLER's name stands for its table
 	}
 }
 

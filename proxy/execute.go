@@ -25,6 +25,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if err != nil {
 		return s.writeErr(err)
 	}
+	if err := s.checkHandlerLocks(st); err != nil {
+		return s.writeErr(err)
+	}
 	if err := s.checkLockedTables(st); err != nil {
 		return s.writeErr(err)
 	}

@@ -22,3 +22,13 @@ func (s *Session) runHandlerUse(ctx context.Context, st *router.Statement, own f
 	}
 	return s.writeErr(mysql.NewError(mysql.ER_UNKNOWN_TABLE, fmt.Sprintf("Unknown table '%s' in HANDLER", st.Handler)))
 }
+
+// checkHandlerLocks answers MariaDB's 1192 for a HANDLER statement while
+// the session holds LOCK TABLES (checked on 10.11; in a transaction HANDLER
+// runs).
+func (s *Session) checkHandlerLocks(st *router.Statement) error {
+	if st.Handler == "" || s.lockedTables == nil {
+		return nil
+	}
+	return mysql.NewError(mysql.ER_LOCK_OR_ACTIVE_TRANSACTION, "Can't execute the given command because you have active locked tables or an active transaction")
+}

@@ -60,10 +60,11 @@ func (s *Session) inTransaction() bool {
 
 // startsTransaction: under autocommit=0, st starts MariaDB's transaction
 // if it runs (it uses a table; CREATE/DROP TEMPORARY TABLE and LOCK TABLES
-// start none of their own).
+// start none of their own, nor HANDLER OPEN and CLOSE).
 func startsTransaction(st *router.Statement) bool {
 	switch st.ConnState {
-	case router.ConnStateTempCreate, router.ConnStateTempDrop, router.ConnStateLockTables, router.ConnStateUnlockTables:
+	case router.ConnStateTempCreate, router.ConnStateTempDrop, router.ConnStateLockTables, router.ConnStateUnlockTables,
+		router.ConnStateHandlerOpen, router.ConnStateHandlerClose:
 		return false
 	}
 	return len(st.Tables) > 0
@@ -160,7 +161,7 @@ func (s *Session) autocommitTxChars(st *router.Statement) (isolation string, err
 // statement that ran without error and read tables: it was their
 // transaction.
 func (s *Session) consumeTxChars(st *router.Statement, failed bool) {
-	if s.tx == nil && s.autocommit && !failed && len(st.Tables) > 0 {
+	if s.tx == nil && s.autocommit && !failed && len(st.Tables) > 0 && st.ConnState != router.ConnStateHandlerOpen {
 		s.nextTx = txChars{}
 	}
 }
