@@ -277,13 +277,16 @@ func runSessionDiff(t *testing.T, p *harness.Proxy, shards []*harness.MariaDB, d
 	ctx := testCtx(t, 5*time.Minute)
 	// Pools of the script's own, closed at its end: the sessions end with
 	// it and their state (temporary tables, locks) with them.
-	// Sessions may send several statements in one query (CLIENT_MULTI_STATEMENTS).
-	proxyDB, err := sql.Open("mysql", p.DSN(appUser, appPass, db, "multiStatements=true"))
+	// Sessions may send several statements in one query
+	// (CLIENT_MULTI_STATEMENTS) and count matched rows (CLIENT_FOUND_ROWS),
+	// as JDBC and mysql2 do.
+	const caps = "multiStatements=true&clientFoundRows=true"
+	proxyDB, err := sql.Open("mysql", p.DSN(appUser, appPass, db, caps))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer proxyDB.Close()
-	refPool, err := sql.Open("mysql", refDSN+"?multiStatements=true")
+	refPool, err := sql.Open("mysql", refDSN+"?"+caps)
 	if err != nil {
 		t.Fatal(err)
 	}
