@@ -528,7 +528,8 @@ func testCoordinatorPaused(t *testing.T, b *bank, fault, abandonAfter string, co
 	if !waitFor(40*time.Second, func() bool {
 		return len(b.prepared(t)) == 0 && b.balance(t, src) == want[src] && b.balance(t, dst) == want[dst]
 	}) {
-		t.Fatalf("p2 did not finish %s within 40 s of p1's stop: prepared %v, decisions %v", gtrid, b.prepared(t), b.decisions(t))
+		t.Fatalf("p2 did not finish %s within 40 s of p1's stop: prepared %v, decisions %v, balances src %d dst %d (want %d, %d)",
+			gtrid, b.prepared(t), b.decisions(t), b.balance(t, src), b.balance(t, dst), want[src], want[dst])
 	}
 	finished := time.Since(stopped)
 	if processState(p1.PID()) != "T" {
