@@ -1,8 +1,6 @@
 package router
 
 import (
-	"strings"
-
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/sharding"
 )
@@ -73,11 +71,6 @@ func (r *Router) tableHome(t tableInfo, db string) string {
 		return home
 	}
 	return t.table.Shards[0]
-}
-
-// showTablesColumn reports whether a SHOW TABLES column holds table names.
-func showTablesColumn(name string) bool {
-	return strings.HasPrefix(strings.ToLower(name), "tables_in_")
 }
 
 // TableShard is the shard that answers questions about a table's

@@ -146,28 +146,6 @@ func (c ConnState) UserLocks() bool {
 	return c == ConnStateUserLock || c == ConnStateUserLockRelease || c == ConnStateUserLockQuery
 }
 
-// schemasReferenced lists the distinct explicit schemas, lower-cased.
-func (s *Statement) schemasReferenced() []string {
-	var out []string
-	for _, t := range s.Tables {
-		if t.Schema == "" {
-			continue
-		}
-		l := strings.ToLower(t.Schema)
-		dup := false
-		for _, o := range out {
-			if o == l {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // tableCollector gathers every table name in a statement, and the
 // user-level lock functions it calls.
 type tableCollector struct {
