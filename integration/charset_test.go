@@ -114,19 +114,7 @@ func runCharsetMatrix(t *testing.T, server string, args []string) []string {
 			varOK         bool
 			rows          int
 		}
-		open := func(dsn string) *sql.Conn {
-			db, err := sql.Open("mysql", dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			c, err := db.Conn(ctx)
-			if err != nil {
-				t.Fatalf("%s: %v", dsn, err)
-			}
-			t.Cleanup(func() { c.Close() })
-			return c
-		}
+		open := func(dsn string) *sql.Conn { return openConn(t, ctx, dsn) }
 		var pairs []*pair
 		for _, c := range charsetClients {
 			params := "collation=" + c.collation
