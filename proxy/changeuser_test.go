@@ -53,14 +53,7 @@ func TestParseChangeUser(t *testing.T) {
 
 func TestGreetingSalt(t *testing.T) {
 	salt := []byte("ABCDEFGHIJKLMNOPQRST")
-	g := []byte{0, 0, 0, 0, 10}
-	g = append(g, "10.11.9-xaproxy\x00"...)
-	g = append(g, 1, 0, 0, 0)
-	g = append(g, salt[:8]...)
-	g = append(g, 0, 0xff, 0xf7, 45, 2, 0, 0xff, 0x81, 21)
-	g = append(g, make([]byte, 10)...)
-	g = append(g, salt[8:]...)
-	g = append(g, "\x00mysql_native_password\x00"...)
+	g := testGreeting(salt)
 	if got, ok := greetingSalt(g); !ok || !bytes.Equal(got, salt) {
 		t.Errorf("greetingSalt = %q, %v; want %q", got, ok, salt)
 	}
@@ -105,14 +98,7 @@ func TestNativePasswordOK(t *testing.T) {
 func TestHandshakeSalt(t *testing.T) {
 	salt := []byte("ABCDEFGHIJKLMNOPQRST")
 	fresh := []byte("abcdefghijklmnopqrst")
-	g := []byte{0, 0, 0, 0, 10}
-	g = append(g, "10.11.9-xaproxy\x00"...)
-	g = append(g, 1, 0, 0, 0)
-	g = append(g, salt[:8]...)
-	g = append(g, 0, 0xff, 0xf7, 45, 2, 0, 0xff, 0x81, 21)
-	g = append(g, make([]byte, 10)...)
-	g = append(g, salt[8:]...)
-	g = append(g, "\x00mysql_native_password\x00"...)
+	g := testGreeting(salt)
 	sw := append(append([]byte{0, 0, 0, 2, 0xfe}, "mysql_native_password\x00"...), fresh...)
 	sw = append(sw, 0)
 	ok := []byte{0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0}
@@ -133,4 +119,17 @@ func TestHandshakeSalt(t *testing.T) {
 			t.Errorf("%s: salt %q uncertain %v, want %q %v", tt.name, got, unc, tt.want, tt.wantUncertain)
 		}
 	}
+}
+
+// testGreeting is a MariaDB greeting packet (with its 4-byte header) whose
+// scramble is salt (20 bytes).
+func testGreeting(salt []byte) []byte {
+	g := []byte{0, 0, 0, 0, 10}
+	g = append(g, "10.11.9-xaproxy\x00"...)
+	g = append(g, 1, 0, 0, 0)
+	g = append(g, salt[:8]...)
+	g = append(g, 0, 0xff, 0xf7, 45, 2, 0, 0xff, 0x81, 21)
+	g = append(g, make([]byte, 10)...)
+	g = append(g, salt[8:]...)
+	return append(g, "\x00mysql_native_password\x00"...)
 }
