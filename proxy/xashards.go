@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 
@@ -70,5 +71,37 @@ func (c recoveryConn) Kill(ctx context.Context, thread uint32) error {
 	if me, ok := backend.ServerError(err); ok && me.Code == mysql.ER_NO_SUCH_THREAD {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return c.waitGone(ctx, thread)
+}
+
+// killedThreadWait bounds the wait for a killed thread to end.
+const killedThreadWait = 10 * time.Second
+
+// waitGone waits until the killed thread has left the process list: KILL
+// returns before the thread has let go of its prepared branch, and a
+// branch finished meanwhile may not stay finished (a transfer was seen
+// committed on one shard only when XA COMMIT followed the KILL within a
+// millisecond).
+func (c recoveryConn) waitGone(ctx context.Context, thread uint32) error {
+	deadline := time.Now().Add(killedThreadWait)
+	for {
+		r, err := c.Exec(ctx, fmt.Sprintf("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %d", thread))
+		if err != nil {
+			return err
+		}
+		if n, _ := r.GetInt(0, 0); n == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("thread %d still listed %s after KILL CONNECTION", thread, killedThreadWait)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
