@@ -17,12 +17,14 @@ import (
 //
 //	SHOW SHARD RULES                     how every table of the user's schemas is placed
 //	SHOW SHARD FOR [schema.]table value  which shard holds the row with that shard key value
+//	SHOW SHARD CATALOG                   the table definitions read from the shards, and where shards differ
 
 type adminKind int
 
 const (
 	adminRules adminKind = iota + 1
 	adminFor
+	adminCatalog
 	adminBad // starts like SHOW SHARD but is not one of the above
 )
 
@@ -36,7 +38,7 @@ type adminStmt struct {
 	err    string // adminBad: what is wrong
 }
 
-const adminUsage = "SHOW SHARD RULES, or SHOW SHARD FOR [schema.]table value (value: a number, a quoted string or NULL)"
+const adminUsage = "SHOW SHARD RULES, SHOW SHARD CATALOG, or SHOW SHARD FOR [schema.]table value (value: a number, a quoted string or NULL)"
 
 // parseAdmin recognises SHOW SHARD ...; ok is false for any other SQL.
 func parseAdmin(sql string) (adminStmt, bool) {
@@ -54,6 +56,12 @@ func parseAdmin(sql string) (adminStmt, bool) {
 			return adminStmt{kind: adminBad, err: "unexpected text after SHOW SHARD RULES"}, true
 		}
 		return adminStmt{kind: adminRules}, true
+	}
+	if r, ok := cutWord(rest, "CATALOG"); ok {
+		if strings.TrimSpace(r) != "" {
+			return adminStmt{kind: adminBad, err: "unexpected text after SHOW SHARD CATALOG"}, true
+		}
+		return adminStmt{kind: adminCatalog}, true
 	}
 	r, ok := cutWord(rest, "FOR")
 	if !ok {
@@ -219,6 +227,8 @@ func (s *Session) runAdmin(a adminStmt) error {
 	switch a.kind {
 	case adminRules:
 		return s.writeResultset([]string{"schema", "table", "kind", "shard_key", "algorithm", "shards", "ranges"}, s.shardRules())
+	case adminCatalog:
+		return s.writeResultset([]string{"schema", "table", "kind", "columns", "primary_key", "auto_increment", "differences"}, s.catalogRows())
 	case adminFor:
 		rows, err := s.shardFor(a)
 		if err != nil {

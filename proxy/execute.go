@@ -7,8 +7,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/engine"
 	"github.com/xaproxy/xaproxy/router"
@@ -20,6 +22,11 @@ import (
 func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
 	if ex.Op == router.ExecAnswer {
 		return s.answerDiag(ctx, st, own, binary)
+	}
+	if _, ok := st.Node.(ast.DDLNode); ok {
+		// The session's next statement is planned with the new table
+		// definitions (a column-less INSERT after ALTER TABLE ADD COLUMN).
+		defer func() { _, _ = s.srv.refreshCatalog(ctx, time.Now()) }()
 	}
 	iso, err := s.autocommitTxChars(st)
 	if err != nil {

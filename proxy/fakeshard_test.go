@@ -12,6 +12,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/catalog"
 	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/internal/fakeshard"
 	"github.com/xaproxy/xaproxy/xa"
@@ -137,10 +138,21 @@ func (e *fakeEnv) queries(shard string, id uint32) []string {
 func clientQueries(qs []string) []string {
 	var out []string
 	for _, q := range qs {
-		if strings.HasPrefix(q, "SET @@session.character_set_client") {
+		if strings.HasPrefix(q, "SET @@session.character_set_client") || isCatalogRead(q) {
 			continue
 		}
 		out = append(out, q)
 	}
 	return out
+}
+
+// isCatalogRead tells the proxy's reads of table definitions (catalog.go)
+// from what a client's statements sent.
+func isCatalogRead(q string) bool {
+	for _, tmpl := range []string{catalog.QuerySchemas, catalog.QueryTables, catalog.QueryColumns, catalog.QueryKeys} {
+		if prefix, _, _ := strings.Cut(tmpl, "%s"); strings.HasPrefix(q, prefix) {
+			return true
+		}
+	}
+	return false
 }

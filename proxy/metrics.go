@@ -24,6 +24,7 @@ type Metrics struct {
 	refused           *prometheus.CounterVec
 	closed            *prometheus.CounterVec
 	reloads           *prometheus.CounterVec
+	catalogDiffs      prometheus.Gauge
 }
 
 // NewMetrics creates and registers the metrics.
@@ -61,9 +62,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_sessions_closed_total", Help: "Sessions closed by the proxy, by reason (idle_timeout, packet_too_large)."}, []string{"reason"}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_config_reloads_total", Help: "Configuration reloads (SIGHUP), by result (ok, error)."}, []string{"result"}),
+		catalogDiffs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "xaproxy_catalog_differences", Help: "Tables whose definition differs between shards that should hold it alike, or that a shard lacks (SHOW SHARD CATALOG)."}),
 	}
 	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors,
-		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads)
+		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads, m.catalogDiffs)
 	return m
 }
 

@@ -30,7 +30,7 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 
 // runText plans a text statement and runs the plan.
 func (s *Session) runText(ctx context.Context, sql string) error {
-	q, err := s.planText(sql)
+	q, err := s.planText(ctx, sql)
 	if err != nil {
 		return s.writeErr(err)
 	}
@@ -56,7 +56,7 @@ type textPlan struct {
 
 // planText returns the plan of a text statement, from the plan cache or
 // parsed; the error is the client's answer.
-func (s *Session) planText(sql string) (*textPlan, error) {
+func (s *Session) planText(ctx context.Context, sql string) (*textPlan, error) {
 	if st, plan, params, ok := s.srv.router.CachedPlan(sql, s.user, s.db); ok {
 		s.startStatement(st)
 		s.srv.metrics.planCache.WithLabelValues("hit").Inc()
@@ -79,7 +79,7 @@ func (s *Session) planText(sql string) (*textPlan, error) {
 		return nil, err
 	}
 	if q.op == router.OpRoute || q.op == router.OpSavepoint {
-		q.plan, q.planErr = s.srv.router.Plan(st, s.user, s.db)
+		q.plan, q.planErr = s.plan(ctx, st)
 	}
 	return q, nil
 }

@@ -35,6 +35,8 @@ type Server struct {
 	pools  map[string]*backend.Pool
 	parser *router.Parser
 	router *router.Router
+	// catLoader loads the router's table definitions (catalog.go).
+	catLoader catalogLoader
 
 	mu        sync.Mutex
 	sessions  map[uint32]*Session
@@ -140,6 +142,9 @@ func (s *Server) Recoverer() *xa.Recoverer { return s.recoverer }
 
 // Serve accepts connections until the listener is closed.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	// The table definitions, read while the first clients connect; a
+	// statement that needs them before that waits for the load.
+	s.refreshCatalogAsync()
 	for {
 		nc, err := ln.Accept()
 		if err != nil {

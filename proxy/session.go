@@ -307,6 +307,9 @@ func (s *Session) useDB(name string) error {
 	if err := s.checkSchema(name); err != nil {
 		return err
 	}
+	if err := s.srv.checkSchemaExists(context.Background(), name); err != nil {
+		return err
+	}
 	s.db = name
 	return nil
 }
@@ -370,6 +373,7 @@ func (s *Session) writeErr(err error) error {
 	s.noteFailed()
 	me := s.timeoutError(toMyError(err))
 	s.noteError(me)
+	s.noteSchemaError(me)
 	s.srv.metrics.countError(me)
 	return s.conn.WriteValue(me)
 }

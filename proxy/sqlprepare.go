@@ -150,7 +150,7 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	if err := s.checkLockedTables(st); err != nil {
 		return nil, err
 	}
-	plan, err := s.srv.router.Plan(st, s.user, s.db)
+	plan, err := s.plan(ctx, st)
 	if err != nil {
 		if st.Kind == router.KindUnparsed {
 			if perr := s.shardParseErr(ctx, text); perr != nil {
@@ -269,9 +269,10 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 	if err := s.checkAllowed(p.st); err != nil {
 		return s.writeErr(err)
 	}
-	if p.plan.DB != s.db {
-		// Tables resolve against the current database, which changed.
-		plan, err := s.srv.router.Plan(p.st, s.user, s.db)
+	if p.plan.DB != s.db || s.srv.router.Stale(p.plan) {
+		// Tables resolve against the current database, which changed, or
+		// the table definitions changed (MariaDB re-prepares too).
+		plan, err := s.plan(ctx, p.st)
 		if err != nil {
 			return s.writeErr(err)
 		}

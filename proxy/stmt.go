@@ -80,7 +80,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 		if err := s.checkLockedTables(st); err != nil {
 			return s.writeErr(err)
 		}
-		plan, err := s.srv.router.Plan(st, s.user, s.db)
+		plan, err := s.plan(ctx, st)
 		if err != nil {
 			return s.writeErr(err)
 		}
@@ -198,9 +198,10 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.longSize > maxLongData {
 		return s.writeErr(mysql.NewError(mysql.ER_NET_PACKET_TOO_LARGE, fmt.Sprintf("long data for statement %d exceeds %d bytes", id, maxLongData)))
 	}
-	if p.plan.DB != s.db {
-		// Tables resolve against the current database, which changed.
-		plan, err := s.srv.router.Plan(p.st, s.user, s.db)
+	if p.plan.DB != s.db || s.srv.router.Stale(p.plan) {
+		// Tables resolve against the current database, which changed, or
+		// the table definitions changed (MariaDB re-prepares too).
+		plan, err := s.plan(ctx, p.st)
 		if err != nil {
 			return s.writeErr(err)
 		}

@@ -28,6 +28,8 @@ type Plan struct {
 
 	write bool
 	ddl   bool
+	// catGen is the generation of the catalog the plan was made with.
+	catGen uint64
 
 	// mu serialises the temporary AST edits made while rewriting per shard.
 	mu sync.Mutex
@@ -98,7 +100,7 @@ func (e *Exec) Single() bool {
 // Plan builds the plan for a statement in a session whose current database
 // is db.
 func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
-	p := &Plan{Stmt: st, DB: db}
+	p := &Plan{Stmt: st, DB: db, catGen: r.Catalog().Gen()}
 	if st.Handler != "" {
 		return p, r.planHandler(p, st, user, db)
 	}

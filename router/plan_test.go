@@ -204,7 +204,6 @@ func TestPlanRefuses(t *testing.T) {
 		{"SELECT GROUP_CONCAT(total) FROM orders", "GROUP_CONCAT"},
 		{"SELECT ROW_NUMBER() OVER () FROM orders", "window function"},
 		{"INSERT INTO orders (total) VALUES (1)", "without its shard key"},
-		{"INSERT INTO orders VALUES (1, 2)", "needs a column list"},
 		{"INSERT INTO orders (user_id) VALUES (1 + 1)", "must be a literal"},
 		{"UPDATE orders SET user_id = 3 WHERE user_id = 5", "UPDATE of shard key"},
 		{"INSERT INTO orders (user_id) SELECT user_id FROM users", "INSERT ... SELECT"},

@@ -3,6 +3,9 @@ package router
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
+
+	"github.com/xaproxy/xaproxy/catalog"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/sharding"
@@ -12,6 +15,7 @@ import (
 type Router struct {
 	rules  *sharding.Rules
 	shapes *shapeCache // text-query plans by shape (shape.go)
+	cat    atomic.Pointer[catalog.Catalog]
 }
 
 // New returns a Router over the given rules.

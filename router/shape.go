@@ -240,6 +240,14 @@ func newShapeCache() *shapeCache {
 	return &shapeCache{entries: map[string]*cachedPlan{}, seen: map[string]struct{}{}}
 }
 
+// reset forgets every cached plan.
+func (c *shapeCache) reset() {
+	c.mu.Lock()
+	clear(c.entries)
+	clear(c.seen)
+	c.mu.Unlock()
+}
+
 func cacheKey(user, db string, sh shape) string {
 	return user + "\x00" + db + "\x00" + sh.key
 }
@@ -255,7 +263,7 @@ func (r *Router) CachedPlan(sql, user, db string) (*Statement, *Plan, []Param, b
 	r.shapes.mu.RLock()
 	e := r.shapes.entries[cacheKey(user, db, sh)]
 	r.shapes.mu.RUnlock()
-	if e == nil || e.plan == nil {
+	if e == nil || e.plan == nil || r.Stale(e.plan) {
 		return nil, nil, nil, false
 	}
 	return e.st, e.plan, sh.params, true

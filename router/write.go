@@ -1,7 +1,10 @@
 package router
 
 import (
+	"fmt"
 	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/sharding"
@@ -59,22 +62,17 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 	if len(pl.sharded) > 1 || len(pl.broadcast) > 0 || len(pl.homes) > 0 {
 		return errUnsupported("INSERT into sharded table %s may not read other tables", t)
 	}
-	pos := -1
-	for i, c := range ins.Columns {
-		if strings.EqualFold(c.Name.O, key) {
-			pos = i
-		}
-	}
-	if pos < 0 {
-		if len(ins.Columns) == 0 {
-			return errUnsupported("INSERT into sharded table %s needs a column list naming its shard key %s", t.name, key)
-		}
-		return errUnsupported("INSERT into sharded table %s without its shard key column %s: every row needs a key value to find its shard", t.name, key)
+	pos, width, err := r.keyPosition(ins, t)
+	if err != nil {
+		return err
 	}
 	ip := &insertPlan{ins: ins, table: t.table}
 	for i, row := range ins.Lists {
-		if pos >= len(row) {
-			return errUnsupported("INSERT row %d has no value for shard key %s.%s", i+1, t.name, key)
+		if len(row) == 0 && len(ins.Columns) == 0 {
+			return errUnsupported("INSERT ... VALUES () into sharded table %s: every column takes its default, so the row has no shard key %s to find its shard", t.name, key)
+		}
+		if len(row) != width {
+			return errColumnCount(i + 1)
 		}
 		v, ok := literal(row[pos])
 		if !ok {
@@ -84,6 +82,36 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 	}
 	p.insert = ip
 	return nil
+}
+
+// keyPosition finds where the shard key's value is in each VALUES row and
+// how many values a row has: from the column list, or, for an INSERT that
+// names no columns (as every mariadb-dump file), from the table's columns
+// in the catalog.
+func (r *Router) keyPosition(ins *ast.InsertStmt, t tableInfo) (pos, width int, err error) {
+	key := t.table.ShardKey
+	if len(ins.Columns) > 0 {
+		for i, c := range ins.Columns {
+			if strings.EqualFold(c.Name.O, key) {
+				return i, len(ins.Columns), nil
+			}
+		}
+		return -1, 0, errUnsupported("INSERT into sharded table %s without its shard key column %s: every row needs a key value to find its shard", t.name, key)
+	}
+	def, err := r.definition(t)
+	if err != nil {
+		return -1, 0, err
+	}
+	pos = def.ColumnIndex(key)
+	if pos < 0 {
+		return -1, 0, errUnsupported("sharded table %s has no column %s, its shard key in xaproxy's configuration", t, key)
+	}
+	return pos, len(def.Columns), nil
+}
+
+// errColumnCount is MariaDB's answer to a VALUES row of the wrong length.
+func errColumnCount(row int) error {
+	return mysql.NewError(mysql.ER_WRONG_VALUE_COUNT_ON_ROW, fmt.Sprintf("Column count doesn't match value count at row %d", row))
 }
 
 func (ip *insertPlan) bind(p *Plan, params []Param) (*Exec, error) {

@@ -1,0 +1,167 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Snapshot is what one shard said about the served schemas.
+type Snapshot struct {
+	Shard string
+	// Err, when set, is why the shard could not be read; the rest is
+	// then ignored.
+	Err     error
+	Schemas []string // served databases that exist on the shard
+	Tables  []*Table // their tables and views
+}
+
+// Placement returns the shards that hold a logical table: for a sharded or
+// broadcast table the shards of its rule, for any other the schema's
+// default shard. The first shard that has the table gives its definition;
+// the others must agree.
+type Placement func(schema, table string) []string
+
+// Build makes the catalog of generation gen from the shards' snapshots.
+func Build(gen uint64, snaps []Snapshot, place Placement) *Catalog {
+	c := &Catalog{gen: gen, schemas: map[string]*schemaInfo{}, failed: map[string]string{}}
+	byShard := map[string]map[string]*Table{}
+	for _, s := range snaps {
+		if s.Err != nil {
+			c.failed[s.Shard] = s.Err.Error()
+			continue
+		}
+		for _, name := range s.Schemas {
+			si := c.schema(name)
+			si.shards = append(si.shards, s.Shard)
+		}
+		m := map[string]*Table{}
+		for _, t := range s.Tables {
+			m[tableKey(t.Schema, t.Name)] = t
+		}
+		byShard[s.Shard] = m
+	}
+	seen := map[string]bool{}
+	for _, s := range snaps {
+		for _, t := range s.Tables {
+			k := tableKey(t.Schema, t.Name)
+			if s.Err != nil || seen[k] {
+				continue
+			}
+			seen[k] = true
+			c.place(t.Schema, t.Name, byShard, place(t.Schema, t.Name))
+		}
+	}
+	sort.Slice(c.diffs, func(i, j int) bool {
+		a, b := c.diffs[i], c.diffs[j]
+		if a.Schema != b.Schema {
+			return a.Schema < b.Schema
+		}
+		if a.Table != b.Table {
+			return a.Table < b.Table
+		}
+		return a.Shard < b.Shard
+	})
+	return c
+}
+
+func (c *Catalog) schema(name string) *schemaInfo {
+	k := strings.ToLower(name)
+	si := c.schemas[k]
+	if si == nil {
+		si = &schemaInfo{name: name, tables: map[string]*Table{}}
+		c.schemas[k] = si
+	}
+	return si
+}
+
+// place records a table's definition from the first of its home shards
+// that has it, and how the other homes differ.
+func (c *Catalog) place(schema, name string, byShard map[string]map[string]*Table, homes []string) {
+	k := tableKey(schema, name)
+	var ref *Table
+	var refShard string
+	for _, h := range homes {
+		if t := byShard[h][k]; t != nil {
+			ref, refShard = t, h
+			break
+		}
+	}
+	if ref == nil {
+		return // only on shards that do not hold it: not a logical table
+	}
+	c.schema(schema).tables[strings.ToLower(name)] = ref
+	for _, h := range homes {
+		if h == refShard {
+			continue
+		}
+		m, read := byShard[h]
+		if !read {
+			continue // the shard could not be read: Failed says so
+		}
+		detail := "missing"
+		if t := m[k]; t != nil {
+			detail = differs(ref, t)
+		}
+		if detail != "" {
+			c.diffs = append(c.diffs, Difference{Schema: ref.Schema, Table: ref.Name, Shard: h, Reference: refShard, Detail: detail})
+		}
+	}
+}
+
+func tableKey(schema, name string) string {
+	return strings.ToLower(schema) + "." + strings.ToLower(name)
+}
+
+// differs describes the first difference between two definitions of a
+// table ("" when they agree).
+func differs(a, b *Table) string {
+	if a.View != b.View {
+		return "a view on one shard, a table on the other"
+	}
+	if len(a.Columns) != len(b.Columns) {
+		return fmt.Sprintf("%d columns vs %d", len(a.Columns), len(b.Columns))
+	}
+	for i := range a.Columns {
+		if a.Columns[i] != b.Columns[i] {
+			return fmt.Sprintf("column %d: %s vs %s", i+1, a.Columns[i].describe(), b.Columns[i].describe())
+		}
+	}
+	if !slices.EqualFunc(a.Unique, b.Unique, func(x, y Index) bool {
+		return x.Name == y.Name && slices.Equal(x.Columns, y.Columns)
+	}) {
+		return fmt.Sprintf("unique keys %s vs %s", describeKeys(a.Unique), describeKeys(b.Unique))
+	}
+	return ""
+}
+
+func (c Column) describe() string {
+	var b strings.Builder
+	b.WriteString(c.Name + " " + c.Type)
+	if !c.Nullable {
+		b.WriteString(" NOT NULL")
+	}
+	if c.HasDefault {
+		b.WriteString(" DEFAULT " + c.Default)
+	}
+	if c.AutoIncrement {
+		b.WriteString(" AUTO_INCREMENT")
+	}
+	if c.Generated {
+		b.WriteString(" GENERATED")
+	}
+	return b.String()
+}
+
+func describeKeys(keys []Index) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k.Name + "(" + strings.Join(k.Columns, ",") + ")"
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+func sortTables(ts []*Table) {
+	sort.Slice(ts, func(i, j int) bool { return strings.ToLower(ts[i].Name) < strings.ToLower(ts[j].Name) })
+}

@@ -1,0 +1,165 @@
+// Package catalog holds what the shards say about the logical tables: their
+// columns in order, types, nullability, defaults, AUTO_INCREMENT, primary
+// and unique keys. The router resolves what MariaDB resolves with table
+// definitions (column-less INSERT, unqualified column names, generated ids)
+// against it.
+//
+// A Catalog is immutable: it is built from shard snapshots (Build) by the
+// proxy, which swaps in a new one after DDL and when a shard says a table
+// or column is unknown. The package does no I/O.
+package catalog
+
+import "strings"
+
+// Column is one column of a table.
+type Column struct {
+	Name     string
+	Type     string // COLUMN_TYPE as information_schema gives it, e.g. "int(11) unsigned"
+	Nullable bool
+	// Default is COLUMN_DEFAULT as MariaDB 10.2+ reports it: an expression
+	// ('text' quoted, NULL as "NULL"); HasDefault is false where the column
+	// has none.
+	Default       string
+	HasDefault    bool
+	AutoIncrement bool
+	Generated     bool // VIRTUAL or PERSISTENT/STORED: no value may be inserted
+}
+
+// Index is a PRIMARY or UNIQUE key (other indexes are not kept).
+type Index struct {
+	Name    string // "PRIMARY" for the primary key
+	Columns []string
+}
+
+// Table is a logical table's definition.
+type Table struct {
+	Schema  string
+	Name    string
+	View    bool
+	Columns []Column
+	Unique  []Index // PRIMARY first, then the unique keys by name
+}
+
+// ColumnIndex returns the position of the named column (case-insensitive,
+// as MariaDB compares column names), or -1.
+func (t *Table) ColumnIndex(name string) int {
+	for i, c := range t.Columns {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// HasColumn reports whether the table has the named column.
+func (t *Table) HasColumn(name string) bool { return t.ColumnIndex(name) >= 0 }
+
+// AutoIncrement returns the position of the AUTO_INCREMENT column, or -1.
+func (t *Table) AutoIncrement() int {
+	for i, c := range t.Columns {
+		if c.AutoIncrement {
+			return i
+		}
+	}
+	return -1
+}
+
+// PrimaryKey returns the primary key's columns (nil if there is none).
+func (t *Table) PrimaryKey() []string {
+	if len(t.Unique) > 0 && t.Unique[0].Name == "PRIMARY" {
+		return t.Unique[0].Columns
+	}
+	return nil
+}
+
+// Difference is a table whose definition differs between the shards that
+// should hold it alike, or is missing on one of them.
+type Difference struct {
+	Schema, Table string
+	Shard         string // the shard that differs from the reference
+	Reference     string // the shard whose definition the catalog keeps
+	Detail        string // what differs, e.g. "column 3: c varchar(10) vs c varchar(20)"
+}
+
+// Catalog is the immutable set of logical tables of the served schemas.
+type Catalog struct {
+	gen     uint64
+	schemas map[string]*schemaInfo // by lower-cased name
+	diffs   []Difference
+	failed  map[string]string // shards that could not be read: why
+}
+
+type schemaInfo struct {
+	name   string
+	shards []string          // shards where the database exists
+	tables map[string]*Table // by lower-cased name
+}
+
+// Gen is the catalog's generation: each Build gets a larger one, so that
+// plans made against an older catalog can be recognised.
+func (c *Catalog) Gen() uint64 {
+	if c == nil {
+		return 0
+	}
+	return c.gen
+}
+
+// Table returns the named table, or nil when the catalog does not know it
+// (or is nil: not loaded yet).
+func (c *Catalog) Table(schema, name string) *Table {
+	if c == nil {
+		return nil
+	}
+	s := c.schemas[strings.ToLower(schema)]
+	if s == nil {
+		return nil
+	}
+	return s.tables[strings.ToLower(name)]
+}
+
+// SchemaShards returns the shards where the schema's database exists, and
+// whether the catalog read the schema at all.
+func (c *Catalog) SchemaShards(schema string) ([]string, bool) {
+	if c == nil {
+		return nil, false
+	}
+	s, ok := c.schemas[strings.ToLower(schema)]
+	if !ok {
+		return nil, false
+	}
+	return s.shards, true
+}
+
+// Tables lists the tables of a schema in name order.
+func (c *Catalog) Tables(schema string) []*Table {
+	if c == nil {
+		return nil
+	}
+	s := c.schemas[strings.ToLower(schema)]
+	if s == nil {
+		return nil
+	}
+	out := make([]*Table, 0, len(s.tables))
+	for _, t := range s.tables {
+		out = append(out, t)
+	}
+	sortTables(out)
+	return out
+}
+
+// Differences lists the tables whose shards disagree, by schema and table.
+func (c *Catalog) Differences() []Difference {
+	if c == nil {
+		return nil
+	}
+	return c.diffs
+}
+
+// Failed lists the shards that could not be read when the catalog was
+// built, with the reason.
+func (c *Catalog) Failed() map[string]string {
+	if c == nil {
+		return nil
+	}
+	return c.failed
+}

@@ -1,0 +1,109 @@
+package catalog
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func s(v string) *string { return &v }
+
+func rows(vals ...[]*string) []Row {
+	out := make([]Row, len(vals))
+	for i, v := range vals {
+		out[i] = v
+	}
+	return out
+}
+
+// shardSnap is the snapshot of a shard holding shop.t (id, name) and the
+// given extra column type for name.
+func shardSnap(t *testing.T, shard, nameType string, withTable bool) Snapshot {
+	t.Helper()
+	var tables, cols, keys []Row
+	if withTable {
+		tables = rows([]*string{s("shop"), s("t"), s("BASE TABLE")})
+		// Out of order on purpose: ORDINAL_POSITION decides.
+		cols = rows(
+			[]*string{s("shop"), s("t"), s("name"), s("2"), s(nameType), s("YES"), s("NULL"), s("")},
+			[]*string{s("shop"), s("t"), s("id"), s("1"), s("bigint(20)"), s("NO"), nil, s("auto_increment")},
+		)
+		keys = rows(
+			[]*string{s("shop"), s("t"), s("u"), s("1"), s("name")},
+			[]*string{s("shop"), s("t"), s("PRIMARY"), s("1"), s("id")},
+		)
+	}
+	snap, err := ParseSnapshot(shard, rows([]*string{s("shop")}), tables, cols, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+func TestParseSnapshot(t *testing.T) {
+	snap := shardSnap(t, "s0", "varchar(10)", true)
+	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s0"} })
+	tb := c.Table("SHOP", "T")
+	if tb == nil {
+		t.Fatal("shop.t not in the catalog")
+	}
+	if got := []string{tb.Columns[0].Name, tb.Columns[1].Name}; got[0] != "id" || got[1] != "name" {
+		t.Errorf("columns %v, want [id name]", got)
+	}
+	if tb.AutoIncrement() != 0 || tb.Columns[0].HasDefault || !tb.Columns[1].HasDefault || tb.Columns[0].Nullable {
+		t.Errorf("column attributes wrong: %+v", tb.Columns)
+	}
+	if pk := tb.PrimaryKey(); len(pk) != 1 || pk[0] != "id" || len(tb.Unique) != 2 || tb.Unique[1].Name != "u" {
+		t.Errorf("keys %+v", tb.Unique)
+	}
+	if tb.ColumnIndex("NAME") != 1 || tb.HasColumn("x") {
+		t.Error("ColumnIndex is not case-insensitive or finds missing columns")
+	}
+	if sh, ok := c.SchemaShards("shop"); !ok || len(sh) != 1 {
+		t.Errorf("SchemaShards = %v, %v", sh, ok)
+	}
+	if c.Gen() != 1 || (*Catalog)(nil).Table("shop", "t") != nil {
+		t.Error("Gen or nil catalog wrong")
+	}
+}
+
+func TestBuildDifferences(t *testing.T) {
+	both := func(string, string) []string { return []string{"s0", "s1"} }
+	tests := []struct {
+		name   string
+		snaps  []Snapshot
+		detail string // "" = no difference
+		failed bool
+	}{
+		{"equal", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(10)", true)}, "", false},
+		{"type", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(20)", true)}, "column 2: name varchar(10) DEFAULT NULL vs name varchar(20) DEFAULT NULL", false},
+		{"missing", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(10)", false)}, "missing", false},
+		{"unreadable", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), {Shard: "s1", Err: errors.New("down")}}, "", true},
+		{"first home missing", []Snapshot{shardSnap(t, "s0", "varchar(10)", false), shardSnap(t, "s1", "varchar(10)", true)}, "missing", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Build(2, tc.snaps, both)
+			if c.Table("shop", "t") == nil {
+				t.Fatal("table lost")
+			}
+			d := c.Differences()
+			switch {
+			case tc.detail == "" && len(d) != 0:
+				t.Errorf("differences %+v, want none", d)
+			case tc.detail != "" && (len(d) != 1 || !strings.Contains(d[0].Detail, tc.detail)):
+				t.Errorf("differences %+v, want one saying %q", d, tc.detail)
+			}
+			if (len(c.Failed()) > 0) != tc.failed {
+				t.Errorf("failed %v", c.Failed())
+			}
+		})
+	}
+}
+
+func TestQueriesQuote(t *testing.T) {
+	q := Queries([]string{"shop", "o'x"})
+	if !strings.Contains(q[0], "IN ('shop','o''x')") {
+		t.Errorf("schema list not quoted: %s", q[0])
+	}
+}

@@ -1,0 +1,124 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The queries a shard answers for its snapshot; %s is the quoted, comma
+// separated list of served schema names. Each result's columns are in the
+// order Snapshot's parser reads them.
+const (
+	QuerySchemas = "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (%s)"
+	QueryTables  = "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (%s)"
+	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA" +
+		" FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (%s)"
+	QueryKeys = "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS" +
+		" WHERE NON_UNIQUE = 0 AND TABLE_SCHEMA IN (%s)"
+)
+
+// Queries returns the four snapshot queries for the served schemas, in the
+// order ParseSnapshot takes their results.
+func Queries(schemas []string) [4]string {
+	quoted := make([]string, len(schemas))
+	for i, s := range schemas {
+		quoted[i] = "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
+	}
+	list := strings.Join(quoted, ",")
+	return [4]string{
+		fmt.Sprintf(QuerySchemas, list), fmt.Sprintf(QueryTables, list),
+		fmt.Sprintf(QueryColumns, list), fmt.Sprintf(QueryKeys, list),
+	}
+}
+
+// Row is one result row, NULL as nil.
+type Row []*string
+
+func (r Row) str(i int) string {
+	if i >= len(r) || r[i] == nil {
+		return ""
+	}
+	return *r[i]
+}
+
+// ParseSnapshot builds a shard's snapshot from the results of Queries.
+func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot, error) {
+	snap := Snapshot{Shard: shard}
+	for _, r := range schemas {
+		snap.Schemas = append(snap.Schemas, r.str(0))
+	}
+	byKey := map[string]*Table{}
+	for _, r := range tables {
+		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW"}
+		byKey[tableKey(t.Schema, t.Name)] = t
+		snap.Tables = append(snap.Tables, t)
+	}
+	type posCol struct {
+		pos int
+		col Column
+	}
+	cols := map[*Table][]posCol{}
+	for _, r := range columns {
+		t := byKey[tableKey(r.str(0), r.str(1))]
+		if t == nil {
+			continue // created between the two reads: the next refresh has it
+		}
+		pos, err := strconv.Atoi(r.str(3))
+		if err != nil {
+			return Snapshot{}, fmt.Errorf("catalog: %s.%s.%s: ORDINAL_POSITION %q", r.str(0), r.str(1), r.str(2), r.str(3))
+		}
+		extra := strings.ToUpper(r.str(7))
+		c := Column{
+			Name:          r.str(2),
+			Type:          r.str(4),
+			Nullable:      r.str(5) == "YES",
+			HasDefault:    r[6] != nil,
+			Default:       r.str(6),
+			AutoIncrement: strings.Contains(extra, "AUTO_INCREMENT"),
+			Generated:     strings.Contains(extra, "VIRTUAL") || strings.Contains(extra, "PERSISTENT") || strings.Contains(extra, "STORED"),
+		}
+		cols[t] = append(cols[t], posCol{pos, c})
+	}
+	for t, pcs := range cols {
+		sort.Slice(pcs, func(i, j int) bool { return pcs[i].pos < pcs[j].pos })
+		for _, pc := range pcs {
+			t.Columns = append(t.Columns, pc.col)
+		}
+	}
+	type keyCol struct {
+		seq int
+		col string
+	}
+	idx := map[*Table]map[string][]keyCol{}
+	for _, r := range keys {
+		t := byKey[tableKey(r.str(0), r.str(1))]
+		if t == nil {
+			continue
+		}
+		seq, _ := strconv.Atoi(r.str(3))
+		if idx[t] == nil {
+			idx[t] = map[string][]keyCol{}
+		}
+		idx[t][r.str(2)] = append(idx[t][r.str(2)], keyCol{seq, r.str(4)})
+	}
+	for t, m := range idx {
+		for name, kcs := range m {
+			sort.Slice(kcs, func(i, j int) bool { return kcs[i].seq < kcs[j].seq })
+			ix := Index{Name: name}
+			for _, kc := range kcs {
+				ix.Columns = append(ix.Columns, kc.col)
+			}
+			t.Unique = append(t.Unique, ix)
+		}
+		sort.Slice(t.Unique, func(i, j int) bool {
+			a, b := t.Unique[i].Name, t.Unique[j].Name
+			if (a == "PRIMARY") != (b == "PRIMARY") {
+				return a == "PRIMARY"
+			}
+			return a < b
+		})
+	}
+	return snap, nil
+}
