@@ -8,6 +8,8 @@ import (
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/catalog"
+	"github.com/xaproxy/xaproxy/conf"
+	"github.com/xaproxy/xaproxy/sharding"
 )
 
 // withCatalog gives r a catalog of the named tables ("schema.table"), each
@@ -88,5 +90,80 @@ func TestColumnlessInsert(t *testing.T) {
 	withCatalog(t, r, map[string][]string{"shop.orders": {"user_id int", "id bigint", "total int"}})
 	if !r.Stale(p) {
 		t.Error("plan made with the old catalog not reported stale")
+	}
+}
+
+func tpccRouter(t *testing.T) *Router {
+	t.Helper()
+	cfg, err := conf.Parse([]byte(`
+users: [{name: app, password: x}]
+shards:
+  - {name: s0, dsn: "root@tcp(127.0.0.1:3310)/"}
+  - {name: s1, dsn: "root@tcp(127.0.0.1:3311)/"}
+  - {name: s2, dsn: "root@tcp(127.0.0.1:3312)/"}
+schemas:
+  - name: shop
+    default_shard: s0
+    tables:
+      - {name: customer, shard_key: c_w_id, algorithm: mod}
+      - {name: warehouse, shard_key: w_id, algorithm: mod}
+      - {name: item, broadcast: true}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(sharding.New(cfg))
+	withCatalog(t, r, map[string][]string{
+		"shop.customer":  {"c_id int", "c_w_id int", "c_discount decimal", "i_id int"},
+		"shop.warehouse": {"w_id int", "w_tax decimal"},
+		"shop.item":      {"i_id int", "i_name varchar"},
+	})
+	return r
+}
+
+// Unqualified column names of a statement over several tables are resolved
+// to their tables with the catalog, so routing sees c_w_id = w_id.
+func TestUnqualifiedColumns(t *testing.T) {
+	r := tpccRouter(t)
+	tests := []struct {
+		sql    string
+		shards []string // nil: refused with 1235
+		code   uint16   // refused with this code instead
+	}{
+		{"SELECT c_discount, w_tax FROM customer, warehouse WHERE w_id = 4 AND c_w_id = w_id AND c_id = 7", []string{"s1"}, 0},
+		{"SELECT c_discount, w_tax FROM customer JOIN warehouse ON c_w_id = w_id WHERE c_w_id = 5", []string{"s2"}, 0},
+		{"SELECT c_discount, w_tax FROM customer c, warehouse w WHERE w.w_id = 4 AND c.c_w_id = w.w_id", []string{"s1"}, 0},
+		// Unqualified w_id = 1 in a two-table WHERE restricts warehouse's key.
+		{"SELECT c_discount FROM customer, warehouse WHERE c_w_id = w_id AND w_id = 1", []string{"s1"}, 0},
+		// i_id is in customer and item: ambiguous, so not a key; item is broadcast.
+		{"SELECT i_name FROM customer JOIN item USING (i_id) WHERE c_w_id = 2", []string{"s2"}, 0},
+		// Not joined on the keys: refused.
+		{"SELECT c_discount FROM customer, warehouse WHERE c_id = w_id", nil, 0},
+		{"SELECT c_discount FROM customer, nosuch WHERE c_w_id = 1", nil, mysql.ER_NO_SUCH_TABLE},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			p, err := planFor(t, r, tt.sql)
+			var e *Exec
+			if err == nil {
+				e, err = p.Bind(nil)
+			}
+			if tt.shards == nil {
+				want := uint16(mysql.ER_NOT_SUPPORTED_YET)
+				if tt.code != 0 {
+					want = tt.code
+				}
+				if me, ok := backend.ServerError(err); !ok || me.Code != want {
+					t.Fatalf("err = %v, want %d", err, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := shardsOf(e); strings.Join(got, ",") != strings.Join(tt.shards, ",") {
+				t.Errorf("shards %v, want %v", got, tt.shards)
+			}
+		})
 	}
 }

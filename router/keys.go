@@ -120,6 +120,7 @@ func datumValue(v *driver.ValueExpr) sharding.Value {
 type keyTarget struct {
 	tables []tableInfo // sharded tables, all co-located
 	single bool        // the statement has one table: unqualified names are its own
+	owners owners      // several tables: which one each unqualified name is of
 }
 
 func (k keyTarget) isKey(e ast.ExprNode) bool {
@@ -136,7 +137,7 @@ func (k keyTarget) isKey(e ast.ExprNode) bool {
 			continue
 		}
 		if name.Table.O == "" {
-			if k.single {
+			if k.single || k.owners.qualifier(name) == t.alias {
 				return true
 			}
 			continue

@@ -35,10 +35,16 @@ func (r *Router) planSelect(p *Plan, sel *ast.SelectStmt, user, db string) error
 	if err != nil {
 		return err
 	}
-	if err := r.checkJoin(from, sel.From, sel.Where); err != nil {
+	var own owners
+	if len(from) > 1 && hasUnqualified(sel) {
+		if own, err = r.columnOwners(from); err != nil {
+			return err
+		}
+	}
+	if err := r.checkJoin(from, sel.From, sel.Where, own); err != nil {
 		return err
 	}
-	kt := keyTarget{single: len(from) == 1}
+	kt := keyTarget{single: len(from) == 1, owners: own}
 	for _, t := range from {
 		if t.kind == sharding.Sharded {
 			kt.tables = append(kt.tables, t)
@@ -157,7 +163,7 @@ func (f *complexFinder) Leave(n ast.Node) (ast.Node, bool) {
 // checkJoin accepts joins that each shard can answer alone: sharded tables
 // co-located and joined on their shard keys, broadcast tables present on
 // every shard involved, no unsharded tables.
-func (r *Router) checkJoin(from []tableInfo, refs *ast.TableRefsClause, where ast.ExprNode) error {
+func (r *Router) checkJoin(from []tableInfo, refs *ast.TableRefsClause, where ast.ExprNode, own owners) error {
 	var sharded []tableInfo
 	for _, t := range from {
 		switch t.kind {
@@ -203,7 +209,7 @@ func (r *Router) checkJoin(from []tableInfo, refs *ast.TableRefsClause, where as
 			return -1
 		}
 		for i, t := range sharded {
-			if strings.EqualFold(c.Name.Name.O, t.table.ShardKey) && c.Name.Table.L == t.alias {
+			if strings.EqualFold(c.Name.Name.O, t.table.ShardKey) && own.qualifier(c.Name) == t.alias {
 				return i
 			}
 		}

@@ -1,0 +1,71 @@
+package router
+
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// owners maps the lower-cased name of a column to the alias of the one
+// table of a statement's FROM list that has it, as MariaDB resolves an
+// unqualified column name. A name several tables have is left out
+// (MariaDB answers 1052 for it; routing does not guess).
+type owners map[string]string
+
+// columnOwners resolves the unqualified column names of a statement over
+// several tables with the tables' definitions in the catalog.
+func (r *Router) columnOwners(from []tableInfo) (owners, error) {
+	if len(from) < 2 {
+		return nil, nil
+	}
+	count := map[string]int{}
+	out := owners{}
+	for _, t := range from {
+		if t.infoSchema {
+			continue
+		}
+		def, err := r.definition(t)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range def.Columns {
+			n := strings.ToLower(c.Name)
+			count[n]++
+			out[n] = t.alias
+		}
+	}
+	for n, c := range count {
+		if c > 1 {
+			delete(out, n)
+		}
+	}
+	return out, nil
+}
+
+// qualifier is the alias of the table a column reference names: its own
+// qualifier, or for an unqualified name the table that has the column.
+func (o owners) qualifier(c *ast.ColumnName) string {
+	if c.Table.O != "" {
+		return c.Table.L
+	}
+	return o[c.Name.L]
+}
+
+// hasUnqualified reports whether a statement names a column without its
+// table anywhere (only then do several tables' definitions matter).
+func hasUnqualified(n ast.Node) bool {
+	f := &unqualifiedFinder{}
+	n.Accept(f)
+	return f.found
+}
+
+type unqualifiedFinder struct{ found bool }
+
+func (f *unqualifiedFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if c, ok := n.(*ast.ColumnName); ok && c.Table.O == "" {
+		f.found = true
+	}
+	return n, f.found
+}
+
+func (f *unqualifiedFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
