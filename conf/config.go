@@ -66,6 +66,13 @@ type User struct {
 	// MaxConnections bounds the user's concurrent sessions; 0 (the
 	// default) means only frontend.max_connections applies.
 	MaxConnections int `yaml:"max_connections"`
+	// FileAccess lets the user read and write files on the shards' servers
+	// with the backend account's FILE privilege (LOAD_FILE(), SELECT ...
+	// INTO OUTFILE/DUMPFILE); off by default.
+	FileAccess bool `yaml:"file_access"`
+	// ReadOnly limits the user to statements that change nothing: writes,
+	// DDL and LOCK TABLES are refused with 1142.
+	ReadOnly bool `yaml:"read_only"`
 }
 
 // CanUse reports whether the user may use the logical schema name

@@ -2,9 +2,11 @@ package proxy
 
 import (
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/router"
 )
 
@@ -66,4 +68,52 @@ func (s *Session) visibleSchemas() []string {
 		}
 	}
 	return out
+}
+
+// checkPrivileges enforces the user's own privileges before anything
+// reaches a shard: file access (the backend account's FILE privilege must
+// not become every user's) and read-only users.
+func (s *Session) checkPrivileges(st *router.Statement) error {
+	if s.grant == nil {
+		return nil
+	}
+	if what := router.FileAccess(st); what != "" && !s.grant.FileAccess {
+		s.srv.log.Info("file access refused", "user", s.user, "remote", s.remote, "what", what)
+		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(
+			"Access denied; you need (at least one of) the FILE privilege(s) for this operation: %s reads or writes files on a shard's server, which xaproxy allows only to users with users[].file_access: true", what))
+	}
+	if s.grant.ReadOnly && writes(st) {
+		return mysql.NewError(mysql.ER_TABLEACCESS_DENIED_ERROR, fmt.Sprintf(
+			"%s command denied to user '%s'@'%s': user %s is read-only (xaproxy users[].read_only)", strings.ToUpper(stmtType(st)), s.user, s.host(), s.user))
+	}
+	return nil
+}
+
+// writes tells whether a statement may change data, definitions or locks.
+// Locking reads and SELECT ... INTO @var only read (MariaDB asks for the
+// SELECT privilege alone); EXPLAIN ANALYZE runs its statement.
+func writes(st *router.Statement) bool {
+	switch st.Kind {
+	case router.KindUnparsed:
+		return true // what it does cannot be told
+	case router.KindPassThrough:
+	default:
+		return false
+	}
+	switch n := st.Node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt, *ast.ShowStmt:
+		return false
+	case *ast.ExplainStmt:
+		return n.Analyze
+	}
+	return true
+}
+
+// host is the client's address without its port, as MariaDB names it in
+// access errors.
+func (s *Session) host() string {
+	if h, _, err := net.SplitHostPort(s.remote); err == nil {
+		return h
+	}
+	return s.remote
 }

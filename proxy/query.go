@@ -216,6 +216,9 @@ func (s *Session) checkAllowed(st *router.Statement) error {
 	if err := s.checkLoad(st); err != nil {
 		return err
 	}
+	if err := s.checkPrivileges(st); err != nil {
+		return err
+	}
 	switch n := st.Node.(type) {
 	case *ast.SetOprStmt, *ast.SelectStmt:
 		return nil

@@ -1,0 +1,76 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// The backend account's FILE privilege does not reach proxy users:
+// LOAD_FILE(), SELECT ... INTO OUTFILE and INTO DUMPFILE are refused with
+// 1227 (also inside SQL PREPARE and executable comments) and write no file
+// on the shard's host, unless users[].file_access is on. A read-only user
+// reads (locking reads too) and gets 1142 for writes and DDL.
+func TestUserPrivileges(t *testing.T) {
+	t.Parallel()
+	f := startOpsFixture(t, `
+		- {name: app, password: app-secret}
+		- {name: filer, password: file-secret, file_access: true}
+		- {name: reader, password: read-secret, read_only: true}
+	`, "")
+	ctx := testCtx(t, time.Minute)
+	mustExec(t, f.s0.DB(t, "shop"), "CREATE TABLE priv (id INT PRIMARY KEY, v VARCHAR(10))")
+	mustExec(t, f.s0.DB(t, "shop"), "INSERT INTO priv VALUES (1, 'a')")
+	secret := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(secret, []byte("top secret"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out.txt")
+
+	app := f.open(t, "app", "app-secret", "shop", "")
+	for _, q := range []string{
+		"SELECT LOAD_FILE('" + secret + "')",
+		"SELECT id, v FROM priv INTO OUTFILE '" + out + "'",
+		"SELECT v FROM priv LIMIT 1 INTO DUMPFILE '" + out + "'",
+		"/*!50000 SELECT LOAD_FILE('" + secret + "') */",
+		"PREPARE s FROM 'SELECT LOAD_FILE(''" + secret + "'')'",
+	} {
+		_, err := app.ExecContext(ctx, q)
+		wantMySQLError(t, err, 1227, "42000")
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a refused INTO OUTFILE left %s on the shard's host (%v)", out, err)
+	}
+	// With file_access the backend's FILE privilege applies.
+	filer := f.open(t, "filer", "file-secret", "shop", "")
+	if got := queryString(t, filer, "SELECT LOAD_FILE(?)", secret); got.String != "top secret" {
+		t.Errorf("LOAD_FILE with file_access = %q", got.String)
+	}
+
+	reader := f.open(t, "reader", "read-secret", "shop", "")
+	if n := queryInt(t, reader, "SELECT COUNT(*) FROM priv"); n != 1 {
+		t.Errorf("read-only user counts %d rows", n)
+	}
+	tx, err := reader.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := queryInt(t, tx, "SELECT id FROM priv WHERE id = 1 FOR UPDATE"); n != 1 {
+		t.Errorf("locking read: %d", n)
+	}
+	_ = tx.Rollback()
+	for _, q := range []string{
+		"INSERT INTO priv VALUES (2, 'b')",
+		"UPDATE priv SET v = 'x'",
+		"DELETE FROM priv",
+		"CREATE TABLE priv2 (i INT)",
+		"LOCK TABLES priv WRITE",
+	} {
+		_, err := reader.ExecContext(ctx, q)
+		wantMySQLError(t, err, 1142, "42000")
+	}
+	if n := queryInt(t, f.s0.DB(t, "shop"), "SELECT COUNT(*) FROM priv WHERE v = 'a'"); n != 1 {
+		t.Errorf("the read-only user's refused writes changed rows: %d", n)
+	}
+}

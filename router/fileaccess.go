@@ -1,0 +1,77 @@
+package router
+
+import "github.com/pingcap/tidb/pkg/parser/ast"
+
+// FileAccess names what in a statement reads or writes files on a shard's
+// server with the backend account's FILE privilege ("" if nothing):
+// LOAD_FILE(), SELECT ... INTO OUTFILE or DUMPFILE, server-side LOAD DATA
+// INFILE. A proxy user may do that only when given it explicitly.
+func FileAccess(st *Statement) string {
+	if st == nil {
+		return ""
+	}
+	if st.Node == nil {
+		// Unparsed (the parser does not know INTO DUMPFILE): any mention
+		// outside string literals counts, comments included, since
+		// executable comments run.
+		return fileWordIn(st.SQL)
+	}
+	if l, ok := st.Node.(*ast.LoadDataStmt); ok && l.FileLocRef != ast.FileLocClient {
+		return "LOAD DATA INFILE"
+	}
+	f := &fileFinder{}
+	st.Node.Accept(f)
+	return f.what
+}
+
+type fileFinder struct{ what string }
+
+func (f *fileFinder) Enter(n ast.Node) (ast.Node, bool) {
+	switch x := n.(type) {
+	case *ast.FuncCallExpr:
+		if x.FnName.L == "load_file" {
+			f.what = "LOAD_FILE()"
+		}
+	case *ast.SelectStmt:
+		f.into(x.SelectIntoOpt)
+	}
+	return n, f.what != ""
+}
+
+// into notes an INTO clause (Accept does not visit it).
+func (f *fileFinder) into(o *ast.SelectIntoOption) {
+	if o == nil {
+		return
+	}
+	switch o.Tp {
+	case ast.SelectIntoOutfile:
+		f.what = "SELECT ... INTO OUTFILE"
+	case ast.SelectIntoDumpfile:
+		f.what = "SELECT ... INTO DUMPFILE"
+	}
+}
+
+func (f *fileFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// fileWordIn finds OUTFILE, DUMPFILE or LOAD_FILE as a word of sql outside
+// string literals.
+func fileWordIn(sql string) string {
+	for i := 0; i < len(sql); i++ {
+		c := sql[i]
+		if c == '\'' || c == '"' {
+			i = skipQuoted(sql, i)
+			continue
+		}
+		if i > 0 && isWordByte(sql[i-1]) {
+			continue
+		}
+		for _, w := range [...]struct{ kw, what string }{
+			{"OUTFILE", "SELECT ... INTO OUTFILE"}, {"DUMPFILE", "SELECT ... INTO DUMPFILE"}, {"LOAD_FILE", "LOAD_FILE()"},
+		} {
+			if isKeyword(sql[i:], w.kw) {
+				return w.what
+			}
+		}
+	}
+	return ""
+}
