@@ -41,8 +41,10 @@ type dtable struct {
 	key  string // shard key ("" for broadcast and unsharded tables)
 	algo string // hash, mod, range, broadcast, unsharded
 	ddl  string
-	cols []dcol
-	rows [][]any // nil, int64, float64 or string (DECIMAL, VARCHAR, DATE, DATETIME as text)
+	// noColumnList: its load INSERTs name no columns (as mariadb-dump's).
+	noColumnList bool
+	cols         []dcol
+	rows         [][]any // nil, int64, float64 or string (DECIMAL, VARCHAR, DATE, DATETIME as text)
 }
 
 func (t *dtable) col(name string) dcol {
@@ -91,7 +93,11 @@ func (t *dtable) insertSQL(batch int) []string {
 	for i := 0; i < len(t.rows); i += batch {
 		end := min(i+batch, len(t.rows))
 		var b strings.Builder
-		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.name, cols)
+		if t.noColumnList {
+			fmt.Fprintf(&b, "INSERT INTO %s VALUES ", t.name)
+		} else {
+			fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.name, cols)
+		}
 		for j, r := range t.rows[i:end] {
 			if j > 0 {
 				b.WriteString(", ")
@@ -312,6 +318,7 @@ func genDiffData(seed uint64) *diffData {
 			nullOr(r, 0.1, r.Int64N(4)), nullOr(r, 0.1, genDateTime(r, false))})
 	}
 	add(notes)
+	add(genPayments(r, d))
 	return d
 }
 

@@ -3,13 +3,11 @@
 package integration
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +66,7 @@ func TestDockerStack(t *testing.T) {
 	// A cross-shard transaction through proxy2, on the table proxy1 created:
 	// twelve users hash to more than one of the three shards, which the
 	// two-phase commit counter confirms.
-	before := dockerMetric(t, admin2, `xaproxy_xa_commits_total{kind="two_phase"}`)
+	before := proxyMetric(t, admin2, `xaproxy_xa_commits_total{kind="two_phase"}`)
 	const users = 12
 	var want float64
 	tx, err := db2.BeginTx(ctx, nil)
@@ -86,7 +84,7 @@ func TestDockerStack(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatalf("proxy2: COMMIT: %v", err)
 	}
-	if after := dockerMetric(t, admin2, `xaproxy_xa_commits_total{kind="two_phase"}`); after != before+1 {
+	if after := proxyMetric(t, admin2, `xaproxy_xa_commits_total{kind="two_phase"}`); after != before+1 {
 		t.Errorf("proxy2: two-phase commits went from %v to %v, want one more: the transaction did not span shards", before, after)
 	}
 
@@ -243,31 +241,4 @@ func dockerXAStatus(ctx context.Context, db *sql.DB) ([]string, error) {
 		out = append(out, strings.Join(parts, " "))
 	}
 	return out, rows.Err()
-}
-
-// dockerMetric reads one sample (name with labels, as printed) from a
-// proxy's /metrics; an absent sample is 0.
-func dockerMetric(t *testing.T, admin, sample string) float64 {
-	t.Helper()
-	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get("http://" + admin + "/metrics")
-	if err != nil {
-		t.Fatalf("GET %s/metrics: %v", admin, err)
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), sample+" "); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				t.Fatalf("%s/metrics: %s: %v", admin, sample, err)
-			}
-			return f
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("GET %s/metrics: %v", admin, err)
-	}
-	return 0
 }
