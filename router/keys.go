@@ -291,8 +291,10 @@ func (k keyTarget) rowEq(l, r ast.ExprNode) (keyCond, bool) {
 
 // rowIn reads (a, b) IN ((1, 1), (2, 5)) with the shard key a as
 // a IN (1, 2): a row matches only if its key equals the key element of one
-// of the items. The items stay whole, so the per-shard split of the list
-// keeps each item where its key element lives.
+// of the items. The list is not split per shard: MariaDB picks each
+// column's comparison type from all the items (b IN ('x', 5) compares as
+// numbers, where 'gold' equals 'silver'), so a shard given only its own
+// items could compare b otherwise; each shard involved gets the whole list.
 func (k keyTarget) rowIn(row *ast.RowExpr, in *ast.PatternInExpr) (keyCond, bool) {
 	i := k.keyPos(row)
 	if i < 0 {
@@ -310,7 +312,7 @@ func (k keyTarget) rowIn(row *ast.RowExpr, in *ast.PatternInExpr) (keyCond, bool
 		}
 		vals = append(vals, v)
 	}
-	return keyCond{eq: vals, in: in}, true
+	return keyCond{eq: vals}, true
 }
 
 func unparen(e ast.ExprNode) ast.ExprNode {

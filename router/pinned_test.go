@@ -153,10 +153,11 @@ func TestTupleKeyConditions(t *testing.T) {
 		{sql: "SELECT * FROM items WHERE (id, v) <=> (?, ?)", params: []Param{intParam(4), intParam(1)}, shards: []string{"s1"}},
 		{sql: "SELECT * FROM items WHERE (id, v) IN ((?, 'a'), (?, 'b'))", params: []Param{intParam(4), intParam(7)}, shards: []string{"s1"}},
 		{sql: "SELECT * FROM items WHERE ((id, v) IN ((1, 'a'), (2, 'b'), (4, 'c'))) ORDER BY id", shards: []string{"s1", "s2"},
-			in: map[string]string{"s1": "IN (ROW(1,'a'),ROW(4,'c'))", "s2": "IN (ROW(2,'b'))"}},
-		{sql: "SELECT * FROM items WHERE v > 'a' AND (id, v) IN ((1, 'a'), (2, NULL))", shards: []string{"s1", "s2"},
-			// NULL outside the key: the items still split by their key.
-			in: map[string]string{"s1": "IN (ROW(1,'a'))", "s2": "IN (ROW(2,NULL))"}},
+			in: map[string]string{"s1": "IN (ROW(1,'a'),ROW(2,'b'),ROW(4,'c'))", "s2": "IN (ROW(1,'a'),ROW(2,'b'),ROW(4,'c'))"}},
+		// The whole list on each shard: ('gold' = 'silver') is true where
+		// the column's items mix strings and numbers.
+		{sql: "SELECT * FROM items WHERE (v, id) IN (('silver', 1), (83869, 2))", shards: []string{"s1", "s2"},
+			in: map[string]string{"s1": "IN (ROW('silver',1),ROW(83869,2))", "s2": "IN (ROW('silver',1),ROW(83869,2))"}},
 		{sql: "SELECT * FROM items WHERE (id, v) IN ((NULL, 'a'))", shards: []string{"s0"}},
 		// Not a restriction of the key: every shard.
 		{sql: "SELECT * FROM items WHERE (id, v) NOT IN ((1, 'a'))", shards: []string{"s0", "s1", "s2"}},
