@@ -93,7 +93,7 @@ func TestColumnlessInsert(t *testing.T) {
 	}
 }
 
-func tpccRouter(t *testing.T) *Router {
+func catalogTPCCRouter(t *testing.T) *Router {
 	t.Helper()
 	cfg, err := conf.Parse([]byte(`
 users: [{name: app, password: x}]
@@ -124,7 +124,7 @@ schemas:
 // Unqualified column names of a statement over several tables are resolved
 // to their tables with the catalog, so routing sees c_w_id = w_id.
 func TestUnqualifiedColumns(t *testing.T) {
-	r := tpccRouter(t)
+	r := catalogTPCCRouter(t)
 	tests := []struct {
 		sql    string
 		shards []string // nil: refused with 1235
@@ -139,7 +139,6 @@ func TestUnqualifiedColumns(t *testing.T) {
 		{"SELECT i_name FROM customer JOIN item USING (i_id) WHERE c_w_id = 2", []string{"s2"}, 0},
 		// Not joined on the keys: refused.
 		{"SELECT c_discount FROM customer, warehouse WHERE c_id = w_id", nil, 0},
-		{"SELECT c_discount FROM customer, nosuch WHERE c_w_id = 1", nil, mysql.ER_NO_SUCH_TABLE},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {

@@ -13,7 +13,10 @@ import (
 type owners map[string]string
 
 // columnOwners resolves the unqualified column names of a statement over
-// several tables with the tables' definitions in the catalog.
+// several tables with the tables' definitions in the catalog. A table the
+// catalog does not know adds no names: a name it shares with a known table
+// is then attributed to that one, where MariaDB answers 1052 (ambiguous),
+// as the shard the statement goes to does.
 func (r *Router) columnOwners(from []tableInfo) (owners, error) {
 	if len(from) < 2 {
 		return nil, nil
@@ -24,9 +27,9 @@ func (r *Router) columnOwners(from []tableInfo) (owners, error) {
 		if t.infoSchema {
 			continue
 		}
-		def, err := r.definition(t)
-		if err != nil {
-			return nil, err
+		def := r.Catalog().Table(t.schema, t.name)
+		if def == nil {
+			continue
 		}
 		for _, c := range def.Columns {
 			n := strings.ToLower(c.Name)

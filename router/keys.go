@@ -120,7 +120,15 @@ func datumValue(v *driver.ValueExpr) sharding.Value {
 type keyTarget struct {
 	tables []tableInfo // sharded tables, all co-located
 	single bool        // the statement has one table: unqualified names are its own
-	owners owners      // several tables: which one each unqualified name is of
+	// keyNames, when set, counts the sharded tables of the FROM clause by
+	// (lower-cased) shard key name: an unqualified name that is the shard
+	// key of exactly one of them is that table's key. The table has that
+	// column, so MariaDB either resolves the name to it or refuses it as
+	// ambiguous (error 1052, which the shard answers too). Only for WHERE
+	// of a FROM clause of plain tables: an ON clause sees only its own
+	// join's tables, and a derived table's columns are unknown.
+	keyNames map[string]int
+	owners   owners // several tables: which one each unqualified name is of (catalog)
 }
 
 func (k keyTarget) isKey(e ast.ExprNode) bool {
@@ -137,7 +145,7 @@ func (k keyTarget) isKey(e ast.ExprNode) bool {
 			continue
 		}
 		if name.Table.O == "" {
-			if k.single || k.owners.qualifier(name) == t.alias {
+			if k.single || k.keyNames[name.Name.L] == 1 || k.owners.qualifier(name) == t.alias {
 				return true
 			}
 			continue
@@ -168,13 +176,7 @@ func splitAnd(e ast.ExprNode, out []ast.ExprNode) []ast.ExprNode {
 // conditions that certainly restrict it are returned; anything else means
 // "any shard", which is always correct.
 func (k keyTarget) keyConds(where ast.ExprNode) []keyCond {
-	var out []keyCond
-	for _, c := range splitAnd(where, nil) {
-		if kc, ok := k.cond(c); ok {
-			out = append(out, kc)
-		}
-	}
-	return out
+	return k.condsOf(splitAnd(where, nil))
 }
 
 func (k keyTarget) cond(e ast.ExprNode) (keyCond, bool) {
@@ -184,6 +186,9 @@ func (k keyTarget) cond(e ast.ExprNode) (keyCond, bool) {
 	case *ast.BinaryOperationExpr:
 		switch x.Op {
 		case opcode.EQ, opcode.NullEQ:
+			if kc, ok := k.rowEq(x.L, x.R); ok {
+				return kc, true
+			}
 			if k.isKey(x.L) {
 				if v, ok := literal(x.R); ok {
 					return keyCond{eq: []valSrc{v}}, true
@@ -224,7 +229,13 @@ func (k keyTarget) cond(e ast.ExprNode) (keyCond, bool) {
 			return kc, true
 		}
 	case *ast.PatternInExpr:
-		if x.Not || x.Sel != nil || !k.isKey(x.Expr) {
+		if x.Not || x.Sel != nil {
+			return keyCond{}, false
+		}
+		if row, ok := x.Expr.(*ast.RowExpr); ok {
+			return k.rowIn(row, x)
+		}
+		if !k.isKey(x.Expr) {
 			return keyCond{}, false
 		}
 		vals := make([]valSrc, 0, len(x.List))
@@ -248,6 +259,71 @@ func (k keyTarget) cond(e ast.ExprNode) (keyCond, bool) {
 		return keyCond{rng: true, lo: &lo, hi: &hi, loIncl: true, hiIncl: true}, true
 	}
 	return keyCond{}, false
+}
+
+// keyPos is the position of a shard key in a row constructor, or -1.
+func (k keyTarget) keyPos(row *ast.RowExpr) int {
+	for i, v := range row.Values {
+		if k.isKey(v) {
+			return i
+		}
+	}
+	return -1
+}
+
+// rowEq reads (a, b) = (1, 2) with the shard key among the columns as
+// key = 1: MariaDB compares rows element by element, and the row
+// comparison is true only where each element comparison is.
+func (k keyTarget) rowEq(l, r ast.ExprNode) (keyCond, bool) {
+	lr, ok1 := unparen(l).(*ast.RowExpr)
+	rr, ok2 := unparen(r).(*ast.RowExpr)
+	if !ok1 || !ok2 || len(lr.Values) != len(rr.Values) {
+		return keyCond{}, false
+	}
+	for _, pair := range [][2]*ast.RowExpr{{lr, rr}, {rr, lr}} {
+		if i := k.keyPos(pair[0]); i >= 0 {
+			if v, ok := literal(pair[1].Values[i]); ok {
+				return keyCond{eq: []valSrc{v}}, true
+			}
+		}
+	}
+	return keyCond{}, false
+}
+
+// rowIn reads (a, b) IN ((1, 1), (2, 5)) with the shard key a as
+// a IN (1, 2): a row matches only if its key equals the key element of one
+// of the items. The list is not split per shard: MariaDB picks each
+// column's comparison type from all the items (b IN ('x', 5) compares as
+// numbers, where 'gold' equals 'silver'), so a shard given only its own
+// items could compare b otherwise; each shard involved gets the whole list.
+func (k keyTarget) rowIn(row *ast.RowExpr, in *ast.PatternInExpr) (keyCond, bool) {
+	i := k.keyPos(row)
+	if i < 0 {
+		return keyCond{}, false
+	}
+	vals := make([]valSrc, 0, len(in.List))
+	for _, item := range in.List {
+		r, ok := unparen(item).(*ast.RowExpr)
+		if !ok || len(r.Values) != len(row.Values) {
+			return keyCond{}, false
+		}
+		v, ok := literal(r.Values[i])
+		if !ok {
+			return keyCond{}, false
+		}
+		vals = append(vals, v)
+	}
+	return keyCond{eq: vals}, true
+}
+
+func unparen(e ast.ExprNode) ast.ExprNode {
+	for {
+		p, ok := e.(*ast.ParenthesesExpr)
+		if !ok {
+			return e
+		}
+		e = p.Expr
+	}
 }
 
 func flip(op opcode.Op) opcode.Op {

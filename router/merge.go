@@ -274,15 +274,22 @@ func (m *selectMerge) planAggregate(from string) error {
 		cols = append(cols, txt+" AS "+quoteName(hiddenGroupPrefix+strconv.Itoa(i)))
 		groupBy = append(groupBy, txt)
 	}
+	// Each shard groups by the COUNT(DISTINCT) arguments too: it returns
+	// its distinct (group, x, y, ...) tuples, and the set of x values of a
+	// group is the projection of those tuples, however many other
+	// arguments there are, so every COUNT(DISTINCT) merges exactly; the
+	// other partial aggregates add up over the finer groups.
 	shardCol := len(cols)
-	distinctCol := -1
-	if a.distinctArg != nil {
-		txt, err := restore(a.distinctArg)
+	for i, arg := range a.distinctArgs {
+		txt, err := restore(arg)
 		if err != nil {
 			return err
 		}
-		distinctCol = shardCol
-		cols = append(cols, txt+" AS "+quoteName(hiddenDistinct))
+		name := hiddenDistinct
+		if i > 0 {
+			name += strconv.Itoa(i)
+		}
+		cols = append(cols, txt+" AS "+quoteName(name))
 		groupBy = append(groupBy, txt)
 		shardCol++
 	}
@@ -292,7 +299,8 @@ func (m *selectMerge) planAggregate(from string) error {
 		switch f.F {
 		case ast.AggFuncCount:
 			if f.Distinct {
-				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggCountDistinct, Col: distinctCol, Name: name})
+				col := len(a.groups) + a.distinctIndex(f.Args[0])
+				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggCountDistinct, Col: col, Name: name})
 				continue
 			}
 			arg, err := aggArg(f)
@@ -622,10 +630,20 @@ func lockClause(l *ast.SelectLockInfo) string {
 // aggBuilder maps aggregate queries onto partial aggregates and turns the
 // select list, HAVING and ORDER BY into expressions over the merged groups.
 type aggBuilder struct {
-	fields      []*ast.SelectField
-	groups      []ast.ExprNode
-	aggs        []*ast.AggregateFuncExpr
-	distinctArg ast.ExprNode
+	fields       []*ast.SelectField
+	groups       []ast.ExprNode
+	aggs         []*ast.AggregateFuncExpr
+	distinctArgs []ast.ExprNode // arguments of COUNT(DISTINCT), each once
+}
+
+// distinctIndex is the position of a COUNT(DISTINCT) argument, or -1.
+func (a *aggBuilder) distinctIndex(e ast.ExprNode) int {
+	for i, d := range a.distinctArgs {
+		if sameExpr(d, e) {
+			return i
+		}
+	}
+	return -1
 }
 
 func aggArg(f *ast.AggregateFuncExpr) (string, error) {
@@ -669,11 +687,9 @@ func (c *aggCollector) Enter(n ast.Node) (ast.Node, bool) {
 			return n, true
 		}
 		if f.F == ast.AggFuncCount {
-			if c.b.distinctArg != nil && !sameExpr(c.b.distinctArg, f.Args[0]) {
-				c.err = errUnsupported("COUNT(DISTINCT) over two different expressions across shards is not supported")
-				return n, true
+			if c.b.distinctIndex(f.Args[0]) < 0 {
+				c.b.distinctArgs = append(c.b.distinctArgs, f.Args[0])
 			}
-			c.b.distinctArg = f.Args[0]
 		}
 	}
 	if c.b.aggIndex(f) < 0 {

@@ -40,6 +40,10 @@ type keyedPlan struct {
 	table *sharding.Table
 	conds []keyCond
 	merge *selectMerge // SELECT over several shards; nil for writes
+	// groups, when set, are sharded tables joined without their keys
+	// being equal: the statement runs on the one shard all their key
+	// conditions point at, or is refused (keyedSelect).
+	groups []pinnedGroup
 	// requireSingle, when set, names why the statement must not span shards.
 	requireSingle string
 }
@@ -236,6 +240,13 @@ func (p *Plan) bind(params []Param) (*Exec, error) {
 }
 
 func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
+	if k.groups != nil {
+		shard, err := k.pinnedShard(params)
+		if err != nil {
+			return nil, err
+		}
+		return &Exec{Parts: []Part{{Shard: shard}}}, nil
+	}
 	shards, split := shardsFor(k.table, k.conds, params)
 	if len(shards) == 0 {
 		// The conditions match no row anywhere: any one shard gives the

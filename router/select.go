@@ -41,16 +41,10 @@ func (r *Router) planSelect(p *Plan, sel *ast.SelectStmt, user, db string) error
 			return err
 		}
 	}
-	if err := r.checkJoin(from, sel.From, sel.Where, own); err != nil {
+	k, err := r.keyedSelect(from, sel.From, sel.Where, own)
+	if err != nil {
 		return err
 	}
-	kt := keyTarget{single: len(from) == 1, owners: own}
-	for _, t := range from {
-		if t.kind == sharding.Sharded {
-			kt.tables = append(kt.tables, t)
-		}
-	}
-	k := &keyedPlan{table: kt.tables[0].table, conds: kt.keyConds(sel.Where)}
 	m, err := newSelectMerge(sel)
 	if err != nil {
 		return err
@@ -161,14 +155,18 @@ func (f *complexFinder) Leave(n ast.Node) (ast.Node, bool) {
 }
 
 // checkJoin accepts joins that each shard can answer alone: sharded tables
-// co-located and joined on their shard keys, broadcast tables present on
-// every shard involved, no unsharded tables.
-func (r *Router) checkJoin(from []tableInfo, refs *ast.TableRefsClause, where ast.ExprNode, own owners) error {
+// co-located, broadcast tables present on every shard involved, no
+// unsharded tables. It returns the sharded tables grouped by the equalities
+// of their shard keys in ON and WHERE: within a group each result row's
+// rows share one key value, so one shard holds them all. Several groups are
+// answered by one shard only when each group's key is restricted to values
+// of that shard (keyedSelect checks that).
+func (r *Router) checkJoin(from []tableInfo, refs *ast.TableRefsClause, where ast.ExprNode, own owners) ([][]tableInfo, error) {
 	var sharded []tableInfo
 	for _, t := range from {
 		switch t.kind {
 		case sharding.Unsharded:
-			return errUnsupported("join of unsharded table %s with a sharded table is not supported: their rows live on different shards", t)
+			return nil, errUnsupported("join of unsharded table %s with a sharded table is not supported: their rows live on different shards", t)
 		case sharding.Sharded:
 			sharded = append(sharded, t)
 		}
@@ -179,16 +177,16 @@ func (r *Router) checkJoin(from []tableInfo, refs *ast.TableRefsClause, where as
 		}
 		for _, s := range sharded[0].table.Shards {
 			if !contains(t.table.Shards, s) {
-				return errUnsupported("broadcast table %s has no copy on shard %s, which holds rows of %s", t, s, sharded[0])
+				return nil, errUnsupported("broadcast table %s has no copy on shard %s, which holds rows of %s", t, s, sharded[0])
 			}
 		}
 	}
 	if len(sharded) == 1 {
-		return nil
+		return [][]tableInfo{sharded}, nil
 	}
 	for _, t := range sharded[1:] {
 		if !r.rules.Colocated(sharded[0].table, t.table) {
-			return errUnsupported("join of %s and %s is not supported: they are not sharded alike (same algorithm and shards), so matching rows may live on different shards", sharded[0], t)
+			return nil, errUnsupported("join of %s and %s is not supported: they are not sharded alike (same algorithm and shards), so matching rows may live on different shards", sharded[0], t)
 		}
 	}
 	// Union-find over key equalities from ON and WHERE conjuncts.
@@ -203,39 +201,79 @@ func (r *Router) checkJoin(from []tableInfo, refs *ast.TableRefsClause, where as
 		}
 		return i
 	}
-	keyOf := func(e ast.ExprNode) int {
-		c, ok := e.(*ast.ColumnNameExpr)
-		if !ok {
-			return -1
-		}
+	names := keyNames(sharded, refs)
+	keyOf := func(e ast.ExprNode, unqualified bool) int {
 		for i, t := range sharded {
-			if strings.EqualFold(c.Name.Name.O, t.table.ShardKey) && own.qualifier(c.Name) == t.alias {
+			kt := keyTarget{tables: []tableInfo{t}, owners: own}
+			if unqualified {
+				kt.keyNames = names
+			}
+			if kt.isKey(e) {
 				return i
 			}
 		}
 		return -1
 	}
-	var conds []ast.ExprNode
-	collectOn(refs.TableRefs, &conds)
-	conds = append(conds, splitAnd(where, nil)...)
-	for _, c := range conds {
-		b, ok := c.(*ast.BinaryOperationExpr)
-		if !ok || b.Op != opcode.EQ {
-			continue
-		}
-		i, j := keyOf(b.L), keyOf(b.R)
-		if i >= 0 && j >= 0 {
-			parent[find(i)] = find(j)
+	link := func(conds []ast.ExprNode, unqualified bool) {
+		for _, c := range conds {
+			b, ok := unparen(c).(*ast.BinaryOperationExpr)
+			if !ok || b.Op != opcode.EQ {
+				continue
+			}
+			i, j := keyOf(b.L, unqualified), keyOf(b.R, unqualified)
+			if i >= 0 && j >= 0 {
+				parent[find(i)] = find(j)
+			}
 		}
 	}
+	var on []ast.ExprNode
+	collectOn(refs.TableRefs, &on)
+	link(on, false)
+	link(splitAnd(where, nil), true)
 	usingJoins(refs.TableRefs, sharded, func(i, j int) { parent[find(i)] = find(j) })
-	for i := range sharded {
-		if find(i) != find(0) {
-			return errUnsupported("join of %s and %s is not on their shard keys (%s.%s = %s.%s): matching rows may live on different shards",
-				sharded[0], sharded[i], sharded[0].alias, sharded[0].table.ShardKey, sharded[i].alias, sharded[i].table.ShardKey)
+	var groups [][]tableInfo
+	index := map[int]int{}
+	for i, t := range sharded {
+		root := find(i)
+		g, ok := index[root]
+		if !ok {
+			g = len(groups)
+			index[root] = g
+			groups = append(groups, nil)
 		}
+		groups[g] = append(groups[g], t)
 	}
-	return nil
+	return groups, nil
+}
+
+// keyNames counts the sharded tables by shard key name, for resolving
+// unqualified key names in WHERE; nil when the FROM clause has other
+// sources than tables (a derived table's columns are unknown).
+func keyNames(sharded []tableInfo, refs *ast.TableRefsClause) map[string]int {
+	if refs == nil || !plainSources(refs.TableRefs) {
+		return nil
+	}
+	out := map[string]int{}
+	for _, t := range sharded {
+		out[strings.ToLower(t.table.ShardKey)]++
+	}
+	return out
+}
+
+// plainSources tells whether every source of a FROM clause is a table.
+func plainSources(n ast.ResultSetNode) bool {
+	switch x := n.(type) {
+	case nil:
+		return true
+	case *ast.Join:
+		return plainSources(x.Left) && plainSources(x.Right)
+	case *ast.TableSource:
+		_, ok := x.Source.(*ast.TableName)
+		return ok
+	case *ast.TableName:
+		return true
+	}
+	return false
 }
 
 func collectOn(n ast.ResultSetNode, out *[]ast.ExprNode) {

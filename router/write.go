@@ -55,8 +55,8 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 	}
 	key := t.table.ShardKey
 	for _, a := range ins.OnDuplicate {
-		if strings.EqualFold(a.Column.Name.O, key) {
-			return errUnsupported("ON DUPLICATE KEY UPDATE of shard key %s.%s is not supported: it would move the row to another shard", t.name, key)
+		if strings.EqualFold(a.Column.Name.O, key) && !keepsKey(a.Expr, t) {
+			return errUnsupported("ON DUPLICATE KEY UPDATE of shard key %s.%s is not supported: it would move the row to another shard (only %s = VALUES(%s) and %s = %s, which keep the row where it is, are)", t.name, key, key, key, key, key)
 		}
 	}
 	if len(pl.sharded) > 1 || len(pl.broadcast) > 0 || len(pl.homes) > 0 {
@@ -230,4 +230,24 @@ func sortedShards(t *sharding.Table, byShard map[string][]int) []string {
 		}
 	}
 	return out
+}
+
+// keepsKey tells whether an ON DUPLICATE KEY UPDATE value for the shard key
+// leaves the row on its shard: the key itself (id = id), or the key of the
+// row being inserted (id = VALUES(id), sequelize's upsert), which was routed
+// by that very key to the shard where the duplicate is found.
+func keepsKey(e ast.ExprNode, t tableInfo) bool {
+	var name *ast.ColumnName
+	switch x := unparen(e).(type) {
+	case *ast.ColumnNameExpr:
+		name = x.Name
+	case *ast.ValuesExpr:
+		if x.Column != nil {
+			name = x.Column.Name
+		}
+	}
+	if name == nil || !strings.EqualFold(name.Name.O, t.table.ShardKey) {
+		return false
+	}
+	return (name.Table.O == "" || name.Table.L == t.alias) && (name.Schema.O == "" || strings.EqualFold(name.Schema.O, t.schema))
 }
