@@ -28,9 +28,18 @@ func (r *Router) planSelect(p *Plan, sel *ast.SelectStmt, user, db string) error
 	if len(pl.sharded) == 0 {
 		return r.planNonSharded(p, pl, db, "")
 	}
+	if hasNested(sel) {
+		return r.planNested(p, sel, user, db)
+	}
 	if what := complexPart(sel); what != "" {
 		return errUnsupported("%s over sharded table %s is not supported: xaproxy cannot run it correctly across shards (co-located joins and single-table queries are)", what, pl.sharded[0])
 	}
+	return r.planKeyed(p, sel, user, db)
+}
+
+// planKeyed plans a query over co-located sharded tables (and broadcast
+// ones) by their shard key, merging the shards' answers.
+func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error {
 	from, _, err := r.fromTables(sel.From, user, db)
 	if err != nil {
 		return err
