@@ -1197,5 +1197,8 @@ func (g *diffGen) nestedProbes() []diffQuery {
 		{kind: "probe nested", sql: fmt.Sprintf("SELECT name FROM customers WHERE cust_id = %d AND cust_id IN (SELECT cust_id FROM orders WHERE cust_id = %d UNION SELECT cust_id FROM customers WHERE cust_id = %d)", k, k, k), ordered: true},
 		{kind: "probe nested", sql: fmt.Sprintf("SELECT * FROM (SELECT * FROM (SELECT order_id, amount FROM orders WHERE cust_id = %d) a WHERE a.amount > 0) b ORDER BY order_id", k), ordered: true},
 		{kind: "probe nested", sql: "SELECT cust_id FROM customers WHERE cust_id = ? AND cust_id IN (SELECT cust_id FROM orders WHERE cust_id = NULL)", args: []any{k}, ordered: true},
+		{kind: "probe nested union", sql: "SELECT order_id FROM orders WHERE cust_id = ? UNION ALL SELECT cust_id FROM customers WHERE cust_id = ? ORDER BY 1", args: []any{k, k}, ordered: true},
+		{kind: "probe nested union", sql: fmt.Sprintf("SELECT rname FROM regions UNION SELECT name FROM customers WHERE cust_id = %d", k), ci: true},
+		{kind: "probe nested union", sql: fmt.Sprintf("SELECT status FROM orders WHERE cust_id = %d EXCEPT SELECT status FROM orders WHERE cust_id = %d AND qty > 3", k, k), ci: true},
 	}
 }

@@ -148,20 +148,9 @@ func (r *Router) planNested(p *Plan, sel *ast.SelectStmt, user, db string) error
 	if bad != "" {
 		return r.refuseNested(p, bad, user, db)
 	}
-	all := make([]blockTables, len(blocks))
-	n := 0
-	for i, b := range blocks {
-		bt, err := r.blockTables(b, user, db)
-		if err != nil {
-			return err
-		}
-		all[i] = bt
-		n += len(bt.from)
-	}
-	if n != len(p.Stmt.Tables) {
-		// A table named somewhere other than a FROM clause: nothing here
-		// knows where its rows are needed.
-		return r.refuseNested(p, "a table outside FROM", user, db)
+	all, err := r.allBlockTables(p, blocks, user, db)
+	if err != nil {
+		return err
 	}
 	if ok, err := r.planConfined(p, sel, all, user, db); ok || err != nil {
 		return err
@@ -169,7 +158,27 @@ func (r *Router) planNested(p *Plan, sel *ast.SelectStmt, user, db string) error
 	if ok, err := r.planDerived(p, sel, all); ok || err != nil {
 		return err
 	}
-	return r.planPinned(p, all)
+	return r.planPinned(p, all, nestedHelp)
+}
+
+// allBlockTables resolves the FROM tables of every SELECT of a statement.
+func (r *Router) allBlockTables(p *Plan, blocks []block, user, db string) ([]blockTables, error) {
+	all := make([]blockTables, len(blocks))
+	n := 0
+	for i, b := range blocks {
+		bt, err := r.blockTables(b, user, db)
+		if err != nil {
+			return nil, err
+		}
+		all[i] = bt
+		n += len(bt.from)
+	}
+	if n != len(p.Stmt.Tables) {
+		// A table named somewhere other than a FROM clause: nothing here
+		// knows where its rows are needed.
+		return nil, r.refuseNested(p, "a table outside FROM", user, db)
+	}
+	return all, nil
 }
 
 // refuseNested refuses a construct that no nested plan accepts, naming the
@@ -184,7 +193,7 @@ func (r *Router) refuseNested(p *Plan, what, user, db string) error {
 
 // nestedHelp says what a statement with nested SELECTs may do, for the
 // messages that refuse one.
-const nestedHelp = "subqueries and derived tables run when all their tables are on one shard " +
+const nestedHelp = "xaproxy runs subqueries and derived tables when all their tables are on one shard " +
 	"(each sharded table restricted to one value of its shard key in its own WHERE), " +
 	"and over several shards as: subqueries over broadcast tables in WHERE, " +
 	"key IN (SELECT key ...) or EXISTS (... inner.key = outer.key ...) between co-located tables in WHERE, " +

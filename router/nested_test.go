@@ -75,6 +75,11 @@ func TestPlanNestedRoutes(t *testing.T) {
 		{name: "subquery matching nothing", sql: "SELECT * FROM orders WHERE user_id = 5 AND total IN (SELECT total FROM users WHERE user_id = NULL)", parts: 1, single: true, shards: []string{home5}},
 		{name: "broadcast in the subquery", sql: "SELECT * FROM orders o WHERE o.user_id = 5 AND o.country IN (SELECT code FROM countries WHERE name LIKE 'F%')", parts: 1, single: true, shards: []string{home5}},
 
+		{name: "UNION pinned", sql: "SELECT total FROM orders WHERE user_id = ? UNION ALL SELECT total FROM users WHERE user_id = ? ORDER BY 1", params: []Param{intParam(5), intParam(5)}, parts: 1, single: true, shards: []string{home5}},
+		{name: "UNION on two shards", sql: "SELECT total FROM orders WHERE user_id = ? UNION SELECT total FROM users WHERE user_id = ?", params: []Param{intParam(5), intParam(far)}, code: mysql.ER_NOT_SUPPORTED_YET, want: "UNION, INTERSECT and EXCEPT over sharded tables run only when"},
+		{name: "UNION with a broadcast table", sql: "SELECT code FROM countries UNION SELECT country FROM orders WHERE user_id = 5", parts: 1, single: true, shards: []string{home5}},
+		{name: "UNION of unsharded tables", sql: "SELECT prio FROM notes UNION SELECT code FROM countries", parts: 1, single: true, shards: []string{"s0"}},
+
 		// Over several shards, where each shard's answer is exact.
 		{name: "broadcast subquery, scattered", sql: "SELECT * FROM orders o WHERE EXISTS (SELECT 1 FROM countries c WHERE c.code = o.country)", parts: 3},
 		{name: "co-located IN", sql: "SELECT * FROM orders WHERE user_id IN (SELECT user_id FROM users WHERE name = 'x')", parts: 3},

@@ -16,6 +16,7 @@ type pinnedPlan struct {
 	homes     []string    // shards of the unsharded tables
 	broadcast []tableInfo // need a copy on the chosen shard
 	prepare   string      // where the statement can be prepared
+	help      string      // what is supported, for refusals
 }
 
 // pinGroup is the sharded tables of one SELECT (co-located, joined on
@@ -26,8 +27,8 @@ type pinGroup struct {
 	conds []keyCond
 }
 
-func (r *Router) planPinned(p *Plan, all []blockTables) error {
-	pp := &pinnedPlan{}
+func (r *Router) planPinned(p *Plan, all []blockTables, help string) error {
+	pp := &pinnedPlan{help: help}
 	for _, bt := range all {
 		for _, t := range bt.from {
 			switch t.kind {
@@ -47,10 +48,13 @@ func (r *Router) planPinned(p *Plan, all []blockTables) error {
 		}
 		g := pinGroup{table: bt.sharded[0], what: bt.what, conds: bt.keyConds()}
 		if len(g.conds) == 0 && len(g.table.table.Shards) > 1 {
-			return errUnsupported("%s over sharded table %s reads every shard (%s.%s is not restricted to one value in its own WHERE), so this statement's subqueries or derived tables cannot run correctly: %s",
-				g.what, g.table, g.table.alias, g.table.table.ShardKey, nestedHelp)
+			return errUnsupported("%s over sharded table %s reads every shard (%s.%s is not restricted to one value in its own WHERE): %s",
+				g.what, g.table, g.table.alias, g.table.table.ShardKey, help)
 		}
 		pp.groups = append(pp.groups, g)
+	}
+	if len(pp.groups) == 0 {
+		return errUnsupported("this statement's sharded tables are not in the FROM clause of its SELECTs: %s", help)
 	}
 	if len(pp.homes) > 1 {
 		return errUnsupported("statement reads unsharded tables on shards %s and %s: statements spanning shards are not supported for unsharded tables", pp.homes[0], pp.homes[1])
@@ -97,17 +101,17 @@ func (pp *pinnedPlan) bind(params []Param) (*Exec, error) {
 			continue
 		case len(shards) > 1:
 			return nil, errUnsupported("%s over sharded table %s would read shards %s: %s",
-				g.what, g.table, strings.Join(shards, ", "), nestedHelp)
+				g.what, g.table, strings.Join(shards, ", "), pp.help)
 		case target == "":
 			target, from = shards[0], g.what+" over "+g.table.String()
 		case target != shards[0]:
 			return nil, errUnsupported("%s over sharded table %s reads shard %s, but %s reads shard %s: %s",
-				g.what, g.table, shards[0], from, target, nestedHelp)
+				g.what, g.table, shards[0], from, target, pp.help)
 		}
 	}
 	for _, h := range pp.homes {
 		if target != "" && target != h {
-			return nil, errUnsupported("%s reads shard %s, but the statement's unsharded tables live on shard %s: %s", from, target, h, nestedHelp)
+			return nil, errUnsupported("%s reads shard %s, but the statement's unsharded tables live on shard %s: %s", from, target, h, pp.help)
 		}
 		target = h
 	}

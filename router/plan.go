@@ -122,7 +122,7 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	case *ast.SelectStmt:
 		err = r.planSelect(p, n, user, db)
 	case *ast.SetOprStmt:
-		err = r.planAllOnOneShard(p, user, db, "UNION")
+		err = r.planSetOpr(p, n, user, db)
 	case *ast.InsertStmt:
 		if err = r.planInsert(p, n, user, db); err == nil {
 			err = checkReturning(p)
