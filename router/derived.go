@@ -42,14 +42,38 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 		return true, err
 	}
 	d := &derivedPlan{keyed: &keyedPlan{table: inner.sharded[0].table, conds: inner.keyConds(), merge: m}}
-	if HasParams(sel.From) {
-		if d.from, err = restore(sel.From.TableRefs); err != nil {
-			return true, err
-		}
-		d.fromNode = sel.From.TableRefs
+	if err := d.withFrom(sel); err != nil {
+		return true, err
 	}
 	p.derived = d
 	return true, nil
+}
+
+// withFrom keeps the FROM clause when it has parameters (a derived
+// table's, a join's ON): the per-shard queries restore it at bind.
+func (d *derivedPlan) withFrom(sel *ast.SelectStmt) error {
+	if sel.From == nil || !HasParams(sel.From) {
+		return nil
+	}
+	var err error
+	d.from, err = restore(sel.From.TableRefs)
+	d.fromNode = sel.From.TableRefs
+	return err
+}
+
+// bindFrom moves a keyed plan whose FROM clause has parameters to a plan
+// that binds them in each shard's query: the merge writes the FROM clause
+// once, with its ? markers.
+func bindFrom(p *Plan, sel *ast.SelectStmt) error {
+	if p.keyed == nil || p.keyed.merge == nil || sel.From == nil || !HasParams(sel.From) {
+		return nil
+	}
+	d := &derivedPlan{keyed: p.keyed}
+	if err := d.withFrom(sel); err != nil {
+		return err
+	}
+	p.keyed, p.derived = nil, d
+	return nil
 }
 
 // onlySource tells whether a FROM clause is the one derived table inner.

@@ -187,3 +187,26 @@ func TestPlanDerivedBindsParameters(t *testing.T) {
 		}
 	}
 }
+
+// A parameter in the ON clause of a join over several shards is bound in
+// each shard's query (it was left as a ? marker).
+func TestPlanJoinOnParameterBound(t *testing.T) {
+	r := shardedRouter(t)
+	p, err := planFor(t, r, "SELECT o.total FROM orders o JOIN users u ON o.user_id = u.user_id AND u.name = ? WHERE o.total > ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := p.Bind([]Param{bytesParam(mysql.MYSQL_TYPE_VAR_STRING, []byte("ann")), intParam(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "SELECT `o`.`total` FROM `orders` AS `o` JOIN `users` AS `u` ON `o`.`user_id`=`u`.`user_id` AND `u`.`name`='ann' WHERE `o`.`total`>2"
+	if len(e.Parts) != 3 {
+		t.Fatalf("parts = %v", e.Parts)
+	}
+	for _, part := range e.Parts {
+		if part.SQL != want {
+			t.Errorf("%s:\n got %s\nwant %s", part.Shard, part.SQL, want)
+		}
+	}
+}

@@ -60,7 +60,7 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	}
 	k.merge = m
 	p.keyed = k
-	return nil
+	return bindFrom(p, sel)
 }
 
 // resolveAll resolves every table a statement names.
