@@ -1104,3 +1104,108 @@ func (g *diffGen) probes() []diffQuery {
 		{kind: "probe range IN", sql: "SELECT kind, id FROM events WHERE kind IN ('click', 'view', 'buy', 'x') AND id IN (5, 150, 250) ORDER BY id", ordered: true},
 	}
 }
+
+// ---------------------------------------------------------------- nested
+
+// nested: subqueries and derived tables the proxy runs: pinned to one
+// shard by the same key value in every SELECT, subqueries over the
+// broadcast table, key IN (SELECT key) and EXISTS correlated on the key
+// between the co-located customers and orders, derived tables without
+// aggregation that span shards.
+func (g *diffGen) nested() diffQuery {
+	c, o := g.d.t("customers"), g.d.t("orders")
+	b := &qb{g: g}
+	key := func() int64 { return g.sampleValue(c, c.col("cust_id")).(int64) }
+	switch g.r.IntN(14) {
+	case 0:
+		k := key()
+		return diffQuery{kind: "nested pinned scalar", sql: "SELECT order_id, amount FROM orders WHERE cust_id = " + b.v(k) +
+			" AND amount " + pick(g.r, []string{">", "<=", "<>"}) + " (SELECT AVG(amount) FROM orders WHERE cust_id = " + b.v(k) + ") ORDER BY order_id", args: b.args, ordered: true}
+	case 1:
+		k := key()
+		return diffQuery{kind: "nested pinned derived group", sql: "SELECT d.status, d.n, d.s FROM (SELECT status, COUNT(*) AS n, SUM(amount) AS s FROM orders WHERE cust_id = " + b.v(k) +
+			" GROUP BY status) d WHERE d.n >= " + b.v(int64(g.r.IntN(2)+1)) + " ORDER BY d.status", args: b.args, ordered: true, ci: true}
+	case 2:
+		k := key()
+		return diffQuery{kind: "nested pinned derived join", sql: "SELECT c.name, d.cnt, d.total FROM customers c JOIN (SELECT cust_id, COUNT(*) AS cnt, SUM(amount) AS total FROM orders WHERE cust_id = " + b.v(k) +
+			" GROUP BY cust_id) d ON d.cust_id = c.cust_id WHERE c.cust_id = " + b.v(k), args: b.args, ordered: true}
+	case 3:
+		k := key()
+		not := pick(g.r, []string{"", "NOT "})
+		return diffQuery{kind: "nested pinned exists", sql: "SELECT cust_id, name FROM customers WHERE cust_id = " + b.v(k) + " AND " + not +
+			"EXISTS (SELECT 1 FROM orders WHERE cust_id = " + b.v(k) + " AND " + g.pred(o, "", pick(g.r, o.cols[2:]), b) + ")", args: b.args, ordered: true}
+	case 4:
+		k := key()
+		return diffQuery{kind: "nested pinned window", sql: "SELECT order_id, ROW_NUMBER() OVER (ORDER BY amount, order_id) AS rn, SUM(qty) OVER (PARTITION BY status) AS sq FROM (SELECT * FROM orders WHERE cust_id = " + b.v(k) +
+			") d ORDER BY order_id", args: b.args, ordered: true}
+	case 5:
+		k := key()
+		return diffQuery{kind: "nested pinned broadcast", sql: "SELECT o.order_id, o.region_id FROM orders o WHERE o.cust_id = " + b.v(k) +
+			" AND o.region_id IN (SELECT r.region_id FROM regions r WHERE r.zone <> " + b.v(pick(g.r, diffZones)) + ") ORDER BY o.order_id", args: b.args, ordered: true}
+	case 6:
+		sql := "SELECT o.order_id, o.amount FROM orders o WHERE EXISTS (SELECT 1 FROM regions r WHERE r.region_id = o.region_id AND r.zone = " + b.v(pick(g.r, diffZones)) + ")" +
+			" ORDER BY o.order_id"
+		if chance(g.r, 0.4) {
+			sql += g.limit(b)
+		}
+		return diffQuery{kind: "nested broadcast exists", sql: sql, args: b.args, ordered: true}
+	case 7:
+		not := pick(g.r, []string{"", "NOT "})
+		return diffQuery{kind: "nested broadcast in", sql: "SELECT status, COUNT(*), SUM(amount) FROM orders WHERE region_id " + not + "IN (SELECT region_id FROM regions WHERE pop > " + b.v(g.r.Int64N(5_000_000)) + ")" +
+			" GROUP BY status ORDER BY status", args: b.args, ordered: true, ci: true}
+	case 8:
+		sql := "SELECT cust_id, name FROM customers WHERE cust_id IN (SELECT cust_id FROM orders WHERE " + g.pred(o, "", pick(g.r, o.cols[2:]), b) + ")" + g.andPred(c, "", b) + " ORDER BY cust_id"
+		return diffQuery{kind: "nested co-located in", sql: sql, args: b.args, ordered: true}
+	case 9:
+		return diffQuery{kind: "nested co-located in", sql: "SELECT COUNT(*), SUM(o.amount) FROM orders o WHERE o.cust_id IN (SELECT c.cust_id FROM customers c WHERE " + g.pred(c, "c.", pick(g.r, c.cols[1:]), b) + ")", args: b.args, ordered: true}
+	case 10:
+		not := pick(g.r, []string{"", "NOT "})
+		return diffQuery{kind: "nested co-located exists", sql: "SELECT COUNT(*), MAX(o.order_id) FROM orders o WHERE " + not + "EXISTS (SELECT 1 FROM customers c WHERE c.cust_id = o.cust_id AND " + g.pred(c, "c.", pick(g.r, c.cols[1:]), b) + ")", args: b.args, ordered: true}
+	case 11:
+		return diffQuery{kind: "nested derived count", sql: "SELECT COUNT(*), SUM(d.amount), MIN(d.ordered_at) FROM (SELECT order_id, amount, ordered_at FROM orders" + g.where(o, "", b, 0.3) + ") d", args: b.args, ordered: true}
+	case 12:
+		t := pick(g.r, g.shardedTables())
+		gc := pick(g.r, g.groupCols(t)).name
+		num := pick(g.r, g.cols(t, dInt, dDec)).name
+		inner := gc + ", " + num
+		if num == gc {
+			inner = gc // a derived table's columns need distinct names
+		}
+		sql := "SELECT d." + gc + ", COUNT(*), SUM(d." + num + ") FROM (SELECT " + inner + " FROM " + t.name + g.where(t, "", b, 0.3) + ") d GROUP BY d." + gc + " ORDER BY d." + gc
+		return diffQuery{kind: "nested derived group", sql: sql, args: b.args, ordered: true, ci: true}
+	default:
+		sql := "SELECT x.order_id, x.tier, x.amount FROM (SELECT o.order_id, c.tier, o.amount FROM customers c JOIN orders o ON o.cust_id = c.cust_id" + g.where(c, "c.", b, 0.3) + ") x" +
+			" WHERE x.amount > " + b.v(genDecimal(g.r)) + " ORDER BY x.order_id"
+		if chance(g.r, 0.4) {
+			sql += g.limit(b)
+		}
+		return diffQuery{kind: "nested derived join", sql: sql, args: b.args, ordered: true}
+	}
+}
+
+// andPred is " AND " and a predicate on t, or nothing.
+func (g *diffGen) andPred(t *dtable, prefix string, b *qb) string {
+	if chance(g.r, 0.5) {
+		return ""
+	}
+	return " AND " + g.pred(t, prefix, pick(g.r, t.cols), b)
+}
+
+// nestedProbes: fixed subqueries and derived tables.
+func (g *diffGen) nestedProbes() []diffQuery {
+	k := g.d.custIDs[3]
+	return []diffQuery{
+		{kind: "probe nested", sql: "SELECT * FROM customers WHERE cust_id IN (SELECT cust_id FROM orders) ORDER BY cust_id", ordered: true},
+		{kind: "probe nested", sql: "SELECT * FROM orders o WHERE EXISTS (SELECT 1 FROM regions r WHERE r.region_id = o.region_id) ORDER BY order_id", ordered: true},
+		{kind: "probe nested", sql: "SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.cust_id = o.cust_id)", ordered: true},
+		{kind: "probe nested", sql: "SELECT COUNT(*) FROM (SELECT * FROM events) d", ordered: true},
+		{kind: "probe nested", sql: "SELECT * FROM (SELECT id, kind FROM events WHERE id BETWEEN ? AND ?) d ORDER BY id DESC", args: []any{int64(90), int64(210)}, ordered: true},
+		{kind: "probe nested", sql: "SELECT (SELECT COUNT(*) FROM orders WHERE cust_id = ?) AS n, name FROM customers WHERE cust_id = ?", args: []any{k, k}, ordered: true},
+		{kind: "probe nested", sql: fmt.Sprintf("SELECT name FROM customers WHERE cust_id = %d AND cust_id IN (SELECT cust_id FROM orders WHERE cust_id = %d UNION SELECT cust_id FROM customers WHERE cust_id = %d)", k, k, k), ordered: true},
+		{kind: "probe nested", sql: fmt.Sprintf("SELECT * FROM (SELECT * FROM (SELECT order_id, amount FROM orders WHERE cust_id = %d) a WHERE a.amount > 0) b ORDER BY order_id", k), ordered: true},
+		{kind: "probe nested", sql: "SELECT cust_id FROM customers WHERE cust_id = ? AND cust_id IN (SELECT cust_id FROM orders WHERE cust_id = NULL)", args: []any{k}, ordered: true},
+		{kind: "probe nested union", sql: "SELECT order_id FROM orders WHERE cust_id = ? UNION ALL SELECT cust_id FROM customers WHERE cust_id = ? ORDER BY 1", args: []any{k, k}, ordered: true},
+		{kind: "probe nested union", sql: fmt.Sprintf("SELECT rname FROM regions UNION SELECT name FROM customers WHERE cust_id = %d", k), ci: true},
+		{kind: "probe nested union", sql: fmt.Sprintf("SELECT status FROM orders WHERE cust_id = %d EXCEPT SELECT status FROM orders WHERE cust_id = %d AND qty > 3", k, k), ci: true},
+	}
+}

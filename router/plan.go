@@ -25,6 +25,11 @@ type Plan struct {
 	copies bool        // fanout writes copies of the same rows (broadcast tables)
 	insert *insertPlan // INSERT into a sharded table: rows split per shard
 	tables *showTables // logical SHOW TABLES
+	// pinned: a statement with nested SELECTs that runs on the one shard
+	// its key conditions pick (pinned.go).
+	pinned *pinnedPlan
+	// derived: a query over a derived table that spans shards (derived.go).
+	derived *derivedPlan
 
 	write bool
 	ddl   bool
@@ -123,7 +128,7 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	case *ast.SelectStmt:
 		err = r.planSelect(p, n, user, db)
 	case *ast.SetOprStmt:
-		err = r.planAllOnOneShard(p, user, db, "UNION")
+		err = r.planSetOpr(p, n, user, db)
 	case *ast.InsertStmt:
 		if err = r.planInsert(p, n, user, db); err == nil {
 			err = checkReturning(p)
@@ -235,6 +240,12 @@ func (p *Plan) bind(params []Param) (*Exec, error) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		return p.keyed.bind(p, params)
+	case p.pinned != nil:
+		return p.pinned.bind(params)
+	case p.derived != nil:
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.derived.bind(p, params)
 	}
 	return nil, fmt.Errorf("router: empty plan for %q", p.Stmt.SQL)
 }
@@ -300,12 +311,18 @@ func (p *Plan) PrepareShard() string {
 		return p.insert.table.Shards[0]
 	case p.keyed != nil:
 		return p.keyed.table.Shards[0]
+	case p.pinned != nil:
+		return p.pinned.prepare
+	case p.derived != nil:
+		return p.derived.keyed.table.Shards[0]
 	}
 	return ""
 }
 
 // NeedsParams tells whether binding depends on parameter values.
-func (p *Plan) NeedsParams() bool { return p.insert != nil || p.keyed != nil }
+func (p *Plan) NeedsParams() bool {
+	return p.insert != nil || p.keyed != nil || p.pinned != nil || p.derived != nil
+}
 
 // Write tells whether the statement changes rows.
 func (p *Plan) Write() bool { return p.write }

@@ -28,9 +28,18 @@ func (r *Router) planSelect(p *Plan, sel *ast.SelectStmt, user, db string) error
 	if len(pl.sharded) == 0 {
 		return r.planNonSharded(p, pl, db, "")
 	}
+	if hasNested(sel) {
+		return r.planNested(p, sel, user, db)
+	}
 	if what := complexPart(sel); what != "" {
 		return errUnsupported("%s over sharded table %s is not supported: xaproxy cannot run it correctly across shards (co-located joins and single-table queries are)", what, pl.sharded[0])
 	}
+	return r.planKeyed(p, sel, user, db)
+}
+
+// planKeyed plans a query over co-located sharded tables (and broadcast
+// ones) by their shard key, merging the shards' answers.
+func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error {
 	from, _, err := r.fromTables(sel.From, user, db)
 	if err != nil {
 		return err
@@ -51,7 +60,7 @@ func (r *Router) planSelect(p *Plan, sel *ast.SelectStmt, user, db string) error
 	}
 	k.merge = m
 	p.keyed = k
-	return nil
+	return bindFrom(p, sel)
 }
 
 // resolveAll resolves every table a statement names.
@@ -152,6 +161,18 @@ func (f *complexFinder) Leave(n ast.Node) (ast.Node, bool) {
 		f.depth--
 	}
 	return n, true
+}
+
+// joinedOnKeys is checkJoin for the nested SELECTs of a statement: their
+// sharded tables must form one group, joined on their shard keys.
+func (r *Router) joinedOnKeys(from []tableInfo, refs *ast.TableRefsClause, where ast.ExprNode) error {
+	groups, err := r.checkJoin(from, refs, where, nil)
+	if err != nil || len(groups) < 2 {
+		return err
+	}
+	a, b := groups[0][0], groups[1][0]
+	return errUnsupported("join of %s and %s is not on their shard keys (%s.%s = %s.%s): matching rows may live on different shards",
+		a, b, a.alias, a.table.ShardKey, b.alias, b.table.ShardKey)
 }
 
 // checkJoin accepts joins that each shard can answer alone: sharded tables
