@@ -98,7 +98,7 @@ func checksums(t *testing.T, db *sql.DB) map[string]string {
 	for _, tb := range dumpShopTables {
 		var name string
 		var sum sql.NullString
-		if err := db.QueryRow("CHECKSUM TABLE " + tb.name).Scan(&name, &sum); err != nil {
+		if err := db.QueryRow("CHECKSUM TABLE "+tb.name).Scan(&name, &sum); err != nil {
 			t.Fatalf("CHECKSUM TABLE %s: %v", tb.name, err)
 		}
 		out[tb.name] = sum.String
