@@ -118,9 +118,6 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 			return c.Send(ctx, mysql.COM_QUERY, []byte(ex.Parts[0].SQL))
 		})
 	default: // ExecWrite, ExecCopies
-		if err := s.checkLockedWrite(ex); err != nil {
-			return s.writeErr(err)
-		}
 		return s.runWrite(ctx, st, ex, own)
 	}
 }
@@ -208,6 +205,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 	implicit := s.tx == nil && s.autocommit
 	if implicit {
 		s.tx = newTxn(false)
+		s.tx.perStatement = s.holdsTableLocks()
 	}
 	var total okInfo
 	for i, part := range ex.Parts {
@@ -371,6 +369,12 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		return s.writeOKStatus(total.affected, 0, s.status(0), total.warnings, "")
 	}
 	if len(applied) == 0 {
+		return s.writeErr(firstErr)
+	}
+	if st.ConnState == router.ConnStateLockTables {
+		// A LOCK TABLES that failed holds no lock on MariaDB: neither may
+		// the shards where it succeeded.
+		_, _ = s.unlockTables(ctx)
 		return s.writeErr(firstErr)
 	}
 	return s.writeErr(&mysql.MyError{Code: firstErr.Code, State: firstErr.State, Message: fmt.Sprintf(

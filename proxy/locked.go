@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -9,29 +8,6 @@ import (
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
 )
-
-// checkLockedWrite refuses a write that spans shards while the session
-// holds LOCK TABLES: the proxy makes such a write atomic with XA, and
-// MariaDB refuses XA START under LOCK TABLES (1400 XAER_OUTSIDE, which
-// says nothing of the cause). A restore of mariadb-dump's output meets it
-// when an extended INSERT holds rows of several shards.
-func (s *Session) checkLockedWrite(ex *router.Exec) error {
-	locked := false
-	for _, p := range s.pins {
-		locked = locked || p.locked
-	}
-	if !locked {
-		return nil
-	}
-	for _, p := range ex.Parts[1:] {
-		if p.Shard != ex.Parts[0].Shard {
-			return errNotSupported("a write whose rows go to several shards is not supported while LOCK TABLES is in effect " +
-				"(it would need XA, which MariaDB refuses under LOCK TABLES): UNLOCK TABLES first, write one shard's rows per statement, " +
-				"or restore a mariadb-dump made with --skip-add-locks")
-		}
-	}
-	return nil
-}
 
 // checkLockedTables answers 1100 for a table LOCK TABLES did not lock, as
 // MariaDB does, when the session holds table locks: the statement may be
@@ -84,7 +60,7 @@ func (s *Session) noteLockedTables(st *router.Statement) {
 // localBranch makes c, the session's locked pin on shard, the transaction's
 // plain branch.
 func (s *Session) localBranch(shard string, c *backend.Conn) (*backend.Conn, bool, error) {
-	if len(s.tx.order) > 0 {
+	if len(s.tx.order) > 0 && (!s.tx.perStatement || s.tx.local == "") {
 		return nil, false, errLockedTxSpreads(s.tx.order[0], shard)
 	}
 	// Its isolation level is not set: MariaDB refuses SET TRANSACTION on
@@ -92,28 +68,11 @@ func (s *Session) localBranch(shard string, c *backend.Conn) (*backend.Conn, boo
 	// other sessions' changes out whatever the level.
 	// The transaction starts with the statement, as on MariaDB.
 	c.StartWith("SET autocommit = 0")
-	s.tx.local = shard
+	if s.tx.local == "" {
+		s.tx.local = shard
+	}
 	s.tx.add(shard, c)
 	return c, true, nil
-}
-
-// endLocalBranch ends the plain branch and puts its connection back in
-// autocommit mode.
-func (s *Session) endLocalBranch(ctx context.Context, tx *txn, commit bool, err error) error {
-	c := tx.branches[tx.local]
-	tx.remove(tx.local)
-	end := "ROLLBACK"
-	if commit {
-		end = "COMMIT"
-	}
-	if e := c.ExecAll(ctx, end, "SET autocommit = 1"); e != nil {
-		c.MarkBroken() // autocommit unknown: never reuse it
-		if err == nil {
-			err = shardErr(c.Shard(), e)
-		}
-	}
-	s.releaseUnlessPinned(c)
-	return err
 }
 
 // errLockedTxSpreads refuses a transaction under LOCK TABLES that would

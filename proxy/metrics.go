@@ -25,6 +25,7 @@ type Metrics struct {
 	closed            *prometheus.CounterVec
 	reloads           *prometheus.CounterVec
 	catalogDiffs      prometheus.Gauge
+	lockedCommits     *prometheus.CounterVec
 }
 
 // NewMetrics creates and registers the metrics.
@@ -64,9 +65,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_config_reloads_total", Help: "Configuration reloads (SIGHUP), by result (ok, error)."}, []string{"result"}),
 		catalogDiffs: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "xaproxy_catalog_differences", Help: "Tables whose definition differs between shards that should hold it alike, or that a shard lacks (SHOW SHARD CATALOG)."}),
+		lockedCommits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_locked_write_commits_total",
+			Help: "Writes spanning shards under LOCK TABLES (one-phase: MariaDB refuses XA there), by result: ok, rolled_back (nothing applied), partial (a shard's COMMIT failed after another's succeeded)."},
+			[]string{"result"}),
 	}
 	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors,
-		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads, m.catalogDiffs)
+		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads, m.catalogDiffs, m.lockedCommits)
 	return m
 }
 

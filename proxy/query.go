@@ -128,10 +128,7 @@ func (s *Session) runPlan(ctx context.Context, q *textPlan) error {
 		if err := s.checkAllowed(st); err != nil {
 			return s.writeErr(err)
 		}
-		if s.tx != nil && len(s.tx.branches) > 1 {
-			return s.writeErr(errNotSupported("SAVEPOINT in a transaction that spans shards is not supported yet"))
-		}
-		return s.route(ctx, q)
+		return s.savepointStmt(ctx, q)
 	}
 	if q.cached {
 		return s.runPlanned(ctx, sql, st, q.plan, q.params)
@@ -366,7 +363,10 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 	}
 	// XA START travels with the statement: the Pending its Send returns
 	// reads XA START's answer before the statement's (Settle).
-	c.StartWith("XA START " + xa.BranchXID(s.tx.gtrid, shard, c.ThreadID()).SQL())
+	if err := s.startBranch(ctx, c, "XA START "+xa.BranchXID(s.tx.gtrid, shard, c.ThreadID()).SQL()); err != nil {
+		s.releaseUnlessPinned(c)
+		return nil, false, shardErr(shard, err)
+	}
 	s.tx.add(shard, c)
 	return c, true, nil
 }

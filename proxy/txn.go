@@ -33,6 +33,14 @@ type txn struct {
 	// XA one: the connection holds LOCK TABLES, under which MariaDB
 	// refuses XA (locked.go). The transaction stays on that shard.
 	local string
+	// perStatement: the transaction is one autocommit statement under LOCK
+	// TABLES, whose plain branches may be on several locked shards; they
+	// are committed one after another once every part succeeded
+	// (lockedwrite.go).
+	perStatement bool
+	// savepoints are the transaction's savepoints, oldest first
+	// (savepoint.go).
+	savepoints []string
 	// started: a statement used a table in it (autocommit=0 only: an
 	// explicit transaction is started by BEGIN); see noteStarted.
 	started bool
@@ -135,8 +143,8 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 			s.releaseUnlessPinned(c)
 		}
 	}
-	if tx.local != "" && tx.branches[tx.local] != nil {
-		return s.endLocalBranch(ctx, tx, commit, err)
+	if tx.local != "" && len(tx.order) > 0 {
+		return s.endLocalBranches(ctx, tx, commit, err)
 	}
 	if len(tx.order) == 0 {
 		return err

@@ -11,6 +11,8 @@ import (
 func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 	p.ddl = true
 	switch x := n.(type) {
+	case *ast.LockTablesStmt:
+		return r.planLockTables(p, x, user, db)
 	case *ast.CreateDatabaseStmt:
 		if err := r.CheckSchema(user, x.Name.O); err != nil {
 			return err

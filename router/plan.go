@@ -18,15 +18,18 @@ type Plan struct {
 	DB   string // the session database the plan was built for
 
 	// Exactly one of the following describes the statement.
-	fixed  string      // runs unchanged on this shard
-	anyOf  []string    // runs unchanged on any one of these (broadcast reads)
-	keyed  *keyedPlan  // sharded table: shards from the key conditions
-	fanout []string    // runs unchanged on every one of these (broadcast writes, DDL)
-	copies bool        // fanout writes copies of the same rows (broadcast tables)
-	insert *insertPlan // INSERT into a sharded table: rows split per shard
-	tables *showTables // logical SHOW TABLES
+	fixed  string     // runs unchanged on this shard
+	anyOf  []string   // runs unchanged on any one of these (broadcast reads)
+	keyed  *keyedPlan // sharded table: shards from the key conditions
+	fanout []string   // runs unchanged on every one of these (broadcast writes, DDL)
+	copies bool       // fanout writes copies of the same rows (broadcast tables)
+	// fanoutSQL is, for a shard of fanout, the text it runs instead of the
+	// client's (LOCK TABLES of the tables it holds: locktables.go).
+	fanoutSQL map[string]string
+	insert    *insertPlan // INSERT into a sharded table: rows split per shard
+	tables    *showTables // logical SHOW TABLES
 	// pinned: a statement with nested SELECTs that runs on the one shard
-	// its key conditions pick (pinned.go).
+	// its key conditions pick (nestedpin.go).
 	pinned *pinnedPlan
 	// derived: a query over a derived table that spans shards (derived.go).
 	derived *derivedPlan
@@ -216,11 +219,11 @@ func (p *Plan) bind(params []Param) (*Exec, error) {
 	case p.anyOf != nil:
 		return &Exec{Parts: []Part{{Shard: p.anyOf[0]}}, AnyOf: p.anyOf}, nil
 	case len(p.fanout) == 1:
-		return &Exec{Parts: []Part{{Shard: p.fanout[0]}}}, nil
+		return &Exec{Parts: []Part{{Shard: p.fanout[0], SQL: p.fanoutSQL[p.fanout[0]]}}}, nil
 	case p.fanout != nil:
 		e := &Exec{Write: p.write, DDL: p.ddl, Copies: p.copies}
 		for _, s := range p.fanout {
-			e.Parts = append(e.Parts, Part{Shard: s})
+			e.Parts = append(e.Parts, Part{Shard: s, SQL: p.fanoutSQL[s]})
 		}
 		if p.Stmt.Returning != nil {
 			e.Returning = &ReturningMerge{}
