@@ -37,9 +37,12 @@ type Config struct {
 	Shards      []Shard     `yaml:"shards"`       // backend MySQL servers; at least one
 	Schemas     []Schema    `yaml:"schemas"`      // logical databases; at least one
 	Coordinator Coordinator `yaml:"coordinator"`
-	Backend     Backend     `yaml:"backend"`
-	Frontend    Frontend    `yaml:"frontend"`
-	Log         Log         `yaml:"log"`
+	// AutoIncrement configures the ids of sharded AUTO_INCREMENT tables
+	// (docs/auto-increment.md).
+	AutoIncrement AutoIncrement `yaml:"auto_increment"`
+	Backend       Backend       `yaml:"backend"`
+	Frontend      Frontend      `yaml:"frontend"`
+	Log           Log           `yaml:"log"`
 }
 
 // User is an account clients authenticate with against the proxy.
@@ -182,6 +185,16 @@ type Etcd struct {
 	Endpoints   []string `yaml:"endpoints"`    // host:port, optionally prefixed by http:// or https://
 	Prefix      string   `yaml:"prefix"`       // key prefix, starts and ends with "/"; default "/xaproxy/"
 	DialTimeout Duration `yaml:"dial_timeout"` // default 3s
+}
+
+// AutoIncrement configures the sequences that give sharded tables their
+// AUTO_INCREMENT ids, kept in etcd under coordinator.etcd.prefix +
+// "autoinc/" (in memory without etcd).
+type AutoIncrement struct {
+	// BlockSize is how many ids a proxy reserves at a time; 0 means 100.
+	// Larger blocks mean fewer etcd round trips and larger gaps after a
+	// restart and between proxies.
+	BlockSize int `yaml:"block_size"`
 }
 
 // Backend configures the per-shard connection pools.

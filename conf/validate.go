@@ -61,6 +61,9 @@ func (cfg *Config) validate(f files) []Problem {
 	c.schemas(cfg.Schemas, cfg.shardNames())
 	c.coordinator(&cfg.Coordinator)
 	c.backend(&cfg.Backend)
+	if cfg.AutoIncrement.BlockSize < 0 {
+		c.addf("auto_increment.block_size", "must not be negative (0 means 100)")
+	}
 	c.frontend(&cfg.Frontend)
 	c.log(&cfg.Log)
 	return c.problems

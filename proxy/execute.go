@@ -262,6 +262,11 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			return s.writeErr(err)
 		}
 	}
+	if ex.InsertID != 0 {
+		// The router gave the ids: MariaDB's answer is the statement's
+		// first generated id, which only one shard's OK packet names.
+		total.insertID = ex.InsertID
+	}
 	return s.writeOKStatus(total.affected, total.insertID, s.status(0), total.warnings, total.info)
 }
 

@@ -178,7 +178,7 @@ func (s *Session) runRouted(ctx context.Context, st *router.Statement, plan *rou
 	if err := s.checkReadOnly(st, plan); err != nil {
 		return s.writeErr(err)
 	}
-	ex, err := plan.BindWith(params, s.bindOptions())
+	ex, err := plan.BindWith(params, s.bindOptions(ctx))
 	if err != nil {
 		return s.writeErr(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/router"
+	"github.com/xaproxy/xaproxy/sequence"
 	"github.com/xaproxy/xaproxy/sharding"
 	"github.com/xaproxy/xaproxy/xa"
 )
@@ -54,6 +55,8 @@ type Server struct {
 	recoverer *xa.Recoverer
 	xaMetrics *xa.Metrics
 	dlog      xa.Log
+	// ids gives sharded AUTO_INCREMENT ids (autoinc.go).
+	ids *sequence.Allocator
 
 	// Operations: readiness, recent recovery actions, shard pings.
 	ready   atomic.Bool // a recovery pass completed
@@ -72,6 +75,8 @@ type XA struct {
 	Metrics   *xa.Metrics
 	// Fault, when set, stops the process at a commit step (tests only).
 	Fault func(xa.Step)
+	// IDs gives sharded AUTO_INCREMENT ids; nil: counters in memory.
+	IDs *sequence.Allocator
 }
 
 // New builds a server from a validated configuration. It does not connect
@@ -106,6 +111,10 @@ func newServer(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA, diale
 		dlog:      x.Log,
 		pings:     map[string]pingResult{},
 		started:   time.Now(),
+		ids:       x.IDs,
+	}
+	if s.ids == nil {
+		s.ids = sequence.New(sequence.NewMemKV(), "", uint64(max(cfg.AutoIncrement.BlockSize, 0)))
 	}
 	s.live.Store(newSettings(cfg, key))
 	pc := backend.PoolConfig{

@@ -447,6 +447,10 @@ func commandName(cmd byte) string {
 }
 
 // bindOptions are the per-execution plan options of the session.
-func (s *Session) bindOptions() router.BindOptions {
-	return router.BindOptions{LockReads: s.lockReads && (s.tx != nil || !s.autocommit)}
+func (s *Session) bindOptions(ctx context.Context) router.BindOptions {
+	return router.BindOptions{
+		LockReads:         s.lockReads && (s.tx != nil || !s.autocommit),
+		AutoInc:           s.autoIncIDs(ctx),
+		NoAutoValueOnZero: s.noAutoValueOnZero(),
+	}
 }

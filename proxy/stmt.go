@@ -217,14 +217,14 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if err := s.checkReadOnly(p.st, p.plan); err != nil {
 		return s.writeErr(err)
 	}
-	if p.plan.NeedsParams() == false && s.bindOptions().LockReads && p.params > 0 {
+	if p.plan.NeedsParams() == false && s.bindOptions(ctx).LockReads && p.params > 0 {
 		// Rewriting the statement as a locking read needs its parameters.
 		var err error
 		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.joinedLongData()); err != nil {
 			return s.writeErr(errMalformed("COM_STMT_EXECUTE: " + err.Error()))
 		}
 	}
-	ex, err := p.plan.BindWith(params, s.bindOptions())
+	ex, err := p.plan.BindWith(params, s.bindOptions(ctx))
 	if err != nil {
 		return s.writeErr(err)
 	}

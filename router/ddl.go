@@ -51,7 +51,10 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		if err != nil {
 			return err
 		}
-		if t.kind != sharding.Unsharded {
+		if t.kind == sharding.Broadcast {
+			// A sharded table's ids come from the proxy's sequence
+			// (autoinc.go); a broadcast table's copies would each make
+			// their own.
 			for _, c := range x.Cols {
 				for _, o := range c.Options {
 					if o.Tp == ast.ColumnOptionAutoIncrement {

@@ -89,6 +89,9 @@ type Exec struct {
 	// Returning: the parts are a write with RETURNING whose result sets
 	// make one answer.
 	Returning *ReturningMerge
+	// InsertID, when not 0, is the insert id the client's OK packet names:
+	// the router gave the rows their AUTO_INCREMENT ids (autoinc.go).
+	InsertID uint64
 }
 
 // ReturningMerge says how the result sets of the parts of a write with
@@ -165,6 +168,12 @@ type BindOptions struct {
 	// MODE, so that it waits for the X-locks of prepared branches instead of
 	// seeing one shard before and another after a distributed commit.
 	LockReads bool
+	// AutoInc gives the ids of sharded AUTO_INCREMENT tables (autoinc.go);
+	// nil: an INSERT that needs one is refused.
+	AutoInc AutoIncIDs
+	// NoAutoValueOnZero: the session's sql_mode has NO_AUTO_VALUE_ON_ZERO,
+	// so 0 is stored as given instead of making an id.
+	NoAutoValueOnZero bool
 }
 
 // Bind picks the shards for the given parameters (nil for text queries)
@@ -173,7 +182,7 @@ func (p *Plan) Bind(params []Param) (*Exec, error) { return p.BindWith(params, B
 
 // BindWith is Bind with options.
 func (p *Plan) BindWith(params []Param, opts BindOptions) (*Exec, error) {
-	e, err := p.bind(params)
+	e, err := p.bind(params, opts)
 	if err == nil && opts.LockReads {
 		e, err = p.lockReads(e, params)
 	}
@@ -212,7 +221,7 @@ func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
 	return e, nil
 }
 
-func (p *Plan) bind(params []Param) (*Exec, error) {
+func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 	switch {
 	case p.fixed != "":
 		return &Exec{Parts: []Part{{Shard: p.fixed}}}, nil
@@ -238,7 +247,7 @@ func (p *Plan) bind(params []Param) (*Exec, error) {
 	case p.insert != nil:
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		return p.insert.bind(p, params)
+		return p.insert.bind(p, params, opts)
 	case p.keyed != nil:
 		p.mu.Lock()
 		defer p.mu.Unlock()

@@ -15,6 +15,10 @@ type insertPlan struct {
 	ins   *ast.InsertStmt
 	table *sharding.Table
 	keys  []valSrc // shard key of each row
+	// auto: the table has an AUTO_INCREMENT column, whose ids the proxy
+	// gives (autoinc.go); keyIsAuto: it is the shard key.
+	auto      *autoIncPlan
+	keyIsAuto bool
 }
 
 func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error {
@@ -62,17 +66,25 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 	if len(pl.sharded) > 1 || len(pl.broadcast) > 0 || len(pl.homes) > 0 {
 		return errUnsupported("INSERT into sharded table %s may not read other tables", t)
 	}
-	pos, width, err := r.keyPosition(ins, t)
+	auto, err := r.planAutoInc(ins, t)
 	if err != nil {
 		return err
 	}
-	ip := &insertPlan{ins: ins, table: t.table}
+	pos, width, err := r.keyPosition(ins, t, auto)
+	if err != nil {
+		return err
+	}
+	ip := &insertPlan{ins: ins, table: t.table, auto: auto, keyIsAuto: auto != nil && strings.EqualFold(auto.column, key)}
 	for i, row := range ins.Lists {
 		if len(row) == 0 && len(ins.Columns) == 0 {
 			return errUnsupported("INSERT ... VALUES () into sharded table %s: every column takes its default, so the row has no shard key %s to find its shard", t.name, key)
 		}
 		if len(row) != width {
 			return errColumnCount(i + 1)
+		}
+		if ip.keyIsAuto {
+			ip.keys = append(ip.keys, valSrc{}) // the row's id, at bind time
+			continue
 		}
 		v, ok := literal(row[pos])
 		if !ok {
@@ -88,13 +100,16 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 // how many values a row has: from the column list, or, for an INSERT that
 // names no columns (as every mariadb-dump file), from the table's columns
 // in the catalog.
-func (r *Router) keyPosition(ins *ast.InsertStmt, t tableInfo) (pos, width int, err error) {
+func (r *Router) keyPosition(ins *ast.InsertStmt, t tableInfo, auto *autoIncPlan) (pos, width int, err error) {
 	key := t.table.ShardKey
 	if len(ins.Columns) > 0 {
 		for i, c := range ins.Columns {
 			if strings.EqualFold(c.Name.O, key) {
 				return i, len(ins.Columns), nil
 			}
+		}
+		if auto != nil && strings.EqualFold(auto.column, key) {
+			return -1, len(ins.Columns), nil // every row gets a generated key
 		}
 		return -1, 0, errUnsupported("INSERT into sharded table %s without its shard key column %s: every row needs a key value to find its shard", t.name, key)
 	}
@@ -114,10 +129,20 @@ func errColumnCount(row int) error {
 	return mysql.NewError(mysql.ER_WRONG_VALUE_COUNT_ON_ROW, fmt.Sprintf("Column count doesn't match value count at row %d", row))
 }
 
-func (ip *insertPlan) bind(p *Plan, params []Param) (*Exec, error) {
+func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, error) {
+	var ids *autoIncIDs
+	if ip.auto != nil {
+		var err error
+		if ids, err = ip.auto.bind(params, len(ip.keys), opts); err != nil {
+			return nil, err
+		}
+	}
 	vals := make([]sharding.Value, len(ip.keys))
 	for i, k := range ip.keys {
 		vals[i] = k.value(params)
+		if ip.keyIsAuto {
+			vals[i] = ids.keyValue(i)
+		}
 		if vals[i].IsNull() {
 			return nil, errUnsupported("INSERT into %s: row %d has a NULL shard key %s, which no shard holds", ip.table.Name, i+1, ip.table.ShardKey)
 		}
@@ -126,8 +151,11 @@ func (ip *insertPlan) bind(p *Plan, params []Param) (*Exec, error) {
 	if err != nil {
 		return nil, errUnsupported("INSERT into %s: %v", ip.table.Name, err)
 	}
-	e := &Exec{Write: true}
-	if len(byShard) == 1 {
+	e := &Exec{Write: true, InsertID: ids.insertID()}
+	if ids.rewrites() {
+		defer ip.auto.apply(ip.ins, ids)()
+	}
+	if len(byShard) == 1 && !ids.rewrites() {
 		for s := range byShard {
 			e.Parts = []Part{{Shard: s}}
 		}

@@ -869,6 +869,10 @@ func (l *EtcdLog) stopKeepAlive(instance string) {
 	<-r.done
 }
 
+// KV is the log's etcd client, which other state of the deployment (the
+// AUTO_INCREMENT sequences) shares.
+func (l *EtcdLog) KV() clientv3.KV { return l.kv }
+
 // Close implements Log: it revokes this log's registrations (each revoke
 // with its own deadline), waits for the keep-alive goroutines and closes
 // the etcd client.

@@ -28,6 +28,7 @@ import (
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/proxy"
+	"github.com/xaproxy/xaproxy/sequence"
 	"github.com/xaproxy/xaproxy/xa"
 )
 
@@ -331,7 +332,12 @@ func openXA(ctx context.Context, cfg *conf.Config, log *slog.Logger, reg prometh
 			return proxy.XA{}, nil, fmt.Errorf("register instance %s: %w", instance, err)
 		}
 	}
-	return proxy.XA{Log: dlog, Generator: gen, Metrics: metrics}, func() { _ = dlog.Close() }, nil
+	ids := sequence.New(sequence.NewMemKV(), "", uint64(max(cfg.AutoIncrement.BlockSize, 0)))
+	if el, ok := dlog.(*xa.EtcdLog); ok {
+		// One counter per table for the whole deployment (docs/auto-increment.md).
+		ids = sequence.New(sequence.EtcdKV{KV: el.KV()}, cfg.Coordinator.Etcd.Prefix+"autoinc/", uint64(max(cfg.AutoIncrement.BlockSize, 0)))
+	}
+	return proxy.XA{Log: dlog, Generator: gen, Metrics: metrics, IDs: ids}, func() { _ = dlog.Close() }, nil
 }
 
 // defaultInstance names this proxy after the host and its listen port, so

@@ -1,0 +1,73 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/xaproxy/xaproxy/router"
+	"github.com/xaproxy/xaproxy/sequence"
+)
+
+// Sharded AUTO_INCREMENT ids come from the server's sequence allocator
+// (router/autoinc.go says where they go, docs/auto-increment.md what is
+// guaranteed). A table's counter is created on first use above the highest
+// id its shards hold, so that tables filled before (a restored dump, a
+// proxy without etcd restarted) never get an id twice.
+
+// autoIncIDs is the id source of one bind of the session's statement.
+func (s *Session) autoIncIDs(ctx context.Context) router.AutoIncIDs {
+	return func(schema, table string, n int, seen uint64) (uint64, error) {
+		first, err := s.srv.ids.Next(ctx, schema, table, n, seen, s.srv.highestID(schema, table))
+		if err != nil {
+			return 0, errNotSupported("cannot give an AUTO_INCREMENT id for %s.%s: %v", schema, table, err)
+		}
+		return first, nil
+	}
+}
+
+// noAutoValueOnZero tells whether the session's sql_mode stores 0 in an
+// AUTO_INCREMENT column instead of generating an id.
+func (s *Session) noAutoValueOnZero() bool {
+	mode, _ := s.vars.Get("@@session.sql_mode")
+	return strings.Contains(strings.ToUpper(mode), "NO_AUTO_VALUE_ON_ZERO")
+}
+
+// highestID reads the highest value of a table's AUTO_INCREMENT column
+// over its shards.
+func (s *Server) highestID(schema, table string) sequence.Floor {
+	return func(ctx context.Context) (uint64, error) {
+		def := s.router.Catalog().Table(schema, table)
+		if def == nil || def.AutoIncrement() < 0 {
+			return 0, fmt.Errorf("no AUTO_INCREMENT column known")
+		}
+		col := def.Columns[def.AutoIncrement()].Name
+		q := fmt.Sprintf("SELECT GREATEST(COALESCE(MAX(%s), 0), 0) FROM %s.%s", quoteIdent(col), quoteIdent(schema), quoteIdent(table))
+		var top uint64
+		for _, shard := range s.placement(schema, table) {
+			v, err := s.queryUint(ctx, shard, q)
+			if err != nil {
+				return 0, fmt.Errorf("shard %s: %w", shard, err)
+			}
+			top = max(top, v)
+		}
+		return top, nil
+	}
+}
+
+// queryUint runs a one-value query on a pooled connection of shard.
+func (s *Server) queryUint(ctx context.Context, shard, q string) (uint64, error) {
+	pool := s.pools[shard]
+	c, err := pool.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer pool.Release(c)
+	res, err := c.Exec(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	return res.GetUint(0, 0)
+}
+
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }

@@ -1,0 +1,208 @@
+package router
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/sharding"
+)
+
+// Sharded AUTO_INCREMENT (docs/auto-increment.md). Each shard's own counter
+// would hand out the same ids as the others, so the proxy gives the ids:
+// at bind time, before routing (the column may be the shard key), every
+// row that would get a generated id (the column left out, NULL, 0 unless
+// sql_mode has NO_AUTO_VALUE_ON_ZERO, DEFAULT) is given one from the
+// table's sequence, and the shards run the statement with explicit ids.
+//
+// MariaDB's answers are kept: the row with the statement's first generated
+// id carries it as LAST_INSERT_ID(id), so that its shard sets the
+// connection's LAST_INSERT_ID() and names the id in its OK packet as
+// MariaDB does for a generated id (an explicit id alone does neither); the
+// statement's insert id for the client is Exec.InsertID. Explicit ids move
+// the sequence past them, as they move MariaDB's counter.
+
+// AutoIncIDs reserves ids of a table's sequence: the first of n
+// consecutive new ids, all above seen, the highest explicit id given so
+// far; later ids are above seen too. n == 0 only records seen.
+type AutoIncIDs func(schema, table string, n int, seen uint64) (uint64, error)
+
+// autoIncPlan is where an INSERT's AUTO_INCREMENT values are.
+type autoIncPlan struct {
+	schema, table, column string
+	// pos is the column's index in each VALUES row; -1 when the column
+	// list leaves it out (every row gets a generated id).
+	pos int
+	// vals are the rows' values of the column (nil entries: DEFAULT).
+	vals []*valSrc
+	// refuse, when set, says why generated ids cannot be given here.
+	refuse string
+}
+
+// planAutoInc finds the AUTO_INCREMENT column of an INSERT into a sharded
+// table; nil when the table has none (or its definition is not known).
+func (r *Router) planAutoInc(ins *ast.InsertStmt, t tableInfo) (*autoIncPlan, error) {
+	def := r.Catalog().Table(t.schema, t.name)
+	if def == nil {
+		return nil, nil
+	}
+	i := def.AutoIncrement()
+	if i < 0 {
+		return nil, nil
+	}
+	a := &autoIncPlan{schema: t.schema, table: t.name, column: def.Columns[i].Name, pos: i}
+	if len(ins.Columns) > 0 {
+		a.pos = -1
+		for j, c := range ins.Columns {
+			if strings.EqualFold(c.Name.O, a.column) {
+				a.pos = j
+			}
+		}
+	}
+	switch {
+	case ins.IgnoreErr:
+		a.refuse = "INSERT IGNORE"
+	case len(ins.OnDuplicate) > 0:
+		a.refuse = "INSERT ... ON DUPLICATE KEY UPDATE"
+	}
+	if a.pos < 0 {
+		return a, nil
+	}
+	for _, row := range ins.Lists {
+		if a.pos >= len(row) {
+			return a, nil // planInsert answers the wrong value count
+		}
+		if _, ok := row[a.pos].(*ast.DefaultExpr); ok {
+			a.vals = append(a.vals, nil)
+			continue
+		}
+		v, ok := literal(row[a.pos])
+		if !ok {
+			return nil, errUnsupported("INSERT into sharded table %s: the AUTO_INCREMENT column %s must be given as a literal, a parameter, NULL or DEFAULT, not %s", t.name, a.column, textOf(row[a.pos]))
+		}
+		a.vals = append(a.vals, &v)
+	}
+	return a, nil
+}
+
+// autoIncIDs are the ids of one execution's rows.
+type autoIncIDs struct {
+	ids       []uint64 // each row's id (0: a non-positive explicit value)
+	generated []bool
+	first     uint64 // the first generated id; 0 if none
+	last      uint64 // the last row's id: the OK packet's when none is generated
+}
+
+// bind gives the rows their ids. A row with a generated id is given one
+// from the sequence, in VALUES order, after the explicit ids before it
+// moved the sequence, as MariaDB's counter moves.
+func (a *autoIncPlan) bind(params []Param, rows int, opts BindOptions) (*autoIncIDs, error) {
+	out := &autoIncIDs{ids: make([]uint64, rows), generated: make([]bool, rows)}
+	var seen uint64
+	for i := 0; i < rows; {
+		if id, gen, err := a.rowValue(i, params, opts); err != nil {
+			return nil, err
+		} else if !gen {
+			out.ids[i] = id
+			seen = max(seen, id)
+			i++
+			continue
+		}
+		// A run of rows with generated ids: consecutive ids, as MariaDB
+		// gives a multi-row INSERT.
+		j := i + 1
+		for ; j < rows; j++ {
+			if _, gen, err := a.rowValue(j, params, opts); err != nil {
+				return nil, err
+			} else if !gen {
+				break
+			}
+		}
+		if a.refuse != "" {
+			return nil, errUnsupported("%s into sharded table %s with a generated AUTO_INCREMENT id is not supported: give %s explicitly", a.refuse, a.table, a.column)
+		}
+		if opts.AutoInc == nil {
+			return nil, errUnsupported("sharded table %s: AUTO_INCREMENT ids are not available in this proxy", a.table)
+		}
+		first, err := opts.AutoInc(a.schema, a.table, j-i, seen)
+		if err != nil {
+			return nil, err
+		}
+		if out.first == 0 {
+			out.first = first
+		}
+		for k := i; k < j; k++ {
+			out.ids[k], out.generated[k] = first+uint64(k-i), true
+		}
+		seen = first + uint64(j-i-1)
+		i = j
+	}
+	if out.first == 0 && seen > 0 && opts.AutoInc != nil {
+		// Only explicit ids: later generated ones must go above them.
+		if _, err := opts.AutoInc(a.schema, a.table, 0, seen); err != nil {
+			return nil, err
+		}
+	}
+	if rows > 0 {
+		out.last = out.ids[rows-1]
+	}
+	return out, nil
+}
+
+// rowValue reads row i's value of the column.
+func (a *autoIncPlan) rowValue(i int, params []Param, opts BindOptions) (uint64, bool, error) {
+	if a.pos < 0 || a.vals[i] == nil {
+		return 0, true, nil
+	}
+	id, gen, ok := a.vals[i].value(params).AutoIncID(opts.NoAutoValueOnZero)
+	if !ok {
+		return 0, false, errUnsupported("INSERT into sharded table %s: the AUTO_INCREMENT column %s is given %s; xaproxy takes integers, NULL or DEFAULT there", a.table, a.column, a.vals[i].value(params))
+	}
+	return id, gen, nil
+}
+
+// keyValue is row i's id as a shard key value.
+func (ids *autoIncIDs) keyValue(i int) sharding.Value { return sharding.UintValue(ids.ids[i]) }
+
+// rewrites tells whether the statement must run with the ids written in.
+func (ids *autoIncIDs) rewrites() bool { return ids != nil && ids.first != 0 }
+
+// apply writes the generated ids into ins (adding the column to the
+// column list if it lacks it) and returns what undoes it.
+func (a *autoIncPlan) apply(ins *ast.InsertStmt, ids *autoIncIDs) func() {
+	cols, lists := ins.Columns, ins.Lists
+	pos := a.pos
+	if pos < 0 {
+		pos = len(cols)
+		ins.Columns = append(cols[:len(cols):len(cols)], &ast.ColumnName{Name: ast.NewCIStr(a.column)})
+	}
+	out := make([][]ast.ExprNode, len(lists))
+	for i, row := range lists {
+		nr := append([]ast.ExprNode(nil), row...)
+		if a.pos < 0 {
+			nr = append(nr, nil)
+		}
+		if ids.generated[i] {
+			txt := strconv.FormatUint(ids.ids[i], 10)
+			if ids.ids[i] == ids.first {
+				txt = "LAST_INSERT_ID(" + txt + ")"
+			}
+			nr[pos] = &rawExpr{FuncCallExpr: &ast.FuncCallExpr{}, text: txt}
+		}
+		out[i] = nr
+	}
+	ins.Lists = out
+	return func() { ins.Columns, ins.Lists = cols, lists }
+}
+
+// insertID is the insert id of the statement's OK packet, as MariaDB's:
+// the first generated id, else the last row's explicit one.
+func (ids *autoIncIDs) insertID() uint64 {
+	if ids == nil {
+		return 0
+	}
+	if ids.first != 0 {
+		return ids.first
+	}
+	return ids.last
+}

@@ -1,0 +1,141 @@
+package router
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/backend"
+)
+
+// fakeIDs is a sequence in memory: it records its calls.
+type fakeIDs struct {
+	next  uint64
+	calls []string
+}
+
+func (f *fakeIDs) ids(schema, table string, n int, seen uint64) (uint64, error) {
+	f.calls = append(f.calls, schema+"."+table+":"+itoaU(uint64(n))+">"+itoaU(seen))
+	if seen >= f.next {
+		f.next = seen + 1
+	}
+	first := f.next
+	f.next += uint64(n)
+	if n == 0 {
+		return 0, nil
+	}
+	return first, nil
+}
+
+func TestAutoIncRewrite(t *testing.T) {
+	r := shardedRouter(t)
+	withCatalog(t, r, map[string][]string{
+		"shop.items":  {"id bigint auto_increment", "name text"},
+		"shop.orders": {"id bigint auto_increment", "user_id int", "total int"},
+	})
+	tests := []struct {
+		name, sql  string
+		noAutoZero bool
+		next       uint64
+		// sqls are the shards' statements, by shard; insertID the OK
+		// packet's id for the client.
+		sqls     map[string]string
+		insertID uint64
+		calls    []string
+	}{
+		{name: "shard key generated", sql: "INSERT INTO items (name) VALUES ('a'), ('b'), ('c')", next: 1,
+			sqls: map[string]string{
+				"s1": "INSERT INTO `items` (`name`,`id`) VALUES ('a',LAST_INSERT_ID(1))",
+				"s2": "INSERT INTO `items` (`name`,`id`) VALUES ('b',2)",
+				"s0": "INSERT INTO `items` (`name`,`id`) VALUES ('c',3)",
+			}, insertID: 1, calls: []string{"shop.items:3>0"}},
+		{name: "NULL, 0 and DEFAULT generate, explicit moves the sequence", sql: "INSERT INTO items VALUES (NULL, 'a'), (0, 'b'), (20, 'c'), (DEFAULT, 'd')", next: 11,
+			sqls: map[string]string{
+				"s2": "INSERT INTO `items` VALUES (LAST_INSERT_ID(11),'a'),(20,'c')",
+				"s0": "INSERT INTO `items` VALUES (12,'b'),(21,'d')",
+			}, insertID: 11, calls: []string{"shop.items:2>0", "shop.items:1>20"}},
+		{name: "NO_AUTO_VALUE_ON_ZERO keeps 0", sql: "INSERT INTO items (id, name) VALUES (0, 'a'), (NULL, 'b')", noAutoZero: true, next: 5,
+			sqls: map[string]string{
+				"s0": "INSERT INTO `items` (`id`,`name`) VALUES (0,'a')",
+				"s2": "INSERT INTO `items` (`id`,`name`) VALUES (LAST_INSERT_ID(5),'b')",
+			}, insertID: 5, calls: []string{"shop.items:1>0"}},
+		{name: "other shard key, one shard", sql: "INSERT INTO orders (user_id, total) VALUES (7, 1), (7, 2)", next: 100,
+			sqls: map[string]string{
+				"": "INSERT INTO `orders` (`user_id`,`total`,`id`) VALUES (7,1,LAST_INSERT_ID(100)),(7,2,101)",
+			}, insertID: 100, calls: []string{"shop.orders:2>0"}},
+		{name: "explicit ids only: no rewrite, the sequence moves", sql: "INSERT INTO orders (id, user_id, total) VALUES (50, 7, 1)", next: 1,
+			sqls: map[string]string{"": ""}, insertID: 50, calls: []string{"shop.orders:0>50"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeIDs{next: tt.next}
+			p, err := planFor(t, r, tt.sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := p.BindWith(nil, BindOptions{AutoInc: f.ids, NoAutoValueOnZero: tt.noAutoZero})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, part := range e.Parts {
+				got[part.Shard] = part.SQL
+			}
+			if _, one := tt.sqls[""]; one {
+				if len(e.Parts) != 1 {
+					t.Fatalf("%d parts, want 1", len(e.Parts))
+				}
+				got = map[string]string{"": e.Parts[0].SQL}
+			}
+			for shard, want := range tt.sqls {
+				if got[shard] != want {
+					t.Errorf("shard %q runs %q, want %q", shard, got[shard], want)
+				}
+			}
+			if len(got) != len(tt.sqls) {
+				t.Errorf("parts %v, want %v", got, tt.sqls)
+			}
+			if e.InsertID != tt.insertID {
+				t.Errorf("InsertID = %d, want %d", e.InsertID, tt.insertID)
+			}
+			if strings.Join(f.calls, " ") != strings.Join(tt.calls, " ") {
+				t.Errorf("sequence calls %v, want %v", f.calls, tt.calls)
+			}
+			// The plan is unchanged for the next execution.
+			if txt, _ := Restore(p.Stmt.Node); strings.Contains(txt, "LAST_INSERT_ID") {
+				t.Errorf("the plan kept the rewrite: %s", txt)
+			}
+		})
+	}
+}
+
+func TestAutoIncRefuses(t *testing.T) {
+	r := shardedRouter(t)
+	withCatalog(t, r, map[string][]string{"shop.items": {"id bigint auto_increment", "name text"}})
+	f := &fakeIDs{next: 1}
+	for _, tt := range []struct{ sql, want string }{
+		{"INSERT IGNORE INTO items (name) VALUES ('a')", "INSERT IGNORE"},
+		{"INSERT INTO items (name) VALUES ('a') ON DUPLICATE KEY UPDATE name = 'b'", "ON DUPLICATE KEY UPDATE"},
+		{"INSERT INTO items (id, name) VALUES (1 + 1, 'a')", "must be given as a literal"},
+		{"INSERT INTO items (id, name) VALUES (1.5, 'a')", "takes integers"},
+	} {
+		t.Run(tt.sql, func(t *testing.T) {
+			p, err := planFor(t, r, tt.sql)
+			if err == nil {
+				_, err = p.BindWith(nil, BindOptions{AutoInc: f.ids})
+			}
+			me, ok := backend.ServerError(err)
+			if !ok || me.Code != mysql.ER_NOT_SUPPORTED_YET || !strings.Contains(me.Message, tt.want) {
+				t.Fatalf("err = %v, want 1235 mentioning %q", err, tt.want)
+			}
+		})
+	}
+	// With explicit ids IGNORE and ON DUPLICATE KEY UPDATE are fine.
+	p, err := planFor(t, r, "INSERT IGNORE INTO items (id, name) VALUES (5, 'a')")
+	if err == nil {
+		_, err = p.BindWith(nil, BindOptions{AutoInc: f.ids})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
