@@ -49,7 +49,9 @@ func newFakeEnv(t *testing.T) *fakeEnv {
 	}
 	e := &fakeEnv{shards: map[string]*fakeshard.Shard{}}
 	for _, sh := range cfg.Shards {
-		e.shards[sh.Name] = fakeshard.New(sh.Name)
+		f := fakeshard.New(sh.Name)
+		scriptCatalog(f)
+		e.shards[sh.Name] = f
 	}
 	dial := backend.DialFunc(func(ctx context.Context, tg backend.Target) (net.Conn, error) {
 		return e.shards[tg.Shard].Dial(ctx)
@@ -150,9 +152,28 @@ func clientQueries(qs []string) []string {
 // from what a client's statements sent.
 func isCatalogRead(q string) bool {
 	for _, tmpl := range []string{catalog.QuerySchemas, catalog.QueryTables, catalog.QueryColumns, catalog.QueryKeys} {
-		if prefix, _, _ := strings.Cut(tmpl, "%s"); strings.HasPrefix(q, prefix) {
+		if strings.HasPrefix(q, catalogPrefix(tmpl)) {
 			return true
 		}
 	}
 	return false
+}
+
+// catalogPrefix is the text of a catalog query before its schema list.
+func catalogPrefix(tmpl string) string {
+	p, _, _ := strings.Cut(tmpl, "%s")
+	return p
+}
+
+// scriptCatalog makes a fake shard answer the proxy's catalog reads with
+// fakeConfig's one table, ranged (id INT PRIMARY KEY, v VARCHAR(10)).
+func scriptCatalog(f *fakeshard.Shard) {
+	f.On(catalogPrefix(catalog.QuerySchemas), fakeshard.Rows([]string{"SCHEMA_NAME"}, []any{"shop"}))
+	f.On(catalogPrefix(catalog.QueryTables), fakeshard.Rows([]string{"TABLE_SCHEMA", "TABLE_NAME", "TABLE_TYPE"}, []any{"shop", "ranged", "BASE TABLE"}))
+	f.On(catalogPrefix(catalog.QueryColumns), fakeshard.Rows(
+		[]string{"TABLE_SCHEMA", "TABLE_NAME", "COLUMN_NAME", "ORDINAL_POSITION", "COLUMN_TYPE", "IS_NULLABLE", "COLUMN_DEFAULT", "EXTRA"},
+		[]any{"shop", "ranged", "id", "1", "int(11)", "NO", nil, ""},
+		[]any{"shop", "ranged", "v", "2", "varchar(10)", "YES", "NULL", ""}))
+	f.On(catalogPrefix(catalog.QueryKeys), fakeshard.Rows([]string{"TABLE_SCHEMA", "TABLE_NAME", "INDEX_NAME", "SEQ_IN_INDEX", "COLUMN_NAME"},
+		[]any{"shop", "ranged", "PRIMARY", "1", "id"}))
 }

@@ -40,11 +40,12 @@ type autoIncPlan struct {
 }
 
 // planAutoInc finds the AUTO_INCREMENT column of an INSERT into a sharded
-// table; nil when the table has none (or its definition is not known).
+// table; nil when the table has none. The definition must be known: if the
+// table had one, each shard would otherwise give the same ids.
 func (r *Router) planAutoInc(ins *ast.InsertStmt, t tableInfo) (*autoIncPlan, error) {
-	def := r.Catalog().Table(t.schema, t.name)
-	if def == nil {
-		return nil, nil
+	def, err := r.definition(t)
+	if err != nil {
+		return nil, err
 	}
 	i := def.AutoIncrement()
 	if i < 0 {

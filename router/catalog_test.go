@@ -40,7 +40,7 @@ func withCatalog(t testing.TB, r *Router, tables map[string][]string) {
 }
 
 func TestColumnlessInsert(t *testing.T) {
-	r := shardedRouter(t)
+	r := bareShardedRouter(t)
 	sql := "INSERT INTO orders VALUES (10, 1, 5), (11, 2, 6), (12, 1, 7)"
 	_, err := planFor(t, r, sql)
 	var unknown *UnknownTableError

@@ -11,7 +11,22 @@ import (
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
+// shardedRouter is bareShardedRouter with its tables' definitions.
 func shardedRouter(t testing.TB) *Router {
+	t.Helper()
+	r := bareShardedRouter(t)
+	withCatalog(t, r, map[string][]string{
+		"shop.orders":    {"id bigint", "user_id int", "total int"},
+		"shop.users":     {"user_id int", "name varchar(20)"},
+		"shop.items":     {"id int", "name varchar(20)", "v varchar(20)"},
+		"shop.countries": {"code char(2)"},
+	})
+	return r
+}
+
+// bareShardedRouter has three shards and a schema of sharded and broadcast
+// tables, and no catalog (no table definitions).
+func bareShardedRouter(t testing.TB) *Router {
 	t.Helper()
 	cfg, err := conf.Parse([]byte(`
 users: [{name: app, password: x}]
