@@ -81,10 +81,9 @@ func (c recoveryConn) Kill(ctx context.Context, thread uint32) error {
 const killedThreadWait = 10 * time.Second
 
 // waitGone waits until the killed thread has left the process list: KILL
-// returns before the thread has let go of its prepared branch, and a
-// branch finished meanwhile may not stay finished (a transfer was seen
-// committed on one shard only when XA COMMIT followed the KILL within a
-// millisecond).
+// returns before the thread has let go of its prepared branch. (Not proof
+// enough: the thread leaves the list a moment before InnoDB detaches its
+// transaction; recovery also waits for Attached to drop it.)
 func (c recoveryConn) waitGone(ctx context.Context, thread uint32) error {
 	deadline := time.Now().Add(killedThreadWait)
 	for {
@@ -104,4 +103,61 @@ func (c recoveryConn) waitGone(ctx context.Context, thread uint32) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// attachedWait bounds the wait for a fresh read of INNODB_TRX.
+const attachedWait = 5 * time.Second
+
+// Attached returns the connection threads that hold an InnoDB transaction,
+// from information_schema.INNODB_TRX (PROCESS privilege). InnoDB serves
+// that table from a snapshot it refreshes only when nobody read it in the
+// last 100 ms, so a read alone may predate the call: this connection opens
+// a transaction of its own first and accepts only a read that lists it.
+func (c recoveryConn) Attached(ctx context.Context) (map[uint32]bool, error) {
+	deadline := time.Now().Add(attachedWait)
+	for {
+		att, fresh, err := c.attachedOnce(ctx)
+		if me, ok := backend.ServerError(err); ok && me.Code == mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR {
+			return nil, fmt.Errorf("information_schema.INNODB_TRX needs the PROCESS privilege: %w", err)
+		}
+		if err != nil || fresh {
+			return att, err
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("no fresh read of information_schema.INNODB_TRX within %s", attachedWait)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(120 * time.Millisecond): // past InnoDB's 100 ms snapshot age
+		}
+	}
+}
+
+// attachedOnce reads INNODB_TRX inside a transaction of this connection;
+// fresh tells whether the read lists that transaction.
+func (c recoveryConn) attachedOnce(ctx context.Context) (map[uint32]bool, bool, error) {
+	if _, err := c.Exec(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+		return nil, false, err
+	}
+	r, err := c.Exec(ctx, "SELECT trx_mysql_thread_id, trx_mysql_thread_id = CONNECTION_ID() FROM information_schema.INNODB_TRX")
+	if _, cerr := c.Exec(ctx, "COMMIT"); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	att := map[uint32]bool{}
+	fresh := false
+	for i := range r.Values {
+		id, _ := r.GetUint(i, 0)
+		self, _ := r.GetInt(i, 1)
+		switch {
+		case self == 1:
+			fresh = true
+		case id != 0: // 0: detached (prepared after a disconnect) or recovered
+			att[uint32(id)] = true
+		}
+	}
+	return att, fresh, nil
 }

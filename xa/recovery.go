@@ -22,6 +22,11 @@ type ShardConn interface {
 	// a connection of the proxy's own shard account; a thread that is gone
 	// already is no error.
 	Kill(ctx context.Context, thread uint32) error
+	// Attached returns the connection threads that hold a storage-engine
+	// transaction, as read after the call began: a prepared branch whose
+	// owner thread is not among them is detached from its connection (or
+	// finished). An error means it cannot tell (e.g. no PROCESS privilege).
+	Attached(ctx context.Context) (map[uint32]bool, error)
 }
 
 // Shards gives recovery a connection per shard.
@@ -64,6 +69,9 @@ type Recoverer struct {
 	busy      func(gtrid string) bool
 	abandoned func(gtrid string) bool
 	resolved  func(gtrid string)
+
+	// attachedWarned: the shards on which Attached failed were reported.
+	attachedWarned sync.Once
 
 	mu        sync.Mutex
 	firstSeen map[string]time.Time // gtrid -> when a scan first saw it prepared
@@ -183,13 +191,18 @@ type pass struct {
 	alive   map[string]bool     // owner incarnation -> registered (cache)
 	runs    map[string]bool     // Log.Runs, read once a pass needs it
 	isNew   map[string]bool     // gtrids this recoverer had not seen prepared before
+	// attached: per shard, the threads holding a transaction, read once a
+	// pass after the scan (nil map and an error when unknown).
+	attached    map[string]map[uint32]bool
+	attachedErr map[string]error
 }
 
 // RunOnce scans every shard and finishes what it can. Decisions are listed
 // before the shards are scanned: a decision whose gtrid no shard lists in
 // the later scan has no branch left and can be deleted.
 func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
-	p := &pass{rep: Report{At: r.now()}, byGtrid: map[string]Decision{}, listed: map[string][]branch{}, alive: map[string]bool{}}
+	p := &pass{rep: Report{At: r.now()}, byGtrid: map[string]Decision{}, listed: map[string][]branch{}, alive: map[string]bool{},
+		attached: map[string]map[uint32]bool{}, attachedErr: map[string]error{}}
 	if g, ok := r.log.(interface{ DeploymentChecked() error }); ok {
 		// Acting under an identity another deployment also uses would
 		// finish its branches by the wrong log.
@@ -331,7 +344,7 @@ func (r *Recoverer) resolve(ctx context.Context, p *pass, g string, scope Scope)
 		verb, what = "XA ROLLBACK ", "rollback"
 	}
 	for _, b := range p.listed[g] {
-		err := r.finish(ctx, b.shard, verb+b.xid.SQL())
+		err := r.finishBranch(ctx, p, b, verb)
 		if isNota(err) && r.mayKill(ctx, p, g, age) {
 			err = r.killAndFinish(ctx, p, g, b, verb)
 		}
@@ -348,6 +361,55 @@ func (r *Recoverer) resolve(ctx context.Context, p *pass, g string, scope Scope)
 			p.rep.Actions = append(p.rep.Actions, r.act(g, b.shard, what, err))
 		}
 	}
+}
+
+// errOwnerAttached: the branch's owner thread still holds its transaction,
+// so the server would answer 1397 (or, while the thread is exiting, take
+// the branch's XA COMMIT without committing it).
+var errOwnerAttached = mysql.NewError(mysql.ER_XAER_NOTA, "the owner connection still holds the branch")
+
+// finishBranch sends verb (XA COMMIT or XA ROLLBACK) for b unless its owner
+// thread still holds the branch's transaction. Why not just send it:
+// MariaDB 10.5+ makes a closing connection's prepared branch findable by
+// other sessions (xid cache) before the storage engine has detached the
+// transaction from the connection; an XA COMMIT in between finds the xid,
+// finds no detachable InnoDB transaction, ignores that, answers OK and
+// forgets the xid, and the transaction stays prepared, unlisted, with its
+// locks, until the shard restarts (docs/xa-protocol.md, "Stuck owners").
+func (r *Recoverer) finishBranch(ctx context.Context, p *pass, b branch, verb string) error {
+	if _, thread := b.xid.Owner(); thread != 0 {
+		if att, err := r.attachedOn(ctx, p, b.shard); err == nil && att[thread] {
+			return errOwnerAttached
+		}
+	}
+	return r.finish(ctx, b.shard, verb+b.xid.SQL())
+}
+
+// attachedOn returns the threads holding a transaction on shard, read once
+// per pass, after the scan: an owner not among them had detached (or
+// finished) its branch, listed before, for good.
+func (r *Recoverer) attachedOn(ctx context.Context, p *pass, shard string) (map[uint32]bool, error) {
+	if att, ok := p.attached[shard]; ok {
+		return att, p.attachedErr[shard]
+	}
+	att, err := r.readAttached(ctx, shard)
+	p.attached[shard], p.attachedErr[shard] = att, err
+	if err != nil {
+		r.attachedWarned.Do(func() {
+			r.logger.Warn("recovery cannot tell whether an owner connection still holds its branch; finishing branches without that proof, "+
+				"and a killed owner's branch only on a later pass (grant PROCESS to the shard account)", "shard", shard, "err", err)
+		})
+	}
+	return att, err
+}
+
+func (r *Recoverer) readAttached(ctx context.Context, shard string) (map[uint32]bool, error) {
+	c, release, err := r.shards.Conn(ctx, shard)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return c.Attached(ctx)
 }
 
 // mayKill: a branch of gtrid still attached to its owner's connection may
@@ -385,12 +447,40 @@ func (r *Recoverer) killAndFinish(ctx context.Context, p *pass, g string, b bran
 		return mysql.NewError(mysql.ER_XAER_NOTA, "owner connection not killed: "+err.Error())
 	}
 	p.rep.Actions = append(p.rep.Actions, r.act(g, b.shard, "owner_killed", nil))
+	if err := r.waitDetached(ctx, c, thread); err != nil {
+		// Finishing now could hit the killed thread between the moment
+		// its branch becomes findable and the moment InnoDB detaches it
+		// (finishBranch): left to a later pass, by then long detached.
+		return mysql.NewError(mysql.ER_XAER_NOTA, "owner connection killed; its branch is finished on a later pass: "+err.Error())
+	}
 	for attempt := 1; ; attempt++ {
 		err = c.ExecAll(ctx, verb+b.xid.SQL())
 		if !isNota(err) || attempt == killAttempts {
 			return err
 		}
-		// KILL returns before the killed thread has detached its branch.
+		// Not expected once the owner is seen detached; cheap insurance.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(r.killRetry):
+		}
+	}
+}
+
+// waitDetached waits until the killed thread no longer holds the branch's
+// transaction (Attached), killAttempts reads at most.
+func (r *Recoverer) waitDetached(ctx context.Context, c ShardConn, thread uint32) error {
+	for attempt := 1; ; attempt++ {
+		att, err := c.Attached(ctx)
+		if err != nil {
+			return err
+		}
+		if !att[thread] {
+			return nil
+		}
+		if attempt == killAttempts {
+			return fmt.Errorf("thread %d still holds a transaction %d reads after KILL CONNECTION", thread, killAttempts)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -2,8 +2,10 @@ package xa
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +24,12 @@ type fakeShards struct {
 	attached map[uint32]bool         // owner connections still open: their branches answer 1397
 	killed   []uint32
 	log      []string
+	// exitReads: a killed owner thread keeps its transaction for this many
+	// Attached reads, during which MariaDB takes XA COMMIT/ROLLBACK of its
+	// branch with OK and does nothing (logged as "LOST").
+	exitReads   int
+	exiting     map[uint32]int
+	attachedErr error // Attached fails (no PROCESS privilege)
 }
 
 func (f *fakeShards) Names() []string { return []string{"s0", "s1"} }
@@ -54,7 +62,13 @@ func (c fakeShardConn) ExecAll(ctx context.Context, stmts ...string) error {
 			if !strings.HasSuffix(s, " "+x.SQL()) {
 				continue
 			}
-			if _, thread := x.Owner(); c.f.attached[thread] || (thread == 0 && c.f.attached[0]) {
+			_, thread := x.Owner()
+			if _, ok := c.f.exiting[thread]; ok {
+				delete(c.f.prepared[c.shard], x)
+				c.f.log = append(c.f.log, c.shard+":LOST")
+				continue
+			}
+			if c.f.attached[thread] || (thread == 0 && c.f.attached[0]) {
 				return mysql.NewError(mysql.ER_XAER_NOTA, "XAER_NOTA")
 			}
 			delete(c.f.prepared[c.shard], x)
@@ -69,8 +83,35 @@ func (c fakeShardConn) Kill(ctx context.Context, thread uint32) error {
 	c.f.mu.Lock()
 	defer c.f.mu.Unlock()
 	c.f.killed = append(c.f.killed, thread)
+	if c.f.exitReads > 0 {
+		if c.f.exiting == nil {
+			c.f.exiting = map[uint32]int{}
+		}
+		c.f.exiting[thread] = c.f.exitReads
+		return nil
+	}
 	delete(c.f.attached, thread)
 	return nil
+}
+
+// Attached lists the owner connections still holding their transactions;
+// each read brings exiting threads closer to detaching.
+func (c fakeShardConn) Attached(ctx context.Context) (map[uint32]bool, error) {
+	c.f.mu.Lock()
+	defer c.f.mu.Unlock()
+	if c.f.attachedErr != nil {
+		return nil, c.f.attachedErr
+	}
+	att := maps.Clone(c.f.attached)
+	for thread, left := range c.f.exiting {
+		if left <= 1 {
+			delete(c.f.exiting, thread)
+			delete(c.f.attached, thread)
+		} else {
+			c.f.exiting[thread] = left - 1
+		}
+	}
+	return att, nil
 }
 
 // branchPair is a gtrid's branches on s0 and s1, started by the backend
@@ -265,5 +306,55 @@ func TestRecoveryForgetsFinishedRuns(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("runs after a pass %v, want %v", got, want)
+	}
+}
+
+// TestRecoveryWaitsForKilledOwnerToDetach: a killed owner connection's
+// branch becomes findable a moment before InnoDB detaches its transaction,
+// and MariaDB answers OK to an XA COMMIT in between without committing.
+// Recovery finishes a killed owner's branch only once Attached no longer
+// lists the thread; when it cannot read Attached, only on a later pass.
+func TestRecoveryWaitsForKilledOwnerToDetach(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dead, _ := NewGenerator(testTag, "dead", time.Unix(100, 0))
+	for _, tt := range []struct {
+		name        string
+		attachedErr error
+		passes      []string // shard actions after each pass
+	}{
+		{name: "Attached readable: commit once detached, in the same pass",
+			passes: []string{"s0:XA COMMIT,s1:XA COMMIT"}},
+		{name: "Attached unreadable: kill, commit on the next pass",
+			attachedErr: errors.New("needs PROCESS"), passes: []string{"", "s0:XA COMMIT,s1:XA COMMIT"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			log := NewMemLog(WithLeaseTTL(0))
+			gtrid := dead.Next()
+			if _, err := log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "dead"}); err != nil {
+				t.Fatal(err)
+			}
+			shards := &fakeShards{prepared: branchPair(gtrid, false), attached: map[uint32]bool{100: true, 101: true},
+				exitReads: 3, attachedErr: tt.attachedErr}
+			r := NewRecoverer(log.Open(), shards, testTag, "rec", 0, quiet, NewMetrics(nil))
+			r.killRetry = time.Millisecond
+			for i, want := range tt.passes {
+				if tt.attachedErr != nil && i > 0 {
+					// Passes are seconds apart: the killed threads are gone.
+					shards.mu.Lock()
+					shards.exiting, shards.attached = nil, map[uint32]bool{}
+					shards.mu.Unlock()
+				}
+				if _, err := r.RunOnce(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got := strings.Join(sortedCopy(shards.log), ","); got != want {
+					t.Fatalf("after pass %d shard actions %q, want %q", i+1, got, want)
+				}
+			}
+			if len(shards.killed) != 2 {
+				t.Errorf("killed %v, want both owner connections", shards.killed)
+			}
+		})
 	}
 }

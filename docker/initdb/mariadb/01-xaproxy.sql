@@ -11,3 +11,8 @@ CREATE USER IF NOT EXISTS 'xaproxy'@'%' IDENTIFIED BY 'xaproxy-secret';
 -- rows of the schema xaproxy serves. MariaDB needs no privilege for XA
 -- RECOVER (it has no XA_RECOVER_ADMIN; granting it would be an error).
 GRANT ALL PRIVILEGES ON shop.* TO 'xaproxy'@'%';
+
+-- Recovery reads information_schema.INNODB_TRX to prove that a killed owner
+-- connection has let go of its prepared branch before finishing it
+-- (docs/xa-protocol.md, "Stuck owners").
+GRANT PROCESS ON *.* TO 'xaproxy'@'%';

@@ -16,3 +16,8 @@ GRANT ALL PRIVILEGES ON shop.* TO 'xaproxy'@'%';
 -- left prepared by a proxy that died stays prepared, holding its row locks.
 -- (MariaDB lets any user run XA RECOVER: see ../mariadb/.)
 GRANT XA_RECOVER_ADMIN ON *.* TO 'xaproxy'@'%';
+
+-- Recovery reads information_schema.INNODB_TRX to prove that a killed owner
+-- connection has let go of its prepared branch before finishing it
+-- (docs/xa-protocol.md, "Stuck owners").
+GRANT PROCESS ON *.* TO 'xaproxy'@'%';
