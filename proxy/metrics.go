@@ -25,6 +25,8 @@ type Metrics struct {
 	closed            *prometheus.CounterVec
 	reloads           *prometheus.CounterVec
 	catalogDiffs      prometheus.Gauge
+	loginFailures     *prometheus.CounterVec
+	loginBlocks       prometheus.Counter
 }
 
 // NewMetrics creates and registers the metrics.
@@ -57,14 +59,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_slow_queries_total", Help: "Statements that ran at least log.slow_query."}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_connections_refused_total",
-			Help: "Client connections refused after authentication or for the connection limits, by reason."}, []string{"reason"}),
+			Help: "Client connections refused after authentication, for the connection limits or by frontend.login_throttle (login_throttle), by reason."}, []string{"reason"}),
 		closed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_sessions_closed_total", Help: "Sessions closed by the proxy, by reason (idle_timeout, packet_too_large)."}, []string{"reason"}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_config_reloads_total", Help: "Configuration reloads (SIGHUP), by result (ok, error)."}, []string{"result"}),
 		catalogDiffs: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "xaproxy_catalog_differences", Help: "Tables whose definition differs between shards that should hold it alike, or that a shard lacks (SHOW SHARD CATALOG)."}),
+		loginFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_login_failures_total", Help: "Failed logins (handshake or COM_CHANGE_USER), by reason (wrong_password, unknown_user)."}, []string{"reason"}),
+		loginBlocks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "xaproxy_login_blocks_total", Help: "Client addresses blocked by frontend.login_throttle after repeated failed logins."}),
 	}
+	reg.MustRegister(m.loginFailures, m.loginBlocks)
 	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors,
 		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads, m.catalogDiffs)
 	return m
