@@ -15,7 +15,7 @@ import (
 // Failed logins: each is logged (user, address, reason) and counted;
 // max_failures of them from one address block it with 1129, even with the
 // right password, while another address logs in; a success before the
-// block resets the count.
+// block resets the count. COM_CHANGE_USER failures count too.
 func TestLoginThrottle(t *testing.T) {
 	t.Parallel()
 	f := startOpsFixture(t, `- {name: app, password: app-secret}`, `
@@ -60,12 +60,19 @@ func TestLoginThrottle(t *testing.T) {
 		t.Errorf("login from another address while %s is blocked: %v", guesser, err)
 	}
 
+	// A failed COM_CHANGE_USER is a failed login of its connection's address.
+	wire := dialWire(t, f.p.Addr(), appUser, appPass, "shop", 0)
+	if r := wire.changeUser("app", "guess-6", "", "mysql_native_password", 33); r.errCode != 1045 {
+		t.Errorf("COM_CHANGE_USER with a wrong password: %+v, want 1045", r)
+	}
+
 	for _, want := range [][]string{
 		{`msg="login failed"`, "user=app", "remote=127.0.0.2:", "reason=wrong_password", "failures=1 max_failures=3"},
 		{`msg="login failed"`, "user=nobody", "remote=127.0.0.2:", "reason=unknown_user", "failures=2"},
 		{`msg="login failed"`, "user=app", "remote=127.0.0.2:", "failures=2 max_failures=3"},
 		{`msg="login failed; address blocked by frontend.login_throttle"`, "remote=127.0.0.2:", "failures=3", "blocked_for=1h0m0s"},
 		{`msg="connection refused: address blocked by frontend.login_throttle"`, "remote=127.0.0.2:", "failures=3"},
+		{`msg="login failed"`, "user=app", "remote=127.0.0.1:", "reason=wrong_password via=change_user failures=1"},
 	} {
 		if len(outputLines(f.p, want...)) == 0 {
 			t.Errorf("no log line with %q:\n%s", want, f.p.Output())
@@ -76,7 +83,7 @@ func TestLoginThrottle(t *testing.T) {
 	}
 	_, metrics := adminGet(t, f.p, "/metrics")
 	for _, want := range []string{
-		`xaproxy_login_failures_total{reason="wrong_password"} 4`,
+		`xaproxy_login_failures_total{reason="wrong_password"} 5`,
 		`xaproxy_login_failures_total{reason="unknown_user"} 1`,
 		`xaproxy_login_blocks_total 1`,
 		`xaproxy_connections_refused_total{reason="login_throttle"} 1`,

@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -121,4 +122,47 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// A flood of failed logins logs at most loginLogPerSecond lines a second;
+// the first line logged after some were left out says how many.
+func TestLoginLogRateLimited(t *testing.T) {
+	var log syncBuffer
+	_, addr := startOpsLog(t, opsConfig(t, `[{name: app, password: app-pw}]`, `{login_throttle: {max_failures: 0}}`), &log)
+	const n = 25
+	for i := 0; i < n; i++ {
+		if _, err := connectFrom(addr, "127.0.0.4", "app", "wrong"); errCode(err) != mysql.ER_ACCESS_DENIED_ERROR {
+			t.Fatalf("bad password %d: %v", i, err)
+		}
+	}
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	if _, err := connectFrom(addr, "127.0.0.4", "app", "wrong"); errCode(err) != mysql.ER_ACCESS_DENIED_ERROR {
+		t.Fatalf("last bad password: %v", err)
+	}
+	perSecond := map[string]int{}
+	lines, suppressed := 0, 0
+	for _, l := range strings.Split(log.String(), "\n") {
+		if !strings.Contains(l, `msg="login failed"`) {
+			continue
+		}
+		lines++
+		perSecond[l[len("time="):len("time=2006-01-02T15:04:05")]]++
+		if i := strings.Index(l, " suppressed="); i >= 0 {
+			var k int
+			if _, err := fmt.Sscanf(l[i:], " suppressed=%d", &k); err != nil {
+				t.Fatal(err)
+			}
+			suppressed += k
+		}
+	}
+	if lines+suppressed != n+1 {
+		t.Errorf("%d lines logged + %d suppressed, want %d failures:\n%s", lines, suppressed, n+1, log.String())
+	}
+	for sec, k := range perSecond {
+		// +1: the limiter reads the clock a moment before slog does, so a
+		// line can fall on the other side of a second boundary.
+		if k > loginLogPerSecond+1 {
+			t.Errorf("%d lines in second %s, at most %d", k, sec, loginLogPerSecond)
+		}
+	}
 }
