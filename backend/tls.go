@@ -2,6 +2,7 @@ package backend
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 
@@ -10,10 +11,11 @@ import (
 
 // ClientTLSConfig returns the TLS configuration a shard DSN's tls
 // parameter asks for, as go-sql-driver reads it: "true" encrypts and
-// verifies the shard's certificate against the system roots for the host
-// of addr; "skip-verify" encrypts without verifying; "" or "false" means
-// no TLS (nil). addr is the DSN's address (host:port, or a socket path).
-func ClientTLSConfig(mode, addr string) (*tls.Config, error) {
+// verifies the shard's certificate for the host of addr, against roots
+// (backend.tls_ca_file) or, when nil, the system roots; "skip-verify"
+// encrypts without verifying; "" or "false" means no TLS (nil). addr is
+// the DSN's address (host:port, or a socket path).
+func ClientTLSConfig(mode, addr string, roots *x509.CertPool) (*tls.Config, error) {
 	switch mode {
 	case "", "false":
 		return nil, nil
@@ -24,7 +26,7 @@ func ClientTLSConfig(mode, addr string) (*tls.Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("tls=true needs a host name to verify the certificate against: %w", err)
 		}
-		return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}, nil
+		return &tls.Config{ServerName: host, RootCAs: roots, MinVersion: tls.VersionTLS12}, nil
 	}
 	return nil, fmt.Errorf("tls=%s is not supported: use true, skip-verify or false", mode)
 }

@@ -204,6 +204,14 @@ type Backend struct {
 	ConnectTimeout Duration `yaml:"connect_timeout"` // default 5s
 	IdleTimeout    Duration `yaml:"idle_timeout"`    // idle pooled connections are closed after this, default 5m
 	WaitTimeout    Duration `yaml:"wait_timeout"`    // how long a session waits for a free connection, default 10s
+	// TLSCAFile is a PEM bundle of the certificate authorities that sign
+	// the shards' certificates: shards whose DSN says tls=true are
+	// verified against it instead of the system roots (relative to the
+	// configuration file). Empty (the default): the system roots.
+	TLSCAFile string `yaml:"tls_ca_file"`
+
+	// TLSCA is the content of TLSCAFile, read by Parse; not a key.
+	TLSCA []byte `yaml:"-"`
 }
 
 // Frontend configures the client-facing MySQL protocol server.
@@ -227,6 +235,26 @@ type Frontend struct {
 	// execution) larger than this with 1153, like max_allowed_packet.
 	// Default 64MiB.
 	MaxPacketSize Size `yaml:"max_packet_size"`
+	// LoginThrottle refuses logins from an address after repeated
+	// authentication failures from it.
+	LoginThrottle LoginThrottle `yaml:"login_throttle"`
+}
+
+// LoginThrottle bounds password guessing, like MariaDB's
+// max_connect_errors and MySQL's connection_control: after MaxFailures
+// failed logins (wrong password or unknown user) from one address within
+// Window, new connections from that address are refused with 1129 for
+// BlockFor. A successful login from the address resets its count.
+type LoginThrottle struct {
+	// MaxFailures is the number of failures that blocks an address; 0
+	// turns the throttle off. Default 10.
+	MaxFailures int      `yaml:"max_failures"`
+	Window      Duration `yaml:"window"`    // failures older than this are forgotten, default 1m
+	BlockFor    Duration `yaml:"block_for"` // how long an address stays blocked, default 5m
+	// MaxHosts bounds the addresses tracked at once (the oldest is
+	// forgotten first), so that many addresses cannot exhaust memory.
+	// Default 10000. IPv6 addresses count by /64 network.
+	MaxHosts int `yaml:"max_hosts"`
 }
 
 // TLS configures TLS on the MySQL port.
@@ -237,13 +265,23 @@ type TLS struct {
 	KeyFile  string `yaml:"key_file"`
 	// Require refuses clients that do not switch to TLS (error 3159).
 	Require bool `yaml:"require"`
+	// SelfSigned: without CertFile and KeyFile, the proxy generates a
+	// self-signed certificate at start (kept in memory, its SHA-256
+	// fingerprint logged), so clients asking for TLS get it, as MySQL 8
+	// and MariaDB 11.4 do. Default true; false leaves TLS off unless
+	// files are given.
+	SelfSigned bool `yaml:"self_signed"`
 
 	// Certificate is loaded from CertFile and KeyFile by Parse; not a key.
 	Certificate *tls.Certificate `yaml:"-"`
 }
 
-// Enabled tells whether clients may use TLS.
+// Enabled tells whether a certificate is configured (CertFile and KeyFile).
 func (t *TLS) Enabled() bool { return t.Certificate != nil }
+
+// Generated tells whether the proxy makes its own certificate: none is
+// configured and self_signed is on.
+func (t *TLS) Generated() bool { return t.Certificate == nil && t.SelfSigned }
 
 // TLSRequired tells whether clients must use TLS.
 func (f *Frontend) TLSRequired() bool { return f.TLS.Require || f.RequireTLS }
@@ -287,6 +325,13 @@ func Default() *Config {
 			ServerVersion:   "10.11.0-MariaDB-xaproxy",
 			IdleTimeout:     Duration{8 * time.Hour},
 			MaxPacketSize:   64 << 20,
+			TLS:             TLS{SelfSigned: true},
+			LoginThrottle: LoginThrottle{
+				MaxFailures: 10,
+				Window:      Duration{time.Minute},
+				BlockFor:    Duration{5 * time.Minute},
+				MaxHosts:    10000,
+			},
 		},
 		Log: Log{Level: "info", Format: "text"},
 	}

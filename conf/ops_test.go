@@ -58,8 +58,14 @@ func TestOpsDefaults(t *testing.T) {
 	if f.IdleTimeout.Duration != 8*time.Hour || f.QueryTimeout.Duration != 0 || f.MaxPacketSize != 64<<20 {
 		t.Errorf("frontend defaults: idle %v, query %v, packet %d", f.IdleTimeout, f.QueryTimeout, f.MaxPacketSize)
 	}
-	if f.TLS.Enabled() || f.TLSRequired() {
-		t.Error("TLS enabled by default")
+	if f.TLS.Enabled() || f.TLSRequired() || !f.TLS.Generated() {
+		t.Errorf("TLS by default: certificate configured %v, required %v, self-signed %v; want a generated one, optional", f.TLS.Enabled(), f.TLSRequired(), f.TLS.Generated())
+	}
+	if l := f.LoginThrottle; l.MaxFailures != 10 || l.Window.Duration != time.Minute || l.BlockFor.Duration != 5*time.Minute || l.MaxHosts != 10000 {
+		t.Errorf("login_throttle defaults: %+v", l)
+	}
+	if cfg.Backend.TLSCAFile != "" || cfg.Backend.TLSCA != nil {
+		t.Errorf("backend.tls_ca_file default %q", cfg.Backend.TLSCAFile)
 	}
 	if cfg.Log.SlowQuery.Duration != 0 {
 		t.Errorf("log.slow_query default %v, want 0 (off)", cfg.Log.SlowQuery)
@@ -160,8 +166,19 @@ func TestOpsProblems(t *testing.T) {
 		{"user schema unknown", map[string]string{"users": `[{name: a, password: x, schemas: [shop, crm]}]`}, "users[0].schemas[1]", `"crm" is not a configured schema; configured schemas: shop`},
 		{"user schema duplicate", map[string]string{"users": `[{name: a, password: x, schemas: [shop, SHOP]}]`}, "users[0].schemas[1]", "duplicate schema"},
 		{"user max_connections negative", map[string]string{"users": `[{name: a, password: x, max_connections: -1}]`}, "users[0].max_connections", "must be 0"},
-		{"tls require without cert", map[string]string{"frontend": `{tls: {require: true}}`}, "frontend.tls.require", "needs cert_file and key_file"},
-		{"require_tls alias without cert", map[string]string{"frontend": `{require_tls: true}`}, "frontend.require_tls", "needs frontend.tls.cert_file"},
+		{"tls require without cert or self_signed", map[string]string{"frontend": `{tls: {require: true, self_signed: false}}`}, "frontend.tls.require", "needs cert_file and key_file, or self_signed: true"},
+		{"require_tls alias without cert or self_signed", map[string]string{"frontend": `{require_tls: true, tls: {self_signed: false}}`}, "frontend.require_tls", "needs frontend.tls.cert_file"},
+		{"login_throttle max_failures negative", map[string]string{"frontend": `{login_throttle: {max_failures: -1}}`}, "frontend.login_throttle.max_failures", "must be 0 (no throttle) or more"},
+		{"login_throttle window zero", map[string]string{"frontend": `{login_throttle: {window: 0s}}`}, "frontend.login_throttle.window", "positive duration"},
+		{"login_throttle block_for zero", map[string]string{"frontend": `{login_throttle: {block_for: 0s}}`}, "frontend.login_throttle.block_for", "positive duration"},
+		{"login_throttle max_hosts zero", map[string]string{"frontend": `{login_throttle: {max_hosts: 0}}`}, "frontend.login_throttle.max_hosts", "at least 1"},
+		{"login_throttle unknown key", map[string]string{"frontend": `{login_throttle: {max_errors: 3}}`}, "frontend.login_throttle.max_errors", "known keys: max_failures, window, block_for, max_hosts"},
+		{"backend tls_ca_file unreadable", map[string]string{"backend": `{tls_ca_file: /nonexistent/ca.pem}`, "shards": `[{name: s0, dsn: "root@tcp(h:1)/?tls=true"}]`},
+			"backend.tls_ca_file", "cannot read the CA bundle"},
+		{"backend tls_ca_file not PEM", map[string]string{"backend": `{tls_ca_file: ` + key + `}`, "shards": `[{name: s0, dsn: "root@tcp(h:1)/?tls=true"}]`},
+			"backend.tls_ca_file", "holds no PEM certificate"},
+		{"backend tls_ca_file unused", map[string]string{"backend": `{tls_ca_file: ` + cert + `}`, "shards": `[{name: s0, dsn: "root@tcp(h:1)/?tls=skip-verify"}]`},
+			"backend.tls_ca_file", "no shard verifies its certificate: add tls=true"},
 		{"tls cert without key", map[string]string{"frontend": `{tls: {cert_file: ` + cert + `}}`}, "frontend.tls.key_file", "required with cert_file"},
 		{"tls key without cert", map[string]string{"frontend": `{tls: {key_file: ` + key + `}}`}, "frontend.tls.cert_file", "required with key_file"},
 		{"tls cert unreadable", map[string]string{"frontend": `{tls: {cert_file: /nonexistent.pem, key_file: ` + key + `}}`}, "frontend.tls.cert_file", "cannot load"},
@@ -200,6 +217,26 @@ func TestOpsValid(t *testing.T) {
 			func(c *Config) bool { return c.Frontend.TLS.Enabled() && c.Frontend.TLSRequired() }},
 		{"require_tls alias", map[string]string{"frontend": `{require_tls: true, tls: {cert_file: ` + cert + `, key_file: ` + key + `}}`},
 			func(c *Config) bool { return c.Frontend.TLSRequired() }},
+		{"tls required with a generated certificate", map[string]string{"frontend": `{tls: {require: true}}`},
+			func(c *Config) bool { return c.Frontend.TLS.Generated() && c.Frontend.TLSRequired() }},
+		{"require_tls alias with a generated certificate", map[string]string{"frontend": `{require_tls: true}`},
+			func(c *Config) bool { return c.Frontend.TLS.Generated() && c.Frontend.TLSRequired() }},
+		{"tls off", map[string]string{"frontend": `{tls: {self_signed: false}}`},
+			func(c *Config) bool { return !c.Frontend.TLS.Enabled() && !c.Frontend.TLS.Generated() }},
+		{"configured certificate wins over self_signed", map[string]string{"frontend": `{tls: {cert_file: ` + cert + `, key_file: ` + key + `, self_signed: true}}`},
+			func(c *Config) bool { return c.Frontend.TLS.Enabled() && !c.Frontend.TLS.Generated() }},
+		{"login_throttle partly given", map[string]string{"frontend": `{login_throttle: {max_failures: 3, window: 10s}}`},
+			func(c *Config) bool {
+				l := c.Frontend.LoginThrottle
+				return l.MaxFailures == 3 && l.Window.Duration == 10*time.Second && l.BlockFor.Duration == 5*time.Minute && l.MaxHosts == 10000
+			}},
+		{"login_throttle off", map[string]string{"frontend": `{login_throttle: {max_failures: 0}}`},
+			func(c *Config) bool { return c.Frontend.LoginThrottle.MaxFailures == 0 }},
+		{"backend tls_ca_file", map[string]string{"backend": `{tls_ca_file: ` + cert + `}`, "shards": `[{name: s0, dsn: "root@tcp(h:1)/?tls=true"}]`},
+			func(c *Config) bool {
+				want, err := os.ReadFile(cert)
+				return err == nil && string(c.Backend.TLSCA) == string(want)
+			}},
 		{"timeouts", map[string]string{"frontend": `{idle_timeout: 0s, query_timeout: 1500ms}`},
 			func(c *Config) bool {
 				return c.Frontend.IdleTimeout.Duration == 0 && c.Frontend.QueryTimeout.Duration == 1500*time.Millisecond
@@ -299,6 +336,12 @@ func TestCompare(t *testing.T) {
 			[]string{"frontend.max_connections 1000 -> 5", "frontend.idle_timeout 8h0m0s -> 1m0s", "frontend.query_timeout 0s -> 2s", "frontend.max_packet_size 64MB -> 1MB"}, nil},
 		{"tls", map[string]string{"frontend": `{tls: {cert_file: ` + cert + `, key_file: ` + key + `, require: true}}`},
 			[]string{"frontend.tls.require false -> true", "frontend.tls certificate"}, nil},
+		{"tls off", map[string]string{"frontend": `{tls: {self_signed: false}}`},
+			[]string{"frontend.tls.self_signed true -> false"}, nil},
+		{"login_throttle", map[string]string{"frontend": `{login_throttle: {max_failures: 3, window: 10s, block_for: 1m, max_hosts: 50}}`},
+			[]string{"frontend.login_throttle.max_failures 10 -> 3", "frontend.login_throttle.window 1m0s -> 10s", "frontend.login_throttle.block_for 5m0s -> 1m0s", "frontend.login_throttle.max_hosts 10000 -> 50"}, nil},
+		{"backend tls_ca_file", map[string]string{"backend": `{tls_ca_file: ` + cert + `}`, "shards": `[{name: s0, dsn: "root@tcp(127.0.0.1:3310)/?tls=true"}, {name: s1, dsn: "root@tcp(127.0.0.1:3311)/"}]`},
+			nil, []string{"shards", "backend"}},
 		{"log", map[string]string{"log": `{level: debug, format: json, slow_query: 1s}`},
 			[]string{"log.level info -> debug", "log.slow_query 0s -> 1s"}, []string{"log.format"}},
 		{"restart only", map[string]string{

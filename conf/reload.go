@@ -21,7 +21,7 @@ type Changes struct {
 func (c Changes) Empty() bool { return len(c.Live) == 0 && len(c.Restart) == 0 }
 
 // Compare lists what changed from old to cur. Users, the frontend's limits,
-// timeouts and TLS, the server version, log.level and log.slow_query apply
+// timeouts, TLS and login throttle, the server version, log.level and log.slow_query apply
 // live (to new sessions, and for limits and timeouts to existing ones);
 // addresses, shards, schemas, the coordinator, backend pools and
 // log.format need a restart.
@@ -49,6 +49,12 @@ func Compare(old, cur *Config) Changes {
 	live("frontend.query_timeout", of.QueryTimeout, nf.QueryTimeout)
 	live("frontend.max_packet_size", of.MaxPacketSize, nf.MaxPacketSize)
 	live("frontend.tls.require", of.TLSRequired(), nf.TLSRequired())
+	live("frontend.tls.self_signed", of.TLS.SelfSigned, nf.TLS.SelfSigned)
+	lo, ln := of.LoginThrottle, nf.LoginThrottle
+	live("frontend.login_throttle.max_failures", lo.MaxFailures, ln.MaxFailures)
+	live("frontend.login_throttle.window", lo.Window, ln.Window)
+	live("frontend.login_throttle.block_for", lo.BlockFor, ln.BlockFor)
+	live("frontend.login_throttle.max_hosts", lo.MaxHosts, ln.MaxHosts)
 	if of.TLS.CertFile != nf.TLS.CertFile || of.TLS.KeyFile != nf.TLS.KeyFile || !sameCert(of.TLS, nf.TLS) {
 		ch.Live = append(ch.Live, "frontend.tls certificate")
 	}

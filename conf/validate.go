@@ -2,6 +2,7 @@ package conf
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -64,6 +65,7 @@ func (cfg *Config) validate(f files) []Problem {
 	if cfg.AutoIncrement.BlockSize < 0 {
 		c.addf("auto_increment.block_size", "must not be negative (0 means 100)")
 	}
+	c.backendTLS(&cfg.Backend, cfg.Shards)
 	c.frontend(&cfg.Frontend)
 	c.log(&cfg.Log)
 	return c.problems
@@ -216,7 +218,7 @@ func (c *checker) dsn(path string, s *Shard) {
 	}
 	s.Net, s.Addr, s.User, s.Password, s.Params = d.net, d.addr, d.user, d.password, d.params
 	if v, ok := s.Params["tls"]; ok && !oneOf(v, ShardTLSOff, ShardTLSVerify, ShardTLSSkipVerify) {
-		c.addf(path, "tls=%s is not supported: use tls=true (verify the shard's certificate against the system roots), tls=skip-verify (encrypt without verifying) or tls=false", v)
+		c.addf(path, "tls=%s is not supported: use tls=true (verify the shard's certificate against the system roots or backend.tls_ca_file), tls=skip-verify (encrypt without verifying) or tls=false", v)
 	}
 }
 
@@ -400,6 +402,7 @@ func (c *checker) frontend(f *Frontend) {
 		c.addf("frontend.server_version", "%q must start with a numeric version such as \"8.0.36\": client libraries parse it to choose features", f.ServerVersion)
 	}
 	c.tls(&f.TLS, f.RequireTLS)
+	c.loginThrottle(&f.LoginThrottle)
 	c.nonNegative("frontend.idle_timeout", f.IdleTimeout, "0 keeps idle sessions open forever")
 	c.nonNegative("frontend.query_timeout", f.QueryTimeout, "0 means no limit")
 	if f.MaxPacketSize < minPacketSize || f.MaxPacketSize > maxPacketSize {
@@ -411,10 +414,12 @@ func (c *checker) frontend(f *Frontend) {
 func (c *checker) tls(t *TLS, requireAlias bool) {
 	switch {
 	case t.CertFile == "" && t.KeyFile == "":
-		if t.Require {
-			c.addf("frontend.tls.require", "needs cert_file and key_file: clients cannot switch to TLS without a certificate")
-		} else if requireAlias {
-			c.addf("frontend.require_tls", "needs frontend.tls.cert_file and key_file: clients cannot switch to TLS without a certificate")
+		switch {
+		case t.SelfSigned:
+		case t.Require:
+			c.addf("frontend.tls.require", "needs cert_file and key_file, or self_signed: true: clients cannot switch to TLS without a certificate")
+		case requireAlias:
+			c.addf("frontend.require_tls", "needs frontend.tls.cert_file and key_file, or frontend.tls.self_signed: true: clients cannot switch to TLS without a certificate")
 		}
 		return
 	case t.CertFile == "":
@@ -430,6 +435,37 @@ func (c *checker) tls(t *TLS, requireAlias bool) {
 		return
 	}
 	t.Certificate = &cert
+}
+
+func (c *checker) loginThrottle(l *LoginThrottle) {
+	if l.MaxFailures < 0 {
+		c.addf("frontend.login_throttle.max_failures", "must be 0 (no throttle) or more, got %d", l.MaxFailures)
+	}
+	c.positive("frontend.login_throttle.window", l.Window)
+	c.positive("frontend.login_throttle.block_for", l.BlockFor)
+	if l.MaxHosts < 1 {
+		c.addf("frontend.login_throttle.max_hosts", "must be at least 1, got %d", l.MaxHosts)
+	}
+}
+
+// backendTLS reads the CA bundle that verifies the shards' certificates.
+func (c *checker) backendTLS(b *Backend, shards []Shard) {
+	if b.TLSCAFile == "" {
+		return
+	}
+	if !slices.ContainsFunc(shards, func(s Shard) bool { return s.Params["tls"] == ShardTLSVerify }) {
+		c.addf("backend.tls_ca_file", "no shard verifies its certificate: add tls=true to the shard DSNs that the CA signs (tls=skip-verify and plain connections do not use it)")
+	}
+	data, err := os.ReadFile(c.files.path(b.TLSCAFile))
+	if err != nil {
+		c.addf("backend.tls_ca_file", "cannot read the CA bundle: %v", err)
+		return
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(data) {
+		c.addf("backend.tls_ca_file", "%s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", b.TLSCAFile)
+		return
+	}
+	b.TLSCA = data
 }
 
 func (c *checker) log(l *Log) {

@@ -22,6 +22,8 @@ const (
 type authHandler struct {
 	sess *Session
 	live *settings
+	// unknownUser: the client named no configured user, for the log.
+	unknownUser bool
 }
 
 // GetCredential returns the configured password and plugin; a client that
@@ -29,6 +31,7 @@ type authHandler struct {
 func (a *authHandler) GetCredential(username string) (server.Credential, bool, error) {
 	u := a.live.users[username]
 	if u == nil {
+		a.unknownUser = true
 		// An unknown user gets the same 1045 as a wrong password, as MySQL
 		// does, instead of telling which user names exist.
 		return server.Credential{Passwords: []string{unguessable()}, AuthPluginName: mysql.AUTH_NATIVE_PASSWORD}, true, nil
@@ -38,9 +41,18 @@ func (a *authHandler) GetCredential(username string) (server.Credential, bool, e
 
 // OnAuthSuccess runs after the password checked out, before the OK packet:
 // an error here is sent to the client instead.
-func (a *authHandler) OnAuthSuccess(c *server.Conn) error { return a.sess.admit(c, a.live) }
+func (a *authHandler) OnAuthSuccess(c *server.Conn) error {
+	a.sess.srv.loginSucceeded(c.RemoteAddr())
+	return a.sess.admit(c, a.live)
+}
 
-func (a *authHandler) OnAuthFailure(*server.Conn, error) {}
+// OnAuthFailure runs when the handshake failed, before the error packet:
+// a wrong password or an unknown user is logged, counted and throttled.
+func (a *authHandler) OnAuthFailure(c *server.Conn, err error) {
+	if reason := authFailureReason(err, a.unknownUser); reason != "" {
+		a.sess.srv.loginFailed(c.RemoteAddr(), c.GetUser(), reason, "handshake", a.live.throttle)
+	}
+}
 
 func unguessable() string {
 	b := make([]byte, 32)

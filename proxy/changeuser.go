@@ -42,6 +42,7 @@ func (s *Session) changeUser(ctx context.Context, payload []byte) error {
 	if err != nil {
 		return err // the connection failed during the auth switch
 	}
+	s.changeUserAuthed(req.user, refused)
 	if refused == nil {
 		refused = s.switchUser(s.srv.live.Load().users[req.user], req.db)
 	}

@@ -26,6 +26,8 @@ type Metrics struct {
 	reloads           *prometheus.CounterVec
 	catalogDiffs      prometheus.Gauge
 	lockedCommits     *prometheus.CounterVec
+	loginFailures     *prometheus.CounterVec
+	loginBlocks       prometheus.Counter
 }
 
 // NewMetrics creates and registers the metrics.
@@ -58,7 +60,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_slow_queries_total", Help: "Statements that ran at least log.slow_query."}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_connections_refused_total",
-			Help: "Client connections refused after authentication or for the connection limits, by reason."}, []string{"reason"}),
+			Help: "Client connections refused after authentication, for the connection limits or by frontend.login_throttle (login_throttle), by reason."}, []string{"reason"}),
 		closed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_sessions_closed_total", Help: "Sessions closed by the proxy, by reason (idle_timeout, packet_too_large)."}, []string{"reason"}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -69,7 +71,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_locked_write_commits_total",
 			Help: "Writes spanning shards under LOCK TABLES (one-phase: MariaDB refuses XA there), by result: ok, rolled_back (nothing applied), partial (a shard's COMMIT failed after another's succeeded)."},
 			[]string{"result"}),
+		loginFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_login_failures_total", Help: "Failed logins (handshake or COM_CHANGE_USER), by reason (wrong_password, unknown_user)."}, []string{"reason"}),
+		loginBlocks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "xaproxy_login_blocks_total", Help: "Client addresses blocked by frontend.login_throttle after repeated failed logins."}),
 	}
+	reg.MustRegister(m.loginFailures, m.loginBlocks)
 	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors,
 		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads, m.catalogDiffs, m.lockedCommits)
 	return m

@@ -284,12 +284,18 @@ frontend: ` + frontend + "\n"
 // startOps serves cfg on a loopback port.
 func startOps(t *testing.T, cfg *conf.Config) (*Server, string) {
 	t.Helper()
+	return startOpsLog(t, cfg, io.Discard)
+}
+
+// startOpsLog is startOps with the server's log written to w.
+func startOpsLog(t *testing.T, cfg *conf.Config, w io.Writer) (*Server, string) {
+	t.Helper()
 	reg := prometheus.NewRegistry()
 	gen, err := xa.NewGenerator(xa.DeploymentTag("test"), "test", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(w, nil))
 	srv, err := New(cfg, log, NewMetrics(reg), XA{Log: xa.NewMemLog(), Generator: gen, Metrics: xa.NewMetrics(reg)})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +40,15 @@ type Server struct {
 	router *router.Router
 	// catLoader loads the router's table definitions (catalog.go).
 	catLoader catalogLoader
+
+	// selfCert is the certificate generated for frontend.tls.self_signed,
+	// made on first need and kept for the process (selfsigned.go).
+	certMu   sync.Mutex
+	selfCert *tls.Certificate
+	// logins tracks failed logins per address (loginthrottle.go), and
+	// loginLog bounds the lines logged about them (loginfail.go).
+	logins   *loginThrottle
+	loginLog *logLimiter
 
 	mu        sync.Mutex
 	sessions  map[uint32]*Session
@@ -105,6 +116,8 @@ func newServer(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA, diale
 		router:    router.New(sharding.New(cfg)),
 		sessions:  map[uint32]*Session{},
 		userConns: map[string]int{},
+		logins:    newLoginThrottle(),
+		loginLog:  newLoginLog(),
 		metrics:   metrics,
 		gen:       x.Generator,
 		xaMetrics: x.Metrics,
@@ -116,7 +129,16 @@ func newServer(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA, diale
 	if s.ids == nil {
 		s.ids = sequence.New(sequence.NewMemKV(), "", uint64(max(cfg.AutoIncrement.BlockSize, 0)))
 	}
-	s.live.Store(newSettings(cfg, key))
+	cert, err := s.frontendCert(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.live.Store(newSettings(cfg, key, cert))
+	var caRoots *x509.CertPool
+	if ca := cfg.Backend.TLSCA; ca != nil {
+		caRoots = x509.NewCertPool()
+		caRoots.AppendCertsFromPEM(ca)
+	}
 	pc := backend.PoolConfig{
 		MaxOpen:        cfg.Backend.MaxOpen,
 		MaxIdle:        cfg.Backend.MaxIdle,
@@ -127,7 +149,7 @@ func newServer(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA, diale
 	}
 	var names []string
 	for _, sh := range cfg.Shards {
-		tc, err := backend.ClientTLSConfig(sh.Params["tls"], sh.Addr)
+		tc, err := backend.ClientTLSConfig(sh.Params["tls"], sh.Addr, caRoots)
 		if err != nil {
 			return nil, fmt.Errorf("shard %s: %w", sh.Name, err)
 		}
@@ -209,6 +231,10 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		// MariaDB's exact text: drivers compare it. The log says which limit.
 		s.log.Warn("connection refused: frontend.max_connections reached", "remote", nc.RemoteAddr().String(), "max_connections", live.maxConns)
 		sess.refuse(mysql.NewError(mysql.ER_CON_COUNT_ERROR, "Too many connections"))
+		return
+	}
+	if err := s.loginBlocked(nc.RemoteAddr(), live.throttle); err != nil {
+		sess.refuse(err)
 		return
 	}
 	defer sess.releaseUserSlot()

@@ -27,12 +27,14 @@ type settings struct {
 	maxPacket    int64
 	slowQuery    time.Duration
 	shutdown     time.Duration
+	throttle     throttleLimits
 }
 
 // newSettings builds the live settings of a validated configuration. key
 // receives caching_sha2_password passwords over plain connections; it is
-// the same for the whole process, since clients may have cached it.
-func newSettings(cfg *conf.Config, key *rsa.PrivateKey) *settings {
+// the same for the whole process, since clients may have cached it. cert
+// is what clients switching to TLS get (Server.frontendCert); nil: TLS off.
+func newSettings(cfg *conf.Config, key *rsa.PrivateKey, cert *tls.Certificate) *settings {
 	users := make(map[string]*conf.User, len(cfg.Users))
 	for i := range cfg.Users {
 		u := cfg.Users[i]
@@ -40,8 +42,8 @@ func newSettings(cfg *conf.Config, key *rsa.PrivateKey) *settings {
 		users[u.Name] = &u
 	}
 	var tlsConfig *tls.Config
-	if t := cfg.Frontend.TLS; t.Enabled() {
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{*t.Certificate}, MinVersion: tls.VersionTLS12}
+	if cert != nil {
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
 	}
 	f := cfg.Frontend
 	handshake := server.NewServer(f.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, tlsConfig)
@@ -58,6 +60,7 @@ func newSettings(cfg *conf.Config, key *rsa.PrivateKey) *settings {
 		maxPacket:    int64(f.MaxPacketSize),
 		slowQuery:    cfg.Log.SlowQuery.Duration,
 		shutdown:     f.ShutdownTimeout.Duration,
+		throttle:     newThrottleLimits(f.LoginThrottle),
 	}
 }
 
@@ -74,7 +77,12 @@ func (s *Server) Reload(cfg *conf.Config) conf.Changes {
 	// The new server.Server also starts with an empty cache of
 	// caching_sha2_password logins, so a changed or removed password
 	// cannot be used from the cache.
-	s.live.Store(newSettings(cfg, s.key))
+	cert, err := s.frontendCert(cfg)
+	if err != nil {
+		// Only a failing random source gets here; the proxy keeps serving.
+		s.log.Error("frontend TLS: cannot generate a self-signed certificate; clients cannot switch to TLS", "err", err)
+	}
+	s.live.Store(newSettings(cfg, s.key, cert))
 	s.metrics.reloads.WithLabelValues("ok").Inc()
 	return conf.Changes{
 		Live:    conf.Compare(prev.cfg, cfg).Live,
