@@ -29,3 +29,19 @@ func genPayments(r *rand.Rand, d *diffData) *dtable {
 	}
 	return p
 }
+
+// genTickets adds tickets, sharded by its AUTO_INCREMENT key: rows loaded
+// with their ids, later INSERTs (catalogWrites) let the proxy generate
+// them, which must give the ids one MariaDB gives.
+func genTickets(r *rand.Rand, d *diffData) *dtable {
+	t := &dtable{name: "tickets", pk: "ticket_id", key: "ticket_id", algo: "mod",
+		ddl:  "CREATE TABLE tickets (ticket_id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, cust_id BIGINT NULL, topic VARCHAR(16) NULL) ENGINE=InnoDB",
+		cols: []dcol{{name: "ticket_id", kind: dInt}, {name: "cust_id", kind: dInt, null: true}, {name: "topic", kind: dStr, null: true, group: true}}}
+	for i := int64(1); i <= 90; i++ {
+		if chance(r, 0.1) {
+			continue // gaps, as deleted rows leave
+		}
+		t.rows = append(t.rows, []any{i, nullOr(r, 0.1, pick(r, d.custIDs)), nullOr(r, 0.1, pick(r, diffCategories))})
+	}
+	return t
+}

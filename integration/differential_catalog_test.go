@@ -44,6 +44,15 @@ func catalogWrites(d *diffData) []diffWrite {
 		{"INSERT INTO orders VALUES (99998, ?, 'new', 1, 1.00, 1, NULL, 1)", []any{c[20]}},
 		{fmt.Sprintf("INSERT INTO payments VALUES (79001, %d, 5.00, 'card', '2024-02-29 23:59:59.999999'), (79002, %d, NULL, NULL, NULL), (79003, %d, -1.25, 'Cash', NULL)", c[21], c[22], c[23]), nil},
 		{"REPLACE INTO payments VALUES (?, ?, ?, ?, ?)", []any{int64(79002), c[22], "7.50", "wire", "2021-01-01 00:00:00.5"}},
+		// Generated AUTO_INCREMENT ids on a table sharded by them: the
+		// ids, insert ids and rows must be one MariaDB's.
+		{"INSERT INTO tickets (cust_id, topic) VALUES (?, 'tools'), (?, 'toys'), (NULL, NULL)", []any{c[24], c[25]}},
+		{"INSERT INTO tickets VALUES (NULL, ?, 'garden')", []any{c[26]}},
+		{"INSERT INTO tickets (ticket_id, cust_id, topic) VALUES (0, ?, 'Tools'), (500, ?, 'x'), (NULL, NULL, 'after 500')", []any{c[27], c[28]}},
+		{"INSERT INTO tickets (ticket_id, topic) VALUES (7000, 'explicit only')", nil},
+		{"INSERT INTO tickets (topic) VALUES ('next')", nil},
+		{"DELETE FROM tickets WHERE ticket_id > 7000", nil},
+		{"INSERT INTO tickets (topic) VALUES ('after delete'), (DEFAULT)", nil},
 	}
 }
 

@@ -319,6 +319,7 @@ func genDiffData(seed uint64) *diffData {
 	}
 	add(notes)
 	add(genPayments(r, d))
+	add(genTickets(r, d))
 	return d
 }
 
