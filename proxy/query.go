@@ -81,6 +81,9 @@ func (s *Session) planText(ctx context.Context, sql string) (*textPlan, error) {
 	if q.sql, err = s.rewriteIdentity(st, sql); err != nil {
 		return nil, err
 	}
+	if q.sql, err = s.filterInfoSchema(st, q.sql); err != nil {
+		return nil, err
+	}
 	if q.op == router.OpRoute || q.op == router.OpSavepoint {
 		q.plan, q.planErr = s.plan(ctx, st)
 	}

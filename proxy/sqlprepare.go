@@ -132,6 +132,11 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	} else if rewritten != text {
 		text, src = rewritten, "X'"+hex.EncodeToString([]byte(rewritten))+"'"
 	}
+	if filtered, err := s.filterInfoSchema(st, text); err != nil {
+		return nil, err
+	} else if filtered != text {
+		text, src = filtered, "X'"+hex.EncodeToString([]byte(filtered))+"'"
+	}
 	p := &sqlPrepared{text: text, src: src, st: st}
 	switch st.Kind {
 	case router.KindEmpty, router.KindComment:

@@ -58,6 +58,9 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	if sql, err = s.rewriteIdentity(st, sql); err != nil {
 		return s.writeErr(err)
 	}
+	if sql, err = s.filterInfoSchema(st, sql); err != nil {
+		return s.writeErr(err)
+	}
 	p := &prepared{sql: sql, st: st}
 	switch op {
 	case router.OpEmpty:
