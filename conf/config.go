@@ -76,6 +76,11 @@ type User struct {
 	// ReadOnly limits the user to statements that change nothing: writes,
 	// DDL and LOCK TABLES are refused with 1142.
 	ReadOnly bool `yaml:"read_only"`
+	// Admin lets the user see every proxy session in SHOW PROCESSLIST and
+	// information_schema.PROCESSLIST and KILL any of them, as MariaDB's
+	// PROCESS and CONNECTION ADMIN privileges do; others see and kill only
+	// their own user's sessions.
+	Admin bool `yaml:"admin"`
 }
 
 // CanUse reports whether the user may use the logical schema name

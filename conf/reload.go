@@ -122,6 +122,9 @@ func compareUsers(old, cur []User) string {
 		if o.MaxConnections != u.MaxConnections {
 			what = append(what, "max_connections")
 		}
+		if o.Admin != u.Admin {
+			what = append(what, "admin")
+		}
 		if len(what) > 0 {
 			changed = append(changed, u.Name+" ("+strings.Join(what, ", ")+")")
 		}

@@ -106,7 +106,7 @@ func textValue(v mysql.FieldValue) []byte {
 	case mysql.FieldValueTypeFloat:
 		return []byte(strconv.FormatFloat(v.AsFloat64(), 'g', -1, 64))
 	}
-	return append([]byte(nil), v.AsString()...)
+	return append([]byte{}, v.AsString()...) // "" is not NULL
 }
 
 // answerDiag answers a diagnostics read from the session's diagnostics.

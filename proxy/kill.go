@@ -15,7 +15,7 @@ func (s *Session) kill(ctx context.Context, id uint32, queryOnly bool) error {
 	if target == nil {
 		return s.writeErr(mysql.NewError(mysql.ER_NO_SUCH_THREAD, fmt.Sprintf("Unknown thread id: %d", id)))
 	}
-	if target.user != s.user {
+	if target.user != s.user && !s.admin() {
 		return s.writeErr(mysql.NewError(mysql.ER_KILL_DENIED_ERROR, fmt.Sprintf("You are not owner of thread %d", id)))
 	}
 	if target != s {
@@ -37,6 +37,10 @@ func (s *Session) kill(ctx context.Context, id uint32, queryOnly bool) error {
 	}
 	return s.writeOK(0, 0, "")
 }
+
+// admin tells whether the session's user has users[].admin: it sees and
+// kills every session, as with MariaDB's PROCESS and CONNECTION ADMIN.
+func (s *Session) admin() bool { return s.grant != nil && s.grant.Admin }
 
 // errConnectionKilled is MariaDB's ER_CONNECTION_KILLED (SQLSTATE 70100).
 const errConnectionKilled = 1927

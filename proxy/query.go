@@ -71,11 +71,17 @@ func (s *Session) planText(ctx context.Context, sql string) (*textPlan, error) {
 	s.cur.typ = stmtType(st)
 	s.srv.metrics.statements.WithLabelValues(kindName(st.Kind)).Inc()
 	q := &textPlan{sql: sql, st: st, op: router.OpOf(st)}
-	if q.op == router.OpKillSelf || q.op == router.OpConnectAttrs {
+	if router.ReadsProcessList(st, s.db) {
+		q.op = router.OpProcessList
+	}
+	if q.op == router.OpKillSelf || q.op == router.OpConnectAttrs || q.op == router.OpProcessList {
 		// Decided on the client's text: its identity calls are the answer.
 		return q, nil
 	}
 	if q.sql, err = s.rewriteIdentity(st, sql); err != nil {
+		return nil, err
+	}
+	if q.sql, err = s.filterInfoSchema(st, q.sql); err != nil {
 		return nil, err
 	}
 	if q.op == router.OpRoute || q.op == router.OpSavepoint {
@@ -93,6 +99,11 @@ func (s *Session) runPlan(ctx context.Context, q *textPlan) error {
 		return s.kill(ctx, s.id, query)
 	case router.OpConnectAttrs:
 		return s.answerConnectAttrs(ctx, st, sql)
+	case router.OpProcessList:
+		if _, show := router.ShowProcessList(st); show {
+			return s.answerShowProcessList(ctx, st, sql)
+		}
+		return s.answerProcessList(ctx, st, sql)
 	case router.OpEmpty:
 		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))
 	case router.OpComment:

@@ -23,6 +23,7 @@ type stmtRun struct {
 	route  string   // how it ran: local, single, merge, scatter, broadcast_write, ddl
 	shards []string // shards it ran on, in order of first use
 	start  time.Time
+	cmd    string // the process list's Command: Query or Execute
 }
 
 // sessionView is the part of a session the status page shows; the session
@@ -32,6 +33,13 @@ type sessionView struct {
 	inTx   bool
 	stmt   string // "" between statements
 	stmtAt time.Time
+	// For the process list (processlist.go): the running statement's
+	// whole text, its Command (Sleep between statements) and when the
+	// session entered that state.
+	sql   string
+	cmd   string
+	at    time.Time
+	query uint64
 }
 
 // maxLoggedSQL bounds the statement text in the slow query log and on the
@@ -42,9 +50,14 @@ const maxLoggedSQL = 1024
 // frontend.query_timeout, and afterwards counts the statement by type and
 // route, observes its latency and logs it if it was slow.
 func (s *Session) statement(sql string, run func() error) error {
+	return s.statementAs("Query", sql, run)
+}
+
+// statementAs is statement for a command the process list names cmd.
+func (s *Session) statementAs(cmd, sql string, run func() error) error {
 	live := s.srv.live.Load()
 	s.srv.questions.Add(1)
-	s.cur = stmtRun{sql: sql, typ: "other", route: "local", start: time.Now()}
+	s.cur = stmtRun{sql: sql, typ: "other", route: "local", start: time.Now(), cmd: cmd}
 	s.setView(true)
 	stop := s.armTimeout(live)
 	err := run()
@@ -70,10 +83,14 @@ func (s *Session) statement(sql string, run func() error) error {
 
 // setView publishes the session's state for the status page.
 func (s *Session) setView(running bool) {
-	v := sessionView{db: s.db, inTx: s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0)}
+	v := sessionView{db: s.db, inTx: s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0), cmd: "Sleep", at: time.Now()}
 	if running {
 		v.stmt, v.stmtAt = truncateSQL(s.cur.sql, maxLoggedSQL), s.cur.start
+		v.sql, v.cmd, v.at = s.cur.sql, s.cur.cmd, s.cur.start
 	}
+	s.cancelMu.Lock()
+	v.query = s.stmtSeq
+	s.cancelMu.Unlock()
 	s.mu.Lock()
 	s.view = v
 	s.mu.Unlock()

@@ -271,7 +271,7 @@ func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err err
 	case mysql.COM_STMT_PREPARE:
 		return false, s.handleStmtPrepare(ctx, string(payload))
 	case mysql.COM_STMT_EXECUTE:
-		return false, s.statement(s.preparedSQL(payload), func() error { return s.handleStmtExecute(ctx, payload) })
+		return false, s.statementAs("Execute", s.preparedSQL(payload), func() error { return s.handleStmtExecute(ctx, payload) })
 	case mysql.COM_STMT_SEND_LONG_DATA:
 		s.handleStmtLongData(payload)
 		return false, nil

@@ -121,6 +121,9 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	if st.Identity&router.UsesConnectAttrs != 0 {
 		return nil, errUnsupportedPS(": query the connect-attribute tables as a plain query")
 	}
+	if router.ReadsProcessList(st, s.db) {
+		return nil, errUnsupportedPS(": send SHOW PROCESSLIST and queries over information_schema.PROCESSLIST, which list xaproxy's sessions, as plain queries")
+	}
 	// CONNECTION_ID(), USER() ... are the session's, as in a plain query;
 	// the shard then runs the rewritten text (its bytes as a hex literal,
 	// which EXECUTE IMMEDIATE takes as the statement).
@@ -128,6 +131,11 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 		return nil, err
 	} else if rewritten != text {
 		text, src = rewritten, "X'"+hex.EncodeToString([]byte(rewritten))+"'"
+	}
+	if filtered, err := s.filterInfoSchema(st, text); err != nil {
+		return nil, err
+	} else if filtered != text {
+		text, src = filtered, "X'"+hex.EncodeToString([]byte(filtered))+"'"
 	}
 	p := &sqlPrepared{text: text, src: src, st: st}
 	switch st.Kind {

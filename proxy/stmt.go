@@ -50,9 +50,15 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	if st.Identity&router.UsesConnectAttrs != 0 {
 		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send queries over performance_schema.session_connect_attrs as plain queries"))
 	}
+	if router.ReadsProcessList(st, s.db) {
+		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send SHOW PROCESSLIST and queries over information_schema.PROCESSLIST, which list xaproxy's sessions, as plain queries"))
+	}
 	op := router.OpOf(st) // decided on the client's text, as for a query
 	orig := sql
 	if sql, err = s.rewriteIdentity(st, sql); err != nil {
+		return s.writeErr(err)
+	}
+	if sql, err = s.filterInfoSchema(st, sql); err != nil {
 		return s.writeErr(err)
 	}
 	p := &prepared{sql: sql, st: st}

@@ -32,10 +32,15 @@ const (
 	// OpSavepoint: SAVEPOINT, RELEASE SAVEPOINT, ROLLBACK TO, routed like
 	// OpRoute when the transaction has at most one branch.
 	OpSavepoint
+	// OpProcessList: SHOW [FULL] PROCESSLIST or a query over
+	// information_schema.PROCESSLIST, answered from the proxy's sessions
+	// (processlist.go). Set by the proxy, which knows the current
+	// database an unqualified PROCESSLIST is in (ReadsProcessList).
+	OpProcessList
 )
 
 var opNames = [...]string{"route", "kill_self", "connect_attrs", "empty", "comment", "xa", "show_xa_status",
-	"begin", "commit", "rollback", "use", "set", "show_databases", "kill", "unlock_tables", "savepoint"}
+	"begin", "commit", "rollback", "use", "set", "show_databases", "kill", "unlock_tables", "savepoint", "processlist"}
 
 func (o Op) String() string {
 	if int(o) < len(opNames) {
