@@ -277,6 +277,8 @@ func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err err
 		return false, nil
 	case mysql.COM_STMT_RESET:
 		return false, s.handleStmtReset(payload)
+	case mysql.COM_STMT_FETCH:
+		return false, s.handleStmtFetch(payload)
 	case mysql.COM_STMT_CLOSE:
 		if len(payload) >= 4 {
 			delete(s.stmts, binary.LittleEndian.Uint32(payload))
@@ -432,6 +434,8 @@ func commandName(cmd byte) string {
 		return "stmt_send_long_data"
 	case mysql.COM_STMT_RESET:
 		return "stmt_reset"
+	case mysql.COM_STMT_FETCH:
+		return "stmt_fetch"
 	case mysql.COM_STMT_CLOSE:
 		return "stmt_close"
 	case mysql.COM_RESET_CONNECTION:
