@@ -144,3 +144,23 @@ func TestMalformedHandshake(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyPasswordWrongScramble: a non-empty answer for a user whose
+// password is empty is a wrong password, 1045 as from MariaDB (go-mysql
+// panicked on it: FuzzSession's first find).
+func TestEmptyPasswordWrongScramble(t *testing.T) {
+	e := newFuzzEnv(t)
+	caps := binary.LittleEndian.AppendUint32(nil, mysql.CLIENT_PROTOCOL_41|mysql.CLIENT_SECURE_CONNECTION|mysql.CLIENT_PLUGIN_AUTH)
+	p := append(caps, make([]byte, 28)...)
+	p = append(p, "fz\x00\x14"...)
+	p = append(p, bytes.Repeat([]byte{7}, 20)...)
+	p = append(p, "mysql_native_password\x00"...)
+	var out bytes.Buffer
+	if pn := e.serveTo(framed(1, p), &out); pn != "" {
+		t.Fatalf("panic: %s", pn)
+	}
+	as := answers(out.Bytes())
+	if len(as) != 2 || answerCode(as[1]) != mysql.ER_ACCESS_DENIED_ERROR {
+		t.Fatalf("answers %q, want the greeting and 1045", as)
+	}
+}
