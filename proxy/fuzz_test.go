@@ -39,9 +39,11 @@ func FuzzSession(f *testing.F) {
 }
 
 // fuzzConfig is fakeConfig with fz, a user with an empty password, whose
-// handshake response does not depend on the greeting's scramble.
+// handshake response does not depend on the greeting's scramble, and sha,
+// a caching_sha2_password user, whose full authentication (public key
+// request, RSA-encrypted password) the fuzzer can reach.
 const fuzzConfig = `listen: 127.0.0.1:0
-users: [{name: app, password: app-pw}, {name: fz, password: ""}]
+users: [{name: app, password: app-pw}, {name: fz, password: ""}, {name: sha, password: pw, auth_plugin: caching_sha2_password}]
 shards: [{name: s0, dsn: "root@tcp(fake-s0:3306)/"}, {name: s1, dsn: "root@tcp(fake-s1:3306)/"}]
 schemas:
   - name: shop
@@ -94,8 +96,8 @@ func (e *fuzzEnv) serveTo(in []byte, out *bytes.Buffer) string {
 	}()
 	select {
 	case <-done:
-	case <-time.After(20 * time.Second):
-		return fmt.Sprintf("session still running 20s after its input ended (a hang); input %x", in)
+	case <-time.After(60 * time.Second):
+		return fmt.Sprintf("session still running 60s after its input ended (a hang); input %x", in)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -259,6 +261,18 @@ func fuzzSeeds() [][]byte {
 	all = append(all, executes...)
 	all = append(all, command(mysql.COM_QUIT))
 	seeds = append(seeds, bytes.Join(all, nil))
+	// caching_sha2_password: a scramble that cannot match, the request for
+	// the public key, then an "encrypted" password.
+	sha := binary.LittleEndian.AppendUint32(nil, mysql.CLIENT_PROTOCOL_41|mysql.CLIENT_SECURE_CONNECTION|mysql.CLIENT_PLUGIN_AUTH)
+	sha = append(sha, make([]byte, 28)...)
+	sha = append(sha, "sha\x00\x20"...)
+	sha = append(sha, bytes.Repeat([]byte{9}, 32)...)
+	sha = append(sha, "caching_sha2_password\x00"...)
+	seeds = append(seeds, bytes.Join([][]byte{framed(1, sha), framed(3, []byte{2}), framed(5, bytes.Repeat([]byte{1}, 256))}, nil))
+	// A client answering with mysql_native_password is switched to the
+	// user's caching_sha2_password.
+	switched := bytes.Replace(framed(1, sha), []byte("caching_sha2_password"), []byte("mysql_native_password"), 1)
+	seeds = append(seeds, bytes.Join([][]byte{switched, framed(3, bytes.Repeat([]byte{9}, 32)), framed(5, []byte{2})}, nil))
 	// Out of order: a ping with sequence number 3.
 	seeds = append(seeds, bytes.Join([][]byte{hs, framed(3, []byte{mysql.COM_PING})}, nil))
 	return seeds
