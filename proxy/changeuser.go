@@ -50,7 +50,7 @@ func (s *Session) changeUser(ctx context.Context, payload []byte) error {
 		s.failedChangeUser++
 		select {
 		case <-ctx.Done():
-		case <-time.After(changeUserFailPause):
+		case <-time.After(s.srv.changeUserPause):
 		}
 		// MariaDB leaves the server's character set defaults, yet a later
 		// COM_RESET_CONNECTION gives the packet's collation.

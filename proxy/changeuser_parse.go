@@ -55,8 +55,7 @@ func parseChangeUser(p []byte, caps uint32) (changeUserReq, error) {
 		}
 	}
 	if caps&mysql.CLIENT_CONNECT_ATTRS != 0 && len(p) > 0 {
-		n, isNull, k := mysql.LengthEncodedInt(p)
-		if isNull || k == 0 || uint64(len(p)-k) < n {
+		if _, ok := attrBlock(p); !ok {
 			return r, errMalformed("COM_CHANGE_USER with truncated connection attributes")
 		}
 	}

@@ -30,6 +30,10 @@ func TestParseChangeUser(t *testing.T) {
 		{"auth longer than packet", []byte("bob\x00\x14abc"), modern, changeUserReq{}, true},
 		{"no db terminator", []byte("bob\x00\x00shop"), modern, changeUserReq{}, true},
 		{"truncated attributes", []byte("bob\x00\x00\x00\x08\x00p\x00\x09ab"), modern, changeUserReq{}, true},
+		{"attribute length truncated", []byte("bob\x00\x00\x00\x08\x00p\x00\xfc\x01"), modern, changeUserReq{}, true},
+		{"attribute length huge", []byte("bob\x00\x00\x00\x08\x00p\x00\xfe\xff\xff\xff\xff\xff\xff\xff\xffab"), modern, changeUserReq{}, true},
+		{"attribute pair truncated", []byte("bob\x00\x00\x00\x08\x00p\x00\x03\x01k\x05"), modern, changeUserReq{}, true},
+		{"auth length past packet", []byte("bob\x00\xff"), modern, changeUserReq{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

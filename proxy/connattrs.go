@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/internal/wire"
 	"github.com/xaproxy/xaproxy/router"
 )
 
@@ -117,14 +118,12 @@ func attrBlock(p []byte) ([]router.ConnectAttr, bool) {
 	return list, true
 }
 
-// lenEncString splits a length-encoded string off p.
+// lenEncString splits a length-encoded string off p; a NULL, truncated
+// or malformed one is not ok.
 func lenEncString(p []byte) (s, rest []byte, ok bool) {
-	if len(p) == 0 {
+	s, rest, null, ok := wire.LenEncString(p)
+	if !ok || null {
 		return nil, p, false
 	}
-	n, isNull, k := mysql.LengthEncodedInt(p)
-	if isNull || k == 0 || uint64(len(p)-k) < n {
-		return nil, p, false
-	}
-	return bytes.Clone(p[k : k+int(n)]), p[k+int(n):], true
+	return bytes.Clone(s), rest, true
 }

@@ -54,3 +54,32 @@ func TestOrderedAttrs(t *testing.T) {
 		}
 	}
 }
+
+// TestHandshakeAttrsMalformed: a handshake response whose attribute block
+// lies about its lengths is not read (the attributes are then listed by
+// name, from go-mysql's map), never read past its end.
+func TestHandshakeAttrsMalformed(t *testing.T) {
+	good := handshakeResponse([]router.ConnectAttr{{Name: "k", Value: "v"}})
+	head := good[:len(good)-5] // up to the attribute block (\x04 \x01k \x01v)
+	frame := func(payload []byte) []byte {
+		return append([]byte{byte(len(payload)), byte(len(payload) >> 8), byte(len(payload) >> 16), 1}, payload...)
+	}
+	for _, tc := range []struct {
+		name  string
+		block []byte
+	}{
+		{"block length truncated", []byte{0xfc, 1}},
+		{"block length huge", []byte{0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 'k'}},
+		{"block longer than packet", []byte{9, 1, 'k'}},
+		{"pair truncated", []byte{3, 1, 'k', 5}},
+		{"value length truncated", []byte{4, 1, 'k', 0xfd, 1}},
+		{"block is NULL", []byte{0xfb}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := frame(append(append([]byte{}, head[4:]...), tc.block...))
+			if list, ok := handshakeAttrs(raw); ok {
+				t.Errorf("read %v from a malformed block", list)
+			}
+		})
+	}
+}

@@ -41,9 +41,15 @@ schemas:
 backend: {max_open: 4, connect_timeout: 2s, wait_timeout: 2s}
 `
 
-func newFakeEnv(t *testing.T) *fakeEnv {
+func newFakeEnv(t testing.TB) *fakeEnv {
 	t.Helper()
-	cfg, err := conf.Parse([]byte(fakeConfig))
+	return newFakeEnvWith(t, fakeConfig)
+}
+
+// newFakeEnvWith is newFakeEnv with another configuration (shards s0, s1).
+func newFakeEnvWith(t testing.TB, config string) *fakeEnv {
+	t.Helper()
+	cfg, err := conf.Parse([]byte(config))
 	if err != nil {
 		t.Fatal(err)
 	}

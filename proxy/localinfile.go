@@ -85,6 +85,8 @@ func (s *Session) relayLocalInfile(c backend.Reply, req []byte, o *outcome) erro
 			o.lost = err
 			if errors.Is(err, errPacketTooLarge) {
 				s.refusePacket(live.maxPacket)
+			} else if isOutOfOrder(err) {
+				s.refuseOutOfOrder(err)
 			}
 			return err
 		}

@@ -62,7 +62,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_connections_refused_total",
 			Help: "Client connections refused after authentication, for the connection limits or by frontend.login_throttle (login_throttle), by reason."}, []string{"reason"}),
 		closed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "xaproxy_sessions_closed_total", Help: "Sessions closed by the proxy, by reason (idle_timeout, packet_too_large)."}, []string{"reason"}),
+			Name: "xaproxy_sessions_closed_total", Help: "Sessions closed by the proxy, by reason (idle_timeout, packet_too_large, packets_out_of_order, panic)."}, []string{"reason"}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_config_reloads_total", Help: "Configuration reloads (SIGHUP), by result (ok, error)."}, []string{"result"}),
 		catalogDiffs: prometheus.NewGauge(prometheus.GaugeOpts{

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 )
 
@@ -25,16 +26,55 @@ type bufferedConn struct {
 	// extCaps are the MariaDB extended capabilities the greeting offers
 	// (extmeta_handshake.go).
 	extCaps uint32
+	// checked: the client's first packet was read and checked
+	// (handshake_check.go); pending is what of it go-mysql has not read.
+	checked bool
+	pending []byte
 }
 
 const maxReceived = 64 << 10
 
 func (b *bufferedConn) Read(p []byte) (int, error) {
+	if !b.buffered && !b.checked && b.greeting != nil {
+		if err := b.checkFirstPacket(); err != nil {
+			return 0, err
+		}
+	}
+	if len(b.pending) > 0 {
+		n := copy(p, b.pending)
+		b.pending = b.pending[n:]
+		return n, nil
+	}
 	n, err := b.Conn.Read(p)
 	if !b.buffered && len(b.received) < maxReceived {
 		b.received = append(b.received, p[:n]...)
 	}
 	return n, err
+}
+
+// checkFirstPacket reads the client's answer to the greeting, its
+// handshake response (or SSL request), whole, and refuses one that go-mysql
+// could not parse safely: the client gets 1043 and the connection is
+// closed. A sound one is handed to go-mysql unchanged.
+func (b *bufferedConn) checkFirstPacket() error {
+	b.checked = true
+	pkt, err := readClientPacket(b.Conn, maxHandshakePacket)
+	if err == nil {
+		err = checkHandshakeResponse(pkt[4:])
+		if err == nil {
+			b.pending = pkt
+			if len(b.received) < maxReceived {
+				b.received = append(b.received, pkt...)
+			}
+			return nil
+		}
+	}
+	if len(pkt) >= 4 {
+		_, _ = b.Conn.Write(badHandshakePacket(pkt[3], err.Error()))
+		_ = b.Conn.Close()
+		return fmt.Errorf("%w: %v", errHandshakeRefused, err)
+	}
+	return err
 }
 
 func newBufferedConn(c net.Conn, extCaps uint32) *bufferedConn {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -72,6 +73,9 @@ func (s *Session) readCommand(live *settings) ([]byte, error) {
 	case p.over:
 		s.refusePacket(live.maxPacket)
 		return nil, errPacketTooLarge
+	case isOutOfOrder(err):
+		s.refuseOutOfOrder(err)
+		return nil, err
 	case err != nil && !deadline.IsZero() && !time.Now().Before(deadline):
 		return nil, errIdle
 	case err != nil:
@@ -96,4 +100,21 @@ func (s *Session) refusePacket(limit int64) {
 	}
 	_ = s.nc.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, _ = io.Copy(io.Discard, io.LimitReader(s.nc.Conn, 1<<30))
+}
+
+// isOutOfOrder tells a packet whose sequence number is not the one
+// expected, which go-mysql's packet reader reports only by its text
+// ("invalid sequence %d != %d"; TestOutOfOrder catches a change of it).
+func isOutOfOrder(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "invalid sequence")
+}
+
+// refuseOutOfOrder answers a packet out of order as MariaDB does: 1156,
+// then the connection is closed (the caller ends the session), since what
+// follows in the stream cannot be trusted to start a packet.
+func (s *Session) refuseOutOfOrder(err error) {
+	s.srv.metrics.closed.WithLabelValues("packets_out_of_order").Inc()
+	s.srv.log.Debug("client packet out of order; connection closed", "conn", s.id, "user", s.user, "err", err)
+	_ = s.writeErr(errOutOfOrder())
+	_ = s.nc.Flush()
 }

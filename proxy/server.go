@@ -77,6 +77,12 @@ type Server struct {
 	started time.Time
 	// questions and slowQueries count statements for COM_STATISTICS.
 	questions, slowQueries atomic.Uint64
+	// onPanic, when set (tests only, before serving), hears of every
+	// panic recovered while serving a client (panics.go).
+	onPanic func(where string, r any, stack []byte)
+	// changeUserPause is how long a refused COM_CHANGE_USER waits before
+	// its error (changeUserFailPause; tests shorten it).
+	changeUserPause time.Duration
 }
 
 // XA is what the server needs for distributed transactions.
@@ -125,6 +131,8 @@ func newServer(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA, diale
 		pings:     map[string]pingResult{},
 		started:   time.Now(),
 		ids:       x.IDs,
+
+		changeUserPause: changeUserFailPause,
 	}
 	if s.ids == nil {
 		s.ids = sequence.New(sequence.NewMemKV(), "", uint64(max(cfg.AutoIncrement.BlockSize, 0)))
@@ -200,10 +208,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go func() {
 			defer s.wg.Done()
 			defer func() {
-				// go-mysql's handshake parser panics on some malformed
-				// packets; one client must not take the proxy down.
+				// A bug must not take the proxy down (panics.go).
 				if r := recover(); r != nil {
-					s.log.Warn("panic while serving a connection; connection closed", "remote", nc.RemoteAddr().String(), "panic", r)
+					s.notePanic("connection", 0, r)
 					_ = nc.Close()
 				}
 			}()

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,7 +119,15 @@ func (s *Session) refuse(err error) {
 
 // handshake authenticates the client with go-mysql's server, under the
 // settings current when it connected.
-func (s *Session) handshake(live *settings) error {
+func (s *Session) handshake(live *settings) (err error) {
+	defer func() {
+		// Only a TLS client's response can get here unchecked
+		// (handshake_check.go); the connection is refused, never served.
+		if r := recover(); r != nil {
+			s.srv.notePanic("handshake", 0, r)
+			err = fmt.Errorf("%w: go-mysql panicked: %v", errHandshakeRefused, r)
+		}
+	}()
 	c, err := live.handshake.NewCustomizedConn(s.nc, &authHandler{sess: s, live: live}, handshakeHandler{s})
 	if err != nil {
 		return err
@@ -239,7 +246,7 @@ func (s *Session) cleanup() {
 func (s *Session) dispatchSafely(ctx context.Context, data []byte) (quit bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.srv.log.Error("panic while running a command; closing the session", "conn", s.id, "panic", r, "stack", string(debug.Stack()))
+			s.srv.notePanic("command", s.id, r)
 			_ = s.writeErr(fmt.Errorf("internal error in xaproxy (the session is closed): %v", r))
 			_ = s.nc.Flush()
 			quit, err = true, nil
@@ -277,6 +284,8 @@ func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err err
 		return false, nil
 	case mysql.COM_STMT_RESET:
 		return false, s.handleStmtReset(payload)
+	case mysql.COM_STMT_FETCH:
+		return false, s.handleStmtFetch(payload)
 	case mysql.COM_STMT_CLOSE:
 		if len(payload) >= 4 {
 			delete(s.stmts, binary.LittleEndian.Uint32(payload))
@@ -432,6 +441,8 @@ func commandName(cmd byte) string {
 		return "stmt_send_long_data"
 	case mysql.COM_STMT_RESET:
 		return "stmt_reset"
+	case mysql.COM_STMT_FETCH:
+		return "stmt_fetch"
 	case mysql.COM_STMT_CLOSE:
 		return "stmt_close"
 	case mysql.COM_RESET_CONNECTION:

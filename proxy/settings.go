@@ -46,7 +46,7 @@ func newSettings(cfg *conf.Config, key *rsa.PrivateKey, cert *tls.Certificate) *
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
 	}
 	f := cfg.Frontend
-	handshake := server.NewServer(f.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, tlsConfig)
+	handshake := server.NewServerWithAuth(f.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, tlsConfig, &authProvider{users: users})
 	// LOAD DATA LOCAL INFILE is relayed to the shards (localinfile.go).
 	_ = handshake.SetCapability(mysql.CLIENT_LOCAL_FILES)
 	return &settings{

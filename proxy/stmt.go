@@ -178,7 +178,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.params > 0 {
 		nb := (p.params + 7) / 8
 		if len(rest) < nb+1 {
-			return s.writeErr(errMalformed("COM_STMT_EXECUTE without its NULL bitmap"))
+			return s.writeErr(errWrongArguments("mysqld_stmt_execute", fmt.Errorf("no NULL bitmap for %d parameters", p.params)))
 		}
 		nullBitmap, rest = rest[:nb], rest[nb:]
 		bound := rest[0]
@@ -190,7 +190,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 			p.types = append(p.types[:0], rest[:2*p.params]...)
 			rest = rest[2*p.params:]
 		} else if p.types == nil {
-			return s.writeErr(errMalformed("COM_STMT_EXECUTE: parameter types were never sent"))
+			return s.writeErr(errWrongArguments("mysqld_stmt_execute", fmt.Errorf("parameter types were never sent")))
 		}
 		values = rest
 	}
@@ -217,7 +217,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.plan.NeedsParams() && p.params > 0 {
 		var err error
 		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.joinedLongData()); err != nil {
-			return s.writeErr(errMalformed("COM_STMT_EXECUTE: " + err.Error()))
+			return s.writeErr(errWrongArguments("mysqld_stmt_execute", err))
 		}
 	}
 	if err := s.checkReadOnly(p.st, p.plan); err != nil {
@@ -227,7 +227,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		// Rewriting the statement as a locking read needs its parameters.
 		var err error
 		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.joinedLongData()); err != nil {
-			return s.writeErr(errMalformed("COM_STMT_EXECUTE: " + err.Error()))
+			return s.writeErr(errWrongArguments("mysqld_stmt_execute", err))
 		}
 	}
 	ex, err := p.plan.BindWith(params, s.bindOptions(ctx))
@@ -275,4 +275,19 @@ func (s *Session) handleStmtReset(payload []byte) error {
 	}
 	p.clearLongData()
 	return s.writeOK(0, 0, "")
+}
+
+// handleStmtFetch answers COM_STMT_FETCH (statement id, row count). The
+// proxy never opens a cursor (COM_STMT_EXECUTE's cursor flag is not
+// forwarded, and the whole result was sent), so a known statement has no
+// open cursor, as in MariaDB after an execute without one.
+func (s *Session) handleStmtFetch(payload []byte) error {
+	if len(payload) < 8 {
+		return s.writeErr(errMalformed("COM_STMT_FETCH shorter than 8 bytes"))
+	}
+	id := binary.LittleEndian.Uint32(payload)
+	if _, ok := s.stmts[id]; !ok {
+		return s.writeErr(errUnknownStmt(id, "mysqld_stmt_fetch"))
+	}
+	return s.writeErr(errNoCursor(id))
 }

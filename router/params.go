@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/internal/wire"
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
@@ -25,8 +26,16 @@ type Param struct {
 
 // DecodeParams decodes COM_STMT_EXECUTE parameter values. types holds two
 // bytes per parameter (type, flags); longData holds what
-// COM_STMT_SEND_LONG_DATA sent, which is absent from values.
+// COM_STMT_SEND_LONG_DATA sent, which is absent from values. The values
+// come from the client unchecked: a bitmap, type list or value shorter
+// than announced is an error, never a read past the end.
 func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][]byte) ([]Param, error) {
+	if n < 0 || len(nullBitmap) < (n+7)/8 {
+		return nil, fmt.Errorf("NULL bitmap of %d bytes for %d parameters", len(nullBitmap), n)
+	}
+	if len(types) < 2*n {
+		return nil, fmt.Errorf("%d bytes of parameter types for %d parameters", len(types), n)
+	}
 	out := make([]Param, n)
 	pos := 0
 	for i := 0; i < n; i++ {
@@ -134,16 +143,14 @@ func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][
 			pos += 1 + l
 		default:
 			// Strings, blobs, DECIMAL, JSON, BIT...: length-encoded bytes.
-			v, isNull, n, err := mysql.LengthEncodedString(values[pos:])
-			if err != nil {
-				return nil, fmt.Errorf("parameter %d: %w", i+1, err)
+			// A NULL is sent in the bitmap: 0xFB is no length here
+			// (MariaDB would read it as an 8-byte one).
+			v, rest, isNull, ok := wire.LenEncString(values[pos:])
+			if !ok || isNull {
+				return nil, fmt.Errorf("parameter %d: value truncated or its length malformed", i+1)
 			}
-			pos += n
-			if isNull {
-				p = Param{Null: true, Literal: "NULL", Key: sharding.NullValue()}
-			} else {
-				p = bytesParam(tp, v)
-			}
+			pos = len(values) - len(rest)
+			p = bytesParam(tp, v)
 		}
 		p.Type = tp
 		out[i] = p

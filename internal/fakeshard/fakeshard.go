@@ -220,6 +220,9 @@ type conn struct {
 	warnings     []Warning
 	lastInsertID uint64
 	db           string
+	// Prepared statements' texts by id (stmt.go).
+	stmts    map[uint32]string
+	nextStmt uint32
 }
 
 func (s *Shard) serve(nc net.Conn) {
@@ -285,6 +288,12 @@ func (s *Shard) command(c *conn, cmd byte, payload []byte) (quit bool, err error
 		return false, nil // no answer, as on MariaDB
 	case mysql.COM_QUERY:
 		return false, s.query(c, string(payload))
+	case mysql.COM_STMT_PREPARE:
+		return false, s.prepare(c, string(payload))
+	case mysql.COM_STMT_EXECUTE:
+		return false, s.execute(c, payload)
+	case mysql.COM_STMT_RESET:
+		return false, s.writeOK(c, Answer{}, 0)
 	}
 	return false, s.writeErr(c, mysql.NewError(mysql.ER_UNKNOWN_COM_ERROR, fmt.Sprintf("fakeshard %s: command 0x%02x is not supported", s.name, cmd)))
 }
