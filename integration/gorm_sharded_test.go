@@ -65,6 +65,20 @@ type gsProduct struct {
 
 func (gsProduct) TableName() string { return "gs_products" }
 
+// gsCoupon is sharded by its own id and belongs to a user: its foreign key
+// (user_id -> gs_users.id) does not pair the shard keys, a coupon's user
+// may be on another shard, each shard's check would fail where one
+// server's passes. The proxy refuses it; without GORM's foreign keys
+// (DisableForeignKeyConstraintWhenMigrating) the table is created.
+type gsCoupon struct {
+	ID     uint `gorm:"primaryKey"`
+	UserID uint
+	User   gsUser
+	Code   string `gorm:"size:20"`
+}
+
+func (gsCoupon) TableName() string { return "gs_coupons" }
+
 // idLabels names generated ids by creation order ("u1", "o3"), per table:
 // the proxy's sequence and MariaDB's counter give different values, the
 // runs are compared by shape. An id given twice in a table is an error.
@@ -334,6 +348,7 @@ func TestGORMSharded(t *testing.T) {
 			    - {name: gs_orders, shard_key: user_id, algorithm: mod}
 			    - {name: gs_order_items, shard_key: user_id, algorithm: mod}
 			    - {name: gs_products, broadcast: true}
+			    - {name: gs_coupons, shard_key: id, algorithm: mod}
 		`,
 	})
 	pdb, plog := openGORM(t, p.DSN(appUser, appPass, "shop", ""))
@@ -378,6 +393,21 @@ func TestGORMSharded(t *testing.T) {
 		if strings.HasPrefix(s, "CREATE") || strings.Contains(s, "ON DUPLICATE") || strings.Contains(s, "SAVEPOINT") || strings.Contains(s, ") IN ((") {
 			t.Logf("GORM sent: %s", s)
 		}
+	}
+
+	// A foreign key the shards cannot check is refused, clearly.
+	err := pdb.AutoMigrate(&gsCoupon{})
+	if got := retErrLine(err); !strings.Contains(got, "error 1235 (42000): FOREIGN KEY fk_gs_coupons_user from sharded table shop.gs_coupons to sharded table shop.gs_users is not supported") {
+		t.Errorf("AutoMigrate of a foreign key across shards: %s", got)
+	}
+	nofk, _ := openGORM(t, p.DSN(appUser, appPass, "shop", ""))
+	nofk.Config.DisableForeignKeyConstraintWhenMigrating = true
+	if err := nofk.AutoMigrate(&gsCoupon{}); err != nil {
+		t.Errorf("AutoMigrate without foreign keys: %v", err)
+	}
+	c := gsCoupon{UserID: pair[1], Code: "x"}
+	if err := nofk.Create(&c).Error; err != nil || c.ID == 0 {
+		t.Errorf("create coupon: %v, id %d", err, c.ID)
 	}
 
 	// The two-shard transactions touched two shards.
