@@ -7,9 +7,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	gormmysql "gorm.io/driver/mysql"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/xaproxy/xaproxy/integration/harness"
 )
@@ -78,6 +80,27 @@ type gsCoupon struct {
 }
 
 func (gsCoupon) TableName() string { return "gs_coupons" }
+
+// gsUserV2 is gs_users in the application's next version: AutoMigrate
+// adds a column and its index (ALTER TABLE, CREATE INDEX on every shard).
+type gsUserV2 struct {
+	ID    uint   `gorm:"primaryKey"`
+	Name  string `gorm:"size:40;index"`
+	Age   int
+	Email string `gorm:"size:80;index"`
+}
+
+func (gsUserV2) TableName() string { return "gs_users" }
+
+// gsAddress has gorm.Model: timestamps GORM sets and reads back
+// (DATETIME(3)), soft delete (deleted_at) with its IS NULL conditions.
+type gsAddress struct {
+	gorm.Model
+	UserID uint
+	City   string `gorm:"size:40"`
+}
+
+func (gsAddress) TableName() string { return "gs_addresses" }
 
 // idLabels names generated ids by creation order ("u1", "o3"), per table:
 // the proxy's sequence and MariaDB's counter give different values, the
@@ -306,6 +329,64 @@ func gormShardedTrial(t *testing.T, who string, db *gorm.DB) (lines []string, pa
 	lab.order(outer)
 	lab.order(inner)
 
+	// The application's next version: a new column and index.
+	out("automigrate v2: %s", errText(db.AutoMigrate(&gsUserV2{})))
+	v2 := gsUserV2{Name: "gina", Age: 28, Email: "g@example.com"}
+	err = db.Create(&v2).Error
+	lab.add("u", v2.ID)
+	out("create v2: %s %s", errText(err), lab.name("u", v2.ID))
+	var v2s []gsUserV2
+	err = db.Where("email IS NOT NULL OR id IN ?", []uint{a.ID, b.ID}).Order("id").Find(&v2s).Error
+	for _, u := range v2s {
+		out("  v2 %s %s %q", lab.name("u", u.ID), u.Name, u.Email)
+	}
+	out("find v2: %s %d", errText(err), len(v2s))
+	// Save of a loaded row: UPDATE of every column.
+	if len(v2s) > 0 {
+		v2s[0].Email = "saved@example.com"
+		res = db.Save(&v2s[0])
+		out("save: %s affected=%d", errText(res.Error), res.RowsAffected)
+	}
+
+	// Upserts: new rows (generated ids) and a loaded row (its id).
+	ups := []gsUserV2{{Name: "hank", Age: 60}, {Name: "ivy", Age: 33}}
+	res = db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&ups)
+	out("upsert new: %s affected=%d", errText(res.Error), res.RowsAffected)
+	for _, u := range ups {
+		lab.add("u", u.ID)
+	}
+	ups[0].Age = 61
+	res = db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&ups[0])
+	out("upsert existing: %s affected=%d %s", errText(res.Error), res.RowsAffected, lab.name("u", ups[0].ID))
+
+	// gorm.Model: timestamps and soft delete.
+	out("automigrate addresses: %s", errText(db.AutoMigrate(&gsAddress{})))
+	addrs := []gsAddress{{UserID: a.ID, City: "Oslo"}, {UserID: b.ID, City: "Lima"}, {UserID: a.ID, City: "Pune"}}
+	res = db.Create(&addrs)
+	out("create addresses: %s affected=%d", errText(res.Error), res.RowsAffected)
+	for _, ad := range addrs {
+		lab.add("a", ad.ID)
+		var back gsAddress
+		if err := db.First(&back, ad.ID).Error; err != nil {
+			out("reload address: %s", errText(err))
+		} else if !back.CreatedAt.Equal(ad.CreatedAt.Truncate(time.Millisecond)) && !back.CreatedAt.Equal(ad.CreatedAt.Round(time.Millisecond)) {
+			out("address %s: created_at %v stored as %v", lab.name("a", ad.ID), ad.CreatedAt, back.CreatedAt)
+		}
+	}
+	res = db.Delete(&addrs[0])
+	out("soft delete: %s affected=%d", errText(res.Error), res.RowsAffected)
+	res = db.Where("city = ?", "Lima").Delete(&gsAddress{})
+	out("soft delete where: %s affected=%d", errText(res.Error), res.RowsAffected)
+	var live, every []gsAddress
+	err = db.Order("id").Find(&live).Error
+	out("live addresses: %s %d", errText(err), len(live))
+	err = db.Unscoped().Order("id").Find(&every).Error
+	for _, ad := range every {
+		out("  address %s user=%s %s deleted=%v", lab.name("a", ad.ID), lab.name("u", ad.UserID), ad.City, ad.DeletedAt.Valid)
+	}
+	res = db.Unscoped().Where("user_id = ?", a.ID).Delete(&gsAddress{})
+	out("hard delete: %s affected=%d", errText(res.Error), res.RowsAffected)
+
 	var final []gsUser
 	err = db.Preload("Orders", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
 		Preload("Orders.Items", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
@@ -349,10 +430,11 @@ func TestGORMSharded(t *testing.T) {
 			    - {name: gs_order_items, shard_key: user_id, algorithm: mod}
 			    - {name: gs_products, broadcast: true}
 			    - {name: gs_coupons, shard_key: id, algorithm: mod}
+			    - {name: gs_addresses, shard_key: user_id, algorithm: mod}
 		`,
 	})
-	pdb, plog := openGORM(t, p.DSN(appUser, appPass, "shop", ""))
-	ddb, _ := openGORM(t, direct.DSN("shop"))
+	pdb, plog := openGORM(t, p.DSN(appUser, appPass, "shop", "parseTime=true"))
+	ddb, _ := openGORM(t, direct.DSN("shop")+"?parseTime=true")
 	if pv := pdb.Dialector.(*gormmysql.Dialector).ServerVersion; !strings.Contains(pv, "MariaDB") {
 		t.Fatalf("GORM read server version %q through the proxy", pv)
 	}
@@ -400,7 +482,7 @@ func TestGORMSharded(t *testing.T) {
 	if got := retErrLine(err); !strings.Contains(got, "error 1235 (42000): FOREIGN KEY fk_gs_coupons_user from sharded table shop.gs_coupons to sharded table shop.gs_users is not supported") {
 		t.Errorf("AutoMigrate of a foreign key across shards: %s", got)
 	}
-	nofk, _ := openGORM(t, p.DSN(appUser, appPass, "shop", ""))
+	nofk, _ := openGORM(t, p.DSN(appUser, appPass, "shop", "parseTime=true"))
 	nofk.Config.DisableForeignKeyConstraintWhenMigrating = true
 	if err := nofk.AutoMigrate(&gsCoupon{}); err != nil {
 		t.Errorf("AutoMigrate without foreign keys: %v", err)
@@ -439,8 +521,13 @@ func TestGORMSharded(t *testing.T) {
 		}
 	}
 	for i, s := range shards {
-		if n := queryInt(t, s.DB(t, "shop"), "SELECT COUNT(*) FROM gs_products"); n != 3 {
+		sdb := s.DB(t, "shop")
+		if n := queryInt(t, sdb, "SELECT COUNT(*) FROM gs_products"); n != 3 {
 			t.Errorf("shard s%d holds %d products, want 3", i, n)
+		}
+		// AutoMigrate's ALTER TABLE and CREATE INDEX reached every shard.
+		if n := queryInt(t, sdb, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = 'shop' AND table_name = 'gs_users' AND column_name = 'email'"); n != 1 {
+			t.Errorf("shard s%d: gs_users.email has %d indexes, want 1", i, n)
 		}
 	}
 }
