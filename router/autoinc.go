@@ -1,10 +1,13 @@
 package router
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/catalog"
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
@@ -35,8 +38,10 @@ type autoIncPlan struct {
 	pos int
 	// vals are the rows' values of the column (nil entries: DEFAULT).
 	vals []*valSrc
-	// refuse, when set, says why generated ids cannot be given here.
-	refuse string
+	// refuse, when set, says why generated ids cannot be given here;
+	// refuseMixed why they cannot be given next to explicit ones.
+	refuse, refuseMixed string
+	why                 string // refuse's reason, if not evident
 }
 
 // planAutoInc finds the AUTO_INCREMENT column of an INSERT into a sharded
@@ -64,7 +69,7 @@ func (r *Router) planAutoInc(ins *ast.InsertStmt, t tableInfo) (*autoIncPlan, er
 	case ins.IgnoreErr:
 		a.refuse = "INSERT IGNORE"
 	case len(ins.OnDuplicate) > 0:
-		a.refuse = "INSERT ... ON DUPLICATE KEY UPDATE"
+		a.refuse, a.why, a.refuseMixed = upsertRefusal(def, a.column)
 	}
 	if a.pos < 0 {
 		return a, nil
@@ -84,6 +89,26 @@ func (r *Router) planAutoInc(ins *ast.InsertStmt, t tableInfo) (*autoIncPlan, er
 		a.vals = append(a.vals, &v)
 	}
 	return a, nil
+}
+
+// upsertRefusal says when an INSERT ... ON DUPLICATE KEY UPDATE cannot be
+// given generated ids (refuse), or only in rows that all get one (mixed).
+// A generated id is new: a row with one conflicts with no stored row and no
+// other row of the statement on a unique key that contains the column, so
+// when every unique key of the table does, such rows are only inserted,
+// exactly as by a plain INSERT, on the shard their values name (GORM saves
+// associations this way). A unique key without the column could conflict
+// with a row on another shard, where MariaDB would update that row. Rows
+// with explicit ids may update: MariaDB's insert id and LAST_INSERT_ID()
+// after a mix of updated and generated rows are not reproduced.
+func upsertRefusal(def *catalog.Table, column string) (refuse, why, mixed string) {
+	const what = "INSERT ... ON DUPLICATE KEY UPDATE"
+	for _, ix := range def.Unique {
+		if !slices.ContainsFunc(ix.Columns, func(c string) bool { return strings.EqualFold(c, column) }) {
+			return what, fmt.Sprintf(" (its unique key %s does not contain %s: a new row could conflict with a row on another shard, which MariaDB would update)", ix.Name, column), ""
+		}
+	}
+	return "", "", what
 }
 
 // autoIncIDs are the ids of one execution's rows.
@@ -120,7 +145,10 @@ func (a *autoIncPlan) bind(params []Param, rows int, opts BindOptions) (*autoInc
 			}
 		}
 		if a.refuse != "" {
-			return nil, errUnsupported("%s into sharded table %s with a generated AUTO_INCREMENT id is not supported: give %s explicitly", a.refuse, a.table, a.column)
+			return nil, errUnsupported("%s into sharded table %s with a generated AUTO_INCREMENT id is not supported%s: give %s explicitly", a.refuse, a.table, a.why, a.column)
+		}
+		if a.refuseMixed != "" && (i > 0 || j < rows) {
+			return nil, errUnsupported("%s into sharded table %s with generated AUTO_INCREMENT ids next to explicit ones is not supported: give %s in every row or in none", a.refuseMixed, a.table, a.column)
 		}
 		if opts.AutoInc == nil {
 			return nil, errUnsupported("sharded table %s: AUTO_INCREMENT ids are not available in this proxy", a.table)

@@ -30,8 +30,10 @@ func (f *fakeIDs) ids(schema, table string, n int, seen uint64) (uint64, error) 
 func TestAutoIncRewrite(t *testing.T) {
 	r := shardedRouter(t)
 	withCatalog(t, r, map[string][]string{
-		"shop.items":  {"id bigint auto_increment", "name text"},
-		"shop.orders": {"id bigint auto_increment", "user_id int", "total int"},
+		"shop.items": {"id bigint auto_increment", "name text"},
+		// Every unique key holds the id: a row with a new id conflicts
+		// with nothing, an upsert of such rows only inserts.
+		"shop.orders": {"id bigint auto_increment", "user_id int", "total int", "KEY PRIMARY id", "KEY u_order id,user_id"},
 	})
 	tests := []struct {
 		name, sql  string
@@ -63,6 +65,10 @@ func TestAutoIncRewrite(t *testing.T) {
 			sqls: map[string]string{
 				"": "INSERT INTO `orders` (`user_id`,`total`,`id`) VALUES (7,1,LAST_INSERT_ID(100)),(7,2,101)",
 			}, insertID: 100, calls: []string{"shop.orders:2>0"}},
+		{name: "upsert with every id generated (GORM's association save)", sql: "INSERT INTO orders (user_id, total) VALUES (7, 1), (7, 2) ON DUPLICATE KEY UPDATE user_id = VALUES(user_id) RETURNING id", next: 30,
+			sqls: map[string]string{
+				"": "INSERT INTO `orders` (`user_id`,`total`,`id`) VALUES (7,1,LAST_INSERT_ID(30)),(7,2,31) ON DUPLICATE KEY UPDATE `user_id`=VALUES(`user_id`) RETURNING id",
+			}, insertID: 30, calls: []string{"shop.orders:2>0"}},
 		{name: "explicit ids only: no rewrite, the sequence moves", sql: "INSERT INTO orders (id, user_id, total) VALUES (50, 7, 1)", next: 1,
 			sqls: map[string]string{"": ""}, insertID: 50, calls: []string{"shop.orders:0>50"}},
 	}
@@ -111,15 +117,23 @@ func TestAutoIncRewrite(t *testing.T) {
 
 func TestAutoIncRefuses(t *testing.T) {
 	r := shardedRouter(t)
-	withCatalog(t, r, map[string][]string{"shop.items": {"id bigint auto_increment", "name text"}})
+	withCatalog(t, r, map[string][]string{
+		"shop.items":  {"id bigint auto_increment", "name text"},
+		"shop.orders": {"id bigint auto_increment", "user_id int", "total int", "KEY PRIMARY id", "KEY u_total user_id,total"},
+	})
 	f := &fakeIDs{next: 1}
 	for _, tt := range []struct{ sql, want string }{
 		{"INSERT IGNORE INTO items (name) VALUES ('a')", "INSERT IGNORE"},
-		{"INSERT INTO items (name) VALUES ('a') ON DUPLICATE KEY UPDATE name = 'b'", "ON DUPLICATE KEY UPDATE"},
+		// A new row could meet a row of another shard on the unique key.
+		{"INSERT INTO orders (user_id, total) VALUES (1, 2) ON DUPLICATE KEY UPDATE total = 3", "unique key u_total does not contain id"},
+		// Rows with explicit ids may update: MariaDB's insert id then.
+		{"INSERT INTO items (id, name) VALUES (NULL, 'a'), (5, 'b') ON DUPLICATE KEY UPDATE name = 'c'", "next to explicit ones"},
+		{"INSERT INTO items (id, name) VALUES (5, 'b'), (NULL, 'a') ON DUPLICATE KEY UPDATE name = 'c'", "next to explicit ones"},
 		{"INSERT INTO items (id, name) VALUES (1 + 1, 'a')", "must be given as a literal"},
 		{"INSERT INTO items (id, name) VALUES (1.5, 'a')", "takes integers"},
 	} {
 		t.Run(tt.sql, func(t *testing.T) {
+			f.calls = nil
 			p, err := planFor(t, r, tt.sql)
 			if err == nil {
 				_, err = p.BindWith(nil, BindOptions{AutoInc: f.ids})
@@ -127,6 +141,9 @@ func TestAutoIncRefuses(t *testing.T) {
 			me, ok := backend.ServerError(err)
 			if !ok || me.Code != mysql.ER_NOT_SUPPORTED_YET || !strings.Contains(me.Message, tt.want) {
 				t.Fatalf("err = %v, want 1235 mentioning %q", err, tt.want)
+			}
+			if len(f.calls) > 0 {
+				t.Errorf("a refused statement reserved ids: %v", f.calls)
 			}
 		})
 	}

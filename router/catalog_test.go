@@ -25,6 +25,10 @@ func withCatalog(t testing.TB, r *Router, tables map[string][]string) {
 			def := &catalog.Table{Schema: schema, Name: table}
 			for _, c := range cols {
 				f := strings.Fields(c)
+				if f[0] == "KEY" { // "KEY name col,col": a PRIMARY or UNIQUE key
+					def.Unique = append(def.Unique, catalog.Index{Name: f[1], Columns: strings.Split(f[2], ",")})
+					continue
+				}
 				def.Columns = append(def.Columns, catalog.Column{Name: f[0], Type: f[1], Nullable: true,
 					AutoIncrement: len(f) > 2 && f[2] == "auto_increment"})
 			}

@@ -36,6 +36,14 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 			}
 		}
 		return r.planNonSharded(p, place(tables), db, "")
+	case *ast.AlterTableStmt:
+		t, err := r.resolve(x.Table.Schema.O, x.Table.Name.O, user, db)
+		if err != nil {
+			return err
+		}
+		if err := r.checkForeignKeys(x, t, user, db); err != nil {
+			return err
+		}
 	case *ast.CreateTableStmt:
 		if x.Select != nil {
 			tables, err := r.resolveAll(p.Stmt, user, db)
@@ -49,6 +57,9 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		}
 		t, err := r.resolve(x.Table.Schema.O, x.Table.Name.O, user, db)
 		if err != nil {
+			return err
+		}
+		if err := r.checkForeignKeys(x, t, user, db); err != nil {
 			return err
 		}
 		if t.kind == sharding.Broadcast {
