@@ -4,9 +4,6 @@ import (
 	"context"
 	"net"
 
-	"github.com/go-mysql-org/go-mysql/mysql"
-	"github.com/xaproxy/xaproxy/backend"
-	"github.com/xaproxy/xaproxy/engine"
 	"github.com/xaproxy/xaproxy/router"
 )
 
@@ -63,32 +60,5 @@ func (s *Session) answerConnectAttrs(ctx context.Context, st *router.Statement, 
 	if err != nil {
 		return s.writeErr(err)
 	}
-	shard := s.srv.router.DefaultShard(s.db)
-	c, err := s.acquire(ctx, shard)
-	if err != nil {
-		return s.writeErr(err)
-	}
-	defer s.release(c)
-	cols, err := s.columnsOf(ctx, c, func(c *backend.Conn) (backend.Pending, error) {
-		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
-	})
-	if err != nil {
-		return s.writeErr(shardErr(shard, err))
-	}
-	res, err := c.Exec(ctx, text)
-	if err != nil {
-		return s.writeErr(shardErr(shard, err))
-	}
-	s.noteWarnings(ctx, c, res.Warnings)
-	var rows []engine.Row
-	if res.Resultset != nil {
-		for _, r := range res.Values {
-			row := make(engine.Row, len(r))
-			for i, v := range r {
-				row[i] = textValue(v)
-			}
-			rows = append(rows, row)
-		}
-	}
-	return s.writeRows(engine.FromSlice(cols, rows), false)
+	return s.answerRewritten(ctx, sql, text)
 }

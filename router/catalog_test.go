@@ -8,8 +8,6 @@ import (
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/catalog"
-	"github.com/xaproxy/xaproxy/conf"
-	"github.com/xaproxy/xaproxy/sharding"
 )
 
 // withCatalog gives r a catalog of the named tables ("schema.table"), each
@@ -99,24 +97,14 @@ func TestColumnlessInsert(t *testing.T) {
 
 func catalogTPCCRouter(t *testing.T) *Router {
 	t.Helper()
-	cfg, err := conf.Parse([]byte(`
-users: [{name: app, password: x}]
-shards:
-  - {name: s0, dsn: "root@tcp(127.0.0.1:3310)/"}
-  - {name: s1, dsn: "root@tcp(127.0.0.1:3311)/"}
-  - {name: s2, dsn: "root@tcp(127.0.0.1:3312)/"}
-schemas:
+	r := routerWith(t, 3, `
   - name: shop
     default_shard: s0
     tables:
       - {name: customer, shard_key: c_w_id, algorithm: mod}
       - {name: warehouse, shard_key: w_id, algorithm: mod}
       - {name: item, broadcast: true}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := New(sharding.New(cfg))
+`)
 	withCatalog(t, r, map[string][]string{
 		"shop.customer":  {"c_id int", "c_w_id int", "c_discount decimal", "i_id int"},
 		"shop.warehouse": {"w_id int", "w_tax decimal"},

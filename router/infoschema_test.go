@@ -6,27 +6,15 @@ import (
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"strings"
 	"testing"
-
-	"github.com/xaproxy/xaproxy/conf"
-	"github.com/xaproxy/xaproxy/sharding"
 )
 
 func TestFilterInfoSchema(t *testing.T) {
-	cfg, err := conf.Parse([]byte(`
-users: [{name: app, password: x}]
-shards:
-  - {name: s0, dsn: "root@tcp(127.0.0.1:3310)/"}
-  - {name: s1, dsn: "root@tcp(127.0.0.1:3311)/"}
-schemas:
+	r := routerWith(t, 2, `
   - {name: shop, default_shard: s0}
   - name: crm
     default_shard: s1
     tables: [{name: leads, shard_key: id, algorithm: hash}]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := New(sharding.New(cfg))
+`)
 	p := NewParser()
 	lit := utf8mb3Literal
 	view := InfoSchemaView{Schemas: []string{"crm", "shop"}, Shard: "s0"}

@@ -5,17 +5,10 @@ import (
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
-	"github.com/xaproxy/xaproxy/conf"
-	"github.com/xaproxy/xaproxy/sharding"
 )
 
 func TestPlanLoadData(t *testing.T) {
-	cfg, err := conf.Parse([]byte(`
-users: [{name: app, password: x}]
-shards:
-  - {name: s0, dsn: "root@tcp(127.0.0.1:3310)/"}
-  - {name: s1, dsn: "root@tcp(127.0.0.1:3311)/"}
-schemas:
+	r := routerWith(t, 2, `
   - name: shop
     default_shard: s0
     tables:
@@ -24,11 +17,7 @@ schemas:
       - {name: countries, broadcast: true}
   - name: crm
     default_shard: s1
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := New(sharding.New(cfg))
+`)
 	tests := []struct {
 		sql     string
 		shard   string

@@ -6,7 +6,6 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/backend"
-	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
@@ -14,13 +13,7 @@ import (
 // own key name, next to a table sharded by mod.
 func tpccRouter(t *testing.T) *Router {
 	t.Helper()
-	cfg, err := conf.Parse([]byte(`
-users: [{name: app, password: x}]
-shards:
-  - {name: s0, dsn: "root@tcp(127.0.0.1:3310)/"}
-  - {name: s1, dsn: "root@tcp(127.0.0.1:3311)/"}
-  - {name: s2, dsn: "root@tcp(127.0.0.1:3312)/"}
-schemas:
+	return routerWith(t, 3, `
   - name: shop
     default_shard: s0
     tables:
@@ -30,11 +23,7 @@ schemas:
       - {name: warehouse, shard_key: w_id, algorithm: hash}
       - {name: items, shard_key: id, algorithm: mod}
       - {name: item, broadcast: true}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(sharding.New(cfg))
+`)
 }
 
 // homes maps warehouse ids 1..40 to their shards, and picks two ids on the

@@ -7,7 +7,6 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/backend"
-	"github.com/xaproxy/xaproxy/conf"
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
@@ -28,13 +27,7 @@ func shardedRouter(t testing.TB) *Router {
 // tables, and no catalog (no table definitions).
 func bareShardedRouter(t testing.TB) *Router {
 	t.Helper()
-	cfg, err := conf.Parse([]byte(`
-users: [{name: app, password: x}]
-shards:
-  - {name: s0, dsn: "root@tcp(127.0.0.1:3310)/"}
-  - {name: s1, dsn: "root@tcp(127.0.0.1:3311)/"}
-  - {name: s2, dsn: "root@tcp(127.0.0.1:3312)/"}
-schemas:
+	return routerWith(t, 3, `
   - name: shop
     default_shard: s0
     tables:
@@ -42,11 +35,7 @@ schemas:
       - {name: users, shard_key: user_id, algorithm: hash}
       - {name: items, shard_key: id, algorithm: mod}
       - {name: countries, broadcast: true}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(sharding.New(cfg))
+`)
 }
 
 func planFor(t *testing.T, r *Router, sql string) (*Plan, error) {

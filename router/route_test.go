@@ -5,25 +5,14 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/backend"
-	"github.com/xaproxy/xaproxy/conf"
-	"github.com/xaproxy/xaproxy/sharding"
 )
 
 func testRouter(t *testing.T) *Router {
 	t.Helper()
-	cfg, err := conf.Parse([]byte(`
-users: [{name: app, password: x}]
-shards:
-  - {name: s0, dsn: "root@tcp(127.0.0.1:3310)/"}
-  - {name: s1, dsn: "root@tcp(127.0.0.1:3311)/"}
-schemas:
+	return routerWith(t, 2, `
   - {name: shop, default_shard: s0}
   - {name: crm, default_shard: s1}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(sharding.New(cfg))
+`)
 }
 
 func TestTarget(t *testing.T) {
