@@ -22,25 +22,12 @@ import (
 //     packet, and later ids go above it; RETURNING returns generated ids.
 func TestShardedAutoIncrement(t *testing.T) {
 	etcd := harness.StartEtcd(t)
-	var specs []harness.ShardSpec
-	var shards []*harness.MariaDB
-	for _, name := range shardNames[:2] {
-		m := env.StartMariaDB(t, name)
-		m.CreateDatabase(t, "shop")
-		shards = append(shards, m)
-		specs = append(specs, harness.ShardSpec{Name: name, DSN: m.DSN("")})
-	}
-	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards:        specs,
-		Users:         map[string]string{appUser: appPass},
-		EtcdEndpoints: []string{etcd.Endpoint()},
-		Schemas: `
+	shards, p := startShardsEtcd(t, 2, `
 			- name: shop
 			  default_shard: s0
 			  tables:
 			    - {name: ai_rows, shard_key: who, algorithm: mod}
-		`,
-	})
+		`, []string{etcd.Endpoint()})
 	ctx := testCtx(t, 4*time.Minute)
 	db := p.DB(t, appUser, appPass, "shop", "")
 	mustExec(t, db, "CREATE TABLE ai_rows (id BIGINT AUTO_INCREMENT PRIMARY KEY, who INT NOT NULL, n INT NOT NULL)")

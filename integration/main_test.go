@@ -271,6 +271,13 @@ var shardNames = []string{"s0", "s1", "s2"}
 // and a proxy serving shop over them with the given schemas YAML.
 func startShards(t *testing.T, n int, schemas string) ([]*harness.MariaDB, *harness.Proxy) {
 	t.Helper()
+	return startShardsEtcd(t, n, schemas, nil)
+}
+
+// startShardsEtcd is startShards with the proxy's coordinator on the given
+// etcd endpoints (nil: the harness's default).
+func startShardsEtcd(t *testing.T, n int, schemas string, etcd []string) ([]*harness.MariaDB, *harness.Proxy) {
+	t.Helper()
 	var shards []*harness.MariaDB
 	var specs []harness.ShardSpec
 	for _, name := range shardNames[:n] {
@@ -280,9 +287,10 @@ func startShards(t *testing.T, n int, schemas string) ([]*harness.MariaDB, *harn
 		specs = append(specs, harness.ShardSpec{Name: name, DSN: m.DSN("")})
 	}
 	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards:  specs,
-		Users:   map[string]string{appUser: appPass},
-		Schemas: schemas,
+		Shards:        specs,
+		Users:         map[string]string{appUser: appPass},
+		Schemas:       schemas,
+		EtcdEndpoints: etcd,
 	})
 	return shards, p
 }

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/backend"
@@ -68,7 +67,7 @@ func (s *Session) answerShowProcessList(ctx context.Context, st *router.Statemen
 		if !r.NoInfo {
 			info = []byte(r.Info)
 			if !full {
-				info = []byte(cutRunes(r.Info, router.ShowInfoChars))
+				info = []byte(router.CutChars(r.Info, router.ShowInfoChars))
 			}
 		}
 		var db []byte
@@ -154,17 +153,4 @@ func (s *Session) answerRewritten(ctx context.Context, sql, text string) error {
 		}
 	}
 	return s.writeRows(engine.FromSlice(cols, rows), false)
-}
-
-// cutRunes keeps the first n characters of s.
-func cutRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for k := 0; k < n; k++ {
-		_, w := utf8.DecodeRuneInString(s[i:])
-		i += w
-	}
-	return s[:i]
 }

@@ -62,7 +62,7 @@ func KeptAttrs(attrs []ConnectAttr) []ConnectAttr {
 		if size > connectAttrsSize {
 			break
 		}
-		out = append(out, ConnectAttr{Name: cutChars(a.Name, attrNameChars), Value: cutChars(a.Value, attrValueChars)})
+		out = append(out, ConnectAttr{Name: CutChars(a.Name, attrNameChars), Value: CutChars(a.Value, attrValueChars)})
 	}
 	return out
 }
@@ -79,8 +79,8 @@ func lenEncSize(n int) int {
 	return 9
 }
 
-// cutChars keeps the first n characters of s.
-func cutChars(s string, n int) string {
+// CutChars keeps the first n characters of s.
+func CutChars(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
