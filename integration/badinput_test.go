@@ -328,8 +328,10 @@ func TestMalformedCommands(t *testing.T) {
 		{"COM_STMT_EXECUTE, 3-byte payload", fixed([]byte{comStmtExecute, 1, 0, 0}), gmysql.ER_MALFORMED_PACKET},
 		{"COM_STMT_EXECUTE, 8-byte payload", func(id uint32) []byte { return cat([]byte{comStmtExecute}, le32(id), []byte{0, 1, 0, 0}) }, gmysql.ER_MALFORMED_PACKET},
 		{"COM_STMT_EXECUTE, unknown statement id", fixed(execHead(0xdeadbeef)), gmysql.ER_UNKNOWN_STMT_HANDLER},
-		{"COM_STMT_EXECUTE, no NULL bitmap", execHead, gmysql.ER_MALFORMED_PACKET},
-		{"COM_STMT_EXECUTE, types never sent", func(id uint32) []byte { return cat(execHead(id), []byte{0, 0}) }, gmysql.ER_MALFORMED_PACKET},
+		// MariaDB 10.11 answers these two with 1210 (Incorrect arguments to
+		// mysqld_stmt_execute), checked with raw packets.
+		{"COM_STMT_EXECUTE, no NULL bitmap", execHead, gmysql.ER_WRONG_ARGUMENTS},
+		{"COM_STMT_EXECUTE, types never sent", func(id uint32) []byte { return cat(execHead(id), []byte{0, 0}) }, gmysql.ER_WRONG_ARGUMENTS},
 		{"COM_STMT_EXECUTE, truncated types", func(id uint32) []byte { return cat(execHead(id), []byte{0, 1}, longlong) }, gmysql.ER_MALFORMED_PACKET},
 		{"COM_STMT_EXECUTE, values missing", func(id uint32) []byte { return cat(execHead(id), []byte{0, 1}, longlong, longlong) }, anyError},
 		{"COM_STMT_EXECUTE, value truncated", func(id uint32) []byte {
