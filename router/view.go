@@ -27,8 +27,8 @@ import (
 // base table's key (none: every SELECT of it scatters).
 //
 // A view whose rows are not the union of per-shard rows (an aggregate or a
-// GROUP BY without the shard key, DISTINCT without it, LIMIT) may be read
-// only on one shard. Writes through a view over distributed tables are
+// GROUP BY without the shard key, DISTINCT without it, LIMIT) is created,
+// so that dumps restore, but reading it is refused. Writes through a view over distributed tables are
 // refused: the client writes to the tables.
 
 // maxViewDepth bounds views over views (and breaks a cycle of views that
@@ -48,7 +48,7 @@ type viewInfo struct {
 	// reads names a distributed table it reads, for messages.
 	reads string
 	// perShard, when set, names why the union of the shards' answers is
-	// not the view's rows: it may be read on one shard only.
+	// not the view's rows: it cannot be read through the proxy.
 	perShard string
 	// copies: it reads broadcast tables (a write would reach one copy).
 	copies bool
@@ -203,6 +203,9 @@ func (r *Router) shardedView(v *viewInfo, label, name string, sel ast.StmtNode, 
 		if own, err = r.columnOwners(from); err != nil {
 			return &viewInfo{err: err}
 		}
+	}
+	if t := outerSpread(s.From.TableRefs, from); s.From != nil && t != "" {
+		return refuse("an outer join keeps rows of %s whatever the sharded tables on its other side hold, so each shard would add them", t)
 	}
 	groups, err := r.checkJoin(from, s.From, s.Where, own)
 	if err != nil {
@@ -371,35 +374,73 @@ func (v *viewInfo) readsOr(ti tableInfo) string {
 	return ti.String()
 }
 
-// checkViewPlan refuses a plan that would read a view whose rows are not
-// the union of the shards' answers on several shards; a keyed plan is
-// checked again when bound (requireSingle).
+// checkViewPlan refuses a statement that reads a view whose rows are not
+// the union of what each shard's copy answers. Restricting the view's key
+// to one shard does not help: the shard applies the view's LIMIT or
+// aggregates to its own rows before the statement's WHERE.
 func (r *Router) checkViewPlan(p *Plan, user, db string) error {
-	var per tableInfo
+	if _, ok := p.Stmt.Node.(*ast.DropTableStmt); ok {
+		return nil
+	}
 	for _, t := range p.Stmt.Tables {
 		ti, err := r.resolve(t.Schema, t.Name, user, db)
-		if err == nil && ti.view != nil && ti.view.err == nil && ti.view.perShard != "" && ti.kind == sharding.Sharded {
-			per = ti
-			break
+		if err != nil || ti.view == nil || ti.view.err != nil || ti.view.perShard == "" || ti.kind != sharding.Sharded {
+			continue
+		}
+		if len(ti.table.Shards) > 1 {
+			return errUnsupported("reading view %s is not supported: it has %s, which each shard's copy of the view applies to that shard's rows of %s only (also when the query is restricted to one shard)",
+				ti, ti.view.perShard, ti.view.reads)
 		}
 	}
-	if per.view == nil {
-		return nil
+	return nil
+}
+
+// outerSpread names a table of an outer join's preserved side when that
+// side has no sharded table and the other side has one: each shard would
+// then answer the preserved rows, NULL-extended where it holds no match.
+func outerSpread(n ast.ResultSetNode, from []tableInfo) string {
+	j, ok := n.(*ast.Join)
+	if !ok || j.Right == nil {
+		return ""
 	}
-	switch {
-	case p.fixed != "", p.anyOf != nil, p.pinned != nil, p.fanout != nil:
-		return nil // one shard, or DDL
-	case p.keyed != nil && p.keyed.groups != nil:
-		return nil // runs on the one shard its groups point at
-	case p.keyed != nil && p.keyed.merge != nil:
-		if per.table.ShardKey == "" && len(per.table.Shards) > 1 {
-			return errUnsupported("SELECT of view %s is not supported: it has %s, so each shard's copy answers for that shard's rows only, and no column of the view shows the shard key of %s to restrict it to one shard",
-				per, per.view.perShard, per.view.reads)
-		}
-		if p.keyed.requireSingle == "" {
-			p.keyed.requireSingle = fmt.Sprintf("SELECT of view %s, which has %s,", per, per.view.perShard)
-		}
-		return nil
+	if t := outerSpread(j.Left, from); t != "" {
+		return t
 	}
-	return errUnsupported("this query over view %s is not supported: the view has %s, so each shard's copy answers for that shard's rows only; query it alone, restricted to one shard", per, per.view.perShard)
+	if t := outerSpread(j.Right, from); t != "" {
+		return t
+	}
+	kept, other := j.Left, j.Right
+	switch j.Tp {
+	case ast.LeftJoin:
+	case ast.RightJoin:
+		kept, other = j.Right, j.Left
+	default:
+		return ""
+	}
+	keptTables, otherTables := sourceTables(kept, from), sourceTables(other, from)
+	if len(keptTables) == 0 || !anySharded(otherTables) || anySharded(keptTables) {
+		return ""
+	}
+	return keptTables[0].String()
+}
+
+// sourceTables are the tables of from that a part of a FROM clause names.
+func sourceTables(n ast.ResultSetNode, from []tableInfo) []tableInfo {
+	aliases := sourceAliases(n)
+	var out []tableInfo
+	for _, t := range from {
+		if aliases[t.alias] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func anySharded(tables []tableInfo) bool {
+	for _, t := range tables {
+		if t.kind == sharding.Sharded {
+			return true
+		}
+	}
+	return false
 }
