@@ -351,7 +351,11 @@ func (r *Router) checkViews(st *Statement, user, db string) error {
 		}
 		switch st.Node.(type) {
 		case *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt, *ast.LoadDataStmt:
-			return errUnsupported("writes naming view %s are not supported: it reads %s table %s, whose rows live on several shards; write to %s itself", ti, tableKindOf(v), v.readsOr(ti), v.readsOr(ti))
+			where := "whose rows are spread over several shards"
+			if tableKindOf(v) == sharding.Broadcast {
+				where = "which has a copy on several shards"
+			}
+			return errUnsupported("writes naming view %s are not supported: it reads %s table %s, %s; write to %s itself", ti, tableKindOf(v), v.readsOr(ti), where, v.readsOr(ti))
 		}
 		if st.ImplicitCommit {
 			return errUnsupported("this statement on view %s over %s table %s is not supported (CREATE, CREATE OR REPLACE and DROP VIEW are)", ti, tableKindOf(v), v.readsOr(ti))
