@@ -111,9 +111,34 @@ func (r *Router) readView(def *catalog.Table, user string, depth int) *viewInfo 
 	}
 	nodes, err := NewParser().parse(def.Definition)
 	if err != nil || len(nodes) != 1 {
-		return &viewInfo{err: errUnsupported("view %s cannot be used through xaproxy: its definition could not be parsed (%v)", label, err)}
+		if !r.mayReadDistributed(def.Definition) {
+			// MariaDB syntax the parser lacks, over unsharded tables
+			// only: read on the schema's shard, as before views were
+			// understood.
+			return &viewInfo{kind: sharding.Unsharded}
+		}
+		return &viewInfo{err: errUnsupported("view %s cannot be used through xaproxy: its definition could not be parsed (%v), so xaproxy cannot tell which shards hold its rows", label, err)}
 	}
 	return r.analyzeView(def.Schema, def.Name, nodes[0], nil, user, def.Schema, depth)
+}
+
+// mayReadDistributed tells whether a view definition, which MariaDB
+// writes with every name in backquotes, names a sharded or broadcast table
+// of any schema, or another view.
+func (r *Router) mayReadDistributed(definition string) bool {
+	parts := strings.Split(definition, "`")
+	for i := 1; i < len(parts); i += 2 {
+		name := parts[i]
+		for _, schema := range r.rules.SchemaNames() {
+			if kind, _ := r.rules.Schema(schema).Lookup(name); kind != sharding.Unsharded {
+				return true
+			}
+			if t := r.Catalog().Table(schema, name); t != nil && t.View {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // analyzeView finds where the rows of a view defined by sel live; cols are
