@@ -103,6 +103,8 @@ func TestViewRouting(t *testing.T) {
 		{sql: "UPDATE v_orders SET total = 1 WHERE uid = 5", planErr: "writes naming view shop.v_orders are not supported"},
 		{sql: "DELETE FROM v_bc", planErr: "writes naming view shop.v_bc are not supported: it reads broadcast table shop.countries"},
 		{sql: "TRUNCATE TABLE v_orders", planErr: "this statement on view shop.v_orders"},
+		{sql: "SHOW CREATE VIEW v_orders", shards: "s0"},
+		{sql: "SHOW CREATE VIEW orders", shards: "s0"}, // the shard answers 1347, as MariaDB
 		{sql: "DROP VIEW v_orders", shards: all},
 		{sql: "DROP VIEW v_mixed", shards: "s0"},
 		{sql: "CREATE VIEW x AS SELECT * FROM orders", shards: all},
