@@ -134,6 +134,15 @@ func TestViews(t *testing.T) {
 
 	// Created, so that a dump restores, but not readable.
 	mustExec(t, proxy[0], "CREATE VIEW v_count AS SELECT COUNT(*) AS n FROM orders")
+	kinds := map[string]string{}
+	for _, r := range adminRows(t, p.DB(t, appUser, appPass, "shop", ""), "SHOW SHARD CATALOG") {
+		kinds[r[1]] = r[2]
+	}
+	for name, want := range map[string]string{"v_orders": "sharded view", "v_regions": "broadcast view", "v_count": "sharded view", "orders": "sharded"} {
+		if kinds[name] != want {
+			t.Errorf("SHOW SHARD CATALOG says %s is %q, want %q", name, kinds[name], want)
+		}
+	}
 	refused := []string{
 		// The view's LIMIT and aggregates apply to each shard's rows.
 		"SELECT * FROM v_top",

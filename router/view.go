@@ -75,6 +75,18 @@ func (r *Router) applyView(ti *tableInfo, user string, depth int) {
 	}
 }
 
+// TableKind is where the rows of a table or view of schema sc live: a
+// view over sharded tables is Sharded (SHOW SHARD CATALOG).
+func (r *Router) TableKind(sc *sharding.Schema, name string) sharding.TableKind {
+	kind, _ := sc.Lookup(name)
+	if kind != sharding.Unsharded {
+		return kind
+	}
+	ti := tableInfo{schema: sc.Name, name: name, kind: kind}
+	r.applyView(&ti, "", 0)
+	return ti.kind
+}
+
 // viewOf analyses a view of the catalog once per catalog generation.
 func (r *Router) viewOf(def *catalog.Table, user string, depth int) *viewInfo {
 	c := r.currentViews()
