@@ -104,6 +104,7 @@ func TestViews(t *testing.T) {
 		{0, "ALTER VIEW v_orders AS SELECT id, user_id AS uid, total, note FROM orders WHERE total > 50", nil},
 		{0, "SELECT COUNT(*) FROM v_orders", nil},
 		{0, "SELECT * FROM v_orders WHERE uid = 7 ORDER BY id", nil},
+		{0, "DROP TABLE v_regions", nil},
 		{0, "DROP VIEW v_over_view", nil},
 		{0, "SELECT * FROM v_over_view", nil},
 		{0, "DROP VIEW IF EXISTS v_nokey, v_notes", nil},
@@ -119,7 +120,7 @@ func TestViews(t *testing.T) {
 	got, want := runScript(ctx, t, proxy, steps), runScript(ctx, t, direct, steps)
 	compareScript(t, steps, got, want)
 	for i, g := range got {
-		if strings.HasPrefix(g, "error") && !strings.Contains(steps[i].sql, "v_over_view") && !strings.Contains(steps[i].sql, "v_nokey") {
+		if strings.HasPrefix(g, "error") && !strings.Contains(steps[i].sql, "v_over_view") && !strings.Contains(steps[i].sql, "v_nokey") && !strings.HasPrefix(steps[i].sql, "DROP TABLE") {
 			t.Errorf("%s: %s on both: the test means it to be answered", steps[i].sql, g)
 		}
 	}

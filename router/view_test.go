@@ -107,6 +107,7 @@ func TestViewRouting(t *testing.T) {
 		{sql: "SHOW CREATE VIEW orders", shards: "s0"}, // the shard answers 1347, as MariaDB
 		{sql: "DROP VIEW v_orders", shards: all},
 		{sql: "DROP VIEW v_mixed", shards: "s0"},
+		{sql: "DROP TABLE v_orders", shards: all},
 		{sql: "CREATE VIEW x AS SELECT * FROM orders", shards: all},
 		{sql: "CREATE OR REPLACE VIEW x (a, b) AS SELECT o.id, u.country FROM orders o JOIN users u USING (user_id) JOIN countries c ON c.id = u.country", shards: all},
 		{sql: "CREATE VIEW x AS SELECT user_id, count(*) FROM orders GROUP BY user_id", shards: all},
