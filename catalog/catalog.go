@@ -33,11 +33,14 @@ type Index struct {
 
 // Table is a logical table's definition.
 type Table struct {
-	Schema  string
-	Name    string
-	View    bool
-	Columns []Column
-	Unique  []Index // PRIMARY first, then the unique keys by name
+	Schema string
+	Name   string
+	View   bool
+	// Definition is a view's SELECT as information_schema.VIEWS gives
+	// it (names fully qualified, columns aliased); "" for tables.
+	Definition string
+	Columns    []Column
+	Unique     []Index // PRIMARY first, then the unique keys by name
 }
 
 // ColumnIndex returns the position of the named column (case-insensitive,

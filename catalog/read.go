@@ -12,7 +12,11 @@ import (
 // order Snapshot's parser reads them.
 const (
 	QuerySchemas = "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (%s)"
-	QueryTables  = "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (%s)"
+	// A view's definition tells the router which tables it reads (view.go
+	// in router).
+	QueryTables = "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, v.VIEW_DEFINITION FROM information_schema.TABLES t" +
+		" LEFT JOIN information_schema.VIEWS v ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TABLE_NAME = t.TABLE_NAME" +
+		" WHERE t.TABLE_SCHEMA IN (%s)"
 	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA" +
 		" FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (%s)"
 	QueryKeys = "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS" +
@@ -51,7 +55,7 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 	}
 	byKey := map[string]*Table{}
 	for _, r := range tables {
-		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW"}
+		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3)}
 		byKey[tableKey(t.Schema, t.Name)] = t
 		snap.Tables = append(snap.Tables, t)
 	}

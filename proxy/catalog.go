@@ -250,7 +250,7 @@ func (s *Session) catalogRows() [][]any {
 	for _, name := range s.visibleSchemas() {
 		sc := s.srv.router.Rules().Schema(name)
 		for _, t := range c.Tables(name) {
-			kind, _ := sc.Lookup(t.Name)
+			kind := s.srv.router.TableKind(sc, t.Name)
 			cols := make([]string, len(t.Columns))
 			for i, col := range t.Columns {
 				cols[i] = col.Name + " " + col.Type

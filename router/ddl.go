@@ -25,6 +25,10 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		}
 		p.fanout = r.rules.Shards()
 		return nil
+	case *ast.CreateViewStmt:
+		if done, err := r.planCreateView(p, x, user, db); done || err != nil {
+			return err
+		}
 	case *ast.RenameTableStmt:
 		tables, err := r.resolveAll(p.Stmt, user, db)
 		if err != nil {

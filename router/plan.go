@@ -129,6 +129,9 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 		p.fixed = r.DefaultShard(db)
 		return p, nil
 	}
+	if err := r.checkViews(st, user, db); err != nil {
+		return nil, err
+	}
 	var err error
 	switch n := st.Node.(type) {
 	case *ast.SelectStmt:
@@ -155,6 +158,9 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 		} else {
 			err = r.planAllOnOneShard(p, user, db, "")
 		}
+	}
+	if err == nil {
+		err = r.checkViewPlan(p, user, db)
 	}
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ type Router struct {
 	rules  *sharding.Rules
 	shapes *shapeCache // text-query plans by shape (shape.go)
 	cat    atomic.Pointer[catalog.Catalog]
+	views  atomic.Pointer[viewCache] // views of the catalog (view.go)
 }
 
 // New returns a Router over the given rules.

@@ -43,7 +43,7 @@ func (r *Router) planShow(p *Plan, n *ast.ShowStmt, user, db string) error {
 		}
 		p.tables = &showTables{shards: r.rules.Shards(), schema: sc}
 		return nil
-	case ast.ShowColumns, ast.ShowIndex, ast.ShowCreateTable:
+	case ast.ShowColumns, ast.ShowIndex, ast.ShowCreateTable, ast.ShowCreateView:
 		if n.Table == nil {
 			break
 		}

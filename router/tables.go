@@ -18,12 +18,19 @@ type tableInfo struct {
 	table      *sharding.Table // sharded and broadcast tables
 	home       string          // unsharded tables: the schema's default shard
 	infoSchema bool
+	// view is what the router knows of a view (view.go); nil for tables.
+	view *viewInfo
 }
 
 func (t tableInfo) String() string { return t.schema + "." + t.name }
 
 // resolve looks a table up in the rules. info is information_schema.
 func (r *Router) resolve(schema, name, user, db string) (tableInfo, error) {
+	return r.resolveIn(schema, name, user, db, 0)
+}
+
+// resolveIn is resolve inside the definitions of depth views.
+func (r *Router) resolveIn(schema, name, user, db string, depth int) (tableInfo, error) {
 	if schema == "" {
 		schema = db
 	}
@@ -48,6 +55,7 @@ func (r *Router) resolve(schema, name, user, db string) (tableInfo, error) {
 	ti.kind, ti.table = sc.Lookup(name)
 	if ti.kind == sharding.Unsharded {
 		ti.home = sc.DefaultShard
+		r.applyView(&ti, user, depth)
 	}
 	return ti, nil
 }
@@ -55,6 +63,11 @@ func (r *Router) resolve(schema, name, user, db string) (tableInfo, error) {
 // fromTables lists the table sources of a FROM/UPDATE/DELETE clause with
 // their aliases; subqueries in FROM are reported as such.
 func (r *Router) fromTables(refs *ast.TableRefsClause, user, db string) (tables []tableInfo, hasDerived bool, err error) {
+	return fromTablesWith(refs, func(schema, name string) (tableInfo, error) { return r.resolve(schema, name, user, db) })
+}
+
+// fromTablesWith is fromTables resolving names with resolve.
+func fromTablesWith(refs *ast.TableRefsClause, resolve func(schema, name string) (tableInfo, error)) (tables []tableInfo, hasDerived bool, err error) {
 	if refs == nil || refs.TableRefs == nil {
 		return nil, false, nil
 	}
@@ -76,7 +89,7 @@ func (r *Router) fromTables(refs *ast.TableRefsClause, user, db string) (tables 
 				hasDerived = true
 				return nil
 			}
-			ti, err := r.resolve(tn.Schema.O, tn.Name.O, user, db)
+			ti, err := resolve(tn.Schema.O, tn.Name.O)
 			if err != nil {
 				return err
 			}
@@ -85,7 +98,7 @@ func (r *Router) fromTables(refs *ast.TableRefsClause, user, db string) (tables 
 			}
 			tables = append(tables, ti)
 		case *ast.TableName:
-			ti, err := r.resolve(x.Schema.O, x.Name.O, user, db)
+			ti, err := resolve(x.Schema.O, x.Name.O)
 			if err != nil {
 				return err
 			}
