@@ -1100,6 +1100,9 @@ func (g *diffGen) probes() []diffQuery {
 		// over every range shard.
 		{kind: "probe join key", sql: "SELECT c.cust_id, o.order_id FROM customers c JOIN orders o ON c.cust_id = o.cust_id WHERE o.cust_id IN (" + lits(keys) + ") ORDER BY o.order_id", ordered: true},
 		{kind: "probe join key", sql: fmt.Sprintf("SELECT COUNT(*), SUM(o.amount) FROM customers c JOIN orders o ON c.cust_id = o.cust_id WHERE o.cust_id = %d", keys[1]), ordered: true},
+		// A broadcast table kept by an outer join: exact on the one shard
+		// WHERE picks.
+		{kind: "probe outer join", sql: fmt.Sprintf("SELECT r.region_id, r.rname, c.cust_id FROM regions r LEFT JOIN customers c ON c.region_id = r.region_id WHERE c.cust_id = %d ORDER BY r.region_id", keys[2]), ordered: true},
 		{kind: "probe join key", sql: "SELECT o.status, COUNT(*) FROM orders o JOIN customers c USING (cust_id) WHERE c.cust_id IN (" + lits(keys) + ") GROUP BY o.status ORDER BY o.status", ordered: true, ci: true},
 		{kind: "probe range IN", sql: "SELECT id, kind FROM events WHERE id IN (5, 150, 250, 251, 99, 100, 199, 200) ORDER BY id", ordered: true},
 		{kind: "probe range IN", sql: "SELECT kind, id FROM events WHERE kind IN ('click', 'view', 'buy', 'x') AND id IN (5, 150, 250) ORDER BY id", ordered: true},

@@ -948,6 +948,9 @@ func diffRefused(d *diffData) []diffRefusal {
 		{sql: "UPDATE customers SET cust_id = ? WHERE cust_id = ?", args: []any{int64(5), c[2]}, write: true},
 		{sql: "UPDATE orders SET cust_id = cust_id + 1", write: true},
 		{sql: "RENAME TABLE orders TO orders_old", write: true},
+		// Every shard would add its own copy of the kept broadcast rows.
+		{sql: "SELECT r.region_id, c.cust_id FROM regions r LEFT JOIN customers c ON c.region_id = r.region_id"},
+		{sql: "SELECT COUNT(*) FROM customers c RIGHT JOIN regions r ON c.region_id = r.region_id WHERE r.zone = ?", args: []any{"north"}},
 	}
 }
 

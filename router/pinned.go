@@ -46,7 +46,7 @@ func (r *Router) keyedSelect(from []tableInfo, refs *ast.TableRefsClause, where 
 		}
 		return conds
 	}
-	k := &keyedPlan{table: sharded[0].table}
+	k := &keyedPlan{table: sharded[0].table, keepsReplicated: replicatedKept(refs, from)}
 	if len(groups) == 1 {
 		k.conds = condsOf(groups[0])
 		return k, nil

@@ -173,3 +173,47 @@ func TestTupleKeyConditions(t *testing.T) {
 		})
 	}
 }
+
+// A broadcast table kept by an outer join against a sharded one: every
+// shard would add its own copy of the broadcast rows, so only one shard may
+// answer.
+func TestOuterJoinKeepingBroadcastRows(t *testing.T) {
+	r := shardedRouter(t)
+	tests := []struct {
+		sql    string
+		single bool // runs on one shard; otherwise refused with 1235
+	}{
+		{"SELECT * FROM countries c LEFT JOIN orders o ON o.user_id = c.code", false},
+		{"SELECT * FROM orders o RIGHT JOIN countries c ON o.user_id = c.code", false},
+		{"SELECT * FROM countries c LEFT JOIN orders o ON o.user_id = c.code WHERE o.user_id = 5", true},
+		{"SELECT * FROM countries c LEFT JOIN orders o ON o.user_id = c.code AND o.user_id = 5", false},
+		{"SELECT * FROM countries c LEFT JOIN orders o ON o.user_id = c.code WHERE o.user_id <=> NULL", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			p, err := planFor(t, r, tt.sql)
+			var e *Exec
+			if err == nil {
+				e, err = p.Bind(nil)
+			}
+			if tt.single {
+				if err != nil || len(e.Parts) != 1 {
+					t.Fatalf("want one shard: %v %+v", err, e)
+				}
+				return
+			}
+			me, ok := backend.ServerError(err)
+			if !ok || me.Code != mysql.ER_NOT_SUPPORTED_YET || !strings.Contains(me.Message, "broadcast table shop.countries") {
+				t.Fatalf("err = %v, want 1235 naming countries", err)
+			}
+		})
+	}
+	// Kept sharded rows against a broadcast table are exact on every shard.
+	p, err := planFor(t, r, "SELECT * FROM orders o LEFT JOIN countries c ON o.user_id = c.code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := p.Bind(nil); err != nil || len(e.Parts) != 3 {
+		t.Fatalf("sharded LEFT JOIN broadcast: %v %+v", err, e)
+	}
+}

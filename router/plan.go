@@ -54,6 +54,10 @@ type keyedPlan struct {
 	groups []pinnedGroup
 	// requireSingle, when set, names why the statement must not span shards.
 	requireSingle string
+	// keepsReplicated names a broadcast table an outer join keeps against
+	// the sharded tables (outerjoin.go): the key conditions must pick
+	// exactly one shard.
+	keepsReplicated string
 }
 
 // Part is the work for one shard.
@@ -277,6 +281,10 @@ func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
 		return &Exec{Parts: []Part{{Shard: shard}}}, nil
 	}
 	shards, split := shardsFor(k.table, k.conds, params)
+	if k.keepsReplicated != "" && len(shards) != 1 {
+		return nil, errUnsupported("an outer join keeping the rows of broadcast table %s against sharded table %s must target one shard (restrict %s to one value in WHERE): every shard would add its own copy of %s's rows",
+			k.keepsReplicated, k.table.Name, k.table.ShardKey, k.keepsReplicated)
+	}
 	if len(shards) == 0 {
 		// The conditions match no row anywhere: any one shard gives the
 		// right (empty) answer with the right columns.

@@ -166,6 +166,9 @@ func (f *complexFinder) Leave(n ast.Node) (ast.Node, bool) {
 // joinedOnKeys is checkJoin for the nested SELECTs of a statement: their
 // sharded tables must form one group, joined on their shard keys.
 func (r *Router) joinedOnKeys(from []tableInfo, refs *ast.TableRefsClause, where ast.ExprNode) error {
+	if b := replicatedKept(refs, from); b != "" {
+		return errUnsupported("an outer join keeping the rows of broadcast table %s against a sharded table is not supported in a statement with subqueries or derived tables: every shard would add its own copy of %s's rows", b, b)
+	}
 	groups, err := r.checkJoin(from, refs, where, nil)
 	if err != nil || len(groups) < 2 {
 		return err
