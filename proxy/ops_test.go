@@ -666,7 +666,15 @@ func TestAdminEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	code, body := get("/")
+	// The session is listed once its goroutine registered it, which may be
+	// just after the client saw the handshake's OK.
+	var code int
+	var body string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if code, body = get("/"); strings.Contains(body, "<td>app</td>") || time.Now().After(deadline) {
+			break
+		}
+	}
 	for _, want := range []string{`<meta http-equiv="refresh" content="5">`, "<td>s0</td>", "127.0.0.1:1", "<td>app</td>", "<td>shop</td>", "In-doubt transactions"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("status page lacks %q", want)
