@@ -150,6 +150,9 @@ type infoSwapper struct {
 	st      *Statement
 	db      string
 	where   func(table string) string
+	// derived, when set, is each table's derived table of gathered rows
+	// (infogather.go), put in place of the filtered one.
+	derived map[string]string
 	swapped []swappedSource
 	named   []*ast.SelectField // items fieldNamer named
 }
@@ -179,7 +182,11 @@ func (w *infoSwapper) Leave(n ast.Node) (ast.Node, bool) {
 	if ts.AsName.O == "" {
 		ts.AsName = tn.Name
 	}
-	ts.Source = &rawTable{TableName: tn, text: "(SELECT * FROM information_schema." + strings.ToUpper(name) + " WHERE " + w.where(name) + ")"}
+	text, ok := w.derived[name]
+	if !ok {
+		text = "(SELECT * FROM information_schema." + strings.ToUpper(name) + " WHERE " + w.where(name) + ")"
+	}
+	ts.Source = &rawTable{TableName: tn, text: text}
 	return n, true
 }
 
