@@ -312,7 +312,6 @@ func (r *InfoResult) selectRow(row [][]byte) string {
 	return b.String()
 }
 
-
 // castValue is v as a value of column c's type.
 func castValue(c InfoColumn, v []byte) string {
 	lit := "NULL"

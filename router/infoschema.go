@@ -147,9 +147,9 @@ func (f *fieldNamer) Leave(n ast.Node) (ast.Node, bool) {
 // infoSwapper puts the filtered derived tables in place of the real ones,
 // remembering what it replaced.
 type infoSwapper struct {
-	st      *Statement
-	db      string
-	where   func(table string) string
+	st    *Statement
+	db    string
+	where func(table string) string
 	// derived, when set, is each table's derived table of gathered rows
 	// (infogather.go), put in place of the filtered one.
 	derived map[string]string
