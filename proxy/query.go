@@ -48,7 +48,10 @@ type textPlan struct {
 	// and planErr why the router refused it: answered only where the
 	// executor reaches the routing, after the session's checks, which
 	// answer first.
-	cached  bool
+	cached bool
+	// info, when set, answers the statement from every shard's
+	// information_schema rows (infogather.go).
+	info    *router.InfoGather
 	plan    *router.Plan
 	planErr error
 	params  []router.Param
@@ -78,6 +81,9 @@ func (s *Session) planText(ctx context.Context, sql string) (*textPlan, error) {
 		// Decided on the client's text: its identity calls are the answer.
 		return q, nil
 	}
+	if q.info, err = s.infoGather(st); err != nil || q.info != nil {
+		return q, err
+	}
 	if q.sql, err = s.rewriteIdentity(st, sql); err != nil {
 		return nil, err
 	}
@@ -93,6 +99,9 @@ func (s *Session) planText(ctx context.Context, sql string) (*textPlan, error) {
 // runPlan is the executor of text plans: one branch per op.
 func (s *Session) runPlan(ctx context.Context, q *textPlan) error {
 	st, sql := q.st, q.sql
+	if q.info != nil {
+		return s.answerInfoGather(ctx, st, q.info, sql)
+	}
 	switch q.op {
 	case router.OpKillSelf:
 		query, _ := router.KillsSelf(st)

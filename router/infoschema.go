@@ -22,7 +22,10 @@ import (
 // default shard is another shows only its tables listed in the rules that
 // have a copy there, so that each logical table appears at most once.
 // Counts (TABLE_ROWS, DATA_LENGTH, ...) of a sharded table are those of
-// its part on that shard.
+// its part on that shard. This filter is what prepared statements and
+// statements that also read other tables get; plain SELECTs over
+// information_schema alone are answered from every shard's rows instead
+// (infogather.go).
 //
 // Tables that list a shard's other databases or its connections' statements
 // (InnoDB's internal tables, INNODB_TRX, per-table statistics, the backend
@@ -147,9 +150,12 @@ func (f *fieldNamer) Leave(n ast.Node) (ast.Node, bool) {
 // infoSwapper puts the filtered derived tables in place of the real ones,
 // remembering what it replaced.
 type infoSwapper struct {
-	st      *Statement
-	db      string
-	where   func(table string) string
+	st    *Statement
+	db    string
+	where func(table string) string
+	// derived, when set, is each table's derived table of gathered rows
+	// (infogather.go), put in place of the filtered one.
+	derived map[string]string
 	swapped []swappedSource
 	named   []*ast.SelectField // items fieldNamer named
 }
@@ -179,7 +185,11 @@ func (w *infoSwapper) Leave(n ast.Node) (ast.Node, bool) {
 	if ts.AsName.O == "" {
 		ts.AsName = tn.Name
 	}
-	ts.Source = &rawTable{TableName: tn, text: "(SELECT * FROM information_schema." + strings.ToUpper(name) + " WHERE " + w.where(name) + ")"}
+	text, ok := w.derived[name]
+	if !ok {
+		text = "(SELECT * FROM information_schema." + strings.ToUpper(name) + " WHERE " + w.where(name) + ")"
+	}
+	ts.Source = &rawTable{TableName: tn, text: text}
 	return n, true
 }
 

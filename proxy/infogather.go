@@ -1,0 +1,118 @@
+package proxy
+
+import (
+	"context"
+	"sync"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// Queries over information_schema's schema-listing tables and SHOW TABLE
+// STATUS are answered for the logical schemas (router/infogather.go): the
+// rows are read from every shard holding some of the user's schemas, one
+// row kept per logical object with a sharded table's counts summed, and
+// the query runs on the session's default shard over those rows.
+
+// infoGather returns how a text statement is answered from gathered
+// information_schema rows; nil when it is not (it then runs filtered on
+// one shard, filterInfoSchema).
+func (s *Session) infoGather(st *router.Statement) (*router.InfoGather, error) {
+	view := router.InfoSchemaView{Schemas: s.visibleSchemas(), Shard: s.srv.router.DefaultShard(s.db)}
+	g, _, err := s.srv.router.PlanTableStatus(st, s.user, s.db, view)
+	if err != nil || g != nil {
+		return g, err
+	}
+	return s.srv.router.PlanInfoGather(st, s.db, view), nil
+}
+
+// answerInfoGather reads the rows g needs, combines them and answers: the
+// column definitions are those the shard gives the client's text sql (for
+// SHOW TABLE STATUS, those of any SHOW TABLE STATUS), the rows those of
+// the same query over the combined rows.
+func (s *Session) answerInfoGather(ctx context.Context, st *router.Statement, g *router.InfoGather, sql string) error {
+	if err := s.checkAllowed(st); err != nil {
+		return s.writeErr(err)
+	}
+	results, err := s.gatherInfo(ctx, g.Reads)
+	if err != nil {
+		return s.writeErr(err)
+	}
+	text, err := g.Rewrite(results, s.identity())
+	if err != nil {
+		return s.writeErr(err)
+	}
+	if g.TableStatus() {
+		sql = "SHOW TABLE STATUS FROM information_schema WHERE 0"
+	}
+	return s.answerRewritten(ctx, sql, text)
+}
+
+// gatherInfo runs the internal reads on pooled connections, shards in
+// parallel: the results by table, then shard.
+func (s *Session) gatherInfo(ctx context.Context, reads []router.InfoRead) (map[string]map[string]*router.InfoResult, error) {
+	out := make([]*router.InfoResult, len(reads))
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, rd := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i], errs[i] = s.srv.readInfo(ctx, rd)
+		}()
+	}
+	wg.Wait()
+	byTable := map[string]map[string]*router.InfoResult{}
+	for i, rd := range reads {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if byTable[rd.Table] == nil {
+			byTable[rd.Table] = map[string]*router.InfoResult{}
+		}
+		byTable[rd.Table][rd.Shard] = out[i]
+	}
+	return byTable, nil
+}
+
+// readInfo runs one internal read.
+func (srv *Server) readInfo(ctx context.Context, rd router.InfoRead) (*router.InfoResult, error) {
+	pool := srv.pools[rd.Shard]
+	c, err := pool.Acquire(ctx)
+	if err != nil {
+		return nil, shardErr(rd.Shard, err)
+	}
+	defer pool.Release(c)
+	res, err := c.Exec(ctx, rd.SQL)
+	if err != nil {
+		return nil, shardErr(rd.Shard, err)
+	}
+	r := &router.InfoResult{}
+	if res.Resultset == nil {
+		return r, nil
+	}
+	for _, f := range res.Fields {
+		r.Cols = append(r.Cols, infoColumn(f))
+	}
+	for _, row := range res.Values {
+		vals := make([][]byte, len(row))
+		for i, v := range row {
+			vals[i] = textValue(v)
+		}
+		r.Rows = append(r.Rows, vals)
+	}
+	return r, nil
+}
+
+// infoColumn is what the derived table needs of a column definition.
+func infoColumn(f *mysql.Field) router.InfoColumn {
+	coll := "binary"
+	if f.Charset != 63 {
+		coll = "utf8mb3_general_ci"
+		if c, ok := mariadbCollations[f.Charset]; ok {
+			coll = c.name
+		}
+	}
+	return router.InfoColumn{Name: string(f.Name), Type: f.Type, Unsigned: f.Flag&mysql.UNSIGNED_FLAG != 0,
+		Collation: coll, Decimals: f.Decimal}
+}
