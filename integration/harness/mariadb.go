@@ -51,9 +51,17 @@ func asRoot() bool { return os.Geteuid() == 0 }
 // installMariaDB creates a fresh data directory with a password-less root
 // that can log in over TCP from 127.0.0.1.
 func installMariaDB(bins mariaDBBins, datadir, logPath string) error {
+	// A tmpdir of its own: installs running at once in /tmp collided on
+	// their temporary tables ("Could not remove temporary table
+	// '/tmp/#sql-temptable-...'", then 1051 and "Aborting").
+	tmp := filepath.Join(filepath.Dir(datadir), "install-tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
 	args := []string{
 		"--no-defaults", // must be first: ignore /etc/mysql and ~/.my.cnf
 		"--datadir=" + datadir,
+		"--tmpdir=" + tmp,
 		"--auth-root-authentication-method=normal",
 		"--skip-test-db",
 		"--skip-name-resolve",
