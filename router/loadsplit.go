@@ -176,7 +176,7 @@ func keyColumnOf(c catalog.Column) (keyColumn, error) {
 // Locate names the shard of a row from its fields (fewer than NFields for
 // a short line). utf8 tells that the file's character set is utf8mb3 or
 // utf8mb4. The error, for a key MariaDB would store as another value than
-// the field's text (NULL, ”, 'abc' for an integer, out of range, too
+// the field's text (NULL, an empty field, 'abc' for an integer, out of range, too
 // long), refuses the whole load.
 func (l *LoadSplit) Locate(fields []loadfile.Field, row uint64, utf8ok bool) (string, error) {
 	fail := func(why string, args ...any) (string, error) {
