@@ -124,6 +124,11 @@ func (r *Router) planLoadSplit(n *ast.LoadDataStmt, t tableInfo) (*LoadSplit, er
 // checkLoadOptions refuses what MariaDB's LOAD DATA does not have (the
 // parser reads TiDB's extensions too).
 func checkLoadOptions(n *ast.LoadDataStmt) error {
+	for _, c := range n.ColumnsAndUserVars {
+		if c.UserVar != nil {
+			return errUnsupported("LOAD DATA into a table on several shards cannot read fields into user variables (@%s): each shard would set its own, and the session's would not be the last row's; read the fields into columns", c.UserVar.Name)
+		}
+	}
 	if n.Format != nil || len(n.Options) > 0 || (n.FieldsInfo != nil && n.FieldsInfo.DefinedNullBy != nil) {
 		return mysql.NewError(mysql.ER_PARSE_ERROR, "LOAD DATA FORMAT, WITH options and DEFINED NULL BY are not MariaDB syntax")
 	}
