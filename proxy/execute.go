@@ -88,6 +88,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if len(st.AssignsVars) > 0 && ex.Op != router.ExecSingle && (st.SelectInto || !(ex.Op == router.ExecRewritten && !binary)) {
 		return s.writeErr(errAssignsAcrossShards())
 	}
+	if ex.Load != nil {
+		return s.runLoad(ctx, st, ex, own)
+	}
 	switch ex.Op {
 	case router.ExecSingle:
 		shard := ex.Parts[0].Shard

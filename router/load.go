@@ -8,11 +8,12 @@ import (
 )
 
 // planLoadData routes LOAD DATA LOCAL INFILE (the proxy refuses the server
-// side form before planning) to the one shard that holds the table: the
-// proxy relays the client's file to it as it comes, without reading it. A
-// sharded table spread over several shards would need every row of the
-// file routed by its shard key, which is not implemented: it is refused,
-// as are broadcast tables, whose copies must change alike.
+// side form before planning). A table on one shard gets the client's file
+// relayed to it as it comes, without reading it. A sharded table spread
+// over several shards, and a broadcast table, get a LoadSplit
+// (loadsplit.go): the proxy asks the client for the file itself and
+// sends each shard its part (the rows it holds by their shard key), or
+// every copy the whole file.
 func (r *Router) planLoadData(p *Plan, n *ast.LoadDataStmt, user, db string) error {
 	p.write = true
 	if n.Table == nil {
@@ -28,9 +29,11 @@ func (r *Router) planLoadData(p *Plan, n *ast.LoadDataStmt, user, db string) err
 			p.fixed = t.table.Shards[0]
 			return nil
 		}
-		return errUnsupported("LOAD DATA into sharded table %s is not supported: its rows would have to be split by the shard key across shards %s; xaproxy relays LOAD DATA LOCAL INFILE into unsharded tables and tables on one shard; load a sharded table with INSERT", t, strings.Join(t.table.Shards, ", "))
+		p.load, err = r.planLoadSplit(n, t)
+		return err
 	case sharding.Broadcast:
-		return errUnsupported("LOAD DATA into broadcast table %s is not supported: every copy must change alike; xaproxy relays LOAD DATA LOCAL INFILE into unsharded tables and tables on one shard; load a broadcast table with INSERT", t)
+		p.load, err = r.planLoadCopies(n, t)
+		return err
 	}
 	p.fixed = t.home
 	return nil
@@ -39,3 +42,15 @@ func (r *Router) planLoadData(p *Plan, n *ast.LoadDataStmt, user, db string) err
 // IsLoad tells whether sql is a LOAD statement (LOAD DATA, LOAD XML),
 // for statements the parser could not read.
 func IsLoad(sql string) bool { return isKeyword(skipCommentsAndSpace(sql), "LOAD") }
+
+// bindLoad is the exec of a LoadSplit: one part per shard, run by the
+// proxy's load executor (Exec.Load).
+func (l *LoadSplit) bind() *Exec {
+	e := &Exec{Write: true, Copies: l.Copies, Load: l}
+	for _, s := range l.Shards {
+		e.Parts = append(e.Parts, Part{Shard: s, SQL: l.SQL})
+	}
+	return e
+}
+
+func loadShardList(t tableInfo) string { return strings.Join(t.table.Shards, ", ") }

@@ -33,6 +33,8 @@ type Plan struct {
 	pinned *pinnedPlan
 	// derived: a query over a derived table that spans shards (derived.go).
 	derived *derivedPlan
+	// load: LOAD DATA split over shards or copied (loadsplit.go).
+	load *LoadSplit
 
 	write bool
 	ddl   bool
@@ -93,6 +95,9 @@ type Exec struct {
 	// Returning: the parts are a write with RETURNING whose result sets
 	// make one answer.
 	Returning *ReturningMerge
+	// Load, when set, is LOAD DATA LOCAL INFILE that the proxy splits
+	// over the parts' shards or copies to each (router/loadsplit.go).
+	Load *LoadSplit
 	// InsertID, when not 0, is the insert id the client's OK packet names:
 	// the router gave the rows their AUTO_INCREMENT ids (autoinc.go).
 	InsertID uint64
@@ -254,6 +259,8 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 			e.Parts = append(e.Parts, Part{Shard: s})
 		}
 		return e, nil
+	case p.load != nil:
+		return p.load.bind(), nil
 	case p.insert != nil:
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -335,6 +342,8 @@ func (p *Plan) PrepareShard() string {
 		return p.tables.shards[0]
 	case p.insert != nil:
 		return p.insert.table.Shards[0]
+	case p.load != nil:
+		return p.load.Shards[0]
 	case p.keyed != nil:
 		return p.keyed.table.Shards[0]
 	case p.pinned != nil:
