@@ -89,7 +89,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		return s.writeErr(errAssignsAcrossShards())
 	}
 	if ex.Load != nil {
-		return s.runLoad(ctx, st, ex, own)
+		return s.runLoad(ctx, ex, own)
 	}
 	switch ex.Op {
 	case router.ExecSingle:

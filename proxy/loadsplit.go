@@ -59,7 +59,7 @@ func (p *loadPart) flush() {
 }
 
 // runLoad runs a LoadSplit.
-func (s *Session) runLoad(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error)) error {
+func (s *Session) runLoad(ctx context.Context, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error)) error {
 	l := ex.Load
 	var f loadfile.Format
 	if !l.Copies {
