@@ -52,7 +52,10 @@ func TestShardedAutoIncrement(t *testing.T) {
 			defer wg.Done()
 			<-start
 			var conn *sql.Conn
-			for n := 0; n < perSession; {
+			// At least perSession inserts, and on until 5 succeeded after
+			// the restart: the kill must fall among the inserts.
+			afterOK := 0
+			for n := 0; (n < perSession || afterOK < 5) && ctx.Err() == nil; {
 				if conn == nil {
 					c, err := db.Conn(ctx)
 					if err != nil {
@@ -97,6 +100,9 @@ func TestShardedAutoIncrement(t *testing.T) {
 				mu.Lock()
 				done = append(done, insert{who: w, n: n, rows: rows, first: first, afterKill: after})
 				mu.Unlock()
+				if after {
+					afterOK++
+				}
 				lastIDs[w] = first
 				n++
 				time.Sleep(5 * time.Millisecond)
@@ -150,7 +156,13 @@ func TestShardedAutoIncrement(t *testing.T) {
 	// Each statement's rows are where its OK packet said, ids consecutive;
 	// ids after the kill above all before it.
 	var maxBefore, minAfter int64 = 0, 1 << 62
+	before, after := 0, 0
 	for _, d := range done {
+		if d.afterKill {
+			after++
+		} else {
+			before++
+		}
 		for i := 0; i < d.rows; i++ {
 			if who, ok := ids[d.first+int64(i)]; !ok || who != d.who {
 				t.Errorf("session %d insert %d: row %d should have id %d (OK insert id %d), found who=%d present=%v", d.who, d.n, i, d.first+int64(i), d.first, who, ok)
@@ -165,10 +177,13 @@ func TestShardedAutoIncrement(t *testing.T) {
 	if len(done) < sessions*perSession/2 {
 		t.Errorf("only %d of %d inserts succeeded", len(done), sessions*perSession)
 	}
+	if before == 0 || after == 0 {
+		t.Fatalf("%d inserts succeeded before the kill and %d after it: the kill must fall among them", before, after)
+	}
 	if minAfter <= maxBefore {
 		t.Errorf("an id given after the restart (%d) is not above those given before (%d)", minAfter, maxBefore)
 	}
-	t.Logf("%d inserts checked, %d rows, ids up to %d given before the kill, from %d after", len(done), len(ids), maxBefore, minAfter)
+	t.Logf("%d inserts checked (%d before the kill, %d after), %d rows, ids up to %d given before the kill, from %d after", len(done), before, after, len(ids), maxBefore, minAfter)
 
 	// Explicit ids and RETURNING, on one session.
 	conn, err := db.Conn(ctx)
