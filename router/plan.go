@@ -266,8 +266,8 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 		defer p.mu.Unlock()
 		return p.insert.bind(p, params, opts)
 	case p.keyed != nil:
-		p.mu.Lock()
-		defer p.mu.Unlock()
+		// Locks p.mu only to rewrite per shard: a statement relayed to
+		// one shard as the client sent it (point reads) takes no lock.
 		return p.keyed.bind(p, params)
 	case p.pinned != nil:
 		return p.pinned.bind(params)
@@ -314,6 +314,8 @@ func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
 	if len(shards) == 1 {
 		return &Exec{Parts: []Part{{Shard: shards[0]}}}, nil
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	return k.merge.bind(shards, split, params)
 }
 
