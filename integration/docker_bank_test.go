@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -39,12 +42,13 @@ type dockerStack struct {
 type dockerFault struct {
 	service        string
 	killed, served time.Duration // since the workload began: SIGKILL, serving again
+	inDoubt        int           // branches left prepared (XA RECOVER) on the other shards by the kill
 }
 
 const (
 	dockerBankAccounts = 60
 	dockerBankBalance  = 1000
-	dockerBankWorkers  = 4
+	dockerBankWorkers  = 6
 	dockerRootPass     = "root-secret" // MARIADB_ROOT_PASSWORD of docker/compose.yaml
 )
 
@@ -109,6 +113,53 @@ func dockerCompose(ctx context.Context, st dockerStack, args ...string) error {
 	return nil
 }
 
+// dockerComposeOut runs the stack's compose command with args and returns
+// its standard output, trimmed.
+func dockerComposeOut(ctx context.Context, st dockerStack, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, st.compose[0], append(st.compose[1:], args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %v: %s", strings.Join(st.compose, " "), strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// dockerEngine posts /containers/ID/ACTION (pause, unpause) to the engine's
+// API at DOCKER_HOST (unix sockets only; default /var/run/docker.sock).
+// Compose's own unpause does nothing against podman 4.3's Docker API (it
+// finds no paused container), so pausing goes to the engine directly.
+func dockerEngine(ctx context.Context, action, id string) error {
+	sock := "/var/run/docker.sock"
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		p, ok := strings.CutPrefix(h, "unix://")
+		if !ok {
+			return fmt.Errorf("DOCKER_HOST=%s: only unix:// sockets are supported", h)
+		}
+		sock = p
+	}
+	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		},
+	}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://engine/containers/"+id+"/"+action, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		body, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s %s: %s: %s", action, id, resp.Status, strings.TrimSpace(string(body)))
+	}
+	return nil
+}
+
 // dockerBank runs the bank workload with the faults and checks the result.
 func dockerBank(t *testing.T, ctx context.Context, st dockerStack) {
 	// The driver logs every connection the kills break; quiet it here.
@@ -169,9 +220,9 @@ func dockerBank(t *testing.T, ctx context.Context, st dockerStack) {
 	// 10 s of traffic, proxy2 killed for 5 s, 10 s, shard s1 killed for
 	// 5 s, 10 s more.
 	time.Sleep(10 * time.Second)
-	st.faults = append(st.faults, dockerKillStart(t, ctx, st, w, "proxy2", 1, began))
-	time.Sleep(10 * time.Second)
-	st.faults = append(st.faults, dockerKillStart(t, ctx, st, w, "shard1", -1, began))
+	st.faults = append(st.faults, dockerCrash(t, ctx, st, w, "proxy2", 1, began))
+	time.Sleep(5 * time.Second)
+	st.faults = append(st.faults, dockerCrash(t, ctx, st, w, "shard1", -1, began))
 	time.Sleep(10 * time.Second)
 	w.stop.Store(true)
 	done := make(chan struct{})
@@ -188,8 +239,11 @@ func dockerBank(t *testing.T, ctx context.Context, st dockerStack) {
 	// proxy1 once abandon_after has passed for proxy2's).
 	recStart := time.Now()
 	var prepared, open map[string][]string
-	for {
+	for first := true; ; first = false {
 		prepared, open, err = dockerLeftovers(ctx, direct)
+		if first && err == nil {
+			t.Logf("docker bank: when the clients finished: %d prepared branch(es), %d open transaction(s) on the shards", dockerCount(prepared), dockerCount(open))
+		}
 		if err == nil && len(prepared) == 0 && len(open) == 0 || time.Since(recStart) > 90*time.Second {
 			break
 		}
@@ -238,22 +292,66 @@ func dockerBank(t *testing.T, ctx context.Context, st dockerStack) {
 	}
 }
 
-// dockerKillStart kills a service's container, starts it again 5 s later
-// and waits until it serves: a proxy's admin port says ready (proxy is its
-// index: the workload stops sending to it while it is down, as a load
-// balancer would), a shard answers a ping on its published port.
-func dockerKillStart(t *testing.T, ctx context.Context, st dockerStack, w *chaosWorkload, service string, proxy int, began time.Time) dockerFault {
+// dockerCrash kills a service's container while two-phase commits are
+// stuck between PREPARE and their decision, and starts it again: a kill
+// proves recovery only if it leaves branches in doubt, and landing one
+// between a PREPARE and its COMMIT by chance is rare. So etcd (the decision
+// log) is paused first (`compose pause`, the cgroup freezer): every commit
+// that has prepared its branches then waits for its decision record. The
+// service is killed (SIGKILL) 1.5 s later, etcd resumed, and the service
+// started 5 s after the kill. A proxy is its index: the workload stops
+// sending to it once it is dead, as a load balancer would, and it counts as
+// serving again when its admin port says ready; a shard when it answers a
+// ping on its published port.
+func dockerCrash(t *testing.T, ctx context.Context, st dockerStack, w *chaosWorkload, service string, proxy int, began time.Time) dockerFault {
 	t.Helper()
 	f := dockerFault{service: service}
-	if proxy >= 0 {
-		w.avail[proxy].Store(false)
+	etcd, err := dockerComposeOut(ctx, st, "ps", "-q", "etcd")
+	if err != nil || etcd == "" {
+		t.Fatalf("docker bank: the etcd container: %q, %v", etcd, err)
 	}
+	if err := dockerEngine(ctx, "pause", etcd); err != nil {
+		t.Fatalf("docker bank: pause etcd: %v", err)
+	}
+	paused := true
+	unpause := func() {
+		if paused {
+			paused = false
+			if err := dockerEngine(context.Background(), "unpause", etcd); err != nil {
+				t.Errorf("docker bank: unpause etcd: %v", err)
+			}
+		}
+	}
+	defer unpause()
+	time.Sleep(1500 * time.Millisecond)
 	if err := dockerCompose(ctx, st, "kill", "-s", "SIGKILL", service); err != nil {
 		t.Fatalf("docker bank: %v", err)
 	}
 	f.killed = time.Since(began)
+	if proxy >= 0 {
+		w.avail[proxy].Store(false)
+	}
+	// What the kill left prepared on the shards still up: of the killed
+	// proxy (its gtrids carry its instance id), or of anyone for a shard.
+	for i, db := range st.shards {
+		if dockerShardNames[i] == "s"+strings.TrimPrefix(service, "shard") {
+			continue
+		}
+		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		x, err := dockerXARecover(c, db)
+		cancel()
+		if err != nil {
+			t.Fatalf("docker bank: XA RECOVER on %s after killing %s: %v", dockerShardNames[i], service, err)
+		}
+		for _, xid := range x {
+			if proxy < 0 || strings.Contains(xid, ":"+service+"-") {
+				f.inDoubt++
+			}
+		}
+	}
+	unpause()
 	time.Sleep(5 * time.Second)
-	if err := dockerCompose(ctx, st, "start", service); err != nil {
+	if err := dockerCompose(ctx, st, "restart", "--no-deps", service); err != nil {
 		t.Fatalf("docker bank: %v", err)
 	}
 	if proxy >= 0 {
@@ -268,13 +366,26 @@ func dockerKillStart(t *testing.T, ctx context.Context, st dockerStack, w *chaos
 		}
 	}
 	f.served = time.Since(began)
-	t.Logf("docker bank: %s killed at +%s, serving again at +%s", service, f.killed.Round(100*time.Millisecond), f.served.Round(100*time.Millisecond))
+	t.Logf("docker bank: %s killed at +%s with etcd paused (%d branch(es) left prepared on the other shards), serving again at +%s",
+		service, f.killed.Round(100*time.Millisecond), f.inDoubt, f.served.Round(100*time.Millisecond))
+	if f.inDoubt == 0 {
+		t.Errorf("docker bank: killing %s left no branch in doubt: recovery after the crash was not exercised", service)
+	}
 	return f
 }
 
 // shardIndex maps the compose service shardN to N.
 func shardIndex(service string) int {
 	return int(service[len(service)-1] - '0')
+}
+
+// dockerCount counts the entries of a per-shard listing.
+func dockerCount(m map[string][]string) int {
+	n := 0
+	for _, l := range m {
+		n += len(l)
+	}
+	return n
 }
 
 // dockerLeftovers returns the prepared branches (XA RECOVER) and the open
@@ -352,9 +463,18 @@ func dockerRecoveryActions(admin string) (map[string]string, error) {
 func dockerBankSummary(w *chaosWorkload, v *chaosVerdict, st dockerStack, clientsDone, recWait time.Duration) string {
 	var b strings.Builder
 	outcomes := map[string]int{}
+	codes := map[string]int{}
+	first, last := map[string]time.Duration{}, map[string]time.Duration{}
 	cross := 0
 	for _, x := range w.transfers {
 		outcomes[x.outcome]++
+		if x.code != "" {
+			codes[x.code]++
+			if f, ok := first[x.code]; !ok || x.start < f {
+				first[x.code] = x.start
+			}
+			last[x.code] = max(last[x.code], x.end)
+		}
 		if x.crossShard {
 			cross++
 		}
@@ -362,9 +482,18 @@ func dockerBankSummary(w *chaosWorkload, v *chaosVerdict, st dockerStack, client
 	fmt.Fprintf(&b, "docker bank summary:\n")
 	fmt.Fprintf(&b, "  transfers: %d attempted (%d cross-shard), outcomes %s; clients done at +%s\n",
 		len(w.transfers), cross, chaosCounts(outcomes), clientsDone.Round(100*time.Millisecond))
+	if len(codes) > 0 {
+		fmt.Fprintf(&b, "  transfer errors by code: %s\n", chaosCounts(codes))
+		w.mu.Lock()
+		for _, c := range slices.Sorted(maps.Keys(codes)) {
+			fmt.Fprintf(&b, "    %s from +%s to +%s, first: %s\n", c, first[c].Round(100*time.Millisecond), last[c].Round(100*time.Millisecond), w.errSample[c])
+		}
+		w.mu.Unlock()
+	}
 	fmt.Fprintf(&b, "  reads: %d locking, %d plain; account creations/deletions: %d\n", len(w.locking), len(w.plain), len(w.acctOps))
 	for _, f := range st.faults {
-		fmt.Fprintf(&b, "  kill: %s (SIGKILL) at +%s, serving again at +%s\n", f.service, f.killed.Round(100*time.Millisecond), f.served.Round(100*time.Millisecond))
+		fmt.Fprintf(&b, "  kill: %s (SIGKILL, etcd paused) at +%s, %d branch(es) left prepared on the other shards, serving again at +%s\n",
+			f.service, f.killed.Round(100*time.Millisecond), f.inDoubt, f.served.Round(100*time.Millisecond))
 	}
 	for i, admin := range st.admins {
 		acts, err := dockerRecoveryActions(admin)
