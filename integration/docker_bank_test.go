@@ -42,7 +42,7 @@ type dockerStack struct {
 type dockerFault struct {
 	service        string
 	killed, served time.Duration // since the workload began: SIGKILL, serving again
-	inDoubt        int           // branches left prepared (XA RECOVER) on the other shards by the kill
+	inDoubt        int           // proxy: its branches prepared after its death; shard: branches prepared on it when killed
 }
 
 const (
@@ -298,8 +298,8 @@ func dockerBank(t *testing.T, ctx context.Context, st dockerStack) {
 // between a PREPARE and its COMMIT by chance is rare. So etcd (the decision
 // log) is paused first (`compose pause`, the cgroup freezer): every commit
 // that has prepared its branches then waits for its decision record. The
-// service is killed (SIGKILL) 1.5 s later, etcd resumed, and the service
-// started 5 s after the kill. A proxy is its index: the workload stops
+// service is killed (SIGKILL) once branches it owns or holds are prepared,
+// etcd resumed, and the service started 5 s after the kill. A proxy is its index: the workload stops
 // sending to it once it is dead, as a load balancer would, and it counts as
 // serving again when its admin port says ready; a shard when it answers a
 // ping on its published port.
@@ -323,30 +323,45 @@ func dockerCrash(t *testing.T, ctx context.Context, st dockerStack, w *chaosWork
 		}
 	}
 	defer unpause()
-	time.Sleep(1500 * time.Millisecond)
+	// In doubt: branches of the proxy about to be killed, prepared on any
+	// shard; or any branch prepared on the shard about to be killed (it
+	// survives the crash in the shard's redo log).
+	inDoubt := func() (int, error) {
+		n := 0
+		for i, db := range st.shards {
+			if proxy < 0 && dockerShardNames[i] != "s"+strings.TrimPrefix(service, "shard") {
+				continue
+			}
+			c, cancel := context.WithTimeout(ctx, 5*time.Second)
+			x, err := dockerXARecover(c, db)
+			cancel()
+			if err != nil {
+				return 0, fmt.Errorf("XA RECOVER on %s: %w", dockerShardNames[i], err)
+			}
+			for _, xid := range x {
+				if proxy < 0 || strings.Contains(xid, ":"+service+"-") {
+					n++
+				}
+			}
+		}
+		return n, nil
+	}
+	// Kill once something is in doubt (within 6 s of the pause: the
+	// workers may be waiting for row locks first).
+	var ierr error
+	waitFor(6*time.Second, func() bool { f.inDoubt, ierr = inDoubt(); return ierr != nil || f.inDoubt > 0 })
+	if ierr != nil {
+		t.Fatalf("docker bank: before killing %s: %v", service, ierr)
+	}
 	if err := dockerCompose(ctx, st, "kill", "-s", "SIGKILL", service); err != nil {
 		t.Fatalf("docker bank: %v", err)
 	}
 	f.killed = time.Since(began)
 	if proxy >= 0 {
 		w.avail[proxy].Store(false)
-	}
-	// What the kill left prepared on the shards still up: of the killed
-	// proxy (its gtrids carry its instance id), or of anyone for a shard.
-	for i, db := range st.shards {
-		if dockerShardNames[i] == "s"+strings.TrimPrefix(service, "shard") {
-			continue
-		}
-		c, cancel := context.WithTimeout(ctx, 5*time.Second)
-		x, err := dockerXARecover(c, db)
-		cancel()
-		if err != nil {
-			t.Fatalf("docker bank: XA RECOVER on %s after killing %s: %v", dockerShardNames[i], service, err)
-		}
-		for _, xid := range x {
-			if proxy < 0 || strings.Contains(xid, ":"+service+"-") {
-				f.inDoubt++
-			}
+		// Counted again after the kill: what its death left prepared.
+		if f.inDoubt, ierr = inDoubt(); ierr != nil {
+			t.Fatalf("docker bank: after killing %s: %v", service, ierr)
 		}
 	}
 	unpause()
@@ -366,7 +381,7 @@ func dockerCrash(t *testing.T, ctx context.Context, st dockerStack, w *chaosWork
 		}
 	}
 	f.served = time.Since(began)
-	t.Logf("docker bank: %s killed at +%s with etcd paused (%d branch(es) left prepared on the other shards), serving again at +%s",
+	t.Logf("docker bank: %s killed at +%s with etcd paused (%d branch(es) in doubt), serving again at +%s",
 		service, f.killed.Round(100*time.Millisecond), f.inDoubt, f.served.Round(100*time.Millisecond))
 	if f.inDoubt == 0 {
 		t.Errorf("docker bank: killing %s left no branch in doubt: recovery after the crash was not exercised", service)
@@ -492,7 +507,7 @@ func dockerBankSummary(w *chaosWorkload, v *chaosVerdict, st dockerStack, client
 	}
 	fmt.Fprintf(&b, "  reads: %d locking, %d plain; account creations/deletions: %d\n", len(w.locking), len(w.plain), len(w.acctOps))
 	for _, f := range st.faults {
-		fmt.Fprintf(&b, "  kill: %s (SIGKILL, etcd paused) at +%s, %d branch(es) left prepared on the other shards, serving again at +%s\n",
+		fmt.Fprintf(&b, "  kill: %s (SIGKILL, etcd paused) at +%s, %d branch(es) in doubt, serving again at +%s\n",
 			f.service, f.killed.Round(100*time.Millisecond), f.inDoubt, f.served.Round(100*time.Millisecond))
 	}
 	for i, admin := range st.admins {
