@@ -70,6 +70,7 @@ chown 65532:65532 "$root/home/nonroot"
 chmod 755 "$root/xaproxy"
 tar --sort=name --numeric-owner --mtime=@0 --format=gnu -C "$root" -cf "$work/rootfs.tar" .
 
+old=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 podman import --quiet \
 	--change 'USER 65532:65532' \
 	--change 'EXPOSE 3307' --change 'EXPOSE 9107' \
@@ -79,4 +80,6 @@ podman import --quiet \
 	--change "LABEL org.opencontainers.image.version=$VERSION" \
 	--change "LABEL org.xaproxy.binary=$sum" \
 	"$work/rootfs.tar" "$IMAGE" >/dev/null
+# The image the tag named before is dangling now: drop it (unless in use).
+[[ -n $old ]] && podman rmi "$old" >/dev/null 2>&1 || true
 echo "docker-build: $IMAGE built with podman ($VERSION, sha256 ${sum:0:16}); $(podman run --rm "$IMAGE" version 2>&1 | head -1)"

@@ -107,11 +107,15 @@ build() {
 		"$root"/var/log/apt/* "$root/usr/sbin/policy-rc.d"
 	# A stable tarball: sorted, numeric owners, no atime/ctime.
 	tar --sort=name --numeric-owner --xattrs -C "$root" -cf "$work/$name.tar" .
+	local old
+	old=$(podman image inspect --format '{{.Id}}' "$img" 2>/dev/null || true)
 	podman import --quiet \
 		--change "LABEL org.xaproxy.recipe=$(recipe "$img")" \
 		--change "LABEL org.xaproxy.packages=${versions% }" \
 		--change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
 		"$@" "$work/$name.tar" "$img" >/dev/null
+	# The image the tag named before is dangling now: drop it (unless in use).
+	[[ -n $old ]] && podman rmi "$old" >/dev/null 2>&1 || true
 	rm -rf "$root" "$work/$name.tar"
 	echo "docker-images: $img built ($versions)"
 }
