@@ -9,7 +9,7 @@ INTEGRATION_TIMEOUT ?= 20m
 # Extra flags for go test in the integration target, e.g. -run TestXA.
 INTEGRATION_FLAGS ?=
 
-.PHONY: all deps deps-bench bench docker-check build unit integration differential driver-suite session-diff chaos chaos-short test fmt-check vet demo demo-stop clean docker-build docker-test
+.PHONY: all deps deps-bench bench docker-check build unit integration differential driver-suite session-diff chaos chaos-short test fmt-check vet demo demo-stop clean docker-build docker-images docker-test
 
 all: build
 
@@ -100,38 +100,21 @@ demo:
 demo-stop:
 	@scripts/demo.sh stop
 
-## docker-build: the xaproxy:dev image (docker/Dockerfile; needs a Docker engine with BuildKit)
+## docker-build: the xaproxy:dev image: docker/Dockerfile with Docker and BuildKit; without them, the same
+## static binary as a non-root image imported into podman (nothing pulled; scripts/docker-build.sh)
 docker-build:
-	@if ! docker buildx version >/dev/null 2>&1; then \
-		echo "docker-build needs BuildKit (the docker buildx plugin; docker buildx version failed): docker/Dockerfile uses RUN --mount cache mounts, which the legacy builder refuses"; \
-		exit 1; \
-	fi
-	docker build -f docker/Dockerfile --build-arg VERSION="$$(git describe --tags --always --dirty 2>/dev/null || echo dev)" -t xaproxy:dev .
+	@scripts/docker-build.sh
 
-DOCKER_COMPOSE := docker compose -f docker/compose.yaml
-## docker-test: bring up docker/compose.yaml (2 MySQL 8.0 + 1 MariaDB shards, etcd, 2 proxies),
-## run TestDockerStack against it, tear it down (needs a Docker engine and the compose v2 plugin)
+## docker-images: the local MariaDB 10.11 and etcd images of the test stack, from Debian packages
+## (podman; cached by recipe hash; scripts/docker-images.sh)
+docker-images:
+	@scripts/docker-images.sh
+
+## docker-test: bring up docker/compose.yaml (3 MariaDB shards, etcd, 2 proxies), run TestDockerStack against it
+## (smoke test, then the bank workload while a proxy and a shard container are killed), tear it down. With Docker:
+## registry images; otherwise podman with the local images (scripts/docker-test.sh). Not part of `make test`.
 docker-test:
-	@if ! docker info >/dev/null 2>&1; then \
-		echo "docker-test needs a running Docker engine (docker info failed); it brings up docker/compose.yaml and runs the integration smoke test against it"; \
-		exit 1; \
-	fi; \
-	if ! docker compose version >/dev/null 2>&1; then \
-		echo "docker-test needs the Docker Compose v2 plugin (docker compose version failed); it brings up docker/compose.yaml and runs the integration smoke test against it"; \
-		exit 1; \
-	fi
-	status=0; \
-	XAPROXY_VERSION="$$(git describe --tags --always --dirty 2>/dev/null || echo dev)" \
-		$(DOCKER_COMPOSE) up -d --build --wait || status=$$?; \
-	if [[ $$status -eq 0 ]]; then \
-		XAPROXY_DOCKER=1 $(GO) test -tags docker -count=1 -timeout 10m -v -run '^TestDockerStack$$' ./integration/ || status=$$?; \
-	fi; \
-	if [[ $$status -ne 0 ]]; then \
-		$(DOCKER_COMPOSE) ps -a; \
-		$(DOCKER_COMPOSE) logs --no-color --tail=200; \
-	fi; \
-	$(DOCKER_COMPOSE) down -v || status=$$?; \
-	exit $$status
+	@scripts/docker-test.sh
 
 clean:
 	rm -rf bin/

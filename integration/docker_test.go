@@ -13,25 +13,38 @@ import (
 	"time"
 )
 
-// TestDockerStack is the smoke test of the Docker deployment
-// (docker/compose.yaml: MySQL 8.0 shards s0 and s1, MariaDB 10.11 shard s2,
-// etcd, and two proxies). It does not start anything itself: `make
-// docker-test` brings the stack up, runs this test with XAPROXY_DOCKER=1
-// and tears the stack down. It is built only with -tags docker, so it is
-// not part of what `make test` runs (nor reported as skipped there).
+// TestDockerStack is the test of the Docker deployment (docker/compose.yaml:
+// MariaDB 10.11 shards s0, s1, s2, etcd, and two proxies; with
+// docker/compose.mysql8.yaml s0 and s1 are MySQL 8.0). It does not start the
+// stack itself: `make docker-test` brings it up (with Docker, or with podman
+// and images built locally), runs this test with XAPROXY_DOCKER=1 and
+// XAPROXY_DOCKER_COMPOSE (the compose command line of the stack, to kill and
+// start its containers) and tears the stack down. It is built only with
+// -tags docker, so it is not part of what `make test` runs (nor reported as
+// skipped there).
+//
+// First a smoke test of both proxies (DDL, a broadcast write, a cross-shard
+// commit and rollback, reads through both), then the bank workload of the
+// chaos test through both proxies while a proxy container and a shard
+// container are killed and started again (docker_bank_test.go).
 //
 // Addresses (defaults are the ports docker/compose.yaml publishes):
 // XAPROXY_DOCKER_PROXY1=127.0.0.1:3307, XAPROXY_DOCKER_ADMIN1=127.0.0.1:9107,
-// XAPROXY_DOCKER_PROXY2=127.0.0.1:3308, XAPROXY_DOCKER_ADMIN2=127.0.0.1:9108.
+// XAPROXY_DOCKER_PROXY2=127.0.0.1:3308, XAPROXY_DOCKER_ADMIN2=127.0.0.1:9108,
+// XAPROXY_DOCKER_SHARDS=127.0.0.1:3316,127.0.0.1:3317,127.0.0.1:3318 (s0, s1, s2).
 func TestDockerStack(t *testing.T) {
 	if os.Getenv("XAPROXY_DOCKER") != "1" {
 		t.Fatal("XAPROXY_DOCKER is not 1: run this test with `make docker-test`, which brings up docker/compose.yaml first")
+	}
+	compose := strings.Fields(os.Getenv("XAPROXY_DOCKER_COMPOSE"))
+	if len(compose) == 0 {
+		t.Fatal("XAPROXY_DOCKER_COMPOSE is empty: it is the compose command line of the stack (`make docker-test` sets it), with which the test kills and starts containers")
 	}
 	proxy1 := dockerEnv("XAPROXY_DOCKER_PROXY1", "127.0.0.1:3307")
 	admin1 := dockerEnv("XAPROXY_DOCKER_ADMIN1", "127.0.0.1:9107")
 	proxy2 := dockerEnv("XAPROXY_DOCKER_PROXY2", "127.0.0.1:3308")
 	admin2 := dockerEnv("XAPROXY_DOCKER_ADMIN2", "127.0.0.1:9108")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 
 	// The proxies have no Docker healthcheck (distroless has no shell):
@@ -43,6 +56,8 @@ func TestDockerStack(t *testing.T) {
 	}
 	db1 := dockerOpen(t, ctx, proxy1)
 	db2 := dockerOpen(t, ctx, proxy2)
+	shards := dockerShards(t, ctx)
+	dockerReportEngines(t, ctx, shards)
 
 	// DDL through proxy1: orders is sharded over s0, s1, s2, countries is
 	// a broadcast table with a copy on each.
@@ -122,30 +137,37 @@ func TestDockerStack(t *testing.T) {
 		}
 	}
 
+	for _, q := range []string{"DROP TABLE orders", "DROP TABLE countries"} {
+		if _, err := db1.ExecContext(ctx, q); err != nil {
+			t.Errorf("proxy1: %s: %v", q, err)
+		}
+	}
+
+	dockerBank(t, ctx, dockerStack{
+		compose: compose,
+		proxies: []string{proxy1, proxy2},
+		admins:  []string{admin1, admin2},
+		shards:  shards,
+	})
+
 	// Nothing is left in doubt: SHOW XA STATUS (the latest recovery scan,
 	// every coordinator.recover_every) is empty on both proxies.
 	for name, db := range map[string]*sql.DB{"proxy1": db1, "proxy2": db2} {
 		var last []string
+		var err error
 		deadline := time.Now().Add(45 * time.Second)
 		for {
-			var err error
 			last, err = dockerXAStatus(ctx, db)
-			if err != nil {
-				t.Fatalf("%s: SHOW XA STATUS: %v", name, err)
-			}
-			if len(last) == 0 || time.Now().After(deadline) {
+			if err == nil && len(last) == 0 || time.Now().After(deadline) {
 				break
 			}
 			time.Sleep(time.Second)
 		}
-		if len(last) != 0 {
+		switch {
+		case err != nil:
+			t.Errorf("%s: SHOW XA STATUS: %v", name, err)
+		case len(last) != 0:
 			t.Errorf("%s: SHOW XA STATUS still lists in-doubt branches after 45s:\n%s", name, strings.Join(last, "\n"))
-		}
-	}
-
-	for _, q := range []string{"DROP TABLE orders", "DROP TABLE countries"} {
-		if _, err := db1.ExecContext(ctx, q); err != nil {
-			t.Errorf("proxy1: %s: %v", q, err)
 		}
 	}
 }

@@ -14,8 +14,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$PATH:/usr/local/go/bin"
 
-COMPOSE_VERSION=v2.29.7
 FILE=docker/compose.yaml
+OVERRIDE=docker/compose.mysql8.yaml
 
 # 1. The image's binary and configs.
 bin=bin/tools/xaproxy-image
@@ -35,22 +35,13 @@ for cfg in docker/xaproxy-1.yaml docker/xaproxy-2.yaml; do
 	echo "docker-check: $cfg: $out"
 done
 
-compose=()
-if docker compose version >/dev/null 2>&1; then
-	compose=(docker compose)
-elif command -v docker-compose >/dev/null 2>&1 && docker-compose version 2>/dev/null | grep -q 'v2\.'; then
-	compose=(docker-compose)
-else
-	tool=bin/tools/docker-compose-$COMPOSE_VERSION
-	if [[ ! -x $tool ]]; then
-		echo "docker-check: no Docker Compose v2 here; building $COMPOSE_VERSION from the Go module proxy"
-		tmp=$(mktemp -d)
-		trap 'rm -rf "$tmp"' EXIT
-		GOBIN=$tmp GOFLAGS=-mod=mod go install "github.com/docker/compose/v2/cmd@$COMPOSE_VERSION"
-		mv "$tmp/cmd" "$tool"
-	fi
-	compose=("$tool")
-fi
+source scripts/compose-env.sh
+compose_find
+compose=("${COMPOSE[@]}")
 "${compose[@]}" -f "$FILE" config -q
 services=$("${compose[@]}" -f "$FILE" config --services | sort | tr '\n' ' ')
 echo "docker-check: $FILE is valid for Docker Compose ($(basename "${compose[-1]}")); services: $services"
+# With the MySQL 8 override: shards s0 and s1 become mysql:8.0.
+"${compose[@]}" -f "$FILE" -f "$OVERRIDE" config -q
+images=$("${compose[@]}" -f "$FILE" -f "$OVERRIDE" config --images | sort -u | tr '\n' ' ')
+echo "docker-check: $FILE with $OVERRIDE is valid too; images: $images"
