@@ -43,14 +43,14 @@ type Session struct {
 	since    time.Time
 	// salt is the scramble of the initial handshake, which COM_CHANGE_USER
 	// answers again (changeuser.go); failedChangeUser counts refused ones.
-	salt             []byte
-	saltUncertain    bool // a TLS login may have switched scrambles unseen
+	salt          []byte
+	saltUncertain bool // a TLS login may have switched scrambles unseen
 	// tlsState is the client's TLS session (nil: plain), tlsCert the
 	// certificate it was given and tlsServed whether the frontend served
 	// TLS when it connected: the Ssl_% status variables (sslstatus.go).
-	tlsState  *tls.ConnectionState
-	tlsCert   *x509.Certificate
-	tlsServed bool
+	tlsState         *tls.ConnectionState
+	tlsCert          *x509.Certificate
+	tlsServed        bool
 	failedChangeUser int
 	// collation is the client's collation id from the handshake or the
 	// last COM_CHANGE_USER, which COM_RESET_CONNECTION returns to.

@@ -20,8 +20,8 @@ type settings struct {
 	cfg   *conf.Config          // where they come from (users, frontend, log)
 	users map[string]*conf.User // by name (case-sensitive, as MySQL)
 	// handshake is go-mysql's server: greeting, authentication and TLS.
-	handshake    *server.Server
-	requireTLS   bool
+	handshake  *server.Server
+	requireTLS bool
 	// certLeaf is the certificate TLS clients get; nil: TLS off.
 	certLeaf     *x509.Certificate
 	maxConns     int
@@ -106,7 +106,7 @@ func (s *Server) ReloadFailed() { s.metrics.reloads.WithLabelValues("error").Inc
 func (s *Server) ShutdownTimeout() time.Duration { return s.live.Load().shutdown }
 
 // certLeaf is the parsed first certificate of cert's chain (nil if it
-// cannot be parsed: Ssl_server_not_before/after are then '').
+// cannot be parsed: Ssl_server_not_before/after are then ”).
 func certLeaf(cert *tls.Certificate) *x509.Certificate {
 	if cert.Leaf != nil {
 		return cert.Leaf
