@@ -58,7 +58,7 @@ func TestFrontendCipherList(t *testing.T) {
 func TestASN1TimeText(t *testing.T) {
 	// As MariaDB prints Ssl_server_not_after.
 	for in, want := range map[time.Time]string{
-		time.Date(2027, 1, 4, 3, 13, 39, 0, time.UTC):                       "Jan  4 03:13:39 2027 GMT",
+		time.Date(2027, 1, 4, 3, 13, 39, 0, time.UTC):                      "Jan  4 03:13:39 2027 GMT",
 		time.Date(2026, 12, 15, 3, 13, 39, 0, time.FixedZone("X", 2*3600)): "Dec 15 01:13:39 2026 GMT",
 	} {
 		if got := asn1TimeText(in); got != want {

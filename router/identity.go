@@ -216,7 +216,9 @@ func (r *identityRewriter) Leave(n ast.Node) (ast.Node, bool) {
 	switch x := n.(type) {
 	case *ast.SelectField:
 		r.fields = r.fields[:len(r.fields)-1]
-		if r.touched[x] && x.AsName.O == "" && x.Text() != "" {
+		if (r.touched[x] || isVariable(x.Expr)) && x.AsName.O == "" && x.Text() != "" {
+			// A system variable's name is its text too, which the
+			// restored text would change (@@`have_openssl`).
 			x.AsName = ast.NewCIStr(x.Text())
 		}
 	case *ast.FuncCallExpr:
@@ -304,4 +306,10 @@ func (r *rawExpr) Accept(v ast.Visitor) (ast.Node, bool) {
 		return v.Leave(n)
 	}
 	return v.Leave(r)
+}
+
+// isVariable tells whether e is a system variable, named after its text.
+func isVariable(e ast.ExprNode) bool {
+	v, ok := e.(*ast.VariableExpr)
+	return ok && v.IsSystem
 }

@@ -15,7 +15,7 @@ func TestRewriteIdentity(t *testing.T) {
 		{"SELECT a FROM t WHERE b = CONNECTION_ID()", "WHERE `b`=CAST(0000000042 AS UNSIGNED)"},
 		{"INSERT INTO t VALUES (SESSION_USER())", "VALUES (IF(0, USER(), _utf8mb3 X'"},
 		{"SELECT @@have_ssl", "SELECT IF(0, @@have_ssl, _utf8mb3 X'594553') AS `@@have_ssl`"},
-		{"SELECT @@GLOBAL.have_ssl AS h, @@have_openssl", "SELECT IF(0, @@have_ssl, _utf8mb3 X'594553') AS `h`,@@`have_openssl`"},
+		{"SELECT @@GLOBAL.have_ssl AS h, @@have_openssl", "SELECT IF(0, @@have_ssl, _utf8mb3 X'594553') AS `h`,@@`have_openssl` AS `@@have_openssl`"},
 	} {
 		st, err := p.Parse(tc.sql)
 		if err != nil || st.Identity == 0 {
