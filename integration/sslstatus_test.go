@@ -16,7 +16,7 @@ import (
 // The Ssl_% status variables and @@have_ssl describe the client's TLS
 // session with the proxy, not the proxy's connection to the shard (which
 // here is plain): the negotiated cipher by its OpenSSL name, the version,
-// the dates of the proxy's certificate; ” for a plain client, as MariaDB.
+// the dates of the proxy's certificate; empty for a plain client, as MariaDB.
 // Rows, names and column definitions are otherwise the shard's.
 func TestSslStatus(t *testing.T) {
 	t.Parallel()
