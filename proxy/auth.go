@@ -110,3 +110,13 @@ func isTLS(c *server.Conn) bool {
 	_, ok := c.Conn.Conn.(*tls.Conn)
 	return ok
 }
+
+// tlsStateOf is the client's TLS session; nil for a plain connection.
+func tlsStateOf(c *server.Conn) *tls.ConnectionState {
+	tc, ok := c.Conn.Conn.(*tls.Conn)
+	if !ok {
+		return nil
+	}
+	st := tc.ConnectionState()
+	return &st
+}

@@ -28,7 +28,17 @@ func (s *Session) identity() router.Identity {
 		User:        s.user + "@" + host,
 		CurrentUser: s.user + "@%",
 		Attrs:       s.attrs,
+		HaveSSL:     s.haveSSL(),
 	}
+}
+
+// haveSSL is @@have_ssl: whether the frontend serves TLS now (a reload
+// can turn it on or off), as MariaDB's says whether it serves TLS.
+func (s *Session) haveSSL() string {
+	if s.srv.live.Load().certLeaf != nil {
+		return "YES"
+	}
+	return "DISABLED"
 }
 
 // rewriteIdentity gives st's identity calls the session's values and
@@ -38,7 +48,7 @@ func (s *Session) rewriteIdentity(st *router.Statement, sql string) (string, err
 		return sql, nil
 	}
 	if st.Kind == router.KindUnparsed {
-		return "", errNotSupported("xaproxy cannot parse this statement (%v), and it mentions CONNECTION_ID(), USER(), CURRENT_USER() or the connect-attribute tables, whose values are the proxy session's, not a shard connection's", st.ParseErr)
+		return "", errNotSupported("xaproxy cannot parse this statement (%v), and it mentions CONNECTION_ID(), USER(), CURRENT_USER(), @@have_ssl or the connect-attribute tables, whose values are the proxy session's, not a shard connection's", st.ParseErr)
 	}
 	text, err := router.RewriteIdentity(st, s.identity())
 	if err != nil {

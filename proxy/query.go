@@ -77,7 +77,7 @@ func (s *Session) planText(ctx context.Context, sql string) (*textPlan, error) {
 	if router.ReadsProcessList(st, s.db) {
 		q.op = router.OpProcessList
 	}
-	if q.op == router.OpKillSelf || q.op == router.OpConnectAttrs || q.op == router.OpProcessList {
+	if q.op == router.OpKillSelf || q.op == router.OpConnectAttrs || q.op == router.OpProcessList || q.op == router.OpShowStatus {
 		// Decided on the client's text: its identity calls are the answer.
 		return q, nil
 	}
@@ -113,6 +113,8 @@ func (s *Session) runPlan(ctx context.Context, q *textPlan) error {
 			return s.answerShowProcessList(ctx, st, sql)
 		}
 		return s.answerProcessList(ctx, st, sql)
+	case router.OpShowStatus:
+		return s.answerShowStatus(ctx, st, sql)
 	case router.OpEmpty:
 		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))
 	case router.OpComment:

@@ -45,6 +45,8 @@ type Server struct {
 	// made on first need and kept for the process (selfsigned.go).
 	certMu   sync.Mutex
 	selfCert *tls.Certificate
+	// tlsCounters count the frontend's TLS handshakes (sslstatus.go).
+	tlsCounters tlsCounters
 	// logins tracks failed logins per address (loginthrottle.go), and
 	// loginLog bounds the lines logged about them (loginfail.go).
 	logins   *loginThrottle
@@ -141,7 +143,7 @@ func newServer(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA, diale
 	if err != nil {
 		return nil, err
 	}
-	s.live.Store(newSettings(cfg, key, cert))
+	s.live.Store(newSettings(cfg, key, cert, &s.tlsCounters))
 	var caRoots *x509.CertPool
 	if ca := cfg.Backend.TLSCA; ca != nil {
 		caRoots = x509.NewCertPool()

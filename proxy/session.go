@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -41,8 +43,14 @@ type Session struct {
 	since    time.Time
 	// salt is the scramble of the initial handshake, which COM_CHANGE_USER
 	// answers again (changeuser.go); failedChangeUser counts refused ones.
-	salt             []byte
-	saltUncertain    bool // a TLS login may have switched scrambles unseen
+	salt          []byte
+	saltUncertain bool // a TLS login may have switched scrambles unseen
+	// tlsState is the client's TLS session (nil: plain), tlsCert the
+	// certificate it was given and tlsServed whether the frontend served
+	// TLS when it connected: the Ssl_% status variables (sslstatus.go).
+	tlsState         *tls.ConnectionState
+	tlsCert          *x509.Certificate
+	tlsServed        bool
 	failedChangeUser int
 	// collation is the client's collation id from the handshake or the
 	// last COM_CHANGE_USER, which COM_RESET_CONNECTION returns to.
@@ -138,6 +146,7 @@ func (s *Session) handshake(live *settings) (err error) {
 	s.collation = uint16(c.Charset())
 	s.takeCollation(s.collation)
 	s.salt, s.saltUncertain = handshakeSalt(s.nc.greeting, s.nc.later, isTLS(c))
+	s.tlsState, s.tlsCert, s.tlsServed = tlsStateOf(c), live.certLeaf, live.certLeaf != nil
 	s.attrs = orderedAttrs(s.nc.received, c.Attributes())
 	s.extMeta = s.nc.extCaps&clientExtCaps(firstPayload(s.nc.received))&extMetadata != 0
 	s.nc.buffered = true

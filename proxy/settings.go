@@ -3,6 +3,7 @@ package proxy
 import (
 	"crypto/rsa"
 	"crypto/tls"
+	"crypto/x509"
 	"slices"
 	"time"
 
@@ -19,8 +20,10 @@ type settings struct {
 	cfg   *conf.Config          // where they come from (users, frontend, log)
 	users map[string]*conf.User // by name (case-sensitive, as MySQL)
 	// handshake is go-mysql's server: greeting, authentication and TLS.
-	handshake    *server.Server
-	requireTLS   bool
+	handshake  *server.Server
+	requireTLS bool
+	// certLeaf is the certificate TLS clients get; nil: TLS off.
+	certLeaf     *x509.Certificate
 	maxConns     int
 	idleTimeout  time.Duration
 	queryTimeout time.Duration
@@ -34,7 +37,8 @@ type settings struct {
 // receives caching_sha2_password passwords over plain connections; it is
 // the same for the whole process, since clients may have cached it. cert
 // is what clients switching to TLS get (Server.frontendCert); nil: TLS off.
-func newSettings(cfg *conf.Config, key *rsa.PrivateKey, cert *tls.Certificate) *settings {
+// counters count its TLS handshakes.
+func newSettings(cfg *conf.Config, key *rsa.PrivateKey, cert *tls.Certificate, counters *tlsCounters) *settings {
 	users := make(map[string]*conf.User, len(cfg.Users))
 	for i := range cfg.Users {
 		u := cfg.Users[i]
@@ -42,8 +46,11 @@ func newSettings(cfg *conf.Config, key *rsa.PrivateKey, cert *tls.Certificate) *
 		users[u.Name] = &u
 	}
 	var tlsConfig *tls.Config
+	var leaf *x509.Certificate
 	if cert != nil {
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12, CipherSuites: frontendTLS12Suites}
+		counters.hook(tlsConfig)
+		leaf = certLeaf(cert)
 	}
 	f := cfg.Frontend
 	handshake := server.NewServerWithAuth(f.ServerVersion, mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, key, tlsConfig, &authProvider{users: users})
@@ -54,6 +61,7 @@ func newSettings(cfg *conf.Config, key *rsa.PrivateKey, cert *tls.Certificate) *
 		users:        users,
 		handshake:    handshake,
 		requireTLS:   f.TLSRequired(),
+		certLeaf:     leaf,
 		maxConns:     f.MaxConnections,
 		idleTimeout:  f.IdleTimeout.Duration,
 		queryTimeout: f.QueryTimeout.Duration,
@@ -82,7 +90,7 @@ func (s *Server) Reload(cfg *conf.Config) conf.Changes {
 		// Only a failing random source gets here; the proxy keeps serving.
 		s.log.Error("frontend TLS: cannot generate a self-signed certificate; clients cannot switch to TLS", "err", err)
 	}
-	s.live.Store(newSettings(cfg, s.key, cert))
+	s.live.Store(newSettings(cfg, s.key, cert, &s.tlsCounters))
 	s.metrics.reloads.WithLabelValues("ok").Inc()
 	return conf.Changes{
 		Live:    conf.Compare(prev.cfg, cfg).Live,
@@ -96,3 +104,19 @@ func (s *Server) ReloadFailed() { s.metrics.reloads.WithLabelValues("error").Inc
 // ShutdownTimeout is how long Shutdown lets running statements finish,
 // from the current configuration.
 func (s *Server) ShutdownTimeout() time.Duration { return s.live.Load().shutdown }
+
+// certLeaf is the parsed first certificate of cert's chain (nil if it
+// cannot be parsed: Ssl_server_not_before/after are then ”).
+func certLeaf(cert *tls.Certificate) *x509.Certificate {
+	if cert.Leaf != nil {
+		return cert.Leaf
+	}
+	if len(cert.Certificate) == 0 {
+		return nil
+	}
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		return nil
+	}
+	return leaf
+}

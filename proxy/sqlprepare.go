@@ -124,6 +124,9 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	if router.ReadsProcessList(st, s.db) {
 		return nil, errUnsupportedPS(": send SHOW PROCESSLIST and queries over information_schema.PROCESSLIST, which list xaproxy's sessions, as plain queries")
 	}
+	if _, ok := router.ShowStatus(st); ok {
+		return nil, errUnsupportedPS(": send SHOW STATUS, whose Ssl_% rows are xaproxy's, as a plain query")
+	}
 	// CONNECTION_ID(), USER() ... are the session's, as in a plain query;
 	// the shard then runs the rewritten text (its bytes as a hex literal,
 	// which EXECUTE IMMEDIATE takes as the statement).

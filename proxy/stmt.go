@@ -53,6 +53,9 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	if router.ReadsProcessList(st, s.db) {
 		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send SHOW PROCESSLIST and queries over information_schema.PROCESSLIST, which list xaproxy's sessions, as plain queries"))
 	}
+	if _, ok := router.ShowStatus(st); ok {
+		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send SHOW STATUS, whose Ssl_% rows are xaproxy's, as a plain query"))
+	}
 	op := router.OpOf(st) // decided on the client's text, as for a query
 	orig := sql
 	if sql, err = s.rewriteIdentity(st, sql); err != nil {

@@ -40,6 +40,9 @@ const (
 	// UsesConnectAttrs: reads performance_schema.session_connect_attrs or
 	// session_account_connect_attrs (connattrs.go).
 	UsesConnectAttrs
+	// UsesHaveSSL: @@have_ssl, which says whether the server (the proxy)
+	// serves TLS: YES, or DISABLED when frontend TLS is off.
+	UsesHaveSSL
 )
 
 // Identity is what the identity functions answer for a session.
@@ -51,6 +54,8 @@ type Identity struct {
 	CurrentUser string
 	// Attrs are the client's connection attributes in its order.
 	Attrs []ConnectAttr
+	// HaveSSL is @@have_ssl: YES or DISABLED.
+	HaveSSL string
 }
 
 // ConnectAttr is one connection attribute of the client's handshake.
@@ -79,6 +84,10 @@ func (c *identityCalls) Enter(n ast.Node) (ast.Node, bool) {
 	switch x := n.(type) {
 	case *ast.FuncCallExpr:
 		c.use |= identityFunc(x)
+	case *ast.VariableExpr:
+		if isHaveSSL(x) {
+			c.use |= UsesHaveSSL
+		}
 	case *ast.TableName:
 		if IsConnectAttrsTable(x.Schema.O, x.Name.O) {
 			c.use |= UsesConnectAttrs
@@ -110,6 +119,9 @@ func unparsedIdentity(head string) IdentityUse {
 	}
 	if strings.Contains(low, "session_user") || strings.Contains(low, "system_user") || callsUser(low) {
 		use |= UsesUser
+	}
+	if strings.Contains(low, "have_ssl") {
+		use |= UsesHaveSSL
 	}
 	if strings.Contains(low, "session_connect_attrs") || strings.Contains(low, "session_account_connect_attrs") {
 		use |= UsesConnectAttrs
@@ -178,7 +190,7 @@ func identityOK(n ast.StmtNode) bool {
 // the statement's new text; st.Node is changed in place.
 func RewriteIdentity(st *Statement, id Identity) (string, error) {
 	if st.Node == nil || !identityOK(st.Node) || st.Returning != nil {
-		return "", errUnsupported("CONNECTION_ID(), USER() and CURRENT_USER() are answered by xaproxy with its own session's values only in SELECT, INSERT, UPDATE, DELETE, DO and SET (not with RETURNING, nor stored in a definition, where the shard's would be used)")
+		return "", errUnsupported("CONNECTION_ID(), USER(), CURRENT_USER() and @@have_ssl are answered by xaproxy with its own session's values only in SELECT, INSERT, UPDATE, DELETE, DO and SET (not with RETURNING, nor stored in a definition, where the shard's would be used)")
 	}
 	r := &identityRewriter{id: id}
 	st.Node.Accept(r)
@@ -204,7 +216,9 @@ func (r *identityRewriter) Leave(n ast.Node) (ast.Node, bool) {
 	switch x := n.(type) {
 	case *ast.SelectField:
 		r.fields = r.fields[:len(r.fields)-1]
-		if r.touched[x] && x.AsName.O == "" && x.Text() != "" {
+		if (r.touched[x] || isVariable(x.Expr)) && x.AsName.O == "" && x.Text() != "" {
+			// A system variable's name is its text too, which the
+			// restored text would change (@@`have_openssl`).
 			x.AsName = ast.NewCIStr(x.Text())
 		}
 	case *ast.FuncCallExpr:
@@ -212,15 +226,40 @@ func (r *identityRewriter) Leave(n ast.Node) (ast.Node, bool) {
 		if use == 0 {
 			break
 		}
-		if len(r.fields) > 0 {
-			if r.touched == nil {
-				r.touched = map[*ast.SelectField]bool{}
-			}
-			r.touched[r.fields[len(r.fields)-1]] = true
-		}
+		r.touch()
 		return &rawExpr{FuncCallExpr: x, text: identityLiteral(use, r.id)}, true
+	case *ast.VariableExpr:
+		if !isHaveSSL(x) {
+			break
+		}
+		r.touch()
+		return &rawExpr{FuncCallExpr: &ast.FuncCallExpr{}, text: haveSSLLiteral(r.id.HaveSSL)}, true
 	}
 	return n, true
+}
+
+// touch marks the select item being walked as containing a rewritten
+// call: it keeps the client's text as its name.
+func (r *identityRewriter) touch() {
+	if len(r.fields) == 0 {
+		return
+	}
+	if r.touched == nil {
+		r.touched = map[*ast.SelectField]bool{}
+	}
+	r.touched[r.fields[len(r.fields)-1]] = true
+}
+
+// isHaveSSL recognises @@have_ssl and @@global.have_ssl; @@session.have_ssl
+// is left to the shard, whose error (1238: a GLOBAL variable) is MariaDB's.
+func isHaveSSL(v *ast.VariableExpr) bool {
+	return v.IsSystem && strings.EqualFold(v.Name, "have_ssl") && (v.IsGlobal || !v.ExplicitScope)
+}
+
+// haveSSLLiteral is @@have_ssl with the given value and the variable's
+// type: the shard's variable is there for its type only.
+func haveSSLLiteral(v string) string {
+	return "IF(0, @@have_ssl, " + utf8mb3Literal(v) + ")"
 }
 
 // identityLiteral is the SQL for the value of one identity function.
@@ -267,4 +306,10 @@ func (r *rawExpr) Accept(v ast.Visitor) (ast.Node, bool) {
 		return v.Leave(n)
 	}
 	return v.Leave(r)
+}
+
+// isVariable tells whether e is a system variable, named after its text.
+func isVariable(e ast.ExprNode) bool {
+	v, ok := e.(*ast.VariableExpr)
+	return ok && v.IsSystem
 }

@@ -6,7 +6,7 @@ import (
 )
 
 func TestRewriteIdentity(t *testing.T) {
-	id := Identity{ConnID: 42, User: "app@10.0.0.1", CurrentUser: "app@%"}
+	id := Identity{ConnID: 42, User: "app@10.0.0.1", CurrentUser: "app@%", HaveSSL: "YES"}
 	p := NewParser()
 	for _, tc := range []struct{ sql, want string }{
 		{"SELECT CONNECTION_ID()", "SELECT CAST(0000000042 AS UNSIGNED) AS `CONNECTION_ID()`"},
@@ -14,6 +14,8 @@ func TestRewriteIdentity(t *testing.T) {
 		{"SELECT CURRENT_USER", "SELECT IF(0, USER(), _utf8mb3 X'6170704025') AS `CURRENT_USER`"},
 		{"SELECT a FROM t WHERE b = CONNECTION_ID()", "WHERE `b`=CAST(0000000042 AS UNSIGNED)"},
 		{"INSERT INTO t VALUES (SESSION_USER())", "VALUES (IF(0, USER(), _utf8mb3 X'"},
+		{"SELECT @@have_ssl", "SELECT IF(0, @@have_ssl, _utf8mb3 X'594553') AS `@@have_ssl`"},
+		{"SELECT @@GLOBAL.have_ssl AS h, @@have_openssl", "SELECT IF(0, @@have_ssl, _utf8mb3 X'594553') AS `h`,@@`have_openssl` AS `@@have_openssl`"},
 	} {
 		st, err := p.Parse(tc.sql)
 		if err != nil || st.Identity == 0 {
@@ -43,6 +45,7 @@ func TestIdentityDetection(t *testing.T) {
 		{"FOO CONNECTION_ID()", UsesConnectionID},
 		{"foo current_user", UsesCurrentUser},
 		{"x performance_schema.session_connect_attrs", UsesConnectAttrs},
+		{"x @@have_ssl", UsesHaveSSL},
 	} {
 		if got := unparsedIdentity(tc.head); got != tc.want {
 			t.Errorf("%q: %v, want %v", tc.head, got, tc.want)
@@ -73,5 +76,24 @@ func TestKeptAttrs(t *testing.T) {
 	got := KeptAttrs([]ConnectAttr{{long, "v"}, {"a", strings.Repeat("x", 300)}, {"b", strings.Repeat("y", 300)}})
 	if len(got) != 2 || got[0].Name != strings.Repeat("é", 32) || len(got[1].Value) != 300 {
 		t.Errorf("kept %d attributes: %+v", len(got), got)
+	}
+}
+
+func TestHaveSSLScope(t *testing.T) {
+	p := NewParser()
+	for sql, want := range map[string]IdentityUse{
+		"SELECT @@have_ssl":         UsesHaveSSL,
+		"SELECT @@global.have_ssl":  UsesHaveSSL,
+		"SELECT @@session.have_ssl": 0, // the shard's error 1238
+		"SELECT @have_ssl":          0,
+		"SELECT @@have_openssl":     0,
+	} {
+		st, err := p.Parse(sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Identity != want {
+			t.Errorf("%s: %v, want %v", sql, st.Identity, want)
+		}
 	}
 }

@@ -37,10 +37,13 @@ const (
 	// (processlist.go). Set by the proxy, which knows the current
 	// database an unqualified PROCESSLIST is in (ReadsProcessList).
 	OpProcessList
+	// OpShowStatus: SHOW [GLOBAL | SESSION] STATUS, run on a shard with
+	// the Ssl_% rows the proxy's (showstatus.go).
+	OpShowStatus
 )
 
 var opNames = [...]string{"route", "kill_self", "connect_attrs", "empty", "comment", "xa", "show_xa_status",
-	"begin", "commit", "rollback", "use", "set", "show_databases", "kill", "unlock_tables", "savepoint", "processlist"}
+	"begin", "commit", "rollback", "use", "set", "show_databases", "kill", "unlock_tables", "savepoint", "processlist", "show_status"}
 
 func (o Op) String() string {
 	if int(o) < len(opNames) {
@@ -86,6 +89,9 @@ func OpOf(st *Statement) Op {
 	}
 	if st.Kind == KindSavepoint {
 		return OpSavepoint
+	}
+	if _, ok := ShowStatus(st); ok {
+		return OpShowStatus
 	}
 	return OpRoute
 }
