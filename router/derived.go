@@ -144,7 +144,9 @@ func (d *derivedPlan) bind(p *Plan, params []Param) (*Exec, error) {
 	if err != nil || d.from == "" || e.Single() {
 		return e, err
 	}
+	p.mu.Lock()
 	bound, err := restoreBound(d.fromNode, params)
+	p.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}

@@ -272,9 +272,7 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 	case p.pinned != nil:
 		return p.pinned.bind(params)
 	case p.derived != nil:
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		return p.derived.bind(p, params)
+		return p.derived.bind(p, params) // locks p.mu to rewrite, as keyed
 	}
 	return nil, fmt.Errorf("router: empty plan for %q", p.Stmt.SQL)
 }
