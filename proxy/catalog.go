@@ -110,10 +110,9 @@ func (s *Server) checkSchemaExists(ctx context.Context, name string) error {
 	if ok, known := exists(s.router.Catalog()); ok || (!known && s.router.Catalog() != nil) {
 		return nil
 	}
-	// Not loaded yet, or created since the last load: read again, unless a
-	// load began within the last second (clients retrying a missing
-	// database must not make the proxy read every shard each time).
-	c, _ := s.refreshCatalog(ctx, asked.Add(-time.Second))
+	// Not loaded yet, or created since the last load (on the shards
+	// directly, a moment ago): read again. Loads that overlap are shared.
+	c, _ := s.refreshCatalog(ctx, asked)
 	if ok, known := exists(c); ok || !known {
 		return nil
 	}
