@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"crypto/tls"
 	"database/sql"
 	"fmt"
@@ -142,11 +141,11 @@ func TestSslStatus(t *testing.T) {
 		}
 	}
 	for _, q := range []string{"SELECT @@have_ssl", "SELECT @@global.have_ssl AS h, @@have_openssl", "SELECT CONCAT(@@have_ssl, '!')"} {
-		if got, want := sslColumnTypes(t, tls13, q), sslColumnTypes(t, direct, q); got != want {
+		if got, want := columnTypes(t, tls13, q), columnTypes(t, direct, q); got != want {
 			t.Errorf("%s: columns %s, want %s", q, got, want)
 		}
 	}
-	if got, want := sslColumnTypes(t, tls13, "SHOW STATUS LIKE 'Ssl_cipher'"), sslColumnTypes(t, direct, "SHOW STATUS LIKE 'Ssl_cipher'"); got != want {
+	if got, want := columnTypes(t, tls13, "SHOW STATUS LIKE 'Ssl_cipher'"), columnTypes(t, direct, "SHOW STATUS LIKE 'Ssl_cipher'"); got != want {
 		t.Errorf("SHOW STATUS: columns %s, want %s", got, want)
 	}
 	_, errP := tls13.QueryContext(ctx, "SELECT @@session.have_ssl")
@@ -163,27 +162,4 @@ func checkStatus(t *testing.T, what string, got, want map[string]string) {
 			t.Errorf("%s: %s = %q (listed %v), want %q", what, k, g, ok, v)
 		}
 	}
-}
-
-// sslColumnTypes describes a query's columns as go-sql-driver reads them.
-func sslColumnTypes(t *testing.T, db *sql.DB, q string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	cts, err := rows.ColumnTypes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var parts []string
-	for _, c := range cts {
-		n, _ := c.Length()
-		nullable, _ := c.Nullable()
-		parts = append(parts, fmt.Sprintf("%s %s(%d) null=%v", c.Name(), c.DatabaseTypeName(), n, nullable))
-	}
-	return strings.Join(parts, ", ")
 }
