@@ -216,4 +216,13 @@ func TestOuterJoinKeepingBroadcastRows(t *testing.T) {
 	if e, err := p.Bind(nil); err != nil || len(e.Parts) != 3 {
 		t.Fatalf("sharded LEFT JOIN broadcast: %v %+v", err, e)
 	}
+	// A preserved side holding a sharded table is split among the shards
+	// like that table's rows, broadcast partner or not.
+	p, err = planFor(t, r, "SELECT * FROM orders o JOIN countries c ON o.user_id = c.code LEFT JOIN orders o2 ON o2.user_id = o.user_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := p.Bind(nil); err != nil || len(e.Parts) != 3 {
+		t.Fatalf("(sharded JOIN broadcast) LEFT JOIN sharded: %v %+v", err, e)
+	}
 }

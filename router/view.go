@@ -241,8 +241,10 @@ func (r *Router) shardedView(v *viewInfo, label, name string, sel ast.StmtNode, 
 			return &viewInfo{err: err}
 		}
 	}
-	if t := outerSpread(s.From.TableRefs, from); s.From != nil && t != "" {
-		return refuse("an outer join keeps rows of %s whatever the sharded tables on its other side hold, so each shard would add them", t)
+	if s.From != nil {
+		if kept := keptAgainstSharded(s.From.TableRefs, from); kept != nil {
+			return refuse("an outer join keeps rows of %s whatever the sharded tables on its other side hold, so each shard would add them", kept[0])
+		}
 	}
 	groups, err := r.checkJoin(from, s.From, s.Where, own)
 	if err != nil {
@@ -432,54 +434,4 @@ func (r *Router) checkViewPlan(p *Plan, user, db string) error {
 		}
 	}
 	return nil
-}
-
-// outerSpread names a table of an outer join's preserved side when that
-// side has no sharded table and the other side has one: each shard would
-// then answer the preserved rows, NULL-extended where it holds no match.
-func outerSpread(n ast.ResultSetNode, from []tableInfo) string {
-	j, ok := n.(*ast.Join)
-	if !ok || j.Right == nil {
-		return ""
-	}
-	if t := outerSpread(j.Left, from); t != "" {
-		return t
-	}
-	if t := outerSpread(j.Right, from); t != "" {
-		return t
-	}
-	kept, other := j.Left, j.Right
-	switch j.Tp {
-	case ast.LeftJoin:
-	case ast.RightJoin:
-		kept, other = j.Right, j.Left
-	default:
-		return ""
-	}
-	keptTables, otherTables := sourceTables(kept, from), sourceTables(other, from)
-	if len(keptTables) == 0 || !anySharded(otherTables) || anySharded(keptTables) {
-		return ""
-	}
-	return keptTables[0].String()
-}
-
-// sourceTables are the tables of from that a part of a FROM clause names.
-func sourceTables(n ast.ResultSetNode, from []tableInfo) []tableInfo {
-	aliases := sourceAliases(n)
-	var out []tableInfo
-	for _, t := range from {
-		if aliases[t.alias] {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-func anySharded(tables []tableInfo) bool {
-	for _, t := range tables {
-		if t.kind == sharding.Sharded {
-			return true
-		}
-	}
-	return false
 }
