@@ -9,46 +9,21 @@ import (
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/internal/wire"
 )
 
 var errMalformedRow = errors.New("engine: malformed row packet")
 
-// lenEncHeader returns the size of the length-encoded integer starting b[0],
-// or 0 if b is too short for it.
-func lenEncHeader(b []byte) int {
-	if len(b) == 0 {
-		return 0
-	}
-	n := 1
-	switch b[0] {
-	case 0xfc:
-		n = 3
-	case 0xfd:
-		n = 4
-	case 0xfe:
-		n = 9
-	case 0xff:
-		return 0
-	}
-	if len(b) < n {
-		return 0
-	}
-	return n
-}
-
 // readLenEncString reads a length-encoded string (not NULL) at the start of b.
 func readLenEncString(b []byte) ([]byte, int, error) {
-	if lenEncHeader(b) == 0 {
-		return nil, 0, errMalformedRow
-	}
-	v, _, n, err := mysql.LengthEncodedString(b)
-	if err != nil || n > len(b) {
+	v, rest, _, ok := wire.LenEncString(b)
+	if !ok {
 		return nil, 0, errMalformedRow
 	}
 	if v == nil {
 		v = []byte{}
 	}
-	return v, n, nil
+	return v, len(b) - len(rest), nil
 }
 
 // DecodeTextRow decodes a text-protocol row packet payload holding n values
