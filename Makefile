@@ -58,7 +58,7 @@ driver-suite:
 
 ## session-diff: seeded scripts of 8 interleaved sessions over the connection-state catalogue, through the proxy
 ## (unsharded and sharded schemas) and on one MariaDB, every answer and the stored rows compared
-## (XAPROXY_SESSDIFF_SEED=N replays, XAPROXY_SESSDIFF_SCRIPTS=N per schema); not part of `make test` yet
+## (XAPROXY_SESSDIFF_SEED=N replays, XAPROXY_SESSDIFF_SCRIPTS=N per schema); also part of `integration`
 session-diff:
 	$(GO) test -count=1 -timeout 15m -v -run '^TestSessionDifferential$$' ./integration/
 
