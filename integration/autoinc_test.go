@@ -120,7 +120,18 @@ func TestShardedAutoIncrement(t *testing.T) {
 		}()
 	}
 	close(start)
-	time.Sleep(300 * time.Millisecond)
+	// Kill once some inserts succeeded, not after a fixed delay: on a
+	// loaded machine none may have run in time, and the test then only
+	// fails for want of inserts before the kill.
+	for ctx.Err() == nil {
+		mu.Lock()
+		n := len(done)
+		mu.Unlock()
+		if n >= sessions*perSession/3 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	p.Kill(t)
 	mu.Lock()
 	killed = true

@@ -24,18 +24,7 @@ shards:
   - {name: s1, dsn: "root@tcp(127.0.0.1:2)/"}
   - {name: s2, dsn: "root@tcp(127.0.0.1:3)/"}
 schemas:
-  - name: shop
-    default_shard: s0
-    tables:
-      - {name: customers, shard_key: cust_id, algorithm: hash}
-      - {name: orders, shard_key: cust_id, algorithm: hash}
-      - {name: items, shard_key: item_id, algorithm: mod}
-      - name: events
-        shard_key: id
-        algorithm: range
-        ranges: [{shard: s0, below: 100}, {shard: s1, below: 200}, {shard: s2}]
-      - {name: regions, broadcast: true}
-`))
+` + diffSchemas))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,25 @@ import (
 	"github.com/go-sql-driver/mysql"
 )
 
+// diffSchemas is the sharding of the differential tables, shared by
+// TestDifferential (the proxy's config) and TestDifferentialRoutes (the
+// router alone), so both plan the same statements against the same rules.
+const diffSchemas = `
+- name: shop
+  default_shard: s0
+  tables:
+    - {name: customers, shard_key: cust_id, algorithm: hash}
+    - {name: orders, shard_key: cust_id, algorithm: hash}
+    - {name: items, shard_key: item_id, algorithm: mod}
+    - name: events
+      shard_key: id
+      algorithm: range
+      ranges: [{shard: s0, below: 100}, {shard: s1, below: 200}, {shard: s2}]
+    - {name: regions, broadcast: true}
+    - {name: payments, shard_key: pay_cust, algorithm: hash}
+    - {name: tickets, shard_key: ticket_id, algorithm: mod}
+`
+
 // TestDifferential compares xaproxy over three MariaDB shards with one
 // MariaDB holding all the rows (the reference): the same data is loaded into
 // both, then several hundred generated SELECTs (filters, ORDER BY, LIMIT,
@@ -57,21 +76,7 @@ func TestDifferential(t *testing.T) {
 	})
 
 	// Three shards, a reference server, the proxy.
-	shardSrv, ref, p := startThreeShards(t, `
-			- name: shop
-			  default_shard: s0
-			  tables:
-			    - {name: customers, shard_key: cust_id, algorithm: hash}
-			    - {name: orders, shard_key: cust_id, algorithm: hash}
-			    - {name: items, shard_key: item_id, algorithm: mod}
-			    - name: events
-			      shard_key: id
-			      algorithm: range
-			      ranges: [{shard: s0, below: 100}, {shard: s1, below: 200}, {shard: s2}]
-			    - {name: regions, broadcast: true}
-			    - {name: payments, shard_key: pay_cust, algorithm: hash}
-			    - {name: tickets, shard_key: ticket_id, algorithm: mod}
-		`)
+	shardSrv, ref, p := startThreeShards(t, diffSchemas)
 	t.Logf("differential: servers up in %s", time.Since(start).Round(time.Millisecond))
 
 	dbs := diffDBs{

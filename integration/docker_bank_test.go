@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
 // The second half of TestDockerStack: the chaos test's bank workload
@@ -333,7 +334,7 @@ func dockerCrash(t *testing.T, ctx context.Context, st dockerStack, w *chaosWork
 				continue
 			}
 			c, cancel := context.WithTimeout(ctx, 5*time.Second)
-			x, err := dockerXARecover(c, db)
+			x, err := harness.XARecover(c, db)
 			cancel()
 			if err != nil {
 				return 0, fmt.Errorf("XA RECOVER on %s: %w", dockerShardNames[i], err)
@@ -410,7 +411,7 @@ func dockerLeftovers(ctx context.Context, direct map[string]*sql.DB) (map[string
 	open := map[string][]string{}
 	for n, db := range direct {
 		c, cancel := context.WithTimeout(ctx, 10*time.Second)
-		x, err := dockerXARecover(c, db)
+		x, err := harness.XARecover(c, db)
 		var o []string
 		if err == nil {
 			o, err = chaosOpenTrx(c, db)
@@ -427,25 +428,6 @@ func dockerLeftovers(ctx context.Context, direct map[string]*sql.DB) (map[string
 		}
 	}
 	return prepared, open, nil
-}
-
-// dockerXARecover lists XA RECOVER's xids.
-func dockerXARecover(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, "XA RECOVER")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var format, gl, bl int64
-		var data string
-		if err := rows.Scan(&format, &gl, &bl, &data); err != nil {
-			return nil, err
-		}
-		out = append(out, data)
-	}
-	return out, rows.Err()
 }
 
 // dockerRecoveryActions returns the xaproxy_xa_recovery_actions_total

@@ -409,19 +409,7 @@ func gormShardedTrial(t *testing.T, who string, db *gorm.DB) (lines []string, pa
 func TestGORMSharded(t *testing.T) {
 	t.Parallel()
 	etcd := harness.StartEtcd(t)
-	s0 := env.StartMariaDB(t, "s0")
-	s1 := env.StartMariaDB(t, "s1")
-	// The same code directly on one server, in a database of the same
-	// name (error messages name it).
-	direct := env.StartMariaDB(t, "direct")
-	for _, m := range []*harness.MariaDB{s0, s1, direct} {
-		m.CreateDatabase(t, "shop")
-	}
-	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards:        []harness.ShardSpec{{Name: "s0", DSN: s0.DSN("")}, {Name: "s1", DSN: s1.DSN("")}},
-		Users:         map[string]string{appUser: appPass},
-		EtcdEndpoints: []string{etcd.Endpoint()},
-		Schemas: `
+	shards, p := startShardsEtcd(t, 2, `
 			- name: shop
 			  default_shard: s0
 			  tables:
@@ -431,8 +419,11 @@ func TestGORMSharded(t *testing.T) {
 			    - {name: gs_products, broadcast: true}
 			    - {name: gs_coupons, shard_key: id, algorithm: mod}
 			    - {name: gs_addresses, shard_key: user_id, algorithm: mod}
-		`,
-	})
+		`, []string{etcd.Endpoint()})
+	// The same code directly on one server, in a database of the same
+	// name (error messages name it).
+	direct := env.StartMariaDB(t, "direct")
+	direct.CreateDatabase(t, "shop")
 	pdb, plog := openGORM(t, p.DSN(appUser, appPass, "shop", "parseTime=true"))
 	ddb, _ := openGORM(t, direct.DSN("shop")+"?parseTime=true")
 	if pv := pdb.Dialector.(*gormmysql.Dialector).ServerVersion; !strings.Contains(pv, "MariaDB") {
@@ -497,7 +488,6 @@ func TestGORMSharded(t *testing.T) {
 		t.Errorf("the transaction's users %d and %d are on one shard", pair[0], pair[1])
 	}
 	// Every row is on the shard of its key; ids unique across the shards.
-	shards := []*harness.MariaDB{s0, s1}
 	for _, tc := range []struct{ table, key string }{
 		{"gs_users", "id"}, {"gs_orders", "user_id"}, {"gs_order_items", "user_id"},
 	} {
