@@ -25,9 +25,7 @@ func (srv *Server) processList(viewer *Session, selfState string, now time.Time)
 	srv.mu.Lock()
 	sessions := make([]*Session, 0, len(srv.sessions))
 	for _, sess := range srv.sessions {
-		if sess == viewer || sess.user == viewer.user || viewer.admin() {
-			sessions = append(sessions, sess)
-		}
+		sessions = append(sessions, sess)
 	}
 	srv.mu.Unlock()
 	sort.Slice(sessions, func(i, j int) bool { return sessions[i].id < sessions[j].id })
@@ -36,7 +34,10 @@ func (srv *Server) processList(viewer *Session, selfState string, now time.Time)
 		sess.mu.Lock()
 		v := sess.view
 		sess.mu.Unlock()
-		r := router.ProcessRow{ID: sess.id, User: sess.user, Host: sess.remote, DB: v.db,
+		if sess != viewer && v.user != viewer.user && !viewer.admin() {
+			continue
+		}
+		r := router.ProcessRow{ID: sess.id, User: v.user, Host: sess.remote, DB: v.db,
 			Command: v.cmd, TimeUs: max(now.Sub(v.at).Microseconds(), 0), QueryID: v.query}
 		switch {
 		case v.cmd == "Sleep" || v.cmd == "":
