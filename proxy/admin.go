@@ -343,7 +343,7 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 		sess.mu.Lock()
 		v := sess.view
 		sess.mu.Unlock()
-		row := statusSession{ID: sess.id, User: sess.user, Remote: sess.remote, DB: v.db, InTx: v.inTx,
+		row := statusSession{ID: sess.id, User: v.user, Remote: sess.remote, DB: v.db, InTx: v.inTx,
 			Connected: roundAge(now.Sub(sess.since)) + " ago", Statement: v.stmt}
 		if v.stmt != "" {
 			row.StmtAge = roundAge(now.Sub(v.stmtAt))

@@ -79,19 +79,32 @@ func (s *Session) noteWarnings(ctx context.Context, c *backend.Conn, n uint16) {
 	}
 	var rows []engine.Row
 	var errors uint64
-	if res, err := c.Exec(ctx, "SHOW WARNINGS"); err == nil && res.Resultset != nil {
-		for _, r := range res.Values {
-			row := make(engine.Row, len(r))
-			for i, v := range r {
-				row[i] = textValue(v)
-			}
+	if res, err := c.Exec(ctx, "SHOW WARNINGS"); err == nil {
+		rows = valueRows(res)
+		for _, row := range rows {
 			if len(row) > 0 && string(row[0]) == "Error" {
 				errors++
 			}
-			rows = append(rows, row)
 		}
 	}
 	s.addConditions(uint64(n), errors, rows)
+}
+
+// valueRows is the rows of a result read from a shard, as text (nil for
+// NULL); none when it has no result set.
+func valueRows(res *mysql.Result) []engine.Row {
+	if res.Resultset == nil {
+		return nil
+	}
+	rows := make([]engine.Row, len(res.Values))
+	for i, r := range res.Values {
+		row := make(engine.Row, len(r))
+		for j, v := range r {
+			row[j] = textValue(v)
+		}
+		rows[i] = row
+	}
+	return rows
 }
 
 // textValue is a result value as text (nil for NULL).

@@ -94,12 +94,8 @@ func (srv *Server) readInfo(ctx context.Context, rd router.InfoRead) (*router.In
 	for _, f := range res.Fields {
 		r.Cols = append(r.Cols, infoColumn(f))
 	}
-	for _, row := range res.Values {
-		vals := make([][]byte, len(row))
-		for i, v := range row {
-			vals[i] = textValue(v)
-		}
-		r.Rows = append(r.Rows, vals)
+	for _, row := range valueRows(res) {
+		r.Rows = append(r.Rows, row)
 	}
 	return r, nil
 }

@@ -337,15 +337,11 @@ func (s *Session) loadAnswer(ctx context.Context, l *router.LoadSplit, parts []*
 			continue
 		}
 		res, err := p.c.Exec(ctx, "SHOW WARNINGS")
-		if err != nil || res.Resultset == nil {
+		if err != nil {
 			continue
 		}
 		last := uint64(0)
-		for _, v := range res.Values {
-			r := make(engine.Row, len(v))
-			for j := range v {
-				r[j] = textValue(v[j])
-			}
+		for _, r := range valueRows(res) {
 			if len(r) > 2 {
 				if k, ok := rowOf(string(r[2])); ok && !l.Copies && k >= 1 && k <= uint64(len(p.rows)) {
 					last = p.rows[k-1]

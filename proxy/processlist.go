@@ -25,9 +25,7 @@ func (srv *Server) processList(viewer *Session, selfState string, now time.Time)
 	srv.mu.Lock()
 	sessions := make([]*Session, 0, len(srv.sessions))
 	for _, sess := range srv.sessions {
-		if sess == viewer || sess.user == viewer.user || viewer.admin() {
-			sessions = append(sessions, sess)
-		}
+		sessions = append(sessions, sess)
 	}
 	srv.mu.Unlock()
 	sort.Slice(sessions, func(i, j int) bool { return sessions[i].id < sessions[j].id })
@@ -36,7 +34,10 @@ func (srv *Server) processList(viewer *Session, selfState string, now time.Time)
 		sess.mu.Lock()
 		v := sess.view
 		sess.mu.Unlock()
-		r := router.ProcessRow{ID: sess.id, User: sess.user, Host: sess.remote, DB: v.db,
+		if sess != viewer && v.user != viewer.user && !viewer.admin() {
+			continue
+		}
+		r := router.ProcessRow{ID: sess.id, User: v.user, Host: sess.remote, DB: v.db,
 			Command: v.cmd, TimeUs: max(now.Sub(v.at).Microseconds(), 0), QueryID: v.query}
 		switch {
 		case v.cmd == "Sleep" || v.cmd == "":
@@ -112,6 +113,12 @@ func (s *Session) shardColumns(ctx context.Context, sql string) ([]*mysql.Field,
 		return nil, err
 	}
 	defer s.release(c)
+	return s.textColumns(ctx, c, shard, sql)
+}
+
+// textColumns runs the text sql on c, a connection to shard, for its
+// column definitions only.
+func (s *Session) textColumns(ctx context.Context, c *backend.Conn, shard, sql string) ([]*mysql.Field, error) {
 	cols, err := s.columnsOf(ctx, c, func(c *backend.Conn) (backend.Pending, error) {
 		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
 	})
@@ -131,26 +138,14 @@ func (s *Session) answerRewritten(ctx context.Context, sql, text string) error {
 		return s.writeErr(err)
 	}
 	defer s.release(c)
-	cols, err := s.columnsOf(ctx, c, func(c *backend.Conn) (backend.Pending, error) {
-		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
-	})
+	cols, err := s.textColumns(ctx, c, shard, sql)
 	if err != nil {
-		return s.writeErr(shardErr(shard, err))
+		return s.writeErr(err)
 	}
 	res, err := c.Exec(ctx, text)
 	if err != nil {
 		return s.writeErr(shardErr(shard, err))
 	}
 	s.noteWarnings(ctx, c, res.Warnings)
-	var rows []engine.Row
-	if res.Resultset != nil {
-		for _, r := range res.Values {
-			row := make(engine.Row, len(r))
-			for i, v := range r {
-				row[i] = textValue(v)
-			}
-			rows = append(rows, row)
-		}
-	}
-	return s.writeRows(engine.FromSlice(cols, rows), false)
+	return s.writeRows(engine.FromSlice(cols, valueRows(res)), false)
 }

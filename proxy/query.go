@@ -369,15 +369,17 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		}
 		return c, false, nil
 	}
+	if s.tx.local != "" {
+		// Refused before SET TRANSACTION: a level left pending would apply
+		// to the next transaction on c, another session's once pooled.
+		s.releaseUnlessPinned(c)
+		return nil, false, errLockedTxSpreads(s.tx.local, shard)
+	}
 	if err := applyIsolation(ctx, c, s.tx.isolation); err != nil {
 		if !s.holdsState(c) {
 			s.release(c)
 		}
 		return nil, false, shardErr(shard, err)
-	}
-	if s.tx.local != "" {
-		s.releaseUnlessPinned(c)
-		return nil, false, errLockedTxSpreads(s.tx.local, shard)
 	}
 	if s.tx.gtrid == "" {
 		s.tx.gtrid = s.srv.gen.Next()

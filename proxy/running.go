@@ -29,6 +29,9 @@ type stmtRun struct {
 // sessionView is the part of a session the status page shows; the session
 // goroutine updates it under Session.mu.
 type sessionView struct {
+	// user is read here, not from Session.user, which COM_CHANGE_USER
+	// changes on the session's goroutine.
+	user   string
 	db     string
 	inTx   bool
 	stmt   string // "" between statements
@@ -83,7 +86,7 @@ func (s *Session) statementAs(cmd, sql string, run func() error) error {
 
 // setView publishes the session's state for the status page.
 func (s *Session) setView(running bool) {
-	v := sessionView{db: s.db, inTx: s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0), cmd: "Sleep", at: time.Now()}
+	v := sessionView{user: s.user, db: s.db, inTx: s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0), cmd: "Sleep", at: time.Now()}
 	if running {
 		v.stmt, v.stmtAt = truncateSQL(s.cur.sql, maxLoggedSQL), s.cur.start
 		v.sql, v.cmd, v.at = s.cur.sql, s.cur.cmd, s.cur.start

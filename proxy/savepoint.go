@@ -45,7 +45,7 @@ func savepointOf(st *router.Statement) (savepointOp, string, bool) {
 
 // savepointSQL is the statement a branch runs.
 func savepointSQL(op savepointOp, name string) string {
-	q := "`" + strings.ReplaceAll(name, "`", "``") + "`"
+	q := quoteIdent(name)
 	switch op {
 	case spRollback:
 		return "ROLLBACK TO SAVEPOINT " + q

@@ -141,8 +141,12 @@ func (c recoveryConn) attachedOnce(ctx context.Context) (map[uint32]bool, bool, 
 		return nil, false, err
 	}
 	r, err := c.Exec(ctx, "SELECT trx_mysql_thread_id, trx_mysql_thread_id = CONNECTION_ID() FROM information_schema.INNODB_TRX")
-	if _, cerr := c.Exec(ctx, "COMMIT"); err == nil {
-		err = cerr
+	if _, cerr := c.Exec(ctx, "COMMIT"); cerr != nil {
+		// Its snapshot transaction may be open still: never pooled again.
+		c.MarkBroken()
+		if err == nil {
+			err = cerr
+		}
 	}
 	if err != nil {
 		return nil, false, err
