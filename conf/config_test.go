@@ -14,7 +14,7 @@ import (
 
 // sectionOrder is the order top-level keys are written by configWith.
 func sectionOrder() []string {
-	return []string{"listen", "admin_listen", "users", "shards", "schemas", "coordinator", "backend", "frontend", "log", "extra"}
+	return []string{"listen", "admin_listen", "users", "shards", "schemas", "coordinator", "backend", "auto_increment", "frontend", "log", "extra"}
 }
 
 // configWith returns a valid configuration whose top-level sections are

@@ -67,6 +67,7 @@ func Compare(old, cur *Config) Changes {
 	restart("schemas", old.Schemas, cur.Schemas)
 	restart("coordinator", old.Coordinator, cur.Coordinator)
 	restart("backend", old.Backend, cur.Backend)
+	restart("auto_increment", old.AutoIncrement, cur.AutoIncrement)
 	restart("log.format", old.Log.Format, cur.Log.Format)
 	return ch
 }
@@ -124,6 +125,12 @@ func compareUsers(old, cur []User) string {
 		}
 		if o.Admin != u.Admin {
 			what = append(what, "admin")
+		}
+		if o.FileAccess != u.FileAccess {
+			what = append(what, "file_access")
+		}
+		if o.ReadOnly != u.ReadOnly {
+			what = append(what, "read_only")
 		}
 		if len(what) > 0 {
 			changed = append(changed, u.Name+" ("+strings.Join(what, ", ")+")")
