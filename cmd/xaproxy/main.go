@@ -40,6 +40,9 @@ var version = "0.1.0-dev"
 const shardPingEvery = 5 * time.Second
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		keepSysmonAwake()
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -250,7 +253,7 @@ func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Sig
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	log.Info("xaproxy serving", "version", version, "listen", ln.Addr().String(), "admin", adminLn.Addr().String(),
-		"shards", len(cfg.Shards), "schemas", len(cfg.Schemas))
+		"shards", len(cfg.Shards), "schemas", len(cfg.Schemas), "gomaxprocs", runtime.GOMAXPROCS(0), "sysmon_awake", sysmonAwake())
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ctx, ln) }()
