@@ -50,6 +50,29 @@ var batchCounters = []string{
 	"xaproxy_xa_etcd_batch_size_sum",
 	"xaproxy_xa_etcd_batch_size_count",
 	`xaproxy_xa_commits_total{kind="two_phase"}`,
+	`xaproxy_xa_commit_phase_seconds_sum{phase="prepare"}`,
+	`xaproxy_xa_commit_phase_seconds_count{phase="prepare"}`,
+	`xaproxy_xa_commit_phase_seconds_sum{phase="decision"}`,
+	`xaproxy_xa_commit_phase_seconds_count{phase="decision"}`,
+	`xaproxy_xa_commit_phase_seconds_sum{phase="commit"}`,
+	`xaproxy_xa_commit_phase_seconds_count{phase="commit"}`,
+}
+
+// phaseNote gives the mean time of each two-phase commit phase between two
+// scrapes, in ms.
+func phaseNote(before, after map[string]float64) string {
+	var parts []string
+	for _, ph := range []string{"prepare", "decision", "commit"} {
+		sum := after[`xaproxy_xa_commit_phase_seconds_sum{phase="`+ph+`"}`] - before[`xaproxy_xa_commit_phase_seconds_sum{phase="`+ph+`"}`]
+		n := after[`xaproxy_xa_commit_phase_seconds_count{phase="`+ph+`"}`] - before[`xaproxy_xa_commit_phase_seconds_count{phase="`+ph+`"}`]
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.3f", ph, sum/n*1000))
+		}
+	}
+	if parts == nil {
+		return ""
+	}
+	return "; mean ms per phase: " + strings.Join(parts, ", ")
 }
 
 // groupCommitNote describes the etcd batching between two scrapes.
@@ -60,6 +83,6 @@ func groupCommitNote(name string, before, after map[string]float64) string {
 	if txns <= 0 {
 		return fmt.Sprintf("%s: no etcd transaction recorded by the proxy", name)
 	}
-	return fmt.Sprintf("%s: group commit: %.0f two-phase commits; %.0f decision writes and deletes in %.0f etcd transactions (%.1f per transaction)",
-		name, commits, writes, txns, writes/txns)
+	return fmt.Sprintf("%s: group commit: %.0f two-phase commits; %.0f decision writes and deletes in %.0f etcd transactions (%.1f per transaction)%s",
+		name, commits, writes, txns, writes/txns, phaseNote(before, after))
 }

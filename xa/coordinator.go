@@ -132,6 +132,7 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, fence Fence, bra
 		c.rollbackAll(ctx, gtrid, branches)
 		return prepareError(err)
 	}
+	c.metrics.phase("prepare", start)
 	c.fault(StepAfterPrepare)
 	// The commit point.
 	participants := make([]string, len(branches))
@@ -141,6 +142,7 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, fence Fence, bra
 	dstart := time.Now()
 	stored, err := c.log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: Commit, Participants: participants, Instance: c.instance, Fence: fence})
 	c.metrics.decisionLatency.Observe(time.Since(dstart).Seconds())
+	c.metrics.phase("decision", dstart)
 	switch {
 	case errors.Is(err, ErrUnknown):
 		// The COMMIT may be stored: rolling back could break atomicity.
@@ -174,11 +176,13 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, fence Fence, bra
 		// Commit one branch alone so that a test can stop in between.
 		first, rest = branches[:1], branches[1:]
 	}
+	cstart := time.Now()
 	done := c.commitPrepared(ctx, gtrid, first)
 	if rest != nil {
 		c.fault(StepAfterFirstCommit)
 		done = c.commitPrepared(ctx, gtrid, rest) && done
 	}
+	c.metrics.phase("commit", cstart)
 	c.metrics.committed("two_phase", time.Since(start))
 	if done {
 		c.forget(gtrid)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"io"
 	"log/slog"
 	"strconv"
@@ -66,6 +67,7 @@ func TestCoordinatorCommit(t *testing.T) {
 		wantCode uint16 // 0: success
 		want     []string
 		decision Outcome // stored after the call ("" none)
+		phases   int     // phases observed in xaproxy_xa_commit_phase_seconds
 	}{
 		{
 			name:     "one branch commits in one phase",
@@ -76,6 +78,7 @@ func TestCoordinatorCommit(t *testing.T) {
 			name:     "two branches: prepare, decide, commit",
 			branches: []*fakeBranch{{shard: "s0"}, {shard: "s1"}},
 			want:     []string{"XA END,XA PREPARE,XA COMMIT", "XA END,XA PREPARE,XA COMMIT"},
+			phases:   3,
 		},
 		{
 			name:     "a NO vote rolls every branch back and reports the shard's code",
@@ -94,6 +97,7 @@ func TestCoordinatorCommit(t *testing.T) {
 			},
 			wantCode: mysql.ER_ERROR_DURING_COMMIT,
 			want:     []string{"XA END,XA PREPARE,XA END", "XA END,XA PREPARE,XA END"},
+			phases:   2,
 		},
 		{
 			name:     "unknown decision: branches left prepared for recovery",
@@ -107,6 +111,7 @@ func TestCoordinatorCommit(t *testing.T) {
 			wantCode: mysql.ER_ERROR_DURING_COMMIT,
 			want:     []string{"XA END,XA PREPARE", "XA END,XA PREPARE"},
 			decision: Commit,
+			phases:   2,
 		},
 	}
 	for _, tt := range tests {
@@ -119,7 +124,8 @@ func TestCoordinatorCommit(t *testing.T) {
 			if err := log.Register(context.Background(), "p1.x"); err != nil {
 				t.Fatal(err)
 			}
-			c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
+			metrics := NewMetrics(nil)
+			c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), metrics)
 			gen, _ := NewGenerator(testTag, "p1", time.Now())
 			gtrid := gen.Next()
 			bs := make([]Branch, len(tt.branches))
@@ -141,6 +147,9 @@ func TestCoordinatorCommit(t *testing.T) {
 				if got := b.log(); !strings.HasPrefix(got, tt.want[i]) {
 					t.Errorf("branch %s got %q, want prefix %q", b.shard, got, tt.want[i])
 				}
+			}
+			if n := testutil.CollectAndCount(metrics.phaseLatency); n != tt.phases {
+				t.Errorf("%d commit phases observed, want %d", n, tt.phases)
 			}
 			// Two-phase commits delete their decision once done; an unknown
 			// outcome keeps it for recovery.

@@ -12,6 +12,7 @@ type Metrics struct {
 	commitLatency   *prometheus.HistogramVec
 	aborts          *prometheus.CounterVec
 	decisionLatency prometheus.Histogram
+	phaseLatency    *prometheus.HistogramVec
 	batchSize       prometheus.Histogram
 	inDoubt         prometheus.Gauge
 	otherBranches   *prometheus.GaugeVec
@@ -30,6 +31,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_xa_aborts_total", Help: "Transactions rolled back by the coordinator, by cause."}, []string{"cause"}),
 		decisionLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "xaproxy_xa_decision_write_seconds", Help: "Latency of the create-if-absent decision write to etcd.", Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14)}),
+		phaseLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "xaproxy_xa_commit_phase_seconds", Help: "Time of each phase of a two-phase commit: prepare (XA END + XA PREPARE on every branch, in parallel), decision (the decision write, batching delay included), commit (XA COMMIT on every branch, in parallel).", Buckets: prometheus.ExponentialBuckets(0.00005, 2, 16)}, []string{"phase"}),
 		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "xaproxy_xa_etcd_batch_size", Help: "Decision writes or deletes carried by one etcd transaction (group commit).", Buckets: []float64{1, 2, 4, 8, 16, 32, 64}}),
 		inDoubt: prometheus.NewGauge(prometheus.GaugeOpts{
@@ -40,7 +43,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_xa_recovery_actions_total", Help: "What recovery did, by action (commit, rollback, abort_decided, decision_deleted, owner_busy, owner_killed; with _failed when it failed)."}, []string{"action"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.commits, m.commitLatency, m.aborts, m.decisionLatency, m.batchSize, m.inDoubt, m.otherBranches, m.recoveryActions)
+		reg.MustRegister(m.commits, m.commitLatency, m.aborts, m.decisionLatency, m.phaseLatency, m.batchSize, m.inDoubt, m.otherBranches, m.recoveryActions)
 	}
 	return m
 }
@@ -48,6 +51,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 func (m *Metrics) committed(kind string, d time.Duration) {
 	m.commits.WithLabelValues(kind).Inc()
 	m.commitLatency.WithLabelValues(kind).Observe(d.Seconds())
+}
+
+// phase observes one phase of a two-phase commit that began at start.
+func (m *Metrics) phase(name string, start time.Time) {
+	m.phaseLatency.WithLabelValues(name).Observe(time.Since(start).Seconds())
 }
 
 // BatchSize observes the size of a group-commit transaction
