@@ -44,8 +44,11 @@ func TestBench(t *testing.T) {
 		time.Since(start).Round(time.Millisecond), s.Duration, s.Warmup, s.Repeat)
 
 	logs := markProxyLogs(map[string]*harness.Proxy{"single": top.single, "sharded": top.sharded})
-	b.pointSelect(8)
-	b.pointSelect(64)
+	b.pointSelect(8, false)
+	b.pointSelect(64, false)
+	b.pointSelect(8, true)
+	b.pointSelect(64, true)
+	b.addedLatency()
 	b.readWrite()
 	b.shardedReadWrite()
 	b.transfers(1)
@@ -98,7 +101,8 @@ func collectMeta(s settings, elapsed time.Duration) meta {
 		Elapsed: elapsed.Round(time.Second).String(),
 		Setup: []string{
 			"proxy backend pools max_open=max_idle=256; MariaDB " + strings.Join(mariadbArgs, " ") + " (on top of the integration harness settings)",
-			fmt.Sprintf("sysbench: %d tables × %d rows, prepared statements (default --db-ps-mode); proxy as app, direct and HAProxy as root", sbTables, sbTableSize),
+			fmt.Sprintf("sysbench: %d tables × %d rows, prepared statements (default --db-ps-mode) unless the row says text (--db-ps-mode=disable); proxy as app, direct and HAProxy as root", sbTables, sbTableSize),
+			"latency added: at 1 thread, each side's mean latency (sysbench's latency sum / transactions) less the direct connection's; CPU per query: µs of process CPU of the proxy or HAProxy",
 			fmt.Sprintf("transfers: %d accounts, each client owns disjoint accounts (no row contention); proxy side BEGIN/UPDATE/UPDATE/COMMIT with interpolated args", bankAccounts),
 			fmt.Sprintf("single-shard: %d transactions per side in alternating blocks of 500", s.SingleTx),
 		},

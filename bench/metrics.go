@@ -86,3 +86,20 @@ func groupCommitNote(name string, before, after map[string]float64) string {
 	return fmt.Sprintf("%s: group commit: %.0f two-phase commits; %.0f decision writes and deletes in %.0f etcd transactions (%.1f per transaction)%s",
 		name, commits, writes, txns, writes/txns, phaseNote(before, after))
 }
+
+// commitKinds count the sharded proxy's commits by kind.
+var commitKinds = []string{
+	`xaproxy_xa_commits_total{kind="one_phase"}`,
+	`xaproxy_xa_commits_total{kind="two_phase"}`,
+}
+
+// twoPhaseNote gives the share of two-phase commits between two scrapes
+// (warm-up runs included).
+func twoPhaseNote(name string, before, after map[string]float64) string {
+	one := after[commitKinds[0]] - before[commitKinds[0]]
+	two := after[commitKinds[1]] - before[commitKinds[1]]
+	if one+two <= 0 {
+		return fmt.Sprintf("%s: no commit recorded by the proxy", name)
+	}
+	return fmt.Sprintf("%s: %.0f of %.0f transactions (%.0f%%) committed in two phases; the rest touched one shard", name, two, one+two, 100*two/(one+two))
+}

@@ -132,11 +132,20 @@ func (b *benchRun) sysbenchRun(name string, spec sysbenchSpec, e endpoint, rep i
 	t.Logf("%s %-7s run %d: %.0f qps, %.1f tps, p95 %.2f ms, ignored errors %d %s, reconnects %d, cpu %s µs/q",
 		name, e.Side, rep+1, res.QPS, res.TPS, res.LatencyP95Ms, res.IgnoredErrors, formatCodes(res.ErrorCodes), res.Reconnects, formatCPU(cpu))
 	return sample{
-		Metrics: map[string]float64{"qps": res.QPS, "tps": res.TPS, "p95_ms": res.LatencyP95Ms},
+		Metrics: cpuMetric(map[string]float64{"qps": res.QPS, "tps": res.TPS, "p95_ms": res.LatencyP95Ms, "mean latency": res.LatencyAvgMs, "avg_ms": res.LatencyAvgMs}, cpu),
 		CPU:     cpu,
 		Errors:  res.IgnoredErrors,
 		Detail:  detail,
 	}
+}
+
+// cpuMetric adds the CPU per query, when measured, as the metric "CPU per
+// query".
+func cpuMetric(m map[string]float64, cpu *float64) map[string]float64 {
+	if cpu != nil {
+		m["CPU per query"] = *cpu
+	}
+	return m
 }
 
 func (b *benchRun) adminURL(e endpoint) string {
@@ -146,20 +155,57 @@ func (b *benchRun) adminURL(e endpoint) string {
 	return b.top.single.AdminURL()
 }
 
-// pointSelect is workload 1 at one thread count.
-func (b *benchRun) pointSelect(threads int) {
+// pointSelect is workload 1 at one thread count, with prepared statements
+// (sysbench's default) or the text protocol.
+func (b *benchRun) pointSelect(threads int, text bool) {
 	name := fmt.Sprintf("oltp_point_select %d thr", threads)
+	spec := sysbenchSpec{Test: "oltp_point_select", DB: dbSB, Threads: threads}
+	eps := []endpoint{b.top.directM0(), b.top.viaHAProxy(), b.top.viaSingle()}
+	if text {
+		// The direct side is there for the proxy/direct row only.
+		name += ", text"
+		spec.Extra = []string{"--db-ps-mode=disable"}
+		eps = eps[1:]
+	}
 	if !b.s.wants(name) {
 		return
 	}
 	profile := ""
-	if threads == 64 {
+	if threads == 64 && !text {
 		profile = "point_select_64"
 	}
-	sides := b.sysbenchWorkload(name, sysbenchSpec{Test: "oltp_point_select", DB: dbSB, Threads: threads},
-		[]endpoint{b.top.directM0(), b.top.viaHAProxy(), b.top.viaSingle()}, profile)
+	sides := b.sysbenchWorkload(name, spec, eps, profile)
 	b.add(compare(name, "qps", "q/s", sides["proxy"], sides["haproxy"], atLeast(0.95)))
-	b.add(compare(name, "qps", "q/s", sides["proxy"], sides["direct"], nil))
+	b.add(compare(name, "CPU per query", "µs", sides["proxy"], sides["haproxy"], atMost(1.25)))
+	if !text {
+		b.add(compare(name, "qps", "q/s", sides["proxy"], sides["direct"], nil))
+	}
+}
+
+// addedLatency is point_select at one thread: the mean latency each hop
+// adds to a statement over the direct connection, the proxy's against
+// HAProxy's.
+func (b *benchRun) addedLatency() {
+	name := "oltp_point_select 1 thr"
+	if !b.s.wants(name) {
+		return
+	}
+	sides := b.sysbenchWorkload(name, sysbenchSpec{Test: "oltp_point_select", DB: dbSB, Threads: 1},
+		[]endpoint{b.top.directM0(), b.top.viaHAProxy(), b.top.viaSingle()}, "")
+	direct := sides["direct"].metric("avg_ms")
+	b.add(compare(name, "latency added", "ms", added(sides["proxy"], direct), added(sides["haproxy"], direct), atMost(1.3)))
+	b.add(compare(name, "mean latency", "ms", sides["proxy"], sides["haproxy"], nil))
+}
+
+// added is s with each run's mean latency less direct's median, as the
+// metric "latency added".
+func added(s *side, direct float64) *side {
+	out := &side{Name: s.Name}
+	for _, r := range s.Runs {
+		r.Metrics = map[string]float64{"latency added": r.Metrics["avg_ms"] - direct}
+		out.Runs = append(out.Runs, r)
+	}
+	return out
 }
 
 // readWrite is workload 2.
@@ -183,7 +229,16 @@ func (b *benchRun) shardedReadWrite() {
 		return
 	}
 	spec := sysbenchSpec{Test: "oltp_read_write", DB: dbSharded, Threads: 8, Extra: []string{"--auto_inc=off", sysbenchIgnore}}
+	before, err := scrape(b.ctx, b.top.sharded.AdminURL(), commitKinds...)
+	if err != nil {
+		b.t.Fatalf("%s: %v", name, err)
+	}
 	sides := b.sysbenchWorkload(name, spec, []endpoint{b.top.directM0(), b.top.viaSharded()}, "")
+	after, err := scrape(b.ctx, b.top.sharded.AdminURL(), commitKinds...)
+	if err != nil {
+		b.t.Fatalf("%s: %v", name, err)
+	}
+	b.rep.Notes = append(b.rep.Notes, twoPhaseNote(name, before, after))
 	b.add(compare(name, "tps", "tx/s", sides["proxy"], sides["direct"], nil))
 	b.noteErrors(name, sides)
 }
