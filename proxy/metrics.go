@@ -21,6 +21,7 @@ type Metrics struct {
 	timeouts          prometheus.Counter
 	slowQueries       prometheus.Counter
 	planCache         *prometheus.CounterVec
+	planHit, planMiss prometheus.Counter // planCache's children
 	refused           *prometheus.CounterVec
 	closed            *prometheus.CounterVec
 	reloads           *prometheus.CounterVec
@@ -79,6 +80,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(m.loginFailures, m.loginBlocks)
 	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors,
 		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads, m.catalogDiffs, m.lockedCommits)
+	m.planHit, m.planMiss = m.planCache.WithLabelValues("hit"), m.planCache.WithLabelValues("miss")
 	return m
 }
 

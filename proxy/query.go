@@ -19,7 +19,7 @@ func (s *Session) handleQuery(ctx context.Context, sql string) error {
 	if a, ok := parseAdmin(sql); ok {
 		s.startStatement(nil)
 		s.cur.typ = "admin"
-		s.srv.metrics.statements.WithLabelValues("admin").Inc()
+		s.countStatement("admin")
 		return s.runAdmin(a)
 	}
 	if cmd, ok := parseSQLPrepare(sql); ok {
@@ -62,17 +62,17 @@ type textPlan struct {
 func (s *Session) planText(ctx context.Context, sql string) (*textPlan, error) {
 	if st, plan, params, ok := s.srv.router.CachedPlan(sql, s.user, s.db); ok {
 		s.startStatement(st)
-		s.srv.metrics.planCache.WithLabelValues("hit").Inc()
+		s.srv.metrics.planHit.Inc()
 		return &textPlan{sql: sql, st: st, op: router.OpRoute, cached: true, plan: plan, params: params}, nil
 	}
-	s.srv.metrics.planCache.WithLabelValues("miss").Inc()
+	s.srv.metrics.planMiss.Inc()
 	st, err := s.srv.parser.Parse(sql)
 	s.startStatement(st)
 	if err != nil {
 		return nil, err
 	}
 	s.cur.typ = stmtType(st)
-	s.srv.metrics.statements.WithLabelValues(kindName(st.Kind)).Inc()
+	s.countStatement(kindName(st.Kind))
 	q := &textPlan{sql: sql, st: st, op: router.OpOf(st)}
 	if router.ReadsProcessList(st, s.db) {
 		q.op = router.OpProcessList
@@ -184,7 +184,7 @@ func (s *Session) route(ctx context.Context, q *textPlan) error {
 func (s *Session) runPlanned(ctx context.Context, sql string, st *router.Statement, plan *router.Plan, params []router.Param) error {
 	if params != nil {
 		s.cur.typ = stmtType(st)
-		s.srv.metrics.statements.WithLabelValues(kindName(st.Kind)).Inc()
+		s.countStatement(kindName(st.Kind))
 		if err := s.checkAllowed(st); err != nil {
 			return s.writeErr(err)
 		}

@@ -67,8 +67,9 @@ func (s *Session) statementAs(cmd, sql string, run func() error) error {
 	stop()
 	s.endResultRun()
 	d := time.Since(s.cur.start)
-	s.srv.metrics.queries.WithLabelValues(s.cur.typ, s.cur.route).Inc()
-	s.srv.metrics.queryDuration.WithLabelValues(s.cur.typ, s.cur.route).Observe(d.Seconds())
+	obs := s.queryObs(s.cur.typ, s.cur.route)
+	obs.count.Inc()
+	obs.dur.Observe(d.Seconds())
 	if s.timedOut.Load() {
 		s.srv.metrics.timeouts.Inc()
 	}

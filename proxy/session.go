@@ -25,6 +25,7 @@ import (
 // variables, transaction and prepared statements.
 type Session struct {
 	srv  *Server
+	mm   sessionMetrics // children of the metrics the session counts in (metricmemo.go)
 	nc   *bufferedConn
 	conn *server.Conn
 	id   uint32
@@ -268,7 +269,7 @@ func (s *Session) dispatchSafely(ctx context.Context, data []byte) (quit bool, e
 // unusable; errors for the client are written as error packets.
 func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err error) {
 	cmd, payload := data[0], data[1:]
-	s.srv.metrics.commands.WithLabelValues(commandName(cmd)).Inc()
+	s.countCommand(cmd)
 	switch cmd {
 	case mysql.COM_QUIT:
 		return true, nil

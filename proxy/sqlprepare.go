@@ -276,7 +276,7 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 	}
 	s.startStatement(p.st)
 	s.cur.typ = stmtType(p.st)
-	s.srv.metrics.statements.WithLabelValues(kindName(p.st.Kind)).Inc()
+	s.countStatement(kindName(p.st.Kind))
 	if err := s.checkAllowed(p.st); err != nil {
 		return s.writeErr(err)
 	}

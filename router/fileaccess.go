@@ -10,6 +10,13 @@ func FileAccess(st *Statement) string {
 	if st == nil {
 		return ""
 	}
+	if st.checked {
+		return st.fileUse
+	}
+	return fileAccess(st)
+}
+
+func fileAccess(st *Statement) string {
 	if st.Node == nil {
 		// Unparsed (the parser does not know INTO DUMPFILE): any mention
 		// outside string literals counts, comments included, since

@@ -67,5 +67,8 @@ var sequenceLastRE = regexp.MustCompile(`(?i)\bLASTVAL\s*\(|\bPREVIOUS\s+VALUE\s
 // ran the NEXTVAL (treatment 4: refused; the value NEXTVAL returned is
 // the client's to keep).
 func ReadsSequenceLast(st *Statement) bool {
+	if st.checked {
+		return st.seqLast
+	}
 	return sequenceLastRE.MatchString(st.SQL)
 }

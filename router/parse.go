@@ -44,6 +44,14 @@ func (p *Parser) parse(sql string) (nodes []ast.StmtNode, err error) {
 // Parse classifies one statement. Errors are only for refusals (several
 // statements in one query); unparsable SQL is KindUnparsed.
 func (p *Parser) Parse(sql string) (*Statement, error) {
+	st, err := p.parseStatement(sql)
+	if st != nil {
+		st.noteChecks()
+	}
+	return st, err
+}
+
+func (p *Parser) parseStatement(sql string) (*Statement, error) {
 	st := &Statement{SQL: sql}
 	head := skipCommentsAndSpace(sql)
 	if head == "" {

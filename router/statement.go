@@ -37,6 +37,7 @@ type TableRef struct {
 
 // Statement is a parsed, classified statement.
 type Statement struct {
+	statementChecks
 	SQL  string
 	Kind Kind
 	Node ast.StmtNode // nil for KindUnparsed, KindXA, KindEmpty
