@@ -54,6 +54,7 @@ func TestBench(t *testing.T) {
 	b.transfers(1)
 	b.transfers(32)
 	b.singleShard()
+	b.orderEntry()
 
 	// Correctness before figures: a benchmark that corrupts is worthless.
 	b.bk.verify(ctx, t)

@@ -13,12 +13,14 @@
 // Topology:
 //
 //	m0        one MariaDB: database sbtest (sysbench tables, the single-shard
-//	          table) and sbshard (the unsharded copy of the sharded tables)
-//	s0, s1    two MariaDB shards: databases sbshard and bank
+//	          table), sbshard (the unsharded copy of the sharded tables) and
+//	          shop (the order entry's tables, unsharded)
+//	s0, s1    two MariaDB shards: databases sbshard, bank and shop
 //	etcd      decisions of the sharded proxy and of the direct XA client
 //	single    xaproxy over m0, schema sbtest unsharded (default_shard m0)
 //	sharded   xaproxy over s0+s1, sbshard.sbtest* and bank.accounts sharded
-//	          by id (hash), coordinator in etcd
+//	          by id (hash), shop's tables by customer (items broadcast),
+//	          coordinator in etcd
 //	haproxy   `mode tcp` in front of m0
 //
 // Every file carries the bench build tag so that `go test ./...` and

@@ -18,6 +18,7 @@ const (
 	dbSB      = "sbtest"  // sysbench tables on m0 (workloads 1, 2) and the single-shard table (5)
 	dbSharded = "sbshard" // sysbench tables sharded over s0+s1 (3); unsharded copy on m0
 	dbBank    = "bank"    // accounts sharded over s0+s1 (4)
+	dbShop    = "shop"    // order entry sharded over s0+s1, unsharded copy on m0 (6)
 )
 
 const (
@@ -56,9 +57,9 @@ func startTopology(t *testing.T, env *harness.Env, s settings) *topology {
 		s0: env.StartMariaDB(t, "s0", mariadbArgs...),
 		s1: env.StartMariaDB(t, "s1", mariadbArgs...),
 	}
-	top.m0.CreateDatabase(t, dbSB, dbSharded)
+	top.m0.CreateDatabase(t, dbSB, dbSharded, dbShop)
 	for _, m := range []*harness.MariaDB{top.s0, top.s1} {
-		m.CreateDatabase(t, dbSharded, dbBank)
+		m.CreateDatabase(t, dbSharded, dbBank, dbShop)
 	}
 	top.etcd = harness.StartEtcd(t)
 	var args []string
@@ -99,6 +100,7 @@ func shardedSchemasYAML() string {
 	}
 	b.WriteString("- name: " + dbBank + "\n  default_shard: s0\n  tables:\n")
 	b.WriteString("    - {name: accounts, shard_key: id, algorithm: hash}\n")
+	b.WriteString(shopRulesYAML)
 	return b.String()
 }
 

@@ -267,8 +267,8 @@ func (b *benchRun) transfers(clients int) {
 		b.rep.Notes = append(b.rep.Notes, groupCommitNote(name, before, after))
 	}()
 	for rep := 0; rep < b.s.Repeat; rep++ {
-		b.runTransfers(name, direct, rep, b.xa.clients(b.ctx, t, b.bk, clients), 0, "")
-		b.runTransfers(name, proxy, rep, proxyTransferClients(b.ctx, t, b.pdb, b.bk, clients), b.top.sharded.PID(), profile)
+		b.runTransfers(name, direct, rep, b.xa.clients(b.ctx, t, b.bk, clients), 0, "", proxyTransferStatements)
+		b.runTransfers(name, proxy, rep, proxyTransferClients(b.ctx, t, b.pdb, b.bk, clients), b.top.sharded.PID(), profile, proxyTransferStatements)
 	}
 	// Latency targets apply at both client counts; the throughput target
 	// is about scaling, so only at 32.
@@ -283,8 +283,9 @@ func (b *benchRun) transfers(clients int) {
 }
 
 // runTransfers measures one run of one side (warming up first on its
-// first repetition) and closes the clients.
-func (b *benchRun) runTransfers(name string, sd *side, rep int, clients []txClient, pid int, profile string) {
+// first repetition) and closes the clients; stmts is the statements per
+// transaction, for the CPU per query.
+func (b *benchRun) runTransfers(name string, sd *side, rep int, clients []txClient, pid int, profile string, stmts int64) {
 	t := b.t
 	defer closeAll(clients)
 	if rep == 0 && b.s.Warmup > 0 {
@@ -296,7 +297,7 @@ func (b *benchRun) runTransfers(name string, sd *side, rep int, clients []txClie
 	}
 	meter := startCPU(pid)
 	res := runLoad(b.ctx, clients, b.s.Duration, 0)
-	cpu, err := meter.perQuery(res.Committed * proxyTransferStatements)
+	cpu, err := meter.perQuery(res.Committed * stmts)
 	if err != nil {
 		t.Fatalf("%s: proxy CPU: %v", name, err)
 	}
