@@ -49,6 +49,8 @@ func TestBench(t *testing.T) {
 	b.pointSelect(8, true)
 	b.pointSelect(64, true)
 	b.addedLatency()
+	b.pointSelectOneCore(8)
+	b.pointSelectOneCore(64)
 	b.readWrite()
 	b.shardedReadWrite()
 	b.transfers(1)
@@ -103,6 +105,7 @@ func collectMeta(s settings, elapsed time.Duration) meta {
 		Setup: []string{
 			"proxy backend pools max_open=max_idle=256; MariaDB " + strings.Join(mariadbArgs, " ") + " (on top of the integration harness settings)",
 			fmt.Sprintf("sysbench: %d tables × %d rows, prepared statements (default --db-ps-mode) unless the row says text (--db-ps-mode=disable); proxy as app, direct and HAProxy as root", sbTables, sbTableSize),
+			"proxies and HAProxy with their defaults (GOMAXPROCS = nproc; one HAProxy thread per CPU) except in the rows \"one core each\": the proxy with GOMAXPROCS=1 against HAProxy with nbthread 1",
 			"latency added: at 1 thread, each side's mean latency (sysbench's latency sum / transactions) less the direct connection's; CPU per query: µs of process CPU of the proxy or HAProxy",
 			fmt.Sprintf("transfers: %d accounts, each client owns disjoint accounts (no row contention); proxy side BEGIN/UPDATE/UPDATE/COMMIT with interpolated args", bankAccounts),
 			fmt.Sprintf("single-shard: %d transactions per side in alternating blocks of 500", s.SingleTx),

@@ -26,10 +26,14 @@ type haproxy struct {
 
 // haproxyConfig balances (to its single server) with TCP passthrough;
 // maxconn is far above anything sysbench opens so that it never queues.
-func haproxyConfig(listen, backend string) string {
+func haproxyConfig(listen, backend string, threads int) string {
+	nbthread := ""
+	if threads > 0 {
+		nbthread = fmt.Sprintf("    nbthread %d\n", threads)
+	}
 	return fmt.Sprintf(`global
     maxconn 4000
-
+%s
 defaults
     mode tcp
     timeout connect 5s
@@ -44,12 +48,13 @@ frontend mysql
 backend mariadb
     balance roundrobin
     server m0 %s maxconn 4000
-`, listen, backend)
+`, nbthread, listen, backend)
 }
 
 // startHAProxy runs `haproxy -db -f CFG` in front of backend and waits
-// until it accepts connections. It is killed at cleanup.
-func startHAProxy(t *testing.T, backend string) *haproxy {
+// until it accepts connections; threads > 0 sets nbthread (0: HAProxy's
+// default, one per CPU). It is killed at cleanup.
+func startHAProxy(t *testing.T, backend string, threads int) *haproxy {
 	t.Helper()
 	bin, err := exec.LookPath("haproxy")
 	if err != nil {
@@ -57,7 +62,7 @@ func startHAProxy(t *testing.T, backend string) *haproxy {
 	}
 	dir := t.TempDir()
 	for attempt := 1; ; attempt++ {
-		h, err := tryHAProxy(bin, dir, backend)
+		h, err := tryHAProxy(bin, dir, backend, threads)
 		if err == nil {
 			t.Cleanup(h.kill)
 			t.Logf("haproxy ready on %s -> %s, pid %d", h.addr, backend, h.PID())
@@ -70,14 +75,14 @@ func startHAProxy(t *testing.T, backend string) *haproxy {
 	}
 }
 
-func tryHAProxy(bin, dir, backend string) (*haproxy, error) {
+func tryHAProxy(bin, dir, backend string, threads int) (*haproxy, error) {
 	port, err := pickPort()
 	if err != nil {
 		return nil, err
 	}
 	h := &haproxy{addr: "127.0.0.1:" + strconv.Itoa(port), logPath: filepath.Join(dir, "haproxy.log"), done: make(chan struct{})}
 	cfg := filepath.Join(dir, "haproxy.cfg")
-	if err := os.WriteFile(cfg, []byte(haproxyConfig(h.addr, backend)), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(haproxyConfig(h.addr, backend, threads)), 0o644); err != nil {
 		return nil, err
 	}
 	logf, err := os.Create(h.logPath)

@@ -46,8 +46,10 @@ type topology struct {
 	m0, s0, s1 *harness.MariaDB
 	etcd       *harness.Etcd
 	single     *harness.Proxy // over m0
+	single1    *harness.Proxy // over m0, GOMAXPROCS=1
 	sharded    *harness.Proxy // over s0+s1, with etcd
 	hap        *haproxy       // in front of m0
+	hap1       *haproxy       // in front of m0, nbthread 1
 }
 
 func startTopology(t *testing.T, env *harness.Env, s settings) *topology {
@@ -66,7 +68,7 @@ func startTopology(t *testing.T, env *harness.Env, s settings) *topology {
 	if s.Profile {
 		args = []string{"--pprof"}
 	}
-	top.single = env.StartProxy(t, harness.ProxyConfig{
+	single := harness.ProxyConfig{
 		Shards: []harness.ShardSpec{{Name: "m0", DSN: top.m0.DSN("")}},
 		Schemas: `
 		  - name: ` + dbSB + `
@@ -74,7 +76,10 @@ func startTopology(t *testing.T, env *harness.Env, s settings) *topology {
 		Extra: proxyBackendYAML,
 		Users: harness.DefaultUsers(),
 		Args:  args,
-	})
+	}
+	top.single = env.StartProxy(t, single)
+	single.Env = []string{"GOMAXPROCS=1"}
+	top.single1 = env.StartProxy(t, single)
 	top.sharded = env.StartProxy(t, harness.ProxyConfig{
 		Shards: []harness.ShardSpec{
 			{Name: "s0", DSN: top.s0.DSN("")},
@@ -87,7 +92,8 @@ func startTopology(t *testing.T, env *harness.Env, s settings) *topology {
 		Users:         harness.DefaultUsers(),
 		Args:          args,
 	})
-	top.hap = startHAProxy(t, top.m0.Addr())
+	top.hap = startHAProxy(t, top.m0.Addr(), 0)
+	top.hap1 = startHAProxy(t, top.m0.Addr(), 1)
 	return top
 }
 
@@ -115,6 +121,15 @@ func (top *topology) viaHAProxy() endpoint {
 func (top *topology) viaSingle() endpoint {
 	return endpoint{Side: "proxy", Addr: top.single.Addr(), User: appUser, Password: appPass}
 }
+
+// The sides of the one-core rows: HAProxy with one thread, the proxy with
+// GOMAXPROCS=1.
+func (top *topology) viaHAProxy1() endpoint {
+	return endpoint{Side: "haproxy", Addr: top.hap1.addr, User: "root"}
+}
+func (top *topology) viaSingle1() endpoint {
+	return endpoint{Side: "proxy", Addr: top.single1.Addr(), User: appUser, Password: appPass}
+}
 func (top *topology) viaSharded() endpoint {
 	return endpoint{Side: "proxy", Addr: top.sharded.Addr(), User: appUser, Password: appPass}
 }
@@ -127,8 +142,12 @@ func (top *topology) pidOf(e endpoint) int {
 		return top.single.PID()
 	case top.sharded.Addr():
 		return top.sharded.PID()
+	case top.single1.Addr():
+		return top.single1.PID()
 	case top.hap.addr:
 		return top.hap.PID()
+	case top.hap1.addr:
+		return top.hap1.PID()
 	}
 	return 0
 }

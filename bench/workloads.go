@@ -182,6 +182,20 @@ func (b *benchRun) pointSelect(threads int, text bool) {
 	}
 }
 
+// pointSelectOneCore is workload 1 with one core each: the proxy with
+// GOMAXPROCS=1 against HAProxy with nbthread 1. On a machine whose cores
+// the clients and MariaDB share, this is what each can do with one.
+func (b *benchRun) pointSelectOneCore(threads int) {
+	name := fmt.Sprintf("oltp_point_select %d thr, one core each", threads)
+	if !b.s.wants(name) {
+		return
+	}
+	sides := b.sysbenchWorkload(name, sysbenchSpec{Test: "oltp_point_select", DB: dbSB, Threads: threads},
+		[]endpoint{b.top.viaHAProxy1(), b.top.viaSingle1()}, "")
+	b.add(compare(name, "qps", "q/s", sides["proxy"], sides["haproxy"], nil))
+	b.add(compare(name, "CPU per query", "µs", sides["proxy"], sides["haproxy"], nil))
+}
+
 // addedLatency is point_select at one thread: the mean latency each hop
 // adds to a statement over the direct connection, the proxy's against
 // HAProxy's.
