@@ -447,14 +447,28 @@ func (b *Conn) Watch(ctx context.Context) (stop func() bool) { return b.watch(ct
 // ExecAll runs statements as one multi-statement query (one round trip);
 // the server stops at the first error, which is returned.
 func (b *Conn) ExecAll(ctx context.Context, stmts ...string) error {
+	if err := b.SendAll(ctx, stmts...); err != nil {
+		return err
+	}
+	return b.ReadAll(ctx)
+}
+
+// SendAll writes stmts as one multi-statement query without reading its
+// answers, which ReadAll reads: the XA coordinator has a command in flight
+// on every branch from one goroutine.
+func (b *Conn) SendAll(ctx context.Context, stmts ...string) error {
 	if b.inlinePrefix {
 		// The last command's answer is unread: this one's would be misread.
 		return b.unsettled()
 	}
 	defer b.watch(ctx)()
-	if err := b.writeCommand(mysql.COM_QUERY, []byte(strings.Join(stmts, "; "))); err != nil {
-		return err
-	}
+	return b.writeCommand(mysql.COM_QUERY, []byte(strings.Join(stmts, "; ")))
+}
+
+// ReadAll reads the answers of SendAll's statements and returns the first
+// server error (after which the server runs none of the rest).
+func (b *Conn) ReadAll(ctx context.Context) error {
+	defer b.watch(ctx)()
 	for {
 		p, err := b.readAnswer()
 		if err != nil {
@@ -469,7 +483,7 @@ func (b *Conn) ExecAll(ctx context.Context, stmts ...string) error {
 			}
 		default:
 			b.broken = true
-			return fmt.Errorf("shard %s: unexpected result set from %q", b.shard, stmts)
+			return fmt.Errorf("shard %s: unexpected result set answering an internal statement list", b.shard)
 		}
 	}
 }

@@ -123,9 +123,9 @@ func (c *Coordinator) Commit(ctx context.Context, gtrid string, fence Fence, bra
 	start := time.Now()
 	// Phase one: XA END + XA PREPARE in one round trip per branch, all
 	// branches in parallel.
-	errs := c.parallel(ctx, branches, func(ctx context.Context, b Branch) error {
+	errs := c.execEach(ctx, branches, func(b Branch) []string {
 		x := branchXID(gtrid, b).SQL()
-		return b.ExecAll(ctx, "XA END "+x, "XA PREPARE "+x)
+		return []string{"XA END " + x, "XA PREPARE " + x}
 	})
 	if err := firstErr(errs); err != nil {
 		c.metrics.aborted("prepare_failed")
@@ -208,25 +208,30 @@ func (c *Coordinator) commitOnePhase(ctx context.Context, gtrid string, b Branch
 // commitPrepared sends XA COMMIT to prepared branches, retrying; it
 // reports whether every branch is known committed.
 func (c *Coordinator) commitPrepared(ctx context.Context, gtrid string, branches []Branch) bool {
-	errs := c.parallel(ctx, branches, func(ctx context.Context, b Branch) error {
-		x := branchXID(gtrid, b).SQL()
+	commit := func(b Branch) []string { return []string{"XA COMMIT " + branchXID(gtrid, b).SQL()} }
+	errs := c.execEach(ctx, branches, commit)
+	// Retry the branches whose connection failed; a server's refusal (the
+	// branch is ours and prepared, so unexpected) is left to recovery.
+	var again []Branch
+	var at []int
+	for i, err := range errs {
+		if err != nil && !isServer(err) && ctx.Err() == nil {
+			again, at = append(again, branches[i]), append(at, i)
+		}
+	}
+	retried := c.parallel(ctx, again, func(ctx context.Context, b Branch) error {
 		var err error
-		for attempt := 0; attempt < c.PhaseTwoAttempts; attempt++ {
-			if err = b.ExecAll(ctx, "XA COMMIT "+x); err == nil {
-				return nil
-			}
-			if isServer(err) {
-				// The branch is still there and refused (it is ours and
-				// prepared, so this is unexpected): recovery will retry.
+		for attempt := 1; attempt < c.PhaseTwoAttempts; attempt++ {
+			time.Sleep(time.Duration(attempt) * 20 * time.Millisecond)
+			if err = b.ExecAll(ctx, commit(b)...); err == nil || isServer(err) || ctx.Err() != nil {
 				break
 			}
-			if ctx.Err() != nil {
-				break
-			}
-			time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
 		}
 		return err
 	})
+	for j, i := range at {
+		errs[i] = retried[j]
+	}
 	ok := true
 	for i, err := range errs {
 		if err != nil {
@@ -318,8 +323,44 @@ func (c *Coordinator) fault(s Step) {
 
 // parallel runs f on every branch at once, the first one in the calling
 // goroutine (one goroutine hand-off fewer per phase).
+// pipelined is a Branch whose statements can be sent and their answers
+// read apart (backend.Conn).
+type pipelined interface {
+	SendAll(ctx context.Context, stmts ...string) error
+	ReadAll(ctx context.Context) error
+}
+
+// execEach runs stmts(b) on every branch at once and returns each
+// branch's error. Pipelined branches get their statements from this
+// goroutine, all sent before any answer is read, so the round trips
+// overlap without a goroutine per branch: a 2-shard commit woke three
+// goroutines per phase before. Others run through parallel.
+func (c *Coordinator) execEach(ctx context.Context, branches []Branch, stmts func(Branch) []string) []error {
+	ps := make([]pipelined, len(branches))
+	for i, b := range branches {
+		p, ok := b.(pipelined)
+		if !ok {
+			return c.parallel(ctx, branches, func(ctx context.Context, b Branch) error { return b.ExecAll(ctx, stmts(b)...) })
+		}
+		ps[i] = p
+	}
+	errs := make([]error, len(branches))
+	for i, p := range ps {
+		errs[i] = p.SendAll(ctx, stmts(branches[i])...)
+	}
+	for i, p := range ps {
+		if errs[i] == nil {
+			errs[i] = p.ReadAll(ctx)
+		}
+	}
+	return errs
+}
+
 func (c *Coordinator) parallel(ctx context.Context, branches []Branch, f func(context.Context, Branch) error) []error {
 	errs := make([]error, len(branches))
+	if len(branches) == 0 {
+		return errs
+	}
 	var wg sync.WaitGroup
 	for i, b := range branches[1:] {
 		wg.Add(1)
@@ -328,9 +369,7 @@ func (c *Coordinator) parallel(ctx context.Context, branches []Branch, f func(co
 			errs[i+1] = f(ctx, b)
 		}()
 	}
-	if len(branches) > 0 {
-		errs[0] = f(ctx, branches[0])
-	}
+	errs[0] = f(ctx, branches[0])
 	wg.Wait()
 	return errs
 }

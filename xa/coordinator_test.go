@@ -52,6 +52,27 @@ func (b *fakeBranch) ExecAll(ctx context.Context, stmts ...string) error {
 	return nil
 }
 
+// pipeFake is a fakeBranch whose statements are sent and answered apart,
+// as backend.Conn's are (execEach).
+type pipeFake struct {
+	*fakeBranch
+	pending []string
+	unread  bool
+}
+
+func (p *pipeFake) SendAll(ctx context.Context, stmts ...string) error {
+	if p.unread {
+		p.fakeBranch.sent = append(p.fakeBranch.sent, "SENT-BEFORE-READING")
+	}
+	p.pending, p.unread = stmts, true
+	return nil
+}
+
+func (p *pipeFake) ReadAll(ctx context.Context) error {
+	p.unread = false
+	return p.fakeBranch.ExecAll(ctx, p.pending...)
+}
+
 func (b *fakeBranch) log() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -114,53 +135,67 @@ func TestCoordinatorCommit(t *testing.T) {
 			phases:   2,
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var opts []MemOption
-			if tt.fault != nil {
-				opts = append(opts, WithFault(tt.fault))
+	for _, tc := range tests {
+		for _, pipe := range []bool{false, true} {
+			tt := tc
+			tt.branches = make([]*fakeBranch, len(tc.branches))
+			for i, b := range tc.branches {
+				tt.branches[i] = &fakeBranch{shard: b.shard, failOn: b.failOn, fail: b.fail}
 			}
-			log := NewMemLog(opts...)
-			if err := log.Register(context.Background(), "p1.x"); err != nil {
-				t.Fatal(err)
+			name := tt.name
+			if pipe {
+				name += " (pipelined branches)"
 			}
-			metrics := NewMetrics(nil)
-			c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), metrics)
-			gen, _ := NewGenerator(testTag, "p1", time.Now())
-			gtrid := gen.Next()
-			bs := make([]Branch, len(tt.branches))
-			for i, b := range tt.branches {
-				bs[i] = b
-			}
-			err := c.Commit(context.Background(), gtrid, c.Fence(), bs)
-			c.Wait()
-			if tt.wantCode == 0 && err != nil {
-				t.Fatalf("Commit: %v", err)
-			}
-			if tt.wantCode != 0 {
-				me, ok := serverErr(err)
-				if !ok || me.Code != tt.wantCode {
-					t.Fatalf("Commit error %v, want code %d", err, tt.wantCode)
+			t.Run(name, func(t *testing.T) {
+				var opts []MemOption
+				if tt.fault != nil {
+					opts = append(opts, WithFault(tt.fault))
 				}
-			}
-			for i, b := range tt.branches {
-				if got := b.log(); !strings.HasPrefix(got, tt.want[i]) {
-					t.Errorf("branch %s got %q, want prefix %q", b.shard, got, tt.want[i])
+				log := NewMemLog(opts...)
+				if err := log.Register(context.Background(), "p1.x"); err != nil {
+					t.Fatal(err)
 				}
-			}
-			if n := testutil.CollectAndCount(metrics.phaseLatency); n != tt.phases {
-				t.Errorf("%d commit phases observed, want %d", n, tt.phases)
-			}
-			// Two-phase commits delete their decision once done; an unknown
-			// outcome keeps it for recovery.
-			d, found, _ := log.Open().Get(context.Background(), gtrid)
-			if tt.decision == "" && found {
-				t.Errorf("decision %v left behind", d)
-			}
-			if tt.decision != "" && (!found || d.Outcome != tt.decision) {
-				t.Errorf("decision = %v (found %v), want %s", d, found, tt.decision)
-			}
-		})
+				metrics := NewMetrics(nil)
+				c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), metrics)
+				gen, _ := NewGenerator(testTag, "p1", time.Now())
+				gtrid := gen.Next()
+				bs := make([]Branch, len(tt.branches))
+				for i, b := range tt.branches {
+					bs[i] = b
+					if pipe {
+						bs[i] = &pipeFake{fakeBranch: b}
+					}
+				}
+				err := c.Commit(context.Background(), gtrid, c.Fence(), bs)
+				c.Wait()
+				if tt.wantCode == 0 && err != nil {
+					t.Fatalf("Commit: %v", err)
+				}
+				if tt.wantCode != 0 {
+					me, ok := serverErr(err)
+					if !ok || me.Code != tt.wantCode {
+						t.Fatalf("Commit error %v, want code %d", err, tt.wantCode)
+					}
+				}
+				for i, b := range tt.branches {
+					if got := b.log(); !strings.HasPrefix(got, tt.want[i]) {
+						t.Errorf("branch %s got %q, want prefix %q", b.shard, got, tt.want[i])
+					}
+				}
+				if n := testutil.CollectAndCount(metrics.phaseLatency); n != tt.phases {
+					t.Errorf("%d commit phases observed, want %d", n, tt.phases)
+				}
+				// Two-phase commits delete their decision once done; an unknown
+				// outcome keeps it for recovery.
+				d, found, _ := log.Open().Get(context.Background(), gtrid)
+				if tt.decision == "" && found {
+					t.Errorf("decision %v left behind", d)
+				}
+				if tt.decision != "" && (!found || d.Outcome != tt.decision) {
+					t.Errorf("decision = %v (found %v), want %s", d, found, tt.decision)
+				}
+			})
+		}
 	}
 }
 

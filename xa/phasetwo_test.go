@@ -1,0 +1,102 @@
+package xa
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// flakyCommit is a branch whose first failures XA COMMITs fail with err.
+type flakyCommit struct {
+	*fakeBranch
+	failures int
+	err      error
+}
+
+func (b *flakyCommit) ExecAll(ctx context.Context, stmts ...string) error {
+	if strings.HasPrefix(stmts[0], "XA COMMIT") && b.failures > 0 {
+		b.failures--
+		b.mu.Lock()
+		b.sent = append(b.sent, "XA COMMIT(failed)")
+		b.mu.Unlock()
+		return b.err
+	}
+	return b.fakeBranch.ExecAll(ctx, stmts...)
+}
+
+// Phase two retries a branch whose connection failed, not one the server
+// refused, and stops after PhaseTwoAttempts; the decision stays for
+// recovery unless every branch committed. Plain and pipelined branches
+// (execEach) behave alike.
+func TestPhaseTwoRetries(t *testing.T) {
+	lost := io.ErrUnexpectedEOF
+	refused := mysql.NewError(mysql.ER_XAER_RMFAIL, "refused")
+	for _, tc := range []struct {
+		name      string
+		failures  int
+		err       error
+		wantSends int  // XA COMMITs sent to the flaky branch
+		wantDone  bool // decision deleted
+	}{
+		{"no failure", 0, lost, 1, true},
+		{"lost once, retried", 1, lost, 2, true},
+		{"lost every time, given up", 10, lost, 3, false},
+		{"refused by the server, not retried", 10, refused, 1, false},
+	} {
+		for _, pipe := range []bool{false, true} {
+			t.Run(tc.name, func(t *testing.T) {
+				log := NewMemLog()
+				if err := log.Register(context.Background(), "p1.x"); err != nil {
+					t.Fatal(err)
+				}
+				c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
+				c.PhaseTwoAttempts = 3
+				gen, _ := NewGenerator(testTag, "p1", time.Now())
+				gtrid := gen.Next()
+				flaky := &flakyCommit{fakeBranch: &fakeBranch{shard: "s1"}, failures: tc.failures, err: tc.err}
+				steady := &fakeBranch{shard: "s0"}
+				bs := []Branch{steady, flaky}
+				if pipe {
+					bs = []Branch{&pipeFake{fakeBranch: steady}, &pipeFlaky{flakyCommit: flaky}}
+				}
+				if err := c.Commit(context.Background(), gtrid, c.Fence(), bs); err != nil {
+					t.Fatalf("Commit: %v (the decision was stored: the client gets OK)", err)
+				}
+				c.Wait()
+				if got := strings.Count(flaky.log(), "XA COMMIT"); got != tc.wantSends {
+					t.Errorf("flaky branch got %d XA COMMITs (%s), want %d", got, flaky.log(), tc.wantSends)
+				}
+				if got := steady.log(); got != "XA END,XA PREPARE,XA COMMIT" {
+					t.Errorf("steady branch got %q", got)
+				}
+				_, found, err := log.Open().Get(context.Background(), gtrid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if found == tc.wantDone {
+					t.Errorf("decision kept = %v, want %v", found, !tc.wantDone)
+				}
+			})
+		}
+	}
+}
+
+// pipeFlaky is flakyCommit sent and answered apart.
+type pipeFlaky struct {
+	*flakyCommit
+	pending []string
+}
+
+func (p *pipeFlaky) SendAll(ctx context.Context, stmts ...string) error {
+	p.pending = stmts
+	return nil
+}
+
+func (p *pipeFlaky) ReadAll(ctx context.Context) error {
+	return p.flakyCommit.ExecAll(ctx, p.pending...)
+}
