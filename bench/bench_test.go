@@ -108,7 +108,7 @@ func collectMeta(s settings, elapsed time.Duration) meta {
 			"proxies and HAProxy with their defaults (GOMAXPROCS = nproc; one HAProxy thread per CPU) except in the rows \"one core each\": the proxy with GOMAXPROCS=1 against HAProxy with nbthread 1",
 			"latency added: at 1 thread, each side's mean latency (sysbench's latency sum / transactions) less the direct connection's; CPU per query: µs of process CPU of the proxy or HAProxy",
 			fmt.Sprintf("transfers: %d accounts, each client owns disjoint accounts (no row contention); proxy side BEGIN/UPDATE/UPDATE/COMMIT with interpolated args", bankAccounts),
-			fmt.Sprintf("single-shard: %d transactions per side in alternating blocks of 500", s.SingleTx),
+			fmt.Sprintf("single-shard: BEGIN, two UPDATEs, COMMIT; %d transactions per side in alternating blocks of 500", s.SingleTx),
 		},
 	}
 }

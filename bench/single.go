@@ -11,11 +11,12 @@ import (
 	"testing"
 )
 
-// The single-shard workload: one client, BEGIN; one UPDATE; COMMIT, in
-// sbtest.single_kv on m0, through the one-shard proxy or directly.
+// The single-shard workload: one client, BEGIN; two UPDATEs; COMMIT (the
+// transaction of issue 15's table), in sbtest.single_kv on m0, through the
+// one-shard proxy or directly.
 const (
 	singleRows       = 1000
-	singleStatements = 3
+	singleStatements = 4
 )
 
 func createSingleTable(ctx context.Context, t *testing.T, top *topology) {
@@ -39,8 +40,10 @@ type singleTx struct {
 }
 
 func (c *singleTx) Do(ctx context.Context) error {
-	id := 1 + c.rng.IntN(singleRows)
-	return inTransaction(ctx, c.conn, stmt{"UPDATE single_kv SET n = n + 1 WHERE id = ?", []any{id}})
+	id := 1 + c.rng.IntN(singleRows-1)
+	return inTransaction(ctx, c.conn,
+		stmt{"UPDATE single_kv SET n = n + 1 WHERE id = ?", []any{id}},
+		stmt{"UPDATE single_kv SET n = n - 1 WHERE id = ?", []any{id + 1}})
 }
 
 func (c *singleTx) Close() { c.conn.Close() }
