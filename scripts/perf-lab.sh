@@ -1,0 +1,158 @@
+#!/bin/bash
+# Performance lab: a quick side-by-side of xaproxy and HAProxy in front of
+# one MariaDB, with the counters that explain a difference (CPU and context
+# switches per query from /proc, and with STRACE=1 the system calls per
+# query). `make bench` is the reference; this is for iterating on one
+# change in a minute (docs/performance.md).
+#
+#   scripts/perf-lab.sh setup            MariaDB :23306, HAProxy :23307, data
+#   scripts/perf-lab.sh run [T] [S] [..]  build, start the proxy (:23308), run
+#                                        point_select at T threads for S s on
+#                                        each side, REPS times (default 2);
+#                                        extra args go to sysbench
+#                                        (e.g. --db-ps-mode=disable)
+#   scripts/perf-lab.sh stop             stop everything
+#
+# Environment: LAB (default /tmp/xaproxy-lab), BIN (a prebuilt proxy),
+# PROXY_ENV (e.g. "GOMAXPROCS=1"), REPS, STRACE=1 (slows every side: only
+# the per-query counts mean something then).
+set -euo pipefail
+LAB=${LAB:-/tmp/xaproxy-lab}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SB=(sysbench oltp_point_select --mysql-host=127.0.0.1 --mysql-db=sbtest --tables=4 --table-size=10000)
+
+up() { mariadb -uroot -h127.0.0.1 -P23306 -e 'SELECT 1' >/dev/null 2>&1; }
+
+setup() {
+	mkdir -p "$LAB/m0/data" "$LAB/m0/tmp"
+	if [ ! -d "$LAB/m0/data/mysql" ]; then
+		mariadb-install-db --no-defaults --datadir="$LAB/m0/data" --tmpdir="$LAB/m0/tmp" \
+			--auth-root-authentication-method=normal --skip-test-db --skip-name-resolve --force \
+			--user=root --innodb-log-file-size=48M >/dev/null
+	fi
+	if ! up; then
+		setsid mariadbd --no-defaults --datadir="$LAB/m0/data" --port=23306 --bind-address=127.0.0.1 \
+			--socket="$LAB/m0/sock" --pid-file="$LAB/m0/pid" --log-error="$LAB/m0/err" --tmpdir="$LAB/m0/tmp" \
+			--skip-name-resolve --skip-log-bin --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+			--max-connections=1000 --innodb-buffer-pool-size=256M --innodb-log-file-size=48M --user=root \
+			--loose-feedback=OFF </dev/null >/dev/null 2>&1 &
+		for _ in $(seq 120); do up && break; sleep 0.5; done
+		up || { echo "mariadbd did not start: see $LAB/m0/err" >&2; exit 1; }
+	fi
+	if ! mariadb -uroot -h127.0.0.1 -P23306 -e 'SELECT 1 FROM sbtest.sbtest4 LIMIT 1' >/dev/null 2>&1; then
+		mariadb -uroot -h127.0.0.1 -P23306 -e "CREATE DATABASE IF NOT EXISTS sbtest"
+		"${SB[@]}" --mysql-port=23306 --mysql-user=root prepare >/dev/null
+	fi
+	cat >"$LAB/haproxy.cfg" <<EOF
+global
+    maxconn 4000
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 1h
+    timeout server 1h
+    maxconn 4000
+frontend mysql
+    bind 127.0.0.1:23307
+    default_backend mariadb
+backend mariadb
+    server m0 127.0.0.1:23306 maxconn 4000
+EOF
+	if [ ! -s "$LAB/haproxy.pid" ] || ! kill -0 "$(cat "$LAB/haproxy.pid")" 2>/dev/null; then
+		setsid haproxy -db -f "$LAB/haproxy.cfg" </dev/null >"$LAB/haproxy.log" 2>&1 &
+		echo $! >"$LAB/haproxy.pid"
+	fi
+	cat >"$LAB/xaproxy.yaml" <<EOF
+listen: 127.0.0.1:23308
+admin_listen: 127.0.0.1:23309
+users:
+  - {name: app, password: app-secret}
+shards:
+  - {name: m0, dsn: "root@tcp(127.0.0.1:23306)/"}
+schemas:
+  - name: sbtest
+    default_shard: m0
+backend:
+  max_open: 256
+  max_idle: 256
+EOF
+	echo "lab ready in $LAB"
+}
+
+stop_proxy() {
+	if [ -s "$LAB/xaproxy.pid" ]; then
+		kill "$(cat "$LAB/xaproxy.pid")" 2>/dev/null || true
+		rm -f "$LAB/xaproxy.pid"
+		sleep 0.3
+	fi
+}
+
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+switches() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches/{s+=$2} END{print s}'; }
+
+# side NAME PORT USER PASSWORD PID: one measured run.
+side() {
+	local name=$1 port=$2 user=$3 pass=$4 pid=$5 sp="" out q
+	local c0 s0 c1 s1
+	c0=$(cpu_ticks "$pid") s0=$(switches "$pid")
+	if [ -n "${STRACE:-}" ]; then
+		timeout -s INT $((SECS + 1)) strace -c -f -p "$pid" -o "$LAB/strace.$name" 2>/dev/null &
+		sp=$!
+	fi
+	out=$("${SB[@]}" --mysql-port="$port" --mysql-user="$user" --mysql-password="$pass" \
+		--threads="$THREADS" --time="$SECS" "${EXTRA[@]}" run)
+	[ -n "$sp" ] && wait "$sp" || true
+	c1=$(cpu_ticks "$pid") s1=$(switches "$pid")
+	q=$(awk '/^ *queries:/{print $2}' <<<"$out")
+	awk -v n="$name" -v q="$q" -v c=$((c1 - c0)) -v s=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
+		-v qps="$(awk '/^ *queries:/{gsub("\\(","",$3); print $3}' <<<"$out")" \
+		-v sum="$(awk '/^ *sum:/{print $2}' <<<"$out")" -v tx="$(awk '/^ *transactions:/{print $2}' <<<"$out")" \
+		'BEGIN{printf "%-8s %9.0f q/s  mean %.3f ms  CPU %5.1f us/q  %.2f context switches/q\n", n, qps, sum/tx, c*1e6/hz/q, s/q}'
+	if [ -n "$sp" ]; then
+		awk -v q="$q" 'NR>2 && $NF!="total" && $4+0>0 {printf "%.2f %s\n", $4/q, $NF}' "$LAB/strace.$name" |
+			sort -nr | head -5 | awk '{printf "           %-14s %s/q\n", $2, $1}'
+	fi
+}
+
+run() {
+	THREADS=${1:-8} SECS=${2:-5}
+	shift $(($# < 2 ? $# : 2))
+	EXTRA=("$@")
+	up || { echo "run '$0 setup' first" >&2; exit 1; }
+	local bin=${BIN:-}
+	if [ -z "$bin" ]; then
+		(cd "$ROOT" && go build -o "$LAB/xaproxy" ./cmd/xaproxy)
+		bin=$LAB/xaproxy
+	fi
+	stop_proxy
+	# shellcheck disable=SC2086 # PROXY_ENV is a list of K=V words
+	setsid env ${PROXY_ENV:-} "$bin" serve --config "$LAB/xaproxy.yaml" </dev/null >"$LAB/proxy.log" 2>&1 &
+	echo $! >"$LAB/xaproxy.pid"
+	for _ in $(seq 50); do
+		mariadb -uapp -papp-secret -h127.0.0.1 -P23308 -e 'SELECT 1' >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	local pp hp
+	pp=$(cat "$LAB/xaproxy.pid") hp=$(cat "$LAB/haproxy.pid")
+	# Warm the proxy's pool and plan cache.
+	"${SB[@]}" --mysql-port=23308 --mysql-user=app --mysql-password=app-secret --threads="$THREADS" --time=1 "${EXTRA[@]}" run >/dev/null
+	for _ in $(seq "${REPS:-2}"); do
+		side haproxy 23307 root "" "$hp"
+		side xaproxy 23308 app app-secret "$pp"
+	done
+}
+
+stop() {
+	stop_proxy
+	[ -s "$LAB/haproxy.pid" ] && kill "$(cat "$LAB/haproxy.pid")" 2>/dev/null || true
+	rm -f "$LAB/haproxy.pid"
+	[ -s "$LAB/m0/pid" ] && kill "$(cat "$LAB/m0/pid")" 2>/dev/null || true
+	echo stopped
+}
+
+case ${1:-} in
+setup) setup ;;
+run) shift; run "$@" ;;
+stop) stop ;;
+*) sed -n '2,20p' "$0"; exit 2 ;;
+esac
