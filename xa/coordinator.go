@@ -215,7 +215,7 @@ func (c *Coordinator) commitPrepared(ctx context.Context, gtrid string, branches
 	var again []Branch
 	var at []int
 	for i, err := range errs {
-		if err != nil && !isServer(err) && ctx.Err() == nil {
+		if err != nil && !isServer(err) && ctx.Err() == nil && c.PhaseTwoAttempts > 1 {
 			again, at = append(again, branches[i]), append(at, i)
 		}
 	}
@@ -229,6 +229,9 @@ func (c *Coordinator) commitPrepared(ctx context.Context, gtrid string, branches
 		}
 		return err
 	})
+	// Only a retry's own outcome replaces the first attempt's error: a
+	// branch reported committed when it is not would let forget delete a
+	// decision recovery still needs.
 	for j, i := range at {
 		errs[i] = retried[j]
 	}
@@ -321,8 +324,6 @@ func (c *Coordinator) fault(s Step) {
 	}
 }
 
-// parallel runs f on every branch at once, the first one in the calling
-// goroutine (one goroutine hand-off fewer per phase).
 // pipelined is a Branch whose statements can be sent and their answers
 // read apart (backend.Conn).
 type pipelined interface {
@@ -356,6 +357,8 @@ func (c *Coordinator) execEach(ctx context.Context, branches []Branch, stmts fun
 	return errs
 }
 
+// parallel runs f on every branch at once, the first one in the calling
+// goroutine (one goroutine hand-off fewer per phase).
 func (c *Coordinator) parallel(ctx context.Context, branches []Branch, f func(context.Context, Branch) error) []error {
 	errs := make([]error, len(branches))
 	if len(branches) == 0 {

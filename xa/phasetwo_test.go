@@ -38,24 +38,30 @@ func TestPhaseTwoRetries(t *testing.T) {
 	refused := mysql.NewError(mysql.ER_XAER_RMFAIL, "refused")
 	for _, tc := range []struct {
 		name      string
+		attempts  int // PhaseTwoAttempts
 		failures  int
 		err       error
 		wantSends int  // XA COMMITs sent to the flaky branch
 		wantDone  bool // decision deleted
 	}{
-		{"no failure", 0, lost, 1, true},
-		{"lost once, retried", 1, lost, 2, true},
-		{"lost every time, given up", 10, lost, 3, false},
-		{"refused by the server, not retried", 10, refused, 1, false},
+		{"no failure", 3, 0, lost, 1, true},
+		{"lost once, retried", 3, 1, lost, 2, true},
+		{"lost every time, given up", 3, 10, lost, 3, false},
+		{"refused by the server, not retried", 3, 10, refused, 1, false},
+		{"lost once, no retry allowed: decision kept", 1, 1, lost, 1, false},
 	} {
 		for _, pipe := range []bool{false, true} {
-			t.Run(tc.name, func(t *testing.T) {
+			name := tc.name
+			if pipe {
+				name += " (pipelined branches)"
+			}
+			t.Run(name, func(t *testing.T) {
 				log := NewMemLog()
 				if err := log.Register(context.Background(), "p1.x"); err != nil {
 					t.Fatal(err)
 				}
 				c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
-				c.PhaseTwoAttempts = 3
+				c.PhaseTwoAttempts = tc.attempts
 				gen, _ := NewGenerator(testTag, "p1", time.Now())
 				gtrid := gen.Next()
 				flaky := &flakyCommit{fakeBranch: &fakeBranch{shard: "s1"}, failures: tc.failures, err: tc.err}
