@@ -35,6 +35,9 @@ func TestUserPrivileges(t *testing.T) {
 		"SELECT v FROM priv LIMIT 1 INTO DUMPFILE '" + out + "'",
 		"/*!50000 SELECT LOAD_FILE('" + secret + "') */",
 		"PREPARE s FROM 'SELECT LOAD_FILE(''" + secret + "'')'",
+		// RETURNING is parsed apart from its INSERT or DELETE.
+		"INSERT INTO priv (id, v) VALUES (2, 'b') RETURNING id, LOAD_FILE('" + secret + "')",
+		"DELETE FROM priv WHERE id = 1 RETURNING LOAD_FILE('" + secret + "')",
 	} {
 		_, err := app.ExecContext(ctx, q)
 		wantMySQLError(t, err, 1227, "42000")

@@ -17,6 +17,9 @@ func TestParseRecordsChecks(t *testing.T) {
 		{"SELECT * FROM t INTO OUTFILE '/tmp/x'", false, "SELECT ... INTO OUTFILE"},
 		{"SELECT 1 INTO DUMPFILE '/tmp/x'", false, "SELECT ... INTO DUMPFILE"},
 		{"SELECT c FROM t WHERE id = ?", false, ""},
+		{"INSERT INTO t (a) VALUES (1) RETURNING a, LOAD_FILE('/etc/passwd')", false, "LOAD_FILE()"},
+		{"DELETE FROM t WHERE a = 1 RETURNING LOAD_FILE(b)", false, "LOAD_FILE()"},
+		{"INSERT INTO t (a) VALUES ('load_file') RETURNING a", false, ""},
 	} {
 		st, err := p.Parse(tc.sql)
 		if err != nil {
@@ -32,7 +35,7 @@ func TestParseRecordsChecks(t *testing.T) {
 			t.Errorf("%q: FileAccess = %q, want %q", tc.sql, got, tc.file)
 		}
 		// A statement built by hand is examined at each call.
-		raw := &Statement{SQL: st.SQL, Kind: st.Kind, Node: st.Node}
+		raw := &Statement{SQL: st.SQL, Kind: st.Kind, Node: st.Node, Returning: st.Returning}
 		if ReadsSequenceLast(raw) != tc.seqLast || FileAccess(raw) != tc.file {
 			t.Errorf("%q: unrecorded statement answers differently", tc.sql)
 		}

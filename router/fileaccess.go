@@ -28,6 +28,11 @@ func fileAccess(st *Statement) string {
 	}
 	f := &fileFinder{}
 	st.Node.Accept(f)
+	if f.what == "" && st.Returning != nil {
+		// Node is the INSERT or DELETE without its RETURNING list, which
+		// the shard runs too: read as unparsed text.
+		return fileWordIn(st.Returning.List)
+	}
 	return f.what
 }
 
