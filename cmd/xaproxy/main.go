@@ -253,7 +253,7 @@ func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Sig
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	log.Info("xaproxy serving", "version", version, "listen", ln.Addr().String(), "admin", adminLn.Addr().String(),
-		"shards", len(cfg.Shards), "schemas", len(cfg.Schemas), "gomaxprocs", runtime.GOMAXPROCS(0), "sysmon_awake", sysmonAwake())
+		"shards", len(cfg.Shards), "schemas", len(cfg.Schemas), "gomaxprocs", runtime.GOMAXPROCS(0), "sysmon_awake", sysmonAwake(os.Getenv("GODEBUG")))
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ctx, ln) }()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -64,9 +65,15 @@ func keepSysmonAwake() {
 	_ = syscall.Exec(exe, os.Args, env)
 }
 
-// sysmonAwake tells whether this process runs with a schedtrace setting,
-// for the start-up log line.
-func sysmonAwake() bool {
-	_, again := sysmonEnv(os.Environ())
-	return !again
+// sysmonAwake tells whether this process runs with a positive schedtrace
+// (the runtime takes the last setting), for the start-up log line.
+func sysmonAwake(godebug string) bool {
+	awake := false
+	for _, f := range strings.Split(godebug, ",") {
+		if v, ok := strings.CutPrefix(f, "schedtrace="); ok {
+			n, err := strconv.Atoi(v)
+			awake = err == nil && n > 0
+		}
+	}
+	return awake
 }

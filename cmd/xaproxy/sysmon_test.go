@@ -26,3 +26,22 @@ func TestSysmonEnv(t *testing.T) {
 		})
 	}
 }
+
+func TestSysmonAwake(t *testing.T) {
+	for _, tc := range []struct {
+		godebug string
+		want    bool
+	}{
+		{"", false},
+		{sysmonSchedtrace, true},
+		{"gctrace=1," + sysmonSchedtrace, true},
+		{"schedtrace=0", false},
+		{"schedtrace=1000,schedtrace=0", false}, // the last one counts
+		{"schedtrace=0,schedtrace=5", true},
+		{"schedtrace=x", false},
+	} {
+		if got := sysmonAwake(tc.godebug); got != tc.want {
+			t.Errorf("sysmonAwake(%q) = %v, want %v", tc.godebug, got, tc.want)
+		}
+	}
+}
