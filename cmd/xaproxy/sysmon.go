@@ -19,7 +19,8 @@ import (
 //
 // sysmonSchedtrace is the largest period the runtime accepts, in ms (about
 // 24.8 days): a scheduler trace line is printed at most that often, and at
-// start only on a host up for longer than that.
+// start only on a host up for longer than that. With schedtrace set, a
+// fatal runtime error is also preceded by a scheduler dump.
 const sysmonSchedtrace = "schedtrace=2147483647"
 
 // sysmonEnv returns the environment to re-execute `serve` with, or false
