@@ -15,7 +15,9 @@
 #
 # Environment: LAB (default /tmp/xaproxy-lab), BIN (a prebuilt proxy),
 # PROXY_ENV (e.g. "GOMAXPROCS=1"), REPS, STRACE=1 (slows every side: only
-# the per-query counts mean something then).
+# the per-query counts mean something then), PASSTHROUGH=1 (a third side:
+# bench/passthrough, a Go io.Copy relay on :23311 with xaproxy's GODEBUG,
+# the floor of a goroutine-per-connection proxy).
 set -euo pipefail
 LAB=${LAB:-/tmp/xaproxy-lab}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -132,18 +134,31 @@ run() {
 		mariadb -uapp -papp-secret -h127.0.0.1 -P23308 -e 'SELECT 1' >/dev/null 2>&1 && break
 		sleep 0.2
 	done
-	local pp hp
+	local pp hp tp=""
 	pp=$(cat "$LAB/xaproxy.pid") hp=$(cat "$LAB/haproxy.pid")
+	if [ -n "${PASSTHROUGH:-}" ]; then
+		(cd "$ROOT" && go build -tags bench -o "$LAB/passthrough" ./bench/passthrough)
+		[ -s "$LAB/passthrough.pid" ] && kill "$(cat "$LAB/passthrough.pid")" 2>/dev/null || true
+		# shellcheck disable=SC2086
+		setsid env GODEBUG=schedtrace=2147483647 ${PROXY_ENV:-} "$LAB/passthrough" -listen 127.0.0.1:23311 \
+			-backend 127.0.0.1:23306 </dev/null >"$LAB/passthrough.log" 2>&1 &
+		echo $! >"$LAB/passthrough.pid"
+		tp=$(cat "$LAB/passthrough.pid")
+		sleep 0.5
+	fi
 	# Warm the proxy's pool and plan cache.
 	"${SB[@]}" --mysql-port=23308 --mysql-user=app --mysql-password=app-secret --threads="$THREADS" --time=1 "${EXTRA[@]}" run >/dev/null
 	for _ in $(seq "${REPS:-2}"); do
 		side haproxy 23307 root "" "$hp"
 		side xaproxy 23308 app app-secret "$pp"
+		[ -n "$tp" ] && side go-copy 23311 root "" "$tp"
 	done
 }
 
 stop() {
 	stop_proxy
+	[ -s "$LAB/passthrough.pid" ] && kill "$(cat "$LAB/passthrough.pid")" 2>/dev/null || true
+	rm -f "$LAB/passthrough.pid"
 	[ -s "$LAB/haproxy.pid" ] && kill "$(cat "$LAB/haproxy.pid")" 2>/dev/null || true
 	rm -f "$LAB/haproxy.pid"
 	[ -s "$LAB/m0/pid" ] && kill "$(cat "$LAB/m0/pid")" 2>/dev/null || true
