@@ -81,7 +81,7 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
-	$(GO) vet -tags bench ./bench/
+	$(GO) vet -tags bench ./bench/...
 
 ## docker-check: what needs no Docker engine: the image's static binary runs as uid 65532 with the
 ## mounted configs, and docker/compose.yaml passes Docker Compose v2's `config` (Compose is built
