@@ -94,3 +94,29 @@ func TestInfoSchemaFiltered(t *testing.T) {
 		t.Errorf("app's COLUMNS schemas: %q", got)
 	}
 }
+
+// The proxy's own information_schema reads take pooled connections; a
+// session's SET NAMES latin1 left on them must not change what another
+// session is told (names come back in the proxy's fixed utf8mb4).
+func TestInfoSchemaReadsIgnoreOtherSessionsCharset(t *testing.T) {
+	t.Parallel()
+	f := startOpsFixture(t, `
+		- {name: app, password: app-secret}
+	`, "")
+	ctx := testCtx(t, time.Minute)
+	f.s0.Exec(t, "CREATE TABLE shop.t1 (id INT PRIMARY KEY)", "CREATE TABLE shop.`café` (id INT PRIMARY KEY)")
+	proxy := f.open(t, "app", "app-secret", "shop", "")
+	latin := openSessions(ctx, t, proxy, 1)[0]
+	mustExec(t, latin, "SET NAMES latin1")
+	// Idle connections are handed out oldest first: enough statements
+	// leave every one of them in latin1.
+	for i := 0; i < 10; i++ {
+		queryRows(ctx, t, latin, "SELECT COUNT(*) FROM t1")
+	}
+	q := "SELECT TABLE_NAME, HEX(TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' ORDER BY 1"
+	pc := openSessions(ctx, t, proxy, 1)[0]
+	dc := openSessions(ctx, t, f.s0.DB(t, "shop"), 1)[0]
+	if got, want := queryRows(ctx, t, pc, q), queryRows(ctx, t, dc, q); !slices.Equal(got, want) {
+		t.Errorf("%s after another session's SET NAMES latin1:\n proxy:   %q\n MariaDB: %q", q, got, want)
+	}
+}

@@ -57,12 +57,11 @@ func (s *Server) highestID(schema, table string) sequence.Floor {
 
 // queryUint runs a one-value query on a pooled connection of shard.
 func (s *Server) queryUint(ctx context.Context, shard, q string) (uint64, error) {
-	pool := s.pools[shard]
-	c, err := pool.Acquire(ctx)
+	c, err := s.acquireInternal(ctx, shard)
 	if err != nil {
 		return 0, err
 	}
-	defer pool.Release(c)
+	defer s.pools[shard].Release(c)
 	res, err := c.Exec(ctx, q)
 	if err != nil {
 		return 0, err

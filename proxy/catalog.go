@@ -170,12 +170,11 @@ func (s *Server) readSnapshots(ctx context.Context) []catalog.Snapshot {
 }
 
 func (s *Server) readSnapshot(ctx context.Context, shard string) (catalog.Snapshot, error) {
-	pool := s.pools[shard]
-	c, err := pool.Acquire(ctx)
+	c, err := s.acquireInternal(ctx, shard)
 	if err != nil {
 		return catalog.Snapshot{}, err
 	}
-	defer pool.Release(c)
+	defer s.pools[shard].Release(c)
 	qs := catalog.Queries(s.router.Rules().SchemaNames())
 	var results [4][]catalog.Row
 	for i, q := range qs {

@@ -77,12 +77,11 @@ func (s *Session) gatherInfo(ctx context.Context, reads []router.InfoRead) (map[
 
 // readInfo runs one internal read.
 func (srv *Server) readInfo(ctx context.Context, rd router.InfoRead) (*router.InfoResult, error) {
-	pool := srv.pools[rd.Shard]
-	c, err := pool.Acquire(ctx)
+	c, err := srv.acquireInternal(ctx, rd.Shard)
 	if err != nil {
 		return nil, shardErr(rd.Shard, err)
 	}
-	defer pool.Release(c)
+	defer srv.pools[rd.Shard].Release(c)
 	res, err := c.Exec(ctx, rd.SQL)
 	if err != nil {
 		return nil, shardErr(rd.Shard, err)
