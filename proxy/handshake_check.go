@@ -17,8 +17,7 @@ import (
 // together as MariaDB does, with 1043 Bad handshake, before go-mysql sees
 // it. Under TLS the response travels encrypted inside go-mysql's TLS
 // connection, out of the proxy's reach: there the recover in
-// Session.handshake is what stands between go-mysql and the process (see
-// handshakePanic).
+// Session.handshake is what stands between go-mysql and the process.
 
 // maxHandshakePacket bounds the handshake response the proxy reads before
 // the client is authenticated: a response is user, scramble, database,

@@ -121,7 +121,7 @@ func (s *Session) loadFormat(ctx context.Context, l *router.LoadSplit) (loadfile
 		return loadfile.Format{}, err
 	}
 	res, err := c.Exec(ctx, "SELECT @@character_set_database, @@sql_mode")
-	s.srv.pools[l.Shards[0]].Release(c)
+	s.release(c)
 	if err != nil {
 		return loadfile.Format{}, shardErr(l.Shards[0], err)
 	}
