@@ -134,11 +134,7 @@ func TestUnqualifiedColumns(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {
-			p, err := planFor(t, r, tt.sql)
-			var e *Exec
-			if err == nil {
-				e, err = p.Bind(nil)
-			}
+			e, err := execFor(t, r, tt.sql)
 			if tt.shards == nil {
 				want := uint16(mysql.ER_NOT_SUPPORTED_YET)
 				if tt.code != 0 {

@@ -45,7 +45,7 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		if err != nil {
 			return err
 		}
-		if err := r.checkForeignKeys(x, t, user, db); err != nil {
+		if err := r.checkForeignKeys(x, t, user); err != nil {
 			return err
 		}
 	case *ast.CreateTableStmt:
@@ -63,7 +63,7 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		if err != nil {
 			return err
 		}
-		if err := r.checkForeignKeys(x, t, user, db); err != nil {
+		if err := r.checkForeignKeys(x, t, user); err != nil {
 			return err
 		}
 		if t.kind == sharding.Broadcast {

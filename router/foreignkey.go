@@ -25,7 +25,7 @@ import (
 
 // checkForeignKeys refuses the foreign keys of a CREATE or ALTER TABLE
 // statement on child that the shards cannot check exactly.
-func (r *Router) checkForeignKeys(n ast.StmtNode, child tableInfo, user, db string) error {
+func (r *Router) checkForeignKeys(n ast.StmtNode, child tableInfo, user string) error {
 	for _, c := range foreignKeys(n) {
 		if c.Refer == nil || c.Refer.Table == nil {
 			continue

@@ -191,11 +191,7 @@ func TestOuterJoinKeepingBroadcastRows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {
-			p, err := planFor(t, r, tt.sql)
-			var e *Exec
-			if err == nil {
-				e, err = p.Bind(nil)
-			}
+			e, err := execFor(t, r, tt.sql)
 			if tt.single {
 				if err != nil || len(e.Parts) != 1 {
 					t.Fatalf("want one shard: %v %+v", err, e)

@@ -47,6 +47,17 @@ func planFor(t *testing.T, r *Router, sql string) (*Plan, error) {
 	return r.Plan(st, "app", "shop")
 }
 
+// execFor plans sql and binds it without parameters; the error is the
+// first of the two steps'.
+func execFor(t *testing.T, r *Router, sql string) (*Exec, error) {
+	t.Helper()
+	p, err := planFor(t, r, sql)
+	if err != nil {
+		return nil, err
+	}
+	return p.Bind(nil)
+}
+
 func shardsOf(e *Exec) []string {
 	var out []string
 	for _, p := range e.Parts {

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -41,7 +42,7 @@ func IsProcessListTable(schema, name, db string) bool {
 	if schema == "" {
 		schema = db
 	}
-	return strings.EqualFold(schema, "information_schema") && strings.EqualFold(name, "processlist")
+	return isInformationSchema(schema) && strings.EqualFold(name, "processlist")
 }
 
 // ReadsProcessList tells whether st is SHOW [FULL] PROCESSLIST or reads
@@ -132,7 +133,7 @@ func processListRow(r ProcessRow) string {
 		info = "CAST(" + utf8mb3Literal(r.Info) + " AS CHAR CHARACTER SET utf8mb3) COLLATE utf8mb3_general_ci"
 		infoBin = "CAST(" + utf8mb3Literal(r.Info) + " AS BINARY)"
 	}
-	ms := strconv.FormatInt(r.TimeUs/1000, 10) + "." + leftPad(strconv.FormatInt(r.TimeUs%1000, 10), 3)
+	ms := fmt.Sprintf("%d.%03d", r.TimeUs/1000, r.TimeUs%1000)
 	return "SELECT CAST(" + strconv.FormatUint(uint64(r.ID), 10) + " AS SIGNED) AS ID, " +
 		str(r.User, 128) + " AS USER, " +
 		str(r.Host, 64) + " AS HOST, " +
@@ -147,11 +148,4 @@ func processListRow(r ProcessRow) string {
 		"CAST(" + strconv.FormatUint(r.QueryID, 10) + " AS SIGNED) AS QUERY_ID, " +
 		infoBin + " AS INFO_BINARY, " +
 		"CAST(0 AS SIGNED) AS TID"
-}
-
-func leftPad(s string, n int) string {
-	for len(s) < n {
-		s = "0" + s
-	}
-	return s
 }

@@ -72,3 +72,12 @@ func TestRewriteProcessList(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessListTimeMs: TIME_MS keeps the milliseconds' leading zeros.
+func TestProcessListTimeMs(t *testing.T) {
+	for us, want := range map[int64]string{5000: "CAST(5.000 AS DECIMAL(22,3))", 1005000: "CAST(1005.000 AS DECIMAL(22,3))", 1050: "CAST(1.050 AS DECIMAL(22,3))", 7: "CAST(0.007 AS DECIMAL(22,3))"} {
+		if got := processListRow(ProcessRow{TimeUs: us}); !strings.Contains(got, want+" AS TIME_MS") {
+			t.Errorf("TimeUs %d: %s, want TIME_MS %s", us, got, want)
+		}
+	}
+}

@@ -95,8 +95,18 @@ func (r *Router) viewOf(def *catalog.Table, user string, depth int) *viewInfo {
 		return v.(*viewInfo)
 	}
 	v := r.readView(def, user, depth)
-	c.views.Store(key, v)
+	if !userDependent(v.err) {
+		c.views.Store(key, v)
+	}
 	return v
+}
+
+// userDependent tells whether a view's error names the session's user
+// (access to a schema xaproxy hides): the cache is shared by all sessions,
+// so such an answer is worked out again for each.
+func userDependent(err error) bool {
+	var me *mysql.MyError
+	return errors.As(err, &me) && me.Code == mysql.ER_DBACCESS_DENIED_ERROR
 }
 
 func (r *Router) currentViews() *viewCache {

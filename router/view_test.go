@@ -183,3 +183,26 @@ func TestViewAsCreate(t *testing.T) {
 		}
 	}
 }
+
+// TestViewErrorNamesEachUser: the view cache is shared by all sessions, so
+// a refusal that names the user (a view over a schema xaproxy hides) must
+// name the user who asks, not the first one who did.
+func TestViewErrorNamesEachUser(t *testing.T) {
+	viewDefs["v_hidden"] = "select `mysql`.`user`.`User` AS `u` from `mysql`.`user`"
+	defer delete(viewDefs, "v_hidden")
+	r := viewRouter(t)
+	for _, user := range []string{"alice", "bob", "alice"} {
+		st, err := NewParser().Parse("SELECT * FROM v_hidden")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.Plan(st, user, "shop")
+		var me *mysql.MyError
+		if !errors.As(err, &me) || me.Code != mysql.ER_DBACCESS_DENIED_ERROR {
+			t.Fatalf("%s: err = %v, want 1044", user, err)
+		}
+		if want := "Access denied for user '" + user + "' to database 'mysql'"; !strings.HasPrefix(me.Message, want) {
+			t.Fatalf("message %q, want it to start with %q", me.Message, want)
+		}
+	}
+}
