@@ -32,7 +32,7 @@ const (
 // Config is the whole configuration file.
 type Config struct {
 	Listen      string      `yaml:"listen"`       // MySQL protocol address, default "127.0.0.1:3307"
-	AdminListen string      `yaml:"admin_listen"` // HTTP admin address (/healthz, later /metrics), default "127.0.0.1:9107"
+	AdminListen string      `yaml:"admin_listen"` // HTTP admin address (/healthz, /readyz, /metrics, status page), default "127.0.0.1:9107"
 	Users       []User      `yaml:"users"`        // accounts clients log in with; at least one
 	Shards      []Shard     `yaml:"shards"`       // backend MySQL servers; at least one
 	Schemas     []Schema    `yaml:"schemas"`      // logical databases; at least one
@@ -151,7 +151,8 @@ type Coordinator struct {
 	Etcd Etcd `yaml:"etcd"`
 	// InstanceID names this proxy in etcd. Empty (the default) lets the
 	// binary derive one, e.g. from the host name and listen port; if set it
-	// must be [A-Za-z0-9_.-]{1,64}.
+	// must be [A-Za-z0-9_.-]{1,27}, the room an XA gtrid leaves it
+	// (xa.MaxInstanceLen).
 	InstanceID string `yaml:"instance_id"`
 	// Deployment names the set of proxies that share one decision log.
 	// Its hash (xa.DeploymentTag) is part of every XA gtrid, and recovery

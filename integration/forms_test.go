@@ -136,6 +136,17 @@ func TestWarningsPerSession(t *testing.T) {
 	wantMySQLError(t, err, 1235, "42000")
 }
 
+// sameColumns checks that each query's result column definitions through
+// the proxy are those MariaDB gives directly.
+func sameColumns(t *testing.T, proxy, direct *sql.DB, queries ...string) {
+	t.Helper()
+	for _, q := range queries {
+		if got, want := columnTypes(t, proxy, q), columnTypes(t, direct, q); got != want {
+			t.Errorf("%s: column definitions:\n proxy:   %s\n MariaDB: %s", q, got, want)
+		}
+	}
+}
+
 // columnTypes describes a query's result columns: name, type, length,
 // nullability.
 func columnTypes(t *testing.T, db *sql.DB, q string) string {

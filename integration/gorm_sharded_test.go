@@ -432,6 +432,11 @@ func TestGORMSharded(t *testing.T) {
 
 	got, pair := gormShardedTrial(t, "proxy", pdb)
 	want, _ := gormShardedTrial(t, "MariaDB", ddb)
+	// The loop below checks want's steps only: extra proxy steps, or no
+	// steps at all, would otherwise pass.
+	if len(want) == 0 || len(got) != len(want) {
+		t.Errorf("%d steps through the proxy, %d on MariaDB", len(got), len(want))
+	}
 	for i := range want {
 		if i >= len(got) || got[i] != want[i] {
 			g := "(nothing)"

@@ -57,14 +57,7 @@ func TestLoadDataLocalInfile(t *testing.T) {
 		}
 		defer conn.Close()
 		var b strings.Builder
-		res, err := conn.ExecContext(ctx, strings.ReplaceAll(load, "TBL", table))
-		if err != nil {
-			fmt.Fprintf(&b, "error %s\n", errLine(err))
-		} else {
-			n, _ := res.RowsAffected()
-			fmt.Fprintf(&b, "affected %d\n", n)
-		}
-		b.WriteString(strings.Join(queryRows(ctx, t, conn, "SHOW WARNINGS"), "\n") + "\n")
+		b.WriteString(execOutcome(ctx, t, conn, strings.ReplaceAll(load, "TBL", table)))
 		rows := queryRows(ctx, t, conn, "SELECT id, v, n FROM "+table+" ORDER BY id")
 		fmt.Fprintf(&b, "%d rows, last %q\n", len(rows), rows[len(rows)-1:])
 		for i, r := range rows {
@@ -137,6 +130,21 @@ func TestLoadDataLocalInfile(t *testing.T) {
 		c.Close()
 	}
 	f.assertAlive(t)
+}
+
+// execOutcome runs a statement on conn and describes what its client
+// sees: the affected rows or the error, then SHOW WARNINGS.
+func execOutcome(ctx context.Context, t *testing.T, conn *sql.Conn, q string) string {
+	t.Helper()
+	var b strings.Builder
+	if res, err := conn.ExecContext(ctx, q); err != nil {
+		fmt.Fprintf(&b, "error %s\n", errLine(err))
+	} else {
+		n, _ := res.RowsAffected()
+		fmt.Fprintf(&b, "affected %d\n", n)
+	}
+	b.WriteString(strings.Join(queryRows(ctx, t, conn, "SHOW WARNINGS"), "\n") + "\n")
+	return b.String()
 }
 
 // queryRows runs a query and renders each row as tab-separated text.

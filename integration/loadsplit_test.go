@@ -57,13 +57,7 @@ func TestLoadDataSplitByShardKey(t *testing.T) {
 		}
 		defer conn.Close()
 		var b strings.Builder
-		if res, err := conn.ExecContext(ctx, load); err != nil {
-			fmt.Fprintf(&b, "error %s\n", errLine(err))
-		} else {
-			n, _ := res.RowsAffected()
-			fmt.Fprintf(&b, "affected %d\n", n)
-		}
-		b.WriteString(strings.Join(queryRows(ctx, t, conn, "SHOW WARNINGS"), "\n") + "\n")
+		b.WriteString(execOutcome(ctx, t, conn, load))
 		b.WriteString(strings.Join(queryRows(ctx, t, conn, "SELECT @@warning_count"), "\n") + "\n")
 		return b.String()
 	}

@@ -140,14 +140,8 @@ func TestSslStatus(t *testing.T) {
 			t.Errorf("%s: %v", q, v)
 		}
 	}
-	for _, q := range []string{"SELECT @@have_ssl", "SELECT @@global.have_ssl AS h, @@have_openssl", "SELECT CONCAT(@@have_ssl, '!')"} {
-		if got, want := columnTypes(t, tls13, q), columnTypes(t, direct, q); got != want {
-			t.Errorf("%s: columns %s, want %s", q, got, want)
-		}
-	}
-	if got, want := columnTypes(t, tls13, "SHOW STATUS LIKE 'Ssl_cipher'"), columnTypes(t, direct, "SHOW STATUS LIKE 'Ssl_cipher'"); got != want {
-		t.Errorf("SHOW STATUS: columns %s, want %s", got, want)
-	}
+	sameColumns(t, tls13, direct, "SELECT @@have_ssl", "SELECT @@global.have_ssl AS h, @@have_openssl", "SELECT CONCAT(@@have_ssl, '!')",
+		"SHOW STATUS LIKE 'Ssl_cipher'")
 	_, errP := tls13.QueryContext(ctx, "SELECT @@session.have_ssl")
 	_, errD := direct.QueryContext(ctx, "SELECT @@session.have_ssl")
 	if errP == nil || errD == nil || errP.Error() != errD.Error() {
