@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net"
+
+	lenenc "github.com/xaproxy/xaproxy/internal/wire"
 )
 
 // MariaDB's extended metadata (MARIADB_CLIENT_EXTENDED_METADATA, 1<<35): a
@@ -141,30 +143,13 @@ func skipLenenc(b []byte, at int) (int, bool) {
 	return at + size + int(n), true
 }
 
-// LenencInt reads a length-encoded integer, which go-mysql's
-// LengthEncodedInt does without bounds checks; NULL (0xfb) and 0xff are no
-// length.
+// LenencInt reads a length-encoded integer that is a length: as
+// internal/wire.LenEncInt (bounds-checked, unlike go-mysql's LengthEncodedInt),
+// except that NULL (0xfb) is no length either.
 func LenencInt(b []byte) (n uint64, size int, ok bool) {
-	if len(b) == 0 {
+	n, size, null, ok := lenenc.LenEncInt(b)
+	if !ok || null {
 		return 0, 0, false
-	}
-	switch b[0] {
-	case 0xfb, 0xff:
-		return 0, 0, false
-	case 0xfc:
-		size = 3
-	case 0xfd:
-		size = 4
-	case 0xfe:
-		size = 9
-	default:
-		return uint64(b[0]), 1, true
-	}
-	if len(b) < size {
-		return 0, 0, false
-	}
-	for i := size - 1; i >= 1; i-- {
-		n = n<<8 | uint64(b[i])
 	}
 	return n, size, true
 }

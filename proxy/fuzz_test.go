@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,16 +43,8 @@ func FuzzSession(f *testing.F) {
 // handshake response does not depend on the greeting's scramble, and sha,
 // a caching_sha2_password user, whose full authentication (public key
 // request, RSA-encrypted password) the fuzzer can reach.
-const fuzzConfig = `listen: 127.0.0.1:0
-users: [{name: app, password: app-pw}, {name: fz, password: ""}, {name: sha, password: pw, auth_plugin: caching_sha2_password}]
-shards: [{name: s0, dsn: "root@tcp(fake-s0:3306)/"}, {name: s1, dsn: "root@tcp(fake-s1:3306)/"}]
-schemas:
-  - name: shop
-    default_shard: s0
-    tables:
-      - {name: ranged, shard_key: id, algorithm: range, ranges: [{shard: s0, below: 100}, {shard: s1}]}
-backend: {max_open: 4, connect_timeout: 2s, wait_timeout: 2s}
-`
+var fuzzConfig = strings.Replace(fakeConfig, "users: [{name: app, password: app-pw}]",
+	`users: [{name: app, password: app-pw}, {name: fz, password: ""}, {name: sha, password: pw, auth_plugin: caching_sha2_password}]`, 1)
 
 // fuzzEnv is one server for all the inputs of a fuzzing process (its RSA
 // key alone takes longer than many sessions).
@@ -62,6 +55,9 @@ type fuzzEnv struct {
 }
 
 func newFuzzEnv(tb testing.TB) *fuzzEnv {
+	if !strings.Contains(fuzzConfig, "name: fz") {
+		tb.Fatal("fuzzConfig: fakeConfig's users line changed; fz and sha were not added")
+	}
 	e := &fuzzEnv{fakeEnv: newFakeEnvWith(tb, fuzzConfig)}
 	e.srv.changeUserPause = 0
 	e.srv.onPanic = func(where string, r any, stack []byte) {
