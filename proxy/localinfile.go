@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	perrors "github.com/pingcap/errors"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -37,6 +38,12 @@ func (s *Session) localFiles() bool {
 // checkLoad refuses the LOAD statements the proxy does not relay.
 func (s *Session) checkLoad(st *router.Statement) error {
 	if st.Kind == router.KindUnparsed && router.IsLoad(st.SQL) {
+		// FIELDS ENCLOSED BY or ESCAPED BY of more than one character:
+		// the parser refuses it as MariaDB does.
+		var pe *perrors.Error
+		if errors.As(st.ParseErr, &pe) && pe.Code() == mysql.ER_WRONG_FIELD_TERMINATORS {
+			return mysql.NewDefaultError(mysql.ER_WRONG_FIELD_TERMINATORS)
+		}
 		// LOAD XML, or LOAD DATA the parser cannot read: whether it reads a
 		// file on the shard's server cannot be told.
 		return mysql.NewError(mysql.ER_PARSE_ERROR, fmt.Sprintf(
