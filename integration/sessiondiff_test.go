@@ -247,26 +247,39 @@ func TestSessionDifferential(t *testing.T) {
 		Extra: "backend: {max_open: 12, max_idle: 12, wait_timeout: 30s}",
 	})
 	checkBoundsSpread(t, p, shards)
+	// A deployment of one shard runs plain transactions, not XA ones
+	// (proxy/plaintx.go): the same scripts through a proxy over s0 alone.
+	solo := env.StartProxy(t, harness.ProxyConfig{
+		Shards:  specs[:1],
+		Schemas: "\n  - name: one\n    default_shard: s0\n",
+		Users:   map[string]string{appUser: appPass},
+		Extra:   "backend: {max_open: 12, max_idle: 12, wait_timeout: 30s}",
+	})
+	runs := []struct {
+		db     string
+		p      *harness.Proxy
+		shards []*harness.MariaDB
+	}{{"u", p, shards}, {"sh", p, shards}, {"one", solo, shards[:1]}}
 	r := rand.New(rand.NewPCG(seed, seed^0x5e55))
 	total, statements, mismatches := 0, 0, 0
-	for _, sc := range schemas {
-		db := []string{"u", "sh"}[slices.IndexFunc(schemas, func(x struct{ name, yaml string }) bool { return x.name == sc.name })]
+	for _, run := range runs {
+		db := run.db
 		for i := 0; i < scripts; i++ {
 			refDB := fmt.Sprintf("%s_%d", db, i)
 			ref.CreateDatabase(t, refDB)
-			for _, m := range shards {
+			for _, m := range run.shards {
 				m.CreateDatabase(t, db)
 			}
 			steps := genSessionScript(r)
-			n := runSessionDiff(t, p, shards, db, ref.DSN(refDB), refDB, steps)
+			n := runSessionDiff(t, run.p, run.shards, db, ref.DSN(refDB), refDB, steps)
 			mismatches += n
 			total++
 			statements += len(steps)
 			// A fresh schema for the next script: drop through the proxy.
-			mustExec(t, p.DB(t, appUser, appPass, db, ""), "DROP TABLE IF EXISTS sd, ai, ddl_0, ddl_1, ddl_2, ddl_3, ddl_4, ddl_5, ddl_6, ddl_7")
+			mustExec(t, run.p.DB(t, appUser, appPass, db, ""), "DROP TABLE IF EXISTS sd, ai, ddl_0, ddl_1, ddl_2, ddl_3, ddl_4, ddl_5, ddl_6, ddl_7")
 		}
 	}
-	t.Logf("session differential: %d scripts (%d statements, %d sessions each, unsharded and sharded schemas), %d mismatches",
+	t.Logf("session differential: %d scripts (%d statements, %d sessions each, unsharded and sharded schemas over 3 shards, and a 1-shard deployment), %d mismatches",
 		total, statements, sessDiffSessions, mismatches)
 }
 

@@ -43,21 +43,21 @@ func (s *Session) endLocalBranches(ctx context.Context, tx *txn, commit bool, er
 	for _, shard := range shards {
 		c := tx.branches[shard]
 		tx.remove(shard)
-		end := "ROLLBACK"
+		end := plainRollback
 		if commit && firstErr == nil || commit && len(committed) > 0 {
 			// Once a part is committed, the others are committed too:
 			// the fewer shards miss the statement the better.
-			end = "COMMIT"
+			end = plainCommit
 		}
 		if e := c.ExecAll(ctx, end, "SET autocommit = 1"); e != nil {
 			c.MarkBroken() // autocommit unknown: never reuse it
 			if firstErr == nil {
 				firstErr = shardErr(shard, e)
 			}
-			if end == "COMMIT" {
+			if end == plainCommit {
 				failed = append(failed, shard)
 			}
-		} else if end == "COMMIT" {
+		} else if end == plainCommit {
 			committed = append(committed, shard)
 		}
 		s.releaseUnlessPinned(c)

@@ -9,7 +9,6 @@ import (
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/engine"
 	"github.com/xaproxy/xaproxy/router"
-	"github.com/xaproxy/xaproxy/xa"
 )
 
 // handleQuery runs a COM_QUERY: the proxy's own text commands (SHOW SHARD
@@ -381,13 +380,9 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		}
 		return nil, false, shardErr(shard, err)
 	}
-	if s.tx.gtrid == "" {
-		s.tx.gtrid = s.srv.gen.Next()
-		s.tx.fence = s.srv.coord.Fence()
-	}
-	// XA START travels with the statement: the Pending its Send returns
-	// reads XA START's answer before the statement's (Settle).
-	if err := s.startBranch(ctx, c, "XA START "+xa.BranchXID(s.tx.gtrid, shard, c.ThreadID()).SQL()); err != nil {
+	// The start travels with the statement: the Pending its Send returns
+	// reads its answer before the statement's (Settle).
+	if err := s.startBranch(ctx, c, s.branchStart(shard, c)); err != nil {
 		s.releaseUnlessPinned(c)
 		return nil, false, shardErr(shard, err)
 	}

@@ -68,6 +68,10 @@ type Server struct {
 	recoverer *xa.Recoverer
 	xaMetrics *xa.Metrics
 	dlog      xa.Log
+	// plainTx: the deployment has exactly one shard, so no transaction
+	// can span shards and each runs as a plain MariaDB transaction, not an
+	// XA branch (plaintx.go). Shards change only with a restart.
+	plainTx bool
 	// ids gives sharded AUTO_INCREMENT ids (autoinc.go).
 	ids *sequence.Allocator
 
@@ -168,6 +172,7 @@ func newServer(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA, diale
 		}, pc)
 		names = append(names, sh.Name)
 	}
+	s.plainTx = len(names) == 1
 	instance := x.Generator.Instance()
 	s.coord = xa.NewCoordinator(x.Log, instance, xa.Incarnation(instance, x.Generator.Epoch()), log, x.Metrics)
 	s.coord.Fault = x.Fault

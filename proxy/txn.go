@@ -14,7 +14,8 @@ import (
 // txn is a session's open transaction. Branches are opened lazily: a shard
 // joins the transaction with the first statement that runs on it, as an
 // XA branch from the start (XA START travels with that statement), so a
-// transaction that grows to a second shard needs no conversion.
+// transaction that grows to a second shard needs no conversion. A
+// deployment of one shard opens plain transactions instead (plaintx.go).
 type txn struct {
 	explicit bool // BEGIN/START TRANSACTION; false: autocommit=0
 	readOnly bool // START TRANSACTION READ ONLY: XA START has no such mode, the proxy enforces it
@@ -149,6 +150,9 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 	if len(tx.order) == 0 {
 		return err
 	}
+	if s.srv.plainTx {
+		return s.endPlainBranch(ctx, tx, commit, err)
+	}
 	branches := make([]xa.Branch, len(tx.order))
 	for i, shard := range tx.order {
 		branches[i] = tx.branches[shard]
@@ -200,7 +204,15 @@ func (s *Session) afterBranchStatement(ctx context.Context, shard string, c *bac
 		tx.aborted = fmt.Sprintf("the connection to shard %s was lost mid-transaction (%v); issue ROLLBACK", shard, o.lost)
 	case o.srvErr != nil:
 		switch o.srvErr.Code {
-		case mysql.ER_LOCK_DEADLOCK, mysql.ER_LOCK_WAIT_TIMEOUT, mysql.ER_XA_RBDEADLOCK, mysql.ER_XA_RBTIMEOUT, mysql.ER_XA_RBROLLBACK:
+		case mysql.ER_LOCK_WAIT_TIMEOUT:
+			if s.srv.plainTx {
+				// One shard: the transaction goes on as on MariaDB, which
+				// rolled back only the statement (or all of it, with
+				// innodb_rollback_on_timeout: the client sees that too).
+				return
+			}
+			fallthrough
+		case mysql.ER_LOCK_DEADLOCK, mysql.ER_XA_RBDEADLOCK, mysql.ER_XA_RBTIMEOUT, mysql.ER_XA_RBROLLBACK:
 			// A lock wait timeout rolls back only the statement on a direct
 			// connection; across shards the whole transaction is rolled back
 			// so that the client's retry starts from a clean state (and the
@@ -224,7 +236,8 @@ func (s *Session) checkTxUsable() error {
 }
 
 // checkReadOnly refuses writes in a READ ONLY transaction, as the server
-// would: its branches are XA branches, which have no read-only mode.
+// would: its branches are XA branches, which have no read-only mode (and
+// the plain transactions of a one-shard deployment start as XA ones do).
 // A statement that commits implicitly ends the transaction before it runs,
 // so it is not refused (MariaDB runs DDL after a READ ONLY transaction).
 func (s *Session) checkReadOnly(st *router.Statement, p *router.Plan) error {

@@ -24,7 +24,7 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		commits: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "xaproxy_xa_commits_total", Help: "Transactions committed by the coordinator, by kind (one_phase: one shard; two_phase: XA PREPARE + decision + XA COMMIT)."}, []string{"kind"}),
+			Name: "xaproxy_xa_commits_total", Help: "Transactions committed by the coordinator, by kind (one_phase: one shard, XA COMMIT ONE PHASE; two_phase: XA PREPARE + decision + XA COMMIT; plain: a deployment of one shard, whose transactions are plain ones)."}, []string{"kind"}),
 		commitLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "xaproxy_xa_commit_seconds", Help: "Time to commit a transaction, by kind.", Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14)}, []string{"kind"}),
 		aborts: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -47,6 +47,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	return m
 }
+
+// Committed counts a transaction the session committed itself: "plain",
+// a plain transaction of a one-shard deployment.
+func (m *Metrics) Committed(kind string, d time.Duration) { m.committed(kind, d) }
 
 func (m *Metrics) committed(kind string, d time.Duration) {
 	m.commits.WithLabelValues(kind).Inc()

@@ -402,7 +402,7 @@ func (s *Shard) builtin(c *conn, st, lower string) (a Answer, diagRead bool) {
 		// real server.
 		return Rows([]string{"client", "results", "collation", "connection", ""}, []any{"utf8mb4", "utf8mb4", "utf8mb4_general_ci", "utf8mb4", ""}), false
 	}
-	for _, p := range []string{"xa ", "set ", "do ", "use ", "begin", "commit", "rollback", "unlock tables"} {
+	for _, p := range []string{"xa ", "set ", "do ", "use ", "begin", "start transaction", "savepoint ", "release savepoint ", "commit", "rollback", "unlock tables"} {
 		if strings.HasPrefix(lower, p) {
 			return OK(), false
 		}

@@ -1,0 +1,100 @@
+package proxy
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/internal/fakeshard"
+)
+
+// oneShardConfig is a deployment of one shard: its transactions are plain.
+const oneShardConfig = `listen: 127.0.0.1:0
+users: [{name: app, password: app-pw}]
+shards: [{name: s0, dsn: "root@tcp(fake-s0:3306)/"}]
+schemas:
+  - name: shop
+    default_shard: s0
+backend: {max_open: 4, connect_timeout: 2s, wait_timeout: 2s}
+`
+
+func TestPlainTransactionsWithOneShard(t *testing.T) {
+	const (
+		ins  = "INSERT INTO t (id) VALUES (1)"
+		upd  = "UPDATE t SET v = 1 WHERE id = 2"
+		wait = "UPDATE t SET v = 2 WHERE id = 3" // answers 1205
+	)
+	tests := []struct {
+		name  string
+		stmts []string
+		// errAt is the index of the statement that fails with 1205 (-1:
+		// none); want is what the shard's one connection receives.
+		errAt int
+		want  []string
+	}{
+		{
+			name:  "commit",
+			stmts: []string{"BEGIN", ins, upd, plainCommit},
+			errAt: -1,
+			want:  []string{"START TRANSACTION; " + ins, upd, plainCommit},
+		},
+		{
+			name:  "rollback",
+			stmts: []string{"START TRANSACTION", ins, plainRollback},
+			errAt: -1,
+			want:  []string{"START TRANSACTION; " + ins, plainRollback},
+		},
+		{
+			name:  "autocommit=0 starts it with the first statement",
+			stmts: []string{"SET autocommit = 0", ins, plainCommit},
+			errAt: -1,
+			want:  []string{"START TRANSACTION; " + ins, plainCommit},
+		},
+		{
+			name:  "savepoints set before the first statement go with it",
+			stmts: []string{"BEGIN", "SAVEPOINT a", ins, "ROLLBACK TO SAVEPOINT a", "COMMIT"},
+			errAt: -1,
+			want:  []string{"START TRANSACTION; SAVEPOINT `a`", ins, "ROLLBACK TO SAVEPOINT `a`", plainCommit},
+		},
+		{
+			// MariaDB rolls back only the statement that timed out: the
+			// transaction goes on, and COMMIT commits the rest.
+			name:  "a lock wait timeout keeps the transaction",
+			stmts: []string{"BEGIN", ins, wait, upd, plainCommit},
+			errAt: 2,
+			want:  []string{"START TRANSACTION; " + ins, wait, upd, plainCommit},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newFakeEnvWith(t, oneShardConfig)
+			f := e.shards["s0"]
+			f.On("INSERT INTO t", fakeshard.Answer{Affected: 1})
+			f.On(upd, fakeshard.Answer{Affected: 1, Info: "Rows matched: 1  Changed: 1  Warnings: 0"})
+			f.On(wait, fakeshard.Answer{Err: mysql.NewError(mysql.ER_LOCK_WAIT_TIMEOUT, "Lock wait timeout exceeded; try restarting transaction")})
+			c := e.connect(t)
+			for i, q := range tt.stmts {
+				_, err := c.Execute(q)
+				if i == tt.errAt {
+					if me, ok := err.(*mysql.MyError); !ok || me.Code != mysql.ER_LOCK_WAIT_TIMEOUT {
+						t.Fatalf("%s: %v, want error 1205", q, err)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			waitFor(t, "every connection back in its pool", e.idle)
+			var used [][]string
+			for _, id := range f.Conns() {
+				if qs := clientQueries(e.queries("s0", id)); len(qs) > 0 {
+					used = append(used, qs)
+				}
+			}
+			if len(used) != 1 || !slices.Equal(used[0], tt.want) {
+				t.Errorf("s0 received %q, want on one connection %q", used, tt.want)
+			}
+		})
+	}
+}
