@@ -141,7 +141,7 @@ func (c recoveryConn) attachedOnce(ctx context.Context) (map[uint32]bool, bool, 
 		return nil, false, err
 	}
 	r, err := c.Exec(ctx, "SELECT trx_mysql_thread_id, trx_mysql_thread_id = CONNECTION_ID() FROM information_schema.INNODB_TRX")
-	if _, cerr := c.Exec(ctx, "COMMIT"); cerr != nil {
+	if _, cerr := c.Exec(ctx, plainCommit); cerr != nil { // NO CHAIN: a pooled connection may carry a session's completion_type
 		// Its snapshot transaction may be open still: never pooled again.
 		c.MarkBroken()
 		if err == nil {
