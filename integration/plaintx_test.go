@@ -27,10 +27,7 @@ func TestOneShardTransactionsArePlain(t *testing.T) {
 		Schemas: "\n  - name: one\n    default_shard: m0\n",
 		Users:   map[string]string{appUser: appPass},
 	})
-	steps := []struct {
-		sess int
-		q    string
-	}{
+	steps := []sessionStep{
 		{0, "SET SESSION innodb_lock_wait_timeout = 1"},
 		{1, "SET SESSION innodb_lock_wait_timeout = 1"},
 		{0, "CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)"},
@@ -50,27 +47,45 @@ func TestOneShardTransactionsArePlain(t *testing.T) {
 		{1, "SET autocommit = 1"},
 		{0, "SELECT id, v FROM t ORDER BY id"},
 	}
+	want := compareSteps(ctx, t, p.DB(t, appUser, appPass, "one", ""), m.DB(t, "ref"), steps)
+	if !slices.Contains(want, "error 1205") {
+		t.Fatalf("MariaDB gave no lock wait timeout: %q", want)
+	}
+	if x := answer(ctx, openSessions(ctx, t, m.DB(t, ""), 1)[0], "XA RECOVER"); x != "[formatID gtrid_length bqual_length data]" {
+		t.Errorf("XA RECOVER on the shard: %s, want no branch", x)
+	}
+}
+
+// sessionStep is a statement run by one of several sessions.
+type sessionStep struct {
+	sess int
+	q    string
+}
+
+// compareSteps runs steps in sessions of the proxy's pool, then in as many
+// sessions of MariaDB's, reports every answer that differs and returns
+// MariaDB's answers.
+func compareSteps(ctx context.Context, t *testing.T, proxy, ref *sql.DB, steps []sessionStep) []string {
+	t.Helper()
 	run := func(pool *sql.DB) []string {
-		sess := openSessions(ctx, t, pool, 2)
+		n := 0
+		for _, s := range steps {
+			n = max(n, s.sess+1)
+		}
+		sess := openSessions(ctx, t, pool, n)
 		var out []string
 		for _, s := range steps {
 			out = append(out, answer(ctx, sess[s.sess], s.q))
 		}
 		return out
 	}
-	got := run(p.DB(t, appUser, appPass, "one", ""))
-	want := run(m.DB(t, "ref"))
-	if !slices.Contains(want, "error 1205") {
-		t.Fatalf("MariaDB gave no lock wait timeout: %q", want)
-	}
+	got, want := run(proxy), run(ref)
 	for i, s := range steps {
 		if got[i] != want[i] {
 			t.Errorf("session %d %q: proxy %q, MariaDB %q", s.sess, s.q, got[i], want[i])
 		}
 	}
-	if x := answer(ctx, openSessions(ctx, t, m.DB(t, ""), 1)[0], "XA RECOVER"); x != "[formatID gtrid_length bqual_length data]" {
-		t.Errorf("XA RECOVER on the shard: %s, want no branch", x)
-	}
+	return want
 }
 
 // answer is a statement's result as text: its rows, its affected rows,

@@ -102,6 +102,7 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 	case *ast.RollbackStmt:
 		completion = n.CompletionType
 	}
+	completion = s.completion(st, completion)
 	var err error
 	if s.tx != nil {
 		err = s.endTx(ctx, commit)
