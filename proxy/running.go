@@ -60,7 +60,9 @@ func (s *Session) statement(sql string, run func() error) error {
 func (s *Session) statementAs(cmd, sql string, run func() error) error {
 	live := s.srv.live.Load()
 	s.srv.questions.Add(1)
-	s.cur = stmtRun{sql: sql, typ: "other", route: "local", start: time.Now(), cmd: cmd}
+	// The shard list reuses the last statement's array: only the slow
+	// query log reads it, before the statement ends.
+	s.cur = stmtRun{sql: sql, typ: "other", route: "local", start: time.Now(), cmd: cmd, shards: s.cur.shards[:0]}
 	s.setView(true)
 	stop := s.armTimeout(live)
 	err := run()
@@ -80,7 +82,7 @@ func (s *Session) statementAs(cmd, sql string, run func() error) error {
 			"duration", d, "route", s.cur.route, "shards", strings.Join(s.cur.shards, ","),
 			"statement", truncateSQL(sql, maxLoggedSQL))
 	}
-	s.cur = stmtRun{}
+	s.cur = stmtRun{shards: s.cur.shards[:0]}
 	s.setView(false)
 	return err
 }
