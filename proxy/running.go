@@ -63,12 +63,15 @@ func (s *Session) statementAs(cmd, sql string, run func() error) error {
 	// The shard list reuses the last statement's array: only the slow
 	// query log reads it, before the statement ends.
 	s.cur = stmtRun{sql: sql, typ: "other", route: "local", start: time.Now(), cmd: cmd, shards: s.cur.shards[:0]}
-	s.setView(true)
+	s.setView(true, time.Time{})
 	stop := s.armTimeout(live)
 	err := run()
 	stop()
 	s.endResultRun()
-	d := time.Since(s.cur.start)
+	// One clock reading ends the statement: its duration, and when the
+	// session went back to Sleep.
+	end := time.Now()
+	d := end.Sub(s.cur.start)
 	obs := s.queryObs(s.cur.typ, s.cur.route)
 	obs.count.Inc()
 	obs.dur.Observe(d.Seconds())
@@ -83,13 +86,14 @@ func (s *Session) statementAs(cmd, sql string, run func() error) error {
 			"statement", truncateSQL(sql, maxLoggedSQL))
 	}
 	s.cur = stmtRun{shards: s.cur.shards[:0]}
-	s.setView(false)
+	s.setView(false, end)
 	return err
 }
 
-// setView publishes the session's state for the status page.
-func (s *Session) setView(running bool) {
-	v := sessionView{user: s.user, db: s.db, inTx: s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0), cmd: "Sleep", at: time.Now()}
+// setView publishes the session's state for the status page: running
+// the current statement (since it started), or sleeping since idleSince.
+func (s *Session) setView(running bool, idleSince time.Time) {
+	v := sessionView{user: s.user, db: s.db, inTx: s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0), cmd: "Sleep", at: idleSince}
 	if running {
 		v.stmt, v.stmtAt = truncateSQL(s.cur.sql, maxLoggedSQL), s.cur.start
 		v.sql, v.cmd, v.at = s.cur.sql, s.cur.cmd, s.cur.start
