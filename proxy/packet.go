@@ -60,7 +60,7 @@ func (s *Session) readCommand(live *settings) ([]byte, error) {
 	if live.idleTimeout > 0 {
 		deadline = time.Now().Add(live.idleTimeout)
 	}
-	_ = s.nc.Conn.SetReadDeadline(deadline)
+	s.nc.setReadDeadline(deadline)
 	s.conn.ResetSequence()
 	// The session's own collector: a local one escapes into go-mysql's
 	// reader as an io.Writer, an allocation per command.
@@ -102,7 +102,7 @@ func (s *Session) refusePacket(limit int64) {
 	if tc, ok := s.nc.Conn.(*net.TCPConn); ok {
 		_ = tc.CloseWrite()
 	}
-	_ = s.nc.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	s.nc.armReadDeadline(time.Now().Add(5 * time.Second))
 	_, _ = io.Copy(io.Discard, io.LimitReader(s.nc.Conn, 1<<30))
 }
 
