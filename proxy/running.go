@@ -98,9 +98,9 @@ func (s *Session) setView(running bool, idleSince time.Time) {
 		v.stmt, v.stmtAt = truncateSQL(s.cur.sql, maxLoggedSQL), s.cur.start
 		v.sql, v.cmd, v.at = s.cur.sql, s.cur.cmd, s.cur.start
 	}
-	s.cancelMu.Lock()
+	// Only the session's goroutine, this one, writes stmtSeq: reading it
+	// needs no lock here (cancelMu orders it for the other goroutines).
 	v.query = s.stmtSeq
-	s.cancelMu.Unlock()
 	s.mu.Lock()
 	s.view = v
 	s.mu.Unlock()

@@ -98,7 +98,8 @@ type Session struct {
 	view    sessionView // what the status page shows
 
 	// cancelMu guards running and stmtSeq, read by KILL QUERY and by the
-	// query timeout from other goroutines.
+	// query timeout from other goroutines; the session's goroutine, the
+	// only writer of stmtSeq, reads stmtSeq without it.
 	cancelMu sync.Mutex
 	running  []*backend.Conn // backend connections running the current statement
 	stmtSeq  uint64          // counts statements, so a late timer cannot hit the next one
