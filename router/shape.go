@@ -232,12 +232,12 @@ type cachedPlan struct {
 // serialised by Plan.mu).
 type shapeCache struct {
 	mu      sync.RWMutex
-	entries map[string]*cachedPlan
-	seen    map[string]struct{} // shapes met once: planned on the second sighting
+	entries map[shapeKey]*cachedPlan
+	seen    map[shapeKey]struct{} // shapes met once: planned on the second sighting
 }
 
 func newShapeCache() *shapeCache {
-	return &shapeCache{entries: map[string]*cachedPlan{}, seen: map[string]struct{}{}}
+	return &shapeCache{entries: map[shapeKey]*cachedPlan{}, seen: map[shapeKey]struct{}{}}
 }
 
 // reset forgets every cached plan.
@@ -248,8 +248,12 @@ func (c *shapeCache) reset() {
 	c.mu.Unlock()
 }
 
-func cacheKey(user, db string, sh shape) string {
-	return user + "\x00" + db + "\x00" + sh.key
+// shapeKey is a cache entry's key: a struct, not the parts joined in one
+// string, which every text statement's lookup allocated.
+type shapeKey struct{ user, db, shape string }
+
+func cacheKey(user, db string, sh shape) shapeKey {
+	return shapeKey{user: user, db: db, shape: sh.key}
 }
 
 // CachedPlan returns the statement and plan cached for the shape of sql
