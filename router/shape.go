@@ -36,9 +36,9 @@ const maxShapeSQL = 4096
 
 // shape is a statement with its literals taken out.
 type shape struct {
-	sql    string  // with ? markers
-	key    string  // sql and the literal classes
-	params []Param // the literals, in order
+	sql     string  // with ? markers
+	classes string  // the literals' classes, in order: with sql, the key
+	params  []Param // the literals, in order
 }
 
 // normalize extracts the literals of sql. ok is false for text it does
@@ -154,7 +154,7 @@ func normalize(sql string) (sh shape, ok bool) {
 		return shape{}, false // nothing to gain over an exact-text statement
 	}
 	sh.sql = b.String()
-	sh.key = string(classes) + "\x00" + sh.sql
+	sh.classes = string(classes)
 	return sh, true
 }
 
@@ -250,10 +250,10 @@ func (c *shapeCache) reset() {
 
 // shapeKey is a cache entry's key: a struct, not the parts joined in one
 // string, which every text statement's lookup allocated.
-type shapeKey struct{ user, db, shape string }
+type shapeKey struct{ user, db, classes, sql string }
 
 func cacheKey(user, db string, sh shape) shapeKey {
-	return shapeKey{user: user, db: db, shape: sh.key}
+	return shapeKey{user: user, db: db, classes: sh.classes, sql: sh.sql}
 }
 
 // CachedPlan returns the statement and plan cached for the shape of sql
