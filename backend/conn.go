@@ -51,8 +51,8 @@ type Conn struct {
 	// so that a session only pays for a replay when the state differs.
 	db       string
 	vars     State
-	stmts    map[string]*Stmt
-	stmtLRU  []string
+	stmts    map[stmtKey]*Stmt
+	stmtLRU  []stmtKey
 	lastUsed time.Time
 	// prefix is a statement to run before the next command (StartWith);
 	// inlinePrefix: it was sent inside the last query and its answer comes
@@ -68,6 +68,9 @@ type Conn struct {
 	// until a large command needed it (packet.go).
 	maxPacket int
 	scratch   []byte
+	// hdr receives each response packet's header: a local array would
+	// escape through io.ReadFull and cost an allocation per packet.
+	hdr [4]byte
 	// rd reads responses to forwarded commands. go-mysql's own reader
 	// copies each packet three times; go-mysql still reads the answers of
 	// the commands it sends itself (Exec, Prepare, Ping, UseDB), which is
@@ -140,7 +143,7 @@ func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn
 		// A new MariaDB session's LAST_INSERT_ID() is 0.
 		lastIDKnown: true,
 		vars:        unsyncedCharset(),
-		stmts:       make(map[string]*Stmt),
+		stmts:       make(map[stmtKey]*Stmt),
 		lastUsed:    time.Now(),
 		scratch:     make([]byte, 4, 16*1024),
 		rd:          bufio.NewReaderSize(c.Conn, 64<<10),
@@ -236,12 +239,18 @@ func (b *Conn) UseDB(ctx context.Context, db string) error {
 // prepared under another database or mode is another statement. The
 // column definitions PREPARE answers carry character_set_results (or, when
 // it is NULL, the columns' own collations), so it is part of the key too.
-func (b *Conn) stmtKey(query string) string {
+// A struct, not the fields joined in one string: every execute looks its
+// statement up, and building the string cost an allocation each time.
+type stmtKey struct {
+	db, mode, client, results, coll, query string
+}
+
+func (b *Conn) stmtKey(query string) stmtKey {
 	mode, _ := b.vars.Get("@@session.sql_mode")
 	client, _ := b.vars.Get(VarCharsetClient)
 	results, _ := b.vars.Get(VarCharsetResults)
 	coll, _ := b.vars.Get(VarCollation)
-	return b.db + "\x00" + mode + "\x00" + client + "\x00" + results + "\x00" + coll + "\x00" + query
+	return stmtKey{db: b.db, mode: mode, client: client, results: results, coll: coll, query: query}
 }
 
 // Reprepare prepares query again even if it is cached, so that the server
@@ -377,8 +386,8 @@ func (b *Conn) readPacket(dst []byte) ([]byte, error) {
 		return nil, b.unsettled()
 	}
 	for {
-		var hdr [4]byte
-		if _, err := io.ReadFull(b.rd, hdr[:]); err != nil {
+		hdr := b.hdr[:]
+		if _, err := io.ReadFull(b.rd, hdr); err != nil {
 			return nil, b.lost(err)
 		}
 		n := int(hdr[0]) | int(hdr[1])<<8 | int(hdr[2])<<16

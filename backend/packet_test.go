@@ -33,7 +33,7 @@ func fakeBackend(nc *fakeNetConn) *Conn {
 	return &Conn{
 		c:       &client.Conn{Conn: packet.NewConn(nc)},
 		shard:   "s0",
-		stmts:   map[string]*Stmt{},
+		stmts:   map[stmtKey]*Stmt{},
 		scratch: make([]byte, 4, 64),
 		rd:      bufio.NewReader(nc),
 	}

@@ -16,14 +16,31 @@ import (
 // proxy without etcd restarted) never get an id twice.
 
 // autoIncIDs is the id source of one bind of the session's statement.
+// Binding calls it synchronously, on the session's goroutine, before the
+// next bind: the session keeps one source whose context is the latest
+// bind's, so that a statement, which mostly needs no id, allocates no
+// closure.
 func (s *Session) autoIncIDs(ctx context.Context) router.AutoIncIDs {
-	return func(schema, table string, n int, seen uint64) (uint64, error) {
-		first, err := s.srv.ids.Next(ctx, schema, table, n, seen, s.srv.highestID(schema, table))
-		if err != nil {
-			return 0, errNotSupported("cannot give an AUTO_INCREMENT id for %s.%s: %v", schema, table, err)
-		}
-		return first, nil
+	if s.autoInc.s == nil {
+		s.autoInc.s = s
+		s.autoIncFn = s.autoInc.next
 	}
+	s.autoInc.ctx = ctx
+	return s.autoIncFn
+}
+
+// autoIncSource gives a session's statement AUTO_INCREMENT ids.
+type autoIncSource struct {
+	s   *Session
+	ctx context.Context // the bind's
+}
+
+func (a *autoIncSource) next(schema, table string, n int, seen uint64) (uint64, error) {
+	first, err := a.s.srv.ids.Next(a.ctx, schema, table, n, seen, a.s.srv.highestID(schema, table))
+	if err != nil {
+		return 0, errNotSupported("cannot give an AUTO_INCREMENT id for %s.%s: %v", schema, table, err)
+	}
+	return first, nil
 }
 
 // noAutoValueOnZero tells whether the session's sql_mode stores 0 in an

@@ -93,7 +93,7 @@ func newFakeEnvWith(t testing.TB, config string) *fakeEnv {
 }
 
 // connect opens a client session over net.Pipe, in schema shop.
-func (e *fakeEnv) connect(t *testing.T) *client.Conn {
+func (e *fakeEnv) connect(t testing.TB) *client.Conn {
 	t.Helper()
 	cl, sv := net.Pipe()
 	e.srv.wg.Add(1)

@@ -40,7 +40,11 @@ type resultRun struct {
 // beginResultRun closes the previous statement's record and opens st's.
 func (s *Session) beginResultRun(st *router.Statement) {
 	s.endResultRun()
-	s.resRun = &resultRun{st: st}
+	// The session's own record, overwritten: nothing keeps a pointer to
+	// the previous one past endResultRun, and one allocation per statement
+	// is spared.
+	s.resRunBuf = resultRun{st: st}
+	s.resRun = &s.resRunBuf
 }
 
 // endResultRun applies what the finished statement did to FOUND_ROWS().

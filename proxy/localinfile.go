@@ -119,7 +119,7 @@ func (s *Session) readFilePacket(live *settings) ([]byte, error) {
 	if live.idleTimeout > 0 {
 		deadline = time.Now().Add(live.idleTimeout)
 	}
-	_ = s.nc.Conn.SetReadDeadline(deadline)
+	s.nc.setReadDeadline(deadline)
 	p := limitedPacket{b: make([]byte, 4, 4+min(live.maxPacket, 64<<10)), max: live.maxPacket + 4}
 	if err := s.conn.ReadPacketTo(&p); err != nil {
 		if p.over {

@@ -24,6 +24,10 @@ func (s *Session) handleQueryText(ctx context.Context, sql string) error {
 		return s.writeOK(0, 0, "")
 	}
 	sql = expanded
+	if strings.IndexByte(sql, ';') < 0 {
+		// One statement: SplitStatements cuts only at a semicolon.
+		return s.handleQuery(ctx, sql)
+	}
 	stmts := router.SplitStatements(sql)
 	if len(stmts) == 1 {
 		return s.handleQuery(ctx, sql)

@@ -30,6 +30,8 @@ type bufferedConn struct {
 	// (handshake_check.go); pending is what of it go-mysql has not read.
 	checked bool
 	pending []byte
+	// dl is the read deadline of a served session (readdeadline.go).
+	dl readDeadline
 }
 
 const maxReceived = 64 << 10
@@ -45,7 +47,7 @@ func (b *bufferedConn) Read(p []byte) (int, error) {
 		b.pending = b.pending[n:]
 		return n, nil
 	}
-	n, err := b.Conn.Read(p)
+	n, err := b.readConn(p)
 	if !b.buffered && len(b.received) < maxReceived {
 		b.received = append(b.received, p[:n]...)
 	}

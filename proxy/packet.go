@@ -60,17 +60,21 @@ func (s *Session) readCommand(live *settings) ([]byte, error) {
 	if live.idleTimeout > 0 {
 		deadline = time.Now().Add(live.idleTimeout)
 	}
-	_ = s.nc.Conn.SetReadDeadline(deadline)
+	s.nc.setReadDeadline(deadline)
 	s.conn.ResetSequence()
-	p := limitedPacket{b: s.pkt[:0], max: live.maxPacket}
-	err := s.conn.ReadPacketTo(&p)
-	if cap(p.b) <= maxKeptPacket {
-		s.pkt = p.b[:0]
+	// The session's own collector: a local one escapes into go-mysql's
+	// reader as an io.Writer, an allocation per command.
+	s.cmdPkt = limitedPacket{b: s.pkt[:0], max: live.maxPacket}
+	err := s.conn.ReadPacketTo(&s.cmdPkt)
+	b, over := s.cmdPkt.b, s.cmdPkt.over
+	s.cmdPkt.b = nil // s.pkt alone decides which buffer is kept
+	if cap(b) <= maxKeptPacket {
+		s.pkt = b[:0]
 	} else {
 		s.pkt = nil
 	}
 	switch {
-	case p.over:
+	case over:
 		s.refusePacket(live.maxPacket)
 		return nil, errPacketTooLarge
 	case isOutOfOrder(err):
@@ -81,7 +85,7 @@ func (s *Session) readCommand(live *settings) ([]byte, error) {
 	case err != nil:
 		return nil, err
 	}
-	return p.b, nil
+	return b, nil
 }
 
 // refusePacket answers an oversized packet with 1153 and ends the
@@ -98,7 +102,7 @@ func (s *Session) refusePacket(limit int64) {
 	if tc, ok := s.nc.Conn.(*net.TCPConn); ok {
 		_ = tc.CloseWrite()
 	}
-	_ = s.nc.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	s.nc.armReadDeadline(time.Now().Add(5 * time.Second))
 	_, _ = io.Copy(io.Discard, io.LimitReader(s.nc.Conn, 1<<30))
 }
 

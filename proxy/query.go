@@ -33,7 +33,7 @@ func (s *Session) runText(ctx context.Context, sql string) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
-	return s.runPlan(ctx, q)
+	return s.runPlan(ctx, &q)
 }
 
 // textPlan is a text statement made ready for the executor: what runs it
@@ -57,22 +57,23 @@ type textPlan struct {
 }
 
 // planText returns the plan of a text statement, from the plan cache or
-// parsed; the error is the client's answer.
-func (s *Session) planText(ctx context.Context, sql string) (*textPlan, error) {
+// parsed; the error is the client's answer. The plan is a value, which
+// runText keeps on its stack.
+func (s *Session) planText(ctx context.Context, sql string) (textPlan, error) {
 	if st, plan, params, ok := s.srv.router.CachedPlan(sql, s.user, s.db); ok {
 		s.startStatement(st)
 		s.srv.metrics.planHit.Inc()
-		return &textPlan{sql: sql, st: st, op: router.OpRoute, cached: true, plan: plan, params: params}, nil
+		return textPlan{sql: sql, st: st, op: router.OpRoute, cached: true, plan: plan, params: params}, nil
 	}
 	s.srv.metrics.planMiss.Inc()
 	st, err := s.srv.parser.Parse(sql)
 	s.startStatement(st)
 	if err != nil {
-		return nil, err
+		return textPlan{}, err
 	}
 	s.cur.typ = stmtType(st)
 	s.countStatement(kindName(st.Kind))
-	q := &textPlan{sql: sql, st: st, op: router.OpOf(st)}
+	q := textPlan{sql: sql, st: st, op: router.OpOf(st)}
 	if router.ReadsProcessList(st, s.db) {
 		q.op = router.OpProcessList
 	}
@@ -84,10 +85,10 @@ func (s *Session) planText(ctx context.Context, sql string) (*textPlan, error) {
 		return q, err
 	}
 	if q.sql, err = s.rewriteIdentity(st, sql); err != nil {
-		return nil, err
+		return textPlan{}, err
 	}
 	if q.sql, err = s.filterInfoSchema(st, q.sql); err != nil {
-		return nil, err
+		return textPlan{}, err
 	}
 	if q.op == router.OpRoute || q.op == router.OpSavepoint {
 		q.plan, q.planErr = s.plan(ctx, st)

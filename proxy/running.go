@@ -60,13 +60,18 @@ func (s *Session) statement(sql string, run func() error) error {
 func (s *Session) statementAs(cmd, sql string, run func() error) error {
 	live := s.srv.live.Load()
 	s.srv.questions.Add(1)
-	s.cur = stmtRun{sql: sql, typ: "other", route: "local", start: time.Now(), cmd: cmd}
-	s.setView(true)
+	// The shard list reuses the last statement's array: only the slow
+	// query log reads it, before the statement ends.
+	s.cur = stmtRun{sql: sql, typ: "other", route: "local", start: time.Now(), cmd: cmd, shards: s.cur.shards[:0]}
+	s.setView(true, time.Time{})
 	stop := s.armTimeout(live)
 	err := run()
 	stop()
 	s.endResultRun()
-	d := time.Since(s.cur.start)
+	// One clock reading ends the statement: its duration, and when the
+	// session went back to Sleep.
+	end := time.Now()
+	d := end.Sub(s.cur.start)
 	obs := s.queryObs(s.cur.typ, s.cur.route)
 	obs.count.Inc()
 	obs.dur.Observe(d.Seconds())
@@ -80,21 +85,22 @@ func (s *Session) statementAs(cmd, sql string, run func() error) error {
 			"duration", d, "route", s.cur.route, "shards", strings.Join(s.cur.shards, ","),
 			"statement", truncateSQL(sql, maxLoggedSQL))
 	}
-	s.cur = stmtRun{}
-	s.setView(false)
+	s.cur = stmtRun{shards: s.cur.shards[:0]}
+	s.setView(false, end)
 	return err
 }
 
-// setView publishes the session's state for the status page.
-func (s *Session) setView(running bool) {
-	v := sessionView{user: s.user, db: s.db, inTx: s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0), cmd: "Sleep", at: time.Now()}
+// setView publishes the session's state for the status page: running
+// the current statement (since it started), or sleeping since idleSince.
+func (s *Session) setView(running bool, idleSince time.Time) {
+	v := sessionView{user: s.user, db: s.db, inTx: s.tx != nil && (s.tx.explicit || len(s.tx.branches) > 0), cmd: "Sleep", at: idleSince}
 	if running {
 		v.stmt, v.stmtAt = truncateSQL(s.cur.sql, maxLoggedSQL), s.cur.start
 		v.sql, v.cmd, v.at = s.cur.sql, s.cur.cmd, s.cur.start
 	}
-	s.cancelMu.Lock()
+	// Only the session's goroutine, this one, writes stmtSeq: reading it
+	// needs no lock here (cancelMu orders it for the other goroutines).
 	v.query = s.stmtSeq
-	s.cancelMu.Unlock()
 	s.mu.Lock()
 	s.view = v
 	s.mu.Unlock()

@@ -261,7 +261,7 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		return
 	}
 	_ = nc.SetDeadline(time.Time{})
-	sess.setView(false)
+	sess.setView(false, time.Now())
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()

@@ -74,6 +74,7 @@ type Session struct {
 	diagSeq     uint64     // numbers the session's statements (diag.go)
 	curStartsTx bool       // the running statement starts autocommit=0's transaction (txchar.go)
 	resRun      *resultRun // what the running statement told the client (lastresult.go)
+	resRunBuf   resultRun  // where resRun points while a statement runs
 	outsideTx   bool       // the running statement commits implicitly: it opens no transaction
 	moreResults bool       // a multi-statement query has statements after this one (multi.go)
 	multiOpt    *bool      // COM_SET_OPTION's multi-statements setting; nil: the handshake's
@@ -81,8 +82,15 @@ type Session struct {
 
 	buf []byte // scratch for forwarding packets, with 4 bytes of header room
 	pkt []byte // the last command packet read from the client
+	// cmdPkt collects the command packet being read (packet.go).
+	cmdPkt limitedPacket
 
 	cur stmtRun // the statement being run (session goroutine only)
+
+	// autoInc is the id source binds use, autoIncFn its method value
+	// (autoinc.go).
+	autoInc   autoIncSource
+	autoIncFn router.AutoIncIDs
 
 	mu      sync.Mutex // guards busy/closing against Shutdown, and view
 	busy    bool
@@ -90,7 +98,8 @@ type Session struct {
 	view    sessionView // what the status page shows
 
 	// cancelMu guards running and stmtSeq, read by KILL QUERY and by the
-	// query timeout from other goroutines.
+	// query timeout from other goroutines; the session's goroutine, the
+	// only writer of stmtSeq, reads stmtSeq without it.
 	cancelMu sync.Mutex
 	running  []*backend.Conn // backend connections running the current statement
 	stmtSeq  uint64          // counts statements, so a late timer cannot hit the next one

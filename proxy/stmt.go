@@ -226,14 +226,15 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if err := s.checkReadOnly(p.st, p.plan); err != nil {
 		return s.writeErr(err)
 	}
-	if p.plan.NeedsParams() == false && s.bindOptions(ctx).LockReads && p.params > 0 {
+	opts := s.bindOptions(ctx)
+	if p.plan.NeedsParams() == false && opts.LockReads && p.params > 0 {
 		// Rewriting the statement as a locking read needs its parameters.
 		var err error
 		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.joinedLongData()); err != nil {
 			return s.writeErr(errWrongArguments("mysqld_stmt_execute", err))
 		}
 	}
-	ex, err := p.plan.BindWith(params, s.bindOptions(ctx))
+	ex, err := p.plan.BindWith(params, opts)
 	if err != nil {
 		return s.writeErr(err)
 	}

@@ -36,9 +36,9 @@ const maxShapeSQL = 4096
 
 // shape is a statement with its literals taken out.
 type shape struct {
-	sql    string  // with ? markers
-	key    string  // sql and the literal classes
-	params []Param // the literals, in order
+	sql     string  // with ? markers
+	classes string  // the literals' classes, in order: with sql, the key
+	params  []Param // the literals, in order
 }
 
 // normalize extracts the literals of sql. ok is false for text it does
@@ -154,7 +154,7 @@ func normalize(sql string) (sh shape, ok bool) {
 		return shape{}, false // nothing to gain over an exact-text statement
 	}
 	sh.sql = b.String()
-	sh.key = string(classes) + "\x00" + sh.sql
+	sh.classes = string(classes)
 	return sh, true
 }
 
@@ -232,12 +232,12 @@ type cachedPlan struct {
 // serialised by Plan.mu).
 type shapeCache struct {
 	mu      sync.RWMutex
-	entries map[string]*cachedPlan
-	seen    map[string]struct{} // shapes met once: planned on the second sighting
+	entries map[shapeKey]*cachedPlan
+	seen    map[shapeKey]struct{} // shapes met once: planned on the second sighting
 }
 
 func newShapeCache() *shapeCache {
-	return &shapeCache{entries: map[string]*cachedPlan{}, seen: map[string]struct{}{}}
+	return &shapeCache{entries: map[shapeKey]*cachedPlan{}, seen: map[shapeKey]struct{}{}}
 }
 
 // reset forgets every cached plan.
@@ -248,8 +248,12 @@ func (c *shapeCache) reset() {
 	c.mu.Unlock()
 }
 
-func cacheKey(user, db string, sh shape) string {
-	return user + "\x00" + db + "\x00" + sh.key
+// shapeKey is a cache entry's key: a struct, not the parts joined in one
+// string, which every text statement's lookup allocated.
+type shapeKey struct{ user, db, classes, sql string }
+
+func cacheKey(user, db string, sh shape) shapeKey {
+	return shapeKey{user: user, db: db, classes: sh.classes, sql: sh.sql}
 }
 
 // CachedPlan returns the statement and plan cached for the shape of sql

@@ -12,8 +12,8 @@ import (
 // execute there: a statement has one parameter per '?' in its text (the
 // fake's statements are scripted, with no '?' inside strings) and no
 // result columns; an execute is answered as a query of the statement's
-// text would be, except that a scripted result set is answered with an
-// error (the fake writes no binary rows).
+// text would be, a scripted result set in the binary protocol with every
+// column a VARCHAR in utf8mb4.
 
 // prepare answers COM_STMT_PREPARE.
 func (s *Shard) prepare(c *conn, q string) error {
@@ -58,7 +58,48 @@ func (s *Shard) execute(c *conn, payload []byte) error {
 	case a.Err != nil:
 		return s.writeErr(c, a.Err)
 	case a.Columns != nil:
-		return s.writeErr(c, mysql.NewError(mysql.ER_UNKNOWN_ERROR, fmt.Sprintf("fakeshard %s: no binary result sets (%q)", s.name, q)))
+		return s.writeBinaryRows(c, a)
 	}
 	return s.writeOK(c, a, 0)
+}
+
+// writeBinaryRows writes a result set in the binary protocol: the column
+// definitions of writeRows, then rows of a 0x00 header, the NULL bitmap
+// (offset 2) and each non-NULL value as a length-encoded string.
+func (s *Shard) writeBinaryRows(c *conn, a Answer) error {
+	write := func(b []byte) error { return c.pc.WritePacket(append([]byte{0, 0, 0, 0}, b...)) }
+	if err := write(mysql.PutLengthEncodedInt(uint64(len(a.Columns)))); err != nil {
+		return err
+	}
+	for _, name := range a.Columns {
+		f := mysql.Field{Name: []byte(name), Type: mysql.MYSQL_TYPE_VAR_STRING, Charset: 33}
+		if err := write(f.Dump()); err != nil {
+			return err
+		}
+	}
+	eof := func(warnings int) error {
+		return write([]byte{mysql.EOF_HEADER, byte(warnings), byte(warnings >> 8), byte(status), byte(status >> 8)})
+	}
+	if err := eof(0); err != nil {
+		return err
+	}
+	for _, r := range a.Rows {
+		if len(r) != len(a.Columns) {
+			return s.writeErr(c, mysql.NewError(mysql.ER_UNKNOWN_ERROR, fmt.Sprintf("fakeshard: row of %d values for %d columns", len(r), len(a.Columns))))
+		}
+		row := append([]byte{0}, make([]byte, (len(r)+7+2)/8)...)
+		for i, v := range r {
+			if v == nil {
+				row[1+(i+2)/8] |= 1 << ((i + 2) % 8)
+				continue
+			}
+			str := fmt.Sprint(v)
+			row = mysql.AppendLengthEncodedInteger(row, uint64(len(str)))
+			row = append(row, str...)
+		}
+		if err := write(row); err != nil {
+			return err
+		}
+	}
+	return eof(len(a.Warnings))
 }
