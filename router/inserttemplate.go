@@ -139,9 +139,9 @@ func (ip *insertPlan) text(rows []int, ids *autoIncIDs, params []Param) (string,
 				return err
 			}
 			if addsID {
-				if len(ip.ins.Lists[r]) > 0 {
-					b.WriteByte(',')
-				}
+				// After the row's values: it has some, one per column
+				// of the client's column list (planInsert).
+				b.WriteByte(',')
 				b.WriteString(ids.text(r))
 			}
 		}

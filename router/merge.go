@@ -24,9 +24,9 @@ type selectMerge struct {
 	// perShardLimit: shards return at most offset+count rows each.
 	perShardLimit bool
 	merge         Merge
-	// where is " WHERE ..." (empty without WHERE), made by compile; its
-	// slot 0 is the items of the IN list that may be split by shard,
-	// whose templates are inItems.
+	// where is " WHERE ..." (the zero template without WHERE), made by
+	// compile; its slot 0 is the items of the IN list that may be split
+	// by shard, whose templates are inItems.
 	where   sqlTemplate
 	inItems []sqlTemplate
 }
@@ -439,9 +439,6 @@ func (m *selectMerge) bind(shards []string, split *inSplit, params []Param) (*Ex
 // writeWhere writes WHERE for one shard: the IN list that alone picks the
 // shards keeps only that shard's items, and parameters become literals.
 func (m *selectMerge) writeWhere(b *strings.Builder, shard string, split *inSplit, params []Param) error {
-	if m.sel.Where == nil {
-		return nil
-	}
 	return m.where.render(b, params, func(b *strings.Builder, _ int) error {
 		if split == nil {
 			for i := range m.inItems {

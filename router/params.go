@@ -316,7 +316,17 @@ func BindParams(sql string, params []Param) (string, error) {
 func markerPieces(sql string) []string {
 	var pieces []string
 	start := 0
-	for i := 0; i < len(sql); i++ {
+	for i := nextMarker(sql, 0); i >= 0; i = nextMarker(sql, i+1) {
+		pieces = append(pieces, sql[start:i])
+		start = i + 1
+	}
+	return append(pieces, sql[start:])
+}
+
+// nextMarker is the index of the first ? marker of sql at or after from;
+// -1 if none. Quoted strings and names are skipped.
+func nextMarker(sql string, from int) int {
+	for i := from; i < len(sql); i++ {
 		switch c := sql[i]; c {
 		case '\'', '"', '`':
 			j := i + 1
@@ -334,16 +344,12 @@ func markerPieces(sql string) []string {
 				}
 				j++
 			}
-			if j >= len(sql) {
-				j = len(sql) - 1
-			}
 			i = j
 		case '?':
-			pieces = append(pieces, sql[start:i])
-			start = i + 1
+			return i
 		}
 	}
-	return append(pieces, sql[start:])
+	return -1
 }
 
 // markerCountError is BindParams' error for text with markers markers

@@ -5,7 +5,6 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"strings"
-	"sync"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/sharding"
@@ -41,15 +40,12 @@ type Plan struct {
 	// catGen is the generation of the catalog the plan was made with.
 	catGen uint64
 
-	// Binding writes per-shard text from templates made by compile at
-	// plan time: a plan is not changed after Router.Plan, so sessions bind
-	// it at once without a lock. lockTpl, the statement's template for
-	// BindOptions.LockReads (off unless xaproxy_locking_reads is on), is
-	// made on its first use instead, once: making it only restores and
-	// walks the tree, which binding does not touch.
-	lockSel  *ast.SelectStmt // the SELECT that LockReads makes a locking read; nil: none
-	lockOnce sync.Once
-	lockTpl  sqlTemplate
+	// lockTpl is the statement's template for BindOptions.LockReads;
+	// nil when LockReads leaves it as it is. Like every template binding
+	// writes per-shard text with, compile makes it at plan time: binding
+	// neither reads nor changes the plan's syntax tree, so sessions bind a
+	// plan at once without a lock (template.go).
+	lockTpl *sqlTemplate
 }
 
 // keyedPlan routes by the shard key.
@@ -197,7 +193,8 @@ func (p *Plan) compile() {
 		p.derived.compile()
 	}
 	if sel, ok := p.Stmt.Node.(*ast.SelectStmt); ok && sel.LockInfo == nil && sel.SelectIntoOpt == nil && len(p.Stmt.Tables) > 0 {
-		p.lockSel = sel
+		t := templateOf(sel)
+		p.lockTpl = &t
 	}
 }
 
@@ -235,7 +232,7 @@ func (p *Plan) BindWith(params []Param, opts BindOptions) (*Exec, error) {
 
 // lockReads rewrites the reads of a bound plan as locking reads.
 func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
-	if p.lockSel == nil {
+	if p.lockTpl == nil {
 		return e, nil
 	}
 	const lock = " LOCK IN SHARE MODE"
@@ -248,7 +245,6 @@ func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
 		e.Locking = true
 		return e, nil
 	}
-	p.lockOnce.Do(func() { p.lockTpl = templateOf(p.lockSel) })
 	txt, err := p.lockTpl.bound(params)
 	if err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ import (
 // bound text is the same bytes that restoring the edited tree and binding
 // its markers gave.
 
-// sqlTemplate is SQL text with holes.
+// sqlTemplate is SQL text with holes. The zero template is empty text.
 type sqlTemplate struct {
 	text  []string // the text around the holes: len(holes)+1 pieces
 	holes []int    // >= 0: the order of the parameter written there; < 0: slot -1-h
@@ -72,11 +72,13 @@ func (tb *templateBuilder) node(n ast.Node) {
 		tb.t.err = err
 		return
 	}
-	holes := holesOf(n)
-	if len(holes) == 0 {
+	if nextMarker(txt, 0) < 0 {
+		// Every hole restores as a marker: there are none (a statement
+		// with its literals inline), and the tree need not be walked.
 		tb.cur.WriteString(txt)
 		return
 	}
+	holes := holesOf(n)
 	pieces := markerPieces(txt)
 	if len(pieces)-1 != len(holes) {
 		tb.t.err = markerCountError(len(pieces)-1, len(holes))
@@ -111,6 +113,9 @@ func (tb *templateBuilder) done() sqlTemplate {
 func (t *sqlTemplate) render(b *strings.Builder, params []Param, fill func(b *strings.Builder, id int) error) error {
 	if t.err != nil {
 		return t.err
+	}
+	if t.text == nil {
+		return nil
 	}
 	for i, h := range t.holes {
 		b.WriteString(t.text[i])

@@ -131,6 +131,8 @@ func TestConcurrentBinds(t *testing.T) {
 			want[i], err = p.BindWith(templateParams(n, i), BindOptions{LockReads: i%2 == 0, AutoInc: seqIDs()})
 			wantErr[i] = fmt.Sprint(err)
 		}
+		// A fresh plan, bound first by the goroutines.
+		p = planBindCase(t, r, bindCase{sql: sql})
 		var wg sync.WaitGroup
 		errs := make(chan string, execs*20)
 		for g := range 8 {
