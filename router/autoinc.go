@@ -3,7 +3,6 @@ package router
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -195,34 +194,6 @@ func (ids *autoIncIDs) keyValue(i int) sharding.Value { return sharding.UintValu
 
 // rewrites tells whether the statement must run with the ids written in.
 func (ids *autoIncIDs) rewrites() bool { return ids != nil && ids.first != 0 }
-
-// apply writes the generated ids into ins (adding the column to the
-// column list if it lacks it) and returns what undoes it.
-func (a *autoIncPlan) apply(ins *ast.InsertStmt, ids *autoIncIDs) func() {
-	cols, lists := ins.Columns, ins.Lists
-	pos := a.pos
-	if pos < 0 {
-		pos = len(cols)
-		ins.Columns = append(cols[:len(cols):len(cols)], &ast.ColumnName{Name: ast.NewCIStr(a.column)})
-	}
-	out := make([][]ast.ExprNode, len(lists))
-	for i, row := range lists {
-		nr := append([]ast.ExprNode(nil), row...)
-		if a.pos < 0 {
-			nr = append(nr, nil)
-		}
-		if ids.generated[i] {
-			txt := strconv.FormatUint(ids.ids[i], 10)
-			if ids.ids[i] == ids.first {
-				txt = "LAST_INSERT_ID(" + txt + ")"
-			}
-			nr[pos] = &rawExpr{FuncCallExpr: &ast.FuncCallExpr{}, text: txt}
-		}
-		out[i] = nr
-	}
-	ins.Lists = out
-	return func() { ins.Columns, ins.Lists = cols, lists }
-}
 
 // insertID is the insert id of the statement's OK packet, as MariaDB's:
 // the first generated id, else the last row's explicit one.

@@ -20,6 +20,15 @@ type derivedPlan struct {
 	// in place.
 	from     string
 	fromNode ast.Node
+	fromTpl  sqlTemplate // from's template, made by compile
+}
+
+// compile makes the templates binding writes the per-shard queries with.
+func (d *derivedPlan) compile() {
+	d.keyed.compile()
+	if d.from != "" {
+		d.fromTpl = templateOf(d.fromNode)
+	}
 }
 
 // planDerived plans sel when it is that form; ok is false when it is not.
@@ -144,9 +153,7 @@ func (d *derivedPlan) bind(p *Plan, params []Param) (*Exec, error) {
 	if err != nil || d.from == "" || e.Single() {
 		return e, err
 	}
-	p.mu.Lock()
-	bound, err := restoreBound(d.fromNode, params)
-	p.mu.Unlock()
+	bound, err := d.fromTpl.bound(params)
 	if err != nil {
 		return nil, err
 	}

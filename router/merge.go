@@ -24,6 +24,11 @@ type selectMerge struct {
 	// perShardLimit: shards return at most offset+count rows each.
 	perShardLimit bool
 	merge         Merge
+	// where is " WHERE ..." (the zero template without WHERE), made by
+	// compile; its slot 0 is the items of the IN list that may be split
+	// by shard, whose templates are inItems.
+	where   sqlTemplate
+	inItems []sqlTemplate
 }
 
 // Merge says how rows from several shards become the answer.
@@ -370,6 +375,34 @@ func (m *selectMerge) planAggregate(from string) error {
 	return nil
 }
 
+// compile makes the template of WHERE. conds are the plan's key
+// conditions: an IN list that alone restricts the key is split by shard at
+// bind (shardsFor), so its items are a slot of the template.
+func (m *selectMerge) compile(conds []keyCond) {
+	where := m.sel.Where
+	if where == nil {
+		return
+	}
+	var tb templateBuilder
+	tb.plain(" WHERE ")
+	if len(conds) != 1 || conds[0].in == nil {
+		tb.node(where)
+		m.where = tb.done()
+		return
+	}
+	// The plan is not shared yet: the tree may be edited, and is put back.
+	in := conds[0].in
+	items := in.List
+	in.List = []ast.ExprNode{newSlot(0)}
+	tb.node(where)
+	in.List = items
+	m.where = tb.done()
+	m.inItems = make([]sqlTemplate, len(items))
+	for i, x := range items {
+		m.inItems[i] = templateOf(x)
+	}
+}
+
 // bind writes the per-shard queries for the chosen shards.
 func (m *selectMerge) bind(shards []string, split *inSplit, params []Param) (*Exec, error) {
 	count, err := m.count.value(params)
@@ -386,65 +419,50 @@ func (m *selectMerge) bind(shards []string, split *inSplit, params []Param) (*Ex
 	if m.perShardLimit && count >= 0 {
 		limit = " LIMIT " + strconv.FormatInt(min(count, math.MaxInt64-off)+off, 10)
 	}
-	e := &Exec{Merge: &merge, Locking: m.lock != ""}
+	e := &Exec{Merge: &merge, Locking: m.lock != "", Parts: make([]Part, 0, len(shards))}
+	size := len(m.head) + m.where.size(params) + len(m.tail) + len(limit) + len(m.lock)
 	for _, s := range shards {
-		where, err := m.whereFor(s, split, params)
-		if err != nil {
+		var b strings.Builder
+		b.Grow(size)
+		b.WriteString(m.head)
+		if err := m.writeWhere(&b, s, split, params); err != nil {
 			return nil, err
 		}
-		e.Parts = append(e.Parts, Part{Shard: s, SQL: m.head + where + m.tail + limit + m.lock})
+		b.WriteString(m.tail)
+		b.WriteString(limit)
+		b.WriteString(m.lock)
+		e.Parts = append(e.Parts, Part{Shard: s, SQL: b.String()})
 	}
 	return e, nil
 }
 
-// whereFor restores WHERE for one shard: the IN list that alone picks the
+// writeWhere writes WHERE for one shard: the IN list that alone picks the
 // shards keeps only that shard's items, and parameters become literals.
-func (m *selectMerge) whereFor(shard string, split *inSplit, params []Param) (string, error) {
-	return boundWhere(m.sel.Where, shard, split, params)
+func (m *selectMerge) writeWhere(b *strings.Builder, shard string, split *inSplit, params []Param) error {
+	return m.where.render(b, params, func(b *strings.Builder, _ int) error {
+		if split == nil {
+			for i := range m.inItems {
+				if err := m.writeItem(b, i, i, params); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		for i, idx := range split.items[shard] {
+			if err := m.writeItem(b, i, idx, params); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-// boundWhere is shared by every rewritten statement with a WHERE clause.
-func boundWhere(where ast.ExprNode, shard string, split *inSplit, params []Param) (string, error) {
-	if where == nil {
-		return "", nil
+// writeItem writes item idx of the split IN list as the list's i-th.
+func (m *selectMerge) writeItem(b *strings.Builder, i, idx int, params []Param) error {
+	if i > 0 {
+		b.WriteByte(',')
 	}
-	if split != nil {
-		in := split.in
-		saved := in.List
-		items := split.items[shard]
-		list := make([]ast.ExprNode, len(items))
-		for i, idx := range items {
-			list[i] = saved[idx]
-		}
-		in.List = list
-		defer func() { in.List = saved }()
-	}
-	txt, err := restoreBound(where, params)
-	if err != nil {
-		return "", err
-	}
-	return " WHERE " + txt, nil
-}
-
-// restoreBound prints a node as SQL with its parameters' values in place of
-// its ? markers.
-func restoreBound(n ast.Node, params []Param) (string, error) {
-	txt, err := restore(n)
-	if err != nil {
-		return "", err
-	}
-	orders := paramOrders(n)
-	if len(orders) == 0 {
-		return txt, nil
-	}
-	bound := make([]Param, len(orders))
-	for i, o := range orders {
-		if o >= len(params) {
-			return "", fmt.Errorf("parameter %d not bound", o+1)
-		}
-		bound[i] = params[o]
-	}
-	return BindParams(txt, bound)
+	return m.inItems[idx].render(b, params, nil)
 }
 
 // paramOrders lists the parameters of a subtree in the order Restore

@@ -297,12 +297,37 @@ func binaryTime(b []byte) (string, error) {
 // text restored from the AST (strings are single-quoted, identifiers
 // backquoted, so a ? outside those is a marker).
 func BindParams(sql string, params []Param) (string, error) {
+	pieces := markerPieces(sql)
+	if len(pieces)-1 != len(params) {
+		return "", markerCountError(len(pieces)-1, len(params))
+	}
 	var b strings.Builder
 	b.Grow(len(sql) + 16*len(params))
-	n := 0
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		switch c {
+	for i, p := range params {
+		b.WriteString(pieces[i])
+		b.WriteString(p.Literal)
+	}
+	b.WriteString(pieces[len(params)])
+	return b.String(), nil
+}
+
+// markerPieces splits SQL text at its ? markers: the text before each
+// marker, then the text after the last.
+func markerPieces(sql string) []string {
+	var pieces []string
+	start := 0
+	for i := nextMarker(sql, 0); i >= 0; i = nextMarker(sql, i+1) {
+		pieces = append(pieces, sql[start:i])
+		start = i + 1
+	}
+	return append(pieces, sql[start:])
+}
+
+// nextMarker is the index of the first ? marker of sql at or after from;
+// -1 if none. Quoted strings and names are skipped.
+func nextMarker(sql string, from int) int {
+	for i := from; i < len(sql); i++ {
+		switch c := sql[i]; c {
 		case '\'', '"', '`':
 			j := i + 1
 			for j < len(sql) {
@@ -319,23 +344,19 @@ func BindParams(sql string, params []Param) (string, error) {
 				}
 				j++
 			}
-			if j >= len(sql) {
-				j = len(sql) - 1
-			}
-			b.WriteString(sql[i : j+1])
 			i = j
 		case '?':
-			if n >= len(params) {
-				return "", fmt.Errorf("statement has more markers than the %d parameters bound", len(params))
-			}
-			b.WriteString(params[n].Literal)
-			n++
-		default:
-			b.WriteByte(c)
+			return i
 		}
 	}
-	if n != len(params) {
-		return "", fmt.Errorf("statement has %d markers, %d parameters bound", n, len(params))
+	return -1
+}
+
+// markerCountError is BindParams' error for text with markers markers
+// bound to params parameters.
+func markerCountError(markers, params int) error {
+	if markers > params {
+		return fmt.Errorf("statement has more markers than the %d parameters bound", params)
 	}
-	return b.String(), nil
+	return fmt.Errorf("statement has %d markers, %d parameters bound", markers, params)
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"strings"
-	"sync"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/sharding"
@@ -41,8 +40,12 @@ type Plan struct {
 	// catGen is the generation of the catalog the plan was made with.
 	catGen uint64
 
-	// mu serialises the temporary AST edits made while rewriting per shard.
-	mu sync.Mutex
+	// lockTpl is the statement's template for BindOptions.LockReads;
+	// nil when LockReads leaves it as it is. Like every template binding
+	// writes per-shard text with, compile makes it at plan time: binding
+	// neither reads nor changes the plan's syntax tree, so sessions bind a
+	// plan at once without a lock (template.go).
+	lockTpl *sqlTemplate
 }
 
 // keyedPlan routes by the shard key.
@@ -174,7 +177,25 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.compile()
 	return p, nil
+}
+
+// compile makes the templates of the per-shard text the plan's binds
+// write (template.go).
+func (p *Plan) compile() {
+	switch {
+	case p.insert != nil:
+		p.insert.compile()
+	case p.keyed != nil:
+		p.keyed.compile()
+	case p.derived != nil:
+		p.derived.compile()
+	}
+	if sel, ok := p.Stmt.Node.(*ast.SelectStmt); ok && sel.LockInfo == nil && sel.SelectIntoOpt == nil && len(p.Stmt.Tables) > 0 {
+		t := templateOf(sel)
+		p.lockTpl = &t
+	}
 }
 
 // BindOptions change how a plan is bound for one execution.
@@ -211,8 +232,7 @@ func (p *Plan) BindWith(params []Param, opts BindOptions) (*Exec, error) {
 
 // lockReads rewrites the reads of a bound plan as locking reads.
 func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
-	sel, ok := p.Stmt.Node.(*ast.SelectStmt)
-	if !ok || sel.LockInfo != nil || sel.SelectIntoOpt != nil || len(p.Stmt.Tables) == 0 {
+	if p.lockTpl == nil {
 		return e, nil
 	}
 	const lock = " LOCK IN SHARE MODE"
@@ -225,9 +245,7 @@ func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
 		e.Locking = true
 		return e, nil
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	txt, err := restoreBound(sel, params)
+	txt, err := p.lockTpl.bound(params)
 	if err != nil {
 		return nil, err
 	}
@@ -262,17 +280,13 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 	case p.load != nil:
 		return p.load.bind(), nil
 	case p.insert != nil:
-		p.mu.Lock()
-		defer p.mu.Unlock()
 		return p.insert.bind(p, params, opts)
 	case p.keyed != nil:
-		// Locks p.mu only to rewrite per shard: a statement relayed to
-		// one shard as the client sent it (point reads) takes no lock.
 		return p.keyed.bind(p, params)
 	case p.pinned != nil:
 		return p.pinned.bind(params)
 	case p.derived != nil:
-		return p.derived.bind(p, params) // locks p.mu to rewrite, as keyed
+		return p.derived.bind(p, params)
 	}
 	return nil, fmt.Errorf("router: empty plan for %q", p.Stmt.SQL)
 }
@@ -312,9 +326,14 @@ func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
 	if len(shards) == 1 {
 		return &Exec{Parts: []Part{{Shard: shards[0]}}}, nil
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	return k.merge.bind(shards, split, params)
+}
+
+// compile makes the templates of a SELECT's per-shard queries.
+func (k *keyedPlan) compile() {
+	if k.merge != nil && k.groups == nil {
+		k.merge.compile(k.conds)
+	}
 }
 
 // planAllOnOneShard handles statements that can only run where all their

@@ -228,8 +228,7 @@ type cachedPlan struct {
 }
 
 // shapeCache maps user, database and shape to a plan. Plans are shared
-// between sessions: binding only reads them (temporary rewrites are
-// serialised by Plan.mu).
+// between sessions: binding only reads them (template.go).
 type shapeCache struct {
 	mu      sync.RWMutex
 	entries map[shapeKey]*cachedPlan

@@ -19,6 +19,7 @@ type insertPlan struct {
 	// gives (autoinc.go); keyIsAuto: it is the shard key.
 	auto      *autoIncPlan
 	keyIsAuto bool
+	tpl       insertTemplate // made by compile (inserttemplate.go)
 }
 
 func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error {
@@ -152,9 +153,6 @@ func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, er
 		return nil, errUnsupported("INSERT into %s: %v", ip.table.Name, err)
 	}
 	e := &Exec{Write: true, InsertID: ids.insertID()}
-	if ids.rewrites() {
-		defer ip.auto.apply(ip.ins, ids)()
-	}
 	if len(byShard) == 1 && !ids.rewrites() {
 		for s := range byShard {
 			e.Parts = []Part{{Shard: s}}
@@ -170,19 +168,12 @@ func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, er
 		}
 		e.Returning = &ReturningMerge{}
 	}
-	saved := ip.ins.Lists
-	defer func() { ip.ins.Lists = saved }()
 	for _, s := range ip.table.Shards {
 		rows, ok := byShard[s]
 		if !ok {
 			continue
 		}
-		lists := make([][]ast.ExprNode, len(rows))
-		for i, r := range rows {
-			lists[i] = saved[r]
-		}
-		ip.ins.Lists = lists
-		txt, err := restoreBound(ip.ins, params)
+		txt, err := ip.text(rows, ids, params)
 		if err == nil && ret != nil {
 			txt, err = p.Stmt.returningText(txt)
 			e.Returning.Rows = append(e.Returning.Rows, rows)
