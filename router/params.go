@@ -293,24 +293,6 @@ func binaryTime(b []byte) (string, error) {
 	return s, nil
 }
 
-// BindParams writes parameter literals in place of the ? markers of SQL
-// text restored from the AST (strings are single-quoted, identifiers
-// backquoted, so a ? outside those is a marker).
-func BindParams(sql string, params []Param) (string, error) {
-	pieces := markerPieces(sql)
-	if len(pieces)-1 != len(params) {
-		return "", markerCountError(len(pieces)-1, len(params))
-	}
-	var b strings.Builder
-	b.Grow(len(sql) + 16*len(params))
-	for i, p := range params {
-		b.WriteString(pieces[i])
-		b.WriteString(p.Literal)
-	}
-	b.WriteString(pieces[len(params)])
-	return b.String(), nil
-}
-
 // markerPieces splits SQL text at its ? markers: the text before each
 // marker, then the text after the last.
 func markerPieces(sql string) []string {
@@ -324,7 +306,9 @@ func markerPieces(sql string) []string {
 }
 
 // nextMarker is the index of the first ? marker of sql at or after from;
-// -1 if none. Quoted strings and names are skipped.
+// -1 if none. sql is text restored from the AST: strings are
+// single-quoted and identifiers backquoted, so a ? outside those is a
+// marker.
 func nextMarker(sql string, from int) int {
 	for i := from; i < len(sql); i++ {
 		switch c := sql[i]; c {
@@ -352,8 +336,8 @@ func nextMarker(sql string, from int) int {
 	return -1
 }
 
-// markerCountError is BindParams' error for text with markers markers
-// bound to params parameters.
+// markerCountError is the error for text with markers markers whose
+// tree has params parameters.
 func markerCountError(markers, params int) error {
 	if markers > params {
 		return fmt.Errorf("statement has more markers than the %d parameters bound", params)

@@ -14,7 +14,7 @@ import (
 // the tree walkers read and write it). The text a rewritten statement
 // needs is instead restored once, at plan time, into a template: pieces of
 // SQL text with holes where each execution writes a parameter's literal
-// (BindParams' formatting) or fills a slot (the items of an IN list that
+// (Param.Literal) or fills a slot (the items of an IN list that
 // go to one shard, the VALUES rows of an INSERT that go to one shard). The
 // bound text is the same bytes that restoring the edited tree and binding
 // its markers gave.
