@@ -399,15 +399,16 @@ func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []str
 		}
 		shards = intersect(shards, allowed)
 		if items != nil && len(conds) == 1 {
-			split = &inSplit{in: c.in, items: items}
+			split = &inSplit{items: items}
 		}
 	}
 	return shards, split
 }
 
-// inSplit is an IN list on the shard key and the items each shard holds.
+// inSplit is the items of the IN list on the shard key that each shard
+// holds: the list of the plan's only key condition, whose items are the
+// slot of the WHERE template (selectMerge.compile).
 type inSplit struct {
-	in    *ast.PatternInExpr
 	items map[string][]int
 }
 
