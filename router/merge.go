@@ -3,6 +3,7 @@ package router
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -466,23 +467,10 @@ func (m *selectMerge) writeItem(b *strings.Builder, i, idx int, params []Param) 
 }
 
 // paramOrders lists the parameters of a subtree in the order Restore
-// writes their markers.
+// writes their markers: its holes (template.go) without slots.
 func paramOrders(n ast.Node) []int {
-	c := &paramCollector{}
-	n.Accept(c)
-	return c.orders
+	return slices.DeleteFunc(holesOf(n), func(h int) bool { return h < 0 })
 }
-
-type paramCollector struct{ orders []int }
-
-func (c *paramCollector) Enter(n ast.Node) (ast.Node, bool) {
-	if p, ok := n.(*driver.ParamMarkerExpr); ok {
-		c.orders = append(c.orders, p.Order)
-	}
-	return n, false
-}
-
-func (c *paramCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // HasParams tells whether a statement has ? markers.
 func HasParams(n ast.Node) bool { return len(paramOrders(n)) > 0 }
