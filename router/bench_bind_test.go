@@ -17,8 +17,9 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkBind -benchmem -mutexprofile mutex.out ./router
 
-// sysbenchRouter has sbtest1 hash-sharded on id over two shards, and
-// sbtest2, whose id is AUTO_INCREMENT, as sysbench --auto_inc=on makes it.
+// sysbenchRouter has sbtest1 hash-sharded on id over two shards, sbtest2,
+// whose id is AUTO_INCREMENT, as sysbench --auto_inc=on makes it, and
+// sbtest3, co-located with sbtest1, for joins.
 func sysbenchRouter(t testing.TB) *Router {
 	t.Helper()
 	r := routerWith(t, 2, `
@@ -27,10 +28,12 @@ func sysbenchRouter(t testing.TB) *Router {
     tables:
       - {name: sbtest1, shard_key: id, algorithm: hash}
       - {name: sbtest2, shard_key: id, algorithm: hash}
+      - {name: sbtest3, shard_key: id, algorithm: hash}
 `)
 	withCatalog(t, r, map[string][]string{
 		"sbtest.sbtest1": {"id int", "k int", "c char(120)", "pad char(60)"},
 		"sbtest.sbtest2": {"id int auto_increment", "k int", "c char(120)", "pad char(60)", "KEY PRIMARY id"},
+		"sbtest.sbtest3": {"id int", "k int", "c char(120)", "pad char(60)"},
 	})
 	return r
 }

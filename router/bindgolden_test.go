@@ -14,7 +14,7 @@ import (
 // sets): rewriting per shard must keep writing the same bytes, or change
 // the file on purpose (XAPROXY_UPDATE_GOLDEN=1 go test -run TestBindGolden).
 func goldenBinds(t *testing.T, bind func(p *Plan, params []Param, opts BindOptions) (*Exec, error)) string {
-	r := templateRouter(t)
+	r := sysbenchRouter(t)
 	var b strings.Builder
 	for _, sql := range templateCases {
 		p := planBindCase(t, r, bindCase{sql: sql})

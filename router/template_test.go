@@ -74,26 +74,6 @@ func templateParams(n, i int) []Param {
 	return ps
 }
 
-// templateRouter is sysbenchRouter with a third table co-located with
-// sbtest1, for joins.
-func templateRouter(t testing.TB) *Router {
-	t.Helper()
-	r := routerWith(t, 2, `
-  - name: sbtest
-    default_shard: s0
-    tables:
-      - {name: sbtest1, shard_key: id, algorithm: hash}
-      - {name: sbtest2, shard_key: id, algorithm: hash}
-      - {name: sbtest3, shard_key: id, algorithm: hash}
-`)
-	withCatalog(t, r, map[string][]string{
-		"sbtest.sbtest1": {"id int", "k int", "c char(120)", "pad char(60)"},
-		"sbtest.sbtest2": {"id int auto_increment", "k int", "c char(120)", "pad char(60)", "KEY PRIMARY id"},
-		"sbtest.sbtest3": {"id int", "k int", "c char(120)", "pad char(60)"},
-	})
-	return r
-}
-
 // seqIDs is a sequence of AUTO_INCREMENT ids starting at 100 for each bind.
 func seqIDs() AutoIncIDs {
 	next := uint64(100)
@@ -110,7 +90,7 @@ func seqIDs() AutoIncIDs {
 // mutable (run with -race). Binding that edited the plan's tree, without
 // a lock, fails it (a panic, or races under -race).
 func TestConcurrentBinds(t *testing.T) {
-	r := templateRouter(t)
+	r := sysbenchRouter(t)
 	for _, sql := range []string{
 		"SELECT c FROM sbtest1 WHERE id IN (?, ?, ?, ?) AND k <> ? ORDER BY c",
 		"SELECT SUM(k) FROM sbtest1 WHERE id BETWEEN ? AND ?",
