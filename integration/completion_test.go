@@ -41,6 +41,12 @@ func TestCompletionType(t *testing.T) {
 		{0, "INSERT INTO t VALUES (5), (6)"},
 		{0, "COMMIT AND NO CHAIN"},
 		{0, "SELECT @@in_transaction"},
+		// The chained transaction keeps READ ONLY.
+		{0, "START TRANSACTION READ ONLY"},
+		{0, "COMMIT"},
+		{0, "INSERT INTO t VALUES (11)"},
+		{0, "COMMIT AND NO CHAIN"},
+		{0, "SELECT @@in_transaction"},
 		{0, "SET SESSION completion_type = 'RELEASE'"},
 		{0, "BEGIN"},
 		{0, "INSERT INTO t VALUES (7), (8)"},
