@@ -47,6 +47,11 @@ func TestCompletionType(t *testing.T) {
 		{0, "INSERT INTO t VALUES (11)"},
 		{0, "COMMIT AND NO CHAIN"},
 		{0, "SELECT @@in_transaction"},
+		// A NO CHAIN inside a comment is no NO CHAIN.
+		{0, "BEGIN"},
+		{0, "COMMIT /* AND NO CHAIN */"},
+		{0, "SELECT @@in_transaction"},
+		{0, "COMMIT AND NO CHAIN"},
 		{0, "SET SESSION completion_type = 'RELEASE'"},
 		{0, "BEGIN"},
 		{0, "INSERT INTO t VALUES (7), (8)"},

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/router"
@@ -32,13 +33,23 @@ func (s *Session) completion(st *router.Statement, c ast.CompletionType) ast.Com
 	return c
 }
 
-// saysNo tells whether a COMMIT or ROLLBACK has the words NO word.
+// saysNo tells whether a COMMIT or ROLLBACK has the words NO word, not
+// counting comments (MariaDB ignores a NO CHAIN inside /* */ or after --).
 func saysNo(sql, word string) bool {
-	f := strings.Fields(strings.ToUpper(strings.ReplaceAll(sql, ";", " ")))
-	for i := 0; i+1 < len(f); i++ {
-		if f[i] == "NO" && f[i+1] == word {
+	prev := ""
+	for rest := router.SkipComments(sql); rest != ""; rest = router.SkipComments(rest) {
+		n := strings.IndexFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) })
+		switch {
+		case n < 0:
+			n = len(rest)
+		case n == 0:
+			n = 1 // not a word: a comment's start is skipped by SkipComments
+		}
+		w := rest[:n]
+		if strings.EqualFold(prev, "NO") && strings.EqualFold(w, word) {
 			return true
 		}
+		prev, rest = w, rest[n:]
 	}
 	return false
 }

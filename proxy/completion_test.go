@@ -20,6 +20,12 @@ func TestSaysNo(t *testing.T) {
 		{"COMMIT AND CHAIN NO RELEASE", "RELEASE", true},
 		{"ROLLBACK\n NO\tRELEASE", "RELEASE", true},
 		{"ROLLBACK RELEASE", "RELEASE", false},
+		{"COMMIT /* AND NO CHAIN */", "CHAIN", false},
+		{"COMMIT -- NO CHAIN\n", "CHAIN", false},
+		{"COMMIT # NO RELEASE", "RELEASE", false},
+		{"COMMIT AND /* x */ NO /* y */ CHAIN", "CHAIN", true},
+		{"COMMIT AND NO-- x\nCHAIN", "CHAIN", true},
+		{"COMMIT NOCHAIN", "CHAIN", false},
 	}
 	for _, tt := range tests {
 		if got := saysNo(tt.sql, tt.word); got != tt.want {
