@@ -41,6 +41,17 @@ func TestCompletionType(t *testing.T) {
 		{0, "INSERT INTO t VALUES (5), (6)", nil},
 		{0, "COMMIT AND NO CHAIN", nil},
 		{0, "SELECT @@in_transaction", nil},
+		// The chained transaction keeps READ ONLY.
+		{0, "START TRANSACTION READ ONLY", nil},
+		{0, "COMMIT", nil},
+		{0, "INSERT INTO t VALUES (11)", nil},
+		{0, "COMMIT AND NO CHAIN", nil},
+		{0, "SELECT @@in_transaction", nil},
+		// A NO CHAIN inside a comment is no NO CHAIN.
+		{0, "BEGIN", nil},
+		{0, "COMMIT /* AND NO CHAIN */", nil},
+		{0, "SELECT @@in_transaction", nil},
+		{0, "COMMIT AND NO CHAIN", nil},
 		{0, "SET SESSION completion_type = 'RELEASE'", nil},
 		{0, "BEGIN", nil},
 		{0, "INSERT INTO t VALUES (7), (8)", nil},
@@ -51,6 +62,11 @@ func TestCompletionType(t *testing.T) {
 		{0, "INSERT INTO t VALUES (9), (10)", nil},
 		{0, "COMMIT", nil},
 		{0, "SELECT 1", nil}, // the session was released
+		// RELEASE from completion_type ends an AND CHAIN's session too.
+		{2, "SET SESSION completion_type = 'RELEASE'", nil},
+		{2, "BEGIN", nil},
+		{2, "COMMIT AND CHAIN", nil},
+		{2, "SELECT 1", nil},
 		{1, "SELECT id FROM t ORDER BY id", nil},
 		{1, "DROP TABLE t", nil},
 	}

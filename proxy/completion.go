@@ -2,26 +2,26 @@ package proxy
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/router"
 )
 
 // completion is how a COMMIT or ROLLBACK ends: its own AND CHAIN or
-// RELEASE, or else the session's completion_type, which MariaDB applies
-// unless the statement says AND NO CHAIN or NO RELEASE. The parser reads
-// those as no clause at all, so the text tells them apart.
+// RELEASE, and the session's completion_type, which MariaDB applies
+// unless the statement says AND NO CHAIN or NO RELEASE (the parser reads
+// those as no clause at all, so the text tells them apart). MariaDB
+// decides chain and release apart and releases last, so a RELEASE from
+// completion_type also ends a COMMIT AND CHAIN's session.
 func (s *Session) completion(st *router.Statement, c ast.CompletionType) ast.CompletionType {
-	if c != ast.CompletionTypeDefault {
-		return c
-	}
 	v, ok := s.vars.Get("@@session.completion_type")
-	if !ok {
+	if !ok || c == ast.CompletionTypeRelease {
 		return c
 	}
 	switch strings.ToUpper(strings.Trim(v, "'")) {
 	case "1", "CHAIN":
-		if !saysNo(st.SQL, "CHAIN") {
+		if c == ast.CompletionTypeDefault && !saysNo(st.SQL, "CHAIN") {
 			return ast.CompletionTypeChain
 		}
 	case "2", "RELEASE":
@@ -32,13 +32,23 @@ func (s *Session) completion(st *router.Statement, c ast.CompletionType) ast.Com
 	return c
 }
 
-// saysNo tells whether a COMMIT or ROLLBACK has the words NO word.
+// saysNo tells whether a COMMIT or ROLLBACK has the words NO word, not
+// counting comments (MariaDB ignores a NO CHAIN inside /* */ or after --).
 func saysNo(sql, word string) bool {
-	f := strings.Fields(strings.ToUpper(strings.ReplaceAll(sql, ";", " ")))
-	for i := 0; i+1 < len(f); i++ {
-		if f[i] == "NO" && f[i+1] == word {
+	prev := ""
+	for rest := router.SkipComments(sql); rest != ""; rest = router.SkipComments(rest) {
+		n := strings.IndexFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) })
+		switch {
+		case n < 0:
+			n = len(rest)
+		case n == 0:
+			n = 1 // not a word: a comment's start is skipped by SkipComments
+		}
+		w := rest[:n]
+		if strings.EqualFold(prev, "NO") && strings.EqualFold(w, word) {
 			return true
 		}
+		prev, rest = w, rest[n:]
 	}
 	return false
 }

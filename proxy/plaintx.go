@@ -61,8 +61,12 @@ func (s *Session) endPlainBranch(ctx context.Context, tx *txn, commit bool, err 
 		return nil
 	}
 	if me, ok := backend.ServerError(e); ok {
-		// The server refused the COMMIT and rolled the transaction back.
-		_ = c.ExecAll(ctx, plainRollback)
+		// The server refused the COMMIT: whatever is left of the
+		// transaction is rolled back, or else the connection, still in
+		// it, must never serve another session.
+		if e := c.ExecAll(ctx, plainRollback); e != nil {
+			c.MarkBroken()
+		}
 		return me
 	}
 	c.MarkBroken()

@@ -98,3 +98,35 @@ func TestPlainTransactionsWithOneShard(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainCommitRefusedThenRollbackFails: when the shard refuses the
+// COMMIT and then the proxy's ROLLBACK too, the connection may still be
+// in the transaction: it is closed, never pooled for another session.
+func TestPlainCommitRefusedThenRollbackFails(t *testing.T) {
+	const ins = "INSERT INTO t (id) VALUES (1)"
+	e := newFakeEnvWith(t, oneShardConfig)
+	f := e.shards["s0"]
+	f.On(ins, fakeshard.Answer{Affected: 1})
+	f.On("COMMIT", fakeshard.Answer{Err: mysql.NewError(mysql.ER_ERROR_DURING_COMMIT, "Got error 1 during COMMIT")})
+	f.On("ROLLBACK", fakeshard.Answer{Err: mysql.NewError(mysql.ER_QUERY_INTERRUPTED, "Query execution was interrupted")})
+	c := e.connect(t)
+	for _, q := range []string{"BEGIN", ins} {
+		if _, err := c.Execute(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := c.Execute("COMMIT"); errCode(err) != mysql.ER_ERROR_DURING_COMMIT {
+		t.Fatalf("COMMIT: %v, want error 1180", err)
+	}
+	waitFor(t, "every connection back in its pool", e.idle)
+	var rolledBack []uint32
+	for _, id := range f.Conns() {
+		if slices.Contains(e.queries("s0", id), plainRollback) {
+			rolledBack = append(rolledBack, id)
+		}
+	}
+	if len(rolledBack) != 1 {
+		t.Fatalf("ROLLBACK sent on connections %v, want one", rolledBack)
+	}
+	waitFor(t, "the connection whose ROLLBACK failed closed", func() bool { return f.Closed(rolledBack[0]) })
+}

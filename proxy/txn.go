@@ -104,12 +104,19 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 	}
 	completion = s.completion(st, completion)
 	var err error
+	var readOnly bool
+	var isolation string
 	if s.tx != nil {
+		readOnly, isolation = s.tx.readOnly, s.tx.isolation
 		err = s.endTx(ctx, commit)
 	}
 	s.nextTx = txChars{} // COMMIT and ROLLBACK end the pending characteristics too
 	if completion == ast.CompletionTypeChain {
+		// As on MariaDB, the chained transaction has the ended one's
+		// access mode and isolation level (checked on 10.11: a write after
+		// START TRANSACTION READ ONLY ... COMMIT AND CHAIN gets 1792).
 		s.tx = newTxn(true)
+		s.tx.readOnly, s.tx.isolation = readOnly, isolation
 	}
 	if err != nil {
 		return s.writeErr(err)
