@@ -29,6 +29,15 @@ func TestOneShardTransactionsArePlain(t *testing.T) {
 	steps := []scriptStep{
 		{0, "SET SESSION innodb_lock_wait_timeout = 1", nil},
 		{1, "SET SESSION innodb_lock_wait_timeout = 1", nil},
+		// WITH CONSISTENT SNAPSHOT takes the snapshot at once: a row
+		// committed after it is not seen.
+		{0, "CREATE TABLE snap (id INT PRIMARY KEY)", nil},
+		{0, "INSERT INTO snap VALUES (1)", nil},
+		{0, "START TRANSACTION WITH CONSISTENT SNAPSHOT", nil},
+		{1, "INSERT INTO snap VALUES (2)", nil},
+		{0, "SELECT id FROM snap ORDER BY id", nil},
+		{0, "COMMIT", nil},
+		{0, "SELECT id FROM snap ORDER BY id", nil},
 		{0, "CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)", nil},
 		{0, "INSERT INTO t VALUES (1, 0), (2, 0)", nil},
 		{0, "BEGIN", nil},

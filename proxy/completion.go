@@ -32,9 +32,13 @@ func (s *Session) completion(st *router.Statement, c ast.CompletionType) ast.Com
 	return c
 }
 
-// saysNo tells whether a COMMIT or ROLLBACK has the words NO word, not
-// counting comments (MariaDB ignores a NO CHAIN inside /* */ or after --).
-func saysNo(sql, word string) bool {
+// saysNo tells whether a COMMIT or ROLLBACK has the words NO word.
+func saysNo(sql, word string) bool { return hasWords(sql, "NO", word) }
+
+// hasWords tells whether sql has the word first followed by the word
+// second, not counting comments (MariaDB ignores a NO CHAIN inside /* */
+// or after --).
+func hasWords(sql, first, second string) bool {
 	prev := ""
 	for rest := router.SkipComments(sql); rest != ""; rest = router.SkipComments(rest) {
 		n := strings.IndexFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) })
@@ -45,7 +49,7 @@ func saysNo(sql, word string) bool {
 			n = 1 // not a word: a comment's start is skipped by SkipComments
 		}
 		w := rest[:n]
-		if strings.EqualFold(prev, "NO") && strings.EqualFold(w, word) {
+		if strings.EqualFold(prev, first) && strings.EqualFold(w, second) {
 			return true
 		}
 		prev, rest = w, rest[n:]

@@ -34,6 +34,23 @@ func TestSaysNo(t *testing.T) {
 	}
 }
 
+func TestHasWords(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want bool
+	}{
+		{"START TRANSACTION WITH CONSISTENT SNAPSHOT", true},
+		{"start transaction with /* x */ consistent\nsnapshot", true},
+		{"START TRANSACTION /* WITH CONSISTENT SNAPSHOT */", false},
+		{"START TRANSACTION READ ONLY", false},
+	}
+	for _, tt := range tests {
+		if got := hasWords(tt.sql, "CONSISTENT", "SNAPSHOT"); got != tt.want {
+			t.Errorf("hasWords(%q) = %v, want %v", tt.sql, got, tt.want)
+		}
+	}
+}
+
 // TestChainKeepsCharacteristics: as on MariaDB, COMMIT AND CHAIN (and a
 // COMMIT under completion_type CHAIN) starts a transaction with the ended
 // one's access mode and isolation level.

@@ -73,3 +73,28 @@ func (s *Session) endPlainBranch(ctx context.Context, tx *txn, commit bool, err 
 	return mysql.NewError(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf(
 		"the connection to shard %s was lost while committing (%v): the transaction may or may not be committed; check its rows", shard, e))
 }
+
+// beginSnapshot opens the transaction of START TRANSACTION WITH
+// CONSISTENT SNAPSHOT at once, as MariaDB does: rows other sessions
+// commit after it are not seen. Over several shards a branch's snapshot
+// still starts when the branch opens (docs/session-state.md).
+func (s *Session) beginSnapshot(ctx context.Context) error {
+	var shard string
+	for name := range s.srv.pools {
+		shard = name // the one shard
+	}
+	c, _, err := s.connFor(ctx, shard)
+	if err != nil {
+		return err
+	}
+	c.StartWith("") // replaced by the statement itself, sent now
+	if err := c.ExecAll(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+		s.tx.remove(shard)
+		if _, ok := backend.ServerError(err); !ok {
+			c.MarkBroken()
+		}
+		s.releaseUnlessPinned(c)
+		return shardErr(shard, err)
+	}
+	return nil
+}

@@ -90,6 +90,12 @@ func (s *Session) begin(ctx context.Context, st *router.Statement) error {
 		ro := true
 		s.tx.took.readOnly = &ro
 	}
+	if s.srv.plainTx && hasWords(st.SQL, "CONSISTENT", "SNAPSHOT") {
+		if err := s.beginSnapshot(ctx); err != nil {
+			s.tx = nil
+			return s.writeErr(err)
+		}
+	}
 	return s.writeOK(0, 0, "")
 }
 
