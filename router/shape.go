@@ -49,9 +49,14 @@ func normalize(sql string) (sh shape, ok bool) {
 	if len(sql) > maxShapeSQL {
 		return shape{}, false
 	}
+	// The shape and, after it, the classes are written into one buffer:
+	// the key's two strings are one allocation. The shape is never longer
+	// than sql; the slack holds the classes of a few literals (more, when
+	// literals longer than their ? make room).
 	var b strings.Builder
-	b.Grow(len(sql))
-	var classes []byte
+	b.Grow(len(sql) + classSlack)
+	var classBuf [32]byte
+	classes := classBuf[:0]
 	prevWord := "" // the identifier or keyword just before, when adjacent tokens matter
 	for i := 0; i < len(sql); {
 		c := sql[i]
@@ -153,10 +158,15 @@ func normalize(sql string) (sh shape, ok bool) {
 	if len(sh.params) == 0 {
 		return shape{}, false // nothing to gain over an exact-text statement
 	}
-	sh.sql = b.String()
-	sh.classes = string(classes)
+	b.Write(classes)
+	key := b.String()
+	sh.sql, sh.classes = key[:len(key)-len(classes)], key[len(key)-len(classes):]
 	return sh, true
 }
+
+// classSlack is the room normalize's buffer has beyond the statement's
+// length for the literals' classes.
+const classSlack = 8
 
 // isWordByte: bytes of unquoted identifiers, keywords and numbers.
 func isWordByte(c byte) bool {
@@ -202,10 +212,20 @@ func number(s string) (Param, byte, int, bool) {
 	}
 	switch class {
 	case 'i':
+		// Digits without a leading 0 are what FormatInt writes for their
+		// value: the statement's own text is the literal intParam and
+		// uintParam would make, without making it again.
+		canonical := n == 1 || text[0] != '0'
 		if v, err := strconv.ParseInt(text, 10, 64); err == nil {
+			if canonical {
+				return Param{Literal: text, Key: sharding.IntValue(v)}, class, n, true
+			}
 			return intParam(v), class, n, true
 		}
 		if v, err := strconv.ParseUint(text, 10, 64); err == nil {
+			if canonical {
+				return Param{Literal: text, Key: sharding.UintValue(v)}, 'u', n, true
+			}
 			return uintParam(v), 'u', n, true
 		}
 		// Beyond 64 bits the parser reads a decimal.
