@@ -46,6 +46,14 @@ type Plan struct {
 	// neither reads nor changes the plan's syntax tree, so sessions bind a
 	// plan at once without a lock (template.go).
 	lockTpl *sqlTemplate
+
+	// static is the bound exec of a plan whose binding depends on neither
+	// parameters nor options (one shard, or any one of a broadcast table's
+	// copies), made once by compile so that the hottest statements (point
+	// reads relayed to one shard) bind without allocating. It is shared by
+	// every execution of the plan, in every session: nothing may change it
+	// (BindWith's callers only read an Exec; lockReads works on a fresh one).
+	static *Exec
 }
 
 // keyedPlan routes by the shard key.
@@ -196,6 +204,12 @@ func (p *Plan) compile() {
 		t := templateOf(sel)
 		p.lockTpl = &t
 	}
+	if p.fixed != "" || p.anyOf != nil || len(p.fanout) == 1 {
+		// bind ignores its parameters and options for these plans.
+		if e, err := p.bindFresh(nil, BindOptions{}); err == nil {
+			p.static = e
+		}
+	}
 }
 
 // BindOptions change how a plan is bound for one execution.
@@ -216,8 +230,19 @@ type BindOptions struct {
 // and writes the per-shard statements.
 func (p *Plan) Bind(params []Param) (*Exec, error) { return p.BindWith(params, BindOptions{}) }
 
-// BindWith is Bind with options.
+// BindWith is Bind with options. The Exec it returns may be shared by
+// every execution of the plan (Plan.static): callers must not change it.
 func (p *Plan) BindWith(params []Param, opts BindOptions) (*Exec, error) {
+	if p.static != nil && !(opts.LockReads && p.lockTpl != nil) {
+		// lockReads would leave it as it is: binding again would make an
+		// equal exec.
+		return p.static, nil
+	}
+	return p.bindFresh(params, opts)
+}
+
+// bindFresh binds the plan into a new Exec of its own.
+func (p *Plan) bindFresh(params []Param, opts BindOptions) (*Exec, error) {
 	e, err := p.bind(params, opts)
 	if err == nil && opts.LockReads {
 		e, err = p.lockReads(e, params)

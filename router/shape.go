@@ -1,8 +1,10 @@
 package router
 
 import (
+	"encoding/binary"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,29 +43,40 @@ type shape struct {
 	params  []Param // the literals, in order
 }
 
-// normalize extracts the literals of sql. ok is false for text it does
-// not handle (then the statement is planned the ordinary way): ? markers,
-// double-quoted strings (identifiers under ANSI_QUOTES), strings with
-// escapes, hex/bit/typed/introduced literals, executable comments.
+// normalize extracts the literals of sql: its shape (the cache's shape
+// key is made by shapeKey instead).
 func normalize(sql string) (sh shape, ok bool) {
-	if len(sql) > maxShapeSQL {
+	b, n, params, ok := normalizeInto(nil, sql)
+	if !ok {
 		return shape{}, false
 	}
-	var b strings.Builder
-	b.Grow(len(sql))
-	var classes []byte
+	return shape{sql: string(b[:len(b)-n]), classes: string(b[len(b)-n:]), params: params}, true
+}
+
+// normalizeInto appends to b the shape of sql and after it the classes of
+// its literals, of which there are n, and returns the literals. ok is
+// false for text it does not handle (then the statement is planned the
+// ordinary way): ? markers, double-quoted strings (identifiers under
+// ANSI_QUOTES), strings with escapes, hex/bit/typed/introduced literals,
+// executable comments.
+func normalizeInto(b []byte, sql string) (out []byte, n int, params []Param, ok bool) {
+	if len(sql) > maxShapeSQL {
+		return b, 0, nil, false
+	}
+	var classBuf [32]byte
+	classes := classBuf[:0]
 	prevWord := "" // the identifier or keyword just before, when adjacent tokens matter
 	for i := 0; i < len(sql); {
 		c := sql[i]
 		switch {
 		case c == '?' || c == '"':
-			return shape{}, false
+			return b, 0, nil, false
 		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
 			end := strings.Index(sql[i+2:], "*/")
 			if end < 0 || (i+2 < len(sql) && (sql[i+2] == '!' || sql[i+2] == 'M')) {
-				return shape{}, false
+				return b, 0, nil, false
 			}
-			b.WriteString(sql[i : i+2+end+2])
+			b = append(b, sql[i:i+2+end+2]...)
 			i += 2 + end + 2
 			continue
 		case c == '#' || (c == '-' && strings.HasPrefix(sql[i:], "-- ")):
@@ -71,37 +84,37 @@ func normalize(sql string) (sh shape, ok bool) {
 			if end < 0 {
 				end = len(sql) - i
 			}
-			b.WriteString(sql[i : i+end])
+			b = append(b, sql[i:i+end]...)
 			i += end
 			continue
 		case c == '`':
 			end := strings.IndexByte(sql[i+1:], '`')
 			if end < 0 {
-				return shape{}, false
+				return b, 0, nil, false
 			}
-			b.WriteString(sql[i : i+1+end+1])
+			b = append(b, sql[i:i+1+end+1]...)
 			i += 1 + end + 1
 			prevWord = ""
 			continue
 		case c == '\'':
 			end := strings.IndexByte(sql[i+1:], '\'')
 			if end < 0 {
-				return shape{}, false
+				return b, 0, nil, false
 			}
 			s := sql[i+1 : i+1+end]
 			if strings.IndexByte(s, '\\') >= 0 || (i+1+end+1 < len(sql) && sql[i+1+end+1] == '\'') {
-				return shape{}, false // escapes and doubled quotes: left to the parser
+				return b, 0, nil, false // escapes and doubled quotes: left to the parser
 			}
 			if prevWord != "" && i > 0 && isWordByte(sql[i-1]) {
-				return shape{}, false // _utf8'x', N'x', X'..', B'..'
+				return b, 0, nil, false // _utf8'x', N'x', X'..', B'..'
 			}
 			switch strings.ToUpper(prevWord) {
 			case "DATE", "TIME", "TIMESTAMP", "INTERVAL":
-				return shape{}, false
+				return b, 0, nil, false
 			}
-			sh.params = append(sh.params, Param{Type: mysql.MYSQL_TYPE_VAR_STRING, Literal: "'" + s + "'", Key: sharding.StringValue(s)})
+			params = append(params, Param{Type: mysql.MYSQL_TYPE_VAR_STRING, Literal: "'" + s + "'", Key: sharding.StringValue(s)})
 			classes = append(classes, 's')
-			b.WriteByte('?')
+			b = append(b, '?')
 			i += 1 + end + 1
 			prevWord = ""
 			continue
@@ -114,22 +127,22 @@ func normalize(sql string) (sh shape, ok bool) {
 			if c >= '0' && c <= '9' && (i == 0 || !isWordByte(sql[i-1])) {
 				p, class, n, ok := number(sql[i:])
 				if !ok {
-					return shape{}, false
+					return b, 0, nil, false
 				}
 				if n < len(sql)-i && (isWordByte(sql[i+n]) || sql[i+n] == '.') {
-					return shape{}, false // 1abc is an identifier
+					return b, 0, nil, false // 1abc is an identifier
 				}
 				if i > 0 && sql[i-1] == '.' {
-					return shape{}, false // t.1 or .5
+					return b, 0, nil, false // t.1 or .5
 				}
-				sh.params = append(sh.params, p)
+				params = append(params, p)
 				classes = append(classes, class)
-				b.WriteByte('?')
+				b = append(b, '?')
 				i += n
 				prevWord = ""
 				continue
 			}
-			b.WriteString(word)
+			b = append(b, word...)
 			prevWord = word
 			i = j
 			continue
@@ -139,7 +152,7 @@ func normalize(sql string) (sh shape, ok bool) {
 			for j < len(sql) && (sql[j] == '@' || isWordByte(sql[j]) || sql[j] == '.') {
 				j++
 			}
-			b.WriteString(sql[i:j])
+			b = append(b, sql[i:j]...)
 			i = j
 			prevWord = ""
 			continue
@@ -147,15 +160,13 @@ func normalize(sql string) (sh shape, ok bool) {
 		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
 			prevWord = ""
 		}
-		b.WriteByte(c)
+		b = append(b, c)
 		i++
 	}
-	if len(sh.params) == 0 {
-		return shape{}, false // nothing to gain over an exact-text statement
+	if len(params) == 0 {
+		return b, 0, nil, false // nothing to gain over an exact-text statement
 	}
-	sh.sql = b.String()
-	sh.classes = string(classes)
-	return sh, true
+	return append(b, classes...), len(classes), params, true
 }
 
 // isWordByte: bytes of unquoted identifiers, keywords and numbers.
@@ -202,10 +213,20 @@ func number(s string) (Param, byte, int, bool) {
 	}
 	switch class {
 	case 'i':
+		// Digits without a leading 0 are what FormatInt writes for their
+		// value: the statement's own text is the literal intParam and
+		// uintParam would make, without making it again.
+		canonical := n == 1 || text[0] != '0'
 		if v, err := strconv.ParseInt(text, 10, 64); err == nil {
+			if canonical {
+				return Param{Literal: text, Key: sharding.IntValue(v)}, class, n, true
+			}
 			return intParam(v), class, n, true
 		}
 		if v, err := strconv.ParseUint(text, 10, 64); err == nil {
+			if canonical {
+				return Param{Literal: text, Key: sharding.UintValue(v)}, 'u', n, true
+			}
 			return uintParam(v), 'u', n, true
 		}
 		// Beyond 64 bits the parser reads a decimal.
@@ -231,12 +252,12 @@ type cachedPlan struct {
 // between sessions: binding only reads them (template.go).
 type shapeCache struct {
 	mu      sync.RWMutex
-	entries map[shapeKey]*cachedPlan
-	seen    map[shapeKey]struct{} // shapes met once: planned on the second sighting
+	entries map[string]*cachedPlan // by shapeKey
+	seen    map[string]struct{}    // shapes met once: planned on the second sighting
 }
 
 func newShapeCache() *shapeCache {
-	return &shapeCache{entries: map[shapeKey]*cachedPlan{}, seen: map[shapeKey]struct{}{}}
+	return &shapeCache{entries: map[string]*cachedPlan{}, seen: map[string]struct{}{}}
 }
 
 // reset forgets every cached plan.
@@ -247,24 +268,43 @@ func (c *shapeCache) reset() {
 	c.mu.Unlock()
 }
 
-// shapeKey is a cache entry's key: a struct, not the parts joined in one
-// string, which every text statement's lookup allocated.
-type shapeKey struct{ user, db, classes, sql string }
-
-func cacheKey(user, db string, sh shape) shapeKey {
-	return shapeKey{user: user, db: db, classes: sh.classes, sql: sh.sql}
+// shapeKey appends to b the cache key of sql's shape in a session of user
+// whose database is db: user and db, each after its length, then the
+// shape, its literals' classes and their count (2 bytes: a shape is at
+// most maxShapeSQL long), so that different keys are different strings.
+// at..at+len(shape) is the shape. It is bytes, so that a lookup
+// (entries[string(key)]) converts it without allocating.
+func shapeKey(b []byte, user, db, sql string) (key []byte, at int, sh shape, ok bool) {
+	// The shape is never longer than sql: with room for a few classes, a
+	// key that does not fit b is made in one allocation.
+	b = slices.Grow(b, 2*binary.MaxVarintLen64+len(user)+len(db)+len(sql)+16+2)
+	b = binary.AppendUvarint(b, uint64(len(user)))
+	b = append(b, user...)
+	b = binary.AppendUvarint(b, uint64(len(db)))
+	b = append(b, db...)
+	at = len(b)
+	b, n, params, ok := normalizeInto(b, sql)
+	if !ok {
+		return b, 0, shape{}, false
+	}
+	return binary.BigEndian.AppendUint16(b, uint16(n)), at, shape{params: params}, true
 }
+
+// keyBuf is the size of the stack buffer a lookup makes its key in: longer
+// keys are made on the heap.
+const keyBuf = 512
 
 // CachedPlan returns the statement and plan cached for the shape of sql
 // in a session of user whose database is db, with sql's literals as the
 // plan's parameters.
 func (r *Router) CachedPlan(sql, user, db string) (*Statement, *Plan, []Param, bool) {
-	sh, ok := normalize(sql)
+	var buf [keyBuf]byte
+	key, _, sh, ok := shapeKey(buf[:0], user, db, sql)
 	if !ok {
 		return nil, nil, nil, false
 	}
 	r.shapes.mu.RLock()
-	e := r.shapes.entries[cacheKey(user, db, sh)]
+	e := r.shapes.entries[string(key)]
 	r.shapes.mu.RUnlock()
 	if e == nil || e.plan == nil || r.Stale(e.plan) {
 		return nil, nil, nil, false
@@ -280,11 +320,13 @@ func (r *Router) RememberPlan(p *Parser, sql string, st *Statement, user, db str
 	if !cacheable(st) {
 		return
 	}
-	sh, ok := normalize(sql)
+	kb, at, sh, ok := shapeKey(nil, user, db, sql)
 	if !ok {
 		return
 	}
-	key := cacheKey(user, db, sh)
+	key := string(kb)
+	// The shape is the key's text from at up to its classes and their count.
+	sh.sql = key[at : len(kb)-2-int(binary.BigEndian.Uint16(kb[len(kb)-2:]))]
 	c := r.shapes
 	c.mu.Lock()
 	if _, done := c.entries[key]; done {
