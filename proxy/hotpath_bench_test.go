@@ -17,25 +17,15 @@ import (
 // allocates is the proxy's work (and the fake shard's, which is the same
 // before and after a change to the proxy).
 
-// hotConfig has one shard and one unsharded schema: every table is on s0.
-const hotConfig = `listen: 127.0.0.1:0
-users: [{name: app, password: app-pw}]
-shards: [{name: s0, dsn: "root@tcp(fake-s0:3306)/"}]
-schemas:
-  - name: shop
-    default_shard: s0
-backend: {max_open: 4, connect_timeout: 2s, wait_timeout: 2s}
-`
-
 // hotSelect is the point read; ranged (fakeshard_test.go) is unsharded
-// under hotConfig.
+// under oneShardConfig (plaintx_test.go): every table is on s0.
 const hotSelect = "SELECT v FROM ranged WHERE id = "
 
 // newHotEnv is a proxy over one fake shard that answers the point read
 // with one row, and a client session connected to it.
 func newHotEnv(b *testing.B) *client.Conn {
 	b.Helper()
-	e := newFakeEnvWith(b, hotConfig)
+	e := newFakeEnvWith(b, oneShardConfig)
 	e.shards["s0"].On(hotSelect, fakeshard.Rows([]string{"v"}, []any{"aaaaaaaaaa-bbbbbbbbbb-cccccccccc-dddddddddd-eeeeeeeeee-ffffffffff-gggggggggg-hhhhhhhhhh-iiiiiiiiii-jjjjjjjjjj"}))
 	return e.connect(b)
 }
