@@ -111,6 +111,11 @@ func TestOpsUsers(t *testing.T) {
 	})
 
 	t.Run("per-user limit", func(t *testing.T) {
+		// The sessions of the subtest before close as their pools did,
+		// but the proxy counts them until it has read each one's end.
+		if !waitFor(5*time.Second, func() bool { return metric(t, f.p, "xaproxy_sessions") == 0 }) {
+			t.Fatalf("sessions still open before the limit test: %v", metric(t, f.p, "xaproxy_sessions"))
+		}
 		db := f.open(t, "shopper", "shop-secret", "shop", "")
 		var held []*sql.Conn
 		defer func() {
