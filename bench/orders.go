@@ -69,20 +69,18 @@ func loadShop(ctx context.Context, t *testing.T, db *sql.DB) {
 	fill("items", shopItems, func(i int) string { return fmt.Sprintf("(%d,%d)", i, 1+i%97) })
 }
 
-// shopOrderSeq makes order ids unique over every client and run.
-var shopOrderSeq atomic.Int64
-
 // orderEntry is one client; it owns the customers c with c % clients ==
 // client, so that clients never wait on each other's rows.
 type orderEntry struct {
 	conn            *sql.Conn
 	rng             *rand.Rand
 	client, clients int
+	seq             *atomic.Int64 // order ids, shared by every client and run of one database
 }
 
 func (c *orderEntry) Do(ctx context.Context) error {
 	cid := int64(c.client + 1 + c.clients*c.rng.IntN(shopCustomers/c.clients))
-	oid := shopOrderSeq.Add(1)
+	oid := c.seq.Add(1)
 	var items [shopLines]int
 	for i := range items {
 		items[i] = 1 + c.rng.IntN(shopItems)
@@ -136,8 +134,8 @@ func drain(rows *sql.Rows, err error) error {
 }
 
 // orderEntryClients opens n clients on db (arguments interpolated: one
-// round trip per statement on both sides).
-func orderEntryClients(ctx context.Context, t *testing.T, db *sql.DB, n int) []txClient {
+// round trip per statement on both sides) that take order ids from seq.
+func orderEntryClients(ctx context.Context, t *testing.T, db *sql.DB, n int, seq *atomic.Int64) []txClient {
 	t.Helper()
 	clients := make([]txClient, n)
 	for i := range clients {
@@ -145,7 +143,7 @@ func orderEntryClients(ctx context.Context, t *testing.T, db *sql.DB, n int) []t
 		if err != nil {
 			t.Fatalf("connecting for the order entry: %v", err)
 		}
-		clients[i] = &orderEntry{conn: conn, rng: rand.New(rand.NewPCG(uint64(i), 42)), client: i, clients: n}
+		clients[i] = &orderEntry{conn: conn, rng: rand.New(rand.NewPCG(uint64(i), 42)), client: i, clients: n, seq: seq}
 	}
 	return clients
 }
@@ -165,13 +163,14 @@ func (b *benchRun) orderEntry() {
 	loadShop(b.ctx, t, pdb)
 	loadShop(b.ctx, t, ddb)
 	direct, proxy := &side{Name: "direct"}, &side{Name: "proxy"}
+	var directSeq, proxySeq atomic.Int64
 	before, err := scrape(b.ctx, b.top.sharded.AdminURL(), commitKinds...)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	for rep := 0; rep < b.s.Repeat; rep++ {
-		b.runTransfers(name, direct, rep, orderEntryClients(b.ctx, t, ddb, clients), 0, "", orderStatements)
-		b.runTransfers(name, proxy, rep, orderEntryClients(b.ctx, t, pdb, clients), b.top.sharded.PID(), "", orderStatements)
+		b.runTransfers(name, direct, rep, orderEntryClients(b.ctx, t, ddb, clients, &directSeq), 0, "", orderStatements)
+		b.runTransfers(name, proxy, rep, orderEntryClients(b.ctx, t, pdb, clients, &proxySeq), b.top.sharded.PID(), "", orderStatements)
 	}
 	after, err := scrape(b.ctx, b.top.sharded.AdminURL(), commitKinds...)
 	if err != nil {
