@@ -4,8 +4,8 @@
 //
 //	go test -tags bench -count=1 -timeout 40m -v -run '^TestBench$' ./bench/
 //
-// It starts its own MariaDB instances, etcd, two xaproxy processes and an
-// HAProxy (TCP mode), runs sysbench and two Go workloads against the proxy
+// It starts its own MariaDB instances, etcd, three xaproxy processes and two
+// HAProxies (TCP mode), runs sysbench and three Go workloads against the proxy
 // and against baselines side by side, and prints one Markdown table of
 // proxy/baseline ratios (also written to results/latest.md and
 // results/latest.json).
@@ -18,10 +18,12 @@
 //	s0, s1    two MariaDB shards: databases sbshard, bank and shop
 //	etcd      decisions of the sharded proxy and of the direct XA client
 //	single    xaproxy over m0, schema sbtest unsharded (default_shard m0)
+//	single1   the same with GOMAXPROCS=1 (the rows "one core each")
 //	sharded   xaproxy over s0+s1, sbshard.sbtest* and bank.accounts sharded
 //	          by id (hash), shop's tables by customer (items broadcast),
 //	          coordinator in etcd
 //	haproxy   `mode tcp` in front of m0
+//	haproxy1  the same with nbthread 1 (the rows "one core each")
 //
 // Every file carries the bench build tag so that `go test ./...` and
 // `make test` never run (or compile) the benchmark.
