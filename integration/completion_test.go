@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -70,6 +71,35 @@ func TestCompletionType(t *testing.T) {
 		{1, "SELECT id FROM t ORDER BY id", nil},
 		{1, "DROP TABLE t", nil},
 	}
-	compareSteps(ctx, t, one.DB(t, appUser, appPass, "ct", ""), ref.DB(t, "ct2"), steps)
-	compareSteps(ctx, t, two.DB(t, appUser, appPass, "ct2", ""), ref.DB(t, "ct"), steps)
+	want := compareSteps(ctx, t, one.DB(t, appUser, appPass, "ct", ""), ref.DB(t, "ct2"), steps)
+	checkCompletionReference(t, steps, want)
+	want = compareSteps(ctx, t, two.DB(t, appUser, appPass, "ct2", ""), ref.DB(t, "ct"), steps)
+	checkCompletionReference(t, steps, want)
+}
+
+// checkCompletionReference makes sure MariaDB itself chained and released
+// where the script expects it, so that the comparison above cannot pass
+// with both sides ignoring completion_type: the first @@in_transaction
+// read after COMMIT under CHAIN is 1, and every SELECT 1 after a release
+// fails.
+func checkCompletionReference(t *testing.T, steps []scriptStep, want []string) {
+	t.Helper()
+	chained, released := false, 0
+	for i, st := range steps {
+		switch {
+		case st.sql == "SELECT @@in_transaction" && !chained:
+			chained = true
+			if !strings.HasSuffix(want[i], ";1") {
+				t.Errorf("MariaDB after COMMIT under completion_type CHAIN: @@in_transaction %q, want 1", want[i])
+			}
+		case st.sql == "SELECT 1":
+			released++
+			if strings.HasPrefix(want[i], "rows") {
+				t.Errorf("MariaDB after a release: SELECT 1 gave %q, want the session gone", want[i])
+			}
+		}
+	}
+	if !chained || released != 2 {
+		t.Fatalf("script has no chain check or not two release checks (%v, %d)", chained, released)
+	}
 }
