@@ -181,6 +181,9 @@ func TestCoordinatorCommit(t *testing.T) {
 					if got := b.log(); !strings.HasPrefix(got, tt.want[i]) {
 						t.Errorf("branch %s got %q, want prefix %q", b.shard, got, tt.want[i])
 					}
+					if got := b.log(); strings.Contains(got, "SENT-BEFORE-READING") {
+						t.Errorf("branch %s got a command before its last answer was read: %q", b.shard, got)
+					}
 				}
 				if n := testutil.CollectAndCount(metrics.phaseLatency); n != tt.phases {
 					t.Errorf("%d commit phases observed, want %d", n, tt.phases)
