@@ -38,19 +38,8 @@ const maxShapeSQL = 4096
 
 // shape is a statement with its literals taken out.
 type shape struct {
-	sql     string  // with ? markers
-	classes string  // the literals' classes, in order: with sql, the key
-	params  []Param // the literals, in order
-}
-
-// normalize extracts the literals of sql: its shape (the cache's shape
-// key is made by shapeKey instead).
-func normalize(sql string) (sh shape, ok bool) {
-	b, n, params, ok := normalizeInto(nil, sql)
-	if !ok {
-		return shape{}, false
-	}
-	return shape{sql: string(b[:len(b)-n]), classes: string(b[len(b)-n:]), params: params}, true
+	sql    string  // with ? markers
+	params []Param // the literals, in order
 }
 
 // normalizeInto appends to b the shape of sql and after it the classes of

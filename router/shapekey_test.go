@@ -8,6 +8,23 @@ import (
 	"testing"
 )
 
+// normalizedShape is a shape with its literals' classes, as shapeKey
+// writes them after it.
+type normalizedShape struct {
+	shape
+	classes string // the literals' classes, in order
+}
+
+// normalize is the shape of sql by itself, without the key's user and
+// database (shapeKey).
+func normalize(sql string) (sh normalizedShape, ok bool) {
+	b, n, params, ok := normalizeInto(nil, sql)
+	if !ok {
+		return normalizedShape{}, false
+	}
+	return normalizedShape{shape: shape{sql: string(b[:len(b)-n]), params: params}, classes: string(b[len(b)-n:])}, true
+}
+
 // TestNumberLiteralAsFormatted checks that an integer literal's parameter
 // is the one intParam or uintParam makes from its value, whether number
 // keeps the statement's text (no leading 0) or writes the value again.

@@ -95,7 +95,10 @@ func (r *Router) viewOf(def *catalog.Table, user string, depth int) *viewInfo {
 		return v.(*viewInfo)
 	}
 	v := r.readView(def, user, depth)
-	if !userDependent(v.err) {
+	if !userDependent(v.err) && (v.err == nil || depth == 0) {
+		// A refusal met below the top may be the nesting limit's, which
+		// depends on the depth: it is cached only when the view is met
+		// first (a success below the top is one from the top too).
 		c.views.Store(key, v)
 	}
 	return v

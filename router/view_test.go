@@ -2,6 +2,7 @@ package router
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -203,6 +204,47 @@ func TestViewErrorNamesEachUser(t *testing.T) {
 		}
 		if want := "Access denied for user '" + user + "' to database 'mysql'"; !strings.HasPrefix(me.Message, want) {
 			t.Fatalf("message %q, want it to start with %q", me.Message, want)
+		}
+	}
+}
+
+// TestViewDepthNotCached: the view cache is keyed by view alone, so a
+// refusal for nesting too deep, which depends on how deep the view was
+// met, must not stay for a query that names the view directly. v_chain0
+// over v_chain1 ... over v_chain16 over plain is one level too deep from
+// the top, while v_chain1 itself is not.
+func TestViewDepthNotCached(t *testing.T) {
+	names := make([]string, maxViewDepth+1)
+	for i := range names {
+		names[i] = "v_chain" + strconv.Itoa(i)
+	}
+	for i, name := range names {
+		under := "plain"
+		if i+1 < len(names) {
+			under = names[i+1]
+		}
+		viewDefs[name] = "select `shop`.`" + under + "`.`id` AS `id` from `shop`.`" + under + "`"
+	}
+	defer func() {
+		for _, name := range names {
+			delete(viewDefs, name)
+		}
+	}()
+	r := viewRouter(t)
+	plan := func(sql string) error {
+		st, err := NewParser().Parse(sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.Plan(st, "alice", "shop")
+		return err
+	}
+	if err := plan("SELECT id FROM v_chain0"); err == nil || !strings.Contains(err.Error(), "nested more than") {
+		t.Fatalf("v_chain0: err = %v, want the nesting refusal", err)
+	}
+	for _, name := range names[1:] {
+		if err := plan("SELECT id FROM " + name); err != nil {
+			t.Fatalf("%s after v_chain0: %v", name, err)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"io"
 	"log/slog"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // fakeBranch records the statements a coordinator sends and fails those
@@ -180,6 +180,9 @@ func TestCoordinatorCommit(t *testing.T) {
 				for i, b := range tt.branches {
 					if got := b.log(); !strings.HasPrefix(got, tt.want[i]) {
 						t.Errorf("branch %s got %q, want prefix %q", b.shard, got, tt.want[i])
+					}
+					if got := b.log(); strings.Contains(got, "SENT-BEFORE-READING") {
+						t.Errorf("branch %s got a command before its last answer was read: %q", b.shard, got)
 					}
 				}
 				if n := testutil.CollectAndCount(metrics.phaseLatency); n != tt.phases {
