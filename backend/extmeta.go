@@ -118,21 +118,31 @@ func askExtMetadata(pkt []byte) bool {
 // extended metadata block after org_name, without the block (a new
 // slice); ok is false when def is not such a definition.
 func stripExtMeta(def []byte) (plain []byte, ok bool) {
-	at := 0
-	for range 6 {
-		if at, ok = skipLenenc(def, at); !ok {
-			return nil, false
-		}
-	}
-	end, ok := skipLenenc(def, at)
-	if !ok || len(def) < end+13 || def[end] != 0x0c {
+	at, end, ok := ExtMetaSpan(def)
+	if !ok {
 		return nil, false
 	}
 	return append(append(make([]byte, 0, len(def)-(end-at)), def[:at]...), def[end:]...), true
 }
 
-// skipLenenc returns the offset after the length-encoded string at b[at:].
-func skipLenenc(b []byte, at int) (int, bool) {
+// ExtMetaSpan locates the extended metadata block of def, a column
+// definition payload that carries one: def[at:end] is the block with its
+// length. ok is false when def is not such a definition.
+func ExtMetaSpan(def []byte) (at, end int, ok bool) {
+	for range 6 {
+		if at, ok = SkipLenenc(def, at); !ok {
+			return 0, 0, false
+		}
+	}
+	end, ok = SkipLenenc(def, at)
+	if !ok || len(def) < end+13 || def[end] != 0x0c {
+		return 0, 0, false
+	}
+	return at, end, true
+}
+
+// SkipLenenc returns the offset after the length-encoded string at b[at:].
+func SkipLenenc(b []byte, at int) (int, bool) {
 	if at >= len(b) {
 		return 0, false
 	}

@@ -39,11 +39,9 @@ func columnDefCharsetAt(def []byte, extended bool) (at int, ok bool) {
 		strs = 7
 	}
 	for range strs {
-		n, size, ok := backend.LenencInt(def[at:])
-		if !ok || uint64(len(def)-at-size) < n {
+		if at, ok = backend.SkipLenenc(def, at); !ok {
 			return 0, false
 		}
-		at += size + int(n)
 	}
 	if len(def) < at+13 || def[at] != 0x0c {
 		return 0, false

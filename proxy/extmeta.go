@@ -19,28 +19,6 @@ import (
 // emptyExtMeta is the block of a column with no extended metadata.
 var emptyExtMeta = []byte{0}
 
-// extMetaSpan locates the extended metadata block of def, a column
-// definition payload that carries one: def[at:end] is the block with its
-// length. ok is false when def is not such a definition.
-func extMetaSpan(def []byte) (at, end int, ok bool) {
-	for range 6 {
-		n, size, ok := backend.LenencInt(def[at:])
-		if !ok || uint64(len(def)-at-size) < n {
-			return 0, 0, false
-		}
-		at += size + int(n)
-	}
-	n, size, ok := backend.LenencInt(def[at:])
-	if !ok || uint64(len(def)-at-size) < n {
-		return 0, 0, false
-	}
-	end = at + size + int(n)
-	if len(def) < end+13 || def[end] != 0x0c {
-		return 0, 0, false
-	}
-	return at, end, true
-}
-
 // splitExtMeta separates def's block from the rest: plain is def without
 // it (a new slice), block the block with its length (nil when def had
 // none). extended says whether def carries one.
@@ -48,7 +26,7 @@ func splitExtMeta(def []byte, extended bool) (plain, block []byte, ok bool) {
 	if !extended {
 		return append([]byte(nil), def...), nil, true
 	}
-	at, end, ok := extMetaSpan(def)
+	at, end, ok := backend.ExtMetaSpan(def)
 	if !ok {
 		return nil, nil, false
 	}
@@ -81,7 +59,7 @@ func convertExtMeta(p []byte, from, to bool) []byte {
 		return p
 	}
 	if from {
-		at, end, ok := extMetaSpan(p[4:])
+		at, end, ok := backend.ExtMetaSpan(p[4:])
 		if !ok {
 			return p
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/backend"
 )
 
 func TestConvertExtMeta(t *testing.T) {
@@ -65,7 +66,7 @@ func TestParseColumnDefKeepsBlock(t *testing.T) {
 			c := *f
 			c.Name = []byte("k")
 			got := dumpField(&c, true)
-			at, end, ok := extMetaSpan(got)
+			at, end, ok := backend.ExtMetaSpan(got)
 			if !ok {
 				t.Fatalf("dumped with the block %q: no block", got)
 			}

@@ -3,10 +3,10 @@ package proxy
 import (
 	"errors"
 	"fmt"
-	perrors "github.com/pingcap/errors"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	perrors "github.com/pingcap/errors"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"

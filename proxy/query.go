@@ -8,6 +8,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/engine"
+	"github.com/xaproxy/xaproxy/internal/wire"
 	"github.com/xaproxy/xaproxy/router"
 )
 
@@ -502,15 +503,11 @@ func textRows(rs *mysql.Resultset) []engine.Row {
 	for i, d := range rs.RowDatas {
 		row := make(engine.Row, 0, len(rs.Fields))
 		for len(d) > 0 && len(row) < len(rs.Fields) {
-			if d[0] == 0xfb {
-				row, d = append(row, nil), d[1:]
-				continue
-			}
-			n, size, ok := backend.LenencInt(d)
-			if !ok || uint64(len(d)-size) < n {
+			v, rest, _, ok := wire.LenEncString(d) // nil for NULL
+			if !ok {
 				break
 			}
-			row, d = append(row, d[size:size+int(n)]), d[size+int(n):]
+			row, d = append(row, v), rest
 		}
 		rows[i] = row
 	}
