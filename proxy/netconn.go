@@ -32,11 +32,34 @@ type bufferedConn struct {
 	pending []byte
 	// dl is the read deadline of a served session (readdeadline.go).
 	dl readDeadline
+	// rd buffers a served session's reads where go-mysql does not: when
+	// the greeting offers TLS, go-mysql reads every packet unbuffered, so
+	// each command cost two reads (its header, then its payload).
+	rd *bufio.Reader
+}
+
+// socketReader reads from the socket under the session's read deadline,
+// beneath rd.
+type socketReader struct{ b *bufferedConn }
+
+func (r socketReader) Read(p []byte) (int, error) { return r.b.readConn(p) }
+
+// serve switches to the served session's I/O once the handshake is done:
+// responses are buffered until Flush, and reads too when go-mysql's own
+// reader is unbuffered.
+func (b *bufferedConn) serve(bufferReads bool) {
+	b.buffered = true
+	if bufferReads {
+		b.rd = bufio.NewReaderSize(socketReader{b}, 16<<10)
+	}
 }
 
 const maxReceived = 64 << 10
 
 func (b *bufferedConn) Read(p []byte) (int, error) {
+	if b.rd != nil {
+		return b.rd.Read(p)
+	}
 	if !b.buffered && !b.checked && b.greeting != nil {
 		if err := b.checkFirstPacket(); err != nil {
 			return 0, err

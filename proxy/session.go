@@ -159,7 +159,7 @@ func (s *Session) handshake(live *settings) (err error) {
 	s.tlsState, s.tlsCert, s.tlsServed = tlsStateOf(c), live.certLeaf, live.certLeaf != nil
 	s.attrs = orderedAttrs(s.nc.received, c.Attributes())
 	s.extMeta = s.nc.extCaps&clientExtCaps(firstPayload(s.nc.received))&extMetadata != 0
-	s.nc.buffered = true
+	s.nc.serve(live.tlsOffered)
 	s.nc.greeting, s.nc.later, s.nc.received = nil, nil, nil
 	return nil
 }

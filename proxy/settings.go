@@ -23,7 +23,10 @@ type settings struct {
 	handshake  *server.Server
 	requireTLS bool
 	// certLeaf is the certificate TLS clients get; nil: TLS off.
-	certLeaf     *x509.Certificate
+	certLeaf *x509.Certificate
+	// tlsOffered: the greeting offers TLS, so go-mysql reads each
+	// session's packets unbuffered (its packet.NewTLSConn).
+	tlsOffered   bool
 	maxConns     int
 	idleTimeout  time.Duration
 	queryTimeout time.Duration
@@ -62,6 +65,7 @@ func newSettings(cfg *conf.Config, key *rsa.PrivateKey, cert *tls.Certificate, c
 		handshake:    handshake,
 		requireTLS:   f.TLSRequired(),
 		certLeaf:     leaf,
+		tlsOffered:   tlsConfig != nil,
 		maxConns:     f.MaxConnections,
 		idleTimeout:  f.IdleTimeout.Duration,
 		queryTimeout: f.QueryTimeout.Duration,
