@@ -368,14 +368,44 @@ func (b *Conn) SendReadOnly(ctx context.Context, cmd byte, payload []byte) (Pend
 	}
 	q := b.prefix
 	b.prefix = ""
-	if err := b.writeCommand(mysql.COM_QUERY, []byte(q)); err != nil {
-		return Pending{}, err
-	}
 	b.inlinePrefix, b.pipelined = true, true
-	if err := b.writeCommand(cmd, payload); err != nil {
+	if err := b.writeTwoCommands(q, cmd, payload); err != nil {
 		return Pending{}, err
 	}
 	return Pending{b}, nil
+}
+
+// writeTwoCommands writes the COM_QUERY q and then the command cmd without
+// reading between them, both in one write when they fit one packet each:
+// a second write costs as much as the statement's own.
+func (b *Conn) writeTwoCommands(q string, cmd byte, payload []byte) error {
+	if 1+len(q) >= mysql.MaxPayloadLen || 1+len(payload) >= mysql.MaxPayloadLen {
+		if err := b.writeCommand(mysql.COM_QUERY, []byte(q)); err != nil {
+			return err
+		}
+		return b.writeCommand(cmd, payload)
+	}
+	// Each command's only packet has sequence number 0, as writeCommand's.
+	buf := appendPacket(b.scratch[:0], mysql.COM_QUERY, q)
+	buf = appendPacket(buf, cmd, payload)
+	_, err := b.c.Conn.Write(buf)
+	if cap(buf) <= 1<<20 {
+		b.scratch = buf[:4]
+	}
+	if err != nil {
+		b.broken, b.lostIO = true, true
+		return fmt.Errorf("shard %s: %w", b.shard, err)
+	}
+	b.c.Sequence = 1 // as after writeCommand: the answer's first packet is 1
+	return nil
+}
+
+// appendPacket appends a command packet of one chunk (payload under 16 MiB)
+// with sequence number 0.
+func appendPacket[T string | []byte](buf []byte, cmd byte, payload T) []byte {
+	n := 1 + len(payload)
+	buf = append(buf, byte(n), byte(n>>8), byte(n>>16), 0, cmd)
+	return append(buf, payload...)
 }
 
 // readPacket reads the next response packet, appending it to dst (which may

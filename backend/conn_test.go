@@ -4,21 +4,43 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"net"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
+// writeCounter counts the writes that reach a socket.
+type writeCounter struct {
+	net.Conn
+	n *atomic.Int32
+}
+
+func (w writeCounter) Write(p []byte) (int, error) {
+	w.n.Add(1)
+	return w.Conn.Write(p)
+}
+
 // TestSendReadOnlyPipelinesTheStart runs a binary execute that opens an XA
-// branch against a real MariaDB: the start travels right before it, and
-// when the start fails the execute's rows are drained, not taken for the
-// answer to the next command.
+// branch against a real MariaDB: the start travels right before it, in the
+// same write, and when the start fails the execute's rows are drained, not
+// taken for the answer to the next command.
 func TestSendReadOnlyPipelinesTheStart(t *testing.T) {
 	m := harness.StartMariaDB(t, "pipeline")
 	m.Exec(t, "CREATE DATABASE p", "CREATE TABLE p.t (id INT PRIMARY KEY, v VARCHAR(10))", "INSERT INTO p.t VALUES (1, 'a'), (2, 'b'), (3, 'c')")
 	ctx := context.Background()
-	pool := NewPool(Target{Shard: "s0", Addr: m.Addr(), User: "root"}, PoolConfig{MaxOpen: 4, MaxIdle: 4})
+	var writes atomic.Int32
+	dial := DialFunc(func(ctx context.Context, t Target) (net.Conn, error) {
+		nc, err := NetDialer{Timeout: 10 * time.Second}.Dial(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		return writeCounter{Conn: nc, n: &writes}, nil
+	})
+	pool := NewPool(Target{Shard: "s0", Addr: m.Addr(), User: "root"}, PoolConfig{MaxOpen: 4, MaxIdle: 4, Dialer: dial})
 	t.Cleanup(pool.Close)
 
 	c, err := pool.AcquireDB(ctx, "p")
@@ -62,9 +84,13 @@ func TestSendReadOnlyPipelinesTheStart(t *testing.T) {
 
 	// The start succeeds: one round trip, and the rows are the answer.
 	c.StartWith("XA START 'pipe-ok'")
+	before := writes.Load()
 	sent, err := c.SendReadOnly(ctx, mysql.COM_STMT_EXECUTE, execute(2))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := writes.Load() - before; n != 1 {
+		t.Fatalf("the start and the execute took %d writes, want 1", n)
 	}
 	r, err := sent.Settle(ctx)
 	if err != nil {
