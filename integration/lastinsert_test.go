@@ -123,6 +123,16 @@ func TestLastInsertIDPerSession(t *testing.T) {
 		{0, "SELECT v FROM ai WHERE id = LAST_INSERT_ID()", nil},
 		{2, "UPDATE ai SET v = v + 1 WHERE id = 1", nil},
 		{2, "SELECT LAST_INSERT_ID()", nil},
+		// A transaction's ids are read back with its end (a plain
+		// transaction: the fixture has one shard), rolled back or not.
+		{1, "BEGIN", nil},
+		{1, "INSERT INTO ai (v) VALUES (13)", nil},
+		{1, "ROLLBACK", nil},
+		{1, "SELECT LAST_INSERT_ID()", nil},
+		{0, "START TRANSACTION", nil},
+		{0, "INSERT INTO ai (id, v) VALUES (400, 14)", nil},
+		{0, "COMMIT", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
 		// The binary protocol.
 		{1, "INSERT INTO ai (v) VALUES (?)", []any{11}},
 		{0, "INSERT INTO ai (id, v) VALUES (?, ?)", []any{300, 12}},

@@ -85,6 +85,12 @@ func (s *Session) adoptLastID(ctx context.Context, c *backend.Conn, prior uint64
 		return
 	}
 	c.SetKnownLastInsertID(v)
+	s.takeLastID(v, prior)
+}
+
+// takeLastID makes v, read back from a connection that held prior before a
+// statement, the session's value if the statement changed it.
+func (s *Session) takeLastID(v, prior uint64) {
 	if v != prior {
 		s.lastID = v
 	}

@@ -50,12 +50,12 @@ func (s *Session) endPlainBranch(ctx context.Context, tx *txn, commit bool, err 
 	defer s.releaseUnlessPinned(c)
 	start := time.Now()
 	if !commit || err != nil {
-		if e := c.ExecAll(ctx, plainRollback); e != nil {
+		if e := s.execEnd(ctx, c, plainRollback); e != nil {
 			c.MarkBroken() // closing the connection rolls it back
 		}
 		return err
 	}
-	e := c.ExecAll(ctx, plainCommit)
+	e := s.execEnd(ctx, c, plainCommit)
 	if e == nil {
 		s.srv.xaMetrics.Committed("plain", time.Since(start))
 		return nil
@@ -72,6 +72,22 @@ func (s *Session) endPlainBranch(ctx context.Context, tx *txn, commit bool, err 
 	c.MarkBroken()
 	return mysql.NewError(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf(
 		"the connection to shard %s was lost while committing (%v): the transaction may or may not be committed; check its rows", shard, e))
+}
+
+// execEnd runs the COMMIT or ROLLBACK that ends a plain branch. When the
+// branch holds the session's newest LAST_INSERT_ID(), which it would read
+// back as it leaves the session (lastinsert.go), the value is read in the
+// same round trip.
+func (s *Session) execEnd(ctx context.Context, c *backend.Conn, stmt string) error {
+	if s.lastIDOn != c {
+		return c.ExecAll(ctx, stmt)
+	}
+	s.lastIDOn = nil
+	v, ok, err := c.ExecAllReadingLastID(ctx, stmt)
+	if ok {
+		s.takeLastID(v, s.lastIDPrior)
+	}
+	return err
 }
 
 // beginSnapshot opens the transaction of START TRANSACTION WITH

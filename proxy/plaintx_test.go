@@ -99,6 +99,33 @@ func TestPlainTransactionsWithOneShard(t *testing.T) {
 	}
 }
 
+// TestPlainEndReadsLastInsertID: a plain transaction whose INSERT named an
+// insert id reads the connection's LAST_INSERT_ID() back in the round trip
+// of its COMMIT or ROLLBACK, not in one of its own after it.
+func TestPlainEndReadsLastInsertID(t *testing.T) {
+	const ins = "INSERT INTO t (v) VALUES (1)"
+	for _, end := range []string{plainCommit, plainRollback} {
+		t.Run(end, func(t *testing.T) {
+			e := newFakeEnvWith(t, oneShardConfig)
+			f := e.shards["s0"]
+			f.On(ins, fakeshard.Answer{Affected: 1, InsertID: 7})
+			c := e.connect(t)
+			exec(t, c, "BEGIN", ins, end)
+			waitFor(t, "every connection back in its pool", e.idle)
+			want := []string{"START TRANSACTION; " + ins, "SELECT @@last_insert_id; " + end}
+			var used [][]string
+			for _, id := range f.Conns() {
+				if qs := clientQueries(e.queries("s0", id)); len(qs) > 0 {
+					used = append(used, qs)
+				}
+			}
+			if len(used) != 1 || !slices.Equal(used[0], want) {
+				t.Errorf("s0 received %q, want on one connection %q", used, want)
+			}
+		})
+	}
+}
+
 // TestPlainCommitRefusedThenRollbackFails: when the shard refuses the
 // COMMIT and then the proxy's ROLLBACK too, the connection may still be
 // in the transaction: it is closed, never pooled for another session.
