@@ -14,6 +14,7 @@
 #   scripts/perf-lab.sh stop             stop everything
 #
 # Environment: LAB (default /tmp/xaproxy-lab), BIN (a prebuilt proxy),
+# WORKLOAD (the sysbench test, default oltp_point_select),
 # PROXY_ENV (e.g. "GOMAXPROCS=1"), REPS, STRACE=1 (slows every side: only
 # the per-query counts mean something then), PASSTHROUGH=1 (a third side:
 # bench/passthrough, a Go io.Copy relay on :23311 with xaproxy's GODEBUG,
@@ -21,7 +22,7 @@
 set -euo pipefail
 LAB=${LAB:-/tmp/xaproxy-lab}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SB=(sysbench oltp_point_select --mysql-host=127.0.0.1 --mysql-db=sbtest --tables=4 --table-size=10000)
+SB=(sysbench "${WORKLOAD:-oltp_point_select}" --mysql-host=127.0.0.1 --mysql-db=sbtest --tables=4 --table-size=10000)
 
 up() { mariadb -uroot -h127.0.0.1 -P23306 -e 'SELECT 1' >/dev/null 2>&1; }
 
