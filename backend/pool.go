@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,15 +30,24 @@ type PoolConfig struct {
 // ErrPoolClosed is returned after Close.
 var ErrPoolClosed = errors.New("backend pool closed")
 
-// Pool holds connections to one shard.
+// Pool holds connections to one shard. Idle connections are a stack: the
+// most recently used is handed out first, so that connections beyond what
+// the load needs stay idle and are closed after IdleTimeout (a queue would
+// cycle through all of them and keep every one alive), and the shard's
+// threads that serve the busy ones stay warm.
 type Pool struct {
 	target Target
 	cfg    PoolConfig
-	sem    chan struct{} // one token per open connection
-	idle   chan *Conn
 	done   chan struct{}
 	once   sync.Once
 	wg     sync.WaitGroup
+
+	mu   sync.Mutex
+	open int     // connections open or being dialled, at most MaxOpen
+	idle []*Conn // the stack
+	// waiters are the acquirers waiting, oldest first. Each gets a released
+	// connection, or nil: a slot freed, which it may dial.
+	waiters []chan *Conn
 
 	versionID atomic.Int64 // ServerVersionID
 	extMeta   atomic.Int32 // ExtendedMetadata: 0 unknown, 1 yes, 2 no
@@ -66,8 +76,6 @@ func NewPool(t Target, cfg PoolConfig) *Pool {
 	p := &Pool{
 		target: t,
 		cfg:    cfg,
-		sem:    make(chan struct{}, cfg.MaxOpen),
-		idle:   make(chan *Conn, cfg.MaxOpen),
 		done:   make(chan struct{}),
 	}
 	p.wg.Add(1)
@@ -93,57 +101,118 @@ func (p *Pool) AcquireDB(ctx context.Context, db string) (*Conn, error) {
 
 func (p *Pool) acquire(ctx context.Context, noDB bool) (*Conn, error) {
 	for {
-		select {
-		case <-p.done:
-			return nil, ErrPoolClosed
-		default:
+		c, dialSlot, w, err := p.take()
+		if err != nil {
+			return nil, err
 		}
-		// Warm idle connections first, then a new one, then wait.
-		select {
-		case c := <-p.idle:
-			if noDB && c.db != "" {
-				p.discard(c)
-				continue
-			}
-			if c = p.check(ctx, c); c != nil {
-				return c, nil
-			}
-			continue
-		default:
-		}
-		timer := time.NewTimer(p.cfg.WaitTimeout)
-		select {
-		case c := <-p.idle:
-			timer.Stop()
-			if noDB && c.db != "" {
-				p.discard(c)
-				continue
-			}
-			if c = p.check(ctx, c); c != nil {
-				return c, nil
-			}
-			continue
-		case p.sem <- struct{}{}:
-			timer.Stop()
-			c, err := dial(ctx, p.target, p.cfg.ConnectTimeout, p.cfg.Dialer)
-			if err != nil {
-				<-p.sem
+		if w != nil {
+			if c, dialSlot, err = p.wait(ctx, w); err != nil {
 				return nil, err
 			}
-			p.noteVersion(c)
-			p.noteExtMeta(c)
+		}
+		if dialSlot {
+			return p.dial(ctx)
+		}
+		if noDB && c.db != "" {
+			p.discard(c)
+			continue
+		}
+		if c = p.check(ctx, c); c != nil {
 			return c, nil
-		case <-ctx.Done():
-			timer.Stop()
-			return nil, ctx.Err()
-		case <-timer.C:
-			return nil, mysql.NewError(mysql.ER_CON_COUNT_ERROR,
-				fmt.Sprintf("no free connection to shard %s within %s (backend.max_open=%d in use)", p.target.Shard, p.cfg.WaitTimeout, p.cfg.MaxOpen))
-		case <-p.done:
-			timer.Stop()
-			return nil, ErrPoolClosed
 		}
 	}
+}
+
+// take pops the most recent idle connection, or reserves a slot to dial,
+// or queues a waiter when MaxOpen are open.
+func (p *Pool) take() (c *Conn, dialSlot bool, w chan *Conn, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.done:
+		return nil, false, nil, ErrPoolClosed
+	default:
+	}
+	if n := len(p.idle); n > 0 {
+		c = p.idle[n-1]
+		p.idle[n-1] = nil
+		p.idle = p.idle[:n-1]
+		return c, false, nil, nil
+	}
+	if p.open < p.cfg.MaxOpen {
+		p.open++
+		return nil, true, nil, nil
+	}
+	w = make(chan *Conn, 1)
+	p.waiters = append(p.waiters, w)
+	return nil, false, w, nil
+}
+
+// wait waits for what w is handed: a connection, or a slot to dial.
+func (p *Pool) wait(ctx context.Context, w chan *Conn) (*Conn, bool, error) {
+	timer := time.NewTimer(p.cfg.WaitTimeout)
+	defer timer.Stop()
+	var err error
+	select {
+	case c := <-w:
+		return c, c == nil, nil
+	case <-ctx.Done():
+		err = ctx.Err()
+	case <-timer.C:
+		err = mysql.NewError(mysql.ER_CON_COUNT_ERROR,
+			fmt.Sprintf("no free connection to shard %s within %s (backend.max_open=%d in use)", p.target.Shard, p.cfg.WaitTimeout, p.cfg.MaxOpen))
+	case <-p.done:
+		err = ErrPoolClosed
+	}
+	if !p.dropWaiter(w) {
+		// Handed something as it gave up: pass it on.
+		if c := <-w; c != nil {
+			p.Release(c)
+		} else {
+			p.freeSlot()
+		}
+	}
+	return nil, false, err
+}
+
+// dropWaiter removes w from the queue; false if it was handed something.
+func (p *Pool) dropWaiter(w chan *Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, x := range p.waiters {
+		if x == w {
+			p.waiters = append(p.waiters[:i], p.waiters[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// dial opens a connection in a slot take reserved.
+func (p *Pool) dial(ctx context.Context) (*Conn, error) {
+	c, err := dial(ctx, p.target, p.cfg.ConnectTimeout, p.cfg.Dialer)
+	if err != nil {
+		p.freeSlot()
+		return nil, err
+	}
+	p.noteVersion(c)
+	p.noteExtMeta(c)
+	return c, nil
+}
+
+// freeSlot gives up an open connection's slot: to the oldest waiter, which
+// may dial, or back to the pool.
+func (p *Pool) freeSlot() {
+	p.mu.Lock()
+	if len(p.waiters) > 0 {
+		w := p.waiters[0]
+		p.waiters = p.waiters[1:]
+		p.mu.Unlock()
+		w <- nil
+		return
+	}
+	p.open--
+	p.mu.Unlock()
 }
 
 // check pings a connection that sat idle long enough to have gone stale.
@@ -164,19 +233,10 @@ func (p *Pool) check(ctx context.Context, c *Conn) *Conn {
 // connection failed, so the shard may have restarted and the others may be
 // dead too.
 func (p *Pool) Suspect() {
-	n := len(p.idle)
-	for i := 0; i < n; i++ {
-		select {
-		case c := <-p.idle:
-			c.lastUsed = time.Time{}
-			select {
-			case p.idle <- c:
-			default:
-				p.discard(c)
-			}
-		default:
-			return
-		}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.idle {
+		c.lastUsed = time.Time{}
 	}
 }
 
@@ -193,30 +253,41 @@ func (p *Pool) Release(c *Conn) {
 		return
 	}
 	c.lastUsed = time.Now()
+	p.mu.Lock()
 	select {
 	case <-p.done:
+		p.mu.Unlock()
 		p.discard(c)
 		return
 	default:
+	}
+	if len(p.waiters) > 0 {
+		w := p.waiters[0]
+		p.waiters = p.waiters[1:]
+		p.mu.Unlock()
+		w <- c
+		return
 	}
 	if len(p.idle) >= p.cfg.MaxIdle {
+		p.mu.Unlock()
 		p.discard(c)
 		return
 	}
-	select {
-	case p.idle <- c:
-	default:
-		p.discard(c)
-	}
+	p.idle = append(p.idle, c)
+	p.mu.Unlock()
 }
 
 func (p *Pool) discard(c *Conn) {
 	c.close()
-	<-p.sem
+	p.freeSlot()
 }
 
 // Stats reports open and idle connection counts.
-func (p *Pool) Stats() (open, idle int) { return len(p.sem), len(p.idle) }
+func (p *Pool) Stats() (open, idle int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.open, len(p.idle)
+}
 
 func (p *Pool) reapIdle() {
 	defer p.wg.Done()
@@ -228,19 +299,24 @@ func (p *Pool) reapIdle() {
 			return
 		case <-t.C:
 		}
-		n := len(p.idle)
-		for i := 0; i < n; i++ {
-			select {
-			case c := <-p.idle:
-				if time.Since(c.lastUsed) > p.cfg.IdleTimeout {
-					p.discard(c)
-				} else {
-					p.idle <- c
-				}
-			default:
-			}
+		for _, c := range p.takeStale() {
+			p.discard(c)
 		}
 	}
+}
+
+// takeStale removes the connections idle longer than IdleTimeout: the
+// bottom of the stack.
+func (p *Pool) takeStale() []*Conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for n < len(p.idle) && time.Since(p.idle[n].lastUsed) > p.cfg.IdleTimeout {
+		n++
+	}
+	stale := slices.Clone(p.idle[:n])
+	p.idle = append(p.idle[:0], p.idle[n:]...)
+	return stale
 }
 
 // Close closes idle connections and makes later Acquires fail; connections
@@ -248,12 +324,11 @@ func (p *Pool) reapIdle() {
 func (p *Pool) Close() {
 	p.once.Do(func() { close(p.done) })
 	p.wg.Wait()
-	for {
-		select {
-		case c := <-p.idle:
-			p.discard(c)
-		default:
-			return
-		}
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	for _, c := range idle {
+		p.discard(c)
 	}
 }
