@@ -204,15 +204,23 @@ func (p *Pool) dial(ctx context.Context) (*Conn, error) {
 // may dial, or back to the pool.
 func (p *Pool) freeSlot() {
 	p.mu.Lock()
-	if len(p.waiters) > 0 {
-		w := p.waiters[0]
-		p.waiters = p.waiters[1:]
+	if w := p.popWaiter(); w != nil {
 		p.mu.Unlock()
 		w <- nil
 		return
 	}
 	p.open--
 	p.mu.Unlock()
+}
+
+// popWaiter dequeues the oldest waiter (nil: none); p.mu is held.
+func (p *Pool) popWaiter() chan *Conn {
+	if len(p.waiters) == 0 {
+		return nil
+	}
+	w := p.waiters[0]
+	p.waiters = p.waiters[1:]
+	return w
 }
 
 // check pings a connection that sat idle long enough to have gone stale.
@@ -261,9 +269,7 @@ func (p *Pool) Release(c *Conn) {
 		return
 	default:
 	}
-	if len(p.waiters) > 0 {
-		w := p.waiters[0]
-		p.waiters = p.waiters[1:]
+	if w := p.popWaiter(); w != nil {
 		p.mu.Unlock()
 		w <- c
 		return
