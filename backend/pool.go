@@ -260,8 +260,10 @@ func (p *Pool) Release(c *Conn) {
 		}
 		return
 	}
-	c.lastUsed = time.Now()
 	p.mu.Lock()
+	// Stamped under the lock: the stack stays ordered by lastUsed, which
+	// takeStale relies on, even when two connections are released at once.
+	c.lastUsed = time.Now()
 	select {
 	case <-p.done:
 		p.mu.Unlock()
