@@ -128,10 +128,8 @@ func (p *Pool) acquire(ctx context.Context, noDB bool) (*Conn, error) {
 func (p *Pool) take() (c *Conn, dialSlot bool, w chan *Conn, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	select {
-	case <-p.done:
+	if p.closed() {
 		return nil, false, nil, ErrPoolClosed
-	default:
 	}
 	if n := len(p.idle); n > 0 {
 		c = p.idle[n-1]
@@ -204,6 +202,12 @@ func (p *Pool) dial(ctx context.Context) (*Conn, error) {
 // may dial, or back to the pool.
 func (p *Pool) freeSlot() {
 	p.mu.Lock()
+	if p.closed() {
+		// Waiters end with ErrPoolClosed: none may dial after Close.
+		p.open--
+		p.mu.Unlock()
+		return
+	}
 	if w := p.popWaiter(); w != nil {
 		p.mu.Unlock()
 		w <- nil
@@ -211,6 +215,16 @@ func (p *Pool) freeSlot() {
 	}
 	p.open--
 	p.mu.Unlock()
+}
+
+// closed tells whether Close was called.
+func (p *Pool) closed() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // popWaiter dequeues the oldest waiter (nil: none); p.mu is held.
@@ -264,12 +278,10 @@ func (p *Pool) Release(c *Conn) {
 	// Stamped under the lock: the stack stays ordered by lastUsed, which
 	// takeStale relies on, even when two connections are released at once.
 	c.lastUsed = time.Now()
-	select {
-	case <-p.done:
+	if p.closed() {
 		p.mu.Unlock()
 		p.discard(c)
 		return
-	default:
 	}
 	if w := p.popWaiter(); w != nil {
 		p.mu.Unlock()
