@@ -83,6 +83,10 @@ func (s *Session) execEnd(ctx context.Context, c *backend.Conn, stmt string) err
 		return c.ExecAll(ctx, stmt)
 	}
 	s.lastIDOn = nil
+	if c.Broken() {
+		// Its value is lost with it, as settleLastID has it.
+		return c.ExecAll(ctx, stmt)
+	}
 	v, ok, err := c.ExecAllReadingLastID(ctx, stmt)
 	if ok {
 		s.takeLastID(v, s.lastIDPrior)
