@@ -104,7 +104,11 @@ func TestPoolWaiters(t *testing.T) {
 				}
 				got <- c
 			}()
-			time.Sleep(50 * time.Millisecond) // let it queue
+			for deadline := time.Now().Add(5 * time.Second); p.Waiting() != 1; time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the second acquirer never queued")
+				}
+			}
 			if tt.broken {
 				held.MarkBroken()
 			}
