@@ -305,8 +305,22 @@ func (b *Conn) Prepare(ctx context.Context, query string) (*Stmt, error) {
 
 func le32(v uint32) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)} }
 
+// errStreamLost refuses to write on a connection whose stream was lost (an
+// I/O error or an answer that made no sense): what is left to read on it
+// could be taken for the next command's answer. The phase-two retries of
+// the XA coordinator reach here; recovery finishes such branches.
+func (b *Conn) errStreamLost() error {
+	if !b.lostIO {
+		return nil
+	}
+	return fmt.Errorf("shard %s: the connection was lost before this command; it is not used again", b.shard)
+}
+
 // writeCommand sends one command packet (sequence 0).
 func (b *Conn) writeCommand(cmd byte, payload []byte) error {
+	if err := b.errStreamLost(); err != nil {
+		return err
+	}
 	b.c.ResetSequence()
 	buf := append(b.scratch[:4], cmd)
 	buf = append(buf, payload...)
@@ -379,6 +393,9 @@ func (b *Conn) SendReadOnly(ctx context.Context, cmd byte, payload []byte) (Pend
 // reading between them, both in one write when they fit one packet each:
 // a second write costs as much as the statement's own.
 func (b *Conn) writeTwoCommands(q string, cmd byte, payload []byte) error {
+	if err := b.errStreamLost(); err != nil {
+		return err
+	}
 	if 1+len(q) >= mysql.MaxPayloadLen || 1+len(payload) >= mysql.MaxPayloadLen {
 		if err := b.writeCommand(mysql.COM_QUERY, []byte(q)); err != nil {
 			return err

@@ -23,6 +23,9 @@ var errMalformed = errors.New("malformed response")
 // execute runs an internal statement, read by go-mysql or, on a
 // connection with extended metadata, here.
 func (b *Conn) execute(ctx context.Context, query string) (*mysql.Result, error) {
+	if err := b.errStreamLost(); err != nil {
+		return nil, err
+	}
 	defer b.watch(ctx)()
 	var r *mysql.Result
 	var err error

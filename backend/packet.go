@@ -71,6 +71,9 @@ func (b *Conn) commandSize(cmd byte, payload []byte) int {
 // of a file the shard asked for with LOAD DATA LOCAL INFILE, ending with an
 // empty packet. p holds four bytes of header room before the payload.
 func (b *Conn) WriteData(p []byte) error {
+	if err := b.errStreamLost(); err != nil {
+		return err
+	}
 	if err := b.c.WritePacket(p); err != nil {
 		b.broken, b.lostIO = true, true
 		return fmt.Errorf("shard %s: %w", b.shard, err)
