@@ -49,6 +49,9 @@ type Coordinator struct {
 	// PhaseTwoAttempts bounds the XA COMMIT retries of one branch before
 	// it is left to recovery.
 	PhaseTwoAttempts int
+	// phaseTwoPause is the pause before a branch's first retry, doubled
+	// for the next (tests lengthen it).
+	phaseTwoPause time.Duration
 
 	gc        sync.WaitGroup
 	gcMu      sync.Mutex
@@ -78,7 +81,7 @@ func (c *Coordinator) Busy(gtrid string) bool {
 // NewCoordinator returns a coordinator writing decisions to log for this
 // run of instance, registered as registration.
 func NewCoordinator(log Log, instance, registration string, logger *slog.Logger, metrics *Metrics) *Coordinator {
-	return &Coordinator{log: log, instance: instance, registration: registration, logger: logger, metrics: metrics, PhaseTwoAttempts: 3}
+	return &Coordinator{log: log, instance: instance, registration: registration, logger: logger, metrics: metrics, PhaseTwoAttempts: 3, phaseTwoPause: 20 * time.Millisecond}
 }
 
 // Fence is the token a transaction starting now commits under: if this
@@ -222,7 +225,11 @@ func (c *Coordinator) commitPrepared(ctx context.Context, gtrid string, branches
 	retried := c.parallel(ctx, again, func(ctx context.Context, b Branch) error {
 		var err error
 		for attempt := 1; attempt < c.PhaseTwoAttempts; attempt++ {
-			time.Sleep(time.Duration(attempt) * 20 * time.Millisecond)
+			select {
+			case <-time.After(time.Duration(attempt) * c.phaseTwoPause):
+			case <-ctx.Done():
+				return ctx.Err() // not committed as far as it knows: the decision stays
+			}
 			if err = b.ExecAll(ctx, commit(b)...); err == nil || isServer(err) || ctx.Err() != nil {
 				break
 			}

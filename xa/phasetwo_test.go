@@ -106,3 +106,47 @@ func (p *pipeFlaky) SendAll(ctx context.Context, stmts ...string) error {
 func (p *pipeFlaky) ReadAll(ctx context.Context) error {
 	return p.flakyCommit.ExecAll(ctx, p.pending...)
 }
+
+// cancelOnFail is a flakyCommit whose failed XA COMMIT also ends the
+// commit's context (the client went away).
+type cancelOnFail struct {
+	*flakyCommit
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnFail) ExecAll(ctx context.Context, stmts ...string) error {
+	err := b.flakyCommit.ExecAll(ctx, stmts...)
+	if err != nil {
+		// After the retry is decided, during its pause.
+		time.AfterFunc(10*time.Millisecond, b.cancel)
+	}
+	return err
+}
+
+// TestPhaseTwoRetryStopsWithContext: a retry waits for its pause or for the
+// context, whichever ends first (the pause here is an hour), and a branch
+// it gave up on keeps the decision for recovery.
+func TestPhaseTwoRetryStopsWithContext(t *testing.T) {
+	log := NewMemLog()
+	if err := log.Register(context.Background(), "p1.x"); err != nil {
+		t.Fatal(err)
+	}
+	c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
+	c.PhaseTwoAttempts = 3
+	c.phaseTwoPause = time.Hour
+	gen, _ := NewGenerator(testTag, "p1", time.Now())
+	gtrid := gen.Next()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	flaky := &cancelOnFail{flakyCommit: &flakyCommit{fakeBranch: &fakeBranch{shard: "s1"}, failures: 10, err: io.ErrUnexpectedEOF}, cancel: cancel}
+	if err := c.Commit(ctx, gtrid, c.Fence(), []Branch{&fakeBranch{shard: "s0"}, flaky}); err != nil {
+		t.Fatalf("Commit: %v (the decision was stored: the client gets OK)", err)
+	}
+	c.Wait()
+	if got := strings.Count(flaky.log(), "XA COMMIT"); got != 1 {
+		t.Errorf("flaky branch got %d XA COMMITs (%s), want 1: no retry once the context ended", got, flaky.log())
+	}
+	if _, found, err := log.Open().Get(context.Background(), gtrid); err != nil || !found {
+		t.Errorf("decision found = %v (%v), want kept for recovery", found, err)
+	}
+}
