@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,54 +200,5 @@ func TestStartWithSettle(t *testing.T) {
 func TestSettleNothingSent(t *testing.T) {
 	if _, err := (backend.Pending{}).Settle(context.Background()); err == nil {
 		t.Fatal("Settle of the zero Pending: no error")
-	}
-}
-
-// countWrites counts the writes that reach a connection.
-type countWrites struct {
-	net.Conn
-	n *atomic.Int32
-}
-
-func (w countWrites) Write(p []byte) (int, error) {
-	w.n.Add(1)
-	return w.Conn.Write(p)
-}
-
-// TestLostStreamNotReused: once an answer made no sense, the connection
-// writes nothing more: what is left on it could be read as the answer to
-// the next command (the XA coordinator's phase-two retry of a branch).
-func TestLostStreamNotReused(t *testing.T) {
-	ctx := context.Background()
-	f := fakeshard.New("s0")
-	var writes atomic.Int32
-	p := backend.NewPool(backend.Target{Shard: "s0", Addr: "fake:s0", User: fakeshard.User, Password: fakeshard.Password},
-		backend.PoolConfig{MaxOpen: 1, MaxIdle: 1, Dialer: backend.DialFunc(func(ctx context.Context, _ backend.Target) (net.Conn, error) {
-			nc, err := f.Dial(ctx)
-			return countWrites{Conn: nc, n: &writes}, err
-		})})
-	t.Cleanup(func() {
-		p.Close()
-		f.Close()
-	})
-	c, err := p.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Release(c)
-	// Two columns where SELECT @@last_insert_id has one: malformed.
-	f.On("SELECT @@last_insert_id", fakeshard.Rows([]string{"a", "b"}, []any{int64(1), int64(2)}))
-	if _, _, err := c.ExecAllReadingLastID(ctx, "COMMIT"); err == nil {
-		t.Fatal("a malformed answer was accepted")
-	}
-	before := writes.Load()
-	if err := c.ExecAll(ctx, "XA COMMIT 'x'"); err == nil {
-		t.Fatal("ExecAll on a connection whose stream was lost: no error")
-	}
-	if _, err := c.Exec(ctx, "SELECT 1"); err == nil {
-		t.Fatal("Exec on a connection whose stream was lost: no error")
-	}
-	if n := writes.Load() - before; n != 0 {
-		t.Fatalf("%d writes on the connection after its stream was lost, want 0", n)
 	}
 }
