@@ -104,6 +104,55 @@ func TestTransactionCharacteristics(t *testing.T) {
 		{0, "INSERT INTO iso VALUES (14, 0)", nil}, // READ ONLY all the same
 		{0, "COMMIT", nil},
 		{0, "INSERT INTO iso VALUES (14, 0)", nil},
+		// BEGIN ends autocommit=0's transaction, which had not started
+		// when its statements used no table: the characteristics stay
+		// pending for BEGIN's (MariaDB 10.11). After a statement that used
+		// a table, or a BEGIN of an explicit one, they are spent.
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "SET autocommit = 0", nil},
+		{0, "SELECT 1", nil},
+		{0, "SELECT RELEASE_ALL_LOCKS()", nil},
+		{0, "BEGIN", nil},
+		{0, "INSERT INTO iso VALUES (15, 0)", nil}, // READ ONLY
+		{0, "COMMIT", nil},
+		{0, "INSERT INTO iso VALUES (15, 0)", nil},
+		{0, "COMMIT", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "SELECT COUNT(*) FROM iso", nil},
+		{0, "BEGIN", nil},
+		{0, "INSERT INTO iso VALUES (16, 0)", nil},
+		{0, "COMMIT", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "SELECT 1", nil},
+		{0, "START TRANSACTION READ WRITE", nil},
+		{0, "INSERT INTO iso VALUES (17, 0)", nil},
+		{0, "COMMIT", nil},
+		{0, "SET autocommit = 1", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "BEGIN", nil},
+		{0, "BEGIN", nil},
+		{0, "INSERT INTO iso VALUES (18, 0)", nil},
+		{0, "COMMIT", nil},
+		// READ WRITE overrides a pending or session READ ONLY.
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "START TRANSACTION READ WRITE", nil},
+		{0, "INSERT INTO iso VALUES (19, 0)", nil},
+		{0, "COMMIT", nil},
+		{0, "INSERT INTO iso VALUES (20, 0)", nil},
+		{0, "SET SESSION TRANSACTION READ ONLY", nil},
+		{0, "START TRANSACTION READ WRITE", nil},
+		{0, "INSERT INTO iso VALUES (21, 0)", nil},
+		{0, "COMMIT", nil},
+		{0, "INSERT INTO iso VALUES (22, 0)", nil},
+		{0, "START TRANSACTION READ WRITE", nil},
+		{0, "COMMIT AND CHAIN", nil},
+		{0, "INSERT INTO iso VALUES (23, 0)", nil}, // the chained one is READ WRITE too
+		{0, "COMMIT", nil},
+		{0, "SET TRANSACTION READ WRITE", nil},
+		{0, "INSERT INTO iso VALUES (24, 0)", nil}, // autocommit: its own transaction
+		{0, "INSERT INTO iso VALUES (25, 0)", nil},
+		{0, "SET SESSION TRANSACTION READ WRITE", nil},
+		{0, "SELECT COUNT(*) FROM iso", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_tx"), 2), steps)

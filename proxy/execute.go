@@ -28,7 +28,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		// definitions (a column-less INSERT after ALTER TABLE ADD COLUMN).
 		defer func() { _, _ = s.srv.refreshCatalog(ctx, time.Now()) }()
 	}
-	iso, err := s.autocommitTxChars(st)
+	chars, err := s.autocommitTxChars(st)
 	if err != nil {
 		return s.writeErr(err)
 	}
@@ -38,13 +38,13 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if err := s.checkLockedTables(st); err != nil {
 		return s.writeErr(err)
 	}
-	s.stmtIso = iso
+	s.stmtChars = chars
 	errs := s.errsWritten
 	// Its answer says IN_TRANS if it starts autocommit=0's transaction.
 	s.curStartsTx = startsTransaction(st)
 	defer func() {
 		s.curStartsTx = false
-		s.stmtIso = ""
+		s.stmtChars = ""
 		s.consumeTxChars(st, s.errsWritten != errs)
 		var code uint16
 		if s.errsWritten != errs {

@@ -364,7 +364,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 	} else if c, err = s.acquire(ctx, shard); err != nil {
 		return nil, false, err
 	} else if s.tx == nil {
-		if err := applyIsolation(ctx, c, s.stmtIso); err != nil {
+		if err := applyTxChars(ctx, c, s.stmtChars); err != nil {
 			s.release(c)
 			return nil, false, shardErr(shard, err)
 		}
@@ -376,7 +376,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		s.releaseUnlessPinned(c)
 		return nil, false, errLockedTxSpreads(s.tx.local, shard)
 	}
-	if err := applyIsolation(ctx, c, s.tx.isolation); err != nil {
+	if err := applyTxChars(ctx, c, s.txCharsSQL(s.tx.isolation, s.tx.took.readOnly)); err != nil {
 		if !s.holdsState(c) {
 			s.release(c)
 		}

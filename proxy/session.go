@@ -70,7 +70,7 @@ type Session struct {
 	// connState is what a MariaDB connection remembers between
 	// statements, kept for the session (connstate.go).
 	connState
-	stmtIso     string     // the isolation level of the autocommit statement running now
+	stmtChars   string     // SET TRANSACTION's words for the autocommit statement running now (txCharsSQL)
 	diagSeq     uint64     // numbers the session's statements (diag.go)
 	curStartsTx bool       // the running statement starts autocommit=0's transaction (txchar.go)
 	resRun      *resultRun // what the running statement told the client (lastresult.go)

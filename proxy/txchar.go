@@ -131,22 +131,53 @@ func (s *Session) takeTxChars(tx *txn) {
 	s.nextTx = txChars{}
 }
 
-// applyIsolation sets the isolation level of the transaction c is about to
-// start (a branch, or an autocommit statement), before its XA START.
-func applyIsolation(ctx context.Context, c *backend.Conn, level string) error {
-	if level == "" {
+// applyTxChars gives the transaction c is about to start (a branch, or an
+// autocommit statement) its characteristics (txCharsSQL), before its XA
+// START.
+func applyTxChars(ctx context.Context, c *backend.Conn, chars string) error {
+	if chars == "" {
 		return nil
 	}
-	return c.ExecAll(ctx, "SET TRANSACTION ISOLATION LEVEL "+level)
+	return c.ExecAll(ctx, "SET TRANSACTION "+chars)
+}
+
+// txCharsSQL is what SET TRANSACTION must tell a shard connection for a
+// transaction of isolation level isolation ("": the session's) and access
+// mode readOnly (nil: the session's). The connection carries the session's
+// variables, so READ WRITE is said only where the session's default is
+// READ ONLY (MariaDB 10.11: SET SESSION TRANSACTION READ ONLY; START
+// TRANSACTION READ WRITE; INSERT runs); READ ONLY the proxy enforces
+// itself (checkReadOnly).
+func (s *Session) txCharsSQL(isolation string, readOnly *bool) string {
+	var parts []string
+	if isolation != "" {
+		parts = append(parts, "ISOLATION LEVEL "+isolation)
+	}
+	if readOnly != nil && !*readOnly && s.sessionReadOnly() {
+		parts = append(parts, "READ WRITE")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sessionReadOnly: the session's transactions are READ ONLY by default.
+func (s *Session) sessionReadOnly() bool {
+	for _, name := range []string{"@@session.tx_read_only", "@@session.transaction_read_only"} {
+		if v, ok := s.vars.Get(name); ok {
+			on, _ := parseBool(v)
+			return on
+		}
+	}
+	return false
 }
 
 // autocommitTxChars applies the pending characteristics to a statement
 // that is a transaction of its own (autocommit, no transaction open): a
-// write in a READ ONLY one is refused as by the server. A statement that
+// write in a READ ONLY one is refused as by the server, and the rest is
+// returned for SET TRANSACTION (txCharsSQL). A statement that
 // runs and reads tables is that transaction and clears them; one that
 // reads none, or is refused, leaves them (MariaDB 10.11, checked by
 // TestSessionDifferential).
-func (s *Session) autocommitTxChars(st *router.Statement) (isolation string, err error) {
+func (s *Session) autocommitTxChars(st *router.Statement) (chars string, err error) {
 	if s.tx != nil || !s.autocommit || !s.nextTx.set() {
 		return "", nil
 	}
@@ -154,7 +185,7 @@ func (s *Session) autocommitTxChars(st *router.Statement) (isolation string, err
 	if next.readOnly != nil && *next.readOnly && s.refusedReadOnly(st, writesRows(st)) {
 		return "", errReadOnlyTx()
 	}
-	return next.isolation, nil
+	return s.txCharsSQL(next.isolation, next.readOnly), nil
 }
 
 // consumeTxChars clears the pending characteristics after an autocommit

@@ -73,8 +73,16 @@ func (t *txn) remove(shard string) {
 // transaction commits it first.
 func (s *Session) begin(ctx context.Context, st *router.Statement) error {
 	if s.tx != nil {
+		// autocommit=0's transaction had not started in MariaDB when its
+		// statements used no table: the characteristics it took are still
+		// pending, for this one (MariaDB 10.11: SET TRANSACTION READ ONLY;
+		// SET autocommit = 0; SELECT 1; BEGIN; INSERT gets 1792).
+		unstarted, took := !s.inTransaction(), s.tx.took
 		if err := s.endTx(ctx, true); err != nil {
 			return s.writeErr(err)
+		}
+		if unstarted {
+			s.nextTx = took
 		}
 	}
 	// START TRANSACTION releases the table locks of LOCK TABLES.
@@ -83,11 +91,13 @@ func (s *Session) begin(ctx context.Context, st *router.Statement) error {
 	}
 	s.tx = newTxn(true)
 	s.takeTxChars(s.tx)
-	if b, ok := st.Node.(*ast.BeginStmt); ok && b.ReadOnly {
+	if b, ok := st.Node.(*ast.BeginStmt); ok && (b.ReadOnly || hasWords(st.SQL, "READ", "WRITE")) {
 		// Also what SET autocommit = 1's commit leaves for the next
-		// transaction (MariaDB 10.11: the READ ONLY outlives it).
-		s.tx.readOnly = true
-		ro := true
+		// transaction (MariaDB 10.11: the READ ONLY outlives it). READ
+		// WRITE overrides a pending READ ONLY (the parser does not tell it
+		// from no access mode).
+		s.tx.readOnly = b.ReadOnly
+		ro := b.ReadOnly
 		s.tx.took.readOnly = &ro
 	}
 	if s.srv.plainTx && hasWords(st.SQL, "CONSISTENT", "SNAPSHOT") {
@@ -112,8 +122,9 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 	var err error
 	var readOnly bool
 	var isolation string
+	var mode *bool // the access mode it chose (nil: the session's)
 	if s.tx != nil {
-		readOnly, isolation = s.tx.readOnly, s.tx.isolation
+		readOnly, isolation, mode = s.tx.readOnly, s.tx.isolation, s.tx.took.readOnly
 		err = s.endTx(ctx, commit)
 	}
 	s.nextTx = txChars{} // COMMIT and ROLLBACK end the pending characteristics too
@@ -122,7 +133,7 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 		// access mode and isolation level (checked on 10.11: a write after
 		// START TRANSACTION READ ONLY ... COMMIT AND CHAIN gets 1792).
 		s.tx = newTxn(true)
-		s.tx.readOnly, s.tx.isolation = readOnly, isolation
+		s.tx.readOnly, s.tx.isolation, s.tx.took.readOnly = readOnly, isolation, mode
 	}
 	if err != nil {
 		return s.writeErr(err)
