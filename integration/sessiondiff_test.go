@@ -84,14 +84,14 @@ var sessDiffForms = []struct {
 			"SELECT SUM(x), COUNT(*) FROM tmp", "DROP TEMPORARY TABLE tmp"}[r.IntN(4)]
 	}},
 	{"transaction", func(r *rand.Rand, k int) string {
-		return []string{"BEGIN", "COMMIT", "ROLLBACK", "START TRANSACTION READ ONLY"}[r.IntN(4)]
+		return []string{"BEGIN", "COMMIT", "ROLLBACK", "START TRANSACTION READ ONLY", "START TRANSACTION READ WRITE"}[r.IntN(5)]
 	}},
 	{"autocommit", func(r *rand.Rand, k int) string {
 		return []string{"SET autocommit = 0", "SET autocommit = 1", "SELECT @@autocommit"}[r.IntN(3)]
 	}},
 	{"transaction characteristics", func(r *rand.Rand, k int) string {
 		return []string{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET TRANSACTION READ ONLY",
-			"SET TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ WRITE"}[r.IntN(4)]
+			"SET TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ ONLY"}[r.IntN(5)]
 	}},
 	{"character set", func(r *rand.Rand, k int) string {
 		return []string{"SET NAMES utf8mb4", "SET NAMES latin1", "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",

@@ -356,6 +356,10 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 			return nil, false, shardErr(shard, err)
 		}
 		if s.tx == nil {
+			// An autocommit statement, as on a pooled connection below.
+			if err := applyTxChars(ctx, c, s.stmtChars); err != nil {
+				return nil, false, shardErr(shard, err)
+			}
 			return c, true, nil
 		}
 		if p.locked {
@@ -376,7 +380,13 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		s.releaseUnlessPinned(c)
 		return nil, false, errLockedTxSpreads(s.tx.local, shard)
 	}
-	if err := applyTxChars(ctx, c, s.txCharsSQL(s.tx.isolation, s.tx.took.readOnly)); err != nil {
+	chars := s.txCharsSQL(s.tx.isolation, s.tx.took.readOnly)
+	if s.autocommit && !s.tx.explicit {
+		// The implicit transaction of one autocommit statement over several
+		// shards (runWrite): the statement's own characteristics.
+		chars = s.stmtChars
+	}
+	if err := applyTxChars(ctx, c, chars); err != nil {
 		if !s.holdsState(c) {
 			s.release(c)
 		}
