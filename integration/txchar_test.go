@@ -151,7 +151,26 @@ func TestTransactionCharacteristics(t *testing.T) {
 		{0, "SET TRANSACTION READ WRITE", nil},
 		{0, "INSERT INTO iso VALUES (24, 0)", nil}, // autocommit: its own transaction
 		{0, "INSERT INTO iso VALUES (25, 0)", nil},
+		// The session's mode replaces what autocommit=0's unstarted
+		// transaction took, not what a started one has.
 		{0, "SET SESSION TRANSACTION READ WRITE", nil},
+		{0, "SET TRANSACTION READ WRITE", nil},
+		{0, "SET autocommit = 0", nil},
+		{0, "SELECT 1", nil},
+		{0, "SET SESSION TRANSACTION READ ONLY", nil},
+		{0, "INSERT INTO iso VALUES (26, 0)", nil}, // READ ONLY
+		{0, "ROLLBACK", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "SELECT 1", nil},
+		{0, "SET SESSION TRANSACTION READ WRITE", nil},
+		{0, "INSERT INTO iso VALUES (27, 0)", nil},
+		{0, "COMMIT", nil},
+		{0, "SELECT COUNT(*) FROM iso", nil},
+		{0, "SET SESSION TRANSACTION READ ONLY", nil},
+		{0, "INSERT INTO iso VALUES (28, 0)", nil}, // the transaction had started: READ WRITE
+		{0, "COMMIT", nil},
+		{0, "SET SESSION TRANSACTION READ WRITE", nil},
+		{0, "SET autocommit = 1", nil},
 		{0, "SELECT COUNT(*) FROM iso", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)

@@ -29,6 +29,9 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		// assignments gave them) and is replayed in one independent piece.
 		charsetSet charsetChange
 		nextTx     = s.nextTx
+		// sessionMode, sessionIso: the session's access mode or isolation
+		// level is set (sessionReplacesTaken).
+		sessionMode, sessionIso bool
 		// readBack: the variables assigned, read back after the SET and
 		// recorded by value (varvalue.go).
 		readBack []string
@@ -84,6 +87,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			// for a boolean variable.
 			// The session's value is also the next transaction's.
 			nextTx.readOnly = nil
+			sessionMode = true
 			next = next.With(backend.Var{Name: "@@session.tx_read_only", Value: strings.Trim(value, "'")})
 			parts = append(parts, "@@session.tx_read_only = "+strings.Trim(value, "'"))
 		case strings.EqualFold(a.Name, "xaproxy_locking_reads"):
@@ -101,6 +105,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		case a.IsSystem:
 			if isIsolationVar(a.Name) {
 				nextTx.isolation = "" // the session's level is the next transaction's too
+				sessionIso = true
 			}
 			name := "@@session." + strings.ToLower(a.Name)
 			if strings.EqualFold(value, "DEFAULT") {
@@ -125,6 +130,9 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		}
 	}
 	s.nextTx = nextTx
+	if err := s.sessionReplacesTaken(ctx, sessionMode, sessionIso); err != nil {
+		return s.writeErr(err)
+	}
 	if autocommit != nil {
 		if *autocommit && !s.autocommit && s.tx != nil {
 			// As in MySQL: switching autocommit on commits the open

@@ -188,6 +188,37 @@ func (s *Session) autocommitTxChars(st *router.Statement) (chars string, err err
 	return s.txCharsSQL(next.isolation, next.readOnly), nil
 }
 
+// sessionReplacesTaken: setting the session's access mode or isolation
+// level replaces what autocommit=0's transaction took, as long as MariaDB
+// has not started it (MariaDB 10.11: SET TRANSACTION READ WRITE; SET
+// autocommit = 0; SELECT 1; SET SESSION TRANSACTION READ ONLY; INSERT
+// gets 1792, and runs after a SELECT from a table instead of SELECT 1).
+// The proxy's branch may have started already (its start travels with the
+// first statement, SELECT 1 too): it is ended, as endUnstartedTx does, so
+// that the next statement starts one under the session's new value.
+func (s *Session) sessionReplacesTaken(ctx context.Context, mode, isolation bool) error {
+	if (!mode && !isolation) || s.tx == nil || s.inTransaction() {
+		return nil
+	}
+	took := s.tx.took
+	if err := s.endTx(ctx, true); err != nil {
+		return err
+	}
+	if mode {
+		took.readOnly = nil
+	}
+	if isolation {
+		took.isolation = ""
+	}
+	if s.nextTx.readOnly == nil {
+		s.nextTx.readOnly = took.readOnly
+	}
+	if s.nextTx.isolation == "" {
+		s.nextTx.isolation = took.isolation
+	}
+	return nil
+}
+
 // consumeTxChars clears the pending characteristics after an autocommit
 // statement that ran without error and read tables: it was their
 // transaction.
