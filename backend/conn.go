@@ -49,11 +49,14 @@ type Conn struct {
 	lastIDKnown  bool
 	// db and vars describe the session state last applied on this connection,
 	// so that a session only pays for a replay when the state differs.
-	db       string
-	vars     State
-	stmts    map[stmtKey]*Stmt
-	stmtLRU  []stmtKey
-	lastUsed time.Time
+	db   string
+	vars State
+	// nextTxSet: a SET TRANSACTION was sent outside a transaction
+	// (NoteNextTxChars); Sync ends it before anything else uses c.
+	nextTxSet bool
+	stmts     map[stmtKey]*Stmt
+	stmtLRU   []stmtKey
+	lastUsed  time.Time
 	// prefix is a statement to run before the next command (StartWith);
 	// inlinePrefix: it was sent inside the last query and its answer comes
 	// first.

@@ -134,6 +134,9 @@ func SetStatements(from, to State) []string {
 
 // Sync brings the connection to the session's database and variables.
 func (b *Conn) Sync(ctx context.Context, db string, st State) error {
+	if err := b.endNextTxChars(ctx); err != nil {
+		return err
+	}
 	if db != "" && db != b.db {
 		if err := b.UseDB(ctx, db); err != nil {
 			return err
@@ -159,6 +162,30 @@ func (b *Conn) Sync(ctx context.Context, db string, st State) error {
 		}
 	}
 	b.vars = st
+	return nil
+}
+
+// resetNextTx assigns the session's own transaction characteristics, which
+// ends a pending SET TRANSACTION (MariaDB 10.11 resets the next
+// transaction's to the session's on such an assignment).
+const resetNextTx = "SET @@session.tx_isolation = @@session.tx_isolation, @@session.tx_read_only = @@session.tx_read_only"
+
+// NoteNextTxChars records that a SET TRANSACTION was sent for a statement
+// that may leave it pending (an autocommit statement that uses no table,
+// or fails before opening one): the next Sync ends it, so that it reaches
+// no other transaction on c, another session's once c is pooled.
+func (b *Conn) NoteNextTxChars() { b.nextTxSet = true }
+
+// endNextTxChars ends a pending SET TRANSACTION (NoteNextTxChars).
+func (b *Conn) endNextTxChars(ctx context.Context) error {
+	if !b.nextTxSet {
+		return nil
+	}
+	if _, err := b.Exec(ctx, resetNextTx); err != nil {
+		b.broken = true
+		return err
+	}
+	b.nextTxSet = false
 	return nil
 }
 

@@ -357,7 +357,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		}
 		if s.tx == nil {
 			// An autocommit statement, as on a pooled connection below.
-			if err := applyTxChars(ctx, c, s.stmtChars); err != nil {
+			if err := applyStmtTxChars(ctx, c, s.stmtChars); err != nil {
 				return nil, false, shardErr(shard, err)
 			}
 			return c, true, nil
@@ -368,7 +368,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 	} else if c, err = s.acquire(ctx, shard); err != nil {
 		return nil, false, err
 	} else if s.tx == nil {
-		if err := applyTxChars(ctx, c, s.stmtChars); err != nil {
+		if err := applyStmtTxChars(ctx, c, s.stmtChars); err != nil {
 			s.release(c)
 			return nil, false, shardErr(shard, err)
 		}

@@ -141,6 +141,17 @@ func applyTxChars(ctx context.Context, c *backend.Conn, chars string) error {
 	return c.ExecAll(ctx, "SET TRANSACTION "+chars)
 }
 
+// applyStmtTxChars is applyTxChars for an autocommit statement: one that
+// uses no table, or fails before opening one, leaves the characteristics
+// pending on c (MariaDB 10.11), so c's next Sync ends them.
+func applyStmtTxChars(ctx context.Context, c *backend.Conn, chars string) error {
+	if chars == "" {
+		return nil
+	}
+	c.NoteNextTxChars()
+	return applyTxChars(ctx, c, chars)
+}
+
 // txCharsSQL is what SET TRANSACTION must tell a shard connection for a
 // transaction of isolation level isolation ("": the session's) and access
 // mode readOnly (nil: the session's). The connection carries the session's
