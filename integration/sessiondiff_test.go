@@ -91,7 +91,7 @@ var sessDiffForms = []struct {
 	}},
 	{"transaction characteristics", func(r *rand.Rand, k int) string {
 		return []string{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET TRANSACTION READ ONLY",
-			"SET TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ ONLY"}[r.IntN(5)]
+			"SET TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ WRITE"}[r.IntN(4)]
 	}},
 	{"character set", func(r *rand.Rand, k int) string {
 		return []string{"SET NAMES utf8mb4", "SET NAMES latin1", "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
