@@ -240,6 +240,9 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 					c.MarkBroken()
 				}
 			}
+			if !implicit && statementOnly(i, err, srvErr) {
+				return s.writeErr(srvErr)
+			}
 			return s.abortMultiShard(ctx, implicit, part.Shard, cause)
 		}
 		if ex.Copies && i > 0 {
@@ -271,6 +274,22 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		total.insertID = ex.InsertID
 	}
 	return s.writeOKStatus(total.affected, total.insertID, s.status(0), total.warnings, total.info)
+}
+
+// statementOnly: the multi-shard statement failed on its first shard (i
+// is the failing part), with a server error that rolls back only the
+// statement there. Nothing of it ran elsewhere, so inside a transaction it
+// is an error of the statement alone, as on one MariaDB: the transaction
+// goes on (and keeps what earlier statements did).
+func statementOnly(i int, lost error, srvErr *mysql.MyError) bool {
+	if i > 0 || lost != nil || srvErr == nil {
+		return false
+	}
+	switch srvErr.Code {
+	case mysql.ER_LOCK_DEADLOCK, mysql.ER_LOCK_WAIT_TIMEOUT, mysql.ER_XA_RBDEADLOCK, mysql.ER_XA_RBTIMEOUT, mysql.ER_XA_RBROLLBACK:
+		return false // these end the whole transaction (afterBranchStatement)
+	}
+	return true
 }
 
 // abortMultiShard ends a multi-shard statement that failed on one shard.

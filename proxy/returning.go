@@ -35,7 +35,7 @@ func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, e
 		s.tx = newTxn(false)
 	}
 	answers := make([]*returned, 0, len(ex.Parts))
-	for _, part := range ex.Parts {
+	for i, part := range ex.Parts {
 		c, _, err := s.connFor(ctx, part.Shard)
 		var prior uint64
 		if err == nil {
@@ -61,6 +61,9 @@ func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, e
 				if c != nil {
 					c.MarkBroken()
 				}
+			}
+			if !implicit && statementOnly(i, err, srvErr) {
+				return s.writeErr(srvErr)
 			}
 			return s.abortMultiShard(ctx, implicit, part.Shard, cause)
 		}
