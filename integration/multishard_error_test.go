@@ -29,7 +29,7 @@ func TestMultiShardStatementErrorKeepsTransaction(t *testing.T) {
 		{0, "SELECT k, v FROM txitems ORDER BY k", nil},
 		{0, "SET autocommit = 0", nil},
 		{0, "INSERT INTO txitems VALUES (4, 4)", nil},
-		{0, "INSERT INTO txitems VALUES (4, 5), (5, 5)", nil},  // 1062 on s0 first
+		{0, "INSERT INTO txitems VALUES (4, 5), (5, 5)", nil}, // 1062 on s0 first
 		{0, "COMMIT", nil},
 		{0, "SET autocommit = 1", nil},
 		{0, "SELECT k, v FROM txitems ORDER BY k", nil},
