@@ -36,6 +36,9 @@ func TestLostStreamNotReused(t *testing.T) {
 		t.Fatal("a malformed answer was accepted")
 	}
 	before := writes.Load()
+	if before == 0 {
+		t.Fatal("no write counted before the loss: the counter is not on the connection, so the check below could not fail")
+	}
 	if err := c.ExecAll(ctx, "XA COMMIT 'x'"); err == nil {
 		t.Fatal("ExecAll on a connection whose stream was lost: no error")
 	}

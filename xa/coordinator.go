@@ -49,8 +49,8 @@ type Coordinator struct {
 	// PhaseTwoAttempts bounds the XA COMMIT retries of one branch before
 	// it is left to recovery.
 	PhaseTwoAttempts int
-	// phaseTwoPause is the pause before a branch's first retry, doubled
-	// for the next (tests lengthen it).
+	// phaseTwoPause is the pause before a branch's first retry; the n-th
+	// retry waits n times as long (tests lengthen it).
 	phaseTwoPause time.Duration
 
 	gc        sync.WaitGroup
