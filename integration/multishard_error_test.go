@@ -27,6 +27,14 @@ func TestMultiShardStatementErrorKeepsTransaction(t *testing.T) {
 		{0, "SELECT k, v FROM txitems ORDER BY k", nil},
 		{0, "COMMIT", nil},
 		{0, "SELECT k, v FROM txitems ORDER BY k", nil},
+		// The failing shard's branch is opened by the failing statement
+		// itself (s0 had none yet): it must still commit cleanly.
+		{0, "BEGIN", nil},
+		{0, "INSERT INTO txitems VALUES (7, 7)", nil},
+		{0, "INSERT INTO txitems VALUES (6, 'x'), (9, 9)", nil}, // 1366 on s0, its first shard
+		{0, "SELECT k, v FROM txitems ORDER BY k", nil},
+		{0, "COMMIT", nil},
+		{0, "SELECT k, v FROM txitems ORDER BY k", nil},
 		{0, "SET autocommit = 0", nil},
 		{0, "INSERT INTO txitems VALUES (4, 4)", nil},
 		{0, "INSERT INTO txitems VALUES (4, 5), (5, 5)", nil}, // 1062 on s0 first
