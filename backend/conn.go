@@ -65,8 +65,11 @@ type Conn struct {
 	// pipelined: the prefix went as its own command right before the last
 	// one (SendReadOnly); if it failed, that command's answer is drained.
 	pipelined bool
-	broken    bool
-	lostIO    bool // broken by an I/O error, not by choice
+	// sentPrefix is the prefix in flight (inlinePrefix): a shard that
+	// refuses it opened no transaction, so it is queued again (Unstarted).
+	sentPrefix string
+	broken     bool
+	lostIO     bool // broken by an I/O error, not by choice
 	// maxPacket is the shard's max_allowed_packet for this connection, 0
 	// until a large command needed it (packet.go).
 	maxPacket int
@@ -353,7 +356,7 @@ func (b *Conn) Send(ctx context.Context, cmd byte, payload []byte) (Pending, err
 		} else {
 			q := make([]byte, 0, len(b.prefix)+2+len(payload))
 			q = append(append(append(q, b.prefix...), "; "...), payload...)
-			payload, b.prefix, b.inlinePrefix = q, "", true
+			payload, b.sentPrefix, b.prefix, b.inlinePrefix = q, b.prefix, "", true
 		}
 	}
 	if err := b.writeCommand(cmd, payload); err != nil {
@@ -384,7 +387,7 @@ func (b *Conn) SendReadOnly(ctx context.Context, cmd byte, payload []byte) (Pend
 		return Pending{}, err
 	}
 	q := b.prefix
-	b.prefix = ""
+	b.prefix, b.sentPrefix = "", q
 	b.inlinePrefix, b.pipelined = true, true
 	if err := b.writeTwoCommands(q, cmd, payload); err != nil {
 		return Pending{}, err

@@ -74,7 +74,7 @@ func TestPoolDialer(t *testing.T) {
 // Pending's Settle, which reads the start's answer first. A refused start
 // leaves nothing of the command to read. A Pending dropped unsettled, or a
 // Reply read after a later command, cannot misread: the connection refuses
-// and is dropped.
+// and is dropped. A refused start is queued again (Unstarted).
 func TestStartWithSettle(t *testing.T) {
 	const start = "XA START 'g','s0.1',1"
 	tests := []struct {
@@ -180,6 +180,13 @@ func TestStartWithSettle(t *testing.T) {
 			}
 			if got := f.Queries(id)[before:]; !slices.Equal(got, tt.wantLog) {
 				t.Errorf("shard received %q, want %q", got, tt.wantLog)
+			}
+			if tt.startErr {
+				// The refused start opened nothing: it is queued again.
+				if !c.Unstarted() {
+					t.Error("Unstarted() = false after the shard refused the start")
+				}
+				c.StartWith("")
 			}
 			if !tt.wantBroken {
 				if c.Dirty() {

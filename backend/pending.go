@@ -14,7 +14,9 @@ import (
 // query "statement; query", which the server stops at the first error, so
 // the client's statement never runs outside the transaction XA START
 // opens. Other commands wait for its answer first. The Pending that Send
-// returns reads its answer when it travelled with the command.
+// returns reads its answer when it travelled with the command. A start the
+// server refuses is queued again: the branch does not exist (Unstarted),
+// and the next command tries again.
 func (b *Conn) StartWith(statement string) { b.prefix = statement }
 
 // sendPrefix handles a pending StartWith for a command that cannot carry it.
@@ -22,6 +24,9 @@ func (b *Conn) sendPrefix(ctx context.Context) error {
 	q := b.prefix
 	b.prefix = ""
 	_, err := b.Exec(ctx, q)
+	if _, refused := ServerError(err); refused {
+		b.prefix = q
+	}
 	return err
 }
 
@@ -49,7 +54,8 @@ func (r Reply) Conn() *Conn { return r.conn }
 // Settle reads the answer of the StartWith statement sent with the command,
 // if one was, and returns the command's own answer to read. A server error
 // is the start's: the command did not run in the transaction, and it has
-// no answer left to read (a pipelined command's answer is drained).
+// no answer left to read (a pipelined command's answer is drained); the
+// start is queued again.
 func (p Pending) Settle(ctx context.Context) (Reply, error) {
 	if p.c == nil {
 		return Reply{}, errNothingSent
@@ -79,8 +85,8 @@ func (b *Conn) settle(context.Context) error {
 	if !b.inlinePrefix {
 		return nil
 	}
-	pipelined := b.pipelined
-	b.inlinePrefix, b.pipelined = false, false
+	pipelined, sent := b.pipelined, b.sentPrefix
+	b.inlinePrefix, b.pipelined, b.sentPrefix = false, false, ""
 	p, err := b.readPacket(nil)
 	if err != nil {
 		return err
@@ -100,6 +106,7 @@ func (b *Conn) settle(context.Context) error {
 				return err
 			}
 		}
+		b.prefix = sent
 		return startErr
 	}
 	b.broken = true
