@@ -215,6 +215,9 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		c, _, err := s.connFor(ctx, part.Shard)
 		var prior uint64
 		if err == nil {
+			err = markPart(ctx, c, implicit, i, len(ex.Parts))
+		}
+		if err == nil {
 			prior, err = s.prepareLastID(ctx, c, st)
 		}
 		var reply backend.Reply
@@ -240,7 +243,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 					c.MarkBroken()
 				}
 			}
-			if !implicit && statementOnly(i, err, srvErr) {
+			if !implicit && statementOnly(err, srvErr) && s.undoParts(ctx, ex.Parts[:i]) == nil {
 				return s.writeErr(srvErr)
 			}
 			return s.abortMultiShard(ctx, implicit, part.Shard, cause)
@@ -276,13 +279,13 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 	return s.writeOKStatus(total.affected, total.insertID, s.status(0), total.warnings, total.info)
 }
 
-// statementOnly: the multi-shard statement failed on its first shard (i
-// is the failing part), with a server error that rolls back only the
-// statement there. Nothing of it ran elsewhere, so inside a transaction it
-// is an error of the statement alone, as on one MariaDB: the transaction
-// goes on (and keeps what earlier statements did).
-func statementOnly(i int, lost error, srvErr *mysql.MyError) bool {
-	if i > 0 || lost != nil || srvErr == nil {
+// statementOnly: the multi-shard statement failed on a shard with a server
+// error that rolls back only the statement there. Once the parts that ran
+// before are undone (undoParts), inside a transaction it is an error of the
+// statement alone, as on one MariaDB: the transaction goes on (and keeps
+// what earlier statements did).
+func statementOnly(lost error, srvErr *mysql.MyError) bool {
+	if lost != nil || srvErr == nil {
 		return false
 	}
 	switch srvErr.Code {
@@ -292,10 +295,10 @@ func statementOnly(i int, lost error, srvErr *mysql.MyError) bool {
 	return true
 }
 
-// abortMultiShard ends a multi-shard statement that failed on one shard.
-// Other shards may already have applied it, and a shard cannot undo one
-// statement alone, so the whole transaction is rolled back (in autocommit
-// mode that is just this statement).
+// abortMultiShard ends a multi-shard statement that failed on one shard
+// where its parts elsewhere cannot be undone alone (stmtundo.go): the whole
+// transaction is rolled back (in autocommit mode that is just this
+// statement).
 func (s *Session) abortMultiShard(ctx context.Context, implicit bool, shard string, cause error) error {
 	applied := s.tx != nil && (len(s.tx.branches) > 1 || (len(s.tx.branches) == 1 && s.tx.branches[shard] == nil))
 	s.endTx(ctx, false)

@@ -39,6 +39,9 @@ func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, e
 		c, _, err := s.connFor(ctx, part.Shard)
 		var prior uint64
 		if err == nil {
+			err = markPart(ctx, c, implicit, i, len(ex.Parts))
+		}
+		if err == nil {
 			prior, err = s.prepareLastID(ctx, c, st)
 		}
 		var r *returned
@@ -62,7 +65,7 @@ func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, e
 					c.MarkBroken()
 				}
 			}
-			if !implicit && statementOnly(i, err, srvErr) {
+			if !implicit && statementOnly(err, srvErr) && s.undoParts(ctx, ex.Parts[:i]) == nil {
 				return s.writeErr(srvErr)
 			}
 			return s.abortMultiShard(ctx, implicit, part.Shard, cause)

@@ -1,0 +1,51 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// A statement over several shards inside a transaction fails as a whole,
+// as one statement does on MariaDB: the server undoes a failed statement
+// and the transaction goes on. A shard undoes only its own part, so before
+// every part but the last the proxy sets a savepoint on the part's branch,
+// and when a later part fails with an error that ends only the statement
+// (statementOnly), the earlier parts are rolled back to their savepoints.
+// Only if that fails is the whole transaction rolled back
+// (abortMultiShard). The price is a round trip per shard but the last, for
+// multi-shard writes in explicit transactions only: an autocommit
+// statement's implicit transaction is simply rolled back.
+const (
+	partSavepoint = "SAVEPOINT `__xaproxy_stmt`"
+	partRollback  = "ROLLBACK TO SAVEPOINT `__xaproxy_stmt`"
+)
+
+// markPart sets the savepoint on c before part i of n runs there, when a
+// later part's failure may have to undo it.
+func markPart(ctx context.Context, c *backend.Conn, implicit bool, i, n int) error {
+	if implicit || i == n-1 {
+		return nil
+	}
+	// Exec, not ExecAll: a branch the part opens starts first (its XA START
+	// is still queued), so that the savepoint is inside it.
+	_, err := c.Exec(ctx, partSavepoint)
+	return err
+}
+
+// undoParts rolls back the parts of a statement that ran before the one
+// that failed.
+func (s *Session) undoParts(ctx context.Context, parts []router.Part) error {
+	for _, p := range parts {
+		c := s.tx.branches[p.Shard]
+		if c == nil {
+			return fmt.Errorf("shard %s: no branch to undo the statement on", p.Shard)
+		}
+		if err := c.ExecAll(ctx, partRollback); err != nil {
+			return err
+		}
+	}
+	return nil
+}
