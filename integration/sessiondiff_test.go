@@ -27,6 +27,7 @@ import (
 //
 //	XAPROXY_SESSDIFF_SEED=N     replay a seed
 //	XAPROXY_SESSDIFF_SCRIPTS=N  scripts per schema (default sessDiffScripts)
+//	XAPROXY_SESSDIFF_TRACE=K    log every statement of session K and both answers
 //
 // Part of make test (scripts per schema: sessDiffScripts); make
 // session-diff runs it alone, XAPROXY_SESSDIFF_SCRIPTS=N for more.
@@ -91,7 +92,7 @@ var sessDiffForms = []struct {
 	}},
 	{"transaction characteristics", func(r *rand.Rand, k int) string {
 		return []string{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET TRANSACTION READ ONLY",
-			"SET TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ WRITE"}[r.IntN(4)]
+			"SET TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ WRITE", "SET SESSION TRANSACTION READ ONLY"}[r.IntN(5)]
 	}},
 	{"character set", func(r *rand.Rand, k int) string {
 		return []string{"SET NAMES utf8mb4", "SET NAMES latin1", "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
@@ -358,6 +359,13 @@ func runSessionDiff(t *testing.T, p *harness.Proxy, shards []*harness.MariaDB, d
 	want := runScript(ctx, t, rc, steps)
 	t.Logf("%s: script of %d statements: proxy %s, MariaDB %s; lock wait timeouts (1205): %d", db, len(steps),
 		mid.Sub(start).Round(time.Millisecond), time.Since(mid).Round(time.Millisecond), strings.Count(strings.Join(want, "\n"), "error 1205"))
+	if k, err := strconv.Atoi(os.Getenv("XAPROXY_SESSDIFF_TRACE")); err == nil {
+		for i, st := range steps {
+			if st.session == k {
+				t.Logf("%s trace %d: %s\n  proxy:   %s\n  MariaDB: %s", db, i, st.sql, got[i], want[i])
+			}
+		}
+	}
 	n := 0
 	for i := range steps {
 		if got[i] != strings.ReplaceAll(want[i], refDB+".", db+".") {

@@ -16,7 +16,7 @@ func TestTransactionCharacteristics(t *testing.T) {
 	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
 	ctx := testCtx(t, 2*time.Minute)
 	f.s0.CreateDatabase(t, "direct_tx")
-	setup := []string{"CREATE TABLE iso (id INT PRIMARY KEY, v INT)", "INSERT INTO iso VALUES (1, 0)"}
+	setup := []string{"CREATE TABLE iso (id INT PRIMARY KEY, v INT)", "INSERT INTO iso VALUES (1, 0)", "CREATE TABLE iso2 (x INT)"}
 	for _, q := range setup {
 		mustExec(t, f.db(t, "shop", ""), q)
 		mustExec(t, f.shard(t, "direct_tx"), q)
@@ -171,6 +171,54 @@ func TestTransactionCharacteristics(t *testing.T) {
 		{0, "COMMIT", nil},
 		{0, "SET SESSION TRANSACTION READ WRITE", nil},
 		{0, "SET autocommit = 1", nil},
+		{0, "SELECT COUNT(*) FROM iso", nil},
+		// Under LOCK TABLES a write in a READ ONLY transaction is refused
+		// as a write before its table is found unlocked (MariaDB 10.11:
+		// 1792, not 1100); a read of an unlocked table is 1100.
+		{0, "SET SESSION TRANSACTION READ ONLY", nil},
+		{0, "LOCK TABLES iso READ", nil},
+		{0, "INSERT INTO iso2 VALUES (1)", nil},
+		{0, "SELECT * FROM iso2", nil},
+		{0, "INSERT INTO iso VALUES (29, 0)", nil},
+		{0, "UNLOCK TABLES", nil},
+		{0, "SET SESSION TRANSACTION READ WRITE", nil},
+		{0, "SET autocommit = 0", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "LOCK TABLES iso READ", nil}, // starts the READ ONLY transaction
+		{0, "DELETE FROM iso2", nil},
+		{0, "UPDATE iso2 SET x = 1", nil},
+		{0, "UNLOCK TABLES", nil},
+		{0, "COMMIT", nil},
+		{0, "LOCK TABLES iso READ", nil},
+		{0, "INSERT INTO iso2 VALUES (2)", nil}, // READ WRITE again: 1100
+		{0, "UNLOCK TABLES", nil},
+		{0, "SET autocommit = 1", nil},
+		{0, "SELECT COUNT(*) FROM iso2", nil},
+		// SET SESSION TRANSACTION inside a transaction is for the next
+		// one, even when no statement of this one has run yet.
+		{0, "BEGIN", nil},
+		{0, "SET SESSION TRANSACTION READ ONLY", nil},
+		{0, "INSERT INTO iso VALUES (30, 0)", nil}, // began READ WRITE
+		{0, "COMMIT", nil},
+		{0, "INSERT INTO iso VALUES (31, 0)", nil}, // 1792
+		{0, "BEGIN", nil},
+		{0, "SET SESSION TRANSACTION READ WRITE", nil},
+		{0, "INSERT INTO iso VALUES (32, 0)", nil}, // 1792: began READ ONLY
+		{0, "COMMIT", nil},
+		{0, "INSERT INTO iso VALUES (32, 0)", nil},
+		{1, "BEGIN", nil},
+		{1, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", nil},
+		{1, "SELECT v FROM iso WHERE id = 1", nil},
+		{0, "UPDATE iso SET v = 40 WHERE id = 1", nil},
+		{1, "SELECT v FROM iso WHERE id = 1", nil}, // the server's REPEATABLE READ: its snapshot
+		{1, "COMMIT", nil},
+		{1, "SELECT v FROM iso WHERE id = 1", nil},
+		{0, "UPDATE iso SET v = 41 WHERE id = 1", nil},
+		{1, "BEGIN", nil},
+		{1, "SELECT v FROM iso WHERE id = 1", nil},
+		{0, "UPDATE iso SET v = 42 WHERE id = 1", nil},
+		{1, "SELECT v FROM iso WHERE id = 1", nil}, // READ COMMITTED now
+		{1, "COMMIT", nil},
 		{0, "SELECT COUNT(*) FROM iso", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)

@@ -380,7 +380,14 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		s.releaseUnlessPinned(c)
 		return nil, false, errLockedTxSpreads(s.tx.local, shard)
 	}
-	chars := s.txCharsSQL(s.tx.isolation, s.tx.took.readOnly)
+	isolation, readOnly, err := s.branchChars(ctx, c)
+	if err != nil {
+		if !s.holdsState(c) {
+			s.release(c)
+		}
+		return nil, false, shardErr(shard, err)
+	}
+	chars := s.txCharsSQL(isolation, readOnly)
 	if s.autocommit && !s.tx.explicit {
 		// The implicit transaction of one autocommit statement over several
 		// shards (runWrite): the statement's own characteristics.

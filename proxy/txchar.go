@@ -121,8 +121,10 @@ func writesRows(st *router.Statement) bool {
 	return false
 }
 
-// takeTxChars gives the pending characteristics to tx, which starts now.
+// takeTxChars gives the pending characteristics to tx, which starts now,
+// and records the session's own (began).
 func (s *Session) takeTxChars(tx *txn) {
+	tx.began = s.sessionChars()
 	if s.nextTx.readOnly != nil {
 		tx.readOnly = *s.nextTx.readOnly
 	}
@@ -168,6 +170,23 @@ func (s *Session) txCharsSQL(isolation string, readOnly *bool) string {
 		parts = append(parts, "READ WRITE")
 	}
 	return strings.Join(parts, ", ")
+}
+
+// readOnlyNow: the statement about to run is in a READ ONLY transaction:
+// the open one's access mode, else the pending SET TRANSACTION's for the
+// one it starts, else the session's default.
+func (s *Session) readOnlyNow() bool {
+	mode := s.nextTx.readOnly
+	if s.tx != nil {
+		mode = s.tx.took.readOnly
+	}
+	if mode != nil {
+		return *mode
+	}
+	if s.tx != nil && s.tx.began.known {
+		return s.tx.began.readOnly
+	}
+	return s.sessionReadOnly()
 }
 
 // sessionReadOnly: the session's transactions are READ ONLY by default.

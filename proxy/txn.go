@@ -23,6 +23,11 @@ type txn struct {
 	// TRANSACTION ISOLATION LEVEL before the transaction); "" for the
 	// session's own level.
 	isolation string
+	// began is the session's own isolation level and access mode when the
+	// transaction began (sessionChars): SET SESSION TRANSACTION inside it
+	// is for the next one, so a branch opened later must not take the new
+	// values its connection carries.
+	began     sessionChars
 	gtrid     string   // assigned when the first branch opens
 	fence     xa.Fence // this proxy's registration when the first branch opened
 	branches  map[string]*backend.Conn
@@ -123,8 +128,9 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 	var readOnly bool
 	var isolation string
 	var mode *bool // the access mode it chose (nil: the session's)
+	began := s.sessionChars()
 	if s.tx != nil {
-		readOnly, isolation, mode = s.tx.readOnly, s.tx.isolation, s.tx.took.readOnly
+		readOnly, isolation, mode, began = s.tx.readOnly, s.tx.isolation, s.tx.took.readOnly, s.tx.began
 		err = s.endTx(ctx, commit)
 	}
 	s.nextTx = txChars{} // COMMIT and ROLLBACK end the pending characteristics too
@@ -133,7 +139,7 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 		// access mode and isolation level (checked on 10.11: a write after
 		// START TRANSACTION READ ONLY ... COMMIT AND CHAIN gets 1792).
 		s.tx = newTxn(true)
-		s.tx.readOnly, s.tx.isolation, s.tx.took.readOnly = readOnly, isolation, mode
+		s.tx.readOnly, s.tx.isolation, s.tx.took.readOnly, s.tx.began = readOnly, isolation, mode, began
 	}
 	if err != nil {
 		return s.writeErr(err)
@@ -266,7 +272,7 @@ func (s *Session) checkTxUsable() error {
 // A statement that commits implicitly ends the transaction before it runs,
 // so it is not refused (MariaDB runs DDL after a READ ONLY transaction).
 func (s *Session) checkReadOnly(st *router.Statement, p *router.Plan) error {
-	readOnly := s.tx != nil && s.tx.readOnly
+	readOnly := s.tx != nil && (s.tx.readOnly || s.beganReadOnly())
 	if s.tx == nil && !s.autocommit && s.nextTx.readOnly != nil {
 		// autocommit=0: the statement starts the transaction SET
 		// TRANSACTION READ ONLY was for.

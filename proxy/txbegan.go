@@ -1,0 +1,87 @@
+package proxy
+
+import (
+	"context"
+	"strings"
+
+	"github.com/xaproxy/xaproxy/backend"
+)
+
+// MariaDB fixes a transaction's isolation level and access mode when it
+// begins: SET SESSION TRANSACTION inside it sets them for the next one
+// (10.11: BEGIN; SET SESSION TRANSACTION READ ONLY; INSERT runs). The
+// proxy opens a branch when a statement first reaches its shard, on a
+// connection that carries the session's variables as they are then, so a
+// branch opened after such a SET is told the values the transaction began
+// with.
+
+// sessionChars is the session's own isolation level (@@tx_isolation as
+// set, "" for the server's default) and access mode.
+type sessionChars struct {
+	known     bool // recorded when the transaction began (takeTxChars)
+	isolation string
+	readOnly  bool
+}
+
+// sessionChars returns the session's characteristics now.
+func (s *Session) sessionChars() sessionChars {
+	c := sessionChars{known: true, readOnly: s.sessionReadOnly()}
+	for _, name := range []string{"@@session.tx_isolation", "@@session.transaction_isolation"} {
+		if v, ok := s.vars.Get(name); ok {
+			c.isolation = v
+		}
+	}
+	return c
+}
+
+// branchChars is the isolation level ("": the session's) and access mode
+// (nil: the session's) a branch of the transaction opening now on c must
+// have: the transaction's own, else the session's as they were when it
+// began.
+func (s *Session) branchChars(ctx context.Context, c *backend.Conn) (string, *bool, error) {
+	isolation, readOnly := s.tx.isolation, s.tx.took.readOnly
+	began := s.tx.began
+	if !began.known {
+		return isolation, readOnly, nil
+	}
+	now := s.sessionChars()
+	if readOnly == nil && now.readOnly != began.readOnly {
+		ro := began.readOnly
+		readOnly = &ro
+	}
+	if isolation == "" && now.isolation != began.isolation {
+		if began.isolation == "" {
+			// The server's default, which the session had then.
+			r, err := c.Exec(ctx, "SELECT @@global.tx_isolation")
+			if err != nil {
+				return "", nil, err
+			}
+			v, err := r.GetString(0, 0)
+			if err != nil {
+				return "", nil, err
+			}
+			isolation = isolationLevel(v)
+		} else if level := isolationLevel(began.isolation); isLevel(level) {
+			isolation = level
+		}
+	}
+	return isolation, readOnly, nil
+}
+
+// isLevel: s is an isolation level as SET TRANSACTION takes it.
+func isLevel(s string) bool {
+	switch strings.ToUpper(s) {
+	case "READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE":
+		return true
+	}
+	return false
+}
+
+// beganReadOnly: the transaction, of no access mode of its own, began
+// under a READ ONLY session default that the session has left since. Its
+// branches' connections now carry READ WRITE, so the proxy refuses its
+// writes itself (checkReadOnly); while the session is still READ ONLY the
+// shards do.
+func (s *Session) beganReadOnly() bool {
+	return s.tx.took.readOnly == nil && s.tx.began.known && s.tx.began.readOnly && !s.sessionReadOnly()
+}
