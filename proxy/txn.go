@@ -27,11 +27,11 @@ type txn struct {
 	// transaction began (sessionChars): SET SESSION TRANSACTION inside it
 	// is for the next one, so a branch opened later must not take the new
 	// values its connection carries.
-	began     sessionChars
-	gtrid     string   // assigned when the first branch opens
-	fence     xa.Fence // this proxy's registration when the first branch opened
-	branches  map[string]*backend.Conn
-	order     []string
+	began    sessionChars
+	gtrid    string   // assigned when the first branch opens
+	fence    xa.Fence // this proxy's registration when the first branch opened
+	branches map[string]*backend.Conn
+	order    []string
 	// aborted says why the transaction can no longer commit (a branch's
 	// connection was lost): every statement is refused until ROLLBACK.
 	aborted string
