@@ -174,6 +174,12 @@ func (b *Conn) MarkBroken() { b.broken = true }
 // Broken tells whether the connection must not be reused.
 func (b *Conn) Broken() bool { return b.broken }
 
+// Close closes the connection's socket now; it is broken, and Release
+// still gives its slot back. The XA coordinator closes a branch whose
+// stream was lost so that the server detaches its prepared branch, which
+// another connection can then commit.
+func (b *Conn) Close() { b.close() }
+
 func (b *Conn) close() {
 	b.broken = true
 	_ = b.c.Close()

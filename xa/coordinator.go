@@ -52,6 +52,13 @@ type Coordinator struct {
 	// phaseTwoPause is the pause before a branch's first retry; the n-th
 	// retry waits n times as long (tests lengthen it).
 	phaseTwoPause time.Duration
+	// Fresh gives the connections phase-two retries run on (nil: the
+	// branch's own, as tests with fake branches have it). A branch whose
+	// connection failed cannot be told anything more on it: its stream is
+	// lost (backend.Conn refuses to write). Its connection is closed, so
+	// that the server detaches the prepared branch, and XA COMMIT names it
+	// from another connection, as recovery does.
+	Fresh Shards
 
 	gc        sync.WaitGroup
 	gcMu      sync.Mutex
@@ -223,6 +230,9 @@ func (c *Coordinator) commitPrepared(ctx context.Context, gtrid string, branches
 		}
 	}
 	retried := c.parallel(ctx, again, func(ctx context.Context, b Branch) error {
+		if cl, ok := b.(interface{ Close() }); ok && c.Fresh != nil {
+			cl.Close()
+		}
 		var err error
 		for attempt := 1; attempt < c.PhaseTwoAttempts; attempt++ {
 			select {
@@ -230,7 +240,7 @@ func (c *Coordinator) commitPrepared(ctx context.Context, gtrid string, branches
 			case <-ctx.Done():
 				return ctx.Err() // not committed as far as it knows: the decision stays
 			}
-			if err = b.ExecAll(ctx, commit(b)...); err == nil || isServer(err) || ctx.Err() != nil {
+			if err = c.retryOn(ctx, b, commit(b)); err == nil || isServer(err) || ctx.Err() != nil {
 				break
 			}
 		}
@@ -250,6 +260,23 @@ func (c *Coordinator) commitPrepared(ctx context.Context, gtrid string, branches
 		}
 	}
 	return ok
+}
+
+// retryOn runs a phase-two retry of branch b: on a fresh connection to
+// its shard when the coordinator has them (Fresh), else on b's own. A
+// server error there (XAER_NOTA while the server has not yet detached the
+// branch from the closed connection, or because the lost attempt did
+// commit) ends the retries: recovery finishes the branch by the decision.
+func (c *Coordinator) retryOn(ctx context.Context, b Branch, stmts []string) error {
+	if c.Fresh == nil {
+		return b.ExecAll(ctx, stmts...)
+	}
+	conn, release, err := c.Fresh.Conn(ctx, b.Shard())
+	if err != nil {
+		return err
+	}
+	defer release()
+	return conn.ExecAll(ctx, stmts...)
 }
 
 // Rollback rolls back every branch of a transaction (ACTIVE, IDLE or

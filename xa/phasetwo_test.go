@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +149,74 @@ func TestPhaseTwoRetryStopsWithContext(t *testing.T) {
 	}
 	if _, found, err := log.Open().Get(context.Background(), gtrid); err != nil || !found {
 		t.Errorf("decision found = %v (%v), want kept for recovery", found, err)
+	}
+}
+
+// closingBranch is a flakyCommit that can close its connection, which
+// detaches its prepared branch on the fake shard (fakeShards.attached).
+type closingBranch struct {
+	*flakyCommit
+	shards *fakeShards
+}
+
+func (b *closingBranch) Close() {
+	b.shards.mu.Lock()
+	defer b.shards.mu.Unlock()
+	b.shards.attached[fakeThread] = false
+}
+
+// TestPhaseTwoRetriesOnFreshConnection: a branch whose XA COMMIT lost its
+// connection is retried on a fresh connection to its shard (Fresh), after
+// its own is closed so that the server detaches the prepared branch. While
+// the old connection stays open the server answers XAER_NOTA: the retries
+// stop and the decision stays for recovery.
+func TestPhaseTwoRetriesOnFreshConnection(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		closable  bool
+		wantLog   []string // what the fresh connections committed
+		wantDone  bool     // decision deleted
+		wantSends int      // XA COMMITs on the branch's own connection
+	}{
+		{"closed, then committed elsewhere", true, []string{"s1:XA COMMIT"}, true, 1},
+		{"still attached: XAER_NOTA, left to recovery", false, nil, false, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log := NewMemLog()
+			if err := log.Register(context.Background(), "p1.x"); err != nil {
+				t.Fatal(err)
+			}
+			c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), NewMetrics(nil))
+			c.phaseTwoPause = time.Millisecond
+			gen, _ := NewGenerator(testTag, "p1", time.Now())
+			gtrid := gen.Next()
+			shards := &fakeShards{
+				prepared: map[string]map[XID]bool{"s1": {BranchXID(gtrid, "s1", fakeThread): true}},
+				attached: map[uint32]bool{fakeThread: true},
+			}
+			c.Fresh = shards
+			flaky := &flakyCommit{fakeBranch: &fakeBranch{shard: "s1"}, failures: 10, err: io.ErrUnexpectedEOF}
+			var b Branch = flaky
+			if tc.closable {
+				b = &closingBranch{flakyCommit: flaky, shards: shards}
+			}
+			if err := c.Commit(context.Background(), gtrid, c.Fence(), []Branch{&fakeBranch{shard: "s0"}, b}); err != nil {
+				t.Fatalf("Commit: %v (the decision was stored: the client gets OK)", err)
+			}
+			c.Wait()
+			if got := strings.Count(flaky.log(), "XA COMMIT"); got != tc.wantSends {
+				t.Errorf("the branch's own connection got %d XA COMMITs (%s), want %d", got, flaky.log(), tc.wantSends)
+			}
+			if !slices.Equal(shards.log, tc.wantLog) {
+				t.Errorf("fresh connections committed %q, want %q", shards.log, tc.wantLog)
+			}
+			_, found, err := log.Open().Get(context.Background(), gtrid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if found == tc.wantDone {
+				t.Errorf("decision kept = %v, want %v", found, !tc.wantDone)
+			}
+		})
 	}
 }
