@@ -176,7 +176,7 @@ func newServer(cfg *conf.Config, log *slog.Logger, metrics *Metrics, x XA, diale
 	instance := x.Generator.Instance()
 	s.coord = xa.NewCoordinator(x.Log, instance, xa.Incarnation(instance, x.Generator.Epoch()), log, x.Metrics)
 	s.coord.Fault = x.Fault
-	s.coord.Fresh = recoveryShards{names: names, pools: s.pools}
+	s.coord.Fresh = retryShards{recoveryShards{names: names, pools: s.pools}}
 	s.recoverer = xa.NewRecoverer(x.Log, recoveryShards{names: names, pools: s.pools}, x.Generator.Deployment(), instance,
 		cfg.Coordinator.AbandonAfter.Duration, log, x.Metrics)
 	s.recoverer.SetLocal(xa.Incarnation(instance, x.Generator.Epoch()), s.coord.Busy, s.coord.Abandoned, s.coord.Resolved)

@@ -33,6 +33,19 @@ func (r recoveryShards) Conn(ctx context.Context, shard string) (xa.ShardConn, f
 	return recoveryConn{c}, func() { pool.Release(c) }, nil
 }
 
+// retryShards gives the XA coordinator's phase-two retries their
+// connections (xa.Coordinator.Fresh). A retry follows a lost connection,
+// so the shard's idle connections are pinged before use, as after any
+// lost connection (Pool.Suspect): they may have died with it.
+type retryShards struct{ recoveryShards }
+
+func (r retryShards) Conn(ctx context.Context, shard string) (xa.ShardConn, func(), error) {
+	if pool, ok := r.pools[shard]; ok {
+		pool.Suspect()
+	}
+	return r.recoveryShards.Conn(ctx, shard)
+}
+
 type recoveryConn struct{ *backend.Conn }
 
 // Recover lists the prepared branches of xaproxy's format on the shard, of
