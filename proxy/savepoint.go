@@ -96,6 +96,9 @@ func (s *Session) savepointStmt(ctx context.Context, q *textPlan) error {
 	if err := s.checkTxUsable(); err != nil {
 		return s.writeErr(err)
 	}
+	if op == spSet && strings.EqualFold(name, partSavepointName) {
+		return s.writeErr(errReservedSavepoint(name))
+	}
 	list, found := applySavepoint(s.tx.savepoints, op, name)
 	if !found {
 		return s.writeErr(mysql.NewError(mysql.ER_SP_DOES_NOT_EXIST, fmt.Sprintf("SAVEPOINT %s does not exist", name)))

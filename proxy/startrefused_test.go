@@ -88,3 +88,49 @@ func TestFakeRefusedStartOpensNoBranch(t *testing.T) {
 		})
 	}
 }
+
+// TestFakeRefusedStartEndsPendingChars: a shard that refuses a branch's XA
+// START keeps the SET TRANSACTION sent before it pending (MariaDB 10.11:
+// SET TRANSACTION READ ONLY; XA START refused with 1440; BEGIN; INSERT gets
+// 1792). The transaction ends with the branch never started and the
+// connection goes back to its pool: its next use ends those characteristics
+// first, so they reach no other transaction (another session's).
+func TestFakeRefusedStartEndsPendingChars(t *testing.T) {
+	const ins0 = "INSERT INTO ranged (id, v) VALUES (1, 'a')"
+	const chars = "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"
+	e := newFakeEnv(t)
+	e.shards["s0"].On("INSERT INTO ranged", fakeshard.Answer{Affected: 1})
+	var starts atomic.Int32
+	e.shards["s0"].OnFunc("XA START", func(uint32, string) fakeshard.Answer {
+		if starts.Add(1) == 1 {
+			return fakeshard.Error(mysql.ER_XAER_DUPID, "XAER_DUPID: The XID already exists")
+		}
+		return fakeshard.OK()
+	})
+	c := e.connect(t)
+	exec(t, c, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "BEGIN")
+	if _, err := c.Execute(ins0); err == nil {
+		t.Fatalf("%s with its start refused: no error", ins0)
+	}
+	exec(t, c, "ROLLBACK")
+	waitFor(t, "every connection back in its pool", e.idle)
+	other := e.connect(t)
+	exec(t, other, ins0) // autocommit, on the pooled connection
+	var used [][]string
+	for _, id := range e.shards["s0"].Conns() {
+		if qs := clientQueries(e.queries("s0", id)); slices.Contains(qs, chars) {
+			used = append(used, qs)
+		}
+	}
+	if len(used) != 1 {
+		t.Fatalf("s0: %d connections were told %q (%q), want one", len(used), chars, used)
+	}
+	qs := used[0]
+	i := slices.Index(qs, chars)
+	if len(qs) < i+3 || !strings.HasPrefix(qs[i+1], "XA START") {
+		t.Fatalf("s0 received %q: want %q, the refused XA START, then the pooled connection's next use", qs, chars)
+	}
+	if want := "SET @@session.tx_isolation = @@session.tx_isolation, @@session.tx_read_only = @@session.tx_read_only"; qs[i+2] != want {
+		t.Errorf("s0 received %q after the refused start: the pending %q was not ended before the next statement (%q)", qs[i+2:], chars, want)
+	}
+}

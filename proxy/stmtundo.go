@@ -19,8 +19,11 @@ import (
 // multi-shard writes in explicit transactions only: an autocommit
 // statement's implicit transaction is simply rolled back.
 const (
-	partSavepoint = "SAVEPOINT `__xaproxy_stmt`"
-	partRollback  = "ROLLBACK TO SAVEPOINT `__xaproxy_stmt`"
+	// partSavepointName is refused to clients (savepointStmt): theirs
+	// would be moved by the next multi-shard write.
+	partSavepointName = "__xaproxy_stmt"
+	partSavepoint     = "SAVEPOINT `" + partSavepointName + "`"
+	partRollback      = "ROLLBACK TO SAVEPOINT `" + partSavepointName + "`"
 )
 
 // markPart sets the savepoint on c before part i of n runs there, when a
@@ -48,4 +51,10 @@ func (s *Session) undoParts(ctx context.Context, parts []router.Part) error {
 		}
 	}
 	return nil
+}
+
+// errReservedSavepoint refuses a client's savepoint of the name the proxy
+// sets itself (partSavepointName).
+func errReservedSavepoint(name string) error {
+	return errNotSupported("SAVEPOINT %s: xaproxy reserves this name (it sets it to undo a failed statement over several shards); use another name", name)
 }

@@ -166,12 +166,16 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 		err = mysql.NewError(mysql.ER_ERROR_DURING_COMMIT, "transaction rolled back, nothing was committed: "+tx.aborted)
 		commit = false
 	}
-	// A branch whose XA START never left (its statement was not sent) does
-	// not exist on its shard: nothing to end there.
+	// A branch whose XA START never left (its statement was not sent), or
+	// was refused, does not exist on its shard: nothing to end there. The
+	// SET TRANSACTION sent before that start is still pending on c (a
+	// refused XA START leaves it so on 10.11): c's next Sync ends it, so it
+	// reaches no other transaction, another session's once c is pooled.
 	for _, shard := range append([]string(nil), tx.order...) {
 		if c := tx.branches[shard]; c.Unstarted() {
 			tx.remove(shard)
 			c.StartWith("") // a pin keeps serving: nothing may run ahead of its next statement
+			c.NoteNextTxChars()
 			s.releaseUnlessPinned(c)
 		}
 	}
