@@ -227,7 +227,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		}
 		var ok okInfo
 		var srvErr *mysql.MyError
-		if me, isMy := backend.ServerError(err); isMy {
+		if me, isMy := backend.ServerError(err); isMy && !s.branchLost(part.Shard) {
 			srvErr, err = me, nil
 		} else if err == nil {
 			ok, srvErr, err = s.readOK(reply)
@@ -238,7 +238,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		if err != nil || srvErr != nil {
 			cause := error(srvErr)
 			if err != nil {
-				cause = errShardUnavailable(part.Shard, err)
+				cause = shardErr(part.Shard, err)
 				if c != nil {
 					c.MarkBroken()
 				}

@@ -54,13 +54,13 @@ func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, e
 			}
 			s.untrack(c)
 		}
-		if me, isMy := backend.ServerError(err); isMy {
+		if me, isMy := backend.ServerError(err); isMy && !s.branchLost(part.Shard) {
 			srvErr, err = me, nil
 		}
 		if err != nil || srvErr != nil {
 			cause := error(srvErr)
 			if err != nil {
-				cause = errShardUnavailable(part.Shard, err)
+				cause = shardErr(part.Shard, err)
 				if c != nil {
 					c.MarkBroken()
 				}

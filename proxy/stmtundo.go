@@ -58,3 +58,11 @@ func (s *Session) undoParts(ctx context.Context, parts []router.Part) error {
 func errReservedSavepoint(name string) error {
 	return errNotSupported("SAVEPOINT %s: xaproxy reserves this name (it sets it to undo a failed statement over several shards); use another name", name)
 }
+
+// branchLost: the transaction's branch on shard lost its connection (a
+// part failing to reach it reports the proxy's own error, 1105, which is no
+// statement error: the branch is gone, and with it the transaction).
+func (s *Session) branchLost(shard string) bool {
+	c := s.tx.branches[shard]
+	return c != nil && c.Broken()
+}

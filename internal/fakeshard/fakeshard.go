@@ -60,6 +60,9 @@ type Answer struct {
 	// Warnings are counted in the OK or final EOF packet and listed by
 	// SHOW WARNINGS on the same connection until its next statement.
 	Warnings []Warning
+	// Drop closes the connection instead of answering: a lost shard
+	// connection.
+	Drop bool
 }
 
 // OK is an OK packet with nothing in it.
@@ -318,6 +321,9 @@ func (s *Shard) query(c *conn, q string) error {
 	stmts := Split(q)
 	for i, st := range stmts {
 		a := s.answer(c, strings.TrimSpace(st))
+		if a.Drop {
+			return fmt.Errorf("fakeshard %s: connection %d dropped at %q", s.name, c.id, st)
+		}
 		var more uint16
 		if i < len(stmts)-1 {
 			more = mysql.SERVER_MORE_RESULTS_EXISTS
