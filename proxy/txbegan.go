@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/xaproxy/xaproxy/backend"
@@ -61,20 +62,25 @@ func (s *Session) branchChars(ctx context.Context, c *backend.Conn) (string, *bo
 				return "", nil, err
 			}
 			isolation = isolationLevel(v)
-		} else if level := isolationLevel(began.isolation); isLevel(level) {
+		} else if level, ok := levelName(began.isolation); ok {
 			isolation = level
 		}
 	}
 	return isolation, readOnly, nil
 }
 
-// isLevel: s is an isolation level as SET TRANSACTION takes it.
-func isLevel(s string) bool {
-	switch strings.ToUpper(s) {
-	case "READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE":
-		return true
+// levelName turns a value of @@tx_isolation as the session set it
+// ('READ-COMMITTED', or its number) into what SET TRANSACTION takes.
+func levelName(v string) (string, bool) {
+	// In the order of @@tx_isolation's numeric values.
+	levels := [...]string{"READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"}
+	level := strings.ToUpper(isolationLevel(v))
+	for i, l := range levels {
+		if level == l || level == strconv.Itoa(i) {
+			return l, true
+		}
 	}
-	return false
+	return "", false
 }
 
 // beganReadOnly: the transaction, of no access mode of its own, began
