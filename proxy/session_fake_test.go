@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
 
 	"github.com/xaproxy/xaproxy/internal/fakeshard"
 	"github.com/xaproxy/xaproxy/xa"
@@ -97,39 +100,67 @@ func TestFakeTransactionBranches(t *testing.T) {
 			waitFor(t, "every connection back in its pool", e.idle)
 			gtrids := map[string]bool{}
 			for _, shard := range []string{"s0", "s1"} {
-				var used [][]string
-				var ids []uint32
-				for _, id := range e.shards[shard].Conns() {
-					if qs := clientQueries(e.queries(shard, id)); len(qs) > 0 {
-						used = append(used, qs)
-						ids = append(ids, id)
-					}
-				}
 				want, ok := tt.want[shard]
 				if !ok {
-					if len(used) > 0 {
-						t.Errorf("%s received %q, want nothing", shard, used)
+					if used := e.usedConns(shard); len(used) > 0 {
+						t.Errorf("%s received %v, want nothing", shard, used)
 					}
 					continue
 				}
-				if len(used) != 1 {
-					t.Fatalf("%s: %d connections ran statements (%q), want the one branch", shard, len(used), used)
-				}
-				x, gtrid := branchXID(t, shard, ids[0], used[0][0])
-				gtrids[gtrid] = true
-				exp := make([]string, len(want))
-				for i, w := range want {
-					exp[i] = strings.ReplaceAll(w, "{x}", x)
-				}
-				if !slices.Equal(used[0], exp) {
-					t.Errorf("%s conn %d received\n %q\nwant\n %q", shard, ids[0], used[0], exp)
-				}
+				gtrids[e.checkBranch(t, shard, want)] = true
 			}
 			if len(gtrids) > 1 {
 				t.Errorf("branches of one transaction have gtrids %v, want one", gtrids)
 			}
 		})
 	}
+}
+
+// usedConns is what each connection of shard that ran client statements
+// received, by connection id.
+func (e *fakeEnv) usedConns(shard string) map[uint32][]string {
+	used := map[uint32][]string{}
+	for _, id := range e.shards[shard].Conns() {
+		if qs := clientQueries(e.queries(shard, id)); len(qs) > 0 {
+			used[id] = qs
+		}
+	}
+	return used
+}
+
+// checkBranch checks that one connection of shard ran client statements,
+// exactly want with {x} standing for its branch's xid, and returns the
+// branch's gtrid.
+func (e *fakeEnv) checkBranch(t *testing.T, shard string, want []string) string {
+	t.Helper()
+	used := e.usedConns(shard)
+	if len(used) != 1 {
+		t.Fatalf("%s: %d connections ran statements (%v), want the one branch", shard, len(used), used)
+	}
+	for id, got := range used {
+		x, gtrid := branchXID(t, shard, id, got[0])
+		exp := make([]string, len(want))
+		for i, w := range want {
+			exp[i] = strings.ReplaceAll(w, "{x}", x)
+		}
+		if !slices.Equal(got, exp) {
+			t.Errorf("%s conn %d received\n %q\nwant\n %q", shard, id, got, exp)
+		}
+		return gtrid
+	}
+	return ""
+}
+
+// refuseFirstStart makes f refuse the first XA START it gets (1440), as
+// MariaDB does for an xid in use, and accept the next ones.
+func refuseFirstStart(f *fakeshard.Shard) {
+	var starts atomic.Int32
+	f.OnFunc("XA START", func(uint32, string) fakeshard.Answer {
+		if starts.Add(1) == 1 {
+			return fakeshard.Error(mysql.ER_XAER_DUPID, "XAER_DUPID: The XID already exists")
+		}
+		return fakeshard.OK()
+	})
 }
 
 // usedBy lists the connections of shard that received a statement

@@ -3,7 +3,6 @@ package proxy
 import (
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -48,13 +47,7 @@ func TestFakeRefusedStartOpensNoBranch(t *testing.T) {
 			for _, f := range e.shards {
 				f.On("INSERT INTO ranged", fakeshard.Answer{Affected: 1})
 			}
-			var starts atomic.Int32
-			e.shards["s0"].OnFunc("XA START", func(uint32, string) fakeshard.Answer {
-				if starts.Add(1) == 1 {
-					return fakeshard.Error(mysql.ER_XAER_DUPID, "XAER_DUPID: The XID already exists")
-				}
-				return fakeshard.OK()
-			})
+			refuseFirstStart(e.shards["s0"])
 			c := e.connect(t)
 			exec(t, c, "BEGIN")
 			_, err := c.Execute(tt.stmts[0])
@@ -65,25 +58,7 @@ func TestFakeRefusedStartOpensNoBranch(t *testing.T) {
 			exec(t, c, "COMMIT")
 			waitFor(t, "every connection back in its pool", e.idle)
 			for shard, want := range tt.want {
-				var used [][]string
-				var ids []uint32
-				for _, id := range e.shards[shard].Conns() {
-					if qs := clientQueries(e.queries(shard, id)); len(qs) > 0 {
-						used = append(used, qs)
-						ids = append(ids, id)
-					}
-				}
-				if len(used) != 1 {
-					t.Fatalf("%s: %d connections ran statements (%q), want one", shard, len(used), used)
-				}
-				x, _ := branchXID(t, shard, ids[0], used[0][0])
-				exp := make([]string, len(want))
-				for i, w := range want {
-					exp[i] = strings.ReplaceAll(w, "{x}", x)
-				}
-				if !slices.Equal(used[0], exp) {
-					t.Errorf("%s conn %d received\n %q\nwant\n %q", shard, ids[0], used[0], exp)
-				}
+				e.checkBranch(t, shard, want)
 			}
 		})
 	}
@@ -100,13 +75,7 @@ func TestFakeRefusedStartEndsPendingChars(t *testing.T) {
 	const chars = "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"
 	e := newFakeEnv(t)
 	e.shards["s0"].On("INSERT INTO ranged", fakeshard.Answer{Affected: 1})
-	var starts atomic.Int32
-	e.shards["s0"].OnFunc("XA START", func(uint32, string) fakeshard.Answer {
-		if starts.Add(1) == 1 {
-			return fakeshard.Error(mysql.ER_XAER_DUPID, "XAER_DUPID: The XID already exists")
-		}
-		return fakeshard.OK()
-	})
+	refuseFirstStart(e.shards["s0"])
 	c := e.connect(t)
 	exec(t, c, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "BEGIN")
 	if _, err := c.Execute(ins0); err == nil {
