@@ -220,6 +220,23 @@ func TestTransactionCharacteristics(t *testing.T) {
 		{1, "SELECT v FROM iso WHERE id = 1", nil}, // READ COMMITTED now
 		{1, "COMMIT", nil},
 		{0, "SELECT COUNT(*) FROM iso", nil},
+		// SET autocommit = 1 commits without resetting the transaction's
+		// characteristics: the next transaction has the ones it began
+		// with, the one after the session's.
+		{0, "SET autocommit = 0", nil},
+		{0, "INSERT INTO iso VALUES (33, 0)", nil},
+		{0, "SET SESSION TRANSACTION READ ONLY", nil},
+		{0, "SET autocommit = 1", nil},
+		{0, "INSERT INTO iso VALUES (34, 0)", nil}, // READ WRITE still
+		{0, "INSERT INTO iso VALUES (35, 0)", nil}, // 1792
+		{0, "SET autocommit = 0", nil},
+		{0, "SELECT COUNT(*) FROM iso", nil}, // starts a READ ONLY one
+		{0, "SET SESSION TRANSACTION READ WRITE", nil},
+		{0, "SET autocommit = 1", nil},
+		{0, "INSERT INTO iso VALUES (36, 0)", nil}, // 1792: READ ONLY still
+		{0, "INSERT INTO iso VALUES (36, 0)", nil}, // and again: a refused statement spends nothing
+		{0, "SELECT COUNT(*) FROM iso", nil},
+		{0, "INSERT INTO iso VALUES (36, 0)", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_tx"), 2), steps)

@@ -138,8 +138,8 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			// As in MySQL: switching autocommit on commits the open
 			// transaction. MariaDB 10.11 does not end SET TRANSACTION's
 			// characteristics there (checked): the next transaction has
-			// them again.
-			took := s.tx.took
+			// them again (leftPending).
+			took := s.leftPending(s.tx)
 			if err := s.endTx(ctx, true); err != nil {
 				return s.writeErr(err)
 			}

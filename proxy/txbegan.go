@@ -91,3 +91,30 @@ func levelName(v string) (string, bool) {
 func (s *Session) beganReadOnly() bool {
 	return s.tx.took.readOnly == nil && s.tx.began.known && s.tx.began.readOnly && !s.sessionReadOnly()
 }
+
+// leftPending is what tx, ended by SET autocommit = 1 rather than COMMIT
+// or ROLLBACK, leaves for the next transaction: MariaDB 10.11 resets a
+// transaction's characteristics to the session's only at COMMIT and
+// ROLLBACK, so the next one has what tx took, and where the session has
+// changed its own since tx began, the values tx began with (checked:
+// SET autocommit = 0; INSERT; SET SESSION TRANSACTION READ ONLY; SET
+// autocommit = 1; the next INSERT runs, the one after gets 1792). A level
+// that was the server's default is not named here: the session's new one
+// applies.
+func (s *Session) leftPending(tx *txn) txChars {
+	took := tx.took
+	if !tx.began.known {
+		return took
+	}
+	now := s.sessionChars()
+	if took.readOnly == nil && now.readOnly != tx.began.readOnly {
+		ro := tx.began.readOnly
+		took.readOnly = &ro
+	}
+	if took.isolation == "" && now.isolation != tx.began.isolation {
+		if level, ok := levelName(tx.began.isolation); ok {
+			took.isolation = level
+		}
+	}
+	return took
+}

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Performance lab: a quick side-by-side of xaproxy and HAProxy in front of
 # one MariaDB, with the counters that explain a difference (CPU and context
-# switches per query from /proc, and with STRACE=1 the system calls per
-# query). `make bench` is the reference; this is for iterating on one
+# switches per query from /proc, MariaDB's CPU and the machine's idle time
+# per query, and with STRACE=1 the system calls per query). `make bench` is the reference; this is for iterating on one
 # change in a minute (docs/performance.md).
 #
 #   scripts/perf-lab.sh setup            MariaDB :23306, HAProxy :23307, data
@@ -91,13 +91,15 @@ stop_proxy() {
 }
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+idle_ticks() { awk '/^cpu /{print $5+$6}' /proc/stat; }
 switches() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches/{s+=$2} END{print s}'; }
 
 # side NAME PORT USER PASSWORD PID: one measured run.
 side() {
 	local name=$1 port=$2 user=$3 pass=$4 pid=$5 sp="" out q
-	local c0 s0 c1 s1
-	c0=$(cpu_ticks "$pid") s0=$(switches "$pid")
+	local c0 s0 c1 s1 m0 m1 i0 i1 mpid
+	mpid=$(cat "$LAB/m0/pid")
+	c0=$(cpu_ticks "$pid") s0=$(switches "$pid") m0=$(cpu_ticks "$mpid") i0=$(idle_ticks)
 	if [ -n "${STRACE:-}" ]; then
 		timeout -s INT $((SECS + 1)) strace -c -f -p "$pid" -o "$LAB/strace.$name" 2>/dev/null &
 		sp=$!
@@ -105,12 +107,13 @@ side() {
 	out=$("${SB[@]}" --mysql-port="$port" --mysql-user="$user" --mysql-password="$pass" \
 		--threads="$THREADS" --time="$SECS" "${EXTRA[@]}" run)
 	[ -n "$sp" ] && wait "$sp" || true
-	c1=$(cpu_ticks "$pid") s1=$(switches "$pid")
+	c1=$(cpu_ticks "$pid") s1=$(switches "$pid") m1=$(cpu_ticks "$mpid") i1=$(idle_ticks)
 	q=$(awk '/^ *queries:/{print $2}' <<<"$out")
 	awk -v n="$name" -v q="$q" -v c=$((c1 - c0)) -v s=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
+		-v m=$((m1 - m0)) -v idle=$((i1 - i0)) \
 		-v qps="$(awk '/^ *queries:/{gsub("\\(","",$3); print $3}' <<<"$out")" \
 		-v sum="$(awk '/^ *sum:/{print $2}' <<<"$out")" -v tx="$(awk '/^ *transactions:/{print $2}' <<<"$out")" \
-		'BEGIN{printf "%-8s %9.0f q/s  mean %.3f ms  CPU %5.1f us/q  %.2f context switches/q\n", n, qps, sum/tx, c*1e6/hz/q, s/q}'
+		'BEGIN{printf "%-8s %9.0f q/s  mean %.3f ms  CPU %5.1f us/q  %.2f context switches/q  MariaDB %5.1f us/q  idle %4.1f us/q\n", n, qps, sum/tx, c*1e6/hz/q, s/q, m*1e6/hz/q, idle*1e6/hz/q}'
 	if [ -n "$sp" ]; then
 		awk -v q="$q" 'NR>2 && $NF!="total" && $4+0>0 {printf "%.2f %s\n", $4/q, $NF}' "$LAB/strace.$name" |
 			sort -nr | head -5 | awk '{printf "           %-14s %s/q\n", $2, $1}'
