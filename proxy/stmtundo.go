@@ -42,7 +42,10 @@ func markPart(ctx context.Context, c *backend.Conn, implicit bool, i, n int) err
 // that failed.
 func (s *Session) undoParts(ctx context.Context, parts []router.Part) error {
 	for _, p := range parts {
-		c := s.tx.branches[p.Shard]
+		var c *backend.Conn
+		if s.tx != nil {
+			c = s.tx.branches[p.Shard]
+		}
 		if c == nil {
 			return fmt.Errorf("shard %s: no branch to undo the statement on", p.Shard)
 		}
@@ -63,6 +66,9 @@ func errReservedSavepoint(name string) error {
 // part failing to reach it reports the proxy's own error, 1105, which is no
 // statement error: the branch is gone, and with it the transaction).
 func (s *Session) branchLost(shard string) bool {
+	if s.tx == nil {
+		return false
+	}
 	c := s.tx.branches[shard]
 	return c != nil && c.Broken()
 }

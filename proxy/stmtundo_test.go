@@ -1,12 +1,14 @@
 package proxy
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/internal/fakeshard"
+	"github.com/xaproxy/xaproxy/router"
 )
 
 // TestFakeReservedSavepointRefused: the savepoint the proxy sets before each
@@ -79,5 +81,21 @@ func TestFakeLostBranchEndsMultiShardWrite(t *testing.T) {
 	if slices.ContainsFunc(got, func(q string) bool { return strings.HasPrefix(q, "ROLLBACK TO") }) ||
 		!slices.ContainsFunc(got, func(q string) bool { return strings.Contains(q, "XA ROLLBACK") }) {
 		t.Errorf("s0 branch received %q, want its XA ROLLBACK and no ROLLBACK TO SAVEPOINT", got)
+	}
+}
+
+// TestUndoPartsWithoutTransaction: with no transaction (a statement that
+// runs outside one), no branch is lost and nothing can be undone: an
+// error, never a nil dereference, so the caller rolls back as before.
+func TestUndoPartsWithoutTransaction(t *testing.T) {
+	s := &Session{}
+	if s.branchLost("s0") {
+		t.Error("branchLost without a transaction = true, want false")
+	}
+	if err := s.undoParts(context.Background(), nil); err != nil {
+		t.Errorf("undoParts of no part: %v, want nil", err)
+	}
+	if err := s.undoParts(context.Background(), []router.Part{{Shard: "s0"}}); err == nil {
+		t.Error("undoParts of a part without a transaction: nil, want an error")
 	}
 }
