@@ -40,7 +40,7 @@ func (s *Session) sessionChars() sessionChars {
 // have: the transaction's own, else the session's as they were when it
 // began.
 func (s *Session) branchChars(ctx context.Context, c *backend.Conn) (string, *bool, error) {
-	isolation, readOnly := s.tx.isolation, s.tx.took.readOnly
+	isolation, readOnly := s.tx.took.isolation, s.tx.took.readOnly
 	began := s.tx.began
 	if !began.known {
 		return isolation, readOnly, nil

@@ -125,10 +125,6 @@ func writesRows(st *router.Statement) bool {
 // and records the session's own (began).
 func (s *Session) takeTxChars(tx *txn) {
 	tx.began = s.sessionChars()
-	if s.nextTx.readOnly != nil {
-		tx.readOnly = *s.nextTx.readOnly
-	}
-	tx.isolation = s.nextTx.isolation
 	tx.took = s.nextTx
 	s.nextTx = txChars{}
 }

@@ -18,11 +18,6 @@ import (
 // deployment of one shard opens plain transactions instead (plaintx.go).
 type txn struct {
 	explicit bool // BEGIN/START TRANSACTION; false: autocommit=0
-	readOnly bool // START TRANSACTION READ ONLY: XA START has no such mode, the proxy enforces it
-	// isolation is set on every branch before its XA START (SET
-	// TRANSACTION ISOLATION LEVEL before the transaction); "" for the
-	// session's own level.
-	isolation string
 	// began is the session's own isolation level and access mode when the
 	// transaction began (sessionChars): SET SESSION TRANSACTION inside it
 	// is for the next one, so a branch opened later must not take the new
@@ -50,10 +45,19 @@ type txn struct {
 	// started: a statement used a table in it (autocommit=0 only: an
 	// explicit transaction is started by BEGIN); see noteStarted.
 	started bool
-	// took are the pending characteristics the transaction took when it
-	// started (SET autocommit = 1 gives them back: txchar.go).
+	// took are the characteristics the transaction has of its own: the
+	// pending ones when it started, or START TRANSACTION's access mode.
+	// Its isolation level is set on every branch before its XA START (SET
+	// TRANSACTION ISOLATION LEVEL before the transaction; "" for the
+	// session's own level); READ ONLY the proxy enforces itself, since XA
+	// START has no such mode (readOnly). SET autocommit = 1 gives them back
+	// (leftPending).
 	took txChars
 }
+
+// readOnly: the transaction is READ ONLY by a mode of its own (START
+// TRANSACTION READ ONLY, or SET TRANSACTION READ ONLY before it).
+func (t *txn) readOnly() bool { return t.took.readOnly != nil && *t.took.readOnly }
 
 func newTxn(explicit bool) *txn {
 	return &txn{explicit: explicit, branches: map[string]*backend.Conn{}}
@@ -101,7 +105,6 @@ func (s *Session) begin(ctx context.Context, st *router.Statement) error {
 		// transaction (MariaDB 10.11: the READ ONLY outlives it). READ
 		// WRITE overrides a pending READ ONLY (the parser does not tell it
 		// from no access mode).
-		s.tx.readOnly = b.ReadOnly
 		ro := b.ReadOnly
 		s.tx.took.readOnly = &ro
 	}
@@ -125,12 +128,10 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 	}
 	completion = s.completion(st, completion)
 	var err error
-	var readOnly bool
-	var isolation string
-	var mode *bool // the access mode it chose (nil: the session's)
+	var took txChars // the characteristics it chose
 	began := s.sessionChars()
 	if s.tx != nil {
-		readOnly, isolation, mode, began = s.tx.readOnly, s.tx.isolation, s.tx.took.readOnly, s.tx.began
+		took, began = s.tx.took, s.tx.began
 		err = s.endTx(ctx, commit)
 	}
 	s.nextTx = txChars{} // COMMIT and ROLLBACK end the pending characteristics too
@@ -139,7 +140,7 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 		// access mode and isolation level (checked on 10.11: a write after
 		// START TRANSACTION READ ONLY ... COMMIT AND CHAIN gets 1792).
 		s.tx = newTxn(true)
-		s.tx.readOnly, s.tx.isolation, s.tx.took.readOnly, s.tx.began = readOnly, isolation, mode, began
+		s.tx.took, s.tx.began = took, began
 	}
 	if err != nil {
 		return s.writeErr(err)
@@ -276,7 +277,7 @@ func (s *Session) checkTxUsable() error {
 // A statement that commits implicitly ends the transaction before it runs,
 // so it is not refused (MariaDB runs DDL after a READ ONLY transaction).
 func (s *Session) checkReadOnly(st *router.Statement, p *router.Plan) error {
-	readOnly := s.tx != nil && (s.tx.readOnly || s.beganReadOnly())
+	readOnly := s.tx != nil && (s.tx.readOnly() || s.beganReadOnly())
 	if s.tx == nil && !s.autocommit && s.nextTx.readOnly != nil {
 		// autocommit=0: the statement starts the transaction SET
 		// TRANSACTION READ ONLY was for.
