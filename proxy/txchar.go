@@ -85,12 +85,21 @@ func (s *Session) endUnstartedTx(ctx context.Context, n *ast.SetStmt, sql string
 	if !oneShot {
 		return nil
 	}
-	took := s.tx.took
-	if err := s.endTx(ctx, true); err != nil {
+	took, err := s.dropUnstartedTx(ctx)
+	if err != nil {
 		return err
 	}
 	s.nextTx = took
 	return nil
+}
+
+// dropUnstartedTx ends autocommit=0's transaction that MariaDB has not
+// started (its statements used no table; the proxy's branch may have
+// started, its start travelling with the first statement) and returns the
+// characteristics it took, which the caller makes pending again.
+func (s *Session) dropUnstartedTx(ctx context.Context) (txChars, error) {
+	took := s.tx.took
+	return took, s.endTx(ctx, true)
 }
 
 // noteStarted marks the implicit transaction of autocommit=0 as started
@@ -220,14 +229,14 @@ func (s *Session) autocommitTxChars(st *router.Statement) (chars string, err err
 // autocommit = 0; SELECT 1; SET SESSION TRANSACTION READ ONLY; INSERT
 // gets 1792, and runs after a SELECT from a table instead of SELECT 1).
 // The proxy's branch may have started already (its start travels with the
-// first statement, SELECT 1 too): it is ended, as endUnstartedTx does, so
-// that the next statement starts one under the session's new value.
+// first statement, SELECT 1 too): it is ended (dropUnstartedTx), so that
+// the next statement starts one under the session's new value.
 func (s *Session) sessionReplacesTaken(ctx context.Context, mode, isolation bool) error {
 	if (!mode && !isolation) || s.tx == nil || s.inTransaction() {
 		return nil
 	}
-	took := s.tx.took
-	if err := s.endTx(ctx, true); err != nil {
+	took, err := s.dropUnstartedTx(ctx)
+	if err != nil {
 		return err
 	}
 	if mode {

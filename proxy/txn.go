@@ -86,11 +86,15 @@ func (s *Session) begin(ctx context.Context, st *router.Statement) error {
 		// statements used no table: the characteristics it took are still
 		// pending, for this one (MariaDB 10.11: SET TRANSACTION READ ONLY;
 		// SET autocommit = 0; SELECT 1; BEGIN; INSERT gets 1792).
-		unstarted, took := !s.inTransaction(), s.tx.took
-		if err := s.endTx(ctx, true); err != nil {
-			return s.writeErr(err)
-		}
-		if unstarted {
+		if s.inTransaction() {
+			if err := s.endTx(ctx, true); err != nil {
+				return s.writeErr(err)
+			}
+		} else {
+			took, err := s.dropUnstartedTx(ctx)
+			if err != nil {
+				return s.writeErr(err)
+			}
 			s.nextTx = took
 		}
 	}
