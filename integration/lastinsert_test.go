@@ -92,10 +92,7 @@ func TestLastInsertIDPerSession(t *testing.T) {
 	t.Parallel()
 	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
 	ctx := testCtx(t, 2*time.Minute)
-	f.s0.CreateDatabase(t, "direct_lid")
-	setup := "CREATE TABLE ai (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)"
-	mustExec(t, f.db(t, "shop", ""), setup)
-	mustExec(t, f.shard(t, "direct_lid"), setup)
+	f.directTwin(t, "direct_lid", "CREATE TABLE ai (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)")
 	steps := []scriptStep{
 		{0, "SELECT LAST_INSERT_ID(), @@identity, @@last_insert_id", nil},
 		{0, "INSERT INTO ai (v) VALUES (1)", nil},

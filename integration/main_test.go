@@ -99,6 +99,18 @@ func (f *fixture) shard(t *testing.T, dbName string) *sql.DB {
 	return f.s0.DB(t, dbName)
 }
 
+// directTwin creates database direct on s0 and runs setup both through
+// the proxy (schema shop) and there, so that a script can be compared on
+// the two.
+func (f *fixture) directTwin(t *testing.T, direct string, setup ...string) {
+	t.Helper()
+	f.s0.CreateDatabase(t, direct)
+	for _, q := range setup {
+		mustExec(t, f.db(t, "shop", ""), q)
+		mustExec(t, f.shard(t, direct), q)
+	}
+}
+
 // assertAlive checks that the proxy process runs and serves a brand new
 // client connection.
 func (f *fixture) assertAlive(t *testing.T) {

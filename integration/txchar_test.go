@@ -15,12 +15,7 @@ func TestTransactionCharacteristics(t *testing.T) {
 	t.Parallel()
 	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
 	ctx := testCtx(t, 2*time.Minute)
-	f.s0.CreateDatabase(t, "direct_tx")
-	setup := []string{"CREATE TABLE iso (id INT PRIMARY KEY, v INT)", "INSERT INTO iso VALUES (1, 0)", "CREATE TABLE iso2 (x INT)"}
-	for _, q := range setup {
-		mustExec(t, f.db(t, "shop", ""), q)
-		mustExec(t, f.shard(t, "direct_tx"), q)
-	}
+	f.directTwin(t, "direct_tx", "CREATE TABLE iso (id INT PRIMARY KEY, v INT)", "INSERT INTO iso VALUES (1, 0)", "CREATE TABLE iso2 (x INT)")
 	steps := []scriptStep{
 		{0, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", nil},
 		{0, "START TRANSACTION", nil},

@@ -14,11 +14,7 @@ func TestTransactionCharacteristicsStayInSession(t *testing.T) {
 	t.Parallel()
 	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 1, max_idle: 1}"})
 	ctx := testCtx(t, 2*time.Minute)
-	f.s0.CreateDatabase(t, "direct_leak")
-	for _, q := range []string{"CREATE TABLE leak (id INT PRIMARY KEY)"} {
-		mustExec(t, f.db(t, "shop", ""), q)
-		mustExec(t, f.shard(t, "direct_leak"), q)
-	}
+	f.directTwin(t, "direct_leak", "CREATE TABLE leak (id INT PRIMARY KEY)")
 	unspent := []string{
 		"SELECT RELEASE_ALL_LOCKS()",       // no table
 		"SELECT 1 FROM leak WHERE id = 1/", // a parse error
