@@ -36,7 +36,8 @@ func startReturningFixture(t *testing.T) *returningFixture {
 			fmt.Sprintf("- {name: %s, shard_key: k, algorithm: mod}", tableName("items", m)),
 			fmt.Sprintf("- {name: %s, broadcast: true}", tableName("regions", m)))
 	}
-	tables = append(tables, "- {name: gitems, shard_key: k, algorithm: mod}", "- {name: txitems, shard_key: k, algorithm: mod}")
+	tables = append(tables, "- {name: gitems, shard_key: k, algorithm: mod}", "- {name: txitems, shard_key: k, algorithm: mod}",
+		"- {name: modeitems, shard_key: k, algorithm: mod}")
 	p := env.StartProxy(t, harness.ProxyConfig{
 		Shards: []harness.ShardSpec{{Name: "s0", DSN: s0.DSN("")}, {Name: "s1", DSN: s1.DSN("")}},
 		Users:  map[string]string{appUser: appPass},

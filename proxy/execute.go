@@ -23,6 +23,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if ex.Op == router.ExecAnswer {
 		return s.answerDiag(ctx, st, own, binary)
 	}
+	if err := s.checkRendered(ex); err != nil {
+		return s.writeErr(err)
+	}
 	if _, ok := st.Node.(ast.DDLNode); ok {
 		// The session's next statement is planned with the new table
 		// definitions (a column-less INSERT after ALTER TABLE ADD COLUMN).

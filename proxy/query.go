@@ -61,13 +61,13 @@ type textPlan struct {
 // parsed; the error is the client's answer. The plan is a value, which
 // runText keeps on its stack.
 func (s *Session) planText(ctx context.Context, sql string) (textPlan, error) {
-	if st, plan, params, ok := s.srv.router.CachedPlan(sql, s.user, s.db); ok {
+	if st, plan, params, ok := s.cachedPlan(sql); ok {
 		s.startStatement(st)
 		s.srv.metrics.planHit.Inc()
 		return textPlan{sql: sql, st: st, op: router.OpRoute, cached: true, plan: plan, params: params}, nil
 	}
 	s.srv.metrics.planMiss.Inc()
-	st, err := s.srv.parser.Parse(sql)
+	st, err := s.parser().Parse(sql)
 	s.startStatement(st)
 	if err != nil {
 		return textPlan{}, err
@@ -175,7 +175,9 @@ func (s *Session) route(ctx context.Context, q *textPlan) error {
 	if q.planErr != nil {
 		return s.writeErr(q.planErr)
 	}
-	s.srv.router.RememberPlan(s.srv.parser, q.sql, q.st, s.user, s.db)
+	if s.parseMode() == 0 {
+		s.srv.router.RememberPlan(s.srv.parser, q.sql, q.st, s.user, s.db)
+	}
 	return s.runPlanned(ctx, q.sql, q.st, q.plan, nil)
 }
 

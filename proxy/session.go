@@ -61,6 +61,10 @@ type Session struct {
 	// connections cannot be made to put it there (coldef.go); 0 when
 	// theirs is right.
 	colLabel uint16
+	// sqlMode caches the parsing flags of the session's sql_mode (sqlmode.go),
+	// read from modeOf, the value they were read from.
+	sqlMode router.Mode
+	modeOf  string
 	// extMeta: the client negotiated MariaDB's extended metadata, so its
 	// column definitions carry the block (extmeta.go). The proxy does not
 	// announce the capability yet, so no client has it.

@@ -114,7 +114,7 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	if _, ok := parseAdmin(text); ok {
 		return nil, errUnsupportedPS(": send SHOW SHARD ... as a plain query")
 	}
-	st, err := s.srv.parser.Parse(text)
+	st, err := s.parser().Parse(text)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 // parse (a syntax error, at PREPARE as on MariaDB), from a shard of the
 // session's schema; nil if that shard accepts it.
 func (s *Session) shardParseErr(ctx context.Context, text string) error {
-	probe, err := s.srv.parser.Parse("SELECT 1")
+	probe, err := s.parser().Parse("SELECT 1")
 	if err != nil {
 		return nil
 	}
@@ -221,7 +221,7 @@ func (s *Session) prepareSource(src string) (text, expr string, err error) {
 		}
 		expr = v
 	}
-	st, err := s.srv.parser.Parse("SELECT " + expr)
+	st, err := s.parser().Parse("SELECT " + expr)
 	if err != nil || st.Node == nil {
 		return "", "", errNotSupported("cannot read the statement text %s", truncateSQL(src, 80))
 	}
@@ -305,7 +305,7 @@ func (s *Session) usingParams(using []string) ([]router.Param, error) {
 	if len(using) == 0 {
 		return nil, nil
 	}
-	st, err := s.srv.parser.Parse("SELECT " + strings.Join(using, ", "))
+	st, err := s.parser().Parse("SELECT " + strings.Join(using, ", "))
 	var fields []*ast.SelectField
 	if err == nil && st.Node != nil {
 		if sel, ok := st.Node.(*ast.SelectStmt); ok && sel.Fields != nil {
@@ -333,7 +333,7 @@ func (s *Session) usingParam(e ast.ExprNode, text string) (router.Param, error) 
 		if !ok {
 			lit = "NULL"
 		}
-		st, err := s.srv.parser.Parse("SELECT " + lit)
+		st, err := s.parser().Parse("SELECT " + lit)
 		if err == nil && st.Node != nil {
 			if sel, ok := st.Node.(*ast.SelectStmt); ok && sel.Fields != nil && len(sel.Fields.Fields) == 1 {
 				if p, ok := router.LiteralParam(sel.Fields.Fields[0].Expr); ok {

@@ -42,7 +42,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
-	st, err := s.srv.parser.Parse(sql)
+	st, err := s.parser().Parse(sql)
 	s.startStatement(st) // a prepare's own error replaces the diagnostics
 	if err != nil {
 		return s.writeErr(err)

@@ -827,3 +827,26 @@ func literalExpr(v *driver.ValueExpr) (engine.Expr, error) {
 	}
 	return nil, errUnsupported("literal %s in an expression over aggregates is not supported across shards", textOf(v))
 }
+
+// UsesDivision tells whether the proxy itself divides to merge (AVG, or
+// "/" in an expression over aggregates): the scale of its quotients is
+// that of the default div_precision_increment (engine/decimal.go).
+func (m *Merge) UsesDivision() bool {
+	if m == nil || m.Agg == nil {
+		return false
+	}
+	for _, g := range m.Agg.Aggs {
+		if g.Fn == engine.AggAvg {
+			return true
+		}
+	}
+	exprs := append([]engine.Expr{m.Agg.Having}, m.Agg.Outputs...)
+	for _, e := range exprs {
+		// Rendered SQL: a "/" inside a string literal is counted too, which
+		// only refuses more than needed.
+		if e != nil && strings.Contains(e.String(), "/") {
+			return true
+		}
+	}
+	return false
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
 	// The parser needs a value-expression driver; test_driver is the
 	// dependency-free one.
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
@@ -16,13 +17,62 @@ import (
 // Parser classifies statements. It is safe for concurrent use: the TiDB
 // parser is not, so instances are pooled.
 type Parser struct {
-	pool sync.Pool
+	pool *sync.Pool
+	mode Mode
 }
 
-// NewParser returns a ready Parser.
+// NewParser returns a ready Parser, which reads statements as MariaDB's
+// default sql_mode does.
 func NewParser() *Parser {
-	return &Parser{pool: sync.Pool{New: func() any { return parser.New() }}}
+	return &Parser{pool: &sync.Pool{New: func() any { return parser.New() }}}
 }
+
+// Mode is the part of a session's sql_mode that changes how MariaDB reads
+// a statement: ANSI_QUOTES, PIPES_AS_CONCAT, NO_BACKSLASH_ESCAPES,
+// HIGH_NOT_PRECEDENCE and IGNORE_SPACE.
+type Mode = mysql.SQLMode
+
+// parseModes are the flags of Mode, by their sql_mode names.
+var parseModes = [...]struct {
+	name string
+	mode Mode
+}{
+	{"ANSI_QUOTES", mysql.ModeANSIQuotes},
+	{"PIPES_AS_CONCAT", mysql.ModePipesAsConcat},
+	{"NO_BACKSLASH_ESCAPES", mysql.ModeNoBackslashEscapes},
+	{"HIGH_NOT_PRECEDENCE", mysql.ModeHighNotPrecedence},
+	{"IGNORE_SPACE", mysql.ModeIgnoreSpace},
+}
+
+// ModeOf reads the parsing flags of a sql_mode value (as @@sql_mode reads
+// back: a comma-separated list, ANSI already expanded, maybe quoted).
+func ModeOf(sqlMode string) Mode {
+	var m Mode
+	for f := range strings.SplitSeq(strings.ToUpper(strings.Trim(sqlMode, "'\"")), ",") {
+		f = strings.TrimSpace(f)
+		if f == "ANSI" {
+			m |= mysql.ModeANSIQuotes | mysql.ModePipesAsConcat | mysql.ModeIgnoreSpace
+		}
+		for _, pm := range parseModes {
+			if f == pm.name {
+				m |= pm.mode
+			}
+		}
+	}
+	return m
+}
+
+// In returns a Parser that reads statements as a session whose sql_mode
+// has the flags m does.
+func (p *Parser) In(m Mode) *Parser {
+	if m == p.mode {
+		return p
+	}
+	return &Parser{pool: p.pool, mode: m}
+}
+
+// Mode is the sql_mode flags p reads statements with.
+func (p *Parser) Mode() Mode { return p.mode }
 
 // parse runs the TiDB parser. Its value driver panics on some literals (a
 // decimal of hundreds of digits): that is a statement it cannot read, not
@@ -37,6 +87,7 @@ func (p *Parser) parse(sql string) (nodes []ast.StmtNode, err error) {
 		}
 		p.pool.Put(tp)
 	}()
+	tp.SetSQLMode(p.mode)
 	nodes, _, err = tp.Parse(hideTiDBComments(sql), "", "")
 	return nodes, err
 }

@@ -1,0 +1,97 @@
+package integration
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// TestSQLModeOverShards: a session's sql_mode changes how MariaDB reads a
+// statement (ANSI_QUOTES, PIPES_AS_CONCAT, HIGH_NOT_PRECEDENCE,
+// IGNORE_SPACE, NO_BACKSLASH_ESCAPES), and its sql_select_limit and
+// div_precision_increment change answers. Over a sharded table the proxy
+// must read, route and merge as one MariaDB would, or refuse clearly.
+// Before the proxy parsed with the session's sql_mode, `s || 'z'` under
+// PIPES_AS_CONCAT answered 0 (a logical OR), `"k"` under ANSI_QUOTES was
+// the string 'k', and sql_select_limit = 2 gave 2 rows per shard.
+func TestSQLModeOverShards(t *testing.T) {
+	t.Parallel()
+	f := startReturningFixture(t)
+	ctx := testCtx(t, 2*time.Minute)
+	proxy := f.p.DB(t, appUser, appPass, "shop", "")
+	direct := f.s0.DB(t, "direct")
+	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
+	mustExec(t, proxy, create)
+	mustExec(t, direct, create)
+	// k odd on s1, even on s0 (mod 2).
+	steps := []scriptStep{
+		{0, "INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, 4, 'd'), (5, 7, 'e')", nil},
+		{0, "SET SESSION sql_mode = 'PIPES_AS_CONCAT'", nil},
+		{0, "SELECT k, s || 'z' FROM modeitems WHERE k IN (1, 2) ORDER BY k", nil},
+		{0, "SELECT k FROM modeitems WHERE k = 1 || k = 2 ORDER BY k", nil},
+		{0, "INSERT INTO modeitems VALUES (20, 20, 'y' || 'z'), (21, 21, 'w' || 'x')", nil},
+		{0, "SET SESSION sql_mode = 'ANSI_QUOTES'", nil},
+		{0, `SELECT "k", "s" FROM modeitems WHERE "k" IN (1, 2) ORDER BY "k"`, nil},
+		{0, `SELECT "k", "s" FROM modeitems WHERE "k" = ?`, []any{3}},
+		{0, `UPDATE modeitems SET "s" = 'u' WHERE "k" IN (3, 4)`, nil},
+		{0, "SET SESSION sql_mode = 'HIGH_NOT_PRECEDENCE'", nil},
+		{0, "SELECT k FROM modeitems WHERE NOT k BETWEEN 2 AND 3 ORDER BY k", nil},
+		{0, "SELECT k, NOT k BETWEEN 2 AND 3 FROM modeitems WHERE k IN (1, 2, 3) ORDER BY k", nil},
+		{0, "SET SESSION sql_mode = 'PIPES_AS_CONCAT,ANSI_QUOTES'", nil},
+		{0, `SELECT "k", "s" || 'q' FROM modeitems WHERE "k" = ? ORDER BY "k"`, []any{2}},
+		{0, `SELECT "k", "s" || 'q' FROM modeitems ORDER BY "k"`, nil},
+		{0, "SET SESSION sql_mode = 'IGNORE_SPACE'", nil},
+		{0, "SELECT COUNT (*), MAX (k) FROM modeitems", nil},
+		// The client's own text reaches the shards: its backslashes are
+		// read as the session's sql_mode says, there as on MariaDB.
+		{0, "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", nil},
+		{0, `UPDATE modeitems SET s = 'r\n' WHERE k IN (1, 2)`, nil},
+		{0, `INSERT INTO modeitems VALUES (7, 7, 'p\')`, nil},
+		{0, `SELECT k, s, HEX(s) FROM modeitems WHERE k = 7 AND s LIKE '%\'`, nil},
+		{0, "SET SESSION sql_mode = DEFAULT", nil},
+		{0, "SET SESSION div_precision_increment = 1", nil},
+		{0, "SELECT 1/3, v/3 FROM modeitems WHERE k IN (1, 2) ORDER BY k", nil},
+		{0, "SELECT SUM(v), COUNT(*) FROM modeitems", nil},
+		{0, "SELECT AVG(v) FROM modeitems WHERE k = 5", nil},
+		{0, "SET SESSION div_precision_increment = DEFAULT", nil},
+		{0, "SELECT AVG(v), SUM(v)/COUNT(v) FROM modeitems", nil},
+		{0, "SET SESSION sql_select_limit = 2", nil},
+		{0, "SELECT k FROM modeitems WHERE k = 1", nil},
+		{0, "SET SESSION sql_select_limit = DEFAULT", nil},
+		{0, "SELECT k FROM modeitems ORDER BY k", nil},
+		{0, "SELECT k, v, s, HEX(s) FROM modeitems ORDER BY k", nil},
+	}
+	got := runScript(ctx, t, openSessions(ctx, t, proxy, 1), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
+	compareScript(t, steps, got, want)
+
+	// What the proxy cannot answer as MariaDB does is refused, and nothing
+	// of it is written.
+	sess := openSessions(ctx, t, proxy, 1)[0]
+	refused := []struct{ set, sql, says string }{
+		// The INSERT is split by shard: the SQL written for the shards
+		// escapes the backslash, which NO_BACKSLASH_ESCAPES would store.
+		{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", `INSERT INTO modeitems VALUES (8, 8, 'x\y'), (9, 9, 'q')`, "NO_BACKSLASH_ESCAPES"},
+		{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", `SELECT k FROM modeitems WHERE s LIKE '%\%'`, "NO_BACKSLASH_ESCAPES"},
+		{"SET SESSION sql_select_limit = 2", "SELECT k FROM modeitems ORDER BY k", "sql_select_limit"},
+		{"SET SESSION sql_select_limit = 1", "SELECT v % 2, COUNT(*) FROM modeitems GROUP BY v % 2", "sql_select_limit"},
+		{"SET SESSION div_precision_increment = 1", "SELECT AVG(v) FROM modeitems", "div_precision_increment"},
+		{"SET SESSION div_precision_increment = 0", "SELECT SUM(v) / COUNT(*) FROM modeitems", "div_precision_increment"},
+	}
+	for _, r := range refused {
+		mustExec(t, sess, r.set)
+		_, err := sess.ExecContext(ctx, r.sql)
+		var me *mysql.MySQLError
+		if !errors.As(err, &me) || me.Number != 1235 || !strings.Contains(me.Message, r.says) {
+			t.Errorf("after %s, %s: got %v, want error 1235 naming %s", r.set, r.sql, err, r.says)
+		}
+		mustExec(t, sess, "SET SESSION sql_mode = DEFAULT, sql_select_limit = DEFAULT, div_precision_increment = DEFAULT")
+	}
+	var n int
+	if err := proxy.QueryRowContext(ctx, "SELECT COUNT(*) FROM modeitems WHERE k IN (8, 9)").Scan(&n); err != nil || n != 0 {
+		t.Errorf("rows of the refused INSERT: %d (%v), want 0", n, err)
+	}
+}

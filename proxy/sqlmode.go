@@ -1,0 +1,76 @@
+package proxy
+
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/mysql"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// A session's sql_mode changes how MariaDB reads its statements
+// (ANSI_QUOTES: "x" is a name; PIPES_AS_CONCAT: || joins strings;
+// NO_BACKSLASH_ESCAPES: a backslash in a string is itself): the proxy reads
+// them the same way, so that it routes and rewrites what the client meant.
+// The SQL it writes for shards (router/restore.go) quotes names with
+// backquotes and strings with single quotes, which every mode reads alike,
+// but for one thing: a backslash in a string is written escaped, which a
+// shard under NO_BACKSLASH_ESCAPES would store twice. Such a statement is
+// refused (checkRendered).
+
+// parseMode is the parsing part of the session's sql_mode. Sessions that
+// never set it read statements as MariaDB's default does.
+func (s *Session) parseMode() router.Mode {
+	v, ok := s.vars.Get("@@session.sql_mode")
+	if !ok {
+		return 0
+	}
+	if v != s.modeOf {
+		s.sqlMode, s.modeOf = router.ModeOf(v), v
+	}
+	return s.sqlMode
+}
+
+// parser reads statements as the session's sql_mode says.
+func (s *Session) parser() *router.Parser { return s.srv.parser.In(s.parseMode()) }
+
+// cachedPlan looks sql's shape up in the plan cache, which holds plans of
+// statements read in the default sql_mode only.
+func (s *Session) cachedPlan(sql string) (*router.Statement, *router.Plan, []router.Param, bool) {
+	if s.parseMode() != 0 {
+		return nil, nil, nil, false
+	}
+	return s.srv.router.CachedPlan(sql, s.user, s.db)
+}
+
+// The defaults of sql_select_limit (no limit) and div_precision_increment,
+// which the proxy's merges assume (checkRendered).
+const (
+	selectLimitDefault  = "18446744073709551615"
+	divPrecisionDefault = "4"
+)
+
+// checkRendered refuses a bound plan whose answer would differ from
+// MariaDB's because of the session's variables: the SQL the proxy wrote has
+// a backslash, which a shard reads as itself under NO_BACKSLASH_ESCAPES; a
+// SELECT over several shards under sql_select_limit, which each shard
+// would apply to its own part (a merged GROUP BY would lose groups); or a
+// merge that divides while div_precision_increment is not the default.
+func (s *Session) checkRendered(ex *router.Exec) error {
+	if s.parseMode()&mysql.ModeNoBackslashEscapes != 0 {
+		for _, p := range ex.Parts {
+			if strings.IndexByte(p.SQL, '\\') >= 0 {
+				return errNotSupported("a string with a backslash (or a NUL byte) in a statement the proxy rewrites for the shards is not supported while sql_mode has NO_BACKSLASH_ESCAPES: the rewritten statement would store the backslash twice; run it without NO_BACKSLASH_ESCAPES, or on one shard")
+			}
+		}
+	}
+	if ex.Op != router.ExecMerge {
+		return nil
+	}
+	if v, ok := s.vars.Get("@@session.sql_select_limit"); ok && strings.Trim(v, "'") != selectLimitDefault {
+		return errNotSupported("a SELECT over several shards is not supported while sql_select_limit is set (%s): each shard would apply it to its own rows; SET sql_select_limit = DEFAULT and write LIMIT in the statement", v)
+	}
+	if v, ok := s.vars.Get("@@session.div_precision_increment"); ok && strings.Trim(v, "'") != divPrecisionDefault && ex.Merge.UsesDivision() {
+		return errNotSupported("AVG or a division over aggregates of several shards is not supported while div_precision_increment is %s: the proxy divides with the default scale (%s); SET div_precision_increment = DEFAULT, or run it on one shard", v, divPrecisionDefault)
+	}
+	return nil
+}
