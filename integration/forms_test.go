@@ -117,6 +117,13 @@ func TestWarningsPerSession(t *testing.T) {
 		{0, "INSERT IGNORE INTO w VALUES (5, 'abcdef', 1)", nil},
 		{3, "SELECT COUNT(*) FROM w", nil},
 		{0, "SHOW WARNINGS", nil},
+		// A failed statement can raise several conditions (strict mode: one
+		// per value it could not convert); its error packet names one.
+		{3, "SET SESSION sql_mode = 'STRICT_ALL_TABLES'", nil},
+		{3, "UPDATE w SET n = 'x' + 'y' WHERE id = 1", nil}, // 1292 twice
+		{3, "SELECT 1", nil},
+		{3, "SHOW WARNINGS", nil},
+		{3, "SELECT @@warning_count, @@error_count", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 4), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_warn"), 4), steps)

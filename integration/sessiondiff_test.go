@@ -154,6 +154,17 @@ var sessDiffForms = []struct {
 			"SELECT FOUND_ROWS(), ROW_COUNT()",
 		}[r.IntN(3)]
 	}},
+	{"sql mode", func(r *rand.Rand, k int) string {
+		// ANSI_QUOTES makes "v" the column, PIPES_AS_CONCAT makes || join
+		// strings: the proxy must read the statement as the shards do.
+		return []string{
+			"SET SESSION sql_mode = 'PIPES_AS_CONCAT,ANSI_QUOTES,STRICT_TRANS_TABLES'",
+			"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES,HIGH_NOT_PRECEDENCE'",
+			"SET SESSION sql_mode = DEFAULT",
+			fmt.Sprintf(`SELECT id, "v" || 'x' FROM sd WHERE sess = %d AND NOT id BETWEEN 3 AND 9 ORDER BY id`, k),
+			fmt.Sprintf(`UPDATE sd SET v = "v" || 'y' WHERE sess = %d AND id = %d`, k, r.IntN(40)),
+		}[r.IntN(5)]
+	}},
 	{"variable assigned in a statement", func(r *rand.Rand, k int) string {
 		return []string{
 			"SELECT @v := @v + 1, @w := 'é'",

@@ -70,6 +70,35 @@ func (s *Session) noteError(me *mysql.MyError) {
 	s.addConditions(1, 1, []engine.Row{{[]byte("Error"), []byte(strconv.Itoa(int(me.Code))), []byte(me.Message)}})
 }
 
+// noteErrorConditions reads the conditions of the statement that just
+// failed on c with me: MariaDB lists every condition a failed statement
+// raised (in strict mode one per truncated value), where the error packet
+// names one. They replace the error noteError recorded from the packet
+// when they include it. One round trip, after a shard's error only.
+func (s *Session) noteErrorConditions(ctx context.Context, c *backend.Conn, me *mysql.MyError) {
+	// An unstarted branch (its XA START refused) would be started by any
+	// statement sent on c now: the refusal's packet is all there is.
+	if s.diag.stmt != s.diagSeq || c.Unstarted() {
+		return
+	}
+	res, err := c.Exec(ctx, "SHOW WARNINGS")
+	if err != nil {
+		return
+	}
+	rows := valueRows(res)
+	var errors uint64
+	found := false
+	for _, row := range rows {
+		if len(row) > 1 && string(row[0]) == "Error" {
+			errors++
+			found = found || string(row[1]) == strconv.Itoa(int(me.Code))
+		}
+	}
+	if found && len(rows) > 1 {
+		s.diag = diagnostics{stmt: s.diagSeq, warnings: uint64(len(rows)), errors: errors, rows: rows}
+	}
+}
+
 // noteWarnings reads the n warnings the statement that just ran on c left
 // there, before anything else runs on c. If they cannot be read, the
 // counters still say how many there were.

@@ -62,7 +62,9 @@ func TestPlainTransactionsWithOneShard(t *testing.T) {
 			name:  "a lock wait timeout keeps the transaction",
 			stmts: []string{"BEGIN", ins, wait, upd, plainCommit},
 			errAt: 2,
-			want:  []string{"START TRANSACTION; " + ins, wait, upd, plainCommit},
+			// SHOW WARNINGS: the failed statement's conditions, for the
+			// session's diagnostics (diag.go).
+			want: []string{"START TRANSACTION; " + ins, wait, "SHOW WARNINGS", upd, plainCommit},
 		},
 	}
 	for _, tt := range tests {

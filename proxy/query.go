@@ -316,6 +316,9 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 		s.readFoundRows(ctx, c, st)
 		s.noteWarnings(ctx, c, o.warnings)
 	}
+	if o.lost == nil && o.srvErr != nil && !c.Broken() {
+		s.noteErrorConditions(ctx, c, o.srvErr)
+	}
 	if o.lost == nil {
 		s.recordAssigned(ctx, c, st)
 		s.afterLastID(ctx, c, st, o.insertID, prior, branch || s.holdsState(c))
