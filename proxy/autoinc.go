@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
 	"github.com/xaproxy/xaproxy/sequence"
 )
@@ -36,11 +37,55 @@ type autoIncSource struct {
 }
 
 func (a *autoIncSource) next(schema, table string, n int, seen uint64) (uint64, error) {
+	if n > 0 { // n = 0: explicit ids only, which the counter is told of
+		if err := a.s.checkAutoIncVars(); err != nil {
+			return 0, err
+		}
+	}
 	first, err := a.s.srv.ids.Next(a.ctx, schema, table, n, seen, a.s.srv.highestID(schema, table))
 	if err != nil {
 		return 0, errNotSupported("cannot give an AUTO_INCREMENT id for %s.%s: %v", schema, table, err)
 	}
 	return first, nil
+}
+
+// autoIncVars are the session variables that change which ids MariaDB
+// gives, with their defaults: the proxy's sequence gives consecutive ids
+// only.
+var autoIncVars = [...]struct{ name, def string }{
+	{"auto_increment_increment", "1"},
+	{"auto_increment_offset", "1"},
+	{"insert_id", "0"},
+}
+
+// checkAutoIncVars refuses to give ids while the session has set one of
+// autoIncVars: MariaDB would give others (1, 11, 21 under an increment of
+// 10; the value of insert_id first).
+func (s *Session) checkAutoIncVars() error {
+	for _, v := range autoIncVars {
+		if val, ok := s.vars.Get("@@session." + v.name); ok && strings.Trim(val, "'") != v.def {
+			return errNotSupported("AUTO_INCREMENT ids of a sharded table come from the proxy's sequence, which does not follow %s (set to %s): SET %s = DEFAULT, or give the ids in the statement", v.name, val, v.name)
+		}
+	}
+	return nil
+}
+
+// settleInsertID reads insert_id back from c after a statement ran there
+// while the session had set it: MariaDB gives its value to the next
+// statement that generates an AUTO_INCREMENT id and then resets it to 0.
+// Kept as it was set, it would be given again on the session's next
+// connection (a duplicate key). One round trip, only while it is set.
+func (s *Session) settleInsertID(ctx context.Context, c *backend.Conn) {
+	if v, ok := s.vars.Get("@@session.insert_id"); !ok || strings.Trim(v, "'") == "0" || c.Broken() || c.Unstarted() {
+		return
+	}
+	vals, err := readVars(ctx, c, []string{"@@session.insert_id"})
+	if err != nil {
+		c.MarkBroken() // its state is unknown now
+		return
+	}
+	s.vars = s.vars.With(vals...)
+	c.NoteState(s.vars)
 }
 
 // noAutoValueOnZero tells whether the session's sql_mode stores 0 in an

@@ -320,6 +320,7 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 		s.noteErrorConditions(ctx, c, o.srvErr)
 	}
 	if o.lost == nil {
+		s.settleInsertID(ctx, c)
 		s.recordAssigned(ctx, c, st)
 		s.afterLastID(ctx, c, st, o.insertID, prior, branch || s.holdsState(c))
 	}

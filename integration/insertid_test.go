@@ -1,0 +1,87 @@
+package integration
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/xaproxy/xaproxy/integration/harness"
+)
+
+// TestInsertIDUsedOnce: SET insert_id names the id of the next statement
+// that generates one, after which MariaDB resets it to 0. The proxy kept
+// the value it was set to and replayed it on the session's next backend
+// connection: a second INSERT got 1062 for the id the first one had used.
+func TestInsertIDUsedOnce(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
+	ctx := testCtx(t, 2*time.Minute)
+	f.directTwin(t, "direct_iid", "CREATE TABLE ii (id INT AUTO_INCREMENT PRIMARY KEY, v INT)")
+	steps := []scriptStep{
+		{0, "SET SESSION insert_id = 500", nil},
+		{1, "BEGIN", nil},
+		{1, "INSERT INTO ii (v) VALUES (1)", nil}, // session 1 holds a connection
+		{0, "INSERT INTO ii (v) VALUES (2)", nil}, // 500
+		{0, "SELECT @@insert_id", nil},
+		{1, "COMMIT", nil},
+		{0, "BEGIN", nil},
+		{0, "SELECT 1 FROM ii LIMIT 1", nil}, // session 0 on the other connection now
+		{1, "INSERT INTO ii (v) VALUES (3)", nil},
+		{0, "INSERT INTO ii (v) VALUES (4)", nil},
+		{0, "COMMIT", nil},
+		{0, "SELECT @@insert_id", nil},
+		{0, "SET SESSION insert_id = 700", nil},
+		{0, "SELECT @@insert_id", nil},
+		{0, "SELECT COUNT(*) FROM ii", nil}, // generates nothing: insert_id stays
+		{0, "SELECT @@insert_id", nil},
+		{0, "INSERT INTO ii (v) VALUES (5), (6)", nil},
+		{1, "INSERT INTO ii (v) VALUES (7)", nil},
+		{0, "SELECT id, v FROM ii ORDER BY v", nil},
+	}
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_iid"), 2), steps)
+	compareScript(t, steps, got, want)
+}
+
+// TestShardedAutoIncrementSessionVars: the ids of a sharded table come from
+// the proxy's sequence, consecutive; MariaDB would follow the session's
+// auto_increment_increment, auto_increment_offset and insert_id (1, 11, 21
+// under an increment of 10). Before, the proxy gave 1, 2, 3 all the same;
+// now the INSERT is refused, naming the variable, and writes nothing.
+func TestShardedAutoIncrementSessionVars(t *testing.T) {
+	t.Parallel()
+	etcd := harness.StartEtcd(t)
+	_, p := startShardsEtcd(t, 2, `
+			- name: shop
+			  default_shard: s0
+			  tables:
+			    - {name: ai_vars, shard_key: who, algorithm: mod}
+		`, []string{etcd.Endpoint()})
+	ctx := testCtx(t, 2*time.Minute)
+	db := p.DB(t, appUser, appPass, "shop", "")
+	mustExec(t, db, "CREATE TABLE ai_vars (id BIGINT AUTO_INCREMENT PRIMARY KEY, who INT NOT NULL)")
+	sess := openSessions(ctx, t, db, 1)[0]
+	for _, v := range []struct{ set, name string }{
+		{"SET SESSION auto_increment_increment = 10", "auto_increment_increment"},
+		{"SET SESSION auto_increment_offset = 3", "auto_increment_offset"},
+		{"SET SESSION insert_id = 500", "insert_id"},
+	} {
+		mustExec(t, sess, v.set)
+		_, err := sess.ExecContext(ctx, "INSERT INTO ai_vars (who) VALUES (1), (2)")
+		var me *mysql.MySQLError
+		if !errors.As(err, &me) || me.Number != 1235 || !strings.Contains(me.Message, v.name) {
+			t.Errorf("after %s, a sharded INSERT that needs ids: %v, want error 1235 naming %s", v.set, err, v.name)
+		}
+		// An explicit id needs none from the sequence.
+		mustExec(t, sess, "INSERT INTO ai_vars (id, who) VALUES (1000, 1)")
+		mustExec(t, sess, "DELETE FROM ai_vars WHERE id = 1000")
+		mustExec(t, sess, "SET SESSION "+v.name+" = DEFAULT")
+	}
+	mustExec(t, sess, "INSERT INTO ai_vars (who) VALUES (1), (2)")
+	var n int
+	if err := sess.QueryRowContext(ctx, "SELECT COUNT(*) FROM ai_vars").Scan(&n); err != nil || n != 2 {
+		t.Errorf("rows after the refusals and one INSERT of 2 rows: %d (%v), want 2", n, err)
+	}
+}
