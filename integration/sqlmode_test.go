@@ -11,8 +11,9 @@ import (
 
 // TestSQLModeOverShards: a session's sql_mode changes how MariaDB reads a
 // statement (ANSI_QUOTES, PIPES_AS_CONCAT, HIGH_NOT_PRECEDENCE,
-// IGNORE_SPACE, NO_BACKSLASH_ESCAPES), and its sql_select_limit and
-// div_precision_increment change answers. Over a sharded table the proxy
+// IGNORE_SPACE, NO_BACKSLASH_ESCAPES), and its sql_select_limit,
+// div_precision_increment, NO_UNSIGNED_SUBTRACTION and sql_auto_is_null
+// change answers. Over a sharded table the proxy
 // must read, route and merge as one MariaDB would, or refuse clearly.
 // Before the proxy parsed with the session's sql_mode, `s || 'z'` under
 // PIPES_AS_CONCAT answered 0 (a logical OR), `"k"` under ANSI_QUOTES was
@@ -80,6 +81,12 @@ func TestSQLModeOverShards(t *testing.T) {
 		{"SET SESSION sql_select_limit = 1", "SELECT v % 2, COUNT(*) FROM modeitems GROUP BY v % 2", "sql_select_limit"},
 		{"SET SESSION div_precision_increment = 1", "SELECT AVG(v) FROM modeitems", "div_precision_increment"},
 		{"SET SESSION div_precision_increment = 0", "SELECT SUM(v) / COUNT(*) FROM modeitems", "div_precision_increment"},
+		// MariaDB gives -6 for an UNSIGNED 4 - 10 under this mode, the
+		// engine its default mode's error 1690.
+		{"SET SESSION sql_mode = 'NO_UNSIGNED_SUBTRACTION'", "SELECT MAX(v) - 10 FROM modeitems", "NO_UNSIGNED_SUBTRACTION"},
+		// WHERE id IS NULL would read a pooled connection's last insert.
+		{"SET SESSION sql_auto_is_null = 0", "SET SESSION sql_auto_is_null = 1", "sql_auto_is_null"},
+		{"SET SESSION sql_auto_is_null = DEFAULT", "SET SESSION sql_auto_is_null = @@global.sql_auto_is_null + 1", "sql_auto_is_null"},
 	}
 	for _, r := range refused {
 		mustExec(t, sess, r.set)

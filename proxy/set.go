@@ -102,6 +102,8 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 				return s.writeErr(mysql.NewError(mysql.ER_WRONG_VALUE_FOR_VAR, fmt.Sprintf("Variable 'autocommit' can't be set to the value of '%s'", value)))
 			}
 			autocommit = &on
+		case a.IsSystem && strings.EqualFold(a.Name, "sql_auto_is_null") && autoIsNullOn(value):
+			return s.writeErr(errNotSupported("sql_auto_is_null = 1 is not supported: the session's statements run on pooled shard connections, where WHERE id IS NULL would not find its last inserted row; read LAST_INSERT_ID() instead"))
 		case a.IsSystem:
 			if isIsolationVar(a.Name) {
 				nextTx.isolation = "" // the session's level is the next transaction's too
@@ -284,4 +286,14 @@ func parseBool(v string) (bool, bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// autoIsNullOn tells whether a value given to sql_auto_is_null may turn it
+// on: anything but OFF, 0, FALSE or DEFAULT (an expression too).
+func autoIsNullOn(value string) bool {
+	if strings.EqualFold(value, "DEFAULT") {
+		return false
+	}
+	on, ok := parseBool(value)
+	return !ok || on
 }

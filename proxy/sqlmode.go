@@ -30,6 +30,21 @@ func (s *Session) parseMode() router.Mode {
 	return s.sqlMode
 }
 
+// sqlModeHas tells whether the session's sql_mode lists flag (as read
+// back: upper case, comma-separated).
+func (s *Session) sqlModeHas(flag string) bool {
+	v, ok := s.vars.Get("@@session.sql_mode")
+	if !ok {
+		return false
+	}
+	for f := range strings.SplitSeq(strings.ToUpper(strings.Trim(v, "'")), ",") {
+		if strings.TrimSpace(f) == flag {
+			return true
+		}
+	}
+	return false
+}
+
 // parser reads statements as the session's sql_mode says.
 func (s *Session) parser() *router.Parser { return s.srv.parser.In(s.parseMode()) }
 
@@ -54,7 +69,9 @@ const (
 // a backslash, which a shard reads as itself under NO_BACKSLASH_ESCAPES; a
 // SELECT over several shards under sql_select_limit, which each shard
 // would apply to its own part (a merged GROUP BY would lose groups); or a
-// merge that divides while div_precision_increment is not the default.
+// merge that divides while div_precision_increment is not the default, or
+// subtracts under NO_UNSIGNED_SUBTRACTION (the engine follows the default
+// sql_mode and precision).
 func (s *Session) checkRendered(ex *router.Exec) error {
 	if s.parseMode()&mysql.ModeNoBackslashEscapes != 0 {
 		for _, p := range ex.Parts {
@@ -68,6 +85,9 @@ func (s *Session) checkRendered(ex *router.Exec) error {
 	}
 	if v, ok := s.vars.Get("@@session.sql_select_limit"); ok && strings.Trim(v, "'") != selectLimitDefault {
 		return errNotSupported("a SELECT over several shards is not supported while sql_select_limit is set (%s): each shard would apply it to its own rows; SET sql_select_limit = DEFAULT and write LIMIT in the statement", v)
+	}
+	if s.sqlModeHas("NO_UNSIGNED_SUBTRACTION") && ex.Merge.Computes("-") {
+		return errNotSupported("a subtraction over aggregates of several shards is not supported while sql_mode has NO_UNSIGNED_SUBTRACTION: the proxy subtracts as the default sql_mode does; run it without that mode, or on one shard")
 	}
 	if v, ok := s.vars.Get("@@session.div_precision_increment"); ok && strings.Trim(v, "'") != divPrecisionDefault && ex.Merge.UsesDivision() {
 		return errNotSupported("AVG or a division over aggregates of several shards is not supported while div_precision_increment is %s: the proxy divides with the default scale (%s); SET div_precision_increment = DEFAULT, or run it on one shard", v, divPrecisionDefault)

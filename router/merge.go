@@ -840,11 +840,19 @@ func (m *Merge) UsesDivision() bool {
 			return true
 		}
 	}
-	exprs := append([]engine.Expr{m.Agg.Having}, m.Agg.Outputs...)
-	for _, e := range exprs {
-		// Rendered SQL: a "/" inside a string literal is counted too, which
-		// only refuses more than needed.
-		if e != nil && strings.Contains(e.String(), "/") {
+	return m.Computes("/")
+}
+
+// Computes tells whether the proxy evaluates an expression with op over
+// the aggregates to merge (in the select list or HAVING). The expressions
+// are read as SQL: an op inside a string literal counts too, which only
+// refuses more than needed.
+func (m *Merge) Computes(op string) bool {
+	if m == nil || m.Agg == nil {
+		return false
+	}
+	for _, e := range append([]engine.Expr{m.Agg.Having}, m.Agg.Outputs...) {
+		if e != nil && strings.Contains(e.String(), op) {
 			return true
 		}
 	}
