@@ -63,6 +63,16 @@ var sessDiffForms = []struct {
 		}
 		return fmt.Sprintf("INSERT INTO ai (sess, v) VALUES (%d, %d)", k, r.IntN(100))
 	}},
+	{"auto-increment variables", func(r *rand.Rand, k int) string {
+		// insert_id is used by the next statement that generates an id,
+		// then reset; the increment and offset stay.
+		return []string{
+			fmt.Sprintf("SET SESSION insert_id = %d", 300000+k*1000+r.IntN(998)),
+			"SET SESSION auto_increment_increment = 5, auto_increment_offset = 2",
+			"SET SESSION auto_increment_increment = DEFAULT, auto_increment_offset = DEFAULT",
+			"SELECT @@insert_id, @@auto_increment_increment",
+		}[r.IntN(4)]
+	}},
 	{"explicit id insert", func(r *rand.Rand, k int) string {
 		return fmt.Sprintf("INSERT IGNORE INTO ai (id, sess, v) VALUES (%d, %d, 0)", 100000+k*1000+1+r.IntN(998), k)
 	}},
