@@ -124,6 +124,15 @@ func TestWarningsPerSession(t *testing.T) {
 		{3, "SELECT 1", nil},
 		{3, "SHOW WARNINGS", nil},
 		{3, "SELECT @@warning_count, @@error_count", nil},
+		// max_error_count bounds the list, not the counters.
+		{2, "SET SESSION max_error_count = 0", nil},
+		{2, "SELECT * FROM nosuch", nil},
+		{2, "SHOW WARNINGS", nil},
+		{2, "SELECT @@warning_count, @@error_count", nil},
+		{2, "SET SESSION max_error_count = 1", nil},
+		{2, "INSERT IGNORE INTO w VALUES (6, 'abcdef', 1000)", nil},
+		{2, "SHOW WARNINGS", nil},
+		{2, "SELECT @@warning_count", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 4), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_warn"), 4), steps)

@@ -52,6 +52,22 @@ func (s *Session) addConditions(warnings, errors uint64, rows []engine.Row) {
 	s.diag.warnings += warnings
 	s.diag.errors += errors
 	s.diag.rows = append(s.diag.rows, rows...)
+	if limit := s.maxErrorCount(); uint64(len(s.diag.rows)) > limit {
+		s.diag.rows = s.diag.rows[:limit]
+	}
+}
+
+// maxErrorCount is how many conditions MariaDB keeps for SHOW WARNINGS
+// (max_error_count; the counters count them all). A shard keeps as many
+// for one statement; the session's own list, gathered over several shards
+// or raised by the proxy, is cut to it too.
+func (s *Session) maxErrorCount() uint64 {
+	if v, ok := s.vars.Get("@@session.max_error_count"); ok {
+		if n, err := strconv.ParseUint(strings.Trim(v, "'"), 10, 64); err == nil {
+			return n
+		}
+	}
+	return 64 // MariaDB's default
 }
 
 // lastErrorCode is the code of the last error recorded (0: none).
