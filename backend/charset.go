@@ -153,7 +153,7 @@ func assignable(v string) string {
 // names out of character_set_results, which may be one (ucs2) that would
 // re-encode them. The empty string is a non-binary column: its definition
 // carries the number of character_set_results' collation.
-const charsetQuery = "SELECT CAST(@@session.character_set_client AS BINARY), CAST(@@session.character_set_results AS BINARY), CAST(@@session.collation_connection AS BINARY), CAST(@@session.character_set_connection AS BINARY), ''"
+const charsetQuery = "SELECT CAST(@@session.character_set_client AS BINARY), CAST(@@session.character_set_results AS BINARY), CAST(@@session.collation_connection AS BINARY), CAST(@@session.character_set_connection AS BINARY), '' LIMIT 1"
 
 // ReadCharset reads the connection's character set variables, to record
 // them by value after a statement that changed them (SET NAMES, SET
@@ -217,7 +217,7 @@ type collations struct {
 const probeSQL = "SELECT CAST(COLLATION(?) AS BINARY), " +
 	"(SELECT IS_DEFAULT = 'Yes' FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY WHERE FULL_COLLATION_NAME = COLLATION(?)), " +
 	"(SELECT CAST(FULL_COLLATION_NAME AS BINARY) FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY WHERE ID = %d), " +
-	"(SELECT IS_DEFAULT = 'Yes' FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY WHERE ID = %d)"
+	"(SELECT IS_DEFAULT = 'Yes' FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY WHERE ID = %d) LIMIT 1"
 
 // probeCollations finds the collations of character_set_client and of
 // character_set_results (numbered label). The client's shows only in a

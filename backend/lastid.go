@@ -31,7 +31,7 @@ func (b *Conn) ForgetLastInsertID() { b.lastIDKnown = false }
 // false when the value could not be read (the statements did not run).
 func (b *Conn) ExecAllReadingLastID(ctx context.Context, stmts ...string) (v uint64, ok bool, err error) {
 	all := make([]string, 0, 1+len(stmts))
-	all = append(append(all, "SELECT @@last_insert_id"), stmts...)
+	all = append(append(all, "SELECT @@last_insert_id LIMIT 1"), stmts...)
 	if err := b.SendAll(ctx, all...); err != nil {
 		return 0, false, err
 	}

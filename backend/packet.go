@@ -40,7 +40,7 @@ func (b *Conn) checkPacketSize(ctx context.Context, size int) error {
 	}
 	if b.maxPacket == 0 {
 		// Not Exec: a pending StartWith statement stays pending.
-		r, err := b.execute(ctx, "SELECT @@max_allowed_packet")
+		r, err := b.execute(ctx, "SELECT @@max_allowed_packet LIMIT 1")
 		if err != nil {
 			return err
 		}

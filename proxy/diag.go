@@ -330,7 +330,7 @@ func plantDiagMarker(ctx context.Context, c *backend.Conn) error {
 
 // diagCleared tells whether the marker is gone.
 func diagCleared(ctx context.Context, c *backend.Conn) bool {
-	r, err := c.Exec(ctx, "SELECT @@warning_count")
+	r, err := c.Exec(ctx, "SELECT @@warning_count LIMIT 1")
 	if err != nil {
 		return false
 	}

@@ -76,7 +76,7 @@ func (s *Session) afterLastID(ctx context.Context, c *backend.Conn, st *router.S
 // from prior.
 func (s *Session) adoptLastID(ctx context.Context, c *backend.Conn, prior uint64) {
 	c.ForgetLastInsertID()
-	r, err := c.Exec(ctx, "SELECT @@last_insert_id")
+	r, err := c.Exec(ctx, "SELECT @@last_insert_id LIMIT 1")
 	if err != nil {
 		return // the connection failed: its value is lost with it
 	}

@@ -112,7 +112,7 @@ func (s *Session) readFoundRows(ctx context.Context, c *backend.Conn, st *router
 	if s.resRun == nil || s.resRun.st != st || st == nil || (st.FoundRows != router.FoundReadBack && st.FoundRows != router.FoundCalc) {
 		return
 	}
-	r, err := c.Exec(ctx, "SELECT FOUND_ROWS()")
+	r, err := c.Exec(ctx, "SELECT FOUND_ROWS() LIMIT 1")
 	if err != nil {
 		s.resRun.unknown = "FOUND_ROWS() of the last statement could not be read from its shard: " + err.Error()
 		return
@@ -183,7 +183,7 @@ func (s *Session) sumFoundRows(ctx context.Context, st *router.Statement, conns 
 			s.resRun.unknown = "FOUND_ROWS() of the last statement could not be read from shard " + c.Shard()
 			return
 		}
-		r, err := c.Exec(ctx, "SELECT FOUND_ROWS()")
+		r, err := c.Exec(ctx, "SELECT FOUND_ROWS() LIMIT 1")
 		if err != nil {
 			s.resRun.unknown = "FOUND_ROWS() of the last statement could not be read from shard " + c.Shard() + ": " + err.Error()
 			return

@@ -120,7 +120,7 @@ func (s *Session) loadFormat(ctx context.Context, l *router.LoadSplit) (loadfile
 	if err != nil {
 		return loadfile.Format{}, err
 	}
-	res, err := c.Exec(ctx, "SELECT @@character_set_database, @@sql_mode")
+	res, err := c.Exec(ctx, "SELECT @@character_set_database, @@sql_mode LIMIT 1")
 	s.release(c)
 	if err != nil {
 		return loadfile.Format{}, shardErr(l.Shards[0], err)

@@ -53,7 +53,7 @@ func (s *Session) branchChars(ctx context.Context, c *backend.Conn) (string, *bo
 	if isolation == "" && now.isolation != began.isolation {
 		if began.isolation == "" {
 			// The server's default, which the session had then.
-			r, err := c.Exec(ctx, "SELECT @@global.tx_isolation")
+			r, err := c.Exec(ctx, "SELECT @@global.tx_isolation LIMIT 1")
 			if err != nil {
 				return "", nil, err
 			}

@@ -33,7 +33,7 @@ func readVars(ctx context.Context, c *backend.Conn, names []string) ([]backend.V
 			cols = append(cols, n, "HEX("+n+")", "COLLATION("+n+")")
 		}
 	}
-	r, err := c.Exec(ctx, "SELECT "+strings.Join(cols, ", "))
+	r, err := c.Exec(ctx, "SELECT "+strings.Join(cols, ", ")+" LIMIT 1")
 	if err != nil {
 		return nil, err
 	}

@@ -73,7 +73,7 @@ func (c recoveryConn) Recover(ctx context.Context) ([]xa.XID, error) {
 // and another account's connection is never one of ours. A thread that is
 // already gone is no error.
 func (c recoveryConn) Kill(ctx context.Context, thread uint32) error {
-	r, err := c.Exec(ctx, fmt.Sprintf("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %d AND USER = SUBSTRING_INDEX(CURRENT_USER(), '@', 1)", thread))
+	r, err := c.Exec(ctx, fmt.Sprintf("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %d AND USER = SUBSTRING_INDEX(CURRENT_USER(), '@', 1) LIMIT 1", thread))
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ const killedThreadWait = 10 * time.Second
 func (c recoveryConn) waitGone(ctx context.Context, thread uint32) error {
 	deadline := time.Now().Add(killedThreadWait)
 	for {
-		r, err := c.Exec(ctx, fmt.Sprintf("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %d", thread))
+		r, err := c.Exec(ctx, fmt.Sprintf("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %d LIMIT 1", thread))
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (c recoveryConn) attachedOnce(ctx context.Context) (map[uint32]bool, bool, 
 	if _, err := c.Exec(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 		return nil, false, err
 	}
-	r, err := c.Exec(ctx, "SELECT trx_mysql_thread_id, trx_mysql_thread_id = CONNECTION_ID() FROM information_schema.INNODB_TRX")
+	r, err := c.Exec(ctx, "SELECT trx_mysql_thread_id, trx_mysql_thread_id = CONNECTION_ID() FROM information_schema.INNODB_TRX LIMIT 18446744073709551615")
 	if _, cerr := c.Exec(ctx, plainCommit); cerr != nil { // NO CHAIN: a pooled connection may carry a session's completion_type
 		// Its snapshot transaction may be open still: never pooled again.
 		c.MarkBroken()

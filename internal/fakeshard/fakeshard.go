@@ -383,7 +383,8 @@ func (s *Shard) answer(c *conn, st string) Answer {
 const charsetReadBack = "select cast(@@session.character_set_client as binary)"
 
 // builtin answers what the proxy sends by itself; diagRead says that the
-// statement reads the diagnostics and leaves them.
+// statement reads the diagnostics and leaves them. The proxy's one-row
+// reads end in LIMIT 1, which a session's sql_select_limit cannot cut.
 func (s *Shard) builtin(c *conn, st, lower string) (a Answer, diagRead bool) {
 	switch {
 	case strings.HasPrefix(lower, "set last_insert_id = "):
@@ -398,9 +399,9 @@ func (s *Shard) builtin(c *conn, st, lower string) (a Answer, diagRead bool) {
 			rows[i] = []any{w.Level, int64(w.Code), w.Message}
 		}
 		return Rows([]string{"Level", "Code", "Message"}, rows...), true
-	case lower == "select @@warning_count":
+	case strings.TrimSuffix(lower, " limit 1") == "select @@warning_count":
 		return Rows([]string{"@@warning_count"}, []any{int64(len(c.warnings))}), true
-	case lower == "select @@last_insert_id":
+	case strings.TrimSuffix(lower, " limit 1") == "select @@last_insert_id":
 		return Rows([]string{"@@last_insert_id"}, []any{int64(c.lastInsertID)}), false
 	case strings.HasPrefix(lower, charsetReadBack):
 		// The collations' probe that follows is a prepared statement,
