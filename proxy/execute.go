@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -501,6 +502,10 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 			in.Close()
 		}
 		return s.writeErr(err)
+	}
+	if n, ok := s.selectLimit(); ok && ex.Merge.Count < 0 {
+		// The statement has no LIMIT of its own (sqlmode.go).
+		rows = engine.Limit(rows, 0, int64(min(n, math.MaxInt64)))
 	}
 	var verify func() error
 	if ex.Locking && s.tx != nil && len(conns) > 1 {

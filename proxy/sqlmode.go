@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/mysql"
@@ -48,6 +50,23 @@ func (s *Session) sqlModeHas(flag string) bool {
 // parser reads statements as the session's sql_mode says.
 func (s *Session) parser() *router.Parser { return s.srv.parser.In(s.parseMode()) }
 
+// selectLimit is the session's sql_select_limit, when it has one. MariaDB
+// applies it to a top-level SELECT without LIMIT as if it had one. Over
+// several shards each shard applies it to its part (sorted, when the
+// statement sorts), and the merge keeps the first rows of their union: the
+// rows MariaDB would send. An aggregate merge cannot (checkRendered).
+func (s *Session) selectLimit() (uint64, bool) {
+	v, ok := s.vars.Get("@@session.sql_select_limit")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(strings.Trim(v, "'"), 10, 64)
+	if err != nil || n == math.MaxUint64 {
+		return 0, false
+	}
+	return n, true
+}
+
 // cachedPlan looks sql's shape up in the plan cache, which holds plans of
 // statements read in the default sql_mode only.
 func (s *Session) cachedPlan(sql string) (*router.Statement, *router.Plan, []router.Param, bool) {
@@ -57,18 +76,15 @@ func (s *Session) cachedPlan(sql string) (*router.Statement, *router.Plan, []rou
 	return s.srv.router.CachedPlan(sql, s.user, s.db)
 }
 
-// The defaults of sql_select_limit (no limit) and div_precision_increment,
-// which the proxy's merges assume (checkRendered).
-const (
-	selectLimitDefault  = "18446744073709551615"
-	divPrecisionDefault = "4"
-)
+// divPrecisionDefault is div_precision_increment's default, which the
+// proxy's merges divide with (checkRendered).
+const divPrecisionDefault = "4"
 
 // checkRendered refuses a bound plan whose answer would differ from
 // MariaDB's because of the session's variables: the SQL the proxy wrote has
-// a backslash, which a shard reads as itself under NO_BACKSLASH_ESCAPES; a
-// SELECT over several shards under sql_select_limit, which each shard
-// would apply to its own part (a merged GROUP BY would lose groups); or a
+// a backslash, which a shard reads as itself under NO_BACKSLASH_ESCAPES;
+// aggregates over several shards under sql_select_limit, which each shard
+// would apply to its own groups; or a
 // merge that divides while div_precision_increment is not the default, or
 // subtracts under NO_UNSIGNED_SUBTRACTION (the engine follows the default
 // sql_mode and precision).
@@ -83,8 +99,8 @@ func (s *Session) checkRendered(ex *router.Exec) error {
 	if ex.Op != router.ExecMerge {
 		return nil
 	}
-	if v, ok := s.vars.Get("@@session.sql_select_limit"); ok && strings.Trim(v, "'") != selectLimitDefault {
-		return errNotSupported("a SELECT over several shards is not supported while sql_select_limit is set (%s): each shard would apply it to its own rows; SET sql_select_limit = DEFAULT and write LIMIT in the statement", v)
+	if n, ok := s.selectLimit(); ok && ex.Merge.Agg != nil {
+		return errNotSupported("aggregates over several shards are not supported while sql_select_limit is set (%d): each shard would cut its own groups; SET sql_select_limit = DEFAULT and write LIMIT in the statement", n)
 	}
 	if s.sqlModeHas("NO_UNSIGNED_SUBTRACTION") && ex.Merge.Computes("-") {
 		return errNotSupported("a subtraction over aggregates of several shards is not supported while sql_mode has NO_UNSIGNED_SUBTRACTION: the proxy subtracts as the default sql_mode does; run it without that mode, or on one shard")
