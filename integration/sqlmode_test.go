@@ -118,3 +118,55 @@ func TestSQLModeOverShards(t *testing.T) {
 		t.Errorf("rows of the refused INSERT: %d (%v), want 0", n, err)
 	}
 }
+
+// TestPreparedUnderAnotherSQLMode: MariaDB keeps the reading of PREPARE
+// time; a shard the proxy prepares the text on when an execute first
+// reaches a backend connection reads it with the session's current
+// sql_mode. Prepared under ANSI_QUOTES and run under the default mode,
+// `SELECT "s" ... WHERE k = ?` answered the string 's' where MariaDB reads
+// the column. Such an execute is refused; one the change does not concern
+// runs.
+func TestPreparedUnderAnotherSQLMode(t *testing.T) {
+	t.Parallel()
+	f := startReturningFixture(t)
+	ctx := testCtx(t, 2*time.Minute)
+	proxy := f.p.DB(t, appUser, appPass, "shop", "")
+	direct := f.s0.DB(t, "direct")
+	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
+	mustExec(t, proxy, create)
+	mustExec(t, direct, create)
+	steps := []scriptStep{
+		{0, "INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c')", nil},
+		{0, "SET SESSION sql_mode = 'ANSI_QUOTES'", nil},
+		{0, `PREPARE quoted FROM 'SELECT "s" FROM modeitems WHERE k = ?'`, nil},
+		{0, `PREPARE plain FROM 'SELECT s FROM modeitems WHERE k = ?'`, nil},
+		{0, "SET @a = 2", nil},
+		{0, "EXECUTE quoted USING @a", nil},
+		{0, "SET SESSION sql_mode = 'ANSI_QUOTES,STRICT_ALL_TABLES'", nil}, // the reading is the same
+		{0, "EXECUTE quoted USING @a", nil},
+		{0, "SET SESSION sql_mode = DEFAULT", nil},
+		{0, "EXECUTE plain USING @a", nil}, // nothing the change reads differently
+	}
+	got := runScript(ctx, t, openSessions(ctx, t, proxy, 1), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
+	compareScript(t, steps, got, want)
+
+	sess := openSessions(ctx, t, proxy, 1)[0]
+	mustExec(t, sess, "SET SESSION sql_mode = 'ANSI_QUOTES'")
+	mustExec(t, sess, `PREPARE quoted FROM 'SELECT "s" FROM modeitems WHERE k = ?'`)
+	bin, err := sess.PrepareContext(ctx, `SELECT "s" FROM modeitems WHERE k = ?`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bin.Close()
+	mustExec(t, sess, "SET SESSION sql_mode = DEFAULT")
+	_, err = sess.ExecContext(ctx, "EXECUTE quoted USING 2")
+	wantMySQLError(t, err, 1235, "42000")
+	var s string
+	err = bin.QueryRowContext(ctx, 2).Scan(&s)
+	wantMySQLError(t, err, 1235, "42000")
+	mustExec(t, sess, "SET SESSION sql_mode = 'ANSI_QUOTES'")
+	if err := bin.QueryRowContext(ctx, 2).Scan(&s); err != nil || s != "b" {
+		t.Errorf(`binary SELECT "s" back under ANSI_QUOTES: %q, %v; want b`, s, err)
+	}
+}

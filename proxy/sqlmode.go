@@ -47,6 +47,42 @@ func (s *Session) sqlModeHas(flag string) bool {
 	return false
 }
 
+// checkReadSince refuses to run a prepared statement that the session's
+// sql_mode now reads differently: MariaDB keeps the reading of PREPARE
+// time, while a shard the proxy prepares the text on (a backend connection
+// sees it first at an execute) reads it with the session's current mode.
+// Only the flags that changed, and only if the text has what they read
+// differently, matter.
+func (s *Session) checkReadSince(st *router.Statement) error {
+	if st == nil {
+		return nil
+	}
+	diff := st.Mode ^ s.parseMode()
+	if diff == 0 || !readsDifferently(st.SQL, diff) {
+		return nil
+	}
+	return errNotSupported("the statement was prepared under another sql_mode, which read it differently (quotes, ||, backslashes or NOT): MariaDB keeps the reading of PREPARE time, a shard would read it with the current one; prepare it again")
+}
+
+// readsDifferently tells whether text has something the sql_mode flags in
+// diff read differently.
+func readsDifferently(text string, diff router.Mode) bool {
+	has := func(f router.Mode, marks ...string) bool {
+		if diff&f == 0 {
+			return false
+		}
+		for _, m := range marks {
+			if strings.Contains(strings.ToUpper(text), m) {
+				return true
+			}
+		}
+		return false
+	}
+	return has(mysql.ModeANSIQuotes, `"`) || has(mysql.ModePipesAsConcat, "||") ||
+		has(mysql.ModeNoBackslashEscapes, `\`) || has(mysql.ModeHighNotPrecedence, "NOT") ||
+		has(mysql.ModeIgnoreSpace, " (", "\t(", "\n(")
+}
+
 // parser reads statements as the session's sql_mode says.
 func (s *Session) parser() *router.Parser { return s.srv.parser.In(s.parseMode()) }
 

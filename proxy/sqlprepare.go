@@ -251,6 +251,10 @@ func unquoteName(n string) string {
 
 // sqlExecute runs a prepared statement with the USING values.
 func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string) error {
+	if err := s.checkReadSince(p.st); err != nil {
+		s.startStatement(nil)
+		return s.writeErr(err)
+	}
 	if len(using) != p.params {
 		s.startStatement(nil)
 		return s.writeErr(mysql.NewError(mysql.ER_WRONG_ARGUMENTS, "Incorrect arguments to EXECUTE"))

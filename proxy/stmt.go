@@ -197,6 +197,10 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		}
 		values = rest
 	}
+	if err := s.checkReadSince(p.st); err != nil {
+		s.startStatement(nil)
+		return s.writeErr(err)
+	}
 	if p.local {
 		// BEGIN, COMMIT, SET, USE: the executor of text plans runs them.
 		return s.runText(ctx, p.sql)

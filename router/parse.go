@@ -97,6 +97,7 @@ func (p *Parser) parse(sql string) (nodes []ast.StmtNode, err error) {
 func (p *Parser) Parse(sql string) (*Statement, error) {
 	st, err := p.parseStatement(sql)
 	if st != nil {
+		st.Mode = p.mode
 		st.noteChecks()
 	}
 	return st, err

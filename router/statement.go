@@ -40,6 +40,8 @@ type Statement struct {
 	statementChecks
 	SQL  string
 	Kind Kind
+	// Mode is the sql_mode flags it was read with (Parser.In).
+	Mode Mode
 	Node ast.StmtNode // nil for KindUnparsed, KindXA, KindEmpty
 	// Tables referenced anywhere in the statement, in order of appearance.
 	Tables []TableRef
