@@ -42,6 +42,13 @@ func TestUserPrivileges(t *testing.T) {
 		_, err := app.ExecContext(ctx, q)
 		wantMySQLError(t, err, 1227, "42000")
 	}
+	// Under NO_BACKSLASH_ESCAPES 'x\' ends at its backslash: in a text
+	// the parser cannot read (CAST AS INT), the LOAD_FILE after it was
+	// taken for part of the string, and the shard ran it.
+	nbe := openSessions(ctx, t, app, 1)[0]
+	mustExec(t, nbe, "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'")
+	_, err := nbe.ExecContext(ctx, `SELECT 'x\' , LOAD_FILE('`+secret+`') , CAST('1' AS INT)`)
+	wantMySQLError(t, err, 1227, "42000")
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a refused INTO OUTFILE left %s on the shard's host (%v)", out, err)
 	}

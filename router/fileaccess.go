@@ -66,12 +66,22 @@ func (f *fileFinder) into(o *ast.SelectIntoOption) {
 func (f *fileFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // fileWordIn finds OUTFILE, DUMPFILE or LOAD_FILE as a word of sql outside
-// string literals.
+// string literals, as either sql_mode reads them: under
+// NO_BACKSLASH_ESCAPES 'x\' ends where the default mode's string goes on,
+// which would otherwise hide a LOAD_FILE after it.
 func fileWordIn(sql string) string {
+	if w := fileWordLexed(sql, true); w != "" {
+		return w
+	}
+	return fileWordLexed(sql, false)
+}
+
+// fileWordLexed is fileWordIn with strings read as escapes says.
+func fileWordLexed(sql string, escapes bool) string {
 	for i := 0; i < len(sql); i++ {
 		c := sql[i]
 		if c == '\'' || c == '"' {
-			i = skipQuoted(sql, i)
+			i = skipQuotedIn(sql, i, escapes)
 			continue
 		}
 		if i > 0 && isWordByte(sql[i-1]) {
