@@ -28,7 +28,7 @@ func (s *Session) handleQueryText(ctx context.Context, sql string) error {
 		// One statement: SplitStatements cuts only at a semicolon.
 		return s.handleQuery(ctx, sql)
 	}
-	stmts := router.SplitStatements(sql)
+	stmts := router.SplitStatements(sql, s.parseMode())
 	if len(stmts) == 1 {
 		return s.handleQuery(ctx, sql)
 	}

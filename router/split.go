@@ -3,6 +3,8 @@ package router
 import (
 	"regexp"
 	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/mysql"
 )
 
 // SplitStatements cuts a multi-statement query into its statements at the
@@ -11,14 +13,16 @@ import (
 // after the last semicolon are dropped; a query without a semicolon is one
 // statement. Executable comments (/*! ... */) stay inside their statement.
 // A stored program's definition (CREATE PROCEDURE ... BEGIN ...; ...; END)
-// has semicolons of its own: it runs to the end of the query.
-func SplitStatements(sql string) []string {
+// has semicolons of its own: it runs to the end of the query. Under
+// NO_BACKSLASH_ESCAPES (in mode) a backslash in a string is itself.
+func SplitStatements(sql string, mode Mode) []string {
+	escapes := mode&mysql.ModeNoBackslashEscapes == 0
 	var out []string
 	start := 0
 	for i := 0; i < len(sql); i++ {
 		switch c := sql[i]; {
 		case c == '\'' || c == '"' || c == '`':
-			i = skipQuoted(sql, i)
+			i = skipQuotedIn(sql, i, escapes)
 		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
 			if end := strings.Index(sql[i+2:], "*/"); end >= 0 {
 				i += end + 3
@@ -48,11 +52,15 @@ func SplitStatements(sql string) []string {
 // skipQuoted returns the index of the quote that closes the literal or
 // identifier opening at i (a doubled quote or, outside backticks, a
 // backslash escapes), or the end of sql.
-func skipQuoted(sql string, i int) int {
+func skipQuoted(sql string, i int) int { return skipQuotedIn(sql, i, true) }
+
+// skipQuotedIn is skipQuoted where escapes says whether a backslash
+// escapes (false: NO_BACKSLASH_ESCAPES).
+func skipQuotedIn(sql string, i int, escapes bool) int {
 	q := sql[i]
 	for j := i + 1; j < len(sql); j++ {
 		switch {
-		case sql[j] == '\\' && q != '`':
+		case escapes && sql[j] == '\\' && q != '`':
 			j++
 		case sql[j] == q:
 			if j+1 < len(sql) && sql[j+1] == q {

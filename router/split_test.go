@@ -3,6 +3,8 @@ package router
 import (
 	"slices"
 	"testing"
+
+	"github.com/pingcap/tidb/pkg/parser/mysql"
 )
 
 func TestSplitStatements(t *testing.T) {
@@ -32,8 +34,16 @@ func TestSplitStatements(t *testing.T) {
 		{"BEGIN; SELECT 1", []string{"BEGIN;", " SELECT 1"}},
 		{"SELECT 'unterminated; SELECT 2", []string{"SELECT 'unterminated; SELECT 2"}},
 	} {
-		if got := SplitStatements(tc.sql); !slices.Equal(got, tc.want) {
+		if got := SplitStatements(tc.sql, 0); !slices.Equal(got, tc.want) {
 			t.Errorf("SplitStatements(%q) = %q, want %q", tc.sql, got, tc.want)
 		}
+	}
+	// Under NO_BACKSLASH_ESCAPES 'x\' is a whole string.
+	nbe := `SELECT 'x\'; SELECT 2`
+	if got, want := SplitStatements(nbe, mysql.ModeNoBackslashEscapes), []string{`SELECT 'x\';`, " SELECT 2"}; !slices.Equal(got, want) {
+		t.Errorf("SplitStatements(%q) under NO_BACKSLASH_ESCAPES = %q, want %q", nbe, got, want)
+	}
+	if got, want := SplitStatements(nbe, 0), []string{nbe}; !slices.Equal(got, want) {
+		t.Errorf("SplitStatements(%q) = %q, want %q", nbe, got, want)
 	}
 }
