@@ -49,6 +49,26 @@ func TestUserPrivileges(t *testing.T) {
 	mustExec(t, nbe, "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'")
 	_, err := nbe.ExecContext(ctx, `SELECT 'x\' , LOAD_FILE('`+secret+`') , CAST('1' AS INT)`)
 	wantMySQLError(t, err, 1227, "42000")
+	// What the parser cannot read still reaches a shard, with the backend
+	// account's privileges: account and server statements, and tables of
+	// the hidden schemas, are refused from the text. Before, this SHUTDOWN
+	// stopped the shard and CREATE USER made a backend account.
+	for _, r := range []struct {
+		sql  string
+		code uint16
+	}{
+		{"CREATE USER evil@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('x')", 1227},
+		{"INSTALL SONAME 'ha_blackhole'", 1227},
+		{"SHUTDOWN WAIT FOR ALL SLAVES", 1227},
+		{"SET @x := CAST(1 AS INT)", 1227},
+		{"SELECT user, CAST('1' AS INT) FROM mysql.user", 1044},
+	} {
+		_, err := app.ExecContext(ctx, r.sql)
+		wantMySQLError(t, err, r.code, "42000")
+	}
+	if n := queryInt(t, f.s0.DB(t, "shop"), "SELECT COUNT(*) FROM mysql.user WHERE user = 'evil'"); n != 0 {
+		t.Errorf("a refused CREATE USER made %d backend accounts", n)
+	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a refused INTO OUTFILE left %s on the shard's host (%v)", out, err)
 	}
