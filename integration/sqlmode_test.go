@@ -70,6 +70,12 @@ func TestSQLModeOverShards(t *testing.T) {
 		{0, "SELECT k FROM modeitems ORDER BY k LIMIT 1, 3", nil},
 		{0, "SELECT k FROM modeitems ORDER BY k LIMIT 5", nil},
 		{0, "SELECT FOUND_ROWS()", nil},
+		// Without GROUP BY each shard answers one row, which the limit
+		// leaves whole: answered, not refused (MySQL Workbench sets
+		// sql_select_limit = 1000 for every session).
+		{0, "SELECT COUNT(*), SUM(v), MAX(k) - MIN(k) FROM modeitems", nil},
+		{0, "SELECT COUNT(*) FROM modeitems HAVING COUNT(*) > 100", nil},
+		{0, "SELECT COUNT(*), MIN(s) FROM modeitems WHERE k > 1 LIMIT 3", nil},
 		// The proxy's own reads on the session's connections (variables
 		// read back, LAST_INSERT_ID) are not cut: they were, to no row,
 		// and the next statement failed with 1064.
@@ -95,6 +101,9 @@ func TestSQLModeOverShards(t *testing.T) {
 		{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", `INSERT INTO modeitems VALUES (8, 8, 'x\y'), (9, 9, 'q')`, "NO_BACKSLASH_ESCAPES"},
 		{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", `SELECT k FROM modeitems WHERE s LIKE '%\%'`, "NO_BACKSLASH_ESCAPES"},
 		{"SET SESSION sql_select_limit = 1", "SELECT v % 2, COUNT(*) FROM modeitems GROUP BY v % 2", "sql_select_limit"},
+		{"SET SESSION sql_select_limit = 1", "SELECT COUNT(DISTINCT v) FROM modeitems", "sql_select_limit"},
+		// Each shard would answer no row: the LIMIT's answer is unknown.
+		{"SET SESSION sql_select_limit = 0", "SELECT COUNT(*) FROM modeitems LIMIT 1", "sql_select_limit"},
 		{"SET SESSION div_precision_increment = 1", "SELECT AVG(v) FROM modeitems", "div_precision_increment"},
 		{"SET SESSION div_precision_increment = 0", "SELECT SUM(v) / COUNT(*) FROM modeitems", "div_precision_increment"},
 		// MariaDB gives -6 for an UNSIGNED 4 - 10 under this mode, the
