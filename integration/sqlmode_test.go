@@ -127,3 +127,34 @@ func TestSQLModeOverShards(t *testing.T) {
 		t.Errorf("rows of the refused INSERT: %d (%v), want 0", n, err)
 	}
 }
+
+// TestSelectLimitLockingReadBinary: under xaproxy_locking_reads a read in a
+// transaction is rewritten (LOCK IN SHARE MODE) for its one shard and, for
+// a binary client, its rows re-encoded through the merge. That path cut
+// them to sql_select_limit although the statement has its own LIMIT, which
+// MariaDB obeys instead: 2 rows for LIMIT 3.
+func TestSelectLimitLockingReadBinary(t *testing.T) {
+	t.Parallel()
+	f := startReturningFixture(t)
+	ctx := testCtx(t, 2*time.Minute)
+	proxy := f.p.DB(t, appUser, appPass, "shop", "")
+	direct := f.s0.DB(t, "direct")
+	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
+	mustExec(t, proxy, create)
+	mustExec(t, direct, create)
+	// k odd on s1: one shard holds every row the reads ask for.
+	steps := []scriptStep{
+		{0, "INSERT INTO modeitems VALUES (1, 1, 'a'), (3, 3, 'c'), (5, 5, 'e'), (7, 7, 'g')", nil},
+		{0, "SET SESSION sql_select_limit = 2", nil},
+		{0, "BEGIN", nil},
+		{0, "SELECT k FROM modeitems WHERE k IN (1, 3, 5, 7) AND v > ? ORDER BY k LIMIT 3", []any{0}},
+		{0, "SELECT k FROM modeitems WHERE k IN (1, 3, 5, 7) AND v > ? ORDER BY k", []any{0}},
+		{0, "SELECT k FROM modeitems WHERE k = ? LIMIT 5", []any{3}},
+		{0, "COMMIT", nil},
+	}
+	sess := openSessions(ctx, t, proxy, 1)
+	mustExec(t, sess[0], "SET SESSION xaproxy_locking_reads = ON")
+	got := runScript(ctx, t, sess, steps)
+	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
+	compareScript(t, steps, got, want)
+}
