@@ -133,6 +133,11 @@ func TestWarningsPerSession(t *testing.T) {
 		{2, "INSERT IGNORE INTO w VALUES (6, 'abcdef', 1000)", nil},
 		{2, "SHOW WARNINGS", nil},
 		{2, "SELECT @@warning_count", nil},
+		// The counters count what the list leaves out (2, 2 here).
+		{3, "SET SESSION max_error_count = 1", nil},
+		{3, "UPDATE w SET n = 'x' + 'y' WHERE id = 1", nil},
+		{3, "SHOW WARNINGS", nil},
+		{3, "SELECT @@warning_count, @@error_count", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 4), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_warn"), 4), steps)

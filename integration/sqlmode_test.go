@@ -70,6 +70,12 @@ func TestSQLModeOverShards(t *testing.T) {
 		{0, "SELECT k FROM modeitems ORDER BY k LIMIT 1, 3", nil},
 		{0, "SELECT k FROM modeitems ORDER BY k LIMIT 5", nil},
 		{0, "SELECT FOUND_ROWS()", nil},
+		// Without GROUP BY each shard answers one row, which the limit
+		// leaves whole: answered, not refused (MySQL Workbench sets
+		// sql_select_limit = 1000 for every session).
+		{0, "SELECT COUNT(*), SUM(v), MAX(k) - MIN(k) FROM modeitems", nil},
+		{0, "SELECT COUNT(*) FROM modeitems HAVING COUNT(*) > 100", nil},
+		{0, "SELECT COUNT(*), MIN(s) FROM modeitems WHERE k > 1 LIMIT 3", nil},
 		// The proxy's own reads on the session's connections (variables
 		// read back, LAST_INSERT_ID) are not cut: they were, to no row,
 		// and the next statement failed with 1064.
@@ -95,6 +101,9 @@ func TestSQLModeOverShards(t *testing.T) {
 		{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", `INSERT INTO modeitems VALUES (8, 8, 'x\y'), (9, 9, 'q')`, "NO_BACKSLASH_ESCAPES"},
 		{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", `SELECT k FROM modeitems WHERE s LIKE '%\%'`, "NO_BACKSLASH_ESCAPES"},
 		{"SET SESSION sql_select_limit = 1", "SELECT v % 2, COUNT(*) FROM modeitems GROUP BY v % 2", "sql_select_limit"},
+		{"SET SESSION sql_select_limit = 1", "SELECT COUNT(DISTINCT v) FROM modeitems", "sql_select_limit"},
+		// Each shard would answer no row: the LIMIT's answer is unknown.
+		{"SET SESSION sql_select_limit = 0", "SELECT COUNT(*) FROM modeitems LIMIT 1", "sql_select_limit"},
 		{"SET SESSION div_precision_increment = 1", "SELECT AVG(v) FROM modeitems", "div_precision_increment"},
 		{"SET SESSION div_precision_increment = 0", "SELECT SUM(v) / COUNT(*) FROM modeitems", "div_precision_increment"},
 		// MariaDB gives -6 for an UNSIGNED 4 - 10 under this mode, the
@@ -169,4 +178,35 @@ func TestPreparedUnderAnotherSQLMode(t *testing.T) {
 	if err := bin.QueryRowContext(ctx, 2).Scan(&s); err != nil || s != "b" {
 		t.Errorf(`binary SELECT "s" back under ANSI_QUOTES: %q, %v; want b`, s, err)
 	}
+}
+
+// TestSelectLimitLockingReadBinary: under xaproxy_locking_reads a read in a
+// transaction is rewritten (LOCK IN SHARE MODE) for its one shard and, for
+// a binary client, its rows re-encoded through the merge. That path cut
+// them to sql_select_limit although the statement has its own LIMIT, which
+// MariaDB obeys instead: 2 rows for LIMIT 3.
+func TestSelectLimitLockingReadBinary(t *testing.T) {
+	t.Parallel()
+	f := startReturningFixture(t)
+	ctx := testCtx(t, 2*time.Minute)
+	proxy := f.p.DB(t, appUser, appPass, "shop", "")
+	direct := f.s0.DB(t, "direct")
+	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
+	mustExec(t, proxy, create)
+	mustExec(t, direct, create)
+	// k odd on s1: one shard holds every row the reads ask for.
+	steps := []scriptStep{
+		{0, "INSERT INTO modeitems VALUES (1, 1, 'a'), (3, 3, 'c'), (5, 5, 'e'), (7, 7, 'g')", nil},
+		{0, "SET SESSION sql_select_limit = 2", nil},
+		{0, "BEGIN", nil},
+		{0, "SELECT k FROM modeitems WHERE k IN (1, 3, 5, 7) AND v > ? ORDER BY k LIMIT 3", []any{0}},
+		{0, "SELECT k FROM modeitems WHERE k IN (1, 3, 5, 7) AND v > ? ORDER BY k", []any{0}},
+		{0, "SELECT k FROM modeitems WHERE k = ? LIMIT 5", []any{3}},
+		{0, "COMMIT", nil},
+	}
+	sess := openSessions(ctx, t, proxy, 1)
+	mustExec(t, sess[0], "SET SESSION xaproxy_locking_reads = ON")
+	got := runScript(ctx, t, sess, steps)
+	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
+	compareScript(t, steps, got, want)
 }

@@ -90,7 +90,8 @@ func (s *Session) noteError(me *mysql.MyError) {
 // failed on c with me: MariaDB lists every condition a failed statement
 // raised (in strict mode one per truncated value), where the error packet
 // names one. They replace the error noteError recorded from the packet
-// when they include it. One round trip, after a shard's error only.
+// when they include it. One round trip, after a shard's error only (two
+// when the list is as long as max_error_count lets it be).
 func (s *Session) noteErrorConditions(ctx context.Context, c *backend.Conn, me *mysql.MyError) {
 	// An unstarted branch (its XA START refused) would be started by any
 	// statement sent on c now: the refusal's packet is all there is.
@@ -110,9 +111,31 @@ func (s *Session) noteErrorConditions(ctx context.Context, c *backend.Conn, me *
 			found = found || string(row[1]) == strconv.Itoa(int(me.Code))
 		}
 	}
-	if found && len(rows) > 1 {
-		s.diag = diagnostics{stmt: s.diagSeq, warnings: uint64(len(rows)), errors: errors, rows: rows}
+	warnings := uint64(len(rows))
+	if found && warnings >= s.maxErrorCount() {
+		// The shard listed max_error_count conditions: its counters say
+		// how many there were (MariaDB's @@warning_count counts them all).
+		warnings, errors = s.conditionCounts(ctx, c, warnings, errors)
 	}
+	if found && warnings > 1 {
+		s.diag = diagnostics{stmt: s.diagSeq, warnings: warnings, errors: errors, rows: rows}
+	}
+}
+
+// conditionCounts reads @@warning_count and @@error_count of the statement
+// that just ran on c (reading them clears nothing); warnings and errors,
+// what SHOW WARNINGS listed, stand if they cannot be read.
+func (s *Session) conditionCounts(ctx context.Context, c *backend.Conn, warnings, errors uint64) (uint64, uint64) {
+	r, err := c.Exec(ctx, "SELECT @@warning_count, @@error_count LIMIT 1")
+	if err != nil {
+		return warnings, errors
+	}
+	w, werr := r.GetUint(0, 0)
+	e, eerr := r.GetUint(0, 1)
+	if werr != nil || eerr != nil {
+		return warnings, errors
+	}
+	return max(w, warnings), max(e, errors)
 }
 
 // noteWarnings reads the n warnings the statement that just ran on c left

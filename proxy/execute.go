@@ -503,8 +503,10 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		}
 		return s.writeErr(err)
 	}
-	if n, ok := s.selectLimit(); ok && ex.Merge.Count < 0 {
-		// The statement has no LIMIT of its own (sqlmode.go).
+	if n, ok := s.selectLimit(); ok && ex.Merge.Count < 0 && len(conns) > 1 {
+		// The statement has no LIMIT of its own (sqlmode.go). One shard's
+		// answer is already the statement's: runOnePartBinary's merge
+		// says no LIMIT whatever the statement's text has.
 		rows = engine.Limit(rows, 0, int64(min(n, math.MaxInt64)))
 	}
 	var verify func() error

@@ -119,8 +119,8 @@ const divPrecisionDefault = "4"
 // checkRendered refuses a bound plan whose answer would differ from
 // MariaDB's because of the session's variables: the SQL the proxy wrote has
 // a backslash, which a shard reads as itself under NO_BACKSLASH_ESCAPES;
-// aggregates over several shards under sql_select_limit, which each shard
-// would apply to its own groups; or a
+// aggregates grouped over several shards under sql_select_limit, which each
+// shard would apply to its own groups; or a
 // merge that divides while div_precision_increment is not the default, or
 // subtracts under NO_UNSIGNED_SUBTRACTION (the engine follows the default
 // sql_mode and precision).
@@ -135,8 +135,12 @@ func (s *Session) checkRendered(ex *router.Exec) error {
 	if ex.Op != router.ExecMerge {
 		return nil
 	}
-	if n, ok := s.selectLimit(); ok && ex.Merge.Agg != nil {
-		return errNotSupported("aggregates over several shards are not supported while sql_select_limit is set (%d): each shard would cut its own groups; SET sql_select_limit = DEFAULT and write LIMIT in the statement", n)
+	if n, ok := s.selectLimit(); ok && ex.Merge.Agg != nil && (n == 0 || !ex.Merge.OneRowPerShard()) {
+		// Without groups each shard answers one row, which a limit of 1
+		// or more leaves whole (SELECT COUNT(*) under a client's default
+		// limit); a limit of 0 empties it, as it would the statement's
+		// own answer only when it has no LIMIT.
+		return errNotSupported("aggregates with GROUP BY or COUNT(DISTINCT) over several shards (any aggregate under a limit of 0) are not supported while sql_select_limit is set (%d): each shard would cut its own groups; SET sql_select_limit = DEFAULT and write LIMIT in the statement", n)
 	}
 	if s.sqlModeHas("NO_UNSIGNED_SUBTRACTION") && ex.Merge.Computes("-") {
 		return errNotSupported("a subtraction over aggregates of several shards is not supported while sql_mode has NO_UNSIGNED_SUBTRACTION: the proxy subtracts as the default sql_mode does; run it without that mode, or on one shard")

@@ -843,6 +843,22 @@ func (m *Merge) UsesDivision() bool {
 	return m.Computes("/")
 }
 
+// OneRowPerShard tells whether each shard's query for an aggregate merge
+// answers exactly one row: no GROUP BY, and no COUNT(DISTINCT), whose
+// arguments the shards group by. A session's sql_select_limit of 1 or more
+// cannot cut such an answer.
+func (m *Merge) OneRowPerShard() bool {
+	if m == nil || m.Agg == nil || m.Agg.Groups > 0 {
+		return false
+	}
+	for _, g := range m.Agg.Aggs {
+		if g.Fn == engine.AggCountDistinct {
+			return false
+		}
+	}
+	return true
+}
+
 // Computes tells whether the proxy evaluates an expression with op over
 // the aggregates to merge (in the select list or HAVING). The expressions
 // are read as SQL: an op inside a string literal counts too, which only

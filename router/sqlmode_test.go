@@ -64,3 +64,31 @@ func TestParserIn(t *testing.T) {
 		t.Errorf(`default mode: SELECT 'p\' parsed`)
 	}
 }
+
+// TestOneRowPerShard: only an aggregate merge whose shard queries have no
+// GROUP BY answers one row per shard, which sql_select_limit >= 1 leaves
+// whole (proxy/sqlmode.go checkRendered).
+func TestOneRowPerShard(t *testing.T) {
+	r := shardedRouter(t)
+	for _, c := range []struct {
+		sql  string
+		want bool
+	}{
+		{"SELECT COUNT(*), SUM(total), AVG(total) FROM orders", true},
+		{"SELECT MAX(total) - MIN(total) FROM orders HAVING COUNT(*) > 1 LIMIT 1", true},
+		{"SELECT country, COUNT(*) FROM orders GROUP BY country", false},
+		{"SELECT COUNT(DISTINCT country) FROM orders", false},
+		{"SELECT total FROM orders", false},
+	} {
+		e, err := bindSQL(t, r, c.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", c.sql, err)
+		}
+		if e.Merge == nil {
+			t.Fatalf("%s: not a merge", c.sql)
+		}
+		if got := e.Merge.OneRowPerShard(); got != c.want {
+			t.Errorf("%s: OneRowPerShard %v, want %v", c.sql, got, c.want)
+		}
+	}
+}
