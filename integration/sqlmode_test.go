@@ -104,6 +104,10 @@ func TestSQLModeOverShards(t *testing.T) {
 		{"SET SESSION sql_select_limit = 1", "SELECT COUNT(DISTINCT v) FROM modeitems", "sql_select_limit"},
 		// Each shard would answer no row: the LIMIT's answer is unknown.
 		{"SET SESSION sql_select_limit = 0", "SELECT COUNT(*) FROM modeitems LIMIT 1", "sql_select_limit"},
+		// MariaDB cuts SHOW TABLES and SHOW STATUS to the limit too; the
+		// proxy assembles them from lists the shards cut.
+		{"SET SESSION sql_select_limit = 1", "SHOW TABLES", "sql_select_limit"},
+		{"SET SESSION sql_select_limit = 1", "SHOW SESSION STATUS", "sql_select_limit"},
 		{"SET SESSION div_precision_increment = 1", "SELECT AVG(v) FROM modeitems", "div_precision_increment"},
 		{"SET SESSION div_precision_increment = 0", "SELECT SUM(v) / COUNT(*) FROM modeitems", "div_precision_increment"},
 		// MariaDB gives -6 for an UNSIGNED 4 - 10 under this mode, the

@@ -12,6 +12,9 @@ import (
 // the shard's result with its Ssl_% rows replaced by the session's
 // (sslstatus.go, router/showstatus.go).
 func (s *Session) answerShowStatus(ctx context.Context, st *router.Statement, sql string) error {
+	if n, ok := s.selectLimit(); ok {
+		return s.writeErr(errSelectLimitShow("SHOW STATUS", n))
+	}
 	sh, _ := router.ShowStatus(st)
 	shard := s.srv.router.DefaultShard(s.db)
 	c, err := s.acquire(ctx, shard)

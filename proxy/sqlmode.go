@@ -132,6 +132,9 @@ func (s *Session) checkRendered(ex *router.Exec) error {
 			}
 		}
 	}
+	if n, ok := s.selectLimit(); ok && ex.Op == router.ExecShowTables {
+		return errSelectLimitShow("SHOW TABLES over several shards", n)
+	}
 	if ex.Op != router.ExecMerge {
 		return nil
 	}
@@ -149,4 +152,12 @@ func (s *Session) checkRendered(ex *router.Exec) error {
 		return errNotSupported("AVG or a division over aggregates of several shards is not supported while div_precision_increment is %s: the proxy divides with the default scale (%s); SET div_precision_increment = DEFAULT, or run it on one shard", v, divPrecisionDefault)
 	}
 	return nil
+}
+
+// errSelectLimitShow refuses a SHOW the proxy assembles while
+// sql_select_limit is set: MariaDB cuts SHOW TABLES and SHOW STATUS to it
+// too, and a shard's cut list, filtered or completed by the proxy, is not
+// the first rows of the answer.
+func errSelectLimitShow(what string, n uint64) error {
+	return errNotSupported("%s is not supported while sql_select_limit is set (%d): the proxy assembles its rows from lists the shards cut; SET sql_select_limit = DEFAULT", what, n)
 }
