@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -20,13 +22,7 @@ import (
 // the string 'k', and sql_select_limit = 2 gave 2 rows per shard.
 func TestSQLModeOverShards(t *testing.T) {
 	t.Parallel()
-	f := startReturningFixture(t)
-	ctx := testCtx(t, 2*time.Minute)
-	proxy := f.p.DB(t, appUser, appPass, "shop", "")
-	direct := f.s0.DB(t, "direct")
-	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
-	mustExec(t, proxy, create)
-	mustExec(t, direct, create)
+	ctx, proxy, direct := startModeFixture(t)
 	// k odd on s1, even on s0 (mod 2).
 	steps := []scriptStep{
 		{0, "INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, 4, 'd'), (5, 7, 'e')", nil},
@@ -141,13 +137,7 @@ func TestSQLModeOverShards(t *testing.T) {
 // runs.
 func TestPreparedUnderAnotherSQLMode(t *testing.T) {
 	t.Parallel()
-	f := startReturningFixture(t)
-	ctx := testCtx(t, 2*time.Minute)
-	proxy := f.p.DB(t, appUser, appPass, "shop", "")
-	direct := f.s0.DB(t, "direct")
-	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
-	mustExec(t, proxy, create)
-	mustExec(t, direct, create)
+	ctx, proxy, direct := startModeFixture(t)
 	steps := []scriptStep{
 		{0, "INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c')", nil},
 		{0, "SET SESSION sql_mode = 'ANSI_QUOTES'", nil},
@@ -191,13 +181,7 @@ func TestPreparedUnderAnotherSQLMode(t *testing.T) {
 // MariaDB obeys instead: 2 rows for LIMIT 3.
 func TestSelectLimitLockingReadBinary(t *testing.T) {
 	t.Parallel()
-	f := startReturningFixture(t)
-	ctx := testCtx(t, 2*time.Minute)
-	proxy := f.p.DB(t, appUser, appPass, "shop", "")
-	direct := f.s0.DB(t, "direct")
-	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
-	mustExec(t, proxy, create)
-	mustExec(t, direct, create)
+	ctx, proxy, direct := startModeFixture(t)
 	// k odd on s1: one shard holds every row the reads ask for.
 	steps := []scriptStep{
 		{0, "INSERT INTO modeitems VALUES (1, 1, 'a'), (3, 3, 'c'), (5, 5, 'e'), (7, 7, 'g')", nil},
@@ -213,4 +197,19 @@ func TestSelectLimitLockingReadBinary(t *testing.T) {
 	got := runScript(ctx, t, sess, steps)
 	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
 	compareScript(t, steps, got, want)
+}
+
+// startModeFixture starts the two-shard fixture with table modeitems
+// sharded by k (mod 2: k odd on s1) through the proxy, and its twin on one
+// MariaDB.
+func startModeFixture(t *testing.T) (context.Context, *sql.DB, *sql.DB) {
+	t.Helper()
+	f := startReturningFixture(t)
+	ctx := testCtx(t, 2*time.Minute)
+	proxy := f.p.DB(t, appUser, appPass, "shop", "")
+	direct := f.s0.DB(t, "direct")
+	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
+	mustExec(t, proxy, create)
+	mustExec(t, direct, create)
+	return ctx, proxy, direct
 }
