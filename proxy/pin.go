@@ -20,11 +20,14 @@ type pin struct {
 	locked    bool            // LOCK TABLES holds table locks on it
 	userLocks bool            // GET_LOCK ran on it: locks may be held until RELEASE_ALL_LOCKS
 	handlers  map[string]bool // HANDLER names open on it, lower-cased (handler.go)
+	// unknown: a statement the parser could not read ran on it and may have
+	// left state there (router.ConnStateUnknown): kept to the session's end.
+	unknown bool
 }
 
 // idle: no state left in the connection.
 func (p *pin) idle() bool {
-	return len(p.temps) == 0 && !p.locked && !p.userLocks && len(p.handlers) == 0
+	return len(p.temps) == 0 && !p.locked && !p.userLocks && len(p.handlers) == 0 && !p.unknown
 }
 
 // pinned returns the session's pin on shard, nil if none.
@@ -44,7 +47,7 @@ func (s *Session) pinFor(st *router.Statement, c *backend.Conn) {
 		return
 	}
 	switch st.ConnState {
-	case router.ConnStateTempCreate, router.ConnStateLockTables, router.ConnStateUserLock, router.ConnStateHandlerOpen:
+	case router.ConnStateTempCreate, router.ConnStateLockTables, router.ConnStateUserLock, router.ConnStateHandlerOpen, router.ConnStateUnknown:
 	default:
 		return
 	}
@@ -86,6 +89,9 @@ func (s *Session) notePinState(st *router.Statement, shard string, ok bool) {
 		case router.ConnStateHandlerClose:
 			delete(p.handlers, st.Handler)
 		}
+	}
+	if st.ConnState == router.ConnStateUnknown {
+		p.unknown = true // what it left is unknown, failed or not
 	}
 	if p.idle() {
 		delete(s.pins, shard) // the caller returns the connection

@@ -170,6 +170,9 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		st.ParseErr = err
 		st.LastResult, st.FoundRows = unparsedLastResult(head)
 		st.Identity = unparsedIdentity(head)
+		if unparsedMayLeaveState(sql) {
+			st.ConnState = ConnStateUnknown
+		}
 		return st, nil
 	}
 	if len(nodes) == 0 {

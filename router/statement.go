@@ -127,6 +127,10 @@ const (
 	ConnStateHandlerUse
 	// ConnStateHandlerClose: HANDLER name CLOSE.
 	ConnStateHandlerClose
+	// ConnStateUnknown: a statement the parser cannot read that may leave
+	// state in its connection (a temporary table or sequence, a user-level
+	// lock, a user variable: router/unparsed.go).
+	ConnStateUnknown
 )
 
 // LastIDUse is how a statement involves LAST_INSERT_ID().

@@ -12,9 +12,11 @@ import (
 // so that MariaDB's own syntax keeps working (CAST(x AS INT), INTO
 // DUMPFILE, ...). It runs there with the backend account's privileges, so
 // what the parsed statement would be refused for must be refused from its
-// text: a statement that manages accounts or the server, a SET the proxy
-// could not record for the session's other connections, or a table of a
-// hidden schema.
+// text: a statement that manages accounts or the server, one that begins or
+// ends a transaction or table locks, a SET the proxy could not record for
+// the session's other connections, or a table of a hidden schema. One that
+// may leave state in its connection keeps that connection for the session
+// (unparsedMayLeaveState).
 
 // unparsedDenied matches the beginning of such a statement (SET apart:
 // unparsedSetAllowed).
@@ -22,6 +24,22 @@ var unparsedDenied = regexp.MustCompile(`(?is)^(` +
 	`CREATE\s+(OR\s+REPLACE\s+)?(USER|ROLE|SERVER)|DROP\s+(USER|ROLE|SERVER)|ALTER\s+(USER|SERVER)|RENAME\s+USER|GRANT|REVOKE|` +
 	`SHUTDOWN|RESTART|FLUSH|RESET|PURGE|CHANGE\s+(MASTER|REPLICATION)|START\s+(SLAVE|REPLICA|ALL\s+SLAVES)|STOP\s+(SLAVE|REPLICA|ALL\s+SLAVES)|` +
 	`INSTALL|UNINSTALL|BINLOG|KILL|CACHE\s+INDEX|LOAD\s+INDEX)\b`)
+
+// unparsedTxControl matches what begins or ends a transaction or table
+// locks, which the proxy must know of (it runs them itself when parsed).
+var unparsedTxControl = regexp.MustCompile(`(?is)^(START|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|LOCK|UNLOCK|XA)\b`)
+
+// mayLeaveState matches what in a statement's text may leave state in its
+// connection: a temporary table or sequence, a user-level lock, a user
+// variable assigned, a prepared statement, a handler. Anywhere in the text,
+// strings included, which only keeps more connections than needed.
+var mayLeaveState = regexp.MustCompile(`(?i)TEMPORARY|GET_LOCK|@|PREPARE|HANDLER|LAST_INSERT_ID\s*\(\s*[^)\s]`)
+
+// unparsedMayLeaveState tells whether an unparsed statement may leave
+// state in its connection: the session then keeps that connection (a pin
+// that lasts until the session ends, closed then, never reused), so that
+// the state is its own, as on MariaDB, and reaches no other session.
+func unparsedMayLeaveState(sql string) bool { return mayLeaveState.MatchString(sql) }
 
 // hiddenSchemaRef matches a table named in a hidden schema (mysql.user,
 // `sys`.x), anywhere in the text: string literals too, which only refuses
@@ -37,7 +55,11 @@ func CheckUnparsed(st *Statement, user string, served []string) error {
 	head := skipCommentsAndSpace(st.SQL)
 	if m := unparsedDenied.FindString(head); m != "" {
 		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(
-			"Access denied: xaproxy cannot parse this statement (%v), and a statement beginning %q manages accounts or the server, or sets what the proxy must record; it is not forwarded", st.ParseErr, m))
+			"Access denied: xaproxy cannot parse this statement (%v), and a statement beginning %q manages accounts or the server; it is not forwarded", st.ParseErr, m))
+	}
+	if m := unparsedTxControl.FindString(head); m != "" {
+		return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf(
+			"xaproxy cannot parse this statement (%v), and a statement beginning %q begins or ends a transaction or table locks, which the proxy runs itself; write it in a form the proxy reads (START TRANSACTION [READ ONLY | READ WRITE | WITH CONSISTENT SNAPSHOT], LOCK TABLES t READ | WRITE)", st.ParseErr, m))
 	}
 	if isKeyword(head, "SET") && !unparsedSetAllowed(head) {
 		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(

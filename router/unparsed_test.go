@@ -24,6 +24,8 @@ func TestCheckUnparsed(t *testing.T) {
 		{"SET @x := CAST(1 AS INT)", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"SET STATEMENT max_statement_time = 1 FOR SELECT CAST(1 AS INT)", 0},
 		{"SET NAMES cp1251", 0},
+		{"START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", mysql.ER_NOT_SUPPORTED_YET},
+		{"LOCK TABLE t WRITE CONCURRENT", mysql.ER_NOT_SUPPORTED_YET},
 	} {
 		st, err := p.Parse(c.sql)
 		if err != nil {
@@ -39,6 +41,30 @@ func TestCheckUnparsed(t *testing.T) {
 			t.Errorf("%s: refused: %v", c.sql, err)
 		case c.code != 0 && (!errors.As(err, &me) || me.Code != c.code):
 			t.Errorf("%s: %v, want error %d", c.sql, err, c.code)
+		}
+	}
+}
+
+func TestUnparsedMayLeaveState(t *testing.T) {
+	p := NewParser()
+	for _, c := range []struct {
+		sql  string
+		want bool
+	}{
+		{"SELECT CAST('1' AS INT)", false},
+		{"CREATE TEMPORARY TABLE tt (x INT, y INT AS (x + 1) PERSISTENT)", true},
+		{"CREATE TEMPORARY SEQUENCE sq", true},
+		{"SELECT GET_LOCK('a', 0), CAST(1 AS INT)", true},
+		{"SELECT CAST(1 AS INT) INTO @x", true},
+		{"SELECT LAST_INSERT_ID(5), CAST(1 AS INT)", true},
+		{"SELECT LAST_INSERT_ID(), CAST(1 AS INT)", false},
+	} {
+		st, err := p.Parse(c.sql)
+		if err != nil || st.Kind != KindUnparsed {
+			t.Fatalf("%s: %v, kind %v: pick a statement the parser cannot read", c.sql, err, st.Kind)
+		}
+		if got := st.ConnState == ConnStateUnknown; got != c.want {
+			t.Errorf("%s: may leave state %v, want %v", c.sql, got, c.want)
 		}
 	}
 }

@@ -1,0 +1,54 @@
+package integration
+
+import (
+	"testing"
+	"time"
+)
+
+// TestUnparsedStatementsKeepTheirState: a statement the parser cannot read
+// runs on the default shard as it came. One that leaves state in its
+// connection (a temporary table or sequence, a user variable, a user-level
+// lock) used to leave it in a pooled connection: the next session given
+// that connection saw session 0's temporary table, variable and sequence,
+// and an unparsed START TRANSACTION put the next session inside session
+// 0's transaction. Now the connection stays the session's (closed at its
+// end), and transaction and lock control that the proxy must run itself is
+// refused when it cannot be read.
+func TestUnparsedStatementsKeepTheirState(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 3, max_idle: 3}"})
+	ctx := testCtx(t, 2*time.Minute)
+	f.directTwin(t, "direct_unparsed", "CREATE TABLE base (id INT PRIMARY KEY)")
+	steps := []scriptStep{
+		// Each statement has what the parser cannot read: PERSISTENT,
+		// CAST(... AS INT), TEMPORARY SEQUENCE.
+		{0, "CREATE TEMPORARY TABLE tt (x INT, y INT AS (x + 1) PERSISTENT)", nil},
+		{1, "SELECT COUNT(*) FROM tt", nil}, // 1146: session 0's
+		{0, "INSERT INTO tt (x) VALUES (1)", nil},
+		{0, "SELECT x, y FROM tt", nil},
+		{0, "SELECT CAST(1 AS INT) INTO @zz", nil},
+		{1, "SELECT @zz", nil},
+		{0, "SELECT @zz", nil},
+		{0, "CREATE TEMPORARY SEQUENCE sq", nil},
+		{1, "SELECT NEXTVAL(sq)", nil},
+		{0, "SELECT NEXTVAL(sq)", nil},
+		{1, "SELECT @@in_transaction", nil},
+		{0, "DROP TEMPORARY TABLE tt", nil},
+		{1, "SELECT COUNT(*) FROM base", nil},
+	}
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_unparsed"), 2), steps)
+	compareScript(t, steps, got, want)
+
+	sess := openSessions(ctx, t, f.db(t, "shop", ""), 1)[0]
+	for _, q := range []string{
+		"START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+		"LOCK TABLE base WRITE CONCURRENT",
+	} {
+		_, err := sess.ExecContext(ctx, q)
+		wantMySQLError(t, err, 1235, "42000")
+	}
+	if n := queryInt(t, sess, "SELECT @@in_transaction"); n != 0 {
+		t.Errorf("after the refused START TRANSACTION: in transaction %d", n)
+	}
+}
