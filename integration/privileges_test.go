@@ -62,6 +62,14 @@ func TestUserPrivileges(t *testing.T) {
 		{"SHUTDOWN WAIT FOR ALL SLAVES", 1227},
 		{"SET @x := CAST(1 AS INT)", 1227},
 		{"SELECT user, CAST('1' AS INT) FROM mysql.user", 1044},
+		// The backend account's grants and the servers' internals
+		// (SHOW ENGINE INNODB STATUS lists other applications'
+		// transactions), and SET ROLE on a pooled connection.
+		{"SHOW GRANTS", 1227},
+		{"SHOW GRANTS FOR root@localhost", 1227},
+		{"SHOW ENGINE INNODB STATUS", 1227},
+		{"SHOW MASTER STATUS", 1227},
+		{"SET ROLE NONE", 1227},
 	} {
 		_, err := app.ExecContext(ctx, r.sql)
 		wantMySQLError(t, err, r.code, "42000")

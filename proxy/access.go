@@ -117,3 +117,18 @@ func (s *Session) host() string {
 	}
 	return s.remote
 }
+
+// checkShow refuses the SHOW statements that describe the backend accounts
+// or the backend servers' internals rather than the session's data: their
+// grants (the backend account's, not the proxy user's), and the engine and
+// replication status (other applications' transactions and statements,
+// which MariaDB shows only with PROCESS or REPLICATION privileges).
+func checkShow(n *ast.ShowStmt) error {
+	switch n.Tp {
+	case ast.ShowGrants, ast.ShowCreateUser:
+		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "Access denied: SHOW GRANTS and SHOW CREATE USER would describe the backend account; xaproxy users and their rights live in its configuration (users[])")
+	case ast.ShowMasterStatus, ast.ShowBinlogStatus, ast.ShowReplicaStatus:
+		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "Access denied; you need (at least one of) the REPLICATION CLIENT privilege(s) for this operation: replication status is the backend servers', not shown through xaproxy")
+	}
+	return nil
+}

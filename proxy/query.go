@@ -249,8 +249,13 @@ func (s *Session) checkAllowed(st *router.Statement) error {
 		return nil
 	case *ast.FlushStmt, *ast.ShutdownStmt, *ast.RestartStmt:
 		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "Access denied: FLUSH, SHUTDOWN and RESTART act on a whole backend server and are not forwarded by xaproxy")
-	case *ast.CreateUserStmt, *ast.DropUserStmt, *ast.AlterUserStmt, *ast.GrantStmt, *ast.RevokeStmt, *ast.SetPwdStmt:
-		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "Access denied: xaproxy users live in its configuration; backend accounts are not managed through the proxy")
+	case *ast.CreateUserStmt, *ast.DropUserStmt, *ast.AlterUserStmt, *ast.GrantStmt, *ast.RevokeStmt, *ast.SetPwdStmt,
+		*ast.SetRoleStmt, *ast.SetDefaultRoleStmt, *ast.GrantRoleStmt, *ast.RevokeRoleStmt:
+		// SET ROLE too: it would change the privileges of a pooled
+		// connection that other sessions use next.
+		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "Access denied: xaproxy users live in its configuration; backend accounts and their roles are not managed through the proxy")
+	case *ast.ShowStmt:
+		return checkShow(n)
 	case *ast.CreateDatabaseStmt:
 		return s.checkSchema(n.Name.O)
 	case *ast.DropDatabaseStmt:

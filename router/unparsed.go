@@ -23,7 +23,10 @@ import (
 var unparsedDenied = regexp.MustCompile(`(?is)^(` +
 	`CREATE\s+(OR\s+REPLACE\s+)?(USER|ROLE|SERVER)|DROP\s+(USER|ROLE|SERVER)|ALTER\s+(USER|SERVER)|RENAME\s+USER|GRANT|REVOKE|` +
 	`SHUTDOWN|RESTART|FLUSH|RESET|PURGE|CHANGE\s+(MASTER|REPLICATION)|START\s+(SLAVE|REPLICA|ALL\s+SLAVES)|STOP\s+(SLAVE|REPLICA|ALL\s+SLAVES)|` +
-	`INSTALL|UNINSTALL|BINLOG|KILL|CACHE\s+INDEX|LOAD\s+INDEX)\b`)
+	`INSTALL|UNINSTALL|BINLOG|KILL|CACHE\s+INDEX|LOAD\s+INDEX|` +
+	// The backend accounts' grants, the servers' engine and replication
+	// status (other applications' transactions).
+	`SHOW\s+(GRANTS|CREATE\s+USER|ENGINE|MASTER|SLAVE|REPLICA|BINLOG|BINARY|RELAYLOG|ALL\s+SLAVES))\b`)
 
 // unparsedTxControl matches what begins or ends a transaction or table
 // locks, which the proxy must know of (it runs them itself when parsed).
