@@ -12,10 +12,14 @@ type Snapshot struct {
 	Shard string
 	// Err, when set, is why the shard could not be read; the rest is
 	// then ignored.
-	Err     error
-	Schemas []string // served databases that exist on the shard
-	Tables  []*Table // their tables and views
+	Err       error
+	Schemas   []string  // served databases that exist on the shard
+	Tables    []*Table  // their tables and views
+	Functions []FuncRef // their stored functions
 }
+
+// FuncRef names a stored function.
+type FuncRef struct{ Schema, Name string }
 
 // Placement returns the shards that hold a logical table: for a sharded or
 // broadcast table the shards of its rule, for any other the schema's
@@ -35,6 +39,9 @@ func Build(gen uint64, snaps []Snapshot, place Placement) *Catalog {
 		for _, name := range s.Schemas {
 			si := c.schema(name)
 			si.shards = append(si.shards, s.Shard)
+		}
+		for _, f := range s.Functions {
+			c.schema(f.Schema).functions[strings.ToLower(f.Name)] = true
 		}
 		m := map[string]*Table{}
 		for _, t := range s.Tables {
@@ -70,7 +77,7 @@ func (c *Catalog) schema(name string) *schemaInfo {
 	k := strings.ToLower(name)
 	si := c.schemas[k]
 	if si == nil {
-		si = &schemaInfo{name: name, tables: map[string]*Table{}}
+		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}}
 		c.schemas[k] = si
 	}
 	return si

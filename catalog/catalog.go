@@ -93,9 +93,10 @@ type Catalog struct {
 }
 
 type schemaInfo struct {
-	name   string
-	shards []string          // shards where the database exists
-	tables map[string]*Table // by lower-cased name
+	name      string
+	shards    []string          // shards where the database exists
+	tables    map[string]*Table // by lower-cased name
+	functions map[string]bool   // stored functions, by lower-cased name (on any shard)
 }
 
 // Gen is the catalog's generation: each Build gets a larger one, so that
@@ -118,6 +119,16 @@ func (c *Catalog) Table(schema, name string) *Table {
 		return nil
 	}
 	return s.tables[strings.ToLower(name)]
+}
+
+// StoredFunction tells whether the schema has a stored function of that
+// name on some shard.
+func (c *Catalog) StoredFunction(schema, name string) bool {
+	if c == nil {
+		return false
+	}
+	s := c.schemas[strings.ToLower(schema)]
+	return s != nil && s.functions[strings.ToLower(name)]
 }
 
 // SchemaShards returns the shards where the schema's database exists, and

@@ -107,3 +107,26 @@ func TestQueriesQuote(t *testing.T) {
 		t.Errorf("schema list not quoted: %s", q[0])
 	}
 }
+
+// TestStoredFunctions: QueryTables lists a schema's stored functions with
+// its tables; the catalog knows them by schema, whatever the case.
+func TestStoredFunctions(t *testing.T) {
+	tables := rows(
+		[]*string{s("shop"), s("t"), s("BASE TABLE"), nil},
+		[]*string{s("shop"), s("Fx"), s(storedFunction), nil},
+	)
+	snap, err := ParseSnapshot("s1", rows([]*string{s("shop")}), tables, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Tables) != 1 || len(snap.Functions) != 1 {
+		t.Fatalf("tables %d, functions %v: want 1 and [shop.Fx]", len(snap.Tables), snap.Functions)
+	}
+	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s1"} })
+	if !c.StoredFunction("SHOP", "fx") || c.StoredFunction("shop", "t") || c.StoredFunction("crm", "fx") {
+		t.Error("StoredFunction: want shop.fx only")
+	}
+	if !strings.Contains(Queries([]string{"shop"})[1], "ROUTINE_TYPE = 'FUNCTION' AND ROUTINE_SCHEMA IN ('shop')") {
+		t.Errorf("QueryTables does not read the schema's functions: %s", Queries([]string{"shop"})[1])
+	}
+}

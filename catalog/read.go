@@ -14,9 +14,14 @@ const (
 	QuerySchemas = "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (%s)"
 	// A view's definition tells the router which tables it reads (view.go
 	// in router).
+	// Stored functions come with them, typed storedFunction: a statement
+	// that calls one may leave user variables in its connection
+	// (proxy/pin.go).
 	QueryTables = "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, v.VIEW_DEFINITION FROM information_schema.TABLES t" +
 		" LEFT JOIN information_schema.VIEWS v ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TABLE_NAME = t.TABLE_NAME" +
-		" WHERE t.TABLE_SCHEMA IN (%s)"
+		" WHERE t.TABLE_SCHEMA IN (%[1]s)" +
+		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + storedFunction + "', NULL FROM information_schema.ROUTINES" +
+		" WHERE ROUTINE_TYPE = 'FUNCTION' AND ROUTINE_SCHEMA IN (%[1]s)"
 	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA" +
 		" FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (%s)"
 	QueryKeys = "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS" +
@@ -37,6 +42,9 @@ func Queries(schemas []string) [4]string {
 	}
 }
 
+// storedFunction is the TABLE_TYPE QueryTables gives a stored function.
+const storedFunction = "STORED FUNCTION"
+
 // Row is one result row, NULL as nil.
 type Row []*string
 
@@ -55,6 +63,10 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 	}
 	byKey := map[string]*Table{}
 	for _, r := range tables {
+		if r.str(2) == storedFunction {
+			snap.Functions = append(snap.Functions, FuncRef{Schema: r.str(0), Name: r.str(1)})
+			continue
+		}
 		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3)}
 		byKey[tableKey(t.Schema, t.Name)] = t
 		snap.Tables = append(snap.Tables, t)

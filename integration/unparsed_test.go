@@ -52,3 +52,31 @@ func TestUnparsedStatementsKeepTheirState(t *testing.T) {
 		t.Errorf("after the refused START TRANSACTION: in transaction %d", n)
 	}
 }
+
+// TestRoutinesKeepTheirState: a procedure or a stored function runs on the
+// shard with what it leaves there (SET @x inside it, a temporary table),
+// which the proxy cannot see. Run on a pooled connection, it left them to
+// the next session given that connection. A CALL, and a statement calling
+// a stored function the catalog knows, now keep their connection for the
+// session.
+func TestRoutinesKeepTheirState(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 3, max_idle: 3}"})
+	ctx := testCtx(t, 2*time.Minute)
+	f.directTwin(t, "direct_routines",
+		"CREATE PROCEDURE p() BEGIN SET @leak = 1; CREATE TEMPORARY TABLE tleak (x INT); END",
+		"CREATE FUNCTION fx() RETURNS INT BEGIN SET @fleak = 7; RETURN 1; END")
+	steps := []scriptStep{
+		{0, "SELECT fx()", nil},
+		{1, "SELECT @fleak", nil},
+		{0, "SELECT @fleak", nil},
+		{0, "CALL p()", nil},
+		{1, "SELECT @leak", nil},
+		{1, "SELECT COUNT(*) FROM tleak", nil},
+		{0, "SELECT @leak", nil},
+		{0, "SELECT COUNT(*) FROM tleak", nil},
+	}
+	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_routines"), 2), steps)
+	compareScript(t, steps, got, want)
+}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
-	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/engine"
 	"github.com/xaproxy/xaproxy/router"
@@ -27,9 +26,10 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if err := s.checkRendered(ex); err != nil {
 		return s.writeErr(err)
 	}
-	if _, ok := st.Node.(ast.DDLNode); ok {
+	if router.Redefines(st) {
 		// The session's next statement is planned with the new table
-		// definitions (a column-less INSERT after ALTER TABLE ADD COLUMN).
+		// definitions (a column-less INSERT after ALTER TABLE ADD COLUMN),
+		// and knows the stored functions (CREATE FUNCTION, unparsed).
 		defer func() { _, _ = s.srv.refreshCatalog(ctx, time.Now()) }()
 	}
 	chars, err := s.autocommitTxChars(st)

@@ -167,7 +167,7 @@ func isCatalogRead(q string) bool {
 
 // catalogPrefix is the text of a catalog query before its schema list.
 func catalogPrefix(tmpl string) string {
-	p, _, _ := strings.Cut(tmpl, "%s")
+	p, _, _ := strings.Cut(tmpl, "%") // %s, or %[1]s where the list comes twice
 	return p
 }
 

@@ -20,8 +20,9 @@ type pin struct {
 	locked    bool            // LOCK TABLES holds table locks on it
 	userLocks bool            // GET_LOCK ran on it: locks may be held until RELEASE_ALL_LOCKS
 	handlers  map[string]bool // HANDLER names open on it, lower-cased (handler.go)
-	// unknown: a statement the parser could not read ran on it and may have
-	// left state there (router.ConnStateUnknown): kept to the session's end.
+	// unknown: a CALL, or a statement the parser could not read, ran on it
+	// and may have left state there (router.ConnStateUnknown): kept to the
+	// session's end.
 	unknown bool
 }
 
@@ -47,13 +48,36 @@ func (s *Session) pinFor(st *router.Statement, c *backend.Conn) {
 		return
 	}
 	switch st.ConnState {
-	case router.ConnStateTempCreate, router.ConnStateLockTables, router.ConnStateUserLock, router.ConnStateHandlerOpen, router.ConnStateUnknown:
+	case router.ConnStateTempCreate, router.ConnStateLockTables, router.ConnStateUserLock, router.ConnStateHandlerOpen:
 	default:
-		return
+		if !s.leavesUnknownState(st) {
+			return
+		}
 	}
 	if s.pins[c.Shard()] == nil {
 		s.pins[c.Shard()] = &pin{c: c, temps: map[string]bool{}, handlers: map[string]bool{}}
 	}
+}
+
+// leavesUnknownState tells whether st may leave state in its connection
+// that the proxy cannot see: a CALL, an unparsed statement that names
+// some (router.ConnStateUnknown), or a call of a stored function, which
+// may assign user variables (SET @x inside it stays on the connection).
+func (s *Session) leavesUnknownState(st *router.Statement) bool {
+	if st.ConnState == router.ConnStateUnknown {
+		return true
+	}
+	cat := s.srv.router.Catalog()
+	for _, f := range st.Funcs {
+		schema := f.Schema
+		if schema == "" {
+			schema = s.db
+		}
+		if cat.StoredFunction(schema, f.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // notePinState records what a statement that ran on shard did to the state
@@ -90,7 +114,7 @@ func (s *Session) notePinState(st *router.Statement, shard string, ok bool) {
 			delete(p.handlers, st.Handler)
 		}
 	}
-	if st.ConnState == router.ConnStateUnknown {
+	if s.leavesUnknownState(st) {
 		p.unknown = true // what it left is unknown, failed or not
 	}
 	if p.idle() {

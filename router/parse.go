@@ -198,6 +198,7 @@ func classify(st *Statement, n ast.StmtNode) {
 		st.DiagRead = true
 	}
 	st.ConnState = connState(n, lockFuncs)
+	st.Funcs = calledFuncs(n)
 	st.LastResult, st.FoundRows = lastResultUse(n), foundRowsEffect(n)
 	st.Identity = identityUse(n)
 	switch x := n.(type) {
@@ -266,6 +267,10 @@ func connState(n ast.StmtNode, lockFuncs map[string]bool) ConnState {
 		return ConnStateLockTables
 	case *ast.UnlockTablesStmt:
 		return ConnStateUnlockTables
+	case *ast.CallStmt:
+		// A procedure may leave user variables, temporary tables or locks
+		// in its connection, which the proxy cannot see.
+		return ConnStateUnknown
 	}
 	switch {
 	case lockFuncs["get_lock"]:

@@ -137,6 +137,7 @@ func (p *Parser) parseReturning(st *Statement, base, list string) (*Statement, e
 	st.DiagRead = st.DiagRead || diag
 	st.LastResult |= lastResultUse(sel)
 	st.Identity |= identityUse(sel)
+	st.Funcs = append(st.Funcs, calledFuncs(sel)...)
 	if len(lockFuncs) > 0 {
 		_, all, _, _ := collectTables(n)
 		if all == nil {

@@ -42,7 +42,10 @@ type Statement struct {
 	Kind Kind
 	// Mode is the sql_mode flags it was read with (Parser.In).
 	Mode Mode
-	Node ast.StmtNode // nil for KindUnparsed, KindXA, KindEmpty
+	// Funcs are the functions it calls by name: a stored function may
+	// leave user variables in its connection (proxy/pin.go).
+	Funcs []FuncRef
+	Node  ast.StmtNode // nil for KindUnparsed, KindXA, KindEmpty
 	// Tables referenced anywhere in the statement, in order of appearance.
 	Tables []TableRef
 	// ImplicitCommit: the server commits the open transaction before running
@@ -127,9 +130,10 @@ const (
 	ConnStateHandlerUse
 	// ConnStateHandlerClose: HANDLER name CLOSE.
 	ConnStateHandlerClose
-	// ConnStateUnknown: a statement the parser cannot read that may leave
-	// state in its connection (a temporary table or sequence, a user-level
-	// lock, a user variable: router/unparsed.go).
+	// ConnStateUnknown: a statement that may leave state in its connection
+	// the proxy cannot see: CALL, or one the parser cannot read that names
+	// a temporary table or sequence, a user-level lock, a user variable
+	// (router/unparsed.go).
 	ConnStateUnknown
 )
 

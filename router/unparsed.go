@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
@@ -42,7 +44,21 @@ var mayLeaveState = regexp.MustCompile(`(?i)TEMPORARY|GET_LOCK|@|PREPARE|HANDLER
 // state in its connection: the session then keeps that connection (a pin
 // that lasts until the session ends, closed then, never reused), so that
 // the state is its own, as on MariaDB, and reaches no other session.
-func unparsedMayLeaveState(sql string) bool { return mayLeaveState.MatchString(sql) }
+// Definitions (CREATE PROCEDURE ... SET @x ...) only store their text: a
+// definition statement leaves state only when it creates something
+// temporary.
+func unparsedMayLeaveState(sql string) bool {
+	head := skipCommentsAndSpace(sql)
+	if definition.MatchString(head) && !temporaryDefinition.MatchString(head) {
+		return false
+	}
+	return mayLeaveState.MatchString(sql)
+}
+
+var (
+	definition          = regexp.MustCompile(`(?i)^(CREATE|ALTER|DROP|RENAME)\b`)
+	temporaryDefinition = regexp.MustCompile(`(?i)^CREATE\s+(OR\s+REPLACE\s+)?TEMPORARY\b`)
+)
 
 // hiddenSchemaRef matches a table named in a hidden schema (mysql.user,
 // `sys`.x), anywhere in the text: string literals too, which only refuses
@@ -85,4 +101,17 @@ func unparsedSetAllowed(head string) bool {
 		}
 	}
 	return false
+}
+
+// Redefines tells whether st may change the schema's definitions (tables,
+// views, stored functions): DDL, read or not, after which the catalog is
+// read again.
+func Redefines(st *Statement) bool {
+	if st == nil {
+		return false
+	}
+	if _, ok := st.Node.(ast.DDLNode); ok {
+		return true
+	}
+	return st.Kind == KindUnparsed && definition.MatchString(skipCommentsAndSpace(st.SQL))
 }

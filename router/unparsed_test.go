@@ -2,6 +2,7 @@ package router
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -58,6 +59,8 @@ func TestUnparsedMayLeaveState(t *testing.T) {
 		{"SELECT CAST(1 AS INT) INTO @x", true},
 		{"SELECT LAST_INSERT_ID(5), CAST(1 AS INT)", true},
 		{"SELECT LAST_INSERT_ID(), CAST(1 AS INT)", false},
+		{"CREATE PROCEDURE p() BEGIN SET @x = 1; CREATE TEMPORARY TABLE t (x INT); END", false},
+		{"CREATE OR REPLACE TEMPORARY TABLE tt (x INT, y INT AS (x + 1) PERSISTENT)", true},
 	} {
 		st, err := p.Parse(c.sql)
 		if err != nil || st.Kind != KindUnparsed {
@@ -66,5 +69,29 @@ func TestUnparsedMayLeaveState(t *testing.T) {
 		if got := st.ConnState == ConnStateUnknown; got != c.want {
 			t.Errorf("%s: may leave state %v, want %v", c.sql, got, c.want)
 		}
+	}
+}
+
+func TestCalledFuncs(t *testing.T) {
+	p := NewParser()
+	for _, c := range []struct {
+		sql  string
+		want []FuncRef
+	}{
+		{"SELECT 1", nil},
+		{"SELECT fx(), fx(2), shop.g(1) FROM t WHERE UPPER(a) = 'X'", []FuncRef{{"", "fx"}, {"shop", "g"}, {"", "UPPER"}}},
+		{"INSERT INTO t (a) VALUES (f(1)) RETURNING g(a)", []FuncRef{{"", "f"}, {"", "g"}}},
+	} {
+		st, err := p.Parse(c.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", c.sql, err)
+		}
+		if !slices.Equal(st.Funcs, c.want) {
+			t.Errorf("%s: calls %v, want %v", c.sql, st.Funcs, c.want)
+		}
+	}
+	st, _ := p.Parse("CREATE FUNCTION f() RETURNS INT BEGIN SET @x = 1; RETURN 1; END")
+	if !Redefines(st) {
+		t.Errorf("CREATE FUNCTION, unparsed, does not redefine the schema")
 	}
 }
