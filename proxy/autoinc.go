@@ -63,7 +63,7 @@ var autoIncVars = [...]struct{ name, def string }{
 // 10; the value of insert_id first).
 func (s *Session) checkAutoIncVars() error {
 	for _, v := range autoIncVars {
-		if val, ok := s.vars.Get("@@session." + v.name); ok && strings.Trim(val, "'") != v.def {
+		if val, ok := s.sessionVar(v.name); ok && val != v.def {
 			return errNotSupported("AUTO_INCREMENT ids of a sharded table come from the proxy's sequence, which does not follow %s (set to %s): SET %s = DEFAULT, or give the ids in the statement", v.name, val, v.name)
 		}
 	}
@@ -76,7 +76,7 @@ func (s *Session) checkAutoIncVars() error {
 // Kept as it was set, it would be given again on the session's next
 // connection (a duplicate key). One round trip, only while it is set.
 func (s *Session) settleInsertID(ctx context.Context, c *backend.Conn) {
-	if v, ok := s.vars.Get("@@session.insert_id"); !ok || strings.Trim(v, "'") == "0" || c.Broken() || c.Unstarted() {
+	if v, ok := s.sessionVar("insert_id"); !ok || v == "0" || c.Broken() || c.Unstarted() {
 		return
 	}
 	vals, err := readVars(ctx, c, []string{"@@session.insert_id"})

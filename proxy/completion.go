@@ -15,11 +15,11 @@ import (
 // decides chain and release apart and releases last, so a RELEASE from
 // completion_type also ends a COMMIT AND CHAIN's session.
 func (s *Session) completion(st *router.Statement, c ast.CompletionType) ast.CompletionType {
-	v, ok := s.vars.Get("@@session.completion_type")
+	v, ok := s.sessionVar("completion_type")
 	if !ok || c == ast.CompletionTypeRelease {
 		return c
 	}
-	switch strings.ToUpper(strings.Trim(v, "'")) {
+	switch strings.ToUpper(v) {
 	case "1", "CHAIN":
 		if c == ast.CompletionTypeDefault && !saysNo(st.SQL, "CHAIN") {
 			return ast.CompletionTypeChain

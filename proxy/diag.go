@@ -62,8 +62,8 @@ func (s *Session) addConditions(warnings, errors uint64, rows []engine.Row) {
 // for one statement; the session's own list, gathered over several shards
 // or raised by the proxy, is cut to it too.
 func (s *Session) maxErrorCount() uint64 {
-	if v, ok := s.vars.Get("@@session.max_error_count"); ok {
-		if n, err := strconv.ParseUint(strings.Trim(v, "'"), 10, 64); err == nil {
+	if v, ok := s.sessionVar("max_error_count"); ok {
+		if n, err := strconv.ParseUint(v, 10, 64); err == nil {
 			return n
 		}
 	}

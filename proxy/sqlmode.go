@@ -22,7 +22,7 @@ import (
 // parseMode is the parsing part of the session's sql_mode. Sessions that
 // never set it read statements as MariaDB's default does.
 func (s *Session) parseMode() router.Mode {
-	v, ok := s.vars.Get("@@session.sql_mode")
+	v, ok := s.sessionVar("sql_mode")
 	if !ok {
 		return 0
 	}
@@ -35,11 +35,11 @@ func (s *Session) parseMode() router.Mode {
 // sqlModeHas tells whether the session's sql_mode lists flag (as read
 // back: upper case, comma-separated).
 func (s *Session) sqlModeHas(flag string) bool {
-	v, ok := s.vars.Get("@@session.sql_mode")
+	v, ok := s.sessionVar("sql_mode")
 	if !ok {
 		return false
 	}
-	for f := range strings.SplitSeq(strings.ToUpper(strings.Trim(v, "'")), ",") {
+	for f := range strings.SplitSeq(strings.ToUpper(v), ",") {
 		if strings.TrimSpace(f) == flag {
 			return true
 		}
@@ -92,11 +92,11 @@ func (s *Session) parser() *router.Parser { return s.srv.parser.In(s.parseMode()
 // statement sorts), and the merge keeps the first rows of their union: the
 // rows MariaDB would send. An aggregate merge cannot (checkRendered).
 func (s *Session) selectLimit() (uint64, bool) {
-	v, ok := s.vars.Get("@@session.sql_select_limit")
+	v, ok := s.sessionVar("sql_select_limit")
 	if !ok {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(strings.Trim(v, "'"), 10, 64)
+	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil || n == math.MaxUint64 {
 		return 0, false
 	}
@@ -148,7 +148,7 @@ func (s *Session) checkRendered(ex *router.Exec) error {
 	if s.sqlModeHas("NO_UNSIGNED_SUBTRACTION") && ex.Merge.Computes("-") {
 		return errNotSupported("a subtraction over aggregates of several shards is not supported while sql_mode has NO_UNSIGNED_SUBTRACTION: the proxy subtracts as the default sql_mode does; run it without that mode, or on one shard")
 	}
-	if v, ok := s.vars.Get("@@session.div_precision_increment"); ok && strings.Trim(v, "'") != divPrecisionDefault && ex.Merge.UsesDivision() {
+	if v, ok := s.sessionVar("div_precision_increment"); ok && v != divPrecisionDefault && ex.Merge.UsesDivision() {
 		return errNotSupported("AVG or a division over aggregates of several shards is not supported while div_precision_increment is %s: the proxy divides with the default scale (%s); SET div_precision_increment = DEFAULT, or run it on one shard", v, divPrecisionDefault)
 	}
 	return nil

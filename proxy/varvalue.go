@@ -137,3 +137,12 @@ func appendName(names []string, name string) []string {
 	}
 	return append(names, name)
 }
+
+// sessionVar is the value the session gave a system variable, as read back
+// without its quotes (for variables whose values are words or numbers:
+// sql_mode, limits, counters); ok is false when the session never set it
+// (the server's default applies).
+func (s *Session) sessionVar(name string) (string, bool) {
+	v, ok := s.vars.Get("@@session." + name)
+	return strings.Trim(v, "'"), ok
+}
