@@ -16,6 +16,9 @@ type Snapshot struct {
 	Schemas   []string  // served databases that exist on the shard
 	Tables    []*Table  // their tables and views
 	Functions []FuncRef // their stored functions
+	// Triggered are their tables with a trigger that may leave state in
+	// the connection (a user variable, ...).
+	Triggered []FuncRef
 }
 
 // FuncRef names a stored function.
@@ -42,6 +45,9 @@ func Build(gen uint64, snaps []Snapshot, place Placement) *Catalog {
 		}
 		for _, f := range s.Functions {
 			c.schema(f.Schema).functions[strings.ToLower(f.Name)] = true
+		}
+		for _, t := range s.Triggered {
+			c.schema(t.Schema).triggered[strings.ToLower(t.Name)] = true
 		}
 		m := map[string]*Table{}
 		for _, t := range s.Tables {
@@ -77,7 +83,7 @@ func (c *Catalog) schema(name string) *schemaInfo {
 	k := strings.ToLower(name)
 	si := c.schemas[k]
 	if si == nil {
-		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}}
+		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}}
 		c.schemas[k] = si
 	}
 	return si

@@ -97,6 +97,7 @@ type schemaInfo struct {
 	shards    []string          // shards where the database exists
 	tables    map[string]*Table // by lower-cased name
 	functions map[string]bool   // stored functions, by lower-cased name (on any shard)
+	triggered map[string]bool   // tables with a trigger that may leave state, lower-cased
 }
 
 // Gen is the catalog's generation: each Build gets a larger one, so that
@@ -129,6 +130,16 @@ func (c *Catalog) StoredFunction(schema, name string) bool {
 	}
 	s := c.schemas[strings.ToLower(schema)]
 	return s != nil && s.functions[strings.ToLower(name)]
+}
+
+// StatefulTrigger tells whether a write to the table runs a trigger that
+// may leave state in its connection (on some shard).
+func (c *Catalog) StatefulTrigger(schema, table string) bool {
+	if c == nil {
+		return false
+	}
+	s := c.schemas[strings.ToLower(schema)]
+	return s != nil && s.triggered[strings.ToLower(table)]
 }
 
 // SchemaShards returns the shards where the schema's database exists, and

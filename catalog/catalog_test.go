@@ -108,12 +108,14 @@ func TestQueriesQuote(t *testing.T) {
 	}
 }
 
-// TestStoredFunctions: QueryTables lists a schema's stored functions with
-// its tables; the catalog knows them by schema, whatever the case.
+// TestStoredFunctions: QueryTables lists a schema's stored functions and
+// the tables of its triggers that may leave state with its tables; the
+// catalog knows them by schema, whatever the case.
 func TestStoredFunctions(t *testing.T) {
 	tables := rows(
 		[]*string{s("shop"), s("t"), s("BASE TABLE"), nil},
 		[]*string{s("shop"), s("Fx"), s(storedFunction), nil},
+		[]*string{s("shop"), s("T"), s(statefulTrigger), nil},
 	)
 	snap, err := ParseSnapshot("s1", rows([]*string{s("shop")}), tables, nil, nil)
 	if err != nil {
@@ -126,7 +128,11 @@ func TestStoredFunctions(t *testing.T) {
 	if !c.StoredFunction("SHOP", "fx") || c.StoredFunction("shop", "t") || c.StoredFunction("crm", "fx") {
 		t.Error("StoredFunction: want shop.fx only")
 	}
-	if !strings.Contains(Queries([]string{"shop"})[1], "ROUTINE_TYPE = 'FUNCTION' AND ROUTINE_SCHEMA IN ('shop')") {
+	if !c.StatefulTrigger("shop", "t") || c.StatefulTrigger("shop", "fx") {
+		t.Error("StatefulTrigger: want shop.t only")
+	}
+	if q := Queries([]string{"shop"})[1]; !strings.Contains(q, "ROUTINE_TYPE = 'FUNCTION' AND ROUTINE_SCHEMA IN ('shop')") ||
+		!strings.Contains(q, "EVENT_OBJECT_SCHEMA IN ('shop') AND (ACTION_STATEMENT IS NULL OR ACTION_STATEMENT LIKE '%@%'") {
 		t.Errorf("QueryTables does not read the schema's functions: %s", Queries([]string{"shop"})[1])
 	}
 }

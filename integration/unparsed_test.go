@@ -53,20 +53,29 @@ func TestUnparsedStatementsKeepTheirState(t *testing.T) {
 	}
 }
 
-// TestRoutinesKeepTheirState: a procedure or a stored function runs on the
-// shard with what it leaves there (SET @x inside it, a temporary table),
-// which the proxy cannot see. Run on a pooled connection, it left them to
-// the next session given that connection. A CALL, and a statement calling
-// a stored function the catalog knows, now keep their connection for the
-// session.
+// TestRoutinesKeepTheirState: a procedure, a stored function or a trigger
+// runs on the shard with what it leaves there (SET @x inside it, a
+// temporary table), which the proxy cannot see. Run on a pooled
+// connection, it left them to the next session given that connection. A
+// CALL, a statement calling a stored function the catalog knows may leave
+// state, and a write to a table with such a trigger now keep their
+// connection for the session.
 func TestRoutinesKeepTheirState(t *testing.T) {
 	t.Parallel()
 	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 3, max_idle: 3}"})
 	ctx := testCtx(t, 2*time.Minute)
 	f.directTwin(t, "direct_routines",
 		"CREATE PROCEDURE p() BEGIN SET @leak = 1; CREATE TEMPORARY TABLE tleak (x INT); END",
-		"CREATE FUNCTION fx() RETURNS INT BEGIN SET @fleak = 7; RETURN 1; END")
+		"CREATE FUNCTION fx() RETURNS INT BEGIN SET @fleak = 7; RETURN 1; END",
+		"CREATE FUNCTION pure(x INT) RETURNS INT RETURN x + 1",
+		"CREATE TABLE aud (id INT PRIMARY KEY)",
+		"CREATE TRIGGER aud_ai AFTER INSERT ON aud FOR EACH ROW SET @last_aud = NEW.id")
 	steps := []scriptStep{
+		// A trigger's SET @x (catalog: the tables of such triggers).
+		{0, "INSERT INTO aud VALUES (5)", nil},
+		{1, "SELECT @last_aud", nil},
+		{0, "SELECT @last_aud", nil},
+		{1, "SELECT pure(1)", nil},
 		{0, "SELECT fx()", nil},
 		{1, "SELECT @fleak", nil},
 		{0, "SELECT @fleak", nil},

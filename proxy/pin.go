@@ -61,23 +61,36 @@ func (s *Session) pinFor(st *router.Statement, c *backend.Conn) {
 
 // leavesUnknownState tells whether st may leave state in its connection
 // that the proxy cannot see: a CALL, an unparsed statement that names
-// some (router.ConnStateUnknown), or a call of a stored function, which
-// may assign user variables (SET @x inside it stays on the connection).
+// some (router.ConnStateUnknown), a call of a stored function, or a write
+// to a table whose trigger may (SET @x inside them stays on the
+// connection; the catalog lists those whose bodies name such state).
 func (s *Session) leavesUnknownState(st *router.Statement) bool {
 	if st.ConnState == router.ConnStateUnknown {
 		return true
 	}
 	cat := s.srv.router.Catalog()
 	for _, f := range st.Funcs {
-		schema := f.Schema
-		if schema == "" {
-			schema = s.db
-		}
-		if cat.StoredFunction(schema, f.Name) {
+		if cat.StoredFunction(s.schemaOf(f.Schema), f.Name) {
 			return true
 		}
 	}
+	if writes(st) {
+		for _, t := range st.Tables {
+			if cat.StatefulTrigger(s.schemaOf(t.Schema), t.Name) {
+				return true
+			}
+		}
+	}
 	return false
+}
+
+// schemaOf is the schema a name qualified with schema ("" if none) lives
+// in for this session.
+func (s *Session) schemaOf(schema string) string {
+	if schema == "" {
+		return s.db
+	}
+	return schema
 }
 
 // notePinState records what a statement that ran on shard did to the state
