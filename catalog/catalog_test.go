@@ -131,7 +131,7 @@ func TestStoredFunctions(t *testing.T) {
 	if !c.StatefulTrigger("shop", "t") || c.StatefulTrigger("shop", "fx") {
 		t.Error("StatefulTrigger: want shop.t only")
 	}
-	if q := Queries([]string{"shop"})[1]; !strings.Contains(q, "ROUTINE_TYPE = 'FUNCTION' AND ROUTINE_SCHEMA IN ('shop')") ||
+	if q := Queries([]string{"shop"})[1]; !strings.Contains(q, "ROUTINES WHERE ROUTINE_SCHEMA IN ('shop') AND (ROUTINE_DEFINITION IS NULL OR ROUTINE_DEFINITION LIKE '%@%'") ||
 		!strings.Contains(q, "EVENT_OBJECT_SCHEMA IN ('shop') AND (ACTION_STATEMENT IS NULL OR ACTION_STATEMENT LIKE '%@%'") {
 		t.Errorf("QueryTables does not read the schema's functions: %s", Queries([]string{"shop"})[1])
 	}

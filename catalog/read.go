@@ -14,15 +14,16 @@ const (
 	QuerySchemas = "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (%s)"
 	// A view's definition tells the router which tables it reads (view.go
 	// in router).
-	// Stored functions and the tables of triggers that may leave state in
-	// their connection (user variables, session variables, temporary
-	// tables, locks: bodies that name them, or that cannot be read) come
-	// with them, typed storedFunction and statefulTrigger (proxy/pin.go).
+	// Stored functions and procedures, and the tables of triggers, that may
+	// leave state in their connection (user variables, session variables,
+	// temporary tables, locks: bodies that name them, or that cannot be
+	// read) come with them, typed storedFunction and statefulTrigger
+	// (proxy/pin.go).
 	QueryTables = "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, v.VIEW_DEFINITION FROM information_schema.TABLES t" +
 		" LEFT JOIN information_schema.VIEWS v ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TABLE_NAME = t.TABLE_NAME" +
 		" WHERE t.TABLE_SCHEMA IN (%[1]s)" +
 		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + storedFunction + "', NULL FROM information_schema.ROUTINES" +
-		" WHERE ROUTINE_TYPE = 'FUNCTION' AND ROUTINE_SCHEMA IN (%[1]s) AND " + routineMayLeaveState +
+		" WHERE ROUTINE_SCHEMA IN (%[1]s) AND " + routineMayLeaveState +
 		" UNION ALL SELECT DISTINCT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + statefulTrigger + "', NULL FROM information_schema.TRIGGERS" +
 		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND " + triggerMayLeaveState
 	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA" +
@@ -55,10 +56,11 @@ const (
 // routineMayLeaveState and triggerMayLeaveState are the SQL conditions
 // that a routine's or a trigger's body may leave state in the connection:
 // it names a variable (@x, @@x), a session, a temporary table, a
-// user-level lock or a prepared statement, or cannot be read (NULL). %% as
-// the queries go through Sprintf.
+// user-level lock or a prepared statement (a routine also another
+// procedure it calls), or cannot be read (NULL). %% as the queries go
+// through Sprintf.
 const (
-	routineMayLeaveState = "(ROUTINE_DEFINITION IS NULL OR ROUTINE_DEFINITION LIKE '%%@%%' OR ROUTINE_DEFINITION LIKE '%%SESSION%%' OR ROUTINE_DEFINITION LIKE '%%TEMPORARY%%' OR ROUTINE_DEFINITION LIKE '%%GET_LOCK%%' OR ROUTINE_DEFINITION LIKE '%%PREPARE%%')"
+	routineMayLeaveState = "(ROUTINE_DEFINITION IS NULL OR ROUTINE_DEFINITION LIKE '%%@%%' OR ROUTINE_DEFINITION LIKE '%%SESSION%%' OR ROUTINE_DEFINITION LIKE '%%TEMPORARY%%' OR ROUTINE_DEFINITION LIKE '%%GET_LOCK%%' OR ROUTINE_DEFINITION LIKE '%%PREPARE%%' OR ROUTINE_DEFINITION LIKE '%%CALL%%')"
 	triggerMayLeaveState = "(ACTION_STATEMENT IS NULL OR ACTION_STATEMENT LIKE '%%@%%' OR ACTION_STATEMENT LIKE '%%SESSION%%' OR ACTION_STATEMENT LIKE '%%TEMPORARY%%' OR ACTION_STATEMENT LIKE '%%GET_LOCK%%' OR ACTION_STATEMENT LIKE '%%PREPARE%%')"
 )
 

@@ -57,8 +57,8 @@ func TestUnparsedStatementsKeepTheirState(t *testing.T) {
 // runs on the shard with what it leaves there (SET @x inside it, a
 // temporary table), which the proxy cannot see. Run on a pooled
 // connection, it left them to the next session given that connection. A
-// CALL, a statement calling a stored function the catalog knows may leave
-// state, and a write to a table with such a trigger now keep their
+// CALL or a call of a routine the catalog knows may leave state (its body
+// names it), and a write to a table with such a trigger, now keep their
 // connection for the session.
 func TestRoutinesKeepTheirState(t *testing.T) {
 	t.Parallel()

@@ -20,9 +20,8 @@ type pin struct {
 	locked    bool            // LOCK TABLES holds table locks on it
 	userLocks bool            // GET_LOCK ran on it: locks may be held until RELEASE_ALL_LOCKS
 	handlers  map[string]bool // HANDLER names open on it, lower-cased (handler.go)
-	// unknown: a CALL, or a statement the parser could not read, ran on it
-	// and may have left state there (router.ConnStateUnknown): kept to the
-	// session's end.
+	// unknown: a statement ran on it that may have left state there the
+	// proxy cannot see (leavesUnknownState): kept to the session's end.
 	unknown bool
 }
 
@@ -60,10 +59,11 @@ func (s *Session) pinFor(st *router.Statement, c *backend.Conn) {
 }
 
 // leavesUnknownState tells whether st may leave state in its connection
-// that the proxy cannot see: a CALL, an unparsed statement that names
-// some (router.ConnStateUnknown), a call of a stored function, or a write
-// to a table whose trigger may (SET @x inside them stays on the
-// connection; the catalog lists those whose bodies name such state).
+// that the proxy cannot see: an unparsed statement that names some
+// (router.ConnStateUnknown), a CALL or call of a stored routine, or a
+// write to a table whose trigger, may (SET @x inside them stays on the
+// connection; the catalog lists those whose bodies name such state, so a
+// routine that only computes keeps no connection).
 func (s *Session) leavesUnknownState(st *router.Statement) bool {
 	if st.ConnState == router.ConnStateUnknown {
 		return true

@@ -267,10 +267,6 @@ func connState(n ast.StmtNode, lockFuncs map[string]bool) ConnState {
 		return ConnStateLockTables
 	case *ast.UnlockTablesStmt:
 		return ConnStateUnlockTables
-	case *ast.CallStmt:
-		// A procedure may leave user variables, temporary tables or locks
-		// in its connection, which the proxy cannot see.
-		return ConnStateUnknown
 	}
 	switch {
 	case lockFuncs["get_lock"]:

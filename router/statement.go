@@ -130,10 +130,10 @@ const (
 	ConnStateHandlerUse
 	// ConnStateHandlerClose: HANDLER name CLOSE.
 	ConnStateHandlerClose
-	// ConnStateUnknown: a statement that may leave state in its connection
-	// the proxy cannot see: CALL, or one the parser cannot read that names
-	// a temporary table or sequence, a user-level lock, a user variable
-	// (router/unparsed.go).
+	// ConnStateUnknown: a statement the parser cannot read that may leave
+	// state in its connection (a temporary table or sequence, a user-level
+	// lock, a user variable: router/unparsed.go). The routines and
+	// triggers that may are known from the catalog (proxy/pin.go).
 	ConnStateUnknown
 )
 
