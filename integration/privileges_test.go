@@ -60,6 +60,7 @@ func TestUserPrivileges(t *testing.T) {
 		{"CREATE USER evil@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('x')", 1227},
 		{"INSTALL SONAME 'ha_blackhole'", 1227},
 		{"SHUTDOWN WAIT FOR ALL SLAVES", 1227},
+		{"SET STATEMENT max_statement_time = 10 FOR CREATE USER evil@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('x')", 1227},
 		{"SET @x := CAST(1 AS INT)", 1227},
 		{"SELECT user, CAST('1' AS INT) FROM mysql.user", 1044},
 		// The backend account's grants and the servers' internals

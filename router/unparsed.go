@@ -5,9 +5,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/pingcap/tidb/pkg/parser/ast"
-
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // A statement the parser cannot read is still sent, to the default shard,
@@ -71,21 +70,43 @@ func CheckUnparsed(st *Statement, user string, served []string) error {
 	if st == nil || st.Kind != KindUnparsed || st.Handler != "" {
 		return nil
 	}
-	head := skipCommentsAndSpace(st.SQL)
-	if m := unparsedDenied.FindString(head); m != "" {
-		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(
-			"Access denied: xaproxy cannot parse this statement (%v), and a statement beginning %q manages accounts or the server; it is not forwarded", st.ParseErr, m))
-	}
-	if m := unparsedTxControl.FindString(head); m != "" {
-		return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf(
-			"xaproxy cannot parse this statement (%v), and a statement beginning %q begins or ends a transaction or table locks, which the proxy runs itself; write it in a form the proxy reads (START TRANSACTION [READ ONLY | READ WRITE | WITH CONSISTENT SNAPSHOT], LOCK TABLES t READ | WRITE)", st.ParseErr, m))
-	}
-	if isKeyword(head, "SET") && !unparsedSetAllowed(head) {
-		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(
-			"xaproxy cannot parse this SET (%v), so it cannot record what it assigns for the session's other backend connections; it is not forwarded (write it as SET [SESSION] name = value, SET @name = value)", st.ParseErr))
+	if err := checkUnparsedHead(skipCommentsAndSpace(st.SQL), st.ParseErr); err != nil {
+		return err
 	}
 	if m := hiddenSchemaRef.FindStringSubmatch(st.SQL); m != nil {
 		return errSchemaDenied(user, m[2], served)
+	}
+	return nil
+}
+
+// forClause finds where the statement of a SET STATEMENT ... FOR may begin.
+var forClause = regexp.MustCompile(`(?i)\bFOR\s+`)
+
+// checkUnparsedHead checks the statement that begins head. SET STATEMENT
+// ... FOR stmt runs stmt: each text after a FOR is checked too (one inside
+// a value only refuses more than needed).
+func checkUnparsedHead(head string, parseErr error) error {
+	if m := unparsedDenied.FindString(head); m != "" {
+		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(
+			"Access denied: xaproxy cannot parse this statement (%v), and a statement beginning %q manages accounts or the server; it is not forwarded", parseErr, m))
+	}
+	if m := unparsedTxControl.FindString(head); m != "" {
+		return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf(
+			"xaproxy cannot parse this statement (%v), and a statement beginning %q begins or ends a transaction or table locks, which the proxy runs itself; write it in a form the proxy reads (START TRANSACTION [READ ONLY | READ WRITE | WITH CONSISTENT SNAPSHOT], LOCK TABLES t READ | WRITE)", parseErr, m))
+	}
+	if !isKeyword(head, "SET") {
+		return nil
+	}
+	if !unparsedSetAllowed(head) {
+		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(
+			"xaproxy cannot parse this SET (%v), so it cannot record what it assigns for the session's other backend connections; it is not forwarded (write it as SET [SESSION] name = value, SET @name = value)", parseErr))
+	}
+	if isKeyword(strings.TrimLeft(head[len("SET"):], " \t\r\n"), "STATEMENT") {
+		for _, at := range forClause.FindAllStringIndex(head, -1) {
+			if err := checkUnparsedHead(head[at[1]:], parseErr); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
