@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -103,14 +104,10 @@ func (s *Session) noteErrorConditions(ctx context.Context, c *backend.Conn, me *
 		return
 	}
 	rows := valueRows(res)
-	var errors uint64
-	found := false
-	for _, row := range rows {
-		if len(row) > 1 && string(row[0]) == "Error" {
-			errors++
-			found = found || string(row[1]) == strconv.Itoa(int(me.Code))
-		}
-	}
+	errors := countErrors(rows)
+	found := slices.ContainsFunc(rows, func(row engine.Row) bool {
+		return len(row) > 1 && string(row[0]) == "Error" && string(row[1]) == strconv.Itoa(int(me.Code))
+	})
 	warnings := uint64(len(rows))
 	if found && warnings >= s.maxErrorCount() {
 		// The shard listed max_error_count conditions: its counters say
@@ -138,6 +135,17 @@ func (s *Session) conditionCounts(ctx context.Context, c *backend.Conn, warnings
 	return max(w, warnings), max(e, errors)
 }
 
+// countErrors counts the Error rows of a SHOW WARNINGS answer.
+func countErrors(rows []engine.Row) uint64 {
+	var n uint64
+	for _, row := range rows {
+		if len(row) > 0 && string(row[0]) == "Error" {
+			n++
+		}
+	}
+	return n
+}
+
 // noteWarnings reads the n warnings the statement that just ran on c left
 // there, before anything else runs on c. If they cannot be read, the
 // counters still say how many there were.
@@ -149,11 +157,7 @@ func (s *Session) noteWarnings(ctx context.Context, c *backend.Conn, n uint16) {
 	var errors uint64
 	if res, err := c.Exec(ctx, "SHOW WARNINGS"); err == nil {
 		rows = valueRows(res)
-		for _, row := range rows {
-			if len(row) > 0 && string(row[0]) == "Error" {
-				errors++
-			}
-		}
+		errors = countErrors(rows)
 	}
 	s.addConditions(uint64(n), errors, rows)
 }
