@@ -152,11 +152,7 @@ func (s *Session) unpinIfIdle(shard string) {
 
 // tableKey names a table the way MariaDB resolves it for this session.
 func (s *Session) tableKey(t router.TableRef) string {
-	db := t.Schema
-	if db == "" {
-		db = s.db
-	}
-	return strings.ToLower(db + "." + t.Name)
+	return strings.ToLower(s.schemaOf(t.Schema) + "." + t.Name)
 }
 
 // unlockTables runs UNLOCK TABLES where the session locked tables; it
