@@ -13,16 +13,16 @@ type Snapshot struct {
 	// Err, when set, is why the shard could not be read; the rest is
 	// then ignored.
 	Err       error
-	Schemas   []string  // served databases that exist on the shard
-	Tables    []*Table  // their tables and views
-	Functions []FuncRef // their stored functions
+	Schemas   []string // served databases that exist on the shard
+	Tables    []*Table // their tables and views
+	Functions []Named  // their stored routines that may leave state
 	// Triggered are their tables with a trigger that may leave state in
 	// the connection (a user variable, ...).
-	Triggered []FuncRef
+	Triggered []Named
 }
 
-// FuncRef names a stored function.
-type FuncRef struct{ Schema, Name string }
+// Named is a schema's object: a stored routine, or a table with a trigger.
+type Named struct{ Schema, Name string }
 
 // Placement returns the shards that hold a logical table: for a sharded or
 // broadcast table the shards of its rule, for any other the schema's

@@ -96,7 +96,7 @@ type schemaInfo struct {
 	name      string
 	shards    []string          // shards where the database exists
 	tables    map[string]*Table // by lower-cased name
-	functions map[string]bool   // stored functions, by lower-cased name (on any shard)
+	functions map[string]bool   // stateful routines, by lower-cased name (on any shard)
 	triggered map[string]bool   // tables with a trigger that may leave state, lower-cased
 }
 
@@ -122,9 +122,10 @@ func (c *Catalog) Table(schema, name string) *Table {
 	return s.tables[strings.ToLower(name)]
 }
 
-// StoredFunction tells whether the schema has a stored function of that
-// name on some shard.
-func (c *Catalog) StoredFunction(schema, name string) bool {
+// StatefulRoutine tells whether the schema has, on some shard, a stored
+// function or procedure of that name whose body may leave state in its
+// connection (catalog/read.go).
+func (c *Catalog) StatefulRoutine(schema, name string) bool {
 	if c == nil {
 		return false
 	}

@@ -114,7 +114,7 @@ func TestQueriesQuote(t *testing.T) {
 func TestStoredFunctions(t *testing.T) {
 	tables := rows(
 		[]*string{s("shop"), s("t"), s("BASE TABLE"), nil},
-		[]*string{s("shop"), s("Fx"), s(storedFunction), nil},
+		[]*string{s("shop"), s("Fx"), s(statefulRoutine), nil},
 		[]*string{s("shop"), s("T"), s(statefulTrigger), nil},
 	)
 	snap, err := ParseSnapshot("s1", rows([]*string{s("shop")}), tables, nil, nil)
@@ -125,8 +125,8 @@ func TestStoredFunctions(t *testing.T) {
 		t.Fatalf("tables %d, functions %v: want 1 and [shop.Fx]", len(snap.Tables), snap.Functions)
 	}
 	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s1"} })
-	if !c.StoredFunction("SHOP", "fx") || c.StoredFunction("shop", "t") || c.StoredFunction("crm", "fx") {
-		t.Error("StoredFunction: want shop.fx only")
+	if !c.StatefulRoutine("SHOP", "fx") || c.StatefulRoutine("shop", "t") || c.StatefulRoutine("crm", "fx") {
+		t.Error("StatefulRoutine: want shop.fx only")
 	}
 	if !c.StatefulTrigger("shop", "t") || c.StatefulTrigger("shop", "fx") {
 		t.Error("StatefulTrigger: want shop.t only")

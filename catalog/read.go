@@ -17,12 +17,12 @@ const (
 	// Stored functions and procedures, and the tables of triggers, that may
 	// leave state in their connection (user variables, session variables,
 	// temporary tables, locks: bodies that name them, or that cannot be
-	// read) come with them, typed storedFunction and statefulTrigger
+	// read) come with them, typed statefulRoutine and statefulTrigger
 	// (proxy/pin.go).
 	QueryTables = "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, v.VIEW_DEFINITION FROM information_schema.TABLES t" +
 		" LEFT JOIN information_schema.VIEWS v ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TABLE_NAME = t.TABLE_NAME" +
 		" WHERE t.TABLE_SCHEMA IN (%[1]s)" +
-		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + storedFunction + "', NULL FROM information_schema.ROUTINES" +
+		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + statefulRoutine + "', NULL FROM information_schema.ROUTINES" +
 		" WHERE ROUTINE_SCHEMA IN (%[1]s) AND " + routineMayLeaveState +
 		" UNION ALL SELECT DISTINCT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + statefulTrigger + "', NULL FROM information_schema.TRIGGERS" +
 		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND " + triggerMayLeaveState
@@ -46,10 +46,10 @@ func Queries(schemas []string) [4]string {
 	}
 }
 
-// The TABLE_TYPEs QueryTables gives a stored function and the table of a
+// The TABLE_TYPEs QueryTables gives a stored routine and the table of a
 // trigger that may leave state.
 const (
-	storedFunction  = "STORED FUNCTION"
+	statefulRoutine = "STATEFUL ROUTINE"
 	statefulTrigger = "STATEFUL TRIGGER"
 )
 
@@ -83,11 +83,11 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 	byKey := map[string]*Table{}
 	for _, r := range tables {
 		switch r.str(2) {
-		case storedFunction:
-			snap.Functions = append(snap.Functions, FuncRef{Schema: r.str(0), Name: r.str(1)})
+		case statefulRoutine:
+			snap.Functions = append(snap.Functions, Named{Schema: r.str(0), Name: r.str(1)})
 			continue
 		case statefulTrigger:
-			snap.Triggered = append(snap.Triggered, FuncRef{Schema: r.str(0), Name: r.str(1)})
+			snap.Triggered = append(snap.Triggered, Named{Schema: r.str(0), Name: r.str(1)})
 			continue
 		}
 		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3)}

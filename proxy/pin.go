@@ -70,7 +70,7 @@ func (s *Session) leavesUnknownState(st *router.Statement) bool {
 	}
 	cat := s.srv.router.Catalog()
 	for _, f := range st.Funcs {
-		if cat.StoredFunction(s.schemaOf(f.Schema), f.Name) {
+		if cat.StatefulRoutine(s.schemaOf(f.Schema), f.Name) {
 			return true
 		}
 	}
