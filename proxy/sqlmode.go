@@ -39,8 +39,8 @@ func (s *Session) sqlModeHas(flag string) bool {
 	if !ok {
 		return false
 	}
-	for f := range strings.SplitSeq(strings.ToUpper(v), ",") {
-		if strings.TrimSpace(f) == flag {
+	for f := range router.ModeFlags(v) {
+		if f == flag {
 			return true
 		}
 	}
@@ -119,11 +119,11 @@ const divPrecisionDefault = "4"
 // checkRendered refuses a bound plan whose answer would differ from
 // MariaDB's because of the session's variables: the SQL the proxy wrote has
 // a backslash, which a shard reads as itself under NO_BACKSLASH_ESCAPES;
-// aggregates grouped over several shards under sql_select_limit, which each
-// shard would apply to its own groups; or a
-// merge that divides while div_precision_increment is not the default, or
-// subtracts under NO_UNSIGNED_SUBTRACTION (the engine follows the default
-// sql_mode and precision).
+// under sql_select_limit, grouped aggregates or SHOW TABLES over several
+// shards, which each shard would cut on its own; a merge that divides while
+// div_precision_increment is not the default, or subtracts under
+// NO_UNSIGNED_SUBTRACTION (the engine follows the default sql_mode and
+// precision).
 func (s *Session) checkRendered(ex *router.Exec) error {
 	if s.parseMode()&mysql.ModeNoBackslashEscapes != 0 {
 		for _, p := range ex.Parts {

@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"sync"
@@ -48,8 +49,7 @@ var parseModes = [...]struct {
 // back: a comma-separated list, ANSI already expanded, maybe quoted).
 func ModeOf(sqlMode string) Mode {
 	var m Mode
-	for f := range strings.SplitSeq(strings.ToUpper(strings.Trim(sqlMode, "'\"")), ",") {
-		f = strings.TrimSpace(f)
+	for f := range ModeFlags(sqlMode) {
 		if f == "ANSI" {
 			m |= mysql.ModeANSIQuotes | mysql.ModePipesAsConcat | mysql.ModeIgnoreSpace
 		}
@@ -60,6 +60,17 @@ func ModeOf(sqlMode string) Mode {
 		}
 	}
 	return m
+}
+
+// ModeFlags lists the flags of a sql_mode value, upper-cased.
+func ModeFlags(sqlMode string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for f := range strings.SplitSeq(strings.ToUpper(strings.Trim(sqlMode, "'\"")), ",") {
+			if !yield(strings.TrimSpace(f)) {
+				return
+			}
+		}
+	}
 }
 
 // In returns a Parser that reads statements as a session whose sql_mode
