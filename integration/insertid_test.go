@@ -40,9 +40,7 @@ func TestInsertIDUsedOnce(t *testing.T) {
 		{1, "INSERT INTO ii (v) VALUES (7)", nil},
 		{0, "SELECT id, v FROM ii ORDER BY v", nil},
 	}
-	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
-	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_iid"), 2), steps)
-	compareScript(t, steps, got, want)
+	compareSessions(ctx, t, f.db(t, "shop", ""), f.shard(t, "direct_iid"), 2, steps)
 }
 
 // TestShardedAutoIncrementSessionVars: the ids of a sharded table come from

@@ -184,6 +184,16 @@ func openEach(ctx context.Context, t *testing.T, pools ...*sql.DB) []*sql.Conn {
 
 // compareScript reports every step whose answer through the proxy (got)
 // differs from MariaDB's (want).
+// compareSessions runs steps in n sessions through the proxy (pool
+// proxy) and in n sessions on one MariaDB (pool direct), and compares
+// every answer.
+func compareSessions(ctx context.Context, t *testing.T, proxy, direct *sql.DB, n int, steps []scriptStep) {
+	t.Helper()
+	got := runScript(ctx, t, openSessions(ctx, t, proxy, n), steps)
+	want := runScript(ctx, t, openSessions(ctx, t, direct, n), steps)
+	compareScript(t, steps, got, want)
+}
+
 func compareScript(t *testing.T, steps []scriptStep, got, want []string) {
 	t.Helper()
 	for i := range steps {

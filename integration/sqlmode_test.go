@@ -84,9 +84,7 @@ func TestSQLModeOverShards(t *testing.T) {
 		{0, "SELECT k FROM modeitems ORDER BY k", nil},
 		{0, "SELECT k, v, s, HEX(s) FROM modeitems ORDER BY k", nil},
 	}
-	got := runScript(ctx, t, openSessions(ctx, t, proxy, 1), steps)
-	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
-	compareScript(t, steps, got, want)
+	compareSessions(ctx, t, proxy, direct, 1, steps)
 
 	// What the proxy cannot answer as MariaDB does is refused, and nothing
 	// of it is written.
@@ -150,9 +148,7 @@ func TestPreparedUnderAnotherSQLMode(t *testing.T) {
 		{0, "SET SESSION sql_mode = DEFAULT", nil},
 		{0, "EXECUTE plain USING @a", nil}, // nothing the change reads differently
 	}
-	got := runScript(ctx, t, openSessions(ctx, t, proxy, 1), steps)
-	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
-	compareScript(t, steps, got, want)
+	compareSessions(ctx, t, proxy, direct, 1, steps)
 
 	sess := openSessions(ctx, t, proxy, 1)[0]
 	mustExec(t, sess, "SET SESSION sql_mode = 'ANSI_QUOTES'")

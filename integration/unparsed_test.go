@@ -36,9 +36,7 @@ func TestUnparsedStatementsKeepTheirState(t *testing.T) {
 		{0, "DROP TEMPORARY TABLE tt", nil},
 		{1, "SELECT COUNT(*) FROM base", nil},
 	}
-	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
-	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_unparsed"), 2), steps)
-	compareScript(t, steps, got, want)
+	compareSessions(ctx, t, f.db(t, "shop", ""), f.shard(t, "direct_unparsed"), 2, steps)
 
 	sess := openSessions(ctx, t, f.db(t, "shop", ""), 1)[0]
 	for _, q := range []string{
@@ -85,7 +83,5 @@ func TestRoutinesKeepTheirState(t *testing.T) {
 		{0, "SELECT @leak", nil},
 		{0, "SELECT COUNT(*) FROM tleak", nil},
 	}
-	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
-	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_routines"), 2), steps)
-	compareScript(t, steps, got, want)
+	compareSessions(ctx, t, f.db(t, "shop", ""), f.shard(t, "direct_routines"), 2, steps)
 }
