@@ -84,4 +84,24 @@ func TestRoutinesKeepTheirState(t *testing.T) {
 		{0, "SELECT COUNT(*) FROM tleak", nil},
 	}
 	compareSessions(ctx, t, f.db(t, "shop", ""), f.shard(t, "direct_routines"), 2, steps)
+
+	// A trigger fires on row changes only: DDL on its table leaves nothing
+	// in the connection, which goes back to the pool at once (it used to
+	// stay with the session, and a few idle sessions ran the pool dry).
+	held := func() float64 {
+		return proxyMetric(t, f.p.AdminAddr(), `xaproxy_backend_connections_open{shard="s0"}`) -
+			proxyMetric(t, f.p.AdminAddr(), `xaproxy_backend_connections_idle{shard="s0"}`)
+	}
+	before := held() // the script's first session keeps its pin
+	c, err := f.db(t, "shop", "").Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, q := range []string{"ALTER TABLE aud COMMENT 'audited'", "TRUNCATE TABLE aud", "DROP TABLE aud"} {
+		mustExec(t, c, q)
+		if now := held(); now != before {
+			t.Errorf("after %s the sessions hold %v backend connections, %v before", q, now, before)
+		}
+	}
 }

@@ -74,7 +74,9 @@ func (s *Session) leavesUnknownState(st *router.Statement) bool {
 			return true
 		}
 	}
-	if writes(st) {
+	// Only a row change fires a trigger: DDL on such a table (DROP,
+	// ALTER, TRUNCATE) keeps no connection.
+	if st.Kind == router.KindUnparsed || writesRows(st) {
 		for _, t := range st.Tables {
 			if cat.StatefulTrigger(s.schemaOf(t.Schema), t.Name) {
 				return true
