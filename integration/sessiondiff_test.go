@@ -175,6 +175,9 @@ var sessDiffForms = []struct {
 			fmt.Sprintf(`UPDATE sd SET v = "v" || 'y' WHERE sess = %d AND id = %d`, k, r.IntN(40)),
 		}[r.IntN(5)]
 	}},
+	{"routines", func(r *rand.Rand, k int) string {
+		return []string{fmt.Sprintf("CALL pv(%d)", k), fmt.Sprintf("SELECT gv(%d)", k), "SELECT @pv, @gv, @ai_last"}[r.IntN(3)]
+	}},
 	{"variable assigned in a statement", func(r *rand.Rand, k int) string {
 		return []string{
 			"SELECT @v := @v + 1, @w := 'é'",
@@ -224,6 +227,10 @@ func genSessionScript(r *rand.Rand) []scriptStep {
 
 const sessDiffDDL = `CREATE TABLE sd (sess INT NOT NULL, id INT NOT NULL, v VARCHAR(10), PRIMARY KEY (sess, id));
 CREATE TABLE ai (id BIGINT AUTO_INCREMENT PRIMARY KEY, sess INT, v INT)`
+
+const sessDiffRoutines = `CREATE OR REPLACE PROCEDURE pv(x INT) SET @pv = x;
+CREATE OR REPLACE FUNCTION gv(x INT) RETURNS INT RETURN (@gv := x) + 1;
+CREATE TRIGGER ai_last AFTER INSERT ON ai FOR EACH ROW SET @ai_last = NEW.id`
 
 func TestSessionDifferential(t *testing.T) {
 	t.Parallel()
@@ -329,6 +336,19 @@ func runSessionDiff(t *testing.T, p *harness.Proxy, shards []*harness.MariaDB, d
 	for _, q := range strings.Split(sessDiffDDL, ";\n") {
 		mustExec(t, proxyDB, q)
 		mustExec(t, refPool, q)
+	}
+	{
+		sh0, err := sql.Open("mysql", shards[0].DSN(db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range strings.Split(sessDiffRoutines, ";\n") {
+			mustExec(t, sh0, q)
+			mustExec(t, refPool, q)
+		}
+		sh0.Close()
+		mustExec(t, proxyDB, "DROP TABLE IF EXISTS sd_refresh")
+		mustExec(t, refPool, "DROP TABLE IF EXISTS sd_refresh")
 	}
 	// Rows that bound each session's keys, so that the gap locks a session
 	// takes in a transaction never reach another session's keys: no
