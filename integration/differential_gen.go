@@ -614,8 +614,14 @@ func (g *diffGen) plain(t *dtable) diffQuery {
 			if c.big {
 				sel = append(sel, pick(g.r, []string{"-" + c.name, c.name + " IS NULL", c.name + " DIV 7"}))
 			} else {
-				sel = append(sel, pick(g.r, []string{c.name + " * 2", c.name + " + 1", "-" + c.name, c.name + " IS NULL"}))
+				// CAST AS INT and CONVERT(x, INTEGER): MariaDB's spellings
+				// of SIGNED, which the proxy's parser reads as such.
+				sel = append(sel, pick(g.r, []string{c.name + " * 2", c.name + " + 1", "-" + c.name, c.name + " IS NULL",
+					"CAST(" + c.name + " AS INT)", "CONVERT(" + c.name + ", INTEGER)"}))
 			}
+		}
+		if strs := g.cols(t, dStr); len(strs) > 0 && chance(g.r, 0.1) {
+			sel = append(sel, "CAST("+pick(g.r, strs).name+" AS VARCHAR(3))")
 		}
 	}
 	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + t.name + g.where(t, "", b, 0.3)

@@ -177,6 +177,16 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		}
 	}
 	if err != nil {
+		if alt, edits, ok := castTypesForParser(sql, p.mode&mysql.ModeNoBackslashEscapes == 0); ok {
+			if n, err2 := p.parse(alt); err2 == nil {
+				nodes, err = n, nil
+				for _, n := range nodes {
+					restoreFieldTexts(n, sql, edits)
+				}
+			}
+		}
+	}
+	if err != nil {
 		st.Kind = KindUnparsed
 		st.ParseErr = err
 		st.LastResult, st.FoundRows = unparsedLastResult(head)

@@ -14,17 +14,17 @@ func TestCheckUnparsed(t *testing.T) {
 		sql  string
 		code uint16 // 0: allowed
 	}{
-		{"SELECT CAST('1' AS INT)", 0},
-		{"SELECT 'mysql.user', CAST('1' AS INT)", mysql.ER_DBACCESS_DENIED_ERROR}, // strings count too
-		{"SELECT user, CAST('1' AS INT) FROM mysql.user", mysql.ER_DBACCESS_DENIED_ERROR},
-		{"SELECT CAST(1 AS INT) FROM `performance_schema` . threads", mysql.ER_DBACCESS_DENIED_ERROR},
-		{"SELECT CAST(1 AS INT) FROM mysqlx.t", 0},
+		{"SELECT '1' SOUNDS LIKE '1'", 0},
+		{"SELECT 'mysql.user', '1' SOUNDS LIKE '1'", mysql.ER_DBACCESS_DENIED_ERROR}, // strings count too
+		{"SELECT user, '1' SOUNDS LIKE '1' FROM mysql.user", mysql.ER_DBACCESS_DENIED_ERROR},
+		{"SELECT 1 SOUNDS LIKE 1 FROM `performance_schema` . threads", mysql.ER_DBACCESS_DENIED_ERROR},
+		{"SELECT 1 SOUNDS LIKE 1 FROM mysqlx.t", 0},
 		{"CREATE USER e@'%' IDENTIFIED VIA unix_socket", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"/* x */ SHUTDOWN WAIT FOR ALL SLAVES", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"INSTALL SONAME 'ha_blackhole'", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
-		{"SET @x := CAST(1 AS INT)", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
-		{"SET STATEMENT max_statement_time = 1 FOR SELECT CAST(1 AS INT)", 0},
-		{"SET STATEMENT max_statement_time = 1 FOR SELECT CAST(1 AS INT) FROM t FOR UPDATE", 0},
+		{"SET @x := 1 SOUNDS LIKE 1", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
+		{"SET STATEMENT max_statement_time = 1 FOR SELECT 1 SOUNDS LIKE 1", 0},
+		{"SET STATEMENT max_statement_time = 1 FOR SELECT 1 SOUNDS LIKE 1 FROM t FOR UPDATE", 0},
 		// The statement SET STATEMENT runs is checked too.
 		{"SET STATEMENT max_statement_time = 1 FOR CREATE USER e@'%' IDENTIFIED VIA unix_socket", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"SET STATEMENT max_statement_time=1 FOR\tSHUTDOWN WAIT FOR ALL SLAVES", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
@@ -56,13 +56,13 @@ func TestUnparsedMayLeaveState(t *testing.T) {
 		sql  string
 		want bool
 	}{
-		{"SELECT CAST('1' AS INT)", false},
+		{"SELECT '1' SOUNDS LIKE '1'", false},
 		{"CREATE TEMPORARY TABLE tt (x INT, y INT AS (x + 1) PERSISTENT)", true},
 		{"CREATE TEMPORARY SEQUENCE sq", true},
-		{"SELECT GET_LOCK('a', 0), CAST(1 AS INT)", true},
-		{"SELECT CAST(1 AS INT) INTO @x", true},
-		{"SELECT LAST_INSERT_ID(5), CAST(1 AS INT)", true},
-		{"SELECT LAST_INSERT_ID(), CAST(1 AS INT)", false},
+		{"SELECT GET_LOCK('a', 0), 1 SOUNDS LIKE 1", true},
+		{"SELECT 1 SOUNDS LIKE 1 INTO @x", true},
+		{"SELECT LAST_INSERT_ID(5), 1 SOUNDS LIKE 1", true},
+		{"SELECT LAST_INSERT_ID(), 1 SOUNDS LIKE 1", false},
 		{"CREATE PROCEDURE p() BEGIN SET @x = 1; CREATE TEMPORARY TABLE t (x INT); END", false},
 		{"CREATE OR REPLACE TEMPORARY TABLE tt (x INT, y INT AS (x + 1) PERSISTENT)", true},
 	} {
