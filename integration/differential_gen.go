@@ -623,6 +623,10 @@ func (g *diffGen) plain(t *dtable) diffQuery {
 		if strs := g.cols(t, dStr); len(strs) > 0 && chance(g.r, 0.1) {
 			sel = append(sel, "CAST("+pick(g.r, strs).name+" AS VARCHAR(3))")
 		}
+		if chance(g.r, 0.1) {
+			// A string literal's column is named with its value.
+			sel = append(sel, pick(g.r, []string{"'abc'", "'it''s'", "_utf8mb4'q'", "('p')", "'  lead'", "'a' 'b'", `'a\0b'`}))
+		}
 	}
 	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + t.name + g.where(t, "", b, 0.3)
 	out := diffQuery{kind: "plain " + t.name}

@@ -537,10 +537,35 @@ func fieldName(f *ast.SelectField) string {
 	if c, ok := f.Expr.(*ast.ColumnNameExpr); ok {
 		return c.Name.Name.O
 	}
+	if s, ok := stringLiteral(f.Expr); ok {
+		return s
+	}
 	if t := strings.TrimSpace(f.Text()); t != "" {
 		return t
 	}
 	return textOf(f.Expr)
+}
+
+// stringLiteral is the value of a string literal, in parentheses or not:
+// MariaDB names such a column with the value (_utf8mb4'q' is named q,
+// 'a' 'b' ab), where other literals keep their text (X'41',
+// DATE '2020-01-01'), without its leading blanks and with a NUL written
+// \x00 (checked on 10.11; a name cannot hold a NUL). The shard cuts it to
+// 255 bytes, as it does any alias.
+func stringLiteral(e ast.ExprNode) (string, bool) {
+	for {
+		p, ok := e.(*ast.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		e = p.Expr
+	}
+	v, ok := e.(*driver.ValueExpr)
+	if !ok || v.Kind() != driver.KindString {
+		return "", false
+	}
+	name := strings.TrimLeftFunc(v.GetString(), func(r rune) bool { return r <= ' ' })
+	return strings.ReplaceAll(name, "\x00", `\x00`), true
 }
 
 func textOf(e ast.Node) string {
