@@ -79,7 +79,9 @@
 //     MariaDB: shortest round-trip digits, 'e' notation beyond 15 integer
 //     digits or below 1e-14 ("1e15", "1.5e-16"), fixed decimals (dtoa mode 5)
 //     for a DOUBLE with declared decimals; FLOAT columns with 6 digits;
-//   - division by zero, DIV 0 and MOD 0 give NULL; DIV truncates;
+//   - division by zero, DIV 0 and MOD 0 give NULL with warning 1365, counted
+//     in the execution's Warnings when the server would evaluate the
+//     expression (WarnWhen); DIV truncates;
 //   - comparisons follow MariaDB's type aggregation: strings by collation,
 //     temporals as temporals (a string or number operand converted, invalid
 //     ones as the zero value, YEAR as YYYY-00-00, TIME against a date on the

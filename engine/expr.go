@@ -20,7 +20,14 @@ import (
 type Expr interface {
 	// String renders the expression in SQL (used in error messages).
 	String() string
-	bind(cols []*mysql.Field) (bound, error)
+	bind(bd binder) (bound, error)
+}
+
+// binder is what binding types an expression against: the input columns,
+// and where its evaluation reports warnings (nil: nowhere).
+type binder struct {
+	cols []*mysql.Field
+	warn *Warnings
 }
 
 // LitKind is the kind of a literal.
@@ -90,18 +97,18 @@ func IsNull(a Expr, negate bool) Expr { return &isNullExpr{a: a, negate: negate}
 // ResultField is the column metadata of e computed over inCols, named name
 // (e's SQL text when name is empty). A bare column keeps its input metadata.
 func ResultField(e Expr, inCols []*mysql.Field, name string) *mysql.Field {
-	b, err := bindExpr(e, inCols)
+	b, err := bindExpr(e, binder{cols: inCols})
 	if err != nil {
 		return &mysql.Field{Name: []byte(name), Type: mysql.MYSQL_TYPE_NULL, Charset: binaryCharset}
 	}
 	return resultField(b, inCols, name)
 }
 
-func bindExpr(e Expr, cols []*mysql.Field) (bound, error) {
+func bindExpr(e Expr, bd binder) (bound, error) {
 	if e == nil {
 		return nil, errors.New("engine: nil expression")
 	}
-	return e.bind(cols)
+	return e.bind(bd)
 }
 
 // ---------------------------------------------------------------- printing
@@ -251,7 +258,8 @@ type boundCol struct {
 	name string
 }
 
-func (c *colExpr) bind(cols []*mysql.Field) (bound, error) {
+func (c *colExpr) bind(bd binder) (bound, error) {
+	cols := bd.cols
 	if c.i < 0 || c.i >= len(cols) {
 		return nil, fmt.Errorf("engine: expression column %d out of range (%d columns)", c.i, len(cols))
 	}
@@ -280,8 +288,8 @@ type boundNamed struct {
 	name string
 }
 
-func (n *namedExpr) bind(cols []*mysql.Field) (bound, error) {
-	b, err := bindExpr(n.e, cols)
+func (n *namedExpr) bind(bd binder) (bound, error) {
+	b, err := bindExpr(n.e, bd)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +359,7 @@ type boundLit struct {
 	txt string
 }
 
-func (l *litExpr) bind([]*mysql.Field) (bound, error) {
+func (l *litExpr) bind(binder) (bound, error) {
 	bl := &boundLit{txt: l.String()}
 	s := strings.TrimSpace(l.text)
 	switch l.kind {
@@ -397,18 +405,20 @@ func (l *boundLit) eval(Row) (value, error) { return l.v, nil }
 
 // binary binding --------------------------------------------------------
 
-func (b *binExpr) bind(cols []*mysql.Field) (bound, error) {
-	x, err := bindExpr(b.a, cols)
+func (b *binExpr) bind(bd binder) (bound, error) {
+	x, err := bindExpr(b.a, bd)
 	if err != nil {
 		return nil, err
 	}
-	y, err := bindExpr(b.b, cols)
+	y, err := bindExpr(b.b, bd)
 	if err != nil {
 		return nil, err
 	}
 	switch b.op {
 	case "+", "-", "*", "/", "DIV", "%":
-		return newArith(b.op, x, y), nil
+		e := newArith(b.op, x, y)
+		e.warn = bd.warn
+		return e, nil
 	case "AND", "OR", "XOR":
 		return &boundLogic{op: b.op, a: x, b: y}, nil
 	}
@@ -427,6 +437,7 @@ type boundArith struct {
 	a, b   bound
 	na, nb stype // operand types in numeric context
 	t      stype
+	warn   *Warnings
 }
 
 func newArith(op string, a, b bound) *boundArith {
@@ -540,11 +551,19 @@ func (e *boundArith) eval(r Row) (value, error) {
 	return e.doubleOp(va, vb)
 }
 
+// divByZero is the NULL of a division, DIV or MOD by zero, which MariaDB
+// answers with warning 1365 in a SELECT (strict mode turns it into an
+// error in writes only, which the engine does not compute).
+func (e *boundArith) divByZero() (value, error) {
+	e.warn.divisionByZero()
+	return nullValue(), nil
+}
+
 func (e *boundArith) intOp(a, b value) (value, error) {
 	if e.op == "%" {
 		bb := toBig(b)
 		if bb.Sign() == 0 {
-			return nullValue(), nil
+			return e.divByZero()
 		}
 		return e.bigToInt(new(big.Int).Rem(toBig(a), bb))
 	}
@@ -587,14 +606,14 @@ func (e *boundArith) intDiv(a, b value) (value, error) {
 	if e.na.cls == tInt && e.nb.cls == tInt {
 		bb := toBig(b)
 		if bb.Sign() == 0 {
-			return nullValue(), nil
+			return e.divByZero()
 		}
 		q = new(big.Int).Quo(toBig(a), bb)
 	} else {
 		var ok bool
 		q, ok = decIntDiv(toDec(a), toDec(b))
 		if !ok {
-			return nullValue(), nil
+			return e.divByZero()
 		}
 	}
 	return e.bigToInt(q)
@@ -613,12 +632,12 @@ func (e *boundArith) decOp(a, b value) (value, error) {
 	case "/":
 		var ok bool
 		if d, ok = decDiv(x, y); !ok {
-			return nullValue(), nil
+			return e.divByZero()
 		}
 	case "%":
 		var ok bool
 		if d, ok = decMod(x, y); !ok {
-			return nullValue(), nil
+			return e.divByZero()
 		}
 	}
 	return decValue(d), nil
@@ -636,12 +655,12 @@ func (e *boundArith) doubleOp(a, b value) (value, error) {
 		f = x * y
 	case "/":
 		if y == 0 {
-			return nullValue(), nil
+			return e.divByZero()
 		}
 		f = x / y
 	case "%":
 		if y == 0 {
-			return nullValue(), nil
+			return e.divByZero()
 		}
 		f = math.Mod(x, y)
 	}
@@ -658,8 +677,8 @@ type boundNeg struct {
 	t stype
 }
 
-func (u *unExpr) bind(cols []*mysql.Field) (bound, error) {
-	x, err := bindExpr(u.a, cols)
+func (u *unExpr) bind(bd binder) (bound, error) {
+	x, err := bindExpr(u.a, bd)
 	if err != nil {
 		return nil, err
 	}
@@ -787,8 +806,8 @@ type boundIsNull struct {
 	negate bool
 }
 
-func (n *isNullExpr) bind(cols []*mysql.Field) (bound, error) {
-	x, err := bindExpr(n.a, cols)
+func (n *isNullExpr) bind(bd binder) (bound, error) {
+	x, err := bindExpr(n.a, bd)
 	if err != nil {
 		return nil, err
 	}

@@ -212,7 +212,7 @@ func evalCase(t *testing.T, cols []*mysql.Field, r Row, src string) (string, *my
 	if err != nil {
 		t.Fatalf("parse %q: %v", src, err)
 	}
-	c := Compute(FromSlice(cols, []Row{r}), []Expr{e}, nil)
+	c := Compute(FromSlice(cols, []Row{r}), []Expr{e}, nil, nil, nil)
 	out, err := Collect(c)
 	if err != nil {
 		if code := myErrCode(err); code != 0 {
@@ -531,7 +531,7 @@ func TestExprConstructors(t *testing.T) {
 	if got := e.String(); got != "-(col0 + 1) * 2 % col1" {
 		t.Errorf("String() = %q", got)
 	}
-	if _, err := Collect(Compute(FromSlice(nil, []Row{{}}), []Expr{Lit("x", LitInt)}, nil)); err == nil {
+	if _, err := Collect(Compute(FromSlice(nil, []Row{{}}), []Expr{Lit("x", LitInt)}, nil, nil, nil)); err == nil {
 		t.Error("bad literal accepted")
 	}
 	f := ResultField(Lit("abc", LitString), []*mysql.Field{strField("s")}, "")

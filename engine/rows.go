@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
@@ -307,9 +308,9 @@ func appendRowKey(dst []byte, r Row, cols []int, kinds []cmpKind) ([]byte, error
 // ---------------------------------------------------------------- Filter
 
 // Filter keeps the rows for which pred is true (not NULL and not zero), as
-// HAVING does.
-func Filter(in Rows, pred Expr) Rows {
-	b, err := bindExpr(pred, in.Columns())
+// HAVING does; what evaluating pred raises goes to w (nil: nowhere).
+func Filter(in Rows, pred Expr, w *Warnings) Rows {
+	b, err := bindExpr(pred, binder{cols: in.Columns(), warn: w})
 	if err != nil {
 		return &closingErrRows{errRows{cols: in.Columns(), err: err}, in}
 	}
@@ -344,32 +345,66 @@ func (f *filterRows) Close() { f.in.Close() }
 
 // ---------------------------------------------------------------- Compute
 
+// WarnWhen says when Compute reports the warnings an output's evaluation
+// raises, as MariaDB counts them: a server evaluates a sort key or a
+// DISTINCT column for every row, and the other select-list items for the
+// rows it sends only (checked on 10.11: SELECT SUM(b)/0 ... GROUP BY c
+// LIMIT 1 warns once, ... ORDER BY 2 twice per group).
+type WarnWhen uint8
+
+const (
+	// WarnNow reports them as the row is computed.
+	WarnNow WarnWhen = 1 << iota
+	// WarnSent reports them when the row is sent: Compute keeps their
+	// count in a trailing column, which SentWarnings reads and drops.
+	WarnSent
+)
+
 // Compute outputs one column per expression, evaluated over each input row;
 // names[i] (if present) names output column i. Column metadata is given by
-// ResultField.
-func Compute(in Rows, exprs []Expr, names []string) Rows {
+// ResultField. The warnings of exprs[i] go to w when[i] says (nil when:
+// all now); with any WarnSent, a trailing column counts a row's.
+func Compute(in Rows, exprs []Expr, names []string, w *Warnings, when []WarnWhen) Rows {
 	inCols := in.Columns()
-	bs := make([]bound, len(exprs))
-	fields := make([]*mysql.Field, len(exprs))
+	c := &computeRows{in: in, exprs: make([]bound, len(exprs)), fields: make([]*mysql.Field, len(exprs)), w: w}
 	for i, e := range exprs {
-		b, err := bindExpr(e, inCols)
+		bd := binder{cols: inCols, warn: w}
+		if i < len(when) && when[i] != WarnNow {
+			// Counted per evaluation, then passed on as when[i] says.
+			if c.own == nil {
+				c.own, c.when = make([]Warnings, len(exprs)), when
+			}
+			bd.warn = &c.own[i]
+		}
+		b, err := bindExpr(e, bd)
 		if err != nil {
 			return &closingErrRows{errRows{err: err}, in}
 		}
-		bs[i] = b
+		c.exprs[i] = b
 		name := ""
 		if i < len(names) {
 			name = names[i]
 		}
-		fields[i] = resultField(b, inCols, name)
+		c.fields[i] = resultField(b, inCols, name)
 	}
-	return &computeRows{in: in, exprs: bs, fields: fields}
+	for _, wh := range when {
+		if wh&WarnSent != 0 {
+			c.sent = true
+			c.fields = append(c.fields, &mysql.Field{Name: []byte("warnings"), Type: mysql.MYSQL_TYPE_LONGLONG, Charset: binaryCharset})
+			break
+		}
+	}
+	return c
 }
 
 type computeRows struct {
 	in     Rows
 	exprs  []bound
 	fields []*mysql.Field
+	w      *Warnings
+	own    []Warnings // per output whose warnings are not all reported now
+	when   []WarnWhen
+	sent   bool // a trailing column counts the warnings reported when sent
 }
 
 func (c *computeRows) Columns() []*mysql.Field { return c.fields }
@@ -379,7 +414,7 @@ func (c *computeRows) Next() (Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make(Row, len(c.exprs))
+	out := make(Row, len(c.fields))
 	for i, e := range c.exprs {
 		if col, ok := e.(*boundCol); ok {
 			if col.i >= len(r) {
@@ -394,7 +429,56 @@ func (c *computeRows) Next() (Row, error) {
 		}
 		out[i] = formatValue(v, e.st())
 	}
+	if c.own != nil {
+		var later uint64
+		for i := range c.own {
+			n := c.own[i].divByZero
+			c.own[i].divByZero = 0
+			if c.when[i]&WarnNow != 0 {
+				c.w.add(n)
+			}
+			if c.when[i]&WarnSent != 0 {
+				later += n
+			}
+		}
+		if c.sent {
+			out[len(c.exprs)] = strconv.AppendUint(nil, later, 10)
+		}
+	} else if c.sent {
+		out[len(c.exprs)] = []byte("0")
+	}
 	return out, nil
 }
 
 func (c *computeRows) Close() { c.in.Close() }
+
+// SentWarnings reports to w, for each row it passes on, the warnings
+// counted in the trailing column Compute added (WarnSent), and drops that
+// column.
+func SentWarnings(in Rows, w *Warnings) Rows {
+	cols := in.Columns()
+	if len(cols) == 0 {
+		return in
+	}
+	return &sentWarnings{in: in, w: w, fields: cols[:len(cols)-1]}
+}
+
+type sentWarnings struct {
+	in     Rows
+	w      *Warnings
+	fields []*mysql.Field
+}
+
+func (s *sentWarnings) Columns() []*mysql.Field { return s.fields }
+
+func (s *sentWarnings) Next() (Row, error) {
+	r, err := s.in.Next()
+	if err != nil || len(r) == 0 {
+		return r, err
+	}
+	n, _ := strconv.ParseUint(string(r[len(r)-1]), 10, 64)
+	s.w.add(n)
+	return r[:len(r)-1], nil
+}
+
+func (s *sentWarnings) Close() { s.in.Close() }

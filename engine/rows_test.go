@@ -135,16 +135,16 @@ func TestFilterHaving(t *testing.T) {
 	cols := []*mysql.Field{strField("g"), countField("c"), decField("s", 2)}
 	data := rowsOf([]string{"a", "3", "1.50"}, []string{"b", "1", "NULL"}, []string{"c", "2", "0.00"}, []string{"d", "5", "-0.40"})
 	gt, _ := Binary(">", Col(1), Lit("1", LitInt))
-	got := mustCollect(t, Filter(FromSlice(cols, data), gt))
+	got := mustCollect(t, Filter(FromSlice(cols, data), gt, nil))
 	if !equalStrings(got, []string{"a|3|1.50", "c|2|0.00", "d|5|-0.40"}) {
 		t.Fatalf("HAVING c > 1: %v", got)
 	}
 	// HAVING s: NULL and zero are false, -0.40 is true.
-	got = mustCollect(t, Filter(FromSlice(cols, data), Col(2)))
+	got = mustCollect(t, Filter(FromSlice(cols, data), Col(2), nil))
 	if !equalStrings(got, []string{"a|3|1.50", "d|5|-0.40"}) {
 		t.Fatalf("HAVING s: %v", got)
 	}
-	if _, err := Filter(FromSlice(cols, data), Col(7)).Next(); err == nil {
+	if _, err := Filter(FromSlice(cols, data), Col(7), nil).Next(); err == nil {
 		t.Fatal("bad column accepted")
 	}
 }
@@ -155,7 +155,7 @@ func TestCompute(t *testing.T) {
 	avg, _ := Binary("/", Col(1), Col(0))
 	rng, _ := Binary("-", Col(2), Col(3))
 	plus, _ := Binary("+", Col(0), Lit("1", LitInt))
-	c := Compute(FromSlice(cols, data), []Expr{avg, rng, plus, Col(2)}, []string{"SUM(d)/COUNT(*)", "MAX(x)-MIN(x)", "COUNT(*)+1", "m"})
+	c := Compute(FromSlice(cols, data), []Expr{avg, rng, plus, Col(2)}, []string{"SUM(d)/COUNT(*)", "MAX(x)-MIN(x)", "COUNT(*)+1", "m"}, nil, nil)
 	// MariaDB 10.11: sum(d)/count(*) -> 1.660000 (NEWDECIMAL, 6 decimals); count(*)+1 -> LONGLONG.
 	got := mustCollect(t, c)
 	if !equalStrings(got, []string{"1.660000|8.5|3|7.5", "NULL|NULL|1|NULL"}) {
@@ -177,7 +177,7 @@ func TestCompute(t *testing.T) {
 	// Overflow error surfaces from Next with code 1690.
 	big := []*mysql.Field{bigintField("MAX(a)", false)}
 	inc, _ := Binary("+", Named(Col(0), "max(`t`.`a`)"), Lit("1", LitInt))
-	_, err := Collect(Compute(FromSlice(big, rowsOf([]string{"9223372036854775807"})), []Expr{inc}, nil))
+	_, err := Collect(Compute(FromSlice(big, rowsOf([]string{"9223372036854775807"})), []Expr{inc}, nil, nil, nil))
 	if myErrCode(err) != mysql.ER_DATA_OUT_OF_RANGE || err.Error() != "ERROR 1690 (22003): BIGINT value is out of range in 'max(`t`.`a`) + 1'" {
 		t.Fatalf("err = %v", err)
 	}

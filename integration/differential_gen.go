@@ -770,7 +770,8 @@ func (g *diffGen) groupBy(t *dtable) diffQuery {
 	}
 	out := diffQuery{kind: "group by " + t.name, ci: ci}
 	switch g.r.IntN(4) {
-	case 0: // no ORDER BY: compared as multisets
+	case 0: // no ORDER BY: MariaDB sorts the groups by the GROUP BY list
+		out.ordered = true
 	case 1:
 		var ob []string
 		for _, n := range gnames {

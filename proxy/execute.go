@@ -496,7 +496,8 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		}
 		return s.failMerge(ctx, conns, firstErr)
 	}
-	rows, err := ex.Merge.Pipeline(inputs)
+	var computed engine.Warnings // of the expressions the merge computes
+	rows, err := ex.Merge.Pipeline(inputs, &computed)
 	if err != nil {
 		for _, in := range inputs {
 			in.Close()
@@ -529,6 +530,9 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		if r, ok := in.(*shardRows); ok && !conns[i].Broken() {
 			s.noteWarnings(ctx, conns[i], r.warnings)
 		}
+	}
+	if conds, n := computed.Rows(s.maxErrorCount()); n > 0 {
+		s.addConditions(n, 0, conds)
 	}
 	s.afterMergeRead(ctx, conns)
 	return err

@@ -57,19 +57,23 @@ type OrderKey struct {
 
 // AggMerge merges partial aggregates computed by each shard.
 type AggMerge struct {
-	Groups  int          // leading group-by columns of each shard row
-	Aggs    []engine.Agg // partial aggregates to combine
-	Having  engine.Expr  // over the aggregate output; nil if none
-	Outputs []engine.Expr
-	Names   []string
-	Visible int        // leading outputs the client sees; the rest are sort keys
-	Sort    []OrderKey // over Outputs
+	Groups int // leading group-by columns of each shard row
+	// GroupOrder sorts the groups (over the leading group columns), as
+	// MariaDB does, before any ORDER BY.
+	GroupOrder []OrderKey
+	Aggs       []engine.Agg // partial aggregates to combine
+	Having     engine.Expr  // over the aggregate output; nil if none
+	Outputs    []engine.Expr
+	Names      []string
+	Visible    int        // leading outputs the client sees; the rest are sort keys
+	Sort       []OrderKey // over Outputs
 }
 
-// Pipeline builds the operators that merge the shards' rows.
-func (m *Merge) Pipeline(inputs []engine.Rows) (engine.Rows, error) {
+// Pipeline builds the operators that merge the shards' rows; the warnings
+// of what they compute go to w.
+func (m *Merge) Pipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows, error) {
 	if m.Agg != nil {
-		return m.aggPipeline(inputs)
+		return m.aggPipeline(inputs, w)
 	}
 	ncols := len(inputs[0].Columns())
 	visible := ncols - m.Hidden
@@ -95,30 +99,63 @@ func (m *Merge) Pipeline(inputs []engine.Rows) (engine.Rows, error) {
 	return rows, nil
 }
 
-func (m *Merge) aggPipeline(inputs []engine.Rows) (engine.Rows, error) {
+func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows, error) {
 	a := m.Agg
 	rows := engine.Aggregate(engine.Concat(inputs), seq(a.Groups), a.Aggs)
 	if a.Having != nil {
-		rows = engine.Filter(rows, a.Having)
+		rows = engine.Filter(rows, a.Having, w)
 	}
-	rows = engine.Compute(rows, a.Outputs, a.Names)
+	if len(a.GroupOrder) > 0 {
+		rows = engine.Sort(rows, sortKeys(a.GroupOrder))
+	}
+	when, sent := m.warnWhen()
+	rows = engine.Compute(rows, a.Outputs, a.Names, w, when)
 	if m.Distinct {
 		rows = engine.Distinct(rows, seq(a.Visible))
 	}
 	if len(a.Sort) > 0 {
-		keys := make([]engine.SortKey, len(a.Sort))
-		for i, k := range a.Sort {
-			keys[i] = engine.SortKey{Col: k.Col, Desc: k.Desc}
-		}
-		rows = engine.Sort(rows, keys)
+		rows = engine.Sort(rows, sortKeys(a.Sort))
 	}
 	if m.Offset > 0 || m.Count >= 0 {
 		rows = engine.Limit(rows, m.Offset, m.Count)
+	}
+	if sent {
+		rows = engine.SentWarnings(rows, w)
 	}
 	if a.Visible < len(a.Outputs) {
 		rows = engine.Project(rows, seq(a.Visible))
 	}
 	return rows, nil
+}
+
+// warnWhen says when the warnings of each output are reported, as MariaDB
+// evaluates it: a sort key and a DISTINCT column for every group, the other
+// visible columns for the rows sent (engine.WarnWhen). sent: some are
+// reported when sent. Nil when no output divides (the only warnings).
+func (m *Merge) warnWhen() (when []engine.WarnWhen, sent bool) {
+	a := m.Agg
+	if !slices.ContainsFunc(a.Outputs, engine.Divides) {
+		return nil, false
+	}
+	when = make([]engine.WarnWhen, len(a.Outputs))
+	for i := range when {
+		if i >= a.Visible || m.Distinct || slices.ContainsFunc(a.Sort, func(k OrderKey) bool { return k.Col == i }) {
+			when[i] = engine.WarnNow
+		}
+		if i < a.Visible && !m.Distinct {
+			when[i] |= engine.WarnSent
+			sent = true
+		}
+	}
+	return when, sent
+}
+
+func sortKeys(order []OrderKey) []engine.SortKey {
+	keys := make([]engine.SortKey, len(order))
+	for i, k := range order {
+		keys[i] = engine.SortKey{Col: k.Col, Desc: k.Desc}
+	}
+	return keys
 }
 
 func seq(n int) []int {
@@ -300,6 +337,15 @@ func (m *selectMerge) planAggregate(from string) error {
 		shardCol++
 	}
 	am := &AggMerge{Groups: len(a.groups)}
+	if sel.GroupBy != nil {
+		// MariaDB sorts the groups by the GROUP BY list (ASC or DESC as
+		// written): without ORDER BY one server's answer is in that order
+		// (checked on 10.11), and an ORDER BY's ties keep it (the sort is
+		// stable); the shards' merged groups come in no such order.
+		for i, item := range sel.GroupBy.Items {
+			am.GroupOrder = append(am.GroupOrder, OrderKey{Col: i, Desc: item.Desc})
+		}
+	}
 	for i, f := range a.aggs {
 		name := "__xa_a" + strconv.Itoa(i)
 		switch f.F {

@@ -1,0 +1,50 @@
+package engine
+
+// Warnings counts the conditions one execution of a pipeline raised
+// (MariaDB's warnings of the expressions the engine computes). Operators
+// that evaluate expressions report to the one they were built with; the
+// caller lists them after the rows (Rows). Not safe for concurrent use:
+// one execution, one goroutine.
+type Warnings struct {
+	divByZero uint64
+}
+
+// divisionByZero records warning 1365; a nil Warnings records nothing.
+func (w *Warnings) divisionByZero() { w.add(1) }
+
+func (w *Warnings) add(n uint64) {
+	if w != nil {
+		w.divByZero += n
+	}
+}
+
+// Rows lists the warnings as SHOW WARNINGS does (Level, Code, Message),
+// in the order they were raised, at most limit of them, and how many
+// there are in all.
+func (w *Warnings) Rows(limit uint64) ([]Row, uint64) {
+	if w == nil {
+		return nil, 0
+	}
+	n := min(w.divByZero, limit)
+	rows := make([]Row, n)
+	for i := range rows {
+		rows[i] = Row{[]byte("Warning"), []byte("1365"), []byte("Division by 0")}
+	}
+	return rows, w.divByZero
+}
+
+// Divides reports whether e divides (/, DIV, MOD) anywhere: the only
+// expressions whose evaluation raises warnings.
+func Divides(e Expr) bool {
+	switch x := e.(type) {
+	case *binExpr:
+		return x.op == "/" || x.op == "DIV" || x.op == "%" || Divides(x.a) || Divides(x.b)
+	case *unExpr:
+		return Divides(x.a)
+	case *isNullExpr:
+		return Divides(x.a)
+	case *namedExpr:
+		return Divides(x.e)
+	}
+	return false
+}
