@@ -18,6 +18,14 @@ func (w *Warnings) add(n uint64) {
 	}
 }
 
+// Count is how many warnings there are.
+func (w *Warnings) Count() uint64 {
+	if w == nil {
+		return 0
+	}
+	return w.divByZero
+}
+
 // Rows lists the warnings as SHOW WARNINGS does (Level, Code, Message),
 // in the order they were raised, at most limit of them, and how many
 // there are in all.

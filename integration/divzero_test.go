@@ -2,6 +2,10 @@ package integration
 
 import (
 	"testing"
+	"time"
+
+	gomysql "github.com/go-mysql-org/go-mysql/client"
+	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
 // What the proxy computes over several shards' aggregates warns as MariaDB
@@ -10,7 +14,12 @@ import (
 // every group, the other items for the rows sent, HAVING for every group).
 func TestDivisionByZeroWarnings(t *testing.T) {
 	t.Parallel()
-	ctx, proxy, direct := startModeFixture(t)
+	f := startReturningFixture(t)
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct := f.p.DB(t, appUser, appPass, "shop", ""), f.s0.DB(t, "direct")
+	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
+	mustExec(t, proxy, create)
+	mustExec(t, direct, create)
 	const rows = "INSERT INTO modeitems VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'a'), (4, 40, 'c')"
 	mustExec(t, proxy, rows)
 	mustExec(t, direct, rows)
@@ -36,4 +45,41 @@ func TestDivisionByZeroWarnings(t *testing.T) {
 		scriptStep{0, "SELECT s, SUM(v) / 0 FROM modeitems GROUP BY s", nil},
 		scriptStep{0, "SHOW WARNINGS", nil}, scriptStep{0, "SELECT @@warning_count", nil})
 	compareSessions(ctx, t, proxy, direct, 1, steps)
+
+	// The result set's EOF counts the warnings, which clients such as
+	// Connector/J read before asking SHOW WARNINGS: the shards' (a string
+	// compared with a number warns per row) and the proxy's own.
+	pc, err := gomysql.Connect(f.p.Addr(), appUser, appPass, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	// The EOF packet, as the proxy's clients get it (the driver reads no
+	// count from the OK packet that replaces it).
+	dc, err := gomysql.Connect(f.s0.Addr(), "root", "", "direct", func(c *gomysql.Conn) error {
+		c.UnsetCapability(mysql.CLIENT_DEPRECATE_EOF)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dc.Close()
+	for _, q := range []string{
+		"SELECT s, SUM(v) / 0 FROM modeitems GROUP BY s",
+		"SELECT s, SUM(v) / 0 FROM modeitems GROUP BY s LIMIT 1",
+		"SELECT k FROM modeitems WHERE s = 1 ORDER BY k",
+		"SELECT COUNT(*) FROM modeitems WHERE s = 1",
+	} {
+		got, err := pc.Execute(q)
+		if err != nil {
+			t.Fatalf("%s through the proxy: %v", q, err)
+		}
+		want, err := dc.Execute(q)
+		if err != nil {
+			t.Fatalf("%s on MariaDB: %v", q, err)
+		}
+		if got.Warnings != want.Warnings || want.Warnings == 0 {
+			t.Errorf("%s: the EOF counts %d warnings through the proxy, %d on MariaDB", q, got.Warnings, want.Warnings)
+		}
+	}
 }

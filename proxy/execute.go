@@ -510,15 +510,31 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		// says no LIMIT whatever the statement's text has.
 		rows = engine.Limit(rows, 0, int64(min(n, math.MaxInt64)))
 	}
-	var verify func() error
-	if ex.Locking && s.tx != nil && len(conns) > 1 {
-		// The rows of a locking read are consistent only if every branch
-		// still held its locks when the last part was read: a branch whose
-		// connection died released them early, and a writer may have
-		// committed in between. Check before the result is complete.
-		verify = func() error { return s.branchesAlive(ctx, conns) }
+	locking := ex.Locking && s.tx != nil && len(conns) > 1
+	finish := func() (uint16, error) {
+		// Every shard's answer read to its end: the count of its warnings
+		// is in its last packet.
+		rows.Close()
+		warnings := computed.Count()
+		for _, in := range inputs {
+			in.Close()
+			if r, ok := in.(*shardRows); ok {
+				warnings += uint64(r.warnings)
+			}
+		}
+		if locking {
+			// The rows of a locking read are consistent only if every
+			// branch still held its locks when the last part was read: a
+			// branch whose connection died released them early, and a
+			// writer may have committed in between. Check before the
+			// result is complete.
+			if err := s.branchesAlive(ctx, conns); err != nil {
+				return 0, err
+			}
+		}
+		return uint16(min(warnings, math.MaxUint16)), nil
 	}
-	err = s.writeRowsVerified(rows, binary, verify)
+	err = s.writeRowsVerified(rows, binary, finish)
 	rows.Close()
 	for _, in := range inputs {
 		in.Close() // every shard's answer read to its end
@@ -673,10 +689,11 @@ func (s *Session) writeRows(rows engine.Rows, binary bool) error {
 	return s.writeRowsVerified(rows, binary, nil)
 }
 
-// writeRowsVerified is writeRows with a last check: if verify fails, the
-// result set ends with its error instead of EOF, so the client does not
-// take the rows for a complete answer.
-func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, verify func() error) error {
+// writeRowsVerified is writeRows with a last step, finish, run after the
+// last row: if it fails, the result set ends with its error instead of
+// EOF, so the client does not take the rows for a complete answer;
+// otherwise the EOF carries the warning count it returns.
+func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, finish func() (uint16, error)) error {
 	cols := rows.Columns()
 	s.noteResultSet()
 	p := mysql.AppendLengthEncodedInteger(s.buf[:4], uint64(len(cols)))
@@ -716,8 +733,10 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, verify func()
 			s.buf = out[:4]
 		}
 	}
-	if verify != nil {
-		if err := verify(); err != nil {
+	var warnings uint16
+	if finish != nil {
+		var err error
+		if warnings, err = finish(); err != nil {
 			return s.writeErr(err)
 		}
 	}
@@ -726,7 +745,7 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, verify func()
 		// a complete result.
 		return s.writeErr(s.errQueryTimeout())
 	}
-	return s.writeEOF()
+	return s.writeEOFWarnings(warnings)
 }
 
 // runShowTables lists the logical tables: each sharded or broadcast table

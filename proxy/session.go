@@ -392,9 +392,13 @@ func (s *Session) writeOKStatus(affected, insertID uint64, status, warnings uint
 	return s.conn.WritePacket(p)
 }
 
-func (s *Session) writeEOF() error {
+func (s *Session) writeEOF() error { return s.writeEOFWarnings(0) }
+
+// writeEOFWarnings sends an EOF packet that counts warnings (the end of a
+// result set).
+func (s *Session) writeEOFWarnings(warnings uint16) error {
 	st := s.status(0)
-	return s.conn.WritePacket(append(s.buf[:4], mysql.EOF_HEADER, 0, 0, byte(st), byte(st>>8)))
+	return s.conn.WritePacket(append(s.buf[:4], mysql.EOF_HEADER, byte(warnings), byte(warnings>>8), byte(st), byte(st>>8)))
 }
 
 // writeErr sends an error packet; a non-MySQL error becomes 1105. A
