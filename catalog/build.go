@@ -19,6 +19,9 @@ type Snapshot struct {
 	// Triggered are their tables with a trigger that may leave state in
 	// the connection (a user variable, ...).
 	Triggered []Named
+	// SQLMode is the shard's global sql_mode (QuerySQLMode); nil if it
+	// could not be read.
+	SQLMode *string
 }
 
 // Named is a schema's object: a stored routine, or a table with a trigger.
@@ -38,6 +41,9 @@ func Build(gen uint64, snaps []Snapshot, place Placement) *Catalog {
 		if s.Err != nil {
 			c.failed[s.Shard] = s.Err.Error()
 			continue
+		}
+		if s.SQLMode != nil && c.sqlMode == nil {
+			c.sqlMode = s.SQLMode // the first shard's, in configuration order
 		}
 		for _, name := range s.Schemas {
 			si := c.schema(name)

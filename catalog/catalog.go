@@ -90,6 +90,7 @@ type Catalog struct {
 	schemas map[string]*schemaInfo // by lower-cased name
 	diffs   []Difference
 	failed  map[string]string // shards that could not be read: why
+	sqlMode *string           // the shards' global sql_mode; nil: not read
 }
 
 type schemaInfo struct {
@@ -171,6 +172,16 @@ func (c *Catalog) Tables(schema string) []*Table {
 	}
 	sortTables(out)
 	return out
+}
+
+// SQLMode is the global sql_mode of the shards (the first one read, in
+// configuration order): what a session's sql_mode is until it sets one.
+// false: no shard's could be read.
+func (c *Catalog) SQLMode() (string, bool) {
+	if c == nil || c.sqlMode == nil {
+		return "", false
+	}
+	return *c.sqlMode, true
 }
 
 // Differences lists the tables whose shards disagree, by schema and table.

@@ -32,6 +32,11 @@ const (
 		" WHERE NON_UNIQUE = 0 AND TABLE_SCHEMA IN (%s)"
 )
 
+// QuerySQLMode reads the sql_mode a new connection to the shard gets,
+// which is a session's until it sets its own: the proxy reads statements
+// with it (proxy/sqlmode.go).
+const QuerySQLMode = "SELECT @@GLOBAL.sql_mode AS global_sql_mode"
+
 // Queries returns the four snapshot queries for the served schemas, in the
 // order ParseSnapshot takes their results.
 func Queries(schemas []string) [4]string {

@@ -182,7 +182,15 @@ func (s *Server) readSnapshot(ctx context.Context, shard string) (catalog.Snapsh
 			return catalog.Snapshot{}, err
 		}
 	}
-	return catalog.ParseSnapshot(shard, results[0], results[1], results[2], results[3])
+	snap, err := catalog.ParseSnapshot(shard, results[0], results[1], results[2], results[3])
+	if err == nil {
+		// Not a reason to fail the snapshot: sessions then read statements
+		// as MariaDB's default sql_mode does.
+		if rows, err := queryRows(ctx, c, catalog.QuerySQLMode); err == nil && len(rows) == 1 && len(rows[0]) == 1 && rows[0][0] != nil {
+			snap.SQLMode = rows[0][0]
+		}
+	}
+	return snap, err
 }
 
 // queryRows runs an internal query and returns its rows as text.

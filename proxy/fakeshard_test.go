@@ -157,7 +157,7 @@ func clientQueries(qs []string) []string {
 // isCatalogRead tells the proxy's reads of table definitions (catalog.go)
 // from what a client's statements sent.
 func isCatalogRead(q string) bool {
-	for _, tmpl := range []string{catalog.QuerySchemas, catalog.QueryTables, catalog.QueryColumns, catalog.QueryKeys} {
+	for _, tmpl := range []string{catalog.QuerySchemas, catalog.QueryTables, catalog.QueryColumns, catalog.QueryKeys, catalog.QuerySQLMode} {
 		if strings.HasPrefix(q, catalogPrefix(tmpl)) {
 			return true
 		}

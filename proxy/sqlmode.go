@@ -19,10 +19,20 @@ import (
 // shard under NO_BACKSLASH_ESCAPES would store twice. Such a statement is
 // refused (checkRendered).
 
-// parseMode is the parsing part of the session's sql_mode. Sessions that
-// never set it read statements as MariaDB's default does.
+// sqlModeValue is the session's sql_mode: its own once it set one, the shards'
+// global one before (read with the catalog).
+func (s *Session) sqlModeValue() (string, bool) {
+	if v, ok := s.sessionVar("sql_mode"); ok {
+		return v, true
+	}
+	return s.srv.router.Catalog().SQLMode()
+}
+
+// parseMode is the parsing part of the session's sql_mode. Until the
+// shards' global sql_mode is known, statements are read as MariaDB's
+// default sql_mode does.
 func (s *Session) parseMode() router.Mode {
-	v, ok := s.sessionVar("sql_mode")
+	v, ok := s.sqlModeValue()
 	if !ok {
 		return 0
 	}
@@ -35,7 +45,7 @@ func (s *Session) parseMode() router.Mode {
 // sqlModeHas tells whether the session's sql_mode lists flag (as read
 // back: upper case, comma-separated).
 func (s *Session) sqlModeHas(flag string) bool {
-	v, ok := s.sessionVar("sql_mode")
+	v, ok := s.sqlModeValue()
 	if !ok {
 		return false
 	}
