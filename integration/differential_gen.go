@@ -628,8 +628,19 @@ func (g *diffGen) plain(t *dtable) diffQuery {
 			sel = append(sel, pick(g.r, []string{"'abc'", "'it''s'", "_utf8mb4'q'", "('p')", "'  lead'", "'a' 'b'", `'a\0b'`}))
 		}
 	}
-	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + t.name + g.where(t, "", b, 0.3)
+	where := g.where(t, "", b, 0.3)
+	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + t.name + where
 	out := diffQuery{kind: "plain " + t.name}
+	if star && where == "" && chance(g.r, 0.25) {
+		// A whole-table scan without ORDER BY: MariaDB reads the clustered
+		// index, in primary key order, and so must the merge.
+		out.ordered = true
+		if chance(g.r, 0.5) {
+			sql += g.limit(b)
+		}
+		out.sql, out.args = sql, b.args
+		return out
+	}
 	if chance(g.r, 0.75) {
 		var ob []string
 		for i := g.r.IntN(3); i > 0; i-- {
@@ -1058,6 +1069,12 @@ func (g *diffGen) probes() []diffQuery {
 	item := d.t("items").rows[7][0].(int64)
 	ev := d.t("events").rows[20][0].(int64)
 	return []diffQuery{
+		// Whole-table scans without ORDER BY: MariaDB answers in primary
+		// key order, and a LIMIT gives its first rows.
+		{kind: "probe scan order", sql: "SELECT * FROM customers", ordered: true},
+		{kind: "probe scan order", sql: "SELECT * FROM orders LIMIT 7", ordered: true},
+		{kind: "probe scan order", sql: "SELECT * FROM events LIMIT 5 OFFSET 40", ordered: true},
+		{kind: "probe scan order", sql: "SELECT * FROM items LIMIT ?, ?", args: []any{int64(3), int64(6)}, ordered: true},
 		// An IN list on another column before the IN list on the shard
 		// key: the per-shard IN rewrite must trim the key's list.
 		{kind: "probe IN before key IN", sql: "SELECT cust_id, name FROM customers WHERE name IN (" + lits(names) + ") AND cust_id IN (" + lits(keys[:3]) + ") ORDER BY cust_id", ordered: true},

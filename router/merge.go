@@ -166,8 +166,9 @@ func seq(n int) []int {
 	return out
 }
 
-// newSelectMerge plans the per-shard query and the merge of a SELECT.
-func newSelectMerge(sel *ast.SelectStmt) (*selectMerge, error) {
+// newSelectMerge plans the per-shard query and the merge of a SELECT;
+// scanKey (see scanOrder) orders the rows of a merge without ORDER BY.
+func newSelectMerge(sel *ast.SelectStmt, scanKey []string) (*selectMerge, error) {
 	if sel.Fields == nil {
 		return nil, errUnsupported("SELECT without a select list")
 	}
@@ -201,7 +202,7 @@ func newSelectMerge(sel *ast.SelectStmt) (*selectMerge, error) {
 	if isAggregate(sel) {
 		err = m.planAggregate(from)
 	} else {
-		err = m.planPlain(from)
+		err = m.planPlain(from, scanKey)
 	}
 	if err != nil {
 		return nil, err
@@ -210,8 +211,14 @@ func newSelectMerge(sel *ast.SelectStmt) (*selectMerge, error) {
 }
 
 // planPlain: rows pass through; sorted streams are merged, DISTINCT and
-// LIMIT applied after the merge.
-func (m *selectMerge) planPlain(from string) error {
+// LIMIT applied after the merge. Without ORDER BY the streams are merged
+// by scanKey, the columns of the table's primary key: MariaDB answers a
+// scan in that order (its clustered index, and a secondary index's entries
+// with one value), and so does each shard, so the merge gives one
+// server's order and one server's first rows for a LIMIT. The shards'
+// queries get no ORDER BY for it: where a shard reads another index the
+// order is as unspecified as MariaDB's.
+func (m *selectMerge) planPlain(from string, scanKey []string) error {
 	sel := m.sel
 	if sel.Having != nil {
 		return errUnsupported("HAVING without GROUP BY or aggregates over several shards is not supported")
@@ -242,6 +249,12 @@ func (m *selectMerge) planPlain(from string) error {
 			}
 			order = append(order, quoteName(name)+dir)
 			m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i, Desc: item.Desc})
+		}
+	}
+	if sel.OrderBy == nil && !sel.Distinct {
+		for i, col := range scanKey {
+			hidden = append(hidden, quoteName(col)+" AS "+quoteName(hiddenOrderPrefix+strconv.Itoa(i)))
+			m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i})
 		}
 	}
 	m.merge.Hidden = len(hidden)

@@ -54,13 +54,27 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	if err != nil {
 		return err
 	}
-	m, err := newSelectMerge(sel)
+	m, err := newSelectMerge(sel, r.scanOrder(from, sel))
 	if err != nil {
 		return err
 	}
 	k.merge = m
 	p.keyed = k
 	return bindFrom(p, sel)
+}
+
+// scanOrder is the primary key of a plain SELECT's one table without ORDER
+// BY, by which its merge orders the shards' rows (planPlain); nil for
+// other selects and tables whose key the catalog does not know.
+func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
+	if len(from) != 1 || sel.OrderBy != nil || sel.Distinct || isAggregate(sel) || from[0].view != nil {
+		return nil
+	}
+	def := r.Catalog().Table(from[0].schema, from[0].name)
+	if def == nil || len(def.Unique) == 0 || def.Unique[0].Name != "PRIMARY" {
+		return nil
+	}
+	return def.Unique[0].Columns
 }
 
 // resolveAll resolves every table a statement names.

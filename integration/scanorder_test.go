@@ -1,0 +1,45 @@
+package integration
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A SELECT over several shards without ORDER BY answers in one MariaDB's
+// order, that of the table's primary key, and a LIMIT without ORDER BY
+// the same first rows: before, the shards' rows came shard after shard
+// (and LIMIT 3 gave the first shard's three).
+func TestScanOrderWithoutOrderBy(t *testing.T) {
+	t.Parallel()
+	f := startReturningFixture(t)
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct := f.p.DB(t, appUser, appPass, "shop", ""), f.s0.DB(t, "direct")
+	var rows []string
+	for k := 1; k <= 12; k++ {
+		rows = append(rows, fmt.Sprintf("(%d, %d, '%c')", k, 100-k, 'a'+k%3))
+	}
+	for _, q := range []string{
+		"CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20), KEY (s))",
+		"INSERT INTO modeitems VALUES " + strings.Join(rows, ", "),
+	} {
+		mustExec(t, proxy, q)
+		mustExec(t, direct, q)
+	}
+	steps := []scriptStep{
+		{0, "SELECT * FROM modeitems", nil},
+		{0, "SELECT v, s FROM modeitems", nil},
+		{0, "SELECT * FROM modeitems LIMIT 3", nil},
+		{0, "SELECT k, v FROM modeitems LIMIT 4, 3", nil},
+		{0, "SELECT * FROM modeitems WHERE v > 90", nil},
+		{0, "SELECT k, v FROM modeitems WHERE s = 'b'", nil},
+		{0, "SELECT SQL_CALC_FOUND_ROWS k FROM modeitems LIMIT 2", nil},
+		{0, "SELECT FOUND_ROWS()", nil},
+		{0, "BEGIN", nil},
+		{0, "SELECT k FROM modeitems WHERE v < 95 LIMIT 2 FOR UPDATE", nil},
+		{0, "COMMIT", nil},
+		{0, "SELECT * FROM modeitems ORDER BY v LIMIT 2", nil},
+	}
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+}
