@@ -150,6 +150,12 @@ func countErrors(rows []engine.Row) uint64 {
 // there, before anything else runs on c. If they cannot be read, the
 // counters still say how many there were.
 func (s *Session) noteWarnings(ctx context.Context, c *backend.Conn, n uint16) {
+	s.notePartWarnings(ctx, c, n, nil)
+}
+
+// notePartWarnings is noteWarnings for the part of a split INSERT that
+// holds the statement's valuesRows (rownumbers.go).
+func (s *Session) notePartWarnings(ctx context.Context, c *backend.Conn, n uint16, valuesRows []int) {
 	if n == 0 {
 		return
 	}
@@ -158,6 +164,7 @@ func (s *Session) noteWarnings(ctx context.Context, c *backend.Conn, n uint16) {
 	if res, err := c.Exec(ctx, "SHOW WARNINGS"); err == nil {
 		rows = valueRows(res)
 		errors = countErrors(rows)
+		renumberRows(rows, valuesRows)
 	}
 	s.addConditions(uint64(n), errors, rows)
 }

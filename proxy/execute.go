@@ -236,6 +236,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		} else if err == nil {
 			ok, srvErr, err = s.readOK(reply)
 		}
+		srvErr = renumberError(srvErr, part.ValuesRows)
 		if c != nil {
 			s.untrack(c)
 		}
@@ -256,7 +257,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			// Another copy of the same rows: the client counts them once.
 			continue
 		}
-		s.noteWarnings(ctx, c, ok.warnings)
+		s.notePartWarnings(ctx, c, ok.warnings, part.ValuesRows)
 		if ok.info == "" && part.Rows == 1 {
 			// A row of a multi-row INSERT: MariaDB writes no info for one
 			// row, the statement's info counts it all the same.
@@ -269,6 +270,9 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		}
 		s.afterLastID(ctx, c, st, ok.insertID, prior, true) // a branch: read when needed
 		total.warnings += ok.warnings
+	}
+	if len(ex.Parts) > 1 && ex.Parts[0].ValuesRows != nil {
+		s.orderConditionsByRow()
 	}
 	if implicit {
 		if err := s.endTx(ctx, true); err != nil {

@@ -82,6 +82,9 @@ type Part struct {
 	// Rows is, for an INSERT split by shard, how many of its VALUES rows
 	// the part holds (0 otherwise).
 	Rows int
+	// ValuesRows are those rows, 0-based in the statement's VALUES: the
+	// shard's "at row N" is the statement's row ValuesRows[N-1]+1.
+	ValuesRows []int
 }
 
 // Exec is a plan bound to parameter values: what to run where, and how to

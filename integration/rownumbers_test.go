@@ -1,0 +1,31 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// An INSERT split by shard reports its conditions as MariaDB does: each
+// names the statement's row ("at row 3"), not the row within a shard's
+// part, and they come in row order; so does the error of a failing one.
+func TestSplitInsertRowNumbers(t *testing.T) {
+	t.Parallel()
+	f := startReturningFixture(t)
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct := f.p.DB(t, appUser, appPass, "shop", ""), f.s0.DB(t, "direct")
+	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(5))"
+	mustExec(t, proxy, create)
+	mustExec(t, direct, create)
+	long := "'" + strings.Repeat("x", 9) + "'"
+	steps := []scriptStep{
+		// k odd on s1, even on s0.
+		{0, "INSERT IGNORE INTO modeitems VALUES (1, 1, " + long + "), (2, 99999999999, 'b'), (3, 3, " + long + "), (4, 4, 'd'), (5, -99999999999, " + long + ")", nil},
+		{0, "SHOW WARNINGS", nil},
+		{0, "SELECT @@warning_count", nil},
+		{0, "INSERT INTO modeitems VALUES (6, 6, 'ok'), (8, 8, 'ok'), (7, 7, " + long + ")", nil},
+		{0, "SHOW WARNINGS", nil},
+		{0, "SELECT k, v, s FROM modeitems ORDER BY k", nil},
+	}
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+}
