@@ -54,6 +54,11 @@ type Agg struct {
 	Col      int    // input column (partial count / sum / min / max, or the value for COUNT(DISTINCT))
 	CountCol int    // AggAvg: input column holding the partial COUNT
 	Name     string // output column name
+	// Distinct: SUM(DISTINCT x) or AVG(DISTINCT x). The input holds one
+	// row per (group, x) pair, Col the shard's SUM(DISTINCT x) of it (x
+	// converted to SUM's type: what MariaDB tells distinct values by);
+	// each distinct non-NULL value counts once, CountCol is unused.
+	Distinct bool
 }
 
 // Aggregate groups its input by the groupBy columns (under the comparison
@@ -84,7 +89,7 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 		if err := check(g.Fn.String(), g.Col); err != nil {
 			return fail(err)
 		}
-		if g.Fn == AggAvg {
+		if g.Fn == AggAvg && !g.Distinct {
 			if err := check("AVG count", g.CountCol); err != nil {
 				return fail(err)
 			}
@@ -226,6 +231,18 @@ type aggAcc struct {
 	seen  map[string]struct{}
 }
 
+// firstSeen records key among the distinct values met; false if it was.
+func (acc *aggAcc) firstSeen(key []byte) bool {
+	if _, dup := acc.seen[string(key)]; dup {
+		return false
+	}
+	if acc.seen == nil {
+		acc.seen = map[string]struct{}{}
+	}
+	acc.seen[string(key)] = struct{}{}
+	return true
+}
+
 type aggGroup struct {
 	key  Row
 	accs []aggAcc
@@ -362,7 +379,14 @@ func (sp *aggSpec) add(acc *aggAcc, r Row) error {
 			acc.best = v
 		}
 	case AggSum, AggAvg:
-		if sp.Fn == AggAvg {
+		if sp.Distinct {
+			if v == nil || !acc.firstSeen(appendKey(nil, sp.kind, v)) {
+				return nil
+			}
+			if sp.Fn == AggAvg {
+				acc.count++
+			}
+		} else if sp.Fn == AggAvg {
 			cb, err := cell(r, sp.CountCol)
 			if err != nil {
 				return err

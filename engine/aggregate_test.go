@@ -143,6 +143,17 @@ func TestAggregateEmptyAndCountDistinct(t *testing.T) {
 	if !equalStrings(got, []string{"1|3", "2|1"}) {
 		t.Fatalf("count distinct: %v", got)
 	}
+	// SUM and AVG (DISTINCT x): one input row per (group, x) per shard, its
+	// SUM(DISTINCT x); each distinct value adds once, NULL never.
+	scols := []*mysql.Field{intField("g"), decField("SUM(DISTINCT x)", 2)}
+	s0 = FromSlice(scols, rowsOf([]string{"1", "1.50"}, []string{"1", "2.00"}, []string{"2", "NULL"}))
+	s1 = FromSlice(scols, rowsOf([]string{"1", "1.50"}, []string{"1", "-1.00"}, []string{"2", "4.00"}))
+	got = mustCollect(t, Aggregate(Concat([]Rows{s0, s1}), []int{0}, []Agg{
+		{Fn: AggSum, Col: 1, Name: "SUM(DISTINCT x)", Distinct: true},
+		{Fn: AggAvg, Col: 1, CountCol: -1, Name: "AVG(DISTINCT x)", Distinct: true}}))
+	if !equalStrings(got, []string{"1|2.50|0.833333", "2|4.00|4.000000"}) {
+		t.Fatalf("sum and avg distinct: %v", got)
+	}
 	// Bad columns are reported.
 	if _, err := Aggregate(FromSlice(cols, nil), []int{9}, aggs).Next(); err == nil {
 		t.Fatal("bad group-by column accepted")

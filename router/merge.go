@@ -380,6 +380,14 @@ func (m *selectMerge) planAggregate(from string) error {
 			if err != nil {
 				return err
 			}
+			if f.Distinct && f.F == ast.AggFuncSum {
+				// Per (group, x): x as SUM types it, each distinct value
+				// added once by the merge.
+				cols = append(cols, "SUM(DISTINCT "+arg+")")
+				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggSum, Col: shardCol, Name: name, Distinct: true})
+				shardCol++
+				continue
+			}
 			fn := map[string]engine.AggFn{ast.AggFuncSum: engine.AggSum, ast.AggFuncMin: engine.AggMin, ast.AggFuncMax: engine.AggMax}[f.F]
 			cols = append(cols, strings.ToUpper(f.F)+"("+arg+")")
 			am.Aggs = append(am.Aggs, engine.Agg{Fn: fn, Col: shardCol, Name: name})
@@ -388,6 +396,12 @@ func (m *selectMerge) planAggregate(from string) error {
 			arg, err := aggArg(f)
 			if err != nil {
 				return err
+			}
+			if f.Distinct {
+				cols = append(cols, "SUM(DISTINCT "+arg+")")
+				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAvg, Col: shardCol, Name: name, Distinct: true})
+				shardCol++
+				continue
 			}
 			cols = append(cols, "SUM("+arg+")", "COUNT("+arg+")")
 			am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAvg, Col: shardCol, CountCol: shardCol + 1, Name: name})
@@ -764,19 +778,16 @@ func (c *aggCollector) Enter(n ast.Node) (ast.Node, bool) {
 	switch f.F {
 	case ast.AggFuncCount, ast.AggFuncSum, ast.AggFuncMin, ast.AggFuncMax, ast.AggFuncAvg:
 	default:
-		c.err = errUnsupported("aggregate %s over several shards is not supported (COUNT, SUM, MIN, MAX, AVG and COUNT(DISTINCT x) are)", strings.ToUpper(f.F))
+		c.err = errUnsupported("aggregate %s over several shards is not supported (COUNT, SUM, MIN, MAX, AVG, with DISTINCT or not, are)", strings.ToUpper(f.F))
 		return n, true
 	}
 	if f.Distinct {
-		if f.F != ast.AggFuncCount && f.F != ast.AggFuncMin && f.F != ast.AggFuncMax {
-			c.err = errUnsupported("%s(DISTINCT ...) over several shards is not supported (COUNT(DISTINCT x) is)", strings.ToUpper(f.F))
-			return n, true
-		}
 		if len(f.Args) != 1 {
 			c.err = errUnsupported("COUNT(DISTINCT) with several arguments over several shards is not supported")
 			return n, true
 		}
-		if f.F == ast.AggFuncCount {
+		if f.F == ast.AggFuncCount || f.F == ast.AggFuncSum || f.F == ast.AggFuncAvg {
+			// Each shard groups by x too (see planAggregate).
 			if c.b.distinctIndex(f.Args[0]) < 0 {
 				c.b.distinctArgs = append(c.b.distinctArgs, f.Args[0])
 			}
