@@ -409,6 +409,7 @@ func (m *selectMerge) planAggregate(from string) error {
 		}
 	}
 	// Everything the client sees is computed over [groups..., aggs...].
+	a.clause = ClauseSelect
 	for _, f := range sel.Fields.Fields {
 		e, err := a.expr(f.Expr)
 		if err != nil {
@@ -418,6 +419,7 @@ func (m *selectMerge) planAggregate(from string) error {
 		am.Names = append(am.Names, fieldName(f))
 	}
 	am.Visible = len(am.Outputs)
+	a.clause = ClauseHaving
 	if sel.Having != nil {
 		e, err := a.expr(sel.Having.Expr)
 		if err != nil {
@@ -425,6 +427,7 @@ func (m *selectMerge) planAggregate(from string) error {
 		}
 		am.Having = e
 	}
+	a.clause = ClauseOrder
 	if sel.OrderBy != nil {
 		for _, item := range sel.OrderBy.Items {
 			e, err := resolveByItem(item.Expr, sel.Fields.Fields, false)
@@ -738,6 +741,9 @@ type aggBuilder struct {
 	groups       []ast.ExprNode
 	aggs         []*ast.AggregateFuncExpr
 	distinctArgs []ast.ExprNode // arguments of COUNT(DISTINCT), each once
+	// clause is where the expressions being converted stand (for
+	// NonGroupedError): ClauseSelect, ClauseHaving or ClauseOrder.
+	clause string
 }
 
 // distinctIndex is the position of a COUNT(DISTINCT) argument, or -1.
@@ -857,7 +863,7 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 				return a.expr(f.Expr)
 			}
 		}
-		return nil, errUnsupported("column %s is neither in GROUP BY nor inside an aggregate: over several shards its value would be arbitrary", textOf(x))
+		return nil, newNonGrouped(x.Name, a.clause, len(a.groups) > 0, textOf(x))
 	case *ast.BinaryOperationExpr:
 		op, ok := binaryOps[x.Op]
 		if !ok {

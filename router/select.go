@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -55,6 +56,9 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 		return err
 	}
 	m, err := newSelectMerge(sel, r.scanOrder(from, sel))
+	if ng := (*NonGroupedError)(nil); errors.As(err, &ng) {
+		r.qualify(ng, from, sel)
+	}
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // A statement the parser cannot read is still sent, to the default shard,
-// so that MariaDB's own syntax keeps working (CAST(x AS INT), INTO
+// so that MariaDB's own syntax keeps working (SOUNDS LIKE, INTO
 // DUMPFILE, ...). It runs there with the backend account's privileges, so
 // what the parsed statement would be refused for must be refused from its
 // text: a statement that manages accounts or the server, one that begins or
