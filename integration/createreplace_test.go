@@ -2,7 +2,6 @@ package integration
 
 import (
 	"testing"
-	"time"
 )
 
 // CREATE OR REPLACE TABLE and INDEX (MariaDB's) over a sharded table and a
@@ -10,16 +9,8 @@ import (
 // shard holds the new definition.
 func TestCreateOrReplace(t *testing.T) {
 	t.Parallel()
-	f := startReturningFixture(t)
-	ctx := testCtx(t, 2*time.Minute)
-	proxy, direct := f.p.DB(t, appUser, appPass, "shop", ""), f.s0.DB(t, "direct")
-	for _, q := range []string{
-		"CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))",
-		"INSERT INTO modeitems VALUES (1, 10, 'a'), (2, 20, 'b')",
-	} {
-		mustExec(t, proxy, q)
-		mustExec(t, direct, q)
-	}
+	ctx, proxy, direct, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))",
+		"INSERT INTO modeitems VALUES (1, 10, 'a'), (2, 20, 'b')")
 	steps := []scriptStep{
 		{0, "CREATE OR REPLACE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20), w INT DEFAULT 7)", nil},
 		{0, "SELECT COUNT(*) FROM modeitems", nil},

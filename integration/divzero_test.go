@@ -2,7 +2,6 @@ package integration
 
 import (
 	"testing"
-	"time"
 
 	gomysql "github.com/go-mysql-org/go-mysql/client"
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -14,15 +13,8 @@ import (
 // every group, the other items for the rows sent, HAVING for every group).
 func TestDivisionByZeroWarnings(t *testing.T) {
 	t.Parallel()
-	f := startReturningFixture(t)
-	ctx := testCtx(t, 2*time.Minute)
-	proxy, direct := f.p.DB(t, appUser, appPass, "shop", ""), f.s0.DB(t, "direct")
-	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
-	mustExec(t, proxy, create)
-	mustExec(t, direct, create)
-	const rows = "INSERT INTO modeitems VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'a'), (4, 40, 'c')"
-	mustExec(t, proxy, rows)
-	mustExec(t, direct, rows)
+	ctx, proxy, direct, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))",
+		"INSERT INTO modeitems VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'a'), (4, 40, 'c')")
 	var steps []scriptStep
 	for _, q := range []string{
 		"SELECT SUM(v) / 0, SUM(v) DIV 0, SUM(v) MOD 0 FROM modeitems",

@@ -3,7 +3,6 @@ package integration
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // An INSERT split by shard reports its conditions as MariaDB does: each
@@ -11,12 +10,7 @@ import (
 // part, and they come in row order; so does the error of a failing one.
 func TestSplitInsertRowNumbers(t *testing.T) {
 	t.Parallel()
-	f := startReturningFixture(t)
-	ctx := testCtx(t, 2*time.Minute)
-	proxy, direct := f.p.DB(t, appUser, appPass, "shop", ""), f.s0.DB(t, "direct")
-	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(5))"
-	mustExec(t, proxy, create)
-	mustExec(t, direct, create)
+	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(5))")
 	long := "'" + strings.Repeat("x", 9) + "'"
 	steps := []scriptStep{
 		// k odd on s1, even on s0.

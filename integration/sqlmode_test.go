@@ -200,12 +200,22 @@ func TestSelectLimitLockingReadBinary(t *testing.T) {
 // MariaDB.
 func startModeFixture(t *testing.T) (context.Context, *sql.DB, *sql.DB) {
 	t.Helper()
+	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))")
+	return ctx, proxy, direct
+}
+
+// startTwinFixture starts the two-shard fixture (modeitems sharded by k,
+// mod 2: k odd on s1) and runs setup through the proxy (schema shop) and
+// on its twin on one MariaDB (database direct on s0).
+func startTwinFixture(t *testing.T, setup ...string) (context.Context, *sql.DB, *sql.DB, *returningFixture) {
+	t.Helper()
 	f := startReturningFixture(t)
 	ctx := testCtx(t, 2*time.Minute)
 	proxy := f.p.DB(t, appUser, appPass, "shop", "")
 	direct := f.s0.DB(t, "direct")
-	const create = "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))"
-	mustExec(t, proxy, create)
-	mustExec(t, direct, create)
-	return ctx, proxy, direct
+	for _, q := range setup {
+		mustExec(t, proxy, q)
+		mustExec(t, direct, q)
+	}
+	return ctx, proxy, direct, f
 }

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"testing"
-	"time"
 )
 
 // SUM(DISTINCT x) and AVG(DISTINCT x) over several shards: each distinct
@@ -10,18 +9,10 @@ import (
 // strings '1' and '1.0' are one value), whichever shards hold it.
 func TestSumAvgDistinctOverShards(t *testing.T) {
 	t.Parallel()
-	f := startReturningFixture(t)
-	ctx := testCtx(t, 2*time.Minute)
-	proxy, direct := f.p.DB(t, appUser, appPass, "shop", ""), f.s0.DB(t, "direct")
-	for _, q := range []string{
-		"CREATE TABLE modeitems (k INT PRIMARY KEY, g INT, i INT, d DECIMAL(8,2), f DOUBLE, s VARCHAR(10))",
-		// k odd on s1, even on s0: equal values on both shards.
-		"INSERT INTO modeitems VALUES (1, 1, 5, 1.50, 0.5, '1'), (2, 1, 5, 1.50, 0.5, '1.0'), (3, 1, 7, 2.25, 0.25, 'a')," +
-			" (4, 2, NULL, NULL, NULL, NULL), (5, 2, 7, 2.25, 0.25, 'A'), (6, 2, 9, -3.00, 1e10, '2'), (7, 3, NULL, NULL, NULL, NULL)",
-	} {
-		mustExec(t, proxy, q)
-		mustExec(t, direct, q)
-	}
+	// k odd on s1, even on s0: equal values on both shards.
+	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, g INT, i INT, d DECIMAL(8,2), f DOUBLE, s VARCHAR(10))",
+		"INSERT INTO modeitems VALUES (1, 1, 5, 1.50, 0.5, '1'), (2, 1, 5, 1.50, 0.5, '1.0'), (3, 1, 7, 2.25, 0.25, 'a'),"+
+			" (4, 2, NULL, NULL, NULL, NULL), (5, 2, 7, 2.25, 0.25, 'A'), (6, 2, 9, -3.00, 1e10, '2'), (7, 3, NULL, NULL, NULL, NULL)")
 	var steps []scriptStep
 	for _, q := range []string{
 		"SELECT SUM(DISTINCT i), AVG(DISTINCT i), SUM(i), AVG(i) FROM modeitems",
