@@ -232,7 +232,7 @@ func (s *Session) checkAllowed(st *router.Statement) error {
 	if router.UnreadKill(st) {
 		return errNotSupported("KILL takes the proxy's connection ids, written in the statement (KILL [QUERY] <id>); a KILL with a parameter (KILL ?) is not supported: send it as a plain query")
 	}
-	if err := router.CheckUnparsed(st, s.user, s.visibleSchemas()); err != nil {
+	if err := router.CheckUnparsed(st, s.user, s.visibleSchemas); err != nil {
 		return err
 	}
 	if err := s.checkTables(st); err != nil {
