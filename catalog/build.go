@@ -22,6 +22,16 @@ type Snapshot struct {
 	// SQLMode is the shard's global sql_mode (QuerySQLMode); nil if it
 	// could not be read.
 	SQLMode *string
+	// Routines and Triggers are the other routines, and the other triggers
+	// (Named by their table), with their bodies: one that calls a stateful
+	// routine is stateful too (calls.go).
+	Routines, Triggers []Body
+}
+
+// Body is a routine's or a trigger's text.
+type Body struct {
+	Named
+	Text string
 }
 
 // Named is a schema's object: a stored routine, or a table with a trigger.
@@ -61,6 +71,7 @@ func Build(gen uint64, snaps []Snapshot, place Placement) *Catalog {
 		}
 		byShard[s.Shard] = m
 	}
+	c.markCallers(snaps)
 	seen := map[string]bool{}
 	for _, s := range snaps {
 		for _, t := range s.Tables {

@@ -136,3 +136,32 @@ func TestStoredFunctions(t *testing.T) {
 		t.Errorf("QueryTables does not read the schema's functions: %s", Queries([]string{"shop"})[1])
 	}
 }
+
+// A routine or a trigger that calls a stateful routine (directly or
+// through another caller) is stateful too.
+func TestCallersOfStatefulRoutines(t *testing.T) {
+	tables := rows(
+		[]*string{s("shop"), s("t2"), s("BASE TABLE"), nil},
+		[]*string{s("shop"), s("fx"), s(statefulRoutine), nil},
+		[]*string{s("shop"), s("f3"), s(otherRoutine), s("RETURN `F2`() * 2")},
+		[]*string{s("shop"), s("f2"), s(otherRoutine), s("BEGIN DECLARE x INT; SET x = shop.fx(); RETURN x; END")},
+		[]*string{s("shop"), s("p2"), s(otherRoutine), s("BEGIN CALL fx; END")},
+		[]*string{s("shop"), s("pure"), s(otherRoutine), s("RETURN CONCAT('fx(', 'x')")},
+		[]*string{s("shop"), s("fxy"), s(otherRoutine), s("RETURN fxy2(1)")},
+		[]*string{s("shop"), s("t2"), s(otherTrigger), s("SET NEW.a = f3()")},
+		[]*string{s("shop"), s("t3"), s(otherTrigger), s("SET NEW.a = pure()")},
+	)
+	snap, err := ParseSnapshot("s1", rows([]*string{s("shop")}), tables, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s1"} })
+	for name, want := range map[string]bool{"fx": true, "f2": true, "f3": true, "p2": true, "pure": false, "fxy": false} {
+		if got := c.StatefulRoutine("shop", name); got != want {
+			t.Errorf("StatefulRoutine(shop, %s) = %v, want %v", name, got, want)
+		}
+	}
+	if !c.StatefulTrigger("shop", "t2") || c.StatefulTrigger("shop", "t3") {
+		t.Error("StatefulTrigger: want t2 (calls f3), not t3")
+	}
+}

@@ -25,7 +25,13 @@ const (
 		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + statefulRoutine + "', NULL FROM information_schema.ROUTINES" +
 		" WHERE ROUTINE_SCHEMA IN (%[1]s) AND " + routineMayLeaveState +
 		" UNION ALL SELECT DISTINCT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + statefulTrigger + "', NULL FROM information_schema.TRIGGERS" +
-		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND " + triggerMayLeaveState
+		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND " + triggerMayLeaveState +
+		// The others come with their bodies: one that calls a stateful
+		// routine is stateful too (calls.go).
+		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + otherRoutine + "', ROUTINE_DEFINITION FROM information_schema.ROUTINES" +
+		" WHERE ROUTINE_SCHEMA IN (%[1]s) AND NOT " + routineMayLeaveState +
+		" UNION ALL SELECT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + otherTrigger + "', ACTION_STATEMENT FROM information_schema.TRIGGERS" +
+		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND NOT " + triggerMayLeaveState
 	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA" +
 		" FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (%s)"
 	QueryKeys = "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS" +
@@ -56,6 +62,9 @@ func Queries(schemas []string) [4]string {
 const (
 	statefulRoutine = "STATEFUL ROUTINE"
 	statefulTrigger = "STATEFUL TRIGGER"
+	// The other routines and triggers, with their bodies.
+	otherRoutine = "ROUTINE"
+	otherTrigger = "TRIGGER"
 )
 
 // routineMayLeaveState and triggerMayLeaveState are the SQL conditions
@@ -93,6 +102,12 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 			continue
 		case statefulTrigger:
 			snap.Triggered = append(snap.Triggered, Named{Schema: r.str(0), Name: r.str(1)})
+			continue
+		case otherRoutine:
+			snap.Routines = append(snap.Routines, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3)})
+			continue
+		case otherTrigger:
+			snap.Triggers = append(snap.Triggers, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3)})
 			continue
 		}
 		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3)}

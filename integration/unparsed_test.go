@@ -67,7 +67,9 @@ func TestRoutinesKeepTheirState(t *testing.T) {
 		"CREATE FUNCTION fx() RETURNS INT BEGIN SET @fleak = 7; RETURN 1; END",
 		"CREATE FUNCTION pure(x INT) RETURNS INT RETURN x + 1",
 		"CREATE TABLE aud (id INT PRIMARY KEY)",
-		"CREATE TRIGGER aud_ai AFTER INSERT ON aud FOR EACH ROW SET @last_aud = NEW.id")
+		"CREATE TRIGGER aud_ai AFTER INSERT ON aud FOR EACH ROW SET @last_aud = NEW.id",
+		"CREATE FUNCTION fy() RETURNS INT BEGIN SET @yleak = 3; RETURN 1; END",
+		"CREATE FUNCTION fycaller() RETURNS INT RETURN fy() + 1")
 	steps := []scriptStep{
 		// A trigger's SET @x (catalog: the tables of such triggers).
 		{0, "INSERT INTO aud VALUES (5)", nil},
@@ -82,8 +84,13 @@ func TestRoutinesKeepTheirState(t *testing.T) {
 		{1, "SELECT COUNT(*) FROM tleak", nil},
 		{0, "SELECT @leak", nil},
 		{0, "SELECT COUNT(*) FROM tleak", nil},
+		// A function that only calls a stateful one (a fresh session:
+		// session 0 keeps its connection since its INSERT).
+		{2, "SELECT fycaller()", nil},
+		{1, "SELECT @yleak", nil},
+		{2, "SELECT @yleak", nil},
 	}
-	compareSessions(ctx, t, f.db(t, "shop", ""), f.shard(t, "direct_routines"), 2, steps)
+	compareSessions(ctx, t, f.db(t, "shop", ""), f.shard(t, "direct_routines"), 3, steps)
 
 	// A trigger fires on row changes only: DDL on its table leaves nothing
 	// in the connection, which goes back to the pool at once (it used to
