@@ -1143,6 +1143,9 @@ func cmpInts(a, b value) int {
 // ---------------------------------------------------------------- metadata
 
 func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
+	if n, ok := b.(*boundIfNull); ok && n.col < len(inCols) && inCols[n.col] != nil {
+		return n.field(inCols[n.col], name)
+	}
 	if c, ok := asCol(b); ok && c.i < len(inCols) && inCols[c.i] != nil {
 		f := *inCols[c.i]
 		if name != "" {

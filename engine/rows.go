@@ -74,6 +74,19 @@ func (e *errRows) Columns() []*mysql.Field { return e.cols }
 func (e *errRows) Next() (Row, error)      { return nil, e.err }
 func (e *errRows) Close()                  {}
 
+// BuildError is the error of an operator that could not be built (an
+// expression its input's columns cannot type), nil for any other: the
+// caller answers it before sending a result set.
+func BuildError(r Rows) error {
+	switch x := r.(type) {
+	case *errRows:
+		return x.err
+	case *closingErrRows:
+		return x.err
+	}
+	return nil
+}
+
 // ---------------------------------------------------------------- Concat
 
 // Concat returns all rows of inputs[0], then inputs[1], ... Each input is
@@ -421,6 +434,13 @@ func (c *computeRows) Next() (Row, error) {
 				return nil, fmt.Errorf("engine: column %d out of range (row has %d values)", col.i, len(r))
 			}
 			out[i] = r[col.i]
+			continue
+		}
+		if n, ok := e.(*boundIfNull); ok {
+			// The aggregate's own text, as MariaDB sends it.
+			if out[i], err = n.cell(r); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		v, err := e.eval(r)

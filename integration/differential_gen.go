@@ -1077,7 +1077,10 @@ func (g *diffGen) probes() []diffQuery {
 		{kind: "probe scan order", sql: "SELECT * FROM items LIMIT ?, ?", args: []any{int64(3), int64(6)}, ordered: true},
 		// SUM and AVG of distinct values: each value once across shards.
 		{kind: "probe sum distinct", sql: "SELECT SUM(DISTINCT qty), AVG(DISTINCT qty), SUM(DISTINCT amount), AVG(DISTINCT weight) FROM orders", ordered: true},
-		{kind: "probe sum distinct", sql: "SELECT status, SUM(DISTINCT qty), AVG(DISTINCT amount), COUNT(DISTINCT cust_id) FROM orders GROUP BY status", ordered: true},
+		{kind: "probe sum distinct", sql: "SELECT status, SUM(DISTINCT qty), AVG(DISTINCT amount), COUNT(DISTINCT cust_id) FROM orders GROUP BY status", ordered: true, ci: true},
+		// IFNULL and COALESCE of a SUM or AVG with a number that fits it.
+		{kind: "probe ifnull", sql: "SELECT status, IFNULL(SUM(qty), 0), COALESCE(AVG(amount), 0) FROM orders GROUP BY status", ordered: true, ci: true},
+		{kind: "probe ifnull", sql: "SELECT IFNULL(SUM(amount), 0), COALESCE(AVG(qty), 1) FROM orders WHERE order_id < 0", ordered: true},
 		// An IN list on another column before the IN list on the shard
 		// key: the per-shard IN rewrite must trim the key's list.
 		{kind: "probe IN before key IN", sql: "SELECT cust_id, name FROM customers WHERE name IN (" + lits(names) + ") AND cust_id IN (" + lits(keys[:3]) + ") ORDER BY cust_id", ordered: true},

@@ -941,7 +941,7 @@ func diffRefused(d *diffData) []diffRefusal {
 		{sql: "SELECT GROUP_CONCAT(status) FROM orders"},
 		{sql: "SELECT tier, GROUP_CONCAT(name ORDER BY name) FROM customers GROUP BY tier"},
 		{sql: "SELECT STDDEV(weight) FROM orders"},
-		{sql: "SELECT IFNULL(SUM(qty), 0) FROM orders"},
+		{sql: "SELECT IFNULL(SUM(qty), 0.5) FROM orders"},
 		{sql: "SELECT status, ROUND(AVG(amount), 1) FROM orders GROUP BY status"},
 		{sql: "SELECT status, COUNT(*) FROM orders"},
 		{sql: "SELECT status, COUNT(*) FROM orders GROUP BY status WITH ROLLUP"},

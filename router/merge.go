@@ -104,12 +104,20 @@ func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Ro
 	rows := engine.Aggregate(engine.Concat(inputs), seq(a.Groups), a.Aggs)
 	if a.Having != nil {
 		rows = engine.Filter(rows, a.Having, w)
+		if err := engine.BuildError(rows); err != nil {
+			rows.Close()
+			return nil, err
+		}
 	}
 	if len(a.GroupOrder) > 0 {
 		rows = engine.Sort(rows, sortKeys(a.GroupOrder))
 	}
 	when, sent := m.warnWhen()
 	rows = engine.Compute(rows, a.Outputs, a.Names, w, when)
+	if err := engine.BuildError(rows); err != nil {
+		rows.Close()
+		return nil, err
+	}
 	if m.Distinct {
 		rows = engine.Distinct(rows, seq(a.Visible))
 	}
@@ -899,6 +907,24 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 			return nil, err
 		}
 		return engine.IsNull(v, x.Not), nil
+	case *ast.FuncCallExpr:
+		// IFNULL(SUM(x), 0): the engine checks at bind that the literal
+		// fits the aggregate's type (engine.IfNull).
+		if (x.FnName.L == "ifnull" || x.FnName.L == "coalesce") && len(x.Args) == 2 {
+			agg, isAgg := x.Args[0].(*ast.AggregateFuncExpr)
+			lit, isLit := x.Args[1].(*driver.ValueExpr)
+			if isAgg && isLit && (agg.F == ast.AggFuncSum || agg.F == ast.AggFuncAvg) {
+				v, err := a.expr(agg)
+				if err != nil {
+					return nil, err
+				}
+				l, err := literalExpr(lit)
+				if err != nil {
+					return nil, err
+				}
+				return engine.IfNull(x.FnName.O, v, l), nil
+			}
+		}
 	}
 	return nil, errUnsupported("expression %s over aggregates is not supported across shards (arithmetic, comparisons, AND/OR/NOT and IS NULL are)", textOf(e))
 }
