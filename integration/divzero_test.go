@@ -1,11 +1,6 @@
 package integration
 
-import (
-	"testing"
-
-	gomysql "github.com/go-mysql-org/go-mysql/client"
-	"github.com/go-mysql-org/go-mysql/mysql"
-)
+import "testing"
 
 // What the proxy computes over several shards' aggregates warns as MariaDB
 // does: a division, DIV or MOD by zero gives NULL with warning 1365, once
@@ -41,35 +36,13 @@ func TestDivisionByZeroWarnings(t *testing.T) {
 	// The result set's EOF counts the warnings, which clients such as
 	// Connector/J read before asking SHOW WARNINGS: the shards' (a string
 	// compared with a number warns per row) and the proxy's own.
-	pc, err := gomysql.Connect(f.p.Addr(), appUser, appPass, "shop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	// The EOF packet, as the proxy's clients get it (the driver reads no
-	// count from the OK packet that replaces it).
-	dc, err := gomysql.Connect(f.s0.Addr(), "root", "", "direct", func(c *gomysql.Conn) error {
-		c.UnsetCapability(mysql.CLIENT_DEPRECATE_EOF)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dc.Close()
 	for _, q := range []string{
 		"SELECT s, SUM(v) / 0 FROM modeitems GROUP BY s",
 		"SELECT s, SUM(v) / 0 FROM modeitems GROUP BY s LIMIT 1",
 		"SELECT k FROM modeitems WHERE s = 1 ORDER BY k",
 		"SELECT COUNT(*) FROM modeitems WHERE s = 1",
 	} {
-		got, err := pc.Execute(q)
-		if err != nil {
-			t.Fatalf("%s through the proxy: %v", q, err)
-		}
-		want, err := dc.Execute(q)
-		if err != nil {
-			t.Fatalf("%s on MariaDB: %v", q, err)
-		}
+		got, want := executeTwins(t, f, q)
 		if got.Warnings != want.Warnings || want.Warnings == 0 {
 			t.Errorf("%s: the EOF counts %d warnings through the proxy, %d on MariaDB", q, got.Warnings, want.Warnings)
 		}

@@ -3,7 +3,6 @@ package integration
 import (
 	"testing"
 
-	gomysql "github.com/go-mysql-org/go-mysql/client"
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
@@ -27,25 +26,8 @@ func TestIfNullOverAggregates(t *testing.T) {
 	}
 	compareSessions(ctx, t, proxy, direct, 1, steps)
 	// The metadata, to the length and the flags.
-	pc, err := gomysql.Connect(f.p.Addr(), appUser, appPass, "shop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	dc, err := gomysql.Connect(f.s0.Addr(), "root", "", "direct")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dc.Close()
 	for _, q := range queries[:2] {
-		got, err := pc.Execute(q)
-		if err != nil {
-			t.Fatalf("%s through the proxy: %v", q, err)
-		}
-		want, err := dc.Execute(q)
-		if err != nil {
-			t.Fatalf("%s on MariaDB: %v", q, err)
-		}
+		got, want := executeTwins(t, f, q)
 		for i, w := range want.Fields {
 			g := got.Fields[i]
 			if g.Type != w.Type || g.ColumnLength != w.ColumnLength || g.Decimal != w.Decimal || g.Flag != w.Flag || string(g.Name) != string(w.Name) {
