@@ -258,7 +258,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			continue
 		}
 		s.notePartWarnings(ctx, c, ok.warnings, part.ValuesRows)
-		if ok.info == "" && part.Rows == 1 {
+		if ok.info == "" && len(part.ValuesRows) == 1 {
 			// A row of a multi-row INSERT: MariaDB writes no info for one
 			// row, the statement's info counts it all the same.
 			ok.info = singleRowInsertInfo(st, ok.affected, ok.warnings)

@@ -31,7 +31,7 @@ func goldenBinds(t *testing.T, bind func(p *Plan, params []Param, opts BindOptio
 				}
 				fmt.Fprintf(&b, "op=%v insertid=%d\n", e.Op, e.InsertID)
 				for _, part := range e.Parts {
-					fmt.Fprintf(&b, "%s rows=%d: %s\n", part.Shard, part.Rows, part.SQL)
+					fmt.Fprintf(&b, "%s rows=%d: %s\n", part.Shard, len(part.ValuesRows), part.SQL)
 				}
 			}
 		}

@@ -79,11 +79,9 @@ type Part struct {
 	// SQL is the text to run; empty means the client's own statement, as it
 	// came (text query, or binary execute of the prepared statement).
 	SQL string
-	// Rows is, for an INSERT split by shard, how many of its VALUES rows
-	// the part holds (0 otherwise).
-	Rows int
-	// ValuesRows are those rows, 0-based in the statement's VALUES: the
-	// shard's "at row N" is the statement's row ValuesRows[N-1]+1.
+	// ValuesRows are, for an INSERT split by shard, the VALUES rows the
+	// part holds, 0-based in the statement (nil otherwise): the shard's
+	// "at row N" is the statement's row ValuesRows[N-1]+1.
 	ValuesRows []int
 }
 

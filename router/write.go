@@ -181,7 +181,7 @@ func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, er
 		if err != nil {
 			return nil, err
 		}
-		e.Parts = append(e.Parts, Part{Shard: s, SQL: txt, Rows: len(rows), ValuesRows: rows})
+		e.Parts = append(e.Parts, Part{Shard: s, SQL: txt, ValuesRows: rows})
 	}
 	return e, nil
 }
