@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ import (
 	perrors "github.com/pingcap/errors"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/xaproxy/xaproxy/conf"
+	"github.com/xaproxy/xaproxy/internal/fakeshard"
 	"github.com/xaproxy/xaproxy/router"
 	"github.com/xaproxy/xaproxy/sharding"
 	"github.com/xaproxy/xaproxy/xa"
@@ -736,5 +738,41 @@ func TestLimitedPacketNeverGrowsPastTheLimit(t *testing.T) {
 	}
 	if !p.over || cap(p.b) > 100_000 || len(p.b) != 6*(16<<10) {
 		t.Errorf("over %v, len %d, cap %d", p.over, len(p.b), cap(p.b))
+	}
+}
+
+// A KILL QUERY that reaches the shard before its thread starts the
+// statement is dropped (MariaDB 10.11): the query timeout sends it again
+// while the statement still runs, so that the timeout cannot be lost.
+func TestQueryTimeoutSendsTheKillAgain(t *testing.T) {
+	e := newFakeEnvWith(t, strings.Replace(oneShardConfig, "backend:", "frontend: {query_timeout: 100ms}\nbackend:", 1))
+	released := make(chan struct{})
+	var kills atomic.Int32
+	e.shards["s0"].OnFunc("KILL QUERY", func(uint32, string) fakeshard.Answer {
+		if kills.Add(1) == 2 { // the first one is lost
+			close(released)
+		}
+		return fakeshard.OK()
+	})
+	e.shards["s0"].OnFunc("SELECT SLEEP", func(uint32, string) fakeshard.Answer {
+		select {
+		case <-released:
+			return fakeshard.Error(mysql.ER_QUERY_INTERRUPTED, "Query execution was interrupted")
+		case <-time.After(5 * time.Second):
+			return fakeshard.Rows([]string{"SLEEP(10)"}, []any{int64(0)})
+		}
+	})
+	c := e.connect(t)
+	start := time.Now()
+	_, err := c.Execute("SELECT SLEEP(10)")
+	var me *mysql.MyError
+	if !errors.As(err, &me) || me.Code != erQueryTimeout {
+		t.Fatalf("after %s: %v, want 3024 (KILL QUERY sent %d times)", time.Since(start), err, kills.Load())
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("3024 after %s, want about %s", d, 100*time.Millisecond+killRetry)
+	}
+	if n := kills.Load(); n != 2 {
+		t.Errorf("KILL QUERY sent %d times, want 2 (once more after the lost one)", n)
 	}
 }

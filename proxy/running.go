@@ -165,17 +165,42 @@ func (s *Session) armTimeout(live *settings) (stop func()) {
 	if live.queryTimeout <= 0 {
 		return func() {}
 	}
-	t := time.AfterFunc(live.queryTimeout, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.Backend.ConnectTimeout.Duration+time.Second)
-		defer cancel()
-		if n, err := s.interrupt(ctx, seq, true); err != nil {
-			s.srv.log.Warn("query timeout: KILL QUERY failed", "conn", s.id, "err", err)
-		} else if n > 0 {
-			s.srv.log.Info("query timeout: statement interrupted", "conn", s.id, "user", s.user,
-				"query_timeout", live.queryTimeout, "statement", truncateSQL(s.curSQL(), 200))
-		}
-	})
+	t := time.AfterFunc(live.queryTimeout, func() { s.enforceTimeout(seq, live.queryTimeout) })
 	return func() { t.Stop() }
+}
+
+// killRetry is how long a statement may still run after its KILL QUERY
+// before the KILL is sent again, and killTries bounds the sends.
+const (
+	killRetry = 500 * time.Millisecond
+	killTries = 60
+)
+
+// enforceTimeout interrupts statement seq, and again every killRetry while
+// it still runs: MariaDB drops a KILL QUERY that reaches a thread before it
+// starts the statement (it was still reading it, or running the session
+// state sent ahead of it), and the statement would then run to its end,
+// where MariaDB's own max_statement_time cannot be lost. It stops once the
+// statement has ended (interrupt finds nothing of seq running).
+func (s *Session) enforceTimeout(seq uint64, limit time.Duration) {
+	for try := 1; try <= killTries; try++ {
+		ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.Backend.ConnectTimeout.Duration+time.Second)
+		n, err := s.interrupt(ctx, seq, true)
+		cancel()
+		switch {
+		case err != nil:
+			s.srv.log.Warn("query timeout: KILL QUERY failed", "conn", s.id, "try", try, "err", err)
+		case n == 0:
+			return
+		case try == 1:
+			s.srv.log.Info("query timeout: statement interrupted", "conn", s.id, "user", s.user,
+				"query_timeout", limit, "statement", truncateSQL(s.curSQL(), 200))
+		case try == 2:
+			s.srv.log.Warn("query timeout: statement still running after KILL QUERY; sending it again",
+				"conn", s.id, "after", killRetry, "statement", truncateSQL(s.curSQL(), 200))
+		}
+		time.Sleep(killRetry)
+	}
 }
 
 // curSQL reads the running statement for a log line from another goroutine.
