@@ -1081,6 +1081,9 @@ func (g *diffGen) probes() []diffQuery {
 		// IFNULL and COALESCE of a SUM or AVG with a number that fits it.
 		{kind: "probe ifnull", sql: "SELECT status, IFNULL(SUM(qty), 0), COALESCE(AVG(amount), 0) FROM orders GROUP BY status", ordered: true, ci: true},
 		{kind: "probe ifnull", sql: "SELECT IFNULL(SUM(amount), 0), COALESCE(AVG(qty), 1) FROM orders WHERE order_id < 0", ordered: true},
+		// ROUND and TRUNCATE of an aggregate of an integer or DECIMAL.
+		{kind: "probe round", sql: "SELECT status, ROUND(AVG(amount), 1), TRUNCATE(AVG(qty), 2), ROUND(SUM(amount)) FROM orders GROUP BY status", ordered: true, ci: true},
+		{kind: "probe round", sql: "SELECT ROUND(AVG(qty)), ROUND(MAX(qty), 2), TRUNCATE(SUM(amount), 1) FROM orders WHERE order_id < 0", ordered: true},
 		// An IN list on another column before the IN list on the shard
 		// key: the per-shard IN rewrite must trim the key's list.
 		{kind: "probe IN before key IN", sql: "SELECT cust_id, name FROM customers WHERE name IN (" + lits(names) + ") AND cust_id IN (" + lits(keys[:3]) + ") ORDER BY cust_id", ordered: true},

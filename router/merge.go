@@ -925,8 +925,45 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 				return engine.IfNull(x.FnName.O, v, l), nil
 			}
 		}
+		if r, ok, err := a.round(x); ok || err != nil {
+			return r, err
+		}
 	}
 	return nil, errUnsupported("expression %s over aggregates is not supported across shards (arithmetic, comparisons, AND/OR/NOT and IS NULL are)", textOf(e))
+}
+
+// round reads ROUND(agg[, n]) and TRUNCATE(agg, n) with n a non-negative
+// integer literal; the engine checks at bind that it can type the result
+// as MariaDB does (engine.Round). ok is false for other calls.
+func (a *aggBuilder) round(x *ast.FuncCallExpr) (engine.Expr, bool, error) {
+	truncate := x.FnName.L == "truncate"
+	switch {
+	case x.FnName.L == "round" && (len(x.Args) == 1 || len(x.Args) == 2):
+	case truncate && len(x.Args) == 2:
+	default:
+		return nil, false, nil
+	}
+	agg, isAgg := x.Args[0].(*ast.AggregateFuncExpr)
+	if !isAgg {
+		return nil, false, nil
+	}
+	n := int64(0)
+	if len(x.Args) == 2 {
+		lit, isLit := x.Args[1].(*driver.ValueExpr)
+		if !isLit {
+			return nil, false, nil
+		}
+		i, isInt := lit.GetValue().(int64)
+		if !isInt || i < 0 || i > 38 {
+			return nil, false, nil
+		}
+		n = i
+	}
+	v, err := a.expr(agg)
+	if err != nil {
+		return nil, true, err
+	}
+	return engine.Round(v, int(n), truncate), true, nil
 }
 
 var binaryOps = map[opcode.Op]string{

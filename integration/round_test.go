@@ -1,0 +1,58 @@
+package integration
+
+import (
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// ROUND and TRUNCATE of an aggregate over several shards: MariaDB's values
+// (half away from zero, a carry into a new digit, values that round to
+// zero, NULL of an empty set) and column metadata, to the length and the
+// flags. Arguments MariaDB types otherwise (DOUBLE, BIGINT, a negative
+// count of decimals) are refused (1235).
+func TestRoundOverAggregates(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, g INT, v INT, d DECIMAL(8,2), u DECIMAL(6,3) UNSIGNED, s SMALLINT, x DOUBLE, b BIGINT)",
+		"INSERT INTO modeitems VALUES (1, 1, 10, 1.25, 0.125, 3, 0.5, 1), (2, 1, 21, 2.55, 9.995, -4, 1.5, 2), (3, 2, NULL, NULL, NULL, NULL, NULL, NULL),"+
+			" (4, 2, -1, -0.01, 0.001, 7, NULL, 3), (5, 3, 7, 99.99, 999.999, 1, 2, 4), (6, 3, -8, -99.99, 0.004, -2, 3, 5), (7, 4, 1, -0.02, 0.002, 0, 1, 6)")
+	queries := []string{
+		"SELECT ROUND(AVG(v), 2), ROUND(AVG(v)), ROUND(SUM(d), 1), ROUND(AVG(d), 3), ROUND(MAX(v), 2), ROUND(MIN(s)), ROUND(SUM(u), 2), ROUND(AVG(u), 1) FROM modeitems",
+		"SELECT TRUNCATE(AVG(v), 2), TRUNCATE(SUM(d), 0), TRUNCATE(AVG(d), 5), TRUNCATE(MAX(d), 1), ROUND(MAX(d), 4), ROUND(SUM(v), 2), ROUND(SUM(b)), ROUND(AVG(b), 1) FROM modeitems",
+		"SELECT ROUND(AVG(v), 2), ROUND(SUM(d), 1), TRUNCATE(AVG(u), 2) FROM modeitems WHERE k > 100",
+		"SELECT g, ROUND(AVG(v), 1) AS a, ROUND(SUM(d)), TRUNCATE(AVG(d), 1) FROM modeitems GROUP BY g",
+		"SELECT g, ROUND(AVG(d), 1) AS a FROM modeitems GROUP BY g HAVING ROUND(AVG(d), 1) <> 0 ORDER BY a DESC",
+		"SELECT g, ROUND(AVG(d)) FROM modeitems GROUP BY g ORDER BY ROUND(AVG(d)), g",
+	}
+	var steps []scriptStep
+	for _, q := range queries {
+		steps = append(steps, scriptStep{0, q, nil})
+	}
+	// The binary protocol encodes the same values.
+	steps = append(steps, scriptStep{0, "SELECT g, ROUND(AVG(d), 2), TRUNCATE(SUM(u), 1), ROUND(MAX(v), 1) FROM modeitems WHERE k > ? GROUP BY g", []any{0}})
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+	for _, q := range queries[:4] {
+		got, want := executeTwins(t, f, q)
+		for i, w := range want.Fields {
+			g := got.Fields[i]
+			if g.Type != w.Type || g.ColumnLength != w.ColumnLength || g.Decimal != w.Decimal || g.Flag != w.Flag || g.Charset != w.Charset || string(g.Name) != string(w.Name) {
+				t.Errorf("%s: column %s: proxy type %d length %d decimals %d flags %#x charset %d, MariaDB %d %d %d %#x %d",
+					q, w.Name, g.Type, g.ColumnLength, g.Decimal, g.Flag, g.Charset, w.Type, w.ColumnLength, w.Decimal, w.Flag, w.Charset)
+			}
+		}
+	}
+	for _, q := range []string{
+		"SELECT ROUND(AVG(x), 2) FROM modeitems",
+		"SELECT ROUND(MAX(b)) FROM modeitems",
+		"SELECT ROUND(COUNT(*), 1) FROM modeitems",
+		"SELECT ROUND(AVG(v), -1) FROM modeitems",
+		"SELECT TRUNCATE(AVG(v), k) FROM modeitems",
+	} {
+		_, err := proxy.ExecContext(ctx, q)
+		if err == nil {
+			t.Errorf("%s: no error, want 1235", q)
+			continue
+		}
+		wantMySQLError(t, err, mysql.ER_NOT_SUPPORTED_YET, "42000")
+	}
+}
