@@ -2,19 +2,22 @@ package engine
 
 import (
 	"fmt"
+	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
 // IfNull is IFNULL(a, lit), or COALESCE with these two arguments (fn
-// names which, for messages): a is an aggregate's column, lit a
-// non-negative number literal. MariaDB types it as a when a is a DECIMAL
-// that holds lit (no more decimals, no more integer digits) or a DOUBLE,
-// with NOT NULL set (checked on 10.11: IFNULL(SUM(v), 0) is SUM(v)'s
-// DECIMAL(33,0), IFNULL(AVG(d), 0) AVG's DECIMAL(14,6)); other cases
-// widen the type in ways the engine does not follow, and are refused
-// when bound.
+// names which, for messages): a is an aggregate's column, lit a number
+// literal. MariaDB types it as a, with NOT NULL set, when a is a signed
+// DECIMAL that holds lit (no more decimals, no more integer digits), a
+// DOUBLE, or a signed integer whose type holds lit in its range and
+// display length (checked on 10.11: IFNULL(SUM(v), 0) is SUM(v)'s
+// DECIMAL(33,0), IFNULL(AVG(d), 0) AVG's DECIMAL(14,6), COALESCE(MAX(v),
+// -1) MAX(v)'s INT(11)); other cases widen the type in ways the engine
+// does not follow, and are refused when bound.
 func IfNull(fn string, a, lit Expr) Expr { return &ifNullExpr{fn: fn, a: a, lit: lit} }
 
 type ifNullExpr struct {
@@ -47,6 +50,12 @@ func (n *ifNullExpr) bind(bd binder) (bound, error) {
 		out.lit = decValue(toDec(lit.v).rescale(int(f.Decimal)))
 	case out.t.cls == tDouble && (lit.t.cls == tInt || lit.t.cls == tDec):
 		out.lit = doubleValue(toDouble(lit.v))
+	case out.t.cls == tInt && fitsInt(lit, f):
+		out.lit = lit.v
+		if f.Type != mysql.MYSQL_TYPE_LONGLONG {
+			// The literal is an INT: a TINYINT or SMALLINT widens to it.
+			out.typ = mysql.MYSQL_TYPE_LONG
+		}
 	default:
 		return nil, n.unsupported()
 	}
@@ -55,24 +64,24 @@ func (n *ifNullExpr) bind(bd binder) (bound, error) {
 }
 
 func (n *ifNullExpr) unsupported() error {
-	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf("%s over several shards is supported with a SUM or AVG and a number that fits its type (IFNULL(SUM(x), 0)); not %s", strings.ToUpper(n.fn), n.String()))
+	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf("%s over several shards is supported with a SUM, AVG, MIN or MAX of a number and a number that fits its type (IFNULL(SUM(x), 0), COALESCE(MAX(id), -1)); not %s", strings.ToUpper(n.fn), n.String()))
 }
 
-// fitsDecimal tells whether a non-negative integer or decimal literal fits
-// the DECIMAL column f: no more decimals, no more integer digits.
+// fitsDecimal tells whether an integer or decimal literal fits the signed
+// DECIMAL column f: no more decimals, no more integer digits.
 func fitsDecimal(lit *boundLit, f *mysql.Field) bool {
 	if lit.t.cls != tInt && lit.t.cls != tDec {
 		return false
 	}
 	d := toDec(lit.v)
-	if d.v.Sign() < 0 || d.scale > int(f.Decimal) || f.Flag&mysql.UNSIGNED_FLAG != 0 {
+	if d.scale > int(f.Decimal) || f.Flag&mysql.UNSIGNED_FLAG != 0 {
 		return false
 	}
 	precision := int(f.ColumnLength) - 1 // the sign
 	if f.Decimal > 0 {
 		precision-- // the decimal point
 	}
-	digits := len(strings.TrimLeft(d.rescale(0).v.String(), "0"))
+	digits := len(strings.TrimLeft(new(big.Int).Abs(d.rescale(0).v).String(), "0"))
 	return digits <= precision-int(f.Decimal)
 }
 
@@ -84,6 +93,7 @@ type boundIfNull struct {
 	lit     value
 	litText []byte
 	name    string
+	typ     byte // the result's type when not the column's
 }
 
 func (n *boundIfNull) st() stype    { return n.t }
@@ -111,9 +121,40 @@ func (n *boundIfNull) cell(r Row) ([]byte, error) {
 func (n *boundIfNull) field(in *mysql.Field, name string) *mysql.Field {
 	f := *in
 	f.Flag |= mysql.NOT_NULL_FLAG
+	if n.typ != 0 {
+		f.Type = n.typ
+	}
 	if name == "" {
 		name = n.name
 	}
 	f.Name = []byte(name)
 	return &f
+}
+
+// fitsInt tells whether an integer literal fits the signed integer column
+// f (a MIN or MAX): within its type's range and no longer than its display
+// length, so that MariaDB keeps the column's length (and type, but for a
+// TINYINT or SMALLINT, which the literal's INT widens).
+func fitsInt(lit *boundLit, f *mysql.Field) bool {
+	if lit.t.cls != tInt || lit.v.k != vInt || f.Flag&mysql.UNSIGNED_FLAG != 0 {
+		return false
+	}
+	var bits uint
+	switch f.Type {
+	case mysql.MYSQL_TYPE_TINY:
+		bits = 8
+	case mysql.MYSQL_TYPE_SHORT:
+		bits = 16
+	case mysql.MYSQL_TYPE_LONG:
+		bits = 32
+	case mysql.MYSQL_TYPE_LONGLONG:
+		bits = 64
+	default:
+		return false // MEDIUMINT (not checked), YEAR, BIT
+	}
+	i := lit.v.i
+	if bits < 64 && (i < -(1<<(bits-1)) || i >= 1<<(bits-1)) {
+		return false
+	}
+	return len(strconv.FormatInt(i, 10)) <= int(f.ColumnLength)
 }

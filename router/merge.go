@@ -912,17 +912,13 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 		// fits the aggregate's type (engine.IfNull).
 		if (x.FnName.L == "ifnull" || x.FnName.L == "coalesce") && len(x.Args) == 2 {
 			agg, isAgg := x.Args[0].(*ast.AggregateFuncExpr)
-			lit, isLit := x.Args[1].(*driver.ValueExpr)
-			if isAgg && isLit && (agg.F == ast.AggFuncSum || agg.F == ast.AggFuncAvg) {
+			lit, isLit := numberLiteral(x.Args[1])
+			if isAgg && isLit && (agg.F == ast.AggFuncSum || agg.F == ast.AggFuncAvg || agg.F == ast.AggFuncMax || agg.F == ast.AggFuncMin) {
 				v, err := a.expr(agg)
 				if err != nil {
 					return nil, err
 				}
-				l, err := literalExpr(lit)
-				if err != nil {
-					return nil, err
-				}
-				return engine.IfNull(x.FnName.O, v, l), nil
+				return engine.IfNull(x.FnName.O, v, lit), nil
 			}
 		}
 		if r, ok, err := a.round(x); ok || err != nil {
@@ -970,6 +966,34 @@ var binaryOps = map[opcode.Op]string{
 	opcode.Plus: "+", opcode.Minus: "-", opcode.Mul: "*", opcode.Div: "/", opcode.IntDiv: "DIV", opcode.Mod: "%",
 	opcode.EQ: "=", opcode.NE: "!=", opcode.LT: "<", opcode.LE: "<=", opcode.GT: ">", opcode.GE: ">=", opcode.NullEQ: "<=>",
 	opcode.LogicAnd: "AND", opcode.LogicOr: "OR", opcode.LogicXor: "XOR",
+}
+
+// numberLiteral reads an integer or decimal literal, or one with a minus
+// sign (the parser reads -1 as the negation of 1).
+func numberLiteral(e ast.ExprNode) (engine.Expr, bool) {
+	sign := ""
+	if u, isNeg := e.(*ast.UnaryOperationExpr); isNeg && u.Op == opcode.Minus {
+		sign, e = "-", u.V
+	}
+	v, isLit := e.(*driver.ValueExpr)
+	if !isLit {
+		return nil, false
+	}
+	switch x := v.GetValue().(type) {
+	case int64:
+		if x < 0 && sign != "" {
+			return nil, false
+		}
+		return engine.Lit(sign+strconv.FormatInt(x, 10), engine.LitInt), true
+	case uint64:
+		return engine.Lit(sign+strconv.FormatUint(x, 10), engine.LitInt), true
+	case *driver.MyDecimal:
+		if sign != "" && strings.HasPrefix(x.String(), "-") {
+			return nil, false
+		}
+		return engine.Lit(sign+x.String(), engine.LitDecimal), true
+	}
+	return nil, false
 }
 
 func literalExpr(v *driver.ValueExpr) (engine.Expr, error) {
