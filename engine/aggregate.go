@@ -453,7 +453,10 @@ func (sp *aggSpec) result(acc *aggAcc) []byte {
 			if !ok {
 				return nil
 			}
-			return []byte(q.format(sp.outDec))
+			// All the quotient's digits: expressions over the AVG use
+			// them, as in MariaDB (AVG(d) * 100 is not the printed
+			// AVG times 100); Compute prints it at its scale.
+			return []byte(q.String())
 		}
 		return []byte(formatDouble(acc.fsum/float64(acc.count), sp.outDec))
 	}

@@ -26,7 +26,7 @@ func TestAggregateMergesPartials(t *testing.T) {
 		{Fn: AggAvg, Col: 2, CountCol: 5, Name: "AVG(d)"},
 	}
 	a := Aggregate(Concat([]Rows{shard0, shard1}), []int{0}, aggs)
-	got := mustCollect(t, a)
+	got := mustCollectShown(t, a)
 	// 'a' and 'A' are one group (first text kept); AVG = 5.00/3 = 1.666666 -> 1.666667.
 	want := []string{"a|3|5.00|1.00|2.00|1.666667", "b|1|NULL|NULL|NULL|NULL", "NULL|3|-1.25|-1.25|-1.25|-1.250000"}
 	if !equalStrings(got, want) {
@@ -79,6 +79,8 @@ func TestAggregateAvg(t *testing.T) {
 		{"double fixed", doubleField("SUM(g)", 2), [][]string{{"1.25", "1"}, {"2.50", "1"}}, "1.875000", mysql.MYSQL_TYPE_DOUBLE, 6},
 		{"float fixed", doubleField("SUM(h)", 3), [][]string{{"3.625", "2"}}, "1.8125000", mysql.MYSQL_TYPE_DOUBLE, 7},
 		{"all null", decField("SUM(x)", 2), [][]string{{"NULL", "0"}, {"NULL", "0"}}, "NULL", mysql.MYSQL_TYPE_NEWDECIMAL, 6},
+		// A zero quotient has no fraction digits; it prints at the scale.
+		{"zeros", decField("SUM(x)", 0), [][]string{{"0", "2"}, {"0", "1"}}, "0.0000", mysql.MYSQL_TYPE_NEWDECIMAL, 4},
 	}
 	for _, c := range cases {
 		cols := []*mysql.Field{c.sumField, countField("COUNT(x)")}
@@ -87,7 +89,7 @@ func TestAggregateAvg(t *testing.T) {
 			data = append(data, row(p...))
 		}
 		a := Aggregate(FromSlice(cols, data), nil, []Agg{{Fn: AggAvg, Col: 0, CountCol: 1, Name: "AVG(x)"}})
-		got := mustCollect(t, a)
+		got := mustCollectShown(t, a)
 		if len(got) != 1 || got[0] != c.want {
 			t.Errorf("%s: got %v, want %s", c.name, got, c.want)
 		}
@@ -148,7 +150,7 @@ func TestAggregateEmptyAndCountDistinct(t *testing.T) {
 	scols := []*mysql.Field{intField("g"), decField("SUM(DISTINCT x)", 2)}
 	s0 = FromSlice(scols, rowsOf([]string{"1", "1.50"}, []string{"1", "2.00"}, []string{"2", "NULL"}))
 	s1 = FromSlice(scols, rowsOf([]string{"1", "1.50"}, []string{"1", "-1.00"}, []string{"2", "4.00"}))
-	got = mustCollect(t, Aggregate(Concat([]Rows{s0, s1}), []int{0}, []Agg{
+	got = mustCollectShown(t, Aggregate(Concat([]Rows{s0, s1}), []int{0}, []Agg{
 		{Fn: AggSum, Col: 1, Name: "SUM(DISTINCT x)", Distinct: true},
 		{Fn: AggAvg, Col: 1, CountCol: -1, Name: "AVG(DISTINCT x)", Distinct: true}}))
 	if !equalStrings(got, []string{"1|2.50|0.833333", "2|4.00|4.000000"}) {
@@ -220,5 +222,27 @@ func TestMinMaxFieldOfStringKinds(t *testing.T) {
 		if f.Type != tc.wantType || f.Decimal != tc.wantDec || f.Flag != tc.wantFlags {
 			t.Errorf("%s: MIN field type %d decimals %d flags %#x, want %d %d %#x", tc.name, f.Type, f.Decimal, f.Flag, tc.wantType, tc.wantDec, tc.wantFlags)
 		}
+	}
+}
+
+// A merged AVG keeps its quotient's digits for the arithmetic and ROUND
+// that use it, as MariaDB's Item_sum_avg does, and prints and compares at
+// its scale (checked on 10.11: AVG(d) of 1.25, 2.50, 0.10 prints 1.283333,
+// AVG(d) * 100 is 128.333333, ROUND(AVG(d), 7) 1.2833333, AVG(d) =
+// 1.283333 is true, AVG(d) > 1.283333 false).
+func TestAvgKeepsItsQuotient(t *testing.T) {
+	cols := []*mysql.Field{decField("SUM(d)", 2), countField("COUNT(d)")}
+	avg := func() Rows {
+		return Aggregate(FromSlice(cols, rowsOf([]string{"3.85", "3"})), nil, []Agg{{Fn: AggAvg, Col: 0, CountCol: 1, Name: "AVG(d)"}})
+	}
+	times100, _ := Binary("*", Col(0), Lit("100", LitInt))
+	equal, _ := Binary("=", Col(0), Lit("1.283333", LitDecimal))
+	greater, _ := Binary(">", Col(0), Lit("1.283333", LitDecimal))
+	got := mustCollect(t, Compute(avg(), []Expr{Col(0), times100, Round(Col(0), 7, false), equal, greater, IfNull("IFNULL", Col(0), Lit("0", LitInt))}, nil, nil, nil))
+	if want := []string{"1.283333|128.333333|1.2833333|1|0|1.283333"}; !equalStrings(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := mustCollect(t, Filter(avg(), greater, nil)); len(got) != 0 {
+		t.Errorf("HAVING AVG(d) > 1.283333 kept %v", got)
 	}
 }

@@ -1165,16 +1165,31 @@ func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
 	if t.unsigned {
 		f.Flag |= mysql.UNSIGNED_FLAG
 	}
+	var a attrs
+	if !isConstBound(b) {
+		// Constant expressions keep the generic lengths (not checked
+		// against MariaDB).
+		a = attrsOf(b, inCols)
+	}
+	if a.ok && a.notNull {
+		f.Flag |= mysql.NOT_NULL_FLAG
+	}
 	switch t.cls {
 	case tInt:
-		if t.boolean {
+		switch {
+		case t.boolean:
 			f.Type, f.ColumnLength = mysql.MYSQL_TYPE_LONG, 1
-		} else {
+		case a.ok:
+			f.Type, f.ColumnLength = intType(a), uint32(a.length)
+		default:
 			f.Type, f.ColumnLength = mysql.MYSQL_TYPE_LONGLONG, 21
 		}
 	case tDec:
 		f.Type, f.Decimal = mysql.MYSQL_TYPE_NEWDECIMAL, uint8(t.scale)
 		f.ColumnLength = uint32(min(65, 30+t.scale) + 2)
+		if a.ok {
+			f.ColumnLength = uint32(a.length)
+		}
 	case tDouble:
 		f.Type, f.Decimal, f.ColumnLength = mysql.MYSQL_TYPE_DOUBLE, uint8(t.scale), 23
 	case tNull:

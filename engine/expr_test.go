@@ -355,7 +355,7 @@ func TestExprOverAggregates(t *testing.T) {
 		bigintField("MIN(a)", false), // c4 = -9223372036854775808
 		bigintField("MAX(u)", true),  // c5 = 18446744073709551615
 		intField("MAX(i)"),           // c6 = 5
-		&mysql.Field{Type: mysql.MYSQL_TYPE_LONG, Flag: mysql.UNSIGNED_FLAG, Charset: 63}, // c7 = 3 (INT UNSIGNED)
+		&mysql.Field{Type: mysql.MYSQL_TYPE_LONG, Flag: mysql.UNSIGNED_FLAG, Charset: 63, ColumnLength: 10}, // c7 = 3 (INT UNSIGNED)
 		strField("MAX(s)"), // c8 = abc
 		temporalField("MAX(dt)", mysql.MYSQL_TYPE_DATE, 0),      // c9 = 2020-01-02
 		temporalField("MAX(dtm)", mysql.MYSQL_TYPE_DATETIME, 6), // c10

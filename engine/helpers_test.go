@@ -110,6 +110,17 @@ func mustCollect(t *testing.T, r Rows) []string {
 	return texts(rows)
 }
 
+// mustCollectShown is mustCollect of the rows as the client sees them
+// (every column through Compute, which prints a merged AVG at its scale).
+func mustCollectShown(t *testing.T, r Rows) []string {
+	t.Helper()
+	exprs := make([]Expr, len(r.Columns()))
+	for i := range exprs {
+		exprs[i] = Col(i)
+	}
+	return mustCollect(t, Compute(r, exprs, nil, nil, nil))
+}
+
 func equalStrings(a, b []string) bool {
 	if len(a) != len(b) {
 		return false

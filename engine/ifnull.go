@@ -112,7 +112,7 @@ func (n *boundIfNull) eval(r Row) (value, error) {
 func (n *boundIfNull) cell(r Row) ([]byte, error) {
 	b, err := rowCell(r, n.col)
 	if err != nil || b != nil {
-		return b, err
+		return displayCell(b, n.t), err
 	}
 	return n.litText, nil
 }

@@ -433,7 +433,7 @@ func (c *computeRows) Next() (Row, error) {
 			if col.i >= len(r) {
 				return nil, fmt.Errorf("engine: column %d out of range (row has %d values)", col.i, len(r))
 			}
-			out[i] = r[col.i]
+			out[i] = displayCell(r[col.i], col.t)
 			continue
 		}
 		if n, ok := e.(*boundIfNull); ok {

@@ -99,6 +99,29 @@ func colType(f *mysql.Field) stype {
 	return stype{cls: tStr, kind: fieldKind(f)}
 }
 
+// displayCell is a cell as the client sees it: a DECIMAL cell with other
+// than its column's scale (a merged AVG, which keeps its quotient's
+// digits for the expressions that use it, as MariaDB's Item_sum_avg does;
+// a zero quotient has none) printed at the scale, rounded half up, as
+// MariaDB prints it; any other cell as it is.
+func displayCell(b []byte, t stype) []byte {
+	if t.cls != tDec || b == nil {
+		return b
+	}
+	frac := 0
+	if dot := bytes.IndexByte(b, '.'); dot >= 0 {
+		frac = len(b) - dot - 1
+	}
+	if frac == t.scale {
+		return b
+	}
+	d, ok := parseDecimal(string(b))
+	if !ok {
+		return b
+	}
+	return []byte(d.format(t.scale))
+}
+
 // colValue converts a column's text to a runtime value of type t.
 func colValue(b []byte, t stype) value {
 	if b == nil {
@@ -144,7 +167,12 @@ func colValue(b []byte, t stype) value {
 		if !ok {
 			d = decFromFloat(strToDouble(b))
 		}
-		return decValue(d.rescale(t.scale))
+		if d.scale < t.scale {
+			d = d.rescale(t.scale)
+		}
+		// More digits than the column's scale: a merged AVG's quotient,
+		// which MariaDB computes with (displayCell).
+		return decValue(d)
 	case tDouble:
 		if t.mtype == mysql.MYSQL_TYPE_FLOAT {
 			if f, err := strconv.ParseFloat(string(b), 32); err == nil {

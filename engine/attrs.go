@@ -1,0 +1,188 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// attrs is what MariaDB 10.11 derives for an integer or DECIMAL item and
+// sends as its column metadata: the display length, the scale, the
+// precision (Item::decimal_precision), UNSIGNED and NOT NULL. ok is false
+// where the engine does not follow MariaDB's rules (doubles, strings,
+// temporal operands): resultField then keeps its generic lengths.
+type attrs struct {
+	length   int
+	scale    int
+	prec     int
+	unsigned bool
+	notNull  bool
+	bigint   bool // an integer result is a BIGINT whatever its length
+	ok       bool
+}
+
+// Limits of MariaDB's DECIMAL and of a BIGINT's digits
+// (MY_INT64_NUM_DECIMAL_DIGITS).
+const (
+	maxDecimalPrecision = 65
+	int64Digits         = 21
+)
+
+// lengthOf is my_decimal_precision_to_length_no_truncation.
+func lengthOf(prec, scale int, unsigned bool) int {
+	l := prec
+	if scale > 0 {
+		l++
+	}
+	if !unsigned && prec > 0 {
+		l++
+	}
+	return l
+}
+
+// precisionOf is my_decimal_length_to_precision, capped as
+// Item::decimal_precision caps it.
+func precisionOf(length, scale int, unsigned bool) int {
+	p := length
+	if scale > 0 {
+		p--
+	}
+	if !unsigned && length > 0 {
+		p--
+	}
+	return min(max(p, 0), maxDecimalPrecision)
+}
+
+func numAttrs(prec, scale int, unsigned, notNull bool) attrs {
+	return attrs{length: lengthOf(prec, scale, unsigned), scale: scale, prec: prec, unsigned: unsigned, notNull: notNull, ok: true}
+}
+
+// attrsOf derives b's attributes over the input columns.
+func attrsOf(b bound, cols []*mysql.Field) attrs {
+	switch x := b.(type) {
+	case *boundNamed:
+		return attrsOf(x.bound, cols)
+	case *boundCol:
+		return colAttrs(x, cols)
+	case *boundLit:
+		return litAttrs(x)
+	case *boundArith:
+		return arithAttrs(x, cols)
+	case *boundNeg:
+		a := attrsOf(x.a, cols)
+		if !a.ok || x.t.cls == tDouble {
+			return attrs{}
+		}
+		// Item_func_neg: one more character, signed; a constant integer
+		// as a BIGINT.
+		a.length++
+		a.bigint = a.bigint || isConstBound(x.a)
+		a.unsigned = false
+		a.prec = precisionOf(a.length, a.scale, false)
+		return a
+	case *boundIsNull:
+		return attrs{length: 1, prec: 1, notNull: true, ok: true}
+	case *boundNot:
+		a := attrsOf(x.a, cols)
+		return attrs{length: 1, prec: 1, notNull: a.ok && a.notNull, ok: true}
+	case *boundCmp:
+		return boolAttrs(attrsOf(x.a, cols), attrsOf(x.b, cols))
+	case *boundLogic:
+		return boolAttrs(attrsOf(x.a, cols), attrsOf(x.b, cols))
+	}
+	return attrs{}
+}
+
+// boolAttrs is a comparison's or logical operator's INT(1): NOT NULL when
+// both operands are.
+func boolAttrs(a, b attrs) attrs {
+	return attrs{length: 1, prec: 1, notNull: a.ok && b.ok && a.notNull && b.notNull, ok: true}
+}
+
+func colAttrs(c *boundCol, cols []*mysql.Field) attrs {
+	if c.i >= len(cols) || cols[c.i] == nil {
+		return attrs{}
+	}
+	f := cols[c.i]
+	if c.t.cls != tInt && c.t.cls != tDec || f.Type == mysql.MYSQL_TYPE_BIT || f.Type == mysql.MYSQL_TYPE_YEAR {
+		return attrs{}
+	}
+	unsigned := f.Flag&mysql.UNSIGNED_FLAG != 0
+	scale := 0
+	if c.t.cls == tDec {
+		scale = int(f.Decimal)
+	}
+	return attrs{length: int(f.ColumnLength), scale: scale, prec: precisionOf(int(f.ColumnLength), scale, unsigned),
+		unsigned: unsigned, notNull: f.Flag&mysql.NOT_NULL_FLAG != 0, ok: true}
+}
+
+// litAttrs: an integer literal is as long as its text, and its precision
+// that length less a minus sign (Item_int); a decimal literal's precision
+// is its digits, one at least before the point, and a positive one is
+// UNSIGNED (Item_decimal).
+func litAttrs(l *boundLit) attrs {
+	switch l.v.k {
+	case vInt, vUint:
+		s := l.txt
+		neg := strings.HasPrefix(s, "-")
+		p := len(s)
+		if neg {
+			p--
+		}
+		return attrs{length: len(s), prec: p, unsigned: l.v.k == vUint, notNull: true, ok: true}
+	case vDec:
+		if l.t.cls != tDec {
+			return attrs{}
+		}
+		d := l.v.d
+		digits := strings.TrimLeft(strings.TrimPrefix(d.rescale(0).truncate(0).String(), "-"), "0")
+		intg := max(len(digits), 1) // 0.001 counts its zero
+		return numAttrs(intg+d.scale, d.scale, !d.negative(), true)
+	}
+	return attrs{}
+}
+
+// arithAttrs follows Item_func_additive_op, _mul, _div, _mod and
+// _int_div's result_precision (sql/item_func.cc, 10.11).
+func arithAttrs(e *boundArith, cols []*mysql.Field) attrs {
+	if e.t.cls != tInt && e.t.cls != tDec {
+		return attrs{}
+	}
+	a, b := attrsOf(e.a, cols), attrsOf(e.b, cols)
+	if !a.ok || !b.ok {
+		return attrs{}
+	}
+	notNull := a.notNull && b.notNull
+	switch e.op {
+	case "+", "-":
+		scale := max(a.scale, b.scale)
+		p := min(max(a.prec-a.scale, b.prec-b.scale)+1+scale, maxDecimalPrecision)
+		return numAttrs(p, scale, e.t.unsigned, notNull)
+	case "*":
+		scale := min(a.scale+b.scale, maxDecimalScale)
+		return numAttrs(min(a.prec+b.prec, maxDecimalPrecision), scale, e.t.unsigned, notNull)
+	case "/":
+		// The divisor's scale (divisor_precision_increment) and
+		// div_precision_increment add digits; a quotient can be NULL.
+		p := min(a.prec+b.scale+divPrecIncr, maxDecimalPrecision)
+		return numAttrs(p, min(a.scale+divPrecIncr, maxDecimalScale), e.t.unsigned, false)
+	case "%":
+		scale := max(a.scale, b.scale)
+		return numAttrs(max(a.prec, b.prec), scale, e.t.unsigned, false)
+	case "DIV":
+		// As many characters as the dividend's integer digits.
+		l := min(a.prec-a.scale, int64Digits)
+		return attrs{length: l, prec: precisionOf(l, 0, e.t.unsigned), unsigned: e.t.unsigned, ok: true}
+	}
+	return attrs{}
+}
+
+// intType is the type MariaDB gives an integer result of that length
+// (type_handler_long_or_longlong): INT up to 9 characters, but for the
+// negation of a constant.
+func intType(a attrs) byte {
+	if a.length <= 9 && !a.bigint {
+		return mysql.MYSQL_TYPE_LONG
+	}
+	return mysql.MYSQL_TYPE_LONGLONG
+}

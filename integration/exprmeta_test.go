@@ -1,0 +1,41 @@
+package integration
+
+import "testing"
+
+// Expressions over aggregates merged from several shards: the values
+// (a merged AVG keeps its quotient's digits for arithmetic: AVG(d) * 100)
+// and the column metadata, to the length, type (INT or BIGINT by length)
+// and NOT NULL, as MariaDB 10.11 derives them.
+func TestExprMetadataOverAggregates(t *testing.T) {
+	t.Parallel()
+	_, _, _, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, g INT, v INT, d DECIMAL(8,2), x DOUBLE, b BIGINT, u INT UNSIGNED, t TINYINT, s SMALLINT NOT NULL, ut TINYINT UNSIGNED)",
+		"INSERT INTO modeitems VALUES (1, 1, 10, 1.25, 0.5, 5, 1, 1, 1, 1), (2, 1, 20, 2.50, 1.5, 6, 2, 2, 2, 2), (3, 2, NULL, NULL, NULL, NULL, NULL, NULL, 3, NULL), (5, 3, 7, 0.10, 2, 7, 3, -3, 4, 3)")
+	for _, q := range []string{
+		"SELECT SUM(v)/COUNT(*), SUM(v)*2, MAX(v)+1, MIN(v)-MAX(v), COUNT(*)+1, SUM(d)/COUNT(*), AVG(d)*100, SUM(x)/2, MAX(d)-1, MAX(b)+1, SUM(v) DIV 2, MAX(v) % 3, -MAX(v), -SUM(d), MAX(u)+1, COUNT(*)*1.5, SUM(v) > 10, MAX(v) IS NULL FROM modeitems",
+		"SELECT MAX(t)+1, MAX(t)*2, MAX(t) DIV 2, MAX(t)%3, -MAX(t), MAX(t)-1, COUNT(*) DIV 2, MAX(v) DIV 2, AVG(v)+1, MAX(d)*MAX(d), 1.5*MAX(t), MAX(t)+0.5, MAX(v)/MAX(t), SUM(v)-0.25, MAX(d)+MAX(v), COUNT(*) > 1, COUNT(*) = 1 AND MAX(v) > 1, NOT COUNT(*), MAX(d) % 2.5 FROM modeitems",
+		"SELECT MAX(ut)+1, MAX(ut)-1, MAX(u)*2, MAX(t)+MAX(ut), 0.5+MAX(t), MAX(t)+100000000, MAX(t)+1000000000, COUNT(*)*2, MAX(t) DIV MAX(ut), -AVG(d), -COUNT(*), -(-MAX(t)), MAX(t)+(-1), COUNT(*) - 1, MIN(s)+1, MIN(s)+1.5, MAX(t) * 0.001, SUM(d)/3, MAX(d)/0.25, MAX(d)/MAX(d) FROM modeitems",
+		"SELECT g, AVG(d)*100, AVG(v)*3, ROUND(AVG(d), 7), AVG(d) FROM modeitems GROUP BY g HAVING AVG(d) * 3 > 0 ORDER BY AVG(d) * 100",
+	} {
+		got, want := executeTwins(t, f, q)
+		for i, w := range want.Fields {
+			g := got.Fields[i]
+			if g.Type != w.Type || g.ColumnLength != w.ColumnLength || g.Decimal != w.Decimal || g.Flag != w.Flag || g.Charset != w.Charset {
+				t.Errorf("%s: proxy type %d length %d decimals %d flags %#x charset %d, MariaDB %d %d %d %#x %d",
+					w.Name, g.Type, g.ColumnLength, g.Decimal, g.Flag, g.Charset, w.Type, w.ColumnLength, w.Decimal, w.Flag, w.Charset)
+			}
+		}
+		if len(got.Values) != len(want.Values) {
+			t.Errorf("%s: proxy %d rows, MariaDB %d", q, len(got.Values), len(want.Values))
+			continue
+		}
+		for i := range want.Values {
+			for j := range want.Values[i] {
+				gv, _ := got.GetString(i, j)
+				wv, _ := want.GetString(i, j)
+				if gv != wv {
+					t.Errorf("%s: row %d: proxy %q, MariaDB %q", want.Fields[j].Name, i, gv, wv)
+				}
+			}
+		}
+	}
+}
