@@ -1146,8 +1146,8 @@ func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
 	if n, ok := b.(*boundIfNull); ok && n.col < len(inCols) && inCols[n.col] != nil {
 		return n.field(inCols[n.col], name)
 	}
-	if r, ok := b.(*boundRound); ok && r.col < len(inCols) && inCols[r.col] != nil {
-		return r.field(inCols[r.col], name)
+	if r, ok := b.(*boundRound); ok {
+		return r.field(inCols, name)
 	}
 	if c, ok := asCol(b); ok && c.i < len(inCols) && inCols[c.i] != nil {
 		f := *inCols[c.i]

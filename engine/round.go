@@ -2,22 +2,26 @@ package engine
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
 // Round is ROUND(a, n) or, with truncate, TRUNCATE(a, n): a is an
-// aggregate's column, n a non-negative integer literal (ROUND(a) is n = 0).
-// It is typed as MariaDB 10.11's Item_func_round types it (checked to the
+// expression over the merged columns (an aggregate, arithmetic over
+// aggregates), n a non-negative integer literal (ROUND(a) is n = 0). It is
+// typed as MariaDB 10.11's Item_func_round types it (checked to the
 // length, scale and flags, integration TestRoundOverAggregates):
 //   - an integer of fewer than 19 digits keeps its type and value;
 //   - a DECIMAL(p, s) becomes DECIMAL(p', n), p' = p - (s - n), one more
 //     when ROUND drops digits (a carry: 9.99 -> 10.0), rounded half away
-//     from zero or truncated.
+//     from zero or truncated;
+//   - a DOUBLE stays a DOUBLE of n decimals and length 17 + n, rounded as
+//     rint(x * 10^n) / 10^n (half to even) or truncated toward zero.
 //
-// Other arguments (DOUBLE, rounded half to even through the C library; a
-// BIGINT, which becomes a DECIMAL; strings and dates) are refused when
-// bound.
+// Other arguments (a BIGINT or COUNT, which become DECIMAL; strings and
+// dates; expressions whose metadata the engine does not derive) are
+// refused when bound.
 func Round(a Expr, n int, truncate bool) Expr { return &roundExpr{a: a, n: n, truncate: truncate} }
 
 type roundExpr struct {
@@ -43,19 +47,18 @@ func (r *roundExpr) bind(bd binder) (bound, error) {
 	if err != nil {
 		return nil, err
 	}
-	col, isCol := asCol(x)
-	if !isCol || col.i >= len(bd.cols) || bd.cols[col.i] == nil || r.n < 0 || r.n > maxRoundScale {
+	if r.n < 0 || r.n > maxRoundScale {
 		return nil, r.unsupported()
 	}
-	f := bd.cols[col.i]
 	t := x.st()
-	out := &boundRound{a: x, col: col.i, n: r.n, truncate: r.truncate, name: r.String()}
+	a := attrsOf(x, bd.cols)
+	out := &boundRound{a: x, n: r.n, truncate: r.truncate, name: r.String(), notNull: a.ok && a.notNull}
 	switch {
-	case t.cls == tInt && isIntType(f.Type) && f.Type != mysql.MYSQL_TYPE_YEAR && intPrecision(f) < 19:
+	case t.cls == tInt && !t.boolean && a.ok && a.prec < 19:
 		out.identity, out.t = true, t
-	case t.cls == tDec:
-		p := decPrecision(f)
-		drop := int(f.Decimal) - r.n // digits dropped (negative: added)
+	case t.cls == tDec && a.ok:
+		p := a.prec
+		drop := a.scale - r.n // digits dropped (negative: added)
 		if drop > 0 && !r.truncate {
 			p++ // a carry can add an integer digit
 		}
@@ -63,17 +66,14 @@ func (r *roundExpr) bind(bd binder) (bound, error) {
 		if p == 0 {
 			p = 1 // DECIMAL(0,0) is DECIMAL(1,0)
 		}
-		if p > 65 {
+		if p > maxDecimalPrecision {
 			return nil, r.unsupported()
 		}
-		out.t = stype{cls: tDec, unsigned: t.unsigned, scale: r.n}
-		out.length = uint32(p)
-		if r.n > 0 {
-			out.length++ // the decimal point
-		}
-		if !t.unsigned {
-			out.length++ // the sign
-		}
+		out.t = stype{cls: tDec, unsigned: a.unsigned, scale: r.n}
+		out.length = uint32(lengthOf(p, r.n, a.unsigned))
+	case t.cls == tDouble && t.mtype != mysql.MYSQL_TYPE_FLOAT && r.n < notFixedDec:
+		out.t = stype{cls: tDouble, unsigned: t.unsigned, scale: r.n}
+		out.length = uint32(17 + r.n) // float_length: DBL_DIG + 2 + n
 	default:
 		return nil, r.unsupported()
 	}
@@ -81,41 +81,19 @@ func (r *roundExpr) bind(bd binder) (bound, error) {
 }
 
 func (r *roundExpr) unsupported() error {
-	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf("%s over several shards is supported for an aggregate of an integer or DECIMAL column and a non-negative integer count of decimals (ROUND(AVG(x), 2)); not %s",
+	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf("%s over several shards is supported for a number (an aggregate, or arithmetic over aggregates) and a non-negative integer count of decimals (ROUND(AVG(x), 2)); not %s",
 		map[bool]string{false: "ROUND", true: "TRUNCATE"}[r.truncate], r.String()))
 }
 
-// intPrecision is the number of digits of an integer column, as MariaDB's
-// Item::decimal_precision counts them (the length less the sign).
-func intPrecision(f *mysql.Field) int {
-	if f.Flag&mysql.UNSIGNED_FLAG != 0 {
-		return int(f.ColumnLength)
-	}
-	return int(f.ColumnLength) - 1
-}
-
-// decPrecision is a DECIMAL column's precision from its length
-// (my_decimal_length_to_precision: less the point and the sign).
-func decPrecision(f *mysql.Field) int {
-	p := int(f.ColumnLength)
-	if f.Decimal > 0 {
-		p--
-	}
-	if f.Flag&mysql.UNSIGNED_FLAG == 0 && p > 0 {
-		p--
-	}
-	return p
-}
-
-// boundRound is ROUND or TRUNCATE of a column to n decimals.
+// boundRound is ROUND or TRUNCATE of an expression to n decimals.
 type boundRound struct {
 	a        bound
-	col      int
 	n        int
 	truncate bool
 	identity bool // an integer: its own type and value
 	t        stype
-	length   uint32 // the DECIMAL result's display length
+	length   uint32 // the DECIMAL or DOUBLE result's display length
+	notNull  bool
 	name     string
 }
 
@@ -128,6 +106,9 @@ func (r *boundRound) eval(row Row) (value, error) {
 	if err != nil || v.k == vNull || r.identity {
 		return v, err
 	}
+	if r.t.cls == tDouble {
+		return doubleValue(roundDouble(toDouble(v), r.n, r.truncate)), nil
+	}
 	d := toDec(v)
 	if r.truncate {
 		// A negative value truncated to zero is a plain zero (MariaDB:
@@ -139,20 +120,41 @@ func (r *boundRound) eval(row Row) (value, error) {
 	return decValue(d.rescale(r.n)), nil
 }
 
-// field is the integer column's own metadata, or the DECIMAL result's.
-func (r *boundRound) field(in *mysql.Field, name string) *mysql.Field {
+// roundDouble is MariaDB's my_double_round for n >= 0.
+func roundDouble(v float64, n int, truncate bool) float64 {
+	p := math.Pow10(n)
+	x := v * p
+	switch {
+	case math.IsInf(x, 0):
+		return v
+	case truncate && v >= 0:
+		return math.Floor(x) / p
+	case truncate:
+		return math.Ceil(x) / p
+	}
+	return math.RoundToEven(x) / p
+}
+
+// field is an integer argument's own metadata, or the DECIMAL or DOUBLE
+// result's.
+func (r *boundRound) field(inCols []*mysql.Field, name string) *mysql.Field {
 	if name == "" {
 		name = r.name
 	}
 	if r.identity {
-		f := *in
-		f.Name = []byte(name)
-		return &f
+		return resultField(r.a, inCols, name)
+	}
+	typ := byte(mysql.MYSQL_TYPE_NEWDECIMAL)
+	if r.t.cls == tDouble {
+		typ = mysql.MYSQL_TYPE_DOUBLE
 	}
 	f := &mysql.Field{Name: []byte(name), Charset: binaryCharset, Flag: mysql.BINARY_FLAG,
-		Type: mysql.MYSQL_TYPE_NEWDECIMAL, ColumnLength: r.length, Decimal: uint8(r.n)}
+		Type: typ, ColumnLength: r.length, Decimal: uint8(r.n)}
 	if r.t.unsigned {
 		f.Flag |= mysql.UNSIGNED_FLAG
+	}
+	if r.notNull {
+		f.Flag |= mysql.NOT_NULL_FLAG
 	}
 	return f
 }

@@ -32,6 +32,9 @@ func TestRound(t *testing.T) {
 		{"unsigned", sumUns, "9.995", 2, false, "10.00", 29, mysql.BINARY_FLAG | mysql.UNSIGNED_FLAG},
 		{"NULL", avgInt, "NULL", 2, false, "NULL", 15, mysql.BINARY_FLAG},
 		{"an INT keeps its type", intField("m"), "-7", 2, false, "-7", 11, 0},
+		{"a DOUBLE: rint, half to even", doubleField("AVG(x)", 31), "2.5", 0, false, "2", 17, mysql.BINARY_FLAG},
+		{"a DOUBLE times 10^n first", doubleField("AVG(x)", 31), "2.345", 2, false, "2.35", 19, mysql.BINARY_FLAG},
+		{"a DOUBLE truncated toward zero", doubleField("AVG(x)", 31), "-2.999", 2, true, "-2.99", 19, mysql.BINARY_FLAG},
 	}
 	for _, tt := range tests {
 		in := []*mysql.Field{tt.in}
@@ -54,9 +57,33 @@ func TestRound(t *testing.T) {
 		}
 	}
 	// What MariaDB types otherwise is refused when bound.
-	for _, in := range []*mysql.Field{doubleField("x", 31), bigintField("b", false), countField("c"), strField("s"), yearField("y")} {
+	for _, in := range []*mysql.Field{floatField("f"), bigintField("b", false), countField("c"), strField("s"), yearField("y")} {
 		if _, err := bindExpr(Round(Col(0), 1, false), binder{cols: []*mysql.Field{in}}); err == nil {
 			t.Errorf("ROUND of a %d column: bound, want refused", in.Type)
 		}
+	}
+}
+
+// ROUND of arithmetic over aggregates takes the expression's precision
+// and scale (SUM(v)/COUNT(*): DECIMAL(36,4), so ROUND(.., 2) is
+// DECIMAL(35,2), length 37) and its NOT NULL (COUNT(*) * 1.5 is).
+func TestRoundOfArithmetic(t *testing.T) {
+	in := []*mysql.Field{{Type: mysql.MYSQL_TYPE_NEWDECIMAL, Charset: binaryCharset, Flag: mysql.BINARY_FLAG, ColumnLength: 33}, countField("COUNT(*)")}
+	quotient, _ := Binary("/", Col(0), Col(1))
+	times, _ := Binary("*", Col(1), Lit("1.5", LitDecimal))
+	exprs := []Expr{Round(quotient, 2, false), Round(times, 0, false)}
+	rows, err := Collect(Compute(FromSlice(in, []Row{row("10", "3")}), exprs, []string{"q", "c"}, nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(rows); !equalStrings(got, []string{"3.33|5"}) {
+		t.Errorf("got %v, want 3.33|5", got)
+	}
+	q, c := ResultField(exprs[0], in, "q"), ResultField(exprs[1], in, "c")
+	if q.ColumnLength != 37 || q.Decimal != 2 || q.Flag != mysql.BINARY_FLAG {
+		t.Errorf("ROUND(SUM/COUNT, 2): length %d decimals %d flags %#x, want 37 2 0x80", q.ColumnLength, q.Decimal, q.Flag)
+	}
+	if c.ColumnLength != 23 || c.Flag != mysql.BINARY_FLAG|mysql.NOT_NULL_FLAG {
+		t.Errorf("ROUND(COUNT(*) * 1.5): length %d flags %#x, want 23 0x81", c.ColumnLength, c.Flag)
 	}
 }

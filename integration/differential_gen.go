@@ -1085,6 +1085,7 @@ func (g *diffGen) probes() []diffQuery {
 		// ROUND and TRUNCATE of an aggregate of an integer or DECIMAL.
 		{kind: "probe round", sql: "SELECT status, ROUND(AVG(amount), 1), TRUNCATE(AVG(qty), 2), ROUND(SUM(amount)) FROM orders GROUP BY status", ordered: true, ci: true},
 		{kind: "probe round", sql: "SELECT ROUND(AVG(qty)), ROUND(MAX(qty), 2), TRUNCATE(SUM(amount), 1) FROM orders WHERE order_id < 0", ordered: true},
+		{kind: "probe round", sql: "SELECT status, ROUND(SUM(amount) / COUNT(*), 2), ROUND(AVG(weight), 1), TRUNCATE(SUM(qty) * 1.5, 1) FROM orders GROUP BY status", ordered: true, ci: true},
 		// An IN list on another column before the IN list on the shard
 		// key: the per-shard IN rewrite must trim the key's list.
 		{kind: "probe IN before key IN", sql: "SELECT cust_id, name FROM customers WHERE name IN (" + lits(names) + ") AND cust_id IN (" + lits(keys[:3]) + ") ORDER BY cust_id", ordered: true},

@@ -928,19 +928,16 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 	return nil, errUnsupported("expression %s over aggregates is not supported across shards (arithmetic, comparisons, AND/OR/NOT and IS NULL are)", textOf(e))
 }
 
-// round reads ROUND(agg[, n]) and TRUNCATE(agg, n) with n a non-negative
-// integer literal; the engine checks at bind that it can type the result
-// as MariaDB does (engine.Round). ok is false for other calls.
+// round reads ROUND(x[, n]) and TRUNCATE(x, n), x over the aggregates and
+// n a non-negative integer literal; the engine checks at bind that it can
+// type the result as MariaDB does (engine.Round). ok is false for other
+// calls.
 func (a *aggBuilder) round(x *ast.FuncCallExpr) (engine.Expr, bool, error) {
 	truncate := x.FnName.L == "truncate"
 	switch {
 	case x.FnName.L == "round" && (len(x.Args) == 1 || len(x.Args) == 2):
 	case truncate && len(x.Args) == 2:
 	default:
-		return nil, false, nil
-	}
-	agg, isAgg := x.Args[0].(*ast.AggregateFuncExpr)
-	if !isAgg {
 		return nil, false, nil
 	}
 	n := int64(0)
@@ -955,7 +952,7 @@ func (a *aggBuilder) round(x *ast.FuncCallExpr) (engine.Expr, bool, error) {
 		}
 		n = i
 	}
-	v, err := a.expr(agg)
+	v, err := a.expr(x.Args[0])
 	if err != nil {
 		return nil, true, err
 	}
