@@ -12,16 +12,15 @@ import (
 // aggregates), n a non-negative integer literal (ROUND(a) is n = 0). It is
 // typed as MariaDB 10.11's Item_func_round types it (checked to the
 // length, scale and flags, integration TestRoundOverAggregates):
-//   - an integer of fewer than 19 digits keeps its type and value;
+//   - an integer (a BIGINT, a COUNT too) keeps its type and value;
 //   - a DECIMAL(p, s) becomes DECIMAL(p', n), p' = p - (s - n), one more
 //     when ROUND drops digits (a carry: 9.99 -> 10.0), rounded half away
 //     from zero or truncated;
 //   - a DOUBLE stays a DOUBLE of n decimals and length 17 + n, rounded as
 //     rint(x * 10^n) / 10^n (half to even) or truncated toward zero.
 //
-// Other arguments (a BIGINT or COUNT, which become DECIMAL; strings and
-// dates; expressions whose metadata the engine does not derive) are
-// refused when bound.
+// Other arguments (strings and dates, FLOAT columns, expressions whose
+// metadata the engine does not derive) are refused when bound.
 func Round(a Expr, n int, truncate bool) Expr { return &roundExpr{a: a, n: n, truncate: truncate} }
 
 type roundExpr struct {
@@ -54,7 +53,7 @@ func (r *roundExpr) bind(bd binder) (bound, error) {
 	a := attrsOf(x, bd.cols)
 	out := &boundRound{a: x, n: r.n, truncate: r.truncate, name: r.String(), notNull: a.ok && a.notNull}
 	switch {
-	case t.cls == tInt && !t.boolean && a.ok && a.prec < 19:
+	case t.cls == tInt && !t.boolean && a.ok:
 		out.identity, out.t = true, t
 	case t.cls == tDec && a.ok:
 		p := a.prec

@@ -32,6 +32,7 @@ func TestRound(t *testing.T) {
 		{"unsigned", sumUns, "9.995", 2, false, "10.00", 29, mysql.BINARY_FLAG | mysql.UNSIGNED_FLAG},
 		{"NULL", avgInt, "NULL", 2, false, "NULL", 15, mysql.BINARY_FLAG},
 		{"an INT keeps its type", intField("m"), "-7", 2, false, "-7", 11, 0},
+		{"so does a COUNT", countField("COUNT(*)"), "7", 1, false, "7", 21, mysql.NOT_NULL_FLAG | mysql.BINARY_FLAG},
 		{"a DOUBLE: rint, half to even", doubleField("AVG(x)", 31), "2.5", 0, false, "2", 17, mysql.BINARY_FLAG},
 		{"a DOUBLE times 10^n first", doubleField("AVG(x)", 31), "2.345", 2, false, "2.35", 19, mysql.BINARY_FLAG},
 		{"a DOUBLE truncated toward zero", doubleField("AVG(x)", 31), "-2.999", 2, true, "-2.99", 19, mysql.BINARY_FLAG},
@@ -57,7 +58,7 @@ func TestRound(t *testing.T) {
 		}
 	}
 	// What MariaDB types otherwise is refused when bound.
-	for _, in := range []*mysql.Field{floatField("f"), bigintField("b", false), countField("c"), strField("s"), yearField("y")} {
+	for _, in := range []*mysql.Field{floatField("f"), strField("s"), yearField("y")} {
 		if _, err := bindExpr(Round(Col(0), 1, false), binder{cols: []*mysql.Field{in}}); err == nil {
 			t.Errorf("ROUND of a %d column: bound, want refused", in.Type)
 		}

@@ -942,7 +942,7 @@ func diffRefused(d *diffData) []diffRefusal {
 		{sql: "SELECT tier, GROUP_CONCAT(name ORDER BY name) FROM customers GROUP BY tier"},
 		{sql: "SELECT STDDEV(weight) FROM orders"},
 		{sql: "SELECT IFNULL(SUM(qty), 0.5) FROM orders"},
-		{sql: "SELECT status, ROUND(COUNT(*), 1) FROM orders GROUP BY status"},
+		{sql: "SELECT status, ROUND(AVG(amount), -1) FROM orders GROUP BY status"},
 		{sql: "SELECT status, COUNT(*) FROM orders"},
 		{sql: "SELECT status, COUNT(*) FROM orders GROUP BY status WITH ROLLUP"},
 		{sql: "SELECT * FROM orders HAVING qty > 1"},
