@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
@@ -17,7 +18,8 @@ import (
 // display length (checked on 10.11: IFNULL(SUM(v), 0) is SUM(v)'s
 // DECIMAL(33,0), IFNULL(AVG(d), 0) AVG's DECIMAL(14,6), COALESCE(MAX(v),
 // -1) MAX(v)'s INT(11)); other cases widen the type in ways the engine
-// does not follow, and are refused when bound.
+// does not follow, and are refused when bound. A string MIN or MAX with a
+// string literal no longer than the column is its VARCHAR, NOT NULL.
 func IfNull(fn string, a, lit Expr) Expr { return &ifNullExpr{fn: fn, a: a, lit: lit} }
 
 type ifNullExpr struct {
@@ -50,6 +52,9 @@ func (n *ifNullExpr) bind(bd binder) (bound, error) {
 		out.lit = decValue(toDec(lit.v).rescale(int(f.Decimal)))
 	case out.t.cls == tDouble && (lit.t.cls == tInt || lit.t.cls == tDec):
 		out.lit = doubleValue(toDouble(lit.v))
+	case out.t.cls == tStr && fitsString(lit, f):
+		out.lit = lit.v
+		out.typ = mysql.MYSQL_TYPE_VAR_STRING // a CHAR becomes a VARCHAR
 	case out.t.cls == tInt && fitsInt(lit, f):
 		out.lit = lit.v
 		if f.Type != mysql.MYSQL_TYPE_LONGLONG {
@@ -157,4 +162,16 @@ func fitsInt(lit *boundLit, f *mysql.Field) bool {
 		return false
 	}
 	return len(strconv.FormatInt(i, 10)) <= int(f.ColumnLength)
+}
+
+// fitsString tells whether a string literal fits the character column f
+// (a MIN or MAX of a VARCHAR or CHAR): no longer than the column, so that
+// MariaDB keeps its length and collation (the literal's coercibility is
+// lower), as a VARCHAR (checked on 10.11 with CHAR, VARCHAR, _bin and
+// latin1 columns).
+func fitsString(lit *boundLit, f *mysql.Field) bool {
+	if lit.t.cls != tStr || f.Charset == binaryCharset || (f.Type != mysql.MYSQL_TYPE_VAR_STRING && f.Type != mysql.MYSQL_TYPE_STRING) {
+		return false
+	}
+	return uint32(utf8.RuneCount(lit.v.b))*4 <= f.ColumnLength
 }

@@ -913,6 +913,9 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 		if (x.FnName.L == "ifnull" || x.FnName.L == "coalesce") && len(x.Args) == 2 {
 			agg, isAgg := x.Args[0].(*ast.AggregateFuncExpr)
 			lit, isLit := numberLiteral(x.Args[1])
+			if v, isStr := x.Args[1].(*driver.ValueExpr); isStr && v.Kind() == driver.KindString && isAgg && (agg.F == ast.AggFuncMax || agg.F == ast.AggFuncMin) {
+				lit, isLit = engine.Lit(v.GetString(), engine.LitString), true
+			}
 			if isAgg && isLit && (agg.F == ast.AggFuncSum || agg.F == ast.AggFuncAvg || agg.F == ast.AggFuncMax || agg.F == ast.AggFuncMin) {
 				v, err := a.expr(agg)
 				if err != nil {

@@ -1,0 +1,41 @@
+package integration
+
+import (
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// IFNULL and COALESCE of a string MIN or MAX with a string literal over
+// several shards: the column's length and collation, as a VARCHAR, NOT
+// NULL (CHAR, VARCHAR, a _bin collation, latin1). A literal longer than
+// the column is refused (1235).
+func TestIfNullOverStringAggregates(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, g INT, name VARCHAR(20), code CHAR(3), nb VARCHAR(10) COLLATE utf8mb4_bin, l1 VARCHAR(10) CHARACTER SET latin1, nn VARCHAR(5) NOT NULL)",
+		"INSERT INTO modeitems VALUES (1, 1, 'b', 'x', 'B', 'q', 'a'), (2, 1, 'A', 'y', 'a', 'r', 'b'), (3, 2, NULL, NULL, NULL, NULL, 'c'), (5, 3, 'c', 'z', 'c', 's', 'd')")
+	qs := []string{
+		"SELECT IFNULL(MAX(name), ''), COALESCE(MIN(name), 'none'), IFNULL(MAX(code), 'x'), IFNULL(MAX(nb), 'z'), IFNULL(MAX(l1), 'q'), IFNULL(MAX(nn), 'e') FROM modeitems",
+		"SELECT IFNULL(MAX(name), ''), COALESCE(MIN(name), 'none'), IFNULL(MAX(code), 'x'), IFNULL(MAX(nb), 'z'), IFNULL(MAX(l1), 'q'), IFNULL(MAX(nn), 'e') FROM modeitems WHERE k > 100",
+		"SELECT g, IFNULL(MAX(name), '-') AS m FROM modeitems GROUP BY g ORDER BY m",
+		"SELECT g, COALESCE(MAX(code), 'n/a') FROM modeitems WHERE k > ? GROUP BY g",
+	}
+	var steps []scriptStep
+	for _, q := range qs[:3] {
+		steps = append(steps, scriptStep{0, q, nil})
+	}
+	steps = append(steps, scriptStep{0, qs[3], []any{0}}) // the binary protocol
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+	for _, q := range qs[:2] {
+		got, want := executeTwins(t, f, q)
+		for i, w := range want.Fields {
+			g := got.Fields[i]
+			if g.Type != w.Type || g.ColumnLength != w.ColumnLength || g.Decimal != w.Decimal || g.Flag != w.Flag || g.Charset != w.Charset {
+				t.Errorf("%s: proxy type %d length %d decimals %d flags %#x charset %d, MariaDB %d %d %d %#x %d",
+					w.Name, g.Type, g.ColumnLength, g.Decimal, g.Flag, g.Charset, w.Type, w.ColumnLength, w.Decimal, w.Flag, w.Charset)
+			}
+		}
+	}
+	_, err := proxy.ExecContext(ctx, "SELECT IFNULL(MAX(nn), 'longer than five') FROM modeitems")
+	wantMySQLError(t, err, mysql.ER_NOT_SUPPORTED_YET, "42000")
+}
