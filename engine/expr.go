@@ -1149,6 +1149,9 @@ func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
 	if r, ok := b.(*boundRound); ok {
 		return r.field(inCols, name)
 	}
+	if n, ok := b.(*boundNumFunc); ok {
+		return n.field(inCols, name)
+	}
 	if c, ok := asCol(b); ok && c.i < len(inCols) && inCols[c.i] != nil {
 		f := *inCols[c.i]
 		if name != "" {

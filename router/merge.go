@@ -927,6 +927,16 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 		if r, ok, err := a.round(x); ok || err != nil {
 			return r, err
 		}
+		switch x.FnName.L {
+		case "abs", "floor", "ceil", "ceiling":
+			if len(x.Args) == 1 {
+				v, err := a.expr(x.Args[0])
+				if err != nil {
+					return nil, err
+				}
+				return engine.NumFunc(x.FnName.L, v), nil
+			}
+		}
 	}
 	return nil, errUnsupported("expression %s over aggregates is not supported across shards (arithmetic, comparisons, AND/OR/NOT and IS NULL are)", textOf(e))
 }
