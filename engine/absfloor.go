@@ -166,13 +166,5 @@ func (n *boundNumFunc) field(inCols []*mysql.Field, name string) *mysql.Field {
 	if n.identity {
 		return resultField(n.a, inCols, name)
 	}
-	f := &mysql.Field{Name: []byte(name), Charset: binaryCharset, Flag: mysql.BINARY_FLAG,
-		Type: n.typ, ColumnLength: n.length, Decimal: uint8(n.scale)}
-	if n.unsigned {
-		f.Flag |= mysql.UNSIGNED_FLAG
-	}
-	if n.notNull {
-		f.Flag |= mysql.NOT_NULL_FLAG
-	}
-	return f
+	return numField(name, n.typ, n.length, n.scale, n.unsigned, n.notNull)
 }

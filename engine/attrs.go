@@ -186,3 +186,17 @@ func intType(a attrs) byte {
 	}
 	return mysql.MYSQL_TYPE_LONGLONG
 }
+
+// numField is the metadata MariaDB sends for a computed number: charset
+// binary, BINARY, and UNSIGNED and NOT NULL as given.
+func numField(name string, typ byte, length uint32, scale int, unsigned, notNull bool) *mysql.Field {
+	f := &mysql.Field{Name: []byte(name), Charset: binaryCharset, Flag: mysql.BINARY_FLAG,
+		Type: typ, ColumnLength: length, Decimal: uint8(scale)}
+	if unsigned {
+		f.Flag |= mysql.UNSIGNED_FLAG
+	}
+	if notNull {
+		f.Flag |= mysql.NOT_NULL_FLAG
+	}
+	return f
+}

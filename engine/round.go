@@ -147,13 +147,5 @@ func (r *boundRound) field(inCols []*mysql.Field, name string) *mysql.Field {
 	if r.t.cls == tDouble {
 		typ = mysql.MYSQL_TYPE_DOUBLE
 	}
-	f := &mysql.Field{Name: []byte(name), Charset: binaryCharset, Flag: mysql.BINARY_FLAG,
-		Type: typ, ColumnLength: r.length, Decimal: uint8(r.n)}
-	if r.t.unsigned {
-		f.Flag |= mysql.UNSIGNED_FLAG
-	}
-	if r.notNull {
-		f.Flag |= mysql.NOT_NULL_FLAG
-	}
-	return f
+	return numField(name, typ, r.length, r.n, r.t.unsigned, r.notNull)
 }

@@ -35,3 +35,47 @@ func executeTwins(t *testing.T, f *returningFixture, q string) (proxy, direct *m
 	}
 	return proxy, direct
 }
+
+// compareTwinFields runs q through the proxy and on its twin and reports
+// every column whose metadata differs (type, length, decimals, flags,
+// charset, name); with values, every cell that differs too.
+func compareTwinFields(t *testing.T, f *returningFixture, q string, values bool) {
+	t.Helper()
+	got, want := executeTwins(t, f, q)
+	if len(got.Fields) != len(want.Fields) {
+		t.Errorf("%s: proxy %d columns, MariaDB %d", q, len(got.Fields), len(want.Fields))
+		return
+	}
+	for i, w := range want.Fields {
+		g := got.Fields[i]
+		if g.Type != w.Type || g.ColumnLength != w.ColumnLength || g.Decimal != w.Decimal || g.Flag != w.Flag || g.Charset != w.Charset || string(g.Name) != string(w.Name) {
+			t.Errorf("%s: column %s: proxy type %d length %d decimals %d flags %#x charset %d, MariaDB %d %d %d %#x %d",
+				q, w.Name, g.Type, g.ColumnLength, g.Decimal, g.Flag, g.Charset, w.Type, w.ColumnLength, w.Decimal, w.Flag, w.Charset)
+		}
+	}
+	if !values {
+		return
+	}
+	if len(got.Values) != len(want.Values) {
+		t.Errorf("%s: proxy %d rows, MariaDB %d", q, len(got.Values), len(want.Values))
+		return
+	}
+	for i := range want.Values {
+		for j := range want.Values[i] {
+			gv, _ := got.GetString(i, j)
+			wv, _ := want.GetString(i, j)
+			if gv != wv {
+				t.Errorf("%s: row %d column %s: proxy %q, MariaDB %q", q, i, want.Fields[j].Name, gv, wv)
+			}
+		}
+	}
+}
+
+// textSteps runs each query once in session 0, with the text protocol.
+func textSteps(queries ...string) []scriptStep {
+	steps := make([]scriptStep, len(queries))
+	for i, q := range queries {
+		steps[i] = scriptStep{0, q, nil}
+	}
+	return steps
+}
