@@ -164,7 +164,7 @@ func (n *boundNumFunc) field(inCols []*mysql.Field, name string) *mysql.Field {
 		name = n.name
 	}
 	if n.identity {
-		return resultField(n.a, inCols, name)
+		return identityField(n.a, inCols, name, n.notNull)
 	}
 	return numField(name, n.typ, n.length, n.scale, n.unsigned, n.notNull)
 }

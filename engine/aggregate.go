@@ -59,6 +59,12 @@ type Agg struct {
 	// converted to SUM's type: what MariaDB tells distinct values by);
 	// each distinct non-NULL value counts once, CountCol is unused.
 	Distinct bool
+	// ShardField: the output column is described as the shard described
+	// its partial column (COUNT, SUM, MIN, MAX). Set when the shards group
+	// as the statement does: MariaDB's metadata then follows the plan it
+	// chose, as the shard's does (a GROUP BY through a temporary table
+	// sends COUNT(*) without BINARY, MIN of a string with 0 decimals).
+	ShardField bool
 }
 
 // Aggregate groups its input by the groupBy columns (under the comparison
@@ -98,6 +104,11 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 			return fail(fmt.Errorf("engine: unknown aggregate function %d", int(g.Fn)))
 		}
 		sp := newAggSpec(g, inCols[g.Col])
+		if g.ShardField && !g.Distinct && g.Fn != AggAvg && g.Fn != AggCountDistinct && inCols[g.Col] != nil {
+			f := copyField(inCols[g.Col])
+			f.Name = []byte(g.Name)
+			sp.out = f
+		}
 		a.specs = append(a.specs, sp)
 		a.fields = append(a.fields, sp.out)
 	}

@@ -124,16 +124,14 @@ func (n *boundIfNull) cell(r Row) ([]byte, error) {
 
 // field is the column's metadata with NOT NULL set.
 func (n *boundIfNull) field(in *mysql.Field, name string) *mysql.Field {
-	f := *in
-	f.Flag |= mysql.NOT_NULL_FLAG
-	if n.typ != 0 {
-		f.Type = n.typ
-	}
 	if name == "" {
 		name = n.name
 	}
-	f.Name = []byte(name)
-	return &f
+	f := funcField(in, name, true)
+	if n.typ != 0 {
+		f.Type = n.typ
+	}
+	return f
 }
 
 // fitsInt tells whether an integer literal fits the signed integer column

@@ -141,7 +141,7 @@ func (r *boundRound) field(inCols []*mysql.Field, name string) *mysql.Field {
 		name = r.name
 	}
 	if r.identity {
-		return resultField(r.a, inCols, name)
+		return identityField(r.a, inCols, name, r.notNull)
 	}
 	typ := byte(mysql.MYSQL_TYPE_NEWDECIMAL)
 	if r.t.cls == tDouble {

@@ -31,7 +31,7 @@ func TestRound(t *testing.T) {
 		{"truncate to a plain zero", avgInt, "-0.0490", 1, true, "0.0", 13, mysql.BINARY_FLAG},
 		{"unsigned", sumUns, "9.995", 2, false, "10.00", 29, mysql.BINARY_FLAG | mysql.UNSIGNED_FLAG},
 		{"NULL", avgInt, "NULL", 2, false, "NULL", 15, mysql.BINARY_FLAG},
-		{"an INT keeps its type", intField("m"), "-7", 2, false, "-7", 11, 0},
+		{"an INT keeps its type, with a function's flags", intField("m"), "-7", 2, false, "-7", 11, mysql.BINARY_FLAG},
 		{"so does a COUNT", countField("COUNT(*)"), "7", 1, false, "7", 21, mysql.NOT_NULL_FLAG | mysql.BINARY_FLAG},
 		{"a DOUBLE: rint, half to even", doubleField("AVG(x)", 31), "2.5", 0, false, "2", 17, mysql.BINARY_FLAG},
 		{"a DOUBLE times 10^n first", doubleField("AVG(x)", 31), "2.345", 2, false, "2.35", 19, mysql.BINARY_FLAG},

@@ -4,8 +4,8 @@ import "testing"
 
 // Expressions over aggregates merged from several shards: the values
 // (a merged AVG keeps its quotient's digits for arithmetic: AVG(d) * 100)
-// and the column metadata, to the length, type (INT or BIGINT by length)
-// and NOT NULL, as MariaDB 10.11 derives them.
+// and the column metadata, to the length, type (INT or BIGINT by length),
+// NOT NULL and the flags of a grouped plan, as MariaDB 10.11 derives them.
 func TestExprMetadataOverAggregates(t *testing.T) {
 	t.Parallel()
 	_, _, _, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, g INT, v INT, d DECIMAL(8,2), x DOUBLE, b BIGINT, u INT UNSIGNED, t TINYINT, s SMALLINT NOT NULL, ut TINYINT UNSIGNED)",
@@ -15,6 +15,11 @@ func TestExprMetadataOverAggregates(t *testing.T) {
 		"SELECT MAX(t)+1, MAX(t)*2, MAX(t) DIV 2, MAX(t)%3, -MAX(t), MAX(t)-1, COUNT(*) DIV 2, MAX(v) DIV 2, AVG(v)+1, MAX(d)*MAX(d), 1.5*MAX(t), MAX(t)+0.5, MAX(v)/MAX(t), SUM(v)-0.25, MAX(d)+MAX(v), COUNT(*) > 1, COUNT(*) = 1 AND MAX(v) > 1, NOT COUNT(*), MAX(d) % 2.5 FROM modeitems",
 		"SELECT MAX(ut)+1, MAX(ut)-1, MAX(u)*2, MAX(t)+MAX(ut), 0.5+MAX(t), MAX(t)+100000000, MAX(t)+1000000000, COUNT(*)*2, MAX(t) DIV MAX(ut), -AVG(d), -COUNT(*), -(-MAX(t)), MAX(t)+(-1), COUNT(*) - 1, MIN(s)+1, MIN(s)+1.5, MAX(t) * 0.001, SUM(d)/3, MAX(d)/0.25, MAX(d)/MAX(d) FROM modeitems",
 		"SELECT g, AVG(d)*100, AVG(v)*3, ROUND(AVG(d), 7), AVG(d) FROM modeitems GROUP BY g HAVING AVG(d) * 3 > 0 ORDER BY AVG(d) * 100",
+		// Grouped through a temporary table (g has no index) and through
+		// the primary key: the aggregates' flags follow the plan, the
+		// functions' do not.
+		"SELECT g, COUNT(*), SUM(d), MIN(v), MAX(x), AVG(v), ROUND(MAX(v)), IFNULL(SUM(v), 0), FLOOR(AVG(d)) + 1, ROUND(COUNT(*), 1), ROUND(AVG(v), 2) * 100 FROM modeitems GROUP BY g",
+		"SELECT k, COUNT(*), SUM(d), MIN(v), MAX(x), AVG(v), ROUND(MAX(v)), IFNULL(SUM(v), 0), FLOOR(AVG(d)) + 1, ROUND(COUNT(*), 1) FROM modeitems GROUP BY k",
 	} {
 		compareTwinFields(t, f, q, true)
 	}

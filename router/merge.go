@@ -451,6 +451,13 @@ func (m *selectMerge) planAggregate(from string) error {
 			am.Names = append(am.Names, hiddenOrderPrefix+strconv.Itoa(len(am.Sort)-1))
 		}
 	}
+	if sel.GroupBy != nil && len(a.distinctArgs) == 0 {
+		// The shards group as the statement does: their column
+		// definitions follow the plan one MariaDB would choose.
+		for i := range am.Aggs {
+			am.Aggs[i].ShardField = true
+		}
+	}
 	m.merge.Agg = am
 	m.merge.Distinct = sel.Distinct
 	m.head = "SELECT " + strings.Join(cols, ", ") + from
