@@ -86,6 +86,10 @@ func attrsOf(b bound, cols []*mysql.Field) attrs {
 		return fieldAttrs(x.field(cols, ""), x.t)
 	case *boundNumFunc:
 		return fieldAttrs(x.field(cols, ""), x.t)
+	case *boundCase:
+		return fieldAttrs(x.field(""), x.t)
+	case *boundNullIf:
+		return fieldAttrs(x.field(cols, ""), x.st())
 	case *boundIsNull:
 		return attrs{length: 1, prec: 1, notNull: true, ok: true}
 	case *boundNot:

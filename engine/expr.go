@@ -1152,6 +1152,12 @@ func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
 	if n, ok := b.(*boundNumFunc); ok {
 		return n.field(inCols, name)
 	}
+	if c, ok := b.(*boundCase); ok {
+		return c.field(name)
+	}
+	if n, ok := b.(*boundNullIf); ok {
+		return n.field(inCols, name)
+	}
 	if c, ok := asCol(b); ok && c.i < len(inCols) && inCols[c.i] != nil {
 		f := *inCols[c.i]
 		if name != "" {

@@ -1083,6 +1083,8 @@ func (g *diffGen) probes() []diffQuery {
 		{kind: "probe ifnull", sql: "SELECT IFNULL(SUM(amount), 0), COALESCE(AVG(qty), 1) FROM orders WHERE order_id < 0", ordered: true},
 		{kind: "probe ifnull", sql: "SELECT status, COALESCE(MAX(qty), -1), IFNULL(MIN(amount), 0), IFNULL(MAX(order_id), 0) FROM orders GROUP BY status", ordered: true, ci: true},
 		{kind: "probe ifnull", sql: "SELECT qty, COALESCE(MAX(status), 'none'), IFNULL(MIN(status), '') FROM orders GROUP BY qty", ordered: true, ci: true},
+		// IF, CASE and NULLIF over aggregates.
+		{kind: "probe case nullif", sql: "SELECT status, IF(SUM(qty) > 10, 1, 0), CASE WHEN COUNT(*) > 3 THEN SUM(amount) WHEN COUNT(*) > 1 THEN 0.5 ELSE -1 END, SUM(amount) / NULLIF(COUNT(qty), 0) FROM orders GROUP BY status", ordered: true, ci: true},
 		// ABS, FLOOR and CEIL of aggregates.
 		{kind: "probe abs floor", sql: "SELECT status, ABS(SUM(amount)), FLOOR(AVG(amount)), CEIL(AVG(qty)), FLOOR(AVG(weight)) FROM orders GROUP BY status", ordered: true, ci: true},
 		// ROUND and TRUNCATE of an aggregate of an integer or DECIMAL.

@@ -908,6 +908,15 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 			}
 			return engine.Unary(op, v)
 		}
+	case *ast.CaseExpr:
+		if x.Value == nil { // a searched CASE; CASE x WHEN v compares as MariaDB types all the WHEN values
+			conds := make([]ast.ExprNode, len(x.WhenClauses))
+			results := make([]ast.ExprNode, len(x.WhenClauses))
+			for i, w := range x.WhenClauses {
+				conds[i], results[i] = w.Expr, w.Result
+			}
+			return a.caseOf("CASE", conds, results, x.ElseClause)
+		}
 	case *ast.IsNullExpr:
 		v, err := a.expr(x.Expr)
 		if err != nil {
@@ -935,6 +944,22 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 			return r, err
 		}
 		switch x.FnName.L {
+		case "if":
+			if len(x.Args) == 3 {
+				return a.caseOf("IF", []ast.ExprNode{x.Args[0]}, []ast.ExprNode{x.Args[1]}, x.Args[2])
+			}
+		case "nullif":
+			if len(x.Args) == 2 {
+				l, err := a.expr(x.Args[0])
+				if err != nil {
+					return nil, err
+				}
+				r, err := a.expr(x.Args[1])
+				if err != nil {
+					return nil, err
+				}
+				return engine.NullIf(l, r), nil
+			}
 		case "abs", "floor", "ceil", "ceiling":
 			if len(x.Args) == 1 {
 				v, err := a.expr(x.Args[0])
@@ -946,6 +971,31 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 		}
 	}
 	return nil, errUnsupported("expression %s over aggregates is not supported across shards (arithmetic, comparisons, AND/OR/NOT and IS NULL are)", textOf(e))
+}
+
+// caseOf reads a searched CASE or an IF over the aggregates; els may be
+// nil (no ELSE).
+func (a *aggBuilder) caseOf(fn string, conds, results []ast.ExprNode, els ast.ExprNode) (engine.Expr, error) {
+	whens := make([]engine.When, len(conds))
+	for i := range conds {
+		c, err := a.expr(conds[i])
+		if err != nil {
+			return nil, err
+		}
+		r, err := a.expr(results[i])
+		if err != nil {
+			return nil, err
+		}
+		whens[i] = engine.When{Cond: c, Result: r}
+	}
+	var e engine.Expr
+	if els != nil {
+		var err error
+		if e, err = a.expr(els); err != nil {
+			return nil, err
+		}
+	}
+	return engine.Case(fn, whens, e), nil
 }
 
 // round reads ROUND(x[, n]) and TRUNCATE(x, n), x over the aggregates and

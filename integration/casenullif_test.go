@@ -1,0 +1,38 @@
+package integration
+
+import (
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// IF, a searched CASE and NULLIF over aggregates, over several shards:
+// MariaDB's values and column metadata (the results' type aggregation,
+// NOT NULL when every condition and result is), ungrouped and grouped,
+// text and binary protocol. String and double results are refused (1235).
+func TestCaseAndNullIfOverAggregates(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, g INT, v INT, d DECIMAL(8,2), x DOUBLE, name VARCHAR(20), t TINYINT, u INT UNSIGNED)",
+		"INSERT INTO modeitems VALUES (1, 1, 1, 1.25, 0.5, 'a', 1, 1), (2, 1, -7, -2.50, 1.5, '', 2, 2), (3, 2, NULL, NULL, NULL, NULL, NULL, NULL), (5, 3, 0, -0.10, -2.25, 'c', -3, 3)")
+	queries := []string{
+		"SELECT IF(SUM(v) > 0, 1, 0), IF(MAX(v) IS NULL, 0, MAX(v)), CASE WHEN COUNT(*) > 1 THEN 1.5 ELSE 2 END, IF(COUNT(*) > 0, SUM(d), 0), IF(COUNT(*) > 0, 100, 1000000), CASE WHEN MAX(v) > 1 THEN 7 END, IF(MIN(t) < 0, MIN(t), MIN(v)), CASE WHEN SUM(v) > 0 THEN 1 WHEN SUM(v) < 0 THEN -1 ELSE 0 END FROM modeitems",
+		"SELECT NULLIF(COUNT(v), 0), NULLIF(SUM(d), 0), NULLIF(MAX(name), ''), SUM(v) / NULLIF(COUNT(v), 0), NULLIF(MAX(v), 1), NULLIF(AVG(v), 0), NULLIF(MAX(x), 0) FROM modeitems",
+		"SELECT NULLIF(COUNT(v), 0), SUM(v) / NULLIF(COUNT(v), 0), IF(COUNT(v) > 0, SUM(d), NULL), CASE WHEN COUNT(*) > 1 THEN 1.5 ELSE 2 END FROM modeitems WHERE k > 100",
+		"SELECT g, IF(SUM(v) > 0, 1, 0) AS pos, NULLIF(MIN(name), ''), CASE WHEN COUNT(*) > 1 THEN SUM(d) ELSE -1 END FROM modeitems GROUP BY g ORDER BY pos, g",
+	}
+	steps := textSteps(queries...)
+	steps = append(steps, scriptStep{0, "SELECT g, IF(COUNT(*) > 1, 1.5, 2), NULLIF(SUM(v), 1) FROM modeitems WHERE k > ? GROUP BY g", []any{0}})
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+	for _, q := range queries {
+		compareTwinFields(t, f, q, false)
+	}
+	for _, q := range []string{
+		"SELECT IF(COUNT(*) > 2, 'many', 'few') FROM modeitems",
+		"SELECT CASE WHEN SUM(v) > 0 THEN AVG(x) ELSE 0 END FROM modeitems",
+		"SELECT CASE MAX(v) WHEN 1 THEN 10 ELSE 20 END FROM modeitems",
+		"SELECT IF(MIN(t) < 0, MIN(t), MAX(u)) FROM modeitems",
+	} {
+		_, err := proxy.ExecContext(ctx, q)
+		wantMySQLError(t, err, mysql.ER_NOT_SUPPORTED_YET, "42000")
+	}
+}
