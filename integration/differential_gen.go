@@ -1083,6 +1083,12 @@ func (g *diffGen) probes() []diffQuery {
 		{kind: "probe ifnull", sql: "SELECT IFNULL(SUM(amount), 0), COALESCE(AVG(qty), 1) FROM orders WHERE order_id < 0", ordered: true},
 		{kind: "probe ifnull", sql: "SELECT status, COALESCE(MAX(qty), -1), IFNULL(MIN(amount), 0), IFNULL(MAX(order_id), 0) FROM orders GROUP BY status", ordered: true, ci: true},
 		{kind: "probe ifnull", sql: "SELECT qty, COALESCE(MAX(status), 'none'), IFNULL(MIN(status), '') FROM orders GROUP BY qty", ordered: true, ci: true},
+		// A GROUP BY on the shard key: each shard computes its groups
+		// whole, any aggregate included.
+		{kind: "probe groups on shard", sql: "SELECT cust_id, COUNT(*), SUM(amount), GROUP_CONCAT(status ORDER BY order_id), STDDEV(weight), BIT_OR(qty) FROM orders GROUP BY cust_id", ordered: true, ci: true},
+		{kind: "probe groups on shard", sql: "SELECT cust_id, SUM(amount) s FROM orders GROUP BY cust_id HAVING COUNT(*) > 1 ORDER BY s DESC, cust_id LIMIT 7", ordered: true},
+		{kind: "probe groups on shard", sql: "SELECT cust_id, status, COUNT(*), AVG(weight) FROM orders WHERE qty > 2 GROUP BY cust_id, status ORDER BY cust_id DESC, status", ordered: true},
+		{kind: "probe groups on shard", sql: "SELECT o.cust_id, MAX(o.amount), GROUP_CONCAT(o.qty ORDER BY o.order_id DESC) FROM orders o GROUP BY o.cust_id DESC LIMIT 5", ordered: true},
 		// IF, CASE and NULLIF over aggregates.
 		{kind: "probe case nullif", sql: "SELECT status, IF(SUM(qty) > 10, 1, 0), CASE WHEN COUNT(*) > 3 THEN SUM(amount) WHEN COUNT(*) > 1 THEN 0.5 ELSE -1 END, SUM(amount) / NULLIF(COUNT(qty), 0) FROM orders GROUP BY status", ordered: true, ci: true},
 		// ABS, FLOOR and CEIL of aggregates.

@@ -500,6 +500,14 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		}
 		return s.failMerge(ctx, conns, firstErr)
 	}
+	if binary && inputs[0] != nil {
+		if err := ex.Merge.CheckBinary(inputs[0].Columns()); err != nil {
+			for _, in := range inputs {
+				in.Close()
+			}
+			return s.writeErr(err)
+		}
+	}
 	var computed engine.Warnings // of the expressions the merge computes
 	rows, err := ex.Merge.Pipeline(inputs, &computed)
 	if err != nil {

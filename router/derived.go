@@ -46,7 +46,7 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 	if err := r.joinedOnKeys(inner.from, inner.sel.From, inner.sel.Where); err != nil {
 		return true, err
 	}
-	m, err := newSelectMerge(sel, nil)
+	m, err := newSelectMerge(sel, nil, false)
 	if err != nil {
 		return true, err
 	}

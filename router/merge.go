@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
@@ -34,6 +35,9 @@ type selectMerge struct {
 
 // Merge says how rows from several shards become the answer.
 type Merge struct {
+	// GroupsOnShard: the shards computed whole groups (a GROUP BY on the
+	// shard key) and their rows pass through.
+	GroupsOnShard bool
 	// Hidden trailing columns of each shard row (sort keys) that the client
 	// does not see; only for merges without aggregation.
 	Hidden int
@@ -97,6 +101,22 @@ func (m *Merge) Pipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows,
 		rows = engine.Project(rows, seq(visible))
 	}
 	return rows, nil
+}
+
+// CheckBinary refuses to send, in the binary protocol, the shards' rows of
+// computed groups with a DOUBLE of fixed decimals (STDDEV of an integer
+// has 4): the shards answer in text, rounded to those decimals, where one
+// MariaDB sends the full double in binary.
+func (m *Merge) CheckBinary(cols []*mysql.Field) error {
+	if !m.GroupsOnShard {
+		return nil
+	}
+	for _, f := range cols {
+		if (f.Type == mysql.MYSQL_TYPE_DOUBLE || f.Type == mysql.MYSQL_TYPE_FLOAT) && f.Decimal < 31 && len(f.OrgTable) == 0 {
+			return errUnsupported("column %s is a DOUBLE of %d decimals computed per group on the shards, whose full value the binary protocol cannot carry over several shards; run the statement as a text query", f.Name, f.Decimal)
+		}
+	}
+	return nil
 }
 
 func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows, error) {
@@ -175,8 +195,9 @@ func seq(n int) []int {
 }
 
 // newSelectMerge plans the per-shard query and the merge of a SELECT;
-// scanKey (see scanOrder) orders the rows of a merge without ORDER BY.
-func newSelectMerge(sel *ast.SelectStmt, scanKey []string) (*selectMerge, error) {
+// scanKey (see scanOrder) orders the rows of a merge without ORDER BY;
+// groupsOnShard says that each group of its GROUP BY lives on one shard.
+func newSelectMerge(sel *ast.SelectStmt, scanKey []string, groupsOnShard bool) (*selectMerge, error) {
 	if sel.Fields == nil {
 		return nil, errUnsupported("SELECT without a select list")
 	}
@@ -207,7 +228,7 @@ func newSelectMerge(sel *ast.SelectStmt, scanKey []string) (*selectMerge, error)
 		}
 		from = " FROM " + t
 	}
-	if isAggregate(sel) {
+	if isAggregate(sel) && !(groupsOnShard && sel.GroupBy != nil && !sel.GroupBy.Rollup) {
 		err = m.planAggregate(from)
 	} else {
 		err = m.planPlain(from, scanKey)
@@ -226,9 +247,14 @@ func newSelectMerge(sel *ast.SelectStmt, scanKey []string) (*selectMerge, error)
 // server's order and one server's first rows for a LIMIT. The shards'
 // queries get no ORDER BY for it: where a shard reads another index the
 // order is as unspecified as MariaDB's.
+//
+// A GROUP BY whose groups each live on one shard (groupsOnShard) is
+// planned here too: each shard computes its groups whole, with any
+// aggregate and its HAVING, and the groups pass through as rows, merged
+// by ORDER BY or else by the GROUP BY list, the order MariaDB gives them.
 func (m *selectMerge) planPlain(from string, scanKey []string) error {
 	sel := m.sel
-	if sel.Having != nil {
+	if sel.Having != nil && sel.GroupBy == nil {
 		return errUnsupported("HAVING without GROUP BY or aggregates over several shards is not supported")
 	}
 	fields, hasWildcard, err := fieldList(sel.Fields.Fields)
@@ -265,6 +291,14 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 			m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i})
 		}
 	}
+	grouping := ""
+	if sel.GroupBy != nil {
+		m.merge.GroupsOnShard = true
+		var err error
+		if grouping, hidden, order, err = m.groupsInOrder(hidden, order); err != nil {
+			return err
+		}
+	}
 	m.merge.Hidden = len(hidden)
 	m.merge.Distinct = sel.Distinct
 	distinct := ""
@@ -279,11 +313,54 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 		distinct = "SQL_CALC_FOUND_ROWS "
 	}
 	m.head = "SELECT " + distinct + strings.Join(append(fields, hidden...), ", ") + from
+	m.tail = grouping
 	if len(order) > 0 {
-		m.tail = " ORDER BY " + strings.Join(order, ", ")
+		m.tail += " ORDER BY " + strings.Join(order, ", ")
 	}
 	m.perShardLimit = true
 	return nil
+}
+
+// groupsInOrder is the GROUP BY (and HAVING) of a statement whose groups
+// each live on one shard, and, without ORDER BY, orders the shards' groups
+// by the GROUP BY list as MariaDB does (DESC as written): each item as a
+// hidden column the merge sorts by, and the same list as the shards'
+// ORDER BY, which leaves their plan as the GROUP BY's own.
+func (m *selectMerge) groupsInOrder(hidden, order []string) (string, []string, []string, error) {
+	sel := m.sel
+	grouping, err := restore(sel.GroupBy)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	grouping = " " + grouping
+	if sel.Having != nil {
+		h, err := restore(sel.Having)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		grouping += " " + h
+	}
+	if sel.OrderBy != nil || sel.Distinct {
+		return grouping, hidden, order, nil
+	}
+	for i, item := range sel.GroupBy.Items {
+		e, err := resolveByItem(item.Expr, sel.Fields.Fields, false)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		txt, err := restore(e)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		hidden = append(hidden, txt+" AS "+quoteName(hiddenOrderPrefix+strconv.Itoa(i)))
+		dir := ""
+		if item.Desc {
+			dir = " DESC"
+		}
+		order = append(order, txt+dir)
+		m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i, Desc: item.Desc})
+	}
+	return grouping, hidden, order, nil
 }
 
 // planAggregate: shards compute partial aggregates per group; the proxy

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -267,5 +268,53 @@ func TestPlanAggregateRewrite(t *testing.T) {
 	}
 	if e.Merge.Count != 3 {
 		t.Errorf("limit = %d", e.Merge.Count)
+	}
+}
+
+// A GROUP BY on the shard key (an integer) is computed whole on each
+// shard: the shards' SQL keeps the GROUP BY and HAVING, any aggregate, and
+// orders the groups by the GROUP BY list (a hidden column the merge sorts
+// by) or the statement's ORDER BY; on another column, or a string key, the
+// partial aggregates merge as before.
+func TestPlanGroupsOnShard(t *testing.T) {
+	r := shardedRouter(t)
+	tests := []struct {
+		sql      string
+		onShard  bool
+		contains []string
+		order    []OrderKey
+	}{
+		{"SELECT user_id, GROUP_CONCAT(total), STDDEV(total) FROM orders GROUP BY user_id HAVING COUNT(*) > 1", true,
+			[]string{"GROUP_CONCAT(`total` SEPARATOR ',')", "STDDEV_POP(`total`) AS `STDDEV(total)`", "GROUP BY `user_id` HAVING COUNT(1)>1", "`user_id` AS `__xa_o0`", "ORDER BY `user_id`"}, []OrderKey{{Col: 0}}},
+		{"SELECT o.user_id AS u, SUM(total) FROM orders o GROUP BY 1 DESC LIMIT 2", true,
+			[]string{"GROUP BY 1 DESC", "ORDER BY `o`.`user_id` DESC", "LIMIT 2"}, []OrderKey{{Col: 0, Desc: true}}},
+		{"SELECT user_id, COUNT(*) FROM orders GROUP BY user_id ORDER BY 2 DESC", true,
+			[]string{"COUNT(1) AS `__xa_o0`", "ORDER BY `__xa_o0` DESC"}, []OrderKey{{Col: 0, Desc: true}}},
+		{"SELECT total, COUNT(*) FROM orders GROUP BY total", false, []string{"`total` AS `__xa_g0`", "COUNT(1)"}, nil},
+		{"SELECT name, COUNT(*) FROM items GROUP BY id, name", true, []string{"GROUP BY `id`,`name`"}, []OrderKey{{Col: 0}, {Col: 1}}},
+	}
+	for _, tt := range tests {
+		p, err := planFor(t, r, tt.sql)
+		if err != nil {
+			t.Errorf("%s: %v", tt.sql, err)
+			continue
+		}
+		e, err := p.Bind(nil)
+		if err != nil {
+			t.Errorf("%s: %v", tt.sql, err)
+			continue
+		}
+		sql := e.Parts[0].SQL
+		if e.Merge.GroupsOnShard != tt.onShard || (e.Merge.Agg == nil) != tt.onShard {
+			t.Errorf("%s: groups on shard %v, aggregate merge %v; want %v", tt.sql, e.Merge.GroupsOnShard, e.Merge.Agg != nil, tt.onShard)
+		}
+		for _, want := range tt.contains {
+			if !strings.Contains(sql, want) {
+				t.Errorf("%s: per-shard SQL %q lacks %q", tt.sql, sql, want)
+			}
+		}
+		if tt.onShard && !slices.Equal(e.Merge.OrderBy, tt.order) {
+			t.Errorf("%s: merge order %v, want %v", tt.sql, e.Merge.OrderBy, tt.order)
+		}
 	}
 }

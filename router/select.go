@@ -9,6 +9,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/xaproxy/xaproxy/catalog"
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
@@ -55,7 +56,7 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	if err != nil {
 		return err
 	}
-	m, err := newSelectMerge(sel, r.scanOrder(from, sel))
+	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupsOnShard(from, sel))
 	if ng := (*NonGroupedError)(nil); errors.As(err, &ng) {
 		r.qualify(ng, from, sel)
 	}
@@ -79,6 +80,59 @@ func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
 		return nil
 	}
 	return def.Unique[0].Columns
+}
+
+// groupsOnShard tells whether each group of a GROUP BY lives on one
+// shard: the statement reads one sharded table and groups by its shard
+// key column, whose values route as they compare (an integer or DECIMAL
+// column: equal values have one key; a string key's collation can call
+// values equal that route apart, sharding/doc.go).
+func (r *Router) groupsOnShard(from []tableInfo, sel *ast.SelectStmt) bool {
+	if sel.GroupBy == nil || sel.GroupBy.Rollup || len(from) != 1 || from[0].table == nil || from[0].view != nil {
+		return false
+	}
+	t := from[0]
+	key := t.table.ShardKey
+	if key == "" || !exactKeyColumn(r.Catalog().Table(t.schema, t.name), key) {
+		return false
+	}
+	for _, item := range sel.GroupBy.Items {
+		e := item.Expr
+		if _, isPos := e.(*ast.PositionExpr); isPos {
+			var err error
+			if e, err = resolveByItem(e, sel.Fields.Fields, false); err != nil {
+				continue
+			}
+		}
+		c, ok := e.(*ast.ColumnNameExpr)
+		if !ok || !strings.EqualFold(c.Name.Name.O, key) {
+			continue
+		}
+		if q := c.Name.Table.L; q == "" || q == t.alias {
+			return true
+		}
+	}
+	return false
+}
+
+// exactKeyColumn tells whether the catalog knows column key of def as an
+// integer or DECIMAL.
+func exactKeyColumn(def *catalog.Table, key string) bool {
+	if def == nil {
+		return false
+	}
+	for _, c := range def.Columns {
+		if strings.EqualFold(c.Name, key) {
+			typ := strings.ToLower(c.Type)
+			for _, p := range []string{"tinyint", "smallint", "mediumint", "int", "bigint", "decimal"} {
+				if strings.HasPrefix(typ, p) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
 }
 
 // resolveAll resolves every table a statement names.
