@@ -292,6 +292,13 @@ func TestPlanGroupsOnShard(t *testing.T) {
 			[]string{"COUNT(1) AS `__xa_o0`", "ORDER BY `__xa_o0` DESC"}, []OrderKey{{Col: 0, Desc: true}}},
 		{"SELECT total, COUNT(*) FROM orders GROUP BY total", false, []string{"`total` AS `__xa_g0`", "COUNT(1)"}, nil},
 		{"SELECT name, COUNT(*) FROM items GROUP BY id, name", true, []string{"GROUP BY `id`,`name`"}, []OrderKey{{Col: 0}, {Col: 1}}},
+		// Joined by inner joins to co-located and broadcast tables.
+		{"SELECT u.user_id, GROUP_CONCAT(o.total) FROM users u JOIN orders o ON o.user_id = u.user_id JOIN countries c ON c.code = u.name GROUP BY u.user_id", true,
+			[]string{"GROUP BY `u`.`user_id`"}, []OrderKey{{Col: 0}}},
+		// An outer join's NULL-extended rows have no shard: partial aggregates.
+		{"SELECT u.user_id, COUNT(o.total) FROM users u LEFT JOIN orders o ON o.user_id = u.user_id GROUP BY u.user_id", false, []string{"COUNT(`o`.`total`)"}, nil},
+		// Unqualified in a join: the name may be another table's column.
+		{"SELECT o.user_id, COUNT(*) FROM orders o JOIN users u ON o.user_id = u.user_id GROUP BY user_id", false, []string{"COUNT(1)"}, nil},
 	}
 	for _, tt := range tests {
 		p, err := planFor(t, r, tt.sql)

@@ -83,17 +83,15 @@ func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
 }
 
 // groupsOnShard tells whether each group of a GROUP BY lives on one
-// shard: the statement reads one sharded table and groups by its shard
-// key column, whose values route as they compare (an integer or DECIMAL
+// shard: the GROUP BY names the shard key column of a sharded table of the
+// statement whose values route as they compare (an integer or DECIMAL
 // column: equal values have one key; a string key's collation can call
-// values equal that route apart, sharding/doc.go).
+// values equal that route apart, sharding/doc.go), and the tables are
+// joined by inner joins only, so that every row of a group comes from
+// that table's rows with one key value, on one shard (its co-located
+// tables' rows with them; broadcast tables are whole on every shard).
 func (r *Router) groupsOnShard(from []tableInfo, sel *ast.SelectStmt) bool {
-	if sel.GroupBy == nil || sel.GroupBy.Rollup || len(from) != 1 || from[0].table == nil || from[0].view != nil {
-		return false
-	}
-	t := from[0]
-	key := t.table.ShardKey
-	if key == "" || !exactKeyColumn(r.Catalog().Table(t.schema, t.name), key) {
+	if sel.GroupBy == nil || sel.GroupBy.Rollup || len(from) == 0 || !innerJoinsOnly(sel.From.TableRefs) {
 		return false
 	}
 	for _, item := range sel.GroupBy.Items {
@@ -105,12 +103,39 @@ func (r *Router) groupsOnShard(from []tableInfo, sel *ast.SelectStmt) bool {
 			}
 		}
 		c, ok := e.(*ast.ColumnNameExpr)
-		if !ok || !strings.EqualFold(c.Name.Name.O, key) {
+		if !ok {
 			continue
 		}
-		if q := c.Name.Table.L; q == "" || q == t.alias {
-			return true
+		for _, t := range from {
+			if t.kind != sharding.Sharded || t.table == nil || t.view != nil || !strings.EqualFold(c.Name.Name.O, t.table.ShardKey) {
+				continue
+			}
+			// Unqualified only in a one-table statement: in a join the
+			// name may be another table's column.
+			q := c.Name.Table.L
+			if (q == t.alias || q == "" && len(from) == 1) && exactKeyColumn(r.Catalog().Table(t.schema, t.name), t.table.ShardKey) {
+				return true
+			}
 		}
+	}
+	return false
+}
+
+// innerJoinsOnly tells whether a FROM joins its tables by inner joins only
+// (an outer join's NULL-extended rows carry no key of their shard).
+func innerJoinsOnly(n ast.ResultSetNode) bool {
+	switch x := n.(type) {
+	case *ast.Join:
+		if x.Tp == ast.LeftJoin || x.Tp == ast.RightJoin {
+			return false
+		}
+		if x.Left != nil && !innerJoinsOnly(x.Left) {
+			return false
+		}
+		return x.Right == nil || innerJoinsOnly(x.Right)
+	case *ast.TableSource:
+		_, isTable := x.Source.(*ast.TableName)
+		return isTable
 	}
 	return false
 }
