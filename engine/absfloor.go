@@ -39,7 +39,8 @@ func (n *numFuncExpr) bind(bd binder) (bound, error) {
 	}
 	t := x.st()
 	a := attrsOf(x, bd.cols)
-	out := &boundNumFunc{fn: n.fn, a: x, name: n.String(), notNull: a.ok && a.notNull, unsigned: t.unsigned}
+	out := &boundNumFunc{fn: n.fn, a: x, name: n.String()}
+	out.notNull, out.unsigned = a.ok && a.notNull, t.unsigned
 	floor := n.fn == "floor"
 	switch {
 	case t.cls == tInt && !t.boolean && a.ok:
@@ -95,12 +96,8 @@ type boundNumFunc struct {
 	a        bound
 	identity bool // FLOOR or CEIL of an integer: its own type and value
 	t        stype
-	typ      byte
-	length   uint32
-	scale    int
-	unsigned bool
-	notNull  bool
-	name     string
+	numOut
+	name string
 }
 
 func (n *boundNumFunc) st() stype    { return n.t }
@@ -166,5 +163,5 @@ func (n *boundNumFunc) field(inCols []*mysql.Field, name string) *mysql.Field {
 	if n.identity {
 		return identityField(n.a, inCols, name, n.notNull)
 	}
-	return numField(name, n.typ, n.length, n.scale, n.unsigned, n.notNull)
+	return n.numOut.field(name)
 }

@@ -33,14 +33,10 @@ func TestNumFunc(t *testing.T) {
 	for _, tt := range tests {
 		in := []*mysql.Field{tt.in}
 		e := NumFunc(tt.fn, Col(0))
-		rows, err := Collect(Compute(FromSlice(in, []Row{row(tt.cell)}), []Expr{e}, nil, nil, nil))
+		got, err := computeOne(in, e, tt.cell)
 		if err != nil {
 			t.Errorf("%s(%s): %v", tt.fn, tt.cell, err)
 			continue
-		}
-		got := "NULL"
-		if rows[0][0] != nil {
-			got = string(rows[0][0])
 		}
 		f := ResultField(e, in, "")
 		if got != tt.want || f.Type != tt.typ || f.ColumnLength != tt.length {

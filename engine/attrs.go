@@ -247,3 +247,17 @@ func identityField(a bound, inCols []*mysql.Field, name string, notNull bool) *m
 	}
 	return resultField(a, inCols, name)
 }
+
+// numOut is what a function's numeric result sends as its column
+// definition (numField).
+type numOut struct {
+	typ      byte
+	length   uint32
+	scale    int
+	unsigned bool
+	notNull  bool
+}
+
+func (o numOut) field(name string) *mysql.Field {
+	return numField(name, o.typ, o.length, o.scale, o.unsigned, o.notNull)
+}

@@ -54,7 +54,8 @@ func (c *caseExpr) unsupported() error {
 var intRank = map[byte]int{mysql.MYSQL_TYPE_TINY: 1, mysql.MYSQL_TYPE_SHORT: 2, mysql.MYSQL_TYPE_INT24: 3, mysql.MYSQL_TYPE_LONG: 4, mysql.MYSQL_TYPE_LONGLONG: 5}
 
 func (c *caseExpr) bind(bd binder) (bound, error) {
-	out := &boundCase{name: c.String(), notNull: c.els != nil}
+	out := &boundCase{name: c.String()}
+	out.notNull = c.els != nil
 	for _, w := range c.whens {
 		cond, err := bindExpr(w.Cond, bd)
 		if err != nil {
@@ -153,12 +154,8 @@ type boundCase struct {
 	conds, results []bound
 	els            bound // nil: NULL
 	t              stype
-	typ            byte
-	length         uint32
-	scale          int
-	unsigned       bool
-	notNull        bool
-	name           string
+	numOut
+	name string
 }
 
 func (c *boundCase) st() stype    { return c.t }
@@ -194,5 +191,5 @@ func (c *boundCase) field(name string) *mysql.Field {
 	if name == "" {
 		name = c.name
 	}
-	return numField(name, c.typ, c.length, c.scale, c.unsigned, c.notNull)
+	return c.numOut.field(name)
 }

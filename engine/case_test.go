@@ -30,14 +30,10 @@ func TestCaseAndNullIf(t *testing.T) {
 		{"NULLIF other", NullIf(Col(1), Lit("0", LitInt)), []string{"0", "-1.50", "3"}, "-1.50", mysql.MYSQL_TYPE_NEWDECIMAL, 34, mysql.BINARY_FLAG},
 	}
 	for _, tt := range tests {
-		rows, err := Collect(Compute(FromSlice(in, []Row{row(tt.cells...)}), []Expr{tt.e}, nil, nil, nil))
+		got, err := computeOne(in, tt.e, tt.cells...)
 		if err != nil {
 			t.Errorf("%s: %v", tt.name, err)
 			continue
-		}
-		got := "NULL"
-		if rows[0][0] != nil {
-			got = string(rows[0][0])
 		}
 		f := ResultField(tt.e, in, "")
 		if got != tt.want || f.Type != tt.typ || f.ColumnLength != tt.length || f.Flag != tt.flags {

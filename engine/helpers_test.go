@@ -121,6 +121,19 @@ func mustCollectShown(t *testing.T, r Rows) []string {
 	return mustCollect(t, Compute(r, exprs, nil, nil, nil))
 }
 
+// computeOne evaluates e over one input row of cells ("NULL" for NULL)
+// and returns its text, "NULL" for NULL.
+func computeOne(in []*mysql.Field, e Expr, cells ...string) (string, error) {
+	rows, err := Collect(Compute(FromSlice(in, []Row{row(cells...)}), []Expr{e}, nil, nil, nil))
+	if err != nil {
+		return "", err
+	}
+	if rows[0][0] == nil {
+		return "NULL", nil
+	}
+	return string(rows[0][0]), nil
+}
+
 func equalStrings(a, b []string) bool {
 	if len(a) != len(b) {
 		return false

@@ -51,7 +51,8 @@ func (r *roundExpr) bind(bd binder) (bound, error) {
 	}
 	t := x.st()
 	a := attrsOf(x, bd.cols)
-	out := &boundRound{a: x, n: r.n, truncate: r.truncate, name: r.String(), notNull: a.ok && a.notNull}
+	out := &boundRound{a: x, n: r.n, truncate: r.truncate, name: r.String()}
+	out.notNull, out.scale = a.ok && a.notNull, r.n
 	switch {
 	case t.cls == tInt && !t.boolean && a.ok:
 		out.identity, out.t = true, t
@@ -69,10 +70,10 @@ func (r *roundExpr) bind(bd binder) (bound, error) {
 			return nil, r.unsupported()
 		}
 		out.t = stype{cls: tDec, unsigned: a.unsigned, scale: r.n}
-		out.length = uint32(lengthOf(p, r.n, a.unsigned))
+		out.typ, out.unsigned, out.length = mysql.MYSQL_TYPE_NEWDECIMAL, a.unsigned, uint32(lengthOf(p, r.n, a.unsigned))
 	case t.cls == tDouble && t.mtype != mysql.MYSQL_TYPE_FLOAT && r.n < notFixedDec:
 		out.t = stype{cls: tDouble, unsigned: t.unsigned, scale: r.n}
-		out.length = uint32(17 + r.n) // float_length: DBL_DIG + 2 + n
+		out.typ, out.unsigned, out.length = mysql.MYSQL_TYPE_DOUBLE, t.unsigned, uint32(17+r.n) // float_length: DBL_DIG + 2 + n
 	default:
 		return nil, r.unsupported()
 	}
@@ -91,8 +92,7 @@ type boundRound struct {
 	truncate bool
 	identity bool // an integer: its own type and value
 	t        stype
-	length   uint32 // the DECIMAL or DOUBLE result's display length
-	notNull  bool
+	numOut   // the DECIMAL or DOUBLE result's
 	name     string
 }
 
@@ -143,9 +143,5 @@ func (r *boundRound) field(inCols []*mysql.Field, name string) *mysql.Field {
 	if r.identity {
 		return identityField(r.a, inCols, name, r.notNull)
 	}
-	typ := byte(mysql.MYSQL_TYPE_NEWDECIMAL)
-	if r.t.cls == tDouble {
-		typ = mysql.MYSQL_TYPE_DOUBLE
-	}
-	return numField(name, typ, r.length, r.n, r.t.unsigned, r.notNull)
+	return r.numOut.field(name)
 }
