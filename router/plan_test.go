@@ -295,8 +295,11 @@ func TestPlanGroupsOnShard(t *testing.T) {
 		// Joined by inner joins to co-located and broadcast tables.
 		{"SELECT u.user_id, GROUP_CONCAT(o.total) FROM users u JOIN orders o ON o.user_id = u.user_id JOIN countries c ON c.code = u.name GROUP BY u.user_id", true,
 			[]string{"GROUP BY `u`.`user_id`"}, []OrderKey{{Col: 0}}},
-		// An outer join's NULL-extended rows have no shard: partial aggregates.
-		{"SELECT u.user_id, COUNT(o.total) FROM users u LEFT JOIN orders o ON o.user_id = u.user_id GROUP BY u.user_id", false, []string{"COUNT(`o`.`total`)"}, nil},
+		// The preserved side of an outer join keeps its shard.
+		{"SELECT u.user_id, GROUP_CONCAT(o.total) FROM users u LEFT JOIN orders o ON o.user_id = u.user_id GROUP BY u.user_id", true, []string{"LEFT JOIN"}, []OrderKey{{Col: 0}}},
+		// Its NULL-extended side's rows have no shard: partial aggregates.
+		{"SELECT o.user_id, COUNT(o.total) FROM users u LEFT JOIN orders o ON o.user_id = u.user_id GROUP BY o.user_id", false, []string{"COUNT(`o`.`total`)"}, nil},
+		{"SELECT u.user_id, COUNT(o.total) FROM users u RIGHT JOIN orders o ON o.user_id = u.user_id GROUP BY u.user_id", false, []string{"COUNT(`o`.`total`)"}, nil},
 		// Unqualified in a join: the name may be another table's column.
 		{"SELECT o.user_id, COUNT(*) FROM orders o JOIN users u ON o.user_id = u.user_id GROUP BY user_id", false, []string{"COUNT(1)"}, nil},
 	}

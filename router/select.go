@@ -86,12 +86,16 @@ func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
 // shard: the GROUP BY names the shard key column of a sharded table of the
 // statement whose values route as they compare (an integer or DECIMAL
 // column: equal values have one key; a string key's collation can call
-// values equal that route apart, sharding/doc.go), and the tables are
-// joined by inner joins only, so that every row of a group comes from
-// that table's rows with one key value, on one shard (its co-located
-// tables' rows with them; broadcast tables are whole on every shard).
+// values equal that route apart, sharding/doc.go), of a table on no outer
+// join's NULL-extended side, so that every row of a group comes from that
+// table's rows with one key value, on one shard (its co-located tables'
+// rows with them; broadcast tables are whole on every shard).
 func (r *Router) groupsOnShard(from []tableInfo, sel *ast.SelectStmt) bool {
-	if sel.GroupBy == nil || sel.GroupBy.Rollup || len(from) == 0 || !innerJoinsOnly(sel.From.TableRefs) {
+	if sel.GroupBy == nil || sel.GroupBy.Rollup || len(from) == 0 {
+		return false
+	}
+	nullable, ok := nullableSides(sel.From.TableRefs)
+	if !ok {
 		return false
 	}
 	for _, item := range sel.GroupBy.Items {
@@ -113,7 +117,7 @@ func (r *Router) groupsOnShard(from []tableInfo, sel *ast.SelectStmt) bool {
 			// Unqualified only in a one-table statement: in a join the
 			// name may be another table's column.
 			q := c.Name.Table.L
-			if (q == t.alias || q == "" && len(from) == 1) && exactKeyColumn(r.Catalog().Table(t.schema, t.name), t.table.ShardKey) {
+			if (q == t.alias || q == "" && len(from) == 1) && !nullable[t.alias] && exactKeyColumn(r.Catalog().Table(t.schema, t.name), t.table.ShardKey) {
 				return true
 			}
 		}
@@ -121,23 +125,37 @@ func (r *Router) groupsOnShard(from []tableInfo, sel *ast.SelectStmt) bool {
 	return false
 }
 
-// innerJoinsOnly tells whether a FROM joins its tables by inner joins only
-// (an outer join's NULL-extended rows carry no key of their shard).
-func innerJoinsOnly(n ast.ResultSetNode) bool {
-	switch x := n.(type) {
-	case *ast.Join:
-		if x.Tp == ast.LeftJoin || x.Tp == ast.RightJoin {
-			return false
+// nullableSides lists, by alias, the tables of a FROM on the
+// NULL-extended side of an outer join (the right of a LEFT JOIN, the left
+// of a RIGHT JOIN): their NULL-extended rows carry no key of their shard.
+// ok is false for a FROM of other than tables and joins.
+func nullableSides(n ast.ResultSetNode) (map[string]bool, bool) {
+	nullable := map[string]bool{}
+	var walk func(n ast.ResultSetNode, outer bool) bool
+	walk = func(n ast.ResultSetNode, outer bool) bool {
+		switch x := n.(type) {
+		case *ast.Join:
+			if x.Left != nil && !walk(x.Left, outer || x.Tp == ast.RightJoin) {
+				return false
+			}
+			return x.Right == nil || walk(x.Right, outer || x.Tp == ast.LeftJoin)
+		case *ast.TableSource:
+			tn, isTable := x.Source.(*ast.TableName)
+			if !isTable {
+				return false
+			}
+			if outer {
+				alias := x.AsName.L
+				if alias == "" {
+					alias = tn.Name.L
+				}
+				nullable[alias] = true
+			}
+			return true
 		}
-		if x.Left != nil && !innerJoinsOnly(x.Left) {
-			return false
-		}
-		return x.Right == nil || innerJoinsOnly(x.Right)
-	case *ast.TableSource:
-		_, isTable := x.Source.(*ast.TableName)
-		return isTable
+		return false
 	}
-	return false
+	return nullable, walk(n, false)
 }
 
 // exactKeyColumn tells whether the catalog knows column key of def as an
