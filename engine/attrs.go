@@ -88,6 +88,8 @@ func attrsOf(b bound, cols []*mysql.Field) attrs {
 		return fieldAttrs(x.field(cols, ""), x.t)
 	case *boundCase:
 		return fieldAttrs(x.field(""), x.t)
+	case *boundGreatest:
+		return fieldAttrs(x.field(""), x.t)
 	case *boundNullIf:
 		return fieldAttrs(x.field(cols, ""), x.st())
 	case *boundIsNull:

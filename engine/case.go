@@ -83,21 +83,38 @@ func (c *caseExpr) bind(bd binder) (bound, error) {
 		out.els = e
 		results = append(results, e)
 	}
+	t, o, ok := numericResult(results, bd.cols)
+	if !ok {
+		return nil, c.unsupported()
+	}
+	out.t, out.typ, out.length, out.scale, out.unsigned = t, o.typ, o.length, o.scale, o.unsigned
+	out.notNull = out.notNull && o.notNull
+	return out, nil
+}
+
+// numericResult types the values one function may return (the results of
+// a CASE, the arguments of GREATEST) as MariaDB 10.11 aggregates them:
+// count_decimal_length (the largest integer part plus the largest scale;
+// UNSIGNED when every value is), the widest integer type among integers
+// (a literal an INT up to 9 characters), a DECIMAL if any value is one;
+// NOT NULL when every value is (a NULL literal is not). ok is false for
+// other values (strings, doubles, temporals), signed with unsigned
+// integers (which MariaDB widens to DECIMAL), or only NULLs.
+func numericResult(values []bound, cols []*mysql.Field) (stype, numOut, bool) {
 	intPart, scale, unsigned, isDec, typ := 0, 0, true, false, byte(0)
 	signedInt, unsignedInt := false, false
-	for _, r := range results {
+	notNull := true
+	for _, r := range values {
 		t := r.st()
 		if t.cls == tNull {
-			out.notNull = false
+			notNull = false
 			continue
 		}
-		a := attrsOf(r, bd.cols)
+		a := attrsOf(r, cols)
 		if !a.ok || (t.cls != tInt && t.cls != tDec) {
-			return nil, c.unsupported()
+			return stype{}, numOut{}, false
 		}
-		if !a.notNull {
-			out.notNull = false
-		}
+		notNull = notNull && a.notNull
 		intPart, scale = max(intPart, a.prec-a.scale), max(scale, a.scale)
 		unsigned = unsigned && a.unsigned
 		if t.cls == tDec {
@@ -109,31 +126,24 @@ func (c *caseExpr) bind(bd binder) (bound, error) {
 		} else {
 			signedInt = true
 		}
-		rt := resultType(r, bd.cols, a)
+		rt := resultType(r, cols, a)
 		if intRank[rt] == 0 {
-			return nil, c.unsupported()
+			return stype{}, numOut{}, false
 		}
 		if intRank[rt] > intRank[typ] {
 			typ = rt
 		}
 	}
 	if typ == 0 && !isDec || signedInt && unsignedInt {
-		// Only NULLs; or signed and unsigned integers, which MariaDB
-		// widens to a DECIMAL or BIGINT (not followed here).
-		return nil, c.unsupported()
+		return stype{}, numOut{}, false
 	}
 	p := min(intPart+scale, maxDecimalPrecision)
-	out.length = uint32(lengthOf(p, scale, unsigned))
-	out.unsigned = unsigned
+	o := numOut{typ: typ, length: uint32(lengthOf(p, scale, unsigned)), scale: scale, unsigned: unsigned, notNull: notNull}
 	if isDec {
-		out.t = stype{cls: tDec, scale: scale, unsigned: unsigned}
-		out.typ = mysql.MYSQL_TYPE_NEWDECIMAL
-	} else {
-		out.t = stype{cls: tInt, unsigned: unsigned}
-		out.typ = typ
+		o.typ = mysql.MYSQL_TYPE_NEWDECIMAL
+		return stype{cls: tDec, scale: scale, unsigned: unsigned}, o, true
 	}
-	out.scale = scale
-	return out, nil
+	return stype{cls: tInt, unsigned: unsigned}, o, true
 }
 
 // resultType is the integer type an integer result contributes: a

@@ -6,10 +6,10 @@ import (
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
-// IF, CASE and NULLIF over aggregate columns: values and the metadata
+// IF, CASE, NULLIF, GREATEST and LEAST over aggregate columns: values and the metadata
 // MariaDB 10.11 gives them (integration TestCaseAndNullIfOverAggregates
 // compares with a server).
-func TestCaseAndNullIf(t *testing.T) {
+func TestCaseNullIfGreatest(t *testing.T) {
 	in := []*mysql.Field{countField("COUNT(*)"), decField("SUM(d)", 2), intField("MAX(v)")}
 	gt, _ := Binary(">", Col(0), Lit("1", LitInt))
 	isNull := IsNull(Col(2), false)
@@ -28,6 +28,9 @@ func TestCaseAndNullIf(t *testing.T) {
 		{"no ELSE", Case("CASE", []When{{gt, Col(1)}}, nil), []string{"1", "1.00", "3"}, "NULL", mysql.MYSQL_TYPE_NEWDECIMAL, 34, mysql.BINARY_FLAG},
 		{"NULLIF equal", NullIf(Col(0), Lit("0", LitInt)), []string{"0", "1.00", "3"}, "NULL", mysql.MYSQL_TYPE_LONGLONG, 21, mysql.BINARY_FLAG},
 		{"NULLIF other", NullIf(Col(1), Lit("0", LitInt)), []string{"0", "-1.50", "3"}, "-1.50", mysql.MYSQL_TYPE_NEWDECIMAL, 34, mysql.BINARY_FLAG},
+		{"GREATEST as the DECIMAL", Greatest(false, []Expr{Col(2), Lit("1.5", LitDecimal)}), []string{"0", "1.00", "3"}, "3.0", mysql.MYSQL_TYPE_NEWDECIMAL, 13, mysql.BINARY_FLAG},
+		{"LEAST of a NULL", Greatest(true, []Expr{Col(2), Lit("0", LitInt)}), []string{"0", "1.00", "NULL"}, "NULL", mysql.MYSQL_TYPE_LONG, 11, mysql.BINARY_FLAG},
+		{"LEAST of a COUNT", Greatest(true, []Expr{Col(0), Lit("5", LitInt)}), []string{"7", "1.00", "3"}, "5", mysql.MYSQL_TYPE_LONGLONG, 21, mysql.BINARY_FLAG | mysql.NOT_NULL_FLAG},
 	}
 	for _, tt := range tests {
 		got, err := computeOne(in, tt.e, tt.cells...)

@@ -1155,6 +1155,9 @@ func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
 	if c, ok := b.(*boundCase); ok {
 		return c.field(name)
 	}
+	if g, ok := b.(*boundGreatest); ok {
+		return g.field(name)
+	}
 	if n, ok := b.(*boundNullIf); ok {
 		return n.field(inCols, name)
 	}

@@ -6,11 +6,13 @@ import (
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
-// IF, a searched CASE and NULLIF over aggregates, over several shards:
+// IF, a searched CASE, NULLIF, GREATEST and LEAST over aggregates, over
+// several shards:
 // MariaDB's values and column metadata (the results' type aggregation,
 // NOT NULL when every condition and result is), ungrouped and grouped,
-// text and binary protocol. String and double results are refused (1235).
-func TestCaseAndNullIfOverAggregates(t *testing.T) {
+// text and binary protocol. String and double results, and signed with
+// unsigned integers, are refused (1235).
+func TestCaseNullIfGreatestOverAggregates(t *testing.T) {
 	t.Parallel()
 	ctx, proxy, direct, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, g INT, v INT, d DECIMAL(8,2), x DOUBLE, name VARCHAR(20), t TINYINT, u INT UNSIGNED)",
 		"INSERT INTO modeitems VALUES (1, 1, 1, 1.25, 0.5, 'a', 1, 1), (2, 1, -7, -2.50, 1.5, '', 2, 2), (3, 2, NULL, NULL, NULL, NULL, NULL, NULL), (5, 3, 0, -0.10, -2.25, 'c', -3, 3)")
@@ -19,6 +21,8 @@ func TestCaseAndNullIfOverAggregates(t *testing.T) {
 		"SELECT NULLIF(COUNT(v), 0), NULLIF(SUM(d), 0), NULLIF(MAX(name), ''), SUM(v) / NULLIF(COUNT(v), 0), NULLIF(MAX(v), 1), NULLIF(AVG(v), 0), NULLIF(MAX(x), 0) FROM modeitems",
 		"SELECT NULLIF(COUNT(v), 0), SUM(v) / NULLIF(COUNT(v), 0), IF(COUNT(v) > 0, SUM(d), NULL), CASE WHEN COUNT(*) > 1 THEN 1.5 ELSE 2 END FROM modeitems WHERE k > 100",
 		"SELECT g, IF(SUM(v) > 0, 1, 0) AS pos, NULLIF(MIN(name), ''), CASE WHEN COUNT(*) > 1 THEN SUM(d) ELSE -1 END FROM modeitems GROUP BY g ORDER BY pos, g",
+		"SELECT GREATEST(MAX(v), 0), LEAST(MIN(v), 0), GREATEST(SUM(d), 1), LEAST(COUNT(*), 5), GREATEST(MAX(v), 1.5), LEAST(MAX(t), MIN(v), -1) FROM modeitems",
+		"SELECT g, GREATEST(SUM(d), 0) AS gd, LEAST(COUNT(*), 1) FROM modeitems GROUP BY g HAVING GREATEST(SUM(d), 0) >= 0 ORDER BY gd, g",
 	}
 	steps := textSteps(queries...)
 	steps = append(steps, scriptStep{0, "SELECT g, IF(COUNT(*) > 1, 1.5, 2), NULLIF(SUM(v), 1) FROM modeitems WHERE k > ? GROUP BY g", []any{0}})
@@ -31,6 +35,10 @@ func TestCaseAndNullIfOverAggregates(t *testing.T) {
 		"SELECT CASE WHEN SUM(v) > 0 THEN AVG(x) ELSE 0 END FROM modeitems",
 		"SELECT CASE MAX(v) WHEN 1 THEN 10 ELSE 20 END FROM modeitems",
 		"SELECT IF(MIN(t) < 0, MIN(t), MAX(u)) FROM modeitems",
+		"SELECT GREATEST(MAX(x), 1) FROM modeitems",
+		"SELECT GREATEST(MAX(v), NULL) FROM modeitems",
+		"SELECT GREATEST(MAX(u), 0) FROM modeitems",
+		"SELECT LEAST(MAX(name), 'b') FROM modeitems",
 	} {
 		_, err := proxy.ExecContext(ctx, q)
 		wantMySQLError(t, err, mysql.ER_NOT_SUPPORTED_YET, "42000")

@@ -1037,6 +1037,18 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 				}
 				return engine.NullIf(l, r), nil
 			}
+		case "greatest", "least":
+			if len(x.Args) >= 2 {
+				args := make([]engine.Expr, len(x.Args))
+				for i, arg := range x.Args {
+					v, err := a.expr(arg)
+					if err != nil {
+						return nil, err
+					}
+					args[i] = v
+				}
+				return engine.Greatest(x.FnName.L == "least", args), nil
+			}
 		case "abs", "floor", "ceil", "ceiling":
 			if len(x.Args) == 1 {
 				v, err := a.expr(x.Args[0])
