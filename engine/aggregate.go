@@ -1,14 +1,20 @@
 package engine
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
+
+// groupFlag is MariaDB's GROUP_FLAG, which a column grouped through a
+// temporary table carries to the client (the value of NUM_FLAG).
+const groupFlag = 0x8000
 
 // AggFn is a final aggregate computed from the shards' partial aggregates.
 type AggFn int
@@ -59,6 +65,9 @@ type Agg struct {
 	// converted to SUM's type: what MariaDB tells distinct values by);
 	// each distinct non-NULL value counts once, CountCol is unused.
 	Distinct bool
+	// More: COUNT(DISTINCT x, y, ...): the input columns of y, ...; a
+	// tuple counts when none of its values is NULL.
+	More []int
 	// ShardField: the output column is described as the shard described
 	// its partial column (COUNT, SUM, MIN, MAX). Set when the shards group
 	// as the statement does: MariaDB's metadata then follows the plan it
@@ -84,12 +93,22 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 		}
 		return nil
 	}
+	// With a DISTINCT aggregate the shards group by its arguments too,
+	// through a temporary table that marks their group columns 0x8000
+	// (GROUP_FLAG); MariaDB sorts such a statement's groups instead, and
+	// sends the columns without it (checked on 10.11).
+	finer := slices.ContainsFunc(aggs, func(g Agg) bool { return g.Fn == AggCountDistinct || g.Distinct })
 	for _, c := range groupBy {
 		if err := check("group-by", c); err != nil {
 			return fail(err)
 		}
 		a.gkinds = append(a.gkinds, fieldKind(inCols[c]))
-		a.fields = append(a.fields, inCols[c])
+		f := inCols[c]
+		if finer && f != nil && f.Flag&groupFlag != 0 {
+			f = copyField(f)
+			f.Flag &^= groupFlag
+		}
+		a.fields = append(a.fields, f)
 	}
 	for _, g := range aggs {
 		if err := check(g.Fn.String(), g.Col); err != nil {
@@ -104,6 +123,12 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 			return fail(fmt.Errorf("engine: unknown aggregate function %d", int(g.Fn)))
 		}
 		sp := newAggSpec(g, inCols[g.Col])
+		for _, c := range g.More {
+			if c < 0 || c >= len(inCols) {
+				return fail(fmt.Errorf("engine: aggregate column %d out of range (%d columns)", c, len(inCols)))
+			}
+			sp.moreKinds = append(sp.moreKinds, fieldKind(inCols[c]))
+		}
 		if g.ShardField && !g.Distinct && g.Fn != AggAvg && g.Fn != AggCountDistinct && inCols[g.Col] != nil {
 			f := copyField(inCols[g.Col])
 			f.Name = []byte(g.Name)
@@ -125,12 +150,13 @@ const (
 
 type aggSpec struct {
 	Agg
-	kind    cmpKind // MIN/MAX, COUNT(DISTINCT) comparisons
-	mode    sumMode
-	in      stype // input column type
-	outDec  int   // SUM/AVG: output scale or double decimals
-	isFloat bool  // input is FLOAT: parse as float32
-	out     *mysql.Field
+	kind      cmpKind   // MIN/MAX, COUNT(DISTINCT) comparisons
+	moreKinds []cmpKind // COUNT(DISTINCT x, y, ...): y's and the others' comparisons
+	mode      sumMode
+	in        stype // input column type
+	outDec    int   // SUM/AVG: output scale or double decimals
+	isFloat   bool  // input is FLOAT: parse as float32
+	out       *mysql.Field
 }
 
 func newAggSpec(g Agg, in *mysql.Field) *aggSpec {
@@ -376,7 +402,22 @@ func (sp *aggSpec) add(acc *aggAcc, r Row) error {
 		if acc.seen == nil {
 			acc.seen = map[string]struct{}{}
 		}
-		acc.seen[string(appendKey(nil, sp.kind, v))] = struct{}{}
+		key := appendKey(nil, sp.kind, v)
+		if len(sp.More) > 0 {
+			// A tuple: each value's key behind its length, so that the
+			// tuple's key is unambiguous whatever the values.
+			key = binary.AppendUvarint(nil, uint64(len(key)))
+			key = appendKey(key, sp.kind, v)
+			for i, c := range sp.More {
+				w, err := cell(r, c)
+				if err != nil || w == nil {
+					return err
+				}
+				k := appendKey(nil, sp.moreKinds[i], w)
+				key = append(binary.AppendUvarint(key, uint64(len(k))), k...)
+			}
+		}
+		acc.seen[string(key)] = struct{}{}
 	case AggMin, AggMax:
 		if v == nil {
 			return nil

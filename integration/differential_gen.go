@@ -1091,6 +1091,8 @@ func (g *diffGen) probes() []diffQuery {
 		{kind: "probe groups on shard", sql: "SELECT o.cust_id, MAX(o.amount), GROUP_CONCAT(o.qty ORDER BY o.order_id DESC) FROM orders o GROUP BY o.cust_id DESC LIMIT 5", ordered: true},
 		{kind: "probe groups on shard", sql: "SELECT c.cust_id, c.name, COUNT(o.order_id), GROUP_CONCAT(o.status ORDER BY o.order_id) FROM customers c JOIN orders o ON o.cust_id = c.cust_id GROUP BY c.cust_id ORDER BY c.cust_id LIMIT 20", ordered: true, ci: true},
 		{kind: "probe groups on shard", sql: "SELECT c.cust_id, COUNT(o.order_id), GROUP_CONCAT(o.qty ORDER BY o.order_id) FROM customers c LEFT JOIN orders o ON o.cust_id = c.cust_id GROUP BY c.cust_id ORDER BY COUNT(o.order_id), c.cust_id LIMIT 25", ordered: true},
+		// COUNT(DISTINCT) of a tuple.
+		{kind: "probe count distinct tuple", sql: "SELECT qty, COUNT(DISTINCT status, region_id), COUNT(DISTINCT cust_id, qty) FROM orders GROUP BY qty", ordered: true},
 		// IF, CASE and NULLIF over aggregates.
 		{kind: "probe case nullif", sql: "SELECT status, IF(SUM(qty) > 10, 1, 0), CASE WHEN COUNT(*) > 3 THEN SUM(amount) WHEN COUNT(*) > 1 THEN 0.5 ELSE -1 END, SUM(amount) / NULLIF(COUNT(qty), 0) FROM orders GROUP BY status", ordered: true, ci: true},
 		{kind: "probe case nullif", sql: "SELECT status, GREATEST(MAX(qty), 3), LEAST(SUM(amount), 1000.5, MIN(qty)) FROM orders GROUP BY status", ordered: true, ci: true},

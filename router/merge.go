@@ -450,7 +450,11 @@ func (m *selectMerge) planAggregate(from string) error {
 		case ast.AggFuncCount:
 			if f.Distinct {
 				col := len(a.groups) + a.distinctIndex(f.Args[0])
-				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggCountDistinct, Col: col, Name: name})
+				var more []int
+				for _, arg := range f.Args[1:] {
+					more = append(more, len(a.groups)+a.distinctIndex(arg))
+				}
+				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggCountDistinct, Col: col, More: more, Name: name})
 				continue
 			}
 			arg, err := aggArg(f)
@@ -880,14 +884,17 @@ func (c *aggCollector) Enter(n ast.Node) (ast.Node, bool) {
 		return n, true
 	}
 	if f.Distinct {
-		if len(f.Args) != 1 {
-			c.err = errUnsupported("COUNT(DISTINCT) with several arguments over several shards is not supported")
+		if len(f.Args) != 1 && f.F != ast.AggFuncCount {
+			c.err = errUnsupported("%s(DISTINCT) with several arguments is not supported", strings.ToUpper(f.F))
 			return n, true
 		}
 		if f.F == ast.AggFuncCount || f.F == ast.AggFuncSum || f.F == ast.AggFuncAvg {
-			// Each shard groups by x too (see planAggregate).
-			if c.b.distinctIndex(f.Args[0]) < 0 {
-				c.b.distinctArgs = append(c.b.distinctArgs, f.Args[0])
+			// Each shard groups by x (and COUNT's y, ...) too (see
+			// planAggregate).
+			for _, arg := range f.Args {
+				if c.b.distinctIndex(arg) < 0 {
+					c.b.distinctArgs = append(c.b.distinctArgs, arg)
+				}
 			}
 		}
 	}
