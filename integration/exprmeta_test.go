@@ -15,6 +15,7 @@ func TestExprMetadataOverAggregates(t *testing.T) {
 		"SELECT MAX(t)+1, MAX(t)*2, MAX(t) DIV 2, MAX(t)%3, -MAX(t), MAX(t)-1, COUNT(*) DIV 2, MAX(v) DIV 2, AVG(v)+1, MAX(d)*MAX(d), 1.5*MAX(t), MAX(t)+0.5, MAX(v)/MAX(t), SUM(v)-0.25, MAX(d)+MAX(v), COUNT(*) > 1, COUNT(*) = 1 AND MAX(v) > 1, NOT COUNT(*), MAX(d) % 2.5 FROM modeitems",
 		"SELECT MAX(ut)+1, MAX(ut)-1, MAX(u)*2, MAX(t)+MAX(ut), 0.5+MAX(t), MAX(t)+100000000, MAX(t)+1000000000, COUNT(*)*2, MAX(t) DIV MAX(ut), -AVG(d), -COUNT(*), -(-MAX(t)), MAX(t)+(-1), COUNT(*) - 1, MIN(s)+1, MIN(s)+1.5, MAX(t) * 0.001, SUM(d)/3, MAX(d)/0.25, MAX(d)/MAX(d) FROM modeitems",
 		"SELECT g, AVG(d)*100, AVG(v)*3, ROUND(AVG(d), 7), AVG(d) FROM modeitems GROUP BY g HAVING AVG(d) * 3 > 0 ORDER BY AVG(d) * 100",
+		"SELECT MOD(SUM(v), 3), MOD(MAX(d), 0.7), MOD(COUNT(*), 2), MOD(SUM(v), 0) FROM modeitems",
 		// Grouped through a temporary table (g has no index) and through
 		// the primary key: the aggregates' flags follow the plan, the
 		// functions' do not.

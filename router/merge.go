@@ -1044,6 +1044,19 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 				}
 				return engine.NullIf(l, r), nil
 			}
+		case "mod":
+			// MOD(a, b) is a % b (one Item_func_mod).
+			if len(x.Args) == 2 {
+				l, err := a.expr(x.Args[0])
+				if err != nil {
+					return nil, err
+				}
+				r, err := a.expr(x.Args[1])
+				if err != nil {
+					return nil, err
+				}
+				return engine.Binary("%", l, r)
+			}
 		case "greatest", "least":
 			if len(x.Args) >= 2 {
 				args := make([]engine.Expr, len(x.Args))
