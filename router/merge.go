@@ -1079,7 +1079,7 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 			}
 		}
 	}
-	return nil, errUnsupported("expression %s over aggregates is not supported across shards (arithmetic, comparisons, AND/OR/NOT and IS NULL are)", textOf(e))
+	return nil, errUnsupported("expression %s over aggregates is not supported across shards (arithmetic, comparisons, AND/OR/NOT, IS NULL, IF, a searched CASE, NULLIF, IFNULL/COALESCE with a literal, GREATEST/LEAST, ABS/FLOOR/CEIL, MOD and ROUND/TRUNCATE to a literal count of decimals are)", textOf(e))
 }
 
 // caseOf reads a searched CASE or an IF over the aggregates; els may be
