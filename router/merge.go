@@ -38,6 +38,12 @@ type Merge struct {
 	// GroupsOnShard: the shards computed whole groups (a GROUP BY on the
 	// shard key) and their rows pass through.
 	GroupsOnShard bool
+	// Computed lists the visible columns of passed-through rows that the
+	// shards compute (not a column, nor a ROUND or TRUNCATE, whose text is
+	// exact); AllComputed: the select list has a wildcard, and any column
+	// without a table may be one. CheckBinary reads them.
+	Computed    []int
+	AllComputed bool
 	// Hidden trailing columns of each shard row (sort keys) that the client
 	// does not see; only for merges without aggregation.
 	Hidden int
@@ -103,20 +109,57 @@ func (m *Merge) Pipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows,
 	return rows, nil
 }
 
-// CheckBinary refuses to send, in the binary protocol, the shards' rows of
-// computed groups with a DOUBLE of fixed decimals (STDDEV of an integer
-// has 4): the shards answer in text, rounded to those decimals, where one
-// MariaDB sends the full double in binary.
+// CheckBinary refuses to send, in the binary protocol, passed-through
+// rows with a DOUBLE of fixed decimals that the shards computed (f / 3 of
+// a FLOAT(7,3) has 7, STDDEV of an integer 4): the shards answer in text,
+// rounded to those decimals, where one MariaDB sends the full double in
+// binary.
 func (m *Merge) CheckBinary(cols []*mysql.Field) error {
-	if !m.GroupsOnShard {
-		return nil
+	lossy := func(f *mysql.Field) bool {
+		return (f.Type == mysql.MYSQL_TYPE_DOUBLE || f.Type == mysql.MYSQL_TYPE_FLOAT) && f.Decimal < 31
 	}
-	for _, f := range cols {
-		if (f.Type == mysql.MYSQL_TYPE_DOUBLE || f.Type == mysql.MYSQL_TYPE_FLOAT) && f.Decimal < 31 && len(f.OrgTable) == 0 {
-			return errUnsupported("column %s is a DOUBLE of %d decimals computed per group on the shards, whose full value the binary protocol cannot carry over several shards; run the statement as a text query", f.Name, f.Decimal)
+	for _, i := range m.Computed {
+		if i < len(cols) && lossy(cols[i]) {
+			return errFixedDouble(cols[i])
+		}
+	}
+	if m.AllComputed {
+		for _, f := range cols {
+			if lossy(f) && len(f.OrgTable) == 0 {
+				return errFixedDouble(f)
+			}
 		}
 	}
 	return nil
+}
+
+func errFixedDouble(f *mysql.Field) error {
+	return errUnsupported("column %s is a DOUBLE of %d decimals computed on the shards, whose full value the binary protocol cannot carry over several shards (the shards answer in text, rounded to those decimals); run the statement as a text query, or ROUND it", f.Name, f.Decimal)
+}
+
+// computedFields lists the select fields the shards compute, in the sense
+// of Merge.Computed; all is true with a wildcard.
+func computedFields(fields []*ast.SelectField) (computed []int, all bool) {
+	for i, f := range fields {
+		switch x := f.Expr.(type) {
+		case nil:
+			all = true
+			continue
+		case *ast.ColumnNameExpr:
+			continue
+		case *ast.FuncCallExpr:
+			if x.FnName.L == "round" || x.FnName.L == "truncate" {
+				continue
+			}
+		}
+		computed = append(computed, i)
+	}
+	if all {
+		// A wildcard's columns shift the others: CheckBinary looks at
+		// every column without a table instead.
+		return nil, true
+	}
+	return computed, all
 }
 
 func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows, error) {
@@ -300,6 +343,7 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 		}
 	}
 	m.merge.Hidden = len(hidden)
+	m.merge.Computed, m.merge.AllComputed = computedFields(sel.Fields.Fields)
 	m.merge.Distinct = sel.Distinct
 	distinct := ""
 	if sel.Distinct {
