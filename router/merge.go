@@ -1052,168 +1052,17 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 		}
 		return engine.IsNull(v, x.Not), nil
 	case *ast.FuncCallExpr:
-		// IFNULL(SUM(x), 0): the engine checks at bind that the literal
-		// fits the aggregate's type (engine.IfNull).
-		if (x.FnName.L == "ifnull" || x.FnName.L == "coalesce") && len(x.Args) == 2 {
-			agg, isAgg := x.Args[0].(*ast.AggregateFuncExpr)
-			lit, isLit := numberLiteral(x.Args[1])
-			if v, isStr := x.Args[1].(*driver.ValueExpr); isStr && v.Kind() == driver.KindString && isAgg && (agg.F == ast.AggFuncMax || agg.F == ast.AggFuncMin) {
-				lit, isLit = engine.Lit(v.GetString(), engine.LitString), true
-			}
-			if isAgg && isLit && (agg.F == ast.AggFuncSum || agg.F == ast.AggFuncAvg || agg.F == ast.AggFuncMax || agg.F == ast.AggFuncMin) {
-				v, err := a.expr(agg)
-				if err != nil {
-					return nil, err
-				}
-				return engine.IfNull(x.FnName.O, v, lit), nil
-			}
-		}
-		if r, ok, err := a.round(x); ok || err != nil {
-			return r, err
-		}
-		switch x.FnName.L {
-		case "if":
-			if len(x.Args) == 3 {
-				return a.caseOf("IF", []ast.ExprNode{x.Args[0]}, []ast.ExprNode{x.Args[1]}, x.Args[2])
-			}
-		case "nullif":
-			if len(x.Args) == 2 {
-				l, err := a.expr(x.Args[0])
-				if err != nil {
-					return nil, err
-				}
-				r, err := a.expr(x.Args[1])
-				if err != nil {
-					return nil, err
-				}
-				return engine.NullIf(l, r), nil
-			}
-		case "mod":
-			// MOD(a, b) is a % b (one Item_func_mod).
-			if len(x.Args) == 2 {
-				l, err := a.expr(x.Args[0])
-				if err != nil {
-					return nil, err
-				}
-				r, err := a.expr(x.Args[1])
-				if err != nil {
-					return nil, err
-				}
-				return engine.Binary("%", l, r)
-			}
-		case "greatest", "least":
-			if len(x.Args) >= 2 {
-				args := make([]engine.Expr, len(x.Args))
-				for i, arg := range x.Args {
-					v, err := a.expr(arg)
-					if err != nil {
-						return nil, err
-					}
-					args[i] = v
-				}
-				return engine.Greatest(x.FnName.L == "least", args), nil
-			}
-		case "abs", "floor", "ceil", "ceiling":
-			if len(x.Args) == 1 {
-				v, err := a.expr(x.Args[0])
-				if err != nil {
-					return nil, err
-				}
-				return engine.NumFunc(x.FnName.L, v), nil
-			}
+		if f, ok, err := a.funcExpr(x); ok || err != nil {
+			return f, err
 		}
 	}
 	return nil, errUnsupported("expression %s over aggregates is not supported across shards (arithmetic, comparisons, AND/OR/NOT, IS NULL, IF, a searched CASE, NULLIF, IFNULL/COALESCE with a literal, GREATEST/LEAST, ABS/FLOOR/CEIL, MOD and ROUND/TRUNCATE to a literal count of decimals are)", textOf(e))
-}
-
-// caseOf reads a searched CASE or an IF over the aggregates; els may be
-// nil (no ELSE).
-func (a *aggBuilder) caseOf(fn string, conds, results []ast.ExprNode, els ast.ExprNode) (engine.Expr, error) {
-	whens := make([]engine.When, len(conds))
-	for i := range conds {
-		c, err := a.expr(conds[i])
-		if err != nil {
-			return nil, err
-		}
-		r, err := a.expr(results[i])
-		if err != nil {
-			return nil, err
-		}
-		whens[i] = engine.When{Cond: c, Result: r}
-	}
-	var e engine.Expr
-	if els != nil {
-		var err error
-		if e, err = a.expr(els); err != nil {
-			return nil, err
-		}
-	}
-	return engine.Case(fn, whens, e), nil
-}
-
-// round reads ROUND(x[, n]) and TRUNCATE(x, n), x over the aggregates and
-// n a non-negative integer literal; the engine checks at bind that it can
-// type the result as MariaDB does (engine.Round). ok is false for other
-// calls.
-func (a *aggBuilder) round(x *ast.FuncCallExpr) (engine.Expr, bool, error) {
-	truncate := x.FnName.L == "truncate"
-	switch {
-	case x.FnName.L == "round" && (len(x.Args) == 1 || len(x.Args) == 2):
-	case truncate && len(x.Args) == 2:
-	default:
-		return nil, false, nil
-	}
-	n := int64(0)
-	if len(x.Args) == 2 {
-		lit, isLit := x.Args[1].(*driver.ValueExpr)
-		if !isLit {
-			return nil, false, nil
-		}
-		i, isInt := lit.GetValue().(int64)
-		if !isInt || i < 0 || i > 38 {
-			return nil, false, nil
-		}
-		n = i
-	}
-	v, err := a.expr(x.Args[0])
-	if err != nil {
-		return nil, true, err
-	}
-	return engine.Round(v, int(n), truncate), true, nil
 }
 
 var binaryOps = map[opcode.Op]string{
 	opcode.Plus: "+", opcode.Minus: "-", opcode.Mul: "*", opcode.Div: "/", opcode.IntDiv: "DIV", opcode.Mod: "%",
 	opcode.EQ: "=", opcode.NE: "!=", opcode.LT: "<", opcode.LE: "<=", opcode.GT: ">", opcode.GE: ">=", opcode.NullEQ: "<=>",
 	opcode.LogicAnd: "AND", opcode.LogicOr: "OR", opcode.LogicXor: "XOR",
-}
-
-// numberLiteral reads an integer or decimal literal, or one with a minus
-// sign (the parser reads -1 as the negation of 1).
-func numberLiteral(e ast.ExprNode) (engine.Expr, bool) {
-	sign := ""
-	if u, isNeg := e.(*ast.UnaryOperationExpr); isNeg && u.Op == opcode.Minus {
-		sign, e = "-", u.V
-	}
-	v, isLit := e.(*driver.ValueExpr)
-	if !isLit {
-		return nil, false
-	}
-	switch x := v.GetValue().(type) {
-	case int64:
-		if x < 0 && sign != "" {
-			return nil, false
-		}
-		return engine.Lit(sign+strconv.FormatInt(x, 10), engine.LitInt), true
-	case uint64:
-		return engine.Lit(sign+strconv.FormatUint(x, 10), engine.LitInt), true
-	case *driver.MyDecimal:
-		if sign != "" && strings.HasPrefix(x.String(), "-") {
-			return nil, false
-		}
-		return engine.Lit(sign+x.String(), engine.LitDecimal), true
-	}
-	return nil, false
 }
 
 func literalExpr(v *driver.ValueExpr) (engine.Expr, error) {
