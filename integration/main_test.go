@@ -235,6 +235,24 @@ func wantMySQLError(t *testing.T, err error, code uint16, state string) {
 	}
 }
 
+// wantUnsupported checks that each query is refused with 1235 (SQLSTATE
+// 42000), naming every query that is not; with args each runs prepared.
+func wantUnsupported(ctx context.Context, t *testing.T, db *sql.DB, args []any, queries ...string) {
+	t.Helper()
+	for _, q := range queries {
+		rows, err := db.QueryContext(ctx, q, args...)
+		if err == nil {
+			rows.Close()
+			t.Errorf("%s: no error, want MySQL error 1235", q)
+			continue
+		}
+		var me *mysql.MySQLError
+		if !errors.As(err, &me) || me.Number != 1235 || string(me.SQLState[:]) != "42000" {
+			t.Errorf("%s: %v, want MySQL error 1235 (42000)", q, err)
+		}
+	}
+}
+
 // mysqlErrNumber returns the code of a server error packet, 0 otherwise.
 func mysqlErrNumber(err error) uint16 {
 	var me *mysql.MySQLError
