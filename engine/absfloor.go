@@ -37,6 +37,11 @@ func (n *numFuncExpr) bind(bd binder) (bound, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch n.fn {
+	case "abs", "floor", "ceil", "ceiling":
+	default:
+		return nil, n.unsupported()
+	}
 	t := x.st()
 	a := attrsOf(x, bd.cols)
 	out := &boundNumFunc{fn: n.fn, a: x, name: n.String()}
@@ -85,9 +90,13 @@ func (n *numFuncExpr) bind(bd binder) (bound, error) {
 		}
 		out.notNull = false
 	default:
-		return nil, mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf("%s over several shards is supported for a number (an aggregate, or arithmetic over aggregates); not %s", strings.ToUpper(n.fn), n.String()))
+		return nil, n.unsupported()
 	}
 	return out, nil
+}
+
+func (n *numFuncExpr) unsupported() error {
+	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf("%s over several shards is supported for a number (an aggregate, or arithmetic over aggregates); not %s", strings.ToUpper(n.fn), n.String()))
 }
 
 // boundNumFunc is ABS, FLOOR or CEIL of a number.

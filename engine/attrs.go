@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math/big"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -17,7 +18,6 @@ type attrs struct {
 	prec     int
 	unsigned bool
 	notNull  bool
-	bigint   bool // an integer result is a BIGINT whatever its length
 	ok       bool
 }
 
@@ -73,12 +73,10 @@ func attrsOf(b bound, cols []*mysql.Field) attrs {
 		if !a.ok || x.t.cls == tDouble {
 			return attrs{}
 		}
-		// Item_func_neg: one more character, signed; a constant integer
-		// as a BIGINT.
+		// Item_func_neg: one more character, signed, and its argument's
+		// precision (decimal_precision is the argument's).
 		a.length++
-		a.bigint = a.bigint || isConstBound(x.a)
 		a.unsigned = false
-		a.prec = precisionOf(a.length, a.scale, false)
 		return a
 	case *boundIfNull:
 		return fieldAttrs(x.field(cols[x.col], ""), x.t)
@@ -135,8 +133,8 @@ func fieldAttrs(f *mysql.Field, t stype) attrs {
 
 // litAttrs: an integer literal is as long as its text, and its precision
 // that length less a minus sign (Item_int); a decimal literal's precision
-// is its digits, one at least before the point, and a positive one is
-// UNSIGNED (Item_decimal).
+// is its digits, one at least before the point, signed (checked on 10.11:
+// CASE ... THEN 9.5 ELSE 0.5 END is a signed DECIMAL of length 4).
 func litAttrs(l *boundLit) attrs {
 	switch l.v.k {
 	case vInt, vUint:
@@ -152,11 +150,16 @@ func litAttrs(l *boundLit) attrs {
 			return attrs{}
 		}
 		d := l.v.d
-		digits := strings.TrimLeft(strings.TrimPrefix(d.rescale(0).truncate(0).String(), "-"), "0")
-		intg := max(len(digits), 1) // 0.001 counts its zero
-		return numAttrs(intg+d.scale, d.scale, !d.negative(), true)
+		intg := max(intDigits(d), 1) // 0.001 counts its zero
+		return numAttrs(intg+d.scale, d.scale, false, true)
 	}
 	return attrs{}
+}
+
+// intDigits counts the digits of d's integer part (none for 0.5; 9.5
+// has one: truncated, not rounded).
+func intDigits(d decimal) int {
+	return len(strings.TrimLeft(new(big.Int).Abs(d.truncate(0).v).String(), "0"))
 }
 
 // arithAttrs follows Item_func_additive_op, _mul, _div, _mod and
@@ -198,7 +201,7 @@ func arithAttrs(e *boundArith, cols []*mysql.Field) attrs {
 // (type_handler_long_or_longlong): INT up to 9 characters, but for the
 // negation of a constant.
 func intType(a attrs) byte {
-	if a.length <= 9 && !a.bigint {
+	if a.length <= 9 {
 		return mysql.MYSQL_TYPE_LONG
 	}
 	return mysql.MYSQL_TYPE_LONGLONG

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -86,7 +85,7 @@ func fitsDecimal(lit *boundLit, f *mysql.Field) bool {
 	if f.Decimal > 0 {
 		precision-- // the decimal point
 	}
-	digits := len(strings.TrimLeft(new(big.Int).Abs(d.rescale(0).v).String(), "0"))
+	digits := intDigits(d)
 	return digits <= precision-int(f.Decimal)
 }
 

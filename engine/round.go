@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
@@ -82,7 +83,7 @@ func (r *roundExpr) bind(bd binder) (bound, error) {
 
 func (r *roundExpr) unsupported() error {
 	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf("%s over several shards is supported for a number (an aggregate, or arithmetic over aggregates) and a non-negative integer count of decimals (ROUND(AVG(x), 2)); not %s",
-		map[bool]string{false: "ROUND", true: "TRUNCATE"}[r.truncate], r.String()))
+		strings.ToUpper(r.fn()), r.String()))
 }
 
 // boundRound is ROUND or TRUNCATE of an expression to n decimals.
@@ -111,9 +112,13 @@ func (r *boundRound) eval(row Row) (value, error) {
 	d := toDec(v)
 	if r.truncate {
 		// A negative value truncated to zero is a plain zero (MariaDB:
-		// TRUNCATE(-0.05, 1) is 0.0).
+		// TRUNCATE(-0.05, 1) is 0.0); a negative zero that loses no
+		// digit keeps its sign, as ROUND's does (TRUNCATE(-0.00, 3) is
+		// -0.000).
 		t := d.truncate(r.n)
-		t.negZero = false
+		if r.n < d.scale {
+			t.negZero = false
+		}
 		return decValue(t), nil
 	}
 	return decValue(d.rescale(r.n)), nil

@@ -1,5 +1,7 @@
 package engine
 
+import "slices"
+
 // Warnings counts the conditions one execution of a pipeline raised
 // (MariaDB's warnings of the expressions the engine computes). Operators
 // that evaluate expressions report to the one they were built with; the
@@ -53,6 +55,23 @@ func Divides(e Expr) bool {
 		return Divides(x.a)
 	case *namedExpr:
 		return Divides(x.e)
+	case *roundExpr:
+		return Divides(x.a)
+	case *numFuncExpr:
+		return Divides(x.a)
+	case *ifNullExpr:
+		return Divides(x.a)
+	case *nullIfExpr:
+		return Divides(x.a) || Divides(x.b)
+	case *greatestExpr:
+		return slices.ContainsFunc(x.args, Divides)
+	case *caseExpr:
+		for _, w := range x.whens {
+			if Divides(w.Cond) || Divides(w.Result) {
+				return true
+			}
+		}
+		return x.els != nil && Divides(x.els)
 	}
 	return false
 }

@@ -23,6 +23,10 @@ func TestDivisionByZeroWarnings(t *testing.T) {
 		"SELECT DISTINCT SUM(v) / 0 FROM modeitems GROUP BY s",
 		"SELECT s, SUM(v) / (COUNT(*) - 1) FROM modeitems GROUP BY s ORDER BY s",
 		"SELECT s, SUM(v) / 2 FROM modeitems GROUP BY s ORDER BY s",
+		// Inside the functions over aggregates too: counted for the rows
+		// sent, not for every group.
+		"SELECT s, ROUND(SUM(v) / 0, 2), ABS(SUM(v) DIV 0) FROM modeitems GROUP BY s ORDER BY s LIMIT 1",
+		"SELECT s, IF(COUNT(*) > 1, SUM(v) / 0, 1), GREATEST(SUM(v) MOD 0, 1), NULLIF(SUM(v) / 0, 1) FROM modeitems GROUP BY s ORDER BY s LIMIT 1",
 	} {
 		steps = append(steps, scriptStep{0, q, nil}, scriptStep{0, "SHOW WARNINGS", nil},
 			scriptStep{0, "SELECT @@warning_count", nil})

@@ -16,6 +16,11 @@ func TestExprMetadataOverAggregates(t *testing.T) {
 		"SELECT MAX(ut)+1, MAX(ut)-1, MAX(u)*2, MAX(t)+MAX(ut), 0.5+MAX(t), MAX(t)+100000000, MAX(t)+1000000000, COUNT(*)*2, MAX(t) DIV MAX(ut), -AVG(d), -COUNT(*), -(-MAX(t)), MAX(t)+(-1), COUNT(*) - 1, MIN(s)+1, MIN(s)+1.5, MAX(t) * 0.001, SUM(d)/3, MAX(d)/0.25, MAX(d)/MAX(d) FROM modeitems",
 		"SELECT g, AVG(d)*100, AVG(v)*3, ROUND(AVG(d), 7), AVG(d) FROM modeitems GROUP BY g HAVING AVG(d) * 3 > 0 ORDER BY AVG(d) * 100",
 		"SELECT MOD(SUM(v), 3), MOD(MAX(d), 0.7), MOD(COUNT(*), 2), MOD(SUM(v), 0) FROM modeitems",
+		// A decimal literal's integer digits are counted, not rounded
+		// (9.5 is DECIMAL(2,1)); a negative zero keeps its sign where no
+		// digit is dropped.
+		"SELECT COUNT(*) * 9.5, CASE WHEN COUNT(*) > 1 THEN 9.5 ELSE 0.5 END, GREATEST(MAX(v), 99.9) FROM modeitems",
+		"SELECT TRUNCATE(MOD(-COUNT(*) * 1.00, 1), 3), ROUND(MOD(-COUNT(*) * 1.00, 1), 3), TRUNCATE(MOD(-COUNT(*) * 1.00, 1), 1) FROM modeitems",
 		// Grouped through a temporary table (g has no index) and through
 		// the primary key: the aggregates' flags follow the plan, the
 		// functions' do not.
