@@ -1083,16 +1083,14 @@ func (g *diffGen) probes() []diffQuery {
 		{kind: "probe ifnull", sql: "SELECT IFNULL(SUM(amount), 0), COALESCE(AVG(qty), 1) FROM orders WHERE order_id < 0", ordered: true},
 		{kind: "probe ifnull", sql: "SELECT status, COALESCE(MAX(qty), -1), IFNULL(MIN(amount), 0), IFNULL(MAX(order_id), 0) FROM orders GROUP BY status", ordered: true, ci: true},
 		{kind: "probe ifnull", sql: "SELECT qty, COALESCE(MAX(status), 'none'), IFNULL(MIN(status), '') FROM orders GROUP BY qty", ordered: true, ci: true},
-		// A GROUP BY on the shard key: each shard computes its groups
-		// whole, any aggregate included.
-		{kind: "probe groups on shard", sql: "SELECT cust_id, COUNT(*), SUM(amount), GROUP_CONCAT(status ORDER BY order_id), STDDEV(weight), BIT_OR(qty) FROM orders GROUP BY cust_id", ordered: true, ci: true},
+		// A GROUP BY on an integer shard key (mod and range tables): each
+		// shard computes its groups whole, any aggregate included.
+		{kind: "probe groups on shard", sql: "SELECT item_id, COUNT(*), SUM(price), GROUP_CONCAT(sku), STDDEV(rating), BIT_OR(stock) FROM items GROUP BY item_id", ordered: true, ci: true},
+		{kind: "probe groups on shard", sql: "SELECT id, kind, COUNT(*), GROUP_CONCAT(val ORDER BY val DESC) FROM events WHERE id < 150 GROUP BY id, kind ORDER BY COUNT(*) DESC, kind LIMIT 7", ordered: true, ci: true},
+		{kind: "probe groups on shard", sql: "SELECT e.id, MAX(e.val), BIT_XOR(e.val) FROM events e GROUP BY e.id DESC LIMIT 5", ordered: true},
+		// A hash key of unknown type: partial aggregates, merged.
 		{kind: "probe groups on shard", sql: "SELECT cust_id, SUM(amount) s FROM orders GROUP BY cust_id HAVING COUNT(*) > 1 ORDER BY s DESC, cust_id LIMIT 7", ordered: true},
-		{kind: "probe groups on shard", sql: "SELECT cust_id, status, COUNT(*), AVG(weight) FROM orders WHERE qty > 2 GROUP BY cust_id, status ORDER BY cust_id DESC, status", ordered: true},
-		{kind: "probe groups on shard", sql: "SELECT o.cust_id, MAX(o.amount), GROUP_CONCAT(o.qty ORDER BY o.order_id DESC) FROM orders o GROUP BY o.cust_id DESC LIMIT 5", ordered: true},
-		{kind: "probe groups on shard", sql: "SELECT c.cust_id, c.name, COUNT(o.order_id), GROUP_CONCAT(o.status ORDER BY o.order_id) FROM customers c JOIN orders o ON o.cust_id = c.cust_id GROUP BY c.cust_id ORDER BY c.cust_id LIMIT 20", ordered: true, ci: true},
-		{kind: "probe groups on shard", sql: "SELECT c.cust_id, COUNT(o.order_id), GROUP_CONCAT(o.qty ORDER BY o.order_id) FROM customers c LEFT JOIN orders o ON o.cust_id = c.cust_id GROUP BY c.cust_id ORDER BY COUNT(o.order_id), c.cust_id LIMIT 25", ordered: true},
-		// COUNT(DISTINCT) of a tuple.
-		{kind: "probe count distinct tuple", sql: "SELECT qty, COUNT(DISTINCT status, region_id), COUNT(DISTINCT cust_id, qty) FROM orders GROUP BY qty", ordered: true},
+		{kind: "probe groups on shard", sql: "SELECT c.cust_id, COUNT(o.order_id), SUM(o.qty) FROM customers c LEFT JOIN orders o ON o.cust_id = c.cust_id GROUP BY c.cust_id ORDER BY COUNT(o.order_id), c.cust_id LIMIT 25", ordered: true},
 		// IF, CASE and NULLIF over aggregates.
 		{kind: "probe case nullif", sql: "SELECT status, IF(SUM(qty) > 10, 1, 0), CASE WHEN COUNT(*) > 3 THEN SUM(amount) WHEN COUNT(*) > 1 THEN 0.5 ELSE -1 END, SUM(amount) / NULLIF(COUNT(qty), 0) FROM orders GROUP BY status", ordered: true, ci: true},
 		{kind: "probe case nullif", sql: "SELECT status, GREATEST(MAX(qty), 3), LEAST(SUM(amount), 1000.5, MIN(qty)) FROM orders GROUP BY status", ordered: true, ci: true},

@@ -17,6 +17,9 @@ import (
 // funcExpr reads a function call over the aggregates; ok is false for a
 // function the merge does not compute.
 func (a *aggBuilder) funcExpr(x *ast.FuncCallExpr) (engine.Expr, bool, error) {
+	if x.Schema.L != "" {
+		return nil, false, nil // db.abs(...) is a stored function
+	}
 	if f, ok, err := a.ifNull(x); ok || err != nil {
 		return f, ok, err
 	}

@@ -148,7 +148,7 @@ func computedFields(fields []*ast.SelectField) (computed []int, all bool) {
 		case *ast.ColumnNameExpr:
 			continue
 		case *ast.FuncCallExpr:
-			if x.FnName.L == "round" || x.FnName.L == "truncate" {
+			if x.Schema.L == "" && (x.FnName.L == "round" || x.FnName.L == "truncate") {
 				continue
 			}
 		}
@@ -366,10 +366,11 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 }
 
 // groupsInOrder is the GROUP BY (and HAVING) of a statement whose groups
-// each live on one shard, and, without ORDER BY, orders the shards' groups
-// by the GROUP BY list as MariaDB does (DESC as written): each item as a
-// hidden column the merge sorts by, and the same list as the shards'
-// ORDER BY, which leaves their plan as the GROUP BY's own.
+// each live on one shard, and orders the shards' groups by the GROUP BY
+// list as MariaDB does (DESC as written; after the ORDER BY's keys, if
+// any): each item as a hidden column the merge sorts by, and the same
+// list in the shards' ORDER BY, which leaves their plan the GROUP BY's
+// own. A GROUP BY name is the table's column, as MariaDB reads it.
 func (m *selectMerge) groupsInOrder(hidden, order []string) (string, []string, []string, error) {
 	sel := m.sel
 	grouping, err := restore(sel.GroupBy)
@@ -384,25 +385,28 @@ func (m *selectMerge) groupsInOrder(hidden, order []string) (string, []string, [
 		}
 		grouping += " " + h
 	}
-	if sel.OrderBy != nil || sel.Distinct {
-		return grouping, hidden, order, nil
-	}
-	for i, item := range sel.GroupBy.Items {
-		e, err := resolveByItem(item.Expr, sel.Fields.Fields, false)
-		if err != nil {
-			return "", nil, nil, err
+	// After an ORDER BY's keys the groups' own order breaks its ties, as
+	// MariaDB sorts the groups first (planAggregate's GroupOrder).
+	for _, item := range sel.GroupBy.Items {
+		e := item.Expr
+		if _, isPos := e.(*ast.PositionExpr); isPos {
+			// groupsOnShard saw no wildcard beside a position.
+			if e, err = resolveByItem(e, sel.Fields.Fields, false); err != nil {
+				return "", nil, nil, err
+			}
 		}
 		txt, err := restore(e)
 		if err != nil {
 			return "", nil, nil, err
 		}
-		hidden = append(hidden, txt+" AS "+quoteName(hiddenOrderPrefix+strconv.Itoa(i)))
+		col := len(hidden)
+		hidden = append(hidden, txt+" AS "+quoteName(hiddenOrderPrefix+strconv.Itoa(col)))
 		dir := ""
 		if item.Desc {
 			dir = " DESC"
 		}
 		order = append(order, txt+dir)
-		m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i, Desc: item.Desc})
+		m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: col, Desc: item.Desc})
 	}
 	return grouping, hidden, order, nil
 }

@@ -277,31 +277,59 @@ func TestPlanAggregateRewrite(t *testing.T) {
 // by) or the statement's ORDER BY; on another column, or a string key, the
 // partial aggregates merge as before.
 func TestPlanGroupsOnShard(t *testing.T) {
-	r := shardedRouter(t)
+	// items and parts are mod tables (integer keys) on the same shards:
+	// co-located; orders is a hash table whose key routes 7.2 apart from 7.
+	r := routerWith(t, 3, `
+  - name: shop
+    default_shard: s0
+    tables:
+      - {name: items, shard_key: id, algorithm: mod}
+      - {name: parts, shard_key: id, algorithm: mod}
+      - {name: orders, shard_key: user_id, algorithm: hash}
+      - {name: countries, broadcast: true}
+`)
+	withCatalog(t, r, map[string][]string{
+		"shop.items":     {"id int", "name varchar(20)", "total int"},
+		"shop.parts":     {"id int", "qty int"},
+		"shop.orders":    {"id bigint", "user_id int", "total int"},
+		"shop.countries": {"code char(2)"},
+	})
 	tests := []struct {
 		sql      string
 		onShard  bool
 		contains []string
 		order    []OrderKey
 	}{
-		{"SELECT user_id, GROUP_CONCAT(total), STDDEV(total) FROM orders GROUP BY user_id HAVING COUNT(*) > 1", true,
-			[]string{"GROUP_CONCAT(`total` SEPARATOR ',')", "STDDEV_POP(`total`) AS `STDDEV(total)`", "GROUP BY `user_id` HAVING COUNT(1)>1", "`user_id` AS `__xa_o0`", "ORDER BY `user_id`"}, []OrderKey{{Col: 0}}},
-		{"SELECT o.user_id AS u, SUM(total) FROM orders o GROUP BY 1 DESC LIMIT 2", true,
-			[]string{"GROUP BY 1 DESC", "ORDER BY `o`.`user_id` DESC", "LIMIT 2"}, []OrderKey{{Col: 0, Desc: true}}},
-		{"SELECT user_id, COUNT(*) FROM orders GROUP BY user_id ORDER BY 2 DESC", true,
-			[]string{"COUNT(1) AS `__xa_o0`", "ORDER BY `__xa_o0` DESC"}, []OrderKey{{Col: 0, Desc: true}}},
-		{"SELECT total, COUNT(*) FROM orders GROUP BY total", false, []string{"`total` AS `__xa_g0`", "COUNT(1)"}, nil},
+		{"SELECT id, GROUP_CONCAT(total), STDDEV(total) FROM items GROUP BY id HAVING COUNT(*) > 1", true,
+			[]string{"GROUP_CONCAT(`total` SEPARATOR ',')", "STDDEV_POP(`total`) AS `STDDEV(total)`", "GROUP BY `id` HAVING COUNT(1)>1", "`id` AS `__xa_o0`", "ORDER BY `id`"}, []OrderKey{{Col: 0}}},
+		{"SELECT i.id AS u, SUM(total) FROM items i GROUP BY 1 DESC LIMIT 2", true,
+			[]string{"GROUP BY 1 DESC", "ORDER BY `i`.`id` DESC", "LIMIT 2"}, []OrderKey{{Col: 0, Desc: true}}},
+		// The ORDER BY's keys, then the groups' order for its ties.
+		{"SELECT id, COUNT(*) FROM items GROUP BY id ORDER BY 2 DESC", true,
+			[]string{"COUNT(1) AS `__xa_o0`", "`id` AS `__xa_o1`", "ORDER BY `__xa_o0` DESC, `id`"}, []OrderKey{{Col: 0, Desc: true}, {Col: 1}}},
+		{"SELECT total, COUNT(*) FROM items GROUP BY total", false, []string{"`total` AS `__xa_g0`", "COUNT(1)"}, nil},
 		{"SELECT name, COUNT(*) FROM items GROUP BY id, name", true, []string{"GROUP BY `id`,`name`"}, []OrderKey{{Col: 0}, {Col: 1}}},
+		// A hash key of unknown type: partial aggregates.
+		{"SELECT user_id, COUNT(*) FROM orders GROUP BY user_id", false, []string{"COUNT(1)"}, nil},
+		// A select alias named as the key: MariaDB groups by the column.
+		{"SELECT total AS id, COUNT(*) FROM items GROUP BY id", false, []string{"COUNT(1)"}, nil},
+		// DISTINCT, and a position beside a wildcard: partial aggregates.
+		{"SELECT DISTINCT id, COUNT(*) FROM items GROUP BY id", false, []string{"COUNT(1)"}, nil},
 		// Joined by inner joins to co-located and broadcast tables.
-		{"SELECT u.user_id, GROUP_CONCAT(o.total) FROM users u JOIN orders o ON o.user_id = u.user_id JOIN countries c ON c.code = u.name GROUP BY u.user_id", true,
-			[]string{"GROUP BY `u`.`user_id`"}, []OrderKey{{Col: 0}}},
+		{"SELECT i.id, GROUP_CONCAT(l.qty) FROM items i JOIN parts l ON l.id = i.id JOIN countries c ON c.code = i.name GROUP BY i.id", true,
+			[]string{"GROUP BY `i`.`id`"}, []OrderKey{{Col: 0}}},
 		// The preserved side of an outer join keeps its shard.
-		{"SELECT u.user_id, GROUP_CONCAT(o.total) FROM users u LEFT JOIN orders o ON o.user_id = u.user_id GROUP BY u.user_id", true, []string{"LEFT JOIN"}, []OrderKey{{Col: 0}}},
+		{"SELECT i.id, GROUP_CONCAT(l.qty) FROM items i LEFT JOIN parts l ON l.id = i.id GROUP BY i.id", true, []string{"LEFT JOIN"}, []OrderKey{{Col: 0}}},
 		// Its NULL-extended side's rows have no shard: partial aggregates.
-		{"SELECT o.user_id, COUNT(o.total) FROM users u LEFT JOIN orders o ON o.user_id = u.user_id GROUP BY o.user_id", false, []string{"COUNT(`o`.`total`)"}, nil},
-		{"SELECT u.user_id, COUNT(o.total) FROM users u RIGHT JOIN orders o ON o.user_id = u.user_id GROUP BY u.user_id", false, []string{"COUNT(`o`.`total`)"}, nil},
+		{"SELECT l.id, COUNT(l.qty) FROM items i LEFT JOIN parts l ON l.id = i.id GROUP BY l.id", false, []string{"COUNT(`l`.`qty`)"}, nil},
+		{"SELECT i.id, COUNT(l.qty) FROM items i RIGHT JOIN parts l ON l.id = i.id GROUP BY i.id", false, []string{"COUNT(`l`.`qty`)"}, nil},
 		// Unqualified in a join: the name may be another table's column.
-		{"SELECT o.user_id, COUNT(*) FROM orders o JOIN users u ON o.user_id = u.user_id GROUP BY user_id", false, []string{"COUNT(1)"}, nil},
+		{"SELECT i.id, COUNT(*) FROM items i JOIN parts l ON l.id = i.id GROUP BY id", false, []string{"COUNT(1)"}, nil},
+	}
+	// A position beside a wildcard counts the wildcard's columns: not
+	// passed through (the partial-aggregate merge refuses SELECT *).
+	if _, err := planFor(t, r, "SELECT *, COUNT(*) FROM items GROUP BY 1"); err == nil {
+		t.Error("SELECT *, COUNT(*) ... GROUP BY 1 planned, want refused")
 	}
 	for _, tt := range tests {
 		p, err := planFor(t, r, tt.sql)

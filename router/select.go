@@ -84,14 +84,19 @@ func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
 
 // groupsOnShard tells whether each group of a GROUP BY lives on one
 // shard: the GROUP BY names the shard key column of a sharded table of the
-// statement whose values route as they compare (an integer or DECIMAL
-// column: equal values have one key; a string key's collation can call
-// values equal that route apart, sharding/doc.go), of a table on no outer
-// join's NULL-extended side, so that every row of a group comes from that
-// table's rows with one key value, on one shard (its co-located tables'
-// rows with them; broadcast tables are whole on every shard).
+// statement whose values route as they are stored (a key declared or
+// read as an integer, on an integer column: a hash key of unknown type
+// routes 7.2 apart from 7, which an INT column stores alike; a string
+// key's collation calls values equal that route apart, sharding/doc.go),
+// on no outer join's NULL-extended side, so that every row of a group
+// comes from that table's rows with one key value, on one shard (its
+// co-located tables' rows with them; broadcast tables are whole on every
+// shard). Left to the partial-aggregate merge: DISTINCT (its hidden order
+// columns would change what is distinct), a GROUP BY name that is also a
+// select alias (MariaDB groups by the column, orders as the alias may
+// say), and a position beside a wildcard.
 func (r *Router) groupsOnShard(from []tableInfo, sel *ast.SelectStmt) bool {
-	if sel.GroupBy == nil || sel.GroupBy.Rollup || len(from) == 0 {
+	if sel.GroupBy == nil || sel.GroupBy.Rollup || sel.Distinct || len(from) == 0 || groupShadowed(sel) {
 		return false
 	}
 	nullable, ok := nullableSides(sel.From.TableRefs)
@@ -117,12 +122,53 @@ func (r *Router) groupsOnShard(from []tableInfo, sel *ast.SelectStmt) bool {
 			// Unqualified only in a one-table statement: in a join the
 			// name may be another table's column.
 			q := c.Name.Table.L
-			if (q == t.alias || q == "" && len(from) == 1) && !nullable[t.alias] && exactKeyColumn(r.Catalog().Table(t.schema, t.name), t.table.ShardKey) {
+			if (q == t.alias || q == "" && len(from) == 1) && !nullable[t.alias] && integerKey(t, r.Catalog().Table(t.schema, t.name)) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// groupShadowed tells whether a GROUP BY name is also a select alias, or a
+// GROUP BY position stands beside a wildcard (whose columns the position
+// counts).
+func groupShadowed(sel *ast.SelectStmt) bool {
+	wildcard := false
+	aliases := map[string]bool{}
+	for _, f := range sel.Fields.Fields {
+		wildcard = wildcard || f.WildCard != nil
+		if f.AsName.L != "" {
+			aliases[f.AsName.L] = true
+		}
+	}
+	for _, item := range sel.GroupBy.Items {
+		switch x := item.Expr.(type) {
+		case *ast.PositionExpr:
+			if wildcard {
+				return true
+			}
+		case *ast.ColumnNameExpr:
+			if x.Name.Table.L == "" && aliases[x.Name.Name.L] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// integerKey tells whether t routes its key as an integer and the catalog
+// knows the key column as one.
+func integerKey(t tableInfo, def *catalog.Table) bool {
+	if t.table.KeyType() != sharding.Integer || def == nil {
+		return false
+	}
+	i := def.ColumnIndex(t.table.ShardKey)
+	if i < 0 {
+		return false
+	}
+	k, err := keyColumnOf(def.Columns[i])
+	return err == nil && k.integer
 }
 
 // nullableSides lists, by alias, the tables of a FROM on the
@@ -156,26 +202,6 @@ func nullableSides(n ast.ResultSetNode) (map[string]bool, bool) {
 		return false
 	}
 	return nullable, walk(n, false)
-}
-
-// exactKeyColumn tells whether the catalog knows column key of def as an
-// integer or DECIMAL.
-func exactKeyColumn(def *catalog.Table, key string) bool {
-	if def == nil {
-		return false
-	}
-	for _, c := range def.Columns {
-		if strings.EqualFold(c.Name, key) {
-			typ := strings.ToLower(c.Type)
-			for _, p := range []string{"tinyint", "smallint", "mediumint", "int", "bigint", "decimal"} {
-				if strings.HasPrefix(typ, p) {
-					return true
-				}
-			}
-			return false
-		}
-	}
-	return false
 }
 
 // resolveAll resolves every table a statement names.
