@@ -776,3 +776,30 @@ func TestQueryTimeoutSendsTheKillAgain(t *testing.T) {
 		t.Errorf("KILL QUERY sent %d times, want 2 (once more after the lost one)", n)
 	}
 }
+
+// A KILL QUERY that failed (its reply lost, the shard overloaded) may
+// still reach the shard later: the connection it aimed at is closed, not
+// returned to the pool for another session's statement.
+func TestQueryTimeoutDropsTheConnectionOfAFailedKill(t *testing.T) {
+	e := newFakeEnvWith(t, strings.Replace(oneShardConfig, "backend:", "frontend: {query_timeout: 100ms}\nbackend:", 1))
+	e.shards["s0"].On("KILL QUERY", fakeshard.Error(mysql.ER_UNKNOWN_ERROR, "lost"))
+	e.shards["s0"].OnFunc("SELECT SLEEP", func(uint32, string) fakeshard.Answer {
+		time.Sleep(300 * time.Millisecond)
+		return fakeshard.Rows([]string{"SLEEP(1)"}, []any{int64(0)})
+	})
+	c := e.connect(t)
+	if _, err := c.Execute("SELECT SLEEP(1)"); err == nil {
+		t.Fatal("SELECT SLEEP(1) past the query timeout answered, want 3024")
+	}
+	ids := e.usedBy("s0", "SELECT SLEEP")
+	if len(ids) != 1 {
+		t.Fatalf("SELECT SLEEP ran on %d connections, want 1", len(ids))
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for !e.shards["s0"].Closed(ids[0]) {
+		if time.Now().After(deadline) {
+			t.Fatal("the connection a failed KILL QUERY aimed at is still open (back in the pool)")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -149,8 +149,14 @@ func (s *Session) untrack(c *backend.Conn) {
 		s.running = slices.Delete(s.running, i, i+1)
 	}
 	s.cancelMu.Unlock()
-	// An empty critical section: waiting for the KILL is the point.
+	// Waiting for the KILL is the point. One that failed may still reach
+	// the shard late (its reply timed out): the connection must not serve
+	// another session then.
 	s.killMu.Lock()
+	if i := slices.Index(s.killFailed, c); i >= 0 {
+		s.killFailed = slices.Delete(s.killFailed, i, i+1)
+		c.MarkBroken()
+	}
 	s.killMu.Unlock()
 }
 
@@ -165,8 +171,12 @@ func (s *Session) armTimeout(live *settings) (stop func()) {
 	if live.queryTimeout <= 0 {
 		return func() {}
 	}
-	t := time.AfterFunc(live.queryTimeout, func() { s.enforceTimeout(seq, live.queryTimeout) })
-	return func() { t.Stop() }
+	done := make(chan struct{})
+	t := time.AfterFunc(live.queryTimeout, func() { s.enforceTimeout(seq, live.queryTimeout, done) })
+	return func() {
+		t.Stop()
+		close(done)
+	}
 }
 
 // killRetry is how long a statement may still run after its KILL QUERY
@@ -176,30 +186,38 @@ const (
 	killTries = 60
 )
 
-// enforceTimeout interrupts statement seq, and again every killRetry while
-// it still runs: MariaDB drops a KILL QUERY that reaches a thread before it
-// starts the statement (it was still reading it, or running the session
-// state sent ahead of it), and the statement would then run to its end,
-// where MariaDB's own max_statement_time cannot be lost. It stops once the
-// statement has ended (interrupt finds nothing of seq running).
-func (s *Session) enforceTimeout(seq uint64, limit time.Duration) {
-	for try := 1; try <= killTries; try++ {
+// enforceTimeout interrupts statement seq, and again every killRetry
+// until the statement ends (done): MariaDB drops a KILL QUERY that
+// reaches a thread before it starts the statement (it was still reading
+// it, or running the session state sent ahead of it), and the statement
+// would then run to its end, where MariaDB's own max_statement_time
+// cannot be lost. A statement between two shard commands (a write's
+// parts) has nothing to kill for a moment; its next part is killed at the
+// next try.
+func (s *Session) enforceTimeout(seq uint64, limit time.Duration, done <-chan struct{}) {
+	killed := 0
+	for range killTries {
 		ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.Backend.ConnectTimeout.Duration+time.Second)
 		n, err := s.interrupt(ctx, seq, true)
 		cancel()
 		switch {
 		case err != nil:
-			s.srv.log.Warn("query timeout: KILL QUERY failed", "conn", s.id, "try", try, "err", err)
-		case n == 0:
-			return
-		case try == 1:
+			s.srv.log.Warn("query timeout: KILL QUERY failed", "conn", s.id, "err", err)
+		case n > 0 && killed == 0:
 			s.srv.log.Info("query timeout: statement interrupted", "conn", s.id, "user", s.user,
 				"query_timeout", limit, "statement", truncateSQL(s.curSQL(), 200))
-		case try == 2:
+		case n > 0 && killed == 1:
 			s.srv.log.Warn("query timeout: statement still running after KILL QUERY; sending it again",
 				"conn", s.id, "after", killRetry, "statement", truncateSQL(s.curSQL(), 200))
 		}
-		time.Sleep(killRetry)
+		if n > 0 {
+			killed++
+		}
+		select {
+		case <-done:
+			return
+		case <-time.After(killRetry):
+		}
 	}
 }
 
@@ -230,8 +248,13 @@ func (s *Session) interrupt(ctx context.Context, seq uint64, timeout bool) (int,
 	defer s.killMu.Unlock()
 	var firstErr error
 	for _, c := range conns {
-		if err := s.srv.killQuery(ctx, c); err != nil && firstErr == nil {
-			firstErr = err
+		if err := s.srv.killQuery(ctx, c); err != nil {
+			if !slices.Contains(s.killFailed, c) {
+				s.killFailed = append(s.killFailed, c)
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
 		}
 	}
 	return len(conns), firstErr

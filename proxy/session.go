@@ -110,8 +110,11 @@ type Session struct {
 	// killMu is held while KILL QUERY is sent for running connections:
 	// untrack waits for it, so a connection is not returned to the pool
 	// (and given to another session) while a KILL aimed at it is on its way.
-	killMu   sync.Mutex
-	timedOut atomic.Bool // the current statement ran past frontend.query_timeout
+	killMu sync.Mutex
+	// killFailed, under killMu: connections a KILL QUERY failed for, which
+	// untrack marks broken (the KILL may still arrive).
+	killFailed []*backend.Conn
+	timedOut   atomic.Bool // the current statement ran past frontend.query_timeout
 }
 
 func newSession(s *Server, nc net.Conn) *Session {
