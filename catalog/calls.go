@@ -63,7 +63,9 @@ func callsAny(body string, names map[string]bool) bool {
 			if names[word] && (strings.HasPrefix(next, "(") || prev == "call") {
 				return true
 			}
-			prev = word
+			if prev != "call" || !strings.HasPrefix(next, ".") {
+				prev = word // CALL db.p keeps "call" past the schema
+			}
 			i = end
 			continue
 		}

@@ -150,6 +150,8 @@ func TestCallersOfStatefulRoutines(t *testing.T) {
 		[]*string{s("shop"), s("fxy"), s(otherRoutine), s("RETURN fxy2(1)")},
 		[]*string{s("shop"), s("t2"), s(otherTrigger), s("SET NEW.a = f3()")},
 		[]*string{s("shop"), s("t3"), s(otherTrigger), s("SET NEW.a = pure()")},
+		[]*string{s("shop"), s("t4"), s(otherTrigger), s("CALL shop.p2;")},
+		[]*string{s("shop"), s("t5"), s(otherTrigger), s("CALL shop.other;")},
 	)
 	snap, err := ParseSnapshot("s1", rows([]*string{s("shop")}), tables, nil, nil)
 	if err != nil {
@@ -163,5 +165,8 @@ func TestCallersOfStatefulRoutines(t *testing.T) {
 	}
 	if !c.StatefulTrigger("shop", "t2") || c.StatefulTrigger("shop", "t3") {
 		t.Error("StatefulTrigger: want t2 (calls f3), not t3")
+	}
+	if !c.StatefulTrigger("shop", "t4") || c.StatefulTrigger("shop", "t5") {
+		t.Error("StatefulTrigger: want t4 (CALL shop.p2 without parentheses), not t5")
 	}
 }
