@@ -82,7 +82,9 @@ type Agg struct {
 // group's first row) followed by one column per Agg; groups come out in order
 // of first appearance. Without groupBy an empty input still yields one row
 // (COUNT 0, other aggregates NULL). The input is consumed (and closed) on the
-// first call to Next.
+// first call to Next. An exact AVG's cell holds every digit of its quotient
+// (what expressions over it compute with): run the rows through Compute,
+// which prints it at its column's scale, before a client sees them.
 func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 	inCols := in.Columns()
 	a := &aggRows{in: in, groupBy: append([]int(nil), groupBy...), groups: map[string]int{}}
