@@ -243,16 +243,17 @@ func (b *benchRun) shardedReadWrite() {
 		return
 	}
 	spec := sysbenchSpec{Test: "oltp_read_write", DB: dbSharded, Threads: 8, Extra: []string{"--auto_inc=off", sysbenchIgnore}}
-	before, err := scrape(b.ctx, b.top.sharded.AdminURL(), commitKinds...)
+	counters := append(append([]string{}, commitKinds...), batchCounters...)
+	before, err := scrape(b.ctx, b.top.sharded.AdminURL(), counters...)
 	if err != nil {
 		b.t.Fatalf("%s: %v", name, err)
 	}
-	sides := b.sysbenchWorkload(name, spec, []endpoint{b.top.directM0(), b.top.viaSharded()}, "")
-	after, err := scrape(b.ctx, b.top.sharded.AdminURL(), commitKinds...)
+	sides := b.sysbenchWorkload(name, spec, []endpoint{b.top.directM0(), b.top.viaSharded()}, "read_write_2_shards")
+	after, err := scrape(b.ctx, b.top.sharded.AdminURL(), counters...)
 	if err != nil {
 		b.t.Fatalf("%s: %v", name, err)
 	}
-	b.rep.Notes = append(b.rep.Notes, twoPhaseNote(name, before, after))
+	b.rep.Notes = append(b.rep.Notes, twoPhaseNote(name, before, after)+phaseNote(before, after))
 	b.add(compare(name, "tps", "tx/s", sides["proxy"], sides["direct"], nil))
 	b.noteErrors(name, sides)
 }
