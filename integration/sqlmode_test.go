@@ -171,10 +171,11 @@ func TestPreparedUnderAnotherSQLMode(t *testing.T) {
 }
 
 // TestSelectLimitLockingReadBinary: under xaproxy_locking_reads a read in a
-// transaction is rewritten (LOCK IN SHARE MODE) for its one shard and, for
-// a binary client, its rows re-encoded through the merge. That path cut
-// them to sql_select_limit although the statement has its own LIMIT, which
-// MariaDB obeys instead: 2 rows for LIMIT 3.
+// transaction runs with LOCK IN SHARE MODE, and a merged one's rows were
+// cut to sql_select_limit although the statement has its own LIMIT, which
+// MariaDB obeys instead: 2 rows for LIMIT 3. (A read one shard answered
+// was rewritten and re-encoded through the merge then; it now runs the
+// client's own text: TestLockingReadsKeepTheClientsText.)
 func TestSelectLimitLockingReadBinary(t *testing.T) {
 	t.Parallel()
 	ctx, proxy, direct := startModeFixture(t)

@@ -192,20 +192,40 @@ func (s *Session) runPlanned(ctx context.Context, sql string, st *router.Stateme
 			return s.writeErr(err)
 		}
 	}
-	return s.runRouted(ctx, st, plan, params, func(c *backend.Conn) (backend.Pending, error) {
-		return c.Send(ctx, mysql.COM_QUERY, []byte(sql))
+	send := func(text string) func(*backend.Conn) (backend.Pending, error) {
+		return func(c *backend.Conn) (backend.Pending, error) {
+			return c.Send(ctx, mysql.COM_QUERY, []byte(text))
+		}
+	}
+	return s.runRouted(ctx, st, plan, params, send(sql), func() func(*backend.Conn) (backend.Pending, error) {
+		if locked, ok := router.ShareLocked(sql); ok {
+			return send(locked)
+		}
+		return nil
 	})
 }
 
 // runRouted runs a routing plan for a text statement (a text query, or SQL
 // EXECUTE whose own text is own): bound to params, run by execute.
-func (s *Session) runRouted(ctx context.Context, st *router.Statement, plan *router.Plan, params []router.Param, own func(*backend.Conn) (backend.Pending, error)) error {
+// lockedOwn, when not nil, gives what own runs as a locking read
+// (router.ShareLocked), or nil when its text cannot take the clause.
+func (s *Session) runRouted(ctx context.Context, st *router.Statement, plan *router.Plan, params []router.Param,
+	own func(*backend.Conn) (backend.Pending, error), lockedOwn func() func(*backend.Conn) (backend.Pending, error)) error {
 	if err := s.checkReadOnly(st, plan); err != nil {
 		return s.writeErr(err)
 	}
-	ex, err := plan.BindWith(params, s.bindOptions(ctx))
+	opts := s.bindOptions(ctx)
+	var locked func(*backend.Conn) (backend.Pending, error)
+	if opts.LockReads && lockedOwn != nil {
+		locked = lockedOwn()
+		opts.OwnText = locked != nil
+	}
+	ex, err := plan.BindWith(params, opts)
 	if err != nil {
 		return s.writeErr(err)
+	}
+	if ex.OwnLocked {
+		own = locked
 	}
 	return s.execute(ctx, st, ex, own, false)
 }

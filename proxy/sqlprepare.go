@@ -299,7 +299,7 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 	}
 	return s.runRouted(ctx, p.st, p.plan, params, func(c *backend.Conn) (backend.Pending, error) {
 		return c.Send(ctx, mysql.COM_QUERY, []byte(own))
-	})
+	}, nil)
 }
 
 // usingParams reads the USING values: literals and user variables (whose

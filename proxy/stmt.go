@@ -231,7 +231,13 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		return s.writeErr(err)
 	}
 	opts := s.bindOptions(ctx)
-	if p.plan.NeedsParams() == false && opts.LockReads && p.params > 0 {
+	locked := ""
+	if opts.LockReads {
+		// A locking read on one shard prepares the client's text with the
+		// clause there: its answer stays the binary protocol's.
+		locked, opts.OwnText = router.ShareLocked(p.sql)
+	}
+	if p.plan.NeedsParams() == false && opts.LockReads && !opts.OwnText && p.params > 0 {
 		// Rewriting the statement as a locking read needs its parameters.
 		var err error
 		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.joinedLongData()); err != nil {
@@ -242,8 +248,12 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
+	shardSQL := p.sql
+	if ex.OwnLocked {
+		shardSQL = locked
+	}
 	return s.execute(ctx, p.st, ex, func(c *backend.Conn) (backend.Pending, error) {
-		bs, err := c.Prepare(ctx, p.sql)
+		bs, err := c.Prepare(ctx, shardSQL)
 		if err != nil {
 			return backend.Pending{}, err
 		}

@@ -10,13 +10,17 @@ import (
 func TestBindSetsExecOp(t *testing.T) {
 	r := shardedRouter(t)
 	tests := []struct {
-		sql  string
-		lock bool // BindOptions.LockReads
-		want ExecOp
+		sql     string
+		lock    bool // BindOptions.LockReads
+		ownText bool // BindOptions.OwnText
+		want    ExecOp
 	}{
 		{sql: "SELECT * FROM orders WHERE user_id = 5", want: ExecSingle},
 		{sql: "SELECT * FROM countries", want: ExecSingle},
 		{sql: "SELECT * FROM orders WHERE user_id = 5", lock: true, want: ExecRewritten},
+		// The client's own text takes the lock clause (Exec.OwnLocked).
+		{sql: "SELECT * FROM orders WHERE user_id = 5", lock: true, ownText: true, want: ExecSingle},
+		{sql: "SELECT * FROM orders", lock: true, ownText: true, want: ExecMerge},
 		{sql: "SELECT * FROM orders", want: ExecMerge},
 		{sql: "SELECT * FROM orders", lock: true, want: ExecMerge},
 		{sql: "SHOW TABLES", want: ExecShowTables},
@@ -41,12 +45,15 @@ func TestBindSetsExecOp(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Plan: %v", err)
 			}
-			e, err := p.BindWith(nil, BindOptions{LockReads: tt.lock})
+			e, err := p.BindWith(nil, BindOptions{LockReads: tt.lock, OwnText: tt.ownText})
 			if err != nil {
 				t.Fatalf("Bind: %v", err)
 			}
 			if e.Op != tt.want {
 				t.Errorf("op = %v, want %v (parts %+v)", e.Op, tt.want, e.Parts)
+			}
+			if own := tt.lock && tt.ownText && tt.want == ExecSingle; e.OwnLocked != own {
+				t.Errorf("OwnLocked = %v, want %v", e.OwnLocked, own)
 			}
 		})
 	}

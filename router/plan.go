@@ -99,6 +99,10 @@ type Exec struct {
 	DDL   bool   // several parts run one after another; failures are reported per shard
 	// Locking: the parts are locking reads (FOR UPDATE, LOCK IN SHARE MODE).
 	Locking bool
+	// OwnLocked: the single part is the client's own SELECT run as a
+	// locking read, its text with LOCK IN SHARE MODE at the end
+	// (ShareLocked; BindOptions.OwnText).
+	OwnLocked bool
 	// Copies: the parts write the same rows to every copy of a broadcast
 	// table; the client is told the affected rows of one copy.
 	Copies bool
@@ -219,6 +223,11 @@ type BindOptions struct {
 	// MODE, so that it waits for the X-locks of prepared branches instead of
 	// seeing one shard before and another after a distributed commit.
 	LockReads bool
+	// OwnText: the text a single shard would run for the statement ends
+	// cleanly (ShareLocked is ok), so a locking read on one shard runs
+	// that text with the clause appended (Exec.OwnLocked) instead of the
+	// router's rendering of the tree.
+	OwnText bool
 	// AutoInc gives the ids of sharded AUTO_INCREMENT tables (autoinc.go);
 	// nil: an INSERT that needs one is refused.
 	AutoInc AutoIncIDs
@@ -246,7 +255,7 @@ func (p *Plan) BindWith(params []Param, opts BindOptions) (*Exec, error) {
 func (p *Plan) bindFresh(params []Param, opts BindOptions) (*Exec, error) {
 	e, err := p.bind(params, opts)
 	if err == nil && opts.LockReads {
-		e, err = p.lockReads(e, params)
+		e, err = p.lockReads(e, params, opts.OwnText)
 	}
 	if err != nil {
 		return nil, err
@@ -257,18 +266,22 @@ func (p *Plan) bindFresh(params []Param, opts BindOptions) (*Exec, error) {
 }
 
 // lockReads rewrites the reads of a bound plan as locking reads.
-func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
+func (p *Plan) lockReads(e *Exec, params []Param, ownText bool) (*Exec, error) {
 	if p.lockTpl == nil {
 		return e, nil
 	}
-	const lock = " LOCK IN SHARE MODE"
+	const lock = lockShare
+	e.Locking = true
 	if !e.Single() {
 		for i := range e.Parts {
 			if e.Parts[i].SQL != "" && !strings.HasSuffix(e.Parts[i].SQL, lock) {
 				e.Parts[i].SQL += lock
 			}
 		}
-		e.Locking = true
+		return e, nil
+	}
+	if ownText {
+		e.OwnLocked = true
 		return e, nil
 	}
 	txt, err := p.lockTpl.bound(params)
@@ -276,7 +289,6 @@ func (p *Plan) lockReads(e *Exec, params []Param) (*Exec, error) {
 		return nil, err
 	}
 	e.Parts[0].SQL = txt + lock
-	e.Locking = true
 	return e, nil
 }
 

@@ -1,0 +1,46 @@
+package integration
+
+import "testing"
+
+// TestLockingReadsKeepTheClientsText: under xaproxy_locking_reads a read
+// in a transaction that one shard answers runs the client's own text with
+// LOCK IN SHARE MODE appended. It ran the router's rendering of the
+// statement instead, which names an unaliased expression otherwise (`f`/3
+// for f / 3) and, for a prepared statement, answers in the text protocol:
+// a DOUBLE of fixed decimals came to a binary client rounded to them.
+func TestLockingReadsKeepTheClientsText(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, f FLOAT(7,3), v INT)",
+		"INSERT INTO modeitems VALUES (1, 1.125, 1), (2, 2.5, 2), (3, 3.333, 3)")
+	steps := []scriptStep{
+		{0, "BEGIN", nil},
+		{0, "SELECT k, f / 3, v + 1 FROM modeitems WHERE k = 2", nil},
+		{0, "SELECT k, f / 3, v + 1 FROM modeitems WHERE k = ?", []any{3}},
+		{0, "SELECT k, f / 3 FROM modeitems WHERE k = 1; -- a comment after the statement", nil},
+		{0, "SELECT k, f / 3 FROM modeitems WHERE k = ? -- a comment at the end", []any{1}},
+		{0, "COMMIT", nil},
+	}
+	sess := openSessions(ctx, t, proxy, 1)
+	mustExec(t, sess[0], "SET SESSION xaproxy_locking_reads = ON")
+	got := runScript(ctx, t, sess, steps)
+	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
+	compareScript(t, steps, got, want)
+
+	// The reads do lock: they wait for a row another transaction writes.
+	locker := openSessions(ctx, t, proxy, 1)[0]
+	mustExec(t, locker, "BEGIN")
+	mustExec(t, locker, "UPDATE modeitems SET v = 20 WHERE k = 2")
+	defer mustExec(t, locker, "ROLLBACK")
+	reader := sess[0]
+	mustExec(t, reader, "SET SESSION innodb_lock_wait_timeout = 1")
+	mustExec(t, reader, "BEGIN")
+	var k int
+	var f float64
+	err := reader.QueryRowContext(ctx, "SELECT k, f / 3 FROM modeitems WHERE k = 2").Scan(&k, &f)
+	wantMySQLError(t, err, 1205, "HY000")
+	mustExec(t, reader, "ROLLBACK")
+	mustExec(t, reader, "BEGIN")
+	err = reader.QueryRowContext(ctx, "SELECT k, f / 3 FROM modeitems WHERE k = ?", 2).Scan(&k, &f)
+	wantMySQLError(t, err, 1205, "HY000")
+	mustExec(t, reader, "ROLLBACK")
+}
