@@ -1173,7 +1173,7 @@ func (g *diffGen) nested() diffQuery {
 	c, o := g.d.t("customers"), g.d.t("orders")
 	b := &qb{g: g}
 	key := func() int64 { return g.sampleValue(c, c.col("cust_id")).(int64) }
-	switch g.r.IntN(14) {
+	switch g.r.IntN(15) {
 	case 0:
 		k := key()
 		return diffQuery{kind: "nested pinned scalar", sql: "SELECT order_id, amount FROM orders WHERE cust_id = " + b.v(k) +
@@ -1230,6 +1230,11 @@ func (g *diffGen) nested() diffQuery {
 		}
 		sql := "SELECT d." + gc + ", COUNT(*), SUM(d." + num + ") FROM (SELECT " + inner + " FROM " + t.name + g.where(t, "", b, 0.3) + ") d GROUP BY d." + gc + " ORDER BY d." + gc
 		return diffQuery{kind: "nested derived group", sql: sql, args: b.args, ordered: true, ci: true}
+	case 13:
+		// Expressions without aliases: the columns take the client's text
+		// as their names.
+		sql := "SELECT * FROM (SELECT order_id, amount * 2, qty + 1, 'x' FROM orders" + g.where(o, "", b, 0.3) + ") d ORDER BY order_id"
+		return diffQuery{kind: "nested derived names", sql: sql, args: b.args, ordered: true}
 	default:
 		sql := "SELECT x.order_id, x.tier, x.amount FROM (SELECT o.order_id, c.tier, o.amount FROM customers c JOIN orders o ON o.cust_id = c.cust_id" + g.where(c, "c.", b, 0.3) + ") x" +
 			" WHERE x.amount > " + b.v(genDecimal(g.r)) + " ORDER BY x.order_id"

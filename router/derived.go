@@ -46,9 +46,18 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 	if err := r.joinedOnKeys(inner.from, inner.sel.From, inner.sel.Where); err != nil {
 		return true, err
 	}
+	nameFields(inner.sel)
 	m, err := newSelectMerge(sel, nil, false)
 	if err != nil {
 		return true, err
+	}
+	if ts := sel.From.TableRefs.Left.(*ast.TableSource); ts.AsName.O != "" {
+		for col := range computedNames(inner.sel, nil, inner.from) {
+			if m.merge.ComputedFrom == nil {
+				m.merge.ComputedFrom = map[string]bool{}
+			}
+			m.merge.ComputedFrom[originKey(ts.AsName.O, col)] = true
+		}
 	}
 	d := &derivedPlan{keyed: &keyedPlan{table: inner.sharded[0].table, conds: inner.keyConds(), merge: m}}
 	if err := d.withFrom(sel); err != nil {
@@ -83,6 +92,20 @@ func bindFrom(p *Plan, sel *ast.SelectStmt) error {
 	}
 	p.keyed, p.derived = nil, d
 	return nil
+}
+
+// nameFields gives each expression of a derived table's select list the
+// name MariaDB gives it (fieldName) as its alias: the shards run the table
+// as the router writes it (`f`/3), whose columns would be named after that
+// text instead of the client's (f / 3). MariaDB resolves a name in ORDER
+// BY or HAVING to such a generated name as to an alias, so the alias
+// changes nothing else.
+func nameFields(sel *ast.SelectStmt) {
+	for _, f := range sel.Fields.Fields {
+		if _, col := f.Expr.(*ast.ColumnNameExpr); f.WildCard == nil && !col && f.AsName.O == "" {
+			f.AsName = ast.NewCIStr(fieldName(f))
+		}
+	}
 }
 
 // onlySource tells whether a FROM clause is the one derived table inner.

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
@@ -44,6 +43,10 @@ type Merge struct {
 	// without a table may be one. CheckBinary reads them.
 	Computed    []int
 	AllComputed bool
+	// ComputedFrom names the columns of views and derived tables that the
+	// shards compute, as "table.column" in lower case, matched against a
+	// column definition's org_table and org_name (computed.go).
+	ComputedFrom map[string]bool
 	// Hidden trailing columns of each shard row (sort keys) that the client
 	// does not see; only for merges without aggregation.
 	Hidden int
@@ -107,59 +110,6 @@ func (m *Merge) Pipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows,
 		rows = engine.Project(rows, seq(visible))
 	}
 	return rows, nil
-}
-
-// CheckBinary refuses to send, in the binary protocol, passed-through
-// rows with a DOUBLE of fixed decimals that the shards computed (f / 3 of
-// a FLOAT(7,3) has 7, STDDEV of an integer 4): the shards answer in text,
-// rounded to those decimals, where one MariaDB sends the full double in
-// binary.
-func (m *Merge) CheckBinary(cols []*mysql.Field) error {
-	lossy := func(f *mysql.Field) bool {
-		return (f.Type == mysql.MYSQL_TYPE_DOUBLE || f.Type == mysql.MYSQL_TYPE_FLOAT) && f.Decimal < 31
-	}
-	for _, i := range m.Computed {
-		if i < len(cols) && lossy(cols[i]) {
-			return errFixedDouble(cols[i])
-		}
-	}
-	if m.AllComputed {
-		for _, f := range cols {
-			if lossy(f) && len(f.OrgTable) == 0 {
-				return errFixedDouble(f)
-			}
-		}
-	}
-	return nil
-}
-
-func errFixedDouble(f *mysql.Field) error {
-	return errUnsupported("column %s is a DOUBLE of %d decimals computed on the shards, whose full value the binary protocol cannot carry over several shards (the shards answer in text, rounded to those decimals); run the statement as a text query, or ROUND it", f.Name, f.Decimal)
-}
-
-// computedFields lists the select fields the shards compute, in the sense
-// of Merge.Computed; all is true with a wildcard.
-func computedFields(fields []*ast.SelectField) (computed []int, all bool) {
-	for i, f := range fields {
-		switch x := f.Expr.(type) {
-		case nil:
-			all = true
-			continue
-		case *ast.ColumnNameExpr:
-			continue
-		case *ast.FuncCallExpr:
-			if x.Schema.L == "" && (x.FnName.L == "round" || x.FnName.L == "truncate") {
-				continue
-			}
-		}
-		computed = append(computed, i)
-	}
-	if all {
-		// A wildcard's columns shift the others: CheckBinary looks at
-		// every column without a table instead.
-		return nil, true
-	}
-	return computed, all
 }
 
 func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows, error) {

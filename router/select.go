@@ -63,6 +63,7 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	if err != nil {
 		return err
 	}
+	m.merge.ComputedFrom = computedOrigins(from)
 	k.merge = m
 	p.keyed = k
 	return bindFrom(p, sel)

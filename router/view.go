@@ -52,6 +52,9 @@ type viewInfo struct {
 	perShard string
 	// copies: it reads broadcast tables (a write would reach one copy).
 	copies bool
+	// computed names, in lower case, the columns of a sharded view that
+	// each shard computes ("*": not known which; computed.go).
+	computed map[string]bool
 	// err: the view cannot be used through the proxy, and why.
 	err error
 }
@@ -276,6 +279,7 @@ func (r *Router) shardedView(v *viewInfo, label, name string, sel ast.StmtNode, 
 	t := *groups[0][0].table
 	t.Name, t.ShardKey = name, key
 	v.kind, v.table, v.reads = sharding.Sharded, &t, groups[0][0].String()
+	v.computed = computedNames(s, cols, from)
 	v.copies = v.copies || len(pl.broadcast) > 0
 	return v
 }

@@ -1,0 +1,141 @@
+package router
+
+import (
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// The shards answer a merge in the text protocol. A DOUBLE of fixed
+// decimals (f / 3 of a FLOAT(7,3) has 7, STDDEV of an integer 4) comes
+// rounded to them there, where one MariaDB sends the full double in the
+// binary protocol; a stored column's text is its whole value. So a merge
+// refuses, for a binary-protocol client, the columns the shards compute:
+// select fields that are not columns (Merge.Computed), and columns of
+// views and derived tables whose definition computes them
+// (Merge.ComputedFrom).
+
+// CheckBinary refuses to send, in the binary protocol, passed-through
+// rows with a DOUBLE of fixed decimals that the shards computed.
+func (m *Merge) CheckBinary(cols []*mysql.Field) error {
+	lossy := func(f *mysql.Field) bool {
+		return (f.Type == mysql.MYSQL_TYPE_DOUBLE || f.Type == mysql.MYSQL_TYPE_FLOAT) && f.Decimal < 31
+	}
+	for _, i := range m.Computed {
+		if i < len(cols) && lossy(cols[i]) {
+			return errFixedDouble(cols[i])
+		}
+	}
+	for _, f := range cols {
+		if !lossy(f) {
+			continue
+		}
+		from := m.ComputedFrom[originKey(string(f.OrgTable), string(f.OrgName))] || m.ComputedFrom[originKey(string(f.OrgTable), "*")]
+		if m.AllComputed && len(f.OrgTable) == 0 || from {
+			return errFixedDouble(f)
+		}
+	}
+	return nil
+}
+
+func errFixedDouble(f *mysql.Field) error {
+	return errUnsupported("column %s is a DOUBLE of %d decimals computed on the shards, whose full value the binary protocol cannot carry over several shards (the shards answer in text, rounded to those decimals); run the statement as a text query, or ROUND it", f.Name, f.Decimal)
+}
+
+// computedFields lists the select fields the shards compute, in the sense
+// of Merge.Computed; all is true with a wildcard.
+func computedFields(fields []*ast.SelectField) (computed []int, all bool) {
+	for i, f := range fields {
+		if f.WildCard != nil {
+			all = true
+			continue
+		}
+		if fieldComputed(f, nil) {
+			computed = append(computed, i)
+		}
+	}
+	if all {
+		// A wildcard's columns shift the others: CheckBinary looks at
+		// every column without a table instead.
+		return nil, true
+	}
+	return computed, all
+}
+
+// fieldComputed tells whether the shards compute a select field: not a
+// column (unless of a view or derived table that computes it: computedCol),
+// nor a ROUND or TRUNCATE, whose text is exact.
+func fieldComputed(f *ast.SelectField, computedCol func(name string) bool) bool {
+	switch x := f.Expr.(type) {
+	case *ast.ColumnNameExpr:
+		return computedCol != nil && computedCol(x.Name.Name.L)
+	case *ast.FuncCallExpr:
+		return x.Schema.L != "" || (x.FnName.L != "round" && x.FnName.L != "truncate")
+	}
+	return true
+}
+
+// computedNames lists, in lower case, the names of the columns of a view
+// or derived table defined by sel that its shards compute; cols are the
+// view's column names when its definition lists them. A column read from
+// a view among from that computes a column of that name counts as
+// computed: without knowing which table a plain name reads, the one that
+// may lose digits is assumed.
+func computedNames(sel *ast.SelectStmt, cols []ast.CIStr, from []tableInfo) map[string]bool {
+	inner := func(name string) bool {
+		for _, t := range from {
+			if t.view != nil && t.view.computed[name] {
+				return true
+			}
+		}
+		return false
+	}
+	out := map[string]bool{}
+	for i, f := range sel.Fields.Fields {
+		if f.WildCard != nil {
+			if len(cols) > 0 {
+				// The listed names follow the expanded columns: which of
+				// them are computed is not known here.
+				return map[string]bool{"*": true}
+			}
+			continue
+		}
+		if !fieldComputed(f, inner) {
+			continue
+		}
+		name := fieldName(f)
+		if i < len(cols) {
+			name = cols[i].O
+		}
+		out[strings.ToLower(name)] = true
+	}
+	return out
+}
+
+// computedOrigins is Merge.ComputedFrom for a query over from: the
+// columns its views compute, under the name the query gives each view
+// (MariaDB's org_table is the alias).
+func computedOrigins(from []tableInfo) map[string]bool {
+	var out map[string]bool
+	for _, t := range from {
+		if t.view == nil {
+			continue
+		}
+		table := t.alias
+		if table == "" {
+			table = t.name
+		}
+		for col := range t.view.computed {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[originKey(table, col)] = true
+		}
+	}
+	return out
+}
+
+func originKey(table, column string) string {
+	return strings.ToLower(table) + "." + strings.ToLower(column)
+}
