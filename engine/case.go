@@ -46,7 +46,7 @@ func (c *caseExpr) String() string {
 }
 
 func (c *caseExpr) unsupported() error {
-	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf("%s over several shards is supported with integer or DECIMAL results (aggregates, arithmetic over them, number literals, NULL); not %s", strings.ToUpper(c.fn), c.String()))
+	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf("%s over several shards is supported with integer or DECIMAL results (aggregates, arithmetic over them, number literals, NULL), or with string literals and NULL as its only results; not %s", strings.ToUpper(c.fn), c.String()))
 }
 
 // intRank orders the integer types as MariaDB's type aggregation widens
@@ -82,6 +82,16 @@ func (c *caseExpr) bind(bd binder) (bound, error) {
 		}
 		out.els = e
 		results = append(results, e)
+	}
+	if str, ok := stringResult(results); ok {
+		out.str, out.t = str, colType(str)
+		for _, r := range results {
+			out.notNull = out.notNull && r.st().cls != tNull
+		}
+		if out.notNull {
+			str.Flag |= mysql.NOT_NULL_FLAG
+		}
+		return out, nil
 	}
 	t, o, ok := numericResult(results, bd.cols)
 	if !ok {
@@ -165,6 +175,7 @@ type boundCase struct {
 	els            bound // nil: NULL
 	t              stype
 	numOut
+	str  *mysql.Field // string results (stringResult); nil: numOut
 	name string
 }
 
@@ -200,6 +211,11 @@ func (c *boundCase) eval(r Row) (value, error) {
 func (c *boundCase) field(name string) *mysql.Field {
 	if name == "" {
 		name = c.name
+	}
+	if c.str != nil {
+		f := *c.str
+		f.Name = []byte(name)
+		return &f
 	}
 	return c.numOut.field(name)
 }

@@ -43,8 +43,55 @@ func TestCaseNullIfGreatest(t *testing.T) {
 			t.Errorf("%s: %s type %d length %d flags %#x, want %s %d %d %#x", tt.name, got, f.Type, f.ColumnLength, f.Flag, tt.want, tt.typ, tt.length, tt.flags)
 		}
 	}
-	// A string result is refused: its type depends on the connection.
+	// A string literal the merge holds itself is refused: its type depends
+	// on the connection (the shards compute those it runs: StrLit).
 	if _, err := bindExpr(Case("IF", []When{{gt, Lit("many", LitString)}}, Lit("few", LitString)), binder{cols: in}); err == nil {
 		t.Error("IF with string results: bound, want refused")
+	}
+}
+
+// TestCaseOfStringLiterals: results that are string literals the shards
+// computed (StrLit) type the CASE as MariaDB does: a VARCHAR as long as
+// the longest, 39 decimals, NOT NULL only when no result is NULL.
+func TestCaseOfStringLiterals(t *testing.T) {
+	lit := func(name string, length uint32, charset uint16) *mysql.Field {
+		return &mysql.Field{Name: []byte(name), Type: mysql.MYSQL_TYPE_VAR_STRING, Charset: charset, Decimal: 39, ColumnLength: length, Flag: mysql.NOT_NULL_FLAG}
+	}
+	in := []*mysql.Field{countField("COUNT(*)"), lit("many", 16, 45), lit("few", 12, 45), lit("x", 1, 8), strField("MAX(s)")}
+	gt, _ := Binary(">", Col(0), Lit("2", LitInt))
+	tests := []struct {
+		name   string
+		e      Expr
+		count  string
+		want   string
+		length uint32
+		flags  uint16
+	}{
+		{"IF", Case("IF", []When{{gt, StrLit(1)}}, StrLit(2)), "3", "many", 16, mysql.NOT_NULL_FLAG},
+		{"IF, else", Case("IF", []When{{gt, StrLit(1)}}, StrLit(2)), "1", "few", 16, mysql.NOT_NULL_FLAG},
+		{"no ELSE", Case("CASE", []When{{gt, StrLit(2)}}, nil), "1", "NULL", 12, 0},
+		{"a NULL result", Case("IF", []When{{gt, Lit("", LitNull)}}, StrLit(1)), "3", "NULL", 16, 0},
+	}
+	for _, tt := range tests {
+		got, err := computeOne(in, tt.e, tt.count, "many", "few", "x", "b")
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		f := ResultField(tt.e, in, "")
+		if got != tt.want || f.Type != mysql.MYSQL_TYPE_VAR_STRING || f.ColumnLength != tt.length || f.Flag != tt.flags || f.Decimal != 39 || f.Charset != 45 {
+			t.Errorf("%s: %s type %d length %d flags %#x decimals %d charset %d, want %s length %d flags %#x", tt.name, got, f.Type, f.ColumnLength, f.Flag, f.Decimal, f.Charset, tt.want, tt.length, tt.flags)
+		}
+	}
+	// Refused: literals in two character sets, a string with a number, a
+	// column's string (typed by its collation, not the connection's).
+	for name, e := range map[string]Expr{
+		"two character sets": Case("IF", []When{{gt, StrLit(1)}}, StrLit(3)),
+		"with a number":      Case("IF", []When{{gt, StrLit(1)}}, Lit("0", LitInt)),
+		"with a column":      Case("IF", []When{{gt, StrLit(1)}}, Col(4)),
+	} {
+		if _, err := bindExpr(e, binder{cols: in}); err == nil {
+			t.Errorf("%s: bound, want refused", name)
+		}
 	}
 }

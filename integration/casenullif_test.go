@@ -6,8 +6,8 @@ import "testing"
 // several shards:
 // MariaDB's values and column metadata (the results' type aggregation,
 // NOT NULL when every condition and result is), ungrouped and grouped,
-// text and binary protocol. String and double results, and signed with
-// unsigned integers, are refused (1235).
+// text and binary protocol. Double results, strings other than literals,
+// and signed with unsigned integers are refused (1235).
 func TestCaseNullIfGreatestOverAggregates(t *testing.T) {
 	t.Parallel()
 	ctx, proxy, direct, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, g INT, v INT, d DECIMAL(8,2), x DOUBLE, name VARCHAR(20), t TINYINT, u INT UNSIGNED)",
@@ -27,7 +27,9 @@ func TestCaseNullIfGreatestOverAggregates(t *testing.T) {
 		compareTwinFields(t, f, q, false)
 	}
 	wantUnsupported(ctx, t, proxy, nil,
-		"SELECT IF(COUNT(*) > 2, 'many', 'few') FROM modeitems",
+		"SELECT IF(COUNT(*) > 2, 'many', 0) FROM modeitems",
+		"SELECT IF(COUNT(*) > 2, MAX(name), 'few') FROM modeitems",
+		"SELECT IF(COUNT(*) > 2, _latin1'many', 'few') FROM modeitems",
 		"SELECT CASE WHEN SUM(v) > 0 THEN AVG(x) ELSE 0 END FROM modeitems",
 		"SELECT CASE MAX(v) WHEN 1 THEN 10 ELSE 20 END FROM modeitems",
 		"SELECT IF(MIN(t) < 0, MIN(t), MAX(u)) FROM modeitems",
@@ -36,4 +38,39 @@ func TestCaseNullIfGreatestOverAggregates(t *testing.T) {
 		"SELECT GREATEST(MAX(u), 0) FROM modeitems",
 		"SELECT LEAST(MAX(name), 'b') FROM modeitems",
 	)
+}
+
+// TestStringCaseOverAggregates: an IF or a searched CASE over aggregates
+// whose results are string literals (labels: IF(COUNT(*) > 2, 'many',
+// 'few')) was refused over several shards, its type depending on the
+// session's character sets. The shards compute the literals; values and
+// column definitions are MariaDB's, in the select list, HAVING and ORDER
+// BY, grouped and not, with COUNT(DISTINCT), under SET NAMES latin1, text
+// and binary protocol.
+func TestStringCaseOverAggregates(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))",
+		"INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, NULL, 'a')")
+	queries := []string{
+		"SELECT IF(COUNT(*) > 2, 'many', 'few') FROM modeitems",
+		"SELECT IF(COUNT(*) > 2, 'many', 'few') FROM modeitems WHERE k > 10",
+		"SELECT s, IF(COUNT(*) > 1, 'many', 'few') AS n FROM modeitems GROUP BY s ORDER BY n, s",
+		"SELECT s, CASE WHEN SUM(v) > 2 THEN 'big' WHEN SUM(v) > 1 THEN 'medium' END AS c FROM modeitems GROUP BY s",
+		"SELECT s, CASE WHEN COUNT(*) > 1 THEN 'x' ELSE NULL END, IF(SUM(v) > 0, 'a', 'bb') FROM modeitems GROUP BY s",
+		"SELECT s, IF(COUNT(*) > 1, 'it''s', \"dq\") FROM modeitems GROUP BY s",
+		"SELECT IF(COUNT(DISTINCT s) > 2, 'many', 'few'), COUNT(*) FROM modeitems",
+		"SELECT s FROM modeitems GROUP BY s HAVING IF(COUNT(*) > 1, 'many', 'few') = 'many'",
+		"SELECT s, IF(COUNT(*) > 1, 'many', 'few') FROM modeitems GROUP BY s ORDER BY IF(COUNT(*) > 1, 'many', 'few') DESC, s",
+	}
+	steps := textSteps(queries...)
+	steps = append(steps,
+		scriptStep{0, "SELECT s, IF(COUNT(*) > 1, 'it''s', 'few') FROM modeitems WHERE k > ? GROUP BY s", []any{0}},
+		scriptStep{0, "SET NAMES latin1", nil},
+		scriptStep{0, "SELECT s, IF(COUNT(*) > 1, 'ménage', 'few') FROM modeitems GROUP BY s", nil},
+		scriptStep{0, "SELECT s, IF(COUNT(*) > 1, 'ménage', 'few') FROM modeitems WHERE k > ? GROUP BY s", []any{0}},
+	)
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+	for _, q := range queries {
+		compareTwinFields(t, f, q, true)
+	}
 }

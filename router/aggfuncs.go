@@ -1,6 +1,7 @@
 package router
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -109,7 +110,7 @@ func (a *aggBuilder) caseOf(fn string, conds, results []ast.ExprNode, els ast.Ex
 		if err != nil {
 			return nil, err
 		}
-		r, err := a.expr(results[i])
+		r, err := a.result(results[i])
 		if err != nil {
 			return nil, err
 		}
@@ -118,11 +119,22 @@ func (a *aggBuilder) caseOf(fn string, conds, results []ast.ExprNode, els ast.Ex
 	var e engine.Expr
 	if els != nil {
 		var err error
-		if e, err = a.expr(els); err != nil {
+		if e, err = a.result(els); err != nil {
 			return nil, err
 		}
 	}
 	return engine.Case(fn, whens, e), nil
+}
+
+// result reads a result of an IF or a CASE: a string literal is the
+// column the shards computed for it.
+func (a *aggBuilder) result(e ast.ExprNode) (engine.Expr, error) {
+	if lit, ok := plainString(e); ok {
+		if i := slices.Index(a.strResults, lit); i >= 0 {
+			return engine.Named(engine.StrLit(len(a.groups)+len(a.aggs)+i), lit), nil
+		}
+	}
+	return a.expr(e)
 }
 
 // round reads ROUND(x[, n]) and TRUNCATE(x, n), x over the aggregates and

@@ -495,7 +495,14 @@ func (m *selectMerge) planAggregate(from string) error {
 			shardCol += 2
 		}
 	}
-	// Everything the client sees is computed over [groups..., aggs...].
+	for i, lit := range a.strResults {
+		// Equal on every row: MAX keeps it, whatever the shards' groups.
+		cols = append(cols, lit)
+		am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggMax, Col: shardCol, Name: "__xa_l" + strconv.Itoa(i)})
+		shardCol++
+	}
+	// Everything the client sees is computed over [groups..., aggs...,
+	// string results...].
 	a.clause = ClauseSelect
 	for _, f := range sel.Fields.Fields {
 		e, err := a.expr(f.Expr)
@@ -835,6 +842,9 @@ type aggBuilder struct {
 	groups       []ast.ExprNode
 	aggs         []*ast.AggregateFuncExpr
 	distinctArgs []ast.ExprNode // arguments of COUNT(DISTINCT), each once
+	// strResults are the string literals that are results of an IF or a
+	// CASE, each once by its text: the shards compute them (strresult.go).
+	strResults []string
 	// clause is where the expressions being converted stand (for
 	// NonGroupedError): ClauseSelect, ClauseHaving or ClauseOrder.
 	clause string
@@ -870,6 +880,9 @@ type aggCollector struct {
 }
 
 func (c *aggCollector) Enter(n ast.Node) (ast.Node, bool) {
+	if c.err == nil {
+		c.b.collectStrResults(n)
+	}
 	f, ok := n.(*ast.AggregateFuncExpr)
 	if !ok || c.err != nil {
 		return n, c.err != nil

@@ -1,0 +1,65 @@
+package router
+
+import (
+	"slices"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+)
+
+// A string literal that an IF or a CASE over aggregates returns is typed
+// and converted by the session's character sets (character_set_connection,
+// character_set_results), which the merge does not know. So the shards
+// compute it, as one more column of their select list (MAX of equal values
+// over the groups), and the merge takes its value and column definition
+// from them (engine.StrLit): IF(COUNT(*) > 2, 'many', 'few') runs over
+// several shards.
+
+// collectStrResults registers the string literals n returns, if n is an IF
+// or a searched CASE.
+func (a *aggBuilder) collectStrResults(n ast.Node) {
+	var results []ast.ExprNode
+	switch x := n.(type) {
+	case *ast.FuncCallExpr:
+		if x.Schema.L == "" && x.FnName.L == "if" && len(x.Args) == 3 {
+			results = x.Args[1:]
+		}
+	case *ast.CaseExpr:
+		if x.Value != nil {
+			return // CASE x WHEN: not merged
+		}
+		for _, w := range x.WhenClauses {
+			results = append(results, w.Result)
+		}
+		if x.ElseClause != nil {
+			results = append(results, x.ElseClause)
+		}
+	}
+	for _, r := range results {
+		if lit, ok := plainString(r); ok && !slices.Contains(a.strResults, lit) {
+			a.strResults = append(a.strResults, lit)
+		}
+	}
+}
+
+// plainString is the SQL text of a string literal without a character set
+// introducer or COLLATE (those MariaDB types otherwise), in parentheses or
+// not.
+func plainString(e ast.ExprNode) (string, bool) {
+	for {
+		p, ok := e.(*ast.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		e = p.Expr
+	}
+	v, ok := e.(*driver.ValueExpr)
+	if !ok || v.Kind() != driver.KindString {
+		return "", false
+	}
+	txt, err := restore(v)
+	if err != nil || txt == "" || txt[0] != '\'' {
+		return "", false
+	}
+	return txt, true
+}
