@@ -1,6 +1,10 @@
 package integration
 
-import "testing"
+import (
+	"context"
+	"database/sql"
+	"testing"
+)
 
 // TestLockingReadsKeepTheClientsText: under xaproxy_locking_reads a read
 // in a transaction that one shard answers runs the client's own text with
@@ -20,18 +24,13 @@ func TestLockingReadsKeepTheClientsText(t *testing.T) {
 		{0, "SELECT k, f / 3 FROM modeitems WHERE k = ? -- a comment at the end", []any{1}},
 		{0, "COMMIT", nil},
 	}
-	sess := openSessions(ctx, t, proxy, 1)
-	mustExec(t, sess[0], "SET SESSION xaproxy_locking_reads = ON")
-	got := runScript(ctx, t, sess, steps)
-	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
-	compareScript(t, steps, got, want)
+	reader := compareLockingReads(ctx, t, proxy, direct, steps)
 
 	// The reads do lock: they wait for a row another transaction writes.
 	locker := openSessions(ctx, t, proxy, 1)[0]
 	mustExec(t, locker, "BEGIN")
 	mustExec(t, locker, "UPDATE modeitems SET v = 20 WHERE k = 2")
 	defer mustExec(t, locker, "ROLLBACK")
-	reader := sess[0]
 	mustExec(t, reader, "SET SESSION innodb_lock_wait_timeout = 1")
 	mustExec(t, reader, "BEGIN")
 	var k int
@@ -43,4 +42,17 @@ func TestLockingReadsKeepTheClientsText(t *testing.T) {
 	err = reader.QueryRowContext(ctx, "SELECT k, f / 3 FROM modeitems WHERE k = ?", 2).Scan(&k, &f)
 	wantMySQLError(t, err, 1205, "HY000")
 	mustExec(t, reader, "ROLLBACK")
+}
+
+// compareLockingReads runs steps in a proxy session with
+// xaproxy_locking_reads on, and on MariaDB, and compares them; it returns
+// the proxy session.
+func compareLockingReads(ctx context.Context, t *testing.T, proxy, direct *sql.DB, steps []scriptStep) *sql.Conn {
+	t.Helper()
+	sess := openSessions(ctx, t, proxy, 1)
+	mustExec(t, sess[0], "SET SESSION xaproxy_locking_reads = ON")
+	got := runScript(ctx, t, sess, steps)
+	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
+	compareScript(t, steps, got, want)
+	return sess[0]
 }

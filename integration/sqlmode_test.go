@@ -189,11 +189,7 @@ func TestSelectLimitLockingReadBinary(t *testing.T) {
 		{0, "SELECT k FROM modeitems WHERE k = ? LIMIT 5", []any{3}},
 		{0, "COMMIT", nil},
 	}
-	sess := openSessions(ctx, t, proxy, 1)
-	mustExec(t, sess[0], "SET SESSION xaproxy_locking_reads = ON")
-	got := runScript(ctx, t, sess, steps)
-	want := runScript(ctx, t, openSessions(ctx, t, direct, 1), steps)
-	compareScript(t, steps, got, want)
+	compareLockingReads(ctx, t, proxy, direct, steps)
 }
 
 // startModeFixture starts the two-shard fixture with table modeitems

@@ -730,19 +730,18 @@ func fieldName(f *ast.SelectField) string {
 // \x00 (checked on 10.11; a name cannot hold a NUL). The shard cuts it to
 // 255 bytes, as it does any alias.
 func stringLiteral(e ast.ExprNode) (string, bool) {
-	for {
-		p, ok := e.(*ast.ParenthesesExpr)
-		if !ok {
-			break
-		}
-		e = p.Expr
-	}
-	v, ok := e.(*driver.ValueExpr)
-	if !ok || v.Kind() != driver.KindString {
+	v, ok := stringValue(e)
+	if !ok {
 		return "", false
 	}
 	name := strings.TrimLeftFunc(v.GetString(), func(r rune) bool { return r <= ' ' })
 	return strings.ReplaceAll(name, "\x00", `\x00`), true
+}
+
+// stringValue is e, a string literal in parentheses or not.
+func stringValue(e ast.ExprNode) (*driver.ValueExpr, bool) {
+	v, ok := unparen(e).(*driver.ValueExpr)
+	return v, ok && v.Kind() == driver.KindString
 }
 
 func textOf(e ast.Node) string {

@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
-	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
 // A string literal that an IF or a CASE over aggregates returns is typed
@@ -46,15 +45,8 @@ func (a *aggBuilder) collectStrResults(n ast.Node) {
 // introducer or COLLATE (those MariaDB types otherwise), in parentheses or
 // not.
 func plainString(e ast.ExprNode) (string, bool) {
-	for {
-		p, ok := e.(*ast.ParenthesesExpr)
-		if !ok {
-			break
-		}
-		e = p.Expr
-	}
-	v, ok := e.(*driver.ValueExpr)
-	if !ok || v.Kind() != driver.KindString {
+	v, ok := stringValue(e)
+	if !ok {
 		return "", false
 	}
 	txt, err := restore(v)
