@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -449,6 +450,11 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 // one is tried: after a shard restart the pool holds dead connections.
 func (s *Session) acquire(ctx context.Context, shard string) (*backend.Conn, error) {
 	pool := s.srv.pools[shard]
+	if pool == nil {
+		// A plan that names no shard (or one not configured) is the
+		// proxy's bug: an error, not a nil pool.
+		return nil, fmt.Errorf("xaproxy has no shard %q to run this statement on", shard)
+	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
 		c, err := pool.AcquireDB(ctx, s.physicalDB())

@@ -50,13 +50,15 @@ type Merge struct {
 	// Hidden trailing columns of each shard row (sort keys) that the client
 	// does not see; only for merges without aggregation.
 	Hidden int
-	// OrderBy: for plain merges, indexes among the hidden columns; the
-	// shards return rows sorted by them.
-	OrderBy  []OrderKey
-	Distinct bool
-	Offset   int64
-	Count    int64 // < 0: no limit
-	Agg      *AggMerge
+	// OrderBy: for plain merges, indexes among the hidden columns (among
+	// the visible ones with SortVisible: a UNION's ORDER BY names its
+	// result columns); the shards return rows sorted by them.
+	OrderBy     []OrderKey
+	SortVisible bool
+	Distinct    bool
+	Offset      int64
+	Count       int64 // < 0: no limit
+	Agg         *AggMerge
 	// CalcFoundRows: a plain merge of a SELECT SQL_CALC_FOUND_ROWS, which
 	// each shard runs with it: FOUND_ROWS() is the sum of the shards'.
 	CalcFoundRows bool
@@ -93,8 +95,12 @@ func (m *Merge) Pipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows,
 	var rows engine.Rows
 	if len(m.OrderBy) > 0 {
 		keys := make([]engine.SortKey, len(m.OrderBy))
+		base := visible
+		if m.SortVisible {
+			base = 0
+		}
 		for i, k := range m.OrderBy {
-			keys[i] = engine.SortKey{Col: visible + k.Col, Desc: k.Desc}
+			keys[i] = engine.SortKey{Col: base + k.Col, Desc: k.Desc}
 		}
 		rows = engine.MergeSort(inputs, keys)
 	} else {

@@ -76,7 +76,10 @@ func TestPlanNestedRoutes(t *testing.T) {
 		{name: "broadcast in the subquery", sql: "SELECT * FROM orders o WHERE o.user_id = 5 AND o.country IN (SELECT code FROM countries WHERE name LIKE 'F%')", parts: 1, single: true, shards: []string{home5}},
 
 		{name: "UNION pinned", sql: "SELECT total FROM orders WHERE user_id = ? UNION ALL SELECT total FROM users WHERE user_id = ? ORDER BY 1", params: []Param{intParam(5), intParam(5)}, parts: 1, single: true, shards: []string{home5}},
-		{name: "UNION on two shards", sql: "SELECT total FROM orders WHERE user_id = ? UNION SELECT total FROM users WHERE user_id = ?", params: []Param{intParam(5), intParam(far)}, code: mysql.ER_NOT_SUPPORTED_YET, want: "UNION, INTERSECT and EXCEPT over sharded tables run only when"},
+		{name: "UNION on two shards", sql: "SELECT total FROM orders WHERE user_id = ? UNION SELECT total FROM users WHERE user_id = ?", params: []Param{intParam(5), intParam(far)}, code: mysql.ER_NOT_SUPPORTED_YET, want: "needs an ORDER BY on its result columns"},
+		{name: "UNION ordered on two shards", sql: "SELECT total FROM orders WHERE user_id = ? UNION SELECT total FROM users WHERE user_id = ? ORDER BY total LIMIT ?", params: []Param{intParam(5), intParam(far), intParam(2)}, parts: 2},
+		{name: "UNION ALL over every shard", sql: "SELECT total FROM orders UNION ALL SELECT total FROM users ORDER BY 1", parts: 3},
+		{name: "UNION with a GROUP BY", sql: "SELECT total FROM orders UNION ALL SELECT COUNT(*) FROM users ORDER BY 1", code: mysql.ER_NOT_SUPPORTED_YET, want: "UNION, INTERSECT and EXCEPT over sharded tables run only when"},
 		{name: "UNION with a broadcast table", sql: "SELECT code FROM countries UNION SELECT country FROM orders WHERE user_id = 5", parts: 1, single: true, shards: []string{home5}},
 		{name: "UNION of unsharded tables", sql: "SELECT prio FROM notes UNION SELECT code FROM countries", parts: 1, single: true, shards: []string{"s0"}},
 

@@ -34,6 +34,9 @@ type Plan struct {
 	derived *derivedPlan
 	// load: LOAD DATA split over shards or copied (loadsplit.go).
 	load *LoadSplit
+	// union: a UNION over sharded tables that spans shards
+	// (unionscatter.go).
+	union *unionPlan
 
 	write bool
 	ddl   bool
@@ -204,6 +207,8 @@ func (p *Plan) compile() {
 		p.keyed.compile()
 	case p.derived != nil:
 		p.derived.compile()
+	case p.union != nil:
+		p.union.compile(p.Stmt.Node.(*ast.SetOprStmt))
 	}
 	if sel, ok := p.Stmt.Node.(*ast.SelectStmt); ok && sel.LockInfo == nil && sel.SelectIntoOpt == nil && len(p.Stmt.Tables) > 0 {
 		t := templateOf(sel)
@@ -325,6 +330,8 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 		return p.pinned.bind(params)
 	case p.derived != nil:
 		return p.derived.bind(p, params)
+	case p.union != nil:
+		return p.union.bind(params)
 	}
 	return nil, fmt.Errorf("router: empty plan for %q", p.Stmt.SQL)
 }
@@ -407,13 +414,15 @@ func (p *Plan) PrepareShard() string {
 		return p.pinned.prepare
 	case p.derived != nil:
 		return p.derived.keyed.table.Shards[0]
+	case p.union != nil:
+		return p.union.shards[0]
 	}
 	return ""
 }
 
 // NeedsParams tells whether binding depends on parameter values.
 func (p *Plan) NeedsParams() bool {
-	return p.insert != nil || p.keyed != nil || p.pinned != nil || p.derived != nil
+	return p.insert != nil || p.keyed != nil || p.pinned != nil || p.derived != nil || p.union != nil
 }
 
 // Write tells whether the statement changes rows.
