@@ -1174,7 +1174,7 @@ func (g *diffGen) nested() diffQuery {
 	c, o := g.d.t("customers"), g.d.t("orders")
 	b := &qb{g: g}
 	key := func() int64 { return g.sampleValue(c, c.col("cust_id")).(int64) }
-	switch g.r.IntN(15) {
+	switch g.r.IntN(17) {
 	case 0:
 		k := key()
 		return diffQuery{kind: "nested pinned scalar", sql: "SELECT order_id, amount FROM orders WHERE cust_id = " + b.v(k) +
@@ -1231,6 +1231,16 @@ func (g *diffGen) nested() diffQuery {
 		}
 		sql := "SELECT d." + gc + ", COUNT(*), SUM(d." + num + ") FROM (SELECT " + inner + " FROM " + t.name + g.where(t, "", b, 0.3) + ") d GROUP BY d." + gc + " ORDER BY d." + gc
 		return diffQuery{kind: "nested derived group", sql: sql, args: b.args, ordered: true, ci: true}
+	case 14:
+		// Distinct ids on both sides: no ties for the ORDER BY.
+		sql := "SELECT order_id, amount, status FROM orders" + g.where(o, "", b, 0.5) + " UNION ALL SELECT order_id + 1000000, qty, UPPER(status) FROM orders" + g.where(o, "", b, 0.5) + " ORDER BY 1 DESC"
+		if chance(g.r, 0.5) {
+			sql += g.limit(b)
+		}
+		return diffQuery{kind: "nested union all", sql: sql, args: b.args, ordered: true}
+	case 15:
+		sql := "SELECT status FROM orders" + g.where(o, "", b, 0.5) + " UNION SELECT status FROM orders" + g.where(o, "", b, 0.5) + " ORDER BY status"
+		return diffQuery{kind: "nested union", sql: sql, args: b.args, ordered: true, ci: true}
 	case 13:
 		// Expressions without aliases: the columns take the client's text
 		// as their names.
