@@ -74,6 +74,11 @@ type Agg struct {
 	// chose, as the shard's does (a GROUP BY through a temporary table
 	// sends COUNT(*) without BINARY, MIN of a string with 0 decimals).
 	ShardField bool
+	// Rep (a MIN, of the primary key): a group shows the group values of
+	// the input row with the lowest value here, where its values differ
+	// in ways the comparison ignores ('a' and 'A'): one MariaDB shows the
+	// first row it read, the lowest key on a scan of the table.
+	Rep bool
 }
 
 // Aggregate groups its input by the groupBy columns (under the comparison
@@ -87,7 +92,7 @@ type Agg struct {
 // which prints it at its column's scale, before a client sees them.
 func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 	inCols := in.Columns()
-	a := &aggRows{in: in, groupBy: append([]int(nil), groupBy...), groups: map[string]int{}}
+	a := &aggRows{in: in, groupBy: append([]int(nil), groupBy...), groups: map[string]int{}, rep: -1}
 	fail := func(err error) Rows { return &closingErrRows{errRows{cols: inCols, err: err}, in} }
 	check := func(what string, c int) error {
 		if c < 0 || c >= len(inCols) {
@@ -123,6 +128,12 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 		}
 		if g.Fn < AggCount || g.Fn > AggCountDistinct {
 			return fail(fmt.Errorf("engine: unknown aggregate function %d", int(g.Fn)))
+		}
+		if g.Rep {
+			if g.Fn != AggMin || a.rep >= 0 {
+				return fail(fmt.Errorf("engine: a group's representative is one MIN"))
+			}
+			a.rep = len(a.specs)
 		}
 		sp := newAggSpec(g, inCols[g.Col])
 		for _, c := range g.More {
@@ -295,6 +306,7 @@ type aggRows struct {
 	fields  []*mysql.Field
 	groups  map[string]int
 	list    []*aggGroup
+	rep     int // the spec whose lowest value picks a group's values; -1: the first row's
 	loaded  bool
 	i       int
 	err     error
@@ -359,12 +371,25 @@ func (a *aggRows) load() error {
 			a.list = append(a.list, g)
 		}
 		g := a.list[gi]
+		if ok && a.rep >= 0 && a.specs[a.rep].lowers(&g.accs[a.rep], r) {
+			for j, c := range a.groupBy {
+				g.key[j] = r[c]
+			}
+		}
 		for j, sp := range a.specs {
 			if err := sp.add(&g.accs[j], r); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// lowers tells whether r's value of a MIN is below the group's so far.
+func (sp *aggSpec) lowers(acc *aggAcc, r Row) bool {
+	if sp.Col >= len(r) || r[sp.Col] == nil {
+		return false
+	}
+	return !acc.has || compareValues(sp.kind, r[sp.Col], acc.best) < 0
 }
 
 func cell(r Row, c int) ([]byte, error) {

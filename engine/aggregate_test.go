@@ -260,3 +260,32 @@ func TestAggregateCountDistinctTuples(t *testing.T) {
 		t.Errorf("got %v, want 1|3 (a,b  ab,c  a,bc), 2|1", got)
 	}
 }
+
+// TestAggregateRepresentative: with a Rep MIN a group shows the group
+// values of the row with its lowest value, not of the first row met.
+func TestAggregateRepresentative(t *testing.T) {
+	cols := []*mysql.Field{strField("s"), countField("COUNT(*)"), intField("MIN(k)")}
+	data := rowsOf(
+		[]string{"A", "1", "4"}, // the first shard's spelling
+		[]string{"b", "2", "2"},
+		[]string{"a", "1", "1"}, // the lowest key: its spelling stands
+		[]string{"B ", "1", "6"},
+		[]string{"x", "1", "NULL"},
+	)
+	got := mustCollect(t, Aggregate(FromSlice(cols, data), []int{0}, []Agg{
+		{Fn: AggCount, Col: 1, Name: "n"}, {Fn: AggMin, Col: 2, Name: "rep", Rep: true},
+	}))
+	want := []string{"a|2|1", "b|3|2", "x|1|NULL"}
+	if !equalStrings(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	// One representative, and only a MIN.
+	for _, aggs := range [][]Agg{
+		{{Fn: AggMax, Col: 2, Name: "rep", Rep: true}},
+		{{Fn: AggMin, Col: 2, Name: "a", Rep: true}, {Fn: AggMin, Col: 2, Name: "b", Rep: true}},
+	} {
+		if _, err := Collect(Aggregate(FromSlice(cols, data), []int{0}, aggs)); err == nil {
+			t.Errorf("%+v: no error", aggs)
+		}
+	}
+}

@@ -195,8 +195,10 @@ func seq(n int) []int {
 
 // newSelectMerge plans the per-shard query and the merge of a SELECT;
 // scanKey (see scanOrder) orders the rows of a merge without ORDER BY;
-// groupsOnShard says that each group of its GROUP BY lives on one shard.
-func newSelectMerge(sel *ast.SelectStmt, scanKey []string, groupsOnShard bool) (*selectMerge, error) {
+// repKey (see groupRepKey) picks the row whose values stand for a merged
+// group; groupsOnShard says that each group of its GROUP BY lives on one
+// shard.
+func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groupsOnShard bool) (*selectMerge, error) {
 	if sel.Fields == nil {
 		return nil, errUnsupported("SELECT without a select list")
 	}
@@ -228,7 +230,7 @@ func newSelectMerge(sel *ast.SelectStmt, scanKey []string, groupsOnShard bool) (
 		from = " FROM " + t
 	}
 	if isAggregate(sel) && !(groupsOnShard && sel.GroupBy != nil && !sel.GroupBy.Rollup) {
-		err = m.planAggregate(from)
+		err = m.planAggregate(from, repKey)
 	} else {
 		err = m.planPlain(from, scanKey)
 	}
@@ -370,7 +372,7 @@ func (m *selectMerge) groupsInOrder(hidden, order []string) (string, []string, [
 // planAggregate: shards compute partial aggregates per group; the proxy
 // combines them, then applies HAVING, the select-list expressions,
 // DISTINCT, ORDER BY and LIMIT.
-func (m *selectMerge) planAggregate(from string) error {
+func (m *selectMerge) planAggregate(from, repKey string) error {
 	sel := m.sel
 	a := &aggBuilder{fields: sel.Fields.Fields}
 	if sel.GroupBy != nil {
@@ -507,8 +509,18 @@ func (m *selectMerge) planAggregate(from string) error {
 		am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggMax, Col: shardCol, Name: "__xa_l" + strconv.Itoa(i)})
 		shardCol++
 	}
+	if repKey != "" && sel.GroupBy != nil {
+		// One MariaDB shows, for a group whose values differ in ways its
+		// collation ignores ('a', 'A', 'a '), the first row it read: on a
+		// scan of the table or of an index on the group columns, the one
+		// with the lowest primary key. Each shard shows its own first; the
+		// merge keeps the one of the lowest key over all.
+		cols = append(cols, "MIN("+quoteName(repKey)+")")
+		am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggMin, Col: shardCol, Name: "__xa_rep", Rep: true})
+		shardCol++
+	}
 	// Everything the client sees is computed over [groups..., aggs...,
-	// string results...].
+	// string results..., representative key].
 	a.clause = ClauseSelect
 	for _, f := range sel.Fields.Fields {
 		e, err := a.expr(f.Expr)

@@ -56,7 +56,7 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	if err != nil {
 		return err
 	}
-	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupsOnShard(from, sel))
+	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupRepKey(from, sel), r.groupsOnShard(from, sel))
 	if ng := (*NonGroupedError)(nil); errors.As(err, &ng) {
 		r.qualify(ng, from, sel)
 	}
@@ -81,6 +81,21 @@ func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
 		return nil
 	}
 	return def.Unique[0].Columns
+}
+
+// groupRepKey is the one-column primary key of a grouped SELECT's one
+// table, by whose lowest value the merge picks the row that stands for a
+// group (planAggregate); "" for other selects, views and tables whose key
+// the catalog does not know or that has several columns.
+func (r *Router) groupRepKey(from []tableInfo, sel *ast.SelectStmt) string {
+	if len(from) != 1 || sel.GroupBy == nil || from[0].view != nil {
+		return ""
+	}
+	def := r.Catalog().Table(from[0].schema, from[0].name)
+	if def == nil || len(def.Unique) == 0 || def.Unique[0].Name != "PRIMARY" || len(def.Unique[0].Columns) != 1 {
+		return ""
+	}
+	return def.Unique[0].Columns[0]
 }
 
 // groupsOnShard tells whether each group of a GROUP BY lives on one
