@@ -46,3 +46,23 @@ func TestUnionOverShards(t *testing.T) {
 		"SELECT k FROM modeitems WHERE k > ? UNION ALL SELECT k FROM modeitems ORDER BY k + 1",
 	)
 }
+
+// TestMergedNamesFromCachedShapes: a text query is planned once per shape
+// (its literals made markers), and a derived table's or a UNION's columns
+// are named after the text of their select list: the cached plan named
+// them after the shape's (amount * ?). Such shapes are planned per
+// statement now; the third run of each shape (the first from the cache)
+// is compared too.
+func TestMergedNamesFromCachedShapes(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))",
+		"INSERT INTO modeitems VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'c')")
+	var queries []string
+	for _, n := range []string{"2", "3", "4", "5"} {
+		queries = append(queries,
+			"SELECT * FROM (SELECT k, v * "+n+", 'x"+n+"' FROM modeitems) d ORDER BY k",
+			"SELECT k + "+n+", s FROM modeitems WHERE v > 10 UNION ALL SELECT k, s FROM modeitems WHERE v < 30 ORDER BY 1, 2",
+		)
+	}
+	compareSessions(ctx, t, proxy, direct, 1, textSteps(queries...))
+}

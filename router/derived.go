@@ -40,7 +40,10 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 	if len(outer.from) != 0 || !outer.derived || !onlySource(sel.From, inner.sel) {
 		return false, nil
 	}
-	if outerComplex(sel) != "" || flatSelect(inner) != "" {
+	if outerComplex(sel) != "" || flatSelect(inner) != "" || HasParams(inner.sel.Fields) {
+		// A marker in the derived table's select list: its column would
+		// be named after the bound value (and a cached shape's marker
+		// stands for a literal whose text names it).
 		return false, nil
 	}
 	if err := r.joinedOnKeys(inner.from, inner.sel.From, inner.sel.Where); err != nil {

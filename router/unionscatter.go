@@ -53,7 +53,10 @@ func (r *Router) planScatterUnion(p *Plan, n *ast.SetOprStmt, all []blockTables)
 	}
 	var shards []string
 	for _, bt := range all {
-		if flatSelect(bt) != "" {
+		if flatSelect(bt) != "" || HasParams(bt.sel.Fields) {
+			// A marker in a select list: the columns would be named after
+			// the bound values (a cached shape's marker stands for a
+			// literal whose text names its column).
 			return false, nil
 		}
 		if err := r.joinedOnKeys(bt.from, bt.sel.From, bt.sel.Where); err != nil {
