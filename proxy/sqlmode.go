@@ -148,7 +148,7 @@ func (s *Session) checkRendered(ex *router.Exec) error {
 	if ex.Op != router.ExecMerge {
 		return nil
 	}
-	if n, ok := s.selectLimit(); ok && ex.Merge.Agg != nil && (n == 0 || !ex.Merge.OneRowPerShard()) {
+	if n, ok := s.selectLimit(); ok && ex.Merge.Agg != nil && !ex.Merge.Agg.Distinct && (n == 0 || !ex.Merge.OneRowPerShard()) {
 		// Without groups each shard answers one row, which a limit of 1
 		// or more leaves whole (SELECT COUNT(*) under a client's default
 		// limit); a limit of 0 empties it, as it would the statement's

@@ -82,6 +82,10 @@ type AggMerge struct {
 	Names      []string
 	Visible    int        // leading outputs the client sees; the rest are sort keys
 	Sort       []OrderKey // over Outputs
+	// Distinct: a SELECT DISTINCT merged as groups (distinct.go), whose
+	// shards send every group whatever the session's sql_select_limit.
+	Distinct bool
+	partKey  bool // group columns flagged as MariaDB's DISTINCT ... LIMIT flags them
 }
 
 // Pipeline builds the operators that merge the shards' rows; the warnings
@@ -120,6 +124,14 @@ func (m *Merge) Pipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows,
 
 func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows, error) {
 	a := m.Agg
+	if a.partKey {
+		// A copy: the caller reads its inputs' warnings afterwards.
+		flagged := make([]engine.Rows, len(inputs))
+		for i, in := range inputs {
+			flagged[i] = partKeyGroups(in, a.Groups)
+		}
+		inputs = flagged
+	}
 	rows := engine.Aggregate(engine.Concat(inputs), seq(a.Groups), a.Aggs)
 	if a.Having != nil {
 		rows = engine.Filter(rows, a.Having, w)
@@ -229,9 +241,12 @@ func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groups
 		}
 		from = " FROM " + t
 	}
-	if isAggregate(sel) && !(groupsOnShard && sel.GroupBy != nil && !sel.GroupBy.Rollup) {
+	switch {
+	case isAggregate(sel) && !(groupsOnShard && sel.GroupBy != nil && !sel.GroupBy.Rollup):
 		err = m.planAggregate(from, repKey)
-	} else {
+	case distinctAsGroups(sel, repKey):
+		err = m.planDistinct(from, repKey)
+	default:
 		err = m.planPlain(from, scanKey)
 	}
 	if err != nil {

@@ -83,12 +83,13 @@ func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
 	return def.Unique[0].Columns
 }
 
-// groupRepKey is the one-column primary key of a grouped SELECT's one
-// table, by whose lowest value the merge picks the row that stands for a
-// group (planAggregate); "" for other selects, views and tables whose key
-// the catalog does not know or that has several columns.
+// groupRepKey is the one-column primary key of a grouped or DISTINCT
+// SELECT's one table, by whose lowest value the merge picks the row that
+// stands for a group (planAggregate, planDistinct); "" for other selects,
+// views and tables whose key the catalog does not know or that has several
+// columns.
 func (r *Router) groupRepKey(from []tableInfo, sel *ast.SelectStmt) string {
-	if len(from) != 1 || sel.GroupBy == nil || from[0].view != nil {
+	if len(from) != 1 || (sel.GroupBy == nil && !sel.Distinct) || from[0].view != nil {
 		return ""
 	}
 	def := r.Catalog().Table(from[0].schema, from[0].name)

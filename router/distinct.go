@@ -1,0 +1,126 @@
+package router
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/engine"
+)
+
+// A SELECT DISTINCT over one table with a one-column primary key is merged
+// as groups of its select list. One MariaDB sends each distinct row as the
+// first row it read of it ('a' before 'A' for a case-insensitive column),
+// and, without ORDER BY, in the order it first read them: on a scan of the
+// table, by the lowest primary key of each. Each shard groups by the select
+// list and sends the lowest key of each group (MIN(key)); the merge keeps,
+// of the rows several shards sent, the one with the lowest key, and orders
+// the rows by the ORDER BY, then by that key. The shards' GROUP BY reads
+// as their DISTINCT would (a temporary table), whose column definitions
+// they send.
+
+// distinctLimit ends the shards' query, so that the session's
+// sql_select_limit cuts the merged rows only (as a plain merge's).
+const distinctLimit = " LIMIT 18446744073709551615"
+
+// distinctAsGroups tells whether planDistinct plans sel.
+func distinctAsGroups(sel *ast.SelectStmt, repKey string) bool {
+	if !sel.Distinct || repKey == "" || sel.GroupBy != nil || sel.Having != nil || sel.LockInfo != nil || isAggregate(sel) ||
+		(sel.SelectStmtOpts != nil && sel.SelectStmtOpts.CalcFoundRows) {
+		return false
+	}
+	for _, f := range sel.Fields.Fields {
+		if f.WildCard != nil {
+			return false
+		}
+	}
+	if sel.OrderBy != nil {
+		for _, item := range sel.OrderBy.Items {
+			if distinctOrderColumn(item.Expr, sel.Fields.Fields) < 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// distinctOrderColumn is the select field an ORDER BY item names (by
+// position, alias or the same expression), or -1.
+func distinctOrderColumn(e ast.ExprNode, fields []*ast.SelectField) int {
+	x, err := resolveByItem(e, fields, false)
+	if err != nil {
+		return -1
+	}
+	for i, f := range fields {
+		if sameExpr(f.Expr, x) {
+			return i
+		}
+	}
+	return -1
+}
+
+// planDistinct plans the per-shard query and the merge of sel as groups
+// (distinctAsGroups).
+func (m *selectMerge) planDistinct(from, repKey string) error {
+	sel := m.sel
+	fields := sel.Fields.Fields
+	am := &AggMerge{Groups: len(fields), Visible: len(fields), Distinct: true}
+	// With a LIMIT and no ORDER BY, MariaDB reads DISTINCT through a
+	// temporary table with a unique key that lets it stop early: its
+	// columns come with PART_KEY_FLAG, not the GROUP_FLAG of the shards'
+	// GROUP BY (checked on 10.11).
+	am.partKey = sel.Limit != nil && sel.OrderBy == nil
+	var cols, groupBy []string
+	for i, f := range fields {
+		txt, err := restore(f.Expr)
+		if err != nil {
+			return err
+		}
+		cols = append(cols, txt+" AS "+quoteName(hiddenGroupPrefix+strconv.Itoa(i)))
+		groupBy = append(groupBy, txt)
+		am.Outputs = append(am.Outputs, engine.Col(i))
+		am.Names = append(am.Names, fieldName(f))
+	}
+	cols = append(cols, "MIN("+quoteName(repKey)+")")
+	am.Aggs = []engine.Agg{{Fn: engine.AggMin, Col: len(fields), Name: "__xa_rep", Rep: true, ShardField: true}}
+	if sel.OrderBy != nil {
+		for _, item := range sel.OrderBy.Items {
+			am.Sort = append(am.Sort, OrderKey{Col: distinctOrderColumn(item.Expr, fields), Desc: item.Desc})
+		}
+	}
+	// Then by the lowest key: the order one MariaDB first read them in.
+	am.Sort = append(am.Sort, OrderKey{Col: len(am.Outputs)})
+	am.Outputs = append(am.Outputs, engine.Col(len(fields)))
+	am.Names = append(am.Names, hiddenOrderPrefix+"rep")
+	m.merge.Agg = am
+	m.merge.Computed, m.merge.AllComputed = computedFields(fields)
+	m.head = "SELECT " + strings.Join(cols, ", ") + from
+	m.tail = " GROUP BY " + strings.Join(groupBy, ", ") + distinctLimit
+	return nil
+}
+
+// groupFlag is MariaDB's GROUP_FLAG (engine.groupFlag).
+const groupFlag = 0x8000
+
+// partKeyGroups is in with its first n columns' GROUP_FLAG made
+// PART_KEY_FLAG.
+func partKeyGroups(in engine.Rows, n int) engine.Rows {
+	cols := append([]*mysql.Field(nil), in.Columns()...)
+	for i := 0; i < n && i < len(cols); i++ {
+		if f := cols[i]; f != nil && f.Flag&groupFlag != 0 {
+			c := *f
+			c.Flag = c.Flag&^groupFlag | mysql.PART_KEY_FLAG
+			cols[i] = &c
+		}
+	}
+	return fieldsRows{Rows: in, cols: cols}
+}
+
+// fieldsRows is rows with other column definitions.
+type fieldsRows struct {
+	engine.Rows
+	cols []*mysql.Field
+}
+
+func (r fieldsRows) Columns() []*mysql.Field { return r.cols }
