@@ -89,15 +89,48 @@ func (m *selectMerge) planDistinct(from, repKey string) error {
 			am.Sort = append(am.Sort, OrderKey{Col: distinctOrderColumn(item.Expr, fields), Desc: item.Desc})
 		}
 	}
-	// Then by the lowest key: the order one MariaDB first read them in.
-	am.Sort = append(am.Sort, OrderKey{Col: len(am.Outputs)})
-	am.Outputs = append(am.Outputs, engine.Col(len(fields)))
-	am.Names = append(am.Names, hiddenOrderPrefix+"rep")
+	order := ""
+	if sortsAll(am.Sort, len(fields)) {
+		// The ORDER BY orders every distinct row: the shards sort their
+		// groups by it, and the merge reads their sorted streams (cheaper
+		// than sorting what it gathered; sysbench's distinct_ranges).
+		var keys []string
+		for _, k := range am.Sort {
+			key := quoteName(hiddenGroupPrefix + strconv.Itoa(k.Col))
+			if k.Desc {
+				key += " DESC"
+			}
+			keys = append(keys, key)
+		}
+		order = " ORDER BY " + strings.Join(keys, ", ")
+		am.InputOrder, am.Sort = am.Sort, nil
+	} else {
+		// Then by the lowest key: the order one MariaDB first read them in.
+		am.Sort = append(am.Sort, OrderKey{Col: len(am.Outputs)})
+		am.Outputs = append(am.Outputs, engine.Col(len(fields)))
+		am.Names = append(am.Names, hiddenOrderPrefix+"rep")
+	}
 	m.merge.Agg = am
 	m.merge.Computed, m.merge.AllComputed = computedFields(fields)
 	m.head = "SELECT " + strings.Join(cols, ", ") + from
-	m.tail = " GROUP BY " + strings.Join(groupBy, ", ") + distinctLimit
+	m.tail = " GROUP BY " + strings.Join(groupBy, ", ") + order + distinctLimit
 	return nil
+}
+
+// sortsAll tells whether keys name each of the first n columns.
+func sortsAll(keys []OrderKey, n int) bool {
+	seen := make([]bool, n)
+	for _, k := range keys {
+		if k.Col < n {
+			seen[k.Col] = true
+		}
+	}
+	for _, ok := range seen {
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // groupFlag is MariaDB's GROUP_FLAG (engine.groupFlag).

@@ -86,6 +86,9 @@ type AggMerge struct {
 	// shards send every group whatever the session's sql_select_limit.
 	Distinct bool
 	partKey  bool // group columns flagged as MariaDB's DISTINCT ... LIMIT flags them
+	// InputOrder: the shards sort their groups so; the merge reads them in
+	// that order (their groups then come out in it: Sort can be empty).
+	InputOrder []OrderKey
 }
 
 // Pipeline builds the operators that merge the shards' rows; the warnings
@@ -132,7 +135,11 @@ func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Ro
 		}
 		inputs = flagged
 	}
-	rows := engine.Aggregate(engine.Concat(inputs), seq(a.Groups), a.Aggs)
+	in := engine.Concat(inputs)
+	if len(a.InputOrder) > 0 {
+		in = engine.MergeSort(inputs, sortKeys(a.InputOrder))
+	}
+	rows := engine.Aggregate(in, seq(a.Groups), a.Aggs)
 	if a.Having != nil {
 		rows = engine.Filter(rows, a.Having, w)
 		if err := engine.BuildError(rows); err != nil {
