@@ -26,16 +26,11 @@ func TestDistinctOverShards(t *testing.T) {
 		"SELECT DISTINCT v % 2, d FROM modeitems",
 		"SELECT DISTINCT s FROM modeitems LIMIT 1, 2",
 	}
-	steps := textSteps(queries...)
-	steps = append(steps,
+	compareQueries(ctx, t, proxy, direct, f, queries,
 		scriptStep{0, "SELECT DISTINCT s FROM modeitems WHERE k > ?", []any{0}},
 		scriptStep{0, "SET SESSION sql_select_limit = 2", nil},
 		scriptStep{0, "SELECT DISTINCT s FROM modeitems", nil},
 		scriptStep{0, "SELECT DISTINCT s FROM modeitems ORDER BY s DESC", nil},
 		scriptStep{0, "SET SESSION sql_select_limit = DEFAULT", nil},
 	)
-	compareSessions(ctx, t, proxy, direct, 1, steps)
-	for _, q := range queries {
-		compareTwinFields(t, f, q, true)
-	}
 }

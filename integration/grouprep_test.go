@@ -23,10 +23,5 @@ func TestGroupRepresentativeOverShards(t *testing.T) {
 		"SELECT s, COUNT(*) FROM modeitems WHERE k > 1 GROUP BY s HAVING COUNT(*) > 1",
 		"SELECT s, MAX(k) FROM modeitems GROUP BY s ORDER BY MAX(k) DESC",
 	}
-	steps := textSteps(queries...)
-	steps = append(steps, scriptStep{0, "SELECT s, COUNT(*) FROM modeitems WHERE k > ? GROUP BY s", []any{0}})
-	compareSessions(ctx, t, proxy, direct, 1, steps)
-	for _, q := range queries {
-		compareTwinFields(t, f, q, true)
-	}
+	compareQueries(ctx, t, proxy, direct, f, queries, scriptStep{0, "SELECT s, COUNT(*) FROM modeitems WHERE k > ? GROUP BY s", []any{0}})
 }

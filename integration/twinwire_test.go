@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"context"
+	"database/sql"
 	"testing"
 
 	gomysql "github.com/go-mysql-org/go-mysql/client"
@@ -78,4 +80,15 @@ func textSteps(queries ...string) []scriptStep {
 		steps[i] = scriptStep{0, q, nil}
 	}
 	return steps
+}
+
+// compareQueries compares queries (text protocol) and then extra steps
+// with one MariaDB through database/sql, then each query's column
+// definitions and values through go-mysql.
+func compareQueries(ctx context.Context, t *testing.T, proxy, direct *sql.DB, f *returningFixture, queries []string, extra ...scriptStep) {
+	t.Helper()
+	compareSessions(ctx, t, proxy, direct, 1, append(textSteps(queries...), extra...))
+	for _, q := range queries {
+		compareTwinFields(t, f, q, true)
+	}
 }
