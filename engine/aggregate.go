@@ -34,6 +34,10 @@ const (
 	// AggCountDistinct counts the distinct non-NULL values of Col within the
 	// group; the input holds one row per (group, value) pair.
 	AggCountDistinct
+	// AggAny is a column that is neither grouped nor aggregated: the value
+	// of the row that stands for the group (the Rep MIN's lowest, else the
+	// first row met), as one MariaDB shows the first row it read.
+	AggAny
 )
 
 func (f AggFn) String() string {
@@ -50,6 +54,8 @@ func (f AggFn) String() string {
 		return "AVG"
 	case AggCountDistinct:
 		return "COUNT(DISTINCT)"
+	case AggAny:
+		return "ANY"
 	}
 	return fmt.Sprintf("AggFn(%d)", int(f))
 }
@@ -126,7 +132,7 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 				return fail(err)
 			}
 		}
-		if g.Fn < AggCount || g.Fn > AggCountDistinct {
+		if g.Fn < AggCount || g.Fn > AggAny {
 			return fail(fmt.Errorf("engine: unknown aggregate function %d", int(g.Fn)))
 		}
 		if g.Rep {
@@ -182,6 +188,10 @@ func newAggSpec(g Agg, in *mysql.Field) *aggSpec {
 	case AggCount, AggCountDistinct:
 		sp.out = &mysql.Field{Name: name, Type: mysql.MYSQL_TYPE_LONGLONG, Charset: binaryCharset,
 			ColumnLength: 21, Flag: mysql.NOT_NULL_FLAG | mysql.BINARY_FLAG}
+	case AggAny:
+		f := copyField(in)
+		f.Name = name
+		sp.out = f
 	case AggMin, AggMax:
 		f := copyField(in)
 		f.Name = name
@@ -375,6 +385,11 @@ func (a *aggRows) load() error {
 			for j, c := range a.groupBy {
 				g.key[j] = r[c]
 			}
+			for j, sp := range a.specs {
+				if sp.Fn == AggAny {
+					g.accs[j].best = r[sp.Col]
+				}
+			}
 		}
 		for j, sp := range a.specs {
 			if err := sp.add(&g.accs[j], r); err != nil {
@@ -445,6 +460,10 @@ func (sp *aggSpec) add(acc *aggAcc, r Row) error {
 			}
 		}
 		acc.seen[string(key)] = struct{}{}
+	case AggAny:
+		if !acc.has {
+			acc.best, acc.has = v, true
+		}
 	case AggMin, AggMax:
 		if v == nil {
 			return nil
@@ -499,7 +518,7 @@ func (sp *aggSpec) result(acc *aggAcc) []byte {
 		return strconv.AppendInt(nil, acc.count, 10)
 	case AggCountDistinct:
 		return strconv.AppendInt(nil, int64(len(acc.seen)), 10)
-	case AggMin, AggMax:
+	case AggMin, AggMax, AggAny:
 		if !acc.has {
 			return nil
 		}

@@ -289,3 +289,28 @@ func TestAggregateRepresentative(t *testing.T) {
 		}
 	}
 }
+
+// TestAggregateAny: a column neither grouped nor aggregated takes the value
+// of the row that stands for the group: the Rep MIN's lowest, else the
+// first row met (NULL included).
+func TestAggregateAny(t *testing.T) {
+	cols := []*mysql.Field{strField("s"), strField("name"), intField("MIN(k)")}
+	data := rowsOf(
+		[]string{"A", "NULL", "4"},
+		[]string{"a", "first", "1"},
+		[]string{"b", "x", "NULL"}, // an empty shard's row: no key
+		[]string{"B", "y", "6"},
+	)
+	got := mustCollect(t, Aggregate(FromSlice(cols, data), []int{0}, []Agg{
+		{Fn: AggAny, Col: 1, Name: "name"}, {Fn: AggMin, Col: 2, Name: "rep", Rep: true},
+	}))
+	want := []string{"a|first|1", "B|y|6"}
+	if !equalStrings(got, want) {
+		t.Fatalf("with a representative: got %v, want %v", got, want)
+	}
+	got = mustCollect(t, Aggregate(FromSlice(cols, data), []int{0}, []Agg{{Fn: AggAny, Col: 1, Name: "name"}}))
+	want = []string{"A|NULL", "b|x"}
+	if !equalStrings(got, want) {
+		t.Fatalf("without: got %v, want %v", got, want)
+	}
+}

@@ -1096,6 +1096,12 @@ func (g *diffGen) probes() []diffQuery {
 		{kind: "probe groups on shard", sql: "SELECT cust_id, SUM(amount) s FROM orders GROUP BY cust_id HAVING COUNT(*) > 1 ORDER BY s DESC, cust_id LIMIT 7", ordered: true},
 		{kind: "probe groups on shard", sql: "SELECT c.cust_id, COUNT(o.order_id), SUM(o.qty) FROM customers c LEFT JOIN orders o ON o.cust_id = c.cust_id GROUP BY c.cust_id ORDER BY COUNT(o.order_id), c.cust_id LIMIT 25", ordered: true},
 		// IF, CASE and NULLIF over aggregates.
+		// Columns neither grouped nor aggregated: the first row read of
+		// each group, the lowest key on a scan of the table (carried.go).
+		{kind: "probe carried", sql: "SELECT status, amount, COUNT(*) FROM orders", ordered: true},
+		{kind: "probe carried", sql: "SELECT qty, status, UPPER(status), order_id, COUNT(*), SUM(amount) FROM orders GROUP BY qty ORDER BY qty", ordered: true},
+		{kind: "probe carried", sql: "SELECT tier, name, age + 1, COUNT(*) FROM customers GROUP BY tier ORDER BY tier", ordered: true},
+		{kind: "probe carried", sql: "SELECT region_id, status FROM orders WHERE qty > ? GROUP BY region_id HAVING COUNT(*) > 1 ORDER BY region_id", args: []any{int64(2)}, ordered: true},
 		{kind: "probe case strings", sql: "SELECT status, IF(SUM(qty) > 10, 'many', 'few') AS n, CASE WHEN COUNT(*) > 3 THEN 'big' WHEN COUNT(*) > 1 THEN 'small' END FROM orders GROUP BY status ORDER BY n, status", ordered: true, ci: true},
 		{kind: "probe case nullif", sql: "SELECT status, IF(SUM(qty) > 10, 1, 0), CASE WHEN COUNT(*) > 3 THEN SUM(amount) WHEN COUNT(*) > 1 THEN 0.5 ELSE -1 END, SUM(amount) / NULLIF(COUNT(qty), 0) FROM orders GROUP BY status", ordered: true, ci: true},
 		{kind: "probe case nullif", sql: "SELECT status, GREATEST(MAX(qty), 3), LEAST(SUM(amount), 1000.5, MIN(qty)) FROM orders GROUP BY status", ordered: true, ci: true},

@@ -148,6 +148,14 @@ func (s *Session) checkRendered(ex *router.Exec) error {
 	if ex.Op != router.ExecMerge {
 		return nil
 	}
+	if ng := ex.Merge.Agg.NonGroupedIn(); ng != nil && s.sqlModeHas("ONLY_FULL_GROUP_BY") {
+		// The merge shows a non-grouped column as MariaDB does without
+		// the mode; with it MariaDB refuses the statement.
+		if me := ng.OnlyFullGroupBy(); me != nil {
+			return me
+		}
+		return ng
+	}
 	if n, ok := s.selectLimit(); ok && ex.Merge.Agg != nil && !ex.Merge.Agg.Distinct && (n == 0 || !ex.Merge.OneRowPerShard()) {
 		// Without groups each shard answers one row, which a limit of 1
 		// or more leaves whole (SELECT COUNT(*) under a client's default

@@ -86,6 +86,10 @@ type AggMerge struct {
 	// shards send every group whatever the session's sql_select_limit.
 	Distinct bool
 	partKey  bool // group columns flagged as MariaDB's DISTINCT ... LIMIT flags them
+	// NonGrouped, when set, is the statement's error under
+	// ONLY_FULL_GROUP_BY: it carries fields neither grouped nor aggregated
+	// (carried.go), which that mode refuses.
+	NonGrouped *NonGroupedError
 	// InputOrder: the shards sort their groups so; the merge reads them in
 	// that order (their groups then come out in it: Sort can be empty).
 	InputOrder []OrderKey
@@ -433,6 +437,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			}
 		}
 	}
+	nonGrouped := a.carryFields(sel.Fields.Fields, repKey)
 	// Per-shard select list: groups, the COUNT(DISTINCT) argument, partials.
 	var cols, groupBy []string
 	for i, g := range a.groups {
@@ -531,7 +536,19 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 		am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggMax, Col: shardCol, Name: "__xa_l" + strconv.Itoa(i)})
 		shardCol++
 	}
-	if repKey != "" && sel.GroupBy != nil {
+	for i, c := range a.carried {
+		txt, err := restore(c)
+		if err != nil {
+			return err
+		}
+		cols = append(cols, txt)
+		am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAny, Col: shardCol, Name: "__xa_c" + strconv.Itoa(i)})
+		shardCol++
+	}
+	if len(a.carried) > 0 {
+		am.NonGrouped = nonGrouped
+	}
+	if repKey != "" && (sel.GroupBy != nil || len(a.carried) > 0) {
 		// One MariaDB shows, for a group whose values differ in ways its
 		// collation ignores ('a', 'A', 'a '), the first row it read: on a
 		// scan of the table or of an index on the group columns, the one
@@ -884,6 +901,9 @@ type aggBuilder struct {
 	// strResults are the string literals that are results of an IF or a
 	// CASE, each once by its text: the shards compute them (strresult.go).
 	strResults []string
+	// carried are the select fields neither grouped nor aggregated that
+	// the merge takes from the group's first row (carried.go).
+	carried []ast.ExprNode
 	// clause is where the expressions being converted stand (for
 	// NonGroupedError): ClauseSelect, ClauseHaving or ClauseOrder.
 	clause string
@@ -981,6 +1001,9 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 		if sameExpr(g, e) {
 			return engine.Col(i), nil
 		}
+	}
+	if c, ok := a.carriedCol(e); ok {
+		return c, nil
 	}
 	switch x := e.(type) {
 	case *ast.AggregateFuncExpr:

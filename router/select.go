@@ -63,6 +63,9 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	if err != nil {
 		return err
 	}
+	if m.merge.Agg != nil && m.merge.Agg.NonGrouped != nil {
+		r.qualify(m.merge.Agg.NonGrouped, from, sel)
+	}
 	m.merge.ComputedFrom = computedOrigins(from)
 	k.merge = m
 	p.keyed = k
@@ -83,13 +86,13 @@ func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
 	return def.Unique[0].Columns
 }
 
-// groupRepKey is the one-column primary key of a grouped or DISTINCT
+// groupRepKey is the one-column primary key of an aggregate or DISTINCT
 // SELECT's one table, by whose lowest value the merge picks the row that
 // stands for a group (planAggregate, planDistinct); "" for other selects,
 // views and tables whose key the catalog does not know or that has several
 // columns.
 func (r *Router) groupRepKey(from []tableInfo, sel *ast.SelectStmt) string {
-	if len(from) != 1 || (sel.GroupBy == nil && !sel.Distinct) || from[0].view != nil {
+	if len(from) != 1 || !sel.Distinct && !isAggregate(sel) || from[0].view != nil {
 		return ""
 	}
 	def := r.Catalog().Table(from[0].schema, from[0].name)
