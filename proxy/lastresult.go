@@ -200,10 +200,11 @@ func (s *Session) sumFoundRows(ctx context.Context, st *router.Statement, conns 
 
 // runOnePartBinary runs a statement the router rewrote for its one shard
 // for a binary-protocol client: the shard answers in the text protocol and
-// the rows are re-encoded. The rewritten text keeps its LIMIT, so the
-// shard's FOUND_ROWS() is the statement's.
+// the rows are re-encoded (a computed DOUBLE of fixed decimals, rounded in
+// text, is refused: router.BinaryCheckOf). The rewritten text keeps its
+// LIMIT, so the shard's FOUND_ROWS() is the statement's.
 func (s *Session) runOnePartBinary(ctx context.Context, st *router.Statement, ex *router.Exec) error {
-	return s.runMerge(ctx, &router.Exec{Op: router.ExecMerge, Parts: ex.Parts, Merge: &router.Merge{Count: -1}}, true, func(conns []*backend.Conn) {
+	return s.runMerge(ctx, &router.Exec{Op: router.ExecMerge, Parts: ex.Parts, Merge: router.BinaryCheckOf(st)}, true, func(conns []*backend.Conn) {
 		if len(conns) == 1 && !conns[0].Broken() {
 			s.readFoundRows(ctx, conns[0], st)
 		}

@@ -139,3 +139,15 @@ func computedOrigins(from []tableInfo) map[string]bool {
 func originKey(table, column string) string {
 	return strings.ToLower(table) + "." + strings.ToLower(column)
 }
+
+// BinaryCheckOf is the merge that checks, for a binary-protocol client,
+// the text answer of a statement the router rewrote for its one shard
+// (a locking read whose own text could not take the clause): the select
+// fields the shard computes, as a merge over several shards checks them.
+func BinaryCheckOf(st *Statement) *Merge {
+	m := &Merge{Count: -1}
+	if sel, ok := st.Node.(*ast.SelectStmt); ok && sel.Fields != nil {
+		m.Computed, m.AllComputed = computedFields(sel.Fields.Fields)
+	}
+	return m
+}
