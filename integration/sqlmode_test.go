@@ -181,12 +181,19 @@ func TestSelectLimitLockingReadBinary(t *testing.T) {
 	ctx, proxy, direct := startModeFixture(t)
 	// k odd on s1: one shard holds every row the reads ask for.
 	steps := []scriptStep{
-		{0, "INSERT INTO modeitems VALUES (1, 1, 'a'), (3, 3, 'c'), (5, 5, 'e'), (7, 7, 'g')", nil},
+		{0, "INSERT INTO modeitems VALUES (1, 1, 'a'), (3, 3, 'c'), (5, 5, 'e'), (7, 7, 'g'), (2, 2, 'b'), (4, 4, 'd')", nil},
 		{0, "SET SESSION sql_select_limit = 2", nil},
 		{0, "BEGIN", nil},
 		{0, "SELECT k FROM modeitems WHERE k IN (1, 3, 5, 7) AND v > ? ORDER BY k LIMIT 3", []any{0}},
 		{0, "SELECT k FROM modeitems WHERE k IN (1, 3, 5, 7) AND v > ? ORDER BY k", []any{0}},
 		{0, "SELECT k FROM modeitems WHERE k = ? LIMIT 5", []any{3}},
+		// A text whose end depends on NO_BACKSLASH_ESCAPES: rewritten from
+		// its parse and re-encoded (runOnePartBinary).
+		{0, `SELECT k FROM modeitems WHERE k IN (1, 3, 5, 7) AND v > ? AND 'a\'' <> '' ORDER BY k LIMIT 3`, []any{0}},
+		{0, `SELECT k FROM modeitems WHERE k IN (1, 3, 5, 7) AND v > ? AND 'a\'' <> '' ORDER BY k`, []any{0}},
+		// Both shards: a merge.
+		{0, "SELECT k FROM modeitems WHERE v > ? ORDER BY k LIMIT 3", []any{0}},
+		{0, "SELECT k FROM modeitems WHERE v > ? ORDER BY k", []any{0}},
 		{0, "COMMIT", nil},
 	}
 	compareLockingReads(ctx, t, proxy, direct, steps)

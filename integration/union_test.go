@@ -40,6 +40,14 @@ func TestUnionOverShards(t *testing.T) {
 		"SELECT k FROM modeitems WHERE k > ? UNION ALL SELECT COUNT(*) FROM modeitems ORDER BY 1",
 		"SELECT k FROM modeitems WHERE k > ? UNION ALL SELECT k FROM modeitems ORDER BY k + 1",
 	)
+	// Under xaproxy_locking_reads its SELECTs would read without locks:
+	// refused over several shards.
+	sess := openSessions(ctx, t, proxy, 1)[0]
+	mustExec(t, sess, "SET SESSION xaproxy_locking_reads = ON")
+	mustExec(t, sess, "BEGIN")
+	_, err := sess.ExecContext(ctx, "SELECT k FROM modeitems WHERE v > 10 UNION ALL SELECT k FROM modeitems WHERE v < 40 ORDER BY k")
+	wantMySQLError(t, err, 1235, "42000")
+	mustExec(t, sess, "ROLLBACK")
 }
 
 // TestMergedNamesFromCachedShapes: a text query is planned once per shape

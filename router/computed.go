@@ -32,7 +32,7 @@ func (m *Merge) CheckBinary(cols []*mysql.Field) error {
 			continue
 		}
 		from := m.ComputedFrom[originKey(string(f.OrgTable), string(f.OrgName))] || m.ComputedFrom[originKey(string(f.OrgTable), "*")]
-		if m.AllComputed && len(f.OrgTable) == 0 || from {
+		if m.AllComputed && len(f.OrgTable) == 0 || from || m.AllLossy {
 			return errFixedDouble(f)
 		}
 	}
@@ -143,11 +143,25 @@ func originKey(table, column string) string {
 // BinaryCheckOf is the merge that checks, for a binary-protocol client,
 // the text answer of a statement the router rewrote for its one shard
 // (a locking read whose own text could not take the clause): the select
-// fields the shard computes, as a merge over several shards checks them.
-func BinaryCheckOf(st *Statement) *Merge {
+// fields the shard computes, as a merge over several shards checks them;
+// with a view or a derived table, whose columns may be computed there,
+// every DOUBLE or FLOAT of fixed decimals (db is the session's database).
+func (r *Router) BinaryCheckOf(st *Statement, db string) *Merge {
 	m := &Merge{Count: -1}
-	if sel, ok := st.Node.(*ast.SelectStmt); ok && sel.Fields != nil {
-		m.Computed, m.AllComputed = computedFields(sel.Fields.Fields)
+	sel, ok := st.Node.(*ast.SelectStmt)
+	if !ok || sel.Fields == nil {
+		return m
+	}
+	m.Computed, m.AllComputed = computedFields(sel.Fields.Fields)
+	m.AllLossy = hasNested(sel)
+	for _, t := range st.Tables {
+		schema := t.Schema
+		if schema == "" {
+			schema = db
+		}
+		if def := r.Catalog().Table(schema, t.Name); def != nil && def.View {
+			m.AllLossy = true
+		}
 	}
 	return m
 }

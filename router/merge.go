@@ -47,6 +47,9 @@ type Merge struct {
 	// shards compute, as "table.column" in lower case, matched against a
 	// column definition's org_table and org_name (computed.go).
 	ComputedFrom map[string]bool
+	// AllLossy: any DOUBLE or FLOAT of fixed decimals may be computed
+	// (BinaryCheckOf).
+	AllLossy bool
 	// Hidden trailing columns of each shard row (sort keys) that the client
 	// does not see; only for merges without aggregation.
 	Hidden int

@@ -21,7 +21,8 @@ func TestShareLocked(t *testing.T) {
 		{"SELECT `a;b` FROM t", "SELECT `a;b` FROM t" + lock},
 		{"SELECT '--' FROM t", "SELECT '--' FROM t" + lock},
 		{"SELECT a-- 1\nFROM t", "SELECT a-- 1\nFROM t" + lock},
-		{"SELECT a --1 FROM t", "SELECT a --1 FROM t" + lock}, // --1 is minus minus one
+		{"SELECT a --1 FROM t", "SELECT a --1 FROM t" + lock},   // --1 is minus minus one
+		{"SELECT a FROM t --\f note", "SELECT a FROM t" + lock}, // -- and a form feed: a comment
 		// Not ok: another statement, unclosed text, a string whose end
 		// depends on NO_BACKSLASH_ESCAPES.
 		{"SELECT 1; SELECT 2", ""},
