@@ -25,6 +25,9 @@ func TestDistinctOverShards(t *testing.T) {
 		"SELECT DISTINCT UPPER(s) AS u FROM modeitems ORDER BY u",
 		"SELECT DISTINCT v % 2, d FROM modeitems",
 		"SELECT DISTINCT s FROM modeitems LIMIT 1, 2",
+		// Literals in the list: not GROUP BY positions.
+		"SELECT DISTINCT d, 5 FROM modeitems ORDER BY d",
+		"SELECT DISTINCT s, 3 FROM modeitems ORDER BY s",
 	}
 	compareQueries(ctx, t, proxy, direct, f, queries,
 		scriptStep{0, "SELECT DISTINCT s FROM modeitems WHERE k > ?", []any{0}},

@@ -25,6 +25,8 @@ func TestFixedDecimalDoublesOverShards(t *testing.T) {
 		{0, "SELECT k, f FROM fvv WHERE k > ? ORDER BY k", []any{0}},
 		{0, "SELECT k, q FROM (SELECT k, f / 3 AS q FROM modeitems) d WHERE k > 0 ORDER BY k", nil},
 		{0, "SELECT k, f, r FROM (SELECT k, f, ROUND(f / 3, 2) AS r FROM modeitems) d WHERE k > ? ORDER BY k", []any{0}},
+		{0, "SELECT dd, f / 3, COUNT(*) FROM modeitems GROUP BY dd ORDER BY dd", nil},
+		{0, "SELECT f / 3, COUNT(*) FROM modeitems GROUP BY f / 3 ORDER BY 1", nil},
 	})
 	wantUnsupported(ctx, t, proxy, []any{0},
 		"SELECT k, f / 3 FROM modeitems WHERE k > ? ORDER BY k",
@@ -35,5 +37,10 @@ func TestFixedDecimalDoublesOverShards(t *testing.T) {
 		"SELECT k, qq FROM fvv WHERE k > ?",
 		"SELECT k, q FROM (SELECT k, f / 3 AS q FROM modeitems) d WHERE k > ?",
 		"SELECT * FROM (SELECT k, f / 3 FROM modeitems) d WHERE k > ?",
+		"SELECT k, q FROM (SELECT * FROM fv) d WHERE k > ?",
+		// A group key or a field carried from the group's first row that
+		// the shards compute.
+		"SELECT dd, f / 3, COUNT(*) FROM modeitems WHERE k > ? GROUP BY dd",
+		"SELECT f / 3, COUNT(*) FROM modeitems WHERE k > ? GROUP BY f / 3",
 	)
 }

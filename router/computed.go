@@ -63,6 +63,12 @@ func computedFields(fields []*ast.SelectField) (computed []int, all bool) {
 	return computed, all
 }
 
+// exprComputed tells whether the shards compute e (fieldComputed for an
+// expression that is not a select field).
+func exprComputed(e ast.ExprNode) bool {
+	return fieldComputed(&ast.SelectField{Expr: e}, nil)
+}
+
 // fieldComputed tells whether the shards compute a select field: not a
 // column (unless of a view or derived table that computes it: computedCol),
 // nor a ROUND or TRUNCATE, whose text is exact.
@@ -98,6 +104,14 @@ func computedNames(sel *ast.SelectStmt, cols []ast.CIStr, from []tableInfo) map[
 				// The listed names follow the expanded columns: which of
 				// them are computed is not known here.
 				return map[string]bool{"*": true}
+			}
+			// The columns * takes from a view keep their names.
+			for _, t := range from {
+				if t.view != nil {
+					for name := range t.view.computed {
+						out[name] = true
+					}
+				}
 			}
 			continue
 		}

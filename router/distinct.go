@@ -77,8 +77,11 @@ func (m *selectMerge) planDistinct(from, repKey string) error {
 		if err != nil {
 			return err
 		}
-		cols = append(cols, txt+" AS "+quoteName(hiddenGroupPrefix+strconv.Itoa(i)))
-		groupBy = append(groupBy, txt)
+		alias := quoteName(hiddenGroupPrefix + strconv.Itoa(i))
+		cols = append(cols, txt+" AS "+alias)
+		// By the alias: a literal in the select list (SELECT DISTINCT
+		// total, 5) would be a GROUP BY position.
+		groupBy = append(groupBy, alias)
 		am.Outputs = append(am.Outputs, engine.Col(i))
 		am.Names = append(am.Names, fieldName(f))
 	}

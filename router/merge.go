@@ -450,6 +450,11 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 		}
 		cols = append(cols, txt+" AS "+quoteName(hiddenGroupPrefix+strconv.Itoa(i)))
 		groupBy = append(groupBy, txt)
+		if exprComputed(g) {
+			// A group key the shards compute comes as their text: the
+			// binary protocol's check (CheckBinary) reads it.
+			m.merge.Computed = append(m.merge.Computed, i)
+		}
 	}
 	// Each shard groups by the COUNT(DISTINCT) arguments too: it returns
 	// its distinct (group, x, y, ...) tuples, and the set of x values of a
@@ -546,6 +551,9 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 		}
 		cols = append(cols, txt)
 		am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAny, Col: shardCol, Name: "__xa_c" + strconv.Itoa(i)})
+		if exprComputed(c) {
+			m.merge.Computed = append(m.merge.Computed, shardCol)
+		}
 		shardCol++
 	}
 	if len(a.carried) > 0 {
