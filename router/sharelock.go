@@ -22,13 +22,6 @@ func ShareLocked(sql string) (string, bool) {
 	return sql[:end] + lockShare, true
 }
 
-// dashComment tells whether s starts a -- comment as MariaDB's lexer reads
-// one: -- and then white space or any control character (isDashComment
-// knows only space, tab and line ends).
-func dashComment(s string) bool {
-	return strings.HasPrefix(s, "--") && (len(s) == 2 || s[2] <= ' ' || s[2] == 0x7f)
-}
-
 // statementEnd is the index after the last character of sql that is not
 // white space, a comment or a semicolon; escapes says whether a backslash
 // escapes in strings. Executable comments (/*! */, /*M! */) are code.
@@ -41,7 +34,7 @@ func statementEnd(sql string, escapes bool) (int, bool) {
 		case c == ';':
 			semicolon = true
 			continue
-		case c == '#' || (c == '-' && dashComment(sql[i:])):
+		case c == '#' || (c == '-' && isDashComment(sql[i:])):
 			nl := strings.IndexByte(sql[i:], '\n')
 			if nl < 0 {
 				i = len(sql)

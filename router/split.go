@@ -76,7 +76,9 @@ func skipQuotedIn(sql string, i int, escapes bool) int {
 // isDashComment: "--" starts a comment when white space or the end of the
 // text follows it (MariaDB's rule; "1--2" is arithmetic).
 func isDashComment(s string) bool {
-	return strings.HasPrefix(s, "--") && (len(s) == 2 || s[2] == ' ' || s[2] == '\t' || s[2] == '\n' || s[2] == '\r')
+	// MariaDB's lexer: -- then white space or any control character
+	// (checked on 10.11: --\x01, --\x0c and --\x7f start comments).
+	return strings.HasPrefix(s, "--") && (len(s) == 2 || s[2] <= ' ' || s[2] == 0x7f)
 }
 
 // compoundStart matches the start of a statement with a body of

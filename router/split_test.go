@@ -23,6 +23,10 @@ func TestSplitStatements(t *testing.T) {
 		{"/*!40101 SET NAMES utf8 */; SELECT 2", []string{"/*!40101 SET NAMES utf8 */;", " SELECT 2"}},
 		{"SELECT 1-- 2; SELECT 3", []string{"SELECT 1-- 2; SELECT 3"}},
 		{"SELECT 1--2; SELECT 3", []string{"SELECT 1--2;", " SELECT 3"}},
+		// -- and any control character start a comment in MariaDB: the
+		// ; after it is not a statement's end.
+		{"SELECT 1; --\x01; DROP TABLE t", []string{"SELECT 1;"}},
+		{"SELECT 1 --\f; SELECT 2\n; SELECT 3", []string{"SELECT 1 --\f; SELECT 2\n;", " SELECT 3"}},
 		{"", []string{""}},
 		{"--", []string{"--"}},
 		{"DROP PROCEDURE IF EXISTS p; CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END",
