@@ -69,3 +69,24 @@ func TestMergedNamesFromCachedShapes(t *testing.T) {
 	}
 	compareSessions(ctx, t, proxy, direct, 1, textSteps(queries...))
 }
+
+// TestUnionDistinctKeepsTheFirstRead: of rows a UNION DISTINCT finds equal
+// under the collation ('a' and 'A', 'B' and 'b '), one MariaDB keeps the
+// one it inserts first: the first SELECT's, the lowest key on a scan. The
+// merge kept the first shard's. Each shard now also sends the SELECT's
+// position and its integer primary key, by which the merge breaks ties.
+func TestUnionDistinctKeepsTheFirstRead(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, s VARCHAR(20))",
+		// k even on s0, odd on s1: the first shard holds the later spellings.
+		"INSERT INTO modeitems VALUES (1, 'a'), (6, 'A'), (3, 'b '), (2, 'B'), (5, 'c'), (8, 'C')")
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		"SELECT s FROM modeitems WHERE k < 4 UNION SELECT s FROM modeitems WHERE k > 1 ORDER BY s",
+		"SELECT s FROM modeitems WHERE k > 4 UNION SELECT s FROM modeitems WHERE k < 4 ORDER BY s DESC",
+		"SELECT UPPER(s) AS u FROM modeitems WHERE k > 1 UNION SELECT s FROM modeitems ORDER BY u LIMIT 2",
+	}, scriptStep{0, "SELECT s FROM modeitems WHERE k < ? UNION SELECT s FROM modeitems WHERE k > ? ORDER BY s", []any{4, 1}},
+		scriptStep{0, "SET SESSION sql_select_limit = 2", nil},
+		scriptStep{0, "SELECT UPPER(s) AS u FROM modeitems WHERE k > 1 UNION SELECT s FROM modeitems ORDER BY u", nil},
+		scriptStep{0, "SET SESSION sql_select_limit = DEFAULT", nil},
+	)
+}

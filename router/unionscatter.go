@@ -31,6 +31,13 @@ type unionPlan struct {
 	// when that is one shard.
 	parts   []unionPart
 	ordered bool // the statement has an ORDER BY
+	// tieKeys, for a UNION DISTINCT, name each SELECT's integer primary
+	// key: each shard also sends the SELECT's position and that key, by
+	// which the merge breaks ties, so that of rows equal under the
+	// collation ('a', 'A') it keeps the one one server inserts first
+	// (the first SELECT's, the lowest key on a scan); nil when a SELECT
+	// has no such key.
+	tieKeys []string
 	// tpl is the statement without its LIMIT; each shard gets LIMIT
 	// offset+count.
 	tpl        sqlTemplate
@@ -110,6 +117,14 @@ func (r *Router) planScatterUnion(p *Plan, n *ast.SetOprStmt, all []blockTables)
 			break
 		}
 	}
+	if distinct && n.OrderBy != nil {
+		u.tieKeys = r.unionTieKeys(all)
+		if u.tieKeys != nil {
+			visible := len(first.Fields.Fields)
+			u.merge.OrderBy = append(u.merge.OrderBy, OrderKey{Col: visible}, OrderKey{Col: visible + 1})
+			u.merge.Hidden = 2
+		}
+	}
 	if u.count, err = limitValue(limitCount(n.Limit)); err != nil {
 		return true, err
 	}
@@ -131,8 +146,76 @@ func (r *Router) planScatterUnion(p *Plan, n *ast.SetOprStmt, all []blockTables)
 func (u *unionPlan) compile(n *ast.SetOprStmt) {
 	limit := n.Limit
 	n.Limit = nil
+	defer func() { n.Limit = limit }()
+	if u.tieKeys == nil {
+		u.tpl = templateOf(n)
+		return
+	}
+	for i, sel := range unionSelects(n) {
+		fields := sel.Fields.Fields
+		sel.Fields.Fields = append(fields[:len(fields):len(fields)],
+			&ast.SelectField{Expr: ast.NewValueExpr(int64(i), "", ""), AsName: ast.NewCIStr(unionPartCol)},
+			&ast.SelectField{Expr: &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(u.tieKeys[i])}}, AsName: ast.NewCIStr(unionKeyCol)})
+		defer func() { sel.Fields.Fields = fields }()
+	}
+	order := n.OrderBy.Items
+	n.OrderBy.Items = append(order[:len(order):len(order)],
+		&ast.ByItem{Expr: &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(unionPartCol)}}},
+		&ast.ByItem{Expr: &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(unionKeyCol)}}})
+	defer func() { n.OrderBy.Items = order }()
 	u.tpl = templateOf(n)
-	n.Limit = limit
+}
+
+// The hidden columns of a UNION DISTINCT's tie-break.
+const (
+	unionPartCol = "__xa_up"
+	unionKeyCol  = "__xa_uk"
+)
+
+// unionSelects are n's SELECTs (unwrapped from their parentheses).
+func unionSelects(n *ast.SetOprStmt) []*ast.SelectStmt {
+	var out []*ast.SelectStmt
+	for _, s := range n.SelectList.Selects {
+		switch x := s.(type) {
+		case *ast.SelectStmt:
+			out = append(out, x)
+		case *ast.SetOprSelectList:
+			out = append(out, x.Selects[0].(*ast.SelectStmt))
+		}
+	}
+	return out
+}
+
+// unionTieKeys names each SELECT's one-column integer primary key, or
+// nil when one has none, reads several tables or a view, or has a
+// wildcard (the hidden columns' positions would be unknown).
+func (r *Router) unionTieKeys(all []blockTables) []string {
+	var keys []string
+	for _, bt := range all {
+		if len(bt.from) != 1 || bt.from[0].view != nil {
+			return nil
+		}
+		for _, f := range bt.sel.Fields.Fields {
+			if f.WildCard != nil {
+				return nil
+			}
+		}
+		def := r.Catalog().Table(bt.from[0].schema, bt.from[0].name)
+		if def == nil {
+			return nil
+		}
+		pk := def.PrimaryKey()
+		if len(pk) != 1 || def.ColumnIndex(pk[0]) < 0 {
+			return nil
+		}
+		c := def.Columns[def.ColumnIndex(pk[0])]
+		if t := strings.ToLower(c.Type); !strings.HasPrefix(t, "int") && !strings.HasPrefix(t, "bigint") &&
+			!strings.HasPrefix(t, "smallint") && !strings.HasPrefix(t, "mediumint") && !strings.HasPrefix(t, "tinyint") {
+			return nil
+		}
+		keys = append(keys, pk[0])
+	}
+	return keys
 }
 
 func (u *unionPlan) bind(params []Param) (*Exec, error) {
@@ -156,7 +239,13 @@ func (u *unionPlan) bind(params []Param) (*Exec, error) {
 	if err != nil {
 		return nil, err
 	}
-	if count >= 0 {
+	switch {
+	case u.tieKeys != nil:
+		// With the tie-break's columns a shard's rows are all distinct to
+		// it: its first offset+count (or sql_select_limit) need not hold
+		// the statement's. It sends them all; the merge cuts.
+		text += distinctLimit
+	case count >= 0:
 		text += " LIMIT " + strconv.FormatInt(min(count, 1<<63-1-off)+off, 10)
 	}
 	merge := u.merge
