@@ -40,7 +40,7 @@ func (m *Merge) CheckBinary(cols []*mysql.Field) error {
 }
 
 func errFixedDouble(f *mysql.Field) error {
-	return errUnsupported("column %s is a DOUBLE of %d decimals computed on the shards, whose full value the binary protocol cannot carry over several shards (the shards answer in text, rounded to those decimals); run the statement as a text query, or ROUND it", f.Name, f.Decimal)
+	return errUnsupported("column %s is a DOUBLE of %d decimals computed on the shards, which answer this statement in text, rounded to those decimals, where the binary protocol would carry its full value; run the statement as a text query, or ROUND it", f.Name, f.Decimal)
 }
 
 // computedFields lists the select fields the shards compute, in the sense
