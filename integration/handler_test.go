@@ -49,3 +49,27 @@ func TestHandlerAndSequenceState(t *testing.T) {
 		wantMySQLError(t, err, 1235, "42000")
 	}
 }
+
+// TestHandlerReadIsPendingCharacteristicsTransaction: SET TRANSACTION READ
+// ONLY is for the next transaction; in autocommit a HANDLER ... READ is
+// one (it reads its table), HANDLER ... OPEN and CLOSE are not (MariaDB
+// 10.11). The proxy kept the characteristic after a HANDLER READ, so the
+// INSERT after it got 1792 where MariaDB runs it (found by the session
+// differential, seed 1796529306751192387).
+func TestHandlerReadIsPendingCharacteristicsTransaction(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE hitems (k INT PRIMARY KEY, v INT)", "INSERT INTO hitems VALUES (1, 1)")
+	compareSessions(ctx, t, proxy, direct, 1, []scriptStep{
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "HANDLER hitems OPEN", nil},
+		{0, "INSERT INTO hitems VALUES (2, 2)", nil},
+		{0, "HANDLER hitems READ `PRIMARY` FIRST", nil},
+		{0, "INSERT INTO hitems VALUES (3, 3)", nil},
+		{0, "HANDLER hitems CLOSE", nil},
+		{0, "SET TRANSACTION READ ONLY", nil},
+		{0, "HANDLER hitems OPEN", nil},
+		{0, "HANDLER hitems CLOSE", nil},
+		{0, "INSERT INTO hitems VALUES (4, 4)", nil},
+		{0, "SELECT k, v FROM hitems ORDER BY k", nil},
+	})
+}

@@ -256,9 +256,17 @@ func (s *Session) sessionReplacesTaken(ctx context.Context, mode, isolation bool
 
 // consumeTxChars clears the pending characteristics after an autocommit
 // statement that ran without error and read tables: it was their
-// transaction.
+// transaction. HANDLER ... READ reads its table (it names only the
+// handler); HANDLER ... OPEN and CLOSE read none (MariaDB 10.11: SET
+// TRANSACTION READ ONLY, then HANDLER t OPEN and CLOSE leave an INSERT
+// refused, a HANDLER t READ lets it run).
 func (s *Session) consumeTxChars(st *router.Statement, failed bool) {
-	if s.tx == nil && s.autocommit && !failed && len(st.Tables) > 0 && st.ConnState != router.ConnStateHandlerOpen {
+	if s.tx != nil || !s.autocommit || failed {
+		return
+	}
+	switch {
+	case st.ConnState == router.ConnStateHandlerUse,
+		len(st.Tables) > 0 && st.ConnState != router.ConnStateHandlerOpen:
 		s.nextTx = txChars{}
 	}
 }
