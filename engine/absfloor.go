@@ -166,11 +166,5 @@ func (n *boundNumFunc) abs(v value) (value, error) {
 }
 
 func (n *boundNumFunc) field(inCols []*mysql.Field, name string) *mysql.Field {
-	if name == "" {
-		name = n.name
-	}
-	if n.identity {
-		return identityField(n.a, inCols, name, n.notNull)
-	}
-	return n.numOut.field(name)
+	return resultOf(n.identity, n.a, n.numOut, inCols, name, n.name)
 }

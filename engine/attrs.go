@@ -243,6 +243,19 @@ func funcField(in *mysql.Field, name string, notNull bool) *mysql.Field {
 	return f
 }
 
+// resultOf is the column definition of a ROUND, TRUNCATE, ABS, FLOOR or
+// CEIL named name (def when empty): its argument's own when the function
+// keeps it (identity: an integer), else out's.
+func resultOf(identity bool, a bound, out numOut, inCols []*mysql.Field, name, def string) *mysql.Field {
+	if name == "" {
+		name = def
+	}
+	if identity {
+		return identityField(a, inCols, name, out.notNull)
+	}
+	return out.field(name)
+}
+
 // identityField is the metadata of a function that keeps its argument's
 // type (ROUND or FLOOR of an integer): a column's as a function's
 // (funcField), an expression's as it is.

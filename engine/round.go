@@ -142,11 +142,5 @@ func roundDouble(v float64, n int, truncate bool) float64 {
 // field is an integer argument's own metadata, or the DECIMAL or DOUBLE
 // result's.
 func (r *boundRound) field(inCols []*mysql.Field, name string) *mysql.Field {
-	if name == "" {
-		name = r.name
-	}
-	if r.identity {
-		return identityField(r.a, inCols, name, r.notNull)
-	}
-	return r.numOut.field(name)
+	return resultOf(r.identity, r.a, r.numOut, inCols, name, r.name)
 }
