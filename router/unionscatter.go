@@ -29,8 +29,7 @@ type unionPlan struct {
 	// parts are the SELECTs' sharded tables and key conditions: binding
 	// runs the statement only where their rows may be, and unchanged
 	// when that is one shard.
-	parts   []unionPart
-	ordered bool // the statement has an ORDER BY
+	parts []unionPart
 	// tieKeys, for a UNION DISTINCT, name each SELECT's integer primary
 	// key: each shard also sends the SELECT's position and that key, by
 	// which the merge breaks ties, so that of rows equal under the
@@ -93,7 +92,7 @@ func (r *Router) planScatterUnion(p *Plan, n *ast.SetOprStmt, all []blockTables)
 		}
 	}
 	first := all[0].sel
-	u := &unionPlan{shards: shards, ordered: n.OrderBy != nil}
+	u := &unionPlan{shards: shards}
 	for _, bt := range all {
 		u.parts = append(u.parts, unionPart{table: bt.sharded[0].table, conds: bt.keyConds()})
 	}
@@ -224,7 +223,7 @@ func (u *unionPlan) bind(params []Param) (*Exec, error) {
 		// One shard holds every row: it runs the client's statement.
 		return &Exec{Parts: []Part{{Shard: append(shards, u.shards[0])[0]}}}, nil
 	}
-	if !u.ordered {
+	if len(u.merge.OrderBy) == 0 { // no ORDER BY
 		return nil, errUnsupported("UNION over sharded table %s reading shards %s needs an ORDER BY on its result columns: without one, one MariaDB returns each SELECT's rows in turn, in its scan order, which rows merged from several shards do not follow", u.parts[0].table.Name, strings.Join(shards, ", "))
 	}
 	count, err := u.count.value(params)
