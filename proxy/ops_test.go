@@ -803,3 +803,32 @@ func TestQueryTimeoutDropsTheConnectionOfAFailedKill(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A KILL QUERY that no connection could carry (the pool full) never
+// reaches the shard: the connection it aimed at stays usable (a
+// transaction's branch or a pin would otherwise be lost with it).
+func TestQueryTimeoutKeepsTheConnectionOfAnUnsentKill(t *testing.T) {
+	cfg := strings.Replace(oneShardConfig, "backend:", "frontend: {query_timeout: 100ms}\nbackend:", 1)
+	cfg = strings.Replace(cfg, "max_open: 4, connect_timeout: 2s, wait_timeout: 2s", "max_open: 1, connect_timeout: 2s, wait_timeout: 200ms", 1)
+	e := newFakeEnvWith(t, cfg)
+	e.shards["s0"].OnFunc("SELECT SLEEP", func(uint32, string) fakeshard.Answer {
+		time.Sleep(400 * time.Millisecond)
+		return fakeshard.Rows([]string{"SLEEP(1)"}, []any{int64(0)})
+	})
+	e.shards["s0"].On("SELECT 1", fakeshard.Rows([]string{"1"}, []any{int64(1)}))
+	c := e.connect(t)
+	c.Execute("SELECT SLEEP(1)") // the KILL waits for the one connection, in vain
+	if got := e.usedBy("s0", "KILL QUERY"); len(got) != 0 {
+		t.Fatalf("KILL QUERY reached the shard on %v, want no connection free for it", got)
+	}
+	ids := e.usedBy("s0", "SELECT SLEEP")
+	if len(ids) != 1 {
+		t.Fatalf("SELECT SLEEP ran on %d connections, want 1", len(ids))
+	}
+	if _, err := c.Execute("SELECT 1"); err != nil {
+		t.Fatalf("the next statement: %v", err)
+	}
+	if e.shards["s0"].Closed(ids[0]) {
+		t.Error("the connection an unsent KILL QUERY aimed at was closed")
+	}
+}

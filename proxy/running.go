@@ -248,8 +248,8 @@ func (s *Session) interrupt(ctx context.Context, seq uint64, timeout bool) (int,
 	defer s.killMu.Unlock()
 	var firstErr error
 	for _, c := range conns {
-		if err := s.srv.killQuery(ctx, c); err != nil {
-			if !slices.Contains(s.killFailed, c) {
+		if mayLand, err := s.srv.killQuery(ctx, c); err != nil {
+			if mayLand && !slices.Contains(s.killFailed, c) {
 				s.killFailed = append(s.killFailed, c)
 			}
 			if firstErr == nil {
@@ -260,19 +260,22 @@ func (s *Session) interrupt(ctx context.Context, seq uint64, timeout bool) (int,
 	return len(conns), firstErr
 }
 
-// killQuery runs KILL QUERY for c's thread on its shard.
-func (srv *Server) killQuery(ctx context.Context, c *backend.Conn) error {
+// killQuery runs KILL QUERY for c's thread on its shard. mayLand, with an
+// error, says the KILL was sent and may still act on c later; not when no
+// connection could carry it (the pool full or the shard down): c then
+// stays in the session's transaction or pin.
+func (srv *Server) killQuery(ctx context.Context, c *backend.Conn) (mayLand bool, err error) {
 	pool := srv.pools[c.Shard()]
 	kc, err := pool.Acquire(ctx)
 	if err != nil {
-		return errShardUnavailable(c.Shard(), err)
+		return false, errShardUnavailable(c.Shard(), err)
 	}
 	_, err = kc.Exec(ctx, fmt.Sprintf("KILL QUERY %d", c.ThreadID()))
 	pool.Release(kc)
 	if me, ok := mysqlErr(err); ok && me.Code == mysql.ER_NO_SUCH_THREAD {
-		return nil
+		return false, nil
 	}
-	return err
+	return err != nil, err
 }
 
 // timeoutError turns the shard's "interrupted" error into 3024 when the
