@@ -47,6 +47,9 @@ func TestUnionOverShards(t *testing.T) {
 	mustExec(t, sess, "BEGIN")
 	_, err := sess.ExecContext(ctx, "SELECT k FROM modeitems WHERE v > 10 UNION ALL SELECT k FROM modeitems WHERE v < 40 ORDER BY k")
 	wantMySQLError(t, err, 1235, "42000")
+	// On one shard too (k odd on s1).
+	_, err = sess.ExecContext(ctx, "SELECT k FROM modeitems WHERE k = 1 UNION ALL SELECT k FROM modeitems WHERE k = 3 ORDER BY k")
+	wantMySQLError(t, err, 1235, "42000")
 	mustExec(t, sess, "ROLLBACK")
 }
 

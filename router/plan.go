@@ -272,8 +272,10 @@ func (p *Plan) bindFresh(params []Param, opts BindOptions) (*Exec, error) {
 
 // lockReads rewrites the reads of a bound plan as locking reads.
 func (p *Plan) lockReads(e *Exec, params []Param, ownText bool) (*Exec, error) {
-	if p.union != nil && !e.Single() {
-		return nil, errUnsupported("a UNION over several shards is not supported with xaproxy_locking_reads: its SELECTs would read without LOCK IN SHARE MODE; restrict it to one shard, or read its SELECTs one by one")
+	if _, set := p.Stmt.Node.(*ast.SetOprStmt); set && (p.union != nil || p.pinned != nil) {
+		// Its SELECTs would read without LOCK IN SHARE MODE, on one shard
+		// or several.
+		return nil, errUnsupported("UNION, INTERSECT and EXCEPT over sharded tables are not supported with xaproxy_locking_reads: their SELECTs would read without LOCK IN SHARE MODE; read the SELECTs one by one")
 	}
 	if p.lockTpl == nil {
 		return e, nil
