@@ -240,6 +240,10 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		if c != nil {
 			s.untrack(c)
 		}
+		skipped := srvErr != nil && err == nil && skippedByIgnore(st, part, srvErr)
+		if skipped {
+			ok, srvErr = s.skipIgnoredRow(srvErr), nil
+		}
 		if err != nil || srvErr != nil {
 			cause := error(srvErr)
 			if err != nil {
@@ -257,7 +261,9 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			// Another copy of the same rows: the client counts them once.
 			continue
 		}
-		s.notePartWarnings(ctx, c, ok.warnings, part.ValuesRows)
+		if !skipped {
+			s.notePartWarnings(ctx, c, ok.warnings, part.ValuesRows)
+		}
 		if ok.info == "" && len(part.ValuesRows) == 1 {
 			// A row of a multi-row INSERT: MariaDB writes no info for one
 			// row, the statement's info counts it all the same.

@@ -25,12 +25,20 @@ func mergeOKInfo(acc, next string, first bool) string {
 	if !okA || !okB || len(a) != len(b) {
 		return ""
 	}
-	parts := make([]string, len(a))
 	for i := range a {
 		if a[i].label != b[i].label {
 			return ""
 		}
-		parts[i] = a[i].label + ": " + strconv.FormatUint(a[i].n+b[i].n, 10)
+		a[i].n += b[i].n
+	}
+	return formatOKInfo(a)
+}
+
+// formatOKInfo writes counts as MariaDB does: "Label: N  Label: N".
+func formatOKInfo(counts []okInfoCount) string {
+	parts := make([]string, len(counts))
+	for i, c := range counts {
+		parts[i] = c.label + ": " + strconv.FormatUint(c.n, 10)
 	}
 	return strings.Join(parts, "  ")
 }
@@ -62,24 +70,29 @@ func parseOKInfo(s string) ([]okInfoCount, bool) {
 }
 
 // singleRowInsertInfo is the info MariaDB would count for one row of a
-// multi-row INSERT, from the affected rows of that row alone: a duplicate
-// is a row IGNORE skipped (0 affected), REPLACE deleted first, or ON
-// DUPLICATE KEY UPDATE changed (2 affected). "" for other statements.
+// multi-row INSERT, from the affected rows of that row alone
+// (rowDuplicate). "" for other statements.
 func singleRowInsertInfo(st *router.Statement, affected uint64, warnings uint16) string {
 	ins, ok := st.Node.(*ast.InsertStmt)
 	if !ok {
 		return ""
 	}
 	var dup uint64
-	switch {
-	case ins.OnDuplicate != nil || ins.IsReplace:
-		if affected == 2 {
-			dup = 1
-		}
-	case ins.IgnoreErr:
-		if affected == 0 {
-			dup = 1
-		}
+	if rowDuplicate(ins.IgnoreErr, ins.OnDuplicate != nil || ins.IsReplace, affected) {
+		dup = 1
 	}
 	return fmt.Sprintf("Records: 1  Duplicates: %d  Warnings: %d", dup, warnings)
+}
+
+// rowDuplicate tells whether MariaDB counts a row of a multi-row INSERT
+// among the info's Duplicates, from its affected rows (checked on 10.11).
+// With IGNORE (with or without ON DUPLICATE KEY UPDATE) Duplicates are the
+// rows not written: 0 affected, a duplicate IGNORE skipped or an update
+// that changed nothing. Otherwise a row REPLACE deleted first or ON
+// DUPLICATE KEY UPDATE changed: 2 affected.
+func rowDuplicate(ignore, replaces bool, affected uint64) bool {
+	if ignore {
+		return affected == 0
+	}
+	return replaces && affected == 2
 }

@@ -42,6 +42,9 @@ func TestSingleRowInsertInfo(t *testing.T) {
 		{"REPLACE INTO t VALUES (1)", 2, 0, "Records: 1  Duplicates: 1  Warnings: 0"},
 		{"INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE v = 2", 2, 0, "Records: 1  Duplicates: 1  Warnings: 0"},
 		{"INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE v = 2", 0, 0, "Records: 1  Duplicates: 0  Warnings: 0"},
+		{"INSERT IGNORE INTO t VALUES (1) ON DUPLICATE KEY UPDATE v = 2", 0, 0, "Records: 1  Duplicates: 1  Warnings: 0"},
+		{"INSERT IGNORE INTO t VALUES (1) ON DUPLICATE KEY UPDATE v = 2", 2, 0, "Records: 1  Duplicates: 0  Warnings: 0"},
+		{"INSERT IGNORE INTO t VALUES (1) ON DUPLICATE KEY UPDATE v = 2", 1, 0, "Records: 1  Duplicates: 0  Warnings: 0"},
 		{"UPDATE t SET v = 1", 1, 0, ""},
 	}
 	for _, tc := range tests {

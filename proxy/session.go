@@ -381,6 +381,7 @@ func (s *Session) writeOK(affected, insertID uint64, info string) error {
 }
 
 func (s *Session) writeOKStatus(affected, insertID uint64, status, warnings uint16, info string) error {
+	affected, info = s.upsertForClient(affected, info)
 	s.noteOKSent(affected)
 	p := append(s.buf[:4], mysql.OK_HEADER)
 	p = mysql.AppendLengthEncodedInteger(p, affected)

@@ -118,6 +118,17 @@ main('mysql2', async (t, c) => {
   await t.step('unknown column', () => conn.query('SELECT nope FROM n_shard'));
   await t.step('connection still usable', () => conn.query('SELECT 1 AS one'));
 
+  // Upserts: mysql2 connects with FOUND_ROWS, so a duplicate left
+  // unchanged counts 1 (sequelize's upsert reads "created" from it).
+  for (const tb of ['n_page', 'n_shard']) {
+    await t.step(`${tb} upsert unchanged (query)`, () =>
+      conn.query(`INSERT INTO ${tb} (id, name) VALUES (1, 'item-1'), (2, 'item-2') ON DUPLICATE KEY UPDATE name = VALUES(name)`));
+    await t.step(`${tb} upsert one row unchanged (execute)`, () =>
+      conn.execute(`INSERT INTO ${tb} (id, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = VALUES(name)`, [3, 'item-3']));
+    await t.step(`${tb} upsert changed, unchanged and inserted`, () =>
+      conn.query(`INSERT INTO ${tb} (id, name) VALUES (4, 'four'), (5, 'item-5'), (41, 'new') ON DUPLICATE KEY UPDATE name = VALUES(name)`));
+  }
+
   // Final state.
   for (const tb of ['n_page', 'n_shard', 'n_auto']) {
     await t.step(`${tb} dump`, () => conn.query(`SELECT * FROM ${tb} ORDER BY id`));

@@ -51,6 +51,11 @@ main('sequelize', async (t, c) => {
     await t.step('count/sum sharded', async () => ({ n: await Shard.count(), qty: await Shard.sum('qty') }), value);
     await t.step('update', () => Note.update({ amount: '0.01' }, { where: { id: { [Op.lte]: 3 } } }), value);
     await t.step('update sharded', () => Shard.update({ label: 'x' }, { where: { qty: 0 } }), value);
+    // upsert's "created" is mysql2's affectedRows === 1, which with
+    // FOUND_ROWS (mysql2's default) an unchanged duplicate also gives.
+    for (const [name, v] of [['new', { id: 30, label: 'u', qty: 1 }], ['changed', { id: 30, label: 'v', qty: 1 }], ['unchanged', { id: 30, label: 'v', qty: 1 }]]) {
+      await t.step(`upsert sharded (${name})`, () => Shard.upsert(v).then(([row, created]) => ({ row: row.get({ plain: true }), created })), value);
+    }
     await t.step('destroy sharded', () => Shard.destroy({ where: { id: { [Op.gt]: 20 } } }), value);
 
     await t.step('managed transaction (commit)', () =>
