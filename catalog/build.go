@@ -63,7 +63,14 @@ func Build(gen uint64, snaps []Snapshot, place Placement) *Catalog {
 			c.schema(f.Schema).functions[strings.ToLower(f.Name)] = true
 		}
 		for _, t := range s.Triggered {
+			// Its body is not read: it may read the time too.
 			c.schema(t.Schema).triggered[strings.ToLower(t.Name)] = true
+			c.schema(t.Schema).timed[strings.ToLower(t.Name)] = true
+		}
+		for _, t := range s.Triggers {
+			if MentionsStatementTime(t.Text) {
+				c.schema(t.Schema).timed[strings.ToLower(t.Name)] = true
+			}
 		}
 		m := map[string]*Table{}
 		for _, t := range s.Tables {
@@ -100,7 +107,7 @@ func (c *Catalog) schema(name string) *schemaInfo {
 	k := strings.ToLower(name)
 	si := c.schemas[k]
 	if si == nil {
-		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}}
+		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}, timed: map[string]bool{}}
 		c.schemas[k] = si
 	}
 	return si
@@ -180,6 +187,9 @@ func (c Column) describe() string {
 	}
 	if c.Generated {
 		b.WriteString(" GENERATED")
+	}
+	if c.OnUpdateNow {
+		b.WriteString(" ON UPDATE CURRENT_TIMESTAMP")
 	}
 	return b.String()
 }

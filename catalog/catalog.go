@@ -23,6 +23,7 @@ type Column struct {
 	HasDefault    bool
 	AutoIncrement bool
 	Generated     bool // VIRTUAL or PERSISTENT/STORED: no value may be inserted
+	OnUpdateNow   bool // ON UPDATE CURRENT_TIMESTAMP
 }
 
 // Index is a PRIMARY or UNIQUE key (other indexes are not kept).
@@ -99,6 +100,7 @@ type schemaInfo struct {
 	tables    map[string]*Table // by lower-cased name
 	functions map[string]bool   // stateful routines, by lower-cased name (on any shard)
 	triggered map[string]bool   // tables with a trigger that may leave state, lower-cased
+	timed     map[string]bool   // tables with a trigger that may read the statement's time, lower-cased
 }
 
 // Gen is the catalog's generation: each Build gets a larger one, so that
@@ -142,6 +144,33 @@ func (c *Catalog) StatefulTrigger(schema, table string) bool {
 	}
 	s := c.schemas[strings.ToLower(schema)]
 	return s != nil && s.triggered[strings.ToLower(table)]
+}
+
+// WritesStatementTime tells whether a write to the table may store the
+// statement's time without naming it: a column whose default is the
+// current time (or an expression of it) or that ON UPDATE CURRENT_TIMESTAMP
+// sets, or a trigger that may read it (statementtime.go).
+func (c *Catalog) WritesStatementTime(schema, table string) bool {
+	if c == nil {
+		return false
+	}
+	s := c.schemas[strings.ToLower(schema)]
+	if s == nil {
+		return false
+	}
+	if s.timed[strings.ToLower(table)] {
+		return true
+	}
+	t := s.tables[strings.ToLower(table)]
+	if t == nil {
+		return false
+	}
+	for _, col := range t.Columns {
+		if col.OnUpdateNow || (col.HasDefault && MentionsStatementTime(col.Default)) {
+			return true
+		}
+	}
+	return false
 }
 
 // SchemaShards returns the shards where the schema's database exists, and

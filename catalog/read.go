@@ -137,6 +137,7 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 			Default:       r.str(6),
 			AutoIncrement: strings.Contains(extra, "AUTO_INCREMENT"),
 			Generated:     strings.Contains(extra, "VIRTUAL") || strings.Contains(extra, "PERSISTENT") || strings.Contains(extra, "STORED"),
+			OnUpdateNow:   strings.Contains(extra, "ON UPDATE"),
 		}
 		cols[t] = append(cols[t], posCol{pos, c})
 	}

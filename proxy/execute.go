@@ -89,6 +89,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		return s.runHandlerUse(ctx, st, own)
 	}
 	s.cur.route = routeName(ex)
+	defer s.pinStatementTime(st, ex)()
 	if len(st.AssignsVars) > 0 && ex.Op != router.ExecSingle && (st.SelectInto || !(ex.Op == router.ExecRewritten && !binary)) {
 		return s.writeErr(errAssignsAcrossShards())
 	}

@@ -377,7 +377,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 			return nil, false, err
 		}
 		if c, ok := s.tx.branches[shard]; ok {
-			if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+			if err := c.Sync(ctx, s.physicalDB(), s.shardState()); err != nil {
 				return nil, false, shardErr(shard, err)
 			}
 			return c, true, nil
@@ -387,7 +387,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		// The session's state on this shard lives in this connection: in a
 		// transaction it becomes the branch.
 		c = p.c
-		if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+		if err := c.Sync(ctx, s.physicalDB(), s.shardState()); err != nil {
 			return nil, false, shardErr(shard, err)
 		}
 		if s.tx == nil {
@@ -461,7 +461,7 @@ func (s *Session) acquire(ctx context.Context, shard string) (*backend.Conn, err
 		if err != nil {
 			return nil, shardErr(shard, err)
 		}
-		err = c.Sync(ctx, s.physicalDB(), s.vars)
+		err = c.Sync(ctx, s.physicalDB(), s.shardState())
 		if err == nil {
 			return c, nil
 		}

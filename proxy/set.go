@@ -185,7 +185,7 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State, 
 	var c *backend.Conn
 	if pinned {
 		c = s.tx.branches[shard]
-		if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+		if err := c.Sync(ctx, s.physicalDB(), s.shardState()); err != nil {
 			return shardErr(shard, err)
 		}
 	} else {

@@ -115,7 +115,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 func (s *Session) prepareOn(ctx context.Context, shard, sql string) (*backend.Stmt, error) {
 	if s.tx != nil {
 		if c, ok := s.tx.branches[shard]; ok {
-			if err := c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+			if err := c.Sync(ctx, s.physicalDB(), s.shardState()); err != nil {
 				return nil, err
 			}
 			if p := s.pinned(shard); p != nil && p.c == c && p.locked {
@@ -126,7 +126,7 @@ func (s *Session) prepareOn(ctx context.Context, shard, sql string) (*backend.St
 	}
 	if p := s.pinned(shard); p != nil {
 		// Its temporary tables and table locks decide what prepares.
-		if err := p.c.Sync(ctx, s.physicalDB(), s.vars); err != nil {
+		if err := p.c.Sync(ctx, s.physicalDB(), s.shardState()); err != nil {
 			return nil, err
 		}
 		if p.locked {

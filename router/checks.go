@@ -9,9 +9,10 @@ package router
 
 // statementChecks are those answers.
 type statementChecks struct {
-	checked bool
-	seqLast bool   // ReadsSequenceLast
-	fileUse string // FileAccess
+	checked  bool
+	seqLast  bool   // ReadsSequenceLast
+	fileUse  string // FileAccess
+	timeRead bool   // readsStatementTime
 }
 
 // noteChecks records the checks of a statement Parse just built. Nothing
@@ -20,5 +21,6 @@ type statementChecks struct {
 func (st *Statement) noteChecks() {
 	st.seqLast = sequenceLastRE.MatchString(st.SQL)
 	st.fileUse = fileAccess(st)
+	st.timeRead = readsStatementTime(st)
 	st.checked = true
 }

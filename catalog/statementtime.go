@@ -1,0 +1,41 @@
+package catalog
+
+import "strings"
+
+// One MariaDB gives every row of a statement the same current time: NOW(),
+// CURRENT_TIMESTAMP, a column's DEFAULT CURRENT_TIMESTAMP and ON UPDATE
+// CURRENT_TIMESTAMP read the time the statement started. The proxy makes
+// the shards of a statement that runs on several of them use one time
+// (proxy/stmttime.go); these tell where such a time may be read.
+
+// StatementTimeFuncs are the functions that read the statement's time
+// (lower-cased). SYSDATE() reads the clock when it is called, on one
+// server too; UNIX_TIMESTAMP reads it without an argument only.
+var StatementTimeFuncs = map[string]bool{
+	"now": true, "current_timestamp": true, "localtime": true, "localtimestamp": true,
+	"curdate": true, "current_date": true, "curtime": true, "current_time": true,
+	"utc_date": true, "utc_time": true, "utc_timestamp": true, "unix_timestamp": true,
+}
+
+// MentionsStatementTime tells whether an SQL text (a default expression, a
+// trigger's body) names one of StatementTimeFuncs as a word; one in a
+// string or a comment counts too, which errs on the side of one time for
+// all shards.
+func MentionsStatementTime(text string) bool {
+	lower := strings.ToLower(text)
+	for i := 0; i < len(lower); {
+		if !isWordByte(lower[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(lower) && isWordByte(lower[j]) {
+			j++
+		}
+		if StatementTimeFuncs[lower[i:j]] {
+			return true
+		}
+		i = j
+	}
+	return false
+}

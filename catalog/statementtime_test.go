@@ -1,0 +1,49 @@
+package catalog
+
+import "testing"
+
+func TestMentionsStatementTime(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"current_timestamp()", true},
+		{"current_timestamp(6)", true},
+		{"(curdate() + interval 1 day)", true},
+		{"BEGIN SET NEW.created = NOW(); END", true},
+		{"set new.d = UTC_TIMESTAMP(3)", true},
+		{"'now'", true}, // errs on the side of one time
+		{"0", false},
+		{"'2024-01-01 00:00:00'", false},
+		{"SET NEW.nowhere = 1", false},
+		{"SET NEW.v = sysdate()", false},
+		{"SET NEW.known = my_now(1)", false},
+		{"", false},
+	} {
+		if got := MentionsStatementTime(tc.text); got != tc.want {
+			t.Errorf("MentionsStatementTime(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestWritesStatementTime(t *testing.T) {
+	snap := Snapshot{
+		Shard:   "s0",
+		Schemas: []string{"shop"},
+		Tables: []*Table{
+			{Schema: "shop", Name: "created", Columns: []Column{{Name: "id", Type: "int(11)"}, {Name: "at", Type: "timestamp(6)", HasDefault: true, Default: "current_timestamp(6)"}}},
+			{Schema: "shop", Name: "touched", Columns: []Column{{Name: "id", Type: "int(11)"}, {Name: "at", Type: "datetime", HasDefault: true, Default: "NULL", Nullable: true, OnUpdateNow: true}}},
+			{Schema: "shop", Name: "plain", Columns: []Column{{Name: "id", Type: "int(11)"}, {Name: "at", Type: "datetime", HasDefault: true, Default: "'2024-01-01 00:00:00'"}}},
+			{Schema: "shop", Name: "stamped", Columns: []Column{{Name: "id", Type: "int(11)"}}},
+			{Schema: "shop", Name: "stateful", Columns: []Column{{Name: "id", Type: "int(11)"}}},
+		},
+		Triggers:  []Body{{Named: Named{Schema: "shop", Name: "stamped"}, Text: "SET NEW.id = UNIX_TIMESTAMP()"}, {Named: Named{Schema: "shop", Name: "plain"}, Text: "SET NEW.id = NEW.id + 1"}},
+		Triggered: []Named{{Schema: "shop", Name: "stateful"}},
+	}
+	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s0"} })
+	for table, want := range map[string]bool{"created": true, "touched": true, "plain": false, "stamped": true, "stateful": true, "missing": false} {
+		if got := c.WritesStatementTime("shop", table); got != want {
+			t.Errorf("WritesStatementTime(shop, %s) = %v, want %v", table, got, want)
+		}
+	}
+}

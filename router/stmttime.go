@@ -1,0 +1,59 @@
+package router
+
+import (
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/catalog"
+)
+
+// ObservesStatementTime tells whether st, run on several shards, could
+// show that each shard started it at its own time, where one MariaDB gives
+// all its rows one (catalog/statementtime.go): it calls NOW() or another
+// function of that time, or writes a table whose defaults, ON UPDATE
+// columns or triggers read it. db is the session's database.
+func (r *Router) ObservesStatementTime(st *Statement, db string) bool {
+	if st == nil {
+		return false
+	}
+	if st.checked && st.timeRead || !st.checked && readsStatementTime(st) {
+		return true
+	}
+	if st.ReadOnly {
+		return false
+	}
+	cat := r.Catalog()
+	for _, t := range st.Tables {
+		schema := t.Schema
+		if schema == "" {
+			schema = db
+		}
+		if cat.WritesStatementTime(schema, t.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// readsStatementTime tells whether st's text calls a function of the
+// statement's time; an unparsed statement, or a RETURNING list (kept as
+// text), counts when it names one.
+func readsStatementTime(st *Statement) bool {
+	if st.Node == nil {
+		return catalog.MentionsStatementTime(st.SQL)
+	}
+	f := &timeFinder{}
+	st.Node.Accept(f)
+	return f.found || st.Returning != nil && catalog.MentionsStatementTime(st.Returning.List)
+}
+
+type timeFinder struct{ found bool }
+
+func (f *timeFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if x, ok := n.(*ast.FuncCallExpr); ok && catalog.StatementTimeFuncs[x.FnName.L] {
+		if x.FnName.L != "unix_timestamp" || len(x.Args) == 0 {
+			f.found = true
+		}
+	}
+	return n, f.found
+}
+
+func (f *timeFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
