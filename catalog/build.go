@@ -63,15 +63,9 @@ func Build(gen uint64, snaps []Snapshot, place Placement) *Catalog {
 			c.schema(f.Schema).functions[strings.ToLower(f.Name)] = true
 		}
 		for _, t := range s.Triggered {
-			// Its body is not read: it may read the time too.
 			c.schema(t.Schema).triggered[strings.ToLower(t.Name)] = true
-			c.schema(t.Schema).timed[strings.ToLower(t.Name)] = true
 		}
-		for _, t := range s.Triggers {
-			if MentionsStatementTime(t.Text) {
-				c.schema(t.Schema).timed[strings.ToLower(t.Name)] = true
-			}
-		}
+
 		m := map[string]*Table{}
 		for _, t := range s.Tables {
 			m[tableKey(t.Schema, t.Name)] = t
@@ -79,6 +73,7 @@ func Build(gen uint64, snaps []Snapshot, place Placement) *Catalog {
 		byShard[s.Shard] = m
 	}
 	c.markCallers(snaps)
+	c.markTimed(snaps)
 	seen := map[string]bool{}
 	for _, s := range snaps {
 		for _, t := range s.Tables {
@@ -107,7 +102,7 @@ func (c *Catalog) schema(name string) *schemaInfo {
 	k := strings.ToLower(name)
 	si := c.schemas[k]
 	if si == nil {
-		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}, timed: map[string]bool{}}
+		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}, timed: map[string]bool{}, timedFunc: map[string]bool{}}
 		c.schemas[k] = si
 	}
 	return si

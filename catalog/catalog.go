@@ -101,6 +101,7 @@ type schemaInfo struct {
 	functions map[string]bool   // stateful routines, by lower-cased name (on any shard)
 	triggered map[string]bool   // tables with a trigger that may leave state, lower-cased
 	timed     map[string]bool   // tables with a trigger that may read the statement's time, lower-cased
+	timedFunc map[string]bool   // routines that may read it, lower-cased
 }
 
 // Gen is the catalog's generation: each Build gets a larger one, so that
@@ -171,6 +172,17 @@ func (c *Catalog) WritesStatementTime(schema, table string) bool {
 		}
 	}
 	return false
+}
+
+// ReadsStatementTime tells whether the schema has, on some shard, a stored
+// routine of that name that may read the statement's time
+// (statementtime.go).
+func (c *Catalog) ReadsStatementTime(schema, routine string) bool {
+	if c == nil {
+		return false
+	}
+	s := c.schemas[strings.ToLower(schema)]
+	return s != nil && s.timedFunc[strings.ToLower(routine)]
 }
 
 // SchemaShards returns the shards where the schema's database exists, and

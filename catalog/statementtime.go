@@ -39,3 +39,42 @@ func MentionsStatementTime(text string) bool {
 	}
 	return false
 }
+
+// markTimed finds the routines and triggers that may read the statement's
+// time: their bodies name a function of it, or call such a routine (to the
+// fixed point, by name as markCallers does); a stateful routine or trigger,
+// whose body the snapshot does not hold, counts as one.
+func (c *Catalog) markTimed(snaps []Snapshot) {
+	timed := map[string]bool{}
+	var routines, triggers []Body
+	for _, s := range snaps {
+		if s.Err != nil {
+			continue
+		}
+		for _, f := range s.Functions {
+			timed[strings.ToLower(f.Name)] = true
+			c.schema(f.Schema).timedFunc[strings.ToLower(f.Name)] = true
+		}
+		for _, t := range s.Triggered {
+			c.schema(t.Schema).timed[strings.ToLower(t.Name)] = true
+		}
+		routines = append(routines, s.Routines...)
+		triggers = append(triggers, s.Triggers...)
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, r := range routines {
+			name := strings.ToLower(r.Name)
+			if !timed[name] && (MentionsStatementTime(r.Text) || callsAny(r.Text, timed)) {
+				timed[name] = true
+				c.schema(r.Schema).timedFunc[name] = true
+				changed = true
+			}
+		}
+	}
+	for _, t := range triggers {
+		if MentionsStatementTime(t.Text) || callsAny(t.Text, timed) {
+			c.schema(t.Schema).timed[strings.ToLower(t.Name)] = true
+		}
+	}
+}

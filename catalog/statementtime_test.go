@@ -26,7 +26,7 @@ func TestMentionsStatementTime(t *testing.T) {
 	}
 }
 
-func TestWritesStatementTime(t *testing.T) {
+func TestStatementTimeOfTablesAndRoutines(t *testing.T) {
 	snap := Snapshot{
 		Shard:   "s0",
 		Schemas: []string{"shop"},
@@ -36,14 +36,30 @@ func TestWritesStatementTime(t *testing.T) {
 			{Schema: "shop", Name: "plain", Columns: []Column{{Name: "id", Type: "int(11)"}, {Name: "at", Type: "datetime", HasDefault: true, Default: "'2024-01-01 00:00:00'"}}},
 			{Schema: "shop", Name: "stamped", Columns: []Column{{Name: "id", Type: "int(11)"}}},
 			{Schema: "shop", Name: "stateful", Columns: []Column{{Name: "id", Type: "int(11)"}}},
+			{Schema: "shop", Name: "viafunc", Columns: []Column{{Name: "id", Type: "int(11)"}}},
 		},
-		Triggers:  []Body{{Named: Named{Schema: "shop", Name: "stamped"}, Text: "SET NEW.id = UNIX_TIMESTAMP()"}, {Named: Named{Schema: "shop", Name: "plain"}, Text: "SET NEW.id = NEW.id + 1"}},
+		Triggers: []Body{
+			{Named: Named{Schema: "shop", Name: "stamped"}, Text: "SET NEW.id = UNIX_TIMESTAMP()"},
+			{Named: Named{Schema: "shop", Name: "plain"}, Text: "SET NEW.id = NEW.id + 1"},
+			{Named: Named{Schema: "shop", Name: "viafunc"}, Text: "SET NEW.id = f_calls(NEW.id)"},
+		},
 		Triggered: []Named{{Schema: "shop", Name: "stateful"}},
+		Routines: []Body{
+			{Named: Named{Schema: "shop", Name: "f_now"}, Text: "RETURN NOW()"},
+			{Named: Named{Schema: "shop", Name: "f_calls"}, Text: "RETURN f_now() + x"},
+			{Named: Named{Schema: "shop", Name: "f_plain"}, Text: "RETURN x + 1"},
+		},
+		Functions: []Named{{Schema: "shop", Name: "f_state"}},
 	}
 	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s0"} })
-	for table, want := range map[string]bool{"created": true, "touched": true, "plain": false, "stamped": true, "stateful": true, "missing": false} {
+	for table, want := range map[string]bool{"created": true, "touched": true, "plain": false, "stamped": true, "stateful": true, "viafunc": true, "missing": false} {
 		if got := c.WritesStatementTime("shop", table); got != want {
 			t.Errorf("WritesStatementTime(shop, %s) = %v, want %v", table, got, want)
+		}
+	}
+	for routine, want := range map[string]bool{"f_now": true, "F_CALLS": true, "f_plain": false, "f_state": true, "now": false} {
+		if got := c.ReadsStatementTime("shop", routine); got != want {
+			t.Errorf("ReadsStatementTime(shop, %s) = %v, want %v", routine, got, want)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 // the time the statement started, and so do the shards of a statement that
 // runs on several of them: NOW(6) in a SELECT's rows, DEFAULT
 // CURRENT_TIMESTAMP(6) in an INSERT's rows, ON UPDATE CURRENT_TIMESTAMP(6)
-// and NOW(6) in an UPDATE's, and a trigger's NOW(6). Each step is compared
+// and NOW(6) in an UPDATE's, a trigger's and a stored function's NOW(6). Each step is compared
 // with a server holding all rows (how many times the rows show, and
 // whether two columns of a row agree); the copies of a broadcast table
 // hold one time; afterwards time moves on again on every shard
@@ -23,9 +23,9 @@ func TestStatementTimeOverShards(t *testing.T) {
 	)
 	// The proxy cannot parse CREATE TRIGGER: created on the shards, then
 	// DDL through the proxy has it read the catalog again.
-	const trigger = "CREATE TRIGGER modeitems_tr BEFORE UPDATE ON modeitems FOR EACH ROW SET NEW.tr = NOW(6)"
 	for _, db := range []*sql.DB{f.s0.DB(t, "shop"), f.s1.DB(t, "shop"), direct} {
-		mustExec(t, db, trigger)
+		mustExec(t, db, "CREATE TRIGGER modeitems_tr BEFORE UPDATE ON modeitems FOR EACH ROW SET NEW.tr = NOW(6)")
+		mustExec(t, db, "CREATE FUNCTION f_later(d INT) RETURNS DATETIME(6) NOT DETERMINISTIC RETURN NOW(6) + INTERVAL d DAY")
 	}
 	mustExec(t, proxy, "CREATE TABLE catalog_refresh (i INT)")
 	steps := []scriptStep{
@@ -35,6 +35,8 @@ func TestStatementTimeOverShards(t *testing.T) {
 		{0, "SELECT COUNT(DISTINCT u), COUNT(DISTINCT tr), SUM(u = tr) FROM modeitems", nil},
 		{0, "UPDATE modeitems SET t = NOW(6) WHERE k > 1", nil},
 		{0, "SELECT COUNT(DISTINCT t), COUNT(DISTINCT u), SUM(t = u), SUM(t = tr) FROM modeitems", nil},
+		{0, "UPDATE modeitems SET t = f_later(k) - INTERVAL k DAY WHERE k < 6", nil},
+		{0, "SELECT COUNT(DISTINCT t), SUM(t = tr) FROM modeitems WHERE k < 6", nil},
 		{1, "BEGIN", nil},
 		{1, "UPDATE modeitems SET t = CURRENT_TIMESTAMP(6), v = ? WHERE k < 5", []any{7}}, // binary protocol
 		{1, "SELECT COUNT(DISTINCT t), SUM(t = u) FROM modeitems WHERE k < 5", nil},
@@ -74,6 +76,14 @@ func TestStatementTimeOverShards(t *testing.T) {
 	}
 	if len(seen) != 1 || n < before || n > after {
 		t.Errorf("SELECT k, NOW(6) over shards gave %v; want one time between %s and %s", seen, before, after)
+	}
+	// And a stored function's.
+	var times int
+	if err := proxy.QueryRowContext(ctx, "SELECT COUNT(DISTINCT f_later(0)) FROM modeitems").Scan(&times); err != nil {
+		t.Fatal(err)
+	}
+	if times != 1 {
+		t.Errorf("a stored function's NOW(6) over shards: %d times", times)
 	}
 
 	// The copies of a broadcast table hold one time.

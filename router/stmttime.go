@@ -8,8 +8,9 @@ import (
 // ObservesStatementTime tells whether st, run on several shards, could
 // show that each shard started it at its own time, where one MariaDB gives
 // all its rows one (catalog/statementtime.go): it calls NOW() or another
-// function of that time, or writes a table whose defaults, ON UPDATE
-// columns or triggers read it. db is the session's database.
+// function of that time, or a stored routine that may read it, or writes a
+// table whose defaults, ON UPDATE columns or triggers read it. db is the
+// session's database.
 func (r *Router) ObservesStatementTime(st *Statement, db string) bool {
 	if st == nil {
 		return false
@@ -17,10 +18,19 @@ func (r *Router) ObservesStatementTime(st *Statement, db string) bool {
 	if st.checked && st.timeRead || !st.checked && readsStatementTime(st) {
 		return true
 	}
+	cat := r.Catalog()
+	for _, f := range st.Funcs {
+		schema := f.Schema
+		if schema == "" {
+			schema = db
+		}
+		if cat.ReadsStatementTime(schema, f.Name) {
+			return true
+		}
+	}
 	if st.ReadOnly {
 		return false
 	}
-	cat := r.Catalog()
 	for _, t := range st.Tables {
 		schema := t.Schema
 		if schema == "" {
