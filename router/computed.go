@@ -169,10 +169,7 @@ func (r *Router) BinaryCheckOf(st *Statement, db string) *Merge {
 	m.Computed, m.AllComputed = computedFields(sel.Fields.Fields)
 	m.AllLossy = hasNested(sel)
 	for _, t := range st.Tables {
-		schema := t.Schema
-		if schema == "" {
-			schema = db
-		}
+		schema := t.In(db)
 		if def := r.Catalog().Table(schema, t.Name); def != nil && def.View {
 			m.AllLossy = true
 		}

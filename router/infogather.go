@@ -57,10 +57,7 @@ func (r *Router) PlanInfoGather(st *Statement, db string, v InfoSchemaView) *Inf
 	}
 	var tables []string
 	for _, t := range st.Tables {
-		schema := t.Schema
-		if schema == "" {
-			schema = db
-		}
+		schema := t.In(db)
 		name := strings.ToLower(t.Name)
 		if !isInformationSchema(schema) || refusedInfoTables[name] || name == "processlist" {
 			return nil

@@ -100,10 +100,7 @@ func isInfoTable(st *Statement, tn *ast.TableName, db string) (string, bool) {
 func (r *Router) FilterInfoSchema(st *Statement, text, db string, v InfoSchemaView) (string, error) {
 	reads := false
 	for _, t := range st.Tables {
-		schema := t.Schema
-		if schema == "" {
-			schema = db
-		}
+		schema := t.In(db)
 		reads = reads || isInformationSchema(schema)
 		if isInformationSchema(schema) && refusedInfoTables[strings.ToLower(t.Name)] {
 			return "", mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(

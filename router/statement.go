@@ -35,6 +35,17 @@ type TableRef struct {
 	Name   string
 }
 
+// In is the table's schema for a session whose database is db.
+func (t TableRef) In(db string) string { return orDB(t.Schema, db) }
+
+// orDB is schema, or db when schema is "" (unqualified).
+func orDB(schema, db string) string {
+	if schema == "" {
+		return db
+	}
+	return schema
+}
+
 // Statement is a parsed, classified statement.
 type Statement struct {
 	statementChecks

@@ -20,11 +20,7 @@ func (r *Router) ObservesStatementTime(st *Statement, db string) bool {
 	}
 	cat := r.Catalog()
 	for _, f := range st.Funcs {
-		schema := f.Schema
-		if schema == "" {
-			schema = db
-		}
-		if cat.ReadsStatementTime(schema, f.Name) {
+		if cat.ReadsStatementTime(orDB(f.Schema, db), f.Name) {
 			return true
 		}
 	}
@@ -32,11 +28,7 @@ func (r *Router) ObservesStatementTime(st *Statement, db string) bool {
 		return false
 	}
 	for _, t := range st.Tables {
-		schema := t.Schema
-		if schema == "" {
-			schema = db
-		}
-		if cat.WritesStatementTime(schema, t.Name) {
+		if cat.WritesStatementTime(t.In(db), t.Name) {
 			return true
 		}
 	}
