@@ -54,6 +54,19 @@ var sessDiffForms = []struct {
 	{"read own rows", func(r *rand.Rand, k int) string {
 		return fmt.Sprintf("SELECT id, v, HEX(v) FROM sd WHERE sess = %d ORDER BY id", k)
 	}},
+	{"upsert", func(r *rand.Rand, k int) string {
+		// CLIENT_FOUND_ROWS sessions count an unchanged duplicate as 1.
+		id := r.IntN(40)
+		return []string{
+			fmt.Sprintf("INSERT INTO sd (sess, id, v) VALUES (%d, %d, %s) ON DUPLICATE KEY UPDATE v = VALUES(v)", k, id, sdText(r)),
+			fmt.Sprintf("INSERT INTO sd (sess, id, v) VALUES (%d, %d, 'a'), (%d, %d, 'x'), (%d, %d, %s) ON DUPLICATE KEY UPDATE v = VALUES(v)", k, id, k, id+1, k, id+2, sdText(r)),
+			fmt.Sprintf("INSERT IGNORE INTO sd (sess, id, v) VALUES (%d, %d, 'x'), (%d, %d, %s) ON DUPLICATE KEY UPDATE v = 'x'", k, id, k, id+3, sdText(r)),
+		}[r.IntN(3)]
+	}},
+	{"statement time", func(r *rand.Rand, k int) string {
+		// One time for all rows, on every shard they come from.
+		return fmt.Sprintf("SELECT COUNT(DISTINCT NOW(6)), COUNT(DISTINCT CURRENT_TIMESTAMP(3)) FROM sd WHERE sess = %d", k)
+	}},
 	{"delete row", func(r *rand.Rand, k int) string {
 		return fmt.Sprintf("DELETE FROM sd WHERE sess = %d AND id = %d", k, r.IntN(40))
 	}},
