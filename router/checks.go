@@ -9,10 +9,11 @@ package router
 
 // statementChecks are those answers.
 type statementChecks struct {
-	checked  bool
-	seqLast  bool   // ReadsSequenceLast
-	fileUse  string // FileAccess
-	timeRead bool   // readsStatementTime
+	checked    bool
+	seqLast    bool   // ReadsSequenceLast
+	fileUse    string // FileAccess
+	timeRead   bool   // readsStatementTime
+	seededRand bool   // SeedsRand
 }
 
 // noteChecks records the checks of a statement Parse just built. Nothing
@@ -22,5 +23,6 @@ func (st *Statement) noteChecks() {
 	st.seqLast = sequenceLastRE.MatchString(st.SQL)
 	st.fileUse = fileAccess(st)
 	st.timeRead = readsStatementTime(st)
+	st.seededRand = seedsRand(st)
 	st.checked = true
 }

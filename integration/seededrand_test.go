@@ -1,0 +1,45 @@
+package integration
+
+import (
+	"testing"
+)
+
+// TestSeededRandOverShards: RAND(N) gives a statement's rows one sequence
+// on one MariaDB; over several shards each would start it again, so such a
+// statement is refused (1235). On one shard it runs as on one server, and
+// a broadcast table's copies each get the whole sequence, as one server's
+// table would.
+func TestSeededRandOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE modeitems (k INT PRIMARY KEY, v DOUBLE)",
+		"INSERT INTO modeitems VALUES (1, 0), (2, 0), (3, 0), (4, 0)",
+		"CREATE TABLE regions_prepared (id INT PRIMARY KEY, v DOUBLE)",
+		"INSERT INTO regions_prepared VALUES (1, 0), (2, 0), (3, 0)",
+	)
+	wantUnsupported(ctx, t, proxy, nil,
+		"SELECT k, RAND(1) FROM modeitems ORDER BY k",
+		"UPDATE modeitems SET v = RAND(7)",
+		"SELECT k FROM modeitems ORDER BY RAND(3) LIMIT 2",
+	)
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		"SELECT k, RAND(1), RAND(k) FROM modeitems WHERE k = 3",
+		"SELECT k, RAND() < 2 FROM modeitems ORDER BY k",
+	},
+		scriptStep{0, "UPDATE modeitems SET v = RAND(5) WHERE k IN (1, 3)", nil},
+		scriptStep{0, "UPDATE regions_prepared SET v = RAND(9)", nil},
+		scriptStep{0, "SELECT k, v FROM modeitems ORDER BY k", nil},
+		scriptStep{0, "SELECT id, v FROM regions_prepared ORDER BY id", nil},
+	)
+	var s0, s1 string
+	q := "SELECT GROUP_CONCAT(v ORDER BY id) FROM regions_prepared"
+	if err := f.s0.DB(t, "shop").QueryRowContext(ctx, q).Scan(&s0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s1.DB(t, "shop").QueryRowContext(ctx, q).Scan(&s1); err != nil {
+		t.Fatal(err)
+	}
+	if s0 != s1 {
+		t.Errorf("a broadcast table's copies after RAND(9): %s on s0, %s on s1", s0, s1)
+	}
+}

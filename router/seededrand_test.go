@@ -1,0 +1,25 @@
+package router
+
+import "testing"
+
+func TestSeedsRand(t *testing.T) {
+	p := NewParser()
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"SELECT k, RAND(1) FROM t", true},
+		{"UPDATE t SET v = FLOOR(RAND(k) * 10)", true},
+		{"SELECT * FROM t ORDER BY RAND(7) LIMIT 2", true},
+		{"SELECT k, RAND() FROM t", false},
+		{"SELECT 'RAND(1)' FROM t", false},
+	} {
+		st, err := p.Parse(tc.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		if got := SeedsRand(st); got != tc.want {
+			t.Errorf("SeedsRand(%s) = %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}
