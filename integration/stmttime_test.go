@@ -77,13 +77,15 @@ func TestStatementTimeOverShards(t *testing.T) {
 	if len(seen) != 1 || n < before || n > after {
 		t.Errorf("SELECT k, NOW(6) over shards gave %v; want one time between %s and %s", seen, before, after)
 	}
-	// And a stored function's.
-	var times int
-	if err := proxy.QueryRowContext(ctx, "SELECT COUNT(DISTINCT f_later(0)) FROM modeitems").Scan(&times); err != nil {
-		t.Fatal(err)
-	}
-	if times != 1 {
-		t.Errorf("a stored function's NOW(6) over shards: %d times", times)
+	// And a stored function's, and @@timestamp.
+	for _, q := range []string{"SELECT COUNT(DISTINCT f_later(0)) FROM modeitems", "SELECT COUNT(DISTINCT @@timestamp) FROM modeitems"} {
+		var times int
+		if err := proxy.QueryRowContext(ctx, q).Scan(&times); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if times != 1 {
+			t.Errorf("%s over shards: %d times", q, times)
+		}
 	}
 
 	// The copies of a broadcast table hold one time.

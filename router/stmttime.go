@@ -1,6 +1,8 @@
 package router
 
 import (
+	"strings"
+
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/catalog"
 )
@@ -50,8 +52,14 @@ func readsStatementTime(st *Statement) bool {
 type timeFinder struct{ found bool }
 
 func (f *timeFinder) Enter(n ast.Node) (ast.Node, bool) {
-	if x, ok := n.(*ast.FuncCallExpr); ok && catalog.StatementTimeFuncs[x.FnName.L] {
-		if x.FnName.L != "unix_timestamp" || len(x.Args) == 0 {
+	switch x := n.(type) {
+	case *ast.FuncCallExpr:
+		if catalog.StatementTimeFuncs[x.FnName.L] && (x.FnName.L != "unix_timestamp" || len(x.Args) == 0) {
+			f.found = true
+		}
+	case *ast.VariableExpr:
+		// @@timestamp is the statement's time while no SET gave one.
+		if x.IsSystem && strings.EqualFold(x.Name, "timestamp") {
 			f.found = true
 		}
 	}
