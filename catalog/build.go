@@ -85,6 +85,7 @@ func Build(gen uint64, snaps []Snapshot, place Placement) *Catalog {
 			c.place(t.Schema, t.Name, byShard, place(t.Schema, t.Name))
 		}
 	}
+	c.markTimedTables()
 	sort.Slice(c.diffs, func(i, j int) bool {
 		a, b := c.diffs[i], c.diffs[j]
 		if a.Schema != b.Schema {
@@ -102,7 +103,7 @@ func (c *Catalog) schema(name string) *schemaInfo {
 	k := strings.ToLower(name)
 	si := c.schemas[k]
 	if si == nil {
-		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}, timed: map[string]bool{}, timedFunc: map[string]bool{}}
+		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}, timed: map[string]bool{}, timedFunc: map[string]bool{}, timedView: map[string]bool{}}
 		c.schemas[k] = si
 	}
 	return si

@@ -100,8 +100,9 @@ type schemaInfo struct {
 	tables    map[string]*Table // by lower-cased name
 	functions map[string]bool   // stateful routines, by lower-cased name (on any shard)
 	triggered map[string]bool   // tables with a trigger that may leave state, lower-cased
-	timed     map[string]bool   // tables with a trigger that may read the statement's time, lower-cased
+	timed     map[string]bool   // tables whose defaults, ON UPDATE columns or triggers may read the statement's time, lower-cased
 	timedFunc map[string]bool   // routines that may read it, lower-cased
+	timedView map[string]bool   // views whose definitions read it, lower-cased
 }
 
 // Gen is the catalog's generation: each Build gets a larger one, so that
@@ -159,19 +160,17 @@ func (c *Catalog) WritesStatementTime(schema, table string) bool {
 	if s == nil {
 		return false
 	}
-	if s.timed[strings.ToLower(table)] {
-		return true
-	}
-	t := s.tables[strings.ToLower(table)]
-	if t == nil {
+	return s.timed[strings.ToLower(table)]
+}
+
+// ViewReadsStatementTime tells whether the named view's definition names a
+// function of the statement's time (statementtime.go).
+func (c *Catalog) ViewReadsStatementTime(schema, view string) bool {
+	if c == nil {
 		return false
 	}
-	for _, col := range t.Columns {
-		if col.OnUpdateNow || (col.HasDefault && MentionsStatementTime(col.Default)) {
-			return true
-		}
-	}
-	return false
+	s := c.schemas[strings.ToLower(schema)]
+	return s != nil && s.timedView[strings.ToLower(view)]
 }
 
 // ReadsStatementTime tells whether the schema has, on some shard, a stored

@@ -78,3 +78,25 @@ func (c *Catalog) markTimed(snaps []Snapshot) {
 		}
 	}
 }
+
+// markTimedTables finds the tables whose column defaults or ON UPDATE
+// columns store the statement's time, and the views whose definitions read
+// it, once per catalog rather than per statement.
+func (c *Catalog) markTimedTables() {
+	for _, si := range c.schemas {
+		for name, t := range si.tables {
+			if t.View {
+				if MentionsStatementTime(t.Definition) {
+					si.timedView[name] = true
+				}
+				continue
+			}
+			for _, col := range t.Columns {
+				if col.OnUpdateNow || (col.HasDefault && MentionsStatementTime(col.Default)) {
+					si.timed[name] = true
+					break
+				}
+			}
+		}
+	}
+}

@@ -37,6 +37,8 @@ func TestStatementTimeOfTablesAndRoutines(t *testing.T) {
 			{Schema: "shop", Name: "stamped", Columns: []Column{{Name: "id", Type: "int(11)"}}},
 			{Schema: "shop", Name: "stateful", Columns: []Column{{Name: "id", Type: "int(11)"}}},
 			{Schema: "shop", Name: "viafunc", Columns: []Column{{Name: "id", Type: "int(11)"}}},
+			{Schema: "shop", Name: "v_recent", View: true, Definition: "select `shop`.`created`.`id` AS `id` from `shop`.`created` where `shop`.`created`.`at` > current_timestamp() - interval 1 day"},
+			{Schema: "shop", Name: "v_all", View: true, Definition: "select `shop`.`created`.`id` AS `id` from `shop`.`created`"},
 		},
 		Triggers: []Body{
 			{Named: Named{Schema: "shop", Name: "stamped"}, Text: "SET NEW.id = UNIX_TIMESTAMP()"},
@@ -55,6 +57,11 @@ func TestStatementTimeOfTablesAndRoutines(t *testing.T) {
 	for table, want := range map[string]bool{"created": true, "touched": true, "plain": false, "stamped": true, "stateful": true, "viafunc": true, "missing": false} {
 		if got := c.WritesStatementTime("shop", table); got != want {
 			t.Errorf("WritesStatementTime(shop, %s) = %v, want %v", table, got, want)
+		}
+	}
+	for view, want := range map[string]bool{"v_recent": true, "V_ALL": false, "created": false} {
+		if got := c.ViewReadsStatementTime("shop", view); got != want {
+			t.Errorf("ViewReadsStatementTime(shop, %s) = %v, want %v", view, got, want)
 		}
 	}
 	for routine, want := range map[string]bool{"f_now": true, "F_CALLS": true, "f_plain": false, "f_state": true, "now": false} {

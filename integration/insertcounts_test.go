@@ -82,6 +82,17 @@ func TestInsertCountsAsOneServer(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// A COM_PING after a prepared upsert answers its own OK.
+			for _, c := range []*client.Conn{proxy, direct} {
+				st, err := c.Prepare("INSERT INTO " + table + " (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+			}
+			if got, want := rawPing(t, proxy), rawPing(t, direct); got != want {
+				t.Errorf("COM_PING after a prepared upsert (CLIENT_FOUND_ROWS %v): through the proxy %s, on one server %s", foundRows, got, want)
+			}
 			for _, q := range statements(table) {
 				if strings.Contains(q, "%s") {
 					q = fmt.Sprintf(q, table)
@@ -162,4 +173,23 @@ func rowsAnswer(t *testing.T, c *client.Conn, q string) string {
 		b.WriteString("; ")
 	}
 	return b.String()
+}
+
+// rawPing sends COM_PING and describes its OK packet's counts.
+func rawPing(t *testing.T, c *client.Conn) string {
+	t.Helper()
+	c.ResetSequence()
+	if err := c.WritePacket([]byte{0, 0, 0, 0, gomysql.COM_PING}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.ReadPacket()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p[0] != gomysql.OK_HEADER {
+		t.Fatalf("COM_PING answered %q", p)
+	}
+	affected, _, n := gomysql.LengthEncodedInt(p[1:])
+	insertID, _, _ := gomysql.LengthEncodedInt(p[1+n:])
+	return fmt.Sprintf("affected %d, insert id %d", affected, insertID)
 }

@@ -77,8 +77,9 @@ func TestStatementTimeOverShards(t *testing.T) {
 	if len(seen) != 1 || n < before || n > after {
 		t.Errorf("SELECT k, NOW(6) over shards gave %v; want one time between %s and %s", seen, before, after)
 	}
-	// And a stored function's, and @@timestamp.
-	for _, q := range []string{"SELECT COUNT(DISTINCT f_later(0)) FROM modeitems", "SELECT COUNT(DISTINCT @@timestamp) FROM modeitems"} {
+	// And a stored function's, @@timestamp, and a view's.
+	mustExec(t, proxy, "CREATE VIEW v_now AS SELECT k, NOW(6) AS n FROM modeitems")
+	for _, q := range []string{"SELECT COUNT(DISTINCT f_later(0)) FROM modeitems", "SELECT COUNT(DISTINCT @@timestamp) FROM modeitems", "SELECT COUNT(DISTINCT n) FROM v_now"} {
 		var times int
 		if err := proxy.QueryRowContext(ctx, q).Scan(&times); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -101,6 +102,27 @@ func TestStatementTimeOverShards(t *testing.T) {
 	}
 	if at0 != at1 {
 		t.Errorf("a broadcast table's copies: %s on s0, %s on s1", at0, at1)
+	}
+
+	// DDL over both shards that fills a column with the time, run after
+	// SET insert_id (the proxy reads insert_id back there after the
+	// statement, and records the connection's state).
+	c, err := proxy.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SET insert_id = 500", "ALTER TABLE modeitems ADD COLUMN seen DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6)"} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	c.Close()
+	var seenTimes int
+	if err := proxy.QueryRowContext(ctx, "SELECT COUNT(DISTINCT seen) FROM modeitems").Scan(&seenTimes); err != nil {
+		t.Fatal(err)
+	}
+	if seenTimes != 1 {
+		t.Errorf("ALTER TABLE ... ADD COLUMN ... DEFAULT CURRENT_TIMESTAMP(6) over shards filled %d times", seenTimes)
 	}
 
 	// Time moves on afterwards, on every connection of the proxy's two

@@ -20,8 +20,7 @@ func (s *Session) recordAssigned(ctx context.Context, c *backend.Conn, st *route
 	if err != nil {
 		return
 	}
-	s.vars = s.vars.With(vars...)
-	c.NoteState(s.vars) // c holds them already
+	s.noteVarsOn(c, vars...)
 }
 
 // errAssignsAcrossShards refuses a statement that assigns user variables

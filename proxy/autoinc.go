@@ -84,8 +84,7 @@ func (s *Session) settleInsertID(ctx context.Context, c *backend.Conn) {
 		c.MarkBroken() // its state is unknown now
 		return
 	}
-	s.vars = s.vars.With(vals...)
-	c.NoteState(s.vars)
+	s.noteVarsOn(c, vals...)
 }
 
 // noAutoValueOnZero tells whether the session's sql_mode stores 0 in an

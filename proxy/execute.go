@@ -245,7 +245,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		if c != nil {
 			s.untrack(c)
 		}
-		skipped := srvErr != nil && err == nil && skippedByIgnore(st, part, srvErr)
+		skipped := srvErr != nil && err == nil && skippedByIgnore(st, part, srvErr, s.db)
 		if skipped {
 			ok, srvErr = s.skipIgnoredRow(srvErr), nil
 		}

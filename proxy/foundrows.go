@@ -60,7 +60,9 @@ func matchedRows(info string) (uint64, bool) {
 // session's client counts them (the shards counted without
 // CLIENT_FOUND_ROWS); other statements' pass unchanged.
 func (s *Session) upsertForClient(affected uint64, info string) (uint64, string) {
-	if s.conn == nil || s.conn.Capability()&mysql.CLIENT_FOUND_ROWS == 0 || s.resRun == nil || s.resRun.st == nil {
+	// s.cur.cmd: only the answer of a running statement; a COM_PING after
+	// a COM_STMT_PREPARE of an upsert still has the prepare's result run.
+	if s.conn == nil || s.conn.Capability()&mysql.CLIENT_FOUND_ROWS == 0 || s.cur.cmd == "" || s.resRun == nil || s.resRun.st == nil {
 		return affected, info
 	}
 	ins, ok := s.resRun.st.Node.(*ast.InsertStmt)

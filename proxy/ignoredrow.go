@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -22,10 +23,18 @@ const erConstraintFailed = 4025
 // written, and the shard rolled back only the statement.
 
 // skippedByIgnore tells whether a shard's error for part of st is such a
-// row skipped by IGNORE.
-func skippedByIgnore(st *router.Statement, part router.Part, me *mysql.MyError) bool {
+// row skipped by IGNORE: a constraint of the INSERT's own table (db is the
+// session's database); one a trigger's write to another table failed
+// fails the statement on one server too.
+func skippedByIgnore(st *router.Statement, part router.Part, me *mysql.MyError, db string) bool {
 	ins, ok := st.Node.(*ast.InsertStmt)
-	return ok && ins.IgnoreErr && len(ins.Lists) > 1 && len(part.ValuesRows) == 1 && me.Code == erConstraintFailed
+	if !ok || !ins.IgnoreErr || len(ins.Lists) < 2 || len(part.ValuesRows) != 1 || me.Code != erConstraintFailed || len(st.Tables) == 0 {
+		return false
+	}
+	t := st.Tables[0]
+	// MariaDB: "CONSTRAINT `c` failed for `db`.`table`".
+	own := " failed for `" + t.In(db) + "`.`" + t.Name + "`"
+	return len(me.Message) >= len(own) && strings.EqualFold(me.Message[len(me.Message)-len(own):], own)
 }
 
 // skipIgnoredRow records the shard's error as the statement's warning and

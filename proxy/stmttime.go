@@ -39,6 +39,19 @@ func (s *Session) shardState() backend.State {
 	return s.vars
 }
 
+// noteVarsOn records assignments the running statement made on c, which
+// holds them already: in the session's variables and, while the
+// statement's time is pinned, in the state its connections hold (which c's
+// next Sync starts from: with s.vars alone it would never reset the
+// timestamp).
+func (s *Session) noteVarsOn(c *backend.Conn, vals ...backend.Var) {
+	s.vars = s.vars.With(vals...)
+	if s.clock.on {
+		s.clock.vars = s.clock.vars.With(vals...)
+	}
+	c.NoteState(s.shardState())
+}
+
 // pinStatementTime gives the shards of st one time when st runs on several
 // of them and may read it; the returned function ends it.
 func (s *Session) pinStatementTime(st *router.Statement, ex *router.Exec) (end func()) {

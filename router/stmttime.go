@@ -10,9 +10,9 @@ import (
 // ObservesStatementTime tells whether st, run on several shards, could
 // show that each shard started it at its own time, where one MariaDB gives
 // all its rows one (catalog/statementtime.go): it calls NOW() or another
-// function of that time, or a stored routine that may read it, or writes a
-// table whose defaults, ON UPDATE columns or triggers read it. db is the
-// session's database.
+// function of that time, or a stored routine that may read it, reads a
+// view whose definition does, or writes a table whose defaults, ON UPDATE
+// columns or triggers read it. db is the session's database.
 func (r *Router) ObservesStatementTime(st *Statement, db string) bool {
 	if st == nil {
 		return false
@@ -26,11 +26,8 @@ func (r *Router) ObservesStatementTime(st *Statement, db string) bool {
 			return true
 		}
 	}
-	if st.ReadOnly {
-		return false
-	}
 	for _, t := range st.Tables {
-		if cat.WritesStatementTime(t.In(db), t.Name) {
+		if cat.ViewReadsStatementTime(t.In(db), t.Name) || !st.ReadOnly && cat.WritesStatementTime(t.In(db), t.Name) {
 			return true
 		}
 	}

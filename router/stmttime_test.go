@@ -50,6 +50,7 @@ func TestObservesStatementTime(t *testing.T) {
 	snap := catalog.Snapshot{Shard: "s0", Schemas: []string{"shop"}, Tables: []*catalog.Table{
 		{Schema: "shop", Name: "stamped", Columns: []catalog.Column{{Name: "k", Type: "int(11)"}, {Name: "at", Type: "timestamp", HasDefault: true, Default: "current_timestamp()", OnUpdateNow: true}}},
 		{Schema: "shop", Name: "plain", Columns: []catalog.Column{{Name: "k", Type: "int(11)"}, {Name: "at", Type: "datetime", Nullable: true, HasDefault: true, Default: "NULL"}}},
+		{Schema: "shop", Name: "v_today", View: true, Definition: "select `shop`.`plain`.`k` AS `k` from `shop`.`plain` where `shop`.`plain`.`at` >= curdate()"},
 	}}
 	r.SetCatalog(catalog.Build(r.Catalog().Gen()+1, []catalog.Snapshot{snap}, func(string, string) []string { return []string{"s0"} }))
 	p := NewParser()
@@ -65,6 +66,8 @@ func TestObservesStatementTime(t *testing.T) {
 		{"SELECT * FROM stamped", "shop", false}, // reads the stored times
 		{"SELECT k, NOW() FROM plain", "shop", true},
 		{"INSERT INTO plain (k) VALUES (1)", "shop", false},
+		{"SELECT k FROM v_today", "shop", true},
+		{"SELECT COUNT(*) FROM shop.v_today", "crm", true},
 	} {
 		st, err := p.Parse(tc.sql)
 		if err != nil {
