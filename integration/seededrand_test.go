@@ -8,7 +8,8 @@ import (
 // on one MariaDB; over several shards each would start it again, so such a
 // statement is refused (1235). On one shard it runs as on one server, and
 // a broadcast table's copies each get the whole sequence, as one server's
-// table would.
+// table would. UUID_SHORT() counts from each server's id and start time:
+// refused over several shards, broadcast copies included.
 func TestSeededRandOverShards(t *testing.T) {
 	t.Parallel()
 	ctx, proxy, direct, f := startTwinFixture(t,
@@ -21,7 +22,15 @@ func TestSeededRandOverShards(t *testing.T) {
 		"SELECT k, RAND(1) FROM modeitems ORDER BY k",
 		"UPDATE modeitems SET v = RAND(7)",
 		"SELECT k FROM modeitems ORDER BY RAND(3) LIMIT 2",
+		"SELECT k, UUID_SHORT() FROM modeitems",
+		"INSERT INTO modeitems VALUES (10, UUID_SHORT() % 7), (11, UUID_SHORT() % 7)",
+		"UPDATE regions_prepared SET v = UUID_SHORT() % 1000",
 	)
+	// On one shard UUID_SHORT() runs.
+	var u uint64
+	if err := proxy.QueryRowContext(ctx, "SELECT UUID_SHORT() FROM modeitems WHERE k = 2").Scan(&u); err != nil || u == 0 {
+		t.Errorf("UUID_SHORT() on one shard: %d, %v", u, err)
+	}
 	compareQueries(ctx, t, proxy, direct, f, []string{
 		"SELECT k, RAND(1), RAND(k) FROM modeitems WHERE k = 3",
 		"SELECT k, RAND() < 2 FROM modeitems ORDER BY k",

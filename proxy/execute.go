@@ -93,9 +93,8 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if len(st.AssignsVars) > 0 && ex.Op != router.ExecSingle && (st.SelectInto || !(ex.Op == router.ExecRewritten && !binary)) {
 		return s.writeErr(errAssignsAcrossShards())
 	}
-	if router.SeedsRand(st) && spansShards(ex) && !ex.Copies {
-		// The copies of a broadcast table each get the whole sequence.
-		return s.writeErr(errNotSupported("RAND(N) with a seed in a statement that runs on several shards is not supported: each shard would start the sequence again and rows would repeat each other's values; use RAND() without a seed, or restrict the statement to one shard"))
+	if err := checkSequences(st, ex); err != nil {
+		return s.writeErr(err)
 	}
 	if ex.Load != nil {
 		return s.runLoad(ctx, ex, own)

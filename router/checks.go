@@ -14,6 +14,7 @@ type statementChecks struct {
 	fileUse    string // FileAccess
 	timeRead   bool   // readsStatementTime
 	seededRand bool   // SeedsRand
+	uuidShort  bool   // CallsUUIDShort
 }
 
 // noteChecks records the checks of a statement Parse just built. Nothing
@@ -23,6 +24,7 @@ func (st *Statement) noteChecks() {
 	st.seqLast = sequenceLastRE.MatchString(st.SQL)
 	st.fileUse = fileAccess(st)
 	st.timeRead = readsStatementTime(st)
-	st.seededRand = seedsRand(st)
+	seq := findSequences(st)
+	st.seededRand, st.uuidShort = seq.seededRand, seq.uuidShort
 	st.checked = true
 }

@@ -7,7 +7,11 @@ import "github.com/pingcap/tidb/pkg/parser/ast"
 // start the sequence again, and the rows would repeat each other's values
 // where one MariaDB gives them all different ones: such a statement is
 // refused there (proxy/execute.go). RAND() without a seed is random on one
-// server too.
+// server too. UUID_SHORT() counts up from the server's id and start time:
+// shards with the same server_id give the same values, and even with
+// distinct ones a statement's values would not increase as one server's
+// do; refused over several shards too, a broadcast table's copies
+// included (each copy would hold other values).
 
 // SeedsRand tells whether st calls RAND with a seed.
 func SeedsRand(st *Statement) bool {
@@ -20,22 +24,40 @@ func SeedsRand(st *Statement) bool {
 	return seedsRand(st)
 }
 
-func seedsRand(st *Statement) bool {
-	if st.Node == nil {
+// CallsUUIDShort tells whether st calls UUID_SHORT().
+func CallsUUIDShort(st *Statement) bool {
+	if st == nil {
 		return false
 	}
-	f := &randFinder{}
-	st.Node.Accept(f)
-	return f.found
-}
-
-type randFinder struct{ found bool }
-
-func (f *randFinder) Enter(n ast.Node) (ast.Node, bool) {
-	if x, ok := n.(*ast.FuncCallExpr); ok && x.FnName.L == "rand" && len(x.Args) > 0 {
-		f.found = true
+	if st.checked {
+		return st.uuidShort
 	}
-	return n, f.found
+	return findSequences(st).uuidShort
 }
 
-func (f *randFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+func seedsRand(st *Statement) bool { return findSequences(st).seededRand }
+
+// sequenceFinder finds the functions of a per-server sequence.
+type sequenceFinder struct{ seededRand, uuidShort bool }
+
+func findSequences(st *Statement) sequenceFinder {
+	f := &sequenceFinder{}
+	if st.Node != nil {
+		st.Node.Accept(f)
+	}
+	return *f
+}
+
+func (f *sequenceFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if x, ok := n.(*ast.FuncCallExpr); ok {
+		switch {
+		case x.FnName.L == "rand" && len(x.Args) > 0:
+			f.seededRand = true
+		case x.FnName.L == "uuid_short":
+			f.uuidShort = true
+		}
+	}
+	return n, false
+}
+
+func (f *sequenceFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }

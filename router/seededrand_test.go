@@ -23,3 +23,24 @@ func TestSeedsRand(t *testing.T) {
 		}
 	}
 }
+
+func TestCallsUUIDShort(t *testing.T) {
+	p := NewParser()
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"INSERT INTO t (id, v) VALUES (UUID_SHORT(), 1), (UUID_SHORT(), 2)", true},
+		{"UPDATE t SET token = UUID_SHORT()", true},
+		{"SELECT k, UUID() FROM t", false},
+		{"SELECT 'UUID_SHORT()' FROM t", false},
+	} {
+		st, err := p.Parse(tc.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		if got := CallsUUIDShort(st); got != tc.want {
+			t.Errorf("CallsUUIDShort(%s) = %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,21 @@
+package proxy
+
+import "github.com/xaproxy/xaproxy/router"
+
+// checkSequences refuses a statement over several shards that calls a
+// function of a per-server sequence (router/seededrand.go): each shard
+// would give its own values, where one MariaDB gives the statement's rows
+// one sequence.
+func checkSequences(st *router.Statement, ex *router.Exec) error {
+	if !spansShards(ex) {
+		return nil
+	}
+	if router.SeedsRand(st) && !ex.Copies {
+		// The copies of a broadcast table each get the whole sequence.
+		return errNotSupported("RAND(N) with a seed in a statement that runs on several shards is not supported: each shard would start the sequence again and rows would repeat each other's values; use RAND() without a seed, or restrict the statement to one shard")
+	}
+	if router.CallsUUIDShort(st) {
+		return errNotSupported("UUID_SHORT() in a statement that runs on several shards is not supported: each shard counts from its own server_id and start time, so values could repeat or go out of order; use UUID(), or restrict the statement to one shard")
+	}
+	return nil
+}
