@@ -15,6 +15,7 @@ type statementChecks struct {
 	timeRead   bool   // readsStatementTime
 	seededRand bool   // SeedsRand
 	uuidShort  bool   // CallsUUIDShort
+	movesSeq   bool   // MovesSequence
 }
 
 // noteChecks records the checks of a statement Parse just built. Nothing
@@ -25,6 +26,6 @@ func (st *Statement) noteChecks() {
 	st.fileUse = fileAccess(st)
 	st.timeRead = readsStatementTime(st)
 	seq := findSequences(st)
-	st.seededRand, st.uuidShort = seq.seededRand, seq.uuidShort
+	st.seededRand, st.uuidShort, st.movesSeq = seq.seededRand, seq.uuidShort, seq.movesSeq
 	st.checked = true
 }

@@ -4,19 +4,21 @@ import (
 	"testing"
 )
 
-// TestSeededRandOverShards: RAND(N) gives a statement's rows one sequence
+// TestServerSequencesOverShards: RAND(N) gives a statement's rows one sequence
 // on one MariaDB; over several shards each would start it again, so such a
 // statement is refused (1235). On one shard it runs as on one server, and
 // a broadcast table's copies each get the whole sequence, as one server's
 // table would. UUID_SHORT() counts from each server's id and start time:
-// refused over several shards, broadcast copies included.
-func TestSeededRandOverShards(t *testing.T) {
+// refused over several shards, broadcast copies included, as are NEXTVAL
+// and SETVAL (each shard holds its own sequence, if any).
+func TestServerSequencesOverShards(t *testing.T) {
 	t.Parallel()
 	ctx, proxy, direct, f := startTwinFixture(t,
 		"CREATE TABLE modeitems (k INT PRIMARY KEY, v DOUBLE)",
 		"INSERT INTO modeitems VALUES (1, 0), (2, 0), (3, 0), (4, 0)",
 		"CREATE TABLE regions_prepared (id INT PRIMARY KEY, v DOUBLE)",
 		"INSERT INTO regions_prepared VALUES (1, 0), (2, 0), (3, 0)",
+		"CREATE SEQUENCE sq",
 	)
 	wantUnsupported(ctx, t, proxy, nil,
 		"SELECT k, RAND(1) FROM modeitems ORDER BY k",
@@ -25,6 +27,9 @@ func TestSeededRandOverShards(t *testing.T) {
 		"SELECT k, UUID_SHORT() FROM modeitems",
 		"INSERT INTO modeitems VALUES (10, UUID_SHORT() % 7), (11, UUID_SHORT() % 7)",
 		"UPDATE regions_prepared SET v = UUID_SHORT() % 1000",
+		"SELECT k, NEXTVAL(sq) FROM modeitems",
+		"SELECT k, NEXT VALUE FOR sq FROM modeitems",
+		"SELECT SETVAL(sq, 100) FROM modeitems",
 	)
 	// On one shard UUID_SHORT() runs.
 	var u uint64
@@ -35,6 +40,8 @@ func TestSeededRandOverShards(t *testing.T) {
 		"SELECT k, RAND(1), RAND(k) FROM modeitems WHERE k = 3",
 		"SELECT k, RAND() < 2 FROM modeitems ORDER BY k",
 	},
+		scriptStep{0, "SELECT NEXTVAL(sq), NEXT VALUE FOR sq", nil},
+		scriptStep{0, "SELECT k, NEXTVAL(sq) FROM modeitems WHERE k = 2", nil},
 		scriptStep{0, "UPDATE modeitems SET v = RAND(5) WHERE k IN (1, 3)", nil},
 		scriptStep{0, "UPDATE regions_prepared SET v = RAND(9)", nil},
 		scriptStep{0, "SELECT k, v FROM modeitems ORDER BY k", nil},

@@ -44,3 +44,24 @@ func TestCallsUUIDShort(t *testing.T) {
 		}
 	}
 }
+
+func TestMovesSequence(t *testing.T) {
+	p := NewParser()
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"SELECT k, NEXTVAL(sq) FROM t", true},
+		{"SELECT k, NEXT VALUE FOR sq FROM t", true},
+		{"SELECT SETVAL(sq, 100) FROM t", true},
+		{"SELECT k FROM t", false},
+	} {
+		st, err := p.Parse(tc.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		if got := MovesSequence(st); got != tc.want {
+			t.Errorf("MovesSequence(%s) = %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}

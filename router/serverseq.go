@@ -11,7 +11,9 @@ import "github.com/pingcap/tidb/pkg/parser/ast"
 // shards with the same server_id give the same values, and even with
 // distinct ones a statement's values would not increase as one server's
 // do; refused over several shards too, a broadcast table's copies
-// included (each copy would hold other values).
+// included (each copy would hold other values). NEXTVAL and SETVAL move a
+// sequence that each shard holds on its own, if at all: refused over
+// several shards as well.
 
 // SeedsRand tells whether st calls RAND with a seed.
 func SeedsRand(st *Statement) bool {
@@ -35,10 +37,21 @@ func CallsUUIDShort(st *Statement) bool {
 	return findSequences(st).uuidShort
 }
 
+// MovesSequence tells whether st calls NEXTVAL (NEXT VALUE FOR) or SETVAL.
+func MovesSequence(st *Statement) bool {
+	if st == nil {
+		return false
+	}
+	if st.checked {
+		return st.movesSeq
+	}
+	return findSequences(st).movesSeq
+}
+
 func seedsRand(st *Statement) bool { return findSequences(st).seededRand }
 
 // sequenceFinder finds the functions of a per-server sequence.
-type sequenceFinder struct{ seededRand, uuidShort bool }
+type sequenceFinder struct{ seededRand, uuidShort, movesSeq bool }
 
 func findSequences(st *Statement) sequenceFinder {
 	f := &sequenceFinder{}
@@ -55,6 +68,8 @@ func (f *sequenceFinder) Enter(n ast.Node) (ast.Node, bool) {
 			f.seededRand = true
 		case x.FnName.L == "uuid_short":
 			f.uuidShort = true
+		case x.FnName.L == "nextval" || x.FnName.L == "setval":
+			f.movesSeq = true
 		}
 	}
 	return n, false
