@@ -92,3 +92,19 @@ func compareQueries(ctx context.Context, t *testing.T, proxy, direct *sql.DB, f 
 		compareTwinFields(t, f, q, true)
 	}
 }
+
+// compareCopies reads q (one value) from the shop database of both shards
+// of f, read directly, and reports when a broadcast table's copies differ.
+func compareCopies(ctx context.Context, t *testing.T, f *returningFixture, q string) {
+	t.Helper()
+	var s0, s1 string
+	if err := f.s0.DB(t, "shop").QueryRowContext(ctx, q).Scan(&s0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s1.DB(t, "shop").QueryRowContext(ctx, q).Scan(&s1); err != nil {
+		t.Fatal(err)
+	}
+	if s0 != s1 {
+		t.Errorf("%s: the broadcast table's copies differ: %s on s0, %s on s1", q, s0, s1)
+	}
+}
