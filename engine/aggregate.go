@@ -63,8 +63,13 @@ func (f AggFn) String() string {
 // Agg is one output aggregate column.
 type Agg struct {
 	Fn       AggFn
-	Col      int    // input column (partial count / sum / min / max, or the value for COUNT(DISTINCT))
-	CountCol int    // AggAvg: input column holding the partial COUNT
+	Col      int // input column (partial count / sum / min / max, or the value for COUNT(DISTINCT))
+	CountCol int // AggAvg: input column holding the partial COUNT
+	// ShapeCol (AggAvg, when not 0): input column holding the shard's own
+	// AVG(x), whose definition gives a FLOAT or DOUBLE average its display
+	// length: MariaDB derives it from x's (AVG of a FLOAT is 16 long, of
+	// a FLOAT(7,3) 11), which the partial SUM does not tell.
+	ShapeCol int
 	Name     string // output column name
 	// Distinct: SUM(DISTINCT x) or AVG(DISTINCT x). The input holds one
 	// row per (group, x) pair, Col the shard's SUM(DISTINCT x) of it (x
@@ -131,6 +136,11 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 			if err := check("AVG count", g.CountCol); err != nil {
 				return fail(err)
 			}
+			if g.ShapeCol != 0 {
+				if err := check("AVG shape", g.ShapeCol); err != nil {
+					return fail(err)
+				}
+			}
 		}
 		if g.Fn < AggCount || g.Fn > AggAny {
 			return fail(fmt.Errorf("engine: unknown aggregate function %d", int(g.Fn)))
@@ -142,6 +152,9 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 			a.rep = len(a.specs)
 		}
 		sp := newAggSpec(g, inCols[g.Col])
+		if g.Fn == AggAvg && g.ShapeCol != 0 && sp.mode == sumDouble {
+			sp.out.ColumnLength = inCols[g.ShapeCol].ColumnLength
+		}
 		for _, c := range g.More {
 			if c < 0 || c >= len(inCols) {
 				return fail(fmt.Errorf("engine: aggregate column %d out of range (%d columns)", c, len(inCols)))

@@ -533,9 +533,10 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 				shardCol++
 				continue
 			}
-			cols = append(cols, "SUM("+arg+")", "COUNT("+arg+")")
-			am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAvg, Col: shardCol, CountCol: shardCol + 1, Name: name})
-			shardCol += 2
+			// The shard's own AVG only describes the column (engine.Agg.ShapeCol).
+			cols = append(cols, "SUM("+arg+")", "COUNT("+arg+")", "AVG("+arg+")")
+			am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAvg, Col: shardCol, CountCol: shardCol + 1, ShapeCol: shardCol + 2, Name: name})
+			shardCol += 3
 		}
 	}
 	for i, lit := range a.strResults {
@@ -605,9 +606,11 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			am.Names = append(am.Names, hiddenOrderPrefix+strconv.Itoa(len(am.Sort)-1))
 		}
 	}
-	if sel.GroupBy != nil && len(a.distinctArgs) == 0 {
-		// The shards group as the statement does: their column
-		// definitions follow the plan one MariaDB would choose.
+	if len(a.distinctArgs) == 0 && (sel.GroupBy != nil || len(groupBy) == 0) {
+		// The shards group as the statement does (without a GROUP BY: not
+		// at all): their column definitions follow the plan one MariaDB
+		// would choose (MIN of an ENUM is a VARCHAR of 0 decimals without
+		// a temporary table, a CHAR with the ENUM flag through one).
 		for i := range am.Aggs {
 			am.Aggs[i].ShardField = true
 		}
