@@ -314,3 +314,22 @@ func TestAggregateAny(t *testing.T) {
 		t.Fatalf("without: got %v, want %v", got, want)
 	}
 }
+
+// AVG of a FLOAT or DOUBLE takes its display length from the shard's own
+// AVG(x) (ShapeCol): MariaDB derives it from x's, which the partial SUM
+// does not tell (checked on 10.11: AVG of a FLOAT(7,3) is 11 long, its
+// SUM 20). An exact AVG keeps the length worked out from its SUM.
+func TestAvgLengthFromTheShardsAvg(t *testing.T) {
+	sum := &mysql.Field{Name: []byte("SUM(f)"), Type: mysql.MYSQL_TYPE_DOUBLE, Charset: binaryCharset, ColumnLength: 20, Decimal: 3, Flag: mysql.BINARY_FLAG}
+	shape := &mysql.Field{Name: []byte("AVG(f)"), Type: mysql.MYSQL_TYPE_DOUBLE, Charset: binaryCharset, ColumnLength: 11, Decimal: 7, Flag: mysql.BINARY_FLAG}
+	cols := []*mysql.Field{sum, countField("COUNT(f)"), shape}
+	f := Aggregate(FromSlice(cols, rowsOf([]string{"7.5", "3", "2.5"})), nil, []Agg{{Fn: AggAvg, Col: 0, CountCol: 1, ShapeCol: 2, Name: "AVG(f)"}}).Columns()[0]
+	if f.ColumnLength != 11 || f.Decimal != 7 || f.Type != mysql.MYSQL_TYPE_DOUBLE {
+		t.Errorf("AVG of a FLOAT(7,3): type %d length %d decimals %d, want DOUBLE 11 7", f.Type, f.ColumnLength, f.Decimal)
+	}
+	dec := []*mysql.Field{decField("SUM(d)", 2), countField("COUNT(d)"), decField("AVG(d)", 6)}
+	exact := Aggregate(FromSlice(dec, rowsOf([]string{"3.85", "3", "1.283333"})), nil, []Agg{{Fn: AggAvg, Col: 0, CountCol: 1, ShapeCol: 2, Name: "AVG(d)"}}).Columns()[0]
+	if want := avgLength(dec[0].ColumnLength, 2); exact.ColumnLength != want {
+		t.Errorf("AVG of a DECIMAL: length %d, want %d (from its SUM)", exact.ColumnLength, want)
+	}
+}
