@@ -45,6 +45,10 @@ func TestStatementTimeOverShards(t *testing.T) {
 		{0, "UPDATE modeitems SET t = NOW(6)", nil},
 		{0, "SELECT COUNT(DISTINCT t), MIN(t), SUM(u = t) FROM modeitems", nil},
 		{0, "SET timestamp = DEFAULT", nil},
+		{0, "PREPARE pt FROM 'UPDATE modeitems SET t = NOW(6) WHERE k <> ?'", nil},
+		{0, "SET @k = 0", nil},
+		{0, "EXECUTE pt USING @k", nil},
+		{0, "SELECT COUNT(DISTINCT t), SUM(t = u) FROM modeitems", nil},
 		{0, "INSERT INTO modeitems (k, v) VALUES (7, 7), (8, 8) ON DUPLICATE KEY UPDATE v = 0", nil},
 		{0, "SELECT COUNT(DISTINCT u) FROM modeitems WHERE k > 6", nil},
 	}
