@@ -136,10 +136,10 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 			if err := check("AVG count", g.CountCol); err != nil {
 				return fail(err)
 			}
-			if g.ShapeCol != 0 {
-				if err := check("AVG shape", g.ShapeCol); err != nil {
-					return fail(err)
-				}
+		}
+		if g.Fn == AggAvg && g.ShapeCol != 0 {
+			if err := check("AVG shape", g.ShapeCol); err != nil {
+				return fail(err)
 			}
 		}
 		if g.Fn < AggCount || g.Fn > AggAny {

@@ -23,5 +23,6 @@ func TestAggregateMetadataOverShards(t *testing.T) {
 		"SELECT AVG(fl * 2), AVG(f73 + 1), AVG(d52 / 2) FROM modeitems",
 		"SELECT v, AVG(fl), AVG(f73), AVG(d52) FROM modeitems GROUP BY v",
 		"SELECT w, AVG(f73), COUNT(DISTINCT e) FROM modeitems GROUP BY w",
+		"SELECT AVG(DISTINCT fl), AVG(DISTINCT f73), AVG(DISTINCT d), COUNT(*) FROM modeitems",
 	})
 }

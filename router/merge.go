@@ -528,9 +528,9 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 				return err
 			}
 			if f.Distinct {
-				cols = append(cols, "SUM(DISTINCT "+arg+")")
-				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAvg, Col: shardCol, Name: name, Distinct: true})
-				shardCol++
+				cols = append(cols, "SUM(DISTINCT "+arg+")", "AVG(DISTINCT "+arg+")")
+				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAvg, Col: shardCol, ShapeCol: shardCol + 1, Name: name, Distinct: true})
+				shardCol += 2
 				continue
 			}
 			// The shard's own AVG only describes the column (engine.Agg.ShapeCol).
