@@ -30,6 +30,8 @@ type selectMerge struct {
 	// by shard, whose templates are inItems.
 	where   sqlTemplate
 	inItems []sqlTemplate
+	// realCols: see newSelectMerge.
+	realCols map[string]bool
 }
 
 // Merge says how rows from several shards become the answer.
@@ -223,15 +225,16 @@ func seq(n int) []int {
 // scanKey (see scanOrder) orders the rows of a merge without ORDER BY;
 // repKey (see groupRepKey) picks the row whose values stand for a merged
 // group; groupsOnShard says that each group of its GROUP BY lives on one
-// shard.
-func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groupsOnShard bool) (*selectMerge, error) {
+// shard; realCols are the FLOAT and DOUBLE columns of its one table
+// (lower-cased), whose AVG takes its display length from the shards' own.
+func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groupsOnShard bool, realCols map[string]bool) (*selectMerge, error) {
 	if sel.Fields == nil {
 		return nil, errUnsupported("SELECT without a select list")
 	}
 	if HasParams(sel.Fields) || (sel.GroupBy != nil && HasParams(sel.GroupBy)) || (sel.Having != nil && HasParams(sel.Having)) || (sel.OrderBy != nil && HasParams(sel.OrderBy)) {
 		return nil, errUnsupported("parameters outside WHERE and LIMIT are not supported in a query over several shards")
 	}
-	m := &selectMerge{sel: sel, merge: Merge{Count: -1}}
+	m := &selectMerge{sel: sel, merge: Merge{Count: -1}, realCols: realCols}
 	var err error
 	if sel.Limit != nil {
 		if m.count, err = limitValue(sel.Limit.Count); err != nil {
@@ -527,16 +530,28 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			if err != nil {
 				return err
 			}
+			// The shard's own AVG of a FLOAT or DOUBLE column only describes
+			// the column (engine.Agg.ShapeCol). Not of anything else: AVG
+			// would convert a string once more than SUM, with its warnings.
+			shape := m.realColumn(f.Args[0])
+			distinct := ""
 			if f.Distinct {
-				cols = append(cols, "SUM(DISTINCT "+arg+")", "AVG(DISTINCT "+arg+")")
-				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAvg, Col: shardCol, ShapeCol: shardCol + 1, Name: name, Distinct: true})
-				shardCol += 2
-				continue
+				distinct = "DISTINCT "
 			}
-			// The shard's own AVG only describes the column (engine.Agg.ShapeCol).
-			cols = append(cols, "SUM("+arg+")", "COUNT("+arg+")", "AVG("+arg+")")
-			am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggAvg, Col: shardCol, CountCol: shardCol + 1, ShapeCol: shardCol + 2, Name: name})
-			shardCol += 3
+			g := engine.Agg{Fn: engine.AggAvg, Col: shardCol, Name: name, Distinct: f.Distinct}
+			cols = append(cols, "SUM("+distinct+arg+")")
+			shardCol++
+			if !f.Distinct {
+				cols = append(cols, "COUNT("+arg+")")
+				g.CountCol = shardCol
+				shardCol++
+			}
+			if shape {
+				cols = append(cols, "AVG("+distinct+arg+")")
+				g.ShapeCol = shardCol
+				shardCol++
+			}
+			am.Aggs = append(am.Aggs, g)
 		}
 	}
 	for i, lit := range a.strResults {
@@ -1174,3 +1189,39 @@ func (m *Merge) Computes(op string) bool {
 	}
 	return false
 }
+
+// realColumn tells whether e is arithmetic over FLOAT or DOUBLE columns of
+// the statement's one table (newSelectMerge's realCols) and numbers:
+// nothing in it converts a string, whose warnings a second evaluation
+// would repeat.
+func (m *selectMerge) realColumn(e ast.ExprNode) bool {
+	v := &realArith{cols: m.realCols, ok: true}
+	e.Accept(v)
+	return v.ok && v.cols != nil && v.sawCol
+}
+
+type realArith struct {
+	cols       map[string]bool
+	ok, sawCol bool
+}
+
+func (v *realArith) Enter(n ast.Node) (ast.Node, bool) {
+	switch x := n.(type) {
+	case *ast.ColumnNameExpr:
+		v.sawCol = true
+		v.ok = v.ok && v.cols[x.Name.Name.L]
+		return n, true
+	case *ast.ColumnName, *ast.BinaryOperationExpr, *ast.UnaryOperationExpr, *ast.ParenthesesExpr:
+	case *driver.ValueExpr:
+		switch x.Kind() {
+		case driver.KindInt64, driver.KindUint64, driver.KindFloat32, driver.KindFloat64, driver.KindMysqlDecimal:
+		default:
+			v.ok = false
+		}
+	default:
+		v.ok = false
+	}
+	return n, !v.ok
+}
+
+func (v *realArith) Leave(n ast.Node) (ast.Node, bool) { return n, true }

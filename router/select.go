@@ -56,7 +56,7 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	if err != nil {
 		return err
 	}
-	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupRepKey(from, sel), r.groupsOnShard(from, sel))
+	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupRepKey(from, sel), r.groupsOnShard(from, sel), r.realColumns(from))
 	if ng := (*NonGroupedError)(nil); errors.As(err, &ng) {
 		r.qualify(ng, from, sel)
 	}
@@ -100,6 +100,28 @@ func (r *Router) groupRepKey(from []tableInfo, sel *ast.SelectStmt) string {
 		return ""
 	}
 	return def.Unique[0].Columns[0]
+}
+
+// realColumns are the FLOAT and DOUBLE columns (lower-cased) of the
+// statement's one table, nil for a join or a view.
+func (r *Router) realColumns(from []tableInfo) map[string]bool {
+	if len(from) != 1 || from[0].view != nil {
+		return nil
+	}
+	def := r.Catalog().Table(from[0].schema, from[0].name)
+	if def == nil {
+		return nil
+	}
+	var out map[string]bool
+	for _, c := range def.Columns {
+		if t := strings.ToLower(c.Type); strings.HasPrefix(t, "float") || strings.HasPrefix(t, "double") || strings.HasPrefix(t, "real") {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[strings.ToLower(c.Name)] = true
+		}
+	}
+	return out
 }
 
 // groupsOnShard tells whether each group of a GROUP BY lives on one
