@@ -31,6 +31,38 @@ func TestServerSequencesOverShards(t *testing.T) {
 		"SELECT k, NEXT VALUE FOR sq FROM modeitems",
 		"SELECT SETVAL(sq, 100) FROM modeitems",
 	)
+	// A seed from the row runs over shards: each call seeds itself, as on
+	// one server; so does RAND(N) in each row of VALUES.
+	compareQueries(ctx, t, proxy, direct, f, []string{"SELECT k, RAND(k), RAND(k * 7 + 1) FROM modeitems ORDER BY k"},
+		scriptStep{0, "UPDATE modeitems SET v = RAND(k) WHERE k > 0", nil},
+		scriptStep{0, "INSERT INTO modeitems VALUES (20, RAND(1)), (21, RAND(1)), (22, RAND(2))", nil},
+		scriptStep{0, "SELECT k, v FROM modeitems ORDER BY k", nil},
+		scriptStep{0, "DELETE FROM modeitems WHERE k >= 20", nil})
+	wantUnsupported(ctx, t, proxy, nil,
+		"INSERT INTO modeitems VALUES (30, 0), (31, 0) RETURNING k, RAND(3)",
+		"DELETE FROM modeitems WHERE k > 0 RETURNING k, UUID_SHORT()",
+	)
+	// A refused DDL commits nothing: the transaction goes on.
+	c, err := proxy.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, q := range []string{"BEGIN", "UPDATE modeitems SET v = -1 WHERE k = 1"} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := c.ExecContext(ctx, "ALTER TABLE modeitems ADD COLUMN tok BIGINT DEFAULT (UUID_SHORT())"); mysqlErrNumber(err) != 1235 {
+		t.Errorf("ALTER TABLE ... DEFAULT (UUID_SHORT()) over shards: %v, want 1235", err)
+	}
+	if _, err := c.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	var v float64
+	if err := proxy.QueryRowContext(ctx, "SELECT v FROM modeitems WHERE k = 1").Scan(&v); err != nil || v == -1 {
+		t.Errorf("after a refused DDL and ROLLBACK: v = %v, %v; want the UPDATE rolled back", v, err)
+	}
 	// On one shard UUID_SHORT() runs.
 	var u uint64
 	if err := proxy.QueryRowContext(ctx, "SELECT UUID_SHORT() FROM modeitems WHERE k = 2").Scan(&u); err != nil || u == 0 {

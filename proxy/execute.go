@@ -42,6 +42,10 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if err := s.checkLockedTables(st); err != nil {
 		return s.writeErr(err)
 	}
+	// Before a DDL's implicit commit: a refused statement commits nothing.
+	if err := checkSequences(st, ex); err != nil {
+		return s.writeErr(err)
+	}
 	s.stmtChars = chars
 	errs := s.errsWritten
 	// Its answer says IN_TRANS if it starts autocommit=0's transaction.
@@ -92,9 +96,6 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	defer s.pinStatementTime(st, ex)()
 	if len(st.AssignsVars) > 0 && ex.Op != router.ExecSingle && (st.SelectInto || !(ex.Op == router.ExecRewritten && !binary)) {
 		return s.writeErr(errAssignsAcrossShards())
-	}
-	if err := checkSequences(st, ex); err != nil {
-		return s.writeErr(err)
 	}
 	if ex.Load != nil {
 		return s.runLoad(ctx, ex, own)

@@ -23,6 +23,8 @@ type Returning struct {
 	HasParams bool
 	// ReadsTables: the list has subqueries that read tables.
 	ReadsTables bool
+	// seq: the per-server sequences the list calls (serverseq.go).
+	seq sequenceFinder
 }
 
 // checkReturning refuses a RETURNING list that reads tables in a write
@@ -148,7 +150,7 @@ func (p *Parser) parseReturning(st *Statement, base, list string) (*Statement, e
 		}
 		st.ConnState = connState(n, all)
 	}
-	st.Returning = &Returning{List: list, HasParams: HasParams(sel), ReadsTables: len(tables) > 0}
+	st.Returning = &Returning{List: list, HasParams: HasParams(sel), ReadsTables: len(tables) > 0, seq: sequencesIn(sel)}
 	return st, nil
 }
 

@@ -55,16 +55,51 @@ type sequenceFinder struct{ seededRand, uuidShort, movesSeq bool }
 
 func findSequences(st *Statement) sequenceFinder {
 	f := &sequenceFinder{}
-	if st.Node != nil {
+	switch n := st.Node.(type) {
+	case nil:
+	case *ast.InsertStmt:
+		// Each row of VALUES (or SET) has its own RAND(N), evaluated once:
+		// as on one server, wherever the row goes. Its ON DUPLICATE KEY
+		// UPDATE and SELECT evaluate theirs once per row.
+		rows := &sequenceFinder{}
+		for _, l := range n.Lists {
+			for _, e := range l {
+				e.Accept(rows)
+			}
+		}
+		f.uuidShort, f.movesSeq = rows.uuidShort, rows.movesSeq
+		for _, a := range n.OnDuplicate {
+			a.Accept(f)
+		}
+		if n.Select != nil {
+			n.Select.Accept(f)
+		}
+	default:
 		st.Node.Accept(f)
 	}
+	if st.Returning != nil {
+		// The RETURNING list, parsed apart (returning.go).
+		f.seededRand = f.seededRand || st.Returning.seq.seededRand
+		f.uuidShort = f.uuidShort || st.Returning.seq.uuidShort
+		f.movesSeq = f.movesSeq || st.Returning.seq.movesSeq
+	}
+	return *f
+}
+
+// sequencesIn walks one node.
+func sequencesIn(n ast.Node) sequenceFinder {
+	f := &sequenceFinder{}
+	n.Accept(f)
 	return *f
 }
 
 func (f *sequenceFinder) Enter(n ast.Node) (ast.Node, bool) {
 	if x, ok := n.(*ast.FuncCallExpr); ok {
 		switch {
-		case x.FnName.L == "rand" && len(x.Args) > 0:
+		case x.FnName.L == "rand" && len(x.Args) > 0 && !readsColumns(x.Args[0]):
+			// A seed from the row's columns seeds each call anew
+			// (MariaDB: a seed that is not constant): the same values
+			// on any shard.
 			f.seededRand = true
 		case x.FnName.L == "uuid_short":
 			f.uuidShort = true
@@ -76,3 +111,21 @@ func (f *sequenceFinder) Enter(n ast.Node) (ast.Node, bool) {
 }
 
 func (f *sequenceFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// readsColumns tells whether e names a column.
+func readsColumns(e ast.ExprNode) bool {
+	v := &columnFinder{}
+	e.Accept(v)
+	return v.found
+}
+
+type columnFinder struct{ found bool }
+
+func (v *columnFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.ColumnNameExpr); ok {
+		v.found = true
+	}
+	return n, v.found
+}
+
+func (v *columnFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }

@@ -9,7 +9,15 @@ func TestServerSequences(t *testing.T) {
 		rand, uuid, nextval bool
 	}{
 		{"SELECT k, RAND(1) FROM t", true, false, false},
-		{"UPDATE t SET v = FLOOR(RAND(k) * 10)", true, false, false},
+		{"UPDATE t SET v = FLOOR(RAND(k) * 10)", false, false, false}, // each call seeded by its row
+		{"UPDATE t SET v = RAND(1 + 2)", true, false, false},
+		{"UPDATE t SET v = RAND(?)", true, false, false},
+		{"INSERT INTO t VALUES (1, RAND(1)), (2, RAND(1))", false, false, false}, // one call per row
+		{"INSERT INTO t SET k = 1, v = RAND(1)", false, false, false},
+		{"INSERT INTO t VALUES (1, 0), (2, 0) ON DUPLICATE KEY UPDATE v = RAND(1)", true, false, false},
+		{"INSERT INTO t VALUES (1, UUID_SHORT()), (2, NEXTVAL(sq))", false, true, true},
+		{"INSERT INTO t VALUES (1, 2) RETURNING k, RAND(3), UUID_SHORT()", true, true, false},
+		{"DELETE FROM t WHERE k > 0 RETURNING k, NEXTVAL(sq)", false, false, true},
 		{"SELECT * FROM t ORDER BY RAND(7) LIMIT 2", true, false, false},
 		{"SELECT k, RAND() FROM t", false, false, false},
 		{"SELECT 'RAND(1)', 'UUID_SHORT()', 'NEXTVAL(s)' FROM t", false, false, false},
