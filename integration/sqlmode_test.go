@@ -96,6 +96,8 @@ func TestSQLModeOverShards(t *testing.T) {
 		{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", `SELECT k FROM modeitems WHERE s LIKE '%\%'`, "NO_BACKSLASH_ESCAPES"},
 		{"SET SESSION sql_select_limit = 1", "SELECT v % 2, COUNT(*) FROM modeitems GROUP BY v % 2", "sql_select_limit"},
 		{"SET SESSION sql_select_limit = 1", "SELECT COUNT(DISTINCT v) FROM modeitems", "sql_select_limit"},
+		{"SET SESSION sql_select_limit = 1", "SELECT SUM(DISTINCT v) FROM modeitems", "sql_select_limit"},
+		{"SET SESSION sql_select_limit = 1", "SELECT AVG(DISTINCT v), COUNT(*) FROM modeitems", "sql_select_limit"},
 		// Each shard would answer no row: the LIMIT's answer is unknown.
 		{"SET SESSION sql_select_limit = 0", "SELECT COUNT(*) FROM modeitems LIMIT 1", "sql_select_limit"},
 		// MariaDB cuts SHOW TABLES and SHOW STATUS to the limit too; the

@@ -1159,15 +1159,15 @@ func (m *Merge) UsesDivision() bool {
 }
 
 // OneRowPerShard tells whether each shard's query for an aggregate merge
-// answers exactly one row: no GROUP BY, and no COUNT(DISTINCT), whose
-// arguments the shards group by. A session's sql_select_limit of 1 or more
-// cannot cut such an answer.
+// answers exactly one row: no GROUP BY, and no COUNT, SUM or AVG
+// (DISTINCT), whose arguments the shards group by. A session's
+// sql_select_limit of 1 or more cannot cut such an answer.
 func (m *Merge) OneRowPerShard() bool {
 	if m == nil || m.Agg == nil || m.Agg.Groups > 0 {
 		return false
 	}
 	for _, g := range m.Agg.Aggs {
-		if g.Fn == engine.AggCountDistinct {
+		if g.Fn == engine.AggCountDistinct || g.Distinct {
 			return false
 		}
 	}

@@ -78,6 +78,8 @@ func TestOneRowPerShard(t *testing.T) {
 		{"SELECT MAX(total) - MIN(total) FROM orders HAVING COUNT(*) > 1 LIMIT 1", true},
 		{"SELECT country, COUNT(*) FROM orders GROUP BY country", false},
 		{"SELECT COUNT(DISTINCT country) FROM orders", false},
+		{"SELECT SUM(DISTINCT total) FROM orders", false},
+		{"SELECT COUNT(*), AVG(DISTINCT total) FROM orders", false},
 		{"SELECT total FROM orders", false},
 	} {
 		e, err := bindSQL(t, r, c.sql)
