@@ -134,9 +134,15 @@ func (s *Server) logCatalog(c *catalog.Catalog, err error) {
 			"schema", d.Schema, "table", d.Table, "shard", d.Shard, "reference", d.Reference, "difference", d.Detail)
 	}
 	s.metrics.catalogDiffs.Set(float64(len(c.Differences())))
-	for _, k := range unenforcedKeys(s.router.Rules(), c) {
-		s.log.Warn("schema catalog: a unique key of a sharded table lacks the shard key: each shard checks it over its own rows only, and rows on different shards may repeat its values",
-			"schema", k.schema, "table", k.table, "key", k.key, "shard_key", k.shardKey)
+	keys := unenforcedKeys(s.router.Rules(), c)
+	// Said when the list changes, not at every load (each DDL, and a
+	// refresh after a failed statement).
+	said := fmt.Sprint(keys)
+	if prev := s.unenforcedSaid.Swap(&said); prev == nil || *prev != said {
+		for _, k := range keys {
+			s.log.Warn("schema catalog: a unique key of a sharded table lacks the shard key: each shard checks it over its own rows only, and rows on different shards may repeat its values",
+				"schema", k.schema, "table", k.table, "key", k.key, "shard_key", k.shardKey)
+		}
 	}
 }
 

@@ -31,13 +31,16 @@ type Server struct {
 	// cfg is the configuration the server started with: shards, schemas,
 	// pools and coordinator, which only a restart changes. What a reload
 	// changes is in live.
-	cfg    *conf.Config
-	live   atomic.Pointer[settings]
-	key    *rsa.PrivateKey
-	log    *slog.Logger
-	pools  map[string]*backend.Pool
-	parser *router.Parser
-	router *router.Router
+	cfg  *conf.Config
+	live atomic.Pointer[settings]
+	// unenforcedSaid is the list of unique keys without their shard key
+	// the log last named (catalog.go).
+	unenforcedSaid atomic.Pointer[string]
+	key            *rsa.PrivateKey
+	log            *slog.Logger
+	pools          map[string]*backend.Pool
+	parser         *router.Parser
+	router         *router.Router
 	// catLoader loads the router's table definitions (catalog.go).
 	catLoader catalogLoader
 
