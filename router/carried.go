@@ -100,10 +100,12 @@ func (a *aggBuilder) carriedCol(e ast.ExprNode) (engine.Expr, bool) {
 }
 
 // hasAggregate tells whether e uses an aggregate.
-func hasAggregate(e ast.Node) bool {
-	f := &aggFinder{}
-	e.Accept(f)
-	return f.found
+func hasAggregate(e ast.Node) bool { return anyNode(e, isAggregateCall) }
+
+// isAggregateCall tells whether n is an aggregate function's call.
+func isAggregateCall(n ast.Node) bool {
+	_, ok := n.(*ast.AggregateFuncExpr)
+	return ok
 }
 
 // NonGroupedIn is the merge's error under ONLY_FULL_GROUP_BY (nil when it

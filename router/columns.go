@@ -57,18 +57,8 @@ func (o owners) qualifier(c *ast.ColumnName) string {
 // hasUnqualified reports whether a statement names a column without its
 // table anywhere (only then do several tables' definitions matter).
 func hasUnqualified(n ast.Node) bool {
-	f := &unqualifiedFinder{}
-	n.Accept(f)
-	return f.found
+	return anyNode(n, func(n ast.Node) bool {
+		c, ok := n.(*ast.ColumnName)
+		return ok && c.Table.O == ""
+	})
 }
-
-type unqualifiedFinder struct{ found bool }
-
-func (f *unqualifiedFinder) Enter(n ast.Node) (ast.Node, bool) {
-	if c, ok := n.(*ast.ColumnName); ok && c.Table.O == "" {
-		f.found = true
-	}
-	return n, f.found
-}
-
-func (f *unqualifiedFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }

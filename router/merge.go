@@ -742,27 +742,8 @@ func isAggregate(sel *ast.SelectStmt) bool {
 	if sel.GroupBy != nil {
 		return true
 	}
-	f := &aggFinder{}
-	sel.Fields.Accept(f)
-	if sel.Having != nil {
-		sel.Having.Accept(f)
-	}
-	if sel.OrderBy != nil {
-		sel.OrderBy.Accept(f)
-	}
-	return f.found
+	return hasAggregate(sel.Fields) || sel.Having != nil && hasAggregate(sel.Having) || sel.OrderBy != nil && hasAggregate(sel.OrderBy)
 }
-
-type aggFinder struct{ found bool }
-
-func (f *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
-	if _, ok := n.(*ast.AggregateFuncExpr); ok {
-		f.found = true
-	}
-	return n, f.found
-}
-
-func (f *aggFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // fieldList restores the select list with the names a direct query would
 // give its columns.

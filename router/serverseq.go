@@ -114,18 +114,8 @@ func (f *sequenceFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // readsColumns tells whether e names a column.
 func readsColumns(e ast.ExprNode) bool {
-	v := &columnFinder{}
-	e.Accept(v)
-	return v.found
+	return anyNode(e, func(n ast.Node) bool {
+		_, ok := n.(*ast.ColumnNameExpr)
+		return ok
+	})
 }
-
-type columnFinder struct{ found bool }
-
-func (v *columnFinder) Enter(n ast.Node) (ast.Node, bool) {
-	if _, ok := n.(*ast.ColumnNameExpr); ok {
-		v.found = true
-	}
-	return n, v.found
-}
-
-func (v *columnFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }

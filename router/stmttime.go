@@ -41,26 +41,17 @@ func readsStatementTime(st *Statement) bool {
 	if st.Node == nil {
 		return catalog.MentionsStatementTime(st.SQL)
 	}
-	f := &timeFinder{}
-	st.Node.Accept(f)
-	return f.found || st.Returning != nil && catalog.MentionsStatementTime(st.Returning.List)
+	return anyNode(st.Node, readsTime) || st.Returning != nil && catalog.MentionsStatementTime(st.Returning.List)
 }
 
-type timeFinder struct{ found bool }
-
-func (f *timeFinder) Enter(n ast.Node) (ast.Node, bool) {
+// readsTime tells whether n is a call of a function of the statement's
+// time, or @@timestamp (the statement's time while no SET gave one).
+func readsTime(n ast.Node) bool {
 	switch x := n.(type) {
 	case *ast.FuncCallExpr:
-		if catalog.StatementTimeFuncs[x.FnName.L] && (x.FnName.L != "unix_timestamp" || len(x.Args) == 0) {
-			f.found = true
-		}
+		return catalog.StatementTimeFuncs[x.FnName.L] && (x.FnName.L != "unix_timestamp" || len(x.Args) == 0)
 	case *ast.VariableExpr:
-		// @@timestamp is the statement's time while no SET gave one.
-		if x.IsSystem && strings.EqualFold(x.Name, "timestamp") {
-			f.found = true
-		}
+		return x.IsSystem && strings.EqualFold(x.Name, "timestamp")
 	}
-	return n, f.found
+	return false
 }
-
-func (f *timeFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
