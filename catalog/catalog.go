@@ -131,21 +131,13 @@ func (c *Catalog) Table(schema, name string) *Table {
 // function or procedure of that name whose body may leave state in its
 // connection (catalog/read.go).
 func (c *Catalog) StatefulRoutine(schema, name string) bool {
-	if c == nil {
-		return false
-	}
-	s := c.schemas[strings.ToLower(schema)]
-	return s != nil && s.functions[strings.ToLower(name)]
+	return c.marked(schema, name, func(s *schemaInfo) map[string]bool { return s.functions })
 }
 
 // StatefulTrigger tells whether a write to the table runs a trigger that
 // may leave state in its connection (on some shard).
 func (c *Catalog) StatefulTrigger(schema, table string) bool {
-	if c == nil {
-		return false
-	}
-	s := c.schemas[strings.ToLower(schema)]
-	return s != nil && s.triggered[strings.ToLower(table)]
+	return c.marked(schema, table, func(s *schemaInfo) map[string]bool { return s.triggered })
 }
 
 // WritesStatementTime tells whether a write to the table may store the
@@ -153,35 +145,30 @@ func (c *Catalog) StatefulTrigger(schema, table string) bool {
 // current time (or an expression of it) or that ON UPDATE CURRENT_TIMESTAMP
 // sets, or a trigger that may read it (statementtime.go).
 func (c *Catalog) WritesStatementTime(schema, table string) bool {
-	if c == nil {
-		return false
-	}
-	s := c.schemas[strings.ToLower(schema)]
-	if s == nil {
-		return false
-	}
-	return s.timed[strings.ToLower(table)]
+	return c.marked(schema, table, func(s *schemaInfo) map[string]bool { return s.timed })
 }
 
 // ViewReadsStatementTime tells whether the named view's definition names a
 // function of the statement's time (statementtime.go).
 func (c *Catalog) ViewReadsStatementTime(schema, view string) bool {
-	if c == nil {
-		return false
-	}
-	s := c.schemas[strings.ToLower(schema)]
-	return s != nil && s.timedView[strings.ToLower(view)]
+	return c.marked(schema, view, func(s *schemaInfo) map[string]bool { return s.timedView })
 }
 
 // ReadsStatementTime tells whether the schema has, on some shard, a stored
 // routine of that name that may read the statement's time
 // (statementtime.go).
 func (c *Catalog) ReadsStatementTime(schema, routine string) bool {
+	return c.marked(schema, routine, func(s *schemaInfo) map[string]bool { return s.timedFunc })
+}
+
+// marked tells whether name (case-insensitive) is in the schema's set;
+// false in a nil catalog (not loaded yet) or for a schema it does not know.
+func (c *Catalog) marked(schema, name string, set func(*schemaInfo) map[string]bool) bool {
 	if c == nil {
 		return false
 	}
 	s := c.schemas[strings.ToLower(schema)]
-	return s != nil && s.timedFunc[strings.ToLower(routine)]
+	return s != nil && set(s)[strings.ToLower(name)]
 }
 
 // SchemaShards returns the shards where the schema's database exists, and

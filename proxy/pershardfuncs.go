@@ -10,14 +10,15 @@ func checkSequences(st *router.Statement, ex *router.Exec) error {
 	if !spansShards(ex) {
 		return nil
 	}
-	if router.SeedsRand(st) && !ex.Copies {
+	use := router.ServerSequences(st)
+	if use.SeededRand && !ex.Copies {
 		// The copies of a broadcast table each get the whole sequence.
 		return errNotSupported("RAND(N) with a seed in a statement that runs on several shards is not supported: each shard would start the sequence again and rows would repeat each other's values; use RAND() without a seed, or restrict the statement to one shard")
 	}
-	if router.MovesSequence(st) {
+	if use.MovesSeq {
 		return errNotSupported("NEXTVAL, NEXT VALUE FOR and SETVAL in a statement that runs on several shards are not supported: each shard holds its own copy of a sequence, if any, where one server has one; take the values from a statement on one shard (SELECT NEXTVAL(seq)) and write them")
 	}
-	if router.CallsUUIDShort(st) {
+	if use.UUIDShort {
 		return errNotSupported("UUID_SHORT() in a statement that runs on several shards is not supported: each shard counts from its own server_id and start time, so values could repeat or go out of order; use UUID(), or restrict the statement to one shard")
 	}
 	return nil

@@ -9,13 +9,11 @@ package router
 
 // statementChecks are those answers.
 type statementChecks struct {
-	checked    bool
-	seqLast    bool   // ReadsSequenceLast
-	fileUse    string // FileAccess
-	timeRead   bool   // readsStatementTime
-	seededRand bool   // SeedsRand
-	uuidShort  bool   // CallsUUIDShort
-	movesSeq   bool   // MovesSequence
+	checked   bool
+	seqLast   bool        // ReadsSequenceLast
+	fileUse   string      // FileAccess
+	timeRead  bool        // readsStatementTime
+	sequences SequenceUse // ServerSequences
 }
 
 // noteChecks records the checks of a statement Parse just built. Nothing
@@ -25,7 +23,6 @@ func (st *Statement) noteChecks() {
 	st.seqLast = sequenceLastRE.MatchString(st.SQL)
 	st.fileUse = fileAccess(st)
 	st.timeRead = readsStatementTime(st)
-	seq := findSequences(st)
-	st.seededRand, st.uuidShort, st.movesSeq = seq.seededRand, seq.uuidShort, seq.movesSeq
+	st.sequences = findSequences(st)
 	st.checked = true
 }

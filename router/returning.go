@@ -24,7 +24,7 @@ type Returning struct {
 	// ReadsTables: the list has subqueries that read tables.
 	ReadsTables bool
 	// seq: the per-server sequences the list calls (serverseq.go).
-	seq sequenceFinder
+	seq SequenceUse
 }
 
 // checkReturning refuses a RETURNING list that reads tables in a write

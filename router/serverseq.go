@@ -15,45 +15,30 @@ import "github.com/pingcap/tidb/pkg/parser/ast"
 // sequence that each shard holds on its own, if at all: refused over
 // several shards as well.
 
-// SeedsRand tells whether st calls RAND with a seed.
-func SeedsRand(st *Statement) bool {
-	if st == nil {
-		return false
-	}
-	if st.checked {
-		return st.seededRand
-	}
-	return seedsRand(st)
+// SequenceUse says which functions of a per-server sequence a statement
+// calls.
+type SequenceUse struct {
+	SeededRand bool // RAND(N) with a constant seed, outside a row of VALUES
+	UUIDShort  bool // UUID_SHORT()
+	MovesSeq   bool // NEXTVAL (NEXT VALUE FOR) or SETVAL
 }
 
-// CallsUUIDShort tells whether st calls UUID_SHORT().
-func CallsUUIDShort(st *Statement) bool {
+// ServerSequences tells which of them st calls, its RETURNING list
+// included.
+func ServerSequences(st *Statement) SequenceUse {
 	if st == nil {
-		return false
+		return SequenceUse{}
 	}
 	if st.checked {
-		return st.uuidShort
+		return st.sequences
 	}
-	return findSequences(st).uuidShort
+	return findSequences(st)
 }
-
-// MovesSequence tells whether st calls NEXTVAL (NEXT VALUE FOR) or SETVAL.
-func MovesSequence(st *Statement) bool {
-	if st == nil {
-		return false
-	}
-	if st.checked {
-		return st.movesSeq
-	}
-	return findSequences(st).movesSeq
-}
-
-func seedsRand(st *Statement) bool { return findSequences(st).seededRand }
 
 // sequenceFinder finds the functions of a per-server sequence.
-type sequenceFinder struct{ seededRand, uuidShort, movesSeq bool }
+type sequenceFinder struct{ SequenceUse }
 
-func findSequences(st *Statement) sequenceFinder {
+func findSequences(st *Statement) SequenceUse {
 	f := &sequenceFinder{}
 	switch n := st.Node.(type) {
 	case nil:
@@ -67,7 +52,7 @@ func findSequences(st *Statement) sequenceFinder {
 				e.Accept(rows)
 			}
 		}
-		f.uuidShort, f.movesSeq = rows.uuidShort, rows.movesSeq
+		f.UUIDShort, f.MovesSeq = rows.UUIDShort, rows.MovesSeq
 		for _, a := range n.OnDuplicate {
 			a.Accept(f)
 		}
@@ -79,18 +64,18 @@ func findSequences(st *Statement) sequenceFinder {
 	}
 	if st.Returning != nil {
 		// The RETURNING list, parsed apart (returning.go).
-		f.seededRand = f.seededRand || st.Returning.seq.seededRand
-		f.uuidShort = f.uuidShort || st.Returning.seq.uuidShort
-		f.movesSeq = f.movesSeq || st.Returning.seq.movesSeq
+		f.SeededRand = f.SeededRand || st.Returning.seq.SeededRand
+		f.UUIDShort = f.UUIDShort || st.Returning.seq.UUIDShort
+		f.MovesSeq = f.MovesSeq || st.Returning.seq.MovesSeq
 	}
-	return *f
+	return f.SequenceUse
 }
 
 // sequencesIn walks one node.
-func sequencesIn(n ast.Node) sequenceFinder {
+func sequencesIn(n ast.Node) SequenceUse {
 	f := &sequenceFinder{}
 	n.Accept(f)
-	return *f
+	return f.SequenceUse
 }
 
 func (f *sequenceFinder) Enter(n ast.Node) (ast.Node, bool) {
@@ -100,11 +85,11 @@ func (f *sequenceFinder) Enter(n ast.Node) (ast.Node, bool) {
 			// A seed from the row's columns seeds each call anew
 			// (MariaDB: a seed that is not constant): the same values
 			// on any shard.
-			f.seededRand = true
+			f.SeededRand = true
 		case x.FnName.L == "uuid_short":
-			f.uuidShort = true
+			f.UUIDShort = true
 		case x.FnName.L == "nextval" || x.FnName.L == "setval":
-			f.movesSeq = true
+			f.MovesSeq = true
 		}
 	}
 	return n, false

@@ -32,8 +32,8 @@ func TestServerSequences(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.sql, err)
 		}
-		if r, u, n := SeedsRand(st), CallsUUIDShort(st), MovesSequence(st); r != tc.rand || u != tc.uuid || n != tc.nextval {
-			t.Errorf("%s: SeedsRand %v, CallsUUIDShort %v, MovesSequence %v; want %v, %v, %v", tc.sql, r, u, n, tc.rand, tc.uuid, tc.nextval)
+		if got, want := ServerSequences(st), (SequenceUse{tc.rand, tc.uuid, tc.nextval}); got != want {
+			t.Errorf("%s: ServerSequences %+v, want %+v", tc.sql, got, want)
 		}
 	}
 }
