@@ -90,9 +90,9 @@ type Session struct {
 	cmdPkt limitedPacket
 
 	cur stmtRun // the statement being run (session goroutine only)
-	// clock is the running statement's time, when its shards share one
-	// (stmttime.go).
-	clock stmtTime
+	// clock is the session's variables with the running statement's time,
+	// when its shards share one (stmttime.go); empty otherwise.
+	clock backend.State
 
 	// autoInc is the id source binds use, autoIncFn its method value
 	// (autoinc.go).

@@ -24,17 +24,15 @@ import (
 // from while it is set.
 const varTimestamp = "@@session.timestamp"
 
-// stmtTime is a statement's pinned time.
-type stmtTime struct {
-	on   bool
-	vars backend.State // the session's variables with the timestamp
-}
+// timePinned tells whether the running statement's time is pinned: its state
+// holds at least the timestamp.
+func (s *Session) timePinned() bool { return s.clock.Key() != "" }
 
 // shardState is the state the running statement's shard connections are
 // brought to.
 func (s *Session) shardState() backend.State {
-	if s.clock.on {
-		return s.clock.vars
+	if s.timePinned() {
+		return s.clock
 	}
 	return s.vars
 }
@@ -46,8 +44,8 @@ func (s *Session) shardState() backend.State {
 // timestamp).
 func (s *Session) noteVarsOn(c *backend.Conn, vals ...backend.Var) {
 	s.vars = s.vars.With(vals...)
-	if s.clock.on {
-		s.clock.vars = s.clock.vars.With(vals...)
+	if s.timePinned() {
+		s.clock = s.clock.With(vals...)
 	}
 	c.NoteState(s.shardState())
 }
@@ -61,8 +59,8 @@ func (s *Session) pinStatementTime(st *router.Statement, ex *router.Exec) (end f
 	if _, own := s.vars.Get(varTimestamp); own {
 		return func() {}
 	}
-	s.clock = stmtTime{on: true, vars: s.vars.With(backend.Var{Name: varTimestamp, Value: timestampValue(time.Now())})}
-	return func() { s.clock = stmtTime{} }
+	s.clock = s.vars.With(backend.Var{Name: varTimestamp, Value: timestampValue(time.Now())})
+	return func() { s.clock = backend.State{} }
 }
 
 // timestampValue is t as SET timestamp takes it: seconds since the epoch,
