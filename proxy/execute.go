@@ -43,7 +43,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		return s.writeErr(err)
 	}
 	// Before a DDL's implicit commit: a refused statement commits nothing.
-	if err := checkSequences(st, ex); err != nil {
+	if err := s.checkSequences(st, ex); err != nil {
 		return s.writeErr(err)
 	}
 	s.stmtChars = chars
@@ -393,7 +393,14 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 			if err != nil {
 				c.MarkBroken()
 			}
-			s.afterStatementOn(ctx, part.Shard, c, st, outcome{srvErr: srvErr, lost: err, warnings: ok.warnings}, 0)
+			// Every shard ran the same DDL: the first to apply it gives
+			// the statement's notes (DROP ... IF EXISTS of a missing
+			// object: one Note, as on one server).
+			notes := ok.warnings
+			if len(applied) > 0 {
+				notes = 0
+			}
+			s.afterStatementOn(ctx, part.Shard, c, st, outcome{srvErr: srvErr, lost: err, warnings: notes}, 0)
 			if err != nil {
 				err = errShardUnavailable(part.Shard, err)
 			}
@@ -408,11 +415,10 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 			}
 			continue
 		}
+		if len(applied) == 0 {
+			total.affected, total.warnings = ok.affected, ok.warnings
+		}
 		applied = append(applied, part.Shard)
-		// Every shard ran the same DDL: its answer, notes included
-		// (DROP TABLE IF EXISTS of a missing table: Note 1051), is one
-		// server's answer.
-		total.affected, total.warnings = ok.affected, ok.warnings
 	}
 	if firstErr == nil {
 		return s.writeOKStatus(total.affected, 0, s.status(0), total.warnings, "")
