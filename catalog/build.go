@@ -22,16 +22,17 @@ type Snapshot struct {
 	// SQLMode is the shard's global sql_mode (QuerySQLMode); nil if it
 	// could not be read.
 	SQLMode *string
-	// Routines and Triggers are the other routines, and the other triggers
-	// (Named by their table), with their bodies: one that calls a stateful
-	// routine is stateful too (calls.go).
+	// Routines and Triggers are all routines, and all triggers (Named by
+	// their table), with their bodies: one that calls a stateful routine
+	// is stateful too (calls.go); what they reach is kept (reach.go).
 	Routines, Triggers []Body
 }
 
 // Body is a routine's or a trigger's text.
 type Body struct {
 	Named
-	Text string
+	Text    string
+	Trigger string // a trigger's own name (Named is its table)
 }
 
 // Named is a schema's object: a stored routine, or a table with a trigger.
@@ -86,6 +87,7 @@ func Build(gen uint64, snaps []Snapshot, place Placement) *Catalog {
 		}
 	}
 	c.markTimedTables()
+	c.markReach(snaps)
 	sort.Slice(c.diffs, func(i, j int) bool {
 		a, b := c.diffs[i], c.diffs[j]
 		if a.Schema != b.Schema {
@@ -103,7 +105,8 @@ func (c *Catalog) schema(name string) *schemaInfo {
 	k := strings.ToLower(name)
 	si := c.schemas[k]
 	if si == nil {
-		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}, timed: map[string]bool{}, timedFunc: map[string]bool{}, timedView: map[string]bool{}}
+		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}, timed: map[string]bool{}, timedFunc: map[string]bool{}, timedView: map[string]bool{},
+			routineReach: map[string]*Reach{}, writeReach: map[string]*Reach{}, triggerTable: map[string]string{}}
 		c.schemas[k] = si
 	}
 	return si

@@ -103,6 +103,11 @@ type schemaInfo struct {
 	timed     map[string]bool   // tables whose defaults, ON UPDATE columns or triggers may read the statement's time, lower-cased
 	timedFunc map[string]bool   // routines that may read it, lower-cased
 	timedView map[string]bool   // views whose definitions read it, lower-cased
+	// routineReach and writeReach: what routines (by name) and writes to
+	// tables (their triggers and defaults, by table) reach beyond their
+	// row (reach.go).
+	routineReach, writeReach map[string]*Reach
+	triggerTable             map[string]string // a trigger's table, by trigger name lower-cased
 }
 
 // Gen is the catalog's generation: each Build gets a larger one, so that

@@ -18,19 +18,20 @@ const (
 	// leave state in their connection (user variables, session variables,
 	// temporary tables, locks: bodies that name them, or that cannot be
 	// read) come with them, typed statefulRoutine and statefulTrigger
-	// (proxy/pin.go).
-	QueryTables = "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, v.VIEW_DEFINITION FROM information_schema.TABLES t" +
+	// (proxy/pin.go), with their bodies as the others (reach.go).
+	// A trigger's row names its table, and its own name comes last.
+	QueryTables = "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, v.VIEW_DEFINITION, NULL FROM information_schema.TABLES t" +
 		" LEFT JOIN information_schema.VIEWS v ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TABLE_NAME = t.TABLE_NAME" +
 		" WHERE t.TABLE_SCHEMA IN (%[1]s)" +
-		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + statefulRoutine + "', NULL FROM information_schema.ROUTINES" +
+		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + statefulRoutine + "', ROUTINE_DEFINITION, NULL FROM information_schema.ROUTINES" +
 		" WHERE ROUTINE_SCHEMA IN (%[1]s) AND " + routineMayLeaveState +
-		" UNION ALL SELECT DISTINCT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + statefulTrigger + "', NULL FROM information_schema.TRIGGERS" +
+		" UNION ALL SELECT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + statefulTrigger + "', ACTION_STATEMENT, TRIGGER_NAME FROM information_schema.TRIGGERS" +
 		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND " + triggerMayLeaveState +
 		// The others come with their bodies: one that calls a stateful
 		// routine is stateful too (calls.go).
-		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + otherRoutine + "', ROUTINE_DEFINITION FROM information_schema.ROUTINES" +
+		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + otherRoutine + "', ROUTINE_DEFINITION, NULL FROM information_schema.ROUTINES" +
 		" WHERE ROUTINE_SCHEMA IN (%[1]s) AND NOT " + routineMayLeaveState +
-		" UNION ALL SELECT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + otherTrigger + "', ACTION_STATEMENT FROM information_schema.TRIGGERS" +
+		" UNION ALL SELECT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + otherTrigger + "', ACTION_STATEMENT, TRIGGER_NAME FROM information_schema.TRIGGERS" +
 		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND NOT " + triggerMayLeaveState
 	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA" +
 		" FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (%s)"
@@ -99,15 +100,17 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 		switch r.str(2) {
 		case statefulRoutine:
 			snap.Functions = append(snap.Functions, Named{Schema: r.str(0), Name: r.str(1)})
+			snap.Routines = append(snap.Routines, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3)})
 			continue
 		case statefulTrigger:
 			snap.Triggered = append(snap.Triggered, Named{Schema: r.str(0), Name: r.str(1)})
+			snap.Triggers = append(snap.Triggers, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3), Trigger: r.str(4)})
 			continue
 		case otherRoutine:
 			snap.Routines = append(snap.Routines, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3)})
 			continue
 		case otherTrigger:
-			snap.Triggers = append(snap.Triggers, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3)})
+			snap.Triggers = append(snap.Triggers, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3), Trigger: r.str(4)})
 			continue
 		}
 		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3)}

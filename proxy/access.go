@@ -46,6 +46,16 @@ func (s *Session) checkTables(st *router.Statement) error {
 	if !s.restricted() {
 		return nil
 	}
+	if d := st.Routine; d != nil {
+		// Its schema is known from its head (MariaDB keeps a trigger in
+		// its table's schema).
+		for _, schema := range []string{d.Schema, d.Table.Schema} {
+			if schema != "" && !s.canUse(schema) {
+				return s.errDBAccess(schema)
+			}
+		}
+		return nil
+	}
 	if st.Kind == router.KindUnparsed {
 		return mysql.NewError(mysql.ER_PARSE_ERROR, fmt.Sprintf(
 			"xaproxy cannot parse this statement, so it cannot check which databases it uses, and user '%s' may use only %s (%v)",
@@ -95,7 +105,9 @@ func (s *Session) checkPrivileges(st *router.Statement) error {
 func writes(st *router.Statement) bool {
 	switch st.Kind {
 	case router.KindUnparsed:
-		return true // what it does cannot be told
+		// What it does cannot be told, but for the definitions read from
+		// their heads (SHOW CREATE FUNCTION reads).
+		return st.Routine == nil || !st.ReadOnly
 	case router.KindPassThrough:
 	default:
 		return false

@@ -29,7 +29,7 @@ func (s *Session) checkLockedTables(st *router.Statement) error {
 		if s.lockedTables[key] || strings.EqualFold(t.Schema, "information_schema") || s.allTemporary([]router.TableRef{t}) {
 			continue
 		}
-		if writesRows(st) && s.readOnlyNow() && s.refusedReadOnly(st, true) {
+		if router.ChangesRows(st) && s.readOnlyNow() && s.refusedReadOnly(st, true) {
 			// MariaDB refuses the write in a READ ONLY transaction as it
 			// opens the statement's first table, before finding it unlocked
 			// (10.11: 1792, not 1100). The shard would not see it.

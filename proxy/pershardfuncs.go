@@ -3,12 +3,16 @@ package proxy
 import "github.com/xaproxy/xaproxy/router"
 
 // checkSequences refuses a statement over several shards that calls a
-// function of a per-server sequence (router/serverseq.go): each shard
+// function of a per-server sequence (router/serverseq.go), itself or
+// through a routine, trigger or default (router/routines.go): each shard
 // would give its own values, where one MariaDB gives the statement's rows
 // one sequence.
-func checkSequences(st *router.Statement, ex *router.Exec) error {
+func (s *Session) checkSequences(st *router.Statement, ex *router.Exec) error {
 	if !spansShards(ex) {
 		return nil
+	}
+	if what := s.srv.router.SequencesBehind(st, s.db); what != "" {
+		return errNotSupported("%s calls UUID_SHORT(), NEXTVAL, SETVAL or RAND(N), which give each shard's own values: a statement that runs it on several shards is not supported; restrict the statement to one shard", what)
 	}
 	use := router.ServerSequences(st)
 	if use.SeededRand && !ex.Copies {

@@ -76,7 +76,7 @@ func (s *Session) leavesUnknownState(st *router.Statement) bool {
 	}
 	// Only a row change fires a trigger: DDL on such a table (DROP,
 	// ALTER, TRUNCATE) keeps no connection.
-	if st.Kind == router.KindUnparsed || writesRows(st) {
+	if st.Kind == router.KindUnparsed || router.ChangesRows(st) {
 		for _, t := range st.Tables {
 			if cat.StatefulTrigger(s.schemaOf(t.Schema), t.Name) {
 				return true

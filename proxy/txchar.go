@@ -120,16 +120,6 @@ func (s *Session) noteStarted(st *router.Statement, failedCode uint16) {
 	s.tx.started = true
 }
 
-// writesRows: a statement that writes rows (a READ ONLY transaction
-// refuses it unless it writes only temporary tables).
-func writesRows(st *router.Statement) bool {
-	switch st.Node.(type) {
-	case *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt, *ast.LoadDataStmt:
-		return true
-	}
-	return false
-}
-
 // takeTxChars gives the pending characteristics to tx, which starts now,
 // and records the session's own (began).
 func (s *Session) takeTxChars(tx *txn) {
@@ -217,7 +207,7 @@ func (s *Session) autocommitTxChars(st *router.Statement) (chars string, err err
 		return "", nil
 	}
 	next := s.nextTx
-	if next.readOnly != nil && *next.readOnly && s.refusedReadOnly(st, writesRows(st)) {
+	if next.readOnly != nil && *next.readOnly && s.refusedReadOnly(st, router.ChangesRows(st)) {
 		return "", errReadOnlyTx()
 	}
 	return s.txCharsSQL(next.isolation, next.readOnly), nil

@@ -198,6 +198,14 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		st.ParseErr = err
 		st.LastResult, st.FoundRows = unparsedLastResult(head)
 		st.Identity = unparsedIdentity(head)
+		if st.Routine = readRoutineDef(head); st.Routine != nil {
+			st.ImplicitCommit = st.Routine.Verb != "show"
+			st.ReadOnly = !st.ImplicitCommit
+			// DEFINER = CURRENT_USER names the account that defines it,
+			// as a definition without DEFINER does: only the body's
+			// calls would answer with the shard connection's identity.
+			st.Identity = unparsedIdentity(st.Routine.Body)
+		}
 		if unparsedMayLeaveState(sql) {
 			st.ConnState = ConnStateUnknown
 		}

@@ -147,6 +147,9 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	if st.Handler != "" {
 		return p, r.planHandler(p, st, user, db)
 	}
+	if st.Routine != nil {
+		return p, r.planRoutineDef(p, st, user, db)
+	}
 	if st.Kind == KindUnparsed {
 		// Without a parse the tables it touches are unknown: it may only go
 		// to the default shard when no table is sharded or broadcast.
@@ -158,6 +161,9 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 		return p, nil
 	}
 	if err := r.checkViews(st, user, db); err != nil {
+		return nil, err
+	}
+	if err := r.checkRoutines(st, db); err != nil {
 		return nil, err
 	}
 	var err error

@@ -80,6 +80,9 @@ type Statement struct {
 	// statement assigns other than by SET: `@x := expr`, `INTO @x`
 	// (assignvars.go).
 	AssignsVars []string
+	// Routine is a definition of a stored function, procedure or trigger
+	// the parser cannot read (routinedef.go); nil for other statements.
+	Routine *RoutineDef
 	// Handler is the name a HANDLER statement opens, reads or closes
 	// (lower-cased: the alias, or the table), "" for other statements.
 	Handler string

@@ -1,0 +1,170 @@
+package router
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/catalog"
+)
+
+// routinesRouter has items sharded over s0 and s1, regions and
+// regions_log broadcast, plain and log unsharded on s0, and the routines
+// and triggers of the cases below.
+func routinesRouter(t *testing.T) *Router {
+	t.Helper()
+	r := routerWith(t, 2, `
+  - name: shop
+    default_shard: s0
+    tables:
+      - {name: items, shard_key: k, algorithm: mod, shards: [s0, s1]}
+      - {name: items2, shard_key: k, algorithm: mod, shards: [s0, s1]}
+      - {name: regions, broadcast: true, shards: [s0, s1]}
+      - {name: regions_log, broadcast: true, shards: [s0, s1]}
+`)
+	tbl := func(name string) *catalog.Table {
+		return &catalog.Table{Schema: "shop", Name: name, Columns: []catalog.Column{{Name: "k", Type: "int(11)"}}}
+	}
+	body := func(name, text string) catalog.Body {
+		return catalog.Body{Named: catalog.Named{Schema: "shop", Name: name}, Text: text}
+	}
+	trigger := func(table, name, text string) catalog.Body {
+		b := body(table, text)
+		b.Trigger = name
+		return b
+	}
+	snap := catalog.Snapshot{Shard: "s0", Schemas: []string{"shop"},
+		Tables: []*catalog.Table{tbl("items"), tbl("items2"), tbl("regions"), tbl("regions_log"), tbl("plain"), tbl("log"),
+			{Schema: "shop", Name: "v_items", View: true, Definition: "select `shop`.`items`.`k` AS `k` from `shop`.`items`"}},
+		Routines: []catalog.Body{
+			body("f_total", "RETURN (SELECT SUM(k) FROM items)"),
+			body("f_reg", "RETURN (SELECT COUNT(*) FROM `regions`)"),
+			body("f_bump", "BEGIN UPDATE regions SET k = k + 1; RETURN 1; END"),
+			body("f_outer", "RETURN f_total() + 1"),
+			body("f_view", "RETURN (SELECT COUNT(*) FROM v_items)"),
+			body("f_pure", "RETURN x * 2 -- items"),
+			body("f_str", "RETURN 'items'"),
+			body("f_log", "BEGIN INSERT INTO log VALUES (1); RETURN 1; END"),
+			body("p_q", "BEGIN CALL shop.p_inner(); END"),
+			body("p_inner", "SELECT * FROM shop.items"),
+		},
+		Triggers: []catalog.Body{
+			trigger("items", "tr_items", "SET NEW.k = (SELECT COUNT(*) FROM regions)"),
+			trigger("regions", "tr_regions", "INSERT INTO regions_log VALUES (NEW.k)"),
+			trigger("items2", "tr_items2", "INSERT INTO plain VALUES (NEW.k)"),
+			trigger("plain", "tr_plain", "SET NEW.k = f_pure(NEW.k)"),
+			trigger("log", "tr_log", "INSERT INTO items VALUES (NEW.k)"),
+		},
+	}
+	r.SetCatalog(catalog.Build(r.Catalog().Gen()+1, []catalog.Snapshot{snap}, func(string, string) []string { return []string{"s0"} }))
+	return r
+}
+
+// TestRoutinesOutOfReach: a routine or trigger whose body names what its
+// shard cannot stand for is refused (1235) where it would run.
+func TestRoutinesOutOfReach(t *testing.T) {
+	r := routinesRouter(t)
+	p := NewParser()
+	for _, tc := range []struct {
+		sql     string
+		refused bool
+	}{
+		{"SELECT f_total()", true},
+		{"SELECT k, f_total() FROM items WHERE k = 1", true},
+		{"SELECT f_reg()", false},
+		{"SELECT k, f_reg() FROM items", false},
+		{"SELECT f_bump()", true},
+		{"SELECT f_outer()", true},
+		{"SELECT f_view()", true},
+		{"SELECT f_pure(1), f_str()", false},
+		{"SELECT f_log()", false},
+		{"CALL p_q()", true},
+		{"CALL p_inner()", true},
+		{"DELETE FROM items WHERE k = 1", false},
+		{"UPDATE regions SET k = 1", false},
+		{"INSERT INTO items2 VALUES (1)", true},
+		{"DELETE FROM items2", true},
+		{"ALTER TABLE items2 COMMENT 'x'", false},
+		{"SELECT * FROM items2", false},
+		{"INSERT INTO plain VALUES (1)", false},
+		{"INSERT INTO log VALUES (1)", true},
+		{"CREATE FUNCTION g() RETURNS INT RETURN (SELECT COUNT(*) FROM items)", true},
+		{"CREATE FUNCTION g() RETURNS INT RETURN f_total()", true},
+		{"CREATE FUNCTION g() RETURNS INT BEGIN DELETE FROM regions; RETURN 1; END", true},
+		{"CREATE FUNCTION g() RETURNS INT RETURN (SELECT COUNT(*) FROM regions) + f_reg()", false},
+		{"CREATE TRIGGER t1 BEFORE INSERT ON items FOR EACH ROW INSERT INTO plain VALUES (NEW.k)", true},
+		{"CREATE TRIGGER t1 BEFORE INSERT ON items FOR EACH ROW INSERT INTO regions_log VALUES (NEW.k)", true},
+		{"CREATE TRIGGER t1 BEFORE INSERT ON items FOR EACH ROW SET NEW.k = f_reg()", false},
+		{"CREATE TRIGGER t1 BEFORE INSERT ON plain FOR EACH ROW INSERT INTO items VALUES (NEW.k)", true},
+		{"CREATE TRIGGER t1 BEFORE INSERT ON plain FOR EACH ROW INSERT INTO log VALUES (NEW.k)", false},
+		{"CREATE TRIGGER t1 AFTER UPDATE ON regions FOR EACH ROW INSERT INTO regions_log VALUES (NEW.k)", false},
+		{"CREATE TRIGGER t1 AFTER UPDATE ON regions FOR EACH ROW INSERT INTO log VALUES (NEW.k)", true},
+	} {
+		st, err := p.Parse(tc.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		_, err = r.Plan(st, "app", "shop")
+		me, _ := backend.ServerError(err)
+		switch {
+		case tc.refused && (me == nil || me.Code != mysql.ER_NOT_SUPPORTED_YET):
+			t.Errorf("%s: %v, want 1235", tc.sql, err)
+		case !tc.refused && err != nil:
+			t.Errorf("%s: %v", tc.sql, err)
+		}
+	}
+}
+
+// TestRoutineDefRoutes: a function goes to every shard of its schema, a
+// procedure's ALTER to the default shard, a trigger to its table's shards.
+func TestRoutineDefRoutes(t *testing.T) {
+	r := routinesRouter(t)
+	p := NewParser()
+	for _, tc := range []struct {
+		sql    string
+		shards []string
+		code   uint16
+	}{
+		{"CREATE FUNCTION g() RETURNS INT RETURN 1", []string{"s0", "s1"}, 0},
+		{"DROP FUNCTION IF EXISTS f_pure", []string{"s0", "s1"}, 0},
+		{"ALTER FUNCTION f_pure COMMENT 'x'", []string{"s0", "s1"}, 0},
+		{"SHOW CREATE FUNCTION f_pure", []string{"s0"}, 0},
+		{"ALTER PROCEDURE p_q COMMENT 'x'", []string{"s0"}, 0},
+		{"CREATE TRIGGER t1 BEFORE INSERT ON items FOR EACH ROW SET NEW.k = 1", []string{"s0", "s1"}, 0},
+		{"CREATE TRIGGER t1 BEFORE INSERT ON plain FOR EACH ROW SET NEW.k = 1", []string{"s0"}, 0},
+		{"DROP TRIGGER tr_items", []string{"s0", "s1"}, 0},
+		{"DROP TRIGGER tr_plain", []string{"s0"}, 0},
+		{"DROP TRIGGER IF EXISTS nope", []string{"s0"}, 0},
+		{"SHOW CREATE TRIGGER tr_items", []string{"s0"}, 0},
+		{"CREATE FUNCTION udf RETURNS STRING SONAME 'udf.so'", nil, mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
+		{"CREATE FUNCTION mysql.f() RETURNS INT RETURN 1", nil, mysql.ER_DBACCESS_DENIED_ERROR},
+		{"CREATE FUNCTION nowhere.f() RETURNS INT RETURN 1", nil, mysql.ER_BAD_DB_ERROR},
+	} {
+		st, err := p.Parse(tc.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		pl, err := r.Plan(st, "app", "shop")
+		if tc.code != 0 {
+			if me, _ := backend.ServerError(err); me == nil || me.Code != tc.code {
+				t.Errorf("%s: %v, want %d", tc.sql, err, tc.code)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.sql, err)
+			continue
+		}
+		got := pl.fanout
+		if pl.fixed != "" {
+			got = []string{pl.fixed}
+		}
+		if !slices.Equal(got, tc.shards) {
+			t.Errorf("%s: runs on %v, want %v", tc.sql, got, tc.shards)
+		}
+		if wantDDL := st.Routine.Verb != "show"; st.ImplicitCommit != wantDDL || st.ReadOnly == wantDDL {
+			t.Errorf("%s: implicit commit %v, read-only %v", tc.sql, st.ImplicitCommit, st.ReadOnly)
+		}
+	}
+}
