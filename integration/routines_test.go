@@ -44,11 +44,16 @@ func TestRoutinesOverShards(t *testing.T) {
 		"CREATE TRIGGER tr_bad AFTER INSERT ON gitems FOR EACH ROW INSERT INTO plain VALUES (NEW.k, 0)",
 		"CREATE TRIGGER tr_bad AFTER INSERT ON gitems FOR EACH ROW UPDATE modeitems SET v = 1 WHERE k = NEW.k",
 		"CREATE TRIGGER tr_bad AFTER INSERT ON plain FOR EACH ROW INSERT INTO gitems VALUES (NEW.id, 0)",
+		"CREATE PROCEDURE p_sum() BEGIN SELECT SUM(k) FROM modeitems; END",
 		// A sequence function reached through a routine or a trigger, on
 		// several shards.
 		"SELECT k, tok() FROM modeitems",
 		"INSERT INTO txitems (k) VALUES (1), (2)",
 	)
+	// Dynamic SQL would run beyond the proxy's checks (here a hidden
+	// schema).
+	_, err := proxy.ExecContext(ctx, "CREATE PROCEDURE p_dyn() BEGIN PREPARE s FROM CONCAT('SELECT * FROM my', 'sql.user'); EXECUTE s; END")
+	wantMySQLError(t, err, 1227, "42000")
 	compareCopies(ctx, t, f, "SELECT GROUP_CONCAT(ROUTINE_NAME ORDER BY ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'shop' AND ROUTINE_TYPE = 'FUNCTION'")
 	compareCopies(ctx, t, f, "SELECT GROUP_CONCAT(TRIGGER_NAME ORDER BY TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'shop' AND EVENT_OBJECT_TABLE <> 'plain'")
 	compareQueries(ctx, t, proxy, direct, f, []string{
@@ -68,6 +73,21 @@ func TestRoutinesOverShards(t *testing.T) {
 		scriptStep{0, "SELECT tok() > 0 FROM modeitems WHERE k = 1", nil},
 	)
 	compareCopies(ctx, t, f, "SELECT GROUP_CONCAT(v ORDER BY id) FROM regions_interpolated")
+	// A definition commits the open transaction first, as on one server.
+	compareSessions(ctx, t, proxy, direct, 1, []scriptStep{
+		{0, "BEGIN", nil},
+		{0, "INSERT INTO plain (id) VALUES (8)", nil},
+		{0, "CREATE PROCEDURE p_one() SET @p_one = 1", nil},
+		{0, "ROLLBACK", nil},
+		{0, "SELECT id, n FROM plain WHERE id = 8", nil},
+		{0, "BEGIN", nil},
+		{0, "UPDATE plain SET n = 0 WHERE id = 8", nil},
+		{0, "CREATE FUNCTION thrice(x INT) RETURNS INT DETERMINISTIC RETURN x * 3", nil},
+		{0, "ROLLBACK", nil},
+		{0, "SELECT id, n, thrice(n + 1) FROM plain WHERE id = 8", nil},
+		{0, "CALL p_one()", nil},
+		{0, "SELECT @p_one", nil},
+	})
 
 	// Dropped through the proxy, from where they were created; IF EXISTS
 	// of one that is gone says one Note, as on one server (each shard

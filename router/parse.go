@@ -157,6 +157,19 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 			return st, nil
 		}
 	}
+	if d := readRoutineDef(head); d != nil {
+		// Read from its head, whether the parser could read it or not
+		// (it reads CREATE and DROP PROCEDURE only), so that every
+		// definition is routed and checked alike (routineplan.go).
+		st.Kind, st.Routine = KindUnparsed, d
+		st.ImplicitCommit = d.Verb != "show"
+		st.ReadOnly = !st.ImplicitCommit
+		// DEFINER = CURRENT_USER names the account that defines it, as a
+		// definition without DEFINER does: only the body's calls would
+		// answer with the shard connection's identity.
+		st.Identity = unparsedIdentity(d.Body)
+		return st, nil
+	}
 	if isKeyword(head, "HANDLER") && classifyHandler(st, head) {
 		st.Kind = KindUnparsed // the parser does not know HANDLER
 		return st, nil
@@ -198,14 +211,6 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		st.ParseErr = err
 		st.LastResult, st.FoundRows = unparsedLastResult(head)
 		st.Identity = unparsedIdentity(head)
-		if st.Routine = readRoutineDef(head); st.Routine != nil {
-			st.ImplicitCommit = st.Routine.Verb != "show"
-			st.ReadOnly = !st.ImplicitCommit
-			// DEFINER = CURRENT_USER names the account that defines it,
-			// as a definition without DEFINER does: only the body's
-			// calls would answer with the shard connection's identity.
-			st.Identity = unparsedIdentity(st.Routine.Body)
-		}
 		if unparsedMayLeaveState(sql) {
 			st.ConnState = ConnStateUnknown
 		}

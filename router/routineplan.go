@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -31,23 +32,31 @@ func (r *Router) planRoutineDef(p *Plan, st *Statement, user, db string) error {
 		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR,
 			"Access denied: CREATE FUNCTION ... SONAME loads a shared library into the shards' servers; xaproxy does not forward it (install the function on the shards directly)")
 	}
+	if d.Verb == "create" && dynamicSQL.MatchString(d.Body) {
+		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(
+			"Access denied: the body of %s %s has dynamic SQL (PREPARE, EXECUTE), whose statements would run on a shard as xaproxy's backend account without the schema, privilege and routing checks it applies to each statement; write them as statements of the body", d.Object, d.Name))
+	}
 	p.ddl = d.Verb != "show"
-	switch {
-	case d.Object == "trigger":
+	if d.Object == "trigger" {
 		return r.planTriggerDef(p, d, schema, user)
-	case d.Object == "function" && d.Verb != "show":
-		if d.Verb == "create" {
-			reach := r.Catalog().BodyReach(schema, d.Body)
-			if t, kind := r.outOfReach(reach, false); t != nil {
-				return errOutOfReach("the stored function "+d.Name, "it would run on one shard", t, kind, reach)
-			}
+	}
+	if d.Verb == "create" {
+		reach := r.Catalog().BodyReach(schema, d.Body)
+		if t, kind := r.outOfReach(reach, false); t != nil {
+			return errOutOfReach("the stored "+d.Object+" "+d.Name, "it would run on one shard", t, kind, reach)
 		}
+	}
+	if d.Object == "function" && d.Verb != "show" {
 		p.fanout = r.schemaShards(schema)
-	default:
+	} else {
 		p.fixed = r.DefaultShard(schema)
 	}
 	return nil
 }
+
+// dynamicSQL finds a prepared statement in a body (in a string or comment
+// too, which only refuses more than needed).
+var dynamicSQL = regexp.MustCompile(`(?i)\b(PREPARE|EXECUTE)\b`)
 
 // planTriggerDef sends a trigger's definition to the shards of its table:
 // for DROP and SHOW the table the catalog knows the trigger by (one it

@@ -93,6 +93,8 @@ func TestRoutinesOutOfReach(t *testing.T) {
 		{"CREATE FUNCTION g() RETURNS INT RETURN f_total()", true},
 		{"CREATE FUNCTION g() RETURNS INT BEGIN DELETE FROM regions; RETURN 1; END", true},
 		{"CREATE FUNCTION g() RETURNS INT RETURN (SELECT COUNT(*) FROM regions) + f_reg()", false},
+		{"CREATE PROCEDURE q() BEGIN SELECT COUNT(*) FROM items; END", true},
+		{"CREATE PROCEDURE q() BEGIN SELECT COUNT(*) FROM plain; END", false},
 		{"CREATE TRIGGER t1 BEFORE INSERT ON items FOR EACH ROW INSERT INTO plain VALUES (NEW.k)", true},
 		{"CREATE TRIGGER t1 BEFORE INSERT ON items FOR EACH ROW INSERT INTO regions_log VALUES (NEW.k)", true},
 		{"CREATE TRIGGER t1 BEFORE INSERT ON items FOR EACH ROW SET NEW.k = f_reg()", false},
@@ -138,6 +140,9 @@ func TestRoutineDefRoutes(t *testing.T) {
 		{"DROP TRIGGER IF EXISTS nope", []string{"s0"}, 0},
 		{"SHOW CREATE TRIGGER tr_items", []string{"s0"}, 0},
 		{"CREATE FUNCTION udf RETURNS STRING SONAME 'udf.so'", nil, mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
+		{"CREATE PROCEDURE dyn() BEGIN PREPARE s FROM CONCAT('SELECT * FROM my', 'sql.user'); EXECUTE s; END", nil, mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
+		{"CREATE PROCEDURE dyn() BEGIN EXECUTE IMMEDIATE CONCAT('SELECT LOAD_', 'FILE(1)'); END", nil, mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
+		{"CREATE PROCEDURE q() BEGIN SELECT 1; SELECT 2; END", []string{"s0"}, 0},
 		{"CREATE FUNCTION mysql.f() RETURNS INT RETURN 1", nil, mysql.ER_DBACCESS_DENIED_ERROR},
 		{"CREATE FUNCTION nowhere.f() RETURNS INT RETURN 1", nil, mysql.ER_BAD_DB_ERROR},
 	} {
@@ -163,7 +168,7 @@ func TestRoutineDefRoutes(t *testing.T) {
 		if !slices.Equal(got, tc.shards) {
 			t.Errorf("%s: runs on %v, want %v", tc.sql, got, tc.shards)
 		}
-		if wantDDL := st.Routine.Verb != "show"; st.ImplicitCommit != wantDDL || st.ReadOnly == wantDDL {
+		if wantDDL := st.Routine == nil || st.Routine.Verb != "show"; st.ImplicitCommit != wantDDL || st.ReadOnly == wantDDL {
 			t.Errorf("%s: implicit commit %v, read-only %v", tc.sql, st.ImplicitCommit, st.ReadOnly)
 		}
 	}
