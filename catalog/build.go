@@ -33,6 +33,8 @@ type Body struct {
 	Named
 	Text    string
 	Trigger string // a trigger's own name (Named is its table)
+	// Unreadable: the backend account may not read the body (NULL).
+	Unreadable bool
 }
 
 // Named is a schema's object: a stored routine, or a table with a trigger.
@@ -106,7 +108,8 @@ func (c *Catalog) schema(name string) *schemaInfo {
 	si := c.schemas[k]
 	if si == nil {
 		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}, timed: map[string]bool{}, timedFunc: map[string]bool{}, timedView: map[string]bool{},
-			routineReach: map[string]*Reach{}, writeReach: map[string]*Reach{}, triggerTable: map[string]string{}}
+			routineReach: map[string]*Reach{}, writeReach: map[string]*Reach{}, viewReach: map[string]*Reach{},
+			triggerTable: map[string]string{}}
 		c.schemas[k] = si
 	}
 	return si

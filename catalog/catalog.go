@@ -92,6 +92,9 @@ type Catalog struct {
 	diffs   []Difference
 	failed  map[string]string // shards that could not be read: why
 	sqlMode *string           // the shards' global sql_mode; nil: not read
+	// reaching: some routine, trigger, default or view reaches beyond its
+	// row (reach.go); false spares every statement the lookups.
+	reaching bool
 }
 
 type schemaInfo struct {
@@ -107,6 +110,7 @@ type schemaInfo struct {
 	// tables (their triggers and defaults, by table) reach beyond their
 	// row (reach.go).
 	routineReach, writeReach map[string]*Reach
+	viewReach                map[string]*Reach // what reading a view runs: the routines it calls
 	triggerTable             map[string]string // a trigger's table, by trigger name lower-cased
 }
 

@@ -12,9 +12,10 @@ import (
 // catalog records what each body reaches, so that the router can refuse
 // the statements that would run such a body (router/routines.go).
 
-// Reach is what a routine's or a trigger's body may reach beyond its own
-// row, with the routines it calls (to the fixed point, by name whatever
-// the schema, as markCallers does).
+// Reach is what a body may reach beyond its own row: with the routines it
+// calls, the views it names and the triggers of the tables it writes, to
+// the fixed point (routines by name whatever the schema, as markCallers
+// does).
 type Reach struct {
 	// Tables are the tables the body names (views stand for the tables
 	// their definitions read), in the order found.
@@ -26,13 +27,29 @@ type Reach struct {
 	// Sequences: the body calls UUID_SHORT(), NEXTVAL, SETVAL, NEXT VALUE
 	// FOR or RAND with an argument, which give each server's own values.
 	Sequences bool
+	// Aggregate: a stored aggregate function (FETCH GROUP NEXT ROW), which
+	// each shard would run over its own rows.
+	Aggregate bool
+	// Dynamic: the body prepares statements (PREPARE, EXECUTE), which the
+	// proxy never sees.
+	Dynamic bool
+	// Unreadable: the backend account could not read a body.
+	Unreadable bool
 }
+
+// Unknown tells whether what the body does cannot be known or stood for
+// by one shard, whatever tables it names.
+func (r Reach) Unknown() bool { return r.Aggregate || r.Dynamic || r.Unreadable }
 
 // writeWords begin or mark the statements that may write a table.
 var writeWords = map[string]bool{
 	"insert": true, "update": true, "delete": true, "replace": true, "truncate": true,
 	"alter": true, "drop": true, "create": true, "rename": true, "load": true,
 }
+
+// HasReach tells whether any routine, trigger, default or view of the
+// catalog reaches anything.
+func (c *Catalog) HasReach() bool { return c != nil && c.reaching }
 
 // RoutineReach returns what a stored function or procedure of the schema
 // reaches (the union over the shards' routines of that name).
@@ -42,9 +59,15 @@ func (c *Catalog) RoutineReach(schema, name string) Reach {
 
 // WriteReach returns what a write to a table runs beyond its row: its
 // triggers, and its column defaults (which name no table, but may call a
-// sequence function).
+// sequence function); through a view, those of the tables it names.
 func (c *Catalog) WriteReach(schema, table string) Reach {
 	return c.reachOf(schema, table, func(s *schemaInfo) map[string]*Reach { return s.writeReach })
+}
+
+// ViewReach returns what reading a view runs beyond its tables (which the
+// router routes itself): the routines its definition calls.
+func (c *Catalog) ViewReach(schema, view string) Reach {
+	return c.reachOf(schema, view, func(s *schemaInfo) map[string]*Reach { return s.viewReach })
 }
 
 // TriggerTable returns the table of the schema's trigger of that name,
@@ -60,19 +83,26 @@ func (c *Catalog) TriggerTable(schema, trigger string) string {
 }
 
 // BodyReach returns what a body of the schema that is not stored yet (a
-// CREATE through the proxy) would reach, with the routines it calls.
+// CREATE through the proxy) would reach.
 func (c *Catalog) BodyReach(schema, body string) Reach {
 	if c == nil {
 		return Reach{}
 	}
 	b := c.scanBody(schema, body)
-	for _, callee := range b.calls {
+	c.absorbDeps(b, func(name string) []*Reach {
+		var out []*Reach
 		for _, s := range c.schemas {
-			if r := s.routineReach[callee]; r != nil {
-				b.absorb(*r)
+			if r := s.routineReach[name]; r != nil {
+				out = append(out, r)
 			}
 		}
-	}
+		return out
+	}, func(t Named) []*Reach {
+		if r := c.schema(t.Schema).writeReach[strings.ToLower(t.Name)]; r != nil {
+			return []*Reach{r}
+		}
+		return nil
+	})
 	return b.Reach
 }
 
@@ -90,82 +120,29 @@ func (c *Catalog) reachOf(schema, name string, set func(*schemaInfo) map[string]
 	return Reach{}
 }
 
-// bodyScan is what one body says directly.
+// bodyScan is what one body says, and what it calls.
 type bodyScan struct {
 	Reach
 	calls []string // the routines it calls, lower-cased
 }
 
-// markReach records what every routine and trigger body reaches; after
-// the tables are placed, so that names resolve.
-func (c *Catalog) markReach(snaps []Snapshot) {
-	type routine struct {
-		schema, name string
-		scan         *bodyScan
+// absorbDeps adds to b the reach of the routines it calls and, when it
+// writes, of the triggers of the tables it names; it tells whether b grew.
+func (c *Catalog) absorbDeps(b *bodyScan, routines func(string) []*Reach, writes func(Named) []*Reach) bool {
+	grew := false
+	for _, callee := range b.calls {
+		for _, r := range routines(callee) {
+			grew = b.absorb(*r) || grew
+		}
 	}
-	var routines []routine
-	byName := map[string][]*bodyScan{}
-	var triggers []routine
-	for _, s := range snaps {
-		if s.Err != nil {
-			continue
-		}
-		for _, r := range s.Routines {
-			b := c.scanBody(r.Schema, r.Text)
-			routines = append(routines, routine{r.Schema, strings.ToLower(r.Name), b})
-			byName[strings.ToLower(r.Name)] = append(byName[strings.ToLower(r.Name)], b)
-		}
-		for _, t := range s.Triggers {
-			triggers = append(triggers, routine{t.Schema, strings.ToLower(t.Name), c.scanBody(t.Schema, t.Text)})
-			if t.Trigger != "" {
-				c.schema(t.Schema).triggerTable[strings.ToLower(t.Trigger)] = t.Name
+	if b.Writes {
+		for i := 0; i < len(b.Tables); i++ { // absorb may add tables
+			for _, r := range writes(b.Tables[i]) {
+				grew = b.absorb(*r) || grew
 			}
 		}
 	}
-	for changed := true; changed; {
-		changed = false
-		for _, r := range routines {
-			for _, callee := range r.scan.calls {
-				for _, b := range byName[callee] {
-					changed = r.scan.absorb(b.Reach) || changed
-				}
-			}
-		}
-	}
-	for _, r := range routines {
-		addReach(c.schema(r.schema).routineReach, r.name, r.scan.Reach)
-	}
-	for _, t := range triggers {
-		for _, callee := range t.scan.calls {
-			for _, b := range byName[callee] {
-				t.scan.absorb(b.Reach)
-			}
-		}
-		addReach(c.schema(t.schema).writeReach, t.name, t.scan.Reach)
-	}
-	for _, si := range c.schemas {
-		for name, t := range si.tables {
-			for _, col := range t.Columns {
-				if col.HasDefault && scanWords(bodyTokens(col.Default)).Sequences {
-					addReach(si.writeReach, name, Reach{Sequences: true})
-				}
-			}
-		}
-	}
-}
-
-// addReach merges r into the set's entry for name; an empty reach is not
-// kept.
-func addReach(set map[string]*Reach, name string, r Reach) {
-	if len(r.Tables) == 0 && !r.Writes && !r.Sequences {
-		return
-	}
-	if set[name] == nil {
-		set[name] = &Reach{}
-	}
-	b := bodyScan{Reach: *set[name]}
-	b.absorb(r)
-	*set[name] = b.Reach
+	return grew
 }
 
 // absorb adds o to b and tells whether b grew.
@@ -177,63 +154,45 @@ func (b *bodyScan) absorb(o Reach) bool {
 			grew = true
 		}
 	}
-	if o.Writes && !b.Writes || o.Sequences && !b.Sequences {
-		grew = true
+	for _, f := range []struct {
+		to   *bool
+		from bool
+	}{
+		{&b.Writes, o.Writes}, {&b.Sequences, o.Sequences}, {&b.Aggregate, o.Aggregate},
+		{&b.Dynamic, o.Dynamic}, {&b.Unreadable, o.Unreadable},
+	} {
+		if f.from && !*f.to {
+			*f.to, grew = true, true
+		}
 	}
-	b.Writes = b.Writes || o.Writes
-	b.Sequences = b.Sequences || o.Sequences
 	return grew
 }
 
 // scanBody reads a body of schema: the tables it names that the catalog
 // knows (a name qualified or not; a column or variable spelt like a table
 // counts too, which only refuses more than needed), its writes, sequence
-// functions and calls.
+// functions and calls. It is read with and without backslash escapes,
+// with double quotes as names: whatever the sql_mode it was stored under.
 func (c *Catalog) scanBody(schema, body string) *bodyScan {
-	toks := bodyTokens(body)
-	b := scanWords(toks)
-	for i, w := range toks {
-		if !isWordToken(w) || tokenAt(toks, i-1) == "." {
-			continue // a name after its qualifier is read with it
-		}
-		if q := tokenAt(toks, i+2); tokenAt(toks, i+1) == "." && isWordToken(q) {
-			c.addNamed(b, unquote(w), unquote(q), 0)
-		} else {
-			c.addNamed(b, schema, unquote(w), 0)
-		}
-	}
-	return b
-}
-
-// scanWords finds the writes, the sequence functions and the calls of a
-// body's tokens.
-func scanWords(toks []string) *bodyScan {
 	b := &bodyScan{}
-	for i, w := range toks {
-		if !isWordToken(w) {
-			continue
-		}
-		next, prev := tokenAt(toks, i+1), tokenAt(toks, i-1)
-		switch {
-		case writeWords[w]:
-			b.Writes = true
-		case (w == "uuid_short" || w == "nextval" || w == "setval") && next == "(",
-			w == "value" && prev == "next",
-			w == "rand" && next == "(" && tokenAt(toks, i+2) != ")":
-			b.Sequences = true
-		}
-		switch {
-		case next == "(" || prev == "call" && next != ".":
-			b.calls = append(b.calls, unquote(w))
-		case prev == "." && tokenAt(toks, i-3) == "call":
-			b.calls = append(b.calls, unquote(w)) // CALL db.p
+	for _, toks := range readings(body) {
+		b.absorbWords(toks)
+		for i, t := range toks {
+			if !t.Ident() || tokenAt(toks, i-1).Is(".") {
+				continue // a name after its qualifier is read with it
+			}
+			if q := tokenAt(toks, i+2); tokenAt(toks, i+1).Is(".") && q.Ident() {
+				c.addNamed(b, t.Text, q.Text, 0)
+			} else {
+				c.addNamed(b, schema, t.Text, 0)
+			}
 		}
 	}
 	return b
 }
 
 // addNamed adds the table schema.name if the catalog knows it: a view by
-// the tables its definition reads.
+// the tables its definition reads and the routines it calls.
 func (c *Catalog) addNamed(b *bodyScan, schema, name string, depth int) {
 	t := c.Table(schema, name)
 	if t == nil {
@@ -248,71 +207,72 @@ func (c *Catalog) addNamed(b *bodyScan, schema, name string, depth int) {
 	}
 	v := c.scanView(t, depth)
 	b.absorb(v.Reach)
+	b.calls = append(b.calls, v.calls...)
 }
 
-// scanView reads a view's definition (names fully qualified there).
+// scanView reads a view's definition (names fully qualified there): the
+// tables it reads, the routines it calls, its sequence functions.
 func (c *Catalog) scanView(t *Table, depth int) *bodyScan {
-	toks := bodyTokens(t.Definition)
 	b := &bodyScan{}
-	b.Sequences = scanWords(toks).Sequences
-	for i, w := range toks {
-		if q := tokenAt(toks, i+2); isWordToken(w) && tokenAt(toks, i-1) != "." && tokenAt(toks, i+1) == "." && isWordToken(q) {
-			c.addNamed(b, unquote(w), unquote(q), depth+1)
+	for _, toks := range readings(t.Definition) {
+		w := scanWords(toks)
+		b.Sequences, b.calls = b.Sequences || w.Sequences, append(b.calls, w.calls...)
+		for i, tk := range toks {
+			if q := tokenAt(toks, i+2); tk.Ident() && !tokenAt(toks, i-1).Is(".") && tokenAt(toks, i+1).Is(".") && q.Ident() {
+				c.addNamed(b, tk.Text, q.Text, depth+1)
+			}
 		}
 	}
 	return b
 }
 
-// bodyTokens splits SQL text into lower-cased words (backquoted names
-// included) and single punctuation bytes; string literals become one "'"
-// token, comments and spaces nothing.
-func bodyTokens(s string) []string {
-	var toks []string
-	for i := 0; i < len(s); {
-		ch := s[i]
-		switch {
-		case ch == '\'' || ch == '"':
-			i = skipString(s, i)
-			toks = append(toks, "'")
-		case ch == '`' || isWordByte(ch):
-			w, end := readName(s, i)
-			if ch == '`' {
-				w = "`" + w // a name, never a keyword
+// absorbWords adds what scanWords finds.
+func (b *bodyScan) absorbWords(toks []token) {
+	w := scanWords(toks)
+	b.absorb(w.Reach)
+	b.calls = append(b.calls, w.calls...)
+}
+
+// scanWords finds the writes, sequence functions, aggregate and dynamic
+// statements, and the calls of a body's tokens.
+func scanWords(toks []token) *bodyScan {
+	b := &bodyScan{}
+	for i, t := range toks {
+		if t.Kind == wordToken {
+			w := strings.ToLower(t.Text)
+			next, prev := tokenAt(toks, i+1), tokenAt(toks, i-1)
+			switch {
+			case writeWords[w]:
+				b.Writes = true
+			case w == "prepare" || w == "execute":
+				b.Dynamic = true
+			case (w == "uuid_short" || w == "nextval" || w == "setval") && next.Is("("),
+				w == "value" && prev.Is("next"),
+				w == "rand" && next.Is("(") && !tokenAt(toks, i+2).Is(")"):
+				b.Sequences = true
+			case w == "fetch" && next.Is("group") && tokenAt(toks, i+2).Is("next"):
+				b.Aggregate = true
 			}
-			toks = append(toks, w)
-			i = end
-		case ch == '#' || ch == '-' && strings.HasPrefix(s[i:], "-- "):
-			end := strings.IndexByte(s[i:], '\n')
-			if end < 0 {
-				return toks
-			}
-			i += end + 1
-		case ch == '/' && strings.HasPrefix(s[i:], "/*"):
-			end := strings.Index(s[i+2:], "*/")
-			if end < 0 {
-				return toks
-			}
-			i += end + 4
-		case ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n':
-			i++
-		default:
-			toks = append(toks, s[i:i+1])
-			i++
 		}
 	}
-	return toks
+	b.calls = calledIn(toks)
+	return b
 }
 
-// isWordToken tells a word token from punctuation and strings.
-func isWordToken(t string) bool { return t != "" && (t[0] == '`' || isWordByte(t[0])) }
-
-// tokenAt returns toks[i], "" outside.
-func tokenAt(toks []string, i int) string {
-	if i < 0 || i >= len(toks) {
-		return ""
+// calledIn lists the routines toks call, lower-cased: a name followed by
+// '(' (builtins too, which name no routine), or named by CALL (also CALL
+// db.p).
+func calledIn(toks []token) []string {
+	var calls []string
+	for i, t := range toks {
+		if !t.Ident() {
+			continue
+		}
+		prev := tokenAt(toks, i-1)
+		if tokenAt(toks, i+1).Is("(") || prev.Is("call") && !tokenAt(toks, i+1).Is(".") ||
+			prev.Is(".") && tokenAt(toks, i-3).Is("call") {
+			calls = append(calls, strings.ToLower(t.Text))
+		}
 	}
-	return toks[i]
+	return calls
 }
-
-// unquote drops the mark of a backquoted name token.
-func unquote(t string) string { return strings.TrimPrefix(t, "`") }

@@ -89,6 +89,12 @@ func (r Row) str(i int) string {
 	return *r[i]
 }
 
+// body reads a routine's or a trigger's row of QueryTables (a NULL body:
+// the backend account may not read it).
+func (r Row) body() Body {
+	return Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3), Trigger: r.str(4), Unreadable: len(r) > 3 && r[3] == nil}
+}
+
 // ParseSnapshot builds a shard's snapshot from the results of Queries.
 func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot, error) {
 	snap := Snapshot{Shard: shard}
@@ -100,17 +106,17 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 		switch r.str(2) {
 		case statefulRoutine:
 			snap.Functions = append(snap.Functions, Named{Schema: r.str(0), Name: r.str(1)})
-			snap.Routines = append(snap.Routines, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3)})
+			snap.Routines = append(snap.Routines, r.body())
 			continue
 		case statefulTrigger:
 			snap.Triggered = append(snap.Triggered, Named{Schema: r.str(0), Name: r.str(1)})
-			snap.Triggers = append(snap.Triggers, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3), Trigger: r.str(4)})
+			snap.Triggers = append(snap.Triggers, r.body())
 			continue
 		case otherRoutine:
-			snap.Routines = append(snap.Routines, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3)})
+			snap.Routines = append(snap.Routines, r.body())
 			continue
 		case otherTrigger:
-			snap.Triggers = append(snap.Triggers, Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3), Trigger: r.str(4)})
+			snap.Triggers = append(snap.Triggers, r.body())
 			continue
 		}
 		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3)}

@@ -1,6 +1,10 @@
 package catalog
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/xaproxy/xaproxy/internal/sqllex"
+)
 
 // One MariaDB gives every row of a statement the same current time: NOW(),
 // CURRENT_TIMESTAMP, a column's DEFAULT CURRENT_TIMESTAMP and ON UPDATE
@@ -24,12 +28,12 @@ var StatementTimeFuncs = map[string]bool{
 func MentionsStatementTime(text string) bool {
 	lower := strings.ToLower(text)
 	for i := 0; i < len(lower); {
-		if !isWordByte(lower[i]) {
+		if !sqllex.IsWordByte(lower[i]) {
 			i++
 			continue
 		}
 		j := i
-		for j < len(lower) && isWordByte(lower[j]) {
+		for j < len(lower) && sqllex.IsWordByte(lower[j]) {
 			j++
 		}
 		if StatementTimeFuncs[lower[i:j]] {

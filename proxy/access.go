@@ -47,12 +47,15 @@ func (s *Session) checkTables(st *router.Statement) error {
 		return nil
 	}
 	if d := st.Routine; d != nil {
-		// Its schema is known from its head (MariaDB keeps a trigger in
-		// its table's schema).
-		for _, schema := range []string{d.Schema, d.Table.Schema} {
-			if schema != "" && !s.canUse(schema) {
-				return s.errDBAccess(schema)
-			}
+		if !st.ReadOnly {
+			// A body runs as the backend account: it could reach schemas
+			// the user may not use.
+			return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(
+				"Access denied: user '%s' may use only %s, and a routine's or trigger's body runs as xaproxy's backend account, which may reach other schemas; definitions are refused to users restricted by users[].schemas",
+				s.user, strings.Join(s.grant.Schemas, ", ")))
+		}
+		if schema := d.Schema; schema != "" && !s.canUse(schema) {
+			return s.errDBAccess(schema) // SHOW CREATE of another schema's
 		}
 		return nil
 	}

@@ -169,6 +169,30 @@ func (s *Session) notePartWarnings(ctx context.Context, c *backend.Conn, n uint1
 	s.addConditions(uint64(n), errors, rows)
 }
 
+// noteWarningsBeyondNotes is noteWarnings for a statement another shard
+// ran too (DDL): its Notes say what the first shard's said (DROP ... IF
+// EXISTS of a missing object), its warnings are about its own rows (an
+// ALTER's truncations). It records the warnings and errors only, and
+// returns how many.
+func (s *Session) noteWarningsBeyondNotes(ctx context.Context, c *backend.Conn, n uint16) uint16 {
+	if n == 0 {
+		return 0
+	}
+	res, err := c.Exec(ctx, "SHOW WARNINGS")
+	if err != nil {
+		s.addConditions(uint64(n), 0, nil) // unread: counted as they came
+		return n
+	}
+	var kept []engine.Row
+	for _, row := range valueRows(res) {
+		if len(row) == 0 || string(row[0]) != "Note" {
+			kept = append(kept, row)
+		}
+	}
+	s.addConditions(uint64(len(kept)), countErrors(kept), kept)
+	return uint16(len(kept))
+}
+
 // valueRows is the rows of a result read from a shard, as text (nil for
 // NULL); none when it has no result set.
 func valueRows(res *mysql.Result) []engine.Row {

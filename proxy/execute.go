@@ -377,37 +377,14 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 	var firstErr *mysql.MyError
 	var total okInfo
 	for _, part := range ex.Parts {
-		c, err := s.ddlConn(ctx, st, part.Shard)
-		var ok okInfo
-		var srvErr *mysql.MyError
-		if err == nil {
-			s.pinFor(st, c)
-			s.track(c)
-			var reply backend.Reply
-			if reply, err = sendPart(ctx, c, part, own); err == nil {
-				ok, srvErr, err = s.readOK(reply)
-			} else if me, isMy := backend.ServerError(err); isMy {
-				srvErr, err = me, nil
-			}
-			s.untrack(c)
-			if err != nil {
-				c.MarkBroken()
-			}
-			// Every shard ran the same DDL: the first to apply it gives
-			// the statement's notes (DROP ... IF EXISTS of a missing
-			// object: one Note, as on one server).
-			notes := ok.warnings
-			if len(applied) > 0 {
-				notes = 0
-			}
-			s.afterStatementOn(ctx, part.Shard, c, st, outcome{srvErr: srvErr, lost: err, warnings: notes}, 0)
-			if err != nil {
-				err = errShardUnavailable(part.Shard, err)
+		later := ddlFirst
+		if len(applied) > 0 {
+			later = ddlOwnRows
+			if ex.Copies {
+				later = ddlCopy
 			}
 		}
-		if err != nil {
-			srvErr = toMyError(err)
-		}
+		ok, srvErr := s.runDDLPart(ctx, st, part, own, later)
 		if srvErr != nil {
 			failed = append(failed, fmt.Sprintf("%s (%d: %s)", part.Shard, srvErr.Code, srvErr.Message))
 			if firstErr == nil {
@@ -415,9 +392,10 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 			}
 			continue
 		}
-		if len(applied) == 0 {
-			total.affected, total.warnings = ok.affected, ok.warnings
+		if len(applied) == 0 || ex.SumAffected {
+			total.affected += ok.affected
 		}
+		total.warnings += ok.warnings
 		applied = append(applied, part.Shard)
 	}
 	if firstErr == nil {
@@ -435,6 +413,54 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 	return s.writeErr(&mysql.MyError{Code: firstErr.Code, State: firstErr.State, Message: fmt.Sprintf(
 		"DDL failed on shard(s) %s; applied on %s: fix the failing shards and run it again (with IF [NOT] EXISTS)",
 		strings.Join(failed, ", "), strings.Join(applied, ", "))})
+}
+
+// ddlTurn is which shard of a DDL a part runs on.
+type ddlTurn int
+
+const (
+	ddlFirst   ddlTurn = iota // the first to apply it: its conditions are the statement's
+	ddlOwnRows                // a later shard with rows of its own: its warnings count too
+	ddlCopy                   // a later copy of a broadcast table: it repeats the first
+)
+
+// runDDLPart runs a schema change on one shard. Every shard runs the same
+// DDL: the first to apply it gives the statement's notes (DROP ... IF
+// EXISTS of a missing object: one Note, as on one server); a later one
+// adds only its warnings, about its own rows (none for a copy), and ok
+// counts them.
+func (s *Session) runDDLPart(ctx context.Context, st *router.Statement, part router.Part, own func(*backend.Conn) (backend.Pending, error), turn ddlTurn) (okInfo, *mysql.MyError) {
+	c, err := s.ddlConn(ctx, st, part.Shard)
+	if err != nil {
+		return okInfo{}, toMyError(err)
+	}
+	s.pinFor(st, c)
+	s.track(c)
+	var ok okInfo
+	var srvErr *mysql.MyError
+	var reply backend.Reply
+	if reply, err = sendPart(ctx, c, part, own); err == nil {
+		ok, srvErr, err = s.readOK(reply)
+	} else if me, isMy := backend.ServerError(err); isMy {
+		srvErr, err = me, nil
+	}
+	s.untrack(c)
+	if err != nil {
+		c.MarkBroken()
+	}
+	counted := ok.warnings
+	switch {
+	case turn == ddlOwnRows && srvErr == nil && err == nil:
+		ok.warnings = s.noteWarningsBeyondNotes(ctx, c, counted)
+		counted = 0 // noted above
+	case turn == ddlCopy:
+		ok.warnings, counted = 0, 0
+	}
+	s.afterStatementOn(ctx, part.Shard, c, st, outcome{srvErr: srvErr, lost: err, warnings: counted}, 0)
+	if err != nil {
+		return ok, toMyError(errShardUnavailable(part.Shard, err))
+	}
+	return ok, srvErr
 }
 
 // mergeConns returns one connection per shard for a merged read: the

@@ -425,6 +425,19 @@ func TestLoginAndSchemaAccess(t *testing.T) {
 		{"DROP DATABASE", func() error { _, err := c.Execute("DROP DATABASE crm"); return err }},
 		{"SHOW SHARD FOR", func() error { _, err := c.Execute("SHOW SHARD FOR crm.t 1"); return err }},
 		{"prepared", func() error { _, err := c.Prepare("SELECT * FROM crm.customers WHERE id = ?"); return err }},
+		{"SHOW CREATE FUNCTION of another schema", func() error { _, err := c.Execute("SHOW CREATE FUNCTION crm.f"); return err }},
+	}
+	// A routine's body runs as the backend account, which may reach other
+	// schemas: a restricted user may not define one.
+	for _, q := range []string{
+		"CREATE FUNCTION leak() RETURNS TEXT RETURN (SELECT GROUP_CONCAT(name) FROM crm.customers)",
+		"CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.id = 1",
+		"CREATE PROCEDURE p() SELECT 1",
+		"DROP FUNCTION IF EXISTS f",
+	} {
+		if _, err := c.Execute(q); errCode(err) != mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR {
+			t.Errorf("%s as a restricted user: %v, want 1227", q, err)
+		}
 	}
 	for _, tt := range denied {
 		t.Run("denied "+tt.name, func(t *testing.T) {

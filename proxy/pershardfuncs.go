@@ -8,11 +8,11 @@ import "github.com/xaproxy/xaproxy/router"
 // would give its own values, where one MariaDB gives the statement's rows
 // one sequence.
 func (s *Session) checkSequences(st *router.Statement, ex *router.Exec) error {
+	if err := s.srv.router.CheckRunsOn(st, s.db, ex); err != nil {
+		return err
+	}
 	if !spansShards(ex) {
 		return nil
-	}
-	if what := s.srv.router.SequencesBehind(st, s.db); what != "" {
-		return errNotSupported("%s calls UUID_SHORT(), NEXTVAL, SETVAL or RAND(N), which give each shard's own values: a statement that runs it on several shards is not supported; restrict the statement to one shard", what)
 	}
 	use := router.ServerSequences(st)
 	if use.SeededRand && !ex.Copies {

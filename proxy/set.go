@@ -19,6 +19,16 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 	if err := s.endUnstartedTx(ctx, n, st.SQL); err != nil {
 		return s.writeErr(err)
 	}
+	if len(st.Tables) > 0 || len(st.Funcs) > 0 {
+		// A value may read tables or call routines, on the one shard the
+		// SET runs on.
+		if err := s.checkTables(st); err != nil {
+			return s.writeErr(err)
+		}
+		if err := s.srv.router.CheckSetReads(st, s.user, s.db, s.setShard()); err != nil {
+			return s.writeErr(err)
+		}
+	}
 	var (
 		parts      []string
 		next       = s.vars
@@ -173,14 +183,20 @@ const (
 	resultsChanged
 )
 
+// setShard is where a SET runs: the session's default shard, or the first
+// shard of its transaction.
+func (s *Session) setShard() string {
+	if s.tx != nil && len(s.tx.order) > 0 {
+		return s.tx.order[0]
+	}
+	return s.srv.router.DefaultShard(s.db)
+}
+
 // applySet runs a SET on the session's connection to its default shard and
 // records the new state, with the character set read back when cs says it
 // changed and the values of the variables in readBack.
 func (s *Session) applySet(ctx context.Context, sql string, next backend.State, cs charsetChange, readBack []string) error {
-	shard := s.srv.router.DefaultShard(s.db)
-	if s.tx != nil && len(s.tx.order) > 0 {
-		shard = s.tx.order[0]
-	}
+	shard := s.setShard()
 	pinned := s.tx != nil && s.tx.branches[shard] != nil
 	var c *backend.Conn
 	if pinned {

@@ -48,6 +48,9 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		if err := r.checkForeignKeys(x, t, user); err != nil {
 			return err
 		}
+		// A sharded table's shards change their own rows; a broadcast
+		// table's, copies of the same.
+		p.sumAffected, p.copies = t.kind == sharding.Sharded, t.kind == sharding.Broadcast
 	case *ast.CreateTableStmt:
 		if x.Select != nil {
 			tables, err := r.resolveAll(p.Stmt, user, db)

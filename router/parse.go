@@ -10,6 +10,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 	// The parser needs a value-expression driver; test_driver is the
 	// dependency-free one.
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
@@ -85,6 +86,11 @@ func (p *Parser) In(m Mode) *Parser {
 // Mode is the sql_mode flags p reads statements with.
 func (p *Parser) Mode() Mode { return p.mode }
 
+// lexMode is what of p's sql_mode the text lexer needs.
+func (p *Parser) lexMode() sqllex.Mode {
+	return sqllex.Mode{ANSIQuotes: p.mode&mysql.ModeANSIQuotes != 0, NoBackslashEscapes: p.mode&mysql.ModeNoBackslashEscapes != 0}
+}
+
 // parse runs the TiDB parser. Its value driver panics on some literals (a
 // decimal of hundreds of digits): that is a statement it cannot read, not
 // a reason to drop the session.
@@ -157,7 +163,7 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 			return st, nil
 		}
 	}
-	if d := readRoutineDef(head); d != nil {
+	if d := readRoutineDef(head, p.lexMode()); d != nil {
 		// Read from its head, whether the parser could read it or not
 		// (it reads CREATE and DROP PROCEDURE only), so that every
 		// definition is routed and checked alike (routineplan.go).

@@ -22,6 +22,9 @@ type Plan struct {
 	keyed  *keyedPlan // sharded table: shards from the key conditions
 	fanout []string   // runs unchanged on every one of these (broadcast writes, DDL)
 	copies bool       // fanout writes copies of the same rows (broadcast tables)
+	// sumAffected: a DDL fanout whose shards each change their part of
+	// the rows (ALTER TABLE of a sharded table): the affected rows add up.
+	sumAffected bool
 	// fanoutSQL is, for a shard of fanout, the text it runs instead of the
 	// client's (LOCK TABLES of the tables it holds: locktables.go).
 	fanoutSQL map[string]string
@@ -109,6 +112,9 @@ type Exec struct {
 	// Copies: the parts write the same rows to every copy of a broadcast
 	// table; the client is told the affected rows of one copy.
 	Copies bool
+	// SumAffected: each shard of a DDL changed its own rows; one server's
+	// count is their sum (an ALTER TABLE's copied rows).
+	SumAffected bool
 	// ShowTables: merge SHOW TABLES answers into the logical list.
 	ShowTables *showTables
 	// Returning: the parts are a write with RETURNING whose result sets
@@ -163,7 +169,7 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	if err := r.checkViews(st, user, db); err != nil {
 		return nil, err
 	}
-	if err := r.checkRoutines(st, db); err != nil {
+	if err := r.checkRoutines(st, user, db); err != nil {
 		return nil, err
 	}
 	var err error
@@ -317,7 +323,7 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 	case len(p.fanout) == 1:
 		return &Exec{Parts: []Part{{Shard: p.fanout[0], SQL: p.fanoutSQL[p.fanout[0]]}}}, nil
 	case p.fanout != nil:
-		e := &Exec{Write: p.write, DDL: p.ddl, Copies: p.copies}
+		e := &Exec{Write: p.write, DDL: p.ddl, Copies: p.copies, SumAffected: p.sumAffected}
 		for _, s := range p.fanout {
 			e.Parts = append(e.Parts, Part{Shard: s, SQL: p.fanoutSQL[s]})
 		}

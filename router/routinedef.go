@@ -2,6 +2,8 @@ package router
 
 import (
 	"strings"
+
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 )
 
 // The parser reads no CREATE, ALTER or DROP of a stored function or
@@ -24,173 +26,149 @@ type RoutineDef struct {
 	// Library: CREATE FUNCTION ... SONAME, which loads a shared library
 	// into the server (a UDF), not a stored function.
 	Library bool
-}
-
-// defToken is a token of a definition's head: a word lower-cased, a name
-// as written (backquoted, or a string), or one punctuation byte.
-type defToken struct {
-	word string // lower-cased; "" for names in quotes and punctuation
-	name string // the identifier or string as written, unquoted
-	end  int    // the offset after it
+	// Aggregate: CREATE AGGREGATE FUNCTION.
+	Aggregate bool
+	// Definer is the DEFINER clause's account, "" when there is none or
+	// it names the current user.
+	Definer string
 }
 
 // readRoutineDef reads the head of sql (comments skipped: executable ones,
 // which mariadb-dump writes around trigger heads, are opened before
 // parsing); nil when sql is no such definition.
-func readRoutineDef(sql string) *RoutineDef {
+func readRoutineDef(sql string, m sqllex.Mode) *RoutineDef {
 	if !isKeyword(sql, "CREATE") && !isKeyword(sql, "ALTER") && !isKeyword(sql, "DROP") && !isKeyword(sql, "SHOW") {
 		return nil // most statements: no tokens read
 	}
-	toks := defTokens(sql, 24)
-	at := 0
-	word := func(ws ...string) bool {
-		if at < len(toks) {
-			for _, w := range ws {
-				if toks[at].word == w {
-					at++
-					return true
-				}
-			}
-		}
-		return false
-	}
+	h := &headReader{toks: sqllex.Tokens(sql, m, 40)}
 	d := &RoutineDef{}
 	switch {
-	case word("create"):
+	case h.word("create"):
 		d.Verb = "create"
-		if word("or") && !word("replace") {
+		if h.word("or") && !h.word("replace") {
 			return nil
 		}
-		if word("definer") && !skipDefiner(toks, &at) {
-			return nil
+		if h.word("definer") {
+			var ok bool
+			if d.Definer, ok = h.account(); !ok {
+				return nil
+			}
 		}
-		word("aggregate")
-	case word("alter"):
+		d.Aggregate = h.word("aggregate")
+	case h.word("alter"):
 		d.Verb = "alter"
-	case word("show"):
-		if !word("create") {
+	case h.word("show"):
+		if !h.word("create") {
 			return nil
 		}
 		d.Verb = "show"
-	case word("drop"):
+	case h.word("drop"):
 		d.Verb = "drop"
 	default:
 		return nil
 	}
-	if !word("function", "procedure", "trigger") {
+	if !h.word("function", "procedure", "trigger") {
 		return nil
 	}
-	d.Object = toks[at-1].word
-	if word("if") && (d.Verb == "create" && !word("not") || !word("exists")) {
+	d.Object = strings.ToLower(h.toks[h.at-1].Text)
+	if h.word("if") && (d.Verb == "create" && !h.word("not") || !h.word("exists")) {
 		return nil
 	}
 	var ok bool
-	if d.Schema, d.Name, ok = qualifiedName(toks, &at); !ok {
+	if d.Schema, d.Name, ok = h.qualified(); !ok {
 		return nil
 	}
-	if d.Object == "trigger" && d.Verb == "create" {
-		if !word("before", "after") || !word("insert", "update", "delete") || !word("on") {
-			return nil
-		}
-		if d.Table.Schema, d.Table.Name, ok = qualifiedName(toks, &at); !ok {
-			return nil
-		}
-		if !word("for") || !word("each") || !word("row") {
-			return nil
-		}
-		if word("follows", "precedes") {
-			if _, _, ok = qualifiedName(toks, &at); !ok {
-				return nil
-			}
-		}
+	if d.Object == "trigger" && d.Verb == "create" && !h.triggerHead(d) {
+		return nil
 	}
-	if d.Object == "function" && d.Verb == "create" && at < len(toks) && toks[at].word == "returns" {
+	if d.Object == "function" && d.Verb == "create" && h.at < len(h.toks) && h.toks[h.at].Is("returns") {
 		d.Library = true // a stored function has a parameter list first
 	}
-	if at > 0 {
-		d.Body = sql[toks[at-1].end:]
-	}
+	d.Body = sql[h.toks[h.at-1].End:]
 	return d
 }
 
-// skipDefiner reads "= account" after DEFINER: CURRENT_USER[()],
-// CURRENT_ROLE, a role, or user@host.
-func skipDefiner(toks []defToken, at *int) bool {
-	i := *at
-	if i >= len(toks) || toks[i].name != "=" {
-		return false
-	}
-	i++
-	if i >= len(toks) || toks[i].word == "" && toks[i].name == "" {
-		return false
-	}
-	i++
-	if i+1 < len(toks) && toks[i].name == "(" && toks[i+1].name == ")" {
-		i += 2 // CURRENT_USER()
-	}
-	if i+1 < len(toks) && toks[i].name == "@" {
-		i += 2
-	}
-	*at = i
-	return true
+// headReader walks the tokens of a definition's head.
+type headReader struct {
+	toks []sqllex.Token
+	at   int
 }
 
-// qualifiedName reads name or schema.name.
-func qualifiedName(toks []defToken, at *int) (schema, name string, ok bool) {
-	i := *at
-	if i >= len(toks) || toks[i].name == "" || isPunct(toks[i]) {
-		return "", "", false
-	}
-	name = toks[i].name
-	i++
-	if i+1 < len(toks) && toks[i].name == "." && !isPunct(toks[i+1]) {
-		schema, name = name, toks[i+1].name
-		i += 2
-	}
-	*at = i
-	return schema, name, true
-}
-
-func isPunct(t defToken) bool { return t.word == "" && len(t.name) == 1 && !isWordByte(t.name[0]) }
-
-// defTokens reads up to max tokens of s.
-func defTokens(s string, max int) []defToken {
-	var toks []defToken
-	for i := 0; i < len(s) && len(toks) < max; {
-		ch := s[i]
-		switch {
-		case ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n':
-			i++
-		case strings.HasPrefix(s[i:], "/*"):
-			end := strings.Index(s[i+2:], "*/")
-			if end < 0 {
-				return toks
+// word takes the next token if it is one of the words ws.
+func (h *headReader) word(ws ...string) bool {
+	if h.at < len(h.toks) {
+		for _, w := range ws {
+			if h.toks[h.at].Is(w) {
+				h.at++
+				return true
 			}
-			i += end + 4
-		case ch == '#' || isDashComment(s[i:]):
-			end := strings.IndexByte(s[i:], '\n')
-			if end < 0 {
-				return toks
-			}
-			i += end + 1
-		case isQuote(ch):
-			end := skipQuoted(s, i) + 1
-			if end > len(s) {
-				return toks // unterminated
-			}
-			toks = append(toks, defToken{name: strings.ReplaceAll(s[i+1:end-1], string(ch)+string(ch), string(ch)), end: end})
-			i = end
-		case isWordByte(ch):
-			j := i
-			for j < len(s) && isWordByte(s[j]) {
-				j++
-			}
-			toks = append(toks, defToken{word: strings.ToLower(s[i:j]), name: s[i:j], end: j})
-			i = j
-		default:
-			toks = append(toks, defToken{name: s[i : i+1], end: i + 1})
-			i++
 		}
 	}
-	return toks
+	return false
+}
+
+// punct tells whether the token at i is the punctuation p.
+func (h *headReader) punct(i int, p string) bool {
+	return i < len(h.toks) && h.toks[i].Kind == sqllex.Punct && h.toks[i].Text == p
+}
+
+// triggerHead reads BEFORE|AFTER INSERT|UPDATE|DELETE ON table FOR EACH
+// ROW [FOLLOWS|PRECEDES other].
+func (h *headReader) triggerHead(d *RoutineDef) bool {
+	if !h.word("before", "after") || !h.word("insert", "update", "delete") || !h.word("on") {
+		return false
+	}
+	var ok bool
+	if d.Table.Schema, d.Table.Name, ok = h.qualified(); !ok {
+		return false
+	}
+	if !h.word("for") || !h.word("each") || !h.word("row") {
+		return false
+	}
+	if h.word("follows", "precedes") {
+		_, _, ok = h.qualified()
+	}
+	return ok
+}
+
+// account reads "= account" after DEFINER: CURRENT_USER[()] and
+// CURRENT_ROLE give "", a role or user@host its text.
+func (h *headReader) account() (string, bool) {
+	if !h.punct(h.at, "=") || h.at+1 >= len(h.toks) || h.toks[h.at+1].Kind == sqllex.Punct {
+		return "", false
+	}
+	h.at++
+	who := h.toks[h.at]
+	h.at++
+	if h.punct(h.at, "(") && h.punct(h.at+1, ")") {
+		h.at += 2 // CURRENT_USER()
+	}
+	if who.Kind == sqllex.Word && (who.Is("current_user") || who.Is("current_role")) {
+		return "", true
+	}
+	account := who.Text
+	if h.punct(h.at, "@") && h.at+1 < len(h.toks) {
+		// The host: a quoted text, or words and dots (127.0.0.1).
+		account += "@" + h.toks[h.at+1].Text
+		h.at += 2
+		for h.punct(h.at, ".") && h.at+1 < len(h.toks) && h.toks[h.at+1].Kind == sqllex.Word {
+			account += "." + h.toks[h.at+1].Text
+			h.at += 2
+		}
+	}
+	return account, true
+}
+
+// qualified reads name or schema.name.
+func (h *headReader) qualified() (schema, name string, ok bool) {
+	if h.at >= len(h.toks) || !h.toks[h.at].Ident() {
+		return "", "", false
+	}
+	name = h.toks[h.at].Text
+	h.at++
+	if h.punct(h.at, ".") && h.at+1 < len(h.toks) && h.toks[h.at+1].Ident() {
+		schema, name = name, h.toks[h.at+1].Text
+		h.at += 2
+	}
+	return schema, name, true
 }

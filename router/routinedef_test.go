@@ -2,6 +2,8 @@ package router
 
 import (
 	"testing"
+
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 )
 
 func TestReadRoutineDef(t *testing.T) {
@@ -12,12 +14,14 @@ func TestReadRoutineDef(t *testing.T) {
 	}{
 		{sql: "CREATE FUNCTION f(x INT) RETURNS INT RETURN x", want: &RoutineDef{Verb: "create", Object: "function", Name: "f"}, body: "(x INT)"},
 		{sql: "create or replace definer = `a`@`%` aggregate function if not exists shop.`my f`() returns int begin return 1; end",
-			want: &RoutineDef{Verb: "create", Object: "function", Schema: "shop", Name: "my f"}},
+			want: &RoutineDef{Verb: "create", Object: "function", Schema: "shop", Name: "my f", Aggregate: true, Definer: "a@%"}},
 		{sql: "CREATE DEFINER=CURRENT_USER() FUNCTION f() RETURNS INT RETURN 1", want: &RoutineDef{Verb: "create", Object: "function", Name: "f"}},
-		{sql: "CREATE DEFINER='app'@'localhost' FUNCTION f() RETURNS INT RETURN 1", want: &RoutineDef{Verb: "create", Object: "function", Name: "f"}},
-		{sql: "CREATE DEFINER=some_role FUNCTION f() RETURNS INT RETURN 1", want: &RoutineDef{Verb: "create", Object: "function", Name: "f"}},
+		{sql: "CREATE DEFINER='app'@'localhost' FUNCTION f() RETURNS INT RETURN 1", want: &RoutineDef{Verb: "create", Object: "function", Name: "f", Definer: "app@localhost"}},
+		{sql: "CREATE DEFINER=root@127.0.0.1 FUNCTION f() RETURNS INT RETURN 1", want: &RoutineDef{Verb: "create", Object: "function", Name: "f", Definer: "root@127.0.0.1"}},
+		{sql: "CREATE DEFINER=CURRENT_ROLE PROCEDURE p() SELECT 1", want: &RoutineDef{Verb: "create", Object: "procedure", Name: "p"}},
+		{sql: "CREATE DEFINER=some_role FUNCTION f() RETURNS INT RETURN 1", want: &RoutineDef{Verb: "create", Object: "function", Name: "f", Definer: "some_role"}},
 		{sql: "CREATE FUNCTION udf RETURNS STRING SONAME 'udf.so'", want: &RoutineDef{Verb: "create", Object: "function", Name: "udf", Library: true}},
-		{sql: "CREATE AGGREGATE FUNCTION udf RETURNS REAL SONAME 'udf.so'", want: &RoutineDef{Verb: "create", Object: "function", Name: "udf", Library: true}},
+		{sql: "CREATE AGGREGATE FUNCTION udf RETURNS REAL SONAME 'udf.so'", want: &RoutineDef{Verb: "create", Object: "function", Name: "udf", Library: true, Aggregate: true}},
 		{sql: "DROP FUNCTION IF EXISTS f", want: &RoutineDef{Verb: "drop", Object: "function", Name: "f"}},
 		{sql: "DROP FUNCTION crm.f", want: &RoutineDef{Verb: "drop", Object: "function", Schema: "crm", Name: "f"}},
 		{sql: "ALTER FUNCTION f COMMENT 'x'", want: &RoutineDef{Verb: "alter", Object: "function", Name: "f"}},
@@ -30,7 +34,7 @@ func TestReadRoutineDef(t *testing.T) {
 			want: &RoutineDef{Verb: "create", Object: "trigger", Schema: "shop", Name: "tr", Table: TableRef{Schema: "shop", Name: "t"}}, body: " INSERT INTO log"},
 		// What mariadb-dump writes, once its executable comments are opened.
 		{sql: " CREATE  DEFINER=`root`@`localhost` TRIGGER tr BEFORE UPDATE ON `t` FOR EACH ROW SET NEW.a = 2 ",
-			want: &RoutineDef{Verb: "create", Object: "trigger", Name: "tr", Table: TableRef{Name: "t"}}},
+			want: &RoutineDef{Verb: "create", Object: "trigger", Name: "tr", Table: TableRef{Name: "t"}, Definer: "root@localhost"}},
 		{sql: "DROP TRIGGER IF EXISTS tr", want: &RoutineDef{Verb: "drop", Object: "trigger", Name: "tr"}},
 		{sql: "/* why */ DROP TRIGGER tr", want: &RoutineDef{Verb: "drop", Object: "trigger", Name: "tr"}},
 		{sql: "CREATE TRIGGER tr INSTEAD OF INSERT ON t FOR EACH ROW SET @a = 1"},
@@ -46,7 +50,7 @@ func TestReadRoutineDef(t *testing.T) {
 		{sql: "CREATE FUNCTION"},
 		{sql: ""},
 	} {
-		got := readRoutineDef(skipCommentsAndSpace(tc.sql))
+		got := readRoutineDef(skipCommentsAndSpace(tc.sql), sqllex.Mode{})
 		if tc.want == nil {
 			if got != nil {
 				t.Errorf("%q: %+v, want none", tc.sql, *got)

@@ -2,20 +2,21 @@ package router
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
-// planRoutineDef routes a definition the parser cannot read
-// (routinedef.go). A stored function runs wherever a statement calls it:
-// it goes to every shard that holds the schema's tables (the default
+// planRoutineDef routes a routine's or trigger's definition, read from its
+// head (routinedef.go). A stored function runs wherever a statement calls
+// it: it goes to every shard that holds the schema's tables (the default
 // shard, and those of its sharded and broadcast tables). A procedure runs
-// where CALL runs, the default shard, as CREATE PROCEDURE (parsed) goes.
-// A trigger goes to the shards of its table. A body that would reach what
-// its shard cannot stand for is refused when created (routines.go).
+// where CALL runs, the default shard. A trigger goes to the shards of its
+// table. A body that would reach what its shard cannot stand for is
+// refused when created (routines.go), and so is what would let it run
+// past the proxy's checks.
 func (r *Router) planRoutineDef(p *Plan, st *Statement, user, db string) error {
 	d := st.Routine
 	schema := orDB(d.Schema, db)
@@ -28,44 +29,81 @@ func (r *Router) planRoutineDef(p *Plan, st *Statement, user, db string) error {
 	if err := r.CheckSchema(user, schema); err != nil {
 		return err
 	}
-	if d.Library {
-		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR,
-			"Access denied: CREATE FUNCTION ... SONAME loads a shared library into the shards' servers; xaproxy does not forward it (install the function on the shards directly)")
-	}
-	if d.Verb == "create" && dynamicSQL.MatchString(d.Body) {
-		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf(
-			"Access denied: the body of %s %s has dynamic SQL (PREPARE, EXECUTE), whose statements would run on a shard as xaproxy's backend account without the schema, privilege and routing checks it applies to each statement; write them as statements of the body", d.Object, d.Name))
-	}
-	p.ddl = d.Verb != "show"
-	if d.Object == "trigger" {
-		return r.planTriggerDef(p, d, schema, user)
-	}
 	if d.Verb == "create" {
-		reach := r.Catalog().BodyReach(schema, d.Body)
-		if t, kind := r.outOfReach(reach, false); t != nil {
-			return errOutOfReach("the stored "+d.Object+" "+d.Name, "it would run on one shard", t, kind, reach)
+		if err := r.checkDefinition(d, schema, user); err != nil {
+			return err
 		}
 	}
-	if d.Object == "function" && d.Verb != "show" {
+	p.ddl = d.Verb != "show"
+	switch {
+	case d.Object == "trigger":
+		return r.planTriggerDef(p, d, schema, user)
+	case d.Object == "function" && d.Verb != "show":
 		p.fanout = r.schemaShards(schema)
-	} else {
+	default:
 		p.fixed = r.DefaultShard(schema)
 	}
 	return nil
 }
 
-// dynamicSQL finds a prepared statement in a body (in a string or comment
-// too, which only refuses more than needed).
-var dynamicSQL = regexp.MustCompile(`(?i)\b(PREPARE|EXECUTE)\b`)
+// checkDefinition refuses a CREATE that would run past the proxy: a
+// library, a definer other than the backend account, dynamic SQL, a
+// hidden schema, an aggregate; a routine's body is checked here, a
+// trigger's where its table is known (planTriggerDef).
+func (r *Router) checkDefinition(d *RoutineDef, schema, user string) error {
+	denied := func(why string) error {
+		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf("Access denied: %s %s %s; xaproxy does not forward it", d.Object, d.Name, why))
+	}
+	reach := r.Catalog().BodyReach(schema, d.Body)
+	switch {
+	case d.Library:
+		return denied("loads a shared library into the shards' servers (SONAME): install it on the shards directly")
+	case d.Definer != "":
+		return denied("names the definer " + d.Definer + ": routines and triggers created through xaproxy are defined by its backend account (leave DEFINER out, or write DEFINER = CURRENT_USER)")
+	case reach.Dynamic:
+		return denied("has dynamic SQL (PREPARE, EXECUTE), whose statements would run on a shard as the backend account past the schema, privilege and routing checks xaproxy applies to each statement")
+	}
+	if h := hiddenSchemaIn(d.Body); h != "" {
+		return errSchemaDenied(user, h, r.rules.SchemaNames())
+	}
+	if d.Aggregate {
+		return errUnsupported("stored aggregate function %s is not supported: each shard would aggregate its own rows", d.Name)
+	}
+	if d.Object == "trigger" {
+		return nil
+	}
+	return r.checkBody(behind{what: "the stored " + d.Object + " " + d.Name, reach: reach})
+}
+
+// hiddenSchemaIn returns a hidden schema (mysql, ...) a body names a table
+// of, read with and without backslash escapes (a comment between the
+// names, or double quotes, do not hide it).
+func hiddenSchemaIn(body string) string {
+	for _, m := range []sqllex.Mode{{ANSIQuotes: true}, {ANSIQuotes: true, NoBackslashEscapes: true}} {
+		toks := sqllex.Tokens(body, m, 0)
+		for i, t := range toks {
+			if t.Ident() && isHiddenSchema(t.Text) && i+1 < len(toks) && toks[i+1].Is(".") {
+				return t.Text
+			}
+		}
+	}
+	return ""
+}
 
 // planTriggerDef sends a trigger's definition to the shards of its table:
-// for DROP and SHOW the table the catalog knows the trigger by (one it
-// does not know is looked for on the default shard, which answers as one
-// server without it would).
+// for DROP and SHOW the table the catalog knows the trigger by. One it
+// does not know (created on the shards since the catalog was read) is
+// dropped on every shard of the schema, which answer as one server would
+// (IF EXISTS: one Note where none has it) and shown from the default
+// shard.
 func (r *Router) planTriggerDef(p *Plan, d *RoutineDef, schema, user string) error {
 	table := TableRef{Schema: d.Table.Schema, Name: d.Table.Name}
 	if d.Verb != "create" {
 		table = TableRef{Schema: schema, Name: r.Catalog().TriggerTable(schema, d.Name)}
+		if table.Name == "" && d.Verb == "drop" {
+			p.fanout = r.schemaShards(schema)
+			return nil
+		}
 		if table.Name == "" {
 			p.fixed = r.DefaultShard(schema)
 			return nil
@@ -76,10 +114,10 @@ func (r *Router) planTriggerDef(p *Plan, d *RoutineDef, schema, user string) err
 		return err
 	}
 	if d.Verb == "create" {
-		reach := r.Catalog().BodyReach(schema, d.Body)
-		_, runsOn := r.placedOn(t.schema, t.name)
-		if out, kind := r.triggerOutOfReach(reach, t.kind, runsOn); out != nil {
-			return errOutOfReach(fmt.Sprintf("a trigger of the %s table %s", t.kind, t), "it would run on the shard of each row", out, kind, reach)
+		kind, runsOn := r.placedOn(t.schema, t.name)
+		if err := r.checkBody(behind{what: fmt.Sprintf("a trigger of the %s table %s", kind, t), runsOn: runsOn,
+			copies: kind == sharding.Broadcast, reach: r.Catalog().BodyReach(schema, d.Body)}); err != nil {
+			return err
 		}
 	}
 	switch {

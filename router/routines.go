@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/catalog"
@@ -18,87 +19,118 @@ import (
 // round is to write the reads and writes in the application's statements,
 // which the proxy routes (and commits atomically in one transaction).
 
-// checkRoutines refuses st when it calls a routine, or writes rows of a
-// table whose trigger, reaches a table its shard cannot stand for.
-func (r *Router) checkRoutines(st *Statement, db string) error {
+// behind is a body a statement runs: what runs it, where, and what it
+// reaches.
+type behind struct {
+	what   string   // "the stored routine f", "a trigger of the sharded table s.t", ...
+	runsOn []string // the shards it runs on, when known from its table
+	copies bool     // it runs on every copy of its broadcast table
+	reach  catalog.Reach
+}
+
+// behindOf lists the bodies st runs: the routines it calls, those the
+// views it reads call, and the triggers (and defaults) of the tables it
+// writes.
+func (r *Router) behindOf(st *Statement, db string) []behind {
 	cat := r.Catalog()
+	if !cat.HasReach() {
+		return nil // no routine, trigger or view reaches anything
+	}
+	var out []behind
 	for _, f := range st.Funcs {
-		reach := cat.RoutineReach(orDB(f.Schema, db), f.Name)
-		if t, kind := r.outOfReach(reach, false); t != nil {
-			return errOutOfReach("the stored routine "+f.Name, "it would run on one shard", t, kind, reach)
+		if reach := cat.RoutineReach(orDB(f.Schema, db), f.Name); !empty(reach) {
+			out = append(out, behind{what: "the stored routine " + f.Name, reach: reach})
 		}
 	}
-	if !ChangesRows(st) {
-		return nil
+	for _, t := range st.Tables {
+		if reach := cat.ViewReach(t.In(db), t.Name); !empty(reach) {
+			out = append(out, behind{what: fmt.Sprintf("the view %s.%s", t.In(db), t.Name), reach: reach})
+		}
 	}
-	for _, ref := range st.Tables {
-		schema := ref.In(db)
-		reach := cat.WriteReach(schema, ref.Name)
-		if len(reach.Tables) == 0 {
+	for _, t := range writtenTables(st) {
+		reach := cat.WriteReach(t.In(db), t.Name)
+		if empty(reach) {
 			continue
 		}
-		own, runsOn := r.placedOn(schema, ref.Name)
-		if t, kind := r.triggerOutOfReach(reach, own, runsOn); t != nil {
-			return errOutOfReach(fmt.Sprintf("a trigger of the %s table %s.%s", own, schema, ref.Name), "it would run on the shard of each row", t, kind, reach)
+		kind, runsOn := r.placedOn(t.In(db), t.Name)
+		out = append(out, behind{what: fmt.Sprintf("a trigger of the %s table %s.%s", kind, t.In(db), t.Name),
+			runsOn: runsOn, copies: kind == sharding.Broadcast, reach: reach})
+	}
+	return out
+}
+
+func empty(r catalog.Reach) bool {
+	return len(r.Tables) == 0 && !r.Writes && !r.Sequences && !r.Unknown()
+}
+
+// checkRoutines refuses st when a body it runs reaches what its shard
+// cannot stand for; a routine qualified by a schema the proxy does not
+// serve is refused as its tables would be.
+func (r *Router) checkRoutines(st *Statement, user, db string) error {
+	for _, f := range st.Funcs {
+		if f.Schema != "" && r.rules.Schema(f.Schema) == nil {
+			if err := r.CheckSchema(user, f.Schema); err != nil {
+				return err
+			}
+		}
+	}
+	for _, b := range r.behindOf(st, db) {
+		if err := r.checkBody(b); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// triggerOutOfReach is outOfReach for a trigger of a table placed as own,
-// which runs on the shards runsOn: an unsharded table it names must live
-// there, and there alone.
-func (r *Router) triggerOutOfReach(reach catalog.Reach, own sharding.TableKind, runsOn []string) (*catalog.Named, sharding.TableKind) {
-	if t, kind := r.outOfReach(reach, own == sharding.Broadcast); t != nil {
-		return t, kind
+// checkBody refuses a body whose reach one shard cannot stand for.
+func (r *Router) checkBody(b behind) error {
+	switch {
+	case b.reach.Aggregate:
+		return errUnsupported("%s is a stored aggregate function: each shard would aggregate its own rows; compute the aggregate in a statement of its own", b.what)
+	case b.reach.Dynamic:
+		return errUnsupported("%s runs dynamic SQL (PREPARE, EXECUTE), which would run on one shard past xaproxy's routing and checks; write those statements in the application", b.what)
+	case b.reach.Unreadable:
+		return errUnsupported("xaproxy's backend account may not read the body of %s, so it cannot tell which tables it reaches; grant it SHOW CREATE ROUTINE or SELECT on mysql.proc", b.what)
 	}
-	for i, t := range reach.Tables {
-		if kind, _ := r.kindOf(t.Schema, t.Name); kind == sharding.Unsharded && (len(runsOn) != 1 || runsOn[0] != r.DefaultShard(t.Schema)) {
-			return &reach.Tables[i], kind
-		}
-	}
-	return nil, sharding.Unsharded
-}
-
-// placedOn lists the shards that hold a table's rows.
-func (r *Router) placedOn(schema, table string) (sharding.TableKind, []string) {
-	kind, t := r.kindOf(schema, table)
+	t, kind := r.outOfReach(b.reach, b.copies, b.runsOn)
 	if t == nil {
-		return kind, []string{r.DefaultShard(schema)}
+		return nil
 	}
-	return kind, t.Shards
-}
-
-// errOutOfReach says why a body that reaches t cannot run through the
-// proxy, and the way round.
-func errOutOfReach(subject, runs string, t *catalog.Named, kind sharding.TableKind, reach catalog.Reach) error {
+	runs := "it would run on one shard"
+	if b.runsOn != nil {
+		runs = "it would run on the shard of each row"
+	}
 	return errUnsupported("%s names the %s table %s.%s%s: %s and %s; "+
 		"run those reads and writes as statements of their own (one transaction keeps them atomic)",
-		subject, kind, t.Schema, t.Name, written(kind, reach), runs, routineSees(kind))
+		b.what, kind, t.Schema, t.Name, written(kind, b.reach), runs, routineSees(kind))
 }
 
-// outOfReach returns the first table of reach that one shard cannot stand
-// for, and its kind: a sharded one, or a broadcast one the body may write
-// unless it runs on every copy (a trigger of a broadcast table).
-func (r *Router) outOfReach(reach catalog.Reach, onEveryCopy bool) (*catalog.Named, sharding.TableKind) {
+// outOfReach returns the first table of reach that the body, run on the
+// shards runsOn (nil: some one shard), cannot stand for, and its kind: a
+// sharded one; a broadcast one it may write, unless it runs on every copy
+// of a broadcast table copied to the same shards; an unsharded one not
+// alone on the shard it runs on.
+func (r *Router) outOfReach(reach catalog.Reach, copies bool, runsOn []string) (*catalog.Named, sharding.TableKind) {
 	for i, t := range reach.Tables {
-		switch kind, _ := r.kindOf(t.Schema, t.Name); {
+		kind, shards := r.placedOn(t.Schema, t.Name)
+		switch {
 		case kind == sharding.Sharded,
-			kind == sharding.Broadcast && reach.Writes && !onEveryCopy:
+			kind == sharding.Broadcast && reach.Writes && !(copies && slices.Equal(shards, runsOn)),
+			kind == sharding.Unsharded && runsOn != nil && !slices.Equal(shards, runsOn):
 			return &reach.Tables[i], kind
 		}
 	}
 	return nil, sharding.Unsharded
 }
 
-// kindOf tells how a table is placed; a schema without rules holds only
-// unsharded tables.
-func (r *Router) kindOf(schema, table string) (sharding.TableKind, *sharding.Table) {
-	s := r.rules.Schema(schema)
-	if s == nil {
-		return sharding.Unsharded, nil
+// placedOn tells how a table is placed, and the shards that hold it.
+func (r *Router) placedOn(schema, table string) (sharding.TableKind, []string) {
+	if s := r.rules.Schema(schema); s != nil {
+		if kind, t := s.Lookup(table); t != nil {
+			return kind, t.Shards
+		}
 	}
-	return s.Lookup(table)
+	return sharding.Unsharded, []string{r.DefaultShard(schema)}
 }
 
 // written says that a broadcast table is named by a body that writes.
@@ -131,23 +163,81 @@ func ChangesRows(st *Statement) bool {
 	return false
 }
 
-// SequencesBehind names what st runs, beyond its own text, that calls a
-// function of a per-server sequence (serverseq.go): a stored routine, or
-// a trigger or column default of a table it writes; "" when nothing. Run
-// on several shards, each would give its own values.
-func (r *Router) SequencesBehind(st *Statement, db string) string {
-	cat := r.Catalog()
-	for _, f := range st.Funcs {
-		if cat.RoutineReach(orDB(f.Schema, db), f.Name).Sequences {
-			return "the stored routine " + f.Name
+// writtenTables are the tables whose triggers st may fire: an INSERT's
+// or LOAD DATA's target, every table of an UPDATE or DELETE (those it only
+// reads too, which only refuses more).
+func writtenTables(st *Statement) []TableRef {
+	switch n := st.Node.(type) {
+	case *ast.InsertStmt:
+		if n.Table != nil {
+			if t := firstTableName(n.Table.TableRefs); t != nil {
+				return []TableRef{{Schema: t.Schema.O, Name: t.Name.O}}
+			}
 		}
+	case *ast.LoadDataStmt:
+		if n.Table != nil {
+			return []TableRef{{Schema: n.Table.Schema.O, Name: n.Table.Name.O}}
+		}
+	case *ast.UpdateStmt, *ast.DeleteStmt:
+		return st.Tables
 	}
-	if ChangesRows(st) {
-		for _, t := range st.Tables {
-			if cat.WriteReach(t.In(db), t.Name).Sequences {
-				return fmt.Sprintf("a trigger or column default of %s.%s", t.In(db), t.Name)
+	return nil
+}
+
+// firstTableName is the first table a join names.
+func firstTableName(j *ast.Join) *ast.TableName {
+	var found *ast.TableName
+	anyNode(j, func(n ast.Node) bool {
+		found, _ = n.(*ast.TableName)
+		return found != nil
+	})
+	return found
+}
+
+// CheckRunsOn refuses st, about to run as ex, when a body it runs calls a
+// function of a per-server sequence and it runs on several shards
+// (serverseq.go), or when a routine it calls names an unsharded table and
+// it runs where that table is not.
+func (r *Router) CheckRunsOn(st *Statement, db string, ex *Exec) error {
+	for _, b := range r.behindOf(st, db) {
+		if b.reach.Sequences && len(ex.Parts) > 1 {
+			return errUnsupported("%s calls UUID_SHORT(), NEXTVAL, SETVAL or RAND(N), which give each shard's own values: a statement that runs it on several shards is not supported; restrict the statement to one shard", b.what)
+		}
+		if b.runsOn != nil {
+			continue // a trigger: checked against its table's shards
+		}
+		for _, t := range b.reach.Tables {
+			if kind, home := r.placedOn(t.Schema, t.Name); kind == sharding.Unsharded {
+				for _, p := range ex.Parts {
+					if p.Shard != home[0] {
+						return errUnsupported("%s names the unsharded table %s.%s, which only shard %s holds, and this statement would run it on shard %s too; "+
+							"read that table in a statement of its own", b.what, t.Schema, t.Name, home[0], p.Shard)
+					}
+				}
 			}
 		}
 	}
-	return ""
+	return nil
+}
+
+// CheckSetReads refuses a SET whose values, run on shard, would read what
+// that shard cannot stand for: a sharded table, a table it does not hold,
+// a routine out of reach (a table of a hidden schema as any statement's).
+func (r *Router) CheckSetReads(st *Statement, user, db, shard string) error {
+	tables, err := r.resolveAll(st, user, db)
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if t.infoSchema {
+			continue
+		}
+		if kind, on := r.placedOn(t.schema, t.name); kind == sharding.Sharded || !slices.Contains(on, shard) {
+			return errUnsupported("SET with a value read from the %s table %s is not supported: the SET runs on one shard (%s), which does not hold all its rows; read the value with a SELECT and SET it", kind, t, shard)
+		}
+	}
+	if err := r.checkRoutines(st, user, db); err != nil {
+		return err
+	}
+	return r.CheckRunsOn(st, db, &Exec{Parts: []Part{{Shard: shard}}})
 }

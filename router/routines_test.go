@@ -22,6 +22,7 @@ func routinesRouter(t *testing.T) *Router {
       - {name: items2, shard_key: k, algorithm: mod, shards: [s0, s1]}
       - {name: regions, broadcast: true, shards: [s0, s1]}
       - {name: regions_log, broadcast: true, shards: [s0, s1]}
+      - {name: regions_narrow, broadcast: true, shards: [s0]}
 `)
 	tbl := func(name string) *catalog.Table {
 		return &catalog.Table{Schema: "shop", Name: name, Columns: []catalog.Column{{Name: "k", Type: "int(11)"}}}
@@ -35,7 +36,9 @@ func routinesRouter(t *testing.T) *Router {
 		return b
 	}
 	snap := catalog.Snapshot{Shard: "s0", Schemas: []string{"shop"},
-		Tables: []*catalog.Table{tbl("items"), tbl("items2"), tbl("regions"), tbl("regions_log"), tbl("plain"), tbl("log"),
+		Tables: []*catalog.Table{tbl("items"), tbl("items2"), tbl("regions"), tbl("regions_log"), tbl("plain"), tbl("log"), tbl("regions_narrow"),
+			{Schema: "shop", Name: "v_f", View: true, Definition: "select `shop`.`f_total`() AS `x`"},
+			{Schema: "shop", Name: "v_items2", View: true, Definition: "select `shop`.`items2`.`k` AS `k` from `shop`.`items2`"},
 			{Schema: "shop", Name: "v_items", View: true, Definition: "select `shop`.`items`.`k` AS `k` from `shop`.`items`"}},
 		Routines: []catalog.Body{
 			body("f_total", "RETURN (SELECT SUM(k) FROM items)"),
@@ -46,8 +49,16 @@ func routinesRouter(t *testing.T) *Router {
 			body("f_pure", "RETURN x * 2 -- items"),
 			body("f_str", "RETURN 'items'"),
 			body("f_log", "BEGIN INSERT INTO log VALUES (1); RETURN 1; END"),
+			body("f_plain", "BEGIN INSERT INTO plain VALUES (1); RETURN 1; END"),
 			body("p_q", "BEGIN CALL shop.p_inner(); END"),
 			body("p_inner", "SELECT * FROM shop.items"),
+			body("agg", "BEGIN DECLARE s INT DEFAULT 0; LOOP FETCH GROUP NEXT ROW; SET s = s + x; END LOOP; END"),
+			body("p_dyn", "BEGIN EXECUTE IMMEDIATE CONCAT('SELECT * FROM it', 'ems'); END"),
+			body("f_ansi", `RETURN (SELECT SUM(k) FROM "items")`),
+			body("f_nbe", `RETURN (SELECT CONCAT('\', SUM(k), '\') FROM items)`),
+			body("f_plainread", "RETURN (SELECT COUNT(*) FROM plain)"),
+			body("f_tok", "RETURN UUID_SHORT()"),
+			{Named: catalog.Named{Schema: "shop", Name: "f_hidden"}, Unreadable: true},
 		},
 		Triggers: []catalog.Body{
 			trigger("items", "tr_items", "SET NEW.k = (SELECT COUNT(*) FROM regions)"),
@@ -55,6 +66,7 @@ func routinesRouter(t *testing.T) *Router {
 			trigger("items2", "tr_items2", "INSERT INTO plain VALUES (NEW.k)"),
 			trigger("plain", "tr_plain", "SET NEW.k = f_pure(NEW.k)"),
 			trigger("log", "tr_log", "INSERT INTO items VALUES (NEW.k)"),
+			trigger("regions_log", "tr_rl", "INSERT INTO regions_narrow VALUES (NEW.k)"),
 		},
 	}
 	r.SetCatalog(catalog.Build(r.Catalog().Gen()+1, []catalog.Snapshot{snap}, func(string, string) []string { return []string{"s0"} }))
@@ -78,11 +90,12 @@ func TestRoutinesOutOfReach(t *testing.T) {
 		{"SELECT f_outer()", true},
 		{"SELECT f_view()", true},
 		{"SELECT f_pure(1), f_str()", false},
-		{"SELECT f_log()", false},
+		{"SELECT f_log()", true}, // log's trigger writes items
+		{"SELECT f_plain()", false},
 		{"CALL p_q()", true},
 		{"CALL p_inner()", true},
 		{"DELETE FROM items WHERE k = 1", false},
-		{"UPDATE regions SET k = 1", false},
+		{"UPDATE regions SET k = 1", true}, // its trigger writes regions_log, whose trigger writes regions_narrow
 		{"INSERT INTO items2 VALUES (1)", true},
 		{"DELETE FROM items2", true},
 		{"ALTER TABLE items2 COMMENT 'x'", false},
@@ -99,8 +112,21 @@ func TestRoutinesOutOfReach(t *testing.T) {
 		{"CREATE TRIGGER t1 BEFORE INSERT ON items FOR EACH ROW INSERT INTO regions_log VALUES (NEW.k)", true},
 		{"CREATE TRIGGER t1 BEFORE INSERT ON items FOR EACH ROW SET NEW.k = f_reg()", false},
 		{"CREATE TRIGGER t1 BEFORE INSERT ON plain FOR EACH ROW INSERT INTO items VALUES (NEW.k)", true},
-		{"CREATE TRIGGER t1 BEFORE INSERT ON plain FOR EACH ROW INSERT INTO log VALUES (NEW.k)", false},
-		{"CREATE TRIGGER t1 AFTER UPDATE ON regions FOR EACH ROW INSERT INTO regions_log VALUES (NEW.k)", false},
+		{"CREATE TRIGGER t1 BEFORE INSERT ON plain FOR EACH ROW INSERT INTO log VALUES (NEW.k)", true}, // log's trigger
+		{"CREATE TRIGGER t1 BEFORE INSERT ON log FOR EACH ROW INSERT INTO plain VALUES (NEW.k)", false},
+		{"CREATE TRIGGER t1 AFTER UPDATE ON regions FOR EACH ROW INSERT INTO regions_log VALUES (NEW.k)", true}, // regions_log's trigger writes regions_narrow
+		{"CREATE TRIGGER t1 AFTER UPDATE ON regions FOR EACH ROW INSERT INTO regions_narrow VALUES (NEW.k)", true},
+		{"CREATE TRIGGER t1 BEFORE UPDATE ON regions FOR EACH ROW SET NEW.k = (SELECT COUNT(*) FROM regions_log)", false},
+		{"SELECT agg(k) FROM items", true},
+		{"CALL p_dyn()", true},
+		{"SELECT f_ansi()", true},
+		{"SELECT f_nbe()", true},
+		{"SELECT f_hidden()", true},
+		{"SELECT * FROM v_f", true},
+		{"SELECT * FROM v_items2", false},
+		{"INSERT INTO v_items2 VALUES (1)", true},
+		{"INSERT INTO plain SELECT k FROM log", false}, // log is only read: its trigger does not run
+		{"SELECT f_plainread(), f_tok()", false},       // checked where it runs (CheckRunsOn)
 		{"CREATE TRIGGER t1 AFTER UPDATE ON regions FOR EACH ROW INSERT INTO log VALUES (NEW.k)", true},
 	} {
 		st, err := p.Parse(tc.sql)
@@ -137,7 +163,13 @@ func TestRoutineDefRoutes(t *testing.T) {
 		{"CREATE TRIGGER t1 BEFORE INSERT ON plain FOR EACH ROW SET NEW.k = 1", []string{"s0"}, 0},
 		{"DROP TRIGGER tr_items", []string{"s0", "s1"}, 0},
 		{"DROP TRIGGER tr_plain", []string{"s0"}, 0},
-		{"DROP TRIGGER IF EXISTS nope", []string{"s0"}, 0},
+		{"DROP TRIGGER IF EXISTS nope", []string{"s0", "s1"}, 0}, // not known: every shard answers
+		{"SHOW CREATE TRIGGER nope", []string{"s0"}, 0},
+		{"CREATE DEFINER = `root`@`localhost` FUNCTION g() RETURNS INT RETURN 1", nil, mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
+		{"CREATE DEFINER = CURRENT_USER FUNCTION g() RETURNS INT RETURN 1", []string{"s0", "s1"}, 0},
+		{"CREATE FUNCTION g() RETURNS INT RETURN (SELECT COUNT(*) FROM mysql/**/.user)", nil, mysql.ER_DBACCESS_DENIED_ERROR},
+		{`CREATE FUNCTION g() RETURNS INT RETURN (SELECT COUNT(*) FROM "mysql".user)`, nil, mysql.ER_DBACCESS_DENIED_ERROR},
+		{"CREATE AGGREGATE FUNCTION g(x INT) RETURNS INT BEGIN DECLARE s INT DEFAULT 0; LOOP FETCH GROUP NEXT ROW; SET s = s + x; END LOOP; END", nil, mysql.ER_NOT_SUPPORTED_YET},
 		{"SHOW CREATE TRIGGER tr_items", []string{"s0"}, 0},
 		{"CREATE FUNCTION udf RETURNS STRING SONAME 'udf.so'", nil, mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"CREATE PROCEDURE dyn() BEGIN PREPARE s FROM CONCAT('SELECT * FROM my', 'sql.user'); EXECUTE s; END", nil, mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
@@ -170,6 +202,37 @@ func TestRoutineDefRoutes(t *testing.T) {
 		}
 		if wantDDL := st.Routine == nil || st.Routine.Verb != "show"; st.ImplicitCommit != wantDDL || st.ReadOnly == wantDDL {
 			t.Errorf("%s: implicit commit %v, read-only %v", tc.sql, st.ImplicitCommit, st.ReadOnly)
+		}
+	}
+}
+
+// TestCheckRunsOn: a routine naming an unsharded table runs only on its
+// shard; a sequence function behind a statement, on one shard only.
+func TestCheckRunsOn(t *testing.T) {
+	r := routinesRouter(t)
+	p := NewParser()
+	one := &Exec{Parts: []Part{{Shard: "s0"}}}
+	other := &Exec{Parts: []Part{{Shard: "s1"}}}
+	both := &Exec{Parts: []Part{{Shard: "s0"}, {Shard: "s1"}}}
+	for _, tc := range []struct {
+		sql     string
+		ex      *Exec
+		refused bool
+	}{
+		{"SELECT f_plainread()", one, false},
+		{"SELECT f_plainread() FROM items WHERE k = 1", other, true},
+		{"SELECT k, f_plainread() FROM items", both, true},
+		{"SELECT f_tok()", one, false},
+		{"SELECT k, f_tok() FROM items", both, true},
+		{"SELECT k, f_pure(k) FROM items", both, false},
+	} {
+		st, err := p.Parse(tc.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = r.CheckRunsOn(st, "shop", tc.ex)
+		if me, _ := backend.ServerError(err); (me != nil && me.Code == mysql.ER_NOT_SUPPORTED_YET) != tc.refused {
+			t.Errorf("%s on %v: %v, refused want %v", tc.sql, tc.ex.Parts, err, tc.refused)
 		}
 	}
 }

@@ -78,6 +78,11 @@ func CheckUnparsed(st *Statement, user string, served func() []string) error {
 	if m := hiddenSchemaRef.FindStringSubmatch(st.SQL); m != nil {
 		return errSchemaDenied(user, m[2], served())
 	}
+	if h := hiddenSchemaIn(st.SQL); h != "" {
+		// Read as MariaDB reads it: a comment between the names, or
+		// double quotes under ANSI_QUOTES, do not hide it.
+		return errSchemaDenied(user, h, served())
+	}
 	return nil
 }
 

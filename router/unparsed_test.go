@@ -19,6 +19,8 @@ func TestCheckUnparsed(t *testing.T) {
 		{"SELECT user, '1' SOUNDS LIKE '1' FROM mysql.user", mysql.ER_DBACCESS_DENIED_ERROR},
 		{"SELECT 1 SOUNDS LIKE 1 FROM `performance_schema` . threads", mysql.ER_DBACCESS_DENIED_ERROR},
 		{"SELECT 1 SOUNDS LIKE 1 FROM mysqlx.t", 0},
+		{"SELECT 1 SOUNDS LIKE 1 FROM mysql/**/.user", mysql.ER_DBACCESS_DENIED_ERROR},
+		{"SELECT 1 SOUNDS LIKE 1 FROM \"sys\".x", mysql.ER_DBACCESS_DENIED_ERROR},
 		{"CREATE USER e@'%' IDENTIFIED VIA unix_socket", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"/* x */ SHUTDOWN WAIT FOR ALL SLAVES", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"INSTALL SONAME 'ha_blackhole'", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
