@@ -331,8 +331,11 @@ func TestPlanGroupsOnShard(t *testing.T) {
 	}
 	// A position beside a wildcard counts the wildcard's columns: not
 	// passed through (the partial-aggregate merge refuses SELECT *).
-	if _, err := planFor(t, r, "SELECT *, COUNT(*) FROM items GROUP BY 1"); err == nil {
-		t.Error("SELECT *, COUNT(*) ... GROUP BY 1 planned, want refused")
+	// (Refused where it reaches several shards: it runs as written on one.)
+	if p, err := planFor(t, r, "SELECT *, COUNT(*) FROM items GROUP BY 1"); err == nil {
+		if _, err = p.Bind(nil); err == nil {
+			t.Error("SELECT *, COUNT(*) ... GROUP BY 1 bound over every shard, want refused")
+		}
 	}
 	for _, tt := range tests {
 		p, err := planFor(t, r, tt.sql)
@@ -356,6 +359,50 @@ func TestPlanGroupsOnShard(t *testing.T) {
 		}
 		if tt.onShard && !slices.Equal(e.Merge.OrderBy, tt.order) {
 			t.Errorf("%s: merge order %v, want %v", tt.sql, e.Merge.OrderBy, tt.order)
+		}
+	}
+}
+
+// TestSingleOnlyPlans: a SELECT the merge cannot compute runs as written
+// when its key conditions pick one shard, and is refused otherwise; a
+// window function beside a subquery is refused at planning.
+func TestSingleOnlyPlans(t *testing.T) {
+	r := routerWith(t, 3, `
+  - name: shop
+    default_shard: s0
+    tables:
+      - {name: items, shard_key: id, algorithm: mod}
+      - {name: parts, shard_key: id, algorithm: mod}
+`)
+	for _, tc := range []struct {
+		sql    string
+		params []Param
+		want   string // the one shard, "" refused at bind, "plan" refused at planning
+	}{
+		{"SELECT GROUP_CONCAT(total) FROM items WHERE id = 1", nil, "s1"},
+		{"SELECT GROUP_CONCAT(total) FROM items WHERE id = ?", []Param{{Literal: "2", Key: sharding.IntValue(2)}}, "s2"},
+		{"SELECT GROUP_CONCAT(total) FROM items", nil, ""},
+		{"SELECT id, ROW_NUMBER() OVER (ORDER BY total) FROM items WHERE id = 1", nil, "s1"},
+		{"SELECT id, ROW_NUMBER() OVER (ORDER BY total) FROM items", nil, ""},
+		{"SELECT id, ROW_NUMBER() OVER (ORDER BY total), (SELECT COUNT(*) FROM parts) FROM items WHERE id = 1", nil, "plan"},
+	} {
+		p, err := planFor(t, r, tc.sql)
+		if tc.want == "plan" {
+			if err == nil {
+				t.Errorf("%s: planned, want refused", tc.sql)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.sql, err)
+			continue
+		}
+		e, err := p.Bind(tc.params)
+		switch {
+		case tc.want == "" && err == nil:
+			t.Errorf("%s: bound to %v, want refused", tc.sql, e.Parts)
+		case tc.want != "" && (err != nil || len(e.Parts) != 1 || e.Parts[0].Shard != tc.want):
+			t.Errorf("%s: %v %v, want one shard %s", tc.sql, e, err, tc.want)
 		}
 	}
 }

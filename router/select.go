@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
@@ -34,31 +35,59 @@ func (r *Router) planSelect(p *Plan, sel *ast.SelectStmt, user, db string) error
 		return r.planNested(p, sel, user, db)
 	}
 	if what := complexPart(sel); what != "" {
-		return errUnsupported("%s over sharded table %s is not supported: xaproxy cannot run it correctly across shards (co-located joins and single-table queries are)", what, pl.sharded[0])
+		err := errUnsupported("%s over sharded table %s is not supported: xaproxy cannot run it correctly across shards (co-located joins and single-table queries are)", what, pl.sharded[0])
+		if what != windowFunction {
+			return err
+		}
+		// A window function reads only the rows of the FROM clause: one
+		// shard that holds them all computes it as one server does.
+		k, _, kerr := r.keyedFor(sel, user, db)
+		if kerr != nil {
+			return kerr
+		}
+		k.singleOnly = err.(*mysql.MyError)
+		p.keyed = k
+		return nil
 	}
 	return r.planKeyed(p, sel, user, db)
+}
+
+// keyedFor routes a SELECT's FROM clause by its shard keys (keyedSelect).
+func (r *Router) keyedFor(sel *ast.SelectStmt, user, db string) (*keyedPlan, []tableInfo, error) {
+	from, _, err := r.fromTables(sel.From, user, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	var own owners
+	if len(from) > 1 && hasUnqualified(sel) {
+		if own, err = r.columnOwners(from); err != nil {
+			return nil, nil, err
+		}
+	}
+	k, err := r.keyedSelect(from, sel.From, sel.Where, own)
+	return k, from, err
 }
 
 // planKeyed plans a query over co-located sharded tables (and broadcast
 // ones) by their shard key, merging the shards' answers.
 func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error {
-	from, _, err := r.fromTables(sel.From, user, db)
-	if err != nil {
-		return err
-	}
-	var own owners
-	if len(from) > 1 && hasUnqualified(sel) {
-		if own, err = r.columnOwners(from); err != nil {
-			return err
-		}
-	}
-	k, err := r.keyedSelect(from, sel.From, sel.Where, own)
+	k, from, err := r.keyedFor(sel, user, db)
 	if err != nil {
 		return err
 	}
 	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupRepKey(from, sel), r.groupsOnShard(from, sel), r.realColumns(from))
 	if ng := (*NonGroupedError)(nil); errors.As(err, &ng) {
 		r.qualify(ng, from, sel)
+		return err // MariaDB's own error under ONLY_FULL_GROUP_BY (proxy/catalog.go)
+	}
+	if me, ok := err.(*mysql.MyError); ok && me.Code == mysql.ER_NOT_SUPPORTED_YET {
+		// A form the merge cannot compute (GROUP_CONCAT, ...) still runs
+		// as written on one shard, which holds every row it reads: only
+		// a bind whose key conditions reach several shards is refused
+		// (k = 1 is one shard whatever the value).
+		k.singleOnly = me
+		p.keyed = k
+		return nil
 	}
 	if err != nil {
 		return err
@@ -298,16 +327,26 @@ func without(list []string, s string) []string {
 	return out
 }
 
-// complexPart names the first construct that a sharded query may not use.
+// windowFunction is complexPart's name for a window function.
+const windowFunction = "a window function"
+
+// complexPart names the first construct that a sharded query may not use,
+// a window function only when it has no other.
 func complexPart(n ast.Node) string {
 	f := &complexFinder{}
 	n.Accept(f)
+	if f.what == "" && f.windows {
+		return windowFunction
+	}
 	return f.what
 }
 
 type complexFinder struct {
 	what  string
 	depth int
+	// windows: a window function was met (the search goes on for the
+	// other constructs).
+	windows bool
 }
 
 func (f *complexFinder) Enter(n ast.Node) (ast.Node, bool) {
@@ -328,7 +367,7 @@ func (f *complexFinder) Enter(n ast.Node) (ast.Node, bool) {
 	case *ast.SetOprStmt:
 		f.what = "UNION/INTERSECT/EXCEPT"
 	case *ast.WindowFuncExpr:
-		f.what = "a window function"
+		f.windows = true
 	case *ast.TableSource:
 		if _, ok := x.Source.(*ast.TableName); !ok {
 			f.what = "a derived table"

@@ -335,7 +335,10 @@ func (r *Router) RememberPlan(p *Parser, sql string, st *Statement, user, db str
 
 	e := &cachedPlan{}
 	if shSt, err := p.Parse(sh.sql); err == nil && shSt.Kind == st.Kind && sameShape(st.Node, shSt.Node, sh.params) {
-		if plan, err := r.Plan(shSt, user, db); err == nil {
+		// A plan that runs only where its key picks one shard is not
+		// kept: the shape's markers may be what the merge refused (a
+		// literal in the select list), which the client's text is not.
+		if plan, err := r.Plan(shSt, user, db); err == nil && (plan.keyed == nil || plan.keyed.singleOnly == nil) {
 			e.st, e.plan = shSt, plan
 		}
 	}
