@@ -33,6 +33,7 @@ type Body struct {
 	Named
 	Text    string
 	Trigger string // a trigger's own name (Named is its table)
+	Event   string // a trigger's event: INSERT, UPDATE or DELETE
 	// Unreadable: the backend account may not read the body (NULL).
 	Unreadable bool
 }

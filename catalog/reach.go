@@ -35,17 +35,29 @@ type Reach struct {
 	Dynamic bool
 	// Unreadable: the backend account could not read a body.
 	Unreadable bool
+	// Session: the body reads what a connection remembers of its last
+	// statements or its identity (LAST_INSERT_ID(), FOUND_ROWS(),
+	// ROW_COUNT(), CONNECTION_ID(), USER() ...): the proxy keeps the
+	// session's, a shard connection has its own.
+	Session bool
+	// Admin: the body manages the server or accounts (GRANT, KILL, SET
+	// GLOBAL, FLUSH, SHUTDOWN ...), touches files (LOAD_FILE, INTO
+	// OUTFILE), or begins or ends transactions or table locks, which the
+	// proxy runs itself.
+	Admin bool
+	// InfoSchema: the body reads information_schema, which on a shard
+	// describes that shard's part of the tables.
+	InfoSchema bool
 }
 
 // Unknown tells whether what the body does cannot be known or stood for
 // by one shard, whatever tables it names.
-func (r Reach) Unknown() bool { return r.Aggregate || r.Dynamic || r.Unreadable }
-
-// writeWords begin or mark the statements that may write a table.
-var writeWords = map[string]bool{
-	"insert": true, "update": true, "delete": true, "replace": true, "truncate": true,
-	"alter": true, "drop": true, "create": true, "rename": true, "load": true,
+func (r Reach) Unknown() bool {
+	return r.Aggregate || r.Dynamic || r.Unreadable || r.Session || r.Admin || r.InfoSchema
 }
+
+// Empty tells whether the body reaches nothing beyond its row.
+func (r Reach) Empty() bool { return len(r.Tables) == 0 && !r.Writes && !r.Sequences && !r.Unknown() }
 
 // HasReach tells whether any routine, trigger, default or view of the
 // catalog reaches anything.
@@ -57,12 +69,30 @@ func (c *Catalog) RoutineReach(schema, name string) Reach {
 	return c.reachOf(schema, name, func(s *schemaInfo) map[string]*Reach { return s.routineReach })
 }
 
-// WriteReach returns what a write to a table runs beyond its row: its
-// triggers, and its column defaults (which name no table, but may call a
-// sequence function); through a view, those of the tables it names.
-func (c *Catalog) WriteReach(schema, table string) Reach {
-	return c.reachOf(schema, table, func(s *schemaInfo) map[string]*Reach { return s.writeReach })
+// The events that fire triggers.
+const (
+	EventInsert = "insert"
+	EventUpdate = "update"
+	EventDelete = "delete"
+)
+
+// AllEvents are the three events.
+func AllEvents() []string { return []string{EventInsert, EventUpdate, EventDelete} }
+
+// WriteReach returns what a write to a table runs beyond its row, for the
+// events the write fires: the triggers of those events, and on insert the
+// column defaults (which name no table, but may call a sequence
+// function); through a view, those of the tables it names.
+func (c *Catalog) WriteReach(schema, table string, events ...string) Reach {
+	var b bodyScan
+	for _, e := range events {
+		b.absorb(c.reachOf(schema, eventKey(table, e), func(s *schemaInfo) map[string]*Reach { return s.writeReach }))
+	}
+	return b.Reach
 }
+
+// eventKey is writeReach's key of a table's event.
+func eventKey(table, event string) string { return strings.ToLower(table) + "\x00" + event }
 
 // ViewReach returns what reading a view runs beyond its tables (which the
 // router routes itself): the routines its definition calls.
@@ -88,7 +118,7 @@ func (c *Catalog) BodyReach(schema, body string) Reach {
 	if c == nil {
 		return Reach{}
 	}
-	b := c.scanBody(schema, body)
+	b := newScanner(c).body(schema, body)
 	c.absorbDeps(b, func(name string) []*Reach {
 		var out []*Reach
 		for _, s := range c.schemas {
@@ -98,10 +128,8 @@ func (c *Catalog) BodyReach(schema, body string) Reach {
 		}
 		return out
 	}, func(t Named) []*Reach {
-		if r := c.schema(t.Schema).writeReach[strings.ToLower(t.Name)]; r != nil {
-			return []*Reach{r}
-		}
-		return nil
+		r := c.WriteReach(t.Schema, t.Name, AllEvents()...)
+		return []*Reach{&r}
 	})
 	return b.Reach
 }
@@ -159,120 +187,12 @@ func (b *bodyScan) absorb(o Reach) bool {
 		from bool
 	}{
 		{&b.Writes, o.Writes}, {&b.Sequences, o.Sequences}, {&b.Aggregate, o.Aggregate},
-		{&b.Dynamic, o.Dynamic}, {&b.Unreadable, o.Unreadable},
+		{&b.Dynamic, o.Dynamic}, {&b.Unreadable, o.Unreadable}, {&b.Session, o.Session},
+		{&b.Admin, o.Admin}, {&b.InfoSchema, o.InfoSchema},
 	} {
 		if f.from && !*f.to {
 			*f.to, grew = true, true
 		}
 	}
 	return grew
-}
-
-// scanBody reads a body of schema: the tables it names that the catalog
-// knows (a name qualified or not; a column or variable spelt like a table
-// counts too, which only refuses more than needed), its writes, sequence
-// functions and calls. It is read with and without backslash escapes,
-// with double quotes as names: whatever the sql_mode it was stored under.
-func (c *Catalog) scanBody(schema, body string) *bodyScan {
-	b := &bodyScan{}
-	for _, toks := range readings(body) {
-		b.absorbWords(toks)
-		for i, t := range toks {
-			if !t.Ident() || tokenAt(toks, i-1).Is(".") {
-				continue // a name after its qualifier is read with it
-			}
-			if q := tokenAt(toks, i+2); tokenAt(toks, i+1).Is(".") && q.Ident() {
-				c.addNamed(b, t.Text, q.Text, 0)
-			} else {
-				c.addNamed(b, schema, t.Text, 0)
-			}
-		}
-	}
-	return b
-}
-
-// addNamed adds the table schema.name if the catalog knows it: a view by
-// the tables its definition reads and the routines it calls.
-func (c *Catalog) addNamed(b *bodyScan, schema, name string, depth int) {
-	t := c.Table(schema, name)
-	if t == nil {
-		return
-	}
-	if !t.View {
-		b.absorb(Reach{Tables: []Named{{Schema: t.Schema, Name: t.Name}}})
-		return
-	}
-	if depth > 8 {
-		return // views of views this deep: MariaDB refuses far sooner
-	}
-	v := c.scanView(t, depth)
-	b.absorb(v.Reach)
-	b.calls = append(b.calls, v.calls...)
-}
-
-// scanView reads a view's definition (names fully qualified there): the
-// tables it reads, the routines it calls, its sequence functions.
-func (c *Catalog) scanView(t *Table, depth int) *bodyScan {
-	b := &bodyScan{}
-	for _, toks := range readings(t.Definition) {
-		w := scanWords(toks)
-		b.Sequences, b.calls = b.Sequences || w.Sequences, append(b.calls, w.calls...)
-		for i, tk := range toks {
-			if q := tokenAt(toks, i+2); tk.Ident() && !tokenAt(toks, i-1).Is(".") && tokenAt(toks, i+1).Is(".") && q.Ident() {
-				c.addNamed(b, tk.Text, q.Text, depth+1)
-			}
-		}
-	}
-	return b
-}
-
-// absorbWords adds what scanWords finds.
-func (b *bodyScan) absorbWords(toks []token) {
-	w := scanWords(toks)
-	b.absorb(w.Reach)
-	b.calls = append(b.calls, w.calls...)
-}
-
-// scanWords finds the writes, sequence functions, aggregate and dynamic
-// statements, and the calls of a body's tokens.
-func scanWords(toks []token) *bodyScan {
-	b := &bodyScan{}
-	for i, t := range toks {
-		if t.Kind == wordToken {
-			w := strings.ToLower(t.Text)
-			next, prev := tokenAt(toks, i+1), tokenAt(toks, i-1)
-			switch {
-			case writeWords[w]:
-				b.Writes = true
-			case w == "prepare" || w == "execute":
-				b.Dynamic = true
-			case (w == "uuid_short" || w == "nextval" || w == "setval") && next.Is("("),
-				w == "value" && prev.Is("next"),
-				w == "rand" && next.Is("(") && !tokenAt(toks, i+2).Is(")"):
-				b.Sequences = true
-			case w == "fetch" && next.Is("group") && tokenAt(toks, i+2).Is("next"):
-				b.Aggregate = true
-			}
-		}
-	}
-	b.calls = calledIn(toks)
-	return b
-}
-
-// calledIn lists the routines toks call, lower-cased: a name followed by
-// '(' (builtins too, which name no routine), or named by CALL (also CALL
-// db.p).
-func calledIn(toks []token) []string {
-	var calls []string
-	for i, t := range toks {
-		if !t.Ident() {
-			continue
-		}
-		prev := tokenAt(toks, i-1)
-		if tokenAt(toks, i+1).Is("(") || prev.Is("call") && !tokenAt(toks, i+1).Is(".") ||
-			prev.Is(".") && tokenAt(toks, i-3).Is("call") {
-			calls = append(calls, strings.ToLower(t.Text))
-		}
-	}
-	return calls
 }

@@ -8,38 +8,38 @@ import (
 
 // markReach records what every routine, trigger and view reaches
 // (reach.go), once the tables are placed so that names resolve: each body
-// is scanned, then grows by what it calls and the triggers of what it
+// is scanned, then grows by what it calls and by the triggers of what it
 // writes until nothing grows.
 func (c *Catalog) markReach(snaps []Snapshot) {
+	sc := newScanner(c)
 	routines := map[string][]*bodyScan{} // by name, whatever the schema
-	type tableScan struct {
-		table Named
-		scan  *bodyScan
+	type stored struct {
+		body Body
+		scan *bodyScan
 	}
 	var all []*bodyScan
-	var routineOf []Named // all[i] for i < len(routineOf): routine routineOf[i]
-	var triggers []tableScan
+	var routineList, triggerList []stored
 	for _, s := range snaps {
 		if s.Err != nil {
 			continue
 		}
 		for _, r := range s.Routines {
-			b := c.scanStored(r)
-			routines[strings.ToLower(r.Name)] = append(routines[strings.ToLower(r.Name)], b)
-			all, routineOf = append(all, b), append(routineOf, r.Named)
+			b := sc.stored(r)
+			name := strings.ToLower(r.Name)
+			routines[name] = append(routines[name], b)
+			routineList, all = append(routineList, stored{r, b}), append(all, b)
 		}
 		for _, t := range s.Triggers {
-			b := c.scanStored(t)
-			triggers = append(triggers, tableScan{t.Named, b})
+			b := sc.stored(t)
+			triggerList, all = append(triggerList, stored{t, b}), append(all, b)
 			if t.Trigger != "" {
 				c.schema(t.Schema).triggerTable[strings.ToLower(t.Trigger)] = t.Name
 			}
 		}
 	}
-	byTable := map[Named][]*Reach{}
-	for _, t := range triggers {
-		all = append(all, t.scan)
-		k := Named{Schema: strings.ToLower(t.table.Schema), Name: strings.ToLower(t.table.Name)}
+	byTable := map[Named][]*Reach{} // any event: a body's write is not told apart
+	for _, t := range triggerList {
+		k := Named{Schema: strings.ToLower(t.body.Schema), Name: strings.ToLower(t.body.Name)}
 		byTable[k] = append(byTable[k], &t.scan.Reach)
 	}
 	calls := func(name string) []*Reach {
@@ -58,25 +58,36 @@ func (c *Catalog) markReach(snaps []Snapshot) {
 			grew = c.absorbDeps(b, calls, writes) || grew
 		}
 	}
-	for i, r := range routineOf {
-		c.addReach(c.schema(r.Schema).routineReach, strings.ToLower(r.Name), all[i].Reach)
+	for _, r := range routineList {
+		c.addReach(c.schema(r.body.Schema).routineReach, strings.ToLower(r.body.Name), r.scan.Reach)
 	}
-	for _, t := range triggers {
-		c.addReach(c.schema(t.table.Schema).writeReach, strings.ToLower(t.table.Name), t.scan.Reach)
+	for _, t := range triggerList {
+		for _, e := range triggerEvents(t.body.Event) {
+			c.addReach(c.schema(t.body.Schema).writeReach, eventKey(t.body.Name, e), t.scan.Reach)
+		}
 	}
-	c.markDefaultsAndViews(calls)
+	c.markDefaultsAndViews(sc, calls)
+}
+
+// triggerEvents are the events a trigger fires on; all three when the
+// snapshot did not say (an older shard's row).
+func triggerEvents(event string) []string {
+	if e := strings.ToLower(event); e == EventInsert || e == EventUpdate || e == EventDelete {
+		return []string{e}
+	}
+	return AllEvents()
 }
 
 // markDefaultsAndViews adds to writeReach the column defaults that call a
-// sequence function, and records what views reach: the routines their
-// definitions call, and for a write through one, the write reach of the
-// tables it names.
-func (c *Catalog) markDefaultsAndViews(calls func(string) []*Reach) {
+// sequence function (on insert), and records what views reach: the
+// routines their definitions call, and for a write through one, the write
+// reach of the tables it names.
+func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string) []*Reach) {
 	for _, si := range c.schemas {
 		for name, t := range si.tables {
 			for _, col := range t.Columns {
 				if col.HasDefault && scanWords(sqllex.Tokens(col.Default, sqllex.Mode{}, 0)).Sequences {
-					c.addReach(si.writeReach, name, Reach{Sequences: true})
+					c.addReach(si.writeReach, eventKey(name, EventInsert), Reach{Sequences: true})
 				}
 			}
 		}
@@ -86,22 +97,24 @@ func (c *Catalog) markDefaultsAndViews(calls func(string) []*Reach) {
 			if !t.View {
 				continue
 			}
-			v := c.scanView(t, 0)
-			read := bodyScan{Reach: Reach{Sequences: v.Sequences}, calls: v.calls}
+			v := sc.view(t, 0)
+			read := bodyScan{Reach: Reach{Sequences: v.Sequences, Session: v.Session}, calls: v.calls}
 			c.absorbDeps(&read, calls, func(Named) []*Reach { return nil })
 			c.addReach(si.viewReach, name, read.Reach)
-			var write bodyScan
-			for _, tbl := range v.Tables {
-				write.absorb(c.WriteReach(tbl.Schema, tbl.Name))
+			for _, e := range AllEvents() {
+				var write bodyScan
+				for _, tbl := range v.Tables {
+					write.absorb(c.WriteReach(tbl.Schema, tbl.Name, e))
+				}
+				c.addReach(si.writeReach, eventKey(name, e), write.Reach)
 			}
-			c.addReach(si.writeReach, name, write.Reach)
 		}
 	}
 }
 
-// scanStored scans a stored routine's or trigger's body.
-func (c *Catalog) scanStored(b Body) *bodyScan {
-	s := c.scanBody(b.Schema, b.Text)
+// stored scans a stored routine's or trigger's body.
+func (sc *scanner) stored(b Body) *bodyScan {
+	s := sc.body(b.Schema, b.Text)
 	s.Unreadable = b.Unreadable
 	return s
 }
@@ -109,7 +122,7 @@ func (c *Catalog) scanStored(b Body) *bodyScan {
 // addReach merges r into the set's entry for name; an empty reach is not
 // kept.
 func (c *Catalog) addReach(set map[string]*Reach, name string, r Reach) {
-	if len(r.Tables) == 0 && !r.Writes && !r.Sequences && !r.Unknown() {
+	if r.Empty() {
 		return
 	}
 	c.reaching = true
@@ -119,26 +132,4 @@ func (c *Catalog) addReach(set map[string]*Reach, name string, r Reach) {
 	b := bodyScan{Reach: *set[name]}
 	b.absorb(r)
 	*set[name] = b.Reach
-}
-
-type token = sqllex.Token
-
-const wordToken = sqllex.Word
-
-// readings are the ways a stored body may read, not knowing the sql_mode
-// it was stored under: with and without backslash escapes, double quotes
-// read as names (a string spelt like a table only refuses more).
-func readings(body string) [][]token {
-	return [][]token{
-		sqllex.Tokens(body, sqllex.Mode{ANSIQuotes: true}, 0),
-		sqllex.Tokens(body, sqllex.Mode{ANSIQuotes: true, NoBackslashEscapes: true}, 0),
-	}
-}
-
-// tokenAt returns toks[i], a zero token outside.
-func tokenAt(toks []token, i int) token {
-	if i < 0 || i >= len(toks) {
-		return token{Kind: sqllex.Punct}
-	}
-	return toks[i]
 }

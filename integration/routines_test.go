@@ -51,9 +51,26 @@ func TestRoutinesOverShards(t *testing.T) {
 		"INSERT INTO txitems (k) VALUES (1), (2)",
 	)
 	// Dynamic SQL would run beyond the proxy's checks (here a hidden
-	// schema).
-	_, err := proxy.ExecContext(ctx, "CREATE PROCEDURE p_dyn() BEGIN PREPARE s FROM CONCAT('SELECT * FROM my', 'sql.user'); EXECUTE s; END")
-	wantMySQLError(t, err, 1227, "42000")
+	// schema), and so would server management and transaction control.
+	for _, q := range []string{
+		"CREATE PROCEDURE p_dyn() BEGIN PREPARE s FROM CONCAT('SELECT * FROM my', 'sql.user'); EXECUTE s; END",
+		"CREATE PROCEDURE p_grant() BEGIN GRANT SELECT ON *.* TO nobody; END",
+		"CREATE PROCEDURE p_tx() BEGIN START TRANSACTION; UPDATE plain SET n = 1; END",
+		"CREATE DEFINER = `root`@`localhost` FUNCTION f_def() RETURNS INT RETURN 1",
+	} {
+		_, err := proxy.ExecContext(ctx, q)
+		wantMySQLError(t, err, 1227, "42000")
+	}
+	// What a shard connection remembers, and a shard's information_schema,
+	// are not the session's.
+	wantUnsupported(ctx, t, proxy, nil,
+		"CREATE FUNCTION f_lid() RETURNS BIGINT RETURN LAST_INSERT_ID()",
+		"CREATE FUNCTION f_is() RETURNS BIGINT RETURN (SELECT COUNT(*) FROM information_schema.tables)",
+		"CREATE AGGREGATE FUNCTION f_agg(x INT) RETURNS INT BEGIN DECLARE s INT DEFAULT 0; LOOP FETCH GROUP NEXT ROW; SET s = s + x; END LOOP; END",
+	)
+	// A builtin spelt like a write reads: REPLACE() of a broadcast table.
+	mustExec(t, proxy, "CREATE FUNCTION f_rep() RETURNS TEXT READS SQL DATA RETURN REPLACE((SELECT MAX(id) FROM regions_prepared), '3', 'three')")
+	mustExec(t, direct, "CREATE FUNCTION f_rep() RETURNS TEXT READS SQL DATA RETURN REPLACE((SELECT MAX(id) FROM regions_prepared), '3', 'three')")
 	compareCopies(ctx, t, f, "SELECT GROUP_CONCAT(ROUTINE_NAME ORDER BY ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'shop' AND ROUTINE_TYPE = 'FUNCTION'")
 	compareCopies(ctx, t, f, "SELECT GROUP_CONCAT(TRIGGER_NAME ORDER BY TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'shop' AND EVENT_OBJECT_TABLE <> 'plain'")
 	compareQueries(ctx, t, proxy, direct, f, []string{
@@ -71,6 +88,7 @@ func TestRoutinesOverShards(t *testing.T) {
 		scriptStep{0, "INSERT INTO txitems (k) VALUES (1)", nil},
 		scriptStep{0, "SELECT COUNT(*) FROM txitems WHERE v > 0", nil},
 		scriptStep{0, "SELECT tok() > 0 FROM modeitems WHERE k = 1", nil},
+		scriptStep{0, "SELECT k, f_rep() FROM modeitems ORDER BY k", nil},
 	)
 	compareCopies(ctx, t, f, "SELECT GROUP_CONCAT(v ORDER BY id) FROM regions_interpolated")
 	// A definition commits the open transaction first, as on one server.
@@ -109,10 +127,13 @@ func TestRoutinesOverShards(t *testing.T) {
 
 	// Created on the shards directly: known at the next catalog read
 	// (here the ALTER's), then refused where they would run.
-	for _, db := range []*sql.DB{f.s0.DB(t, "shop"), f.s1.DB(t, "shop")} {
+	for _, db := range []*sql.DB{f.s0.DB(t, "shop"), f.s1.DB(t, "shop"), direct} {
 		mustExec(t, db, "CREATE FUNCTION f_total() RETURNS INT READS SQL DATA RETURN (SELECT SUM(k) FROM modeitems)")
 		mustExec(t, db, "CREATE PROCEDURE p_count() SELECT COUNT(*) FROM modeitems")
 		mustExec(t, db, "CREATE TRIGGER tr_x AFTER DELETE ON gitems FOR EACH ROW UPDATE modeitems SET v = v + 1")
+		mustExec(t, db, "CREATE FUNCTION f_lid2() RETURNS BIGINT RETURN LAST_INSERT_ID()")
+		mustExec(t, db, "CREATE VIEW v_total AS SELECT f_total() AS t")
+		mustExec(t, db, "CREATE VIEW v_mi AS SELECT k FROM modeitems")
 	}
 	mustExec(t, proxy, "ALTER TABLE plain COMMENT 'read the catalog again'")
 	wantUnsupported(ctx, t, proxy, nil,
@@ -120,5 +141,17 @@ func TestRoutinesOverShards(t *testing.T) {
 		"SELECT k, f_total() FROM modeitems WHERE k = 1",
 		"CALL p_count()",
 		"DELETE FROM gitems WHERE k = 1",
+		"SELECT f_lid2()",
+		"SELECT * FROM v_total",
+		"SET @x = (SELECT COUNT(*) FROM v_mi)",
+		"SET @x = f_total()",
 	)
+	// tr_x fires on DELETE only; a view that calls f_total can still be
+	// described and dropped.
+	compareSessions(ctx, t, proxy, direct, 1, []scriptStep{
+		{0, "UPDATE gitems SET v = 11 WHERE k = 2", nil},
+		{0, "SELECT k, v FROM gitems ORDER BY k", nil},
+		{0, "SHOW COLUMNS FROM v_total", nil},
+		{0, "DROP VIEW v_total", nil},
+	})
 }

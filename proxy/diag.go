@@ -169,12 +169,13 @@ func (s *Session) notePartWarnings(ctx context.Context, c *backend.Conn, n uint1
 	s.addConditions(uint64(n), errors, rows)
 }
 
-// noteWarningsBeyondNotes is noteWarnings for a statement another shard
-// ran too (DDL): its Notes say what the first shard's said (DROP ... IF
-// EXISTS of a missing object), its warnings are about its own rows (an
-// ALTER's truncations). It records the warnings and errors only, and
-// returns how many.
-func (s *Session) noteWarningsBeyondNotes(ctx context.Context, c *backend.Conn, n uint16) uint16 {
+// noteRowWarnings is noteWarnings for a statement another shard ran too
+// (DDL): its conditions about the statement (a Note of DROP ... IF EXISTS,
+// a key too long) repeat the first shard's, those about its own rows (an
+// ALTER's "Data truncated ... at row 2") are its own. It records these,
+// and returns how many there were: those it could not read (past
+// max_error_count) are counted as rows' too.
+func (s *Session) noteRowWarnings(ctx context.Context, c *backend.Conn, n uint16) uint16 {
 	if n == 0 {
 		return 0
 	}
@@ -183,14 +184,16 @@ func (s *Session) noteWarningsBeyondNotes(ctx context.Context, c *backend.Conn, 
 		s.addConditions(uint64(n), 0, nil) // unread: counted as they came
 		return n
 	}
+	rows := valueRows(res)
 	var kept []engine.Row
-	for _, row := range valueRows(res) {
-		if len(row) == 0 || string(row[0]) != "Note" {
+	for _, row := range rows {
+		if len(row) > 2 && string(row[0]) != "Note" && strings.Contains(string(row[2]), " at row ") {
 			kept = append(kept, row)
 		}
 	}
-	s.addConditions(uint64(len(kept)), countErrors(kept), kept)
-	return uint16(len(kept))
+	count := int(n) - (len(rows) - len(kept))
+	s.addConditions(uint64(count), countErrors(kept), kept)
+	return uint16(count)
 }
 
 // valueRows is the rows of a result read from a shard, as text (nil for

@@ -43,7 +43,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		return s.writeErr(err)
 	}
 	// Before a DDL's implicit commit: a refused statement commits nothing.
-	if err := s.checkSequences(st, ex); err != nil {
+	if err := s.checkRunsOn(st, ex); err != nil {
 		return s.writeErr(err)
 	}
 	s.stmtChars = chars
@@ -377,14 +377,14 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 	var firstErr *mysql.MyError
 	var total okInfo
 	for _, part := range ex.Parts {
-		later := ddlFirst
+		turn := ddlFirst
 		if len(applied) > 0 {
-			later = ddlOwnRows
+			turn = ddlOwnRows
 			if ex.Copies {
-				later = ddlCopy
+				turn = ddlCopy
 			}
 		}
-		ok, srvErr := s.runDDLPart(ctx, st, part, own, later)
+		ok, srvErr := s.runDDLPart(ctx, st, part, own, turn)
 		if srvErr != nil {
 			failed = append(failed, fmt.Sprintf("%s (%d: %s)", part.Shard, srvErr.Code, srvErr.Message))
 			if firstErr == nil {
@@ -420,7 +420,7 @@ type ddlTurn int
 
 const (
 	ddlFirst   ddlTurn = iota // the first to apply it: its conditions are the statement's
-	ddlOwnRows                // a later shard with rows of its own: its warnings count too
+	ddlOwnRows                // a later shard with rows of its own: its rows' warnings count too
 	ddlCopy                   // a later copy of a broadcast table: it repeats the first
 )
 
@@ -451,7 +451,7 @@ func (s *Session) runDDLPart(ctx context.Context, st *router.Statement, part rou
 	counted := ok.warnings
 	switch {
 	case turn == ddlOwnRows && srvErr == nil && err == nil:
-		ok.warnings = s.noteWarningsBeyondNotes(ctx, c, counted)
+		ok.warnings = s.noteRowWarnings(ctx, c, counted)
 		counted = 0 // noted above
 	case turn == ddlCopy:
 		ok.warnings, counted = 0, 0

@@ -2,12 +2,14 @@ package proxy
 
 import "github.com/xaproxy/xaproxy/router"
 
-// checkSequences refuses a statement over several shards that calls a
-// function of a per-server sequence (router/serverseq.go), itself or
-// through a routine, trigger or default (router/routines.go): each shard
-// would give its own values, where one MariaDB gives the statement's rows
-// one sequence.
-func (s *Session) checkSequences(st *router.Statement, ex *router.Exec) error {
+// checkRunsOn refuses a statement, about to run as ex, that the shards it
+// runs on cannot answer as one server: over several shards one that calls
+// a function of a per-server sequence (router/serverseq.go), itself or
+// through a routine, trigger or default (each shard would give its own
+// values, where one MariaDB gives the statement's rows one sequence); one
+// whose routine names a table a shard it runs on lacks
+// (router/routines.go).
+func (s *Session) checkRunsOn(st *router.Statement, ex *router.Exec) error {
 	if err := s.srv.router.CheckRunsOn(st, s.db, ex); err != nil {
 		return err
 	}

@@ -48,9 +48,7 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		if err := r.checkForeignKeys(x, t, user); err != nil {
 			return err
 		}
-		// A sharded table's shards change their own rows; a broadcast
-		// table's, copies of the same.
-		p.sumAffected, p.copies = t.kind == sharding.Sharded, t.kind == sharding.Broadcast
+
 	case *ast.CreateTableStmt:
 		if x.Select != nil {
 			tables, err := r.resolveAll(p.Stmt, user, db)
@@ -111,6 +109,11 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		}
 	}
 	p.fanout = orderLike(shards, r.rules.Shards())
+	if len(tables) == 1 {
+		// A sharded table's shards change their own rows (an ALTER's
+		// copied rows add up); a broadcast table's, copies of the same.
+		p.sumAffected, p.copies = tables[0].kind == sharding.Sharded, tables[0].kind == sharding.Broadcast
+	}
 	return nil
 }
 

@@ -170,10 +170,8 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		st.Kind, st.Routine = KindUnparsed, d
 		st.ImplicitCommit = d.Verb != "show"
 		st.ReadOnly = !st.ImplicitCommit
-		// DEFINER = CURRENT_USER names the account that defines it, as a
-		// definition without DEFINER does: only the body's calls would
-		// answer with the shard connection's identity.
-		st.Identity = unparsedIdentity(d.Body)
+		// Its body's identity calls are the router's to refuse
+		// (routines.go); DEFINER = CURRENT_USER names the definer.
 		return st, nil
 	}
 	if isKeyword(head, "HANDLER") && classifyHandler(st, head) {

@@ -196,6 +196,10 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 		err = r.planShow(p, n, user, db)
 	case *ast.LoadDataStmt:
 		err = r.planLoadData(p, n, user, db)
+	case *ast.CallStmt:
+		// A procedure lives on its schema's default shard
+		// (routineplan.go), whatever the session's database.
+		err = r.planAllOnOneShard(p, user, orDB(n.Procedure.Schema.O, db), "")
 	default:
 		if st.ImplicitCommit {
 			err = r.planDDL(p, n, user, db)

@@ -14,7 +14,7 @@ import (
 
 // RoutineDef is such a statement, as far as routing needs it.
 type RoutineDef struct {
-	Verb   string // "create", "alter" or "drop"
+	Verb   string // "create", "alter", "drop" or "show" (SHOW CREATE)
 	Object string // "function", "procedure" or "trigger"
 	Schema string // as written, "" when unqualified
 	Name   string
@@ -39,6 +39,9 @@ type RoutineDef struct {
 func readRoutineDef(sql string, m sqllex.Mode) *RoutineDef {
 	if !isKeyword(sql, "CREATE") && !isKeyword(sql, "ALTER") && !isKeyword(sql, "DROP") && !isKeyword(sql, "SHOW") {
 		return nil // most statements: no tokens read
+	}
+	if second := sqllex.Tokens(sql, m, 2); len(second) < 2 || second[1].Kind != sqllex.Word || !definitionWords[strings.ToLower(second[1].Text)] {
+		return nil // SHOW WARNINGS, CREATE TABLE, ...: no more tokens read
 	}
 	h := &headReader{toks: sqllex.Tokens(sql, m, 40)}
 	d := &RoutineDef{}
@@ -86,6 +89,11 @@ func readRoutineDef(sql string, m sqllex.Mode) *RoutineDef {
 	}
 	d.Body = sql[h.toks[h.at-1].End:]
 	return d
+}
+
+// definitionWords may follow the first word of a definition's head.
+var definitionWords = map[string]bool{
+	"or": true, "definer": true, "aggregate": true, "function": true, "procedure": true, "trigger": true, "create": true,
 }
 
 // headReader walks the tokens of a definition's head.

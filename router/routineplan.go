@@ -29,58 +29,61 @@ func (r *Router) planRoutineDef(p *Plan, st *Statement, user, db string) error {
 	if err := r.CheckSchema(user, schema); err != nil {
 		return err
 	}
+	if d.Object == "trigger" {
+		return r.planTriggerDef(p, d, schema, user)
+	}
 	if d.Verb == "create" {
-		if err := r.checkDefinition(d, schema, user); err != nil {
+		b := behind{kind: "the stored " + d.Object, name: d.Name}
+		if err := r.checkDefinition(d, schema, user, &b); err != nil {
+			return err
+		}
+		if err := r.checkBody(b); err != nil {
 			return err
 		}
 	}
 	p.ddl = d.Verb != "show"
-	switch {
-	case d.Object == "trigger":
-		return r.planTriggerDef(p, d, schema, user)
-	case d.Object == "function" && d.Verb != "show":
+	if d.Object == "function" && d.Verb != "show" {
 		p.fanout = r.schemaShards(schema)
-	default:
+	} else {
 		p.fixed = r.DefaultShard(schema)
 	}
 	return nil
 }
 
-// checkDefinition refuses a CREATE that would run past the proxy: a
-// library, a definer other than the backend account, dynamic SQL, a
-// hidden schema, an aggregate; a routine's body is checked here, a
-// trigger's where its table is known (planTriggerDef).
-func (r *Router) checkDefinition(d *RoutineDef, schema, user string) error {
+// checkDefinition refuses a CREATE that would run past the proxy (a
+// library, a definer other than the backend account, dynamic SQL or
+// server management, a hidden schema, an aggregate), and gives b the
+// body's reach (read once, after the cheap refusals).
+func (r *Router) checkDefinition(d *RoutineDef, schema, user string, b *behind) error {
 	denied := func(why string) error {
 		return mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, fmt.Sprintf("Access denied: %s %s %s; xaproxy does not forward it", d.Object, d.Name, why))
 	}
-	reach := r.Catalog().BodyReach(schema, d.Body)
 	switch {
 	case d.Library:
 		return denied("loads a shared library into the shards' servers (SONAME): install it on the shards directly")
 	case d.Definer != "":
 		return denied("names the definer " + d.Definer + ": routines and triggers created through xaproxy are defined by its backend account (leave DEFINER out, or write DEFINER = CURRENT_USER)")
-	case reach.Dynamic:
-		return denied("has dynamic SQL (PREPARE, EXECUTE), whose statements would run on a shard as the backend account past the schema, privilege and routing checks xaproxy applies to each statement")
+	case d.Aggregate:
+		return errUnsupported("stored aggregate function %s is not supported: each shard would aggregate its own rows", d.Name)
 	}
 	if h := hiddenSchemaIn(d.Body); h != "" {
 		return errSchemaDenied(user, h, r.rules.SchemaNames())
 	}
-	if d.Aggregate {
-		return errUnsupported("stored aggregate function %s is not supported: each shard would aggregate its own rows", d.Name)
+	b.reach = r.Catalog().BodyReach(schema, d.Body)
+	switch {
+	case b.reach.Dynamic:
+		return denied("has dynamic SQL (PREPARE, EXECUTE), whose statements would run on a shard as the backend account past the schema, privilege and routing checks xaproxy applies to each statement")
+	case b.reach.Admin:
+		return denied("manages the server, accounts, files, transactions or table locks, which xaproxy refuses or runs itself, and would do it on a shard as the backend account")
 	}
-	if d.Object == "trigger" {
-		return nil
-	}
-	return r.checkBody(behind{what: "the stored " + d.Object + " " + d.Name, reach: reach})
+	return nil
 }
 
 // hiddenSchemaIn returns a hidden schema (mysql, ...) a body names a table
-// of, read with and without backslash escapes (a comment between the
-// names, or double quotes, do not hide it).
+// of, in any sql_mode's reading (a comment between the names, or double
+// quotes, do not hide it).
 func hiddenSchemaIn(body string) string {
-	for _, m := range []sqllex.Mode{{ANSIQuotes: true}, {ANSIQuotes: true, NoBackslashEscapes: true}} {
-		toks := sqllex.Tokens(body, m, 0)
+	for _, toks := range sqllex.Readings(body) {
 		for i, t := range toks {
 			if t.Ident() && isHiddenSchema(t.Text) && i+1 < len(toks) && toks[i+1].Is(".") {
 				return t.Text
@@ -97,6 +100,7 @@ func hiddenSchemaIn(body string) string {
 // (IF EXISTS: one Note where none has it) and shown from the default
 // shard.
 func (r *Router) planTriggerDef(p *Plan, d *RoutineDef, schema, user string) error {
+	p.ddl = d.Verb != "show"
 	table := TableRef{Schema: d.Table.Schema, Name: d.Table.Name}
 	if d.Verb != "create" {
 		table = TableRef{Schema: schema, Name: r.Catalog().TriggerTable(schema, d.Name)}
@@ -115,8 +119,11 @@ func (r *Router) planTriggerDef(p *Plan, d *RoutineDef, schema, user string) err
 	}
 	if d.Verb == "create" {
 		kind, runsOn := r.placedOn(t.schema, t.name)
-		if err := r.checkBody(behind{what: fmt.Sprintf("a trigger of the %s table %s", kind, t), runsOn: runsOn,
-			copies: kind == sharding.Broadcast, reach: r.Catalog().BodyReach(schema, d.Body)}); err != nil {
+		b := behind{kind: "a trigger of the " + kind.String() + " table", name: t.String(), runsOn: runsOn, copies: kind == sharding.Broadcast}
+		if err := r.checkDefinition(d, schema, user, &b); err != nil {
+			return err
+		}
+		if err := r.checkBody(b); err != nil {
 			return err
 		}
 	}
@@ -131,9 +138,9 @@ func (r *Router) planTriggerDef(p *Plan, d *RoutineDef, schema, user string) err
 	return nil
 }
 
-// schemaShards lists the shards that hold a schema's tables: its default
-// shard and those of its sharded and broadcast tables, in configuration
-// order.
+// schemaShards lists the shards that hold a schema: its default shard,
+// those of its sharded and broadcast tables, and those where its database
+// exists, in configuration order.
 func (r *Router) schemaShards(schema string) []string {
 	sc := r.rules.Schema(schema)
 	if sc == nil {
@@ -142,6 +149,13 @@ func (r *Router) schemaShards(schema string) []string {
 	shards := []string{sc.DefaultShard}
 	for _, t := range sc.Tables {
 		for _, s := range t.Shards {
+			shards = appendNew(shards, s)
+		}
+	}
+	// Also where the database exists without a table of it: a statement
+	// of another schema's session may call the function there.
+	if on, ok := r.Catalog().SchemaShards(schema); ok {
+		for _, s := range on {
 			shards = appendNew(shards, s)
 		}
 	}

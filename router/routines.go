@@ -1,8 +1,8 @@
 package router
 
 import (
-	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/catalog"
@@ -22,45 +22,57 @@ import (
 // behind is a body a statement runs: what runs it, where, and what it
 // reaches.
 type behind struct {
-	what   string   // "the stored routine f", "a trigger of the sharded table s.t", ...
+	kind   string   // "the stored routine", "the view", "a trigger of the sharded table"
+	name   string   // its name, qualified for views and tables
 	runsOn []string // the shards it runs on, when known from its table
 	copies bool     // it runs on every copy of its broadcast table
 	reach  catalog.Reach
 }
 
+func (b behind) what() string { return b.kind + " " + b.name }
+
 // behindOf lists the bodies st runs: the routines it calls, those the
-// views it reads call, and the triggers (and defaults) of the tables it
-// writes.
+// views it reads call (a statement that runs them: DDL and SHOW naming a
+// view run nothing), and the triggers (and defaults) its writes fire.
 func (r *Router) behindOf(st *Statement, db string) []behind {
 	cat := r.Catalog()
 	if !cat.HasReach() {
-		return nil // no routine, trigger or view reaches anything
+		return nil // no routine, trigger, default or view reaches anything
 	}
 	var out []behind
 	for _, f := range st.Funcs {
-		if reach := cat.RoutineReach(orDB(f.Schema, db), f.Name); !empty(reach) {
-			out = append(out, behind{what: "the stored routine " + f.Name, reach: reach})
+		if reach := cat.RoutineReach(orDB(f.Schema, db), f.Name); !reach.Empty() {
+			out = append(out, behind{kind: "the stored routine", name: f.Name, reach: reach})
 		}
 	}
-	for _, t := range st.Tables {
-		if reach := cat.ViewReach(t.In(db), t.Name); !empty(reach) {
-			out = append(out, behind{what: fmt.Sprintf("the view %s.%s", t.In(db), t.Name), reach: reach})
+	if runsRows(st) {
+		for _, t := range st.Tables {
+			if reach := cat.ViewReach(t.In(db), t.Name); !reach.Empty() {
+				out = append(out, behind{kind: "the view", name: t.In(db) + "." + t.Name, reach: reach})
+			}
 		}
 	}
+	events := firedEvents(st)
 	for _, t := range writtenTables(st) {
-		reach := cat.WriteReach(t.In(db), t.Name)
-		if empty(reach) {
+		reach := cat.WriteReach(t.In(db), t.Name, events...)
+		if reach.Empty() {
 			continue
 		}
 		kind, runsOn := r.placedOn(t.In(db), t.Name)
-		out = append(out, behind{what: fmt.Sprintf("a trigger of the %s table %s.%s", kind, t.In(db), t.Name),
+		out = append(out, behind{kind: "a trigger of the " + kind.String() + " table", name: t.In(db) + "." + t.Name,
 			runsOn: runsOn, copies: kind == sharding.Broadcast, reach: reach})
 	}
 	return out
 }
 
-func empty(r catalog.Reach) bool {
-	return len(r.Tables) == 0 && !r.Writes && !r.Sequences && !r.Unknown()
+// runsRows: a statement that reads or writes the rows of the tables it
+// names (a view's definition then runs).
+func runsRows(st *Statement) bool {
+	switch st.Node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt, *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt, *ast.SetStmt, *ast.DoStmt, *ast.LoadDataStmt:
+		return true
+	}
+	return false
 }
 
 // checkRoutines refuses st when a body it runs reaches what its shard
@@ -86,11 +98,17 @@ func (r *Router) checkRoutines(st *Statement, user, db string) error {
 func (r *Router) checkBody(b behind) error {
 	switch {
 	case b.reach.Aggregate:
-		return errUnsupported("%s is a stored aggregate function: each shard would aggregate its own rows; compute the aggregate in a statement of its own", b.what)
+		return errUnsupported("%s is a stored aggregate function: each shard would aggregate its own rows; compute the aggregate in a statement of its own", b.what())
 	case b.reach.Dynamic:
-		return errUnsupported("%s runs dynamic SQL (PREPARE, EXECUTE), which would run on one shard past xaproxy's routing and checks; write those statements in the application", b.what)
+		return errUnsupported("%s runs dynamic SQL (PREPARE, EXECUTE), which would run on one shard past xaproxy's routing and checks; write those statements in the application", b.what())
+	case b.reach.Admin:
+		return errUnsupported("%s manages the server, accounts, files, transactions or table locks, which xaproxy refuses or runs itself; do that outside the routine", b.what())
+	case b.reach.Session:
+		return errUnsupported("%s reads LAST_INSERT_ID(), FOUND_ROWS(), ROW_COUNT(), CONNECTION_ID() or the user, which xaproxy keeps for the session while the routine would read a shard connection's; read them in the application's statement", b.what())
+	case b.reach.InfoSchema:
+		return errUnsupported("%s reads information_schema, which on a shard describes that shard's part of the tables; query information_schema through xaproxy instead", b.what())
 	case b.reach.Unreadable:
-		return errUnsupported("xaproxy's backend account may not read the body of %s, so it cannot tell which tables it reaches; grant it SHOW CREATE ROUTINE or SELECT on mysql.proc", b.what)
+		return errUnsupported("xaproxy's backend account may not read the body of %s, so it cannot tell which tables it reaches; grant it SHOW CREATE ROUTINE or SELECT on mysql.proc", b.what())
 	}
 	t, kind := r.outOfReach(b.reach, b.copies, b.runsOn)
 	if t == nil {
@@ -102,7 +120,7 @@ func (r *Router) checkBody(b behind) error {
 	}
 	return errUnsupported("%s names the %s table %s.%s%s: %s and %s; "+
 		"run those reads and writes as statements of their own (one transaction keeps them atomic)",
-		b.what, kind, t.Schema, t.Name, written(kind, b.reach), runs, routineSees(kind))
+		b.what(), kind, t.Schema, t.Name, written(kind, b.reach), runs, routineSees(kind))
 }
 
 // outOfReach returns the first table of reach that the body, run on the
@@ -115,8 +133,8 @@ func (r *Router) outOfReach(reach catalog.Reach, copies bool, runsOn []string) (
 		kind, shards := r.placedOn(t.Schema, t.Name)
 		switch {
 		case kind == sharding.Sharded,
-			kind == sharding.Broadcast && reach.Writes && !(copies && slices.Equal(shards, runsOn)),
-			kind == sharding.Unsharded && runsOn != nil && !slices.Equal(shards, runsOn):
+			kind == sharding.Broadcast && reach.Writes && !(copies && sameShards(shards, runsOn)),
+			kind == sharding.Unsharded && runsOn != nil && !sameShards(shards, runsOn):
 			return &reach.Tables[i], kind
 		}
 	}
@@ -163,6 +181,33 @@ func ChangesRows(st *Statement) bool {
 	return false
 }
 
+// firedEvents are the trigger events st fires: an INSERT's, also UPDATE
+// with ON DUPLICATE KEY UPDATE and DELETE for REPLACE; LOAD DATA's
+// likewise.
+func firedEvents(st *Statement) []string {
+	var ev []string
+	switch n := st.Node.(type) {
+	case *ast.InsertStmt:
+		ev = append(ev, catalog.EventInsert)
+		if len(n.OnDuplicate) > 0 {
+			ev = append(ev, catalog.EventUpdate)
+		}
+		if n.IsReplace {
+			ev = append(ev, catalog.EventDelete)
+		}
+	case *ast.LoadDataStmt:
+		ev = append(ev, catalog.EventInsert)
+		if n.OnDuplicate == ast.OnDuplicateKeyHandlingReplace {
+			ev = append(ev, catalog.EventDelete)
+		}
+	case *ast.UpdateStmt:
+		ev = append(ev, catalog.EventUpdate)
+	case *ast.DeleteStmt:
+		ev = append(ev, catalog.EventDelete)
+	}
+	return ev
+}
+
 // writtenTables are the tables whose triggers st may fire: an INSERT's
 // or LOAD DATA's target, every table of an UPDATE or DELETE (those it only
 // reads too, which only refuses more).
@@ -196,33 +241,50 @@ func firstTableName(j *ast.Join) *ast.TableName {
 
 // CheckRunsOn refuses st, about to run as ex, when a body it runs calls a
 // function of a per-server sequence and it runs on several shards
-// (serverseq.go), or when a routine it calls names an unsharded table and
-// it runs where that table is not.
+// (serverseq.go), or when a routine it calls names an unsharded table,
+// or a broadcast one, that a shard it may run on lacks.
 func (r *Router) CheckRunsOn(st *Statement, db string, ex *Exec) error {
 	for _, b := range r.behindOf(st, db) {
 		if b.reach.Sequences && len(ex.Parts) > 1 {
-			return errUnsupported("%s calls UUID_SHORT(), NEXTVAL, SETVAL or RAND(N), which give each shard's own values: a statement that runs it on several shards is not supported; restrict the statement to one shard", b.what)
+			return errUnsupported("%s calls UUID_SHORT(), NEXTVAL, SETVAL or RAND(N), which give each shard's own values: a statement that runs it on several shards is not supported; restrict the statement to one shard", b.what())
 		}
 		if b.runsOn != nil {
 			continue // a trigger: checked against its table's shards
 		}
 		for _, t := range b.reach.Tables {
-			if kind, home := r.placedOn(t.Schema, t.Name); kind == sharding.Unsharded {
-				for _, p := range ex.Parts {
-					if p.Shard != home[0] {
-						return errUnsupported("%s names the unsharded table %s.%s, which only shard %s holds, and this statement would run it on shard %s too; "+
-							"read that table in a statement of its own", b.what, t.Schema, t.Name, home[0], p.Shard)
-					}
-				}
+			kind, on := r.placedOn(t.Schema, t.Name)
+			if kind == sharding.Sharded {
+				continue // refused at planning (checkRoutines)
+			}
+			if s := shardOutside(ex, on); s != "" {
+				return errUnsupported("%s names the %s table %s.%s, which only shard(s) %s hold, and this statement may run it on shard %s; "+
+					"read that table in a statement of its own", b.what(), kind, t.Schema, t.Name, strings.Join(on, ", "), s)
 			}
 		}
 	}
 	return nil
 }
 
+// shardOutside returns a shard ex may run on (its parts, or any of the
+// shards it may pick from) that is not in on; "" when none.
+func shardOutside(ex *Exec, on []string) string {
+	for _, p := range ex.Parts {
+		if !slices.Contains(on, p.Shard) {
+			return p.Shard
+		}
+	}
+	for _, s := range ex.AnyOf {
+		if !slices.Contains(on, s) {
+			return s
+		}
+	}
+	return ""
+}
+
 // CheckSetReads refuses a SET whose values, run on shard, would read what
-// that shard cannot stand for: a sharded table, a table it does not hold,
-// a routine out of reach (a table of a hidden schema as any statement's).
+// that shard cannot stand for: a sharded table or a view over one, a
+// table it does not hold, a routine out of reach (a table of a hidden
+// schema as any statement's).
 func (r *Router) CheckSetReads(st *Statement, user, db, shard string) error {
 	tables, err := r.resolveAll(st, user, db)
 	if err != nil {
@@ -232,8 +294,8 @@ func (r *Router) CheckSetReads(st *Statement, user, db, shard string) error {
 		if t.infoSchema {
 			continue
 		}
-		if kind, on := r.placedOn(t.schema, t.name); kind == sharding.Sharded || !slices.Contains(on, shard) {
-			return errUnsupported("SET with a value read from the %s table %s is not supported: the SET runs on one shard (%s), which does not hold all its rows; read the value with a SELECT and SET it", kind, t, shard)
+		if t.kind == sharding.Sharded || !slices.Contains(placementShards(t), shard) || t.view != nil && t.view.perShard != "" {
+			return errUnsupported("SET with a value read from the %s table %s is not supported: the SET runs on one shard (%s), which does not hold all its rows; read the value with a SELECT and SET it", t.kind, t, shard)
 		}
 	}
 	if err := r.checkRoutines(st, user, db); err != nil {

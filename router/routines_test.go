@@ -159,6 +159,7 @@ func TestRoutineDefRoutes(t *testing.T) {
 		{"ALTER FUNCTION f_pure COMMENT 'x'", []string{"s0", "s1"}, 0},
 		{"SHOW CREATE FUNCTION f_pure", []string{"s0"}, 0},
 		{"ALTER PROCEDURE p_q COMMENT 'x'", []string{"s0"}, 0},
+		{"CALL p_unknown()", []string{"s0"}, 0},
 		{"CREATE TRIGGER t1 BEFORE INSERT ON items FOR EACH ROW SET NEW.k = 1", []string{"s0", "s1"}, 0},
 		{"CREATE TRIGGER t1 BEFORE INSERT ON plain FOR EACH ROW SET NEW.k = 1", []string{"s0"}, 0},
 		{"DROP TRIGGER tr_items", []string{"s0", "s1"}, 0},
@@ -200,7 +201,10 @@ func TestRoutineDefRoutes(t *testing.T) {
 		if !slices.Equal(got, tc.shards) {
 			t.Errorf("%s: runs on %v, want %v", tc.sql, got, tc.shards)
 		}
-		if wantDDL := st.Routine == nil || st.Routine.Verb != "show"; st.ImplicitCommit != wantDDL || st.ReadOnly == wantDDL {
+		if st.Routine == nil {
+			continue // CALL
+		}
+		if wantDDL := st.Routine.Verb != "show"; st.ImplicitCommit != wantDDL || st.ReadOnly == wantDDL {
 			t.Errorf("%s: implicit commit %v, read-only %v", tc.sql, st.ImplicitCommit, st.ReadOnly)
 		}
 	}
@@ -233,6 +237,29 @@ func TestCheckRunsOn(t *testing.T) {
 		err = r.CheckRunsOn(st, "shop", tc.ex)
 		if me, _ := backend.ServerError(err); (me != nil && me.Code == mysql.ER_NOT_SUPPORTED_YET) != tc.refused {
 			t.Errorf("%s on %v: %v, refused want %v", tc.sql, tc.ex.Parts, err, tc.refused)
+		}
+	}
+}
+
+// TestRoutineSchemaRoutes: a routine of another schema than the session's
+// is created, and called, where that schema lives.
+func TestRoutineSchemaRoutes(t *testing.T) {
+	r := testRouter(t) // shop on s0, crm on s1
+	for _, tc := range []struct{ sql, shard string }{
+		{"CREATE PROCEDURE crm.p() SELECT 1", "s1"},
+		{"CALL crm.p()", "s1"},
+		{"CALL p()", "s0"},
+		{"CREATE FUNCTION crm.f() RETURNS INT RETURN 1", "s1"},
+		{"DROP PROCEDURE crm.p", "s1"},
+	} {
+		p, err := planFor(t, r, tc.sql)
+		if err != nil {
+			t.Errorf("%s: %v", tc.sql, err)
+			continue
+		}
+		e, err := p.Bind(nil)
+		if err != nil || len(e.Parts) != 1 || e.Parts[0].Shard != tc.shard {
+			t.Errorf("%s: %v %v, want %s", tc.sql, e, err, tc.shard)
 		}
 	}
 }

@@ -81,7 +81,8 @@ type Statement struct {
 	// (assignvars.go).
 	AssignsVars []string
 	// Routine is a definition of a stored function, procedure or trigger
-	// the parser cannot read (routinedef.go); nil for other statements.
+	// (or its SHOW CREATE), read from its head rather than by the parser
+	// (routinedef.go); nil for other statements.
 	Routine *RoutineDef
 	// Handler is the name a HANDLER statement opens, reads or closes
 	// (lower-cased: the alias, or the table), "" for other statements.

@@ -46,6 +46,21 @@ type Mode struct {
 	NoBackslashEscapes bool // a backslash in a string is a plain byte
 }
 
+// AllModes are the four readings a text may have, for a stored text whose
+// sql_mode is not known: what any of them finds may be there.
+func AllModes() [4]Mode {
+	return [4]Mode{{}, {ANSIQuotes: true}, {NoBackslashEscapes: true}, {ANSIQuotes: true, NoBackslashEscapes: true}}
+}
+
+// Readings tokenizes s in each of AllModes.
+func Readings(s string) [][]Token {
+	var out [][]Token
+	for _, m := range AllModes() {
+		out = append(out, Tokens(s, m, 0))
+	}
+	return out
+}
+
 // Tokens reads the tokens of s, at most max of them (0: all). Spaces and
 // comments are skipped; an executable comment's markers (/*!50003 and
 // /*M!100100 ... */) are skipped and its text read as code, whatever its
@@ -80,13 +95,14 @@ func Tokens(s string, m Mode, max int) []Token {
 			}
 			i += end + 1
 		case ch == '`' || ch == '"' || ch == '\'':
-			end, ok := quoteEnd(s, i, ch != '`' && !m.NoBackslashEscapes)
-			if !ok {
-				return toks
-			}
 			kind := String
 			if ch == '`' || ch == '"' && m.ANSIQuotes {
 				kind = Name
+			}
+			// A backslash escapes in strings only, never in names.
+			end, ok := quoteEnd(s, i, kind == String && !m.NoBackslashEscapes)
+			if !ok {
+				return toks
 			}
 			text := strings.ReplaceAll(s[i+1:end-1], string([]byte{ch, ch}), string(ch))
 			toks = append(toks, Token{Kind: kind, Text: text, End: end})

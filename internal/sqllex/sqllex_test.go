@@ -22,6 +22,7 @@ func TestTokens(t *testing.T) {
 		{sql: "SELECT a.b FROM `t``x`", want: "w:SELECT w:a p:. w:b w:FROM n:t`x"},
 		{sql: `SELECT 'it''s', "q", 'a\'b'`, want: `w:SELECT s:it's p:, s:q p:, s:a\'b`},
 		{sql: `SELECT "q" FROM "t"`, mode: Mode{ANSIQuotes: true}, want: "w:SELECT n:q w:FROM n:t"},
+		{sql: `SELECT 'a\'b' AS "x\", k`, mode: Mode{ANSIQuotes: true}, want: `w:SELECT s:a\'b w:AS n:x\ p:, w:k`},
 		{sql: `SELECT CONCAT('\', x, '\') FROM t`, mode: Mode{NoBackslashEscapes: true}, want: `w:SELECT w:CONCAT p:( s:\ p:, w:x p:, s:\ p:) w:FROM w:t`},
 		{sql: "a -- c\nb #d\nc /* e */ d 1--2", want: "w:a w:b w:c w:d w:1 p:- p:- w:2"},
 		{sql: "/*!50003 CREATE*/ /*!50017 DEFINER=x*/ /*M!100100 TRIGGER */ t", want: "w:CREATE w:DEFINER p:= w:x w:TRIGGER w:t"},

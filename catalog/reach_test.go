@@ -1,0 +1,75 @@
+package catalog
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// TestBodyReach: what a body's words say, in any sql_mode's reading.
+func TestBodyReach(t *testing.T) {
+	snap := Snapshot{Shard: "s0", Schemas: []string{"shop"}, Tables: []*Table{
+		{Schema: "shop", Name: "items"}, {Schema: "shop", Name: "regions"},
+		{Schema: "shop", Name: "v1", View: true, Definition: "select `shop`.`items`.`k` AS `k` from `shop`.`items`"},
+		{Schema: "shop", Name: "v2", View: true, Definition: "select `shop`.`v1`.`k` AS `k` from `shop`.`v1` join `shop`.`v1` `w`"},
+	}}
+	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s0"} })
+	items := []Named{{Schema: "shop", Name: "items"}}
+	for _, tc := range []struct {
+		body   string
+		tables []Named
+		want   Reach // flags only
+	}{
+		{body: "RETURN (SELECT COUNT(*) FROM items)", tables: items},
+		{body: "RETURN (SELECT COUNT(*) FROM `shop` . /* x */ `items`)", tables: items},
+		{body: `RETURN (SELECT SUM(k) FROM "items")`, tables: items},
+		{body: `RETURN (SELECT SUM(k) FROM (SELECT 'a\'b' AS "x\", k FROM items) d)`, tables: items},
+		{body: `RETURN (SELECT CONCAT('\', SUM(k), '\') FROM items)`, tables: items},
+		{body: "RETURN (SELECT COUNT(*) FROM v2)", tables: items},
+		{body: "RETURN 'items' -- items"},
+		{body: `RETURN "items"`, tables: items}, // a name under ANSI_QUOTES: counted, which refuses more
+		{body: "RETURN REPLACE((SELECT MAX(code) FROM regions), 'a', 'b')", tables: []Named{{Schema: "shop", Name: "regions"}}},
+		{body: "BEGIN INSERT INTO regions VALUES (1); RETURN 1; END", tables: []Named{{Schema: "shop", Name: "regions"}}, want: Reach{Writes: true}},
+		{body: "RETURN UUID_SHORT()", want: Reach{Sequences: true}},
+		{body: "RETURN NEXT VALUE FOR sq", want: Reach{Sequences: true}},
+		{body: "RETURN RAND()"},
+		{body: "RETURN RAND(7)", want: Reach{Sequences: true}},
+		{body: "BEGIN LOOP FETCH GROUP NEXT ROW; END LOOP; END", want: Reach{Aggregate: true}},
+		{body: "BEGIN EXECUTE IMMEDIATE 'SELECT 1'; END", want: Reach{Dynamic: true}},
+		{body: "RETURN LAST_INSERT_ID()", want: Reach{Session: true}},
+		{body: "RETURN CURRENT_USER", want: Reach{Session: true}},
+		{body: "BEGIN INSERT INTO user (a) VALUES (1); RETURN 1; END", want: Reach{Writes: true}},
+		{body: "BEGIN GRANT ALL ON *.* TO x; END", want: Reach{Admin: true}},
+		{body: "BEGIN START TRANSACTION; SELECT 1; END", want: Reach{Admin: true}},
+		{body: "BEGIN SET autocommit = 0; END", want: Reach{Admin: true}},
+		{body: "RETURN (SELECT COUNT(*) FROM information_schema.tables)", want: Reach{InfoSchema: true}},
+		{body: "RETURN (SELECT LOAD_FILE('/etc/passwd'))", want: Reach{Admin: true}},
+	} {
+		got := c.BodyReach("shop", tc.body)
+		if !slices.Equal(got.Tables, tc.tables) {
+			t.Errorf("%s: tables %v, want %v", tc.body, got.Tables, tc.tables)
+		}
+		got.Tables = nil
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: %+v, want %+v", tc.body, got, tc.want)
+		}
+	}
+}
+
+// TestTriggerEvents: a write fires the triggers of its events only.
+func TestTriggerEvents(t *testing.T) {
+	snap := Snapshot{Shard: "s0", Schemas: []string{"shop"},
+		Tables: []*Table{{Schema: "shop", Name: "t"}, {Schema: "shop", Name: "items"}},
+		Triggers: []Body{{Named: Named{Schema: "shop", Name: "t"}, Trigger: "tr", Event: "INSERT", Text: "INSERT INTO items VALUES (NEW.k)"}},
+	}
+	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s0"} })
+	if r := c.WriteReach("shop", "t", EventDelete, EventUpdate); !r.Empty() {
+		t.Errorf("DELETE and UPDATE of t: %+v, want nothing", r)
+	}
+	if r := c.WriteReach("shop", "T", EventInsert); len(r.Tables) != 1 || !r.Writes {
+		t.Errorf("INSERT into t: %+v, want items written", r)
+	}
+	if c.TriggerTable("shop", "TR") != "t" {
+		t.Errorf("TriggerTable(tr) = %q", c.TriggerTable("shop", "tr"))
+	}
+}
