@@ -59,7 +59,7 @@ func TestBodyReach(t *testing.T) {
 // TestTriggerEvents: a write fires the triggers of its events only.
 func TestTriggerEvents(t *testing.T) {
 	snap := Snapshot{Shard: "s0", Schemas: []string{"shop"},
-		Tables: []*Table{{Schema: "shop", Name: "t"}, {Schema: "shop", Name: "items"}},
+		Tables:   []*Table{{Schema: "shop", Name: "t"}, {Schema: "shop", Name: "items"}},
 		Triggers: []Body{{Named: Named{Schema: "shop", Name: "t"}, Trigger: "tr", Event: "INSERT", Text: "INSERT INTO items VALUES (NEW.k)"}},
 	}
 	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s0"} })
