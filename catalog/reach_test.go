@@ -42,6 +42,8 @@ func TestBodyReach(t *testing.T) {
 		{body: "BEGIN GRANT ALL ON *.* TO x; END", want: Reach{Admin: true}},
 		{body: "BEGIN START TRANSACTION; SELECT 1; END", want: Reach{Admin: true}},
 		{body: "BEGIN SET autocommit = 0; END", want: Reach{Admin: true}},
+		{body: "BEGIN SET @@session.autocommit = 0; END", want: Reach{Admin: true}},
+		{body: "BEGIN IF @@autocommit = 1 THEN SELECT 1; END IF; END"},
 		{body: "RETURN (SELECT COUNT(*) FROM information_schema.tables)", want: Reach{InfoSchema: true}},
 		{body: "RETURN (SELECT LOAD_FILE('/etc/passwd'))", want: Reach{Admin: true}},
 	} {

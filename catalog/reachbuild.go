@@ -79,7 +79,7 @@ func triggerEvents(event string) []string {
 }
 
 // markDefaultsAndViews adds to writeReach the column defaults that call a
-// sequence function (on insert), and records what views reach: the
+// sequence function (on insert and update), and records what views reach: the
 // routines their definitions call, and for a write through one, the write
 // reach of the tables it names.
 func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string) []*Reach) {
@@ -87,7 +87,9 @@ func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string) []*Reach)
 		for name, t := range si.tables {
 			for _, col := range t.Columns {
 				if col.HasDefault && scanWords(sqllex.Tokens(col.Default, sqllex.Mode{}, 0)).Sequences {
+					// An INSERT, and UPDATE ... SET c = DEFAULT.
 					c.addReach(si.writeReach, eventKey(name, EventInsert), Reach{Sequences: true})
+					c.addReach(si.writeReach, eventKey(name, EventUpdate), Reach{Sequences: true})
 				}
 			}
 		}
@@ -98,7 +100,11 @@ func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string) []*Reach)
 				continue
 			}
 			v := sc.view(t, 0)
-			read := bodyScan{Reach: Reach{Sequences: v.Sequences, Session: v.Session}, calls: v.calls}
+			// What the definition's words say, but its tables (the
+			// router routes them) and writes (a view writes nothing).
+			own := v.Reach
+			own.Tables, own.Writes = nil, false
+			read := bodyScan{Reach: own, calls: v.calls}
 			c.absorbDeps(&read, calls, func(Named) []*Reach { return nil })
 			c.addReach(si.viewReach, name, read.Reach)
 			for _, e := range AllEvents() {

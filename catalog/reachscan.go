@@ -166,8 +166,22 @@ func adminWord(toks []token, i int, w string) bool {
 	case "lock":
 		return next.Is("tables") || next.Is("table")
 	case "autocommit":
-		prev := tokenAt(toks, i-1)
-		return prev.Is("set") || prev.Is("session") || prev.Is("@") || prev.Is(".")
+		return assigned(toks, i)
+	}
+	return false
+}
+
+// assigned tells whether the variable at toks[i] is assigned by a SET
+// (SET autocommit, SET @@session.autocommit), not only read
+// (IF @@autocommit = 1).
+func assigned(toks []token, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-5; j-- {
+		switch t := toks[j]; {
+		case t.Is("set"):
+			return true
+		case !(t.Is("@") || t.Is(".") || t.Is("session") || t.Is("local")):
+			return false
+		}
 	}
 	return false
 }

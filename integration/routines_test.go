@@ -26,6 +26,8 @@ func TestRoutinesOverShards(t *testing.T) {
 		"INSERT INTO gitems VALUES (1, 0), (2, 0)",
 		"CREATE TABLE txitems (k INT PRIMARY KEY, v BIGINT UNSIGNED)",
 		"CREATE TABLE plain (id INT PRIMARY KEY, n INT)",
+		"CREATE TABLE autot (id INT AUTO_INCREMENT PRIMARY KEY, n INT)",
+		"CREATE PROCEDURE p_ins(x INT) INSERT INTO autot (n) VALUES (x)",
 		// Through the proxy, each of these used to be refused (1064:
 		// cannot parse) with sharded tables configured.
 		"CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC RETURN x * 2",
@@ -105,6 +107,17 @@ func TestRoutinesOverShards(t *testing.T) {
 		{0, "SELECT id, n, thrice(n + 1) FROM plain WHERE id = 8", nil},
 		{0, "CALL p_one()", nil},
 		{0, "SELECT @p_one", nil},
+	})
+	// A procedure's INSERT sets LAST_INSERT_ID() for what follows the
+	// CALL: read on another connection (session 1 holds the first in its
+	// transaction), it answered the session's older value.
+	compareSessions(ctx, t, proxy, direct, 2, []scriptStep{
+		{0, "INSERT INTO autot (n) VALUES (1)", nil},
+		{0, "CALL p_ins(2)", nil},
+		{1, "BEGIN", nil},
+		{1, "UPDATE plain SET n = n WHERE id = 8", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{1, "COMMIT", nil},
 	})
 
 	// Dropped through the proxy, from where they were created; IF EXISTS

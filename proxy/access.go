@@ -69,6 +69,13 @@ func (s *Session) checkTables(st *router.Statement) error {
 			return s.errDBAccess(t.Schema)
 		}
 	}
+	for _, f := range st.Funcs {
+		// A routine of another schema (CALL crm.p(), crm.f()): builtins
+		// are never qualified.
+		if f.Schema != "" && !s.canUse(f.Schema) {
+			return s.errDBAccess(f.Schema)
+		}
+	}
 	return nil
 }
 

@@ -426,6 +426,8 @@ func TestLoginAndSchemaAccess(t *testing.T) {
 		{"SHOW SHARD FOR", func() error { _, err := c.Execute("SHOW SHARD FOR crm.t 1"); return err }},
 		{"prepared", func() error { _, err := c.Prepare("SELECT * FROM crm.customers WHERE id = ?"); return err }},
 		{"SHOW CREATE FUNCTION of another schema", func() error { _, err := c.Execute("SHOW CREATE FUNCTION crm.f"); return err }},
+		{"CALL of another schema's procedure", func() error { _, err := c.Execute("CALL crm.p()"); return err }},
+		{"another schema's function", func() error { _, err := c.Execute("SELECT crm.f()"); return err }},
 	}
 	// A routine's body runs as the backend account, which may reach other
 	// schemas: a restricted user may not define one.

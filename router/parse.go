@@ -242,6 +242,12 @@ func classify(st *Statement, n ast.StmtNode) {
 	if sh, ok := n.(*ast.ShowStmt); ok && (sh.Tp == ast.ShowWarnings || sh.Tp == ast.ShowErrors) {
 		st.DiagRead = true
 	}
+	if _, call := n.(*ast.CallStmt); call {
+		// A procedure's INSERT sets the connection's LAST_INSERT_ID(),
+		// which stays set after the CALL (a function's or trigger's is
+		// restored when it returns): read back like LAST_INSERT_ID(expr).
+		st.LastInsertID |= LastIDSets
+	}
 	st.ConnState = connState(n, lockFuncs)
 	st.Funcs = calledFuncs(n)
 	st.LastResult, st.FoundRows = lastResultUse(n), foundRowsEffect(n)

@@ -197,9 +197,7 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	case *ast.LoadDataStmt:
 		err = r.planLoadData(p, n, user, db)
 	case *ast.CallStmt:
-		// A procedure lives on its schema's default shard
-		// (routineplan.go), whatever the session's database.
-		err = r.planAllOnOneShard(p, user, orDB(n.Procedure.Schema.O, db), "")
+		err = r.planCall(p, n, user, db)
 	default:
 		if st.ImplicitCommit {
 			err = r.planDDL(p, n, user, db)
@@ -359,6 +357,12 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 		return p.union.bind(params)
 	}
 	return nil, fmt.Errorf("router: empty plan for %q", p.Stmt.SQL)
+}
+
+// mayPickOne tells whether some bind of k runs on one shard: its key has
+// conditions, or its table lives on one shard.
+func (k *keyedPlan) mayPickOne() bool {
+	return len(k.conds) > 0 || k.groups != nil || len(k.table.Shards) == 1
 }
 
 func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {

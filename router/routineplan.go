@@ -2,9 +2,11 @@ package router
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/internal/sqllex"
 	"github.com/xaproxy/xaproxy/sharding"
 )
@@ -135,6 +137,24 @@ func (r *Router) planTriggerDef(p *Plan, d *RoutineDef, schema, user string) err
 	default:
 		p.fanout = orderLike(t.table.Shards, r.rules.Shards())
 	}
+	return nil
+}
+
+// planCall sends CALL db.p(args) to db's default shard, where procedures
+// live (planRoutineDef), whatever the session's database; the tables its
+// arguments read (in the session's database) must be whole there.
+func (r *Router) planCall(p *Plan, n *ast.CallStmt, user, db string) error {
+	home := r.DefaultShard(orDB(n.Procedure.Schema.O, db))
+	tables, err := r.resolveAll(p.Stmt, user, db)
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if !t.infoSchema && (t.kind == sharding.Sharded || !slices.Contains(placementShards(t), home)) {
+			return errUnsupported("CALL %s with an argument reading the %s table %s is not supported: the procedure runs on shard %s, which does not hold all its rows; read the value first and pass it", n.Procedure.FnName.O, t.kind, t, home)
+		}
+	}
+	p.fixed = home
 	return nil
 }
 

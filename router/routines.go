@@ -66,13 +66,18 @@ func (r *Router) behindOf(st *Statement, db string) []behind {
 }
 
 // runsRows: a statement that reads or writes the rows of the tables it
-// names (a view's definition then runs).
+// names (a view's definition then runs): any but DDL without a SELECT,
+// SHOW, LOCK TABLES and a plain EXPLAIN.
 func runsRows(st *Statement) bool {
-	switch st.Node.(type) {
-	case *ast.SelectStmt, *ast.SetOprStmt, *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt, *ast.SetStmt, *ast.DoStmt, *ast.LoadDataStmt:
-		return true
+	switch n := st.Node.(type) {
+	case *ast.CreateTableStmt:
+		return n.Select != nil
+	case ast.DDLNode, *ast.ShowStmt, *ast.LockTablesStmt:
+		return false
+	case *ast.ExplainStmt:
+		return n.Analyze
 	}
-	return false
+	return true
 }
 
 // checkRoutines refuses st when a body it runs reaches what its shard
@@ -286,6 +291,9 @@ func shardOutside(ex *Exec, on []string) string {
 // table it does not hold, a routine out of reach (a table of a hidden
 // schema as any statement's).
 func (r *Router) CheckSetReads(st *Statement, user, db, shard string) error {
+	if err := r.checkViews(st, user, db); err != nil {
+		return err // a view that cannot be read through the proxy
+	}
 	tables, err := r.resolveAll(st, user, db)
 	if err != nil {
 		return err

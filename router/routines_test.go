@@ -125,6 +125,9 @@ func TestRoutinesOutOfReach(t *testing.T) {
 		{"SELECT * FROM v_f", true},
 		{"SELECT * FROM v_items2", false},
 		{"INSERT INTO v_items2 VALUES (1)", true},
+		{"CREATE TABLE t9 AS SELECT x FROM v_f", true}, // a CTAS reads the view's rows
+		{"DROP VIEW v_f", false},
+		{"SHOW CREATE VIEW v_f", false},
 		{"INSERT INTO plain SELECT k FROM log", false}, // log is only read: its trigger does not run
 		{"SELECT f_plainread(), f_tok()", false},       // checked where it runs (CheckRunsOn)
 		{"CREATE TRIGGER t1 AFTER UPDATE ON regions FOR EACH ROW INSERT INTO log VALUES (NEW.k)", true},
@@ -248,6 +251,7 @@ func TestRoutineSchemaRoutes(t *testing.T) {
 	for _, tc := range []struct{ sql, shard string }{
 		{"CREATE PROCEDURE crm.p() SELECT 1", "s1"},
 		{"CALL crm.p()", "s1"},
+		{"CALL crm.p((SELECT COUNT(*) FROM crm.t))", "s1"},
 		{"CALL p()", "s0"},
 		{"CREATE FUNCTION crm.f() RETURNS INT RETURN 1", "s1"},
 		{"DROP PROCEDURE crm.p", "s1"},
@@ -260,6 +264,25 @@ func TestRoutineSchemaRoutes(t *testing.T) {
 		e, err := p.Bind(nil)
 		if err != nil || len(e.Parts) != 1 || e.Parts[0].Shard != tc.shard {
 			t.Errorf("%s: %v %v, want %s", tc.sql, e, err, tc.shard)
+		}
+	}
+}
+
+// TestCallArguments: a procedure runs on its schema's default shard; an
+// argument read from a table elsewhere is refused.
+func TestCallArguments(t *testing.T) {
+	r := routinesRouter(t)
+	for _, q := range []string{
+		"CALL p_unknown((SELECT COUNT(*) FROM items))",
+		"CALL p_unknown((SELECT COUNT(*) FROM regions_narrow WHERE k = 0), (SELECT 1 FROM items2 LIMIT 1))",
+	} {
+		if _, err := planFor(t, r, q); err == nil {
+			t.Errorf("%s: planned, want refused", q)
+		}
+	}
+	for _, q := range []string{"CALL p_unknown((SELECT COUNT(*) FROM plain))", "CALL p_unknown((SELECT COUNT(*) FROM regions))"} {
+		if _, err := planFor(t, r, q); err != nil {
+			t.Errorf("%s: %v", q, err)
 		}
 	}
 }

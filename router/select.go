@@ -45,6 +45,9 @@ func (r *Router) planSelect(p *Plan, sel *ast.SelectStmt, user, db string) error
 		if kerr != nil {
 			return kerr
 		}
+		if !k.mayPickOne() {
+			return err // refused now (at PREPARE), as it would be at every bind
+		}
 		k.singleOnly = err.(*mysql.MyError)
 		p.keyed = k
 		return nil
@@ -80,7 +83,7 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 		r.qualify(ng, from, sel)
 		return err // MariaDB's own error under ONLY_FULL_GROUP_BY (proxy/catalog.go)
 	}
-	if me, ok := err.(*mysql.MyError); ok && me.Code == mysql.ER_NOT_SUPPORTED_YET {
+	if me, ok := err.(*mysql.MyError); ok && me.Code == mysql.ER_NOT_SUPPORTED_YET && k.mayPickOne() {
 		// A form the merge cannot compute (GROUP_CONCAT, ...) still runs
 		// as written on one shard, which holds every row it reads: only
 		// a bind whose key conditions reach several shards is refused
