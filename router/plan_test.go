@@ -280,17 +280,7 @@ func TestPlanAggregateRewrite(t *testing.T) {
 // by) or the statement's ORDER BY; on another column, or a string key, the
 // partial aggregates merge as before.
 func TestPlanGroupsOnShard(t *testing.T) {
-	// items and parts are mod tables (integer keys) on the same shards:
-	// co-located; orders is a hash table whose key routes 7.2 apart from 7.
-	r := routerWith(t, 3, `
-  - name: shop
-    default_shard: s0
-    tables:
-      - {name: items, shard_key: id, algorithm: mod}
-      - {name: parts, shard_key: id, algorithm: mod}
-      - {name: orders, shard_key: user_id, algorithm: hash}
-      - {name: countries, broadcast: true}
-`)
+	r := coLocatedRouter(t)
 	withCatalog(t, r, map[string][]string{
 		"shop.items":     {"id int", "name varchar(20)", "total int"},
 		"shop.parts":     {"id int", "qty int"},
@@ -360,17 +350,27 @@ func TestPlanGroupsOnShard(t *testing.T) {
 	}
 }
 
-// TestSingleOnlyPlans: a SELECT the merge cannot compute runs as written
-// when its key conditions pick one shard, and is refused otherwise; a
-// window function beside a subquery is refused at planning.
-func TestSingleOnlyPlans(t *testing.T) {
-	r := routerWith(t, 3, `
+// coLocatedRouter has three shards: items and parts are mod tables
+// (integer keys) on the same shards, co-located; orders is a hash table
+// whose key routes 7.2 apart from 7; countries is broadcast.
+func coLocatedRouter(t *testing.T) *Router {
+	t.Helper()
+	return routerWith(t, 3, `
   - name: shop
     default_shard: s0
     tables:
       - {name: items, shard_key: id, algorithm: mod}
       - {name: parts, shard_key: id, algorithm: mod}
+      - {name: orders, shard_key: user_id, algorithm: hash}
+      - {name: countries, broadcast: true}
 `)
+}
+
+// TestSingleOnlyPlans: a SELECT the merge cannot compute runs as written
+// when its key conditions pick one shard, and is refused otherwise; a
+// window function beside a subquery is refused at planning.
+func TestSingleOnlyPlans(t *testing.T) {
+	r := coLocatedRouter(t)
 	for _, tc := range []struct {
 		sql    string
 		params []Param
