@@ -34,6 +34,8 @@ type Body struct {
 	Text    string
 	Trigger string // a trigger's own name (Named is its table)
 	Event   string // a trigger's event: INSERT, UPDATE or DELETE
+	// Procedure: a stored procedure (else a function, for routines).
+	Procedure bool
 	// Unreadable: the backend account may not read the body (NULL).
 	Unreadable bool
 }
@@ -110,6 +112,7 @@ func (c *Catalog) schema(name string) *schemaInfo {
 	if si == nil {
 		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}, timed: map[string]bool{}, timedFunc: map[string]bool{}, timedView: map[string]bool{},
 			routineReach: map[string]*Reach{}, writeReach: map[string]*Reach{}, viewReach: map[string]*Reach{},
+			procedureReach: map[string]*Reach{}, seqDefaults: map[string][]string{},
 			triggerTable: map[string]string{}}
 		c.schemas[k] = si
 	}

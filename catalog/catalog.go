@@ -110,8 +110,10 @@ type schemaInfo struct {
 	// tables (their triggers and defaults, by table) reach beyond their
 	// row (reach.go).
 	routineReach, writeReach map[string]*Reach
-	viewReach                map[string]*Reach // what reading a view runs: the routines it calls
-	triggerTable             map[string]string // a trigger's table, by trigger name lower-cased
+	viewReach                map[string]*Reach   // what reading a view runs: the routines it calls
+	procedureReach           map[string]*Reach   // procedures, apart from functions (routineReach)
+	seqDefaults              map[string][]string // a table's columns whose defaults call a sequence function
+	triggerTable             map[string]string   // a trigger's table, by trigger name lower-cased
 }
 
 // Gen is the catalog's generation: each Build gets a larger one, so that

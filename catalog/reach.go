@@ -63,10 +63,28 @@ func (r Reach) Empty() bool { return len(r.Tables) == 0 && !r.Writes && !r.Seque
 // catalog reaches anything.
 func (c *Catalog) HasReach() bool { return c != nil && c.reaching }
 
-// RoutineReach returns what a stored function or procedure of the schema
-// reaches (the union over the shards' routines of that name).
+// RoutineReach returns what a stored function of the schema reaches (the
+// union over the shards' functions of that name).
 func (c *Catalog) RoutineReach(schema, name string) Reach {
 	return c.reachOf(schema, name, func(s *schemaInfo) map[string]*Reach { return s.routineReach })
+}
+
+// ProcedureReach returns what a stored procedure of the schema reaches.
+func (c *Catalog) ProcedureReach(schema, name string) Reach {
+	return c.reachOf(schema, name, func(s *schemaInfo) map[string]*Reach { return s.procedureReach })
+}
+
+// SequenceDefaults lists the columns of a table whose defaults call a
+// sequence function (UUID_SHORT(), NEXTVAL, RAND(N)): a write that uses
+// them gives each shard's own values.
+func (c *Catalog) SequenceDefaults(schema, table string) []string {
+	if c == nil {
+		return nil
+	}
+	if s := c.schemas[strings.ToLower(schema)]; s != nil {
+		return s.seqDefaults[strings.ToLower(table)]
+	}
+	return nil
 }
 
 // The events that fire triggers.
@@ -80,9 +98,8 @@ const (
 func AllEvents() []string { return []string{EventInsert, EventUpdate, EventDelete} }
 
 // WriteReach returns what a write to a table runs beyond its row, for the
-// events the write fires: the triggers of those events, and on insert the
-// column defaults (which name no table, but may call a sequence
-// function); through a view, those of the tables it names.
+// events the write fires: the triggers of those events; through a view,
+// those of the tables it names.
 func (c *Catalog) WriteReach(schema, table string, events ...string) Reach {
 	var b bodyScan
 	for _, e := range events {
@@ -122,8 +139,10 @@ func (c *Catalog) BodyReach(schema, body string) Reach {
 	c.absorbDeps(b, func(name string) []*Reach {
 		var out []*Reach
 		for _, s := range c.schemas {
-			if r := s.routineReach[name]; r != nil {
-				out = append(out, r)
+			for _, set := range []map[string]*Reach{s.routineReach, s.procedureReach} {
+				if r := set[name]; r != nil {
+					out = append(out, r)
+				}
 			}
 		}
 		return out

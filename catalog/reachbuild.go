@@ -59,7 +59,11 @@ func (c *Catalog) markReach(snaps []Snapshot) {
 		}
 	}
 	for _, r := range routineList {
-		c.addReach(c.schema(r.body.Schema).routineReach, strings.ToLower(r.body.Name), r.scan.Reach)
+		set := c.schema(r.body.Schema).routineReach
+		if r.body.Procedure {
+			set = c.schema(r.body.Schema).procedureReach
+		}
+		c.addReach(set, strings.ToLower(r.body.Name), r.scan.Reach)
 	}
 	for _, t := range triggerList {
 		for _, e := range triggerEvents(t.body.Event) {
@@ -78,18 +82,16 @@ func triggerEvents(event string) []string {
 	return AllEvents()
 }
 
-// markDefaultsAndViews adds to writeReach the column defaults that call a
-// sequence function (on insert and update), and records what views reach: the
-// routines their definitions call, and for a write through one, the write
-// reach of the tables it names.
+// markDefaultsAndViews records the columns whose defaults call a sequence
+// function, and what views reach: the routines their definitions call,
+// and for a write through one, the write reach of the tables it names.
 func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string) []*Reach) {
 	for _, si := range c.schemas {
 		for name, t := range si.tables {
 			for _, col := range t.Columns {
 				if col.HasDefault && scanWords(sqllex.Tokens(col.Default, sqllex.Mode{}, 0)).Sequences {
-					// An INSERT, and UPDATE ... SET c = DEFAULT.
-					c.addReach(si.writeReach, eventKey(name, EventInsert), Reach{Sequences: true})
-					c.addReach(si.writeReach, eventKey(name, EventUpdate), Reach{Sequences: true})
+					si.seqDefaults[name] = append(si.seqDefaults[name], col.Name)
+					c.reaching = true
 				}
 			}
 		}

@@ -121,8 +121,14 @@ func scanWords(toks []token) *bodyScan {
 			b.Sequences = true
 		case w == "fetch" && next.Is("group") && tokenAt(toks, i+2).Is("next"):
 			b.Aggregate = true
-		case call && sessionFuncs[w], w == "current_user" || w == "current_role":
+		case call && sessionFuncs[w], w == "current_user" || w == "current_role",
+			sessionVars[w] && prev.Is("@") && tokenAt(toks, i-2).Is("@"),
+			w == "value" && prev.Is("previous"):
 			b.Session = true
+		case w == "set" && setsSystemVar(toks, i):
+			b.Admin = true
+		case w == "show":
+			b.InfoSchema = true // SHOW TABLES, SHOW TABLE STATUS: the shard's own
 		case adminWord(toks, i, w):
 			b.Admin = true
 		}
@@ -144,10 +150,76 @@ var writeWords = map[string]bool{
 }
 
 // sessionFuncs read what a connection remembers, which the proxy keeps
-// per session.
+// per session (user-level locks live on the first shard for every
+// session: proxy/execute.go runUserLock).
 var sessionFuncs = map[string]bool{
 	"last_insert_id": true, "found_rows": true, "row_count": true, "connection_id": true,
 	"user": true, "current_user": true, "session_user": true, "system_user": true, "current_role": true,
+	"lastval": true, "get_lock": true, "release_lock": true, "release_all_locks": true, "is_used_lock": true, "is_free_lock": true,
+}
+
+// sessionVars read like sessionFuncs as @@name.
+var sessionVars = map[string]bool{"last_insert_id": true, "identity": true, "insert_id": true, "error_count": true, "warning_count": true}
+
+// setsSystemVar tells whether the SET at toks[i] assigns a system
+// variable: @@x, GLOBAL/SESSION/LOCAL x, SET TRANSACTION, NAMES,
+// CHARACTER SET, PASSWORD, ROLE, STATEMENT, or a name of a session
+// variable applications set (a body's own variable of such a name counts
+// too, which only refuses more). A variable the body declared, a user
+// variable and NEW.col are its own.
+func setsSystemVar(toks []token, i int) bool {
+	expectTarget, depth := true, 0
+	for j := i + 1; j < len(toks); j++ {
+		t := toks[j]
+		switch {
+		case t.Is(";"):
+			return false
+		case t.Is("("):
+			depth++
+		case t.Is(")"):
+			depth--
+		case t.Is(",") && depth == 0:
+			expectTarget = true
+			continue
+		}
+		if !expectTarget {
+			continue
+		}
+		expectTarget = false
+		if t.Is("@") {
+			if tokenAt(toks, j+1).Is("@") {
+				return true
+			}
+			continue // a user variable
+		}
+		w := strings.ToLower(t.Text)
+		if t.Kind == wordToken && (setKeywords[w] || sessionVarNames[w]) {
+			return true
+		}
+	}
+	return false
+}
+
+// setKeywords follow SET where it assigns what the session keeps.
+var setKeywords = map[string]bool{
+	"global": true, "session": true, "local": true, "transaction": true, "names": true, "character": true,
+	"charset": true, "password": true, "role": true, "default": true, "statement": true,
+}
+
+// sessionVarNames are session variables applications set.
+var sessionVarNames = map[string]bool{
+	"autocommit": true, "sql_mode": true, "sql_select_limit": true, "foreign_key_checks": true, "unique_checks": true,
+	"time_zone": true, "lc_time_names": true, "lc_messages": true, "sql_safe_updates": true, "max_statement_time": true,
+	"group_concat_max_len": true, "div_precision_increment": true, "sql_log_bin": true, "sql_notes": true,
+	"sql_warnings": true, "sql_auto_is_null": true, "sql_big_selects": true, "max_join_size": true, "big_tables": true,
+	"tx_isolation": true, "transaction_isolation": true, "tx_read_only": true, "transaction_read_only": true,
+	"character_set_client": true, "character_set_connection": true, "character_set_results": true,
+	"collation_connection": true, "timestamp": true, "insert_id": true, "last_insert_id": true, "identity": true,
+	"auto_increment_increment": true, "auto_increment_offset": true, "default_storage_engine": true,
+	"completion_type": true, "wait_timeout": true, "interactive_timeout": true, "max_error_count": true,
+	"optimizer_switch": true, "old_mode": true, "check_constraint_checks": true, "innodb_lock_wait_timeout": true,
+	"lock_wait_timeout": true, "explicit_defaults_for_timestamp": true, "pseudo_thread_id": true,
+	"rand_seed1": true, "rand_seed2": true, "sql_quote_show_create": true, "updatable_views_with_limit": true,
 }
 
 // adminWord tells whether toks[i], w, begins what the proxy refuses or
@@ -159,29 +231,10 @@ func adminWord(toks []token, i int, w string) bool {
 	case "grant", "revoke", "kill", "flush", "shutdown", "install", "uninstall", "purge", "binlog",
 		"load_file", "outfile", "dumpfile", "commit", "rollback", "savepoint", "xa", "unlock":
 		return true
-	case "global":
-		return tokenAt(toks, i-1).Is("set")
 	case "start":
 		return next.Is("transaction")
 	case "lock":
 		return next.Is("tables") || next.Is("table")
-	case "autocommit":
-		return assigned(toks, i)
-	}
-	return false
-}
-
-// assigned tells whether the variable at toks[i] is assigned by a SET
-// (SET autocommit, SET @@session.autocommit), not only read
-// (IF @@autocommit = 1).
-func assigned(toks []token, i int) bool {
-	for j := i - 1; j >= 0 && j >= i-5; j-- {
-		switch t := toks[j]; {
-		case t.Is("set"):
-			return true
-		case !(t.Is("@") || t.Is(".") || t.Is("session") || t.Is("local")):
-			return false
-		}
 	}
 	return false
 }

@@ -19,17 +19,18 @@ const (
 	// temporary tables, locks: bodies that name them, or that cannot be
 	// read) come with them, typed statefulRoutine and statefulTrigger
 	// (proxy/pin.go), with their bodies as the others (reach.go).
-	// A trigger's row names its table, then its own name and event.
+	// A routine's row gives its type (FUNCTION or PROCEDURE); a trigger's
+	// names its table, then its own name and event.
 	QueryTables = "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, v.VIEW_DEFINITION, NULL, NULL FROM information_schema.TABLES t" +
 		" LEFT JOIN information_schema.VIEWS v ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TABLE_NAME = t.TABLE_NAME" +
 		" WHERE t.TABLE_SCHEMA IN (%[1]s)" +
-		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + statefulRoutine + "', ROUTINE_DEFINITION, NULL, NULL FROM information_schema.ROUTINES" +
+		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + statefulRoutine + "', ROUTINE_DEFINITION, ROUTINE_TYPE, NULL FROM information_schema.ROUTINES" +
 		" WHERE ROUTINE_SCHEMA IN (%[1]s) AND " + routineMayLeaveState +
 		" UNION ALL SELECT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + statefulTrigger + "', ACTION_STATEMENT, TRIGGER_NAME, EVENT_MANIPULATION FROM information_schema.TRIGGERS" +
 		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND " + triggerMayLeaveState +
 		// The others come with their bodies: one that calls a stateful
 		// routine is stateful too (calls.go).
-		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + otherRoutine + "', ROUTINE_DEFINITION, NULL, NULL FROM information_schema.ROUTINES" +
+		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + otherRoutine + "', ROUTINE_DEFINITION, ROUTINE_TYPE, NULL FROM information_schema.ROUTINES" +
 		" WHERE ROUTINE_SCHEMA IN (%[1]s) AND NOT " + routineMayLeaveState +
 		" UNION ALL SELECT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + otherTrigger + "', ACTION_STATEMENT, TRIGGER_NAME, EVENT_MANIPULATION FROM information_schema.TRIGGERS" +
 		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND NOT " + triggerMayLeaveState
@@ -91,8 +92,14 @@ func (r Row) str(i int) string {
 
 // body reads a routine's or a trigger's row of QueryTables (a NULL body:
 // the backend account may not read it).
-func (r Row) body() Body {
-	return Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3), Trigger: r.str(4), Event: r.str(5), Unreadable: len(r) > 3 && r[3] == nil}
+func (r Row) body(trigger bool) Body {
+	b := Body{Named: Named{Schema: r.str(0), Name: r.str(1)}, Text: r.str(3), Unreadable: len(r) > 3 && r[3] == nil}
+	if trigger {
+		b.Trigger, b.Event = r.str(4), r.str(5)
+	} else {
+		b.Procedure = strings.EqualFold(r.str(4), "PROCEDURE")
+	}
+	return b
 }
 
 // ParseSnapshot builds a shard's snapshot from the results of Queries.
@@ -106,17 +113,17 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 		switch r.str(2) {
 		case statefulRoutine:
 			snap.Functions = append(snap.Functions, Named{Schema: r.str(0), Name: r.str(1)})
-			snap.Routines = append(snap.Routines, r.body())
+			snap.Routines = append(snap.Routines, r.body(false))
 			continue
 		case statefulTrigger:
 			snap.Triggered = append(snap.Triggered, Named{Schema: r.str(0), Name: r.str(1)})
-			snap.Triggers = append(snap.Triggers, r.body())
+			snap.Triggers = append(snap.Triggers, r.body(true))
 			continue
 		case otherRoutine:
-			snap.Routines = append(snap.Routines, r.body())
+			snap.Routines = append(snap.Routines, r.body(false))
 			continue
 		case otherTrigger:
-			snap.Triggers = append(snap.Triggers, r.body())
+			snap.Triggers = append(snap.Triggers, r.body(true))
 			continue
 		}
 		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3)}

@@ -59,6 +59,10 @@ func TestRoutinesOverShards(t *testing.T) {
 		"CREATE PROCEDURE p_grant() BEGIN GRANT SELECT ON *.* TO nobody; END",
 		"CREATE PROCEDURE p_tx() BEGIN START TRANSACTION; UPDATE plain SET n = 1; END",
 		"CREATE DEFINER = `root`@`localhost` FUNCTION f_def() RETURNS INT RETURN 1",
+		// A session variable set in a procedure stayed in the pooled
+		// connection, for the next session to read through.
+		"CREATE PROCEDURE p_sv() SET sql_select_limit = 1",
+		"CREATE PROCEDURE p_sv() SET @a = 1, autocommit = 0",
 	} {
 		_, err := proxy.ExecContext(ctx, q)
 		wantMySQLError(t, err, 1227, "42000")
@@ -108,6 +112,18 @@ func TestRoutinesOverShards(t *testing.T) {
 		{0, "CALL p_one()", nil},
 		{0, "SELECT @p_one", nil},
 	})
+	// An OUT parameter assigns the session's @o, wherever its next
+	// statement runs, and no other session's.
+	mustExec(t, proxy, "CREATE PROCEDURE p_out(OUT r INT) SET r = 5")
+	mustExec(t, direct, "CREATE PROCEDURE p_out(OUT r INT) SET r = 5")
+	compareSessions(ctx, t, proxy, direct, 2, []scriptStep{
+		{0, "CALL p_out(@o)", nil},
+		{1, "BEGIN", nil},
+		{1, "UPDATE plain SET n = n WHERE id = 8", nil},
+		{0, "SELECT @o", nil},
+		{1, "COMMIT", nil},
+		{1, "SELECT @o", nil},
+	})
 	// A procedure's INSERT sets LAST_INSERT_ID() for what follows the
 	// CALL: read on another connection (session 1 holds the first in its
 	// transaction), it answered the session's older value.
@@ -141,6 +157,7 @@ func TestRoutinesOverShards(t *testing.T) {
 	// Created on the shards directly: known at the next catalog read
 	// (here the ALTER's), then refused where they would run.
 	for _, db := range []*sql.DB{f.s0.DB(t, "shop"), f.s1.DB(t, "shop"), direct} {
+		mustExec(t, db, "ALTER TABLE gitems ADD COLUMN tok BIGINT UNSIGNED DEFAULT (UUID_SHORT())")
 		mustExec(t, db, "CREATE FUNCTION f_total() RETURNS INT READS SQL DATA RETURN (SELECT SUM(k) FROM modeitems)")
 		mustExec(t, db, "CREATE PROCEDURE p_count() SELECT COUNT(*) FROM modeitems")
 		mustExec(t, db, "CREATE TRIGGER tr_x AFTER DELETE ON gitems FOR EACH ROW UPDATE modeitems SET v = v + 1")
@@ -158,10 +175,16 @@ func TestRoutinesOverShards(t *testing.T) {
 		"SELECT * FROM v_total",
 		"SET @x = (SELECT COUNT(*) FROM v_mi)",
 		"SET @x = f_total()",
+		// The default would give each shard's UUID_SHORT().
+		"INSERT INTO gitems (k, v) VALUES (23, 1), (24, 1)",
 	)
 	// tr_x fires on DELETE only; a view that calls f_total can still be
 	// described and dropped.
 	compareSessions(ctx, t, proxy, direct, 1, []scriptStep{
+		// A write that gives the column runs over shards (it was refused).
+		{0, "INSERT INTO gitems (k, v, tok) VALUES (21, 1, 1), (22, 1, 2)", nil},
+		{0, "UPDATE gitems SET v = 3 WHERE k IN (21, 22)", nil},
+		{0, "SELECT k, v, tok FROM gitems WHERE k > 20 ORDER BY k", nil},
 		{0, "UPDATE gitems SET v = 11 WHERE k = 2", nil},
 		{0, "SELECT k, v FROM gitems ORDER BY k", nil},
 		{0, "SHOW COLUMNS FROM v_total", nil},

@@ -24,10 +24,18 @@ func (c *assignCollector) Enter(n ast.Node) (ast.Node, bool) {
 
 func (c *assignCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
-// assignedVars lists the user variables n assigns with :=.
+// assignedVars lists the user variables n assigns with :=, and those a
+// CALL passes as arguments (an OUT or INOUT parameter assigns them).
 func assignedVars(n ast.Node) []string {
 	var c assignCollector
 	n.Accept(&c)
+	if call, ok := n.(*ast.CallStmt); ok {
+		for _, a := range call.Procedure.Args {
+			if v, ok := a.(*ast.VariableExpr); ok && !v.IsSystem && v.Value == nil {
+				c.names = appendVarName(c.names, "@"+strings.ToLower(v.Name))
+			}
+		}
+	}
 	return c.names
 }
 

@@ -76,7 +76,7 @@ func (r *Router) checkDefinition(d *RoutineDef, schema, user string, b *behind) 
 	case b.reach.Dynamic:
 		return denied("has dynamic SQL (PREPARE, EXECUTE), whose statements would run on a shard as the backend account past the schema, privilege and routing checks xaproxy applies to each statement")
 	case b.reach.Admin:
-		return denied("manages the server, accounts, files, transactions or table locks, which xaproxy refuses or runs itself, and would do it on a shard as the backend account")
+		return denied("manages the server, accounts, files, session variables, transactions or table locks, which xaproxy refuses or keeps for the session itself, and would do it on a shard as the backend account")
 	}
 	return nil
 }

@@ -40,8 +40,19 @@ func (r *Router) behindOf(st *Statement, db string) []behind {
 		return nil // no routine, trigger, default or view reaches anything
 	}
 	var out []behind
+	var proc *ast.FuncCallExpr
+	if call, ok := st.Node.(*ast.CallStmt); ok {
+		proc = call.Procedure
+	}
 	for _, f := range st.Funcs {
-		if reach := cat.RoutineReach(orDB(f.Schema, db), f.Name); !reach.Empty() {
+		// A name called with () is a function (a builtin first, for
+		// MariaDB), CALL's a procedure: a procedure named like a builtin
+		// does not stand for it.
+		reach := cat.RoutineReach(orDB(f.Schema, db), f.Name)
+		if proc != nil && strings.EqualFold(f.Name, proc.FnName.O) && f.Schema == proc.Schema.O {
+			reach = cat.ProcedureReach(orDB(f.Schema, db), f.Name)
+		}
+		if !reach.Empty() {
 			out = append(out, behind{kind: "the stored routine", name: f.Name, reach: reach})
 		}
 	}
@@ -54,6 +65,9 @@ func (r *Router) behindOf(st *Statement, db string) []behind {
 	}
 	events := firedEvents(st)
 	for _, t := range writtenTables(st) {
+		if cols := cat.SequenceDefaults(t.In(db), t.Name); len(cols) > 0 && usesDefaults(st, cols) {
+			out = append(out, behind{kind: "a column default of the table", name: t.In(db) + "." + t.Name, reach: catalog.Reach{Sequences: true}})
+		}
 		reach := cat.WriteReach(t.In(db), t.Name, events...)
 		if reach.Empty() {
 			continue
@@ -107,11 +121,11 @@ func (r *Router) checkBody(b behind) error {
 	case b.reach.Dynamic:
 		return errUnsupported("%s runs dynamic SQL (PREPARE, EXECUTE), which would run on one shard past xaproxy's routing and checks; write those statements in the application", b.what())
 	case b.reach.Admin:
-		return errUnsupported("%s manages the server, accounts, files, transactions or table locks, which xaproxy refuses or runs itself; do that outside the routine", b.what())
+		return errUnsupported("%s manages the server, accounts, files, session variables, transactions or table locks, which xaproxy refuses or keeps for the session itself; do that outside the routine", b.what())
 	case b.reach.Session:
-		return errUnsupported("%s reads LAST_INSERT_ID(), FOUND_ROWS(), ROW_COUNT(), CONNECTION_ID() or the user, which xaproxy keeps for the session while the routine would read a shard connection's; read them in the application's statement", b.what())
+		return errUnsupported("%s reads LAST_INSERT_ID(), FOUND_ROWS(), ROW_COUNT(), CONNECTION_ID(), the user, LASTVAL() or a user-level lock, which xaproxy keeps for the session while the routine would use a shard connection's; do that in the application's statement", b.what())
 	case b.reach.InfoSchema:
-		return errUnsupported("%s reads information_schema, which on a shard describes that shard's part of the tables; query information_schema through xaproxy instead", b.what())
+		return errUnsupported("%s reads information_schema or runs SHOW, which on a shard describe that shard's part of the tables; run them through xaproxy instead", b.what())
 	case b.reach.Unreadable:
 		return errUnsupported("xaproxy's backend account may not read the body of %s, so it cannot tell which tables it reaches; grant it SHOW CREATE ROUTINE or SELECT on mysql.proc", b.what())
 	}
@@ -182,6 +196,29 @@ func ChangesRows(st *Statement) bool {
 	switch st.Node.(type) {
 	case *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt, *ast.LoadDataStmt:
 		return true
+	}
+	return false
+}
+
+// usesDefaults tells whether st may store the default of one of cols: an
+// INSERT that leaves one out of its column list or writes DEFAULT, an
+// UPDATE that sets one to DEFAULT.
+func usesDefaults(st *Statement, cols []string) bool {
+	n, ok := st.Node.(*ast.InsertStmt)
+	if !ok {
+		return anyNode(st.Node, func(x ast.Node) bool { _, d := x.(*ast.DefaultExpr); return d })
+	}
+	if anyNode(n, func(x ast.Node) bool { _, d := x.(*ast.DefaultExpr); return d }) {
+		return true
+	}
+	named := n.Columns // INSERT ... SET names them here too
+	if len(named) == 0 {
+		return false // VALUES give every column
+	}
+	for _, c := range cols {
+		if !slices.ContainsFunc(named, func(x *ast.ColumnName) bool { return strings.EqualFold(x.Name.O, c) }) {
+			return true
+		}
 	}
 	return false
 }

@@ -30,6 +30,10 @@ func routinesRouter(t *testing.T) *Router {
 	body := func(name, text string) catalog.Body {
 		return catalog.Body{Named: catalog.Named{Schema: "shop", Name: name}, Text: text}
 	}
+	procedure := func(b catalog.Body) catalog.Body {
+		b.Procedure = true
+		return b
+	}
 	trigger := func(table, name, text string) catalog.Body {
 		b := body(table, text)
 		b.Trigger = name
@@ -50,10 +54,11 @@ func routinesRouter(t *testing.T) *Router {
 			body("f_str", "RETURN 'items'"),
 			body("f_log", "BEGIN INSERT INTO log VALUES (1); RETURN 1; END"),
 			body("f_plain", "BEGIN INSERT INTO plain VALUES (1); RETURN 1; END"),
-			body("p_q", "BEGIN CALL shop.p_inner(); END"),
-			body("p_inner", "SELECT * FROM shop.items"),
+			procedure(body("p_q", "BEGIN CALL shop.p_inner(); END")),
+			procedure(body("p_inner", "SELECT * FROM shop.items")),
 			body("agg", "BEGIN DECLARE s INT DEFAULT 0; LOOP FETCH GROUP NEXT ROW; SET s = s + x; END LOOP; END"),
-			body("p_dyn", "BEGIN EXECUTE IMMEDIATE CONCAT('SELECT * FROM it', 'ems'); END"),
+			procedure(body("log", "BEGIN UPDATE regions SET k = 1; END")),
+			procedure(body("p_dyn", "BEGIN EXECUTE IMMEDIATE CONCAT('SELECT * FROM it', 'ems'); END")),
 			body("f_ansi", `RETURN (SELECT SUM(k) FROM "items")`),
 			body("f_nbe", `RETURN (SELECT CONCAT('\', SUM(k), '\') FROM items)`),
 			body("f_plainread", "RETURN (SELECT COUNT(*) FROM plain)"),
@@ -128,8 +133,9 @@ func TestRoutinesOutOfReach(t *testing.T) {
 		{"CREATE TABLE t9 AS SELECT x FROM v_f", true}, // a CTAS reads the view's rows
 		{"DROP VIEW v_f", false},
 		{"SHOW CREATE VIEW v_f", false},
-		{"INSERT INTO plain SELECT k FROM log", false}, // log is only read: its trigger does not run
-		{"SELECT f_plainread(), f_tok()", false},       // checked where it runs (CheckRunsOn)
+		{"INSERT INTO plain SELECT k FROM log", false},          // log is only read: its trigger does not run
+		{"SELECT f_plainread(), f_tok()", false},                // checked where it runs (CheckRunsOn)
+		{"SELECT LOG(2), LOG(k) FROM items WHERE k = 1", false}, // a procedure named log is not the builtin
 		{"CREATE TRIGGER t1 AFTER UPDATE ON regions FOR EACH ROW INSERT INTO log VALUES (NEW.k)", true},
 	} {
 		st, err := p.Parse(tc.sql)
