@@ -36,6 +36,8 @@ type Body struct {
 	Event   string // a trigger's event: INSERT, UPDATE or DELETE
 	// Procedure: a stored procedure (else a function, for routines).
 	Procedure bool
+	// Params are a routine's parameter names.
+	Params []string
 	// Unreadable: the backend account may not read the body (NULL).
 	Unreadable bool
 }

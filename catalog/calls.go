@@ -50,7 +50,8 @@ func callsAny(body string, names map[string]bool) bool {
 		return false
 	}
 	for _, toks := range readings(body) {
-		for _, c := range calledIn(toks) {
+		funcs, procs := calledIn(toks)
+		for _, c := range append(funcs, procs...) {
 			if names[c] {
 				return true
 			}

@@ -136,13 +136,15 @@ func (c *Catalog) BodyReach(schema, body string) Reach {
 		return Reach{}
 	}
 	b := newScanner(c).body(schema, body)
-	c.absorbDeps(b, func(name string) []*Reach {
+	c.absorbDeps(b, func(name string, procedure bool) []*Reach {
 		var out []*Reach
 		for _, s := range c.schemas {
-			for _, set := range []map[string]*Reach{s.routineReach, s.procedureReach} {
-				if r := set[name]; r != nil {
-					out = append(out, r)
-				}
+			set := s.routineReach
+			if procedure {
+				set = s.procedureReach
+			}
+			if r := set[name]; r != nil {
+				out = append(out, r)
 			}
 		}
 		return out
@@ -170,16 +172,21 @@ func (c *Catalog) reachOf(schema, name string, set func(*schemaInfo) map[string]
 // bodyScan is what one body says, and what it calls.
 type bodyScan struct {
 	Reach
-	calls []string // the routines it calls, lower-cased
+	calls     []string // the functions it calls, lower-cased
+	procCalls []string // the procedures it calls
+	own       []string // its parameters' names
 }
 
-// absorbDeps adds to b the reach of the routines it calls and, when it
-// writes, of the triggers of the tables it names; it tells whether b grew.
-func (c *Catalog) absorbDeps(b *bodyScan, routines func(string) []*Reach, writes func(Named) []*Reach) bool {
+// absorbDeps adds to b the reach of the functions and procedures it calls
+// and, when it writes, of the triggers of the tables it names; it tells
+// whether b grew.
+func (c *Catalog) absorbDeps(b *bodyScan, routines func(name string, procedure bool) []*Reach, writes func(Named) []*Reach) bool {
 	grew := false
-	for _, callee := range b.calls {
-		for _, r := range routines(callee) {
-			grew = b.absorb(*r) || grew
+	for i, list := range [][]string{b.calls, b.procCalls} {
+		for _, callee := range list {
+			for _, r := range routines(callee, i == 1) {
+				grew = b.absorb(*r) || grew
+			}
 		}
 	}
 	if b.Writes {

@@ -56,6 +56,15 @@ func TestBodyReach(t *testing.T) {
 		{body: "RETURN PREVIOUS VALUE FOR sq", want: Reach{Session: true}},
 		{body: "RETURN GET_LOCK('x', 0)", want: Reach{Session: true}},
 		{body: "BEGIN SHOW TABLES; END", want: Reach{InfoSchema: true}},
+		{body: "BEGIN UPDATE plain SET timestamp = NOW(), role = 1; END", want: Reach{Writes: true}},
+		{body: "INSERT INTO log SET password = 'x'", want: Reach{Writes: true}},
+		{body: "BEGIN SET `autocommit` = 0; END", want: Reach{Admin: true}},
+		{body: "BEGIN SET max_sp_recursion_depth = 10; END", want: Reach{Admin: true}},
+		{body: "RETURN @@session.last_insert_id", want: Reach{Session: true}},
+		{body: "(IN a INT, OUT p_out DECIMAL(10, 2)) BEGIN SET p_out = a; END"},
+		{body: "() SET sql_select_limit = 1", want: Reach{Admin: true}},
+		{body: "(x INT) MODIFIES SQL DATA COMMENT 'why' SET @a = 1, autocommit = x", want: Reach{Admin: true}},
+		{body: "BEGIN DECLARE a, b INT DEFAULT 0; DECLARE done INT; DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1; lbl: LOOP SET a = 1, b = 2; END LOOP; END"},
 		{body: "RETURN (SELECT COUNT(*) FROM information_schema.tables)", want: Reach{InfoSchema: true}},
 		{body: "RETURN (SELECT LOAD_FILE('/etc/passwd'))", want: Reach{Admin: true}},
 	} {
@@ -85,5 +94,30 @@ func TestTriggerEvents(t *testing.T) {
 	}
 	if c.TriggerTable("shop", "TR") != "t" {
 		t.Errorf("TriggerTable(tr) = %q", c.TriggerTable("shop", "tr"))
+	}
+}
+
+// TestRoutineParams: a routine's SET of its own parameter, read from
+// information_schema.PARAMETERS, is no session variable.
+func TestRoutineParams(t *testing.T) {
+	s := func(v string) *string { return &v }
+	tables := []Row{
+		{s("shop"), s("p_out"), s(otherRoutine), s("BEGIN SET r = 5; END"), s("PROCEDURE"), nil},
+		{s("shop"), s("p_out"), s(routineParam), s("r"), nil, nil},
+		{s("shop"), s("p_sv"), s(otherRoutine), s("BEGIN SET r = 5; END"), s("PROCEDURE"), nil},
+	}
+	snap, err := ParseSnapshot("s0", []Row{{s("shop")}}, tables, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s0"} })
+	if r := c.ProcedureReach("shop", "p_out"); !r.Empty() {
+		t.Errorf("p_out sets its parameter: %+v", r)
+	}
+	if r := c.ProcedureReach("shop", "p_sv"); !r.Admin {
+		t.Errorf("p_sv sets r, no parameter of its: %+v, want Admin", r)
+	}
+	if r := c.RoutineReach("shop", "p_sv"); !r.Empty() {
+		t.Errorf("p_sv is a procedure, not a function: %+v", r)
 	}
 }

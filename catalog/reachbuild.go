@@ -12,7 +12,7 @@ import (
 // writes until nothing grows.
 func (c *Catalog) markReach(snaps []Snapshot) {
 	sc := newScanner(c)
-	routines := map[string][]*bodyScan{} // by name, whatever the schema
+	routines := [2]map[string][]*bodyScan{{}, {}} // functions, procedures: by name, whatever the schema
 	type stored struct {
 		body Body
 		scan *bodyScan
@@ -25,8 +25,11 @@ func (c *Catalog) markReach(snaps []Snapshot) {
 		}
 		for _, r := range s.Routines {
 			b := sc.stored(r)
-			name := strings.ToLower(r.Name)
-			routines[name] = append(routines[name], b)
+			name, kind := strings.ToLower(r.Name), 0
+			if r.Procedure {
+				kind = 1
+			}
+			routines[kind][name] = append(routines[kind][name], b)
 			routineList, all = append(routineList, stored{r, b}), append(all, b)
 		}
 		for _, t := range s.Triggers {
@@ -42,9 +45,13 @@ func (c *Catalog) markReach(snaps []Snapshot) {
 		k := Named{Schema: strings.ToLower(t.body.Schema), Name: strings.ToLower(t.body.Name)}
 		byTable[k] = append(byTable[k], &t.scan.Reach)
 	}
-	calls := func(name string) []*Reach {
+	calls := func(name string, procedure bool) []*Reach {
+		kind := 0
+		if procedure {
+			kind = 1
+		}
 		var out []*Reach
-		for _, b := range routines[name] {
+		for _, b := range routines[kind][name] {
 			out = append(out, &b.Reach)
 		}
 		return out
@@ -85,11 +92,11 @@ func triggerEvents(event string) []string {
 // markDefaultsAndViews records the columns whose defaults call a sequence
 // function, and what views reach: the routines their definitions call,
 // and for a write through one, the write reach of the tables it names.
-func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string) []*Reach) {
+func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string, bool) []*Reach) {
 	for _, si := range c.schemas {
 		for name, t := range si.tables {
 			for _, col := range t.Columns {
-				if col.HasDefault && scanWords(sqllex.Tokens(col.Default, sqllex.Mode{}, 0)).Sequences {
+				if col.HasDefault && scanWords(sqllex.Tokens(col.Default, sqllex.Mode{}, 0), nil).Sequences {
 					si.seqDefaults[name] = append(si.seqDefaults[name], col.Name)
 					c.reaching = true
 				}
@@ -106,7 +113,7 @@ func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string) []*Reach)
 			// router routes them) and writes (a view writes nothing).
 			own := v.Reach
 			own.Tables, own.Writes = nil, false
-			read := bodyScan{Reach: own, calls: v.calls}
+			read := bodyScan{Reach: own, calls: v.calls, procCalls: v.procCalls}
 			c.absorbDeps(&read, calls, func(Named) []*Reach { return nil })
 			c.addReach(si.viewReach, name, read.Reach)
 			for _, e := range AllEvents() {
@@ -122,7 +129,7 @@ func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string) []*Reach)
 
 // stored scans a stored routine's or trigger's body.
 func (sc *scanner) stored(b Body) *bodyScan {
-	s := sc.body(b.Schema, b.Text)
+	s := sc.body(b.Schema, b.Text, b.Params...)
 	s.Unreadable = b.Unreadable
 	return s
 }

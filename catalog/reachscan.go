@@ -21,8 +21,8 @@ func newScanner(c *Catalog) *scanner { return &scanner{c: c, views: map[*Table]*
 // (a name qualified or not; a column or variable spelt like a table
 // counts too, which only refuses more than needed), what its words say
 // (scanWords) and its calls, in every sql_mode's reading.
-func (sc *scanner) body(schema, text string) *bodyScan {
-	b := &bodyScan{}
+func (sc *scanner) body(schema, text string, params ...string) *bodyScan {
+	b := &bodyScan{own: params}
 	for _, n := range sc.read(b, text) {
 		if n.Schema == "" {
 			n.Schema = schema
@@ -38,9 +38,10 @@ func (sc *scanner) read(b *bodyScan, text string) []Named {
 	var names []Named
 	seen := map[Named]bool{}
 	for _, toks := range readings(text) {
-		w := scanWords(toks)
+		w := scanWords(toks, b.own)
 		b.absorb(w.Reach)
 		b.calls = append(b.calls, w.calls...)
+		b.procCalls = append(b.procCalls, w.procCalls...)
 		for i, t := range toks {
 			if !t.Ident() || tokenAt(toks, i-1).Is(".") {
 				continue // a name after its qualifier is read with it
@@ -76,6 +77,7 @@ func (sc *scanner) addNamed(b *bodyScan, n Named, depth int) {
 	v := sc.view(t, depth)
 	b.absorb(v.Reach)
 	b.calls = append(b.calls, v.calls...)
+	b.procCalls = append(b.procCalls, v.procCalls...)
 }
 
 // view reads a view's definition (names fully qualified there): the
@@ -101,8 +103,9 @@ func (sc *scanner) view(t *Table, depth int) *bodyScan {
 // scanWords finds, in a body's tokens, its writes, sequence functions,
 // aggregate, dynamic, session, administrative and information_schema
 // statements, and its calls.
-func scanWords(toks []token) *bodyScan {
+func scanWords(toks []token, params []string) *bodyScan {
 	b := &bodyScan{}
+	own := ownNames(toks, params)
 	for i, t := range toks {
 		if t.Kind != wordToken {
 			continue
@@ -122,10 +125,10 @@ func scanWords(toks []token) *bodyScan {
 		case w == "fetch" && next.Is("group") && tokenAt(toks, i+2).Is("next"):
 			b.Aggregate = true
 		case call && sessionFuncs[w], w == "current_user" || w == "current_role",
-			sessionVars[w] && prev.Is("@") && tokenAt(toks, i-2).Is("@"),
+			sessionVars[w] && systemVarAt(toks, i),
 			w == "value" && prev.Is("previous"):
 			b.Session = true
-		case w == "set" && setsSystemVar(toks, i):
+		case w == "set" && setsSystemVar(toks, i, own):
 			b.Admin = true
 		case w == "show":
 			b.InfoSchema = true // SHOW TABLES, SHOW TABLE STATUS: the shard's own
@@ -133,7 +136,7 @@ func scanWords(toks []token) *bodyScan {
 			b.Admin = true
 		}
 	}
-	b.calls = calledIn(toks)
+	b.calls, b.procCalls = calledIn(toks)
 	return b
 }
 
@@ -161,13 +164,16 @@ var sessionFuncs = map[string]bool{
 // sessionVars read like sessionFuncs as @@name.
 var sessionVars = map[string]bool{"last_insert_id": true, "identity": true, "insert_id": true, "error_count": true, "warning_count": true}
 
-// setsSystemVar tells whether the SET at toks[i] assigns a system
-// variable: @@x, GLOBAL/SESSION/LOCAL x, SET TRANSACTION, NAMES,
-// CHARACTER SET, PASSWORD, ROLE, STATEMENT, or a name of a session
-// variable applications set (a body's own variable of such a name counts
-// too, which only refuses more). A variable the body declared, a user
-// variable and NEW.col are its own.
-func setsSystemVar(toks []token, i int) bool {
+// setsSystemVar tells whether the SET statement at toks[i] assigns a
+// system variable: @@x, GLOBAL/SESSION/LOCAL x, SET TRANSACTION, NAMES,
+// CHARACTER SET, PASSWORD, ROLE, STATEMENT, or any name that is not the
+// body's own (declared, a parameter, NEW.col or OLD.col). A SET inside
+// another statement (UPDATE t SET, INSERT ... SET, a handler's SET, a
+// column's CHARACTER SET) assigns columns or local variables.
+func setsSystemVar(toks []token, i int, own map[string]bool) bool {
+	if !statementStart(toks, i) {
+		return false
+	}
 	expectTarget, depth := true, 0
 	for j := i + 1; j < len(toks); j++ {
 		t := toks[j]
@@ -192,34 +198,116 @@ func setsSystemVar(toks []token, i int) bool {
 			}
 			continue // a user variable
 		}
+		if !t.Ident() {
+			continue
+		}
 		w := strings.ToLower(t.Text)
-		if t.Kind == wordToken && (setKeywords[w] || sessionVarNames[w]) {
+		switch {
+		case t.Kind == wordToken && setKeywords[w]:
+			return true
+		case (w == "new" || w == "old") && tokenAt(toks, j+1).Is("."), own[w]:
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// statementStart tells whether toks[i] begins a statement of a body: the
+// first token, or one after ';', a label's ':', BEGIN, THEN, ELSE, DO,
+// LOOP or REPEAT.
+func statementStart(toks []token, i int) bool {
+	prev := tokenAt(toks, i-1)
+	if i == 0 || prev.Is(";") || prev.Is(":") || i == bodyStart(toks) {
+		return true
+	}
+	for _, w := range []string{"begin", "then", "else", "do", "loop", "repeat"} {
+		if prev.Is(w) {
 			return true
 		}
 	}
 	return false
 }
 
+// bodyStart is where the body of a CREATE PROCEDURE's text begins, after
+// its parameter list and characteristics ("(a INT) COMMENT 'x' SET ...");
+// 0 for a stored body, which has neither.
+func bodyStart(toks []token) int {
+	if len(toks) == 0 || !toks[0].Is("(") {
+		return 0
+	}
+	i, depth := 0, 0
+	for ; i < len(toks); i++ {
+		if toks[i].Is("(") {
+			depth++
+		} else if toks[i].Is(")") {
+			if depth--; depth == 0 {
+				break
+			}
+		}
+	}
+	for i++; i < len(toks) && (toks[i].Kind == sqllex.String || characteristics[strings.ToLower(toks[i].Text)] && toks[i].Kind == wordToken); i++ {
+	}
+	return i
+}
+
+// characteristics are the words of a routine's characteristics.
+var characteristics = map[string]bool{
+	"language": true, "sql": true, "not": true, "deterministic": true, "contains": true, "no": true,
+	"reads": true, "modifies": true, "data": true, "security": true, "definer": true, "invoker": true, "comment": true,
+}
+
+// ownNames are the names a body declares (DECLARE a, b ...) and its
+// parameters: those given, and those of a CREATE's head ((IN a INT, OUT
+// b INT) before the body), lower-cased.
+func ownNames(toks []token, params []string) map[string]bool {
+	own := map[string]bool{}
+	for _, p := range params {
+		own[strings.ToLower(p)] = true
+	}
+	if len(toks) > 0 && toks[0].Is("(") {
+		depth := 0
+		for i, t := range toks[:bodyStart(toks)] {
+			switch {
+			case t.Is("("):
+				depth++
+			case t.Is(")"):
+				depth--
+			case depth == 1 && t.Ident() && !t.Is("in") && !t.Is("out") && !t.Is("inout"):
+				if p := tokenAt(toks, i-1); p.Is("(") || p.Is(",") || p.Is("in") || p.Is("out") || p.Is("inout") {
+					own[strings.ToLower(t.Text)] = true // a name, not its type
+				}
+			}
+		}
+	}
+	for i, t := range toks {
+		if !t.Is("declare") {
+			continue
+		}
+		// DECLARE a, b INT ...: the names, each after DECLARE or a comma.
+		for j := i + 1; j < len(toks) && toks[j].Ident(); j += 2 {
+			own[strings.ToLower(toks[j].Text)] = true
+			if !tokenAt(toks, j+1).Is(",") {
+				break
+			}
+		}
+	}
+	return own
+}
+
+// systemVarAt tells whether the word at toks[i] is read as @@name or
+// @@scope.name.
+func systemVarAt(toks []token, i int) bool {
+	if tokenAt(toks, i-1).Is("@") && tokenAt(toks, i-2).Is("@") {
+		return true
+	}
+	return tokenAt(toks, i-1).Is(".") && tokenAt(toks, i-3).Is("@") && tokenAt(toks, i-4).Is("@")
+}
+
 // setKeywords follow SET where it assigns what the session keeps.
 var setKeywords = map[string]bool{
 	"global": true, "session": true, "local": true, "transaction": true, "names": true, "character": true,
 	"charset": true, "password": true, "role": true, "default": true, "statement": true,
-}
-
-// sessionVarNames are session variables applications set.
-var sessionVarNames = map[string]bool{
-	"autocommit": true, "sql_mode": true, "sql_select_limit": true, "foreign_key_checks": true, "unique_checks": true,
-	"time_zone": true, "lc_time_names": true, "lc_messages": true, "sql_safe_updates": true, "max_statement_time": true,
-	"group_concat_max_len": true, "div_precision_increment": true, "sql_log_bin": true, "sql_notes": true,
-	"sql_warnings": true, "sql_auto_is_null": true, "sql_big_selects": true, "max_join_size": true, "big_tables": true,
-	"tx_isolation": true, "transaction_isolation": true, "tx_read_only": true, "transaction_read_only": true,
-	"character_set_client": true, "character_set_connection": true, "character_set_results": true,
-	"collation_connection": true, "timestamp": true, "insert_id": true, "last_insert_id": true, "identity": true,
-	"auto_increment_increment": true, "auto_increment_offset": true, "default_storage_engine": true,
-	"completion_type": true, "wait_timeout": true, "interactive_timeout": true, "max_error_count": true,
-	"optimizer_switch": true, "old_mode": true, "check_constraint_checks": true, "innodb_lock_wait_timeout": true,
-	"lock_wait_timeout": true, "explicit_defaults_for_timestamp": true, "pseudo_thread_id": true,
-	"rand_seed1": true, "rand_seed2": true, "sql_quote_show_create": true, "updatable_views_with_limit": true,
 }
 
 // adminWord tells whether toks[i], w, begins what the proxy refuses or
@@ -239,22 +327,23 @@ func adminWord(toks []token, i int, w string) bool {
 	return false
 }
 
-// calledIn lists the routines toks call, lower-cased: a name followed by
-// '(' (builtins too, which name no routine), or named by CALL (also CALL
-// db.p).
-func calledIn(toks []token) []string {
-	var calls []string
+// calledIn lists the functions toks call (a name followed by '(', builtins
+// too, which name no routine) and the procedures (named by CALL, also CALL
+// db.p), lower-cased.
+func calledIn(toks []token) (funcs, procs []string) {
 	for i, t := range toks {
 		if !t.Ident() {
 			continue
 		}
 		prev := tokenAt(toks, i-1)
-		if tokenAt(toks, i+1).Is("(") || prev.Is("call") && !tokenAt(toks, i+1).Is(".") ||
-			prev.Is(".") && tokenAt(toks, i-3).Is("call") {
-			calls = append(calls, strings.ToLower(t.Text))
+		switch {
+		case prev.Is("call") && !tokenAt(toks, i+1).Is("."), prev.Is(".") && tokenAt(toks, i-3).Is("call"):
+			procs = append(procs, strings.ToLower(t.Text))
+		case tokenAt(toks, i+1).Is("("):
+			funcs = append(funcs, strings.ToLower(t.Text))
 		}
 	}
-	return calls
+	return funcs, procs
 }
 
 // readings are the ways a stored body may read, not knowing the sql_mode

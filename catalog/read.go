@@ -33,7 +33,10 @@ const (
 		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + otherRoutine + "', ROUTINE_DEFINITION, ROUTINE_TYPE, NULL FROM information_schema.ROUTINES" +
 		" WHERE ROUTINE_SCHEMA IN (%[1]s) AND NOT " + routineMayLeaveState +
 		" UNION ALL SELECT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + otherTrigger + "', ACTION_STATEMENT, TRIGGER_NAME, EVENT_MANIPULATION FROM information_schema.TRIGGERS" +
-		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND NOT " + triggerMayLeaveState
+		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND NOT " + triggerMayLeaveState +
+		// A routine's parameters: a body's SET of one is its own.
+		" UNION ALL SELECT SPECIFIC_SCHEMA, SPECIFIC_NAME, '" + routineParam + "', PARAMETER_NAME, NULL, NULL FROM information_schema.PARAMETERS" +
+		" WHERE SPECIFIC_SCHEMA IN (%[1]s) AND PARAMETER_NAME IS NOT NULL"
 	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA" +
 		" FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (%s)"
 	QueryKeys = "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS" +
@@ -67,6 +70,8 @@ const (
 	// The other routines and triggers, with their bodies.
 	otherRoutine = "ROUTINE"
 	otherTrigger = "TRIGGER"
+	// routineParam: a parameter of a routine (schema, routine, name).
+	routineParam = "PARAMETER"
 )
 
 // routineMayLeaveState and triggerMayLeaveState are the SQL conditions
@@ -109,6 +114,7 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 		snap.Schemas = append(snap.Schemas, r.str(0))
 	}
 	byKey := map[string]*Table{}
+	params := map[string][]string{} // by routine
 	for _, r := range tables {
 		switch r.str(2) {
 		case statefulRoutine:
@@ -125,10 +131,17 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 		case otherTrigger:
 			snap.Triggers = append(snap.Triggers, r.body(true))
 			continue
+		case routineParam:
+			k := tableKey(r.str(0), r.str(1))
+			params[k] = append(params[k], r.str(3))
+			continue
 		}
 		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3)}
 		byKey[tableKey(t.Schema, t.Name)] = t
 		snap.Tables = append(snap.Tables, t)
+	}
+	for i, r := range snap.Routines {
+		snap.Routines[i].Params = params[tableKey(r.Schema, r.Name)]
 	}
 	type posCol struct {
 		pos int

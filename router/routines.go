@@ -40,19 +40,17 @@ func (r *Router) behindOf(st *Statement, db string) []behind {
 		return nil // no routine, trigger, default or view reaches anything
 	}
 	var out []behind
-	var proc *ast.FuncCallExpr
 	if call, ok := st.Node.(*ast.CallStmt); ok {
-		proc = call.Procedure
+		p := call.Procedure
+		if reach := cat.ProcedureReach(orDB(p.Schema.O, db), p.FnName.O); !reach.Empty() {
+			out = append(out, behind{kind: "the stored routine", name: p.FnName.O, reach: reach})
+		}
 	}
 	for _, f := range st.Funcs {
-		// A name called with () is a function (a builtin first, for
-		// MariaDB), CALL's a procedure: a procedure named like a builtin
-		// does not stand for it.
-		reach := cat.RoutineReach(orDB(f.Schema, db), f.Name)
-		if proc != nil && strings.EqualFold(f.Name, proc.FnName.O) && f.Schema == proc.Schema.O {
-			reach = cat.ProcedureReach(orDB(f.Schema, db), f.Name)
-		}
-		if !reach.Empty() {
+		// Every name called is looked up as a function (for CALL p(),
+		// p too: a function p would be checked, which only refuses
+		// more); a procedure named like a builtin does not stand for it.
+		if reach := cat.RoutineReach(orDB(f.Schema, db), f.Name); !reach.Empty() {
 			out = append(out, behind{kind: "the stored routine", name: f.Name, reach: reach})
 		}
 	}
@@ -201,19 +199,22 @@ func ChangesRows(st *Statement) bool {
 }
 
 // usesDefaults tells whether st may store the default of one of cols: an
-// INSERT that leaves one out of its column list or writes DEFAULT, an
-// UPDATE that sets one to DEFAULT.
+// INSERT that leaves one out of its column list, writes DEFAULT or an
+// empty row, an UPDATE that sets one to DEFAULT, any LOAD DATA (a short
+// line takes the defaults).
 func usesDefaults(st *Statement, cols []string) bool {
 	n, ok := st.Node.(*ast.InsertStmt)
 	if !ok {
-		return anyNode(st.Node, func(x ast.Node) bool { _, d := x.(*ast.DefaultExpr); return d })
+		_, load := st.Node.(*ast.LoadDataStmt)
+		return load || anyNode(st.Node, func(x ast.Node) bool { _, d := x.(*ast.DefaultExpr); return d })
 	}
 	if anyNode(n, func(x ast.Node) bool { _, d := x.(*ast.DefaultExpr); return d }) {
 		return true
 	}
 	named := n.Columns // INSERT ... SET names them here too
 	if len(named) == 0 {
-		return false // VALUES give every column
+		// VALUES give every column, but an empty row (VALUES ()) none.
+		return n.Select == nil && slices.ContainsFunc(n.Lists, func(row []ast.ExprNode) bool { return len(row) == 0 })
 	}
 	for _, c := range cols {
 		if !slices.ContainsFunc(named, func(x *ast.ColumnName) bool { return strings.EqualFold(x.Name.O, c) }) {

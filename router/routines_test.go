@@ -136,6 +136,7 @@ func TestRoutinesOutOfReach(t *testing.T) {
 		{"INSERT INTO plain SELECT k FROM log", false},          // log is only read: its trigger does not run
 		{"SELECT f_plainread(), f_tok()", false},                // checked where it runs (CheckRunsOn)
 		{"SELECT LOG(2), LOG(k) FROM items WHERE k = 1", false}, // a procedure named log is not the builtin
+		{"CALL p_unknown(f_total())", true},                     // a function in a CALL's arguments
 		{"CREATE TRIGGER t1 AFTER UPDATE ON regions FOR EACH ROW INSERT INTO log VALUES (NEW.k)", true},
 	} {
 		st, err := p.Parse(tc.sql)
@@ -289,6 +290,36 @@ func TestCallArguments(t *testing.T) {
 	for _, q := range []string{"CALL p_unknown((SELECT COUNT(*) FROM plain))", "CALL p_unknown((SELECT COUNT(*) FROM regions))"} {
 		if _, err := planFor(t, r, q); err != nil {
 			t.Errorf("%s: %v", q, err)
+		}
+	}
+}
+
+// TestUsesDefaults: the writes that may store a column's default.
+func TestUsesDefaults(t *testing.T) {
+	p := NewParser()
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"INSERT INTO t (k, tok) VALUES (1, 5), (2, 6)", false},
+		{"INSERT INTO t (k) VALUES (1)", true},
+		{"INSERT INTO t VALUES (1, 5)", false},
+		{"INSERT INTO t VALUES ()", true},
+		{"INSERT INTO t () VALUES ()", true},
+		{"INSERT INTO t (k, tok) VALUES (1, DEFAULT)", true},
+		{"INSERT INTO t SET k = 1, tok = 2", false},
+		{"INSERT INTO t SET k = 1", true},
+		{"INSERT INTO t (k, tok) SELECT k, tok FROM u", false},
+		{"UPDATE t SET v = 1", false},
+		{"UPDATE t SET tok = DEFAULT", true},
+		{"LOAD DATA LOCAL INFILE 'x' INTO TABLE t (k, tok)", true},
+	} {
+		st, err := p.Parse(tc.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		if got := usesDefaults(st, []string{"tok"}); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.sql, got, tc.want)
 		}
 	}
 }
