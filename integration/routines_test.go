@@ -16,11 +16,7 @@ import (
 // shards directly: one MariaDB gives such a statement another answer.
 func TestRoutinesOverShards(t *testing.T) {
 	t.Parallel()
-	ctx, proxy, direct, f := startTwinFixture(t,
-		"CREATE TABLE modeitems (k INT PRIMARY KEY, v DOUBLE)",
-		"INSERT INTO modeitems VALUES (1, 0), (2, 0), (3, 0), (4, 0)",
-		"CREATE TABLE regions_prepared (id INT PRIMARY KEY, v DOUBLE)",
-		"INSERT INTO regions_prepared VALUES (1, 0), (2, 0), (3, 0)",
+	ctx, proxy, direct, f := startTwinFixture(t, append(twinValues(),
 		"CREATE TABLE regions_interpolated (id INT PRIMARY KEY, v DOUBLE)",
 		"CREATE TABLE gitems (k INT PRIMARY KEY, v INT)",
 		"INSERT INTO gitems VALUES (1, 0), (2, 0)",
@@ -39,7 +35,7 @@ func TestRoutinesOverShards(t *testing.T) {
 		"CREATE TRIGGER tr_u BEFORE INSERT ON txitems FOR EACH ROW SET NEW.v = UUID_SHORT()",
 		// mariadb-dump's form of a trigger's head.
 		"/*!50003 CREATE*/ /*!50017 DEFINER=CURRENT_USER*/ /*!50003 TRIGGER tr_d BEFORE INSERT ON gitems FOR EACH ROW SET NEW.v = NEW.v + 100 */",
-	)
+	)...)
 	wantUnsupported(ctx, t, proxy, nil,
 		"CREATE FUNCTION f_total() RETURNS INT RETURN (SELECT SUM(k) FROM modeitems)",
 		"CREATE FUNCTION f_bump() RETURNS INT BEGIN UPDATE regions_prepared SET v = v + 1; RETURN 1; END",

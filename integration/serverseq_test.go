@@ -13,13 +13,7 @@ import (
 // and SETVAL (each shard holds its own sequence, if any).
 func TestServerSequencesOverShards(t *testing.T) {
 	t.Parallel()
-	ctx, proxy, direct, f := startTwinFixture(t,
-		"CREATE TABLE modeitems (k INT PRIMARY KEY, v DOUBLE)",
-		"INSERT INTO modeitems VALUES (1, 0), (2, 0), (3, 0), (4, 0)",
-		"CREATE TABLE regions_prepared (id INT PRIMARY KEY, v DOUBLE)",
-		"INSERT INTO regions_prepared VALUES (1, 0), (2, 0), (3, 0)",
-		"CREATE SEQUENCE sq",
-	)
+	ctx, proxy, direct, f := startTwinFixture(t, append(twinValues(), "CREATE SEQUENCE sq")...)
 	wantUnsupported(ctx, t, proxy, nil,
 		"SELECT k, RAND(1) FROM modeitems ORDER BY k",
 		"UPDATE modeitems SET v = RAND(7)",
@@ -80,4 +74,15 @@ func TestServerSequencesOverShards(t *testing.T) {
 		scriptStep{0, "SELECT id, v FROM regions_prepared ORDER BY id", nil},
 	)
 	compareCopies(ctx, t, f, "SELECT GROUP_CONCAT(v ORDER BY id) FROM regions_prepared")
+}
+
+// twinValues makes the sharded modeitems (k 1 to 4) and the broadcast
+// regions_prepared (id 1 to 3), each with a DOUBLE v of 0.
+func twinValues() []string {
+	return []string{
+		"CREATE TABLE modeitems (k INT PRIMARY KEY, v DOUBLE)",
+		"INSERT INTO modeitems VALUES (1, 0), (2, 0), (3, 0), (4, 0)",
+		"CREATE TABLE regions_prepared (id INT PRIMARY KEY, v DOUBLE)",
+		"INSERT INTO regions_prepared VALUES (1, 0), (2, 0), (3, 0)",
+	}
 }
