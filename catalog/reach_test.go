@@ -63,6 +63,7 @@ func TestBodyReach(t *testing.T) {
 		{body: "RETURN @@session.last_insert_id", want: Reach{Session: true}},
 		{body: "(IN a INT, OUT p_out DECIMAL(10, 2)) BEGIN SET p_out = a; END"},
 		{body: "() SET sql_select_limit = 1", want: Reach{Admin: true}},
+		{body: "BEGIN DECLARE EXIT HANDLER FOR SQLEXCEPTION, NOT FOUND SET autocommit = 0; SELECT 1; END", want: Reach{Admin: true}},
 		{body: "(x INT) MODIFIES SQL DATA COMMENT 'why' SET @a = 1, autocommit = x", want: Reach{Admin: true}},
 		{body: "BEGIN DECLARE a, b INT DEFAULT 0; DECLARE done INT; DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1; lbl: LOOP SET a = 1, b = 2; END LOOP; END"},
 		{body: "RETURN (SELECT COUNT(*) FROM information_schema.tables)", want: Reach{InfoSchema: true}},

@@ -215,7 +215,7 @@ func setsSystemVar(toks []token, i int, own map[string]bool) bool {
 
 // statementStart tells whether toks[i] begins a statement of a body: the
 // first token, or one after ';', a label's ':', BEGIN, THEN, ELSE, DO,
-// LOOP or REPEAT.
+// LOOP or REPEAT, or a handler's condition list.
 func statementStart(toks []token, i int) bool {
 	prev := tokenAt(toks, i-1)
 	if i == 0 || prev.Is(";") || prev.Is(":") || i == bodyStart(toks) {
@@ -223,6 +223,12 @@ func statementStart(toks []token, i int) bool {
 	}
 	for _, w := range []string{"begin", "then", "else", "do", "loop", "repeat"} {
 		if prev.Is(w) {
+			return true
+		}
+	}
+	// A handler's statement: DECLARE ... HANDLER FOR conditions SET ...
+	for j := i - 1; j >= 0 && !toks[j].Is(";") && !toks[j].Is("begin"); j-- {
+		if toks[j].Is("handler") && tokenAt(toks, j+1).Is("for") {
 			return true
 		}
 	}
