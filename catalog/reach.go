@@ -174,7 +174,6 @@ type bodyScan struct {
 	Reach
 	calls     []string // the functions it calls, lower-cased
 	procCalls []string // the procedures it calls
-	own       []string // its parameters' names
 }
 
 // absorbDeps adds to b the reach of the functions and procedures it calls

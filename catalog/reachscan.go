@@ -22,8 +22,8 @@ func newScanner(c *Catalog) *scanner { return &scanner{c: c, views: map[*Table]*
 // counts too, which only refuses more than needed), what its words say
 // (scanWords) and its calls, in every sql_mode's reading.
 func (sc *scanner) body(schema, text string, params ...string) *bodyScan {
-	b := &bodyScan{own: params}
-	for _, n := range sc.read(b, text) {
+	b := &bodyScan{}
+	for _, n := range sc.read(b, text, params) {
 		if n.Schema == "" {
 			n.Schema = schema
 		}
@@ -32,13 +32,14 @@ func (sc *scanner) body(schema, text string, params ...string) *bodyScan {
 	return b
 }
 
-// read adds to b what the words of text say, and returns the names it
-// has, each once (Schema "" where unqualified).
-func (sc *scanner) read(b *bodyScan, text string) []Named {
+// read adds to b what the words of text say (params: the routine's own
+// names), and returns the names it has, each once (Schema "" where
+// unqualified).
+func (sc *scanner) read(b *bodyScan, text string, params []string) []Named {
 	var names []Named
 	seen := map[Named]bool{}
 	for _, toks := range readings(text) {
-		w := scanWords(toks, b.own)
+		w := scanWords(toks, params)
 		b.absorb(w.Reach)
 		b.calls = append(b.calls, w.calls...)
 		b.procCalls = append(b.procCalls, w.procCalls...)
@@ -91,7 +92,7 @@ func (sc *scanner) view(t *Table, depth int) *bodyScan {
 	if depth > 16 {
 		return v // views of views this deep: MariaDB refuses far sooner
 	}
-	for _, n := range sc.read(v, t.Definition) {
+	for _, n := range sc.read(v, t.Definition, nil) {
 		if n.Schema != "" {
 			sc.addNamed(v, n, depth+1)
 		}

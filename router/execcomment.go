@@ -1,6 +1,7 @@
 package router
 
 import (
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -224,10 +225,8 @@ func isQuote(c byte) bool { return c == '\'' || c == '"' || c == '`' }
 func isBlankOrControl(c byte) bool { return c <= ' ' }
 
 // isLineComment: "--" starts a comment when a blank or control character
-// (or the end of the text) follows it.
-func isLineComment(s string) bool {
-	return strings.HasPrefix(s, "--") && (len(s) == 2 || isBlankOrControl(s[2]))
-}
+// (0x7f too: MariaDB's rule, sqllex) or the end of the text follows it.
+func isLineComment(s string) bool { return sqllex.IsDashComment(s) }
 
 func errUnclosedComment() error {
 	return mysql.NewError(mysql.ER_PARSE_ERROR,

@@ -2,6 +2,7 @@ package router
 
 import (
 	"encoding/binary"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 	"math"
 	"reflect"
 	"slices"
@@ -159,9 +160,7 @@ func normalizeInto(b []byte, sql string) (out []byte, n int, params []Param, ok 
 }
 
 // isWordByte: bytes of unquoted identifiers, keywords and numbers.
-func isWordByte(c byte) bool {
-	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
+func isWordByte(c byte) bool { return sqllex.IsWordByte(c) }
 
 // number reads an unsigned number literal at the start of s: its
 // parameter, class ('i' integer, 'd' decimal, 'f' double) and length.

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 	"regexp"
 	"strings"
 
@@ -75,11 +76,7 @@ func skipQuotedIn(sql string, i int, escapes bool) int {
 
 // isDashComment: "--" starts a comment when white space or the end of the
 // text follows it (MariaDB's rule; "1--2" is arithmetic).
-func isDashComment(s string) bool {
-	// MariaDB's lexer: -- then white space or any control character
-	// (checked on 10.11: --\x01, --\x0c and --\x7f start comments).
-	return strings.HasPrefix(s, "--") && (len(s) == 2 || s[2] <= ' ' || s[2] == 0x7f)
-}
+func isDashComment(s string) bool { return sqllex.IsDashComment(s) }
 
 // compoundStart matches the start of a statement with a body of
 // statements: a stored program's definition or an anonymous block.

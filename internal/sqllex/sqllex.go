@@ -144,7 +144,8 @@ func quoteEnd(s string, i int, escapes bool) (int, bool) {
 
 // IsDashComment: "--" starts a comment when white space or a control
 // character (or the end of the text) follows it, MariaDB's rule ("1--2"
-// is arithmetic).
+// is arithmetic; checked on 10.11: --\x01, --\x0c and --\x7f start
+// comments).
 func IsDashComment(s string) bool {
 	return strings.HasPrefix(s, "--") && (len(s) == 2 || s[2] <= ' ' || s[2] == 0x7f)
 }
