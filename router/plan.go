@@ -71,11 +71,10 @@ type keyedPlan struct {
 	// being equal: the statement runs on the one shard all their key
 	// conditions point at, or is refused (keyedSelect).
 	groups []pinnedGroup
-	// requireSingle, when set, names why the statement must not span shards.
-	requireSingle string
-	// singleOnly, when set, is why a SELECT cannot be merged over several
-	// shards: it runs as written when its key conditions pick one shard,
-	// and is refused with this error otherwise.
+	// singleOnly, when set, is why the statement cannot run over several
+	// shards (a SELECT the merge cannot compute, an UPDATE with LIMIT): it
+	// runs as written when its key conditions pick one shard, and is
+	// refused with this error otherwise.
 	singleOnly *mysql.MyError
 	// keepsReplicated names a broadcast table an outer join keeps against
 	// the sharded tables (outerjoin.go): the key conditions must pick
@@ -387,9 +386,6 @@ func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
 	if k.singleOnly != nil && len(shards) > 1 {
 		return nil, mysql.NewError(k.singleOnly.Code, fmt.Sprintf("%s; restrict %s to values of one shard to run it there (it would touch shards %s)",
 			k.singleOnly.Message, k.table.ShardKey, strings.Join(shards, ", ")))
-	}
-	if k.requireSingle != "" && len(shards) > 1 {
-		return nil, errUnsupported("%s on sharded table %s must target one shard (restrict %s to one value); it would touch shards %s", k.requireSingle, k.table.Name, k.table.ShardKey, strings.Join(shards, ", "))
 	}
 	if k.merge == nil {
 		e := &Exec{Write: p.write}

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
-
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/sharding"
 )
@@ -234,7 +233,7 @@ func (r *Router) planUpdateDelete(p *Plan, refs *ast.TableRefsClause, where ast.
 	k := &keyedPlan{table: t.table, conds: kt.keyConds(where)}
 	if orderOrLimit {
 		// ORDER BY/LIMIT must see all rows at once: only one shard may run it.
-		k.requireSingle = "UPDATE/DELETE with ORDER BY or LIMIT"
+		k.singleOnly = errUnsupported("UPDATE/DELETE with ORDER BY or LIMIT on sharded table %s must target one shard: the order and limit are over all its rows", t.table.Name).(*mysql.MyError)
 	}
 	p.keyed = k
 	return nil

@@ -46,16 +46,16 @@ type Mode struct {
 	NoBackslashEscapes bool // a backslash in a string is a plain byte
 }
 
-// AllModes are the four readings a text may have, for a stored text whose
+// allModes are the four readings a text may have, for a stored text whose
 // sql_mode is not known: what any of them finds may be there.
-func AllModes() [4]Mode {
+func allModes() [4]Mode {
 	return [4]Mode{{}, {ANSIQuotes: true}, {NoBackslashEscapes: true}, {ANSIQuotes: true, NoBackslashEscapes: true}}
 }
 
-// Readings tokenizes s in each of AllModes.
+// Readings tokenizes s in each of allModes.
 func Readings(s string) [][]Token {
 	var out [][]Token
-	for _, m := range AllModes() {
+	for _, m := range allModes() {
 		out = append(out, Tokens(s, m, 0))
 	}
 	return out
