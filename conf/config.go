@@ -210,6 +210,12 @@ type Backend struct {
 	ConnectTimeout Duration `yaml:"connect_timeout"` // default 5s
 	IdleTimeout    Duration `yaml:"idle_timeout"`    // idle pooled connections are closed after this, default 5m
 	WaitTimeout    Duration `yaml:"wait_timeout"`    // how long a session waits for a free connection, default 10s
+	// CatalogRefresh is how often the proxy reads the table, routine and
+	// trigger definitions from the shards again, so that one changed on
+	// the shards directly is known within this long; 0 reads them only at
+	// start, after DDL through the proxy and when a statement names an
+	// unknown table. Default 30s.
+	CatalogRefresh Duration `yaml:"catalog_refresh"`
 	// TLSCAFile is a PEM bundle of the certificate authorities that sign
 	// the shards' certificates: shards whose DSN says tls=true are
 	// verified against it instead of the system roots (relative to the
@@ -324,6 +330,7 @@ func Default() *Config {
 			ConnectTimeout: Duration{5 * time.Second},
 			IdleTimeout:    Duration{5 * time.Minute},
 			WaitTimeout:    Duration{10 * time.Second},
+			CatalogRefresh: Duration{30 * time.Second},
 		},
 		Frontend: Frontend{
 			MaxConnections:  1000,

@@ -385,6 +385,7 @@ func (c *checker) backend(b *Backend) {
 	c.positive("backend.connect_timeout", b.ConnectTimeout)
 	c.positive("backend.idle_timeout", b.IdleTimeout)
 	c.positive("backend.wait_timeout", b.WaitTimeout)
+	c.nonNegative("backend.catalog_refresh", b.CatalogRefresh, "0 reads the definitions only at start, after DDL and for unknown tables")
 }
 
 // Bounds of frontend.max_packet_size: MySQL's max_allowed_packet range.

@@ -3,9 +3,14 @@ package integration
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
 // TestSchemaCatalog: the proxy reads the tables' definitions from the
@@ -141,4 +146,60 @@ func adminRows(t *testing.T, db *sql.DB, q string) [][]string {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return out
+}
+
+// TestCatalogRefreshSeesDirectChanges: what is changed on the shards
+// directly, not through the proxy, is known within backend.catalog_refresh
+// without any statement asking for a read: a function created there that
+// sums a sharded table (one shard's sum if the proxy ran it) is refused,
+// and a column changed on one shard is reported by SHOW SHARD CATALOG.
+func TestCatalogRefreshSeesDirectChanges(t *testing.T) {
+	t.Parallel()
+	s0, s1 := env.StartMariaDB(t, "s0"), env.StartMariaDB(t, "s1")
+	s0.CreateDatabase(t, "shop")
+	s1.CreateDatabase(t, "shop")
+	p := env.StartProxy(t, harness.ProxyConfig{
+		Shards: []harness.ShardSpec{{Name: "s0", DSN: s0.DSN("")}, {Name: "s1", DSN: s1.DSN("")}},
+		Users:  map[string]string{appUser: appPass},
+		Schemas: `
+			- name: shop
+			  default_shard: s0
+			  tables:
+			    - {name: ref_t, shard_key: k, algorithm: mod}
+		`,
+		Extra: "backend: {catalog_refresh: 1s}",
+	})
+	ctx := testCtx(t, 2*time.Minute)
+	db := p.DB(t, appUser, appPass, "shop", "")
+	mustExec(t, db, "CREATE TABLE ref_t (k INT PRIMARY KEY, a VARCHAR(5))")
+	mustExec(t, db, "INSERT INTO ref_t VALUES (1, 'x'), (2, 'y'), (3, 'z'), (4, 'w')")
+	for _, s := range []*harness.MariaDB{s0, s1} {
+		mustExec(t, s.DB(t, "shop"), "CREATE FUNCTION ref_total() RETURNS INT READS SQL DATA RETURN (SELECT SUM(k) FROM ref_t)")
+	}
+	mustExec(t, s1.DB(t, "shop"), "ALTER TABLE ref_t MODIFY a VARCHAR(9)")
+
+	deadline := time.Now().Add(15 * time.Second)
+	var last string
+	for {
+		var n sql.NullInt64
+		err := db.QueryRowContext(ctx, "SELECT ref_total()").Scan(&n)
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && me.Number == 1235 && strings.Contains(me.Message, "ref_t") {
+			break
+		}
+		last = fmt.Sprintf("%v (value %v)", err, n)
+		if time.Now().After(deadline) {
+			t.Fatalf("SELECT ref_total() 15 s after the function was created on the shards: %s; want 1235 naming ref_t (one MariaDB holding all rows says 10)", last)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	reported := false
+	for _, r := range adminRows(t, db, "SHOW SHARD CATALOG") {
+		if r[1] == "ref_t" && strings.Contains(r[6], "varchar(9)") {
+			reported = true
+		}
+	}
+	if !reported {
+		t.Errorf("SHOW SHARD CATALOG does not report ref_t's column changed on s1: %q", adminRows(t, db, "SHOW SHARD CATALOG"))
+	}
 }

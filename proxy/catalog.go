@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -49,6 +50,10 @@ func (s *Server) refreshCatalog(ctx context.Context, asked time.Time) (*catalog.
 	ctx, cancel := context.WithTimeout(ctx, catalogTimeout)
 	defer cancel()
 	snaps := s.readSnapshots(ctx)
+	if cur := s.router.Catalog(); cur != nil && l.unchanged(snaps) {
+		s.metrics.catalogLoads.WithLabelValues("unchanged").Inc()
+		return cur, nil
+	}
 	var failed []error
 	if l.last == nil {
 		l.last = map[string]catalog.Snapshot{}
@@ -67,8 +72,53 @@ func (s *Server) refreshCatalog(ctx context.Context, asked time.Time) (*catalog.
 	c := catalog.Build(l.gen, snaps, s.placement)
 	s.router.SetCatalog(c)
 	l.lastErr = errors.Join(failed...)
+	if l.lastErr != nil {
+		s.metrics.catalogLoads.WithLabelValues("partial").Inc()
+	} else {
+		s.metrics.catalogLoads.WithLabelValues("changed").Inc()
+	}
 	s.logCatalog(c, l.lastErr)
 	return c, l.lastErr
+}
+
+// unchanged tells whether every shard answered, each with what it said
+// at the last load, which read them all: the catalog would be the same.
+// Keeping it keeps the plans made with it, where a new generation would
+// make every cached shape and prepared statement plan again.
+func (l *catalogLoader) unchanged(snaps []catalog.Snapshot) bool {
+	if l.lastErr != nil || len(snaps) != len(l.last) {
+		return false
+	}
+	for _, sn := range snaps {
+		prev, ok := l.last[sn.Shard]
+		if sn.Err != nil || !ok || !reflect.DeepEqual(sn, prev) {
+			return false
+		}
+	}
+	return true
+}
+
+// CatalogLoop reads the definitions again every interval until ctx ends
+// (none when every is 0), so that a table, routine, trigger or sql_mode
+// changed on the shards directly, not through the proxy, is planned with
+// and checked within one interval. A read that finds nothing changed
+// keeps the catalog and its plans.
+func (s *Server) CatalogLoop(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := s.refreshCatalog(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			s.log.Debug("periodic catalog read incomplete", "err", err)
+		}
+	}
 }
 
 // refreshCatalogAsync starts a load in the background unless one runs:

@@ -26,6 +26,7 @@ type Metrics struct {
 	closed            *prometheus.CounterVec
 	reloads           *prometheus.CounterVec
 	catalogDiffs      prometheus.Gauge
+	catalogLoads      *prometheus.CounterVec
 	lockedCommits     *prometheus.CounterVec
 	loginFailures     *prometheus.CounterVec
 	loginBlocks       prometheus.Counter
@@ -68,6 +69,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xaproxy_config_reloads_total", Help: "Configuration reloads (SIGHUP), by result (ok, error)."}, []string{"result"}),
 		catalogDiffs: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "xaproxy_catalog_differences", Help: "Tables whose definition differs between shards that should hold it alike, or that a shard lacks (SHOW SHARD CATALOG)."}),
+		catalogLoads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xaproxy_catalog_loads_total",
+			Help: "Reads of the table, routine and trigger definitions from the shards, by result: changed, unchanged (the catalog and the plans made with it are kept), partial (a shard could not be read; its last definitions are kept)."},
+			[]string{"result"}),
 		lockedCommits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xaproxy_locked_write_commits_total",
 			Help: "Writes spanning shards under LOCK TABLES (one-phase: MariaDB refuses XA there), by result: ok, rolled_back (nothing applied), partial (a shard's COMMIT failed after another's succeeded)."},
@@ -79,7 +84,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	reg.MustRegister(m.loginFailures, m.loginBlocks)
 	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors,
-		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads, m.catalogDiffs, m.lockedCommits)
+		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads, m.catalogDiffs, m.catalogLoads, m.lockedCommits)
 	m.planHit, m.planMiss = m.planCache.WithLabelValues("hit"), m.planCache.WithLabelValues("miss")
 	return m
 }

@@ -247,6 +247,7 @@ func serve(ctx context.Context, cfg *conf.Config, path string, hup <-chan os.Sig
 	}
 	go srv.RecoveryLoop(ctx, cfg.Coordinator.RecoverEvery.Duration, registered)
 	go srv.PingShards(ctx, shardPingEvery)
+	go srv.CatalogLoop(ctx, cfg.Backend.CatalogRefresh.Duration)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

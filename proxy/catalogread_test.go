@@ -1,0 +1,122 @@
+package proxy
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/xaproxy/xaproxy/catalog"
+	"github.com/xaproxy/xaproxy/internal/fakeshard"
+)
+
+// columnsWithW is scriptCatalog's column answer after a column w was added
+// to ranged on a shard directly.
+func columnsWithW() fakeshard.Answer {
+	return fakeshard.Rows(
+		[]string{"TABLE_SCHEMA", "TABLE_NAME", "COLUMN_NAME", "ORDINAL_POSITION", "COLUMN_TYPE", "IS_NULLABLE", "COLUMN_DEFAULT", "EXTRA"},
+		[]any{"shop", "ranged", "id", "1", "int(11)", "NO", nil, ""},
+		[]any{"shop", "ranged", "v", "2", "varchar(10)", "YES", "NULL", ""},
+		[]any{"shop", "ranged", "w", "3", "int(11)", "YES", "NULL", ""})
+}
+
+// A read of the definitions that finds every shard as it was keeps the
+// catalog and its generation (plans carry it: a new one plans every cached
+// shape and prepared statement again); a change, or a shard that could not
+// be read last time, makes a new one.
+func TestCatalogReadKeepsWhatIsUnchanged(t *testing.T) {
+	e := newFakeEnv(t)
+	ctx := context.Background()
+	var readErr error
+	read := func() *catalog.Catalog {
+		t.Helper()
+		c, err := e.srv.refreshCatalog(ctx, time.Now())
+		if c == nil {
+			t.Fatal("no catalog")
+		}
+		readErr = err
+		return c
+	}
+	first := read()
+	if again := read(); again != first || readErr != nil {
+		t.Fatalf("an unchanged read made generation %d after %d", again.Gen(), first.Gen())
+	}
+
+	e.shards["s1"].On(catalogPrefix(catalog.QueryColumns), columnsWithW())
+	changed := read()
+	if changed == first || changed.Gen() == first.Gen() {
+		t.Fatal("a column added on s1 kept the old catalog")
+	}
+	// The definition is s0's; s1's differs.
+	if d := changed.Differences(); len(d) != 1 || d[0].Shard != "s1" {
+		t.Fatalf("differences after the change on s1: %+v", d)
+	}
+
+	// s0 cannot be read: its last definitions are kept, and the read
+	// fails. The next read that reaches every shard is not "unchanged",
+	// though every shard answers as before the failure: it says the
+	// catalog is whole again.
+	e.shards["s0"].On(catalogPrefix(catalog.QueryColumns), fakeshard.Error(1045, "denied"))
+	partial := read()
+	if readErr == nil {
+		t.Fatal("a read with s0 failing reported no error")
+	}
+	scriptCatalog(e.shards["s0"])
+	healed := read()
+	if readErr != nil || healed == partial {
+		t.Fatalf("the read after s0 answered again: error %v, same catalog %v", readErr, healed == partial)
+	}
+}
+
+// A shard that fails the first read is marked failed in the catalog; the
+// first read that reaches it makes a catalog without the mark.
+func TestCatalogReadAfterAFirstFailure(t *testing.T) {
+	e := newFakeEnv(t)
+	ctx := context.Background()
+	e.shards["s1"].On(catalogPrefix(catalog.QueryColumns), fakeshard.Error(1045, "denied"))
+	first, err := e.srv.refreshCatalog(ctx, time.Now())
+	if _, failed := first.Failed()["s1"]; err == nil || !failed {
+		t.Fatalf("first read with s1 failing: error %v, failed %v", err, first.Failed())
+	}
+	scriptCatalog(e.shards["s1"])
+	healed, err := e.srv.refreshCatalog(ctx, time.Now())
+	if _, failed := healed.Failed()["s1"]; err != nil || failed || healed == first {
+		t.Fatalf("read after s1 answered: error %v, failed %v, same catalog %v", err, healed.Failed(), healed == first)
+	}
+}
+
+// CatalogLoop reads the definitions on its interval: a change made on the
+// shards directly is seen without any statement asking for it.
+func TestCatalogLoopSeesDirectChanges(t *testing.T) {
+	e := newFakeEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first, _ := e.srv.refreshCatalog(ctx, time.Now())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.srv.CatalogLoop(ctx, 20*time.Millisecond)
+	}()
+	time.Sleep(100 * time.Millisecond) // several unchanged reads
+	if c := e.srv.router.Catalog(); c != first {
+		t.Fatalf("unchanged reads replaced the catalog (generation %d after %d)", c.Gen(), first.Gen())
+	}
+	for _, f := range e.shards {
+		f.On(catalogPrefix(catalog.QueryColumns), columnsWithW())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if tb := e.srv.router.Catalog().Table("shop", "ranged"); tb != nil && len(tb.Columns) == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the loop did not read the new column within 5 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("CatalogLoop did not return after its context ended")
+	}
+}
