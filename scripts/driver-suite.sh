@@ -23,7 +23,7 @@ body="$out/body.md"
 rm -f "$body"
 export DRIVER_SUITE_LOGDIR="$PWD/$out"
 
-cmd=(go test -tags driversuite -count=1 -timeout 40m -v -run '^TestDriverSuite$' ./integration/)
+cmd=(go test -tags driversuite -count=1 -timeout 40m -v -run '^TestDriverSuite' ./integration/)
 start=$(date +%s)
 status=0
 DRIVER_SUITE_REPORT="$PWD/$body" "${cmd[@]}" || status=$?
