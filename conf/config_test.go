@@ -126,6 +126,7 @@ func TestLoadExample(t *testing.T) {
 		{"backend.connect_timeout", cfg.Backend.ConnectTimeout.Duration, 5 * time.Second},
 		{"backend.idle_timeout", cfg.Backend.IdleTimeout.Duration, 5 * time.Minute},
 		{"backend.wait_timeout", cfg.Backend.WaitTimeout.Duration, 10 * time.Second},
+		{"backend.catalog_refresh", cfg.Backend.CatalogRefresh.Duration, 30 * time.Second},
 		{"frontend.shutdown_timeout", cfg.Frontend.ShutdownTimeout.Duration, 15 * time.Second},
 	}
 	for _, d := range durations {
@@ -307,6 +308,8 @@ func TestProblems(t *testing.T) {
 		{"connect_timeout zero", map[string]string{"backend": `{connect_timeout: 0s}`}, "backend.connect_timeout", "positive"},
 		{"idle_timeout negative", map[string]string{"backend": `{idle_timeout: -5m}`}, "backend.idle_timeout", "positive"},
 		{"wait_timeout zero", map[string]string{"backend": `{wait_timeout: 0ms}`}, "backend.wait_timeout", "positive"},
+		{"catalog_refresh below a second", map[string]string{"backend": `{catalog_refresh: 10ms}`}, "backend.catalog_refresh", "at least 1s"},
+		{"catalog_refresh negative", map[string]string{"backend": `{catalog_refresh: -1s}`}, "backend.catalog_refresh", "must be a duration"},
 		{"max_connections zero", map[string]string{"frontend": `{max_connections: 0}`}, "frontend.max_connections", "at least 1"},
 		{"shutdown_timeout zero", map[string]string{"frontend": `{shutdown_timeout: 0s}`}, "frontend.shutdown_timeout", "positive"},
 		{"server_version not a version", map[string]string{"frontend": `{server_version: xaproxy}`}, "frontend.server_version", "numeric version"},

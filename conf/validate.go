@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // checker collects problems; validation never stops at the first one.
@@ -386,6 +387,9 @@ func (c *checker) backend(b *Backend) {
 	c.positive("backend.idle_timeout", b.IdleTimeout)
 	c.positive("backend.wait_timeout", b.WaitTimeout)
 	c.nonNegative("backend.catalog_refresh", b.CatalogRefresh, "0 reads the definitions only at start, after DDL and for unknown tables")
+	if d := b.CatalogRefresh.Duration; d > 0 && d < time.Second {
+		c.addf("backend.catalog_refresh", "must be 0 or at least 1s (each read scans information_schema on every shard), got %s", b.CatalogRefresh.String())
+	}
 }
 
 // Bounds of frontend.max_packet_size: MySQL's max_allowed_packet range.

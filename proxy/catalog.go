@@ -30,6 +30,7 @@ type catalogLoader struct {
 	gen      uint64
 	started  time.Time                   // when the latest load began
 	last     map[string]catalog.Snapshot // latest readable snapshot of each shard
+	built    []catalog.Snapshot          // what the router's catalog was built from
 	lastErr  error
 	asyncRun sync.Mutex // at most one background refresh at a time
 	// lastAsync is when the latest background refresh began (under
@@ -47,12 +48,14 @@ func (s *Server) refreshCatalog(ctx context.Context, asked time.Time) (*catalog.
 		return s.router.Catalog(), l.lastErr
 	}
 	l.started = time.Now()
-	ctx, cancel := context.WithTimeout(ctx, catalogTimeout)
+	rctx, cancel := context.WithTimeout(ctx, catalogTimeout)
 	defer cancel()
-	snaps := s.readSnapshots(ctx)
-	if cur := s.router.Catalog(); cur != nil && l.unchanged(snaps) {
-		s.metrics.catalogLoads.WithLabelValues("unchanged").Inc()
-		return cur, nil
+	snaps := s.readSnapshots(rctx)
+	cur := s.router.Catalog()
+	if ctx.Err() != nil && cur != nil {
+		// The caller gave up (the proxy is stopping): the shards' failures
+		// say nothing about them.
+		return cur, ctx.Err()
 	}
 	var failed []error
 	if l.last == nil {
@@ -68,30 +71,46 @@ func (s *Server) refreshCatalog(ctx context.Context, asked time.Time) (*catalog.
 		}
 		l.last[sn.Shard] = sn
 	}
+	l.lastErr = errors.Join(failed...)
+	result := "changed"
+	if l.lastErr != nil {
+		result = "partial"
+	}
+	if cur != nil && sameSnapshots(snaps, l.built) {
+		// The catalog would be the same: keeping it keeps the plans made
+		// with it, where a new generation would make every cached shape
+		// and prepared statement plan again (also at each periodic read
+		// while a shard stays unreadable).
+		if l.lastErr == nil {
+			result = "unchanged"
+		} else {
+			s.log.Debug("schema catalog: some shards still cannot be read; their last definitions are kept", "err", l.lastErr)
+		}
+		s.metrics.catalogLoads.WithLabelValues(result).Inc()
+		return cur, l.lastErr
+	}
+	l.built = snaps
 	l.gen++
 	c := catalog.Build(l.gen, snaps, s.placement)
 	s.router.SetCatalog(c)
-	l.lastErr = errors.Join(failed...)
-	if l.lastErr != nil {
-		s.metrics.catalogLoads.WithLabelValues("partial").Inc()
-	} else {
-		s.metrics.catalogLoads.WithLabelValues("changed").Inc()
-	}
+	s.metrics.catalogLoads.WithLabelValues(result).Inc()
 	s.logCatalog(c, l.lastErr)
 	return c, l.lastErr
 }
 
-// unchanged tells whether every shard answered, each with what it said
-// at the last load, which read them all: the catalog would be the same.
-// Keeping it keeps the plans made with it, where a new generation would
-// make every cached shape and prepared statement plan again.
-func (l *catalogLoader) unchanged(snaps []catalog.Snapshot) bool {
-	if l.lastErr != nil || len(snaps) != len(l.last) {
+// sameSnapshots tells whether a catalog built from a would be the one
+// built from b: each shard answered alike, or failed in both with nothing
+// read before to stand for it.
+func sameSnapshots(a, b []catalog.Snapshot) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	for _, sn := range snaps {
-		prev, ok := l.last[sn.Shard]
-		if sn.Err != nil || !ok || !reflect.DeepEqual(sn, prev) {
+	for i := range a {
+		x, y := a[i], b[i]
+		switch {
+		case x.Shard != y.Shard || (x.Err == nil) != (y.Err == nil):
+			return false
+		case x.Err == nil && !reflect.DeepEqual(x, y):
 			return false
 		}
 	}

@@ -52,18 +52,35 @@ func TestCatalogReadKeepsWhatIsUnchanged(t *testing.T) {
 	}
 
 	// s0 cannot be read: its last definitions are kept, and the read
-	// fails. The next read that reaches every shard is not "unchanged",
-	// though every shard answers as before the failure: it says the
-	// catalog is whole again.
+	// fails. While it stays so, and once it answers as before, the
+	// catalog is the same: it is kept (no plan is made again at each
+	// periodic read of an outage).
 	e.shards["s0"].On(catalogPrefix(catalog.QueryColumns), fakeshard.Error(1045, "denied"))
-	partial := read()
-	if readErr == nil {
-		t.Fatal("a read with s0 failing reported no error")
+	if partial := read(); readErr == nil || partial != changed {
+		t.Fatalf("a read with s0 failing: error %v, new catalog %v", readErr, partial != changed)
+	}
+	if again := read(); readErr == nil || again != changed {
+		t.Fatalf("a second read with s0 failing: error %v, new catalog %v", readErr, again != changed)
 	}
 	scriptCatalog(e.shards["s0"])
-	healed := read()
-	if readErr != nil || healed == partial {
-		t.Fatalf("the read after s0 answered again: error %v, same catalog %v", readErr, healed == partial)
+	if healed := read(); readErr != nil || healed != changed {
+		t.Fatalf("the read after s0 answered as before: error %v, new catalog %v", readErr, healed != changed)
+	}
+}
+
+// A read the caller gives up on (the proxy stopping) keeps the catalog:
+// the shards' failures then say nothing about them.
+func TestCatalogReadCanceled(t *testing.T) {
+	e := newFakeEnv(t)
+	first, err := e.srv.refreshCatalog(context.Background(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c, err := e.srv.refreshCatalog(ctx, time.Now())
+	if c != first || err == nil {
+		t.Fatalf("a canceled read: error %v, new catalog %v", err, c != first)
 	}
 }
 

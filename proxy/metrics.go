@@ -86,6 +86,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(m.sessions, m.handshakeFailures, m.commands, m.statements, m.errors,
 		m.queries, m.queryDuration, m.timeouts, m.slowQueries, m.planCache, m.refused, m.closed, m.reloads, m.catalogDiffs, m.catalogLoads, m.lockedCommits)
 	m.planHit, m.planMiss = m.planCache.WithLabelValues("hit"), m.planCache.WithLabelValues("miss")
+	for _, r := range []string{"changed", "unchanged", "partial"} {
+		m.catalogLoads.WithLabelValues(r) // listed from the start, at 0
+	}
 	return m
 }
 
