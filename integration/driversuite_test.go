@@ -39,6 +39,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -147,7 +148,7 @@ func TestDriverSuite(t *testing.T) {
 	// failed directly once ("invalid connection" in TestConcurrent). One
 	// that fails again counts; one that passes is listed in the report.
 	if again := violatingTests(direct, proxy); len(again) > 0 {
-		proxy.takeRerun(runDriverSuite(t, "proxy, again", testBin, pkgDir, again, shardDB, proxyVars))
+		proxy.takeRerun(runDriverSuite(t, "proxy, again", testBin, pkgDir, again, shardDB, proxyVars), direct)
 	}
 	if !p.Running() {
 		t.Errorf("the proxy process is not running after the driver suite (exit state %v)", p.ExitState())
@@ -410,8 +411,8 @@ func violatingTests(direct, proxy *driverRun) []string {
 }
 
 // takeRerun replaces the results of the tests rerun ran with its, noting
-// those that now pass.
-func (r *driverRun) takeRerun(rerun *driverRun) {
+// those that now pass as they do directly (every subtest too).
+func (r *driverRun) takeRerun(rerun, direct *driverRun) {
 	if r.again == nil {
 		r.again = map[string]string{}
 	}
@@ -427,7 +428,7 @@ func (r *driverRun) takeRerun(rerun *driverRun) {
 				r.results[n] = res
 			}
 		}
-		if resultOf(r, top) == "pass" {
+		if !slices.Contains(violatingTests(direct, &driverRun{order: []string{top}, results: r.results}), top) {
 			r.again[top] = first
 		}
 	}
@@ -725,12 +726,21 @@ func TestDriverSuiteRerunRule(t *testing.T) {
 	}
 	proxy.takeRerun(&driverRun{name: "proxy, again", order: []string{"TestA", "TestB"}, results: map[string]*driverResult{
 		"TestA": res("pass"), "TestA/x": res("pass"), "TestB": res("fail"),
-	}})
+	}}, direct)
 	report, violations := compareDriverRuns(direct, proxy)
 	if len(violations) != 1 || !strings.HasPrefix(violations[0], "TestB ") {
 		t.Errorf("violations after the rerun: %q, want TestB only", violations)
 	}
 	if !strings.Contains(report, "- TestA (fail: passed when run again)") {
 		t.Errorf("the report does not list TestA as passed when run again:\n%s", report)
+	}
+
+	// A parent that passes with a subtest skipped through the proxy is
+	// still a violation after the rerun, and not listed as passing.
+	direct = &driverRun{name: "direct", order: []string{"TestD"}, results: map[string]*driverResult{"TestD": res("pass"), "TestD/y": res("pass")}}
+	proxy = &driverRun{name: "proxy", order: []string{"TestD"}, results: map[string]*driverResult{"TestD": res("pass"), "TestD/y": res("skip")}}
+	proxy.takeRerun(&driverRun{name: "proxy, again", order: []string{"TestD"}, results: map[string]*driverResult{"TestD": res("pass"), "TestD/y": res("skip")}}, direct)
+	if report, violations := compareDriverRuns(direct, proxy); len(violations) != 1 || strings.Contains(report, "passed when run again") {
+		t.Errorf("a subtest skipped twice: violations %q, report:\n%s", violations, report)
 	}
 }
