@@ -115,6 +115,7 @@ func (c *Catalog) schema(name string) *schemaInfo {
 		si = &schemaInfo{name: name, tables: map[string]*Table{}, functions: map[string]bool{}, triggered: map[string]bool{}, timed: map[string]bool{}, timedFunc: map[string]bool{}, timedView: map[string]bool{},
 			routineReach: map[string]*Reach{}, writeReach: map[string]*Reach{}, viewReach: map[string]*Reach{},
 			procedureReach: map[string]*Reach{}, seqDefaults: map[string][]string{},
+			randDefaults: map[string][]string{},
 			triggerTable: map[string]string{}}
 		c.schemas[k] = si
 	}

@@ -113,6 +113,7 @@ type schemaInfo struct {
 	viewReach                map[string]*Reach   // what reading a view runs: the routines it calls
 	procedureReach           map[string]*Reach   // procedures, apart from functions (routineReach)
 	seqDefaults              map[string][]string // a table's columns whose defaults call a sequence function
+	randDefaults             map[string][]string // a table's columns whose defaults call UUID(), RAND(), ...
 	triggerTable             map[string]string   // a trigger's table, by trigger name lower-cased
 }
 

@@ -27,6 +27,10 @@ type Reach struct {
 	// Sequences: the body calls UUID_SHORT(), NEXTVAL, SETVAL, NEXT VALUE
 	// FOR or RAND with an argument, which give each server's own values.
 	Sequences bool
+	// Random: the body calls UUID(), SYS_GUID(), RAND() without a seed or
+	// SYSDATE(), which each server computes anew: run on every copy of a
+	// broadcast table, the copies would differ.
+	Random bool
 	// Aggregate: a stored aggregate function (FETCH GROUP NEXT ROW), which
 	// each shard would run over its own rows.
 	Aggregate bool
@@ -57,7 +61,9 @@ func (r Reach) Unknown() bool {
 }
 
 // Empty tells whether the body reaches nothing beyond its row.
-func (r Reach) Empty() bool { return len(r.Tables) == 0 && !r.Writes && !r.Sequences && !r.Unknown() }
+func (r Reach) Empty() bool {
+	return len(r.Tables) == 0 && !r.Writes && !r.Sequences && !r.Random && !r.Unknown()
+}
 
 // HasReach tells whether any routine, trigger, default or view of the
 // catalog reaches anything.
@@ -78,11 +84,22 @@ func (c *Catalog) ProcedureReach(schema, name string) Reach {
 // sequence function (UUID_SHORT(), NEXTVAL, RAND(N)): a write that uses
 // them gives each shard's own values.
 func (c *Catalog) SequenceDefaults(schema, table string) []string {
+	return c.defaults(schema, table, func(s *schemaInfo) map[string][]string { return s.seqDefaults })
+}
+
+// RandomDefaults lists the columns of a table whose defaults call UUID(),
+// RAND(), SYS_GUID() or SYSDATE(): a write of a broadcast table's copies
+// that uses them gives each copy its own values.
+func (c *Catalog) RandomDefaults(schema, table string) []string {
+	return c.defaults(schema, table, func(s *schemaInfo) map[string][]string { return s.randDefaults })
+}
+
+func (c *Catalog) defaults(schema, table string, of func(*schemaInfo) map[string][]string) []string {
 	if c == nil {
 		return nil
 	}
 	if s := c.schemas[strings.ToLower(schema)]; s != nil {
-		return s.seqDefaults[strings.ToLower(table)]
+		return of(s)[strings.ToLower(table)]
 	}
 	return nil
 }
@@ -211,7 +228,7 @@ func (b *bodyScan) absorb(o Reach) bool {
 		to   *bool
 		from bool
 	}{
-		{&b.Writes, o.Writes}, {&b.Sequences, o.Sequences}, {&b.Aggregate, o.Aggregate},
+		{&b.Writes, o.Writes}, {&b.Sequences, o.Sequences}, {&b.Random, o.Random}, {&b.Aggregate, o.Aggregate},
 		{&b.Dynamic, o.Dynamic}, {&b.Unreadable, o.Unreadable}, {&b.Session, o.Session},
 		{&b.Admin, o.Admin}, {&b.InfoSchema, o.InfoSchema},
 	} {

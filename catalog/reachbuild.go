@@ -90,14 +90,22 @@ func triggerEvents(event string) []string {
 }
 
 // markDefaultsAndViews records the columns whose defaults call a sequence
-// function, and what views reach: the routines their definitions call,
+// function or one each server computes anew, and what views reach: the routines their definitions call,
 // and for a write through one, the write reach of the tables it names.
 func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string, bool) []*Reach) {
 	for _, si := range c.schemas {
 		for name, t := range si.tables {
 			for _, col := range t.Columns {
-				if col.HasDefault && scanWords(sqllex.Tokens(col.Default, sqllex.Mode{}, 0), nil).Sequences {
+				if !col.HasDefault {
+					continue
+				}
+				d := scanWords(sqllex.Tokens(col.Default, sqllex.Mode{}, 0), nil)
+				if d.Sequences {
 					si.seqDefaults[name] = append(si.seqDefaults[name], col.Name)
+					c.reaching = true
+				}
+				if d.Random {
+					si.randDefaults[name] = append(si.randDefaults[name], col.Name)
 					c.reaching = true
 				}
 			}

@@ -123,6 +123,8 @@ func scanWords(toks []token, params []string) *bodyScan {
 			w == "value" && prev.Is("next"),
 			call && w == "rand" && !tokenAt(toks, i+2).Is(")"):
 			b.Sequences = true
+		case call && (w == "uuid" || w == "sys_guid" || w == "sysdate" || w == "rand"):
+			b.Random = true // rand(): without a seed (the case above has those)
 		case w == "fetch" && next.Is("group") && tokenAt(toks, i+2).Is("next"):
 			b.Aggregate = true
 		case call && sessionFuncs[w], w == "current_user" || w == "current_role",

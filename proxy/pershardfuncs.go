@@ -6,7 +6,9 @@ import "github.com/xaproxy/xaproxy/router"
 // runs on cannot answer as one server: over several shards one that calls
 // a function of a per-server sequence (router/serverseq.go), itself or
 // through a routine, trigger or default (each shard would give its own
-// values, where one MariaDB gives the statement's rows one sequence); one
+// values, where one MariaDB gives the statement's rows one sequence); a
+// write to a broadcast table's copies that calls a function each server
+// computes anew (UUID(), RAND(), ...: the copies would differ); one
 // whose routine names a table a shard it runs on lacks
 // (router/routines.go).
 func (s *Session) checkRunsOn(st *router.Statement, ex *router.Exec) error {
@@ -26,6 +28,9 @@ func (s *Session) checkRunsOn(st *router.Statement, ex *router.Exec) error {
 	}
 	if use.UUIDShort {
 		return errNotSupported("UUID_SHORT() in a statement that runs on several shards is not supported: each shard counts from its own server_id and start time, so values could repeat or go out of order; use UUID(), or restrict the statement to one shard")
+	}
+	if f := router.RandomWrite(st); f != "" && ex.Copies {
+		return errNotSupported("%s in a write to the copies of a broadcast table is not supported: each shard would compute its own value and the copies would differ, where one server stores one; compute the value first (SELECT %s) and write it as a literal or parameter", f, f)
 	}
 	return nil
 }

@@ -66,6 +66,9 @@ func (r *Router) behindOf(st *Statement, db string) []behind {
 		if cols := cat.SequenceDefaults(t.In(db), t.Name); len(cols) > 0 && usesDefaults(st, cols) {
 			out = append(out, behind{kind: "a column default of the table", name: t.In(db) + "." + t.Name, reach: catalog.Reach{Sequences: true}})
 		}
+		if cols := cat.RandomDefaults(t.In(db), t.Name); len(cols) > 0 && usesDefaults(st, cols) {
+			out = append(out, behind{kind: "a column default of the table", name: t.In(db) + "." + t.Name, reach: catalog.Reach{Random: true}})
+		}
 		reach := cat.WriteReach(t.In(db), t.Name, events...)
 		if reach.Empty() {
 			continue
@@ -124,6 +127,8 @@ func (r *Router) checkBody(b behind) error {
 		return errUnsupported("%s reads LAST_INSERT_ID(), FOUND_ROWS(), ROW_COUNT(), CONNECTION_ID(), the user, LASTVAL() or a user-level lock, which xaproxy keeps for the session while the routine would use a shard connection's; do that in the application's statement", b.what())
 	case b.reach.InfoSchema:
 		return errUnsupported("%s reads information_schema or runs SHOW, which on a shard describe that shard's part of the tables; run them through xaproxy instead", b.what())
+	case b.reach.Random && b.copies && len(b.runsOn) > 1:
+		return errRandomCopies(b)
 	case b.reach.Unreadable:
 		return errUnsupported("xaproxy's backend account may not read the body of %s, so it cannot tell which tables it reaches; grant it SHOW CREATE ROUTINE or SELECT on mysql.proc", b.what())
 	}
@@ -138,6 +143,12 @@ func (r *Router) checkBody(b behind) error {
 	return errUnsupported("%s names the %s table %s.%s%s: %s and %s; "+
 		"run those reads and writes as statements of their own (one transaction keeps them atomic)",
 		b.what(), kind, t.Schema, t.Name, written(kind, b.reach), runs, routineSees(kind))
+}
+
+// errRandomCopies refuses a body that computes values each server
+// computes anew, run on every copy of a broadcast table.
+func errRandomCopies(b behind) error {
+	return errUnsupported("%s calls UUID(), SYS_GUID(), RAND() or SYSDATE(), and runs on every copy of a broadcast table: each shard would compute its own value and the copies would differ, where one server stores one; compute the value in the statement's literals or parameters instead", b.what())
 }
 
 // outOfReach returns the first table of reach that the body, run on the
@@ -290,6 +301,9 @@ func (r *Router) CheckRunsOn(st *Statement, db string, ex *Exec) error {
 	for _, b := range r.behindOf(st, db) {
 		if b.reach.Sequences && len(ex.Parts) > 1 {
 			return errUnsupported("%s calls UUID_SHORT(), NEXTVAL, SETVAL or RAND(N), which give each shard's own values: a statement that runs it on several shards is not supported; restrict the statement to one shard", b.what())
+		}
+		if b.reach.Random && ex.Copies && len(ex.Parts) > 1 {
+			return errRandomCopies(b)
 		}
 		if b.runsOn != nil {
 			continue // a trigger: checked against its table's shards

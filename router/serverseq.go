@@ -1,6 +1,10 @@
 package router
 
-import "github.com/pingcap/tidb/pkg/parser/ast"
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
 
 // RAND(N) with a seed gives a statement's rows the values of one sequence,
 // in the order the server reads them. Over several shards each shard would
@@ -21,6 +25,12 @@ type SequenceUse struct {
 	SeededRand bool // RAND(N) with a constant seed, outside a row of VALUES
 	UUIDShort  bool // UUID_SHORT()
 	MovesSeq   bool // NEXTVAL (NEXT VALUE FOR) or SETVAL
+	// Random is the first call of UUID(), SYS_GUID(), RAND() without a
+	// seed or SYSDATE() ("" if none): each server computes its own value,
+	// so the copies of a broadcast table written with one would differ
+	// (SET timestamp, which makes NOW() one value, does not reach
+	// SYSDATE()).
+	Random string
 }
 
 // ServerSequences tells which of them st calls, its RETURNING list
@@ -52,7 +62,7 @@ func findSequences(st *Statement) SequenceUse {
 				e.Accept(rows)
 			}
 		}
-		f.UUIDShort, f.MovesSeq = rows.UUIDShort, rows.MovesSeq
+		f.UUIDShort, f.MovesSeq, f.Random = rows.UUIDShort, rows.MovesSeq, rows.Random
 		for _, a := range n.OnDuplicate {
 			a.Accept(f)
 		}
@@ -67,8 +77,22 @@ func findSequences(st *Statement) SequenceUse {
 		f.SeededRand = f.SeededRand || st.Returning.seq.SeededRand
 		f.UUIDShort = f.UUIDShort || st.Returning.seq.UUIDShort
 		f.MovesSeq = f.MovesSeq || st.Returning.seq.MovesSeq
+		// Not Random: what RETURNING computes is not stored.
 	}
 	return f.SequenceUse
+}
+
+// RandomWrite returns the call in st whose value each server computes
+// anew (SequenceUse.Random; "" if none) when st stores what it computes
+// in rows: a write, or an ALTER TABLE (ADD COLUMN fills the rows with its
+// default). Run on every copy of a broadcast table, it would make the
+// copies differ. A CREATE stores the expression, not a value.
+func RandomWrite(st *Statement) string {
+	switch st.Node.(type) {
+	case *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt, *ast.LoadDataStmt, *ast.AlterTableStmt:
+		return ServerSequences(st).Random
+	}
+	return ""
 }
 
 // sequencesIn walks one node.
@@ -90,6 +114,10 @@ func (f *sequenceFinder) Enter(n ast.Node) (ast.Node, bool) {
 			f.UUIDShort = true
 		case x.FnName.L == "nextval" || x.FnName.L == "setval":
 			f.MovesSeq = true
+		case x.FnName.L == "rand" || x.FnName.L == "uuid" || x.FnName.L == "sys_guid" || x.FnName.L == "sysdate":
+			if f.Random == "" && (x.FnName.L != "rand" || len(x.Args) == 0) {
+				f.Random = strings.ToUpper(x.FnName.L) + "()"
+			}
 		}
 	}
 	return n, false
