@@ -165,8 +165,12 @@ func (c *Catalog) BodyReach(schema, body string) Reach {
 			}
 		}
 		return out
-	}, func(t Named) []*Reach {
+	}, func(t Named, takesDefaults bool) []*Reach {
 		r := c.WriteReach(t.Schema, t.Name, AllEvents()...)
+		if takesDefaults { // a row it writes may take the table's defaults
+			r.Sequences = r.Sequences || len(c.SequenceDefaults(t.Schema, t.Name)) > 0
+			r.Random = r.Random || len(c.RandomDefaults(t.Schema, t.Name)) > 0
+		}
 		return []*Reach{&r}
 	})
 	return b.Reach
@@ -191,12 +195,15 @@ type bodyScan struct {
 	Reach
 	calls     []string // the functions it calls, lower-cased
 	procCalls []string // the procedures it calls
+	// takesDefaults: it inserts rows (INSERT, REPLACE, LOAD DATA) or
+	// writes DEFAULT, so a row it writes may take a column's default.
+	takesDefaults bool
 }
 
 // absorbDeps adds to b the reach of the functions and procedures it calls
 // and, when it writes, of the triggers of the tables it names; it tells
 // whether b grew.
-func (c *Catalog) absorbDeps(b *bodyScan, routines func(name string, procedure bool) []*Reach, writes func(Named) []*Reach) bool {
+func (c *Catalog) absorbDeps(b *bodyScan, routines func(name string, procedure bool) []*Reach, writes func(t Named, takesDefaults bool) []*Reach) bool {
 	grew := false
 	for i, list := range [][]string{b.calls, b.procCalls} {
 		for _, callee := range list {
@@ -207,7 +214,7 @@ func (c *Catalog) absorbDeps(b *bodyScan, routines func(name string, procedure b
 	}
 	if b.Writes {
 		for i := 0; i < len(b.Tables); i++ { // absorb may add tables
-			for _, r := range writes(b.Tables[i]) {
+			for _, r := range writes(b.Tables[i], b.takesDefaults) {
 				grew = b.absorb(*r) || grew
 			}
 		}

@@ -39,6 +39,10 @@ func TestBodyReach(t *testing.T) {
 		{body: "SET NEW.at = SYSDATE(6)", want: Reach{Random: true}},
 		{body: "SET NEW.at = NOW(6)"},
 		{body: "SET NEW.uuid = 'UUID()'"},
+		{body: "SET NEW.salt = HEX(RANDOM_BYTES(8))", want: Reach{Random: true}},
+		{body: "SET NEW.src = @@server_id", want: Reach{Random: true}},
+		{body: "SET NEW.src = @@GLOBAL.hostname", want: Reach{Random: true}},
+		{body: "SET NEW.server_id = 1"},
 		{body: "RETURN RAND(7)", want: Reach{Sequences: true}},
 		{body: "BEGIN LOOP FETCH GROUP NEXT ROW; END LOOP; END", want: Reach{Aggregate: true}},
 		{body: "BEGIN EXECUTE IMMEDIATE 'SELECT 1'; END", want: Reach{Dynamic: true}},
@@ -101,6 +105,41 @@ func TestTriggerEvents(t *testing.T) {
 	}
 	if c.TriggerTable("shop", "TR") != "t" {
 		t.Errorf("TriggerTable(tr) = %q", c.TriggerTable("shop", "tr"))
+	}
+}
+
+// TestDefaultsReachWriters: a body that writes a table whose column
+// default calls UUID() (or a sequence) reaches that default, and so do
+// the statements that fire it.
+func TestDefaultsReachWriters(t *testing.T) {
+	snap := Snapshot{Shard: "s0", Schemas: []string{"shop"},
+		Tables: []*Table{
+			{Schema: "shop", Name: "regions"},
+			{Schema: "shop", Name: "log", Columns: []Column{{Name: "k"}, {Name: "u", Default: "uuid()", HasDefault: true}}},
+			{Schema: "shop", Name: "seqlog", Columns: []Column{{Name: "k"}, {Name: "n", Default: "nextval(`shop`.`sq`)", HasDefault: true}}},
+		},
+		Triggers: []Body{
+			{Named: Named{Schema: "shop", Name: "regions"}, Trigger: "tr", Event: "INSERT", Text: "INSERT INTO log (k) VALUES (NEW.k)"},
+			{Named: Named{Schema: "shop", Name: "regions"}, Trigger: "tr2", Event: "UPDATE", Text: "INSERT INTO seqlog (k) VALUES (NEW.k)"},
+			// An UPDATE stores no default unless it writes DEFAULT.
+			{Named: Named{Schema: "shop", Name: "regions"}, Trigger: "tr3", Event: "DELETE", Text: "UPDATE log SET k = OLD.k WHERE k = 0"},
+		},
+	}
+	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s0"} })
+	if r := c.WriteReach("shop", "regions", EventInsert); !r.Random || r.Sequences {
+		t.Errorf("INSERT into regions fires a trigger writing log (DEFAULT uuid()): %+v, want Random", r)
+	}
+	if r := c.WriteReach("shop", "regions", EventUpdate); !r.Sequences || r.Random {
+		t.Errorf("UPDATE of regions fires a trigger writing seqlog (DEFAULT nextval): %+v, want Sequences", r)
+	}
+	if r := c.WriteReach("shop", "regions", EventDelete); r.Random || r.Sequences {
+		t.Errorf("DELETE of regions fires a trigger updating log without DEFAULT: %+v, want neither", r)
+	}
+	if r := c.BodyReach("shop", "UPDATE log SET u = DEFAULT"); !r.Random {
+		t.Errorf("a new body writing DEFAULT into log: %+v, want Random", r)
+	}
+	if got := c.RandomDefaults("shop", "LOG"); len(got) != 1 || got[0] != "u" {
+		t.Errorf("RandomDefaults(log) = %q", got)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 // is scanned, then grows by what it calls and by the triggers of what it
 // writes until nothing grows.
 func (c *Catalog) markReach(snaps []Snapshot) {
+	defaults := c.markDefaults()
 	sc := newScanner(c)
 	routines := [2]map[string][]*bodyScan{{}, {}} // functions, procedures: by name, whatever the schema
 	type stored struct {
@@ -56,8 +57,13 @@ func (c *Catalog) markReach(snaps []Snapshot) {
 		}
 		return out
 	}
-	writes := func(t Named) []*Reach {
-		return byTable[Named{Schema: strings.ToLower(t.Schema), Name: strings.ToLower(t.Name)}]
+	writes := func(t Named, takesDefaults bool) []*Reach {
+		k := Named{Schema: strings.ToLower(t.Schema), Name: strings.ToLower(t.Name)}
+		out := byTable[k]
+		if d := defaults[k]; d != nil && takesDefaults {
+			out = append(out[:len(out):len(out)], d) // a row the body writes may take them
+		}
+		return out
 	}
 	for grew := true; grew; {
 		grew = false
@@ -77,7 +83,7 @@ func (c *Catalog) markReach(snaps []Snapshot) {
 			c.addReach(c.schema(t.body.Schema).writeReach, eventKey(t.body.Name, e), t.scan.Reach)
 		}
 	}
-	c.markDefaultsAndViews(sc, calls)
+	c.markViews(sc, calls)
 }
 
 // triggerEvents are the events a trigger fires on; all three when the
@@ -89,12 +95,15 @@ func triggerEvents(event string) []string {
 	return AllEvents()
 }
 
-// markDefaultsAndViews records the columns whose defaults call a sequence
-// function or one each server computes anew, and what views reach: the routines their definitions call,
-// and for a write through one, the write reach of the tables it names.
-func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string, bool) []*Reach) {
-	for _, si := range c.schemas {
+// markDefaults records the columns whose defaults call a sequence
+// function or one each server computes anew, and returns, by table
+// (lower-cased), what a write taking those defaults reaches: bodies that
+// write the table absorb it.
+func (c *Catalog) markDefaults() map[Named]*Reach {
+	out := map[Named]*Reach{}
+	for schema, si := range c.schemas {
 		for name, t := range si.tables {
+			var r Reach
 			for _, col := range t.Columns {
 				if !col.HasDefault {
 					continue
@@ -102,15 +111,25 @@ func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string, bool) []*
 				d := scanWords(sqllex.Tokens(col.Default, sqllex.Mode{}, 0), nil)
 				if d.Sequences {
 					si.seqDefaults[name] = append(si.seqDefaults[name], col.Name)
-					c.reaching = true
+					r.Sequences, c.reaching = true, true
 				}
 				if d.Random {
 					si.randDefaults[name] = append(si.randDefaults[name], col.Name)
-					c.reaching = true
+					r.Random, c.reaching = true, true
 				}
+			}
+			if r.Sequences || r.Random {
+				out[Named{Schema: schema, Name: name}] = &r
 			}
 		}
 	}
+	return out
+}
+
+// markViews records what views reach: the routines their definitions
+// call, and for a write through one, the write reach of the tables it
+// names.
+func (c *Catalog) markViews(sc *scanner, calls func(string, bool) []*Reach) {
 	for _, si := range c.schemas {
 		for name, t := range si.tables {
 			if !t.View {
@@ -122,7 +141,7 @@ func (c *Catalog) markDefaultsAndViews(sc *scanner, calls func(string, bool) []*
 			own := v.Reach
 			own.Tables, own.Writes = nil, false
 			read := bodyScan{Reach: own, calls: v.calls, procCalls: v.procCalls}
-			c.absorbDeps(&read, calls, func(Named) []*Reach { return nil })
+			c.absorbDeps(&read, calls, func(Named, bool) []*Reach { return nil })
 			c.addReach(si.viewReach, name, read.Reach)
 			for _, e := range AllEvents() {
 				var write bodyScan

@@ -42,6 +42,7 @@ func (sc *scanner) read(b *bodyScan, text string, params []string) []Named {
 		w := scanWords(toks, params)
 		b.absorb(w.Reach)
 		b.calls = append(b.calls, w.calls...)
+		b.takesDefaults = b.takesDefaults || w.takesDefaults
 		b.procCalls = append(b.procCalls, w.procCalls...)
 		for i, t := range toks {
 			if !t.Ident() || tokenAt(toks, i-1).Is(".") {
@@ -117,13 +118,17 @@ func scanWords(toks []token, params []string) *bodyScan {
 		switch {
 		case writeWords[w] && !call: // REPLACE(), INSERT(), TRUNCATE() are functions
 			b.Writes = true
+			b.takesDefaults = b.takesDefaults || w == "insert" || w == "replace" || w == "load"
+		case w == "default" && (prev.Is("=") || prev.Is(",") || prev.Is("(")):
+			b.takesDefaults = true // SET c = DEFAULT, VALUES (.., DEFAULT)
 		case w == "prepare" || w == "execute":
 			b.Dynamic = true
 		case call && (w == "uuid_short" || w == "nextval" || w == "setval"),
 			w == "value" && prev.Is("next"),
 			call && w == "rand" && !tokenAt(toks, i+2).Is(")"):
 			b.Sequences = true
-		case call && (w == "uuid" || w == "sys_guid" || w == "sysdate" || w == "rand"):
+		case call && (w == "uuid" || w == "sys_guid" || w == "sysdate" || w == "random_bytes" || w == "rand"),
+			PerServerVar(w) && systemVarAt(toks, i):
 			b.Random = true // rand(): without a seed (the case above has those)
 		case w == "fetch" && next.Is("group") && tokenAt(toks, i+2).Is("next"):
 			b.Aggregate = true
@@ -369,4 +374,17 @@ func tokenAt(toks []token, i int) token {
 		return token{Kind: sqllex.Punct}
 	}
 	return toks[i]
+}
+
+// PerServerVar tells whether a system variable is one server's own
+// (its identity, files and replication position): written into a
+// broadcast table's copies it would differ between them.
+func PerServerVar(name string) bool {
+	name = strings.ToLower(name)
+	switch name {
+	case "hostname", "server_id", "port", "socket", "datadir", "pid_file", "report_host", "report_port",
+		"log_error", "general_log_file", "slow_query_log_file", "log_bin_basename", "relay_log_basename", "tmpdir":
+		return true
+	}
+	return strings.HasPrefix(name, "gtid_")
 }

@@ -27,7 +27,11 @@ func (s *Session) checkRunsOn(st *router.Statement, ex *router.Exec) error {
 		return errNotSupported("NEXTVAL, NEXT VALUE FOR and SETVAL in a statement that runs on several shards are not supported: each shard holds its own copy of a sequence, if any, where one server has one; take the values from a statement on one shard (SELECT NEXTVAL(seq)) and write them")
 	}
 	if use.UUIDShort {
-		return errNotSupported("UUID_SHORT() in a statement that runs on several shards is not supported: each shard counts from its own server_id and start time, so values could repeat or go out of order; use UUID(), or restrict the statement to one shard")
+		instead := "use UUID(), or restrict the statement to one shard"
+		if ex.Copies {
+			instead = "take the value from a statement of its own (SELECT UUID_SHORT()) and write it"
+		}
+		return errNotSupported("UUID_SHORT() in a statement that runs on several shards is not supported: each shard counts from its own server_id and start time, so values could repeat or go out of order; %s", instead)
 	}
 	if f := router.RandomWrite(st); f != "" && ex.Copies {
 		return errNotSupported("%s in a write to the copies of a broadcast table is not supported: each shard would compute its own value and the copies would differ, where one server stores one; compute the value first (SELECT %s) and write it as a literal or parameter", f, f)

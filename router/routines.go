@@ -210,29 +210,74 @@ func ChangesRows(st *Statement) bool {
 }
 
 // usesDefaults tells whether st may store the default of one of cols: an
-// INSERT that leaves one out of its column list, writes DEFAULT or an
-// empty row, an UPDATE that sets one to DEFAULT, any LOAD DATA (a short
-// line takes the defaults).
+// INSERT that leaves one out of its column list, writes DEFAULT into one
+// (or into a row without a column list) or an empty row, an UPDATE that
+// sets one to DEFAULT, any LOAD DATA (a short line takes the defaults).
 func usesDefaults(st *Statement, cols []string) bool {
+	named, unknown := defaultedColumns(st)
+	if unknown || slices.ContainsFunc(cols, func(c string) bool {
+		return slices.ContainsFunc(named, func(x string) bool { return strings.EqualFold(x, c) })
+	}) {
+		return true
+	}
 	n, ok := st.Node.(*ast.InsertStmt)
 	if !ok {
 		_, load := st.Node.(*ast.LoadDataStmt)
-		return load || anyNode(st.Node, func(x ast.Node) bool { _, d := x.(*ast.DefaultExpr); return d })
+		return load
 	}
-	if anyNode(n, func(x ast.Node) bool { _, d := x.(*ast.DefaultExpr); return d }) {
-		return true
-	}
-	named := n.Columns // INSERT ... SET names them here too
-	if len(named) == 0 {
+	listed := n.Columns // INSERT ... SET names them here too
+	if len(listed) == 0 {
 		// VALUES give every column, but an empty row (VALUES ()) none.
 		return n.Select == nil && slices.ContainsFunc(n.Lists, func(row []ast.ExprNode) bool { return len(row) == 0 })
 	}
 	for _, c := range cols {
-		if !slices.ContainsFunc(named, func(x *ast.ColumnName) bool { return strings.EqualFold(x.Name.O, c) }) {
+		if !slices.ContainsFunc(listed, func(x *ast.ColumnName) bool { return strings.EqualFold(x.Name.O, c) }) {
 			return true
 		}
 	}
 	return false
+}
+
+// defaultedColumns lists the columns st writes their default into: a
+// DEFAULT in a row under a column list or assigned (SET c = DEFAULT, ON
+// DUPLICATE KEY UPDATE c = DEFAULT), and the c of DEFAULT(c); unknown: a
+// DEFAULT whose column it cannot tell (a row without a column list).
+func defaultedColumns(st *Statement) (cols []string, unknown bool) {
+	placed := map[*ast.DefaultExpr]string{}
+	assigned := func(list []*ast.Assignment) {
+		for _, a := range list {
+			if d, ok := a.Expr.(*ast.DefaultExpr); ok && d.Name == nil {
+				placed[d] = a.Column.Name.O
+			}
+		}
+	}
+	switch n := st.Node.(type) {
+	case *ast.InsertStmt:
+		for _, row := range n.Lists {
+			for i, e := range row {
+				if d, ok := e.(*ast.DefaultExpr); ok && d.Name == nil && i < len(n.Columns) {
+					placed[d] = n.Columns[i].Name.O
+				}
+			}
+		}
+		assigned(n.OnDuplicate)
+	case *ast.UpdateStmt:
+		assigned(n.List)
+	}
+	anyNode(st.Node, func(x ast.Node) bool {
+		d, ok := x.(*ast.DefaultExpr)
+		switch {
+		case !ok:
+		case d.Name != nil:
+			cols = append(cols, d.Name.Name.O)
+		case placed[d] != "":
+			cols = append(cols, placed[d])
+		default:
+			unknown = true
+		}
+		return false
+	})
+	return cols, unknown
 }
 
 // firedEvents are the trigger events st fires: an INSERT's, also UPDATE

@@ -313,6 +313,15 @@ func TestUsesDefaults(t *testing.T) {
 		{"UPDATE t SET v = 1", false},
 		{"UPDATE t SET tok = DEFAULT", true},
 		{"LOAD DATA LOCAL INFILE 'x' INTO TABLE t (k, tok)", true},
+		// Which column a DEFAULT is for.
+		{"UPDATE t SET v = DEFAULT WHERE k = 1", false},
+		{"UPDATE t SET v = DEFAULT(tok)", true},
+		{"INSERT INTO t (k, tok, v) VALUES (1, 'x', DEFAULT)", false},
+		{"INSERT INTO t (k, v, tok) VALUES (1, 'x', DEFAULT)", true},
+		{"INSERT INTO t VALUES (1, 'x', DEFAULT)", true}, // the column is the catalog's
+		{"INSERT INTO t SET k = 1, tok = 2, v = DEFAULT", false},
+		{"INSERT INTO t (k, tok) VALUES (1, 2) ON DUPLICATE KEY UPDATE v = DEFAULT", false},
+		{"INSERT INTO t (k, tok) VALUES (1, 2) ON DUPLICATE KEY UPDATE tok = DEFAULT", true},
 	} {
 		st, err := p.Parse(tc.sql)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/catalog"
 )
 
 // RAND(N) with a seed gives a statement's rows the values of one sequence,
@@ -26,9 +27,10 @@ type SequenceUse struct {
 	UUIDShort  bool // UUID_SHORT()
 	MovesSeq   bool // NEXTVAL (NEXT VALUE FOR) or SETVAL
 	// Random is the first call of UUID(), SYS_GUID(), RAND() without a
-	// seed or SYSDATE() ("" if none): each server computes its own value,
-	// so the copies of a broadcast table written with one would differ
-	// (SET timestamp, which makes NOW() one value, does not reach
+	// seed, RANDOM_BYTES() or SYSDATE(), or read of a server's own
+	// variable (@@server_id, ...), "" if none: each server has its own
+	// value, so the copies of a broadcast table written with one would
+	// differ (SET timestamp, which makes NOW() one value, does not reach
 	// SYSDATE()).
 	Random string
 }
@@ -84,13 +86,21 @@ func findSequences(st *Statement) SequenceUse {
 
 // RandomWrite returns the call in st whose value each server computes
 // anew (SequenceUse.Random; "" if none) when st stores what it computes
-// in rows: a write, or an ALTER TABLE (ADD COLUMN fills the rows with its
-// default). Run on every copy of a broadcast table, it would make the
+// in rows: a write, or an ALTER TABLE ... ADD COLUMN (which fills the
+// rows with its default). Run on every copy of a broadcast table, it would make the
 // copies differ. A CREATE stores the expression, not a value.
 func RandomWrite(st *Statement) string {
-	switch st.Node.(type) {
-	case *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt, *ast.LoadDataStmt, *ast.AlterTableStmt:
+	switch n := st.Node.(type) {
+	case *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt, *ast.LoadDataStmt:
 		return ServerSequences(st).Random
+	case *ast.AlterTableStmt:
+		// Only a new column fills the rows; a new default is stored as
+		// written.
+		for _, spec := range n.Specs {
+			if spec.Tp == ast.AlterTableAddColumns {
+				return ServerSequences(st).Random
+			}
+		}
 	}
 	return ""
 }
@@ -114,14 +124,21 @@ func (f *sequenceFinder) Enter(n ast.Node) (ast.Node, bool) {
 			f.UUIDShort = true
 		case x.FnName.L == "nextval" || x.FnName.L == "setval":
 			f.MovesSeq = true
-		case x.FnName.L == "rand" || x.FnName.L == "uuid" || x.FnName.L == "sys_guid" || x.FnName.L == "sysdate":
+		case perServerFuncs[x.FnName.L]:
 			if f.Random == "" && (x.FnName.L != "rand" || len(x.Args) == 0) {
 				f.Random = strings.ToUpper(x.FnName.L) + "()"
 			}
 		}
 	}
+	if v, ok := n.(*ast.VariableExpr); ok && v.IsSystem && f.Random == "" && catalog.PerServerVar(v.Name) {
+		f.Random = "@@" + strings.ToLower(v.Name)
+	}
 	return n, false
 }
+
+// perServerFuncs compute a new value on every server (RAND: without a
+// seed), so the copies of a broadcast table written with one differ.
+var perServerFuncs = map[string]bool{"uuid": true, "sys_guid": true, "rand": true, "sysdate": true, "random_bytes": true}
 
 func (f *sequenceFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 

@@ -34,6 +34,9 @@ func TestServerSequences(t *testing.T) {
 		{"INSERT INTO t VALUES (1, 0) ON DUPLICATE KEY UPDATE v = UUID()", false, false, false, "UUID()"},
 		{"INSERT INTO t VALUES (1, 2) RETURNING k, SYSDATE()", false, false, false, ""}, // not stored
 		{"INSERT INTO t VALUES (1, NOW(6)), (2, 'UUID()')", false, false, false, ""},
+		{"INSERT INTO t VALUES (1, HEX(RANDOM_BYTES(16)))", false, false, false, "RANDOM_BYTES()"},
+		{"INSERT INTO t VALUES (1, @@server_id, @@GLOBAL.gtid_binlog_pos)", false, false, false, "@@server_id"},
+		{"INSERT INTO t VALUES (1, @@sql_mode)", false, false, false, ""},
 	} {
 		st, err := p.Parse(tc.sql)
 		if err != nil {
@@ -53,6 +56,8 @@ func TestRandomWrite(t *testing.T) {
 		{"UPDATE t SET v = RAND()", "RAND()"},
 		{"DELETE FROM t WHERE SYSDATE() > d", "SYSDATE()"},
 		{"ALTER TABLE t ADD COLUMN u VARCHAR(40) DEFAULT (UUID())", "UUID()"},
+		{"ALTER TABLE t ALTER COLUMN u SET DEFAULT (UUID())", ""},
+		{"ALTER TABLE t MODIFY u VARCHAR(40) DEFAULT (UUID())", ""},
 		{"CREATE TABLE t (id INT, u VARCHAR(40) DEFAULT (UUID()))", ""},
 		{"SELECT UUID() FROM t", ""},
 		{"DELETE FROM t WHERE k = 1 RETURNING UUID()", ""},
