@@ -155,12 +155,7 @@ func adminRows(t *testing.T, db *sql.DB, q string) [][]string {
 // and a column changed on one shard is reported by SHOW SHARD CATALOG.
 func TestCatalogRefreshSeesDirectChanges(t *testing.T) {
 	t.Parallel()
-	s0, s1 := env.StartMariaDB(t, "s0"), env.StartMariaDB(t, "s1")
-	s0.CreateDatabase(t, "shop")
-	s1.CreateDatabase(t, "shop")
-	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards: []harness.ShardSpec{{Name: "s0", DSN: s0.DSN("")}, {Name: "s1", DSN: s1.DSN("")}},
-		Users:  map[string]string{appUser: appPass},
+	srv, p := startShardsConfig(t, 2, harness.ProxyConfig{
 		Schemas: `
 			- name: shop
 			  default_shard: s0
@@ -169,6 +164,7 @@ func TestCatalogRefreshSeesDirectChanges(t *testing.T) {
 		`,
 		Extra: "backend: {catalog_refresh: 1s}",
 	})
+	s0, s1 := srv[0], srv[1]
 	ctx := testCtx(t, 2*time.Minute)
 	db := p.DB(t, appUser, appPass, "shop", "")
 	mustExec(t, db, "CREATE TABLE ref_t (k INT PRIMARY KEY, a VARCHAR(5))")

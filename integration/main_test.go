@@ -308,6 +308,13 @@ func startShards(t *testing.T, n int, schemas string) ([]*harness.MariaDB, *harn
 // etcd endpoints (nil: the harness's default).
 func startShardsEtcd(t *testing.T, n int, schemas string, etcd []string) ([]*harness.MariaDB, *harness.Proxy) {
 	t.Helper()
+	return startShardsConfig(t, n, harness.ProxyConfig{Schemas: schemas, EtcdEndpoints: etcd})
+}
+
+// startShardsConfig is startShards with the proxy configured by cfg, whose
+// shards and users it fills in.
+func startShardsConfig(t *testing.T, n int, cfg harness.ProxyConfig) ([]*harness.MariaDB, *harness.Proxy) {
+	t.Helper()
 	var shards []*harness.MariaDB
 	var specs []harness.ShardSpec
 	for _, name := range shardNames[:n] {
@@ -316,13 +323,8 @@ func startShardsEtcd(t *testing.T, n int, schemas string, etcd []string) ([]*har
 		shards = append(shards, m)
 		specs = append(specs, harness.ShardSpec{Name: name, DSN: m.DSN("")})
 	}
-	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards:        specs,
-		Users:         map[string]string{appUser: appPass},
-		Schemas:       schemas,
-		EtcdEndpoints: etcd,
-	})
-	return shards, p
+	cfg.Shards, cfg.Users = specs, map[string]string{appUser: appPass}
+	return shards, env.StartProxy(t, cfg)
 }
 
 // startThreeShards is startShards with three shards and a reference

@@ -165,6 +165,18 @@ func (s *Server) RecoverOnce(ctx context.Context) (xa.Report, error) {
 // at once after each receive from now (e.g. when this run's registration
 // succeeds after etcd came back; nil: none).
 func (s *Server) RecoveryLoop(ctx context.Context, every time.Duration, now <-chan struct{}) {
+	repeat(ctx, every, now, func() {
+		pctx, cancel := context.WithTimeout(ctx, every+30*time.Second)
+		defer cancel()
+		if _, err := s.RecoverOnce(pctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Warn("recovery pass failed", "err", err)
+		}
+	})
+}
+
+// repeat runs fn every interval, and at once when now fires (the interval
+// then starts again; a nil now never fires), until ctx ends.
+func repeat(ctx context.Context, every time.Duration, now <-chan struct{}, fn func()) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -175,11 +187,7 @@ func (s *Server) RecoveryLoop(ctx context.Context, every time.Duration, now <-ch
 		case <-now:
 			t.Reset(every)
 		}
-		pctx, cancel := context.WithTimeout(ctx, every+30*time.Second)
-		if _, err := s.RecoverOnce(pctx); err != nil && !errors.Is(err, context.Canceled) {
-			s.log.Warn("recovery pass failed", "err", err)
-		}
-		cancel()
+		fn()
 	}
 }
 

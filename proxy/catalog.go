@@ -126,18 +126,11 @@ func (s *Server) CatalogLoop(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		return
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	repeat(ctx, every, nil, func() {
 		if _, err := s.refreshCatalog(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			s.log.Debug("periodic catalog read incomplete", "err", err)
 		}
-	}
+	})
 }
 
 // refreshCatalogAsync starts a load in the background unless one runs:
