@@ -114,7 +114,7 @@ func TestTriggerEvents(t *testing.T) {
 func TestDefaultsReachWriters(t *testing.T) {
 	snap := Snapshot{Shard: "s0", Schemas: []string{"shop"},
 		Tables: []*Table{
-			{Schema: "shop", Name: "regions"},
+			{Schema: "shop", Name: "regions"}, {Schema: "shop", Name: "other"},
 			{Schema: "shop", Name: "log", Columns: []Column{{Name: "k"}, {Name: "u", Default: "uuid()", HasDefault: true}}},
 			{Schema: "shop", Name: "seqlog", Columns: []Column{{Name: "k"}, {Name: "n", Default: "nextval(`shop`.`sq`)", HasDefault: true}}},
 		},
@@ -123,6 +123,7 @@ func TestDefaultsReachWriters(t *testing.T) {
 			{Named: Named{Schema: "shop", Name: "regions"}, Trigger: "tr2", Event: "UPDATE", Text: "INSERT INTO seqlog (k) VALUES (NEW.k)"},
 			// An UPDATE stores no default unless it writes DEFAULT.
 			{Named: Named{Schema: "shop", Name: "regions"}, Trigger: "tr3", Event: "DELETE", Text: "UPDATE log SET k = OLD.k WHERE k = 0"},
+			{Named: Named{Schema: "shop", Name: "other"}, Trigger: "tr4", Event: "UPDATE", Text: "UPDATE log SET u = CASE WHEN u IS NULL THEN DEFAULT(u) ELSE u END"},
 		},
 	}
 	c := Build(1, []Snapshot{snap}, func(string, string) []string { return []string{"s0"} })
@@ -134,6 +135,9 @@ func TestDefaultsReachWriters(t *testing.T) {
 	}
 	if r := c.WriteReach("shop", "regions", EventDelete); r.Random || r.Sequences {
 		t.Errorf("DELETE of regions fires a trigger updating log without DEFAULT: %+v, want neither", r)
+	}
+	if r := c.WriteReach("shop", "other", EventUpdate); !r.Random {
+		t.Errorf("UPDATE of other fires a trigger writing DEFAULT(u) into log: %+v, want Random", r)
 	}
 	if r := c.BodyReach("shop", "UPDATE log SET u = DEFAULT"); !r.Random {
 		t.Errorf("a new body writing DEFAULT into log: %+v, want Random", r)

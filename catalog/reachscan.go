@@ -119,8 +119,8 @@ func scanWords(toks []token, params []string) *bodyScan {
 		case writeWords[w] && !call: // REPLACE(), INSERT(), TRUNCATE() are functions
 			b.Writes = true
 			b.takesDefaults = b.takesDefaults || w == "insert" || w == "replace" || w == "load"
-		case w == "default" && (prev.Is("=") || prev.Is(",") || prev.Is("(")):
-			b.takesDefaults = true // SET c = DEFAULT, VALUES (.., DEFAULT)
+		case w == "default" && (prev.Is("=") || prev.Is(",") || prev.Is("(") || next.Is("(")):
+			b.takesDefaults = true // SET c = DEFAULT, VALUES (.., DEFAULT), DEFAULT(c)
 		case w == "prepare" || w == "execute":
 			b.Dynamic = true
 		case call && (w == "uuid_short" || w == "nextval" || w == "setval"),
@@ -382,8 +382,9 @@ func tokenAt(toks []token, i int) token {
 func PerServerVar(name string) bool {
 	name = strings.ToLower(name)
 	switch name {
-	case "hostname", "server_id", "port", "socket", "datadir", "pid_file", "report_host", "report_port",
-		"log_error", "general_log_file", "slow_query_log_file", "log_bin_basename", "relay_log_basename", "tmpdir":
+	case "hostname", "server_id", "server_uuid", "port", "socket", "datadir", "pid_file", "report_host", "report_port",
+		"log_error", "general_log_file", "slow_query_log_file", "log_bin_basename", "relay_log_basename", "tmpdir",
+		"last_gtid", "pseudo_thread_id":
 		return true
 	}
 	return strings.HasPrefix(name, "gtid_")

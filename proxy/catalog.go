@@ -71,6 +71,7 @@ func (s *Server) refreshCatalog(ctx context.Context, asked time.Time) (*catalog.
 		}
 		l.last[sn.Shard] = sn
 	}
+	wasWhole := l.lastErr == nil
 	l.lastErr = errors.Join(failed...)
 	result := "changed"
 	if l.lastErr != nil {
@@ -81,9 +82,12 @@ func (s *Server) refreshCatalog(ctx context.Context, asked time.Time) (*catalog.
 		// with it, where a new generation would make every cached shape
 		// and prepared statement plan again (also at each periodic read
 		// while a shard stays unreadable).
-		if l.lastErr == nil {
+		switch {
+		case l.lastErr == nil:
 			result = "unchanged"
-		} else {
+		case wasWhole: // said once per outage, not at every read
+			s.log.Warn("schema catalog: some shards could not be read; their last definitions are kept", "err", l.lastErr)
+		default:
 			s.log.Debug("schema catalog: some shards still cannot be read; their last definitions are kept", "err", l.lastErr)
 		}
 		s.metrics.catalogLoads.WithLabelValues(result).Inc()

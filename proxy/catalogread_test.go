@@ -1,7 +1,10 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,12 +58,18 @@ func TestCatalogReadKeepsWhatIsUnchanged(t *testing.T) {
 	// fails. While it stays so, and once it answers as before, the
 	// catalog is the same: it is kept (no plan is made again at each
 	// periodic read of an outage).
+	// The outage is said once (Warn), not at every read.
+	var logged bytes.Buffer
+	e.srv.log = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	e.shards["s0"].On(catalogPrefix(catalog.QueryColumns), fakeshard.Error(1045, "denied"))
 	if partial := read(); readErr == nil || partial != changed {
 		t.Fatalf("a read with s0 failing: error %v, new catalog %v", readErr, partial != changed)
 	}
 	if again := read(); readErr == nil || again != changed {
 		t.Fatalf("a second read with s0 failing: error %v, new catalog %v", readErr, again != changed)
+	}
+	if n := strings.Count(logged.String(), "level=WARN msg=\"schema catalog: some shards could not be read"); n != 1 {
+		t.Errorf("the outage was warned of %d times, want once:\n%s", n, logged.String())
 	}
 	scriptCatalog(e.shards["s0"])
 	if healed := read(); readErr != nil || healed != changed {

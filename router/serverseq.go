@@ -93,6 +93,10 @@ func RandomWrite(st *Statement) string {
 	switch n := st.Node.(type) {
 	case *ast.InsertStmt, *ast.UpdateStmt, *ast.DeleteStmt, *ast.LoadDataStmt:
 		return ServerSequences(st).Random
+	case *ast.CreateTableStmt:
+		if n.Select != nil { // CREATE TABLE ... SELECT stores its rows
+			return ServerSequences(st).Random
+		}
 	case *ast.AlterTableStmt:
 		// Only a new column fills the rows; a new default is stored as
 		// written.

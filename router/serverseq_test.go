@@ -59,6 +59,7 @@ func TestRandomWrite(t *testing.T) {
 		{"ALTER TABLE t ALTER COLUMN u SET DEFAULT (UUID())", ""},
 		{"ALTER TABLE t MODIFY u VARCHAR(40) DEFAULT (UUID())", ""},
 		{"CREATE TABLE t (id INT, u VARCHAR(40) DEFAULT (UUID()))", ""},
+		{"CREATE TABLE t AS SELECT UUID() AS u", "UUID()"},
 		{"SELECT UUID() FROM t", ""},
 		{"DELETE FROM t WHERE k = 1 RETURNING UUID()", ""},
 	} {
