@@ -37,8 +37,14 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 	t := target[0]
 	pl := place(tables)
 	if ins.Select != nil {
+		if t.kind == sharding.Sharded && len(pl.broadcast) == 0 && len(pl.homes) == 0 {
+			if err := upsertKeepsKey(ins, t); err != nil {
+				return err
+			}
+			return r.planInsertSelect(p, ins, t, user, db) // insertselect.go
+		}
 		if len(pl.sharded) > 0 || len(pl.broadcast) > 0 {
-			return errUnsupported("INSERT ... SELECT with sharded or broadcast tables is not supported: rows would have to move between shards")
+			return errUnsupported("INSERT ... SELECT with sharded or broadcast tables is not supported: rows would have to move between shards (it runs into a sharded table from a co-located one whose shard key gives the target's)")
 		}
 		return r.planNonSharded(p, pl, db, "")
 	}
@@ -58,10 +64,8 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 		return nil
 	}
 	key := t.table.ShardKey
-	for _, a := range ins.OnDuplicate {
-		if strings.EqualFold(a.Column.Name.O, key) && !keepsKey(a.Expr, t) {
-			return errUnsupported("ON DUPLICATE KEY UPDATE of shard key %s.%s is not supported: it would move the row to another shard (only %s = VALUES(%s) and %s = %s, which keep the row where it is, are)", t.name, key, key, key, key, key)
-		}
+	if err := upsertKeepsKey(ins, t); err != nil {
+		return err
 	}
 	if len(pl.sharded) > 1 || len(pl.broadcast) > 0 || len(pl.homes) > 0 {
 		return errUnsupported("INSERT into sharded table %s may not read other tables", t)
@@ -93,6 +97,18 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 		ip.keys = append(ip.keys, v)
 	}
 	p.insert = ip
+	return nil
+}
+
+// upsertKeepsKey refuses an ON DUPLICATE KEY UPDATE that would set the
+// shard key of sharded table t to anything but itself.
+func upsertKeepsKey(ins *ast.InsertStmt, t tableInfo) error {
+	key := t.table.ShardKey
+	for _, a := range ins.OnDuplicate {
+		if strings.EqualFold(a.Column.Name.O, key) && !keepsKey(a.Expr, t) {
+			return errUnsupported("ON DUPLICATE KEY UPDATE of shard key %s.%s is not supported: it would move the row to another shard (only %s = VALUES(%s) and %s = %s, which keep the row where it is, are)", t.name, key, key, key, key, key)
+		}
+	}
 	return nil
 }
 

@@ -1,0 +1,128 @@
+package router
+
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/sharding"
+)
+
+// INSERT ... SELECT into a sharded table runs as written on each shard
+// when every row the SELECT gives stays on the shard that reads it: the
+// SELECT reads one sharded table co-located with the target (same rule,
+// key type and shards), gives the target's shard key from the source's
+// shard key column unchanged (both of the same column type, so that the
+// values route alike), and is answered whole by each shard for its own
+// rows (no aggregate, GROUP BY, DISTINCT, LIMIT, window function, subquery
+// or UNION). Each shard then moves its own rows (an archive copy of a
+// table, for one), and the statement's answer adds up the shards' (rows,
+// "Records: N  Duplicates: D  Warnings: W"). Other forms would move rows
+// between shards and are refused.
+
+// planInsertSelect plans ins, whose target t is sharded.
+func (r *Router) planInsertSelect(p *Plan, ins *ast.InsertStmt, t tableInfo, user, db string) error {
+	refuse := func(why string) error {
+		return errUnsupported("INSERT ... SELECT into sharded table %s is not supported here: %s. It runs when the SELECT reads one sharded table co-located with %s, gives its shard key %s from that table's shard key column, and has no aggregate, GROUP BY, DISTINCT, LIMIT, window function, subquery or UNION, so that each shard's rows stay on it",
+			t, why, t.name, t.table.ShardKey)
+	}
+	sel, ok := ins.Select.(*ast.SelectStmt)
+	if !ok {
+		return refuse("the SELECT is a UNION or a parenthesized query")
+	}
+	if what := complexPart(sel); what != "" {
+		return refuse("the SELECT has " + what)
+	}
+	switch {
+	case isAggregate(sel) || sel.GroupBy != nil || sel.Having != nil:
+		return refuse("the SELECT aggregates or groups its rows")
+	case sel.Distinct:
+		return refuse("the SELECT has DISTINCT")
+	case sel.Limit != nil:
+		return refuse("the SELECT has a LIMIT, which is over all shards' rows")
+	}
+	if sel.From == nil {
+		return refuse("the SELECT reads no table")
+	}
+	from, _, err := r.fromTables(sel.From, user, db)
+	if err != nil {
+		return err
+	}
+	if len(from) != 1 || from[0].kind != sharding.Sharded || from[0].view != nil || !r.rules.Colocated(t.table, from[0].table) {
+		return refuse("the SELECT does not read exactly one sharded table co-located with it")
+	}
+	src := from[0]
+	auto, err := r.planAutoInc(ins, t)
+	if err != nil {
+		return err
+	}
+	if auto != nil {
+		return refuse("it has an AUTO_INCREMENT column, whose ids xaproxy gives")
+	}
+	pos, _, err := r.keyPosition(ins, t, nil)
+	if err != nil {
+		return err
+	}
+	if field, err := r.selectFieldAt(sel, src, pos); err != nil {
+		return err
+	} else if !namesColumn(field, src, src.table.ShardKey) {
+		return refuse("its shard key is not given by the shard key column " + src.table.ShardKey + " of " + src.name)
+	}
+	if same, err := r.sameKeyType(t, src); err != nil {
+		return err
+	} else if !same {
+		return refuse("the two shard key columns have different types, whose values may route apart")
+	}
+	kt := keyTarget{tables: []tableInfo{src}, single: true}
+	p.keyed = &keyedPlan{table: src.table, conds: kt.keyConds(sel.Where)}
+	return nil
+}
+
+// selectFieldAt returns the expression of sel's select list at position
+// pos, a wildcard standing for src's columns (catalog order); nil past the
+// end (the shards then answer MariaDB's column count error).
+func (r *Router) selectFieldAt(sel *ast.SelectStmt, src tableInfo, pos int) (ast.ExprNode, error) {
+	i := 0
+	for _, f := range sel.Fields.Fields {
+		if f.WildCard == nil {
+			if i == pos {
+				return f.Expr, nil
+			}
+			i++
+			continue
+		}
+		def, err := r.definition(src)
+		if err != nil {
+			return nil, err
+		}
+		if pos < i+len(def.Columns) {
+			return &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(def.Columns[pos-i].Name)}}, nil
+		}
+		i += len(def.Columns)
+	}
+	return nil, nil
+}
+
+// namesColumn tells whether e is the column col of t (unqualified, or
+// qualified by its alias or name and schema).
+func namesColumn(e ast.ExprNode, t tableInfo, col string) bool {
+	c, ok := unparen(e).(*ast.ColumnNameExpr)
+	if !ok || !strings.EqualFold(c.Name.Name.O, col) {
+		return false
+	}
+	return (c.Name.Table.O == "" || c.Name.Table.L == t.alias) && (c.Name.Schema.O == "" || strings.EqualFold(c.Name.Schema.O, t.schema))
+}
+
+// sameKeyType tells whether the shard key columns of a and b have the
+// same type in the catalog.
+func (r *Router) sameKeyType(a, b tableInfo) (bool, error) {
+	da, err := r.definition(a)
+	if err != nil {
+		return false, err
+	}
+	db, err := r.definition(b)
+	if err != nil {
+		return false, err
+	}
+	ia, ib := da.ColumnIndex(a.table.ShardKey), db.ColumnIndex(b.table.ShardKey)
+	return ia >= 0 && ib >= 0 && strings.EqualFold(da.Columns[ia].Type, db.Columns[ib].Type), nil
+}
