@@ -9,7 +9,10 @@
 // or column is unknown. The package does no I/O.
 package catalog
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Column is one column of a table.
 type Column struct {
@@ -24,6 +27,9 @@ type Column struct {
 	AutoIncrement bool
 	Generated     bool // VIRTUAL or PERSISTENT/STORED: no value may be inserted
 	OnUpdateNow   bool // ON UPDATE CURRENT_TIMESTAMP
+	// Invisible: INVISIBLE, left out of SELECT * and of an INSERT or LOAD
+	// DATA without a column list.
+	Invisible bool
 }
 
 // Index is a PRIMARY or UNIQUE key (other indexes are not kept).
@@ -53,6 +59,24 @@ func (t *Table) ColumnIndex(name string) int {
 		}
 	}
 	return -1
+}
+
+// Positional returns the columns SELECT *, and an INSERT or LOAD DATA
+// without a column list, give or take, in order: all but the INVISIBLE.
+func (t *Table) Positional() []Column {
+	out := make([]Column, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		if !c.Invisible {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// PositionOf returns the named column's position among Positional(), or
+// -1 (no such column, or an INVISIBLE one).
+func (t *Table) PositionOf(name string) int {
+	return slices.IndexFunc(t.Positional(), func(c Column) bool { return strings.EqualFold(c.Name, name) })
 }
 
 // HasColumn reports whether the table has the named column.

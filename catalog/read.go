@@ -167,6 +167,7 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 			AutoIncrement: strings.Contains(extra, "AUTO_INCREMENT"),
 			Generated:     strings.Contains(extra, "VIRTUAL") || strings.Contains(extra, "PERSISTENT") || strings.Contains(extra, "STORED"),
 			OnUpdateNow:   strings.Contains(extra, "ON UPDATE"),
+			Invisible:     strings.Contains(extra, "INVISIBLE"),
 		}
 		cols[t] = append(cols[t], posCol{pos, c})
 	}

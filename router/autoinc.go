@@ -55,7 +55,9 @@ func (r *Router) planAutoInc(ins *ast.InsertStmt, t tableInfo) (*autoIncPlan, er
 	if i < 0 {
 		return nil, nil
 	}
-	a := &autoIncPlan{schema: t.schema, table: t.name, column: def.Columns[i].Name, pos: i}
+	// Without a column list, its place among the columns such an INSERT
+	// gives (-1, every row's id generated, when it is INVISIBLE).
+	a := &autoIncPlan{schema: t.schema, table: t.name, column: def.Columns[i].Name, pos: def.PositionOf(def.Columns[i].Name)}
 	if len(ins.Columns) > 0 {
 		a.pos = -1
 		for j, c := range ins.Columns {

@@ -29,7 +29,7 @@ func withCatalog(t testing.TB, r *Router, tables map[string][]string) {
 					continue
 				}
 				def.Columns = append(def.Columns, catalog.Column{Name: f[0], Type: f[1], Nullable: true,
-					AutoIncrement: len(f) > 2 && f[2] == "auto_increment"})
+					AutoIncrement: len(f) > 2 && f[2] == "auto_increment", Invisible: len(f) > 2 && f[2] == "invisible"})
 			}
 			snap.Tables = append(snap.Tables, def)
 			if !contains(snap.Schemas, schema) {

@@ -3,6 +3,7 @@ package router
 import (
 	"strings"
 
+	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/sharding"
 )
@@ -31,6 +32,11 @@ func (r *Router) planInsertSelect(p *Plan, ins *ast.InsertStmt, t tableInfo, use
 	}
 	if what := complexPart(sel); what != "" {
 		return refuse("the SELECT has " + what)
+	}
+	for _, a := range ins.OnDuplicate {
+		if anyNode(a.Expr, func(n ast.Node) bool { _, ok := n.(*ast.SubqueryExpr); return ok }) {
+			return refuse("its ON DUPLICATE KEY UPDATE has a subquery, which each shard would answer from its own rows")
+		}
 	}
 	switch {
 	case isAggregate(sel) || sel.GroupBy != nil || sel.Having != nil:
@@ -64,6 +70,9 @@ func (r *Router) planInsertSelect(p *Plan, ins *ast.InsertStmt, t tableInfo, use
 	}
 	if field, err := r.selectFieldAt(sel, src, pos); err != nil {
 		return err
+	} else if field == nil {
+		p.fixed = src.table.Shards[0] // too few columns: MariaDB's 1136, from any shard
+		return nil
 	} else if !namesColumn(field, src, src.table.ShardKey) {
 		return refuse("its shard key is not given by the shard key column " + src.table.ShardKey + " of " + src.name)
 	}
@@ -73,13 +82,19 @@ func (r *Router) planInsertSelect(p *Plan, ins *ast.InsertStmt, t tableInfo, use
 		return refuse("the two shard key columns have different types, whose values may route apart")
 	}
 	kt := keyTarget{tables: []tableInfo{src}, single: true}
-	p.keyed = &keyedPlan{table: src.table, conds: kt.keyConds(sel.Where)}
+	k := &keyedPlan{table: src.table, conds: kt.keyConds(sel.Where)}
+	if p.Stmt.Returning != nil {
+		// One server returns the rows in the order it inserts them; the
+		// shards' lists, one after another, would not be.
+		k.singleOnly = errUnsupported("INSERT ... SELECT ... RETURNING into sharded table %s must target one shard (restrict %s to one shard's values): one server returns the rows in the order it inserts them", t, src.table.ShardKey).(*mysql.MyError)
+	}
+	p.keyed = k
 	return nil
 }
 
 // selectFieldAt returns the expression of sel's select list at position
-// pos, a wildcard standing for src's columns (catalog order); nil past the
-// end (the shards then answer MariaDB's column count error).
+// pos, a wildcard standing for src's columns (catalog order, without the
+// INVISIBLE ones); nil past the end.
 func (r *Router) selectFieldAt(sel *ast.SelectStmt, src tableInfo, pos int) (ast.ExprNode, error) {
 	i := 0
 	for _, f := range sel.Fields.Fields {
@@ -94,10 +109,11 @@ func (r *Router) selectFieldAt(sel *ast.SelectStmt, src tableInfo, pos int) (ast
 		if err != nil {
 			return nil, err
 		}
-		if pos < i+len(def.Columns) {
-			return &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(def.Columns[pos-i].Name)}}, nil
+		cols := def.Positional()
+		if pos < i+len(cols) {
+			return &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(cols[pos-i].Name)}}, nil
 		}
-		i += len(def.Columns)
+		i += len(cols)
 	}
 	return nil, nil
 }

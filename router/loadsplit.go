@@ -76,8 +76,8 @@ func (r *Router) planLoadSplit(n *ast.LoadDataStmt, t tableInfo) (*LoadSplit, er
 	}
 	keyName := t.table.ShardKey
 	if len(n.ColumnsAndUserVars) == 0 {
-		l.NFields = len(def.Columns)
-		l.KeyField = def.ColumnIndex(keyName)
+		l.NFields = len(def.Positional())
+		l.KeyField = def.PositionOf(keyName)
 	} else {
 		l.NFields = len(n.ColumnsAndUserVars)
 		for i, c := range n.ColumnsAndUserVars {

@@ -133,11 +133,13 @@ func (r *Router) keyPosition(ins *ast.InsertStmt, t tableInfo, auto *autoIncPlan
 	if err != nil {
 		return -1, 0, err
 	}
-	pos = def.ColumnIndex(key)
-	if pos < 0 {
+	if def.ColumnIndex(key) < 0 {
 		return -1, 0, errUnsupported("sharded table %s has no column %s, its shard key in xaproxy's configuration", t, key)
 	}
-	return pos, len(def.Columns), nil
+	if pos = def.PositionOf(key); pos < 0 {
+		return -1, 0, errUnsupported("INSERT into sharded table %s without a column list: its shard key %s is INVISIBLE, which such an INSERT leaves to its default; name the columns", t, key)
+	}
+	return pos, len(def.Positional()), nil
 }
 
 // errColumnCount is MariaDB's answer to a VALUES row of the wrong length.
