@@ -58,6 +58,9 @@ func (r *Router) planAutoInc(ins *ast.InsertStmt, t tableInfo) (*autoIncPlan, er
 	// Without a column list, its place among the columns such an INSERT
 	// gives (-1, every row's id generated, when it is INVISIBLE).
 	a := &autoIncPlan{schema: t.schema, table: t.name, column: def.Columns[i].Name, pos: def.PositionOf(def.Columns[i].Name)}
+	if len(ins.Columns) == 0 && a.pos < 0 {
+		return nil, errUnsupported("INSERT without a column list into sharded table %s, whose AUTO_INCREMENT column %s is INVISIBLE, is not supported: xaproxy names that column to give its ids; name the columns", t, a.column)
+	}
 	if len(ins.Columns) > 0 {
 		a.pos = -1
 		for j, c := range ins.Columns {

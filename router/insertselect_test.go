@@ -3,6 +3,8 @@ package router
 import (
 	"strings"
 	"testing"
+
+	"github.com/xaproxy/xaproxy/catalog"
 )
 
 // TestInsertSelectPlans: INSERT ... SELECT into a sharded table from a
@@ -86,5 +88,63 @@ func TestInvisibleColumnsPositions(t *testing.T) {
 	}
 	if _, err := execFor(t, r, "INSERT INTO orders SELECT 1, users.* FROM users"); err != nil {
 		t.Errorf("INSERT INTO orders SELECT 1, users.*: %v", err)
+	}
+}
+
+// An INVISIBLE AUTO_INCREMENT column and an INSERT without a column list:
+// the proxy would have to name the row's columns beside the id; refused
+// with a clear message (naming the columns runs).
+func TestInvisibleAutoIncrement(t *testing.T) {
+	r := bareShardedRouter(t)
+	withCatalog(t, r, map[string][]string{
+		"shop.orders": {"id bigint auto_increment", "user_id int", "total int"},
+	})
+	r.Catalog().Table("shop", "orders").Columns[0].Invisible = true // withCatalog marks one or the other
+	if _, err := planFor(t, r, "INSERT INTO orders VALUES (5, 7)"); err == nil || !strings.Contains(err.Error(), "INVISIBLE") {
+		t.Errorf("column-less INSERT: %v, want a refusal naming INVISIBLE", err)
+	}
+	if _, err := planFor(t, r, "INSERT INTO orders (user_id, total) VALUES (5, 7)"); err != nil {
+		t.Errorf("INSERT naming the columns: %v", err)
+	}
+}
+
+// A broadcast table whose INVISIBLE column defaults to UUID(): an INSERT
+// without a column list leaves it to its default on each copy, which
+// would differ.
+func TestInvisibleRandomDefaultOnCopies(t *testing.T) {
+	r := bareShardedRouter(t)
+	var snaps []catalog.Snapshot
+	for _, s := range r.rules.Shards() {
+		snaps = append(snaps, catalog.Snapshot{Shard: s, Schemas: []string{"shop"}, Tables: []*catalog.Table{{Schema: "shop", Name: "countries",
+			Columns: []catalog.Column{{Name: "code", Type: "char(2)", Nullable: true}, {Name: "tok", Type: "char(36)", Nullable: true, HasDefault: true, Default: "uuid()", Invisible: true}}}}})
+	}
+	all := r.rules.Shards()
+	r.SetCatalog(catalog.Build(r.Catalog().Gen()+1, snaps, func(string, string) []string { return all }))
+	for _, sql := range []string{"INSERT INTO countries (code) VALUES ('fr')", "INSERT INTO countries VALUES ('fr')", "INSERT INTO countries SELECT 'de'"} {
+		st, err := NewParser().Parse(sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := r.Plan(st, "app", "shop")
+		if err == nil {
+			var ex *Exec
+			if ex, err = p.Bind(nil); err == nil {
+				err = r.CheckRunsOn(st, "shop", ex)
+			}
+		}
+		if err == nil {
+			t.Errorf("%s: accepted; each copy would store its own UUID() in the INVISIBLE tok", sql)
+		}
+	}
+	st, _ := NewParser().Parse("INSERT INTO countries (code, tok) VALUES ('fr', 'given')")
+	p, err := r.Plan(st, "app", "shop")
+	if err == nil {
+		var ex *Exec
+		if ex, err = p.Bind(nil); err == nil {
+			err = r.CheckRunsOn(st, "shop", ex)
+		}
+	}
+	if err != nil {
+		t.Errorf("an INSERT giving tok: %v", err)
 	}
 }

@@ -63,10 +63,13 @@ func (r *Router) behindOf(st *Statement, db string) []behind {
 	}
 	events := firedEvents(st)
 	for _, t := range writtenTables(st) {
-		if cols := cat.SequenceDefaults(t.In(db), t.Name); len(cols) > 0 && usesDefaults(st, cols) {
+		takes := func(cols []string) bool {
+			return len(cols) > 0 && (usesDefaults(st, cols) || omitsInvisible(st, cat.Table(t.In(db), t.Name), cols))
+		}
+		if cols := cat.SequenceDefaults(t.In(db), t.Name); takes(cols) {
 			out = append(out, behind{kind: "a column default of the table", name: t.In(db) + "." + t.Name, reach: catalog.Reach{Sequences: true}})
 		}
-		if cols := cat.RandomDefaults(t.In(db), t.Name); len(cols) > 0 && usesDefaults(st, cols) {
+		if cols := cat.RandomDefaults(t.In(db), t.Name); takes(cols) {
 			out = append(out, behind{kind: "a column default of the table", name: t.In(db) + "." + t.Name, reach: catalog.Reach{Random: true}})
 		}
 		reach := cat.WriteReach(t.In(db), t.Name, events...)
@@ -236,6 +239,19 @@ func usesDefaults(st *Statement, cols []string) bool {
 		}
 	}
 	return false
+}
+
+// omitsInvisible tells whether st is an INSERT without a column list into
+// def while one of cols is INVISIBLE: such an INSERT gives it its default.
+func omitsInvisible(st *Statement, def *catalog.Table, cols []string) bool {
+	n, ok := st.Node.(*ast.InsertStmt)
+	if !ok || len(n.Columns) > 0 || def == nil {
+		return false
+	}
+	return slices.ContainsFunc(cols, func(c string) bool {
+		i := def.ColumnIndex(c)
+		return i >= 0 && def.Columns[i].Invisible
+	})
 }
 
 // defaultedColumns lists the columns st writes their default into: a
