@@ -18,6 +18,7 @@ func loadRouter(t *testing.T) *Router {
       - {name: stamps, shard_key: at, algorithm: hash}
       - {name: seq, shard_key: id, algorithm: hash}
       - {name: logs, shard_key: id, algorithm: hash, shards: [s1]}
+      - {name: nokey, shard_key: k, algorithm: hash}
       - {name: countries, broadcast: true}
   - name: crm
     default_shard: s1
@@ -27,6 +28,7 @@ func loadRouter(t *testing.T) *Router {
 		"shop.names":  {"name varchar(4)", "v text"},
 		"shop.stamps": {"at datetime", "v text"},
 		"shop.seq":    {"id bigint(20) auto_increment", "v text"},
+		"shop.nokey":  {"id int(11)", "v text"}, // no column k, its configured key
 	})
 	return r
 }
@@ -54,6 +56,7 @@ func TestPlanLoadData(t *testing.T) {
 		{sql: "LOAD DATA LOCAL INFILE '/tmp/f' INTO TABLE orders (id, note) SET user_id = 5", errPart: "SET assigns the shard key column user_id"},
 		{sql: "LOAD DATA LOCAL INFILE '/tmp/f' INTO TABLE stamps", errPart: "its shard key column at is datetime"},
 		{sql: "LOAD DATA LOCAL INFILE '/tmp/f' INTO TABLE seq", errPart: "AUTO_INCREMENT column id"},
+		{sql: "LOAD DATA LOCAL INFILE '/tmp/f' INTO TABLE nokey (k, v)", errPart: "the table has no column k"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {

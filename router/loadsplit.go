@@ -97,8 +97,11 @@ func (r *Router) planLoadSplit(n *ast.LoadDataStmt, t tableInfo) (*LoadSplit, er
 	if l.KeyField < 0 {
 		return nil, refuse("the shard key column %s is not read from the file; list it among the columns so that each row can be routed by it", keyName)
 	}
-	col := def.Columns[def.ColumnIndex(keyName)]
-	if l.key, err = keyColumnOf(col); err != nil {
+	ki := def.ColumnIndex(keyName)
+	if ki < 0 {
+		return nil, refuse("the table has no column %s, its shard key in xaproxy's configuration", keyName)
+	}
+	if l.key, err = keyColumnOf(def.Columns[ki]); err != nil {
 		return nil, refuse("%v", err)
 	}
 	if n.FieldsInfo != nil {
