@@ -200,6 +200,9 @@ func (c Column) describe() string {
 	if c.OnUpdateNow {
 		b.WriteString(" ON UPDATE CURRENT_TIMESTAMP")
 	}
+	if c.Invisible {
+		b.WriteString(" INVISIBLE")
+	}
 	return b.String()
 }
 

@@ -170,3 +170,16 @@ func TestCallersOfStatefulRoutines(t *testing.T) {
 		t.Error("StatefulTrigger: want t4 (CALL shop.p2 without parentheses), not t5")
 	}
 }
+
+// A column INVISIBLE on one shard only is named in the difference.
+func TestDifferenceNamesInvisible(t *testing.T) {
+	snap := func(shard string, invisible bool) Snapshot {
+		return Snapshot{Shard: shard, Schemas: []string{"shop"}, Tables: []*Table{{Schema: "shop", Name: "t",
+			Columns: []Column{{Name: "k", Type: "int(11)"}, {Name: "h", Type: "int(11)", Invisible: invisible}}}}}
+	}
+	c := Build(1, []Snapshot{snap("s0", false), snap("s1", true)}, func(string, string) []string { return []string{"s0", "s1"} })
+	d := c.Differences()
+	if len(d) != 1 || !strings.Contains(d[0].Detail, "h int(11) NOT NULL vs h int(11) NOT NULL INVISIBLE") {
+		t.Errorf("differences: %+v", d)
+	}
+}

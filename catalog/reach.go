@@ -27,8 +27,10 @@ type Reach struct {
 	// Sequences: the body calls UUID_SHORT(), NEXTVAL, SETVAL, NEXT VALUE
 	// FOR or RAND with an argument, which give each server's own values.
 	Sequences bool
-	// Random: the body calls UUID(), SYS_GUID(), RAND() without a seed or
-	// SYSDATE(), which each server computes anew: run on every copy of a
+	// Random: the body calls UUID(), SYS_GUID(), RAND() without a seed,
+	// RANDOM_BYTES() or SYSDATE(), reads a server's own variable
+	// (@@server_id, ...), or inserts rows taking a column default that
+	// does: each server has its own value, so run on every copy of a
 	// broadcast table, the copies would differ.
 	Random bool
 	// Aggregate: a stored aggregate function (FETCH GROUP NEXT ROW), which
@@ -88,8 +90,9 @@ func (c *Catalog) SequenceDefaults(schema, table string) []string {
 }
 
 // RandomDefaults lists the columns of a table whose defaults call UUID(),
-// RAND(), SYS_GUID() or SYSDATE(): a write of a broadcast table's copies
-// that uses them gives each copy its own values.
+// RAND(), SYS_GUID(), RANDOM_BYTES(), SYSDATE() or read a server's own
+// variable: a write of a broadcast table's copies that uses them gives
+// each copy its own values.
 func (c *Catalog) RandomDefaults(schema, table string) []string {
 	return c.defaults(schema, table, func(s *schemaInfo) map[string][]string { return s.randDefaults })
 }

@@ -47,14 +47,17 @@ func (s *Server) refreshCatalog(ctx context.Context, asked time.Time) (*catalog.
 	if !l.started.IsZero() && !l.started.Before(asked) {
 		return s.router.Catalog(), l.lastErr
 	}
+	prevStart := l.started
 	l.started = time.Now()
 	rctx, cancel := context.WithTimeout(ctx, catalogTimeout)
 	defer cancel()
 	snaps := s.readSnapshots(rctx)
 	cur := s.router.Catalog()
 	if ctx.Err() != nil && cur != nil {
-		// The caller gave up (the proxy is stopping): the shards' failures
-		// say nothing about them.
+		// The caller gave up (the proxy stopping, or its client gone): the
+		// shards' failures say nothing about them, and a caller waiting
+		// for this read does its own.
+		l.started = prevStart
 		return cur, ctx.Err()
 	}
 	var failed []error

@@ -110,6 +110,28 @@ func TestCatalogReadAfterAFirstFailure(t *testing.T) {
 	}
 }
 
+// A caller that asked for a read before another caller's read was
+// canceled does its own: the canceled one read nothing.
+func TestCatalogReadAfterACanceledOne(t *testing.T) {
+	e := newFakeEnv(t)
+	first, err := e.srv.refreshCatalog(context.Background(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := time.Now() // a session asks, after the shards changed
+	for _, f := range e.shards {
+		f.On(catalogPrefix(catalog.QueryColumns), columnsWithW())
+	}
+	time.Sleep(time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // another session's read, begun later, is canceled
+	_, _ = e.srv.refreshCatalog(ctx, time.Now())
+	c, err := e.srv.refreshCatalog(context.Background(), asked)
+	if err != nil || c == first || len(c.Table("shop", "ranged").Columns) != 3 {
+		t.Fatalf("the waiting read: error %v, new catalog %v; want the new column read", err, c != first)
+	}
+}
+
 // CatalogLoop reads the definitions on its interval: a change made on the
 // shards directly is seen without any statement asking for it.
 func TestCatalogLoopSeesDirectChanges(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 // planInsertSelect plans ins, whose target t is sharded.
 func (r *Router) planInsertSelect(p *Plan, ins *ast.InsertStmt, t tableInfo, user, db string) error {
 	refuse := func(why string) error {
-		return errUnsupported("INSERT ... SELECT into sharded table %s is not supported here: %s. It runs when the SELECT reads one sharded table co-located with %s, gives its shard key %s from that table's shard key column, and has no aggregate, GROUP BY, DISTINCT, LIMIT, window function, subquery or UNION, so that each shard's rows stay on it",
+		return errUnsupported("INSERT ... SELECT into sharded table %s is not supported here: %s. It runs when %s has no AUTO_INCREMENT column and the SELECT reads one sharded table co-located with it, gives its shard key %s from that table's shard key column of the same type, and has no aggregate, GROUP BY, DISTINCT, LIMIT, window function, subquery or UNION, so that each shard's rows stay on it",
 			t, why, t.name, t.table.ShardKey)
 	}
 	sel, ok := ins.Select.(*ast.SelectStmt)
@@ -57,11 +57,11 @@ func (r *Router) planInsertSelect(p *Plan, ins *ast.InsertStmt, t tableInfo, use
 		return refuse("the SELECT does not read exactly one sharded table co-located with it")
 	}
 	src := from[0]
-	auto, err := r.planAutoInc(ins, t)
+	def, err := r.definition(t)
 	if err != nil {
 		return err
 	}
-	if auto != nil {
+	if def.AutoIncrement() >= 0 {
 		return refuse("it has an AUTO_INCREMENT column, whose ids xaproxy gives")
 	}
 	pos, _, err := r.keyPosition(ins, t, nil)
@@ -86,7 +86,7 @@ func (r *Router) planInsertSelect(p *Plan, ins *ast.InsertStmt, t tableInfo, use
 	if p.Stmt.Returning != nil {
 		// One server returns the rows in the order it inserts them; the
 		// shards' lists, one after another, would not be.
-		k.singleOnly = errUnsupported("INSERT ... SELECT ... RETURNING into sharded table %s must target one shard (restrict %s to one shard's values): one server returns the rows in the order it inserts them", t, src.table.ShardKey).(*mysql.MyError)
+		k.singleOnly = errUnsupported("INSERT ... SELECT ... RETURNING into sharded table %s must target one shard: one server returns the rows in the order it inserts them", t).(*mysql.MyError)
 	}
 	p.keyed = k
 	return nil

@@ -75,6 +75,10 @@ func (r *Router) planLoadSplit(n *ast.LoadDataStmt, t tableInfo) (*LoadSplit, er
 		l.Ignore = *n.IgnoreLines
 	}
 	keyName := t.table.ShardKey
+	ki := def.ColumnIndex(keyName)
+	if ki < 0 {
+		return nil, refuse("the table has no column %s, its shard key in xaproxy's configuration", keyName)
+	}
 	if len(n.ColumnsAndUserVars) == 0 {
 		l.NFields = len(def.Positional())
 		l.KeyField = def.PositionOf(keyName)
@@ -96,10 +100,6 @@ func (r *Router) planLoadSplit(n *ast.LoadDataStmt, t tableInfo) (*LoadSplit, er
 	}
 	if l.KeyField < 0 {
 		return nil, refuse("the shard key column %s is not read from the file; list it among the columns so that each row can be routed by it", keyName)
-	}
-	ki := def.ColumnIndex(keyName)
-	if ki < 0 {
-		return nil, refuse("the table has no column %s, its shard key in xaproxy's configuration", keyName)
 	}
 	if l.key, err = keyColumnOf(def.Columns[ki]); err != nil {
 		return nil, refuse("%v", err)

@@ -151,7 +151,7 @@ func (r *Router) checkBody(b behind) error {
 // errRandomCopies refuses a body that computes values each server
 // computes anew, run on every copy of a broadcast table.
 func errRandomCopies(b behind) error {
-	return errUnsupported("%s calls UUID(), SYS_GUID(), RAND() or SYSDATE(), and runs on every copy of a broadcast table: each shard would compute its own value and the copies would differ, where one server stores one; compute the value in the statement's literals or parameters instead", b.what())
+	return errUnsupported("%s calls a function or reads a variable that each server has its own value of (UUID(), SYS_GUID(), RAND(), RANDOM_BYTES(), SYSDATE(), @@server_id, ..., also through a column default it takes), and runs on every copy of a broadcast table: the copies would differ, where one server stores one value; compute the value in the statement's literals or parameters instead", b.what())
 }
 
 // outOfReach returns the first table of reach that the body, run on the

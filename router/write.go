@@ -44,7 +44,7 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 			return r.planInsertSelect(p, ins, t, user, db) // insertselect.go
 		}
 		if len(pl.sharded) > 0 || len(pl.broadcast) > 0 {
-			return errUnsupported("INSERT ... SELECT with sharded or broadcast tables is not supported: rows would have to move between shards (it runs into a sharded table from a co-located one whose shard key gives the target's)")
+			return errInsertSelect(t, pl)
 		}
 		return r.planNonSharded(p, pl, db, "")
 	}
@@ -98,6 +98,18 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 	}
 	p.insert = ip
 	return nil
+}
+
+// errInsertSelect refuses an INSERT ... SELECT into t that the shards
+// cannot run as one server (insertselect.go runs the one form they can).
+func errInsertSelect(t tableInfo, pl placement) error {
+	switch t.kind {
+	case sharding.Broadcast:
+		return errUnsupported("INSERT ... SELECT into broadcast table %s is not supported: write its rows with INSERT ... VALUES", t)
+	case sharding.Unsharded:
+		return errUnsupported("INSERT ... SELECT into unsharded table %s reading sharded or broadcast tables is not supported: the shard that holds %s does not hold all their rows", t, t.name)
+	}
+	return errUnsupported("INSERT ... SELECT into sharded table %s reading broadcast or unsharded tables is not supported: rows would have to move between shards (it runs from one co-located sharded table whose shard key gives the target's)", t)
 }
 
 // upsertKeepsKey refuses an ON DUPLICATE KEY UPDATE that would set the
