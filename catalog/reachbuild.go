@@ -135,7 +135,7 @@ func (c *Catalog) markViews(sc *scanner, calls func(string, bool) []*Reach) {
 			if !t.View {
 				continue
 			}
-			v := sc.view(t, 0)
+			v := sc.view(t)
 			// What the definition's words say, but its tables (the
 			// router routes them) and writes (a view writes nothing).
 			own := v.Reach

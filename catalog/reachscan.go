@@ -27,7 +27,7 @@ func (sc *scanner) body(schema, text string, params ...string) *bodyScan {
 		if n.Schema == "" {
 			n.Schema = schema
 		}
-		sc.addNamed(b, n, 0)
+		sc.addNamed(b, n)
 	}
 	return b
 }
@@ -63,7 +63,7 @@ func (sc *scanner) read(b *bodyScan, text string, params []string) []Named {
 
 // addNamed adds the table n if the catalog knows it: a view by the tables
 // its definition reads and the routines it calls.
-func (sc *scanner) addNamed(b *bodyScan, n Named, depth int) {
+func (sc *scanner) addNamed(b *bodyScan, n Named) {
 	if strings.EqualFold(n.Schema, "information_schema") {
 		b.InfoSchema = true
 		return
@@ -76,7 +76,7 @@ func (sc *scanner) addNamed(b *bodyScan, n Named, depth int) {
 		b.absorb(Reach{Tables: []Named{{Schema: t.Schema, Name: t.Name}}})
 		return
 	}
-	v := sc.view(t, depth)
+	v := sc.view(t)
 	b.absorb(v.Reach)
 	b.calls = append(b.calls, v.calls...)
 	b.procCalls = append(b.procCalls, v.procCalls...)
@@ -84,18 +84,17 @@ func (sc *scanner) addNamed(b *bodyScan, n Named, depth int) {
 
 // view reads a view's definition (names fully qualified there): the
 // tables it reads, the routines it calls, what its words say.
-func (sc *scanner) view(t *Table, depth int) *bodyScan {
+func (sc *scanner) view(t *Table) *bodyScan {
 	if v := sc.views[t]; v != nil {
 		return v
 	}
 	v := &bodyScan{}
-	sc.views[t] = v // a cycle (MariaDB allows none) reads as empty
-	if depth > 16 {
-		return v // views of views this deep: MariaDB refuses far sooner
-	}
+	// Cached before it is read: a cycle (MariaDB allows none) stops here,
+	// with what was read so far.
+	sc.views[t] = v
 	for _, n := range sc.read(v, t.Definition, nil) {
 		if n.Schema != "" {
-			sc.addNamed(v, n, depth+1)
+			sc.addNamed(v, n)
 		}
 	}
 	v.Writes = false // a view's words (its own name in a definition) write nothing
@@ -127,12 +126,12 @@ func scanWords(toks []token, params []string) *bodyScan {
 			w == "value" && prev.Is("next"),
 			call && w == "rand" && !tokenAt(toks, i+2).Is(")"):
 			b.Sequences = true
-		case call && (w == "uuid" || w == "sys_guid" || w == "sysdate" || w == "random_bytes" || w == "rand"),
+		case call && PerServerFunc(w),
 			PerServerVar(w) && systemVarAt(toks, i):
 			b.Random = true // rand(): without a seed (the case above has those)
 		case w == "fetch" && next.Is("group") && tokenAt(toks, i+2).Is("next"):
 			b.Aggregate = true
-		case call && sessionFuncs[w], w == "current_user" || w == "current_role",
+		case call && (sessionFuncs[w] || UserLockFunc(w)), w == "current_user" || w == "current_role",
 			sessionVars[w] && systemVarAt(toks, i),
 			w == "value" && prev.Is("previous"):
 			b.Session = true
@@ -166,7 +165,17 @@ var writeWords = map[string]bool{
 var sessionFuncs = map[string]bool{
 	"last_insert_id": true, "found_rows": true, "row_count": true, "connection_id": true,
 	"user": true, "current_user": true, "session_user": true, "system_user": true, "current_role": true,
-	"lastval": true, "get_lock": true, "release_lock": true, "release_all_locks": true, "is_used_lock": true, "is_free_lock": true,
+	"lastval": true,
+}
+
+// UserLockFunc tells whether a function's lock lives in the connection
+// (GET_LOCK and its kin): the session's through the proxy.
+func UserLockFunc(name string) bool {
+	switch strings.ToLower(name) {
+	case "get_lock", "release_lock", "release_all_locks", "is_used_lock", "is_free_lock":
+		return true
+	}
+	return false
 }
 
 // sessionVars read like sessionFuncs as @@name.
@@ -388,4 +397,15 @@ func PerServerVar(name string) bool {
 		return true
 	}
 	return strings.HasPrefix(name, "gtid_")
+}
+
+// PerServerFunc tells whether a function computes a new value on every
+// server (rand: without a seed, which the caller tells apart): the copies
+// of a broadcast table written with one would differ.
+func PerServerFunc(name string) bool {
+	switch strings.ToLower(name) {
+	case "uuid", "sys_guid", "rand", "sysdate", "random_bytes":
+		return true
+	}
+	return false
 }

@@ -128,7 +128,7 @@ func (f *sequenceFinder) Enter(n ast.Node) (ast.Node, bool) {
 			f.UUIDShort = true
 		case x.FnName.L == "nextval" || x.FnName.L == "setval":
 			f.MovesSeq = true
-		case perServerFuncs[x.FnName.L]:
+		case catalog.PerServerFunc(x.FnName.L):
 			if f.Random == "" && (x.FnName.L != "rand" || len(x.Args) == 0) {
 				f.Random = strings.ToUpper(x.FnName.L) + "()"
 			}
@@ -139,10 +139,6 @@ func (f *sequenceFinder) Enter(n ast.Node) (ast.Node, bool) {
 	}
 	return n, false
 }
-
-// perServerFuncs compute a new value on every server (RAND: without a
-// seed), so the copies of a broadcast table written with one differ.
-var perServerFuncs = map[string]bool{"uuid": true, "sys_guid": true, "rand": true, "sysdate": true, "random_bytes": true}
 
 func (f *sequenceFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 

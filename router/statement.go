@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/catalog"
 )
 
 // Kind is what the proxy must do with a statement.
@@ -182,9 +183,6 @@ type tableCollector struct {
 	diag      bool // reads @@warning_count or @@error_count
 }
 
-// userLockFuncs are the functions whose locks live in the connection.
-var userLockFuncs = map[string]bool{"get_lock": true, "release_lock": true, "release_all_locks": true, "is_used_lock": true, "is_free_lock": true}
-
 func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 	switch x := n.(type) {
 	case *ast.WithClause:
@@ -218,7 +216,7 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 				c.lastID |= LastIDSets
 			}
 		}
-		if userLockFuncs[x.FnName.L] {
+		if catalog.UserLockFunc(x.FnName.L) {
 			if c.lockFuncs == nil {
 				c.lockFuncs = map[string]bool{}
 			}
