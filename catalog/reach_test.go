@@ -155,6 +155,11 @@ func TestRoutineParams(t *testing.T) {
 		{s("shop"), s("p_out"), s(otherRoutine), s("BEGIN SET r = 5; END"), s("PROCEDURE"), nil},
 		{s("shop"), s("p_out"), s(routineParam), s("r"), nil, nil},
 		{s("shop"), s("p_sv"), s(otherRoutine), s("BEGIN SET r = 5; END"), s("PROCEDURE"), nil},
+		// A function and a procedure of one name: only the procedure
+		// has r.
+		{s("shop"), s("twin"), s(otherRoutine), s("BEGIN SET r = 5; END"), s("PROCEDURE"), nil},
+		{s("shop"), s("twin"), s(routineParam), s("r"), s("PROCEDURE"), nil},
+		{s("shop"), s("twin"), s(otherRoutine), s("BEGIN SET r = 5; RETURN 1; END"), s("FUNCTION"), nil},
 	}
 	snap, err := ParseSnapshot("s0", []Row{{s("shop")}}, tables, nil, nil)
 	if err != nil {
@@ -169,5 +174,30 @@ func TestRoutineParams(t *testing.T) {
 	}
 	if r := c.RoutineReach("shop", "p_sv"); !r.Empty() {
 		t.Errorf("p_sv is a procedure, not a function: %+v", r)
+	}
+	if r := c.ProcedureReach("shop", "twin"); !r.Empty() {
+		t.Errorf("procedure twin sets its parameter: %+v", r)
+	}
+	if r := c.RoutineReach("shop", "twin"); !r.Admin {
+		t.Errorf("function twin sets r, a parameter of the procedure only: %+v, want Admin", r)
+	}
+}
+
+// TestParseInvisible: a column whose EXTRA says INVISIBLE (MariaDB writes
+// it beside other words) is left out of the positions.
+func TestParseInvisible(t *testing.T) {
+	s := func(v string) *string { return &v }
+	snap, err := ParseSnapshot("s0", []Row{{s("shop")}},
+		[]Row{{s("shop"), s("t"), s("BASE TABLE"), nil, nil, nil}},
+		[]Row{
+			{s("shop"), s("t"), s("h"), s("1"), s("int(11)"), s("YES"), s("NULL"), s("on update current_timestamp(), INVISIBLE")},
+			{s("shop"), s("t"), s("k"), s("2"), s("int(11)"), s("NO"), nil, s("")},
+		}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := snap.Tables[0]
+	if !tb.Columns[0].Invisible || tb.Columns[1].Invisible || tb.PositionOf("k") != 0 || tb.PositionOf("h") != -1 || len(tb.Positional()) != 1 {
+		t.Errorf("columns %+v: want h INVISIBLE, k at position 0", tb.Columns)
 	}
 }

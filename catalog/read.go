@@ -35,7 +35,7 @@ const (
 		" UNION ALL SELECT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, '" + otherTrigger + "', ACTION_STATEMENT, TRIGGER_NAME, EVENT_MANIPULATION FROM information_schema.TRIGGERS" +
 		" WHERE EVENT_OBJECT_SCHEMA IN (%[1]s) AND NOT " + triggerMayLeaveState +
 		// A routine's parameters: a body's SET of one is its own.
-		" UNION ALL SELECT SPECIFIC_SCHEMA, SPECIFIC_NAME, '" + routineParam + "', PARAMETER_NAME, NULL, NULL FROM information_schema.PARAMETERS" +
+		" UNION ALL SELECT SPECIFIC_SCHEMA, SPECIFIC_NAME, '" + routineParam + "', PARAMETER_NAME, ROUTINE_TYPE, NULL FROM information_schema.PARAMETERS" +
 		" WHERE SPECIFIC_SCHEMA IN (%[1]s) AND PARAMETER_NAME IS NOT NULL"
 	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA" +
 		" FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (%s)"
@@ -107,6 +107,14 @@ func (r Row) body(trigger bool) Body {
 	return b
 }
 
+// paramKey keys a routine's parameters by its schema, name and type.
+func paramKey(schema, name string, procedure bool) string {
+	if procedure {
+		return tableKey(schema, name) + "\x00p"
+	}
+	return tableKey(schema, name)
+}
+
 // ParseSnapshot builds a shard's snapshot from the results of Queries.
 func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot, error) {
 	snap := Snapshot{Shard: shard}
@@ -132,8 +140,14 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 			snap.Triggers = append(snap.Triggers, r.body(true))
 			continue
 		case routineParam:
-			k := tableKey(r.str(0), r.str(1))
-			params[k] = append(params[k], r.str(3))
+			// By type: a function and a procedure may share a name. A
+			// row without one (an older reading) stands for both.
+			for _, proc := range []bool{false, true} {
+				if typ := r.str(4); typ == "" || strings.EqualFold(typ, "PROCEDURE") == proc {
+					k := paramKey(r.str(0), r.str(1), proc)
+					params[k] = append(params[k], r.str(3))
+				}
+			}
 			continue
 		}
 		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3)}
@@ -141,7 +155,7 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 		snap.Tables = append(snap.Tables, t)
 	}
 	for i, r := range snap.Routines {
-		snap.Routines[i].Params = params[tableKey(r.Schema, r.Name)]
+		snap.Routines[i].Params = params[paramKey(r.Schema, r.Name, r.Procedure)]
 	}
 	type posCol struct {
 		pos int
