@@ -187,7 +187,9 @@ func (s *Session) noteRowWarnings(ctx context.Context, c *backend.Conn, n uint16
 	rows := valueRows(res)
 	var kept []engine.Row
 	for _, row := range rows {
-		if len(row) > 2 && string(row[0]) != "Note" && strings.Contains(string(row[2]), " at row ") {
+		// A Note too: MariaDB's rounding of a DECIMAL is "Note 1265 Data
+		// truncated ... at row N".
+		if len(row) > 2 && rowNamed(row[2]) > 0 {
 			kept = append(kept, row)
 		}
 	}

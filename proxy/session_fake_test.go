@@ -358,3 +358,24 @@ func TestFakeUserVariableByValue(t *testing.T) {
 		})
 	}
 }
+
+// TestFakeDDLRowNotesOfEveryShard: DDL over several shards keeps the later
+// shards' conditions about their own rows, Notes included (MariaDB's
+// rounding of a DECIMAL is "Note 1265 ... at row N"), and not their
+// conditions about the statement, which repeat the first shard's.
+func TestFakeDDLRowNotesOfEveryShard(t *testing.T) {
+	e := newFakeEnv(t)
+	rowNote := fakeshard.Warning{Level: "Note", Code: 1265, Message: "Data truncated for column 'v' at row 1"}
+	stmtNote := fakeshard.Warning{Level: "Note", Code: 1051, Message: "Unknown table 'shop.x'"}
+	for _, f := range e.shards {
+		f.On("ALTER TABLE ranged", fakeshard.Answer{Warnings: []fakeshard.Warning{stmtNote, rowNote}})
+	}
+	c := e.connect(t)
+	r, err := c.Execute("ALTER TABLE ranged MODIFY v DECIMAL(10, 1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Warnings != 3 {
+		t.Errorf("ALTER answered %d warnings, want 3 (the statement's Note once, each shard's row Note)", r.Warnings)
+	}
+}
