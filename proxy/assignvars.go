@@ -18,6 +18,9 @@ func (s *Session) recordAssigned(ctx context.Context, c *backend.Conn, st *route
 	}
 	vars, err := readVars(ctx, c, st.AssignsVars)
 	if err != nil {
+		// The variables stay in c, unrecorded: the next session must not
+		// get it.
+		c.MarkBroken()
 		return
 	}
 	s.noteVarsOn(c, vars...)

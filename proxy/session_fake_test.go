@@ -379,3 +379,23 @@ func TestFakeDDLRowNotesOfEveryShard(t *testing.T) {
 		t.Errorf("ALTER answered %d warnings, want 3 (the statement's Note once, each shard's row Note)", r.Warnings)
 	}
 }
+
+// TestFakeAssignedVarsUnreadBreakConnection: when the user variables a
+// statement assigned cannot be read back, the connection that holds them
+// is not pooled for another session.
+func TestFakeAssignedVarsUnreadBreakConnection(t *testing.T) {
+	e := newFakeEnvWith(t, oneShardConfig)
+	s0 := e.shards["s0"]
+	s0.On("SELECT v INTO @x FROM ranged", fakeshard.OK())
+	s0.On("SELECT @x, HEX(@x)", fakeshard.Error(2013, "Lost connection to server during query"))
+	c := e.connect(t)
+	if _, err := c.Execute("SELECT v INTO @x FROM ranged WHERE id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "no connection checked out", e.idle)
+	ran := e.usedBy("s0", "SELECT v INTO @x FROM ranged")
+	if len(ran) != 1 {
+		t.Fatalf("ran on %v, want one connection", ran)
+	}
+	waitFor(t, "the connection holding @x closed", func() bool { return !slices.Contains(s0.Open(), ran[0]) })
+}
