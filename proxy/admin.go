@@ -203,9 +203,7 @@ type pingResult struct {
 // idle pooled connection (whatever its database), so it opens one only
 // when none is idle.
 func (s *Server) PingShards(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	ping := func() {
 		for name, pool := range s.pools {
 			pctx, cancel := context.WithTimeout(ctx, s.cfg.Backend.ConnectTimeout.Duration)
 			start := time.Now()
@@ -226,12 +224,9 @@ func (s *Server) PingShards(ctx context.Context, every time.Duration) {
 			s.pings[name] = r
 			s.opsMu.Unlock()
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
+	ping()
+	repeat(ctx, every, nil, ping)
 }
 
 func (s *Server) pingResults() map[string]pingResult {
