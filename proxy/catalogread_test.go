@@ -91,6 +91,22 @@ func TestCatalogReadCanceled(t *testing.T) {
 	if c != first || err == nil {
 		t.Fatalf("a canceled read: error %v, new catalog %v", err, c != first)
 	}
+	// Its failures are not taken for the shards'.
+	e.srv.catLoader.mu.Lock()
+	defer e.srv.catLoader.mu.Unlock()
+	if lastErr := e.srv.catLoader.lastErr; lastErr != nil {
+		t.Errorf("a canceled read recorded the shards as failing: %v", lastErr)
+	}
+}
+
+// readsAfter waits until a catalog read that began after t0 has ended.
+func readsAfter(t *testing.T, s *Server, t0 time.Time) {
+	t.Helper()
+	waitFor(t, "a catalog read", func() bool {
+		s.catLoader.mu.Lock() // held for a whole read: this waits for its end
+		defer s.catLoader.mu.Unlock()
+		return s.catLoader.started.After(t0)
+	})
 }
 
 // A shard that fails the first read is marked failed in the catalog; the
@@ -144,7 +160,9 @@ func TestCatalogLoopSeesDirectChanges(t *testing.T) {
 		defer close(done)
 		e.srv.CatalogLoop(ctx, 20*time.Millisecond)
 	}()
-	time.Sleep(100 * time.Millisecond) // several unchanged reads
+	t0 := time.Now()
+	readsAfter(t, e.srv, t0)
+	readsAfter(t, e.srv, time.Now()) // two unchanged reads at least
 	if c := e.srv.router.Catalog(); c != first {
 		t.Fatalf("unchanged reads replaced the catalog (generation %d after %d)", c.Gen(), first.Gen())
 	}
