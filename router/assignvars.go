@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 )
 
 // User variables a statement other than SET assigns live in the backend
@@ -78,7 +79,7 @@ func intoVarList(sql string, i int) (end int, names []string) {
 			name, i = sql[i+1:i+1+j], i+j+2
 		} else {
 			j := i
-			for j < len(sql) && (isWordByte(sql[j]) || sql[j] == '$' || sql[j] == '.') {
+			for j < len(sql) && (sqllex.IsWordByte(sql[j]) || sql[j] == '$' || sql[j] == '.') {
 				j++
 			}
 			name, i = sql[i:j], j

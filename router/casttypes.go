@@ -6,6 +6,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/charset"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 )
 
 // MariaDB's cast types that the TiDB parser does not know, each with the
@@ -41,14 +42,14 @@ func castTypesForParser(sql string, escapes bool) (string, []castRewrite, bool) 
 			if e := strings.Index(sql[i+2:], "*/"); e >= 0 {
 				end = i + e + 4
 			}
-		case c == '#' || (c == '-' && isDashComment(sql[i:])):
+		case c == '#' || (c == '-' && sqllex.IsDashComment(sql[i:])):
 			end = len(sql)
 			if e := strings.IndexByte(sql[i:], '\n'); e >= 0 {
 				end = i + e
 			}
 		case isBlankOrControl(c):
-		case isWordByte(c):
-			for end < len(sql) && isWordByte(sql[end]) {
+		case sqllex.IsWordByte(c):
+			for end < len(sql) && sqllex.IsWordByte(sql[end]) {
 				end++
 			}
 			w := strings.ToUpper(sql[i:end])

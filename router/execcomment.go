@@ -1,10 +1,10 @@
 package router
 
 import (
-	"github.com/xaproxy/xaproxy/internal/sqllex"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 )
 
 // Executable comments: MariaDB runs the text of /*! ... */ and /*M! ... */
@@ -85,7 +85,7 @@ func (x *expander) run() error {
 				return err
 			}
 			i = end
-		case c == '#' || (c == '-' && isLineComment(s[i:])):
+		case c == '#' || (c == '-' && sqllex.IsDashComment(s[i:])):
 			end := strings.IndexByte(s[i:], '\n')
 			if end < 0 {
 				end = len(s) - i
@@ -188,7 +188,7 @@ func (x *expander) emit(text string) error {
 		x.gap = false
 		out := x.out.String()
 		prev, next := out[len(out)-1], text[0]
-		if prev == '-' && len(out) >= 2 && out[len(out)-2] == '-' && isBlankOrControl(next) {
+		if prev == '-' && len(out) >= 2 && sqllex.IsDashComment(out[len(out)-2:]+string(next)) {
 			// "--/*!*/ 1": two minus signs for MariaDB, a comment once
 			// the marker is gone, whatever separator is written.
 			return mysql.NewError(mysql.ER_PARSE_ERROR,
@@ -208,13 +208,13 @@ func (x *expander) emit(text string) error {
 // variable, a two-character operator, a comment opener or closer).
 func joins(a, b byte) bool {
 	switch {
-	case isWordByte(a) && (isWordByte(b) || b == '.' || isQuote(b)):
+	case sqllex.IsWordByte(a) && (sqllex.IsWordByte(b) || b == '.' || isQuote(b)):
 		return true
-	case a == '.' && isWordByte(b):
+	case a == '.' && sqllex.IsWordByte(b):
 		return true
 	case isQuote(a) && a == b:
 		return true
-	case a == '@' && (isWordByte(b) || b == '@' || isQuote(b)):
+	case a == '@' && (sqllex.IsWordByte(b) || b == '@' || isQuote(b)):
 		return true
 	}
 	return strings.IndexByte("<>!|&:-*/=", a) >= 0 && strings.IndexByte("<>=|&-*/", b) >= 0
@@ -223,10 +223,6 @@ func joins(a, b byte) bool {
 func isQuote(c byte) bool { return c == '\'' || c == '"' || c == '`' }
 
 func isBlankOrControl(c byte) bool { return c <= ' ' }
-
-// isLineComment: "--" starts a comment when a blank or control character
-// (0x7f too: MariaDB's rule, sqllex) or the end of the text follows it.
-func isLineComment(s string) bool { return sqllex.IsDashComment(s) }
 
 func errUnclosedComment() error {
 	return mysql.NewError(mysql.ER_PARSE_ERROR,
@@ -245,7 +241,7 @@ func hideTiDBComments(sql string) string {
 		switch c := b[i]; {
 		case c == '\'' || c == '"' || c == '`':
 			i = skipQuoted(sql, i)
-		case c == '#' || (c == '-' && isLineComment(sql[i:])):
+		case c == '#' || (c == '-' && sqllex.IsDashComment(sql[i:])):
 			if end := strings.IndexByte(sql[i:], '\n'); end >= 0 {
 				i += end
 			} else {

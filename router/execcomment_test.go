@@ -116,6 +116,7 @@ func TestExpandExecutableCommentsErrors(t *testing.T) {
 		"select 1 /*!50000 -- */ + 1",
 		"select 1 /*!99999 /* x */",
 		"select 1 --/*!50000 +1 */", // 2 on MariaDB ("--" then "/" is two minus signs): no text without the marker says so
+		"select 1 --/*!*/\x7f1",     // without the marker, "--\x7f" starts a comment (MariaDB's rule)
 	} {
 		_, err := ExpandExecutableComments(in, 101119)
 		var me *mysql.MyError

@@ -1,6 +1,10 @@
 package router
 
-import "github.com/pingcap/tidb/pkg/parser/ast"
+import (
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/xaproxy/xaproxy/internal/sqllex"
+)
 
 // FileAccess names what in a statement reads or writes files on a shard's
 // server with the backend account's FILE privilege ("" if nothing):
@@ -84,7 +88,7 @@ func fileWordLexed(sql string, escapes bool) string {
 			i = skipQuotedIn(sql, i, escapes)
 			continue
 		}
-		if i > 0 && isWordByte(sql[i-1]) {
+		if i > 0 && sqllex.IsWordByte(sql[i-1]) {
 			continue
 		}
 		for _, w := range [...]struct{ kw, what string }{

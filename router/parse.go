@@ -10,10 +10,10 @@ import (
 	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
-	"github.com/xaproxy/xaproxy/internal/sqllex"
 	// The parser needs a value-expression driver; test_driver is the
 	// dependency-free one.
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 )
 
 // Parser classifies statements. It is safe for concurrent use: the TiDB
@@ -346,7 +346,7 @@ func skipCommentsAndSpace(s string) string {
 				return ""
 			}
 			s = s[end+4:]
-		case isDashComment(s), strings.HasPrefix(s, "#"):
+		case sqllex.IsDashComment(s), strings.HasPrefix(s, "#"):
 			end := strings.IndexByte(s, '\n')
 			if end < 0 {
 				return ""

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 )
 
 // MariaDB (10.5+) ends INSERT, REPLACE and DELETE with an optional
@@ -68,7 +69,7 @@ func topLevelKeyword(sql, kw string) int {
 				return -1
 			}
 			i = end + 1
-		case c == '#' || (c == '-' && isDashComment(sql[i:])):
+		case c == '#' || (c == '-' && sqllex.IsDashComment(sql[i:])):
 			end := indexFrom(sql, i, "\n")
 			if end < 0 {
 				return -1
@@ -78,7 +79,7 @@ func topLevelKeyword(sql, kw string) int {
 			depth++
 		case c == ')':
 			depth--
-		case depth == 0 && (c == kw[0] || c == kw[0]+'a'-'A') && (i == 0 || !isWordByte(sql[i-1])) && isKeyword(sql[i:], kw):
+		case depth == 0 && (c == kw[0] || c == kw[0]+'a'-'A') && (i == 0 || !sqllex.IsWordByte(sql[i-1])) && isKeyword(sql[i:], kw):
 			return i
 		}
 	}

@@ -2,7 +2,6 @@ package router
 
 import (
 	"encoding/binary"
-	"github.com/xaproxy/xaproxy/internal/sqllex"
 	"math"
 	"reflect"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
@@ -95,7 +95,7 @@ func normalizeInto(b []byte, sql string) (out []byte, n int, params []Param, ok 
 			if strings.IndexByte(s, '\\') >= 0 || (i+1+end+1 < len(sql) && sql[i+1+end+1] == '\'') {
 				return b, 0, nil, false // escapes and doubled quotes: left to the parser
 			}
-			if prevWord != "" && i > 0 && isWordByte(sql[i-1]) {
+			if prevWord != "" && i > 0 && sqllex.IsWordByte(sql[i-1]) {
 				return b, 0, nil, false // _utf8'x', N'x', X'..', B'..'
 			}
 			switch strings.ToUpper(prevWord) {
@@ -108,18 +108,18 @@ func normalizeInto(b []byte, sql string) (out []byte, n int, params []Param, ok 
 			i += 1 + end + 1
 			prevWord = ""
 			continue
-		case isWordByte(c):
+		case sqllex.IsWordByte(c):
 			j := i
-			for j < len(sql) && isWordByte(sql[j]) {
+			for j < len(sql) && sqllex.IsWordByte(sql[j]) {
 				j++
 			}
 			word := sql[i:j]
-			if c >= '0' && c <= '9' && (i == 0 || !isWordByte(sql[i-1])) {
+			if c >= '0' && c <= '9' && (i == 0 || !sqllex.IsWordByte(sql[i-1])) {
 				p, class, n, ok := number(sql[i:])
 				if !ok {
 					return b, 0, nil, false
 				}
-				if n < len(sql)-i && (isWordByte(sql[i+n]) || sql[i+n] == '.') {
+				if n < len(sql)-i && (sqllex.IsWordByte(sql[i+n]) || sql[i+n] == '.') {
 					return b, 0, nil, false // 1abc is an identifier
 				}
 				if i > 0 && sql[i-1] == '.' {
@@ -139,7 +139,7 @@ func normalizeInto(b []byte, sql string) (out []byte, n int, params []Param, ok 
 		case c == '@':
 			// @var and @@var are names, whatever follows.
 			j := i
-			for j < len(sql) && (sql[j] == '@' || isWordByte(sql[j]) || sql[j] == '.') {
+			for j < len(sql) && (sql[j] == '@' || sqllex.IsWordByte(sql[j]) || sql[j] == '.') {
 				j++
 			}
 			b = append(b, sql[i:j]...)
@@ -158,9 +158,6 @@ func normalizeInto(b []byte, sql string) (out []byte, n int, params []Param, ok 
 	}
 	return append(b, classes...), len(classes), params, true
 }
-
-// isWordByte: bytes of unquoted identifiers, keywords and numbers.
-func isWordByte(c byte) bool { return sqllex.IsWordByte(c) }
 
 // number reads an unsigned number literal at the start of s: its
 // parameter, class ('i' integer, 'd' decimal, 'f' double) and length.

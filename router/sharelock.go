@@ -1,6 +1,10 @@
 package router
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/xaproxy/xaproxy/internal/sqllex"
+)
 
 // lockShare is the clause a locking read (BindOptions.LockReads) ends with.
 const lockShare = " LOCK IN SHARE MODE"
@@ -34,7 +38,7 @@ func statementEnd(sql string, escapes bool) (int, bool) {
 		case c == ';':
 			semicolon = true
 			continue
-		case c == '#' || (c == '-' && isDashComment(sql[i:])):
+		case c == '#' || (c == '-' && sqllex.IsDashComment(sql[i:])):
 			nl := strings.IndexByte(sql[i:], '\n')
 			if nl < 0 {
 				i = len(sql)

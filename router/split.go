@@ -1,11 +1,11 @@
 package router
 
 import (
-	"github.com/xaproxy/xaproxy/internal/sqllex"
 	"regexp"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/mysql"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 )
 
 // SplitStatements cuts a multi-statement query into its statements at the
@@ -30,7 +30,7 @@ func SplitStatements(sql string, mode Mode) []string {
 			} else {
 				i = len(sql)
 			}
-		case c == '#' || (c == '-' && isDashComment(sql[i:])):
+		case c == '#' || (c == '-' && sqllex.IsDashComment(sql[i:])):
 			if end := strings.IndexByte(sql[i:], '\n'); end >= 0 {
 				i += end
 			} else {
@@ -73,10 +73,6 @@ func skipQuotedIn(sql string, i int, escapes bool) int {
 	}
 	return len(sql)
 }
-
-// isDashComment: "--" starts a comment when white space or the end of the
-// text follows it (MariaDB's rule; "1--2" is arithmetic).
-func isDashComment(s string) bool { return sqllex.IsDashComment(s) }
 
 // compoundStart matches the start of a statement with a body of
 // statements: a stored program's definition or an anonymous block.

@@ -1,6 +1,10 @@
 package router
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/xaproxy/xaproxy/internal/sqllex"
+)
 
 // valueFuncAsValues rewrites MariaDB's VALUE(col), the synonym of
 // VALUES(col) in ON DUPLICATE KEY UPDATE, which the TiDB parser does not
@@ -33,7 +37,7 @@ func valueFuncAsValues(sql string) (string, bool) {
 			b.WriteString(sql[i:end])
 			i = end
 			continue
-		case c == '#' || (c == '-' && isDashComment(sql[i:])):
+		case c == '#' || (c == '-' && sqllex.IsDashComment(sql[i:])):
 			end := len(sql)
 			if e := strings.IndexByte(sql[i:], '\n'); e >= 0 {
 				end = i + e
@@ -41,9 +45,9 @@ func valueFuncAsValues(sql string) (string, bool) {
 			b.WriteString(sql[i:end])
 			i = end
 			continue
-		case isWordByte(c):
+		case sqllex.IsWordByte(c):
 			j := i
-			for j < len(sql) && isWordByte(sql[j]) {
+			for j < len(sql) && sqllex.IsWordByte(sql[j]) {
 				j++
 			}
 			w := strings.ToUpper(sql[i:j])
