@@ -55,13 +55,14 @@ func (r *Router) planAutoInc(ins *ast.InsertStmt, t tableInfo) (*autoIncPlan, er
 	if i < 0 {
 		return nil, nil
 	}
-	// Without a column list, its place among the columns such an INSERT
-	// gives (-1, every row's id generated, when it is INVISIBLE).
-	a := &autoIncPlan{schema: t.schema, table: t.name, column: def.Columns[i].Name, pos: def.PositionOf(def.Columns[i].Name)}
-	if len(ins.Columns) == 0 && a.pos < 0 {
-		return nil, errUnsupported("INSERT without a column list into sharded table %s, whose AUTO_INCREMENT column %s is INVISIBLE, is not supported: xaproxy names that column to give its ids; name the columns", t, a.column)
-	}
-	if len(ins.Columns) > 0 {
+	a := &autoIncPlan{schema: t.schema, table: t.name, column: def.Columns[i].Name}
+	if len(ins.Columns) == 0 {
+		// Its place among the columns such an INSERT gives; an INVISIBLE
+		// one has none, and xaproxy would have to name the others.
+		if a.pos = def.PositionOf(a.column); a.pos < 0 {
+			return nil, errUnsupported("INSERT without a column list into sharded table %s, whose AUTO_INCREMENT column %s is INVISIBLE, is not supported: xaproxy names that column to give its ids; name the columns", t, a.column)
+		}
+	} else {
 		a.pos = -1
 		for j, c := range ins.Columns {
 			if strings.EqualFold(c.Name.O, a.column) {

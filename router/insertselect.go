@@ -68,20 +68,20 @@ func (r *Router) planInsertSelect(p *Plan, ins *ast.InsertStmt, t tableInfo, use
 	if err != nil {
 		return err
 	}
+	kt := keyTarget{tables: []tableInfo{src}, single: true}
 	if field, err := r.selectFieldAt(sel, src, pos); err != nil {
 		return err
 	} else if field == nil {
 		p.fixed = src.table.Shards[0] // too few columns: MariaDB's 1136, from any shard
 		return nil
-	} else if !namesColumn(field, src, src.table.ShardKey) {
+	} else if !kt.isKey(field) {
 		return refuse("its shard key is not given by the shard key column " + src.table.ShardKey + " of " + src.name)
 	}
-	if same, err := r.sameKeyType(t, src); err != nil {
+	if why, err := r.keysRouteAlike(t, src); err != nil {
 		return err
-	} else if !same {
-		return refuse("the two shard key columns have different types, whose values may route apart")
+	} else if why != "" {
+		return refuse(why)
 	}
-	kt := keyTarget{tables: []tableInfo{src}, single: true}
 	k := &keyedPlan{table: src.table, conds: kt.keyConds(sel.Where)}
 	if p.Stmt.Returning != nil {
 		// One server returns the rows in the order it inserts them; the
@@ -118,27 +118,25 @@ func (r *Router) selectFieldAt(sel *ast.SelectStmt, src tableInfo, pos int) (ast
 	return nil, nil
 }
 
-// namesColumn tells whether e is the column col of t (unqualified, or
-// qualified by its alias or name and schema).
-func namesColumn(e ast.ExprNode, t tableInfo, col string) bool {
-	c, ok := unparen(e).(*ast.ColumnNameExpr)
-	if !ok || !strings.EqualFold(c.Name.Name.O, col) {
-		return false
-	}
-	return (c.Name.Table.O == "" || c.Name.Table.L == t.alias) && (c.Name.Schema.O == "" || strings.EqualFold(c.Name.Schema.O, t.schema))
-}
-
-// sameKeyType tells whether the shard key columns of a and b have the
-// same type in the catalog.
-func (r *Router) sameKeyType(a, b tableInfo) (bool, error) {
+// keysRouteAlike says why the shard key columns of a and b may route the
+// same value apart ("" if they cannot): another type, or strings, whose
+// conversion between the columns' character sets (which the catalog does
+// not hold) may change their bytes.
+func (r *Router) keysRouteAlike(a, b tableInfo) (string, error) {
 	da, err := r.definition(a)
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	db, err := r.definition(b)
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	ia, ib := da.ColumnIndex(a.table.ShardKey), db.ColumnIndex(b.table.ShardKey)
-	return ia >= 0 && ib >= 0 && strings.EqualFold(da.Columns[ia].Type, db.Columns[ib].Type), nil
+	if ia < 0 || ib < 0 || !strings.EqualFold(da.Columns[ia].Type, db.Columns[ib].Type) {
+		return "the two shard key columns have different types, whose values may route apart", nil
+	}
+	if k, err := keyColumnOf(da.Columns[ia]); err != nil || !k.integer {
+		return "its shard key is not an integer column (strings may change bytes between the columns' character sets)", nil
+	}
+	return "", nil
 }

@@ -33,8 +33,12 @@ func TestInsertSelectPlans(t *testing.T) {
 			t.Errorf("%s: %d parts (write %v), want %d", tc.sql, len(ex.Parts), ex.Write, tc.shards)
 		}
 		for _, p := range ex.Parts {
+			// "": the client's own statement, as it came.
 			if p.SQL != "" && !strings.HasPrefix(p.SQL, "INSERT") {
 				t.Errorf("%s: part %s runs %q", tc.sql, p.Shard, p.SQL)
+			}
+			if p.SQL != "" {
+				t.Errorf("%s: part %s runs %q, want the statement as written", tc.sql, p.Shard, p.SQL)
 			}
 		}
 	}
@@ -83,7 +87,7 @@ func TestInvisibleColumnsPositions(t *testing.T) {
 		t.Errorf("INSERT INTO orders VALUES (1, 5, 7): %v, %+v; want the shard of user_id 5 (%s)", err, got, want.Parts[0].Shard)
 	}
 	// users.* is (user_id, name): orders' key, second, would be a name.
-	if _, err := execFor(t, r, "INSERT INTO orders SELECT users.*, 1 FROM users"); err == nil {
+	if _, err := execFor(t, r, "INSERT INTO orders SELECT users.*, 1 FROM users"); err == nil || !strings.Contains(err.Error(), "not given by the shard key column") {
 		t.Error("INSERT INTO orders SELECT users.*, 1: accepted, want a refusal (the key would come from name)")
 	}
 	if _, err := execFor(t, r, "INSERT INTO orders SELECT 1, users.* FROM users"); err != nil {
@@ -142,5 +146,48 @@ func TestInvisibleRandomDefaultOnCopies(t *testing.T) {
 	}
 	if err := check("INSERT INTO countries (code, tok) VALUES ('fr', 'given')"); err != nil {
 		t.Errorf("an INSERT giving tok: %v", err)
+	}
+}
+
+// TestInsertSelectKeysAndTargets: the refusals of INSERT ... SELECT whose
+// keys may route apart or whose target gives ids, and the answer of a
+// select list too short for the key.
+func TestInsertSelectKeysAndTargets(t *testing.T) {
+	r := bareShardedRouter(t)
+	withCatalog(t, r, map[string][]string{
+		"shop.orders": {"id bigint auto_increment", "user_id int", "total int"},
+		"shop.users":  {"user_id bigint", "name varchar(20)"},
+		"shop.items":  {"id int", "name varchar(20)"},
+	})
+	if _, err := execFor(t, r, "INSERT INTO orders (user_id) SELECT user_id FROM orders"); err == nil || !strings.Contains(err.Error(), "it has an AUTO_INCREMENT column") {
+		t.Errorf("into a table with AUTO_INCREMENT: %v, want a refusal naming it", err)
+	}
+	r2 := routerWith(t, 3, `
+  - name: shop
+    default_shard: s0
+    tables:
+      - {name: a, shard_key: k, algorithm: hash}
+      - {name: b, shard_key: k, algorithm: hash}
+      - {name: c, shard_key: k, algorithm: hash}
+      - {name: d, shard_key: k, algorithm: hash}
+`)
+	withCatalog(t, r2, map[string][]string{
+		"shop.a": {"k int", "v int"},
+		"shop.b": {"k bigint", "v int"},
+		"shop.c": {"k varchar(10)", "v int"},
+		"shop.d": {"k varchar(10)", "v int"},
+	})
+	for sql, why := range map[string]string{
+		"INSERT INTO a SELECT * FROM b": "different types",
+		"INSERT INTO c SELECT * FROM d": "not an integer column",
+	} {
+		if _, err := execFor(t, r2, sql); err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("%s: %v, want a refusal naming %q", sql, err, why)
+		}
+	}
+	// Too short for the key: one shard answers MariaDB's 1136.
+	ex, err := execFor(t, r2, "INSERT INTO a (v, k) SELECT v FROM a")
+	if err != nil || len(ex.Parts) != 1 {
+		t.Errorf("a select list without the key's position: %v, %+v; want one shard", err, ex)
 	}
 }

@@ -44,7 +44,7 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 			return r.planInsertSelect(p, ins, t, user, db) // insertselect.go
 		}
 		if len(pl.sharded) > 0 || len(pl.broadcast) > 0 {
-			return errInsertSelect(t, pl)
+			return errInsertSelect(t)
 		}
 		return r.planNonSharded(p, pl, db, "")
 	}
@@ -102,7 +102,7 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 
 // errInsertSelect refuses an INSERT ... SELECT into t that the shards
 // cannot run as one server (insertselect.go runs the one form they can).
-func errInsertSelect(t tableInfo, pl placement) error {
+func errInsertSelect(t tableInfo) error {
 	switch t.kind {
 	case sharding.Broadcast:
 		return errUnsupported("INSERT ... SELECT into broadcast table %s is not supported: write its rows with INSERT ... VALUES", t)
