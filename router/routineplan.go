@@ -2,7 +2,6 @@ package router
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -150,7 +149,7 @@ func (r *Router) planCall(p *Plan, n *ast.CallStmt, user, db string) error {
 		return err
 	}
 	for _, t := range tables {
-		if !t.infoSchema && (t.kind == sharding.Sharded || !slices.Contains(placementShards(t), home)) {
+		if !t.wholeOn(home) {
 			return errUnsupported("CALL %s with an argument reading the %s table %s is not supported: the procedure runs on shard %s, which does not hold all its rows; read the value first and pass it", n.Procedure.FnName.O, t.kind, t, home)
 		}
 	}

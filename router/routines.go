@@ -412,10 +412,7 @@ func (r *Router) CheckSetReads(st *Statement, user, db, shard string) error {
 		return err
 	}
 	for _, t := range tables {
-		if t.infoSchema {
-			continue
-		}
-		if t.kind == sharding.Sharded || !slices.Contains(placementShards(t), shard) || t.view != nil && t.view.perShard != "" {
+		if !t.wholeOn(shard) {
 			return errUnsupported("SET with a value read from the %s table %s is not supported: the SET runs on one shard (%s), which does not hold all its rows; read the value with a SELECT and SET it", t.kind, t, shard)
 		}
 	}
@@ -423,4 +420,14 @@ func (r *Router) CheckSetReads(st *Statement, user, db, shard string) error {
 		return err
 	}
 	return r.CheckRunsOn(st, db, &Exec{Parts: []Part{{Shard: shard}}})
+}
+
+// wholeOn tells whether a statement run on shard reads all of t's rows
+// there: information_schema (filtered per session), or an unsharded or
+// broadcast table, or a view of such, that the shard holds.
+func (t tableInfo) wholeOn(shard string) bool {
+	if t.infoSchema {
+		return true
+	}
+	return t.kind != sharding.Sharded && slices.Contains(placementShards(t), shard) && (t.view == nil || t.view.perShard == "")
 }
