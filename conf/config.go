@@ -213,8 +213,8 @@ type Backend struct {
 	// CatalogRefresh is how often the proxy reads the table, routine and
 	// trigger definitions from the shards again, so that one changed on
 	// the shards directly is known within this long; 0 reads them only at
-	// start, after DDL through the proxy and when a statement names an
-	// unknown table. Default 30s.
+	// start, after DDL through the proxy, when a statement names an
+	// unknown table and after a shard answers 1146 or 1054. Default 30s.
 	CatalogRefresh Duration `yaml:"catalog_refresh"`
 	// TLSCAFile is a PEM bundle of the certificate authorities that sign
 	// the shards' certificates: shards whose DSN says tls=true are

@@ -386,7 +386,7 @@ func (c *checker) backend(b *Backend) {
 	c.positive("backend.connect_timeout", b.ConnectTimeout)
 	c.positive("backend.idle_timeout", b.IdleTimeout)
 	c.positive("backend.wait_timeout", b.WaitTimeout)
-	c.nonNegative("backend.catalog_refresh", b.CatalogRefresh, "0 reads the definitions only at start, after DDL and for unknown tables")
+	c.nonNegative("backend.catalog_refresh", b.CatalogRefresh, "0 reads the definitions only at start, after DDL and for unknown tables or columns")
 	if d := b.CatalogRefresh.Duration; d > 0 && d < time.Second {
 		c.addf("backend.catalog_refresh", "must be 0 or at least 1s (each read scans information_schema on every shard), got %s", b.CatalogRefresh.String())
 	}
