@@ -96,6 +96,10 @@ func foundRowsEffect(n ast.StmtNode) FoundRowsEffect {
 		if x.CountWarningsOrErrors || foundRowsShows[x.Tp] {
 			return FoundSent
 		}
+	case *ast.ExplainStmt:
+		if show, ok := x.Stmt.(*ast.ShowStmt); ok {
+			return foundRowsEffect(show) // DESCRIBE t is SHOW COLUMNS
+		}
 	}
 	return FoundKeep
 }

@@ -37,6 +37,8 @@ func TestLastResultFlags(t *testing.T) {
 		{"SHOW PROCESSLIST", 0, FoundKeep},
 		{"SHOW GRANTS", 0, FoundKeep},
 		{"EXPLAIN SELECT * FROM t", 0, FoundKeep},
+		{"DESCRIBE t", 0, FoundSent},
+		{"DESC t id", 0, FoundSent},
 		{"INSERT INTO t VALUES (1)", 0, FoundKeep},
 		{"UPDATE t SET v = 1", 0, FoundKeep},
 		{"DELETE FROM t", 0, FoundKeep},

@@ -278,6 +278,9 @@ func classify(st *Statement, n ast.StmtNode) {
 		st.ReadOnly = x.LockInfo == nil && x.SelectIntoOpt == nil
 	case *ast.SetOprStmt:
 		st.ReadOnly = true
+	case *ast.ExplainStmt:
+		// EXPLAIN plans without running (ANALYZE runs the statement).
+		st.ReadOnly = !x.Analyze
 	}
 	switch n.(type) {
 	case ast.DDLNode, *ast.LockTablesStmt,

@@ -193,6 +193,8 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 		}
 	case *ast.ShowStmt:
 		err = r.planShow(p, n, user, db)
+	case *ast.ExplainStmt:
+		err = r.planExplain(p, n, user, db)
 	case *ast.LoadDataStmt:
 		err = r.planLoadData(p, n, user, db)
 	case *ast.CallStmt:
