@@ -106,6 +106,13 @@ func TestPlanRoutes(t *testing.T) {
 		{sql: "CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY)", parts: 1, single: true, shards: []string{"s0"}},
 		{sql: "DROP TABLE IF EXISTS orders, notes", parts: 3, ddl: true},
 		{sql: "SHOW CREATE TABLE orders", parts: 1, single: true, shards: []string{"s0"}},
+		{sql: "DESCRIBE orders", parts: 1, single: true, shards: []string{"s0"}},
+		{sql: "DESC orders user_id", parts: 1, single: true, shards: []string{"s0"}},
+		{sql: "EXPLAIN SELECT * FROM countries", parts: 1, single: true},
+		{sql: "UPDATE orders o JOIN countries c ON c.code = o.country SET o.total = 0", parts: 3, write: true},
+		{sql: "UPDATE orders o JOIN users u ON u.user_id = o.user_id SET o.total = 0, u.name = 'x' WHERE o.user_id = 5", parts: 1, single: true, shards: []string{home5}, write: true},
+		{sql: "DELETE o FROM orders o JOIN countries c ON c.code = o.country WHERE c.code = 'fr'", parts: 3, write: true},
+		{sql: "DELETE FROM o, u USING orders o JOIN users u USING (user_id)", parts: 3, write: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {
@@ -236,6 +243,15 @@ func TestPlanRefuses(t *testing.T) {
 		{"INSERT INTO orders (user_id) SELECT user_id FROM users ON DUPLICATE KEY UPDATE user_id = 7", "ON DUPLICATE KEY UPDATE of shard key"},
 		{"CREATE TABLE countries (id INT AUTO_INCREMENT PRIMARY KEY, name TEXT)", "AUTO_INCREMENT"},
 		{"RENAME TABLE orders TO o2", "RENAME"},
+		{"EXPLAIN SELECT * FROM orders WHERE user_id = 5", "EXPLAIN of a statement reading sharded table shop.orders"},
+		{"UPDATE orders o JOIN countries c ON c.code = o.country SET c.name = 'x'", "writing broadcast table shop.countries beside sharded tables"},
+		{"UPDATE orders o JOIN countries c ON c.code = o.country SET code = 'x'", "writing broadcast table shop.countries"},
+		{"DELETE c FROM orders o JOIN countries c ON c.code = o.country", "writing broadcast table shop.countries"},
+		{"UPDATE orders o JOIN users u ON u.user_id = o.user_id SET u.user_id = 3", "UPDATE of shard key"},
+		{"UPDATE orders o JOIN users u ON u.name = o.total SET o.total = 1", "not on their shard keys"},
+		{"UPDATE orders o JOIN notes n ON n.id = o.id SET o.total = 1", "unsharded"},
+		{"UPDATE orders o JOIN countries c ON c.code = o.country SET nosuch = 1", "cannot tell which table of the multi-table UPDATE/DELETE column nosuch names"},
+		{"UPDATE orders o JOIN countries c ON c.code = o.country SET o.total = 1 LIMIT 2", "ORDER BY or LIMIT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {
@@ -251,6 +267,15 @@ func TestPlanRefuses(t *testing.T) {
 				t.Errorf("message %q does not mention %q", me.Message, tt.want)
 			}
 		})
+	}
+}
+
+// TestPlanExplainAnalyze: MySQL's EXPLAIN ANALYZE, which the parser reads,
+// gets the syntax error MariaDB gives it.
+func TestPlanExplainAnalyze(t *testing.T) {
+	_, err := planFor(t, shardedRouter(t), "EXPLAIN ANALYZE SELECT * FROM countries")
+	if me, ok := err.(*mysql.MyError); !ok || me.Code != mysql.ER_PARSE_ERROR {
+		t.Fatalf("err = %v, want 1064", err)
 	}
 }
 

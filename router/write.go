@@ -251,7 +251,7 @@ func (r *Router) planUpdateDelete(p *Plan, refs *ast.TableRefsClause, where ast.
 		return err
 	}
 	if len(from) != 1 {
-		return errUnsupported("multi-table UPDATE/DELETE with sharded table %s is not supported", pl.sharded[0])
+		return r.planJoinedWrite(p, from, refs, where, orderOrLimit, set, user, db)
 	}
 	t := from[0]
 	for _, a := range set {
@@ -262,11 +262,16 @@ func (r *Router) planUpdateDelete(p *Plan, refs *ast.TableRefsClause, where ast.
 	kt := keyTarget{tables: []tableInfo{t}, single: true}
 	k := &keyedPlan{table: t.table, conds: kt.keyConds(where)}
 	if orderOrLimit {
-		// ORDER BY/LIMIT must see all rows at once: only one shard may run it.
-		k.singleOnly = errUnsupported("UPDATE/DELETE with ORDER BY or LIMIT on sharded table %s must target one shard: the order and limit are over all its rows", t.table.Name).(*mysql.MyError)
+		k.singleOnly = errOrderLimitWrite(t.table)
 	}
 	p.keyed = k
 	return nil
+}
+
+// errOrderLimitWrite: ORDER BY/LIMIT must see all rows at once, so only one
+// shard may run an UPDATE/DELETE with them.
+func errOrderLimitWrite(t *sharding.Table) *mysql.MyError {
+	return errUnsupported("UPDATE/DELETE with ORDER BY or LIMIT on sharded table %s must target one shard: the order and limit are over all its rows", t.Name).(*mysql.MyError)
 }
 
 // sortedShards lists the shards of byShard in the table's shard order.
