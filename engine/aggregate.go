@@ -38,6 +38,14 @@ const (
 	// of the row that stands for the group (the Rep MIN's lowest, else the
 	// first row met), as one MariaDB shows the first row it read.
 	AggAny
+	// AggBitOr, AggBitAnd and AggBitXor combine the shards' BIT_OR,
+	// BIT_AND and BIT_XOR of a group (unsigned 64-bit integers): the
+	// operations are associative, and a shard without rows answers their
+	// identity (0, all ones, 0), so the merge is exact.
+	AggBitOr
+	AggBitAnd
+	AggBitXor
+	aggFnEnd
 )
 
 func (f AggFn) String() string {
@@ -56,6 +64,12 @@ func (f AggFn) String() string {
 		return "COUNT(DISTINCT)"
 	case AggAny:
 		return "ANY"
+	case AggBitOr:
+		return "BIT_OR"
+	case AggBitAnd:
+		return "BIT_AND"
+	case AggBitXor:
+		return "BIT_XOR"
 	}
 	return fmt.Sprintf("AggFn(%d)", int(f))
 }
@@ -142,7 +156,7 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 				return fail(err)
 			}
 		}
-		if g.Fn < AggCount || g.Fn > AggAny {
+		if g.Fn < AggCount || g.Fn >= aggFnEnd {
 			return fail(fmt.Errorf("engine: unknown aggregate function %d", int(g.Fn)))
 		}
 		if g.Rep {
@@ -201,6 +215,12 @@ func newAggSpec(g Agg, in *mysql.Field) *aggSpec {
 	case AggCount, AggCountDistinct:
 		sp.out = &mysql.Field{Name: name, Type: mysql.MYSQL_TYPE_LONGLONG, Charset: binaryCharset,
 			ColumnLength: 21, Flag: mysql.NOT_NULL_FLAG | mysql.BINARY_FLAG}
+	case AggBitOr, AggBitAnd, AggBitXor:
+		// MariaDB 10.11's, unless the shards group as the statement does
+		// (ShardField): a shard grouping by more columns, for a COUNT
+		// (DISTINCT), sends it without BINARY.
+		sp.out = &mysql.Field{Name: name, Type: mysql.MYSQL_TYPE_LONGLONG, Charset: binaryCharset,
+			ColumnLength: 21, Flag: mysql.NOT_NULL_FLAG | mysql.UNSIGNED_FLAG | mysql.BINARY_FLAG}
 	case AggAny:
 		f := copyField(in)
 		f.Name = name
@@ -301,6 +321,7 @@ type aggAcc struct {
 	exact decimal // sumExact
 	fsum  float64 // sumDouble
 	best  []byte  // MIN/MAX
+	bits  uint64  // BIT_OR, BIT_AND, BIT_XOR
 	seen  map[string]struct{}
 }
 
@@ -489,6 +510,8 @@ func (sp *aggSpec) add(acc *aggAcc, r Row) error {
 		if (sp.Fn == AggMin && c < 0) || (sp.Fn == AggMax && c > 0) {
 			acc.best = v
 		}
+	case AggBitOr, AggBitAnd, AggBitXor:
+		return sp.addBits(acc, v)
 	case AggSum, AggAvg:
 		if sp.Distinct {
 			if v == nil || !acc.firstSeen(appendKey(nil, sp.kind, v)) {
@@ -536,6 +559,11 @@ func (sp *aggSpec) result(acc *aggAcc) []byte {
 			return nil
 		}
 		return acc.best
+	case AggBitOr, AggBitAnd, AggBitXor:
+		if !acc.has && sp.Fn == AggBitAnd {
+			return strconv.AppendUint(nil, math.MaxUint64, 10)
+		}
+		return strconv.AppendUint(nil, acc.bits, 10)
 	case AggSum:
 		if !acc.has {
 			return nil
@@ -570,6 +598,28 @@ func (sp *aggSpec) result(acc *aggAcc) []byte {
 			return []byte(q.String())
 		}
 		return []byte(formatDouble(acc.fsum/float64(acc.count), sp.outDec))
+	}
+	return nil
+}
+
+// addBits combines a shard's BIT_OR, BIT_AND or BIT_XOR of a group.
+func (sp *aggSpec) addBits(acc *aggAcc, v []byte) error {
+	if v == nil {
+		return fmt.Errorf("engine: a shard's %s is NULL", sp.Fn)
+	}
+	n, err := strconv.ParseUint(string(v), 10, 64)
+	if err != nil {
+		return fmt.Errorf("engine: bad partial %s %q", sp.Fn, v)
+	}
+	switch {
+	case !acc.has:
+		acc.bits, acc.has = n, true
+	case sp.Fn == AggBitOr:
+		acc.bits |= n
+	case sp.Fn == AggBitAnd:
+		acc.bits &= n
+	default:
+		acc.bits ^= n
 	}
 	return nil
 }

@@ -333,3 +333,31 @@ func TestAvgLengthFromTheShardsAvg(t *testing.T) {
 		t.Errorf("AVG of a DECIMAL: length %d, want %d (from its SUM)", exact.ColumnLength, want)
 	}
 }
+
+// TestAggregateBits: the shards' BIT_OR, BIT_AND and BIT_XOR of a group
+// combine by the same operation; a shard without rows answers the
+// identity, and so does an empty input without GROUP BY (MariaDB 10.11:
+// 0, 18446744073709551615, 0).
+func TestAggregateBits(t *testing.T) {
+	f := func(name string) *mysql.Field {
+		return &mysql.Field{Name: []byte(name), Type: mysql.MYSQL_TYPE_LONGLONG, Charset: 63, ColumnLength: 21, Flag: mysql.NOT_NULL_FLAG | mysql.UNSIGNED_FLAG | mysql.BINARY_FLAG}
+	}
+	cols := []*mysql.Field{intField("g"), f("BIT_OR(x)"), f("BIT_AND(x)"), f("BIT_XOR(x)")}
+	aggs := []Agg{{Fn: AggBitOr, Col: 1, Name: "o"}, {Fn: AggBitAnd, Col: 2, Name: "a"}, {Fn: AggBitXor, Col: 3, Name: "x"}}
+	s0 := FromSlice(cols, rowsOf([]string{"1", "6", "6", "6"}, []string{"2", "0", "18446744073709551615", "0"}))
+	s1 := FromSlice(cols, rowsOf([]string{"1", "12", "4", "10"}, []string{"2", "1", "1", "1"}))
+	got := mustCollect(t, Aggregate(Concat([]Rows{s0, s1}), []int{0}, aggs))
+	if want := []string{"1|14|4|12", "2|1|1|1"}; !equalStrings(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if got := mustCollect(t, Aggregate(FromSlice(cols, nil), nil, aggs)); !equalStrings(got, []string{"0|18446744073709551615|0"}) {
+		t.Fatalf("empty: %v", got)
+	}
+	out := Aggregate(FromSlice(cols, nil), nil, aggs).Columns()
+	if out[0].Flag&mysql.UNSIGNED_FLAG == 0 || string(out[0].Name) != "o" {
+		t.Errorf("BIT_OR field %+v", out[0])
+	}
+	if _, err := Aggregate(FromSlice(cols, rowsOf([]string{"1", "x", "1", "1"})), nil, aggs).Next(); err == nil {
+		t.Error("a bad partial was accepted")
+	}
+}

@@ -508,7 +508,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			cols = append(cols, "COUNT("+arg+")")
 			am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggCount, Col: shardCol, Name: name})
 			shardCol++
-		case ast.AggFuncSum, ast.AggFuncMin, ast.AggFuncMax:
+		case ast.AggFuncSum, ast.AggFuncMin, ast.AggFuncMax, ast.AggFuncBitOr, ast.AggFuncBitAnd, ast.AggFuncBitXor:
 			arg, err := aggArg(f)
 			if err != nil {
 				return err
@@ -521,7 +521,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 				shardCol++
 				continue
 			}
-			fn := map[string]engine.AggFn{ast.AggFuncSum: engine.AggSum, ast.AggFuncMin: engine.AggMin, ast.AggFuncMax: engine.AggMax}[f.F]
+			fn := partialFn(f.F)
 			cols = append(cols, strings.ToUpper(f.F)+"("+arg+")")
 			am.Aggs = append(am.Aggs, engine.Agg{Fn: fn, Col: shardCol, Name: name})
 			shardCol++
@@ -901,6 +901,24 @@ func lockClause(l *ast.SelectLockInfo) string {
 	return ""
 }
 
+// partialFn merges an aggregate whose shards' partials are the same
+// function of the same argument.
+func partialFn(name string) engine.AggFn {
+	switch name {
+	case ast.AggFuncSum:
+		return engine.AggSum
+	case ast.AggFuncMin:
+		return engine.AggMin
+	case ast.AggFuncMax:
+		return engine.AggMax
+	case ast.AggFuncBitOr:
+		return engine.AggBitOr
+	case ast.AggFuncBitAnd:
+		return engine.AggBitAnd
+	}
+	return engine.AggBitXor
+}
+
 // aggBuilder maps aggregate queries onto partial aggregates and turns the
 // select list, HAVING and ORDER BY into expressions over the merged groups.
 type aggBuilder struct {
@@ -959,8 +977,13 @@ func (c *aggCollector) Enter(n ast.Node) (ast.Node, bool) {
 	f.F = strings.ToLower(f.F)
 	switch f.F {
 	case ast.AggFuncCount, ast.AggFuncSum, ast.AggFuncMin, ast.AggFuncMax, ast.AggFuncAvg:
+	case ast.AggFuncBitOr, ast.AggFuncBitAnd, ast.AggFuncBitXor:
+		if f.Distinct {
+			c.err = errUnsupported("%s(DISTINCT) over several shards is not supported", strings.ToUpper(f.F))
+			return n, true
+		}
 	default:
-		c.err = errUnsupported("aggregate %s over several shards is not supported (COUNT, SUM, MIN, MAX, AVG, with DISTINCT or not, are)", strings.ToUpper(f.F))
+		c.err = errUnsupported("aggregate %s over several shards is not supported (COUNT, SUM, MIN, MAX, AVG, with DISTINCT or not, and BIT_OR, BIT_AND, BIT_XOR are)", strings.ToUpper(f.F))
 		return n, true
 	}
 	if f.Distinct {
