@@ -28,9 +28,12 @@ func TestDescribeAndExplain(t *testing.T) {
 		{0, "EXPLAIN UPDATE regions_prepared SET name = 'x' WHERE id = 2", nil},
 		{0, "SELECT id, name FROM regions_prepared ORDER BY id", nil},
 		{0, "EXPLAIN ANALYZE SELECT * FROM regions_prepared", nil}, // MySQL's: 1064
+		{0, "EXPLAIN EXTENDED SELECT * FROM regions_prepared WHERE id > 1", nil},
+		{0, "EXPLAIN PARTITIONS SELECT * FROM regions_prepared", nil},
 	})
 	wantUnsupported(ctx, t, proxy, nil,
 		"EXPLAIN SELECT * FROM gitems WHERE k = 1",
 		"EXPLAIN UPDATE gitems SET v = 'q'",
+		"EXPLAIN EXTENDED SELECT * FROM gitems",
 	)
 }

@@ -40,3 +40,29 @@ func TestCreateOrReplace(t *testing.T) {
 		}
 	}
 }
+
+// MariaDB's EXPLAIN EXTENDED and EXPLAIN PARTITIONS of a statement are
+// planned as the EXPLAIN; the shard gets the client's text.
+func TestExplainExtended(t *testing.T) {
+	for _, sql := range []string{
+		"EXPLAIN EXTENDED SELECT * FROM countries",
+		"/* c */ explain\tpartitions select 1 FROM countries",
+		"DESCRIBE EXTENDED (SELECT * FROM countries)",
+	} {
+		st, err := NewParser().Parse(sql)
+		if err != nil || st.Kind == KindUnparsed {
+			t.Fatalf("%s: %v %v", sql, err, st.ParseErr)
+		}
+		if _, ok := st.Node.(*ast.ExplainStmt); !ok || st.SQL != sql || !st.ReadOnly {
+			t.Errorf("%s: parsed as %T, SQL %q, read-only %v", sql, st.Node, st.SQL, st.ReadOnly)
+		}
+	}
+	// A table named extended is not an EXPLAIN EXTENDED.
+	if st, _ := NewParser().Parse("DESC extended k"); st.Kind != KindUnparsed {
+		if x, ok := st.Node.(*ast.ExplainStmt); ok {
+			if _, show := x.Stmt.(*ast.ShowStmt); !show {
+				t.Errorf("DESC extended k: parsed as EXPLAIN of %T", x.Stmt)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package router
 import (
 	"fmt"
 	"iter"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -193,8 +194,11 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 			}
 		}
 	}
-	if err != nil {
-		if alt, ok := orReplaceAsCreate(sql, len(sql)-len(head)); ok {
+	for _, re := range []*regexp.Regexp{orReplaceHead, explainWordHead} {
+		if err == nil {
+			break
+		}
+		if alt, ok := blankedHead(re, sql, len(sql)-len(head)); ok {
 			if n, err2 := p.parse(alt); err2 == nil {
 				nodes, err = n, nil
 			}

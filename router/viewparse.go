@@ -32,14 +32,21 @@ func viewAsCreate(head string) (string, bool) {
 // which the TiDB parser does not know.
 var orReplaceHead = regexp.MustCompile(`(?is)^CREATE\s+(OR\s+REPLACE)\s+(?:TEMPORARY\s+)?(?:TABLE|(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX)\s`)
 
-// orReplaceAsCreate blanks the OR REPLACE of such a statement (sql, whose
-// first keyword is at offset at), so that it is planned as the CREATE it
-// resembles: it goes to the same shards, which run the client's own text
-// (drop, then create). The text keeps its length: offsets stay right.
-func orReplaceAsCreate(sql string, at int) (string, bool) {
-	m := orReplaceHead.FindStringSubmatchIndex(sql[at:])
+// blankedHead blanks the first group of re's match in sql (whose first
+// keyword is at offset at), a word the TiDB parser does not know, so that
+// the statement is planned as the one it resembles: OR REPLACE goes to the
+// shards of the CREATE (they run the client's own text: drop, then
+// create), EXTENDED to the shard of the EXPLAIN. The text keeps its
+// length: offsets stay right.
+func blankedHead(re *regexp.Regexp, sql string, at int) (string, bool) {
+	m := re.FindStringSubmatchIndex(sql[at:])
 	if m == nil {
 		return "", false
 	}
 	return sql[:at+m[2]] + strings.Repeat(" ", m[3]-m[2]) + sql[at+m[3]:], true
 }
+
+// explainWordHead is MariaDB's EXPLAIN EXTENDED and EXPLAIN PARTITIONS
+// (old forms that add a column) of a statement, which the TiDB parser
+// does not know; not DESC extended, a table of that name.
+var explainWordHead = regexp.MustCompile(`(?is)^(?:EXPLAIN|DESCRIBE|DESC)\s+(EXTENDED|PARTITIONS)\s+(?:SELECT|INSERT|REPLACE|UPDATE|DELETE|WITH|VALUES|TABLE|\()`)
