@@ -66,3 +66,29 @@ func TestExplainExtended(t *testing.T) {
 		}
 	}
 }
+
+// MariaDB's INVISIBLE column attribute is planned as the definition it
+// resembles; a column named invisible is not mistaken for it.
+func TestInvisibleColumnDefinitions(t *testing.T) {
+	for _, sql := range []string{
+		"CREATE TABLE t (id INT PRIMARY KEY, h INT INVISIBLE DEFAULT 7)",
+		"CREATE TABLE t (id INT PRIMARY KEY, h INT NOT NULL invisible, `invisible` INT)",
+		"ALTER TABLE t ADD COLUMN h INT INVISIBLE, MODIFY g INT invisible",
+	} {
+		st, err := NewParser().Parse(sql)
+		if err != nil || st.Kind == KindUnparsed {
+			t.Fatalf("%s: %v %v", sql, err, st.ParseErr)
+		}
+		if st.SQL != sql || !st.ImplicitCommit {
+			t.Errorf("%s: SQL %q, implicit commit %v", sql, st.SQL, st.ImplicitCommit)
+		}
+	}
+	for _, sql := range []string{
+		"CREATE TABLE t (invisible INT INVISIBLE)",
+		"SELECT 1 INVISIBLE INVISIBLE",
+	} {
+		if st, _ := NewParser().Parse(sql); st.Kind != KindUnparsed {
+			t.Errorf("%s: parsed as %T", sql, st.Node)
+		}
+	}
+}

@@ -215,6 +215,13 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		}
 	}
 	if err != nil {
+		if alt, ok := invisibleAsNull(sql, head, p.lexMode()); ok {
+			if n, err2 := p.parse(alt); err2 == nil {
+				nodes, err = n, nil
+			}
+		}
+	}
+	if err != nil {
 		st.Kind = KindUnparsed
 		st.ParseErr = err
 		st.LastResult, st.FoundRows = unparsedLastResult(head)

@@ -1,0 +1,34 @@
+package router
+
+import (
+	"strings"
+
+	"github.com/xaproxy/xaproxy/internal/sqllex"
+)
+
+// invisibleAsNull writes NULL over each INVISIBLE word of a CREATE TABLE
+// or ALTER TABLE, MariaDB's column attribute (10.3), which the TiDB parser
+// does not know, so that the definition is planned as the one it
+// resembles; the shards run the client's own text, and the catalog learns
+// the column is INVISIBLE from them. NULL is an attribute too: where the
+// word was a column's name instead the text no longer parses, and the
+// statement stays unread. The text keeps its length: offsets stay right.
+func invisibleAsNull(sql, head string, m sqllex.Mode) (string, bool) {
+	if !isKeyword(head, "CREATE") && !isKeyword(head, "ALTER") {
+		return "", false
+	}
+	const word, null = "INVISIBLE", "NULL     "
+	var b []byte
+	for _, t := range sqllex.Tokens(sql, m, 0) {
+		if t.Kind == sqllex.Word && strings.EqualFold(t.Text, word) {
+			if b == nil {
+				b = []byte(sql)
+			}
+			copy(b[t.End-len(word):t.End], null)
+		}
+	}
+	if b == nil {
+		return "", false
+	}
+	return string(b), true
+}
