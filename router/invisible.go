@@ -1,10 +1,15 @@
 package router
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/xaproxy/xaproxy/internal/sqllex"
 )
+
+// tableDefHead is the head of a CREATE or ALTER TABLE, where INVISIBLE
+// is a column attribute (not a view's SELECT, where it may name a column).
+var tableDefHead = regexp.MustCompile(`(?is)^(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMPORARY\s+)?|ALTER\s+(?:ONLINE\s+)?(?:IGNORE\s+)?)TABLE\s`)
 
 // invisibleAsNull writes NULL over each INVISIBLE word of a CREATE TABLE
 // or ALTER TABLE, MariaDB's column attribute (10.3), which the TiDB parser
@@ -14,7 +19,7 @@ import (
 // word was a column's name instead the text no longer parses, and the
 // statement stays unread. The text keeps its length: offsets stay right.
 func invisibleAsNull(sql, head string, m sqllex.Mode) (string, bool) {
-	if !isKeyword(head, "CREATE") && !isKeyword(head, "ALTER") {
+	if !tableDefHead.MatchString(head) {
 		return "", false
 	}
 	const word, null = "INVISIBLE", "NULL     "

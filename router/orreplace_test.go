@@ -86,6 +86,7 @@ func TestInvisibleColumnDefinitions(t *testing.T) {
 	for _, sql := range []string{
 		"CREATE TABLE t (invisible INT INVISIBLE)",
 		"SELECT 1 INVISIBLE INVISIBLE",
+		"CREATE VIEW v AS SELECT 1 FROM t WHERE invisible = 1 INVISIBLE",
 	} {
 		if st, _ := NewParser().Parse(sql); st.Kind != KindUnparsed {
 			t.Errorf("%s: parsed as %T", sql, st.Node)
