@@ -72,6 +72,7 @@ func TestExplainExtended(t *testing.T) {
 func TestInvisibleColumnDefinitions(t *testing.T) {
 	for _, sql := range []string{
 		"CREATE TABLE t (id INT PRIMARY KEY, h INT INVISIBLE DEFAULT 7)",
+		"CREATE OR REPLACE TABLE t (id INT PRIMARY KEY, h INT INVISIBLE)",
 		"CREATE TABLE t (id INT PRIMARY KEY, h INT NOT NULL invisible, `invisible` INT)",
 		"ALTER TABLE t ADD COLUMN h INT INVISIBLE, MODIFY g INT invisible",
 	} {

@@ -215,7 +215,11 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		}
 	}
 	if err != nil {
-		if alt, ok := invisibleAsNull(sql, head, p.lexMode()); ok {
+		base := sql // CREATE OR REPLACE TABLE may have INVISIBLE columns
+		if alt, ok := blankedHead(orReplaceHead, sql, len(sql)-len(head)); ok {
+			base = alt
+		}
+		if alt, ok := invisibleAsNull(base, head, p.lexMode()); ok {
 			if n, err2 := p.parse(alt); err2 == nil {
 				nodes, err = n, nil
 			}
