@@ -38,6 +38,8 @@ type keyCond struct {
 	lo, hi *valSrc
 	loIncl bool
 	hiIncl bool
+	// nullSafe: from <=>, where a NULL value restricts nothing.
+	nullSafe bool
 }
 
 // literal turns a constant expression into a value source.
@@ -179,6 +181,24 @@ func (k keyTarget) keyConds(where ast.ExprNode) []keyCond {
 	return k.condsOf(splitAnd(where, nil))
 }
 
+// eqCond is the restriction of l = r on the key.
+func (k keyTarget) eqCond(l, r ast.ExprNode) (keyCond, bool) {
+	if kc, ok := k.rowEq(l, r); ok {
+		return kc, true
+	}
+	if k.isKey(l) {
+		if v, ok := literal(r); ok {
+			return keyCond{eq: []valSrc{v}}, true
+		}
+	}
+	if k.isKey(r) {
+		if v, ok := literal(l); ok {
+			return keyCond{eq: []valSrc{v}}, true
+		}
+	}
+	return keyCond{}, false
+}
+
 func (k keyTarget) cond(e ast.ExprNode) (keyCond, bool) {
 	switch x := e.(type) {
 	case *ast.ParenthesesExpr:
@@ -186,19 +206,12 @@ func (k keyTarget) cond(e ast.ExprNode) (keyCond, bool) {
 	case *ast.BinaryOperationExpr:
 		switch x.Op {
 		case opcode.EQ, opcode.NullEQ:
-			if kc, ok := k.rowEq(x.L, x.R); ok {
-				return kc, true
-			}
-			if k.isKey(x.L) {
-				if v, ok := literal(x.R); ok {
-					return keyCond{eq: []valSrc{v}}, true
-				}
-			}
-			if k.isKey(x.R) {
-				if v, ok := literal(x.L); ok {
-					return keyCond{eq: []valSrc{v}}, true
-				}
-			}
+			kc, ok := k.eqCond(x.L, x.R)
+			// key <=> NULL holds where the key is NULL, which a row an
+			// outer join NULL-extends has on any shard: a NULL value
+			// then restricts nothing (bind), where = matches nothing.
+			kc.nullSafe = x.Op == opcode.NullEQ
+			return kc, ok
 		case opcode.LogicOr:
 			l, ok1 := k.cond(x.L)
 			r, ok2 := k.cond(x.R)
@@ -380,6 +393,9 @@ func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []str
 					continue
 				}
 				vals = append(vals, val)
+			}
+			if c.nullSafe && nulls > 0 {
+				continue
 			}
 			if len(vals) == 0 && nulls > 0 {
 				allowed = nil

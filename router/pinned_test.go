@@ -155,6 +155,12 @@ func TestTupleKeyConditions(t *testing.T) {
 		{sql: "UPDATE items SET w = 1 WHERE (id, v) IN ((1, 'a'), (4, 'b'))", shards: []string{"s1"}},
 		{sql: "DELETE FROM items WHERE (v, id) = ('x', ?)", params: []Param{intParam(5)}, shards: []string{"s2"}},
 		{sql: "DELETE FROM items WHERE (id, v) IN ((1, 'a'), (2, 'b'))", shards: []string{"s1", "s2"}},
+		// <=> NULL holds where the key is NULL: any shard (= NULL: none).
+		{sql: "SELECT * FROM items WHERE id <=> 4", shards: []string{"s1"}},
+		{sql: "SELECT * FROM items WHERE id <=> NULL", shards: []string{"s0", "s1", "s2"}},
+		{sql: "SELECT * FROM items WHERE id <=> ?", params: []Param{{Null: true, Literal: "NULL", Key: sharding.NullValue()}}, shards: []string{"s0", "s1", "s2"}},
+		{sql: "SELECT * FROM items WHERE (id, v) <=> (NULL, 'a')", shards: []string{"s0", "s1", "s2"}},
+		{sql: "SELECT * FROM items WHERE id = ?", params: []Param{{Null: true, Literal: "NULL", Key: sharding.NullValue()}}, shards: []string{"s0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {
