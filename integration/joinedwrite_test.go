@@ -21,7 +21,7 @@ func TestJoinedWritesOverShards(t *testing.T) {
 		"CREATE TABLE gitems (k INT PRIMARY KEY, v VARCHAR(20), n INT)",
 		"CREATE TABLE modeitems (k INT PRIMARY KEY, qty INT)",
 		"CREATE TABLE regions_prepared (id INT PRIMARY KEY, name VARCHAR(20))",
-		"INSERT INTO gitems VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30), (4, 'd', 40), (5, 'e', 50), (6, 'f', 60)",
+		"INSERT INTO gitems VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30), (4, 'd', 40), (5, 'e', 50), (6, 'f', 60), (8, 'h', 80)",
 		"INSERT INTO modeitems VALUES (1, 0), (2, 5), (3, 0), (4, 7), (6, 9)",
 		"INSERT INTO regions_prepared VALUES (1, 'north'), (2, 'south'), (3, 'east'), (5, 'west')",
 	)
@@ -51,6 +51,11 @@ func TestJoinedWritesOverShards(t *testing.T) {
 		"BEGIN",
 		"DELETE gitems FROM gitems JOIN regions_prepared ON regions_prepared.id = gitems.k",
 		"ROLLBACK",
+		// Rows an outer join NULL-extends have a NULL key on every shard.
+		"UPDATE gitems g LEFT JOIN modeitems m ON m.k = g.k SET g.n = g.n + 1000 WHERE m.k <=> NULL",
+		// Names that match no table: MariaDB's errors.
+		"DELETE gitems FROM gitems AS g JOIN regions_prepared r ON r.id = g.k",
+		"UPDATE gitems g JOIN regions_prepared r ON r.id = g.k SET gitems.v = 'q'",
 		// Key conditions pick one shard; a join of keys of one value.
 		"UPDATE gitems a JOIN modeitems b ON b.k = 2 SET a.n = b.qty WHERE a.k = 2",
 		"SELECT k, v, n FROM gitems ORDER BY k",
@@ -78,5 +83,6 @@ func TestJoinedWritesOverShards(t *testing.T) {
 		"UPDATE gitems g JOIN regions_prepared r ON r.id = g.k SET g.k = g.k + 10",    // moves rows
 		"UPDATE gitems g JOIN modeitems m ON m.qty = g.n SET g.v = 'x'",               // rows of several shards meet
 		"UPDATE gitems g JOIN regions_prepared r ON r.id = g.k SET g.v = 'x' LIMIT 1", // a limit over all shards
+		"UPDATE gitems o JOIN regions_prepared O ON O.id = o.k SET O.name = 'x'",      // aliases apart only in case
 	)
 }

@@ -1,8 +1,10 @@
 package router
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/sharding"
 )
@@ -34,9 +36,8 @@ func (r *Router) planJoinedWrite(p *Plan, from []tableInfo, refs *ast.TableRefsC
 			return errUnsupported("a multi-table UPDATE/DELETE writing %s table %s beside sharded tables is not supported: each shard would change it by the rows it holds; write it in a statement of its own", t.kind, t)
 		}
 	}
-	for _, a := range set {
-		t := findAlias(from, own.qualifier(a.Column))
-		if strings.EqualFold(a.Column.Name.O, t.table.ShardKey) {
+	for i, a := range set {
+		if t := written[i]; strings.EqualFold(a.Column.Name.O, t.table.ShardKey) {
 			return errUnsupported("UPDATE of shard key %s.%s is not supported: it would move the row to another shard (DELETE and INSERT it instead)", t.name, t.table.ShardKey)
 		}
 	}
@@ -54,38 +55,47 @@ func (r *Router) planJoinedWrite(p *Plan, from []tableInfo, refs *ast.TableRefsC
 	return nil
 }
 
-// joinedTargets are the tables a multi-table UPDATE assigns columns of or
-// a multi-table DELETE deletes from.
+// joinedTargets are the tables a multi-table DELETE deletes from, or
+// the table of each column a multi-table UPDATE assigns (in SET order).
+// Names that match no table get MariaDB's errors.
 func joinedTargets(n ast.StmtNode, from []tableInfo, set []*ast.Assignment, own owners) ([]tableInfo, error) {
 	var out []tableInfo
-	add := func(alias, what string) error {
-		t := findAlias(from, alias)
-		if t == nil {
-			return errUnsupported("xaproxy cannot tell which table of the multi-table UPDATE/DELETE %s names: qualify it with its table's name or alias", what)
-		}
-		out = append(out, *t)
-		return nil
-	}
 	if d, ok := n.(*ast.DeleteStmt); ok && d.Tables != nil {
 		for _, tn := range d.Tables.Tables {
-			if err := add(tn.Name.L, tn.Name.O); err != nil {
-				return nil, err
+			t := findTable(from, tn.Schema.O, tn.Name.L)
+			if t == nil {
+				return nil, mysql.NewError(mysql.ER_UNKNOWN_TABLE, fmt.Sprintf("Unknown table '%s' in MULTI DELETE", tn.Name.O))
 			}
+			out = append(out, *t)
 		}
 		return out, nil
 	}
 	for _, a := range set {
-		if err := add(own.qualifier(a.Column), "column "+a.Column.Name.O); err != nil {
-			return nil, err
+		c := a.Column
+		t := findTable(from, c.Schema.O, own.qualifier(c))
+		switch {
+		case t != nil:
+			out = append(out, *t)
+		case c.Table.O != "":
+			var parts []string
+			for _, p := range []string{c.Schema.O, c.Table.O, c.Name.O} {
+				if p != "" {
+					parts = append(parts, p)
+				}
+			}
+			return nil, mysql.NewError(mysql.ER_BAD_FIELD_ERROR, fmt.Sprintf("Unknown column '%s' in 'SET'", strings.Join(parts, ".")))
+		default:
+			return nil, errUnsupported("xaproxy cannot tell which table of the multi-table UPDATE column %s belongs to: qualify it with its table's name or alias", c.Name.O)
 		}
 	}
 	return out, nil
 }
 
-// findAlias is the table of from a statement refers to as alias.
-func findAlias(from []tableInfo, alias string) *tableInfo {
-	for i := range from {
-		if alias != "" && from[i].alias == alias {
+// findTable is the table of from a statement refers to as alias, in
+// schema when that is given (schema.table names a table without an alias).
+func findTable(from []tableInfo, schema, alias string) *tableInfo {
+	for i, t := range from {
+		if alias != "" && t.alias == alias && (schema == "" || strings.EqualFold(t.schema, schema)) {
 			return &from[i]
 		}
 	}

@@ -250,7 +250,7 @@ func TestPlanRefuses(t *testing.T) {
 		{"UPDATE orders o JOIN users u ON u.user_id = o.user_id SET u.user_id = 3", "UPDATE of shard key"},
 		{"UPDATE orders o JOIN users u ON u.name = o.total SET o.total = 1", "not on their shard keys"},
 		{"UPDATE orders o JOIN notes n ON n.id = o.id SET o.total = 1", "unsharded"},
-		{"UPDATE orders o JOIN countries c ON c.code = o.country SET nosuch = 1", "cannot tell which table of the multi-table UPDATE/DELETE column nosuch names"},
+		{"UPDATE orders o JOIN countries c ON c.code = o.country SET nosuch = 1", "cannot tell which table of the multi-table UPDATE column nosuch belongs to"},
 		{"UPDATE orders o JOIN countries c ON c.code = o.country SET o.total = 1 LIMIT 2", "ORDER BY or LIMIT"},
 	}
 	for _, tt := range tests {
@@ -267,6 +267,32 @@ func TestPlanRefuses(t *testing.T) {
 				t.Errorf("message %q does not mention %q", me.Message, tt.want)
 			}
 		})
+	}
+}
+
+// TestJoinedWriteNames: names of a multi-table UPDATE/DELETE that match
+// no table get MariaDB's errors; tables the router would take for one
+// another (aliases that differ in letter case, one name in two schemas)
+// are refused.
+func TestJoinedWriteNames(t *testing.T) {
+	r := shardedRouter(t)
+	for _, tt := range []struct {
+		sql  string
+		code uint16
+		want string
+	}{
+		{"DELETE orders FROM orders AS o JOIN countries c ON c.code = o.country", mysql.ER_UNKNOWN_TABLE, "Unknown table 'orders' in MULTI DELETE"},
+		{"UPDATE orders o JOIN countries c ON c.code = o.country SET users.total = 1", mysql.ER_BAD_FIELD_ERROR, "Unknown column 'users.total' in 'SET'"},
+		{"UPDATE orders o JOIN countries O ON O.code = o.country SET O.code = 'x'", mysql.ER_NOT_SUPPORTED_YET, "both referred to as o"},
+		{"SELECT * FROM orders o JOIN users O ON O.user_id = o.user_id", mysql.ER_NOT_SUPPORTED_YET, "give them distinct aliases"},
+		{"SELECT * FROM orders JOIN orders", mysql.ER_NONUNIQ_TABLE, "Not unique table/alias: 'orders'"},
+		{"SELECT * FROM orders a JOIN users a", mysql.ER_NONUNIQ_TABLE, "Not unique table/alias: 'a'"},
+	} {
+		_, err := planFor(t, r, tt.sql)
+		me, ok := err.(*mysql.MyError)
+		if !ok || me.Code != tt.code || !strings.Contains(me.Message, tt.want) {
+			t.Errorf("%s: %v, want %d %q", tt.sql, err, tt.code, tt.want)
+		}
 	}
 }
 

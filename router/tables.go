@@ -71,6 +71,7 @@ func fromTablesWith(refs *ast.TableRefsClause, resolve func(schema, name string)
 	if refs == nil || refs.TableRefs == nil {
 		return nil, false, nil
 	}
+	var names []string // as written, for sameAliases
 	var walk func(n ast.ResultSetNode) error
 	walk = func(n ast.ResultSetNode) error {
 		switch x := n.(type) {
@@ -93,23 +94,47 @@ func fromTablesWith(refs *ast.TableRefsClause, resolve func(schema, name string)
 			if err != nil {
 				return err
 			}
+			written := ti.schema + "." + tn.Name.O
 			if x.AsName.O != "" {
-				ti.alias = x.AsName.L
+				ti.alias, written = x.AsName.L, x.AsName.O
 			}
-			tables = append(tables, ti)
+			tables, names = append(tables, ti), append(names, written)
 		case *ast.TableName:
 			ti, err := resolve(x.Schema.O, x.Name.O)
 			if err != nil {
 				return err
 			}
-			tables = append(tables, ti)
+			tables, names = append(tables, ti), append(names, ti.schema+"."+x.Name.O)
 		default:
 			hasDerived = true
 		}
 		return nil
 	}
-	err = walk(refs.TableRefs)
-	return tables, hasDerived, err
+	if err = walk(refs.TableRefs); err != nil {
+		return nil, false, err
+	}
+	return tables, hasDerived, sameAliases(tables, names)
+}
+
+// sameAliases refuses two tables of one FROM clause that the router would
+// refer to alike: aliases that differ only in letter case (which MariaDB
+// tells apart on Linux) or one table name in two schemas without aliases
+// (shop.t JOIN crm.t). The router matches qualifiers by lower-cased alias
+// and would take one for the other (a key condition, a written table).
+// names are the tables' aliases as written (schema.table without one):
+// two alike are MariaDB's own 1066.
+func sameAliases(tables []tableInfo, names []string) error {
+	for i, a := range tables {
+		for j, b := range tables[:i] {
+			if names[i] == names[j] {
+				return mysql.NewError(mysql.ER_NONUNIQ_TABLE, fmt.Sprintf("Not unique table/alias: '%s'", strings.TrimPrefix(names[i], a.schema+".")))
+			}
+			if a.alias == b.alias {
+				return errUnsupported("%s and %s are both referred to as %s in one FROM clause (aliases that differ only in letter case, or one table name in two schemas): xaproxy refers to tables by case-insensitive alias; give them distinct aliases", b, a, a.alias)
+			}
+		}
+	}
+	return nil
 }
 
 // placement summarises where a set of tables can run together.

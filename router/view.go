@@ -385,11 +385,15 @@ func (r *Router) planCreateView(p *Plan, x *ast.CreateViewStmt, user, db string)
 // shard's copy of a view reaches that shard's rows only; the client writes
 // to the tables themselves).
 func (r *Router) checkViews(st *Statement, user, db string) error {
-	switch st.Node.(type) {
+	switch n := st.Node.(type) {
 	case *ast.CreateViewStmt, *ast.ShowStmt, *ast.LockTablesStmt, *ast.DropTableStmt:
 		// DROP TABLE of a view goes where DROP VIEW goes: each shard
 		// answers MariaDB's 1051.
 		return nil
+	case *ast.ExplainStmt:
+		if _, describe := n.Stmt.(*ast.ShowStmt); describe {
+			return nil // DESCRIBE v is SHOW COLUMNS FROM v
+		}
 	}
 	for _, t := range st.Tables {
 		ti, err := r.resolve(t.Schema, t.Name, user, db)

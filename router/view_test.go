@@ -105,6 +105,11 @@ func TestViewRouting(t *testing.T) {
 		{sql: "DELETE FROM v_bc", planErr: "writes naming view shop.v_bc are not supported: it reads broadcast table shop.countries"},
 		{sql: "TRUNCATE TABLE v_orders", planErr: "this statement on view shop.v_orders"},
 		{sql: "SHOW CREATE VIEW v_orders", shards: "s0"},
+		// DESCRIBE goes where SHOW COLUMNS goes, whatever the view reads.
+		{sql: "SHOW COLUMNS FROM v_mixed", shards: "s0"},
+		{sql: "DESCRIBE v_mixed", shards: "s0"},
+		{sql: "DESC v_odd_sharded", shards: "s0"},
+		{sql: "DESC v_apart id", shards: "s0"},
 		{sql: "SHOW CREATE VIEW orders", shards: "s0"}, // the shard answers 1347, as MariaDB
 		{sql: "DROP VIEW v_orders", shards: all},
 		{sql: "DROP VIEW v_mixed", shards: "s0"},
