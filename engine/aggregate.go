@@ -45,6 +45,9 @@ const (
 	AggBitOr
 	AggBitAnd
 	AggBitXor
+	// AggGroupConcat joins the shards' pieces of a GROUP_CONCAT in the
+	// order of its arguments (Agg.Concat, groupconcat.go).
+	AggGroupConcat
 	aggFnEnd
 )
 
@@ -70,6 +73,8 @@ func (f AggFn) String() string {
 		return "BIT_AND"
 	case AggBitXor:
 		return "BIT_XOR"
+	case AggGroupConcat:
+		return "GROUP_CONCAT"
 	}
 	return fmt.Sprintf("AggFn(%d)", int(f))
 }
@@ -104,6 +109,8 @@ type Agg struct {
 	// in ways the comparison ignores ('a' and 'A'): one MariaDB shows the
 	// first row it read, the lowest key on a scan of the table.
 	Rep bool
+	// Concat: how an AggGroupConcat orders and joins its pieces (Col).
+	Concat *GroupConcat
 }
 
 // Aggregate groups its input by the groupBy columns (under the comparison
@@ -129,7 +136,7 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 	// through a temporary table that marks their group columns 0x8000
 	// (GROUP_FLAG); MariaDB sorts such a statement's groups instead, and
 	// sends the columns without it (checked on 10.11).
-	finer := slices.ContainsFunc(aggs, func(g Agg) bool { return g.Fn == AggCountDistinct || g.Distinct })
+	finer := slices.ContainsFunc(aggs, func(g Agg) bool { return g.Fn == AggCountDistinct || g.Fn == AggGroupConcat || g.Distinct })
 	for _, c := range groupBy {
 		if err := check("group-by", c); err != nil {
 			return fail(err)
@@ -165,7 +172,17 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 			}
 			a.rep = len(a.specs)
 		}
+		if g.Fn == AggGroupConcat {
+			if err := checkGroupConcat(g, inCols); err != nil {
+				return fail(err)
+			}
+		}
 		sp := newAggSpec(g, inCols[g.Col])
+		if g.Fn == AggGroupConcat {
+			for _, k := range g.Concat.Keys {
+				sp.concatKinds = append(sp.concatKinds, fieldKind(inCols[k]))
+			}
+		}
 		if g.Fn == AggAvg && g.ShapeCol != 0 && sp.mode == sumDouble {
 			sp.out.ColumnLength = inCols[g.ShapeCol].ColumnLength
 		}
@@ -198,11 +215,13 @@ type aggSpec struct {
 	Agg
 	kind      cmpKind   // MIN/MAX, COUNT(DISTINCT) comparisons
 	moreKinds []cmpKind // COUNT(DISTINCT x, y, ...): y's and the others' comparisons
-	mode      sumMode
-	in        stype // input column type
-	outDec    int   // SUM/AVG: output scale or double decimals
-	isFloat   bool  // input is FLOAT: parse as float32
-	out       *mysql.Field
+	// concatKinds: GROUP_CONCAT's sort keys' comparisons
+	concatKinds []cmpKind
+	mode        sumMode
+	in          stype // input column type
+	outDec      int   // SUM/AVG: output scale or double decimals
+	isFloat     bool  // input is FLOAT: parse as float32
+	out         *mysql.Field
 }
 
 func newAggSpec(g Agg, in *mysql.Field) *aggSpec {
@@ -221,7 +240,9 @@ func newAggSpec(g Agg, in *mysql.Field) *aggSpec {
 		// (DISTINCT), sends it without BINARY.
 		sp.out = &mysql.Field{Name: name, Type: mysql.MYSQL_TYPE_LONGLONG, Charset: binaryCharset,
 			ColumnLength: 21, Flag: mysql.NOT_NULL_FLAG | mysql.UNSIGNED_FLAG | mysql.BINARY_FLAG}
-	case AggAny:
+	case AggAny, AggGroupConcat:
+		// GROUP_CONCAT: the shard's own of the same arguments, in the
+		// same session, is described as one server's.
 		f := copyField(in)
 		f.Name = name
 		sp.out = f
@@ -322,7 +343,10 @@ type aggAcc struct {
 	fsum  float64 // sumDouble
 	best  []byte  // MIN/MAX
 	bits  uint64  // BIT_OR, BIT_AND, BIT_XOR
-	seen  map[string]struct{}
+	// GROUP_CONCAT: the pieces met, and the session's limit
+	pieces []gcPiece
+	maxLen uint64
+	seen   map[string]struct{}
 }
 
 // firstSeen records key among the distinct values met; false if it was.
@@ -384,6 +408,15 @@ func (a *aggRows) Next() (Row, error) {
 	out := make(Row, 0, len(a.fields))
 	out = append(out, g.key...)
 	for j, sp := range a.specs {
+		if sp.Fn == AggGroupConcat {
+			v, err := sp.concatResult(&g.accs[j])
+			if err != nil {
+				a.err = err
+				return nil, err
+			}
+			out = append(out, v)
+			continue
+		}
 		out = append(out, sp.result(&g.accs[j]))
 	}
 	return out, nil
@@ -512,6 +545,8 @@ func (sp *aggSpec) add(acc *aggAcc, r Row) error {
 		}
 	case AggBitOr, AggBitAnd, AggBitXor:
 		return sp.addBits(acc, v)
+	case AggGroupConcat:
+		return sp.addPiece(acc, r)
 	case AggSum, AggAvg:
 		if sp.Distinct {
 			if v == nil || !acc.firstSeen(appendKey(nil, sp.kind, v)) {

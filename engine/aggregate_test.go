@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -359,5 +360,42 @@ func TestAggregateBits(t *testing.T) {
 	}
 	if _, err := Aggregate(FromSlice(cols, rowsOf([]string{"1", "x", "1", "1"})), nil, aggs).Next(); err == nil {
 		t.Error("a bad partial was accepted")
+	}
+}
+
+// TestAggregateGroupConcat: the shards' pieces of a GROUP_CONCAT (one per
+// group and argument value) are joined in the order of the arguments,
+// with the separator; DISTINCT keeps one piece of equal values across
+// shards; NULL pieces add nothing (an all-NULL group is NULL); a value
+// reaching the session's group_concat_max_len is refused.
+func TestAggregateGroupConcat(t *testing.T) {
+	cols := []*mysql.Field{intField("g"), strField("x"), intField("max"), strField("GROUP_CONCAT(x)")}
+	gc := func(desc, distinct bool) []Agg {
+		return []Agg{{Fn: AggGroupConcat, Col: 3, Name: "gc", Distinct: distinct,
+			Concat: &GroupConcat{Keys: []int{1}, Desc: []bool{desc}, Sep: "; ", MaxLenCol: 2}}}
+	}
+	s0 := rowsOf([]string{"1", "b", "100", "b; b"}, []string{"1", "", "100", ""}, []string{"2", "NULL", "100", "NULL"}, []string{"3", "a", "100", "a"})
+	s1 := rowsOf([]string{"1", "a", "100", "a"}, []string{"1", "B", "100", "B"}, []string{"3", "a", "100", "a"})
+	run := func(aggs []Agg, groupBy []int, r1, r2 []Row) ([]string, error) {
+		rows, err := Collect(Aggregate(Concat([]Rows{FromSlice(cols, r1), FromSlice(cols, r2)}), groupBy, aggs))
+		return texts(rows), err
+	}
+	got, err := run(gc(false, false), []int{0}, s0, s1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"1|; a; b; b; B", "2|NULL", "3|a; a"}; !equalStrings(got, want) {
+		t.Errorf("ascending: %v, want %v", got, want)
+	}
+	got, _ = run(gc(true, true), []int{0}, s0, s1)
+	if want := []string{"1|b; b; a; ", "2|NULL", "3|a"}; !equalStrings(got, want) {
+		t.Errorf("descending, distinct: %v, want %v", got, want)
+	}
+	if got, _ := run(gc(false, false), nil, nil, nil); !equalStrings(got, []string{"NULL"}) {
+		t.Errorf("empty: %v", got)
+	}
+	short := rowsOf([]string{"1", "a", "5", "aaaa"}, []string{"1", "b", "5", "b"})
+	if _, err := run(gc(false, false), []int{0}, short, nil); err == nil || !strings.Contains(err.Error(), "group_concat_max_len (5 bytes)") {
+		t.Errorf("over the limit: %v", err)
 	}
 }

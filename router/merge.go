@@ -488,6 +488,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			am.GroupOrder = append(am.GroupOrder, OrderKey{Col: i, Desc: item.Desc})
 		}
 	}
+	maxLenCol := -1 // @@group_concat_max_len, for the GROUP_CONCATs
 	for i, f := range a.aggs {
 		name := "__xa_a" + strconv.Itoa(i)
 		switch f.F {
@@ -524,6 +525,19 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			fn := partialFn(f.F)
 			cols = append(cols, strings.ToUpper(f.F)+"("+arg+")")
 			am.Aggs = append(am.Aggs, engine.Agg{Fn: fn, Col: shardCol, Name: name})
+			shardCol++
+		case ast.AggFuncGroupConcat:
+			txt, err := restore(f)
+			if err != nil {
+				return err
+			}
+			if maxLenCol < 0 {
+				cols = append(cols, "@@group_concat_max_len")
+				maxLenCol = shardCol
+				shardCol++
+			}
+			cols = append(cols, txt)
+			am.Aggs = append(am.Aggs, a.concatAgg(f, name, shardCol, maxLenCol))
 			shardCol++
 		case ast.AggFuncAvg:
 			arg, err := aggArg(f)
@@ -977,13 +991,28 @@ func (c *aggCollector) Enter(n ast.Node) (ast.Node, bool) {
 	f.F = strings.ToLower(f.F)
 	switch f.F {
 	case ast.AggFuncCount, ast.AggFuncSum, ast.AggFuncMin, ast.AggFuncMax, ast.AggFuncAvg:
+	case ast.AggFuncGroupConcat:
+		if _, _, err := concatOrder(f); err != nil {
+			c.err = err
+			return n, true
+		}
+		// Each shard groups by its arguments too (planAggregate).
+		for _, arg := range concatArgs(f) {
+			if c.b.distinctIndex(arg) < 0 {
+				c.b.distinctArgs = append(c.b.distinctArgs, arg)
+			}
+		}
+		if c.b.aggIndex(f) < 0 {
+			c.b.aggs = append(c.b.aggs, f)
+		}
+		return n, true
 	case ast.AggFuncBitOr, ast.AggFuncBitAnd, ast.AggFuncBitXor:
 		if f.Distinct {
 			c.err = errUnsupported("%s(DISTINCT) over several shards is not supported", strings.ToUpper(f.F))
 			return n, true
 		}
 	default:
-		c.err = errUnsupported("aggregate %s over several shards is not supported (COUNT, SUM, MIN, MAX, AVG, with DISTINCT or not, and BIT_OR, BIT_AND, BIT_XOR are)", strings.ToUpper(f.F))
+		c.err = errUnsupported("aggregate %s over several shards is not supported (COUNT, SUM, MIN, MAX, AVG, with DISTINCT or not, BIT_OR, BIT_AND, BIT_XOR, and GROUP_CONCAT ordered by its arguments are)", strings.ToUpper(f.F))
 		return n, true
 	}
 	if f.Distinct {

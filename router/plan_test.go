@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/engine"
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
@@ -227,7 +228,9 @@ func TestPlanRefuses(t *testing.T) {
 		{"SELECT user_id FROM orders UNION SELECT user_id FROM users UNION ALL SELECT 1 FROM orders ORDER BY 1", "UNION, INTERSECT and EXCEPT over sharded tables run only when"},
 		{"SELECT user_id FROM orders UNION ALL SELECT user_id FROM users ORDER BY user_id + 1", "positions or names of its result columns"},
 		{"SELECT total, COUNT(*) FROM orders", "neither in GROUP BY"},
-		{"SELECT GROUP_CONCAT(total) FROM orders", "GROUP_CONCAT"},
+		{"SELECT GROUP_CONCAT(total) FROM orders", "GROUP_CONCAT over several shards without ORDER BY"},
+		{"SELECT GROUP_CONCAT(total ORDER BY id) FROM orders", "GROUP_CONCAT over several shards ordered by `id`"},
+		{"SELECT GROUP_CONCAT(total, id ORDER BY total) FROM orders", "leaves out argument `id`"},
 		{"SELECT ROW_NUMBER() OVER () FROM orders", "window function"},
 		{"INSERT INTO orders (total) VALUES (1)", "without its shard key"},
 		{"INSERT INTO orders (user_id) VALUES (1 + 1)", "must be a literal"},
@@ -293,6 +296,32 @@ func TestJoinedWriteNames(t *testing.T) {
 		if !ok || me.Code != tt.code || !strings.Contains(me.Message, tt.want) {
 			t.Errorf("%s: %v, want %d %q", tt.sql, err, tt.code, tt.want)
 		}
+	}
+}
+
+// TestPlanGroupConcat: the shards group by a GROUP_CONCAT's arguments too
+// (not its literals) and send their pieces with the session's limit.
+func TestPlanGroupConcat(t *testing.T) {
+	e, err := execFor(t, shardedRouter(t), "SELECT user_id + 1, GROUP_CONCAT(DISTINCT total, '-' ORDER BY total DESC SEPARATOR ';') FROM orders GROUP BY user_id + 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Parts) != 3 || e.Merge == nil || e.Merge.Agg == nil {
+		t.Fatalf("parts %d, merge %+v", len(e.Parts), e.Merge)
+	}
+	for _, want := range []string{"@@group_concat_max_len", "GROUP_CONCAT(DISTINCT `total`, '-' ORDER BY `total` DESC SEPARATOR ';')", "GROUP BY `user_id`+1, `total`"} {
+		if !strings.Contains(e.Parts[0].SQL, want) {
+			t.Errorf("%s does not contain %s", e.Parts[0].SQL, want)
+		}
+	}
+	var gc *engine.GroupConcat
+	for _, a := range e.Merge.Agg.Aggs {
+		if a.Fn == engine.AggGroupConcat {
+			gc = a.Concat
+		}
+	}
+	if gc == nil || gc.Sep != ";" || len(gc.Keys) != 1 || !gc.Desc[0] {
+		t.Errorf("GROUP_CONCAT merge %+v", gc)
 	}
 }
 
