@@ -1081,6 +1081,11 @@ func (g *diffGen) probes() []diffQuery {
 		{kind: "probe scan order", sql: "SELECT * FROM orders LIMIT 7", ordered: true},
 		{kind: "probe scan order", sql: "SELECT * FROM events LIMIT 5 OFFSET 40", ordered: true},
 		{kind: "probe scan order", sql: "SELECT * FROM items LIMIT ?, ?", args: []any{int64(3), int64(6)}, ordered: true},
+		// BIT_* merge by their own operation; GROUP_CONCAT in the order
+		// of its arguments (numbers: no values equal apart from spelling).
+		{kind: "probe bit", sql: "SELECT status, BIT_OR(qty), BIT_AND(qty), BIT_XOR(order_id) FROM orders GROUP BY status", ordered: true, ci: true},
+		{kind: "probe group_concat", sql: "SELECT status, GROUP_CONCAT(qty ORDER BY qty), GROUP_CONCAT(DISTINCT region_id ORDER BY region_id DESC SEPARATOR '|') FROM orders GROUP BY status", ordered: true, ci: true},
+		{kind: "probe group_concat", sql: "SELECT GROUP_CONCAT(DISTINCT cust_id), COUNT(*) FROM orders WHERE order_id < 200", ordered: true},
 		// SUM and AVG of distinct values: each value once across shards.
 		{kind: "probe sum distinct", sql: "SELECT SUM(DISTINCT qty), AVG(DISTINCT qty), SUM(DISTINCT amount), AVG(DISTINCT weight) FROM orders", ordered: true},
 		{kind: "probe sum distinct", sql: "SELECT status, SUM(DISTINCT qty), AVG(DISTINCT amount), COUNT(DISTINCT cust_id) FROM orders GROUP BY status", ordered: true, ci: true},

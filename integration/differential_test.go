@@ -939,7 +939,7 @@ func diffRefused(d *diffData) []diffRefusal {
 		{sql: "SELECT status, SUM(amount) OVER (PARTITION BY status) FROM orders"},
 		{sql: "SELECT id, RANK() OVER (ORDER BY val) FROM events WHERE id < ?", args: []any{int64(150)}},
 		{sql: "SELECT GROUP_CONCAT(status) FROM orders"},
-		{sql: "SELECT tier, GROUP_CONCAT(name ORDER BY name) FROM customers GROUP BY tier"},
+		{sql: "SELECT tier, GROUP_CONCAT(name ORDER BY age) FROM customers GROUP BY tier"},
 		{sql: "SELECT STDDEV(weight) FROM orders"},
 		{sql: "SELECT IFNULL(SUM(qty), 0.5) FROM orders"},
 		{sql: "SELECT status, ROUND(AVG(amount), -1) FROM orders GROUP BY status"},
