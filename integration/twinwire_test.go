@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 
 	gomysql "github.com/go-mysql-org/go-mysql/client"
@@ -106,5 +107,33 @@ func compareCopies(ctx context.Context, t *testing.T, f *returningFixture, q str
 	}
 	if s0 != s1 {
 		t.Errorf("%s: the broadcast table's copies differ: %s on s0, %s on s1", q, s0, s1)
+	}
+}
+
+// compareRawAnswers runs each statement through the proxy of f (database
+// shop) and on its twin (database direct), each on one go-mysql
+// connection, and compares the OK packets (rawOKAnswer: affected rows,
+// warnings, info, then ROW_COUNT()) or, for a SELECT or a RETURNING, the
+// rows (rowsAnswer).
+func compareRawAnswers(t *testing.T, f *returningFixture, queries []string) {
+	t.Helper()
+	connect := func(addr, user, pass, db string) *gomysql.Conn {
+		c, err := gomysql.Connect(addr, user, pass, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	proxy := connect(f.p.Addr(), appUser, appPass, "shop")
+	direct := connect(f.s0.Addr(), "root", "", "direct")
+	for _, q := range queries {
+		answer := rawOKAnswer
+		if strings.HasPrefix(q, "SELECT") || strings.Contains(q, "RETURNING") {
+			answer = rowsAnswer
+		}
+		if got, want := answer(t, proxy, q), answer(t, direct, q); got != strings.ReplaceAll(want, "`direct`", "`shop`") {
+			t.Errorf("%s: through the proxy %s, on one server %s", q, got, want)
+		}
 	}
 }
