@@ -25,7 +25,6 @@ func TestLastResultFlags(t *testing.T) {
 		{"SELECT id FROM t WHERE id = 1 INTO @x", 0, FoundReadBack},
 		{"SELECT * FROM (SELECT * FROM t LIMIT 1 OFFSET 1) d", 0, FoundSent},
 		{"SELECT * FROM t FOR UPDATE", 0, FoundSent},
-		{"TABLE t", 0, FoundSent},
 		{"SHOW TABLES", 0, FoundSent},
 		{"SHOW VARIABLES LIKE 'auto%'", 0, FoundSent},
 		{"SHOW COLUMNS FROM t", 0, FoundSent},

@@ -94,3 +94,14 @@ func TestInvisibleColumnDefinitions(t *testing.T) {
 		}
 	}
 }
+
+// MySQL 8's TABLE statement, which MariaDB 10.11 answers with 1064, is
+// left unread, whatever the TiDB parser makes of it.
+func TestTableStatementUnread(t *testing.T) {
+	for _, sql := range []string{"TABLE t", "SELECT * FROM t UNION TABLE u", "SELECT * FROM t WHERE id IN (TABLE u)"} {
+		st, err := NewParser().Parse(sql)
+		if err != nil || st.Kind != KindUnparsed {
+			t.Errorf("%s: %v, kind %v", sql, err, st.Kind)
+		}
+	}
+}

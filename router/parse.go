@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"fmt"
 	"iter"
 	"regexp"
@@ -225,6 +226,11 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 			}
 		}
 	}
+	if err == nil && len(nodes) == 1 && anyNode(nodes[0], isTableStatement) {
+		// The TiDB parser reads MySQL 8's TABLE t, which MariaDB 10.11
+		// does not have: it is unread, as MariaDB answers 1064.
+		nodes, err = nil, errors.New("TABLE t is MySQL's statement, which MariaDB does not have (SELECT * FROM t is)")
+	}
 	if err != nil {
 		st.Kind = KindUnparsed
 		st.ParseErr = err
@@ -244,6 +250,12 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 	}
 	classify(st, nodes[0])
 	return st, nil
+}
+
+// isTableStatement: MySQL 8's TABLE t, alone or in a UNION or subquery.
+func isTableStatement(n ast.Node) bool {
+	s, ok := n.(*ast.SelectStmt)
+	return ok && s.Kind == ast.SelectStmtKindTable
 }
 
 func classify(st *Statement, n ast.StmtNode) {
