@@ -82,8 +82,6 @@ func foundRowsEffect(n ast.StmtNode) FoundRowsEffect {
 	switch x := n.(type) {
 	case *ast.SelectStmt:
 		switch {
-		case x.Kind == ast.SelectStmtKindValues:
-			return FoundKeep
 		case x.SelectStmtOpts != nil && x.SelectStmtOpts.CalcFoundRows:
 			return FoundCalc
 		case x.SelectIntoOpt != nil, x.Limit != nil && x.Limit.Offset != nil:

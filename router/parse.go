@@ -1,7 +1,6 @@
 package router
 
 import (
-	"errors"
 	"fmt"
 	"iter"
 	"regexp"
@@ -226,10 +225,10 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 			}
 		}
 	}
-	if err == nil && len(nodes) == 1 && anyNode(nodes[0], isTableStatement) {
-		// The TiDB parser reads MySQL 8's TABLE t, which MariaDB 10.11
-		// does not have: it is unread, as MariaDB answers 1064.
-		nodes, err = nil, errors.New("TABLE t is MySQL's statement, which MariaDB does not have (SELECT * FROM t is)")
+	if err == nil && len(nodes) == 1 {
+		if why := mysqlOnly(nodes[0], sql, p.lexMode()); why != nil {
+			nodes, err = nil, why
+		}
 	}
 	if err != nil {
 		st.Kind = KindUnparsed
@@ -252,13 +251,8 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 	return st, nil
 }
 
-// isTableStatement: MySQL 8's TABLE t, alone or in a UNION or subquery.
-func isTableStatement(n ast.Node) bool {
-	s, ok := n.(*ast.SelectStmt)
-	return ok && s.Kind == ast.SelectStmtKindTable
-}
-
 func classify(st *Statement, n ast.StmtNode) {
+	n.Accept(charFuncs{})
 	st.Node = n
 	numberParams(n)
 	var lockFuncs map[string]bool

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -102,6 +103,45 @@ func TestTableStatementUnread(t *testing.T) {
 		st, err := NewParser().Parse(sql)
 		if err != nil || st.Kind != KindUnparsed {
 			t.Errorf("%s: %v, kind %v", sql, err, st.Kind)
+		}
+	}
+}
+
+// CHAR(), which the TiDB parser reads as its internal char_func, is
+// written back as MariaDB's CHAR() in the text sent to each shard.
+func TestCharFuncRestored(t *testing.T) {
+	e, err := execFor(t, shardedRouter(t), "SELECT CHAR(65, 66 USING utf8mb4), CHAR(total), id FROM orders ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Parts) < 2 {
+		t.Fatalf("parts %v", e.Parts)
+	}
+	for _, want := range []string{"CHAR(65, 66 USING utf8mb4)", "CHAR(`total`)"} {
+		if !strings.Contains(e.Parts[0].SQL, want) || strings.Contains(e.Parts[0].SQL, "CHAR_FUNC") {
+			t.Errorf("%s: want %s", e.Parts[0].SQL, want)
+		}
+	}
+}
+
+// MySQL 8's forms (locking clauses, VALUES ROW, LATERAL), which MariaDB
+// 10.11 answers with 1064, are left unread; MariaDB's own are read.
+func TestMySQLOnlyForms(t *testing.T) {
+	for sql, unread := range map[string]bool{
+		"SELECT * FROM t FOR SHARE":                       true,
+		"SELECT * FROM t FOR SHARE SKIP LOCKED":           true,
+		"SELECT * FROM t FOR UPDATE OF t":                 true,
+		"INSERT INTO t VALUES ROW(1, 2)":                  true,
+		"SELECT * FROM t LOCK IN SHARE MODE":              false,
+		"SELECT * FROM t FOR UPDATE SKIP LOCKED":          false,
+		"SELECT 'FOR SHARE' FROM t FOR UPDATE":            false,
+		"SELECT * FROM t /* FOR SHARE */ FOR UPDATE":      false,
+		"SELECT * FROM t WHERE `for` = 1 FOR UPDATE":      false,
+		"SELECT * FROM t LOCK IN SHARE MODE -- FOR SHARE": false,
+	} {
+		st, err := NewParser().Parse(sql)
+		if err != nil || (st.Kind == KindUnparsed) != unread {
+			t.Errorf("%s: %v, kind %v, want unread %v", sql, err, st.Kind, unread)
 		}
 	}
 }
