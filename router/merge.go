@@ -792,16 +792,41 @@ func fieldName(f *ast.SelectField) string {
 	if f.AsName.O != "" {
 		return f.AsName.O
 	}
-	if c, ok := f.Expr.(*ast.ColumnNameExpr); ok {
+	// MariaDB's parser drops parentheses and unary plus: (k) and +k are
+	// the column k, named k; +1 is the literal 1 (checked on 10.11).
+	e := unplus(f.Expr)
+	if c, ok := e.(*ast.ColumnNameExpr); ok {
 		return c.Name.Name.O
 	}
-	if s, ok := stringLiteral(f.Expr); ok {
+	if s, ok := stringLiteral(e); ok {
 		return s
+	}
+	if v, ok := e.(*driver.ValueExpr); ok && e != f.Expr {
+		if t, err := restore(v); err == nil {
+			return t
+		}
 	}
 	if t := strings.TrimSpace(f.Text()); t != "" {
 		return t
 	}
 	return textOf(f.Expr)
+}
+
+// unplus is e without the parentheses and unary pluses around it.
+func unplus(e ast.ExprNode) ast.ExprNode {
+	for {
+		switch x := e.(type) {
+		case *ast.ParenthesesExpr:
+			e = x.Expr
+		case *ast.UnaryOperationExpr:
+			if x.Op != opcode.Plus {
+				return e
+			}
+			e = x.V
+		default:
+			return e
+		}
+	}
 }
 
 // stringLiteral is the value of a string literal, in parentheses or not:

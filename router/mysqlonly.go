@@ -31,20 +31,24 @@ func mysqlOnly(n ast.StmtNode, sql string, m sqllex.Mode) error {
 		}
 		return why != nil
 	})
-	if why == nil && forShare(sql, m) {
-		why = errors.New("FOR SHARE is MySQL's, which MariaDB does not have (LOCK IN SHARE MODE is)")
+	if why == nil {
+		why = mysqlOnlyText(sql, m)
 	}
 	return why
 }
 
-// forShare tells whether the text says FOR SHARE, which the TiDB parser
-// reads as it reads LOCK IN SHARE MODE.
-func forShare(sql string, m sqllex.Mode) bool {
+// mysqlOnlyText finds MySQL's forms the TiDB parser reads as MariaDB's:
+// FOR SHARE as LOCK IN SHARE MODE, the JSON operators -> and ->> as
+// JSON_EXTRACT and JSON_UNQUOTE.
+func mysqlOnlyText(sql string, m sqllex.Mode) error {
 	toks := sqllex.Tokens(sql, m, 0)
 	for i := 1; i < len(toks); i++ {
-		if toks[i].Is("SHARE") && toks[i-1].Is("FOR") {
-			return true
+		switch {
+		case toks[i].Is("SHARE") && toks[i-1].Is("FOR"):
+			return errors.New("FOR SHARE is MySQL's, which MariaDB does not have (LOCK IN SHARE MODE is)")
+		case toks[i].Is(">") && toks[i-1].Is("-") && toks[i-1].End == toks[i].End-1:
+			return errors.New("the JSON operators -> and ->> are MySQL's, which MariaDB does not have (JSON_EXTRACT and JSON_UNQUOTE are)")
 		}
 	}
-	return false
+	return nil
 }

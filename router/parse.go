@@ -252,7 +252,7 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 }
 
 func classify(st *Statement, n ast.StmtNode) {
-	n.Accept(charFuncs{})
+	n.Accept(internalFuncs{})
 	st.Node = n
 	numberParams(n)
 	var lockFuncs map[string]bool

@@ -107,18 +107,19 @@ func TestTableStatementUnread(t *testing.T) {
 	}
 }
 
-// CHAR(), which the TiDB parser reads as its internal char_func, is
-// written back as MariaDB's CHAR() in the text sent to each shard.
+// CHAR() and INSERT(), which the TiDB parser reads as its internal
+// char_func and insert_func, are written back as MariaDB's in the text
+// sent to each shard.
 func TestCharFuncRestored(t *testing.T) {
-	e, err := execFor(t, shardedRouter(t), "SELECT CHAR(65, 66 USING utf8mb4), CHAR(total), id FROM orders ORDER BY id")
+	e, err := execFor(t, shardedRouter(t), "SELECT CHAR(65, 66 USING utf8mb4), CHAR(total), INSERT('abc', 1, 1, 'Z'), id FROM orders ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(e.Parts) < 2 {
 		t.Fatalf("parts %v", e.Parts)
 	}
-	for _, want := range []string{"CHAR(65, 66 USING utf8mb4)", "CHAR(`total`)"} {
-		if !strings.Contains(e.Parts[0].SQL, want) || strings.Contains(e.Parts[0].SQL, "CHAR_FUNC") {
+	for _, want := range []string{"CHAR(65, 66 USING utf8mb4)", "CHAR(`total`)", "INSERT('abc', 1, 1, 'Z')"} {
+		if !strings.Contains(e.Parts[0].SQL, want) || strings.Contains(e.Parts[0].SQL, "_FUNC") {
 			t.Errorf("%s: want %s", e.Parts[0].SQL, want)
 		}
 	}
@@ -132,6 +133,9 @@ func TestMySQLOnlyForms(t *testing.T) {
 		"SELECT * FROM t FOR SHARE SKIP LOCKED":           true,
 		"SELECT * FROM t FOR UPDATE OF t":                 true,
 		"INSERT INTO t VALUES ROW(1, 2)":                  true,
+		"SELECT * FROM t, LATERAL (SELECT t.a) x":         true,
+		"SELECT j->'$.a', j->>'$.b' FROM t":               true,
+		"SELECT '->' FROM t -- a->b":                      false,
 		"SELECT * FROM t LOCK IN SHARE MODE":              false,
 		"SELECT * FROM t FOR UPDATE SKIP LOCKED":          false,
 		"SELECT 'FOR SHARE' FROM t FOR UPDATE":            false,
