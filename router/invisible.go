@@ -24,8 +24,12 @@ func invisibleAsNull(sql, head string, m sqllex.Mode) (string, bool) {
 	}
 	const word, null = "INVISIBLE", "NULL     "
 	var b []byte
-	for _, t := range sqllex.Tokens(sql, m, 0) {
-		if t.Kind == sqllex.Word && strings.EqualFold(t.Text, word) {
+	toks := sqllex.Tokens(sql, m, 0)
+	for i, t := range toks {
+		// Not a name qualified or qualifying (shop.invisible, t.invisible):
+		// after a dot any word names something, even NULL.
+		dotted := i > 0 && toks[i-1].Is(".") || i+1 < len(toks) && toks[i+1].Is(".")
+		if t.Kind == sqllex.Word && strings.EqualFold(t.Text, word) && !dotted {
 			if b == nil {
 				b = []byte(sql)
 			}

@@ -216,7 +216,8 @@ func (k keyTarget) cond(e ast.ExprNode) (keyCond, bool) {
 			l, ok1 := k.cond(x.L)
 			r, ok2 := k.cond(x.R)
 			if ok1 && ok2 && !l.rng && !r.rng {
-				return keyCond{eq: append(append([]valSrc(nil), l.eq...), r.eq...)}, true
+				// k <=> NULL OR k = 1 holds on NULL keys too.
+				return keyCond{eq: append(append([]valSrc(nil), l.eq...), r.eq...), nullSafe: l.nullSafe || r.nullSafe}, true
 			}
 		case opcode.LT, opcode.LE, opcode.GT, opcode.GE:
 			op := x.Op

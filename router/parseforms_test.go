@@ -76,6 +76,7 @@ func TestInvisibleColumnDefinitions(t *testing.T) {
 		"CREATE OR REPLACE TABLE t (id INT PRIMARY KEY, h INT INVISIBLE)",
 		"CREATE TABLE t (id INT PRIMARY KEY, h INT NOT NULL invisible, `invisible` INT)",
 		"ALTER TABLE t ADD COLUMN h INT INVISIBLE, MODIFY g INT invisible",
+		"ALTER TABLE shop.invisible ADD COLUMN h INT INVISIBLE",
 	} {
 		st, err := NewParser().Parse(sql)
 		if err != nil || st.Kind == KindUnparsed {
@@ -83,6 +84,10 @@ func TestInvisibleColumnDefinitions(t *testing.T) {
 		}
 		if st.SQL != sql || !st.ImplicitCommit {
 			t.Errorf("%s: SQL %q, implicit commit %v", sql, st.SQL, st.ImplicitCommit)
+		}
+		// A table named invisible keeps its name (not read as NULL).
+		if name := st.Tables[0].Name; name != "t" && name != "invisible" {
+			t.Errorf("%s: table %q", sql, name)
 		}
 	}
 	for _, sql := range []string{

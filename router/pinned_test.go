@@ -160,6 +160,8 @@ func TestTupleKeyConditions(t *testing.T) {
 		{sql: "SELECT * FROM items WHERE id <=> NULL", shards: []string{"s0", "s1", "s2"}},
 		{sql: "SELECT * FROM items WHERE id <=> ?", params: []Param{{Null: true, Literal: "NULL", Key: sharding.NullValue()}}, shards: []string{"s0", "s1", "s2"}},
 		{sql: "SELECT * FROM items WHERE (id, v) <=> (NULL, 'a')", shards: []string{"s0", "s1", "s2"}},
+		{sql: "SELECT * FROM items WHERE id <=> NULL OR id = 1", shards: []string{"s0", "s1", "s2"}},
+		{sql: "SELECT * FROM items WHERE id = 2 OR id <=> 4", shards: []string{"s1", "s2"}},
 		{sql: "SELECT * FROM items WHERE id = ?", params: []Param{{Null: true, Literal: "NULL", Key: sharding.NullValue()}}, shards: []string{"s0"}},
 	}
 	for _, tt := range tests {

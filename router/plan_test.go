@@ -290,6 +290,7 @@ func TestJoinedWriteNames(t *testing.T) {
 		{"SELECT * FROM orders o JOIN users O ON O.user_id = o.user_id", mysql.ER_NOT_SUPPORTED_YET, "give them distinct aliases"},
 		{"SELECT * FROM orders JOIN orders", mysql.ER_NONUNIQ_TABLE, "Not unique table/alias: 'orders'"},
 		{"SELECT * FROM orders a JOIN users a", mysql.ER_NONUNIQ_TABLE, "Not unique table/alias: 'a'"},
+		{"SELECT * FROM orders AS users JOIN users", mysql.ER_NONUNIQ_TABLE, "Not unique table/alias: 'users'"},
 	} {
 		_, err := planFor(t, r, tt.sql)
 		me, ok := err.(*mysql.MyError)

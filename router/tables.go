@@ -96,7 +96,7 @@ func fromTablesWith(refs *ast.TableRefsClause, resolve func(schema, name string)
 			}
 			written := ti.schema + "." + tn.Name.O
 			if x.AsName.O != "" {
-				ti.alias, written = x.AsName.L, x.AsName.O
+				ti.alias, written = x.AsName.L, ti.schema+"."+x.AsName.O
 			}
 			tables, names = append(tables, ti), append(names, written)
 		case *ast.TableName:
@@ -121,8 +121,9 @@ func fromTablesWith(refs *ast.TableRefsClause, resolve func(schema, name string)
 // tells apart on Linux) or one table name in two schemas without aliases
 // (shop.t JOIN crm.t). The router matches qualifiers by lower-cased alias
 // and would take one for the other (a key condition, a written table).
-// names are the tables' aliases as written (schema.table without one):
-// two alike are MariaDB's own 1066.
+// names are the tables' schemas and aliases as written (the table's name
+// without one): two alike are MariaDB's own 1066 (orders AS users JOIN
+// users).
 func sameAliases(tables []tableInfo, names []string) error {
 	for i, a := range tables {
 		for j, b := range tables[:i] {
