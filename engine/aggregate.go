@@ -337,15 +337,13 @@ func copyField(f *mysql.Field) *mysql.Field {
 
 // aggAcc accumulates one aggregate of one group.
 type aggAcc struct {
-	count int64
-	has   bool
-	exact decimal // sumExact
-	fsum  float64 // sumDouble
-	best  []byte  // MIN/MAX
-	bits  uint64  // BIT_OR, BIT_AND, BIT_XOR
-	// GROUP_CONCAT: the pieces met, and the session's limit
-	pieces []gcPiece
-	maxLen uint64
+	count  int64
+	has    bool
+	exact  decimal // sumExact
+	fsum   float64 // sumDouble
+	best   []byte  // MIN/MAX
+	bits   uint64  // BIT_OR, BIT_AND, BIT_XOR
+	concat *gcAcc  // GROUP_CONCAT
 	seen   map[string]struct{}
 }
 

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -365,17 +366,27 @@ func TestAggregateBits(t *testing.T) {
 
 // TestAggregateGroupConcat: the shards' pieces of a GROUP_CONCAT (one per
 // group and argument value) are joined in the order of the arguments,
-// with the separator; DISTINCT keeps one piece of equal values across
-// shards; NULL pieces add nothing (an all-NULL group is NULL); a value
-// reaching the session's group_concat_max_len is refused.
+// with the separator as the function writes it; DISTINCT keeps one piece
+// of equal values across shards; NULL pieces add nothing (an all-NULL
+// group is NULL). Equal values spelt apart, in a piece or across pieces,
+// and a value reaching the session's group_concat_max_len (counted in the
+// function's character set) are refused.
 func TestAggregateGroupConcat(t *testing.T) {
-	cols := []*mysql.Field{intField("g"), strField("x"), intField("max"), strField("GROUP_CONCAT(x)")}
+	// g, x, @@group_concat_max_len, piece, piece+separator, their lengths, x spelt alike, its collation
+	cols := []*mysql.Field{intField("g"), strField("x"), intField("max"), strField("gc"), strField("gcs"), intField("l"), intField("ls"), intField("same"), strField("coll")}
 	gc := func(desc, distinct bool) []Agg {
 		return []Agg{{Fn: AggGroupConcat, Col: 3, Name: "gc", Distinct: distinct,
-			Concat: &GroupConcat{Keys: []int{1}, Desc: []bool{desc}, Sep: "; ", MaxLenCol: 2}}}
+			Concat: &GroupConcat{Keys: []int{1}, Desc: []bool{desc}, SameCols: []int{7}, CollationCols: []int{8}, MaxLenCol: 2, WithSepCol: 4, LenCol: 5, WithSepLenCol: 6}}}
 	}
-	s0 := rowsOf([]string{"1", "b", "100", "b; b"}, []string{"1", "", "100", ""}, []string{"2", "NULL", "100", "NULL"}, []string{"3", "a", "100", "a"})
-	s1 := rowsOf([]string{"1", "a", "100", "a"}, []string{"1", "B", "100", "B"}, []string{"3", "a", "100", "a"})
+	coll := "utf8mb4_general_ci"
+	piece := func(g, x, max, p string, same string) Row {
+		if p == "NULL" {
+			return row(g, x, max, "NULL", "NULL", "NULL", "NULL", same, coll)
+		}
+		return row(g, x, max, p, p+"; ", strconv.Itoa(len(p)), strconv.Itoa(len(p)+2), same, coll)
+	}
+	s0 := []Row{piece("1", "b", "100", "b; b", "1"), piece("1", "", "100", "", "1"), piece("2", "NULL", "100", "NULL", "1"), piece("3", "a", "100", "a", "1")}
+	s1 := []Row{piece("1", "a", "100", "a", "1"), piece("1", "c", "100", "c", "1"), piece("3", "a", "100", "a", "1")}
 	run := func(aggs []Agg, groupBy []int, r1, r2 []Row) ([]string, error) {
 		rows, err := Collect(Aggregate(Concat([]Rows{FromSlice(cols, r1), FromSlice(cols, r2)}), groupBy, aggs))
 		return texts(rows), err
@@ -384,18 +395,43 @@ func TestAggregateGroupConcat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"1|; a; b; b; B", "2|NULL", "3|a; a"}; !equalStrings(got, want) {
+	if want := []string{"1|; a; b; b; c", "2|NULL", "3|a; a"}; !equalStrings(got, want) {
 		t.Errorf("ascending: %v, want %v", got, want)
 	}
 	got, _ = run(gc(true, true), []int{0}, s0, s1)
-	if want := []string{"1|b; b; a; ", "2|NULL", "3|a"}; !equalStrings(got, want) {
+	if want := []string{"1|c; b; b; a; ", "2|NULL", "3|a"}; !equalStrings(got, want) {
 		t.Errorf("descending, distinct: %v, want %v", got, want)
 	}
 	if got, _ := run(gc(false, false), nil, nil, nil); !equalStrings(got, []string{"NULL"}) {
 		t.Errorf("empty: %v", got)
 	}
-	short := rowsOf([]string{"1", "a", "5", "aaaa"}, []string{"1", "b", "5", "b"})
-	if _, err := run(gc(false, false), []int{0}, short, nil); err == nil || !strings.Contains(err.Error(), "group_concat_max_len (5 bytes)") {
+	for name, rows := range map[string][][]Row{
+		"spelt apart across shards": {{piece("1", "b", "100", "b", "1")}, {piece("1", "B", "100", "B", "1")}},
+		"spelt apart in a piece":    {{piece("1", "b", "100", "b; B", "0")}, nil},
+	} {
+		if _, err := run(gc(false, true), []int{0}, rows[0], rows[1]); err == nil || !strings.Contains(err.Error(), "spelt apart") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	short := []Row{piece("1", "a", "9", "aaaa", "1"), piece("1", "b", "9", "b", "1")}
+	if got, err := run(gc(false, false), []int{0}, short, nil); err != nil || !equalStrings(got, []string{"1|aaaa; b"}) {
+		t.Errorf("at the limit: %v %v", got, err)
+	}
+	if _, err := run(gc(false, false), []int{0}, short, []Row{piece("1", "c", "9", "c", "1")}); err == nil || !strings.Contains(err.Error(), "group_concat_max_len (9 bytes)") {
 		t.Errorf("over the limit: %v", err)
+	}
+	// Orders the merge's comparisons do not follow are refused.
+	enum := *strField("e")
+	enum.Flag |= mysql.ENUM_FLAG
+	for _, f := range []*mysql.Field{{Type: mysql.MYSQL_TYPE_FLOAT}, &enum} {
+		c := append([]*mysql.Field{}, cols...)
+		c[1] = f
+		if _, err := Collect(Aggregate(FromSlice(c, nil), []int{0}, gc(false, false))); err == nil {
+			t.Errorf("%+v: no error", f)
+		}
+	}
+	coll = "utf8mb4_unicode_ci"
+	if _, err := run(gc(false, false), []int{0}, []Row{piece("1", "a", "100", "a", "1")}, nil); err == nil || !strings.Contains(err.Error(), "collation utf8mb4_unicode_ci") {
+		t.Errorf("unicode_ci: %v", err)
 	}
 }

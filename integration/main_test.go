@@ -236,13 +236,19 @@ func wantMySQLError(t *testing.T, err error, code uint16, state string) {
 }
 
 // wantUnsupported checks that each query is refused with 1235 (SQLSTATE
-// 42000), naming every query that is not; with args each runs prepared.
+// 42000), at once or in place of its rows, naming every query that is
+// not; with args each runs prepared.
 func wantUnsupported(ctx context.Context, t *testing.T, db *sql.DB, args []any, queries ...string) {
 	t.Helper()
 	for _, q := range queries {
 		rows, err := db.QueryContext(ctx, q, args...)
 		if err == nil {
+			for rows.Next() {
+			}
+			err = rows.Err()
 			rows.Close()
+		}
+		if err == nil {
 			t.Errorf("%s: no error, want MySQL error 1235", q)
 			continue
 		}

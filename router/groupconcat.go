@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 	"github.com/xaproxy/xaproxy/engine"
 )
@@ -15,18 +16,32 @@ import (
 // order, except under DISTINCT, whose values come sorted. The merge gives
 // exactly one server's answer only where the order is the arguments' own:
 // an ORDER BY of every argument and nothing else, or DISTINCT without
-// ORDER BY. Rows that tie then hold equal values.
+// ORDER BY. Rows that tie then hold equal values; where equal values are
+// spelt apart ('kiwi' and 'Kiwi' under a case-insensitive collation) the
+// merge finds it and refuses (engine.GroupConcat).
 
-// concatArgs are GROUP_CONCAT's arguments but literals, which add the
+// concatArgs are GROUP_CONCAT's arguments but constants, which add the
 // same text to every value (its last argument is the separator).
 func concatArgs(f *ast.AggregateFuncExpr) []ast.ExprNode {
 	var out []ast.ExprNode
 	for _, a := range f.Args[:len(f.Args)-1] {
-		if _, lit := a.(*driver.ValueExpr); !lit {
+		if !isConstant(a) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// isConstant: a literal, signed or in parentheses (GROUP BY -1 would
+// name a position).
+func isConstant(e ast.ExprNode) bool {
+	switch x := unparen(e).(type) {
+	case *driver.ValueExpr:
+		return true
+	case *ast.UnaryOperationExpr:
+		return (x.Op == opcode.Minus || x.Op == opcode.Plus) && isConstant(x.V)
+	}
+	return false
 }
 
 // concatOrder is the order of a mergeable GROUP_CONCAT: its arguments as
@@ -55,6 +70,86 @@ func concatOrder(f *ast.AggregateFuncExpr) ([]ast.ExprNode, []bool, error) {
 	return keys, desc, nil
 }
 
+// concatPlaces refuses a GROUP_CONCAT merged anywhere but as an item of
+// the select list: one MariaDB converts it in expressions with warnings
+// the merge does not give, and describes it as a BLOB when the statement
+// sorts its groups by an aggregate or is DISTINCT (a temporary table).
+func concatPlaces(sel *ast.SelectStmt) error {
+	concat := func(n ast.Node) bool {
+		f, ok := n.(*ast.AggregateFuncExpr)
+		return ok && strings.EqualFold(f.F, ast.AggFuncGroupConcat)
+	}
+	found := false
+	for _, f := range sel.Fields.Fields {
+		if f.Expr == nil {
+			continue
+		}
+		if concat(f.Expr) {
+			found = true
+			for _, a := range f.Expr.(*ast.AggregateFuncExpr).Args {
+				if anyNode(a, concat) {
+					return errConcatPlace()
+				}
+			}
+		} else if anyNode(f.Expr, concat) {
+			return errConcatPlace()
+		}
+	}
+	if sel.Having != nil && anyNode(sel.Having.Expr, concat) {
+		return errConcatPlace()
+	}
+	if !found {
+		return nil
+	}
+	if sel.Distinct {
+		return errConcatPlace()
+	}
+	if sel.OrderBy != nil {
+		for _, item := range sel.OrderBy.Items {
+			if anyNode(item.Expr, func(n ast.Node) bool { _, ok := n.(*ast.AggregateFuncExpr); return ok }) {
+				return errConcatPlace()
+			}
+		}
+	}
+	return nil
+}
+
+func errConcatPlace() error {
+	return errUnsupported("GROUP_CONCAT over several shards runs only as an item of the select list, in a SELECT without DISTINCT whose ORDER BY names no aggregate")
+}
+
+// concatColumns appends to the shards' select list what the merge of a
+// GROUP_CONCAT reads (engine.GroupConcat): the function (its piece), the
+// function followed by its separator, both their lengths, and for each
+// argument whether the piece's rows spell it alike, and its collation.
+func (a *aggBuilder) concatColumns(f *ast.AggregateFuncExpr, name string, cols []string, maxLenCol int) ([]string, engine.Agg, error) {
+	txt, err := restore(f)
+	if err != nil {
+		return nil, engine.Agg{}, err
+	}
+	sep, err := restore(f.Args[len(f.Args)-1])
+	if err != nil {
+		return nil, engine.Agg{}, err
+	}
+	keys, desc, _ := concatOrder(f) // checked when collected
+	gc := &engine.GroupConcat{Desc: desc, MaxLenCol: maxLenCol}
+	for _, k := range keys {
+		gc.Keys = append(gc.Keys, len(a.groups)+a.distinctIndex(k))
+		arg, err := restore(k)
+		if err != nil {
+			return nil, engine.Agg{}, err
+		}
+		gc.SameCols = append(gc.SameCols, len(cols))
+		gc.CollationCols = append(gc.CollationCols, len(cols)+1)
+		cols = append(cols, "MIN(CAST("+arg+" AS BINARY)) <=> MAX(CAST("+arg+" AS BINARY))", "COLLATION("+arg+")")
+	}
+	withSep := "CONCAT(" + txt + ", " + sep + ")"
+	gc.WithSepCol, gc.LenCol, gc.WithSepLenCol = len(cols)+1, len(cols)+2, len(cols)+3
+	g := engine.Agg{Fn: engine.AggGroupConcat, Col: len(cols), Name: name, Distinct: f.Distinct, Concat: gc}
+	cols = append(cols, txt, withSep, "LENGTH("+txt+")", "LENGTH("+withSep+")")
+	return cols, g, nil
+}
+
 // containsExpr tells whether list has an expression the same as e.
 func containsExpr(list []ast.ExprNode, e ast.ExprNode) bool {
 	for _, x := range list {
@@ -65,20 +160,50 @@ func containsExpr(list []ast.ExprNode, e ast.ExprNode) bool {
 	return false
 }
 
-// concatAgg is the merge of a GROUP_CONCAT whose pieces are in shard
-// column col, its arguments among the builder's distinct arguments (the
-// shards group by them), the session's limit in column maxLenCol.
-func (a *aggBuilder) concatAgg(f *ast.AggregateFuncExpr, name string, col, maxLenCol int) engine.Agg {
-	keys, desc, _ := concatOrder(f) // checked when collected
-	gc := &engine.GroupConcat{Desc: desc, MaxLenCol: maxLenCol}
-	for _, k := range keys {
-		gc.Keys = append(gc.Keys, len(a.groups)+a.distinctIndex(k))
-	}
-	if v, ok := f.Args[len(f.Args)-1].(*driver.ValueExpr); ok {
-		gc.Sep = v.GetString()
-	}
-	return engine.Agg{Fn: engine.AggGroupConcat, Col: col, Name: name, Distinct: f.Distinct, Concat: gc}
+// concatEnums refuses a GROUP_CONCAT over several shards whose argument is
+// an ENUM or SET column, which one MariaDB orders by the positions of the
+// values in the definition, or a column the catalog does not know.
+func (r *Router) concatEnums(from []tableInfo, sel *ast.SelectStmt) error {
+	var err error
+	anyNode(sel, func(n ast.Node) bool {
+		f, ok := n.(*ast.AggregateFuncExpr)
+		if !ok || !strings.EqualFold(f.F, ast.AggFuncGroupConcat) {
+			return false
+		}
+		for _, a := range concatArgs(f) {
+			c, ok := unparen(a).(*ast.ColumnNameExpr)
+			if !ok {
+				continue // an expression over an ENUM is a string
+			}
+			typ, known := r.columnType(from, c.Name)
+			if !known || strings.HasPrefix(typ, "enum(") || strings.HasPrefix(typ, "set(") {
+				err = errUnsupported("GROUP_CONCAT over several shards of %s is not supported: one MariaDB orders ENUM and SET values by their positions in the definition; restrict the shard key to one shard", textOf(c))
+				return true
+			}
+		}
+		return false
+	})
+	return err
 }
 
-// isConcat tells whether f is GROUP_CONCAT.
-func isConcat(f *ast.AggregateFuncExpr) bool { return strings.EqualFold(f.F, ast.AggFuncGroupConcat) }
+// columnType is the catalog's type (lower case) of the column a name
+// refers to among the tables of from; false when no one table has it.
+func (r *Router) columnType(from []tableInfo, name *ast.ColumnName) (string, bool) {
+	var typ string
+	found := 0
+	for _, t := range from {
+		if name.Table.O != "" && t.alias != name.Table.L {
+			continue
+		}
+		def := r.Catalog().Table(t.schema, t.name)
+		if def == nil {
+			continue
+		}
+		for _, c := range def.Columns {
+			if strings.EqualFold(c.Name, name.Name.O) {
+				typ, found = strings.ToLower(c.Type), found+1
+			}
+		}
+	}
+	return typ, found == 1
+}

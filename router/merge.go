@@ -407,6 +407,9 @@ func (m *selectMerge) groupsInOrder(hidden, order []string) (string, []string, [
 func (m *selectMerge) planAggregate(from, repKey string) error {
 	sel := m.sel
 	a := &aggBuilder{fields: sel.Fields.Fields}
+	if err := concatPlaces(sel); err != nil {
+		return err
+	}
 	if sel.GroupBy != nil {
 		if sel.GroupBy.Rollup {
 			return errUnsupported("GROUP BY ... WITH ROLLUP over several shards is not supported")
@@ -527,18 +530,17 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			am.Aggs = append(am.Aggs, engine.Agg{Fn: fn, Col: shardCol, Name: name})
 			shardCol++
 		case ast.AggFuncGroupConcat:
-			txt, err := restore(f)
-			if err != nil {
+			if maxLenCol < 0 {
+				maxLenCol = len(cols)
+				cols = append(cols, "@@group_concat_max_len")
+			}
+			var g engine.Agg
+			var err error
+			if cols, g, err = a.concatColumns(f, name, cols, maxLenCol); err != nil {
 				return err
 			}
-			if maxLenCol < 0 {
-				cols = append(cols, "@@group_concat_max_len")
-				maxLenCol = shardCol
-				shardCol++
-			}
-			cols = append(cols, txt)
-			am.Aggs = append(am.Aggs, a.concatAgg(f, name, shardCol, maxLenCol))
-			shardCol++
+			am.Aggs = append(am.Aggs, g)
+			shardCol = len(cols)
 		case ast.AggFuncAvg:
 			arg, err := aggArg(f)
 			if err != nil {

@@ -310,7 +310,9 @@ func TestPlanGroupConcat(t *testing.T) {
 	if len(e.Parts) != 3 || e.Merge == nil || e.Merge.Agg == nil {
 		t.Fatalf("parts %d, merge %+v", len(e.Parts), e.Merge)
 	}
-	for _, want := range []string{"@@group_concat_max_len", "GROUP_CONCAT(DISTINCT `total`, '-' ORDER BY `total` DESC SEPARATOR ';')", "GROUP BY `user_id`+1, `total`"} {
+	for _, want := range []string{"@@group_concat_max_len", "GROUP_CONCAT(DISTINCT `total`, '-' ORDER BY `total` DESC SEPARATOR ';')",
+		"CONCAT(GROUP_CONCAT(DISTINCT `total`, '-' ORDER BY `total` DESC SEPARATOR ';'), ';')", "LENGTH(GROUP_CONCAT(",
+		"MIN(CAST(`total` AS BINARY)) <=> MAX(CAST(`total` AS BINARY))", "GROUP BY `user_id`+1, `total`"} {
 		if !strings.Contains(e.Parts[0].SQL, want) {
 			t.Errorf("%s does not contain %s", e.Parts[0].SQL, want)
 		}
@@ -321,8 +323,18 @@ func TestPlanGroupConcat(t *testing.T) {
 			gc = a.Concat
 		}
 	}
-	if gc == nil || gc.Sep != ";" || len(gc.Keys) != 1 || !gc.Desc[0] {
+	if gc == nil || len(gc.Keys) != 1 || !gc.Desc[0] || len(gc.SameCols) != 1 {
 		t.Errorf("GROUP_CONCAT merge %+v", gc)
+	}
+	for _, sql := range []string{
+		"SELECT GROUP_CONCAT(total ORDER BY total) + 0 FROM orders",
+		"SELECT user_id + 1, GROUP_CONCAT(total ORDER BY total) FROM orders GROUP BY user_id + 1 HAVING GROUP_CONCAT(total ORDER BY total) > 2",
+		"SELECT DISTINCT GROUP_CONCAT(total ORDER BY total) FROM orders GROUP BY user_id + 1",
+		"SELECT user_id + 1, GROUP_CONCAT(total ORDER BY total) FROM orders GROUP BY user_id + 1 ORDER BY COUNT(*)",
+	} {
+		if _, err := execFor(t, shardedRouter(t), sql); err == nil || !strings.Contains(err.Error(), "runs only as an item of the select list") {
+			t.Errorf("%s: %v", sql, err)
+		}
 	}
 }
 

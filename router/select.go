@@ -79,6 +79,9 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 		return err
 	}
 	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupRepKey(from, sel), r.groupsOnShard(from, sel), r.realColumns(from))
+	if err == nil && m.merge.Agg != nil {
+		err = r.concatEnums(from, sel)
+	}
 	if ng := (*NonGroupedError)(nil); errors.As(err, &ng) {
 		r.qualify(ng, from, sel)
 		return err // MariaDB's own error under ONLY_FULL_GROUP_BY (proxy/catalog.go)
