@@ -423,7 +423,7 @@ func TestAggregateGroupConcat(t *testing.T) {
 	// Orders the merge's comparisons do not follow are refused.
 	enum := *strField("e")
 	enum.Flag |= mysql.ENUM_FLAG
-	for _, f := range []*mysql.Field{{Type: mysql.MYSQL_TYPE_FLOAT}, &enum} {
+	for _, f := range []*mysql.Field{{Type: mysql.MYSQL_TYPE_FLOAT, Decimal: 31}, &enum} {
 		c := append([]*mysql.Field{}, cols...)
 		c[1] = f
 		if _, err := Collect(Aggregate(FromSlice(c, nil), []int{0}, gc(false, false))); err == nil {

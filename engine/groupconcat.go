@@ -81,12 +81,19 @@ func inexactOrder(f *mysql.Field) string {
 	switch {
 	case f == nil:
 		return ""
-	case f.Type == mysql.MYSQL_TYPE_FLOAT, f.Type == mysql.MYSQL_TYPE_DOUBLE && f.Decimal < notFixedDec:
-		return "FLOAT values and DOUBLE values of fixed decimals (their text does not tell them apart)"
+	case lossyText(f):
+		return "FLOAT values (their text does not tell them apart)"
 	case f.Flag&(mysql.ENUM_FLAG|mysql.SET_FLAG) != 0:
 		return "ENUM and SET values (ordered by their positions)"
 	}
 	return ""
+}
+
+// lossyText: a FLOAT without fixed decimals, whose text (6 significant
+// digits of a value stored with about 7) does not tell values apart. A
+// FLOAT(M,D) or DOUBLE(M,D) stores values rounded to its decimals.
+func lossyText(f *mysql.Field) bool {
+	return f != nil && f.Type == mysql.MYSQL_TYPE_FLOAT && f.Decimal >= notFixedDec
 }
 
 // exactCollation: the merge's comparisons order strings of a collation
