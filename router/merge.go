@@ -32,6 +32,9 @@ type selectMerge struct {
 	inItems []sqlTemplate
 	// realCols: see newSelectMerge.
 	realCols map[string]bool
+	// enumCol tells whether a column is an ENUM or SET, which MariaDB
+	// orders by position (a SET by its bits); nil when unknown.
+	enumCol func(*ast.ColumnName) bool
 }
 
 // Merge says how rows from several shards become the answer.
@@ -226,15 +229,16 @@ func seq(n int) []int {
 // repKey (see groupRepKey) picks the row whose values stand for a merged
 // group; groupsOnShard says that each group of its GROUP BY lives on one
 // shard; realCols are the FLOAT and DOUBLE columns of its one table
-// (lower-cased), whose AVG takes its display length from the shards' own.
-func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groupsOnShard bool, realCols map[string]bool) (*selectMerge, error) {
+// (lower-cased), whose AVG takes its display length from the shards' own;
+// enumCol tells the ENUM and SET columns (orderKey).
+func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groupsOnShard bool, realCols map[string]bool, enumCol func(*ast.ColumnName) bool) (*selectMerge, error) {
 	if sel.Fields == nil {
 		return nil, errUnsupported("SELECT without a select list")
 	}
 	if HasParams(sel.Fields) || (sel.GroupBy != nil && HasParams(sel.GroupBy)) || (sel.Having != nil && HasParams(sel.Having)) || (sel.OrderBy != nil && HasParams(sel.OrderBy)) {
 		return nil, errUnsupported("parameters outside WHERE and LIMIT are not supported in a query over several shards")
 	}
-	m := &selectMerge{sel: sel, merge: Merge{Count: -1}, realCols: realCols}
+	m := &selectMerge{sel: sel, merge: Merge{Count: -1}, realCols: realCols, enumCol: enumCol}
 	var err error
 	if sel.Limit != nil {
 		if m.count, err = limitValue(sel.Limit.Count); err != nil {
@@ -261,7 +265,7 @@ func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groups
 	switch {
 	case isAggregate(sel) && !(groupsOnShard && sel.GroupBy != nil && !sel.GroupBy.Rollup):
 		err = m.planAggregate(from, repKey)
-	case distinctAsGroups(sel, repKey):
+	case distinctAsGroups(sel, repKey) && !m.ordersByEnum():
 		err = m.planDistinct(from, repKey)
 	default:
 		err = m.planPlain(from, scanKey)
@@ -304,7 +308,7 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 			if sel.Distinct && !inFields(e, sel.Fields.Fields) {
 				return errUnsupported("ORDER BY %s with DISTINCT must name a selected column when the query spans shards", textOf(item.Expr))
 			}
-			txt, err := restore(e)
+			txt, err := m.orderKey(e)
 			if err != nil {
 				return err
 			}
@@ -389,8 +393,12 @@ func (m *selectMerge) groupsInOrder(hidden, order []string) (string, []string, [
 		if err != nil {
 			return "", nil, nil, err
 		}
+		key, err := m.orderKey(e)
+		if err != nil {
+			return "", nil, nil, err
+		}
 		col := len(hidden)
-		hidden = append(hidden, txt+" AS "+quoteName(hiddenOrderPrefix+strconv.Itoa(col)))
+		hidden = append(hidden, key+" AS "+quoteName(hiddenOrderPrefix+strconv.Itoa(col)))
 		dir := ""
 		if item.Desc {
 			dir = " DESC"
@@ -446,6 +454,9 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			}
 		}
 	}
+	if err := m.enumGroupOrder(a); err != nil {
+		return err
+	}
 	nonGrouped := a.carryFields(sel.Fields.Fields, repKey)
 	// Per-shard select list: groups, the COUNT(DISTINCT) argument, partials.
 	var cols, groupBy []string
@@ -488,7 +499,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 		// (checked on 10.11), and an ORDER BY's ties keep it (the sort is
 		// stable); the shards' merged groups come in no such order.
 		for i, item := range sel.GroupBy.Items {
-			am.GroupOrder = append(am.GroupOrder, OrderKey{Col: i, Desc: item.Desc})
+			am.GroupOrder = append(am.GroupOrder, OrderKey{Col: a.orderCol(i), Desc: item.Desc})
 		}
 	}
 	maxLenCol := -1 // @@group_concat_max_len, for the GROUP_CONCATs
@@ -628,7 +639,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			if err != nil {
 				return err
 			}
-			x, err := a.expr(e)
+			x, err := a.sortExpr(e)
 			if err != nil {
 				return err
 			}
@@ -976,6 +987,9 @@ type aggBuilder struct {
 	// clause is where the expressions being converted stand (for
 	// NonGroupedError): ClauseSelect, ClauseHaving or ClauseOrder.
 	clause string
+	// enumOrder maps a group that is an ENUM or SET column to its
+	// MIN(col + 0) among aggs, by which its groups sort (enumorder.go).
+	enumOrder map[int]*ast.AggregateFuncExpr
 }
 
 // distinctIndex is the position of a COUNT(DISTINCT) argument, or -1.

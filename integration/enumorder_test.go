@@ -1,0 +1,35 @@
+package integration
+
+import "testing"
+
+// TestEnumOrderOverShards: MariaDB orders an ENUM column by the positions
+// of its values in the definition, and a SET column by its bits, not by
+// their text; so do the merges over several shards: ORDER BY, GROUP BY
+// (with and without ORDER BY), DISTINCT, joins, aliases and positions.
+// They compared the text.
+func TestEnumOrderOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE modeitems (k INT PRIMARY KEY, e ENUM('z', 'm', 'a'), st SET('z', 'a'), n INT)",
+		"INSERT INTO modeitems VALUES (1, 'a', 'a', 1), (2, 'z', 'z', 2), (3, 'm', 'z,a', 3), (4, 'a', '', 4), (5, 'z', 'a', 5), (6, NULL, NULL, 6), (7, 'm', 'z', 7)",
+		"CREATE TABLE gitems (k INT PRIMARY KEY, w INT)",
+		"INSERT INTO gitems VALUES (1, 10), (2, 20), (3, 30), (4, 40), (5, 50), (6, 60), (7, 70)",
+	)
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		"SELECT k, e FROM modeitems ORDER BY e, k",
+		"SELECT k, e FROM modeitems ORDER BY e DESC, k DESC",
+		"SELECT k, st FROM modeitems ORDER BY st, k",
+		"SELECT k, e AS x FROM modeitems ORDER BY x, 1",
+		"SELECT k, e FROM modeitems ORDER BY 2 DESC, k LIMIT 4",
+		"SELECT e, COUNT(*), SUM(n) FROM modeitems GROUP BY e",
+		"SELECT e, COUNT(*) FROM modeitems GROUP BY e DESC",
+		"SELECT e, COUNT(*) FROM modeitems GROUP BY e ORDER BY e DESC",
+		"SELECT st, MAX(k) FROM modeitems GROUP BY st HAVING MAX(k) > 1 ORDER BY st",
+		"SELECT e, st, COUNT(*) FROM modeitems GROUP BY e, st",
+		"SELECT DISTINCT e FROM modeitems ORDER BY e",
+		"SELECT DISTINCT e FROM modeitems ORDER BY e DESC",
+		"SELECT m.e, SUM(g.w) FROM modeitems m JOIN gitems g ON g.k = m.k GROUP BY m.e ORDER BY m.e",
+		"SELECT m.k, m.e, g.w FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY m.e, g.w",
+		"SELECT k, CONCAT(e) c FROM modeitems ORDER BY c, k",
+	})
+}
