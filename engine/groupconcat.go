@@ -85,9 +85,18 @@ func inexactOrder(f *mysql.Field) string {
 		return "FLOAT values (their text does not tell them apart)"
 	case f.Flag&(mysql.ENUM_FLAG|mysql.SET_FLAG) != 0:
 		return "ENUM and SET values (ordered by their positions)"
+	case (fieldKind(f) == kindCI || fieldKind(f) == kindBinPad) && f.Charset != utf8GeneralCI && f.Charset != utf8mb4GeneralCI:
+		return fmt.Sprintf("strings sent in character set %d (the merge compares UTF-8: SET NAMES utf8mb4)", f.Charset)
 	}
 	return ""
 }
+
+// The collation ids the wire gives strings when the session's results are
+// utf8mb3 or utf8mb4 (checked on 10.11: a utf8mb4_unicode_ci column too).
+const (
+	utf8GeneralCI    = 33
+	utf8mb4GeneralCI = 45
+)
 
 // lossyText: a FLOAT without fixed decimals, whose text (6 significant
 // digits of a value stored with about 7) does not tell values apart. A
@@ -99,11 +108,13 @@ func lossyText(f *mysql.Field) bool {
 // exactCollation: the merge's comparisons order strings of a collation
 // (the shard's COLLATION() of the argument; the wire's character set is
 // the results') as MariaDB does: utf8 general_ci weights, and bytes for
-// binary and the _bin collations whose byte order in UTF-8 is theirs.
+// binary and the _bin collations whose byte order in UTF-8 is theirs (not
+// latin1_bin: MariaDB's latin1 is cp1252, whose 0x80-0x9F sort before
+// é).
 func exactCollation(name string) bool {
 	switch name {
 	case "binary", "utf8mb4_general_ci", "utf8mb3_general_ci", "utf8_general_ci",
-		"utf8mb4_bin", "utf8mb3_bin", "utf8_bin", "latin1_bin", "ascii_bin":
+		"utf8mb4_bin", "utf8mb3_bin", "utf8_bin", "ascii_bin":
 		return true
 	}
 	return false
@@ -152,7 +163,7 @@ func (sp *aggSpec) addPiece(acc *aggAcc, r Row) error {
 		}
 		if !exactCollation(string(coll)) && ga.err == nil {
 			ga.err = mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf(
-				"GROUP_CONCAT over several shards of strings of collation %s is not supported: the merge orders only utf8mb4_general_ci, utf8mb3_general_ci, binary and utf8/latin1/ascii _bin strings as MariaDB does; restrict the shard key to one shard", coll))
+				"GROUP_CONCAT over several shards of strings of collation %s is not supported: the merge orders only utf8mb4_general_ci, utf8mb3_general_ci, binary and utf8/ascii _bin strings as MariaDB does; restrict the shard key to one shard", coll))
 		}
 	}
 	ga.pieces = append(ga.pieces, p)

@@ -50,7 +50,7 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 		return true, err
 	}
 	nameFields(inner.sel)
-	m, err := newSelectMerge(sel, nil, "", false, nil, nil)
+	m, err := newSelectMerge(sel, nil, "", false, nil, r.derivedEnumColumn(inner))
 	if err != nil {
 		return true, err
 	}

@@ -87,13 +87,28 @@ func (m *selectMerge) planDistinct(from, repKey string) error {
 	}
 	cols = append(cols, "MIN("+quoteName(repKey)+")")
 	am.Aggs = []engine.Agg{{Fn: engine.AggMin, Col: len(fields), Name: "__xa_rep", Rep: true, ShardField: true}}
+	enumSort := false
 	if sel.OrderBy != nil {
 		for _, item := range sel.OrderBy.Items {
-			am.Sort = append(am.Sort, OrderKey{Col: distinctOrderColumn(item.Expr, fields), Desc: item.Desc})
+			col := distinctOrderColumn(item.Expr, fields)
+			if m.isEnum(fields[col].Expr) {
+				// By position: a hidden MIN(col + 0), one per group.
+				key, err := m.orderKey(fields[col].Expr)
+				if err != nil {
+					return err
+				}
+				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggMin, Col: len(cols), Name: "__xa_e" + strconv.Itoa(col)})
+				cols = append(cols, "MIN("+key+")")
+				col = len(am.Outputs)
+				am.Outputs = append(am.Outputs, engine.Col(len(fields)+len(am.Aggs)-1))
+				am.Names = append(am.Names, hiddenOrderPrefix+"e"+strconv.Itoa(col))
+				enumSort = true
+			}
+			am.Sort = append(am.Sort, OrderKey{Col: col, Desc: item.Desc})
 		}
 	}
 	order := ""
-	if sortsAll(am.Sort, len(fields)) {
+	if !enumSort && sortsAll(am.Sort, len(fields)) {
 		// The ORDER BY orders every distinct row: the shards sort their
 		// groups by it, and the merge reads their sorted streams (cheaper
 		// than sorting what it gathered; sysbench's distinct_ranges).

@@ -67,28 +67,60 @@ func (a *aggBuilder) orderCol(i int) int {
 }
 
 // sortExpr is expr for an ORDER BY item: an ENUM or SET group sorts by
-// its position.
+// its position; one carried from a group's row is refused.
 func (a *aggBuilder) sortExpr(e ast.ExprNode) (engine.Expr, error) {
 	for i, g := range a.groups {
 		if f, ok := a.enumOrder[i]; ok && sameExpr(g, e) {
 			return a.expr(f)
 		}
 	}
+	if a.isEnum != nil && a.isEnum(e) {
+		return nil, errUnsupported("ORDER BY %s, an ENUM or SET column neither grouped nor aggregated, over several shards is not supported: MariaDB sorts it by position", textOf(e))
+	}
 	return a.expr(e)
 }
 
-// ordersByEnum tells whether the ORDER BY names an ENUM or SET column:
-// a DISTINCT merged as groups compares the groups' text, so such a
-// statement is merged as rows sorted by the shards' col + 0 (planPlain;
-// an ENUM value has one spelling, which the groups were for).
-func (m *selectMerge) ordersByEnum() bool {
-	if m.sel.OrderBy == nil {
+// enumInExpr refuses an expression the merge computes over an ENUM or SET
+// column (e + 0, e = 1, IF(e = 2, ...)): it reads the column's text, where
+// MariaDB's number is its position (or bits). The column alone, and an
+// aggregate of it, are its text.
+func (a *aggBuilder) enumInExpr(e ast.ExprNode) error {
+	if a.isEnum == nil {
+		return nil
+	}
+	if _, agg := e.(*ast.AggregateFuncExpr); agg || a.isEnum(e) {
+		return nil
+	}
+	var col ast.ExprNode
+	anyNode(e, func(n ast.Node) bool {
+		if x, ok := n.(ast.ExprNode); ok && a.isEnum(x) {
+			col = x
+		}
+		return col != nil
+	})
+	if col != nil {
+		return errUnsupported("an expression over ENUM or SET column %s (%s) merged over several shards is not supported: the merge reads its text, where MariaDB computes with its position", textOf(col), textOf(e))
+	}
+	return nil
+}
+
+// derivedEnumColumn is enumColumn for the columns of a derived table:
+// those its select list takes from an ENUM or SET column of its tables.
+func (r *Router) derivedEnumColumn(inner blockTables) func(*ast.ColumnName) bool {
+	base := r.enumColumn(inner.from)
+	return func(name *ast.ColumnName) bool {
+		for _, f := range inner.sel.Fields.Fields {
+			if f.WildCard != nil {
+				if base(&ast.ColumnName{Name: name.Name}) {
+					return true
+				}
+				continue
+			}
+			if strings.EqualFold(fieldName(f), name.Name.O) {
+				c, ok := unparen(f.Expr).(*ast.ColumnNameExpr)
+				return ok && base(c.Name)
+			}
+		}
 		return false
 	}
-	for _, item := range m.sel.OrderBy.Items {
-		if e, err := resolveByItem(item.Expr, m.sel.Fields.Fields, false); err == nil && m.isEnum(e) {
-			return true
-		}
-	}
-	return false
 }

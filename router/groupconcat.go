@@ -104,18 +104,31 @@ func concatPlaces(sel *ast.SelectStmt) error {
 	if sel.Distinct {
 		return errConcatPlace()
 	}
-	if sel.OrderBy != nil {
-		for _, item := range sel.OrderBy.Items {
-			if anyNode(item.Expr, func(n ast.Node) bool { _, ok := n.(*ast.AggregateFuncExpr); return ok }) {
-				return errConcatPlace()
-			}
-		}
+	if sel.OrderBy != nil && !ordersAsGroups(sel) {
+		return errConcatPlace()
 	}
 	return nil
 }
 
+// ordersAsGroups: the ORDER BY is the GROUP BY list (either way), which
+// MariaDB's groups come in without another sort (after which it describes
+// GROUP_CONCAT as a longer BLOB, and COUNT without BINARY).
+func ordersAsGroups(sel *ast.SelectStmt) bool {
+	if sel.GroupBy == nil || len(sel.OrderBy.Items) != len(sel.GroupBy.Items) {
+		return false
+	}
+	for i, item := range sel.OrderBy.Items {
+		o, err1 := resolveByItem(item.Expr, sel.Fields.Fields, false)
+		g, err2 := resolveByItem(sel.GroupBy.Items[i].Expr, sel.Fields.Fields, false)
+		if err1 != nil || err2 != nil || !sameExpr(o, g) {
+			return false
+		}
+	}
+	return true
+}
+
 func errConcatPlace() error {
-	return errUnsupported("GROUP_CONCAT over several shards runs only as an item of the select list, in a SELECT without DISTINCT whose ORDER BY names no aggregate")
+	return errUnsupported("GROUP_CONCAT over several shards runs only as an item of the select list, in a SELECT without DISTINCT whose ORDER BY, if any, is its GROUP BY list (MariaDB describes the column otherwise after another sort)")
 }
 
 // concatColumns appends to the shards' select list what the merge of a
@@ -141,7 +154,7 @@ func (a *aggBuilder) concatColumns(f *ast.AggregateFuncExpr, name string, cols [
 		}
 		gc.SameCols = append(gc.SameCols, len(cols))
 		gc.CollationCols = append(gc.CollationCols, len(cols)+1)
-		cols = append(cols, "MIN(CAST("+arg+" AS BINARY)) <=> MAX(CAST("+arg+" AS BINARY))", "COLLATION("+arg+")")
+		cols = append(cols, "MIN(CAST("+arg+" AS BINARY)) <=> MAX(CAST("+arg+" AS BINARY))", "MIN(COLLATION("+arg+"))")
 	}
 	withSep := "CONCAT(" + txt + ", " + sep + ")"
 	gc.WithSepCol, gc.LenCol, gc.WithSepLenCol = len(cols)+1, len(cols)+2, len(cols)+3

@@ -265,7 +265,7 @@ func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groups
 	switch {
 	case isAggregate(sel) && !(groupsOnShard && sel.GroupBy != nil && !sel.GroupBy.Rollup):
 		err = m.planAggregate(from, repKey)
-	case distinctAsGroups(sel, repKey) && !m.ordersByEnum():
+	case distinctAsGroups(sel, repKey):
 		err = m.planDistinct(from, repKey)
 	default:
 		err = m.planPlain(from, scanKey)
@@ -414,7 +414,7 @@ func (m *selectMerge) groupsInOrder(hidden, order []string) (string, []string, [
 // DISTINCT, ORDER BY and LIMIT.
 func (m *selectMerge) planAggregate(from, repKey string) error {
 	sel := m.sel
-	a := &aggBuilder{fields: sel.Fields.Fields}
+	a := &aggBuilder{fields: sel.Fields.Fields, isEnum: m.isEnum}
 	if err := concatPlaces(sel); err != nil {
 		return err
 	}
@@ -489,6 +489,12 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			name += strconv.Itoa(i)
 		}
 		cols = append(cols, txt+" AS "+quoteName(name))
+		// Under ONLY_FULL_GROUP_BY MariaDB does not match an expression
+		// with a string literal (IFNULL(u, 'x')) to the same in the
+		// select list (1055): such a one is grouped by its alias.
+		if anyNode(arg, isStringLiteral) {
+			txt = quoteName(name)
+		}
 		groupBy = append(groupBy, txt)
 		shardCol++
 	}
@@ -857,6 +863,12 @@ func stringLiteral(e ast.ExprNode) (string, bool) {
 	return strings.ReplaceAll(name, "\x00", `\x00`), true
 }
 
+// isStringLiteral: n is a string literal.
+func isStringLiteral(n ast.Node) bool {
+	v, ok := n.(*driver.ValueExpr)
+	return ok && v.Kind() == driver.KindString
+}
+
 // stringValue is e, a string literal in parentheses or not.
 func stringValue(e ast.ExprNode) (*driver.ValueExpr, bool) {
 	v, ok := unparen(e).(*driver.ValueExpr)
@@ -988,8 +1000,10 @@ type aggBuilder struct {
 	// NonGroupedError): ClauseSelect, ClauseHaving or ClauseOrder.
 	clause string
 	// enumOrder maps a group that is an ENUM or SET column to its
-	// MIN(col + 0) among aggs, by which its groups sort (enumorder.go).
+	// MIN(col + 0) among aggs, by which its groups sort (enumorder.go);
+	// isEnum tells such columns.
 	enumOrder map[int]*ast.AggregateFuncExpr
+	isEnum    func(ast.ExprNode) bool
 }
 
 // distinctIndex is the position of a COUNT(DISTINCT) argument, or -1.
@@ -1107,6 +1121,9 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 	}
 	if c, ok := a.carriedCol(e); ok {
 		return c, nil
+	}
+	if err := a.enumInExpr(e); err != nil {
+		return nil, err
 	}
 	switch x := e.(type) {
 	case *ast.AggregateFuncExpr:
