@@ -22,6 +22,9 @@ func TestGroupRepresentativeOverShards(t *testing.T) {
 		"SELECT s, COUNT(DISTINCT v), SUM(v) FROM modeitems GROUP BY s",
 		"SELECT s, COUNT(*) FROM modeitems WHERE k > 1 GROUP BY s HAVING COUNT(*) > 1",
 		"SELECT s, MAX(k) FROM modeitems GROUP BY s ORDER BY MAX(k) DESC",
+		// GROUP BY takes s for the column, not the alias (ORDER BY takes
+		// the alias): v is carried from each group's first row.
+		"SELECT v AS s, COUNT(*) FROM modeitems GROUP BY s ORDER BY COUNT(*), s",
 	}
 	compareQueries(ctx, t, proxy, direct, f, queries, scriptStep{0, "SELECT s, COUNT(*) FROM modeitems WHERE k > ? GROUP BY s", []any{0}})
 }

@@ -50,7 +50,7 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 		return true, err
 	}
 	nameFields(inner.sel)
-	m, err := newSelectMerge(sel, nil, "", false, nil, r.derivedEnumColumn(inner))
+	m, err := newSelectMerge(sel, nil, "", false, nil, r.derivedColumns(inner))
 	if err != nil {
 		return true, err
 	}

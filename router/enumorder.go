@@ -14,19 +14,34 @@ import (
 // such a column, the shards send col + 0 (the position, the bits: no
 // warning) to sort by instead (checked on 10.11: ORDER BY e, GROUP BY e).
 
-// enumColumn tells, from the catalog, whether a column of the statement's
-// tables is an ENUM or SET.
-func (r *Router) enumColumn(from []tableInfo) func(*ast.ColumnName) bool {
-	return func(name *ast.ColumnName) bool {
-		typ, ok := r.columnType(from, name)
-		return ok && (strings.HasPrefix(typ, "enum(") || strings.HasPrefix(typ, "set("))
-	}
+// fromColumns tells the catalog's type (lower case) of the column a name
+// refers to among a merge's FROM tables; known is false where no one
+// table has it.
+type fromColumns func(*ast.ColumnName) (typ string, known bool)
+
+// tableColumns is fromColumns over the statement's tables.
+func (r *Router) tableColumns(from []tableInfo) fromColumns {
+	return func(name *ast.ColumnName) (string, bool) { return r.columnType(from, name) }
 }
 
 // isEnum tells whether e is an ENUM or SET column.
 func (m *selectMerge) isEnum(e ast.ExprNode) bool {
 	c, ok := unparen(e).(*ast.ColumnNameExpr)
-	return ok && m.enumCol != nil && m.enumCol(c.Name)
+	if !ok || m.colType == nil {
+		return false
+	}
+	typ, known := m.colType(c.Name)
+	return known && (strings.HasPrefix(typ, "enum(") || strings.HasPrefix(typ, "set("))
+}
+
+// isColumn tells whether e is an unqualified name of a FROM column.
+func (m *selectMerge) isColumn(e ast.ExprNode) bool {
+	c, ok := e.(*ast.ColumnNameExpr)
+	if !ok || c.Name.Table.O != "" || m.colType == nil {
+		return false
+	}
+	_, known := m.colType(c.Name)
+	return known
 }
 
 // orderKey is the text a shard sorts e by: e + 0 for an ENUM or SET.
@@ -104,23 +119,26 @@ func (a *aggBuilder) enumInExpr(e ast.ExprNode) error {
 	return nil
 }
 
-// derivedEnumColumn is enumColumn for the columns of a derived table:
-// those its select list takes from an ENUM or SET column of its tables.
-func (r *Router) derivedEnumColumn(inner blockTables) func(*ast.ColumnName) bool {
-	base := r.enumColumn(inner.from)
-	return func(name *ast.ColumnName) bool {
+// derivedColumns is fromColumns for the columns of a derived table: the
+// type of the column its select list takes one from (known, without a
+// type, for an expression).
+func (r *Router) derivedColumns(inner blockTables) fromColumns {
+	base := r.tableColumns(inner.from)
+	return func(name *ast.ColumnName) (string, bool) {
 		for _, f := range inner.sel.Fields.Fields {
 			if f.WildCard != nil {
-				if base(&ast.ColumnName{Name: name.Name}) {
-					return true
+				if typ, ok := base(&ast.ColumnName{Name: name.Name}); ok {
+					return typ, true
 				}
 				continue
 			}
 			if strings.EqualFold(fieldName(f), name.Name.O) {
-				c, ok := unparen(f.Expr).(*ast.ColumnNameExpr)
-				return ok && base(c.Name)
+				if c, ok := unparen(f.Expr).(*ast.ColumnNameExpr); ok {
+					return base(c.Name)
+				}
+				return "", true
 			}
 		}
-		return false
+		return "", false
 	}
 }

@@ -32,9 +32,10 @@ type selectMerge struct {
 	inItems []sqlTemplate
 	// realCols: see newSelectMerge.
 	realCols map[string]bool
-	// enumCol tells whether a column is an ENUM or SET, which MariaDB
-	// orders by position (a SET by its bits); nil when unknown.
-	enumCol func(*ast.ColumnName) bool
+	// colType is what the catalog tells of the FROM tables' columns
+	// (ENUM and SET, which MariaDB orders by position; names GROUP BY
+	// takes for columns before aliases); nil when unknown.
+	colType fromColumns
 }
 
 // Merge says how rows from several shards become the answer.
@@ -230,15 +231,15 @@ func seq(n int) []int {
 // group; groupsOnShard says that each group of its GROUP BY lives on one
 // shard; realCols are the FLOAT and DOUBLE columns of its one table
 // (lower-cased), whose AVG takes its display length from the shards' own;
-// enumCol tells the ENUM and SET columns (orderKey).
-func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groupsOnShard bool, realCols map[string]bool, enumCol func(*ast.ColumnName) bool) (*selectMerge, error) {
+// colType tells the FROM tables' columns (fromColumns).
+func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groupsOnShard bool, realCols map[string]bool, colType fromColumns) (*selectMerge, error) {
 	if sel.Fields == nil {
 		return nil, errUnsupported("SELECT without a select list")
 	}
 	if HasParams(sel.Fields) || (sel.GroupBy != nil && HasParams(sel.GroupBy)) || (sel.Having != nil && HasParams(sel.Having)) || (sel.OrderBy != nil && HasParams(sel.OrderBy)) {
 		return nil, errUnsupported("parameters outside WHERE and LIMIT are not supported in a query over several shards")
 	}
-	m := &selectMerge{sel: sel, merge: Merge{Count: -1}, realCols: realCols, enumCol: enumCol}
+	m := &selectMerge{sel: sel, merge: Merge{Count: -1}, realCols: realCols, colType: colType}
 	var err error
 	if sel.Limit != nil {
 		if m.count, err = limitValue(sel.Limit.Count); err != nil {
@@ -423,9 +424,14 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			return errUnsupported("GROUP BY ... WITH ROLLUP over several shards is not supported")
 		}
 		for _, item := range sel.GroupBy.Items {
-			e, err := resolveByItem(item.Expr, sel.Fields.Fields, false)
-			if err != nil {
-				return err
+			e := item.Expr
+			if !m.isColumn(e) {
+				// GROUP BY takes a name for a FROM column before a
+				// select alias (ORDER BY the other way round).
+				var err error
+				if e, err = resolveByItem(item.Expr, sel.Fields.Fields, false); err != nil {
+					return err
+				}
 			}
 			a.groups = append(a.groups, e)
 		}
