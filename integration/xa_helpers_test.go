@@ -333,7 +333,7 @@ func (b *bank) assertClean(t *testing.T) time.Duration {
 
 // transferStage says which statement of a transfer failed.
 type transferError struct {
-	stage string // begin, debit, credit, log, commit
+	stage string // begin, debit, credit, log, commit; affected: an UPDATE found no row
 	err   error
 }
 
@@ -370,16 +370,27 @@ func transfer(ctx context.Context, db *sql.DB, src, dst, amount int64, tid strin
 		{"credit", "UPDATE accounts SET bal = bal + ? WHERE id = ?", []any{amount, dst}},
 		{"log", "INSERT INTO transfers (src, dst, amount, tid) VALUES (?, ?, ?, ?)", []any{src, dst, amount, tid}},
 	}
+	var missed error // an UPDATE that found no row: reported after COMMIT
 	for _, s := range steps {
-		if _, err := c.ExecContext(ctx, s.q, s.args...); err != nil {
+		r, err := c.ExecContext(ctx, s.q, s.args...)
+		if err != nil {
 			_, _ = c.ExecContext(ctx, "ROLLBACK")
 			return &transferError{s.stage, err}
+		}
+		if n, err := r.RowsAffected(); err == nil && n != 1 && missed == nil {
+			// Every account exists: the statement did not reach its row.
+			// The transfer goes on as a client's would, so that the
+			// balances show what that does; the error names it.
+			missed = fmt.Errorf("%s of account %v affected %d rows, want 1 (tid %s)", s.stage, s.args[1], n, tid)
 		}
 	}
 	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
 		// The session may be in any state now: do not reuse it.
 		_ = c.Raw(func(any) error { return driver.ErrBadConn })
 		return &transferError{"commit", err}
+	}
+	if missed != nil {
+		return &transferError{"affected", missed}
 	}
 	return nil
 }
