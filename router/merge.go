@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
@@ -302,7 +303,7 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 	var hidden, order []string
 	if sel.OrderBy != nil {
 		for i, item := range sel.OrderBy.Items {
-			e, err := resolveByItem(item.Expr, sel.Fields.Fields, hasWildcard)
+			e, err := resolveOrderItem(item.Expr, sel.Fields.Fields, hasWildcard)
 			if err != nil {
 				return err
 			}
@@ -916,6 +917,33 @@ func resolveByItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool) 
 				}
 			}
 		}
+	}
+	return e, nil
+}
+
+// resolveOrderItem is resolveByItem for ORDER BY, which also takes an
+// unqualified name for the selected column of that name (SELECT g.k ...
+// ORDER BY k): the shards, given the name alone in their select list, would
+// find it ambiguous over a join. Two such columns are MariaDB's 1052.
+func resolveOrderItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool) (ast.ExprNode, error) {
+	e, err := resolveByItem(e, fields, hasWildcard)
+	c, ok := e.(*ast.ColumnNameExpr)
+	if err != nil || !ok || c.Name.Table.O != "" {
+		return e, err
+	}
+	var found ast.ExprNode
+	for _, f := range fields {
+		x, ok := f.Expr.(*ast.ColumnNameExpr)
+		if !ok || f.AsName.O != "" || !strings.EqualFold(x.Name.Name.O, c.Name.Name.O) {
+			continue
+		}
+		if found != nil && !sameExpr(found, x) {
+			return nil, mysql.NewError(mysql.ER_NON_UNIQ_ERROR, fmt.Sprintf("Column '%s' in ORDER BY is ambiguous", c.Name.Name.O))
+		}
+		found = x
+	}
+	if found != nil {
+		return found, nil
 	}
 	return e, nil
 }

@@ -3,10 +3,12 @@ package router
 import (
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/engine"
 	"github.com/xaproxy/xaproxy/sharding"
@@ -512,6 +514,34 @@ func TestSingleOnlyPlans(t *testing.T) {
 			t.Errorf("%s: bound to %v, want refused", tc.sql, e.Parts)
 		case tc.want != "" && (err != nil || len(e.Parts) != 1 || e.Parts[0].Shard != tc.want):
 			t.Errorf("%s: %v %v, want one shard %s", tc.sql, e, err, tc.want)
+		}
+	}
+}
+
+// TestResolveOrderItem: an unqualified ORDER BY name is the selected
+// column of that name (qualified or not); two such are 1052.
+func TestResolveOrderItem(t *testing.T) {
+	for sql, want := range map[string]string{
+		"SELECT g.k, m.n FROM m JOIN g ORDER BY k":      "`g`.`k`",
+		"SELECT g.k AS x, m.n FROM m JOIN g ORDER BY x": "`g`.`k`",
+		"SELECT g.k FROM m JOIN g ORDER BY n":           "`n`",
+		"SELECT g.k, m.k FROM m JOIN g ORDER BY k":      "1052",
+		"SELECT k, g.k FROM g ORDER BY k":               "`g`.`k`", // one column
+	} {
+		st, err := NewParser().Parse(sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sel := st.Node.(*ast.SelectStmt)
+		e, err := resolveOrderItem(sel.OrderBy.Items[0].Expr, sel.Fields.Fields, false)
+		got := ""
+		if me, ok := err.(*mysql.MyError); ok {
+			got = strconv.Itoa(int(me.Code))
+		} else if err == nil {
+			got, _ = restore(e)
+		}
+		if got != want {
+			t.Errorf("%s: %s (%v), want %s", sql, got, err, want)
 		}
 	}
 }

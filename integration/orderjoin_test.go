@@ -1,0 +1,23 @@
+package integration
+
+import "testing"
+
+// TestOrderByUnqualifiedOverShards: over a join, ORDER BY a name alone
+// sorts by the selected column of that name, as one MariaDB reads it
+// (SELECT g.k ... ORDER BY k); the proxy's shards, given the name alone,
+// answered 1052. Two selected columns of that name are MariaDB's 1052.
+func TestOrderByUnqualifiedOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, n INT)",
+		"CREATE TABLE modeitems (k INT PRIMARY KEY, n INT)",
+		"INSERT INTO gitems VALUES (1, 30), (2, 10), (3, 20), (4, 40)",
+		"INSERT INTO modeitems VALUES (1, 3), (2, 1), (3, 2), (4, 4)",
+	)
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		"SELECT g.k, m.n FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
+		"SELECT g.k, m.n FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY n DESC LIMIT 3",
+		"SELECT DISTINCT g.n FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY n",
+		"SELECT m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY g.n",
+	}, textSteps("SELECT g.k, m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k")...)
+}
