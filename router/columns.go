@@ -62,3 +62,31 @@ func hasUnqualified(n ast.Node) bool {
 		return ok && c.Table.O == ""
 	})
 }
+
+// columnType is the catalog's type (lower case) of the column a name
+// refers to among the tables of from; false when no one table has it.
+func (r *Router) columnType(from []tableInfo, name *ast.ColumnName) (string, bool) {
+	var typ string
+	found := 0
+	for _, t := range from {
+		if name.Table.O != "" && t.alias != name.Table.L {
+			continue
+		}
+		def := r.Catalog().Table(t.schema, t.name)
+		if def == nil {
+			continue
+		}
+		for _, c := range def.Columns {
+			if strings.EqualFold(c.Name, name.Name.O) {
+				typ, found = strings.ToLower(c.Type), found+1
+			}
+		}
+	}
+	return typ, found == 1
+}
+
+// isEnumType: a catalog type of an ENUM or SET, which MariaDB orders by
+// the positions of its values (a SET by its bits), not by their text.
+func isEnumType(typ string) bool {
+	return strings.HasPrefix(typ, "enum(") || strings.HasPrefix(typ, "set(")
+}

@@ -31,7 +31,7 @@ func (m *selectMerge) isEnum(e ast.ExprNode) bool {
 		return false
 	}
 	typ, known := m.colType(c.Name)
-	return known && (strings.HasPrefix(typ, "enum(") || strings.HasPrefix(typ, "set("))
+	return known && isEnumType(typ)
 }
 
 // isColumn tells whether e is an unqualified name of a FROM column.

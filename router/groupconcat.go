@@ -189,7 +189,7 @@ func (r *Router) concatEnums(from []tableInfo, sel *ast.SelectStmt) error {
 				continue // an expression over an ENUM is a string
 			}
 			typ, known := r.columnType(from, c.Name)
-			if !known || strings.HasPrefix(typ, "enum(") || strings.HasPrefix(typ, "set(") {
+			if !known || isEnumType(typ) {
 				err = errUnsupported("GROUP_CONCAT over several shards of %s is not supported: one MariaDB orders ENUM and SET values by their positions in the definition; restrict the shard key to one shard", textOf(c))
 				return true
 			}
@@ -197,26 +197,4 @@ func (r *Router) concatEnums(from []tableInfo, sel *ast.SelectStmt) error {
 		return false
 	})
 	return err
-}
-
-// columnType is the catalog's type (lower case) of the column a name
-// refers to among the tables of from; false when no one table has it.
-func (r *Router) columnType(from []tableInfo, name *ast.ColumnName) (string, bool) {
-	var typ string
-	found := 0
-	for _, t := range from {
-		if name.Table.O != "" && t.alias != name.Table.L {
-			continue
-		}
-		def := r.Catalog().Table(t.schema, t.name)
-		if def == nil {
-			continue
-		}
-		for _, c := range def.Columns {
-			if strings.EqualFold(c.Name, name.Name.O) {
-				typ, found = strings.ToLower(c.Type), found+1
-			}
-		}
-	}
-	return typ, found == 1
 }
