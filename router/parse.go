@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -94,7 +95,9 @@ func (p *Parser) lexMode() sqllex.Mode {
 
 // parse runs the TiDB parser. Its value driver panics on some literals (a
 // decimal of hundreds of digits): that is a statement it cannot read, not
-// a reason to drop the session.
+// a reason to drop the session. The parser returns its own result slice,
+// which its next Parse overwrites: the nodes are copied out before it goes
+// back to the pool, where another session takes it at once.
 func (p *Parser) parse(sql string) (nodes []ast.StmtNode, err error) {
 	tp := p.pool.Get().(*parser.Parser)
 	defer func() {
@@ -107,7 +110,7 @@ func (p *Parser) parse(sql string) (nodes []ast.StmtNode, err error) {
 	}()
 	tp.SetSQLMode(p.mode)
 	nodes, _, err = tp.Parse(hideTiDBComments(sql), "", "")
-	return nodes, err
+	return slices.Clone(nodes), err
 }
 
 // Parse classifies one statement. Errors are only for refusals (several
