@@ -51,4 +51,8 @@
 //	XAPROXY_BUILD_FLAGS="-race"  extra `go build` flags for the proxy
 //	XAPROXY_MARIADBD, XAPROXY_MARIADB_INSTALL_DB, XAPROXY_ETCD
 //	                             explicit paths of the server binaries
+//	XAPROXY_DEBUG_DIR=dir        make the processes' directories in dir and
+//	                             keep them (proxy logs, data directories), with
+//	                             each MariaDB's general log (general.log): for
+//	                             chasing a failure, never in CI
 package harness

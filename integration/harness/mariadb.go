@@ -208,6 +208,11 @@ func (m *MariaDB) args() []string {
 		args = append(args, "--user=root")
 	}
 	args = append(args, mariaDBInnoDBFlags...)
+	if os.Getenv(debugDirEnv) != "" {
+		// Every statement each connection sent, in order: what a shard
+		// really ran, against what the proxy meant to send.
+		args = append(args, "--general-log=1", "--general-log-file="+filepath.Join(m.dir, "general.log"))
+	}
 	return append(args, m.extra...)
 }
 

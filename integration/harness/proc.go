@@ -363,9 +363,16 @@ func shortTempDir(t testing.TB, prefix string) string {
 	if len(base) > 40 {
 		base = "/tmp"
 	}
+	keep := os.Getenv(debugDirEnv)
+	if keep != "" {
+		base = keep
+	}
 	dir, err := os.MkdirTemp(base, prefix)
 	if err != nil {
 		t.Fatalf("harness: mkdtemp: %v", err)
+	}
+	if keep != "" {
+		return dir // kept for reading: logs, data directories
 	}
 	markOwner(dir)
 	t.Cleanup(func() {
@@ -375,6 +382,10 @@ func shortTempDir(t testing.TB, prefix string) string {
 	})
 	return dir
 }
+
+// debugDirEnv names a directory where every process's directory is made
+// and kept after the test, MariaDB's with a general log (doc.go).
+const debugDirEnv = "XAPROXY_DEBUG_DIR"
 
 // sanitize turns a name into something usable in a file name.
 func sanitize(s string) string {
