@@ -40,7 +40,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		otherBranches: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "xaproxy_xa_other_branches", Help: "Prepared branches with xaproxy's formatID that are not this deployment's, found by the last recovery scan: foreign (another deployment's tag, never touched) and legacy (no tag: finished only by a decision under this deployment's prefix)."}, []string{"scope"}),
 		recoveryActions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "xaproxy_xa_recovery_actions_total", Help: "What recovery did, by action (commit, rollback, abort_decided, decision_deleted, owner_busy, owner_killed; with _failed when it failed)."}, []string{"action"}),
+			Name: "xaproxy_xa_recovery_actions_total", Help: "What recovery did, by action (commit, rollback, abort_decided, decision_deleted, owner_busy, owner_killed, owner_finished; with _failed when it failed)."}, []string{"action"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.commits, m.commitLatency, m.aborts, m.decisionLatency, m.phaseLatency, m.batchSize, m.inDoubt, m.otherBranches, m.recoveryActions)

@@ -2,8 +2,10 @@ package xa
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -155,7 +157,8 @@ type Action struct {
 	Gtrid string
 	Shard string // "" for decision records
 	// What: commit, rollback, abort_decided, decision_deleted, owner_busy,
-	// owner_killed, wait, or left_alone (a foreign or undecided legacy
+	// owner_killed, owner_finished (the owner finished the branch since the
+	// scan listed it), wait, or left_alone (a foreign or undecided legacy
 	// branch, reported once per gtrid).
 	What string
 	Err  string
@@ -327,6 +330,13 @@ func (r *Recoverer) resolve(ctx context.Context, p *pass, g string, scope Scope)
 			p.rep.Actions = append(p.rep.Actions, r.act(g, "", "wait", nil))
 			return
 		}
+		if !r.relist(ctx, p, g) {
+			// Its coordinator decided, finished and forgot it since the
+			// scan (a pass that waited on etcd is seconds old): an ABORT
+			// now would be about a transaction that committed.
+			p.rep.Actions = append(p.rep.Actions, r.act(g, "", "owner_finished", nil))
+			return
+		}
 		// Presumed abort made explicit: create-if-absent decides the race
 		// with a slow coordinator, which will find ABORT and roll back.
 		var err error
@@ -345,12 +355,14 @@ func (r *Recoverer) resolve(ctx context.Context, p *pass, g string, scope Scope)
 	}
 	for _, b := range p.listed[g] {
 		err := r.finishBranch(ctx, p, b, verb)
-		if isNota(err) && r.mayKill(ctx, p, g, age) {
+		if isNota(err) && r.mayKill(ctx, p, g, d.Outcome, age) {
 			err = r.killAndFinish(ctx, p, g, b, verb)
 		}
 		switch {
 		case err == nil:
 			p.rep.Actions = append(p.rep.Actions, r.act(g, b.shard, what, nil))
+		case errors.Is(err, errOwnerFinished):
+			p.rep.Actions = append(p.rep.Actions, r.act(g, b.shard, "owner_finished", nil))
 		case isNota(err):
 			// Listed, yet unknown to this session: the coordinator's
 			// session still holds it (MariaDB keeps a prepared branch
@@ -418,7 +430,12 @@ func (r *Recoverer) readAttached(ctx context.Context, shard string) (map[uint32]
 // coordinator), or this run's coordinator gave up on it. The decision is
 // stored by then, so the owner cannot commit against it: its own decision
 // write is fenced or finds what is stored, and its connection is dead.
-func (r *Recoverer) mayKill(ctx context.Context, p *pass, g string, age time.Duration) bool {
+func (r *Recoverer) mayKill(ctx context.Context, p *pass, g string, outcome Outcome, age time.Duration) bool {
+	if outcome == Commit && r.own(g) && r.busy(g) {
+		// This process's coordinator is committing it now, and will put
+		// the connection back in the pool for other sessions.
+		return false
+	}
 	if age >= r.abandonAfter || r.abandonedHere(g) {
 		return true
 	}
@@ -442,6 +459,12 @@ func (r *Recoverer) killAndFinish(ctx context.Context, p *pass, g string, b bran
 		return err
 	}
 	defer release()
+	switch err := r.stillHeld(ctx, c, b, thread); {
+	case errors.Is(err, errDetached):
+		return c.ExecAll(ctx, verb+b.xid.SQL())
+	case err != nil:
+		return err
+	}
 	if err := c.Kill(ctx, thread); err != nil {
 		p.rep.Actions = append(p.rep.Actions, r.act(g, b.shard, "owner_killed", err))
 		return mysql.NewError(mysql.ER_XAER_NOTA, "owner connection not killed: "+err.Error())
@@ -465,6 +488,63 @@ func (r *Recoverer) killAndFinish(ctx context.Context, p *pass, g string, b bran
 		case <-time.After(r.killRetry):
 		}
 	}
+}
+
+// errOwnerFinished: the owner finished the branch itself since the pass
+// listed it; its connection may serve another session by now.
+var errOwnerFinished = errors.New("the owner finished the branch since it was listed")
+
+// errDetached: the owner thread holds no transaction any more (its
+// connection closed since the pass read): the branch is finished without
+// a kill.
+var errDetached = errors.New("the owner connection let go of the branch")
+
+// stillHeld checks, just before a kill, that thread holds branch b now.
+// The pass's listing and its read of the attached threads may be seconds
+// old, and a connection that finished its branch goes back to the pool:
+// killing it would break another session's statement. The attached threads
+// are read first and the branch listed after: a thread attached at that
+// read, whose branch was still prepared later, held that branch then (a
+// connection with a prepared branch starts nothing else), which leaves
+// the kill's own round trip as the only window.
+func (r *Recoverer) stillHeld(ctx context.Context, c ShardConn, b branch, thread uint32) error {
+	att, err := c.Attached(ctx)
+	if err == nil && !att[thread] {
+		return errDetached
+	}
+	xids, err := c.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(xids, b.xid) {
+		return errOwnerFinished
+	}
+	return nil
+}
+
+// relist reads again the prepared branches of g on the shards that listed
+// it and keeps in the pass those still prepared; it reports whether any
+// is. A shard that cannot be read keeps its branches (as the scan saw
+// them).
+func (r *Recoverer) relist(ctx context.Context, p *pass, g string) bool {
+	var kept []branch
+	read := map[string][]XID{}
+	for _, b := range p.listed[g] {
+		xids, ok := read[b.shard]
+		if !ok {
+			var err error
+			if xids, err = r.recoverShard(ctx, b.shard); err != nil {
+				kept = append(kept, b)
+				continue
+			}
+			read[b.shard] = xids
+		}
+		if slices.Contains(xids, b.xid) {
+			kept = append(kept, b)
+		}
+	}
+	p.listed[g] = kept
+	return len(kept) > 0
 }
 
 // waitDetached waits until the killed thread no longer holds the branch's

@@ -3,6 +3,7 @@ package xa
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -30,6 +31,11 @@ type fakeShards struct {
 	exitReads   int
 	exiting     map[uint32]int
 	attachedErr error // Attached fails (no PROCESS privilege)
+	// ownerFinishesAfter: after this many Recover calls (a pass's scan),
+	// the owners finish their branches themselves and their connections
+	// go on serving other transactions (still attached).
+	ownerFinishesAfter int
+	recovers           int
 }
 
 func (f *fakeShards) Names() []string { return []string{"s0", "s1"} }
@@ -49,6 +55,12 @@ func (c fakeShardConn) Recover(ctx context.Context) ([]XID, error) {
 	var out []XID
 	for x := range c.f.prepared[c.shard] {
 		out = append(out, x)
+	}
+	c.f.recovers++
+	if c.f.recovers == c.f.ownerFinishesAfter {
+		for _, xids := range c.f.prepared {
+			clear(xids)
+		}
 	}
 	return out, nil
 }
@@ -143,6 +155,9 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 		actions  []string // actions the report must contain
 		killed   int      // owner connections killed
 		scope    Scope
+		// finished: the owner finishes its branches right after the scan,
+		// its connections serving other transactions.
+		finished bool
 	}{
 		{name: "commit decision: commit every branch, then delete the record on the next pass",
 			gtrid: dead.Next(), decision: Commit, want: "s0:XA COMMIT,s1:XA COMMIT", stored: Commit, actions: []string{"commit"}},
@@ -160,6 +175,13 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 		{name: "held by a live owner past abandon_after, no decision: ABORT, kill, roll back",
 			gtrid: alive.Next(), attached: true, age: true, want: "s0:XA ROLLBACK,s1:XA ROLLBACK", stored: Abort,
 			actions: []string{"abort_decided", "owner_killed", "rollback"}, killed: 2},
+		{name: "held by a dead owner's connection, but the owner committed after the scan and serves others: nothing killed",
+			gtrid: dead.Next(), decision: Commit, attached: true, finished: true, want: "", stored: Commit,
+			actions: []string{"owner_finished"}},
+		{name: "no decision, owner run gone, but committed and forgotten after the scan: no ABORT written",
+			gtrid: dead.Next(), finished: true, want: "", stored: "", actions: []string{"owner_finished"}},
+		{name: "held by a live owner past abandon_after, finished after the scan: no ABORT, nothing killed",
+			gtrid: alive.Next(), attached: true, age: true, finished: true, want: "", stored: "", actions: []string{"owner_finished"}},
 		{name: "held, legacy bqual names no connection: nothing killed",
 			gtrid: legacy(1), legacy: true, decision: Commit, attached: true, want: "", stored: Commit, actions: []string{"owner_busy"}, scope: ScopeLegacy},
 		{name: "another deployment's branches, owner dead: left alone, no decision written",
@@ -193,6 +215,9 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 			shards := &fakeShards{prepared: branchPair(tt.gtrid, tt.legacy), attached: map[uint32]bool{}}
 			if tt.attached {
 				shards.attached = map[uint32]bool{0: true, 100: true, 101: true}
+			}
+			if tt.finished {
+				shards.ownerFinishesAfter = len(shards.Names())
 			}
 			r := NewRecoverer(log.Open(), shards, testTag, "rec", time.Hour, quiet, NewMetrics(nil))
 			r.killRetry = time.Millisecond
@@ -354,6 +379,39 @@ func TestRecoveryWaitsForKilledOwnerToDetach(t *testing.T) {
 			}
 			if len(shards.killed) != 2 {
 				t.Errorf("killed %v, want both owner connections", shards.killed)
+			}
+		})
+	}
+}
+
+// TestRecoveryNoKillWhileCommitting: a COMMIT decision of this process's
+// own coordinator, which is committing it now, however old the branch:
+// its connection goes back to the pool once committed, so a kill could hit
+// another session's statement.
+func TestRecoveryNoKillWhileCommitting(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	self, _ := NewGenerator(testTag, "self", time.Unix(200, 0))
+	for _, busy := range []bool{true, false} {
+		t.Run(fmt.Sprintf("busy=%v", busy), func(t *testing.T) {
+			log := NewMemLog(WithLeaseTTL(0))
+			gtrid := self.Next()
+			if _, err := log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "self"}); err != nil {
+				t.Fatal(err)
+			}
+			shards := &fakeShards{prepared: branchPair(gtrid, false), attached: map[uint32]bool{100: true, 101: true}}
+			r := NewRecoverer(log.Open(), shards, testTag, "self", time.Hour, quiet, NewMetrics(nil))
+			r.killRetry = time.Millisecond
+			r.SetLocal(Incarnation("self", self.Epoch()), func(string) bool { return busy }, func(string) bool { return false }, func(string) {})
+			start := time.Now()
+			r.now = func() time.Time { return start }
+			r.trackAges(map[string][]branch{gtrid: nil})
+			r.now = func() time.Time { return start.Add(2 * time.Hour) } // past abandon_after
+			if _, err := r.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{true: 0, false: 2}[busy]; len(shards.killed) != want {
+				t.Errorf("killed %v, want %d owner connections", shards.killed, want)
 			}
 		})
 	}
