@@ -431,9 +431,10 @@ func (r *Recoverer) readAttached(ctx context.Context, shard string) (map[uint32]
 // stored by then, so the owner cannot commit against it: its own decision
 // write is fenced or finds what is stored, and its connection is dead.
 func (r *Recoverer) mayKill(ctx context.Context, p *pass, g string, outcome Outcome, age time.Duration) bool {
-	if outcome == Commit && r.own(g) && r.busy(g) {
+	if outcome == Commit && r.own(g) && r.busy(g) && age < r.abandonAfter {
 		// This process's coordinator is committing it now, and will put
-		// the connection back in the pool for other sessions.
+		// the connection back in the pool for other sessions. (Past
+		// abandon_after its phase two is stuck: the kill frees the locks.)
 		return false
 	}
 	if age >= r.abandonAfter || r.abandonedHere(g) {
@@ -461,7 +462,13 @@ func (r *Recoverer) killAndFinish(ctx context.Context, p *pass, g string, b bran
 	defer release()
 	switch err := r.stillHeld(ctx, c, b, thread); {
 	case errors.Is(err, errDetached):
-		return c.ExecAll(ctx, verb+b.xid.SQL())
+		err = c.ExecAll(ctx, verb+b.xid.SQL())
+		if isNota(err) && r.gone(ctx, c, b) {
+			// The owner finished it, then its connection ended or went
+			// idle in the pool.
+			return errOwnerFinished
+		}
+		return err
 	case err != nil:
 		return err
 	}
@@ -506,7 +513,9 @@ var errDetached = errors.New("the owner connection let go of the branch")
 // are read first and the branch listed after: a thread attached at that
 // read, whose branch was still prepared later, held that branch then (a
 // connection with a prepared branch starts nothing else), which leaves
-// the kill's own round trip as the only window.
+// the kill's own round trips (its account check, then KILL) as the only
+// window. Not proof after a shard restart: connection ids start again,
+// and a new connection may carry the id in a surviving branch's bqual.
 func (r *Recoverer) stillHeld(ctx context.Context, c ShardConn, b branch, thread uint32) error {
 	att, err := c.Attached(ctx)
 	if err == nil && !att[thread] {
@@ -522,6 +531,13 @@ func (r *Recoverer) stillHeld(ctx context.Context, c ShardConn, b branch, thread
 	return nil
 }
 
+// gone tells whether branch b is no longer prepared on its shard (an
+// unreadable list says no).
+func (r *Recoverer) gone(ctx context.Context, c ShardConn, b branch) bool {
+	xids, err := c.Recover(ctx)
+	return err == nil && !slices.Contains(xids, b.xid)
+}
+
 // relist reads again the prepared branches of g on the shards that listed
 // it and keeps in the pass those still prepared; it reports whether any
 // is. A shard that cannot be read keeps its branches (as the scan saw
@@ -529,17 +545,19 @@ func (r *Recoverer) stillHeld(ctx context.Context, c ShardConn, b branch, thread
 func (r *Recoverer) relist(ctx context.Context, p *pass, g string) bool {
 	var kept []branch
 	read := map[string][]XID{}
+	failed := map[string]bool{}
 	for _, b := range p.listed[g] {
 		xids, ok := read[b.shard]
-		if !ok {
+		if !ok && !failed[b.shard] {
 			var err error
 			if xids, err = r.recoverShard(ctx, b.shard); err != nil {
-				kept = append(kept, b)
-				continue
+				failed[b.shard] = true
+				p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("gtrid %s: list shard %s again: %v", g, b.shard, err))
+			} else {
+				read[b.shard] = xids
 			}
-			read[b.shard] = xids
 		}
-		if slices.Contains(xids, b.xid) {
+		if failed[b.shard] || slices.Contains(xids, b.xid) {
 			kept = append(kept, b)
 		}
 	}

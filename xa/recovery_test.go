@@ -36,6 +36,11 @@ type fakeShards struct {
 	// go on serving other transactions (still attached).
 	ownerFinishesAfter int
 	recovers           int
+	// ownerCloses: the owners' connections also close when they finish.
+	ownerCloses bool
+	// notaUnknown: XA COMMIT/ROLLBACK of an xid not prepared answers 1397,
+	// as MariaDB does (the fake otherwise ignores it).
+	notaUnknown bool
 }
 
 func (f *fakeShards) Names() []string { return []string{"s0", "s1"} }
@@ -61,6 +66,9 @@ func (c fakeShardConn) Recover(ctx context.Context) ([]XID, error) {
 		for _, xids := range c.f.prepared {
 			clear(xids)
 		}
+		if c.f.ownerCloses {
+			clear(c.f.attached)
+		}
 	}
 	return out, nil
 }
@@ -70,6 +78,13 @@ func (c fakeShardConn) ExecAll(ctx context.Context, stmts ...string) error {
 	defer c.f.mu.Unlock()
 	for _, s := range stmts {
 		verb := strings.SplitN(s, " X'", 2)[0]
+		known := false
+		for x := range c.f.prepared[c.shard] {
+			known = known || strings.HasSuffix(s, " "+x.SQL())
+		}
+		if c.f.notaUnknown && !known {
+			return mysql.NewError(mysql.ER_XAER_NOTA, "XAER_NOTA")
+		}
 		for x := range c.f.prepared[c.shard] {
 			if !strings.HasSuffix(s, " "+x.SQL()) {
 				continue
@@ -156,8 +171,8 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 		killed   int      // owner connections killed
 		scope    Scope
 		// finished: the owner finishes its branches right after the scan,
-		// its connections serving other transactions.
-		finished bool
+		// its connections serving other transactions (closes: or closed).
+		finished, closes bool
 	}{
 		{name: "commit decision: commit every branch, then delete the record on the next pass",
 			gtrid: dead.Next(), decision: Commit, want: "s0:XA COMMIT,s1:XA COMMIT", stored: Commit, actions: []string{"commit"}},
@@ -182,6 +197,9 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 			gtrid: dead.Next(), finished: true, want: "", stored: "", actions: []string{"owner_finished"}},
 		{name: "held by a live owner past abandon_after, finished after the scan: no ABORT, nothing killed",
 			gtrid: alive.Next(), attached: true, age: true, finished: true, want: "", stored: "", actions: []string{"owner_finished"}},
+		{name: "held by a dead owner's connection, finished after the scan and closed: nothing killed, nothing left",
+			gtrid: dead.Next(), decision: Commit, attached: true, finished: true, closes: true, want: "", stored: Commit,
+			actions: []string{"owner_finished"}},
 		{name: "held, legacy bqual names no connection: nothing killed",
 			gtrid: legacy(1), legacy: true, decision: Commit, attached: true, want: "", stored: Commit, actions: []string{"owner_busy"}, scope: ScopeLegacy},
 		{name: "another deployment's branches, owner dead: left alone, no decision written",
@@ -218,6 +236,7 @@ func TestRecoveryFinishesBranches(t *testing.T) {
 			}
 			if tt.finished {
 				shards.ownerFinishesAfter = len(shards.Names())
+				shards.ownerCloses, shards.notaUnknown = tt.closes, true
 			}
 			r := NewRecoverer(log.Open(), shards, testTag, "rec", time.Hour, quiet, NewMetrics(nil))
 			r.killRetry = time.Millisecond
@@ -385,33 +404,45 @@ func TestRecoveryWaitsForKilledOwnerToDetach(t *testing.T) {
 }
 
 // TestRecoveryNoKillWhileCommitting: a COMMIT decision of this process's
-// own coordinator, which is committing it now, however old the branch:
-// its connection goes back to the pool once committed, so a kill could hit
-// another session's statement.
+// own coordinator, which is committing it now: its connection goes back to
+// the pool once committed, so a kill could hit another session's
+// statement. Past abandon_after that phase two is stuck and the kill frees
+// the locks; an ABORT is never committed, so its owner is killed too.
 func TestRecoveryNoKillWhileCommitting(t *testing.T) {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	self, _ := NewGenerator(testTag, "self", time.Unix(200, 0))
-	for _, busy := range []bool{true, false} {
-		t.Run(fmt.Sprintf("busy=%v", busy), func(t *testing.T) {
-			log := NewMemLog(WithLeaseTTL(0))
+	for _, tt := range []struct {
+		outcome   Outcome
+		busy, old bool
+		killed    int
+	}{
+		{outcome: Commit, busy: true, killed: 0},
+		{outcome: Commit, busy: false, killed: 2},
+		{outcome: Commit, busy: true, old: true, killed: 2},
+		{outcome: Abort, busy: true, killed: 2},
+	} {
+		t.Run(fmt.Sprintf("%s busy=%v old=%v", tt.outcome, tt.busy, tt.old), func(t *testing.T) {
+			log := NewMemLog(WithLeaseTTL(0)) // self is not registered: its owner counts as gone
 			gtrid := self.Next()
-			if _, err := log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "self"}); err != nil {
+			if _, err := log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: tt.outcome, Participants: []string{"s0", "s1"}, Instance: "self"}); err != nil {
 				t.Fatal(err)
 			}
 			shards := &fakeShards{prepared: branchPair(gtrid, false), attached: map[uint32]bool{100: true, 101: true}}
 			r := NewRecoverer(log.Open(), shards, testTag, "self", time.Hour, quiet, NewMetrics(nil))
 			r.killRetry = time.Millisecond
-			r.SetLocal(Incarnation("self", self.Epoch()), func(string) bool { return busy }, func(string) bool { return false }, func(string) {})
-			start := time.Now()
-			r.now = func() time.Time { return start }
-			r.trackAges(map[string][]branch{gtrid: nil})
-			r.now = func() time.Time { return start.Add(2 * time.Hour) } // past abandon_after
+			r.SetLocal(Incarnation("self", self.Epoch()), func(string) bool { return tt.busy }, func(string) bool { return false }, func(string) {})
+			if tt.old {
+				start := time.Now()
+				r.now = func() time.Time { return start }
+				r.trackAges(map[string][]branch{gtrid: nil})
+				r.now = func() time.Time { return start.Add(2 * time.Hour) } // past abandon_after
+			}
 			if _, err := r.RunOnce(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if want := map[bool]int{true: 0, false: 2}[busy]; len(shards.killed) != want {
-				t.Errorf("killed %v, want %d owner connections", shards.killed, want)
+			if len(shards.killed) != tt.killed {
+				t.Errorf("killed %v, want %d owner connections", shards.killed, tt.killed)
 			}
 		})
 	}
