@@ -68,6 +68,19 @@ func (c recoveryConn) Recover(ctx context.Context) ([]xa.XID, error) {
 	return out, nil
 }
 
+// Boot is when the shard's server started, in seconds of its own clock: a
+// change tells recovery that the shard restarted (xa/restart.go).
+func (c recoveryConn) Boot(ctx context.Context) (int64, error) {
+	r, err := c.Exec(ctx, "SELECT CAST(UNIX_TIMESTAMP() - CAST(VARIABLE_VALUE AS SIGNED) AS SIGNED) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME'")
+	if err != nil {
+		return 0, err
+	}
+	if len(r.Values) != 1 {
+		return 0, fmt.Errorf("shard %s: no Uptime status", c.Shard())
+	}
+	return r.GetInt(0, 0)
+}
+
 // Kill ends the backend connection thread if it belongs to the shard account
 // this proxy uses: after a shard restart connection ids start again from 1,
 // and another account's connection is never one of ours. A thread that is

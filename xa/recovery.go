@@ -77,6 +77,7 @@ type Recoverer struct {
 
 	mu        sync.Mutex
 	firstSeen map[string]time.Time // gtrid -> when a scan first saw it prepared
+	firstBoot map[string]int64     // branch -> its shard's boot when first listed (restart.go)
 	last      Report
 }
 
@@ -105,7 +106,7 @@ func (r *Recoverer) idleHere(gtrid string) bool { return r.own(gtrid) && !r.busy
 // connection before recovery kills that connection.
 func NewRecoverer(log Log, shards Shards, deployment, instance string, abandonAfter time.Duration, logger *slog.Logger, metrics *Metrics) *Recoverer {
 	return &Recoverer{log: log, shards: shards, deployment: deployment, instance: instance, abandonAfter: abandonAfter,
-		logger: logger, metrics: metrics, now: time.Now, killRetry: 100 * time.Millisecond, firstSeen: map[string]time.Time{}}
+		logger: logger, metrics: metrics, now: time.Now, killRetry: 100 * time.Millisecond, firstSeen: map[string]time.Time{}, firstBoot: map[string]int64{}}
 }
 
 // Scope says whose a prepared branch is, as far as recovery is concerned.
@@ -191,6 +192,7 @@ type pass struct {
 	byGtrid map[string]Decision
 	listed  map[string][]branch // gtrid -> its prepared branches
 	scanned int                 // shards scanned without error
+	boot    map[string]int64    // shard -> its boot, where scanned and told (restart.go)
 	alive   map[string]bool     // owner incarnation -> registered (cache)
 	runs    map[string]bool     // Log.Runs, read once a pass needs it
 	isNew   map[string]bool     // gtrids this recoverer had not seen prepared before
@@ -204,7 +206,7 @@ type pass struct {
 // before the shards are scanned: a decision whose gtrid no shard lists in
 // the later scan has no branch left and can be deleted.
 func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
-	p := &pass{rep: Report{At: r.now()}, byGtrid: map[string]Decision{}, listed: map[string][]branch{}, alive: map[string]bool{},
+	p := &pass{rep: Report{At: r.now()}, byGtrid: map[string]Decision{}, listed: map[string][]branch{}, alive: map[string]bool{}, boot: map[string]int64{},
 		attached: map[string]map[uint32]bool{}, attachedErr: map[string]error{}}
 	if g, ok := r.log.(interface{ DeploymentChecked() error }); ok {
 		// Acting under an identity another deployment also uses would
@@ -226,6 +228,7 @@ func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
 	}
 	r.scan(ctx, p)
 	p.isNew = r.trackAges(p.listed)
+	r.trackBoots(p)
 	gtrids := make([]string, 0, len(p.listed))
 	for g := range p.listed {
 		gtrids = append(gtrids, g)
@@ -250,10 +253,13 @@ func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
 // scan lists the prepared branches of xaproxy's format on every shard.
 func (r *Recoverer) scan(ctx context.Context, p *pass) {
 	for _, shard := range r.shards.Names() {
-		xids, err := r.recoverShard(ctx, shard)
+		xids, boot, known, err := r.scanShard(ctx, shard)
 		if err != nil {
 			p.rep.Errors = append(p.rep.Errors, fmt.Sprintf("shard %s: %v", shard, err))
 			continue
+		}
+		if known {
+			p.boot[shard] = boot
 		}
 		p.scanned++
 		for _, x := range xids {
@@ -355,7 +361,7 @@ func (r *Recoverer) resolve(ctx context.Context, p *pass, g string, scope Scope)
 	}
 	for _, b := range p.listed[g] {
 		err := r.finishBranch(ctx, p, b, verb)
-		if isNota(err) && r.mayKill(ctx, p, g, d.Outcome, age) {
+		if isNota(err) && !r.restarted(p, b) && r.mayKill(ctx, p, g, d.Outcome, age) {
 			err = r.killAndFinish(ctx, p, g, b, verb)
 		}
 		switch {
@@ -389,7 +395,7 @@ var errOwnerAttached = mysql.NewError(mysql.ER_XAER_NOTA, "the owner connection 
 // forgets the xid, and the transaction stays prepared, unlisted, with its
 // locks, until the shard restarts (docs/xa-protocol.md, "Stuck owners").
 func (r *Recoverer) finishBranch(ctx context.Context, p *pass, b branch, verb string) error {
-	if _, thread := b.xid.Owner(); thread != 0 {
+	if _, thread := b.xid.Owner(); thread != 0 && !r.restarted(p, b) {
 		if att, err := r.attachedOn(ctx, p, b.shard); err == nil && att[thread] {
 			return errOwnerAttached
 		}
@@ -514,8 +520,8 @@ var errDetached = errors.New("the owner connection let go of the branch")
 // read, whose branch was still prepared later, held that branch then (a
 // connection with a prepared branch starts nothing else), which leaves
 // the kill's own round trips (its account check, then KILL) as the only
-// window. Not proof after a shard restart: connection ids start again,
-// and a new connection may carry the id in a surviving branch's bqual.
+// window. (After a shard restart ids start again: restarted() keeps such
+// branches from reaching here.)
 func (r *Recoverer) stillHeld(ctx context.Context, c ShardConn, b branch, thread uint32) error {
 	att, err := c.Attached(ctx)
 	if err == nil && !att[thread] {

@@ -41,6 +41,10 @@ type fakeShards struct {
 	// notaUnknown: XA COMMIT/ROLLBACK of an xid not prepared answers 1397,
 	// as MariaDB does (the fake otherwise ignores it).
 	notaUnknown bool
+	boot        int64 // when the shards' servers started (Boot)
+	// strangers hold transactions of their own (Attached lists them)
+	// under ids a branch's bqual may name.
+	strangers map[uint32]bool
 }
 
 func (f *fakeShards) Names() []string { return []string{"s0", "s1"} }
@@ -105,6 +109,12 @@ func (c fakeShardConn) ExecAll(ctx context.Context, stmts ...string) error {
 	return nil
 }
 
+func (c fakeShardConn) Boot(ctx context.Context) (int64, error) {
+	c.f.mu.Lock()
+	defer c.f.mu.Unlock()
+	return c.f.boot, nil
+}
+
 // Kill closes an owner connection: its branches stay prepared, detached.
 func (c fakeShardConn) Kill(ctx context.Context, thread uint32) error {
 	c.f.mu.Lock()
@@ -130,6 +140,10 @@ func (c fakeShardConn) Attached(ctx context.Context) (map[uint32]bool, error) {
 		return nil, c.f.attachedErr
 	}
 	att := maps.Clone(c.f.attached)
+	if att == nil {
+		att = map[uint32]bool{}
+	}
+	maps.Copy(att, c.f.strangers)
 	for thread, left := range c.f.exiting {
 		if left <= 1 {
 			delete(c.f.exiting, thread)
@@ -445,5 +459,48 @@ func TestRecoveryNoKillWhileCommitting(t *testing.T) {
 				t.Errorf("killed %v, want %d owner connections", shards.killed, tt.killed)
 			}
 		})
+	}
+}
+
+// TestRecoveryAfterShardRestart: a restart detaches prepared branches and
+// connection ids start again; a new connection with the id in a branch's
+// bqual, holding a transaction of its own, is not its owner: the branch is
+// finished without a kill.
+func TestRecoveryAfterShardRestart(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	owner, _ := NewGenerator(testTag, "owner", time.Unix(100, 0))
+	log := NewMemLog(WithLeaseTTL(0))
+	run := Incarnation("owner", owner.Epoch())
+	if err := log.Register(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	gtrid := owner.Next()
+	if _, err := log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "owner"}); err != nil {
+		t.Fatal(err)
+	}
+	shards := &fakeShards{prepared: branchPair(gtrid, false), attached: map[uint32]bool{100: true, 101: true}, boot: 1000}
+	r := NewRecoverer(log.Open(), shards, testTag, "rec", time.Hour, quiet, NewMetrics(nil))
+	r.killRetry = time.Millisecond
+	if _, err := r.RunOnce(ctx); err != nil { // the owner is alive and holds its branches
+		t.Fatal(err)
+	}
+	if len(shards.log) != 0 || len(shards.killed) != 0 {
+		t.Fatalf("first pass: shard actions %v, killed %v, want none", shards.log, shards.killed)
+	}
+	// The shards restart: the owner's connections are gone, its run too,
+	// and a new connection that got id 100 runs a transaction of its own.
+	shards.mu.Lock()
+	shards.boot, shards.attached, shards.strangers = 5000, map[uint32]bool{}, map[uint32]bool{100: true}
+	shards.mu.Unlock()
+	log.StopKeepAlive(run)
+	if _, err := r.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(sortedCopy(shards.log), ","); got != "s0:XA COMMIT,s1:XA COMMIT" {
+		t.Errorf("shard actions %q, want both branches committed", got)
+	}
+	if len(shards.killed) != 0 {
+		t.Errorf("killed %v: a stranger that got the owner's connection id", shards.killed)
 	}
 }
