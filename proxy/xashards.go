@@ -69,9 +69,14 @@ func (c recoveryConn) Recover(ctx context.Context) ([]xa.XID, error) {
 }
 
 // Boot is when the shard's server started, in seconds of its own clock: a
-// change tells recovery that the shard restarted (xa/restart.go).
+// change tells recovery that the shard restarted (xa/restart.go). One
+// statement on MariaDB; MySQL 8 has no information_schema.GLOBAL_STATUS,
+// so there it takes two, a second apart at most.
 func (c recoveryConn) Boot(ctx context.Context) (int64, error) {
 	r, err := c.Exec(ctx, "SELECT CAST(UNIX_TIMESTAMP() - CAST(VARIABLE_VALUE AS SIGNED) AS SIGNED) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME'")
+	if _, refused := backend.ServerError(err); refused {
+		return c.bootApart(ctx)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -79,6 +84,26 @@ func (c recoveryConn) Boot(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("shard %s: no Uptime status", c.Shard())
 	}
 	return r.GetInt(0, 0)
+}
+
+// bootApart reads the uptime and the time in two statements.
+func (c recoveryConn) bootApart(ctx context.Context) (int64, error) {
+	r, err := c.Exec(ctx, "SHOW GLOBAL STATUS LIKE 'Uptime'")
+	if err != nil {
+		return 0, err
+	}
+	if len(r.Values) != 1 {
+		return 0, fmt.Errorf("shard %s: no Uptime status", c.Shard())
+	}
+	up, err := r.GetInt(0, 1)
+	if err != nil {
+		return 0, err
+	}
+	if r, err = c.Exec(ctx, "SELECT UNIX_TIMESTAMP()"); err != nil {
+		return 0, err
+	}
+	now, err := r.GetInt(0, 0)
+	return now - up, err
 }
 
 // Kill ends the backend connection thread if it belongs to the shard account

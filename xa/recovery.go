@@ -72,8 +72,9 @@ type Recoverer struct {
 	abandoned func(gtrid string) bool
 	resolved  func(gtrid string)
 
-	// attachedWarned: the shards on which Attached failed were reported.
-	attachedWarned sync.Once
+	// attachedWarned: the shards on which Attached failed were reported;
+	// bootWarned: likewise Boot (restart.go).
+	attachedWarned, bootWarned sync.Once
 
 	mu        sync.Mutex
 	firstSeen map[string]time.Time // gtrid -> when a scan first saw it prepared
@@ -193,6 +194,7 @@ type pass struct {
 	listed  map[string][]branch // gtrid -> its prepared branches
 	scanned int                 // shards scanned without error
 	boot    map[string]int64    // shard -> its boot, where scanned and told (restart.go)
+	read    map[string]bool     // shards scanned without error
 	alive   map[string]bool     // owner incarnation -> registered (cache)
 	runs    map[string]bool     // Log.Runs, read once a pass needs it
 	isNew   map[string]bool     // gtrids this recoverer had not seen prepared before
@@ -206,7 +208,7 @@ type pass struct {
 // before the shards are scanned: a decision whose gtrid no shard lists in
 // the later scan has no branch left and can be deleted.
 func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
-	p := &pass{rep: Report{At: r.now()}, byGtrid: map[string]Decision{}, listed: map[string][]branch{}, alive: map[string]bool{}, boot: map[string]int64{},
+	p := &pass{rep: Report{At: r.now()}, byGtrid: map[string]Decision{}, listed: map[string][]branch{}, alive: map[string]bool{}, boot: map[string]int64{}, read: map[string]bool{},
 		attached: map[string]map[uint32]bool{}, attachedErr: map[string]error{}}
 	if g, ok := r.log.(interface{ DeploymentChecked() error }); ok {
 		// Acting under an identity another deployment also uses would
@@ -261,6 +263,7 @@ func (r *Recoverer) scan(ctx context.Context, p *pass) {
 		if known {
 			p.boot[shard] = boot
 		}
+		p.read[shard] = true
 		p.scanned++
 		for _, x := range xids {
 			p.listed[x.Gtrid] = append(p.listed[x.Gtrid], branch{shard: shard, xid: x})
@@ -361,7 +364,7 @@ func (r *Recoverer) resolve(ctx context.Context, p *pass, g string, scope Scope)
 	}
 	for _, b := range p.listed[g] {
 		err := r.finishBranch(ctx, p, b, verb)
-		if isNota(err) && !r.restarted(p, b) && r.mayKill(ctx, p, g, d.Outcome, age) {
+		if isNota(err) && r.owner(p, b) == ownerMayHold && r.mayKill(ctx, p, g, d.Outcome, age) {
 			err = r.killAndFinish(ctx, p, g, b, verb)
 		}
 		switch {
@@ -395,7 +398,7 @@ var errOwnerAttached = mysql.NewError(mysql.ER_XAER_NOTA, "the owner connection 
 // forgets the xid, and the transaction stays prepared, unlisted, with its
 // locks, until the shard restarts (docs/xa-protocol.md, "Stuck owners").
 func (r *Recoverer) finishBranch(ctx context.Context, p *pass, b branch, verb string) error {
-	if _, thread := b.xid.Owner(); thread != 0 && !r.restarted(p, b) {
+	if _, thread := b.xid.Owner(); thread != 0 && r.owner(p, b) != ownerGone {
 		if att, err := r.attachedOn(ctx, p, b.shard); err == nil && att[thread] {
 			return errOwnerAttached
 		}
@@ -466,6 +469,11 @@ func (r *Recoverer) killAndFinish(ctx context.Context, p *pass, g string, b bran
 		return err
 	}
 	defer release()
+	if !r.sameBoot(ctx, p, c, b.shard) {
+		// The shard restarted during this pass: the thread is a stranger
+		// now; the next pass finishes the branch without a kill.
+		return mysql.NewError(mysql.ER_XAER_NOTA, "the shard restarted during the pass; finished on the next one")
+	}
 	switch err := r.stillHeld(ctx, c, b, thread); {
 	case errors.Is(err, errDetached):
 		err = c.ExecAll(ctx, verb+b.xid.SQL())
@@ -520,8 +528,8 @@ var errDetached = errors.New("the owner connection let go of the branch")
 // read, whose branch was still prepared later, held that branch then (a
 // connection with a prepared branch starts nothing else), which leaves
 // the kill's own round trips (its account check, then KILL) as the only
-// window. (After a shard restart ids start again: restarted() keeps such
-// branches from reaching here.)
+// window. (After a shard restart ids start again: owner() and sameBoot
+// keep such branches from reaching here, as far as the boots tell.)
 func (r *Recoverer) stillHeld(ctx context.Context, c ShardConn, b branch, thread uint32) error {
 	att, err := c.Attached(ctx)
 	if err == nil && !att[thread] {

@@ -41,7 +41,9 @@ type fakeShards struct {
 	// notaUnknown: XA COMMIT/ROLLBACK of an xid not prepared answers 1397,
 	// as MariaDB does (the fake otherwise ignores it).
 	notaUnknown bool
-	boot        int64 // when the shards' servers started (Boot)
+	boot        int64   // when the shards' servers started (Boot)
+	bootSeq     []int64 // Boot's next answers, before boot
+	bootErr     error
 	// strangers hold transactions of their own (Attached lists them)
 	// under ids a branch's bqual may name.
 	strangers map[uint32]bool
@@ -112,7 +114,12 @@ func (c fakeShardConn) ExecAll(ctx context.Context, stmts ...string) error {
 func (c fakeShardConn) Boot(ctx context.Context) (int64, error) {
 	c.f.mu.Lock()
 	defer c.f.mu.Unlock()
-	return c.f.boot, nil
+	if len(c.f.bootSeq) > 0 {
+		b := c.f.bootSeq[0]
+		c.f.bootSeq = c.f.bootSeq[1:]
+		return b, nil
+	}
+	return c.f.boot, c.f.bootErr
 }
 
 // Kill closes an owner connection: its branches stay prepared, detached.
@@ -465,42 +472,64 @@ func TestRecoveryNoKillWhileCommitting(t *testing.T) {
 // TestRecoveryAfterShardRestart: a restart detaches prepared branches and
 // connection ids start again; a new connection with the id in a branch's
 // bqual, holding a transaction of its own, is not its owner: the branch is
-// finished without a kill.
+// finished without a kill. Where the boots cannot tell, nothing is killed.
 func TestRecoveryAfterShardRestart(t *testing.T) {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	owner, _ := NewGenerator(testTag, "owner", time.Unix(100, 0))
-	log := NewMemLog(WithLeaseTTL(0))
-	run := Incarnation("owner", owner.Epoch())
-	if err := log.Register(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	gtrid := owner.Next()
-	if _, err := log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "owner"}); err != nil {
-		t.Fatal(err)
-	}
-	shards := &fakeShards{prepared: branchPair(gtrid, false), attached: map[uint32]bool{100: true, 101: true}, boot: 1000}
-	r := NewRecoverer(log.Open(), shards, testTag, "rec", time.Hour, quiet, NewMetrics(nil))
-	r.killRetry = time.Millisecond
-	if _, err := r.RunOnce(ctx); err != nil { // the owner is alive and holds its branches
-		t.Fatal(err)
-	}
-	if len(shards.log) != 0 || len(shards.killed) != 0 {
-		t.Fatalf("first pass: shard actions %v, killed %v, want none", shards.log, shards.killed)
-	}
-	// The shards restart: the owner's connections are gone, its run too,
-	// and a new connection that got id 100 runs a transaction of its own.
-	shards.mu.Lock()
-	shards.boot, shards.attached, shards.strangers = 5000, map[uint32]bool{}, map[uint32]bool{100: true}
-	shards.mu.Unlock()
-	log.StopKeepAlive(run)
-	if _, err := r.RunOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(sortedCopy(shards.log), ","); got != "s0:XA COMMIT,s1:XA COMMIT" {
-		t.Errorf("shard actions %q, want both branches committed", got)
-	}
-	if len(shards.killed) != 0 {
-		t.Errorf("killed %v: a stranger that got the owner's connection id", shards.killed)
+	for _, tt := range []struct {
+		name string
+		// after the first pass: the shards' boot and what holds id 100
+		boot      int64
+		bootSeq   []int64
+		bootErr   error
+		attached  map[uint32]bool // answer 1397 for their branches
+		strangers map[uint32]bool
+		want      string
+	}{
+		{name: "restarted: a stranger got the owner's id; both branches committed",
+			boot: 5000, strangers: map[uint32]bool{100: true}, want: "s0:XA COMMIT,s1:XA COMMIT"},
+		{name: "restarted, yet 1397 for the branch: not killed on the boots' word",
+			boot: 5000, attached: map[uint32]bool{100: true}, want: "s1:XA COMMIT"},
+		{name: "boot unreadable since: a branch listed under a boot keeps its id alive",
+			boot: 1000, bootErr: errors.New("no GLOBAL_STATUS"), strangers: map[uint32]bool{100: true}, want: "s1:XA COMMIT"},
+		{name: "restarted during the pass, after its scan: no kill",
+			boot: 5000, bootSeq: []int64{1000, 1000}, strangers: map[uint32]bool{100: true}, want: "s1:XA COMMIT"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			log := NewMemLog(WithLeaseTTL(0))
+			run := Incarnation("owner", owner.Epoch())
+			if err := log.Register(ctx, run); err != nil {
+				t.Fatal(err)
+			}
+			gtrid := owner.Next()
+			if _, err := log.Decide(ctx, Decision{Gtrid: gtrid, Outcome: Commit, Participants: []string{"s0", "s1"}, Instance: "owner"}); err != nil {
+				t.Fatal(err)
+			}
+			shards := &fakeShards{prepared: branchPair(gtrid, false), attached: map[uint32]bool{100: true, 101: true}, boot: 1000}
+			r := NewRecoverer(log.Open(), shards, testTag, "rec", time.Hour, quiet, NewMetrics(nil))
+			r.killRetry = time.Millisecond
+			if _, err := r.RunOnce(ctx); err != nil { // the owner is alive and holds its branches
+				t.Fatal(err)
+			}
+			if len(shards.log) != 0 || len(shards.killed) != 0 {
+				t.Fatalf("first pass: shard actions %v, killed %v, want none", shards.log, shards.killed)
+			}
+			// The owner's connections and run are gone.
+			shards.mu.Lock()
+			shards.boot, shards.bootSeq, shards.bootErr = tt.boot, tt.bootSeq, tt.bootErr
+			shards.attached, shards.strangers = tt.attached, tt.strangers
+			shards.mu.Unlock()
+			log.StopKeepAlive(run)
+			if _, err := r.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(sortedCopy(shards.log), ","); got != tt.want {
+				t.Errorf("shard actions %q, want %q", got, tt.want)
+			}
+			if len(shards.killed) != 0 {
+				t.Errorf("killed %v, want none", shards.killed)
+			}
+		})
 	}
 }

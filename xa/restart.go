@@ -10,7 +10,9 @@ import (
 // surviving branch's bqual, and hold a transaction of its own. Taking it
 // for the branch's owner would hold the branch back (owner_busy) or kill a
 // stranger. So recovery remembers the shard's boot when it first lists a
-// branch; a branch listed before a later boot has no owner connection.
+// branch; a branch listed before a later boot has no owner connection. A
+// branch first listed after the restart (prepared less than a pass before
+// the crash, or a recoverer that started after it) is not told apart.
 
 // booted is a ShardConn that tells when its server started, as seconds of
 // the server's own clock.
@@ -18,9 +20,10 @@ type booted interface {
 	Boot(ctx context.Context) (int64, error)
 }
 
-// bootSlack: a boot time read as now minus uptime, both whole seconds read
-// apart, varies by a second between reads of one server run; a restart
-// moves it by the server's whole previous run.
+// bootSlack: the boot is the time now minus the uptime; read in one
+// statement it is exact, read in two (where information_schema has no
+// GLOBAL_STATUS) it may be a second off. A restart moves it by the
+// server's whole previous run.
 const bootSlack = 2
 
 // branchKey names a branch across passes.
@@ -37,12 +40,24 @@ func (r *Recoverer) scanShard(ctx context.Context, shard string) (xids []XID, bo
 	if xids, err = c.Recover(ctx); err != nil {
 		return nil, 0, false, err
 	}
-	if bc, ok := c.(booted); ok {
-		if b, err := bc.Boot(ctx); err == nil {
-			return xids, b, true, nil
-		}
+	boot, known = r.readBoot(ctx, c)
+	return xids, boot, known, nil
+}
+
+// readBoot reads c's server's boot; a failure is logged once.
+func (r *Recoverer) readBoot(ctx context.Context, c ShardConn) (int64, bool) {
+	bc, ok := c.(booted)
+	if !ok {
+		return 0, false
 	}
-	return xids, 0, false, nil
+	b, err := bc.Boot(ctx)
+	if err != nil {
+		r.bootWarned.Do(func() {
+			r.logger.Warn("recovery cannot read a shard's start time; after a shard restart it cannot tell a new connection from a branch's owner, and kills no owner of a branch it listed before", "err", err)
+		})
+		return 0, false
+	}
+	return b, true
 }
 
 // trackBoots records the boot under which each listed branch was first
@@ -66,18 +81,47 @@ func (r *Recoverer) trackBoots(p *pass) {
 	}
 	for k := range r.firstBoot {
 		shard, _, _ := strings.Cut(k, "/")
-		if _, read := p.boot[shard]; read && !listed[k] {
+		if p.read[shard] && !listed[k] {
 			delete(r.firstBoot, k)
 		}
 	}
 }
 
-// restarted tells whether b's shard restarted since b was first listed:
-// no connection holds b then.
-func (r *Recoverer) restarted(p *pass, b branch) bool {
+// ownerState is what recovery can tell of a branch's owner connection
+// from the shard's boots.
+type ownerState int
+
+const (
+	ownerMayHold ownerState = iota // no restart seen: the bqual's id may be the owner
+	ownerGone                      // the shard restarted since the branch was listed
+	ownerUnknown                   // listed under a boot, this pass's boot unread
+)
+
+// owner tells b's owner connection's state by its shard's boots.
+func (r *Recoverer) owner(p *pass, b branch) ownerState {
 	r.mu.Lock()
-	first, ok := r.firstBoot[branchKey(b)]
+	first, recorded := r.firstBoot[branchKey(b)]
 	r.mu.Unlock()
 	now, known := p.boot[b.shard]
-	return ok && known && (now-first > bootSlack || first-now > bootSlack)
+	switch {
+	case !recorded:
+		return ownerMayHold
+	case !known:
+		return ownerUnknown
+	case now-first > bootSlack || first-now > bootSlack:
+		return ownerGone
+	}
+	return ownerMayHold
+}
+
+// sameBoot tells whether c's server is still the one this pass scanned on
+// shard (a restart in the middle of the pass makes the pass's reads
+// another server's); unknown boots count as the same.
+func (r *Recoverer) sameBoot(ctx context.Context, p *pass, c ShardConn, shard string) bool {
+	then, known := p.boot[shard]
+	if !known {
+		return true
+	}
+	now, ok := r.readBoot(ctx, c)
+	return !ok || (now-then <= bootSlack && then-now <= bootSlack)
 }
