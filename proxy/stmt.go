@@ -177,7 +177,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		return s.writeErr(errUnknownStmt(id, "mysqld_stmt_execute"))
 	}
 	rest := payload[9:] // flags(1) and iteration count(4) are not forwarded
-	var nullBitmap, values []byte
+	var nullBitmap, values, types []byte
 	if p.params > 0 {
 		nb := (p.params + 7) / 8
 		if len(rest) < nb+1 {
@@ -192,8 +192,15 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 			}
 			p.types = append(p.types[:0], rest[:2*p.params]...)
 			rest = rest[2*p.params:]
-		} else if p.types == nil {
-			return s.writeErr(errWrongArguments("mysqld_stmt_execute", fmt.Errorf("parameter types were never sent")))
+		}
+		types = p.types
+		if types == nil {
+			// MariaDB needs no type for a NULL: a first execute of NULLs
+			// only may leave the types out (go-mysql's client does).
+			if !allNull(nullBitmap, p.params) {
+				return s.writeErr(errWrongArguments("mysqld_stmt_execute", fmt.Errorf("parameter types were never sent")))
+			}
+			types, rest = nullTypes(p.params), nil // NULLs have no value bytes
 		}
 		values = rest
 	}
@@ -223,7 +230,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	var params []router.Param
 	if p.plan.NeedsParams() && p.params > 0 {
 		var err error
-		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.joinedLongData()); err != nil {
+		if params, err = router.DecodeParams(p.params, nullBitmap, types, values, p.joinedLongData()); err != nil {
 			return s.writeErr(errWrongArguments("mysqld_stmt_execute", err))
 		}
 	}
@@ -240,7 +247,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.plan.NeedsParams() == false && opts.LockReads && !opts.OwnText && p.params > 0 {
 		// Rewriting the statement as a locking read needs its parameters.
 		var err error
-		if params, err = router.DecodeParams(p.params, nullBitmap, p.types, values, p.joinedLongData()); err != nil {
+		if params, err = router.DecodeParams(p.params, nullBitmap, types, values, p.joinedLongData()); err != nil {
 			return s.writeErr(errWrongArguments("mysqld_stmt_execute", err))
 		}
 	}
@@ -265,13 +272,13 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		}
 		// Cursors are not opened on shards: the whole result is sent, which
 		// clients accept when the server announces no cursor.
-		msg := make([]byte, 0, 10+len(nullBitmap)+len(p.types)+len(values))
+		msg := make([]byte, 0, 10+len(nullBitmap)+len(types)+len(values))
 		msg = binary.LittleEndian.AppendUint32(msg, bs.ID)
 		msg = append(msg, 0, 1, 0, 0, 0)
 		if p.params > 0 {
 			msg = append(msg, nullBitmap...)
 			msg = append(msg, 1)
-			msg = append(msg, p.types...)
+			msg = append(msg, types...)
 			msg = append(msg, values...)
 		}
 		if p.st.ReadOnly {
@@ -280,6 +287,25 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		}
 		return c.Send(ctx, mysql.COM_STMT_EXECUTE, msg)
 	}, true)
+}
+
+// allNull: the NULL bitmap of an execute marks each of n parameters.
+func allNull(bitmap []byte, n int) bool {
+	for i := 0; i < n; i++ {
+		if bitmap[i/8]&(1<<(i%8)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// nullTypes is the type list of n NULL parameters.
+func nullTypes(n int) []byte {
+	t := make([]byte, 2*n)
+	for i := 0; i < n; i++ {
+		t[2*i] = mysql.MYSQL_TYPE_NULL
+	}
+	return t
 }
 
 func (s *Session) handleStmtReset(payload []byte) error {
