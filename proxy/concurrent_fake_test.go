@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/internal/fakeshard"
 )
@@ -115,4 +116,56 @@ func executed(log []fakeshard.Entry) []string {
 		}
 	}
 	return out
+}
+
+// TestFakeConcurrentMergedSelects: sessions run, at once, reads that
+// span both shards, as text (one plan per shape, shared through the shape
+// cache) and prepared, so that under -race (make unit) whatever a shared
+// plan or merge keeps between executions shows up. Each read must answer
+// the rows of the shards it asks.
+func TestFakeConcurrentMergedSelects(t *testing.T) {
+	e := newFakeEnv(t)
+	for name, f := range e.shards {
+		f.On("SELECT", fakeshard.Rows([]string{"id", "v"}, []any{int64(map[string]int{"s0": 1, "s1": 101}[name]), name}))
+	}
+	const sessions, rounds = 6, 30
+	var wg sync.WaitGroup
+	errs := make(chan error, sessions)
+	for s := 0; s < sessions; s++ {
+		c := e.connect(t)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := 0; r < rounds; r++ {
+				var res *mysql.Result
+				var err error
+				switch r % 4 {
+				case 0:
+					res, err = c.Execute(fmt.Sprintf("SELECT id, v FROM ranged WHERE id IN (%d, %d)", s, 100+r))
+				case 1:
+					res, err = c.Execute(fmt.Sprintf("SELECT id, v FROM ranged ORDER BY id LIMIT %d", 2+r))
+				case 2:
+					res, err = c.Execute(fmt.Sprintf("SELECT id, v FROM ranged WHERE v <> 'x%d-%d' ORDER BY id DESC", s, r))
+				default:
+					var st *client.Stmt
+					if st, err = c.Prepare("SELECT id, v FROM ranged WHERE id IN (?, ?) ORDER BY id"); err == nil {
+						res, err = st.Execute(s, 100+r)
+						_ = st.Close()
+					}
+				}
+				if err == nil && (res.Resultset == nil || len(res.Values) != 2) {
+					err = fmt.Errorf("answered %v, want one row of each shard", res)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("session %d round %d: %w", s, r, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
