@@ -9,7 +9,7 @@ INTEGRATION_TIMEOUT ?= 20m
 # Extra flags for go test in the integration target, e.g. -run TestXA.
 INTEGRATION_FLAGS ?=
 
-.PHONY: all deps deps-bench bench docker-check build unit integration differential driver-suite session-diff chaos chaos-short test fmt-check vet demo demo-stop clean docker-build docker-images docker-test
+.PHONY: all deps deps-bench bench docker-check build unit integration integration-race differential driver-suite session-diff chaos chaos-short test fmt-check vet demo demo-stop clean docker-build docker-images docker-test
 
 all: build
 
@@ -44,6 +44,12 @@ unit:
 ## integration: real MariaDB/etcd/xaproxy processes (needs `make deps`)
 integration:
 	$(GO) test -count=1 -p 1 -timeout $(INTEGRATION_TIMEOUT) -v $(INTEGRATION_FLAGS) ./integration/...
+
+## integration-race: the tests with the most sessions at once (8 workers moving money while etcd is killed, 8
+## interleaved sessions of the session differential) against a proxy built with the race detector: a DATA RACE in
+## its log fails the test (it caught two sessions sharing a parser's result); part of `make test`
+integration-race:
+	XAPROXY_BUILD_FLAGS=-race $(GO) test -count=1 -timeout 10m -v -run '^(TestXAEtcdKilledDuringLoad|TestSessionDifferential)$$' ./integration/
 
 ## differential: xaproxy over 3 shards vs one MariaDB holding all rows, 800 generated queries
 ## (XAPROXY_DIFF_SEED=N: another seed, XAPROXY_DIFF_VERBOSE=1: every statement). Also part of `integration`.
@@ -90,7 +96,7 @@ docker-check:
 	@scripts/docker-check.sh
 
 ## test: everything CI checks
-test: deps fmt-check vet docker-check unit integration driver-suite
+test: deps fmt-check vet docker-check unit integration integration-race driver-suite
 
 ## demo: two MariaDB shards + etcd + xaproxy (conf/example.yaml) in the foreground
 demo:
