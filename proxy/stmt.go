@@ -176,33 +176,9 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if !ok {
 		return s.writeErr(errUnknownStmt(id, "mysqld_stmt_execute"))
 	}
-	rest := payload[9:] // flags(1) and iteration count(4) are not forwarded
-	var nullBitmap, values, types []byte
-	if p.params > 0 {
-		nb := (p.params + 7) / 8
-		if len(rest) < nb+1 {
-			return s.writeErr(errWrongArguments("mysqld_stmt_execute", fmt.Errorf("no NULL bitmap for %d parameters", p.params)))
-		}
-		nullBitmap, rest = rest[:nb], rest[nb:]
-		bound := rest[0]
-		rest = rest[1:]
-		if bound == 1 {
-			if len(rest) < 2*p.params {
-				return s.writeErr(errMalformed("COM_STMT_EXECUTE with truncated parameter types"))
-			}
-			p.types = append(p.types[:0], rest[:2*p.params]...)
-			rest = rest[2*p.params:]
-		}
-		types = p.types
-		if types == nil {
-			// MariaDB needs no type for a NULL: a first execute of NULLs
-			// only may leave the types out (go-mysql's client does).
-			if !allNull(nullBitmap, p.params) {
-				return s.writeErr(errWrongArguments("mysqld_stmt_execute", fmt.Errorf("parameter types were never sent")))
-			}
-			types, rest = nullTypes(p.params), nil // NULLs have no value bytes
-		}
-		values = rest
+	nullBitmap, types, values, err := p.executeParams(payload[9:]) // flags(1) and iteration count(4) are not forwarded
+	if err != nil {
+		return s.writeErr(err)
 	}
 	if err := s.checkReadSince(p.st); err != nil {
 		s.startStatement(nil)
@@ -287,6 +263,38 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		}
 		return c.Send(ctx, mysql.COM_STMT_EXECUTE, msg)
 	}, true)
+}
+
+// executeParams splits the parameter block of a COM_STMT_EXECUTE (after
+// its flags and iteration count): the NULL bitmap, the types (sent now, or
+// remembered from the last execute that sent them) and the values.
+func (p *prepared) executeParams(rest []byte) (nullBitmap, types, values []byte, err error) {
+	if p.params == 0 {
+		return nil, nil, nil, nil
+	}
+	nb := (p.params + 7) / 8
+	if len(rest) < nb+1 {
+		return nil, nil, nil, errWrongArguments("mysqld_stmt_execute", fmt.Errorf("no NULL bitmap for %d parameters", p.params))
+	}
+	nullBitmap, rest = rest[:nb], rest[nb:]
+	bound := rest[0]
+	rest = rest[1:]
+	if bound == 1 {
+		if len(rest) < 2*p.params {
+			return nil, nil, nil, errMalformed("COM_STMT_EXECUTE with truncated parameter types")
+		}
+		p.types = append(p.types[:0], rest[:2*p.params]...)
+		rest = rest[2*p.params:]
+	}
+	if p.types == nil {
+		// MariaDB needs no type for a NULL: a first execute of NULLs only
+		// may leave the types out (go-mysql's client does).
+		if !allNull(nullBitmap, p.params) {
+			return nil, nil, nil, errWrongArguments("mysqld_stmt_execute", fmt.Errorf("parameter types were never sent"))
+		}
+		return nullBitmap, nullTypes(p.params), nil, nil // NULLs have no value bytes
+	}
+	return nullBitmap, p.types, rest, nil
 }
 
 // allNull: the NULL bitmap of an execute marks each of n parameters.
