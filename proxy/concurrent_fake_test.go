@@ -30,50 +30,30 @@ func TestFakeConcurrentSessionsRunTheirOwnStatements(t *testing.T) {
 		f.On("UPDATE ranged", fakeshard.Answer{Affected: 1, Info: "Rows matched: 1  Changed: 1  Warnings: 0"})
 	}
 	const sessions, rounds = 6, 40
-	var wg sync.WaitGroup
-	errs := make(chan error, sessions)
-	for s := 0; s < sessions; s++ {
-		c := e.connect(t)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := 0; r < rounds; r++ {
-				shard, id := "s0", int64(10+s) // shop.ranged: id < 100 on s0
-				if (s+r)%2 == 1 {
-					shard, id = "s1", 200+int64(s)
-				}
-				// The key is a literal: a statement planned with another
-				// session's tree goes where that tree's key points.
-				mark := fmt.Sprintf("%d-%d-%s", s, r, shard)
-				var err error
-				if r%3 == 0 {
-					_, err = c.Execute(fmt.Sprintf("UPDATE ranged SET v = '%s' WHERE id = %d", mark, id))
-				} else {
-					sql := fmt.Sprintf("INSERT INTO ranged (id, v, w) VALUES (%d, '%s', ?)", id, mark)
-					if r%3 == 2 {
-						sql = fmt.Sprintf("UPDATE ranged SET v = '%s', w = ? WHERE id = %d", mark, id)
-					}
-					var st interface {
-						Execute(...any) (*mysql.Result, error)
-						Close() error
-					}
-					if st, err = c.Prepare(sql); err == nil {
-						_, err = st.Execute(r)
-						_ = st.Close()
-					}
-				}
-				if err != nil {
-					errs <- fmt.Errorf("session %d round %d: %w", s, r, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+	e.concurrently(t, sessions, rounds, func(c *client.Conn, s, r int) error {
+		shard, id := "s0", int64(10+s) // shop.ranged: id < 100 on s0
+		if (s+r)%2 == 1 {
+			shard, id = "s1", 200+int64(s)
+		}
+		// The key is a literal: a statement planned with another
+		// session's tree goes where that tree's key points.
+		mark := fmt.Sprintf("%d-%d-%s", s, r, shard)
+		if r%3 == 0 {
+			_, err := c.Execute(fmt.Sprintf("UPDATE ranged SET v = '%s' WHERE id = %d", mark, id))
+			return err
+		}
+		sql := fmt.Sprintf("INSERT INTO ranged (id, v, w) VALUES (%d, '%s', ?)", id, mark)
+		if r%3 == 2 {
+			sql = fmt.Sprintf("UPDATE ranged SET v = '%s', w = ? WHERE id = %d", mark, id)
+		}
+		st, err := c.Prepare(sql)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		_, err = st.Execute(r)
+		return err
+	})
 	ran := map[string]int{} // mark -> times run
 	for shard, f := range e.shards {
 		for _, text := range executed(f.Log()) {
@@ -128,35 +108,43 @@ func TestFakeConcurrentMergedSelects(t *testing.T) {
 	for name, f := range e.shards {
 		f.On("SELECT", fakeshard.Rows([]string{"id", "v"}, []any{int64(map[string]int{"s0": 1, "s1": 101}[name]), name}))
 	}
-	const sessions, rounds = 6, 30
+	e.concurrently(t, 6, 30, func(c *client.Conn, s, r int) error {
+		var res *mysql.Result
+		var err error
+		switch r % 4 {
+		case 0:
+			res, err = c.Execute(fmt.Sprintf("SELECT id, v FROM ranged WHERE id IN (%d, %d)", s, 100+r))
+		case 1:
+			res, err = c.Execute(fmt.Sprintf("SELECT id, v FROM ranged ORDER BY id LIMIT %d", 2+r))
+		case 2:
+			res, err = c.Execute(fmt.Sprintf("SELECT id, v FROM ranged WHERE v <> 'x%d-%d' ORDER BY id DESC", s, r))
+		default:
+			var st *client.Stmt
+			if st, err = c.Prepare("SELECT id, v FROM ranged WHERE id IN (?, ?) ORDER BY id"); err == nil {
+				res, err = st.Execute(s, 100+r)
+				_ = st.Close()
+			}
+		}
+		if err == nil && (res.Resultset == nil || len(res.Values) != 2) {
+			err = fmt.Errorf("answered %v, want one row of each shard", res)
+		}
+		return err
+	})
+}
+
+// concurrently runs rounds of body in each of n sessions at once; a
+// session stops at its first error, which fails the test.
+func (e *fakeEnv) concurrently(t *testing.T, n, rounds int, body func(c *client.Conn, session, round int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
-	errs := make(chan error, sessions)
-	for s := 0; s < sessions; s++ {
+	errs := make(chan error, n)
+	for s := 0; s < n; s++ {
 		c := e.connect(t)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for r := 0; r < rounds; r++ {
-				var res *mysql.Result
-				var err error
-				switch r % 4 {
-				case 0:
-					res, err = c.Execute(fmt.Sprintf("SELECT id, v FROM ranged WHERE id IN (%d, %d)", s, 100+r))
-				case 1:
-					res, err = c.Execute(fmt.Sprintf("SELECT id, v FROM ranged ORDER BY id LIMIT %d", 2+r))
-				case 2:
-					res, err = c.Execute(fmt.Sprintf("SELECT id, v FROM ranged WHERE v <> 'x%d-%d' ORDER BY id DESC", s, r))
-				default:
-					var st *client.Stmt
-					if st, err = c.Prepare("SELECT id, v FROM ranged WHERE id IN (?, ?) ORDER BY id"); err == nil {
-						res, err = st.Execute(s, 100+r)
-						_ = st.Close()
-					}
-				}
-				if err == nil && (res.Resultset == nil || len(res.Values) != 2) {
-					err = fmt.Errorf("answered %v, want one row of each shard", res)
-				}
-				if err != nil {
+				if err := body(c, s, r); err != nil {
 					errs <- fmt.Errorf("session %d round %d: %w", s, r, err)
 					return
 				}
