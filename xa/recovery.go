@@ -192,9 +192,8 @@ type pass struct {
 	rep     Report
 	byGtrid map[string]Decision
 	listed  map[string][]branch // gtrid -> its prepared branches
-	scanned int                 // shards scanned without error
-	boot    map[string]int64    // shard -> its boot, where scanned and told (restart.go)
 	read    map[string]bool     // shards scanned without error
+	boot    map[string]int64    // shard -> its boot, where scanned and told (restart.go)
 	alive   map[string]bool     // owner incarnation -> registered (cache)
 	runs    map[string]bool     // Log.Runs, read once a pass needs it
 	isNew   map[string]bool     // gtrids this recoverer had not seen prepared before
@@ -245,7 +244,7 @@ func (r *Recoverer) RunOnce(ctx context.Context) (Report, error) {
 	r.metrics.setInDoubt(counts)
 	// Garbage: decisions no shard lists a branch of. Only when every shard
 	// was scanned.
-	if p.scanned == len(r.shards.Names()) {
+	if len(p.read) == len(r.shards.Names()) {
 		r.collect(ctx, p, decisions)
 	}
 	r.setLast(p.rep)
@@ -264,7 +263,6 @@ func (r *Recoverer) scan(ctx context.Context, p *pass) {
 			p.boot[shard] = boot
 		}
 		p.read[shard] = true
-		p.scanned++
 		for _, x := range xids {
 			p.listed[x.Gtrid] = append(p.listed[x.Gtrid], branch{shard: shard, xid: x})
 		}
@@ -477,10 +475,12 @@ func (r *Recoverer) killAndFinish(ctx context.Context, p *pass, g string, b bran
 	switch err := r.stillHeld(ctx, c, b, thread); {
 	case errors.Is(err, errDetached):
 		err = c.ExecAll(ctx, verb+b.xid.SQL())
-		if isNota(err) && r.gone(ctx, c, b) {
-			// The owner finished it, then its connection ended or went
-			// idle in the pool.
-			return errOwnerFinished
+		if isNota(err) {
+			if listed, lerr := listedOn(ctx, c, b); lerr == nil && !listed {
+				// The owner finished it, then its connection ended or
+				// went idle in the pool.
+				return errOwnerFinished
+			}
 		}
 		return err
 	case err != nil:
@@ -535,21 +535,17 @@ func (r *Recoverer) stillHeld(ctx context.Context, c ShardConn, b branch, thread
 	if err == nil && !att[thread] {
 		return errDetached
 	}
-	xids, err := c.Recover(ctx)
-	if err != nil {
-		return err
-	}
-	if !slices.Contains(xids, b.xid) {
+	listed, err := listedOn(ctx, c, b)
+	if err == nil && !listed {
 		return errOwnerFinished
 	}
-	return nil
+	return err
 }
 
-// gone tells whether branch b is no longer prepared on its shard (an
-// unreadable list says no).
-func (r *Recoverer) gone(ctx context.Context, c ShardConn, b branch) bool {
+// listedOn tells whether branch b is prepared now on c's shard.
+func listedOn(ctx context.Context, c ShardConn, b branch) (bool, error) {
 	xids, err := c.Recover(ctx)
-	return err == nil && !slices.Contains(xids, b.xid)
+	return err == nil && slices.Contains(xids, b.xid), err
 }
 
 // relist reads again the prepared branches of g on the shards that listed

@@ -108,7 +108,7 @@ func (r *Recoverer) owner(p *pass, b branch) ownerState {
 		return ownerMayHold
 	case !known:
 		return ownerUnknown
-	case now-first > bootSlack || first-now > bootSlack:
+	case bootsDiffer(first, now):
 		return ownerGone
 	}
 	return ownerMayHold
@@ -123,5 +123,8 @@ func (r *Recoverer) sameBoot(ctx context.Context, p *pass, c ShardConn, shard st
 		return true
 	}
 	now, ok := r.readBoot(ctx, c)
-	return !ok || (now-then <= bootSlack && then-now <= bootSlack)
+	return !ok || !bootsDiffer(then, now)
 }
+
+// bootsDiffer: two boots read are of different server runs.
+func bootsDiffer(a, b int64) bool { return a-b > bootSlack || b-a > bootSlack }
