@@ -19,5 +19,14 @@ func TestOrderByUnqualifiedOverShards(t *testing.T) {
 		"SELECT g.k, m.n FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY n DESC LIMIT 3",
 		"SELECT DISTINCT g.n FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY n",
 		"SELECT m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY g.n",
-	}, textSteps("SELECT g.k, m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k")...)
+		// An alias is one of the names too; the same expression twice is
+		// no ambiguity.
+		"SELECT g.k AS x, m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
+		"SELECT n AS k, n AS k FROM gitems ORDER BY k",
+	}, textSteps(
+		"SELECT g.k, m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
+		// An alias and a selected column of that name: 1052 on MariaDB.
+		"SELECT g.n AS k, m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
+		"SELECT n AS k, k FROM gitems ORDER BY k",
+	)...)
 }

@@ -921,26 +921,29 @@ func resolveByItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool) 
 	return e, nil
 }
 
-// resolveOrderItem is resolveByItem for ORDER BY, which also takes an
-// unqualified name for the selected column of that name (SELECT g.k ...
-// ORDER BY k): the shards, given the name alone in their select list, would
-// find it ambiguous over a join. Two such columns are MariaDB's 1052.
+// resolveOrderItem is resolveByItem for ORDER BY, which reads an
+// unqualified name as the select item it names: by its alias, or, not
+// aliased, by its column's name (SELECT g.k ... ORDER BY k: the shards,
+// given the name alone in their select list, would find it ambiguous over
+// a join). Two items of that name that are not the same expression are
+// MariaDB's 1052 (checked on 10.11: SELECT n AS k, k ... ORDER BY k).
 func resolveOrderItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool) (ast.ExprNode, error) {
-	e, err := resolveByItem(e, fields, hasWildcard)
 	c, ok := e.(*ast.ColumnNameExpr)
-	if err != nil || !ok || c.Name.Table.O != "" {
-		return e, err
+	if !ok || c.Name.Table.O != "" {
+		return resolveByItem(e, fields, hasWildcard)
 	}
+	name := c.Name.Name.O
 	var found ast.ExprNode
 	for _, f := range fields {
-		x, ok := f.Expr.(*ast.ColumnNameExpr)
-		if !ok || f.AsName.O != "" || !strings.EqualFold(x.Name.Name.O, c.Name.Name.O) {
+		x, col := f.Expr.(*ast.ColumnNameExpr)
+		named := strings.EqualFold(f.AsName.O, name) || f.AsName.O == "" && col && strings.EqualFold(x.Name.Name.O, name)
+		if !named {
 			continue
 		}
-		if found != nil && !sameExpr(found, x) {
-			return nil, mysql.NewError(mysql.ER_NON_UNIQ_ERROR, fmt.Sprintf("Column '%s' in ORDER BY is ambiguous", c.Name.Name.O))
+		if found != nil && !sameExpr(found, f.Expr) {
+			return nil, mysql.NewError(mysql.ER_NON_UNIQ_ERROR, fmt.Sprintf("Column '%s' in ORDER BY is ambiguous", name))
 		}
-		found = x
+		found = f.Expr
 	}
 	if found != nil {
 		return found, nil

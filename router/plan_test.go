@@ -527,6 +527,10 @@ func TestResolveOrderItem(t *testing.T) {
 		"SELECT g.k FROM m JOIN g ORDER BY n":           "`n`",
 		"SELECT g.k, m.k FROM m JOIN g ORDER BY k":      "1052",
 		"SELECT k, g.k FROM g ORDER BY k":               "`g`.`k`", // one column
+		"SELECT n AS k, k FROM g ORDER BY k":            "1052",    // an alias is a name too
+		"SELECT g.n AS k, m.k FROM m JOIN g ORDER BY k": "1052",
+		"SELECT n AS k, n AS k FROM g ORDER BY k":       "`n`",
+		"SELECT g.k AS x, m.k FROM m JOIN g ORDER BY k": "`m`.`k`",
 	} {
 		st, err := NewParser().Parse(sql)
 		if err != nil {
