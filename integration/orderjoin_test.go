@@ -23,10 +23,22 @@ func TestOrderByUnqualifiedOverShards(t *testing.T) {
 		// no ambiguity.
 		"SELECT g.k AS x, m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
 		"SELECT n AS k, n AS k FROM gitems ORDER BY k",
+		// An expression's alias is taken at once, whatever came before;
+		// a wildcard's column and the same column again are one.
+		"SELECT k, n + 1 AS k FROM gitems ORDER BY k",
+		"SELECT n + 1 AS k, k FROM gitems ORDER BY k DESC",
+		"SELECT *, n + 1 AS k FROM gitems ORDER BY k",
+		"SELECT *, k FROM gitems ORDER BY k DESC",
+		"SELECT n+1 FROM gitems ORDER BY `n+1` DESC",
 	}, textSteps(
 		"SELECT g.k, m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
 		// An alias and a selected column of that name: 1052 on MariaDB.
 		"SELECT g.n AS k, m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
 		"SELECT n AS k, k FROM gitems ORDER BY k",
+		// A wildcard brings columns of that name too.
+		"SELECT *, n AS k FROM gitems ORDER BY k",
+		"SELECT n AS k, gitems.* FROM gitems ORDER BY k",
+		"SELECT g.*, m.n AS k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
+		"SELECT * FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
 	)...)
 }

@@ -66,8 +66,14 @@ func hasUnqualified(n ast.Node) bool {
 // columnType is the catalog's type (lower case) of the column a name
 // refers to among the tables of from; false when no one table has it.
 func (r *Router) columnType(from []tableInfo, name *ast.ColumnName) (string, bool) {
-	var typ string
-	found := 0
+	typ, n := r.columnsNamed(from, name)
+	return typ, n == 1
+}
+
+// columnsNamed counts the columns of from that a name can mean (those of
+// its table when qualified), with the type (lower case) of the last; the
+// tables the catalog does not hold count none.
+func (r *Router) columnsNamed(from []tableInfo, name *ast.ColumnName) (typ string, n int) {
 	for _, t := range from {
 		if name.Table.O != "" && t.alias != name.Table.L {
 			continue
@@ -78,11 +84,11 @@ func (r *Router) columnType(from []tableInfo, name *ast.ColumnName) (string, boo
 		}
 		for _, c := range def.Columns {
 			if strings.EqualFold(c.Name, name.Name.O) {
-				typ, found = strings.ToLower(c.Type), found+1
+				typ, n = strings.ToLower(c.Type), n+1
 			}
 		}
 	}
-	return typ, found == 1
+	return typ, n
 }
 
 // isEnumType: a catalog type of an ENUM or SET, which MariaDB orders by

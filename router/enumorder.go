@@ -14,14 +14,14 @@ import (
 // such a column, the shards send col + 0 (the position, the bits: no
 // warning) to sort by instead (checked on 10.11: ORDER BY e, GROUP BY e).
 
-// fromColumns tells the catalog's type (lower case) of the column a name
-// refers to among a merge's FROM tables; known is false where no one
-// table has it.
-type fromColumns func(*ast.ColumnName) (typ string, known bool)
+// fromColumns counts the columns a name can mean among a merge's FROM
+// tables, as the catalog tells them, with the type (lower case) of the
+// last: one is the column the name refers to; none is unknown too.
+type fromColumns func(*ast.ColumnName) (typ string, n int)
 
 // tableColumns is fromColumns over the statement's tables.
 func (r *Router) tableColumns(from []tableInfo) fromColumns {
-	return func(name *ast.ColumnName) (string, bool) { return r.columnType(from, name) }
+	return func(name *ast.ColumnName) (string, int) { return r.columnsNamed(from, name) }
 }
 
 // isEnum tells whether e is an ENUM or SET column.
@@ -30,8 +30,8 @@ func (m *selectMerge) isEnum(e ast.ExprNode) bool {
 	if !ok || m.colType == nil {
 		return false
 	}
-	typ, known := m.colType(c.Name)
-	return known && isEnumType(typ)
+	typ, n := m.colType(c.Name)
+	return n == 1 && isEnumType(typ)
 }
 
 // isColumn tells whether e is an unqualified name of a FROM column.
@@ -40,8 +40,8 @@ func (m *selectMerge) isColumn(e ast.ExprNode) bool {
 	if !ok || c.Name.Table.O != "" || m.colType == nil {
 		return false
 	}
-	_, known := m.colType(c.Name)
-	return known
+	_, n := m.colType(c.Name)
+	return n == 1
 }
 
 // orderKey is the text a shard sorts e by: e + 0 for an ENUM or SET.
@@ -119,26 +119,30 @@ func (a *aggBuilder) enumInExpr(e ast.ExprNode) error {
 	return nil
 }
 
-// derivedColumns is fromColumns for the columns of a derived table: the
-// type of the column its select list takes one from (known, without a
-// type, for an expression).
+// derivedColumns is fromColumns for the columns of a derived table: each
+// select field of that name, with the type of the column it takes (none
+// for an expression), and those its wildcards bring.
 func (r *Router) derivedColumns(inner blockTables) fromColumns {
 	base := r.tableColumns(inner.from)
-	return func(name *ast.ColumnName) (string, bool) {
+	return func(name *ast.ColumnName) (string, int) {
+		typ, n := "", 0
 		for _, f := range inner.sel.Fields.Fields {
 			if f.WildCard != nil {
-				if typ, ok := base(&ast.ColumnName{Name: name.Name}); ok {
-					return typ, true
+				t, k := base(&ast.ColumnName{Table: f.WildCard.Table, Name: name.Name})
+				if k > 0 {
+					typ, n = t, n+k
 				}
 				continue
 			}
 			if strings.EqualFold(fieldName(f), name.Name.O) {
+				typ, n = "", n+1
 				if c, ok := unparen(f.Expr).(*ast.ColumnNameExpr); ok {
-					return base(c.Name)
+					if t, k := base(c.Name); k == 1 {
+						typ = t
+					}
 				}
-				return "", true
 			}
 		}
-		return "", false
+		return typ, n
 	}
 }

@@ -303,7 +303,7 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 	var hidden, order []string
 	if sel.OrderBy != nil {
 		for i, item := range sel.OrderBy.Items {
-			e, err := resolveOrderItem(item.Expr, sel.Fields.Fields, hasWildcard)
+			e, err := resolveOrderItem(item.Expr, sel.Fields.Fields, hasWildcard, m.colType)
 			if err != nil {
 				return err
 			}
@@ -922,33 +922,60 @@ func resolveByItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool) 
 }
 
 // resolveOrderItem is resolveByItem for ORDER BY, which reads an
-// unqualified name as the select item it names: by its alias, or, not
-// aliased, by its column's name (SELECT g.k ... ORDER BY k: the shards,
-// given the name alone in their select list, would find it ambiguous over
-// a join). Two items of that name that are not the same expression are
-// MariaDB's 1052 (checked on 10.11: SELECT n AS k, k ... ORDER BY k).
-func resolveOrderItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool) (ast.ExprNode, error) {
+// unqualified name as the select item it names, as MariaDB's
+// find_item_in_list does (checked on 10.11):
+//   - an item that is a column (g.k, (k), n AS k) is named by its alias or
+//     else its column's name, and so is each column a wildcard brings (the
+//     catalog's, through cols); two such of the name that are not the
+//     same column are 1052 (SELECT n AS k, k ... ORDER BY k; SELECT *,
+//     n AS k ... ORDER BY k);
+//   - the first other item named so (n + 1 AS k) is the answer at once,
+//     whatever came before it (SELECT k, n + 1 AS k ... ORDER BY k sorts
+//     by n + 1).
+//
+// Resolving it here, not on the shards, matters over a join: SELECT g.k
+// ... ORDER BY k would be ambiguous in a shard's select list.
+func resolveOrderItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool, cols fromColumns) (ast.ExprNode, error) {
 	c, ok := e.(*ast.ColumnNameExpr)
 	if !ok || c.Name.Table.O != "" {
 		return resolveByItem(e, fields, hasWildcard)
 	}
-	name := c.Name.Name.O
 	var found ast.ExprNode
 	for _, f := range fields {
-		x, col := f.Expr.(*ast.ColumnNameExpr)
-		named := strings.EqualFold(f.AsName.O, name) || f.AsName.O == "" && col && strings.EqualFold(x.Name.Name.O, name)
-		if !named {
-			continue
+		named, n := namedColumn(f, c.Name.Name, cols)
+		if named == nil && n == 0 && f.WildCard == nil && strings.EqualFold(fieldName(f), c.Name.Name.O) {
+			return f.Expr, nil
 		}
-		if found != nil && !sameExpr(found, f.Expr) {
-			return nil, mysql.NewError(mysql.ER_NON_UNIQ_ERROR, fmt.Sprintf("Column '%s' in ORDER BY is ambiguous", name))
+		if n > 1 || n == 1 && found != nil && !sameExpr(found, named) {
+			return nil, mysql.NewError(mysql.ER_NON_UNIQ_ERROR, fmt.Sprintf("Column '%s' in ORDER BY is ambiguous", c.Name.Name.O))
 		}
-		found = f.Expr
+		if n == 1 {
+			found = named
+		}
 	}
 	if found != nil {
 		return found, nil
 	}
 	return e, nil
+}
+
+// namedColumn is the column of select field f that is named name, and how
+// many f has: a column item named so (by its alias, or else its own
+// name), or the columns of that name f's wildcard brings, as far as cols
+// knows them. An item that is not a column has none.
+func namedColumn(f *ast.SelectField, name ast.CIStr, cols fromColumns) (ast.ExprNode, int) {
+	if f.WildCard != nil {
+		if cols == nil {
+			return nil, 0
+		}
+		col := &ast.ColumnName{Table: f.WildCard.Table, Name: name}
+		_, n := cols(col)
+		return &ast.ColumnNameExpr{Name: col}, n
+	}
+	if _, isCol := unparen(f.Expr).(*ast.ColumnNameExpr); !isCol || !strings.EqualFold(fieldName(f), name.O) {
+		return nil, 0
+	}
+	return unparen(f.Expr), 1
 }
 
 func inFields(e ast.ExprNode, fields []*ast.SelectField) bool {

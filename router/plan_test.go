@@ -519,8 +519,34 @@ func TestSingleOnlyPlans(t *testing.T) {
 }
 
 // TestResolveOrderItem: an unqualified ORDER BY name is the selected
-// column of that name (qualified or not); two such are 1052.
+// column of that name (qualified or not), wildcards' columns included; two
+// such are 1052; an expression's alias wins at once. Tables g (k, n) and
+// m (k, n, s) as the catalog has them; each want is MariaDB 10.11's.
 func TestResolveOrderItem(t *testing.T) {
+	catalog := map[string][]string{"g": {"k", "n"}, "m": {"k", "n", "s"}}
+	colsOf := func(sel *ast.SelectStmt) fromColumns {
+		var from []string
+		anyNode(sel.From, func(n ast.Node) bool {
+			if tn, ok := n.(*ast.TableName); ok {
+				from = append(from, tn.Name.L)
+			}
+			return false
+		})
+		return func(name *ast.ColumnName) (string, int) {
+			n := 0
+			for _, table := range from {
+				if name.Table.L != "" && name.Table.L != table {
+					continue
+				}
+				for _, c := range catalog[table] {
+					if strings.EqualFold(c, name.Name.O) {
+						n++
+					}
+				}
+			}
+			return "int", n
+		}
+	}
 	for sql, want := range map[string]string{
 		"SELECT g.k, m.n FROM m JOIN g ORDER BY k":      "`g`.`k`",
 		"SELECT g.k AS x, m.n FROM m JOIN g ORDER BY x": "`g`.`k`",
@@ -531,13 +557,32 @@ func TestResolveOrderItem(t *testing.T) {
 		"SELECT g.n AS k, m.k FROM m JOIN g ORDER BY k": "1052",
 		"SELECT n AS k, n AS k FROM g ORDER BY k":       "`n`",
 		"SELECT g.k AS x, m.k FROM m JOIN g ORDER BY k": "`m`.`k`",
+		"SELECT (n) AS k, k FROM g ORDER BY k":          "1052",
+		// An expression's alias is taken at once.
+		"SELECT k, n+1 AS k FROM g ORDER BY k":         "`n`+1",
+		"SELECT n+1 AS k, k FROM g ORDER BY k":         "`n`+1",
+		"SELECT n+1 AS k, n+2 AS k FROM g ORDER BY k":  "`n`+1",
+		"SELECT k, n+1 AS k, n AS k FROM g ORDER BY k": "`n`+1",
+		"SELECT n+1 FROM g ORDER BY `n+1`":             "`n`+1",
+		// Wildcards bring their tables' columns.
+		"SELECT *, n AS k FROM g ORDER BY k":            "1052",
+		"SELECT g.*, n AS K FROM g ORDER BY k":          "1052",
+		"SELECT n AS k, g.* FROM g ORDER BY k":          "1052",
+		"SELECT *, k FROM g ORDER BY k":                 "`k`",
+		"SELECT *, n+1 AS k FROM g ORDER BY k":          "`n`+1",
+		"SELECT * FROM m JOIN g ORDER BY k":             "1052",
+		"SELECT m.*, g.k FROM m JOIN g ORDER BY k":      "1052",
+		"SELECT g.*, m.s AS n FROM m JOIN g ORDER BY n": "1052",
+		"SELECT g.*, m.s AS x FROM m JOIN g ORDER BY n": "`g`.`n`",
+		"SELECT *, s AS x FROM g ORDER BY s":            "`s`",
 	} {
 		st, err := NewParser().Parse(sql)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sel := st.Node.(*ast.SelectStmt)
-		e, err := resolveOrderItem(sel.OrderBy.Items[0].Expr, sel.Fields.Fields, false)
+		_, hasWildcard, _ := fieldList(sel.Fields.Fields)
+		e, err := resolveOrderItem(sel.OrderBy.Items[0].Expr, sel.Fields.Fields, hasWildcard, colsOf(sel))
 		got := ""
 		if me, ok := err.(*mysql.MyError); ok {
 			got = strconv.Itoa(int(me.Code))
