@@ -1,6 +1,21 @@
 package engine
 
-import "slices"
+import (
+	"slices"
+	"strconv"
+)
+
+// Condition is a warning or note as SHOW WARNINGS lists it.
+type Condition struct {
+	Level   string // Note, Warning or Error
+	Code    uint16
+	Message string
+}
+
+// Row is c as a row of SHOW WARNINGS.
+func (c Condition) Row() Row {
+	return Row{[]byte(c.Level), []byte(strconv.Itoa(int(c.Code))), []byte(c.Message)}
+}
 
 // Warnings counts the conditions one execution of a pipeline raised
 // (MariaDB's warnings of the expressions the engine computes). Operators

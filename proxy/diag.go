@@ -135,6 +135,15 @@ func (s *Session) conditionCounts(ctx context.Context, c *backend.Conn, warnings
 	return max(w, warnings), max(e, errors)
 }
 
+// conditionRows lists conditions as SHOW WARNINGS rows.
+func conditionRows(cs []engine.Condition) []engine.Row {
+	rows := make([]engine.Row, len(cs))
+	for i, c := range cs {
+		rows[i] = c.Row()
+	}
+	return rows
+}
+
 // countErrors counts the Error rows of a SHOW WARNINGS answer.
 func countErrors(rows []engine.Row) uint64 {
 	var n uint64

@@ -570,7 +570,7 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		// Every shard's answer read to its end: the count of its warnings
 		// is in its last packet.
 		rows.Close()
-		warnings := computed.Count()
+		warnings := computed.Count() + uint64(len(ex.Merge.Warnings))
 		for _, in := range inputs {
 			in.Close()
 			if r, ok := in.(*shardRows); ok {
@@ -588,6 +588,10 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 			}
 		}
 		return uint16(min(warnings, math.MaxUint16)), nil
+	}
+	if w := ex.Merge.Warnings; len(w) > 0 {
+		// Raised resolving the statement's names: before any other.
+		s.addConditions(uint64(len(w)), 0, conditionRows(w))
 	}
 	err = s.writeRowsVerified(rows, binary, finish)
 	rows.Close()

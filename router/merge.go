@@ -72,6 +72,10 @@ type Merge struct {
 	// CalcFoundRows: a plain merge of a SELECT SQL_CALC_FOUND_ROWS, which
 	// each shard runs with it: FOUND_ROWS() is the sum of the shards'.
 	CalcFoundRows bool
+	// Warnings are raised while the statement's names are resolved, as
+	// MariaDB raises them before it reads a row: listed before the
+	// shards' (the shards run a statement that raises none).
+	Warnings []engine.Condition
 }
 
 // OrderKey is one sort key.
@@ -425,14 +429,12 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			return errUnsupported("GROUP BY ... WITH ROLLUP over several shards is not supported")
 		}
 		for _, item := range sel.GroupBy.Items {
-			e := item.Expr
-			if !m.isColumn(e) {
-				// GROUP BY takes a name for a FROM column before a
-				// select alias (ORDER BY the other way round).
-				var err error
-				if e, err = resolveByItem(item.Expr, sel.Fields.Fields, false); err != nil {
-					return err
-				}
+			e, warning, err := resolveGroupItem(item.Expr, sel.Fields.Fields, m.colType, m.isColumn)
+			if err != nil {
+				return err
+			}
+			if warning != nil {
+				m.merge.Warnings = append(m.merge.Warnings, *warning)
 			}
 			a.groups = append(a.groups, e)
 		}
@@ -922,8 +924,48 @@ func resolveByItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool) 
 }
 
 // resolveOrderItem is resolveByItem for ORDER BY, which reads an
-// unqualified name as the select item it names, as MariaDB's
-// find_item_in_list does (checked on 10.11):
+// unqualified name as the select item it names (selectItemNamed), else as
+// a FROM column. Resolving it here, not on the shards, matters over a
+// join: SELECT g.k ... ORDER BY k would be ambiguous in a shard's select
+// list.
+func resolveOrderItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool, cols fromColumns) (ast.ExprNode, error) {
+	c, ok := e.(*ast.ColumnNameExpr)
+	if !ok || c.Name.Table.O != "" {
+		return resolveByItem(e, fields, hasWildcard)
+	}
+	found, err := selectItemNamed(c.Name.Name, fields, cols, "ORDER BY")
+	if err != nil || found != nil {
+		return found, err
+	}
+	return e, nil
+}
+
+// resolveGroupItem resolves a GROUP BY item as MariaDB's
+// find_order_in_list does (checked on 10.11): an unqualified name is the
+// select item it names (selectItemNamed), unless it also names a FROM
+// column (isColumn) that the item is not: then the FROM column, with
+// warning 1052 (SELECT n AS k ... GROUP BY k groups by k).
+func resolveGroupItem(e ast.ExprNode, fields []*ast.SelectField, cols fromColumns, isColumn func(ast.ExprNode) bool) (ast.ExprNode, *engine.Condition, error) {
+	c, ok := e.(*ast.ColumnNameExpr)
+	if !ok || c.Name.Table.O != "" {
+		r, err := resolveByItem(e, fields, false)
+		return r, nil, err
+	}
+	found, err := selectItemNamed(c.Name.Name, fields, cols, "GROUP BY")
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case found == nil:
+		return e, nil, nil
+	case isColumn(e) && !(isColumnExpr(found) && sameExpr(found, e)):
+		return e, &engine.Condition{Level: "Warning", Code: mysql.ER_NON_UNIQ_ERROR, Message: ambiguousMessage(c.Name.Name.O, "GROUP BY")}, nil
+	}
+	return found, nil, nil
+}
+
+// selectItemNamed is the select item an unqualified name means in ORDER BY
+// or GROUP BY (clause), as MariaDB's find_item_in_list finds it (checked
+// on 10.11), nil when none:
 //   - an item that is a column (g.k, (k), n AS k) is named by its alias or
 //     else its column's name, and so is each column a wildcard brings (the
 //     catalog's, through cols); two such of the name that are not the
@@ -932,31 +974,32 @@ func resolveByItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool) 
 //   - the first other item named so (n + 1 AS k) is the answer at once,
 //     whatever came before it (SELECT k, n + 1 AS k ... ORDER BY k sorts
 //     by n + 1).
-//
-// Resolving it here, not on the shards, matters over a join: SELECT g.k
-// ... ORDER BY k would be ambiguous in a shard's select list.
-func resolveOrderItem(e ast.ExprNode, fields []*ast.SelectField, hasWildcard bool, cols fromColumns) (ast.ExprNode, error) {
-	c, ok := e.(*ast.ColumnNameExpr)
-	if !ok || c.Name.Table.O != "" {
-		return resolveByItem(e, fields, hasWildcard)
-	}
+func selectItemNamed(name ast.CIStr, fields []*ast.SelectField, cols fromColumns, clause string) (ast.ExprNode, error) {
 	var found ast.ExprNode
 	for _, f := range fields {
-		named, n := namedColumn(f, c.Name.Name, cols)
-		if named == nil && n == 0 && f.WildCard == nil && strings.EqualFold(fieldName(f), c.Name.Name.O) {
+		named, n := namedColumn(f, name, cols)
+		if named == nil && n == 0 && f.WildCard == nil && strings.EqualFold(fieldName(f), name.O) {
 			return f.Expr, nil
 		}
 		if n > 1 || n == 1 && found != nil && !sameExpr(found, named) {
-			return nil, mysql.NewError(mysql.ER_NON_UNIQ_ERROR, fmt.Sprintf("Column '%s' in ORDER BY is ambiguous", c.Name.Name.O))
+			return nil, mysql.NewError(mysql.ER_NON_UNIQ_ERROR, ambiguousMessage(name.O, clause))
 		}
 		if n == 1 {
 			found = named
 		}
 	}
-	if found != nil {
-		return found, nil
-	}
-	return e, nil
+	return found, nil
+}
+
+// ambiguousMessage is MariaDB's text of 1052 ER_NON_UNIQ_ERROR.
+func ambiguousMessage(name, clause string) string {
+	return fmt.Sprintf("Column '%s' in %s is ambiguous", name, clause)
+}
+
+// isColumnExpr tells whether e is a column reference, parenthesised or not.
+func isColumnExpr(e ast.ExprNode) bool {
+	_, ok := unparen(e).(*ast.ColumnNameExpr)
+	return ok
 }
 
 // namedColumn is the column of select field f that is named name, and how
@@ -972,7 +1015,7 @@ func namedColumn(f *ast.SelectField, name ast.CIStr, cols fromColumns) (ast.Expr
 		_, n := cols(col)
 		return &ast.ColumnNameExpr{Name: col}, n
 	}
-	if _, isCol := unparen(f.Expr).(*ast.ColumnNameExpr); !isCol || !strings.EqualFold(fieldName(f), name.O) {
+	if !isColumnExpr(f.Expr) || !strings.EqualFold(fieldName(f), name.O) {
 		return nil, 0
 	}
 	return unparen(f.Expr), 1

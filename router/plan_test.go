@@ -523,30 +523,7 @@ func TestSingleOnlyPlans(t *testing.T) {
 // such are 1052; an expression's alias wins at once. Tables g (k, n) and
 // m (k, n, s) as the catalog has them; each want is MariaDB 10.11's.
 func TestResolveOrderItem(t *testing.T) {
-	catalog := map[string][]string{"g": {"k", "n"}, "m": {"k", "n", "s"}}
-	colsOf := func(sel *ast.SelectStmt) fromColumns {
-		var from []string
-		anyNode(sel.From, func(n ast.Node) bool {
-			if tn, ok := n.(*ast.TableName); ok {
-				from = append(from, tn.Name.L)
-			}
-			return false
-		})
-		return func(name *ast.ColumnName) (string, int) {
-			n := 0
-			for _, table := range from {
-				if name.Table.L != "" && name.Table.L != table {
-					continue
-				}
-				for _, c := range catalog[table] {
-					if strings.EqualFold(c, name.Name.O) {
-						n++
-					}
-				}
-			}
-			return "int", n
-		}
-	}
+	colsOf := fakeFromColumns
 	for sql, want := range map[string]string{
 		"SELECT g.k, m.n FROM m JOIN g ORDER BY k":      "`g`.`k`",
 		"SELECT g.k AS x, m.n FROM m JOIN g ORDER BY x": "`g`.`k`",
@@ -588,6 +565,83 @@ func TestResolveOrderItem(t *testing.T) {
 			got = strconv.Itoa(int(me.Code))
 		} else if err == nil {
 			got, _ = restore(e)
+		}
+		if got != want {
+			t.Errorf("%s: %s (%v), want %s", sql, got, err, want)
+		}
+	}
+}
+
+// fakeFromColumns is fromColumns over a statement's FROM tables as a
+// catalog holding g (k, n) and m (k, n, s) tells them.
+func fakeFromColumns(sel *ast.SelectStmt) fromColumns {
+	catalog := map[string][]string{"g": {"k", "n"}, "m": {"k", "n", "s"}}
+	var from []string
+	anyNode(sel.From, func(n ast.Node) bool {
+		if tn, ok := n.(*ast.TableName); ok {
+			from = append(from, tn.Name.L)
+		}
+		return false
+	})
+	return func(name *ast.ColumnName) (string, int) {
+		n := 0
+		for _, table := range from {
+			if name.Table.L != "" && name.Table.L != table {
+				continue
+			}
+			for _, c := range catalog[table] {
+				if strings.EqualFold(c, name.Name.O) {
+					n++
+				}
+			}
+		}
+		return "int", n
+	}
+}
+
+// TestResolveGroupItem: a GROUP BY name is the select item it names unless
+// it names a FROM column too that the item is not: then that column, with
+// warning 1052. Each want is MariaDB 10.11's.
+func TestResolveGroupItem(t *testing.T) {
+	for sql, want := range map[string]string{
+		"SELECT n AS k FROM g GROUP BY k":          "`k` warning",
+		"SELECT n+1 AS k FROM g GROUP BY k":        "`k` warning",
+		"SELECT n AS x FROM g GROUP BY x":          "`n`",
+		"SELECT n FROM g GROUP BY n":               "`n`",
+		"SELECT g.n FROM g GROUP BY n":             "`g`.`n`",
+		"SELECT n AS n FROM g GROUP BY n":          "`n`",
+		"SELECT n AS k, k FROM g GROUP BY k":       "1052",
+		"SELECT *, n AS k FROM g GROUP BY k":       "1052",
+		"SELECT m.n AS k FROM m JOIN g GROUP BY k": "`m`.`n`", // k is two FROM columns
+		"SELECT n AS k FROM g GROUP BY 1":          "`n`",
+		"SELECT n AS k FROM g GROUP BY g.k":        "`g`.`k`",
+	} {
+		st, err := NewParser().Parse(sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sel := st.Node.(*ast.SelectStmt)
+		cols := fakeFromColumns(sel)
+		isColumn := func(e ast.ExprNode) bool {
+			c, ok := e.(*ast.ColumnNameExpr)
+			if !ok || c.Name.Table.O != "" {
+				return false
+			}
+			_, n := cols(c.Name)
+			return n == 1
+		}
+		e, warning, err := resolveGroupItem(sel.GroupBy.Items[0].Expr, sel.Fields.Fields, cols, isColumn)
+		got := ""
+		if me, ok := err.(*mysql.MyError); ok {
+			got = strconv.Itoa(int(me.Code))
+		} else if err == nil {
+			got, _ = restore(e)
+		}
+		if warning != nil {
+			got += " warning"
+			if w := (engine.Condition{Level: "Warning", Code: 1052, Message: "Column 'k' in GROUP BY is ambiguous"}); *warning != w {
+				t.Errorf("%s: warning %+v, want %+v", sql, *warning, w)
+			}
 		}
 		if got != want {
 			t.Errorf("%s: %s (%v), want %s", sql, got, err, want)
