@@ -31,6 +31,12 @@ func TestScanOrderWithoutOrderBy(t *testing.T) {
 		{0, "SELECT k FROM modeitems WHERE v < 95 LIMIT 2 FOR UPDATE", nil},
 		{0, "COMMIT", nil},
 		{0, "SELECT * FROM modeitems ORDER BY v LIMIT 2", nil},
+		// Counts and offsets past math.MaxInt64 (no rows that far).
+		{0, "SELECT k FROM modeitems ORDER BY k LIMIT 3 OFFSET 18446744073709551614", nil},
+		{0, "SELECT k FROM modeitems LIMIT 18446744073709551614, 3", nil},
+		{0, "SELECT k FROM modeitems ORDER BY k LIMIT 9223372036854775808, 3", nil},
+		{0, "SELECT k FROM modeitems ORDER BY k LIMIT 1, 18446744073709551615", nil},
+		{0, "SELECT k FROM modeitems ORDER BY k LIMIT ?, 3", []any{uint64(18446744073709551614)}},
 	}
 	compareSessions(ctx, t, proxy, direct, 1, steps)
 }

@@ -611,7 +611,9 @@ func limitValue(e ast.ExprNode) (limitSrc, error) {
 		case int64:
 			return limitSrc{n: v, param: -1}, nil
 		case uint64:
-			return limitSrc{n: int64(v), param: -1}, nil
+			// Above math.MaxInt64 no result has that many rows: the
+			// same answer (LIMIT 3 OFFSET 18446744073709551614: none).
+			return limitSrc{n: int64(min(v, math.MaxInt64)), param: -1}, nil
 		}
 	}
 	return limitSrc{}, errUnsupported("LIMIT takes integer literals or parameters")
