@@ -97,6 +97,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if len(st.AssignsVars) > 0 && ex.Op != router.ExecSingle && (st.SelectInto || !(ex.Op == router.ExecRewritten && !binary)) {
 		return s.writeErr(errAssignsAcrossShards())
 	}
+	if st.LastInsertID&router.LastIDSets != 0 && len(ex.Parts) > 1 && ex.Op != router.ExecCopies {
+		return s.writeErr(errSetsLastIDAcrossShards())
+	}
 	if ex.Load != nil {
 		return s.runLoad(ctx, ex, own)
 	}

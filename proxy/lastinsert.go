@@ -21,6 +21,14 @@ import (
 // the session (a branch, a pin) is read only when the value is needed or
 // the connection leaves the session (lastIDOn, lastIDPrior).
 
+// errSetsLastIDAcrossShards refuses LAST_INSERT_ID(expr) in a statement
+// that runs on several shards: one server keeps the value of the last row
+// its scan reached, each shard its own last row's, and which of those is
+// the statement's depends on the scan order of the one server.
+func errSetsLastIDAcrossShards() error {
+	return errNotSupported("LAST_INSERT_ID(expr) in a statement that runs on several shards is not supported: each shard would set it from its own last row; restrict the statement to one shard (its shard key in WHERE), or set it with SELECT LAST_INSERT_ID(expr) from one row")
+}
+
 // prepareLastID brings c to where a statement's effect on
 // @@last_insert_id can be told, before st runs on it, and returns the
 // value c holds then.
