@@ -397,12 +397,16 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		}
 		if len(applied) == 0 || ex.SumAffected {
 			total.affected += ok.affected
+			// "Records: N  Duplicates: N  Warnings: N" (ALTER TABLE, CREATE
+			// INDEX): the rows of every shard, the statement's warnings.
+			total.info = mergeOKInfo(total.info, ok.info, len(applied) == 0)
 		}
 		total.warnings += ok.warnings
 		applied = append(applied, part.Shard)
 	}
 	if firstErr == nil {
-		return s.writeOKStatus(total.affected, 0, s.status(0), total.warnings, "")
+		info := withOKInfoCount(total.info, "Warnings", uint64(total.warnings))
+		return s.writeOKStatus(total.affected, 0, s.status(0), total.warnings, info)
 	}
 	if len(applied) == 0 {
 		return s.writeErr(firstErr)

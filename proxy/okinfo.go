@@ -34,6 +34,22 @@ func mergeOKInfo(acc, next string, first bool) string {
 	return formatOKInfo(a)
 }
 
+// withOKInfoCount sets the count of label in an info text; a text without
+// that label is left as it is.
+func withOKInfoCount(info, label string, n uint64) string {
+	counts, ok := parseOKInfo(info)
+	if !ok {
+		return info
+	}
+	for i := range counts {
+		if counts[i].label == label {
+			counts[i].n = n
+			return formatOKInfo(counts)
+		}
+	}
+	return info
+}
+
 // formatOKInfo writes counts as MariaDB does: "Label: N  Label: N".
 func formatOKInfo(counts []okInfoCount) string {
 	parts := make([]string, len(counts))

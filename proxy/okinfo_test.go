@@ -57,3 +57,17 @@ func TestSingleRowInsertInfo(t *testing.T) {
 		}
 	}
 }
+
+func TestWithOKInfoCount(t *testing.T) {
+	for _, tc := range []struct{ info, want string }{
+		{"Records: 4  Duplicates: 0  Warnings: 1", "Records: 4  Duplicates: 0  Warnings: 3"},
+		{"Rows matched: 2  Changed: 2  Warnings: 0", "Rows matched: 2  Changed: 2  Warnings: 3"},
+		{"Records: 4  Duplicates: 0", "Records: 4  Duplicates: 0"},
+		{"", ""},
+		{"not counts", "not counts"},
+	} {
+		if got := withOKInfoCount(tc.info, "Warnings", 3); got != tc.want {
+			t.Errorf("withOKInfoCount(%q) = %q, want %q", tc.info, got, tc.want)
+		}
+	}
+}
