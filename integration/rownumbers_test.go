@@ -20,6 +20,14 @@ func TestSplitInsertRowNumbers(t *testing.T) {
 		{0, "INSERT INTO modeitems VALUES (6, 6, 'ok'), (8, 8, 'ok'), (7, 7, " + long + ")", nil},
 		{0, "SHOW WARNINGS", nil},
 		{0, "SELECT k, v, s FROM modeitems ORDER BY k", nil},
+		// Past max_error_count the first rows' conditions are kept: each
+		// shard lists its own first ones, the statement the first of all.
+		{0, "SET max_error_count = 3", nil},
+		{0, "INSERT IGNORE INTO modeitems VALUES (11, 1, " + long + "), (12, 2, " + long + "), (13, 3, " + long + "), (14, 4, " + long + "), (15, 5, " + long + ")", nil},
+		{0, "SHOW WARNINGS", nil},
+		{0, "SELECT @@warning_count", nil},
+		{0, "INSERT IGNORE INTO modeitems VALUES (20, 1, " + long + "), (22, 2, " + long + "), (24, 3, " + long + "), (21, 4, " + long + "), (23, 5, " + long + ")", nil},
+		{0, "SHOW WARNINGS", nil},
 	}
 	compareSessions(ctx, t, proxy, direct, 1, steps)
 }

@@ -47,12 +47,26 @@ func (s *Session) startStatement(st *router.Statement) {
 // first ones of a statement replace the earlier statement's, later ones (a
 // statement on several shards) are added.
 func (s *Session) addConditions(warnings, errors uint64, rows []engine.Row) {
+	s.appendConditions(warnings, errors, rows)
+	s.cutConditions()
+}
+
+// appendConditions is addConditions without keeping the list to
+// max_error_count: the parts of a split INSERT each list their first rows'
+// conditions, and the statement's first ones are known only once they are
+// put in row order (orderConditionsByRow, then cutConditions).
+func (s *Session) appendConditions(warnings, errors uint64, rows []engine.Row) {
 	if s.diag.stmt != s.diagSeq {
 		s.diag = diagnostics{stmt: s.diagSeq}
 	}
 	s.diag.warnings += warnings
 	s.diag.errors += errors
 	s.diag.rows = append(s.diag.rows, rows...)
+}
+
+// cutConditions keeps the first max_error_count conditions, as MariaDB
+// keeps them.
+func (s *Session) cutConditions() {
 	if limit := s.maxErrorCount(); uint64(len(s.diag.rows)) > limit {
 		s.diag.rows = s.diag.rows[:limit]
 	}
@@ -174,6 +188,10 @@ func (s *Session) notePartWarnings(ctx context.Context, c *backend.Conn, n uint1
 		rows = valueRows(res)
 		errors = countErrors(rows)
 		renumberRows(rows, valuesRows)
+	}
+	if valuesRows != nil {
+		s.appendConditions(uint64(n), errors, rows) // runWrite cuts them
+		return
 	}
 	s.addConditions(uint64(n), errors, rows)
 }

@@ -217,6 +217,9 @@ func (s *Session) readOK(c backend.Reply) (okInfo, *mysql.MyError, error) {
 // or an implicit one in autocommit mode, so that a failure on one shard
 // rolls the others back.
 func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error)) error {
+	if len(ex.Parts) > 0 && ex.Parts[0].ValuesRows != nil {
+		defer s.cutConditions() // notePartWarnings left them whole
+	}
 	implicit := s.tx == nil && s.autocommit
 	if implicit {
 		s.tx = newTxn(false)
