@@ -192,7 +192,10 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 			}
 		}
 		if g.Fn == AggAvg && g.ShapeCol != 0 && sp.mode == sumDouble {
-			sp.out.ColumnLength = inCols[g.ShapeCol].ColumnLength
+			// The partial sum is printed whole (SUM(x) + 0e0): the
+			// shard's AVG(x) has the answer's decimals and length.
+			shape := inCols[g.ShapeCol]
+			sp.out.ColumnLength, sp.out.Decimal, sp.outDec = shape.ColumnLength, shape.Decimal, int(shape.Decimal)
 		}
 		for _, c := range g.More {
 			if c < 0 || c >= len(inCols) {

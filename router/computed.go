@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/engine"
 )
 
 // The shards answer a merge in the text protocol. A DOUBLE of fixed
@@ -27,6 +28,13 @@ func (m *Merge) CheckBinary(cols []*mysql.Field) error {
 			return errFixedDouble(cols[i])
 		}
 	}
+	if m.Agg != nil {
+		for _, g := range m.Agg.Aggs {
+			if f := sumShape(g, cols); f != nil && lossy(f) {
+				return errUnsupported("%s is a DOUBLE of %d decimals summed over several shards, which answer their sums in text, rounded to those decimals, where the binary protocol would carry the full sum; run the statement as a text query, or ROUND it", g.Name, f.Decimal)
+			}
+		}
+	}
 	for _, f := range cols {
 		if !lossy(f) {
 			continue
@@ -37,6 +45,22 @@ func (m *Merge) CheckBinary(cols []*mysql.Field) error {
 		}
 	}
 	return nil
+}
+
+// sumShape is the shard column that describes a SUM or an AVG of g (the
+// shard's own AVG, whose SUM comes whole), nil for other aggregates.
+func sumShape(g engine.Agg, cols []*mysql.Field) *mysql.Field {
+	c := g.Col
+	switch {
+	case g.Fn == engine.AggAvg && g.ShapeCol != 0:
+		c = g.ShapeCol
+	case g.Fn != engine.AggSum && g.Fn != engine.AggAvg:
+		return nil
+	}
+	if c < 0 || c >= len(cols) {
+		return nil
+	}
+	return cols[c]
 }
 
 func errFixedDouble(f *mysql.Field) error {

@@ -581,7 +581,14 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 				distinct = "DISTINCT "
 			}
 			g := engine.Agg{Fn: engine.AggAvg, Col: shardCol, Name: name, Distinct: f.Distinct}
-			cols = append(cols, "SUM("+distinct+arg+")")
+			sum := "SUM(" + distinct + arg + ")"
+			if shape {
+				// A FLOAT(7,3)'s SUM prints 3 decimals of a double that
+				// has more, which MariaDB's AVG divides: + 0e0 prints it
+				// whole (the shard's AVG gives the column's decimals).
+				sum += " + 0e0"
+			}
+			cols = append(cols, sum)
 			shardCol++
 			if !f.Distinct {
 				cols = append(cols, "COUNT("+arg+")")
