@@ -543,6 +543,11 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			if err != nil {
 				return err
 			}
+			if f.F == ast.AggFuncSum {
+				if err := m.checkSumArg(f); err != nil {
+					return err
+				}
+			}
 			if f.Distinct && f.F == ast.AggFuncSum {
 				// Per (group, x): x as SUM types it, each distinct value
 				// added once by the merge.
@@ -570,6 +575,9 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 		case ast.AggFuncAvg:
 			arg, err := aggArg(f)
 			if err != nil {
+				return err
+			}
+			if err := m.checkSumArg(f); err != nil {
 				return err
 			}
 			// The shard's own AVG of a FLOAT or DOUBLE column only describes
