@@ -518,7 +518,11 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 		}
 	}
 	maxLenCol := -1 // @@group_concat_max_len, for the GROUP_CONCATs
+	firstAgg := -1  // a shard column that is an aggregate (forceTempTable)
 	for i, f := range a.aggs {
+		if firstAgg < 0 && !f.Distinct && f.F != ast.AggFuncGroupConcat {
+			firstAgg = len(cols)
+		}
 		name := "__xa_a" + strconv.Itoa(i)
 		switch f.F {
 		case ast.AggFuncCount:
@@ -678,7 +682,8 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			am.Names = append(am.Names, hiddenOrderPrefix+strconv.Itoa(len(am.Sort)-1))
 		}
 	}
-	if len(a.distinctArgs) == 0 && (sel.GroupBy != nil || len(groupBy) == 0) {
+	shardFields := len(a.distinctArgs) == 0 && (sel.GroupBy != nil || len(groupBy) == 0)
+	if shardFields {
 		// The shards group as the statement does (without a GROUP BY: not
 		// at all): their column definitions follow the plan one MariaDB
 		// would choose (MIN of an ENUM is a VARCHAR of 0 decimals without
@@ -692,6 +697,13 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 	m.head = "SELECT " + strings.Join(cols, ", ") + from
 	if len(groupBy) > 0 {
 		m.tail = " GROUP BY " + strings.Join(groupBy, ", ")
+	}
+	if shardFields && sel.GroupBy != nil && firstAgg >= 0 && !orderFollowsGroups(sel, a.groups) {
+		// One MariaDB sorts such groups through a temporary table, and
+		// describes its columns from that table (no BINARY on COUNT(*),
+		// no PRI_KEY on the key): a shard sorting its own groups by an
+		// aggregate describes them so too.
+		m.tail += " ORDER BY " + strconv.Itoa(firstAgg+1)
 	}
 	return nil
 }
