@@ -129,7 +129,9 @@ type autoIncIDs struct {
 // moved the sequence, as MariaDB's counter moves.
 func (a *autoIncPlan) bind(params []Param, rows int, opts BindOptions) (*autoIncIDs, error) {
 	out := &autoIncIDs{ids: make([]uint64, rows), generated: make([]bool, rows)}
-	var seen uint64
+	// seen: the highest id of the rows so far; told: the highest the
+	// sequence has been given or told of.
+	var seen, told uint64
 	for i := 0; i < rows; {
 		if id, gen, err := a.rowValue(i, params, opts); err != nil {
 			return nil, err
@@ -169,10 +171,12 @@ func (a *autoIncPlan) bind(params []Param, rows int, opts BindOptions) (*autoInc
 			out.ids[k], out.generated[k] = first+uint64(k-i), true
 		}
 		seen = first + uint64(j-i-1)
+		told = seen
 		i = j
 	}
-	if out.first == 0 && seen > 0 && opts.AutoInc != nil {
-		// Only explicit ids: later generated ones must go above them.
+	if seen > told && opts.AutoInc != nil {
+		// An explicit id above the generated ones (or explicit ids only):
+		// later generated ids must go above it, as MariaDB's counter.
 		if _, err := opts.AutoInc(a.schema, a.table, 0, seen); err != nil {
 			return nil, err
 		}

@@ -69,6 +69,11 @@ func TestAutoIncRewrite(t *testing.T) {
 			sqls: map[string]string{
 				"": "INSERT INTO `orders` (`user_id`,`total`,`id`) VALUES (7,1,LAST_INSERT_ID(30)),(7,2,31) ON DUPLICATE KEY UPDATE `user_id`=VALUES(`user_id`) RETURNING id",
 			}, insertID: 30, calls: []string{"shop.orders:2>0"}},
+		{name: "an explicit id after the generated ones moves the sequence", sql: "INSERT INTO items VALUES (NULL, 'a'), (20, 'b')", next: 1,
+			sqls: map[string]string{
+				"s1": "INSERT INTO `items` VALUES (LAST_INSERT_ID(1),'a')",
+				"s2": "INSERT INTO `items` VALUES (20,'b')",
+			}, insertID: 1, calls: []string{"shop.items:1>0", "shop.items:0>20"}},
 		{name: "explicit ids only: no rewrite, the sequence moves", sql: "INSERT INTO orders (id, user_id, total) VALUES (50, 7, 1)", next: 1,
 			sqls: map[string]string{"": ""}, insertID: 50, calls: []string{"shop.orders:0>50"}},
 	}
