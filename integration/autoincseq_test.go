@@ -26,3 +26,41 @@ func TestAutoIncSequenceTwin(t *testing.T) {
 	}
 	compareSessions(ctx, t, proxy, direct, 1, steps)
 }
+
+// TestAutoIncShardCounters: statements that move MariaDB's own counter
+// without the proxy giving or seeing the id (an UPDATE of the
+// AUTO_INCREMENT column, the AUTO_INCREMENT= table option) move the
+// sequence the same way: the proxy reads the shards' counters after them.
+func TestAutoIncShardCounters(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, _ := startTwinFixture(t,
+		"CREATE TABLE txitems (k INT, id INT AUTO_INCREMENT, v INT, PRIMARY KEY (id, k))",
+		"CREATE TABLE items_interpolated (k INT AUTO_INCREMENT PRIMARY KEY, v INT) AUTO_INCREMENT = 1000",
+	)
+	steps := []scriptStep{
+		// F3: UPDATE of the column, a literal, a parameter, an expression.
+		{0, "INSERT INTO txitems (k, v) VALUES (1, 1), (2, 2)", nil},
+		{0, "UPDATE txitems SET id = 500 WHERE k = 2", nil},
+		{0, "INSERT INTO txitems (k, v) VALUES (3, 3)", nil},
+		{0, "UPDATE txitems SET id = ? WHERE k = ?", []any{800, 3}},
+		{0, "INSERT INTO txitems (k, v) VALUES (4, 4)", nil},
+		{0, "UPDATE txitems SET id = id + 1000 WHERE k IN (1, 4)", nil},
+		{0, "INSERT INTO txitems (k, v) VALUES (5, 5), (6, 6)", nil},
+		// Below the counter: no move. In a rolled back transaction: moved.
+		{0, "UPDATE txitems SET id = 7 WHERE k = 5", nil},
+		{0, "BEGIN", nil},
+		{0, "UPDATE txitems SET id = 3000 WHERE k = 6", nil},
+		{0, "ROLLBACK", nil},
+		{0, "INSERT INTO txitems (k, v) VALUES (7, 7)", nil},
+		// ON DUPLICATE KEY UPDATE of the column moves it too.
+		{0, "INSERT INTO txitems (k, id, v) VALUES (7, 3001, 0) ON DUPLICATE KEY UPDATE id = 4000", nil},
+		{0, "INSERT INTO txitems (k, v) VALUES (8, 8)", nil},
+		{0, "SELECT k, id, v FROM txitems ORDER BY id", nil},
+		// F2: the table option.
+		{0, "INSERT INTO items_interpolated (v) VALUES (1), (2)", nil},
+		{0, "ALTER TABLE items_interpolated AUTO_INCREMENT = 5000", nil},
+		{0, "INSERT INTO items_interpolated (v) VALUES (3)", nil},
+		{0, "SELECT k, v FROM items_interpolated ORDER BY k", nil},
+	}
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+}

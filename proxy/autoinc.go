@@ -92,7 +92,7 @@ func (s *Session) settleInsertID(ctx context.Context, c *backend.Conn) {
 func (s *Session) noAutoValueOnZero() bool { return s.sqlModeHas("NO_AUTO_VALUE_ON_ZERO") }
 
 // highestID reads the highest value of a table's AUTO_INCREMENT column
-// over its shards.
+// over its shards, or the highest their own counters have passed.
 func (s *Server) highestID(schema, table string) sequence.Floor {
 	return func(ctx context.Context) (uint64, error) {
 		def := s.router.Catalog().Table(schema, table)
@@ -109,8 +109,56 @@ func (s *Server) highestID(schema, table string) sequence.Floor {
 			}
 			top = max(top, v)
 		}
-		return top, nil
+		// The shards' counters too: AUTO_INCREMENT= of a table created
+		// on them, ids of deleted rows, which MariaDB does not give again.
+		counters, err := s.shardCounters(ctx, schema, table)
+		return max(top, counters), err
 	}
+}
+
+// syncAutoInc raises the sequences of tables to their shards' own
+// AUTO_INCREMENT counters after a statement that may have moved them
+// (router.Exec.AutoIncSync): MariaDB's next id would follow its counter.
+// Counters are not transactional, so this holds after an error or a
+// rollback too. A failed read is logged: the statement itself is done.
+func (s *Session) syncAutoInc(ctx context.Context, tables []router.AutoIncTable) {
+	for _, t := range tables {
+		top, err := s.srv.shardCounters(ctx, t.Schema, t.Table)
+		if err == nil && top > 0 {
+			// The shards' counters are above every id they hold: top is a
+			// floor, should the sequence not exist yet.
+			_, err = s.srv.ids.Next(ctx, t.Schema, t.Table, 0, top, func(context.Context) (uint64, error) { return top, nil })
+		}
+		if err != nil {
+			s.srv.log.Warn("AUTO_INCREMENT sequence not raised to the shards' counters: a later generated id may repeat one the statement wrote",
+				"schema", t.Schema, "table", t.Table, "err", err)
+		}
+	}
+}
+
+// shardCounters is the highest id the shards' own AUTO_INCREMENT counters
+// of a table have passed (their next id - 1), 0 if it has none.
+func (s *Server) shardCounters(ctx context.Context, schema, table string) (uint64, error) {
+	q := fmt.Sprintf("SELECT COALESCE(MAX(AUTO_INCREMENT), 1) - 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s",
+		hexString(schema), hexString(table))
+	var top uint64
+	for _, shard := range s.placement(schema, table) {
+		v, err := s.queryUint(ctx, shard, q)
+		if err != nil {
+			return 0, fmt.Errorf("shard %s: %w", shard, err)
+		}
+		top = max(top, v)
+	}
+	return top, nil
+}
+
+// hexString is s as a utf8mb4 string literal that no sql_mode reads
+// differently.
+func hexString(s string) string {
+	if s == "" {
+		return "''"
+	}
+	return fmt.Sprintf("CONVERT(X'%x' USING utf8mb4)", s)
 }
 
 // queryUint runs a one-value query on a pooled connection of shard.

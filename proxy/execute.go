@@ -47,6 +47,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		return s.writeErr(err)
 	}
 	s.stmtChars = chars
+	if len(ex.AutoIncSync) > 0 {
+		defer s.syncAutoInc(ctx, ex.AutoIncSync)
+	}
 	errs := s.errsWritten
 	// Its answer says IN_TRANS if it starts autocommit=0's transaction.
 	s.curStartsTx = startsTransaction(st)

@@ -216,3 +216,60 @@ func (ids *autoIncIDs) insertID() uint64 {
 	}
 	return ids.last
 }
+
+// AutoIncTable names a sharded table with an AUTO_INCREMENT sequence.
+type AutoIncTable struct{ Schema, Table string }
+
+// autoIncSyncs lists the sharded tables of st whose shards' own
+// AUTO_INCREMENT counters the statement may move where the proxy does not
+// give or see the ids: an UPDATE (or ON DUPLICATE KEY UPDATE) that sets
+// the column moves InnoDB's counter past the new value, the table option
+// AUTO_INCREMENT= sets it. The value written may be any expression, so the
+// executor reads the shards' counters after the statement instead
+// (proxy/autoinc.go). Assignments match by column name alone: a table
+// synced for nothing costs a read, never a wrong id.
+func (r *Router) autoIncSyncs(st *Statement, user, db string) []AutoIncTable {
+	var set []*ast.Assignment
+	option := false
+	switch n := st.Node.(type) {
+	case *ast.UpdateStmt:
+		set = n.List
+	case *ast.InsertStmt:
+		set = n.OnDuplicate
+	case *ast.CreateTableStmt:
+		option = hasAutoIncOption(n.Options)
+	case *ast.AlterTableStmt:
+		for _, spec := range n.Specs {
+			option = option || spec.Tp == ast.AlterTableOption && hasAutoIncOption(spec.Options)
+		}
+	}
+	if len(set) == 0 && !option {
+		return nil
+	}
+	tables, err := r.resolveAll(st, user, db)
+	if err != nil {
+		return nil // planning answered it
+	}
+	var out []AutoIncTable
+	for _, t := range tables {
+		if t.kind != sharding.Sharded || slices.Contains(out, AutoIncTable{t.schema, t.name}) {
+			continue
+		}
+		if !option {
+			def := r.Catalog().Table(t.schema, t.name)
+			if def == nil || def.AutoIncrement() < 0 {
+				continue
+			}
+			col := def.Columns[def.AutoIncrement()].Name
+			if !slices.ContainsFunc(set, func(a *ast.Assignment) bool { return strings.EqualFold(a.Column.Name.O, col) }) {
+				continue
+			}
+		}
+		out = append(out, AutoIncTable{t.schema, t.name})
+	}
+	return out
+}
+
+func hasAutoIncOption(opts []*ast.TableOption) bool {
+	return slices.ContainsFunc(opts, func(o *ast.TableOption) bool { return o.Tp == ast.TableOptionAutoIncrement })
+}

@@ -161,3 +161,50 @@ func TestAutoIncRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAutoIncSyncs: the statements after which the proxy reads the shards'
+// AUTO_INCREMENT counters, because they may have moved them.
+func TestAutoIncSyncs(t *testing.T) {
+	r := shardedRouter(t)
+	withCatalog(t, r, map[string][]string{
+		"shop.items":  {"id bigint auto_increment", "name text"},
+		"shop.orders": {"id bigint auto_increment", "user_id int", "total int"},
+		"shop.users":  {"user_id int", "name varchar(20)"},
+	})
+	tests := []struct {
+		sql  string
+		want string // schema.table, joined by " "
+	}{
+		{"UPDATE orders SET id = 500 WHERE user_id = 1", "shop.orders"},
+		{"UPDATE orders SET ID = id + 1000", "shop.orders"},
+		{"UPDATE orders SET total = 5 WHERE id = 3", ""},
+		{"UPDATE users SET name = 'x'", ""},
+		{"UPDATE orders o JOIN users u ON o.user_id = u.user_id SET o.id = 7 WHERE u.user_id = 1", "shop.orders"},
+		{"INSERT INTO orders (id, user_id, total) VALUES (1, 1, 1) ON DUPLICATE KEY UPDATE id = 900", "shop.orders"},
+		{"INSERT INTO orders (id, user_id, total) VALUES (1, 1, 1) ON DUPLICATE KEY UPDATE total = 2", ""},
+		{"ALTER TABLE items AUTO_INCREMENT = 5000", "shop.items"},
+		{"ALTER TABLE items ADD COLUMN z INT", ""},
+		{"CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, user_id INT) AUTO_INCREMENT = 1000", "shop.orders"},
+		{"CREATE TABLE plain (id BIGINT AUTO_INCREMENT PRIMARY KEY) AUTO_INCREMENT = 1000", ""}, // unsharded: the shard's own counter
+		{"DELETE FROM orders WHERE id = 3", ""},
+	}
+	for _, tt := range tests {
+		p, err := planFor(t, r, tt.sql)
+		if err != nil {
+			t.Errorf("%s: %v", tt.sql, err)
+			continue
+		}
+		e, err := p.BindWith(nil, BindOptions{AutoInc: (&fakeIDs{next: 1}).ids})
+		if err != nil {
+			t.Errorf("%s: %v", tt.sql, err)
+			continue
+		}
+		var got []string
+		for _, a := range e.AutoIncSync {
+			got = append(got, a.Schema+"."+a.Table)
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("%s: syncs %v, want %q", tt.sql, got, tt.want)
+		}
+	}
+}

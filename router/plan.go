@@ -43,6 +43,9 @@ type Plan struct {
 
 	write bool
 	ddl   bool
+	// autoIncSync: sharded tables whose sequence follows their shards'
+	// counters after the statement (autoinc.go).
+	autoIncSync []AutoIncTable
 	// catGen is the generation of the catalog the plan was made with.
 	catGen uint64
 
@@ -126,6 +129,11 @@ type Exec struct {
 	// Load, when set, is LOAD DATA LOCAL INFILE that the proxy splits
 	// over the parts' shards or copies to each (router/loadsplit.go).
 	Load *LoadSplit
+	// AutoIncSync lists the sharded tables whose AUTO_INCREMENT counters
+	// the statement may move on the shards (an UPDATE of the column,
+	// AUTO_INCREMENT=): the executor then raises their sequences to
+	// the shards' counters.
+	AutoIncSync []AutoIncTable
 	// InsertID, when not 0, is the insert id the client's OK packet names:
 	// the router gave the rows their AUTO_INCREMENT ids (autoinc.go).
 	InsertID uint64
@@ -212,6 +220,7 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.autoIncSync = r.autoIncSyncs(st, user, db)
 	p.compile()
 	return p, nil
 }
@@ -286,6 +295,7 @@ func (p *Plan) bindFresh(params []Param, opts BindOptions) (*Exec, error) {
 	}
 	// After lockReads: a single part it rewrote runs the router's SQL.
 	e.Op = p.execOp(e)
+	e.AutoIncSync = p.autoIncSync
 	return e, nil
 }
 
