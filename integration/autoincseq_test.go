@@ -64,3 +64,43 @@ func TestAutoIncShardCounters(t *testing.T) {
 	}
 	compareSessions(ctx, t, proxy, direct, 1, steps)
 }
+
+// TestAutoIncExplicitOKInsertID: with explicit ids only, MariaDB's OK
+// packet names the last row's id when the statement wrote a row
+// (inserted, replaced, changed by ON DUPLICATE KEY UPDATE), else 0. Over
+// two shards the proxy named the last id also when nothing was written.
+func TestAutoIncExplicitOKInsertID(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE txitems (k INT AUTO_INCREMENT PRIMARY KEY, v INT)",
+		"CREATE TABLE gitems (k INT, id INT AUTO_INCREMENT, v INT, PRIMARY KEY (id, k))",
+		"INSERT INTO txitems VALUES (1, 1), (2, 2)",
+		"INSERT INTO gitems VALUES (1, 1, 1), (2, 2, 2)",
+	)
+	proxyFound := f.p.DB(t, appUser, appPass, "shop", "clientFoundRows=true")
+	directFound := f.s0.DB(t, "direct?clientFoundRows=true")
+	var steps []scriptStep
+	for _, s := range []int{0, 1} { // session 1: CLIENT_FOUND_ROWS
+		steps = append(steps,
+			scriptStep{s, "INSERT IGNORE INTO txitems (k, v) VALUES (1, 1), (2, 2)", nil},
+			scriptStep{s, "INSERT IGNORE INTO txitems (k, v) VALUES (?, ?), (?, ?)", []any{1, 1, 2, 2}},
+			scriptStep{s, "INSERT INTO txitems (k, v) VALUES (1, 1), (2, 2) ON DUPLICATE KEY UPDATE v = v", nil},
+			scriptStep{s, "INSERT INTO txitems (k, v) VALUES (?, ?), (?, ?) ON DUPLICATE KEY UPDATE v = v", []any{1, 1, 2, 2}},
+			scriptStep{s, "INSERT IGNORE INTO gitems (k, id, v) VALUES (1, 1, 1), (2, 2, 2)", nil},
+			scriptStep{s, "INSERT INTO gitems (k, id, v) VALUES (1, 1, 1), (2, 2, 2) ON DUPLICATE KEY UPDATE v = v", nil},
+		)
+	}
+	steps = append(steps,
+		// A row written on the shard that does not hold the last row: the
+		// last row's id all the same.
+		scriptStep{0, "INSERT IGNORE INTO txitems (k, v) VALUES (3, 3), (2, 2)", nil},
+		scriptStep{1, "INSERT INTO txitems (k, v) VALUES (1, 5), (2, 2) ON DUPLICATE KEY UPDATE v = VALUES(v)", nil},
+		scriptStep{0, "INSERT INTO txitems (k, v) VALUES (?, ?), (?, ?) ON DUPLICATE KEY UPDATE v = v + 1", []any{1, 1, 2, 2}},
+		scriptStep{0, "REPLACE INTO txitems (k, v) VALUES (5, 5), (6, 6)", nil},
+		scriptStep{0, "INSERT INTO gitems (k, id, v) VALUES (3, 3, 3), (4, 4, 4)", nil},
+		scriptStep{0, "SELECT k, v FROM txitems ORDER BY k", nil},
+	)
+	got := runScript(ctx, t, openEach(ctx, t, proxy, proxyFound), steps)
+	want := runScript(ctx, t, openEach(ctx, t, direct, directFound), steps)
+	compareScript(t, steps, got, want)
+}

@@ -229,6 +229,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		s.tx.perStatement = s.holdsTableLocks()
 	}
 	var total okInfo
+	wrote := false // some part wrote a row (ex.InsertIDIfWritten)
 	for i, part := range ex.Parts {
 		c, _, err := s.connFor(ctx, part.Shard)
 		var prior uint64
@@ -285,6 +286,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		}
 		total.info = mergeOKInfo(total.info, ok.info, i == 0)
 		total.affected += ok.affected
+		wrote = wrote || ex.PartWrote(ok.insertID, ok.affected)
 		if ok.insertID != 0 {
 			total.insertID = ok.insertID
 		}
@@ -299,9 +301,11 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			return s.writeErr(err)
 		}
 	}
-	if ex.InsertID != 0 {
+	if ex.InsertID != 0 && (wrote || !ex.InsertIDIfWritten) {
 		// The router gave the ids: MariaDB's answer is the statement's
-		// first generated id, which only one shard's OK packet names.
+		// first generated id, which only one shard's OK packet names, or
+		// the last row's explicit id, which a shard that did not hold the
+		// last row does not name. Written nothing: 0, as every shard's.
 		total.insertID = ex.InsertID
 	}
 	return s.writeOKStatus(total.affected, total.insertID, s.status(0), total.warnings, total.info)

@@ -217,6 +217,16 @@ func (ids *autoIncIDs) insertID() uint64 {
 	return ids.last
 }
 
+// PartWrote tells from a shard's OK packet whether its part of an INSERT
+// with explicit ids only wrote a row. The shard names the last row's id
+// exactly when it did (MariaDB's rule, for each part as for the whole
+// statement), unless that id is 0 (NO_AUTO_VALUE_ON_ZERO): then its
+// affected rows tell, but for an upsert, where they may count rows found
+// and left unchanged.
+func (e *Exec) PartWrote(insertID, affected uint64) bool {
+	return insertID != 0 || affected > 0 && !e.upsert
+}
+
 // AutoIncTable names a sharded table with an AUTO_INCREMENT sequence.
 type AutoIncTable struct{ Schema, Table string }
 

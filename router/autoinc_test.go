@@ -208,3 +208,25 @@ func TestAutoIncSyncs(t *testing.T) {
 		}
 	}
 }
+
+// TestPartWrote: whether a shard's part of an INSERT with explicit ids
+// wrote a row, from its OK packet.
+func TestPartWrote(t *testing.T) {
+	for _, tt := range []struct {
+		upsert           bool
+		insertID, affect uint64
+		want             bool
+	}{
+		{false, 7, 1, true},
+		{false, 0, 0, false}, // every row ignored
+		{false, 0, 1, true},  // its last id is 0 (NO_AUTO_VALUE_ON_ZERO)
+		{true, 7, 2, true},
+		{true, 0, 0, false},
+		{true, 0, 2, false}, // CLIENT_FOUND_ROWS: rows found, left unchanged
+	} {
+		e := &Exec{upsert: tt.upsert}
+		if got := e.PartWrote(tt.insertID, tt.affect); got != tt.want {
+			t.Errorf("upsert %v, insert id %d, affected %d: wrote %v, want %v", tt.upsert, tt.insertID, tt.affect, got, tt.want)
+		}
+	}
+}

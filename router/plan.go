@@ -137,6 +137,14 @@ type Exec struct {
 	// InsertID, when not 0, is the insert id the client's OK packet names:
 	// the router gave the rows their AUTO_INCREMENT ids (autoinc.go).
 	InsertID uint64
+	// InsertIDIfWritten: InsertID is the last row's explicit id, which
+	// MariaDB names only when the statement wrote a row (inserted,
+	// replaced, or changed by ON DUPLICATE KEY UPDATE), else 0; each
+	// shard's OK packet tells whether it wrote one (PartWrote).
+	InsertIDIfWritten bool
+	// upsert: an INSERT ... ON DUPLICATE KEY UPDATE, whose affected rows
+	// may count rows left as they were (CLIENT_FOUND_ROWS).
+	upsert bool
 }
 
 // ReturningMerge says how the result sets of the parts of a write with

@@ -181,7 +181,7 @@ func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, er
 	if err != nil {
 		return nil, errUnsupported("INSERT into %s: %v", ip.table.Name, err)
 	}
-	e := &Exec{Write: true, InsertID: ids.insertID()}
+	e := &Exec{Write: true, InsertID: ids.insertID(), InsertIDIfWritten: ids != nil && ids.first == 0, upsert: len(ip.ins.OnDuplicate) > 0}
 	if len(byShard) == 1 && !ids.rewrites() {
 		for s := range byShard {
 			e.Parts = []Part{{Shard: s}}
