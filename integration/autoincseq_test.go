@@ -27,6 +27,35 @@ func TestAutoIncSequenceTwin(t *testing.T) {
 	compareSessions(ctx, t, proxy, direct, 1, steps)
 }
 
+// TestAutoIncMixedReservation: a multi-row INSERT that mixes explicit and
+// generated ids leaves MariaDB's counter where InnoDB's reservation put
+// it (innodb_autoinc_lock_mode 1): as many ids as the statement has rows
+// from its first generated one, so the next id can leave a gap.
+func TestAutoIncMixedReservation(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, _ := startTwinFixture(t,
+		"CREATE TABLE modeitems (k INT AUTO_INCREMENT PRIMARY KEY, v INT)",
+		"CREATE TABLE gitems (k INT, id INT AUTO_INCREMENT, v INT, PRIMARY KEY (id, k))",
+	)
+	steps := []scriptStep{
+		{0, "INSERT INTO modeitems (k, v) VALUES (100, 1), (NULL, 2), (50, 3), (NULL, 4)", nil},
+		{0, "INSERT INTO modeitems (v) VALUES (5)", nil},
+		{0, "INSERT INTO modeitems (k, v) VALUES (?, ?), (?, ?)", []any{200, 6, nil, 7}},
+		{0, "INSERT INTO modeitems (v) VALUES (8)", nil},
+		{0, "INSERT INTO modeitems (k, v) VALUES (NULL, 9), (1000, 10), (NULL, 11), (NULL, 12), (NULL, 13), (NULL, 14)", nil},
+		{0, "INSERT INTO modeitems (v) VALUES (15)", nil},
+		{0, "INSERT INTO modeitems (k, v) VALUES (NULL, 16), (NULL, 17), (2000, 18), (NULL, 19)", nil},
+		{0, "REPLACE INTO modeitems (k, v) VALUES (NULL, 20), (1, 21), (NULL, 22)", nil},
+		{0, "INSERT INTO modeitems (v) VALUES (23)", nil},
+		{0, "SELECT k, v FROM modeitems ORDER BY v", nil},
+		// The column not the shard key.
+		{0, "INSERT INTO gitems (k, id, v) VALUES (1, 5, 1), (2, NULL, 2), (3, NULL, 3)", nil},
+		{0, "INSERT INTO gitems (k, v) VALUES (4, 4)", nil},
+		{0, "SELECT k, id, v FROM gitems ORDER BY v", nil},
+	}
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+}
+
 // TestAutoIncShardCounters: statements that move MariaDB's own counter
 // without the proxy giving or seeing the id (an UPDATE of the
 // AUTO_INCREMENT column, the AUTO_INCREMENT= table option) move the

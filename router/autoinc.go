@@ -124,58 +124,76 @@ type autoIncIDs struct {
 	last      uint64 // the last row's id: the OK packet's when none is generated
 }
 
-// bind gives the rows their ids. A row with a generated id is given one
-// from the sequence, in VALUES order, after the explicit ids before it
-// moved the sequence, as MariaDB's counter moves.
+// bind gives the rows their ids, in VALUES order, as InnoDB gives them
+// (innodb_autoinc_lock_mode 1, MariaDB's default), so that the sequence
+// ends where MariaDB's counter would. The first row that needs an id
+// reserves as many ids as the statement has rows (InnoDB's estimate),
+// from above the explicit ids before it; the following rows take the next
+// ids of that interval, the statement's explicit ids counting down what is
+// reserved. An explicit id at or above the next id moves it past; once it
+// is past the interval, the next row that needs one reserves again, as
+// many as rows are left. So (100, NULL, 50, NULL) gives 101 and 102 and
+// leaves the next id at 105, as MariaDB.
 func (a *autoIncPlan) bind(params []Param, rows int, opts BindOptions) (*autoIncIDs, error) {
 	out := &autoIncIDs{ids: make([]uint64, rows), generated: make([]bool, rows)}
-	// seen: the highest id of the rows so far; told: the highest the
-	// sequence has been given or told of.
-	var seen, told uint64
-	for i := 0; i < rows; {
-		if id, gen, err := a.rowValue(i, params, opts); err != nil {
+	explicit := false
+	for i := range rows {
+		id, gen, err := a.rowValue(i, params, opts)
+		if err != nil {
 			return nil, err
-		} else if !gen {
-			out.ids[i] = id
-			seen = max(seen, id)
-			i++
-			continue
 		}
-		// A run of rows with generated ids: consecutive ids, as MariaDB
-		// gives a multi-row INSERT.
-		j := i + 1
-		for ; j < rows; j++ {
-			if _, gen, err := a.rowValue(j, params, opts); err != nil {
-				return nil, err
-			} else if !gen {
-				break
-			}
-		}
+		out.ids[i], out.generated[i] = id, gen
+		explicit = explicit || !gen
+	}
+	if slices.Contains(out.generated, true) {
 		if a.refuse != "" {
 			return nil, errUnsupported("%s into sharded table %s with a generated AUTO_INCREMENT id is not supported%s: give %s explicitly", a.refuse, a.table, a.why, a.column)
 		}
-		if a.refuseMixed != "" && (i > 0 || j < rows) {
+		if a.refuseMixed != "" && explicit {
 			return nil, errUnsupported("%s into sharded table %s with generated AUTO_INCREMENT ids next to explicit ones is not supported: give %s in every row or in none", a.refuseMixed, a.table, a.column)
 		}
 		if opts.AutoInc == nil {
 			return nil, errUnsupported("sharded table %s: AUTO_INCREMENT ids are not available in this proxy", a.table)
 		}
-		first, err := opts.AutoInc(a.schema, a.table, j-i, seen)
-		if err != nil {
-			return nil, err
+	}
+	// seen: the highest id of the rows so far; told: the highest the
+	// sequence has given or been told of. next is the id the next row
+	// that needs one gets unless it is end (the interval's end, exclusive)
+	// or more; left counts the rows from the first reservation on, down
+	// (InnoDB's n_autoinc_rows), 0 before it.
+	var seen, told, next, end uint64
+	left := 0
+	for i := range rows {
+		if !out.generated[i] {
+			if id := out.ids[i]; next > 0 && id >= next {
+				next = id + 1 // past the explicit id, as MariaDB's handler
+			}
+			seen = max(seen, out.ids[i])
+		} else {
+			if next == 0 || next >= end {
+				if left == 0 {
+					left = rows
+				}
+				first, err := opts.AutoInc(a.schema, a.table, left, seen)
+				if err != nil {
+					return nil, err
+				}
+				next, end = first, first+uint64(left)
+				told = end - 1
+			}
+			out.ids[i] = next
+			if out.first == 0 {
+				out.first = next
+			}
+			seen = max(seen, next)
+			next++
 		}
-		if out.first == 0 {
-			out.first = first
+		if left > 0 {
+			left--
 		}
-		for k := i; k < j; k++ {
-			out.ids[k], out.generated[k] = first+uint64(k-i), true
-		}
-		seen = first + uint64(j-i-1)
-		told = seen
-		i = j
 	}
 	if seen > told && opts.AutoInc != nil {
-		// An explicit id above the generated ones (or explicit ids only):
+		// An explicit id above the reserved ones (or explicit ids only):
 		// later generated ids must go above it, as MariaDB's counter.
 		if _, err := opts.AutoInc(a.schema, a.table, 0, seen); err != nil {
 			return nil, err

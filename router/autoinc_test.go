@@ -55,12 +55,12 @@ func TestAutoIncRewrite(t *testing.T) {
 			sqls: map[string]string{
 				"s2": "INSERT INTO `items` VALUES (LAST_INSERT_ID(11),'a'),(20,'c')",
 				"s0": "INSERT INTO `items` VALUES (12,'b'),(21,'d')",
-			}, insertID: 11, calls: []string{"shop.items:2>0", "shop.items:1>20"}},
+			}, insertID: 11, calls: []string{"shop.items:4>0", "shop.items:1>20"}},
 		{name: "NO_AUTO_VALUE_ON_ZERO keeps 0", sql: "INSERT INTO items (id, name) VALUES (0, 'a'), (NULL, 'b')", noAutoZero: true, next: 5,
 			sqls: map[string]string{
 				"s0": "INSERT INTO `items` (`id`,`name`) VALUES (0,'a')",
 				"s2": "INSERT INTO `items` (`id`,`name`) VALUES (LAST_INSERT_ID(5),'b')",
-			}, insertID: 5, calls: []string{"shop.items:1>0"}},
+			}, insertID: 5, calls: []string{"shop.items:2>0"}},
 		{name: "other shard key, one shard", sql: "INSERT INTO orders (user_id, total) VALUES (7, 1), (7, 2)", next: 100,
 			sqls: map[string]string{
 				"": "INSERT INTO `orders` (`user_id`,`total`,`id`) VALUES (7,1,LAST_INSERT_ID(100)),(7,2,101)",
@@ -73,7 +73,21 @@ func TestAutoIncRewrite(t *testing.T) {
 			sqls: map[string]string{
 				"s1": "INSERT INTO `items` VALUES (LAST_INSERT_ID(1),'a')",
 				"s2": "INSERT INTO `items` VALUES (20,'b')",
-			}, insertID: 1, calls: []string{"shop.items:1>0", "shop.items:0>20"}},
+			}, insertID: 1, calls: []string{"shop.items:2>0", "shop.items:0>20"}},
+		// InnoDB reserves as many ids as the statement has rows at the
+		// first one it gives: the next statement's id is 105, not 103.
+		{name: "a mixed INSERT reserves ids as InnoDB", sql: "INSERT INTO items VALUES (100, 'a'), (NULL, 'b'), (50, 'c'), (NULL, 'd')", next: 1,
+			sqls: map[string]string{
+				"s1": "INSERT INTO `items` VALUES (100,'a')",
+				"s2": "INSERT INTO `items` VALUES (LAST_INSERT_ID(101),'b'),(50,'c')",
+				"s0": "INSERT INTO `items` VALUES (102,'d')",
+			}, insertID: 101, calls: []string{"shop.items:4>100"}},
+		{name: "past the reserved ids, the rows left reserve again", sql: "INSERT INTO items VALUES (NULL, 'a'), (10, 'b'), (NULL, 'c'), (NULL, 'd'), (NULL, 'e'), (NULL, 'f')", next: 1,
+			sqls: map[string]string{
+				"s1": "INSERT INTO `items` VALUES (LAST_INSERT_ID(1),'a'),(10,'b'),(13,'e')",
+				"s2": "INSERT INTO `items` VALUES (11,'c'),(14,'f')",
+				"s0": "INSERT INTO `items` VALUES (12,'d')",
+			}, insertID: 1, calls: []string{"shop.items:6>0", "shop.items:4>10"}},
 		{name: "explicit ids only: no rewrite, the sequence moves", sql: "INSERT INTO orders (id, user_id, total) VALUES (50, 7, 1)", next: 1,
 			sqls: map[string]string{"": ""}, insertID: 50, calls: []string{"shop.orders:0>50"}},
 	}
