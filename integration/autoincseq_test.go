@@ -22,6 +22,11 @@ func TestAutoIncSequenceTwin(t *testing.T) {
 		// The same in text.
 		{0, "INSERT INTO gitems (k, v) VALUES (NULL, 1), (2, 2)", nil},
 		{0, "INSERT INTO gitems (v) VALUES (3)", nil},
+		// And through SQL PREPARE and EXECUTE.
+		{0, "PREPARE st FROM 'INSERT INTO gitems (k, v) VALUES (?, ?), (?, ?)'", nil},
+		{0, "SET @n = NULL, @one = 10, @two = 20", nil},
+		{0, "EXECUTE st USING @n, @one, @two, @two", nil},
+		{0, "INSERT INTO gitems (v) VALUES (30)", nil},
 		{0, "SELECT k, v FROM gitems ORDER BY k", nil},
 	}
 	compareSessions(ctx, t, proxy, direct, 1, steps)
