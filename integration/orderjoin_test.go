@@ -1,6 +1,10 @@
 package integration
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // TestOrderByUnqualifiedOverShards: over a join, ORDER BY a name alone
 // sorts by the selected column of that name, as one MariaDB reads it
@@ -41,4 +45,32 @@ func TestOrderByUnqualifiedOverShards(t *testing.T) {
 		"SELECT g.*, m.n AS k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
 		"SELECT * FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
 	)...)
+}
+
+// TestJoinScanOrderOverShards: a join of tables sharded alike, on keys that
+// are each table's primary key, answers without ORDER BY in that key's
+// order, as one MariaDB scanning either table does (and a LIMIT the same
+// first rows); the shards' rows came shard after shard.
+func TestJoinScanOrderOverShards(t *testing.T) {
+	t.Parallel()
+	var g, m []string
+	for k := 1; k <= 12; k++ {
+		g = append(g, fmt.Sprintf("(%d, %d)", k, 100-k))
+		if k%3 != 0 {
+			m = append(m, fmt.Sprintf("(%d, %d)", k, k*k%7))
+		}
+	}
+	ctx, proxy, direct, _ := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, n INT)",
+		"CREATE TABLE modeitems (k INT PRIMARY KEY, n INT)",
+		"INSERT INTO gitems VALUES "+strings.Join(g, ", "),
+		"INSERT INTO modeitems VALUES "+strings.Join(m, ", "),
+	)
+	compareSessions(ctx, t, proxy, direct, 1, textSteps(
+		"SELECT a.k, b.n FROM gitems a JOIN modeitems b ON a.k = b.k",
+		"SELECT * FROM gitems JOIN modeitems USING (k)",
+		"SELECT b.n, a.n FROM modeitems b JOIN gitems a ON a.k = b.k LIMIT 4",
+		"SELECT a.k, b.n FROM gitems a LEFT JOIN modeitems b ON a.k = b.k",
+		"SELECT a.k, b.n FROM gitems a LEFT JOIN modeitems b ON a.k = b.k LIMIT 2, 5",
+	))
 }

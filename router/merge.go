@@ -330,7 +330,7 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 	}
 	if sel.OrderBy == nil && !sel.Distinct {
 		for i, col := range scanKey {
-			hidden = append(hidden, quoteName(col)+" AS "+quoteName(hiddenOrderPrefix+strconv.Itoa(i)))
+			hidden = append(hidden, col+" AS "+quoteName(hiddenOrderPrefix+strconv.Itoa(i)))
 			m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i})
 		}
 	}

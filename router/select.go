@@ -107,20 +107,6 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	return bindFrom(p, sel)
 }
 
-// scanOrder is the primary key of a plain SELECT's one table without ORDER
-// BY, by which its merge orders the shards' rows (planPlain); nil for
-// other selects and tables whose key the catalog does not know.
-func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
-	if len(from) != 1 || sel.OrderBy != nil || sel.Distinct || isAggregate(sel) || from[0].view != nil {
-		return nil
-	}
-	def := r.Catalog().Table(from[0].schema, from[0].name)
-	if def == nil || len(def.Unique) == 0 || def.Unique[0].Name != "PRIMARY" {
-		return nil
-	}
-	return def.Unique[0].Columns
-}
-
 // groupRepKey is the one-column primary key of an aggregate or DISTINCT
 // SELECT's one table, by whose lowest value the merge picks the row that
 // stands for a group (planAggregate, planDistinct); "" for other selects,
