@@ -365,17 +365,21 @@ func (s *Session) resetConnection(ctx context.Context) {
 
 // status is the server status the client should see.
 func (s *Session) status(backendStatus uint16) uint16 {
-	st := backendStatus &^ (mysql.SERVER_STATUS_AUTOCOMMIT | mysql.SERVER_STATUS_IN_TRANS | mysql.SERVER_STATUS_IN_TRANS_READONLY)
+	st := backendStatus &^ (mysql.SERVER_STATUS_AUTOCOMMIT | mysql.SERVER_STATUS_IN_TRANS | mysql.SERVER_STATUS_IN_TRANS_READONLY |
+		mysql.SERVER_STATUS_NO_BACKSLASH_ESCAPED | serverStatusANSIQuotes)
 	if s.autocommit {
 		st |= mysql.SERVER_STATUS_AUTOCOMMIT
 	}
 	if s.inTransaction() || (s.curStartsTx && s.tx != nil && len(s.tx.branches) > 0) {
 		st |= mysql.SERVER_STATUS_IN_TRANS
+		if s.txReadOnly() {
+			st |= mysql.SERVER_STATUS_IN_TRANS_READONLY
+		}
 	}
 	if s.moreResults {
 		st |= mysql.SERVER_MORE_RESULTS_EXISTS
 	}
-	return st
+	return st | s.modeStatus()
 }
 
 // writeOK sends an OK packet in the format the client negotiated.
