@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"database/sql"
+	"strings"
 	"testing"
 	"time"
 )
@@ -52,5 +54,74 @@ func TestSavepointsAcrossShards(t *testing.T) {
 	compareScript(t, steps, got, want)
 	for i, s := range steps {
 		t.Logf("%s -> %s", s.sql, got[i])
+	}
+}
+
+// TestPreparedSavepointsAcrossShards: SAVEPOINT, ROLLBACK TO and RELEASE
+// sent as prepared statements (the binary protocol) reach every branch as
+// the text ones do; before, ROLLBACK TO undid one shard's writes only and
+// COMMIT kept the others, and a prepared SAVEPOINT was not recorded.
+func TestPreparedSavepointsAcrossShards(t *testing.T) {
+	t.Parallel()
+	_, ref, p := startThreeShards(t, `
+			- name: shop
+			  default_shard: s0
+			  tables:
+			    - {name: sp_t, shard_key: id, algorithm: mod}
+		`)
+	ctx := testCtx(t, time.Minute)
+	create := "CREATE TABLE sp_t (id INT PRIMARY KEY, v INT)"
+	mustExec(t, p.DB(t, appUser, appPass, "shop", ""), create)
+	mustExec(t, ref.DB(t, "shop"), create)
+	run := func(db *sql.DB) []string {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var out []string
+		for _, q := range []string{
+			"INSERT INTO sp_t VALUES (1, 0), (2, 0), (3, 0), (4, 0)",
+			"BEGIN",
+			"UPDATE sp_t SET v = 1",
+			"prepared SAVEPOINT a",
+			"UPDATE sp_t SET v = 100",
+			"prepared ROLLBACK TO SAVEPOINT a",
+			"SELECT GROUP_CONCAT(id, ':', v ORDER BY id, v) FROM sp_t",
+			"SAVEPOINT b",
+			"UPDATE sp_t SET v = v + 10 WHERE id IN (1, 2)",
+			"prepared ROLLBACK TO b",
+			"prepared RELEASE SAVEPOINT a",
+			"ROLLBACK TO SAVEPOINT b",
+			"COMMIT",
+			"SELECT GROUP_CONCAT(id, ':', v ORDER BY id, v) FROM sp_t",
+		} {
+			var err error
+			line := q
+			if text, ok := strings.CutPrefix(q, "prepared "); ok {
+				var stmt *sql.Stmt
+				if stmt, err = c.PrepareContext(ctx, text); err == nil {
+					_, err = stmt.ExecContext(ctx)
+					stmt.Close()
+				}
+			} else if strings.HasPrefix(q, "SELECT") {
+				var v string
+				err = c.QueryRowContext(ctx, q).Scan(&v)
+				line += " -> " + v
+			} else {
+				_, err = c.ExecContext(ctx, q)
+			}
+			if err != nil {
+				line += " -> " + err.Error()
+			}
+			out = append(out, line)
+		}
+		return out
+	}
+	got, want := run(p.DB(t, appUser, appPass, "shop", "")), run(ref.DB(t, "shop"))
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("through the proxy %s, on one server %s", got[i], want[i])
+		}
 	}
 }

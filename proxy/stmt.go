@@ -72,9 +72,10 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 		return s.writeErr(router.ErrXA())
 	case router.OpShowDatabases:
 		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send SHOW DATABASES as a plain query"))
-	case router.OpBegin, router.OpCommit, router.OpRollback, router.OpUse, router.OpSet, router.OpKill, router.OpKillSelf:
+	case router.OpBegin, router.OpCommit, router.OpRollback, router.OpUse, router.OpSet, router.OpKill, router.OpKillSelf, router.OpSavepoint:
 		// The proxy runs these itself at execute, as the text query they
-		// are: a KILL names the proxy's session ids, never a shard's.
+		// are: a KILL names the proxy's session ids, never a shard's; a
+		// savepoint goes to every branch of the transaction.
 		if router.HasParams(st.Node) {
 			return s.writeErr(errNotSupported("parameters in a prepared %s are not supported: send it as a plain query", op))
 		}
@@ -185,7 +186,8 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		return s.writeErr(err)
 	}
 	if p.local {
-		// BEGIN, COMMIT, SET, USE: the executor of text plans runs them.
+		// BEGIN, COMMIT, SET, USE, SAVEPOINT: the executor of text plans
+		// runs them.
 		return s.runText(ctx, p.sql)
 	}
 	s.startStatement(p.st)
