@@ -72,7 +72,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 		return s.writeErr(router.ErrXA())
 	case router.OpShowDatabases:
 		return s.writeErr(mysql.NewError(mysql.ER_UNSUPPORTED_PS, "This command is not supported in the prepared statement protocol yet: send SHOW DATABASES as a plain query"))
-	case router.OpBegin, router.OpCommit, router.OpRollback, router.OpUse, router.OpSet, router.OpKill, router.OpKillSelf, router.OpSavepoint:
+	case router.OpBegin, router.OpCommit, router.OpRollback, router.OpUse, router.OpSet, router.OpKill, router.OpKillSelf, router.OpSavepoint, router.OpUnlockTables:
 		// The proxy runs these itself at execute, as the text query they
 		// are: a KILL names the proxy's session ids, never a shard's; a
 		// savepoint goes to every branch of the transaction.
@@ -186,7 +186,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		return s.writeErr(err)
 	}
 	if p.local {
-		// BEGIN, COMMIT, SET, USE, SAVEPOINT: the executor of text plans
+		// BEGIN, COMMIT, SET, USE, SAVEPOINT, UNLOCK TABLES: the executor of text plans
 		// runs them.
 		return s.runText(ctx, p.sql)
 	}
