@@ -123,6 +123,9 @@ type Agg struct {
 // (what expressions over it compute with): run the rows through Compute,
 // which prints it at its column's scale, before a client sees them.
 func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
+	if BuildError(in) != nil {
+		return in // the failure of the operator below
+	}
 	inCols := in.Columns()
 	a := &aggRows{in: in, groupBy: append([]int(nil), groupBy...), groups: map[string]int{}, rep: -1}
 	fail := func(err error) Rows { return &closingErrRows{errRows{cols: inCols, err: err}, in} }
@@ -141,7 +144,11 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 		if err := check("group-by", c); err != nil {
 			return fail(err)
 		}
-		a.gkinds = append(a.gkinds, fieldKind(inCols[c]))
+		k, err := keyKind(inCols[c])
+		if err != nil {
+			return fail(err)
+		}
+		a.gkinds = append(a.gkinds, k)
 		f := inCols[c]
 		if finer && f != nil && f.Flag&groupFlag != 0 {
 			f = copyField(f)
@@ -165,6 +172,9 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 		}
 		if g.Fn < AggCount || g.Fn >= aggFnEnd {
 			return fail(fmt.Errorf("engine: unknown aggregate function %d", int(g.Fn)))
+		}
+		if err := aggKeyError(g, inCols); err != nil {
+			return fail(err)
 		}
 		if g.Rep {
 			if g.Fn != AggMin || a.rep >= 0 {

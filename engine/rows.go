@@ -139,6 +139,9 @@ func (c *concatRows) Close() {
 // limit). Once the last row has been returned it stops pulling and closes its
 // input.
 func Limit(in Rows, offset, count int64) Rows {
+	if BuildError(in) != nil {
+		return in // the failure of the operator below
+	}
 	if offset < 0 {
 		offset = 0
 	}
@@ -202,6 +205,9 @@ func (l *limitRows) Close() { l.finish() }
 
 // Project keeps and reorders columns: output column j is input column cols[j].
 func Project(in Rows, cols []int) Rows {
+	if BuildError(in) != nil {
+		return in // the failure of the operator below
+	}
 	inCols := in.Columns()
 	out := make([]*mysql.Field, len(cols))
 	for j, c := range cols {
@@ -250,6 +256,9 @@ func (p *projectRows) Close() { p.in.Close() }
 // Distinct drops every row whose cols are equal, under the comparison rules,
 // to those of an earlier row, keeping the first. Empty cols means all columns.
 func Distinct(in Rows, cols []int) Rows {
+	if BuildError(in) != nil {
+		return in // the failure of the operator below
+	}
 	fields := in.Columns()
 	if len(cols) == 0 {
 		cols = make([]int, len(fields))
@@ -262,7 +271,11 @@ func Distinct(in Rows, cols []int) Rows {
 		if c < 0 || c >= len(fields) {
 			return &closingErrRows{errRows{cols: fields, err: fmt.Errorf("engine: distinct column %d out of range (%d columns)", c, len(fields))}, in}
 		}
-		kinds[j] = fieldKind(fields[c])
+		k, err := keyKind(fields[c])
+		if err != nil {
+			return &closingErrRows{errRows{cols: fields, err: err}, in}
+		}
+		kinds[j] = k
 	}
 	return &distinctRows{in: in, cols: append([]int(nil), cols...), kinds: kinds, seen: map[string]struct{}{}}
 }
@@ -323,6 +336,9 @@ func appendRowKey(dst []byte, r Row, cols []int, kinds []cmpKind) ([]byte, error
 // Filter keeps the rows for which pred is true (not NULL and not zero), as
 // HAVING does; what evaluating pred raises goes to w (nil: nowhere).
 func Filter(in Rows, pred Expr, w *Warnings) Rows {
+	if BuildError(in) != nil {
+		return in // the failure of the operator below
+	}
 	b, err := bindExpr(pred, binder{cols: in.Columns(), warn: w})
 	if err != nil {
 		return &closingErrRows{errRows{cols: in.Columns(), err: err}, in}
@@ -378,6 +394,9 @@ const (
 // ResultField. The warnings of exprs[i] go to w when[i] says (nil when:
 // all now); with any WarnSent, a trailing column counts a row's.
 func Compute(in Rows, exprs []Expr, names []string, w *Warnings, when []WarnWhen) Rows {
+	if BuildError(in) != nil {
+		return in // the failure of the operator below
+	}
 	inCols := in.Columns()
 	c := &computeRows{in: in, exprs: make([]bound, len(exprs)), fields: make([]*mysql.Field, len(exprs)), w: w}
 	for i, e := range exprs {
@@ -476,6 +495,9 @@ func (c *computeRows) Close() { c.in.Close() }
 // counted in the trailing column Compute added (WarnSent), and drops that
 // column.
 func SentWarnings(in Rows, w *Warnings) Rows {
+	if BuildError(in) != nil {
+		return in // the failure of the operator below
+	}
 	cols := in.Columns()
 	if len(cols) == 0 {
 		return in

@@ -13,6 +13,10 @@ import (
 type SortKey struct {
 	Col  int
 	Desc bool
+	// Loose: the key stands in for a scan order that no SQL promises (a
+	// table's primary key without ORDER BY): text the merge cannot
+	// compare exactly is ordered as best it can, not refused.
+	Loose bool
 }
 
 // rowComparator compares rows by sort keys under the comparison rules.
@@ -27,7 +31,11 @@ func newRowComparator(cols []*mysql.Field, keys []SortKey) (*rowComparator, erro
 		if k.Col < 0 || k.Col >= len(cols) {
 			return nil, fmt.Errorf("engine: sort key column %d out of range (%d columns)", k.Col, len(cols))
 		}
-		rc.kinds[i] = fieldKind(cols[k.Col])
+		kind, err := keyKind(cols[k.Col])
+		if err != nil && !k.Loose {
+			return nil, err
+		}
+		rc.kinds[i] = kind
 	}
 	return rc, nil
 }
@@ -58,6 +66,9 @@ func (rc *rowComparator) compare(a, b Row) int {
 
 // Sort buffers its input and returns it stably sorted by keys.
 func Sort(in Rows, keys []SortKey) Rows {
+	if BuildError(in) != nil {
+		return in
+	}
 	rc, err := newRowComparator(in.Columns(), keys)
 	if err != nil {
 		return &closingErrRows{errRows{cols: in.Columns(), err: err}, in}
@@ -117,8 +128,13 @@ func MergeSort(inputs []Rows, keys []SortKey) Rows {
 	if len(inputs) > 0 {
 		cols = inputs[0].Columns()
 	}
+	rc, err := newRowComparator(cols, keys)
+	if err != nil {
+		// Reported before the merge sends anything (BuildError).
+		return &closingErrRows{errRows{cols: cols, err: err}, Concat(inputs)}
+	}
 	m := &mergeRows{inputs: append([]Rows(nil), inputs...), cols: cols}
-	m.h.rc, m.err = newRowComparator(cols, keys)
+	m.h.rc = rc
 	return m
 }
 

@@ -570,6 +570,13 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 	}
 	var computed engine.Warnings // of the expressions the merge computes
 	rows, err := ex.Merge.Pipeline(inputs, &computed)
+	if err == nil {
+		// An operator that cannot merge these columns (text in a
+		// character set it does not compare) fails before any row.
+		if err = engine.BuildError(rows); err != nil {
+			rows.Close()
+		}
+	}
 	if err != nil {
 		for _, in := range inputs {
 			in.Close()

@@ -82,6 +82,7 @@ type Merge struct {
 type OrderKey struct {
 	Col  int
 	Desc bool
+	Scan bool // a scan key (planPlain): engine.SortKey.Loose
 }
 
 // AggMerge merges partial aggregates computed by each shard.
@@ -125,7 +126,7 @@ func (m *Merge) Pipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Rows,
 			base = 0
 		}
 		for i, k := range m.OrderBy {
-			keys[i] = engine.SortKey{Col: base + k.Col, Desc: k.Desc}
+			keys[i] = engine.SortKey{Col: base + k.Col, Desc: k.Desc, Loose: k.Scan}
 		}
 		rows = engine.MergeSort(inputs, keys)
 	} else {
@@ -331,7 +332,7 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 	if sel.OrderBy == nil && !sel.Distinct {
 		for i, col := range scanKey {
 			hidden = append(hidden, col+" AS "+quoteName(hiddenOrderPrefix+strconv.Itoa(i)))
-			m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i})
+			m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i, Scan: true})
 		}
 	}
 	grouping := ""
