@@ -185,6 +185,9 @@ func differs(a, b *Table) string {
 func (c Column) describe() string {
 	var b strings.Builder
 	b.WriteString(c.Name + " " + c.Type)
+	if c.Collation != "" {
+		b.WriteString(" COLLATE " + c.Collation)
+	}
 	if !c.Nullable {
 		b.WriteString(" NOT NULL")
 	}

@@ -30,6 +30,9 @@ type Column struct {
 	// Invisible: INVISIBLE, left out of SELECT * and of an INSERT or LOAD
 	// DATA without a column list.
 	Invisible bool
+	// Collation is COLLATION_NAME in lower case: "" for a column that is
+	// not text (numbers, dates, binary strings) or when not read.
+	Collation string
 }
 
 // Index is a PRIMARY or UNIQUE key (other indexes are not kept).

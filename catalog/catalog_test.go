@@ -17,16 +17,21 @@ func rows(vals ...[]*string) []Row {
 }
 
 // shardSnap is the snapshot of a shard holding shop.t (id, name) and the
-// given extra column type for name.
+// given extra column type for name, "type|COLLATION_NAME" for another
+// collation than utf8mb4_general_ci.
 func shardSnap(t *testing.T, shard, nameType string, withTable bool) Snapshot {
 	t.Helper()
 	var tables, cols, keys []Row
 	if withTable {
 		tables = rows([]*string{s("shop"), s("t"), s("BASE TABLE")})
+		typ, coll, found := strings.Cut(nameType, "|")
+		if !found {
+			coll = "utf8mb4_general_ci"
+		}
 		// Out of order on purpose: ORDINAL_POSITION decides.
 		cols = rows(
-			[]*string{s("shop"), s("t"), s("name"), s("2"), s(nameType), s("YES"), s("NULL"), s("")},
-			[]*string{s("shop"), s("t"), s("id"), s("1"), s("bigint(20)"), s("NO"), nil, s("auto_increment")},
+			[]*string{s("shop"), s("t"), s("name"), s("2"), s(typ), s("YES"), s("NULL"), s(""), s(coll)},
+			[]*string{s("shop"), s("t"), s("id"), s("1"), s("bigint(20)"), s("NO"), nil, s("auto_increment"), nil},
 		)
 		keys = rows(
 			[]*string{s("shop"), s("t"), s("u"), s("1"), s("name")},
@@ -56,6 +61,9 @@ func TestParseSnapshot(t *testing.T) {
 	if pk := tb.PrimaryKey(); len(pk) != 1 || pk[0] != "id" || len(tb.Unique) != 2 || tb.Unique[1].Name != "u" {
 		t.Errorf("keys %+v", tb.Unique)
 	}
+	if tb.Columns[0].Collation != "" || tb.Columns[1].Collation != "utf8mb4_general_ci" {
+		t.Errorf("collations %q, %q; want none for the number, utf8mb4_general_ci", tb.Columns[0].Collation, tb.Columns[1].Collation)
+	}
 	if tb.ColumnIndex("NAME") != 1 || tb.HasColumn("x") {
 		t.Error("ColumnIndex is not case-insensitive or finds missing columns")
 	}
@@ -76,7 +84,9 @@ func TestBuildDifferences(t *testing.T) {
 		failed bool
 	}{
 		{"equal", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(10)", true)}, "", false},
-		{"type", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(20)", true)}, "column 2: name varchar(10) DEFAULT NULL vs name varchar(20) DEFAULT NULL", false},
+		{"type", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(20)", true)}, "column 2: name varchar(10) COLLATE utf8mb4_general_ci DEFAULT NULL vs name varchar(20) COLLATE utf8mb4_general_ci DEFAULT NULL", false},
+		{"collation", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(10)|LATIN1_SWEDISH_CI", true)},
+			"column 2: name varchar(10) COLLATE utf8mb4_general_ci DEFAULT NULL vs name varchar(10) COLLATE latin1_swedish_ci DEFAULT NULL", false},
 		{"missing", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(10)", false)}, "missing", false},
 		{"unreadable", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), {Shard: "s1", Err: errors.New("down")}}, "", true},
 		{"first home missing", []Snapshot{shardSnap(t, "s0", "varchar(10)", false), shardSnap(t, "s1", "varchar(10)", true)}, "missing", false},
@@ -181,5 +191,19 @@ func TestDifferenceNamesInvisible(t *testing.T) {
 	d := c.Differences()
 	if len(d) != 1 || !strings.Contains(d[0].Detail, "h int(11) NOT NULL vs h int(11) NOT NULL INVISIBLE") {
 		t.Errorf("differences: %+v", d)
+	}
+}
+
+// TestParseSnapshotWithoutCollation: a columns row without COLLATION_NAME
+// (a reader of before it) reads as a column of no known collation.
+func TestParseSnapshotWithoutCollation(t *testing.T) {
+	tables := rows([]*string{s("shop"), s("t"), s("BASE TABLE")})
+	cols := rows([]*string{s("shop"), s("t"), s("name"), s("1"), s("varchar(10)"), s("YES"), s("NULL"), s("")})
+	snap, err := ParseSnapshot("s0", rows([]*string{s("shop")}), tables, cols, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := snap.Tables[0].Columns[0]; c.Name != "name" || c.Collation != "" {
+		t.Errorf("column %+v, want name without collation", c)
 	}
 }

@@ -37,7 +37,10 @@ const (
 		// A routine's parameters: a body's SET of one is its own.
 		" UNION ALL SELECT SPECIFIC_SCHEMA, SPECIFIC_NAME, '" + routineParam + "', PARAMETER_NAME, ROUTINE_TYPE, NULL FROM information_schema.PARAMETERS" +
 		" WHERE SPECIFIC_SCHEMA IN (%[1]s) AND PARAMETER_NAME IS NOT NULL"
-	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA" +
+	// A column's COLLATION_NAME (NULL for numbers, dates and binary
+	// strings) tells the router which text a merge compares as MariaDB
+	// does (router/collation.go).
+	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLLATION_NAME" +
 		" FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (%s)"
 	QueryKeys = "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS" +
 		" WHERE NON_UNIQUE = 0 AND TABLE_SCHEMA IN (%s)"
@@ -182,6 +185,7 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 			Generated:     strings.Contains(extra, "VIRTUAL") || strings.Contains(extra, "PERSISTENT") || strings.Contains(extra, "STORED"),
 			OnUpdateNow:   strings.Contains(extra, "ON UPDATE"),
 			Invisible:     strings.Contains(extra, "INVISIBLE"),
+			Collation:     strings.ToLower(r.str(8)), // "" from a reader without it
 		}
 		cols[t] = append(cols[t], posCol{pos, c})
 	}
