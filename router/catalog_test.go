@@ -12,7 +12,7 @@ import (
 )
 
 // withCatalog gives r a catalog of the named tables ("schema.table"), each
-// with its columns written "name type [auto_increment]"; every shard of r
+// with its columns written "name type [auto_increment|invisible|collate=x]"; every shard of r
 // has them all.
 func withCatalog(t testing.TB, r *Router, tables map[string][]string) {
 	t.Helper()
@@ -28,8 +28,12 @@ func withCatalog(t testing.TB, r *Router, tables map[string][]string) {
 					def.Unique = append(def.Unique, catalog.Index{Name: f[1], Columns: strings.Split(f[2], ",")})
 					continue
 				}
-				def.Columns = append(def.Columns, catalog.Column{Name: f[0], Type: f[1], Nullable: true,
-					AutoIncrement: len(f) > 2 && f[2] == "auto_increment", Invisible: len(f) > 2 && f[2] == "invisible"})
+				col := catalog.Column{Name: f[0], Type: f[1], Nullable: true,
+					AutoIncrement: len(f) > 2 && f[2] == "auto_increment", Invisible: len(f) > 2 && f[2] == "invisible"}
+				if len(f) > 2 && strings.HasPrefix(f[2], "collate=") { // "name type collate=x"
+					col.Collation = strings.TrimPrefix(f[2], "collate=")
+				}
+				def.Columns = append(def.Columns, col)
 			}
 			snap.Tables = append(snap.Tables, def)
 			if !contains(snap.Schemas, schema) {

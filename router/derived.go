@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
@@ -63,6 +64,13 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 		}
 	}
 	d := &derivedPlan{keyed: &keyedPlan{table: inner.sharded[0].table, conds: inner.keyConds(), merge: m}}
+	if err := m.textError(derivedScope{inner.sel, tableScope{r, inner.from}}); err != nil {
+		// As planKeyed: one shard runs the statement whole.
+		if !d.keyed.mayPickOne() {
+			return true, err
+		}
+		d.keyed.merge, d.keyed.singleOnly = nil, err.(*mysql.MyError)
+	}
 	if err := d.withFrom(sel); err != nil {
 		return true, err
 	}

@@ -82,6 +82,9 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	if err == nil && m.merge.Agg != nil {
 		err = r.concatEnums(from, sel)
 	}
+	if err == nil {
+		err = m.textError(tableScope{r, from}) // refused unless one shard runs it
+	}
 	if ng := (*NonGroupedError)(nil); errors.As(err, &ng) {
 		r.qualify(ng, from, sel)
 		return err // MariaDB's own error under ONLY_FULL_GROUP_BY (proxy/catalog.go)

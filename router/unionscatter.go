@@ -42,6 +42,9 @@ type unionPlan struct {
 	tpl        sqlTemplate
 	count, off limitSrc
 	merge      Merge
+	// textErr refuses the merge when it compares text of a collation it
+	// does not order as MariaDB does (collation.go); one shard runs it.
+	textErr error
 }
 
 // unionPart is one SELECT of a unionPlan.
@@ -116,6 +119,11 @@ func (r *Router) planScatterUnion(p *Plan, n *ast.SetOprStmt, all []blockTables)
 			break
 		}
 	}
+	var orderCols []int
+	for _, k := range u.merge.OrderBy {
+		orderCols = append(orderCols, k.Col)
+	}
+	u.textErr = r.unionTextError(all, orderCols, distinct)
 	if distinct && n.OrderBy != nil {
 		u.tieKeys = r.unionTieKeys(all)
 		if u.tieKeys != nil {
@@ -225,6 +233,9 @@ func (u *unionPlan) bind(params []Param) (*Exec, error) {
 	}
 	if len(u.merge.OrderBy) == 0 { // no ORDER BY
 		return nil, errUnsupported("UNION over sharded table %s reading shards %s needs an ORDER BY on its result columns: without one, one MariaDB returns each SELECT's rows in turn, in its scan order, which rows merged from several shards do not follow", u.parts[0].table.Name, strings.Join(shards, ", "))
+	}
+	if u.textErr != nil {
+		return nil, u.textErr
 	}
 	count, err := u.count.value(params)
 	if err != nil {

@@ -1,0 +1,132 @@
+package router
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// collationRouter has shop.items (sharded by id) with a column of each
+// kind of collation, and the same in users/orders (sharded by user_id)
+// for UNIONs.
+func collationRouter(t *testing.T) *Router {
+	r := bareShardedRouter(t)
+	cols := []string{"id int", "user_id int", "n int", "d date", "b varbinary(10)",
+		"s varchar(10) collate=utf8mb4_general_ci", "sb varchar(10) collate=utf8mb4_bin",
+		"s3 varchar(10) collate=utf8mb3_general_ci",
+		"l varchar(10) collate=latin1_swedish_ci", "lb varchar(10) collate=latin1_bin",
+		"u varchar(10) collate=utf8mb4_unicode_ci", "e enum('a','b') collate=latin1_swedish_ci",
+		"KEY PRIMARY id"}
+	withCatalog(t, r, map[string][]string{"shop.items": cols, "shop.users": cols, "shop.orders": cols})
+	return r
+}
+
+// TestMergedTextCollations: a merge over several shards that compares
+// text of a collation the engine does not order as MariaDB does is
+// refused (1235, naming the key and the collation); numbers, merged
+// collations and statements that one shard runs are planned.
+func TestMergedTextCollations(t *testing.T) {
+	r := collationRouter(t)
+	for _, c := range []struct {
+		sql     string
+		refused string // "" = planned; else a part of the message
+	}{
+		// Keys over latin1, unicode_ci, latin1_bin columns.
+		{"SELECT l, COUNT(*) FROM items GROUP BY l ORDER BY l", "ORDER BY l compares text of collation latin1_swedish_ci"},
+		{"SELECT l, COUNT(*) FROM items GROUP BY l", "GROUP BY l compares text of collation latin1_swedish_ci"},
+		{"SELECT l FROM items ORDER BY l", "ORDER BY l compares text of collation latin1_swedish_ci"},
+		{"SELECT lb FROM items ORDER BY lb", "collation latin1_bin"},
+		{"SELECT u, COUNT(*) FROM items GROUP BY u", "GROUP BY u compares text of collation utf8mb4_unicode_ci"},
+		{"SELECT DISTINCT l FROM items", "SELECT DISTINCT l"},
+		{"SELECT DISTINCT * FROM items", "column l"},
+		{"SELECT COUNT(DISTINCT l), MAX(l) FROM items", "COUNT(DISTINCT l) compares"},
+		{"SELECT MAX(l) FROM items", "MAX(l) compares"},
+		{"SELECT n, MIN(u) FROM items GROUP BY n", "MIN(u) compares"},
+		{"SELECT n FROM items GROUP BY n HAVING MAX(l) > 'a'", "MAX(l)"},
+		{"SELECT SUM(DISTINCT l) FROM items", "SUM(DISTINCT l)"},
+		{"SELECT GROUP_CONCAT(l ORDER BY l) FROM items", "ORDER BY l SEPARATOR ',') compares text of collation latin1_swedish_ci"},
+		{"SELECT GROUP_CONCAT(DISTINCT l ORDER BY l) FROM items", "collation latin1_swedish_ci"},
+		{"SELECT n, l AS x FROM items ORDER BY x", "ORDER BY x compares text of collation latin1_swedish_ci"},
+		{"SELECT n, l FROM items ORDER BY 2", "ORDER BY 2"},
+		{"SELECT UPPER(l) AS x FROM items ORDER BY x", "collation latin1_swedish_ci"},
+		{"SELECT CONCAT(l, '') AS x, COUNT(*) FROM items GROUP BY x", "collation latin1_swedish_ci"},
+		{"SELECT n FROM items ORDER BY CASE WHEN n > 1 THEN l ELSE s END", "collation latin1_swedish_ci"},
+		{"SELECT e, COUNT(*) FROM items GROUP BY e", "GROUP BY e"},
+		// Collations and character sets the statement names.
+		{"SELECT s FROM items ORDER BY s COLLATE utf8mb4_unicode_ci", "collation utf8mb4_unicode_ci"},
+		{"SELECT s FROM items ORDER BY CONVERT(s USING latin1)", "character set latin1"},
+		{"SELECT s FROM items ORDER BY CAST(s AS CHAR CHARACTER SET latin1)", "character set latin1"},
+		{"SELECT s FROM items ORDER BY CONVERT(s, CHAR CHARACTER SET latin1)", "character set latin1"},
+		{"SELECT DISTINCT l COLLATE latin1_german2_ci FROM items", "collation latin1_german2_ci"},
+		// The message says what is supported and what runs it.
+		{"SELECT l FROM items ORDER BY l", "support utf8mb4 and utf8mb3 general_ci and _bin collations; a WHERE on the shard key that picks one shard runs it"},
+		// Derived tables and UNIONs.
+		{"SELECT x FROM (SELECT l AS x FROM items) AS d ORDER BY x", "ORDER BY x compares text of collation latin1_swedish_ci"},
+		{"SELECT DISTINCT * FROM (SELECT n, u FROM items) AS d", "collation utf8mb4_unicode_ci"},
+		{"SELECT l FROM users UNION SELECT l FROM orders ORDER BY 1", "collation latin1_swedish_ci"},
+		{"SELECT n, l FROM users UNION ALL SELECT n, l FROM orders ORDER BY 2", "column l compares"},
+		{"SELECT n, s FROM users UNION ALL SELECT n, u FROM orders ORDER BY 2", "collation utf8mb4_unicode_ci"},
+
+		// Planned: merged collations, numbers, text that only passes through.
+		{"SELECT s, COUNT(*) FROM items GROUP BY s ORDER BY s", ""},
+		{"SELECT sb, s3, MAX(s), MIN(sb), COUNT(DISTINCT s3) FROM items GROUP BY sb, s3", ""},
+		{"SELECT DISTINCT s, sb, b, d, n FROM items", ""},
+		{"SELECT l, u, lb FROM items ORDER BY n", ""},
+		{"SELECT l, u FROM items ORDER BY id", ""},
+		{"SELECT l FROM items", ""}, // the scan key id is a number
+		{"SELECT LENGTH(l) AS x, COUNT(*) FROM items GROUP BY x ORDER BY x", ""},
+		{"SELECT MAX(CHAR_LENGTH(u)), SUM(LENGTH(l)), COUNT(l), COUNT(DISTINCT n) FROM items", ""},
+		{"SELECT n FROM items ORDER BY l = 'a', LOCATE('a', u), HEX(l)", ""},
+		{"SELECT l FROM items ORDER BY CONVERT(l USING utf8mb4)", ""},
+		{"SELECT l FROM items ORDER BY CAST(l AS CHAR CHARACTER SET utf8mb4), CAST(l AS BINARY), CAST(l AS UNSIGNED)", ""},
+		{"SELECT u FROM items ORDER BY u COLLATE utf8mb4_bin", ""},
+		{"SELECT n, e FROM items ORDER BY e", ""}, // by position
+		{"SELECT GROUP_CONCAT(DISTINCT s ORDER BY s) FROM items", ""},
+		{"SELECT x FROM (SELECT LENGTH(l) AS x, s FROM items) AS d ORDER BY x, s", ""},
+		{"SELECT n, l FROM users UNION ALL SELECT n, l FROM orders ORDER BY 1", ""},
+		{"SELECT n, s FROM users UNION SELECT n, sb FROM orders ORDER BY 1", ""},
+		// An unknown table stays as it was.
+		{"SELECT x, COUNT(*) FROM countries GROUP BY x ORDER BY x", ""},
+		// One shard runs the statement whole: MariaDB computes it.
+		{"SELECT l, COUNT(*) FROM items WHERE id = 3 GROUP BY l ORDER BY l", ""},
+		{"SELECT COUNT(DISTINCT l), MAX(l) FROM items WHERE id = 4", ""},
+		{"SELECT x FROM (SELECT l AS x FROM items WHERE id = 3) AS d ORDER BY x", ""},
+		{"SELECT l FROM users WHERE user_id = 1 UNION SELECT l FROM orders WHERE user_id = 1 ORDER BY 1", ""},
+	} {
+		e, err := execFor(t, r, c.sql)
+		switch {
+		case c.refused == "" && err != nil:
+			t.Errorf("%s: %v, want it planned", c.sql, err)
+		case c.refused == "":
+			if len(e.Parts) > 1 && e.Merge == nil {
+				t.Errorf("%s: %d parts without a merge", c.sql, len(e.Parts))
+			}
+		case err == nil:
+			t.Errorf("%s: planned over %d shards, want refused with %q", c.sql, len(e.Parts), c.refused)
+		default:
+			me, ok := err.(*mysql.MyError)
+			if !ok || me.Code != mysql.ER_NOT_SUPPORTED_YET || !strings.Contains(strings.ReplaceAll(me.Message, "`", ""), c.refused) {
+				t.Errorf("%s: %v, want 1235 saying %q", c.sql, err, c.refused)
+			}
+		}
+	}
+}
+
+// TestMergedTextOneShard: a refused merge still runs as written where
+// the shard key picks one shard, and is refused at a bind that reaches
+// several.
+func TestMergedTextOneShard(t *testing.T) {
+	r := collationRouter(t)
+	p, err := planFor(t, r, "SELECT l, COUNT(*) FROM items WHERE id IN (?, ?) GROUP BY l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := p.Bind([]Param{intParam(3), intParam(6)})
+	if err != nil || len(one.Parts) != 1 || one.Parts[0].SQL != "" {
+		t.Fatalf("one shard: %+v, %v; want the statement as written on one shard", one, err)
+	}
+	if _, err := p.Bind([]Param{intParam(3), intParam(4)}); err == nil || !strings.Contains(err.Error(), "latin1_swedish_ci") {
+		t.Fatalf("two shards: %v, want the collation refused", err)
+	}
+}

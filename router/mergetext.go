@@ -1,0 +1,172 @@
+package router
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// mergeKey is an expression a merge compares, with what a message calls
+// it (the clause's item as written, or the aggregate).
+type mergeKey struct {
+	what string
+	expr ast.ExprNode
+}
+
+// errMergedText refuses a merge that compares text of an unmerged
+// collation (collation.go).
+func errMergedText(k mergeKey, coll string) error {
+	return errUnsupported("%s compares text of %s, which a merge over several shards does not order as MariaDB does: merges over several shards support utf8mb4 and utf8mb3 general_ci and _bin collations; a WHERE on the shard key that picks one shard runs it",
+		k.what, coll)
+}
+
+// textError is errMergedText for the first key of the merge that may be
+// unmerged text, names resolved through s; nil when there is none.
+func (m *selectMerge) textError(s textScope) error {
+	for _, k := range m.textKeys(s) {
+		if t := exprText(k.expr, s); t != "" {
+			return errMergedText(k, t)
+		}
+	}
+	return nil
+}
+
+// textKeys lists what the merge compares: its ORDER BY, GROUP BY and
+// DISTINCT keys, and the arguments of the aggregates it merges.
+func (m *selectMerge) textKeys(s textScope) []mergeKey {
+	sel := m.sel
+	keys := m.orderTextKeys()
+	if sel.GroupBy != nil {
+		for _, item := range sel.GroupBy.Items {
+			if e, _, err := resolveGroupItem(item.Expr, sel.Fields.Fields, m.colType, m.isColumn); err == nil {
+				keys = append(keys, mergeKey{"GROUP BY " + textOf(item.Expr), e})
+			}
+		}
+	}
+	if sel.Distinct {
+		keys = append(keys, distinctTextKeys(sel.Fields.Fields, s)...)
+	}
+	if m.merge.Agg != nil {
+		keys = append(keys, aggTextKeys(sel)...)
+	}
+	return keys
+}
+
+// orderTextKeys are the ORDER BY keys, resolved as the merge resolves
+// them; an ENUM or SET column sorts by its position (enumorder.go).
+func (m *selectMerge) orderTextKeys() []mergeKey {
+	sel := m.sel
+	if sel.OrderBy == nil {
+		return nil
+	}
+	_, hasWildcard, _ := fieldList(sel.Fields.Fields)
+	var keys []mergeKey
+	for _, item := range sel.OrderBy.Items {
+		e, err := resolveOrderItem(item.Expr, sel.Fields.Fields, hasWildcard, m.colType)
+		if err != nil || e == nil || m.isEnum(e) {
+			continue
+		}
+		keys = append(keys, mergeKey{"ORDER BY " + textOf(item.Expr), e})
+	}
+	return keys
+}
+
+// distinctTextKeys are DISTINCT's columns: every select item, and the
+// columns of wildcards the catalog knows.
+func distinctTextKeys(fields []*ast.SelectField, s textScope) []mergeKey {
+	var keys []mergeKey
+	for _, f := range fields {
+		if f.WildCard == nil {
+			keys = append(keys, mergeKey{"SELECT DISTINCT " + textOf(f.Expr), f.Expr})
+			continue
+		}
+		cols, _ := s.expand(f.WildCard)
+		for _, c := range cols {
+			keys = append(keys, mergeKey{"SELECT DISTINCT " + textOf(f) + " (column " + c.(*ast.ColumnNameExpr).Name.Name.O + ")", c})
+		}
+	}
+	return keys
+}
+
+// aggTextKeys are the arguments that the merged aggregates of the select
+// list, HAVING and ORDER BY compare: MIN and MAX, DISTINCT aggregates,
+// GROUP_CONCAT's ORDER BY (not those of subqueries, which the shards
+// compute).
+func aggTextKeys(sel *ast.SelectStmt) []mergeKey {
+	v := &aggKeyFinder{}
+	for _, f := range sel.Fields.Fields {
+		if f.Expr != nil {
+			f.Expr.Accept(v)
+		}
+	}
+	if sel.Having != nil {
+		sel.Having.Accept(v)
+	}
+	if sel.OrderBy != nil {
+		sel.OrderBy.Accept(v)
+	}
+	return v.keys
+}
+
+type aggKeyFinder struct{ keys []mergeKey }
+
+func (v *aggKeyFinder) Enter(n ast.Node) (ast.Node, bool) {
+	switch x := n.(type) {
+	case *ast.SubqueryExpr:
+		return n, true
+	case *ast.AggregateFuncExpr:
+		v.keys = append(v.keys, aggregateTextKeys(x)...)
+		return n, true
+	}
+	return n, false
+}
+
+func (v *aggKeyFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// aggregateTextKeys are what one merged aggregate compares.
+func aggregateTextKeys(f *ast.AggregateFuncExpr) []mergeKey {
+	var args []ast.ExprNode
+	switch name := strings.ToLower(f.F); {
+	case name == ast.AggFuncMin || name == ast.AggFuncMax || f.Distinct:
+		args = f.Args
+	}
+	if f.Order != nil {
+		for _, item := range f.Order.Items {
+			args = append(args, item.Expr)
+		}
+	}
+	keys := make([]mergeKey, len(args))
+	for i, a := range args {
+		keys[i] = mergeKey{textOf(f), a}
+	}
+	return keys
+}
+
+// unionTextError is textError for a UNION over several shards: it
+// compares the result columns its ORDER BY names (cols), and all of them
+// under UNION DISTINCT; each SELECT's item in that place decides.
+func (r *Router) unionTextError(all []blockTables, cols []int, distinct bool) error {
+	for _, bt := range all {
+		s := tableScope{r, bt.from}
+		exprs, ok := expandFields(bt.sel.Fields.Fields, s)
+		if !ok {
+			continue // a wildcard over a table the catalog does not know
+		}
+		for i, e := range exprs {
+			what := ""
+			switch {
+			case distinct:
+				what = "UNION DISTINCT's column " + textOf(e)
+			case slices.Contains(cols, i):
+				what = "ORDER BY of a UNION, column " + textOf(e)
+			default:
+				continue
+			}
+			if t := exprText(e, s); t != "" {
+				return errMergedText(mergeKey{what: what}, t)
+			}
+		}
+	}
+	return nil
+}
