@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
@@ -65,16 +66,20 @@ func aggKeyError(g Agg, inCols []*mysql.Field) error {
 // errForeignText is the refusal of comparing f's text.
 func errForeignText(f *mysql.Field) error {
 	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf(
-		"merging text in %s (column %s) over several shards is not supported: the proxy compares utf8mb4 or utf8mb3 results (SET NAMES utf8mb4), or restrict the shard key to one shard",
+		"merging text in %s%s over several shards is not supported: the proxy compares utf8mb4 or utf8mb3 results (SET NAMES utf8mb4), or restrict the shard key to one shard",
 		charsetText(f.Charset), fieldLabel(f)))
 }
 
-// fieldLabel names a result column for a message.
+// fieldLabel names a result column for a message: the table's column,
+// or the result's unless the router named it (a hidden sort key).
 func fieldLabel(f *mysql.Field) string {
-	if len(f.Name) == 0 {
-		return "?"
+	switch {
+	case len(f.OrgName) > 0:
+		return " (column '" + string(f.OrgName) + "')"
+	case len(f.Name) > 0 && !strings.HasPrefix(string(f.Name), "__xa_"):
+		return " (column '" + string(f.Name) + "')"
 	}
-	return "'" + string(f.Name) + "'"
+	return ""
 }
 
 // CharsetName names the character set of a collation id: latin1's and

@@ -62,6 +62,15 @@ func TestKeyKindMessage(t *testing.T) {
 			t.Errorf("charset %d: %v, want it to say %q", c.cs, err, c.want)
 		}
 	}
+	// A hidden sort key is named after its table column, or not at all.
+	hidden := charsetField("__xa_o0", 8)
+	if _, err := keyKind(hidden); err == nil || !strings.Contains(err.Error(), "latin1 over several") {
+		t.Errorf("hidden key: %v", err)
+	}
+	hidden.OrgName = []byte("s")
+	if _, err := keyKind(hidden); err == nil || !strings.Contains(err.Error(), "latin1 (column 's') over") {
+		t.Errorf("hidden key of column s: %v", err)
+	}
 }
 
 // TestForeignTextOperators: each operator refuses to compare latin1 text

@@ -1,0 +1,130 @@
+package integration
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// The merge compares text with utf8mb4_general_ci weights or bytes: a merge
+// over several shards that compares text of another collation, or text
+// sent in another character set than utf8mb4/utf8mb3, is refused (1235);
+// what it compares right, and what one shard runs whole, answers as one
+// MariaDB does.
+
+// mergeCollationSetup: rows of each table on both shards (k mod 2).
+var mergeCollationSetup = []string{
+	"CREATE TABLE gitems (k INT PRIMARY KEY, l VARCHAR(10) CHARACTER SET latin1, s VARCHAR(10) COLLATE utf8mb4_general_ci, sb VARCHAR(10) COLLATE utf8mb4_bin)",
+	"INSERT INTO gitems VALUES (1,'ä','é','b'),(2,'a','x','B'),(3,'z','f','a'),(4,'b','g','é')",
+	"CREATE TABLE txitems (k INT PRIMARY KEY, u VARCHAR(10) COLLATE utf8mb4_unicode_ci, lb VARCHAR(10) CHARACTER SET latin1 COLLATE latin1_bin)",
+	"INSERT INTO txitems VALUES (1,'ß','€'),(2,'s','ÿ'),(4,'ss','a')",
+	"CREATE TABLE modeitems (k INT PRIMARY KEY, s VARCHAR(10) COLLATE utf8mb4_general_ci)",
+	"INSERT INTO modeitems VALUES (1,'é'),(2,'e'),(3,'f'),(4,'x')",
+}
+
+func TestMergeCollations(t *testing.T) {
+	ctx, proxy, direct, f := startTwinFixture(t, mergeCollationSetup...)
+	const latin1 = "compares text of collation latin1_swedish_ci"
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT l, COUNT(*) FROM gitems GROUP BY l ORDER BY l", latin1},
+		{"SELECT l, COUNT(*) FROM gitems GROUP BY l", latin1},
+		{"SELECT COUNT(DISTINCT l), MAX(l) FROM gitems", latin1},
+		{"SELECT k, l FROM gitems ORDER BY l", latin1},
+		{"SELECT DISTINCT l FROM gitems", latin1},
+		{"SELECT UPPER(l) AS x, COUNT(*) FROM gitems GROUP BY x", latin1},
+		{"SELECT x FROM (SELECT l AS x FROM gitems) AS d ORDER BY x", latin1},
+		{"SELECT k, l FROM gitems UNION ALL SELECT k, l FROM gitems ORDER BY 2", latin1},
+		{"SELECT u, COUNT(*) FROM txitems GROUP BY u ORDER BY u", "compares text of collation utf8mb4_unicode_ci"},
+		{"SELECT COUNT(DISTINCT u) FROM txitems", "compares text of collation utf8mb4_unicode_ci"},
+		{"SELECT k, lb FROM txitems ORDER BY lb", "compares text of collation latin1_bin"},
+		{"SELECT MAX(lb) FROM txitems", "compares text of collation latin1_bin"},
+		{"SELECT s FROM gitems ORDER BY s COLLATE utf8mb4_unicode_ci", "compares text of collation utf8mb4_unicode_ci"},
+		{"SELECT DISTINCT CONVERT(s USING latin1) FROM gitems", "compares text of character set latin1"},
+		{"SELECT l FROM gitems ORDER BY l", "merges over several shards support utf8mb4 and utf8mb3 general_ci and _bin collations; a WHERE on the shard key that picks one shard runs it"},
+	} {
+		wantMergeRefused(ctx, t, proxy, c.sql, c.want)
+	}
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		// One shard runs them whole.
+		"SELECT l, COUNT(*) FROM gitems WHERE k = 1 GROUP BY l ORDER BY l",
+		"SELECT COUNT(DISTINCT u), MAX(u) FROM txitems WHERE k IN (2, 4)",
+		"SELECT k, lb FROM txitems WHERE k = 2 ORDER BY lb",
+		"SELECT l FROM gitems WHERE k = 3 UNION SELECT l FROM gitems WHERE k = 3 ORDER BY 1",
+		// Merged: utf8mb4 general_ci and _bin text, numbers over latin1.
+		"SELECT s, COUNT(*) FROM gitems GROUP BY s ORDER BY s",
+		"SELECT sb, COUNT(*) FROM gitems GROUP BY sb ORDER BY sb",
+		"SELECT MAX(s), MIN(sb), COUNT(DISTINCT s), COUNT(DISTINCT sb) FROM gitems",
+		"SELECT DISTINCT sb FROM gitems ORDER BY sb",
+		"SELECT k, l FROM gitems ORDER BY k",
+		"SELECT k, l, lb FROM gitems JOIN txitems USING (k) ORDER BY k",
+		"SELECT LENGTH(l) AS n, COUNT(*) FROM gitems GROUP BY n ORDER BY n",
+		"SELECT SUM(LENGTH(l)), COUNT(l), MAX(CHAR_LENGTH(u)) FROM gitems JOIN txitems USING (k)",
+		"SELECT k FROM gitems ORDER BY l = 'a', k",
+		"SELECT k, l FROM gitems ORDER BY CONVERT(l USING utf8mb4), k",
+	})
+}
+
+// TestMergeResultCharset: text the shards send in another character set
+// than utf8mb4 or utf8mb3 is refused where the merge compares it, and
+// passes through where it does not.
+func TestMergeResultCharset(t *testing.T) {
+	ctx, proxy, direct, _ := startTwinFixture(t, mergeCollationSetup...)
+	compareSessions(ctx, t, proxy, direct, 1, textSteps(
+		"SET NAMES latin1",
+		"SELECT k, s FROM modeitems ORDER BY k",
+		"SELECT k, s FROM modeitems",
+		"SELECT k FROM modeitems ORDER BY LENGTH(s), k",
+		"SELECT s, COUNT(*) FROM modeitems WHERE k = 1 GROUP BY s ORDER BY s",
+		"SET character_set_results = NULL",
+		"SELECT s, COUNT(*) FROM modeitems GROUP BY s ORDER BY s",
+		"SELECT k, l FROM gitems ORDER BY k",
+	))
+	c, err := proxy.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	mustExec(t, c, "SET NAMES latin1")
+	const latin1 = "merging text in character set latin1 (column 's') over several shards is not supported: the proxy compares utf8mb4 or utf8mb3 results (SET NAMES utf8mb4)"
+	for _, q := range []string{
+		"SELECT s, COUNT(*) FROM modeitems GROUP BY s ORDER BY s",
+		"SELECT COUNT(DISTINCT s) FROM modeitems",
+		"SELECT k, s FROM modeitems ORDER BY s",
+		"SELECT DISTINCT s FROM modeitems",
+	} {
+		wantMergeRefused(ctx, t, c, q, latin1)
+	}
+	wantMergeRefused(ctx, t, c, "SELECT MAX(s) FROM modeitems", "merging text in character set latin1")
+	mustExec(t, c, "SET character_set_results = utf16")
+	wantMergeRefused(ctx, t, c, "SELECT s, COUNT(*) FROM modeitems GROUP BY s ORDER BY s", "merging text in character set utf16")
+	mustExec(t, c, "SET NAMES utf8mb4")
+	var n int
+	if err := c.QueryRowContext(ctx, "SELECT COUNT(DISTINCT s) FROM modeitems").Scan(&n); err != nil || n != 3 {
+		t.Errorf("after SET NAMES utf8mb4: %d, %v; want 3", n, err)
+	}
+}
+
+// wantMergeRefused asserts that q fails with 1235 (42000) saying want.
+func wantMergeRefused(ctx context.Context, t *testing.T, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q, want string) {
+	t.Helper()
+	rows, err := db.QueryContext(ctx, q)
+	if err == nil {
+		for rows.Next() {
+		}
+		err = rows.Err()
+		rows.Close()
+	}
+	var me *mysql.MySQLError
+	switch {
+	case !errors.As(err, &me):
+		t.Errorf("%s: %v, want error 1235", q, err)
+	case me.Number != 1235 || string(me.SQLState[:]) != "42000" || !strings.Contains(strings.ReplaceAll(me.Message, "`", ""), want):
+		t.Errorf("%s: error %d (%s): %s; want 1235 (42000) saying %q", q, me.Number, me.SQLState[:], me.Message, want)
+	}
+}
