@@ -111,6 +111,10 @@ type Agg struct {
 	Rep bool
 	// Concat: how an AggGroupConcat orders and joins its pieces (Col).
 	Concat *GroupConcat
+	// Equal (a MIN or MAX): every input value is the same (a string
+	// literal the shards type): comparing them decides nothing, so text
+	// in any character set is taken (charsetcheck.go).
+	Equal bool
 }
 
 // Aggregate groups its input by the groupBy columns (under the comparison

@@ -41,13 +41,14 @@ func keyKind(f *mysql.Field) (cmpKind, error) {
 }
 
 // aggKeyError refuses an aggregate that compares text the merge does not
-// read: MIN and MAX (not the Rep MIN, which only picks a row to show),
+// read: MIN and MAX (not the Rep MIN, which only picks a row to show, nor
+// one of Equal values),
 // COUNT(DISTINCT)'s arguments. SUM and AVG(DISTINCT) compare the shards'
 // numbers; GROUP_CONCAT checks its keys itself (checkGroupConcat).
 func aggKeyError(g Agg, inCols []*mysql.Field) error {
 	var cols []int
 	switch {
-	case (g.Fn == AggMin || g.Fn == AggMax) && !g.Rep:
+	case (g.Fn == AggMin || g.Fn == AggMax) && !g.Rep && !g.Equal:
 		cols = []int{g.Col}
 	case g.Fn == AggCountDistinct:
 		cols = append([]int{g.Col}, g.More...)

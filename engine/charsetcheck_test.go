@@ -96,6 +96,7 @@ func TestForeignTextOperators(t *testing.T) {
 		{"MAX of latin1", func() Rows { return Aggregate(in(), nil, []Agg{{Fn: AggMax, Col: 0}}) }, true},
 		{"MIN of latin1", func() Rows { return Aggregate(in(), nil, []Agg{{Fn: AggMin, Col: 0}}) }, true},
 		{"Rep MIN of latin1", func() Rows { return Aggregate(in(), nil, []Agg{{Fn: AggMin, Col: 0, Rep: true}}) }, false},
+		{"MAX of equal latin1 literals", func() Rows { return Aggregate(in(), nil, []Agg{{Fn: AggMax, Col: 0, Equal: true}}) }, false},
 		{"COUNT(DISTINCT latin1)", func() Rows { return Aggregate(in(), nil, []Agg{{Fn: AggCountDistinct, Col: 0}}) }, true},
 		{"COUNT(DISTINCT n, latin1)", func() Rows {
 			return Aggregate(in(), nil, []Agg{{Fn: AggCountDistinct, Col: 1, More: []int{0}}})

@@ -619,7 +619,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 	for i, lit := range a.strResults {
 		// Equal on every row: MAX keeps it, whatever the shards' groups.
 		cols = append(cols, lit)
-		am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggMax, Col: shardCol, Name: "__xa_l" + strconv.Itoa(i)})
+		am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggMax, Col: shardCol, Name: "__xa_l" + strconv.Itoa(i), Equal: true})
 		shardCol++
 	}
 	for i, c := range a.carried {
