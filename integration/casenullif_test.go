@@ -65,7 +65,8 @@ func TestStringCaseOverAggregates(t *testing.T) {
 	compareQueries(ctx, t, proxy, direct, f, queries,
 		scriptStep{0, "SELECT s, IF(COUNT(*) > 1, 'it''s', 'few') FROM modeitems WHERE k > ? GROUP BY s", []any{0}},
 		scriptStep{0, "SET NAMES latin1", nil},
-		scriptStep{0, "SELECT s, IF(COUNT(*) > 1, 'ménage', 'few') FROM modeitems GROUP BY s", nil},
-		scriptStep{0, "SELECT s, IF(COUNT(*) > 1, 'ménage', 'few') FROM modeitems WHERE k > ? GROUP BY s", []any{0}},
+		// Grouped by a number: latin1 text the merge would compare is refused.
+		scriptStep{0, "SELECT v IS NULL, IF(COUNT(*) > 1, 'ménage', 'few') FROM modeitems GROUP BY v IS NULL", nil},
+		scriptStep{0, "SELECT v IS NULL, IF(COUNT(*) > 1, 'ménage', 'few') FROM modeitems WHERE k > ? GROUP BY v IS NULL", []any{0}},
 	)
 }

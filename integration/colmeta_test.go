@@ -2,7 +2,10 @@ package integration
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	gomysql "github.com/go-mysql-org/go-mysql/client"
@@ -31,6 +34,11 @@ var labelClients = []labelClient{
 	{"utf8mb4_unicode_ci", []string{"SET CHARACTER SET latin1"}},
 	{"utf8mb4_unicode_ci", []string{"SET NAMES binary"}},
 	{"utf8mb4_0900_ai_ci", nil},
+}
+
+// resultsLatin1: the client's results come in latin1.
+func resultsLatin1(c labelClient) bool {
+	return strings.HasPrefix(c.collation, "latin1") || slices.Contains(c.setup, "SET CHARACTER SET latin1")
 }
 
 func (c labelClient) String() string { return fmt.Sprintf("%s %q", c.collation, c.setup) }
@@ -131,6 +139,9 @@ func TestColumnCharsetLabels(t *testing.T) {
 		name      string
 		run       func(c *gomysql.Conn, i int) ([][]byte, error)
 		labelOnly string // a known gap in other fields: compare the labels only
+		// comparesText: the merge compares text, which it refuses (1235)
+		// for a client whose results are latin1 (engine/charsetcheck.go).
+		comparesText bool
 	}
 	query := func(q string) func(*gomysql.Conn, int) ([][]byte, error) {
 		return func(c *gomysql.Conn, _ int) ([][]byte, error) {
@@ -157,11 +168,13 @@ func TestColumnCharsetLabels(t *testing.T) {
 		}
 	}
 	steps := []step{
-		{"forwarded read", query("SELECT * FROM users ORDER BY id"), ""},
-		{"literals", query("SELECT 'lit' AS s, 1 AS n, 1.5 AS d, CAST('b' AS BINARY) AS b, CONCAT(1) AS c"), ""},
-		{"merged read", query("SELECT id, who, amount, tag, kind, body FROM orders ORDER BY id"), ""},
+		{"forwarded read", query("SELECT * FROM users ORDER BY id"), "", false},
+		{"literals", query("SELECT 'lit' AS s, 1 AS n, 1.5 AS d, CAST('b' AS BINARY) AS b, CONCAT(1) AS c"), "", false},
+		{"merged read", query("SELECT id, who, amount, tag, kind, body FROM orders ORDER BY id"), "", false},
 		{"merged aggregates", query("SELECT COUNT(*) AS n, MAX(who) AS w, MIN(tag) AS t, kind FROM orders GROUP BY kind ORDER BY kind"),
-			"merged COUNT has the BINARY flag, merged MAX/MIN 39 decimals"},
+			"merged COUNT has the BINARY flag, merged MAX/MIN 39 decimals", true},
+		{"merged aggregates of numbers", query("SELECT COUNT(*) AS n, MAX(amount) AS a, MIN(tag) AS t, id FROM orders GROUP BY id ORDER BY id"),
+			"merged COUNT has the BINARY flag", false},
 		{"merged RETURNING", func(c *gomysql.Conn, i int) ([][]byte, error) {
 			q := fmt.Sprintf("INSERT INTO orders (id, who, tag) VALUES (%d, 'r', x'09'), (%d, 's', NULL) RETURNING id, who, tag, kind", 100+2*i, 101+2*i)
 			r, err := c.Execute(q)
@@ -169,32 +182,38 @@ func TestColumnCharsetLabels(t *testing.T) {
 				return nil, err
 			}
 			return rawFields(r.Fields), nil
-		}, ""},
-		{"prepared forwarded", prepared("SELECT id, who, amount, tag FROM orders WHERE id = ?", 1), ""},
-		{"prepared merged", prepared("SELECT id, who, tag, kind FROM orders WHERE id > ? ORDER BY id", 0), ""},
+		}, "", false},
+		{"prepared forwarded", prepared("SELECT id, who, amount, tag FROM orders WHERE id = ?", 1), "", false},
+		{"prepared merged", prepared("SELECT id, who, tag, kind FROM orders WHERE id > ? ORDER BY id", 0), "", false},
 		// No string parameter: MariaDB reads one in character_set_client,
 		// which a handshake sets to its collation itself (224) and a
 		// backend connection's SET to the charset's default (45), so
 		// CONCAT(?, 'x') comes back utf8mb4_bin (BINARY flag) through the
 		// proxy: a gap beyond the labels, not covered here.
-		{"prepared literal", prepared("SELECT CONCAT('a', 'x') AS c, ? + 1 AS n", 1), ""},
+		{"prepared literal", prepared("SELECT CONCAT('a', 'x') AS c, ? + 1 AS n", 1), "", false},
 		{"COM_FIELD_LIST", func(c *gomysql.Conn, _ int) ([][]byte, error) {
 			fs, err := c.FieldList("users", "")
 			if err != nil {
 				return nil, err
 			}
 			return rawFields(fs), nil
-		}, ""},
+		}, "", false},
 		{"SHOW WARNINGS", func(c *gomysql.Conn, _ int) ([][]byte, error) {
 			if _, err := c.Execute("SELECT CAST('1x' AS SIGNED) FROM users WHERE id = 1"); err != nil {
 				return nil, err
 			}
 			return query("SHOW WARNINGS")(c, 0)
-		}, ""},
+		}, "", false},
 	}
 	for _, s := range steps {
 		for i, pr := range pairs {
 			got, err := s.run(pr.proxy, i)
+			if s.comparesText && resultsLatin1(pr.c) {
+				if me := (*mysql.MyError)(nil); !errors.As(err, &me) || me.Code != mysql.ER_NOT_SUPPORTED_YET {
+					t.Errorf("%s, %s through the proxy: %v, want 1235: the merge compares latin1 text", pr.c, s.name, err)
+				}
+				continue
+			}
 			if err != nil {
 				t.Errorf("%s, %s through the proxy: %v", pr.c, s.name, err)
 				continue
