@@ -42,7 +42,11 @@ func TestEnumOrderOverShards(t *testing.T) {
 		"SELECT e + 0, COUNT(*) FROM modeitems GROUP BY e",
 		// MIN and MAX of an ENUM compare its text, as MariaDB's do.
 		"SELECT g, MAX(e), MIN(e), MAX(st) FROM modeitems GROUP BY g",
+		// A count of an ENUM is a number.
+		"SELECT g, COUNT(e) AS c FROM modeitems GROUP BY g ORDER BY c DESC, g",
 	})
+	compareSessions(ctx, t, proxy, direct, 1, textSteps(
+		"SELECT g, COUNT(DISTINCT e) FROM modeitems GROUP BY g ORDER BY COUNT(DISTINCT e), g"))
 	// The merge reads an ENUM's text: computing with it, or sorting by
 	// one carried from a group's row, is refused.
 	wantUnsupported(ctx, t, proxy, nil,

@@ -92,7 +92,7 @@ func (a *aggBuilder) sortExpr(e ast.ExprNode) (engine.Expr, error) {
 	if a.isEnum != nil && a.isEnum(e) {
 		return nil, errUnsupported("ORDER BY %s, an ENUM or SET column neither grouped nor aggregated, over several shards is not supported: MariaDB sorts it by position", textOf(e))
 	}
-	if f, ok := e.(*ast.AggregateFuncExpr); ok && a.isEnum != nil && len(f.Args) == 1 && a.isEnum(f.Args[0]) {
+	if f, ok := e.(*ast.AggregateFuncExpr); ok && (f.F == ast.AggFuncMin || f.F == ast.AggFuncMax) && a.isEnum != nil && len(f.Args) == 1 && a.isEnum(f.Args[0]) {
 		// MIN and MAX pick the value by its text, but their answer is
 		// still the column's type, which sorts by position.
 		return nil, errUnsupported("ORDER BY %s, an aggregate of an ENUM or SET column, over several shards is not supported: MariaDB sorts its value by position", textOf(e))
