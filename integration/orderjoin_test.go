@@ -34,6 +34,8 @@ func TestOrderByUnqualifiedOverShards(t *testing.T) {
 		"SELECT *, n + 1 AS k FROM gitems ORDER BY k",
 		"SELECT *, k FROM gitems ORDER BY k DESC",
 		"SELECT n+1 FROM gitems ORDER BY `n+1` DESC",
+		// USING lists its column once.
+		"SELECT * FROM gitems JOIN modeitems USING (k) ORDER BY k DESC",
 	}, textSteps(
 		"SELECT g.k, m.k FROM modeitems m JOIN gitems g ON g.k = m.k ORDER BY k",
 		// An alias and a selected column of that name: 1052 on MariaDB.

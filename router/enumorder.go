@@ -24,6 +24,19 @@ func (r *Router) tableColumns(from []tableInfo) fromColumns {
 	return func(name *ast.ColumnName) (string, int) { return r.columnsNamed(from, name) }
 }
 
+// wildcardColumns is colType for the columns a wildcard brings, nil
+// (unknown) where a USING or NATURAL join lists a column of two tables
+// once: SELECT * FROM a JOIN b USING (k) has one k.
+func (m *selectMerge) wildcardColumns() fromColumns {
+	if m.sel.From != nil && anyNode(m.sel.From, func(n ast.Node) bool {
+		j, ok := n.(*ast.Join)
+		return ok && (j.Using != nil || j.NaturalJoin)
+	}) {
+		return nil
+	}
+	return m.colType
+}
+
 // isEnum tells whether e is an ENUM or SET column.
 func (m *selectMerge) isEnum(e ast.ExprNode) bool {
 	c, ok := unparen(e).(*ast.ColumnNameExpr)

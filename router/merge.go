@@ -308,7 +308,7 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 	var hidden, order []string
 	if sel.OrderBy != nil {
 		for i, item := range sel.OrderBy.Items {
-			e, err := resolveOrderItem(item.Expr, sel.Fields.Fields, hasWildcard, m.colType)
+			e, err := resolveOrderItem(item.Expr, sel.Fields.Fields, hasWildcard, m.wildcardColumns())
 			if err != nil {
 				return err
 			}
@@ -430,7 +430,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			return errUnsupported("GROUP BY ... WITH ROLLUP over several shards is not supported")
 		}
 		for _, item := range sel.GroupBy.Items {
-			e, warning, err := resolveGroupItem(item.Expr, sel.Fields.Fields, m.colType, m.isColumn)
+			e, warning, err := resolveGroupItem(item.Expr, sel.Fields.Fields, m.wildcardColumns(), m.isColumn)
 			if err != nil {
 				return err
 			}
