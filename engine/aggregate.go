@@ -81,7 +81,10 @@ func (f AggFn) String() string {
 
 // Agg is one output aggregate column.
 type Agg struct {
-	Fn       AggFn
+	Fn AggFn
+	// Label is the aggregate as the client wrote it (SUM(f)), for
+	// messages; Name is the merge's own.
+	Label    string
 	Col      int // input column (partial count / sum / min / max, or the value for COUNT(DISTINCT))
 	CountCol int // AggAvg: input column holding the partial COUNT
 	// ShapeCol (AggAvg, when not 0): input column holding the shard's own

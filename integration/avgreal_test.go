@@ -1,6 +1,9 @@
 package integration
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestAvgOfFixedDecimalRealsOverShards: AVG of a FLOAT(7,3) or DOUBLE(10,2)
 // column merged over shards divides the whole double sum, as MariaDB does:
@@ -19,6 +22,7 @@ func TestAvgOfFixedDecimalRealsOverShards(t *testing.T) {
 		"SELECT AVG(f) FROM modeitems WHERE k > 5",
 		// Quotients that end within the four decimals shown, or rounded.
 		"SELECT SUM(g / 4), AVG(g / 100), SUM(ROUND(g / 3, 2)), AVG(x / 3) FROM modeitems",
+		"SELECT SUM(IF(g / 3 > 1, 1, 0)), SUM(CASE WHEN g / 3 >= 0.5 THEN 1 END), SUM(g / 2.5), AVG(g / -4), SUM(CAST(g / 3 AS DECIMAL(10, 2))) FROM modeitems",
 	}
 	compareQueries(ctx, t, proxy, direct, f, queries,
 		scriptStep{0, "SELECT AVG(f) * 2 FROM modeitems", nil},
@@ -31,6 +35,10 @@ func TestAvgOfFixedDecimalRealsOverShards(t *testing.T) {
 		"SELECT g, AVG(dd) FROM modeitems WHERE k > ? GROUP BY g",
 		"SELECT SUM(f) FROM modeitems WHERE k > ?",
 	)
+	// The refusal names the aggregate as the client wrote it.
+	if _, err := proxy.QueryContext(ctx, "SELECT SUM(f) FROM modeitems WHERE k > ?", 0); err == nil || !strings.Contains(err.Error(), "SUM(`f`) is a DOUBLE of 3 decimals") {
+		t.Errorf("binary SUM(f): %v, want a refusal naming SUM(f)", err)
+	}
 	// MariaDB adds quotients of nine decimals, the shards show four.
 	wantUnsupported(ctx, t, proxy, nil,
 		"SELECT SUM(g / 3) FROM modeitems",

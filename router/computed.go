@@ -31,7 +31,7 @@ func (m *Merge) CheckBinary(cols []*mysql.Field) error {
 	if m.Agg != nil {
 		for _, g := range m.Agg.Aggs {
 			if f := sumShape(g, cols); f != nil && lossy(f) {
-				return errUnsupported("%s is a DOUBLE of %d decimals summed over several shards, which answer their sums in text, rounded to those decimals, where the binary protocol would carry the full sum; run the statement as a text query, or ROUND it", g.Name, f.Decimal)
+				return errUnsupported("%s is a DOUBLE of %d decimals summed over several shards, which answer their sums in text, rounded to those decimals, where the binary protocol would carry the full sum; run the statement as a text query, or ROUND it", g.Label, f.Decimal)
 			}
 		}
 	}

@@ -557,13 +557,13 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 				// Per (group, x): x as SUM types it, each distinct value
 				// added once by the merge.
 				cols = append(cols, "SUM(DISTINCT "+arg+")")
-				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggSum, Col: shardCol, Name: name, Distinct: true})
+				am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggSum, Col: shardCol, Name: name, Distinct: true, Label: textOf(f)})
 				shardCol++
 				continue
 			}
 			fn := partialFn(f.F)
 			cols = append(cols, strings.ToUpper(f.F)+"("+arg+")")
-			am.Aggs = append(am.Aggs, engine.Agg{Fn: fn, Col: shardCol, Name: name})
+			am.Aggs = append(am.Aggs, engine.Agg{Fn: fn, Col: shardCol, Name: name, Label: textOf(f)})
 			shardCol++
 		case ast.AggFuncGroupConcat:
 			if maxLenCol < 0 {
@@ -593,7 +593,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			if f.Distinct {
 				distinct = "DISTINCT "
 			}
-			g := engine.Agg{Fn: engine.AggAvg, Col: shardCol, Name: name, Distinct: f.Distinct}
+			g := engine.Agg{Fn: engine.AggAvg, Col: shardCol, Name: name, Distinct: f.Distinct, Label: textOf(f)}
 			sum := "SUM(" + distinct + arg + ")"
 			if shape {
 				// A FLOAT(7,3)'s SUM prints 3 decimals of a double that

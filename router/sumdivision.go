@@ -1,6 +1,10 @@
 package router
 
 import (
+	"slices"
+	"strconv"
+	"strings"
+
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
@@ -11,10 +15,10 @@ import (
 // what it holds: SUM(v / 3) of 1, 2, 4 is 2.333333332, AVG 0.77777778. A
 // shard's partial sum arrives as displayed, so the merge would add
 // rounded values (AVG 0.77780000): such a SUM or AVG is refused over
-// several shards. ROUND and TRUNCATE make the quotient what they show; a
-// division by 2^a * 5^b (a, b <= 4: 2, 4, 10, 100, 10000) ends within the
-// four decimals div_precision_increment adds; FLOAT and DOUBLE arithmetic
-// (realColumn) has no hidden digits.
+// several shards. ROUND, TRUNCATE and CAST make the quotient what they
+// show; a division by 2^a * 5^b (2, 4, 100, 2.5) ends within the four
+// decimals div_precision_increment adds; a comparison of a quotient is an
+// integer; FLOAT and DOUBLE arithmetic (realColumn) has no hidden digits.
 
 // checkSumArg refuses a SUM or AVG of an unrounded DECIMAL division.
 func (m *selectMerge) checkSumArg(f *ast.AggregateFuncExpr) error {
@@ -24,53 +28,79 @@ func (m *selectMerge) checkSumArg(f *ast.AggregateFuncExpr) error {
 	return errUnsupported("%s over several shards is not supported: a DECIMAL division keeps more digits than the shards' partial sums show; ROUND the division to the decimals wanted (ROUND(x / 3, 4)), or restrict the shard key to one shard", textOf(f))
 }
 
-// unroundedDivision tells whether e divides with / outside ROUND and
-// TRUNCATE.
+// unroundedDivision tells whether a / whose quotient may not end within
+// four more decimals flows into e's value: not through a comparison or a
+// condition (IF(v / 3 > 1, 1, 0) sums integers), DIV, ROUND, TRUNCATE,
+// FLOOR, CEIL or CAST, which leave no hidden digits.
 func unroundedDivision(e ast.ExprNode) bool {
-	v := &divisionFinder{}
-	e.Accept(v)
-	return v.found
-}
-
-type divisionFinder struct{ found bool }
-
-func (v *divisionFinder) Enter(n ast.Node) (ast.Node, bool) {
-	switch x := n.(type) {
-	case *ast.FuncCallExpr:
-		if x.FnName.L == "round" || x.FnName.L == "truncate" {
-			return n, true
-		}
+	switch x := e.(type) {
 	case *ast.BinaryOperationExpr:
-		v.found = v.found || x.Op == opcode.Div && !exactDivisor(x.R)
+		switch x.Op {
+		case opcode.Div:
+			return !exactDivisor(x.R) || unroundedDivision(x.L)
+		case opcode.Plus, opcode.Minus, opcode.Mul, opcode.Mod:
+			return unroundedDivision(x.L) || unroundedDivision(x.R)
+		}
+		return false
+	case *ast.UnaryOperationExpr:
+		return unroundedDivision(x.V)
+	case *ast.ParenthesesExpr:
+		return unroundedDivision(x.Expr)
+	case *ast.CaseExpr:
+		for _, w := range x.WhenClauses {
+			if unroundedDivision(w.Result) {
+				return true
+			}
+		}
+		return x.ElseClause != nil && unroundedDivision(x.ElseClause)
+	case *ast.FuncCallExpr:
+		args := x.Args
+		switch x.FnName.L {
+		case "round", "truncate", "floor", "ceil", "ceiling":
+			return false
+		case "if":
+			args = args[min(1, len(args)):]
+		}
+		return slices.ContainsFunc(args, unroundedDivision)
 	}
-	return n, v.found
+	return false // CAST, columns, literals
 }
 
-func (v *divisionFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
-
-// exactDivisor tells whether e is an integer literal 2^a * 5^b with a and
-// b at most 4: its quotients end within four more decimals.
+// exactDivisor tells whether e is a literal whose quotients end within
+// four more decimals: ±m / 10^c with m = 2^a * 5^b and a, b <= 4 + c
+// (2, 100, 2.5, -0.25; not 3 or 0.3).
 func exactDivisor(e ast.ExprNode) bool {
+	if u, ok := e.(*ast.UnaryOperationExpr); ok && u.Op == opcode.Minus {
+		e = u.V
+	}
 	v, ok := e.(*driver.ValueExpr)
 	if !ok {
 		return false
 	}
-	var n uint64
+	var m uint64
+	c := 0
 	switch x := v.GetValue().(type) {
 	case int64:
 		if x <= 0 {
 			return false
 		}
-		n = uint64(x)
+		m = uint64(x)
 	case uint64:
-		n = x
+		m = x
+	case *driver.MyDecimal:
+		ip, fp, _ := strings.Cut(strings.TrimPrefix(x.String(), "-"), ".")
+		n, err := strconv.ParseUint(strings.TrimLeft(ip+fp, "0"), 10, 64)
+		if err != nil || n == 0 {
+			return false
+		}
+		m, c = n, len(fp)
 	default:
 		return false
 	}
 	for _, p := range []uint64{2, 5} {
-		for i := 0; i < 4 && n%p == 0; i++ {
-			n /= p
+		for i := 0; i < 4+c && m%p == 0; i++ {
+			m /= p
 		}
 	}
-	return n == 1
+	return m == 1
 }
