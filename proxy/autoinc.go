@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
@@ -40,6 +42,9 @@ func (a *autoIncSource) next(schema, table string, n int, seen uint64) (uint64, 
 	if n > 0 { // n = 0: explicit ids only, which the counter is told of
 		if err := a.s.checkAutoIncVars(); err != nil {
 			return 0, err
+		}
+		if err := a.s.srv.resync(a.ctx, router.AutoIncTable{Schema: schema, Table: table}); err != nil {
+			return 0, errNotSupported("cannot give an AUTO_INCREMENT id for %s.%s: a statement moved its shards' counters, which cannot be read now (%v); a generated id could repeat one it wrote", schema, table, err)
 		}
 	}
 	first, err := a.s.srv.ids.Next(a.ctx, schema, table, n, seen, a.s.srv.highestID(schema, table))
@@ -123,17 +128,71 @@ func (s *Server) highestID(schema, table string) sequence.Floor {
 // rollback too. A failed read is logged: the statement itself is done.
 func (s *Session) syncAutoInc(ctx context.Context, tables []router.AutoIncTable) {
 	for _, t := range tables {
-		top, err := s.srv.shardCounters(ctx, t.Schema, t.Table)
-		if err == nil && top > 0 {
-			// The shards' counters are above every id they hold: top is a
-			// floor, should the sequence not exist yet.
-			_, err = s.srv.ids.Next(ctx, t.Schema, t.Table, 0, top, func(context.Context) (uint64, error) { return top, nil })
-		}
-		if err != nil {
-			s.srv.log.Warn("AUTO_INCREMENT sequence not raised to the shards' counters: a later generated id may repeat one the statement wrote",
+		if err := s.srv.raiseToCounters(ctx, t); err != nil {
+			s.srv.unsynced.mark(t)
+			s.srv.log.Warn("AUTO_INCREMENT sequence not raised to the shards' counters: ids are not given for the table until they are read",
 				"schema", t.Schema, "table", t.Table, "err", err)
 		}
 	}
+}
+
+// raiseToCounters raises t's sequence to its shards' counters.
+func (s *Server) raiseToCounters(ctx context.Context, t router.AutoIncTable) error {
+	top, err := s.shardCounters(ctx, t.Schema, t.Table)
+	if err != nil || top == 0 {
+		return err
+	}
+	// The shards' counters are above every id they hold: top is a floor,
+	// should the sequence not exist yet.
+	_, err = s.ids.Next(ctx, t.Schema, t.Table, 0, top, func(context.Context) (uint64, error) { return top, nil })
+	return err
+}
+
+// resync raises t's sequence to its shards' counters if a statement moved
+// them and they could not be read then (syncAutoInc).
+func (s *Server) resync(ctx context.Context, t router.AutoIncTable) error {
+	if !s.unsynced.has(t) {
+		return nil
+	}
+	if err := s.raiseToCounters(ctx, t); err != nil {
+		return err
+	}
+	s.unsynced.clear(t)
+	return nil
+}
+
+// unsyncedTables is a set of tables, safe for concurrent use; n lets the
+// INSERTs of a proxy with none skip the lock.
+type unsyncedTables struct {
+	n      atomic.Int32
+	mu     sync.Mutex
+	tables map[router.AutoIncTable]bool
+}
+
+func (u *unsyncedTables) mark(t router.AutoIncTable) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.tables == nil {
+		u.tables = map[router.AutoIncTable]bool{}
+	}
+	u.tables[t] = true
+	u.n.Store(int32(len(u.tables)))
+}
+
+func (u *unsyncedTables) has(t router.AutoIncTable) bool {
+	if u.n.Load() == 0 {
+		return false
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.tables[t]
+}
+
+func (u *unsyncedTables) clear(t router.AutoIncTable) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.tables, t)
+	u.n.Store(int32(len(u.tables)))
 }
 
 // shardCounters is the highest id the shards' own AUTO_INCREMENT counters

@@ -77,6 +77,9 @@ type Server struct {
 	plainTx bool
 	// ids gives sharded AUTO_INCREMENT ids (autoinc.go).
 	ids *sequence.Allocator
+	// unsynced are the tables whose shards' counters a statement moved and
+	// the proxy could not read since (autoinc.go).
+	unsynced unsyncedTables
 
 	// Operations: readiness, recent recovery actions, shard pings.
 	ready   atomic.Bool // a recovery pass completed

@@ -245,6 +245,29 @@ func (e *Exec) PartWrote(insertID, affected uint64) bool {
 	return insertID != 0 || affected > 0 && !e.upsert
 }
 
+// movesID tells whether assignment a may write into the AUTO_INCREMENT
+// column col a value no row had: not id = id, id = VALUES(id) (the row the
+// proxy inserts, whose id it gave or saw) or id = LAST_INSERT_ID(id), the
+// upsert idiom that reads back an existing row's id.
+func movesID(a *ast.Assignment, col string) bool {
+	if !strings.EqualFold(a.Column.Name.O, col) {
+		return false
+	}
+	e := a.Expr
+	switch x := e.(type) {
+	case *ast.ValuesExpr:
+		e = x.Column
+	case *ast.FuncCallExpr:
+		if len(x.Args) == 1 && x.FnName.L == ast.LastInsertId {
+			e = x.Args[0]
+		}
+	}
+	if c, ok := e.(*ast.ColumnNameExpr); ok && strings.EqualFold(c.Name.Name.O, col) {
+		return false
+	}
+	return true
+}
+
 // AutoIncTable names a sharded table with an AUTO_INCREMENT sequence.
 type AutoIncTable struct{ Schema, Table string }
 
@@ -289,7 +312,7 @@ func (r *Router) autoIncSyncs(st *Statement, user, db string) []AutoIncTable {
 				continue
 			}
 			col := def.Columns[def.AutoIncrement()].Name
-			if !slices.ContainsFunc(set, func(a *ast.Assignment) bool { return strings.EqualFold(a.Column.Name.O, col) }) {
+			if !slices.ContainsFunc(set, func(a *ast.Assignment) bool { return movesID(a, col) }) {
 				continue
 			}
 		}

@@ -201,6 +201,11 @@ func TestAutoIncSyncs(t *testing.T) {
 		{"CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, user_id INT) AUTO_INCREMENT = 1000", "shop.orders"},
 		{"CREATE TABLE plain (id BIGINT AUTO_INCREMENT PRIMARY KEY) AUTO_INCREMENT = 1000", ""}, // unsharded: the shard's own counter
 		{"DELETE FROM orders WHERE id = 3", ""},
+		// The upsert idioms write an id some row has.
+		{"INSERT INTO orders (user_id, total) VALUES (1, 1) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)", ""},
+		{"INSERT INTO orders (id, user_id) VALUES (1, 1) ON DUPLICATE KEY UPDATE id = VALUES(id), total = 3", ""},
+		{"UPDATE orders SET id = id, total = 1", ""},
+		{"INSERT INTO orders (user_id) VALUES (1) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id + 1)", "shop.orders"},
 	}
 	for _, tt := range tests {
 		p, err := planFor(t, r, tt.sql)
