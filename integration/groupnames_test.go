@@ -37,6 +37,12 @@ func TestGroupByNamesOverShards(t *testing.T) {
 	) {
 		steps = append(steps, scriptStep{0, q, nil}, scriptStep{0, "SHOW WARNINGS", nil}, scriptStep{0, "SELECT @@warning_count", nil})
 	}
+	// ORDER BY over groups resolves as over rows.
+	steps = append(steps, textSteps(
+		"SELECT n AS k, k, COUNT(*) FROM gitems GROUP BY 1, 2 ORDER BY k",
+		"SELECT k, n * 10 + k AS k, COUNT(*) FROM gitems GROUP BY 1, 2 ORDER BY k DESC",
+		"SELECT n AS x, SUM(k) AS x FROM gitems GROUP BY n ORDER BY x",
+	)...)
 	steps = append(steps,
 		scriptStep{0, "SELECT n AS k, COUNT(*) FROM gitems WHERE k > ? GROUP BY k", []any{0}},
 		scriptStep{0, "SHOW WARNINGS", nil},

@@ -21,7 +21,7 @@ func orderFollowsGroups(sel *ast.SelectStmt, groups []ast.ExprNode) bool {
 		return false
 	}
 	for i, item := range items {
-		e, err := resolveByItem(item.Expr, sel.Fields.Fields, false)
+		e, err := resolveOrderItem(item.Expr, sel.Fields.Fields, false, nil)
 		if err != nil || !sameExpr(e, groups[i]) || item.Desc != items[0].Desc {
 			return false
 		}

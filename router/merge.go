@@ -455,7 +455,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 	}
 	if sel.OrderBy != nil {
 		for _, item := range sel.OrderBy.Items {
-			e, err := resolveByItem(item.Expr, sel.Fields.Fields, false)
+			e, err := resolveOrderItem(item.Expr, sel.Fields.Fields, false, m.wildcardColumns())
 			if err != nil {
 				return err
 			}
@@ -670,7 +670,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 	a.clause = ClauseOrder
 	if sel.OrderBy != nil {
 		for _, item := range sel.OrderBy.Items {
-			e, err := resolveByItem(item.Expr, sel.Fields.Fields, false)
+			e, err := resolveOrderItem(item.Expr, sel.Fields.Fields, false, m.wildcardColumns())
 			if err != nil {
 				return err
 			}
