@@ -107,9 +107,9 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			}
 			s.lockReads = on
 		case a.IsSystem && strings.EqualFold(a.Name, "autocommit"):
-			on, ok := parseBool(value)
-			if !ok {
-				return s.writeErr(mysql.NewError(mysql.ER_WRONG_VALUE_FOR_VAR, fmt.Sprintf("Variable 'autocommit' can't be set to the value of '%s'", value)))
+			on, err := s.autocommitValue(ctx, value)
+			if err != nil {
+				return s.writeErr(err)
 			}
 			autocommit = &on
 		case a.IsSystem && strings.EqualFold(a.Name, "sql_auto_is_null") && autoIsNullOn(value):
