@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -298,16 +299,32 @@ func (s *Session) checkReadOnly(st *router.Statement, p *router.Plan) error {
 // 10.11: writes to tables other than the session's temporary tables, and
 // CREATE or DROP TEMPORARY TABLE (checked: INSERT and UPDATE of a
 // temporary table run, DROP TEMPORARY TABLE IF EXISTS of none is refused).
+// A FOR UPDATE read is a write there, but one of no table (SELECT 1 FOR
+// UPDATE), of temporary tables or of information_schema runs (checked).
 func (s *Session) refusedReadOnly(st *router.Statement, write bool) bool {
 	switch {
 	case st.ConnState == router.ConnStateTempCreate:
 		return true
 	case st.ConnState == router.ConnStateTempDrop && !st.ImplicitCommit:
 		return true
+	case !write && router.LocksForUpdate(st):
+		return s.locksStoredTable(st.Tables)
 	case !write:
 		return false
 	}
 	return len(st.Tables) == 0 || !s.allTemporary(st.Tables)
+}
+
+// locksStoredTable: a FOR UPDATE read of tables locks rows of one that is
+// neither the session's temporary table nor information_schema's.
+func (s *Session) locksStoredTable(tables []router.TableRef) bool {
+	var stored []router.TableRef
+	for _, t := range tables {
+		if !strings.EqualFold(t.In(s.db), "information_schema") {
+			stored = append(stored, t)
+		}
+	}
+	return len(stored) > 0 && !s.allTemporary(stored)
 }
 
 // allTemporary: every table is one of the session's temporary tables.
