@@ -177,6 +177,14 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if !ok {
 		return s.writeErr(errUnknownStmt(id, "mysqld_stmt_execute"))
 	}
+	if payload[4]&cursorTypeReadOnly != 0 && p.columns > 0 {
+		// Refused before anything is sent: a client told CURSOR_EXISTS
+		// nowhere would wait for rows it never fetches, or fetch from a
+		// cursor the proxy never opened (stmtcursor.go).
+		s.startStatement(nil)
+		p.clearLongData()
+		return s.writeErr(errCursorNotSupported(id))
+	}
 	nullBitmap, types, values, err := p.executeParams(payload[9:]) // flags(1) and iteration count(4) are not forwarded
 	if err != nil {
 		return s.writeErr(err)
