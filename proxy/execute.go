@@ -83,6 +83,13 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		s.outsideTx = true
 		defer func() { s.outsideTx = false }()
 	}
+	if s.opensNoTx(st) {
+		// autocommit=0 and no transaction yet: MariaDB starts none for a
+		// read of no table (SELECT @@in_transaction answers 0), so no
+		// branch is opened for it either.
+		s.outsideTx = true
+		defer func() { s.outsideTx = false }()
+	}
 	if st.ConnState == router.ConnStateLockTables {
 		// LOCK TABLES first releases the table locks the session holds.
 		if _, err := s.unlockTables(ctx); err != nil {

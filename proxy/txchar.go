@@ -70,6 +70,20 @@ func startsTransaction(st *router.Statement) bool {
 	return len(st.Tables) > 0
 }
 
+// opensNoTx: under autocommit=0 with no transaction open, st is a read
+// that uses no table and calls no stored function (SELECT 1, SELECT
+// @@in_transaction, DO SLEEP(1)), which starts no transaction on MariaDB.
+func (s *Session) opensNoTx(st *router.Statement) bool {
+	if s.tx != nil || s.autocommit || len(st.Tables) > 0 || len(st.Funcs) > 0 {
+		return false
+	}
+	switch st.Node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt, *ast.DoStmt:
+		return true
+	}
+	return false
+}
+
 // endUnstartedTx ends, before a SET TRANSACTION, the transaction
 // autocommit=0 opened for statements that used no table (MariaDB has none
 // then): nothing in it to keep, and the characteristics it took are pending
