@@ -134,10 +134,12 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			parts = append(parts, name+" = "+value)
 		}
 	}
+	var warnings uint16
 	if len(parts) > 0 {
 		// Run the assignments once so that the shard validates them and the
 		// client gets the shard's error for a bad name or value.
-		if err := s.applySet(ctx, "SET "+strings.Join(parts, ", "), next, charsetSet, readBack); err != nil {
+		var err error
+		if warnings, err = s.applySet(ctx, "SET "+strings.Join(parts, ", "), next, charsetSet, readBack); err != nil {
 			return s.writeErr(err)
 		}
 	}
@@ -169,7 +171,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			s.vars = s.vars.With(backend.Var{Name: "@@session.autocommit", Value: "0"})
 		}
 	}
-	return s.writeOK(0, 0, "")
+	return s.writeOKStatus(0, 0, s.status(0), warnings, "")
 }
 
 // charsetChange is what a SET does to the session's character set.
@@ -194,35 +196,41 @@ func (s *Session) setShard() string {
 
 // applySet runs a SET on the session's connection to its default shard and
 // records the new state, with the character set read back when cs says it
-// changed and the values of the variables in readBack.
-func (s *Session) applySet(ctx context.Context, sql string, next backend.State, cs charsetChange, readBack []string) error {
+// changed and the values of the variables in readBack. It returns how
+// many warnings the SET raised (a value truncated to the variable's range,
+// a deprecated variable), which become the session's conditions as on
+// MariaDB.
+func (s *Session) applySet(ctx context.Context, sql string, next backend.State, cs charsetChange, readBack []string) (uint16, error) {
 	shard := s.setShard()
 	pinned := s.tx != nil && s.tx.branches[shard] != nil
 	var c *backend.Conn
 	if pinned {
 		c = s.tx.branches[shard]
 		if err := c.Sync(ctx, s.physicalDB(), s.shardState()); err != nil {
-			return shardErr(shard, err)
+			return 0, shardErr(shard, err)
 		}
 	} else {
 		var err error
 		if c, err = s.acquire(ctx, shard); err != nil {
-			return err
+			return 0, err
 		}
 		defer s.release(c)
 	}
-	if _, err := c.Exec(ctx, sql); err != nil {
+	res, err := c.Exec(ctx, sql)
+	if err != nil {
 		if _, ok := backend.ServerError(err); ok {
 			// The statement failed as a whole; nothing was assigned.
-			return err
+			return 0, err
 		}
-		return errShardUnavailable(shard, err)
+		return 0, errShardUnavailable(shard, err)
 	}
+	// Read before the read-backs below, which would clear them.
+	s.noteWarnings(ctx, c, res.Warnings)
 	vals, err := readVars(ctx, c, readBack)
 	if err != nil {
 		// The SET ran but what it gave is unknown.
 		c.MarkBroken()
-		return shardErr(shard, err)
+		return 0, shardErr(shard, err)
 	}
 	next = next.With(vals...)
 	label := s.colLabel
@@ -233,9 +241,9 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State, 
 			// not serve anyone with a wrong record.
 			c.MarkBroken()
 			if _, ok := backend.ServerError(err); ok {
-				return err
+				return 0, err
 			}
-			return errShardUnavailable(shard, err)
+			return 0, errShardUnavailable(shard, err)
 		}
 		next = next.With(vs...)
 		if cs == resultsChanged {
@@ -244,7 +252,7 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State, 
 	}
 	c.NoteState(next)
 	s.vars, s.colLabel = next, label
-	return nil
+	return res.Warnings, nil
 }
 
 // setCharsetUnparsed runs a SET NAMES or SET CHARACTER SET that the
@@ -258,10 +266,11 @@ func (s *Session) setCharsetUnparsed(ctx context.Context, sql string) (handled b
 	if !isCharsetSetText(sql) {
 		return false, nil
 	}
-	if err := s.applySet(ctx, sql, s.vars, resultsChanged, nil); err != nil {
+	warnings, err := s.applySet(ctx, sql, s.vars, resultsChanged, nil)
+	if err != nil {
 		return true, s.writeErr(err)
 	}
-	return true, s.writeOK(0, 0, "")
+	return true, s.writeOKStatus(0, 0, s.status(0), warnings, "")
 }
 
 // isCharsetSetText tells a lone SET NAMES / SET CHARACTER SET / SET
