@@ -108,24 +108,3 @@ func firstPayload(raw []byte) []byte {
 	}
 	return raw[4 : 4+n]
 }
-
-// clientSessionTrackHigh is CLIENT_SESSION_TRACK (1<<23) in the upper
-// capability bytes of a greeting.
-const clientSessionTrackHigh = 1 << 7
-
-// shapeGreeting rewrites go-mysql's greeting payload in place: it offers
-// ext as extended capabilities (when any), and never CLIENT_SESSION_TRACK,
-// which go-mysql offers but the proxy does not honour (its OK packets
-// carry no session-state information): a client must not wait for it.
-func shapeGreeting(p []byte, ext uint32) bool {
-	capsAt, _, ok := greetingExtCapsAt(p)
-	if !ok {
-		return false
-	}
-	// capabilities (2), charset (1), status (2), then the upper two bytes
-	p[capsAt+5] &^= clientSessionTrackHigh
-	if ext != 0 {
-		announceExtCaps(p, ext)
-	}
-	return true
-}

@@ -63,20 +63,3 @@ func TestClientExtCaps(t *testing.T) {
 		}
 	}
 }
-
-// The greeting never offers CLIENT_SESSION_TRACK (upper byte 0x80), which
-// the proxy does not honour; the other upper bits stay.
-func TestShapeGreetingDropsSessionTrack(t *testing.T) {
-	p := greeting(0xf7ff, 0)
-	if !shapeGreeting(p, 0) {
-		t.Fatal("greeting not recognised")
-	}
-	capsAt, _, _ := greetingExtCapsAt(p)
-	if p[capsAt+5] != 0x7f || p[capsAt+6] != 0x81 || p[capsAt] != 0xff {
-		t.Errorf("capabilities after shaping: %x %x, upper %x %x", p[capsAt], p[capsAt+1], p[capsAt+5], p[capsAt+6])
-	}
-	q := greeting(0xf7ff, 0)
-	if !shapeGreeting(q, extMetadata) || binary.LittleEndian.Uint32(q[len(q)-39:]) != extMetadata || q[capsAt]&clientMySQL != 0 {
-		t.Errorf("extended capabilities not offered: %q", q)
-	}
-}

@@ -110,7 +110,7 @@ func (b *bufferedConn) Write(p []byte) (int, error) {
 	if !b.buffered {
 		if b.greeting == nil {
 			b.greeting = append([]byte{}, p...)
-			if len(p) > 4 && shapeGreeting(b.greeting[4:], b.extCaps) {
+			if b.extCaps != 0 && len(p) > 4 && announceExtCaps(b.greeting[4:], b.extCaps) {
 				n, err := b.Conn.Write(b.greeting)
 				return min(n, len(p)), err
 			}

@@ -160,10 +160,6 @@ func (s *Session) handshake(live *settings) (err error) {
 	if err != nil {
 		return err
 	}
-	// Not offered (shapeGreeting): a client that asks anyway gets OK
-	// packets without session-state information, as MariaDB keeps only
-	// the capabilities both sides have.
-	c.UnsetCapability(mysql.CLIENT_SESSION_TRACK)
 	s.conn = c
 	s.id = c.ConnectionID()
 	s.user = c.GetUser()
