@@ -37,7 +37,7 @@ func startReturningFixture(t *testing.T) *returningFixture {
 			fmt.Sprintf("- {name: %s, broadcast: true}", tableName("regions", m)))
 	}
 	tables = append(tables, "- {name: gitems, shard_key: k, algorithm: mod}", "- {name: txitems, shard_key: k, algorithm: mod}",
-		"- {name: modeitems, shard_key: k, algorithm: mod}")
+		"- {name: modeitems, shard_key: k, algorithm: mod}", "- {name: litems, shard_key: k, algorithm: mod}")
 	p := env.StartProxy(t, harness.ProxyConfig{
 		Shards: []harness.ShardSpec{{Name: "s0", DSN: s0.DSN("")}, {Name: "s1", DSN: s1.DSN("")}},
 		Users:  map[string]string{appUser: appPass},

@@ -58,9 +58,10 @@ func charsetText(name string) string {
 
 // textScope tells what the column names of a merged SELECT mean.
 type textScope interface {
-	// columnText is the unmerged collation of the text the one column
-	// a name means holds (collationText); "" for merged text, no text,
-	// a name the catalog does not know or that means several columns.
+	// columnText is the unmerged collation of the text the columns a
+	// name means hold (collationText; the first of a USING column's
+	// tables); "" for merged text, no text, a name the catalog does not
+	// know.
 	columnText(*ast.ColumnName) string
 	// expand lists the columns a wildcard brings, in order; false when
 	// the catalog does not know them all.
@@ -161,22 +162,24 @@ type tableScope struct {
 	from []tableInfo
 }
 
+// columnText of a name several FROM tables hold is the first unmerged
+// collation among them: a JOIN ... USING (or NATURAL JOIN) column is
+// compared in its tables' collation, and a truly ambiguous name is
+// MariaDB's own 1052, so refusing it costs nothing.
 func (s tableScope) columnText(name *ast.ColumnName) string {
-	coll, n := "", 0
 	for _, t := range s.from {
 		if name.Table.O != "" && t.alias != name.Table.L {
 			continue
 		}
 		if def := s.r.Catalog().Table(t.schema, t.name); def != nil {
 			if i := def.ColumnIndex(name.Name.O); i >= 0 {
-				coll, n = def.Columns[i].Collation, n+1
+				if c := collationText(def.Columns[i].Collation); c != "" {
+					return c
+				}
 			}
 		}
 	}
-	if n != 1 {
-		return ""
-	}
-	return collationText(coll)
+	return ""
 }
 
 func (s tableScope) expand(w *ast.WildCardField) ([]ast.ExprNode, bool) {

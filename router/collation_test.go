@@ -67,6 +67,8 @@ func TestMergedTextCollations(t *testing.T) {
 		{"SELECT l FROM users UNION SELECT l FROM orders ORDER BY 1", "collation latin1_swedish_ci"},
 		{"SELECT n, l FROM users UNION ALL SELECT n, l FROM orders ORDER BY 2", "column l compares"},
 		{"SELECT n, s FROM users UNION ALL SELECT n, u FROM orders ORDER BY 2", "collation utf8mb4_unicode_ci"},
+		// A USING column is in both tables: their collation decides.
+		{"SELECT l, COUNT(*) FROM users JOIN orders USING (user_id, l) GROUP BY l", "GROUP BY l compares text of collation latin1_swedish_ci"},
 
 		// Planned: merged collations, numbers, text that only passes through.
 		{"SELECT s, COUNT(*) FROM items GROUP BY s ORDER BY s", ""},
