@@ -24,8 +24,8 @@ var mergeCollationSetup = []string{
 	"INSERT INTO txitems VALUES (1,'ß','€'),(2,'s','ÿ'),(4,'ss','a')",
 	"CREATE TABLE modeitems (k INT PRIMARY KEY, s VARCHAR(10) COLLATE utf8mb4_general_ci)",
 	"INSERT INTO modeitems VALUES (1,'é'),(2,'e'),(3,'f'),(4,'x')",
-	"CREATE TABLE litems (k INT PRIMARY KEY, l VARCHAR(10) CHARACTER SET latin1)",
-	"INSERT INTO litems SELECT k, l FROM gitems",
+	"CREATE TABLE litems (k INT PRIMARY KEY, l VARCHAR(10) CHARACTER SET latin1, n INT)",
+	"INSERT INTO litems SELECT k, l, k FROM gitems",
 }
 
 func TestMergeCollations(t *testing.T) {
@@ -48,6 +48,8 @@ func TestMergeCollations(t *testing.T) {
 		{"SELECT DISTINCT CONVERT(s USING latin1) FROM gitems", "compares text of character set latin1"},
 		// A USING column: 'ä' (k 1) and 'a' (k 2) are one group under general_ci.
 		{"SELECT l, COUNT(*) FROM gitems JOIN litems USING (k, l) GROUP BY l", latin1},
+		// The merge's HAVING: 'ä' = 'a' under general_ci, not latin1_swedish_ci.
+		{"SELECT n, l FROM litems GROUP BY n HAVING l = 'a'", "HAVING l " + latin1},
 		{"SELECT l FROM gitems ORDER BY l", "merges over several shards support utf8mb4 and utf8mb3 general_ci and _bin collations; a WHERE on the shard key that picks one shard runs it"},
 	} {
 		wantMergeRefused(ctx, t, proxy, c.sql, c.want)
@@ -69,6 +71,7 @@ func TestMergeCollations(t *testing.T) {
 		"SELECT SUM(LENGTH(l)), COUNT(l), MAX(CHAR_LENGTH(u)) FROM gitems JOIN txitems USING (k)",
 		"SELECT k FROM gitems ORDER BY l = 'a', k",
 		"SELECT k, l FROM gitems ORDER BY CONVERT(l USING utf8mb4), k",
+		"SELECT n, l FROM litems GROUP BY n HAVING n > 1 AND l IS NOT NULL ORDER BY n",
 	})
 }
 

@@ -53,6 +53,11 @@ func TestMergedTextCollations(t *testing.T) {
 		{"SELECT CONCAT(l, '') AS x, COUNT(*) FROM items GROUP BY x", "collation latin1_swedish_ci"},
 		{"SELECT n FROM items ORDER BY CASE WHEN n > 1 THEN l ELSE s END", "collation latin1_swedish_ci"},
 		{"SELECT e, COUNT(*) FROM items GROUP BY e", "GROUP BY e"},
+		// HAVING that the merge computes over carried text.
+		{"SELECT n, l FROM items GROUP BY n HAVING l = 'a'", "HAVING l compares text of collation latin1_swedish_ci"},
+		{"SELECT n, UPPER(l) AS x FROM items GROUP BY n HAVING x = 'A'", "HAVING x compares"},
+		{"SELECT n, u FROM items GROUP BY n HAVING NULLIF(u, 'ss') IS NULL", "HAVING u compares text of collation utf8mb4_unicode_ci"},
+		{"SELECT n, lb FROM items GROUP BY n HAVING GREATEST(lb, 'b') = 'b'", "collation latin1_bin"},
 		// Collations and character sets the statement names.
 		{"SELECT s FROM items ORDER BY s COLLATE utf8mb4_unicode_ci", "collation utf8mb4_unicode_ci"},
 		{"SELECT s FROM items ORDER BY CONVERT(s USING latin1)", "character set latin1"},
@@ -83,7 +88,9 @@ func TestMergedTextCollations(t *testing.T) {
 		{"SELECT l FROM items ORDER BY CONVERT(l USING utf8mb4)", ""},
 		{"SELECT l FROM items ORDER BY CAST(l AS CHAR CHARACTER SET utf8mb4), CAST(l AS BINARY), CAST(l AS UNSIGNED)", ""},
 		{"SELECT u FROM items ORDER BY u COLLATE utf8mb4_bin", ""},
-		{"SELECT n, e FROM items ORDER BY e", ""}, // by position
+		{"SELECT n, l, s FROM items GROUP BY n HAVING SUM(l = 'a') > 0 AND s = 'a' AND n > 1", ""},
+		{"SELECT id, l FROM items GROUP BY id HAVING l = 'a'", ""}, // the shards compute it
+		{"SELECT n, e FROM items ORDER BY e", ""},                  // by position
 		{"SELECT GROUP_CONCAT(DISTINCT s ORDER BY s) FROM items", ""},
 		{"SELECT x FROM (SELECT LENGTH(l) AS x, s FROM items) AS d ORDER BY x, s", ""},
 		{"SELECT n, l FROM users UNION ALL SELECT n, l FROM orders ORDER BY 1", ""},

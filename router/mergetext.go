@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
 
 // mergeKey is an expression a merge compares, with what a message calls
@@ -49,6 +50,9 @@ func (m *selectMerge) textKeys(s textScope) []mergeKey {
 	}
 	if m.merge.Agg != nil {
 		keys = append(keys, aggTextKeys(sel)...)
+		if m.merge.Agg.Having != nil {
+			keys = append(keys, havingTextKeys(sel)...)
+		}
 	}
 	return keys
 }
@@ -141,6 +145,92 @@ func aggregateTextKeys(f *ast.AggregateFuncExpr) []mergeKey {
 		keys[i] = mergeKey{textOf(f), a}
 	}
 	return keys
+}
+
+// havingTextKeys are the operands of the comparisons in a HAVING that the
+// merge computes (engine.Filter, with general_ci weights): a carried
+// column (HAVING l = 'a' beside GROUP BY n), an expression over one, a
+// MIN, MAX or GROUP_CONCAT result. Those inside an aggregate or a
+// subquery the shards compare. A name may mean a select item's alias or
+// a column (MariaDB prefers the GROUP BY's column): both are keys.
+func havingTextKeys(sel *ast.SelectStmt) []mergeKey {
+	v := &havingKeyFinder{fields: sel.Fields.Fields}
+	sel.Having.Expr.Accept(v)
+	return v.keys
+}
+
+type havingKeyFinder struct {
+	fields []*ast.SelectField
+	keys   []mergeKey
+}
+
+func (v *havingKeyFinder) Enter(n ast.Node) (ast.Node, bool) {
+	switch n.(type) {
+	case *ast.SubqueryExpr, *ast.AggregateFuncExpr:
+		return n, true
+	}
+	for _, e := range comparedOperands(n) {
+		what := "HAVING " + textOf(e)
+		v.keys = append(v.keys, mergeKey{what, e})
+		if f := aliasedItem(e, v.fields); f != nil {
+			v.keys = append(v.keys, mergeKey{what, f})
+		}
+	}
+	return n, false
+}
+
+func (v *havingKeyFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// comparedOperands are the operands n compares as text where they are
+// text: those of a comparison, IN, BETWEEN, LIKE, REGEXP, CASE x WHEN,
+// and of the functions that compare their arguments.
+func comparedOperands(n ast.Node) []ast.ExprNode {
+	switch x := n.(type) {
+	case *ast.BinaryOperationExpr:
+		switch x.Op {
+		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
+			return []ast.ExprNode{x.L, x.R}
+		}
+	case *ast.PatternInExpr:
+		return append([]ast.ExprNode{x.Expr}, x.List...)
+	case *ast.BetweenExpr:
+		return []ast.ExprNode{x.Expr, x.Left, x.Right}
+	case *ast.PatternLikeOrIlikeExpr:
+		return []ast.ExprNode{x.Expr, x.Pattern}
+	case *ast.PatternRegexpExpr:
+		return []ast.ExprNode{x.Expr, x.Pattern}
+	case *ast.CaseExpr:
+		if x.Value == nil {
+			return nil
+		}
+		out := []ast.ExprNode{x.Value}
+		for _, w := range x.WhenClauses {
+			out = append(out, w.Expr)
+		}
+		return out
+	case *ast.FuncCallExpr:
+		switch x.FnName.L {
+		case "strcmp", "field", "find_in_set", "locate", "instr", "position",
+			"nullif", "greatest", "least":
+			return x.Args
+		}
+	}
+	return nil
+}
+
+// aliasedItem is the expression of the select item whose alias e, an
+// unqualified name, is; nil for none.
+func aliasedItem(e ast.ExprNode, fields []*ast.SelectField) ast.ExprNode {
+	c, ok := unparen(e).(*ast.ColumnNameExpr)
+	if !ok || c.Name.Table.O != "" {
+		return nil
+	}
+	for _, f := range fields {
+		if f.WildCard == nil && f.AsName.O != "" && f.AsName.L == c.Name.Name.L {
+			return f.Expr
+		}
+	}
+	return nil
 }
 
 // unionTextError is textError for a UNION over several shards: it
