@@ -49,7 +49,7 @@ func TestMergeCollations(t *testing.T) {
 		// A USING column: 'ä' (k 1) and 'a' (k 2) are one group under general_ci.
 		{"SELECT l, COUNT(*) FROM gitems JOIN litems USING (k, l) GROUP BY l", latin1},
 		// The merge's HAVING: 'ä' = 'a' under general_ci, not latin1_swedish_ci.
-		{"SELECT n, l FROM litems GROUP BY n HAVING l = 'a'", "HAVING l " + latin1},
+		{"SELECT n, l FROM litems GROUP BY n HAVING l = 'a'", "HAVING l='a' " + latin1},
 		{"SELECT l FROM gitems ORDER BY l", "merges over several shards support utf8mb4 and utf8mb3 general_ci and _bin collations; a WHERE on the shard key that picks one shard runs it"},
 	} {
 		wantMergeRefused(ctx, t, proxy, c.sql, c.want)
@@ -134,4 +134,45 @@ func wantMergeRefused(ctx context.Context, t *testing.T, db interface {
 	case me.Number != 1235 || string(me.SQLState[:]) != "42000" || !strings.Contains(strings.ReplaceAll(me.Message, "`", ""), want):
 		t.Errorf("%s: error %d (%s): %s; want 1235 (42000) saying %q", q, me.Number, me.SQLState[:], me.Message, want)
 	}
+}
+
+// TestMergeConnectionCollation: literals, CAST(x AS CHAR) and numbers
+// turned text have the session's collation_connection, which the result
+// column definitions do not show: under utf8mb4_unicode_ci (Laravel's SET
+// NAMES, or a handshake's) a merge that compares them is refused before
+// any row; under general_ci and _bin it answers as MariaDB, and so does
+// one shard in any collation.
+func TestMergeConnectionCollation(t *testing.T) {
+	ctx, proxy, direct, f := startTwinFixture(t, mergeCollationSetup...)
+	const order = "SELECT k FROM gitems ORDER BY IF(k % 2 = 0, '_', 'a'), k"
+	compareSessions(ctx, t, proxy, direct, 1, textSteps(
+		"SET NAMES utf8mb4",
+		order,
+		"SELECT CAST(k AS CHAR) AS x, COUNT(*) FROM gitems GROUP BY x",
+		"SET NAMES utf8mb4 COLLATE utf8mb4_bin",
+		order,
+		"SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
+		"SELECT k FROM gitems WHERE k = 2 ORDER BY IF(k % 2 = 0, '_', 'a'), k",
+		"SELECT k, s FROM gitems ORDER BY CONCAT(s, 'x'), k",
+		"SELECT DISTINCT 'x' AS c, k FROM gitems ORDER BY k",
+	))
+	c, err := proxy.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	mustExec(t, c, "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci")
+	const want = "ORDER BY IF(k%2=0, '_', 'a') compares text of the session's collation_connection utf8mb4_unicode_ci"
+	wantMergeRefused(ctx, t, c, order, want)
+	wantMergeRefused(ctx, t, c, "SELECT CAST(k AS CHAR) AS x, COUNT(*) FROM gitems GROUP BY x", "GROUP BY x compares")
+	wantMergeRefused(ctx, t, c, "SELECT k FROM gitems UNION SELECT 'a' FROM gitems ORDER BY 1", "collation_connection utf8mb4_unicode_ci")
+	// A client whose handshake names the collation, as mysql2 does.
+	unicode := f.p.DB(t, appUser, appPass, "shop", "collation=utf8mb4_unicode_ci")
+	wantMergeRefused(ctx, t, unicode, order, want)
+	mustExec(t, c, "SET NAMES utf8mb4")
+	rows, err := c.QueryContext(ctx, order)
+	if err != nil {
+		t.Fatalf("after SET NAMES utf8mb4: %v", err)
+	}
+	rows.Close()
 }

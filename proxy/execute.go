@@ -516,6 +516,9 @@ func (s *Session) mergeConns(ctx context.Context, parts []router.Part) ([]*backe
 // if set, is called with the connections once the rows are sent, before
 // anything else runs on them.
 func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, after func([]*backend.Conn)) error {
+	if err := ex.Merge.ConnTextError(s.collationConnection()); err != nil {
+		return s.writeErr(err) // before any shard runs it
+	}
 	conns, release, err := s.mergeConns(ctx, ex.Parts)
 	if err != nil {
 		return s.writeErr(err)
@@ -902,4 +905,15 @@ func routeName(ex *router.Exec) string {
 		}
 	}
 	return "scatter"
+}
+
+// collationConnection is the session's collation_connection as the state
+// records it (SET NAMES, the handshake); "" when the session has the
+// server's default, which the proxy does not know.
+func (s *Session) collationConnection() string {
+	v, ok := s.vars.Get(backend.VarCollation)
+	if !ok || !strings.HasPrefix(v, "'") {
+		return ""
+	}
+	return strings.Trim(v, "'")
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
 // A merge over several shards compares text with utf8mb4_general_ci
@@ -38,41 +40,63 @@ func mergedCharset(name string) bool {
 	return false
 }
 
-// collationText is what a message calls an unmerged collation; "" for
-// one the merge compares (and for none: not text, not known).
+// Besides collationText's names of unmerged collations, exprText tells
+// two classes of text apart, for how an expression's arguments combine
+// (MariaDB's coercibility: a COLLATE clause or a column's collation
+// decides over a literal's or a number turned text):
+const (
+	// mergedText is text of a collation the merge compares.
+	mergedText = "=merged"
+	// connText is text of the session's collation_connection: string
+	// literals, CAST(x AS CHAR), numbers and dates turned text (HEX,
+	// DATE_FORMAT, CONCAT(n)). The plan marks a merge key of it
+	// (Merge.ConnText) and the proxy checks the session at run time.
+	connText = "=connection"
+)
+
+// collationText is what a message calls an unmerged collation;
+// mergedText for one the merge compares, "" for none (not text, not
+// known).
 func collationText(name string) string {
-	if name = strings.ToLower(name); name == "" || mergedCollation(name) {
+	switch name = strings.ToLower(name); {
+	case name == "":
 		return ""
+	case mergedCollation(name):
+		return mergedText
 	}
 	return "collation " + name
 }
 
-// charsetText is collationText for the default collation of a character
-// set.
-func charsetText(name string) string {
-	if name == "" || mergedCharset(name) {
-		return ""
+// charsetCollText is collationText for the default collation of a
+// character set.
+func charsetCollText(name string) string {
+	if mergedCharset(name) {
+		return mergedText
 	}
 	return "character set " + strings.ToLower(name)
 }
 
+// unmerged tells whether t, an exprText, names an unmerged collation.
+func unmerged(t string) bool {
+	return t != "" && t != mergedText && t != connText
+}
+
 // textScope tells what the column names of a merged SELECT mean.
 type textScope interface {
-	// columnText is the unmerged collation of the text the columns a
-	// name means hold (collationText; the first of a USING column's
-	// tables); "" for merged text, no text, a name the catalog does not
-	// know.
+	// columnText is exprText of the columns a name means (the first
+	// unmerged one of a USING column's tables); "" for no text or a
+	// name the catalog does not know.
 	columnText(*ast.ColumnName) string
 	// expand lists the columns a wildcard brings, in order; false when
 	// the catalog does not know them all.
 	expand(*ast.WildCardField) ([]ast.ExprNode, bool)
 }
 
-// exprText is the unmerged collation of the text e may give, looking
-// through what passes text on (functions, CASE, MIN/MAX) to the columns,
-// COLLATE clauses and conversions that decide it; "" where e gives a
-// number, a date, merged text or the session's own text (literals, whose
-// character set is the results', which the engine checks).
+// exprText is the collation of the text e may give (collationText, or
+// connText), looking through what passes text on (functions, CASE,
+// MIN/MAX) to the columns, literals, COLLATE clauses and conversions that
+// decide it; "" where e gives a number or a date, or the router cannot
+// tell (variables, subqueries).
 func exprText(e ast.ExprNode, s textScope) string {
 	switch x := e.(type) {
 	case *ast.ColumnNameExpr:
@@ -81,11 +105,10 @@ func exprText(e ast.ExprNode, s textScope) string {
 		return exprText(x.Expr, s)
 	case *ast.SetCollationExpr:
 		return collationText(x.Collate)
+	case *driver.ValueExpr:
+		return literalText(x)
 	case *ast.FuncCastExpr:
-		if x.ExplicitCharSet {
-			return charsetText(x.Tp.GetCharset())
-		}
-		return "" // a number, a date, or the connection's text
+		return castText(x)
 	case *ast.FuncCallExpr:
 		return callText(x, s)
 	case *ast.AggregateFuncExpr:
@@ -94,46 +117,106 @@ func exprText(e ast.ExprNode, s textScope) string {
 			return listText(x.Args, s)
 		}
 	case *ast.CaseExpr:
+		rs := []ast.ExprNode{x.ElseClause}
 		for _, w := range x.WhenClauses {
-			if t := exprText(w.Result, s); t != "" {
-				return t
-			}
+			rs = append(rs, w.Result)
 		}
-		return exprText(x.ElseClause, s)
+		return listText(rs, s)
 	}
-	// Operators, comparisons, literals, variables, subqueries.
+	// Operators, comparisons, variables, subqueries.
 	return ""
 }
 
-// listText is exprText of the first of es that gives unmerged text.
+// literalText: a string literal is the connection's text; one with a
+// character set introducer (_latin1'a', N'a') that set's. The parser
+// gives a plain literal utf8mb4_bin, which an introducer does not (but
+// _utf8mb4'a' reads as plain: the stricter of the two).
+func literalText(v *driver.ValueExpr) string {
+	switch {
+	case v.Kind() != driver.KindString && v.Kind() != driver.KindBytes:
+		return "" // a number, NULL
+	case v.Type.GetCharset() == "", v.Type.GetCharset() == "utf8mb4" && v.Type.GetCollate() == "utf8mb4_bin":
+		return connText // GROUP_CONCAT's SEPARATOR has none
+	}
+	return charsetCollText(v.Type.GetCharset())
+}
+
+// castText: CAST(x AS CHAR) gives the connection's text, AS CHAR
+// CHARACTER SET cs (or CONVERT(x, ...)) cs's, AS BINARY bytes; other
+// types are not text.
+func castText(x *ast.FuncCastExpr) string {
+	switch {
+	case x.ExplicitCharSet:
+		return charsetCollText(x.Tp.GetCharset())
+	case !isStringType(x.Tp.GetType()):
+		return ""
+	case x.Tp.GetCharset() == "binary":
+		return mergedText
+	}
+	return connText
+}
+
+// isStringType: a CAST target that is text or bytes.
+func isStringType(tp byte) bool {
+	switch tp {
+	case mysql.TypeVarString, mysql.TypeString, mysql.TypeVarchar, mysql.TypeBlob,
+		mysql.TypeTinyBlob, mysql.TypeMediumBlob, mysql.TypeLongBlob:
+		return true
+	}
+	return false
+}
+
+// listText is the collation that text combined of es takes: the first
+// unmerged one (where MariaDB would convert or refuse, the stricter
+// answer), else a merged one (a column's or a COLLATE clause's decides
+// over a literal's), else the connection's; "" when none gives text.
 func listText(es []ast.ExprNode, s textScope) string {
+	out := ""
 	for _, e := range es {
-		if t := exprText(e, s); t != "" {
+		if e == nil {
+			continue
+		}
+		switch t := exprText(e, s); {
+		case unmerged(t):
 			return t
+		case t == mergedText || t == connText && out == "":
+			out = t
 		}
 	}
-	return ""
+	return out
 }
 
 // callText is exprText of a function call: CONVERT(x USING cs) gives cs's
-// text; the functions of ownResult give numbers, dates or text of their
-// own; the others may pass their arguments' collation on.
+// text; IF its results'; the functions of ownResult numbers, dates or
+// their own text; the string functions of textResult their arguments'
+// collation, or the connection's when no argument is text; the others
+// their arguments' collation.
 func callText(f *ast.FuncCallExpr, s textScope) string {
 	name := f.FnName.L
 	if name == "convert" && len(f.Args) == 2 {
 		if cs, ok := stringLiteral(f.Args[1]); ok {
-			return charsetText(cs)
+			return charsetCollText(cs)
 		}
 	}
-	if ownResult(name) {
-		return ""
+	if t, ok := ownResult(name, len(f.Args)); ok {
+		return t
 	}
-	return listText(f.Args, s)
+	args := f.Args
+	if name == "if" && len(args) == 3 {
+		args = args[1:] // the condition is not the result
+	}
+	t := listText(args, s)
+	if t == "" && textResult(name) {
+		return connText // numbers and dates turned text
+	}
+	return t
 }
 
 // ownResult: functions whose result does not take its arguments'
-// collation (numbers, dates, hex digits, the connection's text).
-func ownResult(name string) bool {
+// collation: numbers and dates (""), the connection's text (connText),
+// and the system's utf8mb3_general_ci text (mergedText); false for
+// others.
+func ownResult(name string, nargs int) (string, bool) {
 	switch name {
 	case "length", "char_length", "character_length", "octet_length", "bit_length",
 		"ascii", "ord", "locate", "instr", "position", "field", "find_in_set", "strcmp",
@@ -145,11 +228,32 @@ func ownResult(name string) bool {
 		"weekofyear", "yearweek", "hour", "minute", "second", "microsecond", "quarter",
 		"to_days", "to_seconds", "unix_timestamp", "datediff", "timestampdiff", "period_diff",
 		"period_add", "date", "time", "timestamp", "str_to_date", "from_days", "makedate",
-		"maketime", "sec_to_time", "time_to_sec", "last_day", "from_unixtime", "timediff",
-		"date_add", "date_sub", "adddate", "subdate", "addtime", "subtime",
-		"hex", "md5", "sha", "sha1", "sha2", "to_base64", "uuid", "date_format", "time_format",
-		"format", "inet_ntoa", "bin", "oct", "conv", "space", "database", "schema", "user",
-		"current_user", "session_user", "system_user", "version", "charset", "collation":
+		"maketime", "sec_to_time", "time_to_sec", "last_day", "timediff",
+		"date_add", "date_sub", "adddate", "subdate", "addtime", "subtime":
+		return "", true
+	case "from_unixtime":
+		if nargs < 2 {
+			return "", true // a DATETIME; with a format, text
+		}
+		return connText, true
+	case "hex", "md5", "sha", "sha1", "sha2", "to_base64", "uuid", "date_format", "time_format",
+		"format", "inet_ntoa", "bin", "oct", "conv", "space", "dayname", "monthname":
+		return connText, true
+	case "database", "schema", "user", "current_user", "session_user", "system_user",
+		"version", "charset", "collation":
+		return mergedText, true
+	}
+	return "", false
+}
+
+// textResult: string functions whose result is text of their text
+// arguments' collation, or of the connection's when they are given only
+// numbers or dates (CONCAT(n), LPAD(n, 3, 0)).
+func textResult(name string) bool {
+	switch name {
+	case "concat", "concat_ws", "lpad", "rpad", "repeat", "left", "right", "substring",
+		"substr", "mid", "substring_index", "reverse", "upper", "lower", "ucase", "lcase",
+		"trim", "ltrim", "rtrim", "replace", "insert", "make_set", "export_set", "quote", "elt":
 		return true
 	}
 	return false
@@ -167,19 +271,22 @@ type tableScope struct {
 // compared in its tables' collation, and a truly ambiguous name is
 // MariaDB's own 1052, so refusing it costs nothing.
 func (s tableScope) columnText(name *ast.ColumnName) string {
+	out := ""
 	for _, t := range s.from {
 		if name.Table.O != "" && t.alias != name.Table.L {
 			continue
 		}
 		if def := s.r.Catalog().Table(t.schema, t.name); def != nil {
 			if i := def.ColumnIndex(name.Name.O); i >= 0 {
-				if c := collationText(def.Columns[i].Collation); c != "" {
+				if c := collationText(def.Columns[i].Collation); unmerged(c) {
 					return c
+				} else if c != "" {
+					out = c
 				}
 			}
 		}
 	}
-	return ""
+	return out
 }
 
 func (s tableScope) expand(w *ast.WildCardField) ([]ast.ExprNode, bool) {
@@ -257,4 +364,44 @@ func expandFields(fields []*ast.SelectField, s textScope) ([]ast.ExprNode, bool)
 		out = append(out, cols...)
 	}
 	return out, true
+}
+
+// constantExpr tells whether e has one value on every row of every
+// shard: literals, and operators and functions over them that depend on
+// nothing else (not RAND, UUID, the clock or the session).
+func constantExpr(e ast.ExprNode) bool {
+	v := &constantFinder{constant: true}
+	e.Accept(v)
+	return v.constant
+}
+
+type constantFinder struct{ constant bool }
+
+func (v *constantFinder) Enter(n ast.Node) (ast.Node, bool) {
+	switch x := n.(type) {
+	case *ast.ColumnNameExpr, *ast.SubqueryExpr, *ast.VariableExpr, *ast.AggregateFuncExpr,
+		*ast.WindowFuncExpr, *ast.DefaultExpr, *ast.PositionExpr, *driver.ParamMarkerExpr:
+		v.constant = false
+	case *ast.FuncCallExpr:
+		if len(x.Args) == 0 || volatileFunc(x.FnName.L) {
+			v.constant = false
+		}
+	}
+	return n, !v.constant
+}
+
+func (v *constantFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// volatileFunc: functions of arguments whose value still changes from row
+// to row or shard to shard.
+func volatileFunc(name string) bool {
+	switch name {
+	case "rand", "uuid", "uuid_short", "sys_guid", "now", "sysdate", "current_timestamp",
+		"localtime", "localtimestamp", "curtime", "current_time", "utc_time", "utc_timestamp",
+		"unix_timestamp", "sleep", "benchmark", "nextval", "lastval", "setval", "get_lock",
+		"release_lock", "is_free_lock", "is_used_lock", "last_insert_id", "row_count",
+		"found_rows", "connection_id", "value", "values":
+		return true
+	}
+	return false
 }

@@ -54,9 +54,9 @@ func TestMergedTextCollations(t *testing.T) {
 		{"SELECT n FROM items ORDER BY CASE WHEN n > 1 THEN l ELSE s END", "collation latin1_swedish_ci"},
 		{"SELECT e, COUNT(*) FROM items GROUP BY e", "GROUP BY e"},
 		// HAVING that the merge computes over carried text.
-		{"SELECT n, l FROM items GROUP BY n HAVING l = 'a'", "HAVING l compares text of collation latin1_swedish_ci"},
-		{"SELECT n, UPPER(l) AS x FROM items GROUP BY n HAVING x = 'A'", "HAVING x compares"},
-		{"SELECT n, u FROM items GROUP BY n HAVING NULLIF(u, 'ss') IS NULL", "HAVING u compares text of collation utf8mb4_unicode_ci"},
+		{"SELECT n, l FROM items GROUP BY n HAVING l = 'a'", "HAVING l='a' compares text of collation latin1_swedish_ci"},
+		{"SELECT n, UPPER(l) AS x FROM items GROUP BY n HAVING x = 'A'", "HAVING x='A' compares"},
+		{"SELECT n, u FROM items GROUP BY n HAVING NULLIF(u, 'ss') IS NULL", "HAVING NULLIF(u, 'ss') compares text of collation utf8mb4_unicode_ci"},
 		{"SELECT n, lb FROM items GROUP BY n HAVING GREATEST(lb, 'b') = 'b'", "collation latin1_bin"},
 		// Collations and character sets the statement names.
 		{"SELECT s FROM items ORDER BY s COLLATE utf8mb4_unicode_ci", "collation utf8mb4_unicode_ci"},
@@ -137,5 +137,53 @@ func TestMergedTextOneShard(t *testing.T) {
 	}
 	if _, err := p.Bind([]Param{intParam(3), intParam(4)}); err == nil || !strings.Contains(err.Error(), "latin1_swedish_ci") {
 		t.Fatalf("two shards: %v, want the collation refused", err)
+	}
+}
+
+// TestMergedConnectionText: a merge key of the connection's text
+// (literals, CAST AS CHAR, numbers and dates turned text) is marked in
+// the plan, and refused for a session whose collation_connection the
+// merge does not compare; a column's or COLLATE's collation decides over
+// a literal's, and a constant key compares nothing.
+func TestMergedConnectionText(t *testing.T) {
+	r := collationRouter(t)
+	for _, c := range []struct{ sql, conn string }{
+		{"SELECT n FROM items ORDER BY IF(n % 2 = 0, '_', 'a'), n", "ORDER BY IF("},
+		{"SELECT n FROM items ORDER BY CAST(n AS CHAR)", "ORDER BY CAST(n AS CHAR)"},
+		{"SELECT CONCAT(n) AS x, COUNT(*) FROM items GROUP BY x", "GROUP BY x"},
+		{"SELECT DISTINCT HEX(n) FROM items", "SELECT DISTINCT HEX(n)"},
+		{"SELECT MAX(DATE_FORMAT(d, '%b')) FROM items", "MAX(DATE_FORMAT(d, '%b'))"},
+		{"SELECT n FROM items ORDER BY COALESCE(n, 'x')", "ORDER BY COALESCE(n, 'x')"},
+		{"SELECT n FROM users UNION SELECT 'a' FROM orders ORDER BY 1", "column 'a'"},
+		{"SELECT n FROM items GROUP BY n HAVING IF(n > 1, 'x', 'y') = 'X'", "HAVING IF("},
+		// A column or COLLATE decides; numbers are no text; constants.
+		{"SELECT n FROM items ORDER BY CONCAT(s, 'x'), IF(n > 1, s, 'a'), n", ""},
+		{"SELECT n FROM items ORDER BY 'a' COLLATE utf8mb4_bin, CAST(n AS SIGNED), IF(n > 1, 1, 2)", ""},
+		{"SELECT n, s FROM items GROUP BY n HAVING s = 'a'", ""},
+		{"SELECT DISTINCT 'kind' AS k, n FROM items", ""},
+		{"SELECT n, s FROM users UNION SELECT 1, 'a' FROM orders ORDER BY 2", ""},
+		{"SELECT n FROM items ORDER BY DATABASE(), n", ""},
+	} {
+		e, err := execFor(t, r, c.sql)
+		if err != nil || e.Merge == nil {
+			t.Errorf("%s: %v, want a merge", c.sql, err)
+			continue
+		}
+		if got := e.Merge.ConnText; !strings.Contains(strings.ReplaceAll(got, "`", ""), c.conn) || (c.conn == "") != (got == "") {
+			t.Errorf("%s: ConnText %q, want %q", c.sql, got, c.conn)
+		}
+		for coll, refused := range map[string]bool{"utf8mb4_unicode_ci": c.conn != "", "utf8mb4_general_ci": false,
+			"UTF8MB3_BIN": false, "latin1_swedish_ci": c.conn != "", "": false} {
+			err := e.Merge.ConnTextError(coll)
+			if (err != nil) != refused {
+				t.Errorf("%s under %q: %v, want refused %v", c.sql, coll, err, refused)
+			}
+		}
+	}
+	e, _ := execFor(t, r, "SELECT n FROM items ORDER BY CAST(n AS CHAR)")
+	err := e.Merge.ConnTextError("utf8mb4_unicode_ci")
+	if me, ok := err.(*mysql.MyError); !ok || me.Code != mysql.ER_NOT_SUPPORTED_YET || !strings.Contains(me.Message, "collation_connection utf8mb4_unicode_ci") ||
+		!strings.Contains(me.Message, "SET NAMES utf8mb4") {
+		t.Errorf("refusal %v, want 1235 naming collation_connection and SET NAMES utf8mb4", err)
 	}
 }

@@ -72,6 +72,12 @@ type Merge struct {
 	// CalcFoundRows: a plain merge of a SELECT SQL_CALC_FOUND_ROWS, which
 	// each shard runs with it: FOUND_ROWS() is the sum of the shards'.
 	CalcFoundRows bool
+	// ConnText names the first key the merge compares as text of the
+	// session's collation_connection (a literal, CAST(x AS CHAR), HEX:
+	// collation.go's connText); "" for none. The merge orders it right
+	// only where that collation is one it compares (ConnTextError), which
+	// the proxy checks for each session at run time: the plan is shared.
+	ConnText string
 	// Warnings are raised while the statement's names are resolved, as
 	// MariaDB raises them before it reads a row: listed before the
 	// shards' (the shards run a statement that raises none).

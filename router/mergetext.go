@@ -9,10 +9,30 @@ import (
 )
 
 // mergeKey is an expression a merge compares, with what a message calls
-// it (the clause's item as written, or the aggregate).
+// it (the clause's item as written, or the aggregate); or, for a
+// comparison, its operands, whose text combines into the one collation
+// it compares in.
 type mergeKey struct {
-	what string
-	expr ast.ExprNode
+	what     string
+	expr     ast.ExprNode
+	operands []ast.ExprNode
+}
+
+// text is exprText of what k compares.
+func (k mergeKey) text(s textScope) string {
+	if k.operands != nil {
+		return listText(k.operands, s)
+	}
+	return exprText(k.expr, s)
+}
+
+// constant tells whether k has one value on every row: it orders or
+// groups nothing, whatever the collation.
+func (k mergeKey) constant() bool {
+	if k.operands == nil {
+		return constantExpr(k.expr)
+	}
+	return !slices.ContainsFunc(k.operands, func(e ast.ExprNode) bool { return !constantExpr(e) })
 }
 
 // errMergedText refuses a merge that compares text of an unmerged
@@ -23,11 +43,17 @@ func errMergedText(k mergeKey, coll string) error {
 }
 
 // textError is errMergedText for the first key of the merge that may be
-// unmerged text, names resolved through s; nil when there is none.
+// unmerged text, names resolved through s; nil when there is none. The
+// first key of the connection's text is marked in the plan
+// (Merge.ConnText): whether the merge compares it right depends on the
+// session.
 func (m *selectMerge) textError(s textScope) error {
 	for _, k := range m.textKeys(s) {
-		if t := exprText(k.expr, s); t != "" {
+		switch t := k.text(s); {
+		case unmerged(t):
 			return errMergedText(k, t)
+		case t == connText && m.merge.ConnText == "" && !k.constant():
+			m.merge.ConnText = k.what
 		}
 	}
 	return nil
@@ -41,7 +67,7 @@ func (m *selectMerge) textKeys(s textScope) []mergeKey {
 	if sel.GroupBy != nil {
 		for _, item := range sel.GroupBy.Items {
 			if e, _, err := resolveGroupItem(item.Expr, sel.Fields.Fields, m.colType, m.isColumn); err == nil {
-				keys = append(keys, mergeKey{"GROUP BY " + textOf(item.Expr), e})
+				keys = append(keys, mergeKey{what: "GROUP BY " + textOf(item.Expr), expr: e})
 			}
 		}
 	}
@@ -71,7 +97,7 @@ func (m *selectMerge) orderTextKeys() []mergeKey {
 		if err != nil || e == nil || m.isEnum(e) {
 			continue
 		}
-		keys = append(keys, mergeKey{"ORDER BY " + textOf(item.Expr), e})
+		keys = append(keys, mergeKey{what: "ORDER BY " + textOf(item.Expr), expr: e})
 	}
 	return keys
 }
@@ -82,12 +108,12 @@ func distinctTextKeys(fields []*ast.SelectField, s textScope) []mergeKey {
 	var keys []mergeKey
 	for _, f := range fields {
 		if f.WildCard == nil {
-			keys = append(keys, mergeKey{"SELECT DISTINCT " + textOf(f.Expr), f.Expr})
+			keys = append(keys, mergeKey{what: "SELECT DISTINCT " + textOf(f.Expr), expr: f.Expr})
 			continue
 		}
 		cols, _ := s.expand(f.WildCard)
 		for _, c := range cols {
-			keys = append(keys, mergeKey{"SELECT DISTINCT " + textOf(f) + " (column " + c.(*ast.ColumnNameExpr).Name.Name.O + ")", c})
+			keys = append(keys, mergeKey{what: "SELECT DISTINCT " + textOf(f) + " (column " + c.(*ast.ColumnNameExpr).Name.Name.O + ")", expr: c})
 		}
 	}
 	return keys
@@ -142,17 +168,17 @@ func aggregateTextKeys(f *ast.AggregateFuncExpr) []mergeKey {
 	}
 	keys := make([]mergeKey, len(args))
 	for i, a := range args {
-		keys[i] = mergeKey{textOf(f), a}
+		keys[i] = mergeKey{what: textOf(f), expr: a}
 	}
 	return keys
 }
 
-// havingTextKeys are the operands of the comparisons in a HAVING that the
-// merge computes (engine.Filter, with general_ci weights): a carried
-// column (HAVING l = 'a' beside GROUP BY n), an expression over one, a
-// MIN, MAX or GROUP_CONCAT result. Those inside an aggregate or a
+// havingTextKeys are the comparisons in a HAVING that the merge computes
+// (engine.Filter, with general_ci weights), over their operands: a
+// carried column (HAVING l = 'a' beside GROUP BY n), an expression over
+// one, a MIN, MAX or GROUP_CONCAT result. Those inside an aggregate or a
 // subquery the shards compare. A name may mean a select item's alias or
-// a column (MariaDB prefers the GROUP BY's column): both are keys.
+// a column (MariaDB prefers the GROUP BY's column): both are operands.
 func havingTextKeys(sel *ast.SelectStmt) []mergeKey {
 	v := &havingKeyFinder{fields: sel.Fields.Fields}
 	sel.Having.Expr.Accept(v)
@@ -169,13 +195,16 @@ func (v *havingKeyFinder) Enter(n ast.Node) (ast.Node, bool) {
 	case *ast.SubqueryExpr, *ast.AggregateFuncExpr:
 		return n, true
 	}
-	for _, e := range comparedOperands(n) {
-		what := "HAVING " + textOf(e)
-		v.keys = append(v.keys, mergeKey{what, e})
+	ops := comparedOperands(n)
+	if len(ops) == 0 {
+		return n, false
+	}
+	for _, e := range ops {
 		if f := aliasedItem(e, v.fields); f != nil {
-			v.keys = append(v.keys, mergeKey{what, f})
+			ops = append(ops, f)
 		}
 	}
+	v.keys = append(v.keys, mergeKey{what: "HAVING " + textOf(n.(ast.ExprNode)), operands: ops})
 	return n, false
 }
 
@@ -235,13 +264,19 @@ func aliasedItem(e ast.ExprNode, fields []*ast.SelectField) ast.ExprNode {
 
 // unionTextError is textError for a UNION over several shards: it
 // compares the result columns its ORDER BY names (cols), and all of them
-// under UNION DISTINCT; each SELECT's item in that place decides.
-func (r *Router) unionTextError(all []blockTables, cols []int, distinct bool) error {
-	for _, bt := range all {
+// under UNION DISTINCT; each SELECT's item in that place decides, and a
+// column of the connection's text in every SELECT that gives text is
+// the connection key it returns (Merge.ConnText).
+func (r *Router) unionTextError(all []blockTables, cols []int, distinct bool) (string, error) {
+	var conn []string // per column: its what while every SELECT's is connText
+	for b, bt := range all {
 		s := tableScope{r, bt.from}
 		exprs, ok := expandFields(bt.sel.Fields.Fields, s)
 		if !ok {
-			continue // a wildcard over a table the catalog does not know
+			return "", nil // a wildcard over a table the catalog does not know
+		}
+		if b == 0 {
+			conn = make([]string, len(exprs))
 		}
 		for i, e := range exprs {
 			what := ""
@@ -253,10 +288,33 @@ func (r *Router) unionTextError(all []blockTables, cols []int, distinct bool) er
 			default:
 				continue
 			}
-			if t := exprText(e, s); t != "" {
-				return errMergedText(mergeKey{what: what}, t)
+			switch t := exprText(e, s); {
+			case unmerged(t):
+				return "", errMergedText(mergeKey{what: what}, t)
+			case i >= len(conn):
+			case t == mergedText:
+				conn[i] = "-" // a column's collation decides the UNION's
+			case t == connText && conn[i] == "": // a literal too: the other SELECTs' rows differ
+				conn[i] = what
 			}
 		}
 	}
-	return nil
+	for _, w := range conn {
+		if w != "" && w != "-" {
+			return w, nil
+		}
+	}
+	return "", nil
+}
+
+// ConnTextError refuses the merge for a session whose collation_connection
+// is collation, when the merge compares text of it (ConnText) and it is
+// not a collation the merge compares as MariaDB does; "" (not known)
+// passes.
+func (m *Merge) ConnTextError(collation string) error {
+	if m == nil || m.ConnText == "" || collation == "" || mergedCollation(strings.ToLower(collation)) {
+		return nil
+	}
+	return errUnsupported("%s compares text of the session's collation_connection %s, which a merge over several shards does not order as MariaDB does: SET NAMES utf8mb4 (or SET NAMES utf8mb4 COLLATE utf8mb4_general_ci) runs it, or a WHERE on the shard key that picks one shard",
+		m.ConnText, strings.ToLower(collation))
 }

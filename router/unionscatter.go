@@ -123,7 +123,7 @@ func (r *Router) planScatterUnion(p *Plan, n *ast.SetOprStmt, all []blockTables)
 	for _, k := range u.merge.OrderBy {
 		orderCols = append(orderCols, k.Col)
 	}
-	u.textErr = r.unionTextError(all, orderCols, distinct)
+	u.merge.ConnText, u.textErr = r.unionTextError(all, orderCols, distinct)
 	if distinct && n.OrderBy != nil {
 		u.tieKeys = r.unionTieKeys(all)
 		if u.tieKeys != nil {
