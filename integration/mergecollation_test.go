@@ -72,6 +72,10 @@ func TestMergeCollations(t *testing.T) {
 		"SELECT k FROM gitems ORDER BY l = 'a', k",
 		"SELECT k, l FROM gitems ORDER BY CONVERT(l USING utf8mb4), k",
 		"SELECT n, l FROM litems GROUP BY n HAVING n > 1 AND l IS NOT NULL ORDER BY n",
+		// After the shard key: rows of one k come from one shard.
+		"SELECT k, l, COUNT(*) FROM gitems GROUP BY k, l",
+		"SELECT k, l FROM gitems ORDER BY k DESC, l",
+		"SELECT g.k, t.u FROM gitems g JOIN txitems t ON g.k = t.k ORDER BY t.k, t.u, g.l",
 	})
 }
 

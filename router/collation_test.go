@@ -53,6 +53,14 @@ func TestMergedTextCollations(t *testing.T) {
 		{"SELECT CONCAT(l, '') AS x, COUNT(*) FROM items GROUP BY x", "collation latin1_swedish_ci"},
 		{"SELECT n FROM items ORDER BY CASE WHEN n > 1 THEN l ELSE s END", "collation latin1_swedish_ci"},
 		{"SELECT e, COUNT(*) FROM items GROUP BY e", "GROUP BY e"},
+		// Before the shard key, or no shard key.
+		{"SELECT l FROM items ORDER BY l, id", "ORDER BY l compares"},
+		{"SELECT n, l, COUNT(*) FROM items GROUP BY n, l", "GROUP BY l compares"},
+		{"SELECT DISTINCT id, l FROM items ORDER BY id, l", "compares text of collation latin1_swedish_ci"},
+		{"SELECT l FROM items ORDER BY id + 0, l", "ORDER BY l compares"},
+		{"SELECT l FROM users ORDER BY user_id, l", "ORDER BY l compares"}, // hash-routed
+		{"SELECT a.l FROM items a LEFT JOIN items b ON a.id = b.id ORDER BY b.id, a.l", "ORDER BY a.l compares"},
+		{"SELECT x FROM (SELECT id, l AS x FROM items) AS d ORDER BY id, x", "ORDER BY x compares"},
 		// HAVING that the merge computes over carried text.
 		{"SELECT n, l FROM items GROUP BY n HAVING l = 'a'", "HAVING l='a' compares text of collation latin1_swedish_ci"},
 		{"SELECT n, UPPER(l) AS x FROM items GROUP BY n HAVING x = 'A'", "HAVING x='A' compares"},
@@ -95,6 +103,12 @@ func TestMergedTextCollations(t *testing.T) {
 		{"SELECT x FROM (SELECT LENGTH(l) AS x, s FROM items) AS d ORDER BY x, s", ""},
 		{"SELECT n, l FROM users UNION ALL SELECT n, l FROM orders ORDER BY 1", ""},
 		{"SELECT n, s FROM users UNION SELECT n, sb FROM orders ORDER BY 1", ""},
+		// After the shard key column a merge sort compares nothing across
+		// shards: rows of one key value come from one shard.
+		{"SELECT id, l, COUNT(*) FROM items GROUP BY id, l", ""},
+		{"SELECT l FROM items ORDER BY id, l", ""},
+		{"SELECT l FROM items ORDER BY id DESC, u, s COLLATE utf8mb4_unicode_ci", ""},
+		{"SELECT a.l FROM items a JOIN items b ON a.id = b.id ORDER BY b.id, a.l", ""},
 		// An unknown table stays as it was.
 		{"SELECT x, COUNT(*) FROM countries GROUP BY x ORDER BY x", ""},
 		// One shard runs the statement whole: MariaDB computes it.

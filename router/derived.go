@@ -64,7 +64,7 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 		}
 	}
 	d := &derivedPlan{keyed: &keyedPlan{table: inner.sharded[0].table, conds: inner.keyConds(), merge: m}}
-	if err := m.textError(derivedScope{inner.sel, tableScope{r, inner.from}}); err != nil {
+	if err := m.textError(derivedScope{inner.sel, tableScope{r, inner.from}}, nil); err != nil {
 		// As planKeyed: one shard runs the statement whole.
 		if !d.keyed.mayPickOne() {
 			return true, err

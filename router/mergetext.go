@@ -47,8 +47,8 @@ func errMergedText(k mergeKey, coll string) error {
 // first key of the connection's text is marked in the plan
 // (Merge.ConnText): whether the merge compares it right depends on the
 // session.
-func (m *selectMerge) textError(s textScope) error {
-	for _, k := range m.textKeys(s) {
+func (m *selectMerge) textError(s textScope, shardKey func(ast.ExprNode) bool) error {
+	for _, k := range m.textKeys(s, shardKey) {
 		switch t := k.text(s); {
 		case unmerged(t):
 			return errMergedText(k, t)
@@ -60,8 +60,9 @@ func (m *selectMerge) textError(s textScope) error {
 }
 
 // textKeys lists what the merge compares: its ORDER BY, GROUP BY and
-// DISTINCT keys, and the arguments of the aggregates it merges.
-func (m *selectMerge) textKeys(s textScope) []mergeKey {
+// DISTINCT keys, and the arguments of the aggregates it merges. shardKey,
+// if set, tells the shard key column (Router.isShardKeyColumn).
+func (m *selectMerge) textKeys(s textScope, shardKey func(ast.ExprNode) bool) []mergeKey {
 	sel := m.sel
 	keys := m.orderTextKeys()
 	if sel.GroupBy != nil {
@@ -71,6 +72,9 @@ func (m *selectMerge) textKeys(s textScope) []mergeKey {
 			}
 		}
 	}
+	if m.merge.Agg == nil && shardKey != nil {
+		keys = sortedOnShard(keys, shardKey)
+	}
 	if sel.Distinct {
 		keys = append(keys, distinctTextKeys(sel.Fields.Fields, s)...)
 	}
@@ -78,6 +82,20 @@ func (m *selectMerge) textKeys(s textScope) []mergeKey {
 		keys = append(keys, aggTextKeys(sel)...)
 		if m.merge.Agg.Having != nil {
 			keys = append(keys, havingTextKeys(sel)...)
+		}
+	}
+	return keys
+}
+
+// sortedOnShard cuts the sort keys of a merge sort without regrouping
+// (planPlain: ORDER BY, then a GroupsOnShard GROUP BY list) after the
+// first that is the shard key column: rows equal up to it come from one
+// shard, which sorted them itself, so no later key decides an order
+// across shards (ORDER BY user_id, title).
+func sortedOnShard(keys []mergeKey, shardKey func(ast.ExprNode) bool) []mergeKey {
+	for i, k := range keys {
+		if shardKey(k.expr) {
+			return keys[:i+1]
 		}
 	}
 	return keys

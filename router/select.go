@@ -83,7 +83,7 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 		err = r.concatEnums(from, sel)
 	}
 	if err == nil {
-		err = m.textError(tableScope{r, from}) // refused unless one shard runs it
+		err = m.textError(tableScope{r, from}, r.shardKeyOf(from, sel)) // refused unless one shard runs it
 	}
 	if ng := (*NonGroupedError)(nil); errors.As(err, &ng) {
 		r.qualify(ng, from, sel)
@@ -177,23 +177,46 @@ func (r *Router) groupsOnShard(from []tableInfo, sel *ast.SelectStmt) bool {
 				continue
 			}
 		}
-		c, ok := e.(*ast.ColumnNameExpr)
-		if !ok {
-			continue
-		}
-		for _, t := range from {
-			if t.kind != sharding.Sharded || t.table == nil || t.view != nil || !strings.EqualFold(c.Name.Name.O, t.table.ShardKey) {
-				continue
-			}
-			// Unqualified only in a one-table statement: in a join the
-			// name may be another table's column.
-			q := c.Name.Table.L
-			if (q == t.alias || q == "" && len(from) == 1) && !nullable[t.alias] && integerKey(t, r.Catalog().Table(t.schema, t.name)) {
-				return true
-			}
+		if r.isShardKeyColumn(e, from, nullable) {
+			return true
 		}
 	}
 	return false
+}
+
+// isShardKeyColumn tells whether e is the integer-routed shard key column
+// of a sharded FROM table on no outer join's nullable side (nullable, from
+// nullableSides): the rows of one value of e all live on one shard.
+func (r *Router) isShardKeyColumn(e ast.ExprNode, from []tableInfo, nullable map[string]bool) bool {
+	c, ok := e.(*ast.ColumnNameExpr)
+	if !ok {
+		return false
+	}
+	for _, t := range from {
+		if t.kind != sharding.Sharded || t.table == nil || t.view != nil || !strings.EqualFold(c.Name.Name.O, t.table.ShardKey) {
+			continue
+		}
+		// Unqualified only in a one-table statement: in a join the
+		// name may be another table's column.
+		q := c.Name.Table.L
+		if (q == t.alias || q == "" && len(from) == 1) && !nullable[t.alias] && integerKey(t, r.Catalog().Table(t.schema, t.name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// shardKeyOf is isShardKeyColumn over sel's FROM tables; nil when the
+// FROM clause's outer joins are not known.
+func (r *Router) shardKeyOf(from []tableInfo, sel *ast.SelectStmt) func(ast.ExprNode) bool {
+	if sel.From == nil {
+		return nil
+	}
+	nullable, ok := nullableSides(sel.From.TableRefs)
+	if !ok {
+		return nil
+	}
+	return func(e ast.ExprNode) bool { return r.isShardKeyColumn(e, from, nullable) }
 }
 
 // groupShadowed tells whether a GROUP BY name is also a select alias, or a
