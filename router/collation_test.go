@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/engine"
 )
 
 // collationRouter has shop.items (sharded by id) with a column of each
@@ -199,5 +200,38 @@ func TestMergedConnectionText(t *testing.T) {
 	if me, ok := err.(*mysql.MyError); !ok || me.Code != mysql.ER_NOT_SUPPORTED_YET || !strings.Contains(me.Message, "collation_connection utf8mb4_unicode_ci") ||
 		!strings.Contains(me.Message, "SET NAMES utf8mb4") {
 		t.Errorf("refusal %v, want 1235 naming collation_connection and SET NAMES utf8mb4", err)
+	}
+}
+
+// TestDistinctRepOrderLoose: without ORDER BY, SELECT DISTINCT's groups
+// come in the order of their lowest primary key, which stands for a scan
+// order no SQL promises: text of it in latin1 results (SET NAMES latin1)
+// is ordered as best the merge can, as a plain merge's scan key, not
+// refused.
+func TestDistinctRepOrderLoose(t *testing.T) {
+	r := bareShardedRouter(t)
+	withCatalog(t, r, map[string][]string{"shop.items": {"id int", "p varchar(10) collate=latin1_swedish_ci", "n int", "KEY PRIMARY p"}})
+	e, err := execFor(t, r, "SELECT DISTINCT n FROM items")
+	if err != nil || e.Merge == nil || e.Merge.Agg == nil {
+		t.Fatalf("%+v, %v; want a DISTINCT merge", e, err)
+	}
+	latin1 := func(name string) *mysql.Field {
+		return &mysql.Field{Name: []byte(name), Type: mysql.MYSQL_TYPE_VAR_STRING, Charset: 8}
+	}
+	cols := []*mysql.Field{{Name: []byte("__xa_g0"), Type: mysql.MYSQL_TYPE_LONG, Charset: 63}, latin1("MIN(p)")}
+	var inputs []engine.Rows
+	for _, rows := range [][]engine.Row{{{[]byte("1"), []byte("b")}}, {{[]byte("2"), []byte("a")}}} {
+		inputs = append(inputs, engine.FromSlice(cols, rows))
+	}
+	out, err := e.Merge.Pipeline(inputs, &engine.Warnings{})
+	if err == nil {
+		err = engine.BuildError(out)
+	}
+	if err != nil {
+		t.Fatalf("DISTINCT n in latin1 results: %v, want it merged", err)
+	}
+	got, err := engine.Collect(out)
+	if err != nil || len(got) != 2 || string(got[0][0]) != "2" {
+		t.Fatalf("rows %q, %v; want n 2 (p 'a') first", got, err)
 	}
 }

@@ -123,8 +123,10 @@ func (m *selectMerge) planDistinct(from, repKey string) error {
 		order = " ORDER BY " + strings.Join(keys, ", ")
 		am.InputOrder, am.Sort = am.Sort, nil
 	} else {
-		// Then by the lowest key: the order one MariaDB first read them in.
-		am.Sort = append(am.Sort, OrderKey{Col: len(am.Outputs)})
+		// Then by the lowest key: the order one MariaDB first read them in,
+		// which no SQL promises; a scan key, as planPlain's (a primary key
+		// of text in latin1 results orders as best it can, not refused).
+		am.Sort = append(am.Sort, OrderKey{Col: len(am.Outputs), Scan: true})
 		am.Outputs = append(am.Outputs, engine.Col(len(fields)))
 		am.Names = append(am.Names, hiddenOrderPrefix+"rep")
 	}

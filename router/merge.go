@@ -88,7 +88,7 @@ type Merge struct {
 type OrderKey struct {
 	Col  int
 	Desc bool
-	Scan bool // a scan key (planPlain): engine.SortKey.Loose
+	Scan bool // a scan key (planPlain, DISTINCT's first row): engine.SortKey.Loose
 }
 
 // AggMerge merges partial aggregates computed by each shard.
@@ -224,7 +224,7 @@ func (m *Merge) warnWhen() (when []engine.WarnWhen, sent bool) {
 func sortKeys(order []OrderKey) []engine.SortKey {
 	keys := make([]engine.SortKey, len(order))
 	for i, k := range order {
-		keys[i] = engine.SortKey{Col: k.Col, Desc: k.Desc}
+		keys[i] = engine.SortKey{Col: k.Col, Desc: k.Desc, Loose: k.Scan}
 	}
 	return keys
 }
