@@ -137,7 +137,7 @@ func (c *Catalog) place(schema, name string, byShard map[string]map[string]*Tabl
 	if ref == nil {
 		return // only on shards that do not hold it: not a logical table
 	}
-	c.schema(schema).tables[strings.ToLower(name)] = ref
+	stored := ref
 	for _, h := range homes {
 		if h == refShard {
 			continue
@@ -149,11 +149,33 @@ func (c *Catalog) place(schema, name string, byShard map[string]map[string]*Tabl
 		detail := "missing"
 		if t := m[k]; t != nil {
 			detail = differs(ref, t)
+			stored = mixCollations(stored, ref, t)
 		}
 		if detail != "" {
 			c.diffs = append(c.diffs, Difference{Schema: ref.Schema, Table: ref.Name, Shard: h, Reference: refShard, Detail: detail})
 		}
 	}
+	c.schema(schema).tables[strings.ToLower(name)] = stored
+}
+
+// mixCollations is stored (ref's definition, or a copy already made)
+// with MixedCollation for each of ref's text columns whose collation t,
+// another home's definition, gives otherwise; ref itself is left as the
+// shard read it.
+func mixCollations(stored, ref, t *Table) *Table {
+	for i, col := range ref.Columns {
+		j := t.ColumnIndex(col.Name)
+		if j < 0 || t.Columns[j].Collation == col.Collation {
+			continue
+		}
+		if stored == ref {
+			cp := *ref
+			cp.Columns = append([]Column(nil), ref.Columns...)
+			stored = &cp
+		}
+		stored.Columns[i].Collation = MixedCollation
+	}
+	return stored
 }
 
 func tableKey(schema, name string) string {

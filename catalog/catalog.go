@@ -31,9 +31,16 @@ type Column struct {
 	// DATA without a column list.
 	Invisible bool
 	// Collation is COLLATION_NAME in lower case: "" for a column that is
-	// not text (numbers, dates, binary strings) or when not read.
+	// not text (numbers, dates, binary strings) or when not read;
+	// MixedCollation where the table's home shards disagree.
 	Collation string
 }
+
+// MixedCollation is the Collation of a column whose home shards give it
+// different collations: each shard compares its text in its own, so no
+// one collation describes it (a merge over them must not assume the
+// first shard's).
+const MixedCollation = "(differs between shards)"
 
 // Index is a PRIMARY or UNIQUE key (other indexes are not kept).
 type Index struct {

@@ -104,6 +104,9 @@ func TestBuildDifferences(t *testing.T) {
 			case tc.detail != "" && (len(d) != 1 || !strings.Contains(d[0].Detail, tc.detail)):
 				t.Errorf("differences %+v, want one saying %q", d, tc.detail)
 			}
+			if coll := c.Table("shop", "t").Columns[1].Collation; (tc.name == "collation") != (coll == MixedCollation) {
+				t.Errorf("stored collation %q", coll)
+			}
 			if (len(c.Failed()) > 0) != tc.failed {
 				t.Errorf("failed %v", c.Failed())
 			}

@@ -6,6 +6,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/xaproxy/xaproxy/catalog"
 )
 
 // A merge over several shards compares text with utf8mb4_general_ci
@@ -61,6 +62,8 @@ func collationText(name string) string {
 	switch name = strings.ToLower(name); {
 	case name == "":
 		return ""
+	case name == catalog.MixedCollation:
+		return "collations that differ between shards"
 	case mergedCollation(name):
 		return mergedText
 	}

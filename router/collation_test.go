@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/catalog"
 	"github.com/xaproxy/xaproxy/engine"
 )
 
@@ -233,5 +234,28 @@ func TestDistinctRepOrderLoose(t *testing.T) {
 	got, err := engine.Collect(out)
 	if err != nil || len(got) != 2 || string(got[0][0]) != "2" {
 		t.Fatalf("rows %q, %v; want n 2 (p 'a') first", got, err)
+	}
+}
+
+// TestMergedTextShardsDisagree: where the home shards give a column
+// different collations, a merge that compares it is refused whichever
+// the first shard's is.
+func TestMergedTextShardsDisagree(t *testing.T) {
+	r := bareShardedRouter(t)
+	var snaps []catalog.Snapshot
+	for i, shard := range r.rules.Shards() {
+		coll := "utf8mb4_general_ci"
+		if i > 0 {
+			coll = "latin1_swedish_ci"
+		}
+		def := &catalog.Table{Schema: "shop", Name: "items", Columns: []catalog.Column{
+			{Name: "id", Type: "int"}, {Name: "s", Type: "varchar(10)", Nullable: true, Collation: coll}}}
+		snaps = append(snaps, catalog.Snapshot{Shard: shard, Schemas: []string{"shop"}, Tables: []*catalog.Table{def}})
+	}
+	all := r.rules.Shards()
+	r.SetCatalog(catalog.Build(r.Catalog().Gen()+1, snaps, func(string, string) []string { return all }))
+	_, err := execFor(t, r, "SELECT s, COUNT(*) FROM items GROUP BY s")
+	if err == nil || !strings.Contains(strings.ReplaceAll(err.Error(), "`", ""), "GROUP BY s compares text of collations that differ between shards") {
+		t.Fatalf("%v, want the merge refused for collations that differ between shards", err)
 	}
 }
