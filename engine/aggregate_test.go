@@ -430,6 +430,17 @@ func TestAggregateGroupConcat(t *testing.T) {
 			t.Errorf("%+v: no error", f)
 		}
 	}
+	// The wire's id tells the encoding: any utf8mb4 one (a handshake's
+	// utf8mb4_unicode_ci, 224) is read; latin1 text (8) is refused, as by
+	// every other key (keyKind).
+	for id, refused := range map[uint16]bool{224: false, 33: false, 8: true} {
+		c := append([]*mysql.Field{}, cols...)
+		c[1] = &mysql.Field{Name: []byte("x"), Type: mysql.MYSQL_TYPE_VAR_STRING, Charset: id}
+		_, err := Collect(Aggregate(FromSlice(c, []Row{piece("1", "a", "100", "a", "1")}), []int{0}, gc(false, false)))
+		if (err != nil) != refused || refused && !strings.Contains(err.Error(), "character set latin1") {
+			t.Errorf("argument sent in collation %d: %v, want refused %v", id, err, refused)
+		}
+	}
 	coll = "utf8mb4_unicode_ci"
 	if _, err := run(gc(false, false), []int{0}, []Row{piece("1", "a", "100", "a", "1")}, nil); err == nil || !strings.Contains(err.Error(), "collation utf8mb4_unicode_ci") {
 		t.Errorf("unicode_ci: %v", err)

@@ -68,7 +68,7 @@ func aggKeyError(g Agg, inCols []*mysql.Field) error {
 func errForeignText(f *mysql.Field) error {
 	return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf(
 		"merging text in %s%s over several shards is not supported: the proxy compares utf8mb4 or utf8mb3 results (SET NAMES utf8mb4), or restrict the shard key to one shard",
-		charsetText(f.Charset), fieldLabel(f)))
+		resultCharsetText(f.Charset), fieldLabel(f)))
 }
 
 // fieldLabel names a result column for a message: the table's column,
@@ -108,8 +108,10 @@ func CharsetName(id uint16) string {
 	return ""
 }
 
-// charsetText is what a message calls a collation id's character set.
-func charsetText(id uint16) string {
+// resultCharsetText is what a message calls the character set of a
+// result column's collation id (router's charsetCollText names a
+// character set a statement converts to).
+func resultCharsetText(id uint16) string {
 	if name := CharsetName(id); name != "" {
 		return "character set " + name
 	}

@@ -85,18 +85,15 @@ func inexactOrder(f *mysql.Field) string {
 		return "FLOAT values (their text does not tell them apart)"
 	case f.Flag&(mysql.ENUM_FLAG|mysql.SET_FLAG) != 0:
 		return "ENUM and SET values (ordered by their positions)"
-	case (fieldKind(f) == kindCI || fieldKind(f) == kindBinPad) && f.Charset != utf8GeneralCI && f.Charset != utf8mb4GeneralCI:
-		return fmt.Sprintf("strings sent in character set %d (the merge compares UTF-8: SET NAMES utf8mb4)", f.Charset)
+	}
+	if _, err := keyKind(f); err != nil {
+		// keyKind decides, as for every other key: the wire's id says
+		// how the text is encoded (any utf8mb3 or utf8mb4 one is read
+		// right); its collation the CollationCols check.
+		return "strings sent in " + resultCharsetText(f.Charset) + " (the merge compares UTF-8: SET NAMES utf8mb4)"
 	}
 	return ""
 }
-
-// The collation ids the wire gives strings when the session's results are
-// utf8mb3 or utf8mb4 (checked on 10.11: a utf8mb4_unicode_ci column too).
-const (
-	utf8GeneralCI    = 33
-	utf8mb4GeneralCI = 45
-)
 
 // lossyText: a FLOAT without fixed decimals, whose text (6 significant
 // digits of a value stored with about 7) does not tell values apart. A
