@@ -114,6 +114,8 @@ func exprText(e ast.ExprNode, s textScope) string {
 		return castText(x)
 	case *ast.FuncCallExpr:
 		return callText(x, s)
+	case *internalFuncExpr: // CHAR, INSERT
+		return callText(x.FuncCallExpr, s)
 	case *ast.AggregateFuncExpr:
 		switch strings.ToLower(x.F) {
 		case ast.AggFuncMin, ast.AggFuncMax, ast.AggFuncGroupConcat:
@@ -189,8 +191,8 @@ func listText(es []ast.ExprNode, s textScope) string {
 	return out
 }
 
-// callText is exprText of a function call: CONVERT(x USING cs) gives cs's
-// text; IF its results'; the functions of ownResult numbers, dates or
+// callText is exprText of a function call: CONVERT(x USING cs) and
+// CHAR(n USING cs) give cs's text; IF its results'; the functions of ownResult numbers, dates or
 // their own text; the string functions of textResult their arguments'
 // collation, or the connection's when no argument is text; the others
 // their arguments' collation.
@@ -200,6 +202,14 @@ func callText(f *ast.FuncCallExpr, s textScope) string {
 		if cs, ok := stringLiteral(f.Args[1]); ok {
 			return charsetCollText(cs)
 		}
+	}
+	if name == ast.CharFunc && len(f.Args) > 0 {
+		// CHAR(n, ... USING cs): the parser's last argument is cs, or
+		// NULL for bytes.
+		if cs, ok := stringLiteral(f.Args[len(f.Args)-1]); ok {
+			return charsetCollText(cs)
+		}
+		return mergedText
 	}
 	if t, ok := ownResult(name, len(f.Args)); ok {
 		return t
@@ -256,7 +266,7 @@ func textResult(name string) bool {
 	switch name {
 	case "concat", "concat_ws", "lpad", "rpad", "repeat", "left", "right", "substring",
 		"substr", "mid", "substring_index", "reverse", "upper", "lower", "ucase", "lcase",
-		"trim", "ltrim", "rtrim", "replace", "insert", "make_set", "export_set", "quote", "elt":
+		"trim", "ltrim", "rtrim", "replace", "insert", ast.InsertFunc, "make_set", "export_set", "quote", "elt":
 		return true
 	}
 	return false

@@ -74,6 +74,8 @@ func TestMergedTextCollations(t *testing.T) {
 		{"SELECT s FROM items ORDER BY CAST(s AS CHAR CHARACTER SET latin1)", "character set latin1"},
 		{"SELECT s FROM items ORDER BY CONVERT(s, CHAR CHARACTER SET latin1)", "character set latin1"},
 		{"SELECT DISTINCT l COLLATE latin1_german2_ci FROM items", "collation latin1_german2_ci"},
+		{"SELECT n FROM items ORDER BY CHAR(n USING latin1)", "ORDER BY CHAR(n USING latin1) compares text of character set latin1"},
+		{"SELECT DISTINCT CHAR(n, 65 USING ascii) FROM items", "character set ascii"},
 		// The message says what is supported and what runs it.
 		{"SELECT l FROM items ORDER BY l", "support utf8mb4 and utf8mb3 general_ci and _bin collations; a WHERE on the shard key that picks one shard runs it"},
 		// Derived tables and UNIONs.
@@ -98,6 +100,7 @@ func TestMergedTextCollations(t *testing.T) {
 		{"SELECT l FROM items ORDER BY CONVERT(l USING utf8mb4)", ""},
 		{"SELECT l FROM items ORDER BY CAST(l AS CHAR CHARACTER SET utf8mb4), CAST(l AS BINARY), CAST(l AS UNSIGNED)", ""},
 		{"SELECT u FROM items ORDER BY u COLLATE utf8mb4_bin", ""},
+		{"SELECT n FROM items ORDER BY CHAR(n USING utf8mb4), CHAR(n), CONCAT(CHAR(n), s)", ""},
 		{"SELECT n, l, s FROM items GROUP BY n HAVING SUM(l = 'a') > 0 AND s = 'a' AND n > 1", ""},
 		{"SELECT id, l FROM items GROUP BY id HAVING l = 'a'", ""}, // the shards compute it
 		{"SELECT n, e FROM items ORDER BY e", ""},                  // by position
