@@ -119,17 +119,22 @@ func TestMergeResultCharset(t *testing.T) {
 	}
 }
 
-// wantMergeRefused asserts that q fails with 1235 (42000) saying want.
+// wantMergeRefused asserts that q fails with 1235 (42000) saying want,
+// as its answer: before any result header, not after rows were sent.
 func wantMergeRefused(ctx context.Context, t *testing.T, db interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, q, want string) {
 	t.Helper()
 	rows, err := db.QueryContext(ctx, q)
 	if err == nil {
+		n := 0
 		for rows.Next() {
+			n++
 		}
 		err = rows.Err()
 		rows.Close()
+		t.Errorf("%s: a result header, %d rows and %v, want error 1235 instead of a result", q, n, err)
+		return
 	}
 	var me *mysql.MySQLError
 	switch {
