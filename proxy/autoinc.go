@@ -106,13 +106,9 @@ func (s *Server) highestID(schema, table string) sequence.Floor {
 		}
 		col := def.Columns[def.AutoIncrement()].Name
 		q := fmt.Sprintf("SELECT GREATEST(COALESCE(MAX(%s), 0), 0) FROM %s.%s", quoteIdent(col), quoteIdent(schema), quoteIdent(table))
-		var top uint64
-		for _, shard := range s.placement(schema, table) {
-			v, err := s.queryUint(ctx, shard, q)
-			if err != nil {
-				return 0, fmt.Errorf("shard %s: %w", shard, err)
-			}
-			top = max(top, v)
+		top, err := s.maxOverShards(ctx, schema, table, q)
+		if err != nil {
+			return 0, err
 		}
 		// The shards' counters too: AUTO_INCREMENT= of a table created
 		// on them, ids of deleted rows, which MariaDB does not give again.
@@ -200,6 +196,12 @@ func (u *unsyncedTables) clear(t router.AutoIncTable) {
 func (s *Server) shardCounters(ctx context.Context, schema, table string) (uint64, error) {
 	q := fmt.Sprintf("SELECT COALESCE(MAX(AUTO_INCREMENT), 1) - 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s",
 		hexString(schema), hexString(table))
+	return s.maxOverShards(ctx, schema, table, q)
+}
+
+// maxOverShards is the highest value of the one-value query q over the
+// shards holding a table.
+func (s *Server) maxOverShards(ctx context.Context, schema, table, q string) (uint64, error) {
 	var top uint64
 	for _, shard := range s.placement(schema, table) {
 		v, err := s.queryUint(ctx, shard, q)
