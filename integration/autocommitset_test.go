@@ -34,3 +34,16 @@ func TestSetAutocommitForms(t *testing.T) {
 		wireStep{0, "SET autocommit = ON"})
 	compareWireSessions(t, f, 2, steps)
 }
+
+// TestSetAutocommitExpressionRefused: a value with a function call or a
+// subquery would be evaluated on a pooled connection, outside the
+// session's transaction (a stored function's writes left in the pool):
+// refused.
+func TestSetAutocommitExpressionRefused(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, _, _ := startTwinFixture(t, "CREATE TABLE txitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))")
+	wantUnsupported(ctx, t, proxy, nil,
+		"SET autocommit = IF(1, 0, 1)",
+		"SET autocommit = (SELECT COUNT(*) FROM txitems)",
+	)
+}

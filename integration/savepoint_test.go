@@ -1,10 +1,13 @@
 package integration
 
 import (
+	"context"
 	"database/sql"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
 // TestSavepointsAcrossShards: SAVEPOINT, ROLLBACK TO and RELEASE in a
@@ -13,16 +16,7 @@ import (
 // MariaDB holding all rows does.
 func TestSavepointsAcrossShards(t *testing.T) {
 	t.Parallel()
-	_, ref, p := startThreeShards(t, `
-			- name: shop
-			  default_shard: s0
-			  tables:
-			    - {name: sp_t, shard_key: id, algorithm: mod}
-		`)
-	ctx := testCtx(t, time.Minute)
-	create := "CREATE TABLE sp_t (id INT PRIMARY KEY, v VARCHAR(10))"
-	mustExec(t, p.DB(t, appUser, appPass, "shop", ""), create)
-	mustExec(t, ref.DB(t, "shop"), create)
+	ctx, ref, p := startSavepointShards(t, "CREATE TABLE sp_t (id INT PRIMARY KEY, v VARCHAR(10))")
 	steps := []scriptStep{
 		{0, "SAVEPOINT outside", nil},
 		{0, "ROLLBACK TO SAVEPOINT outside", nil}, // 1305: autocommit keeps none
@@ -63,16 +57,7 @@ func TestSavepointsAcrossShards(t *testing.T) {
 // COMMIT kept the others, and a prepared SAVEPOINT was not recorded.
 func TestPreparedSavepointsAcrossShards(t *testing.T) {
 	t.Parallel()
-	_, ref, p := startThreeShards(t, `
-			- name: shop
-			  default_shard: s0
-			  tables:
-			    - {name: sp_t, shard_key: id, algorithm: mod}
-		`)
-	ctx := testCtx(t, time.Minute)
-	create := "CREATE TABLE sp_t (id INT PRIMARY KEY, v INT)"
-	mustExec(t, p.DB(t, appUser, appPass, "shop", ""), create)
-	mustExec(t, ref.DB(t, "shop"), create)
+	ctx, ref, p := startSavepointShards(t, "CREATE TABLE sp_t (id INT PRIMARY KEY, v INT)")
 	run := func(db *sql.DB) []string {
 		c, err := db.Conn(ctx)
 		if err != nil {
@@ -124,4 +109,19 @@ func TestPreparedSavepointsAcrossShards(t *testing.T) {
 			t.Errorf("through the proxy %s, on one server %s", got[i], want[i])
 		}
 	}
+}
+
+// startSavepointShards starts three shards with sp_t sharded by id (mod)
+// and one MariaDB holding all rows, and creates sp_t on both.
+func startSavepointShards(t *testing.T, create string) (context.Context, *harness.MariaDB, *harness.Proxy) {
+	t.Helper()
+	_, ref, p := startThreeShards(t, `
+			- name: shop
+			  default_shard: s0
+			  tables:
+			    - {name: sp_t, shard_key: id, algorithm: mod}
+		`)
+	mustExec(t, p.DB(t, appUser, appPass, "shop", ""), create)
+	mustExec(t, ref.DB(t, "shop"), create)
+	return testCtx(t, time.Minute), ref, p
 }

@@ -17,6 +17,12 @@ func (s *Session) autocommitValue(ctx context.Context, value string) (bool, erro
 	if on, ok := autocommitLiteral(value); ok {
 		return on, nil
 	}
+	if strings.ContainsRune(value, '(') {
+		// A function or a subquery would run on that connection, outside
+		// the session's transaction: a stored function's writes would be
+		// left in the pool, a read would not see the transaction's rows.
+		return false, errNotSupported("SET autocommit to an expression with a function call or a subquery is not supported: xaproxy evaluates it away from the session's transaction; use ON, OFF, 0, 1, DEFAULT or a variable")
+	}
 	shard := s.setShard()
 	c, err := s.acquire(ctx, shard)
 	if err != nil {

@@ -307,7 +307,7 @@ func (s *Session) refusedReadOnly(st *router.Statement, write bool) bool {
 		return true
 	case st.ConnState == router.ConnStateTempDrop && !st.ImplicitCommit:
 		return true
-	case !write && router.LocksForUpdate(st):
+	case !write && st.ForUpdate:
 		return s.locksStoredTable(st.Tables)
 	case !write:
 		return false

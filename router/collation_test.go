@@ -262,3 +262,27 @@ func TestMergedTextShardsDisagree(t *testing.T) {
 		t.Fatalf("%v, want the merge refused for collations that differ between shards", err)
 	}
 }
+
+// TestMergedTextUnknownFirstSelect: a UNION whose first SELECT's wildcard
+// the catalog cannot expand still checks the others' keys; and a HAVING
+// comparison with a number compares numbers, whatever the session's
+// collation_connection.
+func TestMergedTextUnknownFirstSelect(t *testing.T) {
+	r := bareShardedRouter(t)
+	withCatalog(t, r, map[string][]string{"shop.users": {"user_id int", "n int", "l varchar(10) collate=latin1_swedish_ci", "KEY PRIMARY user_id"}})
+	if _, err := execFor(t, r, "SELECT * FROM orders UNION ALL SELECT n, l FROM users ORDER BY 2"); err == nil || !strings.Contains(err.Error(), "latin1_swedish_ci") {
+		t.Errorf("UNION after an unknown wildcard: %v, want refused for latin1_swedish_ci", err)
+	}
+	r = collationRouter(t)
+	for _, q := range []string{
+		"SELECT n, COUNT(*) FROM items GROUP BY n HAVING COUNT(*) > '1'",
+		"SELECT n, SUM(id) FROM items GROUP BY n HAVING SUM(id) + 1 = '3'",
+	} {
+		e, err := execFor(t, r, q)
+		if err != nil || e.Merge == nil {
+			t.Errorf("%s: %v, want a merge", q, err)
+		} else if e.Merge.ConnText != "" {
+			t.Errorf("%s: ConnText %q, want none", q, e.Merge.ConnText)
+		}
+	}
+}

@@ -21,8 +21,8 @@ func TestLocksForUpdate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", sql, err)
 		}
-		if got := LocksForUpdate(st); got != want {
-			t.Errorf("LocksForUpdate(%s) = %v, want %v", sql, got, want)
+		if got := st.ForUpdate; got != want {
+			t.Errorf("%s: ForUpdate %v, want %v", sql, got, want)
 		}
 	}
 }

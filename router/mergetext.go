@@ -6,6 +6,7 @@ import (
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
 // mergeKey is an expression a merge compares, with what a message calls
@@ -18,12 +19,41 @@ type mergeKey struct {
 	operands []ast.ExprNode
 }
 
-// text is exprText of what k compares.
+// text is exprText of what k compares. A comparison with a number among
+// its operands (HAVING COUNT(*) > '1') compares numbers, not text
+// (MariaDB's rule).
 func (k mergeKey) text(s textScope) string {
-	if k.operands != nil {
-		return listText(k.operands, s)
+	if k.operands == nil {
+		return exprText(k.expr, s)
 	}
-	return exprText(k.expr, s)
+	if slices.ContainsFunc(k.operands, isNumberOperand) {
+		return ""
+	}
+	return listText(k.operands, s)
+}
+
+// isNumberOperand tells whether e is surely a number: a numeric literal,
+// arithmetic, COUNT, SUM, AVG or a bit aggregate. (A column's type is not
+// looked at: a numeric column compared with a literal is still checked.)
+func isNumberOperand(e ast.ExprNode) bool {
+	switch x := unparen(e).(type) {
+	case *driver.ValueExpr:
+		k := x.Kind()
+		return k == driver.KindInt64 || k == driver.KindUint64 || k == driver.KindFloat32 || k == driver.KindFloat64 || k == driver.KindMysqlDecimal
+	case *ast.BinaryOperationExpr:
+		switch x.Op {
+		case opcode.Plus, opcode.Minus, opcode.Mul, opcode.Div, opcode.IntDiv, opcode.Mod:
+			return true
+		}
+	case *ast.UnaryOperationExpr:
+		return x.Op == opcode.Minus
+	case *ast.AggregateFuncExpr:
+		switch strings.ToLower(x.F) {
+		case ast.AggFuncCount, ast.AggFuncSum, ast.AggFuncAvg, ast.AggFuncBitOr, ast.AggFuncBitAnd, ast.AggFuncBitXor:
+			return true
+		}
+	}
+	return false
 }
 
 // constant tells whether k has one value on every row: it orders or
@@ -259,7 +289,7 @@ func comparedOperands(n ast.Node) []ast.ExprNode {
 		switch x.FnName.L {
 		case "strcmp", "field", "find_in_set", "locate", "instr", "position",
 			"nullif", "greatest", "least":
-			return x.Args
+			return slices.Clone(x.Args) // the caller appends
 		}
 	}
 	return nil
@@ -287,11 +317,15 @@ func aliasedItem(e ast.ExprNode, fields []*ast.SelectField) ast.ExprNode {
 // the connection key it returns (Merge.ConnText).
 func (r *Router) unionTextError(all []blockTables, cols []int, distinct bool) (string, error) {
 	var conn []string // per column: its what while every SELECT's is connText
+	unknown := false  // a SELECT's columns are not known: no connection key
 	for b, bt := range all {
 		s := tableScope{r, bt.from}
 		exprs, ok := expandFields(bt.sel.Fields.Fields, s)
 		if !ok {
-			return "", nil // a wildcard over a table the catalog does not know
+			// A wildcard over a table the catalog does not know: the
+			// other SELECTs are checked still.
+			unknown = true
+			continue
 		}
 		if b == 0 {
 			conn = make([]string, len(exprs))
@@ -318,7 +352,7 @@ func (r *Router) unionTextError(all []blockTables, cols []int, distinct bool) (s
 		}
 	}
 	for _, w := range conn {
-		if w != "" && w != "-" {
+		if w != "" && w != "-" && !unknown {
 			return w, nil
 		}
 	}

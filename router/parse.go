@@ -300,8 +300,10 @@ func classify(st *Statement, n ast.StmtNode) {
 		}
 	case *ast.SelectStmt:
 		st.ReadOnly = x.LockInfo == nil && x.SelectIntoOpt == nil
+		st.ForUpdate = locksForUpdate(x)
 	case *ast.SetOprStmt:
 		st.ReadOnly = true
+		st.ForUpdate = locksForUpdate(x)
 	case *ast.ExplainStmt:
 		// EXPLAIN plans without running (ANALYZE runs the statement).
 		st.ReadOnly = !x.Analyze

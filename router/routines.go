@@ -432,15 +432,15 @@ func (t tableInfo) wholeOn(shard string) bool {
 	return t.kind != sharding.Sharded && slices.Contains(placementShards(t), shard) && (t.view == nil || t.view.perShard == "")
 }
 
-// LocksForUpdate: a SELECT of st (a subquery or derived table too) takes
+// locksForUpdate: a SELECT of n (a subquery or derived table too) takes
 // exclusive row locks (FOR UPDATE, with NOWAIT, WAIT n or SKIP LOCKED),
 // which MariaDB 10.11 counts as a write in a READ ONLY transaction (1792)
 // while LOCK IN SHARE MODE is a read there (checked).
-func LocksForUpdate(st *Statement) bool {
-	if st.Node == nil {
+func locksForUpdate(n ast.Node) bool {
+	if n == nil {
 		return false
 	}
-	return anyNode(st.Node, func(n ast.Node) bool {
+	return anyNode(n, func(n ast.Node) bool {
 		sel, ok := n.(*ast.SelectStmt)
 		if !ok || sel.LockInfo == nil {
 			return false

@@ -65,6 +65,10 @@ type Statement struct {
 	ImplicitCommit bool
 	// ReadOnly: a SELECT without locking clauses or a SHOW.
 	ReadOnly bool
+	// ForUpdate: a SELECT of it takes exclusive row locks (locksForUpdate),
+	// worked out at parse: walking a cached statement's tree at execution
+	// would write to a tree other sessions read.
+	ForUpdate bool
 	// ConnState is the state the statement creates or ends on the backend
 	// connection that runs it: the session must keep that connection
 	// (docs/session-state.md, treatment 3).
