@@ -28,6 +28,14 @@ func (m *Merge) CheckBinary(cols []*mysql.Field) error {
 			return errFixedDouble(cols[i])
 		}
 	}
+	for i, f := range cols {
+		// A FLOAT's text has 6 significant digits (1.0000001 is "1"): a
+		// value passed through, or picked by MIN/MAX, is not the float
+		// the binary protocol carries. Hidden sort keys are not sent.
+		if f.Type == mysql.MYSQL_TYPE_FLOAT && f.Decimal >= 31 && (m.Agg != nil || i < len(cols)-m.Hidden) {
+			return errUnsupported("column %s is a FLOAT, which the shards answer in text with 6 significant digits where the binary protocol carries its whole value; over several shards run the statement as a text query, or select CAST(%s AS DOUBLE)", f.Name, f.Name)
+		}
+	}
 	if m.Agg != nil {
 		for _, g := range m.Agg.Aggs {
 			if f := sumShape(g, cols); f != nil && lossy(f) {

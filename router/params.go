@@ -105,13 +105,13 @@ func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][
 			if err := need(4); err != nil {
 				return nil, err
 			}
-			p = floatParam(float64(math.Float32frombits(binary.LittleEndian.Uint32(values[pos:]))), 32)
+			p = floatParam(float64(math.Float32frombits(binary.LittleEndian.Uint32(values[pos:]))))
 			pos += 4
 		case mysql.MYSQL_TYPE_DOUBLE:
 			if err := need(8); err != nil {
 				return nil, err
 			}
-			p = floatParam(math.Float64frombits(binary.LittleEndian.Uint64(values[pos:])), 64)
+			p = floatParam(math.Float64frombits(binary.LittleEndian.Uint64(values[pos:])))
 			pos += 8
 		case mysql.MYSQL_TYPE_DATE, mysql.MYSQL_TYPE_DATETIME, mysql.MYSQL_TYPE_TIMESTAMP, mysql.MYSQL_TYPE_NEWDATE:
 			if err := need(1); err != nil {
@@ -166,13 +166,15 @@ func uintParam(v uint64) Param {
 	return Param{Literal: strconv.FormatUint(v, 10), Key: sharding.UintValue(v)}
 }
 
-func floatParam(f float64, bits int) Param {
+func floatParam(f float64) Param {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		// MySQL has no literal for them; NULL is what it stores.
 		return Param{Null: true, Literal: "NULL", Key: sharding.NullValue()}
 	}
 	// A double literal (with exponent) keeps the parameter's float type.
-	return Param{Literal: strconv.FormatFloat(f, 'e', -1, bits), Key: sharding.FloatValue(f)}
+	// A FLOAT parameter is the double MariaDB widens it to (float32 0.1
+	// is 0.10000000149011612, not 0.1): the digits of its float64.
+	return Param{Literal: strconv.FormatFloat(f, 'e', -1, 64), Key: sharding.FloatValue(f)}
 }
 
 func bytesParam(tp byte, b []byte) Param {

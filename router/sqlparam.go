@@ -94,7 +94,7 @@ func numberParam(v *driver.ValueExpr, neg bool) (Param, bool) {
 		if neg {
 			f = -f
 		}
-		p = floatParam(f, 64)
+		p = floatParam(f)
 		p.Type = mysql.MYSQL_TYPE_DOUBLE
 	default:
 		return Param{}, false
