@@ -61,13 +61,7 @@ func autocommitLiteral(v string) (on, ok bool) {
 	if len(v) > 2 && v[0] == '`' && v[len(v)-1] == '`' {
 		v = v[1 : len(v)-1]
 	}
-	switch strings.ToUpper(v) {
-	case "1", "ON", "TRUE":
-		return true, true
-	case "0", "OFF", "FALSE":
-		return false, true
-	}
-	return false, false
+	return boolWord(v)
 }
 
 func boolDigit(b bool) string {

@@ -304,7 +304,12 @@ func isCharsetVar(name string) bool {
 }
 
 func parseBool(v string) (bool, bool) {
-	switch strings.ToUpper(strings.Trim(v, "'\"")) {
+	return boolWord(strings.Trim(v, "'\""))
+}
+
+// boolWord reads 1, ON, TRUE, 0, OFF, FALSE (any case).
+func boolWord(v string) (bool, bool) {
+	switch strings.ToUpper(v) {
 	case "1", "ON", "TRUE":
 		return true, true
 	case "0", "OFF", "FALSE":
