@@ -71,10 +71,11 @@ func startsTransaction(st *router.Statement) bool {
 }
 
 // opensNoTx: under autocommit=0 with no transaction open, st is a read
-// that uses no table and calls no stored function (SELECT 1, SELECT
-// @@in_transaction, DO SLEEP(1)), which starts no transaction on MariaDB.
+// that uses no table and calls no stored function that opens one (SELECT
+// 1, SELECT NOW(), SELECT @@in_transaction, DO SLEEP(1)), which starts no
+// transaction on MariaDB.
 func (s *Session) opensNoTx(st *router.Statement) bool {
-	if s.tx != nil || s.autocommit || len(st.Tables) > 0 || len(st.Funcs) > 0 {
+	if s.tx != nil || s.autocommit || len(st.Tables) > 0 || s.callsTableRoutine(st) {
 		return false
 	}
 	switch st.Node.(type) {
@@ -117,12 +118,13 @@ func (s *Session) dropUnstartedTx(ctx context.Context) (txChars, error) {
 }
 
 // noteStarted marks the implicit transaction of autocommit=0 as started
-// once a statement has used a table in it: MariaDB starts one only then (a
+// once a statement has used a table in it, itself or through a stored
+// function: MariaDB starts one only then (a
 // SELECT 1, or a statement refused before its tables were opened, leaves
 // none: SET TRANSACTION still works after them). failedCode is the error
 // the statement ended with (0: none).
 func (s *Session) noteStarted(st *router.Statement, failedCode uint16) {
-	if s.tx == nil || s.tx.started || !startsTransaction(st) {
+	if s.tx == nil || s.tx.started || !(startsTransaction(st) || s.callsTableRoutine(st)) {
 		return
 	}
 	switch failedCode {
@@ -273,4 +275,29 @@ func (s *Session) consumeTxChars(st *router.Statement, failed bool) {
 		len(st.Tables) > 0 && st.ConnState != router.ConnStateHandlerOpen:
 		s.nextTx = txChars{}
 	}
+}
+
+// callsTableRoutine: a function st calls may open a table, as a stored
+// function whose body names one does (the catalog's reach); builtins and
+// functions reaching no table open none. Before the catalog is read whole,
+// any call may.
+func (s *Session) callsTableRoutine(st *router.Statement) bool {
+	if len(st.Funcs) == 0 {
+		return false
+	}
+	cat := s.srv.router.Catalog()
+	if cat == nil || len(cat.Failed()) > 0 {
+		return true
+	}
+	for _, f := range st.Funcs {
+		schema := f.Schema
+		if schema == "" {
+			schema = s.db
+		}
+		r := cat.RoutineReach(schema, f.Name)
+		if len(r.Tables) > 0 || r.Writes || r.Unreadable || r.Dynamic || r.InfoSchema {
+			return true
+		}
+	}
+	return false
 }
