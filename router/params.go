@@ -39,13 +39,15 @@ func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][
 	out := make([]Param, n)
 	pos := 0
 	for i := 0; i < n; i++ {
-		if nullBitmap[i/8]&(1<<(uint(i)%8)) != 0 {
-			out[i] = Param{Null: true, Literal: "NULL", Key: sharding.NullValue()}
-			continue
-		}
 		tp, unsigned := types[2*i], types[2*i+1]&0x80 != 0
 		if data, ok := longData[uint16(i)]; ok {
+			// Long data is the value whatever the NULL bitmap says
+			// (MariaDB's insert_params skips the bitmap for it).
 			out[i] = bytesParam(tp, data)
+			continue
+		}
+		if nullBitmap[i/8]&(1<<(uint(i)%8)) != 0 {
+			out[i] = Param{Null: true, Literal: "NULL", Key: sharding.NullValue()}
 			continue
 		}
 		need := func(k int) error {
