@@ -94,7 +94,10 @@ func (s *Session) settleInsertID(ctx context.Context, c *backend.Conn) {
 
 // noAutoValueOnZero tells whether the session's sql_mode stores 0 in an
 // AUTO_INCREMENT column instead of generating an id.
-func (s *Session) noAutoValueOnZero() bool { return s.sqlModeHas("NO_AUTO_VALUE_ON_ZERO") }
+func (s *Session) noAutoValueOnZero() bool {
+	s.readMode()
+	return s.noAutoZero
+}
 
 // highestID reads the highest value of a table's AUTO_INCREMENT column
 // over its shards, or the highest their own counters have passed.

@@ -62,9 +62,11 @@ type Session struct {
 	// theirs is right.
 	colLabel uint16
 	// sqlMode caches the parsing flags of the session's sql_mode (sqlmode.go),
-	// read from modeOf, the value they were read from.
-	sqlMode router.Mode
-	modeOf  string
+	// and noAutoZero its NO_AUTO_VALUE_ON_ZERO, read from modeOf, the value
+	// they were read from.
+	sqlMode    router.Mode
+	noAutoZero bool
+	modeOf     string
 	// extMeta: the client negotiated MariaDB's extended metadata, so its
 	// column definitions carry the block (extmeta.go). The proxy does not
 	// announce the capability yet, so no client has it.

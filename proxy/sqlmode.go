@@ -19,26 +19,33 @@ import (
 // shard under NO_BACKSLASH_ESCAPES would store twice. Such a statement is
 // refused (checkRendered).
 
+// sessionSQLMode is the key of the session's own sql_mode.
+const sessionSQLMode = "@@session.sql_mode"
+
 // sqlModeValue is the session's sql_mode: its own once it set one, the shards'
 // global one before (read with the catalog).
 func (s *Session) sqlModeValue() (string, bool) {
-	if v, ok := s.sessionVar("sql_mode"); ok {
+	if v, ok := s.sessionVarKey(sessionSQLMode); ok {
 		return v, true
 	}
 	return s.srv.router.Catalog().SQLMode()
 }
 
-// parseMode is the parsing part of the session's sql_mode. Until the
-// shards' global sql_mode is known, statements are read as MariaDB's
-// default sql_mode does.
-func (s *Session) parseMode() router.Mode {
-	v, ok := s.sqlModeValue()
-	if !ok {
-		return 0
-	}
+// readMode brings the session's cached reading of its sql_mode up to date:
+// every answer and execution asks for it, the value seldom changes. Until
+// the shards' global sql_mode is known, statements are read as MariaDB's
+// default sql_mode does ("" reads as no flag).
+func (s *Session) readMode() {
+	v, _ := s.sqlModeValue()
 	if v != s.modeOf {
 		s.sqlMode, s.modeOf = router.ModeOf(v), v
+		s.noAutoZero = modeLists(v, "NO_AUTO_VALUE_ON_ZERO")
 	}
+}
+
+// parseMode is the parsing part of the session's sql_mode.
+func (s *Session) parseMode() router.Mode {
+	s.readMode()
 	return s.sqlMode
 }
 
@@ -46,10 +53,12 @@ func (s *Session) parseMode() router.Mode {
 // back: upper case, comma-separated).
 func (s *Session) sqlModeHas(flag string) bool {
 	v, ok := s.sqlModeValue()
-	if !ok {
-		return false
-	}
-	for f := range router.ModeFlags(v) {
+	return ok && modeLists(v, flag)
+}
+
+// modeLists tells whether the sql_mode value lists flag.
+func modeLists(sqlMode, flag string) bool {
+	for f := range router.ModeFlags(sqlMode) {
 		if f == flag {
 			return true
 		}
