@@ -75,16 +75,20 @@ func (s *Session) checkAutoIncVars() error {
 	return nil
 }
 
+// sessionInsertID is the key of the session's insert_id, which every
+// statement's end looks at.
+const sessionInsertID = "@@session.insert_id"
+
 // settleInsertID reads insert_id back from c after a statement ran there
 // while the session had set it: MariaDB gives its value to the next
 // statement that generates an AUTO_INCREMENT id and then resets it to 0.
 // Kept as it was set, it would be given again on the session's next
 // connection (a duplicate key). One round trip, only while it is set.
 func (s *Session) settleInsertID(ctx context.Context, c *backend.Conn) {
-	if v, ok := s.sessionVar("insert_id"); !ok || v == "0" || c.Broken() || c.Unstarted() {
+	if v, ok := s.sessionVarKey(sessionInsertID); !ok || v == "0" || c.Broken() || c.Unstarted() {
 		return
 	}
-	vals, err := readVars(ctx, c, []string{"@@session.insert_id"})
+	vals, err := readVars(ctx, c, []string{sessionInsertID})
 	if err != nil {
 		c.MarkBroken() // its state is unknown now
 		return
