@@ -188,3 +188,9 @@ func (s *Session) checkRendered(ex *router.Exec) error {
 func errSelectLimitShow(what string, n uint64) error {
 	return errNotSupported("%s is not supported while sql_select_limit is set (%d): the proxy assembles its rows from lists the shards cut; SET sql_select_limit = DEFAULT", what, n)
 }
+
+// dateModes is what of the session's sql_mode decides whether a shard
+// reads a date literal holding zeros (router.DateModes).
+func (s *Session) dateModes() router.DateModes {
+	return router.DateModes{NoZeroDate: s.sqlModeHas("NO_ZERO_DATE"), NoZeroInDate: s.sqlModeHas("NO_ZERO_IN_DATE")}
+}

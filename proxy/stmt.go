@@ -216,7 +216,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	var params []router.Param
 	if p.plan.NeedsParams() && p.params > 0 {
 		var err error
-		if params, err = router.DecodeParams(p.params, nullBitmap, types, values, p.joinedLongData()); err != nil {
+		if params, err = router.DecodeParams(p.params, nullBitmap, types, values, p.joinedLongData(), s.dateModes()); err != nil {
 			return s.writeErr(errWrongArguments("mysqld_stmt_execute", err))
 		}
 	}
@@ -233,7 +233,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.plan.NeedsParams() == false && opts.LockReads && !opts.OwnText && p.params > 0 {
 		// Rewriting the statement as a locking read needs its parameters.
 		var err error
-		if params, err = router.DecodeParams(p.params, nullBitmap, types, values, p.joinedLongData()); err != nil {
+		if params, err = router.DecodeParams(p.params, nullBitmap, types, values, p.joinedLongData(), s.dateModes()); err != nil {
 			return s.writeErr(errWrongArguments("mysqld_stmt_execute", err))
 		}
 	}

@@ -18,18 +18,22 @@ import (
 type Param struct {
 	Null bool
 	Type byte // MYSQL_TYPE_* as sent by the client
-	// Literal is the value as SQL text ('it''s', 42, _binary'..', '2024-01-02 03:04:05').
+	// Literal is the value as SQL text ('it''s', 42, _binary'..', DATE'2024-01-02').
 	Literal string
+	// noLiteral says why Literal is not the value (a date MariaDB binds
+	// unchecked, which no literal reads back): writing it is refused.
+	noLiteral string
 	// Key is the value for shard routing.
 	Key sharding.Value
 }
 
 // DecodeParams decodes COM_STMT_EXECUTE parameter values. types holds two
 // bytes per parameter (type, flags); longData holds what
-// COM_STMT_SEND_LONG_DATA sent, which is absent from values. The values
+// COM_STMT_SEND_LONG_DATA sent, which is absent from values; dates, how
+// the session's sql_mode reads date literals. The values
 // come from the client unchecked: a bitmap, type list or value shorter
 // than announced is an error, never a read past the end.
-func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][]byte) ([]Param, error) {
+func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][]byte, dates DateModes) ([]Param, error) {
 	if n < 0 || len(nullBitmap) < (n+7)/8 {
 		return nil, fmt.Errorf("NULL bitmap of %d bytes for %d parameters", len(nullBitmap), n)
 	}
@@ -115,7 +119,7 @@ func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][
 			}
 			p = floatParam(math.Float64frombits(binary.LittleEndian.Uint64(values[pos:])))
 			pos += 8
-		case mysql.MYSQL_TYPE_DATE, mysql.MYSQL_TYPE_DATETIME, mysql.MYSQL_TYPE_TIMESTAMP, mysql.MYSQL_TYPE_NEWDATE:
+		case mysql.MYSQL_TYPE_DATE, mysql.MYSQL_TYPE_DATETIME, mysql.MYSQL_TYPE_TIMESTAMP, mysql.MYSQL_TYPE_NEWDATE, mysql.MYSQL_TYPE_TIME:
 			if err := need(1); err != nil {
 				return nil, err
 			}
@@ -123,25 +127,17 @@ func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][
 			if err := need(1 + l); err != nil {
 				return nil, err
 			}
-			s, err := binaryDatetime(values[pos+1:pos+1+l], tp)
+			var t temporal
+			var err error
+			if tp == mysql.MYSQL_TYPE_TIME {
+				t, err = decodeTime(values[pos+1 : pos+1+l])
+			} else {
+				t, err = decodeDatetime(values[pos+1:pos+1+l], tp)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("parameter %d: %w", i+1, err)
 			}
-			p = Param{Type: tp, Literal: quoteString(s), Key: sharding.StringValue(s)}
-			pos += 1 + l
-		case mysql.MYSQL_TYPE_TIME:
-			if err := need(1); err != nil {
-				return nil, err
-			}
-			l := int(values[pos])
-			if err := need(1 + l); err != nil {
-				return nil, err
-			}
-			s, err := binaryTime(values[pos+1 : pos+1+l])
-			if err != nil {
-				return nil, fmt.Errorf("parameter %d: %w", i+1, err)
-			}
-			p = Param{Type: tp, Literal: quoteString(s), Key: sharding.StringValue(s)}
+			p = temporalParam(t, dates)
 			pos += 1 + l
 		default:
 			// Strings, blobs, DECIMAL, JSON, BIT...: length-encoded bytes.
@@ -158,6 +154,11 @@ func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][
 		out[i] = p
 	}
 	return out, nil
+}
+
+func temporalParam(t temporal, dates DateModes) Param {
+	lit, why := t.literal(dates)
+	return Param{Literal: lit, noLiteral: why, Key: sharding.StringValue(t.text())}
 }
 
 func intParam(v int64) Param {
@@ -244,57 +245,6 @@ func quoteString(s string) string {
 	}
 	b.WriteByte('\'')
 	return b.String()
-}
-
-func binaryDatetime(b []byte, tp byte) (string, error) {
-	switch len(b) {
-	case 0:
-		if tp == mysql.MYSQL_TYPE_DATE {
-			return "0000-00-00", nil
-		}
-		return "0000-00-00 00:00:00", nil
-	case 4, 7, 11:
-	default:
-		return "", fmt.Errorf("bad datetime length %d", len(b))
-	}
-	y, mo, d := binary.LittleEndian.Uint16(b), b[2], b[3]
-	s := fmt.Sprintf("%04d-%02d-%02d", y, mo, d)
-	if len(b) == 4 {
-		if tp == mysql.MYSQL_TYPE_DATE {
-			return s, nil
-		}
-		return s + " 00:00:00", nil
-	}
-	s += fmt.Sprintf(" %02d:%02d:%02d", b[4], b[5], b[6])
-	if len(b) == 11 {
-		if us := binary.LittleEndian.Uint32(b[7:]); us != 0 {
-			s += fmt.Sprintf(".%06d", us)
-		}
-	}
-	return s, nil
-}
-
-func binaryTime(b []byte) (string, error) {
-	switch len(b) {
-	case 0:
-		return "00:00:00", nil
-	case 8, 12:
-	default:
-		return "", fmt.Errorf("bad time length %d", len(b))
-	}
-	sign := ""
-	if b[0] == 1 {
-		sign = "-"
-	}
-	days := binary.LittleEndian.Uint32(b[1:])
-	h := uint32(b[5]) + days*24
-	s := fmt.Sprintf("%s%02d:%02d:%02d", sign, h, b[6], b[7])
-	if len(b) == 12 {
-		if us := binary.LittleEndian.Uint32(b[8:]); us != 0 {
-			s += fmt.Sprintf(".%06d", us)
-		}
-	}
-	return s, nil
 }
 
 // markerPieces splits SQL text at its ? markers: the text before each

@@ -27,7 +27,7 @@ func TestDecodeParams(t *testing.T) {
 		{name: "long data", n: 1, bitmap: []byte{0}, types: str, long: map[uint16][]byte{0: []byte("x")}, want: []string{"'x'"}},
 		{name: "tiny unsigned", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_TINY, 0x80}, values: []byte{200}, want: []string{"200"}},
 		{name: "longlong", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_LONGLONG, 0}, values: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, want: []string{"-1"}},
-		{name: "date", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATE, 0}, values: []byte{4, 0xe8, 0x07, 1, 2}, want: []string{"'2024-01-02'"}},
+		{name: "date", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATE, 0}, values: []byte{4, 0xe8, 0x07, 1, 2}, want: []string{"DATE'2024-01-02'"}},
 		{name: "string length 2 bytes", n: 1, bitmap: []byte{0}, types: str, values: append([]byte{0xfc, 3, 0}, "abc"...), want: []string{"'abc'"}},
 
 		{name: "bitmap missing", n: 9, bitmap: []byte{0}, types: make([]byte, 18), wantErr: "NULL bitmap"},
@@ -47,7 +47,7 @@ func TestDecodeParams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := DecodeParams(tt.n, tt.bitmap, tt.types, tt.values, tt.long)
+			got, err := DecodeParams(tt.n, tt.bitmap, tt.types, tt.values, tt.long, DateModes{})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err %v, want one saying %q", err, tt.wantErr)
@@ -77,6 +77,6 @@ func FuzzDecodeParams(f *testing.F) {
 		if n > 1<<12 {
 			n %= 1 << 12
 		}
-		_, _ = DecodeParams(n, bitmap, types, values, nil)
+		_, _ = DecodeParams(n, bitmap, types, values, nil, DateModes{})
 	})
 }
