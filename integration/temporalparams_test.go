@@ -91,7 +91,11 @@ func preparedAnswer(c *client.Conn, q string, args ...any) string {
 // written as typed literals (TIMESTAMP'2020-01-02 03:04:05.120000',
 // DATE'..', TIME'-27:04:05'), which read back the same value and
 // decimals; a date no literal reads back (a day its month lacks, a zero
-// date under NO_ZERO_DATE, a value out of range) is refused.
+// date under NO_ZERO_DATE, a value out of range) is refused. A LIMIT
+// parameter over shards is converted as MariaDB converts it: a DOUBLE
+// rounded half to even (2.7 kept 2 rows, MariaDB 3), a DECIMAL half away
+// from zero (2.50 kept 2, MariaDB 3); a string it reads with a warning
+// ('2.7') or a temporal one (DATE 2020-01-02 is 20200102) is refused.
 func TestTemporalParamsOverShards(t *testing.T) {
 	t.Parallel()
 	_, _, _, f := startTwinFixture(t,
@@ -133,6 +137,9 @@ func TestTemporalParamsOverShards(t *testing.T) {
 	feb30 := binDatetime(mysql.MYSQL_TYPE_DATE, 2020, 2, 30, 0, 0, 0, 0)
 	hour25 := binDatetime(mysql.MYSQL_TYPE_DATETIME, 2020, 1, 2, 25, 4, 5, 0)
 	minute61 := binTime(false, 0, 3, 61, 5, 0)
+	dec := func(s string) mysql.TypedBytes {
+		return mysql.TypedBytes{Type: mysql.MYSQL_TYPE_NEWDECIMAL, Bytes: []byte(s)}
+	}
 
 	temporals := []any{dt, dtMicro, ts, date, date3, dateWithTime, zeroDatetime, zeroDate, zeroInDate, year99, tm, tmNeg, tmMicro, tmBeyond, tmNegZero}
 	type step struct {
@@ -170,6 +177,16 @@ func TestTemporalParamsOverShards(t *testing.T) {
 		steps = append(steps,
 			step{q: "INSERT INTO txitems (k, i, v, d, dt, dd, tm) VALUES (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)", args: []any{k, v, v, v, v, v, v, k + 1, v, v, v, v, v, v}},
 			step{q: "SELECT * FROM txitems WHERE k IN (?, ?) ORDER BY k", args: []any{k, k + 1}})
+	}
+	limits := "SELECT k FROM gitems WHERE k > 0 ORDER BY k LIMIT ?"
+	offsets := "SELECT k FROM gitems WHERE k > 0 ORDER BY k LIMIT ?, 10"
+	for _, q := range []string{limits, offsets} {
+		for _, v := range []any{2, -1, 2.5, 3.5, 2.7, -0.4, -1.0, 1e300, dec("2.50"), dec("2.4"), dec("-0.5"), "3", " 3", "-1", nil} {
+			steps = append(steps, step{q: q, args: []any{v}})
+		}
+		for _, v := range []any{"2.7", "3 ", "abc", dec("x"), date, tm} {
+			steps = append(steps, step{q: q, args: []any{v}, refused: true})
+		}
 	}
 	for _, s := range steps {
 		got, want := preparedAnswer(proxy, s.q, s.args...), preparedAnswer(direct, s.q, s.args...)

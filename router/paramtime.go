@@ -23,6 +23,16 @@ import (
 // holds either.
 type DateModes struct{ NoZeroDate, NoZeroInDate bool }
 
+// isTemporalType tells whether a parameter of type tp binds as a date or
+// time.
+func isTemporalType(tp byte) bool {
+	switch tp {
+	case mysql.MYSQL_TYPE_DATE, mysql.MYSQL_TYPE_NEWDATE, mysql.MYSQL_TYPE_DATETIME, mysql.MYSQL_TYPE_TIMESTAMP, mysql.MYSQL_TYPE_TIME:
+		return true
+	}
+	return false
+}
+
 // temporal is a bound temporal parameter, as MariaDB's MYSQL_TIME.
 type temporal struct {
 	kind                       byte // MYSQL_TYPE_DATE, _DATETIME (TIMESTAMP too) or _TIME

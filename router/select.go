@@ -632,8 +632,7 @@ func limitValue(e ast.ExprNode) (limitSrc, error) {
 }
 
 // value is the LIMIT count or offset; a parameter converts as MariaDB
-// converts it (sharding.Value.AsUnsigned), capped at math.MaxInt64 (no
-// limit).
+// converts it (limitParam), capped at math.MaxInt64 (no limit).
 func (l limitSrc) value(params []Param) (int64, error) {
 	if l.param < 0 {
 		return l.n, nil
@@ -641,5 +640,28 @@ func (l limitSrc) value(params []Param) (int64, error) {
 	if l.param >= len(params) {
 		return 0, fmt.Errorf("LIMIT parameter %d not bound", l.param+1)
 	}
-	return int64(min(params[l.param].Key.AsUnsigned(), math.MaxInt64)), nil
+	n, err := limitParam(params[l.param], l.param)
+	if err != nil {
+		return 0, err
+	}
+	return int64(min(n, math.MaxInt64)), nil
+}
+
+// limitParam is the number MariaDB makes of parameter i bound to LIMIT
+// or OFFSET (sharding.Value.AsUnsigned). A merge over shards applies it
+// itself, without MariaDB's warnings: text that is not an integer ('2.7'
+// is 2 with a warning) is refused, and so is a temporal value (a DATE is
+// 20200102, a TIME 30405), which the proxy does not convert.
+func limitParam(p Param, i int) (uint64, error) {
+	if p.Null {
+		return 0, nil
+	}
+	if isTemporalType(p.Type) {
+		return 0, errUnsupported("LIMIT parameter %d is a date or time, which MariaDB reads as a number of its digits; over several shards bind an integer", i+1)
+	}
+	n, clean := p.Key.AsUnsigned()
+	if !clean {
+		return 0, errUnsupported("LIMIT parameter %d is %s, which MariaDB reads with a warning (Truncated incorrect INTEGER value); over several shards bind an integer", i+1, p.Key)
+	}
+	return n, nil
 }

@@ -576,37 +576,80 @@ func clip(s string) string {
 	return s[:cut] + "..."
 }
 
-// AsUnsigned is v converted to an unsigned integer the way MariaDB converts
-// a LIMIT parameter: NULL and text without a leading number are 0, a
-// fraction is cut off, a negative number wraps around (so LIMIT -1 means no
-// limit), and what exceeds the range is the largest value. Clients send
-// LIMIT ? as a DOUBLE (mysql2) or a string as well as an integer.
-func (v Value) AsUnsigned() uint64 {
+// AsUnsigned is v converted to an unsigned integer the way MariaDB 10.11
+// converts a LIMIT parameter (Item_param::val_uint): a negative number
+// wraps around (so LIMIT -1 means no limit), a DOUBLE is rounded half to
+// even (2.5 is 2, 2.7 is 3) and a decimal half away from zero (2.50 is 3),
+// what exceeds the signed range is its end, NULL is 0. Text is read up to
+// the first character that is not part of a number, which is clean (false
+// when not) only where it is all an integer: MariaDB warns about the rest
+// ('2.7', '3 ', 'abc'). Clients send LIMIT ? as a DOUBLE (mysql2) or a
+// string as well as an integer.
+func (v Value) AsUnsigned() (n uint64, clean bool) {
 	switch v.kind {
 	case vInt:
-		return uint64(v.i)
+		return uint64(v.i), true
 	case vUint:
-		return v.u
+		return v.u, true
 	case vFloat:
-		return floatToUnsigned(v.f)
-	case vNumber, vString:
-		return floatToUnsigned(leadingNumber(v.s))
+		return floatToUnsigned(math.RoundToEven(v.f)), true
+	case vNumber:
+		return decimalToUnsigned(v.s), true
+	case vString:
+		return floatToUnsigned(leadingNumber(v.s)), integerText(v.s)
 	}
-	return 0
+	return 0, true
 }
 
+// floatToUnsigned is a rounded double as MariaDB's signed conversion
+// makes it, wrapped to unsigned: the signed range's ends beyond it, and
+// NaN the lowest end.
 func floatToUnsigned(f float64) uint64 {
 	switch {
-	case f != f: // NaN
-		return 0
-	case f >= 18446744073709551615:
-		return math.MaxUint64
-	case f >= 0:
-		return uint64(f)
-	case f <= -9223372036854775808:
+	case f != f || f <= -9223372036854775808: // NaN
 		return 1 << 63
+	case f >= 9223372036854775807:
+		return math.MaxInt64
 	}
 	return uint64(int64(f))
+}
+
+// decimalToUnsigned is decimal text (digits, an optional sign and point)
+// rounded half away from zero to a signed integer, the signed range's ends
+// beyond it, wrapped to unsigned.
+func decimalToUnsigned(s string) uint64 {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimLeft(s, "+-")
+	whole, frac, _ := strings.Cut(s, ".")
+	n, err := strconv.ParseUint("0"+whole, 10, 64)
+	if err != nil || n > math.MaxInt64 {
+		n = 1 << 63
+	}
+	if frac != "" && frac[0] >= '5' && n < 1<<63 {
+		n++
+	}
+	if !neg {
+		return min(n, math.MaxInt64)
+	}
+	return -min(n, 1<<63)
+}
+
+// integerText tells whether MariaDB reads s as an integer without a
+// warning: spaces, a sign and up to 18 digits (no overflow).
+func integerText(s string) bool {
+	s = strings.TrimLeft(s, " ")
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 18 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // leadingNumber reads the number at the start of s as MariaDB does when it

@@ -305,39 +305,53 @@ func TestValueOf(t *testing.T) {
 	}
 }
 
-// TestAsUnsigned: what MariaDB 10.11 makes of a LIMIT parameter, as seen
-// through go-sql-driver with interpolateParams=false on 5 rows: DOUBLE 2.5
-// and 2.4 -> 2 rows, -1 -> all, '3.7' -> 3, ' 2' and '2x' -> 2, 'abc' and
-// NULL -> none, 1e20 -> all.
+// TestAsUnsigned: what MariaDB 10.11 makes of a LIMIT parameter of the
+// binary protocol, as seen on 6 rows: DOUBLE 2.5 -> 2 rows, 3.5 -> 4, 2.7
+// -> 3, -0.4 -> none, -1 and 1e300 -> all; DECIMAL 2.50 -> 3, 2.4 -> 2,
+// -0.5 -> all; '3', ' 3', '+3' -> 3 and '-1' -> all without a warning;
+// '2.7', '3 ', '1e1', 'abc' with one (not clean).
 func TestAsUnsigned(t *testing.T) {
 	for _, tc := range []struct {
-		v    Value
-		want uint64
+		v     Value
+		want  uint64
+		clean bool
 	}{
-		{IntValue(3), 3},
-		{IntValue(-1), math.MaxUint64},
-		{IntValue(-2), math.MaxUint64 - 1},
-		{UintValue(math.MaxUint64), math.MaxUint64},
-		{FloatValue(2), 2},
-		{FloatValue(2.5), 2},
-		{FloatValue(2.4), 2},
-		{FloatValue(-1), math.MaxUint64},
-		{FloatValue(1e20), math.MaxUint64},
-		{FloatValue(math.NaN()), 0},
-		{StringValue("3"), 3},
-		{StringValue("3.7"), 3},
-		{StringValue(" 2"), 2},
-		{StringValue("2x"), 2},
-		{StringValue("abc"), 0},
-		{StringValue(""), 0},
-		{StringValue("1e3"), 1000},
-		{StringValue("1e"), 1},
-		{StringValue("-1"), math.MaxUint64},
-		{NumberValue("10"), 10},
-		{NullValue(), 0},
+		{IntValue(3), 3, true},
+		{IntValue(-1), math.MaxUint64, true},
+		{IntValue(-2), math.MaxUint64 - 1, true},
+		{UintValue(math.MaxUint64), math.MaxUint64, true},
+		{FloatValue(2), 2, true},
+		{FloatValue(2.5), 2, true},
+		{FloatValue(3.5), 4, true},
+		{FloatValue(2.7), 3, true},
+		{FloatValue(2.4), 2, true},
+		{FloatValue(-0.4), 0, true},
+		{FloatValue(-1), math.MaxUint64, true},
+		{FloatValue(1e20), math.MaxInt64, true},
+		{FloatValue(-1e300), 1 << 63, true},
+		{FloatValue(math.NaN()), 1 << 63, true},
+		{NumberValue("10"), 10, true},
+		{NumberValue("2.50"), 3, true},
+		{NumberValue("2.4"), 2, true},
+		{NumberValue("-0.5"), math.MaxUint64, true},
+		{NumberValue("-0.4"), 0, true},
+		{NumberValue("99999999999999999999.5"), math.MaxInt64, true},
+		{NumberValue("-99999999999999999999"), 1 << 63, true},
+		{StringValue("3"), 3, true},
+		{StringValue(" 2"), 2, true},
+		{StringValue("+3"), 3, true},
+		{StringValue("-1"), math.MaxUint64, true},
+		{StringValue("3.7"), 3, false},
+		{StringValue("3 "), 3, false},
+		{StringValue("2x"), 2, false},
+		{StringValue("abc"), 0, false},
+		{StringValue(""), 0, false},
+		{StringValue("1e3"), 1000, false},
+		{StringValue("18446744073709551616"), math.MaxInt64, false},
+		{NullValue(), 0, true},
 	} {
-		if got := tc.v.AsUnsigned(); got != tc.want {
-			t.Errorf("%s.AsUnsigned() = %d, want %d", tc.v, got, tc.want)
+		if got, clean := tc.v.AsUnsigned(); got != tc.want || clean != tc.clean {
+			t.Errorf("%s.AsUnsigned() = %d, %v, want %d, %v", tc.v, got, clean, tc.want, tc.clean)
 		}
 	}
 }
