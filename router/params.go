@@ -44,6 +44,9 @@ func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][
 	pos := 0
 	for i := 0; i < n; i++ {
 		tp, unsigned := types[2*i], types[2*i+1]&0x80 != 0
+		if !paramType(tp) {
+			return nil, fmt.Errorf("parameter %d: type %d is not a parameter type", i+1, tp)
+		}
 		if data, ok := longData[uint16(i)]; ok {
 			// Long data is the value whatever the NULL bitmap says
 			// (MariaDB's insert_params skips the bitmap for it).
@@ -64,6 +67,13 @@ func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][
 		switch tp {
 		case mysql.MYSQL_TYPE_NULL:
 			p = Param{Null: true, Literal: "NULL", Key: sharding.NullValue()}
+		case mysql.MYSQL_TYPE_YEAR, mysql.MYSQL_TYPE_BIT:
+			// MariaDB 10.11 binds a YEAR or BIT parameter as a NULL of
+			// that type and reads no bytes for it (SELECT ?, ? of YEAR and
+			// 5 reads the 5 from the YEAR's bytes). Compared with a
+			// string it converts the string (warning about '1e300'),
+			// which a NULL literal does not.
+			p = Param{Null: true, noLiteral: "is a YEAR or BIT, which MariaDB binds as a NULL of that type", Key: sharding.NullValue()}
 		case mysql.MYSQL_TYPE_TINY:
 			if err := need(1); err != nil {
 				return nil, err
@@ -74,7 +84,7 @@ func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][
 				p = intParam(int64(int8(values[pos])))
 			}
 			pos++
-		case mysql.MYSQL_TYPE_SHORT, mysql.MYSQL_TYPE_YEAR:
+		case mysql.MYSQL_TYPE_SHORT:
 			if err := need(2); err != nil {
 				return nil, err
 			}
@@ -171,8 +181,9 @@ func uintParam(v uint64) Param {
 
 func floatParam(f float64) Param {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		// MySQL has no literal for them; NULL is what it stores.
-		return Param{Null: true, Literal: "NULL", Key: sharding.NullValue()}
+		// MariaDB binds them (an INSERT of one fails with 1264, i < ?
+		// holds for every i); SQL has no literal for them.
+		return Param{noLiteral: "is infinite or NaN, which SQL has no literal for", Key: sharding.FloatValue(f)}
 	}
 	// A double literal (with exponent) keeps the parameter's float type.
 	// A FLOAT parameter is the double MariaDB widens it to (float32 0.1
@@ -180,23 +191,53 @@ func floatParam(f float64) Param {
 	return Param{Literal: strconv.FormatFloat(f, 'e', -1, 64), Key: sharding.FloatValue(f)}
 }
 
+// paramType tells whether MariaDB 10.11 binds a parameter of type tp:
+// others (JSON, TIMESTAMP2, a code of no type) fail COM_STMT_EXECUTE
+// with 1210.
+func paramType(tp byte) bool {
+	return tp <= mysql.MYSQL_TYPE_BIT || tp >= mysql.MYSQL_TYPE_NEWDECIMAL
+}
+
 func bytesParam(tp byte, b []byte) Param {
 	p := Param{Type: tp, Key: sharding.BytesValue(b)}
 	switch tp {
 	case mysql.MYSQL_TYPE_NEWDECIMAL, mysql.MYSQL_TYPE_DECIMAL:
 		if isDecimalText(b) {
-			p.Literal = string(b)
 			p.Key = sharding.NumberValue(string(b))
-			return p
 		}
-		p.Literal = quoteString(string(b))
-	case mysql.MYSQL_TYPE_BLOB, mysql.MYSQL_TYPE_TINY_BLOB, mysql.MYSQL_TYPE_MEDIUM_BLOB, mysql.MYSQL_TYPE_LONG_BLOB, mysql.MYSQL_TYPE_GEOMETRY:
+		p.Literal, p.noLiteral = decimalLiteral(b)
+	case mysql.MYSQL_TYPE_GEOMETRY:
+		// MariaDB binds a geometry, which a binary string is not.
+		p.noLiteral = "is a GEOMETRY, which the proxy has no literal for"
+	case mysql.MYSQL_TYPE_BLOB, mysql.MYSQL_TYPE_TINY_BLOB, mysql.MYSQL_TYPE_MEDIUM_BLOB, mysql.MYSQL_TYPE_LONG_BLOB:
 		// Binary data must not be read in the connection character set.
 		p.Literal = "_binary" + quoteString(string(b))
 	default:
 		p.Literal = quoteString(string(b))
 	}
 	return p
+}
+
+// decimalLiteral is the DECIMAL literal MariaDB reads as the DECIMAL
+// parameter b binds, or why there is none. An integer gets a point (3.):
+// 3 would be an INT, which compares with a string as an INT does
+// ('3.0000000000000000001' = 3 is 0, = DECIMAL 3 is 1). A literal of more
+// than 65 digits is a DOUBLE, where the parameter is cut to 65 nines with
+// a warning; text MariaDB reads its own way (' 2.5', '1e1' is 10, '0x10'
+// is 0) is not written.
+func decimalLiteral(b []byte) (string, string) {
+	if !isDecimalText(b) {
+		return "", "is DECIMAL text other than digits with a sign and a point, which MariaDB reads its own way"
+	}
+	s := string(b)
+	whole, frac, point := strings.Cut(strings.TrimLeft(s, "+-"), ".")
+	if len(whole)+len(frac) > 65 || len(frac) > 38 {
+		return "", "is a DECIMAL of more than 65 digits or 38 decimals, which MariaDB cuts"
+	}
+	if !point {
+		s += "."
+	}
+	return s, ""
 }
 
 func isDecimalText(b []byte) bool {

@@ -28,6 +28,12 @@ func TestDecodeParams(t *testing.T) {
 		{name: "tiny unsigned", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_TINY, 0x80}, values: []byte{200}, want: []string{"200"}},
 		{name: "longlong", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_LONGLONG, 0}, values: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, want: []string{"-1"}},
 		{name: "date", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATE, 0}, values: []byte{4, 0xe8, 0x07, 1, 2}, want: []string{"DATE'2024-01-02'"}},
+		{name: "short datetime is zero", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATETIME, 0}, values: []byte{3, 1, 2, 3}, want: []string{"TIMESTAMP'0000-00-00 00:00:00'"}},
+		{name: "short time is zero", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_TIME, 0}, values: []byte{5, 1, 2, 3, 4, 5}, want: []string{"TIME'00:00:00'"}},
+		{name: "year and bit read no bytes", n: 3, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_YEAR, 0, mysql.MYSQL_TYPE_BIT, 0, mysql.MYSQL_TYPE_TINY, 0}, values: []byte{7}, want: []string{"", "", "7"}},
+		{name: "decimal", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_NEWDECIMAL, 0}, values: []byte{4, '-', '2', '.', '5'}, want: []string{"-2.5"}},
+		{name: "integral decimal", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_NEWDECIMAL, 0}, values: []byte{1, '3'}, want: []string{"3."}},
+		{name: "decimal with exponent", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_NEWDECIMAL, 0}, values: []byte{3, '1', 'e', '1'}, want: []string{""}},
 		{name: "string length 2 bytes", n: 1, bitmap: []byte{0}, types: str, values: append([]byte{0xfc, 3, 0}, "abc"...), want: []string{"'abc'"}},
 
 		{name: "bitmap missing", n: 9, bitmap: []byte{0}, types: make([]byte, 18), wantErr: "NULL bitmap"},
@@ -42,8 +48,10 @@ func TestDecodeParams(t *testing.T) {
 		{name: "int truncated", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_LONG, 0}, values: []byte{1, 2}, wantErr: "parameter 1: value truncated"},
 		{name: "double truncated", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DOUBLE, 0}, values: make([]byte, 7), wantErr: "parameter 1: value truncated"},
 		{name: "datetime truncated", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATETIME, 0}, values: []byte{7, 1, 2}, wantErr: "parameter 1: value truncated"},
-		{name: "datetime bad length", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATETIME, 0}, values: []byte{3, 1, 2, 3}, wantErr: "bad datetime length 3"},
-		{name: "time bad length", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_TIME, 0}, values: []byte{5, 1, 2, 3, 4, 5}, wantErr: "bad time length 5"},
+		{name: "datetime bad length", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATETIME, 0}, values: []byte{5, 1, 2, 3, 4, 5}, wantErr: "bad datetime length 5"},
+		{name: "time bad length", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_TIME, 0}, values: []byte{9, 1, 2, 3, 4, 5, 6, 7, 8, 9}, wantErr: "bad time length 9"},
+		{name: "json", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_JSON, 0}, values: []byte{2, '{', '}'}, wantErr: "type 245 is not a parameter type"},
+		{name: "timestamp2 null", n: 1, bitmap: []byte{1}, types: []byte{mysql.MYSQL_TYPE_TIMESTAMP2, 0}, wantErr: "type 17 is not a parameter type"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

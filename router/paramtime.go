@@ -42,49 +42,51 @@ type temporal struct {
 }
 
 // decodeDatetime reads a DATE, DATETIME or TIMESTAMP value (its length
-// byte read): no bytes are the zero date; a DATE's (and NEWDATE's) time
-// of day is ignored, as MariaDB ignores it.
+// byte read) as MariaDB's set_param_date/set_param_datetime do: fewer
+// than 4 bytes are the zero date; a DATE's (and NEWDATE's) time of day is
+// ignored; bytes beyond the microseconds are ignored. A length that would
+// have MariaDB read past the value (5, 6, 8-10 bytes) is an error.
 func decodeDatetime(b []byte, tp byte) (temporal, error) {
 	t := temporal{kind: mysql.MYSQL_TYPE_DATETIME}
 	if tp == mysql.MYSQL_TYPE_DATE || tp == mysql.MYSQL_TYPE_NEWDATE {
 		t.kind = mysql.MYSQL_TYPE_DATE
 	}
-	switch len(b) {
-	case 0:
+	if len(b) < 4 {
 		return t, nil
-	case 4, 7, 11:
-	default:
-		return t, fmt.Errorf("bad datetime length %d", len(b))
 	}
 	t.year, t.month, t.day = uint32(binary.LittleEndian.Uint16(b)), uint32(b[2]), uint32(b[3])
 	if t.kind == mysql.MYSQL_TYPE_DATE || len(b) == 4 {
 		return t, nil
 	}
-	t.hour, t.minute, t.second = uint32(b[4]), uint32(b[5]), uint32(b[6])
-	if len(b) == 11 {
+	switch {
+	case len(b) == 7:
+	case len(b) >= 11:
 		t.usec = binary.LittleEndian.Uint32(b[7:])
+	default:
+		return t, fmt.Errorf("bad datetime length %d", len(b))
 	}
+	t.hour, t.minute, t.second = uint32(b[4]), uint32(b[5]), uint32(b[6])
 	return t, nil
 }
 
-// decodeTime reads a TIME value: its days become hours, and more than
-// 838 hours are 838:59:59, as MariaDB binds them (without a warning).
+// decodeTime reads a TIME value as MariaDB's set_param_time does: fewer
+// than 8 bytes are 00:00:00, its days become hours, and more than 838
+// hours are 838:59:59 (without a warning). 9 to 11 bytes would have
+// MariaDB read past the value: an error.
 func decodeTime(b []byte) (temporal, error) {
 	t := temporal{kind: mysql.MYSQL_TYPE_TIME}
-	switch len(b) {
-	case 0:
+	switch {
+	case len(b) < 8:
 		return t, nil
-	case 8, 12:
-	default:
+	case len(b) >= 12:
+		t.usec = binary.LittleEndian.Uint32(b[8:])
+	case len(b) > 8:
 		return t, fmt.Errorf("bad time length %d", len(b))
 	}
-	t.neg = b[0] == 1
+	t.neg = b[0] != 0
 	// uint32 arithmetic, MariaDB's.
 	t.hour = uint32(b[5]) + binary.LittleEndian.Uint32(b[1:])*24
 	t.minute, t.second = uint32(b[6]), uint32(b[7])
-	if len(b) == 12 {
-		t.usec = binary.LittleEndian.Uint32(b[8:])
-	}
 	if t.hour > 838 {
 		t.hour, t.minute, t.second = 838, 59, 59
 	}

@@ -39,6 +39,12 @@ func TestTemporalParamLiterals(t *testing.T) {
 		{tp: tm, value: []byte{0, 40, 0, 0, 0, 3, 4, 5, 7, 0, 0, 0}, literal: "TIME'838:59:59.000007'"},
 		{tp: tm, value: []byte{1, 0, 0, 0, 0, 0, 0, 0}, literal: "TIME'-00:00:00'"},
 		{tp: tm, value: nil, literal: "TIME'00:00:00'"},
+		{tp: tm, value: []byte{1, 2, 3}, literal: "TIME'00:00:00'"},
+		{tp: tm, value: []byte{2, 0, 0, 0, 0, 3, 4, 5}, literal: "TIME'-03:04:05'"},
+		{tp: tm, value: []byte{0, 0, 0, 0, 0, 3, 4, 5, 1, 0, 0, 0, 9}, literal: "TIME'03:04:05.000001'"},
+		{tp: dt, value: []byte{0xe4, 0x07, 1}, literal: "TIMESTAMP'0000-00-00 00:00:00'"},
+		{tp: dt, value: []byte{0xe4, 0x07, 1, 2, 3, 4, 5, 1, 0, 0, 0, 9}, literal: "TIMESTAMP'2020-01-02 03:04:05.000001'"},
+		{tp: date, value: []byte{0xe4, 0x07, 1, 2, 3}, literal: "DATE'2020-01-02'"},
 
 		{tp: dt, value: nil, literal: "TIMESTAMP'0000-00-00 00:00:00'"},
 		{tp: date, value: nil, literal: "DATE'0000-00-00'"},
