@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -20,7 +21,8 @@ import (
 // refused, as are an infinite DOUBLE (written NULL: MariaDB refuses to
 // store it, 1264), a YEAR or BIT (MariaDB binds a typed NULL and reads no
 // bytes for it, so the parameters after it are read from its bytes) and
-// a GEOMETRY. A parameter type MariaDB does not bind (JSON) is 1210.
+// a GEOMETRY. A parameter type MariaDB does not bind (JSON) is 1210, and
+// so is EXECUTE ... USING a negative LIMIT (the merge applied no limit).
 func TestNumericParamsOverShards(t *testing.T) {
 	t.Parallel()
 	_, _, _, f := startTwinFixture(t,
@@ -87,4 +89,54 @@ func TestNumericParamsOverShards(t *testing.T) {
 			t.Errorf("%s %v: through the proxy %s, want %s (MariaDB: %s)", s.q, s.args, got, s.want, want)
 		}
 	}
+
+	// EXECUTE ... USING a negative LIMIT is 1210 in MariaDB, where the
+	// binary protocol's -1 means no limit: the merge applied no limit.
+	for _, c := range []*client.Conn{proxy, direct} {
+		for _, q := range []string{"SET @neg = -1, @half = 2.5", "PREPARE s FROM 'SELECT k FROM litems WHERE k > 0 ORDER BY k LIMIT ?, ?'"} {
+			if _, err := c.Execute(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	for _, u := range []struct{ using, want string }{
+		{"0, -1", same}, {"-1, 2", same}, {"0, '-1'", same}, {"0, @neg", same}, {"0, -0.5", same},
+		{"0, -0.4", same}, {"0, 2.5", same}, {"@half, 2.5e0", same}, {"0, 3.5e0", same},
+		{"0, 18446744073709551615", same}, {"NULL, 2", same}, {"0, '2.7'", refused},
+	} {
+		q := "EXECUTE s USING " + u.using
+		got, want := textAnswer(proxy, q), textAnswer(direct, q)
+		switch {
+		case u.want == same && got != want:
+			t.Errorf("%s:\nthrough the proxy %s\non one server      %s", q, got, want)
+		case u.want != same && !strings.HasPrefix(got, u.want):
+			t.Errorf("%s: through the proxy %s, want %s (MariaDB: %s)", q, got, u.want, want)
+		}
+	}
+}
+
+// textAnswer runs q as a text query on c and describes the answer: the
+// error or the rows, then SHOW WARNINGS.
+func textAnswer(c *client.Conn, q string) string {
+	var out strings.Builder
+	r, err := c.Execute(q)
+	if err != nil {
+		out.WriteString(err.Error())
+	} else {
+		for i := range r.Values {
+			for j := range r.Values[i] {
+				s, _ := r.GetString(i, j)
+				out.WriteString(" " + s)
+			}
+			out.WriteString(";")
+		}
+	}
+	if w, err := c.Execute("SHOW WARNINGS"); err == nil {
+		for i := range w.Values {
+			code, _ := w.GetInt(i, 1)
+			msg, _ := w.GetString(i, 2)
+			fmt.Fprintf(&out, " | %d %s", code, msg)
+		}
+	}
+	return out.String()
 }

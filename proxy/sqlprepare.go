@@ -325,6 +325,7 @@ func (s *Session) usingParams(using []string) ([]router.Param, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.Using = true
 		out[i] = p
 	}
 	return out, nil

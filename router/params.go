@@ -25,6 +25,9 @@ type Param struct {
 	noLiteral string
 	// Key is the value for shard routing.
 	Key sharding.Value
+	// Using: bound by EXECUTE ... USING, where MariaDB refuses a
+	// negative LIMIT value (1210) that the binary protocol wraps around.
+	Using bool
 }
 
 // DecodeParams decodes COM_STMT_EXECUTE parameter values. types holds two

@@ -663,5 +663,9 @@ func limitParam(p Param, i int) (uint64, error) {
 	if !clean {
 		return 0, errUnsupported("LIMIT parameter %d is %s, which MariaDB reads with a warning (Truncated incorrect INTEGER value); over several shards bind an integer", i+1, p.Key)
 	}
+	if p.Using && n > math.MaxInt64 && !p.Key.Unsigned() {
+		// Negative: EXECUTE ... USING -1 (or @v holding -1) is refused.
+		return 0, mysql.NewError(mysql.ER_WRONG_ARGUMENTS, "Incorrect arguments to EXECUTE")
+	}
 	return n, nil
 }

@@ -138,6 +138,9 @@ func ValueOf(x any) (Value, error) {
 	return Value{}, fmt.Errorf("sharding: a %T cannot be a shard key value", x)
 }
 
+// Unsigned reports whether v is an unsigned integer (UintValue).
+func (v Value) Unsigned() bool { return v.kind == vUint }
+
 // IsNull reports whether v is SQL NULL.
 func (v Value) IsNull() bool { return v.kind == vNull }
 
