@@ -360,6 +360,9 @@ func flip(op opcode.Op) opcode.Op {
 func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []string, split *inSplit) {
 	shards = t.AllShards()
 	for _, c := range conds {
+		if c.temporal(params) {
+			continue
+		}
 		var allowed []string
 		var items map[string][]int
 		if c.rng {
@@ -420,6 +423,23 @@ func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []str
 		}
 	}
 	return shards, split
+}
+
+// temporal tells whether a value of c is a date or time parameter.
+// MariaDB compares the key with it as a date or time: VARCHAR keys
+// '2020-01-02' and '2020-01-02 00:00:00', INT keys 20200102 and 200102
+// all equal DATE 2020-01-02, keys no one shard holds. The condition
+// restricts no shard.
+func (c keyCond) temporal(params []Param) bool {
+	is := func(v *valSrc) bool {
+		return v != nil && v.param >= 0 && v.param < len(params) && isTemporalType(params[v.param].Type) && !params[v.param].Null
+	}
+	for i := range c.eq {
+		if is(&c.eq[i]) {
+			return true
+		}
+	}
+	return is(c.lo) || is(c.hi)
 }
 
 // inSplit is the items of the IN list on the shard key that each shard
