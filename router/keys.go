@@ -360,7 +360,7 @@ func flip(op opcode.Op) opcode.Op {
 func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []string, split *inSplit) {
 	shards = t.AllShards()
 	for _, c := range conds {
-		if c.temporal(params) {
+		if c.unroutable(params) {
 			continue
 		}
 		var allowed []string
@@ -425,21 +425,31 @@ func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []str
 	return shards, split
 }
 
-// temporal tells whether a value of c is a date or time parameter.
-// MariaDB compares the key with it as a date or time: VARCHAR keys
-// '2020-01-02' and '2020-01-02 00:00:00', INT keys 20200102 and 200102
-// all equal DATE 2020-01-02, keys no one shard holds. The condition
-// restricts no shard.
-func (c keyCond) temporal(params []Param) bool {
-	is := func(v *valSrc) bool {
-		return v != nil && v.param >= 0 && v.param < len(params) && isTemporalType(params[v.param].Type) && !params[v.param].Null
-	}
-	for i := range c.eq {
-		if is(&c.eq[i]) {
+// unroutable tells whether a value of c picks no shard (valSrc.routable).
+func (c keyCond) unroutable(params []Param) bool {
+	for _, v := range c.eq {
+		if !v.routable(params) {
 			return true
 		}
 	}
-	return is(c.lo) || is(c.hi)
+	return c.lo != nil && !c.lo.routable(params) || c.hi != nil && !c.hi.routable(params)
+}
+
+// routable tells whether v's value stands for the keys MariaDB finds
+// equal to it. A date or time parameter does not: MariaDB compares the
+// key with it as a date or time (VARCHAR keys '2020-01-02' and
+// '2020-01-02 00:00:00', INT keys 20200102 and 200102 all equal DATE
+// 2020-01-02), keys no one shard holds. Nor does the negation of a
+// string (-'5' is -5 to MariaDB), which negated cannot write.
+func (v valSrc) routable(params []Param) bool {
+	if v.param < 0 || v.param >= len(params) || params[v.param].Null {
+		return true
+	}
+	p := params[v.param]
+	if isTemporalType(p.Type) {
+		return false
+	}
+	return !v.neg || numericText(p.Literal)
 }
 
 // inSplit is the items of the IN list on the shard key that each shard
@@ -462,17 +472,20 @@ func intersect(a, b []string) []string {
 
 // negated is the value of -p: for a number, the same number with its sign
 // flipped, written as numeric text (-5 routes as -5 does). Anything else
-// (a string, NULL) has no literal form here: NULL, as MySQL's -NULL.
+// (a string, NULL) has no literal form here: NULL, as MySQL's -NULL; a
+// condition on the negation of a string picks no shard (routable).
 func negated(p Param) sharding.Value {
-	if p.Null {
+	if p.Null || !numericText(p.Literal) {
 		return sharding.NullValue()
 	}
-	lit := p.Literal
-	if lit == "" || !(lit[0] >= '0' && lit[0] <= '9' || lit[0] == '-' || lit[0] == '.') {
-		return sharding.Value{}
-	}
+	lit := strings.TrimPrefix(p.Literal, "+")
 	if strings.HasPrefix(lit, "-") {
 		return sharding.NumberValue(lit[1:])
 	}
 	return sharding.NumberValue("-" + lit)
+}
+
+// numericText tells whether a parameter's literal is a number.
+func numericText(lit string) bool {
+	return lit != "" && (lit[0] >= '0' && lit[0] <= '9' || lit[0] == '-' || lit[0] == '+' || lit[0] == '.')
 }
