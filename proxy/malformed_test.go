@@ -59,7 +59,7 @@ func TestMalformedPackets(t *testing.T) {
 		{"execute truncated length", [][]byte{prepare, execute(1, []byte{0}, str, []byte{0xfc, 1})}, mysql.ER_WRONG_ARGUMENTS, false},
 		{"execute no value", [][]byte{prepare, execute(1, []byte{0}, str, nil)}, mysql.ER_WRONG_ARGUMENTS, false},
 		{"execute truncated int", [][]byte{prepare, execute(1, []byte{0}, []byte{mysql.MYSQL_TYPE_LONG, 0}, []byte{1, 2})}, mysql.ER_WRONG_ARGUMENTS, false},
-		{"execute bad datetime length", [][]byte{prepare, execute(1, []byte{0}, []byte{mysql.MYSQL_TYPE_DATETIME, 0}, []byte{3, 1, 2, 3})}, mysql.ER_WRONG_ARGUMENTS, false},
+		{"execute bad datetime length", [][]byte{prepare, execute(1, []byte{0}, []byte{mysql.MYSQL_TYPE_DATETIME, 0}, []byte{5, 1, 2, 3, 4, 5})}, mysql.ER_WRONG_ARGUMENTS, false},
 		{"fetch shorter than 8 bytes", [][]byte{prepare, command(mysql.COM_STMT_FETCH, u32(1))}, mysql.ER_MALFORMED_PACKET, false},
 		{"fetch unknown statement", [][]byte{command(mysql.COM_STMT_FETCH, u32(9), u32(1))}, mysql.ER_UNKNOWN_STMT_HANDLER, false},
 		{"fetch without cursor", [][]byte{prepare, command(mysql.COM_STMT_FETCH, u32(1), u32(1))}, mysql.ER_STMT_HAS_NO_OPEN_CURSOR, false},
