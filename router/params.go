@@ -53,6 +53,9 @@ func DecodeParams(n int, nullBitmap, types, values []byte, longData map[uint16][
 		if data, ok := longData[uint16(i)]; ok {
 			// Long data is the value whatever the NULL bitmap says
 			// (MariaDB's insert_params skips the bitmap for it).
+			if !longDataType(tp) {
+				return nil, fmt.Errorf("parameter %d: long data for type %d", i+1, tp)
+			}
 			out[i] = bytesParam(tp, data)
 			continue
 		}
@@ -199,6 +202,13 @@ func floatParam(f float64) Param {
 // with 1210.
 func paramType(tp byte) bool {
 	return tp <= mysql.MYSQL_TYPE_BIT || tp >= mysql.MYSQL_TYPE_NEWDECIMAL
+}
+
+// longDataType tells whether MariaDB 10.11 takes COM_STMT_SEND_LONG_DATA
+// for a parameter of type tp: strings, blobs and geometries (a DECIMAL,
+// a DATETIME, an INT sent so fail COM_STMT_EXECUTE with 1210).
+func longDataType(tp byte) bool {
+	return tp == mysql.MYSQL_TYPE_VARCHAR || tp >= mysql.MYSQL_TYPE_ENUM
 }
 
 func bytesParam(tp byte, b []byte) Param {

@@ -25,6 +25,8 @@ func TestDecodeParams(t *testing.T) {
 		{name: "string", n: 1, bitmap: []byte{0}, types: str, values: []byte{2, 'h', 'i'}, want: []string{"'hi'"}},
 		{name: "null in bitmap", n: 1, bitmap: []byte{1}, types: str, want: []string{"NULL"}},
 		{name: "long data", n: 1, bitmap: []byte{0}, types: str, long: map[uint16][]byte{0: []byte("x")}, want: []string{"'x'"}},
+		{name: "long data blob", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_BLOB, 0}, long: map[uint16][]byte{0: []byte("x")}, want: []string{"_binary'x'"}},
+		{name: "long data varchar", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_VARCHAR, 0}, long: map[uint16][]byte{0: []byte("x")}, want: []string{"'x'"}},
 		{name: "tiny unsigned", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_TINY, 0x80}, values: []byte{200}, want: []string{"200"}},
 		{name: "longlong", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_LONGLONG, 0}, values: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, want: []string{"-1"}},
 		{name: "date", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATE, 0}, values: []byte{4, 0xe8, 0x07, 1, 2}, want: []string{"DATE'2024-01-02'"}},
@@ -50,6 +52,8 @@ func TestDecodeParams(t *testing.T) {
 		{name: "datetime truncated", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATETIME, 0}, values: []byte{7, 1, 2}, wantErr: "parameter 1: value truncated"},
 		{name: "datetime bad length", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATETIME, 0}, values: []byte{5, 1, 2, 3, 4, 5}, wantErr: "bad datetime length 5"},
 		{name: "time bad length", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_TIME, 0}, values: []byte{9, 1, 2, 3, 4, 5, 6, 7, 8, 9}, wantErr: "bad time length 9"},
+		{name: "long data decimal", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_NEWDECIMAL, 0}, long: map[uint16][]byte{0: []byte("3")}, wantErr: "long data for type 246"},
+		{name: "long data datetime", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_DATETIME, 0}, long: map[uint16][]byte{0: []byte("2020-01-02")}, wantErr: "long data for type 12"},
 		{name: "json", n: 1, bitmap: []byte{0}, types: []byte{mysql.MYSQL_TYPE_JSON, 0}, values: []byte{2, '{', '}'}, wantErr: "type 245 is not a parameter type"},
 		{name: "timestamp2 null", n: 1, bitmap: []byte{1}, types: []byte{mysql.MYSQL_TYPE_TIMESTAMP2, 0}, wantErr: "type 17 is not a parameter type"},
 	}
