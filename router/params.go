@@ -20,8 +20,9 @@ type Param struct {
 	Type byte // MYSQL_TYPE_* as sent by the client
 	// Literal is the value as SQL text ('it''s', 42, _binary'..', DATE'2024-01-02').
 	Literal string
-	// noLiteral says why Literal is not the value (a date MariaDB binds
-	// unchecked, which no literal reads back): writing it is refused.
+	// noLiteral says why no literal is the value MariaDB binds (a date
+	// it binds unchecked, an infinite DOUBLE, DECIMAL text it reads its
+	// own way, a YEAR): writing it into a statement is refused.
 	noLiteral string
 	// Key is the value for shard routing.
 	Key sharding.Value
