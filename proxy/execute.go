@@ -274,7 +274,17 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 					c.MarkBroken()
 				}
 			}
-			if !implicit && statementOnly(err, srvErr) && s.undoParts(ctx, ex.Parts[:i]) == nil {
+			undo := ex.Parts[:i:i]
+			if statementOnly(err, srvErr) {
+				var ran []router.Part
+				var lost error
+				srvErr, ran, lost = s.firstFailure(ctx, ex.Parts, i, srvErr, implicit)
+				if lost != nil {
+					return s.abortMultiShard(ctx, implicit, part.Shard, lost)
+				}
+				cause, undo = srvErr, append(undo, ran...)
+			}
+			if !implicit && statementOnly(err, srvErr) && s.undoParts(ctx, undo) == nil {
 				return s.writeErr(srvErr)
 			}
 			return s.abortMultiShard(ctx, implicit, part.Shard, cause)

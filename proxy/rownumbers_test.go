@@ -1,6 +1,10 @@
 package proxy
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
 
 func TestStatementRow(t *testing.T) {
 	rows := []int{1, 3, 4} // the part holds the statement's rows 2, 4 and 5
@@ -17,5 +21,29 @@ func TestStatementRow(t *testing.T) {
 	}
 	if rowNamed([]byte("x at row 12")) != 12 || rowNamed([]byte("no row")) != 0 {
 		t.Error("rowNamed misreads a message")
+	}
+}
+
+func TestEarliestFailure(t *testing.T) {
+	dup := func(v string) *mysql.MyError {
+		return &mysql.MyError{Code: 1062, State: "23000", Message: "Duplicate entry '" + v + "' for key 'PRIMARY'"}
+	}
+	long := &mysql.MyError{Code: 1406, State: "22001", Message: "Data too long for column 's' at row 2"}
+	for _, tc := range []struct {
+		name string
+		fs   []partFailure
+		want *mysql.MyError // nil: cannot be told
+	}{
+		{"parts apart", []partFailure{{dup("2"), []int{2, 3}}, {dup("1"), []int{0, 1}}}, dup("1")},
+		{"a named row first", []partFailure{{dup("9"), []int{2, 3}}, {long, []int{0, 1}}}, long},
+		{"a named row after", []partFailure{{long, []int{0, 1}}, {dup("9"), []int{2, 3}}}, long},
+		{"interleaved", []partFailure{{dup("2"), []int{0, 2}}, {dup("1"), []int{1}}}, nil},
+		{"a named row inside", []partFailure{{dup("2"), []int{0, 2}}, {long, []int{1}}}, nil},
+		{"the same error", []partFailure{{dup("2"), []int{0, 2}}, {dup("2"), []int{1}}}, dup("2")},
+	} {
+		got, ok := earliestFailure(tc.fs)
+		if ok != (tc.want != nil) || (ok && !sameError(got, tc.want)) {
+			t.Errorf("%s: %v %v, want %v", tc.name, got, ok, tc.want)
+		}
 	}
 }
