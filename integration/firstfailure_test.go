@@ -60,3 +60,72 @@ func TestSplitInsertFirstFailingRow(t *testing.T) {
 		t.Errorf("rows of the refused INSERTs: %s, want none", got)
 	}
 }
+
+// An UPDATE, DELETE or INSERT ... SELECT over several shards stops on one
+// MariaDB at the first row of its scan that fails, and an error's "at row
+// N" counts the statement's rows. The proxy answered the first shard's
+// error, with its own row count ("at row 1" where MariaDB says row 2). It
+// answers an error only when one server's is known (the same error from
+// every shard that fails, naming no row, or row 1 of every shard) and
+// refuses the others; nothing of them stays written.
+func TestScanStatementErrorsOverShards(t *testing.T) {
+	t.Parallel()
+	_, _, _, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(5), t TINYINT)",
+		"CREATE TABLE litems (k INT PRIMARY KEY, v TINYINT, s VARCHAR(3))",
+		"INSERT INTO modeitems VALUES (1, 1, 'a', 1), (2, 2, '2', 2), (3, 3, 'c', 3), (4, 4, '4', 4)")
+	answered := []string{
+		"UPDATE modeitems SET v = 1/0",                           // 1365 on both shards
+		"UPDATE modeitems SET s = 'abcdefgh'",                    // 1406 at row 1 of both
+		"UPDATE modeitems SET t = v * 100 WHERE k IN (2, 3)",     // 1264 at row 1 of both
+		"UPDATE modeitems SET v = 5 WHERE s = 1 AND k IN (1, 2)", // 1292 on s1 alone
+		"INSERT INTO litems SELECT k, v, CONCAT(s, 'xyz') FROM modeitems",
+	}
+	var steps []wireStep
+	for _, tx := range [][2]string{{"", ""}, {"BEGIN", "COMMIT"}} {
+		if tx[0] != "" {
+			steps = append(steps, wireStep{0, tx[0]}, wireStep{0, "UPDATE modeitems SET v = v + 10"})
+		}
+		for _, q := range answered {
+			steps = append(steps, wireStep{0, q}, wireStep{0, "SHOW WARNINGS"}, wireStep{0, "SELECT k, v, s, t FROM modeitems ORDER BY k"})
+		}
+		if tx[1] != "" {
+			steps = append(steps, wireStep{0, tx[1]}, wireStep{0, "SELECT k, v, s, t FROM modeitems ORDER BY k"})
+		}
+	}
+	compareWireSessions(t, f, 1, steps)
+
+	c, err := client.Connect(f.p.Addr(), appUser, appPass, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	refused := []string{
+		// v is k + 10 now: v * 10 is out of range from k = 3 on.
+		"UPDATE modeitems SET t = v * 10",                     // row 3 on one server, row 2 of each shard
+		"UPDATE modeitems SET t = v * 10 WHERE k IN (2, 3)",   // row 2 on one server, row 1 of s1
+		"UPDATE modeitems SET t = t WHERE CONCAT('z', k) = 1", // 'z1' on one server, 'z2' on s0
+		"INSERT INTO litems SELECT k, v * 10, s FROM modeitems",
+	}
+	before := wireAnswer(c, "SELECT k, v, s, t FROM modeitems ORDER BY k")
+	for _, tx := range []bool{false, true} {
+		if tx {
+			wireAnswer(c, "BEGIN")
+		}
+		for _, q := range refused {
+			if got := wireAnswer(c, q); !strings.HasPrefix(got, "error 1235 (42000)") {
+				t.Errorf("%s (in a transaction %v): %s, want error 1235", q, tx, got)
+			}
+		}
+		if tx {
+			if got := wireAnswer(c, "COMMIT"); !strings.HasPrefix(got, "OK") {
+				t.Errorf("COMMIT after the refusals: %s", got)
+			}
+		}
+	}
+	if after := wireAnswer(c, "SELECT k, v, s, t FROM modeitems ORDER BY k"); after != before {
+		t.Errorf("the refused statements wrote: %s, before them %s", after, before)
+	}
+	if got := wireAnswer(c, "SELECT COUNT(*) FROM litems"); got != "rows, warnings 0: 0" {
+		t.Errorf("rows of the refused INSERT ... SELECT: %s", got)
+	}
+}

@@ -275,10 +275,10 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 				}
 			}
 			undo := ex.Parts[:i:i]
-			if statementOnly(err, srvErr) {
+			if statementOnly(err, srvErr) && !ex.Copies {
 				var ran []router.Part
 				var lost error
-				srvErr, ran, lost = s.firstFailure(ctx, ex.Parts, i, srvErr, implicit)
+				srvErr, ran, lost = s.firstFailure(ctx, ex.Parts, i, srvErr, implicit, own)
 				if lost != nil {
 					return s.abortMultiShard(ctx, implicit, part.Shard, lost)
 				}

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -20,6 +21,11 @@ import (
 // ("at row 3"), or else one of the part's rows. When that cannot be told
 // (two parts whose rows interleave fail with errors naming no row), the
 // statement is refused rather than answered with another row's error.
+//
+// A statement whose rows each shard reads itself (UPDATE, DELETE, INSERT
+// ... SELECT) stops on one server at the first row of its scan that fails,
+// which the shards' scans do not tell: its error is answered only when
+// every part that fails gives the same one, naming no row.
 
 // partFailure is a part's error (its row renumbered to the statement's)
 // and the statement rows the part holds, 0-based (router.Part.ValuesRows).
@@ -68,19 +74,20 @@ func mayPrecede(p router.Part, hi int) bool {
 	return len(p.ValuesRows) > 0 && slices.Min(p.ValuesRows) < hi
 }
 
-// firstFailure runs the parts after the failed part i that hold an earlier
-// row than its failing one (every part when the statement is not a split
-// INSERT: none) and returns the statement's error, the later parts that
+// firstFailure runs the later parts that may fail before the failed part
+// i (for a split INSERT those holding an earlier row than its failing one,
+// else every one) and returns the statement's error, the later parts that
 // ran (for undoParts), or the error that ends the transaction (a lost
-// shard, a deadlock) with lost set.
-func (s *Session) firstFailure(ctx context.Context, parts []router.Part, i int, failed *mysql.MyError, implicit bool) (me *mysql.MyError, ran []router.Part, lost error) {
+// shard, a deadlock) as lost.
+func (s *Session) firstFailure(ctx context.Context, parts []router.Part, i int, failed *mysql.MyError, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (me *mysql.MyError, ran []router.Part, lost error) {
+	split := parts[i].ValuesRows != nil
 	fs := []partFailure{{failed, parts[i].ValuesRows}}
 	_, hi := fs[0].span()
 	for _, p := range parts[i+1:] {
-		if !mayPrecede(p, hi) {
+		if split && !mayPrecede(p, hi) {
 			continue
 		}
-		srvErr, err := s.runCheckPart(ctx, p, implicit)
+		srvErr, err := s.runCheckPart(ctx, p, implicit, own)
 		if err != nil {
 			return nil, ran, shardErr(p.Shard, err)
 		}
@@ -93,19 +100,49 @@ func (s *Session) firstFailure(ctx context.Context, parts []router.Part, i int, 
 		}
 		fs = append(fs, partFailure{renumberError(srvErr, p.ValuesRows), p.ValuesRows})
 	}
-	if me, ok := earliestFailure(fs); ok {
+	if split {
+		if me, ok := earliestFailure(fs); ok {
+			return me, ran, nil
+		}
+		return toMyError(errNotSupported("INSERT into a sharded table failed on several shards, and which of their errors one server would report first cannot be told (%s); the statement is undone: run it with the rows of one shard at a time to see each shard's error", failureList(fs))), ran, nil
+	}
+	if me, ok := scanFailure(fs, len(parts)); ok {
 		return me, ran, nil
 	}
+	return toMyError(errNotSupported("the statement over several shards failed (%s), and which error one server would report cannot be told from theirs: it stops at the first row of its scan that fails, and counts rows over the whole statement; the statement is undone: run it on one shard at a time (a WHERE on the shard key) to see each shard's error", failureList(fs))), ran, nil
+}
+
+// scanFailure is the error of a statement whose rows each shard reads
+// itself (UPDATE, DELETE, INSERT ... SELECT over n parts), where fs
+// failed: one server reads them all in one scan and stops at the first
+// that fails, which the shards' scans do not tell. The same error from
+// every part that failed is the statement's when it names no row; a row it
+// names ("at row 2") is counted in one shard's scan alone, and is the
+// statement's only as row 1 of every part: one server's first row fails.
+func scanFailure(fs []partFailure, n int) (*mysql.MyError, bool) {
+	for _, f := range fs {
+		if !sameError(f.err, fs[0].err) {
+			return nil, false
+		}
+	}
+	if row := rowNamed([]byte(fs[0].err.Message)); n > 1 && row > 0 && (row > 1 || len(fs) < n) {
+		return nil, false
+	}
+	return fs[0].err, true
+}
+
+// failureList is the parts' errors for a refusal's message.
+func failureList(fs []partFailure) string {
 	msgs := make([]string, len(fs))
 	for j, f := range fs {
-		msgs[j] = f.err.Message
+		msgs[j] = fmt.Sprintf("%d: %s", f.err.Code, f.err.Message)
 	}
-	return toMyError(errNotSupported("INSERT into a sharded table failed on several shards, and which of their errors one server would report first cannot be told (%s); the statement is undone: run it with the rows of one shard at a time to see each shard's error", strings.Join(msgs, "; "))), ran, nil
+	return strings.Join(msgs, "; ")
 }
 
 // runCheckPart runs part p (a savepoint first, in an explicit transaction,
 // so that undoParts undoes it) and returns its server error.
-func (s *Session) runCheckPart(ctx context.Context, p router.Part, implicit bool) (*mysql.MyError, error) {
+func (s *Session) runCheckPart(ctx context.Context, p router.Part, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (*mysql.MyError, error) {
 	c, _, err := s.connFor(ctx, p.Shard)
 	if err != nil {
 		return nil, err
@@ -117,7 +154,7 @@ func (s *Session) runCheckPart(ctx context.Context, p router.Part, implicit bool
 	}
 	s.track(c)
 	defer s.untrack(c)
-	reply, err := sendPart(ctx, c, p, nil)
+	reply, err := sendPart(ctx, c, p, own)
 	if me, isMy := backend.ServerError(err); isMy && !s.branchLost(p.Shard) {
 		return me, nil
 	}

@@ -47,3 +47,35 @@ func TestEarliestFailure(t *testing.T) {
 		}
 	}
 }
+
+func TestScanFailure(t *testing.T) {
+	div := &mysql.MyError{Code: 1365, State: "22012", Message: "Division by 0"}
+	row := func(n string) *mysql.MyError {
+		return &mysql.MyError{Code: 1264, State: "22003", Message: "Out of range value for column 't' at row " + n}
+	}
+	trunc := func(v string) *mysql.MyError {
+		return &mysql.MyError{Code: 1292, State: "22007", Message: "Truncated incorrect DECIMAL value: '" + v + "'"}
+	}
+	for _, tc := range []struct {
+		name  string
+		errs  []*mysql.MyError
+		parts int
+		want  bool
+	}{
+		{"one part", []*mysql.MyError{row("2")}, 1, true},
+		{"the same on every part", []*mysql.MyError{div, div}, 2, true},
+		{"no row, one part of two", []*mysql.MyError{trunc("a")}, 2, true},
+		{"values differ", []*mysql.MyError{trunc("b"), trunc("a")}, 2, false},
+		{"row 1 of every part", []*mysql.MyError{row("1"), row("1")}, 2, true},
+		{"row 1 of one part of two", []*mysql.MyError{row("1")}, 2, false},
+		{"row 2 of every part", []*mysql.MyError{row("2"), row("2")}, 2, false},
+	} {
+		fs := make([]partFailure, len(tc.errs))
+		for i, e := range tc.errs {
+			fs[i] = partFailure{err: e}
+		}
+		if got, ok := scanFailure(fs, tc.parts); ok != tc.want || (ok && got != tc.errs[0]) {
+			t.Errorf("%s: %v %v, want answered %v", tc.name, got, ok, tc.want)
+		}
+	}
+}
