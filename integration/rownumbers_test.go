@@ -8,6 +8,8 @@ import (
 // An INSERT split by shard reports its conditions as MariaDB does: each
 // names the statement's row ("at row 3"), not the row within a shard's
 // part, and they come in row order; so does the error of a failing one.
+// So do the duplicates INSERT IGNORE skips, which name no row (they came
+// in the order the parts ran).
 func TestSplitInsertRowNumbers(t *testing.T) {
 	t.Parallel()
 	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(5))")
@@ -28,6 +30,15 @@ func TestSplitInsertRowNumbers(t *testing.T) {
 		{0, "SELECT @@warning_count", nil},
 		{0, "INSERT IGNORE INTO modeitems VALUES (20, 1, " + long + "), (22, 2, " + long + "), (24, 3, " + long + "), (21, 4, " + long + "), (23, 5, " + long + ")", nil},
 		{0, "SHOW WARNINGS", nil},
+		// A duplicate IGNORE skips names no row: it comes after the
+		// conditions of its part's earlier rows, and the parts' in the
+		// order of their rows (s1's rows first here, s0's part runs first).
+		{0, "SET max_error_count = DEFAULT", nil},
+		{0, "INSERT IGNORE INTO modeitems VALUES (41, 1, 'a'), (1, 1, 'a'), (42, 2, 'b'), (2, 2, 'b')", nil},
+		{0, "SHOW WARNINGS", nil},
+		{0, "INSERT IGNORE INTO modeitems VALUES (43, 1, " + long + "), (3, 1, 'a'), (44, 2, 'b'), (4, 2, 'b'), (46, 6, " + long + ")", nil},
+		{0, "SHOW WARNINGS", nil},
+		{0, "SELECT @@warning_count", nil},
 	}
 	compareSessions(ctx, t, proxy, direct, 1, steps)
 }

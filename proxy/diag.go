@@ -31,6 +31,9 @@ type diagnostics struct {
 	warnings, errors uint64
 	rows             []engine.Row
 	stmt             uint64 // the statement that raised them (diagSeq)
+	// rowKeys, while a split INSERT runs, are the statement rows its
+	// conditions are ordered by, one per row of rows (partRowKeys).
+	rowKeys []int
 }
 
 // startStatement numbers the statement and clears the diagnostics when st
@@ -191,6 +194,7 @@ func (s *Session) notePartWarnings(ctx context.Context, c *backend.Conn, n uint1
 	}
 	if valuesRows != nil {
 		s.appendConditions(uint64(n), errors, rows) // runWrite cuts them
+		s.diag.rowKeys = append(s.diag.rowKeys, partRowKeys(rows, valuesRows)...)
 		return
 	}
 	s.addConditions(uint64(n), errors, rows)

@@ -65,10 +65,44 @@ func renumberError(me *mysql.MyError, valuesRows []int) *mysql.MyError {
 	return me
 }
 
+// partRowKeys gives each condition of a part holding valuesRows the
+// statement row (0-based) it is ordered by: the row its message names, or
+// for one naming none (a duplicate that IGNORE skipped) the row of the
+// condition before it in the part, the part's first row for the first.
+// Each part's keys are its own rows, in its order; where the parts' rows
+// do not interleave, the statement's order follows.
+func partRowKeys(rows []engine.Row, valuesRows []int) []int {
+	keys := make([]int, len(rows))
+	last := slices.Min(valuesRows)
+	for i, r := range rows {
+		if len(r) > 2 {
+			if n := rowNamed(r[2]); n > 0 {
+				last = n - 1
+			}
+		}
+		keys[i] = last
+	}
+	return keys
+}
+
 // orderConditionsByRow puts the statement's conditions in the order of the
-// rows they name, as MariaDB lists them, when every one names a row.
+// rows they stand for (partRowKeys), as MariaDB lists them; without keys
+// for each, when every one names a row.
 func (s *Session) orderConditionsByRow() {
 	if s.diag.stmt != s.diagSeq || len(s.diag.rows) < 2 {
+		return
+	}
+	if keys := s.diag.rowKeys; len(keys) == len(s.diag.rows) {
+		order := make([]int, len(keys))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return keys[a] - keys[b] })
+		rows := make([]engine.Row, len(order))
+		for i, j := range order {
+			rows[i] = s.diag.rows[j]
+		}
+		s.diag.rows = rows
 		return
 	}
 	for _, r := range s.diag.rows {

@@ -1,9 +1,11 @@
 package proxy
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/engine"
 )
 
 func TestStatementRow(t *testing.T) {
@@ -77,5 +79,14 @@ func TestScanFailure(t *testing.T) {
 		if got, ok := scanFailure(fs, tc.parts); ok != tc.want || (ok && got != tc.errs[0]) {
 			t.Errorf("%s: %v %v, want answered %v", tc.name, got, ok, tc.want)
 		}
+	}
+}
+
+func TestPartRowKeys(t *testing.T) {
+	row := func(msg string) engine.Row { return engine.Row{[]byte("Warning"), []byte("1"), []byte(msg)} }
+	rows := []engine.Row{row("Duplicate entry '1' for key 'PRIMARY'"), row("Data truncated for column 's' at row 5"),
+		row("Duplicate entry '3' for key 'PRIMARY'"), row("Data truncated for column 's' at row 8")}
+	if got, want := partRowKeys(rows, []int{7, 2, 4, 9}), []int{2, 4, 4, 7}; !slices.Equal(got, want) {
+		t.Errorf("partRowKeys = %v, want %v", got, want)
 	}
 }
