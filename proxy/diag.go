@@ -22,7 +22,8 @@ import (
 // connection is held for diagnostics however long the session idles.
 //
 // What replaces them follows MariaDB 10.11 (checked): a statement that uses
-// a table, or that raises conditions of its own; a statement that uses no
+// a table (a SHOW answered from an information_schema table too), or that
+// raises conditions of its own; a statement that uses no
 // table and raises nothing (SET, DO, BEGIN, SELECT 1, GET_LOCK) leaves them.
 
 // diagnostics is the last statement's conditions as SHOW WARNINGS lists
@@ -41,7 +42,7 @@ type diagnostics struct {
 func (s *Session) startStatement(st *router.Statement) {
 	s.beginResultRun(st)
 	s.diagSeq++
-	if st != nil && !st.DiagRead && (len(st.Tables) > 0 || st.Handler != "") {
+	if st != nil && !st.DiagRead && (len(st.Tables) > 0 || st.Handler != "" || st.SchemaShow) {
 		s.diag = diagnostics{} // a HANDLER's name stands for its table
 	}
 }

@@ -295,6 +295,7 @@ func classify(st *Statement, n ast.StmtNode) {
 		st.Kind = KindUse
 	case *ast.ShowStmt:
 		st.ReadOnly = true
+		st.SchemaShow = schemaShow(x.Tp)
 		if x.Tp == ast.ShowDatabases {
 			st.Kind = KindShowDatabases
 		}

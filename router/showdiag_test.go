@@ -41,3 +41,29 @@ func TestShowDiagLimit(t *testing.T) {
 		t.Errorf("SHOW WARNINGS LIMIT x taken as a diagnostics read")
 	}
 }
+
+func TestSchemaShow(t *testing.T) {
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"SHOW VARIABLES LIKE 'x'", true},
+		{"SHOW GLOBAL STATUS", true},
+		{"SHOW DATABASES", true},
+		{"SHOW ENGINES", true},
+		{"SHOW COLLATION", true},
+		{"SHOW FUNCTION STATUS", true},
+		{"SHOW PROCESSLIST", false},
+		{"SHOW PRIVILEGES", false},
+		{"SHOW WARNINGS", false},
+		{"SELECT 1", false},
+	} {
+		st, err := NewParser().Parse(tc.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.SchemaShow != tc.want {
+			t.Errorf("%s: SchemaShow %v, want %v", tc.sql, st.SchemaShow, tc.want)
+		}
+	}
+}
