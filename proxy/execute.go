@@ -278,7 +278,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			if statementOnly(err, srvErr) && !ex.Copies {
 				var ran []router.Part
 				var lost error
-				srvErr, ran, lost = s.firstFailure(ctx, ex.Parts, i, srvErr, implicit, own)
+				srvErr, ran, lost = s.firstFailure(ctx, st, ex.Parts, i, srvErr, implicit, own)
 				if lost != nil {
 					return s.abortMultiShard(ctx, implicit, part.Shard, lost)
 				}

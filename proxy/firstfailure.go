@@ -79,7 +79,7 @@ func mayPrecede(p router.Part, hi int) bool {
 // else every one) and returns the statement's error, the later parts that
 // ran (for undoParts), or the error that ends the transaction (a lost
 // shard, a deadlock) as lost.
-func (s *Session) firstFailure(ctx context.Context, parts []router.Part, i int, failed *mysql.MyError, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (me *mysql.MyError, ran []router.Part, lost error) {
+func (s *Session) firstFailure(ctx context.Context, st *router.Statement, parts []router.Part, i int, failed *mysql.MyError, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (me *mysql.MyError, ran []router.Part, lost error) {
 	split := parts[i].ValuesRows != nil
 	fs := []partFailure{{failed, parts[i].ValuesRows}}
 	_, hi := fs[0].span()
@@ -87,7 +87,7 @@ func (s *Session) firstFailure(ctx context.Context, parts []router.Part, i int, 
 		if split && !mayPrecede(p, hi) {
 			continue
 		}
-		srvErr, err := s.runCheckPart(ctx, p, implicit, own)
+		srvErr, err := s.runCheckPart(ctx, st, p, implicit, own)
 		if err != nil {
 			return nil, ran, shardErr(p.Shard, err)
 		}
@@ -140,9 +140,9 @@ func failureList(fs []partFailure) string {
 	return strings.Join(msgs, "; ")
 }
 
-// runCheckPart runs part p (a savepoint first, in an explicit transaction,
-// so that undoParts undoes it) and returns its server error.
-func (s *Session) runCheckPart(ctx context.Context, p router.Part, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (*mysql.MyError, error) {
+// runCheckPart runs part p of st (a savepoint first, in an explicit
+// transaction, so that undoParts undoes it) and returns its server error.
+func (s *Session) runCheckPart(ctx context.Context, st *router.Statement, p router.Part, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (*mysql.MyError, error) {
 	c, _, err := s.connFor(ctx, p.Shard)
 	if err != nil {
 		return nil, err
@@ -151,6 +151,9 @@ func (s *Session) runCheckPart(ctx context.Context, p router.Part, implicit bool
 		if _, err := c.Exec(ctx, partSavepoint); err != nil {
 			return nil, err
 		}
+	}
+	if _, err := s.prepareLastID(ctx, c, st); err != nil {
+		return nil, err // the part may read LAST_INSERT_ID(): c must hold the session's
 	}
 	s.track(c)
 	defer s.untrack(c)
