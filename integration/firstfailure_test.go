@@ -25,6 +25,11 @@ func TestSplitInsertFirstFailingRow(t *testing.T) {
 		"INSERT INTO modeitems VALUES (13, 13, 'a'), (12, 12, " + long + "), (15, 1, 'a')", // s1 runs and is undone
 		"INSERT INTO modeitems VALUES (17, 17, 'a'), (14, 14, " + long + "), (19, 99999999999, 'a'), (16, 16, 'a')",
 		"INSERT INTO modeitems VALUES (21, 21, 'a'), (20, 20, 'a'), (1, 1, 'a'), (22, 22, " + long + ")",
+		// With RETURNING too, whose error named the part's row ("at row
+		// 1" for the statement's second).
+		"INSERT INTO modeitems VALUES (7, 7, 'x'), (1, 1, 'y'), (8, 8, 'z'), (2, 2, 'w') RETURNING k",
+		"INSERT INTO modeitems VALUES (11, 99999999999, 'a'), (10, 10, " + long + ") RETURNING k, s",
+		"INSERT INTO modeitems VALUES (13, 13, 'a'), (12, 12, " + long + ") RETURNING k",
 	}
 	var steps []wireStep
 	for _, tx := range [][2]string{{"", ""}, {"BEGIN", "COMMIT"}, {"SET autocommit = 0", "COMMIT"}} {

@@ -330,3 +330,25 @@ func returningPrepare(t *testing.T, f *returningFixture) {
 		}
 	}
 }
+
+// A write with RETURNING over several shards lists its conditions as
+// MariaDB does: SHOW WARNINGS and @@warning_count after it gave none
+// although its EOF counted them; an INSERT's name the statement's rows,
+// in row order.
+func TestReturningWarningsOverShards(t *testing.T) {
+	t.Parallel()
+	_, _, _, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(5))",
+		"INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, 4, 'd')")
+	var steps []wireStep
+	for _, q := range []string{
+		"DELETE FROM modeitems WHERE k IN (1, 2) RETURNING 1/0",
+		"SET sql_mode = ''",
+		"INSERT INTO modeitems VALUES (21, 21, 'abcdefgh'), (20, 20, 'abcdefgh'), (23, 'x', 'a') RETURNING k, s",
+		"INSERT INTO modeitems VALUES (31, 31, 'abcdefgh'), (33, 'x', 'a'), (30, 30, 'abcdefgh') RETURNING k, s",
+		"SET max_error_count = 1",
+		"INSERT INTO modeitems VALUES (41, 41, 'abcdefgh'), (40, 40, 'abcdefgh'), (43, 'x', 'a') RETURNING k, s",
+	} {
+		steps = append(steps, wireStep{0, q}, wireStep{0, "SHOW WARNINGS"}, wireStep{0, "SELECT @@warning_count, @@error_count"})
+	}
+	compareWireSessions(t, f, 1, steps)
+}

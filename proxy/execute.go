@@ -267,27 +267,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			ok, srvErr = s.skipIgnoredRow(srvErr), nil
 		}
 		if err != nil || srvErr != nil {
-			cause := error(srvErr)
-			if err != nil {
-				cause = shardErr(part.Shard, err)
-				if c != nil {
-					c.MarkBroken()
-				}
-			}
-			undo := ex.Parts[:i:i]
-			if statementOnly(err, srvErr) && !ex.Copies {
-				var ran []router.Part
-				var lost error
-				srvErr, ran, lost = s.firstFailure(ctx, st, ex.Parts, i, srvErr, implicit, own)
-				if lost != nil {
-					return s.abortMultiShard(ctx, implicit, part.Shard, lost)
-				}
-				cause, undo = srvErr, append(undo, ran...)
-			}
-			if !implicit && statementOnly(err, srvErr) && s.undoParts(ctx, undo) == nil {
-				return s.writeErr(srvErr)
-			}
-			return s.abortMultiShard(ctx, implicit, part.Shard, cause)
+			return s.failWrite(ctx, st, ex, i, implicit, c, err, srvErr, own)
 		}
 		if ex.Copies && i > 0 {
 			// Another copy of the same rows: the client counts them once.

@@ -27,6 +27,36 @@ import (
 // which the shards' scans do not tell: its error is answered only when
 // every part that fails gives the same one, naming no row.
 
+// failWrite ends a write over several shards whose part i failed on c:
+// with err, a lost connection, the whole transaction is rolled back; with
+// srvErr, once the parts that may fail first ran too (firstFailure), the
+// statement's error is answered and only the statement undone where that
+// can be (abortMultiShard otherwise).
+func (s *Session) failWrite(ctx context.Context, st *router.Statement, ex *router.Exec, i int, implicit bool, c *backend.Conn, err error, srvErr *mysql.MyError, own func(*backend.Conn) (backend.Pending, error)) error {
+	shard := ex.Parts[i].Shard
+	cause := error(srvErr)
+	if err != nil {
+		cause = shardErr(shard, err)
+		if c != nil {
+			c.MarkBroken()
+		}
+	}
+	undo := ex.Parts[:i:i]
+	if statementOnly(err, srvErr) && !ex.Copies {
+		var ran []router.Part
+		var lost error
+		srvErr, ran, lost = s.firstFailure(ctx, st, ex.Parts, i, srvErr, implicit, own)
+		if lost != nil {
+			return s.abortMultiShard(ctx, implicit, shard, lost)
+		}
+		cause, undo = srvErr, append(undo, ran...)
+	}
+	if !implicit && statementOnly(err, srvErr) && s.undoParts(ctx, undo) == nil {
+		return s.writeErr(srvErr)
+	}
+	return s.abortMultiShard(ctx, implicit, shard, cause)
+}
+
 // partFailure is a part's error (its row renumbered to the statement's)
 // and the statement rows the part holds, 0-based (router.Part.ValuesRows).
 type partFailure struct {

@@ -58,21 +58,18 @@ func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, e
 			srvErr, err = me, nil
 		}
 		if err != nil || srvErr != nil {
-			cause := error(srvErr)
-			if err != nil {
-				cause = shardErr(part.Shard, err)
-				if c != nil {
-					c.MarkBroken()
-				}
-			}
-			if !implicit && statementOnly(err, srvErr) && s.undoParts(ctx, ex.Parts[:i]) == nil {
-				return s.writeErr(srvErr)
-			}
-			return s.abortMultiShard(ctx, implicit, part.Shard, cause)
+			return s.failWrite(ctx, st, ex, i, implicit, c, err, renumberError(srvErr, part.ValuesRows), own)
+		}
+		if !ex.Copies || i == 0 {
+			s.notePartWarnings(ctx, c, r.warnings, part.ValuesRows)
 		}
 		s.afterLastID(ctx, c, st, 0, prior, true) // a branch: read when needed
 		r.text = part.SQL != "" || !binary
 		answers = append(answers, r)
+	}
+	if ex.Parts[0].ValuesRows != nil {
+		s.orderConditionsByRow()
+		s.cutConditions() // notePartWarnings left them whole
 	}
 	rows, err := returnedRows(ex, answers)
 	if err != nil {
