@@ -1,7 +1,11 @@
 package integration
 
 import (
+	"database/sql"
+	"io"
+
 	"github.com/go-mysql-org/go-mysql/client"
+	"github.com/go-sql-driver/mysql"
 	"strings"
 	"testing"
 )
@@ -15,7 +19,7 @@ import (
 func TestSplitInsertFirstFailingRow(t *testing.T) {
 	t.Parallel()
 	_, _, _, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(5))",
-		"INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b')")
+		"INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b')", signalTrigger)
 	long := "'" + strings.Repeat("x", 9) + "'"
 	// k odd on s1, even on s0; s0's part runs first.
 	failing := []string{
@@ -30,6 +34,9 @@ func TestSplitInsertFirstFailingRow(t *testing.T) {
 		"INSERT INTO modeitems VALUES (7, 7, 'x'), (1, 1, 'y'), (8, 8, 'z'), (2, 2, 'w') RETURNING k",
 		"INSERT INTO modeitems VALUES (11, 99999999999, 'a'), (10, 10, " + long + ") RETURNING k, s",
 		"INSERT INTO modeitems VALUES (13, 13, 'a'), (12, 12, " + long + ") RETURNING k",
+		// A trigger's SIGNAL: its Note naming the trigger is listed too.
+		"INSERT INTO modeitems VALUES (31, -1, 'a'), (30, -1, 'b')",
+		"INSERT INTO modeitems VALUES (33, 33, 'a'), (35, -1, 'c'), (32, -1, 'b')", // s1's, from the part run second
 	}
 	var steps []wireStep
 	for _, tx := range [][2]string{{"", ""}, {"BEGIN", "COMMIT"}, {"SET autocommit = 0", "COMMIT"}} {
@@ -65,6 +72,12 @@ func TestSplitInsertFirstFailingRow(t *testing.T) {
 		t.Errorf("rows of the refused INSERTs: %s, want none", got)
 	}
 }
+
+// signalTrigger fails an INSERT of a negative v on modeitems with an error
+// naming its row's key (LOAD DATA LOCAL does not make it a warning).
+const signalTrigger = "CREATE TRIGGER nonegative BEFORE INSERT ON modeitems FOR EACH ROW BEGIN " +
+	"DECLARE m VARCHAR(40) DEFAULT CONCAT('negative at ', NEW.k); " +
+	"IF NEW.v < 0 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = m; END IF; END"
 
 // An UPDATE, DELETE or INSERT ... SELECT over several shards stops on one
 // MariaDB at the first row of its scan that fails, and an error's "at row
@@ -132,5 +145,44 @@ func TestScanStatementErrorsOverShards(t *testing.T) {
 	}
 	if got := wireAnswer(c, "SELECT COUNT(*) FROM litems"); got != "rows, warnings 0: 0" {
 		t.Errorf("rows of the refused INSERT ... SELECT: %s", got)
+	}
+}
+
+// LOAD DATA LOCAL split by shard lists its conditions (LOCAL makes most
+// errors warnings) in the file's row order, as one MariaDB reading the
+// file in order: a skipped duplicate, naming no row, after its part's
+// earlier rows; one that fails does so with its first failing row's
+// error. The proxy put a duplicate before every condition that names a
+// row, and answered the first shard's error.
+func TestLoadSplitFirstFailingRow(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(5))",
+		"INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b')", signalTrigger)
+	files := []struct{ name, content, ignore string }{
+		{"ffsignal", "31,-1,a\n30,-1,b\n", ""},                                     // s1's row 1 first; s0 fails at its row 1, the file's row 2
+		{"ffdup", "7,7,x\n1,1,y\n8,8,z\n2,2,w\n", ""},                              // duplicates at rows 2 (s1) and 4 (s0)
+		{"ffrange", "11,99999999999,a\n10,10,xxxxxxxxx\n", ""},                     // out of range at row 1 (s1), too long at row 2 (s0)
+		{"fflong", "13,13,a\n12,12,xxxxxxxxx\n15,1,xxxxxxxxx\n", ""},               // row 2 (s0), row 3 (s1)
+		{"ffignore", "21,21,a\n1,1,xxxxxxxxx\n20,20,b\n2,2,b\n23,x,a\n", "IGNORE"}, // row 2's truncation, then its duplicate
+	}
+	for _, f := range files {
+		content := f.content
+		mysql.RegisterReaderHandler(f.name, func() io.Reader { return strings.NewReader(content) })
+		defer mysql.DeregisterReaderHandler(f.name)
+	}
+	for _, f := range files {
+		q := "LOAD DATA LOCAL INFILE 'Reader::" + f.name + "' " + f.ignore + " INTO TABLE modeitems FIELDS TERMINATED BY ','"
+		outcome := func(db *sql.DB) string {
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			return execOutcome(ctx, t, conn, q) + strings.Join(queryRows(ctx, t, conn, "SELECT @@warning_count, @@error_count"), "\n") +
+				"\n" + strings.Join(queryRows(ctx, t, conn, "SELECT k, v, s FROM modeitems ORDER BY k"), "\n")
+		}
+		if got, want := strings.ReplaceAll(outcome(proxy), "shop", "direct"), outcome(direct); got != want {
+			t.Errorf("%s:\nthrough the proxy:\n%s\non MariaDB:\n%s", q, got, want)
+		}
 	}
 }

@@ -107,19 +107,29 @@ func (s *Session) noteError(me *mysql.MyError) {
 
 // noteErrorConditions reads the conditions of the statement that just
 // failed on c with me: MariaDB lists every condition a failed statement
-// raised (in strict mode one per truncated value), where the error packet
-// names one. They replace the error noteError recorded from the packet
-// when they include it. One round trip, after a shard's error only (two
-// when the list is as long as max_error_count lets it be).
+// raised (in strict mode one per truncated value, a Note naming the
+// trigger that signalled), where the error packet names one. They replace
+// the error noteError recorded from the packet when they include it. One
+// round trip, after a shard's error only (two when the list is as long as
+// max_error_count lets it be).
 func (s *Session) noteErrorConditions(ctx context.Context, c *backend.Conn, me *mysql.MyError) {
+	if s.diag.stmt != s.diagSeq {
+		return
+	}
+	s.keepErrorConditions(s.errorConditions(ctx, c, me))
+}
+
+// errorConditions is what noteErrorConditions records: nothing (zero
+// value) when there is no more to record than the error.
+func (s *Session) errorConditions(ctx context.Context, c *backend.Conn, me *mysql.MyError) diagnostics {
 	// An unstarted branch (its XA START refused) would be started by any
 	// statement sent on c now: the refusal's packet is all there is.
-	if s.diag.stmt != s.diagSeq || c.Unstarted() {
-		return
+	if c.Unstarted() {
+		return diagnostics{}
 	}
 	res, err := c.Exec(ctx, "SHOW WARNINGS")
 	if err != nil {
-		return
+		return diagnostics{}
 	}
 	rows := valueRows(res)
 	errors := countErrors(rows)
@@ -132,8 +142,18 @@ func (s *Session) noteErrorConditions(ctx context.Context, c *backend.Conn, me *
 		// how many there were (MariaDB's @@warning_count counts them all).
 		warnings, errors = s.conditionCounts(ctx, c, warnings, errors)
 	}
-	if found && warnings > 1 {
-		s.diag = diagnostics{stmt: s.diagSeq, warnings: warnings, errors: errors, rows: rows}
+	if !found || warnings < 2 {
+		return diagnostics{}
+	}
+	return diagnostics{warnings: warnings, errors: errors, rows: rows}
+}
+
+// keepErrorConditions makes d (errorConditions) the running statement's
+// conditions, if it holds any.
+func (s *Session) keepErrorConditions(d diagnostics) {
+	if d.rows != nil {
+		d.stmt = s.diagSeq
+		s.diag = d
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -30,8 +31,8 @@ import (
 // failWrite ends a write over several shards whose part i failed on c:
 // with err, a lost connection, the whole transaction is rolled back; with
 // srvErr, once the parts that may fail first ran too (firstFailure), the
-// statement's error is answered and only the statement undone where that
-// can be (abortMultiShard otherwise).
+// statement's error is answered, with the conditions its part raised, and
+// only the statement undone where that can be (abortMultiShard otherwise).
 func (s *Session) failWrite(ctx context.Context, st *router.Statement, ex *router.Exec, i int, implicit bool, c *backend.Conn, err error, srvErr *mysql.MyError, own func(*backend.Conn) (backend.Pending, error)) error {
 	shard := ex.Parts[i].Shard
 	cause := error(srvErr)
@@ -41,27 +42,56 @@ func (s *Session) failWrite(ctx context.Context, st *router.Statement, ex *route
 			c.MarkBroken()
 		}
 	}
+	var conds diagnostics
+	if err == nil && srvErr != nil && c != nil && !c.Broken() {
+		conds = s.partConditions(ctx, c, srvErr, ex.Parts[i].ValuesRows)
+	}
 	undo := ex.Parts[:i:i]
 	if statementOnly(err, srvErr) && !ex.Copies {
-		var ran []router.Part
-		var lost error
-		srvErr, ran, lost = s.firstFailure(ctx, st, ex.Parts, i, srvErr, implicit, own)
+		first, ran, lost := s.firstFailure(ctx, st, ex.Parts, i, partFailure{srvErr, ex.Parts[i].ValuesRows, conds}, implicit, own)
 		if lost != nil {
 			return s.abortMultiShard(ctx, implicit, shard, lost)
 		}
+		srvErr, conds = first.err, first.conds
 		cause, undo = srvErr, append(undo, ran...)
 	}
+	var werr error
 	if !implicit && statementOnly(err, srvErr) && s.undoParts(ctx, undo) == nil {
-		return s.writeErr(srvErr)
+		werr = s.writeErr(srvErr)
+	} else {
+		werr = s.abortMultiShard(ctx, implicit, shard, cause)
 	}
-	return s.abortMultiShard(ctx, implicit, shard, cause)
+	s.keepFailureConditions(srvErr, conds)
+	return werr
 }
 
-// partFailure is a part's error (its row renumbered to the statement's)
-// and the statement rows the part holds, 0-based (router.Part.ValuesRows).
+// partConditions is errorConditions of a part holding valuesRows, their
+// rows renumbered to the statement's.
+func (s *Session) partConditions(ctx context.Context, c *backend.Conn, me *mysql.MyError, valuesRows []int) diagnostics {
+	d := s.errorConditions(ctx, c, me)
+	renumberRows(d.rows, valuesRows)
+	return d
+}
+
+// keepFailureConditions makes d the statement's conditions when the error
+// answered (the last recorded) is me, not one the proxy wrapped.
+func (s *Session) keepFailureConditions(me *mysql.MyError, d diagnostics) {
+	if me == nil || len(s.diag.rows) == 0 {
+		return
+	}
+	last := s.diag.rows[len(s.diag.rows)-1]
+	if len(last) > 2 && string(last[1]) == strconv.Itoa(int(me.Code)) && string(last[2]) == me.Message {
+		s.keepErrorConditions(d)
+	}
+}
+
+// partFailure is a part's error (its row renumbered to the statement's),
+// the statement rows the part holds, 0-based (router.Part.ValuesRows), and
+// the conditions it raised (errorConditions; none past the error).
 type partFailure struct {
-	err  *mysql.MyError
-	rows []int
+	err   *mysql.MyError
+	rows  []int
+	conds diagnostics
 }
 
 // span is the statement rows, 0-based, where the part's failing row can
@@ -76,9 +106,9 @@ func (f partFailure) span() (lo, hi int) {
 	return slices.Min(f.rows), slices.Max(f.rows)
 }
 
-// earliestFailure is the error of the statement's first failing row among
-// fs; false when which one comes first cannot be told.
-func earliestFailure(fs []partFailure) (*mysql.MyError, bool) {
+// earliestFailure is the index in fs of the statement's first failing
+// row's error; false when which one comes first cannot be told.
+func earliestFailure(fs []partFailure) (int, bool) {
 	best, bestLo := 0, -1
 	for i, f := range fs {
 		if lo, _ := f.span(); bestLo < 0 || lo < bestLo {
@@ -88,10 +118,10 @@ func earliestFailure(fs []partFailure) (*mysql.MyError, bool) {
 	_, hi := fs[best].span()
 	for i, f := range fs {
 		if lo, _ := f.span(); i != best && lo <= hi && !sameError(f.err, fs[best].err) {
-			return nil, false
+			return 0, false
 		}
 	}
-	return fs[best].err, true
+	return best, true
 }
 
 func sameError(a, b *mysql.MyError) bool {
@@ -106,59 +136,63 @@ func mayPrecede(p router.Part, hi int) bool {
 
 // firstFailure runs the later parts that may fail before the failed part
 // i (for a split INSERT those holding an earlier row than its failing one,
-// else every one) and returns the statement's error, the later parts that
-// ran (for undoParts), or the error that ends the transaction (a lost
+// else every one) and returns the statement's failure, the later parts
+// that ran (for undoParts), or the error that ends the transaction (a lost
 // shard, a deadlock) as lost.
-func (s *Session) firstFailure(ctx context.Context, st *router.Statement, parts []router.Part, i int, failed *mysql.MyError, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (me *mysql.MyError, ran []router.Part, lost error) {
+func (s *Session) firstFailure(ctx context.Context, st *router.Statement, parts []router.Part, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, ran []router.Part, lost error) {
 	split := parts[i].ValuesRows != nil
-	fs := []partFailure{{failed, parts[i].ValuesRows}}
+	fs := []partFailure{failed}
 	_, hi := fs[0].span()
 	for _, p := range parts[i+1:] {
 		if split && !mayPrecede(p, hi) {
 			continue
 		}
-		srvErr, err := s.runCheckPart(ctx, st, p, implicit, own)
+		f, err := s.runCheckPart(ctx, st, p, implicit, own)
 		if err != nil {
-			return nil, ran, shardErr(p.Shard, err)
+			return first, ran, shardErr(p.Shard, err)
 		}
 		ran = append(ran, p)
-		if srvErr == nil {
+		if f.err == nil {
 			continue
 		}
-		if !statementOnly(nil, srvErr) {
-			return nil, ran, srvErr
+		if !statementOnly(nil, f.err) {
+			return first, ran, f.err
 		}
-		fs = append(fs, partFailure{renumberError(srvErr, p.ValuesRows), p.ValuesRows})
+		fs = append(fs, f)
 	}
 	if split {
-		if me, ok := earliestFailure(fs); ok {
-			return me, ran, nil
+		if j, ok := earliestFailure(fs); ok {
+			return fs[j], ran, nil
 		}
-		return toMyError(errNotSupported("INSERT into a sharded table failed on several shards, and which of their errors one server would report first cannot be told (%s); the statement is undone: run it with the rows of one shard at a time to see each shard's error", failureList(fs))), ran, nil
+		return refusedFailure("INSERT into a sharded table failed on several shards, and which of their errors one server would report first cannot be told (%s); the statement is undone: run it with the rows of one shard at a time to see each shard's error", fs), ran, nil
 	}
-	if me, ok := scanFailure(fs, len(parts)); ok {
-		return me, ran, nil
+	if scanFailure(fs, len(parts)) {
+		return fs[0], ran, nil
 	}
-	return toMyError(errNotSupported("the statement over several shards failed (%s), and which error one server would report cannot be told from theirs: it stops at the first row of its scan that fails, and counts rows over the whole statement; the statement is undone: run it on one shard at a time (a WHERE on the shard key) to see each shard's error", failureList(fs))), ran, nil
+	return refusedFailure("the statement over several shards failed (%s), and which error one server would report cannot be told from theirs: it stops at the first row of its scan that fails, and counts rows over the whole statement; the statement is undone: run it on one shard at a time (a WHERE on the shard key) to see each shard's error", fs), ran, nil
 }
 
-// scanFailure is the error of a statement whose rows each shard reads
+// refusedFailure is the refusal (1235) of a statement whose error cannot
+// be told, format naming the parts' errors.
+func refusedFailure(format string, fs []partFailure) partFailure {
+	return partFailure{err: toMyError(errNotSupported(format, failureList(fs)))}
+}
+
+// scanFailure tells whether fs[0] is the error of a statement whose rows each shard reads
 // itself (UPDATE, DELETE, INSERT ... SELECT over n parts), where fs
 // failed: one server reads them all in one scan and stops at the first
 // that fails, which the shards' scans do not tell. The same error from
 // every part that failed is the statement's when it names no row; a row it
 // names ("at row 2") is counted in one shard's scan alone, and is the
 // statement's only as row 1 of every part: one server's first row fails.
-func scanFailure(fs []partFailure, n int) (*mysql.MyError, bool) {
+func scanFailure(fs []partFailure, n int) bool {
 	for _, f := range fs {
 		if !sameError(f.err, fs[0].err) {
-			return nil, false
+			return false
 		}
 	}
-	if row := rowNamed([]byte(fs[0].err.Message)); n > 1 && row > 0 && (row > 1 || len(fs) < n) {
-		return nil, false
-	}
-	return fs[0].err, true
+	row := rowNamed([]byte(fs[0].err.Message))
+	return n <= 1 || row == 0 || (row == 1 && len(fs) == n)
 }
 
 // failureList is the parts' errors for a refusal's message.
@@ -171,30 +205,36 @@ func failureList(fs []partFailure) string {
 }
 
 // runCheckPart runs part p of st (a savepoint first, in an explicit
-// transaction, so that undoParts undoes it) and returns its server error.
-func (s *Session) runCheckPart(ctx context.Context, st *router.Statement, p router.Part, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (*mysql.MyError, error) {
+// transaction, so that undoParts undoes it) and returns its failure (err
+// nil when it ran without error).
+func (s *Session) runCheckPart(ctx context.Context, st *router.Statement, p router.Part, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (partFailure, error) {
 	c, _, err := s.connFor(ctx, p.Shard)
 	if err != nil {
-		return nil, err
+		return partFailure{}, err
 	}
 	if !implicit {
 		if _, err := c.Exec(ctx, partSavepoint); err != nil {
-			return nil, err
+			return partFailure{}, err
 		}
 	}
 	if _, err := s.prepareLastID(ctx, c, st); err != nil {
-		return nil, err // the part may read LAST_INSERT_ID(): c must hold the session's
+		return partFailure{}, err // the part may read LAST_INSERT_ID(): c must hold the session's
 	}
 	s.track(c)
 	defer s.untrack(c)
 	reply, err := sendPart(ctx, c, p, own)
+	var srvErr *mysql.MyError
 	if me, isMy := backend.ServerError(err); isMy && !s.branchLost(p.Shard) {
-		return me, nil
+		srvErr, err = me, nil
+	} else if err == nil {
+		_, srvErr, err = s.readOK(reply)
 	}
 	if err != nil {
 		c.MarkBroken()
-		return nil, err
+		return partFailure{}, err
 	}
-	_, srvErr, err := s.readOK(reply)
-	return srvErr, err
+	if srvErr == nil {
+		return partFailure{}, nil
+	}
+	return partFailure{renumberError(srvErr, p.ValuesRows), p.ValuesRows, s.partConditions(ctx, c, srvErr, p.ValuesRows)}, nil
 }

@@ -94,12 +94,14 @@ func (s *Session) runLoad(ctx context.Context, ex *router.Exec, own func(*backen
 	}
 	s.endLoad(parts)
 	for _, p := range parts {
-		switch {
-		case p.lost != nil:
+		if p.lost != nil {
 			return s.abortMultiShard(ctx, implicit, p.shard, errShardUnavailable(p.shard, p.lost))
-		case p.err != nil:
-			return s.abortMultiShard(ctx, implicit, p.shard, p.err)
 		}
+	}
+	if shard, f := s.loadError(ctx, l, parts); f.err != nil {
+		werr := s.abortMultiShard(ctx, implicit, shard, f.err)
+		s.keepFailureConditions(f.err, f.conds)
+		return werr
 	}
 	if routeErr != nil {
 		return s.abortMultiShard(ctx, implicit, parts[0].shard, routeErr)
@@ -316,6 +318,42 @@ func (s *Session) splitFile(l *router.LoadSplit, f loadfile.Format, parts []*loa
 	return routeErr, nil
 }
 
+// loadError is the failure of a load that failed on some shards (and its
+// shard): one MariaDB reads the file in order and stops at the first row
+// that fails, so it is the error of the earliest failing row, with the row
+// it names counted in the file (firstfailure.go), and the conditions it
+// raised; every part ran to its end. A copy's error is every copy's. err
+// is nil if none failed.
+func (s *Session) loadError(ctx context.Context, l *router.LoadSplit, parts []*loadPart) (string, partFailure) {
+	var fs []partFailure
+	var shards []string
+	for _, p := range parts {
+		if p.err == nil {
+			continue
+		}
+		var rows []int
+		if !l.Copies {
+			rows = make([]int, len(p.rows))
+			for i, n := range p.rows {
+				rows[i] = int(n) - 1
+			}
+		}
+		fs = append(fs, partFailure{renumberError(p.err, rows), rows, s.partConditions(ctx, p.c, p.err, rows)})
+		shards = append(shards, p.shard)
+		if l.Copies {
+			break
+		}
+	}
+	if len(fs) == 0 {
+		return "", partFailure{}
+	}
+	j, ok := earliestFailure(fs)
+	if !ok {
+		return shards[0], refusedFailure("LOAD DATA into "+strings.ReplaceAll(l.Table, "%", "%%")+" failed on several shards, and which of their errors one server would report first cannot be told (%s); the load is undone: load the rows of one shard at a time to see each shard's error", fs)
+	}
+	return shards[j], fs[j]
+}
+
 // loadAnswer adds up the shards' answers and records their warnings, with
 // the row numbers they name counted in the whole file, in row order.
 func (s *Session) loadAnswer(ctx context.Context, l *router.LoadSplit, parts []*loadPart) okInfo {
@@ -340,7 +378,13 @@ func (s *Session) loadAnswer(ctx context.Context, l *router.LoadSplit, parts []*
 		if err != nil {
 			continue
 		}
+		// A condition naming no row (a duplicate IGNORE skipped) is put
+		// after the one before it in its part, the first after the part's
+		// first row (partRowKeys).
 		last := uint64(0)
+		if len(p.rows) > 0 {
+			last = p.rows[0]
+		}
 		for _, r := range valueRows(res) {
 			if len(r) > 2 {
 				if k, ok := rowOf(string(r[2])); ok && !l.Copies && k >= 1 && k <= uint64(len(p.rows)) {
@@ -355,8 +399,8 @@ func (s *Session) loadAnswer(ctx context.Context, l *router.LoadSplit, parts []*
 		}
 	}
 	sort.SliceStable(conds, func(i, j int) bool { return conds[i].row < conds[j].row })
-	if len(conds) > maxErrorCount {
-		conds = conds[:maxErrorCount]
+	if limit := s.maxErrorCount(); uint64(len(conds)) > limit {
+		conds = conds[:limit]
 	}
 	rows := make([]engine.Row, len(conds))
 	for i, c := range conds {
@@ -367,10 +411,6 @@ func (s *Session) loadAnswer(ctx context.Context, l *router.LoadSplit, parts []*
 	}
 	return total
 }
-
-// maxErrorCount is MariaDB's default max_error_count: the conditions a
-// statement keeps.
-const maxErrorCount = 64
 
 var (
 	atRowRe = regexp.MustCompile(` at row (\d+)$`)
