@@ -48,7 +48,8 @@ func (s *Session) failWrite(ctx context.Context, st *router.Statement, ex *route
 	}
 	undo := ex.Parts[:i:i]
 	if statementOnly(err, srvErr) && !ex.Copies {
-		first, ran, lost := s.firstFailure(ctx, st, ex.Parts, i, partFailure{srvErr, ex.Parts[i].ValuesRows, conds}, implicit, own)
+		failed := partFailure{err: srvErr, rows: ex.Parts[i].ValuesRows, conds: conds, shard: shard}
+		first, ran, lost := s.firstFailure(ctx, st, ex, i, failed, implicit, own)
 		if lost != nil {
 			return s.abortMultiShard(ctx, implicit, shard, lost)
 		}
@@ -92,11 +93,19 @@ type partFailure struct {
 	err   *mysql.MyError
 	rows  []int
 	conds diagnostics
+	shard string
+	// pinned: at is the statement row (0-based) that failed, found by
+	// running the part's first rows alone (pinFailure).
+	pinned bool
+	at     int
 }
 
 // span is the statement rows, 0-based, where the part's failing row can
 // be: the one its message names, or any of the part's.
 func (f partFailure) span() (lo, hi int) {
+	if f.pinned {
+		return f.at, f.at
+	}
 	if n := rowNamed([]byte(f.err.Message)); n > 0 {
 		return n - 1, n - 1
 	}
@@ -139,7 +148,8 @@ func mayPrecede(p router.Part, hi int) bool {
 // else every one) and returns the statement's failure, the later parts
 // that ran (for undoParts), or the error that ends the transaction (a lost
 // shard, a deadlock) as lost.
-func (s *Session) firstFailure(ctx context.Context, st *router.Statement, parts []router.Part, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, ran []router.Part, lost error) {
+func (s *Session) firstFailure(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, ran []router.Part, lost error) {
+	parts := ex.Parts
 	split := parts[i].ValuesRows != nil
 	fs := []partFailure{failed}
 	_, hi := fs[0].span()
@@ -160,16 +170,88 @@ func (s *Session) firstFailure(ctx context.Context, st *router.Statement, parts 
 		}
 		fs = append(fs, f)
 	}
-	if split {
-		if j, ok := earliestFailure(fs); ok {
-			return fs[j], ran, nil
+	if !split {
+		if scanFailure(fs, len(parts)) {
+			return fs[0], ran, nil
 		}
-		return refusedFailure("INSERT into a sharded table failed on several shards, and which of their errors one server would report first cannot be told (%s); the statement is undone: run it with the rows of one shard at a time to see each shard's error", fs), ran, nil
+		return refusedFailure("the statement over several shards failed (%s), and which error one server would report cannot be told from theirs: it stops at the first row of its scan that fails, and counts rows over the whole statement; the statement is undone: run it on one shard at a time (a WHERE on the shard key) to see each shard's error", fs), ran, nil
 	}
-	if scanFailure(fs, len(parts)) {
-		return fs[0], ran, nil
+	if j, ok := earliestFailure(fs); ok {
+		return fs[j], ran, nil
 	}
-	return refusedFailure("the statement over several shards failed (%s), and which error one server would report cannot be told from theirs: it stops at the first row of its scan that fails, and counts rows over the whole statement; the statement is undone: run it on one shard at a time (a WHERE on the shard key) to see each shard's error", fs), ran, nil
+	// Parts whose rows interleave failed naming no row: each one's first
+	// rows run alone tell which row failed.
+	for k := range fs {
+		if err := s.pinFailure(ctx, ex, &fs[k]); err != nil {
+			return first, ran, err
+		}
+	}
+	if j, ok := earliestFailure(fs); ok {
+		return fs[j], ran, nil
+	}
+	return refusedFailure("INSERT into a sharded table failed on several shards, and which of their errors one server would report first cannot be told (%s); the statement is undone: run it with the rows of one shard at a time to see each shard's error", fs), ran, nil
+}
+
+// pinFailure finds the row where f's part, which failed naming none,
+// fails: the part's first rows run alone (a savepoint before, rolled back
+// to after) fail from that row on; a binary search, about log2(rows)
+// runs. An error that ends the transaction, or a lost shard, is returned.
+func (s *Session) pinFailure(ctx context.Context, ex *router.Exec, f *partFailure) error {
+	if f.pinned || rowNamed([]byte(f.err.Message)) > 0 || len(f.rows) == 0 || f.shard == "" {
+		return nil
+	}
+	c, _, err := s.connFor(ctx, f.shard)
+	if err != nil {
+		return shardErr(f.shard, err)
+	}
+	lo, hi := 0, len(f.rows)-1 // the rows up to f.rows[hi] fail
+	for lo < hi {
+		mid := (lo + hi) / 2
+		failed, err := s.rowsFail(ctx, c, ex, f.rows[:mid+1])
+		if err != nil {
+			return err
+		}
+		if failed {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	f.pinned, f.at = true, f.rows[lo]
+	return nil
+}
+
+// rowsFail runs the split INSERT ex holding only rows on c, its part's
+// shard, and undoes it: whether it failed. A failure that is no statement
+// error is returned as err.
+func (s *Session) rowsFail(ctx context.Context, c *backend.Conn, ex *router.Exec, rows []int) (bool, error) {
+	txt, ok, err := ex.RowsText(rows)
+	if err != nil || !ok {
+		return false, fmt.Errorf("the rows of a split INSERT cannot be run alone: %v", err)
+	}
+	if _, err := c.Exec(ctx, partSavepoint); err != nil {
+		return false, shardErr(c.Shard(), err)
+	}
+	s.track(c)
+	reply, err := sendPart(ctx, c, router.Part{Shard: c.Shard(), SQL: txt}, nil)
+	var srvErr *mysql.MyError
+	if me, isMy := backend.ServerError(err); isMy {
+		srvErr, err = me, nil
+	} else if err == nil {
+		_, srvErr, err = s.readOK(reply)
+	}
+	s.untrack(c)
+	if err != nil {
+		c.MarkBroken()
+		return false, shardErr(c.Shard(), err)
+	}
+	if srvErr != nil && !statementOnly(nil, srvErr) {
+		return false, srvErr
+	}
+	if _, err := c.Exec(ctx, partRollback); err != nil {
+		return false, shardErr(c.Shard(), err)
+	}
+	return srvErr != nil, nil
 }
 
 // refusedFailure is the refusal (1235) of a statement whose error cannot
@@ -236,5 +318,5 @@ func (s *Session) runCheckPart(ctx context.Context, st *router.Statement, p rout
 	if srvErr == nil {
 		return partFailure{}, nil
 	}
-	return partFailure{renumberError(srvErr, p.ValuesRows), p.ValuesRows, s.partConditions(ctx, c, srvErr, p.ValuesRows)}, nil
+	return partFailure{err: renumberError(srvErr, p.ValuesRows), rows: p.ValuesRows, conds: s.partConditions(ctx, c, srvErr, p.ValuesRows), shard: p.Shard}, nil
 }

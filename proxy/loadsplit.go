@@ -338,7 +338,7 @@ func (s *Session) loadError(ctx context.Context, l *router.LoadSplit, parts []*l
 				rows[i] = int(n) - 1
 			}
 		}
-		fs = append(fs, partFailure{renumberError(p.err, rows), rows, s.partConditions(ctx, p.c, p.err, rows)})
+		fs = append(fs, partFailure{err: renumberError(p.err, rows), rows: rows, conds: s.partConditions(ctx, p.c, p.err, rows)})
 		shards = append(shards, p.shard)
 		if l.Copies {
 			break

@@ -2,6 +2,7 @@ package router
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pingcap/tidb/pkg/parser/mysql"
@@ -49,5 +50,30 @@ func TestSplitStatements(t *testing.T) {
 	}
 	if got, want := SplitStatements(nbe, 0), []string{nbe}; !slices.Equal(got, want) {
 		t.Errorf("SplitStatements(%q) = %q, want %q", nbe, got, want)
+	}
+}
+
+// RowsText renders a split INSERT holding only some of its rows, with the
+// parts' own text; other statements have none.
+func TestRowsText(t *testing.T) {
+	r := shardedRouter(t)
+	e, err := execFor(t, r, "INSERT INTO items (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c') RETURNING id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range e.Parts {
+		txt, ok, err := e.RowsText(p.ValuesRows)
+		if !ok || err != nil || txt != p.SQL {
+			t.Errorf("RowsText(%v) = %q, %v, %v; the part's text is %q", p.ValuesRows, txt, ok, err, p.SQL)
+		}
+	}
+	if txt, _, _ := e.RowsText([]int{2}); !strings.Contains(txt, "(3,'c')") || strings.Contains(txt, "(1,'a')") || !strings.Contains(txt, "RETURNING") {
+		t.Errorf("RowsText([2]) = %q", txt)
+	}
+	if e, err = execFor(t, r, "UPDATE items SET name = 'x'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := e.RowsText([]int{0}); ok {
+		t.Error("an UPDATE has rows to render")
 	}
 }

@@ -212,6 +212,10 @@ func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, er
 		}
 		e.Parts = append(e.Parts, Part{Shard: s, SQL: txt, ValuesRows: rows})
 	}
+	e.rows = &rowsSource{ip: ip, ids: ids, params: params}
+	if ret != nil {
+		e.rows.returning = p.Stmt
+	}
 	return e, nil
 }
 
@@ -303,4 +307,27 @@ func keepsKey(e ast.ExprNode, t tableInfo) bool {
 		return false
 	}
 	return (name.Table.O == "" || name.Table.L == t.alias) && (name.Schema.O == "" || strings.EqualFold(name.Schema.O, t.schema))
+}
+
+// rowsSource is what an INSERT split by shard renders its parts from.
+type rowsSource struct {
+	ip        *insertPlan
+	ids       *autoIncIDs
+	params    []Param
+	returning *Statement // the statement, when it has RETURNING
+}
+
+// RowsText is the text of the split INSERT e holding only the VALUES rows
+// given (0-based, in order, all of one part's shard): the executor runs a
+// part's first rows alone to find which of them fails first. false when e
+// is no split INSERT.
+func (e *Exec) RowsText(rows []int) (string, bool, error) {
+	if e.rows == nil {
+		return "", false, nil
+	}
+	txt, err := e.rows.ip.text(rows, e.rows.ids, e.rows.params)
+	if err == nil && e.rows.returning != nil {
+		txt, err = e.rows.returning.returningText(txt)
+	}
+	return txt, true, err
 }
