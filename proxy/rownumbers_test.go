@@ -42,6 +42,7 @@ func TestEarliestFailure(t *testing.T) {
 		{"interleaved", []partFailure{{err: dup("2"), rows: []int{0, 2}}, {err: dup("1"), rows: []int{1}}}, nil},
 		{"a named row inside", []partFailure{{err: dup("2"), rows: []int{0, 2}}, {err: long, rows: []int{1}}}, nil},
 		{"the same error", []partFailure{{err: dup("2"), rows: []int{0, 2}}, {err: dup("2"), rows: []int{1}}}, dup("2")},
+		{"pinned", []partFailure{{err: dup("2"), rows: []int{0, 2}, pinned: true, at: 2}, {err: dup("1"), rows: []int{1}, pinned: true, at: 1}}, dup("1")},
 	} {
 		j, ok := earliestFailure(tc.fs)
 		if ok != (tc.want != nil) || (ok && !sameError(tc.fs[j].err, tc.want)) {
