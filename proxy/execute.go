@@ -536,6 +536,7 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 	}
 	inputs := make([]engine.Rows, len(conns))
 	var firstErr error
+	var openErrs []error // every shard's that failed at once
 	for i, c := range conns {
 		reply, err := sent[i].Settle(ctx)
 		if err != nil {
@@ -545,8 +546,11 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 			continue
 		}
 		r, err := s.openResult(reply)
-		if err != nil && firstErr == nil {
-			firstErr = err
+		if err != nil {
+			openErrs = append(openErrs, err)
+			if firstErr == nil {
+				firstErr = err
+			}
 		}
 		if r != nil {
 			inputs[i] = r
@@ -558,7 +562,7 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 				in.Close()
 			}
 		}
-		return s.failMerge(ctx, conns, firstErr)
+		return s.failMerge(ctx, conns, openError(firstErr, openErrs, inputs))
 	}
 	if binary && inputs[0] != nil {
 		if err := ex.Merge.CheckBinary(inputs[0].Columns()); err != nil {
@@ -588,6 +592,9 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		// answer is already the statement's: runOnePartBinary's merge
 		// says no LIMIT whatever the statement's text has.
 		rows = engine.Limit(rows, 0, int64(min(n, math.MaxInt64)))
+	}
+	if len(conns) > 1 {
+		rows = &readErrors{Rows: rows, inputs: inputs}
 	}
 	locking := ex.Locking && s.tx != nil && len(conns) > 1
 	finish := func() (uint16, error) {
