@@ -19,14 +19,16 @@ import (
 // a part after it. So when a part fails, the later parts that hold an
 // earlier row run too (all of it is undone: the statement fails), and the
 // error of the earliest failing row is answered: a row its message names
-// ("at row 3"), or else one of the part's rows. When that cannot be told
-// (two parts whose rows interleave fail with errors naming no row), the
-// statement is refused rather than answered with another row's error.
+// ("at row 3"), or else one of the part's rows; where parts whose rows
+// interleave fail with errors naming no row, each one's first rows are run
+// alone until its failing row is known (pinFailure). The conditions the
+// answered part raised with its error (a trigger's Note) are listed too.
 //
 // A statement whose rows each shard reads itself (UPDATE, DELETE, INSERT
 // ... SELECT) stops on one server at the first row of its scan that fails,
 // which the shards' scans do not tell: its error is answered only when
-// every part that fails gives the same one, naming no row.
+// every part that fails gives the same one, naming no row (or row 1 of
+// every part), and the statement is refused (1235) otherwise.
 
 // failWrite ends a write over several shards whose part i failed on c:
 // with err, a lost connection, the whole transaction is rolled back; with
