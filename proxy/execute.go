@@ -385,6 +385,7 @@ func (s *Session) runUserLock(ctx context.Context, st *router.Statement, own fun
 func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error)) error {
 	var applied, failed []string
 	var firstErr *mysql.MyError
+	var failures []partFailure
 	var total okInfo
 	for _, part := range ex.Parts {
 		turn := ddlFirst
@@ -396,6 +397,7 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		}
 		ok, srvErr := s.runDDLPart(ctx, st, part, own, turn)
 		if srvErr != nil {
+			failures = append(failures, partFailure{err: srvErr, shard: part.Shard})
 			failed = append(failed, fmt.Sprintf("%s (%d: %s)", part.Shard, srvErr.Code, srvErr.Message))
 			if firstErr == nil {
 				firstErr = srvErr
@@ -416,6 +418,11 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		return s.writeOKStatus(total.affected, 0, s.status(0), total.warnings, info)
 	}
 	if len(applied) == 0 {
+		// Failed on every shard: one server stops at the first row it
+		// copies that fails, counting the whole table's rows.
+		if !ex.Copies && !scanFailure(failures, len(ex.Parts)) {
+			return s.writeErr(refusedFailure("the statement failed on every shard (%s), and which error one server would report cannot be told from theirs: it stops at the first row it copies that fails, and counts rows over the whole table; nothing was applied", failures).err)
+		}
 		return s.writeErr(firstErr)
 	}
 	if st.ConnState == router.ConnStateLockTables {
