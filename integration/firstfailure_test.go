@@ -19,7 +19,8 @@ import (
 func TestSplitInsertFirstFailingRow(t *testing.T) {
 	t.Parallel()
 	_, _, _, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(5))",
-		"INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b')", signalTrigger)
+		"INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b')", signalTrigger,
+		"CREATE TABLE txitems (k INT PRIMARY KEY, d DECIMAL(3,0))", "INSERT INTO txitems VALUES (1, 1), (2, 2)")
 	long := "'" + strings.Repeat("x", 9) + "'"
 	// k odd on s1, even on s0; s0's part runs first.
 	failing := []string{
@@ -44,6 +45,13 @@ func TestSplitInsertFirstFailingRow(t *testing.T) {
 		"INSERT INTO modeitems VALUES (37, 37, 'a'), (34, -1, 'b'), (39, -1, 'c')",
 		"INSERT INTO modeitems VALUES (51, 1, 'a'), (52, 2, 'a'), (53, 3, 'a'), (54, 4, 'a'), (55, 5, 'a'), (56, 6, 'a'), " +
 			"(57, 7, 'a'), (58, 8, 'a'), (59, -1, 'a'), (60, 10, 'a'), (61, 11, 'a'), (62, -1, 'a'), (63, -1, 'a'), (2, 2, 'a')",
+		// The conditions of the rows before the failing one, on every
+		// shard (Notes of rounded decimals), come before its error; the
+		// proxy listed the failing shard's alone.
+		"INSERT INTO txitems VALUES (3, 1.5), (4, 2.5), (6, 1.4), (1, 1)",
+		"INSERT INTO txitems VALUES (5, 1.5), (8, 2.5), (2, 1)",
+		"INSERT INTO txitems VALUES (7, 1.5), (10, 2.5), (9, 3.5), (2, 1), (11, 1.5)",
+		"INSERT INTO txitems VALUES (13, 1.5), (2, 1), (15, 1.5), (1, 1)",
 	}
 	var steps []wireStep
 	for _, tx := range [][2]string{{"", ""}, {"BEGIN", "COMMIT"}, {"SET autocommit = 0", "COMMIT"}} {

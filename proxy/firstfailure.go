@@ -50,12 +50,16 @@ func (s *Session) failWrite(ctx context.Context, st *router.Statement, ex *route
 	}
 	undo := ex.Parts[:i:i]
 	if statementOnly(err, srvErr) && !ex.Copies {
+		prior := s.priorConditions()
 		failed := partFailure{err: srvErr, rows: ex.Parts[i].ValuesRows, conds: conds, shard: shard}
-		first, ran, lost := s.firstFailure(ctx, st, ex, i, failed, implicit, own)
+		first, others, ran, lost := s.firstFailure(ctx, st, ex, i, failed, implicit, own)
 		if lost != nil {
 			return s.abortMultiShard(ctx, implicit, shard, lost)
 		}
 		srvErr, conds = first.err, first.conds
+		if first.rows != nil {
+			conds = s.failedInsertConditions(ctx, ex, first, others, prior)
+		}
 		cause, undo = srvErr, append(undo, ran...)
 	}
 	var werr error
@@ -150,7 +154,19 @@ func mayPrecede(p router.Part, hi int) bool {
 // else every one) and returns the statement's failure, the later parts
 // that ran (for undoParts), or the error that ends the transaction (a lost
 // shard, a deadlock) as lost.
-func (s *Session) firstFailure(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, ran []router.Part, lost error) {
+func (s *Session) firstFailure(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, others []partFailure, ran []router.Part, lost error) {
+	first, fs, ran, lost := s.firstFailureOf(ctx, st, ex, i, failed, implicit, own)
+	for _, f := range fs {
+		if f.err != first.err {
+			others = append(others, f)
+		}
+	}
+	return first, others, ran, lost
+}
+
+// firstFailureOf is firstFailure, with every part's outcome that ran (fs,
+// those without error too).
+func (s *Session) firstFailureOf(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, all []partFailure, ran []router.Part, lost error) {
 	parts := ex.Parts
 	split := parts[i].ValuesRows != nil
 	fs := []partFailure{failed}
@@ -161,37 +177,39 @@ func (s *Session) firstFailure(ctx context.Context, st *router.Statement, ex *ro
 		}
 		f, err := s.runCheckPart(ctx, st, p, implicit, own)
 		if err != nil {
-			return first, ran, shardErr(p.Shard, err)
+			return first, all, ran, shardErr(p.Shard, err)
 		}
 		ran = append(ran, p)
 		if f.err == nil {
+			all = append(all, f)
 			continue
 		}
 		if !statementOnly(nil, f.err) {
-			return first, ran, f.err
+			return first, all, ran, f.err
 		}
 		fs = append(fs, f)
 	}
+	all = append(all, fs...)
 	if !split {
 		if scanFailure(fs, len(parts)) {
-			return fs[0], ran, nil
+			return fs[0], all, ran, nil
 		}
-		return refusedFailure("the statement over several shards failed (%s), and which error one server would report cannot be told from theirs: it stops at the first row of its scan that fails, and counts rows over the whole statement; the statement is undone: run it on one shard at a time (a WHERE on the shard key) to see each shard's error", fs), ran, nil
+		return refusedFailure("the statement over several shards failed (%s), and which error one server would report cannot be told from theirs: it stops at the first row of its scan that fails, and counts rows over the whole statement; the statement is undone: run it on one shard at a time (a WHERE on the shard key) to see each shard's error", fs), all, ran, nil
 	}
 	if j, ok := earliestFailure(fs); ok {
-		return fs[j], ran, nil
+		return fs[j], all, ran, nil
 	}
 	// Parts whose rows interleave failed naming no row: each one's first
 	// rows run alone tell which row failed.
 	for k := range fs {
 		if err := s.pinFailure(ctx, ex, &fs[k]); err != nil {
-			return first, ran, err
+			return first, all, ran, err
 		}
 	}
 	if j, ok := earliestFailure(fs); ok {
-		return fs[j], ran, nil
+		return fs[j], all, ran, nil
 	}
-	return refusedFailure("INSERT into a sharded table failed on several shards, and which of their errors one server would report first cannot be told (%s); the statement is undone: run it with the rows of one shard at a time to see each shard's error", fs), ran, nil
+	return refusedFailure("INSERT into a sharded table failed on several shards, and which of their errors one server would report first cannot be told (%s); the statement is undone: run it with the rows of one shard at a time to see each shard's error", fs), all, ran, nil
 }
 
 // pinFailure finds the row where f's part, which failed naming none,
@@ -308,17 +326,20 @@ func (s *Session) runCheckPart(ctx context.Context, st *router.Statement, p rout
 	defer s.untrack(c)
 	reply, err := sendPart(ctx, c, p, own)
 	var srvErr *mysql.MyError
+	var ok okInfo
 	if me, isMy := backend.ServerError(err); isMy && !s.branchLost(p.Shard) {
 		srvErr, err = me, nil
 	} else if err == nil {
-		_, srvErr, err = s.readOK(reply)
+		ok, srvErr, err = s.readOK(reply)
 	}
 	if err != nil {
 		c.MarkBroken()
 		return partFailure{}, err
 	}
 	if srvErr == nil {
-		return partFailure{}, nil
+		// Its conditions are the statement's where its rows come before
+		// the failing one (failedInsertConditions).
+		return partFailure{rows: p.ValuesRows, conds: s.partWarnings(ctx, c, ok.warnings, p.ValuesRows), shard: p.Shard}, nil
 	}
 	return partFailure{err: renumberError(srvErr, p.ValuesRows), rows: p.ValuesRows, conds: s.partConditions(ctx, c, srvErr, p.ValuesRows), shard: p.Shard}, nil
 }
