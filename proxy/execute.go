@@ -128,7 +128,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	case router.ExecReturning:
 		return s.runWriteReturning(ctx, st, ex, own, binary)
 	case router.ExecDDL:
-		return s.runDDL(ctx, st, ex, own)
+		return s.runDDL(ctx, st, ex, own, binary)
 	case router.ExecShowTables:
 		return s.runShowTables(ctx, ex, own, binary)
 	case router.ExecMerge:
@@ -174,11 +174,19 @@ type okInfo struct {
 // readOK reads a response that the client does not see directly: an OK,
 // an error, or a result set that is drained.
 func (s *Session) readOK(c backend.Reply) (okInfo, *mysql.MyError, error) {
+	ok, _, srvErr, err := s.readOKRows(c, false)
+	return ok, srvErr, err
+}
+
+// readOKRows is readOK that, with keep, also returns the rows of the
+// result sets read (a table maintenance statement's answer).
+func (s *Session) readOKRows(c backend.Reply, keep bool) (okInfo, *resultCopy, *mysql.MyError, error) {
 	var ok okInfo
+	var kept *resultCopy
 	for {
 		p, err := s.readBackend(c)
 		if err != nil {
-			return ok, nil, err
+			return ok, kept, nil, err
 		}
 		switch p[4] {
 		case mysql.OK_HEADER:
@@ -199,25 +207,31 @@ func (s *Session) readOK(c backend.Reply) (okInfo, *mysql.MyError, error) {
 			ok.info = info
 			ok.affected += s.affectedForClient(a, info)
 			if ok.status&mysql.SERVER_MORE_RESULTS_EXISTS == 0 {
-				return ok, nil, nil
+				return ok, kept, nil, nil
 			}
 		case mysql.ERR_HEADER:
-			return ok, parseErrPacket(p[4:]), nil
+			return ok, kept, parseErrPacket(p[4:]), nil
 		default:
 			rows, err := s.openRows(c, p)
 			if err != nil {
-				return ok, nil, err
+				return ok, kept, nil, err
+			}
+			if keep {
+				kept = copyResult(kept, rows)
 			}
 			rows.Close()
 			if rows.err != nil {
 				if me, isMy := backend.ServerError(rows.err); isMy {
-					return ok, me, nil
+					return ok, kept, me, nil
 				}
-				return ok, nil, rows.err
+				return ok, kept, nil, rows.err
 			}
 			ok.status = rows.status
+			if keep {
+				ok.warnings += rows.warnings
+			}
 			if ok.status&mysql.SERVER_MORE_RESULTS_EXISTS == 0 {
-				return ok, nil, nil
+				return ok, kept, nil, nil
 			}
 		}
 	}
@@ -382,8 +396,9 @@ func (s *Session) runUserLock(ctx context.Context, st *router.Statement, own fun
 
 // runDDL runs a schema change on each shard in turn and reports the shards
 // where it failed: DDL is not transactional, so nothing can be undone.
-func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error)) error {
+func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
 	var applied, failed []string
+	var answers []*resultCopy // ex.TableAdmin: each applied shard's result set
 	var firstErr *mysql.MyError
 	var failures []partFailure
 	var total okInfo
@@ -395,7 +410,7 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 				turn = ddlCopy
 			}
 		}
-		ok, srvErr := s.runDDLPart(ctx, st, part, own, turn)
+		ok, kept, srvErr := s.runDDLPart(ctx, st, part, own, turn, ex.TableAdmin)
 		if srvErr != nil {
 			failures = append(failures, partFailure{err: srvErr, shard: part.Shard})
 			failed = append(failed, fmt.Sprintf("%s (%d: %s)", part.Shard, srvErr.Code, srvErr.Message))
@@ -412,6 +427,10 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		}
 		total.warnings += ok.warnings
 		applied = append(applied, part.Shard)
+		answers = append(answers, kept)
+	}
+	if firstErr == nil && ex.TableAdmin {
+		return s.writeAdminAnswer(applied, answers, binary)
 	}
 	if firstErr == nil {
 		info := withOKInfoCount(total.info, "Warnings", uint64(total.warnings))
@@ -450,18 +469,19 @@ const (
 // EXISTS of a missing object: one Note, as on one server); a later one
 // adds only its warnings, about its own rows (none for a copy), and ok
 // counts them.
-func (s *Session) runDDLPart(ctx context.Context, st *router.Statement, part router.Part, own func(*backend.Conn) (backend.Pending, error), turn ddlTurn) (okInfo, *mysql.MyError) {
+func (s *Session) runDDLPart(ctx context.Context, st *router.Statement, part router.Part, own func(*backend.Conn) (backend.Pending, error), turn ddlTurn, keep bool) (okInfo, *resultCopy, *mysql.MyError) {
 	c, err := s.ddlConn(ctx, st, part.Shard)
 	if err != nil {
-		return okInfo{}, toMyError(err)
+		return okInfo{}, nil, toMyError(err)
 	}
 	s.pinFor(st, c)
 	s.track(c)
 	var ok okInfo
 	var srvErr *mysql.MyError
 	var reply backend.Reply
+	var kept *resultCopy
 	if reply, err = sendPart(ctx, c, part, own); err == nil {
-		ok, srvErr, err = s.readOK(reply)
+		ok, kept, srvErr, err = s.readOKRows(reply, keep)
 	} else if me, isMy := backend.ServerError(err); isMy {
 		srvErr, err = me, nil
 	}
@@ -479,9 +499,9 @@ func (s *Session) runDDLPart(ctx context.Context, st *router.Statement, part rou
 	}
 	s.afterStatementOn(ctx, part.Shard, c, st, outcome{srvErr: srvErr, lost: err, warnings: counted}, 0)
 	if err != nil {
-		return ok, toMyError(errShardUnavailable(part.Shard, err))
+		return ok, nil, toMyError(errShardUnavailable(part.Shard, err))
 	}
-	return ok, srvErr
+	return ok, kept, srvErr
 }
 
 // mergeConns returns one connection per shard for a merged read: the

@@ -151,3 +151,13 @@ func orderLike(shards, order []string) []string {
 	}
 	return out
 }
+
+// tableAdmin tells whether n is a table maintenance statement, whose
+// answer is a result set.
+func tableAdmin(n ast.StmtNode) bool {
+	switch n.(type) {
+	case *ast.AnalyzeTableStmt, *ast.OptimizeTableStmt:
+		return true
+	}
+	return false
+}

@@ -123,6 +123,10 @@ type Exec struct {
 	// SumAffected: each shard of a DDL changed its own rows; one server's
 	// count is their sum (an ALTER TABLE's copied rows).
 	SumAffected bool
+	// TableAdmin: the parts are a table maintenance statement (ANALYZE,
+	// OPTIMIZE TABLE), each answering a result set (Table, Op, Msg_type,
+	// Msg_text) that one server answers once.
+	TableAdmin bool
 	// ShowTables: merge SHOW TABLES answers into the logical list.
 	ShowTables *showTables
 	// Returning: the parts are a write with RETURNING whose result sets
@@ -350,7 +354,7 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 	case len(p.fanout) == 1:
 		return &Exec{Parts: []Part{{Shard: p.fanout[0], SQL: p.fanoutSQL[p.fanout[0]]}}}, nil
 	case p.fanout != nil:
-		e := &Exec{Write: p.write, DDL: p.ddl, Copies: p.copies, SumAffected: p.sumAffected}
+		e := &Exec{Write: p.write, DDL: p.ddl, Copies: p.copies, SumAffected: p.sumAffected, TableAdmin: tableAdmin(p.Stmt.Node)}
 		for _, s := range p.fanout {
 			e.Parts = append(e.Parts, Part{Shard: s, SQL: p.fanoutSQL[s]})
 		}

@@ -108,6 +108,10 @@ func TestPlanRoutes(t *testing.T) {
 		{sql: "CREATE TABLE orders (user_id BIGINT PRIMARY KEY)", parts: 3, ddl: true},
 		{sql: "CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY)", parts: 1, single: true, shards: []string{"s0"}},
 		{sql: "DROP TABLE IF EXISTS orders, notes", parts: 3, ddl: true},
+		// Table maintenance runs on every shard of the table (OPTIMIZE's
+		// tables are not visited by its Accept).
+		{sql: "OPTIMIZE TABLE orders", parts: 3, ddl: true},
+		{sql: "ANALYZE TABLE orders", parts: 3, ddl: true},
 		{sql: "SHOW CREATE TABLE orders", parts: 1, single: true, shards: []string{"s0"}},
 		{sql: "DESCRIBE orders", parts: 1, single: true, shards: []string{"s0"}},
 		{sql: "DESC orders user_id", parts: 1, single: true, shards: []string{"s0"}},

@@ -230,6 +230,12 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 			}
 			c.lockFuncs[x.FnName.L] = true
 		}
+	case *ast.OptimizeTableStmt:
+		// Its Accept does not visit its tables: without them it would
+		// run on the default shard only, unchecked.
+		for _, t := range x.Tables {
+			c.tables = append(c.tables, TableRef{Schema: t.Schema.O, Name: t.Name.O})
+		}
 	case *ast.TableName:
 		if x.Schema.O == "" && c.ctes[x.Name.L] {
 			break

@@ -1,0 +1,48 @@
+package integration
+
+import (
+	"testing"
+)
+
+// TestTableAdminOverShards: ANALYZE and OPTIMIZE TABLE of a sharded table
+// run on every shard holding it and answer, as one MariaDB does, one
+// result set (Table, Op, Msg_type, Msg_text) naming the schema's table;
+// of an unsharded table, its shard's. OPTIMIZE TABLE rebuilds each
+// shard's part (InnoDB gives the rebuilt table a new id), and a table of
+// a hidden schema is refused as ANALYZE's is.
+func TestTableAdminOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, _, f := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, n INT, KEY (n))",
+		"INSERT INTO gitems VALUES (1, 1), (2, 2), (3, 3), (4, 4)",
+		"CREATE TABLE plain (id INT PRIMARY KEY, g INT)",
+	)
+	tableID := func() int64 {
+		return queryInt(t, f.s1.DB(t, ""), "SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = 'shop/gitems'")
+	}
+	before := tableID()
+	steps := []wireStep{
+		{0, "ANALYZE TABLE gitems"},
+		{0, "OPTIMIZE TABLE gitems"},
+		{0, "ANALYZE TABLE plain"},
+		{0, "OPTIMIZE TABLE plain"},
+		{0, "OPTIMIZE TABLE nosuch"},
+		{0, "ANALYZE TABLE plain, nosuch"},
+		{0, "DO 1 / 0"},
+		{0, "OPTIMIZE TABLE gitems"},
+		{0, "SHOW WARNINGS"},
+	}
+	compareWireSessions(t, f, 1, steps)
+	for _, q := range []string{"ANALYZE TABLE gitems", "OPTIMIZE TABLE gitems"} {
+		compareTwinFields(t, f, q, false)
+	}
+	if after := tableID(); after == before {
+		t.Errorf("OPTIMIZE TABLE gitems through the proxy left the second shard's part as it was (table id %d)", after)
+	}
+	for _, q := range []string{"ANALYZE TABLE mysql.user", "OPTIMIZE TABLE mysql.user"} {
+		_, err := proxy.ExecContext(ctx, q)
+		if code := mysqlErrNumber(err); code != 1044 {
+			t.Errorf("%s through the proxy: %v, want error 1044 (a hidden schema)", q, err)
+		}
+	}
+}
