@@ -38,11 +38,12 @@ type diagnostics struct {
 }
 
 // startStatement numbers the statement and clears the diagnostics when st
-// uses a table (a diagnostics read never clears them).
+// uses a table (router/diagclear.go; a diagnostics read never clears
+// them).
 func (s *Session) startStatement(st *router.Statement) {
 	s.beginResultRun(st)
 	s.diagSeq++
-	if st != nil && !st.DiagRead && (len(st.Tables) > 0 || st.Handler != "" || st.SchemaShow) {
+	if st != nil && !st.DiagRead && (st.ClearsDiag || st.Handler != "") {
 		s.diag = diagnostics{} // a HANDLER's name stands for its table
 	}
 }

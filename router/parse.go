@@ -266,6 +266,7 @@ func classify(st *Statement, n ast.StmtNode) {
 	if sh, ok := n.(*ast.ShowStmt); ok && (sh.Tp == ast.ShowWarnings || sh.Tp == ast.ShowErrors) {
 		st.DiagRead = true
 	}
+	st.ClearsDiag = !st.DiagRead && clearsDiagnostics(n, st.Tables)
 	if _, call := n.(*ast.CallStmt); call {
 		// A procedure's INSERT sets the connection's LAST_INSERT_ID(),
 		// which stays set after the CALL (a function's or trigger's is
@@ -295,7 +296,6 @@ func classify(st *Statement, n ast.StmtNode) {
 		st.Kind = KindUse
 	case *ast.ShowStmt:
 		st.ReadOnly = true
-		st.SchemaShow = schemaShow(x.Tp)
 		if x.Tp == ast.ShowDatabases {
 			st.Kind = KindShowDatabases
 		}

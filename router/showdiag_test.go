@@ -42,7 +42,9 @@ func TestShowDiagLimit(t *testing.T) {
 	}
 }
 
-func TestSchemaShow(t *testing.T) {
+// TestSchemaShowClearsDiag: the SHOW statements MariaDB answers from an
+// information_schema table clear the diagnostics.
+func TestSchemaShowClearsDiag(t *testing.T) {
 	for _, tc := range []struct {
 		sql  string
 		want bool
@@ -62,8 +64,8 @@ func TestSchemaShow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.SchemaShow != tc.want {
-			t.Errorf("%s: SchemaShow %v, want %v", tc.sql, st.SchemaShow, tc.want)
+		if st.ClearsDiag != tc.want {
+			t.Errorf("%s: ClearsDiag %v, want %v", tc.sql, st.ClearsDiag, tc.want)
 		}
 	}
 }

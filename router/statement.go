@@ -81,10 +81,10 @@ type Statement struct {
 	// (SHOW WARNINGS, SHOW ERRORS, @@warning_count, @@error_count), which
 	// it does not reset.
 	DiagRead bool
-	// SchemaShow: a SHOW MariaDB answers from an information_schema
-	// table (SHOW VARIABLES, SHOW ENGINES, ...), so a statement that uses
-	// a table although it names none: it clears the diagnostics.
-	SchemaShow bool
+	// ClearsDiag: the statement clears the previous statement's
+	// diagnostics when it starts, as MariaDB does for a statement that
+	// uses a table (diagclear.go).
+	ClearsDiag bool
 	// AssignsVars lists the user variables ("@x", lower-cased) the
 	// statement assigns other than by SET: `@x := expr`, `INTO @x`
 	// (assignvars.go).
@@ -261,16 +261,3 @@ func dependsOnCurrentDB(tp ast.ShowStmtType) bool {
 	return false
 }
 
-// schemaShow: MariaDB runs SHOW tp over an information_schema table, which
-// makes it a statement that uses a table (checked on 10.11: these clear
-// the diagnostics; SHOW PROCESSLIST, SHOW PRIVILEGES, SHOW PROFILES, SHOW
-// GRANTS and SHOW CREATE DATABASE keep them). SHOW TABLES, COLUMNS, INDEX,
-// TABLE STATUS, TRIGGERS and EVENTS name their table or database.
-func schemaShow(tp ast.ShowStmtType) bool {
-	switch tp {
-	case ast.ShowDatabases, ast.ShowVariables, ast.ShowStatus, ast.ShowEngines, ast.ShowCharset,
-		ast.ShowCollation, ast.ShowOpenTables, ast.ShowProcedureStatus, ast.ShowFunctionStatus, ast.ShowPlugins:
-		return true
-	}
-	return false
-}

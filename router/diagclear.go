@@ -1,0 +1,69 @@
+package router
+
+import "github.com/pingcap/tidb/pkg/parser/ast"
+
+// MariaDB clears the diagnostics (SHOW WARNINGS) at the start of a
+// statement that uses a table; one that uses none keeps the previous
+// statement's unless it raises its own (SET, DO, SELECT 1). Tables it
+// counts that name none: a derived table or a CTE in FROM, and the
+// information_schema table most SHOW statements are answered from.
+
+// showFromTables lists the SHOW statements MariaDB answers from an
+// information_schema table (checked against MariaDB 10.11); showNoTables
+// those it answers without one, even when they name a schema.
+var (
+	showFromTables = map[ast.ShowStmtType]bool{
+		ast.ShowVariables: true, ast.ShowStatus: true, ast.ShowDatabases: true, ast.ShowCollation: true,
+		ast.ShowCharset: true, ast.ShowEngines: true, ast.ShowPlugins: true, ast.ShowOpenTables: true,
+		ast.ShowProcedureStatus: true, ast.ShowFunctionStatus: true, ast.ShowProfile: true,
+		ast.ShowTables: true, ast.ShowTableStatus: true, ast.ShowColumns: true, ast.ShowIndex: true,
+		ast.ShowTriggers: true, ast.ShowEvents: true,
+	}
+	showNoTables = map[ast.ShowStmtType]bool{
+		ast.ShowCreateDatabase: true, ast.ShowProcessList: true, ast.ShowGrants: true,
+		ast.ShowPrivileges: true, ast.ShowMasterStatus: true, ast.ShowCreateUser: true,
+	}
+)
+
+// clearsDiagnostics tells whether n, whose named tables are tables, clears
+// the previous statement's diagnostics.
+func clearsDiagnostics(n ast.StmtNode, tables []TableRef) bool {
+	if sh, ok := n.(*ast.ShowStmt); ok {
+		switch {
+		case showFromTables[sh.Tp]:
+			return true
+		case showNoTables[sh.Tp]:
+			return false
+		}
+	}
+	if len(tables) > 0 {
+		return true
+	}
+	var f unnamedTableFinder
+	n.Accept(&f)
+	return f.found
+}
+
+// unnamedTableFinder finds a table in FROM that names no base table: a
+// derived table or a CTE's name (the table collector leaves both out).
+type unnamedTableFinder struct {
+	ctes  bool
+	found bool
+}
+
+func (f *unnamedTableFinder) Enter(n ast.Node) (ast.Node, bool) {
+	switch x := n.(type) {
+	case *ast.WithClause:
+		f.ctes = len(x.CTEs) > 0
+	case *ast.TableSource:
+		switch x.Source.(type) {
+		case *ast.SelectStmt, *ast.SetOprStmt:
+			f.found = true
+		case *ast.TableName:
+			f.found = f.found || f.ctes // no table was collected: a CTE
+		}
+	}
+	return n, f.found
+}
+
+func (f *unnamedTableFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
