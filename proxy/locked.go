@@ -16,7 +16,10 @@ import (
 // lock; DDL is left to the shard.
 func (s *Session) checkLockedTables(st *router.Statement) error {
 	switch {
-	case s.lockedTables == nil || st.ImplicitCommit:
+	case s.lockedTables == nil || st.ImplicitCommit || router.ShowFromInfoSchema(st):
+		// SHOW TABLES, COLUMNS, INDEX, EVENTS ... read information_schema,
+		// which needs no lock (mariadb-dump --events runs SHOW EVENTS
+		// under its LOCK TABLES).
 		return nil
 	case st.ConnState == router.ConnStateLockTables, st.ConnState == router.ConnStateUnlockTables, st.ConnState == router.ConnStateTempCreate,
 		st.ConnState == router.ConnStateTempDrop:
@@ -26,7 +29,8 @@ func (s *Session) checkLockedTables(st *router.Statement) error {
 	}
 	for _, t := range st.Tables {
 		key := s.tableKey(t)
-		if s.lockedTables[key] || strings.EqualFold(t.Schema, "information_schema") || s.allTemporary([]router.TableRef{t}) {
+		if t.Name == "" || s.lockedTables[key] || strings.EqualFold(t.Schema, "information_schema") || s.allTemporary([]router.TableRef{t}) {
+			// A schema (SHOW CREATE DATABASE) is no table.
 			continue
 		}
 		if router.ChangesRows(st) && s.readOnlyNow() && s.refusedReadOnly(st, true) {

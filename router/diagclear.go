@@ -67,3 +67,11 @@ func (f *unnamedTableFinder) Enter(n ast.Node) (ast.Node, bool) {
 }
 
 func (f *unnamedTableFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// ShowFromInfoSchema tells whether st is a SHOW statement MariaDB answers
+// from an information_schema table: it needs no table lock under LOCK
+// TABLES (SHOW COLUMNS of a table not locked runs).
+func ShowFromInfoSchema(st *Statement) bool {
+	sh, ok := st.Node.(*ast.ShowStmt)
+	return ok && showFromTables[sh.Tp]
+}

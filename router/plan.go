@@ -184,7 +184,7 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	if st.Kind == KindUnparsed {
 		// Without a parse the tables it touches are unknown: it may only go
 		// to the default shard when no table is sharded or broadcast.
-		if r.rules.HasDistributedTables() {
+		if r.rules.HasDistributedTables() && !unparsedListsRoutines(st.SQL) {
 			return nil, mysql.NewError(mysql.ER_PARSE_ERROR, fmt.Sprintf(
 				"xaproxy cannot parse this statement, so it cannot tell which shards it touches (%v); with sharded or broadcast tables configured, statements must be understood to be routed", st.ParseErr))
 		}

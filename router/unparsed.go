@@ -143,3 +143,17 @@ func Redefines(st *Statement) bool {
 	}
 	return st.Kind == KindUnparsed && definition.MatchString(skipCommentsAndSpace(st.SQL))
 }
+
+// packageStatus matches SHOW PACKAGE [BODY] STATUS [LIKE 'x' | WHERE ...],
+// which mariadb-dump --routines sends and the parser cannot read (Oracle
+// mode's packages). Like SHOW PROCEDURE STATUS it lists mysql.proc of
+// the default shard, where the schema's routines live, and reads no
+// table of the schemas: it is routed there even with sharded tables. A
+// WHERE with parentheses (a subquery) is not taken.
+var packageStatus = regexp.MustCompile(`(?is)^SHOW\s+PACKAGE(\s+BODY)?\s+STATUS(\s+LIKE\s+'[^'\\]*'|\s+WHERE\s+[^()\\]*)?[\s;]*$`)
+
+// unparsedListsRoutines tells whether an unparsed statement only lists
+// routines (packageStatus).
+func unparsedListsRoutines(sql string) bool {
+	return packageStatus.MatchString(skipCommentsAndSpace(sql))
+}

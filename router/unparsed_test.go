@@ -101,3 +101,24 @@ func TestCalledFuncs(t *testing.T) {
 		t.Errorf("CREATE FUNCTION, unparsed, does not redefine the schema")
 	}
 }
+
+func TestUnparsedListsRoutines(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want bool
+	}{
+		{"SHOW PACKAGE STATUS WHERE Db = 'shop'", true},
+		{"show package body status where Db = 'shop';", true},
+		{"/* c */ SHOW PACKAGE STATUS LIKE 'p%'", true},
+		{"SHOW PACKAGE STATUS", true},
+		{"SHOW PACKAGE STATUS WHERE Db = (SELECT MAX(s) FROM t)", false},
+		{"SHOW PACKAGE STATUS LIKE 'x' OR 1", false},
+		{"SHOW PACKAGE BODY `p`", false},
+		{"SHOW CREATE PACKAGE p", false},
+	}
+	for _, tt := range tests {
+		if got := unparsedListsRoutines(tt.sql); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.sql, got, tt.want)
+		}
+	}
+}
