@@ -23,6 +23,9 @@ func (s *Session) infoGather(st *router.Statement) (*router.InfoGather, error) {
 	if err != nil || g != nil {
 		return g, err
 	}
+	if g, err := s.srv.router.PlanShowIndex(st, s.user, s.db, view); err != nil || g != nil {
+		return g, err
+	}
 	return s.srv.router.PlanInfoGather(st, s.db, view), nil
 }
 
@@ -42,8 +45,8 @@ func (s *Session) answerInfoGather(ctx context.Context, st *router.Statement, g 
 	if err != nil {
 		return s.writeErr(err)
 	}
-	if g.TableStatus() {
-		sql = "SHOW TABLE STATUS FROM information_schema WHERE 0"
+	if defs := g.DefsSQL(); defs != "" {
+		sql = defs
 	}
 	return s.answerRewritten(ctx, sql, text)
 }

@@ -38,9 +38,20 @@ type InfoGather struct {
 	Reads []InfoRead
 	// tables are the schema-listing tables the statement names.
 	tables []string
-	// status, for SHOW TABLE STATUS, is the shown schema and its LIKE or
-	// WHERE (status.go).
-	status *tableStatus
+	// shown, for SHOW TABLE STATUS and SHOW INDEX, makes the SHOW's rows
+	// from the combined rows (tablestatus.go, showindex.go).
+	shown shownRows
+}
+
+// shownRows is a SHOW statement answered from combined rows of one
+// information_schema table.
+type shownRows interface {
+	// query is the SELECT over derived (the combined rows) that gives
+	// the SHOW's rows.
+	query(derived string) (string, error)
+	// defsSQL is a statement whose column definitions are the SHOW's,
+	// which any shard can run.
+	defsSQL() string
 }
 
 // PlanInfoGather returns how st, run by a session whose database is db, is
@@ -135,8 +146,8 @@ func (g *InfoGather) Rewrite(results map[string]map[string]*InfoResult, id Ident
 		res := g.combine(name, results[name])
 		derived[name] = res.DerivedTable()
 	}
-	if g.status != nil {
-		return g.status.query(derived["tables"])
+	if g.shown != nil {
+		return g.shown.query(derived[g.tables[0]])
 	}
 	sw := &infoSwapper{st: g.st, db: g.db, where: nil}
 	sw.derived = derived

@@ -58,7 +58,7 @@ func (r *Router) PlanTableStatus(st *Statement, user, db string, v InfoSchemaVie
 		return nil, "", nil
 	}
 	g := &InfoGather{st: st, db: db, view: v, rules: r.rules, tables: []string{"tables"},
-		status: &tableStatus{schema: sc.Name, like: n.Pattern, where: n.Where}}
+		shown: &tableStatus{schema: sc.Name, like: n.Pattern, where: n.Where}}
 	g.Reads = g.reads("tables", []string{sc.Name}, false)
 	return g, sc.Name, nil
 }
@@ -96,5 +96,14 @@ func (t *tableStatus) query(derived string) (string, error) {
 	return q + " ORDER BY CAST(`Name` AS BINARY)", nil
 }
 
-// TableStatus tells whether g answers SHOW TABLE STATUS.
-func (g *InfoGather) TableStatus() bool { return g.status != nil }
+func (t *tableStatus) defsSQL() string { return "SHOW TABLE STATUS FROM information_schema WHERE 0" }
+
+// DefsSQL is a statement whose column definitions are those of g's answer
+// when g answers a SHOW statement; "" otherwise (the client's own text
+// gives them).
+func (g *InfoGather) DefsSQL() string {
+	if g.shown == nil {
+		return ""
+	}
+	return g.shown.defsSQL()
+}
