@@ -116,6 +116,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	switch ex.Op {
 	case router.ExecSingle:
 		shard := ex.Parts[0].Shard
+		if ex.CreateAutoInc != nil {
+			return s.runShowCreate(ctx, shard, st, ex.CreateAutoInc, binary)
+		}
 		if ex.AnyOf != nil && s.tx != nil {
 			for _, c := range ex.AnyOf {
 				if s.tx.branches[c] != nil {

@@ -25,6 +25,9 @@ type Plan struct {
 	// sumAffected: a DDL fanout whose shards each change their part of
 	// the rows (ALTER TABLE of a sharded table): the affected rows add up.
 	sumAffected bool
+	// createAutoInc: the fixed shard answers SHOW CREATE TABLE of this
+	// sharded table (showcreate.go).
+	createAutoInc *AutoIncTable
 	// fanoutSQL is, for a shard of fanout, the text it runs instead of the
 	// client's (LOCK TABLES of the tables it holds: locktables.go).
 	fanoutSQL map[string]string
@@ -123,6 +126,10 @@ type Exec struct {
 	// SumAffected: each shard of a DDL changed its own rows; one server's
 	// count is their sum (an ALTER TABLE's copied rows).
 	SumAffected bool
+	// CreateAutoInc, when set, is the sharded table whose SHOW CREATE
+	// TABLE the single part answers: its AUTO_INCREMENT= option is made
+	// the shards' highest counter (WithAutoIncrement).
+	CreateAutoInc *AutoIncTable
 	// TableAdmin: the parts are a table maintenance statement (ANALYZE,
 	// OPTIMIZE TABLE), each answering a result set (Table, Op, Msg_type,
 	// Msg_text) that one server answers once.
@@ -348,7 +355,7 @@ func (p *Plan) lockReads(e *Exec, params []Param, ownText bool) (*Exec, error) {
 func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 	switch {
 	case p.fixed != "":
-		return &Exec{Parts: []Part{{Shard: p.fixed}}}, nil
+		return &Exec{Parts: []Part{{Shard: p.fixed}}, CreateAutoInc: p.createAutoInc}, nil
 	case p.anyOf != nil:
 		return &Exec{Parts: []Part{{Shard: p.anyOf[0]}}, AnyOf: p.anyOf}, nil
 	case len(p.fanout) == 1:

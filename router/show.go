@@ -56,6 +56,7 @@ func (r *Router) planShow(p *Plan, n *ast.ShowStmt, user, db string) error {
 			return err
 		}
 		p.fixed = r.tableHome(t, db)
+		p.createAutoInc = createAutoInc(n, t)
 		return nil
 	}
 	return r.planAllOnOneShard(p, user, db, "")
