@@ -197,6 +197,13 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 			}
 		}
 	}
+	if err != nil {
+		if alt, ok := maintAsAnalyze(head); ok {
+			if n, err2 := p.parse(alt); err2 == nil {
+				nodes, err = n, nil
+			}
+		}
+	}
 	for _, re := range []*regexp.Regexp{orReplaceHead, explainWordHead} {
 		if err == nil {
 			break

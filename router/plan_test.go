@@ -112,6 +112,8 @@ func TestPlanRoutes(t *testing.T) {
 		// tables are not visited by its Accept).
 		{sql: "OPTIMIZE TABLE orders", parts: 3, ddl: true},
 		{sql: "ANALYZE TABLE orders", parts: 3, ddl: true},
+		{sql: "CHECK TABLE orders EXTENDED", parts: 3, ddl: true},
+		{sql: "REPAIR TABLE orders", parts: 3, ddl: true},
 		{sql: "SHOW CREATE TABLE orders", parts: 1, single: true, shards: []string{"s0"}},
 		{sql: "DESCRIBE orders", parts: 1, single: true, shards: []string{"s0"}},
 		{sql: "DESC orders user_id", parts: 1, single: true, shards: []string{"s0"}},
