@@ -132,6 +132,8 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		return s.runWriteReturning(ctx, st, ex, own, binary)
 	case router.ExecDDL:
 		return s.runDDL(ctx, st, ex, own, binary)
+	case router.ExecChecksum:
+		return s.runChecksum(ctx, st, ex, binary)
 	case router.ExecShowTables:
 		return s.runShowTables(ctx, ex, own, binary)
 	case router.ExecMerge:
@@ -922,7 +924,7 @@ func routeName(ex *router.Exec) string {
 		return "single"
 	case router.ExecDDL:
 		return "ddl"
-	case router.ExecShowTables, router.ExecMerge:
+	case router.ExecShowTables, router.ExecMerge, router.ExecChecksum:
 		return "merge"
 	case router.ExecCopies:
 		return "broadcast_write"

@@ -35,9 +35,12 @@ const (
 	// ExecUserLock: user-level lock functions, run in the one place every
 	// session shares (the first shard).
 	ExecUserLock
+	// ExecChecksum: CHECKSUM TABLE of a sharded table on each of its
+	// shards, the checksums added up.
+	ExecChecksum
 )
 
-var execOpNames = [...]string{"single", "rewritten", "merge", "show_tables", "write", "copies", "ddl", "returning", "answer", "user_lock"}
+var execOpNames = [...]string{"single", "rewritten", "merge", "show_tables", "write", "copies", "ddl", "returning", "answer", "user_lock", "checksum"}
 
 func (o ExecOp) String() string {
 	if int(o) < len(execOpNames) {
@@ -67,6 +70,8 @@ func (e *Exec) classify() ExecOp {
 	switch {
 	case e.Single():
 		return ExecSingle
+	case e.Checksum:
+		return ExecChecksum
 	case e.Returning != nil:
 		return ExecReturning
 	case e.DDL:

@@ -204,6 +204,14 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 			}
 		}
 	}
+	checksum := false
+	if err != nil {
+		if alt, ok := checksumAsAnalyze(head); ok {
+			if n, err2 := p.parse(alt); err2 == nil {
+				nodes, err, checksum = n, nil, true
+			}
+		}
+	}
 	for _, re := range []*regexp.Regexp{orReplaceHead, explainWordHead} {
 		if err == nil {
 			break
@@ -258,6 +266,10 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		return nil, errMultiStatement()
 	}
 	classify(st, nodes[0])
+	if checksum {
+		// A read: no implicit commit (tablemaint.go).
+		st.Checksum, st.ImplicitCommit, st.ReadOnly = true, false, true
+	}
 	return st, nil
 }
 

@@ -25,6 +25,8 @@ type Plan struct {
 	// sumAffected: a DDL fanout whose shards each change their part of
 	// the rows (ALTER TABLE of a sharded table): the affected rows add up.
 	sumAffected bool
+	// checksum: the fanout is CHECKSUM TABLE of a sharded table.
+	checksum bool
 	// createAutoInc: the fixed shard answers SHOW CREATE TABLE of this
 	// sharded table (showcreate.go).
 	createAutoInc *AutoIncTable
@@ -130,6 +132,9 @@ type Exec struct {
 	// TABLE the single part answers: its AUTO_INCREMENT= option is made
 	// the shards' highest counter (WithAutoIncrement).
 	CreateAutoInc *AutoIncTable
+	// Checksum: the parts are CHECKSUM TABLE of a sharded table on each
+	// of its shards: the answer's checksum is the sum of theirs.
+	Checksum bool
 	// TableAdmin: the parts are a table maintenance statement (ANALYZE,
 	// OPTIMIZE TABLE), each answering a result set (Table, Op, Msg_type,
 	// Msg_text) that one server answers once.
@@ -229,7 +234,9 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 	case *ast.CallStmt:
 		err = r.planCall(p, n, user, db)
 	default:
-		if st.ImplicitCommit {
+		if st.Checksum {
+			err = r.planChecksum(p, user, db)
+		} else if st.ImplicitCommit {
 			err = r.planDDL(p, n, user, db)
 		} else {
 			err = r.planAllOnOneShard(p, user, db, "")
@@ -361,7 +368,7 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 	case len(p.fanout) == 1:
 		return &Exec{Parts: []Part{{Shard: p.fanout[0], SQL: p.fanoutSQL[p.fanout[0]]}}}, nil
 	case p.fanout != nil:
-		e := &Exec{Write: p.write, DDL: p.ddl, Copies: p.copies, SumAffected: p.sumAffected, TableAdmin: tableAdmin(p.Stmt.Node)}
+		e := &Exec{Write: p.write, DDL: p.ddl, Copies: p.copies, SumAffected: p.sumAffected, TableAdmin: tableAdmin(p.Stmt.Node), Checksum: p.checksum}
 		for _, s := range p.fanout {
 			e.Parts = append(e.Parts, Part{Shard: s, SQL: p.fanoutSQL[s]})
 		}

@@ -114,6 +114,8 @@ func TestPlanRoutes(t *testing.T) {
 		{sql: "ANALYZE TABLE orders", parts: 3, ddl: true},
 		{sql: "CHECK TABLE orders EXTENDED", parts: 3, ddl: true},
 		{sql: "REPAIR TABLE orders", parts: 3, ddl: true},
+		{sql: "CHECKSUM TABLE orders", parts: 3},
+		{sql: "CHECKSUM TABLE countries", parts: 1, single: true},
 		{sql: "SHOW CREATE TABLE orders", parts: 1, single: true, shards: []string{"s0"}},
 		{sql: "DESCRIBE orders", parts: 1, single: true, shards: []string{"s0"}},
 		{sql: "DESC orders user_id", parts: 1, single: true, shards: []string{"s0"}},

@@ -81,6 +81,9 @@ type Statement struct {
 	// (SHOW WARNINGS, SHOW ERRORS, @@warning_count, @@error_count), which
 	// it does not reset.
 	DiagRead bool
+	// Checksum: CHECKSUM TABLE, whose Node is ANALYZE TABLE of the same
+	// tables (tablemaint.go).
+	Checksum bool
 	// ClearsDiag: the statement clears the previous statement's
 	// diagnostics when it starts, as MariaDB does for a statement that
 	// uses a table (diagclear.go).

@@ -22,3 +22,44 @@ func maintAsAnalyze(head string) (string, bool) {
 	}
 	return "ANALYZE TABLE " + m[1], true
 }
+
+// CHECKSUM TABLE, which the parser does not know either, is read as
+// ANALYZE TABLE of its tables too, but it reads rows and commits nothing
+// (Statement.Checksum). MariaDB's checksum of a table is the sum, modulo
+// 2^32, of its rows' checksums (checked against MariaDB 10.11), so a
+// sharded table's is the sum of its shards' (proxy/checksum.go).
+var checksumHead = regexp.MustCompile(`(?is)^CHECKSUM\s+TABLES?\s+(` +
+	maintName + `(?:\s*,\s*` + maintName + `)*)(?:\s+(?:QUICK|EXTENDED))?[\s;]*$`)
+
+// checksumAsAnalyze is the ANALYZE TABLE text that names the tables of a
+// CHECKSUM TABLE statement.
+func checksumAsAnalyze(head string) (string, bool) {
+	m := checksumHead.FindStringSubmatch(head)
+	if m == nil {
+		return "", false
+	}
+	return "ANALYZE TABLE " + m[1], true
+}
+
+// planChecksum routes CHECKSUM TABLE: unsharded tables of one shard to
+// it, a broadcast table to one copy, a sharded table to each of its
+// shards, whose checksums the executor adds up (Exec.Checksum).
+func (r *Router) planChecksum(p *Plan, user, db string) error {
+	tables, err := r.resolveAll(p.Stmt, user, db)
+	if err != nil {
+		return err
+	}
+	pl := place(tables)
+	switch {
+	case len(pl.sharded) == 0 && len(pl.broadcast) == 0:
+		return r.planNonSharded(p, pl, db, "")
+	case len(tables) > 1:
+		return errUnsupported("CHECKSUM TABLE of several tables with a sharded or broadcast one is not supported: checksum each table in a statement of its own")
+	case len(pl.broadcast) == 1:
+		p.fixed = r.tableHome(tables[0], db)
+		return nil
+	}
+	p.fanout = orderLike(tables[0].table.Shards, r.rules.Shards())
+	p.checksum = true
+	return nil
+}

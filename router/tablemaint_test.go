@@ -20,3 +20,17 @@ func TestMaintAsAnalyze(t *testing.T) {
 		}
 	}
 }
+
+func TestChecksumStatement(t *testing.T) {
+	p := NewParser()
+	st, err := p.Parse("CHECKSUM TABLE t1, shop.t2 EXTENDED")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Checksum || st.ImplicitCommit || !st.ReadOnly || len(st.Tables) != 2 || st.Tables[1].Schema != "shop" {
+		t.Errorf("CHECKSUM TABLE: checksum %v, implicit commit %v, read-only %v, tables %v", st.Checksum, st.ImplicitCommit, st.ReadOnly, st.Tables)
+	}
+	if _, ok := checksumAsAnalyze("CHECKSUM TABLE t FAST"); ok {
+		t.Error("CHECKSUM TABLE t FAST read as a checksum")
+	}
+}

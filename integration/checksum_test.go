@@ -1,0 +1,45 @@
+package integration
+
+import "testing"
+
+// TestChecksumTableOverShards: CHECKSUM TABLE of a sharded table answers
+// the checksum one MariaDB holding all the rows gives (the sum modulo 2^32
+// of its shards'), for InnoDB and for MyISAM's live checksum (QUICK), with
+// NULL where MariaDB answers NULL; unsharded tables are their shard's;
+// inside a transaction, where the shards would be read outside it, and
+// with several tables one of which is sharded, it is refused.
+func TestChecksumTableOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, _, f := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, n INT, s VARCHAR(20), d DOUBLE, b BLOB)",
+		"INSERT INTO gitems VALUES (1, 1, 'a', 1.5, x'00'), (2, 2, NULL, NULL, NULL), (3, 3, 'c', -2, ''), (4, 4, 'dddd', 1e300, 'x'), (5, 5, 'e', 0, 'yy'), (6, NULL, 'zz', 3, NULL)",
+		"CREATE TABLE litems (k INT PRIMARY KEY, s VARCHAR(10)) ENGINE=MyISAM CHECKSUM=1",
+		"INSERT INTO litems VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+		"CREATE TABLE plain (id INT PRIMARY KEY, g INT)",
+		"INSERT INTO plain VALUES (1, 1), (2, 2)",
+	)
+	queries := []string{
+		"CHECKSUM TABLE gitems",
+		"CHECKSUM TABLE gitems EXTENDED",
+		"CHECKSUM TABLE gitems QUICK",
+		"CHECKSUM TABLE litems",
+		"CHECKSUM TABLE litems QUICK",
+		"CHECKSUM TABLE plain",
+	}
+	steps := []wireStep{{0, "DO 1 / 0"}}
+	for _, q := range queries {
+		steps = append(steps, wireStep{0, q}, wireStep{0, "SHOW WARNINGS"})
+	}
+	compareWireSessions(t, f, 1, steps)
+	for _, q := range queries[:2] {
+		compareTwinFields(t, f, q, false)
+	}
+	conn := openSessions(ctx, t, proxy, 1)[0]
+	mustExec(t, conn, "BEGIN")
+	_, err := conn.ExecContext(ctx, "CHECKSUM TABLE gitems")
+	if code := mysqlErrNumber(err); code != 1235 {
+		t.Errorf("CHECKSUM TABLE gitems in a transaction: %v, want error 1235", err)
+	}
+	mustExec(t, conn, "ROLLBACK")
+	wantUnsupported(ctx, t, proxy, nil, "CHECKSUM TABLE gitems, plain")
+}
