@@ -18,7 +18,7 @@ import (
 // information_schema rows; nil when it is not (it then runs filtered on
 // one shard, filterInfoSchema).
 func (s *Session) infoGather(st *router.Statement) (*router.InfoGather, error) {
-	view := router.InfoSchemaView{Schemas: s.visibleSchemas(), Shard: s.srv.router.DefaultShard(s.db)}
+	view := s.infoView()
 	g, _, err := s.srv.router.PlanTableStatus(st, s.user, s.db, view)
 	if err != nil || g != nil {
 		return g, err
@@ -29,11 +29,32 @@ func (s *Session) infoGather(st *router.Statement) (*router.InfoGather, error) {
 	return s.srv.router.PlanInfoGather(st, s.db, view), nil
 }
 
+func (s *Session) infoView() router.InfoSchemaView {
+	return router.InfoSchemaView{Schemas: s.visibleSchemas(), Shard: s.srv.router.DefaultShard(s.db)}
+}
+
+// infoGatherBound is infoGather for the execution of a prepared SELECT
+// with params, its parameters (nil: it keeps the one-shard filter): only
+// text and integer parameters are written into the text, whose literals
+// MariaDB reads as the values bound.
+func (s *Session) infoGatherBound(st *router.Statement, params []router.Param) *router.InfoGather {
+	for _, p := range params {
+		switch p.Type {
+		case mysql.MYSQL_TYPE_VARCHAR, mysql.MYSQL_TYPE_VAR_STRING, mysql.MYSQL_TYPE_STRING,
+			mysql.MYSQL_TYPE_TINY, mysql.MYSQL_TYPE_SHORT, mysql.MYSQL_TYPE_LONG, mysql.MYSQL_TYPE_LONGLONG, mysql.MYSQL_TYPE_NULL:
+		default:
+			return nil
+		}
+	}
+	return s.srv.router.PlanInfoGatherBound(st, s.db, s.infoView())
+}
+
 // answerInfoGather reads the rows g needs, combines them and answers: the
 // column definitions are those the shard gives the client's text sql (for
 // SHOW TABLE STATUS, those of any SHOW TABLE STATUS), the rows those of
-// the same query over the combined rows.
-func (s *Session) answerInfoGather(ctx context.Context, st *router.Statement, g *router.InfoGather, sql string) error {
+// the same query over the combined rows; binary: re-encoded for a prepared
+// statement without parameters.
+func (s *Session) answerInfoGather(ctx context.Context, st *router.Statement, g *router.InfoGather, sql string, binary bool, params []router.Param) error {
 	if err := s.checkAllowed(st); err != nil {
 		return s.writeErr(err)
 	}
@@ -41,14 +62,14 @@ func (s *Session) answerInfoGather(ctx context.Context, st *router.Statement, g 
 	if err != nil {
 		return s.writeErr(err)
 	}
-	text, err := g.Rewrite(results, s.identity())
+	text, err := g.RewriteBound(results, s.identity(), params)
 	if err != nil {
 		return s.writeErr(err)
 	}
 	if defs := g.DefsSQL(); defs != "" {
 		sql = defs
 	}
-	return s.answerRewritten(ctx, sql, text)
+	return s.answerRewritten(ctx, sql, text, binary)
 }
 
 // gatherInfo runs the internal reads on pooled connections, shards in

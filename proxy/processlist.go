@@ -101,7 +101,7 @@ func (s *Session) answerProcessList(ctx context.Context, st *router.Statement, s
 	if err != nil {
 		return s.writeErr(err)
 	}
-	return s.answerRewritten(ctx, sql, text)
+	return s.answerRewritten(ctx, sql, text, false)
 }
 
 // shardColumns runs sql on the session's default shard for its column
@@ -131,7 +131,7 @@ func (s *Session) textColumns(ctx context.Context, c *backend.Conn, shard, sql s
 // answerRewritten answers with the column definitions the shard gives the
 // client's text sql and the rows of text, the same query over tables the
 // proxy put in place of the real ones.
-func (s *Session) answerRewritten(ctx context.Context, sql, text string) error {
+func (s *Session) answerRewritten(ctx context.Context, sql, text string, binary bool) error {
 	shard := s.srv.router.DefaultShard(s.db)
 	c, err := s.acquire(ctx, shard)
 	if err != nil {
@@ -147,5 +147,5 @@ func (s *Session) answerRewritten(ctx context.Context, sql, text string) error {
 		return s.writeErr(shardErr(shard, err))
 	}
 	s.noteWarnings(ctx, c, res.Warnings)
-	return s.writeRows(engine.FromSlice(cols, valueRows(res)), false)
+	return s.writeRows(engine.FromSlice(cols, valueRows(res)), binary)
 }

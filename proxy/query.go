@@ -102,7 +102,7 @@ func (s *Session) planText(ctx context.Context, sql string) (textPlan, error) {
 func (s *Session) runPlan(ctx context.Context, q *textPlan) error {
 	st, sql := q.st, q.sql
 	if q.info != nil {
-		return s.answerInfoGather(ctx, st, q.info, sql)
+		return s.answerInfoGather(ctx, st, q.info, sql, false, nil)
 	}
 	switch q.op {
 	case router.OpKillSelf:

@@ -213,6 +213,30 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		}
 		p.plan = plan
 	}
+	if p.params == 0 {
+		// Answered from every shard's rows, as the text statement is
+		// (SHOW TABLE STATUS, SHOW INDEX, information_schema counts).
+		if g, err := s.infoGather(p.st); err != nil || g != nil {
+			if err != nil {
+				return s.writeErr(err)
+			}
+			return s.answerInfoGather(ctx, p.st, g, p.sql, true, nil)
+		}
+	} else if router.ReadsOnlyInfoSchema(p.st, s.db) {
+		// A SELECT with parameters too, written into its text (text and
+		// integers only; others keep the one-shard filter).
+		params, err := router.DecodeParams(p.params, nullBitmap, types, values, p.joinedLongData())
+		if err != nil {
+			return s.writeErr(errWrongArguments("mysqld_stmt_execute", err))
+		}
+		// The column definitions are those the shard gives the filtered
+		// text with the same literals.
+		if g := s.infoGatherBound(p.st, params); g != nil {
+			if defs, err := router.BindText(p.sql, params); err == nil {
+				return s.answerInfoGather(ctx, p.st, g, defs, true, params)
+			}
+		}
+	}
 	var params []router.Param
 	if p.plan.NeedsParams() && p.params > 0 {
 		var err error

@@ -58,7 +58,23 @@ type shownRows interface {
 // answered from gathered rows; nil when st is not such a statement (it
 // then keeps the one-shard filter, FilterInfoSchema).
 func (r *Router) PlanInfoGather(st *Statement, db string, v InfoSchemaView) *InfoGather {
-	if st.Node == nil || HasParams(st.Node) || st.Identity&UsesConnectAttrs != 0 {
+	if st.Node == nil || HasParams(st.Node) {
+		return nil
+	}
+	return r.planInfoGather(st, db, v)
+}
+
+// PlanInfoGatherBound is PlanInfoGather for the execution of a prepared
+// statement, whose parameters RewriteBound writes into the text.
+func (r *Router) PlanInfoGatherBound(st *Statement, db string, v InfoSchemaView) *InfoGather {
+	if st.Node == nil {
+		return nil
+	}
+	return r.planInfoGather(st, db, v)
+}
+
+func (r *Router) planInfoGather(st *Statement, db string, v InfoSchemaView) *InfoGather {
+	if st.Identity&UsesConnectAttrs != 0 {
 		return nil
 	}
 	switch st.Node.(type) {
@@ -141,6 +157,12 @@ func (g *InfoGather) Shard() string { return g.view.Shard }
 // schema-listing table replaced by the combined rows of results (by table,
 // then shard) and its identity calls by id's values.
 func (g *InfoGather) Rewrite(results map[string]map[string]*InfoResult, id Identity) (string, error) {
+	return g.RewriteBound(results, id, nil)
+}
+
+// RewriteBound is Rewrite with params, a prepared statement's bound
+// parameters, written in place of its markers (a SELECT's only).
+func (g *InfoGather) RewriteBound(results map[string]map[string]*InfoResult, id Identity, params []Param) (string, error) {
 	derived := map[string]string{}
 	for _, name := range g.tables {
 		res := g.combine(name, results[name])
@@ -153,5 +175,28 @@ func (g *InfoGather) Rewrite(results map[string]map[string]*InfoResult, id Ident
 	sw.derived = derived
 	g.st.Node.Accept(sw)
 	defer sw.undo()
-	return RewriteIdentity(g.st, id)
+	if params == nil {
+		return RewriteIdentity(g.st, id)
+	}
+	if _, err := RewriteIdentity(g.st, id); err != nil {
+		return "", err
+	}
+	t := templateOf(g.st.Node)
+	return t.bound(params)
+}
+
+// ReadsOnlyInfoSchema tells whether st is a SELECT whose tables are all
+// information_schema's (where a prepared execution may be gathered).
+func ReadsOnlyInfoSchema(st *Statement, db string) bool {
+	switch st.Node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt:
+	default:
+		return false
+	}
+	for _, t := range st.Tables {
+		if !isInformationSchema(t.In(db)) {
+			return false
+		}
+	}
+	return len(st.Tables) > 0
 }

@@ -208,3 +208,35 @@ func TestTableStatusQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestPreparedInfoGather(t *testing.T) {
+	r := gatherRouter(t)
+	p := NewParser()
+	view := InfoSchemaView{Schemas: []string{"crm", "shop"}, Shard: "s0"}
+	st, err := p.Parse("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ReadsOnlyInfoSchema(st, "shop") || r.PlanInfoGather(st, "shop", view) != nil {
+		t.Fatal("a SELECT of information_schema with parameters: gathered for a text query, or not read as information_schema's")
+	}
+	g := r.PlanInfoGatherBound(st, "shop", view)
+	if g == nil {
+		t.Fatal("not gathered for a prepared execution")
+	}
+	params := []Param{{Literal: "'shop'"}, {Literal: "'it''s'"}}
+	q, err := g.RewriteBound(map[string]map[string]*InfoResult{"tables": {"s0": {Cols: tablesCols}}}, Identity{}, params)
+	if err != nil || !strings.HasSuffix(q, "WHERE `TABLE_SCHEMA`='shop' AND `TABLE_NAME`='it''s'") {
+		t.Errorf("bound rewrite: %s %v", q, err)
+	}
+	if txt, err := BindText("SELECT '?', `?`, ? FROM t WHERE a = ?", params); err != nil || txt != "SELECT '?', `?`, 'shop' FROM t WHERE a = 'it''s'" {
+		t.Errorf("BindText: %s %v", txt, err)
+	}
+	if _, err := BindText("SELECT ?", params); err == nil {
+		t.Error("BindText with two parameters for one marker: no error")
+	}
+	other, _ := p.Parse("SELECT * FROM information_schema.TABLES JOIN shop.orders")
+	if ReadsOnlyInfoSchema(other, "shop") {
+		t.Error("a join with a table of the schema read as information_schema only")
+	}
+}

@@ -353,3 +353,20 @@ func markerCountError(markers, params int) error {
 	}
 	return fmt.Errorf("statement has %d markers, %d parameters bound", markers, params)
 }
+
+// BindText writes params' literals in place of the ? markers of sql, text
+// restored from the AST (a prepared statement's filtered text); an error
+// when the markers are not one per parameter.
+func BindText(sql string, params []Param) (string, error) {
+	pieces := markerPieces(sql)
+	if len(pieces)-1 != len(params) {
+		return "", markerCountError(len(pieces)-1, len(params))
+	}
+	var b strings.Builder
+	for i, p := range params {
+		b.WriteString(pieces[i])
+		b.WriteString(p.Literal)
+	}
+	b.WriteString(pieces[len(params)])
+	return b.String(), nil
+}

@@ -1,0 +1,88 @@
+package integration
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/client"
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// TestInfoSchemaPreparedOverShards: prepared statements over
+// information_schema (an ORM's introspection: GORM prepares its
+// information_schema queries with the schema and table as parameters) and
+// prepared SHOW TABLE STATUS and SHOW INDEX answer, in the binary
+// protocol, what the text statements answer: a sharded table's counts
+// over all its shards, as one MariaDB holding all the rows gives them,
+// not its part on one shard. Values and column definitions are compared
+// with one MariaDB's binary answers.
+func TestInfoSchemaPreparedOverShards(t *testing.T) {
+	t.Parallel()
+	_, _, _, f := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, n INT NOT NULL DEFAULT 3, s VARCHAR(20), KEY ix_n (n))",
+		"INSERT INTO gitems VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, 4, 'd'), (5, 5, 'e'), (6, 6, 'f')",
+		"ANALYZE TABLE gitems",
+	)
+	type query struct {
+		sql  string
+		args func(schema string) []any
+		cols []int // the columns compared (nil: all)
+	}
+	none := func(string) []any { return nil }
+	queries := []query{
+		{"SHOW TABLE STATUS LIKE 'gitems'", none, []int{0, 1, 4, 10, 14}},
+		{"SHOW INDEX FROM gitems", none, nil},
+		{"SELECT TABLE_ROWS, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'gitems'", none, nil},
+		{"SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", func(s string) []any { return []any{s, "gitems"} }, nil},
+		{"SELECT INDEX_NAME, CARDINALITY FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY 1", func(s string) []any { return []any{s, "gitems"} }, nil},
+		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = ?", func(s string) []any { return []any{s, "gitems", "BASE TABLE"} }, nil},
+		{"SELECT column_name, column_default, is_nullable = 'YES', data_type, character_maximum_length, column_type, column_key, extra, column_comment, numeric_precision, numeric_scale, datetime_precision FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ORDINAL_POSITION", func(s string) []any { return []any{s, "gitems"} }, nil},
+		{"SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_ROWS > ?", func(string) []any { return []any{int64(4)} }, nil},
+	}
+	run := func(addr, user, pass, schema string, q query) string {
+		c, err := client.Connect(addr, user, pass, schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		stmt, err := c.Prepare(q.sql)
+		if err != nil {
+			return "prepare: " + err.Error()
+		}
+		defer stmt.Close()
+		r, err := stmt.Execute(q.args(schema)...)
+		if err != nil {
+			return "execute: " + err.Error()
+		}
+		var b strings.Builder
+		for i, fl := range r.Fields {
+			if q.cols == nil || slices.Contains(q.cols, i) {
+				fmt.Fprintf(&b, "[%s type %d len %d dec %d flags %#x cs %d] ", fl.Name, fl.Type, fl.ColumnLength, fl.Decimal, fl.Flag, fl.Charset)
+			}
+		}
+		for i := range r.Values {
+			b.WriteString("|")
+			for j := range r.Values[i] {
+				if q.cols != nil && !slices.Contains(q.cols, j) {
+					continue
+				}
+				if r.Values[i][j].Type == mysql.FieldValueTypeNull {
+					b.WriteString(" NULL")
+					continue
+				}
+				v, _ := r.GetString(i, j)
+				b.WriteString(" " + v)
+			}
+		}
+		return b.String()
+	}
+	for _, q := range queries {
+		got := run(f.p.Addr(), appUser, appPass, "shop", q)
+		want := run(f.s0.Addr(), "root", "", "direct", q)
+		if got != strings.ReplaceAll(want, "direct", "shop") {
+			t.Errorf("prepared %s:\n  proxy:   %s\n  MariaDB: %s", q.sql, got, want)
+		}
+	}
+}
