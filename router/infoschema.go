@@ -22,10 +22,10 @@ import (
 // default shard is another shows only its tables listed in the rules that
 // have a copy there, so that each logical table appears at most once.
 // Counts (TABLE_ROWS, DATA_LENGTH, ...) of a sharded table are those of
-// its part on that shard. This filter is what prepared statements and
-// statements that also read other tables get; plain SELECTs over
-// information_schema alone are answered from every shard's rows instead
-// (infogather.go).
+// its part on that shard. This filter is what statements that also read
+// other tables get, and prepared statements with parameters other than
+// text and integers; SELECTs over information_schema alone are answered
+// from every shard's rows instead (infogather.go).
 //
 // Tables that list a shard's other databases or its connections' statements
 // (InnoDB's internal tables, INNODB_TRX, per-table statistics, the backend
