@@ -18,8 +18,9 @@ import (
 // expressions as on the real table. The column definitions are those the
 // shard gives the client's own text (as for the process list).
 //
-// Prepared statements, statements with parameters and statements that
-// also read other tables keep the one-shard filter of infoschema.go.
+// A prepared statement's execution is answered so too, its parameters
+// written into the text (RewriteBound); statements that also read other
+// tables keep the one-shard filter of infoschema.go.
 
 // InfoRead is one internal query: the rows of information_schema.Table a
 // shard holds for the view.
