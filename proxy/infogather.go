@@ -26,6 +26,9 @@ func (s *Session) infoGather(st *router.Statement) (*router.InfoGather, error) {
 	if g, err := s.srv.router.PlanShowIndex(st, s.user, s.db, view); err != nil || g != nil {
 		return g, err
 	}
+	if g := s.srv.router.PlanShowRoutines(st, s.db, view); g != nil {
+		return g, nil
+	}
 	return s.srv.router.PlanInfoGather(st, s.db, view), nil
 }
 
