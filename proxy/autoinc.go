@@ -103,6 +103,13 @@ func (s *Session) noAutoValueOnZero() bool {
 	return s.noAutoZero
 }
 
+// nextAutoID is the next id the server's sequence gives a sharded table;
+// 0 when it has given the table none since it started.
+func (s *Server) nextAutoID(schema, table string) uint64 {
+	next, _ := s.ids.Peek(schema, table)
+	return next
+}
+
 // highestID reads the highest value of a table's AUTO_INCREMENT column
 // over its shards, or the highest their own counters have passed.
 func (s *Server) highestID(schema, table string) sequence.Floor {

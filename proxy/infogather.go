@@ -33,7 +33,7 @@ func (s *Session) infoGather(st *router.Statement) (*router.InfoGather, error) {
 }
 
 func (s *Session) infoView() router.InfoSchemaView {
-	return router.InfoSchemaView{Schemas: s.visibleSchemas(), Shard: s.srv.router.DefaultShard(s.db)}
+	return router.InfoSchemaView{Schemas: s.visibleSchemas(), Shard: s.srv.router.DefaultShard(s.db), NextID: s.srv.nextAutoID}
 }
 
 // infoGatherBound is infoGather for the execution of a prepared SELECT

@@ -42,7 +42,8 @@ func (s *Session) runShowCreate(ctx context.Context, shard string, st *router.St
 				return outcome{lost: err}, s.writeErr(err)
 			}
 			if len(row) > 1 && row[1] != nil {
-				row[1] = []byte(router.WithAutoIncrement(string(row[1]), counter+1))
+				next := max(counter+1, s.srv.nextAutoID(t.Schema, t.Table))
+				row[1] = []byte(router.WithAutoIncrement(string(row[1]), next))
 			}
 			all = append(all, row)
 		}

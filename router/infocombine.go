@@ -104,7 +104,34 @@ func (g *InfoGather) combine(table string, byShard map[string]*InfoResult) *Info
 	if aggregated {
 		out.Rows = aggregate(out, parts, agg)
 	}
+	if table == "tables" && g.view.NextID != nil {
+		g.raiseAutoInc(out)
+	}
 	return out
+}
+
+// raiseAutoInc makes a sharded table's AUTO_INCREMENT at least the next id
+// the proxy's sequence gives it: the shards' counters pass only the ids
+// written, where one server's counter also passes the ids an INSERT
+// mixing explicit and generated ids reserved (which the sequence reserves
+// alike).
+func (g *InfoGather) raiseAutoInc(out *InfoResult) {
+	si, ti, ai := out.col("TABLE_SCHEMA"), out.col("TABLE_NAME"), out.col("AUTO_INCREMENT")
+	if si < 0 || ti < 0 || ai < 0 {
+		return
+	}
+	for _, row := range out.Rows {
+		sc := g.rules.Schema(string(row[si]))
+		if sc == nil || row[ai] == nil {
+			continue
+		}
+		if kind, _ := sc.Lookup(string(row[ti])); kind != sharding.Sharded {
+			continue
+		}
+		if next := g.view.NextID(sc.Name, string(row[ti])); next > 0 {
+			row[ai] = pickValue(row[ai], []byte(strconv.FormatUint(next, 10)), out.Cols[ai], false)
+		}
+	}
 }
 
 const (

@@ -71,6 +71,10 @@ var refusedInfoTables = map[string]bool{
 type InfoSchemaView struct {
 	Schemas []string
 	Shard   string
+	// NextID, when set, is the next id the proxy's sequence gives a
+	// sharded table (0: none known), which the table's AUTO_INCREMENT
+	// counts as one server's counter does (infocombine.go).
+	NextID func(schema, table string) uint64
 }
 
 // isInfoTable tells whether a table reference of st names an

@@ -89,6 +89,24 @@ func (a *Allocator) table(key string) *table {
 	return t
 }
 
+// Peek returns the next id this allocator would give the table, without
+// giving it; ok is false when it has given the table none since it was
+// made (another proxy's, or the store's, counter is not read).
+func (a *Allocator) Peek(schema, name string) (next uint64, ok bool) {
+	a.mu.Lock()
+	t := a.tables[a.Key(schema, name)]
+	a.mu.Unlock()
+	if t == nil {
+		return 0, false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.end == 0 && t.next == 1 {
+		return 0, false
+	}
+	return t.next, true
+}
+
 // Next returns the first of n consecutive new ids for the table (n > 0),
 // all above seen (the highest explicit id of the statement, 0 if none),
 // and makes sure later ids are above seen too. With n == 0 it only does

@@ -112,3 +112,33 @@ func checkUnique(t *testing.T, kv KV) {
 	}
 	wg.Wait()
 }
+
+func TestAllocatorPeek(t *testing.T) {
+	ctx := context.Background()
+	a := New(NewMemKV(), "", 10)
+	floor := func(context.Context) (uint64, error) { return 0, nil }
+	if _, ok := a.Peek("shop", "t"); ok {
+		t.Error("a table given no id: peeked")
+	}
+	for _, st := range []struct {
+		n         int
+		seen      uint64
+		wantNext  uint64
+		wantFirst uint64
+	}{
+		{n: 2, wantNext: 3, wantFirst: 1},
+		{n: 0, seen: 50, wantNext: 51},                   // an explicit id: later ids above it
+		{n: 2, seen: 100, wantNext: 103, wantFirst: 101}, // ids reserved past an explicit one
+	} {
+		first, err := a.Next(ctx, "shop", "t", st.n, st.seen, floor)
+		if err != nil || first != st.wantFirst {
+			t.Fatalf("Next(%d, %d) = %d, %v; want %d", st.n, st.seen, first, err, st.wantFirst)
+		}
+		if next, ok := a.Peek("shop", "t"); !ok || next != st.wantNext {
+			t.Errorf("after Next(%d, %d): Peek = %d, %v; want %d", st.n, st.seen, next, ok, st.wantNext)
+		}
+	}
+	if next, _ := a.Peek("shop", "t"); next != 103 {
+		t.Errorf("Peek gave an id: next %d, want 103 again", next)
+	}
+}
