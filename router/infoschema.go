@@ -102,6 +102,9 @@ func isInfoTable(st *Statement, tn *ast.TableName, db string) (string, bool) {
 // tables replaced by their rows the view allows; text itself when st reads
 // none. st.Node is left as it was.
 func (r *Router) FilterInfoSchema(st *Statement, text, db string, v InfoSchemaView) (string, error) {
+	if sh, ok := st.Node.(*ast.ShowStmt); ok && sh.Tp == ast.ShowOpenTables {
+		return openTablesText(sh, v)
+	}
 	reads := false
 	for _, t := range st.Tables {
 		schema := t.In(db)
