@@ -229,6 +229,12 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 		err = r.planShow(p, n, user, db)
 	case *ast.ExplainStmt:
 		err = r.planExplain(p, n, user, db)
+	case *ast.ExplainForStmt:
+		// Its id is a shard's thread to the shard, where the client names
+		// one of the proxy's sessions (CONNECTION_ID(), SHOW PROCESSLIST):
+		// it would show another connection's plan, maybe another
+		// application's.
+		err = errUnsupported("EXPLAIN FOR CONNECTION is not supported: connection ids through xaproxy are its sessions', and a session's statements run on shard connections of their own")
 	case *ast.LoadDataStmt:
 		err = r.planLoadData(p, n, user, db)
 	case *ast.CallStmt:

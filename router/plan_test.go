@@ -242,6 +242,7 @@ func TestPlanRefuses(t *testing.T) {
 		{"SELECT GROUP_CONCAT(total ORDER BY id) FROM orders", "GROUP_CONCAT over several shards ordered by `id`"},
 		{"SELECT GROUP_CONCAT(total, id ORDER BY total) FROM orders", "leaves out argument `id`"},
 		{"SELECT ROW_NUMBER() OVER () FROM orders", "window function"},
+		{"EXPLAIN FOR CONNECTION 5", "EXPLAIN FOR CONNECTION is not supported"},
 		{"INSERT INTO orders (total) VALUES (1)", "without its shard key"},
 		{"INSERT INTO orders (user_id) VALUES (1 + 1)", "must be a literal"},
 		{"UPDATE orders SET user_id = 3 WHERE user_id = 5", "UPDATE of shard key"},

@@ -26,8 +26,9 @@ var unparsedDenied = regexp.MustCompile(`(?is)^(` +
 	`SHUTDOWN|RESTART|FLUSH|RESET|PURGE|CHANGE\s+(MASTER|REPLICATION)|START\s+(SLAVE|REPLICA|ALL\s+SLAVES)|STOP\s+(SLAVE|REPLICA|ALL\s+SLAVES)|` +
 	`INSTALL|UNINSTALL|BINLOG|KILL|CACHE\s+INDEX|LOAD\s+INDEX|` +
 	// The backend accounts' grants, the servers' engine and replication
-	// status (other applications' transactions).
-	`SHOW\s+(GRANTS|CREATE\s+USER|ENGINE|MASTER|SLAVE|REPLICA|BINLOG|BINARY|RELAYLOG|ALL\s+SLAVES))\b`)
+	// status (other applications' transactions), another connection's
+	// plan (a shard's thread id), every database's statistics.
+	`SHOW\s+(GRANTS|CREATE\s+USER|ENGINE|MASTER|SLAVE|REPLICA|BINLOG|BINARY|RELAYLOG|ALL\s+SLAVES|EXPLAIN|ANALYZE|USER_STATISTICS|CLIENT_STATISTICS|TABLE_STATISTICS|INDEX_STATISTICS))\b`)
 
 // unparsedTxControl matches what begins or ends a transaction or table
 // locks, which the proxy must know of (it runs them itself when parsed).

@@ -24,6 +24,11 @@ func TestCheckUnparsed(t *testing.T) {
 		{"CREATE USER e@'%' IDENTIFIED VIA unix_socket", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"/* x */ SHUTDOWN WAIT FOR ALL SLAVES", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"INSTALL SONAME 'ha_blackhole'", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
+		{"SHOW EXPLAIN FOR 8", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR}, // a shard's thread: another connection's plan
+		{"show analyze format=json for 8", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
+		{"SHOW TABLE_STATISTICS", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR}, // every database's
+		{"SHOW index_statistics", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
+		{"SHOW USER_STATISTICS", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"SET @x := 1 SOUNDS LIKE 1", mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR},
 		{"SET STATEMENT max_statement_time = 1 FOR SELECT 1 SOUNDS LIKE 1", 0},
 		{"SET STATEMENT max_statement_time = 1 FOR SELECT 1 SOUNDS LIKE 1 FROM t FOR UPDATE", 0},
