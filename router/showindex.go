@@ -15,7 +15,8 @@ import (
 // STATISTICS, which MariaDB fills from the same index statistics, with
 // SHOW INDEX's column names, in the home shard's order (MariaDB's key
 // order); WHERE is evaluated over them by the shard. Other tables keep
-// their home shard's answer (planShow).
+// their home shard's answer (planShow), and so does a table the catalog
+// does not know (MariaDB's 1146 for a configured table not created).
 
 // showIndexColumns maps SHOW INDEX's columns (MariaDB 10.11) to
 // information_schema.STATISTICS's.
@@ -52,7 +53,9 @@ func (r *Router) PlanShowIndex(st *Statement, user, db string, v InfoSchemaView)
 		return nil, nil
 	}
 	sc := r.rules.Schema(t.schema)
-	if sc == nil || sc.Name != t.schema {
+	if sc == nil || sc.Name != t.schema || r.Catalog().Table(sc.Name, t.table.Name) == nil {
+		// Not created (its home shard answers 1146, as one server does),
+		// or not read yet.
 		return nil, nil
 	}
 	g := &InfoGather{st: st, db: db, view: v, rules: r.rules, tables: []string{"statistics"},

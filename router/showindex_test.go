@@ -9,6 +9,7 @@ import (
 
 func TestShowIndexPlan(t *testing.T) {
 	r := gatherRouter(t)
+	withCatalog(t, r, map[string][]string{"shop.orders": {"id int"}, "shop.regions": {"code int"}})
 	p := NewParser()
 	view := InfoSchemaView{Schemas: []string{"crm", "shop"}, Shard: "s0"}
 	statsCols := []InfoColumn{
@@ -62,5 +63,18 @@ func TestShowIndexPlan(t *testing.T) {
 		if !strings.Contains(q, tc.want) {
 			t.Errorf("%s:\n%s\nwant %s in it", tc.sql, q, tc.want)
 		}
+	}
+}
+
+// A sharded table the catalog does not know (not created): its home
+// shard answers, with MariaDB's 1146.
+func TestShowIndexPlanUnknownTable(t *testing.T) {
+	r := gatherRouter(t)
+	st, err := NewParser().Parse("SHOW INDEX FROM orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, err := r.PlanShowIndex(st, "app", "shop", InfoSchemaView{Schemas: []string{"shop"}, Shard: "s0"}); g != nil || err != nil {
+		t.Errorf("gathered %v, %v", g, err)
 	}
 }
