@@ -24,22 +24,27 @@ func TestInfoSchemaPreparedOverShards(t *testing.T) {
 		"CREATE TABLE gitems (k INT PRIMARY KEY, n INT NOT NULL DEFAULT 3, s VARCHAR(20), KEY ix_n (n))",
 		"INSERT INTO gitems VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, 4, 'd'), (5, 5, 'e'), (6, 6, 'f')",
 		"ANALYZE TABLE gitems",
+		"CREATE TABLE `a\\b` (id INT)",
 	)
 	type query struct {
-		sql  string
-		args func(schema string) []any
-		cols []int // the columns compared (nil: all)
+		sql   string
+		args  func(schema string) []any
+		cols  []int  // the columns compared (nil: all)
+		setup string // run first on the connection
 	}
 	none := func(string) []any { return nil }
 	queries := []query{
-		{"SHOW TABLE STATUS LIKE 'gitems'", none, []int{0, 1, 4, 10, 14}},
-		{"SHOW INDEX FROM gitems", none, nil},
-		{"SELECT TABLE_ROWS, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'gitems'", none, nil},
-		{"SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", func(s string) []any { return []any{s, "gitems"} }, nil},
-		{"SELECT INDEX_NAME, CARDINALITY FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY 1", func(s string) []any { return []any{s, "gitems"} }, nil},
-		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = ?", func(s string) []any { return []any{s, "gitems", "BASE TABLE"} }, nil},
-		{"SELECT column_name, column_default, is_nullable = 'YES', data_type, character_maximum_length, column_type, column_key, extra, column_comment, numeric_precision, numeric_scale, datetime_precision FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ORDINAL_POSITION", func(s string) []any { return []any{s, "gitems"} }, nil},
-		{"SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_ROWS > ?", func(string) []any { return []any{int64(4)} }, nil},
+		{"SHOW TABLE STATUS LIKE 'gitems'", none, []int{0, 1, 4, 10, 14}, ""},
+		{"SHOW INDEX FROM gitems", none, nil, ""},
+		{"SELECT TABLE_ROWS, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'gitems'", none, nil, ""},
+		{"SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", func(s string) []any { return []any{s, "gitems"} }, nil, ""},
+		{"SELECT INDEX_NAME, CARDINALITY FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY 1", func(s string) []any { return []any{s, "gitems"} }, nil, ""},
+		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = ?", func(s string) []any { return []any{s, "gitems", "BASE TABLE"} }, nil, ""},
+		{"SELECT column_name, column_default, is_nullable = 'YES', data_type, character_maximum_length, column_type, column_key, extra, column_comment, numeric_precision, numeric_scale, datetime_precision FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ORDINAL_POSITION", func(s string) []any { return []any{s, "gitems"} }, nil, ""},
+		{"SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_ROWS > ?", func(string) []any { return []any{int64(4)} }, nil, ""},
+		// A backslash in a parameter: the shard must read it once.
+		{"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", func(s string) []any { return []any{s, `a\b`} }, nil, ""},
+		{"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", func(s string) []any { return []any{s, `a\b`} }, nil, "SET sql_mode = 'NO_BACKSLASH_ESCAPES'"},
 	}
 	run := func(addr, user, pass, schema string, q query) string {
 		c, err := client.Connect(addr, user, pass, schema)
@@ -47,6 +52,11 @@ func TestInfoSchemaPreparedOverShards(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
+		if q.setup != "" {
+			if _, err := c.Execute(q.setup); err != nil {
+				t.Fatal(err)
+			}
+		}
 		stmt, err := c.Prepare(q.sql)
 		if err != nil {
 			return "prepare: " + err.Error()

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -39,9 +40,14 @@ func (s *Session) infoView() router.InfoSchemaView {
 // infoGatherBound is infoGather for the execution of a prepared SELECT
 // with params, its parameters (nil: it keeps the one-shard filter): only
 // text and integer parameters are written into the text, whose literals
-// MariaDB reads as the values bound.
+// MariaDB reads as the values bound (not a backslash-escaped one under
+// NO_BACKSLASH_ESCAPES, where the shard would read the backslash twice).
 func (s *Session) infoGatherBound(st *router.Statement, params []router.Param) *router.InfoGather {
+	noEscapes := s.sqlModeHas("NO_BACKSLASH_ESCAPES")
 	for _, p := range params {
+		if noEscapes && strings.IndexByte(p.Literal, '\\') >= 0 {
+			return nil
+		}
 		switch p.Type {
 		case mysql.MYSQL_TYPE_VARCHAR, mysql.MYSQL_TYPE_VAR_STRING, mysql.MYSQL_TYPE_STRING,
 			mysql.MYSQL_TYPE_TINY, mysql.MYSQL_TYPE_SHORT, mysql.MYSQL_TYPE_LONG, mysql.MYSQL_TYPE_LONGLONG, mysql.MYSQL_TYPE_NULL:
