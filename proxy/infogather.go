@@ -72,6 +72,9 @@ func (s *Session) answerInfoGather(ctx context.Context, st *router.Statement, g 
 		return s.writeErr(err)
 	}
 	text, err := g.RewriteBound(results, s.identity(), params)
+	if err == nil {
+		err = s.checkRewrittenText(text)
+	}
 	if err != nil {
 		return s.writeErr(err)
 	}

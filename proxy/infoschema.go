@@ -16,5 +16,9 @@ func (s *Session) filterInfoSchema(st *router.Statement, text string) (string, e
 		return "", errNotSupported("xaproxy cannot parse this statement (%v), and it mentions information_schema, whose rows xaproxy limits to the schemas the user may use", st.ParseErr)
 	}
 	view := router.InfoSchemaView{Schemas: s.visibleSchemas(), Shard: s.srv.router.DefaultShard(s.db)}
-	return s.srv.router.FilterInfoSchema(st, text, s.db, view)
+	filtered, err := s.srv.router.FilterInfoSchema(st, text, s.db, view)
+	if err == nil && filtered != text {
+		err = s.checkRewrittenText(filtered)
+	}
+	return filtered, err
 }

@@ -131,6 +131,17 @@ func (s *Session) cachedPlan(sql string) (*router.Statement, *router.Plan, []rou
 	return s.srv.router.CachedPlan(sql, s.user, s.db)
 }
 
+// checkRewrittenText refuses text the proxy wrote for a shard (restored
+// from the statement's tree) that has a backslash while sql_mode has
+// NO_BACKSLASH_ESCAPES: its strings are written escaped for the default
+// mode, and the shard would read the backslash twice.
+func (s *Session) checkRewrittenText(text string) error {
+	if s.parseMode()&mysql.ModeNoBackslashEscapes != 0 && strings.IndexByte(text, '\\') >= 0 {
+		return errNotSupported("a string with a backslash (or a NUL byte) in a statement the proxy rewrites for the shards is not supported while sql_mode has NO_BACKSLASH_ESCAPES: the rewritten statement would store the backslash twice; run it without NO_BACKSLASH_ESCAPES, or on one shard")
+	}
+	return nil
+}
+
 // divPrecisionDefault is div_precision_increment's default, which the
 // proxy's merges divide with (checkRendered).
 const divPrecisionDefault = "4"
@@ -144,11 +155,9 @@ const divPrecisionDefault = "4"
 // NO_UNSIGNED_SUBTRACTION (the engine follows the default sql_mode and
 // precision).
 func (s *Session) checkRendered(ex *router.Exec) error {
-	if s.parseMode()&mysql.ModeNoBackslashEscapes != 0 {
-		for _, p := range ex.Parts {
-			if strings.IndexByte(p.SQL, '\\') >= 0 {
-				return errNotSupported("a string with a backslash (or a NUL byte) in a statement the proxy rewrites for the shards is not supported while sql_mode has NO_BACKSLASH_ESCAPES: the rewritten statement would store the backslash twice; run it without NO_BACKSLASH_ESCAPES, or on one shard")
-			}
+	for _, p := range ex.Parts {
+		if err := s.checkRewrittenText(p.SQL); err != nil {
+			return err
 		}
 	}
 	if n, ok := s.selectLimit(); ok && ex.Op == router.ExecShowTables {
