@@ -98,7 +98,7 @@ func (s *Session) authChangeUser(req changeUserReq) (refused, err error) {
 	if isEmptyAuth(auth) {
 		using = "NO"
 	}
-	return mysql.NewDefaultError(mysql.ER_ACCESS_DENIED_ERROR, req.user, s.remote, using), nil
+	return mysql.NewDefaultError(mysql.ER_ACCESS_DENIED_ERROR, req.user, clientHost(s.remote), using), nil
 }
 
 // authSwitch asks the client to answer with plugin and reads its answer.

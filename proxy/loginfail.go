@@ -76,7 +76,7 @@ func (s *Server) loginFailed(remote net.Addr, user, reason, via string, lim thro
 	now := time.Now()
 	s.metrics.loginFailures.WithLabelValues(reason).Inc()
 	failures, until := s.logins.failed(hostKey(remote), now, lim)
-	attrs := []any{"user", user, "remote", remote.String(), "reason", reason, "via", via}
+	attrs := []any{"user", user, "remote", fullAddr(remote), "reason", reason, "via", via}
 	if lim.maxFailures > 0 {
 		attrs = append(attrs, "failures", failures, "max_failures", lim.maxFailures)
 	}

@@ -136,6 +136,9 @@ func (t *loginThrottle) size() int {
 // address, the port left out, and for IPv6 its /64 network, which one
 // machine usually holds whole.
 func hostKey(a net.Addr) string {
+	if ca, ok := a.(clientAddr); ok {
+		a = ca.TCPAddr
+	}
 	ta, ok := a.(*net.TCPAddr)
 	if !ok {
 		return a.String()

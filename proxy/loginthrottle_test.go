@@ -196,3 +196,21 @@ func TestAuthFailureReason(t *testing.T) {
 		}
 	}
 }
+
+// A session's address is written as its host (clientAddr); the throttle
+// keys it as the plain address.
+func TestHostKeyOfClientAddr(t *testing.T) {
+	ta := &net.TCPAddr{IP: net.ParseIP("192.0.2.7"), Port: 50123}
+	if got, want := hostKey(clientAddr{ta}), hostKey(ta); got != want {
+		t.Errorf("hostKey(clientAddr) = %q, want %q", got, want)
+	}
+	if got := (clientAddr{ta}).String(); got != "192.0.2.7" {
+		t.Errorf("clientAddr text %q, want the host", got)
+	}
+	if got := fullAddr(clientAddr{ta}); got != "192.0.2.7:50123" {
+		t.Errorf("fullAddr %q, want host and port", got)
+	}
+	if got := clientHost("[::1]:3306"); got != "::1" {
+		t.Errorf("clientHost %q", got)
+	}
+}
