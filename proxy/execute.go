@@ -415,6 +415,11 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 				turn = ddlCopy
 			}
 		}
+		if ex.TableAdmin && binary {
+			// The shards answer the text, whose rows the proxy reads and
+			// re-encodes for the prepared statement.
+			part.SQL = st.SQL
+		}
 		ok, kept, srvErr := s.runDDLPart(ctx, st, part, own, turn, ex.TableAdmin)
 		if srvErr != nil {
 			failures = append(failures, partFailure{err: srvErr, shard: part.Shard})
