@@ -22,6 +22,8 @@ func TestClearsDiag(t *testing.T) {
 		{"SET @a = 1", false},
 		{"SHOW WARNINGS", false},
 		{"SELECT @@warning_count FROM t", false},
+		{"SHOW PACKAGE STATUS", true},     // unparsed
+		{"SELECT 1 SOUNDS LIKE 1", false}, // unparsed
 	}
 	for _, tt := range tests {
 		st, err := p.Parse(tt.sql)

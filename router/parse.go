@@ -251,6 +251,8 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 	if err != nil {
 		st.Kind = KindUnparsed
 		st.ParseErr = err
+		// SHOW PACKAGE STATUS reads information_schema (diagclear.go).
+		st.ClearsDiag = unparsedListsRoutines(sql)
 		st.LastResult, st.FoundRows = unparsedLastResult(head)
 		st.Identity = unparsedIdentity(head)
 		if unparsedMayLeaveState(sql) {
