@@ -39,6 +39,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if err := s.checkHandlerLocks(st); err != nil {
 		return s.writeErr(err)
 	}
+	if err := s.checkCallResults(st); err != nil {
+		return s.writeErr(err)
+	}
 	if err := s.checkLockedTables(st); err != nil {
 		return s.writeErr(err)
 	}
