@@ -42,6 +42,18 @@ func TestCallWithoutMultiResults(t *testing.T) {
 	if n := queryInt(t, proxy, "SELECT COUNT(*) FROM plain"); n != 0 {
 		t.Errorf("a refused CALL p2() ran: %d rows", n)
 	}
+	// CLIENT_MULTI_STATEMENTS implies it (MariaDB sets it then).
+	multi, err := client.Connect(f.p.Addr(), appUser, appPass, "shop", func(c *client.Conn) error {
+		return c.SetCapability(gomysql.CLIENT_MULTI_STATEMENTS)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer multi.Close()
+	if _, err := multi.Execute("CALL p2()"); err != nil {
+		t.Errorf("CALL p2() with CLIENT_MULTI_STATEMENTS: %v", err)
+	}
+	mustExec(t, proxy, "DELETE FROM plain")
 	conn := openSessions(ctx, t, proxy, 1)[0]
 	mustExec(t, conn, "CALL p2()")
 	if n := queryInt(t, proxy, "SELECT COUNT(*) FROM plain"); n != 1 {

@@ -15,9 +15,10 @@ import (
 // may return rows: it refuses every CALL from such a client.
 
 // checkCallResults refuses a CALL from a client without
-// CLIENT_MULTI_RESULTS.
+// CLIENT_MULTI_RESULTS (which CLIENT_MULTI_STATEMENTS at login implies,
+// as MariaDB takes it).
 func (s *Session) checkCallResults(st *router.Statement) error {
-	if _, call := st.Node.(*ast.CallStmt); !call || s.conn == nil || s.conn.Capability()&mysql.CLIENT_MULTI_RESULTS != 0 {
+	if _, call := st.Node.(*ast.CallStmt); !call || s.conn == nil || s.conn.Capability()&(mysql.CLIENT_MULTI_RESULTS|mysql.CLIENT_MULTI_STATEMENTS) != 0 {
 		return nil
 	}
 	return errNotSupported("CALL from a client that did not set CLIENT_MULTI_RESULTS is not supported: MariaDB refuses such a CALL of a procedure that may return result sets (1312) before it runs, which xaproxy cannot tell ahead; connect with CLIENT_MULTI_RESULTS, as current drivers do")
