@@ -5,7 +5,8 @@ import "testing"
 // TestChecksumTableOverShards: CHECKSUM TABLE of a sharded table answers
 // the checksum one MariaDB holding all the rows gives (the sum modulo 2^32
 // of its shards'), for InnoDB and for MyISAM's live checksum (QUICK), with
-// NULL where MariaDB answers NULL; unsharded tables are their shard's;
+// NULL where MariaDB answers NULL, and information_schema.TABLES.CHECKSUM
+// alike; unsharded tables are their shard's;
 // inside a transaction, where the shards would be read outside it, and
 // with several tables one of which is sharded, it is refused.
 func TestChecksumTableOverShards(t *testing.T) {
@@ -25,6 +26,8 @@ func TestChecksumTableOverShards(t *testing.T) {
 		"CHECKSUM TABLE litems",
 		"CHECKSUM TABLE litems QUICK",
 		"CHECKSUM TABLE plain",
+		// MyISAM's live checksum in information_schema too.
+		"SELECT TABLE_NAME, CHECKSUM FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('litems', 'gitems') ORDER BY 1",
 	}
 	steps := []wireStep{{0, "DO 1 / 0"}}
 	for _, q := range queries {

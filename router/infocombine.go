@@ -39,17 +39,20 @@ func (r *InfoResult) col(name string) int {
 // table's: rows with the same key columns are one row, whose sum columns
 // are summed over the shards, min and max columns the least and greatest,
 // and avg (AVG_ROW_LENGTH) is DATA_LENGTH / TABLE_ROWS again, as MariaDB
-// computes it. Other tables take the rows of one shard holding the table.
+// computes it, and checksum (a MyISAM table's live CHECKSUM) the sum of
+// the shards' modulo 2^32, as MariaDB adds its rows' checksums. Other
+// tables take the rows of one shard holding the table.
 type infoAgg struct {
 	key           []string
 	sum, min, max []string
+	checksum      []string
 	avg           bool
 }
 
 var infoAggs = map[string]infoAgg{
 	"tables": {key: []string{"TABLE_SCHEMA", "TABLE_NAME"},
 		sum: []string{"TABLE_ROWS", "DATA_LENGTH", "INDEX_LENGTH", "DATA_FREE"},
-		min: []string{"CREATE_TIME"}, max: []string{"UPDATE_TIME", "CHECK_TIME", "AUTO_INCREMENT"}, avg: true},
+		min: []string{"CREATE_TIME"}, max: []string{"UPDATE_TIME", "CHECK_TIME", "AUTO_INCREMENT"}, checksum: []string{"CHECKSUM"}, avg: true},
 	"partitions": {key: []string{"TABLE_SCHEMA", "TABLE_NAME", "PARTITION_NAME", "SUBPARTITION_NAME"},
 		sum: []string{"TABLE_ROWS", "DATA_LENGTH", "INDEX_LENGTH", "DATA_FREE"},
 		min: []string{"CREATE_TIME"}, max: []string{"UPDATE_TIME", "CHECK_TIME"}, avg: true},
@@ -211,7 +214,7 @@ func aggregate(out *InfoResult, parts []*InfoResult, agg infoAgg) [][][]byte {
 		rows[i] = append([][]byte(nil), row...)
 		byKey[keyOf(out, row)] = rows[i]
 	}
-	sums, mins, maxs := idx(out, agg.sum), idx(out, agg.min), idx(out, agg.max)
+	sums, mins, maxs, checksums := idx(out, agg.sum), idx(out, agg.min), idx(out, agg.max), idx(out, agg.checksum)
 	for _, p := range parts {
 		for _, row := range p.Rows {
 			acc := byKey[keyOf(p, row)]
@@ -226,6 +229,9 @@ func aggregate(out *InfoResult, parts []*InfoResult, agg infoAgg) [][][]byte {
 			}
 			for _, i := range maxs {
 				acc[i] = pickValue(acc[i], row[i], out.Cols[i], false)
+			}
+			for _, i := range checksums {
+				acc[i] = addChecksums(acc[i], row[i])
 			}
 		}
 	}
@@ -255,6 +261,20 @@ func addCounts(a, b []byte) []byte {
 		return a
 	}
 	return []byte(strconv.FormatUint(x+y, 10))
+}
+
+// addChecksums adds two table checksums modulo 2^32; a NULL (a table
+// without a live checksum) makes NULL.
+func addChecksums(a, b []byte) []byte {
+	if a == nil || b == nil {
+		return nil
+	}
+	x, err1 := strconv.ParseUint(string(a), 10, 64)
+	y, err2 := strconv.ParseUint(string(b), 10, 64)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	return []byte(strconv.FormatUint((x+y)%(1<<32), 10))
 }
 
 // pickValue is the least (or greatest) of two values, NULLs ignored:

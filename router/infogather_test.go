@@ -240,3 +240,16 @@ func TestPreparedInfoGather(t *testing.T) {
 		t.Error("a join with a table of the schema read as information_schema only")
 	}
 }
+
+func TestAddChecksums(t *testing.T) {
+	for _, tc := range []struct{ a, b, want []byte }{
+		{[]byte("4108489196"), []byte("4172675224"), []byte("3986197124")},
+		{[]byte("1"), []byte("2"), []byte("3")},
+		{nil, []byte("2"), nil},
+		{[]byte("1"), nil, nil},
+	} {
+		if got := addChecksums(tc.a, tc.b); string(got) != string(tc.want) || (got == nil) != (tc.want == nil) {
+			t.Errorf("addChecksums(%s, %s) = %s, want %s", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
