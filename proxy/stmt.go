@@ -225,7 +225,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	} else if router.ReadsOnlyInfoSchema(p.st, s.db) {
 		// A SELECT with parameters too, written into its text (text and
 		// integers only; others keep the one-shard filter).
-		params, err := router.DecodeParams(p.params, nullBitmap, types, values, p.joinedLongData())
+		params, err := router.DecodeParams(p.params, nullBitmap, types, values, p.joinedLongData(), s.dateModes())
 		if err != nil {
 			return s.writeErr(errWrongArguments("mysqld_stmt_execute", err))
 		}

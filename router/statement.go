@@ -263,4 +263,3 @@ func dependsOnCurrentDB(tp ast.ShowStmtType) bool {
 	}
 	return false
 }
-
