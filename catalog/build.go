@@ -146,13 +146,14 @@ func (c *Catalog) place(schema, name string, byShard map[string]map[string]*Tabl
 		if !read {
 			continue // the shard could not be read: Failed says so
 		}
-		detail := "missing"
+		detail, collations := "missing", false
 		if t := m[k]; t != nil {
 			detail = differs(ref, t)
+			collations = differs(withoutCollations(ref), withoutCollations(t)) == ""
 			stored = mixCollations(stored, ref, t)
 		}
 		if detail != "" {
-			c.diffs = append(c.diffs, Difference{Schema: ref.Schema, Table: ref.Name, Shard: h, Reference: refShard, Detail: detail})
+			c.diffs = append(c.diffs, Difference{Schema: ref.Schema, Table: ref.Name, Shard: h, Reference: refShard, Detail: detail, Collations: collations})
 		}
 	}
 	c.schema(schema).tables[strings.ToLower(name)] = stored
@@ -176,6 +177,16 @@ func mixCollations(stored, ref, t *Table) *Table {
 		stored.Columns[i].Collation = MixedCollation
 	}
 	return stored
+}
+
+// withoutCollations is a copy of t whose columns have no collation.
+func withoutCollations(t *Table) *Table {
+	cp := *t
+	cp.Columns = slices.Clone(t.Columns)
+	for i := range cp.Columns {
+		cp.Columns[i].Collation = ""
+	}
+	return &cp
 }
 
 func tableKey(schema, name string) string {

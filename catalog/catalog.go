@@ -117,6 +117,9 @@ type Difference struct {
 	Shard         string // the shard that differs from the reference
 	Reference     string // the shard whose definition the catalog keeps
 	Detail        string // what differs, e.g. "column 3: c varchar(10) vs c varchar(20)"
+	// Collations: only text columns' collations differ, which merges
+	// allow for (MixedCollation); any other difference changes answers.
+	Collations bool
 }
 
 // Catalog is the immutable set of logical tables of the served schemas.
@@ -263,6 +266,22 @@ func (c *Catalog) Differences() []Difference {
 		return nil
 	}
 	return c.diffs
+}
+
+// Diverged returns how the shards of a table differ in more than
+// collations (a DDL through the proxy that failed on some of them, or a
+// change made on the shards directly): statements on it would answer
+// from one shard's definition. ok is false where they agree.
+func (c *Catalog) Diverged(schema, table string) (d Difference, ok bool) {
+	if c == nil {
+		return Difference{}, false
+	}
+	for _, d := range c.diffs {
+		if !d.Collations && strings.EqualFold(d.Schema, schema) && strings.EqualFold(d.Table, table) {
+			return d, true
+		}
+	}
+	return Difference{}, false
 }
 
 // Failed lists the shards that could not be read when the catalog was

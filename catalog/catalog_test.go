@@ -82,14 +82,17 @@ func TestBuildDifferences(t *testing.T) {
 		snaps  []Snapshot
 		detail string // "" = no difference
 		failed bool
+		// diverged: statements on the table are refused (a collation
+		// alone is allowed for by merges).
+		diverged bool
 	}{
-		{"equal", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(10)", true)}, "", false},
-		{"type", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(20)", true)}, "column 2: name varchar(10) COLLATE utf8mb4_general_ci DEFAULT NULL vs name varchar(20) COLLATE utf8mb4_general_ci DEFAULT NULL", false},
+		{"equal", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(10)", true)}, "", false, false},
+		{"type", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(20)", true)}, "column 2: name varchar(10) COLLATE utf8mb4_general_ci DEFAULT NULL vs name varchar(20) COLLATE utf8mb4_general_ci DEFAULT NULL", false, true},
 		{"collation", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(10)|LATIN1_SWEDISH_CI", true)},
-			"column 2: name varchar(10) COLLATE utf8mb4_general_ci DEFAULT NULL vs name varchar(10) COLLATE latin1_swedish_ci DEFAULT NULL", false},
-		{"missing", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(10)", false)}, "missing", false},
-		{"unreadable", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), {Shard: "s1", Err: errors.New("down")}}, "", true},
-		{"first home missing", []Snapshot{shardSnap(t, "s0", "varchar(10)", false), shardSnap(t, "s1", "varchar(10)", true)}, "missing", false},
+			"column 2: name varchar(10) COLLATE utf8mb4_general_ci DEFAULT NULL vs name varchar(10) COLLATE latin1_swedish_ci DEFAULT NULL", false, false},
+		{"missing", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), shardSnap(t, "s1", "varchar(10)", false)}, "missing", false, true},
+		{"unreadable", []Snapshot{shardSnap(t, "s0", "varchar(10)", true), {Shard: "s1", Err: errors.New("down")}}, "", true, false},
+		{"first home missing", []Snapshot{shardSnap(t, "s0", "varchar(10)", false), shardSnap(t, "s1", "varchar(10)", true)}, "missing", false, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,6 +109,9 @@ func TestBuildDifferences(t *testing.T) {
 			}
 			if coll := c.Table("shop", "t").Columns[1].Collation; (tc.name == "collation") != (coll == MixedCollation) {
 				t.Errorf("stored collation %q", coll)
+			}
+			if _, got := c.Diverged("SHOP", "T"); got != tc.diverged {
+				t.Errorf("Diverged = %v, want %v", got, tc.diverged)
 			}
 			if (len(c.Failed()) > 0) != tc.failed {
 				t.Errorf("failed %v", c.Failed())

@@ -464,7 +464,7 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		return s.writeErr(firstErr)
 	}
 	return s.writeErr(&mysql.MyError{Code: firstErr.Code, State: firstErr.State, Message: fmt.Sprintf(
-		"DDL failed on shard(s) %s; applied on %s: fix the failing shards and run it again (with IF [NOT] EXISTS)",
+		"DDL failed on shard(s) %s; applied on %s: until the shards define its tables alike again, statements naming them are refused; undo it where it applied (with IF EXISTS), fix the rows and run it again",
 		strings.Join(failed, ", "), strings.Join(applied, ", "))})
 }
 

@@ -203,6 +203,11 @@ func (r *Router) Plan(st *Statement, user, db string) (*Plan, error) {
 		p.fixed = r.DefaultShard(db)
 		return p, nil
 	}
+	if !st.ImplicitCommit {
+		if err := r.checkDiverged(st, db); err != nil {
+			return nil, err
+		}
+	}
 	if err := r.checkViews(st, user, db); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,87 @@
+package integration
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// TestDDLHalfAppliedIsRefused: DDL is not transactional, so over shards it
+// may apply on one and fail on the other (a UNIQUE key whose duplicates
+// are all on one shard's rows; a narrower type whose out-of-range values
+// are). One MariaDB answers the same error and changes nothing; through
+// the proxy the shards now define the table differently. Until they are
+// made alike again, statements naming the table are refused (1235), not
+// answered by one shard's definition: before, SHOW CREATE TABLE showed
+// the key only one shard has and an INSERT repeating its column's value
+// failed there, where one server takes it. DDL still runs, to repair it.
+func TestDDLHalfAppliedIsRefused(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, _ := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, v INT, s VARCHAR(10))",
+		// Duplicates of v only on s1 (k odd); 300 only on s0.
+		"INSERT INTO gitems VALUES (1, 5, 'a'), (3, 5, 'b'), (2, 6, 'c'), (4, 300, 'd')",
+		"CREATE TABLE txitems (k INT PRIMARY KEY, v INT)",
+		// 300 only on s1.
+		"INSERT INTO txitems VALUES (1, 300), (2, 2), (3, 3), (4, 4)",
+	)
+	pc, err := proxy.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	tests := []struct {
+		ddl     string // applies on s0, fails on s1
+		code    uint16 // one MariaDB's error, and the proxy's
+		reads   []string
+		repair  string // through the proxy: makes the shards alike again
+		compare []string
+	}{
+		{"ALTER TABLE gitems ADD UNIQUE KEY (v)", 1062,
+			[]string{"SHOW CREATE TABLE gitems", "INSERT INTO gitems VALUES (6, 6, 'x')", "SELECT k, v FROM gitems ORDER BY k", "DESCRIBE gitems"},
+			"DROP INDEX IF EXISTS v ON gitems",
+			[]string{"SHOW CREATE TABLE gitems", "INSERT INTO gitems VALUES (6, 6, 'x')", "SELECT k, v FROM gitems ORDER BY k"}},
+		{"ALTER TABLE txitems MODIFY v TINYINT", 1264,
+			[]string{"SELECT k, v FROM txitems ORDER BY k", "UPDATE txitems SET v = 200 WHERE k = 2"},
+			"ALTER TABLE txitems MODIFY v INT",
+			[]string{"SHOW CREATE TABLE txitems", "UPDATE txitems SET v = 200 WHERE k = 2", "SELECT k, v FROM txitems ORDER BY k"}},
+	}
+	for _, tc := range tests {
+		_, derr := direct.ExecContext(ctx, tc.ddl)
+		wantMySQLError(t, derr, tc.code, "")
+		_, perr := pc.ExecContext(ctx, tc.ddl)
+		wantMySQLError(t, perr, tc.code, "")
+		for _, q := range tc.reads {
+			if code := connErrCode(ctx, pc, q); code != 1235 {
+				t.Errorf("after %s half applied: %s answered error %d, want 1235", tc.ddl, q, code)
+			}
+		}
+		if _, err := pc.ExecContext(ctx, tc.repair); err != nil {
+			t.Fatalf("%s: %v", tc.repair, err)
+		}
+		steps := make([]scriptStep, len(tc.compare))
+		for i, q := range tc.compare {
+			steps[i] = scriptStep{0, q, nil}
+		}
+		compareSessions(ctx, t, proxy, direct, 1, steps)
+	}
+}
+
+// connErrCode runs q on c and returns its MySQL error code (0: none).
+func connErrCode(ctx context.Context, c *sql.Conn, q string) uint16 {
+	rows, err := c.QueryContext(ctx, q)
+	if err == nil {
+		for rows.Next() {
+		}
+		err = rows.Err()
+		rows.Close()
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number
+	}
+	return 0
+}
