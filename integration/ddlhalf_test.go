@@ -85,3 +85,27 @@ func connErrCode(ctx context.Context, c *sql.Conn, q string) uint16 {
 	}
 	return 0
 }
+
+// TestDDLFailingOnFirstShardChangesNothing: a DDL that fails on the first
+// shard of its table is not run on the others, so it changes nothing and
+// answers one server's error, as one MariaDB does. Before, it went on to
+// the next shard, which applied it (duplicates of v only on s0's rows:
+// the UNIQUE key was added on s1 alone).
+func TestDDLFailingOnFirstShardChangesNothing(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, _ := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, v INT, s VARCHAR(10))",
+		// Duplicates of v and 300 only on s0 (k even).
+		"INSERT INTO gitems VALUES (2, 5, 'a'), (4, 5, 'b'), (1, 6, 'c'), (6, 300, 'd')",
+	)
+	compareSessions(ctx, t, proxy, direct, 1, []scriptStep{
+		{0, "ALTER TABLE gitems ADD UNIQUE KEY (v)", nil},
+		{0, "SHOW WARNINGS", nil},
+		{0, "SHOW CREATE TABLE gitems", nil},
+		{0, "INSERT INTO gitems VALUES (3, 6, 'x')", nil},
+		{0, "ALTER TABLE gitems MODIFY v TINYINT", nil},
+		{0, "SHOW CREATE TABLE gitems", nil},
+		{0, "UPDATE gitems SET v = 200 WHERE k = 1", nil},
+		{0, "SELECT k, v FROM gitems ORDER BY k", nil},
+	})
+}

@@ -402,15 +402,22 @@ func (s *Session) runUserLock(ctx context.Context, st *router.Statement, own fun
 	})
 }
 
-// runDDL runs a schema change on each shard in turn and reports the shards
-// where it failed: DDL is not transactional, so nothing can be undone.
+// runDDL runs a schema change on each shard in turn and stops at the first
+// that fails: DDL is not transactional, so what applied cannot be undone,
+// but the shards after it are left as they were (a failure on the first
+// shard then changes nothing, as on one server).
 func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
-	var applied, failed []string
+	var applied, notRun []string
+	var failed string
 	var answers []*resultCopy // ex.TableAdmin: each applied shard's result set
 	var firstErr *mysql.MyError
 	var failures []partFailure
 	var total okInfo
 	for _, part := range ex.Parts {
+		if firstErr != nil {
+			notRun = append(notRun, part.Shard)
+			continue
+		}
 		turn := ddlFirst
 		if len(applied) > 0 {
 			turn = ddlOwnRows
@@ -426,10 +433,8 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		ok, kept, srvErr := s.runDDLPart(ctx, st, part, own, turn, ex.TableAdmin)
 		if srvErr != nil {
 			failures = append(failures, partFailure{err: srvErr, shard: part.Shard})
-			failed = append(failed, fmt.Sprintf("%s (%d: %s)", part.Shard, srvErr.Code, srvErr.Message))
-			if firstErr == nil {
-				firstErr = srvErr
-			}
+			failed = fmt.Sprintf("%s (%d: %s)", part.Shard, srvErr.Code, srvErr.Message)
+			firstErr = srvErr
 			continue
 		}
 		if len(applied) == 0 || ex.SumAffected {
@@ -463,9 +468,12 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		_, _ = s.unlockTables(ctx)
 		return s.writeErr(firstErr)
 	}
+	if len(notRun) > 0 {
+		failed += "; not run on " + strings.Join(notRun, ", ")
+	}
 	return s.writeErr(&mysql.MyError{Code: firstErr.Code, State: firstErr.State, Message: fmt.Sprintf(
-		"DDL failed on shard(s) %s; applied on %s: until the shards define its tables alike again, statements naming them are refused; undo it where it applied (with IF EXISTS), fix the rows and run it again",
-		strings.Join(failed, ", "), strings.Join(applied, ", "))})
+		"DDL failed on shard %s; applied on %s: until the shards define its tables alike again, statements naming them are refused; undo it where it applied (with IF EXISTS), fix the rows and run it again",
+		failed, strings.Join(applied, ", "))})
 }
 
 // ddlTurn is which shard of a DDL a part runs on.
