@@ -223,6 +223,13 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		}
 	}
 	if err != nil {
+		if alt, ok := lockWaitForParser(sql, p.lexMode()); ok {
+			if n, err2 := p.parse(alt); err2 == nil {
+				nodes, err = n, nil
+			}
+		}
+	}
+	if err != nil {
 		if alt, edits, ok := castTypesForParser(sql, p.mode&mysql.ModeNoBackslashEscapes == 0); ok {
 			if n, err2 := p.parse(alt); err2 == nil {
 				nodes, err = n, nil

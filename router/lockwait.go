@@ -1,0 +1,51 @@
+package router
+
+import (
+	"strings"
+
+	"github.com/xaproxy/xaproxy/internal/sqllex"
+)
+
+// lockWaitForParser blanks what MariaDB's DDL may say of its metadata
+// lock that the TiDB parser does not know: ALTER ONLINE TABLE (LOCK=NONE)
+// and the lock wait options WAIT n and NOWAIT (ALTER TABLE, CREATE and
+// DROP INDEX, DROP TABLE, TRUNCATE, RENAME TABLE). The blanked text only
+// routes the statement: the shards run the client's, each waiting as one
+// server would. It keeps its length, so offsets stay right; ok is false
+// when there is nothing to blank.
+func lockWaitForParser(sql string, m sqllex.Mode) (string, bool) {
+	toks := sqllex.Tokens(sql, m, 0)
+	if len(toks) < 2 || !(toks[0].Is("ALTER") || toks[0].Is("CREATE") || toks[0].Is("DROP") || toks[0].Is("TRUNCATE") || toks[0].Is("RENAME")) {
+		return "", false
+	}
+	b := []byte(sql)
+	blank := func(t sqllex.Token) {
+		for i := t.End - len(t.Text); i < t.End; i++ {
+			b[i] = ' '
+		}
+	}
+	found := false
+	if toks[0].Is("ALTER") && toks[1].Is("ONLINE") {
+		blank(toks[1])
+		found = true
+	}
+	for i := 2; i < len(toks); i++ {
+		if toks[i-1].Is(".") {
+			continue // a name: db.nowait
+		}
+		switch {
+		case toks[i].Is("NOWAIT"):
+			blank(toks[i])
+			found = true
+		case toks[i].Is("WAIT") && i+1 < len(toks) && isDigits(toks[i+1]):
+			blank(toks[i])
+			blank(toks[i+1])
+			found = true
+		}
+	}
+	return string(b), found
+}
+
+func isDigits(t sqllex.Token) bool {
+	return t.Kind == sqllex.Word && t.Text != "" && strings.Trim(t.Text, "0123456789") == ""
+}

@@ -1,0 +1,43 @@
+package router
+
+import (
+	"testing"
+
+	"github.com/xaproxy/xaproxy/internal/sqllex"
+)
+
+// TestLockWaitForParser: ONLINE and WAIT n / NOWAIT are blanked in DDL,
+// keeping the text's length; names and other statements are left.
+func TestLockWaitForParser(t *testing.T) {
+	tests := []struct {
+		sql, want string // want "": nothing blanked
+	}{
+		{"ALTER ONLINE TABLE t ADD w INT", "ALTER        TABLE t ADD w INT"},
+		{"alter table t wait 10 add w int", "alter table t         add w int"},
+		{"ALTER ONLINE TABLE t NOWAIT ADD w INT", "ALTER        TABLE t        ADD w INT"},
+		{"CREATE INDEX i ON t (v) WAIT 1", "CREATE INDEX i ON t (v)       "},
+		{"DROP TABLE a, b NOWAIT", "DROP TABLE a, b       "},
+		{"TRUNCATE t NOWAIT", "TRUNCATE t       "},
+		{"RENAME TABLE t WAIT 3 TO u", "RENAME TABLE t        TO u"},
+		{"ALTER TABLE db.nowait ADD w INT", ""},
+		{"ALTER TABLE t COMMENT 'NOWAIT'", ""},
+		{"ALTER TABLE t ADD wait INT", ""},       // WAIT without a number: a name
+		{"LOCK TABLES t WRITE NOWAIT", ""},       // LOCK TABLES is rewritten per shard
+		{"SELECT * FROM t WHERE nowait = 1", ""}, // not DDL
+	}
+	for _, tc := range tests {
+		got, ok := lockWaitForParser(tc.sql, sqllex.Mode{})
+		if !ok {
+			got = ""
+		}
+		if got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.sql, got, tc.want)
+		}
+	}
+	// Planned as the statement it resembles.
+	p := NewParser()
+	st, err := p.Parse("ALTER ONLINE TABLE t NOWAIT ADD w INT")
+	if err != nil || st.Kind == KindUnparsed || !st.ImplicitCommit {
+		t.Errorf("ALTER ONLINE TABLE ... NOWAIT: kind %v, implicit commit %v, err %v", st.Kind, st.ImplicitCommit, err)
+	}
+}
