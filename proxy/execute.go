@@ -407,6 +407,11 @@ func (s *Session) runUserLock(ctx context.Context, st *router.Statement, own fun
 // but the shards after it are left as they were (a failure on the first
 // shard then changes nothing, as on one server).
 func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
+	if ex.LockProbe != "" {
+		if err := s.probeDDLLocks(ctx, ex); err != nil {
+			return s.writeErr(err)
+		}
+	}
 	var applied, notRun []string
 	var failed string
 	var answers []*resultCopy // ex.TableAdmin: each applied shard's result set

@@ -108,6 +108,9 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		}
 	}
 	p.fanout = orderLike(shards, r.rules.Shards())
+	if len(p.fanout) > 1 {
+		p.lockProbe = lockProbe(n, tables, p.Stmt.LockWait)
+	}
 	if len(tables) == 1 {
 		// A sharded table's shards change their own rows (an ALTER's
 		// copied rows add up); a broadcast table's, copies of the same.

@@ -11,12 +11,13 @@ import (
 // and the lock wait options WAIT n and NOWAIT (ALTER TABLE, CREATE and
 // DROP INDEX, DROP TABLE, TRUNCATE, RENAME TABLE). The blanked text only
 // routes the statement: the shards run the client's, each waiting as one
-// server would. It keeps its length, so offsets stay right; ok is false
-// when there is nothing to blank.
-func lockWaitForParser(sql string, m sqllex.Mode) (string, bool) {
+// server would. It keeps its length, so offsets stay right; wait is the
+// lock wait option ("WAIT n", "NOWAIT" or ""); ok is false when there is
+// nothing to blank.
+func lockWaitForParser(sql string, m sqllex.Mode) (alt, wait string, ok bool) {
 	toks := sqllex.Tokens(sql, m, 0)
 	if len(toks) < 2 || !(toks[0].Is("ALTER") || toks[0].Is("CREATE") || toks[0].Is("DROP") || toks[0].Is("TRUNCATE") || toks[0].Is("RENAME")) {
-		return "", false
+		return "", "", false
 	}
 	b := []byte(sql)
 	blank := func(t sqllex.Token) {
@@ -36,14 +37,14 @@ func lockWaitForParser(sql string, m sqllex.Mode) (string, bool) {
 		switch {
 		case toks[i].Is("NOWAIT"):
 			blank(toks[i])
-			found = true
+			found, wait = true, "NOWAIT"
 		case toks[i].Is("WAIT") && i+1 < len(toks) && isDigits(toks[i+1]):
 			blank(toks[i])
 			blank(toks[i+1])
-			found = true
+			found, wait = true, "WAIT "+toks[i+1].Text
 		}
 	}
-	return string(b), found
+	return string(b), wait, found
 }
 
 func isDigits(t sqllex.Token) bool {

@@ -26,7 +26,7 @@ func TestLockWaitForParser(t *testing.T) {
 		{"SELECT * FROM t WHERE nowait = 1", ""}, // not DDL
 	}
 	for _, tc := range tests {
-		got, ok := lockWaitForParser(tc.sql, sqllex.Mode{})
+		got, _, ok := lockWaitForParser(tc.sql, sqllex.Mode{})
 		if !ok {
 			got = ""
 		}
@@ -37,7 +37,10 @@ func TestLockWaitForParser(t *testing.T) {
 	// Planned as the statement it resembles.
 	p := NewParser()
 	st, err := p.Parse("ALTER ONLINE TABLE t NOWAIT ADD w INT")
-	if err != nil || st.Kind == KindUnparsed || !st.ImplicitCommit {
-		t.Errorf("ALTER ONLINE TABLE ... NOWAIT: kind %v, implicit commit %v, err %v", st.Kind, st.ImplicitCommit, err)
+	if err != nil || st.Kind == KindUnparsed || !st.ImplicitCommit || st.LockWait != "NOWAIT" {
+		t.Errorf("ALTER ONLINE TABLE ... NOWAIT: kind %v, implicit commit %v, lock wait %q, err %v", st.Kind, st.ImplicitCommit, st.LockWait, err)
+	}
+	if st, _ := p.Parse("TRUNCATE t WAIT 7"); st.LockWait != "WAIT 7" {
+		t.Errorf("TRUNCATE t WAIT 7: lock wait %q", st.LockWait)
 	}
 }

@@ -223,9 +223,10 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		}
 	}
 	if err != nil {
-		if alt, ok := lockWaitForParser(sql, p.lexMode()); ok {
+		if alt, wait, ok := lockWaitForParser(sql, p.lexMode()); ok {
 			if n, err2 := p.parse(alt); err2 == nil {
 				nodes, err = n, nil
+				st.LockWait = wait
 			}
 		}
 	}

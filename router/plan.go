@@ -30,6 +30,9 @@ type Plan struct {
 	// createAutoInc: the fixed shard answers SHOW CREATE TABLE of this
 	// sharded table (showcreate.go).
 	createAutoInc *AutoIncTable
+	// lockProbe: a DDL fanout's LOCK TABLES run on every shard before it
+	// (ddlprobe.go).
+	lockProbe string
 	// fanoutSQL is, for a shard of fanout, the text it runs instead of the
 	// client's (LOCK TABLES of the tables it holds: locktables.go).
 	fanoutSQL map[string]string
@@ -139,6 +142,11 @@ type Exec struct {
 	// OPTIMIZE TABLE), each answering a result set (Table, Op, Msg_type,
 	// Msg_text) that one server answers once.
 	TableAdmin bool
+	// LockProbe: a DDL over several shards first runs this on each of
+	// them and gives it back (UNLOCK TABLES): it fails, changing nothing,
+	// where a shard's transactions hold the table past the lock wait
+	// timeout ("" for none: ddlprobe.go).
+	LockProbe string
 	// ShowTables: merge SHOW TABLES answers into the logical list.
 	ShowTables *showTables
 	// Returning: the parts are a write with RETURNING whose result sets
@@ -379,7 +387,7 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 	case len(p.fanout) == 1:
 		return &Exec{Parts: []Part{{Shard: p.fanout[0], SQL: p.fanoutSQL[p.fanout[0]]}}}, nil
 	case p.fanout != nil:
-		e := &Exec{Write: p.write, DDL: p.ddl, Copies: p.copies, SumAffected: p.sumAffected, TableAdmin: tableAdmin(p.Stmt.Node), Checksum: p.checksum}
+		e := &Exec{Write: p.write, DDL: p.ddl, Copies: p.copies, SumAffected: p.sumAffected, TableAdmin: tableAdmin(p.Stmt.Node), Checksum: p.checksum, LockProbe: p.lockProbe}
 		for _, s := range p.fanout {
 			e.Parts = append(e.Parts, Part{Shard: s, SQL: p.fanoutSQL[s]})
 		}

@@ -63,6 +63,9 @@ type Statement struct {
 	// ImplicitCommit: the server commits the open transaction before running
 	// it (DDL, LOCK TABLES, ...).
 	ImplicitCommit bool
+	// LockWait is a DDL's lock wait option as written ("WAIT 5", "NOWAIT"),
+	// "" if none.
+	LockWait string
 	// ReadOnly: a SELECT without locking clauses or a SHOW.
 	ReadOnly bool
 	// ForUpdate: a SELECT of it takes exclusive row locks (locksForUpdate),
