@@ -146,14 +146,16 @@ func (c *Catalog) place(schema, name string, byShard map[string]map[string]*Tabl
 		if !read {
 			continue // the shard could not be read: Failed says so
 		}
-		detail, collations := "missing", false
+		d := Difference{Schema: ref.Schema, Table: ref.Name, Shard: h, Reference: refShard, Detail: "missing"}
 		if t := m[k]; t != nil {
-			detail = differs(ref, t)
-			collations = differs(withoutCollations(ref), withoutCollations(t)) == ""
+			d.Detail = differs(ref, t)
+			rest := differs(withoutCollations(ref), withoutCollations(t))
+			d.Collations = rest == ""
+			d.IndexesOnly = strings.HasPrefix(rest, indexesDiffer+" ")
 			stored = mixCollations(stored, ref, t)
 		}
-		if detail != "" {
-			c.diffs = append(c.diffs, Difference{Schema: ref.Schema, Table: ref.Name, Shard: h, Reference: refShard, Detail: detail, Collations: collations})
+		if d.Detail != "" {
+			c.diffs = append(c.diffs, d)
 		}
 	}
 	c.schema(schema).tables[strings.ToLower(name)] = stored
@@ -212,8 +214,16 @@ func differs(a, b *Table) string {
 	}) {
 		return fmt.Sprintf("unique keys %s vs %s", describeKeys(a.Unique), describeKeys(b.Unique))
 	}
+	if !slices.EqualFunc(a.Indexes, b.Indexes, func(x, y Index) bool {
+		return x.Name == y.Name && slices.Equal(x.Columns, y.Columns)
+	}) {
+		return fmt.Sprintf("%s %s vs %s", indexesDiffer, describeKeys(a.Indexes), describeKeys(b.Indexes))
+	}
 	return ""
 }
+
+// indexesDiffer begins the detail of tables whose other keys only differ.
+const indexesDiffer = "indexes"
 
 func (c Column) describe() string {
 	var b strings.Builder

@@ -42,7 +42,7 @@ type Column struct {
 // first shard's).
 const MixedCollation = "(differs between shards)"
 
-// Index is a PRIMARY or UNIQUE key (other indexes are not kept).
+// Index is a key of a table: its name and columns.
 type Index struct {
 	Name    string // "PRIMARY" for the primary key
 	Columns []string
@@ -58,6 +58,9 @@ type Table struct {
 	Definition string
 	Columns    []Column
 	Unique     []Index // PRIMARY first, then the unique keys by name
+	// Indexes are the other keys, by name: only compared between shards
+	// (SHOW CREATE TABLE, SHOW INDEX and index hints name them).
+	Indexes []Index
 }
 
 // ColumnIndex returns the position of the named column (case-insensitive,
@@ -120,6 +123,10 @@ type Difference struct {
 	// Collations: only text columns' collations differ, which merges
 	// allow for (MixedCollation); any other difference changes answers.
 	Collations bool
+	// IndexesOnly: only keys that are not unique differ, which changes
+	// the answers of statements that show or name them (Diverged), not
+	// the rows.
+	IndexesOnly bool
 }
 
 // Catalog is the immutable set of logical tables of the served schemas.
@@ -272,16 +279,20 @@ func (c *Catalog) Differences() []Difference {
 // collations (a DDL through the proxy that failed on some of them, or a
 // change made on the shards directly): statements on it would answer
 // from one shard's definition. ok is false where they agree.
+// One of more than IndexesOnly comes first.
 func (c *Catalog) Diverged(schema, table string) (d Difference, ok bool) {
 	if c == nil {
 		return Difference{}, false
 	}
-	for _, d := range c.diffs {
-		if !d.Collations && strings.EqualFold(d.Schema, schema) && strings.EqualFold(d.Table, table) {
-			return d, true
+	for _, x := range c.diffs {
+		if x.Collations || !strings.EqualFold(x.Schema, schema) || !strings.EqualFold(x.Table, table) {
+			continue
+		}
+		if !ok || d.IndexesOnly {
+			d, ok = x, true
 		}
 	}
-	return Difference{}, false
+	return d, ok
 }
 
 // Failed lists the shards that could not be read when the catalog was

@@ -216,3 +216,49 @@ func TestParseSnapshotWithoutCollation(t *testing.T) {
 		t.Errorf("column %+v, want name without collation", c)
 	}
 }
+
+// TestBuildIndexDifferences: keys that are not unique are kept apart from
+// the unique ones and compared between shards; a difference there alone
+// is IndexesOnly.
+func TestBuildIndexDifferences(t *testing.T) {
+	snap := func(shard string, keys ...[]*string) Snapshot {
+		tables := rows([]*string{s("shop"), s("t"), s("BASE TABLE")})
+		cols := rows([]*string{s("shop"), s("t"), s("id"), s("1"), s("int(11)"), s("NO"), nil, s(""), nil},
+			[]*string{s("shop"), s("t"), s("v"), s("2"), s("int(11)"), s("YES"), s("NULL"), s(""), nil})
+		sn, err := ParseSnapshot(shard, rows([]*string{s("shop")}), tables, cols, rows(keys...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sn
+	}
+	pk := []*string{s("shop"), s("t"), s("PRIMARY"), s("1"), s("id"), s("0")}
+	iv := []*string{s("shop"), s("t"), s("iv"), s("1"), s("v"), s("1")}
+	uv := []*string{s("shop"), s("t"), s("uv"), s("1"), s("v"), s("0")}
+	both := func(string, string) []string { return []string{"s0", "s1"} }
+	tests := []struct {
+		name         string
+		s0, s1       Snapshot
+		diverged     bool
+		indexesOnly  bool
+		wantIndexes1 int // s1's other keys as read
+	}{
+		{"alike", snap("s0", pk, iv), snap("s1", iv, pk), false, false, 1},
+		{"index on one shard", snap("s0", pk), snap("s1", pk, iv), true, true, 1},
+		{"unique key on one shard", snap("s0", pk), snap("s1", pk, uv), true, false, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if n := len(tc.s1.Tables[0].Indexes); n != tc.wantIndexes1 {
+				t.Errorf("s1 has %d other keys, want %d: %+v", n, tc.wantIndexes1, tc.s1.Tables[0])
+			}
+			c := Build(1, []Snapshot{tc.s0, tc.s1}, both)
+			d, ok := c.Diverged("shop", "t")
+			if ok != tc.diverged || d.IndexesOnly != tc.indexesOnly {
+				t.Errorf("Diverged = %+v, %v; want diverged %v, indexes only %v", d, ok, tc.diverged, tc.indexesOnly)
+			}
+			if pk := c.Table("shop", "t").PrimaryKey(); len(pk) != 1 || pk[0] != "id" {
+				t.Errorf("primary key %v", pk)
+			}
+		})
+	}
+}

@@ -42,8 +42,8 @@ const (
 	// does (router/collation.go).
 	QueryColumns = "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLLATION_NAME" +
 		" FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (%s)"
-	QueryKeys = "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS" +
-		" WHERE NON_UNIQUE = 0 AND TABLE_SCHEMA IN (%s)"
+	QueryKeys = "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE FROM information_schema.STATISTICS" +
+		" WHERE TABLE_SCHEMA IN (%s)"
 )
 
 // QuerySQLMode reads the sql_mode a new connection to the shard gets,
@@ -200,6 +200,7 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 		col string
 	}
 	idx := map[*Table]map[string][]keyCol{}
+	nonUnique := map[*Table]map[string]bool{}
 	for _, r := range keys {
 		t := byKey[tableKey(r.str(0), r.str(1))]
 		if t == nil {
@@ -208,8 +209,10 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 		seq, _ := strconv.Atoi(r.str(3))
 		if idx[t] == nil {
 			idx[t] = map[string][]keyCol{}
+			nonUnique[t] = map[string]bool{}
 		}
 		idx[t][r.str(2)] = append(idx[t][r.str(2)], keyCol{seq, r.str(4)})
+		nonUnique[t][r.str(2)] = r.str(5) == "1"
 	}
 	for t, m := range idx {
 		for name, kcs := range m {
@@ -218,8 +221,13 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 			for _, kc := range kcs {
 				ix.Columns = append(ix.Columns, kc.col)
 			}
+			if nonUnique[t][name] {
+				t.Indexes = append(t.Indexes, ix)
+				continue
+			}
 			t.Unique = append(t.Unique, ix)
 		}
+		sort.Slice(t.Indexes, func(i, j int) bool { return t.Indexes[i].Name < t.Indexes[j].Name })
 		sort.Slice(t.Unique, func(i, j int) bool {
 			a, b := t.Unique[i].Name, t.Unique[j].Name
 			if (a == "PRIMARY") != (b == "PRIMARY") {

@@ -109,3 +109,42 @@ func TestDDLFailingOnFirstShardChangesNothing(t *testing.T) {
 		{0, "SELECT k, v FROM gitems ORDER BY k", nil},
 	})
 }
+
+// TestIndexOnOneShardIsRefusedInShows: an index that only some shards of
+// a table have (a CREATE INDEX that failed on a later shard, or one made
+// on a shard directly) changes no rows, so reads and writes still run;
+// what shows or names indexes (SHOW CREATE TABLE, SHOW INDEX, DESCRIBE's
+// Key column, index hints) is refused until the shards agree. Before,
+// those answered from one shard's definition.
+func TestIndexOnOneShardIsRefusedInShows(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, v INT)",
+		"INSERT INTO gitems VALUES (1, 1), (2, 2), (3, 3), (4, 4)",
+	)
+	mustExec(t, f.s0.DB(t, "shop"), "CREATE INDEX iv ON gitems (v)")
+	pc, err := proxy.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	mustExec(t, pc, "CREATE TABLE other_t (i INT)") // DDL through the proxy reads the catalog again
+	for _, q := range []string{"SHOW CREATE TABLE gitems", "SHOW INDEX FROM gitems", "DESCRIBE gitems", "SELECT k FROM gitems FORCE INDEX (iv) WHERE v > 1"} {
+		if code := connErrCode(ctx, pc, q); code != 1235 {
+			t.Errorf("with index iv on s0 only: %s answered error %d, want 1235", q, code)
+		}
+	}
+	steps := []scriptStep{
+		{0, "SELECT k, v FROM gitems WHERE v > 1 ORDER BY k", nil},
+		{0, "UPDATE gitems SET v = v + 10 WHERE k IN (1, 2)", nil},
+		{0, "SELECT k, v FROM gitems ORDER BY k", nil},
+	}
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+	if _, err := pc.ExecContext(ctx, "DROP INDEX IF EXISTS iv ON gitems"); err != nil {
+		t.Fatal(err)
+	}
+	compareSessions(ctx, t, proxy, direct, 1, []scriptStep{
+		{0, "SHOW CREATE TABLE gitems", nil},
+		{0, "DESCRIBE gitems", nil},
+	})
+}
