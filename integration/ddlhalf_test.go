@@ -148,3 +148,32 @@ func TestIndexOnOneShardIsRefusedInShows(t *testing.T) {
 		{0, "DESCRIBE gitems", nil},
 	})
 }
+
+// TestMergeOverDifferingShardsIsRefused: a read merged over shards whose
+// definitions of its table differ and which the catalog has not seen yet
+// (a DDL run on the first shard, not yet on the others) is refused
+// (1235) rather than merged. Before, one more column on one shard failed
+// the merge with 1105 "engine: sort key column out of range", and a
+// column renamed on one shard gave its name to the other shard's rows.
+func TestMergeOverDifferingShardsIsRefused(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, _, f := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, v INT, s VARCHAR(10))",
+		"CREATE TABLE txitems (k INT PRIMARY KEY, v INT, s VARCHAR(10))",
+		"INSERT INTO gitems VALUES (1, 5, 'a'), (2, 6, 'c')",
+		"INSERT INTO txitems VALUES (1, 5, 'a'), (2, 6, 'c')",
+	)
+	s0 := f.s0.DB(t, "shop")
+	mustExec(t, s0, "ALTER TABLE gitems ADD COLUMN w INT")
+	mustExec(t, s0, "ALTER TABLE txitems RENAME COLUMN s TO s2")
+	pc, err := proxy.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	for _, q := range []string{"SELECT * FROM gitems ORDER BY k", "SELECT * FROM txitems"} {
+		if code := connErrCode(ctx, pc, q); code != 1235 {
+			t.Errorf("%s with the table altered on s0 only: error %d, want 1235", q, code)
+		}
+	}
+}

@@ -617,6 +617,13 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		}
 		return s.failMerge(ctx, conns, openError(firstErr, openErrs, inputs))
 	}
+	if err := mergeShapeError(conns, inputs); err != nil {
+		for _, in := range inputs {
+			in.Close()
+		}
+		s.srv.refreshCatalogAsync() // the statements after it are refused before they run
+		return s.writeErr(err)
+	}
 	if binary && inputs[0] != nil {
 		if err := ex.Merge.CheckBinary(inputs[0].Columns()); err != nil {
 			for _, in := range inputs {
