@@ -48,6 +48,9 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		if err := r.checkForeignKeys(x, t, user); err != nil {
 			return err
 		}
+		if err := checkShardKeyAlter(x, t); err != nil {
+			return err
+		}
 	case *ast.CreateTableStmt:
 		if x.Select != nil {
 			tables, err := r.resolveAll(p.Stmt, user, db)

@@ -1,0 +1,41 @@
+package router
+
+import (
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/backend"
+)
+
+// TestShardKeyAlter: an ALTER TABLE that drops or renames a sharded
+// table's shard key column is refused; changing its definition under the
+// same name, or other columns, is not.
+func TestShardKeyAlter(t *testing.T) {
+	r := loadRouter(t) // orders sharded by user_id
+	p := NewParser()
+	tests := []struct {
+		sql     string
+		refused bool
+	}{
+		{"ALTER TABLE orders DROP COLUMN user_id", true},
+		{"ALTER TABLE orders DROP COLUMN IF EXISTS USER_ID, ADD COLUMN user_id INT DEFAULT 7", true},
+		{"ALTER TABLE orders CHANGE user_id uid INT", true},
+		{"ALTER TABLE orders RENAME COLUMN user_id TO uid", true},
+		{"ALTER TABLE orders CHANGE user_id user_id BIGINT", false},
+		{"ALTER TABLE orders MODIFY user_id BIGINT", false},
+		{"ALTER TABLE orders DROP COLUMN note, CHANGE id id2 INT", false},
+		{"ALTER TABLE countries DROP COLUMN user_id", false}, // broadcast
+		{"ALTER TABLE notes DROP COLUMN user_id", false},     // unsharded
+	}
+	for _, tc := range tests {
+		st, err := p.Parse(tc.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.Plan(st, "app", "shop")
+		me, isMy := backend.ServerError(err)
+		if refused := isMy && me.Code == mysql.ER_NOT_SUPPORTED_YET; refused != tc.refused {
+			t.Errorf("%s: err %v, want refused %v", tc.sql, err, tc.refused)
+		}
+	}
+}
