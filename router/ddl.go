@@ -48,7 +48,8 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 		if err := r.checkForeignKeys(x, t, user); err != nil {
 			return err
 		}
-		if err := checkShardKeyAlter(x, t); err != nil {
+		def, _ := r.definition(t)
+		if err := checkShardKeyAlter(x, t, def); err != nil {
 			return err
 		}
 	case *ast.CreateTableStmt:

@@ -1,36 +1,114 @@
 package router
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
+	"github.com/xaproxy/xaproxy/catalog"
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
 // checkShardKeyAlter refuses an ALTER TABLE of a sharded table that drops
-// or renames its shard key column. The rules name that column, and the
-// rows stay on the shards their old values picked: after DROP COLUMN k,
-// ADD COLUMN k INT DEFAULT 7 every row has k = 7 but only those of 7's
-// shard are found by WHERE k = 7, where one server finds them all.
-func checkShardKeyAlter(x *ast.AlterTableStmt, t tableInfo) error {
+// or renames its shard key column, or changes its type in a way that may
+// change its values. The rules name that column, and the rows stay on the
+// shards their old values picked: after DROP COLUMN k, ADD COLUMN k INT
+// DEFAULT 7 every row has k = 7 but only those of 7's shard are found by
+// WHERE k = 7, where one server finds them all; MODIFY k TINYINT without
+// strict mode turns 300 into 127, a value of another shard. def is the
+// table's definition (nil: not known).
+func checkShardKeyAlter(x *ast.AlterTableStmt, t tableInfo, def *catalog.Table) error {
 	if t.kind != sharding.Sharded || t.table == nil {
 		return nil
 	}
 	key := t.table.ShardKey
 	for _, spec := range x.Specs {
-		if spec.OldColumnName == nil || !strings.EqualFold(spec.OldColumnName.Name.O, key) {
+		old := spec.OldColumnName
+		if spec.Tp == ast.AlterTableModifyColumn && len(spec.NewColumns) == 1 {
+			old = spec.NewColumns[0].Name
+		}
+		if old == nil || !strings.EqualFold(old.Name.O, key) {
 			continue
 		}
 		switch spec.Tp {
 		case ast.AlterTableDropColumn, ast.AlterTableRenameColumn:
-		case ast.AlterTableChangeColumn:
-			if len(spec.NewColumns) == 1 && strings.EqualFold(spec.NewColumns[0].Name.Name.O, key) {
-				continue // the same name: a change of its definition
+		case ast.AlterTableChangeColumn, ast.AlterTableModifyColumn:
+			if len(spec.NewColumns) != 1 || !strings.EqualFold(spec.NewColumns[0].Name.Name.O, key) {
+				break // renamed
 			}
+			if keepsValues(def, key, spec.NewColumns[0]) {
+				continue
+			}
+			return errUnsupported("ALTER TABLE that changes the type of column %s of sharded table %s is supported only to the same type or a wider integer type: it is the table's shard key in xaproxy's configuration, and a row whose value the change alters would stay on the shard its old value picked", key, t)
 		default:
 			continue
 		}
 		return errUnsupported("ALTER TABLE that drops or renames column %s of sharded table %s is not supported: it is the table's shard key in xaproxy's configuration, and each row stays on the shard its value picked", key, t)
 	}
 	return nil
+}
+
+// keepsValues tells whether redefining the shard key column as col keeps
+// every value: its type as it is (no other character set or collation),
+// or an integer type at least as wide of the same signedness (unsigned
+// into a wider signed one too).
+func keepsValues(def *catalog.Table, key string, col *ast.ColumnDef) bool {
+	if def == nil {
+		return false
+	}
+	i := def.ColumnIndex(key)
+	if i < 0 || col.Tp == nil {
+		return false
+	}
+	oldType := strings.ToLower(def.Columns[i].Type)
+	tp := col.Tp
+	if tp.GetCharset() != "" || tp.GetCollate() != "" {
+		return false
+	}
+	for _, o := range col.Options {
+		if o.Tp == ast.ColumnOptionCollate {
+			return false
+		}
+	}
+	if strings.EqualFold(tp.InfoSchemaStr(), oldType) {
+		return true
+	}
+	if n, ok := varcharLength(oldType); ok && tp.GetType() == mysql.TypeVarchar {
+		return tp.GetFlen() >= n // longer: every value fits as it is
+	}
+	oldRank, oldUnsigned := integerRank(strings.Fields(oldType))
+	newRank := intTypeRank[tp.GetType()]
+	newUnsigned := mysql.HasUnsignedFlag(tp.GetFlag())
+	switch {
+	case oldRank == 0 || newRank == 0:
+		return false
+	case oldUnsigned == newUnsigned:
+		return newRank >= oldRank
+	default:
+		return oldUnsigned && newRank > oldRank
+	}
+}
+
+// intTypeRank orders the integer types by width (0: not an integer).
+var intTypeRank = map[byte]int{mysql.TypeTiny: 1, mysql.TypeShort: 2, mysql.TypeInt24: 3, mysql.TypeLong: 4, mysql.TypeLonglong: 5}
+
+// integerRank reads a COLUMN_TYPE's words ("int(11)", "unsigned").
+func integerRank(words []string) (rank int, unsigned bool) {
+	if len(words) == 0 {
+		return 0, false
+	}
+	name, _, _ := strings.Cut(words[0], "(")
+	rank = map[string]int{"tinyint": 1, "smallint": 2, "mediumint": 3, "int": 4, "bigint": 5}[name]
+	return rank, len(words) > 1 && words[1] == "unsigned"
+}
+
+// varcharLength is the length of a COLUMN_TYPE "varchar(N)".
+func varcharLength(colType string) (int, bool) {
+	rest, ok := strings.CutPrefix(colType, "varchar(")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(rest, ")"))
+	return n, err == nil
 }

@@ -23,6 +23,18 @@ func TestShardKeyAlter(t *testing.T) {
 		{"ALTER TABLE orders RENAME COLUMN user_id TO uid", true},
 		{"ALTER TABLE orders CHANGE user_id user_id BIGINT", false},
 		{"ALTER TABLE orders MODIFY user_id BIGINT", false},
+		{"ALTER TABLE orders MODIFY user_id INT NOT NULL", false},
+		{"ALTER TABLE orders MODIFY user_id BIGINT UNSIGNED", true}, // negative values
+		{"ALTER TABLE orders MODIFY user_id TINYINT", true},         // 300 becomes 127 without strict mode
+		{"ALTER TABLE orders MODIFY user_id VARCHAR(10)", true},
+		{"ALTER TABLE orders MODIFY user_id DECIMAL(10,2)", true},
+		{"ALTER TABLE names MODIFY name VARCHAR(4)", false},
+		{"ALTER TABLE names MODIFY name VARCHAR(40)", false},
+		{"ALTER TABLE names MODIFY name VARCHAR(2)", true},
+		{"ALTER TABLE names MODIFY name VARCHAR(40) COLLATE utf8mb4_bin", true},
+		{"ALTER TABLE names MODIFY name VARCHAR(40) CHARACTER SET latin1", true},
+		{"ALTER TABLE stamps MODIFY at DATETIME", false},
+		{"ALTER TABLE stamps MODIFY at DATE", true},
 		{"ALTER TABLE orders DROP COLUMN note, CHANGE id id2 INT", false},
 		{"ALTER TABLE countries DROP COLUMN user_id", false}, // broadcast
 		{"ALTER TABLE notes DROP COLUMN user_id", false},     // unsharded
