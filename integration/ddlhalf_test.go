@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -20,7 +21,7 @@ import (
 // failed there, where one server takes it. DDL still runs, to repair it.
 func TestDDLHalfAppliedIsRefused(t *testing.T) {
 	t.Parallel()
-	ctx, proxy, direct, _ := startTwinFixture(t,
+	ctx, proxy, direct, f := startTwinFixture(t,
 		"CREATE TABLE gitems (k INT PRIMARY KEY, v INT, s VARCHAR(10))",
 		// Duplicates of v only on s1 (k odd); 300 only on s0.
 		"INSERT INTO gitems VALUES (1, 5, 'a'), (3, 5, 'b'), (2, 6, 'c'), (4, 300, 'd')",
@@ -35,16 +36,17 @@ func TestDDLHalfAppliedIsRefused(t *testing.T) {
 	defer pc.Close()
 	tests := []struct {
 		ddl     string // applies on s0, fails on s1
+		table   string // as the status page names it
 		code    uint16 // one MariaDB's error, and the proxy's
 		reads   []string
 		repair  string // through the proxy: makes the shards alike again
 		compare []string
 	}{
-		{"ALTER TABLE gitems ADD UNIQUE KEY (v)", 1062,
+		{"ALTER TABLE gitems ADD UNIQUE KEY (v)", "shop.gitems", 1062,
 			[]string{"SHOW CREATE TABLE gitems", "INSERT INTO gitems VALUES (6, 6, 'x')", "SELECT k, v FROM gitems ORDER BY k", "DESCRIBE gitems"},
 			"DROP INDEX IF EXISTS v ON gitems",
 			[]string{"SHOW CREATE TABLE gitems", "INSERT INTO gitems VALUES (6, 6, 'x')", "SELECT k, v FROM gitems ORDER BY k"}},
-		{"ALTER TABLE txitems MODIFY v TINYINT", 1264,
+		{"ALTER TABLE txitems MODIFY v TINYINT", "shop.txitems", 1264,
 			[]string{"SELECT k, v FROM txitems ORDER BY k", "UPDATE txitems SET v = 200 WHERE k = 2"},
 			"ALTER TABLE txitems MODIFY v INT",
 			[]string{"SHOW CREATE TABLE txitems", "UPDATE txitems SET v = 200 WHERE k = 2", "SELECT k, v FROM txitems ORDER BY k"}},
@@ -58,6 +60,10 @@ func TestDDLHalfAppliedIsRefused(t *testing.T) {
 			if code := connErrCode(ctx, pc, q); code != 1235 {
 				t.Errorf("after %s half applied: %s answered error %d, want 1235", tc.ddl, q, code)
 			}
+		}
+		// The admin status page lists the table and what is refused.
+		if _, body := adminGet(t, f.p, "/"); !strings.Contains(body, "<td>"+tc.table+"</td>") || !strings.Contains(body, "statements other than DDL") {
+			t.Errorf("after %s half applied: the status page does not list %s", tc.ddl, tc.table)
 		}
 		if _, err := pc.ExecContext(ctx, tc.repair); err != nil {
 			t.Fatalf("%s: %v", tc.repair, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/xaproxy/xaproxy/catalog"
 	"github.com/xaproxy/xaproxy/xa"
 )
 
@@ -265,6 +266,12 @@ type statusAction struct {
 	At, Gtrid, Shard, What, Err string
 }
 
+// statusDiff is a table whose shards define it differently, and what of
+// it the proxy refuses until they agree (router/diverged.go).
+type statusDiff struct {
+	Table, Shard, Detail, Refused string
+}
+
 type statusData struct {
 	Now       string
 	Uptime    string
@@ -277,6 +284,7 @@ type statusData struct {
 	InDoubt   []statusInDoubt
 	Actions   []statusAction
 	Errors    []string
+	Diffs     []statusDiff
 }
 
 var statusTemplate = template.Must(template.New("status").Parse(`<!DOCTYPE html>
@@ -296,6 +304,11 @@ th,td{border:1px solid #ccc;padding:.2em .6em;text-align:left;vertical-align:top
 <h2>Sessions ({{len .Sessions}})</h2>
 <table><tr><th>id</th><th>user</th><th>client</th><th>db</th><th>in transaction</th><th>connected</th><th>statement</th><th>running for</th></tr>
 {{range .Sessions}}<tr><td>{{.ID}}</td><td>{{.User}}</td><td>{{.Remote}}</td><td>{{.DB}}</td><td>{{if .InTx}}yes{{else}}no{{end}}</td><td>{{.Connected}}</td><td><code>{{.Statement}}</code></td><td>{{.StmtAge}}</td></tr>
+{{end}}</table>
+<h2>Tables whose shards differ ({{len .Diffs}})</h2>
+<p>From the schema catalog (SHOW SHARD CATALOG). Make them alike with DDL through xaproxy.</p>
+<table><tr><th>table</th><th>shard (vs reference)</th><th>difference</th><th>refused</th></tr>
+{{range .Diffs}}<tr><td>{{.Table}}</td><td>{{.Shard}}</td><td>{{.Detail}}</td><td class="bad">{{.Refused}}</td></tr>
 {{end}}</table>
 <h2>In-doubt transactions ({{len .InDoubt}})</h2>
 <p>From the latest recovery scan{{if .ScannedAt}}, at {{.ScannedAt}}{{end}}.</p>
@@ -354,6 +367,8 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 		d.Sessions = append(d.Sessions, row)
 	}
 
+	d.Diffs = statusDiffs(s.router.Catalog())
+
 	rep := s.recoverer.Last()
 	if !rep.At.IsZero() {
 		d.ScannedAt = rep.At.UTC().Format(timeFormat)
@@ -389,4 +404,20 @@ func roundAge(d time.Duration) string {
 		return d.Round(100 * time.Millisecond).String()
 	}
 	return d.Round(time.Second).String()
+}
+
+// statusDiffs lists the catalog's differences for the status page.
+func statusDiffs(c *catalog.Catalog) []statusDiff {
+	var out []statusDiff
+	for _, d := range c.Differences() {
+		refused := "statements other than DDL"
+		switch {
+		case d.Collations:
+			refused = "none (collations: merges allow for them)"
+		case d.IndexesOnly:
+			refused = "SHOW, DESCRIBE, EXPLAIN, index hints"
+		}
+		out = append(out, statusDiff{Table: d.Schema + "." + d.Table, Shard: d.Shard + " (vs " + d.Reference + ")", Detail: d.Detail, Refused: refused})
+	}
+	return out
 }
