@@ -24,6 +24,9 @@ func checkShardKeyAlter(x *ast.AlterTableStmt, t tableInfo, def *catalog.Table) 
 	}
 	key := t.table.ShardKey
 	for _, spec := range x.Specs {
+		if convertsText(spec) && isText(def, key) {
+			return errUnsupported("ALTER TABLE ... CONVERT TO CHARACTER SET of sharded table %s is not supported: its shard key %s is text, which the conversion may change, and a row whose value it alters would stay on the shard its old value picked", t, key)
+		}
 		old := spec.OldColumnName
 		if spec.Tp == ast.AlterTableModifyColumn && len(spec.NewColumns) == 1 {
 			old = spec.NewColumns[0].Name
@@ -111,4 +114,34 @@ func varcharLength(colType string) (int, bool) {
 	}
 	n, err := strconv.Atoi(strings.TrimSuffix(rest, ")"))
 	return n, err == nil
+}
+
+// convertsText tells whether spec is CONVERT TO CHARACTER SET, which
+// rewrites every text column's values.
+func convertsText(spec *ast.AlterTableSpec) bool {
+	for _, o := range spec.Options {
+		if o.Tp == ast.TableOptionCharset && o.UintValue == ast.TableOptionCharsetWithConvertTo {
+			return true
+		}
+	}
+	return false
+}
+
+// isText tells whether the table's column is text (it has a collation,
+// or a text type); true when the definition is not known.
+func isText(def *catalog.Table, col string) bool {
+	if def == nil {
+		return true
+	}
+	i := def.ColumnIndex(col)
+	if i < 0 || def.Columns[i].Collation != "" {
+		return true
+	}
+	typ := strings.ToLower(def.Columns[i].Type)
+	for _, p := range []string{"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"} {
+		if typ == p || strings.HasPrefix(typ, p+"(") {
+			return true
+		}
+	}
+	return false
 }

@@ -35,6 +35,9 @@ func TestShardKeyAlter(t *testing.T) {
 		{"ALTER TABLE names MODIFY name VARCHAR(40) CHARACTER SET latin1", true},
 		{"ALTER TABLE stamps MODIFY at DATETIME", false},
 		{"ALTER TABLE stamps MODIFY at DATE", true},
+		{"ALTER TABLE names CONVERT TO CHARACTER SET latin1", true}, // a text key
+		{"ALTER TABLE orders CONVERT TO CHARACTER SET latin1", false},
+		{"ALTER TABLE names DEFAULT CHARACTER SET latin1", false}, // new columns only
 		{"ALTER TABLE orders DROP COLUMN note, CHANGE id id2 INT", false},
 		{"ALTER TABLE countries DROP COLUMN user_id", false}, // broadcast
 		{"ALTER TABLE notes DROP COLUMN user_id", false},     // unsharded
