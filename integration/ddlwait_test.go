@@ -2,9 +2,9 @@ package integration
 
 import "testing"
 
-// TestDDLLockWaitOptions: MariaDB's ALTER ONLINE TABLE and the lock wait
-// options WAIT n and NOWAIT of DDL run over shards and answer as one
-// server. Before, the parser could not read them and the proxy refused
+// TestDDLLockWaitOptions: MariaDB's ALTER ONLINE TABLE, ALTER TABLE IF
+// EXISTS and the lock wait options WAIT n and NOWAIT of DDL run over
+// shards and answer as one server (a missing table: a Note). Before, the parser could not read them and the proxy refused
 // them with 1064 where MariaDB runs them.
 func TestDDLLockWaitOptions(t *testing.T) {
 	t.Parallel()
@@ -24,6 +24,11 @@ func TestDDLLockWaitOptions(t *testing.T) {
 		"SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'items_prepared' ORDER BY ORDINAL_POSITION",
 		"TRUNCATE TABLE items_prepared NOWAIT",
 		"SELECT COUNT(*) FROM items_prepared",
+		"ALTER TABLE IF EXISTS items_prepared ADD COLUMN w3 INT",
+		"ALTER TABLE IF EXISTS items_nothere ADD COLUMN w3 INT",
+		"ALTER TABLE IF EXISTS plain_nothere ADD COLUMN w3 INT",
+		"ALTER ONLINE TABLE IF EXISTS plain_t NOWAIT ADD COLUMN w INT",
+		"SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('items_prepared', 'plain_t') ORDER BY TABLE_NAME, ORDINAL_POSITION",
 		"RENAME TABLE plain_t NOWAIT TO plain_u",
 		"DROP TABLE plain_u WAIT 1",
 	})

@@ -8,7 +8,7 @@ import (
 
 // lockWaitForParser blanks what MariaDB's DDL may say of its metadata
 // lock that the TiDB parser does not know: ALTER ONLINE TABLE (LOCK=NONE)
-// and the lock wait options WAIT n and NOWAIT (ALTER TABLE, CREATE and
+// (and ALTER TABLE IF EXISTS, also MariaDB's alone) and the lock wait options WAIT n and NOWAIT (ALTER TABLE, CREATE and
 // DROP INDEX, DROP TABLE, TRUNCATE, RENAME TABLE). The blanked text only
 // routes the statement: the shards run the client's, each waiting as one
 // server would. It keeps its length, so offsets stay right; wait is the
@@ -26,9 +26,23 @@ func lockWaitForParser(sql string, m sqllex.Mode) (alt, wait string, ok bool) {
 		}
 	}
 	found := false
-	if toks[0].Is("ALTER") && toks[1].Is("ONLINE") {
-		blank(toks[1])
-		found = true
+	if toks[0].Is("ALTER") {
+		j := 1
+		if toks[j].Is("ONLINE") {
+			blank(toks[j])
+			found = true
+			j++
+		}
+		if j < len(toks) && toks[j].Is("IGNORE") {
+			j++
+		}
+		if j+2 < len(toks) && toks[j].Is("TABLE") && toks[j+1].Is("IF") && toks[j+2].Is("EXISTS") {
+			// ALTER TABLE IF EXISTS: a missing table is a Note, which
+			// the shards give.
+			blank(toks[j+1])
+			blank(toks[j+2])
+			found = true
+		}
 	}
 	for i := 2; i < len(toks); i++ {
 		if toks[i-1].Is(".") {

@@ -19,6 +19,8 @@ func TestLockWaitForParser(t *testing.T) {
 		{"DROP TABLE a, b NOWAIT", "DROP TABLE a, b       "},
 		{"TRUNCATE t NOWAIT", "TRUNCATE t       "},
 		{"RENAME TABLE t WAIT 3 TO u", "RENAME TABLE t        TO u"},
+		{"ALTER TABLE IF EXISTS t ADD w INT", "ALTER TABLE           t ADD w INT"},
+		{"ALTER ONLINE IGNORE TABLE IF EXISTS t NOWAIT ADD w INT", "ALTER        IGNORE TABLE           t        ADD w INT"},
 		{"ALTER TABLE db.nowait ADD w INT", ""},
 		{"ALTER TABLE t COMMENT 'NOWAIT'", ""},
 		{"ALTER TABLE t ADD wait INT", ""},       // WAIT without a number: a name
