@@ -460,10 +460,11 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		return s.writeOKStatus(total.affected, 0, s.status(0), total.warnings, info)
 	}
 	if len(applied) == 0 {
-		// Failed on every shard: one server stops at the first row it
-		// copies that fails, counting the whole table's rows.
+		// Failed on the first shard, the others not run: one server
+		// stops at the first row it copies that fails, counting the whole
+		// table's rows.
 		if !ex.Copies && !scanFailure(failures, len(ex.Parts)) {
-			return s.writeErr(refusedFailure("the statement failed on every shard (%s), and which error one server would report cannot be told from theirs: it stops at the first row it copies that fails, and counts rows over the whole table; nothing was applied", failures).err)
+			return s.writeErr(refusedFailure("the statement failed on shard "+failures[0].shard+" (%s) and was not run on the others; which error one server would report cannot be told from it: one server copies every shard's rows, counts rows over the whole table and stops at the first that fails; nothing was applied", failures).err)
 		}
 		return s.writeErr(firstErr)
 	}

@@ -58,6 +58,9 @@ func (r *Router) PlanShowIndex(st *Statement, user, db string, v InfoSchemaView)
 		// or not read yet.
 		return nil, nil
 	}
+	if err := r.checkDiverged(st, db); err != nil {
+		return nil, err // its shards' indexes differ: no one server's list
+	}
 	g := &InfoGather{st: st, db: db, view: v, rules: r.rules, tables: []string{"statistics"},
 		shown: &showIndex{schema: sc.Name, table: t.table.Name, where: n.Where}}
 	g.Reads = g.reads("statistics", []string{sc.Name}, false)
