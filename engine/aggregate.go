@@ -632,12 +632,7 @@ func (sp *aggSpec) result(acc *aggAcc) []byte {
 		if sp.mode == sumExact {
 			return []byte(acc.exact.format(sp.outDec))
 		}
-		if math.IsInf(acc.fsum, 0) {
-			// MariaDB would fail with "DOUBLE value is out of range"; print the
-			// largest double instead of "+Inf".
-			acc.fsum = math.Copysign(math.MaxFloat64, acc.fsum)
-		}
-		return []byte(formatDouble(acc.fsum, sp.outDec))
+		return doubleCell(acc.fsum, sp.outDec)
 	case AggAvg:
 		if !acc.has || acc.count == 0 {
 			return nil
@@ -658,9 +653,19 @@ func (sp *aggSpec) result(acc *aggAcc) []byte {
 			// AVG times 100); Compute prints it at its scale.
 			return []byte(q.String())
 		}
-		return []byte(formatDouble(acc.fsum/float64(acc.count), sp.outDec))
+		return doubleCell(acc.fsum/float64(acc.count), sp.outDec)
 	}
 	return nil
+}
+
+// doubleCell is a merged SUM or AVG of doubles; an overflow is kept as
+// infinity, which an expression over it fails on as MariaDB's does
+// (1690) and the client sees as MariaDB prints it (displayCell).
+func doubleCell(f float64, dec int) []byte {
+	if math.IsInf(f, 0) {
+		return strconv.AppendFloat(nil, f, 'g', -1, 64)
+	}
+	return []byte(formatDouble(f, dec))
 }
 
 // addBits combines a shard's BIT_OR, BIT_AND or BIT_XOR of a group.

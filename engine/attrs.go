@@ -119,9 +119,11 @@ func colAttrs(c *boundCol, cols []*mysql.Field) attrs {
 // fieldAttrs reads an integer or DECIMAL column's attributes from its
 // metadata.
 func fieldAttrs(f *mysql.Field, t stype) attrs {
-	if t.cls != tInt && t.cls != tDec || t.boolean || f.Type == mysql.MYSQL_TYPE_BIT || f.Type == mysql.MYSQL_TYPE_YEAR {
+	if t.cls != tInt && t.cls != tDec || t.boolean || f.Type == mysql.MYSQL_TYPE_YEAR {
 		return attrs{}
 	}
+	// A BIT(M) is an unsigned integer of M characters (Field_bit's
+	// max_length): BIT(8) + 0 is an INT of 9.
 	unsigned := f.Flag&mysql.UNSIGNED_FLAG != 0
 	scale := 0
 	if t.cls == tDec {

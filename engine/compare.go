@@ -20,6 +20,7 @@ const (
 	kindNumber                // integer or exact decimal text
 	kindFloat                 // float64
 	kindTime                  // TIME: signed [-]h:mm:ss[.frac]
+	kindBit                   // BIT: a column's bytes, or an expression's decimal digits (bitText)
 )
 
 const binaryCharset = 63
@@ -70,7 +71,9 @@ func fieldKind(f *mysql.Field) cmpKind {
 		return kindBinary
 	}
 	switch f.Type {
-	case mysql.MYSQL_TYPE_NULL, mysql.MYSQL_TYPE_BIT, mysql.MYSQL_TYPE_GEOMETRY:
+	case mysql.MYSQL_TYPE_BIT:
+		return kindBit
+	case mysql.MYSQL_TYPE_NULL, mysql.MYSQL_TYPE_GEOMETRY:
 		return kindBinary
 	}
 	if f.Charset == binaryCharset {
@@ -111,6 +114,13 @@ func compareValues(k cmpKind, a, b []byte) int {
 		fb, eb := strconv.ParseFloat(string(b), 64)
 		if ea == nil && eb == nil {
 			return cmpFloat(fa, fb)
+		}
+	case kindBit:
+		if da, db := bitDigits(a), bitDigits(b); da != nil && db != nil {
+			if len(da) != len(db) {
+				return cmpInt64(int64(len(da)), int64(len(db)))
+			}
+			return bytes.Compare(da, db)
 		}
 	case kindTime:
 		ta, oka := parseTimeMicros(a)
@@ -173,12 +183,36 @@ func appendKey(dst []byte, k cmpKind, v []byte) []byte {
 			}
 			return binary.BigEndian.AppendUint64(append(dst, 'f'), math.Float64bits(f))
 		}
+	case kindBit:
+		if d := bitDigits(v); d != nil {
+			return append(append(dst, 'n'), d...)
+		}
 	case kindTime:
 		if t, ok := parseTimeMicros(v); ok {
 			return binary.BigEndian.AppendUint64(append(dst, 't'), uint64(t))
 		}
 	}
 	return append(append(dst, 'b'), v...)
+}
+
+// bitDigits is a BIT cell's digits without leading zeros when it is all
+// digits, else nil. MariaDB sends a BIT column's value as its bytes, but
+// a BIT expression's (MIN(b), IFNULL(b, b)) as decimal digits; within one
+// column the bytes all have the same length, so that comparing them as
+// numbers when they are digits orders them as their bytes do.
+func bitDigits(v []byte) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return nil
+		}
+	}
+	if d := bytes.TrimLeft(v, "0"); len(d) > 0 {
+		return d
+	}
+	return v[:1]
 }
 
 // splitNumText splits an integer or decimal text into sign, integer digits

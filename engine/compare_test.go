@@ -118,11 +118,34 @@ func TestFieldKind(t *testing.T) {
 		{temporalField("d", mysql.MYSQL_TYPE_DATETIME, 0), kindBinary},
 		{strField("s"), kindCI}, {binStrField("s"), kindBinPad}, {varbinaryField("v"), kindBinary},
 		{json, kindBinPad}, {enum, kindCI}, {nil, kindBinary},
-		{&mysql.Field{Type: mysql.MYSQL_TYPE_BIT, Charset: 63, Flag: mysql.UNSIGNED_FLAG}, kindBinary},
+		{&mysql.Field{Type: mysql.MYSQL_TYPE_BIT, Charset: 63, Flag: mysql.UNSIGNED_FLAG}, kindBit},
 	}
 	for i, c := range cases {
 		if got := fieldKind(c.f); got != c.want {
 			t.Errorf("case %d: kind %d, want %d", i, got, c.want)
+		}
+	}
+}
+
+// TestCompareBit: a BIT column's bytes compare bytewise, a BIT
+// expression's decimal digits (MIN(b) on a shard) as numbers.
+func TestCompareBit(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want int
+	}{
+		{"64", "255", -1}, {"255", "64", 1}, {"0", "0", 0}, {"9", "10", -1},
+		{"\xff", "@", 1}, {"\x00", "\x05", -1}, {"@", "\xff", -1},
+		{"12", "21", -1}, {"+9", "-1", -1}, // bytes of a BIT(16)
+		{"18446744073709551615", "18446744073709551614", 1},
+	}
+	for _, c := range cases {
+		if got := compareValues(kindBit, []byte(c.a), []byte(c.b)); got != c.want {
+			t.Errorf("compare(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+		eq := string(appendKey(nil, kindBit, []byte(c.a))) == string(appendKey(nil, kindBit, []byte(c.b)))
+		if eq != (c.want == 0) {
+			t.Errorf("keys of %q and %q equal %v, want %v", c.a, c.b, eq, c.want == 0)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -280,6 +281,9 @@ func decFromFloat(f float64) decimal {
 // digits fixed (my_fcvt), else the shortest round-trip digits in MariaDB's
 // my_gcvt layout.
 func formatDouble(f float64, dec int) string {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return "0" // my_gcvt and my_fcvt print DTOA_OVERFLOW so
+	}
 	if f == 0 {
 		f = 0 // MariaDB never prints -0
 	}
@@ -318,6 +322,9 @@ func fcvt(f float64, dec int) string {
 // significant digits (FLT_DIG) in my_gcvt layout.
 func formatFloat32(f float32, dec int) string {
 	x := float64(f)
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return "0"
+	}
 	if x == 0 {
 		x = 0
 	}

@@ -76,6 +76,8 @@ func colType(f *mysql.Field) stype {
 	switch {
 	case isIntType(f.Type):
 		return stype{cls: tInt, unsigned: unsigned || f.Type == mysql.MYSQL_TYPE_YEAR, mtype: f.Type}
+	case f.Type == mysql.MYSQL_TYPE_BIT && bitText(f):
+		return stype{cls: tInt, unsigned: true}
 	case f.Type == mysql.MYSQL_TYPE_BIT:
 		return stype{cls: tInt, unsigned: true, mtype: f.Type}
 	case isDecimalType(f.Type):
@@ -99,12 +101,26 @@ func colType(f *mysql.Field) stype {
 	return stype{cls: tStr, kind: fieldKind(f)}
 }
 
+// bitText tells whether a BIT column's cells are decimal digits: MariaDB
+// sends a BIT expression's value (MIN(b), IFNULL(b, b)), marked BINARY,
+// so, a BIT column's as its bytes. (A UNION ALL's BIT column is marked
+// BINARY and sends bytes: the merge only compares those, by kindBit.)
+func bitText(f *mysql.Field) bool {
+	return f.Flag&mysql.BINARY_FLAG != 0
+}
+
 // displayCell is a cell as the client sees it: a DECIMAL cell with other
 // than its column's scale (a merged AVG, which keeps its quotient's
 // digits for the expressions that use it, as MariaDB's Item_sum_avg does;
 // a zero quotient has none) printed at the scale, rounded half up, as
-// MariaDB prints it; any other cell as it is.
+// MariaDB prints it; an infinite DOUBLE (a merged SUM that overflowed)
+// as MariaDB prints one, "0"; any other cell as it is.
 func displayCell(b []byte, t stype) []byte {
+	if t.cls == tDouble && len(b) > 0 && b[len(b)-1] == 'f' {
+		if f, err := strconv.ParseFloat(string(b), 64); err == nil && math.IsInf(f, 0) {
+			return []byte(formatDouble(f, t.scale))
+		}
+	}
 	if t.cls != tDec || b == nil {
 		return b
 	}
