@@ -37,6 +37,8 @@ type selectMerge struct {
 	// (ENUM and SET, which MariaDB orders by position; names GROUP BY
 	// takes for columns before aliases); nil when unknown.
 	colType fromColumns
+	// qual prints a column in a message (aggprint.go); nil when unknown.
+	qual columnQualifier
 }
 
 // Merge says how rows from several shards become the answer.
@@ -244,14 +246,14 @@ func seq(n int) []int {
 // shard; realCols are the FLOAT and DOUBLE columns of its one table
 // (lower-cased), whose AVG takes its display length from the shards' own;
 // colType tells the FROM tables' columns (fromColumns).
-func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groupsOnShard bool, realCols map[string]bool, colType fromColumns) (*selectMerge, error) {
+func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groupsOnShard bool, realCols map[string]bool, colType fromColumns, qual columnQualifier) (*selectMerge, error) {
 	if sel.Fields == nil {
 		return nil, errUnsupported("SELECT without a select list")
 	}
 	if HasParams(sel.Fields) || (sel.GroupBy != nil && HasParams(sel.GroupBy)) || (sel.Having != nil && HasParams(sel.Having)) || (sel.OrderBy != nil && HasParams(sel.OrderBy)) {
 		return nil, errUnsupported("parameters outside WHERE and LIMIT are not supported in a query over several shards")
 	}
-	m := &selectMerge{sel: sel, merge: Merge{Count: -1}, realCols: realCols, colType: colType}
+	m := &selectMerge{sel: sel, merge: Merge{Count: -1}, realCols: realCols, colType: colType, qual: qual}
 	var err error
 	if sel.Limit != nil {
 		if m.count, err = limitValue(sel.Limit.Count); err != nil {
@@ -526,11 +528,13 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 	}
 	maxLenCol := -1 // @@group_concat_max_len, for the GROUP_CONCATs
 	firstAgg := -1  // a shard column that is an aggregate (forceTempTable)
-	for i, f := range a.aggs {
+	for _, f := range a.aggs {
 		if firstAgg < 0 && !f.Distinct && f.F != ast.AggFuncGroupConcat {
 			firstAgg = len(cols)
 		}
-		name := "__xa_a" + strconv.Itoa(i)
+		// Named as MariaDB prints it: expressions over it name it so
+		// in their errors.
+		name := aggPrint(f, len(a.groups) > 0, m.qual)
 		switch f.F {
 		case ast.AggFuncCount:
 			if f.Distinct {
@@ -1366,7 +1370,8 @@ func literalExpr(v *driver.ValueExpr) (engine.Expr, error) {
 	case *driver.MyDecimal:
 		return engine.Lit(x.String(), engine.LitDecimal), nil
 	case float64:
-		return engine.Lit(strconv.FormatFloat(x, 'g', -1, 64), engine.LitFloat), nil
+		// 1e300, not 1e+300: as MariaDB prints the literal in a message.
+		return engine.Lit(strings.Replace(strconv.FormatFloat(x, 'g', -1, 64), "e+", "e", 1), engine.LitFloat), nil
 	case string:
 		return engine.Lit(x, engine.LitString), nil
 	case []byte:

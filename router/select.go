@@ -78,7 +78,7 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	if err != nil {
 		return err
 	}
-	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupRepKey(from, sel), r.groupsOnShard(from, sel), r.realColumns(from), r.tableColumns(from))
+	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupRepKey(from, sel), r.groupsOnShard(from, sel), r.realColumns(from), r.tableColumns(from), r.columnQualifier(from, sel))
 	if err == nil && m.merge.Agg != nil {
 		err = r.concatEnums(from, sel)
 	}
