@@ -154,6 +154,9 @@ func litAttrs(l *boundLit) attrs {
 		d := l.v.d
 		intg := max(intDigits(d), 1) // 0.001 counts its zero
 		return numAttrs(intg+d.scale, d.scale, false, true)
+	case vDouble:
+		// Only its NOT NULL: a DOUBLE's length is not an integer's.
+		return attrs{length: len(l.txt), notNull: true, ok: true}
 	}
 	return attrs{}
 }

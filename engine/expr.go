@@ -299,6 +299,17 @@ func (n *namedExpr) bind(bd binder) (bound, error) {
 func (n *boundNamed) text() string { return n.name }
 func (n *boundNamed) prec() int    { return precHighest }
 
+// isLiteral reports whether b is a literal (-1 too, bound as one),
+// whose column definition MariaDB derives from its text (Item_int,
+// Item_decimal, Item_float).
+func isLiteral(b bound) bool {
+	for n, named := b.(*boundNamed); named; n, named = b.(*boundNamed) {
+		b = n.bound
+	}
+	_, ok := b.(*boundLit)
+	return ok
+}
+
 // isConstBound reports whether b references no column.
 func isConstBound(b bound) bool {
 	switch x := b.(type) {
@@ -722,7 +733,11 @@ func (u *unExpr) bind(bd binder) (bound, error) {
 // MariaDB's parser does (Item_int::neg ...): -9223372036854775808 is a BIGINT,
 // -18446744073709551615 and -(-9223372036854775808) are DECIMALs.
 func negateLiteral(l *boundLit) (*boundLit, bool) {
-	nl := &boundLit{t: l.t, txt: "-" + l.txt}
+	txt, neg := strings.CutPrefix(l.txt, "-") // -(-1) is 1, as MariaDB folds it
+	if !neg {
+		txt = "-" + l.txt
+	}
+	nl := &boundLit{t: l.t, txt: txt}
 	switch l.v.k {
 	case vInt:
 		if l.v.i == math.MinInt64 {
@@ -1161,6 +1176,14 @@ func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
 	if n, ok := b.(*boundNullIf); ok {
 		return n.field(inCols, name)
 	}
+	if l, ok := asStrLit(b); ok && l.f != nil {
+		// A string literal the shards typed: their definition.
+		f := *l.f
+		if name != "" {
+			f.Name = []byte(name)
+		}
+		return &f
+	}
 	if c, ok := asCol(b); ok && c.i < len(inCols) && inCols[c.i] != nil {
 		f := *inCols[c.i]
 		if name != "" {
@@ -1178,9 +1201,9 @@ func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
 		f.Flag |= mysql.UNSIGNED_FLAG
 	}
 	var a attrs
-	if !isConstBound(b) {
-		// Constant expressions keep the generic lengths (not checked
-		// against MariaDB).
+	if !isConstBound(b) || isLiteral(b) {
+		// Other constant expressions keep the generic lengths (not
+		// checked against MariaDB).
 		a = attrsOf(b, inCols)
 	}
 	if a.ok && a.notNull {
@@ -1204,6 +1227,9 @@ func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
 		}
 	case tDouble:
 		f.Type, f.Decimal, f.ColumnLength = mysql.MYSQL_TYPE_DOUBLE, uint8(t.scale), 23
+		if l, ok := b.(*boundLit); ok {
+			f.ColumnLength = uint32(len(l.txt)) // Item_float: as long as its text
+		}
 	case tNull:
 		f.Type, f.Flag = mysql.MYSQL_TYPE_NULL, mysql.BINARY_FLAG
 	default:

@@ -67,3 +67,12 @@ func stringResult(values []bound) (*mysql.Field, bool) {
 	}
 	return out, out != nil
 }
+
+// asStrLit unwraps b to a StrLit, if it is one.
+func asStrLit(b bound) (*boundStrLit, bool) {
+	for n, named := b.(*boundNamed); named; n, named = b.(*boundNamed) {
+		b = n.bound
+	}
+	l, ok := b.(*boundStrLit)
+	return l, ok
+}

@@ -455,6 +455,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 		if err := a.collect(f.Expr); err != nil {
 			return err
 		}
+		a.collectStrField(f.Expr)
 	}
 	if sel.Having != nil {
 		if err := a.collect(sel.Having.Expr); err != nil {
@@ -661,7 +662,10 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 	// string results..., representative key].
 	a.clause = ClauseSelect
 	for _, f := range sel.Fields.Fields {
-		e, err := a.expr(f.Expr)
+		e, err := a.fieldResult(f.Expr)
+		if lit, ok := fieldFloat(f); ok {
+			e = lit
+		}
 		if err != nil {
 			return err
 		}
@@ -1357,6 +1361,32 @@ var binaryOps = map[opcode.Op]string{
 	opcode.Plus: "+", opcode.Minus: "-", opcode.Mul: "*", opcode.Div: "/", opcode.IntDiv: "DIV", opcode.Mod: "%",
 	opcode.EQ: "=", opcode.NE: "!=", opcode.LT: "<", opcode.LE: "<=", opcode.GT: ">", opcode.GE: ">=", opcode.NullEQ: "<=>",
 	opcode.LogicAnd: "AND", opcode.LogicOr: "OR", opcode.LogicXor: "XOR",
+}
+
+// fieldFloat is a select field that is a float literal, with the text
+// the client wrote: MariaDB's Item_float is as long as that text (2e0 is
+// a DOUBLE of 3, 1.5E+3 of 6).
+func fieldFloat(f *ast.SelectField) (engine.Expr, bool) {
+	x, sign := f.Expr, ""
+	if u, ok := x.(*ast.UnaryOperationExpr); ok && u.Op == opcode.Minus {
+		x, sign = u.V, "-" // - 1e1 is a DOUBLE of 4
+	}
+	v, ok := x.(*driver.ValueExpr)
+	if !ok || v.Kind() != driver.KindFloat64 {
+		return nil, false
+	}
+	text := strings.TrimSpace(f.Text())
+	if sign != "" {
+		text = strings.TrimSpace(strings.TrimPrefix(text, "-"))
+	}
+	txt := strings.Fields(text)
+	if len(txt) == 0 {
+		return nil, false
+	}
+	if _, err := strconv.ParseFloat(txt[0], 64); err != nil {
+		return nil, false
+	}
+	return engine.Lit(sign+txt[0], engine.LitFloat), true
 }
 
 func literalExpr(v *driver.ValueExpr) (engine.Expr, error) {

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/engine"
 )
 
 // A string literal that an IF or a CASE over aggregates returns is typed
@@ -39,6 +40,41 @@ func (a *aggBuilder) collectStrResults(n ast.Node) {
 			a.strResults = append(a.strResults, lit)
 		}
 	}
+}
+
+// collectStrField registers a select field that is a string literal
+// (SELECT 'total', COUNT(*); _latin1'a', 'a' COLLATE utf8mb4_bin too):
+// MariaDB types it in the session's character sets, NOT NULL, as the
+// shards do.
+func (a *aggBuilder) collectStrField(e ast.ExprNode) {
+	if lit, ok := strField(e); ok && !slices.Contains(a.strResults, lit) {
+		a.strResults = append(a.strResults, lit)
+	}
+}
+
+// strField is the SQL text of a string literal, with its introducer or
+// COLLATE if any.
+func strField(e ast.ExprNode) (string, bool) {
+	x := unparen(e)
+	if c, ok := x.(*ast.SetCollationExpr); ok {
+		x = unparen(c.Expr)
+	}
+	if _, ok := stringValue(x); !ok {
+		return "", false
+	}
+	txt, err := restore(e)
+	return txt, err == nil && txt != ""
+}
+
+// fieldResult reads a select field: a string literal is the column the
+// shards computed for it (collectStrField).
+func (a *aggBuilder) fieldResult(e ast.ExprNode) (engine.Expr, error) {
+	if lit, ok := strField(e); ok {
+		if i := slices.Index(a.strResults, lit); i >= 0 {
+			return engine.Named(engine.StrLit(len(a.groups)+len(a.aggs)+i), lit), nil
+		}
+	}
+	return a.expr(e)
 }
 
 // plainString is the SQL text of a string literal without a character set
