@@ -32,7 +32,14 @@ func IsUTF8Collation(id uint16) bool {
 // keyKind is fieldKind for a column the merge compares (a sort, group,
 // DISTINCT or MIN/MAX key): an error for text in a character set the
 // merge does not read.
+//
+// An ENUM's or SET's values are distinct under its collation, whatever
+// it is: as group and DISTINCT keys they are equal as they are equal
+// bytes (they sort by position, which the router gives the merge).
 func keyKind(f *mysql.Field) (cmpKind, error) {
+	if f != nil && f.Flag&(mysql.ENUM_FLAG|mysql.SET_FLAG) != 0 {
+		return kindBinary, nil
+	}
 	k := fieldKind(f)
 	if (k == kindCI || k == kindBinPad) && !IsUTF8Collation(f.Charset) {
 		return k, errForeignText(f)

@@ -90,14 +90,17 @@ func (m *selectMerge) textError(s textScope, shardKey func(ast.ExprNode) bool) e
 }
 
 // textKeys lists what the merge compares: its ORDER BY, GROUP BY and
-// DISTINCT keys, and the arguments of the aggregates it merges. shardKey,
+// DISTINCT keys, and the arguments of the aggregates it merges. An ENUM
+// or SET column is none, whatever its collation: its groups are its
+// values, distinct under the collation, which the merge tells by their
+// bytes, and it sorts by position (enumorder.go). shardKey,
 // if set, tells the shard key column (Router.isShardKeyColumn).
 func (m *selectMerge) textKeys(s textScope, shardKey func(ast.ExprNode) bool) []mergeKey {
 	sel := m.sel
 	keys := m.orderTextKeys()
 	if sel.GroupBy != nil {
 		for _, item := range sel.GroupBy.Items {
-			if e, _, err := resolveGroupItem(item.Expr, sel.Fields.Fields, m.colType, m.isColumn); err == nil {
+			if e, _, err := resolveGroupItem(item.Expr, sel.Fields.Fields, m.colType, m.isColumn); err == nil && !m.isEnum(e) {
 				keys = append(keys, mergeKey{what: "GROUP BY " + textOf(item.Expr), expr: e})
 			}
 		}
@@ -106,7 +109,11 @@ func (m *selectMerge) textKeys(s textScope, shardKey func(ast.ExprNode) bool) []
 		keys = sortedOnShard(keys, shardKey)
 	}
 	if sel.Distinct {
-		keys = append(keys, distinctTextKeys(sel.Fields.Fields, s)...)
+		for _, k := range distinctTextKeys(sel.Fields.Fields, s) {
+			if !m.isEnum(k.expr) {
+				keys = append(keys, k)
+			}
+		}
 	}
 	if m.merge.Agg != nil {
 		keys = append(keys, aggTextKeys(sel)...)
