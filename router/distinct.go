@@ -177,3 +177,26 @@ type fieldsRows struct {
 }
 
 func (r fieldsRows) Columns() []*mysql.Field { return r.cols }
+
+// hiddenOrgNames is in with an org_name that is one of the merge's own
+// aliases (a group of a derived table's column, `x`.`g` AS `__xa_g0`,
+// whose org_name MariaDB gives as the item's name) made the column's
+// name, as one MariaDB names it.
+func hiddenOrgNames(in engine.Rows) engine.Rows {
+	var cols []*mysql.Field
+	for i, f := range in.Columns() {
+		if f == nil || !strings.HasPrefix(string(f.OrgName), "__xa_") {
+			continue
+		}
+		if cols == nil {
+			cols = append([]*mysql.Field(nil), in.Columns()...)
+		}
+		c := *f
+		c.OrgName = c.Name
+		cols[i] = &c
+	}
+	if cols == nil {
+		return in
+	}
+	return fieldsRows{Rows: in, cols: cols}
+}

@@ -183,6 +183,7 @@ func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Ro
 		rows.Close()
 		return nil, err
 	}
+	rows = hiddenOrgNames(rows)
 	if m.Distinct {
 		rows = engine.Distinct(rows, seq(a.Visible))
 	}
