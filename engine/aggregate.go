@@ -208,11 +208,17 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 				sp.concatKinds = append(sp.concatKinds, fieldKind(inCols[k]))
 			}
 		}
-		if g.Fn == AggAvg && g.ShapeCol != 0 && sp.mode == sumDouble {
+		switch {
+		case g.Fn != AggAvg || g.ShapeCol == 0:
+		case sp.mode == sumDouble:
 			// The partial sum is printed whole (SUM(x) + 0e0): the
 			// shard's AVG(x) has the answer's decimals and length.
 			shape := inCols[g.ShapeCol]
 			sp.out.ColumnLength, sp.out.Decimal, sp.outDec = shape.ColumnLength, shape.Decimal, int(shape.Decimal)
+		default:
+			// An exact AVG: its length, which the partial SUM's capped
+			// precision does not tell.
+			sp.out.ColumnLength = inCols[g.ShapeCol].ColumnLength
 		}
 		for _, c := range g.More {
 			if c < 0 || c >= len(inCols) {

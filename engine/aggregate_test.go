@@ -320,7 +320,7 @@ func TestAggregateAny(t *testing.T) {
 // AVG of a FLOAT or DOUBLE takes its display length from the shard's own
 // AVG(x) (ShapeCol): MariaDB derives it from x's, which the partial SUM
 // does not tell (checked on 10.11: AVG of a FLOAT(7,3) is 11 long, its
-// SUM 20). An exact AVG keeps the length worked out from its SUM.
+// SUM 20); so does an exact AVG whose SUM's precision is capped.
 func TestAvgLengthFromTheShardsAvg(t *testing.T) {
 	sum := &mysql.Field{Name: []byte("SUM(f)"), Type: mysql.MYSQL_TYPE_DOUBLE, Charset: binaryCharset, ColumnLength: 20, Decimal: 3, Flag: mysql.BINARY_FLAG}
 	shape := &mysql.Field{Name: []byte("AVG(f)"), Type: mysql.MYSQL_TYPE_DOUBLE, Charset: binaryCharset, ColumnLength: 11, Decimal: 7, Flag: mysql.BINARY_FLAG}
@@ -329,10 +329,18 @@ func TestAvgLengthFromTheShardsAvg(t *testing.T) {
 	if f.ColumnLength != 11 || f.Decimal != 7 || f.Type != mysql.MYSQL_TYPE_DOUBLE {
 		t.Errorf("AVG of a FLOAT(7,3): type %d length %d decimals %d, want DOUBLE 11 7", f.Type, f.ColumnLength, f.Decimal)
 	}
-	dec := []*mysql.Field{decField("SUM(d)", 2), countField("COUNT(d)"), decField("AVG(d)", 6)}
-	exact := Aggregate(FromSlice(dec, rowsOf([]string{"3.85", "3", "1.283333"})), nil, []Agg{{Fn: AggAvg, Col: 0, CountCol: 1, ShapeCol: 2, Name: "AVG(d)"}}).Columns()[0]
-	if want := avgLength(dec[0].ColumnLength, 2); exact.ColumnLength != want {
-		t.Errorf("AVG of a DECIMAL: length %d, want %d (from its SUM)", exact.ColumnLength, want)
+	// A DECIMAL(65)'s SUM is capped at 65 digits (66 long): the shard's
+	// AVG tells its length, 71 (checked on 10.11).
+	sum65, avg65 := decField("SUM(d)", 0), decField("AVG(d)", 4)
+	sum65.ColumnLength, avg65.ColumnLength = 66, 71
+	dec := []*mysql.Field{sum65, countField("COUNT(d)"), avg65}
+	exact := Aggregate(FromSlice(dec, rowsOf([]string{"3", "3", "1.0000"})), nil, []Agg{{Fn: AggAvg, Col: 0, CountCol: 1, ShapeCol: 2, Name: "AVG(d)"}}).Columns()[0]
+	if exact.ColumnLength != 71 || exact.Decimal != 4 {
+		t.Errorf("AVG of a DECIMAL(65): length %d decimals %d, want 71 4 (the shard's AVG)", exact.ColumnLength, exact.Decimal)
+	}
+	noShape := Aggregate(FromSlice(dec, rowsOf([]string{"3", "3", "1.0000"})), nil, []Agg{{Fn: AggAvg, Col: 0, CountCol: 1, Name: "AVG(d)"}}).Columns()[0]
+	if want := avgLength(66, 0); noShape.ColumnLength != want {
+		t.Errorf("AVG of a DECIMAL without the shard's AVG: length %d, want %d (from its SUM)", noShape.ColumnLength, want)
 	}
 }
 

@@ -96,3 +96,14 @@ func (r *Router) columnsNamed(from []tableInfo, name *ast.ColumnName) (typ strin
 func isEnumType(typ string) bool {
 	return strings.HasPrefix(typ, "enum(") || strings.HasPrefix(typ, "set(")
 }
+
+// isWideExact tells whether e is a DECIMAL or BIT column (catalog.go):
+// SUM caps their precision (m.realColumn tells the FLOAT and DOUBLE ones).
+func (m *selectMerge) isWideExact(e ast.ExprNode) bool {
+	c, ok := unparen(e).(*ast.ColumnNameExpr)
+	if !ok || m.colType == nil {
+		return false
+	}
+	typ, n := m.colType(c.Name)
+	return n == 1 && (strings.HasPrefix(typ, "decimal") || strings.HasPrefix(typ, "bit"))
+}

@@ -601,6 +601,10 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 			// the column (engine.Agg.ShapeCol). Not of anything else: AVG
 			// would convert a string once more than SUM, with its warnings.
 			shape := m.realColumn(f.Args[0])
+			// Of a wide DECIMAL or BIT column too: the SUM's precision
+			// is capped at 65, which hides the column's, whose AVG is as
+			// long as it plus 4 digits (AVG of a DECIMAL(65) is 71 long).
+			wide := !shape && m.isWideExact(f.Args[0])
 			distinct := ""
 			if f.Distinct {
 				distinct = "DISTINCT "
@@ -620,7 +624,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 				g.CountCol = shardCol
 				shardCol++
 			}
-			if shape {
+			if shape || wide {
 				cols = append(cols, "AVG("+distinct+arg+")")
 				g.ShapeCol = shardCol
 				shardCol++
