@@ -663,6 +663,9 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 		am.Aggs = append(am.Aggs, engine.Agg{Fn: engine.AggMin, Col: shardCol, Name: "__xa_rep", Rep: true})
 		shardCol++
 	}
+	if err := m.unorderedGroups(am, a.groups, repKey); err != nil {
+		return err
+	}
 	// Everything the client sees is computed over [groups..., aggs...,
 	// string results..., representative key].
 	a.clause = ClauseSelect

@@ -1,0 +1,22 @@
+package integration
+
+import "testing"
+
+// TestGroupByOrderByNullOverShards: GROUP BY an expression ... ORDER BY
+// NULL answers its groups as one MariaDB does, unsorted, in the order its
+// temporary table made them: each as its first row was read, on a scan
+// the lowest primary key (v % 3 gives 1, 2, 0 here, not 0, 1, 2).
+func TestGroupByOrderByNullOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE litems (k INT PRIMARY KEY, g INT, v INT, s VARCHAR(5))",
+		"INSERT INTO litems VALUES (1,3,1,'x'),(2,1,2,'y'),(3,3,3,'x'),(4,2,4,'z'),(5,1,5,'y'),(6,2,6,'a'),(7,5,7,'b'),(8,4,8,'b')",
+	)
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		"SELECT v % 3 AS m, SUM(v) FROM litems GROUP BY m ORDER BY NULL",
+		"SELECT v % 3, COUNT(*) FROM litems GROUP BY v % 3 ORDER BY NULL LIMIT 2",
+		"SELECT LEFT(s, 1) AS c, COUNT(*) FROM litems GROUP BY c ORDER BY NULL",
+		"SELECT v % 3 AS m, SUM(v) FROM litems GROUP BY m HAVING SUM(v) > 5 ORDER BY NULL",
+		"SELECT k, COUNT(*) FROM litems GROUP BY k ORDER BY NULL",
+	})
+}
