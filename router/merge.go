@@ -278,6 +278,9 @@ func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groups
 		}
 		from = " FROM " + t
 	}
+	if err := m.distinctBitOrder(); err != nil {
+		return nil, err
+	}
 	switch {
 	case isAggregate(sel) && !(groupsOnShard && sel.GroupBy != nil && !sel.GroupBy.Rollup):
 		err = m.planAggregate(from, repKey)
