@@ -70,6 +70,9 @@ func attrsOf(b bound, cols []*mysql.Field) attrs {
 		return arithAttrs(x, cols)
 	case *boundNeg:
 		a := attrsOf(x.a, cols)
+		if x.t.cls == tDouble && a.ok && a.notNull {
+			return attrs{notNull: true, ok: true} // only its NOT NULL
+		}
 		if !a.ok || x.t.cls == tDouble {
 			return attrs{}
 		}
@@ -157,6 +160,8 @@ func litAttrs(l *boundLit) attrs {
 	case vDouble:
 		// Only its NOT NULL: a DOUBLE's length is not an integer's.
 		return attrs{length: len(l.txt), notNull: true, ok: true}
+	case vBytes:
+		return attrs{notNull: true, ok: true} // only its NOT NULL ('a' = 'a')
 	}
 	return attrs{}
 }
@@ -170,10 +175,15 @@ func intDigits(d decimal) int {
 // arithAttrs follows Item_func_additive_op, _mul, _div, _mod and
 // _int_div's result_precision (sql/item_func.cc, 10.11).
 func arithAttrs(e *boundArith, cols []*mysql.Field) attrs {
+	a, b := attrsOf(e.a, cols), attrsOf(e.b, cols)
+	if e.t.cls == tDouble && (e.op == "+" || e.op == "-" || e.op == "*") && a.ok && b.ok && a.notNull && b.notNull {
+		// Only its NOT NULL (2e0 * 3): a DOUBLE's length is not an
+		// integer's.
+		return attrs{notNull: true, ok: true}
+	}
 	if e.t.cls != tInt && e.t.cls != tDec {
 		return attrs{}
 	}
-	a, b := attrsOf(e.a, cols), attrsOf(e.b, cols)
 	if !a.ok || !b.ok {
 		return attrs{}
 	}

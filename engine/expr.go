@@ -299,15 +299,26 @@ func (n *namedExpr) bind(bd binder) (bound, error) {
 func (n *boundNamed) text() string { return n.name }
 func (n *boundNamed) prec() int    { return precHighest }
 
-// isLiteral reports whether b is a literal (-1 too, bound as one),
-// whose column definition MariaDB derives from its text (Item_int,
-// Item_decimal, Item_float).
-func isLiteral(b bound) bool {
+// doubleLength is the display length MariaDB gives a DOUBLE: a literal's
+// text's (Item_float), a column's own, a negation's one more than its
+// argument's (Item_func_neg), else 23.
+func doubleLength(b bound, inCols []*mysql.Field) uint32 {
 	for n, named := b.(*boundNamed); named; n, named = b.(*boundNamed) {
 		b = n.bound
 	}
-	_, ok := b.(*boundLit)
-	return ok
+	switch x := b.(type) {
+	case *boundLit:
+		return uint32(len(x.txt))
+	case *boundCol:
+		if x.i < len(inCols) && inCols[x.i] != nil && x.t.cls == tDouble {
+			return inCols[x.i].ColumnLength
+		}
+	case *boundNeg:
+		if x.a.st().cls == tDouble {
+			return doubleLength(x.a, inCols) + 1
+		}
+	}
+	return 23
 }
 
 // isConstBound reports whether b references no column.
@@ -1200,12 +1211,7 @@ func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
 	if t.unsigned {
 		f.Flag |= mysql.UNSIGNED_FLAG
 	}
-	var a attrs
-	if !isConstBound(b) || isLiteral(b) {
-		// Other constant expressions keep the generic lengths (not
-		// checked against MariaDB).
-		a = attrsOf(b, inCols)
-	}
+	a := attrsOf(b, inCols)
 	if a.ok && a.notNull {
 		f.Flag |= mysql.NOT_NULL_FLAG
 	}
@@ -1226,10 +1232,7 @@ func resultField(b bound, inCols []*mysql.Field, name string) *mysql.Field {
 			f.ColumnLength = uint32(a.length)
 		}
 	case tDouble:
-		f.Type, f.Decimal, f.ColumnLength = mysql.MYSQL_TYPE_DOUBLE, uint8(t.scale), 23
-		if l, ok := b.(*boundLit); ok {
-			f.ColumnLength = uint32(len(l.txt)) // Item_float: as long as its text
-		}
+		f.Type, f.Decimal, f.ColumnLength = mysql.MYSQL_TYPE_DOUBLE, uint8(t.scale), doubleLength(b, inCols)
 	case tNull:
 		f.Type, f.Flag = mysql.MYSQL_TYPE_NULL, mysql.BINARY_FLAG
 	default:

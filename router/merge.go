@@ -883,6 +883,10 @@ func fieldName(f *ast.SelectField) string {
 		return s
 	}
 	if v, ok := e.(*driver.ValueExpr); ok && e != f.Expr {
+		if v.Kind() == driver.KindFloat64 {
+			// As written ((3e0) is 3e0), which restoring would not keep.
+			return strings.TrimRight(strings.TrimLeft(f.Text(), "(+ \t\n"), ") \t\n")
+		}
 		if t, err := restore(v); err == nil {
 			return t
 		}
@@ -1374,30 +1378,41 @@ var binaryOps = map[opcode.Op]string{
 	opcode.LogicAnd: "AND", opcode.LogicOr: "OR", opcode.LogicXor: "XOR",
 }
 
-// fieldFloat is a select field that is a float literal, with the text
-// the client wrote: MariaDB's Item_float is as long as that text (2e0 is
-// a DOUBLE of 3, 1.5E+3 of 6).
+// fieldFloat is a select field that is a float literal, negated or not,
+// with the text the client wrote: MariaDB's Item_float is as long as that
+// text (2e0 is a DOUBLE of 3, 1.5E+3 of 6), and its parser folds a minus
+// into it (- 1e1 is 4 long, -(-2e0) 3).
 func fieldFloat(f *ast.SelectField) (engine.Expr, bool) {
-	x, sign := f.Expr, ""
-	if u, ok := x.(*ast.UnaryOperationExpr); ok && u.Op == opcode.Minus {
-		x, sign = u.V, "-" // - 1e1 is a DOUBLE of 4
+	x, neg := f.Expr, false
+	for {
+		switch u := x.(type) {
+		case *ast.ParenthesesExpr:
+			x = u.Expr
+			continue
+		case *ast.UnaryOperationExpr:
+			if u.Op == opcode.Minus {
+				x, neg = u.V, !neg
+				continue
+			}
+		}
+		break
 	}
 	v, ok := x.(*driver.ValueExpr)
 	if !ok || v.Kind() != driver.KindFloat64 {
 		return nil, false
 	}
-	text := strings.TrimSpace(f.Text())
-	if sign != "" {
-		text = strings.TrimSpace(strings.TrimPrefix(text, "-"))
-	}
-	txt := strings.Fields(text)
+	txt := strings.Fields(strings.TrimLeft(f.Text(), "-( \t\n"))
 	if len(txt) == 0 {
 		return nil, false
 	}
-	if _, err := strconv.ParseFloat(txt[0], 64); err != nil {
+	lit := strings.TrimRight(txt[0], ")")
+	if _, err := strconv.ParseFloat(lit, 64); err != nil {
 		return nil, false
 	}
-	return engine.Lit(sign+txt[0], engine.LitFloat), true
+	if neg {
+		lit = "-" + lit
+	}
+	return engine.Lit(lit, engine.LitFloat), true
 }
 
 func literalExpr(v *driver.ValueExpr) (engine.Expr, error) {
