@@ -25,3 +25,27 @@ func TestAggregateOrderMetadataOverShards(t *testing.T) {
 		"SELECT n, COUNT(*) FROM gitems GROUP BY n",
 	})
 }
+
+// TestDistinctAggregateOrderMetadataOverShards: with a COUNT(DISTINCT) or
+// SUM(DISTINCT), one MariaDB groups by sorting, and sorts the groups in
+// another order than the GROUP BY's through a temporary table, whose
+// columns describe the aggregates (no BINARY on a number, a YEAR
+// ZEROFILL, a string of 0 decimals); the shards, grouping by the
+// DISTINCT arguments too, describe them otherwise: the merge follows
+// one server.
+func TestDistinctAggregateOrderMetadataOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE txitems (k INT PRIMARY KEY, g INT, n INT, s VARCHAR(5), d DECIMAL(6,2), f DOUBLE, t DATE, u INT UNSIGNED, y YEAR)",
+		"INSERT INTO txitems VALUES (1,1,1,'a',1.5,1.5,'2020-01-01',1,2020),(2,1,2,'b',2.5,2.5,'2021-01-01',2,2021),(3,2,3,'a',3,3,'2022-01-01',3,2022),(4,2,3,'c',3,3,'2022-01-01',3,2023),(5,3,NULL,'d',NULL,NULL,NULL,NULL,NULL)",
+	)
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		"SELECT g, COUNT(DISTINCT n), COUNT(*), COUNT(n), SUM(n), SUM(d), AVG(n), AVG(f), MIN(n), MAX(s), MIN(d), MAX(f), MIN(t), BIT_OR(n), MAX(u), SUM(u), MIN(y) FROM txitems GROUP BY g ORDER BY COUNT(*)",
+		"SELECT g, COUNT(DISTINCT n) c FROM txitems GROUP BY g ORDER BY c DESC, g",
+		"SELECT g, SUM(DISTINCT n) c, AVG(DISTINCT n) a FROM txitems GROUP BY g ORDER BY c",
+		"SELECT g, COUNT(DISTINCT n) c, MAX(s) FROM txitems GROUP BY g ORDER BY MAX(s)",
+		"SELECT g, COUNT(DISTINCT n) + 1 c FROM txitems GROUP BY g ORDER BY c",
+		// In the GROUP BY's order: no temporary table.
+		"SELECT g, COUNT(DISTINCT n) c, MAX(s) FROM txitems GROUP BY g ORDER BY g DESC",
+	})
+}

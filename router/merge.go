@@ -109,6 +109,10 @@ type AggMerge struct {
 	// shards send every group whatever the session's sql_select_limit.
 	Distinct bool
 	partKey  bool // group columns flagged as MariaDB's DISTINCT ... LIMIT flags them
+	// tempSorted: one MariaDB sorts the groups, which it made without
+	// a temporary table (a COUNT(DISTINCT) groups by sorting), through
+	// one, and describes the aggregates from it (tempfields.go).
+	tempSorted bool
 	// NonGrouped, when set, is the statement's error under
 	// ONLY_FULL_GROUP_BY: it carries fields neither grouped nor aggregated
 	// (carried.go), which that mode refuses.
@@ -167,6 +171,9 @@ func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Ro
 		in = engine.MergeSort(inputs, sortKeys(a.InputOrder))
 	}
 	rows := engine.Aggregate(in, seq(a.Groups), a.Aggs)
+	if a.tempSorted {
+		rows = tempTableFields(rows, a.Groups, a.Aggs)
+	}
 	if a.Having != nil {
 		rows = engine.Filter(rows, a.Having, w)
 		if err := engine.BuildError(rows); err != nil {
@@ -724,6 +731,9 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 	if len(groupBy) > 0 {
 		m.tail = " GROUP BY " + strings.Join(groupBy, ", ")
 	}
+	// The shards group by the COUNT(DISTINCT) arguments too: their
+	// column definitions follow another plan than one MariaDB's.
+	am.tempSorted = !shardFields && sel.GroupBy != nil && !orderFollowsGroups(sel, a.groups)
 	if shardFields && sel.GroupBy != nil && firstAgg >= 0 && !orderFollowsGroups(sel, a.groups) {
 		// One MariaDB sorts such groups through a temporary table, and
 		// describes its columns from that table (no BINARY on COUNT(*),

@@ -1,0 +1,43 @@
+package router
+
+import (
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/xaproxy/xaproxy/engine"
+)
+
+// tempTableFields is in (groups, then one column per aggregate of aggs)
+// with its aggregates described as one MariaDB describes the columns of
+// the temporary table it sorts groups through (checked on 10.11 with a
+// COUNT(DISTINCT) and an ORDER BY on an aggregate): a number without the
+// BINARY flag, a YEAR ZEROFILL, a string with 0 decimals (not an
+// expression's 39); a DATE, TIME, DATETIME or TIMESTAMP as it is.
+func tempTableFields(in engine.Rows, groups int, aggs []engine.Agg) engine.Rows {
+	cols := append([]*mysql.Field(nil), in.Columns()...)
+	for j, g := range aggs {
+		i := groups + j
+		if i >= len(cols) || cols[i] == nil || g.Fn == engine.AggAny || g.Fn == engine.AggGroupConcat || g.Rep || g.Equal {
+			continue
+		}
+		c := *cols[i]
+		switch {
+		case c.Type == mysql.MYSQL_TYPE_YEAR:
+			c.Flag = c.Flag&^mysql.BINARY_FLAG | mysql.ZEROFILL_FLAG
+		case isNumberType(c.Type):
+			c.Flag &^= mysql.BINARY_FLAG
+		case c.Charset != 63 && c.Decimal == 39: // text, not binary
+			c.Decimal = 0
+		}
+		cols[i] = &c
+	}
+	return fieldsRows{Rows: in, cols: cols}
+}
+
+func isNumberType(t byte) bool {
+	switch t {
+	case mysql.MYSQL_TYPE_TINY, mysql.MYSQL_TYPE_SHORT, mysql.MYSQL_TYPE_INT24, mysql.MYSQL_TYPE_LONG,
+		mysql.MYSQL_TYPE_LONGLONG, mysql.MYSQL_TYPE_FLOAT, mysql.MYSQL_TYPE_DOUBLE,
+		mysql.MYSQL_TYPE_DECIMAL, mysql.MYSQL_TYPE_NEWDECIMAL:
+		return true
+	}
+	return false
+}
