@@ -36,16 +36,20 @@ func TestAggregateOrderMetadataOverShards(t *testing.T) {
 func TestDistinctAggregateOrderMetadataOverShards(t *testing.T) {
 	t.Parallel()
 	ctx, proxy, direct, f := startTwinFixture(t,
-		"CREATE TABLE txitems (k INT PRIMARY KEY, g INT, n INT, s VARCHAR(5), d DECIMAL(6,2), f DOUBLE, t DATE, u INT UNSIGNED, y YEAR)",
-		"INSERT INTO txitems VALUES (1,1,1,'a',1.5,1.5,'2020-01-01',1,2020),(2,1,2,'b',2.5,2.5,'2021-01-01',2,2021),(3,2,3,'a',3,3,'2022-01-01',3,2022),(4,2,3,'c',3,3,'2022-01-01',3,2023),(5,3,NULL,'d',NULL,NULL,NULL,NULL,NULL)",
+		"CREATE TABLE txitems (k INT PRIMARY KEY, g INT, n INT, s VARCHAR(5), d DECIMAL(6,2), f DOUBLE, t DATE, u INT UNSIGNED, y YEAR, r FLOAT, fd DOUBLE(10,2))",
+		"INSERT INTO txitems VALUES (1,1,1,'a',1.5,1.5,'2020-01-01',1,2020,1.5,2.25),(2,1,2,'b',2.5,2.5,'2021-01-01',2,2021,2.5,3.5),(3,2,3,'a',3,3,'2022-01-01',3,2022,3,4),(4,2,3,'c',3,3,'2022-01-01',3,2023,3,4),(5,3,NULL,'d',NULL,NULL,NULL,NULL,NULL,NULL,NULL)",
 	)
 	compareQueries(ctx, t, proxy, direct, f, []string{
-		"SELECT g, COUNT(DISTINCT n), COUNT(*), COUNT(n), SUM(n), SUM(d), AVG(n), AVG(f), MIN(n), MAX(s), MIN(d), MAX(f), MIN(t), BIT_OR(n), MAX(u), SUM(u), MIN(y) FROM txitems GROUP BY g ORDER BY COUNT(*)",
+		"SELECT g, COUNT(DISTINCT n), COUNT(*), COUNT(n), SUM(n), SUM(d), AVG(n), AVG(f), MIN(n), MAX(s), MIN(d), MAX(f), MIN(t), BIT_OR(n), MAX(u), SUM(u), MIN(y) FROM txitems GROUP BY g ORDER BY COUNT(*), g",
 		"SELECT g, COUNT(DISTINCT n) c FROM txitems GROUP BY g ORDER BY c DESC, g",
 		"SELECT g, SUM(DISTINCT n) c, AVG(DISTINCT n) a FROM txitems GROUP BY g ORDER BY c",
 		"SELECT g, COUNT(DISTINCT n) c, MAX(s) FROM txitems GROUP BY g ORDER BY MAX(s)",
 		"SELECT g, COUNT(DISTINCT n) + 1 c FROM txitems GROUP BY g ORDER BY c",
-		// In the GROUP BY's order: no temporary table.
+		// In the GROUP BY's order: no temporary table, a MIN or MAX of a
+		// double as long as its decimals print (23, or 17 and them).
 		"SELECT g, COUNT(DISTINCT n) c, MAX(s) FROM txitems GROUP BY g ORDER BY g DESC",
+		"SELECT COUNT(DISTINCT n), MAX(f), MIN(r), MAX(fd), MIN(y), MIN(s), MAX(d) FROM txitems",
+		"SELECT g, COUNT(DISTINCT n), MAX(f), MIN(r), MAX(fd), MIN(y), MIN(s), MAX(d) FROM txitems GROUP BY g",
+		"SELECT SUM(DISTINCT n), MAX(f), MIN(fd) FROM txitems",
 	})
 }

@@ -113,6 +113,9 @@ type AggMerge struct {
 	// a temporary table (a COUNT(DISTINCT) groups by sorting), through
 	// one, and describes the aggregates from it (tempfields.go).
 	tempSorted bool
+	// sortGrouped: one MariaDB groups by sorting (a COUNT(DISTINCT)),
+	// without a temporary table, and describes the aggregates as items.
+	sortGrouped bool
 	// NonGrouped, when set, is the statement's error under
 	// ONLY_FULL_GROUP_BY: it carries fields neither grouped nor aggregated
 	// (carried.go), which that mode refuses.
@@ -171,8 +174,11 @@ func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Ro
 		in = engine.MergeSort(inputs, sortKeys(a.InputOrder))
 	}
 	rows := engine.Aggregate(in, seq(a.Groups), a.Aggs)
-	if a.tempSorted {
+	switch {
+	case a.tempSorted:
 		rows = tempTableFields(rows, a.Groups, a.Aggs)
+	case a.sortGrouped:
+		rows = itemFields(rows, a.Groups, a.Aggs)
 	}
 	if a.Having != nil {
 		rows = engine.Filter(rows, a.Having, w)
@@ -734,6 +740,7 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 	// The shards group by the COUNT(DISTINCT) arguments too: their
 	// column definitions follow another plan than one MariaDB's.
 	am.tempSorted = !shardFields && sel.GroupBy != nil && !orderFollowsGroups(sel, a.groups)
+	am.sortGrouped = !shardFields && !am.tempSorted
 	if shardFields && sel.GroupBy != nil && firstAgg >= 0 && !orderFollowsGroups(sel, a.groups) {
 		// One MariaDB sorts such groups through a temporary table, and
 		// describes its columns from that table (no BINARY on COUNT(*),
