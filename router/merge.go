@@ -175,6 +175,8 @@ func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Ro
 	}
 	rows := engine.Aggregate(in, seq(a.Groups), a.Aggs)
 	switch {
+	case engine.BuildError(rows) != nil:
+		// The failure of the merge, which the operators below report.
 	case a.tempSorted:
 		rows = tempTableFields(rows, a.Groups, a.Aggs)
 	case a.sortGrouped:
