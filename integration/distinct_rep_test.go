@@ -37,3 +37,29 @@ func TestDistinctOverShards(t *testing.T) {
 		scriptStep{0, "SET SESSION sql_select_limit = DEFAULT", nil},
 	)
 }
+
+// TestDistinctTiesOverShards: a SELECT DISTINCT ordered by some of its
+// columns comes, where the ORDER BY ties, in the order of the other
+// columns, ascending (an ENUM by position): one MariaDB groups by all of
+// them and sorts the groups by the ORDER BY. The merge ordered ties by
+// the lowest key of each row.
+func TestDistinctTiesOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE litems (k INT PRIMARY KEY, g INT, s VARCHAR(10), v INT, d DECIMAL(6,2), e ENUM('z','y','x'))",
+		"INSERT INTO litems VALUES (1,1,'a',5,1.5,'x'),(2,1,'B',3,2.25,'z'),(3,2,'c',7,NULL,'y'),(4,2,'A',1,4,'x'),(5,1,'d',2,0.5,'y'),(6,3,'b',NULL,9.99,'z'),(7,3,'a ',4,-1,'x')",
+	)
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		"SELECT DISTINCT g, v > 2 FROM litems ORDER BY g LIMIT 3",
+		"SELECT DISTINCT g, v > 2 AS x FROM litems ORDER BY g DESC",
+		"SELECT DISTINCT g, d FROM litems ORDER BY g",
+		"SELECT DISTINCT g, s FROM litems ORDER BY g",
+		"SELECT DISTINCT v > 2, g FROM litems ORDER BY 1",
+		"SELECT DISTINCT g, s, d FROM litems ORDER BY g DESC LIMIT 4",
+		"SELECT DISTINCT d, g FROM litems ORDER BY g",
+		"SELECT DISTINCT g, e FROM litems ORDER BY g",
+		"SELECT DISTINCT e, g FROM litems ORDER BY e",
+		"SELECT DISTINCT g, e, s FROM litems ORDER BY s",
+		"SELECT DISTINCT s, g FROM litems WHERE k > 1 ORDER BY g DESC",
+	})
+}
