@@ -54,6 +54,33 @@ func DecodeTextRow(payload []byte, n int) (Row, error) {
 	return row, nil
 }
 
+// TextRow is r as the text protocol prints it: an infinite DOUBLE or
+// FLOAT (a merged SUM that overflowed, kept so for expressions over it
+// and for the binary protocol) as MariaDB's my_gcvt prints one, "0".
+// r itself when nothing changes.
+func TextRow(cols []*mysql.Field, r Row) Row {
+	var out Row
+	for i, v := range r {
+		if i >= len(cols) || cols[i] == nil || len(v) == 0 || v[len(v)-1] != 'f' {
+			continue
+		}
+		if t := cols[i].Type; t != mysql.MYSQL_TYPE_DOUBLE && t != mysql.MYSQL_TYPE_FLOAT {
+			continue
+		}
+		if f, err := strconv.ParseFloat(string(v), 64); err != nil || !math.IsInf(f, 0) {
+			continue
+		}
+		if out == nil {
+			out = append(Row(nil), r...)
+		}
+		out[i] = []byte("0")
+	}
+	if out == nil {
+		return r
+	}
+	return out
+}
+
 // EncodeTextRow appends the text-protocol payload of r to dst.
 func EncodeTextRow(dst []byte, r Row) []byte {
 	for _, v := range r {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"testing"
 
@@ -246,5 +247,25 @@ func TestDecodeBinaryDoubles(t *testing.T) {
 		if err != nil || string(r[0]) != c.want {
 			t.Errorf("%v: got %q %v, want %q", c.f, r[0], err, c.want)
 		}
+	}
+}
+
+// TestTextRowInfinity: an infinite DOUBLE or FLOAT cell prints as
+// MariaDB's my_gcvt prints one, "0", in the text protocol; other cells,
+// and text that reads "+Inf", as they are.
+func TestTextRowInfinity(t *testing.T) {
+	cols := []*mysql.Field{doubleField("d", 31), floatField("f"), strField("s"), doubleField("x", 2)}
+	got := texts([]Row{TextRow(cols, row("+Inf", "-Inf", "+Inf", "1.50"))})
+	if want := []string{"0|0|+Inf|1.50"}; !equalStrings(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	r := row("1", "2", "x", "NULL")
+	if out := TextRow(cols, r); &out[0] != &r[0] {
+		t.Errorf("a row without infinities is copied")
+	}
+	var buf []byte
+	buf, err := EncodeBinaryRow(buf, cols[:1], row("+Inf"))
+	if err != nil || len(buf) != 10 || math.Float64frombits(binary.LittleEndian.Uint64(buf[2:])) != math.Inf(1) {
+		t.Errorf("binary: % x, %v; want +Inf", buf, err)
 	}
 }

@@ -113,14 +113,10 @@ func bitText(f *mysql.Field) bool {
 // than its column's scale (a merged AVG, which keeps its quotient's
 // digits for the expressions that use it, as MariaDB's Item_sum_avg does;
 // a zero quotient has none) printed at the scale, rounded half up, as
-// MariaDB prints it; an infinite DOUBLE (a merged SUM that overflowed)
-// as MariaDB prints one, "0"; any other cell as it is.
+// MariaDB prints it; any other cell as it is (an infinite DOUBLE, a
+// merged SUM that overflowed, too: TextRow prints it for the text
+// protocol, the binary protocol carries it).
 func displayCell(b []byte, t stype) []byte {
-	if t.cls == tDouble && len(b) > 0 && b[len(b)-1] == 'f' {
-		if f, err := strconv.ParseFloat(string(b), 64); err == nil && math.IsInf(f, 0) {
-			return []byte(formatDouble(f, t.scale))
-		}
-	}
 	if t.cls != tDec || b == nil {
 		return b
 	}

@@ -874,7 +874,7 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, finish func()
 				return s.writeErr(err)
 			}
 		} else {
-			out = engine.EncodeTextRow(s.buf[:4], row)
+			out = engine.EncodeTextRow(s.buf[:4], engine.TextRow(cols, row))
 		}
 		s.noteRowsSent(1)
 		if err := s.conn.WritePacket(out); err != nil {
