@@ -441,6 +441,7 @@ func (b *binExpr) bind(bd binder) (bound, error) {
 		if err := numberLiterals(x, y); err != nil {
 			return nil, err
 		}
+		x, y = strictNumber(x), strictNumber(y)
 		e := newArith(b.op, x, y)
 		e.warn = bd.warn
 		return e, nil
@@ -448,21 +449,55 @@ func (b *binExpr) bind(bd binder) (bound, error) {
 		if err := numberLiterals(x, y); err != nil {
 			return nil, err
 		}
-		return &boundLogic{op: b.op, a: x, b: y}, nil
+		return &boundLogic{op: b.op, a: strictNumber(x), b: strictNumber(y)}, nil
 	}
 	c := newCmp(b.op, x, y)
 	if c.mode == cmDec || c.mode == cmDouble {
 		if err := numberLiterals(x, y); err != nil {
 			return nil, err
 		}
+		c.a, c.b = strictNumber(c.a), strictNumber(c.b)
 	}
 	return c, nil
 }
 
+// wholeNumber tells whether b reads as a number without a warning: a
+// number after leading spaces, none after it (MariaDB notes trailing
+// spaces, warns of anything else).
+func wholeNumber(b []byte) bool {
+	_, end, ok := numericPrefix(b, " \t\n\v\f\r", -1)
+	return ok && end == len(b)
+}
+
+// strictNumber is b, a string the merge reads as a number (MAX(s) + 1),
+// refusing at evaluation a value that is not a number alone: one MariaDB
+// warns that it truncates it (1292), which the merge does not. Other
+// operands as they are.
+func strictNumber(b bound) bound {
+	if b.st().cls != tStr || isConstBound(b) {
+		return b
+	}
+	return &boundStrictNum{bound: b}
+}
+
+type boundStrictNum struct{ bound }
+
+func (s *boundStrictNum) eval(r Row) (value, error) {
+	v, err := s.bound.eval(r)
+	if err != nil || v.k != vBytes {
+		return v, err
+	}
+	if !wholeNumber(v.b) {
+		return value{}, mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf(
+			"%s read as a number over several shards is not supported where it is not a number (%q): one MariaDB warns that it truncates it (1292), which the merge does not", s.bound.text(), v.b))
+	}
+	return v, nil
+}
+
 // numberLiterals refuses a string literal among operands read as numbers
-// that is not a number alone ('abc', '1x', the empty string; ' 3 ', of
-// which MariaDB notes the spaces): one MariaDB warns that it truncates
-// it (1292, Truncated incorrect DOUBLE value), which the merge does not.
+// that is not a whole number ('abc', '1x', the empty string; '3 ', of
+// which MariaDB notes the space): one MariaDB warns that it truncates it
+// (1292, Truncated incorrect DOUBLE value), which the merge does not.
 func numberLiterals(operands ...bound) error {
 	for _, o := range operands {
 		for n, named := o.(*boundNamed); named; n, named = o.(*boundNamed) {
@@ -472,7 +507,7 @@ func numberLiterals(operands ...bound) error {
 		if !ok || l.v.k != vBytes {
 			continue
 		}
-		if start, end, ok := numericPrefix(l.v.b, "", -1); !ok || start != 0 || end != len(l.v.b) {
+		if !wholeNumber(l.v.b) {
 			return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf(
 				"string %s read as a number over several shards is not supported: one MariaDB warns that it truncates it (1292), which the merge does not; write it as a number", l.txt))
 		}

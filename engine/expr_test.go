@@ -421,9 +421,11 @@ func TestExprOverAggregates(t *testing.T) {
 		{"c18-1", "ERROR 1690", 0, 0},
 		{"-c7", "-3", mysql.MYSQL_TYPE_LONGLONG, 0},
 		{"c6 % c7", "2", mysql.MYSQL_TYPE_LONGLONG, 0},
-		{"c8+1", "1", mysql.MYSQL_TYPE_DOUBLE, 31},
-		{"c8*2", "0", mysql.MYSQL_TYPE_DOUBLE, 31},
-		{"c8 = 0", "1", mysql.MYSQL_TYPE_LONG, 0},
+		// 'abc' read as a number: MariaDB warns 1292, which the merge
+		// does not give: refused.
+		{"c8+1", "ERROR 1235", 0, 0},
+		{"c8*2", "ERROR 1235", 0, 0},
+		{"c8 = 0", "ERROR 1235", 0, 0},
 		{"c8 = 'ABC'", "1", mysql.MYSQL_TYPE_LONG, 0},
 		{"c8 > 'abd'", "0", mysql.MYSQL_TYPE_LONG, 0},
 		{"c9+0", "20200102", mysql.MYSQL_TYPE_LONGLONG, 0},
