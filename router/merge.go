@@ -116,6 +116,10 @@ type AggMerge struct {
 	// sortGrouped: one MariaDB groups by sorting (a COUNT(DISTINCT)),
 	// without a temporary table, and describes the aggregates as items.
 	sortGrouped bool
+	// groupExprs are the outputs computed from the groups alone (g + 0
+	// beside GROUP BY g), which one MariaDB grouping through a temporary
+	// table stores there and describes from it (tempfields.go).
+	groupExprs []int
 	// NonGrouped, when set, is the statement's error under
 	// ONLY_FULL_GROUP_BY: it carries fields neither grouped nor aggregated
 	// (carried.go), which that mode refuses.
@@ -193,12 +197,16 @@ func (m *Merge) aggPipeline(inputs []engine.Rows, w *engine.Warnings) (engine.Ro
 		rows = engine.Sort(rows, sortKeys(a.GroupOrder))
 	}
 	when, sent := m.warnWhen()
+	groupedInTemp := groupedThroughTemp(in.Columns(), a.Groups)
 	rows = engine.Compute(rows, a.Outputs, a.Names, w, when)
 	if err := engine.BuildError(rows); err != nil {
 		rows.Close()
 		return nil, err
 	}
 	rows = hiddenOrgNames(rows)
+	if groupedInTemp && !a.sortGrouped && !a.tempSorted {
+		rows = tempExprFields(rows, a.groupExprs)
+	}
 	if m.Distinct {
 		rows = engine.Distinct(rows, seq(a.Visible))
 	}
@@ -694,6 +702,11 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 		}
 		if err != nil {
 			return err
+		}
+		if !hasAggregate(f.Expr) && !constantExpr(f.Expr) {
+			if _, isCol := unparen(f.Expr).(*ast.ColumnNameExpr); !isCol {
+				am.groupExprs = append(am.groupExprs, len(am.Outputs))
+			}
 		}
 		am.Outputs = append(am.Outputs, e)
 		am.Names = append(am.Names, fieldName(f))

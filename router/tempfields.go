@@ -66,3 +66,35 @@ func itemFields(in engine.Rows, groups int, aggs []engine.Agg) engine.Rows {
 	}
 	return fieldsRows{Rows: in, cols: cols}
 }
+
+// groupedThroughTemp tells whether the shards grouped through a temporary
+// table: their group columns carry GROUP_FLAG. One MariaDB, planning the
+// statement as they did, grouped so too.
+func groupedThroughTemp(in []*mysql.Field, groups int) bool {
+	for i := 0; i < groups && i < len(in); i++ {
+		if in[i] != nil && in[i].Flag&groupFlag != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// tempExprFields is in with its outputs outs, computed from the groups
+// alone, described as one MariaDB describes the temporary table's
+// columns it stores them in: a number without the BINARY flag (checked
+// on 10.11: g + 0 beside GROUP BY g).
+func tempExprFields(in engine.Rows, outs []int) engine.Rows {
+	if len(outs) == 0 {
+		return in
+	}
+	cols := append([]*mysql.Field(nil), in.Columns()...)
+	for _, i := range outs {
+		if i >= len(cols) || cols[i] == nil || !isNumberType(cols[i].Type) {
+			continue
+		}
+		c := *cols[i]
+		c.Flag &^= mysql.BINARY_FLAG
+		cols[i] = &c
+	}
+	return fieldsRows{Rows: in, cols: cols}
+}
