@@ -20,3 +20,22 @@ func TestGroupByOrderByNullOverShards(t *testing.T) {
 		"SELECT k, COUNT(*) FROM litems GROUP BY k ORDER BY NULL",
 	})
 }
+
+// TestPlainOrderByNullOverShards: ORDER BY NULL orders nothing: one
+// MariaDB answers a scan in its primary key's order, as without an ORDER
+// BY, which the merge follows (it gave the shards' rows one shard after
+// the other).
+func TestPlainOrderByNullOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, g INT, v INT, s VARCHAR(5))",
+		"INSERT INTO gitems VALUES (1,1,1,'a'),(2,1,2,'b'),(3,2,3,'c'),(4,2,NULL,'d'),(5,3,5,'e')",
+	)
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		"SELECT k FROM gitems ORDER BY NULL LIMIT 3",
+		"SELECT k, s FROM gitems ORDER BY NULL",
+		"SELECT k FROM gitems WHERE v > 1 ORDER BY NULL LIMIT 2 OFFSET 1",
+		"SELECT * FROM gitems ORDER BY NULL",
+		"SELECT g.k, t.k FROM gitems g JOIN gitems t ON g.k = t.k ORDER BY NULL",
+	})
+}

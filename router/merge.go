@@ -341,7 +341,10 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 		return err
 	}
 	var hidden, order []string
-	if sel.OrderBy != nil {
+	// ORDER BY NULL orders nothing: one MariaDB answers in its scan's
+	// order, as without an ORDER BY (the shards then get none).
+	unordered := sel.OrderBy == nil || isOrderByNull(sel) && sel.GroupBy == nil && !sel.Distinct
+	if !unordered {
 		for i, item := range sel.OrderBy.Items {
 			e, err := resolveOrderItem(item.Expr, sel.Fields.Fields, hasWildcard, m.wildcardColumns())
 			if err != nil {
@@ -364,7 +367,7 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 			m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i, Desc: item.Desc})
 		}
 	}
-	if sel.OrderBy == nil && !sel.Distinct {
+	if unordered && !sel.Distinct {
 		for i, col := range scanKey {
 			hidden = append(hidden, col+" AS "+quoteName(hiddenOrderPrefix+strconv.Itoa(i)))
 			m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i, Scan: true})
