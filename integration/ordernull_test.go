@@ -24,7 +24,7 @@ func TestGroupByOrderByNullOverShards(t *testing.T) {
 // TestPlainOrderByNullOverShards: ORDER BY NULL orders nothing: one
 // MariaDB answers a scan in its primary key's order, as without an ORDER
 // BY, which the merge follows (it gave the shards' rows one shard after
-// the other).
+// the other, and refused a DISTINCT).
 func TestPlainOrderByNullOverShards(t *testing.T) {
 	t.Parallel()
 	ctx, proxy, direct, f := startTwinFixture(t,
@@ -37,5 +37,8 @@ func TestPlainOrderByNullOverShards(t *testing.T) {
 		"SELECT k FROM gitems WHERE v > 1 ORDER BY NULL LIMIT 2 OFFSET 1",
 		"SELECT * FROM gitems ORDER BY NULL",
 		"SELECT g.k, t.k FROM gitems g JOIN gitems t ON g.k = t.k ORDER BY NULL",
+		"SELECT DISTINCT g FROM gitems ORDER BY NULL",
+		"SELECT DISTINCT g FROM gitems ORDER BY NULL LIMIT 2",
+		"SELECT DISTINCT g, v FROM gitems ORDER BY NULL",
 	})
 }

@@ -35,7 +35,7 @@ func distinctAsGroups(sel *ast.SelectStmt, repKey string) bool {
 			return false
 		}
 	}
-	if sel.OrderBy != nil {
+	if orderedBy(sel) {
 		for _, item := range sel.OrderBy.Items {
 			if distinctOrderColumn(item.Expr, sel.Fields.Fields) < 0 {
 				return false
@@ -70,7 +70,7 @@ func (m *selectMerge) planDistinct(from, repKey string) error {
 	// temporary table with a unique key that lets it stop early: its
 	// columns come with PART_KEY_FLAG, not the GROUP_FLAG of the shards'
 	// GROUP BY (checked on 10.11).
-	am.partKey = sel.Limit != nil && sel.OrderBy == nil
+	am.partKey = sel.Limit != nil && !orderedBy(sel)
 	var cols, groupBy []string
 	for i, f := range fields {
 		txt, err := restore(f.Expr)
@@ -103,7 +103,7 @@ func (m *selectMerge) planDistinct(from, repKey string) error {
 	}
 	enumSort := false
 	ordered := make([]bool, len(fields)) // the columns the ORDER BY names
-	if sel.OrderBy != nil {
+	if orderedBy(sel) {
 		for _, item := range sel.OrderBy.Items {
 			col := distinctOrderColumn(item.Expr, fields)
 			ordered[col] = true
@@ -132,7 +132,7 @@ func (m *selectMerge) planDistinct(from, repKey string) error {
 		}
 		order = " ORDER BY " + strings.Join(keys, ", ")
 		am.InputOrder, am.Sort = am.Sort, nil
-	} else if sel.OrderBy != nil {
+	} else if orderedBy(sel) {
 		// Ordered by some of the columns: one MariaDB groups by all of
 		// them, in order, and sorts the groups by the ORDER BY, so rows
 		// that tie come in the order of the other columns, ascending, an

@@ -33,6 +33,11 @@ func orderFollowsGroups(sel *ast.SelectStmt, groups []ast.ExprNode) bool {
 	return true
 }
 
+// orderedBy tells whether sel has an ORDER BY that orders (not NULL).
+func orderedBy(sel *ast.SelectStmt) bool {
+	return sel.OrderBy != nil && !isOrderByNull(sel)
+}
+
 // isOrderByNull tells whether sel's ORDER BY is NULL alone.
 func isOrderByNull(sel *ast.SelectStmt) bool {
 	if sel.OrderBy == nil || len(sel.OrderBy.Items) != 1 {
