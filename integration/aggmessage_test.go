@@ -10,6 +10,8 @@ func TestAggregateOverflowMessages(t *testing.T) {
 	t.Parallel()
 	_, _, _, f := startTwinFixture(t,
 		"CREATE TABLE gitems (k INT PRIMARY KEY, g INT, u BIGINT UNSIGNED, i BIGINT, f DOUBLE)",
+		"CREATE TABLE txitems (k INT PRIMARY KEY, n BIGINT)",
+		"INSERT INTO txitems VALUES (1, 9223372036854775807), (2, 1), (3, 2)",
 		"INSERT INTO gitems VALUES (1, 1, 18446744073709551615, 9223372036854775807, 1e308), (2, 1, 18446744073709551615, 9223372036854775807, 1e308), (3, 2, 1, -5, 1), (4, 2, 2, 5, 2)",
 	)
 	compareRawAnswers(t, f, []string{
@@ -28,5 +30,9 @@ func TestAggregateOverflowMessages(t *testing.T) {
 		"SELECT SUM(f) + 0 FROM gitems WHERE g = 1",
 		"SELECT g, MAX(u) + 1 FROM gitems GROUP BY g",
 		"SELECT 1 FROM gitems HAVING MAX(u) + 1 > 0",
+		// Over a join: the column's table as written, or its one owner.
+		"SELECT MAX(G.u) + 1 FROM gitems G JOIN txitems t ON G.k = t.k",
+		"SELECT MAX(u) + 1 FROM gitems JOIN txitems USING (k)",
+		"SELECT MAX(n) + 1 FROM gitems g JOIN txitems t ON g.k = t.k",
 	})
 }

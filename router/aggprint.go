@@ -16,36 +16,48 @@ import (
 // `schema`.`table`.`column`; "" when it cannot tell the table.
 type columnQualifier func(*ast.ColumnName) string
 
-// columnQualifier qualifies the columns of a single-table SELECT by its
-// schema and its name or alias (nongrouped.go's qualify does the same).
+// columnQualifier qualifies the columns of a SELECT by their table's
+// schema and its name or alias as written (nongrouped.go's qualify does
+// the same for one table); an unqualified column of a join by the one
+// table the catalog gives it (columnOwners).
 func (r *Router) columnQualifier(from []tableInfo, sel *ast.SelectStmt) columnQualifier {
-	if len(from) != 1 || sel.From == nil || sel.From.TableRefs.Right != nil {
+	if len(from) == 0 || sel.From == nil {
 		return nil
 	}
-	src, ok := sel.From.TableRefs.Left.(*ast.TableSource)
-	if !ok {
-		return nil
-	}
-	name, ok := src.Source.(*ast.TableName)
-	if !ok {
-		return nil
-	}
-	table := name.Name.O
-	if src.AsName.O != "" {
-		table = src.AsName.O
-	}
-	def := r.Catalog().Table(from[0].schema, from[0].name)
-	return func(c *ast.ColumnName) string {
-		if c.Table.O != "" && !strings.EqualFold(c.Table.O, table) {
-			return ""
-		}
-		col := c.Name.O
-		if def != nil {
-			if i := def.ColumnIndex(col); i >= 0 {
-				col = def.Columns[i].Name
+	written := map[string]string{} // alias, lower-cased: as written
+	anyNode(sel.From.TableRefs, func(n ast.Node) bool {
+		if src, ok := n.(*ast.TableSource); ok {
+			if name, ok := src.Source.(*ast.TableName); ok {
+				t := name.Name.O
+				if src.AsName.O != "" {
+					t = src.AsName.O
+				}
+				written[strings.ToLower(t)] = t
 			}
 		}
-		return quoteName(from[0].schema) + "." + quoteName(table) + "." + quoteName(col)
+		return false
+	})
+	own, _ := r.columnOwners(from)
+	return func(c *ast.ColumnName) string {
+		alias := c.Table.L
+		if alias == "" && len(from) == 1 {
+			alias = from[0].alias
+		} else if alias == "" {
+			alias = own[c.Name.L]
+		}
+		for _, t := range from {
+			if t.alias != alias || written[alias] == "" {
+				continue
+			}
+			col := c.Name.O
+			if def := r.Catalog().Table(t.schema, t.name); def != nil {
+				if i := def.ColumnIndex(col); i >= 0 {
+					col = def.Columns[i].Name
+				}
+			}
+			return quoteName(t.schema) + "." + quoteName(written[alias]) + "." + quoteName(col)
+		}
+		return ""
 	}
 }
 
