@@ -94,3 +94,24 @@ func BenchmarkHotPointSelectText(b *testing.B) {
 		buf = roundTrip(b, c, cmds[i%len(cmds)], buf)
 	}
 }
+
+// BenchmarkHotPointSelectPreparedConstant: a prepared point read without
+// parameters (JDBC's server-side statements, mysql2's execute of a
+// constant query); each execution asks whether the statement is one the
+// proxy answers from every shard's information_schema.
+func BenchmarkHotPointSelectPreparedConstant(b *testing.B) {
+	c := newHotEnv(b)
+	st, err := c.Prepare(hotSelect + "7")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := []byte{0, 0, 0, 0, mysql.COM_STMT_EXECUTE}
+	cmd = binary.LittleEndian.AppendUint32(cmd, st.ID)
+	cmd = append(cmd, 0, 1, 0, 0, 0)
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf = roundTrip(b, c, cmd, buf)
+	}
+}

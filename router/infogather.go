@@ -186,6 +186,28 @@ func (g *InfoGather) RewriteBound(results map[string]map[string]*InfoResult, id 
 	return t.bound(params)
 }
 
+// MayGatherInfo tells, without allocating, whether st may be answered
+// from every shard's information_schema (an InfoGather): SHOW TABLE
+// STATUS, SHOW INDEX, SHOW PROCEDURE/FUNCTION STATUS, or a read naming an
+// information_schema table. Every execution of a prepared statement asks,
+// so the planners (and the session's view they need) run only for these.
+func MayGatherInfo(st *Statement, db string) bool {
+	switch n := st.Node.(type) {
+	case *ast.ShowStmt:
+		switch n.Tp {
+		case ast.ShowTableStatus, ast.ShowIndex, ast.ShowProcedureStatus, ast.ShowFunctionStatus:
+			return true
+		}
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		for _, t := range st.Tables {
+			if isInformationSchema(t.In(db)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ReadsOnlyInfoSchema tells whether st is a SELECT whose tables are all
 // information_schema's (where a prepared execution may be gathered).
 func ReadsOnlyInfoSchema(st *Statement, db string) bool {
