@@ -33,6 +33,10 @@ func TestChecksumTableOverShards(t *testing.T) {
 	for _, q := range queries {
 		steps = append(steps, wireStep{0, q}, wireStep{0, "SHOW WARNINGS"})
 	}
+	// Under LOCK TABLES the shards' parts run on the session's locked
+	// connections: a pooled one waited for the session's own lock.
+	steps = append(steps, wireStep{0, "LOCK TABLES gitems WRITE"}, wireStep{0, "CHECKSUM TABLE gitems"},
+		wireStep{0, "UNLOCK TABLES"})
 	compareWireSessions(t, f, 1, steps)
 	for _, q := range queries[:2] {
 		compareTwinFields(t, f, q, false)

@@ -38,17 +38,21 @@ func (s *Session) runChecksum(ctx context.Context, st *router.Statement, ex *rou
 }
 
 // checksumPart runs the client's CHECKSUM TABLE text on shard and notes
-// the warnings it raised there (a missing table's 1146).
+// the warnings it raised there (a missing table's 1146). Where the session
+// keeps a connection on the shard (LOCK TABLES, a temporary table) it runs
+// there, as on one server: a pooled one would wait for the session's own
+// table lock.
 func (s *Session) checksumPart(ctx context.Context, st *router.Statement, shard string) (*resultCopy, error) {
-	c, err := s.acquire(ctx, shard)
+	c, pinned, err := s.connFor(ctx, shard)
 	if err != nil {
 		return nil, err
 	}
-	pool := s.srv.pools[shard]
 	s.track(c)
 	defer func() {
 		s.untrack(c)
-		pool.Release(c)
+		if !pinned {
+			s.release(c)
+		}
 	}()
 	reply, err := sendPart(ctx, c, router.Part{Shard: shard, SQL: st.SQL}, nil)
 	if err != nil {
