@@ -59,7 +59,8 @@ func (s *Session) priorConditions() []keyedRow {
 // INSERT ex failed with first, the parts before it having raised prior and
 // those run to compare others; first's failing row is found (pinFailure)
 // where conditions of other parts could come before or after it.
-func (s *Session) failedInsertConditions(ctx context.Context, ex *router.Exec, first partFailure, others []partFailure, prior []keyedRow) diagnostics {
+// An error that ends the transaction (pinFailure) is returned as lost.
+func (s *Session) failedInsertConditions(ctx context.Context, ex *router.Exec, first partFailure, others []partFailure, prior []keyedRow) (diagnostics, *shardLoss) {
 	var rest []keyedRow
 	rest = append(rest, prior...)
 	for _, o := range others {
@@ -73,7 +74,10 @@ func (s *Session) failedInsertConditions(ctx context.Context, ex *router.Exec, f
 	}
 	lo, hi := first.span()
 	if lo != hi && slices.ContainsFunc(rest, func(k keyedRow) bool { return k.key >= lo }) {
-		if s.pinFailure(ctx, ex, &first) == nil && first.pinned {
+		if err := s.pinFailure(ctx, ex, &first); err != nil {
+			return diagnostics{}, &shardLoss{first.shard, err}
+		}
+		if first.pinned {
 			lo = first.at
 		}
 	}
@@ -104,7 +108,7 @@ func (s *Session) failedInsertConditions(ctx context.Context, ex *router.Exec, f
 	if limit := s.maxErrorCount(); uint64(len(d.rows)) > limit {
 		d.rows = d.rows[:limit]
 	}
-	return d
+	return d, nil
 }
 
 // errorAt is the index of the first Error among rows (len(rows) if none).

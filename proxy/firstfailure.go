@@ -53,13 +53,15 @@ func (s *Session) failWrite(ctx context.Context, st *router.Statement, ex *route
 		prior := s.priorConditions()
 		failed := partFailure{err: srvErr, rows: ex.Parts[i].ValuesRows, conds: conds, shard: shard}
 		first, others, ran, lost := s.firstFailure(ctx, st, ex, i, failed, implicit, own)
+		if lost == nil && first.rows != nil {
+			conds, lost = s.failedInsertConditions(ctx, ex, first, others, prior)
+		} else {
+			conds = first.conds
+		}
 		if lost != nil {
-			return s.abortMultiShard(ctx, implicit, shard, lost)
+			return s.abortMultiShard(ctx, implicit, lost.shard, lost.err)
 		}
-		srvErr, conds = first.err, first.conds
-		if first.rows != nil {
-			conds = s.failedInsertConditions(ctx, ex, first, others, prior)
-		}
+		srvErr = first.err
 		cause, undo = srvErr, append(undo, ran...)
 	}
 	var werr error
@@ -104,6 +106,9 @@ type partFailure struct {
 	// running the part's first rows alone (pinFailure).
 	pinned bool
 	at     int
+	// unknown: the part's outcome is not known (a lock wait cut short,
+	// runCheckPart); err is what it answered.
+	unknown bool
 }
 
 // span is the statement rows, 0-based, where the part's failing row can
@@ -154,7 +159,7 @@ func mayPrecede(p router.Part, hi int) bool {
 // else every one) and returns the statement's failure, the later parts
 // that ran (for undoParts), or the error that ends the transaction (a lost
 // shard, a deadlock) as lost.
-func (s *Session) firstFailure(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, others []partFailure, ran []router.Part, lost error) {
+func (s *Session) firstFailure(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, others []partFailure, ran []router.Part, lost *shardLoss) {
 	first, fs, ran, lost := s.firstFailureOf(ctx, st, ex, i, failed, implicit, own)
 	for _, f := range fs {
 		if f.err != first.err {
@@ -166,10 +171,11 @@ func (s *Session) firstFailure(ctx context.Context, st *router.Statement, ex *ro
 
 // firstFailureOf is firstFailure, with every part's outcome that ran (fs,
 // those without error too).
-func (s *Session) firstFailureOf(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, all []partFailure, ran []router.Part, lost error) {
+func (s *Session) firstFailureOf(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, all []partFailure, ran []router.Part, lost *shardLoss) {
 	parts := ex.Parts
 	split := parts[i].ValuesRows != nil
 	fs := []partFailure{failed}
+	var unknown []partFailure
 	_, hi := fs[0].span()
 	for _, p := range parts[i+1:] {
 		if split && !mayPrecede(p, hi) {
@@ -177,39 +183,62 @@ func (s *Session) firstFailureOf(ctx context.Context, st *router.Statement, ex *
 		}
 		f, err := s.runCheckPart(ctx, st, p, implicit, own)
 		if err != nil {
-			return first, all, ran, shardErr(p.Shard, err)
+			return first, all, ran, &shardLoss{p.Shard, shardErr(p.Shard, err)}
 		}
 		ran = append(ran, p)
-		if f.err == nil {
+		switch {
+		case f.unknown:
+			unknown = append(unknown, f)
+		case f.err == nil:
 			all = append(all, f)
-			continue
+		case !statementOnly(nil, f.err):
+			return first, all, ran, &shardLoss{p.Shard, f.err}
+		default:
+			fs = append(fs, f)
 		}
-		if !statementOnly(nil, f.err) {
-			return first, all, ran, f.err
-		}
-		fs = append(fs, f)
 	}
 	all = append(all, fs...)
 	if !split {
 		if scanFailure(fs, len(parts)) {
 			return fs[0], all, ran, nil
 		}
-		return refusedFailure("the statement over several shards failed (%s), and which error one server would report cannot be told from theirs: it stops at the first row of its scan that fails, and counts rows over the whole statement; the statement is undone: run it on one shard at a time (a WHERE on the shard key) to see each shard's error", fs), all, ran, nil
+		return refusedFailure("the statement over several shards failed (%s), and which error one server would report cannot be told from theirs: it stops at the first row of its scan that fails, and counts rows over the whole statement; the statement is undone: run it on one shard at a time (a WHERE on the shard key) to see each shard's error", append(fs, unknown...)), all, ran, nil
 	}
-	if j, ok := earliestFailure(fs); ok {
+	j, ok := earliestFailure(fs)
+	if !ok {
+		// Parts whose rows interleave failed naming no row: each one's
+		// first rows run alone tell which row failed.
+		for k := range fs {
+			if err := s.pinFailure(ctx, ex, &fs[k]); err != nil {
+				return first, all, ran, &shardLoss{fs[k].shard, err}
+			}
+		}
+		j, ok = earliestFailure(fs)
+	}
+	if ok && !unknownPrecedes(unknown, fs[j]) {
 		return fs[j], all, ran, nil
 	}
-	// Parts whose rows interleave failed naming no row: each one's first
-	// rows run alone tell which row failed.
-	for k := range fs {
-		if err := s.pinFailure(ctx, ex, &fs[k]); err != nil {
-			return first, all, ran, err
+	return refusedFailure("INSERT into a sharded table failed on several shards, and which of their errors one server would report first cannot be told (%s); the statement is undone: run it with the rows of one shard at a time to see each shard's error", append(fs, unknown...)), all, ran, nil
+}
+
+// unknownPrecedes: a part whose outcome is unknown holds a row before
+// f's failing one, where one server would have stopped first.
+func unknownPrecedes(unknown []partFailure, f partFailure) bool {
+	_, hi := f.span()
+	for _, u := range unknown {
+		if len(u.rows) > 0 && slices.Min(u.rows) < hi {
+			return true
 		}
 	}
-	if j, ok := earliestFailure(fs); ok {
-		return fs[j], all, ran, nil
-	}
-	return refusedFailure("INSERT into a sharded table failed on several shards, and which of their errors one server would report first cannot be told (%s); the statement is undone: run it with the rows of one shard at a time to see each shard's error", fs), all, ran, nil
+	return false
+}
+
+// shardLoss is an error that ended the transaction's branch on shard (a
+// lost connection, a deadlock), found while looking for the statement's
+// first failure: the transaction is rolled back, naming shard.
+type shardLoss struct {
+	shard string
+	err   error
 }
 
 // pinFailure finds the row where f's part, which failed naming none,
@@ -217,12 +246,20 @@ func (s *Session) firstFailureOf(ctx context.Context, st *router.Statement, ex *
 // to after) fail from that row on; a binary search, about log2(rows)
 // runs. An error that ends the transaction, or a lost shard, is returned.
 func (s *Session) pinFailure(ctx context.Context, ex *router.Exec, f *partFailure) error {
-	if f.pinned || rowNamed([]byte(f.err.Message)) > 0 || len(f.rows) == 0 || f.shard == "" {
+	if f.pinned || f.unknown || rowNamed([]byte(f.err.Message)) > 0 || len(f.rows) == 0 || f.shard == "" {
 		return nil
+	}
+	if _, ok, err := ex.RowsText(f.rows[:1]); err != nil || !ok {
+		return nil // its rows cannot run alone: the failure stays unpinned
 	}
 	c, _, err := s.connFor(ctx, f.shard)
 	if err != nil {
 		return shardErr(f.shard, err)
+	}
+	if c.Unstarted() {
+		// Its branch's XA START was refused (the part's error): a
+		// statement sent now would start it.
+		return nil
 	}
 	lo, hi := 0, len(f.rows)-1 // the rows up to f.rows[hi] fail
 	for lo < hi {
@@ -288,6 +325,9 @@ func refusedFailure(format string, fs []partFailure) partFailure {
 // names ("at row 2") is counted in one shard's scan alone, and is the
 // statement's only as row 1 of every part: one server's first row fails.
 func scanFailure(fs []partFailure, n int) bool {
+	if rowConstraintFailure(fs) {
+		return true
+	}
 	for _, f := range fs {
 		if !sameError(f.err, fs[0].err) {
 			return false
@@ -295,6 +335,25 @@ func scanFailure(fs []partFailure, n int) bool {
 	}
 	row := rowNamed([]byte(fs[0].err.Message))
 	return n <= 1 || row == 0 || (row == 1 && len(fs) == n)
+}
+
+// rowConstraintFailure: every part failed with the same per-row constraint
+// error (a duplicate key, a missing parent or child row, a NULL or missing
+// value), which applications map to their constraint errors by code: the
+// first part's is answered, though the value or row its message names may
+// be another than one server's scan reaches first (README's known limits).
+func rowConstraintFailure(fs []partFailure) bool {
+	switch fs[0].err.Code {
+	case mysql.ER_DUP_ENTRY, mysql.ER_DUP_ENTRY_WITH_KEY_NAME, mysql.ER_ROW_IS_REFERENCED_2, mysql.ER_NO_REFERENCED_ROW_2, mysql.ER_BAD_NULL_ERROR, mysql.ER_NO_DEFAULT_FOR_FIELD:
+	default:
+		return false
+	}
+	for _, f := range fs {
+		if f.err.Code != fs[0].err.Code || f.err.State != fs[0].err.State {
+			return false
+		}
+	}
+	return true
 }
 
 // failureList is the parts' errors for a refusal's message.
@@ -322,8 +381,11 @@ func (s *Session) runCheckPart(ctx context.Context, st *router.Statement, p rout
 	if _, err := s.prepareLastID(ctx, c, st); err != nil {
 		return partFailure{}, err // the part may read LAST_INSERT_ID(): c must hold the session's
 	}
+	restore, err := shortLockWait(ctx, c)
+	if err != nil {
+		return partFailure{}, err
+	}
 	s.track(c)
-	defer s.untrack(c)
 	reply, err := sendPart(ctx, c, p, own)
 	var srvErr *mysql.MyError
 	var ok okInfo
@@ -332,14 +394,37 @@ func (s *Session) runCheckPart(ctx context.Context, st *router.Statement, p rout
 	} else if err == nil {
 		ok, srvErr, err = s.readOK(reply)
 	}
+	s.untrack(c)
 	if err != nil {
 		c.MarkBroken()
 		return partFailure{}, err
 	}
+	if srvErr != nil && c.Unstarted() {
+		// Its branch's XA START was refused: the part never ran, and any
+		// statement sent now would start the branch (errorConditions).
+		return partFailure{err: srvErr, rows: p.ValuesRows, shard: p.Shard, unknown: true}, nil
+	}
+	f := s.checkOutcome(ctx, c, p, ok, srvErr)
+	if err := restore(ctx); err != nil {
+		if _, isMy := backend.ServerError(err); !isMy {
+			c.MarkBroken()
+		}
+		return partFailure{}, err
+	}
+	return f, nil
+}
+
+// checkOutcome is what check part p that ran on c answered: its error (a
+// lock wait timeout there left unknown: the part stopped at a lock one
+// server may never wait on), or the conditions it raised.
+func (s *Session) checkOutcome(ctx context.Context, c *backend.Conn, p router.Part, ok okInfo, srvErr *mysql.MyError) partFailure {
+	if srvErr != nil && srvErr.Code == mysql.ER_LOCK_WAIT_TIMEOUT {
+		return partFailure{err: srvErr, rows: p.ValuesRows, shard: p.Shard, unknown: true}
+	}
 	if srvErr == nil {
 		// Its conditions are the statement's where its rows come before
 		// the failing one (failedInsertConditions).
-		return partFailure{rows: p.ValuesRows, conds: s.partWarnings(ctx, c, ok.warnings, p.ValuesRows), shard: p.Shard}, nil
+		return partFailure{rows: p.ValuesRows, conds: s.partWarnings(ctx, c, ok.warnings, p.ValuesRows), shard: p.Shard}
 	}
-	return partFailure{err: renumberError(srvErr, p.ValuesRows), rows: p.ValuesRows, conds: s.partConditions(ctx, c, srvErr, p.ValuesRows), shard: p.Shard}, nil
+	return partFailure{err: renumberError(srvErr, p.ValuesRows), rows: p.ValuesRows, conds: s.partConditions(ctx, c, srvErr, p.ValuesRows), shard: p.Shard}
 }

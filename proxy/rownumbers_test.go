@@ -56,6 +56,9 @@ func TestScanFailure(t *testing.T) {
 	row := func(n string) *mysql.MyError {
 		return &mysql.MyError{Code: 1264, State: "22003", Message: "Out of range value for column 't' at row " + n}
 	}
+	dupv := func(v string) *mysql.MyError {
+		return &mysql.MyError{Code: 1062, State: "23000", Message: "Duplicate entry '" + v + "' for key 'v'"}
+	}
 	trunc := func(v string) *mysql.MyError {
 		return &mysql.MyError{Code: 1292, State: "22007", Message: "Truncated incorrect DECIMAL value: '" + v + "'"}
 	}
@@ -72,6 +75,10 @@ func TestScanFailure(t *testing.T) {
 		{"row 1 of every part", []*mysql.MyError{row("1"), row("1")}, 2, true},
 		{"row 1 of one part of two", []*mysql.MyError{row("1")}, 2, false},
 		{"row 2 of every part", []*mysql.MyError{row("2"), row("2")}, 2, false},
+		// A per-row constraint error from every part is answered by its
+		// code, whichever value it names.
+		{"duplicates naming different values", []*mysql.MyError{dupv("11"), dupv("21")}, 2, true},
+		{"a duplicate and another error", []*mysql.MyError{dupv("11"), div}, 2, false},
 	} {
 		fs := make([]partFailure, len(tc.errs))
 		for i, e := range tc.errs {
@@ -89,5 +96,24 @@ func TestPartRowKeys(t *testing.T) {
 		row("Duplicate entry '3' for key 'PRIMARY'"), row("Data truncated for column 's' at row 8")}
 	if got, want := partRowKeys(rows, []int{7, 2, 4, 9}), []int{2, 4, 4, 7}; !slices.Equal(got, want) {
 		t.Errorf("partRowKeys = %v, want %v", got, want)
+	}
+}
+
+// A split INSERT's check part whose lock wait was cut short leaves the
+// answer unknown where it holds a row before the failing one.
+func TestUnknownPrecedes(t *testing.T) {
+	failing := partFailure{err: &mysql.MyError{Code: 1062, State: "23000", Message: "Duplicate entry '4' for key 'PRIMARY'"}, rows: []int{2, 3}}
+	for _, tc := range []struct {
+		name    string
+		unknown []partFailure
+		want    bool
+	}{
+		{"none", nil, false},
+		{"before", []partFailure{{unknown: true, rows: []int{0, 4}}}, true},
+		{"after", []partFailure{{unknown: true, rows: []int{4, 5}}}, false},
+	} {
+		if got := unknownPrecedes(tc.unknown, failing); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

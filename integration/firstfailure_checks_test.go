@@ -1,0 +1,109 @@
+package integration
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// errCode is err's MySQL code and SQLSTATE ("" where it is none).
+func errCode(err error) (uint16, string) {
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) {
+		return 0, ""
+	}
+	return me.Number, string(me.SQLState[:])
+}
+
+// An UPDATE over shards failing with a duplicate on every shard answers
+// 1062 as one MariaDB does, though each shard's message names another
+// value: the proxy refused it (1235), which ORMs do not map to their
+// constraint error.
+func TestScanDuplicateOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT UNIQUE)",
+		"INSERT INTO modeitems VALUES (1, 20), (3, 21), (2, 10), (4, 11)")
+	for _, q := range []string{"UPDATE modeitems SET v = v + 1", "UPDATE modeitems SET v = v + 1 WHERE k > 0"} {
+		_, perr := proxy.ExecContext(ctx, q)
+		_, derr := direct.ExecContext(ctx, q)
+		pc, ps := errCode(perr)
+		dc, ds := errCode(derr)
+		if pc != dc || ps != ds || dc != 1062 {
+			t.Errorf("%s: proxy %v, MariaDB %v", q, perr, derr)
+		}
+	}
+	var n int
+	if err := proxy.QueryRowContext(ctx, "SELECT SUM(v) FROM modeitems").Scan(&n); err != nil || n != 62 {
+		t.Errorf("rows after the failed UPDATEs: sum %d, %v; want 62 (unchanged)", n, err)
+	}
+}
+
+// A check part waiting on a row lock one server never takes: MariaDB fails
+// the UPDATE at k = 2 (a duplicate) before it reaches k = 3, locked by
+// another session, and the transaction goes on. The proxy ran s1's part
+// too, waited out the lock wait timeout, answered 1205 and rolled the
+// whole transaction back (rows 100 and 101 lost).
+func TestCheckPartLockWait(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT UNIQUE)",
+		"INSERT INTO modeitems VALUES (2, 10), (3, 21), (4, 11)")
+	for name, db := range map[string]*sql.DB{"proxy": proxy, "MariaDB": direct} {
+		code, kept, took, wait := lockWaitRun(t, ctx, db)
+		if code != 1062 || kept != 2 || took > 2*time.Second {
+			t.Errorf("%s: error %d, %d rows kept, in %v; want 1062, 2 rows, at once", name, code, kept, took)
+		}
+		// The session's own lock wait timeout holds again after the check.
+		if wait < 2500*time.Millisecond {
+			t.Errorf("%s: a later lock wait gave up after %v, want the session's 3s", name, wait)
+		}
+	}
+}
+
+// lockWaitRun runs the reproducer on db: the failing UPDATE's error code,
+// the rows of the transaction seen after it, how long it took, and how
+// long a later wait on session B's lock lasts.
+func lockWaitRun(t *testing.T, ctx context.Context, db *sql.DB) (uint16, int, time.Duration, time.Duration) {
+	t.Helper()
+	b, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	a, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for _, q := range []string{"BEGIN", "UPDATE modeitems SET v = 30 WHERE k = 3"} {
+		if _, err := b.ExecContext(ctx, q); err != nil {
+			t.Fatalf("session B %s: %v", q, err)
+		}
+	}
+	defer b.ExecContext(ctx, "ROLLBACK")
+	for _, q := range []string{"SET innodb_lock_wait_timeout = 3", "BEGIN", "INSERT INTO modeitems VALUES (100, 100), (101, 101)"} {
+		if _, err := a.ExecContext(ctx, q); err != nil {
+			t.Fatalf("session A %s: %v", q, err)
+		}
+	}
+	start := time.Now()
+	_, err = a.ExecContext(ctx, "UPDATE modeitems SET v = v + 1 WHERE k IN (2, 3)")
+	took := time.Since(start)
+	code, _ := errCode(err)
+	var kept int
+	if err := a.QueryRowContext(ctx, "SELECT COUNT(*) FROM modeitems WHERE k >= 100").Scan(&kept); err != nil {
+		t.Errorf("counting the transaction's rows: %v", err)
+	}
+	start = time.Now()
+	if _, err := a.ExecContext(ctx, "UPDATE modeitems SET v = 31 WHERE k = 3"); err == nil {
+		t.Errorf("updating the row session B holds: no error")
+	}
+	wait := time.Since(start)
+	if _, err := a.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Errorf("ROLLBACK: %v", err)
+	}
+	return code, kept, took, wait
+}

@@ -1,0 +1,37 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/xaproxy/xaproxy/backend"
+)
+
+// A check part (runCheckPart) runs rows one server may never reach: it
+// stops at the earlier failing row, without waiting on the locks the check
+// waits on. So a check waits on a lock briefly (checkLockWait seconds),
+// and a timeout there leaves its outcome unknown rather than ending the
+// transaction or holding the answer back for the session's whole timeout.
+const checkLockWait = 1
+
+// shortLockWait bounds c's row and metadata lock waits to checkLockWait
+// and returns what sets the session's own values back (the proxy's
+// variable sync believes c holds them).
+func shortLockWait(ctx context.Context, c *backend.Conn) (restore func(context.Context) error, err error) {
+	res, err := c.Exec(ctx, "SELECT @@SESSION.innodb_lock_wait_timeout, @@SESSION.lock_wait_timeout")
+	if err != nil {
+		return nil, err
+	}
+	rows := valueRows(res)
+	if len(rows) != 1 || len(rows[0]) != 2 {
+		return nil, fmt.Errorf("reading the lock wait timeouts: unexpected answer")
+	}
+	innodb, mdl := string(rows[0][0]), string(rows[0][1])
+	if _, err := c.Exec(ctx, fmt.Sprintf("SET SESSION innodb_lock_wait_timeout = %d, SESSION lock_wait_timeout = %d", checkLockWait, checkLockWait)); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		_, err := c.Exec(ctx, fmt.Sprintf("SET SESSION innodb_lock_wait_timeout = %s, SESSION lock_wait_timeout = %s", innodb, mdl))
+		return err
+	}, nil
+}
