@@ -56,8 +56,11 @@ type Table struct {
 	// Definition is a view's SELECT as information_schema.VIEWS gives
 	// it (names fully qualified, columns aliased); "" for tables.
 	Definition string
-	Columns    []Column
-	Unique     []Index // PRIMARY first, then the unique keys by name
+	// Engine is the table's storage engine as the shard names it
+	// ("InnoDB", "Aria"); "" for views and where unread.
+	Engine  string
+	Columns []Column
+	Unique  []Index // PRIMARY first, then the unique keys by name
 	// Indexes are the other keys, by name: only compared between shards
 	// (SHOW CREATE TABLE, SHOW INDEX and index hints name them).
 	Indexes []Index

@@ -21,7 +21,8 @@ const (
 	// (proxy/pin.go), with their bodies as the others (reach.go).
 	// A routine's row gives its type (FUNCTION or PROCEDURE); a trigger's
 	// names its table, then its own name and event.
-	QueryTables = "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, v.VIEW_DEFINITION, NULL, NULL FROM information_schema.TABLES t" +
+	// A table's row gives its engine fifth (proxy/searcheffects.go).
+	QueryTables = "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, v.VIEW_DEFINITION, t.ENGINE, NULL FROM information_schema.TABLES t" +
 		" LEFT JOIN information_schema.VIEWS v ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TABLE_NAME = t.TABLE_NAME" +
 		" WHERE t.TABLE_SCHEMA IN (%[1]s)" +
 		" UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME, '" + statefulRoutine + "', ROUTINE_DEFINITION, ROUTINE_TYPE, NULL FROM information_schema.ROUTINES" +
@@ -153,7 +154,7 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 			}
 			continue
 		}
-		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3)}
+		t := &Table{Schema: r.str(0), Name: r.str(1), View: r.str(2) == "VIEW", Definition: r.str(3), Engine: r.str(4)}
 		byKey[tableKey(t.Schema, t.Name)] = t
 		snap.Tables = append(snap.Tables, t)
 	}

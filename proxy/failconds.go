@@ -60,7 +60,7 @@ func (s *Session) priorConditions() []keyedRow {
 // those run to compare others; first's failing row is found (pinFailure)
 // where conditions of other parts could come before or after it.
 // An error that ends the transaction (pinFailure) is returned as lost.
-func (s *Session) failedInsertConditions(ctx context.Context, ex *router.Exec, first partFailure, others []partFailure, prior []keyedRow) (diagnostics, *shardLoss) {
+func (s *Session) failedInsertConditions(ctx context.Context, ex *router.Exec, first partFailure, others []partFailure, prior []keyedRow, pin bool) (diagnostics, *shardLoss) {
 	var rest []keyedRow
 	rest = append(rest, prior...)
 	for _, o := range others {
@@ -73,7 +73,7 @@ func (s *Session) failedInsertConditions(ctx context.Context, ex *router.Exec, f
 		}
 	}
 	lo, hi := first.span()
-	if lo != hi && slices.ContainsFunc(rest, func(k keyedRow) bool { return k.key >= lo }) {
+	if pin && lo != hi && slices.ContainsFunc(rest, func(k keyedRow) bool { return k.key >= lo }) {
 		if err := s.pinFailure(ctx, ex, &first); err != nil {
 			return diagnostics{}, &shardLoss{first.shard, err}
 		}

@@ -52,9 +52,10 @@ func (s *Session) failWrite(ctx context.Context, st *router.Statement, ex *route
 	if statementOnly(err, srvErr) && !ex.Copies {
 		prior := s.priorConditions()
 		failed := partFailure{err: srvErr, rows: ex.Parts[i].ValuesRows, conds: conds, shard: shard}
-		first, others, ran, lost := s.firstFailure(ctx, st, ex, i, failed, implicit, own)
+		search := !s.searchRepeats(st)
+		first, others, ran, lost := s.firstFailure(ctx, st, ex, i, failed, implicit, search, own)
 		if lost == nil && first.rows != nil {
-			conds, lost = s.failedInsertConditions(ctx, ex, first, others, prior)
+			conds, lost = s.failedInsertConditions(ctx, ex, first, others, prior, search)
 		} else {
 			conds = first.conds
 		}
@@ -107,7 +108,8 @@ type partFailure struct {
 	pinned bool
 	at     int
 	// unknown: the part's outcome is not known (a lock wait cut short,
-	// runCheckPart); err is what it answered.
+	// runCheckPart; err is what it answered), or it was not run again
+	// (searchRepeats; err nil).
 	unknown bool
 }
 
@@ -159,8 +161,8 @@ func mayPrecede(p router.Part, hi int) bool {
 // else every one) and returns the statement's failure, the later parts
 // that ran (for undoParts), or the error that ends the transaction (a lost
 // shard, a deadlock) as lost.
-func (s *Session) firstFailure(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, others []partFailure, ran []router.Part, lost *shardLoss) {
-	first, fs, ran, lost := s.firstFailureOf(ctx, st, ex, i, failed, implicit, own)
+func (s *Session) firstFailure(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit, search bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, others []partFailure, ran []router.Part, lost *shardLoss) {
+	first, fs, ran, lost := s.firstFailureOf(ctx, st, ex, i, failed, implicit, search, own)
 	for _, f := range fs {
 		if f.err != first.err {
 			others = append(others, f)
@@ -170,8 +172,9 @@ func (s *Session) firstFailure(ctx context.Context, st *router.Statement, ex *ro
 }
 
 // firstFailureOf is firstFailure, with every part's outcome that ran (fs,
-// those without error too).
-func (s *Session) firstFailureOf(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, all []partFailure, ran []router.Part, lost *shardLoss) {
+// those without error too). Without search (searchRepeats) no part runs
+// again: those that would have are unknown.
+func (s *Session) firstFailureOf(ctx context.Context, st *router.Statement, ex *router.Exec, i int, failed partFailure, implicit, search bool, own func(*backend.Conn) (backend.Pending, error)) (first partFailure, all []partFailure, ran []router.Part, lost *shardLoss) {
 	parts := ex.Parts
 	split := parts[i].ValuesRows != nil
 	fs := []partFailure{failed}
@@ -179,6 +182,10 @@ func (s *Session) firstFailureOf(ctx context.Context, st *router.Statement, ex *
 	_, hi := fs[0].span()
 	for _, p := range parts[i+1:] {
 		if split && !mayPrecede(p, hi) {
+			continue
+		}
+		if !search {
+			unknown = append(unknown, partFailure{rows: p.ValuesRows, shard: p.Shard, unknown: true})
 			continue
 		}
 		f, err := s.runCheckPart(ctx, st, p, implicit, own)
@@ -199,13 +206,15 @@ func (s *Session) firstFailureOf(ctx context.Context, st *router.Statement, ex *
 	}
 	all = append(all, fs...)
 	if !split {
-		if scanFailure(fs, len(parts)) {
+		// A part whose outcome is unknown may have failed first with
+		// another error: only a per-row constraint error is answered then.
+		if rowConstraintFailure(fs) || (len(unknown) == 0 && scanFailure(fs, len(parts))) {
 			return fs[0], all, ran, nil
 		}
 		return refusedFailure("the statement over several shards failed (%s), and which error one server would report cannot be told from theirs: it stops at the first row of its scan that fails, and counts rows over the whole statement; the statement is undone: run it on one shard at a time (a WHERE on the shard key) to see each shard's error", append(fs, unknown...)), all, ran, nil
 	}
 	j, ok := earliestFailure(fs)
-	if !ok {
+	if !ok && search {
 		// Parts whose rows interleave failed naming no row: each one's
 		// first rows run alone tell which row failed.
 		for k := range fs {
@@ -360,6 +369,10 @@ func rowConstraintFailure(fs []partFailure) bool {
 func failureList(fs []partFailure) string {
 	msgs := make([]string, len(fs))
 	for j, f := range fs {
+		if f.err == nil {
+			msgs[j] = fmt.Sprintf("shard %s: not run to compare, its triggers' effects would repeat", f.shard)
+			continue
+		}
 		msgs[j] = fmt.Sprintf("%d: %s", f.err.Code, f.err.Message)
 	}
 	return strings.Join(msgs, "; ")
