@@ -126,8 +126,10 @@ type Exec struct {
 	// Copies: the parts write the same rows to every copy of a broadcast
 	// table; the client is told the affected rows of one copy.
 	Copies bool
-	// rows, for an INSERT split by shard, renders RowsText.
-	rows *rowsSource
+	// rows, for an INSERT split by shard, renders RowsText (ip nil
+	// otherwise). A value, not a pointer: only a failure reads it, and
+	// every split INSERT's bind would allocate it.
+	rows rowsSource
 	// SumAffected: each shard of a DDL changed its own rows; one server's
 	// count is their sum (an ALTER TABLE's copied rows).
 	SumAffected bool

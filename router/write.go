@@ -212,7 +212,7 @@ func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, er
 		}
 		e.Parts = append(e.Parts, Part{Shard: s, SQL: txt, ValuesRows: rows})
 	}
-	e.rows = &rowsSource{ip: ip, ids: ids, params: params}
+	e.rows = rowsSource{ip: ip, ids: ids, params: params}
 	if ret != nil {
 		e.rows.returning = p.Stmt
 	}
@@ -322,7 +322,7 @@ type rowsSource struct {
 // part's first rows alone to find which of them fails first. false when e
 // is no split INSERT.
 func (e *Exec) RowsText(rows []int) (string, bool, error) {
-	if e.rows == nil {
+	if e.rows.ip == nil {
 		return "", false, nil
 	}
 	txt, err := e.rows.ip.text(rows, e.rows.ids, e.rows.params)
