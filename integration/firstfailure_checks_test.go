@@ -52,7 +52,7 @@ func TestCheckPartLockWait(t *testing.T) {
 	ctx, proxy, direct, _ := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, v INT UNIQUE)",
 		"INSERT INTO modeitems VALUES (2, 10), (3, 21), (4, 11)")
 	for name, db := range map[string]*sql.DB{"proxy": proxy, "MariaDB": direct} {
-		code, kept, took, wait := lockWaitRun(t, ctx, db)
+		code, kept, took, wait := lockWaitRun(t, ctx, db, name == "proxy")
 		if code != 1062 || kept != 2 || took > 2*time.Second {
 			t.Errorf("%s: error %d, %d rows kept, in %v; want 1062, 2 rows, at once", name, code, kept, took)
 		}
@@ -66,7 +66,9 @@ func TestCheckPartLockWait(t *testing.T) {
 // lockWaitRun runs the reproducer on db: the failing UPDATE's error code,
 // the rows of the transaction seen after it, how long it took, and how
 // long a later wait on session B's lock lasts.
-func lockWaitRun(t *testing.T, ctx context.Context, db *sql.DB) (uint16, int, time.Duration, time.Duration) {
+// Through the proxy, a split INSERT whose earlier row waits on that lock
+// too is refused at once (one server waits, then answers 1205).
+func lockWaitRun(t *testing.T, ctx context.Context, db *sql.DB, proxy bool) (uint16, int, time.Duration, time.Duration) {
 	t.Helper()
 	b, err := db.Conn(ctx)
 	if err != nil {
@@ -93,6 +95,14 @@ func lockWaitRun(t *testing.T, ctx context.Context, db *sql.DB) (uint16, int, ti
 	_, err = a.ExecContext(ctx, "UPDATE modeitems SET v = v + 1 WHERE k IN (2, 3)")
 	took := time.Since(start)
 	code, _ := errCode(err)
+	if proxy {
+		// s0's part (row 2, a duplicate of k = 2) fails first; s1's row 1
+		// waits on session B's lock.
+		_, err := a.ExecContext(ctx, "INSERT INTO modeitems VALUES (3, 99), (2, 12)")
+		if c, _ := errCode(err); c != 1235 {
+			t.Errorf("split INSERT with an earlier row locked: %v, want error 1235", err)
+		}
+	}
 	var kept int
 	if err := a.QueryRowContext(ctx, "SELECT COUNT(*) FROM modeitems WHERE k >= 100").Scan(&kept); err != nil {
 		t.Errorf("counting the transaction's rows: %v", err)
