@@ -394,6 +394,9 @@ func (s *Session) runCheckPart(ctx context.Context, st *router.Statement, p rout
 	if _, err := s.prepareLastID(ctx, c, st); err != nil {
 		return partFailure{}, err // the part may read LAST_INSERT_ID(): c must hold the session's
 	}
+	// Exec sends a new branch's queued XA START first (markPart), so the
+	// part never goes on an unstarted branch (c.Unstarted): a refused
+	// start fails here.
 	restore, err := shortLockWait(ctx, c)
 	if err != nil {
 		return partFailure{}, err
@@ -411,11 +414,6 @@ func (s *Session) runCheckPart(ctx context.Context, st *router.Statement, p rout
 	if err != nil {
 		c.MarkBroken()
 		return partFailure{}, err
-	}
-	if srvErr != nil && c.Unstarted() {
-		// Its branch's XA START was refused: the part never ran, and any
-		// statement sent now would start the branch (errorConditions).
-		return partFailure{err: srvErr, rows: p.ValuesRows, shard: p.Shard, unknown: true}, nil
 	}
 	f := s.checkOutcome(ctx, c, p, ok, srvErr)
 	if err := restore(ctx); err != nil {
