@@ -29,25 +29,11 @@ func openTablesText(n *ast.ShowStmt, v InfoSchemaView) (string, error) {
 	} else {
 		q += " WHERE `Database` IN (" + strings.Join(names, ", ") + ")"
 	}
-	switch {
-	case n.Pattern != nil:
-		pattern, err := Restore(n.Pattern.Pattern)
-		if err != nil {
-			return "", err
-		}
-		not := ""
-		if n.Pattern.Not {
-			not = "NOT "
-		}
-		q += " AND CONVERT(`Table` USING utf8mb4) COLLATE utf8mb4_bin " + not + "LIKE " + pattern
-		if n.Pattern.Escape != '\\' {
-			q += " ESCAPE " + utf8mb3Literal(string(n.Pattern.Escape))
-		}
-	case n.Where != nil:
-		cond, err := Restore(n.Where)
-		if err != nil {
-			return "", err
-		}
+	cond, err := showFilter(n.Pattern, n.Where, "CONVERT(`Table` USING utf8mb4) COLLATE utf8mb4_bin")
+	if err != nil {
+		return "", err
+	}
+	if cond != "" {
 		q += " AND (" + cond + ")"
 	}
 	return q, nil

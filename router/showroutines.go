@@ -56,25 +56,11 @@ func (s *routineStatus) query(derived string) (string, error) {
 	}
 	q := "SELECT * FROM (SELECT " + strings.Join(items, ", ") + " FROM " + derived + " AS t WHERE ROUTINE_TYPE = " +
 		utf8mb3Literal(s.kind) + ") AS `ROUTINES`"
-	switch {
-	case s.like != nil:
-		pattern, err := Restore(s.like.Pattern)
-		if err != nil {
-			return "", err
-		}
-		not := ""
-		if s.like.Not {
-			not = "NOT "
-		}
-		q += " WHERE `Name` " + not + "LIKE " + pattern
-		if s.like.Escape != '\\' {
-			q += " ESCAPE " + utf8mb3Literal(string(s.like.Escape))
-		}
-	case s.where != nil:
-		cond, err := Restore(s.where)
-		if err != nil {
-			return "", err
-		}
+	cond, err := showFilter(s.like, s.where, "`Name`")
+	if err != nil {
+		return "", err
+	}
+	if cond != "" {
 		q += " WHERE " + cond
 	}
 	return q + " ORDER BY CAST(`Db` AS BINARY), `Name`", nil

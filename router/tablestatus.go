@@ -72,25 +72,11 @@ func (t *tableStatus) query(derived string) (string, error) {
 	}
 	q := "SELECT * FROM (SELECT " + strings.Join(items, ", ") + " FROM " + derived + " AS t WHERE TABLE_SCHEMA = " +
 		utf8mb3Literal(t.schema) + ") AS `TABLE_STATUS`"
-	switch {
-	case t.like != nil:
-		pattern, err := Restore(t.like.Pattern)
-		if err != nil {
-			return "", err
-		}
-		not := ""
-		if t.like.Not {
-			not = "NOT "
-		}
-		q += " WHERE CONVERT(`Name` USING utf8mb4) COLLATE utf8mb4_bin " + not + "LIKE " + pattern
-		if t.like.Escape != '\\' {
-			q += " ESCAPE " + utf8mb3Literal(string(t.like.Escape))
-		}
-	case t.where != nil:
-		cond, err := Restore(t.where)
-		if err != nil {
-			return "", err
-		}
+	cond, err := showFilter(t.like, t.where, "CONVERT(`Name` USING utf8mb4) COLLATE utf8mb4_bin")
+	if err != nil {
+		return "", err
+	}
+	if cond != "" {
 		q += " WHERE " + cond
 	}
 	return q + " ORDER BY CAST(`Name` AS BINARY)", nil
