@@ -30,14 +30,7 @@ func TestNumericParamsOverShards(t *testing.T) {
 		"CREATE TABLE txitems (k INT PRIMARY KEY, v VARCHAR(80), d DECIMAL(20,6), db DOUBLE, i BIGINT)",
 		"INSERT INTO litems VALUES (1, '3.0000000000000000001', 3, 3, 3), (2, '2.5', 2.5, 2.5, 2), (3, '0', 0, 0, 0), (4, '0.5', 0.5, 0.5, 1)")
 	proxy := connectGoMySQL(t, f.p.Addr(), appUser, appPass, "shop")
-	direct, err := client.Connect(f.s0.Addr(), "root", "", "direct", func(c *client.Conn) error {
-		c.UnsetCapability(mysql.CLIENT_DEPRECATE_EOF)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer direct.Close()
+	direct := connectTwinDirect(t, f)
 	dec := func(s string) mysql.TypedBytes {
 		return mysql.TypedBytes{Type: mysql.MYSQL_TYPE_NEWDECIMAL, Bytes: []byte(s)}
 	}

@@ -108,15 +108,7 @@ func TestTemporalParamsOverShards(t *testing.T) {
 			" (4, 0, '0000-00-00 00:00:00', '0000-00-00 00:00:00', '0000-00-00', '00:00:00', NULL),"+
 			" (20200103, 20200103, '2020-01-03 00:00:00', '2020-01-03 00:00:00', '2020-01-03', '838:59:59', '2020-01-03 00:00:00')")
 	proxy := connectGoMySQL(t, f.p.Addr(), appUser, appPass, "shop")
-	direct, err := client.Connect(f.s0.Addr(), "root", "", "direct", func(c *client.Conn) error {
-		// As the proxy's clients: the EOF carries the warning count.
-		c.UnsetCapability(mysql.CLIENT_DEPRECATE_EOF)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer direct.Close()
+	direct := connectTwinDirect(t, f)
 
 	dt := binDatetime(mysql.MYSQL_TYPE_DATETIME, 2020, 1, 2, 3, 4, 5, 0)
 	dtMicro := binDatetime(mysql.MYSQL_TYPE_DATETIME, 2020, 1, 2, 3, 4, 5, 120000)

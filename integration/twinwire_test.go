@@ -22,14 +22,7 @@ func executeTwins(t *testing.T, f *returningFixture, q string) (proxy, direct *m
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	dc, err := gomysql.Connect(f.s0.Addr(), "root", "", "direct", func(c *gomysql.Conn) error {
-		c.UnsetCapability(mysql.CLIENT_DEPRECATE_EOF)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dc.Close()
+	dc := connectTwinDirect(t, f)
 	if proxy, err = pc.Execute(q); err != nil {
 		t.Fatalf("%s through the proxy: %v", q, err)
 	}
@@ -37,6 +30,22 @@ func executeTwins(t *testing.T, f *returningFixture, q string) (proxy, direct *m
 		t.Fatalf("%s on MariaDB: %v", q, err)
 	}
 	return proxy, direct
+}
+
+// connectTwinDirect connects go-mysql's client to the twin database as
+// the proxy's clients connect (without CLIENT_DEPRECATE_EOF: the EOF
+// carries the warning count); closed when the test ends.
+func connectTwinDirect(t *testing.T, f *returningFixture) *gomysql.Conn {
+	t.Helper()
+	dc, err := gomysql.Connect(f.s0.Addr(), "root", "", "direct", func(c *gomysql.Conn) error {
+		c.UnsetCapability(mysql.CLIENT_DEPRECATE_EOF)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dc.Close() })
+	return dc
 }
 
 // compareTwinFields runs q through the proxy and on its twin and reports
