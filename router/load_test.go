@@ -19,6 +19,8 @@ func loadRouter(t *testing.T) *Router {
       - {name: seq, shard_key: id, algorithm: hash}
       - {name: logs, shard_key: id, algorithm: hash, shards: [s1]}
       - {name: nokey, shard_key: k, algorithm: hash}
+      - {name: uuids, shard_key: id, algorithm: hash}
+      - {name: codes, shard_key: code, algorithm: hash}
       - {name: countries, broadcast: true}
   - name: crm
     default_shard: s1
@@ -29,6 +31,8 @@ func loadRouter(t *testing.T) *Router {
 		"shop.stamps": {"at datetime", "v text"},
 		"shop.seq":    {"id bigint(20) auto_increment", "v text"},
 		"shop.nokey":  {"id int(11)", "v text"}, // no column k, its configured key
+		"shop.uuids":  {"id binary(16)", "v text"},
+		"shop.codes":  {"code varchar(32) collate=utf8mb4_unicode_ci", "c char(4) collate=utf8mb4_unicode_ci"},
 	})
 	return r
 }

@@ -53,31 +53,24 @@ func checkShardKeyAlter(x *ast.AlterTableStmt, t tableInfo, def *catalog.Table) 
 }
 
 // keepsValues tells whether redefining the shard key column as col keeps
-// every value: its type as it is (no other character set or collation),
-// or an integer type at least as wide of the same signedness (unsigned
-// into a wider signed one too).
+// every value: its type as it is (a character set or collation written
+// only as the column's own: Doctrine, Laravel's change(), spells them
+// out), a longer VARCHAR, CHAR or VARBINARY, or an integer type at least
+// as wide of the same signedness (unsigned into a wider signed one too).
 func keepsValues(def *catalog.Table, key string, col *ast.ColumnDef) bool {
 	if def == nil {
 		return false
 	}
 	i := def.ColumnIndex(key)
-	if i < 0 || col.Tp == nil {
+	if i < 0 || col.Tp == nil || !keepsCollation(col, def.Columns[i].Collation) {
 		return false
 	}
 	oldType := strings.ToLower(def.Columns[i].Type)
 	tp := col.Tp
-	if tp.GetCharset() != "" || tp.GetCollate() != "" {
-		return false
-	}
-	for _, o := range col.Options {
-		if o.Tp == ast.ColumnOptionCollate {
-			return false
-		}
-	}
 	if strings.EqualFold(tp.InfoSchemaStr(), oldType) {
 		return true
 	}
-	if n, ok := varcharLength(oldType); ok && tp.GetType() == mysql.TypeVarchar {
+	if n, ok := typeLength(oldType); ok && sameLengthType(oldType, tp) {
 		return tp.GetFlen() >= n // longer: every value fits as it is
 	}
 	oldRank, oldUnsigned := integerRank(strings.Fields(oldType))
@@ -106,14 +99,62 @@ func integerRank(words []string) (rank int, unsigned bool) {
 	return rank, len(words) > 1 && words[1] == "unsigned"
 }
 
-// varcharLength is the length of a COLUMN_TYPE "varchar(N)".
-func varcharLength(colType string) (int, bool) {
-	rest, ok := strings.CutPrefix(colType, "varchar(")
+// typeLength is the length N of a COLUMN_TYPE "varchar(N)", "char(N)"
+// or "varbinary(N)".
+func typeLength(colType string) (int, bool) {
+	_, rest, ok := strings.Cut(colType, "(")
 	if !ok {
 		return 0, false
 	}
 	n, err := strconv.Atoi(strings.TrimSuffix(rest, ")"))
 	return n, err == nil
+}
+
+// sameLengthType tells whether tp is the kind of the COLUMN_TYPE
+// colType, whose length alone may grow (varchar into VARCHAR, char into
+// CHAR: a CHAR's values are read back without their padding either way,
+// varbinary into VARBINARY).
+func sameLengthType(colType string, tp interface {
+	GetType() byte
+	GetCharset() string
+}) bool {
+	name, _, _ := strings.Cut(colType, "(")
+	binary := tp.GetCharset() == "binary"
+	switch name {
+	case "varchar":
+		return tp.GetType() == mysql.TypeVarchar && !binary
+	case "char":
+		return tp.GetType() == mysql.TypeString && !binary
+	case "varbinary":
+		return tp.GetType() == mysql.TypeVarchar && binary
+	}
+	return false
+}
+
+// keepsCollation tells whether col's character set and collation, as
+// written, are the column's own (cur, its COLLATION_NAME: "" for a column
+// that is not text): none written, BINARY types' own "binary", or a
+// COLLATE naming cur (with a CHARACTER SET, if any, that is cur's). A
+// CHARACTER SET alone is refused: its default collation is not known here.
+func keepsCollation(col *ast.ColumnDef, cur string) bool {
+	cs, coll := col.Tp.GetCharset(), col.Tp.GetCollate()
+	for _, o := range col.Options {
+		if o.Tp == ast.ColumnOptionCollate {
+			coll = o.StrValue
+		}
+	}
+	switch {
+	case cs == "" && coll == "":
+		return true
+	case cs == "binary" && (coll == "" || coll == "binary"):
+		return cur == "" // BINARY, VARBINARY, BLOB: no collation
+	case coll == "" || !strings.EqualFold(coll, cur):
+		return false
+	}
+	if strings.EqualFold(cs, "utf8") {
+		cs = "utf8mb3"
+	}
+	return cs == "" || strings.HasPrefix(strings.ToLower(cur), strings.ToLower(cs)+"_")
 }
 
 // convertsText tells whether spec is CONVERT TO CHARACTER SET, which

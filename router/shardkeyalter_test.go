@@ -33,6 +33,17 @@ func TestShardKeyAlter(t *testing.T) {
 		{"ALTER TABLE names MODIFY name VARCHAR(2)", true},
 		{"ALTER TABLE names MODIFY name VARCHAR(40) COLLATE utf8mb4_bin", true},
 		{"ALTER TABLE names MODIFY name VARCHAR(40) CHARACTER SET latin1", true},
+		// Spelt out as the column's own (Doctrine, Laravel's change()).
+		{"ALTER TABLE uuids MODIFY id BINARY(16) NOT NULL", false},
+		{"ALTER TABLE uuids MODIFY id VARBINARY(16)", true},
+		{"ALTER TABLE uuids MODIFY id CHAR(16)", true},
+		{"ALTER TABLE codes CHANGE code code VARCHAR(64) CHARACTER SET utf8mb4 NOT NULL COLLATE utf8mb4_unicode_ci", false},
+		{"ALTER TABLE codes MODIFY code VARCHAR(64) COLLATE utf8mb4_unicode_ci", false},
+		{"ALTER TABLE codes MODIFY code VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci", true},
+		{"ALTER TABLE codes MODIFY code VARCHAR(64) CHARACTER SET latin1 COLLATE utf8mb4_unicode_ci", true},
+		{"ALTER TABLE codes MODIFY code VARCHAR(64) CHARACTER SET utf8mb4", true}, // its default collation is another
+		{"ALTER TABLE codes MODIFY code VARCHAR(16) COLLATE utf8mb4_unicode_ci", true},
+		{"ALTER TABLE codes MODIFY code CHAR(64) COLLATE utf8mb4_unicode_ci", true},
 		{"ALTER TABLE stamps MODIFY at DATETIME", false},
 		{"ALTER TABLE stamps MODIFY at DATE", true},
 		{"ALTER TABLE names CONVERT TO CHARACTER SET latin1", true}, // a text key
