@@ -149,6 +149,23 @@ func (c *Catalog) TriggerTable(schema, trigger string) string {
 	return ""
 }
 
+// HasTriggers tells whether the catalog knows a trigger of the table.
+func (c *Catalog) HasTriggers(schema, table string) bool {
+	if c == nil {
+		return false
+	}
+	s := c.schemas[strings.ToLower(schema)]
+	if s == nil {
+		return false
+	}
+	for _, t := range s.triggerTable {
+		if strings.EqualFold(t, table) {
+			return true
+		}
+	}
+	return false
+}
+
 // BodyReach returns what a body of the schema that is not stored yet (a
 // CREATE through the proxy) would reach.
 func (c *Catalog) BodyReach(schema, body string) Reach {

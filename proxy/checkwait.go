@@ -32,6 +32,11 @@ func shortLockWait(ctx context.Context, c *backend.Conn) (restore func(context.C
 	}
 	return func(ctx context.Context) error {
 		_, err := c.Exec(ctx, fmt.Sprintf("SET SESSION innodb_lock_wait_timeout = %s, SESSION lock_wait_timeout = %s", innodb, mdl))
+		if err != nil {
+			// Its values are not the ones the proxy's sync believes: it
+			// must not serve another statement (review).
+			c.MarkBroken()
+		}
 		return err
 	}, nil
 }

@@ -113,7 +113,7 @@ func (r *Router) planDDL(p *Plan, n ast.StmtNode, user, db string) error {
 	}
 	p.fanout = orderLike(shards, r.rules.Shards())
 	if len(p.fanout) > 1 {
-		p.lockProbe = lockProbe(n, tables, p.Stmt.LockWait)
+		p.lockProbe = lockProbe(n, r.probedTables(tables), p.Stmt.LockWait)
 	}
 	if len(tables) == 1 {
 		// A sharded table's shards change their own rows (an ALTER's

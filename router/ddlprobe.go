@@ -6,6 +6,20 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
+// probedTables is tables, or none when LOCK TABLES of one would wait for
+// more than its DDL does: a view (its base tables), or a table with
+// triggers (LOCK TABLES also locks the tables they use, the DDL only its
+// own), which a transaction writing those would hold up.
+func (r *Router) probedTables(tables []tableInfo) []tableInfo {
+	cat := r.Catalog()
+	for _, t := range tables {
+		if t.view != nil || cat.HasTriggers(t.schema, t.name) {
+			return nil
+		}
+	}
+	return tables
+}
+
 // lockProbe is the statement that takes, and at once gives back, the
 // metadata locks a DDL over several shards will wait for: LOCK TABLES of
 // its tables WRITE, which waits for the transactions using them, as the
