@@ -28,6 +28,10 @@ func withCatalog(t testing.TB, r *Router, tables map[string][]string) {
 					def.Unique = append(def.Unique, catalog.Index{Name: f[1], Columns: strings.Split(f[2], ",")})
 					continue
 				}
+				if f[0] == "INDEX" { // "INDEX name col,col": a key that is not unique
+					def.Indexes = append(def.Indexes, catalog.Index{Name: f[1], Columns: strings.Split(f[2], ",")})
+					continue
+				}
 				col := catalog.Column{Name: f[0], Type: f[1], Nullable: true,
 					AutoIncrement: len(f) > 2 && f[2] == "auto_increment", Invisible: len(f) > 2 && f[2] == "invisible"}
 				if len(f) > 2 && strings.HasPrefix(f[2], "collate=") { // "name type collate=x"

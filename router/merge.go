@@ -31,6 +31,8 @@ type selectMerge struct {
 	// by shard, whose templates are inItems.
 	where   sqlTemplate
 	inItems []sqlTemplate
+	// keyOrdered: see newSelectMerge.
+	keyOrdered bool
 	// realCols: see newSelectMerge.
 	realCols map[string]bool
 	// colType is what the catalog tells of the FROM tables' columns
@@ -266,18 +268,19 @@ func seq(n int) []int {
 // newSelectMerge plans the per-shard query and the merge of a SELECT;
 // scanKey (see scanOrder) orders the rows of a merge without ORDER BY;
 // repKey (see groupRepKey) picks the row whose values stand for a merged
-// group; groupsOnShard says that each group of its GROUP BY lives on one
+// group; keyOrdered says that one MariaDB reads the one table in its
+// primary key's order whatever the plan (onlyPrimaryIndex); groupsOnShard says that each group of its GROUP BY lives on one
 // shard; realCols are the FLOAT and DOUBLE columns of its one table
 // (lower-cased), whose AVG takes its display length from the shards' own;
 // colType tells the FROM tables' columns (fromColumns).
-func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groupsOnShard bool, realCols map[string]bool, colType fromColumns, qual columnQualifier) (*selectMerge, error) {
+func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, keyOrdered, groupsOnShard bool, realCols map[string]bool, colType fromColumns, qual columnQualifier) (*selectMerge, error) {
 	if sel.Fields == nil {
 		return nil, errUnsupported("SELECT without a select list")
 	}
 	if HasParams(sel.Fields) || (sel.GroupBy != nil && HasParams(sel.GroupBy)) || (sel.Having != nil && HasParams(sel.Having)) || (sel.OrderBy != nil && HasParams(sel.OrderBy)) {
 		return nil, errUnsupported("parameters outside WHERE and LIMIT are not supported in a query over several shards")
 	}
-	m := &selectMerge{sel: sel, merge: Merge{Count: -1}, realCols: realCols, colType: colType, qual: qual}
+	m := &selectMerge{sel: sel, merge: Merge{Count: -1}, keyOrdered: keyOrdered, realCols: realCols, colType: colType, qual: qual}
 	var err error
 	if sel.Limit != nil {
 		if m.count, err = limitValue(sel.Limit.Count); err != nil {
@@ -310,7 +313,9 @@ func newSelectMerge(sel *ast.SelectStmt, scanKey []string, repKey string, groups
 	case distinctAsGroups(sel, repKey):
 		err = m.planDistinct(from, repKey)
 	default:
-		err = m.planPlain(from, scanKey)
+		if err = m.shardGroupsUnordered(repKey); err == nil {
+			err = m.planPlain(from, scanKey)
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -78,7 +78,7 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 	if err != nil {
 		return err
 	}
-	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupRepKey(from, sel), r.groupsOnShard(from, sel), r.realColumns(from), r.tableColumns(from), r.columnQualifier(from, sel))
+	m, err := newSelectMerge(sel, r.scanOrder(from, sel), r.groupRepKey(from, sel), r.onlyPrimaryIndex(from), r.groupsOnShard(from, sel), r.realColumns(from), r.tableColumns(from), r.columnQualifier(from, sel))
 	if err == nil && m.merge.Agg != nil {
 		err = r.concatEnums(from, sel)
 	}
@@ -124,6 +124,18 @@ func (r *Router) groupRepKey(from []tableInfo, sel *ast.SelectStmt) string {
 		return ""
 	}
 	return def.Unique[0].Columns[0]
+}
+
+// onlyPrimaryIndex tells whether the statement's one table has a primary
+// key and no other index, so that one MariaDB reads its rows in the key's
+// order whatever the WHERE (no other index for a range or a covering
+// scan); false for a join, a view or a table the catalog does not know.
+func (r *Router) onlyPrimaryIndex(from []tableInfo) bool {
+	if len(from) != 1 || from[0].view != nil {
+		return false
+	}
+	def := r.Catalog().Table(from[0].schema, from[0].name)
+	return def != nil && len(def.Unique) == 1 && def.Unique[0].Name == "PRIMARY" && len(def.Indexes) == 0
 }
 
 // realColumns are the FLOAT and DOUBLE columns (lower-cased) of the
