@@ -35,9 +35,17 @@ func IsUTF8Collation(id uint16) bool {
 //
 // An ENUM's or SET's values are distinct under its collation, whatever
 // it is: as group and DISTINCT keys they are equal as they are equal
-// bytes (they sort by position, which the router gives the merge).
+// bytes (they sort by position, which the router gives the merge). That
+// holds only as UTF-8 sends them, which holds every character: another
+// result character set may send two of them as the same bytes
+// (utf8mb4 ENUM('ā','ă') under SET NAMES latin1: '?' for both), which
+// one MariaDB, comparing the values, still tells apart. Binary ones
+// (63) come unconverted.
 func keyKind(f *mysql.Field) (cmpKind, error) {
 	if f != nil && f.Flag&(mysql.ENUM_FLAG|mysql.SET_FLAG) != 0 {
+		if !IsUTF8Collation(f.Charset) && f.Charset != 63 {
+			return kindBinary, errForeignText(f)
+		}
 		return kindBinary, nil
 	}
 	k := fieldKind(f)

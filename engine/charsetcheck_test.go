@@ -20,6 +20,13 @@ func TestKeyKind(t *testing.T) {
 	latinBin.Flag |= mysql.BINARY_FLAG
 	intLatin := intField("n")
 	intLatin.Charset = 8 // not text: its charset does not matter
+	// ENUM and SET members are distinct as UTF-8 or binary bytes; latin1
+	// may send two as '?'.
+	member := func(cs uint16, flag uint16) *mysql.Field {
+		f := charsetField("e", cs)
+		f.Flag |= flag
+		return f
+	}
 	for _, c := range []struct {
 		name    string
 		f       *mysql.Field
@@ -37,6 +44,11 @@ func TestKeyKind(t *testing.T) {
 		{"latin1_bin", latinBin, kindBinPad, true},
 		{"utf16", charsetField("u", 54), kindCI, true},
 		{"unknown id 0", charsetField("z", 0), kindCI, true},
+		{"enum utf8mb4", member(45, mysql.ENUM_FLAG), kindBinary, false},
+		{"set utf8mb3", member(33, mysql.SET_FLAG), kindBinary, false},
+		{"enum binary", member(63, mysql.ENUM_FLAG), kindBinary, false},
+		{"enum latin1", member(8, mysql.ENUM_FLAG), kindBinary, true},
+		{"set latin1", member(8, mysql.SET_FLAG), kindBinary, true},
 	} {
 		k, err := keyKind(c.f)
 		if k != c.kind || (err != nil) != c.refused {

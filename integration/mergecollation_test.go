@@ -185,3 +185,49 @@ func TestMergeConnectionCollation(t *testing.T) {
 	}
 	rows.Close()
 }
+
+// TestMergeEnumResultCharset: an ENUM's members are distinct, but a
+// result character set that cannot hold them may send two as the same
+// bytes (utf8mb4 'Ω' and 'Ж' as '?' under latin1), which one MariaDB,
+// comparing the members, still tells apart: two groups. The merge,
+// comparing the bytes, made one; it refuses, and merges them as UTF-8.
+func TestMergeEnumResultCharset(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE litems (k INT PRIMARY KEY, e ENUM('Ω','Ж') CHARACTER SET utf8mb4, s SET('Ω','Ж') CHARACTER SET utf8mb4)",
+		"INSERT INTO litems VALUES (1,'Ω','Ω'),(2,'Ж','Ж'),(3,'Ω','Ω'),(4,'Ж','Ж')",
+	)
+	pc, err := proxy.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	dc, err := direct.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dc.Close()
+	queries := []struct {
+		sql    string
+		direct string // one MariaDB's rows under latin1
+	}{
+		{"SELECT e, COUNT(*) FROM litems GROUP BY e", "?\t2 ?\t2"},
+		{"SELECT DISTINCT e FROM litems", "? ?"},
+		{"SELECT COUNT(DISTINCT e) FROM litems", "2"},
+		{"SELECT s, COUNT(*) FROM litems GROUP BY s", "?\t2 ?\t2"},
+	}
+	for _, c := range []*sql.Conn{pc, dc} {
+		mustExec(t, c, "SET character_set_results = latin1")
+	}
+	for _, q := range queries {
+		if got := strings.Join(queryRows(ctx, t, dc, q.sql), " "); got != q.direct {
+			t.Errorf("%s on one MariaDB: %q, want %q", q.sql, got, q.direct)
+		}
+		wantMergeRefused(ctx, t, pc, q.sql, "merging text in character set latin1")
+	}
+	var utf8 []string
+	for _, q := range queries {
+		utf8 = append(utf8, q.sql)
+	}
+	compareQueries(ctx, t, proxy, direct, f, utf8)
+}
