@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -481,11 +480,6 @@ func (a *aggRows) load() error {
 			a.list = append(a.list, g)
 		}
 		g := a.list[gi]
-		if ok && a.rep < 0 {
-			if err := a.sameSpelling(g, r); err != nil {
-				return err
-			}
-		}
 		if ok && a.rep >= 0 && a.specs[a.rep].lowers(&g.accs[a.rep], r) {
 			for j, c := range a.groupBy {
 				g.key[j] = r[c]
@@ -502,20 +496,6 @@ func (a *aggRows) load() error {
 			}
 		}
 	}
-}
-
-// sameSpelling refuses a group, without a representative to pick its
-// values by (Agg.Rep), whose rows spell its text apart ('a', 'A', 'a '
-// under a case-insensitive or PAD SPACE collation): one MariaDB shows the
-// first row its plan read, which the merge cannot tell.
-func (a *aggRows) sameSpelling(g *aggGroup, r Row) error {
-	for j, c := range a.groupBy {
-		if k := a.gkinds[j]; (k == kindCI || k == kindBinPad) && !bytes.Equal(g.key[j], r[c]) {
-			return mysql.NewError(mysql.ER_NOT_SUPPORTED_YET, fmt.Sprintf(
-				"a group over several shards meets values equal under the collation but spelt apart (%q, %q): one MariaDB shows the one its plan reads first, which the merge cannot tell; restrict the shard key to one shard", g.key[j], r[c]))
-		}
-	}
-	return nil
 }
 
 // lowers tells whether r's value of a MIN is below the group's so far.
