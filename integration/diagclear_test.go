@@ -18,16 +18,8 @@ func TestDiagnosticsClearedAsMariaDB(t *testing.T) {
 		"CREATE TABLE gitems (k INT PRIMARY KEY, n INT)",
 		"CREATE TABLE plain (id INT PRIMARY KEY, g INT)",
 	)
-	connect := func(addr, user, pass, db string) *client.Conn {
-		c, err := client.Connect(addr, user, pass, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
-	proxy := connect(f.p.Addr(), appUser, appPass, "shop")
-	direct := connect(f.s0.Addr(), "root", "", "direct")
+	proxy := connectGoMySQL(t, f.p.Addr(), appUser, appPass, "shop")
+	direct := connectGoMySQL(t, f.s0.Addr(), "root", "", "direct")
 	for _, q := range []string{
 		"SHOW VARIABLES LIKE 'x'", "SHOW SESSION STATUS LIKE 'x'", "SHOW DATABASES LIKE 'x'",
 		"SHOW COLLATION LIKE 'x'", "SHOW CHARACTER SET LIKE 'x'", "SHOW ENGINES", "SHOW PLUGINS",

@@ -4,8 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/go-mysql-org/go-mysql/client"
 )
 
 // TestShowRoutineStatusAsOneServer: SHOW PROCEDURE STATUS and SHOW
@@ -22,16 +20,8 @@ func TestShowRoutineStatusAsOneServer(t *testing.T) {
 		"CREATE FUNCTION Fa() RETURNS INT DETERMINISTIC RETURN 2",
 	)
 	f.s0.Exec(t, "CREATE USER twin@'%' IDENTIFIED BY 'twin-secret'", "GRANT ALL ON direct.* TO twin@'%'")
-	connect := func(addr, user, pass, db string) *client.Conn {
-		c, err := client.Connect(addr, user, pass, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
-	proxy := connect(f.p.Addr(), appUser, appPass, "shop")
-	direct := connect(f.s0.Addr(), "twin", "twin-secret", "direct")
+	proxy := connectGoMySQL(t, f.p.Addr(), appUser, appPass, "shop")
+	direct := connectGoMySQL(t, f.s0.Addr(), "twin", "twin-secret", "direct")
 	definer := strings.NewReplacer("twin@%", "D", "root@127.0.0.1", "D", "root@localhost", "D")
 	stamp := regexp.MustCompile(`[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}`) // created a moment apart
 	for _, q := range []string{

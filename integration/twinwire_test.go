@@ -126,16 +126,8 @@ func compareCopies(ctx context.Context, t *testing.T, f *returningFixture, q str
 // rows (rowsAnswer).
 func compareRawAnswers(t *testing.T, f *returningFixture, queries []string) {
 	t.Helper()
-	connect := func(addr, user, pass, db string) *gomysql.Conn {
-		c, err := gomysql.Connect(addr, user, pass, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
-	proxy := connect(f.p.Addr(), appUser, appPass, "shop")
-	direct := connect(f.s0.Addr(), "root", "", "direct")
+	proxy := connectGoMySQL(t, f.p.Addr(), appUser, appPass, "shop")
+	direct := connectGoMySQL(t, f.s0.Addr(), "root", "", "direct")
 	for _, q := range queries {
 		answer := rawOKAnswer
 		if strings.HasPrefix(q, "SELECT") || strings.Contains(q, "RETURNING") {
