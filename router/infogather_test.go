@@ -235,7 +235,10 @@ func TestPreparedInfoGather(t *testing.T) {
 	if _, err := BindText("SELECT ?", params); err == nil {
 		t.Error("BindText with two parameters for one marker: no error")
 	}
-	other, _ := p.Parse("SELECT * FROM information_schema.TABLES JOIN shop.orders")
+	other, err := p.Parse("SELECT * FROM information_schema.TABLES JOIN shop.orders")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if ReadsOnlyInfoSchema(other, "shop") {
 		t.Error("a join with a table of the schema read as information_schema only")
 	}

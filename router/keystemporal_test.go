@@ -63,5 +63,8 @@ func TestTemporalKeyParamsRouteNowhere(t *testing.T) {
 		if tc.all != slices.Equal(got, all) {
 			t.Errorf("%s: shards %v, want every shard: %v", tc.sql, got, tc.all)
 		}
+		if !tc.all && len(got) != 1 {
+			t.Errorf("%s: shards %v, want the key's one shard", tc.sql, got)
+		}
 	}
 }

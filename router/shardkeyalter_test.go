@@ -63,5 +63,8 @@ func TestShardKeyAlter(t *testing.T) {
 		if refused := isMy && me.Code == mysql.ER_NOT_SUPPORTED_YET; refused != tc.refused {
 			t.Errorf("%s: err %v, want refused %v", tc.sql, err, tc.refused)
 		}
+		if !tc.refused && err != nil {
+			t.Errorf("%s: %v, want it planned", tc.sql, err)
+		}
 	}
 }
