@@ -62,10 +62,11 @@ type Session struct {
 	// theirs is right.
 	colLabel uint16
 	// sqlMode caches the parsing flags of the session's sql_mode (sqlmode.go),
-	// and noAutoZero its NO_AUTO_VALUE_ON_ZERO, read from modeOf, the value
-	// they were read from.
+	// noAutoZero its NO_AUTO_VALUE_ON_ZERO and dates its zero-date flags,
+	// read from modeOf, the value they were read from.
 	sqlMode    router.Mode
 	noAutoZero bool
+	dates      router.DateModes
 	modeOf     string
 	// extMeta: the client negotiated MariaDB's extended metadata, so its
 	// column definitions carry the block (extmeta.go). The proxy does not

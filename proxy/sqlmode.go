@@ -40,6 +40,7 @@ func (s *Session) readMode() {
 	if v != s.modeOf {
 		s.sqlMode, s.modeOf = router.ModeOf(v), v
 		s.noAutoZero = modeLists(v, "NO_AUTO_VALUE_ON_ZERO")
+		s.dates = router.DateModes{NoZeroDate: modeLists(v, "NO_ZERO_DATE"), NoZeroInDate: modeLists(v, "NO_ZERO_IN_DATE")}
 	}
 }
 
@@ -201,5 +202,6 @@ func errSelectLimitShow(what string, n uint64) error {
 // dateModes is what of the session's sql_mode decides whether a shard
 // reads a date literal holding zeros (router.DateModes).
 func (s *Session) dateModes() router.DateModes {
-	return router.DateModes{NoZeroDate: s.sqlModeHas("NO_ZERO_DATE"), NoZeroInDate: s.sqlModeHas("NO_ZERO_IN_DATE")}
+	s.readMode()
+	return s.dates
 }
