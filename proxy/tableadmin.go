@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"fmt"
-	"io"
 	"slices"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -31,8 +30,8 @@ func copyResult(kept *resultCopy, rows *shardRows) *resultCopy {
 	}
 	for {
 		row, err := rows.Next()
-		if err == io.EOF || err != nil {
-			return kept
+		if err != nil {
+			return kept // io.EOF, or rows.err for the caller to check
 		}
 		kept.rows = append(kept.rows, row)
 	}

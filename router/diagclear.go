@@ -8,31 +8,38 @@ import "github.com/pingcap/tidb/pkg/parser/ast"
 // counts that name none: a derived table or a CTE in FROM, and the
 // information_schema table most SHOW statements are answered from.
 
-// showFromTables lists the SHOW statements MariaDB answers from an
-// information_schema table (checked against MariaDB 10.11); showNoTables
-// those it answers without one, even when they name a schema.
-var (
-	showFromTables = map[ast.ShowStmtType]bool{
-		ast.ShowVariables: true, ast.ShowStatus: true, ast.ShowDatabases: true, ast.ShowCollation: true,
-		ast.ShowCharset: true, ast.ShowEngines: true, ast.ShowPlugins: true, ast.ShowOpenTables: true,
-		ast.ShowProcedureStatus: true, ast.ShowFunctionStatus: true, ast.ShowProfile: true,
-		ast.ShowTables: true, ast.ShowTableStatus: true, ast.ShowColumns: true, ast.ShowIndex: true,
-		ast.ShowTriggers: true, ast.ShowEvents: true,
+// showFromTables tells whether MariaDB answers a SHOW of type tp from an
+// information_schema table, showNoTables whether it answers it without
+// one, even when it names a schema (checked against MariaDB 10.11).
+func showFromTables(tp ast.ShowStmtType) bool {
+	switch tp {
+	case ast.ShowVariables, ast.ShowStatus, ast.ShowDatabases, ast.ShowCollation,
+		ast.ShowCharset, ast.ShowEngines, ast.ShowPlugins, ast.ShowOpenTables,
+		ast.ShowProcedureStatus, ast.ShowFunctionStatus, ast.ShowProfile,
+		ast.ShowTables, ast.ShowTableStatus, ast.ShowColumns, ast.ShowIndex,
+		ast.ShowTriggers, ast.ShowEvents:
+		return true
 	}
-	showNoTables = map[ast.ShowStmtType]bool{
-		ast.ShowCreateDatabase: true, ast.ShowProcessList: true, ast.ShowGrants: true,
-		ast.ShowPrivileges: true, ast.ShowMasterStatus: true, ast.ShowCreateUser: true,
+	return false
+}
+
+func showNoTables(tp ast.ShowStmtType) bool {
+	switch tp {
+	case ast.ShowCreateDatabase, ast.ShowProcessList, ast.ShowGrants,
+		ast.ShowPrivileges, ast.ShowMasterStatus, ast.ShowCreateUser:
+		return true
 	}
-)
+	return false
+}
 
 // clearsDiagnostics tells whether n, whose named tables are tables, clears
 // the previous statement's diagnostics.
 func clearsDiagnostics(n ast.StmtNode, tables []TableRef) bool {
 	if sh, ok := n.(*ast.ShowStmt); ok {
 		switch {
-		case showFromTables[sh.Tp]:
+		case showFromTables(sh.Tp):
 			return true
-		case showNoTables[sh.Tp]:
+		case showNoTables(sh.Tp):
 			return false
 		}
 	}
@@ -73,5 +80,5 @@ func (f *unnamedTableFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true
 // TABLES (SHOW COLUMNS of a table not locked runs).
 func ShowFromInfoSchema(st *Statement) bool {
 	sh, ok := st.Node.(*ast.ShowStmt)
-	return ok && showFromTables[sh.Tp]
+	return ok && showFromTables(sh.Tp)
 }

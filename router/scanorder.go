@@ -21,7 +21,7 @@ import (
 // covering index) answers in that index's order, as MariaDB would, and the
 // merge is then not MariaDB's.
 func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
-	if len(from) == 0 || sel.OrderBy != nil && !isOrderByNull(sel) || sel.Distinct || isAggregate(sel) {
+	if len(from) == 0 || orderedBy(sel) || sel.Distinct || isAggregate(sel) {
 		return nil
 	}
 	if len(from) == 1 {

@@ -74,7 +74,7 @@ func keepsValues(def *catalog.Table, key string, col *ast.ColumnDef) bool {
 		return tp.GetFlen() >= n // longer: every value fits as it is
 	}
 	oldRank, oldUnsigned := integerRank(strings.Fields(oldType))
-	newRank := intTypeRank[tp.GetType()]
+	newRank := intTypeRank(tp.GetType())
 	newUnsigned := mysql.HasUnsignedFlag(tp.GetFlag())
 	switch {
 	case oldRank == 0 || newRank == 0:
@@ -87,15 +87,41 @@ func keepsValues(def *catalog.Table, key string, col *ast.ColumnDef) bool {
 }
 
 // intTypeRank orders the integer types by width (0: not an integer).
-var intTypeRank = map[byte]int{mysql.TypeTiny: 1, mysql.TypeShort: 2, mysql.TypeInt24: 3, mysql.TypeLong: 4, mysql.TypeLonglong: 5}
+func intTypeRank(tp byte) int {
+	switch tp {
+	case mysql.TypeTiny:
+		return 1
+	case mysql.TypeShort:
+		return 2
+	case mysql.TypeInt24:
+		return 3
+	case mysql.TypeLong:
+		return 4
+	case mysql.TypeLonglong:
+		return 5
+	}
+	return 0
+}
 
-// integerRank reads a COLUMN_TYPE's words ("int(11)", "unsigned").
+// integerRank reads a COLUMN_TYPE's words ("int(11)", "unsigned") with
+// intTypeRank's ranks.
 func integerRank(words []string) (rank int, unsigned bool) {
 	if len(words) == 0 {
 		return 0, false
 	}
 	name, _, _ := strings.Cut(words[0], "(")
-	rank = map[string]int{"tinyint": 1, "smallint": 2, "mediumint": 3, "int": 4, "bigint": 5}[name]
+	switch name {
+	case "tinyint":
+		rank = 1
+	case "smallint":
+		rank = 2
+	case "mediumint":
+		rank = 3
+	case "int":
+		rank = 4
+	case "bigint":
+		rank = 5
+	}
 	return rank, len(words) > 1 && words[1] == "unsigned"
 }
 

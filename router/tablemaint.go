@@ -15,8 +15,11 @@ var maintHead = regexp.MustCompile(`(?is)^(?:CHECK|REPAIR(?:\s+(?:NO_WRITE_TO_BI
 
 // maintAsAnalyze is the ANALYZE TABLE text that names the tables of a
 // CHECK or REPAIR TABLE statement (head: from its first keyword).
-func maintAsAnalyze(head string) (string, bool) {
-	m := maintHead.FindStringSubmatch(head)
+func maintAsAnalyze(head string) (string, bool) { return asAnalyze(maintHead, head) }
+
+// asAnalyze is ANALYZE TABLE of the tables re's first group finds in head.
+func asAnalyze(re *regexp.Regexp, head string) (string, bool) {
+	m := re.FindStringSubmatch(head)
 	if m == nil {
 		return "", false
 	}
@@ -33,13 +36,7 @@ var checksumHead = regexp.MustCompile(`(?is)^CHECKSUM\s+TABLES?\s+(` +
 
 // checksumAsAnalyze is the ANALYZE TABLE text that names the tables of a
 // CHECKSUM TABLE statement.
-func checksumAsAnalyze(head string) (string, bool) {
-	m := checksumHead.FindStringSubmatch(head)
-	if m == nil {
-		return "", false
-	}
-	return "ANALYZE TABLE " + m[1], true
-}
+func checksumAsAnalyze(head string) (string, bool) { return asAnalyze(checksumHead, head) }
 
 // planChecksum routes CHECKSUM TABLE: unsharded tables of one shard to
 // it, a broadcast table to one copy, a sharded table to each of its
