@@ -18,20 +18,15 @@ const checkLockWait = 1
 // and returns what sets the session's own values back (the proxy's
 // variable sync believes c holds them).
 func shortLockWait(ctx context.Context, c *backend.Conn) (restore func(context.Context) error, err error) {
-	res, err := c.Exec(ctx, "SELECT @@SESSION.innodb_lock_wait_timeout, @@SESSION.lock_wait_timeout")
+	own, err := readVars(ctx, c, []string{"@@session.innodb_lock_wait_timeout", "@@session.lock_wait_timeout"})
 	if err != nil {
 		return nil, err
 	}
-	rows := valueRows(res)
-	if len(rows) != 1 || len(rows[0]) != 2 {
-		return nil, fmt.Errorf("reading the lock wait timeouts: unexpected answer")
-	}
-	innodb, mdl := string(rows[0][0]), string(rows[0][1])
 	if _, err := c.Exec(ctx, fmt.Sprintf("SET SESSION innodb_lock_wait_timeout = %d, SESSION lock_wait_timeout = %d", checkLockWait, checkLockWait)); err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context) error {
-		_, err := c.Exec(ctx, fmt.Sprintf("SET SESSION innodb_lock_wait_timeout = %s, SESSION lock_wait_timeout = %s", innodb, mdl))
+		_, err := c.Exec(ctx, fmt.Sprintf("SET SESSION innodb_lock_wait_timeout = %s, SESSION lock_wait_timeout = %s", own[0].Value, own[1].Value))
 		if err != nil {
 			// Its values are not the ones the proxy's sync believes: it
 			// must not serve another statement (review).

@@ -354,9 +354,19 @@ func markerCountError(markers, params int) error {
 	return fmt.Errorf("statement has %d markers, %d parameters bound", markers, params)
 }
 
+// literalError refuses to write parameter i (0-based) into a statement's
+// text where no literal is the value MariaDB binds.
+func (p Param) literalError(i int) error {
+	if p.noLiteral == "" {
+		return nil
+	}
+	return errUnsupported("parameter %d %s: a statement over several shards writes it into the shards' statements; run it on one shard, or send the value as a string", i+1, p.noLiteral)
+}
+
 // BindText writes params' literals in place of the ? markers of sql, text
 // restored from the AST (a prepared statement's filtered text); an error
-// when the markers are not one per parameter.
+// when the markers are not one per parameter, or a parameter has no
+// literal (as a rendered template refuses it).
 func BindText(sql string, params []Param) (string, error) {
 	pieces := markerPieces(sql)
 	if len(pieces)-1 != len(params) {
@@ -364,6 +374,9 @@ func BindText(sql string, params []Param) (string, error) {
 	}
 	var b strings.Builder
 	for i, p := range params {
+		if err := p.literalError(i); err != nil {
+			return "", err
+		}
 		b.WriteString(pieces[i])
 		b.WriteString(p.Literal)
 	}

@@ -128,8 +128,8 @@ func (t *sqlTemplate) render(b *strings.Builder, params []Param, fill func(b *st
 		if h >= len(params) {
 			return fmt.Errorf("parameter %d not bound", h+1)
 		}
-		if why := params[h].noLiteral; why != "" {
-			return errUnsupported("parameter %d %s: a statement over several shards writes it into the shards' statements; run it on one shard, or send the value as a string", h+1, why)
+		if err := params[h].literalError(h); err != nil {
+			return err
 		}
 		b.WriteString(params[h].Literal)
 	}
