@@ -412,17 +412,10 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 			return s.writeErr(err)
 		}
 	}
-	var applied, notRun []string
-	var failed string
+	var applied []string
 	var answers []*resultCopy // ex.TableAdmin: each applied shard's result set
-	var firstErr *mysql.MyError
-	var failures []partFailure
 	var total okInfo
-	for _, part := range ex.Parts {
-		if firstErr != nil {
-			notRun = append(notRun, part.Shard)
-			continue
-		}
+	for i, part := range ex.Parts {
 		turn := ddlFirst
 		if len(applied) > 0 {
 			turn = ddlOwnRows
@@ -437,10 +430,7 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		}
 		ok, kept, srvErr := s.runDDLPart(ctx, st, part, own, turn, ex.TableAdmin)
 		if srvErr != nil {
-			failures = append(failures, partFailure{err: srvErr, shard: part.Shard})
-			failed = fmt.Sprintf("%s (%d: %s)", part.Shard, srvErr.Code, srvErr.Message)
-			firstErr = srvErr
-			continue
+			return s.ddlFailed(ctx, st, ex, applied, ex.Parts[i+1:], partFailure{err: srvErr, shard: part.Shard})
 		}
 		if len(applied) == 0 || ex.SumAffected {
 			total.affected += ok.affected
@@ -452,34 +442,47 @@ func (s *Session) runDDL(ctx context.Context, st *router.Statement, ex *router.E
 		applied = append(applied, part.Shard)
 		answers = append(answers, kept)
 	}
-	if firstErr == nil && ex.TableAdmin {
+	if ex.TableAdmin {
 		return s.writeAdminAnswer(applied, answers, binary)
 	}
-	if firstErr == nil {
-		info := withOKInfoCount(total.info, "Warnings", uint64(total.warnings))
-		return s.writeOKStatus(total.affected, 0, s.status(0), total.warnings, info)
-	}
+	info := withOKInfoCount(total.info, "Warnings", uint64(total.warnings))
+	return s.writeOKStatus(total.affected, 0, s.status(0), total.warnings, info)
+}
+
+// ddlFailed answers a DDL that failed with f after it applied on the
+// shards applied; notRun are the parts it did not reach.
+func (s *Session) ddlFailed(ctx context.Context, st *router.Statement, ex *router.Exec, applied []string, notRun []router.Part, f partFailure) error {
 	if len(applied) == 0 {
 		// Failed on the first shard, the others not run: one server
 		// stops at the first row it copies that fails, counting the whole
 		// table's rows.
-		if !ex.Copies && !scanFailure(failures, len(ex.Parts)) {
-			return s.writeErr(refusedFailure("the statement failed on shard "+failures[0].shard+" (%s) and was not run on the others; which error one server would report cannot be told from it: one server copies every shard's rows, counts rows over the whole table and stops at the first that fails; nothing was applied", failures).err)
+		if !ex.Copies && !scanFailure([]partFailure{f}, len(ex.Parts)) {
+			return s.writeErr(refusedFailure("the statement failed on shard "+f.shard+" (%s) and was not run on the others; which error one server would report cannot be told from it: one server copies every shard's rows, counts rows over the whole table and stops at the first that fails; nothing was applied", []partFailure{f}).err)
 		}
-		return s.writeErr(firstErr)
+		return s.writeErr(f.err)
 	}
 	if st.ConnState == router.ConnStateLockTables {
 		// A LOCK TABLES that failed holds no lock on MariaDB: neither may
 		// the shards where it succeeded.
 		_, _ = s.unlockTables(ctx)
-		return s.writeErr(firstErr)
+		return s.writeErr(f.err)
 	}
+	failed := fmt.Sprintf("%s (%d: %s)", f.shard, f.err.Code, f.err.Message)
 	if len(notRun) > 0 {
-		failed += "; not run on " + strings.Join(notRun, ", ")
+		failed += "; not run on " + strings.Join(partShards(notRun), ", ")
 	}
-	return s.writeErr(&mysql.MyError{Code: firstErr.Code, State: firstErr.State, Message: fmt.Sprintf(
+	return s.writeErr(&mysql.MyError{Code: f.err.Code, State: f.err.State, Message: fmt.Sprintf(
 		"DDL failed on shard %s; applied on %s: until the shards define its tables alike again, statements naming them are refused; undo it where it applied (with IF EXISTS), fix the rows and run it again",
 		failed, strings.Join(applied, ", "))})
+}
+
+// partShards names the shards of parts.
+func partShards(parts []router.Part) []string {
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = p.Shard
+	}
+	return out
 }
 
 // ddlTurn is which shard of a DDL a part runs on.
