@@ -38,24 +38,30 @@ func (s *Session) infoView() router.InfoSchemaView {
 }
 
 // infoGatherBound is infoGather for the execution of a prepared SELECT
-// with params, its parameters (nil: it keeps the one-shard filter): only
-// text and integer parameters are written into the text, whose literals
-// MariaDB reads as the values bound (not a backslash-escaped one under
-// NO_BACKSLASH_ESCAPES, where the shard would read the backslash twice).
-func (s *Session) infoGatherBound(st *router.Statement, params []router.Param) *router.InfoGather {
-	noEscapes := s.sqlModeHas("NO_BACKSLASH_ESCAPES")
-	for _, p := range params {
-		if noEscapes && strings.IndexByte(p.Literal, '\\') >= 0 {
-			return nil
-		}
-		switch p.Type {
-		case mysql.MYSQL_TYPE_VARCHAR, mysql.MYSQL_TYPE_VAR_STRING, mysql.MYSQL_TYPE_STRING,
-			mysql.MYSQL_TYPE_TINY, mysql.MYSQL_TYPE_SHORT, mysql.MYSQL_TYPE_LONG, mysql.MYSQL_TYPE_LONGLONG, mysql.MYSQL_TYPE_NULL:
-		default:
-			return nil
+// with params, its parameters (nil, nil: it keeps the one-shard filter,
+// which answers it as one server). The parameters are written into the
+// text as the literals rewritten statements take (router.BindText); one
+// without a literal, or a backslash-escaped string under
+// NO_BACKSLASH_ESCAPES (the shard would read the backslash twice), is
+// refused: one shard's rows would be another answer (a sharded table's
+// TABLE_ROWS).
+func (s *Session) infoGatherBound(st *router.Statement, sql string, params []router.Param) (*router.InfoGather, string, error) {
+	g := s.srv.router.PlanInfoGatherBound(st, s.db, s.infoView())
+	if g == nil {
+		return nil, "", nil
+	}
+	if s.sqlModeHas("NO_BACKSLASH_ESCAPES") {
+		for i, p := range params {
+			if strings.IndexByte(p.Literal, '\\') >= 0 {
+				return nil, "", errNotSupported("parameter %d of this prepared information_schema read is a string written with backslash escapes (it holds a backslash, NUL, newline, carriage return or Ctrl-Z) while sql_mode has NO_BACKSLASH_ESCAPES: its rows are gathered from every shard and the parameters written into a statement for the default sql_mode, where the shard would read the backslash twice; run it without NO_BACKSLASH_ESCAPES", i+1)
+			}
 		}
 	}
-	return s.srv.router.PlanInfoGatherBound(st, s.db, s.infoView())
+	defs, err := router.BindText(sql, params)
+	if err != nil {
+		return nil, "", err
+	}
+	return g, defs, nil
 }
 
 // answerInfoGather reads the rows g needs, combines them and answers: the

@@ -231,10 +231,12 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		}
 		// The column definitions are those the shard gives the filtered
 		// text with the same literals.
-		if g := s.infoGatherBound(p.st, params); g != nil {
-			if defs, err := router.BindText(p.sql, params); err == nil {
-				return s.answerInfoGather(ctx, p.st, g, defs, true, params)
-			}
+		g, defs, err := s.infoGatherBound(p.st, p.sql, params)
+		if err != nil {
+			return s.writeErr(err)
+		}
+		if g != nil {
+			return s.answerInfoGather(ctx, p.st, g, defs, true, params)
 		}
 	}
 	var params []router.Param
