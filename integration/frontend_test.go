@@ -466,7 +466,18 @@ func TestMaxConnections(t *testing.T) {
 			_ = c.Raw(func(dc any) error { return dc.(interface{ Close() error }).Close() })
 			c.Close()
 		}
-		time.Sleep(200 * time.Millisecond)
+		// The session opened after the first close sits idle in db's pool.
+		db.Close()
+		// A slot is freed only once the proxy's session goroutine handled
+		// the close, which under load can take a while: each round starts
+		// with all three free, as xaproxy_sessions shows.
+		waitNoSessions := func(when string) {
+			t.Helper()
+			if !waitFor(5*time.Second, func() bool { return metric(t, f.p, "xaproxy_sessions") == 0 }) {
+				t.Fatalf("%s: the proxy still counts %v sessions 5 s after their clients closed", when, metric(t, f.p, "xaproxy_sessions"))
+			}
+		}
+		waitNoSessions("before the concurrent logins")
 		// The limit must hold however the logins interleave: a few bursts.
 		const clients, rounds = 24, 3
 		maxIn := 0
@@ -509,7 +520,7 @@ func TestMaxConnections(t *testing.T) {
 				t.Fatal("no concurrent login got in")
 			}
 			maxIn = max(maxIn, in)
-			time.Sleep(300 * time.Millisecond) // let the proxy see them go
+			waitNoSessions(fmt.Sprintf("after round %d", round))
 		}
 		if maxIn > 3 {
 			t.Fatalf("up to %d sessions serving at once with frontend.max_connections=3", maxIn)
