@@ -169,14 +169,22 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("/healthz before SIGTERM: %d", code)
 	}
 
+	// SIGTERM goes only once the statement runs on the shard: one that
+	// reached the proxy after it would meet an idle session, closed at
+	// once. 4 s leave the checks below time to see the drain while it runs.
 	done := make(chan result, 1)
 	started := time.Now()
 	go func() {
 		var v int64
-		err := busy.QueryRowContext(ctx, "SELECT SLEEP(2)").Scan(&v)
+		err := busy.QueryRowContext(ctx, "SELECT SLEEP(4)").Scan(&v)
 		done <- result{v, err, time.Now()}
 	}()
-	time.Sleep(300 * time.Millisecond)
+	shard := f.shard(t, "")
+	if !waitFor(3*time.Second, func() bool {
+		return queryInt(t, shard, "SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE '%SLEEP(4)%' AND info NOT LIKE '%processlist%'") > 0
+	}) {
+		t.Fatal("SELECT SLEEP(4) not running on the shard 3 s after it was sent")
+	}
 	f.p.Signal(t, syscall.SIGTERM)
 	signalled := time.Now()
 
@@ -199,8 +207,13 @@ func TestGracefulShutdown(t *testing.T) {
 	if refusedAt.IsZero() {
 		t.Fatal("the proxy still accepts TCP connections 1 s after SIGTERM")
 	}
-	if code := healthz(t, f.p); code != http.StatusServiceUnavailable {
-		t.Errorf("/healthz while draining after SIGTERM: %d, want 503", code)
+	// The proxy closes its listener a moment before it marks itself
+	// closing (cmd/xaproxy: ln.Close, then srv.Shutdown): poll briefly.
+	unhealthyAt := time.Time{}
+	if waitFor(time.Second, func() bool { return healthz(t, f.p) == http.StatusServiceUnavailable }) {
+		unhealthyAt = time.Now()
+	} else {
+		t.Errorf("/healthz while draining after SIGTERM: %d, want 503", healthz(t, f.p))
 	}
 	// A client login is refused too.
 	late, err := sql.Open("mysql", f.p.DSN(appUser, appPass, "shop", "timeout=2s"))
@@ -216,19 +229,22 @@ func TestGracefulShutdown(t *testing.T) {
 	select {
 	case r = <-done:
 	case <-time.After(10 * time.Second):
-		t.Fatal("SELECT SLEEP(2) did not return within 10 s of SIGTERM")
+		t.Fatal("SELECT SLEEP(4) did not return within 10 s of SIGTERM")
 	}
 	if r.err != nil {
-		t.Fatalf("SELECT SLEEP(2) running at SIGTERM failed: %v", r.err)
+		t.Fatalf("SELECT SLEEP(4) running at SIGTERM failed: %v", r.err)
 	}
 	if r.v != 0 {
-		t.Fatalf("SELECT SLEEP(2) = %d, want 0 (not interrupted)", r.v)
+		t.Fatalf("SELECT SLEEP(4) = %d, want 0 (not interrupted)", r.v)
 	}
-	if d := r.at.Sub(started); d < 1900*time.Millisecond {
-		t.Fatalf("SELECT SLEEP(2) returned after %s", d)
+	if d := r.at.Sub(started); d < 3900*time.Millisecond {
+		t.Fatalf("SELECT SLEEP(4) returned after %s", d)
 	}
 	if !refusedAt.Before(r.at) {
 		t.Fatal("connections were refused only after the statement finished")
+	}
+	if !unhealthyAt.IsZero() && !unhealthyAt.Before(r.at) {
+		t.Error("/healthz said 503 only after the statement finished")
 	}
 	st := f.p.WaitExit(t, 20*time.Second)
 	if !st.Success() {
