@@ -61,7 +61,8 @@ func TestStmtCursorRefused(t *testing.T) {
 }
 
 // rawPackets sends one command packet and reads what comes back until the
-// connection stays quiet.
+// connection stays quiet for 1 s. The first packet may take longer (a
+// two-shard XA commit under load): it is waited for up to 10 s.
 func rawPackets(t *testing.T, c *client.Conn, pkt []byte) [][]byte {
 	t.Helper()
 	c.ResetSequence()
@@ -70,7 +71,11 @@ func rawPackets(t *testing.T, c *client.Conn, pkt []byte) [][]byte {
 	}
 	var out [][]byte
 	for {
-		_ = c.Conn.Conn.SetReadDeadline(time.Now().Add(time.Second))
+		wait := time.Second
+		if len(out) == 0 {
+			wait = 10 * time.Second
+		}
+		_ = c.Conn.Conn.SetReadDeadline(time.Now().Add(wait))
 		p, err := c.ReadPacket()
 		if err != nil {
 			break
