@@ -105,9 +105,13 @@ func TestConnectionStatePinned(t *testing.T) {
 		mustExec(t, a, "UNLOCK TABLES")
 		mustExec(t, b, "INSERT INTO locked_t VALUES (2)")
 		// A session that leaves with tables locked takes its locks along.
+		// MariaDB releases them when it handles the disconnect, which
+		// under load can come after B's INSERT arrives: B waits up to
+		// 10 s (a lock that went back to the pool is held for minutes).
 		mustExec(t, a, "LOCK TABLES locked_t READ")
 		a.Close()
 		churn(t)
+		mustExec(t, b, "SET SESSION lock_wait_timeout = 10")
 		mustExec(t, b, "INSERT INTO locked_t VALUES (3)")
 		if n := queryInt(t, db, "SELECT COUNT(*) FROM locked_t"); n != 3 {
 			t.Errorf("locked_t has %d rows, want 3", n)
@@ -143,8 +147,10 @@ func TestConnectionStatePinned(t *testing.T) {
 		}
 		b.Close() // B's lock ends with the session
 		churn(t)
+		// Once MariaDB handled B's disconnect, which may come a moment
+		// later: C waits up to 5 s (a lock left in the pool stays).
 		c := session(t)
-		if n := queryInt(t, c, "SELECT GET_LOCK('xaproxy-test', 0)"); n != 1 {
+		if n := queryInt(t, c, "SELECT GET_LOCK('xaproxy-test', 5)"); n != 1 {
 			t.Errorf("C: GET_LOCK after B left = %d, want 1", n)
 		}
 		if n := queryInt(t, c, "SELECT RELEASE_ALL_LOCKS()"); n != 1 {
