@@ -210,7 +210,9 @@ func TestOpsQueryTimeoutAndSlowLog(t *testing.T) {
 	if code := mysqlErrNumber(err); code != 3024 && code != 1317 {
 		t.Fatalf("SELECT SLEEP(5) with query_timeout 1s: %v (value %d), want error 3024 or 1317", err, v)
 	}
-	if elapsed > 2500*time.Millisecond {
+	// About 1 s; the bound leaves a loaded machine room and is still well
+	// under the 5 s the statement runs when not killed.
+	if elapsed > 4*time.Second {
 		t.Errorf("the timeout error came after %s, want about 1 s", elapsed)
 	}
 	t.Logf("SELECT SLEEP(5) ended after %s with %v", elapsed.Round(time.Millisecond), err)
@@ -507,7 +509,9 @@ func TestOpsShowShard(t *testing.T) {
 	if code := mysqlErrNumber(err); code != 3024 {
 		t.Fatalf("merged read past query_timeout: %v, want 3024", err)
 	}
-	if d := time.Since(start); d > 2500*time.Millisecond {
+	// About 1 s; without the kill the shard holding 5 or more of the 10
+	// rows answers after 5 s or more.
+	if d := time.Since(start); d > 4*time.Second {
 		t.Errorf("3024 after %s, want about 1 s", d)
 	}
 	// A killed statement leaves the processlist a moment after its error
