@@ -141,8 +141,23 @@ func TestRegressionLockingReadFailsWhenABranchDies(t *testing.T) {
 		_ = tx.Rollback()
 		done <- r
 	}()
-	time.Sleep(500 * time.Millisecond) // the s1 part has run; the s0 part waits for a's lock
-	l1.Reset()                         // the s1 branch dies and releases its locks
+	// The s1 part has run (it holds b, which a NOWAIT lock on s1 meets)
+	// and the s0 part waits for a's lock. Were the s1 part to run only
+	// after the reset, it would hold b while the UPDATE below waits for it
+	// and the read waits for w0: stuck until innodb_lock_wait_timeout.
+	s1Holds := func() bool {
+		tx, err := d1.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		var v int64
+		return mysqlErrNumber(tx.QueryRowContext(ctx, "SELECT v FROM t WHERE id = ? FOR UPDATE NOWAIT", b).Scan(&v)) == 1205
+	}
+	if !waitFor(10*time.Second, func() bool { return s1Holds() && lockWaits(t, d0) == 1 }) {
+		t.Fatalf("the locking read does not hold s1's row and wait on s0 10 s after it was sent (s1 held: %v, waits on s0: %d)", s1Holds(), lockWaits(t, d0))
+	}
+	l1.Reset() // the s1 branch dies and releases its locks
 	time.Sleep(200 * time.Millisecond)
 	if _, err := d1.Exec("UPDATE t SET v = v + 100 WHERE id = ?", b); err != nil {
 		t.Fatal(err)
