@@ -661,6 +661,9 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		rows = &readErrors{Rows: rows, inputs: inputs}
 	}
 	locking := ex.Locking && s.tx != nil && len(conns) > 1
+	_, limited := s.selectLimit()
+	var once []engine.Row // the shards' warnings put together (oncewarnings.go)
+	onceOK := false
 	finish := func() (uint16, error) {
 		// Every shard's answer read to its end: the count of its warnings
 		// is in its last packet.
@@ -670,6 +673,11 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 			in.Close()
 			if r, ok := in.(*shardRows); ok {
 				warnings += uint64(r.warnings)
+			}
+		}
+		if ex.Merge.OnceWarnings && !limited && after == nil {
+			if once, onceOK = s.onceShardConditions(ctx, conns, inputs); onceOK {
+				warnings = computed.Count() + uint64(len(ex.Merge.Warnings)) + uint64(len(once))
 			}
 		}
 		if locking {
@@ -696,16 +704,26 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 	if after != nil && err == nil && s.resRun != nil && !s.resRun.failed {
 		after(conns)
 	}
-	for i, in := range inputs {
-		if r, ok := in.(*shardRows); ok && !conns[i].Broken() {
-			s.noteWarnings(ctx, conns[i], r.warnings)
-		}
+	if onceOK {
+		s.addConditions(uint64(len(once)), countErrors(once), once)
+	} else {
+		s.noteShardWarnings(ctx, conns, inputs)
 	}
 	if conds, n := computed.Rows(s.maxErrorCount()); n > 0 {
 		s.addConditions(n, 0, conds)
 	}
 	s.afterMergeRead(ctx, conns)
 	return err
+}
+
+// noteShardWarnings records the warnings of each shard of a merge, in
+// the shards' order.
+func (s *Session) noteShardWarnings(ctx context.Context, conns []*backend.Conn, inputs []engine.Rows) {
+	for i, in := range inputs {
+		if r, ok := in.(*shardRows); ok && !conns[i].Broken() {
+			s.noteWarnings(ctx, conns[i], r.warnings)
+		}
+	}
 }
 
 // failMerge reports a failed merged read; a lost branch aborts the

@@ -86,6 +86,10 @@ type Merge struct {
 	// MariaDB raises them before it reads a row: listed before the
 	// shards' (the shards run a statement that raises none).
 	Warnings []engine.Condition
+	// OnceWarnings: every warning the shards raise is a constant the
+	// statement converts once (oncewarnings.go); one server lists each
+	// once, where the shards each list it.
+	OnceWarnings bool
 }
 
 // OrderKey is one sort key.
@@ -814,6 +818,7 @@ func (m *selectMerge) bind(shards []string, split *inSplit, params []Param) (*Ex
 	}
 	merge := m.merge
 	merge.Count, merge.Offset = count, off
+	merge.OnceWarnings = merge.OnceWarnings && !slices.ContainsFunc(params, temporalBound)
 	limit := ""
 	if m.perShardLimit && count >= 0 {
 		limit = " LIMIT " + strconv.FormatInt(min(count, math.MaxInt64-off)+off, 10)

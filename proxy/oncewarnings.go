@@ -1,0 +1,68 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"slices"
+
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/engine"
+)
+
+// A merged read whose every warning is a constant the statement converts
+// once (router.Merge.OnceWarnings: n > 'x' on an INT column) lists each
+// constant once, as one MariaDB does, where the shards each list it. The
+// shards' lists are read before the final EOF, whose warning count must
+// be the list's: SHOW WARNINGS clears nothing, so when they cannot be put
+// together the usual reading (noteWarnings) still finds them.
+
+// onceShardConditions reads the warnings of the shards that raised some
+// and puts them together (onceConditions); ok is false where that is not
+// exact or nothing needs it (fewer than two shards raised any), and the
+// shards' lists are then recorded as for any merge.
+func (s *Session) onceShardConditions(ctx context.Context, conns []*backend.Conn, inputs []engine.Rows) ([]engine.Row, bool) {
+	var lists [][]engine.Row
+	for i, in := range inputs {
+		r, ok := in.(*shardRows)
+		if !ok || r.warnings == 0 {
+			continue
+		}
+		if conns[i].Broken() {
+			return nil, false
+		}
+		res, err := conns[i].Exec(ctx, "SHOW WARNINGS")
+		if err != nil {
+			return nil, false
+		}
+		rows := valueRows(res)
+		if len(rows) != int(r.warnings) {
+			return nil, false // past max_error_count: not all listed
+		}
+		lists = append(lists, rows)
+	}
+	if len(lists) < 2 {
+		return nil, false
+	}
+	return onceConditions(lists)
+}
+
+// onceConditions is one server's list from the shards': each shard lists
+// the constants its rows needed, in the order its rows needed them, and
+// one server those any row needs. That order is known when every list is
+// the start of the longest: it is then the longest. Otherwise (rows of
+// two shards needed two constants in opposite orders) which row came
+// first decides it, and ok is false.
+func onceConditions(lists [][]engine.Row) ([]engine.Row, bool) {
+	longest := slices.MaxFunc(lists, func(a, b []engine.Row) int { return len(a) - len(b) })
+	for _, l := range lists {
+		if !slices.EqualFunc(l, longest[:len(l)], sameCondition) {
+			return nil, false
+		}
+	}
+	return longest, true
+}
+
+// sameCondition: the same Level, Code and Message.
+func sameCondition(a, b engine.Row) bool {
+	return slices.EqualFunc(a, b, bytes.Equal)
+}

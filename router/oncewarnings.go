@@ -1,0 +1,170 @@
+package router
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/xaproxy/xaproxy/catalog"
+)
+
+// MariaDB 10.11 converts a constant compared with a column of another type
+// (n > 'x' on an INT n) once per statement, when the first row needs it
+// (checked): one "Truncated incorrect DECIMAL value: 'x'" for the whole
+// scan, none when no row is read. Each shard converts it once too, so a
+// merge of their lists would repeat it. Where every warning a statement
+// can raise is such a conversion, one server's list is the shards' lists
+// put together, each constant once (proxy/oncewarnings.go).
+//
+// What qualifies is kept narrow, because a warning of a per-row
+// evaluation (a string column read as a number, 1/0 in the select list, a
+// BETWEEN) reads the same and must be listed as often as it is raised: a
+// single-table SELECT with no LIMIT, GROUP BY, HAVING or DISTINCT, whose
+// select list and ORDER BY are plain columns (COUNT(*) too), and whose
+// WHERE is AND, OR and NOT over IS [NOT] NULL of a column and comparisons
+// of a column with a literal or parameter that warn about the constant
+// only: a number or string against a numeric column that no index holds
+// (the range optimizer converts a constant compared with an indexed
+// column again), a number against an indexed numeric column, a string
+// against a text column.
+
+// onceWarnings tells whether every warning sel can raise on a shard is a
+// constant converted once per statement (see above).
+func (r *Router) onceWarnings(from []tableInfo, sel *ast.SelectStmt) bool {
+	if len(from) != 1 || from[0].view != nil || sel.Where == nil {
+		return false
+	}
+	def := r.Catalog().Table(from[0].schema, from[0].name)
+	if def == nil || sel.Limit != nil || sel.GroupBy != nil || sel.Having != nil || sel.Distinct ||
+		sel.WindowSpecs != nil || sel.Fields == nil {
+		return false
+	}
+	c := onceChecker{def: def, alias: from[0].alias}
+	for _, f := range sel.Fields.Fields {
+		if f.WildCard == nil && !c.plainItem(f.Expr) {
+			return false
+		}
+	}
+	if sel.OrderBy != nil {
+		for _, item := range sel.OrderBy.Items {
+			if _, pos := item.Expr.(*ast.PositionExpr); !pos && c.column(item.Expr) == nil {
+				return false
+			}
+		}
+	}
+	return c.condition(sel.Where)
+}
+
+// onceChecker checks a statement's expressions against its one table.
+type onceChecker struct {
+	def   *catalog.Table
+	alias string
+}
+
+// plainItem: a column, or COUNT(*).
+func (c onceChecker) plainItem(e ast.ExprNode) bool {
+	if f, ok := e.(*ast.AggregateFuncExpr); ok {
+		return strings.EqualFold(f.F, ast.AggFuncCount) && !f.Distinct && len(f.Args) == 1 && isCountStar(f.Args[0])
+	}
+	return c.column(e) != nil
+}
+
+// isCountStar: the parser's argument of COUNT(*), a literal 1.
+func isCountStar(e ast.ExprNode) bool {
+	v, ok := e.(*driver.ValueExpr)
+	return ok && v.Kind() == driver.KindInt64 && v.GetInt64() == 1
+}
+
+// column is the table's column e names, nil for anything else.
+func (c onceChecker) column(e ast.ExprNode) *catalog.Column {
+	x, ok := unparen(e).(*ast.ColumnNameExpr)
+	if !ok || x.Name.Table.O != "" && x.Name.Table.L != c.alias || x.Name.Schema.O != "" && !strings.EqualFold(x.Name.Schema.O, c.def.Schema) {
+		return nil
+	}
+	i := c.def.ColumnIndex(x.Name.Name.O)
+	if i < 0 {
+		return nil
+	}
+	return &c.def.Columns[i]
+}
+
+// condition checks a WHERE condition.
+func (c onceChecker) condition(e ast.ExprNode) bool {
+	switch x := unparen(e).(type) {
+	case *ast.UnaryOperationExpr:
+		return x.Op == opcode.Not && c.condition(x.V)
+	case *ast.IsNullExpr:
+		return c.column(x.Expr) != nil
+	case *ast.BinaryOperationExpr:
+		switch x.Op {
+		case opcode.LogicAnd, opcode.LogicOr:
+			return c.condition(x.L) && c.condition(x.R)
+		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
+			if col := c.column(x.L); col != nil {
+				return c.comparedConstant(col, x.R)
+			}
+			if col := c.column(x.R); col != nil {
+				return c.comparedConstant(col, x.L)
+			}
+		}
+	}
+	return false
+}
+
+// comparedConstant tells whether comparing col with e warns about the
+// constant e only, once.
+func (c onceChecker) comparedConstant(col *catalog.Column, e ast.ExprNode) bool {
+	typ := strings.ToLower(col.Type)
+	switch x := unparen(e).(type) {
+	case *driver.ParamMarkerExpr:
+		// Bound as a constant of the type the client sends.
+		return isNumericType(typ) && !c.indexed(col.Name)
+	case *driver.ValueExpr:
+		switch x.Kind() {
+		case driver.KindNull:
+			return true
+		case driver.KindInt64, driver.KindUint64, driver.KindMysqlDecimal, driver.KindFloat32, driver.KindFloat64:
+			return isNumericType(typ)
+		case driver.KindString, driver.KindBytes, driver.KindBinaryLiteral:
+			if isNumericType(typ) {
+				return !c.indexed(col.Name)
+			}
+			return col.Collation != "" && !strings.HasPrefix(typ, "enum") && !strings.HasPrefix(typ, "set")
+		}
+	}
+	return false
+}
+
+// indexed tells whether any key of the table holds the column.
+func (c onceChecker) indexed(name string) bool {
+	has := func(ix catalog.Index) bool {
+		return slices.ContainsFunc(ix.Columns, func(n string) bool { return strings.EqualFold(n, name) })
+	}
+	return slices.ContainsFunc(c.def.Unique, has) || slices.ContainsFunc(c.def.Indexes, has)
+}
+
+// isNumericType: an integer, DECIMAL, FLOAT or DOUBLE column type
+// (COLUMN_TYPE, lower-cased).
+func isNumericType(typ string) bool {
+	for _, p := range []string{"tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float", "double"} {
+		if strings.HasPrefix(typ, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// temporalBound: a parameter bound as a date or time, with which MariaDB
+// compares a number column as temporal values, converting every row's.
+func temporalBound(p Param) bool {
+	switch p.Type {
+	case mysql.MYSQL_TYPE_DATE, mysql.MYSQL_TYPE_NEWDATE, mysql.MYSQL_TYPE_TIME, mysql.MYSQL_TYPE_TIME2,
+		mysql.MYSQL_TYPE_DATETIME, mysql.MYSQL_TYPE_DATETIME2, mysql.MYSQL_TYPE_TIMESTAMP,
+		mysql.MYSQL_TYPE_TIMESTAMP2, mysql.MYSQL_TYPE_YEAR:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,74 @@
+package router
+
+import (
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+)
+
+// TestOnceWarnings: a merged SELECT is marked as raising only warnings of
+// constants converted once per statement where its WHERE compares columns
+// with constants only, and no index holds a numeric column compared with
+// a string; anything evaluated per row, or a LIMIT, leaves it unmarked.
+func TestOnceWarnings(t *testing.T) {
+	r := bareShardedRouter(t)
+	withCatalog(t, r, map[string][]string{"shop.items": {"id int(11)", "n int(11)", "d decimal(5,2)",
+		"f double", "s varchar(10) collate=utf8mb4_general_ci", "b varbinary(10)", "e enum('a','b') collate=utf8mb4_general_ci",
+		"dt date", "i int(11)", "KEY PRIMARY id", "INDEX ix i"}})
+	for _, c := range []struct {
+		sql    string
+		once   bool
+		params []Param
+	}{
+		{"SELECT id FROM items WHERE n > 'x' ORDER BY id", true, nil},
+		{"SELECT * FROM items WHERE 'x' < n", true, nil},
+		{"SELECT id, s FROM items WHERE n > 'x1' OR n < 'y2' ORDER BY 1", true, nil},
+		{"SELECT COUNT(*) FROM items WHERE d = 'x'", true, nil},
+		{"SELECT id FROM items WHERE NOT (f <=> 'x') AND s IS NOT NULL", true, nil},
+		{"SELECT id FROM items WHERE s = 'x' AND n > 2 AND id < 3.5", true, nil},
+		{"SELECT id FROM items WHERE n > ? AND i = 2 AND n IS NULL", true, []Param{{Literal: "'x'", Type: mysql.MYSQL_TYPE_VAR_STRING}}},
+		{"SELECT id FROM items WHERE n > ?", true, []Param{intParam(2)}},
+		// A date compares as dates: every row's n converted.
+		{"SELECT id FROM items WHERE n > ?", false, []Param{{Literal: "DATE'2020-01-02'", Type: mysql.MYSQL_TYPE_DATE}}},
+		{"SELECT items.id FROM items WHERE items.n = x'78'", true, nil},
+
+		// The range optimizer converts it again for an indexed column.
+		{"SELECT id FROM items WHERE id > 'x'", false, nil},
+		{"SELECT id FROM items WHERE i = 'x'", false, nil},
+		{"SELECT id FROM items WHERE i = ?", false, []Param{intParam(2)}},
+		// Per row: a column converted, an expression, IN and BETWEEN.
+		{"SELECT id FROM items WHERE s = 1", false, nil},
+		{"SELECT id FROM items WHERE b = 'x'", false, nil},
+		{"SELECT id FROM items WHERE e = 'x'", false, nil},
+		{"SELECT id FROM items WHERE dt = 'x'", false, nil},
+		{"SELECT id FROM items WHERE n > '1x' + 0", false, nil},
+		{"SELECT id FROM items WHERE n IN ('x', 'y')", false, nil},
+		{"SELECT id FROM items WHERE n BETWEEN 'x' AND 'y'", false, nil},
+		{"SELECT id FROM items WHERE n = s", false, nil},
+		{"SELECT id, 1/0 FROM items WHERE n > 'x'", false, nil},
+		{"SELECT MAX(n) FROM items WHERE n > 'x'", false, nil},
+		{"SELECT id FROM items WHERE n > 'x' ORDER BY n + 0", false, nil},
+		// Fewer rows read: which constants they need is the rows'.
+		{"SELECT id FROM items WHERE n > 'x' LIMIT 2", false, nil},
+		{"SELECT n FROM items WHERE n > 'x' GROUP BY n", false, nil},
+		{"SELECT DISTINCT n FROM items WHERE n > 'x'", false, nil},
+		{"SELECT id FROM items", false, nil},
+	} {
+		p, err := planFor(t, r, c.sql)
+		var e *Exec
+		if err == nil {
+			e, err = p.Bind(c.params)
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if e.Merge == nil {
+			t.Errorf("%s: not merged", c.sql)
+			continue
+		}
+		if e.Merge.OnceWarnings != c.once {
+			t.Errorf("%s: OnceWarnings %v, want %v", c.sql, e.Merge.OnceWarnings, c.once)
+		}
+	}
+}
