@@ -51,3 +51,35 @@ func TestOnceWarningsMerged(t *testing.T) {
 		}
 	}
 }
+
+// An UPDATE or DELETE over several shards converts such a constant once
+// too (outside strict mode, where it is an error): one warning, counted
+// once in the OK packet, its info and @@warning_count.
+func TestOnceWarningsWrites(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE gitems (k INT PRIMARY KEY, v VARCHAR(20), n INT, f DOUBLE)",
+		"INSERT INTO gitems VALUES (1, 'a', 1, 1), (2, 'b', 2, 2), (3, 'c', 3, 3), (4, 'd', 4, 4)")
+	writes := []string{
+		"UPDATE gitems SET n = n WHERE n = 'q'",
+		"UPDATE gitems SET v = 'z' WHERE n > 'q1' OR n < 'r2'",
+		"UPDATE gitems SET n = 7, f = NULL WHERE f < 'w' AND n > 2",
+		"DELETE FROM gitems WHERE n = 'q'",
+		"DELETE FROM gitems WHERE n < 'q' OR n > 'r'",
+		"DELETE FROM gitems WHERE n > 5 AND n < 'p'",
+		// Per row: each shard's warnings are its rows'.
+		"UPDATE gitems SET n = n WHERE v = 1",
+	}
+	steps := []scriptStep{{0, "SET SESSION sql_mode = ''", nil}}
+	for _, q := range writes {
+		steps = append(steps, scriptStep{0, q, nil}, scriptStep{0, "SHOW WARNINGS", nil},
+			scriptStep{0, "SELECT @@warning_count", nil})
+	}
+	steps = append(steps, scriptStep{0, "SELECT * FROM gitems ORDER BY k", nil},
+		scriptStep{0, "UPDATE gitems SET n = n WHERE n > ?", []any{"x"}},
+		scriptStep{0, "SHOW WARNINGS", nil}, scriptStep{0, "SELECT @@warning_count", nil})
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+
+	// The OK packet: affected rows, warning count, info.
+	compareRawAnswers(t, f, append([]string{"SET SESSION sql_mode = ''"}, writes...))
+}

@@ -258,7 +258,8 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		s.tx.perStatement = s.holdsTableLocks()
 	}
 	var total okInfo
-	wrote := false // some part wrote a row (ex.InsertIDIfWritten)
+	var once onceParts // ex.OnceWarnings: the parts' warnings, recorded at the end
+	wrote := false     // some part wrote a row (ex.InsertIDIfWritten)
 	for i, part := range ex.Parts {
 		c, _, err := s.connFor(ctx, part.Shard)
 		var prior uint64
@@ -289,13 +290,17 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 			ok, srvErr = s.skipIgnoredRow(srvErr), nil
 		}
 		if err != nil || srvErr != nil {
+			s.noteOnceParts(once, false)
 			return s.failWrite(ctx, st, ex, i, implicit, c, err, srvErr, own)
 		}
 		if ex.Copies && i > 0 {
 			// Another copy of the same rows: the client counts them once.
 			continue
 		}
-		if !skipped {
+		switch {
+		case ex.OnceWarnings && !skipped:
+			once.read(ctx, c, ok.warnings)
+		case !skipped:
 			s.notePartWarnings(ctx, c, ok.warnings, part.ValuesRows)
 		}
 		if ok.info == "" && len(part.ValuesRows) == 1 {
@@ -314,6 +319,11 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 	}
 	if len(ex.Parts) > 1 && ex.Parts[0].ValuesRows != nil {
 		s.orderConditionsByRow()
+	}
+	if ex.OnceWarnings {
+		n := s.noteOnceParts(once, true)
+		total.warnings = uint16(min(n, math.MaxUint16))
+		total.info = withOKInfoCount(total.info, "Warnings", n)
 	}
 	if implicit {
 		if err := s.endTx(ctx, true); err != nil {

@@ -66,3 +66,46 @@ func onceConditions(lists [][]engine.Row) ([]engine.Row, bool) {
 func sameCondition(a, b engine.Row) bool {
 	return slices.EqualFunc(a, b, bytes.Equal)
 }
+
+// onceParts gathers the warnings of the parts of a write whose every
+// warning is a constant converted once (router.Exec.OnceWarnings), to be
+// recorded together when every part has run.
+type onceParts struct {
+	lists  [][]engine.Row
+	counts []uint16 // as each part's OK packet counted them
+}
+
+// read reads the n warnings the part that just ran on c left there.
+func (o *onceParts) read(ctx context.Context, c *backend.Conn, n uint16) {
+	if n == 0 {
+		return
+	}
+	var rows []engine.Row
+	if res, err := c.Exec(ctx, "SHOW WARNINGS"); err == nil {
+		rows = valueRows(res)
+	}
+	o.lists = append(o.lists, rows)
+	o.counts = append(o.counts, n)
+}
+
+// noteOnceParts records the parts' warnings, put together (onceConditions)
+// when together is set and that is exact, else as each part listed them,
+// and returns how many the statement raised.
+func (s *Session) noteOnceParts(o onceParts, together bool) uint64 {
+	whole := !slices.ContainsFunc(o.counts, func(n uint16) bool { return n == 0 })
+	for i, l := range o.lists {
+		whole = whole && len(l) == int(o.counts[i])
+	}
+	if together && whole && len(o.lists) > 1 {
+		if rows, ok := onceConditions(o.lists); ok {
+			s.addConditions(uint64(len(rows)), countErrors(rows), rows)
+			return uint64(len(rows))
+		}
+	}
+	var n uint64
+	for i, rows := range o.lists {
+		s.addConditions(uint64(o.counts[i]), countErrors(rows), rows)
+		n += uint64(o.counts[i])
+	}
+	return n
+}

@@ -2,6 +2,7 @@ package router
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -31,6 +32,12 @@ import (
 // column again), a number against an indexed numeric column, a string
 // against a text column.
 
+// An UPDATE or DELETE of one table qualifies under the same WHERE, with
+// no ORDER BY, LIMIT, IGNORE or RETURNING, on a table without triggers,
+// when each SET stores what cannot warn: the column itself, NULL in a
+// nullable column, a small integer in an integer column, short ASCII text
+// in a CHAR or VARCHAR column.
+
 // onceWarnings tells whether every warning sel can raise on a shard is a
 // constant converted once per statement (see above).
 func (r *Router) onceWarnings(from []tableInfo, sel *ast.SelectStmt) bool {
@@ -56,6 +63,82 @@ func (r *Router) onceWarnings(from []tableInfo, sel *ast.SelectStmt) bool {
 		}
 	}
 	return c.condition(sel.Where)
+}
+
+// onceWriteWarnings is onceWarnings for an UPDATE (set) or DELETE of t.
+func (r *Router) onceWriteWarnings(st *Statement, t tableInfo, where ast.ExprNode, set []*ast.Assignment) bool {
+	if st.Returning != nil {
+		return false
+	}
+	switch x := st.Node.(type) {
+	case *ast.UpdateStmt:
+		if x.IgnoreErr || x.Order != nil || x.Limit != nil {
+			return false
+		}
+	case *ast.DeleteStmt:
+		if x.IgnoreErr || x.Order != nil || x.Limit != nil {
+			return false
+		}
+	default:
+		return false
+	}
+	def := r.Catalog().Table(t.schema, t.name)
+	if t.view != nil || def == nil || where == nil || r.Catalog().HasTriggers(t.schema, t.name) {
+		return false
+	}
+	c := onceChecker{def: def, alias: t.alias}
+	for _, a := range set {
+		if !c.quietStore(a) {
+			return false
+		}
+	}
+	return c.condition(where)
+}
+
+// quietStore tells whether a SET assignment stores a value that cannot
+// warn (see above).
+func (c onceChecker) quietStore(a *ast.Assignment) bool {
+	col := c.column(&ast.ColumnNameExpr{Name: a.Column})
+	if col == nil {
+		return false
+	}
+	if same := c.column(a.Expr); same != nil {
+		return same == col
+	}
+	v, ok := unparen(a.Expr).(*driver.ValueExpr)
+	if !ok {
+		return false
+	}
+	typ := strings.ToLower(col.Type)
+	switch v.Kind() {
+	case driver.KindNull:
+		return col.Nullable
+	case driver.KindInt64:
+		n := v.GetInt64()
+		return n >= 0 && n <= 127 && isIntegerType(typ)
+	case driver.KindString:
+		return col.Collation != "" && isASCII(v.GetString()) && len(v.GetString()) <= charLength(typ)
+	}
+	return false
+}
+
+// isIntegerType: TINYINT to BIGINT, signed or not.
+func isIntegerType(typ string) bool {
+	return isNumericType(typ) && !strings.HasPrefix(typ, "decimal") && !strings.HasPrefix(typ, "float") && !strings.HasPrefix(typ, "double")
+}
+
+// charLength is the length of a CHAR(n) or VARCHAR(n) type, 0 for
+// another.
+func charLength(typ string) int {
+	var n int
+	for _, p := range []string{"char(", "varchar("} {
+		if rest, ok := strings.CutPrefix(typ, p); ok {
+			if digits, _, ok := strings.Cut(rest, ")"); ok {
+				n, _ = strconv.Atoi(digits)
+			}
+		}
+	}
+	return n
 }
 
 // onceChecker checks a statement's expressions against its one table.

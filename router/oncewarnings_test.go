@@ -72,3 +72,44 @@ func TestOnceWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestOnceWriteWarnings: an UPDATE or DELETE over several shards is marked
+// under the same WHERE when what it stores cannot warn; one shard's is
+// not marked (its own list is the answer).
+func TestOnceWriteWarnings(t *testing.T) {
+	r := bareShardedRouter(t)
+	withCatalog(t, r, map[string][]string{"shop.items": {"id int(11)", "n int(11)", "t tinyint(3) unsigned",
+		"d decimal(5,2)", "s varchar(3) collate=utf8mb4_general_ci", "i int(11)", "KEY PRIMARY id", "INDEX ix i"}})
+	for _, c := range []struct {
+		sql  string
+		once bool
+	}{
+		{"UPDATE items SET n = n WHERE n = 'q'", true},
+		{"UPDATE items SET t = 127, s = 'abc', d = NULL WHERE n > 'q' OR d < 'r'", true},
+		{"DELETE FROM items WHERE n = 'q'", true},
+		{"DELETE FROM items WHERE i = 2 AND n <> 'x'", true},
+
+		{"UPDATE items SET n = n WHERE n = 'q' AND id = 1", false}, // one shard
+		{"UPDATE items SET t = 128 WHERE n = 'q'", false},
+		{"UPDATE items SET t = -1 WHERE n = 'q'", false},
+		{"UPDATE items SET d = 1 WHERE n = 'q'", false},
+		{"UPDATE items SET s = 'abcd' WHERE n = 'q'", false},
+		{"UPDATE items SET s = 'é' WHERE n = 'q'", false},
+		{"UPDATE items SET n = n + 0 WHERE n = 'q'", false},
+		{"UPDATE items SET n = i WHERE n = 'q'", false},
+		{"UPDATE IGNORE items SET n = n WHERE n = 'q'", false},
+		{"DELETE FROM items WHERE i = 'q'", false},
+		{"DELETE FROM items WHERE s = 1", false},
+		{"DELETE IGNORE FROM items WHERE n = 'q'", false},
+		{"DELETE FROM items", false},
+	} {
+		e, err := execFor(t, r, c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if e.OnceWarnings != c.once {
+			t.Errorf("%s: OnceWarnings %v, want %v", c.sql, e.OnceWarnings, c.once)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"strings"
@@ -91,6 +92,9 @@ type keyedPlan struct {
 	// the sharded tables (outerjoin.go): the key conditions must pick
 	// exactly one shard.
 	keepsReplicated string
+	// onceWarnings: a write whose every warning is a constant converted
+	// once per statement (oncewarnings.go).
+	onceWarnings bool
 }
 
 // Part is the work for one shard.
@@ -116,7 +120,11 @@ type Exec struct {
 	AnyOf []string
 	Merge *Merge // several parts of a SELECT: how to merge rows
 	Write bool   // several parts: sum the OK packets
-	DDL   bool   // several parts run one after another; failures are reported per shard
+	// OnceWarnings: a Write whose every warning is a constant the
+	// statement converts once (oncewarnings.go); one server lists each
+	// once, where the shards each list it.
+	OnceWarnings bool
+	DDL          bool // several parts run one after another; failures are reported per shard
 	// Locking: the parts are locking reads (FOR UPDATE, LOCK IN SHARE MODE).
 	Locking bool
 	// OwnLocked: the single part is the client's own SELECT run as a
@@ -449,7 +457,7 @@ func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
 			k.singleOnly.Message, k.table.ShardKey, strings.Join(shards, ", ")))
 	}
 	if k.merge == nil {
-		e := &Exec{Write: p.write}
+		e := &Exec{Write: p.write, OnceWarnings: k.onceWarnings && len(shards) > 1 && !slices.ContainsFunc(params, temporalBound)}
 		for _, s := range shards {
 			e.Parts = append(e.Parts, Part{Shard: s})
 		}
