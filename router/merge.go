@@ -17,6 +17,9 @@ import (
 // selectMerge is a SELECT over several shards: the per-shard query and how
 // the proxy merges the answers.
 type selectMerge struct {
+	// once: the constants of a statement whose every warning is one
+	// converted once (oncewarnings.go); nil for others.
+	once  *onceConsts
 	sel   *ast.SelectStmt
 	head  string // SELECT ... FROM ...
 	tail  string // GROUP BY / ORDER BY
@@ -818,7 +821,7 @@ func (m *selectMerge) bind(shards []string, split *inSplit, params []Param) (*Ex
 	}
 	merge := m.merge
 	merge.Count, merge.Offset = count, off
-	merge.OnceWarnings = merge.OnceWarnings && !slices.ContainsFunc(params, temporalBound)
+	merge.OnceWarnings = m.once.holds(params)
 	limit := ""
 	if m.perShardLimit && count >= 0 {
 		limit = " LIMIT " + strconv.FormatInt(min(count, math.MaxInt64-off)+off, 10)

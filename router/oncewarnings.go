@@ -10,6 +10,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 	"github.com/xaproxy/xaproxy/catalog"
+	"github.com/xaproxy/xaproxy/sharding"
 )
 
 // MariaDB 10.11 converts a constant compared with a column of another type
@@ -38,66 +39,129 @@ import (
 // nullable column, a small integer in an integer column, short ASCII text
 // in a CHAR or VARCHAR column.
 
-// onceWarnings tells whether every warning sel can raise on a shard is a
-// constant converted once per statement (see above).
-func (r *Router) onceWarnings(from []tableInfo, sel *ast.SelectStmt) bool {
-	if len(from) != 1 || from[0].view != nil || sel.Where == nil {
+// Two constants of the same text raise the same warning: one shard's
+// "'x'" and another's may be two constants, which one server lists
+// twice. The constants that may warn must then differ, in their first 64
+// bytes (MariaDB cuts a long one in its message); those bound to
+// parameters are checked at each bind.
+
+// onceConsts are the constants of a statement whose every warning is
+// one converted once (nil where it is not such a statement).
+type onceConsts struct {
+	texts  []string // string literals compared with numbers (constText)
+	params []int    // parameters compared with numbers, by order
+	// textParams are compared with text columns: bound as a number, they
+	// would have every row's text read as a number.
+	textParams []int
+}
+
+// constText is a string constant as its warnings quote it; "" for one
+// too long to tell apart from another.
+func constText(s string) string {
+	if q := sharding.StringValue(s).String(); !strings.HasSuffix(q, "...'") {
+		return q
+	}
+	return ""
+}
+
+// holds tells whether the statement bound to params still is one: no
+// parameter bound as a date or time, and those bound as text differ from
+// each other and from the literals.
+func (o *onceConsts) holds(params []Param) bool {
+	if o == nil || slices.ContainsFunc(params, temporalBound) {
 		return false
+	}
+	for _, i := range o.textParams {
+		if i < len(params) && numberBound(params[i]) && !params[i].Null {
+			return false
+		}
+	}
+	seen := slices.Clone(o.texts)
+	for _, i := range o.params {
+		if i >= len(params) || numberBound(params[i]) {
+			continue
+		}
+		t := params[i].Key.String()
+		if strings.HasSuffix(t, "...'") || !strings.HasPrefix(t, "'") || slices.Contains(seen, t) {
+			return false
+		}
+		seen = append(seen, t)
+	}
+	return true
+}
+
+// numberBound: a parameter bound as a number (or NULL), which converts
+// without a warning. The plan cache binds a statement's integer literals
+// with type 0 (MYSQL_TYPE_DECIMAL).
+func numberBound(p Param) bool {
+	switch p.Type {
+	case mysql.MYSQL_TYPE_DECIMAL, mysql.MYSQL_TYPE_NEWDECIMAL, mysql.MYSQL_TYPE_TINY, mysql.MYSQL_TYPE_SHORT, mysql.MYSQL_TYPE_INT24, mysql.MYSQL_TYPE_LONG,
+		mysql.MYSQL_TYPE_LONGLONG, mysql.MYSQL_TYPE_FLOAT, mysql.MYSQL_TYPE_DOUBLE, mysql.MYSQL_TYPE_NULL:
+		return true
+	}
+	return p.Null
+}
+
+// onceWarnings is the constants of sel when every warning it can raise on
+// a shard is one converted once per statement (see above); nil otherwise.
+func (r *Router) onceWarnings(from []tableInfo, sel *ast.SelectStmt) *onceConsts {
+	if len(from) != 1 || from[0].view != nil || sel.Where == nil {
+		return nil
 	}
 	def := r.Catalog().Table(from[0].schema, from[0].name)
 	if def == nil || sel.Limit != nil || sel.GroupBy != nil || sel.Having != nil || sel.Distinct ||
 		sel.WindowSpecs != nil || sel.Fields == nil {
-		return false
+		return nil
 	}
-	c := onceChecker{def: def, alias: from[0].alias}
+	c := &onceChecker{def: def, alias: from[0].alias}
 	for _, f := range sel.Fields.Fields {
 		if f.WildCard == nil && !c.plainItem(f.Expr) {
-			return false
+			return nil
 		}
 	}
 	if sel.OrderBy != nil {
 		for _, item := range sel.OrderBy.Items {
 			if _, pos := item.Expr.(*ast.PositionExpr); !pos && c.column(item.Expr) == nil {
-				return false
+				return nil
 			}
 		}
 	}
-	return c.condition(sel.Where)
+	return c.result(c.condition(sel.Where))
 }
 
 // onceWriteWarnings is onceWarnings for an UPDATE (set) or DELETE of t.
-func (r *Router) onceWriteWarnings(st *Statement, t tableInfo, where ast.ExprNode, set []*ast.Assignment) bool {
+func (r *Router) onceWriteWarnings(st *Statement, t tableInfo, where ast.ExprNode, set []*ast.Assignment) *onceConsts {
 	if st.Returning != nil {
-		return false
+		return nil
 	}
 	switch x := st.Node.(type) {
 	case *ast.UpdateStmt:
 		if x.IgnoreErr || x.Order != nil || x.Limit != nil {
-			return false
+			return nil
 		}
 	case *ast.DeleteStmt:
 		if x.IgnoreErr || x.Order != nil || x.Limit != nil {
-			return false
+			return nil
 		}
 	default:
-		return false
+		return nil
 	}
 	def := r.Catalog().Table(t.schema, t.name)
 	if t.view != nil || def == nil || where == nil || r.Catalog().HasTriggers(t.schema, t.name) {
-		return false
+		return nil
 	}
-	c := onceChecker{def: def, alias: t.alias}
+	c := &onceChecker{def: def, alias: t.alias}
 	for _, a := range set {
 		if !c.quietStore(a) {
-			return false
+			return nil
 		}
 	}
-	return c.condition(where)
+	return c.result(c.condition(where))
 }
 
 // quietStore tells whether a SET assignment stores a value that cannot
 // warn (see above).
-func (c onceChecker) quietStore(a *ast.Assignment) bool {
+func (c *onceChecker) quietStore(a *ast.Assignment) bool {
 	col := c.column(&ast.ColumnNameExpr{Name: a.Column})
 	if col == nil {
 		return false
@@ -141,14 +205,32 @@ func charLength(typ string) int {
 	return n
 }
 
-// onceChecker checks a statement's expressions against its one table.
+// onceChecker checks a statement's expressions against its one table
+// and gathers the constants that may warn.
 type onceChecker struct {
-	def   *catalog.Table
-	alias string
+	def    *catalog.Table
+	alias  string
+	consts onceConsts
+	clash  bool // two of them of the same text, or one too long
+}
+
+// result is the constants gathered, nil unless ok and distinct.
+func (c *onceChecker) result(ok bool) *onceConsts {
+	if !ok || c.clash {
+		return nil
+	}
+	return &c.consts
+}
+
+// noteText gathers a string literal compared with a number.
+func (c *onceChecker) noteText(s string) {
+	t := constText(s)
+	c.clash = c.clash || t == "" || slices.Contains(c.consts.texts, t)
+	c.consts.texts = append(c.consts.texts, t)
 }
 
 // plainItem: a column, or COUNT(*).
-func (c onceChecker) plainItem(e ast.ExprNode) bool {
+func (c *onceChecker) plainItem(e ast.ExprNode) bool {
 	if f, ok := e.(*ast.AggregateFuncExpr); ok {
 		return strings.EqualFold(f.F, ast.AggFuncCount) && !f.Distinct && len(f.Args) == 1 && isCountStar(f.Args[0])
 	}
@@ -162,7 +244,7 @@ func isCountStar(e ast.ExprNode) bool {
 }
 
 // column is the table's column e names, nil for anything else.
-func (c onceChecker) column(e ast.ExprNode) *catalog.Column {
+func (c *onceChecker) column(e ast.ExprNode) *catalog.Column {
 	x, ok := unparen(e).(*ast.ColumnNameExpr)
 	if !ok || x.Name.Table.O != "" && x.Name.Table.L != c.alias || x.Name.Schema.O != "" && !strings.EqualFold(x.Name.Schema.O, c.def.Schema) {
 		return nil
@@ -175,7 +257,7 @@ func (c onceChecker) column(e ast.ExprNode) *catalog.Column {
 }
 
 // condition checks a WHERE condition.
-func (c onceChecker) condition(e ast.ExprNode) bool {
+func (c *onceChecker) condition(e ast.ExprNode) bool {
 	switch x := unparen(e).(type) {
 	case *ast.UnaryOperationExpr:
 		return x.Op == opcode.Not && c.condition(x.V)
@@ -199,12 +281,17 @@ func (c onceChecker) condition(e ast.ExprNode) bool {
 
 // comparedConstant tells whether comparing col with e warns about the
 // constant e only, once.
-func (c onceChecker) comparedConstant(col *catalog.Column, e ast.ExprNode) bool {
+func (c *onceChecker) comparedConstant(col *catalog.Column, e ast.ExprNode) bool {
 	typ := strings.ToLower(col.Type)
 	switch x := unparen(e).(type) {
 	case *driver.ParamMarkerExpr:
-		// Bound as a constant of the type the client sends.
-		return isNumericType(typ) && !c.indexed(col.Name)
+		// Bound as a constant of the type the client sends (holds).
+		if isNumericType(typ) {
+			c.consts.params = append(c.consts.params, x.Order)
+			return !c.indexed(col.Name)
+		}
+		c.consts.textParams = append(c.consts.textParams, x.Order)
+		return textColumn(col)
 	case *driver.ValueExpr:
 		switch x.Kind() {
 		case driver.KindNull:
@@ -213,16 +300,24 @@ func (c onceChecker) comparedConstant(col *catalog.Column, e ast.ExprNode) bool 
 			return isNumericType(typ)
 		case driver.KindString, driver.KindBytes, driver.KindBinaryLiteral:
 			if isNumericType(typ) {
+				c.noteText(string(x.GetBytes()))
 				return !c.indexed(col.Name)
 			}
-			return col.Collation != "" && !strings.HasPrefix(typ, "enum") && !strings.HasPrefix(typ, "set")
+			return textColumn(col)
 		}
 	}
 	return false
 }
 
+// textColumn: a CHAR, VARCHAR or TEXT column, which compares with text
+// as text.
+func textColumn(col *catalog.Column) bool {
+	typ := strings.ToLower(col.Type)
+	return col.Collation != "" && !strings.HasPrefix(typ, "enum") && !strings.HasPrefix(typ, "set")
+}
+
 // indexed tells whether any key of the table holds the column.
-func (c onceChecker) indexed(name string) bool {
+func (c *onceChecker) indexed(name string) bool {
 	has := func(ix catalog.Index) bool {
 		return slices.ContainsFunc(ix.Columns, func(n string) bool { return strings.EqualFold(n, name) })
 	}

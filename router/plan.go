@@ -2,7 +2,6 @@ package router
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"strings"
@@ -92,9 +91,9 @@ type keyedPlan struct {
 	// the sharded tables (outerjoin.go): the key conditions must pick
 	// exactly one shard.
 	keepsReplicated string
-	// onceWarnings: a write whose every warning is a constant converted
-	// once per statement (oncewarnings.go).
-	onceWarnings bool
+	// once: the constants of a write whose every warning is one
+	// converted once per statement (oncewarnings.go); nil for others.
+	once *onceConsts
 }
 
 // Part is the work for one shard.
@@ -457,7 +456,7 @@ func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
 			k.singleOnly.Message, k.table.ShardKey, strings.Join(shards, ", ")))
 	}
 	if k.merge == nil {
-		e := &Exec{Write: p.write, OnceWarnings: k.onceWarnings && len(shards) > 1 && !slices.ContainsFunc(params, temporalBound)}
+		e := &Exec{Write: p.write, OnceWarnings: len(shards) > 1 && k.once.holds(params)}
 		for _, s := range shards {
 			e.Parts = append(e.Parts, Part{Shard: s})
 		}

@@ -105,7 +105,7 @@ func (r *Router) planKeyed(p *Plan, sel *ast.SelectStmt, user, db string) error 
 		r.qualify(m.merge.Agg.NonGrouped, from, sel)
 	}
 	m.merge.ComputedFrom = computedOrigins(from)
-	m.merge.OnceWarnings = r.onceWarnings(from, sel)
+	m.once = r.onceWarnings(from, sel)
 	k.merge = m
 	p.keyed = k
 	return bindFrom(p, sel)

@@ -268,7 +268,7 @@ func (r *Router) planUpdateDelete(p *Plan, refs *ast.TableRefsClause, where ast.
 	if orderOrLimit {
 		k.singleOnly = errOrderLimitWrite(t.table)
 	}
-	k.onceWarnings = r.onceWriteWarnings(p.Stmt, t, where, set)
+	k.once = r.onceWriteWarnings(p.Stmt, t, where, set)
 	p.keyed = k
 	return nil
 }
