@@ -28,10 +28,12 @@ import (
 // select list and ORDER BY are plain columns (COUNT(*) too), and whose
 // WHERE is AND, OR and NOT over IS [NOT] NULL of a column and comparisons
 // of a column with a literal or parameter that warn about the constant
-// only: a number or string against a numeric column that no index holds
-// (the range optimizer converts a constant compared with an indexed
-// column again), a number against an indexed numeric column, a string
-// against a text column.
+// only: a number or string against a numeric column, a string against a
+// text column. Every row is then read (no LIMIT) and tested in the
+// WHERE's order; a column of an index is not allowed, because a range or
+// ref read skips rows, and each shard's optimizer picks its own plan from
+// its own statistics (and the range optimizer converts a constant
+// compared with an indexed column again).
 
 // An UPDATE or DELETE of one table qualifies under the same WHERE, with
 // no ORDER BY, LIMIT, IGNORE or RETURNING, on a table without triggers,
@@ -262,17 +264,18 @@ func (c *onceChecker) condition(e ast.ExprNode) bool {
 	case *ast.UnaryOperationExpr:
 		return x.Op == opcode.Not && c.condition(x.V)
 	case *ast.IsNullExpr:
-		return c.column(x.Expr) != nil
+		col := c.column(x.Expr)
+		return col != nil && !c.indexed(col.Name)
 	case *ast.BinaryOperationExpr:
 		switch x.Op {
 		case opcode.LogicAnd, opcode.LogicOr:
 			return c.condition(x.L) && c.condition(x.R)
 		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
 			if col := c.column(x.L); col != nil {
-				return c.comparedConstant(col, x.R)
+				return !c.indexed(col.Name) && c.comparedConstant(col, x.R)
 			}
 			if col := c.column(x.R); col != nil {
-				return c.comparedConstant(col, x.L)
+				return !c.indexed(col.Name) && c.comparedConstant(col, x.L)
 			}
 		}
 	}
@@ -288,7 +291,7 @@ func (c *onceChecker) comparedConstant(col *catalog.Column, e ast.ExprNode) bool
 		// Bound as a constant of the type the client sends (holds).
 		if isNumericType(typ) {
 			c.consts.params = append(c.consts.params, x.Order)
-			return !c.indexed(col.Name)
+			return true
 		}
 		c.consts.textParams = append(c.consts.textParams, x.Order)
 		return textColumn(col)
@@ -301,7 +304,7 @@ func (c *onceChecker) comparedConstant(col *catalog.Column, e ast.ExprNode) bool
 		case driver.KindString, driver.KindBytes, driver.KindBinaryLiteral:
 			if isNumericType(typ) {
 				c.noteText(string(x.GetBytes()))
-				return !c.indexed(col.Name)
+				return true
 			}
 			return textColumn(col)
 		}
