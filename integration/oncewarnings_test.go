@@ -31,6 +31,12 @@ func TestOnceWarningsMerged(t *testing.T) {
 		"SELECT k FROM gitems WHERE n > 9 AND n > 'x' ORDER BY k",
 		"SELECT k FROM gitems WHERE NOT (n <=> 'x') AND v IS NOT NULL ORDER BY k",
 		"SELECT k FROM gitems WHERE (v = 'c' AND n > 'p') OR n > 'q' ORDER BY k",
+		// A constant expression compared with a column: cached, evaluated
+		// when a row first needs it.
+		"SELECT k FROM gitems WHERE n > CAST('9z' AS INT) ORDER BY k",
+		"SELECT k FROM gitems WHERE n > 1/0 OR f < 'w' ORDER BY k",
+		"SELECT k FROM gitems WHERE n < -('1x' + 0.5) OR n > 'y' ORDER BY k",
+		"SELECT COUNT(*) FROM gitems WHERE f <=> CAST('2a' AS DECIMAL(5,2)) OR n = 'q'",
 		// Per row: every row's evaluation warns.
 		"SELECT k, 1/0 FROM gitems ORDER BY k",
 		"SELECT k, CAST('9z' AS INT) FROM gitems WHERE n > 0 ORDER BY k",

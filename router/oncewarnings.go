@@ -5,12 +5,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 	"github.com/xaproxy/xaproxy/catalog"
-	"github.com/xaproxy/xaproxy/sharding"
 )
 
 // MariaDB 10.11 converts a constant compared with a column of another type
@@ -29,7 +28,9 @@ import (
 // WHERE is AND, OR and NOT over IS [NOT] NULL of a column and comparisons
 // of a column with a literal or parameter that warn about the constant
 // only: a number or string against a numeric column, a string against a
-// text column. Every row is then read (no LIMIT) and tested in the
+// text column; and against a numeric column one constant expression of
+// arithmetic and casts (n > CAST('9z' AS INT), n > 1/0), which MariaDB
+// caches and evaluates when a row first needs it too. Every row is then read (no LIMIT) and tested in the
 // WHERE's order; a column of an index is not allowed, because a range or
 // ref read skips rows, and each shard's optimizer picks its own plan from
 // its own statistics (and the range optimizer converts a constant
@@ -40,69 +41,6 @@ import (
 // when each SET stores what cannot warn: the column itself, NULL in a
 // nullable column, a small integer in an integer column, short ASCII text
 // in a CHAR or VARCHAR column.
-
-// Two constants of the same text raise the same warning: one shard's
-// "'x'" and another's may be two constants, which one server lists
-// twice. The constants that may warn must then differ, in their first 64
-// bytes (MariaDB cuts a long one in its message); those bound to
-// parameters are checked at each bind.
-
-// onceConsts are the constants of a statement whose every warning is
-// one converted once (nil where it is not such a statement).
-type onceConsts struct {
-	texts  []string // string literals compared with numbers (constText)
-	params []int    // parameters compared with numbers, by order
-	// textParams are compared with text columns: bound as a number, they
-	// would have every row's text read as a number.
-	textParams []int
-}
-
-// constText is a string constant as its warnings quote it; "" for one
-// too long to tell apart from another.
-func constText(s string) string {
-	if q := sharding.StringValue(s).String(); !strings.HasSuffix(q, "...'") {
-		return q
-	}
-	return ""
-}
-
-// holds tells whether the statement bound to params still is one: no
-// parameter bound as a date or time, and those bound as text differ from
-// each other and from the literals.
-func (o *onceConsts) holds(params []Param) bool {
-	if o == nil || slices.ContainsFunc(params, temporalBound) {
-		return false
-	}
-	for _, i := range o.textParams {
-		if i < len(params) && numberBound(params[i]) && !params[i].Null {
-			return false
-		}
-	}
-	seen := slices.Clone(o.texts)
-	for _, i := range o.params {
-		if i >= len(params) || numberBound(params[i]) {
-			continue
-		}
-		t := params[i].Key.String()
-		if strings.HasSuffix(t, "...'") || !strings.HasPrefix(t, "'") || slices.Contains(seen, t) {
-			return false
-		}
-		seen = append(seen, t)
-	}
-	return true
-}
-
-// numberBound: a parameter bound as a number (or NULL), which converts
-// without a warning. The plan cache binds a statement's integer literals
-// with type 0 (MYSQL_TYPE_DECIMAL).
-func numberBound(p Param) bool {
-	switch p.Type {
-	case mysql.MYSQL_TYPE_DECIMAL, mysql.MYSQL_TYPE_NEWDECIMAL, mysql.MYSQL_TYPE_TINY, mysql.MYSQL_TYPE_SHORT, mysql.MYSQL_TYPE_INT24, mysql.MYSQL_TYPE_LONG,
-		mysql.MYSQL_TYPE_LONGLONG, mysql.MYSQL_TYPE_FLOAT, mysql.MYSQL_TYPE_DOUBLE, mysql.MYSQL_TYPE_NULL:
-		return true
-	}
-	return p.Null
-}
 
 // onceWarnings is the constants of sel when every warning it can raise on
 // a shard is one converted once per statement (see above); nil otherwise.
@@ -214,6 +152,7 @@ type onceChecker struct {
 	alias  string
 	consts onceConsts
 	clash  bool // two of them of the same text, or one too long
+	exprs  int  // constant expressions compared (constExpr)
 }
 
 // result is the constants gathered, nil unless ok and distinct.
@@ -308,6 +247,48 @@ func (c *onceChecker) comparedConstant(col *catalog.Column, e ast.ExprNode) bool
 			}
 			return textColumn(col)
 		}
+		return false
+	}
+	// A constant expression MariaDB caches, evaluated when a row first
+	// needs it: one per statement, whose warnings ("Division by 0") may
+	// quote no text that tells two of them apart.
+	if !isNumericType(typ) || c.exprs > 0 || !c.constExpr(e) {
+		return false
+	}
+	c.exprs++
+	return true
+}
+
+// constExpr tells whether e is a constant expression of literals,
+// parameters, arithmetic and numeric or text casts, gathering its
+// constants that may warn.
+func (c *onceChecker) constExpr(e ast.ExprNode) bool {
+	switch x := unparen(e).(type) {
+	case *driver.ParamMarkerExpr:
+		c.consts.params = append(c.consts.params, x.Order)
+		return true
+	case *driver.ValueExpr:
+		switch x.Kind() {
+		case driver.KindString, driver.KindBytes, driver.KindBinaryLiteral:
+			c.noteText(string(x.GetBytes()))
+			return true
+		case driver.KindNull, driver.KindInt64, driver.KindUint64, driver.KindMysqlDecimal, driver.KindFloat32, driver.KindFloat64:
+			return true
+		}
+	case *ast.UnaryOperationExpr:
+		return (x.Op == opcode.Minus || x.Op == opcode.Plus) && c.constExpr(x.V)
+	case *ast.BinaryOperationExpr:
+		switch x.Op {
+		case opcode.Plus, opcode.Minus, opcode.Mul, opcode.Div, opcode.IntDiv, opcode.Mod:
+			return c.constExpr(x.L) && c.constExpr(x.R)
+		}
+	case *ast.FuncCastExpr:
+		// Not a date or time: a number column compares with one as
+		// dates, converting every row's value.
+		switch x.Tp.GetType() {
+		case mysql.TypeLonglong, mysql.TypeNewDecimal, mysql.TypeDouble, mysql.TypeFloat, mysql.TypeVarString, mysql.TypeString:
+			return c.constExpr(x.Expr)
+		}
 	}
 	return false
 }
@@ -334,18 +315,6 @@ func isNumericType(typ string) bool {
 		if strings.HasPrefix(typ, p) {
 			return true
 		}
-	}
-	return false
-}
-
-// temporalBound: a parameter bound as a date or time, with which MariaDB
-// compares a number column as temporal values, converting every row's.
-func temporalBound(p Param) bool {
-	switch p.Type {
-	case mysql.MYSQL_TYPE_DATE, mysql.MYSQL_TYPE_NEWDATE, mysql.MYSQL_TYPE_TIME, mysql.MYSQL_TYPE_TIME2,
-		mysql.MYSQL_TYPE_DATETIME, mysql.MYSQL_TYPE_DATETIME2, mysql.MYSQL_TYPE_TIMESTAMP,
-		mysql.MYSQL_TYPE_TIMESTAMP2, mysql.MYSQL_TYPE_YEAR:
-		return true
 	}
 	return false
 }
