@@ -21,6 +21,15 @@ import (
 // exact or nothing needs it (fewer than two shards raised any), and the
 // shards' lists are then recorded as for any merge.
 func (s *Session) onceShardConditions(ctx context.Context, conns []*backend.Conn, inputs []engine.Rows) ([]engine.Row, bool) {
+	raised := 0
+	for _, in := range inputs {
+		if r, ok := in.(*shardRows); ok && r.warnings > 0 {
+			raised++
+		}
+	}
+	if raised < 2 {
+		return nil, false // one shard's list is the statement's: read as usual
+	}
 	var lists [][]engine.Row
 	for i, in := range inputs {
 		r, ok := in.(*shardRows)
@@ -39,9 +48,6 @@ func (s *Session) onceShardConditions(ctx context.Context, conns []*backend.Conn
 			return nil, false // past max_error_count: not all listed
 		}
 		lists = append(lists, rows)
-	}
-	if len(lists) < 2 {
-		return nil, false
 	}
 	return onceConditions(lists)
 }
