@@ -30,7 +30,8 @@ import (
 // only: a number or string against a numeric column, a string against a
 // text column; and against a numeric column one constant expression of
 // arithmetic and casts (n > CAST('9z' AS INT), n > 1/0), which MariaDB
-// caches and evaluates when a row first needs it too. Every row is then read (no LIMIT) and tested in the
+// caches and evaluates when a row first needs it too, or one condition of
+// constants only (constCondition). Every row is then read (no LIMIT) and tested in the
 // WHERE's order; a column of an index is not allowed, because a range or
 // ref read skips rows, and each shard's optimizer picks its own plan from
 // its own statistics (and the range optimizer converts a constant
@@ -203,8 +204,10 @@ func (c *onceChecker) condition(e ast.ExprNode) bool {
 	case *ast.UnaryOperationExpr:
 		return x.Op == opcode.Not && c.condition(x.V)
 	case *ast.IsNullExpr:
-		col := c.column(x.Expr)
-		return col != nil && !c.indexed(col.Name)
+		if col := c.column(x.Expr); col != nil {
+			return !c.indexed(col.Name)
+		}
+		return c.constCondition(x.Expr)
 	case *ast.BinaryOperationExpr:
 		switch x.Op {
 		case opcode.LogicAnd, opcode.LogicOr:
@@ -216,6 +219,7 @@ func (c *onceChecker) condition(e ast.ExprNode) bool {
 			if col := c.column(x.R); col != nil {
 				return !c.indexed(col.Name) && c.comparedConstant(col, x.L)
 			}
+			return c.constCondition(x.L, x.R)
 		}
 	}
 	return false
@@ -259,6 +263,24 @@ func (c *onceChecker) comparedConstant(col *catalog.Column, e ast.ExprNode) bool
 	return true
 }
 
+// constCondition: a condition of constants only (DATE('2020-13-01') IS
+// NULL), which MariaDB evaluates while it optimizes, as many times on
+// each shard as on one server whatever the rows (checked), and for
+// rows after as a cached constant. One such, or one constant expression,
+// per statement (comparedConstant).
+func (c *onceChecker) constCondition(es ...ast.ExprNode) bool {
+	if c.exprs > 0 {
+		return false
+	}
+	c.exprs++
+	for _, e := range es {
+		if !c.constExpr(e) {
+			return false
+		}
+	}
+	return true
+}
+
 // constExpr tells whether e is a constant expression of literals,
 // parameters, arithmetic and numeric or text casts, gathering its
 // constants that may warn.
@@ -282,6 +304,8 @@ func (c *onceChecker) constExpr(e ast.ExprNode) bool {
 		case opcode.Plus, opcode.Minus, opcode.Mul, opcode.Div, opcode.IntDiv, opcode.Mod:
 			return c.constExpr(x.L) && c.constExpr(x.R)
 		}
+	case *ast.FuncCallExpr:
+		return x.FnName.L == "date" && len(x.Args) == 1 && c.constExpr(x.Args[0])
 	case *ast.FuncCastExpr:
 		// Not a date or time: a number column compares with one as
 		// dates, converting every row's value.

@@ -53,6 +53,13 @@ func TestOnceWarnings(t *testing.T) {
 		{"SELECT id FROM items WHERE s = CAST(1 AS CHAR)", false, nil},
 		{"SELECT id FROM items WHERE n > ABS('x')", false, nil},
 		{"SELECT id FROM items WHERE n > 'x' + n", false, nil},
+		{"SELECT id FROM items WHERE DATE('2020-13-01') IS NULL", true, nil},
+		{"SELECT id FROM items WHERE n > 0 OR CAST('z' AS SIGNED) = 0", true, nil},
+		{"SELECT id FROM items WHERE n > 'x' AND DATE(?) IS NOT NULL", true, []Param{textParam("2020-13-01")}},
+		{"SELECT id FROM items WHERE DATE('2020-13-01') IS NULL AND 1/0 IS NULL", false, nil},
+		{"SELECT id FROM items WHERE DATE('2020-13-01') IS NULL AND n < 1/0", false, nil},
+		{"SELECT id FROM items WHERE NOW() IS NULL", false, nil},
+		{"SELECT id FROM items WHERE DATE(n) IS NULL", false, nil},
 		// Two constants of one text: one shard's 'x' and another's may be
 		// two, which one server lists twice.
 		{"SELECT id FROM items WHERE n > 'x' AND n > 'x'", false, nil},
