@@ -77,18 +77,15 @@ type Session struct {
 	// connState is what a MariaDB connection remembers between
 	// statements, kept for the session (connstate.go).
 	connState
-	stmtChars string // SET TRANSACTION's words for the autocommit statement running now (txCharsSQL)
-	diagSeq   uint64 // numbers the session's statements (diag.go)
-	// writes: the running statement may change rows, cmdWrites: some
-	// statement of the running command may (readbranch.go).
-	writes, cmdWrites bool
-	curStartsTx       bool       // the running statement starts autocommit=0's transaction (txchar.go)
-	resRun            *resultRun // what the running statement told the client (lastresult.go)
-	resRunBuf         resultRun  // where resRun points while a statement runs
-	outsideTx         bool       // the running statement commits implicitly: it opens no transaction
-	moreResults       bool       // a multi-statement query has statements after this one (multi.go)
-	multiOpt          *bool      // COM_SET_OPTION's multi-statements setting; nil: the handshake's
-	errsWritten       int        // error packets sent to the client, to stop a multi-statement query
+	stmtChars   string     // SET TRANSACTION's words for the autocommit statement running now (txCharsSQL)
+	diagSeq     uint64     // numbers the session's statements (diag.go)
+	curStartsTx bool       // the running statement starts autocommit=0's transaction (txchar.go)
+	resRun      *resultRun // what the running statement told the client (lastresult.go)
+	resRunBuf   resultRun  // where resRun points while a statement runs
+	outsideTx   bool       // the running statement commits implicitly: it opens no transaction
+	moreResults bool       // a multi-statement query has statements after this one (multi.go)
+	multiOpt    *bool      // COM_SET_OPTION's multi-statements setting; nil: the handshake's
+	errsWritten int        // error packets sent to the client, to stop a multi-statement query
 
 	buf []byte // scratch for forwarding packets, with 4 bytes of header room
 	pkt []byte // the last command packet read from the client
