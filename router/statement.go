@@ -191,21 +191,15 @@ func (c ConnState) UserLocks() bool {
 // user-level lock functions it calls.
 type tableCollector struct {
 	tables    []TableRef
-	ctes      map[string]bool
+	ctes      cteScopes
 	lockFuncs map[string]bool
 	lastID    LastIDUse
 	diag      bool // reads @@warning_count or @@error_count
 }
 
 func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
+	c.ctes.enter(n)
 	switch x := n.(type) {
-	case *ast.WithClause:
-		for _, cte := range x.CTEs {
-			if c.ctes == nil {
-				c.ctes = map[string]bool{}
-			}
-			c.ctes[strings.ToLower(cte.Name.O)] = true
-		}
 	case *ast.ShowStmt:
 		switch {
 		case x.DBName != "":
@@ -243,7 +237,7 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 			c.tables = append(c.tables, TableRef{Schema: t.Schema.O, Name: t.Name.O})
 		}
 	case *ast.TableName:
-		if x.Schema.O == "" && c.ctes[x.Name.L] {
+		if x.Schema.O == "" && c.ctes.hides(x.Name.L) {
 			break
 		}
 		c.tables = append(c.tables, TableRef{Schema: x.Schema.O, Name: x.Name.O})
@@ -251,7 +245,10 @@ func (c *tableCollector) Enter(n ast.Node) (ast.Node, bool) {
 	return n, false
 }
 
-func (c *tableCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+func (c *tableCollector) Leave(n ast.Node) (ast.Node, bool) {
+	c.ctes.leave(n)
+	return n, true
+}
 
 func collectTables(n ast.Node) (tables []TableRef, lockFuncs map[string]bool, lastID LastIDUse, diag bool) {
 	var c tableCollector
