@@ -108,6 +108,13 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	if err != nil {
 		return nil, err
 	}
+	// Planned and run as the shards read it, as a plain query is: its
+	// executable comments expanded (the parser skips them).
+	if expanded, err := s.expandComments(text); err != nil {
+		return nil, err
+	} else if expanded != text {
+		text, src = expanded, "X'"+hex.EncodeToString([]byte(expanded))+"'"
+	}
 	if _, ok := parseSQLPrepare(text); ok {
 		return nil, errUnsupportedPS("")
 	}
