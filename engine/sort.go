@@ -236,3 +236,23 @@ func (m *mergeRows) Close() {
 	}
 	m.h.items = nil
 }
+
+// ---------------------------------------------------------------- SortOrder
+
+// SortOrder returns the positions of rows stably sorted by keys: for rows
+// the caller keeps in another form (packets it relays as they came).
+func SortOrder(cols []*mysql.Field, rows []Row, keys []SortKey) ([]int, error) {
+	rc, err := newRowComparator(cols, keys)
+	if err != nil {
+		return nil, err
+	}
+	order := make([]int, len(rows))
+	for i, r := range rows {
+		if err := rc.check(r); err != nil {
+			return nil, err
+		}
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return rc.compare(rows[order[i]], rows[order[j]]) < 0 })
+	return order, nil
+}

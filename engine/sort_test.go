@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -99,5 +100,32 @@ func TestMergeSort(t *testing.T) {
 	got = mustCollect(t, Limit(MergeSort([]Rows{x, y}, []SortKey{{Col: 0}}), 0, 2))
 	if !equalStrings(got, []string{"1.0", "1.5"}) || x.nexts > 2 || y.nexts > 1 || !x.closed || !y.closed {
 		t.Fatalf("limit over merge: %v, pulls %d %d", got, x.nexts, y.nexts)
+	}
+}
+
+// SortOrder gives the positions of the sorted rows, ties in input order.
+func TestSortOrder(t *testing.T) {
+	cols := []*mysql.Field{intField("k"), strField("s")}
+	rows := []Row{row("10", "a"), row("2", "b"), row("NULL", "c"), row("2", "d"), row("-1", "e")}
+	cases := []struct {
+		name string
+		keys []SortKey
+		want []int
+	}{
+		{"by k", []SortKey{{Col: 0}}, []int{2, 4, 1, 3, 0}},
+		{"by k desc", []SortKey{{Col: 0, Desc: true}}, []int{0, 1, 3, 4, 2}},
+		{"by s", []SortKey{{Col: 1}}, []int{0, 1, 2, 3, 4}},
+	}
+	for _, c := range cases {
+		got, err := SortOrder(cols, rows, c.keys)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+	if _, err := SortOrder(cols, rows, []SortKey{{Col: 2}}); err == nil {
+		t.Error("a key past the columns: no error")
 	}
 }

@@ -341,7 +341,7 @@ func TestReturningWarningsOverShards(t *testing.T) {
 		"INSERT INTO modeitems VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, 4, 'd')")
 	var steps []wireStep
 	for _, q := range []string{
-		"DELETE FROM modeitems WHERE k IN (1, 2) RETURNING 1/0",
+		"DELETE FROM modeitems WHERE k IN (1, 2) RETURNING k, 1/0",
 		"SET sql_mode = ''",
 		"INSERT INTO modeitems VALUES (21, 21, 'abcdefgh'), (20, 20, 'abcdefgh'), (23, 'x', 'a') RETURNING k, s",
 		"INSERT INTO modeitems VALUES (31, 31, 'abcdefgh'), (33, 'x', 'a'), (30, 30, 'abcdefgh') RETURNING k, s",

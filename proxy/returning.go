@@ -16,8 +16,8 @@ import (
 // (router.ReturningMerge) each shard's result set is read whole, inside the
 // transaction or an implicit one as any multi-shard write, and only when
 // every shard succeeded (and an implicit transaction committed) do the rows
-// go to the client: in VALUES order for an INSERT, concatenated for a
-// DELETE. The shards' column definitions and rows are relayed as they came.
+// go to the client: in VALUES order for an INSERT, in the primary key's
+// order for a DELETE (one server's scan order). The shards' column definitions and rows are relayed as they came.
 
 // returned is one shard's result set, packets without their headers.
 type returned struct {
@@ -157,6 +157,8 @@ func returnedRows(ex *router.Exec, answers []*returned) ([]*returnedRow, error) 
 		return rowsOf(answers[:1]), nil
 	case ex.Returning.Rows != nil:
 		return valuesOrder(ex, answers)
+	case ex.Returning.Order != nil:
+		return keyOrder(ex.Returning.Order, answers)
 	}
 	return rowsOf(answers), nil
 }

@@ -94,6 +94,9 @@ type keyedPlan struct {
 	// once: the constants of a write whose every warning is one
 	// converted once per statement (oncewarnings.go); nil for others.
 	once *onceConsts
+	// returnOrder: a DELETE ... RETURNING's positions of the primary key
+	// columns in its list, by which several shards' rows are merged.
+	returnOrder []int
 }
 
 // Part is the work for one shard.
@@ -188,10 +191,13 @@ type ReturningMerge struct {
 	// Rows lists, for each part of an INSERT, the 0-based VALUES rows it
 	// inserts, in the order it inserts them: each part answers one row per
 	// VALUES row, and the answer has them in VALUES order, as MariaDB's.
-	// nil: the parts' rows are concatenated (DELETE, which has no order
-	// without ORDER BY, and copies of broadcast rows, of which only the
-	// first part's are the answer).
+	// nil: the parts' rows are concatenated (copies of broadcast rows,
+	// of which only the first part's are the answer) or sorted by Order.
 	Rows [][]int
+	// Order lists, for a DELETE of a sharded table, the columns of the
+	// table's primary key in the answer: the rows are sorted by them, the
+	// order one server's scan returns them in (deletereturning.go).
+	Order []int
 }
 
 // Single reports whether the exec is one shard running the client's own
@@ -461,7 +467,7 @@ func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
 			e.Parts = append(e.Parts, Part{Shard: s})
 		}
 		if p.Stmt.Returning != nil && len(shards) > 1 {
-			e.Returning = &ReturningMerge{}
+			e.Returning = &ReturningMerge{Order: k.returnOrder}
 		}
 		return e, nil
 	}

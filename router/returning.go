@@ -26,6 +26,8 @@ type Returning struct {
 	ReadsTables bool
 	// seq: the per-server sequences the list calls (serverseq.go).
 	seq SequenceUse
+	// fields are the list's items (deletereturning.go orders by them).
+	fields []*ast.SelectField
 }
 
 // checkReturning refuses a RETURNING list that reads tables in a write
@@ -151,7 +153,7 @@ func (p *Parser) parseReturning(st *Statement, base, list string) (*Statement, e
 		}
 		st.ConnState = connState(n, all)
 	}
-	st.Returning = &Returning{List: list, HasParams: HasParams(sel), ReadsTables: len(tables) > 0, seq: sequencesIn(sel)}
+	st.Returning = &Returning{List: list, HasParams: HasParams(sel), ReadsTables: len(tables) > 0, seq: sequencesIn(sel), fields: sel.Fields.Fields}
 	return st, nil
 }
 

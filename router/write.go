@@ -265,8 +265,11 @@ func (r *Router) planUpdateDelete(p *Plan, refs *ast.TableRefsClause, where ast.
 	}
 	kt := keyTarget{tables: []tableInfo{t}, single: true}
 	k := &keyedPlan{table: t.table, conds: kt.keyConds(where)}
-	if orderOrLimit {
+	switch {
+	case orderOrLimit:
 		k.singleOnly = errOrderLimitWrite(t.table)
+	case p.Stmt.Returning != nil:
+		k.returnOrder, k.singleOnly = r.deleteReturningOrder(t, p.Stmt.Returning)
 	}
 	k.once = r.onceWriteWarnings(p.Stmt, t, where, set)
 	p.keyed = k
