@@ -27,6 +27,20 @@ func shardedRouter(t testing.TB) *Router {
 	return r
 }
 
+// keyedRouter is shardedRouter whose sharded tables have primary keys
+// (orders and items by id, users by user_id).
+func keyedRouter(t testing.TB) *Router {
+	t.Helper()
+	r := bareShardedRouter(t)
+	withCatalog(t, r, map[string][]string{
+		"shop.orders":    {"id bigint", "user_id int", "total int", "KEY PRIMARY id"},
+		"shop.users":     {"user_id int", "name varchar(20)", "KEY PRIMARY user_id"},
+		"shop.items":     {"id int", "name varchar(20)", "v varchar(20)", "KEY PRIMARY id"},
+		"shop.countries": {"code char(2)"},
+	})
+	return r
+}
+
 // bareShardedRouter has three shards and a schema of sharded and broadcast
 // tables, and no catalog (no table definitions).
 func bareShardedRouter(t testing.TB) *Router {

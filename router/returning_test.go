@@ -109,14 +109,15 @@ func TestParseReturningParamOrder(t *testing.T) {
 }
 
 func TestPlanReturning(t *testing.T) {
-	r := shardedRouter(t)
+	r := keyedRouter(t)
 	tests := []struct {
 		sql     string
 		params  []Param
 		single  bool
 		parts   []string // the SQL of each part when not single
 		rows    [][]int
-		concat  bool // Returning with no row order
+		concat  bool  // Returning with no row order
+		order   []int // a DELETE's rows sorted by these columns
 		refused string
 	}{
 		// items: mod 3 over s0, s1, s2.
@@ -140,8 +141,15 @@ func TestPlanReturning(t *testing.T) {
 		{sql: "INSERT IGNORE INTO items (id, v) VALUES (1, 'a'), (2, 'b') RETURNING id", refused: "INSERT IGNORE ... RETURNING"},
 		{sql: "INSERT IGNORE INTO items (id, v) VALUES (1, 'a') RETURNING id", single: true},
 		{sql: "DELETE FROM items WHERE id = 4 RETURNING id", single: true},
-		{sql: "DELETE FROM items WHERE id IN (1, 2) RETURNING id", parts: []string{"", ""}, concat: true},
-		{sql: "DELETE FROM items RETURNING id", parts: []string{"", "", ""}, concat: true},
+		// A DELETE's rows come in primary key order, which the list
+		// must give.
+		{sql: "DELETE FROM items WHERE id IN (1, 2) RETURNING id", parts: []string{"", ""}, order: []int{0}},
+		{sql: "DELETE FROM items RETURNING v, id", parts: []string{"", "", ""}, order: []int{1}},
+		{sql: "DELETE FROM items RETURNING *, v", parts: []string{"", "", ""}, order: []int{0}},
+		{sql: "DELETE FROM items RETURNING v, (id) AS k", parts: []string{"", "", ""}, order: []int{1}},
+		{sql: "DELETE FROM items RETURNING v, id + 0", refused: "must return its primary key column id"},
+		{sql: "DELETE FROM items WHERE id = 4 RETURNING v", single: true},
+		{sql: "DELETE FROM users RETURNING name", refused: "must return its primary key column user_id"},
 		{sql: "DELETE FROM countries WHERE code = 'x' RETURNING code", parts: []string{"", "", ""}, concat: true},
 		{sql: "INSERT INTO countries (code) VALUES ('x') RETURNING code", parts: []string{"", "", ""}, concat: true},
 		// A subquery in the list would read one shard's rows.
@@ -182,12 +190,15 @@ func TestPlanReturning(t *testing.T) {
 			if !reflect.DeepEqual(sqls, tt.parts) {
 				t.Errorf("parts = %q, want %q", sqls, tt.parts)
 			}
-			want := tt.rows != nil || tt.concat
+			want := tt.rows != nil || tt.concat || tt.order != nil
 			if (e.Returning != nil) != want {
 				t.Fatalf("Returning = %+v, want set: %v", e.Returning, want)
 			}
 			if want && !reflect.DeepEqual(e.Returning.Rows, tt.rows) {
 				t.Errorf("rows = %v, want %v", e.Returning.Rows, tt.rows)
+			}
+			if want && !reflect.DeepEqual(e.Returning.Order, tt.order) {
+				t.Errorf("order = %v, want %v", e.Returning.Order, tt.order)
 			}
 		})
 	}
