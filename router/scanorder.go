@@ -20,8 +20,10 @@ import (
 // A shard that reads another index (a range of a secondary key, a
 // covering index) answers in that index's order, as MariaDB would, and the
 // merge is then not MariaDB's.
+//
+// One table's key also breaks the ties of an ORDER BY (planPlain).
 func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
-	if len(from) == 0 || orderedBy(sel) || sel.Distinct || isAggregate(sel) {
+	if len(from) == 0 || sel.Distinct || isAggregate(sel) || orderedBy(sel) && len(from) > 1 {
 		return nil
 	}
 	if len(from) == 1 {
