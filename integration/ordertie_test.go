@@ -36,3 +36,30 @@ func TestOrderByTiesInKeyOrder(t *testing.T) {
 	steps = append(steps, scriptStep{0, "SELECT k, s FROM modeitems WHERE s >= ? ORDER BY s LIMIT ?", []any{"b", 6}})
 	compareSessions(ctx, t, proxy, direct, 1, steps)
 }
+
+// A query whose only table is a derived table over one sharded table
+// answers in one MariaDB's order: it merges the derived table into the
+// query and scans the primary key, so that LIMIT without ORDER BY gives
+// its first rows, and ties of an ORDER BY come in key order. Before, the
+// merge gave the shards' rows one shard after the other (LIMIT 4: k = 2,
+// 6, 10, 14 where one server gives 1, 2, 3, 5).
+func TestDerivedTableScanOrder(t *testing.T) {
+	t.Parallel()
+	var rows []string
+	for k := 1; k <= 30; k++ {
+		rows = append(rows, fmt.Sprintf("(%d, %d, '%c')", k, (k*7)%4, 'a'+(k*5)%3))
+	}
+	ctx, proxy, direct, _ := startTwinFixture(t,
+		"CREATE TABLE modeitems (k INT PRIMARY KEY, v INT, s VARCHAR(20), KEY (s))",
+		"INSERT INTO modeitems VALUES "+strings.Join(rows, ", "))
+	steps := textSteps(
+		"SELECT * FROM (SELECT k, s FROM modeitems WHERE v > 0) d",
+		"SELECT * FROM (SELECT k, s FROM modeitems WHERE v > 0) d LIMIT 4",
+		"SELECT s FROM (SELECT k AS id, s FROM modeitems WHERE v > 0) d LIMIT 3, 4",
+		"SELECT d.s FROM (SELECT * FROM modeitems WHERE v < 3) AS d WHERE d.k > 4 LIMIT 5",
+		"SELECT * FROM (SELECT k, s FROM modeitems) d ORDER BY s LIMIT 5",
+		"SELECT k FROM (SELECT k, s FROM modeitems) d ORDER BY s DESC LIMIT 5",
+	)
+	steps = append(steps, scriptStep{0, "SELECT * FROM (SELECT k, s FROM modeitems WHERE v > ?) d LIMIT ?", []any{0, 4}})
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+}

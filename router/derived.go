@@ -51,7 +51,7 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 		return true, err
 	}
 	nameFields(inner.sel)
-	m, err := newSelectMerge(sel, nil, "", false, false, nil, r.derivedColumns(inner), nil)
+	m, err := newSelectMerge(sel, r.derivedScanOrder(inner, sel), "", false, false, nil, r.derivedColumns(inner), nil)
 	if err != nil {
 		return true, err
 	}

@@ -21,9 +21,11 @@ import (
 // covering index) answers in that index's order, as MariaDB would, and the
 // merge is then not MariaDB's.
 //
-// One table's key also breaks the ties of an ORDER BY (planPlain).
+// The key also breaks the ties of an ORDER BY (planPlain): one server
+// reading the rows by an index on the ORDER BY columns meets a tie's rows
+// in its order.
 func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
-	if len(from) == 0 || sel.Distinct || isAggregate(sel) || orderedBy(sel) && len(from) > 1 {
+	if len(from) == 0 || sel.Distinct || isAggregate(sel) {
 		return nil
 	}
 	if len(from) == 1 {
@@ -85,4 +87,48 @@ func (r *Router) primaryKey(t tableInfo) []string {
 		return nil
 	}
 	return append([]string(nil), def.Unique[0].Columns...)
+}
+
+// derivedScanOrder is scanOrder for a query whose only table is a derived
+// table over one table (planDerived): one MariaDB merges such a derived
+// table into the query and scans the table's primary key, so the key's
+// columns order the rows as a one-table read's, named as the derived
+// table names them. nil where its select list leaves a key column out.
+func (r *Router) derivedScanOrder(inner blockTables, sel *ast.SelectStmt) []string {
+	if len(inner.from) != 1 || sel.Distinct || isAggregate(sel) {
+		return nil
+	}
+	pk := r.primaryKey(inner.from[0])
+	out := make([]string, len(pk))
+	for i, c := range pk {
+		name, ok := derivedName(inner.sel.Fields.Fields, inner.from[0], c)
+		if !ok {
+			return nil
+		}
+		out[i] = quoteName(name)
+	}
+	return out
+}
+
+// derivedName is the name under which a derived table's select list gives
+// column col of its table t as it is (a wildcard, the column or an alias
+// of it).
+func derivedName(fields []*ast.SelectField, t tableInfo, col string) (string, bool) {
+	for _, f := range fields {
+		if f.WildCard != nil {
+			if w := f.WildCard.Table.L; w == "" || w == t.alias {
+				return col, true
+			}
+			continue
+		}
+		c, ok := unparen(f.Expr).(*ast.ColumnNameExpr)
+		if !ok || !strings.EqualFold(c.Name.Name.O, col) || (c.Name.Table.L != "" && c.Name.Table.L != t.alias) {
+			continue
+		}
+		if f.AsName.O != "" {
+			return f.AsName.O, true
+		}
+		return c.Name.Name.O, true
+	}
+	return "", false
 }
