@@ -60,6 +60,21 @@ func TestDerivedTableScanOrder(t *testing.T) {
 		"SELECT * FROM (SELECT k, s FROM modeitems) d ORDER BY s LIMIT 5",
 		"SELECT k FROM (SELECT k, s FROM modeitems) d ORDER BY s DESC LIMIT 5",
 	)
-	steps = append(steps, scriptStep{0, "SELECT * FROM (SELECT k, s FROM modeitems WHERE v > ?) d LIMIT ?", []any{0, 4}})
+	steps = append(steps, scriptStep{0, "SELECT * FROM (SELECT k, s FROM modeitems WHERE v > ?) d LIMIT ?", []any{0, 4}},
+		// Without the key, on one shard: run there.
+		scriptStep{0, "SELECT * FROM (SELECT s FROM modeitems WHERE k IN (1, 3, 5)) d LIMIT 2", nil},
+		scriptStep{0, "SELECT COUNT(*), MIN(s) FROM (SELECT s FROM modeitems) d", nil},
+		scriptStep{0, "SELECT s FROM (SELECT s, v FROM modeitems) d ORDER BY s, v", nil})
 	compareSessions(ctx, t, proxy, direct, 1, steps)
+	// Without the key over several shards, and without an ORDER BY, the
+	// merge cannot give one server's order: refused.
+	for _, q := range []string{
+		"SELECT * FROM (SELECT s FROM modeitems WHERE v > 0) d LIMIT 4",
+		"SELECT s FROM (SELECT k + 0 AS k, s FROM modeitems) d",
+	} {
+		_, err := proxy.QueryContext(ctx, q)
+		if err == nil || !strings.Contains(err.Error(), "Error 1235 (42000): a query over a derived table that reads sharded table modeitems over several shards needs an ORDER BY") {
+			t.Errorf("%s: got %v, want the refusal", q, err)
+		}
+	}
 }

@@ -51,7 +51,8 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 		return true, err
 	}
 	nameFields(inner.sel)
-	m, err := newSelectMerge(sel, r.derivedScanOrder(inner, sel), "", false, false, nil, r.derivedColumns(inner), nil)
+	scan := r.derivedScanOrder(inner, sel)
+	m, err := newSelectMerge(sel, scan, "", false, false, nil, r.derivedColumns(inner), nil)
 	if err != nil {
 		return true, err
 	}
@@ -64,7 +65,11 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 		}
 	}
 	d := &derivedPlan{keyed: &keyedPlan{table: inner.sharded[0].table, conds: inner.keyConds(), merge: m}}
-	if err := m.textError(derivedScope{inner.sel, tableScope{r, inner.from}}, nil); err != nil {
+	err = m.textError(derivedScope{inner.sel, tableScope{r, inner.from}}, nil)
+	if err == nil && scan == nil && unorderedRows(sel) {
+		err = errUnsupported("a query over a derived table that reads sharded table %s over several shards needs an ORDER BY, unless the derived table reads that one table and selects its primary key: one server answers in the order of its scan of that key, which the merge follows only by the key's values", inner.sharded[0].name)
+	}
+	if err != nil {
 		// As planKeyed: one shard runs the statement whole.
 		if !d.keyed.mayPickOne() {
 			return true, err
@@ -76,6 +81,12 @@ func (r *Router) planDerived(p *Plan, sel *ast.SelectStmt, all []blockTables) (o
 	}
 	p.derived = d
 	return true, nil
+}
+
+// unorderedRows tells whether a query answers rows in its scan's order:
+// no ORDER BY (or ORDER BY NULL), aggregate or DISTINCT orders them.
+func unorderedRows(sel *ast.SelectStmt) bool {
+	return !orderedBy(sel) && !isAggregate(sel) && !sel.Distinct
 }
 
 // withFrom keeps the FROM clause when it has parameters (a derived
