@@ -359,6 +359,9 @@ func firstTableName(j *ast.Join) *ast.TableName {
 // (serverseq.go), or when a routine it calls names an unsharded table,
 // or a broadcast one, that a shard it may run on lacks.
 func (r *Router) CheckRunsOn(st *Statement, db string, ex *Exec) error {
+	if err := r.checkSequenceHomes(st, db, ex); err != nil {
+		return err
+	}
 	for _, b := range r.behindOf(st, db) {
 		if b.reach.Sequences && len(ex.Parts) > 1 {
 			return errUnsupported("%s calls UUID_SHORT(), NEXTVAL, SETVAL or RAND(N), which give each shard's own values: a statement that runs it on several shards is not supported; restrict the statement to one shard", b.what())

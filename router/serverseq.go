@@ -149,3 +149,57 @@ func readsColumns(e ast.ExprNode) bool {
 		return ok
 	})
 }
+
+// checkSequenceHomes refuses a statement, about to run as ex, that moves
+// a sequence on a shard lacking it: a sequence is an unsharded table on
+// its schema's default shard, and a statement over a sharded table routed
+// elsewhere (SELECT k, NEXTVAL(sq) FROM t WHERE k = 1) would answer that
+// shard's "Table doesn't exist" where one server gives the value.
+func (r *Router) checkSequenceHomes(st *Statement, db string, ex *Exec) error {
+	if !ServerSequences(st).MovesSeq {
+		return nil
+	}
+	for _, t := range sequencesNamed(st) {
+		schema := t.Schema
+		if schema == "" {
+			schema = db
+		}
+		if schema == "" {
+			continue // one server: no database selected
+		}
+		_, on := r.placedOn(schema, t.Name)
+		if s := shardOutside(ex, on); s != "" {
+			return errUnsupported("NEXTVAL, NEXT VALUE FOR and SETVAL of sequence %s.%s, which only shard(s) %s hold, in a statement that runs on shard %s are not supported; take the value in a statement of its own (SELECT NEXTVAL(%s)) and write it",
+				schema, t.Name, strings.Join(on, ", "), s, t.Name)
+		}
+	}
+	return nil
+}
+
+// sequencesNamed lists the sequences st's NEXTVAL, NEXT VALUE FOR and
+// SETVAL calls name, its RETURNING list's included.
+func sequencesNamed(st *Statement) []TableRef {
+	f := &seqNameFinder{}
+	if st.Node != nil {
+		st.Node.Accept(f)
+	}
+	if st.Returning != nil {
+		for _, fl := range st.Returning.fields {
+			fl.Accept(f)
+		}
+	}
+	return f.names
+}
+
+type seqNameFinder struct{ names []TableRef }
+
+func (f *seqNameFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if x, ok := n.(*ast.FuncCallExpr); ok && (x.FnName.L == "nextval" || x.FnName.L == "setval") && len(x.Args) > 0 {
+		if t, ok := x.Args[0].(*ast.TableNameExpr); ok && t.Name != nil {
+			f.names = append(f.names, TableRef{Schema: t.Name.Schema.O, Name: t.Name.Name.O})
+		}
+	}
+	return n, false
+}
+
+func (f *seqNameFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
