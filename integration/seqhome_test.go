@@ -19,6 +19,7 @@ func TestSequenceOffItsShard(t *testing.T) {
 		"SELECT k, NEXT VALUE FOR sq FROM modeitems WHERE k = 3",
 		"SELECT k, SETVAL(shop.sq, 50) FROM modeitems WHERE k = 1",
 		"UPDATE modeitems SET v = NEXTVAL(sq) WHERE k = 1",
+		"DELETE FROM modeitems WHERE k = 3 RETURNING k, NEXTVAL(sq)",
 	} {
 		_, err := proxy.ExecContext(ctx, q)
 		if err == nil || !strings.HasPrefix(err.Error(), want) {
@@ -30,5 +31,6 @@ func TestSequenceOffItsShard(t *testing.T) {
 		"UPDATE modeitems SET v = NEXTVAL(sq) WHERE k = 4",
 		"SELECT k, v FROM modeitems ORDER BY k",
 		"SELECT NEXTVAL(sq)",
+		"DELETE FROM modeitems WHERE k = 4 RETURNING k, NEXTVAL(sq)",
 	))
 }

@@ -153,7 +153,10 @@ func (p *Parser) parseReturning(st *Statement, base, list string) (*Statement, e
 		}
 		st.ConnState = connState(n, all)
 	}
-	st.Returning = &Returning{List: list, HasParams: HasParams(sel), ReadsTables: len(tables) > 0, seq: sequencesIn(sel), fields: sel.Fields.Fields}
+	// A sequence its NEXTVAL names is no table read (serverseq.go).
+	seqs := &seqNameFinder{}
+	sel.Accept(seqs)
+	st.Returning = &Returning{List: list, HasParams: HasParams(sel), ReadsTables: len(tables) > len(seqs.names), seq: sequencesIn(sel), fields: sel.Fields.Fields}
 	return st, nil
 }
 

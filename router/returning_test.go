@@ -155,6 +155,9 @@ func TestPlanReturning(t *testing.T) {
 		// A subquery in the list would read one shard's rows.
 		{sql: "DELETE FROM items WHERE id = 4 RETURNING id, (SELECT COUNT(*) FROM items) AS n", refused: "subqueries in the RETURNING list"},
 		{sql: "INSERT INTO countries (code) VALUES ('x') RETURNING (SELECT 1 FROM countries LIMIT 1)", refused: "subqueries in the RETURNING list"},
+		// A sequence's NEXTVAL reads no table (where it may run:
+		// serverseq.go).
+		{sql: "DELETE FROM items WHERE id = 4 RETURNING id, NEXTVAL(sq)", single: true},
 		// Without RETURNING nothing changes.
 		{sql: "DELETE FROM items WHERE id IN (1, 2)", parts: []string{"", ""}},
 	}
