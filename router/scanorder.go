@@ -25,7 +25,7 @@ import (
 // reading the rows by an index on the ORDER BY columns meets a tie's rows
 // in its order.
 func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
-	if len(from) == 0 || sel.Distinct || isAggregate(sel) {
+	if len(from) == 0 || sel.Distinct || isAggregate(sel) || orderedBy(sel) && len(from) > 1 {
 		return nil
 	}
 	if len(from) == 1 {
