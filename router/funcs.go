@@ -1,6 +1,10 @@
 package router
 
-import "github.com/pingcap/tidb/pkg/parser/ast"
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
 
 // FuncRef names a function a statement calls: a builtin, or a stored
 // function, which only the catalog can tell (proxy/pin.go).
@@ -19,16 +23,26 @@ func calledFuncs(n ast.Node) []FuncRef {
 type funcCollector struct{ funcs []FuncRef }
 
 func (c *funcCollector) Enter(n ast.Node) (ast.Node, bool) {
-	if x, ok := n.(*ast.FuncCallExpr); ok {
-		f := FuncRef{Schema: x.Schema.O, Name: x.FnName.O}
-		for _, g := range c.funcs {
-			if g == f {
-				return n, false
-			}
+	switch x := n.(type) {
+	case *ast.FuncCallExpr:
+		c.add(FuncRef{Schema: x.Schema.O, Name: x.FnName.O})
+	case *ast.AggregateFuncExpr:
+		// TiDB's own aggregates, which MariaDB does not have: there the
+		// name calls a stored (aggregate) function.
+		if strings.EqualFold(x.F, ast.AggFuncApproxCountDistinct) || strings.EqualFold(x.F, ast.AggFuncApproxPercentile) {
+			c.add(FuncRef{Name: x.F})
 		}
-		c.funcs = append(c.funcs, f)
 	}
 	return n, false
+}
+
+func (c *funcCollector) add(f FuncRef) {
+	for _, g := range c.funcs {
+		if g == f {
+			return
+		}
+	}
+	c.funcs = append(c.funcs, f)
 }
 
 func (c *funcCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
