@@ -33,7 +33,8 @@ func withCatalog(t testing.TB, r *Router, tables map[string][]string) {
 					continue
 				}
 				col := catalog.Column{Name: f[0], Type: f[1], Nullable: true,
-					AutoIncrement: len(f) > 2 && f[2] == "auto_increment", Invisible: len(f) > 2 && f[2] == "invisible"}
+					AutoIncrement: len(f) > 2 && f[2] == "auto_increment", Invisible: len(f) > 2 && f[2] == "invisible",
+					Generated: len(f) > 2 && f[2] == "generated"}
 				if len(f) > 2 && strings.HasPrefix(f[2], "collate=") { // "name type collate=x"
 					col.Collation = strings.TrimPrefix(f[2], "collate=")
 				}

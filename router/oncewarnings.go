@@ -2,7 +2,6 @@ package router
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -37,11 +36,12 @@ import (
 // its own statistics (and the range optimizer converts a constant
 // compared with an indexed column again).
 
-// An UPDATE or DELETE of one table qualifies under the same WHERE, with
-// no ORDER BY, LIMIT, IGNORE or RETURNING, on a table without triggers,
-// when each SET stores what cannot warn: the column itself, NULL in a
-// nullable column, a small integer in an integer column, short ASCII text
-// in a CHAR or VARCHAR column.
+// A DELETE of one table qualifies under the same WHERE, with no ORDER BY,
+// LIMIT, IGNORE or RETURNING, on a table without triggers. An UPDATE does
+// not: a CHECK constraint (which the catalog does not read) warns per row
+// it writes. A table with a generated column never does: reading a
+// VIRTUAL column, or writing the source of any, computes it per row, and
+// its conversions warn per row with the same text on every shard.
 
 // onceWarnings is the constants of sel when every warning it can raise on
 // a shard is one converted once per statement (see above); nil otherwise.
@@ -50,7 +50,7 @@ func (r *Router) onceWarnings(from []tableInfo, sel *ast.SelectStmt) *onceConsts
 		return nil
 	}
 	def := r.Catalog().Table(from[0].schema, from[0].name)
-	if def == nil || sel.Limit != nil || sel.GroupBy != nil || sel.Having != nil || sel.Distinct ||
+	if def == nil || hasGenerated(def) || sel.Limit != nil || sel.GroupBy != nil || sel.Having != nil || sel.Distinct ||
 		sel.WindowSpecs != nil || sel.Fields == nil {
 		return nil
 	}
@@ -70,16 +70,12 @@ func (r *Router) onceWarnings(from []tableInfo, sel *ast.SelectStmt) *onceConsts
 	return c.result(c.condition(sel.Where))
 }
 
-// onceWriteWarnings is onceWarnings for an UPDATE (set) or DELETE of t.
-func (r *Router) onceWriteWarnings(st *Statement, t tableInfo, where ast.ExprNode, set []*ast.Assignment) *onceConsts {
+// onceWriteWarnings is onceWarnings for a DELETE of t.
+func (r *Router) onceWriteWarnings(st *Statement, t tableInfo, where ast.ExprNode) *onceConsts {
 	if st.Returning != nil {
 		return nil
 	}
 	switch x := st.Node.(type) {
-	case *ast.UpdateStmt:
-		if x.IgnoreErr || x.Order != nil || x.Limit != nil {
-			return nil
-		}
 	case *ast.DeleteStmt:
 		if x.IgnoreErr || x.Order != nil || x.Limit != nil {
 			return nil
@@ -88,62 +84,11 @@ func (r *Router) onceWriteWarnings(st *Statement, t tableInfo, where ast.ExprNod
 		return nil
 	}
 	def := r.Catalog().Table(t.schema, t.name)
-	if t.view != nil || def == nil || where == nil || r.Catalog().HasTriggers(t.schema, t.name) {
+	if t.view != nil || def == nil || hasGenerated(def) || where == nil || r.Catalog().HasTriggers(t.schema, t.name) {
 		return nil
 	}
 	c := &onceChecker{def: def, alias: t.alias}
-	for _, a := range set {
-		if !c.quietStore(a) {
-			return nil
-		}
-	}
 	return c.result(c.condition(where))
-}
-
-// quietStore tells whether a SET assignment stores a value that cannot
-// warn (see above).
-func (c *onceChecker) quietStore(a *ast.Assignment) bool {
-	col := c.column(&ast.ColumnNameExpr{Name: a.Column})
-	if col == nil {
-		return false
-	}
-	if same := c.column(a.Expr); same != nil {
-		return same == col
-	}
-	v, ok := unparen(a.Expr).(*driver.ValueExpr)
-	if !ok {
-		return false
-	}
-	typ := strings.ToLower(col.Type)
-	switch v.Kind() {
-	case driver.KindNull:
-		return col.Nullable
-	case driver.KindInt64:
-		n := v.GetInt64()
-		return n >= 0 && n <= 127 && isIntegerType(typ)
-	case driver.KindString:
-		return col.Collation != "" && isASCII(v.GetString()) && len(v.GetString()) <= charLength(typ)
-	}
-	return false
-}
-
-// isIntegerType: TINYINT to BIGINT, signed or not.
-func isIntegerType(typ string) bool {
-	return isNumericType(typ) && !strings.HasPrefix(typ, "decimal") && !strings.HasPrefix(typ, "float") && !strings.HasPrefix(typ, "double")
-}
-
-// charLength is the length of a CHAR(n) or VARCHAR(n) type, 0 for
-// another.
-func charLength(typ string) int {
-	var n int
-	for _, p := range []string{"char(", "varchar("} {
-		if rest, ok := strings.CutPrefix(typ, p); ok {
-			if digits, _, ok := strings.Cut(rest, ")"); ok {
-				n, _ = strconv.Atoi(digits)
-			}
-		}
-	}
-	return n
 }
 
 // onceChecker checks a statement's expressions against its one table
@@ -337,6 +282,16 @@ func (c *onceChecker) indexed(name string) bool {
 func isNumericType(typ string) bool {
 	for _, p := range []string{"tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float", "double"} {
 		if strings.HasPrefix(typ, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasGenerated: the table has a VIRTUAL or PERSISTENT column.
+func hasGenerated(def *catalog.Table) bool {
+	for _, c := range def.Columns {
+		if c.Generated {
 			return true
 		}
 	}

@@ -126,8 +126,10 @@ func TestOnceWriteWarnings(t *testing.T) {
 		sql  string
 		once bool
 	}{
-		{"UPDATE items SET n = n WHERE n = 'q'", true},
-		{"UPDATE items SET t = 127, s = 'abc', d = NULL WHERE n > 'q' OR d < 'r'", true},
+		// An UPDATE never: a CHECK constraint, which the catalog does not
+		// read, warns per row it writes.
+		{"UPDATE items SET n = n WHERE n = 'q'", false},
+		{"UPDATE items SET t = 127, s = 'abc', d = NULL WHERE n > 'q' OR d < 'r'", false},
 		{"DELETE FROM items WHERE n = 'q'", true},
 		{"DELETE FROM items WHERE s = 'a' AND n <> 'x'", true},
 		{"DELETE FROM items WHERE i = 2 AND n <> 'x'", false},
@@ -160,4 +162,29 @@ func TestOnceWriteWarnings(t *testing.T) {
 // textParam is a parameter bound as VARCHAR text.
 func textParam(s string) Param {
 	return bytesParam(mysql.MYSQL_TYPE_VAR_STRING, []byte(s))
+}
+
+// TestOnceWarningsGeneratedColumns: a table with a generated column never
+// qualifies: reading a VIRTUAL column, or writing the source of any,
+// computes it per row, and its conversions warn per row with the same
+// text on every shard.
+func TestOnceWarningsGeneratedColumns(t *testing.T) {
+	for _, generated := range []bool{false, true} {
+		r := bareShardedRouter(t)
+		cols := []string{"id int(11)", "n int(11)", "v varchar(20) collate=utf8mb4_general_ci", "KEY PRIMARY id"}
+		if generated {
+			cols = append(cols, "g double generated")
+		}
+		withCatalog(t, r, map[string][]string{"shop.items": cols})
+		for _, sql := range []string{"SELECT id FROM items WHERE n > 'x'", "DELETE FROM items WHERE n = 'q'"} {
+			e, err := execFor(t, r, sql)
+			if err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+			once := e.OnceWarnings || e.Merge != nil && e.Merge.OnceWarnings
+			if once == generated {
+				t.Errorf("%s, generated column %v: OnceWarnings %v", sql, generated, once)
+			}
+		}
+	}
 }

@@ -271,7 +271,7 @@ func (r *Router) planUpdateDelete(p *Plan, refs *ast.TableRefsClause, where ast.
 	case p.Stmt.Returning != nil:
 		k.returnOrder, k.singleOnly = r.deleteReturningOrder(t, p.Stmt.Returning)
 	}
-	k.once = r.onceWriteWarnings(p.Stmt, t, where, set)
+	k.once = r.onceWriteWarnings(p.Stmt, t, where)
 	p.keyed = k
 	return nil
 }
