@@ -379,8 +379,8 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 			m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: i, Desc: item.Desc})
 		}
 	}
-	if !sel.Distinct && sel.GroupBy == nil {
-		hidden, order = m.scanKeys(scanKey, hidden, order, unordered)
+	if unordered && !sel.Distinct {
+		hidden = m.scanKeys(scanKey, hidden)
 	}
 	grouping := ""
 	if sel.GroupBy != nil {
@@ -413,32 +413,19 @@ func (m *selectMerge) planPlain(from string, scanKey []string) error {
 	return nil
 }
 
-// scanKeys orders the rows by the table's primary key (scanKey) after
-// any ORDER BY: without one, one server answers in its scan's order; with
-// one, rows that tie come in the order of the index it reads them by (an
-// index on the ORDER BY columns holds each value's rows in key order, read
-// backwards for DESC), where the merge would give the first shard's
-// first. Each shard sorts by the key too, so that a LIMIT keeps one
-// server's rows of a tie. A filesort orders ties as it happens to.
-func (m *selectMerge) scanKeys(scanKey, hidden, order []string, unordered bool) ([]string, []string) {
-	desc := false
-	if !unordered {
-		items := m.sel.OrderBy.Items
-		desc = items[len(items)-1].Desc
-	}
+// scanKeys orders the rows of a query without ORDER BY by the table's
+// primary key (scanKey), one server's scan order. An ORDER BY's ties are
+// left as the shards give them: one server meets them in the order of the
+// index it reads (its columns after the ORDER BY's, then the key), or as a
+// filesort happens to, and sorting the shards by the key too would keep
+// them from reading a unique or composite index in order.
+func (m *selectMerge) scanKeys(scanKey, hidden []string) []string {
 	for _, col := range scanKey {
 		name := hiddenOrderPrefix + strconv.Itoa(len(hidden))
 		hidden = append(hidden, col+" AS "+quoteName(name))
-		if !unordered {
-			dir := ""
-			if desc {
-				dir = " DESC"
-			}
-			order = append(order, quoteName(name)+dir)
-		}
-		m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: len(hidden) - 1, Desc: desc, Scan: true})
+		m.merge.OrderBy = append(m.merge.OrderBy, OrderKey{Col: len(hidden) - 1, Scan: true})
 	}
-	return hidden, order
+	return hidden
 }
 
 // groupsInOrder is the GROUP BY (and HAVING) of a statement whose groups

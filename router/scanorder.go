@@ -20,12 +20,8 @@ import (
 // A shard that reads another index (a range of a secondary key, a
 // covering index) answers in that index's order, as MariaDB would, and the
 // merge is then not MariaDB's.
-//
-// The key also breaks the ties of an ORDER BY (planPlain): one server
-// reading the rows by an index on the ORDER BY columns meets a tie's rows
-// in its order.
 func (r *Router) scanOrder(from []tableInfo, sel *ast.SelectStmt) []string {
-	if len(from) == 0 || sel.Distinct || isAggregate(sel) || orderedBy(sel) && len(from) > 1 {
+	if len(from) == 0 || orderedBy(sel) || sel.Distinct || isAggregate(sel) {
 		return nil
 	}
 	if len(from) == 1 {
@@ -95,7 +91,7 @@ func (r *Router) primaryKey(t tableInfo) []string {
 // columns order the rows as a one-table read's, named as the derived
 // table names them. nil where its select list leaves a key column out.
 func (r *Router) derivedScanOrder(inner blockTables, sel *ast.SelectStmt) []string {
-	if len(inner.from) != 1 || sel.Distinct || isAggregate(sel) {
+	if len(inner.from) != 1 || orderedBy(sel) || sel.Distinct || isAggregate(sel) {
 		return nil
 	}
 	pk := r.primaryKey(inner.from[0])
