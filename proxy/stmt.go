@@ -42,6 +42,12 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
+	if _, ok := parseSQLPrepare(sql); ok {
+		// As MariaDB answers any PREPARE, EXECUTE or DEALLOCATE PREPARE,
+		// also those the parser cannot read (EXECUTE s USING 7).
+		s.startStatement(nil)
+		return s.writeErr(errUnsupportedPS(""))
+	}
 	st, err := s.parser().Parse(sql)
 	s.startStatement(st) // a prepare's own error replaces the diagnostics
 	if err != nil {
