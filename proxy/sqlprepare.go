@@ -34,6 +34,7 @@ type sqlPrepared struct {
 	// literal, or the value the user variable held at PREPARE.
 	src    string
 	params int
+	db     string // the database at PREPARE
 	st     *router.Statement
 	plan   *router.Plan // nil: the executor of text plans runs it (runText)
 }
@@ -147,7 +148,7 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	} else if filtered != text {
 		text, src = filtered, "X'"+hex.EncodeToString([]byte(filtered))+"'"
 	}
-	p := &sqlPrepared{text: text, src: src, st: st}
+	p := &sqlPrepared{text: text, src: src, db: s.db, st: st}
 	switch st.Kind {
 	case router.KindEmpty, router.KindComment:
 		return nil, mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty")
@@ -291,9 +292,12 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 	if err := s.checkAllowed(p.st); err != nil {
 		return s.writeErr(err)
 	}
+	if err := s.checkPreparedDB(p.db, p.st); err != nil {
+		return s.writeErr(err)
+	}
 	if p.plan.DB != s.db || s.srv.router.Stale(p.plan) {
-		// Tables resolve against the current database, which changed, or
-		// the table definitions changed (MariaDB re-prepares too).
+		// Its database functions read the current database, or the table
+		// definitions changed (MariaDB re-prepares too).
 		plan, err := s.plan(ctx, p.st)
 		if err != nil {
 			return s.writeErr(err)

@@ -18,6 +18,7 @@ const maxLongData = 64 << 20
 type prepared struct {
 	id        uint32
 	sql       string
+	db        string // the database at prepare
 	st        *router.Statement
 	params    int
 	columns   int
@@ -70,7 +71,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	if sql, err = s.filterInfoSchema(st, sql); err != nil {
 		return s.writeErr(err)
 	}
-	p := &prepared{sql: sql, st: st}
+	p := &prepared{sql: sql, db: s.db, st: st}
 	switch op {
 	case router.OpEmpty:
 		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))
@@ -210,9 +211,12 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.longSize > maxLongData {
 		return s.writeErr(mysql.NewError(mysql.ER_NET_PACKET_TOO_LARGE, fmt.Sprintf("long data for statement %d exceeds %d bytes", id, maxLongData)))
 	}
+	if err := s.checkPreparedDB(p.db, p.st); err != nil {
+		return s.writeErr(err)
+	}
 	if p.plan.DB != s.db || s.srv.router.Stale(p.plan) {
-		// Tables resolve against the current database, which changed, or
-		// the table definitions changed (MariaDB re-prepares too).
+		// Its database functions read the current database, or the table
+		// definitions changed (MariaDB re-prepares too).
 		plan, err := s.plan(ctx, p.st)
 		if err != nil {
 			return s.writeErr(err)

@@ -39,6 +39,18 @@ type TableRef struct {
 // In is the table's schema for a session whose database is db.
 func (t TableRef) In(db string) string { return orDB(t.Schema, db) }
 
+// NamesUnqualified tells whether a statement names a table without its
+// database: a prepared one reads that table in the database of its
+// PREPARE.
+func (st *Statement) NamesUnqualified() bool {
+	for _, t := range st.Tables {
+		if t.Schema == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // orDB is schema, or db when schema is "" (unqualified).
 func orDB(schema, db string) string {
 	if schema == "" {
