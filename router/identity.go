@@ -216,9 +216,10 @@ func (r *identityRewriter) Leave(n ast.Node) (ast.Node, bool) {
 	switch x := n.(type) {
 	case *ast.SelectField:
 		r.fields = r.fields[:len(r.fields)-1]
-		if (r.touched[x] || isVariable(x.Expr)) && x.AsName.O == "" && x.Text() != "" {
+		if (r.touched[x] || isVariable(x.Expr) || keepsTextName(x)) && x.AsName.O == "" && x.Text() != "" {
 			// A system variable's name is its text too, which the
-			// restored text would change (@@`have_openssl`).
+			// restored text would change (@@`have_openssl`), as it
+			// would any other expression's (COUNT(*) is COUNT(1)).
 			x.AsName = ast.NewCIStr(x.Text())
 		}
 	case *ast.FuncCallExpr:
@@ -236,6 +237,18 @@ func (r *identityRewriter) Leave(n ast.Node) (ast.Node, bool) {
 		return &rawExpr{FuncCallExpr: &ast.FuncCallExpr{}, text: haveSSLLiteral(r.id.HaveSSL)}, true
 	}
 	return n, true
+}
+
+// keepsTextName tells whether a select item is named after its text by
+// MariaDB where the restored text would name it otherwise: an expression
+// (k+1 is restored `k`+1), not a column (named by the column) or a literal
+// (named by its value), and short enough to be an alias.
+func keepsTextName(f *ast.SelectField) bool {
+	switch f.Expr.(type) {
+	case nil, *ast.ColumnNameExpr, ast.ValueExpr:
+		return false
+	}
+	return len(f.Text()) <= 256
 }
 
 // touch marks the select item being walked as containing a rewritten

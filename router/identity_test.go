@@ -16,6 +16,9 @@ func TestRewriteIdentity(t *testing.T) {
 		{"INSERT INTO t VALUES (SESSION_USER())", "VALUES (IF(0, USER(), _utf8mb3 X'"},
 		{"SELECT @@have_ssl", "SELECT IF(0, @@have_ssl, _utf8mb3 X'594553') AS `@@have_ssl`"},
 		{"SELECT @@GLOBAL.have_ssl AS h, @@have_openssl", "SELECT IF(0, @@have_ssl, _utf8mb3 X'594553') AS `h`,@@`have_openssl` AS `@@have_openssl`"},
+		// Other items keep the names MariaDB gives their text; columns
+		// and literals are named by the column and value.
+		{"SELECT count(*), k+1, k, 'lit', USER() FROM t", "SELECT COUNT(1) AS `count(*)`,`k`+1 AS `k+1`,`k`,'lit',IF(0, USER()"},
 	} {
 		st, err := p.Parse(tc.sql)
 		if err != nil || st.Identity == 0 {
