@@ -1090,4 +1090,25 @@ func TestPreparedAcrossSchemas(t *testing.T) {
 			t.Fatalf("after USE crm, a prepared SELECT on whereami reads %q", s.String)
 		}
 	})
+
+	t.Run("USE between prepare and execute", func(t *testing.T) {
+		// One MariaDB reads the whereami of the PREPARE's database, shop;
+		// the proxy read crm's: refused.
+		c := connectGoMySQL(t, f.p.Addr(), appUser, appPass, "shop")
+		st, err := c.Prepare("SELECT v FROM whereami WHERE id = ?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Execute("USE crm"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := st.Execute(int64(1))
+		if err == nil || !strings.HasPrefix(err.Error(), "ERROR 1235 (42000)") {
+			var v string
+			if err == nil && len(r.Values) > 0 {
+				v, _ = r.GetString(0, 0)
+			}
+			t.Fatalf("after USE crm, the SELECT prepared in shop: %q, %v, want 1235", v, err)
+		}
+	})
 }
