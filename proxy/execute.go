@@ -138,7 +138,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	case router.ExecChecksum:
 		return s.runChecksum(ctx, st, ex, binary)
 	case router.ExecShowTables:
-		return s.runShowTables(ctx, ex, own, binary)
+		return s.runShowTables(ctx, st, ex, own, binary)
 	case router.ExecMerge:
 		return s.runMergeCounted(ctx, st, ex, binary)
 	case router.ExecRewritten:
@@ -932,7 +932,18 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, finish func()
 
 // runShowTables lists the logical tables: each sharded or broadcast table
 // once, unsharded tables from their default shard.
-func (s *Session) runShowTables(ctx context.Context, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
+func (s *Session) runShowTables(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
+	if binary {
+		// The shards' answers are read as text rows (a prepared one's
+		// binary rows were malformed text, 1835): each shard runs the
+		// query, and the merged rows are encoded for the client.
+		if router.HasParams(st.Node) {
+			return s.writeErr(errNotSupported("parameters in a prepared SHOW TABLES are not supported: send it as a plain query"))
+		}
+		own = func(c *backend.Conn) (backend.Pending, error) {
+			return c.Send(ctx, mysql.COM_QUERY, []byte(st.SQL))
+		}
+	}
 	var cols []*mysql.Field
 	var all []engine.Row
 	for _, part := range ex.Parts {
