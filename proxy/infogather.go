@@ -50,12 +50,6 @@ func (s *Session) infoGatherBound(st *router.Statement, sql string, params []rou
 	if g == nil {
 		return nil, "", nil
 	}
-	if router.ParamsOutsideWhere(st.Node) {
-		// The gathered rows and their column definitions come from the
-		// text with the parameters written as literals, which define
-		// other columns than MariaDB's bound parameters.
-		return nil, "", errNotSupported("parameters outside WHERE and LIMIT are not supported in a prepared information_schema read gathered from every shard: its parameters are written into the statement as literals, whose column definitions and ORDER BY differ from a bound parameter's; write the value into the statement or send it as a plain query")
-	}
 	if s.sqlModeHas("NO_BACKSLASH_ESCAPES") {
 		for i, p := range params {
 			if strings.IndexByte(p.Literal, '\\') >= 0 {
