@@ -16,13 +16,11 @@ type cteScopes struct {
 }
 
 type cteFrame struct {
-	owner     ast.Node // the statement whose WITH made the frame
-	recursive bool
-	names     map[string]bool
+	owner ast.Node // the statement whose WITH made the frame
+	names map[string]bool
 }
 
-// enter opens a frame for a statement with a WITH clause, and adds a
-// CTE's name before its body when the WITH is RECURSIVE.
+// enter opens a frame for a statement with a WITH clause.
 func (s *cteScopes) enter(n ast.Node) {
 	switch x := n.(type) {
 	case *ast.SelectStmt:
@@ -35,15 +33,12 @@ func (s *cteScopes) enter(n ast.Node) {
 		s.open(n, x.With)
 	case *ast.DeleteStmt:
 		s.open(n, x.With)
-	case *ast.CommonTableExpression:
-		if f := s.top(); f != nil && f.recursive {
-			f.names[x.Name.L] = true
-		}
 	}
 }
 
-// leave adds a CTE's name after its body (it names the table inside its
-// own body unless RECURSIVE), and closes the frame its owner opened.
+// leave adds a CTE's name after its body (inside its own body and earlier
+// ones it names the table, unless the WITH is RECURSIVE), and closes the
+// frame its owner opened.
 func (s *cteScopes) leave(n ast.Node) {
 	if x, ok := n.(*ast.CommonTableExpression); ok {
 		if f := s.top(); f != nil {
@@ -57,9 +52,18 @@ func (s *cteScopes) leave(n ast.Node) {
 }
 
 func (s *cteScopes) open(owner ast.Node, w *ast.WithClause) {
-	if w != nil {
-		s.frames = append(s.frames, cteFrame{owner: owner, recursive: w.IsRecursive, names: map[string]bool{}})
+	if w == nil {
+		return
 	}
+	f := cteFrame{owner: owner, names: map[string]bool{}}
+	if w.IsRecursive {
+		// Every CTE of a WITH RECURSIVE names any of them, itself and
+		// later ones included (mutual recursion).
+		for _, cte := range w.CTEs {
+			f.names[cte.Name.L] = true
+		}
+	}
+	s.frames = append(s.frames, f)
 }
 
 func (s *cteScopes) top() *cteFrame {

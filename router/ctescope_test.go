@@ -25,6 +25,7 @@ func TestCTENamesScoped(t *testing.T) {
 		{"WITH a AS (SELECT 1 AS n), b AS (SELECT n FROM a) SELECT * FROM b", nil},
 		{"WITH a AS (SELECT n FROM a) SELECT * FROM a", []string{"a"}},
 		{"WITH RECURSIVE a AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM a WHERE n < 3) SELECT * FROM a", nil},
+		{"WITH RECURSIVE a AS (SELECT n FROM b), b AS (SELECT 1 AS n) SELECT * FROM a", nil},
 		{"WITH a AS (SELECT 1 AS n) SELECT * FROM a UNION SELECT n FROM t", []string{"t"}},
 		// Qualified names are tables.
 		{"WITH t AS (SELECT 1 AS n) SELECT * FROM t JOIN shop.t", []string{"shop.t"}},
