@@ -322,8 +322,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 	}
 	if ex.OnceWarnings {
 		n := s.noteOnceParts(once, true)
-		total.warnings = uint16(min(n, math.MaxUint16))
-		total.info = withOKInfoCount(total.info, "Warnings", n)
+		total.warnings = uint16(min(n, math.MaxUint16)) // a DELETE's OK has no info
 	}
 	if implicit {
 		if err := s.endTx(ctx, true); err != nil {

@@ -98,7 +98,7 @@ func (o *onceParts) read(ctx context.Context, c *backend.Conn, n uint16) {
 // when together is set and that is exact, else as each part listed them,
 // and returns how many the statement raised.
 func (s *Session) noteOnceParts(o onceParts, together bool) uint64 {
-	whole := !slices.ContainsFunc(o.counts, func(n uint16) bool { return n == 0 })
+	whole := true // every part's list read whole
 	for i, l := range o.lists {
 		whole = whole && len(l) == int(o.counts[i])
 	}

@@ -75,12 +75,7 @@ func (r *Router) onceWriteWarnings(st *Statement, t tableInfo, where ast.ExprNod
 	if st.Returning != nil {
 		return nil
 	}
-	switch x := st.Node.(type) {
-	case *ast.DeleteStmt:
-		if x.IgnoreErr || x.Order != nil || x.Limit != nil {
-			return nil
-		}
-	default:
+	if d, ok := st.Node.(*ast.DeleteStmt); !ok || d.IgnoreErr || d.Order != nil || d.Limit != nil {
 		return nil
 	}
 	def := r.Catalog().Table(t.schema, t.name)
