@@ -45,8 +45,8 @@ func lockWaitForParser(sql string, m sqllex.Mode) (alt, wait string, ok bool) {
 		}
 	}
 	for i := 2; i < len(toks); i++ {
-		if toks[i-1].Is(".") {
-			continue // a name: db.nowait
+		if !lockOptionAt(toks, i) {
+			continue // a name: db.nowait, ADD INDEX nowait (a)
 		}
 		switch {
 		case toks[i].Is("NOWAIT"):
@@ -59,6 +59,35 @@ func lockWaitForParser(sql string, m sqllex.Mode) (alt, wait string, ok bool) {
 		}
 	}
 	return string(b), wait, found
+}
+
+// lockOptionAt: toks[i] stands where MariaDB's grammar puts the lock wait
+// option: right after a table name (ALTER TABLE [IF EXISTS] t, DROP TABLE
+// a, b, TRUNCATE t, RENAME TABLE t ... , u, DROP INDEX i ON t) or after
+// CREATE INDEX's column list. Elsewhere WAIT and NOWAIT, which MariaDB
+// does not reserve, are names (ADD INDEX nowait (a), CHANGE a nowait INT).
+func lockOptionAt(toks []sqllex.Token, i int) bool {
+	prev := toks[i-1]
+	if prev.Is(")") {
+		return toks[0].Is("CREATE")
+	}
+	if prev.Kind != sqllex.Word {
+		return false
+	}
+	before := toks[i-2]
+	if before.Is(".") { // db.t
+		if i < 4 {
+			return false
+		}
+		before = toks[i-4]
+	}
+	switch {
+	case before.Is("TABLE"), before.Is("EXISTS"), before.Is("ON"), before.Is("TRUNCATE"):
+		return true
+	case before.Is(","):
+		return toks[0].Is("DROP") || toks[0].Is("RENAME")
+	}
+	return false
 }
 
 func isDigits(t sqllex.Token) bool {

@@ -23,7 +23,15 @@ func TestLockWaitForParser(t *testing.T) {
 		{"ALTER ONLINE IGNORE TABLE IF EXISTS t NOWAIT ADD w INT", "ALTER        IGNORE TABLE           t        ADD w INT"},
 		{"ALTER TABLE db.nowait ADD w INT", ""},
 		{"ALTER TABLE t COMMENT 'NOWAIT'", ""},
-		{"ALTER TABLE t ADD wait INT", ""},       // WAIT without a number: a name
+		{"ALTER TABLE t ADD wait INT", ""}, // WAIT without a number: a name
+		{"DROP INDEX i ON db.t NOWAIT", "DROP INDEX i ON db.t       "},
+		{"RENAME TABLE t TO u, v NOWAIT TO w", "RENAME TABLE t TO u, v        TO w"},
+		// Names where the option cannot stand: NOWAIT is not reserved.
+		{"ALTER TABLE IF EXISTS t ADD INDEX nowait (a)", "ALTER TABLE           t ADD INDEX nowait (a)"},
+		{"ALTER TABLE t ADD COLUMN nowait INT, ADD nowait2 INT", ""},
+		{"ALTER TABLE t CHANGE a nowait INT", ""},
+		{"ALTER TABLE t ADD w INT, ADD nowait INT", ""},
+		{"CREATE TABLE t (a INT, nowait INT)", ""},
 		{"LOCK TABLES t WRITE NOWAIT", ""},       // LOCK TABLES is rewritten per shard
 		{"SELECT * FROM t WHERE nowait = 1", ""}, // not DDL
 	}
