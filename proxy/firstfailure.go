@@ -417,10 +417,7 @@ func (s *Session) runCheckPart(ctx context.Context, st *router.Statement, p rout
 	}
 	f := s.checkOutcome(ctx, c, p, ok, srvErr)
 	if err := restore(ctx); err != nil {
-		if _, isMy := backend.ServerError(err); !isMy {
-			c.MarkBroken()
-		}
-		return partFailure{}, err
+		return partFailure{}, err // restore marked c broken
 	}
 	return f, nil
 }
