@@ -1,6 +1,7 @@
 package router
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -25,7 +26,7 @@ func (r *Router) deleteReturningOrder(t tableInfo, ret *Returning) ([]int, *mysq
 	cols := r.returnedColumns(t, ret.fields)
 	order := make([]int, len(pk))
 	for i, k := range pk {
-		order[i] = indexFold(cols, k)
+		order[i] = slices.IndexFunc(cols, func(n string) bool { return strings.EqualFold(n, k) })
 		if order[i] < 0 {
 			return nil, errUnsupported("DELETE ... RETURNING of sharded table %s over several shards must return its primary key column %s: one server returns the rows in the primary key's order, by which the proxy merges them", t.name, k).(*mysql.MyError)
 		}
@@ -57,13 +58,4 @@ func (r *Router) returnedColumns(t tableInfo, fields []*ast.SelectField) []strin
 		}
 	}
 	return out
-}
-
-func indexFold(names []string, name string) int {
-	for i, n := range names {
-		if strings.EqualFold(n, name) {
-			return i
-		}
-	}
-	return -1
 }

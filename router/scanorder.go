@@ -1,6 +1,7 @@
 package router
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -79,10 +80,10 @@ func (r *Router) primaryKey(t tableInfo) []string {
 		return nil
 	}
 	def := r.Catalog().Table(t.schema, t.name)
-	if def == nil || len(def.Unique) == 0 || def.Unique[0].Name != "PRIMARY" {
+	if def == nil {
 		return nil
 	}
-	return append([]string(nil), def.Unique[0].Columns...)
+	return slices.Clone(def.PrimaryKey())
 }
 
 // derivedScanOrder is scanOrder for a query whose only table is a derived

@@ -160,10 +160,7 @@ func (r *Router) checkSequenceHomes(st *Statement, db string, ex *Exec) error {
 		return nil
 	}
 	for _, t := range sequencesNamed(st) {
-		schema := t.Schema
-		if schema == "" {
-			schema = db
-		}
+		schema := t.In(db)
 		if schema == "" {
 			continue // one server: no database selected
 		}
