@@ -23,7 +23,7 @@ func mergeShapeError(conns []*backend.Conn, inputs []engine.Rows) error {
 			first = i
 			continue
 		}
-		if !sameColumnNames(inputs[first].Columns(), in.Columns()) {
+		if !sameColumns(inputs[first].Columns(), in.Columns()) {
 			return errNotSupported(
 				"the shards answered this statement with different columns (%s: %s; %s: %s): a table's definition differs between its shards, after a DDL that has not yet run on all of them or failed on some; run it again once they agree (SHOW SHARD CATALOG lists the differences)",
 				conns[first].Shard(), columnNames(inputs[first].Columns()), conns[i].Shard(), columnNames(in.Columns()))
@@ -32,12 +32,16 @@ func mergeShapeError(conns []*backend.Conn, inputs []engine.Rows) error {
 	return nil
 }
 
-func sameColumnNames(a, b []*mysql.Field) bool {
+// sameColumns: the same names, types, character sets and signedness,
+// which come from the tables' definitions, not from the rows (a MODIFY
+// from INT to VARCHAR applied on some shards keeps the name).
+func sameColumns(a, b []*mysql.Field) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := range a {
-		if string(a[i].Name) != string(b[i].Name) {
+		if string(a[i].Name) != string(b[i].Name) || a[i].Type != b[i].Type || a[i].Charset != b[i].Charset ||
+			a[i].Flag&mysql.UNSIGNED_FLAG != b[i].Flag&mysql.UNSIGNED_FLAG {
 			return false
 		}
 	}
