@@ -623,25 +623,17 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		}
 	}
 	if firstErr != nil {
-		for _, in := range inputs {
-			if in != nil {
-				in.Close()
-			}
-		}
+		closeInputs(inputs)
 		return s.failMerge(ctx, conns, openError(firstErr, openErrs, inputs))
 	}
 	if err := mergeShapeError(conns, inputs); err != nil {
-		for _, in := range inputs {
-			in.Close()
-		}
+		closeInputs(inputs)
 		s.srv.refreshCatalogAsync() // the statements after it are refused before they run
 		return s.writeErr(err)
 	}
 	if binary && inputs[0] != nil {
 		if err := ex.Merge.CheckBinary(inputs[0].Columns()); err != nil {
-			for _, in := range inputs {
-				in.Close()
-			}
+			closeInputs(inputs)
 			return s.writeErr(err)
 		}
 	}
@@ -655,12 +647,11 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		}
 	}
 	if err != nil {
-		for _, in := range inputs {
-			in.Close()
-		}
+		closeInputs(inputs)
 		return s.writeErr(err)
 	}
-	if n, ok := s.selectLimit(); ok && ex.Merge.Count < 0 && len(conns) > 1 {
+	n, limited := s.selectLimit()
+	if limited && ex.Merge.Count < 0 && len(conns) > 1 {
 		// The statement has no LIMIT of its own (sqlmode.go). One shard's
 		// answer is already the statement's: runOnePartBinary's merge
 		// says no LIMIT whatever the statement's text has.
@@ -670,25 +661,25 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 		rows = &readErrors{Rows: rows, inputs: inputs}
 	}
 	locking := ex.Locking && s.tx != nil && len(conns) > 1
-	_, limited := s.selectLimit()
 	var once []engine.Row // the shards' warnings put together (oncewarnings.go)
 	onceOK := false
 	finish := func() (uint16, error) {
 		// Every shard's answer read to its end: the count of its warnings
 		// is in its last packet.
 		rows.Close()
-		warnings := computed.Count() + uint64(len(ex.Merge.Warnings))
+		var shards uint64
 		for _, in := range inputs {
 			in.Close()
 			if r, ok := in.(*shardRows); ok {
-				warnings += uint64(r.warnings)
+				shards += uint64(r.warnings)
 			}
 		}
 		if ex.Merge.OnceWarnings && !limited && after == nil {
 			if once, onceOK = s.onceShardConditions(ctx, conns, inputs); onceOK {
-				warnings = computed.Count() + uint64(len(ex.Merge.Warnings)) + uint64(len(once))
+				shards = uint64(len(once))
 			}
 		}
+		warnings := computed.Count() + uint64(len(ex.Merge.Warnings)) + shards
 		if locking {
 			// The rows of a locking read are consistent only if every
 			// branch still held its locks when the last part was read: a
@@ -707,9 +698,7 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 	}
 	err = s.writeRowsVerified(rows, binary, finish)
 	rows.Close()
-	for _, in := range inputs {
-		in.Close() // every shard's answer read to its end
-	}
+	closeInputs(inputs) // every shard's answer read to its end
 	if after != nil && err == nil && s.resRun != nil && !s.resRun.failed {
 		after(conns)
 	}
@@ -723,6 +712,15 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 	}
 	s.afterMergeRead(ctx, conns)
 	return err
+}
+
+// closeInputs closes the shards' answers that were opened.
+func closeInputs(inputs []engine.Rows) {
+	for _, in := range inputs {
+		if in != nil {
+			in.Close()
+		}
+	}
 }
 
 // noteShardWarnings records the warnings of each shard of a merge, in
