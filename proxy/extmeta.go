@@ -79,6 +79,20 @@ func convertExtMeta(p []byte, from, to bool) []byte {
 // default value (only COM_FIELD_LIST's do), and the engine copies fields
 // whole when it passes a column through, so the block follows the column
 // into merged results. dumpField puts it back where MariaDB sends it.
+// parseColumnDefs is parseColumnDef of each of a result's definitions;
+// false when one is malformed.
+func parseColumnDefs(defs [][]byte, extended bool) ([]*mysql.Field, bool) {
+	fields := make([]*mysql.Field, len(defs))
+	for i, d := range defs {
+		f, ok := parseColumnDef(d, extended)
+		if !ok {
+			return nil, false
+		}
+		fields[i] = f
+	}
+	return fields, true
+}
+
 func parseColumnDef(def []byte, extended bool) (*mysql.Field, bool) {
 	plain, block, ok := splitExtMeta(def, extended)
 	if !ok {

@@ -216,12 +216,9 @@ func sameRows(a, b [][]byte) bool {
 func (s *Session) writeReturned(cols [][]byte, ext bool, rows []*returnedRow, binary bool, warnings uint16) error {
 	var fields []*mysql.Field
 	if binary {
-		for _, d := range cols {
-			f, ok := parseColumnDef(d, ext)
-			if !ok {
-				return s.writeErr(errMalformed("column definition from shard"))
-			}
-			fields = append(fields, f)
+		var ok bool
+		if fields, ok = parseColumnDefs(cols, ext); !ok {
+			return s.writeErr(errMalformed("column definition from shard"))
 		}
 	}
 	s.noteResultSet() // ROW_COUNT() -1, as after any result set

@@ -1,9 +1,6 @@
 package proxy
 
-import (
-	"github.com/go-mysql-org/go-mysql/mysql"
-	"github.com/xaproxy/xaproxy/engine"
-)
+import "github.com/xaproxy/xaproxy/engine"
 
 // keyOrder puts the rows of a DELETE ... RETURNING over several shards in
 // the order of the table's primary key, whose columns are keys in the
@@ -11,13 +8,9 @@ import (
 // scan of the key meets them.
 func keyOrder(keys []int, answers []*returned) ([]*returnedRow, error) {
 	rows := rowsOf(answers)
-	cols := make([]*mysql.Field, len(answers[0].cols))
-	for i, def := range answers[0].cols {
-		f, ok := parseColumnDef(def, answers[0].ext)
-		if !ok {
-			return nil, errMalformed("shard sent a malformed column definition")
-		}
-		cols[i] = f
+	cols, ok := parseColumnDefs(answers[0].cols, answers[0].ext)
+	if !ok {
+		return nil, errMalformed("shard sent a malformed column definition")
 	}
 	decoded := make([]engine.Row, len(rows))
 	for i, r := range rows {
