@@ -252,3 +252,92 @@ func TestCoordinatorFencedAfterRegistrationLoss(t *testing.T) {
 		t.Fatalf("fenced transaction committed: %s", b0.log())
 	}
 }
+
+// TestCommitReaders: a transaction where at most one branch wrote commits
+// the writer in one phase first, then the readers, with no decision; a
+// writer that fails rolls the readers back; a reader that fails is
+// reported and the transaction stays committed.
+func TestCommitReaders(t *testing.T) {
+	lost := errors.New("connection lost")
+	tests := []struct {
+		name       string
+		writer     *fakeBranch // nil: none wrote
+		readers    []*fakeBranch
+		wantErr    bool
+		wantFailed int
+		want       []string // the writer's log first, if any, then the readers'
+		kind       string
+	}{
+		{
+			name:    "one writer, one reader",
+			writer:  &fakeBranch{shard: "s0"},
+			readers: []*fakeBranch{{shard: "s1"}},
+			want:    []string{"XA END,XA COMMIT", "XA END,XA COMMIT"},
+			kind:    "one_writer",
+		},
+		{
+			name:    "readers only",
+			readers: []*fakeBranch{{shard: "s0"}, {shard: "s1"}},
+			want:    []string{"XA END,XA COMMIT", "XA END,XA COMMIT"},
+			kind:    "read_only",
+		},
+		{
+			name:    "the writer fails: the readers are rolled back",
+			writer:  &fakeBranch{shard: "s0", failOn: "XA COMMIT", fail: mysql.NewError(mysql.ER_LOCK_DEADLOCK, "deadlock")},
+			readers: []*fakeBranch{{shard: "s1"}},
+			wantErr: true,
+			want:    []string{"XA END,XA COMMIT,XA ROLLBACK", "XA END,XA ROLLBACK"},
+		},
+		{
+			name:       "a reader fails: committed, the reader reported",
+			writer:     &fakeBranch{shard: "s0"},
+			readers:    []*fakeBranch{{shard: "s1", failOn: "XA END", fail: lost}, {shard: "s2"}},
+			wantFailed: 1,
+			want:       []string{"XA END,XA COMMIT", "XA END", "XA END,XA COMMIT"},
+			kind:       "one_writer",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := NewMemLog()
+			if err := log.Register(context.Background(), "p1.x"); err != nil {
+				t.Fatal(err)
+			}
+			metrics := NewMetrics(nil)
+			c := NewCoordinator(log, "p1", "p1.x", slog.New(slog.NewTextHandler(io.Discard, nil)), metrics)
+			gen, _ := NewGenerator(testTag, "p1", time.Now())
+			gtrid := gen.Next()
+			var writer Branch
+			all := tt.readers
+			if tt.writer != nil {
+				writer = tt.writer
+				all = append([]*fakeBranch{tt.writer}, tt.readers...)
+			}
+			readers := make([]Branch, len(tt.readers))
+			for i, b := range tt.readers {
+				readers[i] = b
+			}
+			failed, err := c.CommitReaders(context.Background(), gtrid, writer, readers)
+			c.Wait()
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("CommitReaders error %v, want error %v", err, tt.wantErr)
+			}
+			if len(failed) != tt.wantFailed {
+				t.Errorf("%d readers reported failed, want %d", len(failed), tt.wantFailed)
+			}
+			for i, b := range all {
+				if got := b.log(); got != tt.want[i] {
+					t.Errorf("branch %s: %s, want %s", b.shard, got, tt.want[i])
+				}
+			}
+			if d, ok, _ := log.Get(context.Background(), gtrid); ok {
+				t.Errorf("a decision was written: %+v", d)
+			}
+			if tt.kind != "" {
+				if n := testutil.ToFloat64(metrics.commits.WithLabelValues(tt.kind)); n != 1 {
+					t.Errorf("commits{kind=%q} = %v, want 1", tt.kind, n)
+				}
+			}
+		})
+	}
+}

@@ -24,7 +24,7 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		commits: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "xaproxy_xa_commits_total", Help: "Transactions committed by the coordinator, by kind (one_phase: one shard, XA COMMIT ONE PHASE; two_phase: XA PREPARE + decision + XA COMMIT; plain: a deployment of one shard, whose transactions are plain ones)."}, []string{"kind"}),
+			Name: "xaproxy_xa_commits_total", Help: "Transactions committed by the coordinator, by kind (one_phase: one shard, XA COMMIT ONE PHASE; two_phase: XA PREPARE + decision + XA COMMIT; one_writer: several shards of which one wrote, each committed in one phase, the writer first; read_only: several shards, none wrote; plain: a deployment of one shard, whose transactions are plain ones)."}, []string{"kind"}),
 		commitLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "xaproxy_xa_commit_seconds", Help: "Time to commit a transaction, by kind.", Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14)}, []string{"kind"}),
 		aborts: prometheus.NewCounterVec(prometheus.CounterOpts{
