@@ -161,6 +161,8 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 				st.AssignsVars = appendVarName(st.AssignsVars, v)
 			}
 			st.SelectInto = true
+			// The tree lacks INTO: not a read the proxy can prove.
+			st.PureRead, st.ReadTables = false, nil
 			if st.FoundRows != FoundCalc {
 				st.FoundRows = FoundReadBack // no rows sent: the rows matched
 			}
@@ -304,6 +306,7 @@ func classify(st *Statement, n ast.StmtNode) {
 	}
 	st.ConnState = connState(n, lockFuncs)
 	st.Funcs = calledFuncs(n)
+	st.ReadTables, st.PureRead = pureReadTables(n)
 	st.LastResult, st.FoundRows = lastResultUse(n), foundRowsEffect(n)
 	st.Identity = identityUse(n)
 	switch x := n.(type) {

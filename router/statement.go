@@ -80,6 +80,10 @@ type Statement struct {
 	LockWait string
 	// ReadOnly: a SELECT without locking clauses or a SHOW.
 	ReadOnly bool
+	// PureRead: a SELECT that can change nothing unless a table it reads
+	// is a view (pureread.go); ReadTables are those tables, as written.
+	PureRead   bool
+	ReadTables []TableRef
 	// ForUpdate: a SELECT of it takes exclusive row locks (locksForUpdate),
 	// worked out at parse: walking a cached statement's tree at execution
 	// would write to a tree other sessions read.
