@@ -87,19 +87,26 @@ func groupCommitNote(name string, before, after map[string]float64) string {
 		name, commits, writes, txns, writes/txns, phaseNote(before, after))
 }
 
-// commitKinds count the sharded proxy's commits by kind.
+// commitKinds count the sharded proxy's commits by kind: two-phase first.
 var commitKinds = []string{
-	`xaproxy_xa_commits_total{kind="one_phase"}`,
 	`xaproxy_xa_commits_total{kind="two_phase"}`,
+	`xaproxy_xa_commits_total{kind="one_phase"}`,
+	`xaproxy_xa_commits_total{kind="one_writer"}`,
+	`xaproxy_xa_commits_total{kind="read_only"}`,
 }
 
 // twoPhaseNote gives the share of two-phase commits between two scrapes
 // (warm-up runs included).
 func twoPhaseNote(name string, before, after map[string]float64) string {
-	one := after[commitKinds[0]] - before[commitKinds[0]]
-	two := after[commitKinds[1]] - before[commitKinds[1]]
-	if one+two <= 0 {
+	var n [4]float64
+	total := 0.0
+	for i, k := range commitKinds {
+		n[i] = after[k] - before[k]
+		total += n[i]
+	}
+	if total <= 0 {
 		return fmt.Sprintf("%s: no commit recorded by the proxy", name)
 	}
-	return fmt.Sprintf("%s: %.0f of %.0f transactions (%.0f%%) committed in two phases; the rest touched one shard", name, two, one+two, 100*two/(one+two))
+	return fmt.Sprintf("%s: %.0f of %.0f transactions (%.0f%%) committed in two phases; %.0f touched one shard, %.0f several with one writing, %.0f several only reading",
+		name, n[0], total, 100*n[0]/total, n[1], n[2], n[3])
 }

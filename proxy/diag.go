@@ -41,6 +41,7 @@ type diagnostics struct {
 // uses a table (router/diagclear.go; a diagnostics read never clears
 // them).
 func (s *Session) startStatement(st *router.Statement) {
+	s.noteWrites(st)
 	s.beginResultRun(st)
 	s.diagSeq++
 	if st != nil && !st.DiagRead && (st.ClearsDiag || st.Handler != "") {

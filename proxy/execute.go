@@ -254,7 +254,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 	}
 	implicit := s.tx == nil && s.autocommit
 	if implicit {
-		s.tx = newTxn(false)
+		s.tx = s.newTxn(false)
 		s.tx.perStatement = s.holdsTableLocks()
 	}
 	var total okInfo

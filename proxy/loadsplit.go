@@ -70,7 +70,7 @@ func (s *Session) runLoad(ctx context.Context, ex *router.Exec, own func(*backen
 	}
 	implicit := s.tx == nil && s.autocommit
 	if implicit {
-		s.tx = newTxn(false)
+		s.tx = s.newTxn(false)
 		s.tx.perStatement = s.holdsTableLocks()
 	}
 	parts, failed, cause := s.startLoad(ctx, ex, own)

@@ -50,7 +50,7 @@ func (s *Session) noteLockedTables(st *router.Statement) {
 	if !s.autocommit && s.tx == nil {
 		// With autocommit=0, LOCK TABLES starts a transaction on MariaDB
 		// (InnoDB registers it as it locks): SET TRANSACTION is then 1568.
-		s.tx = newTxn(false)
+		s.tx = s.newTxn(false)
 		s.takeTxChars(s.tx)
 		s.tx.started = true
 	}

@@ -369,7 +369,7 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 // the session's database and variables.
 func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, pinned bool, err error) {
 	if s.tx == nil && !s.autocommit && !s.outsideTx {
-		s.tx = newTxn(false)
+		s.tx = s.newTxn(false)
 		s.takeTxChars(s.tx)
 	}
 	if s.tx != nil {
@@ -380,6 +380,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 			if err := c.Sync(ctx, s.physicalDB(), s.shardState()); err != nil {
 				return nil, false, shardErr(shard, err)
 			}
+			s.markWrites(c)
 			return c, true, nil
 		}
 	}

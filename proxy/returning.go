@@ -32,7 +32,7 @@ type returned struct {
 func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, ex *router.Exec, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
 	implicit := s.tx == nil && s.autocommit
 	if implicit {
-		s.tx = newTxn(false)
+		s.tx = s.newTxn(false)
 	}
 	answers := make([]*returned, 0, len(ex.Parts))
 	for i, part := range ex.Parts {

@@ -63,10 +63,12 @@ func (s *Session) statementAs(cmd, sql string, run func() error) error {
 	// The shard list reuses the last statement's array: only the slow
 	// query log reads it, before the statement ends.
 	s.cur = stmtRun{sql: sql, typ: "other", route: "local", start: time.Now(), cmd: cmd, shards: s.cur.shards[:0]}
+	s.cmdWrites = false
 	s.setView(true, time.Time{})
 	stop := s.armTimeout(live)
 	err := run()
 	stop()
+	s.markCommandWrites()
 	s.endResultRun()
 	// One clock reading ends the statement: its duration, and when the
 	// session went back to Sleep.
@@ -136,6 +138,7 @@ func (s *Session) track(c *backend.Conn) {
 	s.cancelMu.Lock()
 	s.running = append(s.running, c)
 	s.cancelMu.Unlock()
+	s.markWrites(c)
 	if !slices.Contains(s.cur.shards, c.Shard()) {
 		s.cur.shards = append(s.cur.shards, c.Shard())
 	}

@@ -87,7 +87,7 @@ func (s *Session) savepointStmt(ctx context.Context, q *textPlan) error {
 	op, name, ok := savepointOf(q.st)
 	if s.tx == nil && !s.autocommit && !s.holdsTableLocks() {
 		// autocommit=0: the statement is in the transaction it starts.
-		s.tx = newTxn(false)
+		s.tx = s.newTxn(false)
 		s.takeTxChars(s.tx)
 	}
 	if !ok || s.tx == nil || s.tx.local != "" || s.holdsTableLocks() {

@@ -77,8 +77,13 @@ type Session struct {
 	// connState is what a MariaDB connection remembers between
 	// statements, kept for the session (connstate.go).
 	connState
-	stmtChars   string     // SET TRANSACTION's words for the autocommit statement running now (txCharsSQL)
-	diagSeq     uint64     // numbers the session's statements (diag.go)
+	stmtChars string // SET TRANSACTION's words for the autocommit statement running now (txCharsSQL)
+	diagSeq   uint64 // numbers the session's statements (diag.go)
+	// marks: what the running statement may do to its branches,
+	// cmdWrites: some statement of the running command may change rows
+	// (readbranch.go).
+	marks       stmtMarks
+	cmdWrites   bool
 	curStartsTx bool       // the running statement starts autocommit=0's transaction (txchar.go)
 	resRun      *resultRun // what the running statement told the client (lastresult.go)
 	resRunBuf   resultRun  // where resRun points while a statement runs

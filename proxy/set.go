@@ -206,6 +206,7 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State, 
 	var c *backend.Conn
 	if pinned {
 		c = s.tx.branches[shard]
+		s.tx.markWrote(shard) // SET x = f(): a stored function may write
 		if err := c.Sync(ctx, s.physicalDB(), s.shardState()); err != nil {
 			return 0, shardErr(shard, err)
 		}

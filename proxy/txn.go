@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -54,19 +55,29 @@ type txn struct {
 	// START has no such mode (readOnly). SET autocommit = 1 gives them back
 	// (leftPending).
 	took txChars
+	// wrote are the branches a statement that may change rows ran on (or
+	// joined in); the others only read (readbranch.go), readTables are
+	// the tables those reads named, qualified. marks are the session's
+	// for its running statement.
+	wrote      map[string]bool
+	readTables []router.TableRef
+	marks      *stmtMarks
 }
 
 // readOnly: the transaction is READ ONLY by a mode of its own (START
 // TRANSACTION READ ONLY, or SET TRANSACTION READ ONLY before it).
 func (t *txn) readOnly() bool { return t.took.readOnly != nil && *t.took.readOnly }
 
-func newTxn(explicit bool) *txn {
-	return &txn{explicit: explicit, branches: map[string]*backend.Conn{}}
+// newTxn starts the session's transaction record; its branches are marked
+// written when they join during a statement that may write (readbranch.go).
+func (s *Session) newTxn(explicit bool) *txn {
+	return &txn{explicit: explicit, branches: map[string]*backend.Conn{}, marks: &s.marks}
 }
 
 func (t *txn) add(shard string, c *backend.Conn) {
 	t.branches[shard] = c
 	t.order = append(t.order, shard)
+	t.mark(shard, t.marks)
 }
 
 func (t *txn) remove(shard string) {
@@ -103,7 +114,7 @@ func (s *Session) begin(ctx context.Context, st *router.Statement) error {
 	if _, err := s.unlockTables(ctx); err != nil {
 		return s.writeErr(err)
 	}
-	s.tx = newTxn(true)
+	s.tx = s.newTxn(true)
 	s.takeTxChars(s.tx)
 	if b, ok := st.Node.(*ast.BeginStmt); ok && (b.ReadOnly || hasWords(st.SQL, "READ", "WRITE")) {
 		// Also what SET autocommit = 1's commit leaves for the next
@@ -144,7 +155,7 @@ func (s *Session) finishTx(ctx context.Context, st *router.Statement, commit boo
 		// As on MariaDB, the chained transaction has the ended one's
 		// access mode and isolation level (checked on 10.11: a write after
 		// START TRANSACTION READ ONLY ... COMMIT AND CHAIN gets 1792).
-		s.tx = newTxn(true)
+		s.tx = s.newTxn(true)
 		s.tx.took, s.tx.began = took, began
 	}
 	if err != nil {
@@ -198,13 +209,20 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 	for i, shard := range tx.order {
 		branches[i] = tx.branches[shard]
 	}
-	if commit {
+	var failed []xa.Branch
+	switch writer, readers, one := tx.oneWriter(branches); {
+	case commit && len(branches) > 1 && one && checkReaders(ctx, readers, tx.readTables):
+		failed, err = s.srv.coord.CommitReaders(ctx, tx.gtrid, writer, readers)
+	case commit:
 		err = s.srv.coord.Commit(ctx, tx.gtrid, tx.fence, branches)
-	} else {
+	default:
 		s.srv.coord.Rollback(ctx, tx.gtrid, branches)
 	}
 	for _, shard := range tx.order {
 		c := tx.branches[shard]
+		if slices.Contains(failed, xa.Branch(c)) {
+			c.MarkBroken() // its branch may be left open: closing ends it
+		}
 		if err != nil {
 			// A branch may still be prepared, attached to this connection:
 			// closing it detaches the branch so that recovery can finish it.

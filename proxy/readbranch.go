@@ -1,0 +1,187 @@
+package proxy
+
+import (
+	"context"
+	"encoding/hex"
+	"strings"
+
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+	"github.com/xaproxy/xaproxy/xa"
+)
+
+// A branch on which only reads ran has nothing to commit: a transaction in
+// which at most one branch may have changed rows needs no two-phase commit
+// and no decision in etcd (xa.Coordinator.CommitReaders). What may change
+// rows is decided by statement: a branch is marked written when a
+// statement that the proxy cannot prove read-only joins it, runs on it
+// (track) or ran on it during the same command (markCommandWrites), so a
+// path that misses one mark is caught by another; anything unproven counts
+// as a write. A proven read (router/pureread.go) can still write through a
+// view's function, so before the commit each reading branch checks, on its
+// own connection, that every table the transaction read is a base table
+// there (checkReaders): the metadata locks its reads hold keep any of them
+// from becoming a view until it ends.
+
+// stmtMarks is what the running statement may do to the branches it
+// reaches.
+type stmtMarks struct {
+	writes bool              // it may change rows
+	read   *router.Statement // otherwise the read, when it names tables
+	db     string            // the database its unqualified names are in
+}
+
+// noteWrites records whether st, starting now, may change rows.
+func (s *Session) noteWrites(st *router.Statement) {
+	s.marks = stmtMarks{writes: !onlyReads(st)}
+	if !s.marks.writes && len(st.ReadTables) > 0 {
+		s.marks.read, s.marks.db = st, s.db
+	}
+	s.cmdWrites = s.cmdWrites || s.marks.writes
+}
+
+// onlyReads: st changes no row on any shard it runs on, unless a table it
+// reads is a view (checked at commit). Transaction control, USE and pure
+// reads (router.Statement.PureRead) qualify.
+func onlyReads(st *router.Statement) bool {
+	if st == nil {
+		return false
+	}
+	switch st.Kind {
+	case router.KindBegin, router.KindCommit, router.KindRollback, router.KindSavepoint,
+		router.KindUse, router.KindShowDatabases, router.KindEmpty, router.KindComment, router.KindShowXAStatus:
+		return true
+	case router.KindPassThrough:
+		return st.PureRead
+	}
+	return false
+}
+
+// markWrites marks c's branch written when the running statement may
+// write, and notes the tables it reads otherwise.
+func (s *Session) markWrites(c *backend.Conn) {
+	if s.tx != nil && s.tx.branches[c.Shard()] == c {
+		s.tx.mark(c.Shard(), &s.marks)
+	}
+}
+
+// markCommandWrites marks written every branch the command ran on, when
+// one of its statements may write.
+func (s *Session) markCommandWrites() {
+	if s.tx == nil || !s.cmdWrites {
+		return
+	}
+	for _, shard := range s.cur.shards {
+		if _, ok := s.tx.branches[shard]; ok {
+			s.tx.markWrote(shard)
+		}
+	}
+}
+
+// mark applies a statement's marks to the branch on shard.
+func (t *txn) mark(shard string, m *stmtMarks) {
+	if m == nil || m.writes {
+		t.markWrote(shard)
+		return
+	}
+	if m.read == nil {
+		return
+	}
+	// Every branch checks every table read (a name absent on a shard was
+	// not read there): no path can miss a branch's tables.
+	for _, r := range m.read.ReadTables {
+		q := router.TableRef{Schema: r.In(m.db), Name: r.Name}
+		if !containsRef(t.readTables, q) {
+			t.readTables = append(t.readTables, q)
+		}
+	}
+}
+
+func containsRef(refs []router.TableRef, r router.TableRef) bool {
+	for _, x := range refs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *txn) markWrote(shard string) {
+	if t.wrote == nil {
+		t.wrote = map[string]bool{}
+	}
+	t.wrote[shard] = true
+}
+
+// oneWriter splits a transaction's branches into the one that may have
+// written (nil if none) and those that only read; ok is false when more
+// than one may have written.
+func (t *txn) oneWriter(branches []xa.Branch) (writer xa.Branch, readers []xa.Branch, ok bool) {
+	for _, b := range branches {
+		if !t.wrote[b.Shard()] {
+			readers = append(readers, b)
+			continue
+		}
+		if writer != nil {
+			return nil, nil, false
+		}
+		writer = b
+	}
+	return writer, readers, true
+}
+
+// checkReaders tells whether every table the transaction read is a base
+// table on each reader's shard (or absent there), asked on the reader's
+// own connection, in its transaction. Any doubt (an error, a view, a
+// sequence, a temporary table) is a no: the transaction then commits in
+// two phases.
+func checkReaders(ctx context.Context, readers []xa.Branch, tables []router.TableRef) bool {
+	if len(tables) == 0 {
+		return true
+	}
+	q := readTablesQuery(tables)
+	for _, b := range readers {
+		c, ok := b.(*backend.Conn)
+		if !ok {
+			return false
+		}
+		res, err := c.Exec(ctx, q)
+		if err != nil || res == nil || res.Resultset == nil {
+			return false
+		}
+		for i := range res.Values {
+			schema, _ := res.GetString(i, 0)
+			name, _ := res.GetString(i, 1)
+			kind, _ := res.GetString(i, 2)
+			if containsRef(tables, router.TableRef{Schema: schema, Name: name}) && kind != "BASE TABLE" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// readTablesQuery lists the types of tables, one equality lookup each
+// (information_schema opens only the table it names), with names as hex
+// literals so that no sql_mode changes how they read. The lookup may
+// match names that differ in case: the caller compares them exactly.
+func readTablesQuery(tables []router.TableRef) string {
+	var b strings.Builder
+	for i, t := range tables {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		b.WriteString("SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ")
+		b.WriteString(hexUTF8(t.Schema))
+		b.WriteString(" AND TABLE_NAME = ")
+		b.WriteString(hexUTF8(t.Name))
+	}
+	return b.String()
+}
+
+func hexUTF8(s string) string {
+	if s == "" {
+		return "_utf8mb3''"
+	}
+	return "_utf8mb3 X'" + hex.EncodeToString([]byte(s)) + "'"
+}
