@@ -133,8 +133,9 @@ func (t *txn) oneWriter(branches []xa.Branch) (writer xa.Branch, readers []xa.Br
 // checkReaders tells whether every table the transaction read is a base
 // table on each reader's shard (or absent there), asked on the reader's
 // own connection, in its transaction. Any doubt (an error, a view, a
-// sequence, a temporary table) is a no: the transaction then commits in
-// two phases.
+// sequence, a temporary table, a server whose lower_case_table_names is
+// not 0, so that a name absent as written may be the one read) is a no:
+// the transaction then commits in two phases.
 func checkReaders(ctx context.Context, readers []xa.Branch, tables []router.TableRef) bool {
 	if len(tables) == 0 {
 		return true
@@ -146,14 +147,17 @@ func checkReaders(ctx context.Context, readers []xa.Branch, tables []router.Tabl
 			return false
 		}
 		res, err := c.Exec(ctx, q)
-		if err != nil || res == nil || res.Resultset == nil {
+		if err != nil || res == nil || res.Resultset == nil || len(res.Values) == 0 {
 			return false
 		}
-		for i := range res.Values {
+		if lctn, _ := res.GetString(0, 0); lctn != "0" {
+			return false
+		}
+		for i := 1; i < len(res.Values); i++ {
 			schema, _ := res.GetString(i, 0)
 			name, _ := res.GetString(i, 1)
 			kind, _ := res.GetString(i, 2)
-			if containsRef(tables, router.TableRef{Schema: schema, Name: name}) && kind != "BASE TABLE" {
+			if kind != "BASE TABLE" && namedIn(tables, schema, name) {
 				return false
 			}
 		}
@@ -161,17 +165,27 @@ func checkReaders(ctx context.Context, readers []xa.Branch, tables []router.Tabl
 	return true
 }
 
-// readTablesQuery lists the types of tables, one equality lookup each
-// (information_schema opens only the table it names), with names as hex
-// literals so that no sql_mode changes how they read. The lookup may
-// match names that differ in case: the caller compares them exactly.
+// namedIn: one of tables is schema.name, ignoring case (a view whose name
+// differs only in case from the table read is refused too: cheaper than
+// knowing how the server compares names).
+func namedIn(tables []router.TableRef, schema, name string) bool {
+	for _, t := range tables {
+		if strings.EqualFold(t.Schema, schema) && strings.EqualFold(t.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// readTablesQuery reads the server's lower_case_table_names, then the
+// types of the tables, one equality lookup each (information_schema opens
+// only the table it names), with names as hex literals so that no
+// sql_mode changes how they read.
 func readTablesQuery(tables []router.TableRef) string {
 	var b strings.Builder
-	for i, t := range tables {
-		if i > 0 {
-			b.WriteString(" UNION ALL ")
-		}
-		b.WriteString("SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ")
+	b.WriteString("SELECT @@lower_case_table_names, '', ''")
+	for _, t := range tables {
+		b.WriteString(" UNION ALL SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ")
 		b.WriteString(hexUTF8(t.Schema))
 		b.WriteString(" AND TABLE_NAME = ")
 		b.WriteString(hexUTF8(t.Name))

@@ -297,6 +297,9 @@ func (s *Session) dispatchSafely(ctx context.Context, data []byte) (quit bool, e
 func (s *Session) dispatch(ctx context.Context, data []byte) (quit bool, err error) {
 	cmd, payload := data[0], data[1:]
 	s.countCommand(cmd)
+	// Until a statement of the command proves itself a read, whatever
+	// reaches a branch may write (readbranch.go).
+	s.marks = stmtMarks{writes: true}
 	switch cmd {
 	case mysql.COM_QUIT:
 		return true, nil
