@@ -95,8 +95,18 @@ var commitKinds = []string{
 	`xaproxy_xa_commits_total{kind="read_only"}`,
 }
 
+// commitTimes are the coordinator's commit latency histograms of the
+// kinds in commitKinds.
+var commitTimes = func() []string {
+	var out []string
+	for _, k := range []string{"two_phase", "one_phase", "one_writer", "read_only"} {
+		out = append(out, `xaproxy_xa_commit_seconds_sum{kind="`+k+`"}`, `xaproxy_xa_commit_seconds_count{kind="`+k+`"}`)
+	}
+	return out
+}()
+
 // twoPhaseNote gives the share of two-phase commits between two scrapes
-// (warm-up runs included).
+// (warm-up runs included), and the mean commit time of each kind.
 func twoPhaseNote(name string, before, after map[string]float64) string {
 	var n [4]float64
 	total := 0.0
@@ -107,6 +117,19 @@ func twoPhaseNote(name string, before, after map[string]float64) string {
 	if total <= 0 {
 		return fmt.Sprintf("%s: no commit recorded by the proxy", name)
 	}
-	return fmt.Sprintf("%s: %.0f of %.0f transactions (%.0f%%) committed in two phases; %.0f touched one shard, %.0f several with one writing, %.0f several only reading",
+	note := fmt.Sprintf("%s: %.0f of %.0f transactions (%.0f%%) committed in two phases; %.0f touched one shard, %.0f several with one writing, %.0f several only reading",
 		name, n[0], total, 100*n[0]/total, n[1], n[2], n[3])
+	var means []string
+	for i := 0; i+1 < len(commitTimes); i += 2 {
+		sum := after[commitTimes[i]] - before[commitTimes[i]]
+		cnt := after[commitTimes[i+1]] - before[commitTimes[i+1]]
+		if cnt > 0 {
+			kind := strings.TrimSuffix(strings.TrimPrefix(commitTimes[i], `xaproxy_xa_commit_seconds_sum{kind="`), `"}`)
+			means = append(means, fmt.Sprintf("%s %.3f", kind, sum/cnt*1000))
+		}
+	}
+	if means != nil {
+		note += "; mean ms to commit: " + strings.Join(means, ", ")
+	}
+	return note
 }

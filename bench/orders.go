@@ -164,7 +164,7 @@ func (b *benchRun) orderEntry() {
 	loadShop(b.ctx, t, ddb)
 	direct, proxy := &side{Name: "direct"}, &side{Name: "proxy"}
 	var directSeq, proxySeq atomic.Int64
-	before, err := scrape(b.ctx, b.top.sharded.AdminURL(), commitKinds...)
+	before, err := scrape(b.ctx, b.top.sharded.AdminURL(), append(append([]string{}, commitKinds...), commitTimes...)...)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -172,7 +172,7 @@ func (b *benchRun) orderEntry() {
 		b.runTransfers(name, direct, rep, orderEntryClients(b.ctx, t, ddb, clients, &directSeq), 0, "", orderStatements)
 		b.runTransfers(name, proxy, rep, orderEntryClients(b.ctx, t, pdb, clients, &proxySeq), b.top.sharded.PID(), "", orderStatements)
 	}
-	after, err := scrape(b.ctx, b.top.sharded.AdminURL(), commitKinds...)
+	after, err := scrape(b.ctx, b.top.sharded.AdminURL(), append(append([]string{}, commitKinds...), commitTimes...)...)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}

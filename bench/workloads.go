@@ -243,7 +243,7 @@ func (b *benchRun) shardedReadWrite() {
 		return
 	}
 	spec := sysbenchSpec{Test: "oltp_read_write", DB: dbSharded, Threads: 8, Extra: []string{"--auto_inc=off", sysbenchIgnore}}
-	counters := append(append([]string{}, commitKinds...), batchCounters...)
+	counters := append(append(append([]string{}, commitKinds...), commitTimes...), batchCounters...)
 	before, err := scrape(b.ctx, b.top.sharded.AdminURL(), counters...)
 	if err != nil {
 		b.t.Fatalf("%s: %v", name, err)

@@ -210,9 +210,13 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 		branches[i] = tx.branches[shard]
 	}
 	var failed []xa.Branch
-	switch writer, readers, one := tx.oneWriter(branches); {
-	case commit && len(branches) > 1 && one && checkReaders(ctx, readers, tx.readTables):
-		failed, err = s.srv.coord.CommitReaders(ctx, tx.gtrid, writer, readers)
+	done := false
+	if writer, readers, one := tx.oneWriter(branches); commit && len(branches) > 1 && one {
+		verify := func(ctx context.Context) bool { return checkReaders(ctx, readers, tx.readTables) }
+		failed, done, err = s.srv.coord.CommitReaders(ctx, tx.gtrid, writer, readers, verify)
+	}
+	switch {
+	case done:
 	case commit:
 		err = s.srv.coord.Commit(ctx, tx.gtrid, tx.fence, branches)
 	default:

@@ -267,6 +267,7 @@ func TestCommitReaders(t *testing.T) {
 		wantFailed int
 		want       []string // the writer's log first, if any, then the readers'
 		kind       string
+		refused    bool // verify says no: nothing runs
 	}{
 		{
 			name:    "one writer, one reader",
@@ -296,6 +297,13 @@ func TestCommitReaders(t *testing.T) {
 			want:       []string{"XA END,XA COMMIT", "XA END", "XA END,XA COMMIT"},
 			kind:       "one_writer",
 		},
+		{
+			name:    "verify says no: nothing runs",
+			writer:  &fakeBranch{shard: "s0"},
+			readers: []*fakeBranch{{shard: "s1"}},
+			refused: true,
+			want:    []string{"", ""},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -317,7 +325,10 @@ func TestCommitReaders(t *testing.T) {
 			for i, b := range tt.readers {
 				readers[i] = b
 			}
-			failed, err := c.CommitReaders(context.Background(), gtrid, writer, readers)
+			failed, done, err := c.CommitReaders(context.Background(), gtrid, writer, readers, func(context.Context) bool { return !tt.refused })
+			if done == tt.refused {
+				t.Fatalf("CommitReaders done %v, verify said %v", done, !tt.refused)
+			}
 			c.Wait()
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("CommitReaders error %v, want error %v", err, tt.wantErr)

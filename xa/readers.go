@@ -15,11 +15,16 @@ import (
 // reads took (FOR UPDATE, LOCK IN SHARE MODE) hold until its changes are
 // in, as one server holds them to its commit.
 //
+// verify runs first (inside the commit's measured time): when it says no,
+// nothing was done and done is false; the caller commits in two phases.
 // The error is the writer's; a reader whose commit failed is returned in
 // failed (its connection must not be reused), and the transaction is
 // committed all the same.
-func (c *Coordinator) CommitReaders(ctx context.Context, gtrid string, writer Branch, readers []Branch) (failed []Branch, err error) {
+func (c *Coordinator) CommitReaders(ctx context.Context, gtrid string, writer Branch, readers []Branch, verify func(context.Context) bool) (failed []Branch, done bool, err error) {
 	start := time.Now()
+	if !verify(ctx) {
+		return nil, false, nil
+	}
 	kind := "read_only"
 	if writer != nil {
 		kind = "one_writer"
@@ -28,7 +33,7 @@ func (c *Coordinator) CommitReaders(ctx context.Context, gtrid string, writer Br
 			c.metrics.aborted("commit_failed")
 			_ = writer.ExecAll(ctx, "XA ROLLBACK "+x)
 			c.rollbackAll(ctx, gtrid, readers)
-			return nil, prepareError(err)
+			return nil, true, prepareError(err)
 		}
 	}
 	errs := c.execEach(ctx, readers, func(b Branch) []string {
@@ -42,5 +47,5 @@ func (c *Coordinator) CommitReaders(ctx context.Context, gtrid string, writer Br
 		}
 	}
 	c.metrics.committed(kind, time.Since(start))
-	return failed, nil
+	return failed, true, nil
 }
