@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"encoding/hex"
 	"strings"
 
 	"github.com/xaproxy/xaproxy/backend"
@@ -140,7 +139,7 @@ func checkReaders(ctx context.Context, readers []xa.Branch, tables []router.Tabl
 	if len(tables) == 0 {
 		return true
 	}
-	q := readTablesQuery(tables)
+	q := router.ReadTablesQuery(tables)
 	for _, b := range readers {
 		c, ok := b.(*backend.Conn)
 		if !ok {
@@ -175,27 +174,4 @@ func namedIn(tables []router.TableRef, schema, name string) bool {
 		}
 	}
 	return false
-}
-
-// readTablesQuery reads the server's lower_case_table_names, then the
-// types of the tables, one equality lookup each (information_schema opens
-// only the table it names), with names as hex literals so that no
-// sql_mode changes how they read.
-func readTablesQuery(tables []router.TableRef) string {
-	var b strings.Builder
-	b.WriteString("SELECT @@lower_case_table_names, '', ''")
-	for _, t := range tables {
-		b.WriteString(" UNION ALL SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ")
-		b.WriteString(hexUTF8(t.Schema))
-		b.WriteString(" AND TABLE_NAME = ")
-		b.WriteString(hexUTF8(t.Name))
-	}
-	return b.String()
-}
-
-func hexUTF8(s string) string {
-	if s == "" {
-		return "_utf8mb3''"
-	}
-	return "_utf8mb3 X'" + hex.EncodeToString([]byte(s)) + "'"
 }

@@ -1,0 +1,20 @@
+package router
+
+import "strings"
+
+// ReadTablesQuery is the proxy's check that the tables a transaction's
+// reads named are base tables (proxy/readbranch.go): the server's
+// lower_case_table_names, then the schema, name and type of each table,
+// one equality lookup each (information_schema opens only the table it
+// names), names as hex literals so that no sql_mode changes how they read.
+func ReadTablesQuery(tables []TableRef) string {
+	var b strings.Builder
+	b.WriteString("SELECT @@lower_case_table_names, '', ''")
+	for _, t := range tables {
+		b.WriteString(" UNION ALL SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ")
+		b.WriteString(utf8mb3Literal(t.Schema))
+		b.WriteString(" AND TABLE_NAME = ")
+		b.WriteString(utf8mb3Literal(t.Name))
+	}
+	return b.String()
+}
