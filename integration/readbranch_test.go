@@ -144,6 +144,51 @@ func TestReadOnlyBranchesSkipTwoPhase(t *testing.T) {
 	}
 }
 
+// TestReadBranchesOnTwoShards: with two reading branches the check runs on
+// both; a view on one of them (s0, where the proxy sends a table it does
+// not know) sends the transaction to two phases.
+func TestReadBranchesOnTwoShards(t *testing.T) {
+	b := startBank(t)
+	p := b.startProxy(t, "p1", "")
+	db := bankDB(t, p)
+	ctx := testCtx(t, time.Minute)
+	mustExec(t, b.direct["s0"], "CREATE TABLE audit (n INT)")
+	mustExec(t, b.direct["s0"], "CREATE FUNCTION noted(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END")
+	mustExec(t, b.direct["s0"], "CREATE VIEW noisy AS SELECT id, noted(bal) AS n FROM accounts")
+	for _, tt := range []struct {
+		name, first, kind string
+		audit             int64
+	}{
+		{"two base tables", "SELECT bal FROM accounts WHERE id = ?", "one_writer", 0},
+		{"a view on one reader", "SELECT n FROM noisy WHERE id = ?", "two_phase", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r0, r1, w := b.takeOn(t, "s0"), b.takeOn(t, "s1"), b.takeOn(t, "s2")
+			bal := b.balance(t, w)
+			before := metric(t, p, `xaproxy_xa_commits_total{kind="`+tt.kind+`"}`)
+			runTx(ctx, t, db, func(tx *sql.Tx) {
+				var v int64
+				if err := tx.QueryRowContext(ctx, tt.first, r0).Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				if err := tx.QueryRowContext(ctx, "SELECT bal FROM accounts WHERE id = ?", r1).Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := tx.ExecContext(ctx, "UPDATE accounts SET bal = bal - 1 WHERE id = ?", w); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if n := metric(t, p, `xaproxy_xa_commits_total{kind="`+tt.kind+`"}`); n != before+1 {
+				t.Errorf("commits{kind=%q} %v -> %v, want one more", tt.kind, before, n)
+			}
+			b.wantBalances(t, tt.name, map[int64]int64{w: bal - 1})
+			if n := queryInt(t, b.direct["s0"], "SELECT COUNT(*) FROM audit"); n != tt.audit {
+				t.Errorf("audit rows %d, want %d", n, tt.audit)
+			}
+		})
+	}
+}
+
 // runTx runs body in a transaction and commits it, failing the test on
 // any error.
 func runTx(ctx context.Context, t *testing.T, db *sql.DB, body func(*sql.Tx)) {

@@ -3,6 +3,8 @@ package proxy
 import (
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/xaproxy/xaproxy/backend"
 	"github.com/xaproxy/xaproxy/router"
@@ -140,25 +142,44 @@ func checkReaders(ctx context.Context, readers []xa.Branch, tables []router.Tabl
 		return true
 	}
 	q := router.ReadTablesQuery(tables)
+	if len(readers) == 1 {
+		return checkReader(ctx, readers[0], q, tables)
+	}
+	// One round trip for all: each reader on its own connection.
+	var wg sync.WaitGroup
+	var refused atomic.Bool
 	for _, b := range readers {
-		c, ok := b.(*backend.Conn)
-		if !ok {
-			return false
-		}
-		res, err := c.Exec(ctx, q)
-		if err != nil || res == nil || res.Resultset == nil || len(res.Values) == 0 {
-			return false
-		}
-		if lctn, _ := res.GetString(0, 0); lctn != "0" {
-			return false
-		}
-		for i := 1; i < len(res.Values); i++ {
-			schema, _ := res.GetString(i, 0)
-			name, _ := res.GetString(i, 1)
-			kind, _ := res.GetString(i, 2)
-			if kind != "BASE TABLE" && namedIn(tables, schema, name) {
-				return false
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !checkReader(ctx, b, q, tables) {
+				refused.Store(true)
 			}
+		}()
+	}
+	wg.Wait()
+	return !refused.Load()
+}
+
+// checkReader runs q, router.ReadTablesQuery(tables), on b's connection.
+func checkReader(ctx context.Context, b xa.Branch, q string, tables []router.TableRef) bool {
+	c, ok := b.(*backend.Conn)
+	if !ok {
+		return false
+	}
+	res, err := c.Exec(ctx, q)
+	if err != nil || res == nil || res.Resultset == nil || len(res.Values) == 0 {
+		return false
+	}
+	if lctn, _ := res.GetString(0, 0); lctn != "0" {
+		return false
+	}
+	for i := 1; i < len(res.Values); i++ {
+		schema, _ := res.GetString(i, 0)
+		name, _ := res.GetString(i, 1)
+		kind, _ := res.GetString(i, 2)
+		if kind != "BASE TABLE" && namedIn(tables, schema, name) {
+			return false
 		}
 	}
 	return true
