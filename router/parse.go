@@ -306,7 +306,7 @@ func classify(st *Statement, n ast.StmtNode) {
 	}
 	st.ConnState = connState(n, lockFuncs)
 	st.Funcs = calledFuncs(n)
-	st.ReadTables, st.PureRead = pureReadTables(n)
+	st.ReadTables, st.PureRead = pureReadTables(st.SQL, n)
 	st.LastResult, st.FoundRows = lastResultUse(n), foundRowsEffect(n)
 	st.Identity = identityUse(n)
 	switch x := n.(type) {
