@@ -6,7 +6,8 @@ import "strings"
 // reads named are base tables (proxy/readbranch.go): the server's
 // lower_case_table_names, then the schema, name and type of each table,
 // one equality lookup each (information_schema opens only the table it
-// names), names as hex literals so that no sql_mode changes how they read.
+// names), names as hex literals so that no sql_mode changes how they read,
+// with a LIMIT of its own.
 func ReadTablesQuery(tables []TableRef) string {
 	var b strings.Builder
 	b.WriteString("SELECT @@lower_case_table_names, '', ''")
@@ -16,5 +17,7 @@ func ReadTablesQuery(tables []TableRef) string {
 		b.WriteString(" AND TABLE_NAME = ")
 		b.WriteString(utf8mb3Literal(t.Name))
 	}
+	// The session's sql_select_limit would cut the rows short.
+	b.WriteString(" LIMIT 18446744073709551615")
 	return b.String()
 }
