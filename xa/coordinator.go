@@ -209,7 +209,7 @@ func (c *Coordinator) commitOnePhase(ctx context.Context, gtrid string, b Branch
 		// A branch that failed to commit in one phase is rolled back by
 		// the server (or still active): make sure it is gone.
 		_ = b.ExecAll(ctx, "XA ROLLBACK "+x)
-		return prepareError(err)
+		return onePhaseError(err)
 	}
 	c.metrics.committed("one_phase", time.Since(start))
 	return nil
@@ -429,6 +429,17 @@ func firstErr(errs []error) error {
 
 // prepareError is what the client sees when phase one fails: the shard's
 // own error (1213, 1614, ...) so that retry logic works, else 1105.
+// onePhaseError is the client's error when XA COMMIT ... ONE PHASE (or the
+// XA END before it) failed. A server's refusal rolled the branch back; a
+// lost connection may have come after the server committed, so the
+// outcome is unknown, and the client must not be told nothing committed.
+func onePhaseError(err error) error {
+	if _, ok := serverErr(err); ok {
+		return prepareError(err)
+	}
+	return myErr(mysql.ER_ERROR_DURING_COMMIT, fmt.Sprintf("commit outcome unknown: the connection to the shard failed during XA COMMIT ONE PHASE (%v); the transaction was committed there or rolled back, do not assume either", err))
+}
+
 func prepareError(err error) error {
 	if me, ok := serverErr(err); ok {
 		switch me.Code {

@@ -33,7 +33,7 @@ func (c *Coordinator) CommitReaders(ctx context.Context, gtrid string, writer Br
 			c.metrics.aborted("commit_failed")
 			_ = writer.ExecAll(ctx, "XA ROLLBACK "+x)
 			c.rollbackAll(ctx, gtrid, readers)
-			return nil, true, prepareError(err)
+			return nil, true, onePhaseError(err)
 		}
 	}
 	errs := c.execEach(ctx, readers, func(b Branch) []string {
