@@ -60,7 +60,8 @@ type bank struct {
 // short-lived setup proxy (instance "setup", stopped again so that it runs
 // no recovery later), inserts bankAccounts accounts with bankInitialBal each
 // and finds out, by querying each shard directly, where each account lives.
-func startBank(t *testing.T) *bank {
+// mariadbArgs are extra mariadbd options for every shard.
+func startBank(t *testing.T, mariadbArgs ...string) *bank {
 	t.Helper()
 	start := time.Now()
 	b := &bank{
@@ -72,7 +73,7 @@ func startBank(t *testing.T) *bank {
 	}
 	for i := 0; i < 3; i++ {
 		name := "s" + strconv.Itoa(i)
-		m := env.StartMariaDB(t, name)
+		m := env.StartMariaDB(t, name, mariadbArgs...)
 		m.CreateDatabase(t, "bank")
 		b.shards[name] = m
 		b.names = append(b.names, name)

@@ -1,0 +1,133 @@
+package integration
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A review of the read-only-branch commit found statements the proxy
+// counted as pure reads that change rows on the reading shard: committed
+// in one phase beside the real writer, a lost reader connection between
+// the two commits left half a transaction. Each case here credits w (the
+// writer, another shard) and, through a "read" on s0, debits a with the
+// stored function debit; the transaction must commit in two phases with
+// both changes.
+
+type readHole struct {
+	name   string
+	pre    []string // on the session before BEGIN
+	reads  []string // the reader's statements; %d is a
+	direct []string // on s0 itself before the transaction; %d is a
+}
+
+func TestReadBranchHoles(t *testing.T) {
+	b := startBank(t)
+	runReadHoles(t, b, []readHole{
+		{name: "NO_BACKSLASH_ESCAPES hides /*M! in a string",
+			pre:   []string{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'"},
+			reads: []string{"SELECT COUNT(*), 'x\\' /*M!, debit(%d)*/, ' AS y -- '\n FROM transfers WHERE src = %d"}},
+		{name: "latin1 NBSP after -- hides /*M! from the expander",
+			pre:   []string{"SET NAMES latin1"},
+			reads: []string{"SELECT COUNT(*) --\xa0 '\n/*M!, debit(%d)*/ FROM transfers WHERE src = %d -- '\n"}},
+		{name: "ANSI_QUOTES backslash in a quoted name hides /*M!",
+			pre:   []string{"SET SESSION sql_mode = 'ANSI_QUOTES'"},
+			reads: []string{"SELECT COUNT(*) AS \"x\\\" /*M!, debit(%d)*/, COUNT(*) AS \" -- \"\n FROM transfers WHERE src = %d"}},
+		{name: "latin1 name bytes checked as utf8",
+			direct: []string{"CREATE OR REPLACE VIEW `v\u00c3\u00a9` AS SELECT debit(%d) AS n"},
+			pre:    []string{"SET NAMES latin1"},
+			reads:  []string{"SELECT n FROM `v\xc3\xa9`"}},
+		{name: "ANSI_QUOTES smuggles an UPDATE into a read",
+			pre:   []string{"SET SESSION sql_mode = 'ANSI_QUOTES'"},
+			reads: []string{"SELECT COUNT(*) AS \"x\\\"; UPDATE accounts SET bal = bal - 1 WHERE id = %d; SELECT COUNT(*) AS \" -- \"\n FROM transfers WHERE src = %d"}},
+		{name: "gbk smuggles an UPDATE into a read",
+			pre:   []string{"SET NAMES gbk"},
+			reads: []string{"SELECT COUNT(*) AS '\xbf\x5c'; UPDATE accounts SET bal = bal - 1 WHERE id = %d; SELECT COUNT(*) AS ' -- '\n FROM transfers WHERE src = %d"}},
+		{name: "character_set_results latin1 hides a view's row",
+			direct: []string{"CREATE OR REPLACE VIEW `v\u00e9` AS SELECT debit(%d) AS n"},
+			pre:    []string{"SET character_set_results = latin1"},
+			reads:  []string{"SELECT n FROM `v\u00e9`"}},
+		{name: "sql_select_limit cuts the lookup",
+			direct: []string{"CREATE OR REPLACE VIEW noisy2 AS SELECT debit(%d) AS n"},
+			pre:    []string{"SET SESSION sql_select_limit = 1"},
+			reads:  []string{"SELECT COUNT(*) FROM transfers WHERE src = %d", "SELECT n FROM noisy2"}},
+		{name: "backquoted keyword builtin calls a stored function",
+			direct: []string{"CREATE OR REPLACE FUNCTION `substr`(x BIGINT, y INT) RETURNS BIGINT MODIFIES SQL DATA BEGIN UPDATE accounts SET bal = bal - 1 WHERE id = x; RETURN x; END"},
+			reads:  []string{"SELECT COUNT(*), `substr`(%d, 1) FROM transfers WHERE src = %d"}},
+	})
+}
+
+// TestReadBranchHolesLowerCaseNames: with lower_case_table_names=1 the
+// name NOISY reads the view noisy; the check answers no for any setting
+// but 0.
+func TestReadBranchHolesLowerCaseNames(t *testing.T) {
+	b := startBank(t, "--lower-case-table-names=1")
+	runReadHoles(t, b, []readHole{{name: "lower_case_table_names=1",
+		direct: []string{"CREATE OR REPLACE VIEW noisy AS SELECT debit(%d) AS n"},
+		reads:  []string{"SELECT n FROM NOISY"}}})
+}
+
+func runReadHoles(t *testing.T, b *bank, cases []readHole) {
+	p := b.startProxy(t, "p1", "")
+	db := bankDB(t, p)
+	for _, name := range b.names {
+		mustExec(t, b.direct[name], "CREATE FUNCTION debit(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN UPDATE accounts SET bal = bal - 1 WHERE id = x; RETURN x; END")
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := testCtx(t, time.Minute)
+			a, w := readOnS0(t, b)
+			balA, balW := b.balance(t, a), b.balance(t, w)
+			before := map[string]float64{}
+			for _, k := range []string{"one_writer", "two_phase"} {
+				before[k] = metric(t, p, `xaproxy_xa_commits_total{kind="`+k+`"}`)
+			}
+			for _, q := range tc.direct {
+				mustExec(t, b.direct["s0"], withID(q, a))
+			}
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The session's settings must not reach the next case.
+			defer conn.Close()
+			defer conn.Raw(func(any) error { return driver.ErrBadConn })
+			exec := func(q string) {
+				t.Helper()
+				rows, err := conn.QueryContext(ctx, q)
+				if err != nil {
+					t.Fatalf("%q: %v", q, err)
+				}
+				for rows.Next() {
+				}
+				if err := rows.Err(); err != nil {
+					t.Fatalf("%q: %v", q, err)
+				}
+				rows.Close()
+			}
+			for _, q := range tc.pre {
+				exec(q)
+			}
+			exec("BEGIN")
+			exec(fmt.Sprintf("UPDATE accounts SET bal = bal + 1 WHERE id = %d", w))
+			for _, q := range tc.reads {
+				exec(withID(q, a))
+			}
+			exec("COMMIT")
+			if n := metric(t, p, `xaproxy_xa_commits_total{kind="one_writer"}`); n != before["one_writer"] {
+				t.Errorf("committed one_writer (no decision) though two shards changed rows")
+			}
+			if n := metric(t, p, `xaproxy_xa_commits_total{kind="two_phase"}`); n != before["two_phase"]+1 {
+				t.Errorf("two_phase commits %v -> %v, want one more", before["two_phase"], n)
+			}
+			b.wantBalances(t, tc.name, map[int64]int64{a: balA - 1, w: balW + 1})
+		})
+	}
+}
+
+// withID puts id in place of every %d of q.
+func withID(q string, id int64) string {
+	return strings.ReplaceAll(q, "%d", fmt.Sprint(id))
+}
