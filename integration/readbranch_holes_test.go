@@ -12,9 +12,11 @@ import (
 // counted as pure reads that change rows on the reading shard: committed
 // in one phase beside the real writer, a lost reader connection between
 // the two commits left half a transaction. Each case here credits w (the
-// writer, another shard) and, through a "read" on s0, debits a with the
-// stored function debit; the transaction must commit in two phases with
-// both changes.
+// writer, another shard) and, through a "read" on s0, inserts a row into
+// audit with the stored function noted; the transaction must commit in two
+// phases with both changes. audit is unsharded (s0, where the reads go), so
+// that the proxy's routine checks, once its catalog knows the function,
+// still let the statements run.
 
 type readHole struct {
 	name   string
@@ -28,33 +30,33 @@ func TestReadBranchHoles(t *testing.T) {
 	runReadHoles(t, b, []readHole{
 		{name: "NO_BACKSLASH_ESCAPES hides /*M! in a string",
 			pre:   []string{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'"},
-			reads: []string{"SELECT COUNT(*), 'x\\' /*M!, debit(%d)*/, ' AS y -- '\n FROM transfers WHERE src = %d"}},
+			reads: []string{"SELECT COUNT(*), 'x\\' /*M!, noted(%d)*/, ' AS y -- '\n FROM transfers WHERE src = %d"}},
 		{name: "latin1 NBSP after -- hides /*M! from the expander",
 			pre:   []string{"SET NAMES latin1"},
-			reads: []string{"SELECT COUNT(*) --\xa0 '\n/*M!, debit(%d)*/ FROM transfers WHERE src = %d -- '\n"}},
+			reads: []string{"SELECT COUNT(*) --\xa0 '\n/*M!, noted(%d)*/ FROM transfers WHERE src = %d -- '\n"}},
 		{name: "ANSI_QUOTES backslash in a quoted name hides /*M!",
 			pre:   []string{"SET SESSION sql_mode = 'ANSI_QUOTES'"},
-			reads: []string{"SELECT COUNT(*) AS \"x\\\" /*M!, debit(%d)*/, COUNT(*) AS \" -- \"\n FROM transfers WHERE src = %d"}},
+			reads: []string{"SELECT COUNT(*) AS \"x\\\" /*M!, noted(%d)*/, COUNT(*) AS \" -- \"\n FROM transfers WHERE src = %d"}},
 		{name: "latin1 name bytes checked as utf8",
-			direct: []string{"CREATE OR REPLACE VIEW `v\u00c3\u00a9` AS SELECT debit(%d) AS n"},
+			direct: []string{"CREATE OR REPLACE VIEW `v\u00c3\u00a9` AS SELECT noted(%d) AS n"},
 			pre:    []string{"SET NAMES latin1"},
 			reads:  []string{"SELECT n FROM `v\xc3\xa9`"}},
 		{name: "ANSI_QUOTES smuggles an UPDATE into a read",
 			pre:   []string{"SET SESSION sql_mode = 'ANSI_QUOTES'"},
-			reads: []string{"SELECT COUNT(*) AS \"x\\\"; UPDATE accounts SET bal = bal - 1 WHERE id = %d; SELECT COUNT(*) AS \" -- \"\n FROM transfers WHERE src = %d"}},
+			reads: []string{"SELECT COUNT(*) AS \"x\\\"; INSERT INTO audit VALUES (%d); SELECT COUNT(*) AS \" -- \"\n FROM transfers WHERE src = %d"}},
 		{name: "gbk smuggles an UPDATE into a read",
 			pre:   []string{"SET NAMES gbk"},
-			reads: []string{"SELECT COUNT(*) AS '\xbf\x5c'; UPDATE accounts SET bal = bal - 1 WHERE id = %d; SELECT COUNT(*) AS ' -- '\n FROM transfers WHERE src = %d"}},
+			reads: []string{"SELECT COUNT(*) AS '\xbf\x5c'; INSERT INTO audit VALUES (%d); SELECT COUNT(*) AS ' -- '\n FROM transfers WHERE src = %d"}},
 		{name: "character_set_results latin1 hides a view's row",
-			direct: []string{"CREATE OR REPLACE VIEW `v\u00e9` AS SELECT debit(%d) AS n"},
+			direct: []string{"CREATE OR REPLACE VIEW `v\u00e9` AS SELECT noted(%d) AS n"},
 			pre:    []string{"SET character_set_results = latin1"},
 			reads:  []string{"SELECT n FROM `v\u00e9`"}},
 		{name: "sql_select_limit cuts the lookup",
-			direct: []string{"CREATE OR REPLACE VIEW noisy2 AS SELECT debit(%d) AS n"},
+			direct: []string{"CREATE OR REPLACE VIEW noisy2 AS SELECT noted(%d) AS n"},
 			pre:    []string{"SET SESSION sql_select_limit = 1"},
 			reads:  []string{"SELECT COUNT(*) FROM transfers WHERE src = %d", "SELECT n FROM noisy2"}},
 		{name: "backquoted keyword builtin calls a stored function",
-			direct: []string{"CREATE OR REPLACE FUNCTION `substr`(x BIGINT, y INT) RETURNS BIGINT MODIFIES SQL DATA BEGIN UPDATE accounts SET bal = bal - 1 WHERE id = x; RETURN x; END"},
+			direct: []string{"CREATE OR REPLACE FUNCTION `substr`(x BIGINT, y INT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END"},
 			reads:  []string{"SELECT COUNT(*), `substr`(%d, 1) FROM transfers WHERE src = %d"}},
 	})
 }
@@ -65,7 +67,7 @@ func TestReadBranchHoles(t *testing.T) {
 func TestReadBranchHolesLowerCaseNames(t *testing.T) {
 	b := startBank(t, "--lower-case-table-names=1")
 	runReadHoles(t, b, []readHole{{name: "lower_case_table_names=1",
-		direct: []string{"CREATE OR REPLACE VIEW noisy AS SELECT debit(%d) AS n"},
+		direct: []string{"CREATE OR REPLACE VIEW noisy AS SELECT noted(%d) AS n"},
 		reads:  []string{"SELECT n FROM NOISY"}}})
 }
 
@@ -73,13 +75,15 @@ func runReadHoles(t *testing.T, b *bank, cases []readHole) {
 	p := b.startProxy(t, "p1", "")
 	db := bankDB(t, p)
 	for _, name := range b.names {
-		mustExec(t, b.direct[name], "CREATE FUNCTION debit(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN UPDATE accounts SET bal = bal - 1 WHERE id = x; RETURN x; END")
+		mustExec(t, b.direct[name], "CREATE TABLE audit (n BIGINT)")
+		mustExec(t, b.direct[name], "CREATE FUNCTION noted(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END")
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := testCtx(t, time.Minute)
 			a, w := readOnS0(t, b)
-			balA, balW := b.balance(t, a), b.balance(t, w)
+			balW := b.balance(t, w)
+			audit := queryInt(t, b.direct["s0"], "SELECT COUNT(*) FROM audit")
 			before := map[string]float64{}
 			for _, k := range []string{"one_writer", "two_phase"} {
 				before[k] = metric(t, p, `xaproxy_xa_commits_total{kind="`+k+`"}`)
@@ -122,7 +126,10 @@ func runReadHoles(t *testing.T, b *bank, cases []readHole) {
 			if n := metric(t, p, `xaproxy_xa_commits_total{kind="two_phase"}`); n != before["two_phase"]+1 {
 				t.Errorf("two_phase commits %v -> %v, want one more", before["two_phase"], n)
 			}
-			b.wantBalances(t, tc.name, map[int64]int64{a: balA - 1, w: balW + 1})
+			b.wantBalances(t, tc.name, map[int64]int64{w: balW + 1})
+			if n := queryInt(t, b.direct["s0"], "SELECT COUNT(*) FROM audit"); n != audit+1 {
+				t.Errorf("audit rows %d -> %d, want one more (the read's write)", audit, n)
+			}
 		})
 	}
 }
@@ -130,4 +137,39 @@ func runReadHoles(t *testing.T, b *bank, cases []readHole) {
 // withID puts id in place of every %d of q.
 func withID(q string, id int64) string {
 	return strings.ReplaceAll(q, "%d", fmt.Sprint(id))
+}
+
+// TestSetJoinsTransaction: a SET whose value calls a routine or reads a
+// table, first in a transaction (no branch yet), runs in the transaction,
+// as on MariaDB: ROLLBACK undoes the routine's write (it ran on a pooled
+// connection outside it and stayed committed).
+func TestSetJoinsTransaction(t *testing.T) {
+	b := startBank(t)
+	p := b.startProxy(t, "p1", "")
+	db := bankDB(t, p)
+	ctx := testCtx(t, time.Minute)
+	// audit is unsharded (on s0, the default shard, where SET runs).
+	for _, name := range b.names {
+		mustExec(t, b.direct[name], "CREATE TABLE audit (n INT)")
+		mustExec(t, b.direct[name], "CREATE FUNCTION noted(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END")
+	}
+	count := func() int64 { return queryInt(t, b.direct["s0"], "SELECT COUNT(*) FROM audit") }
+	for _, begin := range []string{"BEGIN", "SET autocommit = 0"} {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := count()
+		for _, q := range []string{begin, "SET @x = noted(1)", "ROLLBACK"} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		conn.Close()
+		if n := count(); n != before {
+			t.Errorf("%s; SET @x = noted(1); ROLLBACK: audit rows %d -> %d: the SET's write escaped the transaction", begin, before, n)
+		}
+	}
+
 }

@@ -139,7 +139,11 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 		// Run the assignments once so that the shard validates them and the
 		// client gets the shard's error for a bad name or value.
 		var err error
-		if warnings, err = s.applySet(ctx, "SET "+strings.Join(parts, ", "), next, charsetSet, readBack); err != nil {
+		// A value that reads tables or calls routines runs in the open
+		// transaction, as on MariaDB: its reads see the transaction's
+		// snapshot and its writes roll back with it.
+		joinTx := len(st.Tables) > 0 || len(st.Funcs) > 0
+		if warnings, err = s.applySet(ctx, "SET "+strings.Join(parts, ", "), next, charsetSet, readBack, joinTx); err != nil {
 			return s.writeErr(err)
 		}
 	}
@@ -199,12 +203,22 @@ func (s *Session) setShard() string {
 // changed and the values of the variables in readBack. It returns how
 // many warnings the SET raised (a value truncated to the variable's range,
 // a deprecated variable), which become the session's conditions as on
-// MariaDB.
-func (s *Session) applySet(ctx context.Context, sql string, next backend.State, cs charsetChange, readBack []string) (uint16, error) {
+// MariaDB. joinTx: the SET must run in the session's transaction (open,
+// or begun by autocommit = 0), joining it on its shard if need be.
+func (s *Session) applySet(ctx context.Context, sql string, next backend.State, cs charsetChange, readBack []string, joinTx bool) (uint16, error) {
 	shard := s.setShard()
 	pinned := s.tx != nil && s.tx.branches[shard] != nil
 	var c *backend.Conn
-	if pinned {
+	if !pinned && joinTx && (s.tx != nil || !s.autocommit) {
+		var err error
+		if c, _, err = s.connFor(ctx, shard); err != nil {
+			return 0, err
+		}
+		pinned = s.tx != nil && s.tx.branches[shard] == c
+		if !pinned {
+			defer s.releaseUnlessPinned(c)
+		}
+	} else if pinned {
 		c = s.tx.branches[shard]
 		s.tx.markWrote(shard) // SET x = f(): a stored function may write
 		if err := c.Sync(ctx, s.physicalDB(), s.shardState()); err != nil {
@@ -267,7 +281,7 @@ func (s *Session) setCharsetUnparsed(ctx context.Context, sql string) (handled b
 	if !isCharsetSetText(sql) {
 		return false, nil
 	}
-	warnings, err := s.applySet(ctx, sql, s.vars, resultsChanged, nil)
+	warnings, err := s.applySet(ctx, sql, s.vars, resultsChanged, nil, false)
 	if err != nil {
 		return true, s.writeErr(err)
 	}
