@@ -100,7 +100,7 @@ func readsDifferently(text string, diff router.Mode) bool {
 	}
 	return has(mysql.ModeANSIQuotes, `"`) || has(mysql.ModePipesAsConcat, "||") ||
 		has(mysql.ModeNoBackslashEscapes, `\`) || has(mysql.ModeHighNotPrecedence, "NOT") ||
-		has(mysql.ModeIgnoreSpace, " (", "\t(", "\n(")
+		has(mysql.ModeIgnoreSpace, " (", "\t(", "\n(", "\r(", "\v(", "\f(", "*/(")
 }
 
 // parser reads statements as the session's sql_mode says.
