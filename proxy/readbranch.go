@@ -27,14 +27,14 @@ import (
 // reaches.
 type stmtMarks struct {
 	writes bool              // it may change rows
-	read   *router.Statement // otherwise the read, when it names tables
+	read   *router.Statement // otherwise the read, when it is a statement a shard runs
 	db     string            // the database its unqualified names are in
 }
 
 // noteWrites records whether st, starting now, may change rows.
 func (s *Session) noteWrites(st *router.Statement) {
 	s.marks = stmtMarks{writes: !onlyReads(st)}
-	if !s.marks.writes && len(st.ReadTables) > 0 {
+	if !s.marks.writes && st.Kind == router.KindPassThrough {
 		s.marks.read, s.marks.db = st, s.db
 	}
 	s.cmdWrites = s.cmdWrites || s.marks.writes
@@ -87,6 +87,12 @@ func (t *txn) mark(shard string, m *stmtMarks) {
 	if m.read == nil {
 		return
 	}
+	// The shard must read the text as the proxy did (checkReader).
+	if !t.readsRecorded {
+		t.readsRecorded, t.readMode = true, m.read.Mode
+	} else if t.readMode != m.read.Mode {
+		t.readModeMixed = true
+	}
 	// Every branch checks every table read (a name absent on a shard was
 	// not read there): no path can miss a branch's tables.
 	for _, r := range m.read.ReadTables {
@@ -131,18 +137,20 @@ func (t *txn) oneWriter(branches []xa.Branch) (writer xa.Branch, readers []xa.Br
 }
 
 // checkReaders tells whether every table the transaction read is a base
-// table on each reader's shard (or absent there), asked on the reader's
-// own connection, in its transaction. Any doubt (an error, a view, a
-// sequence, a temporary table, a server whose lower_case_table_names is
-// not 0, so that a name absent as written may be the one read) is a no:
-// the transaction then commits in two phases.
-func checkReaders(ctx context.Context, readers []xa.Branch, tables []router.TableRef) bool {
-	if len(tables) == 0 {
-		return true
+// table on each reader's shard (or absent there), and that each reader's
+// connection reads statements as the proxy read them, asked on the
+// reader's own connection, in its transaction. Any doubt (an error, a
+// view, a sequence, a temporary table, a server whose
+// lower_case_table_names is not 0, a sql_mode whose parsing flags differ
+// from the ones the reads were parsed with, or ORACLE's) is a no: the
+// transaction then commits in two phases.
+func checkReaders(ctx context.Context, readers []xa.Branch, t *txn) bool {
+	if !t.readsRecorded || t.readModeMixed {
+		return false
 	}
-	q := router.ReadTablesQuery(tables)
+	q := router.ReadTablesQuery(t.readTables)
 	if len(readers) == 1 {
-		return checkReader(ctx, readers[0], q)
+		return checkReader(ctx, readers[0], q, t.readMode)
 	}
 	// One round trip for all: each reader on its own connection.
 	var wg sync.WaitGroup
@@ -151,7 +159,7 @@ func checkReaders(ctx context.Context, readers []xa.Branch, tables []router.Tabl
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if !checkReader(ctx, b, q) {
+			if !checkReader(ctx, b, q, t.readMode) {
 				refused.Store(true)
 			}
 		}()
@@ -160,8 +168,9 @@ func checkReaders(ctx context.Context, readers []xa.Branch, tables []router.Tabl
 	return !refused.Load()
 }
 
-// checkReader runs q, router.ReadTablesQuery, on b's connection.
-func checkReader(ctx context.Context, b xa.Branch, q string) bool {
+// checkReader runs q, router.ReadTablesQuery, on b's connection; mode is
+// the parsing flags the transaction's reads were read with.
+func checkReader(ctx context.Context, b xa.Branch, q string, mode router.Mode) bool {
 	c, ok := b.(*backend.Conn)
 	if !ok {
 		return false
@@ -171,6 +180,14 @@ func checkReader(ctx context.Context, b xa.Branch, q string) bool {
 		return false
 	}
 	if lctn, _ := res.GetString(0, 0); lctn != "0" {
+		return false
+	}
+	// A shard whose sql_mode parses otherwise (another global mode, a
+	// statement prepared under another) may have run a call the proxy
+	// read as a builtin (COUNT\r(x) without IGNORE_SPACE is a stored
+	// function); ORACLE's grammar reads seq.nextval as a call.
+	sqlMode, _ := res.GetString(0, 1)
+	if router.ModeOf(sqlMode) != mode || modeLists(sqlMode, "ORACLE") {
 		return false
 	}
 	// Any row but a base table refuses, whatever its name: the lookup

@@ -62,6 +62,10 @@ type txn struct {
 	wrote      map[string]bool
 	readTables []router.TableRef
 	marks      *stmtMarks
+	// readMode is the parsing mode of the reads (readsRecorded: there
+	// was one; readModeMixed: they had several).
+	readMode                     router.Mode
+	readsRecorded, readModeMixed bool
 }
 
 // readOnly: the transaction is READ ONLY by a mode of its own (START
@@ -212,7 +216,7 @@ func (s *Session) endTx(ctx context.Context, commit bool) error {
 	var failed []xa.Branch
 	done := false
 	if writer, readers, one := tx.oneWriter(branches); commit && len(branches) > 1 && one {
-		verify := func(ctx context.Context) bool { return checkReaders(ctx, readers, tx.readTables) }
+		verify := func(ctx context.Context) bool { return checkReaders(ctx, readers, tx) }
 		failed, done, err = s.srv.coord.CommitReaders(ctx, tx.gtrid, writer, readers, verify)
 	}
 	switch {

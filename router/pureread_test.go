@@ -92,7 +92,7 @@ func TestPureRead(t *testing.T) {
 
 func TestReadTablesQuery(t *testing.T) {
 	got := ReadTablesQuery([]TableRef{{Schema: "bank", Name: "a'b"}, {Schema: "x", Name: ""}})
-	want := "SELECT @@lower_case_table_names, '', ''" +
+	want := "SELECT @@lower_case_table_names, @@sql_mode, ''" +
 		" UNION ALL SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = _utf8mb3 X'62616e6b' AND TABLE_NAME = _utf8mb3 X'612762'" +
 		" UNION ALL SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = _utf8mb3 X'78' AND TABLE_NAME = _utf8mb3''" +
 		" LIMIT 18446744073709551615"
