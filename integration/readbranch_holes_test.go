@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"strings"
@@ -172,4 +173,133 @@ func TestSetJoinsTransaction(t *testing.T) {
 		}
 	}
 
+}
+
+// TestReadBranchHolesIgnoreSpace: a statement prepared while sql_mode has
+// IGNORE_SPACE is parsed by the proxy with it: "count\r(7)" is the
+// aggregate COUNT, a pure read. Executed after sql_mode dropped
+// IGNORE_SPACE, a shard reads the text under the current sql_mode, where a
+// builtin name not followed at once by "(" is a stored function's:
+// `count`. checkReadSince looked only for " (", "\t(" and "\n(" and let
+// "\r(" through (found by a second review); now the EXECUTE is refused,
+// as the other blanks were.
+func TestReadBranchHolesIgnoreSpace(t *testing.T) {
+	b := startBank(t)
+	p := b.startProxy(t, "p1", "")
+	db := bankDB(t, p)
+	ctx := testCtx(t, time.Minute)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	defer conn.Raw(func(any) error { return driver.ErrBadConn })
+	for _, q := range []string{"SET SESSION sql_mode = 'IGNORE_SPACE'", "PREPARE ps FROM 'SELECT count\r(7)'", "SET SESSION sql_mode = 'STRICT_TRANS_TABLES'"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+	}
+	_, err = conn.ExecContext(ctx, "EXECUTE ps")
+	if code, _ := errCode(err); code != 1235 {
+		t.Errorf("EXECUTE of count\\r(7) prepared under IGNORE_SPACE, run without: %v, want 1235 (read differently now)", err)
+	}
+	ps, err := conn.PrepareContext(ctx, "SELECT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps.Close()
+	// The binary protocol: COM_STMT_PREPARE under IGNORE_SPACE.
+	if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = 'IGNORE_SPACE'"); err != nil {
+		t.Fatal(err)
+	}
+	ps, err = conn.PrepareContext(ctx, "SELECT count\r(?)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = 'STRICT_TRANS_TABLES'"); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	err = ps.QueryRowContext(ctx, 7).Scan(&n)
+	if code, _ := errCode(err); code != 1235 {
+		t.Errorf("COM_STMT_EXECUTE of count\\r(?) prepared under IGNORE_SPACE, run without: %v, want 1235", err)
+	}
+}
+
+// TestReadBranchHolesShardMode: the proxy parses with the first shard's
+// global sql_mode (here IGNORE_SPACE: count\r(x) is the aggregate); a
+// shard whose global mode differs (s1: none) reads a call of the stored
+// function count there. The reader check compares each reader
+// connection's sql_mode with the reads' and commits in two phases.
+func TestReadBranchHolesShardMode(t *testing.T) {
+	b := startBank(t)
+	mustExec(t, b.direct["s0"], "SET GLOBAL sql_mode = 'IGNORE_SPACE'")
+	p := b.startProxy(t, "p1", "")
+	db := bankDB(t, p)
+	ctx := testCtx(t, time.Minute)
+	for _, name := range b.names {
+		mustExec(t, b.direct[name], "CREATE TABLE audit (n BIGINT)")
+	}
+	mustExec(t, b.direct["s1"], "CREATE FUNCTION `count`(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END")
+	r, w := b.takeOn(t, "s1"), b.takeOn(t, "s2")
+	balW := b.balance(t, w)
+	before := metric(t, p, `xaproxy_xa_commits_total{kind="one_writer"}`)
+	runTx(ctx, t, db, func(tx *sql.Tx) {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE accounts SET bal = bal + 1 WHERE id = %d", w)); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := tx.QueryContext(ctx, fmt.Sprintf("SELECT count\r(bal) FROM accounts WHERE id = %d", r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+	})
+	b.wantBalances(t, "shard mode", map[int64]int64{w: balW + 1})
+	if wrote := queryInt(t, b.direct["s1"], "SELECT COUNT(*) FROM audit"); wrote != 1 {
+		t.Errorf("audit rows on s1 %d, want 1: the shard did not call `count`, so the case shows nothing", wrote)
+	}
+	if one := metric(t, p, `xaproxy_xa_commits_total{kind="one_writer"}`); one != before {
+		t.Errorf("committed one_writer (no decision) though the read on s1 wrote through `count`")
+	}
+}
+
+// TestReadBranchHolesOracleNextval: under sql_mode ORACLE, s.nextval is
+// NEXTVAL(s) on MariaDB; TiDB reads a column, so the proxy counts it a
+// pure read (no table named). The sequence advances on the reader though
+// pureread.go says an advanced sequence is a write. Not an atomicity loss:
+// MariaDB never rolls a sequence back (checked: XA ROLLBACK keeps it).
+func TestReadBranchHolesOracleNextval(t *testing.T) {
+	b := startBank(t)
+	p := b.startProxy(t, "p1", "")
+	db := bankDB(t, p)
+	ctx := testCtx(t, time.Minute)
+	mustExec(t, b.direct["s0"], "CREATE SEQUENCE sq NOCACHE")
+	_, w := readOnS0(t, b)
+	before := metric(t, p, `xaproxy_xa_commits_total{kind="one_writer"}`)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	defer conn.Raw(func(any) error { return driver.ErrBadConn })
+	for _, q := range []string{"SET SESSION sql_mode = 'ORACLE'", "BEGIN",
+		fmt.Sprintf("UPDATE accounts SET bal = bal + 1 WHERE id = %d", w), "SELECT sq.nextval", "COMMIT"} {
+		rows, err := conn.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+	}
+	next := queryInt(t, b.direct["s0"], "SELECT next_not_cached_value FROM sq")
+	if next <= 1 {
+		t.Errorf("sequence sq did not advance (next_not_cached_value %d): the case shows nothing", next)
+	}
+	if one := metric(t, p, `xaproxy_xa_commits_total{kind="one_writer"}`); one != before {
+		t.Errorf("committed one_writer though the read advanced sequence sq on s0 (next_not_cached_value %d)", next)
+	}
 }
