@@ -63,6 +63,20 @@ func splitCharsetValue(v string) (charset, collation string, ok bool) {
 	return unquote(cs), collation, true
 }
 
+// ClientCharset is the character set of st's character_set_client, "" when
+// st holds none (the server's default).
+func (st State) ClientCharset() string {
+	v, ok := st.Get(VarCharsetClient)
+	if !ok {
+		return ""
+	}
+	cs, _, ok := splitCharsetValue(v)
+	if !ok {
+		return ""
+	}
+	return cs
+}
+
 // Quote makes s a SQL string literal.
 func Quote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(s) + "'"

@@ -24,6 +24,9 @@ type readHole struct {
 	pre    []string // on the session before BEGIN
 	reads  []string // the reader's statements; %d is a
 	direct []string // on s0 itself before the transaction; %d is a
+	// refused: the proxy refuses the last read (1235), since it would read
+	// the text otherwise than MariaDB; the client rolls back.
+	refused bool
 }
 
 func TestReadBranchHoles(t *testing.T) {
@@ -35,17 +38,17 @@ func TestReadBranchHoles(t *testing.T) {
 		{name: "latin1 NBSP after -- hides /*M! from the expander",
 			pre:   []string{"SET NAMES latin1"},
 			reads: []string{"SELECT COUNT(*) --\xa0 '\n/*M!, noted(%d)*/ FROM transfers WHERE src = %d -- '\n"}},
-		{name: "ANSI_QUOTES backslash in a quoted name hides /*M!",
+		{name: "ANSI_QUOTES backslash in a quoted name hides /*M!", refused: true,
 			pre:   []string{"SET SESSION sql_mode = 'ANSI_QUOTES'"},
 			reads: []string{"SELECT COUNT(*) AS \"x\\\" /*M!, noted(%d)*/, COUNT(*) AS \" -- \"\n FROM transfers WHERE src = %d"}},
 		{name: "latin1 name bytes checked as utf8",
 			direct: []string{"CREATE OR REPLACE VIEW `v\u00c3\u00a9` AS SELECT noted(%d) AS n"},
 			pre:    []string{"SET NAMES latin1"},
 			reads:  []string{"SELECT n FROM `v\xc3\xa9`"}},
-		{name: "ANSI_QUOTES smuggles an UPDATE into a read",
+		{name: "ANSI_QUOTES smuggles an UPDATE into a read", refused: true,
 			pre:   []string{"SET SESSION sql_mode = 'ANSI_QUOTES'"},
 			reads: []string{"SELECT COUNT(*) AS \"x\\\"; INSERT INTO audit VALUES (%d); SELECT COUNT(*) AS \" -- \"\n FROM transfers WHERE src = %d"}},
-		{name: "gbk smuggles an UPDATE into a read",
+		{name: "gbk smuggles an UPDATE into a read", refused: true,
 			pre:   []string{"SET NAMES gbk"},
 			reads: []string{"SELECT COUNT(*) AS '\xbf\x5c'; INSERT INTO audit VALUES (%d); SELECT COUNT(*) AS ' -- '\n FROM transfers WHERE src = %d"}},
 		{name: "character_set_results latin1 hides a view's row",
@@ -117,8 +120,25 @@ func runReadHoles(t *testing.T, b *bank, cases []readHole) {
 			}
 			exec("BEGIN")
 			exec(fmt.Sprintf("UPDATE accounts SET bal = bal + 1 WHERE id = %d", w))
-			for _, q := range tc.reads {
+			reads := tc.reads
+			if tc.refused {
+				reads = reads[:len(reads)-1]
+			}
+			for _, q := range reads {
 				exec(withID(q, a))
+			}
+			if tc.refused {
+				q := withID(tc.reads[len(tc.reads)-1], a)
+				_, err := conn.ExecContext(ctx, q)
+				if code, _ := errCode(err); code != 1235 {
+					t.Fatalf("%q: %v, want 1235 (read otherwise than MariaDB)", q, err)
+				}
+				exec("ROLLBACK")
+				b.wantBalances(t, tc.name, map[int64]int64{w: balW})
+				if n := queryInt(t, b.direct["s0"], "SELECT COUNT(*) FROM audit"); n != audit {
+					t.Errorf("audit rows %d -> %d after a refused read and ROLLBACK", audit, n)
+				}
+				return
 			}
 			exec("COMMIT")
 			if n := metric(t, p, `xaproxy_xa_commits_total{kind="one_writer"}`); n != before["one_writer"] {

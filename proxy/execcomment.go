@@ -11,10 +11,23 @@ import (
 // shards' version (router.ExpandExecutableComments): the router plans that
 // text and the shards receive it, so that both see the same statement.
 func (s *Session) expandComments(sql string) (string, error) {
+	if err := s.checkLexable(sql); err != nil {
+		return "", err
+	}
 	if !strings.Contains(sql, "/*") {
 		return sql, nil
 	}
-	return router.ExpandExecutableComments(sql, s.srv.shardVersion())
+	return router.ExpandExecutableComments(sql, s.srv.shardVersion(), s.parseMode())
+}
+
+// checkLexable refuses a text the proxy would read otherwise than MariaDB
+// (router.CheckLexable). Only a text with a backslash or a backquote can
+// be one: the others cost two byte searches.
+func (s *Session) checkLexable(sql string) error {
+	if strings.IndexByte(sql, '\\') < 0 && strings.IndexByte(sql, '`') < 0 {
+		return nil
+	}
+	return router.CheckLexable(sql, s.parseMode(), s.vars.ClientCharset())
 }
 
 // shardVersion is the version executable comments are compared with: the

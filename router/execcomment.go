@@ -52,11 +52,11 @@ const AssumedServerVersion = 101100
 // error for an unclosed executable comment, and a refusal for the one case
 // no text can express (a removed marker right after "--" that a blank
 // follows).
-func ExpandExecutableComments(sql string, version int) (string, error) {
+func ExpandExecutableComments(sql string, version int, mode Mode) (string, error) {
 	if !strings.Contains(sql, "/*") {
 		return sql, nil
 	}
-	x := expander{in: sql, version: version}
+	x := expander{in: sql, version: version, mode: mode}
 	if err := x.run(); err != nil {
 		return "", err
 	}
@@ -66,6 +66,7 @@ func ExpandExecutableComments(sql string, version int) (string, error) {
 type expander struct {
 	in      string
 	version int
+	mode    Mode // the session's sql_mode: how quotes read
 	out     strings.Builder
 	open    bool // inside a running executable comment
 	gap     bool // something was removed since the last byte written
@@ -77,7 +78,7 @@ func (x *expander) run() error {
 		c := s[i]
 		switch {
 		case c == '\'' || c == '"' || c == '`':
-			end := skipQuoted(s, i) + 1
+			end := skipQuotedIn(s, i, escapesIn(c, x.mode)) + 1
 			if end > len(s) {
 				end = len(s)
 			}
@@ -232,7 +233,7 @@ func errUnclosedComment() error {
 // hideTiDBComments turns TiDB's own executable comments (/*T! ... */),
 // plain comments to MariaDB, into plain comments for the TiDB parser too,
 // keeping every offset. It expects ExpandExecutableComments' output.
-func hideTiDBComments(sql string) string {
+func hideTiDBComments(sql string, mode Mode) string {
 	if !strings.Contains(sql, "/*T!") {
 		return sql
 	}
@@ -240,7 +241,7 @@ func hideTiDBComments(sql string) string {
 	for i := 0; i < len(b); i++ {
 		switch c := b[i]; {
 		case c == '\'' || c == '"' || c == '`':
-			i = skipQuoted(sql, i)
+			i = skipQuotedIn(sql, i, escapesIn(c, mode))
 		case c == '#' || (c == '-' && sqllex.IsDashComment(sql[i:])):
 			if end := strings.IndexByte(sql[i:], '\n'); end >= 0 {
 				i += end

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
+	tmysql "github.com/pingcap/tidb/pkg/parser/mysql"
 )
 
 // The expectations come from MariaDB 10.11.19 (version 101119): the
@@ -96,7 +97,7 @@ func TestExpandExecutableComments(t *testing.T) {
 		{"select 1 /* x", "select 1 /* x"},
 	}
 	for _, tt := range tests {
-		got, err := ExpandExecutableComments(tt.in, v)
+		got, err := ExpandExecutableComments(tt.in, v, 0)
 		if err != nil {
 			t.Errorf("%q: %v", tt.in, err)
 			continue
@@ -118,7 +119,7 @@ func TestExpandExecutableCommentsErrors(t *testing.T) {
 		"select 1 --/*!50000 +1 */", // 2 on MariaDB ("--" then "/" is two minus signs): no text without the marker says so
 		"select 1 --/*!*/\x7f1",     // without the marker, "--\x7f" starts a comment (MariaDB's rule)
 	} {
-		_, err := ExpandExecutableComments(in, 101119)
+		_, err := ExpandExecutableComments(in, 101119, 0)
 		var me *mysql.MyError
 		if !errors.As(err, &me) || me.Code != mysql.ER_PARSE_ERROR {
 			t.Errorf("%q: got %v, want a syntax error", in, err)
@@ -137,7 +138,7 @@ func TestExpandExecutableCommentsVersion(t *testing.T) {
 		{"select 1 /*!40103 +1 */", 40102, "select 1 "},
 	}
 	for _, tt := range tests {
-		if got, err := ExpandExecutableComments(tt.in, tt.version); err != nil || got != tt.want {
+		if got, err := ExpandExecutableComments(tt.in, tt.version, 0); err != nil || got != tt.want {
 			t.Errorf("%q at %d: got %q, %v; want %q", tt.in, tt.version, got, err, tt.want)
 		}
 	}
@@ -151,8 +152,32 @@ func TestHideTiDBComments(t *testing.T) {
 		{"select 1", "select 1"},
 	}
 	for _, tt := range tests {
-		if got := hideTiDBComments(tt.in); got != tt.want {
+		if got := hideTiDBComments(tt.in, 0); got != tt.want {
 			t.Errorf("%q: got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestExpandExecutableCommentsMode: quotes read as the session's sql_mode
+// reads them. Under NO_BACKSLASH_ESCAPES 'x\' is a whole string, so the
+// comment after it runs; a backquoted name never escapes; under
+// ANSI_QUOTES neither does a double-quoted one. And "--" before byte 0xA0
+// (latin1's space) is a comment.
+func TestExpandExecutableCommentsMode(t *testing.T) {
+	tests := []struct {
+		in   string
+		mode Mode
+		want string
+	}{
+		{`select 'x\' /*M!, f(1) */, ' -- '`, tmysql.ModeNoBackslashEscapes, `select 'x\' , f(1) , ' -- '`},
+		{`select 'x\' /*M!, f(1) */, ' -- '`, 0, `select 'x\' /*M!, f(1) */, ' -- '`},
+		{"select `x\\` /*M!, f(1) */", 0, "select `x\\` , f(1) "},
+		{`select "x\" /*M!, f(1) */`, tmysql.ModeANSIQuotes, `select "x\" , f(1) `},
+		{"select 1 --\xa0 '\n/*M!, f(1) */", 0, "select 1 --\xa0 '\n, f(1) "},
+	}
+	for _, tt := range tests {
+		if got, err := ExpandExecutableComments(tt.in, AssumedServerVersion, tt.mode); err != nil || got != tt.want {
+			t.Errorf("%q in mode %d: got %q, %v; want %q", tt.in, tt.mode, got, err, tt.want)
 		}
 	}
 }

@@ -109,7 +109,7 @@ func (p *Parser) parse(sql string) (nodes []ast.StmtNode, err error) {
 		p.pool.Put(tp)
 	}()
 	tp.SetSQLMode(p.mode)
-	nodes, _, err = tp.Parse(hideTiDBComments(sql), "", "")
+	nodes, _, err = tp.Parse(hideTiDBComments(sql, p.mode), "", "")
 	return slices.Clone(nodes), err
 }
 

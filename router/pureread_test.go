@@ -73,7 +73,7 @@ func TestPureRead(t *testing.T) {
 		{"EXPLAIN SELECT * FROM t", false, nil},
 	}
 	for _, tc := range tests {
-		sql, err := ExpandExecutableComments(tc.sql, AssumedServerVersion)
+		sql, err := ExpandExecutableComments(tc.sql, AssumedServerVersion, 0)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.sql, err)
 		}

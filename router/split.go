@@ -17,13 +17,12 @@ import (
 // has semicolons of its own: it runs to the end of the query. Under
 // NO_BACKSLASH_ESCAPES (in mode) a backslash in a string is itself.
 func SplitStatements(sql string, mode Mode) []string {
-	escapes := mode&mysql.ModeNoBackslashEscapes == 0
 	var out []string
 	start := 0
 	for i := 0; i < len(sql); i++ {
 		switch c := sql[i]; {
 		case c == '\'' || c == '"' || c == '`':
-			i = skipQuotedIn(sql, i, escapes)
+			i = skipQuotedIn(sql, i, escapesIn(c, mode))
 		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
 			if end := strings.Index(sql[i+2:], "*/"); end >= 0 {
 				i += end + 3
@@ -48,6 +47,13 @@ func SplitStatements(sql string, mode Mode) []string {
 		out = append(out, rest)
 	}
 	return out
+}
+
+// escapesIn tells whether a backslash escapes inside quotes q under mode:
+// never in a backquoted name, nor in a double-quoted one under
+// ANSI_QUOTES, nor anywhere under NO_BACKSLASH_ESCAPES.
+func escapesIn(q byte, mode Mode) bool {
+	return mode&mysql.ModeNoBackslashEscapes == 0 && q != '`' && (q != '"' || mode&mysql.ModeANSIQuotes == 0)
 }
 
 // skipQuoted returns the index of the quote that closes the literal or
