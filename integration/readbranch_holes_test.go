@@ -78,10 +78,7 @@ func TestReadBranchHolesLowerCaseNames(t *testing.T) {
 func runReadHoles(t *testing.T, b *bank, cases []readHole) {
 	p := b.startProxy(t, "p1", "")
 	db := bankDB(t, p)
-	for _, name := range b.names {
-		mustExec(t, b.direct[name], "CREATE TABLE audit (n BIGINT)")
-		mustExec(t, b.direct[name], "CREATE FUNCTION noted(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END")
-	}
+	createAudit(t, b)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := testCtx(t, time.Minute)
@@ -155,6 +152,21 @@ func runReadHoles(t *testing.T, b *bank, cases []readHole) {
 	}
 }
 
+// createAudit makes, directly on each of shards (every shard when none is
+// named), the table audit and the stored function noted(x) that inserts x
+// into it: a read that calls noted writes. The proxy sends audit, which it
+// does not shard, to s0.
+func createAudit(t *testing.T, b *bank, shards ...string) {
+	t.Helper()
+	if len(shards) == 0 {
+		shards = b.names
+	}
+	for _, name := range shards {
+		mustExec(t, b.direct[name], "CREATE TABLE audit (n BIGINT)")
+		mustExec(t, b.direct[name], "CREATE FUNCTION noted(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END")
+	}
+}
+
 // withID puts id in place of every %d of q.
 func withID(q string, id int64) string {
 	return strings.ReplaceAll(q, "%d", fmt.Sprint(id))
@@ -170,10 +182,7 @@ func TestSetJoinsTransaction(t *testing.T) {
 	db := bankDB(t, p)
 	ctx := testCtx(t, time.Minute)
 	// audit is unsharded (on s0, the default shard, where SET runs).
-	for _, name := range b.names {
-		mustExec(t, b.direct[name], "CREATE TABLE audit (n INT)")
-		mustExec(t, b.direct[name], "CREATE FUNCTION noted(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END")
-	}
+	createAudit(t, b)
 	count := func() int64 { return queryInt(t, b.direct["s0"], "SELECT COUNT(*) FROM audit") }
 	for _, begin := range []string{"BEGIN", "SET autocommit = 0"} {
 		conn, err := db.Conn(ctx)
@@ -258,9 +267,7 @@ func TestReadBranchHolesShardMode(t *testing.T) {
 	p := b.startProxy(t, "p1", "")
 	db := bankDB(t, p)
 	ctx := testCtx(t, time.Minute)
-	for _, name := range b.names {
-		mustExec(t, b.direct[name], "CREATE TABLE audit (n BIGINT)")
-	}
+	createAudit(t, b)
 	mustExec(t, b.direct["s1"], "CREATE FUNCTION `count`(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END")
 	r, w := b.takeOn(t, "s1"), b.takeOn(t, "s2")
 	balW := b.balance(t, w)

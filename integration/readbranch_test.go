@@ -22,10 +22,7 @@ func TestReadOnlyBranchesSkipTwoPhase(t *testing.T) {
 	// A function that writes, on every shard, and a view: reads through
 	// them may change rows as far as the proxy can tell. The function's
 	// table is unsharded (on s0), so the reads are of s0's accounts.
-	for _, name := range b.names {
-		mustExec(t, b.direct[name], "CREATE TABLE audit (n INT)")
-		mustExec(t, b.direct[name], "CREATE FUNCTION noted(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END")
-	}
+	createAudit(t, b)
 	mustExec(t, db, "CREATE VIEW rich AS SELECT id, bal FROM accounts WHERE bal > 0")
 	// Views whose reads write, made on the shards behind the proxy's
 	// back (it refuses one whose function names an unsharded table): the
@@ -152,8 +149,7 @@ func TestReadBranchesOnTwoShards(t *testing.T) {
 	p := b.startProxy(t, "p1", "")
 	db := bankDB(t, p)
 	ctx := testCtx(t, time.Minute)
-	mustExec(t, b.direct["s0"], "CREATE TABLE audit (n INT)")
-	mustExec(t, b.direct["s0"], "CREATE FUNCTION noted(x BIGINT) RETURNS BIGINT MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (x); RETURN x; END")
+	createAudit(t, b, "s0")
 	mustExec(t, b.direct["s0"], "CREATE VIEW noisy AS SELECT id, noted(bal) AS n FROM accounts")
 	for _, tt := range []struct {
 		name, first, kind string
