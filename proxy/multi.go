@@ -16,6 +16,7 @@ import (
 
 // handleQueryText runs a COM_QUERY of one or several statements.
 func (s *Session) handleQueryText(ctx context.Context, sql string) error {
+	original := sql
 	expanded, err := s.expandComments(sql)
 	if err != nil {
 		return s.writeErr(err)
@@ -38,17 +39,44 @@ func (s *Session) handleQueryText(ctx context.Context, sql string) error {
 			truncateSQL(strings.TrimSpace(stmts[1]), 80))))
 	}
 	defer func() { s.moreResults = false }()
-	for i, st := range stmts {
+	for i := 0; i < len(stmts); i++ {
 		s.moreResults = i < len(stmts)-1
 		failed := s.errsWritten
-		if err := s.handleQuery(ctx, st); err != nil {
+		mode, charset := s.parseMode(), s.vars.ClientCharset()
+		if err := s.handleQuery(ctx, stmts[i]); err != nil {
 			return err
 		}
 		if s.errsWritten != failed {
 			return nil // MariaDB stops at the first error
 		}
+		if i < len(stmts)-1 && (s.parseMode() != mode || s.vars.ClientCharset() != charset) {
+			rest, err := s.relex(sql != original, stmts[i+1:])
+			if err != nil {
+				s.moreResults = false
+				return s.writeErr(err)
+			}
+			stmts = append(stmts[:i+1], rest...)
+		}
 	}
 	return nil
+}
+
+// relex reads the statements after one that changed the sql_mode or the
+// character set again, as MariaDB reads each statement of a query with the
+// settings the ones before it left: the checks and the split of the query
+// were made with the settings it began with. Unless executable comments
+// were opened then (which ones run, and where strings end around them,
+// may have changed: refused), the rest is the client's own text, checked
+// and expanded anew.
+func (s *Session) relex(expanded bool, rest []string) ([]string, error) {
+	if expanded {
+		return nil, errNotSupported("a query of several statements with executable comments (/*! */) after a statement that changes sql_mode or the character set is not supported: send the statements after it in a query of their own")
+	}
+	text, err := s.expandComments(strings.Join(rest, ""))
+	if err != nil {
+		return nil, err
+	}
+	return router.SplitStatements(text, s.parseMode()), nil
 }
 
 // multiStatementsOn: the client may send several statements in a query.

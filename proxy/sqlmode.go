@@ -72,16 +72,33 @@ func modeLists(sqlMode, flag string) bool {
 // time, while a shard the proxy prepares the text on (a backend connection
 // sees it first at an execute) reads it with the session's current mode.
 // Only the flags that changed, and only if the text has what they read
-// differently, matter.
-func (s *Session) checkReadSince(st *router.Statement) error {
+// differently, matter. The same holds for the character set (charset, at
+// PREPARE) of a text with bytes above 0x7F, and for src, the literal of a
+// SQL PREPARE that the shard's EXECUTE IMMEDIATE reads anew: its
+// backslashes under NO_BACKSLASH_ESCAPES.
+func (s *Session) checkReadSince(st *router.Statement, charset, src string) error {
 	if st == nil {
 		return nil
 	}
 	diff := st.Mode ^ s.parseMode()
-	if diff == 0 || !readsDifferently(st.SQL, diff) {
-		return nil
+	if diff != 0 && (readsDifferently(st.SQL, diff) || readsDifferently(src, diff&mysql.ModeNoBackslashEscapes)) {
+		return errNotSupported("the statement was prepared under another sql_mode, which read it differently (quotes, ||, backslashes or NOT): MariaDB keeps the reading of PREPARE time, a shard would read it with the current one; prepare it again")
 	}
-	return errNotSupported("the statement was prepared under another sql_mode, which read it differently (quotes, ||, backslashes or NOT): MariaDB keeps the reading of PREPARE time, a shard would read it with the current one; prepare it again")
+	if charset != s.vars.ClientCharset() && (hasHighByte(st.SQL) || hasHighByte(src)) {
+		return errNotSupported("the statement was prepared under another character set (%s, now %s): MariaDB keeps the reading of PREPARE time, a shard would read its text with the current one; prepare it again", charset, s.vars.ClientCharset())
+	}
+	return nil
+}
+
+// hasHighByte: text has a byte above 0x7F, which character sets read
+// apart.
+func hasHighByte(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if text[i] > 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // readsDifferently tells whether text has something the sql_mode flags in

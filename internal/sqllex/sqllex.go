@@ -145,10 +145,10 @@ func quoteEnd(s string, i int, escapes bool) (int, bool) {
 // IsDashComment: "--" starts a comment when white space or a control
 // character (or the end of the text) follows it, MariaDB's rule ("1--2"
 // is arithmetic; checked on 10.11: --\x01, --\x0c and --\x7f start
-// comments). Byte 0xA0 is white space in latin1, and the TiDB parser takes
-// it for one whatever the character set.
+// comments). "--" before a byte above 0x7F, read apart by character set,
+// is refused (router.CheckLexable).
 func IsDashComment(s string) bool {
-	return strings.HasPrefix(s, "--") && (len(s) == 2 || s[2] <= ' ' || s[2] == 0x7f || s[2] == 0xa0)
+	return strings.HasPrefix(s, "--") && (len(s) == 2 || s[2] <= ' ' || s[2] == 0x7f)
 }
 
 // IsWordByte: bytes of unquoted identifiers, keywords and numbers.
