@@ -2,7 +2,6 @@ package integration
 
 import (
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"strings"
 	"testing"
@@ -92,13 +91,8 @@ func runReadHoles(t *testing.T, b *bank, cases []readHole) {
 			for _, q := range tc.direct {
 				mustExec(t, b.direct["s0"], withID(q, a))
 			}
-			conn, err := db.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
 			// The session's settings must not reach the next case.
-			defer conn.Close()
-			defer conn.Raw(func(any) error { return driver.ErrBadConn })
+			conn := freshConn(ctx, t, db)
 			exec := func(q string) {
 				t.Helper()
 				rows, err := conn.QueryContext(ctx, q)
@@ -185,18 +179,13 @@ func TestSetJoinsTransaction(t *testing.T) {
 	createAudit(t, b)
 	count := func() int64 { return queryInt(t, b.direct["s0"], "SELECT COUNT(*) FROM audit") }
 	for _, begin := range []string{"BEGIN", "SET autocommit = 0"} {
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		conn := freshConn(ctx, t, db)
 		before := count()
 		for _, q := range []string{begin, "SET @x = noted(1)", "ROLLBACK"} {
 			if _, err := conn.ExecContext(ctx, q); err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
 		}
-		conn.Raw(func(any) error { return driver.ErrBadConn })
-		conn.Close()
 		if n := count(); n != before {
 			t.Errorf("%s; SET @x = noted(1); ROLLBACK: audit rows %d -> %d: the SET's write escaped the transaction", begin, before, n)
 		}
@@ -217,18 +206,13 @@ func TestReadBranchHolesIgnoreSpace(t *testing.T) {
 	p := b.startProxy(t, "p1", "")
 	db := bankDB(t, p)
 	ctx := testCtx(t, time.Minute)
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	defer conn.Raw(func(any) error { return driver.ErrBadConn })
+	conn := freshConn(ctx, t, db)
 	for _, q := range []string{"SET SESSION sql_mode = 'IGNORE_SPACE'", "PREPARE ps FROM 'SELECT count\r(7)'", "SET SESSION sql_mode = 'STRICT_TRANS_TABLES'"} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%q: %v", q, err)
 		}
 	}
-	_, err = conn.ExecContext(ctx, "EXECUTE ps")
+	_, err := conn.ExecContext(ctx, "EXECUTE ps")
 	if code, _ := errCode(err); code != 1235 {
 		t.Errorf("EXECUTE of count\\r(7) prepared under IGNORE_SPACE, run without: %v, want 1235 (read differently now)", err)
 	}
@@ -306,12 +290,7 @@ func TestReadBranchHolesOracleNextval(t *testing.T) {
 	mustExec(t, b.direct["s0"], "CREATE SEQUENCE sq NOCACHE")
 	_, w := readOnS0(t, b)
 	before := metric(t, p, `xaproxy_xa_commits_total{kind="one_writer"}`)
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	defer conn.Raw(func(any) error { return driver.ErrBadConn })
+	conn := freshConn(ctx, t, db)
 	for _, q := range []string{"SET SESSION sql_mode = 'ORACLE'", "BEGIN",
 		fmt.Sprintf("UPDATE accounts SET bal = bal + 1 WHERE id = %d", w), "SELECT sq.nextval", "COMMIT"} {
 		rows, err := conn.QueryContext(ctx, q)
