@@ -77,6 +77,15 @@ func (st State) ClientCharset() string {
 	return cs
 }
 
+// CharsetKey tells st's character set apart from another's: its
+// character_set_client and collation_connection (which gives
+// character_set_connection) as recorded.
+func (st State) CharsetKey() string {
+	client, _ := st.Get(VarCharsetClient)
+	coll, _ := st.Get(VarCollation)
+	return client + "|" + coll
+}
+
 // Quote makes s a SQL string literal.
 func Quote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(s) + "'"

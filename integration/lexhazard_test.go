@@ -42,6 +42,14 @@ func TestLexHazards(t *testing.T) {
 			query: "SET SESSION sql_mode = 'ANSI_QUOTES'; SELECT 1 AS \"x\\\"; UPDATE accounts SET bal = bal + 1 WHERE id = %b; SELECT 1 AS \" -- \"\n FROM accounts WHERE id = %a", refused: true},
 		{name: "a SET NAMES gbk earlier in the query: the rest is read under it",
 			query: "SET NAMES gbk; SELECT 1 AS '\xbf\x5c'; UPDATE accounts SET bal = bal + 1 WHERE id = %b; SELECT 1 AS ' -- '\n FROM accounts WHERE id = %a", refused: true},
+		// A fourth review's cases: dump headers and trailers, whose SET
+		// NAMES sits in an executable comment, run as on one server.
+		{name: "dump header SET NAMES utf8 then an UPDATE",
+			query: "/*!40101 SET NAMES utf8 */;\nUPDATE accounts SET bal = bal + 1 WHERE id IN (%a, %b);\n", bumped: "ab"},
+		{name: "an executable comment earlier, a plain SET NAMES latin1, an UPDATE",
+			query: "/*!40014 SET FOREIGN_KEY_CHECKS=0 */; SET NAMES latin1; UPDATE accounts SET bal = bal + 1 WHERE id IN (%a, %b)", bumped: "ab"},
+		{name: "dump trailer after the data: UPDATE, SET NAMES restored, one more SET",
+			query: "UPDATE accounts SET bal = bal + 1 WHERE id IN (%a, %b); /*!40101 SET NAMES latin1 */; /*!40014 SET FOREIGN_KEY_CHECKS=1 */;", bumped: "ab"},
 		{name: "a SET of NO_BACKSLASH_ESCAPES earlier in the query opens the comment after 'x\\'",
 			query: "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'; UPDATE accounts SET bal = bal + 1 WHERE id = %a AND 'x\\' = 'x\\' /*M! OR id = %b */", bumped: "ab"},
 	}
@@ -75,8 +83,8 @@ func TestLexHazards(t *testing.T) {
 }
 
 // TestPreparedReadAgainLater: a prepared statement is read once, at
-// PREPARE, under that time's character set and sql_mode; a shard reads it
-// at the execute. Executed after they changed in what the text holds, it
+// PREPARE, under that time's character set, collation and sql_mode; a
+// shard reads it at the execute. Executed after they changed in what the text holds, it
 // is refused (a third review's cases: the shard answered another column
 // list).
 func TestPreparedReadAgainLater(t *testing.T) {
@@ -104,6 +112,23 @@ func TestPreparedReadAgainLater(t *testing.T) {
 	}
 	if code, _ := errCode(err); code != 1235 {
 		t.Errorf("execute under gbk of a text prepared under latin1: %v, want 1235", err)
+	}
+
+	// A literal's collation is fixed at PREPARE ('a' = 'A' is 1 under
+	// utf8mb4_general_ci whatever the collation at the execute).
+	conn3 := freshConn(ctx, t, db)
+	ps3, err := conn3.PrepareContext(ctx, "SELECT 'a' = 'A' FROM accounts WHERE id = ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps3.Close()
+	if _, err := conn3.ExecContext(ctx, "SET collation_connection = utf8mb4_bin"); err != nil {
+		t.Fatal(err)
+	}
+	var eq int
+	err = ps3.QueryRowContext(ctx, a).Scan(&eq)
+	if code, _ := errCode(err); code != 1235 {
+		t.Errorf("execute after collation_connection changed of a text with a literal: %v (value %d), want 1235 (one MariaDB: 1)", err, eq)
 	}
 
 	conn2 := freshConn(ctx, t, db)
@@ -148,3 +173,20 @@ func drain(ctx context.Context, conn *sql.Conn, q string) error {
 	}
 	return rows.Err()
 }
+
+// TestDumpHeaderAfterMySQL8Handshake: a MySQL 8 client's handshake
+// collation (255, unknown to MariaDB 10.11) records no character set, so
+// the dump header's SET NAMES utf8mb4 changes it: the rest of the query is
+// read again, and runs.
+func TestDumpHeaderAfterMySQL8Handshake(t *testing.T) {
+	b := startBank(t)
+	p := b.startProxy(t, "p1", "")
+	db := p.DB(t, appUser, appPass, "bank", "timeout=5s&multiStatements=true&collation=utf8mb4_0900_ai_ci")
+	ctx := testCtx(t, time.Minute)
+	conn := freshConn(ctx, t, db)
+	q := "/*!40101 SET NAMES utf8mb4 */;\nSELECT 1;\n"
+	if err := drain(ctx, conn, q); err != nil {
+		t.Errorf("%q: %v (one MariaDB server runs it)", q, err)
+	}
+}
+

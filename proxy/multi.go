@@ -39,6 +39,7 @@ func (s *Session) handleQueryText(ctx context.Context, sql string) error {
 			truncateSQL(strings.TrimSpace(stmts[1]), 80))))
 	}
 	defer func() { s.moreResults = false }()
+	startMode := s.parseMode() // the settings the query was expanded and split with
 	for i := 0; i < len(stmts); i++ {
 		s.moreResults = i < len(stmts)-1
 		failed := s.errsWritten
@@ -50,12 +51,13 @@ func (s *Session) handleQueryText(ctx context.Context, sql string) error {
 			return nil // MariaDB stops at the first error
 		}
 		if i < len(stmts)-1 && (s.parseMode() != mode || s.vars.ClientCharset() != charset) {
-			rest, err := s.relex(sql != original, stmts[i+1:])
+			rest, err := s.relex(original, startMode, stmts[i+1:])
 			if err != nil {
 				s.moreResults = false
 				return s.writeErr(err)
 			}
 			stmts = append(stmts[:i+1], rest...)
+			startMode = s.parseMode()
 		}
 	}
 	return nil
@@ -63,20 +65,28 @@ func (s *Session) handleQueryText(ctx context.Context, sql string) error {
 
 // relex reads the statements after one that changed the sql_mode or the
 // character set again, as MariaDB reads each statement of a query with the
-// settings the ones before it left: the checks and the split of the query
-// were made with the settings it began with. Unless executable comments
-// were opened then (which ones run, and where strings end around them,
-// may have changed: refused), the rest is the client's own text, checked
-// and expanded anew.
-func (s *Session) relex(expanded bool, rest []string) ([]string, error) {
-	if expanded {
-		return nil, errNotSupported("a query of several statements with executable comments (/*! */) after a statement that changes sql_mode or the character set is not supported: send the statements after it in a query of their own")
+// settings the ones before it left: the checks, the expansion of
+// executable comments and the split of the query were made with the
+// settings it began with (startMode). rest are those statements as
+// expanded then; the client's own text for them is found among the
+// suffixes of original that expand to them, and read anew. Refused when
+// none does (a comment spanning statements).
+func (s *Session) relex(original string, startMode router.Mode, rest []string) ([]string, error) {
+	done := strings.TrimSpace(strings.Join(rest, ""))
+	pieces := router.SplitStatements(original, startMode)
+	for k := len(pieces) - 1; k >= 0; k-- {
+		suffix := strings.Join(pieces[k:], "")
+		was, err := router.ExpandExecutableComments(suffix, s.srv.shardVersion(), startMode)
+		if err != nil || strings.TrimSpace(was) != done {
+			continue
+		}
+		text, err := s.expandComments(suffix)
+		if err != nil {
+			return nil, err
+		}
+		return router.SplitStatements(text, s.parseMode()), nil
 	}
-	text, err := s.expandComments(strings.Join(rest, ""))
-	if err != nil {
-		return nil, err
-	}
-	return router.SplitStatements(text, s.parseMode()), nil
+	return nil, errNotSupported("a query of several statements whose executable comments span statements, after a statement that changes sql_mode or the character set, is not supported: send the statements after it in a query of their own")
 }
 
 // multiStatementsOn: the client may send several statements in a query.

@@ -72,11 +72,12 @@ func modeLists(sqlMode, flag string) bool {
 // time, while a shard the proxy prepares the text on (a backend connection
 // sees it first at an execute) reads it with the session's current mode.
 // Only the flags that changed, and only if the text has what they read
-// differently, matter. The same holds for the character set (charset, at
-// PREPARE) of a text with bytes above 0x7F, and for src, the literal of a
+// differently, matter. The same holds for the character set and collation
+// (charsets, at PREPARE: MariaDB fixes a literal's to them then) of a text
+// with string literals or bytes above 0x7F, and for src, the literal of a
 // SQL PREPARE that the shard's EXECUTE IMMEDIATE reads anew: its
 // backslashes under NO_BACKSLASH_ESCAPES.
-func (s *Session) checkReadSince(st *router.Statement, charset, src string) error {
+func (s *Session) checkReadSince(st *router.Statement, charsets, src string) error {
 	if st == nil {
 		return nil
 	}
@@ -84,8 +85,8 @@ func (s *Session) checkReadSince(st *router.Statement, charset, src string) erro
 	if diff != 0 && (readsDifferently(st.SQL, diff) || readsDifferently(src, diff&mysql.ModeNoBackslashEscapes)) {
 		return errNotSupported("the statement was prepared under another sql_mode, which read it differently (quotes, ||, backslashes or NOT): MariaDB keeps the reading of PREPARE time, a shard would read it with the current one; prepare it again")
 	}
-	if charset != s.vars.ClientCharset() && (hasHighByte(st.SQL) || hasHighByte(src)) {
-		return errNotSupported("the statement was prepared under another character set (%s, now %s): MariaDB keeps the reading of PREPARE time, a shard would read its text with the current one; prepare it again", charset, s.vars.ClientCharset())
+	if charsets != s.vars.CharsetKey() && (hasHighByte(st.SQL) || hasHighByte(src) || strings.ContainsAny(st.SQL, `'"`)) {
+		return errNotSupported("the statement was prepared under another character set or collation (SET NAMES, character_set_connection or collation_connection changed since): MariaDB keeps the reading of PREPARE time for its text and literals, a shard would read them with the current ones; prepare it again")
 	}
 	return nil
 }

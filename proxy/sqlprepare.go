@@ -32,12 +32,12 @@ type sqlPrepared struct {
 	text string // the statement
 	// src is a SQL expression whose value is text: the client's string
 	// literal, or the value the user variable held at PREPARE.
-	src     string
-	params  int
-	db      string // the database at PREPARE
-	charset string // character_set_client at PREPARE
-	st      *router.Statement
-	plan    *router.Plan // nil: the executor of text plans runs it (runText)
+	src      string
+	params   int
+	db       string // the database at PREPARE
+	charsets string // the character set and collation at PREPARE (CharsetKey)
+	st       *router.Statement
+	plan     *router.Plan // nil: the executor of text plans runs it (runText)
 }
 
 // runSQLPrepare runs one SQL prepared-statement command.
@@ -149,7 +149,7 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 	} else if filtered != text {
 		text, src = filtered, "X'"+hex.EncodeToString([]byte(filtered))+"'"
 	}
-	p := &sqlPrepared{text: text, src: src, db: s.db, charset: s.vars.ClientCharset(), st: st}
+	p := &sqlPrepared{text: text, src: src, db: s.db, charsets: s.vars.CharsetKey(), st: st}
 	switch st.Kind {
 	case router.KindEmpty, router.KindComment:
 		return nil, mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty")
@@ -260,7 +260,7 @@ func unquoteName(n string) string {
 
 // sqlExecute runs a prepared statement with the USING values.
 func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string) error {
-	if err := s.checkReadSince(p.st, p.charset, p.src); err != nil {
+	if err := s.checkReadSince(p.st, p.charsets, p.src); err != nil {
 		s.startStatement(nil)
 		return s.writeErr(err)
 	}

@@ -19,7 +19,7 @@ type prepared struct {
 	id        uint32
 	sql       string
 	db        string // the database at prepare
-	charset   string // character_set_client at prepare
+	charsets  string // the character set and collation at prepare (CharsetKey)
 	st        *router.Statement
 	params    int
 	columns   int
@@ -72,7 +72,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	if sql, err = s.filterInfoSchema(st, sql); err != nil {
 		return s.writeErr(err)
 	}
-	p := &prepared{sql: sql, db: s.db, charset: s.vars.ClientCharset(), st: st}
+	p := &prepared{sql: sql, db: s.db, charsets: s.vars.CharsetKey(), st: st}
 	switch op {
 	case router.OpEmpty:
 		return s.writeErr(mysql.NewError(mysql.ER_EMPTY_QUERY, "Query was empty"))
@@ -197,7 +197,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if err != nil {
 		return s.writeErr(err)
 	}
-	if err := s.checkReadSince(p.st, p.charset, ""); err != nil {
+	if err := s.checkReadSince(p.st, p.charsets, ""); err != nil {
 		s.startStatement(nil)
 		return s.writeErr(err)
 	}
