@@ -189,4 +189,3 @@ func TestDumpHeaderAfterMySQL8Handshake(t *testing.T) {
 		t.Errorf("%q: %v (one MariaDB server runs it)", q, err)
 	}
 }
-
