@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -97,19 +98,10 @@ func (t *txn) mark(shard string, m *stmtMarks) {
 	// not read there): no path can miss a branch's tables.
 	for _, r := range m.read.ReadTables {
 		q := router.TableRef{Schema: r.In(m.db), Name: r.Name}
-		if !containsRef(t.readTables, q) {
+		if !slices.Contains(t.readTables, q) {
 			t.readTables = append(t.readTables, q)
 		}
 	}
-}
-
-func containsRef(refs []router.TableRef, r router.TableRef) bool {
-	for _, x := range refs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 func (t *txn) markWrote(shard string) {
