@@ -85,21 +85,10 @@ func (s *Session) checkReadSince(st *router.Statement, charsets, src string) err
 	if diff != 0 && (readsDifferently(st.SQL, diff) || readsDifferently(src, diff&mysql.ModeNoBackslashEscapes)) {
 		return errNotSupported("the statement was prepared under another sql_mode, which read it differently (quotes, ||, backslashes or NOT): MariaDB keeps the reading of PREPARE time, a shard would read it with the current one; prepare it again")
 	}
-	if charsets != s.vars.CharsetKey() && (hasHighByte(st.SQL) || hasHighByte(src) || strings.ContainsAny(st.SQL, `'"`)) {
+	if charsets != s.vars.CharsetKey() && (!router.IsASCII(st.SQL) || !router.IsASCII(src) || strings.ContainsAny(st.SQL, `'"`)) {
 		return errNotSupported("the statement was prepared under another character set or collation (SET NAMES, character_set_connection or collation_connection changed since): MariaDB keeps the reading of PREPARE time for its text and literals, a shard would read them with the current ones; prepare it again")
 	}
 	return nil
-}
-
-// hasHighByte: text has a byte above 0x7F, which character sets read
-// apart.
-func hasHighByte(text string) bool {
-	for i := 0; i < len(text); i++ {
-		if text[i] > 0x7f {
-			return true
-		}
-	}
-	return false
 }
 
 // readsDifferently tells whether text has something the sql_mode flags in

@@ -207,7 +207,7 @@ func (l *LoadSplit) Locate(fields []loadfile.Field, row uint64, utf8ok bool) (st
 		}
 	} else {
 		switch {
-		case !utf8ok && !isASCII(v):
+		case !utf8ok && !IsASCII(v):
 			return fail("shard key value %s is not ASCII, and the file's character set is not utf8mb4", clipText(v))
 		case l.key.chars > 0 && utf8.RuneCountInString(strings.TrimRight(v, " ")) > l.key.chars:
 			return fail("shard key value %s is longer than column %s holds; MariaDB would cut it", clipText(v), l.key.name)
@@ -231,7 +231,8 @@ func (k keyColumn) inRange(key sharding.Key) bool {
 	return ok && i >= k.lo && (i < 0 || uint64(i) <= k.hi)
 }
 
-func isASCII(s string) bool {
+// IsASCII: s has no byte above 0x7F, which character sets read apart.
+func IsASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
