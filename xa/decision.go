@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -181,7 +182,62 @@ type record struct {
 	At           time.Time `json:"at"`
 }
 
+// encodeDecision writes the record by hand when every string is plain
+// (printable ASCII that JSON writes as is: no quote, backslash or HTML
+// character, which encoding/json escapes) and the time has a four-digit
+// year, else with encoding/json; the bytes are the same either way
+// (TestEncodeDecisionMatchesJSON). json.Marshal's reflection was 1.5 % of a
+// two-shard transfer's CPU.
 func encodeDecision(d Decision) ([]byte, error) {
+	if b, ok := appendRecord(make([]byte, 0, 160), d); ok {
+		return b, nil
+	}
+	return marshalDecision(d)
+}
+
+func appendRecord(b []byte, d Decision) ([]byte, bool) {
+	// time.Time's MarshalJSON refuses these; encoding/json reports it.
+	_, off := d.At.Zone()
+	if y := d.At.Year(); y < 0 || y > 9999 || off <= -24*3600 || off >= 24*3600 || !plainJSON(d.Gtrid) || !plainJSON(string(d.Outcome)) || !plainJSON(d.Instance) {
+		return nil, false
+	}
+	b = append(b, `{"v":`...)
+	b = strconv.AppendInt(b, recordVersion, 10)
+	b = append(append(append(b, `,"gtrid":"`...), d.Gtrid...), '"')
+	b = append(append(append(b, `,"outcome":"`...), d.Outcome...), '"')
+	if len(d.Participants) > 0 {
+		b = append(b, `,"participants":[`...)
+		for i, p := range d.Participants {
+			if !plainJSON(p) {
+				return nil, false
+			}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(append(append(b, '"'), p...), '"')
+		}
+		b = append(b, ']')
+	}
+	if d.Instance != "" {
+		b = append(append(append(b, `,"instance":"`...), d.Instance...), '"')
+	}
+	b = append(b, `,"at":"`...)
+	b = d.At.AppendFormat(b, time.RFC3339Nano)
+	return append(b, `"}`...), true
+}
+
+// plainJSON tells whether encoding/json writes s unchanged between quotes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+func marshalDecision(d Decision) ([]byte, error) {
 	return json.Marshal(record{
 		V:            recordVersion,
 		Gtrid:        d.Gtrid,
