@@ -19,6 +19,9 @@ import (
 // information_schema rows; nil when it is not (it then runs filtered on
 // one shard, filterInfoSchema).
 func (s *Session) infoGather(st *router.Statement) (*router.InfoGather, error) {
+	if !router.NeedsInfoView(st, s.db) {
+		return nil, nil
+	}
 	view := s.infoView()
 	g, _, err := s.srv.router.PlanTableStatus(st, s.user, s.db, view)
 	if err != nil || g != nil {

@@ -15,6 +15,9 @@ func (s *Session) filterInfoSchema(st *router.Statement, text string) (string, e
 		// information_schema is refused there.)
 		return "", errNotSupported("xaproxy cannot parse this statement (%v), and it mentions information_schema, whose rows xaproxy limits to the schemas the user may use", st.ParseErr)
 	}
+	if !router.NeedsInfoView(st, s.db) {
+		return text, nil
+	}
 	view := router.InfoSchemaView{Schemas: s.visibleSchemas(), Shard: s.srv.router.DefaultShard(s.db)}
 	filtered, err := s.srv.router.FilterInfoSchema(st, text, s.db, view)
 	if err == nil && filtered != text {

@@ -97,6 +97,23 @@ func isInfoTable(st *Statement, tn *ast.TableName, db string) (string, bool) {
 	return tn.Name.L, isInformationSchema(schema)
 }
 
+// NeedsInfoView tells whether st can be planned over the user's view of
+// information_schema (PlanTableStatus, PlanShowIndex, PlanShowRoutines,
+// PlanInfoGather, FilterInfoSchema): a SHOW, or a statement naming an
+// information_schema table. Any other statement skips building the view,
+// which lists and sorts the schemas.
+func NeedsInfoView(st *Statement, db string) bool {
+	if _, ok := st.Node.(*ast.ShowStmt); ok {
+		return true
+	}
+	for _, t := range st.Tables {
+		if isInformationSchema(t.In(db)) {
+			return true
+		}
+	}
+	return false
+}
+
 // FilterInfoSchema returns the text st's shard runs: text (the client's,
 // identity calls rewritten) with the schema-listing information_schema
 // tables replaced by their rows the view allows; text itself when st reads
