@@ -229,7 +229,7 @@ func (b *benchRun) readWrite() {
 		return
 	}
 	sides := b.sysbenchWorkload(name, sysbenchSpec{Test: "oltp_read_write", DB: dbSB, Threads: 8, Extra: []string{sysbenchIgnore}},
-		[]endpoint{b.top.directM0(), b.top.viaHAProxy(), b.top.viaSingle()}, "")
+		[]endpoint{b.top.directM0(), b.top.viaHAProxy(), b.top.viaSingle()}, "read_write_8")
 	b.add(compare(name, "tps", "tx/s", sides["proxy"], sides["haproxy"], atLeast(0.95)))
 	b.add(compare(name, "tps", "tx/s", sides["proxy"], sides["direct"], nil))
 	b.noteErrors(name, sides)
