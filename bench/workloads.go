@@ -170,9 +170,9 @@ func (b *benchRun) pointSelect(threads int, text bool) {
 	if !b.s.wants(name) {
 		return
 	}
-	profile := ""
-	if threads == 64 && !text {
-		profile = "point_select_64"
+	profile := fmt.Sprintf("point_select_%d", threads)
+	if text {
+		profile += "_text"
 	}
 	sides := b.sysbenchWorkload(name, spec, eps, profile)
 	b.add(compare(name, "qps", "q/s", sides["proxy"], sides["haproxy"], atLeast(0.95)))
