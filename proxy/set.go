@@ -210,12 +210,12 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State, 
 	pinned := s.tx != nil && s.tx.branches[shard] != nil
 	var c *backend.Conn
 	if !pinned && joinTx && (s.tx != nil || !s.autocommit) {
+		var held bool // connFor's: the branch, or the session's pin
 		var err error
-		if c, _, err = s.connFor(ctx, shard); err != nil {
+		if c, held, err = s.connFor(ctx, shard); err != nil {
 			return 0, err
 		}
-		pinned = s.tx != nil && s.tx.branches[shard] == c
-		if !pinned {
+		if !held {
 			defer s.releaseUnlessPinned(c)
 		}
 	} else if pinned {
