@@ -243,20 +243,12 @@ func hideTiDBComments(sql string, mode Mode) string {
 		case c == '\'' || c == '"' || c == '`':
 			i = skipQuotedIn(sql, i, escapesIn(c, mode))
 		case c == '#' || (c == '-' && sqllex.IsDashComment(sql[i:])):
-			if end := strings.IndexByte(sql[i:], '\n'); end >= 0 {
-				i += end
-			} else {
-				i = len(b)
-			}
+			i = lineEnd(sql, i)
 		case c == '/' && strings.HasPrefix(sql[i:], "/*"):
 			if strings.HasPrefix(sql[i:], "/*T!") {
 				b[i+3] = ' '
 			}
-			if end := strings.Index(sql[i+2:], "*/"); end >= 0 {
-				i += end + 3
-			} else {
-				i = len(b)
-			}
+			i = blockCommentEnd(sql, i)
 		}
 	}
 	return string(b)

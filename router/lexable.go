@@ -69,22 +69,10 @@ func lexHazard(sql string, mode Mode) hazard {
 		case c == '#':
 			i = lineEnd(sql, i)
 		case c == '/' && strings.HasPrefix(sql[i:], "/*") && !strings.HasPrefix(sql[i:], "/*!") && !strings.HasPrefix(sql[i:], "/*M!"):
-			if end := strings.Index(sql[i+2:], "*/"); end >= 0 {
-				i += end + 3
-			} else {
-				i = len(sql)
-			}
+			i = blockCommentEnd(sql, i)
 		}
 	}
 	return hazardNone
-}
-
-// lineEnd is the index of the line end after i (or the text's end).
-func lineEnd(sql string, i int) int {
-	if end := strings.IndexByte(sql[i:], '\n'); end >= 0 {
-		return i + end
-	}
-	return len(sql)
 }
 
 // leadBytes tells, for a character set whose characters' second byte may

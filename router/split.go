@@ -24,17 +24,9 @@ func SplitStatements(sql string, mode Mode) []string {
 		case c == '\'' || c == '"' || c == '`':
 			i = skipQuotedIn(sql, i, escapesIn(c, mode))
 		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
-			if end := strings.Index(sql[i+2:], "*/"); end >= 0 {
-				i += end + 3
-			} else {
-				i = len(sql)
-			}
+			i = blockCommentEnd(sql, i)
 		case c == '#' || (c == '-' && sqllex.IsDashComment(sql[i:])):
-			if end := strings.IndexByte(sql[i:], '\n'); end >= 0 {
-				i += end
-			} else {
-				i = len(sql)
-			}
+			i = lineEnd(sql, i)
 		case c == ';':
 			if compoundStart.MatchString(skipCommentsAndSpace(sql[start:i])) {
 				return append(out, sql[start:])
@@ -47,6 +39,24 @@ func SplitStatements(sql string, mode Mode) []string {
 		out = append(out, rest)
 	}
 	return out
+}
+
+// lineEnd is the index of the line end after i, where a "#" or "--"
+// comment at i stops (the text's end when there is none).
+func lineEnd(sql string, i int) int {
+	if end := strings.IndexByte(sql[i:], '\n'); end >= 0 {
+		return i + end
+	}
+	return len(sql)
+}
+
+// blockCommentEnd is the index of the closing "/" of the comment opening
+// ("/*") at i, or the text's end when it is not closed.
+func blockCommentEnd(sql string, i int) int {
+	if end := strings.Index(sql[i+2:], "*/"); end >= 0 {
+		return i + end + 3
+	}
+	return len(sql)
 }
 
 // escapesIn tells whether a backslash escapes inside quotes q under mode:
