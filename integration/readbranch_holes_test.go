@@ -190,7 +190,6 @@ func TestSetJoinsTransaction(t *testing.T) {
 			t.Errorf("%s; SET @x = noted(1); ROLLBACK: audit rows %d -> %d: the SET's write escaped the transaction", begin, before, n)
 		}
 	}
-
 }
 
 // TestReadBranchHolesIgnoreSpace: a statement prepared while sql_mode has
