@@ -190,10 +190,15 @@ func (b *Conn) watch(ctx context.Context) (stop func() bool) {
 	if ctx.Done() == nil {
 		return func() bool { return true }
 	}
-	return context.AfterFunc(ctx, func() {
-		b.broken = true
-		_ = b.c.Conn.SetDeadline(time.Now())
-	})
+	return context.AfterFunc(ctx, b.Abort)
+}
+
+// Abort ends the connection's blocking I/O now and marks it broken: a
+// caller that watches one context for several connections at once (the
+// XA coordinator's phases) calls it when that context ends.
+func (b *Conn) Abort() {
+	b.broken = true
+	_ = b.c.Conn.SetDeadline(time.Now())
 }
 
 // Exec runs an internal statement and reads its whole result (small results only).
@@ -509,27 +514,30 @@ func (b *Conn) relayRows(w io.Writer, seq *uint8) (int, error) {
 	return n, nil
 }
 
-// Deadline support for statement timeouts and cancellation.
-func (b *Conn) Watch(ctx context.Context) (stop func() bool) { return b.watch(ctx) }
-
 // ExecAll runs statements as one multi-statement query (one round trip);
 // the server stops at the first error, which is returned.
 func (b *Conn) ExecAll(ctx context.Context, stmts ...string) error {
-	if err := b.SendAll(ctx, stmts...); err != nil {
+	defer b.watch(ctx)()
+	if err := b.sendAll(stmts); err != nil {
 		return err
 	}
-	return b.ReadAll(ctx)
+	return b.readAll()
 }
 
 // SendAll writes stmts as one multi-statement query without reading its
 // answers, which ReadAll reads: the XA coordinator has a command in flight
 // on every branch from one goroutine.
 func (b *Conn) SendAll(ctx context.Context, stmts ...string) error {
+	defer b.watch(ctx)()
+	return b.sendAll(stmts)
+}
+
+// sendAll is SendAll for a caller that watches the context itself.
+func (b *Conn) sendAll(stmts []string) error {
 	if b.inlinePrefix {
 		// The last command's answer is unread: this one's would be misread.
 		return b.unsettled()
 	}
-	defer b.watch(ctx)()
 	return b.writeCommand(mysql.COM_QUERY, []byte(strings.Join(stmts, "; ")))
 }
 
@@ -537,6 +545,11 @@ func (b *Conn) SendAll(ctx context.Context, stmts ...string) error {
 // server error (after which the server runs none of the rest).
 func (b *Conn) ReadAll(ctx context.Context) error {
 	defer b.watch(ctx)()
+	return b.readAll()
+}
+
+// readAll is ReadAll for a caller that watches the context itself.
+func (b *Conn) readAll() error {
 	for {
 		p, err := b.readAnswer()
 		if err != nil {

@@ -32,17 +32,16 @@ func (b *Conn) ForgetLastInsertID() { b.lastIDKnown = false }
 func (b *Conn) ExecAllReadingLastID(ctx context.Context, stmts ...string) (v uint64, ok bool, err error) {
 	all := make([]string, 0, 1+len(stmts))
 	all = append(append(all, "SELECT @@last_insert_id LIMIT 1"), stmts...)
-	if err := b.SendAll(ctx, all...); err != nil {
+	defer b.watch(ctx)()
+	if err := b.sendAll(all); err != nil {
 		return 0, false, err
 	}
-	stop := b.watch(ctx)
 	v, err = b.readLastIDAnswer()
-	stop()
 	if err != nil {
 		return 0, false, err
 	}
 	b.SetKnownLastInsertID(v)
-	return v, true, b.ReadAll(ctx)
+	return v, true, b.readAll()
 }
 
 // readLastIDAnswer reads the answer of SELECT @@last_insert_id sent ahead of

@@ -15,6 +15,8 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/xaproxy/xaproxy/backend"
 )
 
 // fakeBranch records the statements a coordinator sends and fails those
@@ -72,6 +74,20 @@ func (p *pipeFake) ReadAll(ctx context.Context) error {
 	p.unread = false
 	return p.fakeBranch.ExecAll(ctx, p.pending...)
 }
+
+func (p *pipeFake) Abort() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sent = append(p.sent, "ABORT")
+}
+
+// Branches that execEach must pipeline: a method missing here would
+// silently send the fakes, or backend.Conn, through parallel instead.
+var (
+	_ pipelined = (*backend.Conn)(nil)
+	_ pipelined = (*pipeFake)(nil)
+	_ pipelined = (*pipeFlaky)(nil)
+)
 
 func (b *fakeBranch) log() string {
 	b.mu.Lock()

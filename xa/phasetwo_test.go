@@ -108,6 +108,8 @@ func (p *pipeFlaky) ReadAll(ctx context.Context) error {
 	return p.flakyCommit.ExecAll(ctx, p.pending...)
 }
 
+func (p *pipeFlaky) Abort() {}
+
 // cancelOnFail is a flakyCommit whose failed XA COMMIT also ends the
 // commit's context (the client went away).
 type cancelOnFail struct {
