@@ -33,13 +33,15 @@ bench: deps-bench
 build:
 	$(GO) build -o bin/xaproxy ./cmd/xaproxy
 
-## unit: every package but ./integration/..., with the race detector
+## unit: every package but ./integration/..., with the race detector, and the bench's parsing and report tests
 unit:
 	@pkgs="$$($(GO) list ./...)" || exit 1; \
 	pkgs="$$(grep -v /integration <<<"$$pkgs" || true)"; \
 	if [[ -z "$$pkgs" ]]; then echo "unit: no packages outside integration/"; exit 0; fi; \
 	echo "$(GO) test -race -count=1 <$$(wc -w <<<"$$pkgs") packages>"; \
 	$(GO) test -race -count=1 $$pkgs
+	@# The bench's own parsing and report tests (build tag bench; they start nothing).
+	$(GO) test -race -count=1 -tags bench -run '^Test(Parse|RunRatios)' ./bench/
 
 ## integration: real MariaDB/etcd/xaproxy processes (needs `make deps`)
 integration:

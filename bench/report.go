@@ -127,6 +127,10 @@ type row struct {
 	ProxyRetries   int64    `json:"proxy_retries"`
 	BaseRetries    int64    `json:"baseline_retries"`
 	Runs           int      `json:"runs"`
+	// RunRatios pairs the proxy's run i with the baseline's run i (the
+	// sides take turns, so run i of each saw the same minutes of the
+	// machine): their spread says how far the median ratio can be trusted.
+	RunRatios []float64 `json:"run_ratios"`
 }
 
 // compare makes the row of one metric of proxy against baseline.
@@ -152,6 +156,7 @@ func compare(workload, metric, unit string, proxy, base *side, g *target) row {
 	if r.Baseline != 0 {
 		r.Ratio = r.Proxy / r.Baseline
 	}
+	r.RunRatios = runRatios(metric, proxy, base)
 	r.Met = g.met(r.Ratio)
 	if g != nil {
 		r.TargetOp, r.TargetRatio = "<=", &g.Value
@@ -160,6 +165,23 @@ func compare(workload, metric, unit string, proxy, base *side, g *target) row {
 		}
 	}
 	return r
+}
+
+// runRatios is proxy/baseline run by run; nil unless both sides ran as
+// often and every baseline run measured something.
+func runRatios(metric string, proxy, base *side) []float64 {
+	if len(proxy.Runs) != len(base.Runs) {
+		return nil
+	}
+	out := make([]float64, len(proxy.Runs))
+	for i := range proxy.Runs {
+		b := base.Runs[i].Metrics[metric]
+		if b == 0 {
+			return nil
+		}
+		out[i] = proxy.Runs[i].Metrics[metric] / b
+	}
+	return out
 }
 
 // meta is the header of the report.
@@ -202,12 +224,12 @@ func (r *report) markdown() string {
 	}
 	fmt.Fprintf(&b, "- total run time: %s\n\n", m.Elapsed)
 	b.WriteString("Ratio = proxy / baseline (throughput: higher is better; latency: lower is better). CPU = µs of process CPU (user+sys) per query.\n\n")
-	b.WriteString("| workload | metric | proxy | baseline | baseline value | ratio | target | met | proxy CPU µs/q | HAProxy CPU µs/q | errors proxy / baseline |\n")
-	b.WriteString("|---|---|---:|---|---:|---:|---|---|---:|---:|---|\n")
+	b.WriteString("| workload | metric | proxy | baseline | baseline value | ratio | ratio per run | target | met | proxy CPU µs/q | HAProxy CPU µs/q | errors proxy / baseline |\n")
+	b.WriteString("|---|---|---:|---|---:|---:|---|---|---|---:|---:|---|\n")
 	for _, x := range r.Rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.2f | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.2f | %s | %s | %s | %s | %s | %s |\n",
 			x.Workload, x.Metric+" ("+x.Unit+")", formatValue(x.Proxy, x.Unit), x.BaselineName,
-			formatValue(x.Baseline, x.Unit), x.Ratio, dash(x.Target), formatMet(x.Met),
+			formatValue(x.Baseline, x.Unit), x.Ratio, formatRatios(x.RunRatios), dash(x.Target), formatMet(x.Met),
 			formatCPU(x.ProxyCPU), formatCPU(x.BaselineCPU), formatErrors(x))
 	}
 	if len(r.Notes) > 0 {
@@ -234,6 +256,17 @@ func formatValue(v float64, unit string) string {
 	default:
 		return fmt.Sprintf("%.1f", v)
 	}
+}
+
+func formatRatios(v []float64) string {
+	if len(v) == 0 {
+		return "—"
+	}
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(s, " / ")
 }
 
 func formatCPU(v *float64) string {

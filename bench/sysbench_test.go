@@ -173,3 +173,34 @@ func TestParseProcStat(t *testing.T) {
 // div divides at run time, as parseSysbench does: a constant expression
 // would be exact and differ in the last bit.
 func div(a, b float64) float64 { return a / b }
+
+func TestRunRatios(t *testing.T) {
+	runs := func(v ...float64) *side {
+		s := &side{}
+		for _, x := range v {
+			s.Runs = append(s.Runs, sample{Metrics: map[string]float64{"qps": x}})
+		}
+		return s
+	}
+	tests := []struct {
+		name        string
+		proxy, base *side
+		want        []float64
+	}{
+		{"paired run by run", runs(90, 80, 120), runs(100, 100, 100), []float64{0.9, 0.8, 1.2}},
+		{"not the median's order", runs(50, 100), runs(100, 50), []float64{0.5, 2}},
+		{"a side ran less often", runs(90, 80), runs(100), nil},
+		{"a baseline run measured nothing", runs(90, 80), runs(100, 0), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := runRatios("qps", tt.proxy, tt.base); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("runRatios = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	r := compare("w", "qps", "q/s", runs(90, 80, 120), runs(100, 100, 100), atLeast(0.95))
+	if got := formatRatios(r.RunRatios); got != "0.90 / 0.80 / 1.20" {
+		t.Errorf("formatRatios = %q", got)
+	}
+}
