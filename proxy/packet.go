@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -50,6 +51,64 @@ func (p *limitedPacket) Write(d []byte) (int, error) {
 	return len(d), nil
 }
 
+// readPacketDirect is go-mysql's ReadPacketTo(p) for a session whose
+// packets reach go-mysql through s.nc.rd unchanged (no TLS layer, no
+// compression: directReads). go-mysql's reader took a pooled buffer and
+// ran two copy loops through three interfaces per command, 6.6 % of the
+// proxy's CPU outside system calls in read_write's profile.
+func (s *Session) readPacketDirect(p *limitedPacket) error {
+	return readPacket(s.nc.rd, &s.conn.Sequence, p)
+}
+
+// readPacket reads one packet (all its 16 MB chunks) from rd into p,
+// checking and advancing the sequence number seq as go-mysql does.
+func readPacket(rd *bufio.Reader, seq *uint8, p *limitedPacket) error {
+	for {
+		h, err := rd.Peek(4)
+		if err != nil {
+			return err
+		}
+		length := int(h[0]) | int(h[1])<<8 | int(h[2])<<16
+		if h[3] != *seq {
+			return fmt.Errorf("invalid sequence %d != %d", h[3], *seq)
+		}
+		*seq++
+		_, _ = rd.Discard(4)
+		if err := p.readFrom(rd, length); err != nil {
+			return err
+		}
+		if length < mysql.MaxPayloadLen {
+			return nil
+		}
+	}
+}
+
+// readFrom appends n bytes read from r, refusing at once when they would
+// pass max. The buffer grows as the bytes arrive, never ahead of them: a
+// client that announces a large packet and sends nothing holds no more
+// memory than it sent.
+func (p *limitedPacket) readFrom(r io.Reader, n int) error {
+	if int64(len(p.b))+int64(n) > p.max {
+		p.over = true
+		return errPacketTooLarge
+	}
+	for n > 0 {
+		if len(p.b) == cap(p.b) {
+			grown := make([]byte, len(p.b), min(max(2*cap(p.b), 4096), max(len(p.b)+n, 4096)))
+			copy(grown, p.b)
+			p.b = grown
+		}
+		k := min(n, cap(p.b)-len(p.b))
+		got, err := io.ReadFull(r, p.b[len(p.b):len(p.b)+k])
+		p.b = p.b[:len(p.b)+got]
+		if err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
+}
+
 // readCommand reads the next command packet, waiting at most
 // frontend.idle_timeout for it. A packet larger than
 // frontend.max_packet_size is refused with 1153 and the connection is
@@ -65,7 +124,12 @@ func (s *Session) readCommand(live *settings) ([]byte, error) {
 	// The session's own collector: a local one escapes into go-mysql's
 	// reader as an io.Writer, an allocation per command.
 	s.cmdPkt = limitedPacket{b: s.pkt[:0], max: live.maxPacket}
-	err := s.conn.ReadPacketTo(&s.cmdPkt)
+	var err error
+	if s.directReads {
+		err = s.readPacketDirect(&s.cmdPkt)
+	} else {
+		err = s.conn.ReadPacketTo(&s.cmdPkt)
+	}
 	b, over := s.cmdPkt.b, s.cmdPkt.over
 	s.cmdPkt.b = nil // s.pkt alone decides which buffer is kept
 	if cap(b) <= maxKeptPacket {

@@ -96,6 +96,9 @@ type Session struct {
 	pkt []byte // the last command packet read from the client
 	// cmdPkt collects the command packet being read (packet.go).
 	cmdPkt limitedPacket
+	// directReads: commands are read straight from s.nc's buffer, which
+	// go-mysql would read them through unchanged (readPacketDirect).
+	directReads bool
 
 	cur stmtRun // the statement being run (session goroutine only)
 	// clock is the session's variables with the running statement's time,
@@ -178,6 +181,7 @@ func (s *Session) handshake(live *settings) (err error) {
 	s.attrs = orderedAttrs(s.nc.received, c.Attributes())
 	s.extMeta = s.nc.extCaps&clientExtCaps(firstPayload(s.nc.received))&extMetadata != 0
 	s.nc.serve(live.tlsOffered)
+	s.directReads = s.nc.rd != nil && !isTLS(c) && c.Compression == mysql.MYSQL_COMPRESS_NONE
 	s.nc.greeting, s.nc.later, s.nc.received = nil, nil, nil
 	return nil
 }
