@@ -84,9 +84,9 @@ func readPacket(rd *bufio.Reader, seq *uint8, p *limitedPacket) error {
 }
 
 // readFrom appends n bytes read from r, refusing at once when they would
-// pass max. The buffer grows as the bytes arrive, never ahead of them: a
-// client that announces a large packet and sends nothing holds no more
-// memory than it sent.
+// pass max. The buffer grows with the bytes that arrive (doubling, never
+// to the announced length at once): a client that announces a large
+// packet and sends little of it holds memory for what it sent.
 func (p *limitedPacket) readFrom(r io.Reader, n int) error {
 	if int64(len(p.b))+int64(n) > p.max {
 		p.over = true
