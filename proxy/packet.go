@@ -25,7 +25,8 @@ const maxKeptPacket = 1 << 20
 // writer is not a bytes.Buffer (it does not expose the header, so the
 // length cannot be checked before the payload is read), so a client
 // announcing a huge packet costs at most max bytes of buffer (1.5 max while
-// the buffer grows) before it is refused.
+// the buffer grows) before it is refused. readPacket, which sees the
+// header, refuses such a packet before reading any of it.
 type limitedPacket struct {
 	b    []byte
 	max  int64
@@ -41,27 +42,29 @@ func (p *limitedPacket) Write(d []byte) (int, error) {
 		return 0, errPacketTooLarge
 	}
 	if n > int64(cap(p.b)) {
-		// Grow by doubling, but never past the limit: the buffer holds at
-		// most max bytes (and, while growing, the previous half-size one).
-		grown := make([]byte, len(p.b), min(p.max, max(n, 2*int64(cap(p.b)), 4096)))
-		copy(grown, p.b)
-		p.b = grown
+		// The buffer holds at most max bytes (and, while growing, the
+		// previous half-size one).
+		p.grow(n, p.max)
 	}
 	p.b = append(p.b, d...)
 	return len(d), nil
 }
 
-// readPacketDirect is go-mysql's ReadPacketTo(p) for a session whose
-// packets reach go-mysql through s.nc.rd unchanged (no TLS layer, no
-// compression: directReads). go-mysql's reader took a pooled buffer and
-// ran two copy loops through three interfaces per command, 6.6 % of the
-// proxy's CPU outside system calls in read_write's profile.
-func (s *Session) readPacketDirect(p *limitedPacket) error {
-	return readPacket(s.nc.rd, &s.conn.Sequence, p)
+// grow makes room for at least need bytes, doubling the buffer (4 KiB at
+// least) but never past limit.
+func (p *limitedPacket) grow(need, limit int64) {
+	grown := make([]byte, len(p.b), min(limit, max(need, 2*int64(cap(p.b)), 4096)))
+	copy(grown, p.b)
+	p.b = grown
 }
 
 // readPacket reads one packet (all its 16 MB chunks) from rd into p,
-// checking and advancing the sequence number seq as go-mysql does.
+// checking and advancing the sequence number seq as go-mysql does: its
+// ReadPacketTo for a session whose packets reach go-mysql through s.nc.rd
+// unchanged (no TLS layer, no compression: directReads). go-mysql's
+// reader took a pooled buffer and ran two copy loops through three
+// interfaces per command, 6.6 % of the proxy's CPU outside system calls
+// in read_write's profile.
 func readPacket(rd *bufio.Reader, seq *uint8, p *limitedPacket) error {
 	for {
 		h, err := rd.Peek(4)
@@ -94,9 +97,7 @@ func (p *limitedPacket) readFrom(r io.Reader, n int) error {
 	}
 	for n > 0 {
 		if len(p.b) == cap(p.b) {
-			grown := make([]byte, len(p.b), min(max(2*cap(p.b), 4096), max(len(p.b)+n, 4096)))
-			copy(grown, p.b)
-			p.b = grown
+			p.grow(int64(len(p.b))+1, max(int64(len(p.b)+n), 4096))
 		}
 		k := min(n, cap(p.b)-len(p.b))
 		got, err := io.ReadFull(r, p.b[len(p.b):len(p.b)+k])
@@ -126,7 +127,7 @@ func (s *Session) readCommand(live *settings) ([]byte, error) {
 	s.cmdPkt = limitedPacket{b: s.pkt[:0], max: live.maxPacket}
 	var err error
 	if s.directReads {
-		err = s.readPacketDirect(&s.cmdPkt)
+		err = readPacket(s.nc.rd, &s.conn.Sequence, &s.cmdPkt)
 	} else {
 		err = s.conn.ReadPacketTo(&s.cmdPkt)
 	}

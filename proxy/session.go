@@ -97,7 +97,7 @@ type Session struct {
 	// cmdPkt collects the command packet being read (packet.go).
 	cmdPkt limitedPacket
 	// directReads: commands are read straight from s.nc's buffer, which
-	// go-mysql would read them through unchanged (readPacketDirect).
+	// go-mysql would read them through unchanged (readPacket).
 	directReads bool
 
 	cur stmtRun // the statement being run (session goroutine only)
