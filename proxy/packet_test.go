@@ -10,13 +10,6 @@ import (
 	"testing"
 )
 
-// frame is one protocol packet: a 3-byte length, a sequence number, the
-// payload.
-func frame(seq uint8, payload []byte) []byte {
-	n := len(payload)
-	return append([]byte{byte(n), byte(n >> 8), byte(n >> 16), seq}, payload...)
-}
-
 func TestReadPacket(t *testing.T) {
 	big := bytes.Repeat([]byte("x"), 0xffffff) // exactly one full chunk: a second must follow
 	tests := []struct {
@@ -30,18 +23,18 @@ func TestReadPacket(t *testing.T) {
 		wantOver  bool
 		wantAfter int // bytes still unread in the stream afterwards
 	}{
-		{name: "one packet", stream: frame(0, []byte("\x03SELECT 1")), max: 1 << 20, want: []byte("\x03SELECT 1"), wantSeq: 1},
-		{name: "the next command's bytes stay unread", stream: append(frame(0, []byte("\x0e")), frame(0, []byte("\x0e"))...), max: 1 << 20, want: []byte("\x0e"), wantSeq: 1, wantAfter: 5},
-		{name: "empty payload", stream: frame(0, nil), max: 1 << 20, want: []byte{}, wantSeq: 1},
-		{name: "a full chunk and its continuation", stream: append(frame(3, big), frame(4, []byte("yz"))...), seq: 3, max: 32 << 20,
+		{name: "one packet", stream: framed(0, []byte("\x03SELECT 1")), max: 1 << 20, want: []byte("\x03SELECT 1"), wantSeq: 1},
+		{name: "the next command's bytes stay unread", stream: append(framed(0, []byte("\x0e")), framed(0, []byte("\x0e"))...), max: 1 << 20, want: []byte("\x0e"), wantSeq: 1, wantAfter: 5},
+		{name: "empty payload", stream: framed(0, nil), max: 1 << 20, want: []byte{}, wantSeq: 1},
+		{name: "a full chunk and its continuation", stream: append(framed(3, big), framed(4, []byte("yz"))...), seq: 3, max: 32 << 20,
 			want: append(append([]byte{}, big...), "yz"...), wantSeq: 5},
-		{name: "a full chunk and an empty continuation", stream: append(frame(0, big), frame(1, nil)...), max: 32 << 20, want: big, wantSeq: 2},
-		{name: "out of order", stream: frame(2, []byte("\x0e")), max: 1 << 20, wantSeq: 0, wantErr: isOutOfOrder, wantAfter: 5},
-		{name: "too large: refused from its header, payload left unread", stream: frame(0, bytes.Repeat([]byte("a"), 5000)), max: 1000,
+		{name: "a full chunk and an empty continuation", stream: append(framed(0, big), framed(1, nil)...), max: 32 << 20, want: big, wantSeq: 2},
+		{name: "out of order", stream: framed(2, []byte("\x0e")), max: 1 << 20, wantSeq: 0, wantErr: isOutOfOrder, wantAfter: 5},
+		{name: "too large: refused from its header, payload left unread", stream: framed(0, bytes.Repeat([]byte("a"), 5000)), max: 1000,
 			wantSeq: 1, wantErr: func(err error) bool { return errors.Is(err, errPacketTooLarge) }, wantOver: true, wantAfter: 5000},
-		{name: "continuation past the limit", stream: append(frame(0, big), frame(1, []byte("yz"))...), max: 0xffffff + 1,
+		{name: "continuation past the limit", stream: append(framed(0, big), framed(1, []byte("yz"))...), max: 0xffffff + 1,
 			wantSeq: 2, wantErr: func(err error) bool { return errors.Is(err, errPacketTooLarge) }, wantOver: true, wantAfter: 2},
-		{name: "truncated payload", stream: frame(0, []byte("\x03SELECT 1"))[:8], max: 1 << 20, wantSeq: 1,
+		{name: "truncated payload", stream: framed(0, []byte("\x03SELECT 1"))[:8], max: 1 << 20, wantSeq: 1,
 			wantErr: func(err error) bool { return errors.Is(err, io.ErrUnexpectedEOF) }},
 		{name: "truncated header", stream: []byte{5, 0}, max: 1 << 20,
 			wantErr: func(err error) bool { return errors.Is(err, io.EOF) }, wantAfter: 2},
@@ -75,7 +68,7 @@ func TestReadPacket(t *testing.T) {
 // A client that announces a large packet and sends a little of it holds
 // memory for what it sent, not for what it announced.
 func TestReadPacketGrowsAsBytesArrive(t *testing.T) {
-	stream := frame(0, bytes.Repeat([]byte("a"), 10_000_000))[:4+100]
+	stream := framed(0, bytes.Repeat([]byte("a"), 10_000_000))[:4+100]
 	rd := bufio.NewReaderSize(bytes.NewReader(stream), 16<<10)
 	var seq uint8
 	p := limitedPacket{max: 64 << 20}
