@@ -11,6 +11,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
@@ -70,6 +71,9 @@ type Conn struct {
 	sentPrefix string
 	broken     bool
 	lostIO     bool // broken by an I/O error, not by choice
+	// aborted is set by Abort, which runs on a context's AfterFunc
+	// goroutine while the owner may be reading broken: hence atomic.
+	aborted atomic.Bool
 	// maxPacket is the shard's max_allowed_packet for this connection, 0
 	// until a large command needed it (packet.go).
 	maxPacket int
@@ -172,7 +176,7 @@ func (b *Conn) ThreadID() uint32 { return b.threadID }
 func (b *Conn) MarkBroken() { b.broken = true }
 
 // Broken tells whether the connection must not be reused.
-func (b *Conn) Broken() bool { return b.broken }
+func (b *Conn) Broken() bool { return b.broken || b.aborted.Load() }
 
 // Close closes the connection's socket now; it is broken, and Release
 // still gives its slot back. The XA coordinator closes a branch whose
@@ -197,7 +201,7 @@ func (b *Conn) watch(ctx context.Context) (stop func() bool) {
 // caller that watches one context for several connections at once (the
 // XA coordinator's phases) calls it when that context ends.
 func (b *Conn) Abort() {
-	b.broken = true
+	b.aborted.Store(true)
 	_ = b.c.Conn.SetDeadline(time.Now())
 }
 

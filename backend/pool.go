@@ -267,7 +267,7 @@ func (p *Pool) Release(c *Conn) {
 	if c == nil {
 		return
 	}
-	if c.broken || c.Dirty() {
+	if c.Broken() || c.Dirty() {
 		p.discard(c)
 		if c.lostIO {
 			p.Suspect()
