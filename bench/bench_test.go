@@ -109,8 +109,28 @@ func collectMeta(s settings, elapsed time.Duration) meta {
 			"latency added: at 1 thread, each side's mean latency (sysbench's latency sum / transactions) less the direct connection's; CPU per query: µs of process CPU of the proxy or HAProxy",
 			fmt.Sprintf("transfers: %d accounts, each client owns disjoint accounts (no row contention); proxy side BEGIN/UPDATE/UPDATE/COMMIT with interpolated args", bankAccounts),
 			fmt.Sprintf("single-shard: BEGIN, two UPDATEs, COMMIT; %d transactions per side in alternating blocks of 500", s.SingleTx),
+			schedulingLine(),
 		},
 	}
+}
+
+// schedulingLine says how the kernel groups the processes for CPU
+// shares, which moves HAProxy's figures by a quarter on 2 cores
+// (docs/performance.md, "Scheduling groups").
+func schedulingLine() string {
+	autogroup := "autogroup " + strings.TrimSpace(readFileOr("/proc/sys/kernel/sched_autogroup_enabled", "unknown"))
+	if harness.OwnSessions() {
+		return "scheduling: every server (MariaDB, etcd, HAProxy, proxies) in its own session (XAPROXY_HARNESS_SESSIONS=own), sysbench and the Go clients in the test's; " + autogroup
+	}
+	return "scheduling: every process in the test's session (XAPROXY_HARNESS_SESSIONS unset); " + autogroup
+}
+
+func readFileOr(path, def string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return def
+	}
+	return string(b)
 }
 
 func gitDescribe() string {

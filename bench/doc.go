@@ -37,4 +37,9 @@
 //	BENCH_PROFILE=1     start the proxies with --pprof and save CPU profiles
 //	BENCH_ONLY=regexp   run only the workloads whose name matches (e.g. 'transfer')
 //	XAPROXY_BIN=path    use a prebuilt proxy instead of building ./cmd/xaproxy
+//	XAPROXY_HARNESS_SESSIONS=own  start MariaDB, etcd, HAProxy and the proxies
+//	                    each in its own session: with the kernel's autogroup
+//	                    each is then scheduled as one group, as a service in
+//	                    its own cgroup is; unset, every process shares the
+//	                    test's group (docs/performance.md, "Scheduling groups")
 package bench

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
 // haproxy is an HAProxy in TCP mode in front of one MariaDB: the baseline
@@ -92,9 +94,10 @@ func tryHAProxy(bin, dir, backend string, threads int) (*haproxy, error) {
 	defer logf.Close()
 	h.cmd = exec.Command(bin, "-db", "-f", cfg)
 	h.cmd.Stdout, h.cmd.Stderr = logf, logf
-	// Own process group, and killed by the kernel if the test binary dies
-	// before its cleanups run.
-	h.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// Started as the harness starts MariaDB and the proxies: killed by the
+	// kernel if the test binary dies before its cleanups run, and in the
+	// same scheduling arrangement (XAPROXY_HARNESS_SESSIONS).
+	h.cmd.SysProcAttr = harness.SysProcAttr()
 	if err := h.cmd.Start(); err != nil {
 		return nil, err
 	}

@@ -51,6 +51,9 @@
 //	XAPROXY_BUILD_FLAGS="-race"  extra `go build` flags for the proxy
 //	XAPROXY_MARIADBD, XAPROXY_MARIADB_INSTALL_DB, XAPROXY_ETCD
 //	                             explicit paths of the server binaries
+//	XAPROXY_HARNESS_SESSIONS=own start each server in its own session
+//	                             (setsid), scheduled as its own group under
+//	                             the kernel's autogroup; for benchmarks
 //	XAPROXY_DEBUG_DIR=dir        make the processes' directories in dir and
 //	                             keep them (proxy logs, data directories), with
 //	                             each MariaDB's general log (general.log): for

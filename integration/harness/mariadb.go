@@ -72,7 +72,7 @@ func installMariaDB(bins mariaDBBins, datadir, logPath string) error {
 	}
 	args = append(args, mariaDBInnoDBFlags...)
 	cmd := exec.Command(bins.installDB, args...)
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = SysProcAttr()
 	out, err := cmd.CombinedOutput()
 	_ = os.WriteFile(logPath, out, 0o644)
 	if err != nil {

@@ -84,7 +84,7 @@ func (p *process) start() error {
 	cmd.Stdin = nil
 	cmd.Stdout = f
 	cmd.Stderr = f
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = SysProcAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("%s: start %s: %w", p.name, p.path, err)
 	}
