@@ -32,6 +32,13 @@ var foundRowsSteps = []scriptStep{
 	{0, "SELECT ROW_COUNT(), FOUND_ROWS()", nil},
 	{0, "INSERT INTO fr VALUES (9, 9)", nil},
 	{0, "SELECT ROW_COUNT()", nil},
+	// LAST_INSERT_ID() beside the counters: the session's own.
+	{1, "INSERT INTO fra (v) VALUES (1), (2)", nil},
+	{1, "SELECT LAST_INSERT_ID(), ROW_COUNT()", nil},
+	{0, "SELECT ROW_COUNT(), @@last_insert_id, @@identity", nil},
+	{2, "INSERT INTO fra (v) VALUES (3)", nil},
+	{1, "SELECT FOUND_ROWS(), LAST_INSERT_ID()", nil},
+	{2, "SELECT LAST_INSERT_ID() AS id, ROW_COUNT() AS n", nil},
 	{1, "SELECT id FROM fr WHERE id < 3 UNION ALL SELECT id FROM fr WHERE id < 4 LIMIT 1", nil},
 	{2, "SELECT SQL_CALC_FOUND_ROWS * FROM fr LIMIT 0", nil},
 	{1, "SELECT FOUND_ROWS()", nil},
@@ -42,6 +49,8 @@ var foundRowsSteps = []scriptStep{
 	{1, "SELECT SQL_CALC_FOUND_ROWS id FROM fr WHERE id > 5 LIMIT 1", nil},
 	{0, "UPDATE fr SET v = 0 WHERE id = 1", nil},
 	{0, "SELECT FOUND_ROWS(), ROW_COUNT()", nil},
+	{0, "INSERT INTO fra (v) VALUES (4)", nil}, // on the transaction's connection
+	{0, "SELECT LAST_INSERT_ID(), ROW_COUNT()", nil},
 	{0, "COMMIT", nil},
 	{0, "SELECT ROW_COUNT(), FOUND_ROWS()", nil},
 	{1, "SELECT FOUND_ROWS()", nil},
@@ -79,6 +88,7 @@ func TestFoundRowsPerSession(t *testing.T) {
 	for _, db := range []*sql.DB{f.db(t, "shop", ""), f.shard(t, "direct_fr")} {
 		mustExec(t, db, "CREATE TABLE fr (id INT PRIMARY KEY, v INT)")
 		mustExec(t, db, "INSERT INTO fr VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)")
+		mustExec(t, db, "CREATE TABLE fra (id INT AUTO_INCREMENT PRIMARY KEY, v INT)")
 	}
 	proxy, direct := f.db(t, "shop", ""), f.shard(t, "direct_fr")
 	proxyFound := f.db(t, "shop", "clientFoundRows=true")
@@ -91,7 +101,7 @@ func TestFoundRowsPerSession(t *testing.T) {
 	compareScript(t, foundRowsSteps, got, want)
 
 	// The column definitions are MariaDB's.
-	for _, q := range []string{"SELECT FOUND_ROWS(), ROW_COUNT()", "SELECT ROW_COUNT() AS r"} {
+	for _, q := range []string{"SELECT FOUND_ROWS(), ROW_COUNT()", "SELECT ROW_COUNT() AS r", "SELECT LAST_INSERT_ID(), ROW_COUNT(), @@identity"} {
 		if g, w := columnTypes(t, proxy, q), columnTypes(t, direct, q); g != w {
 			t.Errorf("%s: columns through the proxy %s, direct %s", q, g, w)
 		}

@@ -288,7 +288,7 @@ func textValue(v mysql.FieldValue) []byte {
 // The statement runs on a pooled connection all the same, for the column
 // definitions MariaDB gives its answer; its rows are the session's.
 func (s *Session) answerDiag(ctx context.Context, st *router.Statement, own func(*backend.Conn) (backend.Pending, error), binary bool) error {
-	values, err := s.diagValues(st.Node)
+	values, err := s.diagValues(ctx, st.Node)
 	if err != nil {
 		return s.writeErr(err)
 	}
@@ -343,7 +343,7 @@ func (s *Session) columnsOf(ctx context.Context, c *backend.Conn, own func(*back
 // SHOW ERRORS answers (SHOW COUNT(*) WARNINGS, SELECT @@warning_count, ...);
 // nil for those two. A statement that uses the counters any other way is
 // refused: the proxy cannot evaluate it with the session's values.
-func (s *Session) diagValues(n ast.StmtNode) ([]engine.Row, error) {
+func (s *Session) diagValues(ctx context.Context, n ast.StmtNode) ([]engine.Row, error) {
 	switch x := n.(type) {
 	case *ast.ShowStmt:
 		if !x.CountWarningsOrErrors {
@@ -357,7 +357,7 @@ func (s *Session) diagValues(n ast.StmtNode) ([]engine.Row, error) {
 		if x.From == nil && x.Where == nil && x.Fields != nil && x.GroupBy == nil && x.Having == nil && x.Limit == nil {
 			row := make(engine.Row, 0, len(x.Fields.Fields))
 			for _, f := range x.Fields.Fields {
-				v, err := s.sessionItem(f.Expr)
+				v, err := s.sessionItem(ctx, f.Expr)
 				if err != nil {
 					return nil, err
 				}
@@ -371,13 +371,13 @@ func (s *Session) diagValues(n ast.StmtNode) ([]engine.Row, error) {
 			}
 		}
 	}
-	return nil, errNotSupported("@@warning_count, @@error_count, FOUND_ROWS() and ROW_COUNT() are answered only as the plain items of a SELECT without FROM (SELECT FOUND_ROWS() AS n, @@warning_count), or by SHOW WARNINGS, SHOW ERRORS and SHOW COUNT(*) WARNINGS")
+	return nil, errNotSupported("@@warning_count, @@error_count, FOUND_ROWS() and ROW_COUNT() are answered only as plain items of a SELECT without FROM, beside each other or LAST_INSERT_ID() (SELECT FOUND_ROWS() AS n, @@warning_count), or by SHOW WARNINGS, SHOW ERRORS and SHOW COUNT(*) WARNINGS")
 }
 
 // sessionItem is the value of a select item the session answers
-// (@@warning_count, @@error_count, FOUND_ROWS(), ROW_COUNT()); nil for
-// any other item.
-func (s *Session) sessionItem(e ast.ExprNode) ([]byte, error) {
+// (@@warning_count, @@error_count, FOUND_ROWS(), ROW_COUNT(), and beside
+// them the session's LAST_INSERT_ID()); nil for any other item.
+func (s *Session) sessionItem(ctx context.Context, e ast.ExprNode) ([]byte, error) {
 	switch x := e.(type) {
 	case *ast.VariableExpr:
 		if !x.IsSystem || x.IsGlobal {
@@ -388,13 +388,25 @@ func (s *Session) sessionItem(e ast.ExprNode) ([]byte, error) {
 			return []byte(strconv.FormatUint(s.diag.warnings, 10)), nil
 		case "error_count":
 			return []byte(strconv.FormatUint(s.diag.errors, 10)), nil
+		case "last_insert_id", "identity":
+			return s.sessionLastID(ctx), nil
 		}
 	case *ast.FuncCallExpr:
-		if len(x.Args) == 0 && (x.FnName.L == "found_rows" || x.FnName.L == "row_count") {
+		switch {
+		case len(x.Args) == 0 && (x.FnName.L == "found_rows" || x.FnName.L == "row_count"):
 			return s.lastResultValue(x.FnName.L)
+		case len(x.Args) == 0 && x.FnName.L == "last_insert_id":
+			return s.sessionLastID(ctx), nil
 		}
 	}
 	return nil, nil
+}
+
+// sessionLastID is the session's LAST_INSERT_ID() as text, read back first
+// from the connection of its own that holds a newer one.
+func (s *Session) sessionLastID(ctx context.Context) []byte {
+	s.settleLastID(ctx)
+	return []byte(strconv.FormatUint(s.lastID, 10))
 }
 
 // diagRows lists the conditions for SHOW WARNINGS or SHOW ERRORS [LIMIT].
