@@ -18,10 +18,18 @@
 # PROXY_ENV (e.g. "GOMAXPROCS=1"), REPS, STRACE=1 (slows every side: only
 # the per-query counts mean something then), PASSTHROUGH=1 (a third side:
 # bench/passthrough, a Go io.Copy relay on :23311 with xaproxy's GODEBUG,
-# the floor of a goroutine-per-connection proxy).
+# the floor of a goroutine-per-connection proxy), SHARED=1 (start the
+# servers in the caller's session instead of each in its own: with the
+# kernel's autogroup every thread then competes one by one, as in
+# `make bench` by default; give setup and run the same setting;
+# docs/performance.md, "Scheduling groups").
 set -euo pipefail
 LAB=${LAB:-/tmp/xaproxy-lab}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# SESSION starts a server in a new session unless SHARED=1 (a command
+# prefix, not a function: $! must be the server's pid).
+SESSION=(setsid)
+if [ -n "${SHARED:-}" ]; then SESSION=(); fi
 SB=(sysbench "${WORKLOAD:-oltp_point_select}" --mysql-host=127.0.0.1 --mysql-db=sbtest --tables=4 --table-size=10000)
 
 up() { mariadb -uroot -h127.0.0.1 -P23306 -e 'SELECT 1' >/dev/null 2>&1; }
@@ -34,7 +42,7 @@ setup() {
 			--user=root --innodb-log-file-size=48M >/dev/null
 	fi
 	if ! up; then
-		setsid mariadbd --no-defaults --datadir="$LAB/m0/data" --port=23306 --bind-address=127.0.0.1 \
+		"${SESSION[@]}" mariadbd --no-defaults --datadir="$LAB/m0/data" --port=23306 --bind-address=127.0.0.1 \
 			--socket="$LAB/m0/sock" --pid-file="$LAB/m0/pid" --log-error="$LAB/m0/err" --tmpdir="$LAB/m0/tmp" \
 			--skip-name-resolve --skip-log-bin --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
 			--max-connections=1000 --innodb-buffer-pool-size=256M --innodb-log-file-size=48M --user=root \
@@ -62,7 +70,7 @@ backend mariadb
     server m0 127.0.0.1:23306 maxconn 4000
 EOF
 	if [ ! -s "$LAB/haproxy.pid" ] || ! kill -0 "$(cat "$LAB/haproxy.pid")" 2>/dev/null; then
-		setsid haproxy -db -f "$LAB/haproxy.cfg" </dev/null >"$LAB/haproxy.log" 2>&1 &
+		"${SESSION[@]}" haproxy -db -f "$LAB/haproxy.cfg" </dev/null >"$LAB/haproxy.log" 2>&1 &
 		echo $! >"$LAB/haproxy.pid"
 	fi
 	cat >"$LAB/xaproxy.yaml" <<EOF
@@ -132,7 +140,7 @@ run() {
 	fi
 	stop_proxy
 	# shellcheck disable=SC2086 # PROXY_ENV is a list of K=V words
-	setsid env ${PROXY_ENV:-} "$bin" serve --config "$LAB/xaproxy.yaml" </dev/null >"$LAB/proxy.log" 2>&1 &
+	"${SESSION[@]}" env ${PROXY_ENV:-} "$bin" serve --config "$LAB/xaproxy.yaml" </dev/null >"$LAB/proxy.log" 2>&1 &
 	echo $! >"$LAB/xaproxy.pid"
 	for _ in $(seq 50); do
 		mariadb -uapp -papp-secret -h127.0.0.1 -P23308 -e 'SELECT 1' >/dev/null 2>&1 && break
@@ -144,7 +152,7 @@ run() {
 		(cd "$ROOT" && go build -tags bench -o "$LAB/passthrough" ./bench/passthrough)
 		[ -s "$LAB/passthrough.pid" ] && kill "$(cat "$LAB/passthrough.pid")" 2>/dev/null || true
 		# shellcheck disable=SC2086
-		setsid env GODEBUG=schedtrace=2147483647 ${PROXY_ENV:-} "$LAB/passthrough" -listen 127.0.0.1:23311 \
+		"${SESSION[@]}" env GODEBUG=schedtrace=2147483647 ${PROXY_ENV:-} "$LAB/passthrough" -listen 127.0.0.1:23311 \
 			-backend 127.0.0.1:23306 </dev/null >"$LAB/passthrough.log" 2>&1 &
 		echo $! >"$LAB/passthrough.pid"
 		tp=$(cat "$LAB/passthrough.pid")
