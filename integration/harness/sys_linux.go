@@ -1,9 +1,6 @@
 package harness
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
 // SysProcAttr puts a child in its own process group and asks the kernel
 // to SIGKILL it when the thread that started it (i.e. the test binary)
@@ -18,6 +15,3 @@ func SysProcAttr() *syscall.SysProcAttr {
 	}
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
-
-// OwnSessions reports XAPROXY_HARNESS_SESSIONS=own.
-func OwnSessions() bool { return os.Getenv("XAPROXY_HARNESS_SESSIONS") == "own" }

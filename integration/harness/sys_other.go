@@ -2,10 +2,7 @@
 
 package harness
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
 // SysProcAttr: see sys_linux.go (no Pdeathsig here).
 func SysProcAttr() *syscall.SysProcAttr {
@@ -14,6 +11,3 @@ func SysProcAttr() *syscall.SysProcAttr {
 	}
 	return &syscall.SysProcAttr{Setpgid: true}
 }
-
-// OwnSessions reports XAPROXY_HARNESS_SESSIONS=own.
-func OwnSessions() bool { return os.Getenv("XAPROXY_HARNESS_SESSIONS") == "own" }
