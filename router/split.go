@@ -74,20 +74,11 @@ func skipQuoted(sql string, i int) int { return skipQuotedIn(sql, i, true) }
 // skipQuotedIn is skipQuoted where escapes says whether a backslash
 // escapes (false: NO_BACKSLASH_ESCAPES).
 func skipQuotedIn(sql string, i int, escapes bool) int {
-	q := sql[i]
-	for j := i + 1; j < len(sql); j++ {
-		switch {
-		case escapes && sql[j] == '\\' && q != '`':
-			j++
-		case sql[j] == q:
-			if j+1 < len(sql) && sql[j+1] == q {
-				j++
-				continue
-			}
-			return j
-		}
+	end, ok := sqllex.QuoteEnd(sql, i, escapes && sql[i] != '`')
+	if !ok {
+		return len(sql)
 	}
-	return len(sql)
+	return end - 1
 }
 
 // compoundStart matches the start of a statement with a body of

@@ -100,7 +100,7 @@ func Tokens(s string, m Mode, max int) []Token {
 				kind = Name
 			}
 			// A backslash escapes in strings only, never in names.
-			end, ok := quoteEnd(s, i, kind == String && !m.NoBackslashEscapes)
+			end, ok := QuoteEnd(s, i, kind == String && !m.NoBackslashEscapes)
 			if !ok {
 				return toks
 			}
@@ -122,10 +122,10 @@ func Tokens(s string, m Mode, max int) []Token {
 	return toks
 }
 
-// quoteEnd returns the offset after the quoted text opening at i (a
+// QuoteEnd returns the offset after the quoted text opening at i (a
 // doubled quote stays inside; with escapes a backslash escapes the next
 // byte), and false when it is not closed.
-func quoteEnd(s string, i int, escapes bool) (int, bool) {
+func QuoteEnd(s string, i int, escapes bool) (int, bool) {
 	q := s[i]
 	for j := i + 1; j < len(s); j++ {
 		switch {
