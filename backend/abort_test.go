@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"context"
 	"sync"
 	"testing"
 )
@@ -23,5 +24,19 @@ func TestAbortWhileOwnerChecksBroken(t *testing.T) {
 	wg.Wait()
 	if !b.Broken() {
 		t.Fatal("an aborted connection is not broken: the pool would reuse it with its deadline in the past")
+	}
+}
+
+// A watched call whose context ends as the call finishes: Abort is about
+// to put a deadline in the past on the socket, so the connection must
+// already count as broken when the call returns, before Release looks.
+func TestWatchEndedAsTheCallFinished(t *testing.T) {
+	b := fakeBackend(newFake(nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := b.watch(ctx)
+	cancel() // starts Abort in its own goroutine
+	stop()
+	if !b.Broken() {
+		t.Fatal("the connection is not broken after its watch fired: the pool would hand it out with a deadline about to pass")
 	}
 }

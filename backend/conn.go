@@ -190,11 +190,20 @@ func (b *Conn) close() {
 }
 
 // watch aborts blocking I/O when ctx ends; the connection is then broken.
-func (b *Conn) watch(ctx context.Context) (stop func() bool) {
+// The returned function ends the watch; if ctx ended meanwhile, Abort has
+// started or is about to, and will put a deadline in the past on the
+// socket: the connection is marked broken at once, so that it never goes
+// back to the pool to fail someone else's next statement.
+func (b *Conn) watch(ctx context.Context) (stop func()) {
 	if ctx.Done() == nil {
-		return func() bool { return true }
+		return func() {}
 	}
-	return context.AfterFunc(ctx, b.Abort)
+	unwatch := context.AfterFunc(ctx, b.Abort)
+	return func() {
+		if !unwatch() {
+			b.aborted.Store(true)
+		}
+	}
 }
 
 // Abort ends the connection's blocking I/O now and marks it broken: a

@@ -383,11 +383,20 @@ func (c *Coordinator) execEach(ctx context.Context, branches []Branch, stmts fun
 	if ctx.Done() != nil {
 		// One watch for the phase instead of one per branch per call
 		// (1.7 % of a 32-client transfer's CPU went to arming them).
-		defer context.AfterFunc(ctx, func() {
+		aborted := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
 			for _, p := range ps {
 				p.Abort()
 			}
-		})()
+			close(aborted)
+		})
+		defer func() {
+			if !stop() {
+				// ctx ended as the phase did: the branches are being
+				// aborted; let that finish before anyone reuses them.
+				<-aborted
+			}
+		}()
 		ctx = context.WithoutCancel(ctx)
 	}
 	errs := make([]error, len(branches))

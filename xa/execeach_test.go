@@ -61,6 +61,28 @@ func TestExecEachWatchesThePhase(t *testing.T) {
 			}
 		}
 	})
+	t.Run("context ends as the phase does", func(t *testing.T) {
+		// The last answer arrives as ctx ends: the watch has fired and
+		// aborts the branches; execEach must not return before it has,
+		// or a branch could be reused and then aborted under its next user.
+		ctx, cancel := context.WithCancel(context.Background())
+		bs := []*pipeFake{{fakeBranch: &fakeBranch{shard: "s0"}}, {fakeBranch: &fakeBranch{shard: "s1"}}}
+		last := &cancelOnRead{pipeFake: bs[1], cancel: cancel}
+		var c Coordinator
+		for i, err := range c.execEach(ctx, []Branch{bs[0], last}, stmts) {
+			if err != nil {
+				t.Fatalf("branch %d: %v", i, err)
+			}
+		}
+		for _, b := range bs {
+			b.mu.Lock()
+			aborted := slices.Contains(b.sent, "ABORT")
+			b.mu.Unlock()
+			if !aborted {
+				t.Errorf("branch %s not aborted when execEach returned: %v", b.shard, b.sent)
+			}
+		}
+	})
 	t.Run("phase ends first", func(t *testing.T) {
 		bs := []*pipeFake{{fakeBranch: &fakeBranch{shard: "s0"}}, {fakeBranch: &fakeBranch{shard: "s1"}}}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -81,4 +103,17 @@ func TestExecEachWatchesThePhase(t *testing.T) {
 			}
 		}
 	})
+}
+
+// cancelOnRead ends its context as its answer is read, the moment a
+// phase's context may end in.
+type cancelOnRead struct {
+	*pipeFake
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnRead) ReadAll(ctx context.Context) error {
+	err := b.pipeFake.ReadAll(ctx)
+	b.cancel()
+	return err
 }
