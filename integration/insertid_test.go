@@ -83,3 +83,42 @@ func TestShardedAutoIncrementSessionVars(t *testing.T) {
 		t.Errorf("rows after the refusals and one INSERT of 2 rows: %d (%v), want 2", n, err)
 	}
 }
+
+// TestSetLastInsertID: SET last_insert_id (or @@identity) sets the
+// session's LAST_INSERT_ID(), as LAST_INSERT_ID(expr) does, until the next
+// generated id; the proxy keeps the session's value itself, so the SET
+// must reach it, not only the pooled connections' variables.
+func TestSetLastInsertID(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
+	ctx := testCtx(t, 2*time.Minute)
+	f.directTwin(t, "direct_sli", "CREATE TABLE sli (id INT AUTO_INCREMENT PRIMARY KEY, v INT)")
+	steps := []scriptStep{
+		{0, "INSERT INTO sli (v) VALUES (1)", nil},
+		{0, "SET last_insert_id = 7", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{1, "SELECT LAST_INSERT_ID()", nil}, // another session's
+		{0, "SELECT @@identity, @@last_insert_id", nil},
+		{0, "SELECT LAST_INSERT_ID(), ROW_COUNT()", nil},
+		{0, "SET @@identity = 9", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "SET SESSION last_insert_id = 11, @a = 1", nil},
+		{0, "SELECT LAST_INSERT_ID(), @a", nil},
+		{0, "INSERT INTO sli (v) VALUES (2)", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{1, "BEGIN", nil},
+		{1, "INSERT INTO sli (v) VALUES (3)", nil},
+		{1, "SET last_insert_id = 20", nil},
+		{1, "SELECT LAST_INSERT_ID()", nil},
+		{1, "COMMIT", nil},
+		{1, "SELECT LAST_INSERT_ID()", nil},
+		{0, "SET last_insert_id = 'x'", nil},
+		{0, "SET last_insert_id = -1", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "SET last_insert_id = DEFAULT", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "SET last_insert_id = 18446744073709551615", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+	}
+	compareSessions(ctx, t, f.db(t, "shop", ""), f.shard(t, "direct_sli"), 2, steps)
+}

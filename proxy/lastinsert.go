@@ -2,7 +2,10 @@ package proxy
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
@@ -140,4 +143,31 @@ func (s *Session) giveLastID(ctx context.Context, c *backend.Conn) error {
 	}
 	c.SetKnownLastInsertID(s.lastID)
 	return nil
+}
+
+// lastIDVar is the variable a SET of last_insert_id or identity assigns
+// (identity is its other name) and reads back.
+const lastIDVar = "@@session.last_insert_id"
+
+func isLastIDVar(name string) bool {
+	return strings.EqualFold(name, "last_insert_id") || strings.EqualFold(name, "identity")
+}
+
+// takeSetLastID makes the value a SET gave c's last_insert_id, read back
+// in vals, the session's LAST_INSERT_ID(), and takes it out of vals: the
+// session keeps it itself (lastID) and gives it to the connections that
+// need it, where a replayed variable would be reset with DEFAULT, which
+// last_insert_id refuses (1230).
+func (s *Session) takeSetLastID(c *backend.Conn, vals []backend.Var) ([]backend.Var, error) {
+	i := slices.IndexFunc(vals, func(v backend.Var) bool { return v.Name == lastIDVar })
+	if i < 0 {
+		return vals, nil
+	}
+	v, err := strconv.ParseUint(vals[i].Value, 10, 64)
+	if err != nil {
+		return vals, fmt.Errorf("reading back last_insert_id: %q: %w", vals[i].Value, err)
+	}
+	c.SetKnownLastInsertID(v)
+	s.lastID, s.lastIDOn = v, nil // a value pending on the session's connection is replaced
+	return slices.Delete(vals, i, i+1), nil
 }

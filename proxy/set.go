@@ -114,6 +114,12 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			autocommit = &on
 		case a.IsSystem && strings.EqualFold(a.Name, "sql_auto_is_null") && autoIsNullOn(value):
 			return s.writeErr(errNotSupported("sql_auto_is_null = 1 is not supported: the session's statements run on pooled shard connections, where WHERE id IS NULL would not find its last inserted row; read LAST_INSERT_ID() instead"))
+		case a.IsSystem && isLastIDVar(a.Name):
+			// LAST_INSERT_ID() is the session's, kept by the proxy
+			// (lastinsert.go), not a variable to replay: the shard checks
+			// and converts the value, which is read back as the session's.
+			parts = append(parts, lastIDVar+" = "+value)
+			readBack = appendName(readBack, lastIDVar)
 		case a.IsSystem:
 			if isIsolationVar(a.Name) {
 				nextTx.isolation = "" // the session's level is the next transaction's too
@@ -242,6 +248,9 @@ func (s *Session) applySet(ctx context.Context, sql string, next backend.State, 
 	// Read before the read-backs below, which would clear them.
 	s.noteWarnings(ctx, c, res.Warnings)
 	vals, err := readVars(ctx, c, readBack)
+	if err == nil {
+		vals, err = s.takeSetLastID(c, vals)
+	}
 	if err != nil {
 		// The SET ran but what it gave is unknown.
 		c.MarkBroken()
