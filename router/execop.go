@@ -29,7 +29,8 @@ const (
 	// sets make one answer.
 	ExecReturning
 	// ExecAnswer: a read of the session's own last statement (its
-	// diagnostics, FOUND_ROWS(), ROW_COUNT()), answered by the proxy with
+	// diagnostics, FOUND_ROWS(), ROW_COUNT(), and LAST_INSERT_ID() beside
+	// them), answered by the proxy with
 	// the column definitions a shard gives the same text.
 	ExecAnswer
 	// ExecUserLock: user-level lock functions, run in the one place every

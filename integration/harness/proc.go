@@ -168,7 +168,7 @@ func (p *process) kill(timeout time.Duration) error {
 		return nil
 	}
 	pid := cmd.Process.Pid
-	_ = syscall.Kill(-pid, syscall.SIGKILL) // process group (Setpgid)
+	_ = syscall.Kill(-pid, syscall.SIGKILL) // process group (Setpgid, or Setsid: SysProcAttr)
 	_ = cmd.Process.Kill()
 	select {
 	case <-done:
