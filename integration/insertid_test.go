@@ -122,3 +122,46 @@ func TestSetLastInsertID(t *testing.T) {
 	}
 	compareSessions(ctx, t, f.db(t, "shop", ""), f.shard(t, "direct_sli"), 2, steps)
 }
+
+// TestPreparedSetParams: a SET with ? markers prepared over the binary
+// protocol (what go-sql-driver sends for db.Exec("SET @a = ?", v) unless
+// it interpolates) runs as on MariaDB: the values the client binds are
+// the session's, whatever their type.
+func TestPreparedSetParams(t *testing.T) {
+	t.Parallel()
+	f := startFixture(t, fixtureOpts{extra: "backend: {max_open: 2, max_idle: 2}"})
+	ctx := testCtx(t, 2*time.Minute)
+	f.directTwin(t, "direct_psp", "CREATE TABLE psp (id INT AUTO_INCREMENT PRIMARY KEY, v INT)")
+	steps := []scriptStep{
+		{0, "SET @a = ?", []any{5}},
+		{0, "SELECT @a, @a + 1", nil},
+		{1, "SELECT @a", nil}, // another session's
+		{0, "SET @s = ?, @f = ?, @b = ?", []any{"it's \\ \"x\" ü", 2.5, []byte{0, 1, 'z'}}},
+		{0, "SELECT @s, COLLATION(@s), HEX(@s), @f, @f * 3, HEX(@b), COLLATION(@b)", nil},
+		{0, "SET @n = ?", []any{nil}},
+		{0, "SELECT @n IS NULL", nil},
+		{0, "SET @big = ?, @neg = ?", []any{uint64(18446744073709551615), int64(-9223372036854775808)}},
+		{0, "SELECT @big, @neg", nil},
+		{0, "SET time_zone = ?", []any{"+02:00"}},
+		{0, "SELECT @@time_zone", nil},
+		{1, "SELECT @@time_zone", nil},
+		{0, "SET last_insert_id = ?", []any{13}},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "SET SESSION sql_mode = ?", []any{"STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES"}},
+		{0, "SET @e = ?", []any{"plain"}},
+		{0, "SELECT @e, @@sql_mode", nil},
+		{0, "SET @nosuch = ?, nosuch_var = ?", []any{1, 2}},
+		{0, "SET autocommit = ?", []any{0}},
+		{0, "SELECT @@autocommit", nil},
+		{0, "INSERT INTO psp (v) VALUES (1)", nil},
+		{0, "ROLLBACK", nil},
+		{0, "SELECT COUNT(*) FROM psp", nil},
+		{0, "SET autocommit = ?", []any{1}},
+	}
+	compareSessions(ctx, t, f.db(t, "shop", ""), f.shard(t, "direct_psp"), 2, steps)
+
+	// Bytes that are not UTF-8 in a string parameter are refused (MariaDB
+	// would keep them in the variable, which the proxy could not replay).
+	_, err := f.db(t, "shop", "").Exec("SET @bad = ?", []byte{'a', 0xff})
+	wantMySQLError(t, err, 1235, "42000")
+}

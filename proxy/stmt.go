@@ -85,7 +85,21 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 		// are: a KILL names the proxy's session ids, never a shard's; a
 		// savepoint goes to every branch of the transaction.
 		if router.HasParams(st.Node) {
-			return s.writeErr(errNotSupported("parameters in a prepared %s are not supported: send it as a plain query", op))
+			if op != router.OpSet {
+				return s.writeErr(errNotSupported("parameters in a prepared %s are not supported: send it as a plain query", op))
+			}
+			// The shard's PREPARE checks the text and gives the
+			// parameters' definitions; each execute runs the SET with the
+			// values written in (setparams.go).
+			shard := s.setShard()
+			bs, err := s.prepareOn(ctx, shard, sql)
+			if err != nil {
+				if _, ok := backend.ServerError(err); ok {
+					return s.writeErr(err)
+				}
+				return s.writeErr(errShardUnavailable(shard, err))
+			}
+			p.params, p.rawParams, p.rawExt = bs.Params, bs.RawParams, bs.Extended
 		}
 		if op == router.OpKill || op == router.OpKillSelf {
 			p.sql = orig
@@ -204,6 +218,9 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if p.local {
 		// BEGIN, COMMIT, SET, USE, SAVEPOINT, UNLOCK TABLES: the executor of text plans
 		// runs them.
+		if p.params > 0 {
+			return s.runSetParams(ctx, p, nullBitmap, types, values)
+		}
 		return s.runText(ctx, p.sql)
 	}
 	s.startStatement(p.st)

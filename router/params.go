@@ -354,6 +354,10 @@ func markerCountError(markers, params int) error {
 	return fmt.Errorf("statement has %d markers, %d parameters bound", markers, params)
 }
 
+// NoLiteral says why no SQL literal is the value MariaDB binds for p;
+// "" when Literal is.
+func (p Param) NoLiteral() string { return p.noLiteral }
+
 // literalError refuses to write parameter i (0-based) into a statement's
 // text where no literal is the value MariaDB binds.
 func (p Param) literalError(i int) error {
