@@ -38,6 +38,15 @@ func TestVariablesByValue(t *testing.T) {
 		{0, "SET @@session.div_precision_increment = @@session.div_precision_increment + 2", nil},
 		{0, "SELECT @@div_precision_increment, 1 / 3", nil},
 		{1, "SELECT @@div_precision_increment, 1 / 3", nil},
+		// Bytes MariaDB keeps although they are not well formed in the
+		// variable's character set; then session 0 on the other connection.
+		{0, "SET @bad = 'a\xffb', @bad3 = _utf8mb3'\xf0\x9f\x98\x80z' COLLATE utf8mb3_bin", nil},
+		{1, "BEGIN", nil},
+		{1, "SELECT id FROM uv WHERE id = 0", nil},
+		{0, "BEGIN", nil},
+		{0, "SELECT HEX(@bad), COLLATION(@bad), HEX(@bad3), COLLATION(@bad3), HEX(@s)", nil},
+		{1, "COMMIT", nil},
+		{0, "COMMIT", nil},
 	}
 	got := runScript(ctx, t, openSessions(ctx, t, f.db(t, "shop", ""), 2), steps)
 	want := runScript(ctx, t, openSessions(ctx, t, f.shard(t, "direct_vars"), 2), steps)

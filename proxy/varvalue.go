@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/xaproxy/xaproxy/backend"
@@ -90,10 +91,67 @@ func userVarLiteral(f *mysql.Field, raw, hexBytes, collation string, isNull bool
 	if collation == "binary" || cs == "" {
 		return "_binary X'" + strings.ToUpper(hexBytes) + "'"
 	}
-	if _, err := hex.DecodeString(hexBytes); err != nil {
+	b, err := hex.DecodeString(hexBytes)
+	if err != nil {
 		return "_binary X''"
 	}
+	if lit, ok := malformedUTF8Literal(b, cs, collation); ok {
+		return lit
+	}
 	return "_" + cs + " X'" + strings.ToUpper(hexBytes) + "' COLLATE " + collation
+}
+
+// malformedUTF8Literal renders bytes of a utf8mb4 or utf8mb3 variable that
+// are not well formed in that character set (MariaDB keeps them from a
+// literal like 'a\xffb'). An introducer before a hex literal of them is
+// refused (1300), which would leave the session unable to use another
+// connection; an introducer before a quoted literal is not checked. So the
+// well-formed runs go as hex and the rest as quoted bytes (all above 0x7F,
+// so no quote or backslash among them), joined: CONCAT keeps the bytes,
+// the character set and, with COLLATE, the collation (MariaDB 10.11,
+// checked). ok is false when the bytes are well formed.
+func malformedUTF8Literal(b []byte, cs, collation string) (string, bool) {
+	if cs != "utf8mb4" && cs != "utf8mb3" && cs != "utf8" {
+		return "", false
+	}
+	maxRune := rune(utf8.MaxRune)
+	if cs != "utf8mb4" {
+		maxRune = 0xFFFF // three bytes at most
+	}
+	var parts []string
+	valid, bad := []byte{}, []byte{}
+	flush := func() {
+		if len(valid) > 0 {
+			parts = append(parts, "_"+cs+" X'"+strings.ToUpper(hex.EncodeToString(valid))+"'")
+			valid = valid[:0]
+		}
+		if len(bad) > 0 {
+			parts = append(parts, "_"+cs+"'"+string(bad)+"'")
+			bad = bad[:0]
+		}
+	}
+	malformed := false
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 || r > maxRune {
+			malformed = true
+			if len(valid) > 0 {
+				flush()
+			}
+			bad = append(bad, b[i:i+n]...)
+		} else {
+			if len(bad) > 0 {
+				flush()
+			}
+			valid = append(valid, b[i:i+n]...)
+		}
+		i += n
+	}
+	if !malformed {
+		return "", false
+	}
+	flush()
+	return "CONCAT(" + strings.Join(parts, ", ") + ") COLLATE " + collation, true
 }
 
 // typedNull is a NULL of the variable's type: a user variable keeps the
