@@ -136,7 +136,7 @@ func TestPreparedSetParams(t *testing.T) {
 		{0, "SET @a = ?", []any{5}},
 		{0, "SELECT @a, @a + 1", nil},
 		{1, "SELECT @a", nil}, // another session's
-		{0, "SET @s = ?, @f = ?, @b = ?", []any{"it's \\ \"x\" ü", 2.5, []byte{0, 1, 'z'}}},
+		{0, "SET @s = ?, @f = ?, @b = ?", []any{"it's \\ \"x\" ü", 2.5, []byte{0, 1, 0xff}}},
 		{0, "SELECT @s, COLLATION(@s), HEX(@s), @f, @f * 3, HEX(@b), COLLATION(@b)", nil},
 		{0, "SET @n = ?", []any{nil}},
 		{0, "SELECT @n IS NULL", nil},
@@ -159,9 +159,4 @@ func TestPreparedSetParams(t *testing.T) {
 		{0, "SET autocommit = ?", []any{1}},
 	}
 	compareSessions(ctx, t, f.db(t, "shop", ""), f.shard(t, "direct_psp"), 2, steps)
-
-	// Bytes that are not UTF-8 in a string parameter are refused (MariaDB
-	// would keep them in the variable, which the proxy could not replay).
-	_, err := f.db(t, "shop", "").Exec("SET @bad = ?", []byte{'a', 0xff})
-	wantMySQLError(t, err, 1235, "42000")
 }

@@ -3,7 +3,6 @@ package proxy
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/xaproxy/xaproxy/router"
 )
@@ -15,10 +14,7 @@ import (
 // DECIMAL with its point, a quoted string, _binary for a blob), and the
 // statement runs as the text query. A value with no such literal is
 // refused, as is a string written with backslash escapes while sql_mode
-// has NO_BACKSLASH_ESCAPES, under which the literal would read otherwise,
-// and a string that is not UTF-8 (but a blob's): MariaDB keeps such bytes
-// in a user variable, which the proxy then could not give the session's
-// next connection (an introduced literal of them is refused, 1300).
+// has NO_BACKSLASH_ESCAPES, under which the literal would read otherwise.
 func (s *Session) runSetParams(ctx context.Context, p *prepared, nullBitmap, types, values []byte) error {
 	defer p.clearLongData()
 	params, err := router.DecodeParams(p.params, nullBitmap, types, values, p.joinedLongData(), s.dateModes())
@@ -33,9 +29,6 @@ func (s *Session) runSetParams(ctx context.Context, p *prepared, nullBitmap, typ
 		case pr.NoLiteral() != "":
 			s.startStatement(nil)
 			return s.writeErr(errNotSupported("parameter %d of this prepared SET %s; the proxy runs a SET as text with the values written in: send the value as a string or an integer", i+1, pr.NoLiteral()))
-		case !strings.HasPrefix(pr.Literal, "_binary") && !utf8.ValidString(pr.Literal):
-			s.startStatement(nil)
-			return s.writeErr(errNotSupported("parameter %d of this prepared SET is a string that is not valid UTF-8; the proxy runs a SET as text with the values written in: send binary data as a blob (or X'...' in a plain query)", i+1))
 		case noEscapes && strings.IndexByte(pr.Literal, '\\') >= 0:
 			s.startStatement(nil)
 			return s.writeErr(errNotSupported("parameter %d of this prepared SET is a string written with backslash escapes (it holds a backslash, NUL, newline, carriage return or Ctrl-Z) while sql_mode has NO_BACKSLASH_ESCAPES; the proxy runs a SET as text with the values written in: send it as a plain query", i+1))
