@@ -91,13 +91,9 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 			// The shard's PREPARE checks the text and gives the
 			// parameters' definitions; each execute runs the SET with the
 			// values written in (setparams.go).
-			shard := s.setShard()
-			bs, err := s.prepareOn(ctx, shard, sql)
+			bs, err := s.prepareAnswer(ctx, s.setShard(), sql)
 			if err != nil {
-				if _, ok := backend.ServerError(err); ok {
-					return s.writeErr(err)
-				}
-				return s.writeErr(errShardUnavailable(shard, err))
+				return s.writeErr(err)
 			}
 			p.params, p.rawParams, p.rawExt = bs.Params, bs.RawParams, bs.Extended
 		}
@@ -117,13 +113,9 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 			return s.writeErr(err)
 		}
 		p.plan = plan
-		shard := plan.PrepareShard()
-		bs, err := s.prepareOn(ctx, shard, sql)
+		bs, err := s.prepareAnswer(ctx, plan.PrepareShard(), sql)
 		if err != nil {
-			if _, ok := backend.ServerError(err); ok {
-				return s.writeErr(err)
-			}
-			return s.writeErr(errShardUnavailable(shard, err))
+			return s.writeErr(err)
 		}
 		p.params, p.columns, p.rawParams, p.rawCols, p.rawExt = bs.Params, bs.Columns, bs.RawParams, bs.RawCols, bs.Extended
 	}
@@ -131,6 +123,19 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 	p.id = s.nextStmtID
 	s.stmts[p.id] = p
 	return s.writePrepareOK(p)
+}
+
+// prepareAnswer is prepareOn with its error as the client gets it: the
+// shard's own (a syntax error, an unknown table), or the shard down.
+func (s *Session) prepareAnswer(ctx context.Context, shard, sql string) (*backend.Stmt, error) {
+	bs, err := s.prepareOn(ctx, shard, sql)
+	if err != nil {
+		if _, ok := backend.ServerError(err); ok {
+			return nil, err
+		}
+		return nil, errShardUnavailable(shard, err)
+	}
+	return bs, nil
 }
 
 // prepareOn prepares sql on a connection to shard to learn its parameters
