@@ -1,8 +1,6 @@
 package integration
 
 import (
-	"context"
-	"database/sql"
 	"strings"
 	"testing"
 )
@@ -30,11 +28,13 @@ func TestInfoSchemaBackslashNoEscapes(t *testing.T) {
 	// SHOW TABLE STATUS, gathered from every shard: the row's name and
 	// engine (its Create_time is the second each side created the table).
 	status := `SHOW TABLE STATUS WHERE Name = 'a\\b' AND Engine = 'InnoDB'`
-	if got, want := nameEngineRows(ctx, t, proxy, status), nameEngineRows(ctx, t, direct, status); got != want || want == "" {
+	conn := openSessions(ctx, t, proxy, 1)[0]
+	got := nameEngine(queryRows(ctx, t, conn, status))
+	want := nameEngine(queryRows(ctx, t, openSessions(ctx, t, direct, 1)[0], status))
+	if got != want || want == "" {
 		t.Errorf("%s: through the proxy %q, direct %q", status, got, want)
 	}
 	queries = append(queries, status)
-	conn := openSessions(ctx, t, proxy, 1)[0]
 	mustExec(t, conn, "SET sql_mode = 'NO_BACKSLASH_ESCAPES'")
 	for _, q := range queries {
 		rows, err := conn.QueryContext(ctx, q)
@@ -47,32 +47,11 @@ func TestInfoSchemaBackslashNoEscapes(t *testing.T) {
 	}
 }
 
-// nameEngineRows is the first two columns of q's rows, one line each.
-func nameEngineRows(ctx context.Context, t *testing.T, db *sql.DB, q string) string {
-	t.Helper()
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
+// nameEngine keeps the first two columns of queryRows' rows.
+func nameEngine(rows []string) string {
+	for i, r := range rows {
+		f := strings.SplitN(r, "\t", 3)
+		rows[i] = strings.Join(f[:min(2, len(f))], ",")
 	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for rows.Next() {
-		vals := make([]sql.RawBytes, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, string(vals[0])+","+string(vals[1]))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(out, "\n")
+	return strings.Join(rows, "\n")
 }
