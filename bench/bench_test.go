@@ -115,22 +115,17 @@ func collectMeta(s settings, elapsed time.Duration) meta {
 }
 
 // schedulingLine says how the kernel groups the processes for CPU
-// shares, which moves HAProxy's figures by a quarter on 2 cores
+// shares, which moves HAProxy's figures by a quarter to a half on 2 cores
 // (docs/performance.md, "Scheduling groups").
 func schedulingLine() string {
-	autogroup := "autogroup " + strings.TrimSpace(readFileOr("/proc/sys/kernel/sched_autogroup_enabled", "unknown"))
+	autogroup := "autogroup unknown"
+	if b, err := os.ReadFile("/proc/sys/kernel/sched_autogroup_enabled"); err == nil {
+		autogroup = "autogroup " + strings.TrimSpace(string(b))
+	}
 	if harness.OwnSessions() {
 		return "scheduling: every server (MariaDB, etcd, HAProxy, proxies) in its own session (XAPROXY_HARNESS_SESSIONS=own), sysbench and the Go clients in the test's; " + autogroup
 	}
 	return "scheduling: every process in the test's session (XAPROXY_HARNESS_SESSIONS unset); " + autogroup
-}
-
-func readFileOr(path, def string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return def
-	}
-	return string(b)
 }
 
 func gitDescribe() string {
