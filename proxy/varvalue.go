@@ -119,38 +119,33 @@ func malformedUTF8Literal(b []byte, cs, collation string) (string, bool) {
 		maxRune = 0xFFFF // three bytes at most
 	}
 	var parts []string
-	valid, bad := []byte{}, []byte{}
-	flush := func() {
-		if len(valid) > 0 {
-			parts = append(parts, "_"+cs+" X'"+strings.ToUpper(hex.EncodeToString(valid))+"'")
-			valid = valid[:0]
+	var run []byte // bytes of one kind, well formed or not
+	runBad, malformed := false, false
+	emit := func() {
+		switch {
+		case len(run) == 0:
+		case runBad:
+			parts = append(parts, "_"+cs+"'"+string(run)+"'")
+		default:
+			parts = append(parts, "_"+cs+" X'"+strings.ToUpper(hex.EncodeToString(run))+"'")
 		}
-		if len(bad) > 0 {
-			parts = append(parts, "_"+cs+"'"+string(bad)+"'")
-			bad = bad[:0]
-		}
+		run = run[:0]
 	}
-	malformed := false
 	for i := 0; i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n <= 1 || r > maxRune {
-			malformed = true
-			if len(valid) > 0 {
-				flush()
-			}
-			bad = append(bad, b[i:i+n]...)
-		} else {
-			if len(bad) > 0 {
-				flush()
-			}
-			valid = append(valid, b[i:i+n]...)
+		bad := r == utf8.RuneError && n <= 1 || r > maxRune
+		if bad != runBad {
+			emit()
+			runBad = bad
 		}
+		malformed = malformed || bad
+		run = append(run, b[i:i+n]...)
 		i += n
 	}
 	if !malformed {
 		return "", false
 	}
-	flush()
+	emit()
 	return "CONCAT(" + strings.Join(parts, ", ") + ") COLLATE " + collation, true
 }
 
