@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	gomysql "github.com/go-mysql-org/go-mysql/client"
+	"github.com/go-sql-driver/mysql"
 )
 
 // CRUD on an unsharded table through the proxy, in both driver modes; the
@@ -351,6 +353,9 @@ func TestErrors(t *testing.T) {
 				{"xa with comment", "/* c */ xa end 'x'", nil, 1235, "42000"},
 				{"SET GLOBAL", "SET GLOBAL max_connections = 10", nil, 1227, "42000"},
 				{"SET @@global", "SET @@global.max_connections = 10", nil, 1227, "42000"},
+				{"SET GLOBAL unknown", "SET GLOBAL nosuch_variable = 1", nil, 1193, "HY000"},
+				{"SET GLOBAL session-only", "SET GLOBAL last_insert_id = 5", nil, 1228, "HY000"},
+				{"SET @@global read-only", "SET @@global.version = 'x'", nil, 1238, "HY000"},
 				{"unknown table", "SELECT * FROM nosuch", nil, 1146, "42S02"},
 				{"unknown table with arg", "SELECT * FROM nosuch WHERE id = ?", []any{1}, 1146, "42S02"},
 				{"unknown column", "SELECT nosuch FROM t WHERE id = ?", []any{1}, 1054, "42S22"},
@@ -396,6 +401,33 @@ func TestErrors(t *testing.T) {
 			f.assertAlive(t)
 		})
 	}
+
+	// A SET GLOBAL that MariaDB refuses before its privilege check gets
+	// MariaDB's error, message included; the rest the proxy's refusal.
+	t.Run("SET GLOBAL errors as MariaDB's", func(t *testing.T) {
+		db, direct := f.db(t, "shop", ""), f.shard(t, "shop")
+		for _, q := range []string{
+			"SET GLOBAL NoSuch = 1",
+			"SET GLOBAL max_connections = 500, SESSION nosuch = 1",
+			"SET GLOBAL Last_Insert_ID = 5",
+			"SET GLOBAL insert_id = 5, SESSION sql_mode = ''",
+			"SET @@global.version = 'x'",
+			"SET @@global.warning_count = 1",
+			"SET GLOBAL sql_log_bin = 0",
+			"SET SESSION max_connections = 5, GLOBAL wait_timeout = 5",
+		} {
+			_, perr := db.ExecContext(ctx, q)
+			_, derr := direct.ExecContext(ctx, q)
+			var pe, de *mysql.MySQLError
+			if !errors.As(perr, &pe) || !errors.As(derr, &de) {
+				t.Fatalf("%s: proxy %v, MariaDB %v: want MySQL errors from both", q, perr, derr)
+			}
+			if *pe != *de {
+				t.Errorf("%s: proxy %d %s %q, MariaDB %d %s %q", q, pe.Number, pe.SQLState[:], pe.Message, de.Number, de.SQLState[:], de.Message)
+			}
+		}
+		f.assertAlive(t)
+	})
 
 	// SHOW DATABASES is answered by the proxy, as a plain query only.
 	t.Run("prepared SHOW DATABASES", func(t *testing.T) {

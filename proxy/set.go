@@ -48,9 +48,10 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 	)
 	for _, a := range n.Variables {
 		if a.IsGlobal {
-			return s.writeErr(mysql.NewError(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR,
-				fmt.Sprintf("SET GLOBAL %s is not forwarded: it would change every application's backend server; set it on the shards directly", a.Name)))
+			return s.writeErr(s.globalSetError(ctx, n.Variables))
 		}
+	}
+	for _, a := range n.Variables {
 		value, err := router.Restore(a.Value)
 		if err != nil {
 			return s.writeErr(errNotSupported("cannot re-encode the value of %s: %v", a.Name, err))
