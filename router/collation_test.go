@@ -59,7 +59,8 @@ func TestMergedTextCollations(t *testing.T) {
 		{"SELECT n, l, COUNT(*) FROM items GROUP BY n, l", "GROUP BY l compares"},
 		{"SELECT DISTINCT id, l FROM items ORDER BY id, l", "compares text of collation latin1_swedish_ci"},
 		{"SELECT l FROM items ORDER BY id + 0, l", "ORDER BY l compares"},
-		{"SELECT l FROM users ORDER BY user_id, l", "ORDER BY l compares"}, // hash-routed
+		{"SELECT l FROM users ORDER BY user_id, l", ""}, // an integer hash key: one shard per key
+		{"SELECT user_id FROM users ORDER BY l, user_id", "ORDER BY l compares"},
 		{"SELECT a.l FROM items a LEFT JOIN items b ON a.id = b.id ORDER BY b.id, a.l", "ORDER BY a.l compares"},
 		{"SELECT x FROM (SELECT id, l AS x FROM items) AS d ORDER BY id, x", "ORDER BY x compares"},
 		// HAVING that the merge computes over carried text.

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 	"github.com/xaproxy/xaproxy/sharding"
@@ -48,7 +49,8 @@ func literal(e ast.ExprNode) (valSrc, bool) {
 	case *driver.ParamMarkerExpr:
 		return valSrc{param: x.Order}, true
 	case *driver.ValueExpr:
-		return valSrc{lit: datumValue(x), param: -1}, true
+		v, ok := datumValue(x)
+		return valSrc{lit: v, param: -1}, ok
 	case *ast.ParenthesesExpr:
 		return literal(x.Expr)
 	case *ast.UnaryOperationExpr:
@@ -93,28 +95,38 @@ func itoaU(u uint64) string {
 	return string(b[i:])
 }
 
-func datumValue(v *driver.ValueExpr) sharding.Value {
+// datumValue is a literal's value as a shard key; ok is false for a
+// literal that stands for no one Key: 0x2B and b'101011', numbers where an
+// integer is compared or stored and strings where a string is
+// (hexliteral.go), and dates. Such a value is no literal to route by: a
+// read goes to every shard, each comparing it as MariaDB does. X'2B' is
+// the string '+'.
+func datumValue(v *driver.ValueExpr) (sharding.Value, bool) {
+	if v.Kind() == driver.KindBinaryLiteral {
+		if v.Type.GetFlag()&mysql.UnsignedFlag == 0 {
+			return sharding.Value{}, false
+		}
+		return sharding.BytesValue(v.GetBytes()), true
+	}
 	switch x := v.GetValue().(type) {
 	case nil:
-		return sharding.NullValue()
+		return sharding.NullValue(), true
 	case int64:
-		return sharding.IntValue(x)
+		return sharding.IntValue(x), true
 	case uint64:
-		return sharding.UintValue(x)
+		return sharding.UintValue(x), true
 	case float64:
-		return sharding.FloatValue(x)
+		return sharding.FloatValue(x), true
 	case float32:
-		return sharding.FloatValue(float64(x))
+		return sharding.FloatValue(float64(x)), true
 	case string:
-		return sharding.StringValue(x)
+		return sharding.StringValue(x), true
 	case []byte:
-		return sharding.BytesValue(x)
+		return sharding.BytesValue(x), true
 	case *driver.MyDecimal:
-		return sharding.NumberValue(x.String())
+		return sharding.NumberValue(x.String()), true
 	}
-	// Anything else (bit and hex literals, dates) routes nowhere: the
-	// caller treats an unknown value as "any shard".
-	return sharding.Value{}
+	return sharding.Value{}, false
 }
 
 // keyTarget tells whether a column reference names the shard key of one of

@@ -109,7 +109,11 @@ func (p *Parser) parse(sql string) (nodes []ast.StmtNode, err error) {
 		p.pool.Put(tp)
 	}()
 	tp.SetSQLMode(p.mode)
-	nodes, _, err = tp.Parse(hideTiDBComments(sql, p.mode), "", "")
+	text := hideTiDBComments(sql, p.mode)
+	nodes, _, err = tp.Parse(text, "", "")
+	if err == nil {
+		markHexNumbers(nodes, text)
+	}
 	return slices.Clone(nodes), err
 }
 

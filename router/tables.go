@@ -53,6 +53,9 @@ func (r *Router) resolveIn(schema, name, user, db string, depth int) (tableInfo,
 		return tableInfo{}, r.CheckSchema(user, schema)
 	}
 	ti.kind, ti.table = sc.Lookup(name)
+	if ti.kind == sharding.Sharded {
+		ti.table = r.typedKey(schema, name, ti.table)
+	}
 	if ti.kind == sharding.Unsharded {
 		ti.home = sc.DefaultShard
 		r.applyView(&ti, user, depth)

@@ -18,7 +18,10 @@ type insertPlan struct {
 	// gives (autoinc.go); keyIsAuto: it is the shard key.
 	auto      *autoIncPlan
 	keyIsAuto bool
-	tpl       insertTemplate // made by compile (inserttemplate.go)
+	// stored is the range of an integer key, whose values are placed as
+	// MariaDB stores them (keytype.go); nil: as written.
+	stored *keyRange
+	tpl    insertTemplate // made by compile (inserttemplate.go)
 }
 
 func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error {
@@ -78,7 +81,7 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 	if err != nil {
 		return err
 	}
-	ip := &insertPlan{ins: ins, table: t.table, auto: auto, keyIsAuto: auto != nil && strings.EqualFold(auto.column, key)}
+	ip := &insertPlan{ins: ins, table: t.table, auto: auto, keyIsAuto: auto != nil && strings.EqualFold(auto.column, key), stored: r.storedKey(t)}
 	for i, row := range ins.Lists {
 		if len(row) == 0 && len(ins.Columns) == 0 {
 			return errUnsupported("INSERT ... VALUES () into sharded table %s: every column takes its default, so the row has no shard key %s to find its shard", t.name, key)
@@ -91,6 +94,10 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 			continue
 		}
 		v, ok := literal(row[pos])
+		if !ok && ip.stored != nil {
+			// An integer key stores 0x2B as 43 (hexliteral.go).
+			v.lit, v.param, ok = hexNumber(row[pos])
+		}
 		if !ok {
 			return errUnsupported("INSERT into %s: the shard key %s must be a literal or a parameter, not %s", t.name, key, textOf(row[pos]))
 		}
@@ -176,6 +183,7 @@ func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, er
 		if vals[i].IsNull() {
 			return nil, errUnsupported("INSERT into %s: row %d has a NULL shard key %s, which no shard holds", ip.table.Name, i+1, ip.table.ShardKey)
 		}
+		vals[i] = ip.stored.place(vals[i])
 	}
 	byShard, err := ip.table.LocateValues(vals)
 	if err != nil {

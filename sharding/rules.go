@@ -137,8 +137,8 @@ func (r *Rules) SchemaNames() []string {
 func (r *Rules) Shards() []string { return r.shards }
 
 // Colocated reports whether equal shard key values of a and b always land
-// on the same shard: both are sharded with the same algorithm, key type and
-// shard list in the same order, and, for range, the same ranges. A join or
+// on the same shard: both are sharded with the same algorithm, key type
+// (for hash, any: see below) and shard list in the same order, and, for range, the same ranges. A join or
 // a transaction on equal keys of co-located tables stays on one shard.
 // (Broadcast tables are never co-located in this sense.)
 func (r *Rules) Colocated(a, b *Table) bool {
@@ -151,7 +151,13 @@ func (r *Rules) Colocated(a, b *Table) bool {
 	if _, err := b.locator(); err != nil {
 		return false
 	}
-	if a.Algorithm != b.Algorithm || a.KeyType() != b.KeyType() || !slices.Equal(a.Shards, b.Shards) {
+	if a.Algorithm != b.Algorithm || !slices.Equal(a.Shards, b.Shards) {
+		return false
+	}
+	// Hash tables place rows by the unknown-type rule, which the integer
+	// and decimal types refine (equal Keys wherever both give one): a
+	// typed and an untyped table agree on every key they both accept.
+	if a.Algorithm != conf.AlgorithmHash && a.KeyType() != b.KeyType() {
 		return false
 	}
 	if a.Algorithm != conf.AlgorithmRange {

@@ -659,6 +659,21 @@ func integerText(s string) bool {
 // converts a string to a number: leading spaces skipped, the longest prefix
 // that reads as a decimal number, 0 when there is none.
 func leadingNumber(s string) float64 {
+	f, err := strconv.ParseFloat(leadingNumberText(s), 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return f
+		}
+		return 0
+	}
+	return f
+}
+
+// leadingNumberText is the prefix of s that leadingNumber reads, leading
+// white space left out: a sign, digits, a point and digits, an exponent;
+// "" or a lone sign or point where s starts with no number.
+func leadingNumberText(s string) string {
 	s = strings.TrimLeft(s, " \t\n\r")
 	end := 0
 	digits := func() {
@@ -686,13 +701,5 @@ func leadingNumber(s string) float64 {
 			end = exp
 		}
 	}
-	f, err := strconv.ParseFloat(s[:end], 64)
-	if err != nil {
-		var ne *strconv.NumError
-		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
-			return f
-		}
-		return 0
-	}
-	return f
+	return s[:end]
 }
