@@ -81,7 +81,7 @@ func TestKeyConversions(t *testing.T) {
 		"SELECT id, k FROM sw WHERE k = 32 ORDER BY id",
 	)
 	steps = append(steps,
-		scriptStep{0, "INSERT INTO sw (id, k) VALUES (?, 20)", []any{60.5}},  // DOUBLE: half to even, 60
+		scriptStep{0, "INSERT INTO sw (id, k) VALUES (?, 20)", []any{60.5}},   // DOUBLE: half to even, 60
 		scriptStep{0, "INSERT INTO sw (id, k) VALUES (?, 21)", []any{"61.5"}}, // text: 62
 		scriptStep{0, "SELECT id, k FROM sw WHERE id = ?", []any{60}},
 		scriptStep{0, "SELECT id, k FROM sw WHERE id = ?", []any{62}},
