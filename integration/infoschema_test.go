@@ -118,3 +118,47 @@ func TestInfoSchemaReadsIgnoreOtherSessionsCharset(t *testing.T) {
 		t.Errorf("%s after another session's SET NAMES latin1:\n proxy:   %q\n MariaDB: %q", q, got, want)
 	}
 }
+
+// TestInfoSchemaAssignsRefused: a read the proxy answers from rows it
+// gathers or keeps (information_schema's listings, the process list) and
+// that assigns user variables is refused. It ran the client's text on a
+// pooled connection for its column definitions: the variables stayed
+// there for other sessions, held what the shard's real information_schema
+// had (every schema), and an INTO answered an empty column list that
+// go-sql-driver read as a malformed OK packet and panicked on.
+func TestInfoSchemaAssignsRefused(t *testing.T) {
+	t.Parallel()
+	f := startOpsFixture(t, "\n\t\t- {name: app, password: app-secret}\n\t", "")
+	ctx := testCtx(t, time.Minute)
+	f.s0.Exec(t, "CREATE TABLE shop.items (id INT PRIMARY KEY)")
+	proxy := f.open(t, "app", "app-secret", "shop", "")
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{"SELECT TABLE_NAME INTO @a FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' LIMIT 1", nil},
+		{"SELECT GROUP_CONCAT(SCHEMA_NAME ORDER BY SCHEMA_NAME) INTO @s FROM information_schema.SCHEMATA", nil},
+		{"SELECT @v := COUNT(*) AS x FROM information_schema.SCHEMATA", nil},
+		{"SELECT ID INTO @pl FROM information_schema.PROCESSLIST LIMIT 1", nil},
+		{"SELECT TABLE_NAME INTO @p FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? LIMIT 1", []any{"shop"}},
+	} {
+		rows, err := proxy.QueryContext(ctx, q.sql, q.args...)
+		if err == nil {
+			for rows.Next() {
+			}
+			err = rows.Err()
+			rows.Close()
+		}
+		wantMySQLError(t, err, 1235, "42000")
+	}
+	// No session sees a value: none was assigned on a pooled connection.
+	for _, c := range openSessions(ctx, t, proxy, 4) {
+		var a, s, v, pl, p sql.NullString
+		if err := c.QueryRowContext(ctx, "SELECT @a, @s, @v, @pl, @p").Scan(&a, &s, &v, &pl, &p); err != nil {
+			t.Fatal(err)
+		}
+		if a.Valid || s.Valid || v.Valid || pl.Valid || p.Valid {
+			t.Errorf("a session sees variables it never set: %v %v %v %v %v", a, s, v, pl, p)
+		}
+	}
+}

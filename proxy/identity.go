@@ -70,5 +70,5 @@ func (s *Session) answerConnectAttrs(ctx context.Context, st *router.Statement, 
 	if err != nil {
 		return s.writeErr(err)
 	}
-	return s.answerRewritten(ctx, sql, text, false)
+	return s.answerRewritten(ctx, st, sql, text, false)
 }

@@ -90,7 +90,7 @@ func (s *Session) answerInfoGather(ctx context.Context, st *router.Statement, g 
 	if defs := g.DefsSQL(); defs != "" {
 		sql = defs
 	}
-	return s.answerRewritten(ctx, sql, text, binary)
+	return s.answerRewritten(ctx, st, sql, text, binary)
 }
 
 // gatherInfo runs the internal reads on pooled connections, shards in

@@ -101,7 +101,7 @@ func (s *Session) answerProcessList(ctx context.Context, st *router.Statement, s
 	if err != nil {
 		return s.writeErr(err)
 	}
-	return s.answerRewritten(ctx, sql, text, false)
+	return s.answerRewritten(ctx, st, sql, text, false)
 }
 
 // shardColumns runs sql on the session's default shard for its column
@@ -130,8 +130,15 @@ func (s *Session) textColumns(ctx context.Context, c *backend.Conn, shard, sql s
 
 // answerRewritten answers with the column definitions the shard gives the
 // client's text sql and the rows of text, the same query over tables the
-// proxy put in place of the real ones.
-func (s *Session) answerRewritten(ctx context.Context, sql, text string, binary bool) error {
+// proxy put in place of the real ones. A statement that assigns user
+// variables is refused: both texts would run on a pooled connection, its
+// assignments lost to the session and left for the connection's next
+// user, the client's text over the shard's real tables (every schema), and
+// an INTO answers no columns.
+func (s *Session) answerRewritten(ctx context.Context, st *router.Statement, sql, text string, binary bool) error {
+	if st.SelectInto || len(st.AssignsVars) > 0 {
+		return s.writeErr(errNotSupported("assigning user variables (@x := ..., INTO @x) in a read of information_schema's listings, the process list or the connection attributes is not supported: the proxy answers these from rows it gathers or keeps itself; read the values with a SELECT and assign them with SET"))
+	}
 	shard := s.srv.router.DefaultShard(s.db)
 	c, err := s.acquire(ctx, shard)
 	if err != nil {
