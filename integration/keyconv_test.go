@@ -1,10 +1,13 @@
 package integration
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
@@ -17,21 +20,7 @@ import (
 func TestKeyConversions(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 3*time.Minute)
-	var shards []*harness.MariaDB
-	var specs []harness.ShardSpec
-	for _, n := range []string{"s0", "s1", "s2"} {
-		m := env.StartMariaDB(t, n)
-		m.CreateDatabase(t, "sh")
-		shards = append(shards, m)
-		specs = append(specs, harness.ShardSpec{Name: n, DSN: m.DSN("")})
-	}
-	shards[0].CreateDatabase(t, "direct")
-	p := env.StartProxy(t, harness.ProxyConfig{
-		Shards:  specs,
-		Schemas: "\n  - name: sh\n    default_shard: s0\n    tables:\n      - {name: sw, shard_key: id, algorithm: hash}\n      - {name: su, shard_key: id, algorithm: hash}\n",
-		Users:   map[string]string{appUser: appPass},
-	})
-	proxy, direct := p.DB(t, appUser, appPass, "sh", ""), shards[0].DB(t, "direct")
+	proxy, direct, shards := startHashFixture(t)
 	for _, q := range []string{
 		"CREATE TABLE sw (id INT PRIMARY KEY, k INT)",
 		"CREATE TABLE su (id TINYINT UNSIGNED PRIMARY KEY, k INT)",
@@ -100,4 +89,65 @@ func TestKeyConversions(t *testing.T) {
 			}
 		}
 	}
+}
+
+// startHashFixture starts three shards and a proxy over them with the
+// schema sh, whose tables sw and su are hash-sharded by id, and gives the
+// proxy's database, a database on s0 to compare with (one MariaDB holding
+// every row) and the shards.
+func startHashFixture(t *testing.T) (proxy, direct *sql.DB, shards []*harness.MariaDB) {
+	t.Helper()
+	var specs []harness.ShardSpec
+	for _, n := range []string{"s0", "s1", "s2"} {
+		m := env.StartMariaDB(t, n)
+		m.CreateDatabase(t, "sh")
+		shards = append(shards, m)
+		specs = append(specs, harness.ShardSpec{Name: n, DSN: m.DSN("")})
+	}
+	shards[0].CreateDatabase(t, "direct")
+	p := env.StartProxy(t, harness.ProxyConfig{
+		Shards:  specs,
+		Schemas: "\n  - name: sh\n    default_shard: s0\n    tables:\n      - {name: sw, shard_key: id, algorithm: hash}\n      - {name: su, shard_key: id, algorithm: hash}\n",
+		Users:   map[string]string{appUser: appPass},
+	})
+	return p.DB(t, appUser, appPass, "sh", ""), shards[0].DB(t, "direct"), shards
+}
+
+// TestRefusalOrMariaDBError: a SELECT the proxy would refuse that MariaDB
+// refuses itself (an unknown column in HAVING, an ORDER BY position out of
+// range) gets MariaDB's error, in both protocols; a statement MariaDB runs
+// keeps the proxy's refusal.
+func TestRefusalOrMariaDBError(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct, _ := startHashFixture(t)
+	for _, db := range []*sql.DB{proxy, direct} {
+		mustExec(t, db, "CREATE TABLE sw (id INT PRIMARY KEY, k INT, v VARCHAR(10))")
+		mustExec(t, db, "INSERT INTO sw VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'a')")
+	}
+	for _, q := range []string{
+		"SELECT v, COUNT(*) FROM sw GROUP BY v HAVING k > 1",
+		"SELECT v, COUNT(*) FROM sw GROUP BY v HAVING nosuch > 1",
+		"SELECT id, k FROM sw ORDER BY 3",
+		"SELECT id, k FROM sw ORDER BY 0",
+		"SELECT v FROM sw GROUP BY 99",
+		"SELECT * FROM sw ORDER BY 99",
+		"SELECT v, COUNT(*) FROM sw GROUP BY v ORDER BY nosuch",
+		"SELECT MAX(id) FROM sw ORDER BY nosuch",
+	} {
+		_, perr := proxy.ExecContext(ctx, q)
+		_, derr := direct.ExecContext(ctx, q)
+		var pe, de *mysql.MySQLError
+		if !errors.As(perr, &pe) || !errors.As(derr, &de) || *pe != *de {
+			t.Errorf("%s: proxy %v, MariaDB %v", q, perr, derr)
+		}
+		_, perr = proxy.PrepareContext(ctx, q)
+		_, derr = direct.PrepareContext(ctx, q)
+		if !errors.As(perr, &pe) || !errors.As(derr, &de) || *pe != *de {
+			t.Errorf("prepared %s: proxy %v, MariaDB %v", q, perr, derr)
+		}
+	}
+	// MariaDB runs it; over several shards the proxy cannot.
+	_, err := proxy.ExecContext(ctx, "SELECT GROUP_CONCAT(v) FROM sw")
+	wantMySQLError(t, err, 1235, "42000")
 }

@@ -174,7 +174,7 @@ func (s *Session) runPlan(ctx context.Context, q *textPlan) error {
 // execution on the shards, after offering it to the cache.
 func (s *Session) route(ctx context.Context, q *textPlan) error {
 	if q.planErr != nil {
-		return s.writeErr(q.planErr)
+		return s.writeErr(s.refusalOrShardError(ctx, q.st, q.sql, q.planErr))
 	}
 	if s.parseMode() == 0 {
 		s.srv.router.RememberPlan(s.srv.parser, q.sql, q.st, s.user, s.db)

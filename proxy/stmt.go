@@ -110,7 +110,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 		}
 		plan, err := s.plan(ctx, st)
 		if err != nil {
-			return s.writeErr(err)
+			return s.writeErr(s.refusalOrShardError(ctx, st, sql, err))
 		}
 		p.plan = plan
 		bs, err := s.prepareAnswer(ctx, plan.PrepareShard(), sql)

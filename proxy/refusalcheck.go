@@ -1,0 +1,48 @@
+package proxy
+
+import (
+	"context"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/router"
+)
+
+// refusalOrShardError is the answer to a SELECT the router refused
+// (1235): MariaDB's own error where the statement is wrong on any server
+// (an unknown column in HAVING, an ORDER BY position out of range), which
+// a PREPARE of the client's text on the default shard tells without
+// running it; else the refusal. Only on the refusal path: nothing is asked
+// of a shard for a statement that plans.
+func (s *Session) refusalOrShardError(ctx context.Context, st *router.Statement, sql string, refusal error) error {
+	me, ok := backend.ServerError(refusal)
+	if !ok || me.Code != mysql.ER_NOT_SUPPORTED_YET || st == nil {
+		return refusal
+	}
+	switch st.Node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt:
+	default:
+		return refusal
+	}
+	_, err := s.prepareOn(ctx, s.srv.router.DefaultShard(s.db), sql)
+	if se, ok := backend.ServerError(err); ok && statementFault(se.Code) {
+		return se
+	}
+	return refusal
+}
+
+// statementFault tells the errors a PREPARE gives for a statement that no
+// server runs: its names, grouping or shape are wrong, wherever its rows
+// are. A missing table or routine is not one: the default shard may not
+// hold them.
+func statementFault(code uint16) bool {
+	switch code {
+	case mysql.ER_PARSE_ERROR, mysql.ER_BAD_FIELD_ERROR, mysql.ER_NON_UNIQ_ERROR,
+		mysql.ER_WRONG_GROUP_FIELD, mysql.ER_INVALID_GROUP_FUNC_USE, mysql.ER_WRONG_FIELD_WITH_GROUP,
+		mysql.ER_MIX_OF_GROUP_FUNC_AND_FIELDS, mysql.ER_NON_GROUPING_FIELD_USED, mysql.ER_ILLEGAL_REFERENCE,
+		mysql.ER_WRONG_USAGE, mysql.ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT, mysql.ER_OPERAND_COLUMNS:
+		return true
+	}
+	return false
+}
