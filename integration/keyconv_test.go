@@ -134,6 +134,14 @@ func TestRefusalOrMariaDBError(t *testing.T) {
 		"SELECT * FROM sw ORDER BY 99",
 		"SELECT v, COUNT(*) FROM sw GROUP BY v ORDER BY nosuch",
 		"SELECT MAX(id) FROM sw ORDER BY nosuch",
+		// Rewritten for the merge, the shards' errors named the select
+		// list the proxy moved the names to.
+		"SELECT id FROM sw ORDER BY nosuch",
+		"SELECT id FROM sw ORDER BY sw.nosuch LIMIT 3",
+		"SELECT v FROM sw GROUP BY nosuch",
+		"SELECT v FROM sw GROUP BY v HAVING COUNT(nosuch) > 1",
+		"SELECT v FROM sw GROUP BY v ORDER BY SUM(nosuch)",
+		"SELECT COUNT(*) FROM sw GROUP BY 1",
 	} {
 		_, perr := proxy.ExecContext(ctx, q)
 		_, derr := direct.ExecContext(ctx, q)

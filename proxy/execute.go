@@ -624,7 +624,8 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 	}
 	if firstErr != nil {
 		closeInputs(inputs)
-		return s.failMerge(ctx, conns, openError(firstErr, openErrs, inputs))
+		s.afterMergeRead(ctx, conns)
+		return s.writeErr(s.clientTextError(ctx, openError(firstErr, openErrs, inputs)))
 	}
 	if err := mergeShapeError(conns, inputs); err != nil {
 		closeInputs(inputs)

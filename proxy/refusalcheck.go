@@ -46,3 +46,21 @@ func statementFault(code uint16) bool {
 	}
 	return false
 }
+
+// clientTextError is the error of a merged read whose shards refused the
+// statements the proxy wrote for them: where that is about the statement
+// itself (an unknown column), MariaDB's error for the client's own text,
+// which names the clause the client wrote (ORDER BY, not the select list
+// the proxy moved the column to). A PREPARE of that text on the default
+// shard tells, on this error path only.
+func (s *Session) clientTextError(ctx context.Context, err error) error {
+	se, ok := backend.ServerError(err)
+	if !ok || !statementFault(se.Code) || s.cur.sql == "" {
+		return err
+	}
+	_, perr := s.prepareOn(ctx, s.srv.router.DefaultShard(s.db), s.cur.sql)
+	if pe, ok := backend.ServerError(perr); ok && statementFault(pe.Code) {
+		return pe
+	}
+	return err
+}
