@@ -24,6 +24,7 @@ func TestKeyConversions(t *testing.T) {
 	for _, q := range []string{
 		"CREATE TABLE sw (id INT PRIMARY KEY, k INT)",
 		"CREATE TABLE su (id TINYINT UNSIGNED PRIMARY KEY, k INT)",
+		"CREATE TABLE sdec (d DECIMAL(5,2) PRIMARY KEY, n INT)",
 	} {
 		mustExec(t, proxy, q)
 		mustExec(t, direct, q)
@@ -68,6 +69,20 @@ func TestKeyConversions(t *testing.T) {
 		"SELECT id FROM sw WHERE k = 0x10 OR k = b'10001' OR k = X'11' ORDER BY id",
 		"UPDATE sw SET k = 0x20 WHERE id IN (44, 45, 51)",
 		"SELECT id, k FROM sw WHERE k = 32 ORDER BY id",
+		// A DECIMAL(5,2) key keeps two decimals, rounded half away from
+		// zero (a DOUBLE from its shortest form).
+		"INSERT INTO sdec VALUES (1.50, 1), (999.99, 2)",
+		"INSERT INTO sdec VALUES (1.504, 3)", // 1.50: a duplicate, as on one server
+		"INSERT INTO sdec VALUES (2.675e0, 4), ('3.335', 5), (4.445e0, 6), (-1.505, 7)",
+		"SELECT d, n FROM sdec ORDER BY d",
+		"SELECT d, n FROM sdec WHERE d = 2.68",
+		"SELECT d, n FROM sdec WHERE d = '3.34'",
+		"SELECT d, n FROM sdec WHERE d = 4.45",
+		"SELECT d, n FROM sdec WHERE d = -1.51",
+		"SELECT d, n FROM sdec WHERE d = 1.504",
+		"SET SESSION sql_mode = ''",
+		"INSERT INTO sdec VALUES (1000, 8)", // 999.99: a duplicate
+		"SET SESSION sql_mode = DEFAULT",
 	)
 	steps = append(steps,
 		scriptStep{0, "INSERT INTO sw (id, k) VALUES (?, 20)", []any{60.5}},   // DOUBLE: half to even, 60
@@ -80,10 +95,14 @@ func TestKeyConversions(t *testing.T) {
 
 	// Every row is where its key sends a point read: found by it.
 	for _, m := range shards {
-		for _, table := range []string{"sw", "su"} {
-			for _, id := range queryStrings(t, m.DB(t, "sh"), "SELECT id FROM "+table) {
+		for _, table := range []string{"sw", "su", "sdec"} {
+			key := map[string]string{"sdec": "d"}[table]
+			if key == "" {
+				key = "id"
+			}
+			for _, id := range queryStrings(t, m.DB(t, "sh"), "SELECT "+key+" FROM "+table) {
 				var n int
-				if err := proxy.QueryRowContext(ctx, fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE id = %s", table, id)).Scan(&n); err != nil || n != 1 {
+				if err := proxy.QueryRowContext(ctx, fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s = %s", table, key, id)).Scan(&n); err != nil || n != 1 {
 					t.Errorf("%s row %s on shard %s: a point read through the proxy counts %d (%v), want 1", table, id, m.Name(), n, err)
 				}
 			}
@@ -107,7 +126,7 @@ func startHashFixture(t *testing.T) (proxy, direct *sql.DB, shards []*harness.Ma
 	shards[0].CreateDatabase(t, "direct")
 	p := env.StartProxy(t, harness.ProxyConfig{
 		Shards:  specs,
-		Schemas: "\n  - name: sh\n    default_shard: s0\n    tables:\n      - {name: sw, shard_key: id, algorithm: hash}\n      - {name: su, shard_key: id, algorithm: hash}\n",
+		Schemas: "\n  - name: sh\n    default_shard: s0\n    tables:\n      - {name: sw, shard_key: id, algorithm: hash}\n      - {name: su, shard_key: id, algorithm: hash}\n      - {name: sdec, shard_key: d, algorithm: hash}\n",
 		Users:   map[string]string{appUser: appPass},
 	})
 	return p.DB(t, appUser, appPass, "sh", ""), shards[0].DB(t, "direct"), shards

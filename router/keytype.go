@@ -59,36 +59,55 @@ func colType(tp string) sharding.ColType {
 	return sharding.Unknown
 }
 
-// keyRange is an integer key column's range.
-type keyRange struct {
-	lo int64
-	hi uint64
+// keyStore is how a key column stores what is written into it: an
+// integer column's range, or a DECIMAL's precision and scale.
+type keyStore struct {
+	integer bool
+	lo      int64
+	hi      uint64
+	// precision, scale, unsigned: a DECIMAL column's.
+	precision, scale int
+	unsigned         bool
 }
 
-// storedKey is the range by which an INSERT places a row of t whose
-// integer key is written as MariaDB converts on storing ('42.7' is stored
-// as 43, and the row belongs where 43 is found); nil where values are
-// placed as written (not an integer key, or its column type unknown).
-func (r *Router) storedKey(t tableInfo) *keyRange {
-	if t.table == nil || t.table.KeyType() != sharding.Integer {
+// storedKey is how an INSERT places a row of t whose integer or decimal
+// key is written as MariaDB converts on storing ('42.7' is stored as 43 in
+// an INT, 1.505 as 1.51 in a DECIMAL(5,2), and the row belongs where that
+// is found); nil where values are placed as written (another key type, or
+// its column type unknown).
+func (r *Router) storedKey(t tableInfo) *keyStore {
+	if t.table == nil {
+		return nil
+	}
+	kt := t.table.KeyType()
+	if kt != sharding.Integer && kt != sharding.Decimal {
 		return nil
 	}
 	_, tp := r.keyColumn(t.schema, t.name, t.table.ShardKey)
-	lo, hi, ok := sharding.IntegerRange(tp)
-	if !ok {
-		return nil
+	if lo, hi, ok := sharding.IntegerRange(tp); ok {
+		return &keyStore{integer: true, lo: lo, hi: hi}
 	}
-	return &keyRange{lo: lo, hi: hi}
+	if p, s, u, ok := sharding.DecimalShape(tp); ok && kt == sharding.Decimal {
+		return &keyStore{precision: p, scale: s, unsigned: u}
+	}
+	return nil
 }
 
 // place is the value a key written as v is stored as; v itself for a
-// nil range or a value that is no number.
-func (k *keyRange) place(v sharding.Value) sharding.Value {
+// nil keyStore or a value that is no number.
+func (k *keyStore) place(v sharding.Value) sharding.Value {
 	if k == nil {
 		return v
 	}
-	if s, ok := sharding.StoredInteger(v, k.lo, k.hi); ok {
-		return s
+	var s sharding.Value
+	var ok bool
+	if k.integer {
+		s, ok = sharding.StoredInteger(v, k.lo, k.hi)
+	} else {
+		s, ok = sharding.StoredDecimal(v, k.precision, k.scale, k.unsigned)
 	}
-	return v
+	if !ok {
+		return v
+	}
+	return s
 }

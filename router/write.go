@@ -18,9 +18,9 @@ type insertPlan struct {
 	// gives (autoinc.go); keyIsAuto: it is the shard key.
 	auto      *autoIncPlan
 	keyIsAuto bool
-	// stored is the range of an integer key, whose values are placed as
-	// MariaDB stores them (keytype.go); nil: as written.
-	stored *keyRange
+	// stored says how the key column stores values, which rows are placed
+	// by (keytype.go); nil: as written.
+	stored *keyStore
 	tpl    insertTemplate // made by compile (inserttemplate.go)
 }
 
@@ -94,7 +94,7 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 			continue
 		}
 		v, ok := literal(row[pos])
-		if !ok && ip.stored != nil {
+		if !ok && ip.stored != nil && ip.stored.integer {
 			// An integer key stores 0x2B as 43 (hexliteral.go).
 			v.lit, v.param, ok = hexNumber(row[pos])
 		}

@@ -41,10 +41,12 @@
 // same Key as under Integer (so DECIMAL 5.00 and INT 5 agree), any other
 // value gives an exact decimal Key (1.5 = '1.50' = 15e-1). A non-integral
 // float64 is taken as its shortest decimal representation (0.1, not
-// 0.1000000000000000055...). Limitation: the column's scale is not known, so
+// 0.1000000000000000055...). Normalize does not know the column's scale:
 // a value with more fractional digits than the column holds (1.005 into a
-// DECIMAL(10,2), stored as 1.01) is routed by the value written, not the
-// value stored; insert keys at the column's scale.
+// DECIMAL(10,2), stored as 1.01) is the value written. Where the column
+// type is known an INSERT places the row by the value stored instead
+// (StoredDecimal, and StoredInteger for integer columns, as the router
+// does with the catalog's definitions).
 //
 // String (CHAR, VARCHAR, TEXT). MySQL's default collations
 // (utf8mb4_general_ci and friends) are case-insensitive and PAD SPACE, so

@@ -98,3 +98,64 @@ func TestIntegerRange(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredDecimal: what MariaDB 10.11 stored for each value in a
+// DECIMAL(5,2) column under sql_mode ” (checked with the mariadb client).
+func TestStoredDecimal(t *testing.T) {
+	tests := []struct {
+		v    Value
+		want string
+	}{
+		{FloatValue(2.675), "2.68"}, // from the shortest form, half away from zero
+		{FloatValue(1.005), "1.01"},
+		{FloatValue(0.125), "0.13"},
+		{FloatValue(4.445), "4.45"},
+		{StringValue("2.675"), "2.68"},
+		{NumberValue("1.504"), "1.50"},
+		{NumberValue("1.505"), "1.51"},
+		{NumberValue("-1.505"), "-1.51"},
+		{IntValue(1000), "999.99"},
+		{IntValue(-1000), "-999.99"},
+		{StringValue("3.335x"), "3.34"},
+		{StringValue("1e2"), "100.00"},
+		{IntValue(99999), "999.99"},
+		{NumberValue("0.005"), "0.01"},
+		{NumberValue("0.0049999"), "0.00"},
+		{StringValue("abc"), "0.00"},
+		{StringValue("1e400"), "999.99"},
+	}
+	for _, tt := range tests {
+		got, ok := StoredDecimal(tt.v, 5, 2, false)
+		if !ok || got != NumberValue(tt.want) {
+			t.Errorf("StoredDecimal(%v) = %v, %v; want %s", tt.v, got, ok, tt.want)
+		}
+		// Its Key is the Key of the canonical spelling.
+		a, err1 := Normalize(got, Decimal)
+		b, err2 := Normalize(NumberValue(tt.want), Decimal)
+		if err1 != nil || err2 != nil || a != b {
+			t.Errorf("Key of %v: %v %v, want %v", got, a, err1, b)
+		}
+	}
+	if got, _ := StoredDecimal(IntValue(-3), 10, 0, true); got != NumberValue("0") {
+		t.Errorf("-3 into DECIMAL UNSIGNED = %v, want 0", got)
+	}
+	if got, _ := StoredDecimal(NumberValue("12.5"), 10, 0, false); got != NumberValue("13") {
+		t.Errorf("12.5 into DECIMAL(10,0) = %v, want 13", got)
+	}
+	for _, tp := range []struct {
+		tp       string
+		p, s     int
+		unsigned bool
+		ok       bool
+	}{
+		{"decimal(5,2)", 5, 2, false, true},
+		{"decimal(10,0) unsigned", 10, 0, true, true},
+		{"decimal", 10, 0, false, true},
+		{"int(11)", 0, 0, false, false},
+	} {
+		p, s, u, ok := DecimalShape(tp.tp)
+		if p != tp.p || s != tp.s || u != tp.unsigned || ok != tp.ok {
+			t.Errorf("DecimalShape(%q) = %d, %d, %v, %v", tp.tp, p, s, u, ok)
+		}
+	}
+}
