@@ -3,7 +3,6 @@ package integration
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	gomysql "github.com/go-mysql-org/go-mysql/client"
-	"github.com/go-sql-driver/mysql"
 )
 
 // CRUD on an unsharded table through the proxy, in both driver modes; the
@@ -418,13 +416,7 @@ func TestErrors(t *testing.T) {
 		} {
 			_, perr := db.ExecContext(ctx, q)
 			_, derr := direct.ExecContext(ctx, q)
-			var pe, de *mysql.MySQLError
-			if !errors.As(perr, &pe) || !errors.As(derr, &de) {
-				t.Fatalf("%s: proxy %v, MariaDB %v: want MySQL errors from both", q, perr, derr)
-			}
-			if *pe != *de {
-				t.Errorf("%s: proxy %d %s %q, MariaDB %d %s %q", q, pe.Number, pe.SQLState[:], pe.Message, de.Number, de.SQLState[:], de.Message)
-			}
+			sameMySQLError(t, q, perr, derr)
 		}
 		f.assertAlive(t)
 	})

@@ -2,12 +2,10 @@ package integration
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
@@ -164,15 +162,10 @@ func TestRefusalOrMariaDBError(t *testing.T) {
 	} {
 		_, perr := proxy.ExecContext(ctx, q)
 		_, derr := direct.ExecContext(ctx, q)
-		var pe, de *mysql.MySQLError
-		if !errors.As(perr, &pe) || !errors.As(derr, &de) || *pe != *de {
-			t.Errorf("%s: proxy %v, MariaDB %v", q, perr, derr)
-		}
+		sameMySQLError(t, q, perr, derr)
 		_, perr = proxy.PrepareContext(ctx, q)
 		_, derr = direct.PrepareContext(ctx, q)
-		if !errors.As(perr, &pe) || !errors.As(derr, &de) || *pe != *de {
-			t.Errorf("prepared %s: proxy %v, MariaDB %v", q, perr, derr)
-		}
+		sameMySQLError(t, "prepared "+q, perr, derr)
 	}
 	// MariaDB runs it; over several shards the proxy cannot.
 	_, err := proxy.ExecContext(ctx, "SELECT GROUP_CONCAT(v) FROM sw")

@@ -235,6 +235,20 @@ func wantMySQLError(t *testing.T, err error, code uint16, state string) {
 	}
 }
 
+// sameMySQLError checks that the proxy's answer perr and MariaDB's derr
+// to what are the same MySQL error: code, SQLSTATE and message.
+func sameMySQLError(t *testing.T, what string, perr, derr error) {
+	t.Helper()
+	var pe, de *mysql.MySQLError
+	if !errors.As(perr, &pe) || !errors.As(derr, &de) {
+		t.Errorf("%s: proxy %v, MariaDB %v: want MySQL errors from both", what, perr, derr)
+		return
+	}
+	if *pe != *de {
+		t.Errorf("%s: proxy %d %s %q, MariaDB %d %s %q", what, pe.Number, pe.SQLState[:], pe.Message, de.Number, de.SQLState[:], de.Message)
+	}
+}
+
 // wantUnsupported checks that each query is refused with 1235 (SQLSTATE
 // 42000), at once or in place of its rows, naming every query that is
 // not; with args each runs prepared.
