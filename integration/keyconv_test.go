@@ -171,3 +171,31 @@ func TestRefusalOrMariaDBError(t *testing.T) {
 	_, err := proxy.ExecContext(ctx, "SELECT GROUP_CONCAT(v) FROM sw")
 	wantMySQLError(t, err, 1235, "42000")
 }
+
+// TestSQLExecuteInfoSchema: an EXECUTE of a SQL PREPARE'd read of
+// information_schema.TABLES answers a sharded table's AUTO_INCREMENT as
+// the table's, as the same query does, not the default shard's counter
+// (which the proxy's own ids never move).
+func TestSQLExecuteInfoSchema(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct, _ := startHashFixture(t)
+	for _, db := range []*sql.DB{proxy, direct} {
+		mustExec(t, db, "CREATE TABLE sw (id INT AUTO_INCREMENT PRIMARY KEY, k INT)")
+		mustExec(t, db, "INSERT INTO sw (k) VALUES (1), (2), (3), (4), (5), (6)")
+	}
+	const q = "SELECT TABLE_NAME, AUTO_INCREMENT, TABLE_ROWS > 0 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sw'"
+	answer := func(db *sql.DB, schema string) [][]string {
+		c := openSessions(ctx, t, db, 1)[0]
+		for _, s := range []string{"SET @s = '" + schema + "'", "PREPARE ps FROM \"" + q + "\""} {
+			if _, err := c.ExecContext(ctx, s); err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+		}
+		return [][]string{queryRows(ctx, t, c, "EXECUTE ps USING @s"), queryRows(ctx, t, c, "SELECT TABLE_NAME, AUTO_INCREMENT, TABLE_ROWS > 0 FROM information_schema.TABLES WHERE TABLE_SCHEMA = @s AND TABLE_NAME = 'sw'")}
+	}
+	got, want := answer(proxy, "sh"), answer(direct, "direct")
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("EXECUTE, then the same query:\n proxy:   %q\n MariaDB: %q", got, want)
+	}
+}

@@ -177,7 +177,7 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 				return nil, perr
 			}
 		}
-		return nil, err
+		return nil, s.refusalOrShardError(ctx, st, text, err)
 	}
 	shard := plan.PrepareShard()
 	bs, err := s.prepareOn(ctx, shard, text)
@@ -305,6 +305,12 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 		}
 		p.plan = plan
 	}
+	if g, defs, err := s.sqlExecuteInfo(p, params); err != nil || g != nil {
+		if err != nil {
+			return s.writeErr(err)
+		}
+		return s.answerInfoGather(ctx, p.st, g, defs, false, params)
+	}
 	own := "EXECUTE IMMEDIATE " + p.src
 	if len(using) > 0 {
 		own += " USING " + strings.Join(using, ", ")
@@ -312,6 +318,25 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 	return s.runRouted(ctx, p.st, p.plan, params, func(c *backend.Conn) (backend.Pending, error) {
 		return c.Send(ctx, mysql.COM_QUERY, []byte(own))
 	}, nil)
+}
+
+// sqlExecuteInfo is how an EXECUTE of a read of information_schema's
+// listings is answered from every shard's rows, as the same text query or
+// prepared statement is (an AUTO_INCREMENT that is the table's, not one
+// shard's), and the text whose column definitions it gets; nil where the
+// one-shard filter answers it.
+func (s *Session) sqlExecuteInfo(p *sqlPrepared, params []router.Param) (*router.InfoGather, string, error) {
+	if len(params) == 0 {
+		if !router.MayGatherInfo(p.st, s.db) {
+			return nil, "", nil
+		}
+		g, err := s.infoGather(p.st)
+		return g, p.text, err
+	}
+	if !router.ReadsOnlyInfoSchema(p.st, s.db) {
+		return nil, "", nil
+	}
+	return s.infoGatherBound(p.st, p.text, params)
 }
 
 // usingParams reads the USING values: literals and user variables (whose
