@@ -67,8 +67,11 @@
 // tables of the Go release; Unicode's case-folding stability policy keeps
 // this fixed for assigned characters.
 //
-// Unknown (the proxy does not know the column type; the default for hash
-// tables). A value that parses as a number under the rules above is a
+// Unknown (the proxy does not know the column type: a hash table whose key
+// column the router's catalog does not know; with a definition, the
+// router gives an integer or decimal key column's type with
+// Table.WithKeyType, which moves no row placed by this rule). A value that
+// parses as a number under the rules above is a
 // number: an integral one gets the Integer Key, any other the Decimal Key.
 // Other text gets the String Key. So on an integer column every spelling of
 // 5 agrees with 5, and on a string column equal strings agree, because the
@@ -84,9 +87,11 @@
 // NULL is never a shard key (ErrNullKey): a row without a key value has no
 // home, and "key = NULL" matches nothing. The zero Value is NULL.
 //
-// Hex and bit literals (0x1F, X'1F', b'101') are binary strings in MySQL;
-// a router that sees one compared with an integer column passes its integer
-// value as UintValue.
+// Hex and bit literals: X'1F' is a binary string; 0x1F and b'11111' are a
+// number where an integer is compared or stored and a string elsewhere.
+// The router routes X'1F' as the string (BytesValue), and an INSERT's 0x1F
+// into a known integer key as its integer value (UintValue); a read by
+// 0x1F goes to every shard.
 //
 // # Algorithms
 //
