@@ -19,6 +19,13 @@ import (
 // one it stores this. ok is false for NULL, NaN and infinities, and for a
 // value of a kind that names no number.
 func StoredInteger(v Value, lo int64, hi uint64) (Value, bool) {
+	// Integers in range, nearly every key, are stored as they are.
+	switch {
+	case v.kind == vInt && v.i >= lo && (v.i < 0 || uint64(v.i) <= hi):
+		return v, true
+	case v.kind == vUint && v.u <= hi && (lo <= 0 || v.u >= uint64(lo)):
+		return v, true
+	}
 	var n *big.Int
 	switch v.kind {
 	case vInt:

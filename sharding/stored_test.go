@@ -159,3 +159,15 @@ func TestStoredDecimal(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStoredIntegerInRange: an INSERT's ordinary key costs no
+// allocation.
+func BenchmarkStoredIntegerInRange(b *testing.B) {
+	v := IntValue(12345)
+	b.ReportAllocs()
+	for b.Loop() {
+		if got, ok := StoredInteger(v, math.MinInt32, math.MaxInt32); !ok || got != v {
+			b.Fatal(got)
+		}
+	}
+}
