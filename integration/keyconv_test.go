@@ -23,6 +23,7 @@ func TestKeyConversions(t *testing.T) {
 		"CREATE TABLE sw (id INT PRIMARY KEY, k INT)",
 		"CREATE TABLE su (id TINYINT UNSIGNED PRIMARY KEY, k INT)",
 		"CREATE TABLE sdec (d DECIMAL(5,2) PRIMARY KEY, n INT)",
+		"CREATE TABLE sv (name VARCHAR(20) PRIMARY KEY, n INT)",
 	} {
 		mustExec(t, proxy, q)
 		mustExec(t, direct, q)
@@ -81,7 +82,14 @@ func TestKeyConversions(t *testing.T) {
 		"SET SESSION sql_mode = ''",
 		"INSERT INTO sdec VALUES (1000, 8)", // 999.99: a duplicate
 		"SET SESSION sql_mode = DEFAULT",
+		// A text key compared with a number compares as numbers: '1abc'
+		// and ' 1' are 1 too, wherever they live.
+		"INSERT INTO sv VALUES ('1abc', 1), (' 1', 2), ('1', 3), ('abc', 4), ('2x', 5), ('1.0', 6)",
+		"SELECT name, n FROM sv WHERE name = 1 ORDER BY n",
+		"SELECT name, n FROM sv WHERE name IN (2, 'abc') ORDER BY n",
+		"SELECT name, n FROM sv WHERE name = '1' ORDER BY n",
 	)
+	steps = append(steps, scriptStep{0, "SELECT name, n FROM sv WHERE name = ? ORDER BY n", []any{1}})
 	steps = append(steps,
 		scriptStep{0, "INSERT INTO sw (id, k) VALUES (?, 20)", []any{60.5}},   // DOUBLE: half to even, 60
 		scriptStep{0, "INSERT INTO sw (id, k) VALUES (?, 21)", []any{"61.5"}}, // text: 62
@@ -124,7 +132,7 @@ func startHashFixture(t *testing.T) (proxy, direct *sql.DB, shards []*harness.Ma
 	shards[0].CreateDatabase(t, "direct")
 	p := env.StartProxy(t, harness.ProxyConfig{
 		Shards:  specs,
-		Schemas: "\n  - name: sh\n    default_shard: s0\n    tables:\n      - {name: sw, shard_key: id, algorithm: hash}\n      - {name: su, shard_key: id, algorithm: hash}\n      - {name: sdec, shard_key: d, algorithm: hash}\n",
+		Schemas: "\n  - name: sh\n    default_shard: s0\n    tables:\n      - {name: sw, shard_key: id, algorithm: hash}\n      - {name: su, shard_key: id, algorithm: hash}\n      - {name: sdec, shard_key: d, algorithm: hash}\n      - {name: sv, shard_key: name, algorithm: hash}\n",
 		Users:   map[string]string{appUser: appPass},
 	})
 	return p.DB(t, appUser, appPass, "sh", ""), shards[0].DB(t, "direct"), shards

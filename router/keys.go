@@ -1,6 +1,7 @@
 package router
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -417,6 +418,9 @@ func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []str
 				allowed = nil
 				shards = intersect(shards, allowed)
 				continue
+			}
+			if t.TextKey() && slices.ContainsFunc(vals, sharding.Value.IsNumber) {
+				continue // compared as numbers: '5abc' = 5 on any shard
 			}
 			m, err := t.LocateValues(vals)
 			if err != nil {

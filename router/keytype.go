@@ -20,8 +20,11 @@ func (r *Router) typedKey(schema, name string, t *sharding.Table) *sharding.Tabl
 	if t == nil || t.KeyType() != sharding.Unknown {
 		return t
 	}
-	ct, _ := r.keyColumn(schema, name, t.ShardKey)
+	ct, tp := r.keyColumn(schema, name, t.ShardKey)
 	if ct == sharding.Unknown {
+		if textType(tp) {
+			return t.WithTextKey()
+		}
 		return t
 	}
 	typed, err := t.WithKeyType(ct)
@@ -44,6 +47,18 @@ func (r *Router) keyColumn(schema, name, key string) (sharding.ColType, string) 
 	}
 	tp := strings.ToLower(def.Columns[i].Type)
 	return colType(tp), tp
+}
+
+// textType tells the COLUMN_TYPEs a number is compared with as numbers
+// (sharding.Table.WithTextKey).
+func textType(tp string) bool {
+	base, _, _ := strings.Cut(tp, "(")
+	base, _, _ = strings.Cut(base, " ")
+	switch base {
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set":
+		return true
+	}
+	return false
 }
 
 // colType maps a COLUMN_TYPE to the key type sharding normalises with.

@@ -35,6 +35,7 @@ type Table struct {
 	Ranges    []conf.Range // only for algorithm range
 
 	keyType ColType   // as set by WithKeyType; see KeyType
+	textKey bool      // as set by WithTextKey; see TextKey
 	algo    Algorithm // nil for broadcast tables and struct literals
 	algoErr error     // why algo could not be built
 }
@@ -228,6 +229,25 @@ func (t *Table) WithKeyType(ct ColType) (*Table, error) {
 	c.build()
 	return &c, nil
 }
+
+// WithTextKey returns a copy of a hash table whose key column is known to
+// hold text (CHAR, VARCHAR, TEXT, ENUM, SET). Its rows stay placed by the
+// unknown-type rule; TextKey tells a reader that a number compared with
+// the key picks no shard: MariaDB compares such a column with a number as
+// numbers, so 5 also matches '5abc' and ' 5.0', whose Keys differ (and an
+// ENUM's index, not its text).
+func (t *Table) WithTextKey() *Table {
+	c := *t
+	c.Shards = slices.Clone(t.Shards)
+	c.Ranges = cloneRanges(t.Ranges)
+	c.textKey = true
+	c.build()
+	return &c
+}
+
+// TextKey tells whether the key column is known to hold text
+// (WithTextKey).
+func (t *Table) TextKey() bool { return t.textKey }
 
 // locator returns the table's algorithm.
 func (t *Table) locator() (Algorithm, error) {

@@ -144,6 +144,12 @@ func (v Value) Unsigned() bool { return v.kind == vUint }
 // IsNull reports whether v is SQL NULL.
 func (v Value) IsNull() bool { return v.kind == vNull }
 
+// IsNumber tells whether v is a number (an integer, a float or an
+// unquoted numeric literal), not text.
+func (v Value) IsNumber() bool {
+	return v.kind == vInt || v.kind == vUint || v.kind == vFloat || v.kind == vNumber
+}
+
 // String renders v as SQL-ish text for messages: NULL, 5, 1.5, 'abc'.
 func (v Value) String() string {
 	switch v.kind {
