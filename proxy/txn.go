@@ -278,20 +278,34 @@ func (s *Session) afterBranchStatement(ctx context.Context, shard string, c *bac
 				// innodb_rollback_on_timeout: the client sees that too).
 				return
 			}
-			fallthrough
+			s.abortAfterLockWait(ctx, tx, shard)
 		case mysql.ER_LOCK_DEADLOCK, mysql.ER_XA_RBDEADLOCK, mysql.ER_XA_RBTIMEOUT, mysql.ER_XA_RBROLLBACK:
-			// A lock wait timeout rolls back only the statement on a direct
-			// connection; across shards the whole transaction is rolled back
-			// so that the client's retry starts from a clean state (and the
-			// locks it holds elsewhere, which may be why it waited, go).
+			// The shard rolled back its branch, as MariaDB rolls back the
+			// whole transaction on a deadlock: the others go too, and the
+			// session is out of its transaction, as on MariaDB (under
+			// autocommit=0 the next statement starts a new one).
 			s.srv.xaMetrics.Aborted("deadlock_or_lock_wait")
 			_ = s.endTx(ctx, false)
-			if tx.explicit {
-				return
-			}
-			// autocommit=0: the next statement starts a new transaction.
 		}
 	}
+}
+
+// abortAfterLockWait ends a transaction over several shards one of whose
+// statements timed out waiting for a lock (1205). MariaDB rolls back only
+// that statement and the transaction goes on; the proxy rolls back every
+// branch, so that the locks it holds on other shards go: they may be what
+// the other side waits for, in a deadlock between shards that no shard
+// sees. The client still believes it is in its transaction, so it stays in
+// one that can only roll back: its next statements are refused, and a
+// COMMIT says nothing was committed, where running them one by one would
+// commit a part of the client's transaction.
+func (s *Session) abortAfterLockWait(ctx context.Context, tx *txn, shard string) {
+	s.srv.xaMetrics.Aborted("deadlock_or_lock_wait")
+	_ = s.endTx(ctx, false)
+	next := s.newTxn(tx.explicit)
+	next.started = true
+	next.aborted = fmt.Sprintf("a lock wait timeout (1205) on shard %s rolled the whole transaction back (one server rolls back only the statement; across shards xaproxy releases the transaction's other locks, which a deadlock between shards may hold); issue ROLLBACK and retry the transaction", shard)
+	s.tx = next
 }
 
 // checkTxUsable refuses statements in a transaction that can only roll back.

@@ -1,0 +1,70 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLockWaitEndsTransactionLoudly: a lock wait timeout (1205) in a
+// transaction over several shards rolls back every branch (the locks held
+// elsewhere may be a deadlock between shards no shard sees). MariaDB would
+// have rolled back the statement only, so the client goes on as inside its
+// transaction: its next statements must not run one by one in autocommit,
+// committing part of it, and its COMMIT must not say OK. They are refused
+// until ROLLBACK (found by a differential hunt: an UPDATE after the 1205
+// was committed on its own, and COMMIT answered OK with nothing committed).
+func TestLockWaitEndsTransactionLoudly(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, _, _ := startHashFixture(t)
+	mustExec(t, proxy, "CREATE TABLE sw (id INT PRIMARY KEY, k INT)")
+	mustExec(t, proxy, "INSERT INTO sw VALUES (1, 10), (2, 20), (3, 30), (4, 40), (5, 50), (6, 60)")
+	sess := openSessions(ctx, t, proxy, 2)
+	holder, s := sess[0], sess[1]
+	mustExec(t, holder, "BEGIN")
+	mustExec(t, holder, "UPDATE sw SET k = 100 WHERE id = 1")
+	mustExec(t, s, "SET SESSION innodb_lock_wait_timeout = 1")
+
+	timeout := func(begin string) {
+		t.Helper()
+		mustExec(t, s, begin)
+		mustExec(t, s, "UPDATE sw SET k = 400 WHERE id = 4")
+		_, err := s.ExecContext(ctx, "UPDATE sw SET k = 300 WHERE id = 1")
+		wantMySQLError(t, err, 1205, "HY000")
+	}
+	refused := func(q string, code uint16) {
+		t.Helper()
+		_, err := s.ExecContext(ctx, q)
+		wantMySQLError(t, err, code, "")
+		if !strings.Contains(err.Error(), "1205") {
+			t.Errorf("%s: %v, want the reason (the lock wait timeout) named", q, err)
+		}
+	}
+	rows := func() string {
+		t.Helper()
+		return strings.Join(queryRows(ctx, t, s, "SELECT id, k FROM sw WHERE id IN (2, 3, 4) ORDER BY id"), " ")
+	}
+
+	// BEGIN: the next write is refused, COMMIT says nothing committed.
+	timeout("BEGIN")
+	refused("UPDATE sw SET k = 200 WHERE id = 2", 1105)
+	refused("COMMIT", 1180)
+	if got := rows(); got != "2\t20 3\t30 4\t40" {
+		t.Errorf("after the refused COMMIT: %q, want nothing of the transaction", got)
+	}
+	// ROLLBACK ends it; the session goes on.
+	timeout("BEGIN")
+	mustExec(t, s, "ROLLBACK")
+	mustExec(t, s, "UPDATE sw SET k = 21 WHERE id = 2")
+	// autocommit = 0: the same until ROLLBACK.
+	mustExec(t, s, "SET autocommit = 0")
+	timeout("SELECT 1")
+	refused("UPDATE sw SET k = 300 WHERE id = 3", 1105)
+	mustExec(t, s, "ROLLBACK")
+	mustExec(t, s, "SET autocommit = 1")
+	mustExec(t, holder, "ROLLBACK")
+	if got := rows(); got != "2\t21 3\t30 4\t40" {
+		t.Errorf("at the end: %q, want only the UPDATE after ROLLBACK", got)
+	}
+}
