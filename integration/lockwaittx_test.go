@@ -63,8 +63,14 @@ func TestLockWaitEndsTransactionLoudly(t *testing.T) {
 	refused("UPDATE sw SET k = 300 WHERE id = 3", 1105)
 	mustExec(t, s, "ROLLBACK")
 	mustExec(t, s, "SET autocommit = 1")
+	// An autocommit statement's own transaction: the session goes on.
+	for _, q := range []string{"UPDATE sw SET k = k + 1 WHERE id IN (1, 2, 3, 4, 5, 6)", "SELECT k FROM sw WHERE id IN (1, 2, 3, 4, 5, 6) FOR UPDATE", "DELETE FROM sw WHERE id IN (1, 2, 3, 4, 5, 6) RETURNING id"} {
+		_, err := s.ExecContext(ctx, q)
+		wantMySQLError(t, err, 1205, "HY000")
+		mustExec(t, s, "UPDATE sw SET k = 22 WHERE id = 2")
+	}
 	mustExec(t, holder, "ROLLBACK")
-	if got := rows(); got != "2\t21 3\t30 4\t40" {
+	if got := rows(); got != "2\t22 3\t30 4\t40" {
 		t.Errorf("at the end: %q, want only the UPDATE after ROLLBACK", got)
 	}
 }

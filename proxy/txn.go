@@ -302,6 +302,9 @@ func (s *Session) afterBranchStatement(ctx context.Context, shard string, c *bac
 func (s *Session) abortAfterLockWait(ctx context.Context, tx *txn, shard string) {
 	s.srv.xaMetrics.Aborted("deadlock_or_lock_wait")
 	_ = s.endTx(ctx, false)
+	if !tx.explicit && s.autocommit {
+		return // the proxy's own transaction of one autocommit statement
+	}
 	next := s.newTxn(tx.explicit)
 	next.started = true
 	next.aborted = fmt.Sprintf("a lock wait timeout (1205) on shard %s rolled the whole transaction back (one server rolls back only the statement; across shards xaproxy releases the transaction's other locks, which a deadlock between shards may hold); issue ROLLBACK and retry the transaction", shard)
