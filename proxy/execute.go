@@ -140,6 +140,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	case router.ExecShowTables:
 		return s.runShowTables(ctx, st, ex, own, binary)
 	case router.ExecMerge:
+		if ex.Locking && s.tx == nil && s.autocommit && len(ex.Parts) > 1 {
+			return s.runLockingMerge(ctx, st, ex, binary)
+		}
 		return s.runMergeCounted(ctx, st, ex, binary)
 	case router.ExecRewritten:
 		if binary && !ex.Write {
