@@ -80,17 +80,20 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			} else {
 				charsetSet = max(charsetSet, charsetChanged)
 			}
-		case a.Name == "tx_isolation_one_shot" || (a.Name == "tx_read_only" && oneShotTransaction(st.SQL)):
+		case a.Name == "tx_isolation_one_shot" || (a.Name == "tx_read_only" && oneShotTransaction(st.SQL)) || oneShotVar(a, value, st.SQL):
 			// For the next transaction only: the proxy applies it.
 			if s.inTransaction() {
 				return s.writeErr(errTxInProgress())
 			}
 			// Each characteristic is pending on its own: SET TRANSACTION
 			// ISOLATION LEVEL leaves a pending READ ONLY (MariaDB 10.11).
-			if a.Name == "tx_isolation_one_shot" {
+			switch {
+			case a.Name == "tx_isolation_one_shot":
 				nextTx.isolation = isolationLevel(value)
-			} else {
-				ro := value == "1" || value == "'1'"
+			case isIsolationVar(a.Name):
+				nextTx.isolation = oneShotLevel(value)
+			default:
+				ro, _ := parseBool(value)
 				nextTx.readOnly = &ro
 			}
 		case a.IsSystem && a.Name == "tx_read_only":

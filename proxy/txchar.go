@@ -36,6 +36,58 @@ func oneShotTransaction(sql string) bool {
 	return len(f) >= 2 && f[0] == "SET" && f[1] == "TRANSACTION"
 }
 
+// oneShotVar tells an assignment to @@tx_isolation or @@tx_read_only
+// written without a scope: on MariaDB it is SET TRANSACTION, for the next
+// transaction only and refused inside one, where SET SESSION (or the name
+// without @@) sets the session's (checked on 10.11). A value MariaDB would
+// refuse is not one: the shard answers it.
+func oneShotVar(a *ast.VariableAssignment, value, sql string) bool {
+	if !a.IsSystem || a.IsGlobal || !bareSystemVar(sql, a.Name) {
+		return false
+	}
+	switch {
+	case isIsolationVar(a.Name):
+		return strings.EqualFold(value, "DEFAULT") || oneShotLevel(value) != ""
+	case strings.EqualFold(a.Name, "tx_read_only"):
+		_, ok := parseBool(value)
+		return ok
+	}
+	return false
+}
+
+// bareSystemVar tells whether sql names @@name with no scope.
+func bareSystemVar(sql, name string) bool {
+	lower := strings.ToLower(sql)
+	for i := 0; ; {
+		j := strings.Index(lower[i:], "@@"+strings.ToLower(name))
+		if j < 0 {
+			return false
+		}
+		end := i + j + 2 + len(name)
+		if end == len(lower) || !isIdentByte(lower[end]) {
+			return true
+		}
+		i = end
+	}
+}
+
+// oneShotLevel is the isolation level a value of @@tx_isolation names, as
+// SET TRANSACTION writes it; "" for DEFAULT (the session's) or a value
+// that names none.
+func oneShotLevel(value string) string {
+	switch strings.ToUpper(strings.Trim(value, "'\"")) {
+	case "READ-UNCOMMITTED", "0":
+		return "READ UNCOMMITTED"
+	case "READ-COMMITTED", "1":
+		return "READ COMMITTED"
+	case "REPEATABLE-READ", "2":
+		return "REPEATABLE READ"
+	case "SERIALIZABLE", "3":
+		return "SERIALIZABLE"
+	}
+	return ""
+}
+
 // isIsolationVar names the session's isolation level variable.
 func isIsolationVar(name string) bool {
 	return strings.EqualFold(name, "tx_isolation") || strings.EqualFold(name, "transaction_isolation")
