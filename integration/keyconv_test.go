@@ -207,3 +207,28 @@ func TestSQLExecuteInfoSchema(t *testing.T) {
 		t.Errorf("EXECUTE, then the same query:\n proxy:   %q\n MariaDB: %q", got, want)
 	}
 }
+
+// TestInfoSchemaExactNames: a schema or table name compared with = finds
+// information_schema rows as MariaDB's file-name lookup does, case
+// included; LIKE ignores case as the collation does. The gathered rows
+// were compared in their collation: an ORM's "does table SW exist" was
+// told yes beside sw (found by a differential hunt).
+func TestInfoSchemaExactNames(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct, _ := startHashFixture(t)
+	for _, db := range []*sql.DB{proxy, direct} {
+		mustExec(t, db, "CREATE TABLE sw (id INT PRIMARY KEY, k INT)")
+	}
+	var steps []scriptStep
+	for _, name := range []string{"sw", "SW", "Sw"} {
+		steps = append(steps,
+			scriptStep{0, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" + name + "'", nil},
+			scriptStep{0, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '" + name + "'", nil},
+			scriptStep{0, "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ? AND table_type = 'BASE TABLE'", []any{name}},
+			scriptStep{0, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", []any{name}},
+			scriptStep{0, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND (TABLE_NAME = '" + name + "')", nil},
+		)
+	}
+	compareSessions(ctx, t, proxy, direct, 1, steps)
+}

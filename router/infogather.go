@@ -167,6 +167,9 @@ func (g *InfoGather) RewriteBound(results map[string]map[string]*InfoResult, id 
 	derived := map[string]string{}
 	for _, name := range g.tables {
 		res := g.combine(name, results[name])
+		if g.shown == nil {
+			res = g.exactNames(name, res, params)
+		}
 		derived[name] = res.DerivedTable()
 	}
 	if g.shown != nil {

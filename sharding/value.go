@@ -144,6 +144,9 @@ func (v Value) Unsigned() bool { return v.kind == vUint }
 // IsNull reports whether v is SQL NULL.
 func (v Value) IsNull() bool { return v.kind == vNull }
 
+// Text is the text of a string value; ok is false for any other kind.
+func (v Value) Text() (string, bool) { return v.s, v.kind == vString }
+
 // IsNumber tells whether v is a number (an integer, a float or an
 // unquoted numeric literal), not text.
 func (v Value) IsNumber() bool {
