@@ -783,9 +783,15 @@ func TestKillQuery(t *testing.T) {
 		if _, err := db.ExecContext(ctx, fmt.Sprintf("KILL %d", proxyID)); err != nil {
 			t.Fatalf("KILL %d: %v", proxyID, err)
 		}
+		// MariaDB closes the connection: the statement gets no answer
+		// ("Lost connection"), not 1317 as for KILL QUERY.
 		select {
-		case <-errc:
-		case <-valc:
+		case err := <-errc:
+			if code := goMySQLErrCode(err); code != 0 {
+				t.Errorf("the killed connection's statement answered error %d (%v), want the connection closed", code, err)
+			}
+		case v := <-valc:
+			t.Errorf("the killed connection's statement answered %d, want the connection closed", v)
 		case <-time.After(5 * time.Second):
 			t.Fatal("SELECT SLEEP(31) still running 5 s after KILL")
 		}

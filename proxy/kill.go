@@ -19,6 +19,12 @@ func (s *Session) kill(ctx context.Context, id uint32, queryOnly bool) error {
 		return s.writeErr(mysql.NewError(mysql.ER_KILL_DENIED_ERROR, fmt.Sprintf("You are not owner of thread %d", id)))
 	}
 	if target != s {
+		if !queryOnly {
+			// As MariaDB's KILL: the connection ends now, and a statement
+			// it runs gets no answer ("Lost connection"), not the 1317 its
+			// interruption below would give.
+			target.closeNow()
+		}
 		if _, err := target.interrupt(ctx, 0, false); err != nil {
 			return s.writeErr(err)
 		}

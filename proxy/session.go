@@ -273,6 +273,17 @@ func (s *Session) shutdown() {
 
 func (s *Session) close() { _ = s.nc.Close() }
 
+// closeNow is shutdown that also closes the client's connection while a
+// statement runs: that statement's answer is never written (KILL of
+// another session). The session's goroutine still finishes the statement
+// and its cleanup.
+func (s *Session) closeNow() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closing = true
+	_ = s.nc.Close()
+}
+
 // cleanup rolls back what the client left open and returns connections.
 func (s *Session) cleanup() {
 	if s.tx != nil {
