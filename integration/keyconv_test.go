@@ -88,6 +88,16 @@ func TestKeyConversions(t *testing.T) {
 		"SELECT name, n FROM sv WHERE name = 1 ORDER BY n",
 		"SELECT name, n FROM sv WHERE name IN (2, 'abc') ORDER BY n",
 		"SELECT name, n FROM sv WHERE name = '1' ORDER BY n",
+		// A NULL or DEFAULT key of a NOT NULL column without a default: the
+		// shard of the implicit default answers as MariaDB (it refused
+		// with 1235 "no shard holds NULL").
+		"INSERT INTO sw (id, k) VALUES (NULL, 1)",
+		"INSERT INTO sw (id, k) VALUES (DEFAULT, 1)",
+		"INSERT INTO sw (id, k) VALUES (NULL, 1), (NULL, 2)",
+		"SET SESSION sql_mode = ''",
+		"INSERT INTO sw (id, k) VALUES (NULL, 1), (NULL, 2)",
+		"SET SESSION sql_mode = DEFAULT",
+		"SELECT id, k FROM sw WHERE id = 0",
 	)
 	steps = append(steps, scriptStep{0, "SELECT name, n FROM sv WHERE name = ? ORDER BY n", []any{1}})
 	steps = append(steps,

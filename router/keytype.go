@@ -126,3 +126,39 @@ func (k *keyStore) place(v sharding.Value) sharding.Value {
 	}
 	return s
 }
+
+// implicitKey is the value a row whose key is NULL or DEFAULT gets where
+// MariaDB stores one (a NOT NULL key column without a default, in a
+// multi-row INSERT under a non-strict sql_mode: the type's implicit
+// default, 0 or ''), and so the shard such a row goes to: the shard
+// answers as MariaDB does, the error of a strict sql_mode or of a single
+// row (1048 for NULL, 1364 for DEFAULT), or the stored row with a
+// warning. ok is false where the column may hold NULL, has a default or
+// is not known: no shard holds NULL.
+func (r *Router) implicitKey(t tableInfo) (sharding.Value, bool) {
+	if t.table == nil {
+		return sharding.Value{}, false
+	}
+	def := r.Catalog().Table(t.schema, t.name)
+	if def == nil {
+		return sharding.Value{}, false
+	}
+	i := def.ColumnIndex(t.table.ShardKey)
+	if i < 0 {
+		return sharding.Value{}, false
+	}
+	c := def.Columns[i]
+	if c.Nullable || c.HasDefault || c.AutoIncrement || c.Generated {
+		return sharding.Value{}, false
+	}
+	tp := strings.ToLower(c.Type)
+	switch {
+	case colType(tp) == sharding.Integer:
+		return sharding.IntValue(0), true
+	case colType(tp) == sharding.Decimal:
+		return sharding.NumberValue("0"), true
+	case textType(tp) && !strings.HasPrefix(tp, "enum") && !strings.HasPrefix(tp, "set"):
+		return sharding.StringValue(""), true
+	}
+	return sharding.Value{}, false
+}

@@ -21,6 +21,10 @@ type insertPlan struct {
 	// stored says how the key column stores values, which rows are placed
 	// by (keytype.go); nil: as written.
 	stored *keyStore
+	// implicit is where a row whose key is NULL goes (implicitKey);
+	// hasImplicit: there is such a place.
+	implicit    sharding.Value
+	hasImplicit bool
 	tpl    insertTemplate // made by compile (inserttemplate.go)
 }
 
@@ -82,6 +86,7 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 		return err
 	}
 	ip := &insertPlan{ins: ins, table: t.table, auto: auto, keyIsAuto: auto != nil && strings.EqualFold(auto.column, key), stored: r.storedKey(t)}
+	ip.implicit, ip.hasImplicit = r.implicitKey(t)
 	for i, row := range ins.Lists {
 		if len(row) == 0 && len(ins.Columns) == 0 {
 			return errUnsupported("INSERT ... VALUES () into sharded table %s: every column takes its default, so the row has no shard key %s to find its shard", t.name, key)
@@ -94,6 +99,9 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 			continue
 		}
 		v, ok := literal(row[pos])
+		if _, isDefault := row[pos].(*ast.DefaultExpr); isDefault && ip.hasImplicit {
+			v, ok = valSrc{lit: ip.implicit, param: -1}, true
+		}
 		if !ok && ip.stored != nil && ip.stored.integer {
 			// An integer key stores 0x2B as 43 (hexliteral.go).
 			v.lit, v.param, ok = hexNumber(row[pos])
@@ -179,6 +187,9 @@ func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, er
 		vals[i] = k.value(params)
 		if ip.keyIsAuto {
 			vals[i] = ids.keyValue(i)
+		}
+		if vals[i].IsNull() && ip.hasImplicit && !ip.keyIsAuto {
+			vals[i] = ip.implicit
 		}
 		if vals[i].IsNull() {
 			return nil, errUnsupported("INSERT into %s: row %d has a NULL shard key %s, which no shard holds", ip.table.Name, i+1, ip.table.ShardKey)
