@@ -25,7 +25,7 @@ type insertPlan struct {
 	// hasImplicit: there is such a place.
 	implicit    sharding.Value
 	hasImplicit bool
-	tpl    insertTemplate // made by compile (inserttemplate.go)
+	tpl         insertTemplate // made by compile (inserttemplate.go)
 }
 
 func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error {
