@@ -130,7 +130,7 @@ func (k *keyStore) place(v sharding.Value) sharding.Value {
 // implicitKey is the value a row whose key is NULL or DEFAULT gets where
 // MariaDB stores one (a NOT NULL key column without a default, in a
 // multi-row INSERT under a non-strict sql_mode: the type's implicit
-// default, 0 or the empty string), and so the shard such a row goes to:
+// default, 0 or the empty string), and so the shard such a row goes to: the shard
 // answers as MariaDB does, the error of a strict sql_mode or of a single
 // row (1048 for NULL, 1364 for DEFAULT), or the stored row with a
 // warning. ok is false where the column may hold NULL, has a default or
