@@ -18,16 +18,11 @@ import (
 func TestKeyConversions(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 3*time.Minute)
-	proxy, direct, shards := startHashFixture(t)
-	for _, q := range []string{
+	proxy, direct, shards := startHashFixture(t,
 		"CREATE TABLE sw (id INT PRIMARY KEY, k INT)",
 		"CREATE TABLE su (id TINYINT UNSIGNED PRIMARY KEY, k INT)",
 		"CREATE TABLE sdec (d DECIMAL(5,2) PRIMARY KEY, n INT)",
-		"CREATE TABLE sv (name VARCHAR(20) PRIMARY KEY, n INT)",
-	} {
-		mustExec(t, proxy, q)
-		mustExec(t, direct, q)
-	}
+		"CREATE TABLE sv (name VARCHAR(20) PRIMARY KEY, n INT)")
 	steps := textSteps(
 		"INSERT INTO sw (id, k) VALUES ('42.7', 1)",
 		"INSERT INTO sw (id, k) VALUES (50.5, 2), (-50.5, 3)",
@@ -129,8 +124,8 @@ func TestKeyConversions(t *testing.T) {
 // startHashFixture starts three shards and a proxy over them with the
 // schema sh, whose tables sw and su are hash-sharded by id, and gives the
 // proxy's database, a database on s0 to compare with (one MariaDB holding
-// every row) and the shards.
-func startHashFixture(t *testing.T) (proxy, direct *sql.DB, shards []*harness.MariaDB) {
+// every row) and the shards, after running setup on both.
+func startHashFixture(t *testing.T, setup ...string) (proxy, direct *sql.DB, shards []*harness.MariaDB) {
 	t.Helper()
 	var specs []harness.ShardSpec
 	for _, n := range []string{"s0", "s1", "s2"} {
@@ -145,7 +140,12 @@ func startHashFixture(t *testing.T) (proxy, direct *sql.DB, shards []*harness.Ma
 		Schemas: "\n  - name: sh\n    default_shard: s0\n    tables:\n      - {name: sw, shard_key: id, algorithm: hash}\n      - {name: su, shard_key: id, algorithm: hash}\n      - {name: sdec, shard_key: d, algorithm: hash}\n      - {name: sv, shard_key: name, algorithm: hash}\n",
 		Users:   map[string]string{appUser: appPass},
 	})
-	return p.DB(t, appUser, appPass, "sh", ""), shards[0].DB(t, "direct"), shards
+	proxy, direct = p.DB(t, appUser, appPass, "sh", ""), shards[0].DB(t, "direct")
+	for _, q := range setup {
+		mustExec(t, proxy, q)
+		mustExec(t, direct, q)
+	}
+	return proxy, direct, shards
 }
 
 // TestRefusalOrMariaDBError: a SELECT the proxy would refuse that MariaDB
@@ -155,11 +155,8 @@ func startHashFixture(t *testing.T) (proxy, direct *sql.DB, shards []*harness.Ma
 func TestRefusalOrMariaDBError(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 2*time.Minute)
-	proxy, direct, _ := startHashFixture(t)
-	for _, db := range []*sql.DB{proxy, direct} {
-		mustExec(t, db, "CREATE TABLE sw (id INT PRIMARY KEY, k INT, v VARCHAR(10))")
-		mustExec(t, db, "INSERT INTO sw VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'a')")
-	}
+	proxy, direct, _ := startHashFixture(t, "CREATE TABLE sw (id INT PRIMARY KEY, k INT, v VARCHAR(10))",
+		"INSERT INTO sw VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'a')")
 	for _, q := range []string{
 		"SELECT v, COUNT(*) FROM sw GROUP BY v HAVING k > 1",
 		"SELECT v, COUNT(*) FROM sw GROUP BY v HAVING nosuch > 1",
@@ -197,11 +194,8 @@ func TestRefusalOrMariaDBError(t *testing.T) {
 func TestSQLExecuteInfoSchema(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 2*time.Minute)
-	proxy, direct, _ := startHashFixture(t)
-	for _, db := range []*sql.DB{proxy, direct} {
-		mustExec(t, db, "CREATE TABLE sw (id INT AUTO_INCREMENT PRIMARY KEY, k INT)")
-		mustExec(t, db, "INSERT INTO sw (k) VALUES (1), (2), (3), (4), (5), (6)")
-	}
+	proxy, direct, _ := startHashFixture(t, "CREATE TABLE sw (id INT AUTO_INCREMENT PRIMARY KEY, k INT)",
+		"INSERT INTO sw (k) VALUES (1), (2), (3), (4), (5), (6)")
 	const q = "SELECT TABLE_NAME, AUTO_INCREMENT, TABLE_ROWS > 0 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sw'"
 	answer := func(db *sql.DB, schema string) [][]string {
 		c := openSessions(ctx, t, db, 1)[0]
@@ -226,10 +220,7 @@ func TestSQLExecuteInfoSchema(t *testing.T) {
 func TestInfoSchemaExactNames(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 2*time.Minute)
-	proxy, direct, _ := startHashFixture(t)
-	for _, db := range []*sql.DB{proxy, direct} {
-		mustExec(t, db, "CREATE TABLE sw (id INT PRIMARY KEY, k INT)")
-	}
+	proxy, direct, _ := startHashFixture(t, "CREATE TABLE sw (id INT PRIMARY KEY, k INT)")
 	var steps []scriptStep
 	for _, name := range []string{"sw", "SW", "Sw"} {
 		steps = append(steps,

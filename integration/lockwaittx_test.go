@@ -17,9 +17,8 @@ import (
 func TestLockWaitEndsTransactionLoudly(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 2*time.Minute)
-	proxy, _, _ := startHashFixture(t)
-	mustExec(t, proxy, "CREATE TABLE sw (id INT PRIMARY KEY, k INT)")
-	mustExec(t, proxy, "INSERT INTO sw VALUES (1, 10), (2, 20), (3, 30), (4, 40), (5, 50), (6, 60)")
+	proxy, _, _ := startHashFixture(t, "CREATE TABLE sw (id INT PRIMARY KEY, k INT)",
+		"INSERT INTO sw VALUES (1, 10), (2, 20), (3, 30), (4, 40), (5, 50), (6, 60)")
 	sess := openSessions(ctx, t, proxy, 2)
 	holder, s := sess[0], sess[1]
 	mustExec(t, holder, "BEGIN")
@@ -84,9 +83,8 @@ func TestLockWaitEndsTransactionLoudly(t *testing.T) {
 func TestAutocommitLockingReadNotFractured(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 2*time.Minute)
-	proxy, _, shards := startHashFixture(t)
-	mustExec(t, proxy, "CREATE TABLE sw (id INT PRIMARY KEY, k INT)")
-	mustExec(t, proxy, "INSERT INTO sw VALUES (1, 100), (2, 100)")
+	proxy, _, shards := startHashFixture(t, "CREATE TABLE sw (id INT PRIMARY KEY, k INT)",
+		"INSERT INTO sw VALUES (1, 100), (2, 100)")
 	homes := map[string]string{}
 	for _, m := range shards {
 		for _, id := range queryStrings(t, m.DB(t, "sh"), "SELECT id FROM sw") {

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"database/sql"
 	"testing"
 	"time"
 )
@@ -14,11 +13,8 @@ import (
 func TestOneShotTxVariables(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 2*time.Minute)
-	proxy, direct, _ := startHashFixture(t)
-	for _, db := range []*sql.DB{proxy, direct} {
-		mustExec(t, db, "CREATE TABLE sw (id INT PRIMARY KEY, k INT)")
-		mustExec(t, db, "INSERT INTO sw VALUES (1, 10), (2, 20), (3, 30)")
-	}
+	proxy, direct, _ := startHashFixture(t, "CREATE TABLE sw (id INT PRIMARY KEY, k INT)",
+		"INSERT INTO sw VALUES (1, 10), (2, 20), (3, 30)")
 	steps := []scriptStep{
 		{0, "SET @@tx_isolation = 'READ-COMMITTED'", nil},
 		{0, "SELECT @@tx_isolation, @@session.tx_isolation", nil},
