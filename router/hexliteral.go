@@ -38,10 +38,28 @@ func (m *hexMarker) Enter(n ast.Node) (ast.Node, bool) {
 	if !ok || v.Kind() != driver.KindBinaryLiteral || v.Type.GetFlag()&mysql.UnsignedFlag == 0 {
 		return n, false
 	}
-	if isHexNumberAt(m.text, v.OriginTextPosition(), v.GetBytes()) {
-		v.Type.DelFlag(mysql.UnsignedFlag)
+	// b'...' is written without leading zero bits, and MariaDB sizes a
+	// bit literal by its bits: 0x0041 would lose its first byte (two
+	// bytes of a BINARY value, one of b'1000001'). Such a literal stays
+	// x'0041', right as bytes, a string against an integer as before.
+	if b := v.GetBytes(); isHexNumberAt(m.text, v.OriginTextPosition(), b) {
+		v.Type.AddFlag(hexNumberFlag)
+		if len(b) > 0 && b[0] != 0 {
+			v.Type.DelFlag(mysql.UnsignedFlag)
+		}
 	}
 	return n, false
+}
+
+// hexNumberFlag marks a 0x literal (restoring ignores it): a number where
+// an integer is compared or stored, however it is written again.
+const hexNumberFlag = mysql.ZerofillFlag
+
+// isHexNumber tells a 0x or bit literal: X'..' is a string, these are
+// numbers where an integer is compared or stored.
+func isHexNumber(v *driver.ValueExpr) bool {
+	f := v.Type.GetFlag()
+	return v.Kind() == driver.KindBinaryLiteral && (f&mysql.UnsignedFlag == 0 || f&hexNumberFlag != 0)
 }
 
 func (m *hexMarker) Leave(n ast.Node) (ast.Node, bool) { return n, true }
@@ -74,7 +92,7 @@ func isHexDigit(c byte) bool {
 // (-1); ok is false for any other expression.
 func hexNumber(e ast.ExprNode) (sharding.Value, int, bool) {
 	v, ok := e.(*driver.ValueExpr)
-	if !ok || v.Kind() != driver.KindBinaryLiteral || v.Type.GetFlag()&mysql.UnsignedFlag != 0 {
+	if !ok || !isHexNumber(v) {
 		return sharding.Value{}, -1, false
 	}
 	b := v.GetBytes()

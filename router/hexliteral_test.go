@@ -18,6 +18,10 @@ func TestHexNumbersKeepTheirMeaning(t *testing.T) {
 		{"SELECT * FROM orders WHERE total = X'2B'", "x'2b'", "b'1"},
 		{"SELECT * FROM orders WHERE total = x'2b' OR total = 0x2c", "x'2b'", "x'2c'"},
 		{"SELECT * FROM orders WHERE total = b'101'", "b'101'", "x'"},
+		// Leading zero bytes: a bit literal would drop them (MariaDB sizes
+		// it by its bits), so the bytes stay written as they were.
+		{"SELECT * FROM orders WHERE total = 0x0041", "x'0041'", "b'1"},
+		{"SELECT * FROM orders WHERE total = 0x00AB OR total = 0x01FF", "b'111111111'", "b'10101011'"},
 	} {
 		e, err := execFor(t, r, tt.sql)
 		if err != nil {
@@ -47,6 +51,11 @@ func TestHexKeys(t *testing.T) {
 	e, err := execFor(t, r, "INSERT INTO orders (user_id, total) VALUES (0x2B, 1)")
 	if err != nil || len(e.Parts) != 1 || e.Parts[0].Shard != home43 {
 		t.Errorf("INSERT of 0x2B: %v, %+v; want one part on %s, where 43 lives", err, e, home43)
+	}
+	// A leading zero byte changes nothing to the number: 0x002B is 43.
+	e, err = execFor(t, r, "INSERT INTO orders (user_id, total) VALUES (0x002B, 1)")
+	if err != nil || len(e.Parts) != 1 || e.Parts[0].Shard != home43 {
+		t.Errorf("INSERT of 0x002B: %v, %+v; want one part on %s, where 43 lives", err, e, home43)
 	}
 	if e, err := execFor(t, r, "SELECT * FROM orders WHERE user_id = X'2B'"); err != nil || len(e.Parts) != 3 {
 		t.Errorf("read by X'2B' (the string '+', no integer): %v, %+v; want every shard", err, e)

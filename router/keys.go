@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
-	"github.com/pingcap/tidb/pkg/parser/mysql"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
 	"github.com/xaproxy/xaproxy/sharding"
@@ -104,7 +103,7 @@ func itoaU(u uint64) string {
 // the string '+'.
 func datumValue(v *driver.ValueExpr) (sharding.Value, bool) {
 	if v.Kind() == driver.KindBinaryLiteral {
-		if v.Type.GetFlag()&mysql.UnsignedFlag == 0 {
+		if isHexNumber(v) {
 			return sharding.Value{}, false
 		}
 		return sharding.BytesValue(v.GetBytes()), true
