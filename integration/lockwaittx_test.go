@@ -52,6 +52,13 @@ func TestLockWaitEndsTransactionLoudly(t *testing.T) {
 	if got := rows(); got != "2\t20 3\t30 4\t40" {
 		t.Errorf("after the refused COMMIT: %q, want nothing of the transaction", got)
 	}
+	// The same when the statement that waited spans shards.
+	mustExec(t, s, "BEGIN")
+	mustExec(t, s, "UPDATE sw SET k = 400 WHERE id = 4")
+	_, err := s.ExecContext(ctx, "UPDATE sw SET k = k + 1 WHERE id IN (1, 2, 3, 4, 5, 6)")
+	wantMySQLError(t, err, 1205, "HY000")
+	refused("UPDATE sw SET k = 200 WHERE id = 2", 1105)
+	mustExec(t, s, "ROLLBACK")
 	// ROLLBACK ends it; the session goes on.
 	timeout("BEGIN")
 	mustExec(t, s, "ROLLBACK")
@@ -69,6 +76,12 @@ func TestLockWaitEndsTransactionLoudly(t *testing.T) {
 		mustExec(t, s, "UPDATE sw SET k = 22 WHERE id = 2")
 	}
 	mustExec(t, holder, "ROLLBACK")
+	// Under LOCK TABLES a locking read over several shards runs as before.
+	mustExec(t, s, "LOCK TABLES sw WRITE")
+	if got := strings.Join(queryRows(ctx, t, s, "SELECT COUNT(*) FROM sw WHERE id IN (1, 2, 3, 4, 5, 6) FOR UPDATE"), " "); got != "6" {
+		t.Errorf("locking read under LOCK TABLES: %q, want 6", got)
+	}
+	mustExec(t, s, "UNLOCK TABLES")
 	if got := rows(); got != "2\t22 3\t30 4\t40" {
 		t.Errorf("at the end: %q, want only the UPDATE after ROLLBACK", got)
 	}

@@ -140,7 +140,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	case router.ExecShowTables:
 		return s.runShowTables(ctx, st, ex, own, binary)
 	case router.ExecMerge:
-		if ex.Locking && s.tx == nil && s.autocommit && len(ex.Parts) > 1 {
+		if ex.Locking && s.tx == nil && s.autocommit && len(ex.Parts) > 1 && !s.holdsTableLocks() {
 			return s.runLockingMerge(ctx, st, ex, binary)
 		}
 		return s.runMergeCounted(ctx, st, ex, binary)
@@ -364,14 +364,17 @@ func statementOnly(lost error, srvErr *mysql.MyError) bool {
 // statement).
 func (s *Session) abortMultiShard(ctx context.Context, implicit bool, shard string, cause error) error {
 	applied := s.tx != nil && (len(s.tx.branches) > 1 || (len(s.tx.branches) == 1 && s.tx.branches[shard] == nil))
+	explicit := s.tx != nil && s.tx.explicit
 	s.endTx(ctx, false)
+	me := toMyError(cause)
+	if !implicit && me.Code != mysql.ER_LOCK_DEADLOCK {
+		// MariaDB rolls back a transaction on a deadlock only: after any
+		// other error its transaction goes on, as the client believes.
+		s.refuseUntilRollback(explicit, fmt.Sprintf("the statement failed on shard %s (%d: %s) and xaproxy rolled the whole transaction back; issue ROLLBACK and retry the transaction", shard, me.Code, me.Message))
+	}
 	if !implicit && applied {
-		me := toMyError(cause)
 		return s.writeErr(&mysql.MyError{Code: me.Code, State: me.State,
 			Message: fmt.Sprintf("%s (on shard %s; the statement had already run on other shards, so the whole transaction was rolled back)", me.Message, shard)})
-	}
-	if !implicit && s.tx == nil && !s.autocommit {
-		s.tx = nil
 	}
 	return s.writeErr(cause)
 }

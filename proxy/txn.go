@@ -290,24 +290,33 @@ func (s *Session) afterBranchStatement(ctx context.Context, shard string, c *bac
 	}
 }
 
-// abortAfterLockWait ends a transaction over several shards one of whose
-// statements timed out waiting for a lock (1205). MariaDB rolls back only
-// that statement and the transaction goes on; the proxy rolls back every
-// branch, so that the locks it holds on other shards go: they may be what
-// the other side waits for, in a deadlock between shards that no shard
-// sees. The client still believes it is in its transaction, so it stays in
-// one that can only roll back: its next statements are refused, and a
-// COMMIT says nothing was committed, where running them one by one would
-// commit a part of the client's transaction.
+// abortAfterLockWait ends an XA transaction (of one branch or several)
+// one of whose statements timed out waiting for a lock (1205). MariaDB
+// rolls back only that statement and the transaction goes on; the proxy
+// rolls back every branch, so that the locks it holds on other shards go:
+// they may be what the other side waits for, in a deadlock between shards
+// that no shard sees.
 func (s *Session) abortAfterLockWait(ctx context.Context, tx *txn, shard string) {
 	s.srv.xaMetrics.Aborted("deadlock_or_lock_wait")
 	_ = s.endTx(ctx, false)
-	if !tx.explicit && s.autocommit {
-		return // the proxy's own transaction of one autocommit statement
+	s.refuseUntilRollback(tx.explicit, fmt.Sprintf("a lock wait timeout (1205) on shard %s rolled the whole transaction back (one server rolls back only the statement; xaproxy releases the transaction's other locks, which a deadlock between shards may hold); issue ROLLBACK and retry the transaction", shard))
+}
+
+// refuseUntilRollback follows the end of the client's transaction by the
+// proxy where MariaDB would have kept it (it rolled back one statement):
+// the client still believes it is in its transaction, so it stays in one
+// that can only roll back. Its next statements are refused and a COMMIT
+// says nothing was committed, where running them one by one would commit
+// a part of what the client meant as one transaction. explicit: BEGIN (else
+// autocommit = 0); nothing for the proxy's own transaction of one
+// autocommit statement.
+func (s *Session) refuseUntilRollback(explicit bool, why string) {
+	if !explicit && s.autocommit {
+		return
 	}
-	next := s.newTxn(tx.explicit)
+	next := s.newTxn(explicit)
 	next.started = true
-	next.aborted = fmt.Sprintf("a lock wait timeout (1205) on shard %s rolled the whole transaction back (one server rolls back only the statement; across shards xaproxy releases the transaction's other locks, which a deadlock between shards may hold); issue ROLLBACK and retry the transaction", shard)
+	next.aborted = why
 	s.tx = next
 }
 
