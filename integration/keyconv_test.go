@@ -231,5 +231,9 @@ func TestInfoSchemaExactNames(t *testing.T) {
 			scriptStep{0, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND (TABLE_NAME = '" + name + "')", nil},
 		)
 	}
+	// information_schema is no directory: its own names ignore case.
+	steps = append(steps,
+		scriptStep{0, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'INFORMATION_SCHEMA' AND TABLE_NAME = 'tables'", nil},
+		scriptStep{0, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'Information_Schema'", nil})
 	compareSessions(ctx, t, proxy, direct, 1, steps)
 }

@@ -43,6 +43,7 @@ func TestOneShotTxVariables(t *testing.T) {
 		{0, "SET tx_isolation = 'REPEATABLE-READ'", nil},
 		{0, "SELECT @@tx_isolation", nil},
 		{0, "SET @@tx_isolation = 'BOGUS'", nil},
+		{0, "SET @@transaction_isolation = 'READ-COMMITTED'", nil}, // 1193 on 10.11
 		{0, "SELECT id, k FROM sw ORDER BY id", nil},
 	}
 	compareSessions(ctx, t, proxy, direct, 2, steps)

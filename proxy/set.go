@@ -90,7 +90,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			switch {
 			case a.Name == "tx_isolation_one_shot":
 				nextTx.isolation = isolationLevel(value)
-			case isIsolationVar(a.Name):
+			case strings.EqualFold(a.Name, "tx_isolation"):
 				nextTx.isolation = oneShotLevel(value)
 			default:
 				ro, _ := parseBool(value)

@@ -38,13 +38,18 @@ func (g *InfoGather) exactNames(table string, res *InfoResult, params []Param) *
 			if !ok {
 				continue
 			}
-			i := res.col(col)
-			if i < 0 {
+			i, si := res.col(col), res.col(cols.schema)
+			if i < 0 || si < 0 {
 				continue
 			}
 			kept := &InfoResult{Cols: res.Cols}
 			for _, row := range res.Rows {
-				if row[i] != nil && string(row[i]) == want {
+				if row[i] == nil {
+					continue
+				}
+				// information_schema itself is no directory: its name and
+				// its tables' are found ignoring case.
+				if string(row[i]) == want || isInformationSchema(string(row[si])) && strings.EqualFold(string(row[i]), want) {
 					kept.Rows = append(kept.Rows, row)
 				}
 			}

@@ -55,7 +55,8 @@ func textType(tp string) bool {
 	base, _, _ := strings.Cut(tp, "(")
 	base, _, _ = strings.Cut(base, " ")
 	switch base {
-	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set":
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set",
+		"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob":
 		return true
 	}
 	return false
@@ -148,7 +149,8 @@ func (r *Router) implicitKey(t tableInfo) (sharding.Value, bool) {
 		return sharding.Value{}, false
 	}
 	c := def.Columns[i]
-	if c.Nullable || c.HasDefault || c.AutoIncrement || c.Generated {
+	if c.Nullable || c.HasDefault || c.AutoIncrement || c.Generated || r.Catalog().HasTriggers(t.schema, t.name) {
+		// A trigger may give the key its value: the row's home is unknown.
 		return sharding.Value{}, false
 	}
 	tp := strings.ToLower(c.Type)
@@ -157,7 +159,8 @@ func (r *Router) implicitKey(t tableInfo) (sharding.Value, bool) {
 		return sharding.IntValue(0), true
 	case colType(tp) == sharding.Decimal:
 		return sharding.NumberValue("0"), true
-	case textType(tp) && !strings.HasPrefix(tp, "enum") && !strings.HasPrefix(tp, "set"):
+	case textType(tp) && !strings.HasPrefix(tp, "enum") && !strings.HasPrefix(tp, "set") && !strings.HasPrefix(tp, "binary"):
+		// BINARY(n) pads its implicit default with zero bytes.
 		return sharding.StringValue(""), true
 	}
 	return sharding.Value{}, false

@@ -40,6 +40,7 @@ func TestStoredInteger(t *testing.T) {
 		{StringValue("1e400"), hi},
 		{StringValue("-1e400"), lo},
 		{StringValue("-7.5x"), -8},
+		{StringValue("\f\v5"), 5}, // the white space Normalize skips too: where 5 was placed before
 		{StringValue("99999999999"), hi},
 		{NumberValue("99999999999"), hi},
 		{IntValue(-3000000000), lo},

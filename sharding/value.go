@@ -683,7 +683,7 @@ func leadingNumber(s string) float64 {
 // white space left out: a sign, digits, a point and digits, an exponent;
 // "" or a lone sign or point where s starts with no number.
 func leadingNumberText(s string) string {
-	s = strings.TrimLeft(s, " \t\n\r")
+	s = strings.TrimLeft(s, " \t\n\v\f\r") // isSpace's, as parseNumber skips
 	end := 0
 	digits := func() {
 		for end < len(s) && s[end] >= '0' && s[end] <= '9' {
