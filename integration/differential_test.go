@@ -950,7 +950,9 @@ func diffRefused(d *diffData) []diffRefusal {
 		{sql: "SELECT cust_id, COUNT(*) FROM orders GROUP BY cust_id HAVING COUNT(*) > ?", args: []any{int64(1)}, preparedOnly: true},
 		{sql: "INSERT INTO orders (order_id, qty) VALUES (99999, 1)", write: true},
 		{sql: "INSERT INTO orders (order_id, cust_id) VALUES (99997, 1 + 1)", write: true},
-		{sql: "INSERT INTO orders (order_id, cust_id) VALUES (?, ?)", args: []any{int64(99996), nil}, write: true, preparedOnly: true},
+		// A NULL key of a NOT NULL column is no refusal any more: the shard
+		// of its implicit default answers 1048 as MariaDB does
+		// (TestKeyConversions).
 		// Rows that would move between shards (the co-located form, the
 		// source's key giving the target's, runs: TestInsertSelectOverShards).
 		{sql: "INSERT INTO orders (order_id, cust_id) SELECT cust_id, region_id FROM customers", write: true},
