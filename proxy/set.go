@@ -80,7 +80,7 @@ func (s *Session) set(ctx context.Context, st *router.Statement) error {
 			} else {
 				charsetSet = max(charsetSet, charsetChanged)
 			}
-		case a.Name == "tx_isolation_one_shot" || (a.Name == "tx_read_only" && oneShotTransaction(st.SQL)) || oneShotVar(a, value, st.SQL):
+		case a.Name == "tx_isolation_one_shot" || (a.Name == "tx_read_only" && oneShotTransaction(st.SQL)) || oneShotVar(a, value, st):
 			// For the next transaction only: the proxy applies it.
 			if s.inTransaction() {
 				return s.writeErr(errTxInProgress())

@@ -7,6 +7,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/backend"
+	"github.com/xaproxy/xaproxy/internal/sqllex"
 	"github.com/xaproxy/xaproxy/router"
 )
 
@@ -41,8 +42,8 @@ func oneShotTransaction(sql string) bool {
 // transaction only and refused inside one, where SET SESSION (or the name
 // without @@) sets the session's (checked on 10.11). A value MariaDB would
 // refuse is not one: the shard answers it.
-func oneShotVar(a *ast.VariableAssignment, value, sql string) bool {
-	if !a.IsSystem || a.IsGlobal || !bareSystemVar(sql, a.Name) {
+func oneShotVar(a *ast.VariableAssignment, value string, st *router.Statement) bool {
+	if !a.IsSystem || a.IsGlobal || !bareSystemVar(st, a.Name) {
 		return false
 	}
 	switch {
@@ -57,20 +58,18 @@ func oneShotVar(a *ast.VariableAssignment, value, sql string) bool {
 	return false
 }
 
-// bareSystemVar tells whether sql names @@name with no scope.
-func bareSystemVar(sql, name string) bool {
-	lower := strings.ToLower(sql)
-	for i := 0; ; {
-		j := strings.Index(lower[i:], "@@"+strings.ToLower(name))
-		if j < 0 {
-			return false
-		}
-		end := i + j + 2 + len(name)
-		if end == len(lower) || !isIdentByte(lower[end]) {
+// bareSystemVar tells whether st names @@name with no scope: the tokens
+// @, @ and the name, adjacent (not @@session.name, nor inside a string).
+func bareSystemVar(st *router.Statement, name string) bool {
+	toks := sqllex.Tokens(st.SQL, st.LexMode(), 0)
+	for i := 0; i+2 < len(toks); i++ {
+		a, b, n := toks[i], toks[i+1], toks[i+2]
+		if a.Is("@") && b.Is("@") && b.End == a.End+1 && n.Kind == sqllex.Word &&
+			strings.EqualFold(n.Text, name) && n.End-len(n.Text) == b.End {
 			return true
 		}
-		i = end
 	}
+	return false
 }
 
 // oneShotLevel is the isolation level a value of @@tx_isolation names, as

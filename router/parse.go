@@ -89,8 +89,13 @@ func (p *Parser) In(m Mode) *Parser {
 func (p *Parser) Mode() Mode { return p.mode }
 
 // lexMode is what of p's sql_mode the text lexer needs.
-func (p *Parser) lexMode() sqllex.Mode {
-	return sqllex.Mode{ANSIQuotes: p.mode&mysql.ModeANSIQuotes != 0, NoBackslashEscapes: p.mode&mysql.ModeNoBackslashEscapes != 0}
+func (p *Parser) lexMode() sqllex.Mode { return lexModeOf(p.mode) }
+
+// LexMode is how the statement's text reads (its quotes), as it was parsed.
+func (st *Statement) LexMode() sqllex.Mode { return lexModeOf(st.Mode) }
+
+func lexModeOf(m Mode) sqllex.Mode {
+	return sqllex.Mode{ANSIQuotes: m&mysql.ModeANSIQuotes != 0, NoBackslashEscapes: m&mysql.ModeNoBackslashEscapes != 0}
 }
 
 // parse runs the TiDB parser. Its value driver panics on some literals (a
