@@ -3,6 +3,7 @@ package router
 import (
 	"strings"
 
+	"github.com/xaproxy/xaproxy/catalog"
 	"github.com/xaproxy/xaproxy/sharding"
 )
 
@@ -64,12 +65,10 @@ func textType(tp string) bool {
 
 // colType maps a COLUMN_TYPE to the key type sharding normalises with.
 func colType(tp string) sharding.ColType {
-	base, _, _ := strings.Cut(tp, "(")
-	base, _, _ = strings.Cut(base, " ")
-	switch base {
-	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+	if intTypeRe.MatchString(tp) {
 		return sharding.Integer
-	case "decimal", "numeric", "dec", "fixed":
+	}
+	if _, _, _, ok := sharding.DecimalShape(tp); ok {
 		return sharding.Decimal
 	}
 	return sharding.Unknown
@@ -100,8 +99,8 @@ func (r *Router) storedKey(t tableInfo) *keyStore {
 		return nil
 	}
 	_, tp := r.keyColumn(t.schema, t.name, t.table.ShardKey)
-	if lo, hi, ok := sharding.IntegerRange(tp); ok {
-		return &keyStore{integer: true, lo: lo, hi: hi}
+	if k, err := keyColumnOf(catalog.Column{Type: tp}); err == nil && k.integer {
+		return &keyStore{integer: true, lo: k.lo, hi: k.hi}
 	}
 	if p, s, u, ok := sharding.DecimalShape(tp); ok && kt == sharding.Decimal {
 		return &keyStore{precision: p, scale: s, unsigned: u}

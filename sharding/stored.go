@@ -179,34 +179,3 @@ func DecimalShape(columnType string) (precision, scale int, unsigned, ok bool) {
 	}
 	return precision, scale, unsigned, true
 }
-
-// IntegerRange is the range of an integer column type as information_schema
-// writes it ("int(11)", "bigint(20) unsigned", "tinyint(3) unsigned
-// zerofill"); ok is false for any other type.
-func IntegerRange(columnType string) (lo int64, hi uint64, ok bool) {
-	tp := strings.ToLower(columnType)
-	base, _, _ := strings.Cut(tp, "(")
-	base, _, _ = strings.Cut(base, " ")
-	var bits uint
-	switch base {
-	case "tinyint":
-		bits = 8
-	case "smallint":
-		bits = 16
-	case "mediumint":
-		bits = 24
-	case "int", "integer":
-		bits = 32
-	case "bigint":
-		bits = 64
-	default:
-		return 0, 0, false
-	}
-	if strings.Contains(tp, "unsigned") || strings.Contains(tp, "zerofill") {
-		if bits == 64 {
-			return 0, math.MaxUint64, true
-		}
-		return 0, 1<<bits - 1, true
-	}
-	return -1 << (bits - 1), 1<<(bits-1) - 1, true
-}

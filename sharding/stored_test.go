@@ -6,7 +6,7 @@ import (
 )
 
 // TestStoredInteger: what MariaDB 10.11 stored for each value in an INT
-// column under sql_mode ” (checked with the mariadb client, and for the
+// column under an empty sql_mode (checked with the mariadb client, and for the
 // DOUBLE a prepared statement's parameter).
 func TestStoredInteger(t *testing.T) {
 	const lo, hi = math.MinInt32, math.MaxInt32
@@ -74,34 +74,8 @@ func TestStoredInteger(t *testing.T) {
 	}
 }
 
-func TestIntegerRange(t *testing.T) {
-	tests := []struct {
-		tp string
-		lo int64
-		hi uint64
-		ok bool
-	}{
-		{"int(11)", math.MinInt32, math.MaxInt32, true},
-		{"int(10) unsigned", 0, math.MaxUint32, true},
-		{"tinyint(4)", -128, 127, true},
-		{"tinyint(3) unsigned zerofill", 0, 255, true},
-		{"smallint(6)", -32768, 32767, true},
-		{"mediumint(8) unsigned", 0, 1<<24 - 1, true},
-		{"BIGINT(20)", math.MinInt64, math.MaxInt64, true},
-		{"bigint(20) unsigned", 0, math.MaxUint64, true},
-		{"decimal(5,2)", 0, 0, false},
-		{"varchar(10)", 0, 0, false},
-	}
-	for _, tt := range tests {
-		lo, hi, ok := IntegerRange(tt.tp)
-		if lo != tt.lo || hi != tt.hi || ok != tt.ok {
-			t.Errorf("IntegerRange(%q) = %d, %d, %v; want %d, %d, %v", tt.tp, lo, hi, ok, tt.lo, tt.hi, tt.ok)
-		}
-	}
-}
-
 // TestStoredDecimal: what MariaDB 10.11 stored for each value in a
-// DECIMAL(5,2) column under sql_mode ” (checked with the mariadb client).
+// DECIMAL(5,2) column under an empty sql_mode (checked with the mariadb client).
 func TestStoredDecimal(t *testing.T) {
 	tests := []struct {
 		v    Value
