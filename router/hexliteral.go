@@ -88,23 +88,22 @@ func isHexDigit(c byte) bool {
 
 // hexNumber is the number a 0x or bit literal stands for where an integer
 // is stored (the bytes read big-endian; more than eight of them beyond
-// every integer column's range), with the parameter index of a literal
-// (-1); ok is false for any other expression.
-func hexNumber(e ast.ExprNode) (sharding.Value, int, bool) {
+// every integer column's range); ok is false for any other expression.
+func hexNumber(e ast.ExprNode) (sharding.Value, bool) {
 	v, ok := e.(*driver.ValueExpr)
 	if !ok || !isHexNumber(v) {
-		return sharding.Value{}, -1, false
+		return sharding.Value{}, false
 	}
 	b := v.GetBytes()
 	for len(b) > 0 && b[0] == 0 {
 		b = b[1:]
 	}
 	if len(b) > 8 {
-		return sharding.UintValue(math.MaxUint64), -1, true
+		return sharding.UintValue(math.MaxUint64), true
 	}
 	var u uint64
 	for _, c := range b {
 		u = u<<8 | uint64(c)
 	}
-	return sharding.UintValue(u), -1, true
+	return sharding.UintValue(u), true
 }

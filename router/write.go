@@ -104,7 +104,8 @@ func (r *Router) planInsert(p *Plan, ins *ast.InsertStmt, user, db string) error
 		}
 		if !ok && ip.stored != nil && ip.stored.integer {
 			// An integer key stores 0x2B as 43 (hexliteral.go).
-			v.lit, v.param, ok = hexNumber(row[pos])
+			v = valSrc{param: -1}
+			v.lit, ok = hexNumber(row[pos])
 		}
 		if !ok {
 			return errUnsupported("INSERT into %s: the shard key %s must be a literal or a parameter, not %s", t.name, key, textOf(row[pos]))
