@@ -25,11 +25,17 @@ func (s *Session) refusalOrShardError(ctx context.Context, st *router.Statement,
 	default:
 		return refusal
 	}
-	_, err := s.prepareOn(ctx, s.srv.router.DefaultShard(s.db), sql)
-	if se, ok := backend.ServerError(err); ok && statementFault(se.Code) {
-		return se
+	return s.statementFaultOr(ctx, sql, refusal)
+}
+
+// statementFaultOr is the error a PREPARE of sql on the default shard
+// gives where it is a statementFault; else err.
+func (s *Session) statementFaultOr(ctx context.Context, sql string, err error) error {
+	_, perr := s.prepareOn(ctx, s.srv.router.DefaultShard(s.db), sql)
+	if pe, ok := backend.ServerError(perr); ok && statementFault(pe.Code) {
+		return pe
 	}
-	return refusal
+	return err
 }
 
 // statementFault tells the errors a PREPARE gives for a statement that no
@@ -58,9 +64,5 @@ func (s *Session) clientTextError(ctx context.Context, err error) error {
 	if !ok || !statementFault(se.Code) || s.cur.sql == "" {
 		return err
 	}
-	_, perr := s.prepareOn(ctx, s.srv.router.DefaultShard(s.db), s.cur.sql)
-	if pe, ok := backend.ServerError(perr); ok && statementFault(pe.Code) {
-		return pe
-	}
-	return err
+	return s.statementFaultOr(ctx, s.cur.sql, err)
 }
