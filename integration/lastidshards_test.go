@@ -2,6 +2,7 @@ package integration
 
 import (
 	"testing"
+	"time"
 )
 
 // TestLastInsertIDExprOverShards: LAST_INSERT_ID(expr) in a statement that
@@ -53,4 +54,32 @@ func TestLastInsertIDExprOverShards(t *testing.T) {
 	if last != 0 || sum != 406 || n != 3 {
 		t.Errorf("after the refused statements: LAST_INSERT_ID() %d, SUM(v) %d, COUNT(*) %d; want 0, 406, 3 (nothing changed)", last, sum, n)
 	}
+}
+
+// TestLastInsertIDReadOverShards: a statement that reads LAST_INSERT_ID()
+// on several shards reads the session's value on each, not what another
+// session left on the pooled connections (a leak) or 0.
+func TestLastInsertIDReadOverShards(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct, _ := startHashFixture(t,
+		"CREATE TABLE sw (id INT PRIMARY KEY, k INT)",
+		"CREATE TABLE su (id INT AUTO_INCREMENT PRIMARY KEY, v INT)",
+		"INSERT INTO sw VALUES (1, 10), (2, 20), (3, 30), (4, 40), (5, 50), (6, 60), (7, 70), (8, 80), (9, 90)",
+	)
+	compareSessions(ctx, t, proxy, direct, 2, []scriptStep{
+		{0, "SELECT LAST_INSERT_ID(424242)", nil},
+		{0, "SELECT COUNT(*) FROM sw", nil},
+		{0, "SELECT id, LAST_INSERT_ID() FROM sw WHERE k > 0 ORDER BY id", nil},
+		{1, "SELECT MAX(LAST_INSERT_ID()) FROM sw", nil},
+		{1, "SELECT id, LAST_INSERT_ID() FROM sw WHERE id < 4 ORDER BY id", nil},
+		{0, "SELECT LAST_INSERT_ID(7)", nil},
+		{0, "SELECT COUNT(*) FROM sw WHERE id < LAST_INSERT_ID()", nil},
+		{1, "INSERT INTO su (v) VALUES (1)", nil},
+		{1, "SELECT COUNT(*) FROM sw WHERE id <= LAST_INSERT_ID()", nil},
+		{1, "SELECT id FROM sw WHERE id = LAST_INSERT_ID() - 1", nil},
+		{0, "SELECT SUM(k) FROM sw WHERE id <= LAST_INSERT_ID()", nil},
+		{0, "SELECT id, LAST_INSERT_ID() FROM sw WHERE id IN (1, 2, 3) ORDER BY id", nil},
+		{0, "SELECT id, LAST_INSERT_ID() FROM sw WHERE id IN (?, ?) ORDER BY id", []any{4, 5}},
+	})
 }

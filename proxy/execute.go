@@ -574,10 +574,10 @@ func (s *Session) mergeConns(ctx context.Context, parts []router.Part) ([]*backe
 	return conns, release, nil
 }
 
-// runMerge runs a SELECT on several shards and merges the rows; after,
-// if set, is called with the connections once the rows are sent, before
-// anything else runs on them.
-func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, after func([]*backend.Conn)) error {
+// runMerge runs st, a SELECT, on several shards and merges the rows;
+// after, if set, is called with the connections once the rows are sent,
+// before anything else runs on them.
+func (s *Session) runMerge(ctx context.Context, st *router.Statement, ex *router.Exec, binary bool, after func([]*backend.Conn)) error {
 	if err := ex.Merge.ConnTextError(s.collationConnection()); err != nil {
 		return s.writeErr(err) // before any shard runs it
 	}
@@ -594,6 +594,15 @@ func (s *Session) runMerge(ctx context.Context, ex *router.Exec, binary bool, af
 			s.untrack(c)
 		}
 	}()
+	if st.LastInsertID&router.LastIDReads != 0 {
+		// Each shard answers LAST_INSERT_ID() from its connection, which
+		// holds whatever its last user left there.
+		for _, c := range conns {
+			if err := s.giveLastID(ctx, c); err != nil {
+				return s.failMerge(ctx, conns, shardErr(c.Shard(), err))
+			}
+		}
+	}
 	// Send every query first so that the shards work in parallel.
 	sent := make([]backend.Pending, len(conns))
 	for i, part := range ex.Parts {

@@ -164,9 +164,9 @@ func (s *Session) runMergeCounted(ctx context.Context, st *router.Statement, ex 
 		if !ex.Merge.CalcFoundRows {
 			return s.writeErr(errCalcFoundRowsShards())
 		}
-		return s.runMerge(ctx, ex, binary, func(conns []*backend.Conn) { s.sumFoundRows(ctx, st, conns) })
+		return s.runMerge(ctx, st, ex, binary, func(conns []*backend.Conn) { s.sumFoundRows(ctx, st, conns) })
 	}
-	err := s.runMerge(ctx, ex, binary, nil)
+	err := s.runMerge(ctx, st, ex, binary, nil)
 	s.mergedFoundRows(st, ex.Merge.Offset)
 	return err
 }
@@ -204,7 +204,7 @@ func (s *Session) sumFoundRows(ctx context.Context, st *router.Statement, conns 
 // text, is refused: router.BinaryCheckOf). The rewritten text keeps its
 // LIMIT, so the shard's FOUND_ROWS() is the statement's.
 func (s *Session) runOnePartBinary(ctx context.Context, st *router.Statement, ex *router.Exec) error {
-	return s.runMerge(ctx, &router.Exec{Op: router.ExecMerge, Parts: ex.Parts, Merge: s.srv.router.BinaryCheckOf(st, s.db)}, true, func(conns []*backend.Conn) {
+	return s.runMerge(ctx, st, &router.Exec{Op: router.ExecMerge, Parts: ex.Parts, Merge: s.srv.router.BinaryCheckOf(st, s.db)}, true, func(conns []*backend.Conn) {
 		if len(conns) == 1 && !conns[0].Broken() {
 			s.readFoundRows(ctx, conns[0], st)
 		}
