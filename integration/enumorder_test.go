@@ -58,3 +58,23 @@ func TestEnumOrderOverShards(t *testing.T) {
 		"SELECT g, MIN(st) FROM modeitems GROUP BY g ORDER BY MIN(st) DESC",
 	)
 }
+
+// TestFloatOrderOverShards: MariaDB prints a FLOAT to 6 significant
+// digits; a merge that sorted by that text tied 1.0000001 and 1.0000002
+// and gave them in shard order. The shards send the value as a DOUBLE to
+// sort by.
+func TestFloatOrderOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t,
+		"CREATE TABLE modeitems (k INT PRIMARY KEY, fl FLOAT, fm FLOAT(9,7), s VARCHAR(8))",
+		"INSERT INTO modeitems VALUES (20, 1.0000001, 1.0000001, 'F1'), (21, 1.0000002, 1.0000002, 'F2'), (22, 1.0000004, 1.0000004, 'F3'), (23, 1.0000003, 1.0000003, 'F4'), (24, 1.0000005, 1.0000005, 'F5'), (25, NULL, NULL, 'N'), (26, -1.0000002, -1.0000002, 'M2'), (27, -1.0000001, -1.0000001, 'M1')",
+	)
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		"SELECT s FROM modeitems ORDER BY fl",
+		"SELECT s, fl FROM modeitems ORDER BY fl DESC, k",
+		"SELECT s FROM modeitems ORDER BY fl LIMIT 2",
+		"SELECT s FROM modeitems ORDER BY fm DESC LIMIT 3",
+		"SELECT s, fl AS x FROM modeitems ORDER BY x",
+		"SELECT s, fl FROM modeitems ORDER BY 2, 1",
+	})
+}

@@ -57,13 +57,31 @@ func (m *selectMerge) isColumn(e ast.ExprNode) bool {
 	return n == 1
 }
 
-// orderKey is the text a shard sorts e by: e + 0 for an ENUM or SET.
+// orderKey is the text a shard sorts e by: e + 0 for an ENUM or SET; a
+// FLOAT column as a DOUBLE, because MariaDB prints a FLOAT to 6
+// significant digits, which would tie 1.0000001 and 1.0000002 in the
+// merge (a FLOAT converts to a DOUBLE exactly, in the same order).
 func (m *selectMerge) orderKey(e ast.ExprNode) (string, error) {
 	txt, err := restore(e)
-	if err != nil || !m.isEnum(e) {
-		return txt, err
+	switch {
+	case err != nil:
+		return "", err
+	case m.isEnum(e):
+		return "(" + txt + ")+0", nil
+	case m.isFloat(e):
+		return "CAST(" + txt + " AS DOUBLE)", nil
 	}
-	return "(" + txt + ")+0", nil
+	return txt, nil
+}
+
+// isFloat tells whether e is a FLOAT column.
+func (m *selectMerge) isFloat(e ast.ExprNode) bool {
+	c, ok := unparen(e).(*ast.ColumnNameExpr)
+	if !ok || m.colType == nil {
+		return false
+	}
+	typ, n := m.colType(c.Name)
+	return n == 1 && (typ == "float" || strings.HasPrefix(typ, "float(") || strings.HasPrefix(typ, "float "))
 }
 
 // enumGroupOrder gives each group that is an ENUM or SET column a
