@@ -50,6 +50,9 @@ func TestInsertCountsAsOneServer(t *testing.T) {
 			"INSERT INTO %s VALUES (14, 14, 114), (15, 15, 115) ON DUPLICATE KEY UPDATE v = v",
 			"INSERT INTO %s VALUES (2, 2, 102) ON DUPLICATE KEY UPDATE v = 3, u = 102",
 			"REPLACE INTO %s VALUES (1, 1, 101), (2, 2, 102)",
+			// Each row meets two rows of its shard (k and u): REPLACE
+			// deletes both, one server counts 2 duplicates per row.
+			"REPLACE INTO %s VALUES (5, 5, 107), (6, 6, 108)",
 			"UPDATE %s SET v = v WHERE k < 5",
 			"INSERT INTO %s VALUES (16, 16, 116), (17, 17, 117)",
 			"INSERT IGNORE INTO %s VALUES (18, 18, 118), (20, 20, 120), (19, 2000, 119)", // 19 alone on its shard

@@ -76,10 +76,7 @@ func (s *Session) upsertForClient(affected uint64, info string) (uint64, string)
 // it cannot read leaves both as they are.
 func foundRowsUpsert(ignore bool, affected uint64, info string) (uint64, string) {
 	if info == "" {
-		dup := uint64(0)
-		if rowDuplicate(ignore, true, affected) {
-			dup = 1
-		}
+		dup := rowDuplicates(ignore, true, false, affected)
 		if ignore {
 			return affected + dup, ""
 		}

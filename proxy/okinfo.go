@@ -87,28 +87,34 @@ func parseOKInfo(s string) ([]okInfoCount, bool) {
 
 // singleRowInsertInfo is the info MariaDB would count for one row of a
 // multi-row INSERT, from the affected rows of that row alone
-// (rowDuplicate). "" for other statements.
+// (rowDuplicates). "" for other statements.
 func singleRowInsertInfo(st *router.Statement, affected uint64, warnings uint16) string {
 	ins, ok := st.Node.(*ast.InsertStmt)
 	if !ok {
 		return ""
 	}
-	var dup uint64
-	if rowDuplicate(ins.IgnoreErr, ins.OnDuplicate != nil || ins.IsReplace, affected) {
-		dup = 1
-	}
+	dup := rowDuplicates(ins.IgnoreErr, ins.OnDuplicate != nil, ins.IsReplace, affected)
 	return fmt.Sprintf("Records: 1  Duplicates: %d  Warnings: %d", dup, warnings)
 }
 
-// rowDuplicate tells whether MariaDB counts a row of a multi-row INSERT
-// among the info's Duplicates, from its affected rows (checked on 10.11).
-// With IGNORE (with or without ON DUPLICATE KEY UPDATE) Duplicates are the
-// rows not written: 0 affected, a duplicate IGNORE skipped or an update
-// that changed nothing. Otherwise a row REPLACE deleted first or ON
-// DUPLICATE KEY UPDATE changed: 2 affected.
-func rowDuplicate(ignore, replaces bool, affected uint64) bool {
-	if ignore {
-		return affected == 0
+// rowDuplicates is how many duplicates MariaDB counts for a row of a
+// multi-row INSERT among the info's Duplicates, from its affected rows
+// (checked on 10.11). With IGNORE (with or without ON DUPLICATE KEY
+// UPDATE) Duplicates are the rows not written: 0 affected, a duplicate
+// IGNORE skipped or an update that changed nothing. A row of ON DUPLICATE
+// KEY UPDATE that changed one: 2 affected. A row of REPLACE counts each
+// row it deleted (one per unique key it met): all its affected rows but
+// the one it wrote.
+func rowDuplicates(ignore, upsert, replace bool, affected uint64) uint64 {
+	switch {
+	case ignore:
+		if affected == 0 {
+			return 1
+		}
+	case upsert && affected == 2:
+		return 1
+	case replace && affected > 1:
+		return affected - 1
 	}
-	return replaces && affected == 2
+	return 0
 }

@@ -40,6 +40,9 @@ func TestSingleRowInsertInfo(t *testing.T) {
 		{"INSERT IGNORE INTO t VALUES (1)", 0, 1, "Records: 1  Duplicates: 1  Warnings: 1"},
 		{"INSERT IGNORE INTO t VALUES (1)", 1, 0, "Records: 1  Duplicates: 0  Warnings: 0"},
 		{"REPLACE INTO t VALUES (1)", 2, 0, "Records: 1  Duplicates: 1  Warnings: 0"},
+		// The row met two unique keys and deleted a row for each.
+		{"REPLACE INTO t VALUES (1)", 3, 0, "Records: 1  Duplicates: 2  Warnings: 0"},
+		{"REPLACE INTO t VALUES (1)", 1, 0, "Records: 1  Duplicates: 0  Warnings: 0"},
 		{"INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE v = 2", 2, 0, "Records: 1  Duplicates: 1  Warnings: 0"},
 		{"INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE v = 2", 0, 0, "Records: 1  Duplicates: 0  Warnings: 0"},
 		{"INSERT IGNORE INTO t VALUES (1) ON DUPLICATE KEY UPDATE v = 2", 0, 0, "Records: 1  Duplicates: 1  Warnings: 0"},
