@@ -527,5 +527,6 @@ func (s *Session) bindOptions(ctx context.Context) router.BindOptions {
 		LockReads:         s.lockReads && (s.tx != nil || !s.autocommit),
 		AutoInc:           s.autoIncIDs(ctx),
 		NoAutoValueOnZero: s.noAutoValueOnZero(),
+		Text:              router.ClientTextOf(s.vars.ClientCharset()),
 	}
 }

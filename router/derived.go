@@ -193,8 +193,8 @@ func outerComplex(sel *ast.SelectStmt) string {
 	return ""
 }
 
-func (d *derivedPlan) bind(p *Plan, params []Param) (*Exec, error) {
-	e, err := d.keyed.bind(p, params)
+func (d *derivedPlan) bind(p *Plan, params []Param, text ClientText) (*Exec, error) {
+	e, err := d.keyed.bind(p, params, text)
 	if err != nil || d.from == "" || e.Single() {
 		return e, err
 	}

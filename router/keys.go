@@ -106,7 +106,7 @@ func datumValue(v *driver.ValueExpr) (sharding.Value, bool) {
 		if isHexNumber(v) {
 			return sharding.Value{}, false
 		}
-		return sharding.BytesValue(v.GetBytes()), true
+		return sharding.BinaryValue(v.GetBytes()), true
 	}
 	switch x := v.GetValue().(type) {
 	case nil:
@@ -368,8 +368,8 @@ func flip(op opcode.Op) opcode.Op {
 
 // shardsFor returns the shards the conditions allow (nil conds: all), and
 // for an IN list that alone restricts the key, that list and which of its
-// items each shard holds.
-func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []string, split *inSplit) {
+// items each shard holds; text is the client's (keytext.go).
+func shardsFor(t *sharding.Table, conds []keyCond, params []Param, text ClientText) (shards []string, split *inSplit) {
 	shards = t.AllShards()
 	for _, c := range conds {
 		if c.unroutable(params) {
@@ -380,15 +380,17 @@ func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []str
 		if c.rng {
 			var lo, hi *sharding.Key
 			if c.lo != nil {
-				k, err := t.Normalize(c.lo.value(params))
-				if err != nil {
+				v, ok := text.key(c.lo.value(params))
+				k, err := t.Normalize(v)
+				if err != nil || !ok {
 					continue
 				}
 				lo = &k
 			}
 			if c.hi != nil {
-				k, err := t.Normalize(c.hi.value(params))
-				if err != nil {
+				v, ok := text.key(c.hi.value(params))
+				k, err := t.Normalize(v)
+				if err != nil || !ok {
 					continue
 				}
 				hi = &k
@@ -400,9 +402,10 @@ func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []str
 			allowed = s
 		} else {
 			vals := make([]sharding.Value, 0, len(c.eq))
-			nulls := 0
+			nulls, unread := 0, false
 			for _, v := range c.eq {
-				val := v.value(params)
+				val, ok := text.key(v.value(params))
+				unread = unread || !ok
 				if val.IsNull() {
 					// key = NULL matches nothing; NULL in an IN list adds nothing.
 					nulls++
@@ -418,7 +421,7 @@ func shardsFor(t *sharding.Table, conds []keyCond, params []Param) (shards []str
 				shards = intersect(shards, allowed)
 				continue
 			}
-			if t.TextKey() && slices.ContainsFunc(vals, sharding.Value.IsNumber) {
+			if unread || t.TextKey() && slices.ContainsFunc(vals, sharding.Value.IsNumber) {
 				continue // compared as numbers: '5abc' = 5 on any shard
 			}
 			m, err := t.LocateValues(vals)

@@ -90,10 +90,10 @@ func (pp *pinnedPlan) hasBroadcast(s string) error {
 	return nil
 }
 
-func (pp *pinnedPlan) bind(params []Param) (*Exec, error) {
+func (pp *pinnedPlan) bind(params []Param, text ClientText) (*Exec, error) {
 	target, from := "", ""
 	for _, g := range pp.groups {
-		shards, _ := shardsFor(g.table.table, g.conds, params)
+		shards, _ := shardsFor(g.table.table, g.conds, params, text)
 		switch {
 		case len(shards) == 0:
 			// This SELECT matches no row of its table anywhere: any

@@ -226,6 +226,7 @@ func bytesParam(tp byte, b []byte) Param {
 	case mysql.MYSQL_TYPE_BLOB, mysql.MYSQL_TYPE_TINY_BLOB, mysql.MYSQL_TYPE_MEDIUM_BLOB, mysql.MYSQL_TYPE_LONG_BLOB:
 		// Binary data must not be read in the connection character set.
 		p.Literal = "_binary" + quoteString(string(b))
+		p.Key = sharding.BinaryValue(b)
 	default:
 		p.Literal = quoteString(string(b))
 	}

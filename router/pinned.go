@@ -76,10 +76,10 @@ type pinnedGroup struct {
 // pinnedShard is the one shard holding the rows of every group, or a
 // refusal. A group whose conditions match no row (key = NULL) adds no
 // shard: the join is empty, as any shard running the statement finds.
-func (k *keyedPlan) pinnedShard(params []Param) (string, error) {
+func (k *keyedPlan) pinnedShard(params []Param, text ClientText) (string, error) {
 	shard, from := "", ""
 	for _, g := range k.groups {
-		shards, _ := shardsFor(k.table, g.conds, params)
+		shards, _ := shardsFor(k.table, g.conds, params, text)
 		switch {
 		case len(shards) == 0:
 			continue

@@ -329,6 +329,8 @@ type BindOptions struct {
 	// NoAutoValueOnZero: the session's sql_mode has NO_AUTO_VALUE_ON_ZERO,
 	// so 0 is stored as given instead of making an id.
 	NoAutoValueOnZero bool
+	// Text is the character set the client writes text shard keys in.
+	Text ClientText
 }
 
 // Bind picks the shards for the given parameters (nil for text queries)
@@ -421,13 +423,13 @@ func (p *Plan) bind(params []Param, opts BindOptions) (*Exec, error) {
 	case p.insert != nil:
 		return p.insert.bind(p, params, opts)
 	case p.keyed != nil:
-		return p.keyed.bind(p, params)
+		return p.keyed.bind(p, params, opts.Text)
 	case p.pinned != nil:
-		return p.pinned.bind(params)
+		return p.pinned.bind(params, opts.Text)
 	case p.derived != nil:
-		return p.derived.bind(p, params)
+		return p.derived.bind(p, params, opts.Text)
 	case p.union != nil:
-		return p.union.bind(params)
+		return p.union.bind(params, opts.Text)
 	}
 	return nil, fmt.Errorf("router: empty plan for %q", p.Stmt.SQL)
 }
@@ -438,15 +440,15 @@ func (k *keyedPlan) mayPickOne() bool {
 	return len(k.conds) > 0 || k.groups != nil || len(k.table.Shards) == 1
 }
 
-func (k *keyedPlan) bind(p *Plan, params []Param) (*Exec, error) {
+func (k *keyedPlan) bind(p *Plan, params []Param, text ClientText) (*Exec, error) {
 	if k.groups != nil {
-		shard, err := k.pinnedShard(params)
+		shard, err := k.pinnedShard(params, text)
 		if err != nil {
 			return nil, err
 		}
 		return &Exec{Parts: []Part{{Shard: shard}}}, nil
 	}
-	shards, split := shardsFor(k.table, k.conds, params)
+	shards, split := shardsFor(k.table, k.conds, params, text)
 	if k.keepsReplicated != "" && len(shards) != 1 {
 		return nil, errUnsupported("an outer join keeping the rows of broadcast table %s against sharded table %s must target one shard (restrict %s to one value in WHERE): every shard would add its own copy of %s's rows",
 			k.keepsReplicated, k.table.Name, k.table.ShardKey, k.keepsReplicated)

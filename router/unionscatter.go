@@ -225,8 +225,8 @@ func (r *Router) unionTieKeys(all []blockTables) []string {
 	return keys
 }
 
-func (u *unionPlan) bind(params []Param) (*Exec, error) {
-	shards := u.shardsFor(params)
+func (u *unionPlan) bind(params []Param, ct ClientText) (*Exec, error) {
+	shards := u.shardsFor(params, ct)
 	if len(shards) <= 1 {
 		// One shard holds every row: it runs the client's statement.
 		return &Exec{Parts: []Part{{Shard: append(shards, u.shards[0])[0]}}}, nil
@@ -269,11 +269,11 @@ func (u *unionPlan) bind(params []Param) (*Exec, error) {
 
 // shardsFor lists, in configuration order, the shards that may hold rows
 // of some SELECT for these parameters.
-func (u *unionPlan) shardsFor(params []Param) []string {
+func (u *unionPlan) shardsFor(params []Param, text ClientText) []string {
 	var out []string
 	for _, s := range u.shards {
 		for _, part := range u.parts {
-			if ss, _ := shardsFor(part.table, part.conds, params); slices.Contains(ss, s) {
+			if ss, _ := shardsFor(part.table, part.conds, params, text); slices.Contains(ss, s) {
 				out = append(out, s)
 				break
 			}

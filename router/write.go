@@ -195,6 +195,10 @@ func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, er
 		if vals[i].IsNull() {
 			return nil, errUnsupported("INSERT into %s: row %d has a NULL shard key %s, which no shard holds", ip.table.Name, i+1, ip.table.ShardKey)
 		}
+		var ok bool
+		if vals[i], ok = opts.Text.key(vals[i]); !ok {
+			return nil, errUnsupported("INSERT into %s: row %d's shard key %s has bytes above 0x7F in the session's character_set_client, in which xaproxy cannot tell the characters that place the row; it reads utf8mb4, utf8mb3 and latin1 (SET NAMES utf8mb4)", ip.table.Name, i+1, ip.table.ShardKey)
+		}
 		vals[i] = ip.stored.place(vals[i])
 	}
 	byShard, err := ip.table.LocateValues(vals)

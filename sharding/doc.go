@@ -55,7 +55,9 @@
 // member of its Unicode simple case-folding orbit (the orbit's smallest code
 // point, lower-cased): two valid UTF-8 strings get the same Key exactly when
 // strings.EqualFold says they are equal after trailing spaces are trimmed.
-// Bytes that are not valid UTF-8 are kept as they are. Numbers (IntValue,
+// Bytes that are not valid UTF-8 are kept as they are: the caller gives
+// the text in UTF-8 (the router reads a client's latin1 into it; a
+// BinaryValue is bytes as they are). Numbers (IntValue,
 // FloatValue, NumberValue) are refused with ErrNumberForString: MySQL
 // compares a string column with a number numerically ('05' = 5), so no
 // single string Key stands for it.

@@ -64,6 +64,9 @@ type Value struct {
 	u    uint64
 	f    float64
 	s    string
+	// bin: a binary string (X'..', a BLOB parameter), not text in the
+	// client's character set; keyed like any string.
+	bin bool
 }
 
 // NullValue returns SQL NULL.
@@ -92,6 +95,13 @@ func StringValue(s string) Value { return Value{kind: vString, s: s} }
 // BytesValue returns a byte-string parameter (the protocol sends DECIMAL,
 // VARCHAR and BLOB parameters this way); it is the same as StringValue.
 func BytesValue(b []byte) Value { return Value{kind: vString, s: string(b)} }
+
+// BinaryValue is BytesValue for a binary string, whose bytes no character
+// set converts (Binary).
+func BinaryValue(b []byte) Value { return Value{kind: vString, s: string(b), bin: true} }
+
+// Binary tells a BinaryValue.
+func (v Value) Binary() bool { return v.bin }
 
 // ValueOf converts a decoded prepared-statement parameter: nil, bool, any Go
 // integer or float type, string or []byte.
