@@ -118,6 +118,10 @@ type Agg struct {
 	// literal the shards type): comparing them decides nothing, so text
 	// in any character set is taken (charsetcheck.go).
 	Equal bool
+	// Real (an AggAvg): the output is the average as a DOUBLE, the sum
+	// over the count in doubles, for expressions that use the AVG as
+	// MariaDB's val_real does (AvgCol); not for a client to see.
+	Real bool
 }
 
 // Aggregate groups its input by the groupBy columns (under the comparison
@@ -225,6 +229,10 @@ func Aggregate(in Rows, groupBy []int, aggs []Agg) Rows {
 				return fail(fmt.Errorf("engine: aggregate column %d out of range (%d columns)", c, len(inCols)))
 			}
 			sp.moreKinds = append(sp.moreKinds, fieldKind(inCols[c]))
+		}
+		if g.Real {
+			sp.out = &mysql.Field{Name: []byte(g.Name), Type: mysql.MYSQL_TYPE_DOUBLE, Charset: binaryCharset,
+				ColumnLength: 23, Decimal: notFixedDec, Flag: mysql.BINARY_FLAG}
 		}
 		if g.ShardField && !g.Distinct && g.Fn != AggAvg && g.Fn != AggCountDistinct && inCols[g.Col] != nil {
 			f := copyField(inCols[g.Col])
@@ -642,6 +650,13 @@ func (sp *aggSpec) result(acc *aggAcc) []byte {
 	case AggAvg:
 		if !acc.has || acc.count == 0 {
 			return nil
+		}
+		if sp.Real {
+			sum := acc.fsum
+			if sp.mode == sumExact {
+				sum = acc.exact.float64()
+			}
+			return strconv.AppendFloat(nil, sum/float64(acc.count), 'g', -1, 64)
 		}
 		if sp.mode == sumExact {
 			sum := acc.exact

@@ -97,7 +97,9 @@
 // here; some IS NULL tests MariaDB folds or evaluates depending on the plan;
 // BIGINT values around 2^62 and up compared with a TIME; expressions MariaDB
 // evaluates on an empty aggregate state while grouping (raising 1690 where no
-// final group overflows). For an AVG inside an expression build
-// Col(partial SUM) / Col(partial COUNT): it carries the unrounded quotient as
-// MariaDB's AVG does, while the text of an [Aggregate] AVG column is rounded.
+// final group overflows). An exact [Aggregate] AVG column carries every digit
+// of its DECIMAL quotient, which expressions over it compute with (Compute
+// prints it rounded); where MariaDB computes the AVG in doubles (an operand
+// of arithmetic or a comparison in doubles, without GROUP BY) refer to it
+// with AvgCol and an [Agg] with Real.
 package engine

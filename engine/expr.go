@@ -44,6 +44,14 @@ const (
 // Col is the value of input column i, typed by the column metadata.
 func Col(i int) Expr { return &colExpr{i: i} }
 
+// AvgCol is Col(i) for an AVG's column whose value as a DOUBLE is in
+// column real (an [Agg] with Real): MariaDB computes an AVG that is an
+// operand of arithmetic or a comparison in doubles (AVG(x) * 1e0, AVG(x) >
+// 1e0) as the sum over the count in doubles (Item_sum_avg::val_real), not
+// from its DECIMAL quotient's digits; through a function (IFNULL, CASE, -)
+// it is the DECIMAL's, as without AvgCol.
+func AvgCol(i, real int) Expr { return &colExpr{i: i, real: real, hasReal: true} }
+
 // Lit is a literal; text is its SQL spelling without quotes.
 func Lit(text string, kind LitKind) Expr { return &litExpr{text: text, kind: kind} }
 
@@ -157,7 +165,11 @@ func paren(s string, p, min int) string {
 	return s
 }
 
-type colExpr struct{ i int }
+type colExpr struct {
+	i       int
+	real    int // hasReal: the column of its value as a DOUBLE (AvgCol)
+	hasReal bool
+}
 
 func (c *colExpr) String() string { return fmt.Sprintf("col%d", c.i) }
 
@@ -256,6 +268,10 @@ type boundCol struct {
 	i    int
 	t    stype
 	name string
+	// hasReal: real is the column of its value as a DOUBLE (AvgCol),
+	// which useReal (realOperand) attaches to the values it reads.
+	real             int
+	hasReal, useReal bool
 }
 
 func (c *colExpr) bind(bd binder) (bound, error) {
@@ -267,7 +283,22 @@ func (c *colExpr) bind(bd binder) (bound, error) {
 	if f := cols[c.i]; f != nil && len(f.Name) > 0 {
 		name = string(f.Name)
 	}
-	return &boundCol{i: c.i, t: colType(cols[c.i]), name: name}, nil
+	if c.hasReal && (c.real < 0 || c.real >= len(cols)) {
+		return nil, fmt.Errorf("engine: expression column %d out of range (%d columns)", c.real, len(cols))
+	}
+	return &boundCol{i: c.i, t: colType(cols[c.i]), name: name, real: c.real, hasReal: c.hasReal}, nil
+}
+
+// realOperand is b as an operand of arithmetic or a comparison: an AVG's
+// column (AvgCol) carries its value as a DOUBLE there.
+func realOperand(b bound) bound {
+	c, ok := b.(*boundCol)
+	if !ok || !c.hasReal {
+		return b
+	}
+	cp := *c
+	cp.useReal = true
+	return &cp
 }
 
 func (c *boundCol) st() stype    { return c.t }
@@ -278,7 +309,17 @@ func (c *boundCol) eval(r Row) (value, error) {
 	if err != nil {
 		return value{}, err
 	}
-	return colValue(b, c.t), nil
+	v := colValue(b, c.t)
+	if c.useReal && v.k == vDec {
+		rb, err := rowCell(r, c.real)
+		if err != nil {
+			return value{}, err
+		}
+		if f, err := strconv.ParseFloat(string(rb), 64); err == nil || math.IsInf(f, 0) {
+			v.f, v.real = f, true
+		}
+	}
+	return v, nil
 }
 
 // boundNamed ----------------------------------------------------------
@@ -436,6 +477,7 @@ func (b *binExpr) bind(bd binder) (bound, error) {
 	if err != nil {
 		return nil, err
 	}
+	x, y = realOperand(x), realOperand(y)
 	switch b.op {
 	case "+", "-", "*", "/", "DIV", "%":
 		if err := numberLiterals(x, y); err != nil {

@@ -53,6 +53,9 @@ type value struct {
 	f float64
 	d decimal
 	b []byte
+	// real: a DECIMAL that is an AVG, whose value as a DOUBLE is f (the
+	// sum over the count in doubles, MariaDB's val_real), not d's.
+	real bool
 }
 
 func nullValue() value            { return value{} }
@@ -356,6 +359,9 @@ func toDouble(v value) float64 {
 	case vUint:
 		return float64(v.u)
 	case vDec:
+		if v.real {
+			return v.f
+		}
 		return v.d.float64()
 	case vDouble:
 		return v.f

@@ -46,3 +46,26 @@ func TestAvgOfFixedDecimalRealsOverShards(t *testing.T) {
 		"SELECT k % 2, SUM(DISTINCT g / 7) FROM modeitems GROUP BY k % 2",
 	)
 }
+
+// TestAvgInRealContextOverShards: MariaDB computes an AVG that an
+// expression uses as a DOUBLE (times 1e0, compared with a DOUBLE) as the
+// sum over the count in doubles (without GROUP BY, whose temporary table
+// keeps the DECIMAL); the merge used its DECIMAL quotient's
+// nine decimals (4.333333333 for 13/3), so HAVING AVG(i) * 1e0 > 4.3333333331
+// dropped the group and FLOOR(AVG(i) * 1e12) was off by one.
+func TestAvgInRealContextOverShards(t *testing.T) {
+	t.Parallel()
+	ctx, proxy, direct, f := startTwinFixture(t, "CREATE TABLE modeitems (k INT PRIMARY KEY, i INT, d DECIMAL(10,3), x DOUBLE(10,2), g INT)",
+		"INSERT INTO modeitems VALUES (1, 1, 1.001, 1.13, 1), (2, 2, 0.002, 0.07, 1), (3, 10, 2.5, 2.01, 1), (4, 7, NULL, 0.01, 2), (5, 1, 1.111, 3.33, 2), (6, 2, 0.333, 0.05, 2)")
+	compareQueries(ctx, t, proxy, direct, f, []string{
+		"SELECT AVG(i) * 1e0, AVG(i) + 1e0, AVG(d) + 1e0, 1e0 * AVG(i) FROM modeitems",
+		"SELECT AVG(i) FROM modeitems HAVING AVG(i) * 1e0 > 4.3333333331",
+		"SELECT AVG(i) * 1e0 > 4.3333333331, AVG(i) + 0e0 = 13 / 3 * 1e0 FROM modeitems",
+		"SELECT FLOOR(AVG(i) * 1e0 * 1000000000000) FROM modeitems",
+		"SELECT g, AVG(i) * 1e0, AVG(d) * 100, AVG(i) > 3.3333 FROM modeitems GROUP BY g",
+		"SELECT g FROM modeitems GROUP BY g HAVING AVG(i) * 1e0 > 3.3333333331 ORDER BY g",
+		// Through a function it is the DECIMAL's, as with GROUP BY.
+		"SELECT AVG(i), ROUND(AVG(i), 2), AVG(i) * 100, IFNULL(AVG(i), 0) * 1e0, -AVG(i) * 1e0, CASE WHEN 1 THEN AVG(i) END * 1e0 FROM modeitems",
+		"SELECT g, AVG(i) FROM modeitems GROUP BY g ORDER BY AVG(i) * 1e0 DESC",
+	})
+}

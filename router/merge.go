@@ -719,8 +719,21 @@ func (m *selectMerge) planAggregate(from, repKey string) error {
 	if err := m.unorderedGroups(am, a.groups, repKey); err != nil {
 		return err
 	}
+	// Each AVG's value as a DOUBLE, for expressions that compute with it
+	// as one (engine.AvgCol), after everything else. Not with GROUP BY:
+	// one MariaDB then keeps each group's AVG in a temporary table, as a
+	// DECIMAL, which expressions read (checked on 10.11).
+	a.avgReal = map[int]int{}
+	for i, f := range a.aggs {
+		if f.F == ast.AggFuncAvg && sel.GroupBy == nil {
+			g := am.Aggs[i]
+			g.Real, g.Name = true, "__xa_r"+strconv.Itoa(i)
+			a.avgReal[i] = len(a.groups) + len(am.Aggs)
+			am.Aggs = append(am.Aggs, g)
+		}
+	}
 	// Everything the client sees is computed over [groups..., aggs...,
-	// string results..., representative key].
+	// string results..., representative key, AVG doubles].
 	a.clause = ClauseSelect
 	for _, f := range sel.Fields.Fields {
 		e, err := a.fieldResult(f.Expr)
@@ -1228,6 +1241,9 @@ type aggBuilder struct {
 	// isEnum tells such columns.
 	enumOrder map[int]*ast.AggregateFuncExpr
 	isEnum    func(ast.ExprNode) bool
+	// avgReal maps an AVG among aggs to the column of its value as a
+	// DOUBLE.
+	avgReal map[int]int
 }
 
 // distinctIndex is the position of a COUNT(DISTINCT) argument, or -1.
@@ -1354,6 +1370,9 @@ func (a *aggBuilder) expr(e ast.ExprNode) (engine.Expr, error) {
 		i := a.aggIndex(x)
 		if i < 0 {
 			return nil, fmt.Errorf("router: aggregate %s not collected", textOf(x))
+		}
+		if r, ok := a.avgReal[i]; ok {
+			return engine.AvgCol(len(a.groups)+i, r), nil
 		}
 		return engine.Col(len(a.groups) + i), nil
 	case *ast.ParenthesesExpr:
