@@ -196,3 +196,44 @@ func rawPing(t *testing.T, c *client.Conn) string {
 	insertID, _, _ := gomysql.LengthEncodedInt(p[1+n:])
 	return fmt.Sprintf("affected %d, insert id %d", affected, insertID)
 }
+
+// TestSplitInsertStatementWarnings: MariaDB warns once per statement of a
+// NOT NULL column without a default that a non-strict INSERT leaves out
+// (1364); every shard of a split INSERT warned of it again.
+func TestSplitInsertStatementWarnings(t *testing.T) {
+	t.Parallel()
+	_, _, _, f := startTwinFixture(t, "CREATE TABLE litems (k INT PRIMARY KEY, s VARCHAR(4) NOT NULL, n INT NOT NULL)")
+	proxy, err := client.Connect(f.p.Addr(), appUser, appPass, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	direct, err := client.Connect(f.s0.Addr(), "root", "", "direct")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	for _, q := range []string{
+		"SET sql_mode = ''",
+		"INSERT INTO litems (k, s) VALUES (8, 'c'), (9, 'd'), (10, 'e'), (11, 'f')",
+		"SHOW WARNINGS",
+		"SELECT @@warning_count",
+		"INSERT INTO litems (k) VALUES (12), (13), (14)",
+		"SHOW WARNINGS",
+		"INSERT INTO litems (k, s) VALUES (15, 'toolong'), (16, 'x'), (17, 'waytoolong')",
+		"SHOW WARNINGS",
+		"INSERT INTO litems VALUES (18, 'a', DEFAULT), (19, 'b', DEFAULT)",
+		"SHOW WARNINGS",
+		"INSERT INTO litems (k, s) VALUES (20, 'c')",
+		"SHOW WARNINGS",
+		"SELECT k, s, n FROM litems ORDER BY k",
+	} {
+		answer := rawOKAnswer
+		if strings.HasPrefix(q, "S") && !strings.HasPrefix(q, "SET") {
+			answer = rowsAnswer
+		}
+		if got, want := answer(t, proxy, q), answer(t, direct, q); got != want {
+			t.Errorf("%s: through the proxy %s, on one server %s", q, got, want)
+		}
+	}
+}

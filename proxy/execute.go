@@ -322,6 +322,10 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 	}
 	if len(ex.Parts) > 1 && ex.Parts[0].ValuesRows != nil {
 		s.orderConditionsByRow()
+		if d := s.dropRepeatedOmitted(st); d > 0 {
+			total.warnings -= uint16(min(d, uint64(total.warnings)))
+			total.info = withOKInfoCount(total.info, "Warnings", uint64(total.warnings))
+		}
 	}
 	if ex.OnceWarnings {
 		n := s.noteOnceParts(once, true)
