@@ -80,7 +80,27 @@ func (s *Session) failWrite(ctx context.Context, st *router.Statement, ex *route
 func (s *Session) partConditions(ctx context.Context, c *backend.Conn, me *mysql.MyError, valuesRows []int) diagnostics {
 	d := s.errorConditions(ctx, c, me)
 	renumberRows(d.rows, valuesRows)
+	if len(valuesRows) == 1 && me != nil && me.Code != mysql.ER_UNKNOWN_ERROR {
+		dropUnknownError(&d)
+	}
 	return d
+}
+
+// dropUnknownError takes out the "Error 1105 Unknown error" MariaDB 10.11
+// adds after the error of a one-row INSERT that failed on a NULL (1048):
+// the part of a split INSERT ran one row, the statement several, for which
+// one server adds none.
+func dropUnknownError(d *diagnostics) {
+	rows := d.rows[:0:0]
+	for _, r := range d.rows {
+		if len(r) > 2 && string(r[0]) == "Error" && string(r[1]) == "1105" && string(r[2]) == "Unknown error" {
+			d.warnings -= min(d.warnings, 1)
+			d.errors -= min(d.errors, 1)
+			continue
+		}
+		rows = append(rows, r)
+	}
+	d.rows = rows
 }
 
 // keepFailureConditions makes d the statement's conditions when the error
