@@ -238,3 +238,31 @@ func TestShardedAutoIncrement(t *testing.T) {
 		t.Errorf("LAST_INSERT_ID() after INSERT ... RETURNING = %d, want %d", got, explicit+1)
 	}
 }
+
+// TestAutoIncrementExhausted: past its column's largest value a sharded
+// AUTO_INCREMENT fails as MariaDB's counter does (167, LAST_INSERT_ID()
+// unchanged); the proxy gave the next id, which the shard refused with
+// 1264, and each try moved LAST_INSERT_ID() one further out of range.
+func TestAutoIncrementExhausted(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct, _ := startHashFixture(t,
+		"CREATE TABLE su (id TINYINT AUTO_INCREMENT PRIMARY KEY, v INT)",
+		"CREATE TABLE sw (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)")
+	compareSessions(ctx, t, proxy, direct, 1, []scriptStep{
+		{0, "INSERT INTO su (id, v) VALUES (125, 1)", nil},
+		{0, "INSERT INTO su (v) VALUES (2)", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "INSERT INTO su (v) VALUES (3), (4)", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "INSERT INTO su (v) VALUES (5)", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "SELECT id, v FROM su ORDER BY id", nil},
+		{0, "INSERT INTO sw (id, v) VALUES (9223372036854775807, 1)", nil},
+		{0, "INSERT INTO sw (v) VALUES (2)", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "INSERT INTO sw (v) VALUES (3)", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "SELECT id, v FROM sw ORDER BY id", nil},
+	})
+}

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -126,6 +127,18 @@ func (s *Session) settleLastIDOf(ctx context.Context, c *backend.Conn) {
 	if s.lastIDOn == c {
 		s.settleLastID(ctx)
 	}
+}
+
+// bindFailed answers a statement whose plan could not be bound; an INSERT
+// that ran out of AUTO_INCREMENT ids after giving some keeps the first as
+// LAST_INSERT_ID(), as MariaDB's failed INSERT does.
+func (s *Session) bindFailed(ctx context.Context, err error) error {
+	var rng *router.AutoIncRangeError
+	if errors.As(err, &rng) && rng.First != 0 {
+		s.settleLastID(ctx) // a value pending on a branch is older
+		s.lastID = rng.First
+	}
+	return s.writeErr(err)
 }
 
 // giveLastID makes c answer LAST_INSERT_ID() with the session's value.

@@ -223,7 +223,7 @@ func (s *Session) runRouted(ctx context.Context, st *router.Statement, plan *rou
 	}
 	ex, err := plan.BindWith(params, opts)
 	if err != nil {
-		return s.writeErr(err)
+		return s.bindFailed(ctx, err)
 	}
 	if ex.OwnLocked {
 		own = locked

@@ -298,7 +298,7 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	}
 	ex, err := p.plan.BindWith(params, opts)
 	if err != nil {
-		return s.writeErr(err)
+		return s.bindFailed(ctx, err)
 	}
 	shardSQL := p.sql
 	if ex.OwnLocked {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/xaproxy/xaproxy/catalog"
 	"github.com/xaproxy/xaproxy/sharding"
@@ -41,6 +42,9 @@ type autoIncPlan struct {
 	// refuseMixed why they cannot be given next to explicit ones.
 	refuse, refuseMixed string
 	why                 string // refuse's reason, if not evident
+	// max is the column type's largest value (0: not an integer type the
+	// router knows): a generated id above it fails the statement.
+	max uint64
 }
 
 // planAutoInc finds the AUTO_INCREMENT column of an INSERT into a sharded
@@ -56,6 +60,9 @@ func (r *Router) planAutoInc(ins *ast.InsertStmt, t tableInfo) (*autoIncPlan, er
 		return nil, nil
 	}
 	a := &autoIncPlan{schema: t.schema, table: t.name, column: def.Columns[i].Name}
+	if k, err := keyColumnOf(def.Columns[i]); err == nil && k.integer {
+		a.max = k.hi
+	}
 	if len(ins.Columns) == 0 {
 		// Its place among the columns such an INSERT gives; an INVISIBLE
 		// one has none, and xaproxy would have to name the others.
@@ -115,6 +122,21 @@ func upsertRefusal(def *catalog.Table, column string) (refuse, why, mixed string
 	}
 	return "", "", what
 }
+
+// errAutoincRange is HA_ERR_AUTOINC_ERANGE, which MariaDB answers when
+// the AUTO_INCREMENT counter has passed its column's largest value.
+const errAutoincRange = 167
+
+// AutoIncRangeError is an INSERT whose generated id passed its
+// AUTO_INCREMENT column's largest value. First is the first id it gave an
+// earlier row (0: none): MariaDB makes it LAST_INSERT_ID(), the statement
+// failing or not, as the first id of a row it inserted.
+type AutoIncRangeError struct {
+	*mysql.MyError
+	First uint64
+}
+
+func (e *AutoIncRangeError) Unwrap() error { return e.MyError }
 
 // autoIncIDs are the ids of one execution's rows.
 type autoIncIDs struct {
@@ -180,6 +202,12 @@ func (a *autoIncPlan) bind(params []Param, rows int, opts BindOptions) (*autoInc
 				}
 				next, end = first, first+uint64(left)
 				told = end - 1
+			}
+			if a.max > 0 && next > a.max {
+				// InnoDB's counter stops at the type's largest value, and
+				// the statement fails (HA_ERR_AUTOINC_ERANGE).
+				return nil, &AutoIncRangeError{First: out.first, MyError: &mysql.MyError{Code: errAutoincRange, State: "22003",
+					Message: fmt.Sprintf("Out of range value for column '%s' at row %d", a.column, i+1)}}
 			}
 			out.ids[i] = next
 			if out.first == 0 {
