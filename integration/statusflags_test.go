@@ -27,6 +27,14 @@ func TestStatusFlagsAsOneServer(t *testing.T) {
 		"SELECT 1",
 		"INSERT INTO txitems VALUES (1, 1, 'a'), (2, 2, 'b')",
 		"SELECT k FROM txitems ORDER BY k",
+		// Over both shards in a transaction of the proxy's own, which
+		// the client does not see.
+		"SELECT k FROM txitems ORDER BY k FOR UPDATE",
+		"SELECT k FROM txitems ORDER BY k LOCK IN SHARE MODE",
+		"SET autocommit = 0",
+		"SELECT k FROM txitems ORDER BY k FOR UPDATE",
+		"COMMIT",
+		"SET autocommit = 1",
 		"BEGIN",
 		"UPDATE txitems SET v = v + 1",
 		"SELECT COUNT(*) FROM txitems",

@@ -54,8 +54,9 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 		defer s.syncAutoInc(ctx, ex.AutoIncSync)
 	}
 	errs := s.errsWritten
-	// Its answer says IN_TRANS if it starts autocommit=0's transaction.
-	s.curStartsTx = startsTransaction(st)
+	// Its answer says IN_TRANS if it starts autocommit=0's transaction
+	// (not a transaction of the proxy's own for an autocommit statement).
+	s.curStartsTx = startsTransaction(st) && !s.autocommit
 	defer func() {
 		s.curStartsTx = false
 		s.stmtChars = ""
