@@ -263,3 +263,38 @@ func TestTransactionCharacteristics(t *testing.T) {
 		t.Logf("%d statements of 2 interleaved sessions equal to MariaDB's; BeginTx with isolation and read-only work", len(steps))
 	}
 }
+
+// TestUnstartedTransactionReads: under autocommit=0, a statement that
+// failed before opening a table, or a SAVEPOINT, starts no transaction on
+// MariaDB (@@in_transaction 0); the proxy ran the next read in the branch
+// it had opened for them, which answered 1.
+func TestUnstartedTransactionReads(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct, _ := startHashFixture(t,
+		"CREATE TABLE sw (id INT PRIMARY KEY, k INT)",
+		"INSERT INTO sw VALUES (1, 10), (2, 20), (3, 30), (4, 40)")
+	compareSessions(ctx, t, proxy, direct, 2, []scriptStep{
+		{0, "SET autocommit = 0", nil},
+		{0, "SELECT * FROM nosuch", nil},
+		{0, "SELECT @@in_transaction", nil},
+		{0, "SAVEPOINT x", nil},
+		{0, "SELECT @@in_transaction, 1", nil},
+		{0, "SELECT COUNT(*) FROM sw", nil},
+		{0, "SELECT @@in_transaction", nil},
+		{0, "UPDATE sw SET k = k + 1 WHERE id IN (1, 2)", nil},
+		{1, "SELECT SUM(k) FROM sw", nil},
+		{0, "ROLLBACK TO x", nil},
+		{0, "SELECT SUM(k) FROM sw", nil},
+		{0, "COMMIT", nil},
+		{0, "SELECT @@in_transaction", nil},
+		{0, "SELECT * FROM nosuch", nil},
+		{0, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", nil},
+		{0, "SELECT @@in_transaction", nil},
+		{0, "UPDATE sw SET k = k + 1 WHERE id IN (3, 4)", nil},
+		{0, "SELECT @@in_transaction", nil},
+		{1, "SELECT SUM(k) FROM sw", nil},
+		{0, "COMMIT", nil},
+		{1, "SELECT SUM(k) FROM sw", nil},
+	})
+}

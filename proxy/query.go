@@ -372,7 +372,11 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		s.tx = s.newTxn(false)
 		s.takeTxChars(s.tx)
 	}
-	if s.tx != nil {
+	// A read outside the transaction (opensNoTx) does not join one that
+	// MariaDB has not started, unless the session's state on the shard
+	// lives in that transaction's branch.
+	joins := s.tx != nil && !(s.outsideTx && !s.tx.started && s.pinned(shard) == nil)
+	if joins {
 		if err := s.checkTxUsable(); err != nil {
 			return nil, false, err
 		}
@@ -403,7 +407,7 @@ func (s *Session) connFor(ctx context.Context, shard string) (c *backend.Conn, p
 		}
 	} else if c, err = s.acquire(ctx, shard); err != nil {
 		return nil, false, err
-	} else if s.tx == nil {
+	} else if !joins {
 		if err := applyStmtTxChars(ctx, c, s.stmtChars); err != nil {
 			s.release(c)
 			return nil, false, shardErr(shard, err)

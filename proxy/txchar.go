@@ -123,12 +123,13 @@ func startsTransaction(st *router.Statement) bool {
 	return len(st.Tables) > 0
 }
 
-// opensNoTx: under autocommit=0 with no transaction open, st is a read
-// that uses no table and calls no stored function that opens one (SELECT
-// 1, SELECT NOW(), SELECT @@in_transaction, DO SLEEP(1)), which starts no
-// transaction on MariaDB.
+// opensNoTx: under autocommit=0 with no transaction started (none open,
+// or one MariaDB has not started: its statements used no table, or failed
+// before opening one), st is a read that uses no table and calls no stored
+// function that opens one (SELECT 1, SELECT NOW(), SELECT
+// @@in_transaction, DO SLEEP(1)), which starts no transaction on MariaDB.
 func (s *Session) opensNoTx(st *router.Statement) bool {
-	if s.tx != nil || s.autocommit || len(st.Tables) > 0 || s.callsTableRoutine(st) {
+	if s.inTransaction() || s.autocommit || len(st.Tables) > 0 || s.callsTableRoutine(st) {
 		return false
 	}
 	switch st.Node.(type) {
