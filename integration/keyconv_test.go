@@ -174,6 +174,11 @@ func TestRefusalOrMariaDBError(t *testing.T) {
 		"SELECT v FROM sw GROUP BY v HAVING COUNT(nosuch) > 1",
 		"SELECT v FROM sw GROUP BY v ORDER BY SUM(nosuch)",
 		"SELECT COUNT(*) FROM sw GROUP BY 1",
+		// Syntax errors of statements the proxy's parser cannot read
+		// either: MariaDB's 1064, not "cannot parse".
+		"COMMIT AND NO RELEASE",
+		"COMMIT AND CHAIN RELEASE",
+		"START TRANSACTION READ WRITE, READ ONLY",
 	} {
 		_, perr := proxy.ExecContext(ctx, q)
 		_, derr := direct.ExecContext(ctx, q)
@@ -182,8 +187,11 @@ func TestRefusalOrMariaDBError(t *testing.T) {
 		_, derr = direct.PrepareContext(ctx, q)
 		sameMySQLError(t, "prepared "+q, perr, derr)
 	}
-	// MariaDB runs it; over several shards the proxy cannot.
+	// MariaDB runs these; over several shards the proxy cannot, and its
+	// parser does not read the second.
 	_, err := proxy.ExecContext(ctx, "SELECT GROUP_CONCAT(v) FROM sw")
+	wantMySQLError(t, err, 1235, "42000")
+	_, err = proxy.ExecContext(ctx, "START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT")
 	wantMySQLError(t, err, 1235, "42000")
 }
 

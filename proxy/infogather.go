@@ -73,7 +73,7 @@ func (s *Session) infoGatherBound(st *router.Statement, sql string, params []rou
 // the same query over the combined rows; binary: re-encoded for a prepared
 // statement without parameters.
 func (s *Session) answerInfoGather(ctx context.Context, st *router.Statement, g *router.InfoGather, sql string, binary bool, params []router.Param) error {
-	if err := s.checkAllowed(st); err != nil {
+	if err := s.checkAllowed(ctx, st); err != nil {
 		return s.writeErr(err)
 	}
 	results, err := s.gatherInfo(ctx, g.Reads)

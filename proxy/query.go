@@ -144,12 +144,12 @@ func (s *Session) runPlan(ctx context.Context, q *textPlan) error {
 		k := st.Node.(*ast.KillStmt)
 		return s.kill(ctx, uint32(k.ConnectionID), k.Query)
 	case router.OpUnlockTables:
-		if err := s.checkAllowed(st); err != nil {
+		if err := s.checkAllowed(ctx, st); err != nil {
 			return s.writeErr(err)
 		}
 		return s.unlockTablesStmt(ctx)
 	case router.OpSavepoint:
-		if err := s.checkAllowed(st); err != nil {
+		if err := s.checkAllowed(ctx, st); err != nil {
 			return s.writeErr(err)
 		}
 		return s.savepointStmt(ctx, q)
@@ -164,7 +164,7 @@ func (s *Session) runPlan(ctx context.Context, q *textPlan) error {
 			return err
 		}
 	}
-	if err := s.checkAllowed(st); err != nil {
+	if err := s.checkAllowed(ctx, st); err != nil {
 		return s.writeErr(err)
 	}
 	return s.route(ctx, q)
@@ -189,7 +189,7 @@ func (s *Session) runPlanned(ctx context.Context, sql string, st *router.Stateme
 	if params != nil {
 		s.cur.typ = stmtType(st)
 		s.countStatement(kindName(st.Kind))
-		if err := s.checkAllowed(st); err != nil {
+		if err := s.checkAllowed(ctx, st); err != nil {
 			return s.writeErr(err)
 		}
 	}
@@ -246,7 +246,7 @@ func (s *Session) handleFieldList(ctx context.Context, payload []byte) error {
 }
 
 // checkAllowed refuses statements the proxy cannot run correctly.
-func (s *Session) checkAllowed(st *router.Statement) error {
+func (s *Session) checkAllowed(ctx context.Context, st *router.Statement) error {
 	if router.ReadsSequenceLast(st) {
 		return errNotSupported("LASTVAL() and PREVIOUS VALUE FOR a sequence read the connection's last NEXTVAL, which through xaproxy ran on a pooled connection; keep the value NEXTVAL returned instead")
 	}
@@ -254,7 +254,7 @@ func (s *Session) checkAllowed(st *router.Statement) error {
 		return errNotSupported("KILL takes the proxy's connection ids, written in the statement (KILL [QUERY] <id>); a KILL with a parameter (KILL ?) is not supported: send it as a plain query")
 	}
 	if err := router.CheckUnparsed(st, s.user, s.visibleSchemas); err != nil {
-		return err
+		return s.refusalOrShardError(ctx, st, st.SQL, err)
 	}
 	if err := s.checkTables(st); err != nil {
 		return err

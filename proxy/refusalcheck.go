@@ -9,12 +9,13 @@ import (
 	"github.com/xaproxy/xaproxy/router"
 )
 
-// refusalOrShardError is the answer to a SELECT the router refused
-// (1235): MariaDB's own error where the statement is wrong on any server
-// (an unknown column in HAVING, an ORDER BY position out of range), which
-// a PREPARE of the client's text on the default shard tells without
-// running it; else the refusal. Only on the refusal path: nothing is asked
-// of a shard for a statement that plans.
+// refusalOrShardError is the answer to a SELECT, or a statement the
+// parser could not read, that the router refused (1235): MariaDB's own
+// error where the statement is wrong on any server (an unknown column in
+// HAVING, an ORDER BY position out of range, a syntax error: COMMIT AND
+// NO RELEASE), which a PREPARE of the client's text on the default shard
+// tells without running it; else the refusal. Only on the refusal path:
+// nothing is asked of a shard for a statement that plans.
 func (s *Session) refusalOrShardError(ctx context.Context, st *router.Statement, sql string, refusal error) error {
 	me, ok := backend.ServerError(refusal)
 	if !ok || me.Code != mysql.ER_NOT_SUPPORTED_YET || st == nil {
@@ -23,7 +24,9 @@ func (s *Session) refusalOrShardError(ctx context.Context, st *router.Statement,
 	switch st.Node.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
 	default:
-		return refusal
+		if st.Kind != router.KindUnparsed {
+			return refusal
+		}
 	}
 	return s.statementFaultOr(ctx, sql, refusal)
 }

@@ -164,7 +164,7 @@ func (s *Session) sqlPrepare(ctx context.Context, src string) (*sqlPrepared, err
 		p.params = len(markerOffsets(text))
 		return p, nil
 	}
-	if err := s.checkAllowed(st); err != nil {
+	if err := s.checkAllowed(ctx, st); err != nil {
 		return nil, err
 	}
 	if err := s.checkLockedTables(st); err != nil {
@@ -290,7 +290,7 @@ func (s *Session) sqlExecute(ctx context.Context, p *sqlPrepared, using []string
 	s.startStatement(p.st)
 	s.cur.typ = stmtType(p.st)
 	s.countStatement(kindName(p.st.Kind))
-	if err := s.checkAllowed(p.st); err != nil {
+	if err := s.checkAllowed(ctx, p.st); err != nil {
 		return s.writeErr(err)
 	}
 	if err := s.checkPreparedDB(p.db, p.st); err != nil {

@@ -102,7 +102,7 @@ func (s *Session) handleStmtPrepare(ctx context.Context, sql string) error {
 		}
 		p.local = true
 	default:
-		if err := s.checkAllowed(st); err != nil {
+		if err := s.checkAllowed(ctx, st); err != nil {
 			return s.writeErr(err)
 		}
 		if err := s.checkLockedTables(st); err != nil {
