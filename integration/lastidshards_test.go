@@ -83,3 +83,37 @@ func TestLastInsertIDReadOverShards(t *testing.T) {
 		{0, "SELECT id, LAST_INSERT_ID() FROM sw WHERE id IN (?, ?) ORDER BY id", []any{4, 5}},
 	})
 }
+
+// TestLastInsertIDAfterFailedInsert: an INSERT that fails before any row
+// is written leaves LAST_INSERT_ID() as it was; the id the proxy gave its
+// row (written as LAST_INSERT_ID(id), which the shard evaluated before a
+// later value of the row failed) became the session's.
+func TestLastInsertIDAfterFailedInsert(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct, _ := startHashFixture(t,
+		"CREATE TABLE su (id INT AUTO_INCREMENT PRIMARY KEY, v TINYINT, s VARCHAR(2))",
+		"CREATE TABLE sv (id INT AUTO_INCREMENT, name VARCHAR(10), s VARCHAR(2), PRIMARY KEY (name), KEY (id))")
+	compareSessions(ctx, t, proxy, direct, 1, []scriptStep{
+		{0, "INSERT INTO su (v, s) VALUES (1, 'a')", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "INSERT INTO su (v, s) VALUES (2, 'toolong')", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "INSERT INTO su (v, s) VALUES (1000, 'b')", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "BEGIN", nil},
+		{0, "INSERT INTO su (v, s) VALUES (3, 'toolong')", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "ROLLBACK", nil},
+		{0, "INSERT INTO su (v, s) VALUES (?, ?)", []any{4, "toolong"}},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "SELECT v, s FROM su ORDER BY v", nil},
+		// The AUTO_INCREMENT column is not the shard key.
+		{0, "INSERT INTO sv (name, s) VALUES ('a', 'x')", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "INSERT INTO sv (name, s) VALUES ('b', 'toolong')", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+		{0, "INSERT INTO sv (name, s) VALUES ('a', 'y')", nil},
+		{0, "SELECT LAST_INSERT_ID()", nil},
+	})
+}

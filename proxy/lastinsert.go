@@ -129,6 +129,21 @@ func (s *Session) settleLastIDOf(ctx context.Context, c *backend.Conn) {
 	}
 }
 
+// forgetFailedInsertID: an INSERT that failed on c may have changed its
+// @@last_insert_id all the same (the router writes a generated id as
+// LAST_INSERT_ID(id), which the shard evaluates before a foreign key or a
+// later row fails), where MariaDB's failed INSERT changes nothing: c's
+// value is no longer known, so the next statement that reads it gives it
+// the session's first.
+func forgetFailedInsertID(c *backend.Conn, st *router.Statement) {
+	if st == nil {
+		return
+	}
+	if _, ok := st.Node.(*ast.InsertStmt); ok {
+		c.ForgetLastInsertID()
+	}
+}
+
 // bindFailed answers a statement whose plan could not be bound; an INSERT
 // that ran out of AUTO_INCREMENT ids after giving some keeps the first as
 // LAST_INSERT_ID(), as MariaDB's failed INSERT does.

@@ -347,6 +347,7 @@ func (s *Session) afterStatementOn(ctx context.Context, shard string, c *backend
 	}
 	if o.lost == nil && o.srvErr != nil && !c.Broken() {
 		s.noteErrorConditions(ctx, c, o.srvErr)
+		forgetFailedInsertID(c, st)
 	}
 	if o.lost == nil {
 		s.settleInsertID(ctx, c)
