@@ -26,6 +26,7 @@ type Column struct {
 	HasDefault    bool
 	AutoIncrement bool
 	Generated     bool // VIRTUAL or PERSISTENT/STORED: no value may be inserted
+	Virtual       bool // VIRTUAL: computed when read, not stored
 	OnUpdateNow   bool // ON UPDATE CURRENT_TIMESTAMP
 	// Invisible: INVISIBLE, left out of SELECT * and of an INSERT or LOAD
 	// DATA without a column list.

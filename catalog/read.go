@@ -184,6 +184,7 @@ func ParseSnapshot(shard string, schemas, tables, columns, keys []Row) (Snapshot
 			Default:       r.str(6),
 			AutoIncrement: strings.Contains(extra, "AUTO_INCREMENT"),
 			Generated:     strings.Contains(extra, "VIRTUAL") || strings.Contains(extra, "PERSISTENT") || strings.Contains(extra, "STORED"),
+			Virtual:       strings.Contains(extra, "VIRTUAL"),
 			OnUpdateNow:   strings.Contains(extra, "ON UPDATE"),
 			Invisible:     strings.Contains(extra, "INVISIBLE"),
 			Collation:     strings.ToLower(r.str(8)), // "" from a reader without it
