@@ -215,3 +215,48 @@ func compareViewMetadata(t *testing.T, p *harness.Proxy, ref *harness.MariaDB) {
 		}
 	}
 }
+
+// TestMergedReadFailureConditions: a read over several shards that fails
+// lists every condition the shard's statement raised, as one server's
+// does (a view whose column went: 1054, then 1356); the proxy kept only
+// the error packet's.
+func TestMergedReadFailureConditions(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 2*time.Minute)
+	proxy, direct, _ := startHashFixture(t,
+		"CREATE TABLE sw (id INT PRIMARY KEY, k INT, v INT)",
+		"INSERT INTO sw VALUES (1, 1, 1), (2, 2, 2), (3, 3, 3), (4, 4, 4)",
+		"CREATE VIEW vw AS SELECT id, k, v FROM sw",
+		"ALTER TABLE sw DROP COLUMN v")
+	compareSessions(ctx, t, proxy, direct, 1, []scriptStep{
+		{0, "SELECT * FROM vw ORDER BY id", nil},
+		{0, "SELECT @@warning_count, @@error_count", nil},
+		{0, "SELECT id, nosuch FROM sw ORDER BY id", nil},
+		{0, "SHOW WARNINGS", nil},
+	})
+	// The messages name the schema (sh, direct): their codes.
+	c, err := proxy.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.QueryContext(ctx, "SELECT * FROM vw ORDER BY id"); mysqlErrNumber(err) != 1356 {
+		t.Fatalf("SELECT * FROM vw: %v, want 1356", err)
+	}
+	rows, err := c.QueryContext(ctx, "SHOW WARNINGS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var codes []string
+	for rows.Next() {
+		var level, code, msg string
+		if err := rows.Scan(&level, &code, &msg); err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, code)
+	}
+	if got := strings.Join(codes, ","); got != "1054,1356" {
+		t.Errorf("SHOW WARNINGS after the view's 1356: codes %s, want 1054,1356", got)
+	}
+}

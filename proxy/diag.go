@@ -121,6 +121,19 @@ func (s *Session) noteErrorConditions(ctx context.Context, c *backend.Conn, me *
 	s.keepErrorConditions(s.errorConditions(ctx, c, me))
 }
 
+// keepShardConditions makes the conditions of the statement that failed
+// on c with err (a shard's error packet) the statement's, where the client
+// was answered that error: MariaDB lists every condition a failed
+// statement raised (a view's 1054 before its 1356, DROP VIEW's 1347
+// before its 4092).
+func (s *Session) keepShardConditions(ctx context.Context, c *backend.Conn, err error) {
+	me, ok := backend.ServerError(err)
+	if !ok || c.Broken() {
+		return
+	}
+	s.keepFailureConditions(me, s.errorConditions(ctx, c, me))
+}
+
 // errorConditions is what noteErrorConditions records: nothing (zero
 // value) when there is no more to record than the error.
 func (s *Session) errorConditions(ctx context.Context, c *backend.Conn, me *mysql.MyError) diagnostics {

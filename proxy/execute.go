@@ -622,12 +622,13 @@ func (s *Session) runMerge(ctx context.Context, st *router.Statement, ex *router
 	}
 	inputs := make([]engine.Rows, len(conns))
 	var firstErr error
+	failed := -1         // the shard of firstErr
 	var openErrs []error // every shard's that failed at once
 	for i, c := range conns {
 		reply, err := sent[i].Settle(ctx)
 		if err != nil {
 			if firstErr == nil {
-				firstErr = shardErr(c.Shard(), err)
+				firstErr, failed = shardErr(c.Shard(), err), i
 			}
 			continue
 		}
@@ -635,7 +636,7 @@ func (s *Session) runMerge(ctx context.Context, st *router.Statement, ex *router
 		if err != nil {
 			openErrs = append(openErrs, err)
 			if firstErr == nil {
-				firstErr = err
+				firstErr, failed = err, i
 			}
 		}
 		if r != nil {
@@ -645,7 +646,9 @@ func (s *Session) runMerge(ctx context.Context, st *router.Statement, ex *router
 	if firstErr != nil {
 		closeInputs(inputs)
 		s.afterMergeRead(ctx, conns)
-		return s.writeErr(s.clientTextError(ctx, openError(firstErr, openErrs, inputs)))
+		err := s.writeErr(s.clientTextError(ctx, openError(firstErr, openErrs, inputs)))
+		s.keepShardConditions(ctx, conns[failed], firstErr)
+		return err
 	}
 	if err := mergeShapeError(conns, inputs); err != nil {
 		closeInputs(inputs)
