@@ -136,8 +136,8 @@ func (s *Session) settleLastIDOf(ctx context.Context, c *backend.Conn) {
 // value is no longer known, so the next statement that reads it gives it
 // the session's first.
 func forgetFailedInsertID(c *backend.Conn, st *router.Statement) {
-	if st == nil {
-		return
+	if st == nil || c.Unstarted() {
+		return // a branch whose start was refused: the INSERT did not run
 	}
 	if _, ok := st.Node.(*ast.InsertStmt); ok {
 		c.ForgetLastInsertID()
