@@ -2,7 +2,6 @@ package router
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/xaproxy/xaproxy/sharding"
 )
@@ -47,7 +46,7 @@ func ClientTextOf(charset string) ClientText {
 // cannot read.
 func (c ClientText) key(v sharding.Value) (sharding.Value, bool) {
 	s, isText := v.Text()
-	if c == TextUTF8 || !isText || v.Binary() || isASCII(s) {
+	if c == TextUTF8 || !isText || v.Binary() || IsASCII(s) {
 		return v, true
 	}
 	if c == TextOther {
@@ -59,15 +58,6 @@ func (c ClientText) key(v sharding.Value) (sharding.Value, bool) {
 		b.WriteRune(latin1Rune(s[i]))
 	}
 	return sharding.StringValue(b.String()), true
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // latin1High is MariaDB's latin1 from 0x80 to 0x9F: cp1252, its five
