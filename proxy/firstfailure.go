@@ -80,7 +80,7 @@ func (s *Session) failWrite(ctx context.Context, st *router.Statement, ex *route
 func (s *Session) partConditions(ctx context.Context, c *backend.Conn, me *mysql.MyError, valuesRows []int) diagnostics {
 	d := s.errorConditions(ctx, c, me)
 	renumberRows(d.rows, valuesRows)
-	if len(valuesRows) == 1 && me != nil && me.Code != mysql.ER_UNKNOWN_ERROR {
+	if len(valuesRows) == 1 && me != nil && me.Code == mysql.ER_BAD_NULL_ERROR {
 		dropUnknownError(&d)
 	}
 	return d
