@@ -16,7 +16,13 @@
 # Environment: LAB (default /tmp/xaproxy-lab), BIN (a prebuilt proxy),
 # WORKLOAD (the sysbench test, default oltp_point_select),
 # PROXY_ENV (e.g. "GOMAXPROCS=1"), REPS, STRACE=1 (slows every side: only
-# the per-query counts mean something then), PASSTHROUGH=1 (a third side:
+# the per-query counts mean something then), PERF=1 (perf record of each
+# side's process with kernel call graphs: µs per query in the system calls
+# and kernel functions that cost the most; slows every side too), COUNT=1
+# (kernel events per query by perf stat: system calls, context switches,
+# wake-ups, IPIs, packets sent; cheap, exact; one of STRACE, PERF and
+# COUNT at a time),
+# PASSTHROUGH=1 (a third side:
 # bench/passthrough, a Go io.Copy relay on :23311 with xaproxy's GODEBUG,
 # the floor of a goroutine-per-connection proxy), SHARED=1 (start the
 # servers in the caller's session instead of each in its own: with the
@@ -98,34 +104,64 @@ stop_proxy() {
 	fi
 }
 
+# COUNT=1's events: the kernel work a relayed statement can cost, by name.
+COUNT_EVENTS=$(printf 'syscalls:sys_enter_%s,' read write recvfrom sendto epoll_wait epoll_pwait futex nanosleep)sched:sched_switch,sched:sched_wakeup,ipi:ipi_send_cpu,net:net_dev_xmit
+
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 idle_ticks() { awk '/^cpu /{print $5+$6}' /proc/stat; }
 switches() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches/{s+=$2} END{print s}'; }
 
 # side NAME PORT USER PASSWORD PID: one measured run.
 side() {
 	local name=$1 port=$2 user=$3 pass=$4 pid=$5 sp="" out q
-	local c0 s0 c1 s1 m0 m1 i0 i1 mpid
+	local c0 s0 c1 s1 m0 m1 i0 i1 u0 u1 mpid
 	mpid=$(cat "$LAB/m0/pid")
-	c0=$(cpu_ticks "$pid") s0=$(switches "$pid") m0=$(cpu_ticks "$mpid") i0=$(idle_ticks)
+	c0=$(cpu_ticks "$pid") u0=$(user_ticks "$pid") s0=$(switches "$pid") m0=$(cpu_ticks "$mpid") i0=$(idle_ticks)
 	if [ -n "${STRACE:-}" ]; then
 		timeout -s INT $((SECS + 1)) strace -c -f -p "$pid" -o "$LAB/strace.$name" 2>/dev/null &
+		sp=$!
+	fi
+	if [ -n "${PERF:-}" ]; then
+		timeout -s INT $((SECS + 1)) perf record -q -F 4000 -e cpu-clock -g -p "$pid" -o "$LAB/perf.$name" >/dev/null 2>&1 &
+		sp=$!
+	fi
+	if [ -n "${COUNT:-}" ]; then
+		timeout -s INT $((SECS + 1)) perf stat -e "$COUNT_EVENTS" -p "$pid" -o "$LAB/count.$name" >/dev/null 2>&1 &
 		sp=$!
 	fi
 	out=$("${SB[@]}" --mysql-port="$port" --mysql-user="$user" --mysql-password="$pass" \
 		--threads="$THREADS" --time="$SECS" "${EXTRA[@]}" run)
 	[ -n "$sp" ] && wait "$sp" || true
-	c1=$(cpu_ticks "$pid") s1=$(switches "$pid") m1=$(cpu_ticks "$mpid") i1=$(idle_ticks)
+	c1=$(cpu_ticks "$pid") u1=$(user_ticks "$pid") s1=$(switches "$pid") m1=$(cpu_ticks "$mpid") i1=$(idle_ticks)
 	q=$(awk '/^ *queries:/{print $2}' <<<"$out")
 	awk -v n="$name" -v q="$q" -v c=$((c1 - c0)) -v s=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
-		-v m=$((m1 - m0)) -v idle=$((i1 - i0)) \
+		-v m=$((m1 - m0)) -v idle=$((i1 - i0)) -v u=$((u1 - u0)) \
 		-v qps="$(awk '/^ *queries:/{gsub("\\(","",$3); print $3}' <<<"$out")" \
 		-v sum="$(awk '/^ *sum:/{print $2}' <<<"$out")" -v tx="$(awk '/^ *transactions:/{print $2}' <<<"$out")" \
-		'BEGIN{printf "%-8s %9.0f q/s  mean %.3f ms  CPU %5.1f us/q  %.2f context switches/q  MariaDB %5.1f us/q  idle %4.1f us/q\n", n, qps, sum/tx, c*1e6/hz/q, s/q, m*1e6/hz/q, idle*1e6/hz/q}'
-	if [ -n "$sp" ]; then
+		'BEGIN{printf "%-8s %9.0f q/s  mean %.3f ms  CPU %5.1f us/q (user %4.1f)  %.2f context switches/q  MariaDB %5.1f us/q  idle %4.1f us/q\n", n, qps, sum/tx, c*1e6/hz/q, u*1e6/hz/q, s/q, m*1e6/hz/q, idle*1e6/hz/q}'
+	if [ -n "${STRACE:-}" ]; then
 		awk -v q="$q" 'NR>2 && $NF!="total" && $4+0>0 {printf "%.2f %s\n", $4/q, $NF}' "$LAB/strace.$name" |
 			sort -nr | head -5 | awk '{printf "           %-14s %s/q\n", $2, $1}'
 	fi
+	if [ -n "${COUNT:-}" ]; then
+		awk -v q="$q" '$1 ~ /^[0-9,]+$/ && $1 != "0" {gsub(",", "", $1); sub(/^[a-z]+:(sys_enter_)?/, "", $2); printf "           %-22s %5.2f/q\n", $2, $1/q}' "$LAB/count.$name"
+	fi
+	if [ -n "${PERF:-}" ]; then perf_summary "$LAB/perf.$name" "$(awk -v c=$((c1 - c0)) -v q="$q" -v hz="$(getconf CLK_TCK)" 'BEGIN{print c*1e6/hz/q}')"; fi
+}
+
+# perf_summary FILE CPU: where a side's CPU goes by perf's samples, in µs
+# per query (CPU is the side's µs per query from /proc): the system calls
+# and the kernel paths under them, inclusive. Sampled by a timer, so work
+# done with interrupts off shows at the point they come back on
+# (finish_task_switch, _raw_spin_unlock_irqrestore): read those as the
+# context switch and the wake-up that just ran.
+perf_summary() {
+	perf report -i "$1" --stdio --children --sort sym -g none 2>/dev/null |
+		awk -v cpu="$2" '
+		BEGIN { n = split("do_syscall_64 ksys_write __sys_sendto ksys_read __sys_recvfrom do_epoll_wait do_futex schedule try_to_wake_up net_rx_action finish_task_switch.isra.0 _raw_spin_unlock_irqrestore", want, " ") }
+		/^ +[0-9.]+%/ { pct[$NF] = $1 + 0 }
+		END { for (i = 1; i <= n; i++) if (want[i] in pct) printf "           %-30s %5.1f us/q\n", want[i], pct[want[i]] * cpu / 100 }'
 }
 
 run() {
