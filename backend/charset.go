@@ -65,7 +65,9 @@ func splitCharsetValue(v string) (charset, collation string, ok bool) {
 
 // ClientCharset is the character set of st's character_set_client, "" when
 // st holds none (the server's default).
-func (st State) ClientCharset() string {
+func (st State) ClientCharset() string { return st.hot.clientCharset }
+
+func (st State) clientCharset() string {
 	v, ok := st.Get(VarCharsetClient)
 	if !ok {
 		return ""
@@ -81,6 +83,13 @@ func (st State) ClientCharset() string {
 // character_set_client and collation_connection (which gives
 // character_set_connection) as recorded.
 func (st State) CharsetKey() string {
+	if st.key == "" { // no assignment, the zero State included
+		return "|"
+	}
+	return st.hot.charsetKey
+}
+
+func (st State) charsetKey() string {
 	client, _ := st.Get(VarCharsetClient)
 	coll, _ := st.Get(VarCollation)
 	return client + "|" + coll

@@ -272,15 +272,19 @@ func (b *Conn) UseDB(ctx context.Context, db string) error {
 // A struct, not the fields joined in one string: every execute looks its
 // statement up, and building the string cost an allocation each time.
 type stmtKey struct {
-	db, mode, client, results, coll, query string
+	db    string
+	vars  stmtVars
+	query string
+}
+
+// stmtVars are the session variables a server reads a statement with at
+// PREPARE time: a cached statement serves only under the same ones.
+type stmtVars struct {
+	mode, client, results, coll string
 }
 
 func (b *Conn) stmtKey(query string) stmtKey {
-	mode, _ := b.vars.Get("@@session.sql_mode")
-	client, _ := b.vars.Get(VarCharsetClient)
-	results, _ := b.vars.Get(VarCharsetResults)
-	coll, _ := b.vars.Get(VarCollation)
-	return stmtKey{db: b.db, mode: mode, client: client, results: results, coll: coll, query: query}
+	return stmtKey{db: b.db, vars: b.vars.hot.stmt, query: query}
 }
 
 // Reprepare prepares query again even if it is cached, so that the server

@@ -20,6 +20,18 @@ type Var struct {
 type State struct {
 	vars []Var
 	key  string
+	hot  hotValues
+}
+
+// hotValues are what every statement reads from a state (the parse of
+// its text, the check of a prepared statement, the shard key's bytes),
+// worked out once when the state is made: the lookups and the
+// concatenation were 3-4 % of the proxy's user time per point select.
+type hotValues struct {
+	charsetKey, clientCharset string
+	sqlMode                   string
+	hasSQLMode                bool
+	stmt                      stmtVars
 }
 
 // Key identifies the state; equal keys mean equal assignments.
@@ -74,8 +86,21 @@ func newState(m map[string]string) State {
 		b.WriteString(v.Value)
 		b.WriteByte(0)
 	}
-	return State{vars: vars, key: b.String()}
+	st := State{vars: vars, key: b.String()}
+	st.hot = hotValues{charsetKey: st.charsetKey(), clientCharset: st.clientCharset()}
+	st.hot.sqlMode, st.hot.hasSQLMode = st.Get(VarSQLMode)
+	st.hot.stmt = stmtVars{mode: st.hot.sqlMode}
+	st.hot.stmt.client, _ = st.Get(VarCharsetClient)
+	st.hot.stmt.results, _ = st.Get(VarCharsetResults)
+	st.hot.stmt.coll, _ = st.Get(VarCollation)
+	return st
 }
+
+// VarSQLMode is the session's own sql_mode.
+const VarSQLMode = "@@session.sql_mode"
+
+// SQLMode returns the state's sql_mode assignment as recorded.
+func (s State) SQLMode() (string, bool) { return s.hot.sqlMode, s.hot.hasSQLMode }
 
 // unsyncedCharset is the state of a connection fresh from its handshake:
 // its character set is taken as unknown (a value no state holds), so that

@@ -108,3 +108,48 @@ func TestStateKeyIgnoresOrder(t *testing.T) {
 		t.Fatal("Without did not change the key")
 	}
 }
+
+// The values a state works out when it is made are the ones its
+// assignments give, through every way of making one.
+func TestStateHotValues(t *testing.T) {
+	empty := State{}
+	utf8 := empty.With(CharsetVars("utf8mb4", "utf8mb4_general_ci", true)...)
+	unicode := empty.With(CharsetVars("utf8mb4", "utf8mb4_unicode_ci", false)...)
+	mode := utf8.With(Var{VarSQLMode, "'ANSI_QUOTES'"})
+	tests := []struct {
+		name               string
+		st                 State
+		charsetKey, client string
+		sqlMode            string
+		hasSQLMode         bool
+	}{
+		{"zero", empty, "|", "", "", false},
+		{"made empty", utf8.Without(VarCharsetClient).Without(VarCharsetResults).Without(VarCollation), "|", "", "", false},
+		{"no charset", empty.With(Var{"@x", "1"}), "|", "", "", false},
+		{"handshake", utf8, "'utf8mb4'|'utf8mb4_general_ci'", "utf8mb4", "", false},
+		{"collation", unicode, "'utf8mb4' COLLATE 'utf8mb4_unicode_ci'|'utf8mb4_unicode_ci'", "utf8mb4", "", false},
+		{"client NULL", utf8.With(Var{VarCharsetClient, "NULL"}), "NULL|'utf8mb4_general_ci'", "", "", false},
+		{"sql_mode", mode, "'utf8mb4'|'utf8mb4_general_ci'", "utf8mb4", "'ANSI_QUOTES'", true},
+		{"sql_mode empty", mode.With(Var{VarSQLMode, "''"}), "'utf8mb4'|'utf8mb4_general_ci'", "utf8mb4", "''", true},
+		{"sql_mode gone", mode.Without(VarSQLMode), "'utf8mb4'|'utf8mb4_general_ci'", "utf8mb4", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.st.CharsetKey(); got != tt.charsetKey {
+				t.Errorf("CharsetKey() = %q, want %q", got, tt.charsetKey)
+			}
+			if got := tt.st.ClientCharset(); got != tt.client {
+				t.Errorf("ClientCharset() = %q, want %q", got, tt.client)
+			}
+			v, ok := tt.st.SQLMode()
+			if v != tt.sqlMode || ok != tt.hasSQLMode {
+				t.Errorf("SQLMode() = %q, %v, want %q, %v", v, ok, tt.sqlMode, tt.hasSQLMode)
+			}
+			get := func(name string) string { v, _ := tt.st.Get(name); return v }
+			want := stmtVars{mode: get(VarSQLMode), client: get(VarCharsetClient), results: get(VarCharsetResults), coll: get(VarCollation)}
+			if tt.st.hot.stmt != want {
+				t.Errorf("prepared statements' variables %+v, want %+v", tt.st.hot.stmt, want)
+			}
+		})
+	}
+}

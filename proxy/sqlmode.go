@@ -19,14 +19,11 @@ import (
 // shard under NO_BACKSLASH_ESCAPES would store twice. Such a statement is
 // refused (checkRendered).
 
-// sessionSQLMode is the key of the session's own sql_mode.
-const sessionSQLMode = "@@session.sql_mode"
-
 // sqlModeValue is the session's sql_mode: its own once it set one, the shards'
 // global one before (read with the catalog).
 func (s *Session) sqlModeValue() (string, bool) {
-	if v, ok := s.sessionVarKey(sessionSQLMode); ok {
-		return v, true
+	if v, ok := s.vars.SQLMode(); ok {
+		return strings.Trim(v, "'"), true
 	}
 	return s.srv.router.Catalog().SQLMode()
 }
