@@ -424,6 +424,9 @@ func shardsFor(t *sharding.Table, conds []keyCond, params []Param, text ClientTe
 			if unread || t.TextKey() && slices.ContainsFunc(vals, sharding.Value.IsNumber) {
 				continue // compared as numbers: '5abc' = 5 on any shard
 			}
+			if form := t.KeyForm(); slices.ContainsFunc(vals, func(v sharding.Value) bool { return !form.Accepts(v) }) {
+				continue // '20200102' is DATE '2020-01-02', on that spelling's shard
+			}
 			m, err := t.LocateValues(vals)
 			if err != nil {
 				continue

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/xaproxy/xaproxy/catalog"
@@ -23,6 +24,9 @@ func (r *Router) typedKey(schema, name string, t *sharding.Table) *sharding.Tabl
 	}
 	ct, tp := r.keyColumn(schema, name, t.ShardKey)
 	if ct == sharding.Unknown {
+		if form := keyForm(tp); !form.Modelled() {
+			t = t.WithKeyForm(form)
+		}
 		if textType(tp) {
 			return t.WithTextKey()
 		}
@@ -61,6 +65,33 @@ func textType(tp string) bool {
 		return true
 	}
 	return false
+}
+
+// keyForm is the spelling a key of a column of COLUMN_TYPE tp must have to
+// be placed where MariaDB stores it (sharding.KeyForm): the types whose
+// conversions xaproxy does not model.
+func keyForm(tp string) sharding.KeyForm {
+	base, rest, _ := strings.Cut(tp, "(")
+	base, _, _ = strings.Cut(base, " ")
+	fsp := 0
+	if n, _, ok := strings.Cut(rest, ")"); ok {
+		fsp, _ = strconv.Atoi(n)
+	}
+	switch base {
+	case "date":
+		return sharding.FormDate
+	case "datetime":
+		return sharding.FormDatetime(fsp)
+	case "time":
+		return sharding.FormTime(fsp)
+	case "year":
+		return sharding.FormYear
+	case "enum":
+		return sharding.FormEnum
+	case "timestamp", "float", "double", "real", "bit", "set":
+		return sharding.FormNone
+	}
+	return sharding.FormAny
 }
 
 // colType maps a COLUMN_TYPE to the key type sharding normalises with.
@@ -163,4 +194,13 @@ func (r *Router) implicitKey(t tableInfo) (sharding.Value, bool) {
 		return sharding.StringValue(""), true
 	}
 	return sharding.Value{}, false
+}
+
+// errKeyForm refuses to place a row by a key not spelt in its column's
+// form (sharding.KeyForm).
+func errKeyForm(what string, t *sharding.Table, row int, v sharding.Value, form sharding.KeyForm) error {
+	if form == sharding.FormNone {
+		return errUnsupported("%s %s: row %d: its shard key %s is of a type whose stored value xaproxy does not compute (TIMESTAMP, FLOAT, DOUBLE, BIT or SET), so it cannot tell the shard that MariaDB would find the row on; shard by an integer, DECIMAL, string, DATE, DATETIME, TIME, YEAR or ENUM column", what, t.Name, row, t.ShardKey)
+	}
+	return errUnsupported("%s %s: row %d's shard key %s is written %s, which MariaDB stores converted; xaproxy places a row of this key type only by the spelling MariaDB gives it back: %s", what, t.Name, row, t.ShardKey, v, form)
 }

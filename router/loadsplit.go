@@ -214,6 +214,9 @@ func (l *LoadSplit) Locate(fields []loadfile.Field, row uint64, utf8ok bool) (st
 		case l.key.bytes > 0 && len(v) > l.key.bytes:
 			return fail("shard key value %s is longer than column %s holds; MariaDB would cut it", clipText(v), l.key.name)
 		}
+		if form := l.table.KeyForm(); !form.Accepts(sharding.StringValue(v)) {
+			return fail("shard key value %s is not written %s, the one spelling of its column's type that xaproxy places as MariaDB stores it", clipText(v), form)
+		}
 		k, err = l.table.Normalize(sharding.StringValue(v))
 	}
 	if err != nil {

@@ -200,6 +200,9 @@ func (ip *insertPlan) bind(p *Plan, params []Param, opts BindOptions) (*Exec, er
 			return nil, errUnsupported("INSERT into %s: row %d's shard key %s has bytes above 0x7F in the session's character_set_client, in which xaproxy cannot tell the characters that place the row; it reads utf8mb4, utf8mb3 and latin1 (SET NAMES utf8mb4)", ip.table.Name, i+1, ip.table.ShardKey)
 		}
 		vals[i] = ip.stored.place(vals[i])
+		if form := ip.table.KeyForm(); !form.Accepts(vals[i]) {
+			return nil, errKeyForm("INSERT into", ip.table, i+1, vals[i], form)
+		}
 	}
 	byShard, err := ip.table.LocateValues(vals)
 	if err != nil {

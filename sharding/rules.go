@@ -36,6 +36,7 @@ type Table struct {
 
 	keyType ColType   // as set by WithKeyType; see KeyType
 	textKey bool      // as set by WithTextKey; see TextKey
+	keyForm KeyForm   // as set by WithKeyForm
 	algo    Algorithm // nil for broadcast tables and struct literals
 	algoErr error     // why algo could not be built
 }
@@ -248,6 +249,23 @@ func (t *Table) WithTextKey() *Table {
 // TextKey tells whether the key column is known to hold text
 // (WithTextKey).
 func (t *Table) TextKey() bool { return t.textKey }
+
+// WithKeyForm returns a copy of a hash table whose key column is of a
+// type xaproxy does not model (KeyForm): its rows stay placed by the
+// unknown-type rule, and only keys spelt in form place a row or pick a
+// shard.
+func (t *Table) WithKeyForm(form KeyForm) *Table {
+	c := *t
+	c.Shards = slices.Clone(t.Shards)
+	c.Ranges = cloneRanges(t.Ranges)
+	c.keyForm = form
+	c.build()
+	return &c
+}
+
+// KeyForm is the spelling a key must have to place a row or pick a shard
+// (WithKeyForm); FormAny for the modelled types.
+func (t *Table) KeyForm() KeyForm { return t.keyForm }
 
 // locator returns the table's algorithm.
 func (t *Table) locator() (Algorithm, error) {
