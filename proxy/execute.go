@@ -23,7 +23,7 @@ func (s *Session) execute(ctx context.Context, st *router.Statement, ex *router.
 	if ex.Op == router.ExecAnswer {
 		return s.answerDiag(ctx, st, own, binary)
 	}
-	if err := s.checkRendered(ex); err != nil {
+	if err := s.checkRendered(st, ex); err != nil {
 		return s.writeErr(err)
 	}
 	if router.Redefines(st) {

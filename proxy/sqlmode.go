@@ -159,10 +159,15 @@ const divPrecisionDefault = "4"
 // div_precision_increment is not the default, or subtracts under
 // NO_UNSIGNED_SUBTRACTION (the engine follows the default sql_mode and
 // precision).
-func (s *Session) checkRendered(ex *router.Exec) error {
+func (s *Session) checkRendered(st *router.Statement, ex *router.Exec) error {
 	for _, p := range ex.Parts {
 		if err := s.checkRewrittenText(p.SQL); err != nil {
 			return err
+		}
+		if st != nil && p.SQL != st.SQL {
+			if err := router.CheckRenderedText(st.SQL, p.SQL, s.vars.ClientCharset()); err != nil {
+				return err
+			}
 		}
 	}
 	if n, ok := s.selectLimit(); ok && ex.Op == router.ExecShowTables {
