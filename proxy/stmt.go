@@ -32,6 +32,9 @@ type prepared struct {
 	// execute, chunk by chunk as the client sent it (longdata.go).
 	longData []longChunk
 	longSize int
+	// executed: an execute of it reached a shard. Until then MariaDB's
+	// statement would be fresh, and one with long data must be too.
+	executed bool
 	// local statements (BEGIN, COMMIT, SET, USE) are run by the proxy.
 	local bool
 }
@@ -304,8 +307,19 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	if ex.OwnLocked {
 		shardSQL = locked
 	}
+	fresh := len(p.longData) > 0 && !p.executed
+	p.executed = true
 	return s.execute(ctx, p.st, ex, func(c *backend.Conn) (backend.Pending, error) {
-		bs, err := c.Prepare(ctx, shardSQL)
+		prepare := c.Prepare
+		if fresh {
+			// A shard's cached statement keeps the parameter types of
+			// another session's last execute, and MariaDB reads long data
+			// for a parameter it typed as a number otherwise than for a
+			// fresh statement: no row where the client's own statement
+			// finds one.
+			prepare = c.Reprepare
+		}
+		bs, err := prepare(ctx, shardSQL)
 		if err != nil {
 			return backend.Pending{}, err
 		}
