@@ -86,6 +86,15 @@
 // integer column ('5abc', which MySQL reads as 5 with a warning) is routed
 // as a string.
 //
+// Other column types (DATE, DATETIME, TIME, YEAR, ENUM; TIMESTAMP, FLOAT,
+// DOUBLE, BIT, SET) stay Unknown, whose rule reads their spellings as
+// different values where MariaDB stores one ('20200102' and '2020-01-02',
+// 21 and 2021, an ENUM's index and its name). For them the router gives
+// the table a KeyForm (Table.WithKeyForm): only the spelling MariaDB gives
+// the stored value back places a row or picks a shard, which no other
+// spelling of the value can do; TIMESTAMP (its text follows time_zone),
+// FLOAT, DOUBLE, BIT and SET have no such spelling.
+//
 // NULL is never a shard key (ErrNullKey): a row without a key value has no
 // home, and "key = NULL" matches nothing. The zero Value is NULL.
 //
