@@ -79,6 +79,10 @@ func userVarLiteral(f *mysql.Field, raw, hexBytes, collation string, isNull bool
 		return typedNull(f, collation)
 	}
 	switch integer, decimal, float := numeric(f.Type); {
+	case integer && f.Flag&mysql.UNSIGNED_FLAG != 0:
+		// A bare 5 is signed: @u - 6 would be -1 where MariaDB refuses
+		// the UNSIGNED subtraction (1690).
+		return "CAST(" + raw + " AS UNSIGNED)"
 	case integer, decimal:
 		return raw
 	case float:
