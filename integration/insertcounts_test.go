@@ -49,6 +49,10 @@ func TestInsertCountsAsOneServer(t *testing.T) {
 			"INSERT INTO %s VALUES (14, 14, 114), (15, 15, 115) ON DUPLICATE KEY UPDATE v = v",
 			"INSERT INTO %s VALUES (14, 14, 114), (15, 15, 115) ON DUPLICATE KEY UPDATE v = v",
 			"INSERT INTO %s VALUES (2, 2, 102) ON DUPLICATE KEY UPDATE v = 3, u = 102",
+			// INSERT ... SELECT's info counts only the rows it changed,
+			// with CLIENT_FOUND_ROWS too.
+			"INSERT INTO %[1]s (k, v, u) SELECT k, v, u FROM %[1]s WHERE k IN (1, 2, 3) ON DUPLICATE KEY UPDATE v = VALUES(v)",
+			"INSERT INTO %[1]s (k, v, u) SELECT k, v, u FROM %[1]s WHERE k IN (1, 2, 3) ON DUPLICATE KEY UPDATE v = VALUES(v) + (k = 2)",
 			"REPLACE INTO %s VALUES (1, 1, 101), (2, 2, 102)",
 			// Each row meets two rows of its shard (k and u): REPLACE
 			// deletes both, one server counts 2 duplicates per row.
@@ -97,7 +101,7 @@ func TestInsertCountsAsOneServer(t *testing.T) {
 				t.Errorf("COM_PING after a prepared upsert (CLIENT_FOUND_ROWS %v): through the proxy %s, on one server %s", foundRows, got, want)
 			}
 			for _, q := range statements(table) {
-				if strings.Contains(q, "%s") {
+				if strings.Contains(q, "%s") || strings.Contains(q, "%[1]s") {
 					q = fmt.Sprintf(q, table)
 				}
 				answer := rawOKAnswer

@@ -69,7 +69,13 @@ func (s *Session) upsertForClient(affected uint64, info string) (uint64, string)
 	if !ok || ins.OnDuplicate == nil || ins.IsReplace {
 		return affected, info
 	}
-	return foundRowsUpsert(ins.IgnoreErr, affected, info)
+	affected, converted := foundRowsUpsert(ins.IgnoreErr, affected, info)
+	if ins.Select != nil {
+		// INSERT ... SELECT's info counts the rows it changed, with the
+		// capability or not (select_insert::send_ok_packet, 10.11).
+		return affected, info
+	}
+	return affected, converted
 }
 
 // foundRowsUpsert converts an upsert's count and info (see above); an info
