@@ -71,6 +71,37 @@ func TestStatusFlagsAsOneServer(t *testing.T) {
 	}
 }
 
+// TestIndexFlagsOfMergedReads: a read merged over shards ends with the
+// index flags of the shards' plans, which run its conditions: one server's
+// SERVER_STATUS_NO_INDEX_USED (0x20) after a scan without an index was
+// missing (0x02 for 0x22), which PHP's MYSQLI_REPORT_INDEX reads.
+func TestIndexFlagsOfMergedReads(t *testing.T) {
+	t.Parallel()
+	_, _, _, f := startTwinFixture(t, "CREATE TABLE txitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))",
+		"INSERT INTO txitems VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, 4, 'd')")
+	proxy := connectGoMySQL(t, f.p.Addr(), appUser, appPass, "shop")
+	direct := connectGoMySQL(t, f.s0.Addr(), "root", "", "direct")
+	for _, q := range []string{
+		"SELECT k, v FROM txitems ORDER BY k LIMIT 3",
+		"SELECT COUNT(*) FROM txitems WHERE v = 2",
+		"SELECT s FROM txitems ORDER BY s",
+		"SELECT k FROM txitems WHERE k IN (1, 2, 3)",
+		"SELECT k FROM txitems WHERE k = 4",
+	} {
+		got, err := proxy.Execute(q)
+		if err != nil {
+			t.Fatalf("%s through the proxy: %v", q, err)
+		}
+		want, err := direct.Execute(q)
+		if err != nil {
+			t.Fatalf("%s on one server: %v", q, err)
+		}
+		if got.Status != want.Status {
+			t.Errorf("%s: status %#x through the proxy, %#x on one server", q, got.Status, want.Status)
+		}
+	}
+}
+
 // TestNoBackslashEscapesInterpolated: a driver that escapes parameters
 // itself reads NO_BACKSLASH_ESCAPES from the status flags; without the
 // flag it doubled a backslash (stored x\\ for x\) and a quote after a

@@ -687,15 +687,17 @@ func (s *Session) runMerge(ctx context.Context, st *router.Statement, ex *router
 	locking := ex.Locking && s.tx != nil && len(conns) > 1
 	var once []engine.Row // the shards' warnings put together (oncewarnings.go)
 	onceOK := false
-	finish := func() (uint16, error) {
+	finish := func() (rowsEnd, error) {
 		// Every shard's answer read to its end: the count of its warnings
-		// is in its last packet.
+		// and its plan's index flags are in its last packet.
 		rows.Close()
 		var shards uint64
+		var flags uint16
 		for _, in := range inputs {
 			in.Close()
 			if r, ok := in.(*shardRows); ok {
 				shards += uint64(r.warnings)
+				flags |= r.status & indexFlags
 			}
 		}
 		if ex.Merge.OnceWarnings && !limited && after == nil {
@@ -711,10 +713,10 @@ func (s *Session) runMerge(ctx context.Context, st *router.Statement, ex *router
 			// writer may have committed in between. Check before the
 			// result is complete.
 			if err := s.branchesAlive(ctx, conns); err != nil {
-				return 0, err
+				return rowsEnd{}, err
 			}
 		}
-		return uint16(min(warnings, math.MaxUint16)), nil
+		return rowsEnd{warnings: uint16(min(warnings, math.MaxUint16)), status: flags}, nil
 	}
 	if w := ex.Merge.Warnings; len(w) > 0 {
 		// Raised resolving the statement's names: before any other.
@@ -892,11 +894,23 @@ func (s *Session) writeRows(rows engine.Rows, binary bool) error {
 	return s.writeRowsVerified(rows, binary, nil)
 }
 
+// rowsEnd is what a merged result set's EOF says besides the session's
+// status: the warning count, and status flags of the shards' plans.
+type rowsEnd struct {
+	warnings, status uint16
+}
+
+// indexFlags are the status flags of a statement's plan, which MariaDB
+// sets when it scanned without a (good) index (PHP's MYSQLI_REPORT_INDEX
+// reads them). A merge reports a flag any shard's plan had: the shards
+// run the statement's own conditions.
+const indexFlags = mysql.SERVER_STATUS_NO_GOOD_INDEX_USED | mysql.SERVER_STATUS_NO_INDEX_USED
+
 // writeRowsVerified is writeRows with a last step, finish, run after the
 // last row: if it fails, the result set ends with its error instead of
 // EOF, so the client does not take the rows for a complete answer;
-// otherwise the EOF carries the warning count it returns.
-func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, finish func() (uint16, error)) error {
+// otherwise the EOF carries the warning count and flags it returns.
+func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, finish func() (rowsEnd, error)) error {
 	cols := rows.Columns()
 	s.noteResultSet()
 	p := mysql.AppendLengthEncodedInteger(s.buf[:4], uint64(len(cols)))
@@ -936,10 +950,10 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, finish func()
 			s.buf = out[:4]
 		}
 	}
-	var warnings uint16
+	var end rowsEnd
 	if finish != nil {
 		var err error
-		if warnings, err = finish(); err != nil {
+		if end, err = finish(); err != nil {
 			return s.writeErr(err)
 		}
 	}
@@ -948,7 +962,7 @@ func (s *Session) writeRowsVerified(rows engine.Rows, binary bool, finish func()
 		// a complete result.
 		return s.writeErr(s.errQueryTimeout())
 	}
-	return s.writeEOFWarnings(warnings)
+	return s.writeEOFStatus(end.warnings, end.status)
 }
 
 // runShowTables lists the logical tables: each sharded or broadcast table

@@ -433,8 +433,12 @@ func (s *Session) writeEOF() error { return s.writeEOFWarnings(0) }
 
 // writeEOFWarnings sends an EOF packet that counts warnings (the end of a
 // result set).
-func (s *Session) writeEOFWarnings(warnings uint16) error {
-	st := s.status(0)
+func (s *Session) writeEOFWarnings(warnings uint16) error { return s.writeEOFStatus(warnings, 0) }
+
+// writeEOFStatus is writeEOFWarnings with status flags of the statement's
+// plan (backend flags that s.status keeps).
+func (s *Session) writeEOFStatus(warnings, flags uint16) error {
+	st := s.status(flags)
 	return s.conn.WritePacket(append(s.buf[:4], mysql.EOF_HEADER, byte(warnings), byte(warnings>>8), byte(st), byte(st>>8)))
 }
 
