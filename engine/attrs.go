@@ -136,6 +136,41 @@ func fieldAttrs(f *mysql.Field, t stype) attrs {
 		unsigned: unsigned, notNull: f.Flag&mysql.NOT_NULL_FLAG != 0, ok: true}
 }
 
+// operandAttrs is attrsOf for an operand of arithmetic, where a date or
+// time value is a number (temporalAttrs).
+func operandAttrs(b bound, cols []*mysql.Field) attrs {
+	t := b.st()
+	year := t.cls == tInt && t.mtype == mysql.MYSQL_TYPE_YEAR
+	if t.cls != tTemporal && !year {
+		return attrsOf(b, cols)
+	}
+	notNull := false
+	if c, ok := b.(*boundCol); ok && c.i < len(cols) && cols[c.i] != nil {
+		notNull = cols[c.i].Flag&mysql.NOT_NULL_FLAG != 0
+	}
+	if year {
+		return numAttrs(4, 0, true, notNull) // YEAR + 0 is an INT UNSIGNED of 5
+	}
+	return temporalAttrs(t, notNull)
+}
+
+// temporalAttrs is a date or time value's as a number operand
+// (decimal_precision, checked on 10.11: MIN(dt6) + 0 is a DECIMAL of 23,
+// DATE + 0 a BIGINT of 10, TIME(2) + 0 a DECIMAL of 12): a DATE has 8
+// digits, a DATETIME or TIMESTAMP 14 and a TIME 7, with the fraction's
+// after them; signed.
+func temporalAttrs(t stype, notNull bool) attrs {
+	switch t.mtype {
+	case mysql.MYSQL_TYPE_DATE:
+		return numAttrs(8, 0, false, notNull)
+	case mysql.MYSQL_TYPE_DATETIME, mysql.MYSQL_TYPE_TIMESTAMP:
+		return numAttrs(14+t.scale, t.scale, false, notNull)
+	case mysql.MYSQL_TYPE_TIME:
+		return numAttrs(7+t.scale, t.scale, false, notNull)
+	}
+	return attrs{}
+}
+
 // litAttrs: an integer literal is as long as its text, and its precision
 // that length less a minus sign (Item_int); a decimal literal's precision
 // is its digits, one at least before the point, signed (checked on 10.11:
@@ -175,7 +210,7 @@ func intDigits(d decimal) int {
 // arithAttrs follows Item_func_additive_op, _mul, _div, _mod and
 // _int_div's result_precision (sql/item_func.cc, 10.11).
 func arithAttrs(e *boundArith, cols []*mysql.Field) attrs {
-	a, b := attrsOf(e.a, cols), attrsOf(e.b, cols)
+	a, b := operandAttrs(e.a, cols), operandAttrs(e.b, cols)
 	if e.t.cls == tDouble && (e.op == "+" || e.op == "-" || e.op == "*") && a.ok && b.ok && a.notNull && b.notNull {
 		// Only its NOT NULL (2e0 * 3): a DOUBLE's length is not an
 		// integer's.
