@@ -49,6 +49,13 @@ func TestRenderedTextKeepsTheLiterals(t *testing.T) {
 	compareSessions(ctx, t, proxy, direct, 1, []scriptStep{
 		{0, "SELECT COUNT(*) FROM sw WHERE v = _utf8mb4'é'", nil},
 		{0, "SELECT COUNT(*) FROM sw WHERE v = _UTF8MB4'é' AND id > 0", nil},
+		// Relayed as the client wrote it (one shard, or the same text on
+		// each shard): the introducer stays, the statement runs.
+		{0, "SET NAMES latin1", nil},
+		{0, "SELECT COUNT(*) FROM sw WHERE id = 1 AND l = _utf8mb4 X'C3A9'", nil},
+		{0, "UPDATE sw SET l = _utf8mb4 X'C3A9' WHERE id IN (1, 2, 5)", nil},
+		{0, "SET NAMES utf8mb4", nil},
+		{0, "SELECT id, HEX(l) FROM sw WHERE id = 2", nil},
 	})
 	wantUnsupported(ctx, t, proxy, nil, "SELECT COUNT(*) FROM sw WHERE l = _utf8mb4 X'C3A9'")
 }
