@@ -29,9 +29,8 @@ type State struct {
 // concatenation were 3-4 % of the proxy's user time per point select.
 type hotValues struct {
 	charsetKey, clientCharset string
-	sqlMode                   string
+	stmt                      stmtVars // its mode is the sql_mode assignment
 	hasSQLMode                bool
-	stmt                      stmtVars
 }
 
 // Key identifies the state; equal keys mean equal assignments.
@@ -88,8 +87,7 @@ func newState(m map[string]string) State {
 	}
 	st := State{vars: vars, key: b.String()}
 	st.hot = hotValues{charsetKey: st.charsetKey(), clientCharset: st.clientCharset()}
-	st.hot.sqlMode, st.hot.hasSQLMode = st.Get(VarSQLMode)
-	st.hot.stmt = stmtVars{mode: st.hot.sqlMode}
+	st.hot.stmt.mode, st.hot.hasSQLMode = st.Get(VarSQLMode)
 	st.hot.stmt.client, _ = st.Get(VarCharsetClient)
 	st.hot.stmt.results, _ = st.Get(VarCharsetResults)
 	st.hot.stmt.coll, _ = st.Get(VarCollation)
@@ -100,7 +98,7 @@ func newState(m map[string]string) State {
 const VarSQLMode = "@@session.sql_mode"
 
 // SQLMode returns the state's sql_mode assignment as recorded.
-func (s State) SQLMode() (string, bool) { return s.hot.sqlMode, s.hot.hasSQLMode }
+func (s State) SQLMode() (string, bool) { return s.hot.stmt.mode, s.hot.hasSQLMode }
 
 // unsyncedCharset is the state of a connection fresh from its handshake:
 // its character set is taken as unknown (a value no state holds), so that

@@ -223,12 +223,18 @@ func (t *Table) WithKeyType(ct ColType) (*Table, error) {
 	case t.Algorithm != conf.AlgorithmHash && ct != Integer:
 		return nil, fmt.Errorf("sharding: table %s: %s sharding needs an integer key column, not %v", t.Name, t.Algorithm, ct)
 	}
+	return t.refined(func(c *Table) { c.keyType = ct }), nil
+}
+
+// refined returns a copy of t with what set changes, its algorithm built
+// again.
+func (t *Table) refined(set func(*Table)) *Table {
 	c := *t
 	c.Shards = slices.Clone(t.Shards)
 	c.Ranges = cloneRanges(t.Ranges)
-	c.keyType = ct
+	set(&c)
 	c.build()
-	return &c, nil
+	return &c
 }
 
 // WithTextKey returns a copy of a hash table whose key column is known to
@@ -237,14 +243,7 @@ func (t *Table) WithKeyType(ct ColType) (*Table, error) {
 // the key picks no shard: MariaDB compares such a column with a number as
 // numbers, so 5 also matches '5abc' and ' 5.0', whose Keys differ (and an
 // ENUM's index, not its text).
-func (t *Table) WithTextKey() *Table {
-	c := *t
-	c.Shards = slices.Clone(t.Shards)
-	c.Ranges = cloneRanges(t.Ranges)
-	c.textKey = true
-	c.build()
-	return &c
-}
+func (t *Table) WithTextKey() *Table { return t.refined(func(c *Table) { c.textKey = true }) }
 
 // TextKey tells whether the key column is known to hold text
 // (WithTextKey).
@@ -255,12 +254,7 @@ func (t *Table) TextKey() bool { return t.textKey }
 // unknown-type rule, and only keys spelt in form place a row or pick a
 // shard.
 func (t *Table) WithKeyForm(form KeyForm) *Table {
-	c := *t
-	c.Shards = slices.Clone(t.Shards)
-	c.Ranges = cloneRanges(t.Ranges)
-	c.keyForm = form
-	c.build()
-	return &c
+	return t.refined(func(c *Table) { c.keyForm = form })
 }
 
 // KeyForm is the spelling a key must have to place a row or pick a shard
