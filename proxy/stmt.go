@@ -308,8 +308,8 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 		shardSQL = locked
 	}
 	fresh := len(p.longData) > 0 && !p.executed
-	p.executed = true
 	return s.execute(ctx, p.st, ex, func(c *backend.Conn) (backend.Pending, error) {
+		p.executed = true
 		prepare := c.Prepare
 		if fresh {
 			// A shard's cached statement keeps the parameter types of
