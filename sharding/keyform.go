@@ -62,7 +62,7 @@ func (f KeyForm) Accepts(v Value) bool {
 	case formDate:
 		return isText && validTime("2006-01-02", s)
 	case formDatetime:
-		return isText && validTime("2006-01-02 15:04:05"+fraction(f.fsp), s)
+		return isText && validTime("2006-01-02 15:04:05"+fraction(f.fsp, "0"), s)
 	case formTime:
 		return isText && canonicalTime(s, f.fsp)
 	case formYear:
@@ -82,9 +82,9 @@ func (f KeyForm) String() string {
 	case formDate:
 		return "'YYYY-MM-DD'"
 	case formDatetime:
-		return "'YYYY-MM-DD hh:mm:ss" + fractionName(f.fsp) + "'"
+		return "'YYYY-MM-DD hh:mm:ss" + fraction(f.fsp, "f") + "'"
 	case formTime:
-		return "'hh:mm:ss" + fractionName(f.fsp) + "'"
+		return "'hh:mm:ss" + fraction(f.fsp, "f") + "'"
 	case formYear:
 		return "a four-digit year from 1901 to 2155"
 	case formText:
@@ -95,18 +95,13 @@ func (f KeyForm) String() string {
 	return "any"
 }
 
-func fraction(fsp int) string {
+// fraction is fsp fractional digits spelt digit ("0" in a Go time
+// layout, "f" in a message), with their point; "" for none.
+func fraction(fsp int, digit string) string {
 	if fsp <= 0 {
 		return ""
 	}
-	return "." + "000000"[:min(fsp, 6)]
-}
-
-func fractionName(fsp int) string {
-	if fsp <= 0 {
-		return ""
-	}
-	return "." + "ffffff"[:min(fsp, 6)]
+	return "." + strings.Repeat(digit, min(fsp, 6))
 }
 
 // validTime: s is layout's exact spelling of a valid date and time (Go
