@@ -78,6 +78,9 @@ type Conn struct {
 	// until a large command needed it (packet.go).
 	maxPacket int
 	scratch   []byte
+	// held keeps a command until its answer is read (heldwrite.go); nil
+	// on a TLS connection.
+	held *heldConn
 	// hdr receives each response packet's header: a local array would
 	// escape through io.ReadFull and cost an allocation per packet.
 	hdr [4]byte
@@ -130,6 +133,7 @@ func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn
 	}
 	// The handshake itself has no context; a deadline on the socket bounds it.
 	var em *extMetaConn
+	var held *heldConn
 	c, err := client.ConnectWithDialer(ctx, network, t.Addr, t.User, t.Password, "", func(ctx context.Context, _, _ string) (net.Conn, error) {
 		nc, err := d.Dial(ctx, t)
 		if err != nil {
@@ -137,6 +141,9 @@ func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn
 		}
 		_ = nc.SetDeadline(time.Now().Add(timeout))
 		if t.TLS == nil {
+			if held = newHeldConn(nc); held != nil {
+				nc = held
+			}
 			em = &extMetaConn{Conn: nc}
 			return em, nil
 		}
@@ -158,6 +165,7 @@ func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn
 		scratch:     make([]byte, 4, 16*1024),
 		rd:          bufio.NewReaderSize(c.Conn, 64<<10),
 		extMeta:     em != nil && em.asked,
+		held:        held,
 	}, nil
 }
 

@@ -39,9 +39,9 @@ func fakeBackend(nc *fakeNetConn) *Conn {
 	}
 }
 
-// wire splits payload into protocol packets from sequence number seq, as
+// packets splits payload into protocol packets from sequence number seq, as
 // the protocol says (written independently of go-mysql's writer).
-func wire(seq byte, payload []byte) []byte {
+func packets(seq byte, payload []byte) []byte {
 	var out []byte
 	for {
 		n := min(len(payload), mysql.MaxPayloadLen)
@@ -130,9 +130,9 @@ func TestReadPacketJoinsLargeAnswers(t *testing.T) {
 			row := bytes.Repeat([]byte("r"), tt.payload+1)
 			// The answer to a command of two packets starts at 2; a
 			// small packet follows the big one.
-			stream := wire(2, row)
+			stream := packets(2, row)
 			next := byte(2 + len(tt.packets))
-			stream = append(stream, wire(next, []byte{mysql.EOF_HEADER, 0, 0, 2, 0})...)
+			stream = append(stream, packets(next, []byte{mysql.EOF_HEADER, 0, 0, 2, 0})...)
 			b := fakeBackend(newFake(stream))
 			b.c.Sequence = 2
 			got, err := b.readPacket(make([]byte, 4))
@@ -155,7 +155,7 @@ func TestReadPacketJoinsLargeAnswers(t *testing.T) {
 func TestReadPacketRefusesSequenceGaps(t *testing.T) {
 	// A chunk numbered 3 where 2 was due: the stream is out of step.
 	big := bytes.Repeat([]byte("r"), mysql.MaxPayloadLen+5)
-	stream := wire(1, big)
+	stream := packets(1, big)
 	stream[4+mysql.MaxPayloadLen+3] = 3
 	b := fakeBackend(newFake(stream))
 	b.c.Sequence = 1
@@ -168,10 +168,10 @@ func TestRelayRowsLeavesLargeRowsToReadPacket(t *testing.T) {
 	small := []byte{3, 'a', 'b', 'c'}
 	big := append([]byte{0xfe}, make([]byte, 8+mysql.MaxPayloadLen)...)
 	var stream []byte
-	stream = append(stream, wire(3, small)...)
-	stream = append(stream, wire(4, big)...) // two packets: 4, 5
-	stream = append(stream, wire(6, small)...)
-	stream = append(stream, wire(7, []byte{mysql.EOF_HEADER, 0, 0, 2, 0})...)
+	stream = append(stream, packets(3, small)...)
+	stream = append(stream, packets(4, big)...) // two packets: 4, 5
+	stream = append(stream, packets(6, small)...)
+	stream = append(stream, packets(7, []byte{mysql.EOF_HEADER, 0, 0, 2, 0})...)
 	b := fakeBackend(newFake(stream))
 	b.c.Sequence = 3
 	// Fill the reader's buffer as forwarding would have.
@@ -235,11 +235,11 @@ func TestSendRefusesWhatTheShardWouldRefuse(t *testing.T) {
 func TestSendAsksTheShardItsLimitOnce(t *testing.T) {
 	// The answer to SELECT @@max_allowed_packet: a text result of one row.
 	var answer []byte
-	answer = append(answer, wire(1, []byte{1})...)
-	answer = append(answer, wire(2, columnDef("@@max_allowed_packet"))...)
-	answer = append(answer, wire(3, []byte{mysql.EOF_HEADER, 0, 0, 2, 0})...)
-	answer = append(answer, wire(4, []byte{7, '1', '0', '4', '8', '5', '7', '6'})...)
-	answer = append(answer, wire(5, []byte{mysql.EOF_HEADER, 0, 0, 2, 0})...)
+	answer = append(answer, packets(1, []byte{1})...)
+	answer = append(answer, packets(2, columnDef("@@max_allowed_packet"))...)
+	answer = append(answer, packets(3, []byte{mysql.EOF_HEADER, 0, 0, 2, 0})...)
+	answer = append(answer, packets(4, []byte{7, '1', '0', '4', '8', '5', '7', '6'})...)
+	answer = append(answer, packets(5, []byte{mysql.EOF_HEADER, 0, 0, 2, 0})...)
 	nc := newFake(answer)
 	b := fakeBackend(nc)
 	_, err := b.Send(context.Background(), mysql.COM_QUERY, make([]byte, 2<<20))

@@ -302,7 +302,14 @@ func (s *Session) runWith(ctx context.Context, shard string, st *router.Statemen
 	prior, err := s.prepareLastID(ctx, c, st)
 	var sent backend.Pending
 	if err == nil {
-		sent, err = send(c)
+		// The answer is read next: the command can go out as that read
+		// begins (backend/heldwrite.go).
+		c.HoldUntilRead()
+		if sent, err = send(c); err != nil {
+			if werr := c.WriteHeld(); werr != nil {
+				c.MarkBroken()
+			}
+		}
 	}
 	var reply backend.Reply
 	if err == nil {
