@@ -30,10 +30,8 @@ type selectMerge struct {
 	perShardLimit bool
 	merge         Merge
 	// where is " WHERE ..." (the zero template without WHERE), made by
-	// compile; its slot 0 is the items of the IN list that may be split
-	// by shard, whose templates are inItems.
-	where   sqlTemplate
-	inItems []sqlTemplate
+	// compile, with the IN list that may be split by shard as its slot.
+	where inListText
 	// keyOrdered: see newSelectMerge.
 	keyOrdered bool
 	// realCols: see newSelectMerge.
@@ -816,22 +814,8 @@ func (m *selectMerge) compile(conds []keyCond) {
 	}
 	var tb templateBuilder
 	tb.plain(" WHERE ")
-	if len(conds) != 1 || conds[0].in == nil {
-		tb.node(where)
-		m.where = tb.done()
-		return
-	}
-	// The plan is not shared yet: the tree may be edited, and is put back.
-	in := conds[0].in
-	items := in.List
-	in.List = []ast.ExprNode{newSlot(0)}
-	tb.node(where)
-	in.List = items
-	m.where = tb.done()
-	m.inItems = make([]sqlTemplate, len(items))
-	for i, x := range items {
-		m.inItems[i] = templateOf(x)
-	}
+	items := tb.inListNode(where, conds)
+	m.where = inListText{text: tb.done(), items: items}
 }
 
 // bind writes the per-shard queries for the chosen shards.
@@ -852,12 +836,12 @@ func (m *selectMerge) bind(shards []string, split *inSplit, params []Param) (*Ex
 		limit = " LIMIT " + strconv.FormatInt(min(count, math.MaxInt64-off)+off, 10)
 	}
 	e := &Exec{Merge: &merge, Locking: m.lock != "", Parts: make([]Part, 0, len(shards))}
-	size := len(m.head) + m.where.size(params) + len(m.tail) + len(limit) + len(m.lock)
+	size := len(m.head) + m.where.text.size(params) + len(m.tail) + len(limit) + len(m.lock)
 	for _, s := range shards {
 		var b strings.Builder
 		b.Grow(size)
 		b.WriteString(m.head)
-		if err := m.writeWhere(&b, s, split, params); err != nil {
+		if err := m.where.render(&b, s, split, params); err != nil {
 			return nil, err
 		}
 		b.WriteString(m.tail)
@@ -866,35 +850,6 @@ func (m *selectMerge) bind(shards []string, split *inSplit, params []Param) (*Ex
 		e.Parts = append(e.Parts, Part{Shard: s, SQL: b.String()})
 	}
 	return e, nil
-}
-
-// writeWhere writes WHERE for one shard: the IN list that alone picks the
-// shards keeps only that shard's items, and parameters become literals.
-func (m *selectMerge) writeWhere(b *strings.Builder, shard string, split *inSplit, params []Param) error {
-	return m.where.render(b, params, func(b *strings.Builder, _ int) error {
-		if split == nil {
-			for i := range m.inItems {
-				if err := m.writeItem(b, i, i, params); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		for i, idx := range split.items[shard] {
-			if err := m.writeItem(b, i, idx, params); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// writeItem writes item idx of the split IN list as the list's i-th.
-func (m *selectMerge) writeItem(b *strings.Builder, i, idx int, params []Param) error {
-	if i > 0 {
-		b.WriteByte(',')
-	}
-	return m.inItems[idx].render(b, params, nil)
 }
 
 // paramOrders lists the parameters of a subtree in the order Restore
