@@ -25,8 +25,8 @@ type derivedPlan struct {
 }
 
 // compile makes the templates binding writes the per-shard queries with.
-func (d *derivedPlan) compile() {
-	d.keyed.compile()
+func (d *derivedPlan) compile(st *Statement) {
+	d.keyed.compile(st)
 	if d.from != "" {
 		d.fromTpl = templateOf(d.fromNode)
 	}

@@ -66,3 +66,13 @@ func (t *inListText) writeItem(b *strings.Builder, i, idx int, params []Param) e
 	}
 	return t.items[idx].render(b, params, nil)
 }
+
+// bound is the text rendered for shard.
+func (t *inListText) bound(shard string, split *inSplit, params []Param) (string, error) {
+	var b strings.Builder
+	b.Grow(t.text.size(params))
+	if err := t.render(&b, shard, split, params); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}

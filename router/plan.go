@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"strings"
@@ -97,6 +98,11 @@ type keyedPlan struct {
 	// returnOrder: a DELETE ... RETURNING's positions of the primary key
 	// columns in its list, by which several shards' rows are merged.
 	returnOrder []int
+	// text, for an UPDATE or DELETE whose IN list alone restricts the
+	// key, is its statement with that list as a slot (compile): each
+	// shard runs it with only its own keys, so it reads and locks only
+	// the rows one server would. nil for others.
+	text *inListText
 }
 
 // Part is the work for one shard.
@@ -183,6 +189,24 @@ type Exec struct {
 	// upsert: an INSERT ... ON DUPLICATE KEY UPDATE, whose affected rows
 	// may count rows left as they were (CLIENT_FOUND_ROWS).
 	upsert bool
+	// Narrowed: the parts' SQL is the client's UPDATE or DELETE with its
+	// IN list on the key cut to each shard's own keys, only so that the
+	// shards lock no more rows than one server; where the session cannot
+	// run that text as written (CheckRenderedText), Unnarrowed runs the
+	// client's own statement on the same shards with the same answer.
+	Narrowed bool
+}
+
+// Unnarrowed is a Narrowed exec with each part running the client's own
+// statement; e itself is left as it is.
+func (e *Exec) Unnarrowed() *Exec {
+	c := *e
+	c.Narrowed = false
+	c.Parts = make([]Part, len(e.Parts))
+	for i, p := range e.Parts {
+		c.Parts[i] = Part{Shard: p.Shard}
+	}
+	return &c
 }
 
 // ReturningMerge says how the result sets of the parts of a write with
@@ -294,9 +318,9 @@ func (p *Plan) compile() {
 	case p.insert != nil:
 		p.insert.compile()
 	case p.keyed != nil:
-		p.keyed.compile()
+		p.keyed.compile(p.Stmt)
 	case p.derived != nil:
-		p.derived.compile()
+		p.derived.compile(p.Stmt)
 	case p.union != nil:
 		p.union.compile(p.Stmt.Node.(*ast.SetOprStmt))
 	}
@@ -465,8 +489,21 @@ func (k *keyedPlan) bind(p *Plan, params []Param, text ClientText) (*Exec, error
 	}
 	if k.merge == nil {
 		e := &Exec{Write: p.write, OnceWarnings: len(shards) > 1 && k.once.holds(params)}
+		// A parameter without a literal (a YEAR, a NaN) runs as the
+		// client bound it, in the client's own statement.
+		e.Narrowed = len(shards) > 1 && split != nil && k.text != nil && !slices.ContainsFunc(params, func(p Param) bool { return p.NoLiteral() != "" })
 		for _, s := range shards {
-			e.Parts = append(e.Parts, Part{Shard: s})
+			part := Part{Shard: s}
+			if e.Narrowed {
+				var err error
+				if part.SQL, err = k.text.bound(s, split, params); err == nil && p.Stmt.Returning != nil {
+					part.SQL, err = p.Stmt.returningText(part.SQL)
+				}
+				if err != nil {
+					return nil, err
+				}
+			}
+			e.Parts = append(e.Parts, part)
 		}
 		if p.Stmt.Returning != nil && len(shards) > 1 {
 			e.Returning = &ReturningMerge{Order: k.returnOrder}
@@ -479,11 +516,29 @@ func (k *keyedPlan) bind(p *Plan, params []Param, text ClientText) (*Exec, error
 	return k.merge.bind(shards, split, params)
 }
 
-// compile makes the templates of a SELECT's per-shard queries.
-func (k *keyedPlan) compile() {
-	if k.merge != nil && k.groups == nil {
+// compile makes the templates of a SELECT's per-shard queries, and of an
+// UPDATE's or DELETE's (st) narrowed to each shard's keys.
+func (k *keyedPlan) compile(st *Statement) {
+	switch {
+	case k.groups != nil:
+	case k.merge != nil:
 		k.merge.compile(k.conds)
+	case len(k.conds) == 1 && k.conds[0].in != nil && narrowable(st):
+		var tb templateBuilder
+		k.text = &inListText{items: tb.inListNode(st.Node, k.conds)}
+		k.text.text = tb.done()
 	}
+}
+
+// narrowable tells whether st is an UPDATE or DELETE whose shards may run
+// it narrowed to their own keys. A parameter in a RETURNING list has no
+// place in the narrowed text (returningText): the shards then run it whole.
+func narrowable(st *Statement) bool {
+	switch st.Node.(type) {
+	case *ast.UpdateStmt, *ast.DeleteStmt:
+		return st.Returning == nil || !st.Returning.HasParams
+	}
+	return false
 }
 
 // planAllOnOneShard handles statements that can only run where all their
