@@ -127,6 +127,14 @@ func TestKeyConversions(t *testing.T) {
 // every row) and the shards, after running setup on both.
 func startHashFixture(t *testing.T, setup ...string) (proxy, direct *sql.DB, shards []*harness.MariaDB) {
 	t.Helper()
+	_, proxy, direct, shards = startHashProxy(t, setup...)
+	return proxy, direct, shards
+}
+
+// startHashProxy is startHashFixture that also gives the proxy, for
+// clients other than database/sql.
+func startHashProxy(t *testing.T, setup ...string) (p *harness.Proxy, proxy, direct *sql.DB, shards []*harness.MariaDB) {
+	t.Helper()
 	var specs []harness.ShardSpec
 	for _, n := range []string{"s0", "s1", "s2"} {
 		m := env.StartMariaDB(t, n)
@@ -135,7 +143,7 @@ func startHashFixture(t *testing.T, setup ...string) (proxy, direct *sql.DB, sha
 		specs = append(specs, harness.ShardSpec{Name: n, DSN: m.DSN("")})
 	}
 	shards[0].CreateDatabase(t, "direct")
-	p := env.StartProxy(t, harness.ProxyConfig{
+	p = env.StartProxy(t, harness.ProxyConfig{
 		Shards:  specs,
 		Schemas: "\n  - name: sh\n    default_shard: s0\n    tables:\n      - {name: sw, shard_key: id, algorithm: hash}\n      - {name: su, shard_key: id, algorithm: hash}\n      - {name: sdec, shard_key: d, algorithm: hash}\n      - {name: sv, shard_key: name, algorithm: hash}\n",
 		Users:   map[string]string{appUser: appPass},
@@ -145,7 +153,7 @@ func startHashFixture(t *testing.T, setup ...string) (proxy, direct *sql.DB, sha
 		mustExec(t, proxy, q)
 		mustExec(t, direct, q)
 	}
-	return proxy, direct, shards
+	return p, proxy, direct, shards
 }
 
 // TestRefusalOrMariaDBError: a SELECT the proxy would refuse that MariaDB
