@@ -475,7 +475,8 @@ func (v valSrc) routable(params []Param) bool {
 
 // inSplit is the items of the IN list on the shard key that each shard
 // holds: the list of the plan's only key condition, whose items are the
-// slot of the WHERE template (selectMerge.compile).
+// slot of an inListText (a SELECT merge's WHERE, an UPDATE's or DELETE's
+// statement).
 type inSplit struct {
 	items map[string][]int
 }
