@@ -543,7 +543,9 @@ func (b *Conn) relayRows(w io.Writer, seq *uint8) (int, error) {
 // the server stops at the first error, which is returned.
 func (b *Conn) ExecAll(ctx context.Context, stmts ...string) error {
 	defer b.watch(ctx)()
+	b.HoldUntilRead() // the answer is read next (heldwrite.go)
 	if err := b.sendAll(stmts); err != nil {
+		_ = b.WriteHeld()
 		return err
 	}
 	return b.readAll()
@@ -554,6 +556,11 @@ func (b *Conn) ExecAll(ctx context.Context, stmts ...string) error {
 // on every branch from one goroutine.
 func (b *Conn) SendAll(ctx context.Context, stmts ...string) error {
 	defer b.watch(ctx)()
+	// Never held: the caller reads other branches' answers first.
+	if err := b.WriteHeld(); err != nil {
+		b.broken, b.lostIO = true, true
+		return fmt.Errorf("shard %s: %w", b.shard, err)
+	}
 	return b.sendAll(stmts)
 }
 
