@@ -56,8 +56,14 @@ type Conn struct {
 	// (NoteNextTxChars); Sync ends it before anything else uses c.
 	nextTxSet bool
 	stmts     map[stmtKey]*Stmt
-	stmtLRU   []stmtKey
-	lastUsed  time.Time
+	// lastKey and lastStmt repeat the statement Prepare found last:
+	// comparing keys is cheaper than hashing one (the same strings,
+	// compared by pointer first), and a pooled connection often serves
+	// one statement after another. Cleared whenever stmts loses one.
+	lastKey  stmtKey
+	lastStmt *Stmt
+	stmtLRU  []stmtKey
+	lastUsed time.Time
 	// prefix is a statement to run before the next command (StartWith);
 	// inlinePrefix: it was sent inside the last query and its answer comes
 	// first.
@@ -302,6 +308,7 @@ func (b *Conn) Reprepare(ctx context.Context, query string) (*Stmt, error) {
 	key := b.stmtKey(query)
 	if old, ok := b.stmts[key]; ok {
 		delete(b.stmts, key)
+		b.lastStmt = nil
 		for i, k := range b.stmtLRU {
 			if k == key {
 				b.stmtLRU = append(b.stmtLRU[:i], b.stmtLRU[i+1:]...)
@@ -320,7 +327,11 @@ func (b *Conn) Reprepare(ctx context.Context, query string) (*Stmt, error) {
 // prepared statements live in the server session.
 func (b *Conn) Prepare(ctx context.Context, query string) (*Stmt, error) {
 	key := b.stmtKey(query)
+	if b.lastStmt != nil && key == b.lastKey {
+		return b.lastStmt, nil
+	}
 	if s, ok := b.stmts[key]; ok {
+		b.lastKey, b.lastStmt = key, s
 		return s, nil
 	}
 	defer b.watch(ctx)()
@@ -335,6 +346,7 @@ func (b *Conn) Prepare(ctx context.Context, query string) (*Stmt, error) {
 		b.stmtLRU = b.stmtLRU[1:]
 		if os, ok := b.stmts[old]; ok {
 			delete(b.stmts, old)
+			b.lastStmt = nil
 			if err := b.writeCommand(mysql.COM_STMT_CLOSE, le32(os.ID)); err != nil {
 				return nil, err
 			}
@@ -562,6 +574,19 @@ func (b *Conn) SendAll(ctx context.Context, stmts ...string) error {
 		return fmt.Errorf("shard %s: %w", b.shard, err)
 	}
 	return b.sendAll(stmts)
+}
+
+// SendAllHeld is SendAll for the one branch whose answer the caller reads
+// next: the command is held, and goes out as that read begins
+// (heldwrite.go).
+func (b *Conn) SendAllHeld(ctx context.Context, stmts ...string) error {
+	defer b.watch(ctx)()
+	b.HoldUntilRead()
+	if err := b.sendAll(stmts); err != nil {
+		_ = b.WriteHeld()
+		return err
+	}
+	return nil
 }
 
 // sendAll is SendAll for a caller that watches the context itself.

@@ -209,3 +209,44 @@ func TestSettleNothingSent(t *testing.T) {
 		t.Fatal("Settle of the zero Pending: no error")
 	}
 }
+
+// TestPrepareCache: Prepare answers a statement it prepared before from
+// its cache, also right after serving another; Reprepare replaces it, and
+// the next Prepare gets the new statement, not the one Prepare last
+// returned (which the shard has closed).
+func TestPrepareCache(t *testing.T) {
+	ctx := context.Background()
+	p, _ := fakePool(t)
+	c, err := p.AcquireDB(ctx, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Release(c)
+	const q1, q2 = "SELECT 1 FROM t WHERE id = ?", "SELECT 2 FROM t WHERE id = ?"
+	prep := func(q string) *backend.Stmt {
+		t.Helper()
+		st, err := c.Prepare(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	a := prep(q1)
+	if prep(q1) != a {
+		t.Fatal("the same text prepared twice in a row")
+	}
+	b := prep(q2)
+	if b == a || prep(q1) != a || prep(q2) != b {
+		t.Fatal("two texts in turn must each keep their statement")
+	}
+	fresh, err := c.Reprepare(ctx, q2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh == b || fresh.ID == b.ID {
+		t.Fatal("Reprepare returned the old statement")
+	}
+	if got := prep(q2); got != fresh {
+		t.Fatalf("after Reprepare, Prepare gave statement %d, want %d", got.ID, fresh.ID)
+	}
+}

@@ -116,7 +116,7 @@ func (s *Session) parser() *router.Parser { return s.srv.parser.In(s.parseMode()
 // statement sorts), and the merge keeps the first rows of their union: the
 // rows MariaDB would send. An aggregate merge cannot (checkRendered).
 func (s *Session) selectLimit() (uint64, bool) {
-	v, ok := s.sessionVar("sql_select_limit")
+	v, ok := s.sessionVarKey("@@session.sql_select_limit")
 	if !ok {
 		return 0, false
 	}
