@@ -117,3 +117,55 @@ func (b *cancelOnRead) ReadAll(ctx context.Context) error {
 	b.cancel()
 	return err
 }
+
+// heldLog is a pipelined branch that records its calls in one log shared
+// by the phase's branches, and can hold its command (heldSender).
+type heldLog struct {
+	name string
+	log  *[]string
+	held bool // implements SendAllHeld
+}
+
+func (b *heldLog) SendAll(ctx context.Context, stmts ...string) error {
+	*b.log = append(*b.log, "send "+b.name)
+	return nil
+}
+
+func (b *heldLog) ReadAll(ctx context.Context) error {
+	*b.log = append(*b.log, "read "+b.name)
+	return nil
+}
+
+func (b *heldLog) Abort() {}
+
+func (b *heldLog) ExecAll(ctx context.Context, stmts ...string) error { return nil }
+func (b *heldLog) Shard() string                                      { return b.name }
+func (b *heldLog) ThreadID() uint32                                   { return fakeThread }
+
+type heldLogHeld struct{ *heldLog }
+
+func (b heldLogHeld) SendAllHeld(ctx context.Context, stmts ...string) error {
+	*b.log = append(*b.log, "hold "+b.name)
+	return nil
+}
+
+// Only the last branch of a phase holds its command, every other command
+// is out before it, and its answer is read first (its command goes out
+// then); without a holding branch the order is as it was.
+func TestExecEachHoldsTheLast(t *testing.T) {
+	stmts := func(Branch) []string { return []string{"XA END 'x'"} }
+	var log []string
+	var c Coordinator
+	a, b := &heldLog{name: "s0", log: &log}, &heldLog{name: "s1", log: &log}
+	errs := c.execEach(context.Background(), []Branch{heldLogHeld{a}, heldLogHeld{b}}, stmts)
+	want := []string{"send s0", "hold s1", "read s1", "read s0"}
+	if !slices.Equal(log, want) || errs[0] != nil || errs[1] != nil {
+		t.Fatalf("held phase: %q, %v; want %q", log, errs, want)
+	}
+	log = nil
+	errs = c.execEach(context.Background(), []Branch{a, b}, stmts)
+	want = []string{"send s0", "send s1", "read s0", "read s1"}
+	if !slices.Equal(log, want) || errs[0] != nil || errs[1] != nil {
+		t.Fatalf("phase without holding: %q, %v; want %q", log, errs, want)
+	}
+}
