@@ -4,24 +4,15 @@ import (
 	"bufio"
 	"fmt"
 	"net"
-
-	"github.com/xaproxy/xaproxy/internal/wire"
 )
-
-// outSize is the most of a response kept before it is written.
-const outSize = 32 << 10
 
 // bufferedConn batches a response's packets into few writes: go-mysql's
 // packet writer issues one write per packet. Writes go straight through
 // until buffering is switched on after the handshake.
 type bufferedConn struct {
 	net.Conn
-	// out is the response written so far and not yet sent.
-	out      []byte
+	bw       *bufio.Writer
 	buffered bool
-	// fr writes the end of a response as the wait for the next command
-	// begins (flushread.go).
-	fr flushRead
 	// greeting is the first packet written, the server's initial
 	// handshake, and later the handshake's other writes (an auth switch,
 	// when go-mysql sent one, carries a new scramble): the scramble
@@ -58,8 +49,6 @@ func (r socketReader) Read(p []byte) (int, error) { return r.b.readConn(p) }
 // reader is unbuffered.
 func (b *bufferedConn) serve(bufferReads bool) {
 	b.buffered = true
-	b.out = make([]byte, 0, outSize)
-	b.fr.wr = wire.NewWriteRead(b.Conn)
 	if bufferReads {
 		b.rd = bufio.NewReaderSize(socketReader{b}, 16<<10)
 	}
@@ -114,7 +103,7 @@ func (b *bufferedConn) checkFirstPacket() error {
 }
 
 func newBufferedConn(c net.Conn, extCaps uint32) *bufferedConn {
-	return &bufferedConn{Conn: c, extCaps: extCaps}
+	return &bufferedConn{Conn: c, bw: bufio.NewWriterSize(c, 32*1024), extCaps: extCaps}
 }
 
 func (b *bufferedConn) Write(p []byte) (int, error) {
@@ -130,24 +119,8 @@ func (b *bufferedConn) Write(p []byte) (int, error) {
 		}
 		return b.Conn.Write(p)
 	}
-	if len(b.out) > 0 && len(b.out)+len(p) > outSize {
-		if err := b.Flush(); err != nil {
-			return 0, err
-		}
-	}
-	if len(p) >= outSize {
-		return b.Conn.Write(p)
-	}
-	b.out = append(b.out, p...)
-	return len(p), nil
+	return b.bw.Write(p)
 }
 
 // Flush sends what the current response buffered.
-func (b *bufferedConn) Flush() error {
-	if len(b.out) == 0 {
-		return nil
-	}
-	_, err := b.Conn.Write(b.out)
-	b.out = b.out[:0]
-	return err
-}
+func (b *bufferedConn) Flush() error { return b.bw.Flush() }

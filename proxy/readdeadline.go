@@ -45,17 +45,10 @@ func (b *bufferedConn) armReadDeadline(t time.Time) {
 }
 
 // readConn reads from the socket under the deadline asked for: a deadline
-// that fired before want is moved to want, and the read goes on. A pending
-// answer is written first (flushread.go).
+// that fired before want is moved to want, and the read goes on.
 func (b *bufferedConn) readConn(p []byte) (int, error) {
 	for {
-		var n int
-		var err error
-		if b.fr.pending {
-			n, err = b.flushThenRead(p)
-		} else {
-			n, err = b.Conn.Read(p)
-		}
+		n, err := b.Conn.Read(p)
 		if n > 0 || err == nil || !errors.Is(err, os.ErrDeadlineExceeded) || !b.rearm() {
 			return n, err
 		}

@@ -181,7 +181,6 @@ func (s *Session) handshake(live *settings) (err error) {
 	s.attrs = orderedAttrs(s.nc.received, c.Attributes())
 	s.extMeta = s.nc.extCaps&clientExtCaps(firstPayload(s.nc.received))&extMetadata != 0
 	s.nc.serve(live.tlsOffered)
-	s.nc.onAnswered(s.endCommand)
 	s.directReads = s.nc.rd != nil && !isTLS(c) && c.Compression == mysql.MYSQL_COMPRESS_NONE
 	s.nc.greeting, s.nc.later, s.nc.received = nil, nil, nil
 	return nil
@@ -223,9 +222,6 @@ func (s *Session) run(ctx context.Context) {
 	defer s.cleanup()
 	for {
 		data, err := s.readCommand(s.srv.live.Load())
-		if stop, ferr := s.nc.settlePending(); (stop || ferr != nil) && err == nil {
-			return // the last answer could not be written, or shutdown came
-		}
 		if err != nil {
 			if errors.Is(err, errIdle) {
 				s.srv.log.Debug("idle session closed", "conn", s.id, "user", s.user, "idle_timeout", s.srv.live.Load().idleTimeout)
@@ -248,15 +244,14 @@ func (s *Session) run(ctx context.Context) {
 		s.mu.Unlock()
 
 		quit, err := s.dispatchSafely(ctx, data)
-		if err == nil && !quit && s.nc.flushOnRead() {
-			// The answer is written, and the command ends, as the wait
-			// for the next one begins (flushread.go).
-			continue
-		}
 		if err == nil {
 			err = s.nc.Flush()
 		}
-		closing := s.endCommand()
+
+		s.mu.Lock()
+		s.busy = false
+		closing := s.closing
+		s.mu.Unlock()
 		if quit || err != nil || closing {
 			if err != nil && !errors.Is(err, io.EOF) {
 				s.srv.log.Debug("session ends", "conn", s.id, "err", err)
@@ -266,25 +261,12 @@ func (s *Session) run(ctx context.Context) {
 	}
 }
 
-// endCommand marks the session idle once its answer is written, and
-// tells whether it is being closed.
-func (s *Session) endCommand() (closing bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.busy = false
-	return s.closing
-}
-
 // shutdown closes an idle session now, a busy one after its statement.
-// The socket is closed outside mu: Close waits for a read in progress,
-// and the session's read takes mu once its answer is written
-// (flushread.go).
 func (s *Session) shutdown() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.closing = true
-	idle := !s.busy
-	s.mu.Unlock()
-	if idle {
+	if !s.busy {
 		_ = s.nc.Close()
 	}
 }
@@ -297,8 +279,8 @@ func (s *Session) close() { _ = s.nc.Close() }
 // and its cleanup.
 func (s *Session) closeNow() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.closing = true
-	s.mu.Unlock()
 	_ = s.nc.Close()
 }
 

@@ -15,9 +15,15 @@ import (
 // (docs/performance.md, "After the twenty-fifth round"). The request is
 // written from inside the socket's raw read instead: the runtime clears
 // the socket's readiness before the callback runs, and the answer can only
-// arrive after the request left, so its readiness is never missed (it
-// would be, were the wait entered without a read after a write made
-// outside the callback).
+// arrive after the request left, so its readiness is never missed.
+//
+// Only for a peer that sends nothing unasked: a MariaDB server to its
+// client. Bytes that arrived since the last read and before the raw read
+// began lose their readiness there, and the wait would not end. A client
+// of the proxy may send its next command before it has the answer to the
+// last (pipelining, or a command without an answer such as
+// COM_STMT_SEND_LONG_DATA or COM_STMT_CLOSE), so the proxy's client side
+// must keep Go's ordinary read.
 type WriteRead struct {
 	conn net.Conn
 	raw  syscall.RawConn
