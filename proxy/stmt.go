@@ -234,6 +234,12 @@ func (s *Session) handleStmtExecute(ctx context.Context, payload []byte) error {
 	s.startStatement(p.st)
 	s.cur.typ = stmtType(p.st)
 	defer p.clearLongData()
+	return s.executePrepared(ctx, id, p, nullBitmap, types, values)
+}
+
+// executePrepared runs statement id's execute, apart from
+// handleStmtExecute so that its defer is open-coded (execute.go).
+func (s *Session) executePrepared(ctx context.Context, id uint32, p *prepared, nullBitmap, types, values []byte) error {
 	if p.longSize > maxLongData {
 		return s.writeErr(mysql.NewError(mysql.ER_NET_PACKET_TOO_LARGE, fmt.Sprintf("long data for statement %d exceeds %d bytes", id, maxLongData)))
 	}
