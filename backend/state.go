@@ -165,6 +165,12 @@ func (b *Conn) Sync(ctx context.Context, db string, st State) error {
 			return err
 		}
 	}
+	if b.vars.key == st.key {
+		// Kept, not replaced by the equal state: its strings stay the ones
+		// the statement cache's last key holds (Prepare compares them by
+		// pointer first), whichever session's state the connection serves.
+		return nil
+	}
 	if qs := SetStatements(b.vars, st); len(qs) > 0 {
 		var err error
 		if len(qs) == 1 {
