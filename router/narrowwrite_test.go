@@ -52,6 +52,10 @@ func TestNarrowedWriteText(t *testing.T) {
 			params: []Param{intParam(1), intParam(2), intParam(3)}, want: map[string]string{"s1": "", "s2": ""}},
 		{name: "parameter without literal", sql: "UPDATE items SET v = ? WHERE id IN (?, ?)",
 			params: []Param{floatParam(math.NaN()), intParam(1), intParam(2)}, want: map[string]string{"s1": "", "s2": ""}},
+		// Written in, a large value could pass the shard's
+		// max_allowed_packet where the binary execute does not.
+		{name: "large parameter", sql: "UPDATE items SET v = ? WHERE id IN (?, ?)",
+			params: []Param{str(strings.Repeat("x", maxNarrowedText)), intParam(1), intParam(2)}, want: map[string]string{"s1": "", "s2": ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -505,6 +505,12 @@ func (k *keyedPlan) bind(p *Plan, params []Param, text ClientText) (*Exec, error
 			}
 			e.Parts = append(e.Parts, part)
 		}
+		if e.Narrowed && slices.ContainsFunc(e.Parts, func(pt Part) bool { return len(pt.SQL) > maxNarrowedText }) {
+			// Large parameters written in as literals (long data, escaped)
+			// could pass the shard's max_allowed_packet where the binary
+			// execute of the client's own statement does not.
+			e = e.Unnarrowed()
+		}
 		if p.Stmt.Returning != nil && len(shards) > 1 {
 			e.Returning = &ReturningMerge{Order: k.returnOrder}
 		}
@@ -529,6 +535,11 @@ func (k *keyedPlan) compile(st *Statement) {
 		k.text.text = tb.done()
 	}
 }
+
+// maxNarrowedText is the longest text a shard gets for an UPDATE or
+// DELETE narrowed to its own keys; a longer one runs the client's own
+// statement instead.
+const maxNarrowedText = 1 << 20
 
 // narrowable tells whether st is an UPDATE or DELETE whose shards may run
 // it narrowed to their own keys. A parameter in a RETURNING list has no
