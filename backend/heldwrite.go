@@ -15,7 +15,11 @@ const maxHeld = 64 << 10
 // (wire.WriteRead): a round trip without the read that would find nothing.
 // Only a caller that reads the answer next may hold a command: one that
 // writes to several shards before it reads any would send each command
-// only when it reads that shard's answer, one shard after another.
+// only when it reads that shard's answer, one shard after another. Bytes
+// that arrived unasked before a held read are not seen until something
+// else arrives: MariaDB sends something unasked only as it closes the
+// connection (shutdown, KILL), and the held write then gets a reset
+// (TCP) or fails (a Unix socket), which ends the wait.
 type heldConn struct {
 	net.Conn
 	wr   *wire.WriteRead
@@ -23,8 +27,15 @@ type heldConn struct {
 	out  []byte // what is kept
 }
 
-// newHeldConn is nil where c is not a socket.
+// newHeldConn is nil where c is not a plain TCP or Unix socket: a
+// Dialer's wrapper that reads or writes itself would be bypassed by the
+// raw reads and writes.
 func newHeldConn(c net.Conn) *heldConn {
+	switch c.(type) {
+	case *net.TCPConn, *net.UnixConn:
+	default:
+		return nil
+	}
 	wr := wire.NewWriteRead(c)
 	if wr == nil {
 		return nil

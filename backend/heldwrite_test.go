@@ -33,6 +33,10 @@ func TestHeldConn(t *testing.T) {
 	if h == nil {
 		t.Fatal("a TCP connection must be holdable")
 	}
+	// A Dialer's wrapper may read or write itself: raw I/O would bypass it.
+	if newHeldConn(struct{ *net.TCPConn }{nc.(*net.TCPConn)}) != nil {
+		t.Fatal("a wrapped connection must not be held")
+	}
 	received := func(n int) []byte {
 		t.Helper()
 		buf := make([]byte, n)

@@ -400,6 +400,9 @@ func (c *Coordinator) execEach(ctx context.Context, branches []Branch, stmts fun
 		ctx = context.WithoutCancel(ctx)
 	}
 	errs := make([]error, len(branches))
+	if len(ps) == 0 {
+		return errs
+	}
 	last := len(ps) - 1
 	held, _ := ps[last].(heldSender)
 	for i, p := range ps {

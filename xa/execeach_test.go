@@ -162,6 +162,9 @@ func TestExecEachHoldsTheLast(t *testing.T) {
 	if !slices.Equal(log, want) || errs[0] != nil || errs[1] != nil {
 		t.Fatalf("held phase: %q, %v; want %q", log, errs, want)
 	}
+	if errs := c.execEach(context.Background(), nil, stmts); len(errs) != 0 {
+		t.Fatalf("no branches: %v", errs)
+	}
 	log = nil
 	errs = c.execEach(context.Background(), []Branch{a, b}, stmts)
 	want = []string{"send s0", "send s1", "read s0", "read s1"}
