@@ -11,6 +11,9 @@
 #                                        each side, REPS times (default 2);
 #                                        extra args go to sysbench
 #                                        (e.g. --db-ps-mode=disable)
+#   scripts/perf-lab.sh ab A B [PAIRS]   alternate two prebuilt proxies
+#                                        (8 threads, 10 s each), means of
+#                                        the ratios to HAProxy
 #   scripts/perf-lab.sh stop             stop everything
 #
 # Environment: LAB (default /tmp/xaproxy-lab), BIN (a prebuilt proxy),
@@ -215,9 +218,27 @@ stop() {
 	echo stopped
 }
 
+# ab A B [PAIRS] [..]: alternating runs of two prebuilt proxies (8
+# threads, 10 s, REPS=1 each), one line per run and the means of the
+# ratios to HAProxy: this host's noise is as large as most single changes,
+# so a comparison needs pairs, not one run each.
+ab() {
+	local a=$1 b=$2 pairs=${3:-5} out
+	shift $(($# < 3 ? $# : 3))
+	out=$(for _ in $(seq "$pairs"); do
+		for bin in "$a" "$b"; do
+			BIN=$bin REPS=1 run 8 10 "$@" | awk -v b="$bin" '/^(haproxy|xaproxy) /{q[$1]=$2; c[$1]=$8; u[$1]=$11+0}
+				END {printf "%s qps %.3f cpu %.3f user %.1f\n", b, q["xaproxy"]/q["haproxy"], c["xaproxy"]/c["haproxy"], u["xaproxy"]}'
+		done
+	done)
+	echo "$out"
+	awk '{n[$1]++; q[$1]+=$3; c[$1]+=$5; u[$1]+=$7} END {for (b in n) printf "mean %s: q/s vs HAProxy %.3f, CPU vs HAProxy %.3f, user %.1f us/q (%d runs)\n", b, q[b]/n[b], c[b]/n[b], u[b]/n[b], n[b]}' <<<"$out"
+}
+
 case ${1:-} in
 setup) setup ;;
 run) shift; run "$@" ;;
+ab) shift; ab "$@" ;;
 stop) stop ;;
-*) sed -n '2,20p' "$0"; exit 2 ;;
+*) sed -n '2,34p' "$0"; exit 2 ;;
 esac
