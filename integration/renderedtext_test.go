@@ -17,7 +17,7 @@ func TestRenderedTextKeepsTheLiterals(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 2*time.Minute)
 	proxy, direct, _ := startHashFixture(t,
-		"CREATE TABLE sw (id INT PRIMARY KEY, v VARCHAR(20), l VARCHAR(20) CHARACTER SET latin1, g VARCHAR(20) CHARACTER SET gbk)",
+		"CREATE TABLE sw (id INT PRIMARY KEY, v VARCHAR(20), l VARCHAR(20) CHARACTER SET latin1, g VARCHAR(20) CHARACTER SET gbk, vb VARBINARY(20))",
 		"INSERT INTO sw (id, v, l) VALUES (1, 'é', 'é'), (2, 'é', 'é'), (5, 'é', 'é')")
 	conn, err := proxy.Conn(ctx)
 	if err != nil {
@@ -56,6 +56,16 @@ func TestRenderedTextKeepsTheLiterals(t *testing.T) {
 		{0, "UPDATE sw SET l = _utf8mb4 X'C3A9' WHERE id IN (1, 2, 5)", nil},
 		{0, "SET NAMES utf8mb4", nil},
 		{0, "SELECT id, HEX(l) FROM sw WHERE id = 2", nil},
+		// Narrowed to each shard's keys, the UPDATE would lose the bit
+		// literal's leading zero byte (b'1' stores 0x01): the shards run
+		// the client's own statement, which keeps 0x0001.
+		{0, "UPDATE sw SET vb = b'000000001' WHERE id IN (1, 2, 5)", nil},
+		{0, "SELECT id, HEX(vb) FROM sw WHERE id IN (1, 2, 5) ORDER BY id", nil},
 	})
-	wantUnsupported(ctx, t, proxy, nil, "SELECT COUNT(*) FROM sw WHERE l = _utf8mb4 X'C3A9'")
+	wantUnsupported(ctx, t, proxy, nil, "SELECT COUNT(*) FROM sw WHERE l = _utf8mb4 X'C3A9'",
+		// Rewritten, these would lose it (a split INSERT stored 0x01 for
+		// 0x0001, a merged read answered '01' for '0001').
+		"INSERT INTO sw (id, vb) VALUES (20, b'000000001'), (21, b'1'), (22, b'1'), (23, b'1'), (24, b'1'), (25, b'1')",
+		"SELECT id, HEX(b'000000001') FROM sw",
+		"SELECT id FROM sw WHERE id IN (1, 2, 5) AND vb <> 0b0000000000000001")
 }
