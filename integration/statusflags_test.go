@@ -81,7 +81,8 @@ func sameStatus(t *testing.T, proxy, direct *client.Conn, q string, ignore uint1
 // TestIndexFlagsOfMergedReads: a read merged over shards ends with the
 // index flags of the shards' plans, which run its conditions: one server's
 // SERVER_STATUS_NO_INDEX_USED (0x20) after a scan without an index was
-// missing (0x02 for 0x22), which PHP's MYSQLI_REPORT_INDEX reads.
+// missing (0x02 for 0x22), which PHP's MYSQLI_REPORT_INDEX reads. The
+// same for a write over several shards, whose OK packets are summed.
 func TestIndexFlagsOfMergedReads(t *testing.T) {
 	t.Parallel()
 	_, _, _, f := startTwinFixture(t, "CREATE TABLE txitems (k INT PRIMARY KEY, v INT, s VARCHAR(20))",
@@ -94,6 +95,10 @@ func TestIndexFlagsOfMergedReads(t *testing.T) {
 		"SELECT s FROM txitems ORDER BY s",
 		"SELECT k FROM txitems WHERE k IN (1, 2, 3)",
 		"SELECT k FROM txitems WHERE k = 4",
+		// A write over several shards sums their OK packets, flags too.
+		"UPDATE txitems SET v = v + 1 WHERE v > 0",
+		"DELETE FROM txitems WHERE s = 'zz'",
+		"UPDATE txitems SET v = v + 1 WHERE k = 4",
 	} {
 		sameStatus(t, proxy, direct, q, 0)
 	}

@@ -342,6 +342,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		}
 		s.afterLastID(ctx, c, st, ok.insertID, prior, true) // a branch: read when needed
 		total.warnings += ok.warnings
+		total.status |= ok.status & indexFlags // as a merged read's (indexFlags)
 	}
 	if len(ex.Parts) > 1 && ex.Parts[0].ValuesRows != nil {
 		s.orderConditionsByRow()
@@ -366,7 +367,7 @@ func (s *Session) runWrite(ctx context.Context, st *router.Statement, ex *router
 		// last row does not name. Written nothing: 0, as every shard's.
 		total.insertID = ex.InsertID
 	}
-	return s.writeOKStatus(total.affected, total.insertID, s.status(0), total.warnings, total.info)
+	return s.writeOKStatus(total.affected, total.insertID, s.status(total.status), total.warnings, total.info)
 }
 
 // statementOnly: the multi-shard statement failed on a shard with a server
