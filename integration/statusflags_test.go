@@ -99,6 +99,7 @@ func TestIndexFlagsOfMergedReads(t *testing.T) {
 		"UPDATE txitems SET v = v + 1 WHERE v > 0",
 		"DELETE FROM txitems WHERE s = 'zz'",
 		"UPDATE txitems SET v = v + 1 WHERE k = 4",
+		"DELETE FROM txitems WHERE s = 'zz' RETURNING k",
 	} {
 		sameStatus(t, proxy, direct, q, 0)
 	}

@@ -26,6 +26,7 @@ type returned struct {
 	rows     [][]byte
 	text     bool // rows in the text protocol (a COM_QUERY answer)
 	warnings uint16
+	flags    uint16 // the index flags of the shard's plan (indexFlags)
 }
 
 // runWriteReturning runs a write with RETURNING on several shards.
@@ -80,14 +81,15 @@ func (s *Session) runWriteReturning(ctx context.Context, st *router.Statement, e
 			return s.writeErr(err)
 		}
 	}
-	var warnings uint16
+	var warnings, flags uint16
 	for _, a := range answers {
 		warnings += a.warnings
+		flags |= a.flags
 	}
 	if ex.Copies {
 		warnings = answers[0].warnings
 	}
-	return s.writeReturned(answers[0].cols, answers[0].ext, rows, binary, warnings)
+	return s.writeReturned(answers[0].cols, answers[0].ext, rows, binary, rowsEnd{warnings: warnings, status: flags})
 }
 
 // readReturned reads a shard's answer to a write with RETURNING: its
@@ -122,7 +124,7 @@ func (s *Session) readReturned(c backend.Reply) (r *returned, srvErr *mysql.MyEr
 		}
 		switch {
 		case isEOF(p[4:]):
-			r.warnings = eofWarnings(p)
+			r.warnings, r.flags = eofWarnings(p), eofStatus(p)&indexFlags
 			if eofStatus(p)&mysql.SERVER_MORE_RESULTS_EXISTS != 0 {
 				// Not from one statement; read the rest so the connection
 				// stays in step.
@@ -212,8 +214,9 @@ func sameRows(a, b [][]byte) bool {
 }
 
 // writeReturned sends the merged result set: the shards' column
-// definitions and rows, text rows re-encoded for a binary client.
-func (s *Session) writeReturned(cols [][]byte, ext bool, rows []*returnedRow, binary bool, warnings uint16) error {
+// definitions and rows, text rows re-encoded for a binary client; end is
+// the final EOF's warning count and the shards' index flags.
+func (s *Session) writeReturned(cols [][]byte, ext bool, rows []*returnedRow, binary bool, end rowsEnd) error {
 	var fields []*mysql.Field
 	if binary {
 		var ok bool
@@ -252,6 +255,6 @@ func (s *Session) writeReturned(cols [][]byte, ext bool, rows []*returnedRow, bi
 			s.buf = out[:4]
 		}
 	}
-	st := s.status(0)
+	st, warnings := s.status(end.status), end.warnings
 	return s.conn.WritePacket(append(s.buf[:4], mysql.EOF_HEADER, byte(warnings), byte(warnings>>8), byte(st), byte(st>>8)))
 }
