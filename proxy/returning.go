@@ -255,6 +255,5 @@ func (s *Session) writeReturned(cols [][]byte, ext bool, rows []*returnedRow, bi
 			s.buf = out[:4]
 		}
 	}
-	st, warnings := s.status(end.status), end.warnings
-	return s.conn.WritePacket(append(s.buf[:4], mysql.EOF_HEADER, byte(warnings), byte(warnings>>8), byte(st), byte(st>>8)))
+	return s.writeEOFStatus(end.warnings, end.status)
 }
