@@ -21,6 +21,7 @@ import (
 //	l.Heal()                             // held data flows again
 //	l.Cut()                              // close everything, refuse new connections
 //	l.Reset()                            // RST every connection, keep accepting
+//	l.Vanish()                           // FIN to every client, then silence
 //
 // Why not github.com/Shopify/toxiproxy: it would be a new module dependency
 // (plus its HTTP API server or its Go client and their dependencies) for
@@ -48,7 +49,14 @@ import (
 //     connections are accepted but the target is dialed only after Heal.
 //     Data read before Heal is delivered after it (TCP would retransmit
 //     it), unless an end gave up and closed its connection meanwhile.
-//   - Heal(): ends Cut and Blackhole and removes the latency.
+//   - Vanish(): a target that closed its connections and then vanished
+//     from the network (a container killed with its network namespace):
+//     every current connection's target side is closed and its client
+//     gets a FIN, and then silence: what the client writes is accepted
+//     and never answered, and no reset comes. The link is black-holed
+//     meanwhile. Heal resets (RST) the vanished connections, as a host
+//     that is back would answer their next segment.
+//   - Heal(): ends Cut, Blackhole and Vanish and removes the latency.
 //
 // Goroutines are bounded: one accept loop plus two per connection, with at
 // most MaxLinkConns connections at a time (beyond that, new connections
@@ -85,10 +93,11 @@ const (
 type linkConn struct {
 	client net.Conn
 
-	mu     sync.Mutex
-	server net.Conn
-	closed bool
-	done   chan struct{} // closed by close()
+	mu       sync.Mutex
+	server   net.Conn
+	closed   bool
+	vanished bool          // Vanish: the client got a FIN, the target is gone
+	done     chan struct{} // closed by close()
 }
 
 // NewLink starts a Link to target ("host:port") on a free 127.0.0.1 port.
@@ -173,10 +182,30 @@ func (l *Link) Blackhole() {
 	}
 }
 
-// Heal ends Cut and Blackhole and removes the latency.
+// Vanish closes every current connection's target side, sends its client
+// a FIN and leaves it silent; new connections are held as by Blackhole.
+// Until Heal.
+func (l *Link) Vanish() {
+	l.mu.Lock()
+	if isClosed(l.gate) {
+		l.gate = make(chan struct{})
+	}
+	conns := l.snapshotLocked()
+	l.mu.Unlock()
+	for _, c := range conns {
+		c.vanish()
+	}
+}
+
+// Heal ends Cut, Blackhole and Vanish and removes the latency.
 func (l *Link) Heal() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	for c := range l.conns {
+		if c.isVanished() {
+			c.close(true)
+		}
+	}
 	l.cutting = false
 	l.latency = 0
 	if !isClosed(l.gate) {
@@ -338,12 +367,12 @@ func (l *Link) pump(c *linkConn, dst, src net.Conn) {
 				}
 			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
-				c.close(false)
+				c.closeUnlessVanished()
 				return
 			}
 		}
 		if err != nil {
-			c.close(false)
+			c.closeUnlessVanished()
 			return
 		}
 	}
@@ -372,6 +401,39 @@ func (c *linkConn) setServer(sc net.Conn) bool {
 	}
 	c.server = sc
 	return true
+}
+
+// vanish closes the target side and half-closes the client's: the client
+// reads EOF, and what it writes stays unanswered.
+func (c *linkConn) vanish() {
+	c.mu.Lock()
+	if c.closed || c.vanished {
+		c.mu.Unlock()
+		return
+	}
+	c.vanished = true
+	sc := c.server
+	c.mu.Unlock()
+	if sc != nil {
+		_ = sc.Close()
+	}
+	if tc, ok := c.client.(*net.TCPConn); ok {
+		_ = tc.CloseWrite()
+	}
+}
+
+func (c *linkConn) isVanished() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.vanished
+}
+
+// closeUnlessVanished ends a pump: the pair is closed, except a vanished
+// one, whose client must see nothing more until Heal or Close.
+func (c *linkConn) closeUnlessVanished() {
+	if !c.isVanished() {
+		c.close(false)
+	}
 }
 
 // close closes both sides once; rst aborts them with an RST instead of a

@@ -245,6 +245,51 @@ func TestLinkBlackhole(t *testing.T) {
 	mustRoundTrip(t, c, "after")
 }
 
+func TestLinkVanish(t *testing.T) {
+	t.Parallel()
+	e := startEcho(t)
+	l := harness.NewLink(t, e.ln.Addr().String())
+	c := dialLink(t, l)
+	mustRoundTrip(t, c, "before")
+
+	l.Vanish()
+	if !l.Faulty() {
+		t.Fatal("not Faulty while vanished")
+	}
+	select {
+	case <-e.errs: // the target's session ended
+	case <-time.After(2 * time.Second):
+		t.Fatal("the target side was not closed by Vanish")
+	}
+	if err := readFails(t, c); !errors.Is(err, io.EOF) {
+		t.Fatalf("client read after Vanish: %v, want EOF (a FIN)", err)
+	}
+	// Then silence: a write is taken and nothing resets; reads still end
+	// at the FIN.
+	if _, err := c.Write([]byte("anyone?")); err != nil {
+		t.Fatalf("write after Vanish: %v", err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := readFails(t, c); !errors.Is(err, io.EOF) {
+		t.Fatalf("read after a write to a vanished target: %v, want EOF (no reset)", err)
+	}
+	n := dialLink(t, l) // held, as by Blackhole
+	if _, err := roundTrip(n, "new", 300*time.Millisecond); err == nil {
+		t.Fatal("data flowed on a connection made while vanished")
+	}
+
+	l.Heal()
+	// The reset: reads end at the FIN still, writes fail.
+	var werr error
+	for deadline := time.Now().Add(2 * time.Second); werr == nil && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		_, werr = c.Write([]byte("x"))
+	}
+	if !isReset(werr) && !errors.Is(werr, syscall.EPIPE) {
+		t.Fatalf("write to a vanished connection after Heal: %v, want a reset (ECONNRESET or EPIPE)", werr)
+	}
+	mustRoundTrip(t, dialLink(t, l), "after")
+}
+
 func TestLinkTargetDown(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
