@@ -84,9 +84,6 @@ type Conn struct {
 	// until a large command needed it (packet.go).
 	maxPacket int
 	scratch   []byte
-	// held keeps a command until its answer is read (heldwrite.go); nil
-	// on a TLS connection.
-	held *heldConn
 	// hdr receives each response packet's header: a local array would
 	// escape through io.ReadFull and cost an allocation per packet.
 	hdr [4]byte
@@ -139,7 +136,6 @@ func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn
 	}
 	// The handshake itself has no context; a deadline on the socket bounds it.
 	var em *extMetaConn
-	var held *heldConn
 	c, err := client.ConnectWithDialer(ctx, network, t.Addr, t.User, t.Password, "", func(ctx context.Context, _, _ string) (net.Conn, error) {
 		nc, err := d.Dial(ctx, t)
 		if err != nil {
@@ -147,9 +143,6 @@ func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn
 		}
 		_ = nc.SetDeadline(time.Now().Add(timeout))
 		if t.TLS == nil {
-			if held = newHeldConn(nc); held != nil {
-				nc = held
-			}
 			em = &extMetaConn{Conn: nc}
 			return em, nil
 		}
@@ -171,7 +164,6 @@ func dial(ctx context.Context, t Target, timeout time.Duration, d Dialer) (*Conn
 		scratch:     make([]byte, 4, 16*1024),
 		rd:          bufio.NewReaderSize(c.Conn, 64<<10),
 		extMeta:     em != nil && em.asked,
-		held:        held,
 	}, nil
 }
 
@@ -555,9 +547,7 @@ func (b *Conn) relayRows(w io.Writer, seq *uint8) (int, error) {
 // the server stops at the first error, which is returned.
 func (b *Conn) ExecAll(ctx context.Context, stmts ...string) error {
 	defer b.watch(ctx)()
-	b.HoldUntilRead() // the answer is read next (heldwrite.go)
 	if err := b.sendAll(stmts); err != nil {
-		_ = b.WriteHeld()
 		return err
 	}
 	return b.readAll()
@@ -568,25 +558,7 @@ func (b *Conn) ExecAll(ctx context.Context, stmts ...string) error {
 // on every branch from one goroutine.
 func (b *Conn) SendAll(ctx context.Context, stmts ...string) error {
 	defer b.watch(ctx)()
-	// Never held: the caller reads other branches' answers first.
-	if err := b.WriteHeld(); err != nil {
-		b.broken, b.lostIO = true, true
-		return fmt.Errorf("shard %s: %w", b.shard, err)
-	}
 	return b.sendAll(stmts)
-}
-
-// SendAllHeld is SendAll for the one branch whose answer the caller reads
-// next: the command is held, and goes out as that read begins
-// (heldwrite.go).
-func (b *Conn) SendAllHeld(ctx context.Context, stmts ...string) error {
-	defer b.watch(ctx)()
-	b.HoldUntilRead()
-	if err := b.sendAll(stmts); err != nil {
-		_ = b.WriteHeld()
-		return err
-	}
-	return nil
 }
 
 // sendAll is SendAll for a caller that watches the context itself.

@@ -27,7 +27,6 @@ func (b *Conn) execute(ctx context.Context, query string) (*mysql.Result, error)
 		return nil, err
 	}
 	defer b.watch(ctx)()
-	b.HoldUntilRead() // the answer is read next (heldwrite.go)
 	var r *mysql.Result
 	var err error
 	if b.extMeta {

@@ -302,14 +302,7 @@ func (s *Session) runWith(ctx context.Context, shard string, st *router.Statemen
 	prior, err := s.prepareLastID(ctx, c, st)
 	var sent backend.Pending
 	if err == nil {
-		// The answer is read next: the command can go out as that read
-		// begins (backend/heldwrite.go).
-		c.HoldUntilRead()
-		if sent, err = send(c); err != nil {
-			if werr := c.WriteHeld(); werr != nil {
-				c.MarkBroken()
-			}
-		}
+		sent, err = send(c)
 	}
 	var reply backend.Reply
 	if err == nil {

@@ -400,38 +400,15 @@ func (c *Coordinator) execEach(ctx context.Context, branches []Branch, stmts fun
 		ctx = context.WithoutCancel(ctx)
 	}
 	errs := make([]error, len(branches))
-	if len(ps) == 0 {
-		return errs
-	}
-	last := len(ps) - 1
-	held, _ := ps[last].(heldSender)
 	for i, p := range ps {
-		if i == last && held != nil {
-			errs[i] = held.SendAllHeld(ctx, stmts(branches[i])...)
-		} else {
-			errs[i] = p.SendAll(ctx, stmts(branches[i])...)
-		}
-	}
-	if held != nil && errs[last] == nil {
-		// Its command goes out as this read begins, after the others'.
-		errs[last] = held.ReadAll(ctx)
+		errs[i] = p.SendAll(ctx, stmts(branches[i])...)
 	}
 	for i, p := range ps {
-		if errs[i] == nil && (i != last || held == nil) {
+		if errs[i] == nil {
 			errs[i] = p.ReadAll(ctx)
 		}
 	}
 	return errs
-}
-
-// heldSender is a pipelined branch that can keep its command until its
-// answer is read, and write it as that read begins (backend.Conn): the
-// read then waits without first finding nothing. Only the last branch
-// of a phase holds, and its answer is read first, so every command is
-// out before execEach waits for any answer.
-type heldSender interface {
-	pipelined
-	SendAllHeld(ctx context.Context, stmts ...string) error
 }
 
 // parallel runs f on every branch at once, the first one in the calling

@@ -85,10 +85,8 @@ func (p *pipeFake) Abort() {
 // silently send the fakes, or backend.Conn, through parallel instead.
 var (
 	_ pipelined = (*backend.Conn)(nil)
-	// And backend.Conn holds the last branch's command (heldSender).
-	_ heldSender = (*backend.Conn)(nil)
-	_ pipelined  = (*pipeFake)(nil)
-	_ pipelined  = (*pipeFlaky)(nil)
+	_ pipelined = (*pipeFake)(nil)
+	_ pipelined = (*pipeFlaky)(nil)
 )
 
 func (b *fakeBranch) log() string {
