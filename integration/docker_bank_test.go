@@ -251,6 +251,8 @@ func dockerBank(t *testing.T, ctx context.Context, st dockerStack) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	recWait := time.Since(recStart)
+	recovered := err == nil && len(prepared) == 0 && len(open) == 0
+	clean := recovered // no diagnosis logged yet
 	if err != nil {
 		t.Errorf("docker bank: reading XA RECOVER and innodb_trx: %v", err)
 	}
@@ -272,17 +274,39 @@ func dockerBank(t *testing.T, ctx context.Context, st dockerStack) {
 		faults[i] = &chaosFault{at: f.killed, kind: "kill", target: f.service, dur: f.served - f.killed, healed: f.served}
 	}
 	v := chaosCheck(w, final, initial, initialTotal, faults)
+	if !clean {
+		dockerDiagnose(t, st, "transactions or branches left on the shards")
+	}
 	for i, db := range dbs {
 		var got int64
 		var lerr error
 		if !waitFor(30*time.Second, func() bool { got, lerr = chaosLockedTotal(db[0]); return lerr == nil }) {
 			v.fail("%s does not serve a locking read of the total: %v", w.proxyName(i), lerr)
+			if clean {
+				dockerDiagnose(t, st, w.proxyName(i)+" does not serve a locking read")
+				clean = false
+			}
 		} else if got != initialTotal {
 			v.fail("%s: locking read of the total = %d, want %d", w.proxyName(i), got, initialTotal)
 		}
 	}
 
-	t.Log(dockerBankSummary(w, v, st, clientsDone, recWait))
+	// Every client has finished: a command that started before that and
+	// still runs is stuck (a wait for an answer that cannot come).
+	for i, addr := range st.proxies {
+		var busy []string
+		var berr error
+		older := func() time.Duration { return time.Since(began.Add(clientsDone)) + time.Second }
+		if !waitFor(30*time.Second, func() bool { busy, berr = dockerBusySessions(ctx, addr, older()); return berr == nil && len(busy) == 0 }) {
+			v.fail("%s: commands that started before the clients finished still run: %s (%v)", w.proxyName(i), strings.Join(busy, "; "), berr)
+			if clean {
+				dockerDiagnose(t, st, w.proxyName(i)+" has stuck sessions")
+				clean = false
+			}
+		}
+	}
+
+	t.Log(dockerBankSummary(w, v, st, clientsDone, recWait, recovered))
 	for _, s := range v.violations {
 		t.Errorf("docker bank: %s", s)
 	}
@@ -472,7 +496,7 @@ func dockerRecoveryActions(admin string) (map[string]string, error) {
 }
 
 // dockerBankSummary renders what ran and what was checked.
-func dockerBankSummary(w *chaosWorkload, v *chaosVerdict, st dockerStack, clientsDone, recWait time.Duration) string {
+func dockerBankSummary(w *chaosWorkload, v *chaosVerdict, st dockerStack, clientsDone, recWait time.Duration, recovered bool) string {
 	var b strings.Builder
 	outcomes := map[string]int{}
 	codes := map[string]int{}
@@ -527,7 +551,11 @@ func dockerBankSummary(w *chaosWorkload, v *chaosVerdict, st dockerStack, client
 			fmt.Fprintf(&b, "  recovery actions of %s: %s\n", w.proxyName(i), strings.Join(parts, " "))
 		}
 	}
-	fmt.Fprintf(&b, "  recovery: XA RECOVER and innodb_trx empty on every shard %s after the clients finished\n", recWait.Round(100*time.Millisecond))
+	if recovered {
+		fmt.Fprintf(&b, "  recovery: XA RECOVER and innodb_trx empty on every shard %s after the clients finished\n", recWait.Round(100*time.Millisecond))
+	} else {
+		fmt.Fprintf(&b, "  recovery: XA RECOVER or innodb_trx NOT empty on every shard %s after the clients finished (see above)\n", recWait.Round(100*time.Millisecond))
+	}
 	fmt.Fprintf(&b, "  invariants: OK-committed present %d, missing %d; COMMIT error present %d / absent %d; failed before COMMIT absent %d, present %d (skipped %d); negative balances %d; total at end %d over %d accounts; violations %d",
 		v.okPresent, v.okMissing, v.commitErrPresent, v.commitErrAbs, v.errAbsent, v.errPresent, v.skipped, v.negative, v.total, v.accountsAtEnd, len(v.violations))
 	return b.String()

@@ -157,7 +157,7 @@ func TestDockerStack(t *testing.T) {
 		var err error
 		deadline := time.Now().Add(45 * time.Second)
 		for {
-			last, err = dockerXAStatus(ctx, db)
+			last, err = dockerRows(ctx, db, "SHOW XA STATUS")
 			if err == nil && len(last) == 0 || time.Now().After(deadline) {
 				break
 			}
@@ -233,34 +233,4 @@ func dockerOpen(t *testing.T, ctx context.Context, addr string) *sql.DB {
 		}
 		time.Sleep(time.Second)
 	}
-}
-
-// dockerXAStatus returns SHOW XA STATUS's rows, one line each.
-func dockerXAStatus(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, "SHOW XA STATUS")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		parts := make([]string, len(vals))
-		for i, v := range vals {
-			parts[i] = cols[i] + "=" + v.String
-		}
-		out = append(out, strings.Join(parts, " "))
-	}
-	return out, rows.Err()
 }

@@ -76,7 +76,7 @@ fi
 
 compose_find
 files=()
-for f in $FILES; do files+=(-f "$(realpath "$f")"); done
+for f in $FILES docker/compose.pprof.yaml; do files+=(-f "$(realpath "$f")"); done
 dc=("${COMPOSE[@]}" -p "$PROJECT" "${files[@]}")
 
 status=0
