@@ -10,7 +10,7 @@ import (
 	"github.com/xaproxy/xaproxy/integration/harness"
 )
 
-// TestSavepointsAcrossShards: SAVEPOINT, ROLLBACK TO and RELEASE in a
+// TestSavepointsAcrossShards: SAVEPOINT, ROLLBACK [WORK] TO and RELEASE in a
 // transaction whose writes go to several shards, including shards whose
 // branch opens after the savepoint, answer and leave the rows as one
 // MariaDB holding all rows does.
@@ -20,6 +20,7 @@ func TestSavepointsAcrossShards(t *testing.T) {
 	steps := []scriptStep{
 		{0, "SAVEPOINT outside", nil},
 		{0, "ROLLBACK TO SAVEPOINT outside", nil}, // 1305: autocommit keeps none
+		{0, "ROLLBACK WORK TO SAVEPOINT outside", nil},
 		{0, "BEGIN", nil},
 		{0, "SAVEPOINT a", nil}, // no branch open yet
 		{0, "INSERT INTO sp_t VALUES (1, 'one')", nil},
@@ -40,6 +41,11 @@ func TestSavepointsAcrossShards(t *testing.T) {
 		{0, "SAVEPOINT A", nil},
 		{0, "DELETE FROM sp_t WHERE id = 4", nil},
 		{0, "ROLLBACK TO SAVEPOINT a", nil}, // names compare case-insensitively
+		{0, "SAVEPOINT w", nil},
+		{0, "INSERT INTO sp_t VALUES (7, 'seven'), (8, 'eight')", nil},
+		{0, "ROLLBACK WORK TO SAVEPOINT w", nil}, // MariaDB's WORK
+		{0, "SELECT * FROM sp_t ORDER BY id", nil},
+		{0, "ROLLBACK WORK TO missing", nil}, // 1305
 		{0, "COMMIT", nil},
 		{0, "SELECT * FROM sp_t ORDER BY id", nil},
 	}

@@ -223,7 +223,7 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 			}
 		}
 	}
-	for _, re := range []*regexp.Regexp{orReplaceHead, explainWordHead} {
+	for _, re := range []*regexp.Regexp{orReplaceHead, explainWordHead, rollbackWorkHead} {
 		if err == nil {
 			break
 		}
@@ -471,6 +471,10 @@ func isShowXAStatus(s string) bool {
 	f := strings.Fields(strings.TrimRight(strings.TrimSpace(s), ";"))
 	return len(f) == 3 && strings.EqualFold(f[0], "SHOW") && strings.EqualFold(f[1], "XA") && strings.EqualFold(f[2], "STATUS")
 }
+
+// rollbackWorkHead is ROLLBACK WORK TO [SAVEPOINT] name, which MariaDB
+// reads as ROLLBACK TO and the TiDB parser refuses.
+var rollbackWorkHead = regexp.MustCompile(`(?is)^ROLLBACK\s+(WORK)\s+TO\s`)
 
 // plainTxStatement recognises the bare transaction statements (BEGIN,
 // START TRANSACTION, COMMIT, ROLLBACK, with an optional semicolon), which

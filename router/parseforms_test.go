@@ -154,3 +154,25 @@ func TestMySQLOnlyForms(t *testing.T) {
 		}
 	}
 }
+
+// MariaDB's ROLLBACK WORK TO [SAVEPOINT] name is planned as ROLLBACK TO;
+// ROLLBACK WORK alone stays the transaction's ROLLBACK.
+func TestRollbackWorkTo(t *testing.T) {
+	for _, sql := range []string{
+		"ROLLBACK WORK TO SAVEPOINT sp",
+		"/* c */ rollback\twork to sp;",
+		"ROLLBACK WORK TO `sp`",
+	} {
+		st, err := NewParser().Parse(sql)
+		if err != nil || st.Kind != KindSavepoint {
+			t.Fatalf("%s: kind %v, %v %v", sql, st.Kind, err, st.ParseErr)
+		}
+		if r, ok := st.Node.(*ast.RollbackStmt); !ok || r.SavepointName != "sp" {
+			t.Errorf("%s: parsed as %#v", sql, st.Node)
+		}
+	}
+	if st, err := NewParser().Parse("ROLLBACK WORK"); err != nil || st.Kind != KindRollback {
+		t.Errorf("ROLLBACK WORK: kind %v, %v", st.Kind, err)
+	}
+}
+
