@@ -175,4 +175,3 @@ func TestRollbackWorkTo(t *testing.T) {
 		t.Errorf("ROLLBACK WORK: kind %v, %v", st.Kind, err)
 	}
 }
-
