@@ -234,6 +234,13 @@ func (p *Parser) parseStatement(sql string) (*Statement, error) {
 		}
 	}
 	if err != nil {
+		if alt, ok := deleteOptionsForParser(sql, len(sql)-len(head)); ok {
+			if n, err2 := p.parse(alt); err2 == nil {
+				nodes, err = n, nil
+			}
+		}
+	}
+	if err != nil {
 		if alt, wait, ok := lockWaitForParser(sql, p.lexMode()); ok {
 			if n, err2 := p.parse(alt); err2 == nil {
 				nodes, err = n, nil

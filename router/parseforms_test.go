@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
 )
 
 // MariaDB's CREATE OR REPLACE of a table or an index is planned as the
@@ -173,5 +174,36 @@ func TestRollbackWorkTo(t *testing.T) {
 	}
 	if st, err := NewParser().Parse("ROLLBACK WORK"); err != nil || st.Kind != KindRollback {
 		t.Errorf("ROLLBACK WORK: kind %v, %v", st.Kind, err)
+	}
+}
+
+// MariaDB's DELETE options in any order, repeated or not, are planned as
+// the parser's order; the text keeps its length.
+func TestDeleteOptionsInAnyOrder(t *testing.T) {
+	for _, tt := range []struct {
+		sql                string
+		low, quick, ignore bool
+	}{
+		{"DELETE IGNORE LOW_PRIORITY QUICK FROM t WHERE id = 1", true, true, true},
+		{"delete quick\tignore from t", false, true, true},
+		{"/* c */ DELETE IGNORE IGNORE QUICK FROM t", false, true, true},
+		{"DELETE QUICK LOW_PRIORITY t FROM t JOIN u ON t.id = u.id", true, true, false},
+	} {
+		st, err := NewParser().Parse(tt.sql)
+		if err != nil || st.Kind == KindUnparsed {
+			t.Fatalf("%s: %v %v", tt.sql, err, st.ParseErr)
+		}
+		d, ok := st.Node.(*ast.DeleteStmt)
+		if !ok || st.SQL != tt.sql {
+			t.Fatalf("%s: parsed as %T, SQL %q", tt.sql, st.Node, st.SQL)
+		}
+		if got := d.Priority == mysql.LowPriority; got != tt.low || d.Quick != tt.quick || d.IgnoreErr != tt.ignore {
+			t.Errorf("%s: low_priority %v quick %v ignore %v, want %v %v %v", tt.sql, got, d.Quick, d.IgnoreErr, tt.low, tt.quick, tt.ignore)
+		}
+	}
+	// Not a DELETE option: quickly is the table deleted from (the
+	// multiple-table form, as on MariaDB).
+	if st, _ := NewParser().Parse("DELETE QUICKLY FROM t"); st.Kind == KindUnparsed || st.Node.(*ast.DeleteStmt).Quick {
+		t.Errorf("DELETE QUICKLY FROM t: parsed as %#v", st.Node)
 	}
 }
