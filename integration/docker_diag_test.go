@@ -22,9 +22,9 @@ import (
 
 // dockerDiagnose logs, for every shard, its open InnoDB transactions with
 // the connections that hold them, its process list and XA RECOVER; for
-// every proxy, its sessions (SHOW FULL PROCESSLIST), SHOW XA STATUS and
-// its goroutines that run a command or have been blocked for a minute or
-// more (docker/compose.pprof.yaml serves them on the admin port).
+// every proxy, its sessions (information_schema.PROCESSLIST), SHOW XA
+// STATUS and its goroutines that run a command or have been blocked for a
+// minute or more (docker/compose.pprof.yaml serves them on the admin port).
 func dockerDiagnose(t *testing.T, st dockerStack, why string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -50,7 +50,7 @@ func dockerDiagnose(t *testing.T, st dockerStack, why string) {
 			fmt.Fprintf(&b, "  %s: %v\n", name, err)
 			continue
 		}
-		for _, q := range []string{"SHOW FULL PROCESSLIST", "SHOW XA STATUS"} {
+		for _, q := range []string{"SELECT ID, USER, HOST, DB, COMMAND, TIME, STATE, INFO FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()", "SHOW XA STATUS"} {
 			dockerDiagRows(ctx, &b, name, db, q)
 		}
 		_ = db.Close()
@@ -146,14 +146,16 @@ type goroutineGroup struct {
 
 // dockerGoroutineGroups parses a debug=2 goroutine dump: goroutines with an
 // xaproxy frame that run a session's command or have been blocked a minute
-// or more, grouped by state and function names (at most 30 frames each).
+// or more, grouped by state and function names (the first 30 of them
+// shown; all of them checked).
 func dockerGoroutineGroups(r io.Reader) (map[string]*goroutineGroup, []string) {
 	groups := map[string]*goroutineGroup{}
 	var order []string
 	var cur *goroutineGroup
+	var all []string // every function of cur, kept or not
 	flush := func() {
 		has := func(s string) bool {
-			return slices.ContainsFunc(cur.frames, func(f string) bool { return strings.Contains(f, s) })
+			return slices.ContainsFunc(all, func(f string) bool { return strings.Contains(f, s) })
 		}
 		if cur == nil || cur.minutes < 1 && !has("proxy.(*Session).dispatch") || !has("xaproxy/xaproxy/") {
 			cur = nil
@@ -176,28 +178,39 @@ func dockerGoroutineGroups(r io.Reader) (map[string]*goroutineGroup, []string) {
 		line := sc.Text()
 		if m := goroutineHeader.FindStringSubmatch(line); m != nil {
 			flush()
+			all = all[:0]
 			cur = &goroutineGroup{state: m[1]}
 			fmt.Sscan(m[2], &cur.minutes)
 			continue
 		}
 		// Function lines start unindented; their file:line follows, indented.
-		if cur != nil && line != "" && !strings.HasPrefix(line, "\t") && len(cur.frames) < 30 {
+		if cur != nil && line != "" && !strings.HasPrefix(line, "\t") {
 			if strings.HasPrefix(line, "created by ") {
 				line, _, _ = strings.Cut(line, " in goroutine ")
 			} else if i := strings.LastIndex(line, "("); i > 0 {
 				line = line[:i] // the arguments' values differ between goroutines
 			}
-			cur.frames = append(cur.frames, line)
+			all = append(all, line)
+			if len(cur.frames) < 30 {
+				cur.frames = append(cur.frames, line)
+			}
 		}
 	}
 	flush()
+	if err := sc.Err(); err != nil {
+		order = append(order, "")
+		groups[""] = &goroutineGroup{state: "dump unreadable: " + err.Error()}
+	}
 	return groups, order
 }
 
-// dockerBusySessions returns the proxy's sessions (SHOW FULL PROCESSLIST)
-// that have been running one command for longer than older: after every
-// client has finished, a command that started before is running for a
-// client that gave up on it, and must still end.
+// dockerBusySessions returns the proxy's sessions running one statement
+// for longer than older: after every client has finished, a statement
+// that started before is running for a client that gave up on it, and
+// must still end. (The proxy answers information_schema.PROCESSLIST
+// itself; SHOW FULL PROCESSLIST takes its columns from the default shard,
+// which may be a MySQL 8 with other ones. A session between statements,
+// or in a command other than a query or an execute, shows as Sleep.)
 func dockerBusySessions(ctx context.Context, addr string, older time.Duration) ([]string, error) {
 	db, err := sql.Open("mysql", appUser+":"+appPass+"@tcp("+addr+")/shop?timeout=5s&readTimeout=10s&writeTimeout=10s")
 	if err != nil {
@@ -206,7 +219,7 @@ func dockerBusySessions(ctx context.Context, addr string, older time.Duration) (
 	defer db.Close()
 	c, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	rows, err := db.QueryContext(c, "SHOW FULL PROCESSLIST")
+	rows, err := db.QueryContext(c, "SELECT ID, COMMAND, TIME, STATE, INFO FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()")
 	if err != nil {
 		return nil, err
 	}
@@ -214,14 +227,11 @@ func dockerBusySessions(ctx context.Context, addr string, older time.Duration) (
 	var out []string
 	for rows.Next() {
 		var id, secs int64
-		var user, host, command, state, info, db, progress sql.NullString
-		if err := rows.Scan(&id, &user, &host, &db, &command, &secs, &state, &info, &progress); err != nil {
+		var command, state, info sql.NullString
+		if err := rows.Scan(&id, &command, &secs, &state, &info); err != nil {
 			return nil, err
 		}
-		if command.String == "Sleep" || strings.HasPrefix(info.String, "SHOW FULL PROCESSLIST") {
-			continue
-		}
-		if time.Duration(secs)*time.Second > older {
+		if command.String != "Sleep" && time.Duration(secs)*time.Second > older {
 			out = append(out, fmt.Sprintf("session %d: %s %q for %ds (%s)", id, command.String, info.String, secs, state.String))
 		}
 	}

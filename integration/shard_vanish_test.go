@@ -28,6 +28,7 @@ func TestShardVanishedBetweenCommands(t *testing.T) {
 	}
 	p1 := env.StartProxy(t, cfg)
 	defer p1.Stop(t)
+	defer link.Heal() // before the proxy stops: its dials are not held
 	db := bankDB(t, p1)
 	src, dst := b.takeOn(t, "s0"), b.takeOn(t, "s1")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -82,5 +83,4 @@ func TestShardVanishedBetweenCommands(t *testing.T) {
 	if _, err := d.ExecContext(ctx, "UPDATE accounts SET bal = bal WHERE id = ?", src); err != nil {
 		t.Fatalf("s0's row of the rolled-back transaction: %v, want it free", err)
 	}
-	link.Heal()
 }

@@ -45,3 +45,6 @@ echo "docker-check: $FILE is valid for Docker Compose ($(basename "${compose[-1]
 "${compose[@]}" -f "$FILE" -f "$OVERRIDE" config -q
 images=$("${compose[@]}" -f "$FILE" -f "$OVERRIDE" config --images | sort -u | tr '\n' ' ')
 echo "docker-check: $FILE with $OVERRIDE is valid too; images: $images"
+# With the test's override (scripts/docker-test.sh adds it): --pprof.
+"${compose[@]}" -f "$FILE" -f docker/compose.pprof.yaml config -q
+echo "docker-check: $FILE with docker/compose.pprof.yaml is valid too"

@@ -316,6 +316,9 @@ func (l *Link) acceptLoop() {
 func (l *Link) serve(c *linkConn) {
 	defer l.wg.Done()
 	defer func() {
+		if c.isVanished() {
+			<-c.done // silent until Heal or Close
+		}
 		c.close(false)
 		l.mu.Lock()
 		delete(l.conns, c)
@@ -396,7 +399,7 @@ func (l *Link) waitFlowing(c *linkConn) bool {
 func (c *linkConn) setServer(sc net.Conn) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
+	if c.closed || c.vanished { // vanished while dialing: the target is gone
 		return false
 	}
 	c.server = sc

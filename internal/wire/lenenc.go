@@ -1,8 +1,7 @@
-// Package wire holds helpers of the MySQL wire: socket round trips without
-// a needless read (writeread.go), and the protocol's variable-length
-// fields read from client input without trusting it: every length is
-// checked against the bytes actually there, so a truncated or lying packet
-// is reported, never read past. (go-mysql's mysql.LengthEncodedInt and LengthEncodedString
+// Package wire reads the MySQL protocol's variable-length fields from
+// client input without trusting it: every length is checked against the
+// bytes actually there, so a truncated or lying packet is reported, never
+// read past. (go-mysql's mysql.LengthEncodedInt and LengthEncodedString
 // index past the end of a truncated field and overflow on huge lengths:
 // fine for a server's answers, not for what a client sends.)
 package wire
