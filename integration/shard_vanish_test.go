@@ -21,11 +21,7 @@ func TestShardVanishedBetweenCommands(t *testing.T) {
 	b := startBank(t)
 	link := harness.NewLink(t, b.shards["s1"].Addr())
 	cfg := b.proxyConfig("p1", nil)
-	for i := range cfg.Shards {
-		if cfg.Shards[i].Name == "s1" {
-			cfg.Shards[i].DSN = "root@tcp(" + link.Addr() + ")/"
-		}
-	}
+	throughLink(&cfg, "s1", link)
 	p1 := env.StartProxy(t, cfg)
 	defer p1.Stop(t)
 	defer link.Heal() // before the proxy stops: its dials are not held

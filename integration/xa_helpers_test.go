@@ -134,6 +134,15 @@ func (b *bank) proxyConfig(instance string, vars []string) harness.ProxyConfig {
 	}
 }
 
+// throughLink makes cfg reach shard through link (a harness.Link to it).
+func throughLink(cfg *harness.ProxyConfig, shard string, link *harness.Link) {
+	for i := range cfg.Shards {
+		if cfg.Shards[i].Name == shard {
+			cfg.Shards[i].DSN = "root@tcp(" + link.Addr() + ")/"
+		}
+	}
+}
+
 // startProxy starts a proxy instance; fault, if not empty, is the value of
 // XAPROXY_TEST_FAULT (after-prepare, after-decision, after-first-commit,
 // optionally with ":stop").

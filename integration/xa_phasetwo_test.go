@@ -20,11 +20,7 @@ func TestXAPhaseTwoRetryOnFreshConnection(t *testing.T) {
 	b := startBank(t)
 	link := harness.NewLink(t, b.shards["s1"].Addr())
 	cfg := b.proxyConfig("p1", []string{"XAPROXY_TEST_FAULT=after-decision:stop"})
-	for i := range cfg.Shards {
-		if cfg.Shards[i].Name == "s1" {
-			cfg.Shards[i].DSN = "root@tcp(" + link.Addr() + ")/"
-		}
-	}
+	throughLink(&cfg, "s1", link)
 	cfg.Coordinator = strings.Replace(cfg.Coordinator, "recover_every: 1s", "recover_every: 1h", 1)
 	p1 := env.StartProxy(t, cfg)
 	t.Cleanup(func() { _ = syscall.Kill(p1.PID(), syscall.SIGCONT) })
